@@ -1,0 +1,6 @@
+//! Kubernetes Architecture Sandbox: a whole cluster simulated in Rust, drawn in the browser.
+//!
+//! `sim` is the cluster (pure, deterministic, no web dependencies); `ui` is the Yew front end.
+
+pub mod sim;
+pub mod ui;

@@ -1,0 +1,3 @@
+//! The simulated cluster: pure and deterministic, no web dependencies (runs natively under `cargo test`).
+
+pub mod time;
