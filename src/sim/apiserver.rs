@@ -1,0 +1,314 @@
+//! kube-apiserver: the only component that talks to etcd. It admits, validates and stores objects,
+//! serves reads, and fans watch events out to every client.
+//!
+//! A write is a small state machine, as the real registry's `GuaranteedUpdate`:
+//! ```text
+//!  request ──► compute new object from the watch cache's copy ──► etcd txn
+//!                 ▲                                    (if mod_revision == seen: put, else: get)
+//!                 └──── compare failed: retry on the value etcd returned (up to 5 times) ◄──┘
+//!  txn ok ──► response to the client; etcd's watch event ──► watch cache ──► watchers
+//! ```
+//! Reads (`get`, `list`) go to etcd as quorum reads; watches are served from the watch cache.
+
+pub mod admission;
+pub mod cache;
+pub mod patch;
+pub mod request;
+pub mod selectors;
+pub mod status;
+mod writes;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use self::admission::{AdmissionCtx, IpAllocator};
+use self::cache::{WatchCache, Watcher, set_resource_version};
+use self::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
+use self::selectors::{FieldSelector, LabelSelector};
+use self::status::Status;
+use self::writes::WriteOutcome;
+use super::api::{self, ResourceType};
+use super::component::Component;
+use super::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
+use super::kernel::{Kernel, TimerKind};
+use super::message::{Message, Payload};
+use super::store::{Compare, Op, OpResponse, RangeRequest};
+
+/// How long the apiserver waits for etcd before answering 504.
+pub const ETCD_TIMEOUT_MS: u64 = 10_000;
+/// GuaranteedUpdate retries on a stale cache before giving up with a Conflict.
+const MAX_UPDATE_ATTEMPTS: u32 = 5;
+
+/// What a request waits for from etcd.
+#[derive(Debug)]
+enum Waiting {
+    /// A get or list range.
+    Read,
+    /// A write of a computed object (None = delete), made against `seen_rev`.
+    Write { key: String, seen_rev: i64, outcome: WriteOutcome, attempts: u32 },
+}
+
+#[derive(Debug)]
+struct Pending {
+    client: Component,
+    req: ApiRequest,
+    waiting: Waiting,
+}
+
+/// The kube-apiserver actor.
+#[derive(Debug)]
+pub struct ApiServer {
+    pub running: bool,
+    pub cache: WatchCache,
+    pending: BTreeMap<u64, Pending>,
+    ips: IpAllocator,
+}
+
+impl Default for ApiServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ApiServer {
+    pub fn new() -> Self {
+        Self { running: true, cache: WatchCache::default(), pending: BTreeMap::new(), ips: IpAllocator::default() }
+    }
+
+    pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        match msg.payload {
+            Payload::Request(req) => self.on_request(msg.from, *req, k),
+            Payload::EtcdReply(reply) => self.on_etcd_reply(*reply, k),
+            Payload::EtcdWatch(batch) => self.on_etcd_watch(*batch, k),
+            _ => {}
+        }
+    }
+
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        if let TimerKind::RequestTimeout(etcd_id) = kind {
+            if let Some(p) = self.pending.remove(&etcd_id) {
+                respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
+            }
+        }
+    }
+
+    /// Forgets a client's watches (the client restarted and will open new ones).
+    pub fn drop_watches_of(&mut self, client: &Component) {
+        self.cache.remove_client(client);
+    }
+
+    fn on_request(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
+        let rt = req.resource;
+        match req.verb.clone() {
+            Verb::Get => {
+                let Some(name) = req.name.clone() else {
+                    return respond(k, client, req.id, Err(Status::bad_request("resource name may not be empty")));
+                };
+                let key = api::storage_key(rt, req.namespace.as_deref(), &name);
+                self.to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(key, false)));
+            }
+            Verb::List => {
+                if let Err(e) = selectors_of(&req) {
+                    return respond(k, client, req.id, Err(e));
+                }
+                let prefix = resource_prefix(rt, req.namespace.as_deref());
+                self.to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
+            }
+            Verb::Watch => self.open_watch(client, req, k),
+            Verb::DeleteCollection => respond(k, client, req.id, Err(Status::new(405, status::Reason::MethodNotAllowed, "the server does not allow this method on the requested resource"))),
+            _ => self.start_write(client, req, k),
+        }
+    }
+
+    fn open_watch(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
+        let (labels, fields) = match selectors_of(&req) {
+            Ok(s) => s,
+            Err(e) => return respond(k, client, req.id, Err(e)),
+        };
+        let w = Watcher { id: req.id, client: client.clone(), resource: req.resource, namespace: req.namespace.clone(), labels, fields };
+        if req.options.send_initial_events {
+            let prefix = resource_prefix(req.resource, req.namespace.as_deref());
+            let initial: Vec<Value> = self.cache.list_prefix(&prefix).filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some()).cloned().collect();
+            for object in initial {
+                notify(k, &client, req.id, EventType::Added, object);
+            }
+            let bookmark = json!({
+                "kind": req.resource.kind, "apiVersion": api_version(req.resource),
+                "metadata": {"resourceVersion": self.cache.revision.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}
+            });
+            notify(k, &client, req.id, EventType::Bookmark, bookmark);
+        }
+        self.cache.add_watcher(w);
+    }
+
+    fn start_write(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
+        let now = k.now();
+        let computed = {
+            let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
+            writes::compute(&req, &mut cx)
+        };
+        match computed {
+            Err(e) => respond(k, client, req.id, Err(e)),
+            Ok((key, seen_rev, outcome)) => self.send_write(k, client, req, key, seen_rev, outcome, 1),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_write(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, key: String, seen_rev: i64, outcome: WriteOutcome, attempts: u32) {
+        if req.options.dry_run {
+            let body = match &outcome {
+                WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v.clone(),
+            };
+            return respond(k, client, req.id, Ok(body));
+        }
+        let compares = vec![if seen_rev == 0 { Compare::Missing(key.clone()) } else { Compare::ModRevision(key.clone(), seen_rev) }];
+        let success = match &outcome {
+            WriteOutcome::Put(v) => vec![Op::Put { key: key.clone(), value: encode(v), lease: None }],
+            WriteOutcome::Delete(_) => vec![Op::Delete { key: key.clone() }],
+            WriteOutcome::Unchanged(v) => {
+                // Nothing to write: answer with the current object, as the registry does for no-op updates.
+                return respond(k, client, req.id, Ok(v.clone()));
+            }
+        };
+        let op = if req.resource.kind == "Event" && seen_rev == 0 {
+            let WriteOutcome::Put(v) = &outcome else { unreachable!("an Event create is a put") };
+            EtcdOp::PutWithTtl { key: key.clone(), value: encode(v), ttl_ms: super::etcd::EVENT_TTL_MS }
+        } else {
+            EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] }
+        };
+        self.to_etcd(k, client, req, Waiting::Write { key, seen_rev, outcome, attempts }, op);
+    }
+
+    fn to_etcd(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, waiting: Waiting, op: EtcdOp) {
+        let id = k.fresh_id();
+        self.pending.insert(id, Pending { client, req, waiting });
+        k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op })));
+        k.set_timer(Component::ApiServer, ETCD_TIMEOUT_MS, TimerKind::RequestTimeout(id));
+    }
+
+    fn on_etcd_reply(&mut self, reply: EtcdReply, k: &mut Kernel) {
+        let Some(p) = self.pending.remove(&reply.id) else { return };
+        let result = match reply.result {
+            Err(e) => return respond(k, p.client, p.req.id, Err(Status::internal(e))),
+            Ok(r) => r,
+        };
+        match (p.waiting, result) {
+            (Waiting::Read, EtcdResult::Range(r)) => {
+                let rt = p.req.resource;
+                let out = if p.req.verb == Verb::Get {
+                    match r.kvs.first().and_then(|kv| decode(&kv.value, kv.mod_revision)) {
+                        Some(obj) => Ok(obj),
+                        None => Err(Status::not_found(rt, p.req.name.as_deref().unwrap_or_default())),
+                    }
+                } else {
+                    let (labels, fields) = selectors_of(&p.req).unwrap_or_default();
+                    let items: Vec<Value> = r
+                        .kvs
+                        .iter()
+                        .filter(|kv| rt.namespaced || api::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
+                        .filter_map(|kv| decode(&kv.value, kv.mod_revision))
+                        .filter(|o| labels.matches(o) && fields.matches(o))
+                        .collect();
+                    Ok(json!({
+                        "apiVersion": api_version(rt), "kind": format!("{}List", rt.kind),
+                        "metadata": {"resourceVersion": reply.revision.to_string()}, "items": items
+                    }))
+                };
+                respond(k, p.client, p.req.id, out);
+            }
+            (Waiting::Write { key, outcome, attempts, .. }, EtcdResult::Txn(t)) => {
+                if t.succeeded {
+                    let mut body = match outcome {
+                        WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v,
+                    };
+                    set_resource_version(&mut body, reply.revision);
+                    return respond(k, p.client, p.req.id, Ok(body));
+                }
+                let current = t.responses.iter().find_map(|r| match r {
+                    OpResponse::Get { kv: Some(kv) } => decode(&kv.value, kv.mod_revision).map(|v| (v, kv.mod_revision)),
+                    _ => None,
+                });
+                self.retry_write(k, p.client, p.req, key, current, attempts);
+            }
+            _ => respond(k, p.client, p.req.id, Err(Status::internal("unexpected etcd response"))),
+        }
+    }
+
+    /// The compare failed: etcd had a newer (or no) object. Recompute against it, as GuaranteedUpdate does.
+    fn retry_write(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, key: String, current: Option<(Value, i64)>, attempts: u32) {
+        let rt = req.resource;
+        let name = req.name.clone().unwrap_or_else(|| key.rsplit('/').next().unwrap_or_default().to_string());
+        let result = match (&req.verb, current) {
+            (Verb::Create, _) if req.subresource.is_none() => Err(Status::already_exists(rt, &name)),
+            (_, None) => Err(Status::not_found(rt, &name)),
+            (_, Some(_)) if writes::has_precondition(&req) || attempts >= MAX_UPDATE_ATTEMPTS => Err(Status::conflict(rt, &name)),
+            (_, Some((cur, rev))) => {
+                let now = k.now();
+                let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
+                writes::recompute(&req, &cur, rev, &mut cx).map(|o| (rev, o))
+            }
+        };
+        match result {
+            Err(e) => respond(k, client, req.id, Err(e)),
+            Ok((rev, outcome)) => self.send_write(k, client, req, key, rev, outcome, attempts + 1),
+        }
+    }
+
+    fn on_etcd_watch(&mut self, batch: EtcdWatchBatch, k: &mut Kernel) {
+        for ev in &batch.events {
+            let Some(change) = self.cache.apply(ev) else { continue };
+            let targets: Vec<(Component, u64, EventType)> = self
+                .cache
+                .watchers_of(change.resource)
+                .filter_map(|w| w.event_for(change.kind, change.old.as_ref(), &change.new).map(|e| (w.client.clone(), w.id, e)))
+                .collect();
+            for (client, id, event) in targets {
+                notify(k, &client, id, event, change.new.clone());
+            }
+        }
+    }
+}
+
+fn range(key: String, prefix: bool) -> RangeRequest {
+    RangeRequest { key, prefix, limit: 0, revision: None }
+}
+
+fn selectors_of(req: &ApiRequest) -> Result<(LabelSelector, FieldSelector), Status> {
+    let labels = LabelSelector::parse(req.options.label_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
+    let fields = FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
+    Ok((labels, fields))
+}
+
+/// The key prefix of a resource in one namespace, or in all.
+pub fn resource_prefix(rt: &ResourceType, namespace: Option<&str>) -> String {
+    let key = api::storage_key(rt, Some(namespace.unwrap_or("NS")), "NAME");
+    let mut p = key.trim_end_matches("NAME").to_string();
+    if rt.namespaced && namespace.is_none() {
+        p = p.trim_end_matches("NS/").to_string();
+    }
+    p
+}
+
+pub fn api_version(rt: &ResourceType) -> String {
+    if rt.group.is_empty() { rt.version.to_string() } else { format!("{}/{}", rt.group, rt.version) }
+}
+
+fn encode(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).expect("a serde_json::Value always serializes")
+}
+
+fn decode(bytes: &[u8], rev: i64) -> Option<Value> {
+    let mut v: Value = serde_json::from_slice(bytes).ok()?;
+    set_resource_version(&mut v, rev);
+    Some(v)
+}
+
+fn respond(k: &mut Kernel, client: Component, request_id: u64, result: Result<Value, Status>) {
+    k.send(Component::ApiServer, client, Payload::Response(Box::new(ApiResponse { request_id, result })));
+}
+
+fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Value) {
+    k.send(Component::ApiServer, client.clone(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
+}
+

@@ -1,0 +1,228 @@
+//! Admission before storage: what the apiserver fills in and checks on create and update.
+//!
+//! Order, as in the real apiserver: the object's namespace and name are settled (generateName),
+//! system fields are set (uid, creationTimestamp, generation), the registry strategy resets what a
+//! client may not set (status), defaulting runs, then admission plugins (NamespaceLifecycle,
+//! DefaultTolerationSeconds), then validation. Only then is the object written to etcd.
+
+use serde_json::{Value, json};
+
+use super::cache::WatchCache;
+use super::status::{Status, qualified};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::rng::Rng;
+use crate::sim::time::{Millis, rfc3339};
+
+/// Kinds whose registry strategy tracks `metadata.generation` (spec changes bump it).
+fn tracks_generation(rt: &ResourceType) -> bool {
+    !matches!(rt.kind, "Pod" | "Node" | "Namespace" | "Event" | "ConfigMap" | "Secret" | "Endpoints" | "Lease" | "ServiceAccount")
+}
+
+/// Kinds whose status a client may not set on create (the strategy's PrepareForCreate clears it).
+fn resets_status_on_create(rt: &ResourceType) -> bool {
+    matches!(
+        rt.kind,
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod" | "Service" | "PersistentVolumeClaim" | "HorizontalPodAutoscaler" | "PodDisruptionBudget" | "Ingress"
+    )
+}
+
+/// The Service IP allocator for `10.96.0.0/12` (kind's default service CIDR). 10.96.0.1 is the
+/// `kubernetes` Service and 10.96.0.10 is kube-dns, so allocation starts above them.
+#[derive(Debug, Clone)]
+pub struct IpAllocator {
+    next: u32,
+    next_node_port: u32,
+}
+
+impl Default for IpAllocator {
+    fn default() -> Self {
+        Self { next: 11, next_node_port: 30000 }
+    }
+}
+
+impl IpAllocator {
+    fn cluster_ip(&mut self, rng: &mut Rng) -> String {
+        // Real allocation is random within the range; stay deterministic through the seeded RNG.
+        let n = self.next + rng.below(200) as u32;
+        self.next = n + 1;
+        format!("10.96.{}.{}", n / 256, n % 256)
+    }
+
+    fn node_port(&mut self, rng: &mut Rng) -> u32 {
+        let p = self.next_node_port + rng.below(50) as u32;
+        self.next_node_port = if p >= 32700 { 30000 } else { p + 1 };
+        p
+    }
+}
+
+/// Everything admission needs from the apiserver.
+pub struct AdmissionCtx<'a> {
+    pub cache: &'a WatchCache,
+    pub now: Millis,
+    pub rng: &'a mut Rng,
+    pub ips: &'a mut IpAllocator,
+}
+
+fn meta(obj: &mut Value) -> &mut serde_json::Map<String, Value> {
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    obj["metadata"].as_object_mut().expect("metadata was just made an object")
+}
+
+/// NamespaceLifecycle: content may only be created in a namespace that exists and is not terminating.
+fn check_namespace(rt: &ResourceType, ns: &str, name: &str, cache: &WatchCache) -> Result<(), Status> {
+    let key = api::storage_key(api::resolve("namespaces").expect("namespaces are served"), None, ns);
+    match cache.get(&key) {
+        None => Err(Status::new(404, super::status::Reason::NotFound, format!("namespaces \"{ns}\" not found"))),
+        Some(n) if n.pointer("/metadata/deletionTimestamp").is_some() && rt.kind != "Event" => Err(Status::forbidden(
+            rt,
+            name,
+            &format!("unable to create new content in namespace {ns} because it is being terminated"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Settles the object for a create and returns its storage key.
+pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: Value, cx: &mut AdmissionCtx) -> Result<(String, Value), Status> {
+    if !obj.is_object() {
+        return Err(Status::bad_request("the body of the request was in an unknown format"));
+    }
+    let body_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let ns = if rt.namespaced {
+        let ns = req_ns.map(str::to_string).or(body_ns.clone()).unwrap_or_else(|| "default".to_string());
+        if body_ns.as_deref().is_some_and(|b| b != ns) {
+            return Err(Status::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+        }
+        Some(ns)
+    } else {
+        None
+    };
+    let m = meta(&mut obj);
+    if let Some(ns) = &ns {
+        m.insert("namespace".into(), json!(ns));
+    } else {
+        m.remove("namespace");
+    }
+    let has_name = m.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    if !has_name {
+        if let Some(prefix) = m.get("generateName").and_then(Value::as_str).map(str::to_string) {
+            let name = format!("{prefix}{}", cx.rng.name_suffix(5));
+            m.insert("name".into(), json!(name));
+        }
+    }
+    let uid = cx.rng.uuid();
+    m.insert("uid".into(), json!(uid));
+    m.insert("creationTimestamp".into(), json!(rfc3339(cx.now)));
+    m.remove("resourceVersion");
+    m.remove("deletionTimestamp");
+    m.remove("deletionGracePeriodSeconds");
+    m.remove("managedFields");
+    if tracks_generation(rt) {
+        m.insert("generation".into(), json!(1));
+    } else {
+        m.remove("generation");
+    }
+    let name = m.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    if resets_status_on_create(rt) {
+        obj.as_object_mut().expect("checked object above").remove("status");
+    }
+    if rt.kind == "Pod" {
+        obj["status"] = json!({"phase": "Pending"});
+    }
+    if rt.kind == "Namespace" {
+        obj["status"] = json!({"phase": "Active"});
+    }
+    api::apply_defaults(rt, &mut obj);
+    if rt.kind == "Pod" {
+        api::add_default_tolerations(&mut obj);
+    }
+    if rt.kind == "Service" {
+        allocate_service(&mut obj, cx);
+    }
+    if let Some(ns) = &ns {
+        check_namespace(rt, ns, &name, cx.cache)?;
+    }
+    api::validate(rt, &obj, None).map_err(|e| Status::invalid(e.to_string()))?;
+    let key = api::storage_key(rt, ns.as_deref(), &name);
+    Ok((key, obj))
+}
+
+/// ClusterIP and NodePort allocation, as the Service REST storage does on create.
+fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
+    let ty = obj.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+    if ty == "ExternalName" {
+        return;
+    }
+    let headless = obj.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None");
+    if !headless && obj.pointer("/spec/clusterIP").and_then(Value::as_str).is_none_or(str::is_empty) {
+        let ip = cx.ips.cluster_ip(cx.rng);
+        obj["spec"]["clusterIP"] = json!(ip);
+        obj["spec"]["clusterIPs"] = json!([ip]);
+    }
+    if ty == "NodePort" || ty == "LoadBalancer" {
+        if let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
+            for p in ports {
+                if p.get("nodePort").is_none() {
+                    p["nodePort"] = json!(cx.ips.node_port(cx.rng));
+                }
+            }
+        }
+    }
+}
+
+/// Builds the object an update stores: system metadata kept from `current`, generation bumped when
+/// the spec changed, status kept unless this is a status write (and the spec kept if it is).
+pub fn prepare_update(rt: &'static ResourceType, current: &Value, mut new: Value, status_only: bool) -> Result<Value, Status> {
+    if status_only {
+        let mut merged = current.clone();
+        merged["status"] = new.get("status").cloned().unwrap_or(json!({}));
+        new = merged;
+    } else if let Some(st) = current.get("status") {
+        new["status"] = st.clone();
+    }
+    let cm = current.get("metadata").cloned().unwrap_or(json!({}));
+    let m = meta(&mut new);
+    for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"] {
+        match cm.get(field) {
+            Some(v) => m.insert(field.into(), v.clone()),
+            None => m.remove(field),
+        };
+    }
+    m.remove("resourceVersion");
+    if tracks_generation(rt) {
+        let g = cm.get("generation").and_then(Value::as_i64).unwrap_or(1);
+        let changed = current.get("spec") != new.get("spec");
+        meta(&mut new).insert("generation".into(), json!(if changed { g + 1 } else { g }));
+    }
+    api::apply_defaults(rt, &mut new);
+    api::validate(rt, &new, Some(current)).map_err(|e| Status::invalid(e.to_string()))?;
+    Ok(new)
+}
+
+/// The pods/binding subresource: sets `spec.nodeName` once and marks the pod scheduled.
+pub fn bind(rt: &ResourceType, current: &Value, binding: &Value, now: Millis) -> Result<Value, Status> {
+    let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let Some(node) = binding.pointer("/target/name").and_then(Value::as_str) else {
+        return Err(Status::invalid(format!("Binding.core \"{name}\" is invalid: target.name: Required value")));
+    };
+    if let Some(existing) = current.pointer("/spec/nodeName").and_then(Value::as_str) {
+        return Err(Status::new(
+            409,
+            super::status::Reason::Conflict,
+            format!("Operation cannot be fulfilled on {} \"{name}\": pod {name} is already assigned to node \"{existing}\"", qualified(rt)),
+        ));
+    }
+    let mut pod = current.clone();
+    pod["spec"]["nodeName"] = json!(node);
+    let cond = json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(now)});
+    let conds = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    let mut conds: Vec<Value> = conds.into_iter().filter(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled")).collect();
+    conds.push(cond);
+    pod["status"]["conditions"] = Value::Array(conds);
+    if let Some(m) = pod.get_mut("metadata") {
+        m.as_object_mut().map(|m| m.remove("resourceVersion"));
+    }
+    Ok(pod)
+}

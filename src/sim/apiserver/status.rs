@@ -1,0 +1,121 @@
+//! API errors as `metav1.Status`: the HTTP code, the reason, and the message kubectl prints.
+
+use std::fmt;
+
+use crate::sim::api::ResourceType;
+
+/// `metav1.StatusReason`: the machine-readable cause kubectl shows in parentheses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    NotFound,
+    AlreadyExists,
+    Conflict,
+    /// 422: the message is the whole `The X "y" is invalid: ...` text.
+    Invalid,
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    /// 410: a watch from a compacted revision.
+    Expired,
+    InternalError,
+    /// 504: etcd did not answer in time.
+    Timeout,
+    /// The client could not reach the apiserver at all.
+    Unreachable,
+}
+
+/// A failed request, as the apiserver reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub code: u16,
+    pub reason: Reason,
+    pub message: String,
+}
+
+/// `deployments.apps`, `pods`: how API errors name a resource.
+pub fn qualified(rt: &ResourceType) -> String {
+    if rt.group.is_empty() { rt.plural.to_string() } else { format!("{}.{}", rt.plural, rt.group) }
+}
+
+impl Status {
+    pub fn new(code: u16, reason: Reason, message: impl Into<String>) -> Self {
+        Self { code, reason, message: message.into() }
+    }
+
+    pub fn not_found(rt: &ResourceType, name: &str) -> Self {
+        Self::new(404, Reason::NotFound, format!("{} \"{name}\" not found", qualified(rt)))
+    }
+
+    pub fn already_exists(rt: &ResourceType, name: &str) -> Self {
+        Self::new(409, Reason::AlreadyExists, format!("{} \"{name}\" already exists", qualified(rt)))
+    }
+
+    pub fn conflict(rt: &ResourceType, name: &str) -> Self {
+        Self::new(
+            409,
+            Reason::Conflict,
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                qualified(rt)
+            ),
+        )
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(422, Reason::Invalid, message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, Reason::BadRequest, message)
+    }
+
+    pub fn forbidden(rt: &ResourceType, name: &str, why: &str) -> Self {
+        Self::new(403, Reason::Forbidden, format!("{} \"{name}\" is forbidden: {why}", qualified(rt)))
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, Reason::InternalError, message)
+    }
+
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::new(504, Reason::Timeout, message)
+    }
+
+    /// The reason as the API spells it.
+    pub fn reason_text(&self) -> &'static str {
+        match self.reason {
+            Reason::NotFound => "NotFound",
+            Reason::AlreadyExists => "AlreadyExists",
+            Reason::Conflict => "Conflict",
+            Reason::Invalid => "Invalid",
+            Reason::BadRequest => "BadRequest",
+            Reason::Forbidden => "Forbidden",
+            Reason::MethodNotAllowed => "MethodNotAllowed",
+            Reason::Expired => "Expired",
+            Reason::InternalError => "InternalError",
+            Reason::Timeout => "Timeout",
+            Reason::Unreachable => "",
+        }
+    }
+
+    /// What kubectl prints, with an optional context such as `error when creating "web.yaml"`.
+    pub fn kubectl_text(&self, context: Option<&str>) -> String {
+        let msg = match context {
+            Some(c) => format!("{c}: {}", self.message),
+            None => self.message.clone(),
+        };
+        match self.reason {
+            // kubectl prints validation errors without the "Error from server" prefix.
+            Reason::Invalid if context.is_none() => msg,
+            Reason::Unreachable => msg,
+            Reason::Timeout => format!("Error from server (Timeout): {msg}"),
+            _ => format!("Error from server ({}): {msg}", self.reason_text()),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kubectl_text(None))
+    }
+}

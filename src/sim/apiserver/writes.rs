@@ -1,0 +1,169 @@
+//! What a write does to an object: create, update, patch, status, binding, finalize and (graceful)
+//! delete, computed from the current object as the registry strategies do.
+
+use serde_json::{Value, json};
+
+use super::admission::{self, AdmissionCtx};
+use super::patch::{merge_patch, strategic_merge_patch};
+use super::request::{ApiRequest, PatchType, Verb};
+use super::status::Status;
+use crate::sim::api;
+use crate::sim::time::rfc3339;
+
+/// The object to store, and whether the store should delete it instead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOutcome {
+    Put(Value),
+    /// Remove the key; the value is the object as it was, for the response.
+    Delete(Value),
+    /// Nothing changed; answer with the current object.
+    Unchanged(Value),
+}
+
+fn rv_of(v: &Value) -> Option<i64> {
+    v.pointer("/metadata/resourceVersion")?.as_str()?.parse().ok()
+}
+
+/// Whether the client made the write conditional on a resourceVersion (then a conflict is final).
+pub fn has_precondition(req: &ApiRequest) -> bool {
+    matches!(req.verb, Verb::Update | Verb::Patch(_)) && req.body.as_ref().and_then(rv_of).is_some()
+}
+
+/// First attempt: the current object comes from the watch cache. Returns (key, revision seen, outcome).
+pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, WriteOutcome), Status> {
+    let rt = req.resource;
+    if req.verb == Verb::Create && req.subresource.is_none() {
+        let body = req.body.clone().ok_or_else(|| Status::bad_request("the body of the request was empty"))?;
+        let (key, obj) = admission::prepare_create(rt, req.namespace.as_deref(), body, cx)?;
+        return Ok((key, 0, WriteOutcome::Put(obj)));
+    }
+    let name = req
+        .name
+        .clone()
+        .or_else(|| req.body.as_ref()?.pointer("/metadata/name")?.as_str().map(str::to_string))
+        .ok_or_else(|| Status::bad_request("resource name may not be empty"))?;
+    let key = api::storage_key(rt, req.namespace.as_deref(), &name);
+    let current = cx.cache.get(&key).cloned().ok_or_else(|| Status::not_found(rt, &name))?;
+    let rev = rv_of(&current).unwrap_or(0);
+    let outcome = recompute(req, &current, rev, cx)?;
+    Ok((key, rev, outcome))
+}
+
+/// Computes the outcome against a given current object (first attempt or a GuaranteedUpdate retry).
+pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut AdmissionCtx) -> Result<WriteOutcome, Status> {
+    let rt = req.resource;
+    let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let body = || req.body.clone().ok_or_else(|| Status::bad_request("the body of the request was empty"));
+    let sub = req.subresource.as_deref();
+    let new = match (&req.verb, sub) {
+        (Verb::Create, Some("binding")) => admission::bind(rt, current, &body()?, cx.now)?,
+        (Verb::Create, Some("eviction")) => return delete(req, current, cx),
+        (Verb::Update, Some("finalize")) => {
+            let mut ns = current.clone();
+            ns["spec"]["finalizers"] = body()?.pointer("/spec/finalizers").cloned().unwrap_or(json!([]));
+            ns
+        }
+        (Verb::Update, sub) => {
+            let b = body()?;
+            if rv_of(&b).is_some_and(|r| r != rev) {
+                return Err(Status::conflict(rt, &name));
+            }
+            admission::prepare_update(rt, current, b, sub == Some("status"))?
+        }
+        (Verb::Patch(pt), sub) => {
+            let p = body()?;
+            if rv_of(&p).is_some_and(|r| r != rev) {
+                return Err(Status::conflict(rt, &name));
+            }
+            let mut patched = current.clone();
+            match pt {
+                PatchType::Merge => merge_patch(&mut patched, &p),
+                PatchType::Strategic => strategic_merge_patch(&mut patched, &p),
+            }
+            admission::prepare_update(rt, current, patched, sub == Some("status"))?
+        }
+        (Verb::Delete, _) => return delete(req, current, cx),
+        _ => return Err(Status::new(405, super::status::Reason::MethodNotAllowed, "the server does not allow this method on the requested resource")),
+    };
+    Ok(settle(current, new))
+}
+
+/// An object being deleted whose last finalizer is gone is removed; an update that changes nothing is a no-op.
+fn settle(current: &Value, new: Value) -> WriteOutcome {
+    if new.pointer("/metadata/deletionTimestamp").is_some() && finalizers_empty(&new) {
+        return WriteOutcome::Delete(new);
+    }
+    let mut a = current.clone();
+    if let Some(m) = a.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
+    }
+    if a == new { WriteOutcome::Unchanged(current.clone()) } else { WriteOutcome::Put(new) }
+}
+
+fn finalizers_empty(obj: &Value) -> bool {
+    let empty = |p: &str| obj.pointer(p).and_then(Value::as_array).is_none_or(Vec::is_empty);
+    empty("/metadata/finalizers") && (obj.get("kind").and_then(Value::as_str) != Some("Namespace") || empty("/spec/finalizers"))
+}
+
+/// Graceful deletion, as `rest.BeforeDelete` and the pod strategy decide it:
+/// - a pod bound to a node gets `deletionTimestamp` = now + grace, and its kubelet finishes the job
+///   (it deletes again with grace 0 once the containers stopped);
+/// - `Foreground`/`Orphan` propagation adds the `foregroundDeletion`/`orphan` finalizer;
+/// - an object with finalizers (a namespace: `spec.finalizers`) only gets `deletionTimestamp`;
+/// - anything else is removed at once.
+fn delete(req: &ApiRequest, current: &Value, cx: &mut AdmissionCtx) -> Result<WriteOutcome, Status> {
+    let kind = current.get("kind").and_then(Value::as_str).unwrap_or(req.resource.kind);
+    let already = current.pointer("/metadata/deletionTimestamp").is_some();
+    let mut obj = current.clone();
+    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
+    }
+    let finalizer = match req.options.propagation_policy.as_deref() {
+        Some("Foreground") => Some("foregroundDeletion"),
+        Some("Orphan") => Some("orphan"),
+        _ => None,
+    };
+    if let Some(f) = finalizer {
+        let list = obj["metadata"]["finalizers"].as_array().cloned().unwrap_or_default();
+        if !list.iter().any(|x| x == f) {
+            let mut list = list;
+            list.push(json!(f));
+            obj["metadata"]["finalizers"] = Value::Array(list);
+        }
+    }
+    if kind == "Pod" {
+        let default_grace = current.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+        let grace = req.options.grace_period_seconds.unwrap_or(default_grace).max(0);
+        let bound = current.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+        let finished = matches!(current.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"));
+        if bound && grace > 0 && !finished {
+            if already {
+                return Ok(WriteOutcome::Unchanged(current.clone()));
+            }
+            obj["metadata"]["deletionTimestamp"] = json!(rfc3339(cx.now + grace as u64 * 1000));
+            obj["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            return Ok(WriteOutcome::Put(obj));
+        }
+    }
+    if kind == "Namespace" {
+        if already {
+            return Ok(WriteOutcome::Unchanged(current.clone()));
+        }
+        if !finalizers_empty(&obj) {
+            obj["metadata"]["deletionTimestamp"] = json!(rfc3339(cx.now));
+            obj["status"]["phase"] = json!("Terminating");
+            return Ok(WriteOutcome::Put(obj));
+        }
+    }
+    if !finalizers_empty(&obj) {
+        if already && finalizer.is_none() {
+            return Ok(WriteOutcome::Unchanged(current.clone()));
+        }
+        if !already {
+            obj["metadata"]["deletionTimestamp"] = json!(rfc3339(cx.now));
+            obj["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        }
+        return Ok(if obj == *current { WriteOutcome::Unchanged(current.clone()) } else { WriteOutcome::Put(obj) });
+    }
+    Ok(WriteOutcome::Delete(obj))
+}

@@ -1,0 +1,230 @@
+//! `kubectl apply -f` and `kubectl create -f`: decode every document, route it to its resource, and
+//! create it or (apply) patch it with a three-way merge against the last applied configuration.
+
+use serde_json::{Value, json};
+
+use super::args::{self, FlagKind, flag};
+use super::common::{self, object_ref};
+use super::{Ctx, Output};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
+use crate::sim::apiserver::status::Reason;
+
+/// The annotation where kubectl keeps what was last applied (the base of its three-way merge).
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Apply,
+    Create,
+}
+
+const FLAGS: &[args::FlagSpec] = &[
+    flag("filename", Some('f'), FlagKind::Multi),
+    flag("recursive", Some('R'), FlagKind::Bool),
+    flag("dry-run", None, FlagKind::Value),
+    flag("output", Some('o'), FlagKind::Value),
+    flag("server-side", None, FlagKind::Bool),
+    flag("force-conflicts", None, FlagKind::Bool),
+    flag("validate", None, FlagKind::Value),
+    flag("save-config", None, FlagKind::Bool),
+    flag("field-manager", None, FlagKind::Value),
+];
+
+/// Reads every `-f` source into `(source name, text)` pairs.
+pub fn read_sources(cx: &Ctx, files: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for f in files {
+        if f == "-" {
+            let text = cx.stdin.ok_or("error: no objects passed to apply")?;
+            out.push(("STDIN".to_string(), text.to_string()));
+        } else {
+            out.extend(cx.files.read(f)?);
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Result<(), String> {
+    let verb = if mode == Mode::Apply { "apply" } else { "create" };
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl {verb} --help' for usage."))?;
+    let files = p.all("filename");
+    if files.is_empty() {
+        return Err("error: must specify one of -f and -k".into());
+    }
+    let dry_run = match p.get("dry-run") {
+        None | Some("none") => None,
+        Some("client") => Some("client"),
+        Some("server") => Some("server"),
+        Some(other) => return Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+    };
+    let flag_ns = p.get("namespace").map(str::to_string);
+    let sources = read_sources(cx, files)?;
+    let mut applied = 0usize;
+    for (source, text) in sources {
+        for doc in api::decode_documents(&text) {
+            let obj = match doc {
+                Ok(d) => d,
+                Err(e) => {
+                    out.err(format!("error: error parsing {source}: {e}"));
+                    continue;
+                }
+            };
+            applied += 1;
+            apply_one(cx, out, mode, &source, obj, flag_ns.as_deref(), dry_run, p.get("output"));
+        }
+    }
+    if applied == 0 && !out.failed {
+        return Err("error: no objects passed to apply".into());
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Value, flag_ns: Option<&str>, dry_run: Option<&str>, output: Option<&str>) {
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = common::name_of(&obj).to_string();
+    let obj_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let rt = match api::for_kind(&api_version, &kind) {
+        Ok(rt) => rt,
+        Err(_) => {
+            let ns = obj_ns.clone().or(flag_ns.map(str::to_string)).unwrap_or_default();
+            return out.err(format!(
+                "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
+            ));
+        }
+    };
+    let ns = if rt.namespaced {
+        if let (Some(o), Some(f)) = (&obj_ns, flag_ns) {
+            if o != f {
+                return out.err(format!(
+                    "error: the namespace from the provided object \"{o}\" does not match the namespace \"{f}\". You must pass '--namespace={o}' to perform this operation."
+                ));
+            }
+        }
+        obj_ns.or(flag_ns.map(str::to_string)).unwrap_or_else(|| "default".into())
+    } else {
+        String::new()
+    };
+    let suffix = match dry_run {
+        Some("client") => " (dry run)",
+        Some(_) => " (server dry run)",
+        None => "",
+    };
+    let reference = object_ref(rt, &name);
+    if name.is_empty() && obj.pointer("/metadata/generateName").is_none() || mode == Mode::Apply && name.is_empty() {
+        return out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": resource name may not be empty", qualified_resource(rt), gvk(rt)));
+    }
+    if dry_run == Some("client") {
+        return report(out, output, &reference, if mode == Mode::Apply { "configured" } else { "created" }, suffix, &obj);
+    }
+    let live = if mode == Mode::Apply {
+        match common::get_one(cx, rt, &ns, &name) {
+            Ok(v) => Some(v),
+            Err(e) if e.reason == Reason::NotFound => None,
+            Err(e) => return out.err(e.kubectl_text(Some(&format!("error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"{name}\", Namespace: \"{ns}\"\nfrom server for: \"{source}\"", qualified_resource(rt), gvk(rt))))),
+        }
+    } else {
+        None
+    };
+    let dry = dry_run == Some("server");
+    match live {
+        None => {
+            let mut body = obj.clone();
+            if mode == Mode::Apply {
+                set_last_applied(&mut body, &obj);
+            }
+            let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(body);
+            req.options.dry_run = dry;
+            match cx.world.call(req) {
+                Ok(created) => report(out, output, &object_ref(rt, common::name_of(&created)), "created", suffix, &created),
+                Err(e) => out.err(e.kubectl_text(Some(&format!("error when creating \"{source}\"")))),
+            }
+        }
+        Some(live) => {
+            let patch = three_way_patch(&live, &obj);
+            let before = live.pointer("/metadata/resourceVersion").cloned();
+            let mut req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt).in_namespace(Some(&ns)).named(&name).with_body(patch);
+            req.options.dry_run = dry;
+            match cx.world.call(req) {
+                Ok(after) => {
+                    let changed = after.pointer("/metadata/resourceVersion").cloned() != before;
+                    report(out, output, &reference, if changed || dry { "configured" } else { "unchanged" }, suffix, &after)
+                }
+                Err(e) => out.err(e.kubectl_text(Some(&format!("error when patching \"{source}\"")))),
+            }
+        }
+    }
+}
+
+fn report(out: &mut Output, output: Option<&str>, reference: &str, verb: &str, suffix: &str, obj: &Value) {
+    match output {
+        Some("yaml") => out.stdout.push_str(&super::printers::to_yaml(obj)),
+        Some("json") => out.out(super::printers::to_json(obj)),
+        Some("name") => out.out(reference),
+        _ => out.out(format!("{reference} {verb}{suffix}")),
+    }
+}
+
+fn qualified_resource(rt: &ResourceType) -> String {
+    crate::sim::apiserver::status::qualified(rt)
+}
+
+fn gvk(rt: &ResourceType) -> String {
+    format!("{}/{}, Kind={}", rt.group, rt.version, rt.kind).trim_start_matches('/').to_string()
+}
+
+/// Stores the applied configuration in the annotation, as kubectl does (compact JSON, newline-ended).
+fn set_last_applied(body: &mut Value, applied: &Value) {
+    let text = format!("{}\n", serde_json::to_string(applied).expect("a Value always serializes"));
+    if !body.pointer("/metadata/annotations").is_some_and(Value::is_object) {
+        body["metadata"]["annotations"] = json!({});
+    }
+    body["metadata"]["annotations"][LAST_APPLIED] = Value::String(text);
+}
+
+/// kubectl's three-way merge, simplified: the patch sets everything in the new configuration and
+/// deletes (with `null`) the fields that the last applied configuration had and the new one dropped.
+/// Fields other writers own (status, defaults, controller-set labels) are left alone.
+pub fn three_way_patch(live: &Value, new: &Value) -> Value {
+    let last: Value = live
+        .pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
+        .and_then(Value::as_str)
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null);
+    let mut patch = new.clone();
+    add_deletions(&mut patch, &last);
+    set_last_applied(&mut patch, new);
+    patch
+}
+
+fn add_deletions(patch: &mut Value, last: &Value) {
+    let (Value::Object(p), Value::Object(l)) = (patch, last) else { return };
+    let removed: Vec<String> = l.keys().filter(|k| !p.contains_key(*k)).cloned().collect();
+    for k in removed {
+        p.insert(k, Value::Null);
+    }
+    for (k, v) in p.iter_mut() {
+        if let (Value::Object(_), Some(lv @ Value::Object(_))) = (&*v, l.get(k)) {
+            add_deletions(v, lv);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_way_patch_deletes_dropped_fields_only() {
+        let last = json!({"metadata": {"name": "w", "labels": {"a": "1", "b": "2"}}, "spec": {"replicas": 3}});
+        let mut live = last.clone();
+        live["metadata"]["annotations"] = json!({LAST_APPLIED: serde_json::to_string(&last).expect("serializes")});
+        live["metadata"]["labels"]["controller-set"] = json!("x");
+        let new = json!({"metadata": {"name": "w", "labels": {"a": "1"}}, "spec": {"replicas": 3}});
+        let patch = three_way_patch(&live, &new);
+        assert_eq!(patch["metadata"]["labels"], json!({"a": "1", "b": null}), "b was dropped; controller-set is not ours");
+        assert!(patch["metadata"]["annotations"][LAST_APPLIED].as_str().is_some_and(|s| s.contains("\"replicas\":3")));
+    }
+}

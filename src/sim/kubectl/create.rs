@@ -1,0 +1,330 @@
+//! `kubectl create <generator>` and `kubectl run`: build the object exactly as kubectl's generators
+//! do (compare `kubectl create deployment x --image=nginx --dry-run=client -o yaml`), then POST it.
+
+use serde_json::{Map, Value, json};
+
+use super::apply::{self, Mode};
+use super::args::{self, FlagKind, Parsed, flag};
+use super::common::{namespace, object_ref, resolve};
+use super::{Ctx, Output};
+use crate::sim::apiserver::request::{ApiRequest, Verb};
+
+const FLAGS: &[args::FlagSpec] = &[
+    flag("filename", Some('f'), FlagKind::Multi),
+    flag("image", None, FlagKind::Multi),
+    flag("replicas", Some('r'), FlagKind::Value),
+    flag("port", None, FlagKind::Value),
+    flag("dry-run", None, FlagKind::Value),
+    flag("output", Some('o'), FlagKind::Value),
+    flag("from-literal", None, FlagKind::Multi),
+    flag("from-file", None, FlagKind::Multi),
+    flag("tcp", None, FlagKind::Multi),
+    flag("node-port", None, FlagKind::Value),
+    flag("type", None, FlagKind::Value),
+    flag("schedule", None, FlagKind::Value),
+    flag("restart", None, FlagKind::Value),
+    flag("labels", None, FlagKind::Value),
+    flag("env", None, FlagKind::Multi),
+    flag("save-config", None, FlagKind::Bool),
+    flag("validate", None, FlagKind::Value),
+    flag("expose", None, FlagKind::Bool),
+    flag("command", None, FlagKind::Bool),
+    flag("rm", None, FlagKind::Bool),
+    flag("stdin", Some('i'), FlagKind::Bool),
+    flag("tty", Some('t'), FlagKind::Bool),
+    flag("attach", None, FlagKind::Bool),
+];
+
+pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    if words.iter().any(|w| w == "-f" || w.starts_with("--filename") || w.starts_with("-f=")) {
+        return apply::run(cx, words, out, Mode::Create);
+    }
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl create --help' for usage."))?;
+    let Some(sub) = p.positional.first().map(String::as_str) else {
+        return Err("error: must specify one of -f and -k".into());
+    };
+    let name = p.positional.get(1).cloned();
+    let need_name = |what: &str| name.clone().ok_or_else(|| format!("error: exactly one NAME is required, got 0\nSee 'kubectl create {what} -h' for help and examples"));
+    let (resource, obj) = match sub {
+        "namespace" | "ns" => ("namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(&need_name("namespace")?, None), "spec": {}, "status": {}})),
+        "deployment" | "deploy" => ("deployments.apps", deployment(&need_name("deployment")?, &p)?),
+        "configmap" | "cm" => ("configmaps", configmap(&need_name("configmap")?, &p)?),
+        "secret" => ("secrets", secret(&p)?),
+        "service" | "svc" => ("services", service(&p)?),
+        "job" => ("jobs.batch", job(&need_name("job")?, &p)?),
+        "cronjob" | "cj" => ("cronjobs.batch", cronjob(&need_name("cronjob")?, &p)?),
+        "serviceaccount" | "sa" => ("serviceaccounts", json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&need_name("serviceaccount")?, None)})),
+        other => return Err(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
+    };
+    submit(cx, &p, out, resource, obj)
+}
+
+/// Prints (dry run) or creates the generated object.
+fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value) -> Result<(), String> {
+    let rt = resolve(resource)?;
+    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    match p.get("dry-run") {
+        Some("client") => {
+            match p.get("output") {
+                Some("yaml") => out.stdout.push_str(&super::printers::to_yaml(&obj)),
+                Some("json") => out.out(super::printers::to_json(&obj)),
+                Some("name") => out.out(object_ref(rt, &name)),
+                _ => out.out(format!("{} created (dry run)", object_ref(rt, &name))),
+            }
+            return Ok(());
+        }
+        None | Some("none") | Some("server") => {}
+        Some(other) => return Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+    }
+    let ns = namespace(p);
+    let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(obj);
+    req.options.dry_run = p.get("dry-run") == Some("server");
+    let created = cx.world.call(req).map_err(|e| e.to_string())?;
+    let suffix = if p.get("dry-run") == Some("server") { " (server dry run)" } else { "" };
+    match p.get("output") {
+        Some("yaml") => out.stdout.push_str(&super::printers::to_yaml(&created)),
+        Some("json") => out.out(super::printers::to_json(&created)),
+        Some("name") => out.out(object_ref(rt, &name)),
+        _ => out.out(format!("{} created{suffix}", object_ref(rt, &name))),
+    }
+    Ok(())
+}
+
+fn meta(name: &str, labels: Option<Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("creationTimestamp".into(), Value::Null);
+    if let Some(l) = labels {
+        m.insert("labels".into(), l);
+    }
+    m.insert("name".into(), json!(name));
+    Value::Object(m)
+}
+
+/// `nginx:1.27` -> `nginx`; `registry.k8s.io/e2e-test-images/agnhost:2.39` -> `agnhost`, as kubectl
+/// names a generated container after its image.
+fn container_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let base = last.split(['@', ':']).next().unwrap_or(last);
+    base.to_string()
+}
+
+fn parse_int(p: &Parsed, f: &str, default: i64) -> Result<i64, String> {
+    match p.get(f) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| format!("error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+    }
+}
+
+fn deployment(name: &str, p: &Parsed) -> Result<Value, String> {
+    let images = p.all("image");
+    if images.is_empty() {
+        return Err("error: required flag(s) \"image\" not set".into());
+    }
+    let replicas = parse_int(p, "replicas", 1)?;
+    let port = p.get("port").map(|_| parse_int(p, "port", 0)).transpose()?;
+    let containers: Vec<Value> = images
+        .iter()
+        .map(|img| {
+            let mut c = json!({"image": img, "name": container_name(img)});
+            if let Some(port) = port {
+                c["ports"] = json!([{"containerPort": port}]);
+            }
+            c["resources"] = json!({});
+            c
+        })
+        .collect();
+    let labels = json!({"app": name});
+    Ok(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": meta(name, Some(labels.clone())),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "strategy": {},
+            "template": {"metadata": {"creationTimestamp": null, "labels": labels}, "spec": {"containers": containers}}
+        },
+        "status": {}
+    }))
+}
+
+fn literal_pairs(p: &Parsed) -> Result<Map<String, Value>, String> {
+    let mut data = Map::new();
+    for lit in p.all("from-literal") {
+        let (k, v) = lit.split_once('=').ok_or_else(|| format!("error: invalid literal source {lit}, expected key=value"))?;
+        data.insert(k.to_string(), json!(v));
+    }
+    if !p.all("from-file").is_empty() {
+        return Err("error: --from-file reads local files, which this sandbox does not have; use --from-literal".into());
+    }
+    Ok(data)
+}
+
+fn configmap(name: &str, p: &Parsed) -> Result<Value, String> {
+    let data = literal_pairs(p)?;
+    let mut obj = json!({"apiVersion": "v1"});
+    if !data.is_empty() {
+        obj["data"] = Value::Object(data);
+    }
+    obj["kind"] = json!("ConfigMap");
+    obj["metadata"] = meta(name, None);
+    Ok(obj)
+}
+
+fn secret(p: &Parsed) -> Result<Value, String> {
+    match p.positional.get(1).map(String::as_str) {
+        Some("generic") => {}
+        Some(other @ ("tls" | "docker-registry")) => return Err(format!("error: kubectl create secret {other} needs local files or credentials; this sandbox supports `secret generic --from-literal`")),
+        _ => return Err("error: unknown command \"secret\" for \"kubectl create\": use `kubectl create secret generic NAME --from-literal=key=value`".into()),
+    }
+    let name = p.positional.get(2).ok_or("error: exactly one NAME is required, got 0\nSee 'kubectl create secret generic -h' for help and examples")?;
+    let data: Map<String, Value> = literal_pairs(p)?.into_iter().map(|(k, v)| (k, json!(base64(v.as_str().unwrap_or_default().as_bytes())))).collect();
+    let mut obj = json!({"apiVersion": "v1"});
+    if !data.is_empty() {
+        obj["data"] = Value::Object(data);
+    }
+    obj["kind"] = json!("Secret");
+    obj["metadata"] = meta(name, None);
+    if let Some(t) = p.get("type") {
+        obj["type"] = json!(t);
+    }
+    Ok(obj)
+}
+
+fn service(p: &Parsed) -> Result<Value, String> {
+    let ty = match p.positional.get(1).map(String::as_str) {
+        Some("clusterip") => "ClusterIP",
+        Some("nodeport") => "NodePort",
+        Some("loadbalancer") => "LoadBalancer",
+        Some(other) => return Err(format!("error: unknown command \"{other}\" for \"kubectl create service\"")),
+        None => return Err("error: kubectl create service needs a type: clusterip, nodeport or loadbalancer".into()),
+    };
+    let name = p.positional.get(2).ok_or("error: exactly one NAME is required, got 0")?;
+    let mut ports = Vec::new();
+    for tcp in p.all("tcp") {
+        let (port, target) = tcp.split_once(':').unwrap_or((tcp, tcp));
+        let port_n: i64 = port.parse().map_err(|_| format!("error: invalid port {port}"))?;
+        let target_v = target.parse::<i64>().map(|t| json!(t)).unwrap_or_else(|_| json!(target));
+        let mut entry = json!({"name": format!("{port}-{target}"), "port": port_n, "protocol": "TCP", "targetPort": target_v});
+        if let Some(np) = p.get("node-port").and_then(|n| n.parse::<i64>().ok()) {
+            entry["nodePort"] = json!(np);
+        }
+        ports.push(entry);
+    }
+    if ports.is_empty() {
+        return Err("error: at least one --tcp=port:targetPort is required".into());
+    }
+    let labels = json!({"app": name});
+    Ok(json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta(name, Some(labels.clone())),
+        "spec": {"ports": ports, "selector": labels, "type": ty},
+        "status": {"loadBalancer": {}}
+    }))
+}
+
+fn job_spec(name: &str, p: &Parsed, restart: &str) -> Result<Value, String> {
+    let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
+    let mut c = Map::new();
+    if !p.after_dashes.is_empty() {
+        c.insert("command".into(), json!(p.after_dashes));
+    }
+    c.insert("image".into(), json!(image));
+    c.insert("name".into(), json!(name));
+    c.insert("resources".into(), json!({}));
+    Ok(json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": [Value::Object(c)], "restartPolicy": restart}}))
+}
+
+fn job(name: &str, p: &Parsed) -> Result<Value, String> {
+    Ok(json!({
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": meta(name, None),
+        "spec": {"template": job_spec(name, p, "Never")?}, "status": {}
+    }))
+}
+
+fn cronjob(name: &str, p: &Parsed) -> Result<Value, String> {
+    let schedule = p.get("schedule").ok_or("error: required flag(s) \"schedule\" not set")?;
+    Ok(json!({
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta(name, None),
+        "spec": {"jobTemplate": {"metadata": {"creationTimestamp": null, "name": name}, "spec": {"template": job_spec(name, p, "OnFailure")?}}, "schedule": schedule},
+        "status": {}
+    }))
+}
+
+/// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
+pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
+    let name = p.positional.first().ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?.clone();
+    let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
+    if p.bool("stdin") || p.bool("tty") {
+        return Err("error: interactive sessions (-i/-t) need a real terminal attached to a container; this sandbox runs the pod without attaching".into());
+    }
+    let labels: Map<String, Value> = match p.get("labels") {
+        Some(l) => l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), json!(v))).collect(),
+        None => [("run".to_string(), json!(name))].into_iter().collect(),
+    };
+    let mut c = Map::new();
+    if !p.after_dashes.is_empty() {
+        let key = if p.bool("command") { "command" } else { "args" };
+        c.insert(key.into(), json!(p.after_dashes));
+    }
+    let env: Vec<Value> = p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
+    if !env.is_empty() {
+        c.insert("env".into(), json!(env));
+    }
+    c.insert("image".into(), json!(image));
+    c.insert("name".into(), json!(name));
+    if let Some(port) = p.get("port") {
+        let port: i64 = port.parse().map_err(|_| format!("error: invalid argument \"{port}\" for \"--port\" flag"))?;
+        c.insert("ports".into(), json!([{"containerPort": port}]));
+    }
+    c.insert("resources".into(), json!({}));
+    let restart = match p.get("restart").unwrap_or("Always") {
+        r @ ("Always" | "OnFailure" | "Never") => r,
+        other => return Err(format!("error: invalid restart policy: {other}")),
+    };
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": meta(&name, Some(Value::Object(labels))),
+        "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
+        "status": {}
+    });
+    submit(cx, &p, out, "pods", pod)
+}
+
+/// Standard base64 with padding (Secret `data` values).
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (plain, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy"), ("b", "Yg==")] {
+            assert_eq!(base64(plain.as_bytes()), enc);
+        }
+    }
+
+    #[test]
+    fn container_names_follow_the_image() {
+        assert_eq!(container_name("nginx"), "nginx");
+        assert_eq!(container_name("nginx:1.27"), "nginx");
+        assert_eq!(container_name("registry.k8s.io/e2e-test-images/agnhost:2.39"), "agnhost");
+        assert_eq!(container_name("busybox@sha256:abc"), "busybox");
+    }
+}

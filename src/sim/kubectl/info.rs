@@ -1,0 +1,126 @@
+//! Informational commands: `version`, `cluster-info`, `api-resources`, `api-versions`, `explain`,
+//! `config view`.
+
+use super::args::{self, FlagKind, flag};
+use super::{Ctx, Output};
+use crate::sim::api;
+
+/// The client version shown; the server reports the Kubernetes minor the API types are pinned to.
+pub const CLIENT_VERSION: &str = "v1.33.1";
+pub const SERVER_VERSION: &str = "v1.33.1";
+
+pub fn version(words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, &[flag("client", None, FlagKind::Bool), flag("output", Some('o'), FlagKind::Value)]).map_err(|e| format!("error: {e}"))?;
+    out.out(format!("Client Version: {CLIENT_VERSION}\nKustomize Version: v5.6.0"));
+    if !p.bool("client") {
+        out.out(format!("Server Version: {SERVER_VERSION}"));
+    }
+    Ok(())
+}
+
+pub fn cluster_info(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    if words.first().map(String::as_str) == Some("dump") {
+        return Err("error: cluster-info dump is not available in the sandbox; use `kubectl get all -A` and `kubectl get events -A`".into());
+    }
+    let _ = cx;
+    out.out("Kubernetes control plane is running at https://127.0.0.1:6443\nCoreDNS is running at https://127.0.0.1:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
+    Ok(())
+}
+
+pub fn api_resources(words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(
+        words,
+        &[flag("namespaced", None, FlagKind::Value), flag("api-group", None, FlagKind::Value), flag("output", Some('o'), FlagKind::Value), flag("no-headers", None, FlagKind::Bool)],
+    )
+    .map_err(|e| format!("error: {e}"))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let rows: Vec<Vec<String>> = api::resources()
+        .iter()
+        // One row per resource: its preferred (first listed) version.
+        .filter(|r| seen.insert((r.group, r.plural)))
+        .filter(|r| p.get("namespaced").is_none_or(|n| (n == "true") == r.namespaced))
+        .filter(|r| p.get("api-group").is_none_or(|g| g == r.group))
+        .map(|r| {
+            let av = if r.group.is_empty() { r.version.to_string() } else { format!("{}/{}", r.group, r.version) };
+            vec![r.plural.to_string(), r.short_names.join(","), av, r.namespaced.to_string(), r.kind.to_string()]
+        })
+        .collect();
+    if p.get("output") == Some("name") {
+        for r in &rows {
+            let rt = api::resources().iter().find(|x| x.plural == r[0] && x.kind == r[4]).expect("row came from the registry");
+            out.out(if rt.group.is_empty() { rt.plural.to_string() } else { format!("{}.{}", rt.plural, rt.group) });
+        }
+        return Ok(());
+    }
+    let header = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].map(String::from).to_vec();
+    let mut all = Vec::new();
+    if !p.bool("no-headers") {
+        all.push(header);
+    }
+    all.extend(rows);
+    out.stdout.push_str(&super::printers::align(&all));
+    Ok(())
+}
+
+pub fn api_versions(_words: &[String], out: &mut Output) -> Result<(), String> {
+    for v in api::api_versions() {
+        out.out(v);
+    }
+    Ok(())
+}
+
+pub fn explain(words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, &[flag("recursive", None, FlagKind::Bool), flag("api-version", None, FlagKind::Value)]).map_err(|e| format!("error: {e}"))?;
+    let arg = p.positional.first().ok_or("error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.")?;
+    let (ty, path) = arg.split_once('.').map(|(t, rest)| (t, Some(rest))).unwrap_or((arg.as_str(), None));
+    let rt = api::resolve(ty).ok_or_else(|| format!("error: the server doesn't have a resource type \"{ty}\""))?;
+    let group = if rt.group.is_empty() { String::new() } else { format!("GROUP:      {}\n", rt.group) };
+    out.out(format!("{group}KIND:       {}\nVERSION:    {}\n", rt.kind, rt.version));
+    // The OpenAPI field documentation is not bundled (it would triple the download); say so plainly.
+    let field = path.map(|f| format!("FIELD:      {f}\n\n")).unwrap_or_default();
+    out.out(format!(
+        "{field}DESCRIPTION:\n    The sandbox does not bundle the API field documentation. See\n    https://kubernetes.io/docs/reference/kubernetes-api/ for {} {}.",
+        rt.kind, rt.version
+    ));
+    Ok(())
+}
+
+pub fn config(words: &[String], out: &mut Output) -> Result<(), String> {
+    match words.first().map(String::as_str) {
+        Some("view") => {
+            out.out(KUBECONFIG);
+            Ok(())
+        }
+        Some("current-context") => {
+            out.out("kind-sandbox");
+            Ok(())
+        }
+        Some("get-contexts") => {
+            out.out("CURRENT   NAME           CLUSTER        AUTHINFO       NAMESPACE\n*         kind-sandbox   kind-sandbox   kind-sandbox   ");
+            Ok(())
+        }
+        Some(other) => Err(format!("error: the sandbox has one fixed kubeconfig; `kubectl config {other}` cannot change it")),
+        None => Err("error: specify a config subcommand: view, current-context, get-contexts".into()),
+    }
+}
+
+/// What `kubectl config view` shows for the sandbox (secrets redacted, as kubectl does).
+const KUBECONFIG: &str = "apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: DATA+OMITTED
+    server: https://127.0.0.1:6443
+  name: kind-sandbox
+contexts:
+- context:
+    cluster: kind-sandbox
+    user: kind-sandbox
+  name: kind-sandbox
+current-context: kind-sandbox
+kind: Config
+preferences: {}
+users:
+- name: kind-sandbox
+  user:
+    client-certificate-data: DATA+OMITTED
+    client-key-data: DATA+OMITTED";

@@ -1,0 +1,72 @@
+//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls.
+
+use super::apiserver::request::{ApiRequest, ApiResponse, WatchNotice};
+use super::component::Component;
+use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
+
+/// One message in flight.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: u64,
+    pub from: Component,
+    pub to: Component,
+    pub payload: Payload,
+}
+
+/// What a message carries.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A client (kubectl, a controller, a kubelet) calls the kube-apiserver.
+    Request(Box<ApiRequest>),
+    /// The kube-apiserver answers a request.
+    Response(Box<ApiResponse>),
+    /// The kube-apiserver pushes one watch event to a client.
+    Watch(Box<WatchNotice>),
+    /// The kube-apiserver calls etcd.
+    Etcd(Box<EtcdRequest>),
+    /// etcd answers the kube-apiserver.
+    EtcdReply(Box<EtcdReply>),
+    /// etcd's watch stream to the kube-apiserver's watch cache.
+    EtcdWatch(Box<EtcdWatchBatch>),
+}
+
+/// The trace's view of a payload.
+pub struct Described {
+    pub kind: &'static str,
+    pub summary: String,
+    pub key: Option<String>,
+    pub revision: Option<i64>,
+}
+
+impl Payload {
+    pub fn describe(&self) -> Described {
+        match self {
+            Payload::Request(r) => Described { kind: "request", summary: r.summary(), key: r.key(), revision: None },
+            Payload::Response(r) => Described {
+                kind: "response",
+                summary: r.summary(),
+                key: None,
+                revision: r.revision(),
+            },
+            Payload::Watch(w) => Described {
+                kind: "watch",
+                summary: w.summary(),
+                key: None,
+                revision: w.revision(),
+            },
+            Payload::Etcd(e) => Described { kind: "etcd", summary: e.summary(), key: e.key(), revision: None },
+            Payload::EtcdReply(e) => Described {
+                kind: "etcd",
+                summary: e.summary(),
+                key: None,
+                revision: Some(e.revision),
+            },
+            Payload::EtcdWatch(w) => Described {
+                kind: "etcd-watch",
+                summary: w.summary(),
+                key: w.events.first().map(|e| e.kv.key.clone()),
+                revision: w.events.last().map(|e| e.kv.mod_revision),
+            },
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The message trace: every hop of the simulation, in send order. The UI draws it; tests compare it.
+
+use serde::Serialize;
+
+use super::component::Component;
+use super::time::Millis;
+
+/// What happened to a message after it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fate {
+    /// On its way or arrived at `deliver_at`.
+    Delivered,
+    /// Lost on a partitioned link.
+    Dropped,
+    /// Waiting on a held link (re-timed when released).
+    Held,
+    /// Arrived at a component that was stopped, which ignored it.
+    Ignored,
+}
+
+/// One message, as the diagram and the inspector show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceEntry {
+    pub id: u64,
+    pub from: String,
+    pub to: String,
+    /// A short kind for colouring and filtering: `request`, `response`, `watch`, `etcd`, `cri`, ...
+    pub kind: &'static str,
+    /// One line, e.g. `POST /api/v1/namespaces/default/pods` or `ADDED pod default/web-1`.
+    pub summary: String,
+    /// The object's key when there is one, e.g. `/registry/pods/default/web-1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The store revision the message carries, when it carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    pub sent_at: Millis,
+    pub deliver_at: Millis,
+    pub fate: Fate,
+}
+
+impl TraceEntry {
+    pub fn from_component(&self) -> Option<Component> {
+        Component::parse(&self.from)
+    }
+}
+
+/// The recorded trace. Entries are appended in send order, which is deterministic.
+#[derive(Debug, Default, Clone)]
+pub struct Trace {
+    entries: Vec<TraceEntry>,
+    /// Index of `entries[0]`'s id: old entries can be dropped to bound memory (big benchmarks).
+    first_id: u64,
+    /// `None` keeps everything; `Some(n)` keeps the newest n entries.
+    pub limit: Option<usize>,
+}
+
+impl Trace {
+    pub fn push(&mut self, entry: TraceEntry) {
+        self.entries.push(entry);
+        if let Some(limit) = self.limit {
+            if self.entries.len() > limit * 2 {
+                let drop = self.entries.len() - limit;
+                self.first_id += drop as u64;
+                self.entries.drain(..drop);
+            }
+        }
+    }
+
+    pub fn entries(&self) -> &[TraceEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry with this id, if it is still kept.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut TraceEntry> {
+        let idx = id.checked_sub(self.entries.first()?.id)? as usize;
+        self.entries.get_mut(idx).filter(|e| e.id == id)
+    }
+
+    /// JSON lines, one message per line: the `--trace FILE` format.
+    pub fn to_json_lines(&self) -> String {
+        let mut out = String::new();
+        for e in &self.entries {
+            out.push_str(&serde_json::to_string(e).expect("a TraceEntry always serializes"));
+            out.push('\n');
+        }
+        out
+    }
+}
