@@ -1,6 +1,115 @@
-//! Native headless runner: runs kubectl scripts against the simulated cluster and prints a transcript.
+//! Native headless runner: runs kubectl scripts against the simulated cluster and prints a transcript,
+//! or benchmarks the whole path from Deployment to Running pods.
+//!
+//! ```text
+//! sandbox run SCRIPT [--seed N] [--trace FILE]
+//! sandbox bench --nodes N --pods M [--seed N]
+//! ```
 
-fn main() {
-    eprintln!("sandbox: not implemented yet");
-    std::process::exit(2);
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use k8s_sandbox::sim::bench;
+use k8s_sandbox::sim::kubectl::Files;
+use k8s_sandbox::sim::script;
+use k8s_sandbox::sim::world::World;
+
+const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE]\n  sandbox bench --nodes N --pods M [--seed N]";
+
+/// `-f PATH` relative to the script's folder; a folder means its .yaml/.yml/.json files, sorted.
+struct DiskFiles {
+    base: PathBuf,
+}
+
+impl Files for DiskFiles {
+    fn read(&self, path: &str) -> Result<Vec<(String, String)>, String> {
+        let full = self.base.join(path);
+        let missing = || format!("error: the path \"{path}\" does not exist");
+        if full.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&full)
+                .map_err(|_| missing())?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+                .collect();
+            entries.sort();
+            entries
+                .into_iter()
+                .map(|p| {
+                    let shown = Path::new(path).join(p.file_name().unwrap_or_default()).display().to_string();
+                    std::fs::read_to_string(&p).map(|t| (shown, t)).map_err(|e| format!("error: {e}"))
+                })
+                .collect()
+        } else {
+            let text = std::fs::read_to_string(&full).map_err(|_| missing())?;
+            Ok(vec![(path.to_string(), text)])
+        }
+    }
+}
+
+/// Value of `--name V` or `--name=V`.
+fn opt(args: &[String], name: &str) -> Option<String> {
+    args.iter().enumerate().find_map(|(i, a)| {
+        if a == name {
+            args.get(i + 1).cloned()
+        } else {
+            a.strip_prefix(&format!("{name}=")).map(str::to_string)
+        }
+    })
+}
+
+fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
+    match opt(args, name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| format!("sandbox: {name} needs a number, got {v:?}")),
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let script_path = args.iter().find(|a| !a.starts_with("--") && !is_option_value(args, a)).ok_or(USAGE)?;
+    let seed = number(args, "--seed", 1)?;
+    let text = std::fs::read_to_string(script_path).map_err(|e| format!("sandbox: cannot read {script_path}: {e}"))?;
+    let steps = script::parse(&text).map_err(|e| format!("sandbox: {script_path}: {e}"))?;
+    let base = Path::new(script_path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut world = World::new(seed);
+    print!("{}", script::run(&mut world, &steps, &DiskFiles { base }));
+    if let Some(trace) = opt(args, "--trace") {
+        std::fs::write(&trace, world.k.trace.to_json_lines()).map_err(|e| format!("sandbox: cannot write {trace}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn is_option_value(args: &[String], a: &String) -> bool {
+    args.windows(2).any(|w| (w[0] == "--seed" || w[0] == "--trace") && &w[1] == a)
+}
+
+/// Peak resident memory of this process (VmHWM), or 0 where /proc is not available.
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("bench") => (|| {
+            let nodes = number(&args, "--nodes", 100)? as usize;
+            let pods = number(&args, "--pods", 3000)? as usize;
+            let seed = number(&args, "--seed", 1)?;
+            let start = std::time::Instant::now();
+            let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+            println!("{}", bench::run(nodes, pods, seed, &clock, &peak_rss).line());
+            Ok(())
+        })(),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -46,7 +46,7 @@ enum Waiting {
     /// A get or list range.
     Read,
     /// A write of a computed object (None = delete), made against `seen_rev`.
-    Write { key: String, seen_rev: i64, outcome: WriteOutcome, attempts: u32 },
+    Write { key: String, outcome: WriteOutcome, attempts: u32 },
 }
 
 #[derive(Debug)]
@@ -112,7 +112,7 @@ impl ApiServer {
                 if let Err(e) = selectors_of(&req) {
                     return respond(k, client, req.id, Err(e));
                 }
-                let prefix = resource_prefix(rt, req.namespace.as_deref());
+                let prefix = api::storage_prefix(rt, req.namespace.as_deref());
                 self.to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
             }
             Verb::Watch => self.open_watch(client, req, k),
@@ -128,7 +128,7 @@ impl ApiServer {
         };
         let w = Watcher { id: req.id, client: client.clone(), resource: req.resource, namespace: req.namespace.clone(), labels, fields };
         if req.options.send_initial_events {
-            let prefix = resource_prefix(req.resource, req.namespace.as_deref());
+            let prefix = api::storage_prefix(req.resource, req.namespace.as_deref());
             let initial: Vec<Value> = self.cache.list_prefix(&prefix).filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some()).cloned().collect();
             for object in initial {
                 notify(k, &client, req.id, EventType::Added, object);
@@ -177,7 +177,7 @@ impl ApiServer {
         } else {
             EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] }
         };
-        self.to_etcd(k, client, req, Waiting::Write { key, seen_rev, outcome, attempts }, op);
+        self.to_etcd(k, client, req, Waiting::Write { key, outcome, attempts }, op);
     }
 
     fn to_etcd(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, waiting: Waiting, op: EtcdOp) {
@@ -206,7 +206,7 @@ impl ApiServer {
                     let items: Vec<Value> = r
                         .kvs
                         .iter()
-                        .filter(|kv| rt.namespaced || api::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
+                        .filter(|kv| cache::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
                         .filter_map(|kv| decode(&kv.value, kv.mod_revision))
                         .filter(|o| labels.matches(o) && fields.matches(o))
                         .collect();
@@ -280,22 +280,12 @@ fn selectors_of(req: &ApiRequest) -> Result<(LabelSelector, FieldSelector), Stat
     Ok((labels, fields))
 }
 
-/// The key prefix of a resource in one namespace, or in all.
-pub fn resource_prefix(rt: &ResourceType, namespace: Option<&str>) -> String {
-    let key = api::storage_key(rt, Some(namespace.unwrap_or("NS")), "NAME");
-    let mut p = key.trim_end_matches("NAME").to_string();
-    if rt.namespaced && namespace.is_none() {
-        p = p.trim_end_matches("NS/").to_string();
-    }
-    p
-}
-
 pub fn api_version(rt: &ResourceType) -> String {
-    if rt.group.is_empty() { rt.version.to_string() } else { format!("{}/{}", rt.group, rt.version) }
+    rt.api_version()
 }
 
-fn encode(v: &Value) -> Vec<u8> {
-    serde_json::to_vec(v).expect("a serde_json::Value always serializes")
+fn encode(v: &Value) -> std::sync::Arc<[u8]> {
+    serde_json::to_vec(v).expect("a serde_json::Value always serializes").into()
 }
 
 fn decode(bytes: &[u8], rev: i64) -> Option<Value> {

@@ -13,24 +13,29 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
-pub mod endpoints;
-pub mod endpointslice;
+// TODO pub mod endpoints;
+// TODO pub mod endpointslice;
+pub mod claim;
 pub mod expectations;
 pub mod garbagecollector;
 pub mod informers;
 pub mod job;
 pub mod manager;
-pub mod namespace;
+// TODO pub mod namespace;
 pub mod nodelifecycle;
 pub mod objects;
 pub mod pods;
 pub mod recorder;
 pub mod replicaset;
+pub mod scheduling;
 pub mod selector;
-pub mod serviceaccount;
+// TODO pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
 pub mod workqueue;
+
+#[cfg(test)]
+mod testutil;
 
 use serde_json::Value;
 
@@ -89,10 +94,10 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(garbagecollector::GarbageCollector::default()),
         Box::new(nodelifecycle::NodeLifecycleController::default()),
         Box::new(tainteviction::TaintEvictionController::default()),
-        Box::new(namespace::NamespaceController::default()),
-        Box::new(endpoints::EndpointsController::default()),
-        Box::new(endpointslice::EndpointSliceController::default()),
-        Box::new(serviceaccount::ServiceAccountsController::default()),
+        // TODO Box::new(namespace::NamespaceController::default()),
+        // TODO Box::new(endpoints::EndpointsController::default()),
+        // TODO Box::new(endpointslice::EndpointSliceController::default()),
+        // TODO Box::new(serviceaccount::ServiceAccountsController::default()),
     ]
 }
 

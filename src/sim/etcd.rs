@@ -4,7 +4,7 @@
 use super::component::Component;
 use super::kernel::Kernel;
 use super::message::Payload;
-use super::store::{Compare, EventKind, Op, OpResponse, RangeRequest, RangeResponse, Revision, Store, TxnResponse, WatchEvent, WatchId};
+use super::store::{Compare, EventKind, Op, RangeRequest, RangeResponse, Revision, Store, TxnResponse, WatchEvent, WatchId};
 use super::time::Millis;
 
 /// How long an Event lives in etcd before its lease expires (the apiserver's `--event-ttl`, 1h).
@@ -22,7 +22,7 @@ pub enum EtcdOp {
     Txn { compares: Vec<Compare>, success: Vec<Op>, failure: Vec<Op> },
     Range(RangeRequest),
     /// A put attached to a fresh lease of `ttl_ms` (Events expire this way).
-    PutWithTtl { key: String, value: Vec<u8>, ttl_ms: Millis },
+    PutWithTtl { key: String, value: std::sync::Arc<[u8]>, ttl_ms: Millis },
 }
 
 #[derive(Debug, Clone)]
@@ -163,10 +163,5 @@ impl Etcd {
     /// Any lease expiry the simulation must wake etcd for.
     pub fn next_timer(&self) -> Option<Millis> {
         self.store.next_lease_expiry()
-    }
-
-    /// Writes directly, bypassing the network: only for building the initial cluster state.
-    pub fn bootstrap_put(&mut self, key: &str, value: Vec<u8>) {
-        let _ = self.store.put(key, value, None);
     }
 }

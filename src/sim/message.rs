@@ -64,7 +64,7 @@ impl Payload {
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),
-                key: w.events.first().map(|e| e.kv.key.clone()),
+                key: w.events.first().map(|e| e.kv.key.to_string()),
                 revision: w.events.last().map(|e| e.kv.mod_revision),
             },
         }

@@ -76,6 +76,11 @@ impl Trace {
         self.entries.len()
     }
 
+    /// Every message ever sent, including entries no longer kept.
+    pub fn total_sent(&self) -> u64 {
+        self.first_id + self.entries.len() as u64
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

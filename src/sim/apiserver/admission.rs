@@ -89,6 +89,8 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
     if !obj.is_object() {
         return Err(Status::bad_request("the body of the request was in an unknown format"));
     }
+    // kubectl sends fieldValidation=Strict: unknown or mistyped fields are refused before anything else.
+    api::check_strict(rt, &obj).map_err(|e| Status::bad_request(e.to_string()))?;
     let body_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
     let ns = if rt.namespaced {
         let ns = req_ns.map(str::to_string).or(body_ns.clone()).unwrap_or_else(|| "default".to_string());

@@ -87,16 +87,16 @@ impl WatchCache {
     /// Applies one etcd event; returns the decoded change, or None for keys it does not serve.
     pub fn apply(&mut self, ev: &WatchEvent) -> Option<CacheChange> {
         self.revision = self.revision.max(ev.kv.mod_revision);
-        let resource = crate::sim::api::resource_for_key(&ev.kv.key)?;
+        let resource = resource_for_key(&ev.kv.key)?;
         match ev.kind {
             EventKind::Put => {
                 let mut obj: Value = serde_json::from_slice(&ev.kv.value).ok()?;
                 set_resource_version(&mut obj, ev.kv.mod_revision);
-                let old = self.objects.insert(ev.kv.key.clone(), obj.clone());
+                let old = self.objects.insert(ev.kv.key.to_string(), obj.clone());
                 Some(CacheChange { resource, kind: EventKind::Put, old, new: obj })
             }
             EventKind::Delete => {
-                let old = self.objects.remove(&ev.kv.key)?;
+                let old = self.objects.remove(&*ev.kv.key)?;
                 let mut gone = old.clone();
                 set_resource_version(&mut gone, ev.kv.mod_revision);
                 Some(CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: gone })
@@ -144,4 +144,19 @@ pub fn set_resource_version(obj: &mut Value, rev: i64) {
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("resourceVersion".into(), Value::String(rev.to_string()));
     }
+}
+
+/// The resource an etcd key belongs to: the longest matching storage prefix wins
+/// (`/registry/services/specs/` and `/registry/services/endpoints/` are different resources), and
+/// among resources sharing a prefix (core and events.k8s.io Events) the first listed.
+pub fn resource_for_key(key: &str) -> Option<&'static ResourceType> {
+    let rest = key.strip_prefix("/registry/")?;
+    let mut best: Option<&'static ResourceType> = None;
+    for rt in crate::sim::api::resources() {
+        let matches = rest.strip_prefix(rt.etcd_prefix).is_some_and(|r| r.starts_with('/'));
+        if matches && best.is_none_or(|b| rt.etcd_prefix.len() > b.etcd_prefix.len()) {
+            best = Some(rt);
+        }
+    }
+    best
 }

@@ -34,7 +34,7 @@ pub struct Status {
 
 /// `deployments.apps`, `pods`: how API errors name a resource.
 pub fn qualified(rt: &ResourceType) -> String {
-    if rt.group.is_empty() { rt.plural.to_string() } else { format!("{}.{}", rt.plural, rt.group) }
+    rt.group_resource()
 }
 
 impl Status {

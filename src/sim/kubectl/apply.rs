@@ -64,9 +64,9 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Resu
     for (source, text) in sources {
         for doc in api::decode_documents(&text) {
             let obj = match doc {
-                Ok(d) => d,
+                Ok(d) => d.value,
                 Err(e) => {
-                    out.err(format!("error: error parsing {source}: {e}"));
+                    out.err(decode_error(&e, &source));
                     continue;
                 }
             };
@@ -156,6 +156,12 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
             }
         }
     }
+}
+
+/// kubectl's line for a document that could not be decoded.
+pub fn decode_error(e: &api::DecodeError, source: &str) -> String {
+    let msg = e.kubectl_message(source);
+    if msg.starts_with("Error from server") { msg } else { format!("error: {msg}") }
 }
 
 fn report(out: &mut Output, output: Option<&str>, reference: &str, verb: &str, suffix: &str, obj: &Value) {

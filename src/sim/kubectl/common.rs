@@ -20,8 +20,7 @@ pub fn resolve(arg: &str) -> Result<&'static ResourceType, String> {
 
 /// `deployment.apps`, `pod`: how kubectl names a type in its messages.
 pub fn type_name(rt: &ResourceType) -> String {
-    let singular = rt.kind.to_lowercase();
-    if rt.group.is_empty() { singular } else { format!("{singular}.{}", rt.group) }
+    if rt.group.is_empty() { rt.singular.to_string() } else { format!("{}.{}", rt.singular, rt.group) }
 }
 
 /// `deployment.apps/web`.

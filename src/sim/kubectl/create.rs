@@ -177,7 +177,7 @@ fn secret(p: &Parsed) -> Result<Value, String> {
         _ => return Err("error: unknown command \"secret\" for \"kubectl create\": use `kubectl create secret generic NAME --from-literal=key=value`".into()),
     }
     let name = p.positional.get(2).ok_or("error: exactly one NAME is required, got 0\nSee 'kubectl create secret generic -h' for help and examples")?;
-    let data: Map<String, Value> = literal_pairs(p)?.into_iter().map(|(k, v)| (k, json!(base64(v.as_str().unwrap_or_default().as_bytes())))).collect();
+    let data: Map<String, Value> = literal_pairs(p)?.into_iter().map(|(k, v)| (k, json!(crate::sim::api::base64::encode(v.as_str().unwrap_or_default().as_bytes())))).collect();
     let mut obj = json!({"apiVersion": "v1"});
     if !data.is_empty() {
         obj["data"] = Value::Object(data);
@@ -291,34 +291,9 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
     submit(cx, &p, out, "pods", pod)
 }
 
-/// Standard base64 with padding (Secret `data` values).
-pub fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (plain, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy"), ("b", "Yg==")] {
-            assert_eq!(base64(plain.as_bytes()), enc);
-        }
-    }
 
     #[test]
     fn container_names_follow_the_image() {

@@ -48,7 +48,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if !p.all("filename").is_empty() {
         for (source, text) in super::apply::read_sources(cx, p.all("filename"))? {
             for doc in api::decode_documents(&text) {
-                let obj = doc.map_err(|e| format!("error: error parsing {source}: {e}"))?;
+                let obj = doc.map_err(|e| super::apply::decode_error(&e, &source))?.value;
                 let av = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
                 let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
                 let Ok(rt) = api::for_kind(av, kind) else {

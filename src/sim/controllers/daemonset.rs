@@ -1,0 +1,394 @@
+//! The DaemonSet controller (`pkg/controller/daemon`): one pod on every node the pod template fits
+//! (nodeSelector, required node affinity, NoSchedule/NoExecute taints against its tolerations).
+//!
+//! Pods are not bound here: each gets a required node affinity `matchFields metadata.name In [node]`
+//! (since 1.12) and the scheduler places it. Daemon pods also get automatic tolerations, so they keep
+//! running on not-ready or unreachable nodes and schedule onto nodes under pressure.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::expectations::Expectations;
+use super::informers::Informers;
+use super::objects::{self, i64_at, str_at};
+use super::scheduling::{node_matches, taints_of, tolerations_of, untolerated};
+use super::{Controller, Outcome, pods};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::client::{Action, Change, ObjectKey};
+use crate::sim::rng::Rng;
+use crate::sim::time::Millis;
+
+fn daemonsets() -> &'static ResourceType {
+    api::resolve("daemonsets").expect("daemonsets are always served")
+}
+
+fn pods_rt() -> &'static ResourceType {
+    api::resolve("pods").expect("pods are always served")
+}
+
+fn nodes() -> &'static ResourceType {
+    api::resolve("nodes").expect("nodes are always served")
+}
+
+#[derive(Debug, Default)]
+pub struct DaemonSetController {
+    expectations: Expectations,
+}
+
+/// `AddOrUpdateDaemonPodTolerations`: what every daemon pod tolerates (network-unavailable only
+/// for host-network pods, as upstream).
+pub fn add_daemon_tolerations(spec: &mut Value) {
+    let mut wanted = vec![
+        ("node.kubernetes.io/not-ready", "NoExecute"),
+        ("node.kubernetes.io/unreachable", "NoExecute"),
+        ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        ("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ];
+    if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
+        wanted.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
+    }
+    let mut tols: Vec<Value> = tolerations_of(spec).to_vec();
+    for (key, effect) in wanted {
+        tols.retain(|t| !(str_at(t, "/key") == key && str_at(t, "/effect") == effect));
+        tols.push(json!({"key": key, "operator": "Exists", "effect": effect}));
+    }
+    spec["tolerations"] = Value::Array(tols);
+}
+
+/// `ReplaceDaemonSetPodNodeNameNodeAffinity`: the pod may only go to `node`.
+pub fn pin_to_node(spec: &mut Value, node: &str) {
+    let term = json!({"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]});
+    let aff = objects::map_at(spec, &["affinity", "nodeAffinity"]);
+    let req = aff.entry("requiredDuringSchedulingIgnoredDuringExecution").or_insert_with(|| json!({}));
+    req["nodeSelectorTerms"] = json!([term]);
+}
+
+/// `NodeShouldRunDaemonPod`: (should run, should continue running).
+pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
+    let mut spec = ds.pointer("/spec/template/spec").cloned().unwrap_or(json!({}));
+    add_daemon_tolerations(&mut spec);
+    let fixed = str_at(&spec, "/nodeName");
+    if (!fixed.is_empty() && fixed != objects::name(node)) || !node_matches(&spec, node) {
+        return (false, false);
+    }
+    let taints = taints_of(node);
+    let tols = tolerations_of(&spec);
+    if untolerated(taints, tols, &["NoSchedule", "NoExecute"]).is_some() {
+        // Already running daemon pods stay unless a NoExecute taint is not tolerated.
+        return (false, untolerated(taints, tols, &["NoExecute"]).is_none());
+    }
+    (true, true)
+}
+
+fn revision_hash(ds: &Value) -> String {
+    objects::compute_hash(ds.pointer("/spec/template").unwrap_or(&Value::Null), ds.pointer("/status/collisionCount").and_then(Value::as_i64))
+}
+
+/// `NewPod` for `node`.
+fn new_pod(ds: &Value, node: &str) -> Value {
+    let template = ds.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    let mut pod = pods::from_template(&template, &format!("{}-", objects::name(ds)), objects::controller_ref_to(ds, daemonsets()));
+    pod["metadata"]["namespace"] = json!(objects::namespace(ds));
+    let labels = objects::map_at(&mut pod, &["metadata", "labels"]);
+    labels.insert("controller-revision-hash".into(), json!(revision_hash(ds)));
+    labels.insert("pod-template-generation".into(), json!(objects::generation(ds).to_string()));
+    add_daemon_tolerations(&mut pod["spec"]);
+    pin_to_node(&mut pod["spec"], node);
+    pod
+}
+
+/// The node a daemon pod is for: where it runs, or the node its affinity pins it to.
+pub fn pod_node(pod: &Value) -> String {
+    let bound = pods::node_name(pod);
+    if !bound.is_empty() {
+        return bound.to_string();
+    }
+    pod.pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchFields/0/values/0")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// One pass of `manage` + `rollingUpdate` + `updateDaemonSetStatus`.
+pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (Vec<Action>, i64) {
+    let mut by_node: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for p in inf.controlled_by(pods_rt(), objects::uid(ds)) {
+        if !objects::is_deleting(p) {
+            by_node.entry(pod_node(p)).or_default().push(p);
+        }
+    }
+    let ns = objects::namespace(ds).to_string();
+    let hash = revision_hash(ds);
+    let min_ready = i64_at(ds, "/spec/minReadySeconds", 0);
+    let delete = |p: &Value| -> Vec<Action> {
+        vec![
+            Action::Delete { resource: pods_rt(), namespace: Some(ns.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None },
+            Action::Event { regarding: ds.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) },
+        ]
+    };
+    let (mut out, mut creates) = (Vec::new(), 0);
+    let (mut desired, mut scheduled, mut misscheduled, mut ready, mut available, mut updated) = (0, 0, 0, 0, 0, 0);
+    let mut old_on_nodes: Vec<&Value> = Vec::new();
+    for node in inf.list(nodes(), None) {
+        let name = objects::name(node);
+        let (run, keep) = should_run(ds, node);
+        let here = by_node.remove(name).unwrap_or_default();
+        if run {
+            desired += 1;
+        }
+        if !here.is_empty() {
+            if run { scheduled += 1 } else { misscheduled += 1 }
+        }
+        if keep {
+            let (failed, live): (Vec<&Value>, Vec<&Value>) = here.iter().partition(|p| pods::phase(p) == "Failed");
+            for p in failed {
+                out.extend(delete(p));
+            }
+            if live.is_empty() && run && may_create {
+                out.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object: new_pod(ds, name) });
+                creates += 1;
+            }
+            let mut live = live;
+            live.sort_by(|a, b| (objects::created_ms(a), objects::name(a)).cmp(&(objects::created_ms(b), objects::name(b))));
+            for extra in live.iter().skip(1) {
+                out.extend(delete(extra));
+            }
+            if let Some(p) = live.first() {
+                ready += i64::from(pods::is_ready(p));
+                available += i64::from(pods::is_available(p, min_ready, now));
+                if objects::label(p, "controller-revision-hash") == Some(hash.as_str()) {
+                    updated += 1;
+                } else {
+                    old_on_nodes.push(p);
+                }
+            }
+        } else {
+            for p in here {
+                out.extend(delete(p));
+            }
+        }
+    }
+    // Pods for nodes that no longer exist.
+    for p in by_node.into_values().flatten() {
+        out.extend(delete(p));
+    }
+    // RollingUpdate: replace old pods while fewer than maxUnavailable are unavailable.
+    if str_at(ds, "/spec/updateStrategy/type") != "OnDelete" {
+        let max_unavail = objects::int_or_percent(ds.pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable"), desired, true).filter(|n| *n > 0).unwrap_or(1);
+        let mut budget = max_unavail - (desired - available);
+        for p in old_on_nodes {
+            if budget <= 0 {
+                break;
+            }
+            out.extend(delete(p));
+            if pods::is_available(p, min_ready, now) {
+                budget -= 1;
+            }
+        }
+    }
+    let status = json!({
+        "currentNumberScheduled": scheduled,
+        "numberMisscheduled": misscheduled,
+        "desiredNumberScheduled": desired,
+        "numberReady": ready,
+        "observedGeneration": objects::generation(ds),
+        "updatedNumberScheduled": updated,
+        "numberAvailable": available,
+        "numberUnavailable": (desired - available).max(0),
+    });
+    let cur = ds.get("status").cloned().unwrap_or(json!({}));
+    let differs = status.as_object().expect("built as an object").iter().any(|(k, v)| cur.get(k).and_then(Value::as_i64).unwrap_or(0) != v.as_i64().unwrap_or(0));
+    if differs {
+        let mut s = status;
+        s.as_object_mut().expect("built as an object").retain(|k, v| v != &json!(0) || matches!(k.as_str(), "currentNumberScheduled" | "numberMisscheduled" | "desiredNumberScheduled" | "numberReady"));
+        out.push(Action::UpdateStatus { resource: daemonsets(), object: objects::status_write(ds, s) });
+    }
+    (out, creates)
+}
+
+fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
+    let r = objects::controller_ref(pod)?;
+    if r.get("kind").and_then(Value::as_str) != Some("DaemonSet") {
+        return None;
+    }
+    let ds = inf.get(daemonsets(), objects::namespace(pod), r.get("name").and_then(Value::as_str)?)?;
+    (objects::uid(ds) == r.get("uid").and_then(Value::as_str).unwrap_or("")).then(|| objects::key_of(ds))
+}
+
+impl Controller for DaemonSetController {
+    fn name(&self) -> &'static str {
+        "daemonset"
+    }
+
+    fn event_source(&self) -> &'static str {
+        "daemonset-controller"
+    }
+
+    fn watches(&self) -> &'static [&'static str] {
+        &["daemonsets", "pods", "nodes"]
+    }
+
+    /// `--concurrent-daemonset-syncs` defaults to 2.
+    fn workers(&self) -> usize {
+        2
+    }
+
+    fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
+        match change.resource.plural {
+            "daemonsets" => vec![objects::key_of(&change.new)],
+            "pods" => {
+                let Some(k) = owner_key(inf, &change.new) else { return Vec::new() };
+                if change.event == crate::sim::apiserver::request::EventType::Added {
+                    self.expectations.creation_observed(&k);
+                }
+                vec![k]
+            }
+            // A node came, went or changed labels/taints: every DaemonSet takes another look.
+            _ => inf.list(daemonsets(), None).map(objects::key_of).collect(),
+        }
+    }
+
+    fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
+        let Some(ds) = inf.get(daemonsets(), &key.0, &key.1) else {
+            self.expectations.delete(key);
+            return Vec::new();
+        };
+        if objects::is_deleting(ds) {
+            return Vec::new();
+        }
+        let may_create = self.expectations.satisfied(key, now);
+        let (out, creates) = sync_ds(inf, ds, now, may_create);
+        if creates > 0 {
+            self.expectations.expect(key, creates, [], now);
+        }
+        out
+    }
+
+    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+        let Action::Create { .. } = action else { return Vec::new() };
+        let regarding = inf.get(daemonsets(), &key.0, &key.1).cloned().unwrap_or(json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"namespace": key.0, "name": key.1}}));
+        match outcome {
+            Outcome::Done(pod) => vec![Action::Event { regarding, event_type: "Normal", reason: "SuccessfulCreate".into(), message: format!("Created pod: {}", objects::name(pod)) }],
+            Outcome::Failed(s) => {
+                self.expectations.creation_observed(key);
+                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+            }
+            Outcome::Skipped => {
+                self.expectations.creation_observed(key);
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::controllers::testutil::*;
+
+    fn ds() -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"namespace": "kube-system", "name": "agent", "uid": "uid-agent", "generation": 1},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template("agent", "agent:1")}
+        })
+    }
+
+    fn tainted(name: &str, key: &str, effect: &str) -> Value {
+        let mut n = node(name);
+        n["spec"]["taints"] = json!([{"key": key, "effect": effect}]);
+        n
+    }
+
+    #[test]
+    fn one_pod_per_eligible_node_pinned_by_affinity_with_automatic_tolerations() {
+        let mut inf = Informers::default();
+        inf.insert(ds());
+        inf.insert(node("w1"));
+        inf.insert(node("w2"));
+        inf.insert(tainted("cp", "node-role.kubernetes.io/control-plane", "NoSchedule"));
+        inf.insert(tainted("down", "node.kubernetes.io/unreachable", "NoExecute"));
+        let (out, n) = sync_ds(&inf, &ds(), 0, true);
+        let pods = creates(&out, "Pod");
+        assert_eq!(n, 3);
+        let targets: Vec<String> = pods.iter().map(pod_node).collect();
+        assert_eq!(targets, vec!["down", "w1", "w2"], "the control plane's NoSchedule taint is not tolerated; unreachable is");
+        let p = &pods[0];
+        assert!(p["spec"].get("nodeName").is_none(), "the scheduler binds daemon pods");
+        let tol_keys: Vec<&str> = p["spec"]["tolerations"].as_array().expect("tolerations").iter().map(|t| str_at(t, "/key")).collect();
+        for k in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"] {
+            assert!(tol_keys.contains(&k), "{k} in {tol_keys:?}");
+        }
+        assert!(!tol_keys.contains(&"node.kubernetes.io/network-unavailable"), "only host-network pods get that one");
+        assert_eq!(p["metadata"]["generateName"], "agent-");
+        let st = &status_updates(&out, "DaemonSet")[0]["status"];
+        assert_eq!(st["desiredNumberScheduled"], 3);
+        assert_eq!(st["currentNumberScheduled"], 0);
+    }
+
+    #[test]
+    fn node_selector_limits_nodes_and_misscheduled_pods_are_deleted() {
+        let mut d = ds();
+        d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+        let mut inf = Informers::default();
+        inf.insert(d.clone());
+        let mut ssd = node("ssd1");
+        ssd["metadata"]["labels"]["disk"] = json!("ssd");
+        inf.insert(ssd);
+        inf.insert(node("hdd1"));
+        let mut stray = pod_of(&d, "agent-x", "hdd1", "Running", Some(0));
+        stray["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
+        inf.insert(stray);
+        let (out, _) = sync_ds(&inf, &d, 0, true);
+        assert_eq!(creates(&out, "Pod").iter().map(pod_node).collect::<Vec<_>>(), vec!["ssd1"]);
+        assert_eq!(deletes(&out, "Pod"), vec!["agent-x"]);
+        assert_eq!(status_updates(&out, "DaemonSet")[0]["status"]["numberMisscheduled"], 1);
+    }
+
+    #[test]
+    fn a_noschedule_taint_keeps_running_pods_but_noexecute_evicts() {
+        let d = ds();
+        let mut inf = Informers::default();
+        inf.insert(d.clone());
+        inf.insert(tainted("w1", "dedicated", "NoSchedule"));
+        inf.insert(tainted("w2", "dedicated", "NoExecute"));
+        for (p, n) in [("a1", "w1"), ("a2", "w2")] {
+            let mut pod = pod_of(&d, p, n, "Running", Some(0));
+            pod["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
+            inf.insert(pod);
+        }
+        let (out, n) = sync_ds(&inf, &d, 0, true);
+        assert_eq!(n, 0);
+        assert_eq!(deletes(&out, "Pod"), vec!["a2"]);
+    }
+
+    #[test]
+    fn rolling_update_replaces_one_old_pod_at_a_time() {
+        let d = ds();
+        let mut inf = Informers::default();
+        inf.insert(node("w1"));
+        inf.insert(node("w2"));
+        for (p, n) in [("a1", "w1"), ("a2", "w2")] {
+            let mut pod = pod_of(&d, p, n, "Running", Some(0));
+            pod["metadata"]["labels"]["controller-revision-hash"] = json!("old");
+            inf.insert(pod);
+        }
+        inf.insert(d.clone());
+        let (out, _) = sync_ds(&inf, &d, 0, true);
+        assert_eq!(deletes(&out, "Pod"), vec!["a1"], "maxUnavailable 1");
+    }
+
+    #[test]
+    fn expectations_block_duplicate_creates() {
+        let mut inf = Informers::default();
+        inf.insert(ds());
+        inf.insert(node("w1"));
+        let mut c = DaemonSetController::default();
+        let k = ("kube-system".to_string(), "agent".to_string());
+        assert_eq!(creates(&c.reconcile(&k, &inf, 0, &mut Rng::new(1)), "Pod").len(), 1);
+        assert!(creates(&c.reconcile(&k, &inf, 1, &mut Rng::new(1)), "Pod").is_empty());
+    }
+}

@@ -1,0 +1,236 @@
+//! Shared informers with indexers: the component's [`Cache`] plus the indexes controllers look things up
+//! by, so that a sync reads the pods of one owner instead of scanning every pod in the cluster.
+//!
+//! Indexes (kept in step with every applied event):
+//! - owner uid → dependents (every ownerReference, controller or not): ReplicaSet → its pods, GC;
+//! - uid → object: the garbage collector resolves owners by uid;
+//! - node name → pods: DaemonSets, taint eviction, the scale-down "doubled up" rank;
+//! - resource → objects without a controller: orphans a controller may adopt.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::objects;
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::EventType;
+use crate::sim::client::{Cache, Change, ObjectKey, resource_id};
+
+/// `(group, plural)`, as [`resource_id`] names a resource.
+pub type ResourceId = (&'static str, &'static str);
+
+/// A reference to one cached object of any resource.
+pub type ObjectRef = (ResourceId, ObjectKey);
+
+#[derive(Debug, Default, Clone)]
+pub struct Informers {
+    cache: Cache,
+    types: BTreeMap<ResourceId, &'static ResourceType>,
+    dependents: BTreeMap<String, BTreeSet<ObjectRef>>,
+    uids: BTreeMap<String, ObjectRef>,
+    pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
+    orphans: BTreeMap<ResourceId, BTreeSet<ObjectKey>>,
+}
+
+fn is_pod(rt: &ResourceType) -> bool {
+    rt.group.is_empty() && rt.plural == "pods"
+}
+
+impl Informers {
+    /// Applies one watch event to the cache and the indexes; returns the change (None for bookmarks).
+    pub fn apply(&mut self, rt: &'static ResourceType, event: EventType, obj: Value) -> Option<Change> {
+        let change = self.cache.apply(rt, event, obj)?;
+        let rid = resource_id(rt);
+        self.types.insert(rid, rt);
+        if let Some(old) = &change.old {
+            self.unindex(rt, rid, old);
+        }
+        if change.event != EventType::Deleted {
+            self.index(rt, rid, &change.new);
+        }
+        Some(change)
+    }
+
+    /// Adds an object whose type follows from its `apiVersion` and `kind` (tests and tools).
+    pub fn insert(&mut self, obj: Value) -> Option<Change> {
+        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind"))?;
+        self.apply(rt, EventType::Added, obj)
+    }
+
+    /// Removes an object (tests and tools).
+    pub fn remove(&mut self, obj: Value) -> Option<Change> {
+        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind"))?;
+        self.apply(rt, EventType::Deleted, obj)
+    }
+
+    fn index(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
+        let key = objects::key_of(obj);
+        let uid = objects::uid(obj);
+        if !uid.is_empty() {
+            self.uids.insert(uid.to_string(), (rid, key.clone()));
+        }
+        for r in objects::owner_refs(obj) {
+            if let Some(owner) = r.get("uid").and_then(Value::as_str) {
+                self.dependents.entry(owner.to_string()).or_default().insert((rid, key.clone()));
+            }
+        }
+        if objects::controller_ref(obj).is_none() {
+            self.orphans.entry(rid).or_default().insert(key.clone());
+        }
+        if is_pod(rt) {
+            let node = objects::str_at(obj, "/spec/nodeName");
+            if !node.is_empty() {
+                self.pods_by_node.entry(node.to_string()).or_default().insert(key);
+            }
+        }
+    }
+
+    fn unindex(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
+        let key = objects::key_of(obj);
+        let uid = objects::uid(obj);
+        if self.uids.get(uid).is_some_and(|r| r.0 == rid && r.1 == key) {
+            self.uids.remove(uid);
+        }
+        for r in objects::owner_refs(obj) {
+            if let Some(owner) = r.get("uid").and_then(Value::as_str) {
+                if let Some(set) = self.dependents.get_mut(owner) {
+                    set.remove(&(rid, key.clone()));
+                    if set.is_empty() {
+                        self.dependents.remove(owner);
+                    }
+                }
+            }
+        }
+        if let Some(set) = self.orphans.get_mut(&rid) {
+            set.remove(&key);
+        }
+        if is_pod(rt) {
+            let node = objects::str_at(obj, "/spec/nodeName");
+            if let Some(set) = self.pods_by_node.get_mut(node) {
+                set.remove(&key);
+                if set.is_empty() {
+                    self.pods_by_node.remove(node);
+                }
+            }
+        }
+    }
+
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    pub fn get(&self, rt: &ResourceType, namespace: &str, name: &str) -> Option<&Value> {
+        self.cache.get(rt, namespace, name)
+    }
+
+    /// Objects of one resource, in key order; `namespace: None` lists all namespaces.
+    pub fn list<'a>(&'a self, rt: &ResourceType, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+        self.cache.list(rt, namespace)
+    }
+
+    /// How many objects of a resource are cached (0 for an unknown plural).
+    pub fn count_of(&self, plural: &str) -> usize {
+        api::resolve(plural).map_or(0, |rt| self.cache.count(rt))
+    }
+
+    /// The resource types this cache has seen events for.
+    pub fn resource_types(&self) -> impl Iterator<Item = &'static ResourceType> + '_ {
+        self.types.values().copied()
+    }
+
+    /// Objects of `rt` whose controller is the object with `owner_uid`.
+    pub fn controlled_by<'a>(&'a self, rt: &'a ResourceType, owner_uid: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        let rid = resource_id(rt);
+        let owner = owner_uid.to_string();
+        self.dependents
+            .get(owner_uid)
+            .into_iter()
+            .flatten()
+            .filter(move |(r, _)| *r == rid)
+            .filter_map(move |(_, (ns, n))| self.cache.get(rt, ns, n))
+            .filter(move |o| objects::controller_uid(o) == Some(owner.as_str()))
+    }
+
+    /// Every object (any resource) with an ownerReference to `owner_uid`.
+    pub fn dependents_of<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = (&'static ResourceType, &'a Value)> + 'a {
+        self.dependents.get(owner_uid).into_iter().flatten().filter_map(move |(rid, (ns, n))| {
+            let rt = *self.types.get(rid)?;
+            Some((rt, self.cache.get(rt, ns, n)?))
+        })
+    }
+
+    /// The object with this uid, whatever its resource.
+    pub fn by_uid(&self, uid: &str) -> Option<(&'static ResourceType, &Value)> {
+        let (rid, (ns, n)) = self.uids.get(uid)?;
+        let rt = *self.types.get(rid)?;
+        Some((rt, self.cache.get(rt, ns, n)?))
+    }
+
+    /// Pods bound to `node`.
+    pub fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        let pods = api::resolve("pods");
+        self.pods_by_node.get(node).into_iter().flatten().filter_map(move |(ns, n)| self.cache.get(pods?, ns, n))
+    }
+
+    /// Objects of `rt` in `namespace` that have no controller (candidates for adoption).
+    pub fn orphans<'a>(&'a self, rt: &'a ResourceType, namespace: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.orphans
+            .get(&resource_id(rt))
+            .into_iter()
+            .flatten()
+            .filter(move |(ns, _)| ns == namespace)
+            .filter_map(move |(ns, n)| self.cache.get(rt, ns, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(name: &str, owner: Option<&str>, node: &str) -> Value {
+        let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": name, "uid": format!("uid-{name}")}, "spec": {"nodeName": node}});
+        if let Some(o) = owner {
+            p["metadata"]["ownerReferences"] = json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
+        }
+        p
+    }
+
+    #[test]
+    fn indexes_follow_adds_updates_and_deletes() {
+        let pods = api::resolve("pods").expect("served");
+        let mut inf = Informers::default();
+        inf.insert(pod("a", Some("rs1"), "n1"));
+        inf.insert(pod("b", Some("rs1"), "n2"));
+        inf.insert(pod("c", None, "n1"));
+        assert_eq!(inf.controlled_by(pods, "rs1").count(), 2);
+        assert_eq!(inf.pods_on_node("n1").count(), 2);
+        assert_eq!(inf.orphans(pods, "default").count(), 1);
+        assert_eq!(inf.by_uid("uid-c").map(|(_, o)| objects::name(o).to_string()), Some("c".into()));
+
+        // Released by its owner and moved: every index follows the update.
+        inf.apply(pods, EventType::Modified, pod("a", None, "n3"));
+        assert_eq!(inf.controlled_by(pods, "rs1").count(), 1);
+        assert_eq!(inf.orphans(pods, "default").count(), 2);
+        assert_eq!(inf.pods_on_node("n1").count(), 1);
+        assert_eq!(inf.pods_on_node("n3").count(), 1);
+
+        inf.remove(pod("b", Some("rs1"), "n2"));
+        assert_eq!(inf.controlled_by(pods, "rs1").count(), 0);
+        assert_eq!(inf.dependents_of("rs1").count(), 0);
+        assert!(inf.by_uid("uid-b").is_none());
+        assert_eq!(inf.pods_on_node("n2").count(), 0);
+    }
+
+    #[test]
+    fn a_non_controller_reference_is_a_dependent_but_not_controlled() {
+        let pods = api::resolve("pods").expect("served");
+        let mut inf = Informers::default();
+        let mut p = pod("a", None, "");
+        p["metadata"]["ownerReferences"] = json!([{"uid": "cm", "kind": "ConfigMap", "name": "x"}]);
+        inf.insert(p);
+        assert_eq!(inf.dependents_of("cm").count(), 1);
+        assert_eq!(inf.controlled_by(pods, "cm").count(), 0);
+        assert!(inf.insert(json!({"apiVersion": "nope/v1", "kind": "Thing"})).is_none());
+    }
+}

@@ -1,0 +1,320 @@
+//! The Job controller (`pkg/controller/job`): runs pods until `completions` succeed, at most
+//! `parallelism` at a time, and gives up after `backoffLimit` failures or `activeDeadlineSeconds`.
+//!
+//! As in 1.33 (JobPodReplacementPolicy on), a verdict is recorded first as an interim condition
+//! (`SuccessCriteriaMet` / `FailureTarget`) and becomes `Complete` / `Failed` once no pod of the Job is
+//! still running or terminating. Replacements of failed pods back off 10 s, 20 s, 40 s ... up to 6 min.
+//!
+//! Simplified: the `batch.kubernetes.io/job-tracking` pod finalizer and `uncountedTerminatedPods` are not
+//! used (finished pods are counted while they exist; counts never go down); `completionMode: Indexed`
+//! is run like NonIndexed.
+
+mod failure_policy;
+
+use serde_json::{Value, json};
+
+use self::failure_policy::Verdict;
+use super::expectations::Expectations;
+use super::informers::Informers;
+use super::objects::{self, i64_at, str_at};
+use super::{Controller, Outcome, pods};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::client::{Action, Change, ObjectKey};
+use crate::sim::rng::Rng;
+use crate::sim::time::{Millis, parse_rfc3339, rfc3339};
+
+/// `DefaultJobPodFailureBackOff` and `MaxJobPodFailureBackOff`.
+pub const POD_FAILURE_BACKOFF_MS: Millis = 10_000;
+pub const MAX_POD_FAILURE_BACKOFF_MS: Millis = 360_000;
+/// `MaxBatchSize`: the most pods one sync creates.
+const MAX_BATCH: i64 = 500;
+
+fn jobs() -> &'static ResourceType {
+    api::resolve("jobs").expect("jobs are always served")
+}
+
+fn pods_rt() -> &'static ResourceType {
+    api::resolve("pods").expect("pods are always served")
+}
+
+#[derive(Debug, Default)]
+pub struct JobController {
+    expectations: Expectations,
+}
+
+/// Whether the Job has a final condition (`Complete` or `Failed`).
+pub fn is_finished(job: &Value) -> bool {
+    objects::condition_true(job, "Complete") || objects::condition_true(job, "Failed")
+}
+
+/// When a pod finished: its containers' latest `finishedAt`, else when it was created.
+fn finished_at(pod: &Value) -> Millis {
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().filter_map(|c| c.pointer("/state/terminated/finishedAt").and_then(Value::as_str).and_then(parse_rfc3339)).max())
+        .unwrap_or_else(|| objects::created_ms(pod))
+}
+
+/// A job condition, with lastProbeTime as the Job API has it; no change when status and reason hold.
+fn set_cond(conds: &mut Vec<Value>, ty: &str, status: &str, reason: &str, message: &str, now: Millis) {
+    if objects::set_condition(conds, ty, status, reason, message, now, false) {
+        if let Some(c) = conds.last_mut() {
+            c["lastProbeTime"] = json!(rfc3339(now));
+        }
+    }
+}
+
+/// The pod a Job creates: the template plus the labels that tie it to its Job.
+fn new_pod(job: &Value) -> Value {
+    let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    let mut pod = pods::from_template(&template, &format!("{}-", objects::name(job)), objects::controller_ref_to(job, jobs()));
+    pod["metadata"]["namespace"] = json!(objects::namespace(job));
+    let labels = objects::map_at(&mut pod, &["metadata", "labels"]);
+    for (k, v) in [
+        ("batch.kubernetes.io/controller-uid", objects::uid(job)),
+        ("batch.kubernetes.io/job-name", objects::name(job)),
+        ("controller-uid", objects::uid(job)),
+        ("job-name", objects::name(job)),
+    ] {
+        labels.entry(k).or_insert_with(|| json!(v));
+    }
+    pod
+}
+
+/// The outcome of one `syncJob`: the writes, how many pods it creates, and when to look again.
+pub struct Synced {
+    pub actions: Vec<Action>,
+    pub creates: i64,
+    pub requeue: Option<Millis>,
+}
+
+/// `syncJob`.
+pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> Synced {
+    let mut out = Synced { actions: Vec::new(), creates: 0, requeue: None };
+    if is_finished(job) {
+        return out;
+    }
+    let owned: Vec<&Value> = inf.controlled_by(pods_rt(), objects::uid(job)).collect();
+    let active: Vec<&Value> = owned.iter().copied().filter(|p| pods::is_active(p)).collect();
+    let terminating = owned.iter().filter(|p| objects::is_deleting(p) && !matches!(pods::phase(p), "Succeeded" | "Failed")).count() as i64;
+    let succeeded_pods: Vec<&Value> = owned.iter().copied().filter(|p| pods::phase(p) == "Succeeded").collect();
+    let mut fail_job = None;
+    let mut counted_failures: Vec<&Value> = Vec::new();
+    for p in owned.iter().copied().filter(|p| pods::phase(p) == "Failed") {
+        match failure_policy::judge(job, p) {
+            Verdict::FailJob(m) => {
+                fail_job.get_or_insert(m);
+            }
+            Verdict::Ignore => {}
+            Verdict::Count => counted_failures.push(p),
+        }
+    }
+    let succeeded = i64_at(job, "/status/succeeded", 0).max(succeeded_pods.len() as i64);
+    let failed = i64_at(job, "/status/failed", 0).max(counted_failures.len() as i64);
+    let suspended = job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
+    let start = job.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339).or((!suspended).then_some(now));
+    let mut conds = objects::conditions_of(job);
+    let ns = objects::namespace(job).to_string();
+    let delete = |p: &Value| -> Vec<Action> {
+        vec![
+            Action::Delete { resource: pods_rt(), namespace: Some(ns.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None },
+            Action::Event { regarding: job.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) },
+        ]
+    };
+
+    // The verdict, if any: an earlier FailureTarget, the failure policy, the backoff limit, the deadline.
+    let backoff_limit = i64_at(job, "/spec/backoffLimit", 6);
+    let on_failure_restarts: i64 = if str_at(job, "/spec/template/spec/restartPolicy") == "OnFailure" {
+        active.iter().map(|p| p.pointer("/status/containerStatuses").and_then(Value::as_array).map_or(0, |a| a.iter().map(|c| i64_at(c, "/restartCount", 0)).sum::<i64>())).sum()
+    } else {
+        0
+    };
+    let deadline = job.pointer("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
+    let failure = if let Some(c) = objects::condition(job, "FailureTarget").filter(|c| str_at(c, "/status") == "True") {
+        Some((str_at(c, "/reason").to_string(), str_at(c, "/message").to_string()))
+    } else if let Some(m) = fail_job {
+        Some(("PodFailurePolicy".to_string(), m))
+    } else if failed > backoff_limit || (backoff_limit > 0 && on_failure_restarts >= backoff_limit) || (backoff_limit == 0 && on_failure_restarts > 0) {
+        Some(("BackoffLimitExceeded".to_string(), "Job has reached the specified backoff limit".to_string()))
+    } else if let (Some(d), Some(s)) = (deadline, start) {
+        (now >= s + d && !suspended).then(|| ("DeadlineExceeded".to_string(), "Job was active longer than specified deadline".to_string()))
+    } else {
+        None
+    };
+    let completions = job.pointer("/spec/completions").and_then(Value::as_i64);
+    let parallelism = i64_at(job, "/spec/parallelism", 1).max(0);
+    let success = objects::condition_true(job, "SuccessCriteriaMet")
+        || match completions {
+            Some(c) => succeeded >= c,
+            None => succeeded > 0 && active.is_empty(),
+        };
+
+    let mut completion_time = None;
+    let mut active_count = active.len() as i64;
+    if let Some((reason, message)) = failure {
+        set_cond(&mut conds, "FailureTarget", "True", &reason, &message, now);
+        for p in &active {
+            out.actions.extend(delete(p));
+        }
+        if active.is_empty() && terminating == 0 {
+            set_cond(&mut conds, "Failed", "True", &reason, &message, now);
+            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Warning", reason, message });
+        }
+        active_count = 0;
+    } else if success {
+        set_cond(&mut conds, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        for p in &active {
+            out.actions.extend(delete(p));
+        }
+        if active.is_empty() && terminating == 0 {
+            set_cond(&mut conds, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+            completion_time = Some(now);
+            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Completed".into(), message: "Job completed".into() });
+        }
+        active_count = 0;
+    } else if suspended {
+        for p in &active {
+            out.actions.extend(delete(p));
+        }
+        active_count = 0;
+        if objects::condition(job, "Suspended").is_none_or(|c| str_at(c, "/status") != "True") {
+            set_cond(&mut conds, "Suspended", "True", "JobSuspended", "Job suspended", now);
+            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Suspended".into(), message: "Job suspended".into() });
+        }
+    } else {
+        if objects::condition_true(job, "Suspended") {
+            set_cond(&mut conds, "Suspended", "False", "JobResumed", "Job resumed", now);
+            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Resumed".into(), message: "Job resumed".into() });
+        }
+        let want = match completions {
+            Some(c) => parallelism.min(c - succeeded).max(0),
+            None if succeeded > 0 => 0,
+            None => parallelism,
+        };
+        let diff = want - active.len() as i64;
+        if diff > 0 && may_create {
+            // Back off replacements after failures (10 s doubling to 6 min), counted since the last success.
+            let last_success = succeeded_pods.iter().map(|p| finished_at(p)).max().unwrap_or(0);
+            let recent: Vec<Millis> = counted_failures.iter().map(|p| finished_at(p)).filter(|t| *t >= last_success).collect();
+            let wait = match recent.iter().max() {
+                Some(last) => {
+                    let backoff = (POD_FAILURE_BACKOFF_MS << (recent.len() - 1).min(10)).min(MAX_POD_FAILURE_BACKOFF_MS);
+                    (last + backoff).saturating_sub(now)
+                }
+                None => 0,
+            };
+            if wait > 0 {
+                out.requeue = Some(wait);
+            } else {
+                let n = diff.min(MAX_BATCH);
+                for _ in 0..n {
+                    out.actions.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object: new_pod(job) });
+                }
+                out.creates = n;
+            }
+        } else if diff < 0 {
+            let mut victims = active.clone();
+            victims.sort_by(|a, b| pods::deletion_order(a, 0, b, 0, now));
+            for p in victims.into_iter().take((-diff) as usize) {
+                out.actions.extend(delete(p));
+            }
+        }
+        if let (Some(d), Some(s)) = (deadline, start) {
+            let left = (s + d).saturating_sub(now).max(1);
+            out.requeue = Some(out.requeue.map_or(left, |r| r.min(left)));
+        }
+    }
+
+    let ready = active.iter().filter(|p| pods::is_ready(p)).count() as i64;
+    let mut status = json!({"ready": if active_count == 0 { 0 } else { ready }, "terminating": terminating, "uncountedTerminatedPods": {}});
+    for (f, n) in [("active", active_count), ("succeeded", succeeded), ("failed", failed)] {
+        if n != 0 {
+            status[f] = json!(n);
+        }
+    }
+    if let Some(s) = start {
+        status["startTime"] = json!(rfc3339(s));
+    }
+    if let Some(t) = completion_time.or_else(|| job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339)) {
+        status["completionTime"] = json!(rfc3339(t));
+    }
+    if !conds.is_empty() {
+        status["conditions"] = Value::Array(conds);
+    }
+    if job.get("status") != Some(&status) {
+        out.actions.push(Action::UpdateStatus { resource: jobs(), object: objects::status_write(job, status) });
+    }
+    out
+}
+
+fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
+    let r = objects::controller_ref(pod)?;
+    if r.get("kind").and_then(Value::as_str) != Some("Job") {
+        return None;
+    }
+    let job = inf.get(jobs(), objects::namespace(pod), r.get("name").and_then(Value::as_str)?)?;
+    (objects::uid(job) == r.get("uid").and_then(Value::as_str).unwrap_or("")).then(|| objects::key_of(job))
+}
+
+impl Controller for JobController {
+    fn name(&self) -> &'static str {
+        "job"
+    }
+
+    fn event_source(&self) -> &'static str {
+        "job-controller"
+    }
+
+    fn watches(&self) -> &'static [&'static str] {
+        &["jobs", "pods"]
+    }
+
+    fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
+        if change.resource.plural == "jobs" {
+            return vec![objects::key_of(&change.new)];
+        }
+        let Some(k) = owner_key(inf, &change.new) else { return Vec::new() };
+        if change.event == crate::sim::apiserver::request::EventType::Added {
+            self.expectations.creation_observed(&k);
+        }
+        vec![k]
+    }
+
+    fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
+        let Some(job) = inf.get(jobs(), &key.0, &key.1) else {
+            self.expectations.delete(key);
+            return Vec::new();
+        };
+        if objects::is_deleting(job) {
+            return Vec::new();
+        }
+        let synced = sync_job(inf, job, now, self.expectations.satisfied(key, now));
+        if synced.creates > 0 {
+            self.expectations.expect(key, synced.creates, [], now);
+        }
+        let mut out = synced.actions;
+        if let Some(after) = synced.requeue {
+            out.push(Action::Requeue { key: key.clone(), after });
+        }
+        out
+    }
+
+    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+        let Action::Create { .. } = action else { return Vec::new() };
+        let regarding = inf.get(jobs(), &key.0, &key.1).cloned().unwrap_or(json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"namespace": key.0, "name": key.1}}));
+        match outcome {
+            Outcome::Done(pod) => vec![Action::Event { regarding, event_type: "Normal", reason: "SuccessfulCreate".into(), message: format!("Created pod: {}", objects::name(pod)) }],
+            Outcome::Failed(s) => {
+                self.expectations.creation_observed(key);
+                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+            }
+            Outcome::Skipped => {
+                self.expectations.creation_observed(key);
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,442 @@
+//! The kube-controller-manager actor: shared informers (one watch per resource any controller needs),
+//! one work queue per controller, syncs started when keys are due, their writes sent as API requests.
+//!
+//! ```text
+//!  start ──► one WATCH per resource (sendInitialEvents) ──► caches synced (all BOOKMARKs) ──► workers run
+//!  Watch notice ──► Informers.apply ──► each interested controller: keys_for ──► queue.add
+//!  Queue timer ──► queue.get (≤ workers per controller) ──► reconcile ──► Plan ──► requests
+//!  Response ──► on_result ──► when the sync's last request is answered: done(key); forget or add_rate_limited
+//! ```
+//! A key counts as "processing" until every request of its sync is answered, like a Go worker blocked
+//! in its sync handler; events that arrive meanwhile mark it dirty and it is synced again afterwards.
+
+mod plan;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use self::plan::{Plan, SlowStart, Write};
+use super::informers::Informers;
+use super::{Controller, Outcome, objects, recorder};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
+use crate::sim::apiserver::status::{Reason, Status};
+use crate::sim::client::{self, Action, ObjectKey};
+use crate::sim::component::Component;
+use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::message::{Message, Payload};
+use crate::sim::time::Millis;
+
+/// How long a sync waits for an answer before counting the request as failed.
+pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
+/// How long a reflector waits before re-opening a failed watch.
+pub const REWATCH_BACKOFF_MS: Millis = 1_000;
+/// Syncs started at one instant before yielding to the rest of the simulation.
+const MAX_SYNCS_PER_PUMP: usize = 10_000;
+const REWATCH_PREFIX: &str = "rewatch:";
+
+/// One informer's watch.
+#[derive(Debug)]
+struct Watch {
+    rt: &'static ResourceType,
+    synced: bool,
+    /// On a re-list: the keys cached before, to delete those the new list no longer has.
+    relist: Option<BTreeSet<ObjectKey>>,
+}
+
+/// A controller with its queue and how many of its workers are busy.
+struct Slot {
+    controller: Box<dyn Controller>,
+    queue: super::workqueue::WorkQueue,
+    busy: usize,
+}
+
+/// One sync in flight: the key stays "processing" until all its requests are answered.
+struct Run {
+    slot: usize,
+    key: ObjectKey,
+    outstanding: usize,
+    failed: bool,
+    creates: SlowStart,
+    batch_left: usize,
+    batch_failed: bool,
+}
+
+/// A tracked request: which sync sent it, and what to send once it succeeded.
+struct InFlight {
+    run: u64,
+    write: Write,
+}
+
+/// The kube-controller-manager process.
+pub struct ControllerManager {
+    /// The world ignores a stopped process (messages and timers are dropped).
+    pub running: bool,
+    factory: fn() -> Vec<Box<dyn Controller>>,
+    informers: Informers,
+    watches: BTreeMap<u64, Watch>,
+    slots: Vec<Slot>,
+    requests: BTreeMap<u64, InFlight>,
+    runs: BTreeMap<u64, Run>,
+    next_run: u64,
+    started: bool,
+    armed: Option<Millis>,
+}
+
+impl std::fmt::Debug for ControllerManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControllerManager").field("running", &self.running).field("watches", &self.watches.len()).field("runs", &self.runs.len()).finish()
+    }
+}
+
+impl Default for ControllerManager {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn me() -> Component {
+    Component::ControllerManager
+}
+
+impl ControllerManager {
+    /// A manager running every controller of [`super::all`].
+    pub fn new() -> Self {
+        Self::with_controllers(super::all)
+    }
+
+    /// A manager running the controllers `factory` makes (again on every restart: a restarted process
+    /// starts with empty caches, queues and expectations).
+    pub fn with_controllers(factory: fn() -> Vec<Box<dyn Controller>>) -> Self {
+        Self {
+            running: true,
+            factory,
+            informers: Informers::default(),
+            watches: BTreeMap::new(),
+            slots: Vec::new(),
+            requests: BTreeMap::new(),
+            runs: BTreeMap::new(),
+            next_run: 0,
+            started: false,
+            armed: None,
+        }
+    }
+
+    /// Starts the process: fresh controllers, then one watch per resource they need.
+    pub fn start(&mut self, k: &mut Kernel) {
+        *self = Self { running: true, ..Self::with_controllers(self.factory) };
+        self.slots = (self.factory)().into_iter().map(|controller| Slot { controller, queue: Default::default(), busy: 0 }).collect();
+        let plurals: BTreeSet<&'static str> = self.slots.iter().flat_map(|s| s.controller.watches().iter().copied()).collect();
+        for plural in plurals {
+            if let Some(rt) = api::resolve(plural) {
+                self.open(rt, None, k);
+            }
+        }
+    }
+
+    fn open(&mut self, rt: &'static ResourceType, relist: Option<BTreeSet<ObjectKey>>, k: &mut Kernel) {
+        let id = client::open_watch(&me(), rt, None, k);
+        self.watches.insert(id, Watch { rt, synced: false, relist });
+    }
+
+    /// Re-opens every watch (the apiserver restarted and forgot them): each informer re-lists and
+    /// deletes what disappeared meanwhile.
+    pub fn reopen_watches(&mut self, k: &mut Kernel) {
+        let old = std::mem::take(&mut self.watches);
+        for w in old.into_values() {
+            let keys = self.informers.list(w.rt, None).map(objects::key_of).collect();
+            self.open(w.rt, Some(keys), k);
+        }
+    }
+
+    /// The informers' view of the cluster (for inspectors and tests).
+    pub fn informers(&self) -> &Informers {
+        &self.informers
+    }
+
+    /// Queue lengths per controller (for inspectors).
+    pub fn queue_lengths(&self) -> Vec<(&'static str, usize)> {
+        self.slots.iter().map(|s| (s.controller.name(), s.queue.len())).collect()
+    }
+
+    pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        match msg.payload {
+            Payload::Watch(n) => self.on_watch(*n),
+            Payload::Response(r) => self.on_response(*r, k),
+            _ => return,
+        }
+        self.pump(k);
+    }
+
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        match kind {
+            TimerKind::Queue => {
+                if self.armed.is_some_and(|t| t <= k.now()) {
+                    self.armed = None;
+                }
+            }
+            TimerKind::RequestTimeout(id) => {
+                if self.requests.contains_key(&id) {
+                    let s = Status::new(504, Reason::Timeout, "the request timed out: no answer from the kube-apiserver");
+                    self.finish_request(id, Err(s), k);
+                }
+            }
+            TimerKind::Object(what) => {
+                if let Some(plural) = what.strip_prefix(REWATCH_PREFIX) {
+                    if let Some(rt) = api::resolve(plural) {
+                        let keys = self.informers.list(rt, None).map(objects::key_of).collect();
+                        self.open(rt, Some(keys), k);
+                    }
+                }
+            }
+            TimerKind::Tick => {}
+        }
+        self.pump(k);
+    }
+
+    fn on_watch(&mut self, n: WatchNotice) {
+        let Some(w) = self.watches.get_mut(&n.watch_id) else { return };
+        let rt = w.rt;
+        if n.event == EventType::Bookmark {
+            if !w.synced {
+                w.synced = true;
+                if let Some(before) = w.relist.take() {
+                    self.purge_missing(rt, before);
+                }
+            }
+            if !self.started && self.watches.values().all(|w| w.synced) {
+                self.started = true;
+            }
+            return;
+        }
+        if let Some(seen) = w.relist.as_mut() {
+            seen.remove(&objects::key_of(&n.object));
+        }
+        if let Some(change) = self.informers.apply(rt, n.event, n.object) {
+            self.dispatch(&change);
+        }
+    }
+
+    /// After a re-list, objects that were cached but are gone get a delete (client-go's Replace).
+    fn purge_missing(&mut self, rt: &'static ResourceType, missing: BTreeSet<ObjectKey>) {
+        for (ns, name) in missing {
+            if let Some(obj) = self.informers.get(rt, &ns, &name).cloned() {
+                if let Some(change) = self.informers.apply(rt, EventType::Deleted, obj) {
+                    self.dispatch(&change);
+                }
+            }
+        }
+    }
+
+    fn dispatch(&mut self, change: &client::Change) {
+        let plural = change.resource.plural;
+        for slot in &mut self.slots {
+            if slot.controller.watches().contains(&plural) {
+                for key in slot.controller.keys_for(change, &self.informers) {
+                    slot.queue.add(key);
+                }
+            }
+        }
+    }
+
+    /// Starts every sync that is due and has a free worker, round-robin over the controllers. Runs only
+    /// at the end of a message or timer, never from inside a sync, so finishing syncs never recurse.
+    fn pump(&mut self, k: &mut Kernel) {
+        if !self.started {
+            return;
+        }
+        let mut started = 0;
+        loop {
+            let mut progressed = false;
+            for i in 0..self.slots.len() {
+                let slot = &mut self.slots[i];
+                if slot.busy >= slot.controller.workers() {
+                    continue;
+                }
+                let Some(key) = slot.queue.get(k.now()) else { continue };
+                slot.busy += 1;
+                self.sync(i, key, k);
+                progressed = true;
+                started += 1;
+            }
+            if !progressed {
+                break;
+            }
+            if started >= MAX_SYNCS_PER_PUMP {
+                self.arm(k.now(), k);
+                return;
+            }
+        }
+        if let Some(t) = self.slots.iter().filter_map(|s| s.queue.next_ready()).min() {
+            self.arm(t, k);
+        }
+    }
+
+    fn arm(&mut self, at: Millis, k: &mut Kernel) {
+        let at = at.max(k.now());
+        if self.armed.is_some_and(|t| t <= at && t >= k.now()) {
+            return;
+        }
+        self.armed = Some(at);
+        k.set_timer(me(), at - k.now(), TimerKind::Queue);
+    }
+
+    fn sync(&mut self, slot: usize, key: ObjectKey, k: &mut Kernel) {
+        let now = k.now();
+        let actions = self.slots[slot].controller.reconcile(&key, &self.informers, now, &mut k.rng);
+        let id = self.next_run;
+        self.next_run += 1;
+        self.runs.insert(id, Run { slot, key, outstanding: 0, failed: false, creates: SlowStart::default(), batch_left: 0, batch_failed: false });
+        self.execute(id, actions, k);
+        self.next_batch_or_finish(id, k);
+    }
+
+    /// Sends the writes of `actions` as part of sync `run`; creates join the run's slow start.
+    fn execute(&mut self, run: u64, actions: Vec<Action>, k: &mut Kernel) {
+        let Some(r) = self.runs.get(&run) else { return };
+        let slot = r.slot;
+        let plan = Plan::of(actions);
+        let source = self.slots[slot].controller.event_source();
+        for (key, after) in plan.requeues {
+            self.slots[slot].queue.add_after(key, after, k.now());
+        }
+        for e in plan.events {
+            Self::fire_and_forget(source, e, k);
+        }
+        for w in plan.now {
+            self.send(run, w, k);
+        }
+        if !plan.creates.is_empty() {
+            let r = self.runs.get_mut(&run).expect("run exists: checked above");
+            let mut all = r.creates.skip_rest();
+            all.extend(plan.creates);
+            r.creates = SlowStart::new(all);
+        }
+    }
+
+    fn fire_and_forget(source: &str, event: Action, k: &mut Kernel) {
+        let now = k.now();
+        let action = recorder::record(source, event, now, &mut k.rng);
+        client::send_action(&me(), action, k);
+    }
+
+    fn send(&mut self, run: u64, write: Write, k: &mut Kernel) {
+        let Some(id) = Self::send_write(&write.action, k) else { return };
+        if let Some(r) = self.runs.get_mut(&run) {
+            r.outstanding += 1;
+        }
+        k.set_timer(me(), REQUEST_TIMEOUT_MS, TimerKind::RequestTimeout(id));
+        self.requests.insert(id, InFlight { run, write });
+    }
+
+    /// Sends one write. The namespace controller's `finalize` write (which `Action` cannot name yet)
+    /// travels as an `UpdateStatus` of a namespace and is sent to the `finalize` subresource here.
+    fn send_write(action: &Action, k: &mut Kernel) -> Option<u64> {
+        if let Action::UpdateStatus { resource, object } = action {
+            if resource.group.is_empty() && resource.plural == "namespaces" {
+                let id = k.fresh_id();
+                let req = ApiRequest::new(id, Verb::Update, resource).named(objects::name(object)).sub("finalize").with_body(object.clone());
+                k.send(me(), Component::ApiServer, Payload::Request(Box::new(req)));
+                return Some(id);
+            }
+        }
+        client::send_action(&me(), action.clone(), k)
+    }
+
+    /// Sends the run's next create batch if the last one is through, or ends the run.
+    fn next_batch_or_finish(&mut self, run: u64, k: &mut Kernel) {
+        let Some(r) = self.runs.get_mut(&run) else { return };
+        if r.batch_left > 0 {
+            return;
+        }
+        if r.batch_failed {
+            r.batch_failed = false;
+            let skipped = r.creates.skip_rest();
+            for w in skipped {
+                self.report(run, &w.action, Outcome::Skipped, k);
+            }
+        }
+        let Some(r) = self.runs.get_mut(&run) else { return };
+        let batch = r.creates.next_batch();
+        if !batch.is_empty() {
+            r.batch_left = batch.len();
+            for w in batch {
+                self.send(run, w, k);
+            }
+            return;
+        }
+        if r.outstanding == 0 {
+            self.finish_run(run, k);
+        }
+    }
+
+    fn on_response(&mut self, resp: ApiResponse, k: &mut Kernel) {
+        if let Some(w) = self.watches.remove(&resp.request_id) {
+            // A watch that failed (or ended): the reflector re-lists after a short backoff.
+            if resp.result.is_err() {
+                let kind = TimerKind::Object(format!("{REWATCH_PREFIX}{}", w.rt.plural));
+                k.set_timer(me(), REWATCH_BACKOFF_MS, kind);
+            } else {
+                self.watches.insert(resp.request_id, w);
+            }
+            return;
+        }
+        self.finish_request(resp.request_id, resp.result, k);
+    }
+
+    fn finish_request(&mut self, id: u64, result: Result<Value, Status>, k: &mut Kernel) {
+        let Some(InFlight { run, write }) = self.requests.remove(&id) else { return };
+        let is_create = matches!(write.action, Action::Create { .. });
+        let ignorable = matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound);
+        if let Some(r) = self.runs.get_mut(&run) {
+            r.outstanding = r.outstanding.saturating_sub(1);
+            if is_create {
+                r.batch_left = r.batch_left.saturating_sub(1);
+            }
+            if result.is_err() && !ignorable {
+                r.failed = true;
+                r.batch_failed |= is_create;
+            }
+        }
+        if result.is_ok() {
+            if let Some(r) = self.runs.get(&run) {
+                let source = self.slots[r.slot].controller.event_source();
+                for e in write.on_success.clone() {
+                    Self::fire_and_forget(source, e, k);
+                }
+            }
+        }
+        let outcome = match &result {
+            Ok(v) => Outcome::Done(v),
+            Err(s) => Outcome::Failed(s),
+        };
+        self.report(run, &write.action, outcome, k);
+        self.next_batch_or_finish(run, k);
+    }
+
+    /// Tells the controller how a write went and executes what it answers.
+    fn report(&mut self, run: u64, action: &Action, outcome: Outcome<'_>, k: &mut Kernel) {
+        let Some(r) = self.runs.get(&run) else { return };
+        let (slot, key) = (r.slot, r.key.clone());
+        let follow = self.slots[slot].controller.on_result(&key, action, outcome, &self.informers, k.now());
+        if !follow.is_empty() {
+            self.execute(run, follow, k);
+        }
+    }
+
+    fn finish_run(&mut self, run: u64, k: &mut Kernel) {
+        let Some(r) = self.runs.remove(&run) else { return };
+        let slot = &mut self.slots[r.slot];
+        if r.failed {
+            slot.queue.add_rate_limited(r.key.clone(), k.now());
+        } else {
+            slot.queue.forget(&r.key);
+        }
+        slot.queue.done(&r.key);
+        slot.busy = slot.busy.saturating_sub(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,297 @@
+//! The ReplicaSet controller (`pkg/controller/replicaset`): keeps `spec.replicas` active pods.
+//!
+//! A sync claims pods (owned + matching orphans), and if its expectations are satisfied creates the
+//! missing pods (at most 500 a sync, in slow-start batches; names come from `generateName`) or deletes
+//! the surplus in `ActivePodsWithRanks` order; then it writes `status`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::claim;
+use super::expectations::Expectations;
+use super::informers::Informers;
+use super::objects::{self, i64_at};
+use super::pods;
+use super::{Controller, Outcome};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::status::Reason;
+use crate::sim::client::{Action, Change, ObjectKey};
+use crate::sim::rng::Rng;
+use crate::sim::time::Millis;
+
+/// `BurstReplicas`: the most pods one sync creates or deletes.
+pub const BURST_REPLICAS: i64 = 500;
+
+fn replicasets() -> &'static ResourceType {
+    api::resolve("replicasets").expect("replicasets are always served")
+}
+
+fn pods_rt() -> &'static ResourceType {
+    api::resolve("pods").expect("pods are always served")
+}
+
+#[derive(Debug, Default)]
+pub struct ReplicaSetController {
+    expectations: Expectations,
+    /// The last failed create/delete per ReplicaSet: `(reason, message)` for the ReplicaFailure condition.
+    errors: BTreeMap<ObjectKey, (String, String)>,
+}
+
+/// The ReplicaSet a pod's controllerRef names, if it is cached with that uid.
+fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
+    let r = objects::controller_ref(pod)?;
+    if r.get("kind").and_then(Value::as_str) != Some("ReplicaSet") {
+        return None;
+    }
+    let name = r.get("name").and_then(Value::as_str)?;
+    let rs = inf.get(replicasets(), objects::namespace(pod), name)?;
+    (objects::uid(rs) == r.get("uid").and_then(Value::as_str).unwrap_or("")).then(|| objects::key_of(rs))
+}
+
+/// ReplicaSets that could adopt an orphan pod (`getPodReplicaSets`).
+fn adopters(inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
+    inf.list(replicasets(), Some(objects::namespace(pod))).filter(|rs| super::selector::selects(rs.pointer("/spec/selector"), pod)).map(objects::key_of).collect()
+}
+
+impl ReplicaSetController {
+    fn pod_keys(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
+        let pod = &change.new;
+        let pod_key = objects::key_of(pod);
+        let mut keys = Vec::new();
+        let cur = owner_key(inf, pod);
+        use crate::sim::apiserver::request::EventType::*;
+        match change.event {
+            Deleted => {
+                if let Some(k) = cur {
+                    self.expectations.deletion_observed(&k, &pod_key);
+                    keys.push(k);
+                }
+                return keys;
+            }
+            Added => match cur {
+                Some(k) if objects::is_deleting(pod) => {
+                    self.expectations.deletion_observed(&k, &pod_key);
+                    keys.push(k);
+                }
+                Some(k) => {
+                    self.expectations.creation_observed(&k);
+                    keys.push(k);
+                }
+                None => keys.extend(adopters(inf, pod)),
+            },
+            _ => {
+                let old = change.old.as_ref();
+                if let Some(k) = cur.clone() {
+                    if objects::is_deleting(pod) && !old.is_some_and(objects::is_deleting) {
+                        self.expectations.deletion_observed(&k, &pod_key);
+                    }
+                    keys.push(k);
+                } else {
+                    keys.extend(adopters(inf, pod));
+                }
+                // The old owner must notice a pod it lost (controllerRef removed or changed).
+                if let Some(ok) = old.and_then(|o| owner_key(inf, o)) {
+                    if Some(&ok) != cur.as_ref() {
+                        keys.push(ok);
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    fn manage(&mut self, key: &ObjectKey, rs: &Value, active: &[&Value], inf: &Informers, now: Millis) -> Vec<Action> {
+        let want = i64_at(rs, "/spec/replicas", 1);
+        let diff = active.len() as i64 - want;
+        let mut out = Vec::new();
+        if diff < 0 {
+            let n = (-diff).min(BURST_REPLICAS);
+            self.expectations.expect(key, n, [], now);
+            let template = rs.pointer("/spec/template").cloned().unwrap_or(json!({}));
+            let cref = objects::controller_ref_to(rs, replicasets());
+            for _ in 0..n {
+                let mut pod = pods::from_template(&template, &format!("{}-", objects::name(rs)), cref.clone());
+                pod["metadata"]["namespace"] = json!(key.0);
+                out.push(Action::Create { resource: pods_rt(), namespace: Some(key.0.clone()), object: pod });
+            }
+        } else if diff > 0 {
+            let n = diff.min(BURST_REPLICAS) as usize;
+            let victims = pods_to_delete(active, &related_pods(inf, rs), n, now);
+            self.expectations.expect(key, 0, victims.iter().map(|p| objects::key_of(p)), now);
+            for p in victims {
+                out.push(Action::Delete { resource: pods_rt(), namespace: Some(key.0.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None });
+                out.push(Action::Event { regarding: rs.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) });
+            }
+        }
+        out
+    }
+}
+
+/// Active pods of every ReplicaSet with the same controller (the Deployment's other ReplicaSets):
+/// the scale-down prefers nodes that run several of them (`getIndirectlyRelatedPods`).
+fn related_pods<'a>(inf: &'a Informers, rs: &Value) -> Vec<&'a Value> {
+    let Some(owner) = objects::controller_uid(rs) else {
+        return inf.controlled_by(pods_rt(), objects::uid(rs)).filter(|p| pods::is_active(p)).collect();
+    };
+    inf.controlled_by(replicasets(), owner).flat_map(|r| inf.controlled_by(pods_rt(), objects::uid(r))).filter(|p| pods::is_active(p)).collect()
+}
+
+/// `getPodsToDelete`: the first `n` pods in deletion order, ranked by related pods on the same node.
+pub fn pods_to_delete<'a>(active: &[&'a Value], related: &[&Value], n: usize, now: Millis) -> Vec<&'a Value> {
+    if n >= active.len() {
+        return active.to_vec();
+    }
+    let mut on_node: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in related {
+        *on_node.entry(pods::node_name(p)).or_default() += 1;
+    }
+    let rank = |p: &Value| if pods::node_name(p).is_empty() { 0 } else { on_node.get(pods::node_name(p)).copied().unwrap_or(0) };
+    let mut ranked: Vec<(&Value, usize)> = active.iter().map(|p| (*p, rank(p))).collect();
+    ranked.sort_by(|a, b| pods::deletion_order(a.0, a.1, b.0, b.1, now));
+    ranked.into_iter().take(n).map(|(p, _)| p).collect()
+}
+
+/// `calculateStatus`: counts over the active pods, plus the ReplicaFailure condition.
+pub fn calculate_status(rs: &Value, active: &[&Value], error: Option<&(String, String)>, now: Millis) -> Value {
+    let template_labels = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+    let min_ready = i64_at(rs, "/spec/minReadySeconds", 0);
+    let fully = active
+        .iter()
+        .filter(|p| template_labels.is_none_or(|t| t.iter().all(|(k, v)| p.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))))
+        .count();
+    let ready = active.iter().filter(|p| pods::is_ready(p)).count();
+    let available = active.iter().filter(|p| pods::is_available(p, min_ready, now)).count();
+    let mut conditions = objects::conditions_of(rs);
+    match error {
+        Some((reason, message)) if objects::condition(rs, "ReplicaFailure").is_none() => {
+            objects::set_condition(&mut conditions, "ReplicaFailure", "True", reason, message, now, false);
+        }
+        None => {
+            objects::remove_condition(&mut conditions, "ReplicaFailure");
+        }
+        _ => {}
+    }
+    let mut status = json!({
+        "replicas": active.len(),
+        "fullyLabeledReplicas": fully,
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "observedGeneration": objects::generation(rs),
+    });
+    if !conditions.is_empty() {
+        status["conditions"] = Value::Array(conditions);
+    }
+    status
+}
+
+/// Whether the written status would differ from the current one (zero counts are omitted on the wire).
+fn status_differs(rs: &Value, new: &Value) -> bool {
+    let cur = rs.get("status").cloned().unwrap_or(json!({}));
+    ["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"]
+        .iter()
+        .any(|f| cur.get(*f).and_then(Value::as_i64).unwrap_or(0) != new.get(*f).and_then(Value::as_i64).unwrap_or(0))
+        || cur.get("conditions").cloned().unwrap_or(json!([])) != new.get("conditions").cloned().unwrap_or(json!([]))
+}
+
+impl Controller for ReplicaSetController {
+    fn name(&self) -> &'static str {
+        "replicaset"
+    }
+
+    fn event_source(&self) -> &'static str {
+        "replicaset-controller"
+    }
+
+    fn watches(&self) -> &'static [&'static str] {
+        &["replicasets", "pods"]
+    }
+
+    fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
+        if change.resource.plural == "pods" {
+            return self.pod_keys(change, inf);
+        }
+        let key = objects::key_of(&change.new);
+        if change.event == crate::sim::apiserver::request::EventType::Deleted {
+            self.expectations.delete(&key);
+            self.errors.remove(&key);
+        }
+        vec![key]
+    }
+
+    fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
+        let Some(rs) = inf.get(replicasets(), &key.0, &key.1) else {
+            self.expectations.delete(key);
+            return Vec::new();
+        };
+        let needs_sync = self.expectations.satisfied(key, now);
+        let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.pointer("/spec/selector"));
+        let active: Vec<&Value> = claimed.owned.iter().copied().filter(|p| pods::is_active(p)).collect();
+        let mut out = claimed.patches;
+        if needs_sync && !objects::is_deleting(rs) {
+            out.extend(self.manage(key, rs, &active, inf, now));
+        }
+        // A failure stays reported until a later create/delete succeeds or nothing is left to do.
+        if needs_sync && active.len() as i64 == i64_at(rs, "/spec/replicas", 1) {
+            self.errors.remove(key);
+        }
+        let error = self.errors.get(key).cloned();
+        let status = calculate_status(rs, &active, error.as_ref(), now);
+        let min_ready = i64_at(rs, "/spec/minReadySeconds", 0);
+        let (ready, available) = (status["readyReplicas"].as_i64().unwrap_or(0), status["availableReplicas"].as_i64().unwrap_or(0));
+        if status_differs(rs, &status) {
+            out.push(Action::UpdateStatus { resource: replicasets(), object: objects::status_write(rs, status) });
+        }
+        let want = i64_at(rs, "/spec/replicas", 1);
+        if min_ready > 0 && ready == want && available != want {
+            out.push(Action::Requeue { key: key.clone(), after: min_ready as Millis * 1000 });
+        }
+        out
+    }
+
+    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+        let regarding = inf.get(replicasets(), &key.0, &key.1).cloned().unwrap_or_else(|| {
+            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"namespace": key.0, "name": key.1}})
+        });
+        match (action, outcome) {
+            (Action::Delete { .. }, Outcome::Done(_)) => {
+                self.errors.remove(key);
+                Vec::new()
+            }
+            (Action::Create { .. }, Outcome::Done(pod)) => {
+                self.errors.remove(key);
+                vec![Action::Event {
+                regarding,
+                event_type: "Normal",
+                reason: "SuccessfulCreate".into(),
+                    message: format!("Created pod: {}", objects::name(pod)),
+                }]
+            }
+            (Action::Create { .. }, Outcome::Skipped) => {
+                self.expectations.creation_observed(key);
+                Vec::new()
+            }
+            (Action::Create { .. }, Outcome::Failed(s)) => {
+                self.expectations.creation_observed(key);
+                self.errors.insert(key.clone(), ("FailedCreate".into(), s.message.clone()));
+                if s.message.contains("because it is being terminated") {
+                    return Vec::new();
+                }
+                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+            }
+            (Action::Delete { name, namespace, .. }, Outcome::Failed(s)) => {
+                let pod_key = (namespace.clone().unwrap_or_default(), name.clone());
+                self.expectations.deletion_observed(key, &pod_key);
+                if s.reason == Reason::NotFound {
+                    return Vec::new();
+                }
+                self.errors.insert(key.clone(), ("FailedDelete".into(), s.message.clone()));
+                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedDelete".into(), message: format!("Error deleting: {}", s.message) }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

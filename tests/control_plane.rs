@@ -1,0 +1,96 @@
+//! Scenario tests of the control plane path: kubectl -> kube-apiserver -> etcd -> watch cache,
+//! with real kubectl's output as the reference.
+
+use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
+use k8s_sandbox::sim::world::World;
+
+fn kubectl(w: &mut World, line: &str) -> Output {
+    kubectl::execute(w, line, None, &NoFiles)
+}
+
+fn kubectl_in(w: &mut World, line: &str, stdin: &str) -> Output {
+    kubectl::execute(w, line, Some(stdin), &NoFiles)
+}
+
+#[test]
+fn create_get_delete_namespace() {
+    let mut w = World::bare(1);
+    let out = kubectl(&mut w, "kubectl create namespace demo");
+    assert_eq!(out.stdout, "namespace/demo created\n", "{out:?}");
+    let out = kubectl(&mut w, "kubectl create namespace demo");
+    assert_eq!(out.stderr, "Error from server (AlreadyExists): namespaces \"demo\" already exists\n");
+    assert!(out.failed);
+    let out = kubectl(&mut w, "kubectl get ns");
+    println!("{}", out.stdout);
+    assert!(out.stdout.starts_with("NAME"), "{out:?}");
+    assert!(out.stdout.contains("demo "), "{out:?}");
+    assert!(out.stdout.contains("kube-system "), "{out:?}");
+}
+
+#[test]
+fn get_missing_and_empty() {
+    let mut w = World::bare(1);
+    let out = kubectl(&mut w, "kubectl get pods");
+    assert_eq!(out.stderr, "No resources found in default namespace.\n");
+    let out = kubectl(&mut w, "get pod nope");
+    assert_eq!(out.stderr, "Error from server (NotFound): pods \"nope\" not found\n");
+    let out = kubectl(&mut w, "get foos");
+    assert_eq!(out.stderr, "error: the server doesn't have a resource type \"foos\"\n");
+}
+
+#[test]
+fn apply_creates_then_reports_unchanged_then_configured() {
+    let mut w = World::bare(1);
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n";
+    assert_eq!(kubectl_in(&mut w, "apply -f -", cm).stdout, "configmap/settings created\n");
+    assert_eq!(kubectl_in(&mut w, "apply -f -", cm).stdout, "configmap/settings unchanged\n");
+    let changed = cm.replace("\"1\"", "\"2\"");
+    assert_eq!(kubectl_in(&mut w, "apply -f -", &changed).stdout, "configmap/settings configured\n");
+    let out = kubectl(&mut w, "get cm settings -o jsonpath={.data.a}");
+    assert_eq!(out.stdout, "2", "{out:?}");
+}
+
+#[test]
+fn apply_refuses_crds_and_unknown_fields() {
+    let mut w = World::bare(1);
+    let crd = "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nmetadata:\n  name: pi\n";
+    let out = kubectl_in(&mut w, "apply -f -", crd);
+    assert_eq!(out.stderr, "error: resource mapping not found for name: \"pi\" namespace: \"\" from \"STDIN\": no matches for kind \"SparkApplication\" in version \"sparkoperator.k8s.io/v1beta2\"\nensure CRDs are installed first\n");
+    let typo = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  contianers: []\n";
+    let out = kubectl_in(&mut w, "apply -f -", typo);
+    println!("{out:?}");
+    assert!(out.stderr.contains("strict decoding error: unknown field \"spec.contianers\""), "{out:?}");
+}
+
+#[test]
+fn delete_and_labels() {
+    let mut w = World::bare(1);
+    kubectl(&mut w, "create configmap c --from-literal=a=b");
+    assert_eq!(kubectl(&mut w, "label cm c tier=web").stdout, "configmap/c labeled\n");
+    let out = kubectl(&mut w, "label cm c tier=db");
+    assert_eq!(out.stderr, "error: 'tier' already has a value (web), and --overwrite is false\n");
+    assert_eq!(kubectl(&mut w, "get cm -l tier=web -o name").stdout, "configmap/c\n");
+    assert_eq!(kubectl(&mut w, "delete cm c").stdout, "configmap \"c\" deleted\n");
+    assert_eq!(kubectl(&mut w, "delete cm c").stderr, "Error from server (NotFound): configmaps \"c\" not found\n");
+}
+
+#[test]
+fn create_in_missing_namespace_is_refused() {
+    let mut w = World::bare(1);
+    let out = kubectl(&mut w, "create configmap c -n nowhere");
+    assert_eq!(out.stderr, "Error from server (NotFound): namespaces \"nowhere\" not found\n");
+}
+
+#[test]
+fn same_seed_same_trace() {
+    let run = || {
+        let mut w = World::bare(7);
+        kubectl(&mut w, "create namespace demo");
+        kubectl(&mut w, "create deployment web --image=nginx -n demo");
+        w.run_for(5_000);
+        w.k.trace.to_json_lines()
+    };
+    let a = run();
+    assert!(a.lines().count() > 5);
+    assert_eq!(a, run());
+}
