@@ -3,6 +3,7 @@
 use super::apiserver::request::{ApiRequest, ApiResponse, WatchNotice};
 use super::component::Component;
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
+use super::node::cri::{CriRequest, CriResponse};
 
 /// One message in flight.
 #[derive(Debug, Clone)]
@@ -28,6 +29,10 @@ pub enum Payload {
     EtcdReply(Box<EtcdReply>),
     /// etcd's watch stream to the kube-apiserver's watch cache.
     EtcdWatch(Box<EtcdWatchBatch>),
+    /// A kubelet calls its container runtime over the CRI.
+    Cri(Box<CriRequest>),
+    /// The container runtime answers (or reports a container exit).
+    CriReply(Box<CriResponse>),
 }
 
 /// The trace's view of a payload.
@@ -61,6 +66,8 @@ impl Payload {
                 key: None,
                 revision: Some(e.revision),
             },
+            Payload::Cri(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
+            Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

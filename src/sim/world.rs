@@ -4,22 +4,43 @@
 //! routes each delivery to its actor, and drops what arrives at a stopped component (marked in the
 //! trace), as a crashed process would.
 
+mod faults;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::apiserver::ApiServer;
-use super::apiserver::request::{ApiRequest, ApiResponse, WatchNotice};
+use super::apiserver::request::{ApiRequest, ApiResponse, Verb, WatchNotice};
 use super::apiserver::status::{Reason, Status};
+use super::cloud::CloudControllerManager;
 use super::component::Component;
+use super::controllers::manager::ControllerManager;
 use super::etcd::Etcd;
 use super::kernel::{Kernel, Scheduled, TimerKind};
 use super::message::{Message, Payload};
-use super::network::LinkState;
+use super::node::kubelet::Kubelet;
+use super::node::kubelet::registration::NodeConfig;
+use super::node::proxy::KubeProxy;
+use super::node::registry::Registry;
+use super::node::runtime::Runtime;
+use super::scheduler::Scheduler;
 use super::time::Millis;
 
 /// How long kubectl waits for an answer before giving up (virtual time).
 pub const KUBECTL_TIMEOUT_MS: Millis = 30_000;
+/// The cluster's name: nodes are named as kind names them (`sandbox-control-plane`, `sandbox-worker`).
+pub const CLUSTER_NAME: &str = "sandbox";
+
+/// The processes of one node. A stopped node (powered off) runs none of them.
+#[derive(Debug)]
+pub struct NodeActors {
+    pub config: NodeConfig,
+    pub kubelet: Kubelet,
+    pub runtime: Runtime,
+    pub proxy: KubeProxy,
+    pub running: bool,
+}
 
 /// The whole simulated cluster.
 #[derive(Debug)]
@@ -27,26 +48,66 @@ pub struct World {
     pub k: Kernel,
     pub etcd: Etcd,
     pub apiserver: ApiServer,
+    pub scheduler: Scheduler,
+    pub controllers: ControllerManager,
+    pub cloud: CloudControllerManager,
+    pub nodes: BTreeMap<String, NodeActors>,
+    /// The image registry every node pulls from.
+    pub registry: Registry,
+    next_node_index: u32,
     kubectl_responses: BTreeMap<u64, ApiResponse>,
     /// Watch events for the learner's `kubectl get -w`, by watch id.
     pub kubectl_watch_events: BTreeMap<u64, Vec<WatchNotice>>,
 }
 
 impl World {
-    /// A cluster with only its control plane's storage and API: namespaces are created the way the
-    /// apiserver's bootstrap controller creates them.
+    /// A kind-like cluster: one control-plane node and three workers, control plane running.
+    pub fn new(seed: u64) -> Self {
+        Self::with_workers(seed, 3)
+    }
+
+    /// A cluster with `workers` worker nodes besides the control-plane node.
+    pub fn with_workers(seed: u64, workers: usize) -> Self {
+        let mut w = Self::bare(seed);
+        w.scheduler.start(&mut w.k);
+        w.controllers.start(&mut w.k);
+        w.cloud.start(&mut w.k);
+        w.add_node_named(&format!("{CLUSTER_NAME}-control-plane"), true);
+        for i in 0..workers {
+            let name = if i == 0 { format!("{CLUSTER_NAME}-worker") } else { format!("{CLUSTER_NAME}-worker{}", i + 1) };
+            w.add_node_named(&name, false);
+        }
+        // Let nodes register and controllers sync, as a fresh cluster does before the learner arrives.
+        w.run_for(2_000);
+        w
+    }
+
+    /// Only the storage and the API: no scheduler, controllers or nodes running (tests of the API path).
     pub fn bare(seed: u64) -> Self {
+        let mut scheduler = Scheduler::new();
+        scheduler.running = false;
+        let mut controllers = ControllerManager::new();
+        controllers.running = false;
+        let mut cloud = CloudControllerManager::new();
+        cloud.running = false;
         let mut w = World {
             k: Kernel::new(seed),
             etcd: Etcd::new(),
             apiserver: ApiServer::new(),
+            scheduler,
+            controllers,
+            cloud,
+            nodes: BTreeMap::new(),
+            registry: Registry::default(),
+            next_node_index: 0,
             kubectl_responses: BTreeMap::new(),
             kubectl_watch_events: BTreeMap::new(),
         };
+        // The apiserver's bootstrap controller creates the system namespaces.
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             let rt = super::api::resolve("namespaces").expect("namespaces are served");
-            let _ = w.call_as(Component::ApiServer, ApiRequest::new(0, super::apiserver::request::Verb::Create, rt).with_body(body));
+            let _ = w.call_as(Component::ApiServer, ApiRequest::new(0, Verb::Create, rt).with_body(body));
         }
         w
     }
@@ -58,10 +119,7 @@ impl World {
     /// Delivers the next message or fires the next timer. Returns false when nothing is queued.
     pub fn step(&mut self) -> bool {
         match self.k.next_due() {
-            Some(t) => {
-                self.step_until(t);
-                true
-            }
+            Some(t) => self.step_until(t),
             None => false,
         }
     }
@@ -90,22 +148,50 @@ impl World {
             self.k.mark_ignored(msg.id);
             return;
         }
-        match msg.to {
-            Component::ApiServer => self.apiserver.on_message(msg, &mut self.k),
+        let k = &mut self.k;
+        match msg.to.clone() {
+            // The apiserver's own bootstrap requests (system namespaces) come back to it.
+            Component::ApiServer if matches!(msg.payload, Payload::Response(_)) => {
+                if let Payload::Response(r) = msg.payload {
+                    self.kubectl_responses.insert(r.request_id, *r);
+                }
+            }
+            Component::ApiServer => self.apiserver.on_message(msg, k),
             Component::Etcd => {
                 if let Payload::Etcd(req) = msg.payload {
-                    self.etcd.handle(*req, &mut self.k);
+                    self.etcd.handle(*req, k);
                     self.schedule_etcd_expiry();
+                }
+            }
+            Component::Scheduler => self.scheduler.on_message(msg, k),
+            Component::ControllerManager => self.controllers.on_message(msg, k),
+            Component::CloudControllerManager => self.cloud.on_message(msg, k),
+            Component::Kubelet(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.kubelet.on_message(msg, k);
+                }
+            }
+            Component::Runtime(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.runtime.on_message(msg, k, &self.registry);
+                }
+            }
+            Component::KubeProxy(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.proxy.on_message(msg, k);
                 }
             }
             Component::Kubectl => match msg.payload {
                 Payload::Response(r) => {
                     self.kubectl_responses.insert(r.request_id, *r);
                 }
-                Payload::Watch(w) => self.kubectl_watch_events.entry(w.watch_id).or_default().push(*w),
+                Payload::Watch(w) => {
+                    if let Some(events) = self.kubectl_watch_events.get_mut(&w.watch_id) {
+                        events.push(*w);
+                    }
+                }
                 _ => {}
             },
-            _ => {}
         }
     }
 
@@ -113,13 +199,32 @@ impl World {
         if !self.is_running(&owner) {
             return;
         }
+        let k = &mut self.k;
         match owner {
-            Component::ApiServer => self.apiserver.on_timer(kind, &mut self.k),
+            Component::ApiServer => self.apiserver.on_timer(kind, k),
             Component::Etcd => {
-                self.etcd.tick(&mut self.k);
+                self.etcd.tick(k);
                 self.schedule_etcd_expiry();
             }
-            _ => {}
+            Component::Scheduler => self.scheduler.on_timer(kind, k),
+            Component::ControllerManager => self.controllers.on_timer(kind, k),
+            Component::CloudControllerManager => self.cloud.on_timer(kind, k),
+            Component::Kubelet(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.kubelet.on_timer(kind, k);
+                }
+            }
+            Component::Runtime(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.runtime.on_timer(kind, k);
+                }
+            }
+            Component::KubeProxy(n) => {
+                if let Some(node) = self.nodes.get_mut(&n) {
+                    node.proxy.on_timer(kind, k);
+                }
+            }
+            Component::Kubectl => {}
         }
     }
 
@@ -133,9 +238,13 @@ impl World {
     /// Whether a component is up (stopped components ignore what reaches them).
     pub fn is_running(&self, c: &Component) -> bool {
         match c {
+            Component::Kubectl => true,
             Component::Etcd => self.etcd.running,
             Component::ApiServer => self.apiserver.running,
-            _ => true,
+            Component::Scheduler => self.scheduler.running,
+            Component::ControllerManager => self.controllers.running,
+            Component::CloudControllerManager => self.cloud.running,
+            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => self.nodes.get(n).is_some_and(|node| node.running),
         }
     }
 
@@ -167,16 +276,9 @@ impl World {
         id
     }
 
-    /// Stops or starts etcd (the store becomes unavailable: the apiserver answers 504 after a timeout).
-    pub fn set_etcd_running(&mut self, running: bool) {
-        self.etcd.running = running;
-    }
-
-    /// Partitions, holds or heals the link between two components.
-    pub fn set_link(&mut self, a: &Component, b: &Component, state: LinkState) {
-        self.k.network.set_state(a, b, state);
-        if state == LinkState::Healthy {
-            self.k.release_held(a, b);
-        }
+    /// Ends a `kubectl get -w` (Ctrl+C): later events for it are dropped.
+    pub fn close_kubectl_watch(&mut self, id: u64) {
+        self.kubectl_watch_events.remove(&id);
+        self.apiserver.cache.remove_watch(id);
     }
 }

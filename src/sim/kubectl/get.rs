@@ -114,7 +114,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         Format::Table { .. } => {
             let mut first = true;
             for (rt, objs) in found.iter().filter(|(_, o)| !o.is_empty()) {
-                if !first {
+                // kubectl separates the tables of several kinds by a blank line, unless headers are off.
+                if !first && !opts.no_headers {
                     out.stdout.push('\n');
                 }
                 first = false;
@@ -198,11 +199,41 @@ pub fn describe(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), 
                 out.stdout.push_str("\n\n");
             }
             first = false;
-            let related = printers::DescribeContext { now: cx.world.now(), ..Default::default() };
+            let mut related = related_for(cx, rt, &obj);
+            related.hide_events = p.get("show-events") == Some("false");
             out.stdout.push_str(&printers::describe(rt.kind, &obj, &events, &related));
         }
     }
     Ok(())
+}
+
+/// The other objects kubectl's describers fetch for one kind (a node's pods and lease, a
+/// deployment's ReplicaSets, ...), each with the same list request kubectl sends.
+fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::DescribeContext {
+    let mut related = printers::DescribeContext { now: cx.world.now(), ..Default::default() };
+    let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = common::name_of(obj).to_string();
+    let selector = obj.pointer("/spec/selector/matchLabels").and_then(Value::as_object).map(|m| {
+        m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")
+    });
+    let mut fetch = |what: &str, ns: Option<&str>, labels: Option<&str>, fields: Option<&str>| {
+        api::resolve(what).map(|r| list(cx, r, ns, labels, fields).unwrap_or_default()).unwrap_or_default()
+    };
+    match rt.kind {
+        "Node" => {
+            related.pods = fetch("pods", None, None, Some(&format!("spec.nodeName={name}")));
+            related.lease = fetch("leases", Some("kube-node-lease"), None, Some(&format!("metadata.name={name}"))).into_iter().next();
+        }
+        "ReplicaSet" => related.pods = fetch("pods", Some(&ns), selector.as_deref(), None),
+        "Deployment" => related.replica_sets = fetch("replicasets", Some(&ns), selector.as_deref(), None),
+        "Service" => related.endpoint_slices = fetch("endpointslices", Some(&ns), Some(&format!("kubernetes.io/service-name={name}")), None),
+        "Namespace" => {
+            related.resource_quotas = fetch("resourcequotas", Some(&name), None, None);
+            related.limit_ranges = fetch("limitranges", Some(&name), None, None);
+        }
+        _ => {}
+    }
+    related
 }
 
 /// Events about one object, as describe fetches them (by involvedObject fields).
