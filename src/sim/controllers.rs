@@ -13,15 +13,16 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
-// TODO pub mod endpoints;
-// TODO pub mod endpointslice;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod claim;
 pub mod expectations;
 pub mod garbagecollector;
 pub mod informers;
 pub mod job;
 pub mod manager;
-// TODO pub mod namespace;
+pub mod members;
+pub mod namespace;
 pub mod nodelifecycle;
 pub mod objects;
 pub mod pods;
@@ -29,7 +30,7 @@ pub mod recorder;
 pub mod replicaset;
 pub mod scheduling;
 pub mod selector;
-// TODO pub mod serviceaccount;
+pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
 pub mod workqueue;
@@ -85,19 +86,19 @@ pub trait Controller {
 /// when several are due at the same instant).
 pub fn all() -> Vec<Box<dyn Controller>> {
     vec![
-        Box::new(deployment::DeploymentController::default()),
+        Box::new(deployment::DeploymentController),
         Box::new(replicaset::ReplicaSetController::default()),
-        Box::new(statefulset::StatefulSetController::default()),
+        Box::new(statefulset::StatefulSetController),
         Box::new(daemonset::DaemonSetController::default()),
         Box::new(job::JobController::default()),
         Box::new(cronjob::CronJobController::default()),
         Box::new(garbagecollector::GarbageCollector::default()),
         Box::new(nodelifecycle::NodeLifecycleController::default()),
         Box::new(tainteviction::TaintEvictionController::default()),
-        // TODO Box::new(namespace::NamespaceController::default()),
-        // TODO Box::new(endpoints::EndpointsController::default()),
-        // TODO Box::new(endpointslice::EndpointSliceController::default()),
-        // TODO Box::new(serviceaccount::ServiceAccountsController::default()),
+        Box::new(namespace::NamespaceController),
+        Box::new(endpoints::EndpointsController::default()),
+        Box::new(endpointslice::EndpointSliceController::default()),
+        Box::new(serviceaccount::ServiceAccountsController),
     ]
 }
 

@@ -3,14 +3,12 @@
 //! lock that keeps a time from running twice), honours `concurrencyPolicy`, `startingDeadlineSeconds`,
 //! `suspend`, and keeps `successfulJobsHistoryLimit` / `failedJobsHistoryLimit` finished Jobs.
 //!
-//! Simplified: `timeZone` is ignored (schedules run in UTC, the default of kube-controller-manager in
-//! a container).
-
-mod schedule;
+//! Schedules are parsed by `api::cron` (robfig/cron's rules and messages). Simplified: `timeZone` is
+//! ignored (schedules run in UTC, the default of kube-controller-manager in a container).
 
 use serde_json::{Value, json};
 
-use self::schedule::Schedule;
+use crate::sim::api::cron::{CronSchedule as Schedule, parse_cron};
 use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, Outcome};
@@ -18,8 +16,6 @@ use crate::sim::api::{self, ResourceType};
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{EPOCH_UNIX_SECS, Millis, parse_rfc3339, rfc3339};
-
-pub use self::schedule::{ScheduleError, parse as parse_schedule};
 
 /// `nextScheduleDelta`: wake a little after the schedule time.
 const NEXT_SCHEDULE_DELTA_MS: Millis = 100;
@@ -68,7 +64,7 @@ fn most_recent(cj: &Value, sched: &Schedule, now: Millis) -> (Option<Millis>, us
         earliest = earliest.max(now.saturating_sub(d.max(0) as Millis * 1000));
     }
     let (mut t, mut last, mut n) = (unix(earliest), None, 0);
-    while let Some(next) = sched.next(t) {
+    while let Some(next) = sched.next_after(t) {
         if next > unix(now) {
             break;
         }
@@ -84,7 +80,7 @@ fn most_recent(cj: &Value, sched: &Schedule, now: Millis) -> (Option<Millis>, us
 
 /// When to look again: just after the next schedule time.
 fn requeue_after(sched: &Schedule, now: Millis) -> Option<Millis> {
-    sched.next(unix(now)).map(|t| virtual_ms(t).saturating_sub(now) + NEXT_SCHEDULE_DELTA_MS)
+    sched.next_after(unix(now)).map(|t| virtual_ms(t).saturating_sub(now) + NEXT_SCHEDULE_DELTA_MS)
 }
 
 /// `getJobFromTemplate2`.
@@ -172,7 +168,7 @@ pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::col
     let mut create = None;
     let suspended = cj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
     if !objects::is_deleting(cj) && !suspended {
-        match schedule::parse(str_at(cj, "/spec/schedule")) {
+        match parse_cron(str_at(cj, "/spec/schedule")) {
             Err(e) => out.push(event(cj, "Warning", "UnparseableSchedule", format!("unparseable schedule: {:?} : {e}", str_at(cj, "/spec/schedule")))),
             Ok(sched) => {
                 requeue = requeue_after(&sched, now);

@@ -112,11 +112,10 @@ fn rs_keys(inf: &Informers, change: &Change) -> Vec<ObjectKey> {
         }
         None => {}
     }
-    if let Some(k) = change.old.as_ref().and_then(|o| owner_of(inf, o)) {
-        if !keys.contains(&k) {
+    if let Some(k) = change.old.as_ref().and_then(|o| owner_of(inf, o))
+        && !keys.contains(&k) {
             keys.push(k);
         }
-    }
     keys
 }
 

@@ -212,11 +212,10 @@ impl Controller for GarbageCollector {
         }
         if change.event == EventType::Deleted || refs_changed(change) {
             for r in refs {
-                if let Some((ort, o)) = inf.by_uid(str_at(r, "/uid")) {
-                    if objects::is_deleting(o) {
+                if let Some((ort, o)) = inf.by_uid(str_at(r, "/uid"))
+                    && objects::is_deleting(o) {
                         keys.push(gc_key(ort, o));
                     }
-                }
             }
         }
         keys.sort();

@@ -5,13 +5,15 @@
 //! - owner uid → dependents (every ownerReference, controller or not): ReplicaSet → its pods, GC;
 //! - uid → object: the garbage collector resolves owners by uid;
 //! - node name → pods: DaemonSets, taint eviction, the scale-down "doubled up" rank;
-//! - resource → objects without a controller: orphans a controller may adopt.
+//! - resource → objects without a controller: orphans a controller may adopt;
+//! - controller uid → counts of its active and ready pods, so a ReplicaSet whose pods only changed
+//!   status writes its status without reading every pod (150,000-pod clusters).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::objects;
+use super::{objects, pods};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
 use crate::sim::client::{Cache, Change, ObjectKey, resource_id};
@@ -30,6 +32,16 @@ pub struct Informers {
     uids: BTreeMap<String, ObjectRef>,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     orphans: BTreeMap<ResourceId, BTreeSet<ObjectKey>>,
+    pod_counts: BTreeMap<String, PodCounts>,
+}
+
+/// Pods of one controller, counted as they change.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PodCounts {
+    /// Not finished and not being deleted (`controller.IsPodActive`).
+    pub active: i64,
+    /// Active and Ready.
+    pub ready: i64,
 }
 
 fn is_pod(rt: &ResourceType) -> bool {
@@ -53,13 +65,13 @@ impl Informers {
 
     /// Adds an object whose type follows from its `apiVersion` and `kind` (tests and tools).
     pub fn insert(&mut self, obj: Value) -> Option<Change> {
-        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind"))?;
+        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
         self.apply(rt, EventType::Added, obj)
     }
 
     /// Removes an object (tests and tools).
     pub fn remove(&mut self, obj: Value) -> Option<Change> {
-        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind"))?;
+        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
         self.apply(rt, EventType::Deleted, obj)
     }
 
@@ -78,11 +90,32 @@ impl Informers {
             self.orphans.entry(rid).or_default().insert(key.clone());
         }
         if is_pod(rt) {
+            self.count(obj, 1);
             let node = objects::str_at(obj, "/spec/nodeName");
             if !node.is_empty() {
                 self.pods_by_node.entry(node.to_string()).or_default().insert(key);
             }
         }
+    }
+
+    fn count(&mut self, pod: &Value, sign: i64) {
+        let Some(owner) = objects::controller_uid(pod) else { return };
+        if !pods::is_active(pod) {
+            return;
+        }
+        let c = self.pod_counts.entry(owner.to_string()).or_default();
+        c.active += sign;
+        if pods::is_ready(pod) {
+            c.ready += sign;
+        }
+        if *c == PodCounts::default() {
+            self.pod_counts.remove(owner);
+        }
+    }
+
+    /// Counts of the pods controlled by `owner_uid`.
+    pub fn pod_counts(&self, owner_uid: &str) -> PodCounts {
+        self.pod_counts.get(owner_uid).copied().unwrap_or_default()
     }
 
     fn unindex(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
@@ -92,19 +125,19 @@ impl Informers {
             self.uids.remove(uid);
         }
         for r in objects::owner_refs(obj) {
-            if let Some(owner) = r.get("uid").and_then(Value::as_str) {
-                if let Some(set) = self.dependents.get_mut(owner) {
+            if let Some(owner) = r.get("uid").and_then(Value::as_str)
+                && let Some(set) = self.dependents.get_mut(owner) {
                     set.remove(&(rid, key.clone()));
                     if set.is_empty() {
                         self.dependents.remove(owner);
                     }
                 }
-            }
         }
         if let Some(set) = self.orphans.get_mut(&rid) {
             set.remove(&key);
         }
         if is_pod(rt) {
+            self.count(obj, -1);
             let node = objects::str_at(obj, "/spec/nodeName");
             if let Some(set) = self.pods_by_node.get_mut(node) {
                 set.remove(&key);
@@ -206,6 +239,7 @@ mod tests {
         assert_eq!(inf.controlled_by(pods, "rs1").count(), 2);
         assert_eq!(inf.pods_on_node("n1").count(), 2);
         assert_eq!(inf.orphans(pods, "default").count(), 1);
+        assert_eq!(inf.pod_counts("rs1"), PodCounts { active: 2, ready: 0 });
         assert_eq!(inf.by_uid("uid-c").map(|(_, o)| objects::name(o).to_string()), Some("c".into()));
 
         // Released by its owner and moved: every index follows the update.
@@ -215,7 +249,12 @@ mod tests {
         assert_eq!(inf.pods_on_node("n1").count(), 1);
         assert_eq!(inf.pods_on_node("n3").count(), 1);
 
-        inf.remove(pod("b", Some("rs1"), "n2"));
+        let mut ready = pod("b", Some("rs1"), "n2");
+        ready["status"] = json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]});
+        inf.apply(pods, EventType::Modified, ready.clone());
+        assert_eq!(inf.pod_counts("rs1"), PodCounts { active: 1, ready: 1 });
+        inf.remove(ready);
+        assert_eq!(inf.pod_counts("rs1"), PodCounts::default());
         assert_eq!(inf.controlled_by(pods, "rs1").count(), 0);
         assert_eq!(inf.dependents_of("rs1").count(), 0);
         assert!(inf.by_uid("uid-b").is_none());

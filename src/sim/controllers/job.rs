@@ -57,11 +57,10 @@ fn finished_at(pod: &Value) -> Millis {
 
 /// A job condition, with lastProbeTime as the Job API has it; no change when status and reason hold.
 fn set_cond(conds: &mut Vec<Value>, ty: &str, status: &str, reason: &str, message: &str, now: Millis) {
-    if objects::set_condition(conds, ty, status, reason, message, now, false) {
-        if let Some(c) = conds.last_mut() {
+    if objects::set_condition(conds, ty, status, reason, message, now, false)
+        && let Some(c) = conds.last_mut() {
             c["lastProbeTime"] = json!(rfc3339(now));
         }
-    }
 }
 
 /// The pod a Job creates: the template plus the labels that tie it to its Job.

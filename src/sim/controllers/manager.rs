@@ -183,12 +183,11 @@ impl ControllerManager {
                 }
             }
             TimerKind::Object(what) => {
-                if let Some(plural) = what.strip_prefix(REWATCH_PREFIX) {
-                    if let Some(rt) = api::resolve(plural) {
+                if let Some(plural) = what.strip_prefix(REWATCH_PREFIX)
+                    && let Some(rt) = api::resolve(plural) {
                         let keys = self.informers.list(rt, None).map(objects::key_of).collect();
                         self.open(rt, Some(keys), k);
                     }
-                }
             }
             TimerKind::Tick => {}
         }
@@ -221,11 +220,10 @@ impl ControllerManager {
     /// After a re-list, objects that were cached but are gone get a delete (client-go's Replace).
     fn purge_missing(&mut self, rt: &'static ResourceType, missing: BTreeSet<ObjectKey>) {
         for (ns, name) in missing {
-            if let Some(obj) = self.informers.get(rt, &ns, &name).cloned() {
-                if let Some(change) = self.informers.apply(rt, EventType::Deleted, obj) {
+            if let Some(obj) = self.informers.get(rt, &ns, &name).cloned()
+                && let Some(change) = self.informers.apply(rt, EventType::Deleted, obj) {
                     self.dispatch(&change);
                 }
-            }
         }
     }
 
@@ -333,14 +331,13 @@ impl ControllerManager {
     /// Sends one write. The namespace controller's `finalize` write (which `Action` cannot name yet)
     /// travels as an `UpdateStatus` of a namespace and is sent to the `finalize` subresource here.
     fn send_write(action: &Action, k: &mut Kernel) -> Option<u64> {
-        if let Action::UpdateStatus { resource, object } = action {
-            if resource.group.is_empty() && resource.plural == "namespaces" {
+        if let Action::UpdateStatus { resource, object } = action
+            && resource.group.is_empty() && resource.plural == "namespaces" {
                 let id = k.fresh_id();
                 let req = ApiRequest::new(id, Verb::Update, resource).named(objects::name(object)).sub("finalize").with_body(object.clone());
                 k.send(me(), Component::ApiServer, Payload::Request(Box::new(req)));
                 return Some(id);
             }
-        }
         client::send_action(&me(), action.clone(), k)
     }
 
@@ -399,14 +396,13 @@ impl ControllerManager {
                 r.batch_failed |= is_create;
             }
         }
-        if result.is_ok() {
-            if let Some(r) = self.runs.get(&run) {
+        if result.is_ok()
+            && let Some(r) = self.runs.get(&run) {
                 let source = self.slots[r.slot].controller.event_source();
                 for e in write.on_success.clone() {
                     Self::fire_and_forget(source, e, k);
                 }
             }
-        }
         let outcome = match &result {
             Ok(v) => Outcome::Done(v),
             Err(s) => Outcome::Failed(s),

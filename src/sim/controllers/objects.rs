@@ -144,11 +144,10 @@ pub fn set_condition(conditions: &mut Vec<Value>, ty: &str, status: &str, reason
         if cur_status == status && cur.get("reason").and_then(Value::as_str).unwrap_or("") == reason {
             return false;
         }
-        if cur_status == status {
-            if let Some(t) = cur.get("lastTransitionTime").and_then(Value::as_str) {
+        if cur_status == status
+            && let Some(t) = cur.get("lastTransitionTime").and_then(Value::as_str) {
                 transition = t.to_string();
             }
-        }
         conditions.remove(i);
     }
     let mut c = json!({"type": ty, "status": status});

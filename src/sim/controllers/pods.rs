@@ -118,11 +118,10 @@ pub fn deletion_order(a: &Value, rank_a: usize, b: &Value, rank_b: usize, now: M
         return rank_b.cmp(&rank_a);
     }
     // 6. Ready for less time < more time.
-    if ra && rb {
-        if let Some(o) = newer_first((ready_since(a), objects::uid(a)), (ready_since(b), objects::uid(b)), now) {
+    if ra && rb
+        && let Some(o) = newer_first((ready_since(a), objects::uid(a)), (ready_since(b), objects::uid(b)), now) {
             return o;
         }
-    }
     // 7. More restarts < fewer.
     let (xa, xb) = (max_restarts(a), max_restarts(b));
     if xa != xb {

@@ -13,7 +13,7 @@ use crate::sim::time::{Millis, rfc3339};
 /// The Event a recorder with `source` would create for `action`; other actions pass through unchanged.
 pub fn record(source: &str, action: Action, now: Millis, rng: &mut Rng) -> Action {
     let Action::Event { regarding, event_type, reason, message } = action else { return action };
-    let Some(events) = api::for_kind("v1", "Event") else {
+    let Ok(events) = api::for_kind("v1", "Event") else {
         return Action::Event { regarding, event_type, reason, message };
     };
     let event = event_object(source, &regarding, event_type, &reason, &message, now, rng);

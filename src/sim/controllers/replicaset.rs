@@ -36,6 +36,34 @@ pub struct ReplicaSetController {
     expectations: Expectations,
     /// The last failed create/delete per ReplicaSet: `(reason, message)` for the ReplicaFailure condition.
     errors: BTreeMap<ObjectKey, (String, String)>,
+    /// ReplicaSets whose pod set changed shape (pods came, went, were relabelled or released) and
+    /// must be synced from the full pod list. Others only saw pod status changes: their status comes
+    /// from the informers' running counts, which keeps a 150,000-pod ReplicaSet cheap to sync.
+    full_scan: std::collections::BTreeSet<ObjectKey>,
+    /// `fullyLabeledReplicas` as of the last full scan.
+    fully_labeled: BTreeMap<ObjectKey, i64>,
+}
+
+/// The counts a ReplicaSet status reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counts {
+    pub replicas: i64,
+    pub fully_labeled: i64,
+    pub ready: i64,
+    pub available: i64,
+}
+
+/// Whether a pod change can change which pods a ReplicaSet owns (relabelled, released, adopted).
+fn reshapes(change: &Change) -> bool {
+    let Some(old) = change.old.as_ref() else { return objects::controller_ref(&change.new).is_none() };
+    change.event != crate::sim::apiserver::request::EventType::Deleted
+        && (old.pointer("/metadata/labels") != change.new.pointer("/metadata/labels") || objects::controller_uid(old) != objects::controller_uid(&change.new))
+}
+
+/// Whether an active pod carries every label of the ReplicaSet's template (`fullyLabeledReplicas`).
+fn fully_labeled(rs: &Value, pod: &Value) -> bool {
+    let template = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+    pods::is_active(pod) && template.is_none_or(|t| t.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
 }
 
 /// The ReplicaSet a pod's controllerRef names, if it is cached with that uid.
@@ -56,6 +84,21 @@ fn adopters(inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
 
 impl ReplicaSetController {
     fn pod_keys(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
+        let keys = self.pod_keys_inner(change, inf);
+        if reshapes(change) {
+            self.full_scan.extend(keys.iter().cloned());
+        } else if let Some(k) = keys.first() {
+            // Same owner, same labels: keep the fully-labeled count current without a scan.
+            if let (Some(n), Some(rs)) = (self.fully_labeled.get_mut(k), inf.get(replicasets(), &k.0, &k.1)) {
+                let now = change.event != crate::sim::apiserver::request::EventType::Deleted && fully_labeled(rs, &change.new);
+                let before = change.old.as_ref().is_some_and(|o| fully_labeled(rs, o));
+                *n += i64::from(now) - i64::from(before);
+            }
+        }
+        keys
+    }
+
+    fn pod_keys_inner(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
         let pod = &change.new;
         let pod_key = objects::key_of(pod);
         let mut keys = Vec::new();
@@ -91,19 +134,20 @@ impl ReplicaSetController {
                     keys.extend(adopters(inf, pod));
                 }
                 // The old owner must notice a pod it lost (controllerRef removed or changed).
-                if let Some(ok) = old.and_then(|o| owner_key(inf, o)) {
-                    if Some(&ok) != cur.as_ref() {
+                if let Some(ok) = old.and_then(|o| owner_key(inf, o))
+                    && Some(&ok) != cur.as_ref() {
                         keys.push(ok);
                     }
-                }
             }
         }
         keys
     }
 
-    fn manage(&mut self, key: &ObjectKey, rs: &Value, active: &[&Value], inf: &Informers, now: Millis) -> Vec<Action> {
+    /// `manageReplicas`. Creates only need the count; deletes rank the active pods (`listed`, or read
+    /// from the owner index when the sync did not list them).
+    fn manage(&mut self, key: &ObjectKey, rs: &Value, active_count: i64, listed: Option<&[&Value]>, inf: &Informers, now: Millis) -> Vec<Action> {
         let want = i64_at(rs, "/spec/replicas", 1);
-        let diff = active.len() as i64 - want;
+        let diff = active_count - want;
         let mut out = Vec::new();
         if diff < 0 {
             let n = (-diff).min(BURST_REPLICAS);
@@ -117,6 +161,14 @@ impl ReplicaSetController {
             }
         } else if diff > 0 {
             let n = diff.min(BURST_REPLICAS) as usize;
+            let owned: Vec<&Value>;
+            let active = match listed {
+                Some(a) => a,
+                None => {
+                    owned = inf.controlled_by(pods_rt(), objects::uid(rs)).filter(|p| pods::is_active(p)).collect();
+                    &owned
+                }
+            };
             let victims = pods_to_delete(active, &related_pods(inf, rs), n, now);
             self.expectations.expect(key, 0, victims.iter().map(|p| objects::key_of(p)), now);
             for p in victims {
@@ -152,16 +204,19 @@ pub fn pods_to_delete<'a>(active: &[&'a Value], related: &[&Value], n: usize, no
     ranked.into_iter().take(n).map(|(p, _)| p).collect()
 }
 
-/// `calculateStatus`: counts over the active pods, plus the ReplicaFailure condition.
-pub fn calculate_status(rs: &Value, active: &[&Value], error: Option<&(String, String)>, now: Millis) -> Value {
-    let template_labels = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+/// The status counts over the active pods (`calculateStatus`).
+pub fn count(rs: &Value, active: &[&Value], now: Millis) -> Counts {
     let min_ready = i64_at(rs, "/spec/minReadySeconds", 0);
-    let fully = active
-        .iter()
-        .filter(|p| template_labels.is_none_or(|t| t.iter().all(|(k, v)| p.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))))
-        .count();
-    let ready = active.iter().filter(|p| pods::is_ready(p)).count();
-    let available = active.iter().filter(|p| pods::is_available(p, min_ready, now)).count();
+    Counts {
+        replicas: active.len() as i64,
+        fully_labeled: active.iter().filter(|p| fully_labeled(rs, p)).count() as i64,
+        ready: active.iter().filter(|p| pods::is_ready(p)).count() as i64,
+        available: active.iter().filter(|p| pods::is_available(p, min_ready, now)).count() as i64,
+    }
+}
+
+/// `calculateStatus`: the counts plus the ReplicaFailure condition.
+pub fn calculate_status(rs: &Value, c: Counts, error: Option<&(String, String)>, now: Millis) -> Value {
     let mut conditions = objects::conditions_of(rs);
     match error {
         Some((reason, message)) if objects::condition(rs, "ReplicaFailure").is_none() => {
@@ -173,10 +228,10 @@ pub fn calculate_status(rs: &Value, active: &[&Value], error: Option<&(String, S
         _ => {}
     }
     let mut status = json!({
-        "replicas": active.len(),
-        "fullyLabeledReplicas": fully,
-        "readyReplicas": ready,
-        "availableReplicas": available,
+        "replicas": c.replicas,
+        "fullyLabeledReplicas": c.fully_labeled,
+        "readyReplicas": c.ready,
+        "availableReplicas": c.available,
         "observedGeneration": objects::generation(rs),
     });
     if !conditions.is_empty() {
@@ -215,6 +270,10 @@ impl Controller for ReplicaSetController {
         if change.event == crate::sim::apiserver::request::EventType::Deleted {
             self.expectations.delete(&key);
             self.errors.remove(&key);
+            self.full_scan.remove(&key);
+            self.fully_labeled.remove(&key);
+        } else if change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec") || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")) {
+            self.full_scan.insert(key.clone());
         }
         vec![key]
     }
@@ -225,24 +284,40 @@ impl Controller for ReplicaSetController {
             return Vec::new();
         };
         let needs_sync = self.expectations.satisfied(key, now);
-        let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.pointer("/spec/selector"));
-        let active: Vec<&Value> = claimed.owned.iter().copied().filter(|p| pods::is_active(p)).collect();
-        let mut out = claimed.patches;
-        if needs_sync && !objects::is_deleting(rs) {
-            out.extend(self.manage(key, rs, &active, inf, now));
-        }
+        let want = i64_at(rs, "/spec/replicas", 1);
+        let min_ready = i64_at(rs, "/spec/minReadySeconds", 0);
+        let fast = inf.pod_counts(objects::uid(rs));
+        // A full scan claims (adopts and releases) pods; it is needed when pods were relabelled or
+        // orphaned, the template changed, or availability depends on time (minReadySeconds).
+        let full = self.full_scan.remove(key) || min_ready > 0 || objects::is_deleting(rs) || !self.fully_labeled.contains_key(key);
+        let mut out = Vec::new();
+        let counts = if full {
+            let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.pointer("/spec/selector"));
+            let active: Vec<&Value> = claimed.owned.iter().copied().filter(|p| pods::is_active(p)).collect();
+            out = claimed.patches;
+            if needs_sync && !objects::is_deleting(rs) {
+                out.extend(self.manage(key, rs, active.len() as i64, Some(&active), inf, now));
+            }
+            let c = count(rs, &active, now);
+            self.fully_labeled.insert(key.clone(), c.fully_labeled);
+            c
+        } else {
+            if needs_sync {
+                out.extend(self.manage(key, rs, fast.active, None, inf, now));
+            }
+            let fully = self.fully_labeled.get(key).copied().unwrap_or(fast.active);
+            Counts { replicas: fast.active, fully_labeled: fully, ready: fast.ready, available: fast.ready }
+        };
         // A failure stays reported until a later create/delete succeeds or nothing is left to do.
-        if needs_sync && active.len() as i64 == i64_at(rs, "/spec/replicas", 1) {
+        if needs_sync && counts.replicas == want {
             self.errors.remove(key);
         }
         let error = self.errors.get(key).cloned();
-        let status = calculate_status(rs, &active, error.as_ref(), now);
-        let min_ready = i64_at(rs, "/spec/minReadySeconds", 0);
-        let (ready, available) = (status["readyReplicas"].as_i64().unwrap_or(0), status["availableReplicas"].as_i64().unwrap_or(0));
+        let status = calculate_status(rs, counts, error.as_ref(), now);
+        let (ready, available) = (counts.ready, counts.available);
         if status_differs(rs, &status) {
             out.push(Action::UpdateStatus { resource: replicasets(), object: objects::status_write(rs, status) });
         }
-        let want = i64_at(rs, "/spec/replicas", 1);
         if min_ready > 0 && ready == want && available != want {
             out.push(Action::Requeue { key: key.clone(), after: min_ready as Millis * 1000 });
         }

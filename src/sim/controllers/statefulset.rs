@@ -175,7 +175,7 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
             None => {}
         }
     }
-    condemned.sort_by(|a, b| b.0.cmp(&a.0));
+    condemned.sort_by_key(|c| std::cmp::Reverse(c.0));
     let status = status_of(set, &owned, &update_rev, &current_rev, min_ready, now);
 
     let mut blocked = false;

@@ -53,6 +53,7 @@ pub(super) struct WatchHub {
 }
 
 impl WatchHub {
+    /// Opens a watch; `replay` is the history owed from before now (already filtered by `start`).
     pub fn add(&mut self, key: &str, prefix: bool, start: Revision, replay: Vec<WatchEvent>) -> WatchId {
         self.last_id += 1;
         let id = self.last_id;
@@ -69,6 +70,7 @@ impl WatchHub {
         id
     }
 
+    /// Closes a watch, dropping its group once empty; false if it was not open.
     pub fn remove(&mut self, id: WatchId) -> bool {
         let Some((key, prefix)) = self.by_id.remove(&id) else { return false };
         let index = if prefix { &mut self.prefixes } else { &mut self.exact };
@@ -121,6 +123,7 @@ impl WatchHub {
         }
     }
 
+    /// Hands each watcher what it is owed since the last drain, in WatchId order.
     pub fn drain(&mut self) -> Vec<(WatchId, Arc<[WatchEvent]>)> {
         let mut out = Vec::new();
         let groups = self.exact.values_mut().chain(self.prefixes.values_mut());

@@ -52,7 +52,7 @@ impl Leases {
     }
 }
 
-/// What etcd's LeaseTimeToLive reports, for the UI and `kubectl get lease`-style views.
+/// What etcd's LeaseTimeToLive reports (with keys), for the UI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseInfo {
     pub id: LeaseId,

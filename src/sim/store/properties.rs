@@ -52,7 +52,9 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..KEYS.len()).prop_map(|key| Step::Delete { key }),
         1 => (0..PREFIXES.len()).prop_map(|prefix| Step::DeletePrefix { prefix }),
         2 => (0..KEYS.len(), 0..8i64, prop::collection::vec(txn_op(), 0..4), prop::collection::vec(txn_op(), 0..3))
-            .prop_map(|(compare_key, compare_rev, success, failure)| Step::Txn { compare_key, compare_rev, success, failure }),
+            .prop_map(|(compare_key, compare_rev, success, failure)| {
+                Step::Txn { compare_key, compare_rev, success, failure }
+            }),
         1 => (0..6i64).prop_map(|back| Step::Compact { back }),
         2 => (0..KEYS.len() + PREFIXES.len(), any::<bool>(), -1..8i64)
             .prop_map(|(key, prefix, back)| Step::Watch { key, prefix, back }),

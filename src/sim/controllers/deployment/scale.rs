@@ -101,11 +101,10 @@ fn scale(st: &mut State<'_>) {
         sizes.push(have + p);
         added += p;
     }
-    if let Some(first) = sizes.first_mut() {
-        if to_add != 0 {
+    if let Some(first) = sizes.first_mut()
+        && to_add != 0 {
             *first = (*first + to_add - added).max(0);
         }
-    }
     for (&i, n) in active.iter().zip(sizes) {
         // `scaleReplicaSet` also refreshes the annotations when the size is unchanged.
         st.scale(i, n);

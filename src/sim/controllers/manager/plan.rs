@@ -92,10 +92,6 @@ impl SlowStart {
     pub fn skip_rest(&mut self) -> Vec<Write> {
         self.pending.drain(..).collect()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.pending.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -134,6 +130,6 @@ mod tests {
         let mut s = SlowStart::new((0..10).map(w).collect());
         assert_eq!(s.next_batch().len(), 1);
         assert_eq!(s.skip_rest().len(), 9);
-        assert!(s.is_empty());
+        assert!(s.next_batch().is_empty());
     }
 }

@@ -1,0 +1,78 @@
+# Build, serve and test the Kubernetes Architecture Sandbox. `make help` lists the targets.
+#
+# Every target first runs scripts/tools.sh, which installs only the tools that are missing or at the
+# wrong version (pins: trunk 0.21.14, wasm-bindgen-cli = Cargo.toml's pin, npm binaryen@123, Debian
+# Chromium + ChromeDriver, brotli) and prints one line for each tool it installs.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# The test layers share one cargo target dir and one browser: run them one after another.
+.NOTPARALLEL:
+
+# Tools installed by cargo and npm are found even if the caller's PATH lacks them; npm's wasm-opt
+# comes first so that an old system wasm-opt (Debian's binaryen) is never picked by trunk.
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+
+ENSURE := scripts/tools.sh ensure
+WEB_TOOLS := wasm-target trunk wasm-bindgen wasm-opt
+DIST := $(CURDIR)/dist
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export CHROME ?= /usr/bin/chromium
+
+# Relative asset URLs (also set in Trunk.toml): dist/ can be hosted under any sub-path.
+TRUNK_RELEASE := trunk build --release --public-url ./
+
+.PHONY: help serve dist size test test-native test-web test-e2e tools clean
+
+help:
+	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
+	@echo "make test    run every test: native, in-browser (wasm-bindgen-test), end to end (WebDriver)"
+	@echo "make dist    build the release site into dist/ (relative URLs, wasm-opt -Oz)"
+	@echo "make size    print the bytes (raw, gzip, brotli) of the wasm and JS a first visit downloads"
+	@echo "make tools   install whatever pinned tool is missing (every target does this itself)"
+	@echo "make clean   remove dist/ and target/"
+
+tools:
+	@$(ENSURE) $(WEB_TOOLS) chromium brotli
+
+serve:
+	@$(ENSURE) $(WEB_TOOLS)
+	trunk serve
+
+dist:
+	@$(ENSURE) $(WEB_TOOLS)
+	@$(TRUNK_RELEASE) || { echo "FAILED: release build (make dist)"; exit 1; }
+
+# Quiet build, so that the size is the one line printed; the build log is shown only if it fails.
+size:
+	@$(ENSURE) $(WEB_TOOLS) brotli
+	@mkdir -p target
+	@$(TRUNK_RELEASE) >target/dist.log 2>&1 || { cat target/dist.log; echo "FAILED: release build (make dist)"; exit 1; }
+	@scripts/size.sh dist
+
+# The layers' output is also kept in target/test.log, from which the closing tally is summed.
+test:
+	@mkdir -p target
+	@$(MAKE) --no-print-directory test-native test-web test-e2e 2>&1 | tee target/test.log
+	@scripts/test-summary.sh target/test.log
+
+# Everything cargo test finds natively; e2e.rs prints that it is skipped, web.rs is wasm32-only.
+test-native:
+	@echo "== native tests (cargo test)"
+	@env -u E2E_DIST cargo test --no-fail-fast || { echo "FAILED: native tests"; exit 1; }
+
+# wasm-bindgen-test-runner starts chromedriver (CHROMEDRIVER) with the flags in webdriver.json.
+test-web:
+	@$(ENSURE) wasm-target wasm-bindgen chromium
+	@echo "== in-browser tests (wasm-bindgen-test in headless Chromium)"
+	@CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=120 \
+		cargo test --target wasm32-unknown-unknown --test web || { echo "FAILED: in-browser tests"; exit 1; }
+
+test-e2e: dist
+	@$(ENSURE) chromium
+	@echo "== end-to-end tests (dist/ in headless Chromium over WebDriver)"
+	@E2E_DIST=$(DIST) cargo test --test e2e -- --nocapture || { echo "FAILED: end-to-end tests"; exit 1; }
+
+clean:
+	rm -rf dist target

@@ -1,0 +1,112 @@
+//! Running a command inside a running container (`kubectl exec`, exec probes): the same symbolic
+//! shell, with the files the container has at that moment.
+
+use std::collections::BTreeMap;
+
+use super::interp::commands::{basename, run};
+use super::interp::{Ctx, Exec};
+use super::{Behaviour, End, Launch, Piece, Step, images, timeline};
+use crate::sim::node::registry::reference::ImageRef;
+use crate::sim::time::Millis;
+
+/// What an exec produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecOutput {
+    /// The command ran: its exit code and output lines (stdout and stderr interleaved).
+    Ran { exit_code: i32, output: Vec<String>, unknown: bool },
+    /// The executable does not exist in the image (distroless images have no shell).
+    NotFound(String),
+}
+
+/// The message runc gives for a missing executable (`kubectl exec` prints it, exit code 126... 127).
+pub fn not_found_message(cmd: &str) -> String {
+    format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{cmd}\": executable file not found in $PATH: unknown")
+}
+
+/// Runs `argv` in the container `elapsed` ms after it started (`now` is the absolute time).
+pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Millis, now: Millis) -> ExecOutput {
+    let Some(first) = argv.first() else { return ExecOutput::NotFound(String::new()) };
+    let repository = ImageRef::parse(launch.image).map(|r| r.repository()).unwrap_or_else(|_| launch.image.to_string());
+    let d = images::defaults(&repository);
+    let short = repository.rsplit('/').next().unwrap_or(&repository).to_string();
+    if !d.has_shell {
+        let own = d.entrypoint.iter().any(|e| basename(e) == basename(first));
+        if !own {
+            return ExecOutput::NotFound(first.clone());
+        }
+    }
+    let mut env: BTreeMap<String, String> = d.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    env.insert("HOSTNAME".into(), launch.hostname.to_string());
+    env.insert("HOME".into(), "/root".into());
+    for (k, v) in launch.env {
+        env.insert(k.clone(), v.clone());
+    }
+    let ctx = Ctx { files: launch.files, mounts: launch.mounts, hostname: launch.hostname, busybox: d.busybox, ports: launch.ports, expect_exit: true, image: &short };
+    let mut ex = Exec::new(&ctx, env);
+    ex.files = timeline::files_at(b, elapsed);
+    let pieces: Vec<Vec<Piece>> = argv.iter().map(|a| vec![Piece::Text(a.clone())]).collect();
+    let effect = run(&mut ex, &pieces);
+    let unknown = effect.unknown.is_some();
+    let status = effect.status;
+    ex.apply(effect, &[]);
+    let exit_code = match ex.end {
+        Some(End::Exit(c)) => c,
+        _ => status,
+    };
+    let output = ex
+        .steps
+        .iter()
+        .filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, now, 0)) } else { None })
+        .flat_map(|s| s.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    ExecOutput::Ran { exit_code, output, unknown }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch<'a>(image: &'a str, command: &'a [String], files: &'a [(String, String)], env: &'a [(String, String)]) -> Launch<'a> {
+        Launch { image, command, files, env, hostname: "web-1", ..Launch::default() }
+    }
+
+    fn argv(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn exec_sees_files_created_by_the_container() {
+        let cmd = argv(&["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]);
+        let l = launch("busybox", &cmd, &[], &[]);
+        let b = Behaviour::of(&l);
+        let probe = argv(&["cat", "/tmp/healthy"]);
+        assert_eq!(exec_in(&b, &l, &probe, 10_000, 0), ExecOutput::Ran { exit_code: 0, output: vec![], unknown: false });
+        assert_eq!(
+            exec_in(&b, &l, &probe, 35_000, 0),
+            ExecOutput::Ran { exit_code: 1, output: vec!["cat: can't open '/tmp/healthy': No such file or directory".into()], unknown: false }
+        );
+    }
+
+    #[test]
+    fn exec_env_hostname_and_mounted_files() {
+        let files = vec![("/etc/config/mode".to_string(), "fast".to_string())];
+        let env = vec![("MODE".to_string(), "fast".to_string())];
+        let l = launch("nginx", &[], &files, &env);
+        let b = Behaviour::of(&l);
+        let run = |a: &[&str]| exec_in(&b, &l, &argv(a), 1000, 0);
+        assert_eq!(run(&["hostname"]), ExecOutput::Ran { exit_code: 0, output: vec!["web-1".into()], unknown: false });
+        assert_eq!(run(&["cat", "/etc/config/mode"]), ExecOutput::Ran { exit_code: 0, output: vec!["fast".into()], unknown: false });
+        assert_eq!(run(&["ls", "/etc/config"]), ExecOutput::Ran { exit_code: 0, output: vec!["mode".into()], unknown: false });
+        let ExecOutput::Ran { output, .. } = run(&["env"]) else { panic!("env runs") };
+        assert!(output.contains(&"MODE=fast".to_string()) && output.contains(&"HOSTNAME=web-1".to_string()), "{output:?}");
+        assert_eq!(run(&["sh", "-c", "echo $MODE; exit 3"]), ExecOutput::Ran { exit_code: 3, output: vec!["fast".into()], unknown: false });
+    }
+
+    #[test]
+    fn distroless_images_have_no_shell() {
+        let l = launch("registry.k8s.io/pause:3.10", &[], &[], &[]);
+        let b = Behaviour::of(&l);
+        assert_eq!(exec_in(&b, &l, &argv(&["sh"]), 0, 0), ExecOutput::NotFound("sh".into()));
+        assert!(not_found_message("sh").contains("exec: \"sh\": executable file not found in $PATH"));
+    }
+}

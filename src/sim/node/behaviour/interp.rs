@@ -1,0 +1,575 @@
+//! The symbolic shell: runs a parsed script once, in order, turning it into a timeline of steps.
+//!
+//! Nothing real runs. `sleep 5` becomes a 5 s step, `echo` a log line, `touch` a file, `exit 3` the
+//! end. `while true` loops become a repeating body (with loop counters kept symbolic); loops whose
+//! condition changes (`while [ $i -lt 5 ]`) are unrolled; a loop that makes no progress runs forever.
+
+pub mod commands;
+pub mod expand;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::shell::{self, Node, Part, Redirect, Word};
+use super::{End, Line, Piece, Step};
+use expand::{counter_value, join_output, merge_text, plain, value_pieces};
+
+/// What does not change while a container runs: mounted files, hostname, image traits.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx<'a> {
+    pub files: &'a [(String, String)],
+    pub mounts: &'a [String],
+    pub hostname: &'a str,
+    /// busybox wording for errors (`cat: can't open 'x'`) rather than coreutils'.
+    pub busybox: bool,
+    /// Declared container ports (an unknown program serves them).
+    pub ports: &'a [u16],
+    /// Init containers and Job pods are expected to finish: an unknown program then exits 0.
+    pub expect_exit: bool,
+    /// The image's short name, for programs that depend on it.
+    pub image: &'a str,
+}
+
+/// What one command did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effect {
+    pub status: i32,
+    pub out: Vec<Line>,
+    pub err: Vec<Line>,
+    pub steps: Vec<Step>,
+    /// Set when the command never returns (a server, `sleep infinity`) or ends the script (`exit`).
+    pub end: Option<End>,
+    /// The command was not known to the simulation: its name.
+    pub unknown: Option<String>,
+}
+
+impl Effect {
+    pub fn status(status: i32) -> Effect {
+        Effect { status, ..Effect::default() }
+    }
+
+    pub fn out(lines: Vec<Line>) -> Effect {
+        Effect { out: lines, ..Effect::default() }
+    }
+
+    pub fn fail(status: i32, err: String) -> Effect {
+        Effect { status, err: vec![Line::text(err)], ..Effect::default() }
+    }
+
+    pub fn end(end: End) -> Effect {
+        Effect { end: Some(end), ..Effect::default() }
+    }
+}
+
+/// The state of one shell while it runs symbolically.
+#[derive(Debug, Clone)]
+pub struct Exec<'a> {
+    pub ctx: &'a Ctx<'a>,
+    pub env: BTreeMap<String, String>,
+    /// Files this process created and did not remove.
+    pub files: BTreeSet<String>,
+    pub steps: Vec<Step>,
+    pub end: Option<End>,
+    pub status: i32,
+    pub errexit: bool,
+    /// `trap '...' TERM`: the exit code the handler ends with.
+    pub trap_term: Option<i32>,
+    pub notes: Vec<String>,
+    /// A background job that never ends (`nginx &`): `wait` then never returns.
+    pub background: Option<End>,
+    /// True while running argv directly (not inside a script).
+    pub top_level: bool,
+    /// The last command run was unknown (a script's last unknown command is its main process).
+    pub last_unknown: Option<String>,
+    /// Steady CPU use the programs asked for (`stress --cpu 2`), in millicores.
+    pub cpu_hint: u32,
+    /// Resident memory of the interpreter or program (bytes), before any allocation.
+    pub memory_hint: u64,
+    conditions: u32,
+    depth: u32,
+    budget: usize,
+}
+
+/// Steps a script may produce before the simulation stops unrolling it.
+const STEP_BUDGET: usize = 5_000;
+
+impl<'a> Exec<'a> {
+    pub fn new(ctx: &'a Ctx<'a>, env: BTreeMap<String, String>) -> Self {
+        Exec {
+            ctx,
+            env,
+            files: BTreeSet::new(),
+            steps: Vec::new(),
+            end: None,
+            status: 0,
+            errexit: false,
+            trap_term: None,
+            notes: Vec::new(),
+            background: None,
+            top_level: false,
+            last_unknown: None,
+            cpu_hint: 0,
+            memory_hint: 0,
+            conditions: 0,
+            depth: 0,
+            budget: STEP_BUDGET,
+        }
+    }
+
+    fn child(&self) -> Exec<'a> {
+        let mut c = Exec::new(self.ctx, self.env.clone());
+        c.files = self.files.clone();
+        c.depth = self.depth + 1;
+        c.budget = self.budget.min(STEP_BUDGET);
+        c
+    }
+
+    pub fn note(&mut self, n: String) {
+        if !self.notes.contains(&n) && self.notes.len() < 8 {
+            self.notes.push(n);
+        }
+    }
+
+    /// Parses and runs a script (`sh -c`); a syntax error ends it with status 2 as sh does.
+    pub fn run_script(&mut self, script: &str) {
+        match shell::parse(script) {
+            Ok(nodes) => self.run(&nodes),
+            Err(e) => {
+                self.steps.push(Step::Log(Line::text(e.to_string())));
+                self.end = Some(End::Exit(2));
+            }
+        }
+    }
+
+    pub fn run(&mut self, nodes: &[Node]) {
+        for n in nodes {
+            if self.end.is_some() || self.budget == 0 {
+                return;
+            }
+            self.node(n);
+        }
+    }
+
+    fn condition(&mut self, nodes: &[Node]) -> i32 {
+        self.conditions += 1;
+        self.run(nodes);
+        self.conditions -= 1;
+        self.status
+    }
+
+    fn node(&mut self, n: &Node) {
+        match n {
+            Node::Simple { words, out } => self.simple(words, out),
+            Node::Loop { until, cond, body } => self.looping(*until, cond, body),
+            Node::For { var, items, body } => {
+                let mut values = Vec::new();
+                for w in items {
+                    let text = plain(&self.expand(w));
+                    for item in text.split_whitespace() {
+                        values.extend(brace_range(item));
+                    }
+                }
+                for v in values.into_iter().take(1000) {
+                    self.env.insert(var.clone(), v);
+                    self.run(body);
+                    if self.end.is_some() || self.budget == 0 {
+                        return;
+                    }
+                }
+            }
+            Node::If { cond, then, otherwise } => {
+                if self.condition(cond) == 0 {
+                    self.run(then);
+                } else {
+                    self.run(otherwise);
+                }
+            }
+            Node::Group(inner) => self.run(inner),
+            Node::And(a, b) => {
+                self.conditions += 1;
+                self.node(a);
+                self.conditions -= 1;
+                if self.status == 0 && self.end.is_none() {
+                    self.node(b);
+                }
+            }
+            Node::Or(a, b) => {
+                self.conditions += 1;
+                self.node(a);
+                self.conditions -= 1;
+                if self.status != 0 && self.end.is_none() {
+                    self.node(b);
+                }
+            }
+            Node::Not(a) => {
+                self.conditions += 1;
+                self.node(a);
+                self.conditions -= 1;
+                self.status = i32::from(self.status == 0);
+            }
+            Node::Pipe(cmds) => {
+                for (i, c) in cmds.iter().enumerate() {
+                    let before = self.steps.len();
+                    self.node(c);
+                    if i + 1 < cmds.len() {
+                        // Only the last command of a pipeline writes to the container's output.
+                        let mut kept: Vec<Step> = self.steps.drain(before..).filter(|s| !matches!(s, Step::Log(_))).collect();
+                        self.steps.append(&mut kept);
+                    }
+                    if self.end.is_some() {
+                        return;
+                    }
+                }
+            }
+            Node::Background(inner) => {
+                let mut bg = self.child();
+                bg.node(inner);
+                if let Some(end @ (End::Forever | End::Serve(_) | End::Loop(_))) = bg.end {
+                    self.background = Some(end);
+                }
+                self.notes.append(&mut bg.notes);
+                self.status = 0;
+            }
+            Node::Opaque => self.status = 0,
+        }
+    }
+
+    fn looping(&mut self, until: bool, cond: &[Node], body: &[Node]) {
+        if is_constant(cond, !until) {
+            // An endless loop: run the body once with counters kept symbolic.
+            for var in counters(body) {
+                let base = self.env.get(&var).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
+                self.env.insert(var, counter_value(base));
+            }
+            let mut once = self.child();
+            once.run(body);
+            self.notes.append(&mut once.notes);
+            if once.end.is_some() {
+                self.steps.append(&mut once.steps);
+                self.end = once.end;
+            } else {
+                self.end = Some(End::Loop(once.steps));
+            }
+            return;
+        }
+        for _ in 0..1000 {
+            let start = self.steps.len();
+            let env_before = self.env.clone();
+            let files_before = self.files.clone();
+            let status = self.condition(cond);
+            if (status == 0) == until || self.end.is_some() {
+                return;
+            }
+            self.run(body);
+            if self.end.is_some() || self.budget == 0 {
+                return;
+            }
+            if self.env == env_before && self.files == files_before {
+                // Nothing this loop can see will ever change: it runs forever.
+                let iteration: Vec<Step> = self.steps[start..].to_vec();
+                self.end = Some(End::Loop(iteration));
+                return;
+            }
+        }
+        self.note("a loop ran 1000 times: the simulation stopped unrolling it".into());
+    }
+
+    /// Expands one word into pieces.
+    pub fn expand(&mut self, w: &Word) -> Vec<Piece> {
+        let mut out = Vec::new();
+        for p in &w.0 {
+            match p {
+                Part::Lit(s) => out.push(Piece::Text(s.clone())),
+                Part::Var(name, default) => match self.var(name) {
+                    Some(v) if !v.is_empty() => out.extend(value_pieces(&v)),
+                    _ => out.push(Piece::Text(default.clone().unwrap_or_default())),
+                },
+                Part::Cmd(script) => out.extend(self.substitute(script)),
+                Part::Arith(e) => {
+                    let env = self.env.clone();
+                    let lookup = move |n: &str| env.get(n).cloned();
+                    out.extend(expand::arith(e, &lookup));
+                }
+            }
+        }
+        merge_text(out)
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        match name {
+            "?" => Some(self.status.to_string()),
+            "$" => Some("1".into()),
+            "#" => Some("0".into()),
+            "0" => Some("sh".into()),
+            "RANDOM" => Some("17837".into()),
+            _ => self.env.get(name).cloned(),
+        }
+    }
+
+    /// `$(...)`: runs the inner script and takes what it printed.
+    fn substitute(&mut self, script: &str) -> Vec<Piece> {
+        if self.depth > 4 {
+            return Vec::new();
+        }
+        let mut sub = self.child();
+        sub.conditions = 1;
+        sub.run_script(script);
+        self.status = sub.status;
+        let lines: Vec<Line> = sub.steps.into_iter().filter_map(|s| if let Step::Log(l) = s { Some(l) } else { None }).collect();
+        join_output(&lines)
+    }
+
+    fn simple(&mut self, words: &[Word], redirects: &[Redirect]) {
+        let mut i = 0;
+        let mut assignments = Vec::new();
+        while let Some((name, rest)) = words.get(i).and_then(assignment) {
+            let value = self.expand(&rest);
+            assignments.push((name, value));
+            i += 1;
+        }
+        let argv: Vec<Vec<Piece>> = words[i..].iter().map(|w| self.expand(w)).collect();
+        for (name, value) in assignments {
+            let stored = match value.as_slice() {
+                [Piece::Counter(b)] => counter_value(*b),
+                _ => plain(&value),
+            };
+            self.env.insert(name, stored);
+        }
+        if argv.is_empty() {
+            self.status = 0;
+            return;
+        }
+        let effect = commands::run(self, &argv);
+        self.apply(effect, redirects);
+    }
+
+    /// Applies what a command did: its steps, output (or redirection), status and end.
+    pub fn apply(&mut self, effect: Effect, redirects: &[Redirect]) {
+        let target = |fd: u8| {
+            redirects.iter().rev().find(|r| r.fd == fd).map(|r| r.target.literal().unwrap_or_else(|| "/tmp/out".into()))
+        };
+        let (out_to, err_to) = (target(1), target(2));
+        self.budget = self.budget.saturating_sub(effect.steps.len() + effect.out.len() + 1);
+        self.steps.extend(effect.steps);
+        for (lines, to) in [(effect.out, out_to), (effect.err, err_to)] {
+            match to {
+                None => self.steps.extend(lines.into_iter().map(Step::Log)),
+                Some(f) if f == "/dev/null" || f.is_empty() => {}
+                Some(f) => {
+                    if self.files.insert(f.clone()) {
+                        self.steps.push(Step::Touch(f));
+                    }
+                }
+            }
+        }
+        self.status = effect.status;
+        self.last_unknown = effect.unknown;
+        
+        if effect.end.is_some() {
+            self.end = effect.end;
+        } else if self.errexit && self.status != 0 && self.conditions == 0 {
+            self.end = Some(End::Exit(self.status));
+        }
+    }
+
+    /// Whether `path` exists for `test -f` and `cat`.
+    pub fn exists(&self, path: &str) -> bool {
+        self.files.contains(path) || self.ctx.files.iter().any(|(p, _)| p == path) || well_known_file(path, self.ctx.hostname).is_some()
+    }
+
+    /// Whether `path` is a directory for `test -d` and `ls`.
+    pub fn is_dir(&self, path: &str) -> bool {
+        let p = path.trim_end_matches('/');
+        let prefix = format!("{p}/");
+        matches!(p, "" | "/tmp" | "/etc" | "/var" | "/usr" | "/bin" | "/root" | "/home" | "/dev" | "/proc")
+            || self.ctx.mounts.iter().any(|m| m.trim_end_matches('/') == p)
+            || self.ctx.files.iter().any(|(f, _)| f.starts_with(&prefix))
+            || self.files.iter().any(|f| f.starts_with(&prefix))
+    }
+
+    /// The content of `path` if the simulation knows it; `Some("")` for files written in writable
+    /// mounts (their content is not simulated).
+    pub fn read(&self, path: &str) -> Option<String> {
+        if let Some((_, c)) = self.ctx.files.iter().find(|(p, _)| p == path) {
+            return Some(c.clone());
+        }
+        if self.files.contains(path) {
+            return Some(String::new());
+        }
+        if let Some(c) = well_known_file(path, self.ctx.hostname) {
+            return Some(c);
+        }
+        self.ctx.mounts.iter().any(|m| path.starts_with(&format!("{}/", m.trim_end_matches('/')))).then(String::new)
+    }
+}
+
+/// Files every container has.
+fn well_known_file(path: &str, hostname: &str) -> Option<String> {
+    Some(match path {
+        "/etc/hostname" => hostname.to_string(),
+        "/etc/resolv.conf" => "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5".into(),
+        "/etc/hosts" => format!("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{hostname}"),
+        "/dev/null" | "/dev/zero" | "/dev/stdout" | "/dev/stderr" => String::new(),
+        "/etc/os-release" => "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"".into(),
+        _ => return None,
+    })
+}
+
+/// `NAME=value` at the start of a command.
+fn assignment(w: &Word) -> Option<(String, Word)> {
+    let Some(Part::Lit(first)) = w.0.first() else { return None };
+    let (name, rest) = first.split_once('=')?;
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    let mut parts = vec![Part::Lit(rest.to_string())];
+    parts.extend(w.0[1..].iter().cloned());
+    Some((name.to_string(), Word(parts)))
+}
+
+/// Whether a loop condition is a constant (`true`, `:`, `[ 1 ]`) with this truth value.
+fn is_constant(cond: &[Node], truth: bool) -> bool {
+    let [Node::Simple { words, .. }] = cond else { return false };
+    let lits: Vec<String> = words.iter().filter_map(Word::literal).collect();
+    if lits.len() != words.len() {
+        return false;
+    }
+    let lits: Vec<&str> = lits.iter().map(String::as_str).collect();
+    match lits.as_slice() {
+        ["true"] | [":"] | ["[", "1", "]"] | ["[", "true", "]"] | ["/bin/true"] => truth,
+        ["false"] | ["/bin/false"] => !truth,
+        _ => false,
+    }
+}
+
+/// Variables a loop body increments (`i=$((i+1))`, `let i++`): they become counters.
+fn counters(body: &[Node]) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in body {
+        match n {
+            Node::Simple { words, .. } => {
+                if let Some((name, value)) = words.first().and_then(assignment)
+                    && value.0.iter().any(|p| matches!(p, Part::Arith(e) if e.contains(name.as_str())))
+                {
+                    out.push(name);
+                } else if words.first().and_then(Word::literal).as_deref() == Some("let")
+                    && let Some(arg) = words.get(1).and_then(Word::literal)
+                {
+                    let name: String = arg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if !name.is_empty() {
+                        out.push(name);
+                    }
+                }
+            }
+            Node::Group(inner) | Node::If { then: inner, .. } => out.extend(counters(inner)),
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Bash brace ranges in `for` lists: `{1..5}`.
+fn brace_range(item: &str) -> Vec<String> {
+    let inner = item.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+    if let Some((a, b)) = inner.and_then(|s| s.split_once(".."))
+        && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
+        && (b - a).abs() < 10_000
+    {
+        return if a <= b { (a..=b).map(|i| i.to_string()).collect() } else { (b..=a).rev().map(|i| i.to_string()).collect() };
+    }
+    vec![item.to_string()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::timeline;
+    use super::*;
+
+    fn run(script: &str) -> Exec<'static> {
+        static CTX: std::sync::OnceLock<Ctx<'static>> = std::sync::OnceLock::new();
+        let ctx = CTX.get_or_init(|| Ctx { hostname: "web-1", busybox: true, ..Ctx::default() });
+        let mut env = BTreeMap::new();
+        env.insert("NAME".to_string(), "world".to_string());
+        let mut ex = Exec::new(ctx, env);
+        ex.run_script(script);
+        ex
+    }
+
+    fn logs(ex: &Exec<'_>) -> Vec<String> {
+        ex.steps.iter().filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, 0, 0)) } else { None }).collect()
+    }
+
+    #[test]
+    fn echo_sleep_exit() {
+        let ex = run("echo \"Hello $NAME!\" && sleep 5 && exit 42");
+        assert_eq!(logs(&ex), vec!["Hello world!"]);
+        assert_eq!(ex.steps[1], Step::Sleep(5000));
+        assert_eq!(ex.end, Some(End::Exit(42)));
+    }
+
+    #[test]
+    fn while_true_with_counter_becomes_a_loop() {
+        let ex = run("i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done");
+        let Some(End::Loop(body)) = &ex.end else { panic!("loop expected, got {:?}", ex.end) };
+        assert_eq!(body[0], Step::Log(Line(vec![Piece::Counter(0), Piece::Text(": ".into()), Piece::Date])));
+        assert_eq!(body[1], Step::Sleep(1000));
+    }
+
+    #[test]
+    fn bounded_loops_unroll() {
+        let ex = run("i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done; echo done");
+        assert_eq!(logs(&ex), vec!["0", "1", "2", "done"]);
+        assert_eq!(ex.end, None);
+        let ex = run("for i in 1 2 3; do echo item $i; done");
+        assert_eq!(logs(&ex), vec!["item 1", "item 2", "item 3"]);
+        let ex = run("for i in {1..3}; do echo $i; done");
+        assert_eq!(logs(&ex), vec!["1", "2", "3"]);
+    }
+
+    #[test]
+    fn loops_without_progress_run_forever() {
+        let ex = run("while [ ! -f /tmp/ready ]; do echo waiting; sleep 2; done");
+        assert!(matches!(&ex.end, Some(End::Loop(b)) if b.contains(&Step::Sleep(2000))), "{:?}", ex.end);
+    }
+
+    #[test]
+    fn files_tests_and_errexit() {
+        let ex = run("touch /tmp/healthy; [ -f /tmp/healthy ] && echo yes; rm -f /tmp/healthy; [ -f /tmp/healthy ] || echo gone");
+        assert_eq!(logs(&ex), vec!["yes", "gone"]);
+        let ex = run("set -e; cat /nope; echo unreachable");
+        assert_eq!(logs(&ex), vec!["cat: can't open '/nope': No such file or directory"]);
+        assert_eq!(ex.end, Some(End::Exit(1)));
+        let ex = run("false || echo recovered; false && echo never; echo end");
+        assert_eq!(logs(&ex), vec!["recovered", "end"]);
+    }
+
+    #[test]
+    fn redirects_write_files_not_logs() {
+        let ex = run("echo logging > /opt/logs.txt; echo visible; echo hidden >/dev/null 2>&1");
+        assert_eq!(logs(&ex), vec!["visible"]);
+        assert!(ex.files.contains("/opt/logs.txt"));
+    }
+
+    #[test]
+    fn if_elif_else() {
+        let ex = run("x=2; if [ $x -eq 1 ]; then echo one; elif [ $x -eq 2 ]; then echo two; else echo other; fi");
+        assert_eq!(logs(&ex), vec!["two"]);
+    }
+
+    #[test]
+    fn syntax_error_exits_2() {
+        let ex = run("while true; do echo");
+        assert_eq!(ex.end, Some(End::Exit(2)));
+        assert!(logs(&ex)[0].starts_with("sh: syntax error"));
+    }
+
+    #[test]
+    fn endless_output_stays_within_budget() {
+        let ex = run("for i in $(seq 1 100000); do echo $i; done");
+        assert!(ex.steps.len() <= STEP_BUDGET + 10, "{}", ex.steps.len());
+    }
+}

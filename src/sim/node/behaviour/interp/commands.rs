@@ -1,0 +1,345 @@
+//! What individual commands do in the symbolic shell: shell builtins and the coreutils/busybox
+//! commands that container scripts use. Programs (servers, stress, perl, python) are in `programs`.
+
+use thiserror::Error;
+
+use super::super::{End, Line, Piece, Step, programs};
+use super::expand::{plain, test};
+use super::{Effect, Exec};
+use crate::sim::time::Millis;
+
+/// `/usr/bin/env` -> `env`.
+pub fn basename(cmd: &str) -> &str {
+    cmd.rsplit('/').next().unwrap_or(cmd)
+}
+
+/// Why `sleep` refuses its argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum SleepError {
+    /// Not a number with an optional `s`/`m`/`h`/`d` suffix, or out of range.
+    #[error("invalid number")]
+    InvalidNumber,
+}
+
+/// Parses `sleep`'s argument: `5`, `0.5`, `10s`, `2m`, `1h`, `1d`; `None` for `infinity`.
+pub fn sleep_ms(arg: &str) -> Result<Option<Millis>, SleepError> {
+    if arg == "infinity" || arg == "inf" {
+        return Ok(None);
+    }
+    let (num, unit) = match arg.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&arg[..i], &arg[i..]),
+        None => (arg, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| SleepError::InvalidNumber)?;
+    let factor = match unit {
+        "s" => 1000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return Err(SleepError::InvalidNumber),
+    };
+    if !(0.0..1e13).contains(&(n * factor)) {
+        return Err(SleepError::InvalidNumber);
+    }
+    Ok(Some((n * factor) as Millis))
+}
+
+fn lines_of(text: &str) -> Vec<Line> {
+    let t = text.strip_suffix('\n').unwrap_or(text);
+    if t.is_empty() { Vec::new() } else { t.split('\n').map(Line::text).collect() }
+}
+
+fn no_such_file(ex: &Exec<'_>, cmd: &str, path: &str) -> String {
+    if ex.ctx.busybox {
+        format!("{cmd}: can't open '{path}': No such file or directory")
+    } else {
+        format!("{cmd}: {path}: No such file or directory")
+    }
+}
+
+/// Runs one command with expanded arguments.
+pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
+    let args: Vec<String> = argv.iter().map(|a| plain(a)).collect();
+    let name = basename(&args[0]).to_string();
+    let rest = &args[1..];
+    let operands: Vec<&String> = rest.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
+    match name.as_str() {
+        "echo" => {
+            let mut start = 1;
+            let mut escapes = false;
+            while let Some(flag) = args.get(start).filter(|a| matches!(a.as_str(), "-n" | "-e" | "-ne" | "-en" | "-E")) {
+                escapes |= flag.contains('e');
+                start += 1;
+            }
+            let mut line = Vec::new();
+            for (i, a) in argv[start..].iter().enumerate() {
+                if i > 0 {
+                    line.push(Piece::Text(" ".into()));
+                }
+                for p in a {
+                    line.push(match p {
+                        Piece::Text(t) if escapes => Piece::Text(t.replace("\\n", "\n").replace("\\t", "\t")),
+                        other => other.clone(),
+                    });
+                }
+            }
+            Effect::out(vec![Line(super::expand::merge_text(line))])
+        }
+        "printf" => Effect::out(lines_of(&printf(rest))),
+        "sleep" => {
+            let mut total = 0;
+            for a in rest {
+                match sleep_ms(a) {
+                    Ok(Some(ms)) => total += ms,
+                    Ok(None) => return Effect::end(End::Forever),
+                    Err(SleepError::InvalidNumber) => return Effect::fail(1, format!("sleep: invalid number '{a}'")),
+                }
+            }
+            if rest.is_empty() {
+                return Effect::fail(1, "sleep: missing operand".into());
+            }
+            Effect { steps: vec![Step::Sleep(total)], ..Effect::default() }
+        }
+        "true" | ":" | "cd" | "shopt" | "umask" | "ulimit" | "source" | "." | "sync" | "mkdir" | "chmod" | "chown" | "ln" | "hash" | "type" | "command" | "alias" => Effect::status(0),
+        "false" => Effect::status(1),
+        "exit" | "return" => {
+            let code = rest.first().and_then(|c| c.parse::<i64>().ok()).map_or(ex.status, |c| (c & 0xff) as i32);
+            Effect::end(End::Exit(code))
+        }
+        "set" => {
+            let errexit = rest.iter().any(|a| (a.starts_with('-') && a.contains('e') && !a.starts_with("--")) || a == "errexit");
+            ex.errexit |= errexit;
+            Effect::status(0)
+        }
+        "trap" => {
+            let handler = rest.first().cloned().unwrap_or_default();
+            if rest.iter().skip(1).any(|s| matches!(s.as_str(), "TERM" | "SIGTERM" | "15" | "EXIT" | "INT")) {
+                let code = handler.split_whitespace().skip_while(|w| *w != "exit").nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+                ex.trap_term = Some(code);
+            }
+            Effect::status(0)
+        }
+        "export" | "readonly" | "local" | "declare" | "typeset" => {
+            for a in rest {
+                if let Some((k, v)) = a.split_once('=') {
+                    ex.env.insert(k.to_string(), v.to_string());
+                }
+            }
+            Effect::status(0)
+        }
+        "unset" => {
+            for a in rest {
+                ex.env.remove(a);
+            }
+            Effect::status(0)
+        }
+        "wait" => match ex.background.clone() {
+            Some(end) => Effect::end(end),
+            None => Effect::status(0),
+        },
+        "exec" if args.len() > 1 => {
+            // The program replaces the shell: it is the container's main process now.
+            let top = ex.top_level;
+            ex.top_level = true;
+            let mut e = run(ex, &argv[1..]);
+            ex.top_level = top;
+            if e.end.is_none() {
+                e.end = Some(End::Exit(e.status));
+            }
+            e
+        }
+        "touch" => {
+            let mut steps = Vec::new();
+            for f in operands {
+                if ex.files.insert(f.to_string()) {
+                    steps.push(Step::Touch(f.to_string()));
+                }
+            }
+            Effect { steps, ..Effect::default() }
+        }
+        "rm" => {
+            let force = rest.iter().any(|a| a.starts_with('-') && a.contains('f'));
+            let mut steps = Vec::new();
+            for f in operands {
+                let dir = format!("{}/", f.trim_end_matches('/'));
+                let gone: Vec<String> = ex.files.iter().filter(|x| *x == f || x.starts_with(&dir)).cloned().collect();
+                if gone.is_empty() && !force && !ex.exists(f) {
+                    return Effect::fail(1, format!("rm: can't remove '{f}': No such file or directory"));
+                }
+                for g in gone {
+                    ex.files.remove(&g);
+                    steps.push(Step::Remove(g));
+                }
+            }
+            Effect { steps, ..Effect::default() }
+        }
+        "cp" | "mv" | "tee" | "install" => {
+            let targets: Vec<String> = if name == "tee" { operands.iter().map(|s| s.to_string()).collect() } else { operands.last().map(|s| s.to_string()).into_iter().collect() };
+            let mut steps = Vec::new();
+            for t in targets {
+                if !ex.is_dir(&t) && ex.files.insert(t.clone()) {
+                    steps.push(Step::Touch(t));
+                }
+            }
+            Effect { steps, ..Effect::default() }
+        }
+        "cat" | "rev" | "head" | "tail" | "more" | "less" => {
+            if name == "tail" && rest.iter().any(|a| a == "-f" || a == "-F" || a == "--follow") {
+                return Effect::end(End::Forever);
+            }
+            let mut out = Vec::new();
+            for f in operands.iter().filter(|f| f.as_str() != "-") {
+                match ex.read(f) {
+                    Some(c) => out.extend(lines_of(&c).into_iter().map(|l| if name == "rev" { reverse(&l) } else { l })),
+                    None => {
+                        let mut e = Effect::fail(1, no_such_file(ex, &name, f));
+                        e.out = out;
+                        return e;
+                    }
+                }
+            }
+            Effect::out(out)
+        }
+        "ls" => {
+            let dir = operands.first().map_or("/", |s| s.as_str()).trim_end_matches('/').to_string();
+            if !ex.is_dir(&dir) {
+                if ex.exists(&dir) {
+                    return Effect::out(vec![Line::text(dir)]);
+                }
+                let msg = if ex.ctx.busybox { format!("ls: {dir}: No such file or directory") } else { format!("ls: cannot access '{dir}': No such file or directory") };
+                return Effect::fail(if ex.ctx.busybox { 1 } else { 2 }, msg);
+            }
+            let prefix = format!("{dir}/");
+            let mut names: Vec<String> = ex.ctx.files.iter().map(|(p, _)| p.clone()).chain(ex.files.iter().cloned()).filter_map(|p| p.strip_prefix(&prefix).map(|r| r.split('/').next().unwrap_or(r).to_string())).collect();
+            names.sort();
+            names.dedup();
+            Effect::out(names.into_iter().map(Line::text).collect())
+        }
+        "date" => Effect::out(vec![Line(vec![if rest.iter().any(|a| a == "+%s") { Piece::Epoch } else { Piece::Date }])]),
+        "hostname" => Effect::out(vec![Line::text(ex.ctx.hostname)]),
+        "whoami" => Effect::out(vec![Line::text("root")]),
+        "id" => Effect::out(vec![Line::text("uid=0(root) gid=0(root) groups=0(root),10(wheel)")]),
+        "pwd" => Effect::out(vec![Line::text("/")]),
+        "uname" => Effect::out(vec![Line::text(match rest.first().map(String::as_str) {
+            Some("-a") => format!("Linux {} 6.8.0-1021-gcp #22-Ubuntu SMP x86_64 GNU/Linux", ex.ctx.hostname),
+            Some("-r") => "6.8.0-1021-gcp".to_string(),
+            Some("-m") => "x86_64".to_string(),
+            _ => "Linux".to_string(),
+        })]),
+        "env" | "printenv" if operands.is_empty() || name == "printenv" => {
+            if let Some(var) = operands.first() {
+                return match ex.env.get(var.as_str()) {
+                    Some(v) => Effect::out(vec![Line::text(v.clone())]),
+                    None => Effect::status(1),
+                };
+            }
+            Effect::out(ex.env.iter().map(|(k, v)| Line::text(format!("{k}={v}"))).collect())
+        }
+        "seq" => {
+            let nums: Vec<i64> = operands.iter().filter_map(|a| a.parse().ok()).collect();
+            let (a, step, b) = match nums.as_slice() {
+                [b] => (1, 1, *b),
+                [a, b] => (*a, 1, *b),
+                [a, s, b] => (*a, (*s).max(1), *b),
+                _ => return Effect::status(1),
+            };
+            Effect::out((0..10_000).map(|i| a + i * step).take_while(|v| *v <= b).map(|v| Line::text(v.to_string())).collect())
+        }
+        "[" | "[[" | "test" => {
+            let mut t: Vec<String> = rest.to_vec();
+            if matches!(t.last().map(String::as_str), Some("]" | "]]")) {
+                t.pop();
+            }
+            let ok = test(&t, &|p| ex.exists(p), &|p| ex.is_dir(p));
+            Effect::status(i32::from(!ok))
+        }
+        "nslookup" | "host" | "dig" => {
+            let target = operands.first().map_or("kubernetes.default", |s| s.as_str()).to_string();
+            let fqdn = if target.contains('.') && !target.ends_with(".svc") { target.clone() } else { format!("{target}.default.svc.cluster.local") };
+            Effect {
+                steps: vec![Step::Work(20)],
+                out: lines_of(&format!("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t{fqdn}\nAddress: 10.96.0.1")),
+                ..Effect::default()
+            }
+        }
+        "nc" | "ncat" | "netcat" if rest.iter().any(|a| a == "--listen" || (a.starts_with('-') && !a.starts_with("--") && a.contains('l'))) => {
+            let port = rest.iter().rev().find_map(|a| a.parse::<u16>().ok()).unwrap_or(0);
+            let kind = super::super::programs::ServerKind::Generic(name.clone());
+            Effect::end(End::Serve(super::super::Server { kind, ports: vec![port], ready_after: 50 }))
+        }
+        "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" | "telnet" => Effect { steps: vec![Step::Work(150)], ..Effect::default() },
+        "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => Effect { steps: vec![Step::Work(4000)], ..Effect::default() },
+        "grep" | "sed" | "awk" | "sort" | "uniq" | "cut" | "tr" | "wc" | "xargs" | "base64" | "md5sum" | "sha256sum" | "find" | "stat" | "du" | "df" | "ps" | "kill" | "chroot" | "mount" => Effect::status(0),
+        "yes" => Effect::end(End::Loop(vec![Step::Log(Line::text(rest.first().cloned().unwrap_or_else(|| "y".into()))), Step::Work(1)])),
+        _ => programs::program(ex, argv, &args),
+    }
+}
+
+/// A minimal `printf`: `%s`, `%d`, `%%`, `\n`, `\t`; the format repeats while arguments remain.
+fn printf(args: &[String]) -> String {
+    let Some((fmt, values)) = args.split_first() else { return String::new() };
+    let mut out = String::new();
+    let mut vals = values.iter();
+    loop {
+        let mut used = false;
+        let mut chars = fmt.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(o) => out.push(o),
+                    None => out.push('\\'),
+                },
+                '%' => match chars.next() {
+                    Some('%') => out.push('%'),
+                    Some(_) => {
+                        used = true;
+                        out.push_str(vals.next().map_or("", |v| v.as_str()));
+                    }
+                    None => out.push('%'),
+                },
+                c => out.push(c),
+            }
+        }
+        if !used || vals.len() == 0 {
+            return out;
+        }
+    }
+}
+
+fn reverse(l: &Line) -> Line {
+    Line::text(plain(&l.0).chars().rev().collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleep_arguments() {
+        assert_eq!(sleep_ms("5"), Ok(Some(5000)));
+        assert_eq!(sleep_ms("0.5"), Ok(Some(500)));
+        assert_eq!(sleep_ms("2m"), Ok(Some(120_000)));
+        assert_eq!(sleep_ms("1d"), Ok(Some(86_400_000)));
+        assert_eq!(sleep_ms("infinity"), Ok(None));
+        assert_eq!(sleep_ms("soon"), Err(SleepError::InvalidNumber));
+        assert_eq!(sleep_ms("5x"), Err(SleepError::InvalidNumber));
+        assert_eq!(sleep_ms("-1"), Err(SleepError::InvalidNumber));
+    }
+
+    #[test]
+    fn printf_formats() {
+        let s = |v: &[&str]| printf(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["%s-%s\\n", "a", "b"]), "a-b\n");
+        assert_eq!(s(&["%s\\n", "a", "b", "c"]), "a\nb\nc\n");
+        assert_eq!(s(&["100%%"]), "100%");
+        assert_eq!(s(&[]), "");
+    }
+
+    #[test]
+    fn basenames() {
+        assert_eq!(basename("/usr/bin/env"), "env");
+        assert_eq!(basename("sh"), "sh");
+    }
+}

@@ -1,0 +1,483 @@
+//! The kubelet of one node: registers the Node, renews its Lease, watches the pods bound to it, runs
+//! them through the container runtime (CRI messages), probes them and reports their status.
+//!
+//! ```text
+//!   start ──► POST node ──► POST lease ──► every 10 s: PUT lease, PATCH node status if changed/5 min
+//!         ──► WATCH pods?fieldSelector=spec.nodeName=<me> ──► admit ──► pod lifecycle (lifecycle.rs)
+//!         ──► CRI: GetContainerEvents (exits), ListContainers (adopt after a restart), ListImages
+//! ```
+
+pub mod admission;
+pub mod inspect;
+pub mod launch;
+pub mod lifecycle;
+pub mod podspec;
+pub mod pods;
+pub mod probes;
+pub mod pulls;
+pub mod registration;
+pub mod replies;
+pub mod status;
+pub mod sync;
+pub mod volumes;
+pub mod worker;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde_json::{Value, json};
+
+use super::backoff::Backoff;
+use super::cri::{ContainerInfo, CriCall, CriRequest, CriResponse, CriResult, ImageInfo, SandboxInfo};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{ApiRequest, ApiResponse, EventType, PatchType, Verb, WatchNotice};
+use crate::sim::apiserver::status::Reason;
+use crate::sim::client::{Action, open_watch, send_action};
+use crate::sim::component::Component;
+use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::message::{Message, Payload};
+use crate::sim::time::Millis;
+pub use inspect::{ContainerUsage, NodeUsage, PodUsage};
+pub use registration::NodeConfig;
+use worker::{PodWorker, Stage};
+
+/// Node status and lease period (`nodeStatusUpdateFrequency`, lease renew interval).
+pub const TICK_MS: Millis = 10_000;
+/// A node status is posted at least this often even when unchanged (`nodeStatusReportFrequency`).
+pub const REPORT_MS: Millis = 300_000;
+
+/// A CRI call in flight and what it was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CriOp {
+    Events,
+    List,
+    Images,
+    Sandbox(String),
+    /// uid, container index, queued at, sent at.
+    Pull(String, usize, Millis, Millis),
+    Create(String, usize),
+    Start(String, usize),
+    Stop(String, usize),
+    StopSandbox(String),
+    RemoveSandbox,
+}
+
+/// An API request in flight and what it was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ApiOp {
+    NodeCreate,
+    NodeGet,
+    NodeStatus,
+    LeaseCreate,
+    LeaseGet,
+    LeaseUpdate,
+    PodStatus(String),
+    PodDelete(String),
+    /// A ConfigMap or Secret a pod needs: pod uid, namespace, is_secret, name.
+    Fetch(String, String, bool, String),
+    Event,
+}
+
+/// Node registration and heartbeat state.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Heartbeat {
+    pub node_uid: Option<String>,
+    pub registered_at: Millis,
+    pub lease: Option<Value>,
+    pub lease_pending: bool,
+    pub status_fingerprint: u64,
+    pub status_sent_at: Millis,
+    pub next_tick: Millis,
+}
+
+/// The kubelet of one node.
+#[derive(Debug, Clone)]
+pub struct Kubelet {
+    pub running: bool,
+    pub config: NodeConfig,
+    pub(crate) hb: Heartbeat,
+    pub(crate) boots: u32,
+    pub(crate) pod_watch: Option<u64>,
+    pub(crate) pods: BTreeMap<String, PodWorker>,
+    pub(crate) keys: BTreeMap<(String, String), String>,
+    pub(crate) cri: BTreeMap<u64, CriOp>,
+    /// API requests in flight and when they were sent (unanswered ones are retried by the tick).
+    pub(crate) api: BTreeMap<u64, (ApiOp, Millis)>,
+    pub(crate) events_stream: Option<u64>,
+    /// The runtime's sandboxes and containers, once relisted after a start.
+    pub(crate) listing: Option<(Vec<SandboxInfo>, Vec<ContainerInfo>)>,
+    /// Pulls wait for each other (`serializeImagePulls`): uid, container index, queued at.
+    pub(crate) pull_queue: VecDeque<(String, usize, Millis)>,
+    pub(crate) pulling: Option<u64>,
+    pub(crate) crash_backoff: Backoff,
+    pub(crate) pull_backoff: Backoff,
+    pub(crate) pull_errors: BTreeMap<String, String>,
+    /// Images present on the node: full reference -> repo digest.
+    pub(crate) images: BTreeMap<String, String>,
+    pub(crate) image_list: Vec<ImageInfo>,
+    /// ConfigMaps and Secrets fetched for pods: (namespace, is_secret, name) -> data or missing.
+    pub(crate) objects: BTreeMap<(String, bool, String), Option<BTreeMap<String, String>>>,
+}
+
+fn rt(plural: &str) -> &'static ResourceType {
+    api::resolve(plural).expect("core resources are always served")
+}
+
+impl Kubelet {
+    pub fn new(config: NodeConfig) -> Self {
+        Kubelet {
+            running: true,
+            config,
+            hb: Heartbeat::default(),
+            boots: 0,
+            pod_watch: None,
+            pods: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            cri: BTreeMap::new(),
+            api: BTreeMap::new(),
+            events_stream: None,
+            listing: None,
+            pull_queue: VecDeque::new(),
+            pulling: None,
+            crash_backoff: Backoff::default(),
+            pull_backoff: Backoff::default(),
+            pull_errors: BTreeMap::new(),
+            images: BTreeMap::new(),
+            image_list: Vec::new(),
+            objects: BTreeMap::new(),
+        }
+    }
+
+    pub fn me(&self) -> Component {
+        Component::Kubelet(self.config.name.clone())
+    }
+
+    pub(crate) fn runtime(&self) -> Component {
+        Component::Runtime(self.config.name.clone())
+    }
+
+    /// Starts (or restarts) the kubelet process: everything it knew in memory is gone; it registers,
+    /// relists the runtime, opens its watch and starts its 10 s loop.
+    pub fn start(&mut self, k: &mut Kernel) {
+        let config = self.config.clone();
+        let boots = self.boots + 1;
+        *self = Kubelet::new(config);
+        self.boots = boots;
+        self.running = true;
+        self.hb.registered_at = k.now();
+        let node = registration::node_object(&self.config, k.now(), self.boots, &[]);
+        self.api_action(Action::Create { resource: rt("nodes"), namespace: None, object: node }, ApiOp::NodeCreate, k);
+        self.cri_call(CriCall::GetContainerEvents, CriOp::Events, k);
+        self.cri_call(CriCall::ListContainers, CriOp::List, k);
+        self.cri_call(CriCall::ListImages, CriOp::Images, k);
+        let selector = format!("spec.nodeName={}", self.config.name);
+        self.pod_watch = Some(open_watch(&self.me(), rt("pods"), Some(selector), k));
+        self.hb.next_tick = k.now() + TICK_MS;
+        k.set_timer(self.me(), TICK_MS, TimerKind::Tick);
+    }
+
+    /// Stops the kubelet process (the world also stops delivering to it).
+    pub fn stop(&mut self) {
+        self.running = false;
+    }
+
+    pub(crate) fn cri_call(&mut self, call: CriCall, op: CriOp, k: &mut Kernel) -> u64 {
+        let id = k.fresh_id();
+        self.cri.insert(id, op);
+        k.send(self.me(), self.runtime(), Payload::Cri(Box::new(CriRequest { id, call })));
+        id
+    }
+
+    pub(crate) fn api_action(&mut self, action: Action, op: ApiOp, k: &mut Kernel) {
+        if let Some(id) = send_action(&self.me(), action, k) {
+            self.api.insert(id, (op, k.now()));
+        }
+    }
+
+    pub(crate) fn api_get(&mut self, resource: &'static ResourceType, namespace: Option<&str>, name: &str, op: ApiOp, k: &mut Kernel) {
+        let id = k.fresh_id();
+        let req = ApiRequest::new(id, Verb::Get, resource).in_namespace(namespace).named(name);
+        self.api.insert(id, (op, k.now()));
+        k.send(self.me(), Component::ApiServer, Payload::Request(Box::new(req)));
+    }
+
+    /// Records an Event about a pod (type `Normal` or `Warning`).
+    pub(crate) fn event(&mut self, uid: &str, event_type: &'static str, reason: &str, message: String, k: &mut Kernel) {
+        if !self.config.record_events {
+            return;
+        }
+        let Some(w) = self.pods.get(uid) else { return };
+        let regarding = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": w.spec.name, "namespace": w.spec.namespace, "uid": w.spec.uid}});
+        self.api_action(Action::Event { regarding, event_type, reason: reason.to_string(), message }, ApiOp::Event, k);
+    }
+
+    /// Delivers one message.
+    pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        match msg.payload {
+            Payload::Watch(w) => self.on_watch(*w, k),
+            Payload::Response(r) => self.on_response(*r, k),
+            Payload::CriReply(r) => self.on_cri(*r, k),
+            _ => {}
+        }
+    }
+
+    /// Fires a timer: the 10 s loop (`Tick`) or a pod's wake-up (`Object(uid)`).
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        match kind {
+            TimerKind::Tick if k.now() == self.hb.next_tick => {
+                self.tick(k);
+                self.hb.next_tick = k.now() + TICK_MS;
+                k.set_timer(self.me(), TICK_MS, TimerKind::Tick);
+            }
+            TimerKind::Object(uid) => {
+                let now = k.now();
+                let due = self.pods.get(&uid).and_then(|w| w.wake_at).is_some_and(|t| t <= now);
+                if due {
+                    if let Some(w) = self.pods.get_mut(&uid) {
+                        w.wake_at = None;
+                    }
+                    self.run_probes(&uid, k);
+                    self.sync(&uid, k);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Requests that got no answer within a tick (the apiserver was down, a link was cut) count as
+    /// failed: what they were for is tried again.
+    fn expire_requests(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        let expired: Vec<u64> = self.api.iter().filter(|(_, (_, sent))| sent + TICK_MS <= now).map(|(id, _)| *id).collect();
+        for id in expired {
+            let Some((op, _)) = self.api.remove(&id) else { continue };
+            match op {
+                ApiOp::NodeCreate | ApiOp::NodeGet => {
+                    let node = registration::node_object(&self.config, now, self.boots, &self.image_list);
+                    self.api_action(Action::Create { resource: rt("nodes"), namespace: None, object: node }, ApiOp::NodeCreate, k);
+                }
+                ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate => self.hb.lease_pending = false,
+                ApiOp::NodeStatus => self.hb.status_fingerprint = 0,
+                ApiOp::PodStatus(uid) => {
+                    if let Some(w) = self.pods.get_mut(&uid) {
+                        w.last_status = 0;
+                    }
+                    self.post_status(&uid, k);
+                }
+                ApiOp::PodDelete(uid) => {
+                    if self.pods.get(&uid).is_some_and(|w| w.stage == Stage::Finished && !w.deleted) {
+                        self.delete_object(&uid, k);
+                    }
+                }
+                ApiOp::Fetch(uid, ..) => {
+                    if let Some(w) = self.pods.get_mut(&uid) {
+                        w.fetch_pending = w.fetch_pending.saturating_sub(1);
+                        w.refetch_at = Some(now);
+                    }
+                    self.sync(&uid, k);
+                }
+                ApiOp::Event => {}
+            }
+        }
+    }
+
+    fn tick(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        self.expire_requests(k);
+        let unsent: Vec<String> = self.pods.iter().filter(|(_, w)| w.last_status == 0).map(|(uid, _)| uid.clone()).collect();
+        for uid in unsent {
+            self.post_status(&uid, k);
+        }
+        let Some(uid) = self.hb.node_uid.clone() else {
+            return;
+        };
+        match self.hb.lease.clone() {
+            Some(mut lease) if !self.hb.lease_pending => {
+                lease["spec"]["renewTime"] = json!(registration::micro_time(now));
+                self.hb.lease_pending = true;
+                self.api_action(Action::Update { resource: rt("leases"), object: lease }, ApiOp::LeaseUpdate, k);
+            }
+            None if !self.hb.lease_pending => {
+                self.hb.lease_pending = true;
+                let lease = registration::lease_object(&self.config, &uid, now);
+                self.api_action(Action::Create { resource: rt("leases"), namespace: Some("kube-node-lease".into()), object: lease }, ApiOp::LeaseCreate, k);
+            }
+            _ => {}
+        }
+        // Only the images change what the node reports; the status is built when it is sent.
+        let fp = {
+            use std::hash::{Hash, Hasher};
+            let mut h = super::Fnv::default();
+            for i in &self.image_list {
+                (&i.repo_digest, &i.tags, i.size).hash(&mut h);
+            }
+            h.finish() | 1
+        };
+        if fp != self.hb.status_fingerprint || now >= self.hb.status_sent_at + REPORT_MS {
+            self.hb.status_fingerprint = fp;
+            self.hb.status_sent_at = now;
+            let status = registration::node_status(&self.config, self.hb.registered_at, now, self.boots, &self.image_list);
+            let patch = json!({"status": status});
+            let name = self.config.name.clone();
+            self.api_action(Action::Patch { resource: rt("nodes"), namespace: None, name, patch_type: PatchType::Strategic, patch, status: true }, ApiOp::NodeStatus, k);
+        }
+    }
+
+    fn on_watch(&mut self, n: WatchNotice, k: &mut Kernel) {
+        if Some(n.watch_id) != self.pod_watch {
+            return;
+        }
+        match n.event {
+            EventType::Added | EventType::Modified => self.pod_changed(&n.object, k),
+            EventType::Deleted => self.pod_deleted(&n.object, k),
+            EventType::Bookmark => {}
+        }
+    }
+
+    fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
+        if Some(r.request_id) == self.pod_watch {
+            // The watch was refused or closed: open it again, as an informer would.
+            if r.result.is_err() {
+                let selector = format!("spec.nodeName={}", self.config.name);
+                self.pod_watch = Some(open_watch(&self.me(), rt("pods"), Some(selector), k));
+            }
+            return;
+        }
+        let Some((op, _)) = self.api.remove(&r.request_id) else { return };
+        let uid_of = |v: &Value| v.pointer("/metadata/uid").and_then(Value::as_str).map(str::to_string);
+        match (op, r.result) {
+            (ApiOp::NodeCreate | ApiOp::NodeGet, Ok(node)) => self.hb.node_uid = uid_of(&node),
+            (ApiOp::NodeCreate, Err(s)) if s.reason == Reason::AlreadyExists => {
+                let name = self.config.name.clone();
+                self.api_get(rt("nodes"), None, &name, ApiOp::NodeGet, k);
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate, Ok(lease)) => {
+                self.hb.lease = Some(lease);
+                self.hb.lease_pending = false;
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseUpdate, Err(s)) if matches!(s.reason, Reason::AlreadyExists | Reason::Conflict) => {
+                let name = self.config.name.clone();
+                self.api_get(rt("leases"), Some("kube-node-lease"), &name, ApiOp::LeaseGet, k);
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate, Err(_)) => self.hb.lease_pending = false,
+            (ApiOp::NodeStatus, Err(_)) => self.hb.status_fingerprint = 0,
+            (ApiOp::PodStatus(uid), Err(s)) if s.reason != Reason::NotFound => {
+                // Sent again at the next change or tick.
+                if let Some(w) = self.pods.get_mut(&uid) {
+                    w.last_status = 0;
+                }
+            }
+            (ApiOp::Fetch(uid, ns, secret, name), result) => {
+                let data = match result {
+                    Ok(obj) => Some(volumes::data_of(&obj, secret)),
+                    Err(_) => None,
+                };
+                self.objects.insert((ns, secret, name), data);
+                if let Some(w) = self.pods.get_mut(&uid) {
+                    w.fetch_pending = w.fetch_pending.saturating_sub(1);
+                    if w.fetch_pending == 0 {
+                        self.sync(&uid, k);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_cri(&mut self, r: CriResponse, k: &mut Kernel) {
+        if Some(r.id) == self.events_stream {
+            if let Ok(CriResult::Exited(e)) = r.result {
+                self.container_exited(&e.pod_uid, &e.container_id, e.exit_code, &e.reason, e.finished_at, k);
+            }
+            return;
+        }
+        let Some(op) = self.cri.remove(&r.id) else { return };
+        match (op, r.result) {
+            (CriOp::Events, Ok(_)) => self.events_stream = Some(r.id),
+            (CriOp::List, Ok(CriResult::Listing { sandboxes, containers })) => {
+                self.listing = Some((sandboxes, containers));
+                self.adopt_all(k);
+            }
+            (CriOp::List, Err(_)) => {
+                self.listing = Some((Vec::new(), Vec::new()));
+                self.adopt_all(k);
+            }
+            (CriOp::Images, Ok(CriResult::Images(images))) => self.set_images(images),
+            (op, result) => self.lifecycle_reply(op, r.id, result, k),
+        }
+    }
+
+    pub(crate) fn set_images(&mut self, images: Vec<ImageInfo>) {
+        for i in &images {
+            for t in &i.tags {
+                self.images.insert(t.clone(), i.repo_digest.clone());
+            }
+        }
+        self.image_list = images;
+    }
+
+    /// Records a freshly pulled image for the node's `status.images`.
+    pub(crate) fn add_image(&mut self, full: &str, repo_digest: &str, size: u64) {
+        self.images.insert(full.to_string(), repo_digest.to_string());
+        match self.image_list.iter_mut().find(|i| i.repo_digest == repo_digest) {
+            Some(i) if !i.tags.iter().any(|t| t == full) => i.tags.push(full.to_string()),
+            Some(_) => {}
+            None => self.image_list.push(ImageInfo { tags: vec![full.to_string()], repo_digest: repo_digest.to_string(), size }),
+        }
+    }
+
+    /// Every pod's worker syncs (after the runtime relist arrives).
+    fn sync_all(&mut self, k: &mut Kernel) {
+        let uids: Vec<String> = self.pods.keys().cloned().collect();
+        for uid in uids {
+            self.sync(&uid, k);
+        }
+    }
+
+    fn adopt_all(&mut self, k: &mut Kernel) {
+        if let Some((sandboxes, containers)) = self.listing.clone() {
+            for w in self.pods.values_mut() {
+                w.adopt(&sandboxes, &containers);
+            }
+        }
+        self.sync_all(k);
+    }
+
+    /// The pods this kubelet runs: `(namespace, name)`, in order.
+    pub fn pod_keys(&self) -> Vec<(String, String)> {
+        self.keys.keys().cloned().collect()
+    }
+
+    /// Sends a pod's status if it changed since the last one sent.
+    pub(crate) fn post_status(&mut self, uid: &str, k: &mut Kernel) {
+        let now = k.now();
+        let host_ip = self.config.internal_ip.clone();
+        let Some(w) = self.pods.get_mut(uid) else { return };
+        if w.deleted || w.stage == Stage::Finished {
+            return;
+        }
+        status::refresh_conditions(w, now);
+        let fp = w.status_fingerprint();
+        if fp == w.last_status {
+            return;
+        }
+        w.last_status = fp;
+        let st = status::pod_status(w, &host_ip);
+        let patch = json!({"metadata": {"uid": w.spec.uid}, "status": st});
+        let (ns, name) = (w.spec.namespace.clone(), w.spec.name.clone());
+        self.api_action(Action::Patch { resource: rt("pods"), namespace: Some(ns), name, patch_type: PatchType::Strategic, patch, status: true }, ApiOp::PodStatus(uid.to_string()), k);
+    }
+
+    /// Asks to be woken for `uid` at `at` (earlier requests win; stale timers are ignored).
+    pub(crate) fn wake(&mut self, uid: &str, at: Millis, k: &mut Kernel) {
+        let now = k.now();
+        let me = self.me();
+        let Some(w) = self.pods.get_mut(uid) else { return };
+        if w.wake_at.is_none_or(|t| at < t || t < now) {
+            w.wake_at = Some(at.max(now + 1));
+            k.set_timer(me, at.max(now + 1) - now, TimerKind::Object(uid.to_string()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

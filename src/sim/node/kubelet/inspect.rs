@@ -1,0 +1,166 @@
+//! What `kubectl logs`, `kubectl exec` and `kubectl top` ask a kubelet, answered from the containers'
+//! simulated behaviour, with the kubelet's and the API server's wording for errors.
+
+use super::worker::{CState, CStatus, PodWorker};
+use super::{Kubelet, status};
+use crate::sim::node::behaviour::exec::{ExecOutput, exec_in, not_found_message};
+use crate::sim::node::behaviour::timeline;
+use crate::sim::node::cri::short_id;
+use crate::sim::node::stable_hash;
+use crate::sim::time::Millis;
+
+/// The most lines `kubectl logs` gets from one container (the kubelet rotates log files).
+pub const MAX_LOG_LINES: usize = 10_000;
+
+/// One container's resource use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerUsage {
+    pub name: String,
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+}
+
+/// One pod's resource use (`kubectl top pod --containers`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodUsage {
+    pub namespace: String,
+    pub name: String,
+    pub containers: Vec<ContainerUsage>,
+}
+
+/// The node's resource use (`kubectl top node`), system daemons included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub pods: Vec<PodUsage>,
+}
+
+/// What the kubelet, containerd and the OS use on every node.
+const SYSTEM_CPU_MILLIS: u64 = 60;
+const SYSTEM_MEMORY: u64 = 600 << 20;
+
+impl Kubelet {
+    fn find(&self, namespace: &str, pod: &str, container: Option<&str>) -> Result<(&PodWorker, usize), String> {
+        let w = self.keys.get(&(namespace.to_string(), pod.to_string())).and_then(|uid| self.pods.get(uid)).ok_or_else(|| format!("pods \"{pod}\" not found"))?;
+        let names = |v: &[super::podspec::ContainerSpec]| v.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" ");
+        let i = match container {
+            Some(name) => w.spec.all().position(|c| c.name == name).ok_or_else(|| format!("container {name} is not valid for pod {pod}"))?,
+            None if w.spec.containers.len() == 1 => w.spec.init.len(),
+            None if w.spec.containers.is_empty() => return Err(format!("a container name must be specified for pod {pod}")),
+            None => {
+                let mut e = format!("a container name must be specified for pod {pod}, choose one of: [{}]", names(&w.spec.containers));
+                if !w.spec.init.is_empty() {
+                    e.push_str(&format!(" or one of the init containers: [{}]", names(&w.spec.init)));
+                }
+                return Err(e);
+            }
+        };
+        Ok((w, i))
+    }
+
+    /// `kubectl logs` with the time of each line (for `--timestamps` and `--since`).
+    pub fn logs_with_times(&self, namespace: &str, pod: &str, container: Option<&str>, previous: bool, now: Millis) -> Result<Vec<(Millis, String)>, String> {
+        let (w, i) = self.find(namespace, pod, container)?;
+        let c = &w.containers[i];
+        let name = &w.spec.container(i).name;
+        let window = log_window(c, previous, now).map_err(|why| match why {
+            Why::NoPrevious => format!("previous terminated container {name:?} in pod {pod:?} not found"),
+            Why::Terminated => format!("container {name:?} in pod {pod:?} is terminated"),
+            Why::Waiting(reason) => match reason.as_str() {
+                "ErrImagePull" => format!("container {name:?} in pod {pod:?} is waiting to start: image can't be pulled"),
+                "ImagePullBackOff" => format!("container {name:?} in pod {pod:?} is waiting to start: trying and failing to pull image"),
+                other => format!("container {name:?} in pod {pod:?} is waiting to start: {other}"),
+            },
+        })?;
+        let (started, until) = window;
+        let Some(b) = &c.behaviour else { return Ok(Vec::new()) };
+        Ok(timeline::log_lines(b, started, until.saturating_sub(started), MAX_LOG_LINES))
+    }
+
+    /// `kubectl logs [--previous]`: the container's output lines, or the error the API returns.
+    pub fn logs(&self, namespace: &str, pod: &str, container: Option<&str>, previous: bool, now: Millis) -> Result<Vec<String>, String> {
+        Ok(self.logs_with_times(namespace, pod, container, previous, now)?.into_iter().map(|(_, l)| l).collect())
+    }
+
+    /// `kubectl exec POD [-c C] -- ARGV`: the output, or the error text kubectl prints (a non-zero
+    /// exit ends with `command terminated with exit code N`).
+    pub fn exec(&self, namespace: &str, pod: &str, container: Option<&str>, argv: &[String], now: Millis) -> Result<String, String> {
+        let (w, i) = self.find(namespace, pod, container)?;
+        let phase = status::phase(w);
+        if matches!(phase, "Succeeded" | "Failed") {
+            return Err(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
+        }
+        let c = &w.containers[i];
+        let name = &w.spec.container(i).name;
+        let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
+            return Err(format!("unable to upgrade connection: container not found ({name:?})"));
+        };
+        let parts = self.launch_parts(w, i)?;
+        match exec_in(b, &parts.launch(), argv, now.saturating_sub(*started_at), now) {
+            ExecOutput::NotFound(cmd) => {
+                let id = c.id.as_deref().map(short_id).unwrap_or_default();
+                Err(format!("Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {id:?}: {}", not_found_message(&cmd)))
+            }
+            ExecOutput::Ran { exit_code, output, .. } => {
+                let mut text = output.join("\n");
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                if exit_code == 0 { Ok(text) } else { Err(format!("{text}command terminated with exit code {exit_code}")) }
+            }
+        }
+    }
+
+    /// `kubectl top`: deterministic simulated use of every running container and the node.
+    pub fn usage(&self, now: Millis) -> NodeUsage {
+        let mut pods = Vec::new();
+        let (mut cpu, mut mem) = (SYSTEM_CPU_MILLIS, SYSTEM_MEMORY);
+        for w in self.pods.values() {
+            let mut containers = Vec::new();
+            for (i, c) in w.containers.iter().enumerate() {
+                let spec = w.spec.container(i);
+                let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else { continue };
+                let elapsed = now.saturating_sub(*started_at);
+                // ±10 % that changes every 15 s (the metrics resolution), the same on every run.
+                let jitter = 90 + stable_hash(&format!("{}/{}/{}", w.spec.uid, spec.name, now / 15_000)) % 21;
+                let mut c_cpu = u64::from(timeline::cpu_at(b, elapsed)) * jitter / 100;
+                if let Some(limit) = spec.cpu_limit {
+                    c_cpu = c_cpu.min(limit);
+                }
+                let c_mem = (timeline::memory_at(b, elapsed) * jitter / 100).min(spec.memory_limit.unwrap_or(u64::MAX));
+                cpu += c_cpu;
+                mem += c_mem;
+                containers.push(ContainerUsage { name: spec.name.clone(), cpu_millis: c_cpu, memory_bytes: c_mem });
+            }
+            if !containers.is_empty() {
+                pods.push(PodUsage { namespace: w.spec.namespace.clone(), name: w.spec.name.clone(), containers });
+            }
+        }
+        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        NodeUsage { cpu_millis: cpu, memory_bytes: mem, pods }
+    }
+}
+
+/// Why there are no logs to show.
+enum Why {
+    NoPrevious,
+    Terminated,
+    Waiting(String),
+}
+
+/// The instance whose logs to show: `(started, until)`, as the kubelet's `validateContainerLogStatus`.
+fn log_window(c: &CState, previous: bool, now: Millis) -> Result<(Millis, Millis), Why> {
+    if previous {
+        return c.last.as_ref().map(|t| (t.started_at, t.finished_at)).ok_or(Why::NoPrevious);
+    }
+    match &c.status {
+        CStatus::Running { started_at } => Ok((*started_at, now)),
+        CStatus::Terminated(t) => Ok((t.started_at, t.finished_at)),
+        CStatus::Waiting { reason, .. } => match &c.last {
+            Some(t) => Ok((t.started_at, t.finished_at)),
+            None if c.id.is_some() => Err(Why::Terminated),
+            None => Err(Why::Waiting(reason.clone())),
+        },
+    }
+}

@@ -1,0 +1,308 @@
+//! kube-proxy in iptables mode, minimal: it watches Services and EndpointSlices and keeps the NAT
+//! rules a real one would write (`KUBE-SERVICES` → `KUBE-SVC-*` → `KUBE-SEP-*` DNAT), which the UI
+//! can show (`iptables-save`) and the simulation can use to route a ClusterIP to pod addresses.
+//!
+//! Every kube-proxy watches every Service and EndpointSlice of the cluster, as upstream does: on a
+//! very large simulated cluster the world may choose not to run them.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::EventType;
+use crate::sim::client::open_watch;
+use crate::sim::component::Component;
+use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::message::{Message, Payload};
+
+/// One port of a Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: String,
+    pub protocol: String,
+    pub port: u16,
+    pub node_port: Option<u16>,
+}
+
+/// What kube-proxy needs of a Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInfo {
+    pub cluster_ip: String,
+    pub ports: Vec<ServicePort>,
+}
+
+/// One endpoint of an EndpointSlice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub ip: String,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+}
+
+/// What kube-proxy needs of an EndpointSlice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SliceInfo {
+    pub service: String,
+    /// Port name -> number on the endpoints.
+    pub ports: Vec<(String, u16)>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// The kube-proxy of one node.
+#[derive(Debug, Clone)]
+pub struct KubeProxy {
+    pub running: bool,
+    pub node: String,
+    service_watch: Option<u64>,
+    slice_watch: Option<u64>,
+    services: BTreeMap<(String, String), ServiceInfo>,
+    slices: BTreeMap<(String, String), SliceInfo>,
+    /// How many times the rules changed (a real kube-proxy's sync count).
+    pub syncs: u64,
+}
+
+fn rt(plural: &str) -> &'static ResourceType {
+    api::resolve(plural).expect("services and endpointslices are always served")
+}
+
+fn key(obj: &Value) -> (String, String) {
+    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    (s("/metadata/namespace"), s("/metadata/name"))
+}
+
+/// Reads a Service.
+pub fn service_info(obj: &Value) -> ServiceInfo {
+    let ports = obj.pointer("/spec/ports").and_then(Value::as_array).map(|ps| {
+        ps.iter()
+            .map(|p| ServicePort {
+                name: p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                protocol: p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_string(),
+                port: p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).unwrap_or(0),
+                node_port: p.get("nodePort").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()),
+            })
+            .collect()
+    });
+    ServiceInfo { cluster_ip: obj.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string(), ports: ports.unwrap_or_default() }
+}
+
+/// Reads an EndpointSlice.
+pub fn slice_info(obj: &Value) -> SliceInfo {
+    let service = obj.pointer("/metadata/labels/kubernetes.io~1service-name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let ports = obj.get("ports").and_then(Value::as_array).map(|ps| {
+        ps.iter().filter_map(|p| Some((p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(), u16::try_from(p.get("port")?.as_u64()?).ok()?))).collect()
+    });
+    let endpoints = obj.get("endpoints").and_then(Value::as_array).map(|es| {
+        es.iter()
+            .flat_map(|e| {
+                let cond = |c: &str, default: bool| e.pointer(&format!("/conditions/{c}")).and_then(Value::as_bool).unwrap_or(default);
+                let (ready, serving, terminating) = (cond("ready", true), cond("serving", cond("ready", true)), cond("terminating", false));
+                e.get("addresses").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(move |ip| Endpoint { ip: ip.to_string(), ready, serving, terminating })
+            })
+            .collect()
+    });
+    SliceInfo { service, ports: ports.unwrap_or_default(), endpoints: endpoints.unwrap_or_default() }
+}
+
+/// A chain suffix as kube-proxy derives it (base32 of a hash of the service port and protocol).
+pub fn chain_hash(seed: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let hex = super::hex64(seed);
+    hex.as_bytes().chunks(2).take(16).map(|pair| {
+        let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
+        ALPHABET[usize::from(byte) % 32] as char
+    }).collect()
+}
+
+impl KubeProxy {
+    pub fn new(node: &str) -> Self {
+        KubeProxy { running: true, node: node.to_string(), service_watch: None, slice_watch: None, services: BTreeMap::new(), slices: BTreeMap::new(), syncs: 0 }
+    }
+
+    fn me(&self) -> Component {
+        Component::KubeProxy(self.node.clone())
+    }
+
+    /// Starts (or restarts) the process: it forgets its rules and watches everything again.
+    pub fn start(&mut self, k: &mut Kernel) {
+        *self = KubeProxy::new(&self.node);
+        self.service_watch = Some(open_watch(&self.me(), rt("services"), None, k));
+        self.slice_watch = Some(open_watch(&self.me(), rt("endpointslices"), None, k));
+    }
+
+    pub fn stop(&mut self) {
+        self.running = false;
+    }
+
+    pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        match msg.payload {
+            Payload::Watch(n) => {
+                let services = Some(n.watch_id) == self.service_watch;
+                if !services && Some(n.watch_id) != self.slice_watch {
+                    return;
+                }
+                let key = key(&n.object);
+                let changed = match (n.event, services) {
+                    (EventType::Bookmark, _) => false,
+                    (EventType::Deleted, true) => self.services.remove(&key).is_some(),
+                    (EventType::Deleted, false) => self.slices.remove(&key).is_some(),
+                    (_, true) => self.services.insert(key, service_info(&n.object)).as_ref() != Some(&service_info(&n.object)),
+                    (_, false) => self.slices.insert(key, slice_info(&n.object)).as_ref() != Some(&slice_info(&n.object)),
+                };
+                if changed {
+                    self.syncs += 1;
+                }
+            }
+            Payload::Response(r) if r.result.is_err() => {
+                // A watch was refused or closed: open it again.
+                if Some(r.request_id) == self.service_watch {
+                    self.service_watch = Some(open_watch(&self.me(), rt("services"), None, k));
+                } else if Some(r.request_id) == self.slice_watch {
+                    self.slice_watch = Some(open_watch(&self.me(), rt("endpointslices"), None, k));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn on_timer(&mut self, _kind: TimerKind, _k: &mut Kernel) {}
+
+    /// The endpoints (`ip:port`) a Service port balances over: ready ones, or serving terminating
+    /// ones when none is ready (kube-proxy's fallback).
+    pub fn backends(&self, namespace: &str, service: &str, port_name: &str) -> Vec<String> {
+        let slices: Vec<&SliceInfo> = self.slices.iter().filter(|((ns, _), s)| ns == namespace && s.service == service).map(|(_, s)| s).collect();
+        let pick = |want_ready: bool| -> Vec<String> {
+            let mut out: Vec<String> = slices
+                .iter()
+                .flat_map(|s| {
+                    let port = s.ports.iter().find(|(n, _)| n == port_name).map(|(_, p)| *p);
+                    s.endpoints.iter().filter(move |e| if want_ready { e.ready } else { e.serving && e.terminating }).filter_map(move |e| port.map(|p| format!("{}:{p}", e.ip)))
+                })
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        };
+        let ready = pick(true);
+        if ready.is_empty() { pick(false) } else { ready }
+    }
+
+    /// Where a connection to `cluster_ip:port` goes.
+    pub fn route(&self, cluster_ip: &str, port: u16) -> Vec<String> {
+        self.services
+            .iter()
+            .find(|(_, s)| s.cluster_ip == cluster_ip && s.ports.iter().any(|p| p.port == port))
+            .map(|((ns, name), s)| {
+                let p = s.ports.iter().find(|p| p.port == port).map(|p| p.name.clone()).unwrap_or_default();
+                self.backends(ns, name, &p)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The nat table as `iptables-save -t nat` would print the kube-proxy chains.
+    pub fn iptables_save(&self) -> String {
+        let mut chains = vec![":KUBE-SERVICES - [0:0]".to_string(), ":KUBE-NODEPORTS - [0:0]".to_string(), ":KUBE-MARK-MASQ - [0:0]".to_string()];
+        let mut rules = Vec::new();
+        let mut nodeports = Vec::new();
+        for ((ns, name), svc) in &self.services {
+            if svc.cluster_ip.is_empty() || svc.cluster_ip == "None" {
+                continue;
+            }
+            for p in &svc.ports {
+                let port_name = if p.name.is_empty() { format!("{ns}/{name}") } else { format!("{ns}/{name}:{}", p.name) };
+                let proto = p.protocol.to_lowercase();
+                let backends = self.backends(ns, name, &p.name);
+                if backends.is_empty() {
+                    continue;
+                }
+                let svc_chain = format!("KUBE-SVC-{}", chain_hash(&format!("{port_name}{}", p.protocol)));
+                chains.push(format!(":{svc_chain} - [0:0]"));
+                rules.push(format!("-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} cluster IP\" -m {proto} --dport {} -j {svc_chain}", svc.cluster_ip, p.port));
+                if let Some(np) = p.node_port {
+                    nodeports.push(format!("-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{port_name}\" -m {proto} --dport {np} -j {svc_chain}"));
+                }
+                let n = backends.len();
+                for (i, b) in backends.iter().enumerate() {
+                    let sep = format!("KUBE-SEP-{}", chain_hash(&format!("{port_name}{}{b}", p.protocol)));
+                    chains.push(format!(":{sep} - [0:0]"));
+                    let remaining = n - i;
+                    let statistic = if remaining > 1 { format!(" -m statistic --mode random --probability {:.11}", 1.0 / remaining as f64) } else { String::new() };
+                    rules.push(format!("-A {svc_chain} -m comment --comment \"{port_name} -> {b}\"{statistic} -j {sep}"));
+                    let ip = b.rsplit_once(':').map_or(b.as_str(), |(ip, _)| ip);
+                    rules.push(format!("-A {sep} -s {ip}/32 -m comment --comment \"{port_name}\" -j KUBE-MARK-MASQ"));
+                    rules.push(format!("-A {sep} -p {proto} -m comment --comment \"{port_name}\" -m {proto} -j DNAT --to-destination {b}"));
+                }
+            }
+        }
+        rules.push("-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS".into());
+        rules.extend(nodeports);
+        let mut out = vec!["*nat".to_string()];
+        out.extend(chains);
+        out.extend(rules);
+        out.push("COMMIT".into());
+        out.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::apiserver::request::WatchNotice;
+    use serde_json::json;
+
+    fn deliver(p: &mut KubeProxy, k: &mut Kernel, watch: u64, event: EventType, object: Value) {
+        let msg = Message { id: 0, from: Component::ApiServer, to: Component::KubeProxy("n1".into()), payload: Payload::Watch(Box::new(WatchNotice { watch_id: watch, event, object })) };
+        p.on_message(msg, k);
+    }
+
+    fn setup() -> (KubeProxy, Kernel, u64, u64) {
+        let mut k = Kernel::new(1);
+        let mut p = KubeProxy::new("n1");
+        p.start(&mut k);
+        let (s, e) = (p.service_watch.expect("opened"), p.slice_watch.expect("opened"));
+        (p, k, s, e)
+    }
+
+    fn slice(ready: &[(&str, bool)]) -> Value {
+        let eps: Vec<Value> = ready.iter().map(|(ip, r)| json!({"addresses": [ip], "conditions": {"ready": r, "serving": true, "terminating": !r}})).collect();
+        json!({"metadata": {"namespace": "default", "name": "web-abc12", "labels": {"kubernetes.io/service-name": "web"}},
+               "ports": [{"name": "http", "port": 80, "protocol": "TCP"}], "endpoints": eps})
+    }
+
+    #[test]
+    fn services_route_to_ready_endpoints() {
+        let (mut p, mut k, s, e) = setup();
+        let svc = json!({"metadata": {"namespace": "default", "name": "web"}, "spec": {"clusterIP": "10.96.12.34", "type": "NodePort", "ports": [{"name": "http", "port": 80, "protocol": "TCP", "nodePort": 30080}]}});
+        deliver(&mut p, &mut k, s, EventType::Added, svc);
+        deliver(&mut p, &mut k, e, EventType::Added, slice(&[("10.244.1.2", true), ("10.244.2.3", true), ("10.244.1.9", false)]));
+        assert_eq!(p.route("10.96.12.34", 80), vec!["10.244.1.2:80", "10.244.2.3:80"]);
+        let rules = p.iptables_save();
+        assert!(rules.contains("-A KUBE-SERVICES -d 10.96.12.34/32 -p tcp -m comment --comment \"default/web:http cluster IP\" -m tcp --dport 80 -j KUBE-SVC-"), "{rules}");
+        assert!(rules.contains("--probability 0.50000000000"));
+        assert!(rules.contains("-j DNAT --to-destination 10.244.2.3:80"));
+        assert!(rules.contains("--dport 30080"));
+        assert_eq!(p.syncs, 2);
+    }
+
+    #[test]
+    fn terminating_endpoints_are_a_fallback_and_deletes_clear() {
+        let (mut p, mut k, s, e) = setup();
+        deliver(&mut p, &mut k, s, EventType::Added, json!({"metadata": {"namespace": "default", "name": "web"}, "spec": {"clusterIP": "10.96.0.5", "ports": [{"name": "http", "port": 80}]}}));
+        deliver(&mut p, &mut k, e, EventType::Added, slice(&[("10.244.1.9", false)]));
+        assert_eq!(p.backends("default", "web", "http"), vec!["10.244.1.9:80"]);
+        deliver(&mut p, &mut k, e, EventType::Deleted, slice(&[]));
+        assert!(p.route("10.96.0.5", 80).is_empty());
+        assert!(!p.iptables_save().contains("KUBE-SVC-"), "no endpoints, no service chain");
+        deliver(&mut p, &mut k, 999, EventType::Added, slice(&[("1.2.3.4", true)]));
+        assert!(p.backends("default", "web", "http").is_empty(), "unknown watch ids are ignored");
+    }
+
+    #[test]
+    fn chain_names_look_like_kube_proxy() {
+        let c = chain_hash("default/web:httpTCP");
+        assert_eq!(c.len(), 16);
+        assert!(c.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
+        assert_ne!(c, chain_hash("default/web:httpsTCP"));
+    }
+}

@@ -1,0 +1,265 @@
+//! The kube-scheduler process: watches pods, nodes and PriorityClasses through the kube-apiserver,
+//! runs scheduling cycles for pending pods, and binds them. A thin shell around the pure parts.
+//!
+//! It starts scheduling only after every watch delivered its initial objects (as the real scheduler
+//! waits for its informer caches to sync), and forgets everything when restarted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::cluster::Cluster;
+use super::cycle::Algorithm;
+use super::decision::Decision;
+use super::framework::ClusterEvent;
+use super::history::DecisionLog;
+use super::nodeinfo::NodeSpec;
+use super::podinfo::{PodInfo, PodKey};
+use super::queue::{SchedulingQueue, UNSCHEDULABLE_FLUSH_PERIOD_MS};
+use super::registry::DEFAULT_SCHEDULER_NAME;
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{EventType, WatchNotice};
+use crate::sim::client::open_watch;
+use crate::sim::component::Component;
+use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::message::{Message, Payload};
+use crate::sim::time::Millis;
+
+/// Decisions kept for the UI by default (the most recently decided pods).
+pub const DEFAULT_DECISION_CAPACITY: usize = 128;
+/// The scheduler's pod informer skips finished pods, as upstream's does.
+pub const POD_FIELD_SELECTOR: &str = "status.phase!=Succeeded,status.phase!=Failed";
+/// How long to wait before re-opening watches the apiserver refused.
+pub const REWATCH_DELAY_MS: Millis = 1_000;
+const REWATCH_TIMER: &str = "kube-scheduler/rewatch";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watched {
+    Pods,
+    Nodes,
+    PriorityClasses,
+}
+
+/// The kube-scheduler actor.
+#[derive(Debug)]
+pub struct Scheduler {
+    /// Whether the process is up; the world drops what reaches a stopped scheduler.
+    pub running: bool,
+    watches: BTreeMap<u64, Watched>,
+    synced: BTreeSet<u64>,
+    cluster: Cluster,
+    queue: SchedulingQueue,
+    algorithm: Algorithm,
+    /// PriorityClass name -> (value, globalDefault).
+    classes: BTreeMap<String, (i32, bool)>,
+    /// Bindings in flight: request id -> pod and node.
+    binds: BTreeMap<u64, (PodKey, Arc<str>)>,
+    decisions: DecisionLog,
+    /// Virtual times at which backoff-flush timers are armed.
+    backoff_timers: BTreeSet<Millis>,
+    leftover_timer: Option<Millis>,
+    rewatch_at: Option<Millis>,
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn resource(plural: &str) -> &'static ResourceType {
+    api::resolve(plural).expect("pods, nodes and priorityclasses are always served")
+}
+
+impl Scheduler {
+    /// A scheduler that has not opened its watches yet (call `start`).
+    pub fn new() -> Self {
+        Self {
+            running: true,
+            watches: BTreeMap::new(),
+            synced: BTreeSet::new(),
+            cluster: Cluster::default(),
+            queue: SchedulingQueue::default(),
+            algorithm: Algorithm::default(),
+            classes: BTreeMap::new(),
+            binds: BTreeMap::new(),
+            decisions: DecisionLog::new(DEFAULT_DECISION_CAPACITY),
+            backoff_timers: BTreeSet::new(),
+            leftover_timer: None,
+            rewatch_at: None,
+        }
+    }
+
+    /// How many pods' last decisions `last_decision` keeps (default 128; 0 keeps none). Survives
+    /// restarts; changing it forgets the decisions kept so far.
+    pub fn set_decision_capacity(&mut self, capacity: usize) {
+        self.decisions = DecisionLog::new(capacity);
+    }
+
+    /// The last attempt for a pod, while it is among the most recently decided pods.
+    pub fn last_decision(&self, ns: &str, name: &str) -> Option<&Decision> {
+        self.decisions.get(&(ns.to_string(), name.to_string()))
+    }
+
+    /// `(activeQ, backoffQ, unschedulable)` lengths.
+    pub fn queue_lengths(&self) -> (usize, usize, usize) {
+        self.queue.lengths()
+    }
+
+    /// `percentageOfNodesToScore` (0 = adaptive, as upstream's default); survives restarts.
+    pub fn set_percentage_of_nodes_to_score(&mut self, percentage: u32) {
+        self.algorithm.percentage_of_nodes_to_score = percentage;
+    }
+
+    /// The scheduler's view of the cluster (node totals as it counts them, assumed pods included).
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// (Re)starts: forgets the cache and queue and opens the watches again.
+    pub fn start(&mut self, k: &mut Kernel) {
+        let percentage = self.algorithm.percentage_of_nodes_to_score;
+        let decisions = DecisionLog::new(self.decisions.capacity());
+        *self = Scheduler { decisions, running: self.running, ..Scheduler::new() };
+        self.algorithm.percentage_of_nodes_to_score = percentage;
+        let me = Component::Scheduler;
+        let pods = open_watch(&me, resource("pods"), Some(POD_FIELD_SELECTOR.to_string()), k);
+        let nodes = open_watch(&me, resource("nodes"), None, k);
+        let pcs = open_watch(&me, resource("priorityclasses"), None, k);
+        self.watches = [(pods, Watched::Pods), (nodes, Watched::Nodes), (pcs, Watched::PriorityClasses)].into();
+    }
+
+    /// Watch events update the cache and queue; responses finish bindings. Then every pod in
+    /// activeQ is scheduled, so pods arriving together see each other as assumed.
+    pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        match msg.payload {
+            Payload::Watch(w) => self.on_watch(*w, k),
+            Payload::Response(r) => self.on_response(*r, k),
+            _ => {}
+        }
+        self.schedule_pending(k);
+        self.arm_timers(k);
+    }
+
+    /// `Queue`: a backoff ended; `Tick`: the 30 s unschedulable-pool flush; the rewatch pause.
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        let now = k.now();
+        match kind {
+            TimerKind::Queue if self.backoff_timers.remove(&now) => {
+                self.queue.flush_backoff(now);
+            }
+            TimerKind::Object(name) if name == REWATCH_TIMER && self.rewatch_at == Some(now) => {
+                return self.start(k);
+            }
+            TimerKind::Tick if self.leftover_timer == Some(now) => {
+                self.leftover_timer = None;
+                self.queue.flush_unschedulable_leftover(now);
+            }
+            // A timer armed before a restart: ignore it.
+            _ => return,
+        }
+        self.schedule_pending(k);
+        self.arm_timers(k);
+    }
+
+    fn synced(&self) -> bool {
+        !self.watches.is_empty() && self.watches.keys().all(|id| self.synced.contains(id))
+    }
+
+    fn on_watch(&mut self, w: WatchNotice, k: &mut Kernel) {
+        let Some(&what) = self.watches.get(&w.watch_id) else { return };
+        let now = k.now();
+        let event = match (what, w.event) {
+            (_, EventType::Bookmark) => {
+                self.synced.insert(w.watch_id);
+                None
+            }
+            (Watched::Pods, EventType::Deleted) => {
+                let key = PodInfo::parse(&w.object).key();
+                self.queue.delete(&key);
+                self.cluster.remove_pod(&key)
+            }
+            (Watched::Pods, _) => self.on_pod(PodInfo::parse(&w.object), now),
+            (Watched::Nodes, EventType::Deleted) => {
+                let name = w.object.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
+                self.cluster.remove_node(name)
+            }
+            (Watched::Nodes, _) => self.cluster.set_node(NodeSpec::parse(&w.object)),
+            (Watched::PriorityClasses, ev) => {
+                self.on_priority_class(&w.object, ev == EventType::Deleted);
+                None
+            }
+        };
+        if let Some(ev) = event {
+            self.on_cluster_event(ev, now);
+        }
+    }
+
+    fn on_priority_class(&mut self, pc: &serde_json::Value, deleted: bool) {
+        let name = pc.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+        if deleted {
+            self.classes.remove(&name);
+            return;
+        }
+        let value = pc.get("value").and_then(serde_json::Value::as_i64).unwrap_or(0).clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+        let global = pc.get("globalDefault").and_then(serde_json::Value::as_bool).unwrap_or(false);
+        self.classes.insert(name, (value, global));
+    }
+
+    /// The priority admission would have written into `spec.priority`, when the pod lacks it.
+    fn resolve_priority(&self, pod: &mut PodInfo) {
+        if pod.priority_from_spec {
+            return;
+        }
+        let by_name = self.classes.get(&pod.priority_class_name).map(|(v, _)| *v);
+        let default = || self.classes.values().filter(|(_, g)| *g).map(|(v, _)| *v).next();
+        pod.priority = by_name.or_else(default).unwrap_or(0);
+    }
+
+    fn on_pod(&mut self, mut pod: PodInfo, now: Millis) -> Option<ClusterEvent> {
+        self.resolve_priority(&mut pod);
+        let key = pod.key();
+        if pod.terminal || !pod.node_name.is_empty() {
+            self.queue.delete(&key);
+            return self.cluster.set_pod(pod);
+        }
+        let ours = pod.scheduler_name == DEFAULT_SCHEDULER_NAME && !pod.deleting;
+        let changed = self.cluster.pod(&key).is_none_or(|e| e.info.scheduling_inputs_changed(&pod));
+        let placed = self.cluster.pod(&key).is_some_and(|e| e.node.is_some());
+        let (priority, gated) = (pod.priority, pod.gated);
+        let event = self.cluster.set_pod(pod);
+        if !ours {
+            self.queue.delete(&key);
+        } else if self.queue.get(&key).is_some() {
+            self.queue.update(key, priority, gated, changed, now);
+        } else if !placed {
+            self.queue.add(key, priority, gated, now);
+        }
+        event
+    }
+
+    fn on_cluster_event(&mut self, event: ClusterEvent, now: Millis) {
+        let profile = &self.algorithm.profile;
+        self.queue.move_all(now, |p| profile.requeue_on(&p.unschedulable_plugins, &event));
+    }
+
+    /// Keeps one timer armed for the earliest backoff end, and the 30 s pool flush while pods wait.
+    fn arm_timers(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        if let Some(t) = self.queue.next_backoff_expiry() {
+            let t = t.max(now + 1);
+            if !self.backoff_timers.iter().any(|&armed| armed <= t) {
+                self.backoff_timers.insert(t);
+                k.set_timer(Component::Scheduler, t - now, TimerKind::Queue);
+            }
+        }
+        if self.queue.lengths().2 > 0 && self.leftover_timer.is_none() {
+            self.leftover_timer = Some(now + UNSCHEDULABLE_FLUSH_PERIOD_MS);
+            k.set_timer(Component::Scheduler, UNSCHEDULABLE_FLUSH_PERIOD_MS, TimerKind::Tick);
+        }
+    }
+}
+
+mod attempt;
+
+#[cfg(test)]
+mod tests;

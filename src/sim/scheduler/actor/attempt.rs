@@ -1,0 +1,132 @@
+//! One scheduling attempt end to end: pop, run the cycle, then bind, or preempt and report the
+//! failure (`ScheduleOne` and `handleSchedulingFailure`); and the answers to those requests.
+
+use std::sync::Arc;
+
+use super::{REWATCH_DELAY_MS, REWATCH_TIMER, Scheduler, resource};
+use crate::sim::apiserver::request::ApiResponse;
+use crate::sim::client::{Action, send_action};
+use crate::sim::component::Component;
+use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::scheduler::decision::Outcome;
+use crate::sim::scheduler::framework::ClusterEvent;
+use crate::sim::scheduler::podinfo::{PodInfo, PodKey};
+use crate::sim::scheduler::preemption::preempt;
+use crate::sim::scheduler::writes::{self, Nomination};
+
+impl Scheduler {
+    /// Answers to the scheduler's requests: a refused watch is reopened after a pause; a binding
+    /// either completes (`Scheduled` event) or is forgotten and retried after a backoff.
+    pub(super) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
+        if self.watches.contains_key(&r.request_id) {
+            // The watch could not be opened or was closed: start over from a fresh list, after a
+            // pause so that a failing apiserver is not hammered (as a reflector backs off).
+            if r.result.is_err() && self.rewatch_at.is_none() {
+                self.rewatch_at = Some(k.now() + REWATCH_DELAY_MS);
+                k.set_timer(Component::Scheduler, REWATCH_DELAY_MS, TimerKind::Object(REWATCH_TIMER.to_string()));
+            }
+            return;
+        }
+        let Some((key, node)) = self.binds.remove(&r.request_id) else { return };
+        let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { return };
+        match r.result {
+            Ok(_) => {
+                send_action(&Component::Scheduler, writes::scheduled_event(&pod, &node), k);
+                self.queue.done(&key);
+            }
+            Err(status) => {
+                let freed = self.cluster.forget(&key);
+                if status.code == 404 {
+                    self.queue.delete(&key);
+                } else {
+                    self.fail(&pod, "SchedulerError", &status.message, Nomination::Keep, k);
+                    self.queue.fail_with_error(&key, k.now());
+                }
+                if freed {
+                    self.on_cluster_event(ClusterEvent::AssignedPodDelete, k.now());
+                }
+            }
+        }
+    }
+
+    /// Pops and schedules every pod in activeQ.
+    pub(super) fn schedule_pending(&mut self, k: &mut Kernel) {
+        if !self.synced() {
+            return;
+        }
+        while let Some(key) = self.queue.pop(k.now()) {
+            self.schedule_one(key, k);
+        }
+    }
+
+    fn schedule_one(&mut self, key: PodKey, k: &mut Kernel) {
+        let Some(entry) = self.cluster.pod(&key) else {
+            self.queue.delete(&key);
+            return;
+        };
+        if entry.node.is_some() {
+            // Assumed or bound meanwhile.
+            return;
+        }
+        let pod = entry.info.clone();
+        let now = k.now();
+        let attempt = self.queue.get(&key).map_or(1, |q| q.attempts);
+        let mut d = self.algorithm.schedule(&pod, &self.cluster, &mut k.rng, now, attempt);
+        match d.outcome.clone() {
+            Outcome::Fit(node) => {
+                self.cluster.assume(&key, &node);
+                d.message = format!("Successfully assigned {}/{} to {node}", pod.namespace, pod.name);
+                if let Some(id) = send_action(&Component::Scheduler, writes::bind(&pod, &node), k) {
+                    self.binds.insert(id, (key, node));
+                }
+            }
+            Outcome::NoNodes => {
+                d.message = "no nodes available to schedule pods".to_string();
+                self.fail(&pod, "Unschedulable", &d.message, Nomination::Set(String::new()), k);
+                self.queue.fail_unschedulable(&key, Vec::new(), now);
+            }
+            Outcome::Error(message) => {
+                d.message = message;
+                self.fail(&pod, "SchedulerError", &d.message, Nomination::Keep, k);
+                self.queue.fail_with_error(&key, now);
+            }
+            Outcome::Unfit => {
+                let p = preempt(&mut self.algorithm.profile, &pod, &self.cluster, &d, &mut k.rng);
+                d.message = d.fit_error(&p.message);
+                let nomination = match &p.nominated_node {
+                    Some(node) => {
+                        self.evict(&pod, node, &p.victims, k);
+                        d.nominated_node = Some(node.to_string());
+                        d.victims = p.victims.iter().map(|v| format!("{}/{}", v.namespace, v.name)).collect();
+                        Nomination::Set(node.to_string())
+                    }
+                    None => Nomination::Set(String::new()),
+                };
+                self.fail(&pod, "Unschedulable", &d.message, nomination, k);
+                self.queue.fail_unschedulable(&key, d.unschedulable_plugins(), now);
+            }
+        }
+        self.decisions.record(d);
+    }
+
+    /// `handleSchedulingFailure`: the warning event and the status patch.
+    fn fail(&mut self, pod: &PodInfo, reason: &str, message: &str, nomination: Nomination, k: &mut Kernel) {
+        let me = Component::Scheduler;
+        send_action(&me, writes::failed_event(pod, message), k);
+        if let Some(patch) = writes::failure_status_patch(resource("pods"), pod, reason, message, &nomination, k.now()) {
+            send_action(&me, patch, k);
+        }
+    }
+
+    /// Deletes the victims and clears the nominations of lower-priority pods on the node.
+    fn evict(&mut self, preemptor: &PodInfo, node: &str, victims: &[Arc<PodInfo>], k: &mut Kernel) {
+        let pods = resource("pods");
+        let displaced: Vec<Arc<PodInfo>> = self.cluster.nominated_on(node).filter(|p| p.priority < preemptor.priority).cloned().collect();
+        let mut actions: Vec<Action> = victims.iter().flat_map(|v| writes::evict(pods, v, preemptor, node, k.now())).collect();
+        actions.extend(displaced.iter().map(|p| writes::clear_nomination(pods, p)));
+        for a in actions {
+            send_action(&Component::Scheduler, a, k);
+        }
+        self.cluster.nominate(&preemptor.key(), node);
+    }
+}

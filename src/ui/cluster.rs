@@ -1,0 +1,238 @@
+//! The running cluster as Yew state: the world, the display clock, the terminal's scrollback and the
+//! log of what the learner did. One reducer owns it; components get it through [`ClusterContext`].
+//!
+//! The world itself is mutable and large, so every version of the state shares it through one
+//! `Rc<RefCell<World>>`; `revision` tells Yew that something changed.
+
+pub mod bridge;
+pub mod transcript;
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::world::World;
+use crate::ui::clock::Speed;
+use crate::ui::persist::{Logged, Op, Session};
+use transcript::{LineKind, TermLine};
+
+/// The handle every component uses to read the cluster and dispatch to it.
+pub type ClusterContext = UseReducerHandle<Cluster>;
+
+/// At most this many message dots are drawn at once.
+pub const MAX_DOTS: usize = 300;
+/// A frame never runs more than this many world events (keeps a frame short however busy).
+const MAX_EVENTS_PER_FRAME: usize = 5_000;
+
+/// The outcome of the editor's last Apply, for showing errors at their line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    pub ok: bool,
+    pub text: String,
+    /// 1-based line of the manifest the error points at, when kubectl names one.
+    pub line: Option<usize>,
+    /// Distinguishes two identical outcomes in a row.
+    pub serial: u64,
+}
+
+/// Who ran a command: it decides how the command is echoed and where its output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Terminal,
+    /// The editor's Apply: the outcome is also kept for the editor to show at the error's line.
+    Editor,
+    /// The header's Export: the output becomes a download, not terminal text.
+    Export,
+}
+
+/// The state behind [`ClusterContext`].
+#[derive(Clone)]
+pub struct Cluster {
+    world: Rc<RefCell<World>>,
+    pub session: Rc<Session>,
+    /// The virtual time on screen; may lag the world's clock while a command's messages replay.
+    pub display: f64,
+    pub playing: bool,
+    pub speed: Speed,
+    pub transcript: Rc<Vec<TermLine>>,
+    /// Bumped when the scrollback changes, so the terminal re-renders only then.
+    pub transcript_rev: u64,
+    pub last_apply: Option<ApplyOutcome>,
+    /// `kubectl get -w` streams still printing (until Ctrl+C).
+    pub watching: Rc<Vec<crate::sim::kubectl::Watching>>,
+    /// The last Export's YAML and a serial number (the header turns a new one into a download).
+    pub last_export: Option<(u64, Rc<String>)>,
+    pub revision: u64,
+}
+
+impl PartialEq for Cluster {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.world, &other.world) && self.revision == other.revision
+    }
+}
+
+/// What can happen to the cluster.
+pub enum ClusterAction {
+    /// `real_ms` of real time passed while playing.
+    Tick { real_ms: f64 },
+    /// One visible step: the next message starts or arrives.
+    Step,
+    SetPlaying(bool),
+    /// Space: play if paused, pause if playing.
+    TogglePlaying,
+    SetSpeed(Speed),
+    /// Runs a kubectl command line.
+    Run { line: String, stdin: Option<String>, origin: Origin },
+    /// Powers a node or a component off or on.
+    Fault(Op),
+    /// Ctrl+C in the terminal: stops the `get -w` streams.
+    Interrupt,
+    /// Writes a block to the terminal.
+    Print(LineKind, String),
+    /// Empties the terminal (Ctrl+L, `clear`).
+    ClearTerminal,
+    /// A fresh cluster on the same seed; the log is emptied.
+    Reset,
+    /// Rebuilds a saved session by replaying it; `notice` is shown first.
+    Restore { session: Session, notice: Option<String> },
+}
+
+/// The first lines of the terminal on a fresh start.
+const WELCOME: &str = "\
+Welcome! This is a simulated kind cluster: one control-plane node and three workers.
+Type kubectl commands here (try: kubectl get nodes), or paste a manifest in the editor and Apply.
+Every message between the components is drawn on the diagram. Type help for more.";
+
+impl Cluster {
+    /// The cluster to start the page with: a shared or saved session replayed, else a fresh one.
+    pub fn start() -> Self {
+        let loaded = crate::ui::persist::load();
+        match loaded.session {
+            Some(session) => Cluster::replay(session, loaded.notice, 0),
+            None => {
+                let mut c = Cluster::new(bridge::DEFAULT_SEED);
+                if let Some(notice) = loaded.notice {
+                    c.print(LineKind::Stderr, &notice);
+                }
+                c.print(LineKind::Info, WELCOME);
+                c
+            }
+        }
+    }
+
+    /// The world's own clock (ahead of `display` while a command's messages are replayed).
+    pub fn world_now(&self) -> u64 {
+        self.with_world(World::now).unwrap_or(0)
+    }
+
+    /// A fresh cluster.
+    pub fn new(seed: u64) -> Self {
+        let world = bridge::new_world(seed);
+        let display = world.now() as f64;
+        Self {
+            world: Rc::new(RefCell::new(world)),
+            session: Rc::new(Session::new(seed)),
+            display,
+            playing: true,
+            speed: Speed::Times(1.0),
+            transcript: Rc::new(Vec::new()),
+            transcript_rev: 0,
+            last_apply: None,
+            last_export: None,
+            watching: Rc::new(Vec::new()),
+            revision: 0,
+        }
+    }
+
+    /// Reads the world; None only if it is being changed right now (never during a render).
+    pub fn with_world<R>(&self, f: impl FnOnce(&World) -> R) -> Option<R> {
+        self.world.try_borrow().ok().map(|w| f(&w))
+    }
+
+    /// A read-only handle to the world that compares by identity (for props that must not change
+    /// on every frame).
+    pub fn world_ref(&self) -> WorldRef {
+        WorldRef(self.world.clone())
+    }
+
+    /// Nodes the learner powered off, from the log (the last action per node wins).
+    pub fn stopped_nodes(&self) -> BTreeSet<String> {
+        let mut off = BTreeSet::new();
+        for l in &self.session.ops {
+            if let Op::Node { name, running } = &l.op {
+                if *running { off.remove(name) } else { off.insert(name.clone()) };
+            }
+        }
+        off
+    }
+
+    fn print(&mut self, kind: LineKind, text: &str) {
+        transcript::push(&mut self.transcript, kind, text);
+        self.transcript_rev += 1;
+    }
+
+    fn log(&mut self, at: u64, op: Op) {
+        let s = Rc::make_mut(&mut self.session);
+        s.ops.push(Logged { at, op });
+        s.now = at;
+    }
+}
+
+/// The world behind an `Rc`, compared by pointer: equal as long as it is the same cluster.
+#[derive(Clone)]
+pub struct WorldRef(Rc<RefCell<World>>);
+
+impl PartialEq for WorldRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl WorldRef {
+    pub fn with<R>(&self, f: impl FnOnce(&World) -> R) -> Option<R> {
+        self.0.try_borrow().ok().map(|w| f(&w))
+    }
+}
+
+impl Reducible for Cluster {
+    type Action = ClusterAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.revision += 1;
+        match action {
+            ClusterAction::Tick { real_ms } => {
+                next.tick(real_ms);
+                next.print_watches();
+            }
+            ClusterAction::Step => {
+                next.step();
+                next.print_watches();
+            }
+            ClusterAction::SetPlaying(p) => next.playing = p,
+            ClusterAction::TogglePlaying => next.playing = !next.playing,
+            ClusterAction::SetSpeed(s) => next.speed = s,
+            ClusterAction::Run { line, stdin, origin } => next.run(line, stdin, origin),
+            ClusterAction::Fault(op) => next.fault(op),
+            ClusterAction::Interrupt => next.interrupt(),
+            ClusterAction::Print(kind, text) => next.print(kind, &text),
+            ClusterAction::ClearTerminal => {
+                next.transcript = Rc::new(Vec::new());
+                next.transcript_rev += 1;
+            }
+            ClusterAction::Reset => {
+                let mut fresh = Cluster::new(next.session.seed);
+                fresh.transcript_rev = next.transcript_rev + 1;
+                fresh.revision = next.revision;
+                fresh.print(LineKind::Info, "Reset: a fresh cluster on the same seed. Your saved session was cleared.");
+                return Rc::new(fresh);
+            }
+            ClusterAction::Restore { session, notice } => return Rc::new(Cluster::replay(session, notice, next.revision)),
+        }
+        Rc::new(next)
+    }
+}
+
+mod playback;

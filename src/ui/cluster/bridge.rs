@@ -1,0 +1,272 @@
+//! The one place the UI calls into the simulation: building a world, running kubectl, faults, and
+//! reading what the diagram and inspector show. Everything else in `ui` works on plain data.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::sim::apiserver::request::EventType;
+use crate::sim::component::Component;
+use crate::sim::kubectl;
+use crate::sim::kubectl::printers::table::{TableOptions, table};
+use crate::sim::scheduler::decision::Verdict;
+use crate::sim::time::Millis;
+use crate::sim::world::World;
+use crate::ui::model::ClusterModel;
+use crate::ui::persist::Op;
+
+/// The seed of a fresh sandbox: every learner starts from the same cluster.
+pub const DEFAULT_SEED: u64 = 1;
+/// Booting stops once every node is Ready, or after this much virtual time.
+const BOOT_LIMIT_MS: Millis = 60_000;
+
+/// A fresh kind-like cluster (a control-plane node and three workers), booted until its nodes are
+/// Ready: the learner starts with a working cluster, as after `kind create cluster`.
+pub fn new_world(seed: u64) -> World {
+    let mut world = World::new(seed);
+    while world.now() < BOOT_LIMIT_MS {
+        let model = model(&world, &BTreeSet::new());
+        if !model.nodes.is_empty() && model.nodes.iter().all(|n| n.readiness == crate::ui::model::Readiness::Ready) {
+            break;
+        }
+        world.run_for(100);
+    }
+    world
+}
+
+/// Runs one kubectl command line. The browser has no files: only `-f -` reads anything.
+pub fn kubectl(world: &mut World, line: &str, stdin: Option<&str>) -> kubectl::Output {
+    kubectl::execute(world, line, stdin, &kubectl::NoFiles)
+}
+
+/// The rows a `kubectl get -w` stream has received since last asked, as kubectl prints them.
+pub fn drain_watch(world: &mut World, watch: &kubectl::Watching) -> String {
+    let now = world.now();
+    let Some(events) = world.kubectl_watch_events.get_mut(&watch.watch_id) else { return String::new() };
+    let objects: Vec<Value> = events.drain(..).filter(|n| n.event != EventType::Bookmark).map(|n| n.object).collect();
+    if objects.is_empty() {
+        return String::new();
+    }
+    let options = TableOptions { now, ..watch.options };
+    table(watch.kind, &objects, &options)
+}
+
+/// Stops collecting a `get -w` stream (Ctrl+C).
+// TODO(lead): also close the watch on the kube-apiserver (a `World::close_kubectl_watch(id)`), so
+// that it stops sending; today its events are only no longer kept.
+pub fn stop_watch(world: &mut World, watch_id: u64) {
+    world.kubectl_watch_events.remove(&watch_id);
+}
+
+/// Applies one logged action; kubectl commands return their output.
+pub fn apply(world: &mut World, op: &Op) -> Option<kubectl::Output> {
+    match op {
+        Op::Kubectl { line, stdin } => Some(kubectl(world, line, stdin.as_deref())),
+        Op::Node { name, running } => {
+            world.set_node_running(name, *running);
+            None
+        }
+        Op::Component { name, running } => {
+            if let Some(c) = Component::parse(name) {
+                world.set_component_running(c, *running);
+            }
+            None
+        }
+        Op::AddNode { name } => {
+            // TODO(lead): match the signature of `World::add_node` once it lands (a worker like
+            // kind's, same capacity as the others).
+            world.add_node(name);
+            None
+        }
+    }
+}
+
+/// The name for one more worker: kind's pattern, `kind-worker`, `kind-worker2`, ... after the
+/// highest number in use.
+pub fn next_worker_name(existing: &[String]) -> String {
+    let n = existing
+        .iter()
+        .filter_map(|name| name.strip_prefix("kind-worker"))
+        .map(|rest| if rest.is_empty() { Some(1) } else { rest.parse::<u32>().ok() })
+        .map(|n| n.unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    if n == 0 { "kind-worker".into() } else { format!("kind-worker{}", n + 1) }
+}
+
+/// When the world's next event is due, if anything is queued.
+pub fn next_due(world: &World) -> Option<Millis> {
+    world.k.next_due()
+}
+
+/// The diagram's model: nodes and pods from the apiserver's cache, and which processes are stopped.
+/// `stopped_nodes` are the nodes the learner powered off (the UI's own record, from its log).
+pub fn model(world: &World, stopped_nodes: &BTreeSet<String>) -> ClusterModel {
+    let cache = &world.apiserver.cache;
+    let mut m = ClusterModel::from_objects(cache.list_prefix("/registry/minions/"), cache.list_prefix("/registry/pods/"), BTreeSet::new());
+    let mut stopped: BTreeSet<String> = stopped_nodes.iter().map(|n| format!("node/{n}")).collect();
+    let control = [Component::ApiServer, Component::Etcd, Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager];
+    let on_nodes = m.nodes.iter().flat_map(|n| {
+        [Component::Kubelet(n.name.clone()), Component::KubeProxy(n.name.clone()), Component::Runtime(n.name.clone())]
+    });
+    stopped.extend(control.into_iter().chain(on_nodes).filter(|c| !world.is_running(c)).map(|c| c.to_string()));
+    m.stopped = stopped;
+    m
+}
+
+/// A live object by storage key, as the apiserver would return it.
+pub fn object(world: &World, key: &str) -> Option<Value> {
+    world.apiserver.cache.get(key).cloned()
+}
+
+/// Names of existing objects of a kind (as typed on the command line), for Tab completion.
+pub fn names(world: &World, kind: &str, namespace: Option<&str>) -> Vec<String> {
+    let Some((prefix, namespaced)) = storage_prefix(kind) else { return Vec::new() };
+    let prefix = if namespaced { format!("{prefix}{}/", namespace.unwrap_or("default")) } else { prefix.to_string() };
+    world
+        .apiserver
+        .cache
+        .list_prefix(&prefix)
+        .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// Where the kube-apiserver stores a kind (its etcd key layout), and whether it is namespaced.
+fn storage_prefix(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind.to_ascii_lowercase().as_str() {
+        "pods" | "pod" | "po" => ("/registry/pods/", true),
+        "deployments" | "deployment" | "deploy" => ("/registry/deployments/", true),
+        "replicasets" | "replicaset" | "rs" => ("/registry/replicasets/", true),
+        "statefulsets" | "statefulset" | "sts" => ("/registry/statefulsets/", true),
+        "daemonsets" | "daemonset" | "ds" => ("/registry/daemonsets/", true),
+        "jobs" | "job" => ("/registry/jobs/", true),
+        "cronjobs" | "cronjob" | "cj" => ("/registry/cronjobs/", true),
+        "services" | "service" | "svc" => ("/registry/services/specs/", true),
+        "configmaps" | "configmap" | "cm" => ("/registry/configmaps/", true),
+        "secrets" | "secret" => ("/registry/secrets/", true),
+        "serviceaccounts" | "serviceaccount" | "sa" => ("/registry/serviceaccounts/", true),
+        "events" | "event" | "ev" => ("/registry/events/", true),
+        "nodes" | "node" | "no" => ("/registry/minions/", false),
+        "namespaces" | "namespace" | "ns" => ("/registry/namespaces/", false),
+        _ => return None,
+    })
+}
+
+/// One Event about an object, as `kubectl describe` lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub kind: String,
+    pub reason: String,
+    pub from: String,
+    pub message: String,
+    pub count: i64,
+}
+
+/// Events whose involvedObject is `name` in `namespace` (oldest first, as stored).
+pub fn events_for(world: &World, namespace: &str, name: &str) -> Vec<EventRow> {
+    let prefix = format!("/registry/events/{namespace}/");
+    let s = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    world
+        .apiserver
+        .cache
+        .list_prefix(&prefix)
+        .filter(|e| e.pointer("/involvedObject/name").and_then(Value::as_str) == Some(name))
+        .map(|e| EventRow {
+            kind: s(e, "/type"),
+            reason: s(e, "/reason"),
+            from: {
+                let from = s(e, "/source/component");
+                if from.is_empty() { s(e, "/reportingComponent") } else { from }
+            },
+            message: s(e, "/message"),
+            count: e.get("count").and_then(Value::as_i64).unwrap_or(1),
+        })
+        .collect()
+}
+
+/// The scheduler's last decision for a pod, as a table: one row per node, one column per plugin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionTable {
+    pub plugins: Vec<String>,
+    pub rows: Vec<DecisionRow>,
+    pub chosen: Option<String>,
+    pub message: String,
+    /// Which scheduling attempt this was (1 for the first; more after backoffs).
+    pub attempt: u32,
+}
+
+/// One node's verdicts: a filter failure reason or a score per plugin (empty when not run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRow {
+    pub node: String,
+    pub cells: Vec<String>,
+    pub feasible: bool,
+    pub total: Option<i64>,
+}
+
+/// The scheduling decision for a pod, if the scheduler kept one: filters show ✓, their rejection
+/// reasons, or `–` when an earlier filter already rejected the node (upstream stops at the first
+/// failure); scores show `normalized×weight`.
+pub fn decision(world: &World, namespace: &str, name: &str) -> Option<DecisionTable> {
+    let d = world.scheduler.last_decision(namespace, name)?;
+    let mut plugins: Vec<String> = d.filter_plugins.iter().map(|p| p.to_string()).collect();
+    plugins.extend(d.score_plugins.iter().map(|(p, _)| format!("{p} (score)")));
+    let rows = d
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let mut cells: Vec<String> = d
+                .filter_verdicts(i)
+                .into_iter()
+                .map(|(_, v)| match v {
+                    Verdict::Passed => "✓".to_string(),
+                    Verdict::Rejected(s) => s.reasons.join(", "),
+                    Verdict::NotRun => "–".to_string(),
+                })
+                .collect();
+            match d.scores(i) {
+                Some(scores) => cells.extend(scores.iter().map(|s| if s.skipped { "skip".to_string() } else { format!("{}×{}", s.normalized, s.weight) })),
+                None => cells.extend(d.score_plugins.iter().map(|_| String::new())),
+            }
+            DecisionRow { node: node.to_string(), cells, feasible: d.rejected.get(i).is_some_and(Option::is_none), total: d.total(i) }
+        })
+        .collect();
+    let mut message = d.message.clone();
+    if let Some(n) = &d.nominated_node {
+        message.push_str(&format!(" Preemption nominated {n}"));
+        if !d.victims.is_empty() {
+            message.push_str(&format!(", evicting {}", d.victims.join(", ")));
+        }
+        message.push('.');
+    }
+    Some(DecisionTable { plugins, rows, chosen: d.chosen().map(str::to_string), message, attempt: d.attempt })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_names_follow_kind() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (names(&[]), "kind-worker"),
+            (names(&["kind-control-plane"]), "kind-worker"),
+            (names(&["kind-control-plane", "kind-worker"]), "kind-worker2"),
+            (names(&["kind-worker", "kind-worker2", "kind-worker3"]), "kind-worker4"),
+            (names(&["kind-worker", "kind-worker9", "kind-workerx"]), "kind-worker10"),
+        ];
+        for (existing, want) in cases {
+            assert_eq!(next_worker_name(&existing), want, "{existing:?}");
+        }
+    }
+
+    #[test]
+    fn storage_prefixes_cover_kubectl_spellings() {
+        let cases = [("po", Some(("/registry/pods/", true))), ("Deployments", Some(("/registry/deployments/", true))), ("svc", Some(("/registry/services/specs/", true))), ("no", Some(("/registry/minions/", false))), ("widgets", None)];
+        for (kind, want) in cases {
+            assert_eq!(storage_prefix(kind), want, "{kind}");
+        }
+    }
+}

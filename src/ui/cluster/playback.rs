@@ -1,0 +1,316 @@
+//! Moving the cluster forward: the display clock, stepping, and running the learner's actions.
+
+use std::rc::Rc;
+
+use super::transcript::LineKind;
+use super::{ApplyOutcome, Cluster, MAX_DOTS, MAX_EVENTS_PER_FRAME, Origin, bridge};
+use crate::sim::world::World;
+use crate::ui::clock::{self, Speed};
+use crate::ui::persist::{Op, Session};
+use crate::ui::traffic;
+
+/// How long (wall-clock ms) one frame may spend simulating at the `max` speed.
+const MAX_SPEED_BUDGET_MS: f64 = 12.0;
+
+impl Cluster {
+    /// Advances the display by `real_ms` of real time at the chosen speed.
+    pub(super) fn tick(&mut self, real_ms: f64) {
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let speed = match self.speed {
+            Speed::Times(x) => x,
+            Speed::Max => {
+                run_flat_out(&mut w);
+                self.display = w.now() as f64;
+                return;
+            }
+        };
+        let entries = w.k.trace.entries();
+        let flights = traffic::in_flight(entries, self.display, MAX_DOTS);
+        let trip = traffic::shortest_trip(entries, &flights);
+        let mut target = self.display + clock::advance(real_ms, speed, trip);
+        if trip.is_none() {
+            // Never jump over the start of a recorded message.
+            if let Some(next) = traffic::next_change(entries, self.display) {
+                target = target.min(next);
+            }
+        }
+        self.display = advance_world(&mut w, target);
+    }
+
+    /// Shows the next change: a message leaving or arriving.
+    pub(super) fn step(&mut self) {
+        self.playing = false;
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let now = w.now() as f64;
+        match traffic::next_change(w.k.trace.entries(), self.display) {
+            Some(t) if t <= now => self.display = t,
+            Some(t) => self.display = advance_world(&mut w, t),
+            None => {
+                // Nothing recorded ahead: let the world run until it sends something.
+                let before = w.k.trace.len();
+                for _ in 0..MAX_EVENTS_PER_FRAME {
+                    if !w.step() || w.k.trace.len() > before {
+                        break;
+                    }
+                }
+                self.display = w.now() as f64;
+            }
+        }
+    }
+
+    /// Runs a kubectl command and logs it for replay.
+    pub(super) fn run(&mut self, line: String, stdin: Option<String>, origin: Origin) {
+        let shown = match (&stdin, origin) {
+            (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
+            (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
+            (Some(s), Origin::Terminal) => format!("{line} <<EOF\n{}EOF", s),
+            (None, _) => line.clone(),
+        };
+        self.print(LineKind::Command, &shown);
+        let Ok(mut w) = self.world.try_borrow_mut() else {
+            self.print(LineKind::Stderr, "the cluster is busy; try again");
+            return;
+        };
+        let at = w.now();
+        let op = Op::Kubectl { line, stdin };
+        let ran = bridge::apply(&mut w, &op).unwrap_or_default();
+        drop(w);
+        let (out, err) = (ran.stdout, ran.stderr);
+        if !ran.watching.is_empty() {
+            Rc::make_mut(&mut self.watching).extend(ran.watching);
+        }
+        if origin != Origin::Export {
+            self.print(LineKind::Stdout, &out);
+        }
+        self.print(LineKind::Stderr, &err);
+        match origin {
+            Origin::Export => {
+                let serial = self.last_export.as_ref().map_or(0, |(s, _)| s + 1);
+                self.last_export = Some((serial, Rc::new(out)));
+            }
+            Origin::Editor => {
+                let serial = self.last_apply.as_ref().map_or(0, |a| a.serial + 1);
+                let ok = err.trim().is_empty();
+                let text = if ok { out } else { err };
+                self.last_apply = Some(ApplyOutcome { ok, line: if ok { None } else { crate::ui::editor::errors::kubectl_error_line(&text) }, text, serial });
+            }
+            Origin::Terminal => {}
+        }
+        self.log(at, op);
+    }
+
+    /// Prints what the `get -w` streams received.
+    pub(super) fn print_watches(&mut self) {
+        if self.watching.is_empty() {
+            return;
+        }
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let text: String = self.watching.iter().map(|watch| bridge::drain_watch(&mut w, watch)).collect();
+        drop(w);
+        self.print(LineKind::Stdout, &text);
+    }
+
+    /// Ctrl+C: ends every `get -w` stream.
+    pub(super) fn interrupt(&mut self) {
+        if let Ok(mut w) = self.world.try_borrow_mut() {
+            for watch in self.watching.iter() {
+                bridge::stop_watch(&mut w, watch.watch_id);
+            }
+        }
+        self.watching = Rc::new(Vec::new());
+    }
+
+    /// Stops or starts a node or a component, and logs it.
+    pub(super) fn fault(&mut self, op: Op) {
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let at = w.now();
+        bridge::apply(&mut w, &op);
+        drop(w);
+        let note = match &op {
+            Op::Node { name, running: false } => format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop."),
+            Op::Node { name, running: true } => format!("Node {name} powered on."),
+            Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
+            Op::Component { name, running: true } => format!("{name} started."),
+            Op::AddNode { name } => format!("Node {name} is joining: its kubelet registers it with the kube-apiserver."),
+            Op::Kubectl { .. } => String::new(),
+        };
+        self.print(LineKind::Info, &note);
+        self.log(at, op);
+    }
+
+    /// Rebuilds a session: replays each action at its virtual time on a fresh world with its seed.
+    pub(super) fn replay(session: Session, notice: Option<String>, revision: u64) -> Cluster {
+        let mut c = Cluster::new(session.seed);
+        c.revision = revision + 1;
+        if let Some(n) = notice {
+            c.print(LineKind::Info, &n);
+        }
+        if let Ok(mut w) = c.world.try_borrow_mut() {
+            for l in &session.ops {
+                if l.at > w.now() {
+                    w.run_until(l.at);
+                }
+                if let Some(ran) = bridge::apply(&mut w, &l.op) {
+                    if let Op::Kubectl { line, .. } = &l.op {
+                        transcript_push(&mut c.transcript, LineKind::Command, line);
+                    }
+                    transcript_push(&mut c.transcript, LineKind::Stdout, &ran.stdout);
+                    transcript_push(&mut c.transcript, LineKind::Stderr, &ran.stderr);
+                    // A replayed `get -w` is not followed: its stream ended when the page closed.
+                    for watch in ran.watching {
+                        bridge::stop_watch(&mut w, watch.watch_id);
+                    }
+                }
+            }
+            if session.now > w.now() {
+                w.run_until(session.now);
+            }
+            c.display = w.now() as f64;
+        }
+        c.session = Rc::new(session);
+        c.transcript_rev += 1;
+        c
+    }
+}
+
+fn transcript_push(t: &mut Rc<Vec<super::TermLine>>, kind: LineKind, text: &str) {
+    super::transcript::push(t, kind, text);
+}
+
+/// Runs the world toward `target`, stopping early at the first new message so that it is drawn from
+/// its start. Returns the new display time.
+fn advance_world(w: &mut World, target: f64) -> f64 {
+    let goal = target.floor().max(0.0) as u64;
+    if (w.now() as f64) >= target {
+        return target;
+    }
+    for _ in 0..MAX_EVENTS_PER_FRAME {
+        match bridge::next_due(w) {
+            Some(due) if due <= goal => {
+                let before = w.k.trace.len();
+                w.step();
+                if w.k.trace.len() > before {
+                    return (w.now() as f64).min(target);
+                }
+            }
+            _ => {
+                w.run_until(goal);
+                return target;
+            }
+        }
+    }
+    w.now() as f64
+}
+
+/// The `max` speed: simulate for a fixed slice of wall-clock time per frame.
+fn run_flat_out(w: &mut World) {
+    let start = wall_ms();
+    for i in 0.. {
+        if bridge::next_due(w).is_none() {
+            w.run_for(1_000);
+            return;
+        }
+        w.step();
+        if i % 64 == 63 && wall_ms() - start > MAX_SPEED_BUDGET_MS {
+            return;
+        }
+    }
+}
+
+/// Wall-clock milliseconds: the UI may read real time (the simulation never does).
+fn wall_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yew::Reducible;
+
+    use crate::ui::cluster::ClusterAction;
+    use crate::ui::cluster::transcript::LineKind;
+
+    fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
+        c.reduce(ClusterAction::Run { line: line.into(), stdin: None, origin: Origin::Terminal })
+    }
+
+    fn trace_len(c: &Cluster) -> usize {
+        c.with_world(|w| w.k.trace.len()).expect("not borrowed")
+    }
+
+    #[test]
+    fn commands_are_echoed_answered_and_logged() {
+        let c = run(Rc::new(Cluster::new(1)), "kubectl run web --image=nginx");
+        let kinds: Vec<LineKind> = c.transcript.iter().map(|l| l.kind).collect();
+        assert_eq!(kinds.first(), Some(&LineKind::Command));
+        assert!(kinds.len() >= 2, "kubectl answered: {:?}", c.transcript);
+        assert_eq!(c.session.ops.len(), 1);
+        assert!(matches!(&c.session.ops[0].op, Op::Kubectl { line, stdin: None } if line == "kubectl run web --image=nginx"));
+    }
+
+    #[test]
+    fn playing_at_1x_shows_every_message_on_the_wire() {
+        // The clock slows down for hops and never jumps over a send: each message the command
+        // caused is drawn in at least one frame.
+        let c = run(Rc::new(Cluster::new(1)), "kubectl run web --image=nginx");
+        let start = c.display;
+        let mut c = c;
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..20_000 {
+            c = c.reduce(ClusterAction::Tick { real_ms: 33.0 });
+            c.with_world(|w| {
+                let entries = w.k.trace.entries();
+                seen.extend(traffic::in_flight(entries, c.display, usize::MAX).iter().map(|f| entries[f.index].id));
+            });
+            if c.display > start + 3_000.0 {
+                break;
+            }
+        }
+        assert!(c.display > start + 3_000.0, "time moved on: {start} -> {}", c.display);
+        let missed: Vec<_> = c
+            .with_world(|w| {
+                w.k.trace.entries().iter().filter(|e| e.sent_at as f64 >= start && (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at).filter(|e| !seen.contains(&e.id)).map(|e| e.summary.clone()).collect()
+            })
+            .expect("not borrowed");
+        assert!(missed.is_empty(), "never drawn: {missed:?}");
+    }
+
+    #[test]
+    fn step_shows_the_next_change_and_pauses() {
+        let c = run(Rc::new(Cluster::new(1)), "kubectl run web --image=nginx");
+        let before = c.display;
+        let c = c.reduce(ClusterAction::Step);
+        assert!(!c.playing);
+        let next = c.with_world(|w| traffic::next_change(w.k.trace.entries(), before)).flatten();
+        assert_eq!(Some(c.display), next, "one step is one send or arrival");
+    }
+
+    #[test]
+    fn replaying_a_session_rebuilds_the_same_cluster() {
+        let mut c = Rc::new(Cluster::new(7));
+        c = run(c, "kubectl run web --image=nginx");
+        for _ in 0..200 {
+            c = c.reduce(ClusterAction::Tick { real_ms: 33.0 });
+        }
+        c = run(c, "kubectl get pods");
+        let mut session = (*c.session).clone();
+        session.now = c.world_now();
+        let again = Cluster::replay(session, None, 0);
+        assert_eq!(again.world_now(), c.world_now());
+        let trace = |c: &Cluster| c.with_world(|w| w.k.trace.entries().to_vec()).expect("not borrowed");
+        assert_eq!(trace(&again), trace(&c), "same seed and actions, same trace");
+        assert_eq!(trace_len(&again), trace_len(&c));
+    }
+
+    #[test]
+    fn max_speed_runs_ahead_and_shows_no_lag() {
+        let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::SetSpeed(Speed::Max));
+        let before = c.world_now();
+        let c = c.reduce(ClusterAction::Tick { real_ms: 33.0 });
+        assert!(c.world_now() > before);
+        assert_eq!(c.display, c.world_now() as f64);
+    }
+}

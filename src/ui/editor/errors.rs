@@ -1,0 +1,55 @@
+//! Finding the manifest line an Apply error is about, to mark it in the editor's gutter.
+
+use serde::Deserialize;
+
+/// The manifest line an error names: `yaml: line 7: ...`, `line 7:`, or `at line 7 column 3`.
+pub fn kubectl_error_line(text: &str) -> Option<usize> {
+    text.match_indices("line ")
+        .filter(|(at, _)| !text[..*at].ends_with(|c: char| c.is_alphanumeric()))
+        .find_map(|(at, _)| {
+            let digits: String = text[at + 5..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok().filter(|n| *n > 0)
+        })
+}
+
+/// The 1-based line of the first YAML syntax error in `text`, if any.
+pub fn yaml_error_line(text: &str) -> Option<usize> {
+    serde_yaml::Deserializer::from_str(text)
+        .find_map(|doc| serde_yaml::Value::deserialize(doc).err())
+        .and_then(|e| e.location())
+        .map(|l| l.line())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_lines_are_found_in_kubectl_wording() {
+        let cases = [
+            ("error: error parsing STDIN: error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context", Some(7)),
+            ("error: error validating \"STDIN\": ... at line 12 column 3", Some(12)),
+            ("The Pod \"x\" is invalid: spec.containers: Required value", None),
+            ("line 0: nothing", None),
+            ("line x", None),
+            ("deadline 5 passed; see line 3", Some(3)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(kubectl_error_line(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn yaml_errors_are_placed_on_their_line() {
+        let cases = [
+            ("a: 1\nb: 2\n", None),
+            ("a: 1\nb: [1, 2\n", Some(3)),
+            ("kind: Pod\nmetadata:\n  name: x\n   bad: indent\n", Some(4)),
+            ("a: 1\n---\nb: : c\n", Some(3)),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(yaml_error_line(text), want, "{text:?}");
+        }
+    }
+}

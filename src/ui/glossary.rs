@@ -1,0 +1,101 @@
+//! What each component of the architecture does, in a sentence or two: shown by the help panel,
+//! the diagram's hover titles and the inspector.
+
+/// One component's description.
+pub struct Entry {
+    /// The role as the trace names it (without the node): `kube-apiserver`, `kubelet`, ...
+    pub role: &'static str,
+    pub title: &'static str,
+    pub does: &'static str,
+    pub sends: &'static str,
+}
+
+/// Every component, in the order the diagram draws them.
+pub const ENTRIES: [Entry; 9] = [
+    Entry {
+        role: "kubectl",
+        title: "kubectl (you)",
+        does: "The command-line client. Every command becomes HTTP requests to the kube-apiserver; it never talks to any other component.",
+        sends: "Requests (GET, POST, PUT, PATCH, DELETE, WATCH) to the kube-apiserver, which answers each one.",
+    },
+    Entry {
+        role: "kube-apiserver",
+        title: "kube-apiserver",
+        does: "The front door and the only component that talks to etcd. It authenticates, validates and admits each request, stores objects, and keeps a watch cache from which it streams changes.",
+        sends: "Reads and transactions to etcd; responses to clients; watch events (ADDED, MODIFIED, DELETED) to every component watching.",
+    },
+    Entry {
+        role: "etcd",
+        title: "etcd",
+        does: "The cluster's consistent key-value store. Every object lives under a key like /registry/pods/default/web; each change gets a new revision.",
+        sends: "Replies to the kube-apiserver's reads and transactions, and a watch stream of changes from which the apiserver's cache is kept up to date.",
+    },
+    Entry {
+        role: "kube-scheduler",
+        title: "kube-scheduler",
+        does: "Watches for pods with no node. For each, it filters out nodes that cannot run it and scores the rest, then binds the pod to the best node.",
+        sends: "A watch on pods and nodes, and a Binding (POST pods/NAME/binding) per scheduled pod; Events when a pod cannot be scheduled.",
+    },
+    Entry {
+        role: "kube-controller-manager",
+        title: "kube-controller-manager",
+        does: "Runs the built-in control loops: Deployment, ReplicaSet, Job, StatefulSet, DaemonSet, EndpointSlice, node lifecycle, garbage collector... Each one makes the actual state match the desired state.",
+        sends: "Watches on the objects it manages; creates, updates and deletes (a ReplicaSet creating pods, the node controller marking a silent node NotReady).",
+    },
+    Entry {
+        role: "cloud-controller-manager",
+        title: "cloud-controller-manager",
+        does: "Links the cluster to its cloud provider: node addresses and existence, and load balancers for Services of type LoadBalancer.",
+        sends: "Watches on nodes and services; status updates such as a LoadBalancer's external IP.",
+    },
+    Entry {
+        role: "kubelet",
+        title: "kubelet",
+        does: "The agent on every node. It registers the node, renews its lease as a heartbeat, and runs the pods bound to it through the container runtime, reporting their status.",
+        sends: "A watch on its own pods; node status and lease updates; pod status patches to the kube-apiserver; CRI calls (RunPodSandbox, CreateContainer, StartContainer) to the runtime.",
+    },
+    Entry {
+        role: "kube-proxy",
+        title: "kube-proxy",
+        does: "Programs each node's packet rules so that a Service's virtual IP reaches the pods behind it.",
+        sends: "Watches on Services and EndpointSlices; it writes nothing to the API.",
+    },
+    Entry {
+        role: "container-runtime",
+        title: "container runtime",
+        does: "containerd or CRI-O: pulls images and starts and stops containers, on the kubelet's request.",
+        sends: "Replies to the kubelet's CRI calls; it never talks to the kube-apiserver.",
+    },
+];
+
+/// The entry for a component named as the trace names it (`kubelet/kind-worker` finds `kubelet`).
+pub fn lookup(id: &str) -> Option<&'static Entry> {
+    let role = id.split('/').next().unwrap_or(id);
+    ENTRIES.iter().find(|e| e.role == role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::component::Component;
+
+    #[test]
+    fn every_component_role_is_described() {
+        let all = [
+            Component::Kubectl,
+            Component::ApiServer,
+            Component::Etcd,
+            Component::Scheduler,
+            Component::ControllerManager,
+            Component::CloudControllerManager,
+            Component::Kubelet("n".into()),
+            Component::KubeProxy("n".into()),
+            Component::Runtime("n".into()),
+        ];
+        for c in all {
+            let e = lookup(&c.to_string()).unwrap_or_else(|| panic!("{c} has no glossary entry"));
+            assert_eq!(e.role, c.role());
+        }
+        assert!(lookup("coredns").is_none());
+    }
+}

@@ -1,0 +1,160 @@
+//! The inspector: the live YAML of the selected object, the full content of a selected message, a
+//! component's role and recent traffic, Events, and a pod's scheduling decision.
+
+mod component_view;
+mod decision_table;
+mod message_view;
+mod object_view;
+
+use yew::prelude::*;
+
+use super::cluster::{Cluster, ClusterAction, ClusterContext, bridge};
+use super::persist::Op;
+use super::state::Selection;
+use crate::sim::trace::TraceEntry;
+use component_view::ComponentView;
+use message_view::MessageView;
+use object_view::ObjectView;
+
+/// How many of a component's recent messages are listed.
+const RECENT: usize = 12;
+/// How far back in the trace to look for them.
+const RECENT_SCAN: usize = 5_000;
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub selection: Selection,
+    pub on_select: Callback<Selection>,
+    pub dispatcher: UseReducerDispatcher<Cluster>,
+}
+
+#[function_component(Inspector)]
+pub fn inspector(props: &InspectorProps) -> Html {
+    let cluster = use_context::<ClusterContext>().expect("Inspector is rendered inside the cluster provider");
+    let on_fault = {
+        let d = props.dispatcher.clone();
+        Callback::from(move |op: Op| d.dispatch(ClusterAction::Fault(op)))
+    };
+    let close = {
+        let cb = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Selection::None))
+    };
+    let body = match &props.selection {
+        Selection::None => intro(),
+        Selection::Message(id) => match cluster.with_world(|w| find_message(w.k.trace.entries(), *id)).flatten() {
+            Some(entry) => html! { <MessageView entry={entry} display={cluster.display} on_select={props.on_select.clone()} /> },
+            None => html! { <p>{ format!("Message {id} is no longer kept in the trace.") }</p> },
+        },
+        Selection::Object(key) => {
+            let (namespace, name) = namespace_and_name(key);
+            let stopped = cluster.stopped_nodes();
+            let view = cluster.with_world(|w| {
+                let object = bridge::object(w, key);
+                let events = bridge::events_for(w, &namespace, &name);
+                let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
+                (object, events, decision)
+            });
+            let (object, events, decision) = view.unwrap_or_default();
+            let node_running = key.strip_prefix("/registry/minions/").map(|n| !stopped.contains(n));
+            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} on_fault={on_fault.clone()} /> }
+        }
+        Selection::Component(id) => {
+            let display = cluster.display;
+            let (running, recent) = cluster
+                .with_world(|w| {
+                    let running = crate::sim::component::Component::parse(id).is_none_or(|c| w.is_running(&c));
+                    (running, recent_messages(w.k.trace.entries(), id, display))
+                })
+                .unwrap_or((true, Vec::new()));
+            html! { <ComponentView id={id.clone()} {running} {recent} on_select={props.on_select.clone()} on_fault={on_fault.clone()} /> }
+        }
+    };
+    html! {
+        <div class="inspector" data-testid="inspector" aria-label="Inspector">
+            <div class="panel-title">
+                <h2>{ "Inspector" }</h2>
+                if props.selection != Selection::None {
+                    <button class="close" onclick={close} aria-label="Close the inspector" title="Close">{ "×" }</button>
+                }
+            </div>
+            <div class="inspector-body">{ body }</div>
+        </div>
+    }
+}
+
+fn intro() -> Html {
+    html! {
+        <div class="intro">
+            <p>{ "Click a component, a node, a pod or a moving message to inspect it." }</p>
+            <ul class="legend">
+                <li><span class="swatch kind-request" />{ "request" }</li>
+                <li><span class="swatch kind-response" />{ "response" }</li>
+                <li><span class="swatch kind-watch" />{ "watch event" }</li>
+                <li><span class="swatch kind-etcd" />{ "etcd" }</li>
+                <li><span class="swatch kind-cri" />{ "CRI (kubelet ↔ runtime)" }</li>
+            </ul>
+            <ul class="legend">
+                { for ["Pending", "Running", "Succeeded", "Failed", "Unknown", "Terminating"].iter().map(|p| html! {
+                    <li><span class={classes!("swatch", "pod-swatch", format!("phase-{}", p.to_ascii_lowercase()))} />{ *p }</li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// The trace entry with `id`: ids grow in send order, so a binary search finds it.
+fn find_message(entries: &[TraceEntry], id: u64) -> Option<TraceEntry> {
+    let i = entries.partition_point(|e| e.id < id);
+    entries.get(i).filter(|e| e.id == id).cloned()
+}
+
+/// The latest messages to or from `id` sent by display time `t`, newest first.
+fn recent_messages(entries: &[TraceEntry], id: &str, t: f64) -> Vec<TraceEntry> {
+    let end = entries.partition_point(|e| e.sent_at as f64 <= t);
+    entries[end.saturating_sub(RECENT_SCAN)..end].iter().rev().filter(|e| e.from == id || e.to == id).take(RECENT).cloned().collect()
+}
+
+/// `/registry/pods/ns/name` → (ns, name); cluster-scoped keys have an empty namespace.
+fn namespace_and_name(key: &str) -> (String, String) {
+    let parts: Vec<&str> = key.trim_start_matches("/registry/").split('/').collect();
+    match parts.as_slice() {
+        [_, name] => (String::new(), name.to_string()),
+        [.., ns, name] => (ns.to_string(), name.to_string()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::trace::Fate;
+
+    fn entry(id: u64, from: &str, to: &str, sent_at: u64) -> TraceEntry {
+        TraceEntry { id, from: from.into(), to: to.into(), kind: "request", summary: String::new(), key: None, revision: None, sent_at, deliver_at: sent_at + 2, fate: Fate::Delivered }
+    }
+
+    #[test]
+    fn keys_split_into_namespace_and_name() {
+        let cases = [
+            ("/registry/pods/default/web-1", ("default", "web-1")),
+            ("/registry/minions/kind-worker", ("", "kind-worker")),
+            ("/registry/services/specs/shop/api", ("shop", "api")),
+            ("nonsense", ("", "")),
+        ];
+        for (key, (ns, name)) in cases {
+            assert_eq!(namespace_and_name(key), (ns.to_string(), name.to_string()), "{key}");
+        }
+    }
+
+    #[test]
+    fn messages_are_found_by_id_and_by_component() {
+        let entries = vec![entry(3, "kubectl", "kube-apiserver", 0), entry(5, "kube-apiserver", "etcd", 1), entry(9, "kube-apiserver", "kubectl", 4)];
+        assert_eq!(find_message(&entries, 5).map(|e| e.id), Some(5));
+        assert_eq!(find_message(&entries, 4), None);
+        assert_eq!(find_message(&entries, 10), None);
+        let ids = |t| recent_messages(&entries, "kubectl", t).iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(ids(10.0), [9, 3]);
+        assert_eq!(ids(2.0), [3], "messages not yet sent at the display time are not listed");
+        assert!(recent_messages(&entries, "etcd", -1.0).is_empty());
+    }
+}

@@ -1,0 +1,54 @@
+//! One message of the trace, with everything the trace recorded about it.
+
+use yew::prelude::*;
+
+use crate::sim::trace::{Fate, TraceEntry};
+use crate::ui::clock::format_clock;
+use crate::ui::state::Selection;
+
+#[derive(Properties, PartialEq)]
+pub struct MessageViewProps {
+    pub entry: TraceEntry,
+    pub display: f64,
+    pub on_select: Callback<Selection>,
+}
+
+#[function_component(MessageView)]
+pub fn message_view(props: &MessageViewProps) -> Html {
+    let e = &props.entry;
+    let goto = |s: Selection| {
+        let cb = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(s.clone()))
+    };
+    let where_now = if props.display < e.sent_at as f64 {
+        "not sent yet"
+    } else {
+        match e.fate {
+            Fate::Delivered if props.display < e.deliver_at as f64 => "on the wire",
+            Fate::Delivered => "delivered",
+            Fate::Dropped => "dropped: the link between them is cut",
+            Fate::Held => "held: the link between them is paused",
+            Fate::Ignored => "ignored: the receiver is stopped",
+        }
+    };
+    html! {
+        <div class="message-view">
+            <h3>{ format!("Message #{}", e.id) }</h3>
+            <p class="summary"><code>{ e.summary.clone() }</code></p>
+            <dl>
+                <dt>{ "From" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.from.clone()))}>{ e.from.clone() }</button></dd>
+                <dt>{ "To" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.to.clone()))}>{ e.to.clone() }</button></dd>
+                <dt>{ "Kind" }</dt><dd>{ e.kind }</dd>
+                if let Some(key) = &e.key {
+                    <dt>{ "Object" }</dt><dd><button class="link" onclick={goto(Selection::Object(key.clone()))}>{ key.clone() }</button></dd>
+                }
+                if let Some(rev) = e.revision {
+                    <dt>{ "Revision" }</dt><dd>{ rev }</dd>
+                }
+                <dt>{ "Sent" }</dt><dd>{ format_clock(e.sent_at as f64) }</dd>
+                <dt>{ "Arrives" }</dt><dd>{ format!("{} ({} ms later)", format_clock(e.deliver_at as f64), e.deliver_at.saturating_sub(e.sent_at)) }</dd>
+                <dt>{ "Now" }</dt><dd>{ where_now }</dd>
+            </dl>
+        </div>
+    }
+}

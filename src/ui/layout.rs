@@ -1,0 +1,233 @@
+//! Where everything goes in the architecture diagram, computed as plain data from a [`ClusterModel`].
+//!
+//! ```text
+//!  [kubectl]   Unscheduled: (pending pods)
+//! ┌ Control plane ───────────────────────────────────────────────┐
+//! │ │ [kube-scheduler] [kube-controller-manager] [cloud-c-m]       │
+//! │ │         └───────────────┐ │ ┌───────────────┘                │
+//! │ └────────────► [  kube-apiserver  ] ─────── [etcd]             │
+//! └─────────────────────────────┬───────────────────────────────┘
+//!        ┌──────────────────────┴─────────┬──── ... (one lane above each row of nodes)
+//!  ┌ node ───────────────┐  ┌ node ───────────────┐
+//!  │ [kubelet][kube-proxy]│  │ [kubelet][kube-proxy]│
+//!  │ [container runtime]  │  │ [container runtime]  │
+//!  │ (pod) (pod) (+3)     │  │ (pod)                │
+//!  └──────────────────────┘  └──────────────────────┘
+//! ```
+//! Nodes wrap into as many columns as the width allows; pods beyond a node's few chip slots are
+//! summed up as one `+N` chip. Every message of the trace travels along one of the [`Link`]s.
+
+pub mod control_plane;
+pub mod geometry;
+pub mod nodes;
+
+use std::collections::BTreeMap;
+
+use geometry::{Point, Rect, point_along};
+
+use super::model::{ClusterModel, NodeModel, PodModel};
+
+/// Space around the whole diagram.
+pub const MARGIN: f64 = 12.0;
+/// Below this width the diagram switches to its compact sizes (phones).
+pub const COMPACT_WIDTH: f64 = 560.0;
+/// The narrowest width laid out; narrower containers scroll sideways.
+pub const MIN_WIDTH: f64 = 300.0;
+/// The diagram shrinks to fit its panel's height, but never below this scale (text stays readable;
+/// beyond it the panel scrolls).
+pub const MIN_SCALE: f64 = 0.8;
+/// Approximate advance of one character of the 12 px sans font, used to truncate labels.
+pub const CHAR_W: f64 = 6.8;
+
+/// One box standing for one process; `id` is the component's name as the trace spells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentBox {
+    pub id: String,
+    pub label: &'static str,
+    pub rect: Rect,
+    pub running: bool,
+}
+
+/// One pod chip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodChip {
+    pub pod: PodModel,
+    pub rect: Rect,
+    /// The name, shortened with `…` to fit the chip.
+    pub label: String,
+}
+
+/// The `+N` chip standing for pods that have no slot of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoreChip {
+    pub count: usize,
+    pub rect: Rect,
+}
+
+/// A row of pod chips with an overflow chip.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChipArea {
+    pub chips: Vec<PodChip>,
+    pub more: Option<MoreChip>,
+}
+
+/// One node: its box, its three node components and its pods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeBox {
+    pub node: NodeModel,
+    pub rect: Rect,
+    /// The node's name, shortened to fit its header.
+    pub title: String,
+    pub running: bool,
+    pub kubelet: ComponentBox,
+    pub proxy: ComponentBox,
+    pub runtime: ComponentBox,
+    pub pods: ChipArea,
+}
+
+/// A path messages travel between two components, oriented from `a` to `b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub a: String,
+    pub b: String,
+    pub path: Vec<Point>,
+}
+
+/// The whole diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    pub compact: bool,
+    pub kubectl: ComponentBox,
+    /// The strip of pods waiting for the scheduler, beside kubectl.
+    pub tray: Rect,
+    pub unscheduled: ChipArea,
+    pub control_plane: Rect,
+    /// kube-apiserver, etcd, kube-scheduler, kube-controller-manager, cloud-controller-manager.
+    pub control: Vec<ComponentBox>,
+    pub nodes: Vec<NodeBox>,
+    pub links: Vec<Link>,
+    /// Link index by (a, b) as stored.
+    link_index: BTreeMap<(String, String), usize>,
+}
+
+impl Layout {
+    /// Lays out `model` for a container `width` units wide (units are CSS pixels).
+    pub fn compute(model: &ClusterModel, width: f64) -> Self {
+        let width = if width.is_finite() { width.max(MIN_WIDTH) } else { MIN_WIDTH };
+        let compact = width < COMPACT_WIDTH;
+        let cp = control_plane::place(model, width, compact);
+        let grid_top = cp.frame.bottom() + nodes::LANE_GAP;
+        let grid = nodes::place(model, width, grid_top, compact);
+        let height = grid.bottom.max(cp.frame.bottom()) + MARGIN;
+
+        let mut links = cp.links;
+        let api = cp.control[0].rect;
+        for (i, node) in grid.nodes.iter().enumerate() {
+            let lane = grid.lane_y[grid.row_of[i]];
+            let gutter = node.rect.x - nodes::GAP / 2.0;
+            for (comp, tx) in [(&node.kubelet, node.kubelet.rect.right() - 12.0), (&node.proxy, node.proxy.rect.x + 12.0)] {
+                let mut path = vec![Point::new(api.cx(), api.bottom()), Point::new(api.cx(), grid.lane_y[0])];
+                if grid.row_of[i] > 0 {
+                    path.push(Point::new(gutter, grid.lane_y[0]));
+                    path.push(Point::new(gutter, lane));
+                }
+                path.push(Point::new(tx, lane));
+                path.push(Point::new(tx, comp.rect.y));
+                path.dedup_by(|b, a| (a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9);
+                links.push(Link { a: "kube-apiserver".into(), b: comp.id.clone(), path });
+            }
+            let k = node.kubelet.rect;
+            links.push(Link {
+                a: node.kubelet.id.clone(),
+                b: node.runtime.id.clone(),
+                path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
+            });
+        }
+        let link_index = links.iter().enumerate().map(|(i, l)| ((l.a.clone(), l.b.clone()), i)).collect();
+        Layout {
+            width,
+            height,
+            compact,
+            kubectl: cp.kubectl,
+            tray: cp.tray,
+            unscheduled: cp.unscheduled,
+            control_plane: cp.frame,
+            control: cp.control,
+            nodes: grid.nodes,
+            links,
+            link_index,
+        }
+    }
+
+    /// Lays out for a `width` × `height` panel and picks the scale to draw at: 1 when it fits, else
+    /// shrunk (down to [`MIN_SCALE`]) to avoid scrolling. At scale s the layout gets width/s units,
+    /// which may also fit more node columns.
+    pub fn fit(model: &ClusterModel, width: f64, height: f64) -> (Layout, f64) {
+        let first = Layout::compute(model, width);
+        let measured = height.is_finite() && height > 0.0 && width.is_finite() && width > 0.0;
+        if first.height <= height || !measured {
+            return (first, 1.0);
+        }
+        let wider = Layout::compute(model, width / (height / first.height).max(MIN_SCALE));
+        let scale = (width / wider.width).min((height / wider.height).max(MIN_SCALE)).min(1.0);
+        (wider, scale)
+    }
+
+    /// The box of a component named as the trace names it (`kube-apiserver`, `kubelet/worker2`, ...).
+    pub fn component(&self, id: &str) -> Option<&ComponentBox> {
+        std::iter::once(&self.kubectl)
+            .chain(&self.control)
+            .chain(self.nodes.iter().flat_map(|n| [&n.kubelet, &n.proxy, &n.runtime]))
+            .find(|c| c.id == id)
+    }
+
+    /// Where a message from `from` to `to` is drawn when `progress` (0..=1) of its trip is done.
+    ///
+    /// It follows the link between the two when there is one (either direction), else a straight
+    /// line between the boxes; None when either end is not on the diagram.
+    pub fn message_point(&self, from: &str, to: &str, progress: f64) -> Option<Point> {
+        if let Some(&i) = self.link_index.get(&(from.to_string(), to.to_string())) {
+            return point_along(&self.links[i].path, progress);
+        }
+        if let Some(&i) = self.link_index.get(&(to.to_string(), from.to_string())) {
+            return point_along(&self.links[i].path, 1.0 - progress);
+        }
+        let (a, b) = (self.component(from)?.rect, self.component(to)?.rect);
+        point_along(&[Point::new(a.cx(), a.cy()), Point::new(b.cx(), b.cy())], progress)
+    }
+}
+
+/// Shortens `text` with `…` so that it fits `width` units at `char_w` per character.
+pub fn fit_label(text: &str, width: f64, char_w: f64) -> String {
+    let max = (width / char_w).floor().max(1.0) as usize;
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+/// Lays pods out as chips in a grid of `cols` × `rows` slots starting at `origin`.
+///
+/// When there are more pods than slots, the last slot becomes a `+N` chip for the rest.
+pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Point, chip: (f64, f64), gap: f64, cols: usize, rows: usize) -> ChipArea {
+    let pods: Vec<&PodModel> = pods.into_iter().collect();
+    let slots = cols.max(1) * rows;
+    let shown = if pods.len() > slots { slots.saturating_sub(1) } else { pods.len() };
+    let slot_rect = |i: usize| {
+        let (c, r) = (i % cols.max(1), i / cols.max(1));
+        Rect::new(origin.x + c as f64 * (chip.0 + gap), origin.y + r as f64 * (chip.1 + gap), chip.0, chip.1)
+    };
+    let chips = pods[..shown]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_label(&p.name, chip.0 - 18.0, CHAR_W * 0.9) })
+        .collect();
+    let more = (pods.len() > shown).then(|| MoreChip { count: pods.len() - shown, rect: slot_rect(shown) });
+    ChipArea { chips, more }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! Properties of the whole layout, over cluster sizes from empty to dozens of nodes and widths from a
+//! phone to a wide monitor. (Kept beside layout.rs rather than in it: the table of cases is long.)
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::geometry::Rect;
+use super::nodes::columns;
+use super::*;
+
+fn model(nodes: usize, pods_per_node: usize, pending: usize) -> ClusterModel {
+    let mut node_objs = vec![json!({"metadata": {"name": "kind-control-plane", "labels": {"node-role.kubernetes.io/control-plane": ""}}})];
+    node_objs.extend((1..nodes).map(|i| json!({"metadata": {"name": format!("kind-worker{i}")}})));
+    let mut pods = Vec::new();
+    for n in node_objs.iter().skip(1) {
+        let node = n["metadata"]["name"].as_str().expect("set above");
+        pods.extend((0..pods_per_node).map(|p| json!({"metadata": {"name": format!("web-{node}-{p}")}, "spec": {"nodeName": node}})));
+    }
+    pods.extend((0..pending).map(|p| json!({"metadata": {"name": format!("waiting-{p}")}})));
+    ClusterModel::from_objects(&node_objs[..nodes.min(node_objs.len())], &pods, BTreeSet::new())
+}
+
+const WIDTHS: [f64; 5] = [320.0, 390.0, 800.0, 1280.0, 1920.0];
+const SIZES: [(usize, usize, usize); 6] = [(0, 0, 0), (1, 0, 2), (4, 2, 0), (4, 9, 30), (12, 5, 1), (48, 1, 0)];
+
+#[test]
+fn boxes_stay_inside_the_diagram_and_never_overlap() {
+    for width in WIDTHS {
+        for (nodes, per_node, pending) in SIZES {
+            let l = Layout::compute(&model(nodes, per_node, pending), width);
+            let page = Rect::new(0.0, 0.0, l.width, l.height);
+            let case = format!("{nodes} nodes at width {width}");
+            assert_eq!(l.nodes.len(), nodes, "{case}");
+            for c in &l.control {
+                assert!(l.control_plane.contains(&c.rect), "{case}: {} outside the control plane", c.id);
+            }
+            let mut boxes: Vec<(String, Rect)> = vec![("kubectl".into(), l.kubectl.rect), ("control plane".into(), l.control_plane)];
+            boxes.extend(l.nodes.iter().map(|n| (n.node.name.clone(), n.rect)));
+            for (i, (name, r)) in boxes.iter().enumerate() {
+                assert!(page.contains(r), "{case}: {name} {r:?} leaves the page");
+                for (other, o) in &boxes[i + 1..] {
+                    assert!(!r.overlaps(o), "{case}: {name} overlaps {other}");
+                }
+            }
+            for n in &l.nodes {
+                for c in [&n.kubelet, &n.proxy, &n.runtime] {
+                    assert!(n.rect.contains(&c.rect), "{case}: {} outside its node", c.id);
+                }
+                for chip in &n.pods.chips {
+                    assert!(n.rect.contains(&chip.rect), "{case}: pod {} outside its node", chip.pod.name);
+                }
+                if let Some(more) = &n.pods.more {
+                    assert!(n.rect.contains(&more.rect), "{case}: +N outside its node");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_pod_is_shown_or_counted_exactly_once() {
+    for (nodes, per_node, pending) in SIZES {
+        let m = model(nodes, per_node, pending);
+        let l = Layout::compute(&m, 1280.0);
+        let count = |a: &ChipArea| a.chips.len() + a.more.as_ref().map_or(0, |m| m.count);
+        let on_nodes: usize = l.nodes.iter().map(|n| count(&n.pods)).sum();
+        assert_eq!(on_nodes + count(&l.unscheduled), m.pods.len(), "{nodes} nodes, {per_node} pods each, {pending} pending");
+        for n in &l.nodes {
+            if let Some(more) = &n.pods.more {
+                assert!(more.count >= 2, "a +1 chip would hide a pod that fits in its slot");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_component_has_a_link_to_the_apiserver_or_its_kubelet() {
+    let l = Layout::compute(&model(5, 1, 0), 800.0);
+    let mut ids: Vec<&str> = vec!["kubectl", "etcd", "kube-scheduler", "kube-controller-manager", "cloud-controller-manager"];
+    ids.extend(l.nodes.iter().flat_map(|n| [n.kubelet.id.as_str(), n.proxy.id.as_str()]));
+    for id in ids {
+        let from_api = l.message_point("kube-apiserver", id, 0.0).expect("linked");
+        let api = l.component("kube-apiserver").expect("drawn").rect;
+        let on_edge = |p: geometry::Point| (p.x - api.x).abs() < 1e-6 || (p.x - api.right()).abs() < 1e-6 || (p.y - api.y).abs() < 1e-6 || (p.y - api.bottom()).abs() < 1e-6;
+        assert!(on_edge(from_api), "{id}: the message leaves from the apiserver's edge, not {from_api:?}");
+        let arrive = l.message_point("kube-apiserver", id, 1.0).expect("linked");
+        let back = l.message_point(id, "kube-apiserver", 0.0).expect("linked both ways");
+        assert_eq!(arrive, back, "{id}: the way back starts where the way there ended");
+    }
+    for n in &l.nodes {
+        let start = l.message_point(&n.kubelet.id, &n.runtime.id, 0.0).expect("kubelet talks to its runtime");
+        assert!((start.y - n.kubelet.rect.bottom()).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn unknown_components_have_no_position() {
+    let l = Layout::compute(&model(2, 0, 0), 800.0);
+    assert_eq!(l.message_point("kube-apiserver", "kubelet/not-a-node", 0.5), None);
+    assert_eq!(l.message_point("nobody", "etcd", 0.5), None);
+    // Components without a link between them still get a straight line.
+    assert!(l.message_point("etcd", "kube-scheduler", 0.5).is_some());
+}
+
+#[test]
+fn columns_follow_the_width() {
+    let cases = [(320.0, 4, 1), (800.0, 4, 3), (1280.0, 4, 4), (1280.0, 40, 5), (1920.0, 40, 6), (4000.0, 40, 6), (1920.0, 2, 2), (1920.0, 0, 1)];
+    for (width, nodes, want) in cases {
+        assert_eq!(columns(width, nodes), want, "{nodes} nodes at width {width}");
+    }
+}
+
+#[test]
+fn silly_widths_are_clamped() {
+    for width in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+        let l = Layout::compute(&model(3, 1, 1), width);
+        assert!(l.width >= MIN_WIDTH && l.width.is_finite() && l.height.is_finite(), "{width}");
+    }
+}
+
+#[test]
+fn stopped_components_and_nodes_are_marked() {
+    let mut m = model(3, 0, 0);
+    m.stopped = BTreeSet::from(["kube-scheduler".to_string(), "node/kind-worker1".to_string()]);
+    let l = Layout::compute(&m, 1280.0);
+    assert!(!l.component("kube-scheduler").expect("drawn").running);
+    assert!(l.component("etcd").expect("drawn").running);
+    let w1 = l.nodes.iter().find(|n| n.node.name == "kind-worker1").expect("laid out");
+    assert!(!w1.running && !w1.kubelet.running && !w1.runtime.running);
+    assert!(l.component("kubelet/kind-worker2").expect("drawn").running);
+}
+
+#[test]
+fn labels_are_shortened_to_fit() {
+    let cases = [("web", 100.0, "web"), ("a-very-long-pod-name-123", 60.0, "a-very-lo…"), ("x", 0.0, "x"), ("", 10.0, "")];
+    for (text, width, want) in cases {
+        assert_eq!(fit_label(text, width, 6.0), want, "{text} in {width}");
+    }
+}
+
+#[test]
+fn fit_shrinks_to_the_panel_within_bounds() {
+    let m = model(4, 2, 0);
+    let natural = Layout::compute(&m, 760.0);
+    // Room to spare: drawn at full size.
+    let (l, s) = Layout::fit(&m, 760.0, natural.height + 50.0);
+    assert_eq!((l.width, s), (760.0, 1.0));
+    // A little short: shrunk just enough, and never wider than the panel.
+    let (l, s) = Layout::fit(&m, 760.0, natural.height * 0.9);
+    assert!((MIN_SCALE..1.0).contains(&s), "{s}");
+    assert!(l.width * s <= 760.0 + 1e-6 && l.height * s <= natural.height * 0.9 + 1e-6);
+    // Far too short: the scale stops at MIN_SCALE and the panel scrolls.
+    let (l, s) = Layout::fit(&model(40, 2, 0), 760.0, 200.0);
+    assert!((s - MIN_SCALE).abs() < 1e-9 || l.width * s < 760.0, "{s}");
+    assert!(s >= MIN_SCALE);
+    // Unmeasured panels get the natural layout.
+    assert_eq!(Layout::fit(&m, 760.0, 0.0).1, 1.0);
+    assert_eq!(Layout::fit(&m, 760.0, f64::NAN).1, 1.0);
+}

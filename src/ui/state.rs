@@ -1,0 +1,112 @@
+//! The page's own state (not the cluster's): what is selected, whether help is open, the theme.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+/// What the inspector shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Selection {
+    #[default]
+    None,
+    /// A message of the trace, by id.
+    Message(u64),
+    /// A stored object (pod, node, ...) by its storage key.
+    Object(String),
+    /// A process, named as the trace names it (`kube-scheduler`, `kubelet/kind-worker`).
+    Component(String),
+}
+
+/// The colour theme; `System` follows `prefers-color-scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The value of `<html data-theme>` (none for System) and of the saved preference.
+    pub fn attr(self) -> Option<&'static str> {
+        match self {
+            Theme::System => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+
+    pub fn from_attr(s: &str) -> Theme {
+        match s {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The theme the toggle switches to, given whether the system prefers dark.
+    pub fn toggled(self, system_dark: bool) -> Theme {
+        let dark_now = match self {
+            Theme::System => system_dark,
+            Theme::Light => false,
+            Theme::Dark => true,
+        };
+        if dark_now { Theme::Light } else { Theme::Dark }
+    }
+}
+
+/// The page's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UiState {
+    pub selection: Selection,
+    pub help_open: bool,
+    pub theme: Theme,
+}
+
+/// What can change it.
+pub enum UiAction {
+    Select(Selection),
+    SetHelp(bool),
+    SetTheme(Theme),
+}
+
+impl Reducible for UiState {
+    type Action = UiAction;
+
+    fn reduce(self: Rc<Self>, action: UiAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            UiAction::Select(s) => next.selection = s,
+            UiAction::SetHelp(open) => next.help_open = open,
+            UiAction::SetTheme(t) => next.theme = t,
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_toggle_flips_what_is_shown() {
+        let cases = [(Theme::System, false, Theme::Dark), (Theme::System, true, Theme::Light), (Theme::Light, true, Theme::Dark), (Theme::Dark, false, Theme::Light)];
+        for (from, system_dark, want) in cases {
+            assert_eq!(from.toggled(system_dark), want, "{from:?} with system dark={system_dark}");
+        }
+        for t in [Theme::Light, Theme::Dark] {
+            assert_eq!(Theme::from_attr(t.attr().expect("explicit themes have an attribute")), t);
+        }
+        assert_eq!(Theme::from_attr("purple"), Theme::System);
+    }
+
+    #[test]
+    fn reducer_applies_actions() {
+        let s = Rc::new(UiState::default());
+        let s = s.reduce(UiAction::Select(Selection::Message(4)));
+        let s = s.reduce(UiAction::SetHelp(true));
+        assert_eq!(s.selection, Selection::Message(4));
+        assert!(s.help_open);
+        assert!(!s.reduce(UiAction::SetHelp(false)).help_open);
+    }
+}
