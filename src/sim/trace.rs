@@ -50,7 +50,7 @@ impl TraceEntry {
 #[derive(Debug, Default, Clone)]
 pub struct Trace {
     entries: Vec<TraceEntry>,
-    /// Index of `entries[0]`'s id: old entries can be dropped to bound memory (big benchmarks).
+    /// How many old entries were dropped to bound memory (big benchmarks).
     first_id: u64,
     /// `None` keeps everything; `Some(n)` keeps the newest n entries.
     pub limit: Option<usize>,
@@ -85,10 +85,11 @@ impl Trace {
         self.entries.is_empty()
     }
 
-    /// The entry with this id, if it is still kept.
+    /// The entry with this id, if it is still kept. Ids grow with send order but are not
+    /// contiguous (requests draw from the same counter), so this is a binary search.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut TraceEntry> {
-        let idx = id.checked_sub(self.entries.first()?.id)? as usize;
-        self.entries.get_mut(idx).filter(|e| e.id == id)
+        let idx = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        self.entries.get_mut(idx)
     }
 
     /// JSON lines, one message per line: the `--trace FILE` format.
@@ -99,5 +100,34 @@ impl Trace {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: u64) -> TraceEntry {
+        TraceEntry { id, from: "a".into(), to: "b".into(), kind: "request", summary: String::new(), key: None, revision: None, sent_at: 0, deliver_at: 0, fate: Fate::Delivered }
+    }
+
+    #[test]
+    fn get_mut_finds_entries_with_gaps_in_ids() {
+        let mut t = Trace::default();
+        for id in [3, 7, 8, 20] {
+            t.push(entry(id));
+        }
+        assert_eq!(t.get_mut(8).map(|e| e.id), Some(8));
+        assert!(t.get_mut(5).is_none());
+    }
+
+    #[test]
+    fn limit_drops_oldest_and_counts_them() {
+        let mut t = Trace { limit: Some(2), ..Trace::default() };
+        for id in 1..=5 {
+            t.push(entry(id));
+        }
+        assert_eq!(t.total_sent(), 5);
+        assert_eq!(t.entries().first().map(|e| e.id), Some(4));
     }
 }

@@ -69,9 +69,9 @@ impl World {
     /// A cluster with `workers` worker nodes besides the control-plane node.
     pub fn with_workers(seed: u64, workers: usize) -> Self {
         let mut w = Self::bare(seed);
-        w.scheduler.start(&mut w.k);
-        w.controllers.start(&mut w.k);
-        w.cloud.start(&mut w.k);
+        for c in [Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager] {
+            w.set_component_running(&c, true).expect("control-plane processes can be started");
+        }
         w.add_node_named(&format!("{CLUSTER_NAME}-control-plane"), true);
         for i in 0..workers {
             let name = if i == 0 { format!("{CLUSTER_NAME}-worker") } else { format!("{CLUSTER_NAME}-worker{}", i + 1) };

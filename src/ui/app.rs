@@ -1,15 +1,147 @@
-//! The root component: lays out the diagram, terminal, editor and inspector regions.
+//! The root component: owns the cluster and page state, and lays out the header, the diagram with
+//! its time controls, the inspector, and the terminal and editor.
 
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+use super::cluster::transcript::LineKind;
+use super::cluster::{Cluster, ClusterAction, ClusterContext};
+use super::diagram::Diagram;
+use super::editor::Editor;
+use super::header::Header;
+use super::help::Help;
+use super::inspector::Inspector;
+use super::persist;
+use super::state::{Theme, UiAction, UiState};
+use super::terminal::Terminal;
+use super::time_controls::TimeControls;
+
+/// Where the theme preference is kept.
+const THEME_KEY: &str = "k8s-sandbox/theme";
+/// The session is saved when the log changes, and every this many virtual ms.
+const SAVE_EVERY_MS: f64 = 5_000.0;
 
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    html! {
-        <main class="app">
-            <section data-testid="diagram" class="diagram"></section>
-            <section data-testid="terminal" class="terminal"></section>
-            <section data-testid="editor" class="editor"></section>
-        </main>
+    let cluster = use_reducer(Cluster::start);
+    let ui = use_reducer(|| UiState { theme: saved_theme(), ..UiState::default() });
+
+    // Apply and remember the theme.
+    use_effect_with(ui.theme, |theme| {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = match theme.attr() {
+                Some(t) => root.set_attribute("data-theme", t),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item(THEME_KEY, theme.attr().unwrap_or("system"));
+        }
+    });
+
+    // Save the session when it changes, and now and then as virtual time passes.
+    {
+        let (session, now, d) = (cluster.session.clone(), cluster.world_now(), cluster.dispatcher());
+        let reported = use_mut_ref(|| false);
+        let deps = (session.ops.len(), session.seed, (cluster.display / SAVE_EVERY_MS) as u64);
+        use_effect_with(deps, move |_| {
+            let mut s = (*session).clone();
+            s.now = s.now.max(now);
+            if let Err(e) = persist::save(&s)
+                && !std::mem::replace(&mut *reported.borrow_mut(), true)
+            {
+                d.dispatch(ClusterAction::Print(LineKind::Stderr, format!("Your session cannot be saved: {e}.")));
+            }
+        });
     }
+
+    // Page keys, anywhere but in a text field or on a control: `?` help, Escape closes it,
+    // Space plays or pauses, `.` steps.
+    {
+        let ui = ui.clone();
+        let d = cluster.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                EventListener::new(&doc, "keydown", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name()).unwrap_or_default();
+                    let typing = matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT");
+                    // Space and Enter already activate buttons and diagram boxes.
+                    let control = typing || tag == "BUTTON" || e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.has_attribute("tabindex"));
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    match e.key().as_str() {
+                        "?" if !typing => ui.dispatch(UiAction::SetHelp(true)),
+                        "Escape" => ui.dispatch(UiAction::SetHelp(false)),
+                        " " if !control => {
+                            e.prevent_default();
+                            d.dispatch(ClusterAction::TogglePlaying);
+                        }
+                        "." if !typing => d.dispatch(ClusterAction::Step),
+                        _ => {}
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let on_select = {
+        let ui = ui.clone();
+        Callback::from(move |s| ui.dispatch(UiAction::Select(s)))
+    };
+    let set_help = |open: bool| {
+        let ui = ui.clone();
+        Callback::from(move |()| ui.dispatch(UiAction::SetHelp(open)))
+    };
+    let on_theme = {
+        let ui = ui.clone();
+        Callback::from(move |t: Theme| ui.dispatch(UiAction::SetTheme(t)))
+    };
+    let dispatcher = cluster.dispatcher();
+    let inspecting = ui.selection != super::state::Selection::None;
+
+    html! {
+        <ContextProvider<ClusterContext> context={cluster.clone()}>
+            <div class="app">
+                <Header theme={ui.theme} {on_theme} on_help={set_help(true)} session={cluster.session.clone()} now={cluster.world_now()}
+                    last_export={cluster.last_export.clone()} dispatcher={dispatcher.clone()} />
+                <main class={classes!("workspace", inspecting.then_some("inspecting"))}>
+                    <div class="column main-column">
+                        <section class="panel diagram-panel" aria-label="Cluster diagram" data-testid="diagram">
+                            <TimeControls />
+                            <Diagram selection={ui.selection.clone()} on_select={on_select.clone()} />
+                        </section>
+                        <section class="panel inspector-panel" aria-label="Inspector">
+                            <Inspector selection={ui.selection.clone()} on_select={on_select.clone()} dispatcher={dispatcher.clone()} />
+                        </section>
+                    </div>
+                    <div class="column side-column">
+                        <section class="panel terminal-panel" aria-label="Terminal">
+                            <Terminal transcript={cluster.transcript.clone()} transcript_rev={cluster.transcript_rev}
+                                session={cluster.session.clone()} world={cluster.world_ref()} watching={!cluster.watching.is_empty()}
+                                dispatcher={dispatcher.clone()} />
+                        </section>
+                        <section class="panel editor-panel" aria-label="Manifest editor">
+                            <Editor dispatcher={dispatcher.clone()} last_apply={cluster.last_apply.clone()} />
+                        </section>
+                    </div>
+                </main>
+                if ui.help_open {
+                    <Help on_close={set_help(false)} />
+                }
+            </div>
+        </ContextProvider<ClusterContext>>
+    }
+}
+
+/// The theme chosen on an earlier visit.
+fn saved_theme() -> Theme {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .map_or(Theme::System, |t| Theme::from_attr(&t))
 }

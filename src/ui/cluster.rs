@@ -8,7 +8,6 @@ pub mod bridge;
 pub mod transcript;
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -87,6 +86,8 @@ pub enum ClusterAction {
     Run { line: String, stdin: Option<String>, origin: Origin },
     /// Powers a node or a component off or on.
     Fault(Op),
+    /// Adds a worker node.
+    AddNode,
     /// Ctrl+C in the terminal: stops the `get -w` streams.
     Interrupt,
     /// Writes a block to the terminal.
@@ -157,17 +158,6 @@ impl Cluster {
         WorldRef(self.world.clone())
     }
 
-    /// Nodes the learner powered off, from the log (the last action per node wins).
-    pub fn stopped_nodes(&self) -> BTreeSet<String> {
-        let mut off = BTreeSet::new();
-        for l in &self.session.ops {
-            if let Op::Node { name, running } = &l.op {
-                if *running { off.remove(name) } else { off.insert(name.clone()) };
-            }
-        }
-        off
-    }
-
     fn print(&mut self, kind: LineKind, text: &str) {
         transcript::push(&mut self.transcript, kind, text);
         self.transcript_rev += 1;
@@ -216,6 +206,7 @@ impl Reducible for Cluster {
             ClusterAction::SetSpeed(s) => next.speed = s,
             ClusterAction::Run { line, stdin, origin } => next.run(line, stdin, origin),
             ClusterAction::Fault(op) => next.fault(op),
+            ClusterAction::AddNode => next.add_node(),
             ClusterAction::Interrupt => next.interrupt(),
             ClusterAction::Print(kind, text) => next.print(kind, &text),
             ClusterAction::ClearTerminal => {

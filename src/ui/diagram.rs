@@ -51,7 +51,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             move || drop(listener)
         });
     }
-    let model = cluster.with_world(|w| bridge::model(w, &cluster.stopped_nodes())).unwrap_or_default();
+    let model = cluster.with_world(bridge::model).unwrap_or_default();
     let layout = use_memo((model, SizeKey::from(*size)), |(m, s)| Layout::fit(m, s.0 as f64, s.1 as f64));
     let (l, scale) = (&layout.0, layout.1);
     let layout = Rc::new(layout.0.clone());

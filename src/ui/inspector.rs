@@ -47,15 +47,14 @@ pub fn inspector(props: &InspectorProps) -> Html {
         },
         Selection::Object(key) => {
             let (namespace, name) = namespace_and_name(key);
-            let stopped = cluster.stopped_nodes();
             let view = cluster.with_world(|w| {
                 let object = bridge::object(w, key);
                 let events = bridge::events_for(w, &namespace, &name);
                 let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
-                (object, events, decision)
+                let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
+                (object, events, decision, node_running)
             });
-            let (object, events, decision) = view.unwrap_or_default();
-            let node_running = key.strip_prefix("/registry/minions/").map(|n| !stopped.contains(n));
+            let (object, events, decision, node_running) = view.unwrap_or_default();
             html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} on_fault={on_fault.clone()} /> }
         }
         Selection::Component(id) => {

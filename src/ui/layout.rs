@@ -209,6 +209,23 @@ pub fn fit_label(text: &str, width: f64, char_w: f64) -> String {
     format!("{kept}…")
 }
 
+/// Shortens a pod name in its middle, keeping the end: generated names differ only in their
+/// suffix (`web-6b6d84964f-6kmcs`), so `web-6b6…-6kmcs` still tells two replicas apart.
+pub fn fit_pod_name(name: &str, width: f64, char_w: f64) -> String {
+    let max = (width / char_w).floor().max(1.0) as usize;
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= max {
+        return name.to_string();
+    }
+    if max < 5 {
+        return fit_label(name, width, char_w);
+    }
+    let tail = 6.min(max / 2);
+    let head = max - 1 - tail;
+    let (h, t): (String, String) = (chars[..head].iter().collect(), chars[chars.len() - tail..].iter().collect());
+    format!("{h}…{t}")
+}
+
 /// Lays pods out as chips in a grid of `cols` × `rows` slots starting at `origin`.
 ///
 /// When there are more pods than slots, the last slot becomes a `+N` chip for the rest.
@@ -223,7 +240,7 @@ pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Poi
     let chips = pods[..shown]
         .iter()
         .enumerate()
-        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_label(&p.name, chip.0 - 18.0, CHAR_W * 0.9) })
+        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_pod_name(&p.name, chip.0 - 18.0, CHAR_W * 0.9) })
         .collect();
     let more = (pods.len() > shown).then(|| MoreChip { count: pods.len() - shown, rect: slot_rect(shown) });
     ChipArea { chips, more }

@@ -10,8 +10,7 @@ use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
 use super::clock::{SPEEDS, Speed, format_clock};
-use super::cluster::{ClusterAction, ClusterContext, MAX_DOTS, bridge};
-use super::persist::Op;
+use super::cluster::{ClusterAction, ClusterContext, MAX_DOTS};
 use super::traffic;
 
 /// Real milliseconds between two ticks (about 30 frames a second is smooth enough for dots).
@@ -46,13 +45,7 @@ pub fn time_controls() -> Html {
             c.dispatch(ClusterAction::SetSpeed(speed));
         })
     };
-    let add_node = {
-        let c = cluster.clone();
-        Callback::from(move |_: MouseEvent| {
-            let names: Vec<String> = c.with_world(|w| bridge::model(w, &Default::default()).nodes.into_iter().map(|n| n.name).collect()).unwrap_or_default();
-            c.dispatch(ClusterAction::Fault(Op::AddNode { name: bridge::next_worker_name(&names) }));
-        })
-    };
+    let add_node = on(|| ClusterAction::AddNode);
     let max = cluster.speed == Speed::Max;
     let (world_now, in_flight) = cluster
         .with_world(|w| (w.now() as f64, traffic::in_flight(w.k.trace.entries(), cluster.display, MAX_DOTS).len()))

@@ -33,6 +33,10 @@ fn endpoints_rt() -> &'static ResourceType {
 #[derive(Debug, Default)]
 pub struct EndpointsController {
     members: Members,
+    /// Pods that changed since the Service's last sync.
+    dirty: BTreeMap<ObjectKey, Vec<ObjectKey>>,
+    /// For a truncated Endpoints: the last pod it lists. Changes to pods after it cannot change it.
+    window_end: BTreeMap<ObjectKey, ObjectKey>,
 }
 
 fn address(m: &Member) -> Value {
@@ -47,22 +51,24 @@ fn address(m: &Member) -> Value {
 }
 
 /// The subsets for a Service's members, one per distinct port list (`RepackSubsets`), from the
-/// first 1000 members by pod name; the bool says whether some were left out.
-pub fn subsets(members: &BTreeMap<ObjectKey, Member>, publish_not_ready: bool) -> (Vec<Value>, bool) {
+/// first 1000 members by pod name; when some were left out, the last pod listed.
+pub fn subsets(members: &BTreeMap<ObjectKey, Member>, publish_not_ready: bool) -> (Vec<Value>, Option<ObjectKey>) {
     let mut by_ports: BTreeMap<String, (Vec<Value>, Vec<Value>, Vec<Value>)> = BTreeMap::new();
     let mut taken = 0;
-    for m in members.values() {
+    let mut last = None;
+    for (k, m) in members {
         if m.terminating && !publish_not_ready {
             continue;
         }
         if taken == MAX_ENDPOINTS {
-            return (pack(by_ports), true);
+            return (pack(by_ports), last);
         }
         taken += 1;
+        last = Some(k.clone());
         let entry = by_ports.entry(Value::Array(m.ports.clone()).to_string()).or_insert_with(|| (Vec::new(), Vec::new(), m.ports.clone()));
         if m.ready || publish_not_ready { entry.0.push(address(m)) } else { entry.1.push(address(m)) }
     }
-    (pack(by_ports), false)
+    (pack(by_ports), None)
 }
 
 fn pack(by_ports: BTreeMap<String, (Vec<Value>, Vec<Value>, Vec<Value>)>) -> Vec<Value> {
@@ -97,11 +103,21 @@ impl EndpointsController {
             self.members.forget(key);
             return Vec::new();
         }
+        let dirty = self.dirty.remove(key).unwrap_or_default();
         if self.members.of(key).is_none() {
             self.members.rebuild(inf, key);
+            self.window_end.remove(key);
+        }
+        if existing.is_some() && self.window_end.get(key).is_some_and(|end| dirty.iter().all(|p| p > end)) {
+            return Vec::new();
         }
         let publish = svc.pointer("/spec/publishNotReadyAddresses").and_then(Value::as_bool) == Some(true);
-        let (subsets, truncated) = self.members.of(key).map(|m| subsets(m, publish)).unwrap_or_default();
+        let (subsets, last) = self.members.of(key).map(|m| subsets(m, publish)).unwrap_or_default();
+        let truncated = last.is_some();
+        match last {
+            Some(end) => self.window_end.insert(key.clone(), end),
+            None => self.window_end.remove(key),
+        };
         let mut ep = existing.cloned().unwrap_or_else(|| json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": ns}}));
         let before = ep.clone();
         ep["metadata"]["labels"] = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
@@ -143,12 +159,19 @@ impl Controller for EndpointsController {
         let key = objects::key_of(&change.new);
         match change.resource.plural {
             "services" => {
-                if change.event == EventType::Deleted || change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec")) {
+                if change.event == EventType::Deleted || change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec") || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")) {
                     self.members.forget(&key);
+                    self.window_end.remove(&key);
                 }
                 vec![key]
             }
-            "pods" => self.members.pod_changed(inf, change),
+            "pods" => {
+                let touched = self.members.pod_changed(inf, change);
+                for svc in &touched {
+                    self.dirty.entry(svc.clone()).or_default().push(key.clone());
+                }
+                touched
+            }
             // Someone removed our Endpoints: put them back.
             _ if change.event == EventType::Deleted => vec![key],
             _ => Vec::new(),

@@ -37,6 +37,7 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A back-off with its own bounds (the kubelet uses the default: 10 s to 5 min).
     pub fn new(initial: Millis, max: Millis) -> Self {
         Self { initial, max, entries: BTreeMap::new() }
     }

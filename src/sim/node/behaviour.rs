@@ -41,6 +41,7 @@ pub enum Piece {
 pub struct Line(pub Vec<Piece>);
 
 impl Line {
+    /// A line of plain text.
     pub fn text(s: impl Into<String>) -> Line {
         Line(vec![Piece::Text(s.into())])
     }
@@ -311,6 +312,31 @@ mod tests {
         assert_eq!(logs(&b, 10), vec!["Processing item apple"]);
         let b = of_with("busybox", &["echo"], &["$(GREETING) world"], &[("GREETING", "hello")], true);
         assert_eq!(logs(&b, 10), vec!["hello world"]);
+    }
+
+    #[test]
+    fn arbitrary_scripts_never_panic() {
+        // A deterministic stream of shell-looking garbage: quotes, expansions, keywords, operators.
+        const PIECES: &[&str] = &[
+            "echo", "sleep 1", "while", "do", "done", "if", "then", "fi", "for i in 1 2", "case", "esac", "$(", ")", "`", "'", "\"", "$((", "${X:-", "}",
+            "{", ";", "&&", "||", "|", "&", ">", ">>", "2>&1", "<", "\n", "\\", "[[", "]]", "[", "]", "-f", "=~", "exit 3", "touch /a", "rm -f /a", "x=$((x+1))",
+            "stress --vm 1 --vm-bytes", "perl -e", "python3 -c", "nginx", "é", "(", "!", "#", "until", "elif", "else", "tail -f", "yes", "seq 1 5", "$x", "*",
+        ];
+        let mut state: u64 = 7;
+        for _ in 0..3000 {
+            let mut script = String::new();
+            for _ in 0..(state % 12) {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                script.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+                script.push(if state & 1 == 0 { ' ' } else { '\n' });
+            }
+            state = state.wrapping_add(1);
+            let b = of_with("busybox", &["sh", "-c", &script], &[], &[], state % 2 == 0);
+            let _ = b.natural_end(Some(64 << 20));
+            let _ = timeline::log_lines(&b, 0, 3_600_000, 50);
+            let _ = timeline::files_at(&b, 10_000);
+            let _ = timeline::next_file_change(&b, 10_000);
+        }
     }
 
     #[test]

@@ -116,6 +116,7 @@ pub fn chain_hash(seed: &str) -> String {
 }
 
 impl KubeProxy {
+    /// A kube-proxy that has not started yet (`start` opens its watches).
     pub fn new(node: &str) -> Self {
         KubeProxy { running: true, node: node.to_string(), service_watch: None, slice_watch: None, services: BTreeMap::new(), slices: BTreeMap::new(), syncs: 0 }
     }
@@ -131,10 +132,12 @@ impl KubeProxy {
         self.slice_watch = Some(open_watch(&self.me(), rt("endpointslices"), None, k));
     }
 
+    /// Stops the process (the world stops delivering to it).
     pub fn stop(&mut self) {
         self.running = false;
     }
 
+    /// Applies a watch event to the rules, or reopens a refused watch.
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
         match msg.payload {
             Payload::Watch(n) => {
@@ -166,6 +169,7 @@ impl KubeProxy {
         }
     }
 
+    /// kube-proxy has no timers here: rules are computed when read.
     pub fn on_timer(&mut self, _kind: TimerKind, _k: &mut Kernel) {}
 
     /// The endpoints (`ip:port`) a Service port balances over: ready ones, or serving terminating

@@ -87,9 +87,15 @@ impl World {
         match c {
             Component::Etcd => self.etcd.running = running,
             Component::ApiServer => self.apiserver.running = running,
-            Component::Scheduler if running && !self.scheduler.running => self.scheduler.start(&mut self.k),
+            Component::Scheduler if running && !self.scheduler.running => {
+                self.scheduler.running = true;
+                self.scheduler.start(&mut self.k);
+            }
             Component::Scheduler => self.scheduler.running = running,
-            Component::ControllerManager if running && !self.controllers.running => self.controllers.start(&mut self.k),
+            Component::ControllerManager if running && !self.controllers.running => {
+                self.controllers.running = true;
+                self.controllers.start(&mut self.k);
+            }
             Component::ControllerManager => self.controllers.running = running,
             Component::CloudControllerManager if running && !self.cloud.running => {
                 self.cloud.running = true;

@@ -25,7 +25,7 @@ const BOOT_LIMIT_MS: Millis = 60_000;
 pub fn new_world(seed: u64) -> World {
     let mut world = World::new(seed);
     while world.now() < BOOT_LIMIT_MS {
-        let model = model(&world, &BTreeSet::new());
+        let model = model(&world);
         if !model.nodes.is_empty() && model.nodes.iter().all(|n| n.readiness == crate::ui::model::Readiness::Ready) {
             break;
         }
@@ -51,47 +51,40 @@ pub fn drain_watch(world: &mut World, watch: &kubectl::Watching) -> String {
     table(watch.kind, &objects, &options)
 }
 
-/// Stops collecting a `get -w` stream (Ctrl+C).
-// TODO(lead): also close the watch on the kube-apiserver (a `World::close_kubectl_watch(id)`), so
-// that it stops sending; today its events are only no longer kept.
+/// Ends a `get -w` stream (Ctrl+C): the apiserver forgets the watch.
 pub fn stop_watch(world: &mut World, watch_id: u64) {
-    world.kubectl_watch_events.remove(&watch_id);
+    world.close_kubectl_watch(watch_id);
 }
 
-/// Applies one logged action; kubectl commands return their output.
-pub fn apply(world: &mut World, op: &Op) -> Option<kubectl::Output> {
-    match op {
-        Op::Kubectl { line, stdin } => Some(kubectl(world, line, stdin.as_deref())),
-        Op::Node { name, running } => {
-            world.set_node_running(name, *running);
-            None
-        }
-        Op::Component { name, running } => {
-            if let Some(c) = Component::parse(name) {
-                world.set_component_running(c, *running);
-            }
-            None
-        }
+/// Whether a node is powered on (None when there is no such node).
+pub fn node_running(world: &World, name: &str) -> Option<bool> {
+    world.nodes.get(name).map(|n| n.running)
+}
+
+/// Applies one logged action: kubectl commands return their output, faults may be refused.
+pub fn apply(world: &mut World, op: &Op) -> Result<Option<kubectl::Output>, String> {
+    let fault = match op {
+        Op::Kubectl { line, stdin } => return Ok(Some(kubectl(world, line, stdin.as_deref()))),
+        Op::Node { name, running } => world.set_node_running(name, *running),
+        Op::Component { name, running } => match Component::parse(name) {
+            Some(c) => world.set_component_running(&c, *running),
+            None => return Err(format!("there is no component {name:?}")),
+        },
         Op::AddNode { name } => {
-            // TODO(lead): match the signature of `World::add_node` once it lands (a worker like
-            // kind's, same capacity as the others).
-            world.add_node(name);
-            None
+            if world.nodes.contains_key(name) {
+                return Err(format!("node {name:?} already exists"));
+            }
+            world.add_node_named(name, false);
+            Ok(())
         }
-    }
+    };
+    fault.map(|()| None).map_err(|e| e.to_string())
 }
 
-/// The name for one more worker: kind's pattern, `kind-worker`, `kind-worker2`, ... after the
-/// highest number in use.
-pub fn next_worker_name(existing: &[String]) -> String {
-    let n = existing
-        .iter()
-        .filter_map(|name| name.strip_prefix("kind-worker"))
-        .map(|rest| if rest.is_empty() { Some(1) } else { rest.parse::<u32>().ok() })
-        .map(|n| n.unwrap_or(0))
-        .max()
-        .unwrap_or(0);
-    if n == 0 { "kind-worker".into() } else { format!("kind-worker{}", n + 1) }
+/// Adds a worker named as kind names the next one; returns its name (logged, so that a replay adds
+/// the same node).
+pub fn add_node(world: &mut World) -> String {
+    world.add_node()
 }
 
 /// When the world's next event is due, if anything is queued.
@@ -100,11 +93,10 @@ pub fn next_due(world: &World) -> Option<Millis> {
 }
 
 /// The diagram's model: nodes and pods from the apiserver's cache, and which processes are stopped.
-/// `stopped_nodes` are the nodes the learner powered off (the UI's own record, from its log).
-pub fn model(world: &World, stopped_nodes: &BTreeSet<String>) -> ClusterModel {
+pub fn model(world: &World) -> ClusterModel {
     let cache = &world.apiserver.cache;
     let mut m = ClusterModel::from_objects(cache.list_prefix("/registry/minions/"), cache.list_prefix("/registry/pods/"), BTreeSet::new());
-    let mut stopped: BTreeSet<String> = stopped_nodes.iter().map(|n| format!("node/{n}")).collect();
+    let mut stopped: BTreeSet<String> = world.nodes.iter().filter(|(_, n)| !n.running).map(|(name, _)| format!("node/{name}")).collect();
     let control = [Component::ApiServer, Component::Etcd, Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager];
     let on_nodes = m.nodes.iter().flat_map(|n| {
         [Component::Kubelet(n.name.clone()), Component::KubeProxy(n.name.clone()), Component::Runtime(n.name.clone())]
@@ -246,21 +238,6 @@ pub fn decision(world: &World, namespace: &str, name: &str) -> Option<DecisionTa
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn worker_names_follow_kind() {
-        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let cases = [
-            (names(&[]), "kind-worker"),
-            (names(&["kind-control-plane"]), "kind-worker"),
-            (names(&["kind-control-plane", "kind-worker"]), "kind-worker2"),
-            (names(&["kind-worker", "kind-worker2", "kind-worker3"]), "kind-worker4"),
-            (names(&["kind-worker", "kind-worker9", "kind-workerx"]), "kind-worker10"),
-        ];
-        for (existing, want) in cases {
-            assert_eq!(next_worker_name(&existing), want, "{existing:?}");
-        }
-    }
 
     #[test]
     fn storage_prefixes_cover_kubectl_spellings() {

@@ -73,7 +73,7 @@ impl Cluster {
         };
         let at = w.now();
         let op = Op::Kubectl { line, stdin };
-        let ran = bridge::apply(&mut w, &op).unwrap_or_default();
+        let ran = bridge::apply(&mut w, &op).ok().flatten().unwrap_or_default();
         drop(w);
         let (out, err) = (ran.stdout, ran.stderr);
         if !ran.watching.is_empty() {
@@ -120,21 +120,28 @@ impl Cluster {
         self.watching = Rc::new(Vec::new());
     }
 
-    /// Stops or starts a node or a component, and logs it.
+    /// Adds a worker node, and logs it under the name it got.
+    pub(super) fn add_node(&mut self) {
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let at = w.now();
+        let name = bridge::add_node(&mut w);
+        drop(w);
+        let op = Op::AddNode { name };
+        self.print(LineKind::Info, &fault_note(&op));
+        self.log(at, op);
+    }
+
+    /// Stops or starts a node or a component, and logs it (a refused fault is reported, not logged).
     pub(super) fn fault(&mut self, op: Op) {
         let Ok(mut w) = self.world.try_borrow_mut() else { return };
         let at = w.now();
-        bridge::apply(&mut w, &op);
+        let result = bridge::apply(&mut w, &op);
         drop(w);
-        let note = match &op {
-            Op::Node { name, running: false } => format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop."),
-            Op::Node { name, running: true } => format!("Node {name} powered on."),
-            Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
-            Op::Component { name, running: true } => format!("{name} started."),
-            Op::AddNode { name } => format!("Node {name} is joining: its kubelet registers it with the kube-apiserver."),
-            Op::Kubectl { .. } => String::new(),
-        };
-        self.print(LineKind::Info, &note);
+        if let Err(e) = result {
+            self.print(LineKind::Stderr, &format!("cannot do that: {e}"));
+            return;
+        }
+        self.print(LineKind::Info, &fault_note(&op));
         self.log(at, op);
     }
 
@@ -150,7 +157,7 @@ impl Cluster {
                 if l.at > w.now() {
                     w.run_until(l.at);
                 }
-                if let Some(ran) = bridge::apply(&mut w, &l.op) {
+                if let Ok(Some(ran)) = bridge::apply(&mut w, &l.op) {
                     if let Op::Kubectl { line, .. } = &l.op {
                         transcript_push(&mut c.transcript, LineKind::Command, line);
                     }
@@ -170,6 +177,18 @@ impl Cluster {
         c.session = Rc::new(session);
         c.transcript_rev += 1;
         c
+    }
+}
+
+/// What the terminal says about a fault.
+fn fault_note(op: &Op) -> String {
+    match op {
+        Op::Node { name, running: false } => format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop."),
+        Op::Node { name, running: true } => format!("Node {name} powered on."),
+        Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
+        Op::Component { name, running: true } => format!("{name} started."),
+        Op::AddNode { name } => format!("Node {name} is joining: its kubelet registers it with the kube-apiserver."),
+        Op::Kubectl { .. } => String::new(),
     }
 }
 

@@ -24,8 +24,10 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
         let (cb, name, running) = (props.on_fault.clone(), props.id.clone(), props.running);
         Callback::from(move |_: MouseEvent| cb.emit(Op::Component { name: name.clone(), running: !running }))
     };
-    // The learner's own kubectl is not a cluster process: it cannot be stopped.
+    // The learner's own kubectl is not a cluster process: it cannot be stopped. A node's processes
+    // stop and start with their node.
     let can_stop = props.id != "kubectl";
+    let node = props.id.split_once('/').map(|(_, n)| n.to_string());
     html! {
         <div class="component-view">
             <h3>{ props.id.clone() }</h3>
@@ -36,7 +38,14 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
             if can_stop {
                 <p class="state">
                     { if props.running { "Running. " } else { "Stopped: messages sent to it are ignored. " } }
-                    <button onclick={toggle} data-testid="toggle-component">{ if props.running { "Stop it" } else { "Start it" } }</button>
+                    <button onclick={toggle} data-testid="toggle-component">
+                        { match (&node, props.running) {
+                            (Some(n), true) => format!("Power off {n}"),
+                            (Some(n), false) => format!("Power on {n}"),
+                            (None, true) => "Stop it".to_string(),
+                            (None, false) => "Start it".to_string(),
+                        } }
+                    </button>
                 </p>
             }
             <h4>{ "Latest messages" }</h4>

@@ -158,3 +158,17 @@ fn fit_shrinks_to_the_panel_within_bounds() {
     assert_eq!(Layout::fit(&m, 760.0, 0.0).1, 1.0);
     assert_eq!(Layout::fit(&m, 760.0, f64::NAN).1, 1.0);
 }
+
+#[test]
+fn pod_names_keep_their_suffix() {
+    let cases = [
+        ("web-6b6d84964f-6kmcs", 84.0, "web-6b6…-6kmcs"),
+        ("web-6b6d84964f-6kmcs", 200.0, "web-6b6d84964f-6kmcs"),
+        ("db-0", 24.0, "db-0"),
+        ("abcdefgh", 24.0, "abc…"),
+        ("abcdefghij", 36.0, "ab…hij"),
+    ];
+    for (name, width, want) in cases {
+        assert_eq!(fit_pod_name(name, width, 6.0), want, "{name} in {width}");
+    }
+}

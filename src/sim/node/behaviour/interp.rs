@@ -6,12 +6,15 @@
 
 pub mod commands;
 pub mod expand;
+mod fs;
+mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::shell::{self, Node, Part, Redirect, Word};
 use super::{End, Line, Piece, Step};
 use expand::{counter_value, join_output, merge_text, plain, value_pieces};
+use syntax::{assignment, brace_range, counters, is_constant};
 
 /// What does not change while a container runs: mounted files, hostname, image traits.
 #[derive(Debug, Clone, Default)]
@@ -43,18 +46,22 @@ pub struct Effect {
 }
 
 impl Effect {
+    /// A command that only sets the exit status.
     pub fn status(status: i32) -> Effect {
         Effect { status, ..Effect::default() }
     }
 
+    /// A command that printed lines and succeeded.
     pub fn out(lines: Vec<Line>) -> Effect {
         Effect { out: lines, ..Effect::default() }
     }
 
+    /// A command that failed with a message on stderr.
     pub fn fail(status: i32, err: String) -> Effect {
         Effect { status, err: vec![Line::text(err)], ..Effect::default() }
     }
 
+    /// A command that ends the script (`exit`) or never returns (a server).
     pub fn end(end: End) -> Effect {
         Effect { end: Some(end), ..Effect::default() }
     }
@@ -93,6 +100,7 @@ pub struct Exec<'a> {
 const STEP_BUDGET: usize = 5_000;
 
 impl<'a> Exec<'a> {
+    /// A fresh shell with an environment.
     pub fn new(ctx: &'a Ctx<'a>, env: BTreeMap<String, String>) -> Self {
         Exec {
             ctx,
@@ -123,6 +131,7 @@ impl<'a> Exec<'a> {
         c
     }
 
+    /// Records a simplification once (bounded, so that loops cannot flood the notes).
     pub fn note(&mut self, n: String) {
         if !self.notes.contains(&n) && self.notes.len() < 8 {
             self.notes.push(n);
@@ -140,6 +149,7 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Runs commands in order until one ends the script or the step budget is spent.
     pub fn run(&mut self, nodes: &[Node]) {
         for n in nodes {
             if self.end.is_some() || self.budget == 0 {
@@ -370,118 +380,6 @@ impl<'a> Exec<'a> {
             self.end = Some(End::Exit(self.status));
         }
     }
-
-    /// Whether `path` exists for `test -f` and `cat`.
-    pub fn exists(&self, path: &str) -> bool {
-        self.files.contains(path) || self.ctx.files.iter().any(|(p, _)| p == path) || well_known_file(path, self.ctx.hostname).is_some()
-    }
-
-    /// Whether `path` is a directory for `test -d` and `ls`.
-    pub fn is_dir(&self, path: &str) -> bool {
-        let p = path.trim_end_matches('/');
-        let prefix = format!("{p}/");
-        matches!(p, "" | "/tmp" | "/etc" | "/var" | "/usr" | "/bin" | "/root" | "/home" | "/dev" | "/proc")
-            || self.ctx.mounts.iter().any(|m| m.trim_end_matches('/') == p)
-            || self.ctx.files.iter().any(|(f, _)| f.starts_with(&prefix))
-            || self.files.iter().any(|f| f.starts_with(&prefix))
-    }
-
-    /// The content of `path` if the simulation knows it; `Some("")` for files written in writable
-    /// mounts (their content is not simulated).
-    pub fn read(&self, path: &str) -> Option<String> {
-        if let Some((_, c)) = self.ctx.files.iter().find(|(p, _)| p == path) {
-            return Some(c.clone());
-        }
-        if self.files.contains(path) {
-            return Some(String::new());
-        }
-        if let Some(c) = well_known_file(path, self.ctx.hostname) {
-            return Some(c);
-        }
-        self.ctx.mounts.iter().any(|m| path.starts_with(&format!("{}/", m.trim_end_matches('/')))).then(String::new)
-    }
-}
-
-/// Files every container has.
-fn well_known_file(path: &str, hostname: &str) -> Option<String> {
-    Some(match path {
-        "/etc/hostname" => hostname.to_string(),
-        "/etc/resolv.conf" => "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5".into(),
-        "/etc/hosts" => format!("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{hostname}"),
-        "/dev/null" | "/dev/zero" | "/dev/stdout" | "/dev/stderr" => String::new(),
-        "/etc/os-release" => "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"".into(),
-        _ => return None,
-    })
-}
-
-/// `NAME=value` at the start of a command.
-fn assignment(w: &Word) -> Option<(String, Word)> {
-    let Some(Part::Lit(first)) = w.0.first() else { return None };
-    let (name, rest) = first.split_once('=')?;
-    let valid = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if !valid {
-        return None;
-    }
-    let mut parts = vec![Part::Lit(rest.to_string())];
-    parts.extend(w.0[1..].iter().cloned());
-    Some((name.to_string(), Word(parts)))
-}
-
-/// Whether a loop condition is a constant (`true`, `:`, `[ 1 ]`) with this truth value.
-fn is_constant(cond: &[Node], truth: bool) -> bool {
-    let [Node::Simple { words, .. }] = cond else { return false };
-    let lits: Vec<String> = words.iter().filter_map(Word::literal).collect();
-    if lits.len() != words.len() {
-        return false;
-    }
-    let lits: Vec<&str> = lits.iter().map(String::as_str).collect();
-    match lits.as_slice() {
-        ["true"] | [":"] | ["[", "1", "]"] | ["[", "true", "]"] | ["/bin/true"] => truth,
-        ["false"] | ["/bin/false"] => !truth,
-        _ => false,
-    }
-}
-
-/// Variables a loop body increments (`i=$((i+1))`, `let i++`): they become counters.
-fn counters(body: &[Node]) -> Vec<String> {
-    let mut out = Vec::new();
-    for n in body {
-        match n {
-            Node::Simple { words, .. } => {
-                if let Some((name, value)) = words.first().and_then(assignment)
-                    && value.0.iter().any(|p| matches!(p, Part::Arith(e) if e.contains(name.as_str())))
-                {
-                    out.push(name);
-                } else if words.first().and_then(Word::literal).as_deref() == Some("let")
-                    && let Some(arg) = words.get(1).and_then(Word::literal)
-                {
-                    let name: String = arg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                    if !name.is_empty() {
-                        out.push(name);
-                    }
-                }
-            }
-            Node::Group(inner) | Node::If { then: inner, .. } => out.extend(counters(inner)),
-            _ => {}
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Bash brace ranges in `for` lists: `{1..5}`.
-fn brace_range(item: &str) -> Vec<String> {
-    let inner = item.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
-    if let Some((a, b)) = inner.and_then(|s| s.split_once(".."))
-        && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
-        && (b - a).abs() < 10_000
-    {
-        return if a <= b { (a..=b).map(|i| i.to_string()).collect() } else { (b..=a).rev().map(|i| i.to_string()).collect() };
-    }
-    vec![item.to_string()]
 }
 
 #[cfg(test)]

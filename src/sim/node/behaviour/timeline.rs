@@ -199,7 +199,7 @@ pub fn busybox_date(abs: Millis) -> String {
     let weekday = DAYS[secs.div_euclid(86_400).rem_euclid(7) as usize];
     let month = r.get(5..7).and_then(|m| m.parse::<usize>().ok()).unwrap_or(1);
     let day: u32 = r.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(1);
-    format!("{weekday} {} {day:>2} {} UTC {}", MONTHS[(month - 1).min(11)], r.get(11..19).unwrap_or(""), r.get(0..4).unwrap_or(""))
+    format!("{weekday} {} {day:>2} {} UTC {}", MONTHS[month.saturating_sub(1).min(11)], r.get(11..19).unwrap_or(""), r.get(0..4).unwrap_or(""))
 }
 
 /// Renders one line printed at absolute time `abs` during loop iteration `iteration`.

@@ -21,6 +21,7 @@ pub(crate) struct LaunchParts {
 }
 
 impl LaunchParts {
+    /// Borrows the parts as a `Launch` for `Behaviour::of` and exec.
     pub fn launch(&self) -> Launch<'_> {
         Launch {
             image: &self.image,

@@ -37,10 +37,15 @@ impl Kubelet {
         let uid = spec.uid.clone();
         self.keys.insert((spec.namespace.clone(), spec.name.clone()), uid.clone());
         if let Some(w) = self.pods.get_mut(&uid) {
+            let mut spec = spec;
+            let names = |s: &podspec::PodSpec| s.all().map(|c| c.name.clone()).collect::<Vec<_>>();
+            if names(&spec) != names(&w.spec) {
+                // Containers cannot be added or removed from a pod; keep the ones the worker runs.
+                spec.init = w.spec.init.clone();
+                spec.containers = w.spec.containers.clone();
+            }
             let newly_deleted = w.spec.deletion_grace.is_none() && spec.deletion_grace.is_some();
-            let changed: Vec<usize> = (0..w.containers.len().min(spec.init.len() + spec.containers.len()))
-                .filter(|&i| w.spec.container(i).image != spec.container(i).image && w.spec.container(i).name == spec.container(i).name)
-                .collect();
+            let changed: Vec<usize> = (0..w.containers.len()).filter(|&i| w.spec.container(i).image != spec.container(i).image).collect();
             let (start_time, scheduled) = (w.start_time, w.spec.scheduled_at.clone());
             w.spec = spec;
             w.start_time = start_time;

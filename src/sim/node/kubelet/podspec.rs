@@ -96,6 +96,7 @@ pub enum Volume {
 }
 
 impl Volume {
+    /// The volume's name, as volumeMounts refer to it.
     pub fn name(&self) -> &str {
         match self {
             Volume::ConfigMap { name, .. } | Volume::Secret { name, .. } | Volume::ServiceAccount { name } | Volume::Other { name } => name,
@@ -322,10 +323,12 @@ impl PodSpec {
         self.init.iter().chain(self.containers.iter())
     }
 
+    /// Container `i` in the order of `all` (init containers first).
     pub fn container(&self, i: usize) -> &ContainerSpec {
         if i < self.init.len() { &self.init[i] } else { &self.containers[i - self.init.len()] }
     }
 
+    /// Whether index `i` is an init container.
     pub fn is_init(&self, i: usize) -> bool {
         i < self.init.len()
     }

@@ -11,9 +11,11 @@ use crate::sim::node::behaviour::probe::{self as answer};
 use crate::sim::node::behaviour::Launch;
 use crate::sim::time::Millis;
 
-/// Index of each probe in `CState::probes`.
+/// Index of the startup probe in `CState::probes`.
 pub const STARTUP: usize = 0;
+/// Index of the liveness probe in `CState::probes`.
 pub const LIVENESS: usize = 1;
+/// Index of the readiness probe in `CState::probes`.
 pub const READINESS: usize = 2;
 
 const NAMES: [&str; 3] = ["Startup", "Liveness", "Readiness"];

@@ -92,6 +92,7 @@ pub struct CState {
 }
 
 impl CState {
+    /// A container that has not been created yet, waiting for `waiting_reason`.
     pub fn new(waiting_reason: &str) -> CState {
         CState {
             status: CStatus::Waiting { reason: waiting_reason.to_string(), message: String::new() },
@@ -114,6 +115,7 @@ impl CState {
         }
     }
 
+    /// Whether its process runs (probes, exec and logs need that).
     pub fn is_running(&self) -> bool {
         matches!(self.status, CStatus::Running { .. })
     }
@@ -205,6 +207,7 @@ impl PodWorker {
         h.finish()
     }
 
+    /// A worker for a pod just seen, nothing created yet.
     pub fn new(spec: PodSpec, now: Millis) -> PodWorker {
         let n = spec.init.len() + spec.containers.len();
         // As the kubelet's default waiting state: every container of a pod with init containers is

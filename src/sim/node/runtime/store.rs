@@ -74,6 +74,7 @@ impl Cidr {
         parsed.unwrap_or(Cidr { base: (10 << 24) | (244 << 16), size: 256 })
     }
 
+    /// The address of host number `host` in the CIDR.
     pub fn address(&self, host: u32) -> String {
         let ip = self.base + host;
         format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
@@ -93,12 +94,14 @@ impl Store {
         Some(host)
     }
 
+    /// Frees an address when its sandbox stops.
     pub fn release_ip(&mut self, host: Option<u32>) {
         if let Some(h) = host {
             self.used_hosts.remove(&h);
         }
     }
 
+    /// Stores a pulled image under its digest and tag.
     pub fn add_image(&mut self, img: &ResolvedImage) {
         let entry = self.images.entry(img.repo_digest.clone()).or_insert(Image { tags: BTreeSet::new(), size: img.size });
         entry.tags.insert(img.full.clone());
@@ -110,14 +113,17 @@ impl Store {
         self.images.contains_key(repo_digest)
     }
 
+    /// `ListImages`.
     pub fn image_infos(&self) -> Vec<ImageInfo> {
         self.images.iter().map(|(digest, i)| ImageInfo { tags: i.tags.iter().cloned().collect(), repo_digest: digest.clone(), size: i.size }).collect()
     }
 
+    /// The sandboxes for `ListContainers`.
     pub fn sandbox_infos(&self) -> Vec<SandboxInfo> {
         self.sandboxes.values().map(|s| SandboxInfo { id: s.id.clone(), pod_uid: s.pod_uid.clone(), attempt: s.attempt, ready: s.ready, ip: s.ip.clone() }).collect()
     }
 
+    /// The containers for `ListContainers`.
     pub fn container_infos(&self) -> Vec<ContainerInfo> {
         self.containers.values().map(|c| c.info.clone()).collect()
     }

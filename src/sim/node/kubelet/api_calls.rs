@@ -1,0 +1,145 @@
+//! The kubelet's own API traffic: the 10 s loop (Lease renewal, node status when it changed or every
+//! 5 min), the answers to its requests, and retrying what got no answer (the apiserver was down).
+
+use serde_json::{Value, json};
+
+use super::registration;
+use super::worker::Stage;
+use super::{ApiOp, Kubelet, REPORT_MS, TICK_MS, rt, volumes};
+use crate::sim::apiserver::request::{ApiResponse, PatchType};
+use crate::sim::apiserver::status::Reason;
+use crate::sim::client::{Action, open_watch};
+use crate::sim::kernel::Kernel;
+
+impl Kubelet {
+    /// Requests that got no answer within a tick (the apiserver was down, a link was cut) count as
+    /// failed: what they were for is tried again.
+    fn expire_requests(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        let expired: Vec<u64> = self.api.iter().filter(|(_, (_, sent))| sent + TICK_MS <= now).map(|(id, _)| *id).collect();
+        for id in expired {
+            let Some((op, _)) = self.api.remove(&id) else { continue };
+            match op {
+                ApiOp::NodeCreate | ApiOp::NodeGet => {
+                    let node = registration::node_object(&self.config, now, self.boots, &self.image_list);
+                    self.api_action(Action::Create { resource: rt("nodes"), namespace: None, object: node }, ApiOp::NodeCreate, k);
+                }
+                ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate => self.hb.lease_pending = false,
+                ApiOp::NodeStatus => self.hb.status_fingerprint = 0,
+                ApiOp::PodStatus(uid) => {
+                    if let Some(w) = self.pods.get_mut(&uid) {
+                        w.last_status = 0;
+                    }
+                    self.post_status(&uid, k);
+                }
+                ApiOp::PodDelete(uid) => {
+                    if self.pods.get(&uid).is_some_and(|w| w.stage == Stage::Finished && !w.deleted) {
+                        self.delete_object(&uid, k);
+                    }
+                }
+                ApiOp::Fetch(uid, ..) => {
+                    if let Some(w) = self.pods.get_mut(&uid) {
+                        w.fetch_pending = w.fetch_pending.saturating_sub(1);
+                        w.refetch_at = Some(now);
+                    }
+                    self.sync(&uid, k);
+                }
+                ApiOp::Event => {}
+            }
+        }
+    }
+
+    /// The 10 s loop: retry the unanswered, renew the Lease, post the node status when due.
+    pub(crate) fn tick(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        self.expire_requests(k);
+        let unsent: Vec<String> = self.pods.iter().filter(|(_, w)| w.last_status == 0).map(|(uid, _)| uid.clone()).collect();
+        for uid in unsent {
+            self.post_status(&uid, k);
+        }
+        let Some(uid) = self.hb.node_uid.clone() else {
+            return;
+        };
+        match self.hb.lease.clone() {
+            Some(mut lease) if !self.hb.lease_pending => {
+                lease["spec"]["renewTime"] = json!(registration::micro_time(now));
+                self.hb.lease_pending = true;
+                self.api_action(Action::Update { resource: rt("leases"), object: lease }, ApiOp::LeaseUpdate, k);
+            }
+            None if !self.hb.lease_pending => {
+                self.hb.lease_pending = true;
+                let lease = registration::lease_object(&self.config, &uid, now);
+                self.api_action(Action::Create { resource: rt("leases"), namespace: Some("kube-node-lease".into()), object: lease }, ApiOp::LeaseCreate, k);
+            }
+            _ => {}
+        }
+        // Only the images change what the node reports; the status is built when it is sent.
+        let fp = {
+            use std::hash::{Hash, Hasher};
+            let mut h = crate::sim::node::Fnv::default();
+            for i in &self.image_list {
+                (&i.repo_digest, &i.tags, i.size).hash(&mut h);
+            }
+            h.finish() | 1
+        };
+        if fp != self.hb.status_fingerprint || now >= self.hb.status_sent_at + REPORT_MS {
+            self.hb.status_fingerprint = fp;
+            self.hb.status_sent_at = now;
+            let status = registration::node_status(&self.config, self.hb.registered_at, now, self.boots, &self.image_list);
+            let patch = json!({"status": status});
+            let name = self.config.name.clone();
+            self.api_action(Action::Patch { resource: rt("nodes"), namespace: None, name, patch_type: PatchType::Strategic, patch, status: true }, ApiOp::NodeStatus, k);
+        }
+    }
+
+    /// Handles the answer to one of the kubelet's requests.
+    pub(crate) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
+        if Some(r.request_id) == self.pod_watch {
+            // The watch was refused or closed: open it again, as an informer would.
+            if r.result.is_err() {
+                let selector = format!("spec.nodeName={}", self.config.name);
+                self.pod_watch = Some(open_watch(&self.me(), rt("pods"), Some(selector), k));
+            }
+            return;
+        }
+        let Some((op, _)) = self.api.remove(&r.request_id) else { return };
+        let uid_of = |v: &Value| v.pointer("/metadata/uid").and_then(Value::as_str).map(str::to_string);
+        match (op, r.result) {
+            (ApiOp::NodeCreate | ApiOp::NodeGet, Ok(node)) => self.hb.node_uid = uid_of(&node),
+            (ApiOp::NodeCreate, Err(s)) if s.reason == Reason::AlreadyExists => {
+                let name = self.config.name.clone();
+                self.api_get(rt("nodes"), None, &name, ApiOp::NodeGet, k);
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate, Ok(lease)) => {
+                self.hb.lease = Some(lease);
+                self.hb.lease_pending = false;
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseUpdate, Err(s)) if matches!(s.reason, Reason::AlreadyExists | Reason::Conflict) => {
+                let name = self.config.name.clone();
+                self.api_get(rt("leases"), Some("kube-node-lease"), &name, ApiOp::LeaseGet, k);
+            }
+            (ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate, Err(_)) => self.hb.lease_pending = false,
+            (ApiOp::NodeStatus, Err(_)) => self.hb.status_fingerprint = 0,
+            (ApiOp::PodStatus(uid), Err(s)) if s.reason != Reason::NotFound => {
+                // Sent again at the next change or tick.
+                if let Some(w) = self.pods.get_mut(&uid) {
+                    w.last_status = 0;
+                }
+            }
+            (ApiOp::Fetch(uid, ns, secret, name), result) => {
+                let data = match result {
+                    Ok(obj) => Some(volumes::data_of(&obj, secret)),
+                    Err(_) => None,
+                };
+                self.objects.insert((ns, secret, name), data);
+                if let Some(w) = self.pods.get_mut(&uid) {
+                    w.fetch_pending = w.fetch_pending.saturating_sub(1);
+                    if w.fetch_pending == 0 {
+                        self.sync(&uid, k);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
