@@ -6,45 +6,14 @@
 //! sandbox bench --nodes N --pods M [--seed N]
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use k8s_sandbox::sim::bench;
-use k8s_sandbox::sim::kubectl::Files;
-use k8s_sandbox::sim::script;
+use k8s_sandbox::sim::script::{self, DiskFiles};
 use k8s_sandbox::sim::world::World;
 
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE]\n  sandbox bench --nodes N --pods M [--seed N]";
-
-/// `-f PATH` relative to the script's folder; a folder means its .yaml/.yml/.json files, sorted.
-struct DiskFiles {
-    base: PathBuf,
-}
-
-impl Files for DiskFiles {
-    fn read(&self, path: &str) -> Result<Vec<(String, String)>, String> {
-        let full = self.base.join(path);
-        let missing = || format!("error: the path \"{path}\" does not exist");
-        if full.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&full)
-                .map_err(|_| missing())?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
-                .collect();
-            entries.sort();
-            entries
-                .into_iter()
-                .map(|p| {
-                    let shown = Path::new(path).join(p.file_name().unwrap_or_default()).display().to_string();
-                    std::fs::read_to_string(&p).map(|t| (shown, t)).map_err(|e| format!("error: {e}"))
-                })
-                .collect()
-        } else {
-            let text = std::fs::read_to_string(&full).map_err(|_| missing())?;
-            Ok(vec![(path.to_string(), text)])
-        }
-    }
-}
 
 /// Value of `--name V` or `--name=V`.
 fn opt(args: &[String], name: &str) -> Option<String> {
@@ -71,7 +40,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let steps = script::parse(&text).map_err(|e| format!("sandbox: {script_path}: {e}"))?;
     let base = Path::new(script_path).parent().map(Path::to_path_buf).unwrap_or_default();
     let mut world = World::new(seed);
-    print!("{}", script::run(&mut world, &steps, &DiskFiles { base }));
+    print!("{}", script::run(&mut world, &steps, &DiskFiles::new(base)));
     if let Some(trace) = opt(args, "--trace") {
         std::fs::write(&trace, world.k.trace.to_json_lines()).map_err(|e| format!("sandbox: cannot write {trace}: {e}"))?;
     }

@@ -38,6 +38,9 @@ pub mod workqueue;
 #[cfg(test)]
 mod testutil;
 
+#[cfg(test)]
+mod scenarios;
+
 use serde_json::Value;
 
 use self::informers::Informers;

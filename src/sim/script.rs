@@ -1,6 +1,8 @@
 //! Runner scripts: kubectl command lines, `#` comments, `sleep DURATION`, and
 //! `kubectl apply -f - <<EOF ... EOF` heredocs. The native runner and the tests share this.
 
+use std::path::{Path, PathBuf};
+
 use super::kubectl::{self, Files};
 use super::time::{Millis, parse_duration};
 use super::world::World;
@@ -26,6 +28,42 @@ pub enum ScriptError {
     /// A line that is neither kubectl, sleep, a comment nor blank.
     #[error("line {line}: only `kubectl ...` and `sleep DURATION` lines are allowed, got {text:?}")]
     UnknownCommand { line: usize, text: String },
+}
+
+/// The native runner's files: `-f PATH` relative to the script's folder; a folder means its .yaml/.yml/.json files, sorted.
+pub struct DiskFiles {
+    base: PathBuf,
+}
+
+impl DiskFiles {
+    pub fn new(base: impl Into<PathBuf>) -> Self {
+        Self { base: base.into() }
+    }
+}
+
+impl Files for DiskFiles {
+    fn read(&self, path: &str) -> Result<Vec<(String, String)>, String> {
+        let full = self.base.join(path);
+        let missing = || format!("error: the path \"{path}\" does not exist");
+        if full.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&full)
+                .map_err(|_| missing())?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+                .collect();
+            entries.sort();
+            entries
+                .into_iter()
+                .map(|p| {
+                    let shown = Path::new(path).join(p.file_name().unwrap_or_default()).display().to_string();
+                    std::fs::read_to_string(&p).map(|t| (shown, t)).map_err(|e| format!("error: {e}"))
+                })
+                .collect()
+        } else {
+            let text = std::fs::read_to_string(&full).map_err(|_| missing())?;
+            Ok(vec![(path.to_string(), text)])
+        }
+    }
 }
 
 /// Parses a script into steps.
