@@ -37,6 +37,9 @@ use super::store::{Compare, Op, OpResponse, RangeRequest};
 
 /// How long the apiserver waits for etcd before answering 504.
 pub const ETCD_TIMEOUT_MS: u64 = 10_000;
+/// The apiserver compacts etcd this often (`--etcd-compaction-interval`, 5 minutes), each time up to
+/// the revision it had seen at the previous round, so watchers always have 5 minutes of history.
+pub const COMPACTION_INTERVAL_MS: u64 = 5 * 60 * 1000;
 /// GuaranteedUpdate retries on a stale cache before giving up with a Conflict.
 const MAX_UPDATE_ATTEMPTS: u32 = 5;
 
@@ -63,6 +66,8 @@ pub struct ApiServer {
     pub cache: WatchCache,
     pending: BTreeMap<u64, Pending>,
     ips: IpAllocator,
+    /// The revision to compact to at the next compaction round.
+    compact_next: i64,
 }
 
 impl Default for ApiServer {
@@ -73,7 +78,12 @@ impl Default for ApiServer {
 
 impl ApiServer {
     pub fn new() -> Self {
-        Self { running: true, cache: WatchCache::default(), pending: BTreeMap::new(), ips: IpAllocator::default() }
+        Self { running: true, cache: WatchCache::default(), pending: BTreeMap::new(), ips: IpAllocator::default(), compact_next: 0 }
+    }
+
+    /// Starts the periodic compaction loop.
+    pub fn start(&mut self, k: &mut Kernel) {
+        k.set_timer(Component::ApiServer, COMPACTION_INTERVAL_MS, TimerKind::Tick);
     }
 
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
@@ -86,10 +96,21 @@ impl ApiServer {
     }
 
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
-        if let TimerKind::RequestTimeout(etcd_id) = kind {
-            if let Some(p) = self.pending.remove(&etcd_id) {
-                respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
+        match kind {
+            TimerKind::RequestTimeout(etcd_id) => {
+                if let Some(p) = self.pending.remove(&etcd_id) {
+                    respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
+                }
             }
+            TimerKind::Tick => {
+                if self.compact_next > 0 {
+                    let id = k.fresh_id();
+                    k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op: EtcdOp::Compact(self.compact_next) })));
+                }
+                self.compact_next = self.cache.revision;
+                k.set_timer(Component::ApiServer, COMPACTION_INTERVAL_MS, TimerKind::Tick);
+            }
+            _ => {}
         }
     }
 

@@ -23,12 +23,15 @@ pub enum EtcdOp {
     Range(RangeRequest),
     /// A put attached to a fresh lease of `ttl_ms` (Events expire this way).
     PutWithTtl { key: String, value: std::sync::Arc<[u8]>, ttl_ms: Millis },
+    /// Drops history below a revision (the apiserver asks every 5 minutes).
+    Compact(Revision),
 }
 
 #[derive(Debug, Clone)]
 pub enum EtcdResult {
     Txn(TxnResponse),
     Range(RangeResponse),
+    Compacted,
 }
 
 /// etcd's answer; `revision` is the store's revision after the call.
@@ -55,6 +58,7 @@ impl EtcdRequest {
             EtcdOp::Range(r) if r.prefix => format!("range {} (prefix)", r.key),
             EtcdOp::Range(r) => format!("range {}", r.key),
             EtcdOp::PutWithTtl { key, .. } => format!("put {key} (lease)"),
+            EtcdOp::Compact(rev) => format!("compact {rev}"),
         }
     }
 
@@ -65,6 +69,7 @@ impl EtcdRequest {
             }),
             EtcdOp::Range(r) => Some(r.key.clone()),
             EtcdOp::PutWithTtl { key, .. } => Some(key.clone()),
+            EtcdOp::Compact(_) => None,
         }
     }
 }
@@ -83,6 +88,7 @@ impl EtcdReply {
             Ok(EtcdResult::Txn(t)) if t.succeeded => format!("txn ok, revision {}", self.revision),
             Ok(EtcdResult::Txn(_)) => format!("txn compare failed, revision {}", self.revision),
             Ok(EtcdResult::Range(r)) => format!("{} key(s), revision {}", r.kvs.len(), self.revision),
+            Ok(EtcdResult::Compacted) => format!("compacted, revision {}", self.revision),
             Err(e) => format!("error: {e}"),
         }
     }
@@ -138,6 +144,7 @@ impl Etcd {
                     .map(EtcdResult::Txn)
                     .map_err(|e| e.to_string())
             }
+            EtcdOp::Compact(rev) => self.store.compact(rev).map(|()| EtcdResult::Compacted).map_err(|e| e.to_string()),
         };
         // Watch events go out before the reply on the same FIFO link, so the apiserver's cache has
         // seen a write by the time the writer hears it succeeded.

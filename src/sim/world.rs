@@ -103,6 +103,7 @@ impl World {
             kubectl_responses: BTreeMap::new(),
             kubectl_watch_events: BTreeMap::new(),
         };
+        w.apiserver.start(&mut w.k);
         // The apiserver's bootstrap controller creates the system namespaces.
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
