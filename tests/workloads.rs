@@ -60,3 +60,25 @@ fn whole_cluster_is_deterministic() {
     assert_eq!(a, run(9));
     assert_ne!(a, run(10), "another seed should give other names and choices");
 }
+
+/// Node failure, as the node lifecycle controller handles it: the stopped kubelet stops renewing its
+/// Lease, after the grace period NodeReady becomes Unknown and the node is tainted unreachable, and
+/// after the pods' 300 s toleration (DefaultTolerationSeconds) they are evicted and their
+/// ReplicaSet replaces them on the nodes that are left.
+#[test]
+fn dead_node_pods_are_replaced_elsewhere() {
+    let mut w = World::new(3);
+    kubectl(&mut w, "create deployment web --image=nginx --replicas=3");
+    w.run_for(60_000);
+    w.set_node_running("sandbox-worker2", false).expect("the node exists");
+    w.run_for(90_000);
+    let node = kubectl(&mut w, "get node sandbox-worker2 --no-headers").stdout;
+    assert!(node.contains("NotReady"), "{node}");
+    // Before the toleration runs out the pod is still bound to the dead node.
+    assert!(kubectl(&mut w, "get pods -o wide --no-headers").stdout.contains("sandbox-worker2"));
+    w.run_for(400_000);
+    let wide = kubectl(&mut w, "get pods -o wide --no-headers").stdout;
+    let running: Vec<&str> = wide.lines().filter(|l| l.contains(" Running ")).collect();
+    assert_eq!(running.len(), 3, "{wide}");
+    assert!(running.iter().all(|l| !l.contains("sandbox-worker2")), "{wide}");
+}
