@@ -33,6 +33,7 @@ pub mod selector;
 pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
+pub mod ttlafterfinished;
 pub mod workqueue;
 
 #[cfg(test)]
@@ -95,6 +96,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(daemonset::DaemonSetController::default()),
         Box::new(job::JobController::default()),
         Box::new(cronjob::CronJobController::default()),
+        Box::new(ttlafterfinished::TtlAfterFinishedController),
         Box::new(garbagecollector::GarbageCollector::default()),
         Box::new(nodelifecycle::NodeLifecycleController::default()),
         Box::new(tainteviction::TaintEvictionController::default()),

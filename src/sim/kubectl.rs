@@ -6,11 +6,22 @@ mod apply;
 mod common;
 mod create;
 mod delete;
+mod drain;
+mod events;
+mod exec;
+mod expose;
 mod get;
 mod info;
 mod label;
+mod logs;
 mod misc;
+mod nodes;
+mod patch;
 pub mod printers;
+mod rollout;
+mod set;
+mod target;
+mod top;
 
 use super::world::World;
 
@@ -114,6 +125,18 @@ pub fn execute(world: &mut World, line: &str, stdin: Option<&str>, files: &dyn F
         "explain" => info::explain(rest, &mut out),
         "config" => info::config(rest, &mut out),
         "wait" => misc::wait(&mut cx, rest, &mut out),
+        "rollout" => rollout::run(&mut cx, rest, &mut out),
+        "set" => set::run(&mut cx, rest, &mut out),
+        "cordon" => nodes::cordon(&mut cx, rest, &mut out, true),
+        "uncordon" => nodes::cordon(&mut cx, rest, &mut out, false),
+        "drain" => drain::run(&mut cx, rest, &mut out),
+        "taint" => nodes::taint(&mut cx, rest, &mut out),
+        "logs" => logs::run(&mut cx, rest, &mut out),
+        "exec" => exec::run(&mut cx, rest, &mut out),
+        "top" => top::run(&mut cx, rest, &mut out),
+        "patch" => patch::run(&mut cx, rest, &mut out),
+        "events" => events::run(&mut cx, rest, &mut out),
+        "expose" => expose::run(&mut cx, rest, &mut out),
         "edit" => Err("error: kubectl edit needs an interactive editor, which this sandbox does not have; use `kubectl apply -f -` with the changed manifest, or the editor panel".into()),
         "help" | "--help" | "-h" => {
             out.out(misc::USAGE);

@@ -227,3 +227,5 @@ impl Reducible for Cluster {
 }
 
 mod playback;
+#[cfg(test)]
+mod scenarios;

@@ -49,7 +49,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
             let (namespace, name) = namespace_and_name(key);
             let view = cluster.with_world(|w| {
                 let object = bridge::object(w, key);
-                let events = bridge::events_for(w, &namespace, &name);
+                let kind = object.as_ref().and_then(|o| o.get("kind")).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+                let events = bridge::events_for(w, &namespace, &kind, &name);
                 let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
                 let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
                 (object, events, decision, node_running)

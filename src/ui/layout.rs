@@ -38,6 +38,8 @@ pub const MIN_WIDTH: f64 = 300.0;
 pub const MIN_SCALE: f64 = 0.8;
 /// Approximate advance of one character of the 12 px sans font, used to truncate labels.
 pub const CHAR_W: f64 = 6.8;
+/// Advance of one character of the 11 px monospace font of pod chips.
+pub const POD_CHAR_W: f64 = 6.7;
 
 /// One box standing for one process; `id` is the component's name as the trace spells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,7 +242,7 @@ pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Poi
     let chips = pods[..shown]
         .iter()
         .enumerate()
-        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_pod_name(&p.name, chip.0 - 18.0, CHAR_W * 0.9) })
+        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_pod_name(&p.name, chip.0 - 22.0, POD_CHAR_W) })
         .collect();
     let more = (pods.len() > shown).then(|| MoreChip { count: pods.len() - shown, rect: slot_rect(shown) });
     ChipArea { chips, more }

@@ -139,6 +139,7 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
     api::apply_defaults(rt, &mut obj);
     if rt.kind == "Pod" {
         api::add_default_tolerations(&mut obj);
+        apply_scheduling_gated_condition(&mut obj, cx.now);
     }
     if rt.kind == "Service" {
         allocate_service(&mut obj, cx);
@@ -149,6 +150,24 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
     api::validate(rt, &obj, None).map_err(|e| Status::invalid(e.to_string()))?;
     let key = api::storage_key(rt, ns.as_deref(), &name);
     Ok((key, obj))
+}
+
+/// A pod created with `spec.schedulingGates` gets `PodScheduled=False, reason SchedulingGated` from the
+/// pod strategy (`applySchedulingGatedCondition`), which is what makes kubectl print `SchedulingGated`.
+fn apply_scheduling_gated_condition(pod: &mut Value, now: Millis) {
+    let gated = pod.pointer("/spec/schedulingGates").and_then(Value::as_array).is_some_and(|g| !g.is_empty());
+    let conditions = pod.pointer("/status/conditions").and_then(Value::as_array);
+    if !gated || conditions.is_some_and(|c| c.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))) {
+        return;
+    }
+    let condition = json!({
+        "type": "PodScheduled", "status": "False", "lastProbeTime": null, "lastTransitionTime": rfc3339(now),
+        "reason": "SchedulingGated", "message": "Scheduling is blocked due to non-empty scheduling gates"
+    });
+    match pod.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
+        Some(list) => list.push(condition),
+        None => pod["status"]["conditions"] = json!([condition]),
+    }
 }
 
 /// ClusterIP and NodePort allocation, as the Service REST storage does on create.
@@ -227,4 +246,24 @@ pub fn bind(rt: &ResourceType, current: &Value, binding: &Value, now: Millis) ->
         m.as_object_mut().map(|m| m.remove("resourceVersion"));
     }
     Ok(pod)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gated_pods_are_marked_scheduling_gated_once() {
+        let mut gated = json!({"spec": {"schedulingGates": [{"name": "example.com/foo"}]}, "status": {"phase": "Pending"}});
+        apply_scheduling_gated_condition(&mut gated, 0);
+        let conds = gated["status"]["conditions"].as_array().cloned().unwrap_or_default();
+        assert_eq!(conds.len(), 1);
+        assert_eq!((conds[0]["type"].as_str(), conds[0]["reason"].as_str()), (Some("PodScheduled"), Some("SchedulingGated")));
+        apply_scheduling_gated_condition(&mut gated, 0);
+        assert_eq!(gated["status"]["conditions"].as_array().map(Vec::len), Some(1), "an existing PodScheduled condition is kept");
+        for mut ungated in [json!({"spec": {}, "status": {}}), json!({"spec": {"schedulingGates": []}, "status": {}})] {
+            apply_scheduling_gated_condition(&mut ungated, 0);
+            assert!(ungated["status"].get("conditions").is_none(), "{ungated}");
+        }
+    }
 }

@@ -105,8 +105,9 @@ impl Status {
             None => self.message.clone(),
         };
         match self.reason {
-            // kubectl prints validation errors without the "Error from server" prefix.
-            Reason::Invalid if context.is_none() => msg,
+            // kubectl's checkErr prints an Invalid error from its details alone (`The Job "x" is invalid:
+            // ...`), so neither the "Error from server" prefix nor the `error when creating` context shows.
+            Reason::Invalid => self.message.clone(),
             Reason::Unreachable => msg,
             Reason::Timeout => format!("Error from server (Timeout): {msg}"),
             _ => format!("Error from server ({}): {msg}", self.reason_text()),

@@ -83,8 +83,9 @@ pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
     (true, true)
 }
 
+/// As upstream, the collision count always enters the hash (0 when unset).
 fn revision_hash(ds: &Value) -> String {
-    objects::compute_hash(ds.pointer("/spec/template").unwrap_or(&Value::Null), ds.pointer("/status/collisionCount").and_then(Value::as_i64))
+    objects::compute_hash(ds.pointer("/spec/template").unwrap_or(&Value::Null), Some(i64_at(ds, "/status/collisionCount", 0)))
 }
 
 /// `NewPod` for `node`.
@@ -246,8 +247,15 @@ impl Controller for DaemonSetController {
                 }
                 vec![k]
             }
-            // A node came, went or changed labels/taints: every DaemonSet takes another look.
-            _ => inf.list(daemonsets(), None).map(objects::key_of).collect(),
+            // A node came, went or changed labels/taints: every DaemonSet takes another look
+            // (`shouldIgnoreNodeUpdate`: heartbeats alone do not count).
+            _ => {
+                let relevant = |n: &Value| (n.pointer("/metadata/labels").cloned(), n.pointer("/spec").cloned(), objects::condition(n, "Ready").map(|c| str_at(c, "/status").to_string()));
+                if change.event == crate::sim::apiserver::request::EventType::Modified && change.old.as_ref().map(relevant) == Some(relevant(&change.new)) {
+                    return Vec::new();
+                }
+                inf.list(daemonsets(), None).map(objects::key_of).collect()
+            }
         }
     }
 
@@ -285,110 +293,4 @@ impl Controller for DaemonSetController {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::controllers::testutil::*;
-
-    fn ds() -> Value {
-        json!({
-            "apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"namespace": "kube-system", "name": "agent", "uid": "uid-agent", "generation": 1},
-            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template("agent", "agent:1")}
-        })
-    }
-
-    fn tainted(name: &str, key: &str, effect: &str) -> Value {
-        let mut n = node(name);
-        n["spec"]["taints"] = json!([{"key": key, "effect": effect}]);
-        n
-    }
-
-    #[test]
-    fn one_pod_per_eligible_node_pinned_by_affinity_with_automatic_tolerations() {
-        let mut inf = Informers::default();
-        inf.insert(ds());
-        inf.insert(node("w1"));
-        inf.insert(node("w2"));
-        inf.insert(tainted("cp", "node-role.kubernetes.io/control-plane", "NoSchedule"));
-        inf.insert(tainted("down", "node.kubernetes.io/unreachable", "NoExecute"));
-        let (out, n) = sync_ds(&inf, &ds(), 0, true);
-        let pods = creates(&out, "Pod");
-        assert_eq!(n, 3);
-        let targets: Vec<String> = pods.iter().map(pod_node).collect();
-        assert_eq!(targets, vec!["down", "w1", "w2"], "the control plane's NoSchedule taint is not tolerated; unreachable is");
-        let p = &pods[0];
-        assert!(p["spec"].get("nodeName").is_none(), "the scheduler binds daemon pods");
-        let tol_keys: Vec<&str> = p["spec"]["tolerations"].as_array().expect("tolerations").iter().map(|t| str_at(t, "/key")).collect();
-        for k in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"] {
-            assert!(tol_keys.contains(&k), "{k} in {tol_keys:?}");
-        }
-        assert!(!tol_keys.contains(&"node.kubernetes.io/network-unavailable"), "only host-network pods get that one");
-        assert_eq!(p["metadata"]["generateName"], "agent-");
-        let st = &status_updates(&out, "DaemonSet")[0]["status"];
-        assert_eq!(st["desiredNumberScheduled"], 3);
-        assert_eq!(st["currentNumberScheduled"], 0);
-    }
-
-    #[test]
-    fn node_selector_limits_nodes_and_misscheduled_pods_are_deleted() {
-        let mut d = ds();
-        d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
-        let mut inf = Informers::default();
-        inf.insert(d.clone());
-        let mut ssd = node("ssd1");
-        ssd["metadata"]["labels"]["disk"] = json!("ssd");
-        inf.insert(ssd);
-        inf.insert(node("hdd1"));
-        let mut stray = pod_of(&d, "agent-x", "hdd1", "Running", Some(0));
-        stray["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
-        inf.insert(stray);
-        let (out, _) = sync_ds(&inf, &d, 0, true);
-        assert_eq!(creates(&out, "Pod").iter().map(pod_node).collect::<Vec<_>>(), vec!["ssd1"]);
-        assert_eq!(deletes(&out, "Pod"), vec!["agent-x"]);
-        assert_eq!(status_updates(&out, "DaemonSet")[0]["status"]["numberMisscheduled"], 1);
-    }
-
-    #[test]
-    fn a_noschedule_taint_keeps_running_pods_but_noexecute_evicts() {
-        let d = ds();
-        let mut inf = Informers::default();
-        inf.insert(d.clone());
-        inf.insert(tainted("w1", "dedicated", "NoSchedule"));
-        inf.insert(tainted("w2", "dedicated", "NoExecute"));
-        for (p, n) in [("a1", "w1"), ("a2", "w2")] {
-            let mut pod = pod_of(&d, p, n, "Running", Some(0));
-            pod["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
-            inf.insert(pod);
-        }
-        let (out, n) = sync_ds(&inf, &d, 0, true);
-        assert_eq!(n, 0);
-        assert_eq!(deletes(&out, "Pod"), vec!["a2"]);
-    }
-
-    #[test]
-    fn rolling_update_replaces_one_old_pod_at_a_time() {
-        let d = ds();
-        let mut inf = Informers::default();
-        inf.insert(node("w1"));
-        inf.insert(node("w2"));
-        for (p, n) in [("a1", "w1"), ("a2", "w2")] {
-            let mut pod = pod_of(&d, p, n, "Running", Some(0));
-            pod["metadata"]["labels"]["controller-revision-hash"] = json!("old");
-            inf.insert(pod);
-        }
-        inf.insert(d.clone());
-        let (out, _) = sync_ds(&inf, &d, 0, true);
-        assert_eq!(deletes(&out, "Pod"), vec!["a1"], "maxUnavailable 1");
-    }
-
-    #[test]
-    fn expectations_block_duplicate_creates() {
-        let mut inf = Informers::default();
-        inf.insert(ds());
-        inf.insert(node("w1"));
-        let mut c = DaemonSetController::default();
-        let k = ("kube-system".to_string(), "agent".to_string());
-        assert_eq!(creates(&c.reconcile(&k, &inf, 0, &mut Rng::new(1)), "Pod").len(), 1);
-        assert!(creates(&c.reconcile(&k, &inf, 1, &mut Rng::new(1)), "Pod").is_empty());
-    }
-}
+mod tests;

@@ -50,10 +50,18 @@ fn address(m: &Member) -> Value {
     a
 }
 
+/// One subset being built: the addresses sharing one port list.
+#[derive(Default)]
+struct Subset {
+    ready: Vec<Value>,
+    not_ready: Vec<Value>,
+    ports: Vec<Value>,
+}
+
 /// The subsets for a Service's members, one per distinct port list (`RepackSubsets`), from the
 /// first 1000 members by pod name; when some were left out, the last pod listed.
 pub fn subsets(members: &BTreeMap<ObjectKey, Member>, publish_not_ready: bool) -> (Vec<Value>, Option<ObjectKey>) {
-    let mut by_ports: BTreeMap<String, (Vec<Value>, Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    let mut by_ports: BTreeMap<String, Subset> = BTreeMap::new();
     let mut taken = 0;
     let mut last = None;
     for (k, m) in members {
@@ -65,16 +73,16 @@ pub fn subsets(members: &BTreeMap<ObjectKey, Member>, publish_not_ready: bool) -
         }
         taken += 1;
         last = Some(k.clone());
-        let entry = by_ports.entry(Value::Array(m.ports.clone()).to_string()).or_insert_with(|| (Vec::new(), Vec::new(), m.ports.clone()));
-        if m.ready || publish_not_ready { entry.0.push(address(m)) } else { entry.1.push(address(m)) }
+        let entry = by_ports.entry(Value::Array(m.ports.clone()).to_string()).or_insert_with(|| Subset { ports: m.ports.clone(), ..Subset::default() });
+        if m.ready || publish_not_ready { entry.ready.push(address(m)) } else { entry.not_ready.push(address(m)) }
     }
     (pack(by_ports), None)
 }
 
-fn pack(by_ports: BTreeMap<String, (Vec<Value>, Vec<Value>, Vec<Value>)>) -> Vec<Value> {
+fn pack(by_ports: BTreeMap<String, Subset>) -> Vec<Value> {
     by_ports
         .into_values()
-        .map(|(ready, not_ready, ports)| {
+        .map(|Subset { ready, not_ready, ports }| {
             let mut s = json!({});
             if !ready.is_empty() {
                 s["addresses"] = Value::Array(ready);

@@ -11,6 +11,7 @@
 //! in its sync handler; events that arrive meanwhile mark it dirty and it is synced again afterwards.
 
 mod plan;
+mod watches;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +21,7 @@ use self::plan::{Plan, SlowStart, Write};
 use super::informers::Informers;
 use super::{Controller, Outcome, objects, recorder};
 use crate::sim::api::{self, ResourceType};
-use crate::sim::apiserver::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
+use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::client::{self, Action, ObjectKey};
 use crate::sim::component::Component;
@@ -34,11 +35,11 @@ pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
 pub const REWATCH_BACKOFF_MS: Millis = 1_000;
 /// Syncs started at one instant before yielding to the rest of the simulation.
 const MAX_SYNCS_PER_PUMP: usize = 10_000;
-const REWATCH_PREFIX: &str = "rewatch:";
+pub(super) const REWATCH_PREFIX: &str = "rewatch:";
 
 /// One informer's watch.
 #[derive(Debug)]
-struct Watch {
+pub(super) struct Watch {
     rt: &'static ResourceType,
     synced: bool,
     /// On a re-list: the keys cached before, to delete those the new list no longer has.
@@ -96,7 +97,7 @@ impl Default for ControllerManager {
     }
 }
 
-fn me() -> Component {
+pub(super) fn me() -> Component {
     Component::ControllerManager
 }
 
@@ -132,21 +133,6 @@ impl ControllerManager {
             if let Some(rt) = api::resolve(plural) {
                 self.open(rt, None, k);
             }
-        }
-    }
-
-    fn open(&mut self, rt: &'static ResourceType, relist: Option<BTreeSet<ObjectKey>>, k: &mut Kernel) {
-        let id = client::open_watch(&me(), rt, None, k);
-        self.watches.insert(id, Watch { rt, synced: false, relist });
-    }
-
-    /// Re-opens every watch (the apiserver restarted and forgot them): each informer re-lists and
-    /// deletes what disappeared meanwhile.
-    pub fn reopen_watches(&mut self, k: &mut Kernel) {
-        let old = std::mem::take(&mut self.watches);
-        for w in old.into_values() {
-            let keys = self.informers.list(w.rt, None).map(objects::key_of).collect();
-            self.open(w.rt, Some(keys), k);
         }
     }
 
@@ -194,40 +180,7 @@ impl ControllerManager {
         self.pump(k);
     }
 
-    fn on_watch(&mut self, n: WatchNotice) {
-        let Some(w) = self.watches.get_mut(&n.watch_id) else { return };
-        let rt = w.rt;
-        if n.event == EventType::Bookmark {
-            if !w.synced {
-                w.synced = true;
-                if let Some(before) = w.relist.take() {
-                    self.purge_missing(rt, before);
-                }
-            }
-            if !self.started && self.watches.values().all(|w| w.synced) {
-                self.started = true;
-            }
-            return;
-        }
-        if let Some(seen) = w.relist.as_mut() {
-            seen.remove(&objects::key_of(&n.object));
-        }
-        if let Some(change) = self.informers.apply(rt, n.event, n.object) {
-            self.dispatch(&change);
-        }
-    }
-
-    /// After a re-list, objects that were cached but are gone get a delete (client-go's Replace).
-    fn purge_missing(&mut self, rt: &'static ResourceType, missing: BTreeSet<ObjectKey>) {
-        for (ns, name) in missing {
-            if let Some(obj) = self.informers.get(rt, &ns, &name).cloned()
-                && let Some(change) = self.informers.apply(rt, EventType::Deleted, obj) {
-                    self.dispatch(&change);
-                }
-        }
-    }
-
-    fn dispatch(&mut self, change: &client::Change) {
+    pub(super) fn dispatch(&mut self, change: &client::Change) {
         let plural = change.resource.plural;
         for slot in &mut self.slots {
             if slot.controller.watches().contains(&plural) {
@@ -369,14 +322,7 @@ impl ControllerManager {
     }
 
     fn on_response(&mut self, resp: ApiResponse, k: &mut Kernel) {
-        if let Some(w) = self.watches.remove(&resp.request_id) {
-            // A watch that failed (or ended): the reflector re-lists after a short backoff.
-            if resp.result.is_err() {
-                let kind = TimerKind::Object(format!("{REWATCH_PREFIX}{}", w.rt.plural));
-                k.set_timer(me(), REWATCH_BACKOFF_MS, kind);
-            } else {
-                self.watches.insert(resp.request_id, w);
-            }
+        if self.on_watch_response(&resp, k) {
             return;
         }
         self.finish_request(resp.request_id, resp.result, k);

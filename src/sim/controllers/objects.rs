@@ -115,7 +115,8 @@ pub fn api_version(rt: &ResourceType) -> String {
     if rt.group.is_empty() { rt.version.to_string() } else { format!("{}/{}", rt.group, rt.version) }
 }
 
-/// A copy of the object without `resourceVersion` (an unconditional write) or with it (conditional).
+/// The object with `status` replaced, for a status write; it keeps its `resourceVersion`, so the
+/// write is conditional (a stale cache gets a 409 Conflict and the sync is retried).
 pub fn status_write(obj: &Value, status: Value) -> Value {
     let mut o = obj.clone();
     o["status"] = status;

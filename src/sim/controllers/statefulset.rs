@@ -49,8 +49,10 @@ pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
     format!("{claim}-{set}-{ordinal}")
 }
 
+/// `<set>-<hash>`; as upstream, the collision count always enters the hash (0 when unset), so the
+/// name does not change once the controller has written `status.collisionCount: 0`.
 fn set_revision(set: &Value) -> String {
-    let hash = objects::compute_hash(set.pointer("/spec/template").unwrap_or(&Value::Null), set.pointer("/status/collisionCount").and_then(Value::as_i64));
+    let hash = objects::compute_hash(set.pointer("/spec/template").unwrap_or(&Value::Null), Some(i64_at(set, "/status/collisionCount", 0)));
     format!("{}-{hash}", objects::name(set))
 }
 

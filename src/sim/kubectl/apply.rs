@@ -89,7 +89,8 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
     let rt = match api::for_kind(&api_version, &kind) {
         Ok(rt) => rt,
         Err(_) => {
-            let ns = obj_ns.clone().or(flag_ns.map(str::to_string)).unwrap_or_default();
+            // kubectl's mapper names the object's own namespace here, never `-n` (cli-runtime infoForData).
+            let ns = obj_ns.clone().unwrap_or_default();
             return out.err(format!(
                 "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
             ));
@@ -221,6 +222,24 @@ fn add_deletions(patch: &mut Value, last: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::kubectl::{NoFiles, execute};
+    use crate::sim::world::World;
+
+    /// The mapping error shows the namespace written in the object, not the one given with `-n`;
+    /// an invalid object is reported as `The Kind "name" is invalid`, without the server prefix.
+    #[test]
+    fn refusals_print_as_kubectl_does() {
+        let mut w = World::bare(1);
+        execute(&mut w, "create namespace kafka", None, &NoFiles);
+        let crd = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: k\n";
+        let out = execute(&mut w, "apply -f - -n kafka", Some(crd), &NoFiles);
+        assert_eq!(out.stderr, "error: resource mapping not found for name: \"k\" namespace: \"\" from \"STDIN\": no matches for kind \"Kafka\" in version \"kafka.strimzi.io/v1beta2\"\nensure CRDs are installed first\n");
+        let out = execute(&mut w, "apply -f -", Some(&crd.replace("name: k", "name: k\n  namespace: kafka")), &NoFiles);
+        assert!(out.stderr.contains("name: \"k\" namespace: \"kafka\" from"), "{out:?}");
+        let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n";
+        let out = execute(&mut w, "apply -f -", Some(bad), &NoFiles);
+        assert!(out.stderr.starts_with("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""), "{out:?}");
+    }
 
     #[test]
     fn three_way_patch_deletes_dropped_fields_only() {

@@ -331,7 +331,7 @@ mod tests {
                 script.push(if state & 1 == 0 { ' ' } else { '\n' });
             }
             state = state.wrapping_add(1);
-            let b = of_with("busybox", &["sh", "-c", &script], &[], &[], state % 2 == 0);
+            let b = of_with("busybox", &["sh", "-c", &script], &[], &[], state.is_multiple_of(2));
             let _ = b.natural_end(Some(64 << 20));
             let _ = timeline::log_lines(&b, 0, 3_600_000, 50);
             let _ = timeline::files_at(&b, 10_000);

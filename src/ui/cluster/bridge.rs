@@ -154,8 +154,10 @@ pub struct EventRow {
     pub count: i64,
 }
 
-/// Events whose involvedObject is `name` in `namespace` (oldest first, as stored).
-pub fn events_for(world: &World, namespace: &str, name: &str) -> Vec<EventRow> {
+/// Events whose involvedObject is this `kind` named `name` (oldest first, as stored). Events about
+/// cluster-scoped objects (nodes) live in the `default` namespace, as the kubelet records them.
+pub fn events_for(world: &World, namespace: &str, kind: &str, name: &str) -> Vec<EventRow> {
+    let namespace = if namespace.is_empty() { "default" } else { namespace };
     let prefix = format!("/registry/events/{namespace}/");
     let s = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
     world
@@ -163,6 +165,7 @@ pub fn events_for(world: &World, namespace: &str, name: &str) -> Vec<EventRow> {
         .cache
         .list_prefix(&prefix)
         .filter(|e| e.pointer("/involvedObject/name").and_then(Value::as_str) == Some(name))
+        .filter(|e| e.pointer("/involvedObject/kind").and_then(Value::as_str).is_none_or(|k| k == kind))
         .map(|e| EventRow {
             kind: s(e, "/type"),
             reason: s(e, "/reason"),
@@ -238,6 +241,65 @@ pub fn decision(world: &World, namespace: &str, name: &str) -> Option<DecisionTa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_prints_one_yaml_list() {
+        let mut world = World::new(1);
+        let out = kubectl(&mut world, crate::ui::header::EXPORT_COMMAND, None);
+        assert!(out.stderr.is_empty(), "{}", out.stderr);
+        assert!(out.stdout.starts_with("apiVersion: v1\nitems:\n"), "{}", &out.stdout[..out.stdout.len().min(200)]);
+        assert!(out.stdout.contains("kind: Namespace") && out.stdout.contains("kind: List"));
+    }
+
+    #[test]
+    fn faults_are_applied_or_refused_with_a_reason() {
+        let mut world = World::new(1);
+        let node = model(&world).nodes.last().map(|n| n.name.clone()).expect("a fresh cluster has nodes");
+        assert_eq!(apply(&mut world, &Op::Node { name: node.clone(), running: false }), Ok(None));
+        assert_eq!(node_running(&world, &node), Some(false));
+        assert!(model(&world).stopped.contains(&format!("node/{node}")));
+        assert!(apply(&mut world, &Op::Node { name: "nope".into(), running: false }).is_err());
+        assert!(apply(&mut world, &Op::Component { name: "kubectl".into(), running: false }).is_err());
+        assert!(apply(&mut world, &Op::Component { name: "not-a-component".into(), running: false }).is_err());
+        assert_eq!(apply(&mut world, &Op::Component { name: "kube-scheduler".into(), running: false }), Ok(None));
+        assert!(model(&world).stopped.contains("kube-scheduler"));
+        let added = add_node(&mut world);
+        assert!(apply(&mut world, &Op::AddNode { name: added }).is_err(), "a node cannot be added twice");
+    }
+
+    #[test]
+    fn get_watch_streams_changes_until_stopped() {
+        let mut world = World::new(1);
+        let _ = kubectl(&mut world, "kubectl run before --image=nginx", None);
+        world.run_for(5_000);
+        let out = kubectl(&mut world, "kubectl get pods -w", None);
+        assert!(out.stdout.contains("before"), "the listing comes first: {}", out.stdout);
+        let watch = out.watching.first().cloned().expect("-w opens a watch");
+        world.run_for(100);
+        let first = drain_watch(&mut world, &watch);
+        assert!(!first.contains("before"), "the listed pod is not printed again: {first}");
+        let _ = kubectl(&mut world, "kubectl run after --image=nginx", None);
+        world.run_for(5_000);
+        let rows = drain_watch(&mut world, &watch);
+        assert!(rows.contains("after") && !rows.contains("NAME"), "{rows}");
+        assert_eq!(drain_watch(&mut world, &watch), "", "rows are printed once");
+        stop_watch(&mut world, watch.watch_id);
+        let _ = kubectl(&mut world, "kubectl delete pod after", None);
+        world.run_for(5_000);
+        assert_eq!(drain_watch(&mut world, &watch), "", "a stopped watch prints nothing");
+    }
+
+    #[test]
+    fn events_are_found_for_the_right_object() {
+        let mut world = World::new(1);
+        let _ = kubectl(&mut world, "kubectl run web --image=nginx", None);
+        let _ = kubectl(&mut world, "kubectl create service clusterip web --tcp=80:80", None);
+        world.run_for(10_000);
+        let reasons: Vec<String> = events_for(&world, "default", "Pod", "web").into_iter().map(|e| e.reason).collect();
+        assert!(reasons.iter().any(|r| r == "Scheduled"), "{reasons:?}");
+        assert!(events_for(&world, "default", "Service", "web").iter().all(|e| e.reason != "Scheduled"), "a Service does not get its namesake pod's events");
+        assert!(events_for(&world, "default", "Pod", "nobody").is_empty());
+    }
 
     #[test]
     fn storage_prefixes_cover_kubectl_spellings() {

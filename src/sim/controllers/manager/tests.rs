@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::sim::apiserver::request::{EventType, WatchNotice};
 use crate::sim::controllers::replicaset::ReplicaSetController;
 use crate::sim::kernel::Scheduled;
 

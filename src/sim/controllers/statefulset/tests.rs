@@ -137,3 +137,17 @@ fn ordinals_parse_only_for_the_set() {
     assert_eq!(ordinal_of("web", "web-"), None);
     assert_eq!(ordinal_of("web", "web-a"), None);
 }
+
+#[test]
+fn the_revision_name_survives_the_first_status_write() {
+    // Upstream always hashes a collision count (0 when unset): writing `collisionCount: 0` must not
+    // make every pod look outdated.
+    let s = set(1, "OrderedReady");
+    let mut written = s.clone();
+    written["status"] = json!({"collisionCount": 0});
+    assert_eq!(set_revision(&s), set_revision(&written));
+    let mut inf = Informers::default();
+    inf.insert(written.clone());
+    inf.insert(member(&s, 0, true));
+    assert!(deletes(&sync_set(&inf, &written, 1000), "Pod").is_empty());
+}

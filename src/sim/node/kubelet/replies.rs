@@ -17,6 +17,10 @@ impl Kubelet {
             c.status = CStatus::Terminated(Terminated { exit_code: code, reason: reason.to_string(), started_at, finished_at: at, container_id: cid.to_string() });
             probes::on_stop(c);
         }
+        // The exit is reported before the restart begins (`Error`, then `Running` or `CrashLoopBackOff`).
+        if w.busy.is_none() {
+            self.post_status(uid, k);
+        }
         self.sync(uid, k);
     }
 

@@ -93,9 +93,14 @@ pub fn condition_values(w: &PodWorker) -> [(&'static str, bool, Vec<String>); 4]
     let unready = names(w, 0..n, |i, c| (i >= init || w.spec.init[i].sidecar) && !c.ready);
     let terminal = is_terminal(w);
     let ready = unready.is_empty() && !terminal;
+    // As upstream's GeneratePodInitializedCondition: a Succeeded pod, or one whose regular containers
+    // have started, stays initialized even though its sidecars were stopped or are restarting (a Job
+    // pod's sidecar is killed after the main container completes; kubectl then shows `Completed`).
+    let regular_started = w.containers.iter().skip(init).any(|c| matches!(c.status, CStatus::Running { .. } | CStatus::Terminated(_)));
+    let initialized = incomplete.is_empty() || phase(w) == "Succeeded" || regular_started;
     [
         ("PodReadyToStartContainers", sandbox, vec![]),
-        ("Initialized", incomplete.is_empty(), incomplete),
+        ("Initialized", initialized, incomplete),
         ("Ready", ready, unready.clone()),
         ("ContainersReady", ready, unready),
     ]
@@ -220,6 +225,27 @@ mod tests {
         CStatus::Terminated(Terminated { exit_code: code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started_at: 0, finished_at: 1, container_id: "c".into() })
     }
 
+    /// The docs' "Jobs with sidecar containers" pod: once the main container completes, the kubelet
+    /// stops the sidecar (it exits non-zero) and the pod Succeeds, still `Initialized`, so kubectl
+    /// prints `Completed`, not `Init:Error` (upstream GeneratePodInitializedCondition).
+    #[test]
+    fn a_stopped_sidecar_keeps_the_pod_initialized() {
+        let mut w = worker(json!({"restartPolicy": "Never",
+            "initContainers": [{"name": "logshipper", "image": "alpine", "restartPolicy": "Always"}],
+            "containers": [{"name": "main", "image": "alpine"}]}));
+        w.containers[0].id = Some("s".into());
+        assert!(!condition_values(&w)[1].1, "not initialized before the sidecar has started");
+        w.containers[0].status = term(137);
+        w.containers[1].id = Some("m".into());
+        w.containers[1].status = term(0);
+        assert_eq!(phase(&w), "Succeeded");
+        assert_eq!(condition_values(&w)[1].0, "Initialized");
+        assert!(condition_values(&w)[1].1, "a completed pod stays initialized");
+        let status = pod_status(&w, "10.0.0.1");
+        let init = status["conditions"].as_array().and_then(|a| a.iter().find(|c| c["type"] == "Initialized")).cloned().unwrap_or_default();
+        assert_eq!((init["status"].as_str(), init["reason"].as_str()), (Some("True"), Some("PodCompleted")));
+    }
+
     #[test]
     fn phases_follow_get_phase() {
         let one = |policy: &str| worker(json!({"restartPolicy": policy, "containers": [{"name": "a", "image": "busybox"}]}));
@@ -297,3 +323,4 @@ mod tests {
         assert!(st.get("conditions").is_none());
     }
 }
+

@@ -88,7 +88,12 @@ impl Kubelet {
         if let Some(t) = self.pods.get(uid).and_then(|w| w.containers.iter().filter_map(probes::next_due).min()) {
             self.wake(uid, t, k);
         }
-        self.post_status(uid, k);
+        // Like the kubelet's status manager, which only sees a pod between two syncs: the first status
+        // (ContainerCreating) goes out at once, later ones when no CRI call is in flight, so a sandbox,
+        // a pull and a start in a row show up as one change (Running, with the pod IP).
+        if self.pods.get(uid).is_some_and(|w| w.last_status == 0 || w.busy.is_none()) {
+            self.post_status(uid, k);
+        }
     }
 
     fn enter_backoff(&mut self, uid: &str, i: usize, until: Millis, k: &mut Kernel) {

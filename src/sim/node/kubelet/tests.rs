@@ -29,8 +29,10 @@ fn nginx_runs_with_upstream_events() {
     c.run_for(1000);
     assert_eq!(c.phase("web"), "Pending");
     assert_eq!(c.state("web", 0), "waiting:ContainerCreating");
-    assert_eq!(c.pod("web")["status"]["podIP"], "10.244.1.2");
+    assert!(c.pod("web")["status"].get("podIP").is_none(), "the IP shows with the next status, after the pull");
     c.run_for(10_000);
+    assert_eq!(c.pod("web")["status"]["podIP"], "10.244.1.2");
+    assert_eq!(c.statuses.iter().filter(|(n, _, _)| n == "web").count(), 2, "ContainerCreating, then Running");
     assert_eq!(c.phase("web"), "Running");
     assert_eq!(c.state("web", 0), "running");
     assert_eq!(c.condition("web", "Ready"), "True");
@@ -82,6 +84,8 @@ fn crash_loop_back_off_doubles() {
     c.add_pod(pod("crash", json!({"name": "c", "image": "busybox:1.28", "command": ["sh", "-c", "echo boom; exit 1"]})));
     c.run_for(3000);
     assert_eq!(c.restarts("crash", 0), 1, "the first restart is immediate");
+    let seen: Vec<String> = c.statuses.iter().filter(|(n, _, _)| n == "crash").map(|(_, _, s)| describe_state(&s["containerStatuses"][0]["state"])).collect();
+    assert_eq!(&seen[..4], ["waiting:ContainerCreating", "running", "terminated:Error:1", "running"], "the exit is reported before the restart");
     c.run_for(3000);
     assert_eq!(c.state("crash", 0), "waiting:CrashLoopBackOff");
     let st = &c.pod("crash")["status"]["containerStatuses"][0];

@@ -1,0 +1,415 @@
+//! `kubectl drain NODE`: cordon, sort the node's pods through kubectl's filters (DaemonSet-managed,
+//! mirror, emptyDir, unmanaged — `pkg/drain/filters.go`), then evict each through the pods/eviction
+//! subresource, honouring PodDisruptionBudgets (checked here, see `drain/pdb.rs`), and wait in
+//! virtual time until every evicted pod is gone (`pkg/drain/drain.go`, `cmd/drain/drain.go`).
+//!
+//! Simplified: real kubectl evicts pods concurrently and retries refused evictions forever unless
+//! `--timeout` is set; here the evictions interleave in one loop, and without `--timeout` the wait
+//! stops after [`MAX_WAIT_MS`] of virtual time with a note.
+
+mod pdb;
+
+use serde_json::{Value, json};
+
+use super::args::{self, FlagKind, flag};
+use super::common::{self, list};
+use super::nodes::{cordon_nodes, named_nodes};
+use super::target::{cached, controller_kind, pods_rt};
+use super::{Ctx, Output};
+use crate::sim::api;
+use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::status::Reason;
+use crate::sim::time::{Millis, parse_duration};
+
+/// How long a drain without `--timeout` may wait before the sandbox stops it (virtual time).
+pub const MAX_WAIT_MS: Millis = 10 * 60 * 1000;
+/// kubectl polls each evicted pod once a second until it is gone.
+const POLL_MS: Millis = 1000;
+/// A refused eviction is retried after five seconds.
+const RETRY_MS: Millis = 5000;
+
+const DAEMONSET_FATAL: &str = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
+const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
+const LOCAL_STORAGE_FATAL: &str = "Pods with local storage (use --delete-emptydir-data to override)";
+const LOCAL_STORAGE_WARNING: &str = "deleting Pods with local storage";
+const UNMANAGED_FATAL: &str = "cannot delete Pods that declare no controller (use --force to override)";
+const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
+
+/// The drain options that decide what the filters let through.
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    force: bool,
+    ignore_daemonsets: bool,
+    delete_emptydir: bool,
+}
+
+/// A filter's verdict on one pod (`PodDeleteStatus`).
+#[derive(Debug, Clone, PartialEq)]
+enum Verdict {
+    Okay,
+    Skip,
+    /// Delete (or not) with a warning.
+    Warn(bool, String),
+    Error(String),
+}
+
+impl Verdict {
+    fn deletes(&self) -> bool {
+        matches!(self, Verdict::Okay | Verdict::Warn(true, _))
+    }
+}
+
+fn finished(pod: &Value) -> bool {
+    matches!(pod.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"))
+}
+
+/// Runs kubectl's filters in order; the first that refuses decides, otherwise the last verdict stands.
+fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) -> bool) -> Verdict {
+    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let owner = controller_kind(pod);
+    let filters: [&dyn Fn() -> Verdict; 4] = [
+        &|| {
+            if owner != Some("DaemonSet") || finished(pod) {
+                return Verdict::Okay;
+            }
+            let ds = pod.pointer("/metadata/ownerReferences").and_then(Value::as_array).and_then(|r| r.iter().find(|r| r.get("kind").and_then(Value::as_str) == Some("DaemonSet")));
+            let ds_name = ds.and_then(|r| r.get("name")).and_then(Value::as_str).unwrap_or_default();
+            if !daemonset_exists(ns, ds_name) {
+                let msg = format!("daemonsets.apps {ds_name:?} not found");
+                return if o.force { Verdict::Warn(true, msg) } else { Verdict::Error(msg) };
+            }
+            if o.ignore_daemonsets { Verdict::Warn(false, DAEMONSET_WARNING.into()) } else { Verdict::Error(DAEMONSET_FATAL.into()) }
+        },
+        &|| if pod.pointer("/metadata/annotations/kubernetes.io~1config.mirror").is_some() { Verdict::Skip } else { Verdict::Okay },
+        &|| {
+            let empty_dir = pod.pointer("/spec/volumes").and_then(Value::as_array).is_some_and(|vs| vs.iter().any(|v| v.get("emptyDir").is_some()));
+            match (empty_dir && !finished(pod), o.delete_emptydir) {
+                (false, _) => Verdict::Okay,
+                (true, false) => Verdict::Error(LOCAL_STORAGE_FATAL.into()),
+                (true, true) => Verdict::Warn(true, LOCAL_STORAGE_WARNING.into()),
+            }
+        },
+        &|| match (finished(pod) || owner.is_some(), o.force) {
+            (true, _) => Verdict::Okay,
+            (false, true) => Verdict::Warn(true, UNMANAGED_WARNING.into()),
+            (false, false) => Verdict::Error(UNMANAGED_FATAL.into()),
+        },
+    ];
+    let mut v = Verdict::Okay;
+    for f in filters {
+        v = f();
+        if !v.deletes() {
+            break;
+        }
+    }
+    v
+}
+
+/// `ns/name` of a pod.
+fn key(pod: &Value) -> String {
+    format!("{}/{}", pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod))
+}
+
+/// Groups `(message, pod)` pairs by message in first-seen order: `msg: a, b`.
+fn grouped(items: &[(String, String)]) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (msg, pod) in items {
+        match groups.iter_mut().find(|(m, _)| m == msg) {
+            Some((_, pods)) => pods.push(pod.clone()),
+            None => groups.push((msg.clone(), vec![pod.clone()])),
+        }
+    }
+    groups.into_iter().map(|(m, pods)| format!("{m}: {}", pods.join(", "))).collect()
+}
+
+/// `utilerrors.NewAggregate(...).Error()`.
+fn aggregate(errs: &[String]) -> String {
+    if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) }
+}
+
+/// Go's `time.Duration.String()` for whole milliseconds (`1m0s`, `30s`, `1.5s`).
+pub fn go_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let secs = if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) };
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    match (h, m) {
+        (0, 0) => secs,
+        (0, m) => format!("{m}m{secs}"),
+        (h, m) => format!("{h}h{m}m{secs}"),
+    }
+}
+
+const FLAGS: &[args::FlagSpec] = &[
+    flag("force", None, FlagKind::Bool),
+    flag("ignore-daemonsets", None, FlagKind::Bool),
+    flag("ignore-errors", None, FlagKind::Bool),
+    flag("delete-emptydir-data", None, FlagKind::Bool),
+    flag("delete-local-data", None, FlagKind::Bool),
+    flag("grace-period", None, FlagKind::Value),
+    flag("timeout", None, FlagKind::Value),
+    flag("selector", Some('l'), FlagKind::Value),
+    flag("pod-selector", None, FlagKind::Value),
+    flag("disable-eviction", None, FlagKind::Bool),
+    flag("skip-wait-for-delete-timeout", None, FlagKind::Value),
+    flag("dry-run", None, FlagKind::Value),
+];
+
+pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl drain --help' for usage."))?;
+    if p.positional.is_empty() && p.get("selector").is_none() {
+        return Err("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples".into());
+    }
+    if !p.positional.is_empty() && p.get("selector").is_some() {
+        return Err("error: cannot specify both a node name and a --selector option\nSee 'kubectl drain -h' for help and examples".into());
+    }
+    let grace: i64 = match p.get("grace-period") {
+        None => -1,
+        Some(g) => g.parse().map_err(|_| format!("error: invalid argument {g:?} for \"--grace-period\" flag: strconv.ParseInt: parsing {g:?}: invalid syntax"))?,
+    };
+    let timeout = match p.get("timeout") {
+        None => 0,
+        Some(t) => parse_duration(t).ok_or_else(|| format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""))?,
+    };
+    if p.bool("delete-local-data") {
+        out.stderr.push_str("Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n");
+    }
+    let opts = Options { force: p.bool("force"), ignore_daemonsets: p.bool("ignore-daemonsets"), delete_emptydir: p.bool("delete-emptydir-data") || p.bool("delete-local-data") };
+    let dry_run = p.get("dry-run").is_some_and(|d| d != "none");
+    let nodes = named_nodes(cx, &p.positional, p.get("selector"), out)?;
+    let names = cordon_nodes(cx, &nodes, true, dry_run, out);
+    let mut fatal = Vec::new();
+    let mut remaining = Vec::new();
+    for node in names {
+        match drain_node(cx, &node, opts, grace, timeout, dry_run, p.get("pod-selector"), p.bool("disable-eviction"), out) {
+            Ok(()) => out.out(format!("node/{node} drained{}", if dry_run { " (dry run)" } else { "" })),
+            Err(e) => {
+                out.err(format!("error: unable to drain node {node:?} due to error: {e}, continuing command..."));
+                fatal.push(e);
+                remaining.push(node);
+            }
+        }
+    }
+    if !remaining.is_empty() {
+        out.err(format!("There are pending nodes to be drained:\n{}", remaining.iter().map(|n| format!(" {n}")).collect::<Vec<_>>().join("\n")));
+        return Err(format!("error: {}", aggregate(&fatal)));
+    }
+    Ok(())
+}
+
+/// Lists the node's pods, applies the filters, and evicts (or deletes) what may go.
+#[allow(clippy::too_many_arguments)]
+fn drain_node(cx: &mut Ctx, node: &str, opts: Options, grace: i64, timeout: Millis, dry_run: bool, pod_selector: Option<&str>, disable_eviction: bool, out: &mut Output) -> Result<(), String> {
+    let field = format!("spec.nodeName={node}");
+    let pods = list(cx, pods_rt(), None, pod_selector, Some(&field)).map_err(|e| e.message)?;
+    let ds_rt = api::resolve("daemonsets").expect("daemonsets are always served");
+    let mut exists = std::collections::BTreeMap::new();
+    for pod in &pods {
+        if controller_kind(pod) == Some("DaemonSet") {
+            let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
+            for r in pod.pointer("/metadata/ownerReferences").and_then(Value::as_array).cloned().unwrap_or_default() {
+                let n = r.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                let found = common::get_one(cx, ds_rt, &ns, &n).is_ok();
+                exists.insert((ns.clone(), n), found);
+            }
+        }
+    }
+    let ds_exists = |ns: &str, n: &str| exists.get(&(ns.to_string(), n.to_string())).copied().unwrap_or(false);
+    let (mut to_evict, mut warnings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    for pod in &pods {
+        match verdict(pod, opts, &ds_exists) {
+            Verdict::Okay => to_evict.push(pod.clone()),
+            Verdict::Skip => {}
+            Verdict::Warn(delete, msg) => {
+                warnings.push((msg, key(pod)));
+                if delete {
+                    to_evict.push(pod.clone());
+                }
+            }
+            Verdict::Error(msg) => {
+                let msg = if msg.to_lowercase().starts_with("cannot delete") { msg } else { format!("cannot delete {msg}") };
+                errors.push((msg, key(pod)));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(aggregate(&grouped(&errors)));
+    }
+    if !warnings.is_empty() {
+        out.stderr.push_str(&format!("Warning: {}\n", grouped(&warnings).join("; ")));
+    }
+    if dry_run {
+        for pod in &to_evict {
+            out.out(format!("evicting pod {} (dry run)", key(pod)));
+        }
+        return Ok(());
+    }
+    evict_all(cx, &to_evict, grace, timeout, disable_eviction, out)
+}
+
+/// One pod's progress through eviction.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    /// Try (again) at this time.
+    Evict(Millis),
+    /// Accepted; waiting for the pod object to go away.
+    Waiting,
+    Done,
+}
+
+fn evict_all(cx: &mut Ctx, pods: &[Value], grace: i64, timeout: Millis, delete: bool, out: &mut Output) -> Result<(), String> {
+    let start = cx.world.now();
+    let deadline = start + if timeout > 0 { timeout } else { MAX_WAIT_MS };
+    let mut states: Vec<State> = vec![State::Evict(start); pods.len()];
+    let mut errors = Vec::new();
+    loop {
+        for (pod, state) in pods.iter().zip(states.iter_mut()) {
+            let State::Evict(at) = *state else { continue };
+            if at > cx.world.now() {
+                continue;
+            }
+            *state = attempt(cx, pod, grace, delete, out, &mut errors);
+        }
+        for (pod, state) in pods.iter().zip(states.iter_mut()) {
+            if *state == State::Waiting && gone(cx, pod) {
+                out.out(format!("pod/{} {}", common::name_of(pod), if delete { "deleted" } else { "evicted" }));
+                *state = State::Done;
+            }
+        }
+        if states.iter().all(|s| *s == State::Done) {
+            break;
+        }
+        if cx.world.now() >= deadline {
+            if timeout == 0 {
+                out.err(format!("(the sandbox stopped the drain after {} of virtual time; real kubectl would keep trying until Ctrl+C)", go_duration(MAX_WAIT_MS)));
+                errors.push("drain stopped by the sandbox".into());
+                break;
+            }
+            for (pod, state) in pods.iter().zip(&states) {
+                let (ns, name) = (pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+                match state {
+                    State::Evict(_) => errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: global timeout reached: {}", go_duration(timeout))),
+                    State::Waiting => errors.push(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: global timeout reached: {}", go_duration(timeout))),
+                    State::Done => {}
+                }
+            }
+            break;
+        }
+        let next = (cx.world.now() + POLL_MS).min(deadline);
+        cx.world.run_until(next);
+    }
+    if errors.is_empty() { Ok(()) } else { Err(aggregate(&errors)) }
+}
+
+/// Whether the pod object is gone (or replaced by a new pod of the same name).
+fn gone(cx: &Ctx, pod: &Value) -> bool {
+    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+    let uid = pod.pointer("/metadata/uid").cloned();
+    cached(cx, pods_rt(), ns, common::name_of(pod)).is_none_or(|now| now.pointer("/metadata/uid").cloned() != uid)
+}
+
+/// One eviction (or delete) request; a budget refusal schedules a retry.
+fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output, errors: &mut Vec<String>) -> State {
+    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
+    let name = common::name_of(pod).to_string();
+    let mut req = if delete {
+        ApiRequest::new(0, Verb::Delete, pods_rt()).in_namespace(Some(&ns)).named(&name)
+    } else {
+        out.out(format!("evicting pod {ns}/{name}"));
+        let mut body = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
+        if grace >= 0 {
+            body["deleteOptions"] = json!({"gracePeriodSeconds": grace});
+        }
+        if let Some(why) = budget_refusal(cx, &ns, &name) {
+            if why == pdb::VIOLATION {
+                out.stderr.push_str(&format!("error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {why}\n"));
+                return State::Evict(cx.world.now() + RETRY_MS);
+            }
+            errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {why}"));
+            return State::Done;
+        }
+        ApiRequest::new(0, Verb::Create, pods_rt()).in_namespace(Some(&ns)).named(&name).sub("eviction").with_body(body)
+    };
+    if grace >= 0 {
+        req.options.grace_period_seconds = Some(grace);
+    }
+    match cx.world.call(req) {
+        Ok(_) => State::Waiting,
+        Err(e) if e.reason == Reason::NotFound => State::Done,
+        Err(e) if delete => {
+            errors.push(e.kubectl_text(None));
+            State::Done
+        }
+        Err(e) => {
+            errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {}", e.message));
+            State::Done
+        }
+    }
+}
+
+/// The budget check the eviction subresource would make, against the pod as it is now.
+fn budget_refusal(cx: &mut Ctx, ns: &str, name: &str) -> Option<&'static str> {
+    let pdb_rt = api::resolve("poddisruptionbudgets")?;
+    let pdbs = list(cx, pdb_rt, Some(ns), None, None).ok()?;
+    if pdbs.is_empty() {
+        return None;
+    }
+    let pods = list(cx, pods_rt(), Some(ns), None, None).ok()?;
+    let pod = pods.iter().find(|p| common::name_of(p) == name)?;
+    pdb::refusal(pod, &pdbs, &pods)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(owner: Option<&str>, extra: Value) -> Value {
+        let mut p = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {}, "status": {"phase": "Running"}});
+        if let Some(kind) = owner {
+            p["metadata"]["ownerReferences"] = json!([{"kind": kind, "name": "owner", "controller": true}]);
+        }
+        crate::sim::apiserver::patch::merge_patch(&mut p, &extra);
+        p
+    }
+
+    #[test]
+    fn filters_in_kubectl_order() {
+        let yes = |_: &str, _: &str| true;
+        let no = |_: &str, _: &str| false;
+        let strict = Options::default();
+        let all = Options { force: true, ignore_daemonsets: true, delete_emptydir: true };
+        let empty_dir = json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}});
+        assert_eq!(verdict(&pod(Some("ReplicaSet"), json!({})), strict, &yes), Verdict::Okay);
+        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), strict, &yes), Verdict::Error(DAEMONSET_FATAL.into()));
+        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), all, &yes), Verdict::Warn(false, DAEMONSET_WARNING.into()));
+        // An orphaned DaemonSet pod goes with --force; its warning is overwritten by later filters, as in kubectl.
+        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), all, &no), Verdict::Okay);
+        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), strict, &no), Verdict::Error("daemonsets.apps \"owner\" not found".into()));
+        assert_eq!(verdict(&pod(None, json!({})), strict, &yes), Verdict::Error(UNMANAGED_FATAL.into()));
+        assert_eq!(verdict(&pod(None, json!({})), all, &yes), Verdict::Warn(true, UNMANAGED_WARNING.into()));
+        assert_eq!(verdict(&pod(Some("ReplicaSet"), empty_dir.clone()), strict, &yes), Verdict::Error(LOCAL_STORAGE_FATAL.into()));
+        // The emptyDir warning is overwritten by the next filter's verdict, as in kubectl.
+        assert_eq!(verdict(&pod(Some("ReplicaSet"), empty_dir), all, &yes), Verdict::Okay);
+        assert_eq!(verdict(&pod(None, json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}})), strict, &yes), Verdict::Skip);
+        assert_eq!(verdict(&pod(None, json!({"status": {"phase": "Succeeded"}})), strict, &yes), Verdict::Okay);
+    }
+
+    #[test]
+    fn messages_group_and_aggregate() {
+        let items = vec![("m1".to_string(), "ns/a".to_string()), ("m2".into(), "ns/b".into()), ("m1".into(), "ns/c".into())];
+        assert_eq!(grouped(&items), ["m1: ns/a, ns/c", "m2: ns/b"]);
+        assert_eq!(aggregate(&["x".into()]), "x");
+        assert_eq!(aggregate(&["x".into(), "y".into()]), "[x, y]");
+    }
+
+    #[test]
+    fn durations_as_go_prints_them() {
+        for (ms, s) in [(0, "0s"), (500, "500ms"), (1500, "1.5s"), (30_000, "30s"), (60_000, "1m0s"), (90_000, "1m30s"), (3_600_000, "1h0m0s")] {
+            assert_eq!(go_duration(ms), s);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `kubectl exec POD|TYPE/NAME [-c C] -- CMD ARGS...` (`cmd/exec/exec.go`): runs a command in a
+//! container through the node's kubelet and prints its output. Interactive shells (`-it -- sh`)
+//! need a terminal streamed to the container, which the sandbox does not have: they get a message
+//! saying so. Real kubectl goes through the apiserver's proxy; here kubectl asks the kubelet object.
+
+use serde_json::Value;
+
+use super::args::{self, FlagKind, flag};
+use super::common::{self, namespace};
+use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
+use super::{Ctx, Output};
+
+const FLAGS: &[args::FlagSpec] = &[
+    flag("container", Some('c'), FlagKind::Value),
+    flag("stdin", Some('i'), FlagKind::Bool),
+    flag("tty", Some('t'), FlagKind::Bool),
+    flag("quiet", Some('q'), FlagKind::Bool),
+    flag("pod-running-timeout", None, FlagKind::Value),
+    flag("filename", Some('f'), FlagKind::Multi),
+];
+
+/// Shells that would wait for keyboard input when started with `-it` and no script.
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "busybox"];
+
+/// Whether `argv` starts an interactive shell (a shell with no `-c` script and no script file).
+fn is_interactive_shell(argv: &[String]) -> bool {
+    let Some(first) = argv.first() else { return false };
+    let base = first.rsplit('/').next().unwrap_or(first);
+    if !SHELLS.contains(&base) {
+        return false;
+    }
+    let rest: Vec<&str> = argv[1..].iter().map(String::as_str).filter(|a| !matches!(*a, "-l" | "-i" | "--login" | "-il" | "-li" | "sh" | "ash")).collect();
+    rest.is_empty()
+}
+
+pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl exec --help' for usage."))?;
+    let Some(resource) = p.positional.first() else {
+        return Err("error: pod, type/name or --filename must be specified".into());
+    };
+    let command: Vec<String> = if words.iter().any(|w| w == "--") {
+        p.after_dashes.clone()
+    } else {
+        if p.positional.len() > 1 && !p.bool("quiet") {
+            out.stderr.push_str("kubectl exec [POD] [COMMAND] is DEPRECATED and will be removed in a future version. Use kubectl exec [POD] -- [COMMAND] instead.\n");
+        }
+        p.positional[1..].to_vec()
+    };
+    if command.is_empty() {
+        return Err("error: you must specify at least one command for the container".into());
+    }
+    if (p.bool("stdin") || p.bool("tty")) && is_interactive_shell(&command) {
+        return Err(format!(
+            "error: interactive shells are not available in this sandbox (there is no terminal stream into the container).\nRun one command at a time instead, e.g. `kubectl exec {resource} -- ls /` or `kubectl exec {resource} -- sh -c 'echo $HOSTNAME'`"
+        ));
+    }
+    let ns = namespace(&p);
+    let (rt, name, _) = one_target(std::slice::from_ref(resource), true)?;
+    let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
+    let pod = if rt.kind == "Pod" {
+        obj
+    } else {
+        let mut pods = selected_pods(cx, &ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
+        sort_by_logging(&mut pods);
+        pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
+    };
+    let pod_name = common::name_of(&pod).to_string();
+    let phase = pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or_default();
+    if matches!(phase, "Succeeded" | "Failed") {
+        return Err(format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
+    }
+    let container = match p.get("container") {
+        Some(c) if !has_container(&pod, c) => return Err(format!("Error from server (BadRequest): container {c} is not valid for pod {pod_name}")),
+        Some(c) => c.to_string(),
+        None => {
+            let mut notes = Vec::new();
+            let c = default_container(&pod, &mut notes).ok_or_else(|| format!("error: pod {pod_name} does not have any containers"))?;
+            if !p.bool("quiet") {
+                for n in notes {
+                    out.stderr.push_str(&format!("{n}\n"));
+                }
+            }
+            c
+        }
+    };
+    let node = pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
+    if node.is_empty() {
+        return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
+    }
+    let now = cx.world.now();
+    let Some(actors) = cx.world.nodes.get(&node).filter(|n| n.running) else {
+        let ip = cx.world.nodes.get(&node).map(|n| n.config.internal_ip.clone()).unwrap_or(node);
+        return Err(format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host"));
+    };
+    match actors.kubelet.exec(&ns, &pod_name, Some(&container), &command, now) {
+        Ok(text) => {
+            out.stdout.push_str(&text);
+            Ok(())
+        }
+        Err(e) => match e.rfind("command terminated with exit code") {
+            Some(i) => {
+                out.stdout.push_str(&e[..i]);
+                Err(e[i..].to_string())
+            }
+            None if e.starts_with("pods \"") => Err("error: unable to upgrade connection: pod does not exist".into()),
+            None => Err(format!("error: {e}")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn spots_interactive_shells() {
+        for (cmd, want) in [
+            (&["sh"][..], true),
+            (&["/bin/bash"][..], true),
+            (&["bash", "-l"][..], true),
+            (&["sh", "-c", "env"][..], false),
+            (&["ls", "/"][..], false),
+            (&["sh", "script.sh"][..], false),
+        ] {
+            assert_eq!(is_interactive_shell(&argv(cmd)), want, "{cmd:?}");
+        }
+        assert!(!is_interactive_shell(&[]));
+    }
+}
