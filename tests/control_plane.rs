@@ -94,3 +94,32 @@ fn same_seed_same_trace() {
     assert!(a.lines().count() > 5);
     assert_eq!(a, run());
 }
+
+/// LimitRanger: the docs' cpu-constraints example refuses a container whose limit exceeds `max`
+/// (https://kubernetes.io/docs/tasks/administer-cluster/manage-resources/cpu-constraint-namespace/).
+#[test]
+fn limit_range_refuses_a_container_over_max() {
+    let mut w = World::bare(1);
+    let lr = "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: cpu-min-max-demo-lr\nspec:\n  limits:\n  - max:\n      cpu: \"800m\"\n    min:\n      cpu: \"200m\"\n    type: Container\n";
+    assert_eq!(kubectl_in(&mut w, "apply -f -", lr).stdout, "limitrange/cpu-min-max-demo-lr created\n");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: constraints-cpu-demo-2\nspec:\n  containers:\n  - name: c\n    image: nginx\n    resources:\n      limits:\n        cpu: \"1.5\"\n      requests:\n        cpu: \"500m\"\n";
+    let out = kubectl_in(&mut w, "apply -f -", pod);
+    assert_eq!(out.stderr, "Error from server (Forbidden): error when creating \"STDIN\": pods \"constraints-cpu-demo-2\" is forbidden: maximum cpu usage per Container is 800m, but limit is 1500m\n");
+    // A container without resources gets the LimitRange's defaults: `default` is `max` when unset,
+    // and `defaultRequest` is `default` (SetDefaults_LimitRangeItem), as the docs page shows.
+    let bare = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+    assert_eq!(kubectl_in(&mut w, "apply -f -", bare).stdout, "pod/p created\n");
+    let res = kubectl(&mut w, "get pod p -o jsonpath={.spec.containers[0].resources}").stdout;
+    assert_eq!(res, r#"{"limits":{"cpu":"800m"},"requests":{"cpu":"800m"}}"#);
+}
+
+/// ResourceQuota: a pod that would take the namespace over `hard` is refused with the quota's numbers.
+#[test]
+fn resource_quota_refuses_what_exceeds_it() {
+    let mut w = World::bare(1);
+    let quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pod-demo\nspec:\n  hard:\n    pods: \"1\"\n";
+    assert_eq!(kubectl_in(&mut w, "apply -f -", quota).stdout, "resourcequota/pod-demo created\n");
+    assert_eq!(kubectl(&mut w, "run one --image=nginx").stdout, "pod/one created\n");
+    let out = kubectl(&mut w, "run two --image=nginx");
+    assert_eq!(out.stderr, "Error from server (Forbidden): pods \"two\" is forbidden: exceeded quota: pod-demo, requested: pods=1, used: pods=1, limited: pods=1\n");
+}

@@ -305,8 +305,23 @@ const WORDS: &[&str] = &[
     "\\\"", "''", "\"\"", "é", "🙂", "\t", "$(x)", "|", ">", ";", "&&", "*", "?", "{", "}", "[", "]", "%", "\u{0}",
 ];
 
+/// Flags whose values kubectl parses itself (templates, selectors, durations, numbers), with values
+/// from the alphabet of their little languages, quoted so that they reach the parser in one piece.
+fn parsed_flag() -> impl Strategy<Value = String> {
+    let flags = prop::sample::select(&[
+        "-o=jsonpath=", "-o=custom-columns=", "-o=go-template=", "-l=", "--selector=", "--field-selector=", "--for=",
+        "--for=jsonpath=", "--for=condition=", "--timeout=", "--replicas=", "--grace-period=", "--sort-by=", "-o=",
+    ][..]);
+    (flags, "[{}\\[\\]().,*@?=!<>:'\"$a-z0-9 _-]{0,24}").prop_map(|(f, v)| format!("'{f}{}'", v.replace('\'', "")))
+}
+
 fn command_line() -> impl Strategy<Value = String> {
-    let word = prop_oneof![8 => prop::sample::select(WORDS).prop_map(str::to_string), 1 => "\\PC{0,10}", 1 => "--[a-z-]{1,12}(=[a-z0-9]{0,5})?"];
+    let word = prop_oneof![
+        8 => prop::sample::select(WORDS).prop_map(str::to_string),
+        2 => parsed_flag(),
+        1 => "\\PC{0,10}",
+        1 => "--[a-z-]{1,12}(=[a-z0-9]{0,5})?",
+    ];
     prop::collection::vec(word, 0..9).prop_map(|w| w.join(" "))
 }
 
@@ -323,6 +338,21 @@ proptest! {
     fn generated_yaml_never_panics(text in yaml_stream()) {
         let mut w = World::bare(1);
         apply_and_create(&mut w, &text);
+    }
+
+    #[test]
+    fn parsed_flag_values_never_panic(
+        verb in prop::sample::select(&["get", "get -w", "describe", "wait", "scale", "label", "annotate", "delete", "run x --image=y", "create deployment d --image=y"][..]),
+        target in prop::sample::select(&["pods", "deploy/web", "pod/lonely", "all", "nodes", "cm -n demo", "pods -A", "ns", ""][..]),
+        flags in prop::collection::vec(parsed_flag(), 1..3),
+    ) {
+        let mut w = api_only_world();
+        let line = format!("{verb} {target} {}", flags.join(" "));
+        let out = run(&mut w, &line, None);
+        for id in out.watching.iter().map(|x| x.watch_id) {
+            w.run_for(1000);
+            w.close_kubectl_watch(id);
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod admission;
 pub mod cache;
+pub mod limits;
 pub mod patch;
 pub mod request;
 pub mod selectors;
@@ -261,6 +262,16 @@ impl ApiServer {
         let rt = req.resource;
         let name = req.name.clone().unwrap_or_else(|| key.rsplit('/').next().unwrap_or_default().to_string());
         let result = match (&req.verb, current) {
+            // generateName collided with an existing name: pick another suffix, as the apiserver has
+            // done since 1.32 (RetryGenerateName), instead of failing the create.
+            (Verb::Create, Some(_)) if req.subresource.is_none() && generated_name(&req) && attempts < MAX_UPDATE_ATTEMPTS => {
+                let now = k.now();
+                let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
+                match writes::compute(&req, &mut cx) {
+                    Ok((new_key, _, outcome)) => return self.send_write(k, client, req, new_key, 0, outcome, attempts + 1),
+                    Err(e) => Err(e),
+                }
+            }
             (Verb::Create, _) if req.subresource.is_none() => Err(Status::already_exists(rt, &name)),
             (_, None) => Err(Status::not_found(rt, &name)),
             (_, Some(_)) if writes::has_precondition(&req) || attempts >= MAX_UPDATE_ATTEMPTS => Err(Status::conflict(rt, &name)),
@@ -289,6 +300,13 @@ impl ApiServer {
             }
         }
     }
+}
+
+/// Whether a create asked the apiserver to make up the name.
+fn generated_name(req: &ApiRequest) -> bool {
+    let meta = req.body.as_ref().and_then(|b| b.get("metadata"));
+    let named = meta.and_then(|m| m.get("name")).and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    !named && meta.and_then(|m| m.get("generateName")).is_some()
 }
 
 fn range(key: String, prefix: bool) -> RangeRequest {

@@ -146,6 +146,13 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
     }
     if let Some(ns) = &ns {
         check_namespace(rt, ns, &name, cx.cache)?;
+        if rt.kind == "Pod" {
+            super::limits::limit_ranger(&mut obj, ns, cx.cache).map_err(|errs| {
+                let why = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
+                Status::forbidden(rt, &name, &why)
+            })?;
+        }
+        super::limits::resource_quota(&obj, rt.plural, rt.group, ns, cx.cache).map_err(|why| Status::forbidden(rt, &name, &why))?;
     }
     api::validate(rt, &obj, None).map_err(|e| Status::invalid(e.to_string()))?;
     let key = api::storage_key(rt, ns.as_deref(), &name);
@@ -197,8 +204,14 @@ fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
 /// the spec changed, status kept unless this is a status write (and the spec kept if it is).
 pub fn prepare_update(rt: &'static ResourceType, current: &Value, mut new: Value, status_only: bool) -> Result<Value, Status> {
     if status_only {
+        // The status strategies (deploymentStatusStrategy, podStatusStrategy, ...) keep the spec and
+        // labels of the stored object but take status and annotations from the write: controllers
+        // record things like `deployment.kubernetes.io/revision` through /status.
         let mut merged = current.clone();
         merged["status"] = new.get("status").cloned().unwrap_or(json!({}));
+        if let Some(a) = new.pointer("/metadata/annotations").cloned() {
+            merged["metadata"]["annotations"] = a;
+        }
         new = merged;
     } else if let Some(st) = current.get("status") {
         new["status"] = st.clone();
@@ -217,6 +230,8 @@ pub fn prepare_update(rt: &'static ResourceType, current: &Value, mut new: Value
         let changed = current.get("spec") != new.get("spec");
         meta(&mut new).insert("generation".into(), json!(if changed { g + 1 } else { g }));
     }
+    // Updates and patches are decoded strictly too: a patch cannot smuggle in `replicas: "x"`.
+    api::check_strict(rt, &new).map_err(|e| Status::bad_request(e.to_string()))?;
     api::apply_defaults(rt, &mut new);
     api::validate(rt, &new, Some(current)).map_err(|e| Status::invalid(e.to_string()))?;
     Ok(new)
