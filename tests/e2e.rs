@@ -9,10 +9,10 @@
 
 #[path = "e2e/protocol.rs"]
 mod protocol;
+#[path = "e2e/scenarios.rs"]
+mod scenarios;
 #[path = "e2e/static_server.rs"]
 mod static_server;
-// Some helpers (click, send_keys, execute) are there for the interaction tests still to come.
-#[allow(dead_code)]
 #[path = "e2e/webdriver.rs"]
 mod webdriver;
 

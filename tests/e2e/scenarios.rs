@@ -1,0 +1,296 @@
+//! Browser scenarios: what a learner does (kubectl in the terminal, a manifest in the editor, a node
+//! powered off, a reload), checked through the page's `data-testid` hooks, each leaving a screenshot.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{APP_START, Site, diagnose, open_site, screenshot_path};
+
+/// How long (real time) a scenario may wait for the cluster to settle at max speed: generous,
+/// because the test machine may be loaded, but bounded so a stuck cluster fails instead of hanging.
+const SETTLE: Duration = Duration::from_secs(90);
+
+/// The WebDriver key code for Enter.
+const ENTER: &str = "\u{E007}";
+
+/// Every pod chip in the diagram as (pod name, phase, node name, status), read in one script call.
+const PODS_JS: &str = "return Array.from(document.querySelectorAll('[data-testid=node]')).flatMap(n => \
+    Array.from(n.querySelectorAll('[data-testid=pod]')).map(p => \
+    [p.dataset.name || '', p.dataset.phase || '', n.dataset.name || '', p.dataset.status || '']));";
+
+#[derive(Debug, Clone, PartialEq)]
+struct PodChip {
+    name: String,
+    phase: String,
+    node: String,
+    /// What kubectl's STATUS column says, e.g. Terminating for a deleted pod still Running.
+    status: String,
+}
+
+/// Opens the site and waits until the app answers in its terminal.
+fn start(test: &'static str) -> Option<Site> {
+    let site = open_site(test)?;
+    site.session.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    Some(site)
+}
+
+fn wait_for_app(site: &Site) {
+    site.session
+        .wait_for("[data-testid=\"terminal-input\"]", APP_START)
+        .unwrap_or_else(|e| {
+            panic!(
+                "the app never rendered its terminal: {e}\n{}",
+                diagnose(site)
+            )
+        });
+}
+
+fn hook(site: &Site, id: &str) -> super::webdriver::Element {
+    site.session
+        .find(&format!("[data-testid=\"{id}\"]"))
+        .expect("finding works")
+        .unwrap_or_else(|| panic!("no data-testid={id}\n{}", diagnose(site)))
+}
+
+/// Types a command into the terminal and presses Enter.
+fn run(site: &Site, command: &str) {
+    let input = hook(site, "terminal-input");
+    site.session
+        .send_keys(&input, &format!("{command}{ENTER}"))
+        .expect("typing works");
+}
+
+fn click(site: &Site, id: &str) {
+    site.session.click(&hook(site, id)).expect("clicking works");
+}
+
+fn pods(site: &Site) -> Vec<PodChip> {
+    let found = site
+        .session
+        .execute(PODS_JS, vec![])
+        .expect("the script runs");
+    found
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|p| {
+                    let field = |i: usize| p[i].as_str().unwrap_or_default().to_string();
+                    PodChip {
+                        name: field(0),
+                        phase: field(1),
+                        node: field(2),
+                        status: field(3),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `web` deployment's pods that the diagram shows Running (and not Terminating).
+fn running_web(site: &Site) -> Vec<PodChip> {
+    pods(site)
+        .into_iter()
+        .filter(|p| p.name.starts_with("web-") && p.phase == "Running" && p.status == "Running")
+        .collect()
+}
+
+/// Polls `check` until it holds or `timeout` passes; returns whether it held.
+fn poll(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn count(site: &Site, css: &str) -> u64 {
+    site.session
+        .execute(
+            &format!("return document.querySelectorAll('{css}').length;"),
+            vec![],
+        )
+        .expect("the script runs")
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn terminal_text(site: &Site) -> String {
+    site.session
+        .text(&hook(site, "terminal"))
+        .expect("the terminal has text")
+}
+
+fn shot(site: &Site, name: &str) {
+    let png = screenshot_path(name);
+    site.session
+        .screenshot(&png)
+        .expect("saving the screenshot");
+    eprintln!("e2e: screenshot {}", png.display());
+}
+
+/// Creates the `web` deployment, watches a message fly, then runs at max speed until 3 pods run.
+fn deploy_web(site: &Site) {
+    run(
+        site,
+        "kubectl create deployment web --image=nginx --replicas=3",
+    );
+    let flew = poll(Duration::from_secs(20), || {
+        count(site, "[data-testid=message]") > 0
+    });
+    assert!(
+        flew,
+        "no message was ever seen in flight\n{}",
+        diagnose(site)
+    );
+    click(site, "speed-max");
+    let ran = poll(SETTLE, || running_web(site).len() == 3);
+    assert!(
+        ran,
+        "the diagram never showed 3 Running web pods: {:?}\n{}",
+        pods(site),
+        diagnose(site)
+    );
+}
+
+#[test]
+fn deployment_runs_three_pods_and_survives_a_reload() {
+    let Some(site) = start("deployment_runs_three_pods_and_survives_a_reload") else {
+        return;
+    };
+    deploy_web(&site);
+    run(&site, "kubectl get pods");
+    let listed = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("web-") && l.contains("Running"))
+            .count()
+    };
+    let shown = poll(Duration::from_secs(10), || {
+        listed(&terminal_text(&site)) == 3
+    });
+    shot(&site, "scenario-deployment-running");
+    assert!(
+        shown,
+        "kubectl get pods did not list 3 Running pods:\n{}",
+        terminal_text(&site)
+    );
+
+    site.session.goto(&site.url).expect("the page reloads");
+    wait_for_app(&site);
+    click(&site, "speed-max");
+    let back = poll(SETTLE, || running_web(&site).len() == 3);
+    shot(&site, "scenario-after-reload");
+    assert!(
+        back,
+        "after a reload the diagram shows {:?}\n{}",
+        pods(&site),
+        diagnose(&site)
+    );
+}
+
+#[test]
+fn a_broken_manifest_shows_its_error_at_its_line() {
+    let Some(site) = start("a_broken_manifest_shows_its_error_at_its_line") else {
+        return;
+    };
+    // Line 5 is indented deeper than its siblings: a YAML syntax error at line 5.
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+    let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
+                  t.value = arguments[0]; \
+                  t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
+    let set = site
+        .session
+        .execute(script, vec![Value::from(yaml)])
+        .expect("the script runs");
+    assert_eq!(set.as_str(), Some(yaml));
+    click(&site, "apply");
+    let status = |site: &Site| {
+        site.session
+            .execute("const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;", vec![])
+            .expect("the script runs")
+    };
+    let shown = poll(Duration::from_secs(10), || status(&site).is_string());
+    shot(&site, "scenario-broken-manifest");
+    assert!(shown, "no error under the editor\n{}", diagnose(&site));
+    let text = status(&site).as_str().unwrap_or_default().to_string();
+    assert!(
+        text.starts_with("Line 5: "),
+        "the error names no line 5: {text:?}"
+    );
+    let marked = site
+        .session
+        .execute(
+            "return Array.from(document.querySelectorAll('.gutter span.error')).map(s => s.textContent.trim());",
+            vec![],
+        )
+        .expect("the script runs");
+    assert_eq!(
+        marked,
+        serde_json::json!(["5"]),
+        "the gutter marks the wrong lines"
+    );
+    assert!(
+        pods(&site).iter().all(|p| p.name != "x"),
+        "a broken manifest created a pod"
+    );
+}
+
+#[test]
+fn a_powered_off_node_has_its_pods_replaced_elsewhere() {
+    let Some(site) = start("a_powered_off_node_has_its_pods_replaced_elsewhere") else {
+        return;
+    };
+    deploy_web(&site);
+    let victim = running_web(&site)[0].node.clone();
+    let lost: Vec<String> = running_web(&site)
+        .into_iter()
+        .filter(|p| p.node == victim)
+        .map(|p| p.name)
+        .collect();
+    // The node's frame opens it in the inspector; a plain click on the group could land on a pod.
+    let opened = site
+        .session
+        .execute(
+            "const n = Array.from(document.querySelectorAll('[data-testid=node]')).find(n => n.dataset.name === arguments[0]); \
+             if (!n) return false; \
+             n.querySelector('.node-frame').dispatchEvent(new MouseEvent('click', {bubbles: true})); return true;",
+            vec![Value::from(victim.clone())],
+        )
+        .expect("the script runs");
+    assert_eq!(opened, Value::Bool(true), "no node {victim} in the diagram");
+    let toggle = site
+        .session
+        .wait_for("[data-testid=\"toggle-node\"]", Duration::from_secs(10))
+        .unwrap_or_else(|e| {
+            panic!(
+                "the inspector offers no power button: {e}\n{}",
+                diagnose(&site)
+            )
+        });
+    let label = site.session.text(&toggle).expect("the button has text");
+    assert!(label.contains("Power off"), "the button says {label:?}");
+    site.session.click(&toggle).expect("clicking works");
+    click(&site, "speed-max");
+
+    let replaced = poll(SETTLE, || {
+        let now = running_web(&site);
+        now.iter()
+            .filter(|p| p.node != victim && !lost.contains(&p.name))
+            .count()
+            == 3
+    });
+    shot(&site, "scenario-node-powered-off");
+    assert!(
+        replaced,
+        "after powering off {victim}, its pods {lost:?} were not replaced: {:?}\n{}",
+        pods(&site),
+        diagnose(&site)
+    );
+}
