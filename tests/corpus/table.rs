@@ -187,13 +187,11 @@ fn website_admin_and_apps() -> Vec<Row> {
         // LimitRanger: the 1.5 CPU limit is above the LimitRange's max of 800m, so the pod is forbidden.
         row("k8s-website/admin/resource/cpu-constraints-pod-2.yaml", Expect::Refused("pods \"constraints-cpu-demo-2\" is forbidden: maximum cpu usage per Container is 800m, but limit is 1500m"))
             .before("kubectl create namespace constraints-cpu-example\nkubectl apply -f k8s-website/admin/resource/cpu-constraints.yaml -n constraints-cpu-example")
-            .ns("constraints-cpu-example")
-            .gap("no LimitRanger admission plugin: LimitRange max/min/defaults are not enforced"),
+            .ns("constraints-cpu-example"),
         row("k8s-website/admin/resource/cpu-constraints.yaml", Expect::Created),
         row("k8s-website/admin/resource/memory-defaults-pod.yaml", check(checks::limit_range_defaults))
             .before("kubectl create namespace default-mem-example\nkubectl apply -f k8s-website/admin/resource/memory-defaults.yaml -n default-mem-example")
-            .ns("default-mem-example")
-            .gap("no LimitRanger admission plugin: LimitRange max/min/defaults are not enforced"),
+            .ns("default-mem-example"),
         row("k8s-website/admin/resource/memory-defaults.yaml", Expect::Created),
         // The first pod of the page requests 600Mi of the quota's 1Gi; 700Mi more would exceed it.
         row(
@@ -223,8 +221,7 @@ spec:
 EOF
 sleep 10s",
         )
-        .ns("quota-mem-cpu-example")
-        .gap("no ResourceQuota admission plugin or quota controller: quotas are stored but never enforced"),
+        .ns("quota-mem-cpu-example"),
         row("k8s-website/admin/resource/quota-mem-cpu.yaml", Expect::Created),
         row("k8s-website/admin/resource/quota-objects.yaml", Expect::Created),
         row("k8s-website/admin/resource/quota-pod-deployment.yaml", check(checks::quota_caps_replicas))
@@ -299,8 +296,7 @@ fn website_pods() -> Vec<Row> {
             "k8s-website/concepts/policy/limit-range/example-conflict-with-limitrange-cpu.yaml",
             Expect::Refused("spec.containers[0].resources.requests: Invalid value: \"700m\": must be less than or equal to cpu limit of 500m"),
         )
-        .before("kubectl apply -f k8s-website/concepts/policy/limit-range/problematic-limit-range.yaml")
-        .gap("no LimitRanger admission plugin: LimitRange max/min/defaults are not enforced"),
+        .before("kubectl apply -f k8s-website/concepts/policy/limit-range/problematic-limit-range.yaml"),
         row("k8s-website/concepts/policy/limit-range/problematic-limit-range.yaml", Expect::Created),
         row("k8s-website/configmap/configmap-multikeys.yaml", Expect::Created),
         row("k8s-website/configmap/configmaps.yaml", Expect::Created),
