@@ -28,7 +28,7 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 	scripts/tools.sh
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-native test-web test-e2e tools clean
+.PHONY: help serve dist size test test-native test-web test-e2e tools clean bench bench-web
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
@@ -86,6 +86,25 @@ test-e2e: dist
 	@$(ENSURE) chromium
 	@echo "== end-to-end tests (dist/ in headless Chromium over WebDriver)"
 	@E2E_DIST=$(DIST) cargo test --test e2e -- --nocapture || { echo "FAILED: end-to-end tests"; exit 1; }
+
+# The whole-path benchmark in headless Chromium (a benchmark, not part of `make test`):
+# make bench-web BENCH_NODES=20 BENCH_PODS=300 prints the same `bench:` line as `sandbox bench`.
+bench-web:
+	@$(ENSURE) wasm-target wasm-bindgen chromium
+	@BENCH_NODES=$(or $(BENCH_NODES),20) BENCH_PODS=$(or $(BENCH_PODS),300) \
+		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=600 \
+		cargo test --release --target wasm32-unknown-unknown --test web_bench -- --nocapture
+
+# Benchmarks print numbers and never fail on a time: the store and apiserver micro-benchmarks
+# (src/bin/store_bench.rs), then the whole path (sandbox bench) at growing sizes, each capped at 5 minutes.
+BENCH_BIN = $${CARGO_TARGET_DIR:-target}/bench-native
+bench:
+	@cargo build --profile bench-native --bin sandbox --bin store_bench
+	@$(BENCH_BIN)/store_bench
+	@for size in "10 300" "100 3000" "500 15000"; do \
+		set -- $$size; \
+		timeout 300 $(BENCH_BIN)/sandbox bench --nodes $$1 --pods $$2 || echo "bench: $$1 nodes, $$2 pods: not done within 5 minutes"; \
+	done
 
 clean:
 	rm -rf dist target
