@@ -162,3 +162,20 @@ fn pod_rows_parse_from_kubectl_output() {
     let p = Pods { count: 1, ..p };
     assert!(p.check(&mut w).is_err(), "a missing pod is a mismatch");
 }
+
+/// A corpus file broken the way pasted YAML often is (a tab for indentation) gets kubectl's parse
+/// error with the line, from go-yaml by way of sigs.k8s.io/yaml.
+#[test]
+fn a_broken_corpus_file_reports_its_line() {
+    let Some(root) = corpus_root() else {
+        println!("skipped: ../shared/manifests is not beside the checkout");
+        return;
+    };
+    let text = std::fs::read_to_string(root.join("k8s-website/pods/simple-pod.yaml")).expect("the corpus file is readable");
+    let broken = text.replace("\n  containers:", "\n\tcontainers:");
+    assert_ne!(broken, text, "the file still has the line this test breaks");
+    let mut w = World::bare(1);
+    let out = kubectl::execute(&mut w, "apply -f -", Some(&broken), &k8s_sandbox::sim::kubectl::NoFiles);
+    assert_eq!(out.stderr, "error: error parsing STDIN: error converting YAML to JSON: yaml: line 6: found character that cannot start any token\n");
+    assert!(out.failed && out.stdout.is_empty(), "{out:?}");
+}

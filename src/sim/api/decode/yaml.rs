@@ -47,7 +47,7 @@ fn go_yaml_error(doc: &str, err: &serde_yaml::Error) -> YamlError {
     };
     let zero_based = loc.line().saturating_sub(1);
     let at_tab = doc.as_bytes().get(loc.index()) == Some(&b'\t');
-    if problem == "found character that cannot start any token" && at_tab {
+    if problem == "found character that cannot start any token" && at_tab && continues_plain_scalar(doc, loc.index()) {
         return YamlError { line: Some(zero_based + 1), message: "found a tab character that violates indentation".into() };
     }
     let line = if zero_based == 0 {
@@ -58,6 +58,22 @@ fn go_yaml_error(doc: &str, err: &serde_yaml::Error) -> YamlError {
         Some(zero_based + 1)
     };
     YamlError { line, message: problem }
+}
+
+/// Whether the tab at `index` sits in the leading blanks of a line that go-yaml reads as the
+/// continuation of a plain scalar: only there does it check "a tab character that violates
+/// indentation" (scan_plain_scalar). After a `key:`, a quote, a flow bracket or a comment the scanner
+/// looks for a new token instead and the tab "cannot start any token", as libyaml says too.
+fn continues_plain_scalar(doc: &str, index: usize) -> bool {
+    let Some(before) = doc.get(..index) else { return false };
+    let (earlier, this_line) = before.rsplit_once('\n').unwrap_or(("", before));
+    if !this_line.chars().all(|c| c == ' ' || c == '\t') {
+        return false;
+    }
+    let Some(last) = earlier.lines().rev().map(str::trim_end).find(|l| !l.trim().is_empty()) else { return false };
+    let body = last.trim_start().trim_start_matches("- ").trim();
+    let ends_token = ['\'', '"', ':', '[', ']', '{', '}', ',', '|', '>', '-'].iter().any(|c| body.ends_with(*c));
+    !(body.starts_with('#') || last.contains(" #") || body == "---" || ends_token)
 }
 
 fn is_parser_error(problem: &str) -> bool {
@@ -334,6 +350,9 @@ mod tests {
             ("a: 1\nb: *x\n", None, "unknown anchor 'x' referenced"),
             ("a:\n  - b\n  c: d\n", Some(2), "did not find expected '-' indicator"),
             ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tlabels: {}\n", Some(5), "found a tab character that violates indentation"),
+            // After `spec:` no scalar is being continued: go-yaml looks for a token and finds a tab.
+            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n\tcontainers: []\n", Some(6), "found character that cannot start any token"),
+            ("a: \"quoted\"\n\tb: c\n", Some(2), "found character that cannot start any token"),
             ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: b\n   c: d\n", Some(6), "did not find expected key"),
         ];
         for (doc, line, message) in cases {
