@@ -7,6 +7,9 @@ use k8s_sandbox::sim::world::World;
 
 use super::checks::{self, Pods};
 
+/// A check of the cluster after the wait: `Err` says what differs from a real cluster.
+pub type ClusterCheck = Box<dyn Fn(&mut World) -> Result<(), String> + Send + Sync>;
+
 /// What the apply prints and what the cluster then shows.
 pub enum Expect {
     /// Every document is created; nothing to run (configuration, Services, policies...).
@@ -19,7 +22,7 @@ pub enum Expect {
     /// Every document is created, and after the wait the pods look like this.
     Pods(Pods),
     /// Every document is created, and after the wait this check passes.
-    Check(Box<dyn Fn(&mut World) -> Result<(), String> + Send + Sync>),
+    Check(ClusterCheck),
 }
 
 /// One file of the corpus in one situation.
