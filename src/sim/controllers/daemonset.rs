@@ -278,17 +278,7 @@ impl Controller for DaemonSetController {
     fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
         let Action::Create { .. } = action else { return Vec::new() };
         let regarding = inf.get(daemonsets(), &key.0, &key.1).cloned().unwrap_or(json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"namespace": key.0, "name": key.1}}));
-        match outcome {
-            Outcome::Done(pod) => vec![Action::Event { regarding, event_type: "Normal", reason: "SuccessfulCreate".into(), message: format!("Created pod: {}", objects::name(pod)) }],
-            Outcome::Failed(s) => {
-                self.expectations.creation_observed(key);
-                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
-            }
-            Outcome::Skipped => {
-                self.expectations.creation_observed(key);
-                Vec::new()
-            }
-        }
+        self.expectations.pod_create_events(key, outcome, regarding)
     }
 }
 

@@ -6,7 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sim::client::ObjectKey;
+use serde_json::Value;
+
+use super::{Outcome, objects};
+use crate::sim::client::{Action, ObjectKey};
 use crate::sim::time::Millis;
 
 /// `ExpectationsTimeout`.
@@ -26,6 +29,23 @@ pub struct Expectations {
 }
 
 impl Expectations {
+    /// What a controller that creates pods (DaemonSet, Job) does with the result of one create:
+    /// a `SuccessfulCreate` or `FailedCreate` Event about `regarding`, and, when the pod will never
+    /// be observed (failed or skipped), the expectation lowered so the next sync is not blocked.
+    pub fn pod_create_events(&mut self, owner: &ObjectKey, outcome: Outcome<'_>, regarding: Value) -> Vec<Action> {
+        match outcome {
+            Outcome::Done(pod) => vec![Action::Event { regarding, event_type: "Normal", reason: "SuccessfulCreate".into(), message: format!("Created pod: {}", objects::name(pod)) }],
+            Outcome::Failed(s) => {
+                self.creation_observed(owner);
+                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+            }
+            Outcome::Skipped => {
+                self.creation_observed(owner);
+                Vec::new()
+            }
+        }
+    }
+
     /// Records that `adds` creations and the deletion of `dels` are on their way.
     pub fn expect(&mut self, owner: &ObjectKey, adds: i64, dels: impl IntoIterator<Item = ObjectKey>, now: Millis) {
         self.by_owner.insert(owner.clone(), Expect { adds, dels: dels.into_iter().collect(), at: now });
