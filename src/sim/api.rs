@@ -1,8 +1,8 @@
 //! The API-object layer: resource types, decoding, strict checks, defaulting and validation.
 //!
 //! Objects stay `serde_json::Value`s in Kubernetes' JSON shape, so field order and unknown kinds
-//! survive round trips; typed checks borrow the `k8s-openapi` structs. An object on its way into the
-//! simulated apiserver goes through the same stages as in a real one:
+//! survive round trips; strict checks walk a schema table generated from the `k8s-openapi` structs.
+//! An object on its way into the simulated apiserver goes through the same stages as in a real one:
 //!
 //! ```text
 //!   text ──decode──▶ Value ──registry::for_kind──▶ ResourceType

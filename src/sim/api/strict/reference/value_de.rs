@@ -1,4 +1,4 @@
-//! A serde `Deserializer` over a `serde_json::Value` that remembers where it is.
+//! The reference decoder: a serde `Deserializer` over a `serde_json::Value` that remembers where it is.
 //!
 //! k8s-openapi's generated code skips unknown fields by deserializing them as `IgnoredAny`; this
 //! deserializer notes the path of every such field instead, which is exactly the apiserver's strict
@@ -6,8 +6,9 @@
 //! leniency (a JSON `null` leaves a field at its zero value), and checks the formats Go checks while
 //! decoding: quantities, timestamps, base64.
 
-use super::super::base64;
-use super::super::quantity::parse_quantity;
+use super::super::walk::{is_rfc3339, Loc};
+use crate::sim::api::base64;
+use crate::sim::api::quantity::parse_quantity;
 use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -21,31 +22,6 @@ pub(super) fn probe<T: de::DeserializeOwned>(v: &Value) -> Result<Vec<String>, S
         Ok(_) => Ok(unknown.into_inner()),
         Err(e) => Err(e.message()),
     }
-}
-
-/// Where a value sits: the strict path (`spec.containers[0].name`), Go's path for type errors
-/// (`spec.containers.name`, no indices) and the Go struct that holds the field.
-#[derive(Clone, Default)]
-struct Loc {
-    strict: String,
-    go: String,
-    parent: &'static str,
-}
-
-impl Loc {
-    fn field(&self, struct_name: &'static str, key: &str) -> Loc {
-        Loc { strict: join(&self.strict, key), go: join(&self.go, key), parent: struct_name }
-    }
-    fn index(&self, i: usize) -> Loc {
-        Loc { strict: format!("{}[{i}]", self.strict), ..self.clone() }
-    }
-    fn map_entry(&self, key: &str) -> Loc {
-        Loc { strict: join(&self.strict, key), ..self.clone() }
-    }
-}
-
-fn join(base: &str, key: &str) -> String {
-    if base.is_empty() { key.to_string() } else { format!("{base}.{key}") }
 }
 
 /// An error while decoding; `Located` once it carries Go's full message.
@@ -131,24 +107,9 @@ fn go_slice_type(field: &str) -> String {
     }
 }
 
-/// Go's word for a JSON value in `cannot unmarshal X into ...`.
-fn go_kind(v: &Value, expected: &str) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::String(_) => "string".into(),
-        Value::Array(_) => "array".into(),
-        Value::Object(_) => "object".into(),
-        Value::Number(n) => {
-            let integer = matches!(expected, "i32" | "i64" | "a 32-bit integer" | "IntOrString");
-            if integer { format!("number {n}") } else { "number".into() }
-        }
-    }
-}
-
 struct De<'a> {
     v: &'a Value,
-    loc: Loc,
+    loc: Loc<'static>,
     unknown: &'a RefCell<Vec<String>>,
 }
 
@@ -162,7 +123,7 @@ impl fmt::Display for ShowExpected<'_> {
 }
 
 impl<'a> De<'a> {
-    fn child(&self, v: &'a Value, loc: Loc) -> De<'a> {
+    fn child(&self, v: &'a Value, loc: Loc<'static>) -> De<'a> {
         De { v, loc, unknown: self.unknown }
     }
 
@@ -178,7 +139,7 @@ impl<'a> De<'a> {
                 };
                 Error::Located(format!(
                     "json: cannot unmarshal {} into {into} of type {}",
-                    go_kind(self.v, &expected),
+                    super::super::walk::go_kind(self.v, matches!(expected.as_str(), "i32" | "i64" | "a 32-bit integer" | "IntOrString")),
                     go_type(&expected, field)
                 ))
             }
@@ -224,31 +185,6 @@ impl<'a> De<'a> {
             ))),
             _ => Ok(()),
         }
-    }
-}
-
-/// `2006-01-02T15:04:05Z`, optional fraction, `Z` or `+hh:mm`: what metav1.Time accepts.
-fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let shape = b.len() >= 20 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)
-        && (b[10] == b'T' || b[10] == b't') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':'
-        && digits(17..19);
-    if !shape {
-        return false;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    match rest.as_bytes() {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
-        _ => false,
     }
 }
 
@@ -398,14 +334,6 @@ impl<'a> MapAccess<'a> for Fields<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_rfc3339() {
-        for (s, ok) in [("2025-01-01T00:00:00Z", true), ("2025-01-01T00:00:00.123Z", true), ("2025-01-01T00:00:00+02:00", true),
-            ("2025-01-01", false), ("yesterday", false), ("2025-01-01T00:00:00", false), ("2025-01-01T00:00:00.Z", false)] {
-            assert_eq!(is_rfc3339(s), ok, "{s}");
-        }
-    }
 
     #[test]
     fn names_go_types() {
