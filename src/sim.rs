@@ -15,6 +15,7 @@ pub mod network;
 pub mod node;
 pub mod rng;
 pub mod scheduler;
+pub mod sort;
 pub mod script;
 pub mod store;
 pub mod time;

@@ -1,6 +1,7 @@
 //! Runner scripts: kubectl command lines, `#` comments, `sleep DURATION`, and
 //! `kubectl apply -f - <<EOF ... EOF` heredocs. The native runner and the tests share this.
 
+use crate::sim::sort::StableSort;
 use std::path::{Path, PathBuf};
 
 use super::kubectl::{self, Files};
@@ -51,7 +52,7 @@ impl Files for DiskFiles {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
                 .collect();
-            entries.sort();
+            entries.stable_sort();
             entries
                 .into_iter()
                 .map(|p| {

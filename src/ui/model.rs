@@ -3,6 +3,7 @@
 //! The diagram never draws from the simulation's internals: it reads nodes and pods the way a client
 //! would (from the kube-apiserver's watch cache) and which processes are stopped.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -111,7 +112,7 @@ impl ClusterModel {
         stopped: BTreeSet<String>,
     ) -> Self {
         let mut nodes: Vec<NodeModel> = nodes.into_iter().filter_map(NodeModel::from_object).collect();
-        nodes.sort_by(|a, b| b.control_plane.cmp(&a.control_plane).then_with(|| natural_cmp(&a.name, &b.name)));
+        nodes.stable_sort_by(|a, b| b.control_plane.cmp(&a.control_plane).then_with(|| natural_cmp(&a.name, &b.name)));
         let pods = pods.into_iter().filter_map(PodModel::from_object).collect();
         Self { nodes, pods, stopped }
     }

@@ -5,6 +5,7 @@
 //! apiserver's choice of etcd key. Only the kinds listed here exist in the sandbox; anything else
 //! is refused the way a cluster without the matching CRD refuses it.
 
+use crate::sim::sort::StableSort;
 use thiserror::Error;
 
 /// The verbs of an ordinary read-write resource, as discovery lists them.
@@ -237,7 +238,7 @@ pub fn api_versions() -> Vec<String> {
                 .map(|v| group_version(rt.group, v))
         })
         .collect();
-    out.sort();
+    out.stable_sort();
     out.dedup();
     out
 }

@@ -4,6 +4,7 @@
 //! a `LabelSelector` (`matchLabels` + `matchExpressions`) converts to the same requirements,
 //! so the ReplicaSet controller, Services and `kubectl get -l` all match labels one way.
 
+use crate::sim::sort::StableSort;
 mod parse;
 
 pub use parse::parse_selector;
@@ -137,7 +138,7 @@ impl Selector {
                 reqs.push(requirement(key, op, values)?);
             }
         }
-        reqs.sort_by(|a, b| a.key.cmp(&b.key));
+        reqs.stable_sort_by(|a, b| a.key.cmp(&b.key));
         Ok(Some(Selector { requirements: reqs }))
     }
 }
@@ -188,7 +189,7 @@ fn requirement(key: &str, op: Op, values: Vec<String>) -> Result<Requirement, Se
         }
     }
     let mut values = values;
-    values.sort();
+    values.stable_sort();
     values.dedup();
     Ok(Requirement { key: key.to_string(), op, values })
 }

@@ -6,6 +6,7 @@
 //! Schedules are parsed by `api::cron` (robfig/cron's rules and messages). Simplified: `timeZone` is
 //! ignored (schedules run in UTC, the default of kube-controller-manager in a container).
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use crate::sim::api::cron::{CronSchedule as Schedule, parse_cron};
@@ -242,7 +243,7 @@ fn cleanup_finished(cj: &Value, children: &[&Value]) -> Vec<Action> {
             continue;
         }
         let started = |j: &Value| j.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or_else(|| objects::created_ms(j));
-        done.sort_by(|a, b| (started(a), objects::name(a)).cmp(&(started(b), objects::name(b))));
+        done.stable_sort_by(|a, b| (started(a), objects::name(a)).cmp(&(started(b), objects::name(b))));
         let n = done.len() - limit;
         for j in done.into_iter().take(n) {
             out.extend(delete_job(cj, j));

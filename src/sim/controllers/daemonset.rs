@@ -5,6 +5,7 @@
 //! (since 1.12) and the scheduler places it. Daemon pods also get automatic tolerations, so they keep
 //! running on not-ready or unreachable nodes and schedule onto nodes under pressure.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -153,7 +154,7 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
                 creates += 1;
             }
             let mut live = live;
-            live.sort_by(|a, b| (objects::created_ms(a), objects::name(a)).cmp(&(objects::created_ms(b), objects::name(b))));
+            live.stable_sort_by(|a, b| (objects::created_ms(a), objects::name(a)).cmp(&(objects::created_ms(b), objects::name(b))));
             for extra in live.iter().skip(1) {
                 out.extend(delete(extra));
             }

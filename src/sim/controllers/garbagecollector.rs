@@ -11,6 +11,7 @@
 //! owner with a live GET; here an owner counts as gone once the informer saw it deleted, or after it
 //! stayed unknown for [`UNKNOWN_OWNER_GRACE_MS`] (a reference to something that never existed).
 
+use crate::sim::sort::StableSort;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
@@ -218,7 +219,7 @@ impl Controller for GarbageCollector {
                     }
             }
         }
-        keys.sort();
+        keys.stable_sort();
         keys.dedup();
         keys
     }

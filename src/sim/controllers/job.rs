@@ -9,6 +9,7 @@
 //! used (finished pods are counted while they exist; counts never go down); `completionMode: Indexed`
 //! is run like NonIndexed.
 
+use crate::sim::sort::StableSort;
 mod failure_policy;
 
 use serde_json::{Value, json};
@@ -213,7 +214,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             }
         } else if diff < 0 {
             let mut victims = active.clone();
-            victims.sort_by(|a, b| pods::deletion_order(a, 0, b, 0, now));
+            victims.stable_sort_by(|a, b| pods::deletion_order(a, 0, b, 0, now));
             for p in victims.into_iter().take((-diff) as usize) {
                 out.actions.extend(delete(p));
             }

@@ -3,6 +3,7 @@
 //! Objects arrive as `serde_json::Value` in Kubernetes shape; these helpers read them without ever
 //! panicking on a missing or oddly typed field (a learner's manifest may have anything).
 
+use crate::sim::sort::StableSort;
 use serde_json::{Map, Value, json};
 
 use crate::sim::api::ResourceType;
@@ -199,7 +200,7 @@ pub fn canonical_json(v: &Value) -> String {
         match v {
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                keys.stable_sort();
                 out.push('{');
                 for (i, k) in keys.iter().enumerate() {
                     if i > 0 {

@@ -4,6 +4,7 @@
 //! missing pods (at most 500 a sync, in slow-start batches; names come from `generateName`) or deletes
 //! the surplus in `ActivePodsWithRanks` order; then it writes `status`.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -200,7 +201,7 @@ pub fn pods_to_delete<'a>(active: &[&'a Value], related: &[&Value], n: usize, no
     }
     let rank = |p: &Value| if pods::node_name(p).is_empty() { 0 } else { on_node.get(pods::node_name(p)).copied().unwrap_or(0) };
     let mut ranked: Vec<(&Value, usize)> = active.iter().map(|p| (*p, rank(p))).collect();
-    ranked.sort_by(|a, b| pods::deletion_order(a.0, a.1, b.0, b.1, now));
+    ranked.stable_sort_by(|a, b| pods::deletion_order(a.0, a.1, b.0, b.1, now));
     ranked.into_iter().take(n).map(|(p, _)| p).collect()
 }
 

@@ -6,6 +6,7 @@
 //! update replaces pods from the highest ordinal down to `partition`. `Parallel` creates and deletes
 //! without waiting. Revisions are ControllerRevisions named `<set>-<hash>`.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::informers::Informers;
@@ -177,7 +178,7 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
             None => {}
         }
     }
-    condemned.sort_by_key(|c| std::cmp::Reverse(c.0));
+    condemned.stable_sort_by_key(|c| std::cmp::Reverse(c.0));
     let status = status_of(set, &owned, &update_rev, &current_rev, min_ready, now);
 
     let mut blocked = false;

@@ -4,6 +4,7 @@
 //! Simplified: `-w` prints the events so far and says that streaming is `kubectl get events -w`'s job
 //! in this sandbox.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
@@ -104,7 +105,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         return Ok(());
     }
     // A stable sort: events of the same instant keep the list's (name) order.
-    events.sort_by_key(sort_time);
+    events.stable_sort_by_key(sort_time);
     match p.get("output") {
         Some("yaml") => out.stdout.push_str(&to_yaml(&list_of(&events))),
         Some("json") => out.stdout.push_str(&to_json(&list_of(&events))),

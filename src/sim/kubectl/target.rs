@@ -2,6 +2,7 @@
 //! selects (and which one `kubectl logs deploy/web` picks), a workload's owned objects, and reading
 //! objects from the apiserver's watch cache while a command waits in virtual time.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::Ctx;
@@ -94,7 +95,7 @@ pub fn sort_by_logging(pods: &mut [Value]) {
     };
     let unassigned = |p: &Value| p.pointer("/spec/nodeName").and_then(Value::as_str).is_none_or(str::is_empty);
     let created = |p: &Value| p.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or_default().to_string();
-    pods.sort_by(|a, b| {
+    pods.stable_sort_by(|a, b| {
         (unassigned(a), phase_rank(a), !ready(a), -max_restarts(a), created(a), common::name_of(a)).cmp(&(
             unassigned(b),
             phase_rank(b),

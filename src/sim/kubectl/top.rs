@@ -5,6 +5,7 @@
 //! `error: Metrics API not available`). The sandbox models the Metrics API as present and fresh:
 //! what metrics-server would scrape every 15 s is read from the kubelets at the moment of the command.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
@@ -48,8 +49,8 @@ struct Row {
 
 fn sort_rows(rows: &mut [Row], sort_by: Option<&str>) {
     match sort_by {
-        Some("cpu") => rows.sort_by_key(|r| std::cmp::Reverse(r.cpu)),
-        Some("memory") => rows.sort_by_key(|r| std::cmp::Reverse(r.memory)),
+        Some("cpu") => rows.stable_sort_by_key(|r| std::cmp::Reverse(r.cpu)),
+        Some("memory") => rows.stable_sort_by_key(|r| std::cmp::Reverse(r.memory)),
         _ => {}
     }
 }
@@ -137,7 +138,7 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     }
     sort_rows(&mut rows, p.get("sort-by"));
     let mut raw = raw_rows(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], &rows, p.bool("no-headers"));
-    missing.sort();
+    missing.stable_sort();
     for n in &missing {
         // `printMissingMetricsNodeLine`, whose `printValue("\t")` makes the doubled empty cells.
         raw.push_str(&format!("{n}\t{}\n", "<unknown>\t\t\t".repeat(4)));
@@ -150,7 +151,7 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
 fn all_pod_usage(cx: &Ctx) -> Vec<PodUsage> {
     let now = cx.world.now();
     let mut all: Vec<PodUsage> = cx.world.nodes.values().filter(|n| n.running).flat_map(|n| n.kubelet.usage(now).pods).collect();
-    all.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    all.stable_sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     all
 }
 
@@ -201,7 +202,7 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         let lead: Vec<String> = if all_ns { vec![u.namespace.clone()] } else { Vec::new() };
         if p.bool("containers") {
             let mut cs = u.containers.clone();
-            cs.sort_by(|a, b| a.name.cmp(&b.name));
+            cs.stable_sort_by(|a, b| a.name.cmp(&b.name));
             for c in cs {
                 let mut cells = lead.clone();
                 cells.extend([u.name.clone(), c.name.clone()]);

@@ -5,6 +5,7 @@
 //! Every kube-proxy watches every Service and EndpointSlice of the cluster, as upstream does: on a
 //! very large simulated cluster the world may choose not to run them.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -184,7 +185,7 @@ impl KubeProxy {
                     s.endpoints.iter().filter(move |e| if want_ready { e.ready } else { e.serving && e.terminating }).filter_map(move |e| port.map(|p| format!("{}:{p}", e.ip)))
                 })
                 .collect();
-            out.sort();
+            out.stable_sort();
             out.dedup();
             out
         };

@@ -5,6 +5,7 @@
 //! filter at position `k` (the ones before it passed, the ones after it did not run, as upstream
 //! stops at the first failure). Scores are flat arrays, `[plugin][scored node]`.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -225,7 +226,7 @@ pub fn fit_error_message<'a>(num_all_nodes: usize, statuses: impl Iterator<Item 
         *histogram.entry(reason.to_string()).or_default() += num_all_nodes - explicit;
     }
     let mut parts: Vec<String> = histogram.into_iter().map(|(reason, n)| format!("{n} {reason}")).collect();
-    parts.sort();
+    parts.stable_sort();
     let mut msg = format!("0/{num_all_nodes} nodes are available:");
     if !parts.is_empty() {
         msg.push(' ');

@@ -1,6 +1,7 @@
 //! A node and what is placed on it (upstream `framework.NodeInfo`): the node's parsed object plus the
 //! pods counted on it and their summed requests, kept up to date incrementally as pods come and go.
 
+use crate::sim::sort::StableSort;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -42,7 +43,7 @@ impl NodeSpec {
                 super::labels::strings(img.get("names")).into_iter().map(move |n| (normalized_image_name(&n), size))
             })
             .collect();
-        images.sort();
+        images.stable_sort();
         images.dedup_by(|a, b| a.0 == b.0);
         NodeSpec {
             name: Arc::from(name),

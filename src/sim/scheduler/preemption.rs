@@ -11,6 +11,7 @@
 //! The victims are deleted by the actor; the pod waits with `status.nominatedNodeName` until they
 //! are gone, then is scheduled again.
 
+use crate::sim::sort::StableSort;
 use std::sync::Arc;
 
 use super::cluster::Cluster;
@@ -116,7 +117,7 @@ fn select_victims_on_node(profile: &mut Profile, pod: &PodInfo, node: &NodeInfo,
         }
         return Err(status);
     }
-    potential.sort_by(|a, b| more_important(a, b));
+    potential.stable_sort_by(|a, b| more_important(a, b));
     let mut victims = Vec::new();
     for v in potential {
         trial.add_pod(v.clone());

@@ -1,5 +1,6 @@
 //! The grammar of kubectl's `-l` selectors, with apimachinery's lexer rules and error words.
 
+use crate::sim::sort::StableSort;
 use super::{requirement, Op, Requirement, Selector, SelectorError};
 use crate::sim::api::validation::names::is_qualified_name;
 
@@ -212,7 +213,7 @@ pub fn parse_selector(s: &str) -> Result<Selector, SelectorError> {
             t => return Err(SelectorError(format!("found '{}', expected: !, identifier, or 'end of string'", t.literal()))),
         }
     }
-    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    reqs.stable_sort_by(|a, b| a.key.cmp(&b.key));
     Ok(Selector { requirements: reqs })
 }
 

@@ -1,6 +1,7 @@
 //! A Deployment's ReplicaSets over time: which one is new, creating it, revision annotations, and the
 //! `revisionHistoryLimit` cleanup (`sync.go` `getNewReplicaSet`, `cleanupDeployment`).
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::state::State;
@@ -176,7 +177,7 @@ pub fn cleanup(st: &mut State<'_>) {
     if diff <= 0 {
         return;
     }
-    cleanable.sort_by(|a, b| (revision(&st.rss[*a]), objects::created_ms(&st.rss[*a])).cmp(&(revision(&st.rss[*b]), objects::created_ms(&st.rss[*b]))));
+    cleanable.stable_sort_by(|a, b| (revision(&st.rss[*a]), objects::created_ms(&st.rss[*a])).cmp(&(revision(&st.rss[*b]), objects::created_ms(&st.rss[*b]))));
     for i in cleanable.into_iter().take(diff as usize) {
         let rs = &st.rss[i];
         if i64_at(rs, "/status/replicas", 0) != 0 || replicas(rs) != 0 || objects::generation(rs) > i64_at(rs, "/status/observedGeneration", 0) {

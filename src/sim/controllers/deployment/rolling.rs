@@ -6,6 +6,7 @@
 //!  old 3 / new 0 ─► new 1 (4 pods) ─► new ready: old 2 ─► new 2 ─► old 1 ─► new 3 ─► old 0
 //! ```
 
+use crate::sim::sort::StableSort;
 use super::replicasets_of::{self, new_rs_new_replicas};
 use super::state::State;
 use super::{max_unavailable, progress};
@@ -50,7 +51,7 @@ fn reconcile_old(st: &mut State<'_>) -> bool {
     if max_scaled_down <= 0 {
         return false;
     }
-    olds.sort_by(|a, b| super::state::by_creation(&st.rss[*a], &st.rss[*b]));
+    olds.stable_sort_by(|a, b| super::state::by_creation(&st.rss[*a], &st.rss[*b]));
     let cleaned = cleanup_unhealthy(st, &olds, max_scaled_down);
     let scaled = scale_down_olds(st, &olds);
     cleaned + scaled > 0

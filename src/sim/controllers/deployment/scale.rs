@@ -1,6 +1,7 @@
 //! Scaling without rolling (`sync.go` `scale`): a paused Deployment, or `kubectl scale` in the middle
 //! of a rollout, spreads the new size over the active ReplicaSets in proportion to their sizes.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::state::{State, by_creation};
@@ -25,7 +26,7 @@ pub fn sync(st: &mut State<'_>) {
 /// `FindActiveOrLatest`: the only active ReplicaSet, or the newest when none is active.
 fn active_or_latest(st: &State<'_>) -> Option<usize> {
     let mut olds = st.olds();
-    olds.sort_by(|a, b| by_creation(&st.rss[*b], &st.rss[*a]));
+    olds.stable_sort_by(|a, b| by_creation(&st.rss[*b], &st.rss[*a]));
     let mut all = olds.clone();
     all.extend(st.new_rs);
     let active: Vec<usize> = all.into_iter().filter(|i| st.rs_replicas(*i) > 0).collect();
@@ -83,7 +84,7 @@ fn scale(st: &mut State<'_>) {
     let mut active: Vec<usize> = st.all().into_iter().filter(|i| st.rs_replicas(*i) > 0).collect();
     let to_add = want.max(0) - st.sum_replicas(&active);
     // Larger first; on ties newer first when growing, older first when shrinking.
-    active.sort_by(|a, b| {
+    active.stable_sort_by(|a, b| {
         let (ra, rb): (&Value, &Value) = (&st.rss[*a], &st.rss[*b]);
         st.rs_replicas(*b).cmp(&st.rs_replicas(*a)).then_with(|| if to_add > 0 { by_creation(rb, ra) } else { by_creation(ra, rb) })
     });

@@ -5,6 +5,7 @@
 //! ReplicaSet's create, one update per changed ReplicaSet (with its `ScalingReplicaSet` event),
 //! history deletes, and one status write for the Deployment.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::{ANN_DESIRED, ANN_MAX, max_surge, replicas};
@@ -39,7 +40,7 @@ pub fn by_creation(a: &Value, b: &Value) -> std::cmp::Ordering {
 
 impl<'a> State<'a> {
     pub fn new(inf: &'a Informers, d: &'a Value, mut rss: Vec<Value>, pre: Vec<Action>, now: Millis) -> Self {
-        rss.sort_by(by_creation);
+        rss.stable_sort_by(by_creation);
         let orig_rss = rss.iter().cloned().map(Some).collect();
         Self { inf, now, orig: d, d: d.clone(), rss, orig_rss, new_rs: None, deletes: Vec::new(), pre, post: Vec::new() }
     }

@@ -1,6 +1,7 @@
 //! Deployment controller scenarios: single syncs, and whole rollouts against a tiny fake cluster in
 //! which ReplicaSets report their pods available one step after they were asked for.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::*;
@@ -43,7 +44,7 @@ impl Cluster {
 
     fn rss(&self) -> Vec<Value> {
         let mut v: Vec<Value> = self.inf.list(rt("replicasets"), Some("default")).cloned().collect();
-        v.sort_by(state::by_creation);
+        v.stable_sort_by(state::by_creation);
         v
     }
 

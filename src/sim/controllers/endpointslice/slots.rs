@@ -1,5 +1,6 @@
 //! Which endpoint sits in which slice of one Service, and the slice writes that changes call for.
 
+use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -45,7 +46,7 @@ impl Slots {
     pub fn from_slices<'a>(existing: impl Iterator<Item = &'a Value>, members: &BTreeMap<ObjectKey, Member>) -> Self {
         let mut me = Slots::default();
         let mut existing: Vec<&Value> = existing.collect();
-        existing.sort_by_key(|s| objects::name(s).to_string());
+        existing.stable_sort_by_key(|s| objects::name(s).to_string());
         for s in existing {
             let ports = s.get("ports").and_then(Value::as_array).cloned().unwrap_or_default();
             let idx = me.slots.len();

@@ -1,6 +1,7 @@
 //! `-o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image`, as kubectl's
 //! `CustomColumnsPrinter`: relaxed JSONPath per column, `<none>` for no value, `,` between several.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -96,7 +97,7 @@ pub fn go_sprint(v: &Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(go_sprint).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             format!("map[{}]", keys.iter().map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()]))).collect::<Vec<_>>().join(" "))
         }
     }

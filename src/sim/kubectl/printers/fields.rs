@@ -3,6 +3,7 @@
 //! The printers mirror Go code that works on typed structs, where an absent field is `""`, `0`,
 //! `false` or an empty list. Reading JSON the same way keeps every printer panic-free on odd input.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Map, Value};
 
 /// Follows `path` through nested objects; `None` as soon as a step is missing or not an object.
@@ -59,7 +60,7 @@ pub fn string_map(v: &Value, path: &[&str]) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = obj_at(v, path)
         .map(|m| m.iter().map(|(k, val)| (k.clone(), scalar_text(val))).collect())
         .unwrap_or_default();
-    pairs.sort();
+    pairs.stable_sort();
     pairs
 }
 
@@ -118,7 +119,7 @@ pub fn label_selector_string(sel: &Value) -> Option<String> {
     for expr in arr_at(sel, &["matchExpressions"]) {
         let key = str_at(expr, &["key"]).to_string();
         let mut values: Vec<String> = arr_at(expr, &["values"]).iter().map(scalar_text).collect();
-        values.sort();
+        values.stable_sort();
         values.dedup();
         let text = match str_at(expr, &["operator"]) {
             "In" => format!("{key} in ({})", values.join(",")),
@@ -130,7 +131,7 @@ pub fn label_selector_string(sel: &Value) -> Option<String> {
         reqs.push((key, text));
     }
     // labels.Selector sorts requirements by key (stable for equal keys).
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.stable_sort_by(|a, b| a.0.cmp(&b.0));
     Some(reqs.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(","))
 }
 

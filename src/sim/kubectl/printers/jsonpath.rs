@@ -2,6 +2,7 @@
 //! `{range}...{end}`, `..`), with missing keys allowed as kubectl's default is, and errors in
 //! kubectl's own words.
 
+use crate::sim::sort::StableSort;
 mod eval;
 mod lexical;
 mod parse;
@@ -144,7 +145,7 @@ pub fn go_syntax(v: &Value) -> String {
         Value::Array(a) => format!("[]interface {{}}{{{}}}", a.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             let body: Vec<String> = keys.iter().map(|k| format!("{}:{}", go_quote(k), go_syntax(&m[k.as_str()]))).collect();
             format!("map[string]interface {{}}{{{}}}", body.join(", "))
         }

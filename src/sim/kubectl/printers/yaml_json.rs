@@ -4,6 +4,7 @@
 //! *sorted*: JSON by Go's byte order (4-space indent, `<`/`>`/`&` escaped as `\u003c`...), YAML by
 //! go-yaml v2's natural order through `sigs.k8s.io/yaml`. Several objects are wrapped in a `List`.
 
+use crate::sim::sort::StableSort;
 mod analysis;
 mod emitter;
 mod floats;
@@ -41,7 +42,7 @@ pub fn list_of(items: &[Value]) -> Value {
 
 fn sorted(m: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    entries.stable_sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     entries
 }
 

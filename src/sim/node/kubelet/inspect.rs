@@ -1,6 +1,7 @@
 //! What `kubectl logs`, `kubectl exec` and `kubectl top` ask a kubelet, answered from the containers'
 //! simulated behaviour, with the kubelet's and the API server's wording for errors.
 
+use crate::sim::sort::StableSort;
 use super::worker::{CState, CStatus, PodWorker};
 use super::{Kubelet, status};
 use crate::sim::node::behaviour::exec::{ExecOutput, exec_in, not_found_message};
@@ -137,7 +138,7 @@ impl Kubelet {
                 pods.push(PodUsage { namespace: w.spec.namespace.clone(), name: w.spec.name.clone(), containers });
             }
         }
-        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        pods.stable_sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         NodeUsage { cpu_millis: cpu, memory_bytes: mem, pods }
     }
 }

@@ -1,6 +1,7 @@
 //! The kubelet's Node: what it registers (labels, taints, capacity, addresses, nodeInfo), the status it
 //! posts (conditions with heartbeats, images), and its Lease in `kube-node-lease`.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::admission::Capacity;
@@ -95,7 +96,7 @@ pub fn node_status(cfg: &NodeConfig, since: Millis, heartbeat: Millis, boot: u32
     let ki = |b: u64| format!("{}Ki", b / 1024);
     let id = |what: &str| hex64(&format!("{what}:{}", cfg.name))[..32].to_string();
     let mut images: Vec<&ImageInfo> = images.iter().collect();
-    images.sort_by(|a, b| b.size.cmp(&a.size).then(a.repo_digest.cmp(&b.repo_digest)));
+    images.stable_sort_by(|a, b| b.size.cmp(&a.size).then(a.repo_digest.cmp(&b.repo_digest)));
     let images: Vec<Value> = images
         .iter()
         .take(50)

@@ -2,6 +2,7 @@
 //! it last reported. Small on purpose; the spec is the compact `PodSpec`.
 
 
+use crate::sim::sort::StableSort;
 use super::podspec::PodSpec;
 use crate::sim::node::behaviour::Behaviour;
 use crate::sim::node::cri::{ContainerInfo, ContainerState, SandboxInfo};
@@ -243,7 +244,7 @@ impl PodWorker {
         let names: Vec<String> = self.spec.all().map(|c| c.name.clone()).collect();
         for (i, name) in names.iter().enumerate() {
             let mut mine: Vec<&ContainerInfo> = containers.iter().filter(|c| &c.pod_uid == uid && &c.name == name).collect();
-            mine.sort_by_key(|c| c.attempt);
+            mine.stable_sort_by_key(|c| c.attempt);
             let term = |c: &ContainerInfo| Terminated {
                 exit_code: c.exit_code.unwrap_or(0),
                 reason: c.reason.clone(),

@@ -1,6 +1,7 @@
 //! Rows for core/v1 kinds other than Pod: Node, Namespace, Service, Endpoints, ConfigMap, Secret,
 //! ServiceAccount, Event, PersistentVolume(Claim) and ResourceQuota.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, bool_at, format_labels, i64_at, obj_at, opt_str, str_at, string_map};
@@ -63,7 +64,7 @@ pub fn node_roles(obj: &Value) -> Vec<String> {
             roles.push(v);
         }
     }
-    roles.sort();
+    roles.stable_sort();
     roles.dedup();
     roles
 }
@@ -141,7 +142,7 @@ pub fn load_balancer_ingress(ingress: &[Value]) -> Vec<String> {
             if !ip.is_empty() { Some(ip.to_string()) } else if !host.is_empty() { Some(host.to_string()) } else { None }
         })
         .collect();
-    out.sort();
+    out.stable_sort();
     out.dedup();
     out
 }

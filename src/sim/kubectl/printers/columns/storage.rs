@@ -1,5 +1,6 @@
 //! Rows for storage and quota kinds: PersistentVolume, PersistentVolumeClaim, ResourceQuota.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, obj_at, opt_str, str_at};
@@ -87,7 +88,7 @@ pub fn persistent_volume_claim(obj: &Value, ctx: &RowCtx) -> Vec<String> {
 /// ResourceQuota REQUEST and LIMIT: `resource: used/hard` pairs, `limits.*` in LIMIT.
 pub fn resource_quota(obj: &Value, ctx: &RowCtx) -> Vec<String> {
     let mut hard: Vec<String> = obj_at(obj, &["status", "hard"]).map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    hard.sort();
+    hard.stable_sort();
     let (mut req, mut lim) = (Vec::new(), Vec::new());
     for r in &hard {
         let text = format!("{r}: {}/{}", quantity(obj, &["status", "used", r]), quantity(obj, &["status", "hard", r]));

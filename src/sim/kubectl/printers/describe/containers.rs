@@ -1,6 +1,7 @@
 //! Container sections shared by Pod and pod-template describers: image, ports, command, state,
 //! resources, probes, environment and mounts (`describeContainers`, `DescribePodTemplate`).
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, bool_at, i64_at, int_or_string, opt_str, str_at, string_map};
@@ -185,7 +186,7 @@ pub fn describe_probe(p: &Value) -> String {
 fn mounts(w: &mut PrefixWriter, c: &Value) {
     let mut list: Vec<&Value> = arr_at(c, &["volumeMounts"]).iter().collect();
     w.write(2, &format!("Mounts:{}\n", if list.is_empty() { "\t<none>" } else { "" }));
-    list.sort_by(|a, b| str_at(a, &["mountPath"]).cmp(str_at(b, &["mountPath"])));
+    list.stable_sort_by(|a, b| str_at(a, &["mountPath"]).cmp(str_at(b, &["mountPath"])));
     for m in list {
         let mut flags = vec![if bool_at(m, &["readOnly"]) { "ro".to_string() } else { "rw".to_string() }];
         let sub = str_at(m, &["subPath"]);
@@ -197,7 +198,7 @@ fn mounts(w: &mut PrefixWriter, c: &Value) {
     let mut devices: Vec<&Value> = arr_at(c, &["volumeDevices"]).iter().collect();
     if !devices.is_empty() {
         w.write(2, "Devices:\n");
-        devices.sort_by(|a, b| str_at(a, &["devicePath"]).cmp(str_at(b, &["devicePath"])));
+        devices.stable_sort_by(|a, b| str_at(a, &["devicePath"]).cmp(str_at(b, &["devicePath"])));
         for d in devices {
             w.write(3, &format!("{} from {}\n", str_at(d, &["devicePath"]), str_at(d, &["name"])));
         }

@@ -1,5 +1,6 @@
 //! The `Events:` table at the end of most describers (`DescribeEvents`).
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{at, i64_at, opt_str, str_at};
@@ -18,7 +19,7 @@ pub fn describe_events(w: &mut PrefixWriter, events: Option<&[Value]>, ctx: &Des
     w.flush();
     let mut sorted: Vec<&Value> = events.iter().collect();
     // SortableEvents orders by lastTimestamp; a missing one is Go's zero time, i.e. first.
-    sorted.sort_by_key(|e| opt_str(e, &["lastTimestamp"]).and_then(parse_rfc3339).map_or(-1, |t| t as i64));
+    sorted.stable_sort_by_key(|e| opt_str(e, &["lastTimestamp"]).and_then(parse_rfc3339).map_or(-1, |t| t as i64));
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.write(1, "----\t------\t----\t----\t-------\n");
     for e in sorted {

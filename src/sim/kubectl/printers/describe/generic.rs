@@ -1,6 +1,7 @@
 //! The generic describer kubectl uses for kinds without their own (custom resources): metadata
 //! first, then every field with `camelCase` keys turned into `Camel Case` labels.
 
+use crate::sim::sort::StableSort;
 use serde_json::{Map, Value};
 
 use super::super::fields::scalar_text;
@@ -23,7 +24,7 @@ pub fn describe_generic(w: &mut PrefixWriter, obj: &Value, evs: Option<&[Value]>
 /// `printUnstructuredContent`: keys in byte order, nested maps indented, list items one per line.
 fn unstructured(w: &mut PrefixWriter, level: usize, content: &Map<String, Value>, prefix: &str) {
     let mut keys: Vec<&String> = content.keys().collect();
-    keys.sort();
+    keys.stable_sort();
     for key in keys {
         let path = format!("{prefix}.{key}");
         if SKIP.contains(&path.as_str()) {

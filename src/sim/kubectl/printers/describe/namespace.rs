@@ -1,5 +1,6 @@
 //! Describers for Namespace (with its quotas and limit ranges), ConfigMap and Secret.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, obj_at, opt_str, str_at};
@@ -39,7 +40,7 @@ pub fn describe_namespace(w: &mut PrefixWriter, ns: &Value, ctx: &DescribeContex
 
 fn sorted_keys(v: &Value, path: &[&str]) -> Vec<String> {
     let mut keys: Vec<String> = obj_at(v, path).map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    keys.sort();
+    keys.stable_sort();
     keys
 }
 
@@ -61,13 +62,13 @@ fn resource_quotas(w: &mut PrefixWriter, quotas: &[Value]) {
         return;
     }
     let mut sorted: Vec<&Value> = quotas.iter().collect();
-    sorted.sort_by(|a, b| str_at(a, &["metadata", "name"]).cmp(str_at(b, &["metadata", "name"])));
+    sorted.stable_sort_by(|a, b| str_at(a, &["metadata", "name"]).cmp(str_at(b, &["metadata", "name"])));
     w.write(0, "Resource Quotas\n");
     for q in sorted {
         w.write(1, &format!("Name:\t{}\n", str_at(q, &["metadata", "name"])));
         let mut scopes: Vec<&str> = arr_at(q, &["spec", "scopes"]).iter().filter_map(Value::as_str).collect();
         if !scopes.is_empty() {
-            scopes.sort();
+            scopes.stable_sort();
             w.write(1, &format!("Scopes:\t{}\n", scopes.join(", ")));
             for s in &scopes {
                 let help = scope_help(s);
@@ -98,7 +99,7 @@ fn limit_ranges(w: &mut PrefixWriter, ranges: &[Value]) {
         for item in arr_at(lr, &["spec", "limits"]) {
             let fields = ["min", "max", "defaultRequest", "default", "maxLimitRequestRatio"];
             let mut names: Vec<String> = fields.iter().flat_map(|f| sorted_keys(item, &[f])).collect();
-            names.sort();
+            names.stable_sort();
             names.dedup();
             for name in names {
                 let cell = |f: &str| item.get(f).and_then(|m| m.get(&name)).map_or("-".to_string(), |q| canonical_text(Some(q)));

@@ -1,6 +1,7 @@
 //! Just enough of `resource.Quantity` for `describe`: parsing `500m`/`128Mi`/`1e3`, adding, comparing
 //! and the canonical `String()` (`16384Mi` prints as `16Gi`, `2250m` stays `2250m`).
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, obj_at, str_at};
@@ -170,7 +171,7 @@ pub fn resource_list(v: &Value, path: &[&str]) -> ResourceList {
     let mut list: ResourceList = obj_at(v, path)
         .map(|m| m.iter().filter_map(|(k, q)| Some((k.clone(), Quantity::parse_value(q)?))).collect())
         .unwrap_or_default();
-    list.sort_by(|a, b| a.0.cmp(&b.0));
+    list.stable_sort_by(|a, b| a.0.cmp(&b.0));
     list
 }
 
@@ -244,7 +245,7 @@ pub fn pod_requests_and_limits(pod: &Value) -> (ResourceList, ResourceList) {
                 }
             }
         }
-        total.sort_by(|a, b| a.0.cmp(&b.0));
+        total.stable_sort_by(|a, b| a.0.cmp(&b.0));
         total
     };
     (sum("requests"), sum("limits"))
@@ -258,7 +259,7 @@ pub fn quantity_of(list: &ResourceList, name: &str) -> Quantity {
 /// Adds every entry of `add` into `into` (keeping `into`'s formats).
 pub fn add_into(into: &mut ResourceList, add: &ResourceList) {
     add_list(into, add);
-    into.sort_by(|a, b| a.0.cmp(&b.0));
+    into.stable_sort_by(|a, b| a.0.cmp(&b.0));
 }
 
 #[cfg(test)]

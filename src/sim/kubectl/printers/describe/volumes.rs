@@ -1,5 +1,6 @@
 //! Volumes, tolerations, taints and topology spread constraints as `describe` lists them.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, bool_at, format_label_selector, i64_at, opt_bool, opt_i64, str_at};
@@ -108,7 +109,7 @@ pub fn tolerations(w: &mut PrefixWriter, title: &str, list: &[Value]) {
         return;
     }
     let mut sorted: Vec<&Value> = list.iter().collect();
-    sorted.sort_by(|a, b| str_at(a, &["key"]).cmp(str_at(b, &["key"])));
+    sorted.stable_sort_by(|a, b| str_at(a, &["key"]).cmp(str_at(b, &["key"])));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(0, "\t");
@@ -139,7 +140,7 @@ pub fn taints(w: &mut PrefixWriter, title: &str, list: &[Value]) {
         return;
     }
     let mut sorted: Vec<&Value> = list.iter().collect();
-    sorted.sort_by_key(|t| format!("{},{}", str_at(t, &["effect"]), str_at(t, &["key"])));
+    sorted.stable_sort_by_key(|t| format!("{},{}", str_at(t, &["effect"]), str_at(t, &["key"])));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(0, "\t");
@@ -161,7 +162,7 @@ pub fn topology_spread(w: &mut PrefixWriter, pod_or_template: &Value, space: &st
     if list.is_empty() {
         return;
     }
-    list.sort_by(|a, b| str_at(a, &["topologyKey"]).cmp(str_at(b, &["topologyKey"])));
+    list.stable_sort_by(|a, b| str_at(a, &["topologyKey"]).cmp(str_at(b, &["topologyKey"])));
     w.write(0, &format!("{space}Topology Spread Constraints:\t"));
     for (i, c) in list.iter().enumerate() {
         if i != 0 {

@@ -1,5 +1,6 @@
 //! Describers for Deployment, ReplicaSet and Job.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{arr_at, at, format_label_selector, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64, opt_str, str_at};
@@ -83,7 +84,7 @@ pub fn describe_deployment(w: &mut PrefixWriter, d: &Value, evs: Option<&[Value]
     describe_pod_template(w, at(d, &["spec", "template"]));
     conditions(w, d);
     let mut owned: Vec<&Value> = ctx.replica_sets.iter().filter(|rs| controlled_by(rs, d, "Deployment")).collect();
-    owned.sort_by(|a, b| {
+    owned.stable_sort_by(|a, b| {
         let key = |rs: &Value| (opt_str(rs, &["metadata", "creationTimestamp"]).unwrap_or("").to_string(), str_at(rs, &["metadata", "name"]).to_string());
         key(a).cmp(&key(b))
     });

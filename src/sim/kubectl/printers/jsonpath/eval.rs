@@ -2,6 +2,7 @@
 //! objects: missing keys give nothing, `null` values are skipped when descended into, and
 //! `{range}`/`{end}` loops follow the same counters Go keeps.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::parse::{Node, Param};
@@ -193,7 +194,7 @@ fn children(v: &Val) -> Vec<Val> {
     match v.json() {
         Some(Value::Object(m)) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             keys.into_iter().map(|k| Val::Json(m[k.as_str()].clone())).collect()
         }
         Some(Value::Array(a)) => a.iter().cloned().map(Val::Json).collect(),

@@ -6,6 +6,7 @@
 //! It mirrors the libyaml state the Go code keeps (`column`, `indent`, `whitespace`, `indention`)
 //! so spacing decisions fall out the same way instead of being approximated.
 
+use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::analysis::analyze;
@@ -197,7 +198,7 @@ impl Emitter {
     fn block_mapping(&mut self, map: &serde_json::Map<String, Value>) {
         self.increase_indent(false, false);
         let mut keys: Vec<&String> = map.keys().collect();
-        keys.sort_by(|a, b| yaml_key_cmp(a, b));
+        keys.stable_sort_by(|a, b| yaml_key_cmp(a, b));
         for key in keys {
             self.write_indent();
             let simple = !analyze(key).multiline && key.len() <= 128;

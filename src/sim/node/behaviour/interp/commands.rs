@@ -1,6 +1,7 @@
 //! What individual commands do in the symbolic shell: shell builtins and the coreutils/busybox
 //! commands that container scripts use. Programs (servers, stress, perl, python) are in `programs`.
 
+use crate::sim::sort::StableSort;
 use thiserror::Error;
 
 use super::super::{End, Line, Piece, Step, programs};
@@ -211,7 +212,7 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             }
             let prefix = format!("{dir}/");
             let mut names: Vec<String> = ex.ctx.files.iter().map(|(p, _)| p.clone()).chain(ex.files.iter().cloned()).filter_map(|p| p.strip_prefix(&prefix).map(|r| r.split('/').next().unwrap_or(r).to_string())).collect();
-            names.sort();
+            names.stable_sort();
             names.dedup();
             Effect::out(names.into_iter().map(Line::text).collect())
         }

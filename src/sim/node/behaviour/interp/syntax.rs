@@ -1,6 +1,7 @@
 //! Reading shell syntax the interpreter cares about: assignments, constant loop conditions, loop
 //! counters and brace ranges.
 
+use crate::sim::sort::StableSort;
 use super::super::shell::{Node, Part, Word};
 
 /// `NAME=value` at the start of a command.
@@ -56,7 +57,7 @@ pub(super) fn counters(body: &[Node]) -> Vec<String> {
             _ => {}
         }
     }
-    out.sort();
+    out.stable_sort();
     out.dedup();
     out
 }
