@@ -99,6 +99,7 @@ impl Kernel {
             deliver_at,
             fate,
         });
+        self.trace.keep_payload(id, &payload);
         let msg = Message { id, from, to, payload };
         match route {
             Route::At(t) => self.schedule(t, Scheduled::Deliver(msg)),

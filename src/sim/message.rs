@@ -5,6 +5,9 @@ use super::component::Component;
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
 use super::node::cri::{CriRequest, CriResponse};
 
+mod content;
+pub use content::Content;
+
 /// One message in flight.
 #[derive(Debug, Clone)]
 pub struct Message {

@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::component::Component;
+use super::message::Payload;
 use super::time::Millis;
+use std::collections::VecDeque;
 
 /// What happened to a message after it was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,6 +56,11 @@ pub struct Trace {
     first_id: u64,
     /// `None` keeps everything; `Some(n)` keeps the newest n entries.
     pub limit: Option<usize>,
+    /// The full payloads of the newest messages, for the inspector (ids ascending).
+    payloads: VecDeque<(u64, Payload)>,
+    /// How many payloads to keep: 0 (tests, the native runner, benchmarks) keeps none, so only
+    /// the UI pays for the copies.
+    pub keep_payloads: usize,
 }
 
 impl Trace {
@@ -66,6 +73,23 @@ impl Trace {
                 self.entries.drain(..drop);
             }
         }
+    }
+
+    /// Keeps a copy of message `id`'s payload if payloads are kept, dropping the oldest past the cap.
+    pub fn keep_payload(&mut self, id: u64, payload: &Payload) {
+        if self.keep_payloads == 0 {
+            return;
+        }
+        if self.payloads.len() == self.keep_payloads {
+            self.payloads.pop_front();
+        }
+        self.payloads.push_back((id, payload.clone()));
+    }
+
+    /// The payload of message `id`, if it is among the newest kept.
+    pub fn payload(&self, id: u64) -> Option<&Payload> {
+        let idx = self.payloads.binary_search_by_key(&id, |(i, _)| *i).ok()?;
+        self.payloads.get(idx).map(|(_, p)| p)
     }
 
     pub fn entries(&self) -> &[TraceEntry] {
@@ -119,6 +143,22 @@ mod tests {
         }
         assert_eq!(t.get_mut(8).map(|e| e.id), Some(8));
         assert!(t.get_mut(5).is_none());
+    }
+
+    #[test]
+    fn keeps_only_the_newest_payloads_and_only_when_asked() {
+        use crate::sim::node::cri::{CriCall, CriRequest};
+        let p = |id| Payload::Cri(Box::new(CriRequest { id, call: CriCall::ListImages }));
+        let mut t = Trace::default();
+        t.keep_payload(1, &p(1));
+        assert!(t.payload(1).is_none(), "keep_payloads = 0 keeps nothing");
+        t.keep_payloads = 2;
+        for id in [2, 5, 9] {
+            t.keep_payload(id, &p(id));
+        }
+        assert!(t.payload(2).is_none());
+        assert!(matches!(t.payload(5), Some(Payload::Cri(c)) if c.id == 5));
+        assert!(t.payload(9).is_some() && t.payload(7).is_none());
     }
 
     #[test]

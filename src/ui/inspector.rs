@@ -41,8 +41,13 @@ pub fn inspector(props: &InspectorProps) -> Html {
     };
     let body = match &props.selection {
         Selection::None => intro(),
-        Selection::Message(id) => match cluster.with_world(|w| find_message(w.k.trace.entries(), *id)).flatten() {
-            Some(entry) => html! { <MessageView entry={entry} display={cluster.display} on_select={props.on_select.clone()} /> },
+        Selection::Message(id) => match cluster
+            .with_world(|w| find_message(w.k.trace.entries(), *id).map(|e| (e, w.k.trace.payload(*id).map(|p| p.content()))))
+            .flatten()
+        {
+            Some((entry, content)) => {
+                html! { <MessageView {entry} {content} display={cluster.display} on_select={props.on_select.clone()} /> }
+            }
             None => html! { <p>{ format!("Message {id} is no longer kept in the trace.") }</p> },
         },
         Selection::Object(key) => {

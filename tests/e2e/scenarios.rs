@@ -196,6 +196,36 @@ fn deployment_runs_three_pods_and_survives_a_reload() {
 }
 
 #[test]
+fn a_message_opens_in_the_inspector_with_its_content() {
+    let Some(site) = start("a_message_opens_in_the_inspector_with_its_content") else {
+        return;
+    };
+    deploy_web(&site);
+    let apiserver = site
+        .session
+        .find("[data-testid=component][data-name=kube-apiserver]")
+        .expect("finding works")
+        .unwrap_or_else(|| panic!("no kube-apiserver in the diagram\n{}", diagnose(&site)));
+    site.session.click(&apiserver).expect("clicking works");
+    // The apiserver's recent messages include the watch events it pushed about the new pods.
+    let watch = "[data-testid=recent-message][data-summary^='ADDED']";
+    let listed = poll(Duration::from_secs(10), || count(&site, watch) > 0);
+    assert!(listed, "the kube-apiserver lists no recent watch event\n{}", diagnose(&site));
+    let event = site.session.find(watch).expect("finding works").expect("counted above");
+    site.session.click(&event).expect("clicking works");
+    let content = site
+        .session
+        .wait_for("[data-testid=message-content]", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("the message shows no content: {e}\n{}", diagnose(&site)));
+    let text = site.session.text(&content).expect("the content has text");
+    shot(&site, "scenario-message-content");
+    assert!(
+        text.starts_with("object:\n") && text.contains("  kind: ") && text.contains("type: ADDED"),
+        "a watch event shows its type and object as YAML:\n{text}"
+    );
+}
+
+#[test]
 fn a_broken_manifest_shows_its_error_at_its_line() {
     let Some(site) = start("a_broken_manifest_shows_its_error_at_its_line") else {
         return;

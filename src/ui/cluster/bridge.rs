@@ -17,6 +17,10 @@ use crate::ui::persist::Op;
 
 /// The seed of a fresh sandbox: every learner starts from the same cluster.
 pub const DEFAULT_SEED: u64 = 1;
+/// How many of the newest messages keep their full content for the inspector (each is a copy of
+/// the object it carries: a few KB).
+const KEPT_PAYLOADS: usize = 5_000;
+
 /// Booting stops once every node is Ready, or after this much virtual time.
 const BOOT_LIMIT_MS: Millis = 60_000;
 
@@ -24,6 +28,7 @@ const BOOT_LIMIT_MS: Millis = 60_000;
 /// Ready: the learner starts with a working cluster, as after `kind create cluster`.
 pub fn new_world(seed: u64) -> World {
     let mut world = World::new(seed);
+    world.k.trace.keep_payloads = KEPT_PAYLOADS;
     while world.now() < BOOT_LIMIT_MS {
         let model = model(&world);
         if !model.nodes.is_empty() && model.nodes.iter().all(|n| n.readiness == crate::ui::model::Readiness::Ready) {

@@ -59,7 +59,8 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
                         let arrow = if m.from == props.id { format!("→ {}", m.to) } else { format!("← {}", m.from) };
                         html! {
                             <li>
-                                <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(Selection::Message(id)))}>
+                                <button class="link" data-testid="recent-message" data-summary={m.summary.clone()}
+                                    onclick={Callback::from(move |_: MouseEvent| cb.emit(Selection::Message(id)))}>
                                     <span class="time">{ format_clock(m.sent_at as f64) }</span>{ " " }
                                     <span class={classes!("swatch", format!("kind-{}", m.kind))} />
                                     { format!("{arrow}: {}", m.summary) }

@@ -1,7 +1,9 @@
-//! One message of the trace, with everything the trace recorded about it.
+//! One message of the trace: where it goes, when, and its full content.
 
 use yew::prelude::*;
 
+use crate::sim::kubectl::printers::to_yaml;
+use crate::sim::message::Content;
 use crate::sim::trace::{Fate, TraceEntry};
 use crate::ui::clock::format_clock;
 use crate::ui::state::Selection;
@@ -9,6 +11,8 @@ use crate::ui::state::Selection;
 #[derive(Properties, PartialEq)]
 pub struct MessageViewProps {
     pub entry: TraceEntry,
+    /// The payload, while the trace still keeps it (the newest messages only).
+    pub content: Option<Content>,
     pub display: f64,
     pub on_select: Callback<Selection>,
 }
@@ -49,6 +53,17 @@ pub fn message_view(props: &MessageViewProps) -> Html {
                 <dt>{ "Arrives" }</dt><dd>{ format!("{} ({} ms later)", format_clock(e.deliver_at as f64), e.deliver_at.saturating_sub(e.sent_at)) }</dd>
                 <dt>{ "Now" }</dt><dd>{ where_now }</dd>
             </dl>
+            <h4>{ "Content" }</h4>
+            { content(props.content.as_ref()) }
         </div>
     }
+}
+
+fn content(c: Option<&Content>) -> Html {
+    let text = match c {
+        Some(Content::Document(v)) => to_yaml(v),
+        Some(Content::Text(t)) => t.clone(),
+        None => return html! { <p class="hint">{ "Only the newest messages keep their full content; this one is older." }</p> },
+    };
+    html! { <pre class="yaml message-content" data-testid="message-content">{ text }</pre> }
 }
