@@ -2,53 +2,74 @@
 //!
 //! This is how strict checking worked before the table (and how it would with the typed structs in
 //! the page): [`value_de`] decodes the object into its k8s-openapi type and notes every field the
-//! struct skips. Native tests only; [`super::equivalence`] compares it with the table walk.
+//! struct skips. The same list of typed kinds feeds the table generator ([`super::table`]).
+//! Native tests only; [`super::equivalence`] compares the two.
 
 mod value_de;
 
+use super::tracer::{trace_resource, Traced};
 use k8s_openapi::api;
 use serde_json::Value;
 
-/// Decodes into the typed struct of (group, version, kind); `None` if the kind has no typed form here.
-pub(super) fn probe_kind(group: &str, version: &str, kind: &str, obj: &Value) -> Option<Result<Vec<String>, String>> {
-    use value_de::probe;
-    Some(match (group, version, kind) {
-        ("", "v1", "ConfigMap") => probe::<api::core::v1::ConfigMap>(obj),
-        ("", "v1", "Endpoints") => probe::<api::core::v1::Endpoints>(obj),
-        ("", "v1", "Event") => probe::<api::core::v1::Event>(obj),
-        ("", "v1", "LimitRange") => probe::<api::core::v1::LimitRange>(obj),
-        ("", "v1", "Namespace") => probe::<api::core::v1::Namespace>(obj),
-        ("", "v1", "Node") => probe::<api::core::v1::Node>(obj),
-        ("", "v1", "PersistentVolume") => probe::<api::core::v1::PersistentVolume>(obj),
-        ("", "v1", "PersistentVolumeClaim") => probe::<api::core::v1::PersistentVolumeClaim>(obj),
-        ("", "v1", "Pod") => probe::<api::core::v1::Pod>(obj),
-        ("", "v1", "ResourceQuota") => probe::<api::core::v1::ResourceQuota>(obj),
-        ("", "v1", "Secret") => probe::<api::core::v1::Secret>(obj),
-        ("", "v1", "Service") => probe::<api::core::v1::Service>(obj),
-        ("", "v1", "ServiceAccount") => probe::<api::core::v1::ServiceAccount>(obj),
-        ("apps", "v1", "ControllerRevision") => probe::<api::apps::v1::ControllerRevision>(obj),
-        ("apps", "v1", "DaemonSet") => probe::<api::apps::v1::DaemonSet>(obj),
-        ("apps", "v1", "Deployment") => probe::<api::apps::v1::Deployment>(obj),
-        ("apps", "v1", "ReplicaSet") => probe::<api::apps::v1::ReplicaSet>(obj),
-        ("apps", "v1", "StatefulSet") => probe::<api::apps::v1::StatefulSet>(obj),
-        ("autoscaling", "v1", "HorizontalPodAutoscaler") => probe::<api::autoscaling::v1::HorizontalPodAutoscaler>(obj),
-        ("autoscaling", "v2", "HorizontalPodAutoscaler") => probe::<api::autoscaling::v2::HorizontalPodAutoscaler>(obj),
-        ("batch", "v1", "CronJob") => probe::<api::batch::v1::CronJob>(obj),
-        ("batch", "v1", "Job") => probe::<api::batch::v1::Job>(obj),
-        ("coordination.k8s.io", "v1", "Lease") => probe::<api::coordination::v1::Lease>(obj),
-        ("discovery.k8s.io", "v1", "EndpointSlice") => probe::<api::discovery::v1::EndpointSlice>(obj),
-        ("events.k8s.io", "v1", "Event") => probe::<api::events::v1::Event>(obj),
-        ("networking.k8s.io", "v1", "Ingress") => probe::<api::networking::v1::Ingress>(obj),
-        ("networking.k8s.io", "v1", "IngressClass") => probe::<api::networking::v1::IngressClass>(obj),
-        ("networking.k8s.io", "v1", "NetworkPolicy") => probe::<api::networking::v1::NetworkPolicy>(obj),
-        ("policy", "v1", "PodDisruptionBudget") => probe::<api::policy::v1::PodDisruptionBudget>(obj),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRole") => probe::<api::rbac::v1::ClusterRole>(obj),
-        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding") => probe::<api::rbac::v1::ClusterRoleBinding>(obj),
-        ("rbac.authorization.k8s.io", "v1", "Role") => probe::<api::rbac::v1::Role>(obj),
-        ("rbac.authorization.k8s.io", "v1", "RoleBinding") => probe::<api::rbac::v1::RoleBinding>(obj),
-        ("scheduling.k8s.io", "v1", "PriorityClass") => probe::<api::scheduling::v1::PriorityClass>(obj),
-        ("storage.k8s.io", "v1", "StorageClass") => probe::<api::storage::v1::StorageClass>(obj),
-        _ => return None,
-    })
+/// One served kind and its k8s-openapi struct, as the functions that use the struct's type.
+pub(super) struct TypedKind {
+    /// `group/version/Kind`, the core group empty: `/v1/Pod`.
+    pub key: &'static str,
+    /// Decodes an object into the struct: unknown fields' paths, or Go's message for a bad value.
+    pub probe: fn(&Value) -> Result<Vec<String>, String>,
+    /// The struct's shape, for the schema table.
+    pub trace: fn() -> Traced,
 }
 
+macro_rules! typed {
+    ($key:literal, $t:ty) => {
+        TypedKind { key: $key, probe: value_de::probe::<$t>, trace: trace_resource::<$t> }
+    };
+}
+
+/// Every kind the sandbox serves that strict validation covers.
+pub(super) fn typed_kinds() -> Vec<TypedKind> {
+    vec![
+        typed!("/v1/ConfigMap", api::core::v1::ConfigMap),
+        typed!("/v1/Endpoints", api::core::v1::Endpoints),
+        typed!("/v1/Event", api::core::v1::Event),
+        typed!("/v1/LimitRange", api::core::v1::LimitRange),
+        typed!("/v1/Namespace", api::core::v1::Namespace),
+        typed!("/v1/Node", api::core::v1::Node),
+        typed!("/v1/PersistentVolume", api::core::v1::PersistentVolume),
+        typed!("/v1/PersistentVolumeClaim", api::core::v1::PersistentVolumeClaim),
+        typed!("/v1/Pod", api::core::v1::Pod),
+        typed!("/v1/ResourceQuota", api::core::v1::ResourceQuota),
+        typed!("/v1/Secret", api::core::v1::Secret),
+        typed!("/v1/Service", api::core::v1::Service),
+        typed!("/v1/ServiceAccount", api::core::v1::ServiceAccount),
+        typed!("apps/v1/ControllerRevision", api::apps::v1::ControllerRevision),
+        typed!("apps/v1/DaemonSet", api::apps::v1::DaemonSet),
+        typed!("apps/v1/Deployment", api::apps::v1::Deployment),
+        typed!("apps/v1/ReplicaSet", api::apps::v1::ReplicaSet),
+        typed!("apps/v1/StatefulSet", api::apps::v1::StatefulSet),
+        typed!("autoscaling/v1/HorizontalPodAutoscaler", api::autoscaling::v1::HorizontalPodAutoscaler),
+        typed!("autoscaling/v2/HorizontalPodAutoscaler", api::autoscaling::v2::HorizontalPodAutoscaler),
+        typed!("batch/v1/CronJob", api::batch::v1::CronJob),
+        typed!("batch/v1/Job", api::batch::v1::Job),
+        typed!("coordination.k8s.io/v1/Lease", api::coordination::v1::Lease),
+        typed!("discovery.k8s.io/v1/EndpointSlice", api::discovery::v1::EndpointSlice),
+        typed!("events.k8s.io/v1/Event", api::events::v1::Event),
+        typed!("networking.k8s.io/v1/Ingress", api::networking::v1::Ingress),
+        typed!("networking.k8s.io/v1/IngressClass", api::networking::v1::IngressClass),
+        typed!("networking.k8s.io/v1/NetworkPolicy", api::networking::v1::NetworkPolicy),
+        typed!("policy/v1/PodDisruptionBudget", api::policy::v1::PodDisruptionBudget),
+        typed!("rbac.authorization.k8s.io/v1/ClusterRole", api::rbac::v1::ClusterRole),
+        typed!("rbac.authorization.k8s.io/v1/ClusterRoleBinding", api::rbac::v1::ClusterRoleBinding),
+        typed!("rbac.authorization.k8s.io/v1/Role", api::rbac::v1::Role),
+        typed!("rbac.authorization.k8s.io/v1/RoleBinding", api::rbac::v1::RoleBinding),
+        typed!("scheduling.k8s.io/v1/PriorityClass", api::scheduling::v1::PriorityClass),
+        typed!("storage.k8s.io/v1/StorageClass", api::storage::v1::StorageClass),
+    ]
+}
+
+/// Decodes into the typed struct of (group, version, kind); `None` if the kind has no typed form here.
+pub(super) fn probe_kind(group: &str, version: &str, kind: &str, obj: &Value) -> Option<Result<Vec<String>, String>> {
+    let key = format!("{group}/{version}/{kind}");
+    typed_kinds().iter().find(|k| k.key == key).map(|k| (k.probe)(obj))
+}

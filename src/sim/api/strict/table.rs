@@ -3,50 +3,13 @@
 //! `UPDATE_STRICT_SCHEMA=1 cargo test --lib strict::table` rewrites the file (after a k8s-openapi
 //! upgrade or a newly served kind); plain `cargo test` only compares.
 
-use super::tracer::{trace_resource, Traced};
-use k8s_openapi::api;
+use super::reference::typed_kinds;
+use super::tracer::Traced;
 use std::collections::HashMap;
 
 /// Every served (group/version/Kind) and its traced type: the kinds strict validation covers.
 pub(super) fn served_kinds() -> Vec<(&'static str, Traced)> {
-    use trace_resource as t;
-    vec![
-        ("/v1/ConfigMap", t::<api::core::v1::ConfigMap>()),
-        ("/v1/Endpoints", t::<api::core::v1::Endpoints>()),
-        ("/v1/Event", t::<api::core::v1::Event>()),
-        ("/v1/LimitRange", t::<api::core::v1::LimitRange>()),
-        ("/v1/Namespace", t::<api::core::v1::Namespace>()),
-        ("/v1/Node", t::<api::core::v1::Node>()),
-        ("/v1/PersistentVolume", t::<api::core::v1::PersistentVolume>()),
-        ("/v1/PersistentVolumeClaim", t::<api::core::v1::PersistentVolumeClaim>()),
-        ("/v1/Pod", t::<api::core::v1::Pod>()),
-        ("/v1/ResourceQuota", t::<api::core::v1::ResourceQuota>()),
-        ("/v1/Secret", t::<api::core::v1::Secret>()),
-        ("/v1/Service", t::<api::core::v1::Service>()),
-        ("/v1/ServiceAccount", t::<api::core::v1::ServiceAccount>()),
-        ("apps/v1/ControllerRevision", t::<api::apps::v1::ControllerRevision>()),
-        ("apps/v1/DaemonSet", t::<api::apps::v1::DaemonSet>()),
-        ("apps/v1/Deployment", t::<api::apps::v1::Deployment>()),
-        ("apps/v1/ReplicaSet", t::<api::apps::v1::ReplicaSet>()),
-        ("apps/v1/StatefulSet", t::<api::apps::v1::StatefulSet>()),
-        ("autoscaling/v1/HorizontalPodAutoscaler", t::<api::autoscaling::v1::HorizontalPodAutoscaler>()),
-        ("autoscaling/v2/HorizontalPodAutoscaler", t::<api::autoscaling::v2::HorizontalPodAutoscaler>()),
-        ("batch/v1/CronJob", t::<api::batch::v1::CronJob>()),
-        ("batch/v1/Job", t::<api::batch::v1::Job>()),
-        ("coordination.k8s.io/v1/Lease", t::<api::coordination::v1::Lease>()),
-        ("discovery.k8s.io/v1/EndpointSlice", t::<api::discovery::v1::EndpointSlice>()),
-        ("events.k8s.io/v1/Event", t::<api::events::v1::Event>()),
-        ("networking.k8s.io/v1/Ingress", t::<api::networking::v1::Ingress>()),
-        ("networking.k8s.io/v1/IngressClass", t::<api::networking::v1::IngressClass>()),
-        ("networking.k8s.io/v1/NetworkPolicy", t::<api::networking::v1::NetworkPolicy>()),
-        ("policy/v1/PodDisruptionBudget", t::<api::policy::v1::PodDisruptionBudget>()),
-        ("rbac.authorization.k8s.io/v1/ClusterRole", t::<api::rbac::v1::ClusterRole>()),
-        ("rbac.authorization.k8s.io/v1/ClusterRoleBinding", t::<api::rbac::v1::ClusterRoleBinding>()),
-        ("rbac.authorization.k8s.io/v1/Role", t::<api::rbac::v1::Role>()),
-        ("rbac.authorization.k8s.io/v1/RoleBinding", t::<api::rbac::v1::RoleBinding>()),
-        ("scheduling.k8s.io/v1/PriorityClass", t::<api::scheduling::v1::PriorityClass>()),
-        ("storage.k8s.io/v1/StorageClass", t::<api::storage::v1::StorageClass>()),
-    ]
+    typed_kinds().iter().map(|k| (k.key, (k.trace)())).collect()
 }
 
 /// Renders the table: structs after the structs they use, one id per distinct shape.
