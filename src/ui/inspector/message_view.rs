@@ -36,7 +36,7 @@ pub fn message_view(props: &MessageViewProps) -> Html {
         }
     };
     html! {
-        <div class="message-view">
+        <div class="message-view" data-kind={e.kind}>
             <h3>{ format!("Message #{}", e.id) }</h3>
             <p class="summary"><code>{ e.summary.clone() }</code></p>
             <dl>
