@@ -1,10 +1,15 @@
-//! The inspector: the live YAML of the selected object, the full content of a selected message, a
-//! component's role and recent traffic, Events, and a pod's scheduling decision.
+//! The inspector: the live YAML of the selected object and its history in etcd, the full content of
+//! a selected message, a component's role and recent traffic (etcd's: its keys), Events, and a
+//! pod's scheduling decision.
 
 mod component_view;
 mod decision_table;
+mod diff;
+mod etcd_view;
+mod history_view;
 mod message_view;
 mod object_view;
+mod store_rows;
 
 use yew::prelude::*;
 
@@ -13,6 +18,7 @@ use super::persist::Op;
 use super::state::Selection;
 use crate::sim::trace::TraceEntry;
 use component_view::ComponentView;
+use etcd_view::EtcdView;
 use message_view::MessageView;
 use object_view::ObjectView;
 
@@ -58,10 +64,11 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 let events = bridge::events_for(w, &namespace, &kind, &name);
                 let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
                 let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
-                (object, events, decision, node_running)
+                let history = store_rows::history_rows(&w.etcd.store, key);
+                (object, events, decision, node_running, history)
             });
-            let (object, events, decision, node_running) = view.unwrap_or_default();
-            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} on_fault={on_fault.clone()} /> }
+            let (object, events, decision, node_running, history) = view.unwrap_or_default();
+            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} on_fault={on_fault.clone()} /> }
         }
         Selection::Component(id) => {
             let display = cluster.display;
@@ -71,7 +78,22 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     (running, recent_messages(w.k.trace.entries(), id, display))
                 })
                 .unwrap_or((true, Vec::new()));
-            html! { <ComponentView id={id.clone()} {running} {recent} on_select={props.on_select.clone()} on_fault={on_fault.clone()} /> }
+            // etcd's keys: the store under the apiserver, read directly.
+            let etcd = (id == "etcd")
+                .then(|| cluster.with_world(|w| {
+                    let store = &w.etcd.store;
+                    (store_rows::key_rows(store, ""), store.revision(), store.compacted_revision())
+                }))
+                .flatten()
+                .map(|(keys, revision, compacted)| html! {
+                    <EtcdView {keys} {revision} {compacted} on_select={props.on_select.clone()} />
+                });
+            html! {
+                <>
+                    <ComponentView id={id.clone()} {running} {recent} on_select={props.on_select.clone()} on_fault={on_fault.clone()} />
+                    { etcd.unwrap_or_default() }
+                </>
+            }
         }
     };
     html! {

@@ -243,6 +243,45 @@ fn a_message_opens_in_the_inspector_with_its_content() {
 }
 
 #[test]
+fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
+    let Some(site) = start("etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed") else {
+        return;
+    };
+    deploy_web(&site);
+    let etcd = site
+        .session
+        .find("[data-testid=component][data-name=etcd]")
+        .expect("finding works")
+        .unwrap_or_else(|| panic!("no etcd in the diagram\n{}", diagnose(&site)));
+    site.session.click(&etcd).expect("clicking works");
+    let filter = site
+        .session
+        .wait_for(".etcd-view .filter", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("etcd shows no key filter: {e}\n{}", diagnose(&site)));
+    site.session.send_keys(&filter, "/registry/deployments/").expect("typing works");
+    let key = "[data-testid=etcd-key][data-key=\"/registry/deployments/default/web\"]";
+    let listed = poll(Duration::from_secs(10), || count(&site, key) == 1 && count(&site, "[data-testid=etcd-key]") == 1);
+    assert!(listed, "the filter should leave only the web Deployment's key\n{}", diagnose(&site));
+    shot(&site, "scenario-etcd-keys");
+    let row = site.session.find(key).expect("finding works").expect("counted above");
+    site.session.click(&row).expect("clicking works");
+    // The deployment controller wrote its status after the create: the last revision is an update.
+    let change = site
+        .session
+        .wait_for("[data-testid=last-change]", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("the key shows no last change: {e}\n{}", diagnose(&site)));
+    let text = site.session.text(&change).expect("the change has text");
+    site.session
+        .execute("document.querySelector('[data-testid=key-history]').scrollIntoView();", vec![])
+        .expect("the script runs");
+    shot(&site, "scenario-etcd-last-change");
+    assert!(
+        text.lines().any(|l| l.starts_with("+ ")) && text.lines().any(|l| l.starts_with("- ")),
+        "the last change shows removed and added lines:\n{text}"
+    );
+}
+
+#[test]
 fn a_broken_manifest_shows_its_error_at_its_line() {
     let Some(site) = start("a_broken_manifest_shows_its_error_at_its_line") else {
         return;

@@ -1,10 +1,12 @@
-//! A stored object: its live YAML (as `kubectl get -o yaml` shows it), its Events, a pod's
-//! scheduling decision, and a node's power switch.
+//! A stored object: its live YAML (as `kubectl get -o yaml` shows it), its Events, its history in
+//! etcd with what the last revision changed, a pod's scheduling decision, and a node's power switch.
 
 use serde_json::Value;
 use yew::prelude::*;
 
 use super::decision_table::DecisionTableView;
+use super::history_view::HistoryView;
+use super::store_rows::HistoryRow;
 use crate::ui::cluster::bridge::{DecisionTable, EventRow};
 use crate::ui::persist::Op;
 
@@ -16,6 +18,8 @@ pub struct ObjectViewProps {
     pub decision: Option<DecisionTable>,
     /// Some for nodes: whether the node is powered on.
     pub node_running: Option<bool>,
+    /// The key's retained revisions in etcd, oldest first.
+    pub history: Vec<HistoryRow>,
     pub on_fault: Callback<Op>,
 }
 
@@ -23,7 +27,12 @@ pub struct ObjectViewProps {
 pub fn object_view(props: &ObjectViewProps) -> Html {
     let yaml = use_memo(props.object.clone(), |o| o.as_ref().map(to_yaml));
     let Some(obj) = &props.object else {
-        return html! { <p>{ format!("{} does not exist (any more).", props.storage_key) }</p> };
+        return html! {
+            <>
+                <p>{ format!("{} does not exist (any more).", props.storage_key) }</p>
+                <HistoryView rows={props.history.clone()} />
+            </>
+        };
     };
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("Object");
     let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
@@ -64,12 +73,13 @@ pub fn object_view(props: &ObjectViewProps) -> Html {
             }
             <h4>{ "Live YAML" }</h4>
             <pre class="yaml">{ (*yaml).clone().unwrap_or_default() }</pre>
+            <HistoryView rows={props.history.clone()} />
         </div>
     }
 }
 
 /// The object as kubectl prints it with `-o yaml`: managedFields are hidden, as kubectl does by default.
-fn to_yaml(obj: &Value) -> String {
+pub(super) fn to_yaml(obj: &Value) -> String {
     let mut obj = obj.clone();
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
