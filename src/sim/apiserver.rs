@@ -128,14 +128,14 @@ impl ApiServer {
                     return respond(k, client, req.id, Err(Status::bad_request("resource name may not be empty")));
                 };
                 let key = api::storage_key(rt, req.namespace.as_deref(), &name);
-                self.to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(key, false)));
+                self.send_to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(key, false)));
             }
             Verb::List => {
                 if let Err(e) = selectors_of(&req) {
                     return respond(k, client, req.id, Err(e));
                 }
                 let prefix = api::storage_prefix(rt, req.namespace.as_deref());
-                self.to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
+                self.send_to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
             }
             Verb::Watch => self.open_watch(client, req, k),
             Verb::DeleteCollection => respond(k, client, req.id, Err(Status::new(405, status::Reason::MethodNotAllowed, "the server does not allow this method on the requested resource"))),
@@ -199,10 +199,10 @@ impl ApiServer {
         } else {
             EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] }
         };
-        self.to_etcd(k, client, req, Waiting::Write { key, outcome, attempts }, op);
+        self.send_to_etcd(k, client, req, Waiting::Write { key, outcome, attempts }, op);
     }
 
-    fn to_etcd(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, waiting: Waiting, op: EtcdOp) {
+    fn send_to_etcd(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, waiting: Waiting, op: EtcdOp) {
         let id = k.fresh_id();
         self.pending.insert(id, Pending { client, req, waiting });
         k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op })));

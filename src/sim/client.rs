@@ -126,11 +126,11 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
         Action::UpdateStatus { resource, object } => ApiRequest::new(id, Verb::Update, resource)
             .in_namespace(ns_of(&object).as_deref())
             .named(&name_of(&object))
-            .sub("status")
+            .on_subresource("status")
             .with_body(object),
         Action::Patch { resource, namespace, name, patch_type, patch, status } => {
             let r = ApiRequest::new(id, Verb::Patch(patch_type), resource).in_namespace(namespace.as_deref()).named(&name).with_body(patch);
-            if status { r.sub("status") } else { r }
+            if status { r.on_subresource("status") } else { r }
         }
         Action::Delete { resource, namespace, name, propagation, grace_seconds } => {
             let mut r = ApiRequest::new(id, Verb::Delete, resource).in_namespace(namespace.as_deref()).named(&name);
@@ -144,7 +144,7 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
                 "metadata": {"name": name, "namespace": namespace},
                 "target": {"apiVersion": "v1", "kind": "Node", "name": node}
             });
-            ApiRequest::new(id, Verb::Create, pods()).in_namespace(Some(&namespace)).named(&name).sub("binding").with_body(body)
+            ApiRequest::new(id, Verb::Create, pods()).in_namespace(Some(&namespace)).named(&name).on_subresource("binding").with_body(body)
         }
         Action::Event { regarding, event_type, reason, message } => {
             let event = event_object(me, &regarding, event_type, &reason, &message, k);

@@ -66,13 +66,12 @@ pub struct Trace {
 impl Trace {
     pub fn push(&mut self, entry: TraceEntry) {
         self.entries.push(entry);
-        if let Some(limit) = self.limit {
-            if self.entries.len() > limit * 2 {
+        if let Some(limit) = self.limit
+            && self.entries.len() > limit * 2 {
                 let drop = self.entries.len() - limit;
                 self.first_id += drop as u64;
                 self.entries.drain(..drop);
             }
-        }
     }
 
     /// Keeps a copy of message `id`'s payload if payloads are kept, dropping the oldest past the cap.

@@ -108,12 +108,11 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
         m.remove("namespace");
     }
     let has_name = m.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
-    if !has_name {
-        if let Some(prefix) = m.get("generateName").and_then(Value::as_str).map(str::to_string) {
+    if !has_name
+        && let Some(prefix) = m.get("generateName").and_then(Value::as_str).map(str::to_string) {
             let name = format!("{prefix}{}", cx.rng.name_suffix(5));
             m.insert("name".into(), json!(name));
         }
-    }
     let uid = cx.rng.uuid();
     m.insert("uid".into(), json!(uid));
     m.insert("creationTimestamp".into(), json!(rfc3339(cx.now)));
@@ -189,15 +188,14 @@ fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
         obj["spec"]["clusterIP"] = json!(ip);
         obj["spec"]["clusterIPs"] = json!([ip]);
     }
-    if ty == "NodePort" || ty == "LoadBalancer" {
-        if let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
+    if (ty == "NodePort" || ty == "LoadBalancer")
+        && let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
             for p in ports {
                 if p.get("nodePort").is_none() {
                     p["nodePort"] = json!(cx.ips.node_port(cx.rng));
                 }
             }
         }
-    }
 }
 
 /// Builds the object an update stores: system metadata kept from `current`, generation bumped when

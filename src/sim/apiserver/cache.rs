@@ -113,20 +113,18 @@ impl WatchCache {
     pub fn remove_client(&mut self, client: &Component) {
         let gone: Vec<u64> = self.watchers.values().filter(|w| &w.client == client).map(|w| w.id).collect();
         for id in gone {
-            if let Some(w) = self.watchers.remove(&id) {
-                if let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
+            if let Some(w) = self.watchers.remove(&id)
+                && let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
                     ids.retain(|i| *i != id);
                 }
-            }
         }
     }
 
     pub fn remove_watch(&mut self, id: u64) {
-        if let Some(w) = self.watchers.remove(&id) {
-            if let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
+        if let Some(w) = self.watchers.remove(&id)
+            && let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
                 ids.retain(|i| *i != id);
             }
-        }
     }
 
     /// Watchers of one resource, in the order they were opened.

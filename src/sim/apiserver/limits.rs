@@ -142,7 +142,7 @@ pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &
     for quota in &in_namespace(cache, "resourcequotas", ns) {
         let qname = quota.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
         let Some(Value::Object(hard)) = quota.pointer("/spec/hard") else { continue };
-        let existing: Vec<Value> = match api::resolve(&format!("{plural}.{group}").trim_end_matches('.').to_string()).or_else(|| api::resolve(plural)) {
+        let existing: Vec<Value> = match api::resolve(format!("{plural}.{group}").trim_end_matches('.')).or_else(|| api::resolve(plural)) {
             Some(rt) => cache.list_prefix(&api::storage_prefix(rt, Some(ns))).cloned().collect(),
             None => Vec::new(),
         };

@@ -76,7 +76,7 @@ impl ApiRequest {
         self
     }
 
-    pub fn sub(mut self, subresource: &str) -> Self {
+    pub fn on_subresource(mut self, subresource: &str) -> Self {
         self.subresource = Some(subresource.to_string());
         self
     }

@@ -287,7 +287,7 @@ impl ControllerManager {
         if let Action::UpdateStatus { resource, object } = action
             && resource.group.is_empty() && resource.plural == "namespaces" {
                 let id = k.fresh_id();
-                let req = ApiRequest::new(id, Verb::Update, resource).named(objects::name(object)).sub("finalize").with_body(object.clone());
+                let req = ApiRequest::new(id, Verb::Update, resource).named(objects::name(object)).on_subresource("finalize").with_body(object.clone());
                 k.send(me(), Component::ApiServer, Payload::Request(Box::new(req)));
                 return Some(id);
             }

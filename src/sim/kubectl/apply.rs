@@ -97,13 +97,12 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
         }
     };
     let ns = if rt.namespaced {
-        if let (Some(o), Some(f)) = (&obj_ns, flag_ns) {
-            if o != f {
+        if let (Some(o), Some(f)) = (&obj_ns, flag_ns)
+            && o != f {
                 return out.err(format!(
                     "error: the namespace from the provided object \"{o}\" does not match the namespace \"{f}\". You must pass '--namespace={o}' to perform this operation."
                 ));
             }
-        }
         obj_ns.or(flag_ns.map(str::to_string)).unwrap_or_else(|| "default".into())
     } else {
         String::new()

@@ -66,7 +66,7 @@ pub fn targets(positional: &[String]) -> Result<Vec<(&'static ResourceType, Vec<
     if positional.iter().any(|a| a.contains('/')) {
         for a in positional {
             let Some((t, n)) = a.split_once('/') else {
-                return Err(format!("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"));
+                return Err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".to_string());
             };
             let rt = resolve(t)?;
             match out.iter_mut().find(|(r, _)| std::ptr::eq(*r, rt)) {

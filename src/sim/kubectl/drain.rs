@@ -235,7 +235,7 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
             errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {why}"));
             return State::Done;
         }
-        ApiRequest::new(0, Verb::Create, pods_rt()).in_namespace(Some(&ns)).named(&name).sub("eviction").with_body(body)
+        ApiRequest::new(0, Verb::Create, pods_rt()).in_namespace(Some(&ns)).named(&name).on_subresource("eviction").with_body(body)
     };
     if grace >= 0 {
         req.options.grace_period_seconds = Some(grace);

@@ -53,12 +53,11 @@ fn format_of(o: Option<&str>) -> Result<Format, String> {
 /// `all` expands to the resources in the `all` category, in kubectl's order.
 fn expand_all(positional: &[String]) -> Vec<String> {
     let mut p = positional.to_vec();
-    if let Some(first) = p.first_mut() {
-        if first.split(',').any(|t| t == "all") {
+    if let Some(first) = p.first_mut()
+        && first.split(',').any(|t| t == "all") {
             let all: Vec<&str> = api::resources().iter().filter(|r| r.categories.contains(&"all")).map(|r| r.plural).collect();
             *first = first.split(',').flat_map(|t| if t == "all" { all.clone() } else { vec![t] }).collect::<Vec<_>>().join(",");
         }
-    }
     p
 }
 
@@ -156,7 +155,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             req.namespace = if rt.namespaced && !all_ns { Some(ns.clone()) } else { None };
             req.options.label_selector = p.get("selector").map(str::to_string);
             let watch_id = cx.world.open_kubectl_watch(req);
-            out.watching.push(Watching { watch_id, kind: rt.kind, options: TableOptions { no_headers: true, ..opts.clone() } });
+            out.watching.push(Watching { watch_id, kind: rt.kind, options: TableOptions { no_headers: true, ..opts } });
         }
     }
     Ok(())

@@ -52,7 +52,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
     }
     if names.is_empty() {
         if !p.bool("all") && p.get("selector").is_none() {
-            return Err(format!("error: resource(s) were provided, but no name was specified"));
+            return Err("error: resource(s) were provided, but no name was specified".to_string());
         }
         names = list(cx, rt, Some(&ns), p.get("selector"), None).map_err(|e| e.to_string())?.iter().map(|o| common::name_of(o).to_string()).collect();
     }
@@ -71,11 +71,10 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
             match v {
                 Some(v) => {
                     removed_only = false;
-                    if let Some(old) = current.get(k).and_then(Value::as_str) {
-                        if old != v && !p.bool("overwrite") {
+                    if let Some(old) = current.get(k).and_then(Value::as_str)
+                        && old != v && !p.bool("overwrite") {
                             return Err(format!("error: '{k}' already has a value ({old}), and --overwrite is false"));
                         }
-                    }
                     patch.insert(k.clone(), json!(v));
                 }
                 None => {

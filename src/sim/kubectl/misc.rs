@@ -64,7 +64,7 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         .map_err(|e| format!("error: {e}\nSee 'kubectl scale --help' for usage."))?;
     let replicas: i64 = match p.get("replicas") {
         None => return Err("error: required flag(s) \"replicas\" not set".into()),
-        Some(r) => r.parse().ok().filter(|n| *n >= 0).ok_or_else(|| format!("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"))?,
+        Some(r) => r.parse().ok().filter(|n| *n >= 0).ok_or_else(|| "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0".to_string())?,
     };
     let ns = namespace(&p);
     for (rt, names) in targets(&p.positional)? {
@@ -94,6 +94,9 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     Ok(())
 }
 
+/// What `kubectl wait --for=...` waits for, tested on the object (None once it is gone).
+type Condition = dyn Fn(Option<&Value>) -> bool;
+
 /// `kubectl wait --for=condition=Ready pod/x --timeout=60s` and `--for=delete`: runs the cluster's
 /// virtual time forward until the condition holds or the timeout (default 30 s) passes.
 pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
@@ -104,7 +107,7 @@ pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         None => 30_000,
         Some(t) => parse_duration(t).ok_or_else(|| format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""))?,
     };
-    let check: Box<dyn Fn(Option<&Value>) -> bool> = if cond == "delete" {
+    let check: Box<Condition> = if cond == "delete" {
         Box::new(|o| o.is_none())
     } else if let Some(c) = cond.strip_prefix("condition=") {
         let (ty, want) = c.split_once('=').map(|(t, v)| (t.to_string(), v.to_string())).unwrap_or((c.to_string(), "True".into()));

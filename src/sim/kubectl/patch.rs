@@ -87,7 +87,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             };
             let mut req = req.in_namespace(Some(&ns)).named(&name);
             if let Some(s) = sub {
-                req = req.sub(s);
+                req = req.on_subresource(s);
             }
             req.options.dry_run = dry_run;
             match cx.world.call(req) {
