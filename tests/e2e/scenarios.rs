@@ -136,6 +136,30 @@ fn shot(site: &Site, name: &str) {
     eprintln!("e2e: screenshot {}", png.display());
 }
 
+/// Clicks a component of the diagram (e.g. `etcd`) to open it in the inspector.
+fn open_component(site: &Site, name: &str) {
+    let component = site
+        .session
+        .find(&format!("[data-testid=component][data-name={name}]"))
+        .expect("finding works")
+        .unwrap_or_else(|| panic!("no {name} in the diagram\n{}", diagnose(site)));
+    site.session.click(&component).expect("clicking works");
+}
+
+/// Waits for `css` to show, scrolls `scroll_to` into view, saves a screenshot and returns the text.
+fn read_and_shoot(site: &Site, css: &str, scroll_to: &str, shot_name: &str) -> String {
+    let found = site
+        .session
+        .wait_for(css, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{css} never showed: {e}\n{}", diagnose(site)));
+    let text = site.session.text(&found).expect("the element has text");
+    site.session
+        .execute(&format!("document.querySelector('{scroll_to}').scrollIntoView();"), vec![])
+        .expect("the script runs");
+    shot(site, shot_name);
+    text
+}
+
 /// Creates the `web` deployment, watches a message fly, then runs at max speed until 3 pods run.
 fn deploy_web(site: &Site) {
     run(
@@ -201,12 +225,7 @@ fn a_message_opens_in_the_inspector_with_its_content() {
         return;
     };
     deploy_web(&site);
-    let apiserver = site
-        .session
-        .find("[data-testid=component][data-name=kube-apiserver]")
-        .expect("finding works")
-        .unwrap_or_else(|| panic!("no kube-apiserver in the diagram\n{}", diagnose(&site)));
-    site.session.click(&apiserver).expect("clicking works");
+    open_component(&site, "kube-apiserver");
     // Paused, the list of its latest messages holds still under the click.
     click(&site, "pause");
     let first = "[data-testid=recent-message]";
@@ -214,15 +233,8 @@ fn a_message_opens_in_the_inspector_with_its_content() {
     assert!(listed, "the kube-apiserver lists no recent message\n{}", diagnose(&site));
     let message = site.session.find(first).expect("finding works").expect("counted above");
     site.session.click(&message).expect("clicking works");
-    let content = site
-        .session
-        .wait_for("[data-testid=message-content]", Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("the message shows no content: {e}\n{}", diagnose(&site)));
-    let text = site.session.text(&content).expect("the content has text");
-    site.session
-        .execute("document.querySelector('[data-testid=message-content]').scrollIntoView();", vec![])
-        .expect("the script runs");
-    shot(&site, "scenario-message-content");
+    let content = "[data-testid=message-content]";
+    let text = read_and_shoot(&site, content, content, "scenario-message-content");
     let kind = site
         .session
         .execute("return document.querySelector('.message-view').dataset.kind;", vec![])
@@ -253,12 +265,7 @@ fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
     run(&site, "kubectl scale deployment web --replicas=4");
     let scaled = poll(Duration::from_secs(10), || terminal_text(&site).contains("deployment.apps/web scaled"));
     assert!(scaled, "kubectl scale did not answer:\n{}", terminal_text(&site));
-    let etcd = site
-        .session
-        .find("[data-testid=component][data-name=etcd]")
-        .expect("finding works")
-        .unwrap_or_else(|| panic!("no etcd in the diagram\n{}", diagnose(&site)));
-    site.session.click(&etcd).expect("clicking works");
+    open_component(&site, "etcd");
     let filter = site
         .session
         .wait_for(".etcd-view .filter", Duration::from_secs(10))
@@ -270,15 +277,7 @@ fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
     shot(&site, "scenario-etcd-keys");
     let row = site.session.find(key).expect("finding works").expect("counted above");
     site.session.click(&row).expect("clicking works");
-    let change = site
-        .session
-        .wait_for("[data-testid=last-change]", Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("the key shows no last change: {e}\n{}", diagnose(&site)));
-    let text = site.session.text(&change).expect("the change has text");
-    site.session
-        .execute("document.querySelector('[data-testid=key-history]').scrollIntoView();", vec![])
-        .expect("the script runs");
-    shot(&site, "scenario-etcd-last-change");
+    let text = read_and_shoot(&site, "[data-testid=last-change]", "[data-testid=key-history]", "scenario-etcd-last-change");
     assert!(
         text.lines().any(|l| l.starts_with("- ") && l.ends_with("replicas: 3"))
             && text.lines().any(|l| l.starts_with("+ ") && l.ends_with("replicas: 4")),
