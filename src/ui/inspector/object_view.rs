@@ -78,11 +78,12 @@ pub fn object_view(props: &ObjectViewProps) -> Html {
     }
 }
 
-/// The object as kubectl prints it with `-o yaml`: managedFields are hidden, as kubectl does by default.
+/// The object as kubectl prints it with `-o yaml` (the same printer: keys sorted, kubectl's quoting);
+/// managedFields are hidden, as kubectl does by default.
 pub(super) fn to_yaml(obj: &Value) -> String {
     let mut obj = obj.clone();
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
     }
-    serde_yaml::to_string(&obj).unwrap_or_else(|e| format!("# cannot show this object as YAML: {e}"))
+    crate::sim::kubectl::printers::to_yaml(&obj)
 }
