@@ -8,6 +8,7 @@ mod create;
 mod delete;
 mod drain;
 mod events;
+mod explain;
 mod exec;
 mod expose;
 mod get;
@@ -122,7 +123,7 @@ pub fn execute(world: &mut World, line: &str, stdin: Option<&str>, files: &dyn F
         "cluster-info" => info::cluster_info(&mut cx, rest, &mut out),
         "api-resources" => info::api_resources(rest, &mut out),
         "api-versions" => info::api_versions(rest, &mut out),
-        "explain" => info::explain(rest, &mut out),
+        "explain" => explain::explain(rest, &mut out),
         "config" => info::config(rest, &mut out),
         "wait" => misc::wait(&mut cx, rest, &mut out),
         "rollout" => rollout::run(&mut cx, rest, &mut out),

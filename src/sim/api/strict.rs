@@ -7,7 +7,7 @@
 //! native tests only) and proven to decide exactly as decoding into those structs does
 //! ([`reference`], [`equivalence`]), without shipping their deserializers to the browser.
 
-mod schema;
+pub mod schema;
 mod walk;
 #[cfg(test)]
 mod equivalence;

@@ -1,5 +1,4 @@
-//! Informational commands: `version`, `cluster-info`, `api-resources`, `api-versions`, `explain`,
-//! `config view`.
+//! Informational commands: `version`, `cluster-info`, `api-resources`, `api-versions`, `config view`.
 
 use super::args::{self, FlagKind, flag};
 use super::{Ctx, Output};
@@ -66,22 +65,6 @@ pub fn api_versions(_words: &[String], out: &mut Output) -> Result<(), String> {
     for v in api::api_versions() {
         out.out(v);
     }
-    Ok(())
-}
-
-pub fn explain(words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, &[flag("recursive", None, FlagKind::Bool), flag("api-version", None, FlagKind::Value)]).map_err(|e| format!("error: {e}"))?;
-    let arg = p.positional.first().ok_or("error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.")?;
-    let (ty, path) = arg.split_once('.').map(|(t, rest)| (t, Some(rest))).unwrap_or((arg.as_str(), None));
-    let rt = api::resolve(ty).ok_or_else(|| format!("error: the server doesn't have a resource type \"{ty}\""))?;
-    let group = if rt.group.is_empty() { String::new() } else { format!("GROUP:      {}\n", rt.group) };
-    out.out(format!("{group}KIND:       {}\nVERSION:    {}\n", rt.kind, rt.version));
-    // The OpenAPI field documentation is not bundled (it would triple the download); say so plainly.
-    let field = path.map(|f| format!("FIELD:      {f}\n\n")).unwrap_or_default();
-    out.out(format!(
-        "{field}DESCRIPTION:\n    The sandbox does not bundle the API field documentation. See\n    https://kubernetes.io/docs/reference/kubernetes-api/ for {} {}.",
-        rt.kind, rt.version
-    ));
     Ok(())
 }
 
