@@ -15,6 +15,7 @@ mod inspector;
 pub mod layout;
 pub mod model;
 pub mod persist;
+pub mod presets;
 pub mod state;
 mod terminal;
 mod time_controls;

@@ -88,6 +88,8 @@ pub enum ClusterAction {
     Fault(Op),
     /// Adds a worker node.
     AddNode,
+    /// Starts a preset by name (`ui::presets`): its steps are logged like the learner's actions.
+    StartPreset(String),
     /// Ctrl+C in the terminal: stops the `get -w` streams.
     Interrupt,
     /// Writes a block to the terminal.
@@ -196,10 +198,12 @@ impl Reducible for Cluster {
             ClusterAction::Tick { real_ms } => {
                 next.tick(real_ms);
                 next.print_watches();
+                next.continue_preset();
             }
             ClusterAction::Step => {
                 next.step();
                 next.print_watches();
+                next.continue_preset();
             }
             ClusterAction::SetPlaying(p) => next.playing = p,
             ClusterAction::TogglePlaying => next.playing = !next.playing,
@@ -207,6 +211,7 @@ impl Reducible for Cluster {
             ClusterAction::Run { line, stdin, origin } => next.run(line, stdin, origin),
             ClusterAction::Fault(op) => next.fault(op),
             ClusterAction::AddNode => next.add_node(),
+            ClusterAction::StartPreset(name) => next.start_preset(&name),
             ClusterAction::Interrupt => next.interrupt(),
             ClusterAction::Print(kind, text) => next.print(kind, &text),
             ClusterAction::ClearTerminal => {
@@ -227,5 +232,8 @@ impl Reducible for Cluster {
 }
 
 mod playback;
+mod preset_run;
+#[cfg(test)]
+mod preset_scenarios;
 #[cfg(test)]
 mod scenarios;

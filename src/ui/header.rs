@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::cluster::{Cluster, ClusterAction, Origin};
 use super::cluster::transcript::LineKind;
 use super::persist::{self, Session};
+use super::presets::menu::PresetsMenu;
 use super::state::Theme;
 
 /// What Export runs: every kind a learner creates, in all namespaces, as one List.
@@ -90,6 +91,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 <p class="subtitle">{ "A whole cluster simulated in your browser: type kubectl, apply manifests, and watch every message between its components." }</p>
             </div>
             <nav class="actions" aria-label="Page actions">
+                <PresetsMenu dispatcher={d.clone()} />
                 <button onclick={help} data-testid="help-button" title="What each component does (?)">{ "Help" }</button>
                 <button onclick={theme} data-testid="theme" aria-pressed={dark.to_string()} title="Switch between light and dark">{ if dark { "☀ Light" } else { "☾ Dark" } }</button>
                 <button onclick={share} data-testid="share" title="Print a link that replays your session, to share or bookmark">{ "Share" }</button>

@@ -17,6 +17,7 @@
 //! Nodes wrap into as many columns as the width allows; pods beyond a node's few chip slots are
 //! summed up as one `+N` chip. Every message of the trace travels along one of the [`Link`]s.
 
+pub mod aggregate;
 pub mod control_plane;
 pub mod geometry;
 pub mod nodes;
@@ -64,6 +65,10 @@ pub struct PodChip {
 pub struct MoreChip {
     pub count: usize,
     pub rect: Rect,
+    /// How many of them have each status ([`aggregate::status_counts`]).
+    pub statuses: Vec<(String, usize)>,
+    /// `+42 Running, 3 Pending`, or `+45 more` when that does not fit.
+    pub label: String,
 }
 
 /// A row of pod chips with an overflow chip.
@@ -230,7 +235,8 @@ pub fn fit_pod_name(name: &str, width: f64, char_w: f64) -> String {
 
 /// Lays pods out as chips in a grid of `cols` × `rows` slots starting at `origin`.
 ///
-/// When there are more pods than slots, the last slot becomes a `+N` chip for the rest.
+/// When there are more pods than slots, the last slot becomes a `+N` chip for the rest, counted by
+/// status.
 pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Point, chip: (f64, f64), gap: f64, cols: usize, rows: usize) -> ChipArea {
     let pods: Vec<&PodModel> = pods.into_iter().collect();
     let slots = cols.max(1) * rows;
@@ -244,7 +250,10 @@ pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Poi
         .enumerate()
         .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_pod_name(&p.name, chip.0 - 22.0, POD_CHAR_W) })
         .collect();
-    let more = (pods.len() > shown).then(|| MoreChip { count: pods.len() - shown, rect: slot_rect(shown) });
+    let more = (pods.len() > shown).then(|| {
+        let statuses = aggregate::status_counts(pods[shown..].iter().copied());
+        MoreChip { count: pods.len() - shown, rect: slot_rect(shown), label: aggregate::label(&statuses, chip.0 - 8.0), statuses }
+    });
     ChipArea { chips, more }
 }
 

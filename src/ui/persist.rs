@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::sim::time::Millis;
+use crate::ui::presets::PresetRun;
 
 /// The format version written today; a save with another version is set aside, not guessed at.
 pub const VERSION: u32 = 1;
@@ -56,6 +57,9 @@ pub struct Session {
     pub ops: Vec<Logged>,
     /// The virtual time the cluster had reached.
     pub now: Millis,
+    /// A preset waiting for the cluster before its next steps: a reload or share link continues it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<PresetRun>,
 }
 
 /// Why a saved session could not be used.
@@ -74,7 +78,7 @@ pub enum PersistError {
 
 impl Session {
     pub fn new(seed: u64) -> Self {
-        Self { version: VERSION, seed, ops: Vec::new(), now: 0 }
+        Self { version: VERSION, seed, ops: Vec::new(), now: 0, preset: None }
     }
 
     pub fn to_json(&self) -> String {
@@ -193,6 +197,7 @@ mod tests {
                 Logged { at: 9500, op: Op::AddNode { name: "kind-worker4".into() } },
             ],
             now: 12_345,
+            preset: None,
         }
     }
 

@@ -384,3 +384,209 @@ fn a_powered_off_node_has_its_pods_replaced_elsewhere() {
         diagnose(&site)
     );
 }
+
+/// The ReplicaSet a pod belongs to, from its name (`web-rollout-5c94f75b5d-6kmcs` → `web-rollout-5c94f75b5d`).
+fn replicaset_of(pod: &str) -> &str {
+    pod.rsplit_once('-').map_or(pod, |(rs, _)| rs)
+}
+
+#[test]
+fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
+    let Some(site) = start("the_rolling_update_preset_swaps_the_pods_in_the_diagram") else {
+        return;
+    };
+    click(&site, "presets-button");
+    let item = site
+        .session
+        .wait_for(
+            "[data-testid=presets] [data-testid=preset][data-name=rolling-update]",
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| {
+            panic!(
+                "the Presets menu has no rolling update: {e}\n{}",
+                diagnose(&site)
+            )
+        });
+    assert_eq!(
+        count(&site, "[data-testid=preset]"),
+        4,
+        "four presets are offered"
+    );
+    shot(&site, "scenario-presets-menu");
+    site.session.click(&item).expect("clicking works");
+    let closed = poll(Duration::from_secs(5), || {
+        count(&site, "[data-testid=preset]") == 0
+    });
+    assert!(closed, "the menu stays open after a preset is picked");
+
+    let created = "kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4";
+    let typed = poll(Duration::from_secs(10), || {
+        terminal_text(&site).contains(created)
+    });
+    assert!(
+        typed,
+        "the preset's first command is not in the terminal:\n{}",
+        terminal_text(&site)
+    );
+    assert!(
+        terminal_text(&site).contains("Rolling update: "),
+        "the preset says what to watch"
+    );
+    // 10×: fast enough to get on, slow enough to see both ReplicaSets' pods side by side.
+    site.session
+        .execute(
+            "const s = document.querySelector('[data-testid=speed]'); s.value = '10'; \
+             s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .expect("the script runs");
+
+    let set_image = "kubectl set image deployment/web-rollout nginx=nginx:1.27";
+    let updated = poll(SETTLE, || terminal_text(&site).contains(set_image));
+    assert!(
+        updated,
+        "the preset never ran its second step:\n{}\n{}",
+        terminal_text(&site),
+        diagnose(&site)
+    );
+    let text = terminal_text(&site);
+    let rolled = text.find("deployment \"web-rollout\" successfully rolled out");
+    assert!(
+        rolled.is_some_and(|at| at < text.find(set_image).unwrap_or(0)),
+        "the image changed before the first rollout was done:\n{text}"
+    );
+
+    let web = |site: &Site| {
+        pods(site)
+            .into_iter()
+            .filter(|p| p.name.starts_with("web-rollout-"))
+            .collect::<Vec<_>>()
+    };
+    let both = poll(Duration::from_secs(30), || {
+        let now = web(&site);
+        now.iter()
+            .any(|p| replicaset_of(&p.name) != replicaset_of(&now[0].name))
+    });
+    shot(&site, "scenario-preset-rolling-update-swapping");
+    assert!(
+        both,
+        "the diagram never showed old and new pods together: {:?}",
+        web(&site)
+    );
+    click(&site, "speed-max");
+
+    // The end: 4 Running pods, all of one ReplicaSet, and nothing left of the other.
+    let swapped = poll(SETTLE, || {
+        let now = web(&site);
+        now.len() == 4
+            && now.iter().all(|p| p.status == "Running")
+            && now
+                .iter()
+                .all(|p| replicaset_of(&p.name) == replicaset_of(&now[0].name))
+    });
+    shot(&site, "scenario-preset-rolling-update-done");
+    assert!(
+        swapped,
+        "the diagram never settled on 4 new pods: {:?}\n{}",
+        web(&site),
+        diagnose(&site)
+    );
+    let new_rs = replicaset_of(&web(&site)[0].name).to_string();
+
+    run(&site, "kubectl get rs");
+    let rows = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("web-rollout-"))
+            .map(|l| l.split_whitespace().take(4).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    let listed = poll(Duration::from_secs(10), || {
+        rows(&terminal_text(&site)).len() == 2
+    });
+    assert!(
+        listed,
+        "kubectl get rs does not list two ReplicaSets:\n{}",
+        terminal_text(&site)
+    );
+    let rows = rows(&terminal_text(&site));
+    assert!(
+        rows.contains(&format!("{new_rs} 4 4 4")),
+        "the new ReplicaSet {new_rs} is not at 4 ready: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| !r.starts_with(&new_rs) && r.ends_with(" 0 0 0")),
+        "the old ReplicaSet is not at 0: {rows:?}"
+    );
+}
+
+#[test]
+fn sixty_pods_aggregate_into_one_chip_per_node() {
+    let Some(site) = start("sixty_pods_aggregate_into_one_chip_per_node") else {
+        return;
+    };
+    run(
+        &site,
+        "kubectl create deployment many --image=nginx --replicas=60",
+    );
+    click(&site, "speed-max");
+    // Pods with a chip of their own, and what the aggregate chips count, on every node.
+    let tally = |site: &Site| -> (usize, u64, Vec<String>) {
+        let shown = pods(site)
+            .iter()
+            .filter(|p| p.name.starts_with("many-") && p.status == "Running")
+            .count();
+        let found = site
+            .session
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=node] [data-testid=pod-aggregate]')).map(a => [a.dataset.count, a.dataset.statuses]);",
+                vec![],
+            )
+            .expect("the script runs");
+        let chips: Vec<(u64, String)> = found
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|a| {
+                        (
+                            a[0].as_str().and_then(|c| c.parse().ok()).unwrap_or(0),
+                            a[1].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (
+            shown,
+            chips.iter().map(|c| c.0).sum(),
+            chips.into_iter().map(|c| c.1).collect(),
+        )
+    };
+    let settled = poll(SETTLE, || {
+        let (shown, counted, statuses) = tally(&site);
+        shown as u64 + counted == 60
+            && statuses
+                .iter()
+                .all(|s| s.starts_with("Running=") && !s.contains(' '))
+    });
+    shot(&site, "scenario-sixty-pods");
+    let (shown, counted, statuses) = tally(&site);
+    assert!(
+        settled,
+        "{shown} chips + {counted} counted != 60 Running pods ({statuses:?})\n{}",
+        diagnose(&site)
+    );
+    assert!(!statuses.is_empty(), "no node aggregates its pods");
+    let per_node = site
+        .session
+        .execute(
+            "return Math.max(...Array.from(document.querySelectorAll('[data-testid=node]')).map(n => n.querySelectorAll('[data-testid=pod]').length));",
+            vec![],
+        )
+        .expect("the script runs");
+    assert!(
+        per_node.as_u64().is_some_and(|n| n <= 8),
+        "a node draws {per_node} pod chips"
+    );
+}

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::{activation, num};
-use crate::ui::layout::{MoreChip, PodChip};
+use crate::ui::layout::{MoreChip, PodChip, aggregate};
 
 #[derive(Properties, PartialEq)]
 pub struct PodChipProps {
@@ -30,14 +30,15 @@ pub fn pod_chip(props: &PodChipProps) -> Html {
     }
 }
 
-/// The chip that stands for `count` pods that have no slot of their own.
+/// The chip that stands for `count` pods that have no slot of their own, counted by status.
 pub fn more_chip(more: &MoreChip) -> Html {
     let r = &more.rect;
+    let statuses = more.statuses.iter().map(|(s, n)| format!("{s}={n}")).collect::<Vec<_>>().join(" ");
     html! {
-        <g class="pod-more">
-            <title>{ format!("{} more pods (kubectl get pods -o wide lists them all)", more.count) }</title>
+        <g class="pod-more" data-testid="pod-aggregate" data-count={more.count.to_string()} data-statuses={statuses}>
+            <title>{ aggregate::title(&more.statuses) }</title>
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx={num(r.h / 2.0)} />
-            <text x={num(r.cx())} y={num(r.cy() + 3.5)} text-anchor="middle">{ format!("+{} more", more.count) }</text>
+            <text x={num(r.cx())} y={num(r.cy() + 3.5)} text-anchor="middle">{ more.label.clone() }</text>
         </g>
     }
 }
