@@ -67,7 +67,13 @@ pub fn node_running(world: &World, name: &str) -> Option<bool> {
 }
 
 /// Applies one logged action: kubectl commands return their output, faults may be refused.
+///
+/// The world first finishes every event due at the current instant. Playback steps event by
+/// event, so a learner (or a preset) can act between two events of the same millisecond, while a
+/// replay runs to the logged instant as a whole before acting: finishing the instant here makes
+/// both see the same world, so a reload rebuilds the same trace.
 pub fn apply(world: &mut World, op: &Op) -> Result<Option<kubectl::Output>, String> {
+    world.run_until(world.now());
     let fault = match op {
         Op::Kubectl { line, stdin } => return Ok(Some(kubectl(world, line, stdin.as_deref()))),
         Op::Node { name, running } => world.set_node_running(name, *running),
@@ -89,6 +95,8 @@ pub fn apply(world: &mut World, op: &Op) -> Result<Option<kubectl::Output>, Stri
 /// Adds a worker named as kind names the next one; returns its name (logged, so that a replay adds
 /// the same node).
 pub fn add_node(world: &mut World) -> String {
+    // As in `apply`: act on a finished instant, as the replay of `Op::AddNode` will.
+    world.run_until(world.now());
     world.add_node()
 }
 
