@@ -18,6 +18,7 @@ pub mod persist;
 pub mod state;
 mod terminal;
 mod time_controls;
+mod timeline;
 pub mod traffic;
 
 pub use app::App;
