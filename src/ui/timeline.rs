@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use super::clock::format_clock;
+use super::cluster::history::actions;
 use super::cluster::{ClusterAction, ClusterContext};
 use track::{fraction, key_target, markers, time_at};
 
@@ -141,8 +142,7 @@ pub fn timeline() -> Html {
     let status = if *rebuilding {
         format!("Rebuilding the cluster at {shown}…")
     } else if past {
-        let later = cluster.later_actions();
-        format!("Viewing the past at {shown} · {later} later action{} kept", if later == 1 { "" } else { "s" })
+        format!("Viewing the past at {shown} · {} after it kept", actions(cluster.later_actions()))
     } else {
         "Live".to_string()
     };

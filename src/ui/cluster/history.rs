@@ -75,6 +75,11 @@ pub fn describe(op: &Op) -> String {
     }
 }
 
+/// "1 action", "2 actions": how the notes count the learner's actions.
+pub fn actions(n: usize) -> String {
+    if n == 1 { "1 action".into() } else { format!("{n} actions") }
+}
+
 /// What the terminal says when a change in the past discards later actions: each one, with its
 /// time, so that the learner can type it again.
 pub fn discarded_note(at: Millis, discarded: &[Logged]) -> String {
@@ -181,6 +186,7 @@ mod tests {
         }
         assert!(discarded_note(30_000, &log()[3..]).contains("your action was discarded:\n  01:10.000  power off node"));
         assert_eq!(discarded_note(5_000, &[]), "A new history starts at 00:05.000: nothing was logged after it.");
+        assert_eq!([actions(0), actions(1), actions(2)], ["0 actions", "1 action", "2 actions"]);
     }
 
     #[test]
