@@ -61,7 +61,7 @@ fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
 
-/// The virtual time under the pointer at page x `x`, on a track whose left edge is at `left` and
+/// The virtual time under the pointer at viewport x `x` (clientX), on a track whose left edge is at `left` and
 /// which is `width` pixels wide (positions off either end mean that end).
 pub fn time_at(x: f64, left: f64, width: f64, end: f64) -> f64 {
     if !positive(width) || !positive(end) || !x.is_finite() || !left.is_finite() {
