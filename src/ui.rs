@@ -19,6 +19,7 @@ pub mod presets;
 pub mod state;
 mod terminal;
 mod time_controls;
+mod timeline;
 pub mod traffic;
 
 pub use app::App;

@@ -43,9 +43,11 @@ pub fn app() -> Html {
 
     // Save the session when it changes, and now and then as virtual time passes.
     {
-        let (session, now, d) = (cluster.session.clone(), cluster.world_now(), cluster.dispatcher());
+        // The present's clock, also while viewing the past; leaving the past may change the log
+        // without changing its length (a new history), hence `viewing_past` among the deps.
+        let (session, now, d) = (cluster.session.clone(), cluster.live_now(), cluster.dispatcher());
         let reported = use_mut_ref(|| false);
-        let deps = (session.ops.len(), session.seed, (cluster.display / SAVE_EVERY_MS) as u64);
+        let deps = (session.ops.len(), session.seed, (cluster.display / SAVE_EVERY_MS) as u64, cluster.viewing_past());
         use_effect_with(deps, move |_| {
             let mut s = (*session).clone();
             s.now = s.now.max(now);
@@ -107,7 +109,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<ClusterContext> context={cluster.clone()}>
             <div class="app">
-                <Header theme={ui.theme} {on_theme} on_help={set_help(true)} session={cluster.session.clone()} now={cluster.world_now()}
+                <Header theme={ui.theme} {on_theme} on_help={set_help(true)} session={cluster.session.clone()} now={cluster.live_now()}
                     last_export={cluster.last_export.clone()} dispatcher={dispatcher.clone()} />
                 <main class={classes!("workspace", inspecting.then_some("inspecting"))}>
                     <div class="column main-column">

@@ -5,6 +5,7 @@
 //! `Rc<RefCell<World>>`; `revision` tells Yew that something changed.
 
 pub mod bridge;
+pub mod history;
 pub mod transcript;
 
 use std::cell::RefCell;
@@ -64,6 +65,8 @@ pub struct Cluster {
     /// The last Export's YAML and a serial number (the header turns a new one into a download).
     pub last_export: Option<(u64, Rc<String>)>,
     pub revision: u64,
+    /// Set while the learner views the past (the timeline): the present, set aside.
+    past: Option<rewind::Past>,
 }
 
 impl PartialEq for Cluster {
@@ -100,6 +103,11 @@ pub enum ClusterAction {
     Reset,
     /// Rebuilds a saved session by replaying it; `notice` is shown first.
     Restore { session: Session, notice: Option<String> },
+    /// Shows the cluster as it was at this virtual time (the timeline); at the present's time or
+    /// later, the present.
+    Seek(f64),
+    /// Leaves a view of the past for the present.
+    BackToNow,
 }
 
 /// The first lines of the terminal on a fresh start.
@@ -146,6 +154,7 @@ impl Cluster {
             last_export: None,
             watching: Rc::new(Vec::new()),
             revision: 0,
+            past: None,
         }
     }
 
@@ -166,6 +175,9 @@ impl Cluster {
     }
 
     fn log(&mut self, at: u64, op: Op) {
+        if !self.leave_the_past_for(at, &op) {
+            return;
+        }
         let s = Rc::make_mut(&mut self.session);
         s.ops.push(Logged { at, op });
         s.now = at;
@@ -226,6 +238,8 @@ impl Reducible for Cluster {
                 return Rc::new(fresh);
             }
             ClusterAction::Restore { session, notice } => return Rc::new(Cluster::replay(session, notice, next.revision)),
+            ClusterAction::Seek(t) => next.seek(t),
+            ClusterAction::BackToNow => next.back_to_now(),
         }
         Rc::new(next)
     }
@@ -235,5 +249,6 @@ mod playback;
 mod preset_run;
 #[cfg(test)]
 mod preset_scenarios;
+mod rewind;
 #[cfg(test)]
 mod scenarios;

@@ -1,4 +1,5 @@
-//! Play, pause, step and speed: the bar that drives virtual time, and the clock it shows.
+//! Play, pause, step and speed: the bar that drives virtual time, the clock it shows, and the
+//! timeline under it.
 //!
 //! While playing, a gloo `Interval` held by this component sends `Tick`s with the real time elapsed;
 //! dropping the interval (on pause, or unmount) cancels it.
@@ -11,6 +12,7 @@ use yew::prelude::*;
 
 use super::clock::{SPEEDS, Speed, format_clock};
 use super::cluster::{ClusterAction, ClusterContext, MAX_DOTS};
+use super::timeline::Timeline;
 use super::traffic;
 
 /// Real milliseconds between two ticks (about 30 frames a second is smooth enough for dots).
@@ -72,6 +74,7 @@ pub fn time_controls() -> Html {
                 { if max { "simulating flat out".to_string() } else if behind >= 1.0 { format!("replaying: {:.0} ms behind the cluster", behind) } else { format!("{in_flight} in flight") } }
             </span>
             <button data-testid="add-node" class="tc add-node" onclick={add_node} title="Add a worker node to the cluster">{ "+ Node" }</button>
+            <Timeline />
         </div>
     }
 }

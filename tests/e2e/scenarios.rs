@@ -590,3 +590,123 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
         "a node draws {per_node} pod chips"
     );
 }
+
+/// WebDriver key codes for Home and End.
+const HOME: &str = "\u{E011}";
+const END: &str = "\u{E010}";
+
+/// The timeline's status line (Live, or which moment of the past is shown).
+fn timeline_status(site: &Site) -> String {
+    site.session
+        .text(&hook(site, "timeline-status"))
+        .expect("the status has text")
+}
+
+/// Presses the timeline with the pointer at `x` (viewport px), as a click on the track does.
+fn press_timeline_at(site: &Site, x: f64) {
+    let script = "const t = document.querySelector('[data-testid=timeline]'); \
+                  const r = t.getBoundingClientRect(); const y = r.top + r.height / 2; \
+                  for (const type of ['pointerdown', 'pointerup']) { \
+                    t.dispatchEvent(new PointerEvent(type, {clientX: arguments[0], clientY: y, button: 0, \
+                      pointerId: 1, isPrimary: true, bubbles: true})); } return true;";
+    site.session
+        .execute(script, vec![Value::from(x)])
+        .expect("the script runs");
+}
+
+#[test]
+fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
+    let Some(site) = start("the_timeline_shows_the_cluster_before_a_command_and_back_to_now") else {
+        return;
+    };
+    deploy_web(&site);
+    click(&site, "pause");
+    // The command is marked on the timeline, titled with what was typed.
+    let marker = site
+        .session
+        .execute(
+            "const m = Array.from(document.querySelectorAll('[data-testid=timeline-marker]')) \
+               .find(m => m.title.includes('kubectl create deployment web')); \
+             if (!m) return null; const r = m.getBoundingClientRect(); \
+             const track = document.querySelector('.timeline-track').getBoundingClientRect(); \
+             return [r.left + r.width / 2, track.left, track.width];",
+            vec![],
+        )
+        .expect("the script runs");
+    let [center, left, width] = [0, 1, 2].map(|i| marker[i].as_f64().unwrap_or(f64::NAN));
+    assert!(
+        center.is_finite(),
+        "no timeline marker for the create command\n{}",
+        diagnose(&site)
+    );
+    assert!(
+        width > 200.0,
+        "the timeline track is too narrow to use: {width} px\n{}",
+        diagnose(&site)
+    );
+
+    // How long a rebuild takes in the browser: a press at 90% of the session replays 90% of it.
+    let end = site
+        .session
+        .execute(
+            "return Number(document.querySelector('[data-testid=timeline]').getAttribute('aria-valuemax'));",
+            vec![],
+        )
+        .expect("the script runs")
+        .as_f64()
+        .unwrap_or_default();
+    let started = Instant::now();
+    press_timeline_at(&site, left + 0.9 * width);
+    while !timeline_status(&site).starts_with("Viewing the past") && started.elapsed() < SETTLE {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    eprintln!(
+        "e2e: rewinding to {:.0} s of a {:.0} s session took {} ms (30 ms of it letting the status paint)",
+        0.9 * end / 1000.0,
+        end / 1000.0,
+        started.elapsed().as_millis()
+    );
+
+    // Pointer: a press just left of the marker rebuilds the cluster as it was before the command.
+    press_timeline_at(&site, (center - 3.0).max(left));
+    let rewound = poll(Duration::from_secs(30), || {
+        timeline_status(&site).starts_with("Viewing the past") && pods(&site).iter().all(|p| !p.name.starts_with("web-"))
+    });
+    shot(&site, "scenario-timeline-past");
+    assert!(
+        rewound,
+        "before the command the diagram still shows {:?}, status {:?}\n{}",
+        pods(&site),
+        timeline_status(&site),
+        diagnose(&site)
+    );
+    let text = terminal_text(&site);
+    assert!(
+        text.contains("Viewing the past at") && !text.contains("deployment.apps/web created"),
+        "the terminal is not the one of the past:\n{text}"
+    );
+
+    // Keyboard: End on the focused timeline returns to the present, its pods still Running.
+    let timeline = hook(&site, "timeline");
+    site.session.send_keys(&timeline, END).expect("typing works");
+    let back = poll(SETTLE, || {
+        timeline_status(&site) == "Live" && running_web(&site).len() == 3
+    });
+    shot(&site, "scenario-timeline-now");
+    assert!(
+        back,
+        "End did not return to the present: {:?}, status {:?}\n{}",
+        pods(&site),
+        timeline_status(&site),
+        diagnose(&site)
+    );
+
+    // Home goes to the start; the Back to now button returns again.
+    site.session.send_keys(&timeline, HOME).expect("typing works");
+    let start = poll(Duration::from_secs(30), || running_web(&site).is_empty());
+    assert!(start, "Home did not rewind: {:?}\n{}", pods(&site), diagnose(&site));
+    click(&site, "back-to-now");
+    let again = poll(SETTLE, || running_web(&site).len() == 3);
+    assert!(again, "Back to now did not return: {:?}\n{}", pods(&site), diagnose(&site));
+    assert_eq!(timeline_status(&site), "Live");
+}

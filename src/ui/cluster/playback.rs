@@ -15,12 +15,16 @@ const MAX_SPEED_BUDGET_MS: f64 = 12.0;
 impl Cluster {
     /// Advances the display by `real_ms` of real time at the chosen speed.
     pub(super) fn tick(&mut self, real_ms: f64) {
+        // Viewing the past, playing stops at the next logged action (replayed there) and at the present.
+        let limit = self.replay_limit();
         let Ok(mut w) = self.world.try_borrow_mut() else { return };
         let speed = match self.speed {
             Speed::Times(x) => x,
             Speed::Max => {
-                run_flat_out(&mut w);
+                run_flat_out(&mut w, limit);
                 self.display = w.now() as f64;
+                drop(w);
+                self.catch_up();
                 return;
             }
         };
@@ -34,28 +38,33 @@ impl Cluster {
                 target = target.min(next);
             }
         }
-        self.display = advance_world(&mut w, target);
+        self.display = advance_world(&mut w, target.min(limit.unwrap_or(f64::INFINITY)));
+        drop(w);
+        self.catch_up();
     }
 
     /// Shows the next change: a message leaving or arriving.
     pub(super) fn step(&mut self) {
         self.playing = false;
+        let limit = self.replay_limit().unwrap_or(f64::INFINITY);
         let Ok(mut w) = self.world.try_borrow_mut() else { return };
         let now = w.now() as f64;
         match traffic::next_change(w.k.trace.entries(), self.display) {
             Some(t) if t <= now => self.display = t,
-            Some(t) => self.display = advance_world(&mut w, t),
+            Some(t) => self.display = advance_world(&mut w, t.min(limit)),
             None => {
                 // Nothing recorded ahead: let the world run until it sends something.
                 let before = w.k.trace.len();
                 for _ in 0..MAX_EVENTS_PER_FRAME {
-                    if !w.step() || w.k.trace.len() > before {
+                    if !due_by(&w, limit) || !w.step() || w.k.trace.len() > before {
                         break;
                     }
                 }
                 self.display = w.now() as f64;
             }
         }
+        drop(w);
+        self.catch_up();
     }
 
     /// Runs a kubectl command and logs it for replay.
@@ -181,7 +190,7 @@ impl Cluster {
 }
 
 /// What the terminal says about a fault.
-fn fault_note(op: &Op) -> String {
+pub(super) fn fault_note(op: &Op) -> String {
     match op {
         Op::Node { name, running: false } => format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop."),
         Op::Node { name, running: true } => format!("Node {name} powered on."),
@@ -221,12 +230,39 @@ fn advance_world(w: &mut World, target: f64) -> f64 {
     w.now() as f64
 }
 
-/// The `max` speed: simulate for a fixed slice of wall-clock time per frame.
-fn run_flat_out(w: &mut World) {
+/// Whether the world has an event due by `limit` (viewing the past: the next logged action's time).
+fn due_by(w: &World, limit: f64) -> bool {
+    bridge::next_due(w).is_some_and(|due| due as f64 <= limit)
+}
+
+/// The `max` speed: simulate for a fixed slice of wall-clock time per frame, never past `limit`.
+fn run_flat_out(w: &mut World, limit: Option<f64>) {
+    if let Some(limit) = limit {
+        if (w.now() as f64) < limit {
+            run_past_flat_out(w, limit.ceil() as u64);
+        }
+        return;
+    }
     let start = wall_ms();
     for i in 0.. {
         if bridge::next_due(w).is_none() {
             w.run_for(1_000);
+            return;
+        }
+        w.step();
+        if i % 64 == 63 && wall_ms() - start > MAX_SPEED_BUDGET_MS {
+            return;
+        }
+    }
+}
+
+/// `run_flat_out` while viewing the past: up to `limit` (later than the world's time), where the
+/// next logged action is replayed or the present takes over.
+fn run_past_flat_out(w: &mut World, limit: u64) {
+    let start = wall_ms();
+    for i in 0.. {
+        if !due_by(w, limit as f64) {
+            w.run_until(limit);
             return;
         }
         w.step();
