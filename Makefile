@@ -28,7 +28,7 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 	scripts/tools.sh
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-native test-web test-e2e tools clean bench bench-web
+.PHONY: help serve dist size test test-native test-web test-e2e tools clean bench bench-web bench-frames
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
@@ -94,6 +94,15 @@ bench-web:
 	@BENCH_NODES=$(or $(BENCH_NODES),20) BENCH_PODS=$(or $(BENCH_PODS),300) \
 		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=600 \
 		cargo test --release --target wasm32-unknown-unknown --test web_bench -- --nocapture
+
+# Frame times of the release site in headless Chromium (a benchmark, not part of `make test`): N nodes
+# and M pods built through the UI, requestAnimationFrame intervals while hundreds of messages are in
+# flight, and the first render. Knobs: BENCH_NODES (20), BENCH_PODS (300), BENCH_LEAD_SPEED (5) until
+# BENCH_IN_FLIGHT (500) messages are drawn, then BENCH_SPEED (0.25) for BENCH_SECONDS (5) of recorded
+# frames; BENCH_PROFILE=file.cpuprofile saves a CPU profile, BENCH_TRACE=1 sums the trace by event.
+bench-frames: dist
+	@$(ENSURE) chromium
+	@BENCH_DIST=$(DIST) cargo test --test frame_bench -- --nocapture --test-threads=1
 
 # Benchmarks print numbers and never fail on a time: the store and apiserver micro-benchmarks
 # (src/bin/store_bench.rs), then the whole path (sandbox bench) at growing sizes, each capped at 5 minutes.

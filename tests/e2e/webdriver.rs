@@ -82,6 +82,26 @@ pub struct LogEntry {
     pub message: String,
 }
 
+/// How [`Session::start_with`] sets up the browser.
+pub struct Options<'a> {
+    /// `--window-size`: even headless, the viewport is smaller by the browser's frame.
+    pub window: (u32, u32),
+    /// More Chromium flags.
+    pub args: &'a [&'a str],
+    /// Trace categories chromedriver records into the `performance` log (`Session::trace_events`).
+    pub trace: Option<&'a str>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            window: (1280, 800),
+            args: &[],
+            trace: None,
+        }
+    }
+}
+
 /// A browser session (one headless Chromium with a fresh profile); quits the browser on drop.
 pub struct Session {
     client: Client,
@@ -92,6 +112,12 @@ pub struct Session {
 impl Session {
     /// Opens headless Chromium (`chrome` is its binary) with a fresh, empty profile directory.
     pub fn start(driver: &ChromeDriver, chrome: &Path) -> Result<Session> {
+        Session::start_with(driver, chrome, &Options::default())
+    }
+
+    /// Like [`Session::start`], set up as `options` say.
+    pub fn start_with(driver: &ChromeDriver, chrome: &Path, options: &Options) -> Result<Session> {
+        let (width, height) = options.window;
         static SESSIONS: AtomicUsize = AtomicUsize::new(0);
         let profile = std::env::temp_dir().join(format!(
             "k8s-sandbox-e2e-profile-{}-{}",
@@ -116,16 +142,27 @@ impl Session {
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
-            "--window-size=1280,800",
         ]
         .iter()
+        .chain(options.args)
         .map(|a| a.to_string())
-        .chain([format!("--user-data-dir={}", profile.display())])
+        .chain([
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.display()),
+        ])
         .collect::<Vec<_>>();
+        let mut chrome_options = json!({ "binary": chrome, "args": args });
+        let mut logs = json!({ "browser": "ALL" });
+        if let Some(categories) = options.trace {
+            chrome_options["perfLoggingPrefs"] = json!({
+                "enableNetwork": false, "enablePage": false, "traceCategories": categories,
+            });
+            logs["performance"] = json!("ALL");
+        }
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chrome, "args": args },
-            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": chrome_options,
+            "goog:loggingPrefs": logs,
         }}});
         let client = Client::new();
         let answer = client.send(
@@ -146,7 +183,8 @@ impl Session {
         })
     }
 
-    fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
+    /// Sends one command to this session (`path` after `/session/{id}`).
+    pub(crate) fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
         self.client
             .send(method, &format!("{}{path}", self.base), body)
     }
