@@ -7,6 +7,10 @@
 //! screenshots are saved under target/screenshots/.
 #![cfg(not(target_arch = "wasm32"))]
 
+// Shared with tests/frame_bench.rs: this crate only sizes the viewport, the benchmark uses the rest.
+#[allow(dead_code)]
+#[path = "e2e/devtools.rs"]
+mod devtools;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/scenarios.rs"]

@@ -286,6 +286,32 @@ fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
 }
 
 #[test]
+fn on_a_phone_the_page_fits_its_width_and_keeps_every_region() {
+    let Some(site) = start("on_a_phone_the_page_fits_its_width_and_keeps_every_region") else {
+        return;
+    };
+    // An iPhone 14's viewport in CSS pixels.
+    site.session.set_viewport(390, 844).expect("resizing works");
+    site.session.goto(&site.url).expect("the page reloads");
+    wait_for_app(&site);
+    deploy_web(&site);
+    shot(&site, "phone");
+    let overflow = site
+        .session
+        .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+        .expect("the script runs");
+    assert!(
+        overflow.as_i64().is_some_and(|px| px <= 0),
+        "the page is {overflow} px wider than a phone's screen\n{}",
+        diagnose(&site)
+    );
+    for region in ["diagram", "terminal-input", "editor", "time-controls"] {
+        let shown = site.session.is_displayed(&hook(&site, region)).expect("asking works");
+        assert!(shown, "{region} is not displayed on a phone\n{}", diagnose(&site));
+    }
+}
+
+#[test]
 fn a_broken_manifest_shows_its_error_at_its_line() {
     let Some(site) = start("a_broken_manifest_shows_its_error_at_its_line") else {
         return;
