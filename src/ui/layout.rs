@@ -110,8 +110,9 @@ pub struct Layout {
     pub control: Vec<ComponentBox>,
     pub nodes: Vec<NodeBox>,
     pub links: Vec<Link>,
-    /// Link index by (a, b) as stored.
-    link_index: BTreeMap<(String, String), usize>,
+    /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
+    /// (every dot on the wire is looked up on every tick).
+    link_index: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Layout {
@@ -147,7 +148,10 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
-        let link_index = links.iter().enumerate().map(|(i, l)| ((l.a.clone(), l.b.clone()), i)).collect();
+        let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for (i, l) in links.iter().enumerate() {
+            link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
+        }
         Layout {
             width,
             height,
@@ -190,11 +194,12 @@ impl Layout {
     /// It follows the link between the two when there is one (either direction), else a straight
     /// line between the boxes; None when either end is not on the diagram.
     pub fn message_point(&self, from: &str, to: &str, progress: f64) -> Option<Point> {
-        if let Some(&i) = self.link_index.get(&(from.to_string(), to.to_string())) {
-            return point_along(&self.links[i].path, progress);
+        let link = |a: &str, b: &str| self.link_index.get(a).and_then(|to| to.get(b)).map(|&i| &self.links[i].path);
+        if let Some(path) = link(from, to) {
+            return point_along(path, progress);
         }
-        if let Some(&i) = self.link_index.get(&(to.to_string(), from.to_string())) {
-            return point_along(&self.links[i].path, 1.0 - progress);
+        if let Some(path) = link(to, from) {
+            return point_along(path, 1.0 - progress);
         }
         let (a, b) = (self.component(from)?.rect, self.component(to)?.rect);
         point_along(&[Point::new(a.cx(), a.cy()), Point::new(b.cx(), b.cy())], progress)
