@@ -51,7 +51,9 @@ pub fn diagram(props: &DiagramProps) -> Html {
             }
             let measure = move || {
                 if let Some(el) = host.cast::<web_sys::Element>() {
-                    let (w, h) = (el.client_width() as f64, el.client_height() as f64);
+                    // The client size is rounded to the nearest pixel: a panel 770.9 wide says 771,
+                    // and a drawing 771 wide would get a scroll bar. One pixel less always fits.
+                    let (w, h) = ((el.client_width() - 1) as f64, (el.client_height() - 1) as f64);
                     if w > 0.0 && h > 0.0 {
                         size.set((w, h));
                     }

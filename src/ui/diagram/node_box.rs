@@ -25,16 +25,7 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
         let key = key.clone();
         move |()| Selection::Object(key.clone())
     }));
-    let status = if !n.running {
-        "powered off"
-    } else {
-        match n.node.readiness {
-            Readiness::Ready if n.node.cordoned => "Ready,SchedulingDisabled",
-            Readiness::Ready => "Ready",
-            Readiness::NotReady => "NotReady",
-            Readiness::Unknown => "Unknown",
-        }
-    };
+    let status = n.status;
     let role = if n.node.control_plane { "control-plane" } else { "worker" };
     let readiness = match n.node.readiness {
         Readiness::Ready => "ready",
