@@ -7,7 +7,7 @@
 //! screenshots are saved under target/screenshots/.
 #![cfg(not(target_arch = "wasm32"))]
 
-// Shared with tests/frame_bench.rs: this crate only sizes the viewport, the benchmark uses the rest.
+// Shared with tests/frame_bench.rs, which uses the DevTools parts this test does not.
 #[allow(dead_code)]
 #[path = "e2e/devtools.rs"]
 mod devtools;
@@ -238,6 +238,76 @@ fn first_visit_shows_every_component_and_panel() {
     assert!(
         errors.is_empty(),
         "the browser console has errors: {errors:#?}"
+    );
+}
+
+/// The tops of the node boxes, in page pixels, in the order the diagram draws them.
+const NODE_TOPS_JS: &str = "return Array.from(document.querySelectorAll('[data-testid=node] .node-frame rect')) \
+    .map(r => Math.round(r.getBoundingClientRect().top));";
+
+#[test]
+fn the_default_cluster_fits_in_one_row_at_1280x720() {
+    let Some(site) = open_site("the_default_cluster_fits_in_one_row_at_1280x720") else {
+        return;
+    };
+    let browser = &site.session;
+    browser.goto(&site.url).expect("the page loads");
+    browser
+        .set_viewport(1280, 720)
+        .expect("the window can be resized");
+    browser
+        .wait_for("[data-testid=\"node\"]", APP_START)
+        .unwrap_or_else(|e| panic!("no node was drawn: {e}\n{}", diagnose(&site)));
+    // The diagram lays itself out again after the resize event.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let tops = loop {
+        let tops = browser
+            .execute(NODE_TOPS_JS, vec![])
+            .expect("the script runs");
+        let tops: Vec<i64> = tops
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_i64())
+            .collect();
+        if (tops.len() == 4 && tops.iter().all(|t| *t == tops[0])) || Instant::now() >= deadline {
+            break tops;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // The panel's inner size (without scroll bars, to a fraction of a pixel) and the drawing's.
+    let sizes = browser
+        .execute(
+            "const d = document.querySelector('.diagram-scroll'); const r = d.getBoundingClientRect(); \
+             const s = d.querySelector('svg').getBoundingClientRect(); \
+             return [r.width - (d.offsetWidth - d.clientWidth), r.height - (d.offsetHeight - d.clientHeight), s.width, s.height];",
+            vec![],
+        )
+        .expect("the script runs");
+    let size = |i: usize| sizes[i].as_f64().unwrap_or(f64::NAN);
+    eprintln!(
+        "e2e: at 1280x720 the diagram panel is {:.1}x{:.1}, the drawing {:.1}x{:.1}; node tops {tops:?}",
+        size(0),
+        size(1),
+        size(2),
+        size(3)
+    );
+    browser
+        .screenshot(&screenshot_path("first-visit-1280x720"))
+        .expect("saving the screenshot");
+    assert_eq!(
+        tops.len(),
+        4,
+        "a fresh cluster has four nodes\n{}",
+        diagnose(&site)
+    );
+    assert!(
+        tops.iter().all(|t| *t == tops[0]),
+        "the nodes wrap into more than one row: tops {tops:?}"
+    );
+    assert!(
+        size(2) <= size(0) + 0.01 && size(3) <= size(1) + 0.01,
+        "the drawing overflows its panel (scroll bars): {sizes}"
     );
 }
 

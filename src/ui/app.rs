@@ -91,25 +91,19 @@ pub fn app() -> Html {
         });
     }
 
-    let on_select = {
-        let ui = ui.clone();
-        Callback::from(move |s| ui.dispatch(UiAction::Select(s)))
-    };
-    let set_help = |open: bool| {
-        let ui = ui.clone();
-        Callback::from(move |()| ui.dispatch(UiAction::SetHelp(open)))
-    };
-    let on_theme = {
-        let ui = ui.clone();
-        Callback::from(move |t: Theme| ui.dispatch(UiAction::SetTheme(t)))
-    };
+    // The page re-renders on every tick of the clock: callbacks that keep their identity let the
+    // children whose other props did not change skip their render.
+    let on_select = use_callback(ui.dispatcher(), |s, ui| ui.dispatch(UiAction::Select(s)));
+    let open_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(true)));
+    let close_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(false)));
+    let on_theme = use_callback(ui.dispatcher(), |t: Theme, ui| ui.dispatch(UiAction::SetTheme(t)));
     let dispatcher = cluster.dispatcher();
     let inspecting = ui.selection != super::state::Selection::None;
 
     html! {
         <ContextProvider<ClusterContext> context={cluster.clone()}>
             <div class="app">
-                <Header theme={ui.theme} {on_theme} on_help={set_help(true)} session={cluster.session.clone()} now={cluster.live_now()}
+                <Header theme={ui.theme} {on_theme} on_help={open_help} session={cluster.session.clone()} world={cluster.live_world_ref()}
                     last_export={cluster.last_export.clone()} dispatcher={dispatcher.clone()} />
                 <main class={classes!("workspace", inspecting.then_some("inspecting"))}>
                     <div class="column main-column">
@@ -133,7 +127,7 @@ pub fn app() -> Html {
                     </div>
                 </main>
                 if ui.help_open {
-                    <Help on_close={set_help(false)} />
+                    <Help on_close={close_help} />
                 }
             </div>
         </ContextProvider<ClusterContext>>

@@ -1,6 +1,11 @@
 //! The architecture diagram: an SVG of the control plane, the nodes, their pods and the messages on
 //! the wire. Positions come from [`Layout`]; this file only measures the space and draws.
+//!
+//! It renders on every tick of the clock, so the work is split by how often it changes: the boxes
+//! ([`Architecture`]) only when the layout or the selection changes, the dots ([`MessageDots`]) on
+//! every tick, in an SVG of their own laid over the boxes.
 
+mod architecture;
 mod component_box;
 mod messages;
 mod node_box;
@@ -13,12 +18,11 @@ use yew::prelude::*;
 
 use super::cluster::{ClusterContext, bridge};
 use super::layout::Layout;
-use super::layout::geometry::{Rect, svg_points};
+use super::layout::geometry::Rect;
+use super::model::ClusterModel;
 use super::state::Selection;
-use component_box::ComponentBoxView;
+use architecture::Architecture;
 use messages::MessageDots;
-use node_box::NodeBoxView;
-use pod_chip::{PodChipView, more_chip};
 
 /// Size assumed before the container has been measured.
 const DEFAULT_SIZE: (f64, f64) = (800.0, 600.0);
@@ -47,7 +51,9 @@ pub fn diagram(props: &DiagramProps) -> Html {
             }
             let measure = move || {
                 if let Some(el) = host.cast::<web_sys::Element>() {
-                    let (w, h) = (el.client_width() as f64, el.client_height() as f64);
+                    // The client size is rounded to the nearest pixel: a panel 770.9 wide says 771,
+                    // and a drawing 771 wide would get a scroll bar. One pixel less always fits.
+                    let (w, h) = ((el.client_width() - 1) as f64, (el.client_height() - 1) as f64);
                     if w > 0.0 && h > 0.0 {
                         size.set((w, h));
                     }
@@ -58,54 +64,63 @@ pub fn diagram(props: &DiagramProps) -> Html {
             move || drop(listener)
         });
     }
-    let model = cluster.with_world(bridge::model).unwrap_or_default();
-    let layout = use_memo((model, SizeKey::from(*size)), |(m, s)| Layout::fit(m, s.0 as f64, s.1 as f64));
+    // Reading every node and pod is redone only when the apiserver's cache changed; which processes
+    // are stopped is cheap to read and may change without it.
+    let revision = cluster.with_world(bridge::cache_revision).unwrap_or_default();
+    let objects = use_memo((cluster.world_ref(), revision), |_| Shared(Rc::new(cluster.with_world(bridge::objects_model).unwrap_or_default())));
+    let stopped = cluster.with_world(|w| bridge::stopped(w, &objects.0)).unwrap_or_default();
+    let layout = use_memo(((*objects).clone(), stopped, SizeKey::from(*size)), |(objects, stopped, s)| {
+        let model = ClusterModel { stopped: stopped.clone(), ..(*objects.0).clone() };
+        let (layout, scale) = Layout::fit(&model, s.0 as f64, s.1 as f64);
+        (Shared(Rc::new(layout)), scale)
+    });
     let (l, scale) = (&layout.0, layout.1);
-    let layout = Rc::new(layout.0.clone());
-    let sel = &props.selection;
-    let is_component = |id: &str| matches!(sel, Selection::Component(s) if s == id);
-    let is_object = |key: &str| matches!(sel, Selection::Object(s) if s == key);
-    let select = |s: Selection| {
-        let cb = props.on_select.clone();
-        Callback::from(move |()| cb.emit(s.clone()))
-    };
-    let component = |c: &super::layout::ComponentBox| {
-        html! { <ComponentBoxView key={c.id.clone()} component={c.clone()} selected={is_component(&c.id)} on_select={select(Selection::Component(c.id.clone()))} /> }
+    let selected_message = match &props.selection {
+        Selection::Message(id) => Some(*id),
+        _ => None,
     };
 
+    let (view_box, width, height) = (format!("0 0 {:.0} {:.0}", l.width, l.height), format!("{:.0}", l.width * scale), format!("{:.0}", l.height * scale));
+    // The dots have an SVG of their own on top (a layer of its own, see `.diagram-messages`): moving
+    // them every tick then never repaints the boxes underneath.
     html! {
         <div class="diagram-scroll" ref={host}>
             <svg class="diagram-svg" xmlns="http://www.w3.org/2000/svg" role="group" aria-label="Cluster architecture"
-                viewBox={format!("0 0 {:.0} {:.0}", l.width, l.height)} width={format!("{:.0}", l.width * scale)} height={format!("{:.0}", l.height * scale)}>
-                { frame(&l.control_plane, "Control plane") }
-                <g class="links" aria-hidden="true">
-                    { for l.links.iter().map(|link| html! { <polyline class="wire" points={svg_points(&link.path)} /> }) }
-                </g>
-                <g class="control-plane">
-                    { for l.control.iter().map(component) }
-                </g>
-                { component(&l.kubectl) }
-                <g class="tray" aria-label="Pods waiting for a node">
-                    <text class="tray-label" x={num(l.tray.x)} y={num(l.tray.cy() + 4.0)}>{ "Unscheduled" }</text>
-                    if l.unscheduled.chips.is_empty() {
-                        <text class="tray-empty" x={num(l.tray.x + 86.0)} y={num(l.tray.cy() + 4.0)}>{ "none" }</text>
-                    }
-                    { for l.unscheduled.chips.iter().map(|c| html! {
-                        <PodChipView key={c.pod.key()} chip={c.clone()} selected={is_object(&c.pod.key())} on_select={select(Selection::Object(c.pod.key()))} />
-                    }) }
-                    { l.unscheduled.more.as_ref().map(more_chip).unwrap_or_default() }
-                </g>
-                <g class="nodes">
-                    { for l.nodes.iter().map(|n| html! {
-                        <NodeBoxView key={n.node.name.clone()} node={n.clone()} selection={sel.clone()} on_select={props.on_select.clone()} />
-                    }) }
-                </g>
-                <MessageDots layout={layout.clone()} on_select={props.on_select.clone()} selected={match sel { Selection::Message(id) => Some(*id), _ => None }} />
+                viewBox={view_box.clone()} width={width.clone()} height={height.clone()}>
+                <Architecture layout={l.clone()} selection={props.selection.clone()} on_select={props.on_select.clone()} />
+            </svg>
+            <svg class="diagram-svg diagram-messages" xmlns="http://www.w3.org/2000/svg" role="group" aria-label="Messages on the wire"
+                viewBox={view_box} {width} {height}>
+                <MessageDots layout={l.clone()} on_select={props.on_select.clone()} selected={selected_message} />
             </svg>
             if l.nodes.is_empty() {
                 <p class="diagram-note">{ "No nodes have registered yet." }</p>
             }
         </div>
+    }
+}
+
+/// A value shared through an `Rc` and compared by identity: as a prop it changes only when it is
+/// rebuilt, so comparing it costs nothing however large it is.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 
@@ -119,19 +134,23 @@ impl From<(f64, f64)> for SizeKey {
     }
 }
 
-/// A labelled frame around a group of boxes.
-fn frame(r: &Rect, title: &str) -> Html {
-    html! {
-        <>
-            <rect class="frame" x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="10" />
-            <text class="frame-title" x={num(r.x + 24.0)} y={num(r.y + 17.0)}>{ title.to_string() }</text>
-        </>
-    }
+/// A coordinate as SVG attribute text, to a tenth of a unit.
+fn num(v: f64) -> String {
+    Tenths(v).to_string()
 }
 
-/// A coordinate as SVG attribute text.
-fn num(v: f64) -> String {
-    format!("{v:.1}")
+/// Writes a number to a tenth with integer formatting: `format!("{:.1}")` takes the slow exact path
+/// of float formatting, and every moving dot needs two numbers per tick. Not finite numbers write 0.
+struct Tenths(f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round();
+        let tenths = if tenths.is_finite() { tenths as i64 } else { 0 };
+        let sign = if tenths < 0 { "-" } else { "" };
+        let abs = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+    }
 }
 
 /// Text centred in `r`, squeezed (`textLength`) when the estimate says it would overflow.
@@ -161,4 +180,28 @@ fn activation(on: Callback<()>) -> (Callback<MouseEvent>, Callback<KeyboardEvent
         }
     });
     (click, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_to_a_tenth() {
+        let cases = [(0.0, "0.0"), (12.34, "12.3"), (12.35, "12.4"), (-3.06, "-3.1"), (-0.04, "0.0"), (1e6, "1000000.0"), (f64::NAN, "0.0"), (f64::INFINITY, "0.0")];
+        for (v, want) in cases {
+            assert_eq!(num(v), want, "{v}");
+        }
+        for v in [0.25, 7.5, 99.99, 480.05, -17.77] {
+            assert!((num(v).parse::<f64>().expect("a number") - v).abs() <= 0.05 + 1e-9, "{v} -> {}", num(v));
+        }
+    }
+
+    #[test]
+    fn shared_props_compare_by_identity() {
+        let a = Shared(Rc::new(vec![1, 2]));
+        assert!(a == a.clone(), "the same value is no change");
+        assert!(a != Shared(Rc::new(vec![1, 2])), "a rebuilt value is a change, even if equal");
+        assert_eq!(a.len(), 2);
+    }
 }

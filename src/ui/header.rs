@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::cluster::{Cluster, ClusterAction, Origin};
+use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
 use super::cluster::transcript::LineKind;
 use super::persist::{self, Session};
 use super::presets::menu::PresetsMenu;
@@ -22,8 +22,9 @@ pub struct HeaderProps {
     pub on_theme: Callback<Theme>,
     pub on_help: Callback<()>,
     pub session: Rc<Session>,
-    /// The world's virtual time, saved in share links.
-    pub now: u64,
+    /// The world, read for its virtual time when a share link is made (a prop that changed on
+    /// every tick would re-render the header on every tick).
+    pub world: WorldRef,
     pub last_export: Option<(u64, Rc<String>)>,
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
@@ -50,10 +51,10 @@ pub fn header(props: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(current.toggled(system_prefers_dark())))
     };
     let share = {
-        let (d, session, now) = (d.clone(), props.session.clone(), props.now);
+        let (d, session, world) = (d.clone(), props.session.clone(), props.world.clone());
         Callback::from(move |_: MouseEvent| {
             let mut s = (*session).clone();
-            s.now = now;
+            s.now = s.now.max(world.with(crate::sim::world::World::now).unwrap_or_default());
             let hash = s.to_hash();
             // Printed, not put in the address bar: a reload must continue the learner's own session.
             let Some(location) = web_sys::window().map(|w| w.location()) else { return };

@@ -85,6 +85,8 @@ pub struct NodeBox {
     pub rect: Rect,
     /// The node's name, shortened to fit its header.
     pub title: String,
+    /// What the header says on the right: `Ready`, `NotReady`, ..., or `powered off`.
+    pub status: &'static str,
     pub running: bool,
     pub kubelet: ComponentBox,
     pub proxy: ComponentBox,
@@ -114,9 +116,12 @@ pub struct Layout {
     /// kube-apiserver, etcd, kube-scheduler, kube-controller-manager, cloud-controller-manager.
     pub control: Vec<ComponentBox>,
     pub nodes: Vec<NodeBox>,
+    /// How many rows the nodes wrap into (one when there are none).
+    pub node_rows: usize,
     pub links: Vec<Link>,
-    /// Link index by (a, b) as stored.
-    link_index: BTreeMap<(String, String), usize>,
+    /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
+    /// (every dot on the wire is looked up on every tick).
+    link_index: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Layout {
@@ -152,7 +157,10 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
-        let link_index = links.iter().enumerate().map(|(i, l)| ((l.a.clone(), l.b.clone()), i)).collect();
+        let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for (i, l) in links.iter().enumerate() {
+            link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
+        }
         Layout {
             width,
             height,
@@ -162,6 +170,7 @@ impl Layout {
             unscheduled: cp.unscheduled,
             control_plane: cp.frame,
             control: cp.control,
+            node_rows: grid.lane_y.len(),
             nodes: grid.nodes,
             links,
             link_index,
@@ -171,15 +180,44 @@ impl Layout {
     /// Lays out for a `width` × `height` panel and picks the scale to draw at: 1 when it fits, else
     /// shrunk (down to [`MIN_SCALE`]) to avoid scrolling. At scale s the layout gets width/s units,
     /// which may also fit more node columns.
+    ///
+    /// Shrinking first buys fewer rows of nodes, then size: a kind cluster's four nodes side by side
+    /// read better than three with one below. The height in units never grows as the width does
+    /// (more columns, more pod chips per row), so the scales that fit run from [`MIN_SCALE`] up to
+    /// some largest one, and the fewest rows are those at [`MIN_SCALE`].
     pub fn fit(model: &ClusterModel, width: f64, height: f64) -> (Layout, f64) {
         let first = Layout::compute(model, width);
         let measured = height.is_finite() && height > 0.0 && width.is_finite() && width > 0.0;
         if first.height <= height || !measured {
             return (first, 1.0);
         }
-        let wider = Layout::compute(model, width / (height / first.height).max(MIN_SCALE));
-        let scale = (width / wider.width).min((height / wider.height).max(MIN_SCALE)).min(1.0);
-        (wider, scale)
+        let fits = |l: &Layout, s: f64| l.height * s <= height + 1e-6;
+        let smallest = Layout::compute(model, width / MIN_SCALE);
+        if !fits(&smallest, MIN_SCALE) {
+            // Nothing fits: shrink as far as allowed and let the panel scroll.
+            let wider = Layout::compute(model, width / (height / first.height).max(MIN_SCALE));
+            let scale = (width / wider.width).min((height / wider.height).max(MIN_SCALE)).min(1.0);
+            return (wider, scale);
+        }
+        // The largest scale that keeps the fewest rows: the fewest columns giving that many rows.
+        let cols = model.nodes.len().div_ceil(smallest.node_rows).max(1);
+        let widest = (width / nodes::width_for(cols)).min(1.0);
+        let (mut best, mut scale) = (smallest, MIN_SCALE);
+        let mut next = widest;
+        // Each try shrinks to the height of the last layout that fit: a few steps reach the largest.
+        for _ in 0..4 {
+            let layout = Layout::compute(model, width / next);
+            if fits(&layout, next) {
+                (best, scale) = (layout, next);
+                next = widest.min(height / best.height);
+            } else {
+                next = next.min(height / layout.height);
+            }
+            if next <= scale + 1e-9 || next < MIN_SCALE {
+                break;
+            }
+        }
+        (best, scale)
     }
 
     /// The box of a component named as the trace names it (`kube-apiserver`, `kubelet/worker2`, ...).
@@ -195,11 +233,12 @@ impl Layout {
     /// It follows the link between the two when there is one (either direction), else a straight
     /// line between the boxes; None when either end is not on the diagram.
     pub fn message_point(&self, from: &str, to: &str, progress: f64) -> Option<Point> {
-        if let Some(&i) = self.link_index.get(&(from.to_string(), to.to_string())) {
-            return point_along(&self.links[i].path, progress);
+        let link = |a: &str, b: &str| self.link_index.get(a).and_then(|to| to.get(b)).map(|&i| &self.links[i].path);
+        if let Some(path) = link(from, to) {
+            return point_along(path, progress);
         }
-        if let Some(&i) = self.link_index.get(&(to.to_string(), from.to_string())) {
-            return point_along(&self.links[i].path, 1.0 - progress);
+        if let Some(path) = link(to, from) {
+            return point_along(path, 1.0 - progress);
         }
         let (a, b) = (self.component(from)?.rect, self.component(to)?.rect);
         point_along(&[Point::new(a.cx(), a.cy()), Point::new(b.cx(), b.cy())], progress)

@@ -107,16 +107,33 @@ pub fn next_due(world: &World) -> Option<Millis> {
 
 /// The diagram's model: nodes and pods from the apiserver's cache, and which processes are stopped.
 pub fn model(world: &World) -> ClusterModel {
+    let mut m = objects_model(world);
+    m.stopped = stopped(world, &m);
+    m
+}
+
+/// The revision of the apiserver's watch cache: [`objects_model`] changes only when it does.
+pub fn cache_revision(world: &World) -> i64 {
+    world.apiserver.cache.revision
+}
+
+/// The nodes and pods of the model, read from every node and pod object (the costly part, which
+/// the diagram redoes only when [`cache_revision`] moves); nothing is marked stopped.
+pub fn objects_model(world: &World) -> ClusterModel {
     let cache = &world.apiserver.cache;
-    let mut m = ClusterModel::from_objects(cache.list_prefix("/registry/minions/"), cache.list_prefix("/registry/pods/"), BTreeSet::new());
+    ClusterModel::from_objects(cache.list_prefix("/registry/minions/"), cache.list_prefix("/registry/pods/"), BTreeSet::new())
+}
+
+/// The processes that are stopped, named as the trace names them (`node/<name>` for a node that is
+/// powered off), among the control plane and the nodes of `m`.
+pub fn stopped(world: &World, m: &ClusterModel) -> BTreeSet<String> {
     let mut stopped: BTreeSet<String> = world.nodes.iter().filter(|(_, n)| !n.running).map(|(name, _)| format!("node/{name}")).collect();
     let control = [Component::ApiServer, Component::Etcd, Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager];
     let on_nodes = m.nodes.iter().flat_map(|n| {
         [Component::Kubelet(n.name.clone()), Component::KubeProxy(n.name.clone()), Component::Runtime(n.name.clone())]
     });
     stopped.extend(control.into_iter().chain(on_nodes).filter(|c| !world.is_running(c)).map(|c| c.to_string()));
-    m.stopped = stopped;
-    m
+    stopped
 }
 
 /// A live object by storage key, as the apiserver would return it.
@@ -278,6 +295,26 @@ mod tests {
         assert!(model(&world).stopped.contains("kube-scheduler"));
         let added = add_node(&mut world);
         assert!(apply(&mut world, &Op::AddNode { name: added }).is_err(), "a node cannot be added twice");
+    }
+
+    #[test]
+    fn the_model_is_the_objects_plus_what_is_stopped() {
+        let mut world = World::new(1);
+        world.run_for(5_000);
+        let objects = objects_model(&world);
+        assert!(objects.stopped.is_empty());
+        assert_eq!(model(&world), ClusterModel { stopped: stopped(&world, &objects), ..objects.clone() });
+        // A fault changes what is stopped but writes nothing: the diagram reads it on every render.
+        let node = objects.nodes.last().map(|n| n.name.clone()).expect("a fresh cluster has nodes");
+        let revision = cache_revision(&world);
+        assert_eq!(apply(&mut world, &Op::Node { name: node.clone(), running: false }), Ok(None));
+        assert_eq!(cache_revision(&world), revision);
+        assert!(stopped(&world, &objects).contains(&format!("kubelet/{node}")));
+        // A write moves the revision, and the objects with it.
+        let _ = kubectl(&mut world, "kubectl run web --image=nginx", None);
+        world.run_for(100);
+        assert!(cache_revision(&world) > revision);
+        assert!(objects_model(&world).pods.iter().any(|p| p.name == "web"));
     }
 
     #[test]

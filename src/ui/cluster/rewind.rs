@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use super::history;
 use super::transcript::{self, LineKind, TermLine};
-use super::{Cluster, bridge};
+use super::{Cluster, WorldRef, bridge};
 use crate::sim::kubectl::Watching;
 use crate::sim::time::Millis;
 use crate::sim::world::World;
@@ -60,6 +60,14 @@ impl Cluster {
         match &self.past {
             Some(p) => p.present.world.try_borrow().map_or(0, |w| w.now()),
             None => self.world_now(),
+        }
+    }
+
+    /// The present's world, also while the past is on screen (what a share link must describe).
+    pub fn live_world_ref(&self) -> WorldRef {
+        match &self.past {
+            Some(p) => WorldRef(p.present.world.clone()),
+            None => self.world_ref(),
         }
     }
 

@@ -5,12 +5,15 @@ use yew::prelude::*;
 use super::{activation, label, num};
 use crate::ui::glossary;
 use crate::ui::layout::{CHAR_W, ComponentBox};
+use crate::ui::state::Selection;
 
 #[derive(Properties, PartialEq)]
 pub struct ComponentBoxProps {
     pub component: ComponentBox,
     pub selected: bool,
-    pub on_select: Callback<()>,
+    /// The diagram's one callback (it keeps its identity, so an unchanged box skips its render);
+    /// the box sends its own selection.
+    pub on_select: Callback<Selection>,
 }
 
 #[function_component(ComponentBoxView)]
@@ -18,7 +21,10 @@ pub fn component_box(props: &ComponentBoxProps) -> Html {
     let c = &props.component;
     let r = &c.rect;
     let role = c.id.split('/').next().unwrap_or_default().to_string();
-    let (click, key) = activation(props.on_select.clone());
+    let (click, key) = activation(props.on_select.reform({
+        let id = c.id.clone();
+        move |()| Selection::Component(id.clone())
+    }));
     let title = match glossary::lookup(&c.id) {
         Some(e) => format!("{}: {}{}", c.id, e.does, if c.running { "" } else { " (stopped)" }),
         None => c.id.clone(),

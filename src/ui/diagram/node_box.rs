@@ -21,21 +21,11 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
     let n = &props.node;
     let r = &n.rect;
     let key = n.node.key();
-    let select = |s: Selection| {
-        let cb = props.on_select.clone();
-        Callback::from(move |()| cb.emit(s.clone()))
-    };
-    let (click, keydown) = activation(select(Selection::Object(key.clone())));
-    let status = if !n.running {
-        "powered off"
-    } else {
-        match n.node.readiness {
-            Readiness::Ready if n.node.cordoned => "Ready,SchedulingDisabled",
-            Readiness::Ready => "Ready",
-            Readiness::NotReady => "NotReady",
-            Readiness::Unknown => "Unknown",
-        }
-    };
+    let (click, keydown) = activation(props.on_select.reform({
+        let key = key.clone();
+        move |()| Selection::Object(key.clone())
+    }));
+    let status = n.status;
     let role = if n.node.control_plane { "control-plane" } else { "worker" };
     let readiness = match n.node.readiness {
         Readiness::Ready => "ready",
@@ -45,7 +35,7 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
     let class = classes!("node", readiness, (!n.running).then_some("off"), matches!(&props.selection, Selection::Object(k) if *k == key).then_some("selected"));
     let component = |c: &crate::ui::layout::ComponentBox| {
         let selected = matches!(&props.selection, Selection::Component(s) if *s == c.id);
-        html! { <ComponentBoxView component={c.clone()} selected={selected} on_select={select(Selection::Component(c.id.clone()))} /> }
+        html! { <ComponentBoxView component={c.clone()} selected={selected} on_select={props.on_select.clone()} /> }
     };
     html! {
         <g class={class} data-testid="node" data-name={n.node.name.clone()} data-status={status}>
@@ -62,7 +52,7 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
             { for n.pods.chips.iter().map(|c| {
                 let key = c.pod.key();
                 let selected = matches!(&props.selection, Selection::Object(k) if *k == key);
-                html! { <PodChipView key={key.clone()} chip={c.clone()} selected={selected} on_select={select(Selection::Object(key.clone()))} /> }
+                html! { <PodChipView key={key} chip={c.clone()} selected={selected} on_select={props.on_select.clone()} /> }
             }) }
             { n.pods.more.as_ref().map(more_chip).unwrap_or_default() }
             if n.pods.chips.is_empty() && n.pods.more.is_none() {

@@ -4,18 +4,23 @@ use yew::prelude::*;
 
 use super::{activation, num};
 use crate::ui::layout::{MoreChip, PodChip, aggregate};
+use crate::ui::state::Selection;
 
 #[derive(Properties, PartialEq)]
 pub struct PodChipProps {
     pub chip: PodChip,
     pub selected: bool,
-    pub on_select: Callback<()>,
+    /// The diagram's one callback; the chip sends its pod's storage key.
+    pub on_select: Callback<Selection>,
 }
 
 #[function_component(PodChipView)]
 pub fn pod_chip(props: &PodChipProps) -> Html {
     let PodChip { pod, rect: r, label } = &props.chip;
-    let (click, key) = activation(props.on_select.clone());
+    let (click, key) = activation(props.on_select.reform({
+        let key = pod.key();
+        move |()| Selection::Object(key.clone())
+    }));
     let status = pod.status().to_string();
     let class = classes!("pod", format!("phase-{}", status.to_ascii_lowercase()), props.selected.then_some("selected"));
     html! {

@@ -1,17 +1,23 @@
 //! The grid of node boxes under the control plane, each with its kubelet, kube-proxy, runtime and pods.
 
 use super::geometry::{Point, Rect};
-use super::{ComponentBox, MARGIN, NodeBox, fit_label, place_chips};
-use crate::ui::model::ClusterModel;
+use super::{ComponentBox, MARGIN, NodeBox, fit_pod_name, place_chips};
+use crate::ui::model::{ClusterModel, NodeModel, Readiness};
 
 /// Horizontal space between node columns (the vertical lanes run in it).
 pub const GAP: f64 = 16.0;
 /// Vertical space above each row of nodes; the row's lane runs in its middle.
 pub const LANE_GAP: f64 = 30.0;
-/// Node boxes are never narrower than this unless the whole diagram is.
-const MIN_NODE_W: f64 = 236.0;
+/// Node boxes are never narrower than this unless the whole diagram is. Four fit side by side in
+/// the diagram of a 1280×720 window (shrunk to about 0.87), with room for "kube-proxy" and for a
+/// node's name beside "Ready".
+const MIN_NODE_W: f64 = 200.0;
+/// Advance of one character of the node title (12.5 px bold) and of its status (11 px), as wide as
+/// DejaVu Sans draws them (Linux's usual sans; most other fonts are narrower).
+const TITLE_CHAR_W: f64 = 8.0;
+const STATUS_CHAR_W: f64 = 6.6;
 /// More columns than this make the boxes too small to read on a wide screen.
-const MAX_COLS: usize = 6;
+pub const MAX_COLS: usize = 6;
 /// Chip rows per node before pods are summed up as `+N`.
 const MAX_POD_ROWS: usize = 3;
 const CHIP_H: f64 = 20.0;
@@ -32,8 +38,29 @@ pub struct Grid {
 
 /// How many node columns fit in `width`.
 pub fn columns(width: f64, node_count: usize) -> usize {
-    let fit = ((width - 2.0 * MARGIN + GAP) / (MIN_NODE_W + GAP)).floor() as usize;
+    // The epsilon keeps `columns(width_for(k), ..)` at k despite rounding.
+    let fit = ((width - 2.0 * MARGIN + GAP) / (MIN_NODE_W + GAP) + 1e-9).floor() as usize;
     fit.clamp(1, MAX_COLS).min(node_count.max(1))
+}
+
+/// The narrowest diagram width with room for `cols` node columns.
+pub fn width_for(cols: usize) -> f64 {
+    let cols = cols.max(1) as f64;
+    cols * MIN_NODE_W + (cols - 1.0) * GAP + 2.0 * MARGIN
+}
+
+/// What a node's header says on its right: its status as `kubectl get nodes` prints it, or that it
+/// is powered off.
+pub fn status(node: &NodeModel, running: bool) -> &'static str {
+    if !running {
+        return "powered off";
+    }
+    match node.readiness {
+        Readiness::Ready if node.cordoned => "Ready,SchedulingDisabled",
+        Readiness::Ready => "Ready",
+        Readiness::NotReady => "NotReady",
+        Readiness::Unknown => "Unknown",
+    }
 }
 
 /// Places the node boxes in rows starting at `top`.
@@ -65,10 +92,13 @@ pub fn place(model: &ClusterModel, width: f64, top: f64, compact: bool) -> Grid 
         let proxy = comp("kube-proxy", Rect::new(kubelet.rect.right() + 8.0, rect.y + 28.0, half, 26.0));
         let runtime = comp("container-runtime", Rect::new(rect.x + 8.0, rect.y + 62.0, node_w - 16.0, 22.0));
         let pods = place_chips(model.pods_on(&node.name), Point::new(rect.x + 8.0, rect.y + PODS_TOP), (chip_w, CHIP_H), CHIP_GAP, chip_cols, pod_rows);
-        // The header shows the name on the left and the role and status on the right.
-        let title_room = if compact { node_w * 0.5 } else { node_w * 0.55 };
-        let title = fit_label(&node.name, title_room - 10.0, 7.2);
-        nodes.push(NodeBox { node: node.clone(), rect, title, running: !stopped, kubelet, proxy, runtime, pods });
+        // The header shows the name on the left (after the status dot) and the status on the right.
+        // Names of one cluster differ at their end (kind-worker2, kind-worker3): shortening keeps it.
+        let status = status(node, !stopped);
+        let floor = if compact { node_w * 0.5 } else { node_w * 0.45 };
+        let title_room = (node_w - 21.0 - 8.0 - 10.0 - status.len() as f64 * STATUS_CHAR_W).max(floor);
+        let title = fit_pod_name(&node.name, title_room, TITLE_CHAR_W);
+        nodes.push(NodeBox { node: node.clone(), rect, title, status, running: !stopped, kubelet, proxy, runtime, pods });
         row_of.push(row);
     }
     let bottom = nodes.last().map_or(top, |n: &NodeBox| n.rect.bottom());

@@ -172,3 +172,80 @@ fn pod_names_keep_their_suffix() {
         assert_eq!(fit_pod_name(name, width, 6.0), want, "{name} in {width}");
     }
 }
+
+/// The size the diagram measures for itself in a 1280×720 viewport in Chromium (tests/e2e.rs prints
+/// the panel's: 770.9 × 491.2; the diagram takes whole pixels, one less).
+const PANEL_1280X720: (f64, f64) = (770.0, 490.0);
+
+#[test]
+fn a_kind_cluster_fits_in_one_row_at_1280x720() {
+    let (w, h) = PANEL_1280X720;
+    for per_node in [0, 1, 3, 9] {
+        let (l, s) = Layout::fit(&model(4, per_node, 0), w, h);
+        let case = format!("{per_node} pods per worker");
+        assert_eq!(l.node_rows, 1, "{case}: the nodes wrap");
+        assert!((MIN_SCALE..=1.0).contains(&s), "{case}: scale {s}");
+        assert!(l.width * s <= w + 1e-6 && l.height * s <= h + 1e-6, "{case}: {}x{} at {s} overflows", l.width, l.height);
+        for n in &l.nodes {
+            assert!(n.kubelet.rect.w - 10.0 >= "kube-proxy".len() as f64 * CHAR_W, "{case}: kube-proxy's label is squeezed");
+            let whole = n.title == n.node.name;
+            assert!(whole || n.node.control_plane, "{case}: {} is shortened to {} beside {}", n.node.name, n.title, n.status);
+            assert!(n.title.ends_with("-plane") || whole, "{case}: {} lost its end", n.title);
+        }
+    }
+}
+
+#[test]
+fn fit_prefers_fewer_rows_then_the_larger_scale() {
+    let panels = [(770.0, 490.0), (770.0, 420.0), (1000.0, 300.0), (600.0, 900.0), (390.0, 500.0), (1900.0, 500.0)];
+    for (nodes, per_node, pending) in SIZES {
+        let m = model(nodes, per_node, pending);
+        for (w, h) in panels {
+            let case = format!("{nodes} nodes in {w}x{h}");
+            let (l, s) = Layout::fit(&m, w, h);
+            assert!((MIN_SCALE - 1e-9..=1.0).contains(&s), "{case}: scale {s}");
+            let fits = |l: &Layout, s: f64| l.height * s <= h + 1e-6;
+            // Every scale from 1 down to MIN_SCALE: none may fit with fewer rows, or as few at a larger scale.
+            for step in 0..=100 {
+                let t = 1.0 - (1.0 - MIN_SCALE) * step as f64 / 100.0;
+                let other = Layout::compute(&m, w / t);
+                if fits(&other, t) && fits(&l, s) {
+                    assert!(other.node_rows >= l.node_rows, "{case}: {t} fits {} rows, fit chose {} rows", other.node_rows, l.node_rows);
+                    if other.node_rows == l.node_rows {
+                        assert!(t <= s + 0.01, "{case}: {t} fits with {} rows, fit chose {s}", l.node_rows);
+                    }
+                }
+                assert!(fits(&l, s) || !fits(&other, t), "{case}: fit overflows though {t} fits");
+            }
+        }
+    }
+}
+
+#[test]
+fn node_headers_say_the_status_and_keep_the_end_of_the_name() {
+    let ready = |name: &str, cordoned: bool| {
+        json!({"metadata": {"name": name}, "spec": {"unschedulable": cordoned}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+    };
+    let nodes = [
+        ready("kind-control-plane", false),
+        ready("a-cluster-with-a-long-name-worker12", false),
+        ready("kind-worker3", true),
+        json!({"metadata": {"name": "kind-worker4"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
+        json!({"metadata": {"name": "kind-worker5"}}),
+    ];
+    let mut m = ClusterModel::from_objects(&nodes, &[], BTreeSet::new());
+    m.stopped.insert("node/kind-worker5".into());
+    let l = Layout::compute(&m, 1280.0);
+    let header = |name: &str| l.nodes.iter().find(|n| n.node.name == name).map(|n| (n.status, n.title.clone())).expect("laid out");
+    let cases = [
+        ("kind-control-plane", "Ready", "kind-control-plane"),
+        ("kind-worker3", "Ready,SchedulingDisabled", "kind-worker3"),
+        ("kind-worker4", "NotReady", "kind-worker4"),
+        ("kind-worker5", "powered off", "kind-worker5"),
+    ];
+    for (name, status, title) in cases {
+        assert_eq!(header(name), (status, title.to_string()), "{name}");
+    }
+    let (_, long) = header("a-cluster-with-a-long-name-worker12");
+    assert!(long.contains('…') && long.ends_with("ker12"), "the end of the name tells the nodes apart: {long}");
+}
