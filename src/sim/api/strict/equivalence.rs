@@ -3,11 +3,11 @@
 //! Two sources of objects: every document of the shared manifest corpus, and objects generated from
 //! the schema with wrong types, nulls, huge numbers and misspelt keys planted at random depths (a
 //! seeded RNG, so a failure is reproducible). The unknown-field lists and the error messages must be
-//! identical, with two deliberate differences where the typed path was wrong about Go:
+//! identical, with three deliberate differences where the typed path was wrong about Go:
 //! - a list or map of the wrong type: serde does not say the element type, so the typed path guessed
 //!   it from the field name (`[]interface {}`, `map[string]string`); the table knows it;
 //! - timestamps: the typed path rejected `null` and reported non-strings in jiff's words; the table
-//!   follows metav1.Time (null is the zero time). Generated objects avoid those two cases;
+//!   follows metav1.Time (null is the zero time); generated objects never plant a bad timestamp;
 //! - required fields: k8s-openapi refuses a few missing ones (`missing field \`lastTransitionTime\``),
 //!   Go's decoder never does (a missing field is left at its zero value; validation may object later).
 
