@@ -31,6 +31,11 @@ impl Cluster {
     /// the world has already sent), so each step happens, and is logged, when the learner sees
     /// the situation it waited for.
     pub(super) fn continue_preset(&mut self) {
+        // A waiting preset belongs to the present: viewing the past must not run its next step
+        // there (that would start a new history and discard the later actions).
+        if self.viewing_past() {
+            return;
+        }
         while let Some(run) = self.session.preset.clone() {
             let Some(step) = run.steps.first().cloned() else {
                 self.set_preset(None);
