@@ -45,6 +45,15 @@ pub fn inspector(props: &InspectorProps) -> Html {
         let cb = props.on_select.clone();
         Callback::from(move |_: MouseEvent| cb.emit(Selection::None))
     };
+    // etcd's keys and a key's decoded history change only with the store's revision, not on every
+    // tick the inspector re-renders for.
+    let (revision, compacted) = cluster.with_world(|w| (w.etcd.store.revision(), w.etcd.store.compacted_revision())).unwrap_or_default();
+    let store_view = {
+        let cluster = cluster.clone();
+        use_memo((props.selection.clone(), revision), move |(selection, _)| {
+            cluster.with_world(|w| store_rows::StoreView::of(&w.etcd.store, selection)).unwrap_or_default()
+        })
+    };
     let body = match &props.selection {
         Selection::None => intro(),
         Selection::Message(id) => match cluster
@@ -64,10 +73,10 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 let events = bridge::events_for(w, &namespace, &kind, &name);
                 let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
                 let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
-                let history = store_rows::history_rows(&w.etcd.store, key);
-                (object, events, decision, node_running, history)
+                (object, events, decision, node_running)
             });
-            let (object, events, decision, node_running, history) = view.unwrap_or_default();
+            let (object, events, decision, node_running) = view.unwrap_or_default();
+            let history = store_view.history.clone();
             html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} on_fault={on_fault.clone()} /> }
         }
         Selection::Component(id) => {
@@ -79,15 +88,10 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 })
                 .unwrap_or((true, Vec::new()));
             // etcd's keys: the store under the apiserver, read directly.
-            let etcd = (id == "etcd")
-                .then(|| cluster.with_world(|w| {
-                    let store = &w.etcd.store;
-                    (store_rows::key_rows(store, ""), store.revision(), store.compacted_revision())
-                }))
-                .flatten()
-                .map(|(keys, revision, compacted)| html! {
-                    <EtcdView {keys} {revision} {compacted} on_select={props.on_select.clone()} />
-                });
+            let etcd = (id == "etcd").then(|| {
+                let keys = store_view.keys.clone();
+                html! { <EtcdView {keys} {revision} {compacted} on_select={props.on_select.clone()} /> }
+            });
             html! {
                 <>
                     <ComponentView id={id.clone()} {running} {recent} on_select={props.on_select.clone()} on_fault={on_fault.clone()} />

@@ -6,6 +6,25 @@
 use serde_json::Value;
 
 use crate::sim::store::{KeyValue, RangeRequest, Revision, Store};
+use crate::ui::state::Selection;
+
+/// What the inspector shows from the store for one selection: etcd's keys when etcd is selected,
+/// an object's history when an object is.
+#[derive(Debug, Default, PartialEq)]
+pub struct StoreView {
+    pub keys: Vec<KeyRow>,
+    pub history: Vec<HistoryRow>,
+}
+
+impl StoreView {
+    pub fn of(store: &Store, selection: &Selection) -> StoreView {
+        match selection {
+            Selection::Component(id) if id == "etcd" => StoreView { keys: key_rows(store), history: Vec::new() },
+            Selection::Object(key) => StoreView { keys: Vec::new(), history: history_rows(store, key) },
+            _ => StoreView::default(),
+        }
+    }
+}
 
 /// One live key, as `etcdctl get -w json` reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +36,11 @@ pub struct KeyRow {
     pub bytes: usize,
 }
 
-/// Live keys containing `filter` (all when empty), in key order.
-pub fn key_rows(store: &Store, filter: &str) -> Vec<KeyRow> {
+/// Every live key, in key order (the etcd view filters them as the learner types).
+pub fn key_rows(store: &Store) -> Vec<KeyRow> {
     let Ok(all) = store.range(&RangeRequest::prefix("/")) else { return Vec::new() };
     all.kvs
         .iter()
-        .filter(|kv| kv.key.contains(filter))
         .map(|kv| KeyRow {
             key: kv.key.to_string(),
             create_revision: kv.create_revision,
@@ -71,10 +89,12 @@ mod tests {
         put(&mut s, "/registry/pods/default/a", json!({"v": 1}));
         put(&mut s, "/registry/pods/default/a", json!({"v": 2}));
         put(&mut s, "/registry/services/default/b", json!({}));
-        let rows = key_rows(&s, "pods");
-        assert_eq!(rows.len(), 1);
+        let rows = key_rows(&s);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].key, "/registry/pods/default/a");
         assert_eq!((rows[0].create_revision, rows[0].mod_revision, rows[0].version), (2, 3, 2));
-        assert_eq!(key_rows(&s, "").len(), 2);
+        assert_eq!(StoreView::of(&s, &Selection::Component("etcd".into())).keys, rows);
+        assert_eq!(StoreView::of(&s, &Selection::Component("kube-scheduler".into())), StoreView::default());
     }
 
     #[test]
@@ -88,5 +108,6 @@ mod tests {
         assert_eq!(shape, vec![(2, 1, true), (3, 0, false), (4, 1, true)]);
         assert_eq!(h[2].object, Some(json!({"v": 3})));
         assert!(history_rows(&s, "/missing").is_empty());
+        assert_eq!(StoreView::of(&s, &Selection::Object("/k".into())).history, h);
     }
 }
