@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the project's pinned tools and installs only what is missing or at the wrong version.
 #
-# Usage: scripts/tools.sh ensure TOOL...     TOOL: wasm-target trunk wasm-bindgen wasm-opt chromium brotli
+# Usage: scripts/tools.sh ensure TOOL...     TOOL: wasm-target rust-src trunk wasm-bindgen wasm-opt chromium brotli
 #        scripts/tools.sh wasm-bindgen-version   (prints the `=` pin read from Cargo.toml)
 #
 # Every tool is checked by asking it for its version first, so a second run installs nothing and
@@ -60,6 +60,13 @@ wait_for_cargo_install() {
 ensure_wasm_target() {
     rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && return
     install "the wasm32-unknown-unknown target" missing rustup target add wasm32-unknown-unknown
+}
+
+# std's source, for the release build's build-std (Makefile: RELEASE_ENV). A rustup component of the
+# toolchain in use, so its version always matches rustc.
+ensure_rust_src() {
+    rustup component list --installed 2>/dev/null | grep -qx rust-src && return
+    install "the rust-src component" missing rustup component add rust-src
 }
 
 ensure_trunk() {
@@ -137,6 +144,7 @@ case "${1:-}" in
         for tool in "$@"; do
             case "$tool" in
                 wasm-target) ensure_wasm_target ;;
+                rust-src) ensure_rust_src ;;
                 trunk) ensure_trunk ;;
                 wasm-bindgen) ensure_wasm_bindgen ;;
                 wasm-opt) ensure_wasm_opt ;;
