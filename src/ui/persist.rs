@@ -6,8 +6,8 @@
 //! a save that cannot be read is set aside under another key and reported, never fatal.
 
 pub mod codec;
+mod json;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::sim::time::Millis;
@@ -23,24 +23,18 @@ pub const SET_ASIDE_KEY: &str = "k8s-sandbox/session/set-aside";
 pub const HASH_PREFIX: &str = "#s=";
 
 /// Something the learner did, with the virtual time it happened at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {
     pub at: Millis,
-    #[serde(flatten)]
     pub op: Op,
 }
 
 /// The actions that change the cluster (reading commands are logged too: they are cheap to replay
-/// and the terminal history is rebuilt from them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "kebab-case")]
+/// and the terminal history is rebuilt from them). Saved as `{"op": "kubectl", ...}` (json.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// A kubectl command line, with what was piped to it (`apply -f -`).
-    Kubectl {
-        line: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        stdin: Option<String>,
-    },
+    Kubectl { line: String, stdin: Option<String> },
     /// A node powered off or on (its kubelet, kube-proxy and runtime stop together).
     Node { name: String, running: bool },
     /// One control-plane or node component stopped or started.
@@ -50,7 +44,7 @@ pub enum Op {
 }
 
 /// Everything needed to rebuild a cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub version: u32,
     pub seed: u64,
@@ -58,7 +52,6 @@ pub struct Session {
     /// The virtual time the cluster had reached.
     pub now: Millis,
     /// A preset waiting for the cluster before its next steps: a reload or share link continues it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<PresetRun>,
 }
 
@@ -82,7 +75,7 @@ impl Session {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a Session is plain data and always serializes")
+        json::session_to_value(self).to_string()
     }
 
     /// Reads a saved session, checking its version before its shape (so an old save is reported as
@@ -94,7 +87,7 @@ impl Session {
             Some(found) => return Err(PersistError::Version { found }),
             None => return Err(PersistError::Corrupt("it has no version".into())),
         }
-        serde_json::from_value(value).map_err(|e| PersistError::Corrupt(e.to_string()))
+        json::session_from_value(&value).map_err(PersistError::Corrupt)
     }
 
     /// The fragment of a share link: `#s=` and the session, base64url-encoded.
@@ -184,6 +177,7 @@ fn storage() -> Option<web_sys::Storage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::presets::{Step, Until};
 
     fn sample() -> Session {
         Session {
@@ -222,15 +216,36 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_action_and_preset_step_keeps_its_saved_form() {
+        // Written by the serde derive this format was first saved with: saves in browsers look like this.
+        let text = r#"{"version":1,"seed":9,"ops":[{"at":1,"op":"kubectl","line":"kubectl apply -f -","stdin":"a: b\n"},{"at":2,"op":"kubectl","line":"kubectl get pods"},{"at":3,"op":"node","name":"w","running":false},{"at":4,"op":"component","name":"kube-scheduler","running":true},{"at":5,"op":"add-node","name":"kind-worker4"}],"now":0,"preset":{"preset":"p","steps":[{"do":"kubectl","line":"kubectl apply -f -","stdin":"x"},{"do":"kubectl","line":"kubectl get pods"},{"do":"power-off-busiest-worker","app":"web"},{"do":"wait","until":{"until":"rolled-out","deployment":"web"}},{"do":"wait","until":{"until":"failed-scheduling","pod":"big"}},{"do":"wait","until":{"until":"crash-loop-back-off","pod":"c"}}],"deadline":77}}"#;
+        let s = Session::from_json(text).expect("every variant reads");
+        assert_eq!(s.ops[4].op, Op::AddNode { name: "kind-worker4".into() });
+        let run = s.preset.as_ref().expect("the preset reads");
+        assert_eq!((run.steps.len(), run.deadline), (6, Some(77)));
+        assert_eq!(run.steps[5], Step::Wait { until: Until::CrashLoopBackOff { pod: "c".into() } });
+        assert_eq!(s.to_json(), text);
+    }
+
+    #[test]
     fn unreadable_saves_are_refused_with_a_reason() {
         type Check = fn(&PersistError) -> bool;
-        let cases: [(&str, Check); 6] = [
+        let cases: [(&str, Check); 13] = [
             ("", |e| matches!(e, PersistError::Corrupt(_))),
             ("{not json", |e| matches!(e, PersistError::Corrupt(_))),
             (r#"{"seed":1}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("no version"))),
             (r#"{"version":0,"seed":1,"ops":[],"now":0}"#, |e| *e == PersistError::Version { found: 0 }),
             (r#"{"version":2}"#, |e| *e == PersistError::Version { found: 2 }),
-            (r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"reboot"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(_))),
+            (r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"reboot"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: unknown op \"reboot\"")),
+            (r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"node","name":"w"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: missing field `running`")),
+            (r#"{"version":1,"seed":1,"ops":[{"at":-1,"op":"add-node","name":"w"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`at` is not a whole number"))),
+            (r#"{"version":1,"seed":"1","ops":[],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`seed` is not"))),
+            (r#"{"version":1,"seed":1,"ops":{},"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`ops` is not a list"))),
+            (r#"{"version":1,"seed":1,"ops":[7],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0] is not an object")),
+            (r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"wait","until":{"until":"forever"}}]}}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0].until: unknown condition \"forever\"")),
+            (r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"dance"}]}}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0]: unknown step \"dance\"")),
         ];
         for (text, ok) in cases {
             let err = Session::from_json(text).expect_err(text);

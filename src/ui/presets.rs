@@ -11,7 +11,6 @@
 pub mod conditions;
 pub mod menu;
 
-use serde::{Deserialize, Serialize};
 
 use crate::sim::time::Millis;
 use crate::sim::world::World;
@@ -81,16 +80,11 @@ pub const PRESETS: [Preset; 4] = [
     },
 ];
 
-/// One step of a preset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "kebab-case")]
+/// One step of a preset. Saved with the session as `{"do": "kubectl", ...}` (ui/persist/json.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// A command line, run as if typed in the terminal (a manifest is piped to `apply -f -`).
-    Kubectl {
-        line: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        stdin: Option<String>,
-    },
+    Kubectl { line: String, stdin: Option<String> },
     /// The Power off button of the worker running the most pods labelled `app=<app>`: which worker
     /// that is depends on the scheduler, so it is chosen when the step runs (and logged by name).
     PowerOffBusiestWorker { app: String },
@@ -99,8 +93,7 @@ pub enum Step {
 }
 
 /// What a wait waits for, read from the kube-apiserver's objects as a client would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "until", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Until {
     /// `kubectl rollout status` would say "successfully rolled out".
     RolledOut { deployment: String },
@@ -122,13 +115,12 @@ impl Until {
 }
 
 /// A preset under way, saved with the session so that a reload or a share link continues it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresetRun {
     pub preset: String,
     /// The steps not yet done, the current one first.
     pub steps: Vec<Step>,
     /// When the current wait gives up (virtual time); set when the wait begins.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Millis>,
 }
 
