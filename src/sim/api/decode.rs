@@ -6,7 +6,7 @@
 //! JSON). Empty documents are skipped; a `List` expands into its items; each object must carry
 //! string `apiVersion` and `kind`, checked in kubectl's words.
 
-mod yaml;
+pub(crate) mod yaml;
 
 use serde_json::Value;
 use thiserror::Error;

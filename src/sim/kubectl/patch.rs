@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace, object_ref, targets};
 use super::{Ctx, Output};
+use crate::sim::api::decode::yaml;
 use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
 
 const FLAGS: &[args::FlagSpec] = &[
@@ -21,13 +22,16 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("output", Some('o'), FlagKind::Value),
 ];
 
-/// The patch text as JSON: kubectl reads it as YAML, of which JSON is a subset.
+/// The patch text as JSON: kubectl reads it as YAML, of which JSON is a subset, converted as
+/// Kubernetes converts YAML (YAML 1.1 scalars: `yes` is true, `0644` is 420; go-yaml's error text).
 fn parse_patch(text: &str) -> Result<Value, String> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         return Ok(v);
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| format!("error: unable to parse {text:?}: {e}"))?;
-    serde_json::to_value(yaml).map_err(|e| format!("error: unable to parse {text:?}: {e}"))
+    yaml::to_json(text).map_err(|e| {
+        let line = e.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        format!("error: unable to parse {text:?}: yaml: {line}{}", e.message)
+    })
 }
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
@@ -119,5 +123,14 @@ mod tests {
         assert_eq!(parse_patch("spec:\n  replicas: 3"), Ok(json!({"spec": {"replicas": 3}})));
         assert_eq!(parse_patch(r#"[{"op":"remove","path":"/a"}]"#), Ok(json!([{"op": "remove", "path": "/a"}])));
         assert!(parse_patch("{spec: [").is_err());
+    }
+
+    #[test]
+    fn yaml_patches_read_as_kubernetes_reads_yaml() {
+        // kubectl 1.32: kubectl patch -f d.yaml --local -p 'a: ['
+        assert_eq!(parse_patch("a: ["), Err(r#"error: unable to parse "a: [": yaml: line 1: did not find expected node content"#.to_string()));
+        // YAML 1.1, as sigs.k8s.io/yaml reads it (serde_yaml alone would give the string "yes" and 644).
+        assert_eq!(parse_patch("metadata: {labels: {x: yes}}
+mode: 0644"), Ok(json!({"metadata": {"labels": {"x": true}}, "mode": 420})));
     }
 }

@@ -1,6 +1,7 @@
 //! Finding the manifest line an Apply error is about, to mark it in the editor's gutter.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 /// The manifest line an error names: `yaml: line 7: ...`, `line 7:`, or `at line 7 column 3`.
 pub fn kubectl_error_line(text: &str) -> Option<usize> {
@@ -12,10 +13,11 @@ pub fn kubectl_error_line(text: &str) -> Option<usize> {
         })
 }
 
-/// The 1-based line of the first YAML syntax error in `text`, if any.
+/// The 1-based line of the first YAML syntax error in `text`, if any (the documents are parsed and
+/// thrown away: IgnoredAny builds nothing).
 pub fn yaml_error_line(text: &str) -> Option<usize> {
     serde_yaml::Deserializer::from_str(text)
-        .find_map(|doc| serde_yaml::Value::deserialize(doc).err())
+        .find_map(|doc| IgnoredAny::deserialize(doc).err())
         .and_then(|e| e.location())
         .map(|l| l.line())
 }
