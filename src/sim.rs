@@ -1,4 +1,9 @@
 //! The simulated cluster: pure and deterministic, no web dependencies (runs natively under `cargo test`).
+//!
+//! Maps whose values are larger structs hold them boxed (`BTreeMap<K, Box<V>>`): BTreeMap's node
+//! code is compiled once per key and value layout, and wasm-opt folds the copies that come out
+//! identical, so values of one size (a pointer) share it. Boxing 23 such maps took 22 KB (gzip)
+//! off the page; the struct's own drop and clone code is unchanged.
 
 pub mod api;
 pub mod apiserver;

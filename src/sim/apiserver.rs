@@ -65,7 +65,7 @@ struct Pending {
 pub struct ApiServer {
     pub running: bool,
     pub cache: WatchCache,
-    pending: BTreeMap<u64, Pending>,
+    pending: BTreeMap<u64, Box<Pending>>,
     ips: IpAllocator,
     /// The revision to compact to at the next compaction round.
     compact_next: i64,
@@ -204,7 +204,7 @@ impl ApiServer {
 
     fn send_to_etcd(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, waiting: Waiting, op: EtcdOp) {
         let id = k.fresh_id();
-        self.pending.insert(id, Pending { client, req, waiting });
+        self.pending.insert(id, Box::new(Pending { client, req, waiting }));
         k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op })));
         k.set_timer(Component::ApiServer, ETCD_TIMEOUT_MS, TimerKind::RequestTimeout(id));
     }

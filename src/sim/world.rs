@@ -51,11 +51,11 @@ pub struct World {
     pub scheduler: Scheduler,
     pub controllers: ControllerManager,
     pub cloud: CloudControllerManager,
-    pub nodes: BTreeMap<String, NodeActors>,
+    pub nodes: BTreeMap<String, Box<NodeActors>>,
     /// The image registry every node pulls from.
     pub registry: Registry,
     next_node_index: u32,
-    kubectl_responses: BTreeMap<u64, ApiResponse>,
+    kubectl_responses: BTreeMap<u64, Box<ApiResponse>>,
     /// Watch events for the learner's `kubectl get -w`, by watch id.
     pub kubectl_watch_events: BTreeMap<u64, Vec<WatchNotice>>,
 }
@@ -154,7 +154,7 @@ impl World {
             // The apiserver's own bootstrap requests (system namespaces) come back to it.
             Component::ApiServer if matches!(msg.payload, Payload::Response(_)) => {
                 if let Payload::Response(r) = msg.payload {
-                    self.kubectl_responses.insert(r.request_id, *r);
+                    self.kubectl_responses.insert(r.request_id, r);
                 }
             }
             Component::ApiServer => self.apiserver.on_message(msg, k),
@@ -184,7 +184,7 @@ impl World {
             }
             Component::Kubectl => match msg.payload {
                 Payload::Response(r) => {
-                    self.kubectl_responses.insert(r.request_id, *r);
+                    self.kubectl_responses.insert(r.request_id, r);
                 }
                 Payload::Watch(w) => {
                     if let Some(events) = self.kubectl_watch_events.get_mut(&w.watch_id) {

@@ -54,7 +54,7 @@ impl Watcher {
 pub struct WatchCache {
     objects: BTreeMap<String, Value>,
     pub revision: i64,
-    watchers: BTreeMap<u64, Watcher>,
+    watchers: BTreeMap<u64, Box<Watcher>>,
     by_resource: BTreeMap<&'static str, Vec<u64>>,
 }
 
@@ -106,7 +106,7 @@ impl WatchCache {
 
     pub fn add_watcher(&mut self, w: Watcher) {
         self.by_resource.entry(w.resource.plural).or_default().push(w.id);
-        self.watchers.insert(w.id, w);
+        self.watchers.insert(w.id, Box::new(w));
     }
 
     /// Drops every watch of a client (it restarted or went away).
@@ -129,7 +129,7 @@ impl WatchCache {
 
     /// Watchers of one resource, in the order they were opened.
     pub fn watchers_of<'a>(&'a self, rt: &ResourceType) -> impl Iterator<Item = &'a Watcher> + 'a {
-        self.by_resource.get(rt.plural).into_iter().flatten().filter_map(|id| self.watchers.get(id))
+        self.by_resource.get(rt.plural).into_iter().flatten().filter_map(|id| self.watchers.get(id).map(|w| &**w))
     }
 
     pub fn watcher_count(&self) -> usize {

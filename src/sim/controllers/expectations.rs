@@ -25,7 +25,7 @@ struct Expect {
 
 #[derive(Debug, Clone, Default)]
 pub struct Expectations {
-    by_owner: BTreeMap<ObjectKey, Expect>,
+    by_owner: BTreeMap<ObjectKey, Box<Expect>>,
 }
 
 impl Expectations {
@@ -48,7 +48,7 @@ impl Expectations {
 
     /// Records that `adds` creations and the deletion of `dels` are on their way.
     pub fn expect(&mut self, owner: &ObjectKey, adds: i64, dels: impl IntoIterator<Item = ObjectKey>, now: Millis) {
-        self.by_owner.insert(owner.clone(), Expect { adds, dels: dels.into_iter().collect(), at: now });
+        self.by_owner.insert(owner.clone(), Box::new(Expect { adds, dels: dels.into_iter().collect(), at: now }));
     }
 
     /// A creation was seen (or will never come: the create failed or was skipped).

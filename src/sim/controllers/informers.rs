@@ -32,7 +32,7 @@ pub struct Informers {
     uids: BTreeMap<String, ObjectRef>,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     orphans: BTreeMap<ResourceId, BTreeSet<ObjectKey>>,
-    pod_counts: BTreeMap<String, PodCounts>,
+    pod_counts: BTreeMap<String, Box<PodCounts>>,
 }
 
 /// Pods of one controller, counted as they change.
@@ -108,14 +108,14 @@ impl Informers {
         if pods::is_ready(pod) {
             c.ready += sign;
         }
-        if *c == PodCounts::default() {
+        if **c == PodCounts::default() {
             self.pod_counts.remove(owner);
         }
     }
 
     /// Counts of the pods controlled by `owner_uid`.
     pub fn pod_counts(&self, owner_uid: &str) -> PodCounts {
-        self.pod_counts.get(owner_uid).copied().unwrap_or_default()
+        self.pod_counts.get(owner_uid).map(|c| **c).unwrap_or_default()
     }
 
     fn unindex(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {

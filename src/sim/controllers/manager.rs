@@ -76,10 +76,10 @@ pub struct ControllerManager {
     pub running: bool,
     factory: fn() -> Vec<Box<dyn Controller>>,
     informers: Informers,
-    watches: BTreeMap<u64, Watch>,
+    watches: BTreeMap<u64, Box<Watch>>,
     slots: Vec<Slot>,
-    requests: BTreeMap<u64, InFlight>,
-    runs: BTreeMap<u64, Run>,
+    requests: BTreeMap<u64, Box<InFlight>>,
+    runs: BTreeMap<u64, Box<Run>>,
     next_run: u64,
     started: bool,
     armed: Option<Millis>,
@@ -238,7 +238,7 @@ impl ControllerManager {
         let actions = self.slots[slot].controller.reconcile(&key, &self.informers, now, &mut k.rng);
         let id = self.next_run;
         self.next_run += 1;
-        self.runs.insert(id, Run { slot, key, outstanding: 0, failed: false, creates: SlowStart::default(), batch_left: 0, batch_failed: false });
+        self.runs.insert(id, Box::new(Run { slot, key, outstanding: 0, failed: false, creates: SlowStart::default(), batch_left: 0, batch_failed: false }));
         self.execute(id, actions, k);
         self.next_batch_or_finish(id, k);
     }
@@ -278,7 +278,7 @@ impl ControllerManager {
             r.outstanding += 1;
         }
         k.set_timer(me(), REQUEST_TIMEOUT_MS, TimerKind::RequestTimeout(id));
-        self.requests.insert(id, InFlight { run, write });
+        self.requests.insert(id, Box::new(InFlight { run, write }));
     }
 
     /// Sends one write. The namespace controller's `finalize` write (which `Action` cannot name yet)
@@ -329,7 +329,7 @@ impl ControllerManager {
     }
 
     fn finish_request(&mut self, id: u64, result: Result<Value, Status>, k: &mut Kernel) {
-        let Some(InFlight { run, write }) = self.requests.remove(&id) else { return };
+        let Some(InFlight { run, write }) = self.requests.remove(&id).map(|b| *b) else { return };
         let is_create = matches!(write.action, Action::Create { .. });
         let ignorable = matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound);
         if let Some(r) = self.runs.get_mut(&run) {

@@ -69,7 +69,7 @@ struct Health {
 
 #[derive(Debug, Default)]
 pub struct NodeLifecycleController {
-    health: BTreeMap<String, Health>,
+    health: BTreeMap<String, Box<Health>>,
 }
 
 fn cond_status<'a>(node: &'a Value, ty: &str) -> Option<&'a str> {
@@ -194,9 +194,9 @@ impl Controller for NodeLifecycleController {
         };
         let renew = inf.get(leases(), LEASE_NAMESPACE, name).map(|l| str_at(l, "/spec/renewTime").to_string()).unwrap_or_default();
         let heartbeat = objects::condition(node, "Ready").map(|c| str_at(c, "/lastHeartbeatTime").to_string()).unwrap_or_default();
-        let h = self.health.entry(name.to_string()).or_insert_with(|| Health { probe: now, renew: renew.clone(), heartbeat: heartbeat.clone() });
+        let h = self.health.entry(name.to_string()).or_insert_with(|| Box::new(Health { probe: now, renew: renew.clone(), heartbeat: heartbeat.clone() }));
         if h.renew != renew || h.heartbeat != heartbeat {
-            *h = Health { probe: now, renew, heartbeat };
+            **h = Health { probe: now, renew, heartbeat };
         }
         let probe = h.probe;
         let mut out = Vec::new();

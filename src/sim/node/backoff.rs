@@ -27,7 +27,7 @@ struct Entry {
 pub struct Backoff {
     initial: Millis,
     max: Millis,
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Box<Entry>>,
 }
 
 impl Default for Backoff {
@@ -53,7 +53,7 @@ impl Backoff {
             Some(e) if !self.expired(e, at) => Entry { backoff: (e.backoff * 2).min(self.max), last_update: at },
             _ => fresh,
         };
-        self.entries.insert(key.to_string(), next);
+        self.entries.insert(key.to_string(), Box::new(next));
     }
 
     /// The current delay of `key` (0 when it has none).

@@ -97,7 +97,7 @@ pub struct Kubelet {
     pub(crate) hb: Heartbeat,
     pub(crate) boots: u32,
     pub(crate) pod_watch: Option<u64>,
-    pub(crate) pods: BTreeMap<String, PodWorker>,
+    pub(crate) pods: BTreeMap<String, Box<PodWorker>>,
     pub(crate) keys: BTreeMap<(String, String), String>,
     pub(crate) cri: BTreeMap<u64, CriOp>,
     /// API requests in flight and when they were sent (unanswered ones are retried by the tick).

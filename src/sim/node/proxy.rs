@@ -59,7 +59,7 @@ pub struct KubeProxy {
     service_watch: Option<u64>,
     slice_watch: Option<u64>,
     services: BTreeMap<(String, String), ServiceInfo>,
-    slices: BTreeMap<(String, String), SliceInfo>,
+    slices: BTreeMap<(String, String), Box<SliceInfo>>,
     /// How many times the rules changed (a real kube-proxy's sync count).
     pub syncs: u64,
 }
@@ -152,7 +152,7 @@ impl KubeProxy {
                     (EventType::Deleted, true) => self.services.remove(&key).is_some(),
                     (EventType::Deleted, false) => self.slices.remove(&key).is_some(),
                     (_, true) => self.services.insert(key, service_info(&n.object)).as_ref() != Some(&service_info(&n.object)),
-                    (_, false) => self.slices.insert(key, slice_info(&n.object)).as_ref() != Some(&slice_info(&n.object)),
+                    (_, false) => self.slices.insert(key, Box::new(slice_info(&n.object))).as_deref() != Some(&slice_info(&n.object)),
                 };
                 if changed {
                     self.syncs += 1;
@@ -176,7 +176,7 @@ impl KubeProxy {
     /// The endpoints (`ip:port`) a Service port balances over: ready ones, or serving terminating
     /// ones when none is ready (kube-proxy's fallback).
     pub fn backends(&self, namespace: &str, service: &str, port_name: &str) -> Vec<String> {
-        let slices: Vec<&SliceInfo> = self.slices.iter().filter(|((ns, _), s)| ns == namespace && s.service == service).map(|(_, s)| s).collect();
+        let slices: Vec<&SliceInfo> = self.slices.iter().filter(|((ns, _), s)| ns == namespace && s.service == service).map(|(_, s)| &**s).collect();
         let pick = |want_ready: bool| -> Vec<String> {
             let mut out: Vec<String> = slices
                 .iter()

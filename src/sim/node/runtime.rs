@@ -40,7 +40,7 @@ pub struct Runtime {
     /// The kubelet's `GetContainerEvents` stream, once opened.
     events: Option<(Component, u64)>,
     /// Answers waiting for their time, by request id.
-    replies: std::collections::BTreeMap<u64, Pending>,
+    replies: std::collections::BTreeMap<u64, Box<Pending>>,
 }
 
 fn me(node: &str) -> Component {
@@ -102,7 +102,7 @@ impl Runtime {
     }
 
     fn reply_later(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, result: Result<CriResult, CriError>, image: Option<ResolvedImage>) {
-        self.replies.insert(id, (to, result, image));
+        self.replies.insert(id, Box::new((to, result, image)));
         k.set_timer(me(&self.node), after.max(1), TimerKind::Object(format!("reply:{id}")));
     }
 
@@ -133,7 +133,7 @@ impl Runtime {
                         let ip = self.cidr.address(host);
                         self.store.sandboxes.insert(
                             sid.clone(),
-                            Sandbox { id: sid.clone(), pod_uid: cfg.pod_uid, namespace: cfg.namespace, name: cfg.name, attempt: cfg.attempt, ip: ip.clone(), host: Some(host), ready: true },
+                            Box::new(Sandbox { id: sid.clone(), pod_uid: cfg.pod_uid, namespace: cfg.namespace, name: cfg.name, attempt: cfg.attempt, ip: ip.clone(), host: Some(host), ready: true }),
                         );
                         Ok(CriResult::SandboxReady { sandbox_id: sid, ip })
                     }
@@ -182,10 +182,10 @@ impl Runtime {
             CriCall::StartContainer { container_id } => {
                 // The answer is queued before the exit timer: a process that ends at once is
                 // reported after StartContainer returns, as containerd does.
-                self.replies.insert(id, (from.clone(), Ok(CriResult::Done), None));
+                self.replies.insert(id, Box::new((from.clone(), Ok(CriResult::Done), None)));
                 k.set_timer(me(&self.node), START_MS, TimerKind::Object(format!("reply:{id}")));
                 let result = self.start(k, &container_id, now + START_MS);
-                self.replies.insert(id, (from, result, None));
+                self.replies.insert(id, Box::new((from, result, None)));
             }
             CriCall::StopContainer { container_id, timeout_seconds } => self.stop(k, from, id, &container_id, timeout_seconds),
             CriCall::RemoveContainer { container_id } => {
@@ -230,7 +230,7 @@ impl Runtime {
             exit_code: None,
             reason: String::new(),
         };
-        self.store.containers.insert(cid.clone(), Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None });
+        self.store.containers.insert(cid.clone(), Box::new(Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None }));
         Ok(CriResult::ContainerCreated { container_id: cid })
     }
 
@@ -275,7 +275,7 @@ impl Runtime {
             _ => (now + after, code),
         };
         c.stopping = Some((req, when, code));
-        self.replies.insert(req, (from, Ok(CriResult::Done), None));
+        self.replies.insert(req, Box::new((from, Ok(CriResult::Done), None)));
         k.set_timer(me(&self.node), when.saturating_sub(now).max(1), TimerKind::Object(format!("stop:{id}")));
     }
 
@@ -284,7 +284,7 @@ impl Runtime {
         let TimerKind::Object(key) = kind else { return };
         let now = k.now();
         if let Some(id) = key.strip_prefix("reply:").and_then(|i| i.parse::<u64>().ok()) {
-            if let Some((to, result, image)) = self.replies.remove(&id) {
+            if let Some((to, result, image)) = self.replies.remove(&id).map(|b| *b) {
                 if let Some(img) = image {
                     self.store.add_image(&img);
                 }
@@ -311,7 +311,7 @@ impl Runtime {
             c.stopping = None;
             let reason = if c.exit_at.is_some_and(|(t, _, r)| t == now && r == "OOMKilled") { "OOMKilled" } else { exit_reason(code) };
             self.store.mark_exited(cid, code, reason, now);
-            if let Some((to, _, _)) = self.replies.remove(&req) {
+            if let Some((to, _, _)) = self.replies.remove(&req).map(|b| *b) {
                 let result = CriResult::ContainerStopped { container_id: cid.to_string(), exit_code: code, reason: reason.to_string(), finished_at: now };
                 self.send(k, to, req, Ok(result));
             }

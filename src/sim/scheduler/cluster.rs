@@ -35,7 +35,7 @@ pub struct Cluster {
     nodes: Vec<NodeInfo>,
     /// Node name -> position in `nodes` (looked up on every pod placement).
     index: FastMap<Arc<str>, usize>,
-    pods: BTreeMap<PodKey, PodEntry>,
+    pods: BTreeMap<PodKey, Box<PodEntry>>,
     orphans: BTreeMap<Arc<str>, Vec<Arc<PodInfo>>>,
     image_nodes: BTreeMap<String, u32>,
     /// Controller uid -> node -> number of its placed pods (default topology spreading).
@@ -59,12 +59,12 @@ impl Cluster {
 
     /// A pod the scheduler knows, scheduled or not.
     pub fn pod(&self, key: &PodKey) -> Option<&PodEntry> {
-        self.pods.get(key)
+        self.pods.get(key).map(|p| &**p)
     }
 
     /// Every known pod, in key order.
     pub fn pods(&self) -> impl Iterator<Item = &PodEntry> {
-        self.pods.values()
+        self.pods.values().map(|p| &**p)
     }
 
     /// How many nodes have this (normalized) image: ImageLocality damps images present everywhere.
@@ -168,14 +168,14 @@ impl Cluster {
         match (old_node, info.node_name.is_empty()) {
             // Still unscheduled, or assumed while the binding is in flight: only the stored copy changes.
             (None, true) | (Some(_), true) => {
-                let e = self.pods.entry(key).or_insert_with(|| PodEntry { info: info.clone(), node: None, assumed: false });
+                let e = self.pods.entry(key).or_insert_with(|| Box::new(PodEntry { info: info.clone(), node: None, assumed: false }));
                 e.info = info;
                 None
             }
             (Some(node), false) if *node == *info.node_name => {
                 self.unplace(&key, &node);
                 self.place(&key, info.clone(), &node);
-                self.pods.insert(key, PodEntry { info, node: Some(node), assumed: false });
+                self.pods.insert(key, Box::new(PodEntry { info, node: Some(node), assumed: false }));
                 old_labels_differ.then_some(ClusterEvent::AssignedPodUpdate)
             }
             (old, false) => {
@@ -184,7 +184,7 @@ impl Cluster {
                 }
                 let node: Arc<str> = Arc::from(info.node_name.as_str());
                 self.place(&key, info.clone(), &node);
-                self.pods.insert(key, PodEntry { info, node: Some(node), assumed: false });
+                self.pods.insert(key, Box::new(PodEntry { info, node: Some(node), assumed: false }));
                 Some(ClusterEvent::AssignedPodAdd)
             }
         }

@@ -10,7 +10,7 @@ use super::podinfo::PodKey;
 #[derive(Debug, Clone, Default)]
 pub struct DecisionLog {
     capacity: usize,
-    latest: BTreeMap<PodKey, (u64, Decision)>,
+    latest: BTreeMap<PodKey, Box<(u64, Decision)>>,
     order: VecDeque<(PodKey, u64)>,
     seq: u64,
 }
@@ -28,7 +28,7 @@ impl DecisionLog {
 
     /// The last decision for a pod, if it is still kept.
     pub fn get(&self, key: &PodKey) -> Option<&Decision> {
-        self.latest.get(key).map(|(_, d)| d)
+        self.latest.get(key).map(|e| &e.1)
     }
 
     /// How many pods' decisions are kept now.
@@ -49,17 +49,17 @@ impl DecisionLog {
         self.seq += 1;
         let key = (d.namespace.clone(), d.name.clone());
         self.order.push_back((key.clone(), self.seq));
-        self.latest.insert(key, (self.seq, d));
+        self.latest.insert(key, Box::new((self.seq, d)));
         while self.latest.len() > self.capacity {
             let Some((old, seq)) = self.order.pop_front() else { break };
-            if self.latest.get(&old).is_some_and(|(s, _)| *s == seq) {
+            if self.latest.get(&old).is_some_and(|e| e.0 == seq) {
                 self.latest.remove(&old);
             }
         }
         // Entries superseded by a later decision for the same pod are dropped from time to time.
         if self.order.len() > 4 * self.capacity {
             let latest = &self.latest;
-            self.order.retain(|(key, seq)| latest.get(key).is_some_and(|(s, _)| s == seq));
+            self.order.retain(|(key, seq)| latest.get(key).is_some_and(|e| e.0 == *seq));
         }
     }
 }

@@ -69,7 +69,7 @@ pub fn backoff_duration(attempts: u32) -> Millis {
 /// The queue.
 #[derive(Debug, Default, Clone)]
 pub struct SchedulingQueue {
-    pods: BTreeMap<PodKey, QueuedPod>,
+    pods: BTreeMap<PodKey, Box<QueuedPod>>,
     active: BTreeSet<(Reverse<i32>, Millis, u64, PodKey)>,
     backoff: BTreeSet<(Millis, u64, PodKey)>,
     unschedulable: BTreeSet<PodKey>,
@@ -79,7 +79,7 @@ pub struct SchedulingQueue {
 impl SchedulingQueue {
     /// A queued pod's bookkeeping (attempts, location).
     pub fn get(&self, key: &PodKey) -> Option<&QueuedPod> {
-        self.pods.get(key)
+        self.pods.get(key).map(|p| &**p)
     }
 
     /// `(activeQ, backoffQ, unschedulable pool incl. gated)` lengths, as the pending_pods metric.
@@ -99,7 +99,7 @@ impl SchedulingQueue {
         }
         self.seq += 1;
         let p = QueuedPod { priority, timestamp: now, attempts: 0, initial_attempt: None, unschedulable_plugins: Vec::new(), location: Location::InFlight, seq: self.seq };
-        self.pods.insert(key.clone(), p);
+        self.pods.insert(key.clone(), Box::new(p));
         self.place(key, if gated { Location::Gated } else { Location::Active }, now);
     }
 

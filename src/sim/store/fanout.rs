@@ -34,7 +34,7 @@ struct Member {
 /// All watchers of one key or one prefix, and the events queued for them since the last drain.
 #[derive(Clone, Debug, Default)]
 struct Group {
-    members: BTreeMap<WatchId, Member>,
+    members: BTreeMap<WatchId, Box<Member>>,
     pending: Vec<WatchEvent>,
     /// Members whose replay is still undelivered, so draining can skip idle groups.
     replays: usize,
@@ -44,8 +44,8 @@ struct Group {
 #[derive(Clone, Debug, Default)]
 pub(super) struct WatchHub {
     last_id: WatchId,
-    exact: BTreeMap<String, Group>,
-    prefixes: BTreeMap<String, Group>,
+    exact: BTreeMap<String, Box<Group>>,
+    prefixes: BTreeMap<String, Box<Group>>,
     /// Prefix length -> how many prefix groups have it.
     prefix_lens: BTreeMap<usize, usize>,
     /// Watch -> (its key, whether it is a prefix watch), to find its group.
@@ -62,10 +62,10 @@ impl WatchHub {
             if prefix {
                 *self.prefix_lens.entry(key.len()).or_default() += 1;
             }
-            Group::default()
+            Box::<Group>::default()
         });
         group.replays += usize::from(!replay.is_empty());
-        group.members.insert(id, Member { start, joined_at: group.pending.len(), replay });
+        group.members.insert(id, Box::new(Member { start, joined_at: group.pending.len(), replay }));
         self.by_id.insert(id, (key.to_string(), prefix));
         id
     }

@@ -23,7 +23,7 @@ struct Lease {
 #[derive(Clone, Debug, Default)]
 pub(super) struct Leases {
     granted: u64,
-    leases: BTreeMap<LeaseId, Lease>,
+    leases: BTreeMap<LeaseId, Box<Lease>>,
     by_expiry: BTreeSet<(Millis, LeaseId)>,
 }
 
@@ -48,7 +48,7 @@ impl Leases {
     fn remove(&mut self, id: LeaseId) -> Option<Lease> {
         let lease = self.leases.remove(&id)?;
         self.by_expiry.remove(&(lease.expiry, id));
-        Some(lease)
+        Some(*lease)
     }
 }
 
@@ -70,7 +70,7 @@ impl Store {
         let id = FIRST_LEASE_ID + self.leases.granted as LeaseId;
         self.leases.granted += 1;
         let expiry = now.saturating_add(ttl_ms);
-        self.leases.leases.insert(id, Lease { ttl_ms, expiry, keys: BTreeSet::new() });
+        self.leases.leases.insert(id, Box::new(Lease { ttl_ms, expiry, keys: BTreeSet::new() }));
         self.leases.by_expiry.insert((expiry, id));
         id
     }

@@ -55,7 +55,7 @@ impl World {
         };
         node.kubelet.start(&mut self.k);
         node.proxy.start(&mut self.k);
-        self.nodes.insert(name.to_string(), node);
+        self.nodes.insert(name.to_string(), Box::new(node));
     }
 
     /// Powers a node off (its kubelet stops renewing its Lease, its containers are gone) or on.

@@ -13,7 +13,7 @@ use crate::sim::kernel::{Kernel, TimerKind};
 impl ControllerManager {
     pub(super) fn open(&mut self, rt: &'static ResourceType, relist: Option<BTreeSet<ObjectKey>>, k: &mut Kernel) {
         let id = client::open_watch(&me(), rt, None, k);
-        self.watches.insert(id, Watch { rt, synced: false, relist });
+        self.watches.insert(id, Box::new(Watch { rt, synced: false, relist }));
     }
 
     /// Re-opens every watch (the apiserver restarted and forgot them): each informer re-lists and

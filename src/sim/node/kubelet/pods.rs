@@ -79,13 +79,13 @@ impl Kubelet {
             let labels = self.config.all_labels();
             if let Err((reason, message)) = admission::admit(&w.spec, &labels, self.config.allocatable(), self.in_use(&uid)) {
                 w.stage = Stage::Rejected { reason: reason.clone(), message: format!("Pod was rejected: {message}") };
-                self.pods.insert(uid.clone(), w);
+                self.pods.insert(uid.clone(), Box::new(w));
                 self.event(&uid, "Warning", &reason, message, k);
                 self.post_status(&uid, k);
                 return;
             }
         }
-        self.pods.insert(uid.clone(), w);
+        self.pods.insert(uid.clone(), Box::new(w));
         self.sync(&uid, k);
     }
 

@@ -44,8 +44,8 @@ pub struct Image {
 /// The runtime's state on one node.
 #[derive(Debug, Clone, Default)]
 pub struct Store {
-    pub sandboxes: BTreeMap<String, Sandbox>,
-    pub containers: BTreeMap<String, Container>,
+    pub sandboxes: BTreeMap<String, Box<Sandbox>>,
+    pub containers: BTreeMap<String, Box<Container>>,
     /// Images by repo digest.
     pub images: BTreeMap<String, Image>,
     /// Repo digest by full reference (`docker.io/library/nginx:latest`).
