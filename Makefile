@@ -39,7 +39,7 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 	scripts/tools.sh Makefile
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-native test-web test-e2e tools clean bench bench-web bench-frames
+.PHONY: help serve dist size test test-native test-web test-e2e test-size tools clean bench bench-web bench-frames
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
@@ -75,7 +75,7 @@ size:
 # The layers' output is also kept in target/test.log, from which the closing tally is summed.
 test:
 	@mkdir -p target
-	@$(MAKE) --no-print-directory test-native test-web test-e2e 2>&1 | tee target/test.log
+	@$(MAKE) --no-print-directory test-native test-web test-e2e test-size 2>&1 | tee target/test.log
 	@scripts/test-summary.sh target/test.log
 
 # Everything cargo test finds natively; e2e.rs prints that it is skipped, web.rs is wasm32-only.
@@ -97,6 +97,15 @@ test-e2e: dist
 	@$(ENSURE) chromium
 	@echo "== end-to-end tests (dist/ in headless Chromium over WebDriver)"
 	@E2E_DIST=$(DIST) cargo test --test e2e -- --nocapture || { echo "FAILED: end-to-end tests"; exit 1; }
+
+# The first visit's download (wasm + JS, gzip) must not grow unnoticed. The goal (issue 2) is 700 KiB
+# (716,800 B); the ceiling is where the release build is now plus about 2%, and comes down as it shrinks.
+# A change that needs more raises it on purpose, with the `make size` line in its commit message.
+SIZE_CEILING := 845000
+test-size: dist
+	@$(ENSURE) brotli
+	@echo "== download size (make size, ceiling $(SIZE_CEILING) B gzip)"
+	@scripts/size.sh dist --ceiling $(SIZE_CEILING)
 
 # The whole-path benchmark in headless Chromium (a benchmark, not part of `make test`):
 # make bench-web BENCH_NODES=20 BENCH_PODS=300 prints the same `bench:` line as `sandbox bench`.

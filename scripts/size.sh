@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Prints ONE line: raw, gzip and brotli bytes of the wasm and JS that a first visit to DIST downloads.
 #
-# Usage: scripts/size.sh [DIST]   (default: dist). Max compression levels (gzip -9, brotli -q 11), as a
+# Usage: scripts/size.sh [DIST] [--ceiling BYTES]   (default: dist). With --ceiling, also fails when
+# the gzip total is over BYTES (make test's guard against unnoticed growth). Max compression levels (gzip -9, brotli -q 11), as a
 # host serving precompressed static files would use. brotli comes from the `brotli` command or, failing
 # that, Python's brotli module (scripts/tools.sh ensure brotli installs one).
 set -euo pipefail
-dist=${1:-dist}
+dist=dist ceiling=
+while (($#)); do
+    case "$1" in
+        --ceiling) ceiling=${2:?--ceiling needs a byte count}; shift 2 ;;
+        *) dist=$1; shift ;;
+    esac
+done
+[[ -z "$ceiling" || "$ceiling" =~ ^[0-9]+$ ]] || { echo "FAILED: size: --ceiling must be a byte count, not '$ceiling'" >&2; exit 2; }
 [[ -f "$dist/index.html" ]] || { echo "FAILED: size: $dist/index.html is missing (run make dist)" >&2; exit 1; }
 
 brotli_size() {
@@ -28,3 +36,12 @@ done < <(find "$dist" -type f \( -name '*.wasm' -o -name '*.js' \) -print0)
 printf 'size: wasm+js %d B raw, %d B gzip, %d B brotli (wasm %d/%d/%d, js %d/%d/%d)\n' \
     $(( raw[wasm] + raw[js] )) $(( gz[wasm] + gz[js] )) $(( br[wasm] + br[js] )) \
     "${raw[wasm]}" "${gz[wasm]}" "${br[wasm]}" "${raw[js]}" "${gz[js]}" "${br[js]}"
+
+if [[ -n "$ceiling" ]]; then
+    total=$(( gz[wasm] + gz[js] ))
+    if (( total > ceiling )); then
+        echo "FAILED: size: $total B gzip is over the ceiling of $ceiling B (Makefile SIZE_CEILING; README 'Download size')"
+        exit 1
+    fi
+    echo "size: $total B gzip is within the ceiling of $ceiling B"
+fi

@@ -130,7 +130,6 @@ mod tests {
         // kubectl 1.32: kubectl patch -f d.yaml --local -p 'a: ['
         assert_eq!(parse_patch("a: ["), Err(r#"error: unable to parse "a: [": yaml: line 1: did not find expected node content"#.to_string()));
         // YAML 1.1, as sigs.k8s.io/yaml reads it (serde_yaml alone would give the string "yes" and 644).
-        assert_eq!(parse_patch("metadata: {labels: {x: yes}}
-mode: 0644"), Ok(json!({"metadata": {"labels": {"x": true}}, "mode": 420})));
+        assert_eq!(parse_patch("metadata: {labels: {x: yes}}\nmode: 0644"), Ok(json!({"metadata": {"labels": {"x": true}}, "mode": 420})));
     }
 }
