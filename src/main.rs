@@ -2,7 +2,7 @@
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    yew::Renderer::<k8s_sandbox::ui::App>::new().render();
+    k8s_sandbox::ui::start();
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("this binary is the web app; build it with `make serve`, or use `cargo run --bin sandbox`");
 }

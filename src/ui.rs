@@ -23,3 +23,12 @@ mod timeline;
 pub mod traffic;
 
 pub use app::App;
+
+/// Starts the app in the page: takes down index.html's loading notice, then renders. Both happen in
+/// one task, so the browser never paints the empty page in between.
+pub fn start() {
+    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
+    yew::Renderer::<App>::new().render();
+}

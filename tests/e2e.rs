@@ -63,6 +63,12 @@ struct Site {
 
 /// Serves `E2E_DIST` and opens it in a fresh headless Chromium, or returns None (test skipped).
 fn open_site(test: &'static str) -> Option<Site> {
+    let dist = e2e_dist(test)?;
+    Some(serve(test, &dist))
+}
+
+/// The built site, or None (with the reason printed) when E2E_DIST is not set.
+fn e2e_dist(test: &'static str) -> Option<PathBuf> {
     let Some(dist) = std::env::var_os("E2E_DIST").map(PathBuf::from) else {
         // Written straight to stderr, which the test harness does not capture, so the reason shows.
         let _ = writeln!(
@@ -76,22 +82,27 @@ fn open_site(test: &'static str) -> Option<Site> {
         "E2E_DIST={} has no index.html: build it with `make dist`",
         dist.display()
     );
+    Some(dist)
+}
+
+/// Serves `dist` from a sub-path and opens a fresh headless Chromium on it.
+fn serve(test: &'static str, dist: &Path) -> Site {
     // A failure picture from an earlier run would mislead: only this run's may exist.
     let _ = std::fs::remove_file(failure_screenshot(test));
-    let server = StaticServer::start(&dist, "any/sub/path").expect("binding a loopback port works");
+    let server = StaticServer::start(dist, "any/sub/path").expect("binding a loopback port works");
     let chromedriver = env_path("CHROMEDRIVER", "/usr/bin/chromedriver");
     let chrome = env_path("CHROME", "/usr/bin/chromium");
     let driver =
         ChromeDriver::start(&chromedriver).unwrap_or_else(|e| panic!("{e} (install: make test)"));
     let session = Session::start(&driver, &chrome).unwrap_or_else(|e| panic!("{e}"));
     let url = server.url.clone();
-    Some(Site {
+    Site {
         session,
         test,
         _driver: driver,
         _server: server,
         url,
-    })
+    }
 }
 
 fn env_path(var: &str, default: &str) -> PathBuf {
@@ -213,6 +224,12 @@ fn first_visit_shows_every_component_and_panel() {
         "the diagram is hidden"
     );
 
+    // index.html's "Starting a simulated cluster" notice is gone once the app is up.
+    assert!(
+        browser.find("[data-testid=\"boot\"]").expect("finding works").is_none(),
+        "the loading notice is still on the page after the app started"
+    );
+
     let absent: Vec<_> = HOOKS
         .into_iter()
         .filter(|hook| {
@@ -238,6 +255,47 @@ fn first_visit_shows_every_component_and_panel() {
     assert!(
         errors.is_empty(),
         "the browser console has errors: {errors:#?}"
+    );
+}
+
+/// A page whose wasm cannot start (here: the download is cut short, as by a dropped connection)
+/// says so where the learner is looking, instead of "Starting" for ever.
+#[test]
+fn a_page_whose_wasm_cannot_start_says_why() {
+    let test = "a_page_whose_wasm_cannot_start_says_why";
+    let Some(dist) = e2e_dist(test) else { return };
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-broken-dist");
+    let _ = std::fs::remove_dir_all(&broken);
+    std::fs::create_dir_all(&broken).expect("target/ is writable");
+    for entry in std::fs::read_dir(&dist).expect("dist/ is readable") {
+        let path = entry.expect("dist/ lists").path();
+        let Some(name) = path.file_name() else { continue };
+        if !path.is_file() {
+            continue;
+        }
+        let mut bytes = std::fs::read(&path).expect("dist/ files are readable");
+        if path.extension().is_some_and(|e| e == "wasm") {
+            bytes.truncate(bytes.len() / 2);
+        }
+        std::fs::write(broken.join(name), bytes).expect("target/ is writable");
+    }
+    let site = serve(test, &broken);
+    let browser = &site.session;
+    browser.goto(&site.url).expect("the page loads");
+    let failed = browser
+        .wait_for("[data-testid=\"boot\"].boot-failed", APP_START)
+        .unwrap_or_else(|e| panic!("the page never said the app could not start: {e}\n{}", diagnose(&site)));
+    let text = normalise(&browser.text(&failed).expect("the notice has text"));
+    browser
+        .screenshot(&screenshot_path("wasm-cannot-start"))
+        .expect("saving the screenshot");
+    assert!(
+        text.contains("kubernetes architecture sandbox") && text.contains("the sandbox could not start:"),
+        "the notice says: {text:?}"
+    );
+    assert!(
+        browser.find("[data-testid=\"diagram\"]").expect("finding works").is_none(),
+        "a diagram rendered from a broken wasm"
     );
 }
 
