@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Prints ONE line: raw, gzip and brotli bytes of the wasm and JS that a first visit to DIST downloads.
 #
-# Usage: scripts/size.sh [DIST] [--ceiling BYTES]   (default: dist). With --ceiling, also fails when
-# the gzip total is over BYTES (make test's guard against unnoticed growth). Max compression levels (gzip -9, brotli -q 11), as a
-# host serving precompressed static files would use. brotli comes from the `brotli` command or, failing
-# that, Python's brotli module (scripts/tools.sh ensure brotli installs one).
+# Usage: scripts/size.sh [DIST] [--ceiling BYTES]   (default: dist). With --ceiling it also fails when
+# the gzip total is over BYTES (make test-size: no unnoticed growth). Max compression levels (gzip -9,
+# brotli -q 11), as a host serving precompressed static files would use. brotli comes from the
+# `brotli` command or, failing that, Python's brotli module (scripts/tools.sh ensure brotli installs one).
 set -euo pipefail
 dist=dist ceiling=
 while (($#)); do
