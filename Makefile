@@ -25,10 +25,12 @@ export CHROME ?= /usr/bin/chromium
 # Relative asset URLs (also set in Trunk.toml): dist/ can be hosted under any sub-path.
 # The release wasm is built for size (measured with `make size`: 954 -> 884 KB gzip). std is compiled
 # with the crate (build-std) using its optimize_for_size algorithms, and a panic traps at once
-# (panic=immediate-abort) instead of formatting a message: wasm32-unknown-unknown has no stderr, so
-# panic=abort already threw that message away, and the page behaves the same. These options are
-# unstable; RUSTC_BOOTSTRAP=1 allows them on the pinned stable rustc, for this build only (make serve
-# and every test build use the plain toolchain). build-std needs the toolchain's rust-src component.
+# (panic=immediate-abort, 34 KB of the 70) instead of formatting a message. The page stops either way;
+# what is lost is the message Yew's panic hook would log to the console. index.html puts up a banner
+# on the trap, and the learner's saved session replays the same crash in `make serve`, whose build
+# logs the message. These options are unstable: RUSTC_BOOTSTRAP=1 allows them on the machine's rustc
+# (1.95) for this build only; make serve and the native and in-browser tests use the plain toolchain,
+# and the end-to-end tests test this build. build-std needs the toolchain's rust-src component.
 RELEASE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"

@@ -24,11 +24,20 @@ pub mod traffic;
 
 pub use app::App;
 
-/// Starts the app in the page: takes down index.html's loading notice, then renders. Both happen in
-/// one task, so the browser never paints the empty page in between.
+/// Starts the app in the page's `#app` element (the body if there is none). index.html's loading
+/// notice stays up until the first render is done (`App` takes it down), so that a crash while
+/// starting is reported in it rather than leaving an empty page.
 pub fn start() {
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
+}
+
+/// Removes index.html's loading notice (after the first render).
+fn take_down_loading_notice() {
     if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();
     }
-    yew::Renderer::<App>::new().render();
 }

@@ -28,6 +28,9 @@ pub fn app() -> Html {
     let cluster = use_reducer(Cluster::start);
     let ui = use_reducer(|| UiState { theme: saved_theme(), ..UiState::default() });
 
+    // The first render is on the page: index.html's "Starting" notice has done its job.
+    use_effect_with((), |_| super::take_down_loading_notice());
+
     // Apply and remember the theme.
     use_effect_with(ui.theme, |theme| {
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {

@@ -254,6 +254,15 @@ mod tests {
     }
 
     #[test]
+    fn index_html_sets_aside_the_same_keys() {
+        // index.html's "could not start" notice moves a save aside without the wasm: same keys.
+        let page = include_str!("../../index.html");
+        for key in [STORAGE_KEY, SET_ASIDE_KEY] {
+            assert!(page.contains(&format!("\"{key}\"")), "index.html does not name {key}");
+        }
+    }
+
+    #[test]
     fn hashes_without_a_session_or_damaged_ones() {
         assert_eq!(Session::from_hash(""), Ok(None));
         assert_eq!(Session::from_hash("#help"), Ok(None));

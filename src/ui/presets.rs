@@ -11,7 +11,6 @@
 pub mod conditions;
 pub mod menu;
 
-
 use crate::sim::time::Millis;
 use crate::sim::world::World;
 use conditions::free_name;
