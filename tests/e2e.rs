@@ -325,45 +325,6 @@ fn a_page_whose_wasm_cannot_start_says_why() {
     assert_eq!(storage, serde_json::json!([null, saved]), "the save was not set aside");
 }
 
-/// After the app has started, a crash of the wasm (a RuntimeError: the release build traps on a
-/// panic) puts up a banner saying the page stopped; a script error that is not the wasm's does not.
-/// The errors are dispatched the way the browser delivers an uncaught exception, since the app has
-/// no way to crash on purpose.
-#[test]
-fn a_wasm_crash_after_start_puts_up_a_banner() {
-    let Some(site) = open_site("a_wasm_crash_after_start_puts_up_a_banner") else {
-        return;
-    };
-    let browser = &site.session;
-    browser.goto(&site.url).expect("the page loads");
-    browser
-        .wait_for("[data-testid=\"diagram\"]", APP_START)
-        .unwrap_or_else(|e| panic!("the app never rendered its diagram: {e}\n{}", diagnose(&site)));
-    let raise = |error: &str| {
-        let script = format!(
-            "window.dispatchEvent(new ErrorEvent('error', {{ error: {error}, message: 'Uncaught ' + {error} }}));"
-        );
-        browser.execute(&script, vec![]).expect("the script runs");
-    };
-    raise("new TypeError('x is undefined')");
-    assert!(
-        browser.find("[data-testid=\"crash\"]").expect("finding works").is_none(),
-        "an error that is not the wasm's put up the crash banner"
-    );
-    raise("new WebAssembly.RuntimeError('unreachable')");
-    let banner = browser
-        .wait_for("[data-testid=\"crash\"]", Duration::from_secs(5))
-        .unwrap_or_else(|e| panic!("no crash banner: {e}\n{}", diagnose(&site)));
-    let text = normalise(&browser.text(&banner).expect("the banner has text"));
-    browser
-        .screenshot(&screenshot_path("wasm-crash-banner"))
-        .expect("saving the screenshot");
-    assert!(
-        text.contains("the sandbox stopped") && text.contains("unreachable") && text.contains("reload the page"),
-        "the banner says: {text:?}"
-    );
-}
-
 /// The tops of the node boxes, in page pixels, in the order the diagram draws them.
 const NODE_TOPS_JS: &str = "return Array.from(document.querySelectorAll('[data-testid=node] .node-frame rect')) \
     .map(r => Math.round(r.getBoundingClientRect().top));";

@@ -736,3 +736,36 @@ fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
     assert!(again, "Back to now did not return: {:?}\n{}", pods(&site), diagnose(&site));
     assert_eq!(timeline_status(&site), "Live");
 }
+
+/// After the app has started, a crash of the wasm (a RuntimeError: the release build traps on a
+/// panic) puts up a banner saying the page stopped; a script error that is not the wasm's does not.
+/// The errors are dispatched the way the browser delivers an uncaught exception, since the app has
+/// no way to crash on purpose.
+#[test]
+fn a_wasm_crash_after_start_puts_up_a_banner() {
+    let Some(site) = start("a_wasm_crash_after_start_puts_up_a_banner") else {
+        return;
+    };
+    let browser = &site.session;
+    let raise = |error: &str| {
+        let script = format!(
+            "window.dispatchEvent(new ErrorEvent('error', {{ error: {error}, message: 'Uncaught ' + {error} }}));"
+        );
+        browser.execute(&script, vec![]).expect("the script runs");
+    };
+    raise("new TypeError('x is undefined')");
+    assert!(
+        browser.find("[data-testid=\"crash\"]").expect("finding works").is_none(),
+        "an error that is not the wasm's put up the crash banner"
+    );
+    raise("new WebAssembly.RuntimeError('unreachable')");
+    let banner = browser
+        .wait_for("[data-testid=\"crash\"]", Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("no crash banner: {e}\n{}", diagnose(&site)));
+    let text = super::normalise(&browser.text(&banner).expect("the banner has text"));
+    shot(&site, "wasm-crash-banner");
+    assert!(
+        text.contains("the sandbox stopped") && text.contains("unreachable") && text.contains("reload the page"),
+        "the banner says: {text:?}"
+    );
+}

@@ -45,8 +45,7 @@ fn logged_to_value(l: &Logged) -> Value {
         Op::Component { name, running } => ("component", vec![("name", name.as_str().into()), ("running", (*running).into())]),
         Op::AddNode { name } => ("add-node", vec![("name", name.as_str().into())]),
     };
-    o.insert("op".into(), tag.into());
-    o.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
+    put_tagged(&mut o, "op", tag, fields);
     Value::Object(o)
 }
 
@@ -89,8 +88,7 @@ fn step_to_value(step: &Step) -> Value {
         Step::Wait { until } => ("wait", vec![("until", until_to_value(until))]),
     };
     let mut o = Map::new();
-    o.insert("do".into(), tag.into());
-    o.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
+    put_tagged(&mut o, "do", tag, fields);
     Value::Object(o)
 }
 
@@ -111,9 +109,14 @@ fn until_to_value(until: &Until) -> Value {
         Until::CrashLoopBackOff { pod } => ("crash-loop-back-off", "pod", pod),
     };
     let mut o = Map::new();
-    o.insert("until".into(), tag.into());
-    o.insert(key.into(), name.as_str().into());
+    put_tagged(&mut o, "until", tag, vec![(key, name.as_str().into())]);
     Value::Object(o)
+}
+
+/// An internally tagged variant: its tag under `tag_key`, then its fields, in this order.
+fn put_tagged(o: &mut Map<String, Value>, tag_key: &str, tag: &str, fields: Vec<(&str, Value)>) {
+    o.insert(tag_key.into(), tag.into());
+    o.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
 fn until_from_value(v: &Value, i: usize) -> Result<Until, String> {
