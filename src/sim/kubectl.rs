@@ -3,6 +3,7 @@
 
 pub mod args;
 mod apply;
+pub mod cluster;
 mod common;
 mod create;
 mod delete;
@@ -19,12 +20,13 @@ mod misc;
 mod nodes;
 mod patch;
 pub mod printers;
+pub mod wire;
 mod rollout;
 mod set;
 mod target;
 mod top;
 
-use super::world::World;
+pub use self::cluster::{Cluster, NoRoute};
 
 /// What a command printed. kubectl's exit code is non-zero exactly when `failed` is set.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -85,13 +87,13 @@ impl Files for NoFiles {
 
 /// Everything a command needs.
 pub struct Ctx<'a> {
-    pub world: &'a mut World,
+    pub world: &'a mut dyn Cluster,
     pub stdin: Option<&'a str>,
     pub files: &'a dyn Files,
 }
 
 /// Runs one kubectl command line (with or without the leading `kubectl`).
-pub fn execute(world: &mut World, line: &str, stdin: Option<&str>, files: &dyn Files) -> Output {
+pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: &dyn Files) -> Output {
     let mut out = Output::default();
     let words = match args::split_words(line) {
         Ok(w) => w,

@@ -112,7 +112,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 /// watches each object; here the watch cache is read directly so the wait adds no messages.)
 fn wait_gone(cx: &mut Ctx, keys: &[String]) {
     let deadline = cx.world.now() + WAIT_LIMIT_MS;
-    while cx.world.now() < deadline && keys.iter().any(|k| cx.world.apiserver.cache.get(k).is_some()) {
+    while cx.world.now() < deadline && keys.iter().any(|k| cx.world.cached(k).is_some()) {
         let next = (cx.world.now() + 100).min(deadline);
         cx.world.run_until(next);
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace};
 use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
-use super::{Ctx, Output};
+use super::{Ctx, NoRoute, Output};
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("container", Some('c'), FlagKind::Value),
@@ -87,12 +87,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
-    let now = cx.world.now();
-    let Some(actors) = cx.world.nodes.get(&node).filter(|n| n.running) else {
-        let ip = cx.world.nodes.get(&node).map(|n| n.config.internal_ip.clone()).unwrap_or(node);
-        return Err(format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host"));
-    };
-    match actors.kubelet.exec(&ns, &pod_name, Some(&container), &command, now) {
+    let answer = cx.world.exec(&node, &ns, &pod_name, &container, &command).map_err(|NoRoute { ip }| format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host"))?;
+    match answer {
         Ok(text) => {
             out.stdout.push_str(&text);
             Ok(())

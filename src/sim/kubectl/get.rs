@@ -154,7 +154,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             let mut req = ApiRequest::new(0, Verb::Watch, rt);
             req.namespace = if rt.namespaced && !all_ns { Some(ns.clone()) } else { None };
             req.options.label_selector = p.get("selector").map(str::to_string);
-            let watch_id = cx.world.open_kubectl_watch(req);
+            let watch_id = cx.world.open_watch(req);
             out.watching.push(Watching { watch_id, kind: rt.kind, options: TableOptions { no_headers: true, ..opts } });
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace};
 use super::target::{all_container_names, default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging};
-use super::{Ctx, Output};
+use super::{Ctx, NoRoute, Output};
 use crate::sim::time::{Millis, parse_duration, parse_rfc3339, rfc3339};
 
 const USAGE_ERR: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
@@ -200,12 +200,10 @@ fn container_log(cx: &mut Ctx, ns: &str, pod: &Value, container: &str, previous:
     if node.is_empty() {
         return Ok(Vec::new());
     }
-    let now = cx.world.now();
-    let Some(actors) = cx.world.nodes.get(node).filter(|n| n.running) else {
-        let ip = cx.world.nodes.get(node).map(|n| n.config.internal_ip.clone()).unwrap_or_else(|| node.to_string());
-        return Err(format!("Error from server: Get \"https://{ip}:10250/containerLogs/{ns}/{name}/{container}\": dial tcp {ip}:10250: connect: no route to host"));
-    };
-    actors.kubelet.logs_with_times(ns, name, Some(container), previous, now).map_err(|e| {
+    let answer = cx.world.logs(node, ns, name, container, previous).map_err(|NoRoute { ip }| {
+        format!("Error from server: Get \"https://{ip}:10250/containerLogs/{ns}/{name}/{container}\": dial tcp {ip}:10250: connect: no route to host")
+    })?;
+    answer.map_err(|e| {
         let reason = if e.ends_with("not found") && !e.starts_with("previous") { "NotFound" } else { "BadRequest" };
         format!("Error from server ({reason}): {e}")
     })

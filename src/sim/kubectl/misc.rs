@@ -144,7 +144,7 @@ pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
     let deadline = cx.world.now() + timeout;
     for (rt, name, key) in keys {
         loop {
-            if check(cx.world.apiserver.cache.get(&key)) {
+            if check(cx.world.cached(&key).as_ref()) {
                 out.out(format!("{} condition met", object_ref(rt, &name)));
                 break;
             }

@@ -109,24 +109,21 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     validate_sort(&p)?;
     let nodes = match p.positional.first() {
         Some(name) => {
-            let running = cx.world.nodes.get(name.as_str()).is_some_and(|n| n.running);
-            if !running {
+            if cx.world.node_usage(name).is_none() {
                 return Err(format!("Error from server (NotFound): nodemetrics.metrics.k8s.io {name:?} not found"));
             }
             vec![common::get_one(cx, nodes_rt(), "", name).map_err(|e| e.to_string())?]
         }
         None => list(cx, nodes_rt(), None, p.get("selector"), None).map_err(|e| e.to_string())?,
     };
-    let now = cx.world.now();
     let field = if p.bool("show-capacity") { "capacity" } else { "allocatable" };
     let (mut rows, mut missing) = (Vec::new(), Vec::new());
     for node in &nodes {
         let name = common::name_of(node).to_string();
         let q = |k: &str| node.pointer(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
         let available = (parse_cpu_millis(&q("cpu")).unwrap_or(0), parse_bytes(&q("memory")).unwrap_or(0));
-        match cx.world.nodes.get(&name).filter(|n| n.running) {
-            Some(actors) => {
-                let u = actors.kubelet.usage(now);
+        match cx.world.node_usage(&name) {
+            Some(u) => {
                 rows.push(Row { cells: vec![name], cpu: u.cpu_millis, memory: u.memory_bytes, available: Some(available) });
             }
             // metrics-server cannot scrape a node that is down: kubectl prints `<unknown>`.
@@ -149,8 +146,7 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
 
 /// Every running container's usage in the cluster, by pod.
 fn all_pod_usage(cx: &Ctx) -> Vec<PodUsage> {
-    let now = cx.world.now();
-    let mut all: Vec<PodUsage> = cx.world.nodes.values().filter(|n| n.running).flat_map(|n| n.kubelet.usage(now).pods).collect();
+    let mut all: Vec<PodUsage> = cx.world.pod_usage();
     all.stable_sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     all
 }

@@ -1,0 +1,94 @@
+//! What kubectl reaches of the cluster: the kube-apiserver's REST API, the kubelets' exec, logs and
+//! metrics endpoints, and the virtual clock it waits on. The world answers in-process; the
+//! browser's separately loaded kubectl module reaches the same world over a JSON wire (`wire`).
+
+use serde_json::Value;
+
+use crate::sim::apiserver::request::ApiRequest;
+use crate::sim::apiserver::status::Status;
+use crate::sim::node::kubelet::inspect::{NodeUsage, PodUsage};
+use crate::sim::time::Millis;
+use crate::sim::world::World;
+
+/// A kubelet that cannot be dialled (its node is powered off or unknown): kubectl prints the
+/// address it tried, as `dial tcp <ip>:10250: connect: no route to host`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoRoute {
+    pub ip: String,
+}
+
+/// The cluster as a kubectl client sees it.
+pub trait Cluster {
+    /// Virtual time now.
+    fn now(&self) -> Millis;
+    /// Lets the cluster run until `t` (kubectl waiting: `--wait`, `rollout status`, `drain`).
+    fn run_until(&mut self, t: Millis);
+    /// One REST call to the kube-apiserver, answered when the simulation has carried it there and back.
+    fn call(&mut self, req: ApiRequest) -> Result<Value, Status>;
+    /// An object as the apiserver's watch cache holds it now, by storage key (what a watch kubectl
+    /// keeps open would last have received; reading it adds no messages to the trace).
+    fn cached(&self, key: &str) -> Option<Value>;
+    /// Opens a `kubectl get -w` stream; its events collect in the world until the terminal drains them.
+    fn open_watch(&mut self, req: ApiRequest) -> u64;
+    /// `kubectl exec`: the kubelet runs `command` in the container; its answer is the output, or the
+    /// error the kubelet returned.
+    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute>;
+    /// `kubectl logs`: the container's log lines with their times, or the kubelet's error.
+    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute>;
+    /// The node's resource use as metrics-server reports it; None when it cannot be scraped (down).
+    fn node_usage(&self, node: &str) -> Option<NodeUsage>;
+    /// Every pod's resource use, over the nodes metrics-server can scrape.
+    fn pod_usage(&self) -> Vec<PodUsage>;
+}
+
+impl World {
+    /// A running node's kubelet, or the address a client would fail to dial.
+    fn reachable_kubelet(&self, node: &str) -> Result<&crate::sim::node::kubelet::Kubelet, NoRoute> {
+        match self.nodes.get(node) {
+            Some(n) if n.running => Ok(&n.kubelet),
+            Some(n) => Err(NoRoute { ip: n.config.internal_ip.clone() }),
+            None => Err(NoRoute { ip: node.to_string() }),
+        }
+    }
+}
+
+impl Cluster for World {
+    fn now(&self) -> Millis {
+        World::now(self)
+    }
+
+    fn run_until(&mut self, t: Millis) {
+        World::run_until(self, t)
+    }
+
+    fn call(&mut self, req: ApiRequest) -> Result<Value, Status> {
+        World::call(self, req)
+    }
+
+    fn cached(&self, key: &str) -> Option<Value> {
+        self.apiserver.cache.get(key).cloned()
+    }
+
+    fn open_watch(&mut self, req: ApiRequest) -> u64 {
+        self.open_kubectl_watch(req)
+    }
+
+    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute> {
+        let now = World::now(self);
+        Ok(self.reachable_kubelet(node)?.exec(ns, pod, Some(container), command, now))
+    }
+
+    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
+        let now = World::now(self);
+        Ok(self.reachable_kubelet(node)?.logs_with_times(ns, pod, Some(container), previous, now))
+    }
+
+    fn node_usage(&self, node: &str) -> Option<NodeUsage> {
+        self.reachable_kubelet(node).ok().map(|k| k.usage(World::now(self)))
+    }
+
+    fn pod_usage(&self) -> Vec<PodUsage> {
+        let now = World::now(self);
+        self.nodes.values().filter(|n| n.running).flat_map(|n| n.kubelet.usage(now).pods).collect()
+    }
+}

@@ -1,0 +1,293 @@
+//! kubectl and the cluster in two wasm modules: the JSON each side sends the other.
+//!
+//! The browser loads kubectl as its own module when the learner first needs it (the page starts
+//! faster without it). That module cannot see the world's memory, so every [`Cluster`] call
+//! becomes a JSON message that the page's module answers with [`serve`], as real kubectl reaches
+//! the apiserver over HTTP. The other direction carries a command line in and its [`Output`] back.
+//! Both modules are built from this crate, so a message that does not decode is a bug; it still
+//! gives an error the learner can read, never a panic.
+
+use serde_json::{Map, Value, json};
+
+use super::cluster::{Cluster, NoRoute};
+use super::printers::table::TableOptions;
+use super::{Output, Watching};
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{ApiRequest, PatchType, RequestOptions, Verb};
+use crate::sim::apiserver::status::{Reason, Status};
+use crate::sim::node::kubelet::inspect::{ContainerUsage, NodeUsage, PodUsage};
+use crate::sim::time::Millis;
+
+/// A [`Cluster`] reached through `transport`, which delivers a message to [`serve`] and returns
+/// its answer.
+pub struct Remote<F: Fn(&str) -> String> {
+    pub transport: F,
+}
+
+impl<F: Fn(&str) -> String> Remote<F> {
+    fn ask(&self, message: Value) -> Value {
+        serde_json::from_str((self.transport)(&message.to_string()).as_str()).unwrap_or(Value::Null)
+    }
+}
+
+/// What a client makes of an answer it cannot read.
+fn garbled(answer: &Value) -> Status {
+    Status::internal(format!("kubectl: the cluster's answer could not be read: {answer}"))
+}
+
+impl<F: Fn(&str) -> String> Cluster for Remote<F> {
+    fn now(&self) -> Millis {
+        self.ask(json!({"op": "now"}))["now"].as_u64().unwrap_or(0)
+    }
+
+    fn run_until(&mut self, t: Millis) {
+        self.ask(json!({"op": "run_until", "t": t}));
+    }
+
+    fn call(&mut self, req: ApiRequest) -> Result<Value, Status> {
+        let answer = self.ask(json!({"op": "call", "req": request_to_json(&req)}));
+        match (answer.get("ok"), answer.get("err")) {
+            (Some(v), _) => Ok(v.clone()),
+            (None, Some(e)) => Err(status_from_json(e).unwrap_or_else(|| garbled(&answer))),
+            (None, None) => Err(garbled(&answer)),
+        }
+    }
+
+    fn cached(&self, key: &str) -> Option<Value> {
+        Some(self.ask(json!({"op": "cached", "key": key})).get_mut("object")?.take()).filter(|v| !v.is_null())
+    }
+
+    fn open_watch(&mut self, req: ApiRequest) -> u64 {
+        self.ask(json!({"op": "open_watch", "req": request_to_json(&req)}))["id"].as_u64().unwrap_or(0)
+    }
+
+    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute> {
+        let answer = self.ask(json!({"op": "exec", "node": node, "ns": ns, "pod": pod, "container": container, "command": command}));
+        kubelet_answer(&answer, |v| v.as_str().map(str::to_string))
+    }
+
+    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
+        let answer = self.ask(json!({"op": "logs", "node": node, "ns": ns, "pod": pod, "container": container, "previous": previous}));
+        kubelet_answer(&answer, |v| v.as_array()?.iter().map(|l| Some((l[0].as_u64()?, l[1].as_str()?.to_string()))).collect())
+    }
+
+    fn node_usage(&self, node: &str) -> Option<NodeUsage> {
+        node_usage_from_json(self.ask(json!({"op": "node_usage", "node": node})).get("usage")?)
+    }
+
+    fn pod_usage(&self) -> Vec<PodUsage> {
+        let answer = self.ask(json!({"op": "pod_usage"}));
+        answer["pods"].as_array().map(|pods| pods.iter().filter_map(pod_usage_from_json).collect()).unwrap_or_default()
+    }
+}
+
+/// A kubelet's answer: `{"no_route": ip}`, `{"err": text}` or `{"ok": ...}` read by `ok`.
+fn kubelet_answer<T>(answer: &Value, ok: impl Fn(&Value) -> Option<T>) -> Result<Result<T, String>, NoRoute> {
+    if let Some(ip) = answer["no_route"].as_str() {
+        return Err(NoRoute { ip: ip.to_string() });
+    }
+    match answer.get("ok").and_then(ok) {
+        Some(v) => Ok(Ok(v)),
+        None => Ok(Err(answer["err"].as_str().map_or_else(|| garbled(answer).message, str::to_string))),
+    }
+}
+
+/// The cluster's side: answers one message from [`Remote`].
+pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
+    let m: Value = serde_json::from_str(message).unwrap_or(Value::Null);
+    let s = |k: &str| m[k].as_str().unwrap_or_default();
+    let answer = match s("op") {
+        "now" => json!({"now": cluster.now()}),
+        "run_until" => {
+            cluster.run_until(m["t"].as_u64().unwrap_or_else(|| cluster.now()));
+            json!({})
+        }
+        "call" => match request_from_json(&m["req"]) {
+            Some(req) => match cluster.call(req) {
+                Ok(v) => json!({"ok": v}),
+                Err(e) => json!({"err": status_to_json(&e)}),
+            },
+            None => json!({"err": status_to_json(&Status::bad_request(format!("the request could not be read: {}", m["req"])))}),
+        },
+        "cached" => json!({"object": cluster.cached(s("key"))}),
+        "open_watch" => match request_from_json(&m["req"]) {
+            Some(req) => json!({"id": cluster.open_watch(req)}),
+            None => json!({}),
+        },
+        "exec" => {
+            let command: Vec<String> = m["command"].as_array().map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect()).unwrap_or_default();
+            kubelet_to_json(cluster.exec(s("node"), s("ns"), s("pod"), s("container"), &command), |text| json!(text))
+        }
+        "logs" => kubelet_to_json(cluster.logs(s("node"), s("ns"), s("pod"), s("container"), m["previous"].as_bool().unwrap_or(false)), |lines| {
+            Value::Array(lines.into_iter().map(|(t, line)| json!([t, line])).collect())
+        }),
+        "node_usage" => json!({"usage": cluster.node_usage(s("node")).map(|u| node_usage_to_json(&u))}),
+        "pod_usage" => json!({"pods": cluster.pod_usage().iter().map(pod_usage_to_json).collect::<Vec<_>>()}),
+        other => json!({"err": format!("unknown message {other:?}")}),
+    };
+    answer.to_string()
+}
+
+fn kubelet_to_json<T>(answer: Result<Result<T, String>, NoRoute>, ok: impl Fn(T) -> Value) -> Value {
+    match answer {
+        Err(NoRoute { ip }) => json!({"no_route": ip}),
+        Ok(Err(e)) => json!({"err": e}),
+        Ok(Ok(v)) => json!({"ok": ok(v)}),
+    }
+}
+
+const VERBS: [(&str, Verb); 9] = [
+    ("get", Verb::Get),
+    ("list", Verb::List),
+    ("watch", Verb::Watch),
+    ("create", Verb::Create),
+    ("update", Verb::Update),
+    ("patch-merge", Verb::Patch(PatchType::Merge)),
+    ("patch-strategic", Verb::Patch(PatchType::Strategic)),
+    ("delete", Verb::Delete),
+    ("deletecollection", Verb::DeleteCollection),
+];
+
+pub fn request_to_json(r: &ApiRequest) -> Value {
+    let verb = VERBS.iter().find(|(_, v)| *v == r.verb).map_or("", |(name, _)| *name);
+    let o = &r.options;
+    json!({
+        "verb": verb, "group": r.resource.group, "resource": r.resource.plural,
+        "namespace": r.namespace, "name": r.name, "subresource": r.subresource, "body": r.body,
+        "labelSelector": o.label_selector, "fieldSelector": o.field_selector, "resourceVersion": o.resource_version,
+        "sendInitialEvents": o.send_initial_events, "dryRun": o.dry_run,
+        "propagationPolicy": o.propagation_policy, "gracePeriodSeconds": o.grace_period_seconds,
+    })
+}
+
+/// The registry's resource for a group and plural; None for one this cluster does not serve.
+fn resource(group: &str, plural: &str) -> Option<&'static ResourceType> {
+    api::resources().iter().find(|r| r.group == group && r.plural == plural)
+}
+
+pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
+    let verb = VERBS.iter().find(|(name, _)| v["verb"] == *name)?.1.clone();
+    let text = |k: &str| v[k].as_str().map(str::to_string);
+    let mut req = ApiRequest::new(0, verb, resource(v["group"].as_str()?, v["resource"].as_str()?)?);
+    req.namespace = text("namespace");
+    req.name = text("name");
+    req.subresource = text("subresource");
+    req.body = Some(v["body"].clone()).filter(|b| !b.is_null());
+    req.options = RequestOptions {
+        label_selector: text("labelSelector"),
+        field_selector: text("fieldSelector"),
+        resource_version: v["resourceVersion"].as_i64(),
+        send_initial_events: v["sendInitialEvents"].as_bool().unwrap_or(false),
+        dry_run: v["dryRun"].as_bool().unwrap_or(false),
+        propagation_policy: text("propagationPolicy"),
+        grace_period_seconds: v["gracePeriodSeconds"].as_i64(),
+    };
+    Some(req)
+}
+
+const REASONS: [Reason; 11] = [
+    Reason::NotFound,
+    Reason::AlreadyExists,
+    Reason::Conflict,
+    Reason::Invalid,
+    Reason::BadRequest,
+    Reason::Forbidden,
+    Reason::MethodNotAllowed,
+    Reason::Expired,
+    Reason::InternalError,
+    Reason::Timeout,
+    Reason::Unreachable,
+];
+
+/// A status with its reason by position in [`REASONS`] (Reason has no wire name of its own:
+/// `Unreachable` is the client's, not the apiserver's).
+fn status_to_json(s: &Status) -> Value {
+    json!({"code": s.code, "reason": REASONS.iter().position(|r| *r == s.reason), "message": s.message})
+}
+
+fn status_from_json(v: &Value) -> Option<Status> {
+    let reason = *REASONS.get(usize::try_from(v["reason"].as_u64()?).ok()?)?;
+    Some(Status::new(u16::try_from(v["code"].as_u64()?).ok()?, reason, v["message"].as_str()?))
+}
+
+fn pod_usage_to_json(p: &PodUsage) -> Value {
+    let containers: Vec<Value> = p.containers.iter().map(|c| json!([c.name, c.cpu_millis, c.memory_bytes])).collect();
+    json!({"namespace": p.namespace, "name": p.name, "containers": containers})
+}
+
+fn pod_usage_from_json(v: &Value) -> Option<PodUsage> {
+    let containers = v["containers"].as_array()?.iter().map(|c| Some(ContainerUsage { name: c[0].as_str()?.to_string(), cpu_millis: c[1].as_u64()?, memory_bytes: c[2].as_u64()? }));
+    Some(PodUsage { namespace: v["namespace"].as_str()?.to_string(), name: v["name"].as_str()?.to_string(), containers: containers.collect::<Option<_>>()? })
+}
+
+fn node_usage_to_json(u: &NodeUsage) -> Value {
+    json!({"cpu": u.cpu_millis, "memory": u.memory_bytes, "pods": u.pods.iter().map(pod_usage_to_json).collect::<Vec<_>>()})
+}
+
+fn node_usage_from_json(v: &Value) -> Option<NodeUsage> {
+    let pods = v["pods"].as_array()?.iter().map(pod_usage_from_json).collect::<Option<_>>()?;
+    Some(NodeUsage { cpu_millis: v["cpu"].as_u64()?, memory_bytes: v["memory"].as_u64()?, pods })
+}
+
+fn options_to_json(o: &TableOptions) -> Value {
+    json!({"now": o.now, "wide": o.wide, "showLabels": o.show_labels, "withNamespace": o.with_namespace, "noHeaders": o.no_headers, "showKind": o.show_kind})
+}
+
+fn options_from_json(v: &Value) -> TableOptions {
+    let flag = |k: &str| v[k].as_bool().unwrap_or(false);
+    TableOptions { now: v["now"].as_u64().unwrap_or(0), wide: flag("wide"), show_labels: flag("showLabels"), with_namespace: flag("withNamespace"), no_headers: flag("noHeaders"), show_kind: flag("showKind") }
+}
+
+/// A command line for the kubectl module.
+pub fn command_to_json(line: &str, stdin: Option<&str>) -> String {
+    json!({"line": line, "stdin": stdin}).to_string()
+}
+
+/// The kubectl module's side: the command line and stdin a page sent.
+pub fn command_from_json(message: &str) -> (String, Option<String>) {
+    let v: Value = serde_json::from_str(message).unwrap_or(Value::Null);
+    (v["line"].as_str().unwrap_or_default().to_string(), v["stdin"].as_str().map(str::to_string))
+}
+
+pub fn output_to_json(o: &Output) -> String {
+    let watching: Vec<Value> = o.watching.iter().map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)})).collect();
+    json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching}).to_string()
+}
+
+/// The page's side: what kubectl printed. An answer that cannot be read is reported as kubectl's
+/// own failure, so the learner sees something went wrong.
+pub fn output_from_json(answer: &str) -> Output {
+    let v: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
+    let Some(o) = v.as_object() else {
+        let mut out = Output::default();
+        out.err(format!("error: the kubectl module's answer could not be read: {answer}"));
+        return out;
+    };
+    let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let watching = o.get("watching").and_then(Value::as_array).map(|ws| ws.iter().filter_map(watching_from_json).collect()).unwrap_or_default();
+    Output { stdout: text("stdout"), stderr: text("stderr"), failed: o.get("failed").and_then(Value::as_bool).unwrap_or(true), watching }
+}
+
+fn watching_from_json(v: &Value) -> Option<Watching> {
+    let kind = api::resources().iter().find(|r| v["kind"] == r.kind)?.kind;
+    Some(Watching { watch_id: v["id"].as_u64()?, kind, options: options_from_json(&v["options"]) })
+}
+
+/// The rows of a `get -w` stream, asked of the kubectl module (which holds the printers).
+pub fn watch_rows_to_json(kind: &str, options: &TableOptions, objects: Vec<Value>) -> String {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(kind));
+    m.insert("options".into(), options_to_json(options));
+    m.insert("objects".into(), Value::Array(objects));
+    Value::Object(m).to_string()
+}
+
+/// The kubectl module's side of [`watch_rows_to_json`]: kind, options and objects.
+pub fn watch_rows_from_json(message: &str) -> (String, TableOptions, Vec<Value>) {
+    let mut v: Value = serde_json::from_str(message).unwrap_or(Value::Null);
+    let objects = match v["objects"].take() {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    (v["kind"].as_str().unwrap_or_default().to_string(), options_from_json(&v["options"]), objects)
+}
