@@ -33,7 +33,7 @@ export CHROME ?= /usr/bin/chromium
 # and the end-to-end tests test this build. build-std needs the toolchain's rust-src component.
 RELEASE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg split_kubectl"
 TRUNK_RELEASE := env $(RELEASE_ENV) trunk build --release --public-url ./
 # What the release site is built from: dist/ is rebuilt only when one of these is newer than it
 # (a release build re-runs wasm-bindgen and wasm-opt even when cargo has nothing to do: ~1.5 min).
@@ -63,8 +63,11 @@ dist:
 	@$(ENSURE) $(RELEASE_TOOLS)
 	@$(MAKE) --no-print-directory $(DIST_STAMP)
 
+# kubectl is a second wasm module, fetched on the first kubectl command (--cfg split_kubectl above;
+# src/ui/kubectl_module.rs says why).
 $(DIST_STAMP): $(DIST_INPUTS)
 	@$(TRUNK_RELEASE) || { echo "FAILED: release build (make dist)"; exit 1; }
+	@env $(RELEASE_ENV) scripts/kubectl-module.sh $(DIST) || { echo "FAILED: release build of the kubectl module (make dist)"; exit 1; }
 	@touch $@
 
 # Quiet build, so that the size is the one line printed; the build log is shown only if it fails.
@@ -103,7 +106,7 @@ test-e2e: dist
 # The first visit's download (wasm + JS, gzip) must not grow unnoticed. The goal (issue 2) is 700 KiB
 # (716,800 B); the ceiling is where the release build is now plus about 2%, and comes down as it shrinks.
 # A change that needs more raises it on purpose, with the `make size` line in its commit message.
-SIZE_CEILING := 845000
+SIZE_CEILING := 697000
 test-size: dist
 	@$(ENSURE) brotli
 	@echo "== download size (make size, ceiling $(SIZE_CEILING) B gzip)"

@@ -12,6 +12,7 @@ pub mod glossary;
 mod header;
 mod help;
 mod inspector;
+pub mod kubectl_module;
 pub mod layout;
 pub mod model;
 pub mod persist;
@@ -27,12 +28,17 @@ pub use app::App;
 /// Starts the app in the page's `#app` element (the body if there is none). index.html's loading
 /// notice stays up until the first render is done (`App` takes it down), so that a crash while
 /// starting is reported in it rather than leaving an empty page.
+/// A saved session that replays kubectl commands first waits for the kubectl module (in the
+/// release build, where it is loaded separately).
 pub fn start() {
-    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
-    match root {
-        Some(root) => yew::Renderer::<App>::with_root(root).render(),
-        None => yew::Renderer::<App>::new().render(),
-    };
+    let needs_kubectl = persist::load().session.is_some_and(|s| kubectl_module::session_needs_kubectl(&s));
+    kubectl_module::start_when_loaded(needs_kubectl, || {
+        let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+        match root {
+            Some(root) => yew::Renderer::<App>::with_root(root).render(),
+            None => yew::Renderer::<App>::new().render(),
+        };
+    });
 }
 
 /// Removes index.html's loading notice (after the first render).

@@ -11,6 +11,9 @@
 #[allow(dead_code)]
 #[path = "e2e/devtools.rs"]
 mod devtools;
+// The kubectl module: fetched on the first command, and what a learner sees when it cannot be.
+#[path = "e2e/kubectl_module.rs"]
+mod kubectl_module;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/scenarios.rs"]
@@ -267,18 +270,12 @@ fn a_page_whose_wasm_cannot_start_says_why() {
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-broken-dist");
     let _ = std::fs::remove_dir_all(&broken);
     std::fs::create_dir_all(&broken).expect("target/ is writable");
-    for entry in std::fs::read_dir(&dist).expect("dist/ is readable") {
-        let path = entry.expect("dist/ lists").path();
-        let Some(name) = path.file_name() else { continue };
-        if !path.is_file() {
-            continue;
-        }
-        let mut bytes = std::fs::read(&path).expect("dist/ files are readable");
+    copy_dist(&dist, &broken, &|path, mut bytes| {
         if path.extension().is_some_and(|e| e == "wasm") {
             bytes.truncate(bytes.len() / 2);
         }
-        std::fs::write(broken.join(name), bytes).expect("target/ is writable");
-    }
+        Some(bytes)
+    });
     let site = serve(test, &broken);
     let browser = &site.session;
     browser.goto(&site.url).expect("the page loads");
@@ -323,6 +320,23 @@ fn a_page_whose_wasm_cannot_start_says_why() {
         )
         .expect("localStorage is readable");
     assert_eq!(storage, serde_json::json!([null, saved]), "the save was not set aside");
+}
+
+/// What `copy_dist` does to a file: its new content, or None to leave it out.
+type Alter<'a> = &'a dyn Fn(&Path, Vec<u8>) -> Option<Vec<u8>>;
+
+/// Copies the site at `from` into `to`, passing each file through `alter`.
+fn copy_dist(from: &Path, to: &Path, alter: Alter) {
+    std::fs::create_dir_all(to).expect("target/ is writable");
+    for entry in std::fs::read_dir(from).expect("the site is readable") {
+        let path = entry.expect("the site lists").path();
+        let Some(name) = path.file_name() else { continue };
+        if path.is_dir() {
+            copy_dist(&path, &to.join(name), alter);
+        } else if let Some(bytes) = alter(&path, std::fs::read(&path).expect("the site's files are readable")) {
+            std::fs::write(to.join(name), bytes).expect("target/ is writable");
+        }
+    }
 }
 
 /// The tops of the node boxes, in page pixels, in the order the diagram draws them.

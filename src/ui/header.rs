@@ -65,7 +65,7 @@ pub fn header(props: &HeaderProps) -> Html {
     };
     let export = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(ClusterAction::Run { line: EXPORT_COMMAND.into(), stdin: None, origin: Origin::Export }))
+        Callback::from(move |_: MouseEvent| crate::ui::kubectl_module::dispatch(&d, ClusterAction::Run { line: EXPORT_COMMAND.into(), stdin: None, origin: Origin::Export }))
     };
     let reset = {
         let d = d.clone();

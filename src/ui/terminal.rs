@@ -9,6 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::cluster::transcript::{LineKind, TermLine};
+use super::kubectl_module;
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef, bridge};
 use super::persist::{Op, Session};
 use input::Submission;
@@ -76,7 +77,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             buffer.set(String::new());
             if let Some(line) = (*pending).clone() {
                 pending.set(None);
-                d.dispatch(ClusterAction::Run { line, stdin: Some(text), origin: Origin::Terminal });
+                kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin: Some(text), origin: Origin::Terminal });
                 return;
             }
             match input::parse(&text) {
@@ -90,7 +91,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     print(LineKind::Command, "history".into());
                     print(LineKind::Stdout, history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect());
                 }
-                Submission::Kubectl { line, stdin } => d.dispatch(ClusterAction::Run { line, stdin, origin: Origin::Terminal }),
+                Submission::Kubectl { line, stdin } => kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin, origin: Origin::Terminal }),
                 Submission::NeedsStdin { line } => pending.set(Some(line)),
                 Submission::Unknown(word) => {
                     print(LineKind::Command, text.trim().to_string());

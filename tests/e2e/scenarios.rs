@@ -36,7 +36,7 @@ fn start(test: &'static str) -> Option<Site> {
     Some(site)
 }
 
-fn wait_for_app(site: &Site) {
+pub(super) fn wait_for_app(site: &Site) {
     site.session
         .wait_for("[data-testid=\"terminal-input\"]", APP_START)
         .unwrap_or_else(|e| {
@@ -55,7 +55,7 @@ fn hook(site: &Site, id: &str) -> super::webdriver::Element {
 }
 
 /// Types a command into the terminal and presses Enter.
-fn run(site: &Site, command: &str) {
+pub(super) fn run(site: &Site, command: &str) {
     let input = hook(site, "terminal-input");
     site.session
         .send_keys(&input, &format!("{command}{ENTER}"))
@@ -98,7 +98,7 @@ fn running_web(site: &Site) -> Vec<PodChip> {
 }
 
 /// Polls `check` until it holds or `timeout` passes; returns whether it held.
-fn poll(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+pub(super) fn poll(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if check() {
@@ -122,13 +122,13 @@ fn count(site: &Site, css: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn terminal_text(site: &Site) -> String {
+pub(super) fn terminal_text(site: &Site) -> String {
     site.session
         .text(&hook(site, "terminal"))
         .expect("the terminal has text")
 }
 
-fn shot(site: &Site, name: &str) {
+pub(super) fn shot(site: &Site, name: &str) {
     let png = screenshot_path(name);
     site.session
         .screenshot(&png)

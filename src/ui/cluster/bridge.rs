@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::sim::apiserver::request::EventType;
 use crate::sim::component::Component;
 use crate::sim::kubectl;
-use crate::sim::kubectl::printers::table::{TableOptions, table};
+use crate::sim::kubectl::printers::table::TableOptions;
 use crate::sim::scheduler::decision::Verdict;
 use crate::sim::time::Millis;
 use crate::sim::world::World;
@@ -39,9 +39,10 @@ pub fn new_world(seed: u64) -> World {
     world
 }
 
-/// Runs one kubectl command line. The browser has no files: only `-f -` reads anything.
+/// Runs one kubectl command line (in the kubectl module, where it is loaded separately). The
+/// browser has no files: only `-f -` reads anything.
 pub fn kubectl(world: &mut World, line: &str, stdin: Option<&str>) -> kubectl::Output {
-    kubectl::execute(world, line, stdin, &kubectl::NoFiles)
+    crate::ui::kubectl_module::execute(world, line, stdin)
 }
 
 /// The rows a `kubectl get -w` stream has received since last asked, as kubectl prints them.
@@ -53,7 +54,7 @@ pub fn drain_watch(world: &mut World, watch: &kubectl::Watching) -> String {
         return String::new();
     }
     let options = TableOptions { now, ..watch.options };
-    table(watch.kind, &objects, &options)
+    crate::ui::kubectl_module::watch_rows(watch.kind, &options, objects)
 }
 
 /// Ends a `get -w` stream (Ctrl+C): the apiserver forgets the watch.

@@ -48,7 +48,7 @@ pub fn presets_menu(props: &PresetsMenuProps) -> Html {
         let (open, d) = (open.clone(), props.dispatcher.clone());
         Callback::from(move |_: MouseEvent| {
             open.set(false);
-            d.dispatch(ClusterAction::StartPreset(name.to_string()));
+            crate::ui::kubectl_module::dispatch(&d, ClusterAction::StartPreset(name.to_string()));
         })
     };
     html! {

@@ -1,0 +1,37 @@
+//! The release site's kubectl, a wasm module of its own that the page loads the first time the
+//! learner needs it (src/ui/kubectl_module.rs says why). It holds kubectl's commands and printers
+//! and no cluster: every API call goes to the page as JSON (`sim::kubectl::wire`), which answers it
+//! from the world, as real kubectl talks to a kube-apiserver. Natively there is nothing to run.
+
+#[cfg(target_arch = "wasm32")]
+mod module {
+    use k8s_sandbox::sim::kubectl::printers::table::table;
+    use k8s_sandbox::sim::kubectl::{self, NoFiles, wire};
+    use wasm_bindgen::prelude::*;
+
+    // The page sets `k8sSandboxHost` before its first command (ui/kubectl_module/remote.rs).
+    #[wasm_bindgen(inline_js = "export function host_call(message) { return window.k8sSandboxHost(message); }")]
+    extern "C" {
+        fn host_call(message: &str) -> String;
+    }
+
+    /// Runs one command line (`wire::command_to_json`); answers with `wire::output_to_json`.
+    #[wasm_bindgen]
+    pub fn execute(message: &str) -> String {
+        let (line, stdin) = wire::command_from_json(message);
+        let mut cluster = wire::Remote { transport: |m: &str| host_call(m) };
+        wire::output_to_json(&kubectl::execute(&mut cluster, &line, stdin.as_deref(), &NoFiles))
+    }
+
+    /// The rows of a `get -w` stream (`wire::watch_rows_to_json`), as kubectl prints them.
+    #[wasm_bindgen]
+    pub fn watch_rows(message: &str) -> String {
+        let (kind, options, objects) = wire::watch_rows_from_json(message);
+        table(&kind, &objects, &options)
+    }
+}
+
+fn main() {
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("this binary is the web app's kubectl module; `make dist` builds it for the browser");
+}

@@ -1,0 +1,126 @@
+//! The page's side of the separately loaded kubectl module (release builds, `--cfg split_kubectl`).
+
+use std::cell::Cell;
+
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::sim::kubectl::printers::table::TableOptions;
+use crate::sim::kubectl::{Output, wire};
+use crate::sim::world::World;
+
+// The module's file names are written into index.html by scripts/kubectl-module.sh (they carry a
+// hash of the content, so a browser never pairs a cached module with a newer page). URLs resolve
+// against the page, so the site works from any sub-path.
+#[wasm_bindgen(inline_js = r#"
+export function kubectl_load() {
+  if (!window.k8sSandboxKubectlLoading) {
+    const meta = document.querySelector('meta[name="kubectl-module"]');
+    const js = meta && meta.getAttribute("content"), wasm = meta && meta.getAttribute("data-wasm");
+    window.k8sSandboxKubectlLoading = (js && wasm
+        ? import(new URL(js, document.baseURI).href)
+            .then((m) => m.default({ module_or_path: new URL(wasm, document.baseURI) }).then(() => { window.k8sSandboxKubectl = m; }))
+        : Promise.reject(new Error("the page does not name its kubectl module")))
+      .catch((e) => {
+        window.k8sSandboxKubectlLoading = null;
+        throw new Error("kubectl could not be loaded (" + ((e && e.message) || e) + ")");
+      });
+  }
+  return window.k8sSandboxKubectlLoading;
+}
+export function kubectl_ready() { return !!window.k8sSandboxKubectl; }
+export function kubectl_execute(message) { return window.k8sSandboxKubectl.execute(message); }
+export function kubectl_watch_rows(message) { return window.k8sSandboxKubectl.watch_rows(message); }
+export function kubectl_set_host(serve) { window.k8sSandboxHost = serve; }
+"#)]
+extern "C" {
+    fn kubectl_load() -> js_sys::Promise;
+    fn kubectl_ready() -> bool;
+    fn kubectl_execute(message: &str) -> String;
+    fn kubectl_watch_rows(message: &str) -> String;
+    fn kubectl_set_host(serve: &JsValue);
+}
+
+thread_local! {
+    /// The world a running kubectl command may reach: set only while `execute` waits for the module.
+    static SERVING: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Whether the module is loaded.
+pub fn ready() -> bool {
+    kubectl_ready()
+}
+
+/// Runs a command line in the module; its API calls come back through `serve`.
+pub fn execute(world: &mut World, line: &str, stdin: Option<&str>) -> Output {
+    if !ready() {
+        let mut out = Output::default();
+        out.err("error: kubectl is not loaded yet");
+        return out;
+    }
+    register_host();
+    // The caller's `&mut World` is not used again until the module returns, so while it runs the
+    // pointer is the only way to the world; `serve` uses it for one message at a time.
+    let previous = SERVING.with(|s| s.replace(world));
+    let answer = kubectl_execute(&wire::command_to_json(line, stdin));
+    SERVING.with(|s| s.set(previous));
+    wire::output_from_json(&answer)
+}
+
+/// The rows of a `get -w` stream, printed by the module's printers.
+pub fn watch_rows(kind: &str, options: &TableOptions, objects: Vec<Value>) -> String {
+    if !ready() {
+        return String::new();
+    }
+    kubectl_watch_rows(&wire::watch_rows_to_json(kind, options, objects))
+}
+
+/// One message from the module (`wire::Remote`), answered from the world of the running command.
+fn serve(message: String) -> String {
+    let world = SERVING.with(Cell::get);
+    if world.is_null() {
+        return r#"{"err":"no kubectl command is running"}"#.to_string();
+    }
+    // SAFETY: set by `execute` from a live `&mut World` whose owner is blocked in the module's call.
+    wire::serve(unsafe { &mut *world }, &message)
+}
+
+/// Gives the module its way back to the world (once; the closure lives as long as the page).
+fn register_host() {
+    thread_local!(static DONE: Cell<bool> = const { Cell::new(false) });
+    if DONE.with(|d| d.replace(true)) {
+        return;
+    }
+    let host = Closure::<dyn Fn(String) -> String>::new(serve);
+    kubectl_set_host(host.as_ref().unchecked_ref());
+    host.forget();
+}
+
+/// Calls `then` with the outcome of loading the module (at once if it is loaded).
+pub fn when_loaded(then: impl FnOnce(Result<(), String>) + 'static) {
+    let then = std::rc::Rc::new(std::cell::RefCell::new(Some(then)));
+    let (ok, err) = (then.clone(), then);
+    let on_ok = Closure::once(move |_: JsValue| {
+        if let Some(f) = ok.borrow_mut().take() {
+            f(Ok(()));
+        }
+    });
+    let on_err = Closure::once(move |e: JsValue| {
+        let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "kubectl could not be loaded".into());
+        if let Some(f) = err.borrow_mut().take() {
+            f(Err(why));
+        }
+    });
+    let _ = kubectl_load().then2(&on_ok, &on_err);
+    on_ok.forget();
+    on_err.forget();
+}
+
+/// Calls `start` when the module has loaded; if it cannot load, the rejection is left unhandled
+/// so that index.html's loading notice gives it as the reason the page could not start.
+pub fn start_when_loaded(start: impl FnOnce() + 'static) {
+    let on_ok = Closure::once(move |_: JsValue| start());
+    let _ = kubectl_load().then(&on_ok);
+    on_ok.forget();
+}

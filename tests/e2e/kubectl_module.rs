@@ -1,0 +1,104 @@
+//! The release site loads kubectl as a second wasm module on the first command: a first visit
+//! does not download it, the first command fetches it and prints kubectl's answer, and a module
+//! that cannot be fetched is reported in the terminal without stopping the page.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::scenarios::{poll, run, shot, terminal_text, wait_for_app};
+use super::{copy_dist, diagnose, e2e_dist, open_site, serve};
+
+/// The URLs of every file the page has fetched so far.
+const FETCHED_JS: &str = "return performance.getEntriesByType('resource').map(e => e.name);";
+
+fn fetched_kubectl(site: &super::Site) -> Vec<String> {
+    let names = site.session.execute(FETCHED_JS, vec![]).expect("the script runs");
+    names
+        .as_array()
+        .expect("a list of URLs")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .filter(|n| n.contains("/kubectl/"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn kubectl_is_fetched_on_the_first_command_only() {
+    let Some(site) = open_site("kubectl_is_fetched_on_the_first_command_only") else {
+        return;
+    };
+    site.session.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    assert_eq!(fetched_kubectl(&site), Vec::<String>::new(), "the first visit fetched the kubectl module");
+
+    run(&site, "kubectl get nodes");
+    let answered = poll(Duration::from_secs(20), || {
+        let text = terminal_text(&site);
+        text.contains("sandbox-control-plane") && text.contains("control-plane")
+    });
+    shot(&site, "kubectl-module-first-command");
+    assert!(answered, "kubectl get nodes was not answered:\n{}\n{}", terminal_text(&site), diagnose(&site));
+    let text = terminal_text(&site);
+    assert!(text.contains("Downloading kubectl"), "the terminal did not say kubectl was loading:\n{text}");
+    let fetched = fetched_kubectl(&site);
+    assert!(fetched.iter().any(|u| u.ends_with("_bg.wasm")) && fetched.iter().any(|u| u.ends_with(".js")), "fetched: {fetched:?}");
+
+    // Later commands use the loaded module: nothing more is fetched and nothing more is announced.
+    run(&site, "kubectl get ns");
+    let listed = poll(Duration::from_secs(10), || terminal_text(&site).contains("kube-system"));
+    assert!(listed, "kubectl get ns was not answered:\n{}", terminal_text(&site));
+    assert_eq!(fetched_kubectl(&site).len(), fetched.len(), "the module was fetched again");
+    assert_eq!(terminal_text(&site).matches("Downloading kubectl").count(), 1);
+}
+
+#[test]
+fn a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal() {
+    let test = "a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal";
+    let Some(dist) = e2e_dist(test) else { return };
+    let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-dist-without-kubectl");
+    let _ = std::fs::remove_dir_all(&without);
+    copy_dist(&dist, &without, &|path, bytes| {
+        let in_module = path.components().any(|c| c.as_os_str() == "kubectl");
+        (!in_module).then_some(bytes)
+    });
+    let site = serve(test, &without);
+    site.session.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    run(&site, "kubectl get nodes");
+    let reported = poll(Duration::from_secs(20), || terminal_text(&site).contains("kubectl could not be loaded"));
+    shot(&site, "kubectl-module-missing");
+    assert!(reported, "no error line:\n{}\n{}", terminal_text(&site), diagnose(&site));
+    let text = terminal_text(&site);
+    assert!(text.contains("Check the connection and run the command again"), "{text}");
+    assert!(site.session.find("[data-testid=\"crash\"]").expect("finding works").is_none(), "the page crashed");
+    // The page still works: time runs and the diagram is there.
+    assert!(site.session.find("[data-testid=\"diagram\"]").expect("finding works").is_some());
+}
+
+/// A saved session that replays kubectl commands cannot start without the module: the loading
+/// notice gives that reason and offers to set the save aside, as for any failed start.
+#[test]
+fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() {
+    let test = "a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start";
+    let Some(dist) = e2e_dist(test) else { return };
+    let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-dist-without-kubectl-2");
+    let _ = std::fs::remove_dir_all(&without);
+    copy_dist(&dist, &without, &|path, bytes| (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes));
+    let site = serve(test, &without);
+    let browser = &site.session;
+    browser.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    let saved = r#"{"version":1,"seed":1,"ops":[{"at":5,"op":"kubectl","line":"kubectl get pods"}],"now":10}"#;
+    browser
+        .execute("localStorage.setItem('k8s-sandbox/session/v1', arguments[0]);", vec![saved.into()])
+        .expect("localStorage is writable");
+    browser.goto(&site.url).expect("the page reloads");
+    let failed = browser
+        .wait_for("[data-testid=\"boot\"].boot-failed", super::APP_START)
+        .unwrap_or_else(|e| panic!("the page never said why it could not start: {e}\n{}", diagnose(&site)));
+    let text = super::normalise(&browser.text(&failed).expect("the notice has text"));
+    shot(&site, "kubectl-module-missing-at-start");
+    assert!(text.contains("the sandbox could not start: kubectl could not be loaded"), "the notice says: {text:?}");
+    assert!(browser.find("[data-testid=\"boot-fresh-start\"]").expect("finding works").is_some(), "no fresh start offered");
+}
