@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::api;
 use super::apiserver::request::{ApiRequest, Verb};
+use super::kubectl::{self, wire};
 use super::time::Millis;
 use super::world::World;
 
@@ -25,6 +26,10 @@ pub struct BenchResult {
     pub virtual_ms: Millis,
     pub messages: u64,
     pub peak_memory_bytes: u64,
+    /// `kubectl get pods -A` at the end, in-process and through `kubectl::wire` (the JSON the
+    /// release site's kubectl module and the page exchange), in wall milliseconds.
+    pub get_pods_ms: f64,
+    pub get_pods_wire_ms: f64,
 }
 
 impl BenchResult {
@@ -33,7 +38,7 @@ impl BenchResult {
         let secs = self.wall_ms / 1000.0;
         let rate = if secs > 0.0 { self.running as f64 / secs } else { 0.0 };
         format!(
-            "bench: {} nodes, {}/{} pods Running, wall {:.2} s, {:.0} pods/s, virtual {:.1} s, {} messages, peak memory {:.1} MiB",
+            "bench: {} nodes, {}/{} pods Running, wall {:.2} s, {:.0} pods/s, virtual {:.1} s, {} messages, peak memory {:.1} MiB; kubectl get pods -A {:.0} ms in-process, {:.0} ms across the module wire",
             self.nodes,
             self.running,
             self.pods,
@@ -41,7 +46,9 @@ impl BenchResult {
             rate,
             self.virtual_ms as f64 / 1000.0,
             self.messages,
-            self.peak_memory_bytes as f64 / (1024.0 * 1024.0)
+            self.peak_memory_bytes as f64 / (1024.0 * 1024.0),
+            self.get_pods_ms,
+            self.get_pods_wire_ms
         )
     }
 }
@@ -93,13 +100,22 @@ pub fn run(nodes: usize, pods: usize, seed: u64, wall_ms: &dyn Fn() -> f64, memo
             break;
         }
     }
-    BenchResult {
-        nodes,
-        pods,
-        running,
-        wall_ms: wall_ms() - start,
-        virtual_ms: world.now() - begin,
-        messages: world.k.trace.total_sent(),
-        peak_memory_bytes: peak,
-    }
+    let (wall, virtual_ms, messages) = (wall_ms() - start, world.now() - begin, world.k.trace.total_sent());
+    let (get_pods_ms, get_pods_wire_ms) = get_pods_both_ways(world, wall_ms);
+    BenchResult { nodes, pods, running, wall_ms: wall, virtual_ms, messages, peak_memory_bytes: peak, get_pods_ms, get_pods_wire_ms }
+}
+
+/// Times `kubectl get pods -A` linked in, then across the wire (loopback: both ends in this process,
+/// so the difference is the JSON each side writes and reads).
+fn get_pods_both_ways(world: World, wall_ms: &dyn Fn() -> f64) -> (f64, f64) {
+    const LINE: &str = "kubectl get pods -A";
+    let world = std::cell::RefCell::new(world);
+    let t0 = wall_ms();
+    let direct = kubectl::execute(&mut *world.borrow_mut(), LINE, None, &kubectl::NoFiles);
+    let t1 = wall_ms();
+    let mut remote = wire::Remote { transport: |m: &str| wire::serve(&mut *world.borrow_mut(), m) };
+    let across = kubectl::execute(&mut remote, LINE, None, &kubectl::NoFiles);
+    let t2 = wall_ms();
+    debug_assert_eq!(direct.stdout.lines().count(), across.stdout.lines().count());
+    (t1 - t0, t2 - t1)
 }
