@@ -27,11 +27,14 @@ pub use app::App;
 
 /// Starts the app in the page's `#app` element (the body if there is none). index.html's loading
 /// notice stays up until the first render is done (`App` takes it down), so that a crash while
-/// starting is reported in it rather than leaving an empty page.
-/// A saved session that replays kubectl commands first waits for the kubectl module (in the
-/// release build, where it is loaded separately).
+/// starting is reported in it rather than leaving an empty page. A saved or shared session that
+/// replays kubectl commands first waits for the kubectl module (in the release build, where it is
+/// loaded separately).
 pub fn start() {
-    let needs_kubectl = persist::load().session.is_some_and(|s| kubectl_module::session_needs_kubectl(&s));
+    // Read once: reading consumes a share link and sets an unreadable save aside.
+    let loaded = persist::load();
+    let needs_kubectl = loaded.session.as_ref().is_some_and(kubectl_module::session_needs_kubectl);
+    LOADED.with(|l| *l.borrow_mut() = Some(loaded));
     kubectl_module::start_when_loaded(needs_kubectl, || {
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
         match root {
@@ -39,6 +42,17 @@ pub fn start() {
             None => yew::Renderer::<App>::new().render(),
         };
     });
+}
+
+thread_local! {
+    /// The session `start` read, for the app's first state.
+    static LOADED: std::cell::RefCell<Option<persist::Loaded>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The session to start from: the one `start` read, else (an app mounted another way, as in the
+/// in-browser tests) read now.
+pub fn take_loaded_session() -> persist::Loaded {
+    LOADED.with(|l| l.borrow_mut().take()).unwrap_or_else(persist::load)
 }
 
 /// Removes index.html's loading notice (after the first render).

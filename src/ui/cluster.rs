@@ -120,7 +120,7 @@ Every message between the components is drawn on the diagram. Type help for more
 impl Cluster {
     /// The cluster to start the page with: a shared or saved session replayed, else a fresh one.
     pub fn start() -> Self {
-        let loaded = crate::ui::persist::load();
+        let loaded = crate::ui::take_loaded_session();
         match loaded.session {
             Some(session) => Cluster::replay(session, loaded.notice, 0),
             None => {

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::scenarios::{poll, run, shot, terminal_text, wait_for_app};
+use super::scenarios::{click, poll, run, shot, terminal_text, wait_for_app};
 use super::{copy_dist, diagnose, e2e_dist, open_site, serve};
 
 /// The URLs of every file the page has fetched so far.
@@ -101,4 +101,41 @@ fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() 
     shot(&site, "kubectl-module-missing-at-start");
     assert!(text.contains("the sandbox could not start: kubectl could not be loaded"), "the notice says: {text:?}");
     assert!(browser.find("[data-testid=\"boot-fresh-start\"]").expect("finding works").is_some(), "no fresh start offered");
+}
+
+/// A share link opened in a browser with nothing saved replays the shared commands: the page reads
+/// the link once, fetches kubectl before the first render, and rebuilds the cluster.
+#[test]
+fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
+    let Some(site) = open_site("a_share_link_replays_its_kubectl_commands_in_a_fresh_browser") else {
+        return;
+    };
+    let browser = &site.session;
+    browser.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    run(&site, "kubectl create deployment shared --image=nginx");
+    assert!(
+        poll(Duration::from_secs(20), || terminal_text(&site).contains("deployment.apps/shared created")),
+        "the deployment was not created:\n{}",
+        terminal_text(&site)
+    );
+    click(&site, "share");
+    let mut link = String::new();
+    assert!(
+        poll(Duration::from_secs(5), || {
+            link = terminal_text(&site).lines().find(|l| l.contains("#s=")).unwrap_or_default().trim().to_string();
+            !link.is_empty()
+        }),
+        "no share link printed:\n{}",
+        terminal_text(&site)
+    );
+    browser.execute("localStorage.clear();", vec![]).expect("localStorage clears");
+    browser.goto(&link).expect("the link opens");
+    wait_for_app(&site);
+    let text = terminal_text(&site);
+    assert!(text.contains("Loaded a shared session (1 actions replayed)"), "the link was not replayed:\n{text}");
+    run(&site, "kubectl get deployments");
+    let listed = poll(Duration::from_secs(20), || terminal_text(&site).lines().any(|l| l.starts_with("shared ")));
+    shot(&site, "kubectl-module-share-link");
+    assert!(listed, "the shared deployment is not in the rebuilt cluster:\n{}\n{}", terminal_text(&site), diagnose(&site));
 }

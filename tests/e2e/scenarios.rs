@@ -62,7 +62,7 @@ pub(super) fn run(site: &Site, command: &str) {
         .expect("typing works");
 }
 
-fn click(site: &Site, id: &str) {
+pub(super) fn click(site: &Site, id: &str) {
     site.session.click(&hook(site, id)).expect("clicking works");
 }
 

@@ -30,6 +30,7 @@ export function kubectl_load() {
   return window.k8sSandboxKubectlLoading;
 }
 export function kubectl_ready() { return !!window.k8sSandboxKubectl; }
+export function kubectl_loading() { return !!window.k8sSandboxKubectlLoading; }
 export function kubectl_execute(message) { return window.k8sSandboxKubectl.execute(message); }
 export function kubectl_watch_rows(message) { return window.k8sSandboxKubectl.watch_rows(message); }
 export function kubectl_set_host(serve) { window.k8sSandboxHost = serve; }
@@ -37,6 +38,7 @@ export function kubectl_set_host(serve) { window.k8sSandboxHost = serve; }
 extern "C" {
     fn kubectl_load() -> js_sys::Promise;
     fn kubectl_ready() -> bool;
+    fn kubectl_loading() -> bool;
     fn kubectl_execute(message: &str) -> String;
     fn kubectl_watch_rows(message: &str) -> String;
     fn kubectl_set_host(serve: &JsValue);
@@ -50,6 +52,11 @@ thread_local! {
 /// Whether the module is loaded.
 pub fn ready() -> bool {
     kubectl_ready()
+}
+
+/// Whether the module is being fetched (a command typed meanwhile waits for the same download).
+pub fn loading() -> bool {
+    kubectl_loading()
 }
 
 /// Runs a command line in the module; its API calls come back through `serve`.
