@@ -130,6 +130,8 @@ fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
         terminal_text(&site)
     );
     browser.execute("localStorage.clear();", vec![]).expect("localStorage clears");
+    // Leave the page first: a URL that differs only in its fragment would not load it again.
+    browser.goto("about:blank").expect("the page is left");
     browser.goto(&link).expect("the link opens");
     wait_for_app(&site);
     let text = terminal_text(&site);
