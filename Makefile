@@ -9,6 +9,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 # The test layers share one cargo target dir and one browser: run them one after another.
 .NOTPARALLEL:
+# A recipe that fails removes its target: dist/index.html is written by trunk before the kubectl
+# module is built, and must not count as an up-to-date site when that second step fails.
+.DELETE_ON_ERROR:
 
 # Tools installed by cargo and npm are found even if the caller's PATH lacks them; npm's wasm-opt
 # comes first so that an old system wasm-opt (Debian's binaryen) is never picked by trunk.
@@ -38,7 +41,7 @@ TRUNK_RELEASE := env $(RELEASE_ENV) trunk build --release --public-url ./
 # What the release site is built from: dist/ is rebuilt only when one of these is newer than it
 # (a release build re-runs wasm-bindgen and wasm-opt even when cargo has nothing to do: ~1.5 min).
 DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.toml Cargo.toml $(wildcard Cargo.lock) \
-	scripts/tools.sh Makefile
+	scripts/tools.sh scripts/kubectl-module.sh Makefile
 DIST_STAMP := dist/index.html
 
 .PHONY: help serve dist size test test-native test-web test-e2e test-size tools clean bench bench-web bench-frames

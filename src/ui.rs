@@ -34,6 +34,12 @@ pub fn start() {
     // Read once: reading consumes a share link and sets an unreadable save aside.
     let loaded = persist::load();
     let needs_kubectl = loaded.session.as_ref().is_some_and(kubectl_module::session_needs_kubectl);
+    if let Some(session) = loaded.session.as_ref().filter(|_| needs_kubectl && !kubectl_module::ready()) {
+        // Saved before waiting for kubectl: a share link is already gone from the address bar, and
+        // if kubectl cannot be fetched, the reload (or the loading notice's "fresh start", which
+        // sets the save aside) must still have the session.
+        let _ = persist::save(session);
+    }
     LOADED.with(|l| *l.borrow_mut() = Some(loaded));
     kubectl_module::start_when_loaded(needs_kubectl, || {
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));

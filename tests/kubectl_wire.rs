@@ -68,7 +68,7 @@ fn a_session_through_the_wire_prints_and_does_the_same() {
     let direct_out: Vec<Output> = SESSION.iter().map(|(line, stdin)| kubectl::execute(&mut direct, line, *stdin, &NoFiles)).collect();
 
     let world = RefCell::new(boot(7));
-    let mut remote = Remote { transport: |m: &str| wire::serve(&mut *world.borrow_mut(), m) };
+    let mut remote = Remote::new(|m: &str| wire::serve(&mut *world.borrow_mut(), m));
     let remote_out: Vec<Output> = SESSION
         .iter()
         .map(|(line, stdin)| {
@@ -94,12 +94,15 @@ fn a_session_through_the_wire_prints_and_does_the_same() {
 #[test]
 fn unreadable_answers_become_errors_not_panics() {
     for answer in ["", "null", "{}", "[1,2]", "{\"ok\":", "{\"err\":{\"code\":\"x\"}}", "{\"no_route\":5}"] {
-        let mut remote = Remote { transport: |_: &str| answer.to_string() };
+        let mut remote = Remote::new(|_: &str| answer.to_string());
         let out = kubectl::execute(&mut remote, "get pods", None, &NoFiles);
         assert!(out.failed, "{answer:?}: {out:?}");
         assert!(out.stderr.contains("could not be read"), "{answer:?}: {}", out.stderr);
+        // Commands that wait return too (returning at all is the check).
+        for waits in ["wait --for=delete pod/x --timeout=60s", "rollout status deployment/web --timeout=5m", "delete pod x --wait"] {
+            kubectl::execute(&mut remote, waits, None, &NoFiles);
+        }
         // The other calls fall back to nothing rather than stopping the page.
-        assert_eq!(remote.now(), 0);
         assert_eq!(remote.cached("/registry/pods/default/x"), None);
         assert_eq!(remote.pod_usage(), Vec::new());
         assert_eq!(remote.node_usage("sandbox-worker"), None);
@@ -127,4 +130,41 @@ fn watch_rows_and_requests_round_trip() {
     let nodes = vec![w.apiserver.cache.get("/registry/minions/sandbox-worker").cloned().expect("a worker")];
     let (kind, options, objects) = wire::watch_rows_from_json(&wire::watch_rows_to_json(watch.kind, &watch.options, nodes.clone()));
     assert_eq!((kind.as_str(), options, objects), (watch.kind, watch.options, nodes));
+}
+
+/// With the pod's node powered off, exec, logs and top print the same "no route" errors across the
+/// wire as in-process (the kubelet is not reachable, so the answer is the address dialled).
+#[test]
+fn a_powered_off_node_answers_the_same_across_the_wire() {
+    let setup = || {
+        let mut w = boot(3);
+        assert!(!kubectl::execute(&mut w, "apply -f -", Some(POD), &NoFiles).failed);
+        w.run_for(30_000);
+        let node = w.apiserver.cache.get("/registry/pods/default/talker").and_then(|p| p.pointer("/spec/nodeName")?.as_str().map(str::to_string)).expect("scheduled");
+        w.set_node_running(&node, false).expect("the node powers off");
+        w
+    };
+    let lines = ["logs talker", "exec talker -- ls /", "top nodes", "top pods", "top node sandbox-worker"];
+    let mut direct = setup();
+    let want: Vec<Output> = lines.iter().map(|l| kubectl::execute(&mut direct, l, None, &NoFiles)).collect();
+    let world = RefCell::new(setup());
+    let mut remote = Remote::new(|m: &str| wire::serve(&mut *world.borrow_mut(), m));
+    let got: Vec<Output> = lines.iter().map(|l| kubectl::execute(&mut remote, l, None, &NoFiles)).collect();
+    assert_eq!(transcript(&got), transcript(&want));
+    assert!(transcript(&want).contains("no route to host"), "{}", transcript(&want));
+}
+
+/// A cluster whose clock cannot be read does not hang a kubectl that waits for a condition: the
+/// clock it assumes moves on, and the wait times out as it would.
+#[test]
+fn an_unreadable_clock_does_not_hang_a_wait() {
+    const BIG: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n  - {name: c, image: nginx, resources: {requests: {cpu: '1000'}}}\n";
+    let mut w = boot(1);
+    assert!(!kubectl::execute(&mut w, "apply -f -", Some(BIG), &NoFiles).failed);
+    let world = RefCell::new(w);
+    let mut remote = Remote::new(|m: &str| if m.contains("\"now\"") { "garbled".to_string() } else { wire::serve(&mut *world.borrow_mut(), m) });
+    let out = kubectl::execute(&mut remote, "wait --for=condition=Ready pod/big --timeout=60s", None, &NoFiles);
+    assert!(out.failed && out.stderr.contains("timed out waiting for the condition"), "{out:?}");
+    let (a, b) = (remote.now(), remote.now());
+    assert!(b > a, "the assumed clock must move");
 }

@@ -19,7 +19,7 @@ mod module {
     #[wasm_bindgen]
     pub fn execute(message: &str) -> String {
         let (line, stdin) = wire::command_from_json(message);
-        let mut cluster = wire::Remote { transport: |m: &str| host_call(m) };
+        let mut cluster = wire::Remote::new(|m: &str| host_call(m));
         wire::output_to_json(&kubectl::execute(&mut cluster, &line, stdin.as_deref(), &NoFiles))
     }
 

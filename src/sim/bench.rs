@@ -113,7 +113,7 @@ fn get_pods_both_ways(world: World, wall_ms: &dyn Fn() -> f64) -> (f64, f64) {
     let t0 = wall_ms();
     let direct = kubectl::execute(&mut *world.borrow_mut(), LINE, None, &kubectl::NoFiles);
     let t1 = wall_ms();
-    let mut remote = wire::Remote { transport: |m: &str| wire::serve(&mut *world.borrow_mut(), m) };
+    let mut remote = wire::Remote::new(|m: &str| wire::serve(&mut *world.borrow_mut(), m));
     let across = kubectl::execute(&mut remote, LINE, None, &kubectl::NoFiles);
     let t2 = wall_ms();
     debug_assert_eq!(direct.stdout.lines().count(), across.stdout.lines().count());

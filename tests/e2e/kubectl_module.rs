@@ -3,6 +3,8 @@
 //! that cannot be fetched is reported in the terminal without stopping the page.
 
 use std::path::Path;
+
+use base64::Engine as _;
 use std::time::Duration;
 
 use super::scenarios::{click, poll, run, shot, terminal_text, wait_for_app};
@@ -72,12 +74,18 @@ fn a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal() {
     let text = terminal_text(&site);
     assert!(text.contains("Check the connection and run the command again"), "{text}");
     assert!(site.session.find("[data-testid=\"crash\"]").expect("finding works").is_none(), "the page crashed");
-    // The page still works: time runs and the diagram is there.
     assert!(site.session.find("[data-testid=\"diagram\"]").expect("finding works").is_some());
+
+    // Once the module can be fetched (the connection is back), running the command again works.
+    copy_dist(&dist.join("kubectl"), &without.join("kubectl"), &|_, bytes| Some(bytes));
+    run(&site, "kubectl get nodes");
+    let answered = poll(Duration::from_secs(20), || terminal_text(&site).contains("sandbox-control-plane"));
+    shot(&site, "kubectl-module-fetched-on-retry");
+    assert!(answered, "the retry was not answered:\n{}\n{}", terminal_text(&site), diagnose(&site));
 }
 
-/// A saved session that replays kubectl commands cannot start without the module: the loading
-/// notice gives that reason and offers to set the save aside, as for any failed start.
+/// A shared (or saved) session that replays kubectl commands cannot start without the module: the
+/// loading notice gives that reason and offers to set the session aside, as for any failed start.
 #[test]
 fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() {
     let test = "a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start";
@@ -87,20 +95,21 @@ fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() 
     copy_dist(&dist, &without, &|path, bytes| (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes));
     let site = serve(test, &without);
     let browser = &site.session;
-    browser.goto(&site.url).expect("the page loads");
-    wait_for_app(&site);
-    let saved = r#"{"version":1,"seed":1,"ops":[{"at":5,"op":"kubectl","line":"kubectl get pods"}],"now":10}"#;
-    browser
-        .execute("localStorage.setItem('k8s-sandbox/session/v1', arguments[0]);", vec![saved.into()])
-        .expect("localStorage is writable");
-    browser.goto(&site.url).expect("the page reloads");
+    // The session comes in a share link (a running app would overwrite one put in localStorage).
+    let shared = r#"{"version":1,"seed":1,"ops":[{"at":5,"op":"kubectl","line":"kubectl get pods"}],"now":10}"#;
+    let link = format!("{}#s={}", site.url, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared));
+    browser.goto(&link).expect("the link opens");
     let failed = browser
         .wait_for("[data-testid=\"boot\"].boot-failed", super::APP_START)
         .unwrap_or_else(|e| panic!("the page never said why it could not start: {e}\n{}", diagnose(&site)));
     let text = super::normalise(&browser.text(&failed).expect("the notice has text"));
     shot(&site, "kubectl-module-missing-at-start");
     assert!(text.contains("the sandbox could not start: kubectl could not be loaded"), "the notice says: {text:?}");
+    // The link is gone from the address bar, so the session was saved before kubectl was asked for:
+    // a reload, or the fresh start that sets it aside, still has it.
     assert!(browser.find("[data-testid=\"boot-fresh-start\"]").expect("finding works").is_some(), "no fresh start offered");
+    let saved = browser.execute("return localStorage.getItem('k8s-sandbox/session/v1');", vec![]).expect("localStorage is readable");
+    assert!(saved.as_str().is_some_and(|s| s.contains("kubectl get pods")), "the shared session was not saved: {saved}");
 }
 
 /// A share link opened in a browser with nothing saved replays the shared commands: the page reads

@@ -7,6 +7,8 @@
 //! Both modules are built from this crate, so a message that does not decode is a bug; it still
 //! gives an error the learner can read, never a panic.
 
+use std::cell::Cell;
+
 use serde_json::{Map, Value, json};
 
 use super::cluster::{Cluster, NoRoute};
@@ -21,10 +23,20 @@ use crate::sim::time::Millis;
 /// A [`Cluster`] reached through `transport`, which delivers a message to [`serve`] and returns
 /// its answer.
 pub struct Remote<F: Fn(&str) -> String> {
-    pub transport: F,
+    transport: F,
+    /// The last time the cluster reported; what `now` says once its answers cannot be read.
+    last_now: Cell<Millis>,
 }
 
+/// How far `now` moves on each call once the cluster's answers cannot be read: a kubectl wait loop
+/// (`--wait`, `rollout status`) then passes its deadline after a few calls instead of spinning.
+const UNREADABLE_CLOCK_STEP_MS: Millis = 60 * 60 * 1000;
+
 impl<F: Fn(&str) -> String> Remote<F> {
+    pub fn new(transport: F) -> Self {
+        Self { transport, last_now: Cell::new(0) }
+    }
+
     fn ask(&self, message: Value) -> Value {
         serde_json::from_str((self.transport)(&message.to_string()).as_str()).unwrap_or(Value::Null)
     }
@@ -37,7 +49,9 @@ fn garbled(answer: &Value) -> Status {
 
 impl<F: Fn(&str) -> String> Cluster for Remote<F> {
     fn now(&self) -> Millis {
-        self.ask(json!({"op": "now"}))["now"].as_u64().unwrap_or(0)
+        let now = self.ask(json!({"op": "now"}))["now"].as_u64().unwrap_or_else(|| self.last_now.get().saturating_add(UNREADABLE_CLOCK_STEP_MS));
+        self.last_now.set(now);
+        now
     }
 
     fn run_until(&mut self, t: Millis) {
@@ -136,20 +150,38 @@ fn kubelet_to_json<T>(answer: Result<Result<T, String>, NoRoute>, ok: impl Fn(T)
     }
 }
 
-const VERBS: [(&str, Verb); 9] = [
-    ("get", Verb::Get),
-    ("list", Verb::List),
-    ("watch", Verb::Watch),
-    ("create", Verb::Create),
-    ("update", Verb::Update),
-    ("patch-merge", Verb::Patch(PatchType::Merge)),
-    ("patch-strategic", Verb::Patch(PatchType::Strategic)),
-    ("delete", Verb::Delete),
-    ("deletecollection", Verb::DeleteCollection),
-];
+/// A verb's name on the wire (a `match`, so that a new verb cannot be forgotten here).
+fn verb_name(v: &Verb) -> &'static str {
+    match v {
+        Verb::Get => "get",
+        Verb::List => "list",
+        Verb::Watch => "watch",
+        Verb::Create => "create",
+        Verb::Update => "update",
+        Verb::Patch(PatchType::Merge) => "patch-merge",
+        Verb::Patch(PatchType::Strategic) => "patch-strategic",
+        Verb::Delete => "delete",
+        Verb::DeleteCollection => "deletecollection",
+    }
+}
+
+fn verb_from_name(name: &str) -> Option<Verb> {
+    Some(match name {
+        "get" => Verb::Get,
+        "list" => Verb::List,
+        "watch" => Verb::Watch,
+        "create" => Verb::Create,
+        "update" => Verb::Update,
+        "patch-merge" => Verb::Patch(PatchType::Merge),
+        "patch-strategic" => Verb::Patch(PatchType::Strategic),
+        "delete" => Verb::Delete,
+        "deletecollection" => Verb::DeleteCollection,
+        _ => return None,
+    })
+}
 
 pub fn request_to_json(r: &ApiRequest) -> Value {
-    let verb = VERBS.iter().find(|(_, v)| *v == r.verb).map_or("", |(name, _)| *name);
+    let verb = verb_name(&r.verb);
     let o = &r.options;
     json!({
         "verb": verb, "group": r.resource.group, "resource": r.resource.plural,
@@ -166,7 +198,7 @@ fn resource(group: &str, plural: &str) -> Option<&'static ResourceType> {
 }
 
 pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
-    let verb = VERBS.iter().find(|(name, _)| v["verb"] == *name)?.1.clone();
+    let verb = verb_from_name(v["verb"].as_str()?)?;
     let text = |k: &str| v[k].as_str().map(str::to_string);
     let mut req = ApiRequest::new(0, verb, resource(v["group"].as_str()?, v["resource"].as_str()?)?);
     req.namespace = text("namespace");
@@ -185,28 +217,47 @@ pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
     Some(req)
 }
 
-const REASONS: [Reason; 11] = [
-    Reason::NotFound,
-    Reason::AlreadyExists,
-    Reason::Conflict,
-    Reason::Invalid,
-    Reason::BadRequest,
-    Reason::Forbidden,
-    Reason::MethodNotAllowed,
-    Reason::Expired,
-    Reason::InternalError,
-    Reason::Timeout,
-    Reason::Unreachable,
-];
+/// A reason's name on the wire: `metav1.StatusReason`'s, and `Unreachable` for the client's own
+/// failure to reach the apiserver (a `match`, so that a new reason cannot be forgotten here).
+fn reason_name(r: Reason) -> &'static str {
+    match r {
+        Reason::NotFound => "NotFound",
+        Reason::AlreadyExists => "AlreadyExists",
+        Reason::Conflict => "Conflict",
+        Reason::Invalid => "Invalid",
+        Reason::BadRequest => "BadRequest",
+        Reason::Forbidden => "Forbidden",
+        Reason::MethodNotAllowed => "MethodNotAllowed",
+        Reason::Expired => "Expired",
+        Reason::InternalError => "InternalError",
+        Reason::Timeout => "Timeout",
+        Reason::Unreachable => "Unreachable",
+    }
+}
 
-/// A status with its reason by position in [`REASONS`] (Reason has no wire name of its own:
-/// `Unreachable` is the client's, not the apiserver's).
+fn reason_from_name(name: &str) -> Option<Reason> {
+    Some(match name {
+        "NotFound" => Reason::NotFound,
+        "AlreadyExists" => Reason::AlreadyExists,
+        "Conflict" => Reason::Conflict,
+        "Invalid" => Reason::Invalid,
+        "BadRequest" => Reason::BadRequest,
+        "Forbidden" => Reason::Forbidden,
+        "MethodNotAllowed" => Reason::MethodNotAllowed,
+        "Expired" => Reason::Expired,
+        "InternalError" => Reason::InternalError,
+        "Timeout" => Reason::Timeout,
+        "Unreachable" => Reason::Unreachable,
+        _ => return None,
+    })
+}
+
 fn status_to_json(s: &Status) -> Value {
-    json!({"code": s.code, "reason": REASONS.iter().position(|r| *r == s.reason), "message": s.message})
+    json!({"code": s.code, "reason": reason_name(s.reason), "message": s.message})
 }
 
 fn status_from_json(v: &Value) -> Option<Status> {
-    let reason = *REASONS.get(usize::try_from(v["reason"].as_u64()?).ok()?)?;
+    let reason = reason_from_name(v["reason"].as_str()?)?;
     Some(Status::new(u16::try_from(v["code"].as_u64()?).ok()?, reason, v["message"].as_str()?))
 }
 
@@ -285,9 +336,36 @@ pub fn watch_rows_to_json(kind: &str, options: &TableOptions, objects: Vec<Value
 /// The kubectl module's side of [`watch_rows_to_json`]: kind, options and objects.
 pub fn watch_rows_from_json(message: &str) -> (String, TableOptions, Vec<Value>) {
     let mut v: Value = serde_json::from_str(message).unwrap_or(Value::Null);
-    let objects = match v["objects"].take() {
-        Value::Array(a) => a,
+    let objects = match v.get_mut("objects").map(Value::take) {
+        Some(Value::Array(a)) => a,
         _ => Vec::new(),
     };
     (v["kind"].as_str().unwrap_or_default().to_string(), options_from_json(&v["options"]), objects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_verb_and_reason_has_a_name_that_reads_back() {
+        let verbs = [Verb::Get, Verb::List, Verb::Watch, Verb::Create, Verb::Update, Verb::Patch(PatchType::Merge), Verb::Patch(PatchType::Strategic), Verb::Delete, Verb::DeleteCollection];
+        for v in verbs {
+            assert_eq!(verb_from_name(verb_name(&v)), Some(v));
+        }
+        assert_eq!(verb_from_name("teleport"), None);
+        let reasons = [Reason::NotFound, Reason::AlreadyExists, Reason::Conflict, Reason::Invalid, Reason::BadRequest, Reason::Forbidden, Reason::MethodNotAllowed, Reason::Expired, Reason::InternalError, Reason::Timeout, Reason::Unreachable];
+        for r in reasons {
+            assert_eq!(reason_from_name(reason_name(r)), Some(r));
+        }
+        assert_eq!(reason_from_name("Teapot"), None);
+    }
+
+    #[test]
+    fn watch_rows_of_any_json_shape_read_without_panicking() {
+        for message in ["[1]", "5", "\"x\"", "{\"objects\": 3}", "{\"kind\": [], \"options\": 7}", "not json"] {
+            let (kind, _, objects) = watch_rows_from_json(message);
+            assert_eq!((kind.as_str(), objects.len()), ("", 0), "{message}");
+        }
+    }
 }

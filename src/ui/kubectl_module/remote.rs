@@ -18,8 +18,13 @@ export function kubectl_load() {
   if (!window.k8sSandboxKubectlLoading) {
     const meta = document.querySelector('meta[name="kubectl-module"]');
     const js = meta && meta.getAttribute("content"), wasm = meta && meta.getAttribute("data-wasm");
+    // A module that failed to load stays failed for its URL (the module map keeps the failure), so
+    // a retry asks for it under a query it has not seen.
+    const attempt = (window.k8sSandboxKubectlAttempts = (window.k8sSandboxKubectlAttempts || 0) + 1);
+    const url = js && new URL(js, document.baseURI);
+    if (url && attempt > 1) url.searchParams.set("attempt", String(attempt));
     window.k8sSandboxKubectlLoading = (js && wasm
-        ? import(new URL(js, document.baseURI).href)
+        ? import(url.href)
             .then((m) => m.default({ module_or_path: new URL(wasm, document.baseURI) }).then(() => { window.k8sSandboxKubectl = m; }))
         : Promise.reject(new Error("the page does not name its kubectl module")))
       .catch((e) => {
@@ -39,14 +44,18 @@ extern "C" {
     fn kubectl_load() -> js_sys::Promise;
     fn kubectl_ready() -> bool;
     fn kubectl_loading() -> bool;
-    fn kubectl_execute(message: &str) -> String;
-    fn kubectl_watch_rows(message: &str) -> String;
+    #[wasm_bindgen(catch)]
+    fn kubectl_execute(message: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn kubectl_watch_rows(message: &str) -> Result<String, JsValue>;
     fn kubectl_set_host(serve: &JsValue);
 }
 
 thread_local! {
     /// The world a running kubectl command may reach: set only while `execute` waits for the module.
     static SERVING: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };
+    /// Why the module stopped, once it has: a trapped wasm instance is not called again.
+    static STOPPED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Whether the module is loaded.
@@ -66,21 +75,47 @@ pub fn execute(world: &mut World, line: &str, stdin: Option<&str>) -> Output {
         out.err("error: kubectl is not loaded yet");
         return out;
     }
+    if let Some(why) = STOPPED.with(|s| s.borrow().clone()) {
+        return stopped(&why);
+    }
     register_host();
     // The caller's `&mut World` is not used again until the module returns, so while it runs the
     // pointer is the only way to the world; `serve` uses it for one message at a time.
     let previous = SERVING.with(|s| s.replace(world));
     let answer = kubectl_execute(&wire::command_to_json(line, stdin));
     SERVING.with(|s| s.set(previous));
-    wire::output_from_json(&answer)
+    match answer {
+        Ok(answer) => wire::output_from_json(&answer),
+        // A trap in kubectl (a panic in the release build) stops the module, not the cluster: the
+        // world only changed through whole API calls, so the page goes on without kubectl.
+        Err(e) => {
+            let why = reason(&e);
+            STOPPED.with(|s| *s.borrow_mut() = Some(why.clone()));
+            stopped(&why)
+        }
+    }
+}
+
+fn stopped(why: &str) -> Output {
+    let mut out = Output::default();
+    out.err(format!("error: kubectl stopped after an internal error ({why}); reload the page to start it again"));
+    out
 }
 
 /// The rows of a `get -w` stream, printed by the module's printers.
 pub fn watch_rows(kind: &str, options: &TableOptions, objects: Vec<Value>) -> String {
-    if !ready() {
+    if !ready() || STOPPED.with(|s| s.borrow().is_some()) {
         return String::new();
     }
-    kubectl_watch_rows(&wire::watch_rows_to_json(kind, options, objects))
+    kubectl_watch_rows(&wire::watch_rows_to_json(kind, options, objects)).unwrap_or_else(|e| {
+        STOPPED.with(|s| *s.borrow_mut() = Some(reason(&e)));
+        String::new()
+    })
+}
+
+/// A thrown JS value as text (`RuntimeError: unreachable`).
+fn reason(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.to_string())).unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// One message from the module (`wire::Remote`), answered from the world of the running command.
