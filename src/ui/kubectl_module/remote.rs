@@ -54,6 +54,8 @@ extern "C" {
 thread_local! {
     /// The world a running kubectl command may reach: set only while `execute` waits for the module.
     static SERVING: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };
+    /// Set while the page answers one of the module's calls: a trap then is the page's own.
+    static IN_SERVE: Cell<bool> = const { Cell::new(false) };
     /// Why the module stopped, once it has: a trapped wasm instance is not called again.
     static STOPPED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
@@ -86,6 +88,9 @@ pub fn execute(world: &mut World, line: &str, stdin: Option<&str>) -> Output {
     SERVING.with(|s| s.set(previous));
     match answer {
         Ok(answer) => wire::output_from_json(&answer),
+        // A trap while the page was answering one of kubectl's calls is the page's own: it goes on
+        // up as before this module existed, to index.html's crash banner.
+        Err(e) if IN_SERVE.with(|f| f.replace(false)) => wasm_bindgen::throw_val(e),
         // A trap in kubectl (a panic in the release build) stops the module, not the cluster: the
         // world only changed through whole API calls, so the page goes on without kubectl.
         Err(e) => {
@@ -124,8 +129,11 @@ fn serve(message: String) -> String {
     if world.is_null() {
         return r#"{"err":"no kubectl command is running"}"#.to_string();
     }
+    IN_SERVE.with(|f| f.set(true));
     // SAFETY: set by `execute` from a live `&mut World` whose owner is blocked in the module's call.
-    wire::serve(unsafe { &mut *world }, &message)
+    let answer = wire::serve(unsafe { &mut *world }, &message);
+    IN_SERVE.with(|f| f.set(false));
+    answer
 }
 
 /// Gives the module its way back to the world (once; the closure lives as long as the page).
