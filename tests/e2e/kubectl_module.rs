@@ -150,3 +150,37 @@ fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
     shot(&site, "kubectl-module-share-link");
     assert!(listed, "the shared deployment is not in the rebuilt cluster:\n{}\n{}", terminal_text(&site), diagnose(&site));
 }
+
+/// A crash inside kubectl (a trap of its wasm, which is how the release build panics) stops kubectl
+/// only: the terminal says so, no crash banner goes up, and the cluster keeps running. The crash is
+/// staged by replacing the module's entry point with one that throws what a trap throws.
+#[test]
+fn a_crash_inside_kubectl_stops_kubectl_only() {
+    let Some(site) = open_site("a_crash_inside_kubectl_stops_kubectl_only") else {
+        return;
+    };
+    let browser = &site.session;
+    browser.goto(&site.url).expect("the page loads");
+    wait_for_app(&site);
+    run(&site, "kubectl get nodes");
+    assert!(poll(Duration::from_secs(20), || terminal_text(&site).contains("sandbox-control-plane")), "{}", terminal_text(&site));
+    browser
+        .execute(
+            "window.k8sSandboxKubectl = Object.assign({}, window.k8sSandboxKubectl, \
+             { execute: () => { throw new WebAssembly.RuntimeError('unreachable'); } });",
+            vec![],
+        )
+        .expect("the script runs");
+    run(&site, "kubectl get pods");
+    let said = poll(Duration::from_secs(10), || terminal_text(&site).contains("kubectl stopped after an internal error"));
+    shot(&site, "kubectl-module-crashed");
+    assert!(said, "{}\n{}", terminal_text(&site), diagnose(&site));
+    assert!(terminal_text(&site).contains("RuntimeError: unreachable"), "{}", terminal_text(&site));
+    assert!(browser.find("[data-testid=\"crash\"]").expect("finding works").is_none(), "the page's crash banner went up");
+    // The cluster runs on: "+ Node" still adds a node to the diagram.
+    click(&site, "add-node");
+    let added = poll(Duration::from_secs(20), || {
+        browser.execute("return document.querySelectorAll('[data-testid=node]').length;", vec![]).expect("the script runs").as_u64() == Some(5)
+    });
+    assert!(added, "no fifth node after a kubectl crash\n{}", diagnose(&site));
+}

@@ -103,7 +103,8 @@ pub fn execute(world: &mut World, line: &str, stdin: Option<&str>) -> Output {
 
 fn stopped(why: &str) -> Output {
     let mut out = Output::default();
-    out.err(format!("error: kubectl stopped after an internal error ({why}); reload the page to start it again"));
+    // A reload replays the session, and with it the command that stopped kubectl: say so.
+    out.err(format!("error: kubectl stopped after an internal error ({why}); the cluster runs on without it. A reload replays your session, this command included; Reset starts a fresh cluster"));
     out
 }
 
