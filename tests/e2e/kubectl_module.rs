@@ -2,13 +2,13 @@
 //! does not download it, the first command fetches it and prints kubectl's answer, and a module
 //! that cannot be fetched is reported in the terminal without stopping the page.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use std::time::Duration;
 
-use super::scenarios::{click, poll, run, shot, terminal_text, wait_for_app};
-use super::{copy_dist, diagnose, e2e_dist, open_site, serve};
+use super::scenarios::{click, poll, run, shot, start, terminal_text, wait_for_app};
+use super::{copy_dist, diagnose, e2e_dist, serve};
 
 /// The URLs of every file the page has fetched so far.
 const FETCHED_JS: &str = "return performance.getEntriesByType('resource').map(e => e.name);";
@@ -25,13 +25,21 @@ fn fetched_kubectl(site: &super::Site) -> Vec<String> {
         .collect()
 }
 
+/// The built site (`E2E_DIST`), and a copy of it without the kubectl module in
+/// `target/e2e-without-kubectl/<test>`; None when the end-to-end tests are skipped.
+fn dist_without_kubectl(test: &'static str) -> Option<(PathBuf, PathBuf)> {
+    let dist = e2e_dist(test)?;
+    let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-without-kubectl").join(test);
+    let _ = std::fs::remove_dir_all(&without);
+    copy_dist(&dist, &without, &|path, bytes| (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes));
+    Some((dist, without))
+}
+
 #[test]
 fn kubectl_is_fetched_on_the_first_command_only() {
-    let Some(site) = open_site("kubectl_is_fetched_on_the_first_command_only") else {
+    let Some(site) = start("kubectl_is_fetched_on_the_first_command_only") else {
         return;
     };
-    site.session.goto(&site.url).expect("the page loads");
-    wait_for_app(&site);
     assert_eq!(fetched_kubectl(&site), Vec::<String>::new(), "the first visit fetched the kubectl module");
 
     run(&site, "kubectl get nodes");
@@ -57,13 +65,7 @@ fn kubectl_is_fetched_on_the_first_command_only() {
 #[test]
 fn a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal() {
     let test = "a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal";
-    let Some(dist) = e2e_dist(test) else { return };
-    let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-dist-without-kubectl");
-    let _ = std::fs::remove_dir_all(&without);
-    copy_dist(&dist, &without, &|path, bytes| {
-        let in_module = path.components().any(|c| c.as_os_str() == "kubectl");
-        (!in_module).then_some(bytes)
-    });
+    let Some((dist, without)) = dist_without_kubectl(test) else { return };
     let site = serve(test, &without);
     site.session.goto(&site.url).expect("the page loads");
     wait_for_app(&site);
@@ -89,10 +91,7 @@ fn a_kubectl_module_that_cannot_be_fetched_is_reported_in_the_terminal() {
 #[test]
 fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() {
     let test = "a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start";
-    let Some(dist) = e2e_dist(test) else { return };
-    let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-dist-without-kubectl-2");
-    let _ = std::fs::remove_dir_all(&without);
-    copy_dist(&dist, &without, &|path, bytes| (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes));
+    let Some((_, without)) = dist_without_kubectl(test) else { return };
     let site = serve(test, &without);
     let browser = &site.session;
     // The session comes in a share link (a running app would overwrite one put in localStorage).
@@ -116,12 +115,10 @@ fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() 
 /// the link once, fetches kubectl before the first render, and rebuilds the cluster.
 #[test]
 fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
-    let Some(site) = open_site("a_share_link_replays_its_kubectl_commands_in_a_fresh_browser") else {
+    let Some(site) = start("a_share_link_replays_its_kubectl_commands_in_a_fresh_browser") else {
         return;
     };
     let browser = &site.session;
-    browser.goto(&site.url).expect("the page loads");
-    wait_for_app(&site);
     run(&site, "kubectl create deployment shared --image=nginx");
     assert!(
         poll(Duration::from_secs(20), || terminal_text(&site).contains("deployment.apps/shared created")),
@@ -156,12 +153,10 @@ fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
 /// staged by replacing the module's entry point with one that throws what a trap throws.
 #[test]
 fn a_crash_inside_kubectl_stops_kubectl_only() {
-    let Some(site) = open_site("a_crash_inside_kubectl_stops_kubectl_only") else {
+    let Some(site) = start("a_crash_inside_kubectl_stops_kubectl_only") else {
         return;
     };
     let browser = &site.session;
-    browser.goto(&site.url).expect("the page loads");
-    wait_for_app(&site);
     run(&site, "kubectl get nodes");
     assert!(poll(Duration::from_secs(20), || terminal_text(&site).contains("sandbox-control-plane")), "{}", terminal_text(&site));
     browser

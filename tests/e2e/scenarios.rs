@@ -29,7 +29,7 @@ struct PodChip {
 }
 
 /// Opens the site and waits until the app answers in its terminal.
-fn start(test: &'static str) -> Option<Site> {
+pub(super) fn start(test: &'static str) -> Option<Site> {
     let site = open_site(test)?;
     site.session.goto(&site.url).expect("the page loads");
     wait_for_app(&site);

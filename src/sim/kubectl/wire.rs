@@ -217,22 +217,10 @@ pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
     Some(req)
 }
 
-/// A reason's name on the wire: `metav1.StatusReason`'s, and `Unreachable` for the client's own
-/// failure to reach the apiserver (a `match`, so that a new reason cannot be forgotten here).
-fn reason_name(r: Reason) -> &'static str {
-    match r {
-        Reason::NotFound => "NotFound",
-        Reason::AlreadyExists => "AlreadyExists",
-        Reason::Conflict => "Conflict",
-        Reason::Invalid => "Invalid",
-        Reason::BadRequest => "BadRequest",
-        Reason::Forbidden => "Forbidden",
-        Reason::MethodNotAllowed => "MethodNotAllowed",
-        Reason::Expired => "Expired",
-        Reason::InternalError => "InternalError",
-        Reason::Timeout => "Timeout",
-        Reason::Unreachable => "Unreachable",
-    }
+/// A status's reason on the wire: the API's spelling, and `Unreachable` for the client's own
+/// failure to reach the apiserver (which the API has no name for).
+fn reason_name(s: &Status) -> &'static str {
+    if s.reason == Reason::Unreachable { "Unreachable" } else { s.reason_text() }
 }
 
 fn reason_from_name(name: &str) -> Option<Reason> {
@@ -253,7 +241,7 @@ fn reason_from_name(name: &str) -> Option<Reason> {
 }
 
 fn status_to_json(s: &Status) -> Value {
-    json!({"code": s.code, "reason": reason_name(s.reason), "message": s.message})
+    json!({"code": s.code, "reason": reason_name(s), "message": s.message})
 }
 
 fn status_from_json(v: &Value) -> Option<Status> {
@@ -356,7 +344,7 @@ mod tests {
         assert_eq!(verb_from_name("teleport"), None);
         let reasons = [Reason::NotFound, Reason::AlreadyExists, Reason::Conflict, Reason::Invalid, Reason::BadRequest, Reason::Forbidden, Reason::MethodNotAllowed, Reason::Expired, Reason::InternalError, Reason::Timeout, Reason::Unreachable];
         for r in reasons {
-            assert_eq!(reason_from_name(reason_name(r)), Some(r));
+            assert_eq!(reason_from_name(reason_name(&Status::new(400, r, ""))), Some(r));
         }
         assert_eq!(reason_from_name("Teapot"), None);
     }
