@@ -10,9 +10,9 @@ use crate::sim::kubectl::printers::table::TableOptions;
 use crate::sim::kubectl::{Output, wire};
 use crate::sim::world::World;
 
-// The module's file names are written into index.html by scripts/kubectl-module.sh (they carry a
-// hash of the content, so a browser never pairs a cached module with a newer page). URLs resolve
-// against the page, so the site works from any sub-path.
+// The module's files are named in index.html by scripts/kubectl-module.sh (they sit in a directory
+// named by a hash of their content, so a browser never pairs a cached module with a newer page).
+// URLs resolve against the page, so the site works from any sub-path.
 #[wasm_bindgen(inline_js = r#"
 export function kubectl_load() {
   if (!window.k8sSandboxKubectlLoading) {
