@@ -55,7 +55,10 @@ fn apply_refuses_crds_and_unknown_fields() {
     let mut w = World::bare(1);
     let crd = "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nmetadata:\n  name: pi\n";
     let out = kubectl_in(&mut w, "apply -f -", crd);
-    assert_eq!(out.stderr, "error: resource mapping not found for name: \"pi\" namespace: \"\" from \"STDIN\": no matches for kind \"SparkApplication\" in version \"sparkoperator.k8s.io/v1beta2\"\nensure CRDs are installed first\n");
+    assert_eq!(
+        out.stderr,
+        "error: resource mapping not found for name: \"pi\" namespace: \"\" from \"STDIN\": no matches for kind \"SparkApplication\" in version \"sparkoperator.k8s.io/v1beta2\"\nensure CRDs are installed first\n"
+    );
     let typo = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  contianers: []\n";
     let out = kubectl_in(&mut w, "apply -f -", typo);
     println!("{out:?}");
@@ -104,7 +107,10 @@ fn limit_range_refuses_a_container_over_max() {
     assert_eq!(kubectl_in(&mut w, "apply -f -", lr).stdout, "limitrange/cpu-min-max-demo-lr created\n");
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: constraints-cpu-demo-2\nspec:\n  containers:\n  - name: c\n    image: nginx\n    resources:\n      limits:\n        cpu: \"1.5\"\n      requests:\n        cpu: \"500m\"\n";
     let out = kubectl_in(&mut w, "apply -f -", pod);
-    assert_eq!(out.stderr, "Error from server (Forbidden): error when creating \"STDIN\": pods \"constraints-cpu-demo-2\" is forbidden: maximum cpu usage per Container is 800m, but limit is 1500m\n");
+    assert_eq!(
+        out.stderr,
+        "Error from server (Forbidden): error when creating \"STDIN\": pods \"constraints-cpu-demo-2\" is forbidden: maximum cpu usage per Container is 800m, but limit is 1500m\n"
+    );
     // A container without resources gets the LimitRange's defaults: `default` is `max` when unset,
     // and `defaultRequest` is `default` (SetDefaults_LimitRangeItem), as the docs page shows.
     let bare = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
@@ -121,5 +127,8 @@ fn resource_quota_refuses_what_exceeds_it() {
     assert_eq!(kubectl_in(&mut w, "apply -f -", quota).stdout, "resourcequota/pod-demo created\n");
     assert_eq!(kubectl(&mut w, "run one --image=nginx").stdout, "pod/one created\n");
     let out = kubectl(&mut w, "run two --image=nginx");
-    assert_eq!(out.stderr, "Error from server (Forbidden): pods \"two\" is forbidden: exceeded quota: pod-demo, requested: pods=1, used: pods=1, limited: pods=1\n");
+    assert_eq!(
+        out.stderr,
+        "Error from server (Forbidden): pods \"two\" is forbidden: exceeded quota: pod-demo, requested: pods=1, used: pods=1, limited: pods=1\n"
+    );
 }

@@ -103,9 +103,10 @@ fn verdict(row: &Row, result: Result<(), String>) -> Option<String> {
     match (row.known_gap, result) {
         (None, Ok(())) | (Some(_), Err(_)) => None,
         (None, Err(e)) => Some(format!("MISMATCH {} [{}]: {e}", row.path, row.variant)),
-        (Some(gap), Ok(())) => {
-            Some(format!("FIXED {} [{}]: the sandbox now does what a real cluster does; remove known_gap ({gap})", row.path, row.variant))
-        }
+        (Some(gap), Ok(())) => Some(format!(
+            "FIXED {} [{}]: the sandbox now does what a real cluster does; remove known_gap ({gap})",
+            row.path, row.variant
+        )),
     }
 }
 
@@ -134,7 +135,12 @@ fn every_manifest_does_what_a_real_cluster_does() {
                 while let Some(row) = rows.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = run_row(&root, row);
                     if let (Some(gap), Err(e)) = (row.known_gap, &result) {
-                        let line = format!("  {} [{}]: {gap}\n      sandbox: {}", row.path, row.variant, e.lines().next().unwrap_or_default());
+                        let line = format!(
+                            "  {} [{}]: {gap}\n      sandbox: {}",
+                            row.path,
+                            row.variant,
+                            e.lines().next().unwrap_or_default()
+                        );
                         gaps.lock().expect("no thread panics while holding the lock").push(line);
                     }
                     if let Some(line) = verdict(row, result) {
@@ -146,7 +152,12 @@ fn every_manifest_does_what_a_real_cluster_does() {
     });
     let mut gaps = gaps.into_inner().expect("no thread panicked");
     gaps.sort();
-    println!("{} rows, {} known gaps (where the sandbox still disagrees with a real cluster):\n{}", rows.len(), gaps.len(), gaps.join("\n"));
+    println!(
+        "{} rows, {} known gaps (where the sandbox still disagrees with a real cluster):\n{}",
+        rows.len(),
+        gaps.len(),
+        gaps.join("\n")
+    );
     let mut findings = findings.into_inner().expect("no thread panicked");
     findings.sort();
     assert!(findings.is_empty(), "{} rows disagree with the table:\n{}", findings.len(), findings.join("\n\n"));
@@ -171,11 +182,15 @@ fn a_broken_corpus_file_reports_its_line() {
         println!("skipped: ../shared/manifests is not beside the checkout");
         return;
     };
-    let text = std::fs::read_to_string(root.join("k8s-website/pods/simple-pod.yaml")).expect("the corpus file is readable");
+    let text =
+        std::fs::read_to_string(root.join("k8s-website/pods/simple-pod.yaml")).expect("the corpus file is readable");
     let broken = text.replace("\n  containers:", "\n\tcontainers:");
     assert_ne!(broken, text, "the file still has the line this test breaks");
     let mut w = World::bare(1);
     let out = kubectl::execute(&mut w, "apply -f -", Some(&broken), &k8s_sandbox::sim::kubectl::NoFiles);
-    assert_eq!(out.stderr, "error: error parsing STDIN: error converting YAML to JSON: yaml: line 6: found character that cannot start any token\n");
+    assert_eq!(
+        out.stderr,
+        "error: error parsing STDIN: error converting YAML to JSON: yaml: line 6: found character that cannot start any token\n"
+    );
     assert!(out.failed && out.stdout.is_empty(), "{out:?}");
 }

@@ -43,14 +43,7 @@ const COMPONENTS: [&str; 8] = [
 ];
 
 /// The `data-testid` hooks the page must offer (the handles later tests drive).
-const HOOKS: [&str; 6] = [
-    "diagram",
-    "terminal",
-    "terminal-input",
-    "editor",
-    "inspector",
-    "time-controls",
-];
+const HOOKS: [&str; 6] = ["diagram", "terminal", "terminal-input", "editor", "inspector", "time-controls"];
 
 /// How long the page may take to download and start the wasm (a cold headless start is slow).
 const APP_START: Duration = Duration::from_secs(30);
@@ -74,10 +67,8 @@ fn open_site(test: &'static str) -> Option<Site> {
 fn e2e_dist(test: &'static str) -> Option<PathBuf> {
     let Some(dist) = std::env::var_os("E2E_DIST").map(PathBuf::from) else {
         // Written straight to stderr, which the test harness does not capture, so the reason shows.
-        let _ = writeln!(
-            std::io::stderr(),
-            "{test}: skipped: E2E_DIST is not set (`make test` builds dist/ and sets it)"
-        );
+        let _ =
+            writeln!(std::io::stderr(), "{test}: skipped: E2E_DIST is not set (`make test` builds dist/ and sets it)");
         return None;
     };
     assert!(
@@ -95,29 +86,18 @@ fn serve(test: &'static str, dist: &Path) -> Site {
     let server = StaticServer::start(dist, "any/sub/path").expect("binding a loopback port works");
     let chromedriver = env_path("CHROMEDRIVER", "/usr/bin/chromedriver");
     let chrome = env_path("CHROME", "/usr/bin/chromium");
-    let driver =
-        ChromeDriver::start(&chromedriver).unwrap_or_else(|e| panic!("{e} (install: make test)"));
+    let driver = ChromeDriver::start(&chromedriver).unwrap_or_else(|e| panic!("{e} (install: make test)"));
     let session = Session::start(&driver, &chrome).unwrap_or_else(|e| panic!("{e}"));
     let url = server.url.clone();
-    Site {
-        session,
-        test,
-        _driver: driver,
-        _server: server,
-        url,
-    }
+    Site { session, test, _driver: driver, _server: server, url }
 }
 
 fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default))
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
 }
 
 fn screenshot_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/screenshots")
-        .join(format!("{name}.png"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots").join(format!("{name}.png"))
 }
 
 fn failure_screenshot(test: &str) -> PathBuf {
@@ -133,44 +113,25 @@ fn diagnose(site: &Site) -> String {
         Err(e) => format!("no screenshot: {e}"),
     };
     let console = match browser.browser_log() {
-        Ok(lines) => lines
-            .iter()
-            .map(|l| format!("  {} {}", l.level, l.message))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Ok(lines) => lines.iter().map(|l| format!("  {} {}", l.level, l.message)).collect::<Vec<_>>().join("\n"),
         Err(e) => format!("  unreadable: {e}"),
     };
     let body = browser
-        .execute(
-            "return document.body ? document.body.outerHTML : '(no body)'",
-            vec![],
-        )
-        .map(|v| {
-            v.as_str()
-                .unwrap_or_default()
-                .chars()
-                .take(2000)
-                .collect::<String>()
-        })
+        .execute("return document.body ? document.body.outerHTML : '(no body)'", vec![])
+        .map(|v| v.as_str().unwrap_or_default().chars().take(2000).collect::<String>())
         .unwrap_or_else(|e| format!("unreadable: {e}"));
     format!("{saved}\nbrowser console:\n{console}\nbody: {body}")
 }
 
 /// Lower-cased, whitespace-collapsed text: what a reader matches, whatever the line breaks.
 fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The components whose names are not (yet) in `text`.
 fn missing_components(text: &str) -> Vec<&'static str> {
     let text = normalise(text);
-    COMPONENTS
-        .into_iter()
-        .filter(|c| !text.contains(c))
-        .collect()
+    COMPONENTS.into_iter().filter(|c| !text.contains(c)).collect()
 }
 
 #[test]
@@ -181,19 +142,11 @@ fn first_visit_shows_every_component_and_panel() {
     let browser = &site.session;
     eprintln!("e2e: opening {}", site.url);
     browser.goto(&site.url).expect("the page loads");
-    assert_eq!(
-        browser.title().expect("the page has a title"),
-        "Kubernetes Architecture Sandbox"
-    );
+    assert_eq!(browser.title().expect("the page has a title"), "Kubernetes Architecture Sandbox");
 
     let diagram = browser
         .wait_for("[data-testid=\"diagram\"]", APP_START)
-        .unwrap_or_else(|e| {
-            panic!(
-                "the app never rendered its diagram: {e}\n{}",
-                diagnose(&site)
-            )
-        });
+        .unwrap_or_else(|e| panic!("the app never rendered its diagram: {e}\n{}", diagnose(&site)));
     // The diagram may fill in after the first frame: poll its visible text for a little while.
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = browser.text(&diagram).expect("the diagram has text");
@@ -204,28 +157,17 @@ fn first_visit_shows_every_component_and_panel() {
 
     // Screenshots before the assertions, so a failure leaves a picture of what went wrong.
     let page_png = screenshot_path("first-visit");
-    browser
-        .screenshot(&page_png)
-        .expect("saving the page screenshot");
+    browser.screenshot(&page_png).expect("saving the page screenshot");
     // Best effort: an empty (zero-height) diagram cannot be photographed, and the checks below
     // say what is wrong with it more clearly than the screenshot error would.
     if let Err(e) = browser.element_screenshot(&diagram, &screenshot_path("diagram")) {
         eprintln!("e2e: no diagram screenshot: {e}");
     }
-    eprintln!(
-        "e2e: screenshots in {}",
-        page_png.parent().expect("a file has a parent").display()
-    );
+    eprintln!("e2e: screenshots in {}", page_png.parent().expect("a file has a parent").display());
 
     let missing = missing_components(&seen);
-    assert!(
-        missing.is_empty(),
-        "the diagram does not show {missing:?}; it shows: {seen:?}"
-    );
-    assert!(
-        browser.is_displayed(&diagram).expect("visibility is known"),
-        "the diagram is hidden"
-    );
+    assert!(missing.is_empty(), "the diagram does not show {missing:?}; it shows: {seen:?}");
+    assert!(browser.is_displayed(&diagram).expect("visibility is known"), "the diagram is hidden");
 
     // index.html's "Starting a simulated cluster" notice is gone once the app is up.
     assert!(
@@ -235,17 +177,9 @@ fn first_visit_shows_every_component_and_panel() {
 
     let absent: Vec<_> = HOOKS
         .into_iter()
-        .filter(|hook| {
-            browser
-                .find(&format!("[data-testid=\"{hook}\"]"))
-                .expect("finding works")
-                .is_none()
-        })
+        .filter(|hook| browser.find(&format!("[data-testid=\"{hook}\"]")).expect("finding works").is_none())
         .collect();
-    assert!(
-        absent.is_empty(),
-        "the page has no data-testid hooks {absent:?}"
-    );
+    assert!(absent.is_empty(), "the page has no data-testid hooks {absent:?}");
 
     // A panic in the wasm (or any script error) shows up as a SEVERE console line.
     let errors: Vec<_> = browser
@@ -255,10 +189,7 @@ fn first_visit_shows_every_component_and_panel() {
         .filter(|line| line.level == "SEVERE")
         .map(|line| line.message)
         .collect();
-    assert!(
-        errors.is_empty(),
-        "the browser console has errors: {errors:#?}"
-    );
+    assert!(errors.is_empty(), "the browser console has errors: {errors:#?}");
 }
 
 /// A page whose wasm cannot start (here: the download is cut short, as by a dropped connection)
@@ -283,9 +214,7 @@ fn a_page_whose_wasm_cannot_start_says_why() {
         .wait_for("[data-testid=\"boot\"].boot-failed", APP_START)
         .unwrap_or_else(|e| panic!("the page never said the app could not start: {e}\n{}", diagnose(&site)));
     let text = normalise(&browser.text(&failed).expect("the notice has text"));
-    browser
-        .screenshot(&screenshot_path("wasm-cannot-start"))
-        .expect("saving the screenshot");
+    browser.screenshot(&screenshot_path("wasm-cannot-start")).expect("saving the screenshot");
     assert!(
         text.contains("kubernetes architecture sandbox") && text.contains("the sandbox could not start:"),
         "the notice says: {text:?}"
@@ -309,9 +238,7 @@ fn a_page_whose_wasm_cannot_start_says_why() {
     let fresh = browser
         .wait_for("[data-testid=\"boot-fresh-start\"]", APP_START)
         .unwrap_or_else(|e| panic!("no fresh start offered: {e}\n{}", diagnose(&site)));
-    browser
-        .screenshot(&screenshot_path("wasm-cannot-start-with-a-saved-session"))
-        .expect("saving the screenshot");
+    browser.screenshot(&screenshot_path("wasm-cannot-start-with-a-saved-session")).expect("saving the screenshot");
     browser.click(&fresh).expect("the button clicks");
     let storage = browser
         .execute(
@@ -350,24 +277,15 @@ fn the_default_cluster_fits_in_one_row_at_1280x720() {
     };
     let browser = &site.session;
     browser.goto(&site.url).expect("the page loads");
-    browser
-        .set_viewport(1280, 720)
-        .expect("the window can be resized");
+    browser.set_viewport(1280, 720).expect("the window can be resized");
     browser
         .wait_for("[data-testid=\"node\"]", APP_START)
         .unwrap_or_else(|e| panic!("no node was drawn: {e}\n{}", diagnose(&site)));
     // The diagram lays itself out again after the resize event.
     let deadline = Instant::now() + Duration::from_secs(10);
     let tops = loop {
-        let tops = browser
-            .execute(NODE_TOPS_JS, vec![])
-            .expect("the script runs");
-        let tops: Vec<i64> = tops
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.as_i64())
-            .collect();
+        let tops = browser.execute(NODE_TOPS_JS, vec![]).expect("the script runs");
+        let tops: Vec<i64> = tops.as_array().into_iter().flatten().filter_map(|t| t.as_i64()).collect();
         if (tops.len() == 4 && tops.iter().all(|t| *t == tops[0])) || Instant::now() >= deadline {
             break tops;
         }
@@ -390,19 +308,9 @@ fn the_default_cluster_fits_in_one_row_at_1280x720() {
         size(2),
         size(3)
     );
-    browser
-        .screenshot(&screenshot_path("first-visit-1280x720"))
-        .expect("saving the screenshot");
-    assert_eq!(
-        tops.len(),
-        4,
-        "a fresh cluster has four nodes\n{}",
-        diagnose(&site)
-    );
-    assert!(
-        tops.iter().all(|t| *t == tops[0]),
-        "the nodes wrap into more than one row: tops {tops:?}"
-    );
+    browser.screenshot(&screenshot_path("first-visit-1280x720")).expect("saving the screenshot");
+    assert_eq!(tops.len(), 4, "a fresh cluster has four nodes\n{}", diagnose(&site));
+    assert!(tops.iter().all(|t| *t == tops[0]), "the nodes wrap into more than one row: tops {tops:?}");
     assert!(
         size(2) <= size(0) + 0.01 && size(3) <= size(1) + 0.01,
         "the drawing overflows its panel (scroll bars): {sizes}"
@@ -416,8 +324,5 @@ fn missing_components_lists_exactly_the_absent_names() {
     let all = "KUBE-APISERVER\netcd kube-scheduler  kube-controller-manager cloud-controller-manager \
                kubelet kube-proxy Container\nRuntime";
     assert!(missing_components(all).is_empty());
-    assert_eq!(
-        missing_components(&all.replace("kube-proxy", "")),
-        vec!["kube-proxy"]
-    );
+    assert_eq!(missing_components(&all.replace("kube-proxy", "")), vec!["kube-proxy"]);
 }

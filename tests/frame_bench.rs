@@ -67,10 +67,7 @@ const COLLECT_JS: &str = "const b = window.__bench; b.stop = true; clearInterval
     return { deltas: b.deltas, counts: b.counts, long: b.long };";
 
 fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn env_path(var: &str, default: &str) -> PathBuf {
@@ -84,15 +81,11 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 }
 
 fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
 }
 
 fn script(browser: &Session, js: &str, args: Vec<Value>) -> Value {
-    browser
-        .execute(js, args)
-        .unwrap_or_else(|e| panic!("the script failed: {e}"))
+    browser.execute(js, args).unwrap_or_else(|e| panic!("the script failed: {e}"))
 }
 
 fn count(browser: &Session, css: &str) -> u64 {
@@ -102,10 +95,7 @@ fn count(browser: &Session, css: &str) -> u64 {
 
 fn click(browser: &Session, id: &str) {
     let css = format!("[data-testid=\"{id}\"]");
-    let el = browser
-        .find(&css)
-        .expect("finding works")
-        .unwrap_or_else(|| panic!("no {css}"));
+    let el = browser.find(&css).expect("finding works").unwrap_or_else(|| panic!("no {css}"));
     browser.click(&el).expect("clicking works");
 }
 
@@ -126,11 +116,7 @@ fn set_speed(browser: &Session, value: &str) {
     let js = "const s = document.querySelector('[data-testid=speed]'); s.value = arguments[0]; \
               s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;";
     let chosen = script(browser, js, vec![json!(value)]);
-    assert_eq!(
-        chosen,
-        json!(value),
-        "speed {value} is not one of the speeds offered"
-    );
+    assert_eq!(chosen, json!(value), "speed {value} is not one of the speeds offered");
 }
 
 /// When a page load got somewhere, in ms since navigation.
@@ -157,25 +143,16 @@ fn load(browser: &Session, url: &str) -> Load {
         if let Some(render) = got[0].as_f64()
             && (got[1].is_number() || Instant::now() >= deadline)
         {
-            return Load {
-                render,
-                paint: got[1].as_f64(),
-                wasm: got[2].as_f64(),
-            };
+            return Load { render, paint: got[1].as_f64(), wasm: got[2].as_f64() };
         }
-        assert!(
-            Instant::now() < deadline,
-            "the app never marked {FIRST_RENDER_MARK}"
-        );
+        assert!(Instant::now() < deadline, "the app never marked {FIRST_RENDER_MARK}");
         sleep(Duration::from_millis(50));
     }
 }
 
 /// Main-thread seconds the renderer has spent so far, by kind (CDP `Performance.getMetrics`).
 fn busy(browser: &Session) -> [f64; 4] {
-    let metrics = browser
-        .cdp("Performance.getMetrics", json!({}))
-        .expect("CDP answers");
+    let metrics = browser.cdp("Performance.getMetrics", json!({})).expect("CDP answers");
     let get = |name: &str| {
         metrics["metrics"]
             .as_array()
@@ -185,13 +162,7 @@ fn busy(browser: &Session) -> [f64; 4] {
             .and_then(|m| m["value"].as_f64())
             .unwrap_or(0.0)
     };
-    [
-        "TaskDuration",
-        "ScriptDuration",
-        "RecalcStyleDuration",
-        "LayoutDuration",
-    ]
-    .map(get)
+    ["TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration"].map(get)
 }
 
 /// The time of the renderer's main thread (the thread that paints) by trace event name, largest
@@ -202,25 +173,16 @@ fn main_thread_totals(events: &[Value], top: usize) -> Vec<(String, f64, usize)>
     for e in complete().filter(|e| e["name"] == "Paint" || e["name"] == "UpdateLayoutTree") {
         *painting.entry(e["tid"].as_u64().unwrap_or(0)).or_default() += 1;
     }
-    let Some(main) = painting
-        .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .map(|(tid, _)| tid)
-    else {
+    let Some(main) = painting.into_iter().max_by_key(|(_, n)| *n).map(|(tid, _)| tid) else {
         return Vec::new();
     };
     let mut totals: std::collections::BTreeMap<String, (f64, usize)> = Default::default();
     for e in complete().filter(|e| e["tid"].as_u64() == Some(main)) {
-        let t = totals
-            .entry(e["name"].as_str().unwrap_or_default().to_string())
-            .or_default();
+        let t = totals.entry(e["name"].as_str().unwrap_or_default().to_string()).or_default();
         t.0 += e["dur"].as_f64().unwrap_or(0.0) / 1000.0;
         t.1 += 1;
     }
-    let mut all: Vec<(String, f64, usize)> = totals
-        .into_iter()
-        .map(|(name, (ms, n))| (name, ms, n))
-        .collect();
+    let mut all: Vec<(String, f64, usize)> = totals.into_iter().map(|(name, (ms, n))| (name, ms, n)).collect();
     all.sort_by(|a, b| b.1.total_cmp(&a.1));
     all.truncate(top);
     all
@@ -233,10 +195,7 @@ fn self_times(profile: &Value, top: usize) -> Vec<(String, f64)> {
         .iter()
         .filter_map(|n| {
             let f = &n["callFrame"];
-            let name = f["functionName"]
-                .as_str()
-                .filter(|s| !s.is_empty())
-                .unwrap_or("(anonymous)");
+            let name = f["functionName"].as_str().filter(|s| !s.is_empty()).unwrap_or("(anonymous)");
             Some((n["id"].as_u64()?, name.to_string()))
         })
         .collect();
@@ -258,35 +217,24 @@ fn self_times(profile: &Value, top: usize) -> Vec<(String, f64)> {
 #[test]
 fn frame_times_with_hundreds_of_messages_in_flight() {
     let Some(dist) = std::env::var_os("BENCH_DIST").map(PathBuf::from) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "frame bench: skipped: BENCH_DIST is not set (`make bench-frames` sets it)"
-        );
+        let _ =
+            writeln!(std::io::stderr(), "frame bench: skipped: BENCH_DIST is not set (`make bench-frames` sets it)");
         return;
     };
     let (nodes, pods) = (env_or("BENCH_NODES", 20u64), env_or("BENCH_PODS", 300u64));
-    let (speed, seconds) = (
-        env_or("BENCH_SPEED", "0.25".to_string()),
-        env_or("BENCH_SECONDS", 5u64),
-    );
+    let (speed, seconds) = (env_or("BENCH_SPEED", "0.25".to_string()), env_or("BENCH_SECONDS", 5u64));
     let want_in_flight = env_or("BENCH_IN_FLIGHT", 500u64);
     let lead_speed = env_or("BENCH_LEAD_SPEED", "5".to_string());
 
     let server = StaticServer::start(&dist, "bench").expect("binding a loopback port works");
-    let driver = ChromeDriver::start(&env_path("CHROMEDRIVER", "/usr/bin/chromedriver"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let driver =
+        ChromeDriver::start(&env_path("CHROMEDRIVER", "/usr/bin/chromedriver")).unwrap_or_else(|e| panic!("{e}"));
     let trace = std::env::var_os("BENCH_TRACE").is_some();
-    let options = Options {
-        window: WINDOW,
-        args: &NO_THROTTLING,
-        trace: trace.then_some(TRACE_CATEGORIES),
-    };
+    let options = Options { window: WINDOW, args: &NO_THROTTLING, trace: trace.then_some(TRACE_CATEGORIES) };
     let browser = Session::start_with(&driver, &env_path("CHROME", "/usr/bin/chromium"), &options)
         .unwrap_or_else(|e| panic!("{e}"));
 
-    browser
-        .set_viewport(WINDOW.0, WINDOW.1)
-        .expect("the window can be resized");
+    browser.set_viewport(WINDOW.0, WINDOW.1).expect("the window can be resized");
     let loads: Vec<Load> = (0..LOADS)
         .map(|_| {
             // A saved session would be replayed on the next load: start each one fresh.
@@ -296,8 +244,7 @@ fn frame_times_with_hundreds_of_messages_in_flight() {
         .collect();
     let renders: Vec<f64> = loads.iter().map(|l| l.render).collect();
     let shot = |name: &str| {
-        let png =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/screenshots/{name}.png"));
+        let png = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/screenshots/{name}.png"));
         browser.screenshot(&png).expect("saving the screenshot");
         eprintln!("frame bench: screenshot {}", png.display());
     };
@@ -311,17 +258,11 @@ fn frame_times_with_hundreds_of_messages_in_flight() {
     }
     let ready = "[data-testid=node][data-status=Ready]";
     let joined = poll(SETUP, || count(&browser, ready) >= nodes);
-    assert!(
-        joined,
-        "only {} of {nodes} nodes became Ready",
-        count(&browser, ready)
-    );
+    assert!(joined, "only {} of {nodes} nodes became Ready", count(&browser, ready));
 
     set_speed(&browser, &lead_speed);
-    let input = browser
-        .find("[data-testid=\"terminal-input\"]")
-        .expect("finding works")
-        .expect("the terminal has an input");
+    let input =
+        browser.find("[data-testid=\"terminal-input\"]").expect("finding works").expect("the terminal has an input");
     let command = format!("kubectl create deployment web --image=nginx --replicas={pods}\u{E007}");
     browser.send_keys(&input, &command).expect("typing works");
 
@@ -331,26 +272,16 @@ fn frame_times_with_hundreds_of_messages_in_flight() {
         most >= want_in_flight
     });
     if !reached {
-        eprintln!(
-            "frame bench: never saw {want_in_flight} messages drawn (at most {most}); measuring anyway"
-        );
+        eprintln!("frame bench: never saw {want_in_flight} messages drawn (at most {most}); measuring anyway");
     }
     set_speed(&browser, &speed);
 
-    browser
-        .cdp("Performance.enable", json!({}))
-        .expect("CDP answers");
+    browser.cdp("Performance.enable", json!({})).expect("CDP answers");
     let profile = std::env::var_os("BENCH_PROFILE").map(PathBuf::from);
     if profile.is_some() {
-        browser
-            .cdp("Profiler.enable", json!({}))
-            .expect("CDP answers");
-        browser
-            .cdp("Profiler.setSamplingInterval", json!({ "interval": 200 }))
-            .expect("CDP answers");
-        browser
-            .cdp("Profiler.start", json!({}))
-            .expect("CDP answers");
+        browser.cdp("Profiler.enable", json!({})).expect("CDP answers");
+        browser.cdp("Profiler.setSamplingInterval", json!({ "interval": 200 })).expect("CDP answers");
+        browser.cdp("Profiler.start", json!({})).expect("CDP answers");
     }
     if trace {
         // Only what happens while frames are recorded.
@@ -369,14 +300,9 @@ fn frame_times_with_hundreds_of_messages_in_flight() {
         }
     }
     if let Some(path) = profile {
-        let taken = browser
-            .cdp("Profiler.stop", json!({}))
-            .expect("CDP answers");
+        let taken = browser.cdp("Profiler.stop", json!({})).expect("CDP answers");
         std::fs::write(&path, taken["profile"].to_string()).expect("writing the profile");
-        eprintln!(
-            "frame bench: CPU profile (open it in Chrome DevTools) {}",
-            path.display()
-        );
+        eprintln!("frame bench: CPU profile (open it in Chrome DevTools) {}", path.display());
         for (name, ms) in self_times(&taken["profile"], 25) {
             eprintln!("  {ms:8.1} ms  {name}");
         }
@@ -455,18 +381,14 @@ fn self_times_sum_sample_time_by_function() {
     });
     // A sample lasts until the next one: render 1 ms + 0.5 ms, diff 2 ms, the last sample nothing.
     let got = self_times(&profile, 2);
-    assert_eq!(
-        got,
-        vec![("diff".to_string(), 2.0), ("render".to_string(), 1.5)]
-    );
+    assert_eq!(got, vec![("diff".to_string(), 2.0), ("render".to_string(), 1.5)]);
     assert_eq!(self_times(&profile, 1).len(), 1);
     assert!(self_times(&json!({}), 5).is_empty());
 }
 
 #[test]
 fn main_thread_totals_sum_the_painting_thread() {
-    let x =
-        |tid: u64, name: &str, dur: f64| json!({ "ph": "X", "tid": tid, "name": name, "dur": dur });
+    let x = |tid: u64, name: &str, dur: f64| json!({ "ph": "X", "tid": tid, "name": name, "dur": dur });
     let events = [
         x(1, "Paint", 2000.0),
         x(1, "RunTask", 5000.0),
@@ -475,15 +397,6 @@ fn main_thread_totals_sum_the_painting_thread() {
         json!({ "ph": "M", "tid": 1 }),
     ];
     let got = main_thread_totals(&events, 5);
-    assert_eq!(
-        got,
-        vec![
-            ("RunTask".to_string(), 5.0, 1),
-            ("Paint".to_string(), 2.5, 2)
-        ]
-    );
-    assert!(
-        main_thread_totals(&[x(2, "RunTask", 1.0)], 5).is_empty(),
-        "no thread paints: no main thread"
-    );
+    assert_eq!(got, vec![("RunTask".to_string(), 5.0, 1), ("Paint".to_string(), 2.5, 2)]);
+    assert!(main_thread_totals(&[x(2, "RunTask", 1.0)], 5).is_empty(), "no thread paints: no main thread");
 }

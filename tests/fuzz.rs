@@ -115,7 +115,16 @@ proptest! {
 /// would make the properties above test nothing) shows here.
 #[test]
 fn renderer_writes_block_and_flow_yaml() {
-    let tree = Node::Map(vec![("a".into(), Node::Seq(vec![Node::Scalar("1".into()), Node::Map(vec![("b".into(), Node::Scalar("x".into()))], true)], false))], false);
+    let tree = Node::Map(
+        vec![(
+            "a".into(),
+            Node::Seq(
+                vec![Node::Scalar("1".into()), Node::Map(vec![("b".into(), Node::Scalar("x".into()))], true)],
+                false,
+            ),
+        )],
+        false,
+    );
     let mut text = String::new();
     render(&tree, 0, &mut text);
     assert_eq!(text, "\na: \n  - 1\n  - {b: x}");

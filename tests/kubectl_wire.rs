@@ -65,7 +65,8 @@ fn transcript(outputs: &[Output]) -> String {
 #[test]
 fn a_session_through_the_wire_prints_and_does_the_same() {
     let mut direct = boot(7);
-    let direct_out: Vec<Output> = SESSION.iter().map(|(line, stdin)| kubectl::execute(&mut direct, line, *stdin, &NoFiles)).collect();
+    let direct_out: Vec<Output> =
+        SESSION.iter().map(|(line, stdin)| kubectl::execute(&mut direct, line, *stdin, &NoFiles)).collect();
 
     let world = RefCell::new(boot(7));
     let mut remote = Remote::new(|m: &str| wire::serve(&mut *world.borrow_mut(), m));
@@ -74,7 +75,12 @@ fn a_session_through_the_wire_prints_and_does_the_same() {
         .map(|(line, stdin)| {
             // The page sends the command line to the kubectl module and reads its output back.
             let (line, stdin) = wire::command_from_json(&wire::command_to_json(line, *stdin));
-            wire::output_from_json(&wire::output_to_json(&kubectl::execute(&mut remote, &line, stdin.as_deref(), &NoFiles)))
+            wire::output_from_json(&wire::output_to_json(&kubectl::execute(
+                &mut remote,
+                &line,
+                stdin.as_deref(),
+                &NoFiles,
+            )))
         })
         .collect();
 
@@ -84,7 +90,14 @@ fn a_session_through_the_wire_prints_and_does_the_same() {
     assert_eq!(world.now(), direct.now());
     // The session did reach what it means to cover.
     let text = transcript(&direct_out);
-    for seen in ["hello from talker", "condition met", "successfully rolled out", "pods \"nosuch\" not found", "node/sandbox-worker drained", "MEMORY(bytes)"] {
+    for seen in [
+        "hello from talker",
+        "condition met",
+        "successfully rolled out",
+        "pods \"nosuch\" not found",
+        "node/sandbox-worker drained",
+        "MEMORY(bytes)",
+    ] {
         assert!(text.contains(seen), "{seen:?} not in\n{text}");
     }
     assert_eq!(remote_out[7].watching.len(), 1, "get -w opened a watch across the wire");
@@ -99,7 +112,11 @@ fn unreadable_answers_become_errors_not_panics() {
         assert!(out.failed, "{answer:?}: {out:?}");
         assert!(out.stderr.contains("could not be read"), "{answer:?}: {}", out.stderr);
         // Commands that wait return too (returning at all is the check).
-        for waits in ["wait --for=delete pod/x --timeout=60s", "rollout status deployment/web --timeout=5m", "delete pod x --wait"] {
+        for waits in [
+            "wait --for=delete pod/x --timeout=60s",
+            "rollout status deployment/web --timeout=5m",
+            "delete pod x --wait",
+        ] {
             kubectl::execute(&mut remote, waits, None, &NoFiles);
         }
         // The other calls fall back to nothing rather than stopping the page.
@@ -115,7 +132,13 @@ fn unreadable_answers_become_errors_not_panics() {
 fn the_cluster_side_refuses_messages_it_cannot_read() {
     let mut w = boot(1);
     let before = w.k.trace.len();
-    for message in ["", "{}", "{\"op\":\"teleport\"}", "{\"op\":\"call\",\"req\":{\"verb\":\"get\",\"group\":\"\",\"resource\":\"unicorns\"}}", "{\"op\":\"call\"}"] {
+    for message in [
+        "",
+        "{}",
+        "{\"op\":\"teleport\"}",
+        "{\"op\":\"call\",\"req\":{\"verb\":\"get\",\"group\":\"\",\"resource\":\"unicorns\"}}",
+        "{\"op\":\"call\"}",
+    ] {
         let answer = wire::serve(&mut w, message);
         assert!(answer.contains("\"err\""), "{message:?} -> {answer}");
     }
@@ -128,7 +151,8 @@ fn watch_rows_and_requests_round_trip() {
     let out = kubectl::execute(&mut w, "get nodes -w", None, &NoFiles);
     let watch = &out.watching[0];
     let nodes = vec![w.apiserver.cache.get("/registry/minions/sandbox-worker").cloned().expect("a worker")];
-    let (kind, options, objects) = wire::watch_rows_from_json(&wire::watch_rows_to_json(watch.kind, &watch.options, nodes.clone()));
+    let (kind, options, objects) =
+        wire::watch_rows_from_json(&wire::watch_rows_to_json(watch.kind, &watch.options, nodes.clone()));
     assert_eq!((kind.as_str(), options, objects), (watch.kind, watch.options, nodes));
 }
 
@@ -140,7 +164,12 @@ fn a_powered_off_node_answers_the_same_across_the_wire() {
         let mut w = boot(3);
         assert!(!kubectl::execute(&mut w, "apply -f -", Some(POD), &NoFiles).failed);
         w.run_for(30_000);
-        let node = w.apiserver.cache.get("/registry/pods/default/talker").and_then(|p| p.pointer("/spec/nodeName")?.as_str().map(str::to_string)).expect("scheduled");
+        let node = w
+            .apiserver
+            .cache
+            .get("/registry/pods/default/talker")
+            .and_then(|p| p.pointer("/spec/nodeName")?.as_str().map(str::to_string))
+            .expect("scheduled");
         w.set_node_running(&node, false).expect("the node powers off");
         w
     };
@@ -162,7 +191,9 @@ fn an_unreadable_clock_does_not_hang_a_wait() {
     let mut w = boot(1);
     assert!(!kubectl::execute(&mut w, "apply -f -", Some(BIG), &NoFiles).failed);
     let world = RefCell::new(w);
-    let mut remote = Remote::new(|m: &str| if m.contains("\"now\"") { "garbled".to_string() } else { wire::serve(&mut *world.borrow_mut(), m) });
+    let mut remote = Remote::new(|m: &str| {
+        if m.contains("\"now\"") { "garbled".to_string() } else { wire::serve(&mut *world.borrow_mut(), m) }
+    });
     let out = kubectl::execute(&mut remote, "wait --for=condition=Ready pod/big --timeout=60s", None, &NoFiles);
     assert!(out.failed && out.stderr.contains("timed out waiting for the condition"), "{out:?}");
     let (a, b) = (remote.now(), remote.now());

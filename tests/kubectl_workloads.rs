@@ -33,7 +33,10 @@ fn running_on(w: &mut World) -> Vec<String> {
 /// A cluster with a running 3-replica nginx Deployment `web`.
 fn with_web(seed: u64) -> World {
     let mut w = World::new(seed);
-    assert_eq!(kubectl(&mut w, "create deployment web --image=nginx --replicas=3").stdout, "deployment.apps/web created\n");
+    assert_eq!(
+        kubectl(&mut w, "create deployment web --image=nginx --replicas=3").stdout,
+        "deployment.apps/web created\n"
+    );
     w.run_for(40_000);
     assert_eq!(running_on(&mut w).len(), 3);
     w
@@ -44,7 +47,10 @@ fn with_web(seed: u64) -> World {
 #[test]
 fn set_image_rolls_out_and_history_shows_two_revisions() {
     let mut w = with_web(1);
-    assert_eq!(kubectl(&mut w, "set image deployment/web nginx=nginx:1.27").stdout, "deployment.apps/web image updated\n");
+    assert_eq!(
+        kubectl(&mut w, "set image deployment/web nginx=nginx:1.27").stdout,
+        "deployment.apps/web image updated\n"
+    );
     let status = kubectl(&mut w, "rollout status deployment/web");
     assert!(!status.failed, "{status:?}");
     assert!(status.stdout.starts_with("Waiting for deployment \"web\" rollout to finish: "), "{}", status.stdout);
@@ -71,10 +77,21 @@ fn rollout_undo_returns_to_the_first_image() {
     kubectl(&mut w, "set image deployment/web nginx=nginx:1.27");
     assert!(!kubectl(&mut w, "rollout status deployment/web").failed);
     assert_eq!(kubectl(&mut w, "rollout undo deployment/web").stdout, "deployment.apps/web rolled back\n");
-    assert!(kubectl(&mut w, "rollout status deployment/web --timeout=2m").stdout.ends_with("successfully rolled out\n"));
-    assert_eq!(kubectl(&mut w, "get deployment web -o jsonpath={.spec.template.spec.containers[0].image}").stdout, "nginx");
-    assert_eq!(kubectl(&mut w, "rollout history deployment/web").stdout, "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n");
-    assert_eq!(kubectl(&mut w, "rollout undo deployment/web --to-revision=3").stdout, "deployment.apps/web skipped rollback (current template already matches revision 3)\n");
+    assert!(
+        kubectl(&mut w, "rollout status deployment/web --timeout=2m").stdout.ends_with("successfully rolled out\n")
+    );
+    assert_eq!(
+        kubectl(&mut w, "get deployment web -o jsonpath={.spec.template.spec.containers[0].image}").stdout,
+        "nginx"
+    );
+    assert_eq!(
+        kubectl(&mut w, "rollout history deployment/web").stdout,
+        "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "rollout undo deployment/web --to-revision=3").stdout,
+        "deployment.apps/web skipped rollback (current template already matches revision 3)\n"
+    );
     let missing = kubectl(&mut w, "rollout undo deployment/web --to-revision=9");
     assert_eq!(missing.stderr, "error: unable to find specified revision 9 in history\n");
 }
@@ -84,23 +101,39 @@ fn rollout_undo_returns_to_the_first_image() {
 fn pause_resume_restart() {
     let mut w = with_web(3);
     // With one revision there is nothing to go back to (checked before the paused state, as in rollback.go).
-    assert_eq!(kubectl(&mut w, "rollout undo deployment/web").stderr, "error: no rollout history found for deployment \"web\"\n");
+    assert_eq!(
+        kubectl(&mut w, "rollout undo deployment/web").stderr,
+        "error: no rollout history found for deployment \"web\"\n"
+    );
     kubectl(&mut w, "set image deployment/web nginx=nginx:1.27");
     assert!(!kubectl(&mut w, "rollout status deployment/web").failed);
     assert_eq!(kubectl(&mut w, "rollout pause deployment/web").stdout, "deployment.apps/web paused\n");
-    assert_eq!(kubectl(&mut w, "rollout pause deployment/web").stderr, "error: deployments.apps \"web\" is already paused\n");
-    assert_eq!(kubectl(&mut w, "rollout restart deployment/web").stderr, "error: deployments.apps \"web\" can't restart paused deployment (run rollout resume first)\n");
+    assert_eq!(
+        kubectl(&mut w, "rollout pause deployment/web").stderr,
+        "error: deployments.apps \"web\" is already paused\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "rollout restart deployment/web").stderr,
+        "error: deployments.apps \"web\" can't restart paused deployment (run rollout resume first)\n"
+    );
     assert_eq!(
         kubectl(&mut w, "rollout undo deployment/web").stderr,
         "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/web' and try again\n"
     );
     assert_eq!(kubectl(&mut w, "rollout resume deployment/web").stdout, "deployment.apps/web resumed\n");
-    assert_eq!(kubectl(&mut w, "rollout resume deployment/web").stderr, "error: deployments.apps \"web\" is not paused\n");
+    assert_eq!(
+        kubectl(&mut w, "rollout resume deployment/web").stderr,
+        "error: deployments.apps \"web\" is not paused\n"
+    );
     assert_eq!(kubectl(&mut w, "rollout restart deployment/web").stdout, "deployment.apps/web restarted\n");
     let annotation = kubectl(&mut w, "get deployment web -o jsonpath={.spec.template.metadata.annotations}").stdout;
     assert!(annotation.contains("kubectl.kubernetes.io/restartedAt"), "{annotation}");
     assert!(kubectl(&mut w, "rollout status deployment/web").stdout.ends_with("successfully rolled out\n"));
-    assert_eq!(kubectl(&mut w, "rollout history deployment/web").stdout.lines().count(), 6, "revisions 1 to 3 plus header, name line and blank line");
+    assert_eq!(
+        kubectl(&mut w, "rollout history deployment/web").stdout.lines().count(),
+        6,
+        "revisions 1 to 3 plus header, name line and blank line"
+    );
 }
 
 /// An image that cannot be pulled never becomes available: `rollout status --timeout` gives up with
@@ -113,7 +146,13 @@ fn rollout_status_times_out_on_a_broken_image() {
     let status = kubectl(&mut w, "rollout status deployment/web --timeout=30s");
     assert!(status.failed);
     assert_eq!(status.stderr, "error: timed out waiting for the condition\n");
-    assert!(status.stdout.contains("Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated..."), "{}", status.stdout);
+    assert!(
+        status
+            .stdout
+            .contains("Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated..."),
+        "{}",
+        status.stdout
+    );
     let once = kubectl(&mut w, "rollout status deployment/web --watch=false");
     assert_eq!(once.stdout.lines().count(), 1, "{once:?}");
 }
@@ -138,17 +177,24 @@ fn cordon_makes_new_pods_avoid_the_node() {
 #[test]
 fn drain_evicts_and_the_deployment_replaces_the_pods_elsewhere() {
     let mut w = with_web(6);
-    let before: Vec<String> = pods(&mut w).into_iter().filter(|(_, _, n)| n == "sandbox-worker").map(|(p, _, _)| p).collect();
+    let before: Vec<String> =
+        pods(&mut w).into_iter().filter(|(_, _, n)| n == "sandbox-worker").map(|(p, _, _)| p).collect();
     assert_eq!(before.len(), 1, "one replica per worker");
     let out = kubectl(&mut w, "drain sandbox-worker --ignore-daemonsets --delete-emptydir-data --grace-period=10");
     assert!(!out.failed, "{out:?}");
-    let expected = format!("node/sandbox-worker cordoned\nevicting pod default/{0}\npod/{0} evicted\nnode/sandbox-worker drained\n", before[0]);
+    let expected = format!(
+        "node/sandbox-worker cordoned\nevicting pod default/{0}\npod/{0} evicted\nnode/sandbox-worker drained\n",
+        before[0]
+    );
     assert_eq!(out.stdout, expected);
     w.run_for(30_000);
     let nodes = running_on(&mut w);
     assert_eq!(nodes.len(), 3, "{nodes:?}");
     assert!(!nodes.iter().any(|n| n == "sandbox-worker"), "{nodes:?}");
-    assert_eq!(kubectl(&mut w, "drain sandbox-worker").stdout, "node/sandbox-worker already cordoned\nnode/sandbox-worker drained\n");
+    assert_eq!(
+        kubectl(&mut w, "drain sandbox-worker").stdout,
+        "node/sandbox-worker already cordoned\nnode/sandbox-worker drained\n"
+    );
 }
 
 /// A pod with no controller stops the drain unless `--force`, which deletes it with a warning.
@@ -187,7 +233,10 @@ fn drain_respects_pod_disruption_budgets() {
     assert_eq!(out.stderr.matches(refusal).count(), 3, "{}", out.stderr);
     assert!(out.stderr.contains("global timeout reached: 12s"), "{}", out.stderr);
     assert_eq!(running_on(&mut w).len(), 3, "nothing was evicted");
-    assert_eq!(kubectl(&mut w, r#"patch pdb web --type merge -p '{"spec":{"minAvailable":2}}'"#).stdout, "poddisruptionbudget.policy/web patched\n");
+    assert_eq!(
+        kubectl(&mut w, r#"patch pdb web --type merge -p '{"spec":{"minAvailable":2}}'"#).stdout,
+        "poddisruptionbudget.policy/web patched\n"
+    );
     let ok = kubectl(&mut w, "drain sandbox-worker");
     assert!(!ok.failed && ok.stdout.ends_with("node/sandbox-worker drained\n"), "{ok:?}");
 }
@@ -196,17 +245,33 @@ fn drain_respects_pod_disruption_budgets() {
 #[test]
 fn noexecute_taint_evicts_intolerant_pods() {
     let mut w = with_web(9);
-    assert_eq!(kubectl(&mut w, "taint nodes sandbox-worker3 maintenance=yes:NoExecute").stdout, "node/sandbox-worker3 tainted\n");
+    assert_eq!(
+        kubectl(&mut w, "taint nodes sandbox-worker3 maintenance=yes:NoExecute").stdout,
+        "node/sandbox-worker3 tainted\n"
+    );
     w.run_for(40_000);
     let nodes = running_on(&mut w);
     assert_eq!(nodes.len(), 3, "{nodes:?}");
     assert!(!nodes.iter().any(|n| n == "sandbox-worker3"), "{nodes:?}");
-    assert!(kubectl(&mut w, "get events --field-selector reason=TaintManagerEviction --no-headers").stdout.contains("Marking for deletion Pod default/web-"));
+    assert!(
+        kubectl(&mut w, "get events --field-selector reason=TaintManagerEviction --no-headers")
+            .stdout
+            .contains("Marking for deletion Pod default/web-")
+    );
     let dup = kubectl(&mut w, "taint nodes sandbox-worker3 maintenance=no:NoExecute");
-    assert_eq!(dup.stderr, "error: node sandbox-worker3 already has maintenance taint(s) with same effect(s) and --overwrite is false\n");
-    assert_eq!(kubectl(&mut w, "taint nodes sandbox-worker3 maintenance=no:NoExecute --overwrite").stdout, "node/sandbox-worker3 modified\n");
+    assert_eq!(
+        dup.stderr,
+        "error: node sandbox-worker3 already has maintenance taint(s) with same effect(s) and --overwrite is false\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "taint nodes sandbox-worker3 maintenance=no:NoExecute --overwrite").stdout,
+        "node/sandbox-worker3 modified\n"
+    );
     assert_eq!(kubectl(&mut w, "taint nodes sandbox-worker3 maintenance-").stdout, "node/sandbox-worker3 untainted\n");
-    assert_eq!(kubectl(&mut w, "taint nodes sandbox-worker3 maintenance-").stderr, "error: taint \"maintenance\" not found\n");
+    assert_eq!(
+        kubectl(&mut w, "taint nodes sandbox-worker3 maintenance-").stderr,
+        "error: taint \"maintenance\" not found\n"
+    );
     assert_eq!(kubectl(&mut w, "get node sandbox-worker3 -o jsonpath={.spec.taints}").stdout, "");
 }
 
@@ -222,8 +287,14 @@ fn logs_of_an_nginx_pod() {
     assert_eq!(tail.lines().count(), 1);
     assert!(logs.stdout.ends_with(&tail));
     assert!(kubectl(&mut w, "logs -f pod/web").stdout == logs.stdout, "-f returns the lines so far");
-    assert_eq!(kubectl(&mut w, "logs web -c php").stderr, "error: container php is not valid for pod web out of: web\n");
-    assert_eq!(kubectl(&mut w, "logs web --previous").stderr, "Error from server (BadRequest): previous terminated container \"web\" in pod \"web\" not found\n");
+    assert_eq!(
+        kubectl(&mut w, "logs web -c php").stderr,
+        "error: container php is not valid for pod web out of: web\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "logs web --previous").stderr,
+        "Error from server (BadRequest): previous terminated container \"web\" in pod \"web\" not found\n"
+    );
     assert_eq!(kubectl(&mut w, "logs nope").stderr, "Error from server (NotFound): pods \"nope\" not found\n");
     kubectl(&mut w, "create deployment api --image=nginx --replicas=2");
     w.run_for(30_000);
@@ -244,12 +315,18 @@ fn exec_env_and_refusals() {
     assert!(env.stdout.lines().any(|l| l == "HOSTNAME=web"), "{}", env.stdout);
     assert!(env.stdout.contains("KUBERNETES_SERVICE_HOST=10.96.0.1"), "{}", env.stdout);
     let shell = kubectl(&mut w, "exec -it web -- sh");
-    assert!(shell.failed && shell.stderr.starts_with("error: interactive shells are not available in this sandbox"), "{shell:?}");
+    assert!(
+        shell.failed && shell.stderr.starts_with("error: interactive shells are not available in this sandbox"),
+        "{shell:?}"
+    );
     let failing = kubectl(&mut w, "exec web -- ls /nope");
     assert!(failing.failed);
     assert!(failing.stderr.ends_with("command terminated with exit code 2\n"), "{failing:?}");
     assert_eq!(kubectl(&mut w, "exec web").stderr, "error: you must specify at least one command for the container\n");
-    assert_eq!(kubectl(&mut w, "exec web -c php -- env").stderr, "Error from server (BadRequest): container php is not valid for pod web\n");
+    assert_eq!(
+        kubectl(&mut w, "exec web -c php -- env").stderr,
+        "Error from server (BadRequest): container php is not valid for pod web\n"
+    );
 }
 
 /// `top` prints kubectl's columns from the kubelets' usage (metrics modelled as always available).
@@ -266,7 +343,10 @@ fn top_nodes_and_pods() {
     assert_eq!(header, ["NAME", "CPU(cores)", "MEMORY(bytes)"]);
     assert_eq!(pods.lines().count(), 4, "{pods}");
     assert!(pods.lines().skip(1).all(|l| l.starts_with("web-") && l.contains("Mi")), "{pods}");
-    assert_eq!(kubectl(&mut w, "top pod nope").stderr, "Error from server (NotFound): podmetrics.metrics.k8s.io \"default/nope\" not found\n");
+    assert_eq!(
+        kubectl(&mut w, "top pod nope").stderr,
+        "Error from server (NotFound): podmetrics.metrics.k8s.io \"default/nope\" not found\n"
+    );
     w.set_node_running("sandbox-worker", false).expect("the node exists");
     let unknown = kubectl(&mut w, "top nodes").stdout;
     assert!(unknown.lines().any(|l| l.starts_with("sandbox-worker ") && l.contains("<unknown>")), "{unknown}");
@@ -281,7 +361,10 @@ fn events_sorted_by_time() {
     w.run_for(20_000);
     let all = kubectl(&mut w, "events --for pod/web").stdout;
     let lines: Vec<&str> = all.lines().collect();
-    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    );
     assert!(lines[1..].iter().all(|l| l.contains(" Pod/web ")), "{all}");
     let reasons: Vec<&str> = lines[1..].iter().filter_map(|l| l.split_whitespace().nth(2)).collect();
     let pos = |r: &str| reasons.iter().position(|x| *x == r);
@@ -294,22 +377,46 @@ fn events_sorted_by_time() {
 #[test]
 fn patch_and_expose() {
     let mut w = with_web(14);
-    assert_eq!(kubectl(&mut w, r#"patch deployment web -p '{"spec":{"replicas":4}}'"#).stdout, "deployment.apps/web patched\n");
-    assert_eq!(kubectl(&mut w, r#"patch deployment web -p '{"spec":{"replicas":4}}'"#).stdout, "deployment.apps/web patched (no change)\n");
+    assert_eq!(
+        kubectl(&mut w, r#"patch deployment web -p '{"spec":{"replicas":4}}'"#).stdout,
+        "deployment.apps/web patched\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, r#"patch deployment web -p '{"spec":{"replicas":4}}'"#).stdout,
+        "deployment.apps/web patched (no change)\n"
+    );
     // A YAML patch works too, as kubectl converts it to JSON.
-    assert_eq!(kubectl(&mut w, "patch deployment/web --type=merge -p 'metadata: {labels: {team: a}}'").stdout, "deployment.apps/web patched\n");
+    assert_eq!(
+        kubectl(&mut w, "patch deployment/web --type=merge -p 'metadata: {labels: {team: a}}'").stdout,
+        "deployment.apps/web patched\n"
+    );
     assert_eq!(kubectl(&mut w, "get deployment web -o jsonpath={.metadata.labels.team}").stdout, "a");
     let json = r#"patch deployment web --type json -p '[{"op":"replace","path":"/spec/replicas","value":2}]'"#;
     assert_eq!(kubectl(&mut w, json).stdout, "deployment.apps/web patched\n");
     assert_eq!(kubectl(&mut w, "get deployment web -o jsonpath={.spec.replicas}").stdout, "2");
     let bad = kubectl(&mut w, r#"patch deployment web --type json -p '[{"op":"remove","path":"/spec/nope"}]'"#);
-    assert_eq!(bad.stderr, "Error from server: jsonpatch remove operation does not apply: doc is missing path: \"/spec/nope\": missing value\n");
-    assert_eq!(kubectl(&mut w, "patch deployment web --type=yaml -p {}").stderr, "error: --type must be one of [json merge strategic], not \"yaml\"\n");
-    assert_eq!(kubectl(&mut w, "expose deployment web --port=80 --target-port=8080 --type=NodePort").stdout, "service/web exposed\n");
+    assert_eq!(
+        bad.stderr,
+        "Error from server: jsonpatch remove operation does not apply: doc is missing path: \"/spec/nope\": missing value\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "patch deployment web --type=yaml -p {}").stderr,
+        "error: --type must be one of [json merge strategic], not \"yaml\"\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "expose deployment web --port=80 --target-port=8080 --type=NodePort").stdout,
+        "service/web exposed\n"
+    );
     let svc = kubectl(&mut w, "get service web -o jsonpath={.spec.selector.app}/{.spec.ports[0].port}/{.spec.ports[0].targetPort}/{.spec.type}").stdout;
     assert_eq!(svc, "web/80/8080/NodePort");
-    assert_eq!(kubectl(&mut w, "expose deployment web").stderr, "error: couldn't find port via --port flag or introspection\n");
-    assert_eq!(kubectl(&mut w, "expose deployment web --port=80").stderr, "Error from server (AlreadyExists): services \"web\" already exists\n");
+    assert_eq!(
+        kubectl(&mut w, "expose deployment web").stderr,
+        "error: couldn't find port via --port flag or introspection\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "expose deployment web --port=80").stderr,
+        "Error from server (AlreadyExists): services \"web\" already exists\n"
+    );
 }
 
 /// Bad input gets kubectl's error text and a non-zero exit, never a panic.
@@ -319,17 +426,32 @@ fn bad_input_is_answered_in_kubectl_words() {
     let cases = [
         ("rollout status", "error: required resource not specified\n"),
         ("rollout status deployment/nope", "Error from server (NotFound): deployments.apps \"nope\" not found\n"),
-        ("rollout history pod/x --bogus", "error: unknown flag: --bogus\nSee 'kubectl rollout history --help' for usage.\n"),
+        (
+            "rollout history pod/x --bogus",
+            "error: unknown flag: --bogus\nSee 'kubectl rollout history --help' for usage.\n",
+        ),
         ("rollout frob", "error: unknown command \"frob\"\nSee 'kubectl rollout -h' for help and examples\n"),
         ("set image deployment/web", "error: at least one image update is required\n"),
-        ("set image nginx=nginx", "error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n"),
+        (
+            "set image nginx=nginx",
+            "error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n",
+        ),
         ("cordon", "error: USAGE: cordon NODE [flags]\nSee 'kubectl cordon -h' for help and examples\n"),
         ("drain nope", "Error from server (NotFound): nodes \"nope\" not found\n"),
-        ("drain a -l x=y", "error: cannot specify both a node name and a --selector option\nSee 'kubectl drain -h' for help and examples\n"),
+        (
+            "drain a -l x=y",
+            "error: cannot specify both a node name and a --selector option\nSee 'kubectl drain -h' for help and examples\n",
+        ),
         ("taint nodes sandbox-worker", "error: at least one taint update is required\n"),
         ("taint pods x a=b:NoSchedule", "error: invalid resource type pods, only node types are supported\n"),
-        ("taint nodes sandbox-worker a=b:Often", "error: invalid taint effect: Often, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n"),
-        ("logs", "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n"),
+        (
+            "taint nodes sandbox-worker a=b:Often",
+            "error: invalid taint effect: Often, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n",
+        ),
+        (
+            "logs",
+            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n",
+        ),
         ("logs x --tail=-5", "error: --tail must be greater than or equal to -1\n"),
         ("exec", "error: pod, type/name or --filename must be specified\n"),
         ("exec nope -- ls", "Error from server (NotFound): pods \"nope\" not found\n"),

@@ -21,7 +21,9 @@ fn run_script(name: &str) -> Option<String> {
 #[test]
 fn chapter03_transcript_matches() {
     let Some(transcript) = run_script("chapter03.sh") else { return };
-    let expected = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/chapter03.expected")).expect("checked in");
+    let expected =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/chapter03.expected"))
+            .expect("checked in");
     assert_eq!(transcript, expected);
     // What the chapter promises, independently of the golden file:
     assert!(transcript.contains("jokeapi   2/2     2            2"), "two replicas available");
@@ -42,5 +44,8 @@ fn runner_binary_reports_malformed_scripts() {
     std::fs::write(&bad, "kubectl get nosuchkind\n").expect("write script");
     let out = std::process::Command::new(exe).args(["run", bad.to_str().expect("utf-8 path")]).output().expect("runs");
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "$ kubectl get nosuchkind\nerror: the server doesn't have a resource type \"nosuchkind\"\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "$ kubectl get nosuchkind\nerror: the server doesn't have a resource type \"nosuchkind\"\n"
+    );
 }

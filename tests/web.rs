@@ -19,24 +19,14 @@ async fn next_task() {
             .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0)
             .expect("setTimeout with a function and a 0 ms delay cannot fail");
     });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("the promise only ever resolves");
+    wasm_bindgen_futures::JsFuture::from(promise).await.expect("the promise only ever resolves");
 }
 
 #[wasm_bindgen_test]
 async fn app_renders_its_regions_into_a_host_element() {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser test has a document");
-    let host = document
-        .create_element("div")
-        .expect("creating a div works");
-    document
-        .body()
-        .expect("the test page has a body")
-        .append_child(&host)
-        .expect("appending to body works");
+    let document = web_sys::window().and_then(|w| w.document()).expect("a browser test has a document");
+    let host = document.create_element("div").expect("creating a div works");
+    document.body().expect("the test page has a body").append_child(&host).expect("appending to body works");
 
     yew::Renderer::<k8s_sandbox::ui::App>::with_root(host.clone()).render();
 
@@ -49,13 +39,7 @@ async fn app_renders_its_regions_into_a_host_element() {
     }
     for region in REGIONS {
         let selector = format!("[data-testid=\"{region}\"]");
-        let found = host
-            .query_selector(&selector)
-            .expect("the selector is valid CSS");
-        assert!(
-            found.is_some(),
-            "the app rendered no {selector}; it rendered: {}",
-            host.inner_html()
-        );
+        let found = host.query_selector(&selector).expect("the selector is valid CSS");
+        assert!(found.is_some(), "the app rendered no {selector}; it rendered: {}", host.inner_html());
     }
 }

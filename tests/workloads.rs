@@ -18,7 +18,10 @@ fn pod_lines(w: &mut World) -> Vec<String> {
 #[test]
 fn deployment_reaches_running_and_available() {
     let mut w = World::new(1);
-    assert_eq!(kubectl(&mut w, "create deployment web --image=nginx --replicas=3").stdout, "deployment.apps/web created\n");
+    assert_eq!(
+        kubectl(&mut w, "create deployment web --image=nginx --replicas=3").stdout,
+        "deployment.apps/web created\n"
+    );
     w.run_for(60_000);
     let pods = pod_lines(&mut w);
     assert_eq!(pods.len(), 3, "{pods:?}");

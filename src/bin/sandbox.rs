@@ -13,16 +13,13 @@ use k8s_sandbox::sim::bench;
 use k8s_sandbox::sim::script::{self, DiskFiles};
 use k8s_sandbox::sim::world::World;
 
-const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE]\n  sandbox bench --nodes N --pods M [--seed N]";
+const USAGE: &str =
+    "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE]\n  sandbox bench --nodes N --pods M [--seed N]";
 
 /// Value of `--name V` or `--name=V`.
 fn opt(args: &[String], name: &str) -> Option<String> {
     args.iter().enumerate().find_map(|(i, a)| {
-        if a == name {
-            args.get(i + 1).cloned()
-        } else {
-            a.strip_prefix(&format!("{name}=")).map(str::to_string)
-        }
+        if a == name { args.get(i + 1).cloned() } else { a.strip_prefix(&format!("{name}=")).map(str::to_string) }
     })
 }
 
@@ -42,7 +39,8 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut world = World::new(seed);
     print!("{}", script::run(&mut world, &steps, &DiskFiles::new(base)));
     if let Some(trace) = opt(args, "--trace") {
-        std::fs::write(&trace, world.k.trace.to_json_lines()).map_err(|e| format!("sandbox: cannot write {trace}: {e}"))?;
+        std::fs::write(&trace, world.k.trace.to_json_lines())
+            .map_err(|e| format!("sandbox: cannot write {trace}: {e}"))?;
     }
     Ok(())
 }
@@ -55,7 +53,9 @@ fn is_option_value(args: &[String], a: &String) -> bool {
 fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb * 1024)
 }
 

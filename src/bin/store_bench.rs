@@ -37,7 +37,9 @@ fn number(args: &[String], name: &str, default: usize) -> Result<usize, String> 
 /// Cores and the 1/5/15-minute load average, appended to every line.
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
     format!("nproc {cores}, load average {}", load.as_deref().unwrap_or("unknown"))
 }
 
@@ -93,7 +95,8 @@ fn per_second(n: usize, secs: f64) -> f64 {
 /// (a) Creates through the store alone: the apiserver's create transaction ("put if missing, else
 /// get"), one per pod, values prepared beforehand.
 fn store_creates(n: usize) -> String {
-    let values: Vec<(String, Arc<[u8]>)> = (0..n).map(|i| (format!("/registry/pods/default/web-{i:06}"), Arc::from(stored_pod(i)))).collect();
+    let values: Vec<(String, Arc<[u8]>)> =
+        (0..n).map(|i| (format!("/registry/pods/default/web-{i:06}"), Arc::from(stored_pod(i)))).collect();
     let bytes = values.first().map_or(0, |v| v.1.len());
     let mut store = Store::new();
     let start = Instant::now();
@@ -119,8 +122,9 @@ fn store_creates(n: usize) -> String {
 fn api_creates(n: usize) -> String {
     let mut world = World::bare(1);
     world.k.trace.limit = Some(10_000);
-    let requests: Vec<ApiRequest> =
-        (0..n).map(|i| ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some("default")).with_body(pod_request(i))).collect();
+    let requests: Vec<ApiRequest> = (0..n)
+        .map(|i| ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some("default")).with_body(pod_request(i)))
+        .collect();
     let start = Instant::now();
     let failed = requests.into_iter().map(|r| world.call(r)).filter(Result::is_err).count();
     let secs = start.elapsed().as_secs_f64();
@@ -159,10 +163,12 @@ fn store_fanout(watchers: usize, writes: usize) -> String {
 fn api_fanout(watchers: usize, writes: usize) -> String {
     let mut world = World::bare(1);
     world.k.trace.limit = Some(10_000);
-    let ids: Vec<u64> = (0..watchers).map(|_| world.open_kubectl_watch(ApiRequest::new(0, Verb::Watch, pods()))).collect();
+    let ids: Vec<u64> =
+        (0..watchers).map(|_| world.open_kubectl_watch(ApiRequest::new(0, Verb::Watch, pods()))).collect();
     world.run_for(1_000);
-    let requests: Vec<ApiRequest> =
-        (0..writes).map(|i| ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some("default")).with_body(pod_request(i))).collect();
+    let requests: Vec<ApiRequest> = (0..writes)
+        .map(|i| ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some("default")).with_body(pod_request(i)))
+        .collect();
     let start = Instant::now();
     for r in requests {
         let _ = world.call(r);
@@ -184,7 +190,14 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let parsed = (|| Ok::<_, String>((number(&args, "--creates", 50_000)?, number(&args, "--api-creates", 5_000)?, number(&args, "--watchers", 1_000)?, number(&args, "--writes", 20)?)))();
+    let parsed = (|| {
+        Ok::<_, String>((
+            number(&args, "--creates", 50_000)?,
+            number(&args, "--api-creates", 5_000)?,
+            number(&args, "--watchers", 1_000)?,
+            number(&args, "--writes", 20)?,
+        ))
+    })();
     let (creates, api, watchers, writes) = match parsed {
         Ok(p) => p,
         Err(e) => {

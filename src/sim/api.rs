@@ -23,12 +23,12 @@ pub mod selector;
 pub mod strict;
 pub mod validation;
 
-pub use decode::{decode_documents, DecodeError, Document};
-pub use defaults::apply_defaults;
+pub use decode::{DecodeError, Document, decode_documents};
 pub use defaults::admission::default_tolerations as add_default_tolerations;
-pub use registry::{api_versions, for_kind, resolve, resources, storage_key, storage_prefix, ApiError, ResourceType};
+pub use defaults::apply_defaults;
+pub use registry::{ApiError, ResourceType, api_versions, for_kind, resolve, resources, storage_key, storage_prefix};
 pub use strict::check_strict;
-pub use validation::{validate, Invalid};
+pub use validation::{Invalid, validate};
 
 #[cfg(test)]
 mod corpus_tests;

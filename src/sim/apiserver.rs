@@ -79,7 +79,13 @@ impl Default for ApiServer {
 
 impl ApiServer {
     pub fn new() -> Self {
-        Self { running: true, cache: WatchCache::default(), pending: BTreeMap::new(), ips: IpAllocator::default(), compact_next: 0 }
+        Self {
+            running: true,
+            cache: WatchCache::default(),
+            pending: BTreeMap::new(),
+            ips: IpAllocator::default(),
+            compact_next: 0,
+        }
     }
 
     /// Starts the periodic compaction loop.
@@ -106,7 +112,11 @@ impl ApiServer {
             TimerKind::Tick => {
                 if self.compact_next > 0 {
                     let id = k.fresh_id();
-                    k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op: EtcdOp::Compact(self.compact_next) })));
+                    k.send(
+                        Component::ApiServer,
+                        Component::Etcd,
+                        Payload::Etcd(Box::new(EtcdRequest { id, op: EtcdOp::Compact(self.compact_next) })),
+                    );
                 }
                 self.compact_next = self.cache.revision;
                 k.set_timer(Component::ApiServer, COMPACTION_INTERVAL_MS, TimerKind::Tick);
@@ -138,7 +148,16 @@ impl ApiServer {
                 self.send_to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
             }
             Verb::Watch => self.open_watch(client, req, k),
-            Verb::DeleteCollection => respond(k, client, req.id, Err(Status::new(405, status::Reason::MethodNotAllowed, "the server does not allow this method on the requested resource"))),
+            Verb::DeleteCollection => respond(
+                k,
+                client,
+                req.id,
+                Err(Status::new(
+                    405,
+                    status::Reason::MethodNotAllowed,
+                    "the server does not allow this method on the requested resource",
+                )),
+            ),
             _ => self.start_write(client, req, k),
         }
     }
@@ -148,10 +167,22 @@ impl ApiServer {
             Ok(s) => s,
             Err(e) => return respond(k, client, req.id, Err(e)),
         };
-        let w = Watcher { id: req.id, client: client.clone(), resource: req.resource, namespace: req.namespace.clone(), labels, fields };
+        let w = Watcher {
+            id: req.id,
+            client: client.clone(),
+            resource: req.resource,
+            namespace: req.namespace.clone(),
+            labels,
+            fields,
+        };
         if req.options.send_initial_events {
             let prefix = api::storage_prefix(req.resource, req.namespace.as_deref());
-            let initial: Vec<Value> = self.cache.list_prefix(&prefix).filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some()).cloned().collect();
+            let initial: Vec<Value> = self
+                .cache
+                .list_prefix(&prefix)
+                .filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some())
+                .cloned()
+                .collect();
             for object in initial {
                 notify(k, &client, req.id, EventType::Added, object);
             }
@@ -177,14 +208,27 @@ impl ApiServer {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn send_write(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, key: String, seen_rev: i64, outcome: WriteOutcome, attempts: u32) {
+    fn send_write(
+        &mut self,
+        k: &mut Kernel,
+        client: Component,
+        req: ApiRequest,
+        key: String,
+        seen_rev: i64,
+        outcome: WriteOutcome,
+        attempts: u32,
+    ) {
         if req.options.dry_run {
             let body = match &outcome {
                 WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v.clone(),
             };
             return respond(k, client, req.id, Ok(body));
         }
-        let compares = vec![if seen_rev == 0 { Compare::Missing(key.clone()) } else { Compare::ModRevision(key.clone(), seen_rev) }];
+        let compares = vec![if seen_rev == 0 {
+            Compare::Missing(key.clone())
+        } else {
+            Compare::ModRevision(key.clone(), seen_rev)
+        }];
         let success = match &outcome {
             WriteOutcome::Put(v) => vec![Op::Put { key: key.clone(), value: encode(v), lease: None }],
             WriteOutcome::Delete(_) => vec![Op::Delete { key: key.clone() }],
@@ -248,7 +292,9 @@ impl ApiServer {
                     return respond(k, p.client, p.req.id, Ok(body));
                 }
                 let current = t.responses.iter().find_map(|r| match r {
-                    OpResponse::Get { kv: Some(kv) } => decode(&kv.value, kv.mod_revision).map(|v| (v, kv.mod_revision)),
+                    OpResponse::Get { kv: Some(kv) } => {
+                        decode(&kv.value, kv.mod_revision).map(|v| (v, kv.mod_revision))
+                    }
                     _ => None,
                 });
                 self.retry_write(k, p.client, p.req, key, current, attempts);
@@ -258,23 +304,37 @@ impl ApiServer {
     }
 
     /// The compare failed: etcd had a newer (or no) object. Recompute against it, as GuaranteedUpdate does.
-    fn retry_write(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, key: String, current: Option<(Value, i64)>, attempts: u32) {
+    fn retry_write(
+        &mut self,
+        k: &mut Kernel,
+        client: Component,
+        req: ApiRequest,
+        key: String,
+        current: Option<(Value, i64)>,
+        attempts: u32,
+    ) {
         let rt = req.resource;
         let name = req.name.clone().unwrap_or_else(|| key.rsplit('/').next().unwrap_or_default().to_string());
         let result = match (&req.verb, current) {
             // generateName collided with an existing name: pick another suffix, as the apiserver has
             // done since 1.32 (RetryGenerateName), instead of failing the create.
-            (Verb::Create, Some(_)) if req.subresource.is_none() && generated_name(&req) && attempts < MAX_UPDATE_ATTEMPTS => {
+            (Verb::Create, Some(_))
+                if req.subresource.is_none() && generated_name(&req) && attempts < MAX_UPDATE_ATTEMPTS =>
+            {
                 let now = k.now();
                 let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
                 match writes::compute(&req, &mut cx) {
-                    Ok((new_key, _, outcome)) => return self.send_write(k, client, req, new_key, 0, outcome, attempts + 1),
+                    Ok((new_key, _, outcome)) => {
+                        return self.send_write(k, client, req, new_key, 0, outcome, attempts + 1);
+                    }
                     Err(e) => Err(e),
                 }
             }
             (Verb::Create, _) if req.subresource.is_none() => Err(Status::already_exists(rt, &name)),
             (_, None) => Err(Status::not_found(rt, &name)),
-            (_, Some(_)) if writes::has_precondition(&req) || attempts >= MAX_UPDATE_ATTEMPTS => Err(Status::conflict(rt, &name)),
+            (_, Some(_)) if writes::has_precondition(&req) || attempts >= MAX_UPDATE_ATTEMPTS => {
+                Err(Status::conflict(rt, &name))
+            }
             (_, Some((cur, rev))) => {
                 let now = k.now();
                 let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
@@ -293,7 +353,9 @@ impl ApiServer {
             let targets: Vec<(Component, u64, EventType)> = self
                 .cache
                 .watchers_of(change.resource)
-                .filter_map(|w| w.event_for(change.kind, change.old.as_ref(), &change.new).map(|e| (w.client.clone(), w.id, e)))
+                .filter_map(|w| {
+                    w.event_for(change.kind, change.old.as_ref(), &change.new).map(|e| (w.client.clone(), w.id, e))
+                })
                 .collect();
             for (client, id, event) in targets {
                 notify(k, &client, id, event, change.new.clone());
@@ -314,8 +376,10 @@ fn range(key: String, prefix: bool) -> RangeRequest {
 }
 
 fn selectors_of(req: &ApiRequest) -> Result<(LabelSelector, FieldSelector), Status> {
-    let labels = LabelSelector::parse(req.options.label_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
-    let fields = FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
+    let labels =
+        LabelSelector::parse(req.options.label_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
+    let fields =
+        FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
     Ok((labels, fields))
 }
 
@@ -340,4 +404,3 @@ fn respond(k: &mut Kernel, client: Component, request_id: u64, result: Result<Va
 fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Value) {
     k.send(Component::ApiServer, client.clone(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
 }
-

@@ -71,7 +71,12 @@ fn deployment(name: &str, replicas: usize) -> Value {
 /// Pods in phase Running, read from the apiserver's watch cache.
 pub fn running_pods(world: &World) -> usize {
     let prefix = api::storage_prefix(api::resolve("pods").expect("pods are served"), None);
-    world.apiserver.cache.list_prefix(&prefix).filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Running")).count()
+    world
+        .apiserver
+        .cache
+        .list_prefix(&prefix)
+        .filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Running"))
+        .count()
 }
 
 /// Runs the benchmark. `wall_ms` is the caller's clock; `memory` reports current memory in bytes.
@@ -84,7 +89,9 @@ pub fn run(nodes: usize, pods: usize, seed: u64, wall_ms: &dyn Fn() -> f64, memo
     let mut i = 0;
     while left > 0 {
         let n = left.min(PODS_PER_DEPLOYMENT);
-        let req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some("default")).with_body(deployment(&format!("bench-{i}"), n));
+        let req = ApiRequest::new(0, Verb::Create, rt)
+            .in_namespace(Some("default"))
+            .with_body(deployment(&format!("bench-{i}"), n));
         let _ = world.call(req);
         left -= n;
         i += 1;
@@ -102,7 +109,17 @@ pub fn run(nodes: usize, pods: usize, seed: u64, wall_ms: &dyn Fn() -> f64, memo
     }
     let (wall, virtual_ms, messages) = (wall_ms() - start, world.now() - begin, world.k.trace.total_sent());
     let (get_pods_ms, get_pods_wire_ms) = get_pods_both_ways(world, wall_ms);
-    BenchResult { nodes, pods, running, wall_ms: wall, virtual_ms, messages, peak_memory_bytes: peak, get_pods_ms, get_pods_wire_ms }
+    BenchResult {
+        nodes,
+        pods,
+        running,
+        wall_ms: wall,
+        virtual_ms,
+        messages,
+        peak_memory_bytes: peak,
+        get_pods_ms,
+        get_pods_wire_ms,
+    }
 }
 
 /// Times `kubectl get pods -A` linked in, then across the wire (loopback: both ends in this process,

@@ -82,19 +82,54 @@ impl Cache {
 /// A write a reconciler wants made. The owning actor sends each as one API request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Create { resource: &'static ResourceType, namespace: Option<String>, object: Value },
+    Create {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        object: Value,
+    },
     /// PUT of the whole object; `object.metadata.resourceVersion` makes it conditional.
-    Update { resource: &'static ResourceType, object: Value },
+    Update {
+        resource: &'static ResourceType,
+        object: Value,
+    },
     /// PUT to the `status` subresource.
-    UpdateStatus { resource: &'static ResourceType, object: Value },
-    Patch { resource: &'static ResourceType, namespace: Option<String>, name: String, patch_type: PatchType, patch: Value, status: bool },
-    Delete { resource: &'static ResourceType, namespace: Option<String>, name: String, propagation: Option<String>, grace_seconds: Option<i64> },
+    UpdateStatus {
+        resource: &'static ResourceType,
+        object: Value,
+    },
+    Patch {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        name: String,
+        patch_type: PatchType,
+        patch: Value,
+        status: bool,
+    },
+    Delete {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        name: String,
+        propagation: Option<String>,
+        grace_seconds: Option<i64>,
+    },
     /// POST `pods/binding`: what the scheduler writes to place a pod.
-    Bind { namespace: String, name: String, node: String },
+    Bind {
+        namespace: String,
+        name: String,
+        node: String,
+    },
     /// Record an Event about an object (reason, message, type `Normal` or `Warning`).
-    Event { regarding: Value, event_type: &'static str, reason: String, message: String },
+    Event {
+        regarding: Value,
+        event_type: &'static str,
+        reason: String,
+        message: String,
+    },
     /// Look at this key again after a delay (like `Action::requeue(d)`).
-    Requeue { key: ObjectKey, after: Millis },
+    Requeue {
+        key: ObjectKey,
+        after: Millis,
+    },
 }
 
 /// Opens a watch on `rt` that starts with the current objects (WatchList: `sendInitialEvents=true`),
@@ -129,7 +164,10 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
             .on_subresource("status")
             .with_body(object),
         Action::Patch { resource, namespace, name, patch_type, patch, status } => {
-            let r = ApiRequest::new(id, Verb::Patch(patch_type), resource).in_namespace(namespace.as_deref()).named(&name).with_body(patch);
+            let r = ApiRequest::new(id, Verb::Patch(patch_type), resource)
+                .in_namespace(namespace.as_deref())
+                .named(&name)
+                .with_body(patch);
             if status { r.on_subresource("status") } else { r }
         }
         Action::Delete { resource, namespace, name, propagation, grace_seconds } => {
@@ -144,7 +182,11 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
                 "metadata": {"name": name, "namespace": namespace},
                 "target": {"apiVersion": "v1", "kind": "Node", "name": node}
             });
-            ApiRequest::new(id, Verb::Create, pods()).in_namespace(Some(&namespace)).named(&name).on_subresource("binding").with_body(body)
+            ApiRequest::new(id, Verb::Create, pods())
+                .in_namespace(Some(&namespace))
+                .named(&name)
+                .on_subresource("binding")
+                .with_body(body)
         }
         Action::Event { regarding, event_type, reason, message } => {
             let event = event_object(me, &regarding, event_type, &reason, &message, k);
@@ -165,7 +207,14 @@ fn events() -> &'static ResourceType {
 }
 
 /// A core/v1 Event as client-go's recorder writes it (name `<object>.<hex>`, count 1).
-fn event_object(me: &Component, regarding: &Value, event_type: &str, reason: &str, message: &str, k: &mut Kernel) -> Value {
+fn event_object(
+    me: &Component,
+    regarding: &Value,
+    event_type: &str,
+    reason: &str,
+    message: &str,
+    k: &mut Kernel,
+) -> Value {
     let meta = |p: &str| regarding.pointer(p).cloned().unwrap_or(Value::Null);
     let name = regarding.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("unknown");
     let ns = regarding.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");

@@ -61,7 +61,8 @@ impl CloudControllerManager {
         if change.event == EventType::Deleted {
             return;
         }
-        let actions = if rt.kind == "Service" { self.reconcile_service(&change.new) } else { reconcile_node(&change.new) };
+        let actions =
+            if rt.kind == "Service" { self.reconcile_service(&change.new) } else { reconcile_node(&change.new) };
         for a in actions {
             client::send_action(&Component::CloudControllerManager, a, k);
         }
@@ -72,7 +73,8 @@ impl CloudControllerManager {
     /// A LoadBalancer Service without an ingress IP gets one (EnsuringLoadBalancer, EnsuredLoadBalancer).
     fn reconcile_service(&mut self, svc: &Value) -> Vec<Action> {
         let is_lb = svc.pointer("/spec/type").and_then(Value::as_str) == Some("LoadBalancer");
-        let has_ip = svc.pointer("/status/loadBalancer/ingress").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+        let has_ip =
+            svc.pointer("/status/loadBalancer/ingress").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
         if !is_lb || has_ip || svc.pointer("/metadata/deletionTimestamp").is_some() {
             return Vec::new();
         }
@@ -80,7 +82,12 @@ impl CloudControllerManager {
         self.next_lb = if self.next_lb >= 250 { 200 } else { self.next_lb + 1 };
         let (ns, name) = client::object_key(svc);
         vec![
-            Action::Event { regarding: svc.clone(), event_type: "Normal", reason: "EnsuringLoadBalancer".into(), message: "Ensuring load balancer".into() },
+            Action::Event {
+                regarding: svc.clone(),
+                event_type: "Normal",
+                reason: "EnsuringLoadBalancer".into(),
+                message: "Ensuring load balancer".into(),
+            },
             Action::Patch {
                 resource: services(),
                 namespace: Some(ns),
@@ -89,7 +96,12 @@ impl CloudControllerManager {
                 patch: json!({"status": {"loadBalancer": {"ingress": [{"ip": ip, "ipMode": "VIP"}]}}}),
                 status: true,
             },
-            Action::Event { regarding: svc.clone(), event_type: "Normal", reason: "EnsuredLoadBalancer".into(), message: "Ensured load balancer".into() },
+            Action::Event {
+                regarding: svc.clone(),
+                event_type: "Normal",
+                reason: "EnsuredLoadBalancer".into(),
+                message: "Ensured load balancer".into(),
+            },
         ]
     }
 }
@@ -100,7 +112,8 @@ fn reconcile_node(node: &Value) -> Vec<Action> {
     if !taints.iter().any(|t| t.get("key").and_then(Value::as_str) == Some(UNINITIALIZED_TAINT)) {
         return Vec::new();
     }
-    let kept: Vec<Value> = taints.into_iter().filter(|t| t.get("key").and_then(Value::as_str) != Some(UNINITIALIZED_TAINT)).collect();
+    let kept: Vec<Value> =
+        taints.into_iter().filter(|t| t.get("key").and_then(Value::as_str) != Some(UNINITIALIZED_TAINT)).collect();
     let (_, name) = client::object_key(node);
     vec![Action::Patch {
         resource: nodes(),
@@ -122,7 +135,9 @@ mod tests {
         let svc = json!({"metadata": {"name": "web", "namespace": "default"}, "spec": {"type": "LoadBalancer"}});
         let actions = ccm.reconcile_service(&svc);
         assert_eq!(actions.len(), 3);
-        assert!(matches!(&actions[1], Action::Patch { patch, .. } if patch.pointer("/status/loadBalancer/ingress/0/ip") == Some(&json!("172.18.255.200"))));
+        assert!(
+            matches!(&actions[1], Action::Patch { patch, .. } if patch.pointer("/status/loadBalancer/ingress/0/ip") == Some(&json!("172.18.255.200")))
+        );
         let mut done = svc.clone();
         done["status"] = json!({"loadBalancer": {"ingress": [{"ip": "172.18.255.200"}]}});
         assert!(ccm.reconcile_service(&done).is_empty());
@@ -134,7 +149,9 @@ mod tests {
     fn uninitialized_taint_is_removed() {
         let node = json!({"metadata": {"name": "w"}, "spec": {"taints": [{"key": UNINITIALIZED_TAINT, "value": "true", "effect": "NoSchedule"}, {"key": "x", "effect": "NoSchedule"}]}});
         let actions = reconcile_node(&node);
-        assert!(matches!(&actions[0], Action::Patch { patch, .. } if patch["spec"]["taints"] == json!([{"key": "x", "effect": "NoSchedule"}])));
+        assert!(
+            matches!(&actions[0], Action::Patch { patch, .. } if patch["spec"]["taints"] == json!([{"key": "x", "effect": "NoSchedule"}]))
+        );
         assert!(reconcile_node(&json!({"metadata": {"name": "w"}, "spec": {}})).is_empty());
     }
 }

@@ -10,12 +10,12 @@
 //! Reconcilers are pure: they read the informers and return [`Action`]s, so every rule is tested with a
 //! hand-filled cache and no network, and every write shows up as one request in the trace.
 
+pub mod claim;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
-pub mod claim;
 pub mod expectations;
 pub mod garbagecollector;
 pub mod informers;
@@ -81,7 +81,14 @@ pub trait Controller {
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, rng: &mut Rng) -> Vec<Action>;
     /// Called when one of this key's writes is answered, or skipped; may return follow-up actions
     /// (typically the `SuccessfulCreate` / `FailedCreate` events client-go records after the call).
-    fn on_result(&mut self, _key: &ObjectKey, _action: &Action, _outcome: Outcome<'_>, _inf: &Informers, _now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        _key: &ObjectKey,
+        _action: &Action,
+        _outcome: Outcome<'_>,
+        _inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
         Vec::new()
     }
 }

@@ -4,7 +4,9 @@
 use super::component::Component;
 use super::kernel::Kernel;
 use super::message::Payload;
-use super::store::{Compare, EventKind, Op, RangeRequest, RangeResponse, Revision, Store, TxnResponse, WatchEvent, WatchId};
+use super::store::{
+    Compare, EventKind, Op, RangeRequest, RangeResponse, Revision, Store, TxnResponse, WatchEvent, WatchId,
+};
 use super::time::Millis;
 
 /// How long an Event lives in etcd before its lease expires (the apiserver's `--event-ttl`, 1h).
@@ -19,10 +21,18 @@ pub struct EtcdRequest {
 
 #[derive(Debug, Clone)]
 pub enum EtcdOp {
-    Txn { compares: Vec<Compare>, success: Vec<Op>, failure: Vec<Op> },
+    Txn {
+        compares: Vec<Compare>,
+        success: Vec<Op>,
+        failure: Vec<Op>,
+    },
     Range(RangeRequest),
     /// A put attached to a fresh lease of `ttl_ms` (Events expire this way).
-    PutWithTtl { key: String, value: std::sync::Arc<[u8]>, ttl_ms: Millis },
+    PutWithTtl {
+        key: String,
+        value: std::sync::Arc<[u8]>,
+        ttl_ms: Millis,
+    },
     /// Drops history below a revision (the apiserver asks every 5 minutes).
     Compact(Revision),
 }

@@ -1,16 +1,16 @@
 //! kubectl: parses a command line, turns it into API requests against the simulated kube-apiserver,
 //! and prints what real kubectl prints. The browser terminal and the native runner share it.
 
-pub mod args;
 mod apply;
+pub mod args;
 pub mod cluster;
 mod common;
 mod create;
 mod delete;
 mod drain;
 mod events;
-mod explain;
 mod exec;
+mod explain;
 mod expose;
 mod get;
 mod info;
@@ -20,11 +20,11 @@ mod misc;
 mod nodes;
 mod patch;
 pub mod printers;
-pub mod wire;
 mod rollout;
 mod set;
 mod target;
 mod top;
+pub mod wire;
 
 pub use self::cluster::{Cluster, NoRoute};
 

@@ -50,25 +50,14 @@ impl Payload {
     pub fn describe(&self) -> Described {
         match self {
             Payload::Request(r) => Described { kind: "request", summary: r.summary(), key: r.key(), revision: None },
-            Payload::Response(r) => Described {
-                kind: "response",
-                summary: r.summary(),
-                key: None,
-                revision: r.revision(),
-            },
-            Payload::Watch(w) => Described {
-                kind: "watch",
-                summary: w.summary(),
-                key: None,
-                revision: w.revision(),
-            },
+            Payload::Response(r) => {
+                Described { kind: "response", summary: r.summary(), key: None, revision: r.revision() }
+            }
+            Payload::Watch(w) => Described { kind: "watch", summary: w.summary(), key: None, revision: w.revision() },
             Payload::Etcd(e) => Described { kind: "etcd", summary: e.summary(), key: e.key(), revision: None },
-            Payload::EtcdReply(e) => Described {
-                kind: "etcd",
-                summary: e.summary(),
-                key: None,
-                revision: Some(e.revision),
-            },
+            Payload::EtcdReply(e) => {
+                Described { kind: "etcd", summary: e.summary(), key: None, revision: Some(e.revision) }
+            }
             Payload::Cri(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {

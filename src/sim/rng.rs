@@ -33,9 +33,7 @@ impl Rng {
 
     /// A random suffix such as `x7k2p`, as `generateName` and ReplicaSet pod names use.
     pub fn name_suffix(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| NAME_ALPHABET[self.below(NAME_ALPHABET.len() as u64) as usize] as char)
-            .collect()
+        (0..len).map(|_| NAME_ALPHABET[self.below(NAME_ALPHABET.len() as u64) as usize] as char).collect()
     }
 
     /// A version-4-shaped UUID for `metadata.uid`.

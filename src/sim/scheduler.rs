@@ -30,8 +30,8 @@ pub mod queue;
 pub mod registry;
 pub mod resources;
 pub mod taints;
-pub mod writes;
 pub mod terms;
+pub mod writes;
 
 #[cfg(test)]
 pub(crate) mod testing;

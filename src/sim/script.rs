@@ -141,13 +141,20 @@ mod tests {
         assert_eq!(steps[1], Step::Sleep { text: "90s".into(), ms: 90_000, line: 4 });
         assert_eq!(
             steps[2],
-            Step::Kubectl { command: "kubectl apply -f -".into(), stdin: Some("apiVersion: v1\nkind: Namespace\n".into()), line: 5 }
+            Step::Kubectl {
+                command: "kubectl apply -f -".into(),
+                stdin: Some("apiVersion: v1\nkind: Namespace\n".into()),
+                line: 5
+            }
         );
     }
 
     #[test]
     fn malformed_scripts_are_errors() {
-        assert_eq!(parse("kubectl apply -f - <<EOF\nkind: x\n"), Err(ScriptError::UnclosedHeredoc { line: 1, marker: "EOF".into() }));
+        assert_eq!(
+            parse("kubectl apply -f - <<EOF\nkind: x\n"),
+            Err(ScriptError::UnclosedHeredoc { line: 1, marker: "EOF".into() })
+        );
         assert_eq!(parse("sleep soon"), Err(ScriptError::BadDuration { line: 1, text: "soon".into() }));
         assert!(matches!(parse("rm -rf /"), Err(ScriptError::UnknownCommand { line: 1, .. })));
     }

@@ -67,11 +67,12 @@ impl Trace {
     pub fn push(&mut self, entry: TraceEntry) {
         self.entries.push(entry);
         if let Some(limit) = self.limit
-            && self.entries.len() > limit * 2 {
-                let drop = self.entries.len() - limit;
-                self.first_id += drop as u64;
-                self.entries.drain(..drop);
-            }
+            && self.entries.len() > limit * 2
+        {
+            let drop = self.entries.len() - limit;
+            self.first_id += drop as u64;
+            self.entries.drain(..drop);
+        }
     }
 
     /// Keeps a copy of message `id`'s payload if payloads are kept, dropping the oldest past the cap.
@@ -131,7 +132,18 @@ mod tests {
     use super::*;
 
     fn entry(id: u64) -> TraceEntry {
-        TraceEntry { id, from: "a".into(), to: "b".into(), kind: "request", summary: String::new(), key: None, revision: None, sent_at: 0, deliver_at: 0, fate: Fate::Delivered }
+        TraceEntry {
+            id,
+            from: "a".into(),
+            to: "b".into(),
+            kind: "request",
+            summary: String::new(),
+            key: None,
+            revision: None,
+            sent_at: 0,
+            deliver_at: 0,
+            fate: Fate::Delivered,
+        }
     }
 
     #[test]

@@ -74,7 +74,8 @@ impl World {
         }
         w.add_node_named(&format!("{CLUSTER_NAME}-control-plane"), true);
         for i in 0..workers {
-            let name = if i == 0 { format!("{CLUSTER_NAME}-worker") } else { format!("{CLUSTER_NAME}-worker{}", i + 1) };
+            let name =
+                if i == 0 { format!("{CLUSTER_NAME}-worker") } else { format!("{CLUSTER_NAME}-worker{}", i + 1) };
             w.add_node_named(&name, false);
         }
         // Let nodes register and controllers sync, as a fresh cluster does before the learner arrives.
@@ -245,7 +246,9 @@ impl World {
             Component::Scheduler => self.scheduler.running,
             Component::ControllerManager => self.controllers.running,
             Component::CloudControllerManager => self.cloud.running,
-            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => self.nodes.get(n).is_some_and(|node| node.running),
+            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
+                self.nodes.get(n).is_some_and(|node| node.running)
+            }
         }
     }
 
@@ -262,7 +265,11 @@ impl World {
         while !self.kubectl_responses.contains_key(&id) {
             if !self.step_until(deadline) {
                 self.k.advance_to(deadline);
-                return Err(Status::new(0, Reason::Unreachable, "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"));
+                return Err(Status::new(
+                    0,
+                    Reason::Unreachable,
+                    "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)",
+                ));
             }
         }
         self.kubectl_responses.remove(&id).expect("checked by the loop condition").result

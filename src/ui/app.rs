@@ -71,10 +71,18 @@ pub fn app() -> Html {
             let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
                 EventListener::new(&doc, "keydown", move |e| {
                     let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name()).unwrap_or_default();
+                    let tag = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|el| el.tag_name())
+                        .unwrap_or_default();
                     let typing = matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT");
                     // Space and Enter already activate buttons and diagram boxes.
-                    let control = typing || tag == "BUTTON" || e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.has_attribute("tabindex"));
+                    let control = typing
+                        || tag == "BUTTON"
+                        || e.target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .is_some_and(|el| el.has_attribute("tabindex"));
                     if e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }

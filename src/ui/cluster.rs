@@ -79,7 +79,9 @@ impl PartialEq for Cluster {
 /// What can happen to the cluster.
 pub enum ClusterAction {
     /// `real_ms` of real time passed while playing.
-    Tick { real_ms: f64 },
+    Tick {
+        real_ms: f64,
+    },
     /// One visible step: the next message starts or arrives.
     Step,
     SetPlaying(bool),
@@ -87,7 +89,11 @@ pub enum ClusterAction {
     TogglePlaying,
     SetSpeed(Speed),
     /// Runs a kubectl command line.
-    Run { line: String, stdin: Option<String>, origin: Origin },
+    Run {
+        line: String,
+        stdin: Option<String>,
+        origin: Origin,
+    },
     /// Powers a node or a component off or on.
     Fault(Op),
     /// Adds a worker node.
@@ -103,7 +109,10 @@ pub enum ClusterAction {
     /// A fresh cluster on the same seed; the log is emptied.
     Reset,
     /// Rebuilds a saved session by replaying it; `notice` is shown first.
-    Restore { session: Session, notice: Option<String> },
+    Restore {
+        session: Session,
+        notice: Option<String>,
+    },
     /// Shows the cluster as it was at this virtual time (the timeline); at the present's time or
     /// later, the present.
     Seek(f64),
@@ -238,7 +247,9 @@ impl Reducible for Cluster {
                 fresh.print(LineKind::Info, "Reset: a fresh cluster on the same seed. Your saved session was cleared.");
                 return Rc::new(fresh);
             }
-            ClusterAction::Restore { session, notice } => return Rc::new(Cluster::replay(session, notice, next.revision)),
+            ClusterAction::Restore { session, notice } => {
+                return Rc::new(Cluster::replay(session, notice, next.revision));
+            }
             ClusterAction::Seek(t) => next.seek(t),
             ClusterAction::BackToNow => next.back_to_now(),
         }

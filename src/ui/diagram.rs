@@ -67,7 +67,9 @@ pub fn diagram(props: &DiagramProps) -> Html {
     // Reading every node and pod is redone only when the apiserver's cache changed; which processes
     // are stopped is cheap to read and may change without it.
     let revision = cluster.with_world(bridge::cache_revision).unwrap_or_default();
-    let objects = use_memo((cluster.world_ref(), revision), |_| Shared(Rc::new(cluster.with_world(bridge::objects_model).unwrap_or_default())));
+    let objects = use_memo((cluster.world_ref(), revision), |_| {
+        Shared(Rc::new(cluster.with_world(bridge::objects_model).unwrap_or_default()))
+    });
     let stopped = cluster.with_world(|w| bridge::stopped(w, &objects.0)).unwrap_or_default();
     let layout = use_memo(((*objects).clone(), stopped, SizeKey::from(*size)), |(objects, stopped, s)| {
         let model = ClusterModel { stopped: stopped.clone(), ..(*objects.0).clone() };
@@ -80,7 +82,11 @@ pub fn diagram(props: &DiagramProps) -> Html {
         _ => None,
     };
 
-    let (view_box, width, height) = (format!("0 0 {:.0} {:.0}", l.width, l.height), format!("{:.0}", l.width * scale), format!("{:.0}", l.height * scale));
+    let (view_box, width, height) = (
+        format!("0 0 {:.0} {:.0}", l.width, l.height),
+        format!("{:.0}", l.width * scale),
+        format!("{:.0}", l.height * scale),
+    );
     // The dots have an SVG of their own on top (a layer of its own, see `.diagram-messages`): moving
     // them every tick then never repaints the boxes underneath.
     html! {
@@ -188,7 +194,16 @@ mod tests {
 
     #[test]
     fn numbers_are_written_to_a_tenth() {
-        let cases = [(0.0, "0.0"), (12.34, "12.3"), (12.35, "12.4"), (-3.06, "-3.1"), (-0.04, "0.0"), (1e6, "1000000.0"), (f64::NAN, "0.0"), (f64::INFINITY, "0.0")];
+        let cases = [
+            (0.0, "0.0"),
+            (12.34, "12.3"),
+            (12.35, "12.4"),
+            (-3.06, "-3.1"),
+            (-0.04, "0.0"),
+            (1e6, "1000000.0"),
+            (f64::NAN, "0.0"),
+            (f64::INFINITY, "0.0"),
+        ];
         for (v, want) in cases {
             assert_eq!(num(v), want, "{v}");
         }

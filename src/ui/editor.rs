@@ -27,7 +27,10 @@ pub fn editor(props: &EditorProps) -> Html {
         let (d, text) = (props.dispatcher.clone(), text.clone());
         Callback::from(move |_: MouseEvent| {
             let line = if dry { "kubectl apply -f - --dry-run=server" } else { "kubectl apply -f -" };
-            crate::ui::kubectl_module::dispatch(&d, ClusterAction::Run { line: line.into(), stdin: Some((*text).clone()), origin: Origin::Editor });
+            crate::ui::kubectl_module::dispatch(
+                &d,
+                ClusterAction::Run { line: line.into(), stdin: Some((*text).clone()), origin: Origin::Editor },
+            );
         })
     };
     let on_example = {

@@ -6,15 +6,14 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
 use super::cluster::transcript::LineKind;
+use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
 use super::persist::{self, Session};
 use super::presets::menu::PresetsMenu;
 use super::state::Theme;
 
 /// What Export runs: every kind a learner creates, in all namespaces, as one List.
-pub const EXPORT_COMMAND: &str =
-    "kubectl get namespaces,deployments,statefulsets,daemonsets,jobs,cronjobs,services,configmaps,secrets,pods -A -o yaml";
+pub const EXPORT_COMMAND: &str = "kubectl get namespaces,deployments,statefulsets,daemonsets,jobs,cronjobs,services,configmaps,secrets,pods -A -o yaml";
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -60,18 +59,29 @@ pub fn header(props: &HeaderProps) -> Html {
             let Some(location) = web_sys::window().map(|w| w.location()) else { return };
             let base = location.href().unwrap_or_default();
             let url = format!("{}{hash}", base.split('#').next().unwrap_or_default());
-            d.dispatch(ClusterAction::Print(LineKind::Info, format!("Share link (it replays your {} actions on the same seed):\n{url}", s.ops.len())));
+            d.dispatch(ClusterAction::Print(
+                LineKind::Info,
+                format!("Share link (it replays your {} actions on the same seed):\n{url}", s.ops.len()),
+            ));
         })
     };
     let export = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| crate::ui::kubectl_module::dispatch(&d, ClusterAction::Run { line: EXPORT_COMMAND.into(), stdin: None, origin: Origin::Export }))
+        Callback::from(move |_: MouseEvent| {
+            crate::ui::kubectl_module::dispatch(
+                &d,
+                ClusterAction::Run { line: EXPORT_COMMAND.into(), stdin: None, origin: Origin::Export },
+            )
+        })
     };
     let reset = {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| {
             let sure = web_sys::window()
-                .and_then(|w| w.confirm_with_message("Start over with a fresh cluster? Your saved commands will be forgotten.").ok())
+                .and_then(|w| {
+                    w.confirm_with_message("Start over with a fresh cluster? Your saved commands will be forgotten.")
+                        .ok()
+                })
                 .unwrap_or(true);
             if sure {
                 persist::clear();

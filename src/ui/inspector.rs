@@ -47,7 +47,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
     };
     // etcd's keys and a key's decoded history change only with the store's revision, not on every
     // tick the inspector re-renders for.
-    let (revision, compacted) = cluster.with_world(|w| (w.etcd.store.revision(), w.etcd.store.compacted_revision())).unwrap_or_default();
+    let (revision, compacted) =
+        cluster.with_world(|w| (w.etcd.store.revision(), w.etcd.store.compacted_revision())).unwrap_or_default();
     let store_view = {
         let cluster = cluster.clone();
         use_memo((props.selection.clone(), revision), move |(selection, _)| {
@@ -57,7 +58,9 @@ pub fn inspector(props: &InspectorProps) -> Html {
     let body = match &props.selection {
         Selection::None => intro(),
         Selection::Message(id) => match cluster
-            .with_world(|w| find_message(w.k.trace.entries(), *id).map(|e| (e, w.k.trace.payload(*id).map(|p| p.content()))))
+            .with_world(|w| {
+                find_message(w.k.trace.entries(), *id).map(|e| (e, w.k.trace.payload(*id).map(|p| p.content())))
+            })
             .flatten()
         {
             Some((entry, content)) => {
@@ -69,9 +72,15 @@ pub fn inspector(props: &InspectorProps) -> Html {
             let (namespace, name) = namespace_and_name(key);
             let view = cluster.with_world(|w| {
                 let object = bridge::object(w, key);
-                let kind = object.as_ref().and_then(|o| o.get("kind")).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+                let kind = object
+                    .as_ref()
+                    .and_then(|o| o.get("kind"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 let events = bridge::events_for(w, &namespace, &kind, &name);
-                let decision = key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
+                let decision =
+                    key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
                 let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
                 (object, events, decision, node_running)
             });
@@ -142,7 +151,13 @@ fn find_message(entries: &[TraceEntry], id: u64) -> Option<TraceEntry> {
 /// The latest messages to or from `id` sent by display time `t`, newest first.
 fn recent_messages(entries: &[TraceEntry], id: &str, t: f64) -> Vec<TraceEntry> {
     let end = entries.partition_point(|e| e.sent_at as f64 <= t);
-    entries[end.saturating_sub(RECENT_SCAN)..end].iter().rev().filter(|e| e.from == id || e.to == id).take(RECENT).cloned().collect()
+    entries[end.saturating_sub(RECENT_SCAN)..end]
+        .iter()
+        .rev()
+        .filter(|e| e.from == id || e.to == id)
+        .take(RECENT)
+        .cloned()
+        .collect()
 }
 
 /// `/registry/pods/ns/name` → (ns, name); cluster-scoped keys have an empty namespace.
@@ -161,7 +176,18 @@ mod tests {
     use crate::sim::trace::Fate;
 
     fn entry(id: u64, from: &str, to: &str, sent_at: u64) -> TraceEntry {
-        TraceEntry { id, from: from.into(), to: to.into(), kind: "request", summary: String::new(), key: None, revision: None, sent_at, deliver_at: sent_at + 2, fate: Fate::Delivered }
+        TraceEntry {
+            id,
+            from: from.into(),
+            to: to.into(),
+            kind: "request",
+            summary: String::new(),
+            key: None,
+            revision: None,
+            sent_at,
+            deliver_at: sent_at + 2,
+            fate: Fate::Delivered,
+        }
     }
 
     #[test]
@@ -179,7 +205,11 @@ mod tests {
 
     #[test]
     fn messages_are_found_by_id_and_by_component() {
-        let entries = vec![entry(3, "kubectl", "kube-apiserver", 0), entry(5, "kube-apiserver", "etcd", 1), entry(9, "kube-apiserver", "kubectl", 4)];
+        let entries = vec![
+            entry(3, "kubectl", "kube-apiserver", 0),
+            entry(5, "kube-apiserver", "etcd", 1),
+            entry(9, "kube-apiserver", "kubectl", 4),
+        ];
         assert_eq!(find_message(&entries, 5).map(|e| e.id), Some(5));
         assert_eq!(find_message(&entries, 4), None);
         assert_eq!(find_message(&entries, 10), None);

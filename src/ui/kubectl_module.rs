@@ -11,10 +11,10 @@
 
 use yew::prelude::*;
 
-use crate::ui::cluster::{Cluster, ClusterAction};
-use crate::ui::persist::{Op, Session};
 #[cfg(any(split_kubectl, test))]
 use crate::ui::cluster::transcript::LineKind;
+use crate::ui::cluster::{Cluster, ClusterAction};
+use crate::ui::persist::{Op, Session};
 
 /// Whether a restored session runs kubectl while it is replayed (or goes on running a preset).
 pub fn session_needs_kubectl(session: &Session) -> bool {
@@ -64,12 +64,18 @@ pub fn dispatch(d: &UseReducerDispatcher<Cluster>, action: ClusterAction) {
     #[cfg(split_kubectl)]
     if !ready() && runs_kubectl(&action) {
         if !remote::loading() {
-            d.dispatch(ClusterAction::Print(LineKind::Info, "Downloading kubectl (once, on the first command)…".into()));
+            d.dispatch(ClusterAction::Print(
+                LineKind::Info,
+                "Downloading kubectl (once, on the first command)…".into(),
+            ));
         }
         let d = d.clone();
         remote::when_loaded(move |loaded| match loaded {
             Ok(()) => d.dispatch(action),
-            Err(why) => d.dispatch(ClusterAction::Print(LineKind::Stderr, format!("{why}. Check the connection and run the command again."))),
+            Err(why) => d.dispatch(ClusterAction::Print(
+                LineKind::Stderr,
+                format!("{why}. Check the connection and run the command again."),
+            )),
         });
         return;
     }
@@ -98,7 +104,11 @@ mod tests {
 
     #[test]
     fn only_actions_that_run_kubectl_wait_for_it() {
-        assert!(runs_kubectl(&ClusterAction::Run { line: "kubectl get pods".into(), stdin: None, origin: Origin::Terminal }));
+        assert!(runs_kubectl(&ClusterAction::Run {
+            line: "kubectl get pods".into(),
+            stdin: None,
+            origin: Origin::Terminal
+        }));
         assert!(runs_kubectl(&ClusterAction::StartPreset("scale".into())));
         assert!(!runs_kubectl(&ClusterAction::AddNode));
         assert!(!runs_kubectl(&ClusterAction::ClearTerminal));

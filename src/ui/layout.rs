@@ -139,7 +139,9 @@ impl Layout {
         for (i, node) in grid.nodes.iter().enumerate() {
             let lane = grid.lane_y[grid.row_of[i]];
             let gutter = node.rect.x - nodes::GAP / 2.0;
-            for (comp, tx) in [(&node.kubelet, node.kubelet.rect.right() - 12.0), (&node.proxy, node.proxy.rect.x + 12.0)] {
+            for (comp, tx) in
+                [(&node.kubelet, node.kubelet.rect.right() - 12.0), (&node.proxy, node.proxy.rect.x + 12.0)]
+            {
                 let mut path = vec![Point::new(api.cx(), api.bottom()), Point::new(api.cx(), grid.lane_y[0])];
                 if grid.row_of[i] > 0 {
                     path.push(Point::new(gutter, grid.lane_y[0]));
@@ -276,7 +278,14 @@ pub fn fit_pod_name(name: &str, width: f64, char_w: f64) -> String {
 ///
 /// When there are more pods than slots, the last slot becomes a `+N` chip for the rest, counted by
 /// status.
-pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Point, chip: (f64, f64), gap: f64, cols: usize, rows: usize) -> ChipArea {
+pub fn place_chips<'a>(
+    pods: impl IntoIterator<Item = &'a PodModel>,
+    origin: Point,
+    chip: (f64, f64),
+    gap: f64,
+    cols: usize,
+    rows: usize,
+) -> ChipArea {
     let pods: Vec<&PodModel> = pods.into_iter().collect();
     let slots = cols.max(1) * rows;
     let shown = if pods.len() > slots { slots.saturating_sub(1) } else { pods.len() };
@@ -287,11 +296,20 @@ pub fn place_chips<'a>(pods: impl IntoIterator<Item = &'a PodModel>, origin: Poi
     let chips = pods[..shown]
         .iter()
         .enumerate()
-        .map(|(i, p)| PodChip { pod: (*p).clone(), rect: slot_rect(i), label: fit_pod_name(&p.name, chip.0 - 22.0, POD_CHAR_W) })
+        .map(|(i, p)| PodChip {
+            pod: (*p).clone(),
+            rect: slot_rect(i),
+            label: fit_pod_name(&p.name, chip.0 - 22.0, POD_CHAR_W),
+        })
         .collect();
     let more = (pods.len() > shown).then(|| {
         let statuses = aggregate::status_counts(pods[shown..].iter().copied());
-        MoreChip { count: pods.len() - shown, rect: slot_rect(shown), label: aggregate::label(&statuses, chip.0 - 8.0), statuses }
+        MoreChip {
+            count: pods.len() - shown,
+            rect: slot_rect(shown),
+            label: aggregate::label(&statuses, chip.0 - 8.0),
+            statuses,
+        }
     });
     ChipArea { chips, more }
 }

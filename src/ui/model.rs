@@ -132,7 +132,10 @@ impl ClusterModel {
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (mut a, mut b) = (a, b);
     loop {
-        let (da, db) = (a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len(), b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len());
+        let (da, db) = (
+            a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len(),
+            b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len(),
+        );
         if da > 0 && db > 0 {
             let (na, nb) = (a[..da].trim_start_matches('0'), b[..db].trim_start_matches('0'));
             let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
@@ -178,14 +181,17 @@ mod tests {
         ];
         for (obj, want) in cases {
             let got = PodModel::from_object(&obj);
-            let got = got.as_ref().map(|p| (p.namespace.as_str(), p.name.as_str(), p.node.as_deref(), p.phase.as_str(), p.terminating));
+            let got = got
+                .as_ref()
+                .map(|p| (p.namespace.as_str(), p.name.as_str(), p.node.as_deref(), p.phase.as_str(), p.terminating));
             assert_eq!(got, want, "{obj}");
         }
     }
 
     #[test]
     fn status_prefers_terminating() {
-        let mut p = PodModel::from_object(&json!({"metadata": {"name": "x"}, "status": {"phase": "Running"}})).expect("named");
+        let mut p =
+            PodModel::from_object(&json!({"metadata": {"name": "x"}, "status": {"phase": "Running"}})).expect("named");
         assert_eq!(p.status(), "Running");
         p.terminating = true;
         assert_eq!(p.status(), "Terminating");
@@ -195,9 +201,18 @@ mod tests {
     #[test]
     fn nodes_read_readiness_and_role() {
         let cases = [
-            (json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}), Readiness::Ready),
-            (json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}}), Readiness::NotReady),
-            (json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "MemoryPressure", "status": "True"}]}}), Readiness::Unknown),
+            (
+                json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+                Readiness::Ready,
+            ),
+            (
+                json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
+                Readiness::NotReady,
+            ),
+            (
+                json!({"metadata": {"name": "n"}, "status": {"conditions": [{"type": "MemoryPressure", "status": "True"}]}}),
+                Readiness::Unknown,
+            ),
             (json!({"metadata": {"name": "n"}}), Readiness::Unknown),
         ];
         for (obj, want) in cases {
@@ -212,7 +227,16 @@ mod tests {
     #[test]
     fn natural_order() {
         use std::cmp::Ordering::*;
-        let cases = [("w2", "w10", Less), ("w10", "w2", Greater), ("w", "w1", Less), ("a", "b", Less), ("w02", "w2", Equal), ("x9y", "x10a", Less), ("", "", Equal), ("kind-worker", "kind-worker2", Less)];
+        let cases = [
+            ("w2", "w10", Less),
+            ("w10", "w2", Greater),
+            ("w", "w1", Less),
+            ("a", "b", Less),
+            ("w02", "w2", Equal),
+            ("x9y", "x10a", Less),
+            ("", "", Equal),
+            ("kind-worker", "kind-worker2", Less),
+        ];
         for (a, b, want) in cases {
             assert_eq!(natural_cmp(a, b), want, "{a} vs {b}");
         }

@@ -119,7 +119,8 @@ pub fn load() -> Loaded {
         Ok(Some(session)) => {
             forget_hash();
             let n = session.ops.len();
-            let notice = format!("Loaded a shared session ({n} actions replayed); it replaces the one saved in this browser.");
+            let notice =
+                format!("Loaded a shared session ({n} actions replayed); it replaces the one saved in this browser.");
             return Loaded { session: Some(session), notice: Some(notice) };
         }
         Ok(None) => {}
@@ -136,12 +137,19 @@ pub fn load() -> Loaded {
     match Session::from_json(&raw) {
         Ok(session) => {
             let n = session.ops.len();
-            Loaded { session: Some(session), notice: (n > 0).then(|| format!("Restored your session ({n} actions replayed).")) }
+            Loaded {
+                session: Some(session),
+                notice: (n > 0).then(|| format!("Restored your session ({n} actions replayed).")),
+            }
         }
         Err(e) => {
             let moved = storage.set_item(SET_ASIDE_KEY, &raw).is_ok();
             let _ = storage.remove_item(STORAGE_KEY);
-            let whereto = if moved { format!("it was set aside under localStorage key {SET_ASIDE_KEY:?}") } else { "it was discarded".into() };
+            let whereto = if moved {
+                format!("it was set aside under localStorage key {SET_ASIDE_KEY:?}")
+            } else {
+                "it was discarded".into()
+            };
             Loaded { session: None, notice: Some(format!("{e}; {whereto}; starting a fresh cluster.")) }
         }
     }
@@ -150,7 +158,9 @@ pub fn load() -> Loaded {
 /// Writes the session; a full or disabled storage is reported to the caller as text.
 pub fn save(session: &Session) -> Result<(), String> {
     let storage = storage().ok_or("localStorage is not available")?;
-    storage.set_item(STORAGE_KEY, &session.to_json()).map_err(|_| "localStorage refused the save (full or disabled)".to_string())
+    storage
+        .set_item(STORAGE_KEY, &session.to_json())
+        .map_err(|_| "localStorage refused the save (full or disabled)".to_string())
 }
 
 /// Forgets the saved session (Reset).
@@ -184,8 +194,16 @@ mod tests {
             version: VERSION,
             seed: 7,
             ops: vec![
-                Logged { at: 0, op: Op::Kubectl { line: "kubectl create deployment web --image=nginx".into(), stdin: None } },
-                Logged { at: 1500, op: Op::Kubectl { line: "kubectl apply -f -".into(), stdin: Some("kind: Pod\n# ünïcödé\n".into()) } },
+                Logged {
+                    at: 0,
+                    op: Op::Kubectl { line: "kubectl create deployment web --image=nginx".into(), stdin: None },
+                },
+                Logged {
+                    at: 1500,
+                    op: Op::Kubectl {
+                        line: "kubectl apply -f -".into(), stdin: Some("kind: Pod\n# ünïcödé\n".into())
+                    },
+                },
                 Logged { at: 9000, op: Op::Node { name: "kind-worker2".into(), running: false } },
                 Logged { at: 9001, op: Op::Component { name: "kube-scheduler".into(), running: false } },
                 Logged { at: 9500, op: Op::AddNode { name: "kind-worker4".into() } },
@@ -236,16 +254,38 @@ mod tests {
             (r#"{"seed":1}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("no version"))),
             (r#"{"version":0,"seed":1,"ops":[],"now":0}"#, |e| *e == PersistError::Version { found: 0 }),
             (r#"{"version":2}"#, |e| *e == PersistError::Version { found: 2 }),
-            (r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"reboot"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: unknown op \"reboot\"")),
-            (r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"node","name":"w"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: missing field `running`")),
-            (r#"{"version":1,"seed":1,"ops":[{"at":-1,"op":"add-node","name":"w"}],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`at` is not a whole number"))),
-            (r#"{"version":1,"seed":"1","ops":[],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`seed` is not"))),
-            (r#"{"version":1,"seed":1,"ops":{},"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m.contains("`ops` is not a list"))),
-            (r#"{"version":1,"seed":1,"ops":[7],"now":0}"#, |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0] is not an object")),
-            (r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"wait","until":{"until":"forever"}}]}}"#,
-                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0].until: unknown condition \"forever\"")),
-            (r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"dance"}]}}"#,
-                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0]: unknown step \"dance\"")),
+            (
+                r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"reboot"}],"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: unknown op \"reboot\""),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":[{"at":1,"op":"node","name":"w"}],"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0]: missing field `running`"),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":[{"at":-1,"op":"add-node","name":"w"}],"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m.contains("`at` is not a whole number")),
+            ),
+            (
+                r#"{"version":1,"seed":"1","ops":[],"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m.contains("`seed` is not")),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":{},"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m.contains("`ops` is not a list")),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":[7],"now":0}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "ops[0] is not an object"),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"wait","until":{"until":"forever"}}]}}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0].until: unknown condition \"forever\""),
+            ),
+            (
+                r#"{"version":1,"seed":1,"ops":[],"now":0,"preset":{"preset":"p","steps":[{"do":"dance"}]}}"#,
+                |e| matches!(e, PersistError::Corrupt(m) if m == "preset.steps[0]: unknown step \"dance\""),
+            ),
         ];
         for (text, ok) in cases {
             let err = Session::from_json(text).expect_err(text);

@@ -90,7 +90,12 @@ mod tests {
 
     #[test]
     fn theme_toggle_flips_what_is_shown() {
-        let cases = [(Theme::System, false, Theme::Dark), (Theme::System, true, Theme::Light), (Theme::Light, true, Theme::Dark), (Theme::Dark, false, Theme::Light)];
+        let cases = [
+            (Theme::System, false, Theme::Dark),
+            (Theme::System, true, Theme::Light),
+            (Theme::Light, true, Theme::Dark),
+            (Theme::Dark, false, Theme::Light),
+        ];
         for (from, system_dark, want) in cases {
             assert_eq!(from.toggled(system_dark), want, "{from:?} with system dark={system_dark}");
         }

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::cluster::transcript::{LineKind, TermLine};
-use super::kubectl_module;
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef, bridge};
+use super::kubectl_module;
 use super::persist::{Op, Session};
 use input::Submission;
 
@@ -71,7 +71,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
         .collect();
     let submit = {
         let history = history.clone();
-        let (d, buffer, pending, walk, print) = (props.dispatcher.clone(), buffer.clone(), pending.clone(), walk.clone(), print.clone());
+        let (d, buffer, pending, walk, print) =
+            (props.dispatcher.clone(), buffer.clone(), pending.clone(), walk.clone(), print.clone());
         move |text: String| {
             *walk.borrow_mut() = None;
             buffer.set(String::new());
@@ -89,19 +90,28 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
                 Submission::History => {
                     print(LineKind::Command, "history".into());
-                    print(LineKind::Stdout, history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect());
+                    print(
+                        LineKind::Stdout,
+                        history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect(),
+                    );
                 }
-                Submission::Kubectl { line, stdin } => kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin, origin: Origin::Terminal }),
+                Submission::Kubectl { line, stdin } => {
+                    kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin, origin: Origin::Terminal })
+                }
                 Submission::NeedsStdin { line } => pending.set(Some(line)),
                 Submission::Unknown(word) => {
                     print(LineKind::Command, text.trim().to_string());
-                    print(LineKind::Stderr, format!("{word}: command not found (this terminal runs kubectl; type help)"));
+                    print(
+                        LineKind::Stderr,
+                        format!("{word}: command not found (this terminal runs kubectl; type help)"),
+                    );
                 }
             }
         }
     };
     let onkeydown = {
-        let (buffer, pending, walk, world, d) = (buffer.clone(), pending.clone(), walk.clone(), props.world.clone(), props.dispatcher.clone());
+        let (buffer, pending, walk, world, d) =
+            (buffer.clone(), pending.clone(), walk.clone(), props.world.clone(), props.dispatcher.clone());
         let input_ref = input_ref.clone();
         Callback::from(move |e: KeyboardEvent| {
             let ctrl = e.ctrl_key() || e.meta_key();
@@ -136,7 +146,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
                 "Tab" if !reading_stdin && !e.shift_key() => {
                     e.prevent_default();
-                    let names = |kind: &str, ns: Option<&str>| world.with(|w| bridge::names(w, kind, ns)).unwrap_or_default();
+                    let names =
+                        |kind: &str, ns: Option<&str>| world.with(|w| bridge::names(w, kind, ns)).unwrap_or_default();
                     let done = complete::complete(&text, &names);
                     if !done.options.is_empty() {
                         d.dispatch(ClusterAction::Print(LineKind::Command, text.clone()));
@@ -170,7 +181,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
     };
     let oninput = {
         let buffer = buffer.clone();
-        Callback::from(move |e: InputEvent| buffer.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            buffer.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())
+        })
     };
     let focus_input = {
         let input_ref = input_ref.clone();
@@ -216,7 +229,7 @@ fn line(l: &TermLine) -> Html {
 
 /// Whether the learner has selected text in the input (then Ctrl+C copies instead of cancelling).
 fn has_selection(input: &NodeRef) -> bool {
-    input.cast::<web_sys::HtmlTextAreaElement>().is_some_and(|t| {
-        matches!((t.selection_start(), t.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b)
-    })
+    input
+        .cast::<web_sys::HtmlTextAreaElement>()
+        .is_some_and(|t| matches!((t.selection_start(), t.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b))
 }

@@ -51,7 +51,8 @@ pub fn timeline() -> Html {
 
     // Moves the cluster to `t` after `delay` real ms (cancelling any earlier request).
     let commit = {
-        let (d, preview, rebuilding, pending) = (cluster.dispatcher(), preview.clone(), rebuilding.clone(), pending.clone());
+        let (d, preview, rebuilding, pending) =
+            (cluster.dispatcher(), preview.clone(), rebuilding.clone(), pending.clone());
         Rc::new(move |t: f64, delay: u32| {
             preview.set(Some(t));
             let (d, preview, rebuilding2) = (d.clone(), preview.clone(), rebuilding.clone());
@@ -183,7 +184,8 @@ fn marker_time(e: &PointerEvent) -> Option<f64> {
 /// web-sys's typed binding needs its `DomRect` feature, which this crate does not enable.
 fn track_span(host: &NodeRef) -> Option<(f64, f64)> {
     let el: JsValue = host.cast::<web_sys::Element>()?.into();
-    let rect_fn = js_sys::Reflect::get(&el, &"getBoundingClientRect".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+    let rect_fn =
+        js_sys::Reflect::get(&el, &"getBoundingClientRect".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
     let rect = rect_fn.call0(&el).ok()?;
     let field = |name: &str| js_sys::Reflect::get(&rect, &name.into()).ok()?.as_f64();
     Some((field("left")?, field("width")?))

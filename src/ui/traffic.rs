@@ -51,7 +51,9 @@ pub fn in_flight(entries: &[TraceEntry], t: f64, limit: usize) -> Vec<Flight> {
                 let span = (e.deliver_at - e.sent_at) as f64;
                 Some(Flight { index, progress: (t - sent) / span, state: FlightState::Moving })
             }
-            Fate::Dropped if t < sent + DROP_SHOW_MS => Some(Flight { index, progress: 0.5 * (t - sent) / DROP_SHOW_MS, state: FlightState::Dropped }),
+            Fate::Dropped if t < sent + DROP_SHOW_MS => {
+                Some(Flight { index, progress: 0.5 * (t - sent) / DROP_SHOW_MS, state: FlightState::Dropped })
+            }
             Fate::Held => Some(Flight { index, progress: 0.15, state: FlightState::Held }),
             _ => None,
         };
@@ -118,7 +120,10 @@ mod tests {
 
     fn ids(t: f64) -> Vec<(u64, String, FlightState)> {
         let entries = trace();
-        in_flight(&entries, t, 100).iter().map(|f| (entries[f.index].id, format!("{:.2}", f.progress), f.state)).collect()
+        in_flight(&entries, t, 100)
+            .iter()
+            .map(|f| (entries[f.index].id, format!("{:.2}", f.progress), f.state))
+            .collect()
     }
 
     #[test]
@@ -169,7 +174,16 @@ mod tests {
     #[test]
     fn next_change_is_the_next_send_or_arrival() {
         let entries = trace();
-        let cases = [(-1.0, Some(0.0)), (0.0, Some(1.0)), (1.0, Some(2.0)), (2.0, Some(4.0)), (4.0, Some(6.0)), (6.0, Some(10.0)), (10.0, Some(12.0)), (12.0, None)];
+        let cases = [
+            (-1.0, Some(0.0)),
+            (0.0, Some(1.0)),
+            (1.0, Some(2.0)),
+            (2.0, Some(4.0)),
+            (4.0, Some(6.0)),
+            (6.0, Some(10.0)),
+            (10.0, Some(12.0)),
+            (12.0, None),
+        ];
         for (t, want) in cases {
             assert_eq!(next_change(&entries, t), want, "after {t}");
         }

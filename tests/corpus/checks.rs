@@ -27,7 +27,12 @@ pub fn pods(w: &mut World, ns: &str) -> Vec<PodRow> {
         .filter_map(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
             let restarts = cols.get(3)?.parse().ok()?;
-            Some(PodRow { name: cols.first()?.to_string(), ready: cols.get(1)?.to_string(), status: cols.get(2)?.to_string(), restarts })
+            Some(PodRow {
+                name: cols.first()?.to_string(),
+                ready: cols.get(1)?.to_string(),
+                status: cols.get(2)?.to_string(),
+                restarts,
+            })
         })
         .collect()
 }
@@ -49,7 +54,10 @@ impl Pods {
         let mine: Vec<&PodRow> = all.iter().filter(|p| p.name.starts_with(self.prefix)).collect();
         let ok = mine.len() == self.count && mine.iter().all(|p| self.status.contains(&p.status.as_str()));
         if !ok {
-            return Err(format!("expected {} pod(s) {:?}* in {:?} with STATUS in {:?}, got {mine:?}", self.count, self.prefix, self.ns, self.status));
+            return Err(format!(
+                "expected {} pod(s) {:?}* in {:?} with STATUS in {:?}, got {mine:?}",
+                self.count, self.prefix, self.ns, self.status
+            ));
         }
         if let (Some(why), Some(first)) = (self.why, mine.first()) {
             let text = kubectl(w, &format!("describe pod {} -n {}", first.name, self.ns))?;
@@ -73,8 +81,16 @@ fn expect_eq(what: &str, got: String, want: &str) -> Result<(), String> {
 /// memory-request-limit-2: the stress container allocates 250M under a 100Mi limit; the kernel's
 /// OOM killer ends it, the kubelet records `OOMKilled` and restarts it with back-off.
 pub fn oom_killed(w: &mut World) -> Result<(), String> {
-    Pods { ns: "mem-example", prefix: "memory-demo-2", count: 1, status: &["OOMKilled", "CrashLoopBackOff"], why: None }.check(w)?;
-    let reason = jsonpath(w, "pod memory-demo-2", "mem-example", ".status.containerStatuses[0].lastState.terminated.reason")?;
+    Pods {
+        ns: "mem-example",
+        prefix: "memory-demo-2",
+        count: 1,
+        status: &["OOMKilled", "CrashLoopBackOff"],
+        why: None,
+    }
+    .check(w)?;
+    let reason =
+        jsonpath(w, "pod memory-demo-2", "mem-example", ".status.containerStatuses[0].lastState.terminated.reason")?;
     expect_eq("last termination reason", reason, "OOMKilled")?;
     let restarts = pods(w, "mem-example").first().map_or(0, |p| p.restarts);
     if restarts < 2 {
@@ -85,7 +101,8 @@ pub fn oom_killed(w: &mut World) -> Result<(), String> {
 
 /// cronjob.yaml: `* * * * *` starts a Job each minute; each prints the date and completes.
 pub fn cron_runs_every_minute(w: &mut World) -> Result<(), String> {
-    let done = pods(w, "default").into_iter().filter(|p| p.name.starts_with("hello-") && p.status == "Completed").count();
+    let done =
+        pods(w, "default").into_iter().filter(|p| p.name.starts_with("hello-") && p.status == "Completed").count();
     if !(2..=3).contains(&done) {
         return Err(format!("expected 2-3 completed hello-* pods after three minutes, got {done}"));
     }
@@ -96,7 +113,12 @@ pub fn cron_runs_every_minute(w: &mut World) -> Result<(), String> {
 /// job-pod-failure-policy-example: exit code 42 matches the `FailJob` rule, so the Job fails at the
 /// first failed pod, with reason PodFailurePolicy, without using its backoffLimit of 6.
 pub fn failed_by_pod_failure_policy(w: &mut World) -> Result<(), String> {
-    let reason = jsonpath(w, "job job-pod-failure-policy-example", "default", ".status.conditions[?(@.type==\"Failed\")].reason")?;
+    let reason = jsonpath(
+        w,
+        "job job-pod-failure-policy-example",
+        "default",
+        ".status.conditions[?(@.type==\"Failed\")].reason",
+    )?;
     expect_eq("Failed condition reason", reason, "PodFailurePolicy")
 }
 

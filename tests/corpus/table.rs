@@ -131,50 +131,121 @@ pub fn table() -> Vec<Row> {
 
 fn book() -> Vec<Row> {
     vec![
-        row("book/Chapter03/deployment_api.yaml", pods("jokeapi", "jokeapi-", 2, &["Running"])).before("kubectl create namespace jokeapi").ns("jokeapi"),
+        row("book/Chapter03/deployment_api.yaml", pods("jokeapi", "jokeapi-", 2, &["Running"]))
+            .before("kubectl create namespace jokeapi")
+            .ns("jokeapi"),
         row("book/Chapter03/ingress.yaml", Expect::Created).before("kubectl create namespace jokeapi").ns("jokeapi"),
-        row("book/Chapter03/job.yaml", pods("datajob", "dataprocessingjob-", 1, &["Completed"])).before("kubectl create namespace datajob").ns("datajob"),
+        row("book/Chapter03/job.yaml", pods("datajob", "dataprocessingjob-", 1, &["Completed"]))
+            .before("kubectl create namespace datajob")
+            .ns("datajob"),
         row("book/Chapter03/lb_api.yaml", Expect::Created).before("kubectl create namespace jokeapi").ns("jokeapi"),
-        row("book/Chapter03/service_api.yaml", Expect::Created).before("kubectl create namespace jokeapi").ns("jokeapi"),
+        row("book/Chapter03/service_api.yaml", Expect::Created)
+            .before("kubectl create namespace jokeapi")
+            .ns("jokeapi"),
         // Strimzi, Spark-operator and ECK kinds exist only once their operators' CRDs are installed;
         // the namespace in kubectl's message is the object's own, never the one given with -n.
-        row("book/Chapter08/kafka/kafka_jbod.yaml", no_kind("kafka-cluster", "", "Kafka", "kafka.strimzi.io/v1beta2")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter08/spark/spark_job.yaml", no_kind("test-spark-job", "spark-operator", "SparkApplication", "sparkoperator.k8s.io/v1beta2"))
-            .before("kubectl create namespace spark-operator")
-            .ns("spark-operator"),
-        row("book/Chapter09/elasticsearch/elastic_cluster.yaml", no_kind("elastic", "", "Elasticsearch", "elasticsearch.k8s.elastic.co/v1")).before("kubectl create namespace elastic").ns("elastic"),
-        row("book/Chapter09/elasticsearch/kibana.yaml", no_kind("kibana", "", "Kibana", "kibana.k8s.elastic.co/v1")).before("kubectl create namespace elastic").ns("elastic"),
+        row("book/Chapter08/kafka/kafka_jbod.yaml", no_kind("kafka-cluster", "", "Kafka", "kafka.strimzi.io/v1beta2"))
+            .before("kubectl create namespace kafka")
+            .ns("kafka"),
+        row(
+            "book/Chapter08/spark/spark_job.yaml",
+            no_kind("test-spark-job", "spark-operator", "SparkApplication", "sparkoperator.k8s.io/v1beta2"),
+        )
+        .before("kubectl create namespace spark-operator")
+        .ns("spark-operator"),
+        row(
+            "book/Chapter09/elasticsearch/elastic_cluster.yaml",
+            no_kind("elastic", "", "Elasticsearch", "elasticsearch.k8s.elastic.co/v1"),
+        )
+        .before("kubectl create namespace elastic")
+        .ns("elastic"),
+        row("book/Chapter09/elasticsearch/kibana.yaml", no_kind("kibana", "", "Kibana", "kibana.k8s.elastic.co/v1"))
+            .before("kubectl create namespace elastic")
+            .ns("elastic"),
         // Cluster-scoped RBAC objects: `-n airflow` does not apply to them.
-        row("book/Chapter10/airflow_deployment/rolebinding_for_airflow.yaml", Expect::Created).before("kubectl create namespace airflow").ns("airflow"),
+        row("book/Chapter10/airflow_deployment/rolebinding_for_airflow.yaml", Expect::Created)
+            .before("kubectl create namespace airflow")
+            .ns("airflow"),
         // Airflow DAG templates: applied as they are, the Jinja stays in the name; the kind is unknown first.
         row(
             "book/Chapter10/batch/dags/spark_imdb_consolidated_table.yaml",
-            no_kind("imdb-consolidated-table-{{ macros.datetime.now().strftime('%Y-%m-%d-%H-%M-%S') }}", "airflow", "SparkApplication", "sparkoperator.k8s.io/v1beta2"),
+            no_kind(
+                "imdb-consolidated-table-{{ macros.datetime.now().strftime('%Y-%m-%d-%H-%M-%S') }}",
+                "airflow",
+                "SparkApplication",
+                "sparkoperator.k8s.io/v1beta2",
+            ),
         )
         .before("kubectl create namespace airflow")
         .ns("airflow"),
         row(
             "book/Chapter10/batch/dags/spark_imdb_tsv_parquet.yam",
-            no_kind("imdb-tsv-parquet-{{ macros.datetime.now().strftime('%Y-%m-%d-%H-%M-%S') }}", "airflow", "SparkApplication", "sparkoperator.k8s.io/v1beta2"),
+            no_kind(
+                "imdb-tsv-parquet-{{ macros.datetime.now().strftime('%Y-%m-%d-%H-%M-%S') }}",
+                "airflow",
+                "SparkApplication",
+                "sparkoperator.k8s.io/v1beta2",
+            ),
         )
         .before("kubectl create namespace airflow")
         .ns("airflow"),
-        row("book/Chapter10/batch/rolebinding_for_airflow.yaml", Expect::Created).before("kubectl create namespace airflow").ns("airflow"),
-        row("book/Chapter10/streaming/connect_cluster.yaml", no_kind("kafka-connect-cluster", "", "KafkaConnect", "kafka.strimzi.io/v1beta2")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter10/streaming/connectors/es_sink.ya", no_kind("es-sink", "kafka", "KafkaConnector", "kafka.strimzi.io/v1beta2")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter10/streaming/connectors/jdbc_source.yam", no_kind("jdbc-source", "kafka", "KafkaConnector", "kafka.strimzi.io/v1beta2")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter10/streaming/elastic_deployment/elastic_cluster.yaml", no_kind("elastic", "", "Elasticsearch", "elasticsearch.k8s.elastic.co/v1")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter10/streaming/elastic_deployment/kibana.yaml", no_kind("kibana", "", "Kibana", "kibana.k8s.elastic.co/v1")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter10/streaming/spark_streaming_job.yaml", no_kind("spark-streaming-job", "kafka", "SparkApplication", "sparkoperator.k8s.io/v1beta2")).before("kubectl create namespace kafka").ns("kafka"),
-        row("book/Chapter11/agent/deploy_agent.yaml", pods("genai", "agent-", 1, &["Running"])).before(GENAI).ns("genai"),
+        row("book/Chapter10/batch/rolebinding_for_airflow.yaml", Expect::Created)
+            .before("kubectl create namespace airflow")
+            .ns("airflow"),
+        row(
+            "book/Chapter10/streaming/connect_cluster.yaml",
+            no_kind("kafka-connect-cluster", "", "KafkaConnect", "kafka.strimzi.io/v1beta2"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row(
+            "book/Chapter10/streaming/connectors/es_sink.ya",
+            no_kind("es-sink", "kafka", "KafkaConnector", "kafka.strimzi.io/v1beta2"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row(
+            "book/Chapter10/streaming/connectors/jdbc_source.yam",
+            no_kind("jdbc-source", "kafka", "KafkaConnector", "kafka.strimzi.io/v1beta2"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row(
+            "book/Chapter10/streaming/elastic_deployment/elastic_cluster.yaml",
+            no_kind("elastic", "", "Elasticsearch", "elasticsearch.k8s.elastic.co/v1"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row(
+            "book/Chapter10/streaming/elastic_deployment/kibana.yaml",
+            no_kind("kibana", "", "Kibana", "kibana.k8s.elastic.co/v1"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row(
+            "book/Chapter10/streaming/spark_streaming_job.yaml",
+            no_kind("spark-streaming-job", "kafka", "SparkApplication", "sparkoperator.k8s.io/v1beta2"),
+        )
+        .before("kubectl create namespace kafka")
+        .ns("kafka"),
+        row("book/Chapter11/agent/deploy_agent.yaml", pods("genai", "agent-", 1, &["Running"]))
+            .before(GENAI)
+            .ns("genai"),
         // Without the Secret and ConfigMaps the env references cannot be resolved: the kubelet does not
         // create the container and reports CreateContainerConfigError.
         row("book/Chapter11/agent/deploy_agent.yaml", pods("genai", "agent-", 1, &["CreateContainerConfigError"]))
             .variant("without the Secret and ConfigMaps")
             .before("kubectl create namespace genai")
             .ns("genai"),
-        row("book/Chapter11/claude-kb/deploy_claude_kb.yaml", pods("genai", "rag-with-claude-", 1, &["Running"])).before(GENAI).ns("genai"),
-        row("book/Chapter11/streamlit-claude/deploy_chat_with_claude.yam", pods("genai", "chat-with-claude-", 1, &["Running"])).before(GENAI).ns("genai"),
+        row("book/Chapter11/claude-kb/deploy_claude_kb.yaml", pods("genai", "rag-with-claude-", 1, &["Running"]))
+            .before(GENAI)
+            .ns("genai"),
+        row(
+            "book/Chapter11/streamlit-claude/deploy_chat_with_claude.yam",
+            pods("genai", "chat-with-claude-", 1, &["Running"]),
+        )
+        .before(GENAI)
+        .ns("genai"),
     ]
     .into_iter()
     .map(|r| if matches!(r.expect, Expect::NoKind { .. }) { r.variant(CRD) } else { r })

@@ -10,10 +10,7 @@ impl Session {
     /// Resizes the window so that the page's viewport is `width` × `height` CSS pixels: even
     /// headless, Chromium's window is larger than its viewport by the browser frame it would draw.
     pub fn set_viewport(&self, width: u32, height: u32) -> Result<()> {
-        let frame = self.execute(
-            "return [outerWidth - innerWidth, outerHeight - innerHeight];",
-            vec![],
-        )?;
+        let frame = self.execute("return [outerWidth - innerWidth, outerHeight - innerHeight];", vec![])?;
         let extra = |i: usize| frame[i].as_u64().unwrap_or(0) as u32;
         let size = json!({ "width": width + extra(0), "height": height + extra(1) });
         self.cmd(Method::Post, "/window/rect", Some(size)).map(drop)
@@ -21,21 +18,13 @@ impl Session {
 
     /// Sends a Chrome DevTools Protocol command (`goog/cdp/execute`), e.g. `Performance.getMetrics`.
     pub fn cdp(&self, command: &str, params: Value) -> Result<Value> {
-        self.cmd(
-            Method::Post,
-            "/goog/cdp/execute",
-            Some(json!({ "cmd": command, "params": params })),
-        )
+        self.cmd(Method::Post, "/goog/cdp/execute", Some(json!({ "cmd": command, "params": params })))
     }
 
     /// The trace events recorded since the last call, when the session was started with
     /// `Options::trace` (chromedriver hands them over as `Tracing.dataCollected` log lines).
     pub fn trace_events(&self) -> Result<Vec<Value>> {
-        let lines = self.cmd(
-            Method::Post,
-            "/se/log",
-            Some(json!({ "type": "performance" })),
-        )?;
+        let lines = self.cmd(Method::Post, "/se/log", Some(json!({ "type": "performance" })))?;
         Ok(lines
             .as_array()
             .into_iter()

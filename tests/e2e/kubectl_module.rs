@@ -33,7 +33,9 @@ fn dist_without_kubectl(test: &'static str) -> Option<(PathBuf, PathBuf)> {
     let dist = e2e_dist(test)?;
     let without = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-without-kubectl").join(test);
     let _ = std::fs::remove_dir_all(&without);
-    copy_dist(&dist, &without, &|path, bytes| (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes));
+    copy_dist(&dist, &without, &|path, bytes| {
+        (!path.components().any(|c| c.as_os_str() == "kubectl")).then_some(bytes)
+    });
     Some((dist, without))
 }
 
@@ -53,7 +55,10 @@ fn kubectl_is_fetched_on_the_first_command_only() {
     let text = terminal_text(&site);
     assert!(text.contains("Downloading kubectl"), "the terminal did not say kubectl was loading:\n{text}");
     let fetched = fetched_kubectl(&site);
-    assert!(fetched.iter().any(|u| u.ends_with("_bg.wasm")) && fetched.iter().any(|u| u.ends_with(".js")), "fetched: {fetched:?}");
+    assert!(
+        fetched.iter().any(|u| u.ends_with("_bg.wasm")) && fetched.iter().any(|u| u.ends_with(".js")),
+        "fetched: {fetched:?}"
+    );
 
     // Later commands use the loaded module: nothing more is fetched and nothing more is announced.
     run(&site, "kubectl get ns");
@@ -107,9 +112,17 @@ fn a_saved_session_that_needs_an_unfetchable_kubectl_says_why_it_cannot_start() 
     assert!(text.contains("the sandbox could not start: kubectl could not be loaded"), "the notice says: {text:?}");
     // The link is gone from the address bar, so the session was saved before kubectl was asked for:
     // a reload, or the fresh start that sets it aside, still has it.
-    assert!(browser.find("[data-testid=\"boot-fresh-start\"]").expect("finding works").is_some(), "no fresh start offered");
-    let saved = browser.execute("return localStorage.getItem('k8s-sandbox/session/v1');", vec![]).expect("localStorage is readable");
-    assert!(saved.as_str().is_some_and(|s| s.contains("kubectl get pods")), "the shared session was not saved: {saved}");
+    assert!(
+        browser.find("[data-testid=\"boot-fresh-start\"]").expect("finding works").is_some(),
+        "no fresh start offered"
+    );
+    let saved = browser
+        .execute("return localStorage.getItem('k8s-sandbox/session/v1');", vec![])
+        .expect("localStorage is readable");
+    assert!(
+        saved.as_str().is_some_and(|s| s.contains("kubectl get pods")),
+        "the shared session was not saved: {saved}"
+    );
 }
 
 /// A share link opened in a browser with nothing saved replays the shared commands: the page reads
@@ -146,7 +159,12 @@ fn a_share_link_replays_its_kubectl_commands_in_a_fresh_browser() {
     run(&site, "kubectl get deployments");
     let listed = poll(Duration::from_secs(20), || terminal_text(&site).lines().any(|l| l.starts_with("shared ")));
     shot(&site, "kubectl-module-share-link");
-    assert!(listed, "the shared deployment is not in the rebuilt cluster:\n{}\n{}", terminal_text(&site), diagnose(&site));
+    assert!(
+        listed,
+        "the shared deployment is not in the rebuilt cluster:\n{}\n{}",
+        terminal_text(&site),
+        diagnose(&site)
+    );
 }
 
 /// A crash inside kubectl (a trap of its wasm, which is how the release build panics) stops kubectl
@@ -159,7 +177,11 @@ fn a_crash_inside_kubectl_stops_kubectl_only() {
     };
     let browser = &site.session;
     run(&site, "kubectl get nodes");
-    assert!(poll(Duration::from_secs(20), || terminal_text(&site).contains("sandbox-control-plane")), "{}", terminal_text(&site));
+    assert!(
+        poll(Duration::from_secs(20), || terminal_text(&site).contains("sandbox-control-plane")),
+        "{}",
+        terminal_text(&site)
+    );
     browser
         .execute(
             "window.k8sSandboxKubectl = Object.assign({}, window.k8sSandboxKubectl, \
@@ -168,15 +190,23 @@ fn a_crash_inside_kubectl_stops_kubectl_only() {
         )
         .expect("the script runs");
     run(&site, "kubectl get pods");
-    let said = poll(Duration::from_secs(10), || terminal_text(&site).contains("kubectl stopped after an internal error"));
+    let said =
+        poll(Duration::from_secs(10), || terminal_text(&site).contains("kubectl stopped after an internal error"));
     shot(&site, "kubectl-module-crashed");
     assert!(said, "{}\n{}", terminal_text(&site), diagnose(&site));
     assert!(terminal_text(&site).contains("RuntimeError: unreachable"), "{}", terminal_text(&site));
-    assert!(browser.find("[data-testid=\"crash\"]").expect("finding works").is_none(), "the page's crash banner went up");
+    assert!(
+        browser.find("[data-testid=\"crash\"]").expect("finding works").is_none(),
+        "the page's crash banner went up"
+    );
     // The cluster runs on: "+ Node" still adds a node to the diagram.
     click(&site, "add-node");
     let added = poll(Duration::from_secs(20), || {
-        browser.execute("return document.querySelectorAll('[data-testid=node]').length;", vec![]).expect("the script runs").as_u64() == Some(5)
+        browser
+            .execute("return document.querySelectorAll('[data-testid=node]').length;", vec![])
+            .expect("the script runs")
+            .as_u64()
+            == Some(5)
     });
     assert!(added, "no fifth node after a kubectl crash\n{}", diagnose(&site));
 }

@@ -13,26 +13,16 @@ pub const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub enum WebDriverError {
     /// The chromedriver process could not be started (not installed, not executable).
     #[error("starting {program}: {source}")]
-    Spawn {
-        program: String,
-        source: std::io::Error,
-    },
+    Spawn { program: String, source: std::io::Error },
     /// chromedriver did not report ready in time.
     #[error("chromedriver on {url} was not ready after {secs} s")]
     NotReady { url: String, secs: u64 },
     /// The HTTP exchange with chromedriver failed (connection refused, timeout, bad JSON).
     #[error("{command}: {source}")]
-    Http {
-        command: String,
-        source: ureq::Error,
-    },
+    Http { command: String, source: ureq::Error },
     /// chromedriver answered with a WebDriver error (no such element, session not created, ...).
     #[error("{command}: {error}: {message}")]
-    Protocol {
-        command: String,
-        error: String,
-        message: String,
-    },
+    Protocol { command: String, error: String, message: String },
     /// The answer had an unexpected shape.
     #[error("{command}: unexpected answer {answer}")]
     Shape { command: String, answer: String },
@@ -41,10 +31,7 @@ pub enum WebDriverError {
     Timeout { what: String, secs: u64 },
     /// Writing a screenshot or making the profile directory failed.
     #[error("{path}: {source}")]
-    File {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    File { path: PathBuf, source: std::io::Error },
     /// A screenshot was not valid base64.
     #[error("screenshot is not base64: {0}")]
     Base64(#[from] base64::DecodeError),
@@ -82,34 +69,21 @@ impl Client {
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(120)))
             .build();
-        Client {
-            agent: config.into(),
-        }
+        Client { agent: config.into() }
     }
 
     /// Sends one command (a POST without a body sends `{}`, as WebDriver requires).
     pub fn send(&self, method: Method, url: &str, body: Option<Value>) -> Result<Value> {
         let command = format!("{} {url}", method.as_str());
-        let http = |source| WebDriverError::Http {
-            command: command.clone(),
-            source,
-        };
+        let http = |source| WebDriverError::Http { command: command.clone(), source };
         let mut response = match method {
-            Method::Post => self
-                .agent
-                .post(url)
-                .send_json(body.unwrap_or_else(|| json!({}))),
+            Method::Post => self.agent.post(url).send_json(body.unwrap_or_else(|| json!({}))),
             Method::Delete => self.agent.delete(url).call(),
             Method::Get => self.agent.get(url).call(),
         }
         .map_err(http)?;
         // Screenshots arrive as base64 inside the JSON: allow far more than ureq's 10 MB default.
-        let answer: Value = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_json()
-            .map_err(http)?;
+        let answer: Value = response.body_mut().with_config().limit(64 * 1024 * 1024).read_json().map_err(http)?;
         unwrap_envelope(&command, answer)
     }
 }
@@ -122,13 +96,7 @@ fn unwrap_envelope(command: &str, answer: Value) -> Result<Value> {
             command: command.to_string(),
             error: error.to_string(),
             // chromedriver appends a long native stack trace: its first line is the message.
-            message: value["message"]
-                .as_str()
-                .unwrap_or_default()
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_string(),
+            message: value["message"].as_str().unwrap_or_default().lines().next().unwrap_or("").to_string(),
         }),
         None => Ok(value),
     }
@@ -140,14 +108,8 @@ mod tests {
 
     #[test]
     fn unwrap_envelope_returns_the_value_or_the_error() {
-        let ok = unwrap_envelope(
-            "GET /title",
-            json!({ "value": "Kubernetes Architecture Sandbox" }),
-        );
-        assert_eq!(
-            ok.expect("a plain value is not an error"),
-            json!("Kubernetes Architecture Sandbox")
-        );
+        let ok = unwrap_envelope("GET /title", json!({ "value": "Kubernetes Architecture Sandbox" }));
+        assert_eq!(ok.expect("a plain value is not an error"), json!("Kubernetes Architecture Sandbox"));
 
         let null = unwrap_envelope("POST /url", json!({ "value": null }));
         assert_eq!(null.expect("null is a success"), Value::Null);
@@ -157,11 +119,7 @@ mod tests {
             "message": "no such element: Unable to locate element\n  (Session info: chrome=156)\nStacktrace: ...",
         }});
         match unwrap_envelope("POST /element", answer) {
-            Err(WebDriverError::Protocol {
-                command,
-                error,
-                message,
-            }) => {
+            Err(WebDriverError::Protocol { command, error, message }) => {
                 assert_eq!(command, "POST /element");
                 assert_eq!(error, "no such element");
                 assert_eq!(message, "no such element: Unable to locate element");

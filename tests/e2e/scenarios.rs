@@ -39,12 +39,7 @@ pub(super) fn start(test: &'static str) -> Option<Site> {
 pub(super) fn wait_for_app(site: &Site) {
     site.session
         .wait_for("[data-testid=\"terminal-input\"]", APP_START)
-        .unwrap_or_else(|e| {
-            panic!(
-                "the app never rendered its terminal: {e}\n{}",
-                diagnose(site)
-            )
-        });
+        .unwrap_or_else(|e| panic!("the app never rendered its terminal: {e}\n{}", diagnose(site)));
 }
 
 fn hook(site: &Site, id: &str) -> super::webdriver::Element {
@@ -57,9 +52,7 @@ fn hook(site: &Site, id: &str) -> super::webdriver::Element {
 /// Types a command into the terminal and presses Enter.
 pub(super) fn run(site: &Site, command: &str) {
     let input = hook(site, "terminal-input");
-    site.session
-        .send_keys(&input, &format!("{command}{ENTER}"))
-        .expect("typing works");
+    site.session.send_keys(&input, &format!("{command}{ENTER}")).expect("typing works");
 }
 
 pub(super) fn click(site: &Site, id: &str) {
@@ -67,22 +60,14 @@ pub(super) fn click(site: &Site, id: &str) {
 }
 
 fn pods(site: &Site) -> Vec<PodChip> {
-    let found = site
-        .session
-        .execute(PODS_JS, vec![])
-        .expect("the script runs");
+    let found = site.session.execute(PODS_JS, vec![]).expect("the script runs");
     found
         .as_array()
         .map(|all| {
             all.iter()
                 .map(|p| {
                     let field = |i: usize| p[i].as_str().unwrap_or_default().to_string();
-                    PodChip {
-                        name: field(0),
-                        phase: field(1),
-                        node: field(2),
-                        status: field(3),
-                    }
+                    PodChip { name: field(0), phase: field(1), node: field(2), status: field(3) }
                 })
                 .collect()
         })
@@ -113,26 +98,19 @@ pub(super) fn poll(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
 
 fn count(site: &Site, css: &str) -> u64 {
     site.session
-        .execute(
-            &format!("return document.querySelectorAll('{css}').length;"),
-            vec![],
-        )
+        .execute(&format!("return document.querySelectorAll('{css}').length;"), vec![])
         .expect("the script runs")
         .as_u64()
         .unwrap_or(0)
 }
 
 pub(super) fn terminal_text(site: &Site) -> String {
-    site.session
-        .text(&hook(site, "terminal"))
-        .expect("the terminal has text")
+    site.session.text(&hook(site, "terminal")).expect("the terminal has text")
 }
 
 pub(super) fn shot(site: &Site, name: &str) {
     let png = screenshot_path(name);
-    site.session
-        .screenshot(&png)
-        .expect("saving the screenshot");
+    site.session.screenshot(&png).expect("saving the screenshot");
     eprintln!("e2e: screenshot {}", png.display());
 }
 
@@ -162,26 +140,12 @@ fn read_and_shoot(site: &Site, css: &str, scroll_to: &str, shot_name: &str) -> S
 
 /// Creates the `web` deployment, watches a message fly, then runs at max speed until 3 pods run.
 fn deploy_web(site: &Site) {
-    run(
-        site,
-        "kubectl create deployment web --image=nginx --replicas=3",
-    );
-    let flew = poll(Duration::from_secs(20), || {
-        count(site, "[data-testid=message]") > 0
-    });
-    assert!(
-        flew,
-        "no message was ever seen in flight\n{}",
-        diagnose(site)
-    );
+    run(site, "kubectl create deployment web --image=nginx --replicas=3");
+    let flew = poll(Duration::from_secs(20), || count(site, "[data-testid=message]") > 0);
+    assert!(flew, "no message was ever seen in flight\n{}", diagnose(site));
     click(site, "speed-max");
     let ran = poll(SETTLE, || running_web(site).len() == 3);
-    assert!(
-        ran,
-        "the diagram never showed 3 Running web pods: {:?}\n{}",
-        pods(site),
-        diagnose(site)
-    );
+    assert!(ran, "the diagram never showed 3 Running web pods: {:?}\n{}", pods(site), diagnose(site));
 }
 
 #[test]
@@ -191,32 +155,17 @@ fn deployment_runs_three_pods_and_survives_a_reload() {
     };
     deploy_web(&site);
     run(&site, "kubectl get pods");
-    let listed = |text: &str| {
-        text.lines()
-            .filter(|l| l.starts_with("web-") && l.contains("Running"))
-            .count()
-    };
-    let shown = poll(Duration::from_secs(10), || {
-        listed(&terminal_text(&site)) == 3
-    });
+    let listed = |text: &str| text.lines().filter(|l| l.starts_with("web-") && l.contains("Running")).count();
+    let shown = poll(Duration::from_secs(10), || listed(&terminal_text(&site)) == 3);
     shot(&site, "scenario-deployment-running");
-    assert!(
-        shown,
-        "kubectl get pods did not list 3 Running pods:\n{}",
-        terminal_text(&site)
-    );
+    assert!(shown, "kubectl get pods did not list 3 Running pods:\n{}", terminal_text(&site));
 
     site.session.goto(&site.url).expect("the page reloads");
     wait_for_app(&site);
     click(&site, "speed-max");
     let back = poll(SETTLE, || running_web(&site).len() == 3);
     shot(&site, "scenario-after-reload");
-    assert!(
-        back,
-        "after a reload the diagram shows {:?}\n{}",
-        pods(&site),
-        diagnose(&site)
-    );
+    assert!(back, "after a reload the diagram shows {:?}\n{}", pods(&site), diagnose(&site));
 }
 
 #[test]
@@ -272,12 +221,14 @@ fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
         .unwrap_or_else(|e| panic!("etcd shows no key filter: {e}\n{}", diagnose(&site)));
     site.session.send_keys(&filter, "/registry/deployments/").expect("typing works");
     let key = "[data-testid=etcd-key][data-key=\"/registry/deployments/default/web\"]";
-    let listed = poll(Duration::from_secs(10), || count(&site, key) == 1 && count(&site, "[data-testid=etcd-key]") == 1);
+    let listed =
+        poll(Duration::from_secs(10), || count(&site, key) == 1 && count(&site, "[data-testid=etcd-key]") == 1);
     assert!(listed, "the filter should leave only the web Deployment's key\n{}", diagnose(&site));
     shot(&site, "scenario-etcd-keys");
     let row = site.session.find(key).expect("finding works").expect("counted above");
     site.session.click(&row).expect("clicking works");
-    let text = read_and_shoot(&site, "[data-testid=last-change]", "[data-testid=key-history]", "scenario-etcd-last-change");
+    let text =
+        read_and_shoot(&site, "[data-testid=last-change]", "[data-testid=key-history]", "scenario-etcd-last-change");
     assert!(
         text.lines().any(|l| l.starts_with("- ") && l.ends_with("replicas: 3"))
             && text.lines().any(|l| l.starts_with("+ ") && l.ends_with("replicas: 4")),
@@ -321,25 +272,22 @@ fn a_broken_manifest_shows_its_error_at_its_line() {
     let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
                   t.value = arguments[0]; \
                   t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
-    let set = site
-        .session
-        .execute(script, vec![Value::from(yaml)])
-        .expect("the script runs");
+    let set = site.session.execute(script, vec![Value::from(yaml)]).expect("the script runs");
     assert_eq!(set.as_str(), Some(yaml));
     click(&site, "apply");
     let status = |site: &Site| {
         site.session
-            .execute("const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;", vec![])
+            .execute(
+                "const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;",
+                vec![],
+            )
             .expect("the script runs")
     };
     let shown = poll(Duration::from_secs(10), || status(&site).is_string());
     shot(&site, "scenario-broken-manifest");
     assert!(shown, "no error under the editor\n{}", diagnose(&site));
     let text = status(&site).as_str().unwrap_or_default().to_string();
-    assert!(
-        text.starts_with("Line 5: "),
-        "the error names no line 5: {text:?}"
-    );
+    assert!(text.starts_with("Line 5: "), "the error names no line 5: {text:?}");
     let marked = site
         .session
         .execute(
@@ -347,15 +295,8 @@ fn a_broken_manifest_shows_its_error_at_its_line() {
             vec![],
         )
         .expect("the script runs");
-    assert_eq!(
-        marked,
-        serde_json::json!(["5"]),
-        "the gutter marks the wrong lines"
-    );
-    assert!(
-        pods(&site).iter().all(|p| p.name != "x"),
-        "a broken manifest created a pod"
-    );
+    assert_eq!(marked, serde_json::json!(["5"]), "the gutter marks the wrong lines");
+    assert!(pods(&site).iter().all(|p| p.name != "x"), "a broken manifest created a pod");
 }
 
 #[test]
@@ -365,11 +306,7 @@ fn a_powered_off_node_has_its_pods_replaced_elsewhere() {
     };
     deploy_web(&site);
     let victim = running_web(&site)[0].node.clone();
-    let lost: Vec<String> = running_web(&site)
-        .into_iter()
-        .filter(|p| p.node == victim)
-        .map(|p| p.name)
-        .collect();
+    let lost: Vec<String> = running_web(&site).into_iter().filter(|p| p.node == victim).map(|p| p.name).collect();
     // The node's frame opens it in the inspector; a plain click on the group could land on a pod.
     let opened = site
         .session
@@ -384,12 +321,7 @@ fn a_powered_off_node_has_its_pods_replaced_elsewhere() {
     let toggle = site
         .session
         .wait_for("[data-testid=\"toggle-node\"]", Duration::from_secs(10))
-        .unwrap_or_else(|e| {
-            panic!(
-                "the inspector offers no power button: {e}\n{}",
-                diagnose(&site)
-            )
-        });
+        .unwrap_or_else(|e| panic!("the inspector offers no power button: {e}\n{}", diagnose(&site)));
     let label = site.session.text(&toggle).expect("the button has text");
     assert!(label.contains("Power off"), "the button says {label:?}");
     site.session.click(&toggle).expect("clicking works");
@@ -397,10 +329,7 @@ fn a_powered_off_node_has_its_pods_replaced_elsewhere() {
 
     let replaced = poll(SETTLE, || {
         let now = running_web(&site);
-        now.iter()
-            .filter(|p| p.node != victim && !lost.contains(&p.name))
-            .count()
-            == 3
+        now.iter().filter(|p| p.node != victim && !lost.contains(&p.name)).count() == 3
     });
     shot(&site, "scenario-node-powered-off");
     assert!(
@@ -424,41 +353,18 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
     click(&site, "presets-button");
     let item = site
         .session
-        .wait_for(
-            "[data-testid=presets] [data-testid=preset][data-name=rolling-update]",
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| {
-            panic!(
-                "the Presets menu has no rolling update: {e}\n{}",
-                diagnose(&site)
-            )
-        });
-    assert_eq!(
-        count(&site, "[data-testid=preset]"),
-        4,
-        "four presets are offered"
-    );
+        .wait_for("[data-testid=presets] [data-testid=preset][data-name=rolling-update]", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("the Presets menu has no rolling update: {e}\n{}", diagnose(&site)));
+    assert_eq!(count(&site, "[data-testid=preset]"), 4, "four presets are offered");
     shot(&site, "scenario-presets-menu");
     site.session.click(&item).expect("clicking works");
-    let closed = poll(Duration::from_secs(5), || {
-        count(&site, "[data-testid=preset]") == 0
-    });
+    let closed = poll(Duration::from_secs(5), || count(&site, "[data-testid=preset]") == 0);
     assert!(closed, "the menu stays open after a preset is picked");
 
     let created = "kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4";
-    let typed = poll(Duration::from_secs(10), || {
-        terminal_text(&site).contains(created)
-    });
-    assert!(
-        typed,
-        "the preset's first command is not in the terminal:\n{}",
-        terminal_text(&site)
-    );
-    assert!(
-        terminal_text(&site).contains("Rolling update: "),
-        "the preset says what to watch"
-    );
+    let typed = poll(Duration::from_secs(10), || terminal_text(&site).contains(created));
+    assert!(typed, "the preset's first command is not in the terminal:\n{}", terminal_text(&site));
+    assert!(terminal_text(&site).contains("Rolling update: "), "the preset says what to watch");
     // 10×: fast enough to get on, slow enough to see both ReplicaSets' pods side by side.
     site.session
         .execute(
@@ -470,12 +376,7 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
 
     let set_image = "kubectl set image deployment/web-rollout nginx=nginx:1.27";
     let updated = poll(SETTLE, || terminal_text(&site).contains(set_image));
-    assert!(
-        updated,
-        "the preset never ran its second step:\n{}\n{}",
-        terminal_text(&site),
-        diagnose(&site)
-    );
+    assert!(updated, "the preset never ran its second step:\n{}\n{}", terminal_text(&site), diagnose(&site));
     let text = terminal_text(&site);
     let rolled = text.find("deployment \"web-rollout\" successfully rolled out");
     assert!(
@@ -483,23 +384,13 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
         "the image changed before the first rollout was done:\n{text}"
     );
 
-    let web = |site: &Site| {
-        pods(site)
-            .into_iter()
-            .filter(|p| p.name.starts_with("web-rollout-"))
-            .collect::<Vec<_>>()
-    };
+    let web = |site: &Site| pods(site).into_iter().filter(|p| p.name.starts_with("web-rollout-")).collect::<Vec<_>>();
     let both = poll(Duration::from_secs(30), || {
         let now = web(&site);
-        now.iter()
-            .any(|p| replicaset_of(&p.name) != replicaset_of(&now[0].name))
+        now.iter().any(|p| replicaset_of(&p.name) != replicaset_of(&now[0].name))
     });
     shot(&site, "scenario-preset-rolling-update-swapping");
-    assert!(
-        both,
-        "the diagram never showed old and new pods together: {:?}",
-        web(&site)
-    );
+    assert!(both, "the diagram never showed old and new pods together: {:?}", web(&site));
     click(&site, "speed-max");
 
     // The end: 4 Running pods, all of one ReplicaSet, and nothing left of the other.
@@ -507,17 +398,10 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
         let now = web(&site);
         now.len() == 4
             && now.iter().all(|p| p.status == "Running")
-            && now
-                .iter()
-                .all(|p| replicaset_of(&p.name) == replicaset_of(&now[0].name))
+            && now.iter().all(|p| replicaset_of(&p.name) == replicaset_of(&now[0].name))
     });
     shot(&site, "scenario-preset-rolling-update-done");
-    assert!(
-        swapped,
-        "the diagram never settled on 4 new pods: {:?}\n{}",
-        web(&site),
-        diagnose(&site)
-    );
+    assert!(swapped, "the diagram never settled on 4 new pods: {:?}\n{}", web(&site), diagnose(&site));
     let new_rs = replicaset_of(&web(&site)[0].name).to_string();
 
     run(&site, "kubectl get rs");
@@ -527,22 +411,12 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
             .map(|l| l.split_whitespace().take(4).collect::<Vec<_>>().join(" "))
             .collect::<Vec<_>>()
     };
-    let listed = poll(Duration::from_secs(10), || {
-        rows(&terminal_text(&site)).len() == 2
-    });
-    assert!(
-        listed,
-        "kubectl get rs does not list two ReplicaSets:\n{}",
-        terminal_text(&site)
-    );
+    let listed = poll(Duration::from_secs(10), || rows(&terminal_text(&site)).len() == 2);
+    assert!(listed, "kubectl get rs does not list two ReplicaSets:\n{}", terminal_text(&site));
     let rows = rows(&terminal_text(&site));
+    assert!(rows.contains(&format!("{new_rs} 4 4 4")), "the new ReplicaSet {new_rs} is not at 4 ready: {rows:?}");
     assert!(
-        rows.contains(&format!("{new_rs} 4 4 4")),
-        "the new ReplicaSet {new_rs} is not at 4 ready: {rows:?}"
-    );
-    assert!(
-        rows.iter()
-            .any(|r| !r.starts_with(&new_rs) && r.ends_with(" 0 0 0")),
+        rows.iter().any(|r| !r.starts_with(&new_rs) && r.ends_with(" 0 0 0")),
         "the old ReplicaSet is not at 0: {rows:?}"
     );
 }
@@ -552,17 +426,11 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
     let Some(site) = start("sixty_pods_aggregate_into_one_chip_per_node") else {
         return;
     };
-    run(
-        &site,
-        "kubectl create deployment many --image=nginx --replicas=60",
-    );
+    run(&site, "kubectl create deployment many --image=nginx --replicas=60");
     click(&site, "speed-max");
     // Pods with a chip of their own, and what the aggregate chips count, on every node.
     let tally = |site: &Site| -> (usize, u64, Vec<String>) {
-        let shown = pods(site)
-            .iter()
-            .filter(|p| p.name.starts_with("many-") && p.status == "Running")
-            .count();
+        let shown = pods(site).iter().filter(|p| p.name.starts_with("many-") && p.status == "Running").count();
         let found = site
             .session
             .execute(
@@ -583,26 +451,15 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
                     .collect()
             })
             .unwrap_or_default();
-        (
-            shown,
-            chips.iter().map(|c| c.0).sum(),
-            chips.into_iter().map(|c| c.1).collect(),
-        )
+        (shown, chips.iter().map(|c| c.0).sum(), chips.into_iter().map(|c| c.1).collect())
     };
     let settled = poll(SETTLE, || {
         let (shown, counted, statuses) = tally(&site);
-        shown as u64 + counted == 60
-            && statuses
-                .iter()
-                .all(|s| s.starts_with("Running=") && !s.contains(' '))
+        shown as u64 + counted == 60 && statuses.iter().all(|s| s.starts_with("Running=") && !s.contains(' '))
     });
     shot(&site, "scenario-sixty-pods");
     let (shown, counted, statuses) = tally(&site);
-    assert!(
-        settled,
-        "{shown} chips + {counted} counted != 60 Running pods ({statuses:?})\n{}",
-        diagnose(&site)
-    );
+    assert!(settled, "{shown} chips + {counted} counted != 60 Running pods ({statuses:?})\n{}", diagnose(&site));
     assert!(!statuses.is_empty(), "no node aggregates its pods");
     let per_node = site
         .session
@@ -611,10 +468,7 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
             vec![],
         )
         .expect("the script runs");
-    assert!(
-        per_node.as_u64().is_some_and(|n| n <= 8),
-        "a node draws {per_node} pod chips"
-    );
+    assert!(per_node.as_u64().is_some_and(|n| n <= 8), "a node draws {per_node} pod chips");
 }
 
 /// WebDriver key codes for Home and End.
@@ -623,9 +477,7 @@ const END: &str = "\u{E010}";
 
 /// The timeline's status line (Live, or which moment of the past is shown).
 fn timeline_status(site: &Site) -> String {
-    site.session
-        .text(&hook(site, "timeline-status"))
-        .expect("the status has text")
+    site.session.text(&hook(site, "timeline-status")).expect("the status has text")
 }
 
 /// Presses the timeline with the pointer at `x` (viewport px), as a click on the track does.
@@ -635,9 +487,7 @@ fn press_timeline_at(site: &Site, x: f64) {
                   for (const type of ['pointerdown', 'pointerup']) { \
                     t.dispatchEvent(new PointerEvent(type, {clientX: arguments[0], clientY: y, button: 0, \
                       pointerId: 1, isPrimary: true, bubbles: true})); } return true;";
-    site.session
-        .execute(script, vec![Value::from(x)])
-        .expect("the script runs");
+    site.session.execute(script, vec![Value::from(x)]).expect("the script runs");
 }
 
 #[test]
@@ -660,16 +510,8 @@ fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
         )
         .expect("the script runs");
     let [center, left, width] = [0, 1, 2].map(|i| marker[i].as_f64().unwrap_or(f64::NAN));
-    assert!(
-        center.is_finite(),
-        "no timeline marker for the create command\n{}",
-        diagnose(&site)
-    );
-    assert!(
-        width > 200.0,
-        "the timeline track is too narrow to use: {width} px\n{}",
-        diagnose(&site)
-    );
+    assert!(center.is_finite(), "no timeline marker for the create command\n{}", diagnose(&site));
+    assert!(width > 200.0, "the timeline track is too narrow to use: {width} px\n{}", diagnose(&site));
 
     // How long a rebuild takes in the browser: a press at 90% of the session replays 90% of it.
     let end = site
@@ -696,7 +538,8 @@ fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
     // Pointer: a press just left of the marker rebuilds the cluster as it was before the command.
     press_timeline_at(&site, (center - 3.0).max(left));
     let rewound = poll(Duration::from_secs(30), || {
-        timeline_status(&site).starts_with("Viewing the past") && pods(&site).iter().all(|p| !p.name.starts_with("web-"))
+        timeline_status(&site).starts_with("Viewing the past")
+            && pods(&site).iter().all(|p| !p.name.starts_with("web-"))
     });
     shot(&site, "scenario-timeline-past");
     assert!(
@@ -715,9 +558,7 @@ fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
     // Keyboard: End on the focused timeline returns to the present, its pods still Running.
     let timeline = hook(&site, "timeline");
     site.session.send_keys(&timeline, END).expect("typing works");
-    let back = poll(SETTLE, || {
-        timeline_status(&site) == "Live" && running_web(&site).len() == 3
-    });
+    let back = poll(SETTLE, || timeline_status(&site) == "Live" && running_web(&site).len() == 3);
     shot(&site, "scenario-timeline-now");
     assert!(
         back,

@@ -70,10 +70,7 @@ fn resolve(root: &Path, prefix: &str, target: &str) -> Option<PathBuf> {
         relative.to_string()
     };
     let relative = Path::new(&relative);
-    if !relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
+    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
         return None;
     }
     Some(root.join(relative))
@@ -121,11 +118,7 @@ mod tests {
             ("/app//etc/passwd", None),
         ];
         for (target, want) in cases {
-            assert_eq!(
-                resolve(root, "/app/", target),
-                want.map(PathBuf::from),
-                "{target}"
-            );
+            assert_eq!(resolve(root, "/app/", target), want.map(PathBuf::from), "{target}");
         }
     }
 }

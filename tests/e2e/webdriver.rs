@@ -25,23 +25,15 @@ pub struct ChromeDriver {
 impl ChromeDriver {
     /// Starts `program` (usually /usr/bin/chromedriver) and waits until it answers `/status`.
     pub fn start(program: &Path) -> Result<ChromeDriver> {
-        let port = free_port().map_err(|source| WebDriverError::Spawn {
-            program: program.display().to_string(),
-            source,
-        })?;
+        let port =
+            free_port().map_err(|source| WebDriverError::Spawn { program: program.display().to_string(), source })?;
         let child = Command::new(program)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|source| WebDriverError::Spawn {
-                program: program.display().to_string(),
-                source,
-            })?;
-        let driver = ChromeDriver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
+            .map_err(|source| WebDriverError::Spawn { program: program.display().to_string(), source })?;
+        let driver = ChromeDriver { child, url: format!("http://127.0.0.1:{port}") };
         let client = Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -52,10 +44,7 @@ impl ChromeDriver {
             }
             sleep(Duration::from_millis(100));
         }
-        Err(WebDriverError::NotReady {
-            url: driver.url.clone(),
-            secs: 20,
-        })
+        Err(WebDriverError::NotReady { url: driver.url.clone(), secs: 20 })
     }
 }
 
@@ -94,11 +83,7 @@ pub struct Options<'a> {
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Options {
-            window: (1280, 800),
-            args: &[],
-            trace: None,
-        }
+        Options { window: (1280, 800), args: &[], trace: None }
     }
 }
 
@@ -126,10 +111,7 @@ impl Session {
         ));
         // A leftover from a crashed run with the same pid would not be fresh.
         let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).map_err(|source| WebDriverError::File {
-            path: profile.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&profile).map_err(|source| WebDriverError::File { path: profile.clone(), source })?;
         // As root, Chromium needs --no-sandbox; the network flags stop it calling home, which
         // this machine's closed network would refuse (noisily, and slowly).
         let args = [
@@ -146,10 +128,7 @@ impl Session {
         .iter()
         .chain(options.args)
         .map(|a| a.to_string())
-        .chain([
-            format!("--window-size={width},{height}"),
-            format!("--user-data-dir={}", profile.display()),
-        ])
+        .chain([format!("--window-size={width},{height}"), format!("--user-data-dir={}", profile.display())])
         .collect::<Vec<_>>();
         let mut chrome_options = json!({ "binary": chrome, "args": args });
         let mut logs = json!({ "browser": "ALL" });
@@ -165,52 +144,31 @@ impl Session {
             "goog:loggingPrefs": logs,
         }}});
         let client = Client::new();
-        let answer = client.send(
-            Method::Post,
-            &format!("{}/session", driver.url),
-            Some(capabilities),
-        )?;
+        let answer = client.send(Method::Post, &format!("{}/session", driver.url), Some(capabilities))?;
         let id = answer["sessionId"]
             .as_str()
-            .ok_or_else(|| WebDriverError::Shape {
-                command: "new session".into(),
-                answer: answer.to_string(),
-            })?;
-        Ok(Session {
-            client,
-            base: format!("{}/session/{id}", driver.url),
-            profile,
-        })
+            .ok_or_else(|| WebDriverError::Shape { command: "new session".into(), answer: answer.to_string() })?;
+        Ok(Session { client, base: format!("{}/session/{id}", driver.url), profile })
     }
 
     /// Sends one command to this session (`path` after `/session/{id}`).
     pub(crate) fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
-        self.client
-            .send(method, &format!("{}{path}", self.base), body)
+        self.client.send(method, &format!("{}{path}", self.base), body)
     }
 
     /// Loads `url` and waits for the document to finish loading.
     pub fn goto(&self, url: &str) -> Result<()> {
-        self.cmd(Method::Post, "/url", Some(json!({ "url": url })))
-            .map(drop)
+        self.cmd(Method::Post, "/url", Some(json!({ "url": url }))).map(drop)
     }
 
     /// The document's title.
     pub fn title(&self) -> Result<String> {
-        Ok(self
-            .cmd(Method::Get, "/title", None)?
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
+        Ok(self.cmd(Method::Get, "/title", None)?.as_str().unwrap_or_default().to_string())
     }
 
     /// The first element matching a CSS selector, or None.
     pub fn find(&self, css: &str) -> Result<Option<Element>> {
-        let found = self.cmd(
-            Method::Post,
-            "/elements",
-            Some(json!({ "using": "css selector", "value": css })),
-        )?;
+        let found = self.cmd(Method::Post, "/elements", Some(json!({ "using": "css selector", "value": css })))?;
         Ok(found
             .as_array()
             .and_then(|all| all.first())
@@ -226,10 +184,7 @@ impl Session {
                 return Ok(element);
             }
             if Instant::now() >= deadline {
-                return Err(WebDriverError::Timeout {
-                    what: css.to_string(),
-                    secs: timeout.as_secs(),
-                });
+                return Err(WebDriverError::Timeout { what: css.to_string(), secs: timeout.as_secs() });
             }
             sleep(Duration::from_millis(100));
         }
@@ -246,40 +201,22 @@ impl Session {
 
     /// Whether the element is displayed (rendered, not hidden by CSS).
     pub fn is_displayed(&self, element: &Element) -> Result<bool> {
-        Ok(self.cmd(
-            Method::Get,
-            &format!("/element/{}/displayed", element.0),
-            None,
-        )? == json!(true))
+        Ok(self.cmd(Method::Get, &format!("/element/{}/displayed", element.0), None)? == json!(true))
     }
 
     /// Clicks the element.
     pub fn click(&self, element: &Element) -> Result<()> {
-        self.cmd(
-            Method::Post,
-            &format!("/element/{}/click", element.0),
-            Some(json!({})),
-        )
-        .map(drop)
+        self.cmd(Method::Post, &format!("/element/{}/click", element.0), Some(json!({}))).map(drop)
     }
 
     /// Types `text` into the element (use "\u{E007}" for Enter).
     pub fn send_keys(&self, element: &Element, text: &str) -> Result<()> {
-        self.cmd(
-            Method::Post,
-            &format!("/element/{}/value", element.0),
-            Some(json!({ "text": text })),
-        )
-        .map(drop)
+        self.cmd(Method::Post, &format!("/element/{}/value", element.0), Some(json!({ "text": text }))).map(drop)
     }
 
     /// Runs a synchronous script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        self.cmd(
-            Method::Post,
-            "/execute/sync",
-            Some(json!({ "script": script, "args": args })),
-        )
+        self.cmd(Method::Post, "/execute/sync", Some(json!({ "script": script, "args": args })))
     }
 
     /// The browser console lines since the last call (chromedriver's logging extension).
@@ -306,11 +243,7 @@ impl Session {
 
     /// Saves a PNG of one element.
     pub fn element_screenshot(&self, element: &Element, path: &Path) -> Result<()> {
-        let png = self.cmd(
-            Method::Get,
-            &format!("/element/{}/screenshot", element.0),
-            None,
-        )?;
+        let png = self.cmd(Method::Get, &format!("/element/{}/screenshot", element.0), None)?;
         save_png(&png, path)
     }
 }
@@ -323,16 +256,9 @@ impl Drop for Session {
 }
 
 fn save_png(encoded: &Value, path: &Path) -> Result<()> {
-    let bytes =
-        base64::engine::general_purpose::STANDARD.decode(encoded.as_str().unwrap_or_default())?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.as_str().unwrap_or_default())?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| WebDriverError::File {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|source| WebDriverError::File { path: dir.to_path_buf(), source })?;
     }
-    std::fs::write(path, bytes).map_err(|source| WebDriverError::File {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::write(path, bytes).map_err(|source| WebDriverError::File { path: path.to_path_buf(), source })
 }

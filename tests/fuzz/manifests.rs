@@ -94,11 +94,17 @@ fn set_at(v: &mut Value, path: &[Value], new: Value) {
 /// A valid manifest with the value at one of its paths replaced (or removed, when the new value is a
 /// marker), as JSON or YAML text.
 pub fn mutated_manifest() -> impl Strategy<Value = String> {
-    (0..templates().len(), any::<prop::sample::Index>(), odd_value(), any::<bool>()).prop_map(|(t, at, value, as_json)| {
-        let mut doc = templates()[t].clone();
-        let mut all = Vec::new();
-        paths(&doc, &mut Vec::new(), &mut all);
-        set_at(&mut doc, &all[at.index(all.len())], value);
-        if as_json { doc.to_string() } else { serde_yaml::to_string(&doc).expect("a JSON value always renders as YAML") }
-    })
+    (0..templates().len(), any::<prop::sample::Index>(), odd_value(), any::<bool>()).prop_map(
+        |(t, at, value, as_json)| {
+            let mut doc = templates()[t].clone();
+            let mut all = Vec::new();
+            paths(&doc, &mut Vec::new(), &mut all);
+            set_at(&mut doc, &all[at.index(all.len())], value);
+            if as_json {
+                doc.to_string()
+            } else {
+                serde_yaml::to_string(&doc).expect("a JSON value always renders as YAML")
+            }
+        },
+    )
 }

@@ -90,8 +90,9 @@ mod tests {
 
     #[test]
     fn reports_go_offsets() {
-        for (s, at) in [("abc", 0), ("abcd$xyz", 4), ("a===", 1), ("YWRtaW4", 4), ("admin", 4), ("ab=c", 2),
-            ("YQ==YQ==", 4)] {
+        for (s, at) in
+            [("abc", 0), ("abcd$xyz", 4), ("a===", 1), ("YWRtaW4", 4), ("admin", 4), ("ab=c", 2), ("YQ==YQ==", 4)]
+        {
             assert_eq!(decode(s), Err(Base64Error::Corrupt(at)), "{s}");
         }
         assert_eq!(Base64Error::Corrupt(4).to_string(), "illegal base64 data at input byte 4");

@@ -4,22 +4,21 @@
 //! Built-in kinds of served versions must be accepted; CRD kinds, removed versions and files that
 //! are not API objects must be refused with kubectl's words; nothing may panic.
 
-use super::decode::{decode_documents, DecodeError};
+use super::decode::{DecodeError, decode_documents};
 use super::defaults::{apply_defaults, generate_job_selector, prepare_for_create};
 use super::meta::{name, namespace, object_at};
 use super::registry::for_kind;
 use super::strict::check_strict;
 use super::validation::validate;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// The outcome of one document, as a short line for the report.
 fn admit(doc: &Value, file: &str) -> Result<String, String> {
     let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-    let rt = for_kind(api_version, kind).map_err(|e| {
-        e.mapping_message(name(doc), namespace(doc).unwrap_or(""), file)
-    })?;
+    let rt =
+        for_kind(api_version, kind).map_err(|e| e.mapping_message(name(doc), namespace(doc).unwrap_or(""), file))?;
     check_strict(rt, doc).map_err(|e| e.to_string())?;
     let mut obj = doc.clone();
     if rt.namespaced && namespace(&obj).is_none() {

@@ -31,8 +31,20 @@ struct Bounds {
     names: &'static [(&'static str, u32)],
 }
 
-const MONTHS: &[(&str, u32)] = &[("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7),
-    ("aug", 8), ("sep", 9), ("oct", 10), ("nov", 11), ("dec", 12)];
+const MONTHS: &[(&str, u32)] = &[
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
 const DAYS: &[(&str, u32)] = &[("sun", 0), ("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5), ("sat", 6)];
 const FIELDS: [Bounds; 5] = [
     Bounds { min: 0, max: 59, names: &[] },
@@ -46,7 +58,9 @@ fn parse_int(expr: &str) -> Result<u32, CronError> {
     match expr.parse::<i64>() {
         Ok(n) if n < 0 => Err(CronError(format!("negative number ({n}) not allowed: {expr}"))),
         Ok(n) => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
-        Err(_) => Err(CronError(format!("failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: invalid syntax"))),
+        Err(_) => {
+            Err(CronError(format!("failed to parse int from {expr}: strconv.Atoi: parsing {expr:?}: invalid syntax")))
+        }
     }
 }
 
@@ -160,8 +174,9 @@ pub fn parse_cron(spec: &str) -> Result<CronSchedule, CronError> {
             "hourly" => "0 * * * *",
             _ => {
                 if let Some(d) = desc.strip_prefix("every ") {
-                    let secs = parse_go_duration(d.trim())
-                        .ok_or_else(|| CronError(format!("failed to parse duration {spec}: time: invalid duration {:?}", d.trim())))?;
+                    let secs = parse_go_duration(d.trim()).ok_or_else(|| {
+                        CronError(format!("failed to parse duration {spec}: time: invalid duration {:?}", d.trim()))
+                    })?;
                     let mut s = parse_cron("* * * * *")?;
                     s.every = Some(secs.max(1));
                     return Ok(s);
@@ -255,8 +270,20 @@ mod tests {
 
     #[test]
     fn parses_good_schedules() {
-        for s in ["* * * * *", "*/1 * * * *", "0 0 * * 0", "5 4 * * sun", "0 22 * * 1-5", "0,30 9-17 * jan-jun mon-fri",
-            "@hourly", "@daily", "@every 5m", "TZ=UTC 0 * * * *", "? * * * ?", "15 3 1 */2 *"] {
+        for s in [
+            "* * * * *",
+            "*/1 * * * *",
+            "0 0 * * 0",
+            "5 4 * * sun",
+            "0 22 * * 1-5",
+            "0,30 9-17 * jan-jun mon-fri",
+            "@hourly",
+            "@daily",
+            "@every 5m",
+            "TZ=UTC 0 * * * *",
+            "? * * * ?",
+            "15 3 1 */2 *",
+        ] {
             assert!(parse_cron(s).is_ok(), "{s}");
         }
     }

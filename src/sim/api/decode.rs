@@ -145,9 +145,7 @@ fn decode_yaml_stream(text: &str) -> Vec<Result<(Value, usize), DecodeError>> {
         .into_iter()
         .filter(|(doc, _)| doc.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')))
         .map(|(doc, line)| {
-            yaml::to_json(&doc)
-                .map(|v| (v, line))
-                .map_err(|e| DecodeError::Yaml { line: e.line, message: e.message })
+            yaml::to_json(&doc).map(|v| (v, line)).map_err(|e| DecodeError::Yaml { line: e.line, message: e.message })
         })
         .collect()
 }
@@ -352,14 +350,17 @@ mod tests {
 
     #[test]
     fn tolerates_bom_and_crlf() {
-        let v = ok_values("\u{feff}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\n");
+        let v = ok_values(
+            "\u{feff}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\n",
+        );
         assert_eq!(v.len(), 2);
         assert_eq!(v[0]["metadata"]["name"], "a");
     }
 
     #[test]
     fn separator_needs_its_own_line() {
-        let v = ok_values("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    ---not a separator\n");
+        let v =
+            ok_values("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    ---not a separator\n");
         assert_eq!(v.len(), 1);
         assert_eq!(v[0]["data"]["x"], "---not a separator\n");
     }

@@ -22,14 +22,15 @@ pub use workloads::generate_job_selector;
 use super::meta::object_at;
 use super::registry::ResourceType;
 use pod::{each_object, set_default};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Fills in the defaults of an object of type `rt` (in the version its `apiVersion` names).
 pub fn apply_defaults(rt: &ResourceType, obj: &mut Value) {
     if !obj.is_object() {
         return;
     }
-    let version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+    let version =
+        obj.get("apiVersion").and_then(Value::as_str).unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
     match (rt.group, rt.kind) {
         ("", "Pod") => pod::default_pod(obj),
         ("", "Service") => service::service(obj),
@@ -67,7 +68,9 @@ pub fn apply_defaults(rt: &ResourceType, obj: &mut Value) {
         ("batch", "CronJob") => workloads::cron_job(obj),
         ("networking.k8s.io", "NetworkPolicy") => other::network_policy(obj),
         ("autoscaling", "HorizontalPodAutoscaler") => other::hpa(obj, &version),
-        ("scheduling.k8s.io", "PriorityClass") => set_default(root(obj), "preemptionPolicy", json!("PreemptLowerPriority")),
+        ("scheduling.k8s.io", "PriorityClass") => {
+            set_default(root(obj), "preemptionPolicy", json!("PreemptLowerPriority"))
+        }
         ("storage.k8s.io", "StorageClass") => {
             set_default(root(obj), "reclaimPolicy", json!("Delete"));
             set_default(root(obj), "volumeBindingMode", json!("Immediate"));
@@ -124,22 +127,39 @@ mod tests {
 
     #[test]
     fn pods_get_spec_and_admission_defaults() {
-        let pod = defaulted("pod", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+        let pod = defaulted(
+            "pod",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
             "containers": [{"name": "a", "image": "nginx", "resources": {"limits": {"cpu": "500m"}},
                 "livenessProbe": {"httpGet": {"port": 80}}, "env": [{"name": "N", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}],
-            "volumes": [{"name": "v"}, {"name": "s", "secret": {"secretName": "x"}}, {"name": "h", "hostPath": {"path": "/x"}}]}}));
+            "volumes": [{"name": "v"}, {"name": "s", "secret": {"secretName": "x"}}, {"name": "h", "hostPath": {"path": "/x"}}]}}),
+        );
         let s = &pod["spec"];
         let c = &s["containers"][0];
         assert_eq!(c["imagePullPolicy"], "Always");
         assert_eq!(c["resources"]["requests"], json!({"cpu": "500m"}), "requests default to limits");
-        assert_eq!(c["livenessProbe"], json!({"httpGet": {"port": 80, "path": "/", "scheme": "HTTP"}, "timeoutSeconds": 1,
-            "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}));
+        assert_eq!(
+            c["livenessProbe"],
+            json!({"httpGet": {"port": 80, "path": "/", "scheme": "HTTP"}, "timeoutSeconds": 1,
+            "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3})
+        );
         assert_eq!(c["env"][0]["valueFrom"]["fieldRef"]["apiVersion"], "v1");
-        assert_eq!(s["volumes"], json!([{"name": "v", "emptyDir": {}}, {"name": "s", "secret": {"secretName": "x", "defaultMode": 420}},
-            {"name": "h", "hostPath": {"path": "/x", "type": ""}}]));
-        for (k, v) in [("restartPolicy", json!("Always")), ("dnsPolicy", json!("ClusterFirst")), ("schedulerName", json!("default-scheduler")),
-            ("terminationGracePeriodSeconds", json!(30)), ("securityContext", json!({})), ("enableServiceLinks", json!(true)),
-            ("serviceAccountName", json!("default")), ("priority", json!(0)), ("preemptionPolicy", json!("PreemptLowerPriority"))] {
+        assert_eq!(
+            s["volumes"],
+            json!([{"name": "v", "emptyDir": {}}, {"name": "s", "secret": {"secretName": "x", "defaultMode": 420}},
+            {"name": "h", "hostPath": {"path": "/x", "type": ""}}])
+        );
+        for (k, v) in [
+            ("restartPolicy", json!("Always")),
+            ("dnsPolicy", json!("ClusterFirst")),
+            ("schedulerName", json!("default-scheduler")),
+            ("terminationGracePeriodSeconds", json!(30)),
+            ("securityContext", json!({})),
+            ("enableServiceLinks", json!(true)),
+            ("serviceAccountName", json!("default")),
+            ("priority", json!(0)),
+            ("preemptionPolicy", json!("PreemptLowerPriority")),
+        ] {
             assert_eq!(s[k], v, "{k}");
         }
         assert_eq!(defaulted("pod", pod.clone()), pod, "idempotent");
@@ -147,22 +167,43 @@ mod tests {
 
     #[test]
     fn user_values_win() {
-        let pod = defaulted("pod", json!({"spec": {"restartPolicy": "Never", "containers": [{"name": "a", "image": "x:1",
-            "imagePullPolicy": "Always"}], "serviceAccountName": "builder", "priorityClassName": "high"}}));
-        assert_eq!((pod["spec"]["restartPolicy"].clone(), pod["spec"]["containers"][0]["imagePullPolicy"].clone()), (json!("Never"), json!("Always")));
+        let pod = defaulted(
+            "pod",
+            json!({"spec": {"restartPolicy": "Never", "containers": [{"name": "a", "image": "x:1",
+            "imagePullPolicy": "Always"}], "serviceAccountName": "builder", "priorityClassName": "high"}}),
+        );
+        assert_eq!(
+            (pod["spec"]["restartPolicy"].clone(), pod["spec"]["containers"][0]["imagePullPolicy"].clone()),
+            (json!("Never"), json!("Always"))
+        );
         assert_eq!(pod["spec"]["serviceAccount"], "builder");
         assert!(pod["spec"].get("priority").is_none(), "the Priority plugin resolves named classes");
     }
 
     #[test]
     fn storage_and_cluster_kinds() {
-        assert_eq!(defaulted("pvc", json!({"spec": {}})), json!({"spec": {"volumeMode": "Filesystem"}, "status": {"phase": "Pending"}}));
+        assert_eq!(
+            defaulted("pvc", json!({"spec": {}})),
+            json!({"spec": {"volumeMode": "Filesystem"}, "status": {"phase": "Pending"}})
+        );
         assert_eq!(defaulted("pv", json!({"spec": {}}))["spec"]["persistentVolumeReclaimPolicy"], "Retain");
-        assert_eq!(defaulted("sc", json!({"provisioner": "x"})), json!({"provisioner": "x", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"}));
+        assert_eq!(
+            defaulted("sc", json!({"provisioner": "x"})),
+            json!({"provisioner": "x", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"})
+        );
         assert_eq!(defaulted("pc", json!({"value": 1}))["preemptionPolicy"], "PreemptLowerPriority");
-        let rb = defaulted("rolebinding", json!({"subjects": [{"kind": "User", "name": "u"}, {"kind": "ServiceAccount", "name": "s"}]}));
-        assert_eq!(rb["subjects"], json!([{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}, {"kind": "ServiceAccount", "name": "s"}]));
-        assert_eq!(defaulted("ep", json!({"subsets": [{"ports": [{"port": 80}]}]}))["subsets"][0]["ports"][0]["protocol"], "TCP");
+        let rb = defaulted(
+            "rolebinding",
+            json!({"subjects": [{"kind": "User", "name": "u"}, {"kind": "ServiceAccount", "name": "s"}]}),
+        );
+        assert_eq!(
+            rb["subjects"],
+            json!([{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}, {"kind": "ServiceAccount", "name": "s"}])
+        );
+        assert_eq!(
+            defaulted("ep", json!({"subsets": [{"ports": [{"port": 80}]}]}))["subsets"][0]["ports"][0]["protocol"],
+            "TCP"
+        );
         assert_eq!(defaulted("cm", json!({"data": {}})), json!({"data": {}}), "ConfigMaps have no visible defaults");
         assert_eq!(defaulted("pod", json!("not an object")), json!("not an object"));
     }

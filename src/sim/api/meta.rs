@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-pub use super::selector::{label_selector_matches, parse_selector, Selector, SelectorError};
+pub use super::selector::{Selector, SelectorError, label_selector_matches, parse_selector};
 
 /// The value at a path of object keys, e.g. `at(pod, &["spec", "nodeName"])`.
 pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -176,7 +176,10 @@ mod tests {
             "uid": "u1", "resourceVersion": "42", "labels": {"app": "web", "n": 5}, "annotations": {"a": "b"},
             "finalizers": ["x"], "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web",
             "uid": "u0", "controller": true}]}});
-        assert_eq!((name(&pod), namespace(&pod), uid(&pod), resource_version(&pod)), ("web-1", Some("default"), "u1", "42"));
+        assert_eq!(
+            (name(&pod), namespace(&pod), uid(&pod), resource_version(&pod)),
+            ("web-1", Some("default"), "u1", "42")
+        );
         assert_eq!(labels(&pod).into_iter().collect::<Vec<_>>(), [("app".to_string(), "web".to_string())]);
         assert_eq!(annotations(&pod).len(), 1);
         assert_eq!(finalizers(&pod), ["x"]);

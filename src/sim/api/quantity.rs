@@ -242,16 +242,38 @@ mod tests {
 
     #[test]
     fn parses_cpu() {
-        for (s, m) in [("500m", 500), ("1", 1000), ("0.1", 100), ("1.5", 1500), (".5", 500), ("2000m", 2000),
-            ("0.0001", 1), ("1e3", 1_000_000), ("100u", 1), ("+1", 1000), ("-1", -1000), ("1k", 1_000_000), ("0", 0)] {
+        for (s, m) in [
+            ("500m", 500),
+            ("1", 1000),
+            ("0.1", 100),
+            ("1.5", 1500),
+            (".5", 500),
+            ("2000m", 2000),
+            ("0.0001", 1),
+            ("1e3", 1_000_000),
+            ("100u", 1),
+            ("+1", 1000),
+            ("-1", -1000),
+            ("1k", 1_000_000),
+            ("0", 0),
+        ] {
             assert_eq!(parse_cpu_millis(s), Ok(m), "{s}");
         }
     }
 
     #[test]
     fn parses_memory() {
-        for (s, b) in [("128Mi", 134_217_728), ("1Gi", 1 << 30), ("1G", 1_000_000_000), ("1.5Gi", 1_610_612_736),
-            ("64", 64), ("1Ki", 1024), ("500M", 500_000_000), ("1E", 1_000_000_000_000_000_000), ("10m", 1)] {
+        for (s, b) in [
+            ("128Mi", 134_217_728),
+            ("1Gi", 1 << 30),
+            ("1G", 1_000_000_000),
+            ("1.5Gi", 1_610_612_736),
+            ("64", 64),
+            ("1Ki", 1024),
+            ("500M", 500_000_000),
+            ("1E", 1_000_000_000_000_000_000),
+            ("10m", 1),
+        ] {
             assert_eq!(parse_bytes(s), Ok(b), "{s}");
         }
     }
@@ -259,9 +281,15 @@ mod tests {
     #[test]
     fn refuses_malformed() {
         let cases = [
-            ("", QuantityError::Format), ("abc", QuantityError::Format), ("500Mb", QuantityError::Format),
-            ("1.5.5", QuantityError::Format), ("5MM", QuantityError::Suffix), ("1Ki1", QuantityError::Suffix),
-            (".", QuantityError::Numeric), ("--1", QuantityError::Format), ("1 Gi", QuantityError::Format),
+            ("", QuantityError::Format),
+            ("abc", QuantityError::Format),
+            ("500Mb", QuantityError::Format),
+            ("1.5.5", QuantityError::Format),
+            ("5MM", QuantityError::Suffix),
+            ("1Ki1", QuantityError::Suffix),
+            (".", QuantityError::Numeric),
+            ("--1", QuantityError::Format),
+            ("1 Gi", QuantityError::Format),
         ];
         for (s, e) in cases {
             assert_eq!(parse_quantity(s), Err(e), "{s}");
@@ -274,9 +302,20 @@ mod tests {
 
     #[test]
     fn prints_canonical_forms() {
-        for (s, want) in [("1.5Gi", "1536Mi"), ("0.5", "500m"), ("1000m", "1"), ("1000", "1k"), ("1200", "1200"),
-            ("128Mi", "128Mi"), ("100Ki", "100Ki"), ("1023Ki", "1023Ki"), ("0", "0"), ("1e3", "1k"), ("512", "512"),
-            ("2048", "2048")] {
+        for (s, want) in [
+            ("1.5Gi", "1536Mi"),
+            ("0.5", "500m"),
+            ("1000m", "1"),
+            ("1000", "1k"),
+            ("1200", "1200"),
+            ("128Mi", "128Mi"),
+            ("100Ki", "100Ki"),
+            ("1023Ki", "1023Ki"),
+            ("0", "0"),
+            ("1e3", "1k"),
+            ("512", "512"),
+            ("2048", "2048"),
+        ] {
             assert_eq!(parse_quantity(s).map(|q| q.to_string()), Ok(want.to_string()), "{s}");
         }
         assert_eq!(format_cpu_millis(250), "250m");

@@ -132,34 +132,190 @@ static RESOURCES: &[ResourceType] = &[
     rt!("", "v1", [], "LimitRange", "limitranges", "limitrange", ["limits"], true, &[], RW, "limitranges"),
     rt!("", "v1", [], "Namespace", "namespaces", "namespace", ["ns"], false, &[], RW_NO_COLLECTION, "namespaces"),
     rt!("", "v1", [], "Node", "nodes", "node", ["no"], false, &[], RW, "minions"),
-    rt!("", "v1", [], "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", ["pvc"], true, &[], RW, "persistentvolumeclaims"),
-    rt!("", "v1", [], "PersistentVolume", "persistentvolumes", "persistentvolume", ["pv"], false, &[], RW, "persistentvolumes"),
+    rt!(
+        "",
+        "v1",
+        [],
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        ["pvc"],
+        true,
+        &[],
+        RW,
+        "persistentvolumeclaims"
+    ),
+    rt!(
+        "",
+        "v1",
+        [],
+        "PersistentVolume",
+        "persistentvolumes",
+        "persistentvolume",
+        ["pv"],
+        false,
+        &[],
+        RW,
+        "persistentvolumes"
+    ),
     rt!("", "v1", [], "Pod", "pods", "pod", ["po"], true, ALL, RW, "pods"),
     rt!("", "v1", [], "ResourceQuota", "resourcequotas", "resourcequota", ["quota"], true, &[], RW, "resourcequotas"),
     rt!("", "v1", [], "Secret", "secrets", "secret", [], true, &[], RW, "secrets"),
     rt!("", "v1", [], "ServiceAccount", "serviceaccounts", "serviceaccount", ["sa"], true, &[], RW, "serviceaccounts"),
     rt!("", "v1", [], "Service", "services", "service", ["svc"], true, ALL, RW, "services/specs"),
-    rt!("apps", "v1", [], "ControllerRevision", "controllerrevisions", "controllerrevision", [], true, &[], RW, "controllerrevisions"),
+    rt!(
+        "apps",
+        "v1",
+        [],
+        "ControllerRevision",
+        "controllerrevisions",
+        "controllerrevision",
+        [],
+        true,
+        &[],
+        RW,
+        "controllerrevisions"
+    ),
     rt!("apps", "v1", [], "DaemonSet", "daemonsets", "daemonset", ["ds"], true, ALL, RW, "daemonsets"),
     rt!("apps", "v1", [], "Deployment", "deployments", "deployment", ["deploy"], true, ALL, RW, "deployments"),
     rt!("apps", "v1", [], "ReplicaSet", "replicasets", "replicaset", ["rs"], true, ALL, RW, "replicasets"),
     rt!("apps", "v1", [], "StatefulSet", "statefulsets", "statefulset", ["sts"], true, ALL, RW, "statefulsets"),
-    rt!("autoscaling", "v2", ["v1"], "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], true, ALL, RW, "horizontalpodautoscalers"),
+    rt!(
+        "autoscaling",
+        "v2",
+        ["v1"],
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        ["hpa"],
+        true,
+        ALL,
+        RW,
+        "horizontalpodautoscalers"
+    ),
     rt!("batch", "v1", [], "CronJob", "cronjobs", "cronjob", ["cj"], true, ALL, RW, "cronjobs"),
     rt!("batch", "v1", [], "Job", "jobs", "job", [], true, ALL, RW, "jobs"),
     rt!("coordination.k8s.io", "v1", [], "Lease", "leases", "lease", [], true, &[], RW, "leases"),
-    rt!("discovery.k8s.io", "v1", [], "EndpointSlice", "endpointslices", "endpointslice", [], true, &[], RW, "endpointslices"),
+    rt!(
+        "discovery.k8s.io",
+        "v1",
+        [],
+        "EndpointSlice",
+        "endpointslices",
+        "endpointslice",
+        [],
+        true,
+        &[],
+        RW,
+        "endpointslices"
+    ),
     rt!("events.k8s.io", "v1", [], "Event", "events", "event", ["ev"], true, &[], RW, "events"),
-    rt!("networking.k8s.io", "v1", [], "IngressClass", "ingressclasses", "ingressclass", [], false, &[], RW, "ingressclasses"),
+    rt!(
+        "networking.k8s.io",
+        "v1",
+        [],
+        "IngressClass",
+        "ingressclasses",
+        "ingressclass",
+        [],
+        false,
+        &[],
+        RW,
+        "ingressclasses"
+    ),
     rt!("networking.k8s.io", "v1", [], "Ingress", "ingresses", "ingress", ["ing"], true, &[], RW, "ingress"),
-    rt!("networking.k8s.io", "v1", [], "NetworkPolicy", "networkpolicies", "networkpolicy", ["netpol"], true, &[], RW, "networkpolicies"),
-    rt!("policy", "v1", [], "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", ["pdb"], true, &[], RW, "poddisruptionbudgets"),
-    rt!("rbac.authorization.k8s.io", "v1", [], "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", [], false, &[], RW, "clusterrolebindings"),
-    rt!("rbac.authorization.k8s.io", "v1", [], "ClusterRole", "clusterroles", "clusterrole", [], false, &[], RW, "clusterroles"),
-    rt!("rbac.authorization.k8s.io", "v1", [], "RoleBinding", "rolebindings", "rolebinding", [], true, &[], RW, "rolebindings"),
+    rt!(
+        "networking.k8s.io",
+        "v1",
+        [],
+        "NetworkPolicy",
+        "networkpolicies",
+        "networkpolicy",
+        ["netpol"],
+        true,
+        &[],
+        RW,
+        "networkpolicies"
+    ),
+    rt!(
+        "policy",
+        "v1",
+        [],
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        ["pdb"],
+        true,
+        &[],
+        RW,
+        "poddisruptionbudgets"
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        [],
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        [],
+        false,
+        &[],
+        RW,
+        "clusterrolebindings"
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        [],
+        "ClusterRole",
+        "clusterroles",
+        "clusterrole",
+        [],
+        false,
+        &[],
+        RW,
+        "clusterroles"
+    ),
+    rt!(
+        "rbac.authorization.k8s.io",
+        "v1",
+        [],
+        "RoleBinding",
+        "rolebindings",
+        "rolebinding",
+        [],
+        true,
+        &[],
+        RW,
+        "rolebindings"
+    ),
     rt!("rbac.authorization.k8s.io", "v1", [], "Role", "roles", "role", [], true, &[], RW, "roles"),
-    rt!("scheduling.k8s.io", "v1", [], "PriorityClass", "priorityclasses", "priorityclass", ["pc"], false, &[], RW, "priorityclasses"),
-    rt!("storage.k8s.io", "v1", [], "StorageClass", "storageclasses", "storageclass", ["sc"], false, &[], RW, "storageclasses"),
+    rt!(
+        "scheduling.k8s.io",
+        "v1",
+        [],
+        "PriorityClass",
+        "priorityclasses",
+        "priorityclass",
+        ["pc"],
+        false,
+        &[],
+        RW,
+        "priorityclasses"
+    ),
+    rt!(
+        "storage.k8s.io",
+        "v1",
+        [],
+        "StorageClass",
+        "storageclasses",
+        "storageclass",
+        ["sc"],
+        false,
+        &[],
+        RW,
+        "storageclasses"
+    ),
 ];
 
 /// Every served resource, in `kubectl api-resources` order.
@@ -190,9 +346,10 @@ pub fn resolve(arg: &str) -> Option<&'static ResourceType> {
     // `deployments.v1.apps`: the second segment is a version when the rest names a group.
     if let Some((name, rest)) = arg.split_once('.') {
         if let Some((version, group)) = rest.split_once('.')
-            && let Some(rt) = find_by_name(name, Some(group), Some(version)) {
-                return Some(rt);
-            }
+            && let Some(rt) = find_by_name(name, Some(group), Some(version))
+        {
+            return Some(rt);
+        }
         return find_by_name(name, Some(rest), None);
     }
     None
@@ -233,9 +390,7 @@ pub fn api_versions() -> Vec<String> {
     let mut out: Vec<String> = RESOURCES
         .iter()
         .flat_map(|rt| {
-            std::iter::once(rt.version)
-                .chain(rt.other_versions.iter().copied())
-                .map(|v| group_version(rt.group, v))
+            std::iter::once(rt.version).chain(rt.other_versions.iter().copied()).map(|v| group_version(rt.group, v))
         })
         .collect();
     out.stable_sort();
@@ -250,16 +405,41 @@ mod tests {
     #[test]
     fn resolves_kubectl_arguments() {
         let cases = [
-            ("po", "Pod"), ("pod", "Pod"), ("pods", "Pod"), ("Pod", "Pod"), ("PODS", "Pod"),
-            ("deploy", "Deployment"), ("deployment.apps", "Deployment"), ("deployments.v1.apps", "Deployment"),
-            ("hpa", "HorizontalPodAutoscaler"), ("horizontalpodautoscalers.v1.autoscaling", "HorizontalPodAutoscaler"),
-            ("ep", "Endpoints"), ("cm", "ConfigMap"), ("ns", "Namespace"), ("no", "Node"), ("svc", "Service"),
-            ("sa", "ServiceAccount"), ("pvc", "PersistentVolumeClaim"), ("pv", "PersistentVolume"),
-            ("sc", "StorageClass"), ("ds", "DaemonSet"), ("rs", "ReplicaSet"), ("sts", "StatefulSet"),
-            ("cj", "CronJob"), ("ing", "Ingress"), ("netpol", "NetworkPolicy"), ("pdb", "PodDisruptionBudget"),
-            ("pc", "PriorityClass"), ("quota", "ResourceQuota"), ("limits", "LimitRange"), ("ev", "Event"),
-            ("lease", "Lease"), ("jobs.batch", "Job"), ("ingresses.networking.k8s.io", "Ingress"),
-            ("clusterrolebindings", "ClusterRoleBinding"), ("endpointslices", "EndpointSlice"),
+            ("po", "Pod"),
+            ("pod", "Pod"),
+            ("pods", "Pod"),
+            ("Pod", "Pod"),
+            ("PODS", "Pod"),
+            ("deploy", "Deployment"),
+            ("deployment.apps", "Deployment"),
+            ("deployments.v1.apps", "Deployment"),
+            ("hpa", "HorizontalPodAutoscaler"),
+            ("horizontalpodautoscalers.v1.autoscaling", "HorizontalPodAutoscaler"),
+            ("ep", "Endpoints"),
+            ("cm", "ConfigMap"),
+            ("ns", "Namespace"),
+            ("no", "Node"),
+            ("svc", "Service"),
+            ("sa", "ServiceAccount"),
+            ("pvc", "PersistentVolumeClaim"),
+            ("pv", "PersistentVolume"),
+            ("sc", "StorageClass"),
+            ("ds", "DaemonSet"),
+            ("rs", "ReplicaSet"),
+            ("sts", "StatefulSet"),
+            ("cj", "CronJob"),
+            ("ing", "Ingress"),
+            ("netpol", "NetworkPolicy"),
+            ("pdb", "PodDisruptionBudget"),
+            ("pc", "PriorityClass"),
+            ("quota", "ResourceQuota"),
+            ("limits", "LimitRange"),
+            ("ev", "Event"),
+            ("lease", "Lease"),
+            ("jobs.batch", "Job"),
+            ("ingresses.networking.k8s.io", "Ingress"),
+            ("clusterrolebindings", "ClusterRoleBinding"),
+            ("endpointslices", "EndpointSlice"),
             ("controllerrevisions.apps", "ControllerRevision"),
         ];
         for (arg, kind) in cases {
@@ -286,8 +466,13 @@ mod tests {
         assert_eq!(for_kind("autoscaling/v1", "HorizontalPodAutoscaler").map(|r| r.version), Ok("v2"));
         assert_eq!(for_kind("events.k8s.io/v1", "Event").map(|r| r.group), Ok("events.k8s.io"));
         assert_eq!(for_kind("v1", "Event").map(|r| r.group), Ok(""));
-        for (v, k) in [("apps/v1beta1", "Deployment"), ("v1", "deployment"), ("v1", "ReplicationController"),
-            ("policy/v1beta1", "PodSecurityPolicy"), ("sparkoperator.k8s.io/v1beta2", "SparkApplication")] {
+        for (v, k) in [
+            ("apps/v1beta1", "Deployment"),
+            ("v1", "deployment"),
+            ("v1", "ReplicationController"),
+            ("policy/v1beta1", "PodSecurityPolicy"),
+            ("sparkoperator.k8s.io/v1beta2", "SparkApplication"),
+        ] {
             assert!(for_kind(v, k).is_err(), "{v} {k}");
         }
     }
@@ -326,7 +511,19 @@ mod tests {
     #[test]
     fn all_category_matches_kubectl() {
         let all: Vec<&str> = resources().iter().filter(|r| r.in_category("all")).map(|r| r.plural).collect();
-        assert_eq!(all, ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
-            "horizontalpodautoscalers", "cronjobs", "jobs"]);
+        assert_eq!(
+            all,
+            [
+                "pods",
+                "services",
+                "daemonsets",
+                "deployments",
+                "replicasets",
+                "statefulsets",
+                "horizontalpodautoscalers",
+                "cronjobs",
+                "jobs"
+            ]
+        );
     }
 }

@@ -167,13 +167,19 @@ fn requirement(key: &str, op: Op, values: Vec<String>) -> Result<Requirement, Se
     }
     match op {
         Op::In | Op::NotIn if values.is_empty() => {
-            return Err(SelectorError("values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty".into()));
+            return Err(SelectorError(
+                "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty".into(),
+            ));
         }
         Op::Equals | Op::DoubleEquals | Op::NotEquals if values.len() != 1 => {
-            return Err(SelectorError("values: Invalid value: exact-match compatibility requires one single value".into()));
+            return Err(SelectorError(
+                "values: Invalid value: exact-match compatibility requires one single value".into(),
+            ));
         }
         Op::Exists | Op::DoesNotExist if !values.is_empty() => {
-            return Err(SelectorError("values: Invalid value: values set must be empty for exists and does not exist".into()));
+            return Err(SelectorError(
+                "values: Invalid value: values set must be empty for exists and does not exist".into(),
+            ));
         }
         Op::GreaterThan | Op::LessThan if values.len() != 1 || values[0].parse::<i64>().is_err() => {
             return Err(SelectorError(
@@ -214,9 +220,16 @@ mod tests {
                 {"key": "old", "operator": "DoesNotExist"}]}),
             &l
         ));
-        assert!(!label_selector_matches(&json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}), &l));
-        assert!(!label_selector_matches(&json!({"matchExpressions": [{"key": "tier", "operator": "Gt", "values": ["1"]}]}), &l));
-        let sel = Selector::from_label_selector(&json!({"matchLabels": {"b": "2", "a": "1"}})).expect("valid").expect("some");
+        assert!(!label_selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}),
+            &l
+        ));
+        assert!(!label_selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "Gt", "values": ["1"]}]}),
+            &l
+        ));
+        let sel =
+            Selector::from_label_selector(&json!({"matchLabels": {"b": "2", "a": "1"}})).expect("valid").expect("some");
         assert_eq!(sel.to_string(), "a=1,b=2");
     }
 }

@@ -7,19 +7,19 @@
 //! native tests only) and proven to decide exactly as decoding into those structs does
 //! ([`reference`], [`equivalence`]), without shipping their deserializers to the browser.
 
-pub mod schema;
-mod walk;
 #[cfg(test)]
 mod equivalence;
 #[cfg(test)]
 mod reference;
+pub mod schema;
 #[cfg(test)]
 mod table;
 #[cfg(test)]
 mod tracer;
+mod walk;
 
 use super::decode::DecodeError;
-use super::registry::{split_api_version, ResourceType};
+use super::registry::{ResourceType, split_api_version};
 use serde_json::Value;
 
 /// Checks `obj` as the apiserver's strict decoder would for its kind and apiVersion.
@@ -69,15 +69,27 @@ mod tests {
     fn reports_unknown_fields_at_every_depth() {
         let cases = [
             (deployment(json!({"replica": 1})), vec!["spec.replica"]),
-            (deployment(json!({"template": pod_template(json!([{"name": "a", "image": "b", "imagePullPolice": "x"}]))})),
-                vec!["spec.template.spec.containers[0].imagePullPolice"]),
-            (deployment(json!({"template": {"metadata": {"labels": {"a": "b"}, "containers": []},
+            (
+                deployment(
+                    json!({"template": pod_template(json!([{"name": "a", "image": "b", "imagePullPolice": "x"}]))}),
+                ),
+                vec!["spec.template.spec.containers[0].imagePullPolice"],
+            ),
+            (
+                deployment(json!({"template": {"metadata": {"labels": {"a": "b"}, "containers": []},
                 "spec": {"contianers": [], "volumes": []}}})),
-                vec!["spec.template.metadata.containers", "spec.template.spec.contianers"]),
-            (deployment(json!({"template": pod_template(json!([{}, {"name": "b", "ports": [{"containerport": 80}]}]))})),
-                vec!["spec.template.spec.containers[1].ports[0].containerport"]),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "metdata": {}, "status": {"foo": 1}}),
-                vec!["metdata", "status.foo"]),
+                vec!["spec.template.metadata.containers", "spec.template.spec.contianers"],
+            ),
+            (
+                deployment(
+                    json!({"template": pod_template(json!([{}, {"name": "b", "ports": [{"containerport": 80}]}]))}),
+                ),
+                vec!["spec.template.spec.containers[1].ports[0].containerport"],
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metdata": {}, "status": {"foo": 1}}),
+                vec!["metdata", "status.foo"],
+            ),
         ];
         for (obj, want) in cases {
             match check_strict(rt("Deployment", "apps"), &obj) {
@@ -101,20 +113,38 @@ mod tests {
     #[test]
     fn type_errors_name_the_go_field() {
         let cases = [
-            (deployment(json!({"replicas": "three"})),
-                "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
-            (deployment(json!({"replicas": 1.5})),
-                "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32"),
-            (deployment(json!({"template": pod_template(json!([{"name": "a", "env": [{"name": "X", "value": 5}]}]))})),
-                "json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string"),
-            (deployment(json!({"template": pod_template(json!({"name": "a"}))})),
-                "json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
-            (deployment(json!("nope")),
-                "json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec"),
-            (json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"labels": {"enabled": true}}}),
-                "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"),
-            (deployment(json!({"template": pod_template(json!([{"name": "a", "resources": {"limits": {"cpu": "lots"}}}]))})),
-                "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+            (
+                deployment(json!({"replicas": "three"})),
+                "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
+            ),
+            (
+                deployment(json!({"replicas": 1.5})),
+                "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32",
+            ),
+            (
+                deployment(
+                    json!({"template": pod_template(json!([{"name": "a", "env": [{"name": "X", "value": 5}]}]))}),
+                ),
+                "json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string",
+            ),
+            (
+                deployment(json!({"template": pod_template(json!({"name": "a"}))})),
+                "json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container",
+            ),
+            (
+                deployment(json!("nope")),
+                "json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec",
+            ),
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"labels": {"enabled": true}}}),
+                "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string",
+            ),
+            (
+                deployment(
+                    json!({"template": pod_template(json!([{"name": "a", "resources": {"limits": {"cpu": "lots"}}}]))}),
+                ),
+                "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+            ),
         ];
         for (obj, want) in cases {
             match check_strict(rt("Deployment", "apps"), &obj) {
@@ -135,7 +165,10 @@ mod tests {
         let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
             "data": {"ok": "YWRtaW4=", "bad": "admin"}});
         let err = check_strict(rt("Secret", ""), &secret).expect_err("bad base64");
-        assert_eq!(err.to_string(), "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 4");
+        assert_eq!(
+            err.to_string(),
+            "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 4"
+        );
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"}, "binaryData": {"b": "YQ=="}});
         assert_eq!(check_strict(rt("ConfigMap", ""), &cm), Ok(()));
     }

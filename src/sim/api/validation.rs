@@ -16,10 +16,10 @@ mod config;
 mod container;
 mod env;
 pub mod gofmt;
+mod ingress;
 mod jobs;
 mod meta;
 pub mod names;
-mod ingress;
 mod pod;
 mod policy;
 mod resources;
@@ -105,10 +105,9 @@ impl FieldError {
             ErrorKind::TooMany(n, _) => format!("Too many: {n}"),
         };
         let detail = match &self.kind {
-            ErrorKind::Unsupported(_, allowed) if self.detail.is_empty() => format!(
-                "supported values: {}",
-                allowed.iter().map(|a| gofmt::quote(a)).collect::<Vec<_>>().join(", ")
-            ),
+            ErrorKind::Unsupported(_, allowed) if self.detail.is_empty() => {
+                format!("supported values: {}", allowed.iter().map(|a| gofmt::quote(a)).collect::<Vec<_>>().join(", "))
+            }
             ErrorKind::TooLong(max) if self.detail.is_empty() => format!("must have at most {max} bytes"),
             ErrorKind::TooMany(_, max) if self.detail.is_empty() => format!("must have at most {max} items"),
             _ => self.detail.clone(),
@@ -323,17 +322,33 @@ mod tests {
     fn field_errors_print_like_apimachinery() {
         let cases = [
             (err("spec.containers[0].image", ErrorKind::Required, ""), "spec.containers[0].image: Required value"),
-            (err("metadata.name", ErrorKind::Required, "name or generateName is required"),
-                "metadata.name: Required value: name or generateName is required"),
-            (err("spec.replicas", ErrorKind::Invalid(BadValue::Int(-1)), "must be greater than or equal to 0"),
-                "spec.replicas: Invalid value: -1: must be greater than or equal to 0"),
-            (err("spec.restartPolicy", ErrorKind::Unsupported(BadValue::Str("Sometimes".into()),
-                vec!["Always".into(), "OnFailure".into(), "Never".into()]), ""),
-                "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""),
-            (err("spec.volumes[1].name", ErrorKind::Duplicate(BadValue::Str("data".into())), ""),
-                "spec.volumes[1].name: Duplicate value: \"data\""),
-            (err("spec.containers[0].volumeMounts[0].name", ErrorKind::NotFound(BadValue::Str("x".into())), ""),
-                "spec.containers[0].volumeMounts[0].name: Not found: \"x\""),
+            (
+                err("metadata.name", ErrorKind::Required, "name or generateName is required"),
+                "metadata.name: Required value: name or generateName is required",
+            ),
+            (
+                err("spec.replicas", ErrorKind::Invalid(BadValue::Int(-1)), "must be greater than or equal to 0"),
+                "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+            ),
+            (
+                err(
+                    "spec.restartPolicy",
+                    ErrorKind::Unsupported(
+                        BadValue::Str("Sometimes".into()),
+                        vec!["Always".into(), "OnFailure".into(), "Never".into()],
+                    ),
+                    "",
+                ),
+                "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+            ),
+            (
+                err("spec.volumes[1].name", ErrorKind::Duplicate(BadValue::Str("data".into())), ""),
+                "spec.volumes[1].name: Duplicate value: \"data\"",
+            ),
+            (
+                err("spec.containers[0].volumeMounts[0].name", ErrorKind::NotFound(BadValue::Str("x".into())), ""),
+                "spec.containers[0].volumeMounts[0].name: Not found: \"x\"",
+            ),
             (err("data", ErrorKind::TooLong(1048576), ""), "data: Too long: must have at most 1048576 bytes"),
             (err("spec", ErrorKind::Forbidden, "nope"), "spec: Forbidden: nope"),
         ];
@@ -344,12 +359,34 @@ mod tests {
 
     #[test]
     fn invalid_renders_one_or_many_causes() {
-        let one = Invalid { kind: "Deployment".into(), group: "apps".into(), name: "web".into(),
-            causes: vec![err("spec.replicas", ErrorKind::Invalid(BadValue::Int(-1)), "must be greater than or equal to 0")] };
-        assert_eq!(one.to_string(), "The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
-        assert_eq!(one.status_message(), "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
-        let two = Invalid { kind: "Pod".into(), group: String::new(), name: "x".into(),
-            causes: vec![err("a", ErrorKind::Required, ""), err("b", ErrorKind::Forbidden, ""), err("a", ErrorKind::Required, "")] };
+        let one = Invalid {
+            kind: "Deployment".into(),
+            group: "apps".into(),
+            name: "web".into(),
+            causes: vec![err(
+                "spec.replicas",
+                ErrorKind::Invalid(BadValue::Int(-1)),
+                "must be greater than or equal to 0",
+            )],
+        };
+        assert_eq!(
+            one.to_string(),
+            "The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
+        assert_eq!(
+            one.status_message(),
+            "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+        );
+        let two = Invalid {
+            kind: "Pod".into(),
+            group: String::new(),
+            name: "x".into(),
+            causes: vec![
+                err("a", ErrorKind::Required, ""),
+                err("b", ErrorKind::Forbidden, ""),
+                err("a", ErrorKind::Required, ""),
+            ],
+        };
         assert_eq!(two.to_string(), "The Pod \"x\" is invalid: \n* a: Required value\n* b: Forbidden");
         assert_eq!(two.status_message(), "Pod \"x\" is invalid: [a: Required value, b: Forbidden]");
     }

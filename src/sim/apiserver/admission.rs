@@ -15,14 +15,28 @@ use crate::sim::time::{Millis, rfc3339};
 
 /// Kinds whose registry strategy tracks `metadata.generation` (spec changes bump it).
 fn tracks_generation(rt: &ResourceType) -> bool {
-    !matches!(rt.kind, "Pod" | "Node" | "Namespace" | "Event" | "ConfigMap" | "Secret" | "Endpoints" | "Lease" | "ServiceAccount")
+    !matches!(
+        rt.kind,
+        "Pod" | "Node" | "Namespace" | "Event" | "ConfigMap" | "Secret" | "Endpoints" | "Lease" | "ServiceAccount"
+    )
 }
 
 /// Kinds whose status a client may not set on create (the strategy's PrepareForCreate clears it).
 fn resets_status_on_create(rt: &ResourceType) -> bool {
     matches!(
         rt.kind,
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod" | "Service" | "PersistentVolumeClaim" | "HorizontalPodAutoscaler" | "PodDisruptionBudget" | "Ingress"
+        "Deployment"
+            | "ReplicaSet"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob"
+            | "Pod"
+            | "Service"
+            | "PersistentVolumeClaim"
+            | "HorizontalPodAutoscaler"
+            | "PodDisruptionBudget"
+            | "Ingress"
     )
 }
 
@@ -85,7 +99,12 @@ fn check_namespace(rt: &ResourceType, ns: &str, name: &str, cache: &WatchCache) 
 }
 
 /// Settles the object for a create and returns its storage key.
-pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: Value, cx: &mut AdmissionCtx) -> Result<(String, Value), Status> {
+pub fn prepare_create(
+    rt: &'static ResourceType,
+    req_ns: Option<&str>,
+    mut obj: Value,
+    cx: &mut AdmissionCtx,
+) -> Result<(String, Value), Status> {
     if !obj.is_object() {
         return Err(Status::bad_request("the body of the request was in an unknown format"));
     }
@@ -95,7 +114,9 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
     let ns = if rt.namespaced {
         let ns = req_ns.map(str::to_string).or(body_ns.clone()).unwrap_or_else(|| "default".to_string());
         if body_ns.as_deref().is_some_and(|b| b != ns) {
-            return Err(Status::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+            return Err(Status::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
         }
         Some(ns)
     } else {
@@ -108,11 +129,10 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
         m.remove("namespace");
     }
     let has_name = m.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
-    if !has_name
-        && let Some(prefix) = m.get("generateName").and_then(Value::as_str).map(str::to_string) {
-            let name = format!("{prefix}{}", cx.rng.name_suffix(5));
-            m.insert("name".into(), json!(name));
-        }
+    if !has_name && let Some(prefix) = m.get("generateName").and_then(Value::as_str).map(str::to_string) {
+        let name = format!("{prefix}{}", cx.rng.name_suffix(5));
+        m.insert("name".into(), json!(name));
+    }
     let uid = cx.rng.uuid();
     m.insert("uid".into(), json!(uid));
     m.insert("creationTimestamp".into(), json!(rfc3339(cx.now)));
@@ -151,7 +171,8 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
                 Status::forbidden(rt, &name, &why)
             })?;
         }
-        super::limits::resource_quota(&obj, rt.plural, rt.group, ns, cx.cache).map_err(|why| Status::forbidden(rt, &name, &why))?;
+        super::limits::resource_quota(&obj, rt.plural, rt.group, ns, cx.cache)
+            .map_err(|why| Status::forbidden(rt, &name, &why))?;
     }
     api::validate(rt, &obj, None).map_err(|e| Status::invalid(e.to_string()))?;
     let key = api::storage_key(rt, ns.as_deref(), &name);
@@ -163,7 +184,9 @@ pub fn prepare_create(rt: &'static ResourceType, req_ns: Option<&str>, mut obj: 
 fn apply_scheduling_gated_condition(pod: &mut Value, now: Millis) {
     let gated = pod.pointer("/spec/schedulingGates").and_then(Value::as_array).is_some_and(|g| !g.is_empty());
     let conditions = pod.pointer("/status/conditions").and_then(Value::as_array);
-    if !gated || conditions.is_some_and(|c| c.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))) {
+    if !gated
+        || conditions.is_some_and(|c| c.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled")))
+    {
         return;
     }
     let condition = json!({
@@ -189,18 +212,24 @@ fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
         obj["spec"]["clusterIPs"] = json!([ip]);
     }
     if (ty == "NodePort" || ty == "LoadBalancer")
-        && let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
-            for p in ports {
-                if p.get("nodePort").is_none() {
-                    p["nodePort"] = json!(cx.ips.node_port(cx.rng));
-                }
+        && let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut)
+    {
+        for p in ports {
+            if p.get("nodePort").is_none() {
+                p["nodePort"] = json!(cx.ips.node_port(cx.rng));
             }
         }
+    }
 }
 
 /// Builds the object an update stores: system metadata kept from `current`, generation bumped when
 /// the spec changed, status kept unless this is a status write (and the spec kept if it is).
-pub fn prepare_update(rt: &'static ResourceType, current: &Value, mut new: Value, status_only: bool) -> Result<Value, Status> {
+pub fn prepare_update(
+    rt: &'static ResourceType,
+    current: &Value,
+    mut new: Value,
+    status_only: bool,
+) -> Result<Value, Status> {
     if status_only {
         // The status strategies (deploymentStatusStrategy, podStatusStrategy, ...) keep the spec and
         // labels of the stored object but take status and annotations from the write: controllers
@@ -245,14 +274,19 @@ pub fn bind(rt: &ResourceType, current: &Value, binding: &Value, now: Millis) ->
         return Err(Status::new(
             409,
             super::status::Reason::Conflict,
-            format!("Operation cannot be fulfilled on {} \"{name}\": pod {name} is already assigned to node \"{existing}\"", qualified(rt)),
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": pod {name} is already assigned to node \"{existing}\"",
+                qualified(rt)
+            ),
         ));
     }
     let mut pod = current.clone();
     pod["spec"]["nodeName"] = json!(node);
-    let cond = json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(now)});
+    let cond =
+        json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(now)});
     let conds = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
-    let mut conds: Vec<Value> = conds.into_iter().filter(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled")).collect();
+    let mut conds: Vec<Value> =
+        conds.into_iter().filter(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled")).collect();
     conds.push(cond);
     pod["status"]["conditions"] = Value::Array(conds);
     if let Some(m) = pod.get_mut("metadata") {
@@ -267,13 +301,21 @@ mod tests {
 
     #[test]
     fn gated_pods_are_marked_scheduling_gated_once() {
-        let mut gated = json!({"spec": {"schedulingGates": [{"name": "example.com/foo"}]}, "status": {"phase": "Pending"}});
+        let mut gated =
+            json!({"spec": {"schedulingGates": [{"name": "example.com/foo"}]}, "status": {"phase": "Pending"}});
         apply_scheduling_gated_condition(&mut gated, 0);
         let conds = gated["status"]["conditions"].as_array().cloned().unwrap_or_default();
         assert_eq!(conds.len(), 1);
-        assert_eq!((conds[0]["type"].as_str(), conds[0]["reason"].as_str()), (Some("PodScheduled"), Some("SchedulingGated")));
+        assert_eq!(
+            (conds[0]["type"].as_str(), conds[0]["reason"].as_str()),
+            (Some("PodScheduled"), Some("SchedulingGated"))
+        );
         apply_scheduling_gated_condition(&mut gated, 0);
-        assert_eq!(gated["status"]["conditions"].as_array().map(Vec::len), Some(1), "an existing PodScheduled condition is kept");
+        assert_eq!(
+            gated["status"]["conditions"].as_array().map(Vec::len),
+            Some(1),
+            "an existing PodScheduled condition is kept"
+        );
         for mut ungated in [json!({"spec": {}, "status": {}}), json!({"spec": {"schedulingGates": []}, "status": {}})] {
             apply_scheduling_gated_condition(&mut ungated, 0);
             assert!(ungated["status"].get("conditions").is_none(), "{ungated}");

@@ -29,7 +29,10 @@ pub struct Watcher {
 
 impl Watcher {
     fn matches(&self, obj: &Value) -> bool {
-        let ns_ok = self.namespace.as_deref().is_none_or(|ns| obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns));
+        let ns_ok = self
+            .namespace
+            .as_deref()
+            .is_none_or(|ns| obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns));
         ns_ok && self.labels.matches(obj) && self.fields.matches(obj)
     }
 
@@ -114,17 +117,19 @@ impl WatchCache {
         let gone: Vec<u64> = self.watchers.values().filter(|w| &w.client == client).map(|w| w.id).collect();
         for id in gone {
             if let Some(w) = self.watchers.remove(&id)
-                && let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
-                    ids.retain(|i| *i != id);
-                }
+                && let Some(ids) = self.by_resource.get_mut(w.resource.plural)
+            {
+                ids.retain(|i| *i != id);
+            }
         }
     }
 
     pub fn remove_watch(&mut self, id: u64) {
         if let Some(w) = self.watchers.remove(&id)
-            && let Some(ids) = self.by_resource.get_mut(w.resource.plural) {
-                ids.retain(|i| *i != id);
-            }
+            && let Some(ids) = self.by_resource.get_mut(w.resource.plural)
+        {
+            ids.retain(|i| *i != id);
+        }
     }
 
     /// Watchers of one resource, in the order they were opened.

@@ -91,20 +91,42 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
         for item in &items {
             if let Some(Value::Object(max)) = item.get("max") {
                 for (res, q) in max {
-                    let (Some(bound), limit) = (milli(q), c.pointer(&format!("/resources/limits/{res}")).and_then(milli)) else { continue };
+                    let (Some(bound), limit) =
+                        (milli(q), c.pointer(&format!("/resources/limits/{res}")).and_then(milli))
+                    else {
+                        continue;
+                    };
                     match limit {
-                        None => errors.push(format!("maximum {res} usage per Container is {}.  No limit is specified", show(res, bound))),
-                        Some(l) if l > bound => errors.push(format!("maximum {res} usage per Container is {}, but limit is {}", show(res, bound), show(res, l))),
+                        None => errors.push(format!(
+                            "maximum {res} usage per Container is {}.  No limit is specified",
+                            show(res, bound)
+                        )),
+                        Some(l) if l > bound => errors.push(format!(
+                            "maximum {res} usage per Container is {}, but limit is {}",
+                            show(res, bound),
+                            show(res, l)
+                        )),
                         _ => {}
                     }
                 }
             }
             if let Some(Value::Object(min)) = item.get("min") {
                 for (res, q) in min {
-                    let (Some(bound), request) = (milli(q), c.pointer(&format!("/resources/requests/{res}")).and_then(milli)) else { continue };
+                    let (Some(bound), request) =
+                        (milli(q), c.pointer(&format!("/resources/requests/{res}")).and_then(milli))
+                    else {
+                        continue;
+                    };
                     match request {
-                        None => errors.push(format!("minimum {res} usage per Container is {}.  No request is specified", show(res, bound))),
-                        Some(r) if r < bound => errors.push(format!("minimum {res} usage per Container is {}, but request is {}", show(res, bound), show(res, r))),
+                        None => errors.push(format!(
+                            "minimum {res} usage per Container is {}.  No request is specified",
+                            show(res, bound)
+                        )),
+                        Some(r) if r < bound => errors.push(format!(
+                            "minimum {res} usage per Container is {}, but request is {}",
+                            show(res, bound),
+                            show(res, r)
+                        )),
                         _ => {}
                     }
                 }
@@ -142,10 +164,11 @@ pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &
     for quota in &in_namespace(cache, "resourcequotas", ns) {
         let qname = quota.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
         let Some(Value::Object(hard)) = quota.pointer("/spec/hard") else { continue };
-        let existing: Vec<Value> = match api::resolve(format!("{plural}.{group}").trim_end_matches('.')).or_else(|| api::resolve(plural)) {
-            Some(rt) => cache.list_prefix(&api::storage_prefix(rt, Some(ns))).cloned().collect(),
-            None => Vec::new(),
-        };
+        let existing: Vec<Value> =
+            match api::resolve(format!("{plural}.{group}").trim_end_matches('.')).or_else(|| api::resolve(plural)) {
+                Some(rt) => cache.list_prefix(&api::storage_prefix(rt, Some(ns))).cloned().collect(),
+                None => Vec::new(),
+            };
         let live: Vec<&Value> = existing
             .iter()
             .filter(|o| !matches!(o.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed")))
@@ -153,13 +176,14 @@ pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &
         let (mut requested, mut used, mut limited, mut missing) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (res, q) in hard {
             let Some(limit) = milli(q) else { continue };
-            let (add, now): (Option<i64>, i64) = if plural == "pods" && !res.starts_with("count/") || res == "count/pods" {
-                (pod_usage(obj, res), live.iter().filter_map(|p| pod_usage(p, res)).sum())
-            } else if counts_kind(res, plural, group) {
-                (Some(1000), live.len() as i64 * 1000)
-            } else {
-                continue;
-            };
+            let (add, now): (Option<i64>, i64) =
+                if plural == "pods" && !res.starts_with("count/") || res == "count/pods" {
+                    (pod_usage(obj, res), live.iter().filter_map(|p| pod_usage(p, res)).sum())
+                } else if counts_kind(res, plural, group) {
+                    (Some(1000), live.len() as i64 * 1000)
+                } else {
+                    continue;
+                };
             let Some(add) = add else {
                 missing.push(res.clone());
                 continue;
@@ -174,7 +198,12 @@ pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &
             return Err(format!("failed quota: {qname}: must specify {}", missing.join(",")));
         }
         if !requested.is_empty() {
-            return Err(format!("exceeded quota: {qname}, requested: {}, used: {}, limited: {}", requested.join(","), used.join(","), limited.join(",")));
+            return Err(format!(
+                "exceeded quota: {qname}, requested: {}, used: {}, limited: {}",
+                requested.join(","),
+                used.join(","),
+                limited.join(",")
+            ));
         }
     }
     Ok(())

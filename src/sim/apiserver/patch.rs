@@ -116,14 +116,19 @@ mod tests {
 
     #[test]
     fn strategic_patch_merges_containers_by_name() {
-        let mut t = json!({"spec": {"containers": [{"name": "a", "image": "nginx:1"}, {"name": "b", "image": "redis"}]}});
+        let mut t =
+            json!({"spec": {"containers": [{"name": "a", "image": "nginx:1"}, {"name": "b", "image": "redis"}]}});
         strategic_merge_patch(&mut t, &json!({"spec": {"containers": [{"name": "a", "image": "nginx:2"}]}}));
-        assert_eq!(t, json!({"spec": {"containers": [{"name": "a", "image": "nginx:2"}, {"name": "b", "image": "redis"}]}}));
+        assert_eq!(
+            t,
+            json!({"spec": {"containers": [{"name": "a", "image": "nginx:2"}, {"name": "b", "image": "redis"}]}})
+        );
     }
 
     #[test]
     fn strategic_patch_delete_directive_and_primitive_lists() {
-        let mut t = json!({"metadata": {"finalizers": ["x", "y"]}, "spec": {"containers": [{"name": "a"}, {"name": "b"}]}});
+        let mut t =
+            json!({"metadata": {"finalizers": ["x", "y"]}, "spec": {"containers": [{"name": "a"}, {"name": "b"}]}});
         let p = json!({"metadata": {"finalizers": ["y"]}, "spec": {"containers": [{"name": "a", "$patch": "delete"}]}});
         strategic_merge_patch(&mut t, &p);
         assert_eq!(t, json!({"metadata": {"finalizers": ["y"]}, "spec": {"containers": [{"name": "b"}]}}));

@@ -58,7 +58,16 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn new(id: u64, verb: Verb, resource: &'static ResourceType) -> Self {
-        Self { id, verb, resource, namespace: None, name: None, subresource: None, body: None, options: RequestOptions::default() }
+        Self {
+            id,
+            verb,
+            resource,
+            namespace: None,
+            name: None,
+            subresource: None,
+            body: None,
+            options: RequestOptions::default(),
+        }
     }
 
     pub fn in_namespace(mut self, ns: Option<&str>) -> Self {
@@ -95,7 +104,11 @@ impl ApiRequest {
     /// The REST path, e.g. `/apis/apps/v1/namespaces/default/deployments/web/status`.
     pub fn path(&self) -> String {
         let rt = self.resource;
-        let mut p = if rt.group.is_empty() { format!("/api/{}", rt.version) } else { format!("/apis/{}/{}", rt.group, rt.version) };
+        let mut p = if rt.group.is_empty() {
+            format!("/api/{}", rt.version)
+        } else {
+            format!("/apis/{}/{}", rt.group, rt.version)
+        };
         if let Some(ns) = &self.namespace {
             p.push_str("/namespaces/");
             p.push_str(ns);

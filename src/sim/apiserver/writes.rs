@@ -83,7 +83,13 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             admission::prepare_update(rt, current, patched, sub == Some("status"))?
         }
         (Verb::Delete, _) => return delete(req, current, cx),
-        _ => return Err(Status::new(405, super::status::Reason::MethodNotAllowed, "the server does not allow this method on the requested resource")),
+        _ => {
+            return Err(Status::new(
+                405,
+                super::status::Reason::MethodNotAllowed,
+                "the server does not allow this method on the requested resource",
+            ));
+        }
     };
     Ok(settle(current, new))
 }
@@ -102,7 +108,8 @@ fn settle(current: &Value, new: Value) -> WriteOutcome {
 
 fn finalizers_empty(obj: &Value) -> bool {
     let empty = |p: &str| obj.pointer(p).and_then(Value::as_array).is_none_or(Vec::is_empty);
-    empty("/metadata/finalizers") && (obj.get("kind").and_then(Value::as_str) != Some("Namespace") || empty("/spec/finalizers"))
+    empty("/metadata/finalizers")
+        && (obj.get("kind").and_then(Value::as_str) != Some("Namespace") || empty("/spec/finalizers"))
 }
 
 /// Graceful deletion, as `rest.BeforeDelete` and the pod strategy decide it:
@@ -132,7 +139,8 @@ fn delete(req: &ApiRequest, current: &Value, cx: &mut AdmissionCtx) -> Result<Wr
         }
     }
     if kind == "Pod" {
-        let default_grace = current.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+        let default_grace =
+            current.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
         let grace = req.options.grace_period_seconds.unwrap_or(default_grace).max(0);
         let bound = current.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
         let finished = matches!(current.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"));

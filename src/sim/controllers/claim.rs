@@ -19,7 +19,13 @@ pub struct Claimed<'a> {
 }
 
 /// Claims children of `child_rt` for `owner` (of `owner_rt`) with `sel` (a LabelSelector).
-pub fn claim<'a>(inf: &'a Informers, owner: &'a Value, owner_rt: &ResourceType, child_rt: &'static ResourceType, sel: Option<&Value>) -> Claimed<'a> {
+pub fn claim<'a>(
+    inf: &'a Informers,
+    owner: &'a Value,
+    owner_rt: &ResourceType,
+    child_rt: &'static ResourceType,
+    sel: Option<&Value>,
+) -> Claimed<'a> {
     let mut out = Claimed::default();
     let owner_uid = objects::uid(owner);
     for child in inf.controlled_by(child_rt, owner_uid) {
@@ -50,7 +56,11 @@ pub fn adopt(child: &Value, child_rt: &'static ResourceType, owner: &Value, owne
 
 /// The patch that removes `owner_uid` from `child`'s ownerReferences.
 pub fn release(child: &Value, child_rt: &'static ResourceType, owner_uid: &str) -> Action {
-    let refs = objects::owner_refs(child).iter().filter(|r| r.get("uid").and_then(Value::as_str) != Some(owner_uid)).cloned().collect();
+    let refs = objects::owner_refs(child)
+        .iter()
+        .filter(|r| r.get("uid").and_then(Value::as_str) != Some(owner_uid))
+        .cloned()
+        .collect();
     patch_refs(child, child_rt, refs)
 }
 
@@ -78,7 +88,8 @@ mod tests {
     fn pod(name: &str, app: &str, owner: Option<&str>) -> Value {
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": name, "uid": format!("u-{name}"), "labels": {"app": app}, "resourceVersion": "7"}});
         if let Some(o) = owner {
-            p["metadata"]["ownerReferences"] = json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
+            p["metadata"]["ownerReferences"] =
+                json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
         }
         p
     }

@@ -9,10 +9,10 @@
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
-use crate::sim::api::cron::{CronSchedule as Schedule, parse_cron};
 use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, Outcome};
+use crate::sim::api::cron::{CronSchedule as Schedule, parse_cron};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
@@ -60,7 +60,11 @@ fn finished(job: &Value) -> Option<&'static str> {
 
 /// `mostRecentScheduleTime`: the latest missed time (if any) and how many were missed.
 fn most_recent(cj: &Value, sched: &Schedule, now: Millis) -> (Option<Millis>, usize) {
-    let mut earliest = cj.pointer("/status/lastScheduleTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or_else(|| objects::created_ms(cj));
+    let mut earliest = cj
+        .pointer("/status/lastScheduleTime")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+        .unwrap_or_else(|| objects::created_ms(cj));
     if let Some(d) = cj.pointer("/spec/startingDeadlineSeconds").and_then(Value::as_i64) {
         earliest = earliest.max(now.saturating_sub(d.max(0) as Millis * 1000));
     }
@@ -119,14 +123,25 @@ fn job_ref(job: &Value) -> Value {
 
 fn delete_job(cj: &Value, job: &Value) -> Vec<Action> {
     vec![
-        Action::Delete { resource: jobs(), namespace: Some(objects::namespace(job).to_string()), name: objects::name(job).to_string(), propagation: Some("Background".into()), grace_seconds: None },
+        Action::Delete {
+            resource: jobs(),
+            namespace: Some(objects::namespace(job).to_string()),
+            name: objects::name(job).to_string(),
+            propagation: Some("Background".into()),
+            grace_seconds: None,
+        },
         event(cj, "Normal", "SuccessfulDelete", format!("Deleted job {}", objects::name(job))),
     ]
 }
 
 /// `syncCronJob` + `cleanupFinishedJobs`: the writes, and when a Job is created, the status to write
 /// once its create is answered.
-pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::collections::BTreeSet<String>) -> (Vec<Action>, Option<Value>) {
+pub fn sync_cronjob(
+    inf: &Informers,
+    cj: &Value,
+    now: Millis,
+    created: &std::collections::BTreeSet<String>,
+) -> (Vec<Action>, Option<Value>) {
     let mut out = Vec::new();
     let mut status = cj.get("status").cloned().unwrap_or(json!({}));
     let mut active: Vec<Value> = status.get("active").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -137,14 +152,24 @@ pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::col
         match finished(job) {
             None if !in_active(&active, uid) => {
                 if !created.contains(uid) {
-                    out.push(event(cj, "Warning", "UnexpectedJob", format!("Saw a job that the controller did not create or forgot: {}", objects::name(job))));
+                    out.push(event(
+                        cj,
+                        "Warning",
+                        "UnexpectedJob",
+                        format!("Saw a job that the controller did not create or forgot: {}", objects::name(job)),
+                    ));
                 }
                 active.push(job_ref(job));
             }
             Some(cond) => {
                 if in_active(&active, uid) {
                     active.retain(|r| str_at(r, "/uid") != uid);
-                    out.push(event(cj, "Normal", "SawCompletedJob", format!("Saw completed job: {}, condition: {cond}", objects::name(job))));
+                    out.push(event(
+                        cj,
+                        "Normal",
+                        "SawCompletedJob",
+                        format!("Saw completed job: {}, condition: {cond}", objects::name(job)),
+                    ));
                 }
                 if cond == "Complete" {
                     let done = job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339);
@@ -170,7 +195,12 @@ pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::col
     let suspended = cj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
     if !objects::is_deleting(cj) && !suspended {
         match parse_cron(str_at(cj, "/spec/schedule")) {
-            Err(e) => out.push(event(cj, "Warning", "UnparseableSchedule", format!("unparseable schedule: {:?} : {e}", str_at(cj, "/spec/schedule")))),
+            Err(e) => out.push(event(
+                cj,
+                "Warning",
+                "UnparseableSchedule",
+                format!("unparseable schedule: {:?} : {e}", str_at(cj, "/spec/schedule")),
+            )),
             Ok(sched) => {
                 requeue = requeue_after(&sched, now);
                 let (scheduled, missed) = most_recent(cj, &sched, now);
@@ -178,15 +208,30 @@ pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::col
                     out.push(event(cj, "Warning", "TooManyMissedTimes", format!("too many missed start times: {missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew")));
                 }
                 if let Some(t) = scheduled {
-                    let too_late = cj.pointer("/spec/startingDeadlineSeconds").and_then(Value::as_i64).is_some_and(|d| t + (d.max(0) as Millis) * 1000 < now);
+                    let too_late = cj
+                        .pointer("/spec/startingDeadlineSeconds")
+                        .and_then(Value::as_i64)
+                        .is_some_and(|d| t + (d.max(0) as Millis) * 1000 < now);
                     let name = job_name(objects::name(cj), t);
-                    let done = active.iter().any(|r| str_at(r, "/name") == name) || status.get("lastScheduleTime").and_then(Value::as_str).and_then(parse_rfc3339) == Some(t);
+                    let done = active.iter().any(|r| str_at(r, "/name") == name)
+                        || status.get("lastScheduleTime").and_then(Value::as_str).and_then(parse_rfc3339) == Some(t);
                     let policy = str_at(cj, "/spec/concurrencyPolicy");
                     if too_late {
-                        out.push(event(cj, "Warning", "MissSchedule", format!("Missed scheduled time to start a job: {}", rfc1123z(t))));
+                        out.push(event(
+                            cj,
+                            "Warning",
+                            "MissSchedule",
+                            format!("Missed scheduled time to start a job: {}", rfc1123z(t)),
+                        ));
                     } else if done {
                     } else if policy == "Forbid" && !active.is_empty() {
-                        out.push(event(cj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid".into()));
+                        out.push(event(
+                            cj,
+                            "Normal",
+                            "JobAlreadyActive",
+                            "Not starting job because prior execution is running and concurrency policy is Forbid"
+                                .into(),
+                        ));
                     } else if policy == "Replace" && !active.is_empty() {
                         for r in &active {
                             if let Some(j) = children.iter().find(|j| objects::uid(j) == str_at(r, "/uid")) {
@@ -208,7 +253,11 @@ pub fn sync_cronjob(inf: &Informers, cj: &Value, now: Millis, created: &std::col
     }
     if let Some(t) = create {
         // The Job's uid is only known from the create's answer: `on_result` adds it to `active`.
-        out.push(Action::Create { resource: jobs(), namespace: Some(objects::namespace(cj).to_string()), object: job_for(cj, t) });
+        out.push(Action::Create {
+            resource: jobs(),
+            namespace: Some(objects::namespace(cj).to_string()),
+            object: job_for(cj, t),
+        });
         status["lastScheduleTime"] = json!(rfc3339(t));
     }
     if let Some(after) = requeue {
@@ -236,13 +285,21 @@ fn rfc1123z(t: Millis) -> String {
 /// `cleanupFinishedJobs`: keep the newest `successfulJobsHistoryLimit` (3) and `failedJobsHistoryLimit` (1).
 fn cleanup_finished(cj: &Value, children: &[&Value]) -> Vec<Action> {
     let mut out = Vec::new();
-    for (cond, field, default) in [("Complete", "successfulJobsHistoryLimit", 3), ("Failed", "failedJobsHistoryLimit", 1)] {
+    for (cond, field, default) in
+        [("Complete", "successfulJobsHistoryLimit", 3), ("Failed", "failedJobsHistoryLimit", 1)]
+    {
         let limit = i64_at(cj, &format!("/spec/{field}"), default).max(0) as usize;
-        let mut done: Vec<&&Value> = children.iter().filter(|j| finished(j) == Some(cond) && !objects::is_deleting(j)).collect();
+        let mut done: Vec<&&Value> =
+            children.iter().filter(|j| finished(j) == Some(cond) && !objects::is_deleting(j)).collect();
         if done.len() <= limit {
             continue;
         }
-        let started = |j: &Value| j.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or_else(|| objects::created_ms(j));
+        let started = |j: &Value| {
+            j.pointer("/status/startTime")
+                .and_then(Value::as_str)
+                .and_then(parse_rfc3339)
+                .unwrap_or_else(|| objects::created_ms(j))
+        };
         done.stable_sort_by(|a, b| (started(a), objects::name(a)).cmp(&(started(b), objects::name(b))));
         let n = done.len() - limit;
         for j in done.into_iter().take(n) {
@@ -283,7 +340,11 @@ impl Controller for CronJobController {
 
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
         let Some(cj) = inf.get(cronjobs(), &key.0, &key.1) else { return Vec::new() };
-        let cached_active = |uid: &String| cj.pointer("/status/active").and_then(Value::as_array).is_some_and(|a| a.iter().any(|r| str_at(r, "/uid") == uid));
+        let cached_active = |uid: &String| {
+            cj.pointer("/status/active")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|r| str_at(r, "/uid") == uid))
+        };
         self.created.retain(|u| !cached_active(u));
         let (out, pending) = sync_cronjob(inf, cj, now, &self.created);
         match pending {
@@ -294,15 +355,24 @@ impl Controller for CronJobController {
     }
 
     /// After the create: the `SuccessfulCreate` event, and the status with the new Job in `active`.
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
         let Action::Create { object, .. } = action else { return Vec::new() };
         let Some(cj) = inf.get(cronjobs(), &key.0, &key.1) else { return Vec::new() };
-        let scheduled = objects::annotation(object, "batch.kubernetes.io/cronjob-scheduled-timestamp").and_then(parse_rfc3339);
+        let scheduled =
+            objects::annotation(object, "batch.kubernetes.io/cronjob-scheduled-timestamp").and_then(parse_rfc3339);
         let mut status = self.pending.remove(key).unwrap_or_else(|| cj.get("status").cloned().unwrap_or(json!({})));
         let job = match outcome {
             Outcome::Done(job) => {
                 self.created.insert(objects::uid(job).to_string());
-                let mut out = vec![event(cj, "Normal", "SuccessfulCreate", format!("Created job {}", objects::name(job)))];
+                let mut out =
+                    vec![event(cj, "Normal", "SuccessfulCreate", format!("Created job {}", objects::name(job)))];
                 let mut active = status.get("active").and_then(Value::as_array).cloned().unwrap_or_default();
                 active.push(job_ref(job));
                 status["active"] = Value::Array(active);
@@ -312,13 +382,23 @@ impl Controller for CronJobController {
                 out.push(Action::UpdateStatus { resource: cronjobs(), object: objects::status_write(cj, status) });
                 return out;
             }
-            Outcome::Failed(s) if s.reason == crate::sim::apiserver::status::Reason::AlreadyExists => inf.get(jobs(), &key.0, objects::name(object)),
-            Outcome::Failed(s) => return vec![event(cj, "Warning", "FailedCreate", format!("Error creating job: {}", s.message))],
+            Outcome::Failed(s) if s.reason == crate::sim::apiserver::status::Reason::AlreadyExists => {
+                inf.get(jobs(), &key.0, objects::name(object))
+            }
+            Outcome::Failed(s) => {
+                return vec![event(cj, "Warning", "FailedCreate", format!("Error creating job: {}", s.message))];
+            }
             Outcome::Skipped => return Vec::new(),
         };
         // Already created earlier (the status write was lost): record it if it is ours and missing.
         match job {
-            Some(j) if objects::is_controlled_by(j, cj) && !status.get("active").and_then(Value::as_array).is_some_and(|a| a.iter().any(|r| str_at(r, "/uid") == objects::uid(j))) => {
+            Some(j)
+                if objects::is_controlled_by(j, cj)
+                    && !status
+                        .get("active")
+                        .and_then(Value::as_array)
+                        .is_some_and(|a| a.iter().any(|r| str_at(r, "/uid") == objects::uid(j))) =>
+            {
                 let mut active = status.get("active").and_then(Value::as_array).cloned().unwrap_or_default();
                 active.push(job_ref(j));
                 status["active"] = Value::Array(active);

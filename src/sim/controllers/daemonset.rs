@@ -86,13 +86,20 @@ pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
 
 /// As upstream, the collision count always enters the hash (0 when unset).
 fn revision_hash(ds: &Value) -> String {
-    objects::compute_hash(ds.pointer("/spec/template").unwrap_or(&Value::Null), Some(i64_at(ds, "/status/collisionCount", 0)))
+    objects::compute_hash(
+        ds.pointer("/spec/template").unwrap_or(&Value::Null),
+        Some(i64_at(ds, "/status/collisionCount", 0)),
+    )
 }
 
 /// `NewPod` for `node`.
 fn new_pod(ds: &Value, node: &str) -> Value {
     let template = ds.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    let mut pod = pods::from_template(&template, &format!("{}-", objects::name(ds)), objects::controller_ref_to(ds, daemonsets()));
+    let mut pod = pods::from_template(
+        &template,
+        &format!("{}-", objects::name(ds)),
+        objects::controller_ref_to(ds, daemonsets()),
+    );
     pod["metadata"]["namespace"] = json!(objects::namespace(ds));
     let labels = objects::map_at(&mut pod, &["metadata", "labels"]);
     labels.insert("controller-revision-hash".into(), json!(revision_hash(ds)));
@@ -127,8 +134,19 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
     let min_ready = i64_at(ds, "/spec/minReadySeconds", 0);
     let delete = |p: &Value| -> Vec<Action> {
         vec![
-            Action::Delete { resource: pods_rt(), namespace: Some(ns.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None },
-            Action::Event { regarding: ds.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) },
+            Action::Delete {
+                resource: pods_rt(),
+                namespace: Some(ns.clone()),
+                name: objects::name(p).to_string(),
+                propagation: None,
+                grace_seconds: None,
+            },
+            Action::Event {
+                regarding: ds.clone(),
+                event_type: "Normal",
+                reason: "SuccessfulDelete".into(),
+                message: format!("Deleted pod: {}", objects::name(p)),
+            },
         ]
     };
     let (mut out, mut creates) = (Vec::new(), 0);
@@ -150,11 +168,17 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
                 out.extend(delete(p));
             }
             if live.is_empty() && run && may_create {
-                out.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object: new_pod(ds, name) });
+                out.push(Action::Create {
+                    resource: pods_rt(),
+                    namespace: Some(ns.clone()),
+                    object: new_pod(ds, name),
+                });
                 creates += 1;
             }
             let mut live = live;
-            live.stable_sort_by(|a, b| (objects::created_ms(a), objects::name(a)).cmp(&(objects::created_ms(b), objects::name(b))));
+            live.stable_sort_by(|a, b| {
+                (objects::created_ms(a), objects::name(a)).cmp(&(objects::created_ms(b), objects::name(b)))
+            });
             for extra in live.iter().skip(1) {
                 out.extend(delete(extra));
             }
@@ -179,7 +203,10 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
     }
     // RollingUpdate: replace old pods while fewer than maxUnavailable are unavailable.
     if str_at(ds, "/spec/updateStrategy/type") != "OnDelete" {
-        let max_unavail = objects::int_or_percent(ds.pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable"), desired, true).filter(|n| *n > 0).unwrap_or(1);
+        let max_unavail =
+            objects::int_or_percent(ds.pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable"), desired, true)
+                .filter(|n| *n > 0)
+                .unwrap_or(1);
         let mut budget = max_unavail - (desired - available);
         for p in old_on_nodes {
             if budget <= 0 {
@@ -202,10 +229,20 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
         "numberUnavailable": (desired - available).max(0),
     });
     let cur = ds.get("status").cloned().unwrap_or(json!({}));
-    let differs = status.as_object().expect("built as an object").iter().any(|(k, v)| cur.get(k).and_then(Value::as_i64).unwrap_or(0) != v.as_i64().unwrap_or(0));
+    let differs = status
+        .as_object()
+        .expect("built as an object")
+        .iter()
+        .any(|(k, v)| cur.get(k).and_then(Value::as_i64).unwrap_or(0) != v.as_i64().unwrap_or(0));
     if differs {
         let mut s = status;
-        s.as_object_mut().expect("built as an object").retain(|k, v| v != &json!(0) || matches!(k.as_str(), "currentNumberScheduled" | "numberMisscheduled" | "desiredNumberScheduled" | "numberReady"));
+        s.as_object_mut().expect("built as an object").retain(|k, v| {
+            v != &json!(0)
+                || matches!(
+                    k.as_str(),
+                    "currentNumberScheduled" | "numberMisscheduled" | "desiredNumberScheduled" | "numberReady"
+                )
+        });
         out.push(Action::UpdateStatus { resource: daemonsets(), object: objects::status_write(ds, s) });
     }
     (out, creates)
@@ -251,8 +288,16 @@ impl Controller for DaemonSetController {
             // A node came, went or changed labels/taints: every DaemonSet takes another look
             // (`shouldIgnoreNodeUpdate`: heartbeats alone do not count).
             _ => {
-                let relevant = |n: &Value| (n.pointer("/metadata/labels").cloned(), n.pointer("/spec").cloned(), objects::condition(n, "Ready").map(|c| str_at(c, "/status").to_string()));
-                if change.event == crate::sim::apiserver::request::EventType::Modified && change.old.as_ref().map(relevant) == Some(relevant(&change.new)) {
+                let relevant = |n: &Value| {
+                    (
+                        n.pointer("/metadata/labels").cloned(),
+                        n.pointer("/spec").cloned(),
+                        objects::condition(n, "Ready").map(|c| str_at(c, "/status").to_string()),
+                    )
+                };
+                if change.event == crate::sim::apiserver::request::EventType::Modified
+                    && change.old.as_ref().map(relevant) == Some(relevant(&change.new))
+                {
                     return Vec::new();
                 }
                 inf.list(daemonsets(), None).map(objects::key_of).collect()
@@ -276,9 +321,18 @@ impl Controller for DaemonSetController {
         out
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
         let Action::Create { .. } = action else { return Vec::new() };
-        let regarding = inf.get(daemonsets(), &key.0, &key.1).cloned().unwrap_or(json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"namespace": key.0, "name": key.1}}));
+        let regarding = inf.get(daemonsets(), &key.0, &key.1).cloned().unwrap_or(
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"namespace": key.0, "name": key.1}}),
+        );
         self.expectations.pod_create_events(key, outcome, regarding)
     }
 }

@@ -108,14 +108,19 @@ fn rs_keys(inf: &Informers, change: &Change) -> Vec<ObjectKey> {
         Some(k) => keys.push(k),
         None if objects::controller_ref(rs).is_none() && change.event != EventType::Deleted => {
             // An orphan: every Deployment whose selector matches may adopt it.
-            keys.extend(inf.list(deployments(), Some(objects::namespace(rs))).filter(|d| super::selector::selects(d.pointer("/spec/selector"), rs)).map(objects::key_of));
+            keys.extend(
+                inf.list(deployments(), Some(objects::namespace(rs)))
+                    .filter(|d| super::selector::selects(d.pointer("/spec/selector"), rs))
+                    .map(objects::key_of),
+            );
         }
         None => {}
     }
     if let Some(k) = change.old.as_ref().and_then(|o| owner_of(inf, o))
-        && !keys.contains(&k) {
-            keys.push(k);
-        }
+        && !keys.contains(&k)
+    {
+        keys.push(k);
+    }
     keys
 }
 
@@ -125,7 +130,11 @@ fn pod_keys(inf: &Informers, change: &Change) -> Vec<ObjectKey> {
         return Vec::new();
     }
     let Some(rs_ref) = objects::controller_ref(&change.new) else { return Vec::new() };
-    let Some(rs) = rs_ref.get("name").and_then(Value::as_str).and_then(|n| inf.get(replicasets(), objects::namespace(&change.new), n)) else {
+    let Some(rs) = rs_ref
+        .get("name")
+        .and_then(Value::as_str)
+        .and_then(|n| inf.get(replicasets(), objects::namespace(&change.new), n))
+    else {
         return Vec::new();
     };
     match owner_of(inf, rs) {
@@ -160,7 +169,14 @@ impl Controller for DeploymentController {
         sync_deployment(inf, d, now)
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        now: Millis,
+    ) -> Vec<Action> {
         let Action::Create { object, .. } = action else { return Vec::new() };
         let Outcome::Failed(s) = outcome else { return Vec::new() };
         let Some(d) = inf.get(deployments(), &key.0, &key.1) else { return Vec::new() };

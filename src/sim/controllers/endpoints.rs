@@ -73,7 +73,9 @@ pub fn subsets(members: &BTreeMap<ObjectKey, Member>, publish_not_ready: bool) -
         }
         taken += 1;
         last = Some(k.clone());
-        let entry = by_ports.entry(Value::Array(m.ports.clone()).to_string()).or_insert_with(|| Subset { ports: m.ports.clone(), ..Subset::default() });
+        let entry = by_ports
+            .entry(Value::Array(m.ports.clone()).to_string())
+            .or_insert_with(|| Subset { ports: m.ports.clone(), ..Subset::default() });
         if m.ready || publish_not_ready { entry.ready.push(address(m)) } else { entry.not_ready.push(address(m)) }
     }
     (pack(by_ports), None)
@@ -105,7 +107,16 @@ impl EndpointsController {
         let existing = inf.get(endpoints_rt(), ns, name);
         let Some(svc) = inf.get(services(), ns, name) else {
             self.members.forget(key);
-            return existing.map(|_| Action::Delete { resource: endpoints_rt(), namespace: Some(ns.into()), name: name.into(), propagation: None, grace_seconds: None }).into_iter().collect();
+            return existing
+                .map(|_| Action::Delete {
+                    resource: endpoints_rt(),
+                    namespace: Some(ns.into()),
+                    name: name.into(),
+                    propagation: None,
+                    grace_seconds: None,
+                })
+                .into_iter()
+                .collect();
         };
         if !has_selector(svc) {
             self.members.forget(key);
@@ -126,7 +137,9 @@ impl EndpointsController {
             Some(end) => self.window_end.insert(key.clone(), end),
             None => self.window_end.remove(key),
         };
-        let mut ep = existing.cloned().unwrap_or_else(|| json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": ns}}));
+        let mut ep = existing.cloned().unwrap_or_else(
+            || json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": ns}}),
+        );
         let before = ep.clone();
         ep["metadata"]["labels"] = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
         let ann = objects::map_at(&mut ep, &["metadata", "annotations"]);
@@ -167,7 +180,12 @@ impl Controller for EndpointsController {
         let key = objects::key_of(&change.new);
         match change.resource.plural {
             "services" => {
-                if change.event == EventType::Deleted || change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec") || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")) {
+                if change.event == EventType::Deleted
+                    || change.old.as_ref().is_none_or(|o| {
+                        o.get("spec") != change.new.get("spec")
+                            || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+                    })
+                {
                     self.members.forget(&key);
                     self.window_end.remove(&key);
                 }
@@ -272,6 +290,9 @@ mod tests {
         let mut inf = Informers::default();
         inf.insert(service(json!({"app": "web"})));
         let ch = inf.insert(web_pod("a", "10.0.0.1", true)).expect("change");
-        assert_eq!(EndpointsController::default().keys_for(&ch, &inf), vec![("default".to_string(), "web".to_string())]);
+        assert_eq!(
+            EndpointsController::default().keys_for(&ch, &inf),
+            vec![("default".to_string(), "web".to_string())]
+        );
     }
 }

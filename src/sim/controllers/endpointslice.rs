@@ -84,7 +84,10 @@ impl EndpointSliceController {
             self.state.remove(key);
         }
         let members = &self.members;
-        let slots = self.state.entry(key.clone()).or_insert_with(|| Slots::from_slices(owned_slices(inf, svc), members.of(key).unwrap_or(&BTreeMap::new())));
+        let slots = self
+            .state
+            .entry(key.clone())
+            .or_insert_with(|| Slots::from_slices(owned_slices(inf, svc), members.of(key).unwrap_or(&BTreeMap::new())));
         let labels = labels_for(svc);
         let mut out = Vec::new();
         for w in slots.take_writes() {
@@ -109,7 +112,13 @@ impl EndpointSliceController {
                     }
                 }
                 slots::Write::Delete { name } => {
-                    out.push(Action::Delete { resource: slices(), namespace: Some(key.0.clone()), name, propagation: None, grace_seconds: None });
+                    out.push(Action::Delete {
+                        resource: slices(),
+                        namespace: Some(key.0.clone()),
+                        name,
+                        propagation: None,
+                        grace_seconds: None,
+                    });
                 }
             }
         }
@@ -153,7 +162,10 @@ impl Controller for EndpointSliceController {
         match change.resource.plural {
             "services" => {
                 let key = objects::key_of(&change.new);
-                let spec_or_labels_changed = change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec") || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels"));
+                let spec_or_labels_changed = change.old.as_ref().is_none_or(|o| {
+                    o.get("spec") != change.new.get("spec")
+                        || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+                });
                 if change.event == EventType::Deleted || spec_or_labels_changed {
                     self.members.forget(&key);
                     self.state.remove(&key);
@@ -164,7 +176,9 @@ impl Controller for EndpointSliceController {
             _ => {
                 let Some(k) = service_of(&change.new) else { return Vec::new() };
                 // A slice removed by someone else: rebuild from what is left.
-                if change.event == EventType::Deleted && self.state.get(&k).is_some_and(|s| s.knows(objects::name(&change.new))) {
+                if change.event == EventType::Deleted
+                    && self.state.get(&k).is_some_and(|s| s.knows(objects::name(&change.new)))
+                {
                     self.state.remove(&k);
                 }
                 vec![k]
@@ -176,10 +190,19 @@ impl Controller for EndpointSliceController {
         self.sync(inf, key)
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, _inf: &Informers, _now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        _inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
         let Some(slots) = self.state.get_mut(key) else { return Vec::new() };
         match (action, outcome) {
-            (Action::Create { object, .. }, Outcome::Done(made)) => slots.created(object.get("endpoints").unwrap_or(&Value::Null), objects::name(made)),
+            (Action::Create { object, .. }, Outcome::Done(made)) => {
+                slots.created(object.get("endpoints").unwrap_or(&Value::Null), objects::name(made))
+            }
             // Anything else that failed: start over from the cache on the retry.
             (_, Outcome::Failed(_) | Outcome::Skipped) => {
                 self.state.remove(key);

@@ -34,10 +34,20 @@ impl Expectations {
     /// be observed (failed or skipped), the expectation lowered so the next sync is not blocked.
     pub fn pod_create_events(&mut self, owner: &ObjectKey, outcome: Outcome<'_>, regarding: Value) -> Vec<Action> {
         match outcome {
-            Outcome::Done(pod) => vec![Action::Event { regarding, event_type: "Normal", reason: "SuccessfulCreate".into(), message: format!("Created pod: {}", objects::name(pod)) }],
+            Outcome::Done(pod) => vec![Action::Event {
+                regarding,
+                event_type: "Normal",
+                reason: "SuccessfulCreate".into(),
+                message: format!("Created pod: {}", objects::name(pod)),
+            }],
             Outcome::Failed(s) => {
                 self.creation_observed(owner);
-                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+                vec![Action::Event {
+                    regarding,
+                    event_type: "Warning",
+                    reason: "FailedCreate".into(),
+                    message: format!("Error creating: {}", s.message),
+                }]
             }
             Outcome::Skipped => {
                 self.creation_observed(owner);

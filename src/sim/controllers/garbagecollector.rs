@@ -30,8 +30,23 @@ pub const UNKNOWN_OWNER_GRACE_MS: Millis = 5_000;
 
 /// What the garbage collector watches: everything that owns or is owned in this cluster.
 const WATCHED: &[&str] = &[
-    "pods", "replicasets", "deployments", "statefulsets", "daemonsets", "jobs", "cronjobs", "services", "endpoints", "endpointslices",
-    "configmaps", "secrets", "serviceaccounts", "persistentvolumeclaims", "controllerrevisions", "leases", "nodes",
+    "pods",
+    "replicasets",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "services",
+    "endpoints",
+    "endpointslices",
+    "configmaps",
+    "secrets",
+    "serviceaccounts",
+    "persistentvolumeclaims",
+    "controllerrevisions",
+    "leases",
+    "nodes",
 ];
 
 #[derive(Debug, Default)]
@@ -72,11 +87,24 @@ fn set_finalizers(rt: &'static ResourceType, obj: &Value, keep: Vec<&str>) -> Ac
     if let Some(rv) = obj.pointer("/metadata/resourceVersion") {
         meta["resourceVersion"] = rv.clone();
     }
-    Action::Patch { resource: rt, namespace: ns_of(obj), name: objects::name(obj).to_string(), patch_type: PatchType::Merge, patch: json!({"metadata": meta}), status: false }
+    Action::Patch {
+        resource: rt,
+        namespace: ns_of(obj),
+        name: objects::name(obj).to_string(),
+        patch_type: PatchType::Merge,
+        patch: json!({"metadata": meta}),
+        status: false,
+    }
 }
 
 fn delete(rt: &'static ResourceType, obj: &Value, policy: &str) -> Action {
-    Action::Delete { resource: rt, namespace: ns_of(obj), name: objects::name(obj).to_string(), propagation: Some(policy.into()), grace_seconds: None }
+    Action::Delete {
+        resource: rt,
+        namespace: ns_of(obj),
+        name: objects::name(obj).to_string(),
+        propagation: Some(policy.into()),
+        grace_seconds: None,
+    }
 }
 
 /// How an owner reference looks from a dependent.
@@ -95,7 +123,9 @@ impl GarbageCollector {
     fn owner_state(&self, inf: &Informers, r: &Value) -> Owner {
         let uid = str_at(r, "/uid");
         match inf.by_uid(uid) {
-            Some((_, o)) if objects::is_deleting(o) && objects::finalizers(o).contains(&"foregroundDeletion") => Owner::Waiting,
+            Some((_, o)) if objects::is_deleting(o) && objects::finalizers(o).contains(&"foregroundDeletion") => {
+                Owner::Waiting
+            }
             Some(_) => Owner::Solid,
             None if self.deleted.contains(uid) => Owner::Dangling,
             None => Owner::Unknown,
@@ -115,21 +145,38 @@ impl GarbageCollector {
             return dependents.into_iter().map(|(drt, d)| claim::release(d, drt, uid)).collect();
         }
         if finalizers.contains(&"foregroundDeletion") {
-            let blocking = |d: &Value| objects::owner_refs(d).iter().any(|r| str_at(r, "/uid") == uid && r.get("blockOwnerDeletion").and_then(Value::as_bool) == Some(true));
+            let blocking = |d: &Value| {
+                objects::owner_refs(d).iter().any(|r| {
+                    str_at(r, "/uid") == uid && r.get("blockOwnerDeletion").and_then(Value::as_bool) == Some(true)
+                })
+            };
             if !dependents.iter().any(|(_, d)| blocking(d)) {
                 return vec![set_finalizers(rt, obj, without("foregroundDeletion"))];
             }
             return dependents
                 .into_iter()
                 .filter(|(_, d)| !objects::is_deleting(d))
-                .map(|(drt, d)| delete(drt, d, if inf.dependents_of(objects::uid(d)).next().is_some() { "Foreground" } else { "Background" }))
+                .map(|(drt, d)| {
+                    delete(
+                        drt,
+                        d,
+                        if inf.dependents_of(objects::uid(d)).next().is_some() { "Foreground" } else { "Background" },
+                    )
+                })
                 .collect();
         }
         Vec::new()
     }
 
     /// The dependent's side (`attemptToDeleteItem`).
-    fn as_dependent(&mut self, inf: &Informers, key: &ObjectKey, rt: &'static ResourceType, obj: &Value, now: Millis) -> Vec<Action> {
+    fn as_dependent(
+        &mut self,
+        inf: &Informers,
+        key: &ObjectKey,
+        rt: &'static ResourceType,
+        obj: &Value,
+        now: Millis,
+    ) -> Vec<Action> {
         let refs = objects::owner_refs(obj);
         if refs.is_empty() || objects::is_deleting(obj) {
             self.unknown_since.remove(key);
@@ -161,12 +208,23 @@ impl GarbageCollector {
                 return Vec::new();
             }
             // Some owner remains: only drop the references to the others.
-            let keep: Vec<Value> = refs.iter().filter(|r| !gone.contains(&str_at(r, "/uid")) && !waiting.contains(&str_at(r, "/uid"))).cloned().collect();
+            let keep: Vec<Value> = refs
+                .iter()
+                .filter(|r| !gone.contains(&str_at(r, "/uid")) && !waiting.contains(&str_at(r, "/uid")))
+                .cloned()
+                .collect();
             let mut meta = json!({"ownerReferences": keep, "uid": objects::uid(obj)});
             if let Some(rv) = obj.pointer("/metadata/resourceVersion") {
                 meta["resourceVersion"] = rv.clone();
             }
-            return vec![Action::Patch { resource: rt, namespace: ns_of(obj), name: objects::name(obj).to_string(), patch_type: PatchType::Merge, patch: json!({"metadata": meta}), status: false }];
+            return vec![Action::Patch {
+                resource: rt,
+                namespace: ns_of(obj),
+                name: objects::name(obj).to_string(),
+                patch_type: PatchType::Merge,
+                patch: json!({"metadata": meta}),
+                status: false,
+            }];
         }
         let has_dependents = inf.dependents_of(objects::uid(obj)).next().is_some();
         let policy = if !waiting.is_empty() && has_dependents { "Foreground" } else { "Background" };
@@ -214,9 +272,10 @@ impl Controller for GarbageCollector {
         if change.event == EventType::Deleted || refs_changed(change) {
             for r in refs {
                 if let Some((ort, o)) = inf.by_uid(str_at(r, "/uid"))
-                    && objects::is_deleting(o) {
-                        keys.push(gc_key(ort, o));
-                    }
+                    && objects::is_deleting(o)
+                {
+                    keys.push(gc_key(ort, o));
+                }
             }
         }
         keys.stable_sort();

@@ -126,12 +126,13 @@ impl Informers {
         }
         for r in objects::owner_refs(obj) {
             if let Some(owner) = r.get("uid").and_then(Value::as_str)
-                && let Some(set) = self.dependents.get_mut(owner) {
-                    set.remove(&(rid, key.clone()));
-                    if set.is_empty() {
-                        self.dependents.remove(owner);
-                    }
+                && let Some(set) = self.dependents.get_mut(owner)
+            {
+                set.remove(&(rid, key.clone()));
+                if set.is_empty() {
+                    self.dependents.remove(owner);
                 }
+            }
         }
         if let Some(set) = self.orphans.get_mut(&rid) {
             set.remove(&key);
@@ -185,7 +186,10 @@ impl Informers {
     }
 
     /// Every object (any resource) with an ownerReference to `owner_uid`.
-    pub fn dependents_of<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = (&'static ResourceType, &'a Value)> + 'a {
+    pub fn dependents_of<'a>(
+        &'a self,
+        owner_uid: &str,
+    ) -> impl Iterator<Item = (&'static ResourceType, &'a Value)> + 'a {
         self.dependents.get(owner_uid).into_iter().flatten().filter_map(move |(rid, (ns, n))| {
             let rt = *self.types.get(rid)?;
             Some((rt, self.cache.get(rt, ns, n)?))
@@ -224,7 +228,8 @@ mod tests {
     fn pod(name: &str, owner: Option<&str>, node: &str) -> Value {
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": name, "uid": format!("uid-{name}")}, "spec": {"nodeName": node}});
         if let Some(o) = owner {
-            p["metadata"]["ownerReferences"] = json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
+            p["metadata"]["ownerReferences"] =
+                json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
         }
         p
     }

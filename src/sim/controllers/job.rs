@@ -52,22 +52,30 @@ pub fn is_finished(job: &Value) -> bool {
 fn finished_at(pod: &Value) -> Millis {
     pod.pointer("/status/containerStatuses")
         .and_then(Value::as_array)
-        .and_then(|a| a.iter().filter_map(|c| c.pointer("/state/terminated/finishedAt").and_then(Value::as_str).and_then(parse_rfc3339)).max())
+        .and_then(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    c.pointer("/state/terminated/finishedAt").and_then(Value::as_str).and_then(parse_rfc3339)
+                })
+                .max()
+        })
         .unwrap_or_else(|| objects::created_ms(pod))
 }
 
 /// A job condition, with lastProbeTime as the Job API has it; no change when status and reason hold.
 fn set_cond(conds: &mut Vec<Value>, ty: &str, status: &str, reason: &str, message: &str, now: Millis) {
     if objects::set_condition(conds, ty, status, reason, message, now, false)
-        && let Some(c) = conds.last_mut() {
-            c["lastProbeTime"] = json!(rfc3339(now));
-        }
+        && let Some(c) = conds.last_mut()
+    {
+        c["lastProbeTime"] = json!(rfc3339(now));
+    }
 }
 
 /// The pod a Job creates: the template plus the labels that tie it to its Job.
 fn new_pod(job: &Value) -> Value {
     let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    let mut pod = pods::from_template(&template, &format!("{}-", objects::name(job)), objects::controller_ref_to(job, jobs()));
+    let mut pod =
+        pods::from_template(&template, &format!("{}-", objects::name(job)), objects::controller_ref_to(job, jobs()));
     pod["metadata"]["namespace"] = json!(objects::namespace(job));
     let labels = objects::map_at(&mut pod, &["metadata", "labels"]);
     for (k, v) in [
@@ -96,7 +104,9 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     }
     let owned: Vec<&Value> = inf.controlled_by(pods_rt(), objects::uid(job)).collect();
     let active: Vec<&Value> = owned.iter().copied().filter(|p| pods::is_active(p)).collect();
-    let terminating = owned.iter().filter(|p| objects::is_deleting(p) && !matches!(pods::phase(p), "Succeeded" | "Failed")).count() as i64;
+    let terminating =
+        owned.iter().filter(|p| objects::is_deleting(p) && !matches!(pods::phase(p), "Succeeded" | "Failed")).count()
+            as i64;
     let succeeded_pods: Vec<&Value> = owned.iter().copied().filter(|p| pods::phase(p) == "Succeeded").collect();
     let mut fail_job = None;
     let mut counted_failures: Vec<&Value> = Vec::new();
@@ -112,32 +122,59 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     let succeeded = i64_at(job, "/status/succeeded", 0).max(succeeded_pods.len() as i64);
     let failed = i64_at(job, "/status/failed", 0).max(counted_failures.len() as i64);
     let suspended = job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
-    let start = job.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339).or((!suspended).then_some(now));
+    let start = job
+        .pointer("/status/startTime")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+        .or((!suspended).then_some(now));
     let mut conds = objects::conditions_of(job);
     let ns = objects::namespace(job).to_string();
     let delete = |p: &Value| -> Vec<Action> {
         vec![
-            Action::Delete { resource: pods_rt(), namespace: Some(ns.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None },
-            Action::Event { regarding: job.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) },
+            Action::Delete {
+                resource: pods_rt(),
+                namespace: Some(ns.clone()),
+                name: objects::name(p).to_string(),
+                propagation: None,
+                grace_seconds: None,
+            },
+            Action::Event {
+                regarding: job.clone(),
+                event_type: "Normal",
+                reason: "SuccessfulDelete".into(),
+                message: format!("Deleted pod: {}", objects::name(p)),
+            },
         ]
     };
 
     // The verdict, if any: an earlier FailureTarget, the failure policy, the backoff limit, the deadline.
     let backoff_limit = i64_at(job, "/spec/backoffLimit", 6);
     let on_failure_restarts: i64 = if str_at(job, "/spec/template/spec/restartPolicy") == "OnFailure" {
-        active.iter().map(|p| p.pointer("/status/containerStatuses").and_then(Value::as_array).map_or(0, |a| a.iter().map(|c| i64_at(c, "/restartCount", 0)).sum::<i64>())).sum()
+        active
+            .iter()
+            .map(|p| {
+                p.pointer("/status/containerStatuses")
+                    .and_then(Value::as_array)
+                    .map_or(0, |a| a.iter().map(|c| i64_at(c, "/restartCount", 0)).sum::<i64>())
+            })
+            .sum()
     } else {
         0
     };
-    let deadline = job.pointer("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
+    let deadline =
+        job.pointer("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
     let failure = if let Some(c) = objects::condition(job, "FailureTarget").filter(|c| str_at(c, "/status") == "True") {
         Some((str_at(c, "/reason").to_string(), str_at(c, "/message").to_string()))
     } else if let Some(m) = fail_job {
         Some(("PodFailurePolicy".to_string(), m))
-    } else if failed > backoff_limit || (backoff_limit > 0 && on_failure_restarts >= backoff_limit) || (backoff_limit == 0 && on_failure_restarts > 0) {
+    } else if failed > backoff_limit
+        || (backoff_limit > 0 && on_failure_restarts >= backoff_limit)
+        || (backoff_limit == 0 && on_failure_restarts > 0)
+    {
         Some(("BackoffLimitExceeded".to_string(), "Job has reached the specified backoff limit".to_string()))
     } else if let (Some(d), Some(s)) = (deadline, start) {
-        (now >= s + d && !suspended).then(|| ("DeadlineExceeded".to_string(), "Job was active longer than specified deadline".to_string()))
+        (now >= s + d && !suspended)
+            .then(|| ("DeadlineExceeded".to_string(), "Job was active longer than specified deadline".to_string()))
     } else {
         None
     };
@@ -162,14 +199,33 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         }
         active_count = 0;
     } else if success {
-        set_cond(&mut conds, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        set_cond(
+            &mut conds,
+            "SuccessCriteriaMet",
+            "True",
+            "CompletionsReached",
+            "Reached expected number of succeeded pods",
+            now,
+        );
         for p in &active {
             out.actions.extend(delete(p));
         }
         if active.is_empty() && terminating == 0 {
-            set_cond(&mut conds, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+            set_cond(
+                &mut conds,
+                "Complete",
+                "True",
+                "CompletionsReached",
+                "Reached expected number of succeeded pods",
+                now,
+            );
             completion_time = Some(now);
-            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Completed".into(), message: "Job completed".into() });
+            out.actions.push(Action::Event {
+                regarding: job.clone(),
+                event_type: "Normal",
+                reason: "Completed".into(),
+                message: "Job completed".into(),
+            });
         }
         active_count = 0;
     } else if suspended {
@@ -179,12 +235,22 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         active_count = 0;
         if objects::condition(job, "Suspended").is_none_or(|c| str_at(c, "/status") != "True") {
             set_cond(&mut conds, "Suspended", "True", "JobSuspended", "Job suspended", now);
-            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Suspended".into(), message: "Job suspended".into() });
+            out.actions.push(Action::Event {
+                regarding: job.clone(),
+                event_type: "Normal",
+                reason: "Suspended".into(),
+                message: "Job suspended".into(),
+            });
         }
     } else {
         if objects::condition_true(job, "Suspended") {
             set_cond(&mut conds, "Suspended", "False", "JobResumed", "Job resumed", now);
-            out.actions.push(Action::Event { regarding: job.clone(), event_type: "Normal", reason: "Resumed".into(), message: "Job resumed".into() });
+            out.actions.push(Action::Event {
+                regarding: job.clone(),
+                event_type: "Normal",
+                reason: "Resumed".into(),
+                message: "Job resumed".into(),
+            });
         }
         let want = match completions {
             Some(c) => parallelism.min(c - succeeded).max(0),
@@ -195,10 +261,12 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         if diff > 0 && may_create {
             // Back off replacements after failures (10 s doubling to 6 min), counted since the last success.
             let last_success = succeeded_pods.iter().map(|p| finished_at(p)).max().unwrap_or(0);
-            let recent: Vec<Millis> = counted_failures.iter().map(|p| finished_at(p)).filter(|t| *t >= last_success).collect();
+            let recent: Vec<Millis> =
+                counted_failures.iter().map(|p| finished_at(p)).filter(|t| *t >= last_success).collect();
             let wait = match recent.iter().max() {
                 Some(last) => {
-                    let backoff = (POD_FAILURE_BACKOFF_MS << (recent.len() - 1).min(10)).min(MAX_POD_FAILURE_BACKOFF_MS);
+                    let backoff =
+                        (POD_FAILURE_BACKOFF_MS << (recent.len() - 1).min(10)).min(MAX_POD_FAILURE_BACKOFF_MS);
                     (last + backoff).saturating_sub(now)
                 }
                 None => 0,
@@ -208,7 +276,11 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             } else {
                 let n = diff.min(MAX_BATCH);
                 for _ in 0..n {
-                    out.actions.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object: new_pod(job) });
+                    out.actions.push(Action::Create {
+                        resource: pods_rt(),
+                        namespace: Some(ns.clone()),
+                        object: new_pod(job),
+                    });
                 }
                 out.creates = n;
             }
@@ -235,7 +307,9 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     if let Some(s) = start {
         status["startTime"] = json!(rfc3339(s));
     }
-    if let Some(t) = completion_time.or_else(|| job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339)) {
+    if let Some(t) = completion_time
+        .or_else(|| job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339))
+    {
         status["completionTime"] = json!(rfc3339(t));
     }
     if !conds.is_empty() {
@@ -299,9 +373,18 @@ impl Controller for JobController {
         out
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
         let Action::Create { .. } = action else { return Vec::new() };
-        let regarding = inf.get(jobs(), &key.0, &key.1).cloned().unwrap_or(json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"namespace": key.0, "name": key.1}}));
+        let regarding = inf.get(jobs(), &key.0, &key.1).cloned().unwrap_or(
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"namespace": key.0, "name": key.1}}),
+        );
         self.expectations.pod_create_events(key, outcome, regarding)
     }
 }

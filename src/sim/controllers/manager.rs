@@ -87,7 +87,11 @@ pub struct ControllerManager {
 
 impl std::fmt::Debug for ControllerManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ControllerManager").field("running", &self.running).field("watches", &self.watches.len()).field("runs", &self.runs.len()).finish()
+        f.debug_struct("ControllerManager")
+            .field("running", &self.running)
+            .field("watches", &self.watches.len())
+            .field("runs", &self.runs.len())
+            .finish()
     }
 }
 
@@ -127,8 +131,12 @@ impl ControllerManager {
     /// Starts the process: fresh controllers, then one watch per resource they need.
     pub fn start(&mut self, k: &mut Kernel) {
         *self = Self { running: true, ..Self::with_controllers(self.factory) };
-        self.slots = (self.factory)().into_iter().map(|controller| Slot { controller, queue: Default::default(), busy: 0 }).collect();
-        let plurals: BTreeSet<&'static str> = self.slots.iter().flat_map(|s| s.controller.watches().iter().copied()).collect();
+        self.slots = (self.factory)()
+            .into_iter()
+            .map(|controller| Slot { controller, queue: Default::default(), busy: 0 })
+            .collect();
+        let plurals: BTreeSet<&'static str> =
+            self.slots.iter().flat_map(|s| s.controller.watches().iter().copied()).collect();
         for plural in plurals {
             if let Some(rt) = api::resolve(plural) {
                 self.open(rt, None, k);
@@ -164,16 +172,18 @@ impl ControllerManager {
             }
             TimerKind::RequestTimeout(id) => {
                 if self.requests.contains_key(&id) {
-                    let s = Status::new(504, Reason::Timeout, "the request timed out: no answer from the kube-apiserver");
+                    let s =
+                        Status::new(504, Reason::Timeout, "the request timed out: no answer from the kube-apiserver");
                     self.finish_request(id, Err(s), k);
                 }
             }
             TimerKind::Object(what) => {
                 if let Some(plural) = what.strip_prefix(REWATCH_PREFIX)
-                    && let Some(rt) = api::resolve(plural) {
-                        let keys = self.informers.list(rt, None).map(objects::key_of).collect();
-                        self.open(rt, Some(keys), k);
-                    }
+                    && let Some(rt) = api::resolve(plural)
+                {
+                    let keys = self.informers.list(rt, None).map(objects::key_of).collect();
+                    self.open(rt, Some(keys), k);
+                }
             }
             TimerKind::Tick => {}
         }
@@ -238,7 +248,18 @@ impl ControllerManager {
         let actions = self.slots[slot].controller.reconcile(&key, &self.informers, now, &mut k.rng);
         let id = self.next_run;
         self.next_run += 1;
-        self.runs.insert(id, Box::new(Run { slot, key, outstanding: 0, failed: false, creates: SlowStart::default(), batch_left: 0, batch_failed: false }));
+        self.runs.insert(
+            id,
+            Box::new(Run {
+                slot,
+                key,
+                outstanding: 0,
+                failed: false,
+                creates: SlowStart::default(),
+                batch_left: 0,
+                batch_failed: false,
+            }),
+        );
         self.execute(id, actions, k);
         self.next_batch_or_finish(id, k);
     }
@@ -285,12 +306,17 @@ impl ControllerManager {
     /// travels as an `UpdateStatus` of a namespace and is sent to the `finalize` subresource here.
     fn send_write(action: &Action, k: &mut Kernel) -> Option<u64> {
         if let Action::UpdateStatus { resource, object } = action
-            && resource.group.is_empty() && resource.plural == "namespaces" {
-                let id = k.fresh_id();
-                let req = ApiRequest::new(id, Verb::Update, resource).named(objects::name(object)).on_subresource("finalize").with_body(object.clone());
-                k.send(me(), Component::ApiServer, Payload::Request(Box::new(req)));
-                return Some(id);
-            }
+            && resource.group.is_empty()
+            && resource.plural == "namespaces"
+        {
+            let id = k.fresh_id();
+            let req = ApiRequest::new(id, Verb::Update, resource)
+                .named(objects::name(object))
+                .on_subresource("finalize")
+                .with_body(object.clone());
+            k.send(me(), Component::ApiServer, Payload::Request(Box::new(req)));
+            return Some(id);
+        }
         client::send_action(&me(), action.clone(), k)
     }
 
@@ -331,7 +357,8 @@ impl ControllerManager {
     fn finish_request(&mut self, id: u64, result: Result<Value, Status>, k: &mut Kernel) {
         let Some(InFlight { run, write }) = self.requests.remove(&id).map(|b| *b) else { return };
         let is_create = matches!(write.action, Action::Create { .. });
-        let ignorable = matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound);
+        let ignorable =
+            matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound);
         if let Some(r) = self.runs.get_mut(&run) {
             r.outstanding = r.outstanding.saturating_sub(1);
             if is_create {
@@ -343,12 +370,13 @@ impl ControllerManager {
             }
         }
         if result.is_ok()
-            && let Some(r) = self.runs.get(&run) {
-                let source = self.slots[r.slot].controller.event_source();
-                for e in write.on_success.clone() {
-                    Self::fire_and_forget(source, e, k);
-                }
+            && let Some(r) = self.runs.get(&run)
+        {
+            let source = self.slots[r.slot].controller.event_source();
+            for e in write.on_success.clone() {
+                Self::fire_and_forget(source, e, k);
             }
+        }
         let outcome = match &result {
             Ok(v) => Outcome::Done(v),
             Err(s) => Outcome::Failed(s),

@@ -62,7 +62,8 @@ pub fn ports_for(svc: &Value, pod: &Value) -> Option<Vec<Value>> {
     ports
         .iter()
         .map(|p| {
-            let mut e = json!({"port": target_port(p, pod)?, "protocol": match str_at(p, "/protocol") { "" => "TCP", x => x }});
+            let mut e =
+                json!({"port": target_port(p, pod)?, "protocol": match str_at(p, "/protocol") { "" => "TCP", x => x }});
             if let Some(name) = p.get("name").and_then(Value::as_str).filter(|s| !s.is_empty()) {
                 e["name"] = json!(name);
             }
@@ -79,7 +80,10 @@ pub fn has_selector(svc: &Value) -> bool {
 /// `shouldPodBeInEndpoints` plus selection: the pod's entry for this Service, if it has one.
 pub fn member_for(svc: &Value, pod: &Value) -> Option<Member> {
     let ip = str_at(pod, "/status/podIP");
-    if ip.is_empty() || matches!(pods::phase(pod), "Succeeded" | "Failed") || !map_selects(svc.pointer("/spec/selector"), pod) {
+    if ip.is_empty()
+        || matches!(pods::phase(pod), "Succeeded" | "Failed")
+        || !map_selects(svc.pointer("/spec/selector"), pod)
+    {
         return None;
     }
     let hostname = str_at(pod, "/spec/hostname");
@@ -90,7 +94,8 @@ pub fn member_for(svc: &Value, pod: &Value) -> Option<Member> {
         terminating: objects::is_deleting(pod),
         ports: ports_for(svc, pod)?,
         target: json!({"kind": "Pod", "namespace": objects::namespace(pod), "name": objects::name(pod), "uid": objects::uid(pod)}),
-        hostname: (!hostname.is_empty() && str_at(pod, "/spec/subdomain") == objects::name(svc)).then(|| hostname.to_string()),
+        hostname: (!hostname.is_empty() && str_at(pod, "/spec/subdomain") == objects::name(svc))
+            .then(|| hostname.to_string()),
     })
 }
 
@@ -107,7 +112,10 @@ impl Members {
             self.by_service.remove(svc_key);
             return;
         };
-        let members = inf.list(pods_rt(), Some(&svc_key.0)).filter_map(|p| Some((objects::key_of(p), member_for(svc, p)?))).collect();
+        let members = inf
+            .list(pods_rt(), Some(&svc_key.0))
+            .filter_map(|p| Some((objects::key_of(p), member_for(svc, p)?)))
+            .collect();
         self.by_service.insert(svc_key.clone(), members);
     }
 
@@ -120,7 +128,10 @@ impl Members {
         for svc in inf.list(services(), Some(objects::namespace(pod))) {
             let svc_key = objects::key_of(svc);
             let Some(members) = self.by_service.get_mut(&svc_key) else {
-                if has_selector(svc) && (map_selects(svc.pointer("/spec/selector"), pod) || change.old.as_ref().is_some_and(|o| map_selects(svc.pointer("/spec/selector"), o))) {
+                if has_selector(svc)
+                    && (map_selects(svc.pointer("/spec/selector"), pod)
+                        || change.old.as_ref().is_some_and(|o| map_selects(svc.pointer("/spec/selector"), o)))
+                {
                     touched.push(svc_key);
                 }
                 continue;

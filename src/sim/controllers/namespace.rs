@@ -21,8 +21,23 @@ use crate::sim::time::{Millis, parse_rfc3339};
 pub const RECHECK_MS: Millis = 5_000;
 
 const WATCHED: &[&str] = &[
-    "namespaces", "pods", "replicasets", "deployments", "statefulsets", "daemonsets", "jobs", "cronjobs", "services", "endpoints",
-    "endpointslices", "configmaps", "secrets", "serviceaccounts", "persistentvolumeclaims", "controllerrevisions", "leases",
+    "namespaces",
+    "pods",
+    "replicasets",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "services",
+    "endpoints",
+    "endpointslices",
+    "configmaps",
+    "secrets",
+    "serviceaccounts",
+    "persistentvolumeclaims",
+    "controllerrevisions",
+    "leases",
 ];
 
 fn namespaces() -> &'static ResourceType {
@@ -35,7 +50,11 @@ pub struct NamespaceController;
 /// `syncNamespace` for a namespace being deleted.
 pub fn sync_namespace(inf: &Informers, ns: &Value, now: Millis) -> Vec<Action> {
     let name = objects::name(ns);
-    let finalizers: Vec<&str> = ns.pointer("/spec/finalizers").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let finalizers: Vec<&str> = ns
+        .pointer("/spec/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     if !objects::is_deleting(ns) || !finalizers.contains(&"kubernetes") {
         return Vec::new();
     }
@@ -54,7 +73,13 @@ pub fn sync_namespace(inf: &Informers, ns: &Value, now: Millis) -> Vec<Action> {
                 }
                 continue;
             }
-            out.push(Action::Delete { resource: rt, namespace: Some(name.to_string()), name: objects::name(obj).to_string(), propagation: Some("Background".into()), grace_seconds: None });
+            out.push(Action::Delete {
+                resource: rt,
+                namespace: Some(name.to_string()),
+                name: objects::name(obj).to_string(),
+                propagation: Some("Background".into()),
+                grace_seconds: None,
+            });
         }
     }
     if remaining > 0 {
@@ -88,12 +113,20 @@ impl Controller for NamespaceController {
     fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
         let obj = &change.new;
         if change.resource.plural == "namespaces" {
-            return if objects::is_deleting(obj) { vec![(String::new(), objects::name(obj).to_string())] } else { Vec::new() };
+            return if objects::is_deleting(obj) {
+                vec![(String::new(), objects::name(obj).to_string())]
+            } else {
+                Vec::new()
+            };
         }
         // Content leaving a terminating namespace may make it empty.
         let ns = objects::namespace(obj);
         let terminating = inf.get(namespaces(), "", ns).is_some_and(objects::is_deleting);
-        if change.event == EventType::Deleted && terminating { vec![(String::new(), ns.to_string())] } else { Vec::new() }
+        if change.event == EventType::Deleted && terminating {
+            vec![(String::new(), ns.to_string())]
+        } else {
+            Vec::new()
+        }
     }
 
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
@@ -133,7 +166,11 @@ mod tests {
 
         let mut nc = NamespaceController;
         let ch = inf.remove(rs).expect("change");
-        assert_eq!(nc.keys_for(&ch, &inf), vec![(String::new(), "team".to_string())], "content leaving wakes the namespace");
+        assert_eq!(
+            nc.keys_for(&ch, &inf),
+            vec![(String::new(), "team".to_string())],
+            "content leaving wakes the namespace"
+        );
         inf.remove(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": "team", "name": "cfg", "uid": "c"}}));
         let out = sync_namespace(&inf, &ns, 2000);
         let fin = &status_updates(&out, "Namespace")[0];

@@ -100,11 +100,16 @@ fn wanted_taints(node: &Value, now: Millis) -> Vec<Value> {
 fn reconcile_taints(node: &Value, wanted: &[Value]) -> Option<Vec<Value>> {
     let managed = |t: &Value| {
         let k = str_at(t, "/key");
-        k == UNREACHABLE || k == NOT_READY || k == "node.kubernetes.io/unschedulable" || CONDITION_TAINTS.iter().any(|c| c.2 == k)
+        k == UNREACHABLE
+            || k == NOT_READY
+            || k == "node.kubernetes.io/unschedulable"
+            || CONDITION_TAINTS.iter().any(|c| c.2 == k)
     };
-    let same = |a: &Value, b: &Value| str_at(a, "/key") == str_at(b, "/key") && str_at(a, "/effect") == str_at(b, "/effect");
+    let same =
+        |a: &Value, b: &Value| str_at(a, "/key") == str_at(b, "/key") && str_at(a, "/effect") == str_at(b, "/effect");
     let current = super::scheduling::taints_of(node);
-    let mut next: Vec<Value> = current.iter().filter(|t| !managed(t) || wanted.iter().any(|w| same(w, t))).cloned().collect();
+    let mut next: Vec<Value> =
+        current.iter().filter(|t| !managed(t) || wanted.iter().any(|w| same(w, t))).cloned().collect();
     for w in wanted {
         if !next.iter().any(|t| same(t, w)) {
             next.push(w.clone());
@@ -143,7 +148,12 @@ fn mark_pods_not_ready(inf: &Informers, node: &str, now: Millis) -> Vec<Action> 
         let mut w = p.clone();
         w["status"]["conditions"] = Value::Array(conds.into_iter().map(strip_empty).collect());
         out.push(Action::UpdateStatus { resource: pods_rt(), object: w });
-        out.push(Action::Event { regarding: p.clone(), event_type: "Warning", reason: "NodeNotReady".into(), message: "Node is not ready".into() });
+        out.push(Action::Event {
+            regarding: p.clone(),
+            event_type: "Warning",
+            reason: "NodeNotReady".into(),
+            message: "Node is not ready".into(),
+        });
     }
     out
 }
@@ -181,7 +191,9 @@ impl Controller for NodeLifecycleController {
         let obj = &change.new;
         match change.resource.plural {
             "nodes" => vec![(String::new(), objects::name(obj).to_string())],
-            "leases" if objects::namespace(obj) == LEASE_NAMESPACE => vec![(String::new(), objects::name(obj).to_string())],
+            "leases" if objects::namespace(obj) == LEASE_NAMESPACE => {
+                vec![(String::new(), objects::name(obj).to_string())]
+            }
             _ => Vec::new(),
         }
     }
@@ -192,9 +204,16 @@ impl Controller for NodeLifecycleController {
             self.health.remove(name);
             return Vec::new();
         };
-        let renew = inf.get(leases(), LEASE_NAMESPACE, name).map(|l| str_at(l, "/spec/renewTime").to_string()).unwrap_or_default();
-        let heartbeat = objects::condition(node, "Ready").map(|c| str_at(c, "/lastHeartbeatTime").to_string()).unwrap_or_default();
-        let h = self.health.entry(name.to_string()).or_insert_with(|| Box::new(Health { probe: now, renew: renew.clone(), heartbeat: heartbeat.clone() }));
+        let renew = inf
+            .get(leases(), LEASE_NAMESPACE, name)
+            .map(|l| str_at(l, "/spec/renewTime").to_string())
+            .unwrap_or_default();
+        let heartbeat =
+            objects::condition(node, "Ready").map(|c| str_at(c, "/lastHeartbeatTime").to_string()).unwrap_or_default();
+        let h = self
+            .health
+            .entry(name.to_string())
+            .or_insert_with(|| Box::new(Health { probe: now, renew: renew.clone(), heartbeat: heartbeat.clone() }));
         if h.renew != renew || h.heartbeat != heartbeat {
             **h = Health { probe: now, renew, heartbeat };
         }
@@ -205,7 +224,12 @@ impl Controller for NodeLifecycleController {
         if now > probe + NODE_MONITOR_GRACE_MS && cond_status(node, "Ready") != Some("Unknown") {
             effective["status"]["conditions"] = Value::Array(unknown_conditions(node, now));
             out.push(Action::UpdateStatus { resource: nodes(), object: effective.clone() });
-            out.push(Action::Event { regarding: node.clone(), event_type: "Normal", reason: "NodeNotReady".into(), message: format!("Node {name} status is now: NodeNotReady") });
+            out.push(Action::Event {
+                regarding: node.clone(),
+                event_type: "Normal",
+                reason: "NodeNotReady".into(),
+                message: format!("Node {name} status is now: NodeNotReady"),
+            });
             if was_ready {
                 out.extend(mark_pods_not_ready(inf, name, now));
             }
@@ -214,7 +238,14 @@ impl Controller for NodeLifecycleController {
             let patch = json!({"metadata": {"resourceVersion": str_at(node, "/metadata/resourceVersion")}, "spec": {"taints": taints}});
             // The status write above changes the resourceVersion: the taint patch follows unconditionally then.
             let patch = if out.is_empty() { patch } else { json!({"spec": patch["spec"].clone()}) };
-            out.push(Action::Patch { resource: nodes(), namespace: None, name: name.to_string(), patch_type: PatchType::Merge, patch, status: false });
+            out.push(Action::Patch {
+                resource: nodes(),
+                namespace: None,
+                name: name.to_string(),
+                patch_type: PatchType::Merge,
+                patch,
+                status: false,
+            });
         }
         if cond_status(&effective, "Ready") != Some("Unknown") {
             let due = next_tick(probe + NODE_MONITOR_GRACE_MS + 1);
@@ -255,11 +286,15 @@ mod tests {
         let out = c.reconcile(&key("w1"), &inf, 60_001, &mut Rng::new(1));
         let n = &status_updates(&out, "Node")[0];
         let ready = objects::condition(n, "Ready").expect("ready");
-        assert_eq!((ready["status"].as_str(), ready["reason"].as_str(), ready["message"].as_str()), (Some("Unknown"), Some("NodeStatusUnknown"), Some("Kubelet stopped posting node status.")));
+        assert_eq!(
+            (ready["status"].as_str(), ready["reason"].as_str(), ready["message"].as_str()),
+            (Some("Unknown"), Some("NodeStatusUnknown"), Some("Kubelet stopped posting node status."))
+        );
         assert_eq!(objects::condition(n, "MemoryPressure").expect("added")["reason"], "NodeStatusNeverUpdated");
         let p = patches(&out);
         let taints = &p.iter().find(|(n, _)| n == "w1").expect("taint patch").1["spec"]["taints"];
-        let keys: Vec<(&str, &str)> = taints.as_array().expect("taints").iter().map(|t| (str_at(t, "/key"), str_at(t, "/effect"))).collect();
+        let keys: Vec<(&str, &str)> =
+            taints.as_array().expect("taints").iter().map(|t| (str_at(t, "/key"), str_at(t, "/effect"))).collect();
         assert_eq!(keys, vec![(UNREACHABLE, "NoExecute"), (UNREACHABLE, "NoSchedule")]);
         assert!(events(&out).contains(&("NodeNotReady".into(), "Node w1 status is now: NodeNotReady".into())));
         let pod_ready = &status_updates(&out, "Pod")[0];
@@ -289,7 +324,8 @@ mod tests {
     #[test]
     fn pressure_and_cordon_become_noschedule_taints() {
         let mut n = node("w1");
-        n["status"]["conditions"] = json!([{"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]);
+        n["status"]["conditions"] =
+            json!([{"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]);
         n["spec"]["unschedulable"] = json!(true);
         let keys: Vec<String> = wanted_taints(&n, 0).iter().map(|t| str_at(t, "/key").to_string()).collect();
         assert_eq!(keys, vec!["node.kubernetes.io/disk-pressure", "node.kubernetes.io/unschedulable"]);

@@ -60,7 +60,10 @@ pub fn annotation<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
 
 /// The object's finalizers.
 pub fn finalizers(obj: &Value) -> Vec<&str> {
-    obj.pointer("/metadata/finalizers").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// A mutable map at `ptr` (each segment created as an object when missing or not an object).
@@ -137,7 +140,15 @@ pub fn condition_true(obj: &Value, ty: &str) -> bool {
 /// Sets a condition in a conditions list the way the controllers' `SetCondition` helpers do: nothing
 /// changes when status and reason are the same; `lastTransitionTime` is kept while the status is kept.
 /// Returns whether anything changed.
-pub fn set_condition(conditions: &mut Vec<Value>, ty: &str, status: &str, reason: &str, message: &str, now: Millis, with_update_time: bool) -> bool {
+pub fn set_condition(
+    conditions: &mut Vec<Value>,
+    ty: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: Millis,
+    with_update_time: bool,
+) -> bool {
     let pos = conditions.iter().position(|c| c.get("type").and_then(Value::as_str) == Some(ty));
     let mut transition = rfc3339(now);
     if let Some(i) = pos {
@@ -147,9 +158,10 @@ pub fn set_condition(conditions: &mut Vec<Value>, ty: &str, status: &str, reason
             return false;
         }
         if cur_status == status
-            && let Some(t) = cur.get("lastTransitionTime").and_then(Value::as_str) {
-                transition = t.to_string();
-            }
+            && let Some(t) = cur.get("lastTransitionTime").and_then(Value::as_str)
+        {
+            transition = t.to_string();
+        }
         conditions.remove(i);
     }
     let mut c = json!({"type": ty, "status": status});
@@ -283,8 +295,12 @@ mod tests {
 
     #[test]
     fn hash_is_stable_under_key_order_and_changes_with_content_and_collisions() {
-        let a = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
-        let b: Value = serde_json::from_str(r#"{"spec":{"containers":[{"image":"nginx","name":"c"}]},"metadata":{"labels":{"app":"web"}}}"#).expect("valid json");
+        let a =
+            json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+        let b: Value = serde_json::from_str(
+            r#"{"spec":{"containers":[{"image":"nginx","name":"c"}]},"metadata":{"labels":{"app":"web"}}}"#,
+        )
+        .expect("valid json");
         assert_eq!(compute_hash(&a, None), compute_hash(&b, None));
         let c = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx:2"}]}});
         assert_ne!(compute_hash(&a, None), compute_hash(&c, None));
@@ -297,7 +313,10 @@ mod tests {
     fn set_condition_keeps_transition_time_while_status_holds() {
         let mut conds = Vec::new();
         assert!(set_condition(&mut conds, "Available", "False", "A", "m", 1000, true));
-        assert!(!set_condition(&mut conds, "Available", "False", "A", "other", 5000, true), "same status+reason is no change");
+        assert!(
+            !set_condition(&mut conds, "Available", "False", "A", "other", 5000, true),
+            "same status+reason is no change"
+        );
         assert!(set_condition(&mut conds, "Available", "False", "B", "m", 5000, true));
         assert_eq!(conds[0]["lastTransitionTime"], json!(rfc3339(1000)));
         assert!(set_condition(&mut conds, "Available", "True", "B", "m", 9000, true));

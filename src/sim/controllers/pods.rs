@@ -28,7 +28,10 @@ pub fn is_ready(pod: &Value) -> bool {
 
 /// When the pod last became ready (the Ready condition's `lastTransitionTime`).
 pub fn ready_since(pod: &Value) -> Option<Millis> {
-    objects::condition(pod, "Ready").and_then(|c| c.get("lastTransitionTime")).and_then(Value::as_str).and_then(parse_rfc3339)
+    objects::condition(pod, "Ready")
+        .and_then(|c| c.get("lastTransitionTime"))
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
 }
 
 /// `podutil.IsPodAvailable`: ready for at least `minReadySeconds`.
@@ -60,7 +63,10 @@ fn phase_ordinal(pod: &Value) -> u8 {
 }
 
 fn max_restarts(pod: &Value) -> i64 {
-    pod.pointer("/status/containerStatuses").and_then(Value::as_array).map(|a| a.iter().map(|c| objects::i64_at(c, "/restartCount", 0)).max().unwrap_or(0)).unwrap_or(0)
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|c| objects::i64_at(c, "/restartCount", 0)).max().unwrap_or(0))
+        .unwrap_or(0)
 }
 
 fn deletion_cost(pod: &Value) -> i64 {
@@ -85,7 +91,13 @@ fn newer_first(a: (Option<Millis>, &str), b: (Option<Millis>, &str), now: Millis
         (_, None) => Some(Ordering::Greater),
         (Some(x), Some(y)) => {
             let d = log_rank_diff(x, y, now);
-            Some(if d == 0 { a.1.cmp(b.1) } else if d < 0 { Ordering::Less } else { Ordering::Greater })
+            Some(if d == 0 {
+                a.1.cmp(b.1)
+            } else if d < 0 {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            })
         }
     }
 }
@@ -118,10 +130,12 @@ pub fn deletion_order(a: &Value, rank_a: usize, b: &Value, rank_b: usize, now: M
         return rank_b.cmp(&rank_a);
     }
     // 6. Ready for less time < more time.
-    if ra && rb
-        && let Some(o) = newer_first((ready_since(a), objects::uid(a)), (ready_since(b), objects::uid(b)), now) {
-            return o;
-        }
+    if ra
+        && rb
+        && let Some(o) = newer_first((ready_since(a), objects::uid(a)), (ready_since(b), objects::uid(b)), now)
+    {
+        return o;
+    }
     // 7. More restarts < fewer.
     let (xa, xb) = (max_restarts(a), max_restarts(b));
     if xa != xb {
@@ -169,10 +183,30 @@ mod tests {
         let now = 10_000_000;
         let cases = [
             (pod("a", "", "Pending", None, 0), pod("b", "n1", "Pending", None, 0), Ordering::Less, "unscheduled first"),
-            (pod("a", "n1", "Pending", None, 0), pod("b", "n1", "Running", None, 0), Ordering::Less, "pending before running"),
-            (pod("a", "n1", "Running", None, 0), pod("b", "n1", "Running", Some(0), 0), Ordering::Less, "not ready before ready"),
-            (pod("a", "n1", "Running", Some(9_000_000), 0), pod("b", "n1", "Running", Some(1_000), 0), Ordering::Less, "ready for less time first"),
-            (pod("a", "n1", "Running", None, 9_000_000), pod("b", "n1", "Running", None, 1_000), Ordering::Less, "newer first"),
+            (
+                pod("a", "n1", "Pending", None, 0),
+                pod("b", "n1", "Running", None, 0),
+                Ordering::Less,
+                "pending before running",
+            ),
+            (
+                pod("a", "n1", "Running", None, 0),
+                pod("b", "n1", "Running", Some(0), 0),
+                Ordering::Less,
+                "not ready before ready",
+            ),
+            (
+                pod("a", "n1", "Running", Some(9_000_000), 0),
+                pod("b", "n1", "Running", Some(1_000), 0),
+                Ordering::Less,
+                "ready for less time first",
+            ),
+            (
+                pod("a", "n1", "Running", None, 9_000_000),
+                pod("b", "n1", "Running", None, 1_000),
+                Ordering::Less,
+                "newer first",
+            ),
         ];
         for (a, b, want, why) in cases {
             assert_eq!(deletion_order(&a, 0, &b, 0, now), want, "{why}");

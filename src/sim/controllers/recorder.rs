@@ -23,7 +23,15 @@ pub fn record(source: &str, action: Action, now: Millis, rng: &mut Rng) -> Actio
 
 /// A core/v1 Event as client-go's recorder writes it (name `<object>.<hex>`, count 1). Events about
 /// cluster-scoped objects (nodes) go to `default`, as the recorder does.
-fn event_object(source: &str, regarding: &Value, event_type: &str, reason: &str, message: &str, now: Millis, rng: &mut Rng) -> Value {
+fn event_object(
+    source: &str,
+    regarding: &Value,
+    event_type: &str,
+    reason: &str,
+    message: &str,
+    now: Millis,
+    rng: &mut Rng,
+) -> Value {
     let name = match str_at(regarding, "/metadata/name") {
         "" => "unknown",
         n => n,
@@ -68,8 +76,15 @@ mod tests {
     fn events_carry_the_controller_as_source() {
         let mut rng = Rng::new(1);
         let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default", "uid": "u"}});
-        let a = Action::Event { regarding: dep, event_type: "Normal", reason: "ScalingReplicaSet".into(), message: "m".into() };
-        let Action::Create { object, namespace, .. } = record("deployment-controller", a, 1000, &mut rng) else { panic!("an event becomes a create") };
+        let a = Action::Event {
+            regarding: dep,
+            event_type: "Normal",
+            reason: "ScalingReplicaSet".into(),
+            message: "m".into(),
+        };
+        let Action::Create { object, namespace, .. } = record("deployment-controller", a, 1000, &mut rng) else {
+            panic!("an event becomes a create")
+        };
         assert_eq!(namespace.as_deref(), Some("default"));
         assert_eq!(object["source"]["component"], "deployment-controller");
         assert_eq!(object["involvedObject"]["kind"], "Deployment");
@@ -81,7 +96,9 @@ mod tests {
         let mut rng = Rng::new(1);
         let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "w1"}});
         let a = Action::Event { regarding: node, event_type: "Normal", reason: "R".into(), message: "m".into() };
-        let Action::Create { object, .. } = record("node-controller", a, 0, &mut rng) else { panic!("an event becomes a create") };
+        let Action::Create { object, .. } = record("node-controller", a, 0, &mut rng) else {
+            panic!("an event becomes a create")
+        };
         assert_eq!(object["metadata"]["namespace"], "default");
         assert!(object["involvedObject"].get("namespace").is_none());
         let r = Action::Requeue { key: ("a".into(), "b".into()), after: 5 };

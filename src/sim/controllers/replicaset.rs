@@ -58,13 +58,16 @@ pub struct Counts {
 fn reshapes(change: &Change) -> bool {
     let Some(old) = change.old.as_ref() else { return objects::controller_ref(&change.new).is_none() };
     change.event != crate::sim::apiserver::request::EventType::Deleted
-        && (old.pointer("/metadata/labels") != change.new.pointer("/metadata/labels") || objects::controller_uid(old) != objects::controller_uid(&change.new))
+        && (old.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+            || objects::controller_uid(old) != objects::controller_uid(&change.new))
 }
 
 /// Whether an active pod carries every label of the ReplicaSet's template (`fullyLabeledReplicas`).
 fn fully_labeled(rs: &Value, pod: &Value) -> bool {
     let template = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
-    pods::is_active(pod) && template.is_none_or(|t| t.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
+    pods::is_active(pod)
+        && template
+            .is_none_or(|t| t.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
 }
 
 /// The ReplicaSet a pod's controllerRef names, if it is cached with that uid.
@@ -80,7 +83,10 @@ fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
 
 /// ReplicaSets that could adopt an orphan pod (`getPodReplicaSets`).
 fn adopters(inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
-    inf.list(replicasets(), Some(objects::namespace(pod))).filter(|rs| super::selector::selects(rs.pointer("/spec/selector"), pod)).map(objects::key_of).collect()
+    inf.list(replicasets(), Some(objects::namespace(pod)))
+        .filter(|rs| super::selector::selects(rs.pointer("/spec/selector"), pod))
+        .map(objects::key_of)
+        .collect()
 }
 
 impl ReplicaSetController {
@@ -91,7 +97,8 @@ impl ReplicaSetController {
         } else if let Some(k) = keys.first() {
             // Same owner, same labels: keep the fully-labeled count current without a scan.
             if let (Some(n), Some(rs)) = (self.fully_labeled.get_mut(k), inf.get(replicasets(), &k.0, &k.1)) {
-                let now = change.event != crate::sim::apiserver::request::EventType::Deleted && fully_labeled(rs, &change.new);
+                let now = change.event != crate::sim::apiserver::request::EventType::Deleted
+                    && fully_labeled(rs, &change.new);
                 let before = change.old.as_ref().is_some_and(|o| fully_labeled(rs, o));
                 *n += i64::from(now) - i64::from(before);
             }
@@ -136,9 +143,10 @@ impl ReplicaSetController {
                 }
                 // The old owner must notice a pod it lost (controllerRef removed or changed).
                 if let Some(ok) = old.and_then(|o| owner_key(inf, o))
-                    && Some(&ok) != cur.as_ref() {
-                        keys.push(ok);
-                    }
+                    && Some(&ok) != cur.as_ref()
+                {
+                    keys.push(ok);
+                }
             }
         }
         keys
@@ -146,7 +154,15 @@ impl ReplicaSetController {
 
     /// `manageReplicas`. Creates only need the count; deletes rank the active pods (`listed`, or read
     /// from the owner index when the sync did not list them).
-    fn manage(&mut self, key: &ObjectKey, rs: &Value, active_count: i64, listed: Option<&[&Value]>, inf: &Informers, now: Millis) -> Vec<Action> {
+    fn manage(
+        &mut self,
+        key: &ObjectKey,
+        rs: &Value,
+        active_count: i64,
+        listed: Option<&[&Value]>,
+        inf: &Informers,
+        now: Millis,
+    ) -> Vec<Action> {
         let want = i64_at(rs, "/spec/replicas", 1);
         let diff = active_count - want;
         let mut out = Vec::new();
@@ -173,8 +189,19 @@ impl ReplicaSetController {
             let victims = pods_to_delete(active, &related_pods(inf, rs), n, now);
             self.expectations.expect(key, 0, victims.iter().map(|p| objects::key_of(p)), now);
             for p in victims {
-                out.push(Action::Delete { resource: pods_rt(), namespace: Some(key.0.clone()), name: objects::name(p).to_string(), propagation: None, grace_seconds: None });
-                out.push(Action::Event { regarding: rs.clone(), event_type: "Normal", reason: "SuccessfulDelete".into(), message: format!("Deleted pod: {}", objects::name(p)) });
+                out.push(Action::Delete {
+                    resource: pods_rt(),
+                    namespace: Some(key.0.clone()),
+                    name: objects::name(p).to_string(),
+                    propagation: None,
+                    grace_seconds: None,
+                });
+                out.push(Action::Event {
+                    regarding: rs.clone(),
+                    event_type: "Normal",
+                    reason: "SuccessfulDelete".into(),
+                    message: format!("Deleted pod: {}", objects::name(p)),
+                });
             }
         }
         out
@@ -187,7 +214,10 @@ fn related_pods<'a>(inf: &'a Informers, rs: &Value) -> Vec<&'a Value> {
     let Some(owner) = objects::controller_uid(rs) else {
         return inf.controlled_by(pods_rt(), objects::uid(rs)).filter(|p| pods::is_active(p)).collect();
     };
-    inf.controlled_by(replicasets(), owner).flat_map(|r| inf.controlled_by(pods_rt(), objects::uid(r))).filter(|p| pods::is_active(p)).collect()
+    inf.controlled_by(replicasets(), owner)
+        .flat_map(|r| inf.controlled_by(pods_rt(), objects::uid(r)))
+        .filter(|p| pods::is_active(p))
+        .collect()
 }
 
 /// `getPodsToDelete`: the first `n` pods in deletion order, ranked by related pods on the same node.
@@ -199,7 +229,9 @@ pub fn pods_to_delete<'a>(active: &[&'a Value], related: &[&Value], n: usize, no
     for p in related {
         *on_node.entry(pods::node_name(p)).or_default() += 1;
     }
-    let rank = |p: &Value| if pods::node_name(p).is_empty() { 0 } else { on_node.get(pods::node_name(p)).copied().unwrap_or(0) };
+    let rank = |p: &Value| {
+        if pods::node_name(p).is_empty() { 0 } else { on_node.get(pods::node_name(p)).copied().unwrap_or(0) }
+    };
     let mut ranked: Vec<(&Value, usize)> = active.iter().map(|p| (*p, rank(p))).collect();
     ranked.stable_sort_by(|a, b| pods::deletion_order(a.0, a.1, b.0, b.1, now));
     ranked.into_iter().take(n).map(|(p, _)| p).collect()
@@ -273,7 +305,10 @@ impl Controller for ReplicaSetController {
             self.errors.remove(&key);
             self.full_scan.remove(&key);
             self.fully_labeled.remove(&key);
-        } else if change.old.as_ref().is_none_or(|o| o.get("spec") != change.new.get("spec") || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")) {
+        } else if change.old.as_ref().is_none_or(|o| {
+            o.get("spec") != change.new.get("spec")
+                || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+        }) {
             self.full_scan.insert(key.clone());
         }
         vec![key]
@@ -290,7 +325,10 @@ impl Controller for ReplicaSetController {
         let fast = inf.pod_counts(objects::uid(rs));
         // A full scan claims (adopts and releases) pods; it is needed when pods were relabelled or
         // orphaned, the template changed, or availability depends on time (minReadySeconds).
-        let full = self.full_scan.remove(key) || min_ready > 0 || objects::is_deleting(rs) || !self.fully_labeled.contains_key(key);
+        let full = self.full_scan.remove(key)
+            || min_ready > 0
+            || objects::is_deleting(rs)
+            || !self.fully_labeled.contains_key(key);
         let mut out = Vec::new();
         let counts = if full {
             let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.pointer("/spec/selector"));
@@ -325,10 +363,17 @@ impl Controller for ReplicaSetController {
         out
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, _now: Millis) -> Vec<Action> {
-        let regarding = inf.get(replicasets(), &key.0, &key.1).cloned().unwrap_or_else(|| {
-            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"namespace": key.0, "name": key.1}})
-        });
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        _now: Millis,
+    ) -> Vec<Action> {
+        let regarding = inf.get(replicasets(), &key.0, &key.1).cloned().unwrap_or_else(
+            || json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"namespace": key.0, "name": key.1}}),
+        );
         match (action, outcome) {
             (Action::Delete { .. }, Outcome::Done(_)) => {
                 self.errors.remove(key);
@@ -337,9 +382,9 @@ impl Controller for ReplicaSetController {
             (Action::Create { .. }, Outcome::Done(pod)) => {
                 self.errors.remove(key);
                 vec![Action::Event {
-                regarding,
-                event_type: "Normal",
-                reason: "SuccessfulCreate".into(),
+                    regarding,
+                    event_type: "Normal",
+                    reason: "SuccessfulCreate".into(),
                     message: format!("Created pod: {}", objects::name(pod)),
                 }]
             }
@@ -353,7 +398,12 @@ impl Controller for ReplicaSetController {
                 if s.message.contains("because it is being terminated") {
                     return Vec::new();
                 }
-                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedCreate".into(), message: format!("Error creating: {}", s.message) }]
+                vec![Action::Event {
+                    regarding,
+                    event_type: "Warning",
+                    reason: "FailedCreate".into(),
+                    message: format!("Error creating: {}", s.message),
+                }]
             }
             (Action::Delete { name, namespace, .. }, Outcome::Failed(s)) => {
                 let pod_key = (namespace.clone().unwrap_or_default(), name.clone());
@@ -362,7 +412,12 @@ impl Controller for ReplicaSetController {
                     return Vec::new();
                 }
                 self.errors.insert(key.clone(), ("FailedDelete".into(), s.message.clone()));
-                vec![Action::Event { regarding, event_type: "Warning", reason: "FailedDelete".into(), message: format!("Error deleting: {}", s.message) }]
+                vec![Action::Event {
+                    regarding,
+                    event_type: "Warning",
+                    reason: "FailedDelete".into(),
+                    message: format!("Error deleting: {}", s.message),
+                }]
             }
             _ => Vec::new(),
         }

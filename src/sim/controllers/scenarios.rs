@@ -63,10 +63,16 @@ fn a_lost_node_is_tainted_and_its_pods_evicted_after_300s() {
     w.run_for(20_000);
     assert!(k(&mut w, "get node sandbox-worker --no-headers").stdout.contains("NotReady"));
     let node = k(&mut w, "get node sandbox-worker -o yaml").stdout;
-    assert!(node.contains("node.kubernetes.io/unreachable") && node.contains("Kubelet stopped posting node status."), "{node}");
+    assert!(
+        node.contains("node.kubernetes.io/unreachable") && node.contains("Kubelet stopped posting node status."),
+        "{node}"
+    );
     w.run_for(310_000);
     let events = k(&mut w, "get events").stdout;
-    assert!(events.contains("TaintManagerEviction") && events.contains("Marking for deletion Pod default/web-"), "{events}");
+    assert!(
+        events.contains("TaintManagerEviction") && events.contains("Marking for deletion Pod default/web-"),
+        "{events}"
+    );
     let running = k(&mut w, "get pods -o wide --no-headers").stdout;
     let elsewhere = running.lines().filter(|l| l.contains("Running") && !l.contains("sandbox-worker ")).count();
     assert_eq!(elsewhere, 3, "replaced on the other nodes: {running}");
@@ -111,7 +117,10 @@ fn deleting_a_namespace_removes_its_content_first() {
     k(&mut w, "create namespace team");
     k(&mut w, "create deployment web --image=nginx --replicas=2 -n team");
     w.run_for(30_000);
-    assert!(k(&mut w, "get sa default -n team --no-headers").stdout.starts_with("default"), "the service account controller made it");
+    assert!(
+        k(&mut w, "get sa default -n team --no-headers").stdout.starts_with("default"),
+        "the service account controller made it"
+    );
     k(&mut w, "delete namespace team");
     w.run_for(60_000);
     assert!(k(&mut w, "get ns team").failed);

@@ -24,7 +24,10 @@ pub fn tolerates(toleration: &Value, taint: &Value) -> bool {
 
 /// The first taint with an effect `effects` accepts that no toleration tolerates.
 pub fn untolerated<'a>(taints: &'a [Value], tolerations: &[Value], effects: &[&str]) -> Option<&'a Value> {
-    taints.iter().filter(|t| effects.contains(&str_at(t, "/effect"))).find(|t| !tolerations.iter().any(|tol| tolerates(tol, t)))
+    taints
+        .iter()
+        .filter(|t| effects.contains(&str_at(t, "/effect")))
+        .find(|t| !tolerations.iter().any(|tol| tolerates(tol, t)))
 }
 
 pub fn taints_of(node: &Value) -> &[Value] {
@@ -36,7 +39,11 @@ pub fn tolerations_of(pod_spec: &Value) -> &[Value] {
 }
 
 fn requirement_matches(req: &Value, value: Option<&str>) -> bool {
-    let values: Vec<&str> = req.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let values: Vec<&str> = req
+        .get("values")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let num = |s: &str| s.parse::<i64>().ok();
     match str_at(req, "/operator") {
         "In" => value.is_some_and(|v| values.contains(&v)),
@@ -57,7 +64,9 @@ fn term_matches(term: &Value, node: &Value) -> bool {
     }
     let labels = node.pointer("/metadata/labels");
     exprs.iter().all(|r| requirement_matches(r, labels.and_then(|l| l.get(str_at(r, "/key"))).and_then(Value::as_str)))
-        && fields.iter().all(|r| str_at(r, "/key") == "metadata.name" && requirement_matches(r, Some(str_at(node, "/metadata/name"))))
+        && fields.iter().all(|r| {
+            str_at(r, "/key") == "metadata.name" && requirement_matches(r, Some(str_at(node, "/metadata/name")))
+        })
 }
 
 /// Whether a pod spec's `nodeSelector` and required node affinity allow `node`.
@@ -68,7 +77,10 @@ pub fn node_matches(pod_spec: &Value, node: &Value) -> bool {
             return false;
         }
     }
-    match pod_spec.pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms").and_then(Value::as_array) {
+    match pod_spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array)
+    {
         Some(terms) => terms.iter().any(|t| term_matches(t, node)),
         None => true,
     }
@@ -108,11 +120,26 @@ mod tests {
             (json!({}), true),
             (json!({"nodeSelector": {"disk": "ssd"}}), true),
             (json!({"nodeSelector": {"disk": "hdd"}}), false),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w1"]}]}]}}}}), true),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w2"]}]}]}}}}), false),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}]}}}}), true),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]}, {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]}]}}}}), true),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{}]}}}}), false),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w1"]}]}]}}}}),
+                true,
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w2"]}]}]}}}}),
+                false,
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}]}}}}),
+                true,
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]}, {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]}]}}}}),
+                true,
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{}]}}}}),
+                false,
+            ),
         ];
         for (spec, want) in cases {
             assert_eq!(node_matches(&spec, &node), want, "{spec}");

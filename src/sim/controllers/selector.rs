@@ -16,7 +16,11 @@ pub fn matches(selector: Option<&Value>, labels: Option<&Value>) -> bool {
     }
     for e in sel.get("matchExpressions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
         let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let values: Vec<&str> = e.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let have = get(key);
         let ok = match e.get("operator").and_then(Value::as_str).unwrap_or("") {
             "In" => have.is_some_and(|h| values.contains(&h)),
@@ -71,7 +75,10 @@ mod tests {
             (json!({"matchExpressions": [{"key": "app", "operator": "Exists"}]}), true),
             (json!({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}), false),
             (json!({"matchExpressions": [{"key": "app", "operator": "Bogus"}]}), false),
-            (json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]}), false),
+            (
+                json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]}),
+                false,
+            ),
         ];
         for (sel, want) in cases {
             assert_eq!(matches(Some(&sel), Some(&labels)), want, "{sel}");

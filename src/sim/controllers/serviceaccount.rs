@@ -28,7 +28,10 @@ pub struct ServiceAccountsController;
 /// `syncNamespace`: create `default` in an active namespace that lacks it.
 pub fn sync(inf: &Informers, ns: &str) -> Vec<Action> {
     let Some(n) = inf.get(namespaces(), "", ns) else { return Vec::new() };
-    if objects::is_deleting(n) || objects::str_at(n, "/status/phase") == "Terminating" || inf.get(accounts(), ns, DEFAULT_NAME).is_some() {
+    if objects::is_deleting(n)
+        || objects::str_at(n, "/status/phase") == "Terminating"
+        || inf.get(accounts(), ns, DEFAULT_NAME).is_some()
+    {
         return Vec::new();
     }
     let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": DEFAULT_NAME, "namespace": ns}});
@@ -57,7 +60,9 @@ impl Controller for ServiceAccountsController {
         let obj = &change.new;
         match change.resource.plural {
             "namespaces" if change.event != EventType::Deleted => vec![(String::new(), objects::name(obj).to_string())],
-            "serviceaccounts" if change.event == EventType::Deleted && objects::name(obj) == DEFAULT_NAME => vec![(String::new(), objects::namespace(obj).to_string())],
+            "serviceaccounts" if change.event == EventType::Deleted && objects::name(obj) == DEFAULT_NAME => {
+                vec![(String::new(), objects::namespace(obj).to_string())]
+            }
             _ => Vec::new(),
         }
     }
@@ -94,6 +99,10 @@ mod tests {
         inf.insert(sa.clone());
         assert!(sync(&inf, "team").is_empty());
         let ch = inf.remove(sa).expect("change");
-        assert_eq!(ServiceAccountsController.keys_for(&ch, &inf), vec![(String::new(), "team".to_string())], "deleted: recreated");
+        assert_eq!(
+            ServiceAccountsController.keys_for(&ch, &inf),
+            vec![(String::new(), "team".to_string())],
+            "deleted: recreated"
+        );
     }
 }

@@ -53,7 +53,10 @@ pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
 /// `<set>-<hash>`; as upstream, the collision count always enters the hash (0 when unset), so the
 /// name does not change once the controller has written `status.collisionCount: 0`.
 fn set_revision(set: &Value) -> String {
-    let hash = objects::compute_hash(set.pointer("/spec/template").unwrap_or(&Value::Null), Some(i64_at(set, "/status/collisionCount", 0)));
+    let hash = objects::compute_hash(
+        set.pointer("/spec/template").unwrap_or(&Value::Null),
+        Some(i64_at(set, "/status/collisionCount", 0)),
+    );
     format!("{}-{hash}", objects::name(set))
 }
 
@@ -111,7 +114,16 @@ fn missing_claims(inf: &Informers, set: &Value, ordinal: i64) -> Vec<Action> {
         }
         pvc["metadata"]["labels"] = labels;
         out.push(Action::Create { resource: pvcs(), namespace: Some(ns.to_string()), object: pvc });
-        out.push(event(set, "Normal", "SuccessfulCreate", format!("create Claim {name} Pod {}-{ordinal} in StatefulSet {} success", objects::name(set), objects::name(set))));
+        out.push(event(
+            set,
+            "Normal",
+            "SuccessfulCreate",
+            format!(
+                "create Claim {name} Pod {}-{ordinal} in StatefulSet {} success",
+                objects::name(set),
+                objects::name(set)
+            ),
+        ));
     }
     out
 }
@@ -122,13 +134,22 @@ fn event(set: &Value, ty: &'static str, reason: &str, message: String) -> Action
 
 fn create_pod(set: &Value, pod: Value) -> Vec<Action> {
     let msg = format!("create Pod {} in StatefulSet {} successful", objects::name(&pod), objects::name(set));
-    vec![Action::Create { resource: pods_rt(), namespace: Some(objects::namespace(set).to_string()), object: pod }, event(set, "Normal", "SuccessfulCreate", msg)]
+    vec![
+        Action::Create { resource: pods_rt(), namespace: Some(objects::namespace(set).to_string()), object: pod },
+        event(set, "Normal", "SuccessfulCreate", msg),
+    ]
 }
 
 fn delete_pod(set: &Value, pod: &Value) -> Vec<Action> {
     let msg = format!("delete Pod {} in StatefulSet {} successful", objects::name(pod), objects::name(set));
     vec![
-        Action::Delete { resource: pods_rt(), namespace: Some(objects::namespace(set).to_string()), name: objects::name(pod).to_string(), propagation: None, grace_seconds: None },
+        Action::Delete {
+            resource: pods_rt(),
+            namespace: Some(objects::namespace(set).to_string()),
+            name: objects::name(pod).to_string(),
+            propagation: None,
+            grace_seconds: None,
+        },
         event(set, "Normal", "SuccessfulDelete", msg),
     ]
 }
@@ -164,7 +185,11 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
         "" => update_rev.clone(),
         r => r.to_string(),
     };
-    let current_template = owned_revs.iter().find(|r| objects::name(r) == current_rev).and_then(|r| r.pointer("/data/spec/template")).cloned();
+    let current_template = owned_revs
+        .iter()
+        .find(|r| objects::name(r) == current_rev)
+        .and_then(|r| r.pointer("/data/spec/template"))
+        .cloned();
     let partition = i64_at(set, "/spec/updateStrategy/rollingUpdate/partition", 0);
 
     // Pods by ordinal: replicas in [start, start+want), the rest condemned.
@@ -285,9 +310,21 @@ fn status_of(set: &Value, owned: &[&Value], update_rev: &str, current_rev: &str,
 
 fn status_differs(set: &Value, new: &Value) -> bool {
     let cur = set.get("status").cloned().unwrap_or(json!({}));
-    let fields = ["observedGeneration", "replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas", "collisionCount"];
-    fields.iter().any(|f| cur.get(*f).and_then(Value::as_i64).unwrap_or(0) != new.get(*f).and_then(Value::as_i64).unwrap_or(0))
-        || ["currentRevision", "updateRevision"].iter().any(|f| str_at(&cur, &format!("/{f}")) != str_at(new, &format!("/{f}")))
+    let fields = [
+        "observedGeneration",
+        "replicas",
+        "readyReplicas",
+        "currentReplicas",
+        "updatedReplicas",
+        "availableReplicas",
+        "collisionCount",
+    ];
+    fields
+        .iter()
+        .any(|f| cur.get(*f).and_then(Value::as_i64).unwrap_or(0) != new.get(*f).and_then(Value::as_i64).unwrap_or(0))
+        || ["currentRevision", "updateRevision"]
+            .iter()
+            .any(|f| str_at(&cur, &format!("/{f}")) != str_at(new, &format!("/{f}")))
 }
 
 fn owner_key(inf: &Informers, obj: &Value) -> Option<ObjectKey> {
@@ -315,7 +352,10 @@ impl Controller for StatefulSetController {
     fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
         match change.resource.plural {
             "statefulsets" => vec![objects::key_of(&change.new)],
-            "pods" | "controllerrevisions" => owner_key(inf, &change.new).or_else(|| change.old.as_ref().and_then(|o| owner_key(inf, o))).into_iter().collect(),
+            "pods" | "controllerrevisions" => owner_key(inf, &change.new)
+                .or_else(|| change.old.as_ref().and_then(|o| owner_key(inf, o)))
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -328,7 +368,11 @@ impl Controller for StatefulSetController {
         let mut out = sync_set(inf, set, now);
         let min_ready = i64_at(set, "/spec/minReadySeconds", 0);
         if min_ready > 0 {
-            let next = inf.controlled_by(pods_rt(), objects::uid(set)).filter_map(|p| pods::available_at(p, min_ready)).filter(|t| *t > now).min();
+            let next = inf
+                .controlled_by(pods_rt(), objects::uid(set))
+                .filter_map(|p| pods::available_at(p, min_ready))
+                .filter(|t| *t > now)
+                .min();
             if let Some(t) = next {
                 out.push(Action::Requeue { key: key.clone(), after: t - now });
             }

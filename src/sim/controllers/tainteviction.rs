@@ -62,11 +62,32 @@ fn event(pod: &Value, message: String) -> Action {
 fn evict(pod: &Value, now: Millis) -> Vec<Action> {
     let ns = objects::namespace(pod).to_string();
     let mut conds = objects::conditions_of(pod);
-    objects::set_condition(&mut conds, "DisruptionTarget", "True", "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint", now, false);
+    objects::set_condition(
+        &mut conds,
+        "DisruptionTarget",
+        "True",
+        "DeletionByTaintManager",
+        "Taint manager: deleting due to NoExecute taint",
+        now,
+        false,
+    );
     vec![
         event(pod, format!("Marking for deletion Pod {ns}/{}", objects::name(pod))),
-        Action::Patch { resource: pods_rt(), namespace: Some(ns.clone()), name: objects::name(pod).to_string(), patch_type: PatchType::Merge, patch: json!({"status": {"conditions": conds}}), status: true },
-        Action::Delete { resource: pods_rt(), namespace: Some(ns), name: objects::name(pod).to_string(), propagation: None, grace_seconds: None },
+        Action::Patch {
+            resource: pods_rt(),
+            namespace: Some(ns.clone()),
+            name: objects::name(pod).to_string(),
+            patch_type: PatchType::Merge,
+            patch: json!({"status": {"conditions": conds}}),
+            status: true,
+        },
+        Action::Delete {
+            resource: pods_rt(),
+            namespace: Some(ns),
+            name: objects::name(pod).to_string(),
+            propagation: None,
+            grace_seconds: None,
+        },
     ]
 }
 
@@ -100,14 +121,17 @@ impl Controller for TaintEvictionController {
     fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
         let new = &change.new;
         if change.resource.plural == "nodes" {
-            let changed = change.event != EventType::Modified || change.old.as_ref().map(no_execute) != Some(no_execute(new));
+            let changed =
+                change.event != EventType::Modified || change.old.as_ref().map(no_execute) != Some(no_execute(new));
             if !changed {
                 return Vec::new();
             }
             return inf.pods_on_node(objects::name(new)).map(objects::key_of).collect();
         }
         let old = change.old.as_ref();
-        let same = old.is_some_and(|o| pods::node_name(o) == pods::node_name(new) && tolerations_of(&o["spec"]) == tolerations_of(&new["spec"]));
+        let same = old.is_some_and(|o| {
+            pods::node_name(o) == pods::node_name(new) && tolerations_of(&o["spec"]) == tolerations_of(&new["spec"])
+        });
         if change.event == EventType::Modified && same {
             return Vec::new();
         }
@@ -204,21 +228,33 @@ mod tests {
         inf.insert(tainted("node.kubernetes.io/unreachable"));
         inf.insert(pod(default_tolerations()));
         let mut c = TaintEvictionController::default();
-        assert_eq!(run(&mut c, &inf, 1000), vec![Action::Requeue { key: ("default".into(), "x".into()), after: 300_000 }]);
-        assert_eq!(run(&mut c, &inf, 200_000), vec![Action::Requeue { key: ("default".into(), "x".into()), after: 101_000 }], "the window counts from when it was first scheduled");
+        assert_eq!(
+            run(&mut c, &inf, 1000),
+            vec![Action::Requeue { key: ("default".into(), "x".into()), after: 300_000 }]
+        );
+        assert_eq!(
+            run(&mut c, &inf, 200_000),
+            vec![Action::Requeue { key: ("default".into(), "x".into()), after: 101_000 }],
+            "the window counts from when it was first scheduled"
+        );
         assert_eq!(deletes(&run(&mut c, &inf, 301_000), "Pod"), vec!["x"]);
         // Again, but the node recovers before the 300 s are up.
         let mut c = TaintEvictionController::default();
         run(&mut c, &inf, 0);
         inf.insert(node("w1"));
-        assert_eq!(events(&run(&mut c, &inf, 10_000)), vec![("TaintManagerEviction".into(), "Cancelling deletion of Pod default/x".into())]);
+        assert_eq!(
+            events(&run(&mut c, &inf, 10_000)),
+            vec![("TaintManagerEviction".into(), "Cancelling deletion of Pod default/x".into())]
+        );
     }
 
     #[test]
     fn tolerating_forever_never_evicts() {
         let mut inf = Informers::default();
         inf.insert(tainted("node.kubernetes.io/unreachable"));
-        inf.insert(pod(json!([{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"}])));
+        inf.insert(pod(
+            json!([{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"}]),
+        ));
         let mut c = TaintEvictionController::default();
         assert!(run(&mut c, &inf, 10_000_000).is_empty());
     }
@@ -233,6 +269,9 @@ mod tests {
         assert_eq!(toleration_window(&[&t, &u], &[a.clone(), b]), Some(Some(30_000)), "the shortest wins");
         assert_eq!(toleration_window(&[&t, &u], &[a.clone(), b_forever]), Some(Some(60_000)), "forever does not count");
         assert_eq!(toleration_window(&[&t, &u], &[a]), None, "b is not tolerated");
-        assert_eq!(toleration_window(&[&t], &[json!({"key": "a", "operator": "Exists", "tolerationSeconds": -5})]), Some(Some(0)));
+        assert_eq!(
+            toleration_window(&[&t], &[json!({"key": "a", "operator": "Exists", "tolerationSeconds": -5})]),
+            Some(Some(0))
+        );
     }
 }

@@ -85,7 +85,8 @@ mod tests {
             j["spec"]["ttlSecondsAfterFinished"] = json!(t);
         }
         if let Some(f) = finished {
-            j["status"] = json!({"conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": rfc3339(f)}]});
+            j["status"] =
+                json!({"conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": rfc3339(f)}]});
         }
         j
     }
@@ -94,9 +95,17 @@ mod tests {
     fn deletes_finished_jobs_when_their_ttl_runs_out() {
         assert!(sync(&job(None, Some(0)), 100_000).is_empty(), "no TTL: kept");
         assert!(sync(&job(Some(10), None), 100_000).is_empty(), "not finished: kept");
-        assert_eq!(sync(&job(Some(10), Some(5_000)), 6_000), vec![Action::Requeue { key: ("default".into(), "pi".into()), after: 9_000 }]);
+        assert_eq!(
+            sync(&job(Some(10), Some(5_000)), 6_000),
+            vec![Action::Requeue { key: ("default".into(), "pi".into()), after: 9_000 }]
+        );
         let out = sync(&job(Some(10), Some(5_000)), 15_000);
-        assert!(matches!(&out[..], [Action::Delete { name, propagation: Some(p), .. }] if name == "pi" && p == "Background"));
-        assert!(matches!(&sync(&job(Some(0), Some(5_000)), 5_000)[..], [Action::Delete { .. }]), "ttl 0 deletes at once");
+        assert!(
+            matches!(&out[..], [Action::Delete { name, propagation: Some(p), .. }] if name == "pi" && p == "Background")
+        );
+        assert!(
+            matches!(&sync(&job(Some(0), Some(5_000)), 5_000)[..], [Action::Delete { .. }]),
+            "ttl 0 deletes at once"
+        );
     }
 }

@@ -35,7 +35,11 @@ impl Bucket {
             self.at = now;
         }
         self.tokens -= TOKEN;
-        if self.tokens >= 0 { 0 } else { ((-self.tokens) + BUCKET_RATE_PER_MS - 1) as Millis / BUCKET_RATE_PER_MS as Millis }
+        if self.tokens >= 0 {
+            0
+        } else {
+            ((-self.tokens) + BUCKET_RATE_PER_MS - 1) as Millis / BUCKET_RATE_PER_MS as Millis
+        }
     }
 }
 

@@ -56,7 +56,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Resu
         None | Some("none") => None,
         Some("client") => Some("client"),
         Some("server") => Some("server"),
-        Some(other) => return Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+        Some(other) => {
+            return Err(format!(
+                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ));
+        }
     };
     let flag_ns = p.get("namespace").map(str::to_string);
     let sources = read_sources(cx, files)?;
@@ -81,7 +85,16 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Resu
 }
 
 #[allow(clippy::too_many_arguments)]
-fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Value, flag_ns: Option<&str>, dry_run: Option<&str>, output: Option<&str>) {
+fn apply_one(
+    cx: &mut Ctx,
+    out: &mut Output,
+    mode: Mode,
+    source: &str,
+    obj: Value,
+    flag_ns: Option<&str>,
+    dry_run: Option<&str>,
+    output: Option<&str>,
+) {
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
     let name = common::name_of(&obj).to_string();
@@ -98,11 +111,12 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
     };
     let ns = if rt.namespaced {
         if let (Some(o), Some(f)) = (&obj_ns, flag_ns)
-            && o != f {
-                return out.err(format!(
+            && o != f
+        {
+            return out.err(format!(
                     "error: the namespace from the provided object \"{o}\" does not match the namespace \"{f}\". You must pass '--namespace={o}' to perform this operation."
                 ));
-            }
+        }
         obj_ns.or(flag_ns.map(str::to_string)).unwrap_or_else(|| "default".into())
     } else {
         String::new()
@@ -117,7 +131,14 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
         return out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": resource name may not be empty", qualified_resource(rt), gvk(rt)));
     }
     if dry_run == Some("client") {
-        return report(out, output, &reference, if mode == Mode::Apply { "configured" } else { "created" }, suffix, &obj);
+        return report(
+            out,
+            output,
+            &reference,
+            if mode == Mode::Apply { "configured" } else { "created" },
+            suffix,
+            &obj,
+        );
     }
     let live = if mode == Mode::Apply {
         match common::get_one(cx, rt, &ns, &name) {
@@ -138,19 +159,31 @@ fn apply_one(cx: &mut Ctx, out: &mut Output, mode: Mode, source: &str, obj: Valu
             let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(body);
             req.options.dry_run = dry;
             match cx.world.call(req) {
-                Ok(created) => report(out, output, &object_ref(rt, common::name_of(&created)), "created", suffix, &created),
+                Ok(created) => {
+                    report(out, output, &object_ref(rt, common::name_of(&created)), "created", suffix, &created)
+                }
                 Err(e) => out.err(e.kubectl_text(Some(&format!("error when creating \"{source}\"")))),
             }
         }
         Some(live) => {
             let patch = three_way_patch(&live, &obj);
             let before = live.pointer("/metadata/resourceVersion").cloned();
-            let mut req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt).in_namespace(Some(&ns)).named(&name).with_body(patch);
+            let mut req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt)
+                .in_namespace(Some(&ns))
+                .named(&name)
+                .with_body(patch);
             req.options.dry_run = dry;
             match cx.world.call(req) {
                 Ok(after) => {
                     let changed = after.pointer("/metadata/resourceVersion").cloned() != before;
-                    report(out, output, &reference, if changed || dry { "configured" } else { "unchanged" }, suffix, &after)
+                    report(
+                        out,
+                        output,
+                        &reference,
+                        if changed || dry { "configured" } else { "unchanged" },
+                        suffix,
+                        &after,
+                    )
                 }
                 Err(e) => out.err(e.kubectl_text(Some(&format!("error when patching \"{source}\"")))),
             }
@@ -232,12 +265,18 @@ mod tests {
         execute(&mut w, "create namespace kafka", None, &NoFiles);
         let crd = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: k\n";
         let out = execute(&mut w, "apply -f - -n kafka", Some(crd), &NoFiles);
-        assert_eq!(out.stderr, "error: resource mapping not found for name: \"k\" namespace: \"\" from \"STDIN\": no matches for kind \"Kafka\" in version \"kafka.strimzi.io/v1beta2\"\nensure CRDs are installed first\n");
+        assert_eq!(
+            out.stderr,
+            "error: resource mapping not found for name: \"k\" namespace: \"\" from \"STDIN\": no matches for kind \"Kafka\" in version \"kafka.strimzi.io/v1beta2\"\nensure CRDs are installed first\n"
+        );
         let out = execute(&mut w, "apply -f -", Some(&crd.replace("name: k", "name: k\n  namespace: kafka")), &NoFiles);
         assert!(out.stderr.contains("name: \"k\" namespace: \"kafka\" from"), "{out:?}");
         let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n";
         let out = execute(&mut w, "apply -f -", Some(bad), &NoFiles);
-        assert!(out.stderr.starts_with("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""), "{out:?}");
+        assert!(
+            out.stderr.starts_with("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""),
+            "{out:?}"
+        );
     }
 
     #[test]
@@ -248,7 +287,11 @@ mod tests {
         live["metadata"]["labels"]["controller-set"] = json!("x");
         let new = json!({"metadata": {"name": "w", "labels": {"a": "1"}}, "spec": {"replicas": 3}});
         let patch = three_way_patch(&live, &new);
-        assert_eq!(patch["metadata"]["labels"], json!({"a": "1", "b": null}), "b was dropped; controller-set is not ours");
+        assert_eq!(
+            patch["metadata"]["labels"],
+            json!({"a": "1", "b": null}),
+            "b was dropped; controller-set is not ours"
+        );
         assert!(patch["metadata"]["annotations"][LAST_APPLIED].as_str().is_some_and(|s| s.contains("\"replicas\":3")));
     }
 }

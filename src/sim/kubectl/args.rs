@@ -179,7 +179,10 @@ mod tests {
 
     #[test]
     fn splits_quotes_and_escapes() {
-        assert_eq!(w(r#"get pods -o 'jsonpath={.items[*].metadata.name}'"#), ["get", "pods", "-o", "jsonpath={.items[*].metadata.name}"]);
+        assert_eq!(
+            w(r#"get pods -o 'jsonpath={.items[*].metadata.name}'"#),
+            ["get", "pods", "-o", "jsonpath={.items[*].metadata.name}"]
+        );
         assert_eq!(w(r#"a "b c" d\ e"#), ["a", "b c", "d e"]);
         assert_eq!(w("  "), Vec::<String>::new());
         assert!(split_words("echo 'open").is_err());
@@ -193,7 +196,8 @@ mod tests {
 
     #[test]
     fn parses_flag_forms() {
-        let p = parse(&w("pods -n kube-system -owide -A --from-literal=a=b --from-literal c=d x"), SPECS).expect("parses");
+        let p =
+            parse(&w("pods -n kube-system -owide -A --from-literal=a=b --from-literal c=d x"), SPECS).expect("parses");
         assert_eq!(p.positional, ["pods", "x"]);
         assert_eq!(p.get("namespace"), Some("kube-system"));
         assert_eq!(p.get("output"), Some("wide"));

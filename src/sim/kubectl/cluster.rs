@@ -32,9 +32,23 @@ pub trait Cluster {
     fn open_watch(&mut self, req: ApiRequest) -> u64;
     /// `kubectl exec`: the kubelet runs `command` in the container; its answer is the output, or the
     /// error the kubelet returned.
-    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute>;
+    fn exec(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        command: &[String],
+    ) -> Result<Result<String, String>, NoRoute>;
     /// `kubectl logs`: the container's log lines with their times, or the kubelet's error.
-    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute>;
+    fn logs(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute>;
     /// The node's resource use as metrics-server reports it; None when it cannot be scraped (down).
     fn node_usage(&self, node: &str) -> Option<NodeUsage>;
     /// Every pod's resource use, over the nodes metrics-server can scrape.
@@ -73,12 +87,26 @@ impl Cluster for World {
         self.open_kubectl_watch(req)
     }
 
-    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute> {
+    fn exec(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        command: &[String],
+    ) -> Result<Result<String, String>, NoRoute> {
         let now = World::now(self);
         Ok(self.reachable_kubelet(node)?.exec(ns, pod, Some(container), command, now))
     }
 
-    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
+    fn logs(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
         let now = World::now(self);
         Ok(self.reachable_kubelet(node)?.logs_with_times(ns, pod, Some(container), previous, now))
     }

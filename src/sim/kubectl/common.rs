@@ -43,7 +43,13 @@ pub fn get_one(cx: &mut Ctx, rt: &'static ResourceType, ns: &str, name: &str) ->
 }
 
 /// A LIST; `ns: None` lists all namespaces.
-pub fn list(cx: &mut Ctx, rt: &'static ResourceType, ns: Option<&str>, labels: Option<&str>, fields: Option<&str>) -> Result<Vec<Value>, Status> {
+pub fn list(
+    cx: &mut Ctx,
+    rt: &'static ResourceType,
+    ns: Option<&str>,
+    labels: Option<&str>,
+    fields: Option<&str>,
+) -> Result<Vec<Value>, Status> {
     let mut req = ApiRequest::new(0, Verb::List, rt);
     req.namespace = if rt.namespaced { ns.map(str::to_string) } else { None };
     req.options.label_selector = labels.map(str::to_string);

@@ -44,16 +44,26 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         return Err("error: must specify one of -f and -k".into());
     };
     let name = p.positional.get(1).cloned();
-    let need_name = |what: &str| name.clone().ok_or_else(|| format!("error: exactly one NAME is required, got 0\nSee 'kubectl create {what} -h' for help and examples"));
+    let need_name = |what: &str| {
+        name.clone().ok_or_else(|| {
+            format!("error: exactly one NAME is required, got 0\nSee 'kubectl create {what} -h' for help and examples")
+        })
+    };
     let (resource, obj) = match sub {
-        "namespace" | "ns" => ("namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(&need_name("namespace")?, None), "spec": {}, "status": {}})),
+        "namespace" | "ns" => (
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(&need_name("namespace")?, None), "spec": {}, "status": {}}),
+        ),
         "deployment" | "deploy" => ("deployments.apps", deployment(&need_name("deployment")?, &p)?),
         "configmap" | "cm" => ("configmaps", configmap(&need_name("configmap")?, &p)?),
         "secret" => ("secrets", secret(&p)?),
         "service" | "svc" => ("services", service(&p)?),
         "job" => ("jobs.batch", job(&need_name("job")?, &p)?),
         "cronjob" | "cj" => ("cronjobs.batch", cronjob(&need_name("cronjob")?, &p)?),
-        "serviceaccount" | "sa" => ("serviceaccounts", json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&need_name("serviceaccount")?, None)})),
+        "serviceaccount" | "sa" => (
+            "serviceaccounts",
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&need_name("serviceaccount")?, None)}),
+        ),
         other => return Err(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
     };
     submit(cx, &p, out, resource, obj)
@@ -74,7 +84,11 @@ fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value
             return Ok(());
         }
         None | Some("none") | Some("server") => {}
-        Some(other) => return Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+        Some(other) => {
+            return Err(format!(
+                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ));
+        }
     }
     let ns = namespace(p);
     let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(obj);
@@ -111,7 +125,11 @@ fn container_name(image: &str) -> String {
 fn parse_int(p: &Parsed, f: &str, default: i64) -> Result<i64, String> {
     match p.get(f) {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|_| format!("error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+        Some(v) => v.parse().map_err(|_| {
+            format!(
+                "error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"
+            )
+        }),
     }
 }
 
@@ -150,7 +168,8 @@ fn deployment(name: &str, p: &Parsed) -> Result<Value, String> {
 fn literal_pairs(p: &Parsed) -> Result<Map<String, Value>, String> {
     let mut data = Map::new();
     for lit in p.all("from-literal") {
-        let (k, v) = lit.split_once('=').ok_or_else(|| format!("error: invalid literal source {lit}, expected key=value"))?;
+        let (k, v) =
+            lit.split_once('=').ok_or_else(|| format!("error: invalid literal source {lit}, expected key=value"))?;
         data.insert(k.to_string(), json!(v));
     }
     if !p.all("from-file").is_empty() {
@@ -176,8 +195,13 @@ fn secret(p: &Parsed) -> Result<Value, String> {
         Some(other @ ("tls" | "docker-registry")) => return Err(format!("error: kubectl create secret {other} needs local files or credentials; this sandbox supports `secret generic --from-literal`")),
         _ => return Err("error: unknown command \"secret\" for \"kubectl create\": use `kubectl create secret generic NAME --from-literal=key=value`".into()),
     }
-    let name = p.positional.get(2).ok_or("error: exactly one NAME is required, got 0\nSee 'kubectl create secret generic -h' for help and examples")?;
-    let data: Map<String, Value> = literal_pairs(p)?.into_iter().map(|(k, v)| (k, json!(crate::sim::api::base64::encode(v.as_str().unwrap_or_default().as_bytes())))).collect();
+    let name = p.positional.get(2).ok_or(
+        "error: exactly one NAME is required, got 0\nSee 'kubectl create secret generic -h' for help and examples",
+    )?;
+    let data: Map<String, Value> = literal_pairs(p)?
+        .into_iter()
+        .map(|(k, v)| (k, json!(crate::sim::api::base64::encode(v.as_str().unwrap_or_default().as_bytes()))))
+        .collect();
     let mut obj = json!({"apiVersion": "v1"});
     if !data.is_empty() {
         obj["data"] = Value::Object(data);
@@ -204,7 +228,8 @@ fn service(p: &Parsed) -> Result<Value, String> {
         let (port, target) = tcp.split_once(':').unwrap_or((tcp, tcp));
         let port_n: i64 = port.parse().map_err(|_| format!("error: invalid port {port}"))?;
         let target_v = target.parse::<i64>().map(|t| json!(t)).unwrap_or_else(|_| json!(target));
-        let mut entry = json!({"name": format!("{port}-{target}"), "port": port_n, "protocol": "TCP", "targetPort": target_v});
+        let mut entry =
+            json!({"name": format!("{port}-{target}"), "port": port_n, "protocol": "TCP", "targetPort": target_v});
         if let Some(np) = p.get("node-port").and_then(|n| n.parse::<i64>().ok()) {
             entry["nodePort"] = json!(np);
         }
@@ -231,7 +256,9 @@ fn job_spec(name: &str, p: &Parsed, restart: &str) -> Result<Value, String> {
     c.insert("image".into(), json!(image));
     c.insert("name".into(), json!(name));
     c.insert("resources".into(), json!({}));
-    Ok(json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": [Value::Object(c)], "restartPolicy": restart}}))
+    Ok(
+        json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": [Value::Object(c)], "restartPolicy": restart}}),
+    )
 }
 
 fn job(name: &str, p: &Parsed) -> Result<Value, String> {
@@ -253,7 +280,11 @@ fn cronjob(name: &str, p: &Parsed) -> Result<Value, String> {
 /// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
 pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
-    let name = p.positional.first().ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?.clone();
+    let name = p
+        .positional
+        .first()
+        .ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?
+        .clone();
     let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
     if p.bool("stdin") || p.bool("tty") {
         return Err("error: interactive sessions (-i/-t) need a real terminal attached to a container; this sandbox runs the pod without attaching".into());
@@ -267,7 +298,8 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         let key = if p.bool("command") { "command" } else { "args" };
         c.insert(key.into(), json!(p.after_dashes));
     }
-    let env: Vec<Value> = p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
+    let env: Vec<Value> =
+        p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
     if !env.is_empty() {
         c.insert("env".into(), json!(env));
     }

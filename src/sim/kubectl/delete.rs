@@ -29,11 +29,14 @@ const FLAGS: &[args::FlagSpec] = &[
 const WAIT_LIMIT_MS: Millis = 120_000;
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let words: Vec<String> = words.iter().map(|w| if w == "--wait" { "--wait=true".to_string() } else { w.clone() }).collect();
+    let words: Vec<String> =
+        words.iter().map(|w| if w == "--wait" { "--wait=true".to_string() } else { w.clone() }).collect();
     let p = args::parse(&words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl delete --help' for usage."))?;
     let ns = namespace(&p);
     let grace = match (p.get("grace-period"), p.bool("now"), p.bool("force")) {
-        (Some(g), _, _) => Some(g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag"))?),
+        (Some(g), _, _) => {
+            Some(g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag"))?)
+        }
         (None, true, _) => Some(1),
         (None, false, true) => Some(0),
         _ => None,
@@ -42,7 +45,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         None | Some("background") | Some("true") => None,
         Some("foreground") => Some("Foreground".to_string()),
         Some("orphan") | Some("false") => Some("Orphan".to_string()),
-        Some(other) => return Err(format!("error: invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\".")),
+        Some(other) => {
+            return Err(format!(
+                "error: invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\"."
+            ));
+        }
     };
     let mut work: Vec<(&'static ResourceType, String, String)> = Vec::new();
     if !p.all("filename").is_empty() {
@@ -71,7 +78,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                 let scope = if p.bool("all-namespaces") { None } else { Some(ns.as_str()) };
                 let items = list(cx, rt, scope, p.get("selector"), None).map_err(|e| e.to_string())?;
                 if items.is_empty() {
-                    out.stderr.push_str(&format!("{}\n", common::no_resources(rt.namespaced && scope.is_some(), scope)));
+                    out.stderr
+                        .push_str(&format!("{}\n", common::no_resources(rt.namespaced && scope.is_some(), scope)));
                 }
                 for o in items {
                     let ons = o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(&ns).to_string();
@@ -96,7 +104,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                     Some("name") => out.out(format!("{}/{name}", type_name(rt))),
                     _ => out.out(format!("{} \"{name}\" deleted", type_name(rt))),
                 }
-                deleted.push(crate::sim::api::storage_key(rt, Some(&obj_ns).filter(|_| rt.namespaced).map(String::as_str), &name));
+                deleted.push(crate::sim::api::storage_key(
+                    rt,
+                    Some(&obj_ns).filter(|_| rt.namespaced).map(String::as_str),
+                    &name,
+                ));
             }
             Err(e) if p.bool("ignore-not-found") && e.reason == crate::sim::apiserver::status::Reason::NotFound => {}
             Err(e) => out.err(e.to_string()),

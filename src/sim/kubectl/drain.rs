@@ -76,19 +76,35 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     };
     let timeout = match p.get("timeout") {
         None => 0,
-        Some(t) => parse_duration(t).ok_or_else(|| format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""))?,
+        Some(t) => parse_duration(t).ok_or_else(|| {
+            format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
+        })?,
     };
     if p.bool("delete-local-data") {
         out.stderr.push_str("Flag --delete-local-data has been deprecated, This option is deprecated and will be deleted. Use --delete-emptydir-data.\n");
     }
-    let opts = Options { force: p.bool("force"), ignore_daemonsets: p.bool("ignore-daemonsets"), delete_emptydir: p.bool("delete-emptydir-data") || p.bool("delete-local-data") };
+    let opts = Options {
+        force: p.bool("force"),
+        ignore_daemonsets: p.bool("ignore-daemonsets"),
+        delete_emptydir: p.bool("delete-emptydir-data") || p.bool("delete-local-data"),
+    };
     let dry_run = p.get("dry-run").is_some_and(|d| d != "none");
     let nodes = named_nodes(cx, &p.positional, p.get("selector"), out)?;
     let names = cordon_nodes(cx, &nodes, true, dry_run, out);
     let mut fatal = Vec::new();
     let mut remaining = Vec::new();
     for node in names {
-        match drain_node(cx, &node, opts, grace, timeout, dry_run, p.get("pod-selector"), p.bool("disable-eviction"), out) {
+        match drain_node(
+            cx,
+            &node,
+            opts,
+            grace,
+            timeout,
+            dry_run,
+            p.get("pod-selector"),
+            p.bool("disable-eviction"),
+            out,
+        ) {
             Ok(()) => out.out(format!("node/{node} drained{}", if dry_run { " (dry run)" } else { "" })),
             Err(e) => {
                 out.err(format!("error: unable to drain node {node:?} due to error: {e}, continuing command..."));
@@ -98,7 +114,10 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         }
     }
     if !remaining.is_empty() {
-        out.err(format!("There are pending nodes to be drained:\n{}", remaining.iter().map(|n| format!(" {n}")).collect::<Vec<_>>().join("\n")));
+        out.err(format!(
+            "There are pending nodes to be drained:\n{}",
+            remaining.iter().map(|n| format!(" {n}")).collect::<Vec<_>>().join("\n")
+        ));
         return Err(format!("error: {}", aggregate(&fatal)));
     }
     Ok(())
@@ -106,7 +125,17 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 
 /// Lists the node's pods, applies the filters, and evicts (or deletes) what may go.
 #[allow(clippy::too_many_arguments)]
-fn drain_node(cx: &mut Ctx, node: &str, opts: Options, grace: i64, timeout: Millis, dry_run: bool, pod_selector: Option<&str>, disable_eviction: bool, out: &mut Output) -> Result<(), String> {
+fn drain_node(
+    cx: &mut Ctx,
+    node: &str,
+    opts: Options,
+    grace: i64,
+    timeout: Millis,
+    dry_run: bool,
+    pod_selector: Option<&str>,
+    disable_eviction: bool,
+    out: &mut Output,
+) -> Result<(), String> {
     let field = format!("spec.nodeName={node}");
     let pods = list(cx, pods_rt(), None, pod_selector, Some(&field)).map_err(|e| e.message)?;
     let ds_rt = api::resolve("daemonsets").expect("daemonsets are always served");
@@ -134,7 +163,8 @@ fn drain_node(cx: &mut Ctx, node: &str, opts: Options, grace: i64, timeout: Mill
                 }
             }
             Verdict::Error(msg) => {
-                let msg = if msg.to_lowercase().starts_with("cannot delete") { msg } else { format!("cannot delete {msg}") };
+                let msg =
+                    if msg.to_lowercase().starts_with("cannot delete") { msg } else { format!("cannot delete {msg}") };
                 errors.push((msg, key(pod)));
             }
         }
@@ -164,7 +194,14 @@ enum State {
     Done,
 }
 
-fn evict_all(cx: &mut Ctx, pods: &[Value], grace: i64, timeout: Millis, delete: bool, out: &mut Output) -> Result<(), String> {
+fn evict_all(
+    cx: &mut Ctx,
+    pods: &[Value],
+    grace: i64,
+    timeout: Millis,
+    delete: bool,
+    out: &mut Output,
+) -> Result<(), String> {
     let start = cx.world.now();
     let deadline = start + if timeout > 0 { timeout } else { MAX_WAIT_MS };
     let mut states: Vec<State> = vec![State::Evict(start); pods.len()];
@@ -193,7 +230,10 @@ fn evict_all(cx: &mut Ctx, pods: &[Value], grace: i64, timeout: Millis, delete: 
                 break;
             }
             for (pod, state) in pods.iter().zip(&states) {
-                let (ns, name) = (pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+                let (ns, name) = (
+                    pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(),
+                    common::name_of(pod),
+                );
                 match state {
                     State::Evict(_) => errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: global timeout reached: {}", go_duration(timeout))),
                     State::Waiting => errors.push(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: global timeout reached: {}", go_duration(timeout))),
@@ -223,19 +263,25 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
         ApiRequest::new(0, Verb::Delete, pods_rt()).in_namespace(Some(&ns)).named(&name)
     } else {
         out.out(format!("evicting pod {ns}/{name}"));
-        let mut body = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
+        let mut body =
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
         if grace >= 0 {
             body["deleteOptions"] = json!({"gracePeriodSeconds": grace});
         }
         if let Some(why) = budget_refusal(cx, &ns, &name) {
             if why == pdb::VIOLATION {
-                out.stderr.push_str(&format!("error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {why}\n"));
+                out.stderr
+                    .push_str(&format!("error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {why}\n"));
                 return State::Evict(cx.world.now() + RETRY_MS);
             }
             errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {why}"));
             return State::Done;
         }
-        ApiRequest::new(0, Verb::Create, pods_rt()).in_namespace(Some(&ns)).named(&name).on_subresource("eviction").with_body(body)
+        ApiRequest::new(0, Verb::Create, pods_rt())
+            .in_namespace(Some(&ns))
+            .named(&name)
+            .on_subresource("eviction")
+            .with_body(body)
     };
     if grace >= 0 {
         req.options.grace_period_seconds = Some(grace);
@@ -272,7 +318,15 @@ mod tests {
 
     #[test]
     fn durations_as_go_prints_them() {
-        for (ms, s) in [(0, "0s"), (500, "500ms"), (1500, "1.5s"), (30_000, "30s"), (60_000, "1m0s"), (90_000, "1m30s"), (3_600_000, "1h0m0s")] {
+        for (ms, s) in [
+            (0, "0s"),
+            (500, "500ms"),
+            (1500, "1.5s"),
+            (30_000, "30s"),
+            (60_000, "1m0s"),
+            (90_000, "1m30s"),
+            (3_600_000, "1h0m0s"),
+        ] {
             assert_eq!(go_duration(ms), s);
         }
     }

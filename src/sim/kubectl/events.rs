@@ -78,14 +78,17 @@ fn cell(s: &str) -> String {
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl events --help' for usage."))?;
-    let types: Vec<String> = p.all("types").iter().flat_map(|t| t.split(',')).filter(|t| !t.is_empty()).map(str::to_string).collect();
+    let types: Vec<String> =
+        p.all("types").iter().flat_map(|t| t.split(',')).filter(|t| !t.is_empty()).map(str::to_string).collect();
     if types.iter().any(|t| !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning")) {
         return Err("error: valid --types are Normal or Warning".into());
     }
     let field = match p.get("for") {
         None => None,
         Some(f) => {
-            let Some((t, n)) = f.split_once('/') else { return Err("error: --for must be in resource/name form".into()) };
+            let Some((t, n)) = f.split_once('/') else {
+                return Err("error: --for must be in resource/name form".into());
+            };
             if n.contains('/') {
                 return Err("error: arguments in resource/name form may not have more than one slash".into());
             }
@@ -93,15 +96,24 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         }
     };
     if let Some(o) = p.get("output").filter(|o| !matches!(*o, "yaml" | "json")) {
-        return Err(format!("error: unable to match a printer suitable for the output format {o:?}, allowed formats are: json,yaml"));
+        return Err(format!(
+            "error: unable to match a printer suitable for the output format {o:?}, allowed formats are: json,yaml"
+        ));
     }
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
     let rt = api::resolve("events").expect("events are always served");
-    let mut events = list(cx, rt, if all_ns { None } else { Some(ns.as_str()) }, None, field.as_deref()).map_err(|e| e.to_string())?;
-    events.retain(|e| types.is_empty() || types.iter().any(|t| str_at(e, "/type").is_some_and(|et| et.eq_ignore_ascii_case(t))));
+    let mut events = list(cx, rt, if all_ns { None } else { Some(ns.as_str()) }, None, field.as_deref())
+        .map_err(|e| e.to_string())?;
+    events.retain(|e| {
+        types.is_empty() || types.iter().any(|t| str_at(e, "/type").is_some_and(|et| et.eq_ignore_ascii_case(t)))
+    });
     if events.is_empty() {
-        out.stderr.push_str(&if all_ns { "No events found.\n".to_string() } else { format!("No events found in {ns} namespace.\n") });
+        out.stderr.push_str(&if all_ns {
+            "No events found.\n".to_string()
+        } else {
+            format!("No events found in {ns} namespace.\n")
+        });
         return Ok(());
     }
     // A stable sort: events of the same instant keep the list's (name) order.
@@ -113,20 +125,34 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             let now = cx.world.now();
             let mut w = TabWriter::for_tables();
             if !p.bool("no-headers") {
-                w.write(if all_ns { "NAMESPACE\tLAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n" } else { "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n" });
+                w.write(if all_ns {
+                    "NAMESPACE\tLAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n"
+                } else {
+                    "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n"
+                });
             }
             for e in &events {
                 if all_ns {
                     w.write(&format!("{}\t", str_at(e, "/metadata/namespace").unwrap_or_default()));
                 }
                 let s = |ptr: &str| cell(str_at(e, ptr).unwrap_or_default());
-                w.write(&format!("{}\t{}\t{}\t{}/{}\t{}\n", interval(e, now), s("/type"), s("/reason"), s("/involvedObject/kind"), s("/involvedObject/name"), cell(s("/message").trim())));
+                w.write(&format!(
+                    "{}\t{}\t{}\t{}/{}\t{}\n",
+                    interval(e, now),
+                    s("/type"),
+                    s("/reason"),
+                    s("/involvedObject/kind"),
+                    s("/involvedObject/name"),
+                    cell(s("/message").trim())
+                ));
             }
             out.stdout.push_str(&w.finish());
         }
     }
     if p.bool("watch") {
-        out.stderr.push_str("(kubectl events -w: the sandbox prints the events so far; use `kubectl get events -w` to keep watching)\n");
+        out.stderr.push_str(
+            "(kubectl events -w: the sandbox prints the events so far; use `kubectl get events -w` to keep watching)\n",
+        );
     }
     Ok(())
 }
@@ -139,9 +165,11 @@ mod tests {
     #[test]
     fn intervals_as_kubectl_prints_them() {
         let now = 120_000;
-        let once = json!({"firstTimestamp": "2025-01-01T00:01:50Z", "lastTimestamp": "2025-01-01T00:01:50Z", "count": 1});
+        let once =
+            json!({"firstTimestamp": "2025-01-01T00:01:50Z", "lastTimestamp": "2025-01-01T00:01:50Z", "count": 1});
         assert_eq!(interval(&once, now), "10s");
-        let repeated = json!({"firstTimestamp": "2025-01-01T00:00:00Z", "lastTimestamp": "2025-01-01T00:01:50Z", "count": 4});
+        let repeated =
+            json!({"firstTimestamp": "2025-01-01T00:00:00Z", "lastTimestamp": "2025-01-01T00:01:50Z", "count": 4});
         assert_eq!(interval(&repeated, now), "10s (x4 over 2m)");
         let series = json!({"eventTime": "2025-01-01T00:00:00.000000Z", "series": {"count": 2, "lastObservedTime": "2025-01-01T00:01:00.000000Z"}});
         assert_eq!(interval(&series, now), "60s (x2 over 2m)");
@@ -150,8 +178,16 @@ mod tests {
 
     #[test]
     fn sort_time_prefers_series_then_last_timestamp() {
-        assert_eq!(sort_time(&json!({"series": {"lastObservedTime": "2025-01-01T00:00:02.500000Z"}, "lastTimestamp": "2025-01-01T00:00:09Z"})), 2_500);
-        assert_eq!(sort_time(&json!({"lastTimestamp": "2025-01-01T00:00:09Z", "eventTime": "2025-01-01T00:00:01Z"})), 9_000);
+        assert_eq!(
+            sort_time(
+                &json!({"series": {"lastObservedTime": "2025-01-01T00:00:02.500000Z"}, "lastTimestamp": "2025-01-01T00:00:09Z"})
+            ),
+            2_500
+        );
+        assert_eq!(
+            sort_time(&json!({"lastTimestamp": "2025-01-01T00:00:09Z", "eventTime": "2025-01-01T00:00:01Z"})),
+            9_000
+        );
         assert_eq!(sort_time(&json!({"eventTime": "2025-01-01T00:00:01.250000Z"})), 1_250);
         assert_eq!(sort_time(&json!({})), 0);
     }

@@ -29,7 +29,11 @@ fn is_interactive_shell(argv: &[String]) -> bool {
     if !SHELLS.contains(&base) {
         return false;
     }
-    let rest: Vec<&str> = argv[1..].iter().map(String::as_str).filter(|a| !matches!(*a, "-l" | "-i" | "--login" | "-il" | "-li" | "sh" | "ash")).collect();
+    let rest: Vec<&str> = argv[1..]
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !matches!(*a, "-l" | "-i" | "--login" | "-il" | "-li" | "sh" | "ash"))
+        .collect();
     rest.is_empty()
 }
 
@@ -70,11 +74,14 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         return Err(format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
     }
     let container = match p.get("container") {
-        Some(c) if !has_container(&pod, c) => return Err(format!("Error from server (BadRequest): container {c} is not valid for pod {pod_name}")),
+        Some(c) if !has_container(&pod, c) => {
+            return Err(format!("Error from server (BadRequest): container {c} is not valid for pod {pod_name}"));
+        }
         Some(c) => c.to_string(),
         None => {
             let mut notes = Vec::new();
-            let c = default_container(&pod, &mut notes).ok_or_else(|| format!("error: pod {pod_name} does not have any containers"))?;
+            let c = default_container(&pod, &mut notes)
+                .ok_or_else(|| format!("error: pod {pod_name} does not have any containers"))?;
             if !p.bool("quiet") {
                 for n in notes {
                     out.stderr.push_str(&format!("{n}\n"));
@@ -87,7 +94,9 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
-    let answer = cx.world.exec(&node, &ns, &pod_name, &container, &command).map_err(|NoRoute { ip }| format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host"))?;
+    let answer = cx.world.exec(&node, &ns, &pod_name, &container, &command).map_err(|NoRoute { ip }| {
+        format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host")
+    })?;
     match answer {
         Ok(text) => {
             out.stdout.push_str(&text);

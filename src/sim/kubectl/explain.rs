@@ -7,10 +7,10 @@
 //! (they would add megabytes), so fields are listed one line each, as `--recursive` prints them,
 //! and the DESCRIPTION says where the documentation is.
 
-use super::args::{self, FlagKind, flag};
 use super::Output;
+use super::args::{self, FlagKind, flag};
 use crate::sim::api::registry::split_api_version;
-use crate::sim::api::strict::schema::{schema, Leaf, Schema, Shape};
+use crate::sim::api::strict::schema::{Leaf, Schema, Shape, schema};
 use crate::sim::api::{self, ResourceType};
 
 /// How deep `--recursive` goes: deeper than any served kind nests, but a bound all the same.
@@ -29,10 +29,14 @@ pub fn explain(words: &[String], out: &mut Output) -> Result<(), String> {
     let version = match p.get("api-version") {
         None => rt.version,
         Some(v) if rt.serves_api_version(v) => split_api_version(v).1,
-        Some(v) => return Err(format!("error: couldn't find resource for \"{}\" in version \"{v}\"", rt.group_resource())),
+        Some(v) => {
+            return Err(format!("error: couldn't find resource for \"{}\" in version \"{v}\"", rt.group_resource()));
+        }
     };
     let s = schema();
-    let root = s.kind(rt.group, version, rt.kind).ok_or_else(|| format!("error: GVK {} not found in OpenAPI schema", rt.kind))?;
+    let root = s
+        .kind(rt.group, version, rt.kind)
+        .ok_or_else(|| format!("error: GVK {} not found in OpenAPI schema", rt.kind))?;
     let (field, shape) = follow(s, Shape::Struct(root), &fields)?;
     out.out(header(rt, version, field.map(|f| (f, type_name(s, &shape)))));
     out.out(format!(
@@ -77,7 +81,10 @@ fn header(rt: &ResourceType, version: &str, field: Option<(&str, String)>) -> St
 fn field_list(s: &Schema, id: usize, level: usize, recursive: bool, out: &mut String) {
     for (name, shape) in &s.types[id].fields {
         out.push_str(&format!("{:indent$}{name}\t<{}>\n", "", type_name(s, shape), indent = level * 2));
-        if recursive && level < MAX_DEPTH && let Some(inner) = struct_of(shape) {
+        if recursive
+            && level < MAX_DEPTH
+            && let Some(inner) = struct_of(shape)
+        {
             field_list(s, inner, level + 1, recursive, out);
         }
     }
@@ -117,7 +124,12 @@ mod tests {
     fn explains_a_field_with_kubectls_layout_and_type_names() {
         let text = run("deployment.spec").expect("a known field");
         assert!(text.starts_with("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: spec <DeploymentSpec>\n\nDESCRIPTION:\n"), "{text}");
-        for line in ["  replicas\t<integer>", "  selector\t<LabelSelector>", "  template\t<PodTemplateSpec>", "  paused\t<boolean>"] {
+        for line in [
+            "  replicas\t<integer>",
+            "  selector\t<LabelSelector>",
+            "  template\t<PodTemplateSpec>",
+            "  paused\t<boolean>",
+        ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }
     }
@@ -139,7 +151,10 @@ mod tests {
     fn a_resource_has_no_field_line_and_the_core_group_no_group_line() {
         let text = run("pods").expect("a kind");
         assert!(text.starts_with("KIND:       Pod\nVERSION:    v1\n\nDESCRIPTION:\n"), "{text}");
-        assert!(text.contains("v1.\n\nFIELDS:\n  apiVersion\t<string>\n"), "a blank line before FIELDS, as kubectl prints:\n{text}");
+        assert!(
+            text.contains("v1.\n\nFIELDS:\n  apiVersion\t<string>\n"),
+            "a blank line before FIELDS, as kubectl prints:\n{text}"
+        );
         assert!(text.lines().any(|l| l == "  metadata\t<ObjectMeta>"));
     }
 

@@ -41,11 +41,20 @@ fn selector_of(kind: &str, obj: &Value) -> Result<Map<String, Value>, String> {
         }
         "ReplicationController" => Ok(map("/spec/selector")),
         _ => {
-            if let Some(exprs) = obj.pointer("/spec/selector/matchExpressions").and_then(Value::as_array).filter(|e| !e.is_empty()) {
-                return Err(format!("couldn't convert expressions - \"{}\" to map-based selector format", Value::Array(exprs.clone())));
+            if let Some(exprs) =
+                obj.pointer("/spec/selector/matchExpressions").and_then(Value::as_array).filter(|e| !e.is_empty())
+            {
+                return Err(format!(
+                    "couldn't convert expressions - \"{}\" to map-based selector format",
+                    Value::Array(exprs.clone())
+                ));
             }
             let sel = map("/spec/selector/matchLabels");
-            if sel.is_empty() { Err(format!("the {} has no labels or selectors and cannot be exposed", kind.to_lowercase())) } else { Ok(sel) }
+            if sel.is_empty() {
+                Err(format!("the {} has no labels or selectors and cannot be exposed", kind.to_lowercase()))
+            } else {
+                Ok(sel)
+            }
         }
     }
 }
@@ -55,7 +64,20 @@ fn ports_of(kind: &str, obj: &Value) -> Vec<(i64, String)> {
     let containers = match kind {
         "Pod" => obj.pointer("/spec/containers"),
         "Service" => {
-            return obj.pointer("/spec/ports").and_then(Value::as_array).map(|ps| ps.iter().filter_map(|p| Some((p.get("port")?.as_i64()?, p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_string()))).collect()).unwrap_or_default();
+            return obj
+                .pointer("/spec/ports")
+                .and_then(Value::as_array)
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| {
+                            Some((
+                                p.get("port")?.as_i64()?,
+                                p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_string(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
         }
         _ => obj.pointer("/spec/template/spec/containers"),
     };
@@ -64,7 +86,12 @@ fn ports_of(kind: &str, obj: &Value) -> Vec<(i64, String)> {
         .map(|cs| {
             cs.iter()
                 .flat_map(|c| c.get("ports").and_then(Value::as_array).cloned().unwrap_or_default())
-                .filter_map(|p| Some((p.get("containerPort")?.as_i64()?, p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_string())))
+                .filter_map(|p| {
+                    Some((
+                        p.get("containerPort")?.as_i64()?,
+                        p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_string(),
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -95,7 +122,8 @@ fn int_or_string(s: &str) -> Value {
 fn service(name: &str, kind: &str, obj: &Value, p: &args::Parsed) -> Result<Value, String> {
     let selector = match p.get("selector") {
         Some(s) => parse_labels(s).map_err(|e| format!("error: {e}"))?,
-        None => selector_of(kind, obj).map_err(|e| format!("error: couldn't retrieve selectors via --selector flag or introspection: {e}"))?,
+        None => selector_of(kind, obj)
+            .map_err(|e| format!("error: couldn't retrieve selectors via --selector flag or introspection: {e}"))?,
     };
     let found = ports_of(kind, obj);
     let ports: Vec<(i64, String)> = match p.get("port") {
@@ -103,7 +131,9 @@ fn service(name: &str, kind: &str, obj: &Value, p: &args::Parsed) -> Result<Valu
             let n: i64 = port.parse().map_err(|_| format!("error: strconv.Atoi: parsing {port:?}: invalid syntax"))?;
             vec![(n, found.iter().find(|(p, _)| *p == n).map_or("TCP".to_string(), |(_, proto)| proto.clone()))]
         }
-        None if found.is_empty() && p.get("cluster-ip") != Some("None") => return Err("error: couldn't find port via --port flag or introspection".into()),
+        None if found.is_empty() && p.get("cluster-ip") != Some("None") => {
+            return Err("error: couldn't find port via --port flag or introspection".into());
+        }
         None => found,
     };
     let target = p.get("target-port");
@@ -168,7 +198,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             return Ok(());
         }
         Some("server" | "none") | None => {}
-        Some(other) => return Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+        Some(other) => {
+            return Err(format!(
+                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ));
+        }
     }
     let mut req = ApiRequest::new(0, Verb::Create, svc_rt).in_namespace(Some(&ns)).with_body(svc);
     req.options.dry_run = p.get("dry-run") == Some("server");
@@ -193,7 +227,13 @@ mod tests {
 
     #[test]
     fn service_from_a_deployment() {
-        let svc = service("web", "Deployment", &deploy(), &parsed("deployment web --port=80 --target-port=8080 --type=NodePort")).expect("builds");
+        let svc = service(
+            "web",
+            "Deployment",
+            &deploy(),
+            &parsed("deployment web --port=80 --target-port=8080 --type=NodePort"),
+        )
+        .expect("builds");
         assert_eq!(svc["spec"]["selector"], json!({"app": "web"}));
         assert_eq!(svc["spec"]["ports"], json!([{"port": 80, "protocol": "TCP", "targetPort": 8080}]));
         assert_eq!(svc["spec"]["type"], "NodePort");
@@ -206,7 +246,10 @@ mod tests {
     fn refusals_in_kubectl_words() {
         let mut no_ports = deploy();
         no_ports["spec"]["template"]["spec"]["containers"][0].as_object_mut().expect("an object").remove("ports");
-        assert_eq!(service("web", "Deployment", &no_ports, &parsed("d web")), Err("error: couldn't find port via --port flag or introspection".into()));
+        assert_eq!(
+            service("web", "Deployment", &no_ports, &parsed("d web")),
+            Err("error: couldn't find port via --port flag or introspection".into())
+        );
         let pod = json!({"kind": "Pod", "metadata": {"name": "p"}});
         assert_eq!(
             service("p", "Pod", &pod, &parsed("pod p --port=80")),
@@ -214,7 +257,10 @@ mod tests {
         );
         let mut exprs = deploy();
         exprs["spec"]["selector"]["matchExpressions"] = json!([{"key": "a", "operator": "Exists"}]);
-        assert!(service("web", "Deployment", &exprs, &parsed("d web --port=80")).is_err_and(|e| e.contains("couldn't convert expressions")));
+        assert!(
+            service("web", "Deployment", &exprs, &parsed("d web --port=80"))
+                .is_err_and(|e| e.contains("couldn't convert expressions"))
+        );
         assert_eq!(parse_labels("a=b,c"), Err("unexpected label spec: c".into()));
         assert_eq!(int_or_string("http"), json!("http"));
     }
@@ -222,8 +268,12 @@ mod tests {
     #[test]
     fn several_ports_get_names() {
         let mut d = deploy();
-        d["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80}, {"containerPort": 443}]);
+        d["spec"]["template"]["spec"]["containers"][0]["ports"] =
+            json!([{"containerPort": 80}, {"containerPort": 443}]);
         let svc = service("web", "Deployment", &d, &parsed("d web")).expect("builds");
-        assert_eq!(svc["spec"]["ports"][1], json!({"port": 443, "protocol": "TCP", "targetPort": 443, "name": "port-2"}));
+        assert_eq!(
+            svc["spec"]["ports"][1],
+            json!({"port": 443, "protocol": "TCP", "targetPort": 443, "name": "port-2"})
+        );
     }
 }

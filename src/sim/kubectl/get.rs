@@ -54,10 +54,13 @@ fn format_of(o: Option<&str>) -> Result<Format, String> {
 fn expand_all(positional: &[String]) -> Vec<String> {
     let mut p = positional.to_vec();
     if let Some(first) = p.first_mut()
-        && first.split(',').any(|t| t == "all") {
-            let all: Vec<&str> = api::resources().iter().filter(|r| r.categories.contains(&"all")).map(|r| r.plural).collect();
-            *first = first.split(',').flat_map(|t| if t == "all" { all.clone() } else { vec![t] }).collect::<Vec<_>>().join(",");
-        }
+        && first.split(',').any(|t| t == "all")
+    {
+        let all: Vec<&str> =
+            api::resources().iter().filter(|r| r.categories.contains(&"all")).map(|r| r.plural).collect();
+        *first =
+            first.split(',').flat_map(|t| if t == "all" { all.clone() } else { vec![t] }).collect::<Vec<_>>().join(",");
+    }
     p
 }
 
@@ -168,7 +171,8 @@ const DESCRIBE_FLAGS: &[args::FlagSpec] = &[
 ];
 
 pub fn describe(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, DESCRIBE_FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl describe --help' for usage."))?;
+    let p = args::parse(words, DESCRIBE_FLAGS)
+        .map_err(|e| format!("error: {e}\nSee 'kubectl describe --help' for usage."))?;
     if p.positional.is_empty() {
         return Err("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.".into());
     }
@@ -221,11 +225,16 @@ fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::Descri
     match rt.kind {
         "Node" => {
             related.pods = fetch("pods", None, None, Some(&format!("spec.nodeName={name}")));
-            related.lease = fetch("leases", Some("kube-node-lease"), None, Some(&format!("metadata.name={name}"))).into_iter().next();
+            related.lease = fetch("leases", Some("kube-node-lease"), None, Some(&format!("metadata.name={name}")))
+                .into_iter()
+                .next();
         }
         "ReplicaSet" => related.pods = fetch("pods", Some(&ns), selector.as_deref(), None),
         "Deployment" => related.replica_sets = fetch("replicasets", Some(&ns), selector.as_deref(), None),
-        "Service" => related.endpoint_slices = fetch("endpointslices", Some(&ns), Some(&format!("kubernetes.io/service-name={name}")), None),
+        "Service" => {
+            related.endpoint_slices =
+                fetch("endpointslices", Some(&ns), Some(&format!("kubernetes.io/service-name={name}")), None)
+        }
         "Namespace" => {
             related.resource_quotas = fetch("resourcequotas", Some(&name), None, None);
             related.limit_ranges = fetch("limitranges", Some(&name), None, None);

@@ -9,7 +9,8 @@ pub const CLIENT_VERSION: &str = "v1.33.1";
 pub const SERVER_VERSION: &str = "v1.33.1";
 
 pub fn version(words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, &[flag("client", None, FlagKind::Bool), flag("output", Some('o'), FlagKind::Value)]).map_err(|e| format!("error: {e}"))?;
+    let p = args::parse(words, &[flag("client", None, FlagKind::Bool), flag("output", Some('o'), FlagKind::Value)])
+        .map_err(|e| format!("error: {e}"))?;
     out.out(format!("Client Version: {CLIENT_VERSION}\nKustomize Version: v5.6.0"));
     if !p.bool("client") {
         out.out(format!("Server Version: {SERVER_VERSION}"));
@@ -29,7 +30,12 @@ pub fn cluster_info(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<
 pub fn api_resources(words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(
         words,
-        &[flag("namespaced", None, FlagKind::Value), flag("api-group", None, FlagKind::Value), flag("output", Some('o'), FlagKind::Value), flag("no-headers", None, FlagKind::Bool)],
+        &[
+            flag("namespaced", None, FlagKind::Value),
+            flag("api-group", None, FlagKind::Value),
+            flag("output", Some('o'), FlagKind::Value),
+            flag("no-headers", None, FlagKind::Bool),
+        ],
     )
     .map_err(|e| format!("error: {e}"))?;
     let mut seen = std::collections::BTreeSet::new();
@@ -46,7 +52,10 @@ pub fn api_resources(words: &[String], out: &mut Output) -> Result<(), String> {
         .collect();
     if p.get("output") == Some("name") {
         for r in &rows {
-            let rt = api::resources().iter().find(|x| x.plural == r[0] && x.kind == r[4]).expect("row came from the registry");
+            let rt = api::resources()
+                .iter()
+                .find(|x| x.plural == r[0] && x.kind == r[4])
+                .expect("row came from the registry");
             out.out(if rt.group.is_empty() { rt.plural.to_string() } else { format!("{}.{}", rt.plural, rt.group) });
         }
         return Ok(());
@@ -82,7 +91,9 @@ pub fn config(words: &[String], out: &mut Output) -> Result<(), String> {
             out.out("CURRENT   NAME           CLUSTER        AUTHINFO       NAMESPACE\n*         kind-sandbox   kind-sandbox   kind-sandbox   ");
             Ok(())
         }
-        Some(other) => Err(format!("error: the sandbox has one fixed kubeconfig; `kubectl config {other}` cannot change it")),
+        Some(other) => {
+            Err(format!("error: the sandbox has one fixed kubeconfig; `kubectl config {other}` cannot change it"))
+        }
         None => Err("error: specify a config subcommand: view, current-context, get-contexts".into()),
     }
 }

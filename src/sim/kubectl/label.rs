@@ -48,13 +48,20 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
         }
     }
     if changes.is_empty() && !p.bool("list") {
-        return Err(format!("error: at least one {} update is required", if field == Field::Labels { "label" } else { "annotation" }));
+        return Err(format!(
+            "error: at least one {} update is required",
+            if field == Field::Labels { "label" } else { "annotation" }
+        ));
     }
     if names.is_empty() {
         if !p.bool("all") && p.get("selector").is_none() {
             return Err("error: resource(s) were provided, but no name was specified".to_string());
         }
-        names = list(cx, rt, Some(&ns), p.get("selector"), None).map_err(|e| e.to_string())?.iter().map(|o| common::name_of(o).to_string()).collect();
+        names = list(cx, rt, Some(&ns), p.get("selector"), None)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|o| common::name_of(o).to_string())
+            .collect();
     }
     for name in names {
         let obj = match common::get_one(cx, rt, &ns, &name) {
@@ -72,21 +79,27 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
                 Some(v) => {
                     removed_only = false;
                     if let Some(old) = current.get(k).and_then(Value::as_str)
-                        && old != v && !p.bool("overwrite") {
-                            return Err(format!("error: '{k}' already has a value ({old}), and --overwrite is false"));
-                        }
+                        && old != v
+                        && !p.bool("overwrite")
+                    {
+                        return Err(format!("error: '{k}' already has a value ({old}), and --overwrite is false"));
+                    }
                     patch.insert(k.clone(), json!(v));
                 }
                 None => {
                     if !current.contains_key(k) {
-                        out.out(format!("{} \"{k}\" not found.", if field == Field::Labels { "label" } else { "annotation" }));
+                        out.out(format!(
+                            "{} \"{k}\" not found.",
+                            if field == Field::Labels { "label" } else { "annotation" }
+                        ));
                     }
                     patch.insert(k.clone(), Value::Null);
                 }
             }
         }
         let body = json!({"metadata": {key: Value::Object(patch)}});
-        let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt).in_namespace(Some(&ns)).named(&name).with_body(body);
+        let req =
+            ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt).in_namespace(Some(&ns)).named(&name).with_body(body);
         let before = obj.pointer("/metadata/resourceVersion").cloned();
         match cx.world.call(req) {
             Ok(after) => {

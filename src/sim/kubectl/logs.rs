@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace};
-use super::target::{all_container_names, default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging};
+use super::target::{
+    all_container_names, default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging,
+};
 use super::{Ctx, NoRoute, Output};
 use crate::sim::time::{Millis, parse_duration, parse_rfc3339, rfc3339};
 
@@ -57,7 +59,11 @@ fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, S
     let tail: i64 = match p.get("tail") {
         None if selector => 10,
         None => -1,
-        Some(t) => t.parse().map_err(|_| format!("error: invalid argument {t:?} for \"--tail\" flag: strconv.ParseInt: parsing {t:?}: invalid syntax"))?,
+        Some(t) => t.parse().map_err(|_| {
+            format!(
+                "error: invalid argument {t:?} for \"--tail\" flag: strconv.ParseInt: parsing {t:?}: invalid syntax"
+            )
+        })?,
     };
     if tail < -1 {
         return Err("error: --tail must be greater than or equal to -1".into());
@@ -65,7 +71,9 @@ fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, S
     let since = match (p.get("since"), p.get("since-time")) {
         (Some(_), Some(_)) => return Err("error: at most one of `sinceTime` or `sinceSeconds` may be specified".into()),
         (Some(s), None) => {
-            let d = parse_duration(s).ok_or_else(|| format!("error: invalid argument {s:?} for \"--since\" flag: time: invalid duration {s:?}"))?;
+            let d = parse_duration(s).ok_or_else(|| {
+                format!("error: invalid argument {s:?} for \"--since\" flag: time: invalid duration {s:?}")
+            })?;
             if d == 0 {
                 return Err("error: --since must be greater than 0".into());
             }
@@ -78,7 +86,13 @@ fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, S
         None => None,
         Some(b) => Some(b.parse::<usize>().map_err(|_| format!("error: invalid argument {b:?} for \"--limit-bytes\" flag: strconv.ParseInt: parsing {b:?}: invalid syntax"))?).filter(|b| *b > 0),
     };
-    Ok(Shape { tail: usize::try_from(tail).ok(), since, timestamps: p.bool("timestamps"), limit_bytes, prefix: p.bool("prefix") })
+    Ok(Shape {
+        tail: usize::try_from(tail).ok(),
+        since,
+        timestamps: p.bool("timestamps"),
+        limit_bytes,
+        prefix: p.bool("prefix"),
+    })
 }
 
 /// Formats the lines of one container as kubectl prints them.
@@ -114,7 +128,12 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     let (resource, inline_container) = match (p.positional.as_slice(), selector) {
         ([], None) => return Err(USAGE_ERR.into()),
         ([], Some(_)) => (None, None),
-        ([_], Some(_)) => return Err("error: only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples".into()),
+        ([_], Some(_)) => {
+            return Err(
+                "error: only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples"
+                    .into(),
+            );
+        }
         ([r], None) => (Some(r.clone()), None),
         ([r, c], _) => (Some(r.clone()), Some(c.clone())),
         _ => return Err(USAGE_ERR.into()),
@@ -148,7 +167,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             sort_by_logging(&mut pods);
             if rt.kind != "Pod" && !p.bool("all-pods") {
                 if pods.len() > 1 {
-                    out.stderr.push_str(&format!("Found {} pods, using pod/{}\n", pods.len(), common::name_of(&pods[0])));
+                    out.stderr.push_str(&format!(
+                        "Found {} pods, using pod/{}\n",
+                        pods.len(),
+                        common::name_of(&pods[0])
+                    ));
                 }
                 pods.truncate(1);
             }
@@ -166,11 +189,17 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                 .collect()
         } else {
             match &container {
-                Some(c) if !has_container(pod, c) => return Err(format!("error: container {c} is not valid for pod {name} out of: {}", all_container_names(pod))),
+                Some(c) if !has_container(pod, c) => {
+                    return Err(format!(
+                        "error: container {c} is not valid for pod {name} out of: {}",
+                        all_container_names(pod)
+                    ));
+                }
                 Some(c) => vec![c.clone()],
                 None => {
                     let mut notes = Vec::new();
-                    let c = default_container(pod, &mut notes).ok_or_else(|| format!("error: pod {name} has no containers"))?;
+                    let c = default_container(pod, &mut notes)
+                        .ok_or_else(|| format!("error: pod {name} has no containers"))?;
                     if !many_pods {
                         for n in notes {
                             out.stderr.push_str(&n);
@@ -193,7 +222,13 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 }
 
 /// One container's log lines with their times, from the kubelet of the pod's node.
-fn container_log(cx: &mut Ctx, ns: &str, pod: &Value, container: &str, previous: bool) -> Result<Vec<(Millis, String)>, String> {
+fn container_log(
+    cx: &mut Ctx,
+    ns: &str,
+    pod: &Value,
+    container: &str,
+    previous: bool,
+) -> Result<Vec<(Millis, String)>, String> {
     let name = common::name_of(pod);
     let node = pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default();
     // An unscheduled pod has no kubelet to ask: the API server answers with an empty log.
@@ -222,8 +257,14 @@ mod tests {
         assert_eq!(render(lines(), &Shape { tail: Some(2), ..Shape::default() }, ""), "line 4\nline 5\n");
         assert_eq!(render(lines(), &Shape { tail: Some(0), ..Shape::default() }, ""), "");
         assert_eq!(render(lines(), &Shape { since: Some(4000), ..Shape::default() }, ""), "line 4\nline 5\n");
-        assert_eq!(render(lines(), &Shape { tail: Some(1), timestamps: true, ..Shape::default() }, ""), "2025-01-01T00:00:05.25Z line 5\n");
-        assert_eq!(render(lines(), &Shape { tail: Some(1), prefix: true, ..Shape::default() }, "[pod/p/c]"), "[pod/p/c] line 5\n");
+        assert_eq!(
+            render(lines(), &Shape { tail: Some(1), timestamps: true, ..Shape::default() }, ""),
+            "2025-01-01T00:00:05.25Z line 5\n"
+        );
+        assert_eq!(
+            render(lines(), &Shape { tail: Some(1), prefix: true, ..Shape::default() }, "[pod/p/c]"),
+            "[pod/p/c] line 5\n"
+        );
         assert_eq!(render(lines(), &Shape { limit_bytes: Some(9), ..Shape::default() }, ""), "line 1\nli");
     }
 
@@ -236,7 +277,10 @@ mod tests {
     #[test]
     fn flag_checks() {
         let parse = |s: &str| args::parse(&args::split_words(s).expect("splits"), FLAGS).expect("parses");
-        assert_eq!(parse_shape(&parse("p --tail=-2"), 0, false).map(|_| ()), Err("error: --tail must be greater than or equal to -1".into()));
+        assert_eq!(
+            parse_shape(&parse("p --tail=-2"), 0, false).map(|_| ()),
+            Err("error: --tail must be greater than or equal to -1".into())
+        );
         assert_eq!(parse_shape(&parse("p"), 0, true).map(|s| s.tail), Ok(Some(10)));
         assert_eq!(parse_shape(&parse("p"), 0, false).map(|s| s.tail), Ok(None));
         assert_eq!(parse_shape(&parse("p --since=1m"), 90_000, false).map(|s| s.since), Ok(Some(30_000)));

@@ -60,11 +60,20 @@ Usage:
   kubectl [flags] [options]";
 
 pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, &[flag("replicas", None, FlagKind::Value), flag("current-replicas", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value)])
-        .map_err(|e| format!("error: {e}\nSee 'kubectl scale --help' for usage."))?;
+    let p = args::parse(
+        words,
+        &[
+            flag("replicas", None, FlagKind::Value),
+            flag("current-replicas", None, FlagKind::Value),
+            flag("selector", Some('l'), FlagKind::Value),
+        ],
+    )
+    .map_err(|e| format!("error: {e}\nSee 'kubectl scale --help' for usage."))?;
     let replicas: i64 = match p.get("replicas") {
         None => return Err("error: required flag(s) \"replicas\" not set".into()),
-        Some(r) => r.parse().ok().filter(|n| *n >= 0).ok_or_else(|| "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0".to_string())?,
+        Some(r) => r.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0".to_string()
+        })?,
     };
     let ns = namespace(&p);
     for (rt, names) in targets(&p.positional)? {
@@ -84,7 +93,10 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
                     continue;
                 }
             }
-            let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt).in_namespace(Some(&ns)).named(&name).with_body(json!({"spec": {"replicas": replicas}}));
+            let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt)
+                .in_namespace(Some(&ns))
+                .named(&name)
+                .with_body(json!({"spec": {"replicas": replicas}}));
             match cx.world.call(req) {
                 Ok(_) => out.out(format!("{} scaled", object_ref(rt, &name))),
                 Err(e) => out.err(e.to_string()),
@@ -100,24 +112,41 @@ type Condition = dyn Fn(Option<&Value>) -> bool;
 /// `kubectl wait --for=condition=Ready pod/x --timeout=60s` and `--for=delete`: runs the cluster's
 /// virtual time forward until the condition holds or the timeout (default 30 s) passes.
 pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, &[flag("for", None, FlagKind::Value), flag("timeout", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value), flag("all", None, FlagKind::Bool)])
-        .map_err(|e| format!("error: {e}\nSee 'kubectl wait --help' for usage."))?;
+    let p = args::parse(
+        words,
+        &[
+            flag("for", None, FlagKind::Value),
+            flag("timeout", None, FlagKind::Value),
+            flag("selector", Some('l'), FlagKind::Value),
+            flag("all", None, FlagKind::Bool),
+        ],
+    )
+    .map_err(|e| format!("error: {e}\nSee 'kubectl wait --help' for usage."))?;
     let cond = p.get("for").ok_or("error: --for must be specified")?.to_string();
     let timeout = match p.get("timeout") {
         None => 30_000,
-        Some(t) => parse_duration(t).ok_or_else(|| format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""))?,
+        Some(t) => parse_duration(t).ok_or_else(|| {
+            format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
+        })?,
     };
     let check: Box<Condition> = if cond == "delete" {
         Box::new(|o| o.is_none())
     } else if let Some(c) = cond.strip_prefix("condition=") {
-        let (ty, want) = c.split_once('=').map(|(t, v)| (t.to_string(), v.to_string())).unwrap_or((c.to_string(), "True".into()));
+        let (ty, want) =
+            c.split_once('=').map(|(t, v)| (t.to_string(), v.to_string())).unwrap_or((c.to_string(), "True".into()));
         Box::new(move |o| {
             o.and_then(|o| o.pointer("/status/conditions")).and_then(Value::as_array).is_some_and(|cs| {
-                cs.iter().any(|c| c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(&ty)) && c.get("status").and_then(Value::as_str) == Some(want.as_str()))
+                cs.iter().any(|c| {
+                    c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(&ty))
+                        && c.get("status").and_then(Value::as_str) == Some(want.as_str())
+                })
             })
         })
     } else if let Some(jp) = cond.strip_prefix("jsonpath=") {
-        let (path, want) = jp.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())).ok_or("error: jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3")?;
+        let (path, want) = jp
+            .split_once('=')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .ok_or("error: jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3")?;
         Box::new(move |o| o.is_some_and(|o| super::printers::jsonpath(&path, o).is_ok_and(|s| s.trim() == want)))
     } else {
         return Err(format!("error: unrecognized condition: \"{cond}\""));
@@ -126,16 +155,27 @@ pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
     let mut keys = Vec::new();
     for (rt, names) in targets(&p.positional)? {
         let names = if names.is_empty() {
-            common::list(cx, rt, Some(&ns), p.get("selector"), None).map_err(|e| e.to_string())?.iter().map(|o| common::name_of(o).to_string()).collect()
+            common::list(cx, rt, Some(&ns), p.get("selector"), None)
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(|o| common::name_of(o).to_string())
+                .collect()
         } else {
             names
         };
         for n in names {
             if cond != "delete" && common::get_one(cx, rt, &ns, &n).is_err() {
-                out.err(format!("Error from server (NotFound): {} \"{n}\" not found", crate::sim::apiserver::status::qualified(rt)));
+                out.err(format!(
+                    "Error from server (NotFound): {} \"{n}\" not found",
+                    crate::sim::apiserver::status::qualified(rt)
+                ));
                 continue;
             }
-            keys.push((rt, n.clone(), crate::sim::api::storage_key(rt, Some(&ns).filter(|_| rt.namespaced).map(String::as_str), &n)));
+            keys.push((
+                rt,
+                n.clone(),
+                crate::sim::api::storage_key(rt, Some(&ns).filter(|_| rt.namespaced).map(String::as_str), &n),
+            ));
         }
     }
     if keys.is_empty() && !out.failed {

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list};
 use super::{Ctx, Output};
-use crate::sim::api::{self, ResourceType};
 use crate::sim::api::validation::names::{is_qualified_name, is_valid_label_value};
+use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
 
 pub fn nodes_rt() -> &'static ResourceType {
@@ -16,7 +16,12 @@ pub fn nodes_rt() -> &'static ResourceType {
 }
 
 /// The Nodes named (`x` or `node/x`) or selected with `-l`, fetched; missing ones are reported.
-pub fn named_nodes(cx: &mut Ctx, names: &[String], selector: Option<&str>, out: &mut Output) -> Result<Vec<Value>, String> {
+pub fn named_nodes(
+    cx: &mut Ctx,
+    names: &[String],
+    selector: Option<&str>,
+    out: &mut Output,
+) -> Result<Vec<Value>, String> {
     if let Some(sel) = selector {
         return list(cx, nodes_rt(), None, Some(sel), None).map_err(|e| e.to_string());
     }
@@ -144,7 +149,10 @@ pub fn parse_taints(specs: &[String]) -> Result<(Vec<Taint>, Vec<Taint>), String
             return Err(format!("invalid taint spec: {s}"));
         }
         if add.iter().any(|a| a.key == t.key && a.effect == t.effect) {
-            return Err(format!("duplicated taints with the same key and effect: {{{} {} {} <nil>}}", t.key, t.value, t.effect));
+            return Err(format!(
+                "duplicated taints with the same key and effect: {{{} {} {} <nil>}}",
+                t.key, t.value, t.effect
+            ));
         }
         add.push(t);
     }
@@ -152,7 +160,12 @@ pub fn parse_taints(specs: &[String]) -> Result<(Vec<Taint>, Vec<Taint>), String
 }
 
 /// `reorganizeTaints`: the node's new taint list and the operation word, or the first removal error.
-pub fn reorganize(old: &[Taint], add: &[Taint], remove: &[Taint], overwrite: bool) -> Result<(&'static str, Vec<Taint>), String> {
+pub fn reorganize(
+    old: &[Taint],
+    add: &[Taint],
+    remove: &[Taint],
+    overwrite: bool,
+) -> Result<(&'static str, Vec<Taint>), String> {
     let mut new: Vec<Taint> = add.to_vec();
     for o in old {
         if !new.iter().any(|n| n.key == o.key && n.effect == o.effect) {
@@ -180,8 +193,16 @@ pub fn reorganize(old: &[Taint], add: &[Taint], remove: &[Taint], overwrite: boo
 }
 
 pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, &[flag("overwrite", None, FlagKind::Bool), flag("all", None, FlagKind::Bool), flag("selector", Some('l'), FlagKind::Value), flag("dry-run", None, FlagKind::Value)])
-        .map_err(|e| format!("error: {e}\nSee 'kubectl taint --help' for usage."))?;
+    let p = args::parse(
+        words,
+        &[
+            flag("overwrite", None, FlagKind::Bool),
+            flag("all", None, FlagKind::Bool),
+            flag("selector", Some('l'), FlagKind::Value),
+            flag("dry-run", None, FlagKind::Value),
+        ],
+    )
+    .map_err(|e| format!("error: {e}\nSee 'kubectl taint --help' for usage."))?;
     let (mut resources, mut specs) = (Vec::new(), Vec::new());
     for s in &p.positional {
         let is_taint = s.contains('=') || s.contains(':') || s.ends_with('-');
@@ -191,11 +212,14 @@ pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
             (false, false) => return Err(format!("error: all resources must be specified before taint changes: {s}")),
         }
     }
-    let Some(first) = resources.first() else { return Err("error: one or more resources must be specified as <resource> <name>".into()) };
+    let Some(first) = resources.first() else {
+        return Err("error: one or more resources must be specified as <resource> <name>".into());
+    };
     if specs.is_empty() {
         return Err("error: at least one taint update is required".into());
     }
-    let (add, remove) = parse_taints(&specs).map_err(|e| format!("error: {e}\nSee 'kubectl taint -h' for help and examples"))?;
+    let (add, remove) =
+        parse_taints(&specs).map_err(|e| format!("error: {e}\nSee 'kubectl taint -h' for help and examples"))?;
     let (type_arg, mut names) = match first.split_once('/') {
         Some((t, n)) => (t.to_string(), vec![n.to_string()]),
         None => (first.clone(), resources[1..].to_vec()),
@@ -210,7 +234,10 @@ pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         .map(|r| format!("{{\"{}\":\"{}\"}}", r.key, r.effect))
         .collect();
     if !conflicts.is_empty() {
-        return Err(format!("error: can not both modify and remove the following taint(s) in the same command: {}", conflicts.join(", ")));
+        return Err(format!(
+            "error: can not both modify and remove the following taint(s) in the same command: {}",
+            conflicts.join(", ")
+        ));
     }
     if p.bool("all") && p.get("selector").is_some() {
         return Err("error: setting 'all' parameter with a non empty selector is prohibited".into());
@@ -227,11 +254,22 @@ pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     let dry_run = p.get("dry-run").is_some_and(|d| d != "none");
     for node in nodes {
         let name = common::name_of(&node).to_string();
-        let old: Vec<Taint> = node.pointer("/spec/taints").and_then(Value::as_array).map(|ts| ts.iter().map(Taint::of).collect()).unwrap_or_default();
+        let old: Vec<Taint> = node
+            .pointer("/spec/taints")
+            .and_then(Value::as_array)
+            .map(|ts| ts.iter().map(Taint::of).collect())
+            .unwrap_or_default();
         if !p.bool("overwrite") {
-            let exists: Vec<&str> = add.iter().filter(|a| old.iter().any(|o| o.key == a.key && o.effect == a.effect)).map(|a| a.key.as_str()).collect();
+            let exists: Vec<&str> = add
+                .iter()
+                .filter(|a| old.iter().any(|o| o.key == a.key && o.effect == a.effect))
+                .map(|a| a.key.as_str())
+                .collect();
             if !exists.is_empty() {
-                return Err(format!("error: node {name} already has {} taint(s) with same effect(s) and --overwrite is false", exists.join(",")));
+                return Err(format!(
+                    "error: node {name} already has {} taint(s) with same effect(s) and --overwrite is false",
+                    exists.join(",")
+                ));
             }
         }
         let (op, new) = reorganize(&old, &add, &remove, p.bool("overwrite")).map_err(|e| format!("error: {e}"))?;
@@ -273,7 +311,10 @@ mod tests {
 
     #[test]
     fn parses_taint_specs_like_kubectl() {
-        let specs: Vec<String> = ["dedicated=gpu:NoSchedule", "spot:NoExecute", "old-", "x:PreferNoSchedule-"].iter().map(|s| s.to_string()).collect();
+        let specs: Vec<String> = ["dedicated=gpu:NoSchedule", "spot:NoExecute", "old-", "x:PreferNoSchedule-"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (add, remove) = parse_taints(&specs).expect("valid specs");
         assert_eq!(add, [t("dedicated", "gpu", "NoSchedule"), t("spot", "", "NoExecute")]);
         assert_eq!(remove, [t("old", "", ""), t("x", "", "PreferNoSchedule")]);
@@ -285,7 +326,10 @@ mod tests {
         assert_eq!(bad("a=b=c:NoSchedule"), Err("invalid taint spec: a=b=c:NoSchedule".into()));
         assert!(bad("-bad-key-:NoSchedule").is_err());
         let dup: Vec<String> = vec!["a=1:NoSchedule".into(), "a=2:NoSchedule".into()];
-        assert_eq!(parse_taints(&dup).map(|_| ()), Err("duplicated taints with the same key and effect: {a 2 NoSchedule <nil>}".into()));
+        assert_eq!(
+            parse_taints(&dup).map(|_| ()),
+            Err("duplicated taints with the same key and effect: {a 2 NoSchedule <nil>}".into())
+        );
     }
 
     #[test]
@@ -293,9 +337,18 @@ mod tests {
         let old = vec![t("a", "1", "NoSchedule")];
         assert_eq!(reorganize(&old, &[t("b", "", "NoExecute")], &[], false).map(|r| r.0), Ok("tainted"));
         assert_eq!(reorganize(&old, &[], &[t("a", "", "")], false), Ok(("untainted", vec![])));
-        assert_eq!(reorganize(&old, &[t("a", "2", "NoSchedule")], &[], true), Ok(("modified", vec![t("a", "2", "NoSchedule")])));
-        assert_eq!(reorganize(&old, &[], &[t("zz", "", "NoSchedule")], false), Err("taint \"zz:NoSchedule\" not found".into()));
-        assert_eq!(reorganize(&old, &[], &[t("a", "", "NoExecute")], false), Err("taint \"a:NoExecute\" not found".into()));
+        assert_eq!(
+            reorganize(&old, &[t("a", "2", "NoSchedule")], &[], true),
+            Ok(("modified", vec![t("a", "2", "NoSchedule")]))
+        );
+        assert_eq!(
+            reorganize(&old, &[], &[t("zz", "", "NoSchedule")], false),
+            Err("taint \"zz:NoSchedule\" not found".into())
+        );
+        assert_eq!(
+            reorganize(&old, &[], &[t("a", "", "NoExecute")], false),
+            Err("taint \"a:NoExecute\" not found".into())
+        );
     }
 
     #[test]

@@ -96,7 +96,9 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             req.options.dry_run = dry_run;
             match cx.world.call(req) {
                 Ok(after) => {
-                    let changed = after.pointer("/metadata/resourceVersion") != before.pointer("/metadata/resourceVersion") || (dry_run && after != before);
+                    let changed = after.pointer("/metadata/resourceVersion")
+                        != before.pointer("/metadata/resourceVersion")
+                        || (dry_run && after != before);
                     let what = if changed { "patched" } else { "patched (no change)" };
                     let suffix = match p.get("dry-run") {
                         Some("server") => " (server dry run)",
@@ -128,8 +130,14 @@ mod tests {
     #[test]
     fn yaml_patches_read_as_kubernetes_reads_yaml() {
         // kubectl 1.32: kubectl patch -f d.yaml --local -p 'a: ['
-        assert_eq!(parse_patch("a: ["), Err(r#"error: unable to parse "a: [": yaml: line 1: did not find expected node content"#.to_string()));
+        assert_eq!(
+            parse_patch("a: ["),
+            Err(r#"error: unable to parse "a: [": yaml: line 1: did not find expected node content"#.to_string())
+        );
         // YAML 1.1, as sigs.k8s.io/yaml reads it (serde_yaml alone would give the string "yes" and 644).
-        assert_eq!(parse_patch("metadata: {labels: {x: yes}}\nmode: 0644"), Ok(json!({"metadata": {"labels": {"x": true}}, "mode": 420})));
+        assert_eq!(
+            parse_patch("metadata: {labels: {x: yes}}\nmode: 0644"),
+            Ok(json!({"metadata": {"labels": {"x": true}}, "mode": 420}))
+        );
     }
 }

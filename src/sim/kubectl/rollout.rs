@@ -92,7 +92,11 @@ enum Action {
     Restart,
 }
 
-const SIMPLE_FLAGS: &[FlagSpec] = &[flag("selector", Some('l'), FlagKind::Value), flag("dry-run", None, FlagKind::Value), flag("field-manager", None, FlagKind::Value)];
+const SIMPLE_FLAGS: &[FlagSpec] = &[
+    flag("selector", Some('l'), FlagKind::Value),
+    flag("dry-run", None, FlagKind::Value),
+    flag("field-manager", None, FlagKind::Value),
+];
 
 /// The patch each action makes, or the helper's error (printed as `error: deployments.apps "web" ...`).
 fn patch_for(action: Action, obj: &Value, now: u64) -> Result<Value, &'static str> {
@@ -106,7 +110,9 @@ fn patch_for(action: Action, obj: &Value, now: u64) -> Result<Value, &'static st
         (Action::Resume, "Deployment") => Ok(json!({"spec": {"paused": null}})),
         (Action::Resume, _) => Err("resuming is not supported"),
         (Action::Restart, "Deployment") if paused => Err("can't restart paused deployment (run rollout resume first)"),
-        (Action::Restart, "Deployment" | "DaemonSet" | "StatefulSet") => Ok(json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: rfc3339(now)}}}}})),
+        (Action::Restart, "Deployment" | "DaemonSet" | "StatefulSet") => {
+            Ok(json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: rfc3339(now)}}}}}))
+        }
         (Action::Restart, _) => Err("restarting is not supported"),
     }
 }
@@ -134,7 +140,10 @@ fn pause_resume_restart(cx: &mut Ctx, words: &[String], out: &mut Output, action
             out.out(format!("{} {shown}", object_ref(rt, &name)));
             continue;
         }
-        let req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt).in_namespace(Some(&ns)).named(&name).with_body(patch);
+        let req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt)
+            .in_namespace(Some(&ns))
+            .named(&name)
+            .with_body(patch);
         match cx.world.call(req) {
             Ok(_) => out.out(format!("{} {shown}", object_ref(rt, &name))),
             Err(e) => out.err(format!("error: failed to patch: {}", e.message)),
@@ -162,7 +171,13 @@ mod tests {
             (Action::Resume, deploy(false), Err("is not paused")),
             (Action::Resume, ds.clone(), Err("resuming is not supported")),
             (Action::Restart, deploy(true), Err("can't restart paused deployment (run rollout resume first)")),
-            (Action::Restart, ds, Ok(json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: "2025-01-01T00:00:05Z"}}}}}))),
+            (
+                Action::Restart,
+                ds,
+                Ok(
+                    json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: "2025-01-01T00:00:05Z"}}}}}),
+                ),
+            ),
             (Action::Restart, json!({"kind": "Pod"}), Err("restarting is not supported")),
         ];
         for (action, obj, want) in cases {

@@ -32,7 +32,9 @@ fn pod_spec_path(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("/spec"),
         "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => Some("/spec/template/spec"),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
+            Some("/spec/template/spec")
+        }
         _ => None,
     }
 }
@@ -105,7 +107,10 @@ fn image(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String>
     if pairs.is_empty() {
         problems.push("at least one image update is required".into());
     } else if pairs.len() > 1 && pairs.iter().any(|(c, _)| c == "*") {
-        problems.push("all containers are already specified by *, but saw more than one container_name=container_image pairs".into());
+        problems.push(
+            "all containers are already specified by *, but saw more than one container_name=container_image pairs"
+                .into(),
+        );
     }
     match problems.len() {
         0 => {}
@@ -134,7 +139,10 @@ fn image(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String>
         for obj in objs {
             let name = common::name_of(&obj).to_string();
             let Some(path) = pod_spec_path(rt.kind) else {
-                errors.push(format!("error: {}/{name} the object is not a pod or does not have a pod template: *v1.{}", rt.plural, rt.kind));
+                errors.push(format!(
+                    "error: {}/{name} the object is not a pod or does not have a pod template: *v1.{}",
+                    rt.plural, rt.kind
+                ));
                 continue;
             };
             let spec = obj.pointer(path).cloned().unwrap_or(json!({}));
@@ -145,17 +153,27 @@ fn image(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String>
             }
             let mut inner = serde_json::Map::new();
             for (list, c) in changed {
-                inner.entry(list.to_string()).or_insert_with(|| json!([])).as_array_mut().expect("inserted as an array").push(c);
+                inner
+                    .entry(list.to_string())
+                    .or_insert_with(|| json!([]))
+                    .as_array_mut()
+                    .expect("inserted as an array")
+                    .push(c);
             }
             let done = if dry_run { "image updated (dry run)" } else { "image updated" };
             if dry_run {
                 out.out(format!("{} {done}", object_ref(rt, &name)));
                 continue;
             }
-            let req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt).in_namespace(Some(&ns)).named(&name).with_body(nest(path, Value::Object(inner)));
+            let req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt)
+                .in_namespace(Some(&ns))
+                .named(&name)
+                .with_body(nest(path, Value::Object(inner)));
             match cx.world.call(req) {
                 Ok(_) => out.out(format!("{} {done}", object_ref(rt, &name))),
-                Err(e) => errors.push(format!("failed to patch image update to pod template: {}", e.kubectl_text(None))),
+                Err(e) => {
+                    errors.push(format!("failed to patch image update to pod template: {}", e.kubectl_text(None)))
+                }
             }
         }
     }
@@ -179,14 +197,18 @@ mod tests {
         let (r, p) = split_pairs(&w(&["deployment/web", "nginx=nginx:1.27", "side=busybox"])).expect("valid");
         assert_eq!(r, ["deployment/web"]);
         assert_eq!(p, [("nginx".to_string(), "nginx:1.27".to_string()), ("side".to_string(), "busybox".to_string())]);
-        assert_eq!(split_pairs(&w(&["deployment", "a=b", "web"])), Err("error: all resources must be specified before image changes: web".into()));
+        assert_eq!(
+            split_pairs(&w(&["deployment", "a=b", "web"])),
+            Err("error: all resources must be specified before image changes: web".into())
+        );
         assert_eq!(split_pairs(&w(&["d/web", "=x"])), Err("error: invalid image format: \"=x\"".into()));
     }
 
     #[test]
     fn images_change_only_where_they_differ() {
         let spec = json!({"containers": [{"name": "nginx", "image": "nginx"}, {"name": "side", "image": "busybox"}], "initContainers": [{"name": "init", "image": "busybox"}]});
-        let (missing, changed) = set_images(&spec, &[("nginx".into(), "nginx:1.27".into()), ("ghost".into(), "x".into())]);
+        let (missing, changed) =
+            set_images(&spec, &[("nginx".into(), "nginx:1.27".into()), ("ghost".into(), "x".into())]);
         assert_eq!(missing, ["ghost"]);
         assert_eq!(changed, [("containers", json!({"name": "nginx", "image": "nginx:1.27"}))]);
         let (missing, changed) = set_images(&spec, &[("side".into(), "busybox".into())]);

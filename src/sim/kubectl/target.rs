@@ -29,7 +29,8 @@ pub fn one_target(positional: &[String], bare_is_pod: bool) -> Result<(&'static 
         return Ok((pods_rt(), first.clone(), 1));
     }
     let rt = resolve(first)?;
-    let name = positional.get(1).ok_or_else(|| "error: resource(s) were provided, but no name was specified".to_string())?;
+    let name =
+        positional.get(1).ok_or_else(|| "error: resource(s) were provided, but no name was specified".to_string())?;
     Ok((rt, name.clone(), 2))
 }
 
@@ -46,7 +47,10 @@ pub fn uid(obj: &Value) -> &str {
 /// Whether `obj` names `owner_uid` as its controller in `ownerReferences`.
 pub fn controlled_by(obj: &Value, owner_uid: &str) -> bool {
     obj.pointer("/metadata/ownerReferences").and_then(Value::as_array).is_some_and(|refs| {
-        refs.iter().any(|r| r.get("controller").and_then(Value::as_bool) == Some(true) && r.get("uid").and_then(Value::as_str) == Some(owner_uid))
+        refs.iter().any(|r| {
+            r.get("controller").and_then(Value::as_bool) == Some(true)
+                && r.get("uid").and_then(Value::as_str) == Some(owner_uid)
+        })
     })
 }
 
@@ -65,7 +69,10 @@ pub fn selected_pods(cx: &mut Ctx, ns: &str, kind: &str, obj: &Value) -> Result<
     if kind == "Pod" {
         return Ok(vec![obj.clone()]);
     }
-    let sel = obj.pointer("/spec/selector").filter(|s| !s.is_null()).ok_or_else(|| format!("cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented"))?;
+    let sel = obj
+        .pointer("/spec/selector")
+        .filter(|s| !s.is_null())
+        .ok_or_else(|| format!("cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented"))?;
     let pods = common::list(cx, pods_rt(), Some(ns), None, None).map_err(|e| e.to_string())?;
     let map_selector = matches!(kind, "Service" | "ReplicationController");
     Ok(pods
@@ -75,13 +82,18 @@ pub fn selected_pods(cx: &mut Ctx, ns: &str, kind: &str, obj: &Value) -> Result<
 }
 
 fn ready(pod: &Value) -> bool {
-    pod.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("Ready") && c.get("status").and_then(Value::as_str) == Some("True")))
+    pod.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
+        cs.iter().any(|c| {
+            c.get("type").and_then(Value::as_str) == Some("Ready")
+                && c.get("status").and_then(Value::as_str) == Some("True")
+        })
+    })
 }
 
 fn max_restarts(pod: &Value) -> i64 {
-    pod.pointer("/status/containerStatuses").and_then(Value::as_array).map_or(0, |cs| cs.iter().filter_map(|c| c.get("restartCount")?.as_i64()).max().unwrap_or(0))
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .map_or(0, |cs| cs.iter().filter_map(|c| c.get("restartCount")?.as_i64()).max().unwrap_or(0))
 }
 
 /// `podutils.ByLogging`: the pod `kubectl logs deploy/web` reads first — scheduled before
@@ -94,7 +106,8 @@ pub fn sort_by_logging(pods: &mut [Value]) {
         _ => 3,
     };
     let unassigned = |p: &Value| p.pointer("/spec/nodeName").and_then(Value::as_str).is_none_or(str::is_empty);
-    let created = |p: &Value| p.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or_default().to_string();
+    let created =
+        |p: &Value| p.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or_default().to_string();
     pods.stable_sort_by(|a, b| {
         (unassigned(a), phase_rank(a), !ready(a), -max_restarts(a), created(a), common::name_of(a)).cmp(&(
             unassigned(b),
@@ -111,7 +124,10 @@ pub fn sort_by_logging(pods: &mut [Value]) {
 /// ephemeral `(ephem)`, then init `(init)`.
 pub fn all_container_names(pod: &Value) -> String {
     let names = |path: &str, suffix: &str| -> Vec<String> {
-        pod.pointer(path).and_then(Value::as_array).map(|cs| cs.iter().filter_map(|c| c.get("name")?.as_str()).map(|n| format!("{n}{suffix}")).collect()).unwrap_or_default()
+        pod.pointer(path)
+            .and_then(Value::as_array)
+            .map(|cs| cs.iter().filter_map(|c| c.get("name")?.as_str()).map(|n| format!("{n}{suffix}")).collect())
+            .unwrap_or_default()
     };
     let mut all = names("/spec/containers", "");
     all.extend(names("/spec/ephemeralContainers", " (ephem)"));
@@ -121,15 +137,18 @@ pub fn all_container_names(pod: &Value) -> String {
 
 /// Whether the pod declares a container (regular, init or ephemeral) by that name.
 pub fn has_container(pod: &Value, name: &str) -> bool {
-    ["/spec/containers", "/spec/initContainers", "/spec/ephemeralContainers"]
-        .iter()
-        .any(|p| pod.pointer(p).and_then(Value::as_array).is_some_and(|cs| cs.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(name))))
+    ["/spec/containers", "/spec/initContainers", "/spec/ephemeralContainers"].iter().any(|p| {
+        pod.pointer(p)
+            .and_then(Value::as_array)
+            .is_some_and(|cs| cs.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(name)))
+    })
 }
 
 /// `podcmd.FindOrDefaultContainerByName` with no name given: the `kubectl.kubernetes.io/default-container`
 /// annotation, else the first container, with kubectl's `Defaulted container` note when there was a choice.
 pub fn default_container(pod: &Value, notes: &mut Vec<String>) -> Option<String> {
-    let annotated = pod.pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container").and_then(Value::as_str);
+    let annotated =
+        pod.pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container").and_then(Value::as_str);
     if let Some(d) = annotated.filter(|d| has_container(pod, d)) {
         return Some(d.to_string());
     }
@@ -159,8 +178,14 @@ mod tests {
         assert_eq!((rt.kind, n.as_str(), used), ("Pod", "web", 1));
         let (rt, n, used) = one_target(&words(&["deployment", "web"]), false).expect("type name");
         assert_eq!((rt.kind, n.as_str(), used), ("Deployment", "web", 2));
-        assert_eq!(one_target(&words(&["deployment"]), false).map(|_| ()), Err("error: resource(s) were provided, but no name was specified".into()));
-        assert_eq!(one_target(&words(&["nope/x"]), true).map(|_| ()), Err("error: the server doesn't have a resource type \"nope\"".into()));
+        assert_eq!(
+            one_target(&words(&["deployment"]), false).map(|_| ()),
+            Err("error: resource(s) were provided, but no name was specified".into())
+        );
+        assert_eq!(
+            one_target(&words(&["nope/x"]), true).map(|_| ()),
+            Err("error: the server doesn't have a resource type \"nope\"".into())
+        );
         assert!(one_target(&[], true).is_err());
         assert!(one_target(&words(&["a/b/c"]), true).is_err());
     }
@@ -171,7 +196,12 @@ mod tests {
             json!({"metadata": {"name": name, "creationTimestamp": "2025-01-01T00:00:00Z"}, "spec": {"nodeName": node},
                    "status": {"phase": phase, "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]}})
         };
-        let mut pods = vec![pod("a", "", "Pending", false), pod("b", "n", "Pending", false), pod("c", "n", "Running", false), pod("d", "n", "Running", true)];
+        let mut pods = vec![
+            pod("a", "", "Pending", false),
+            pod("b", "n", "Pending", false),
+            pod("c", "n", "Running", false),
+            pod("d", "n", "Running", true),
+        ];
         sort_by_logging(&mut pods);
         let names: Vec<&str> = pods.iter().map(common::name_of).collect();
         assert_eq!(names, ["d", "c", "b", "a"]);

@@ -34,7 +34,9 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     match words.split_first() {
         Some((sub, rest)) if matches!(sub.as_str(), "node" | "nodes" | "no") => top_nodes(cx, rest, out),
         Some((sub, rest)) if matches!(sub.as_str(), "pod" | "pods" | "po") => top_pods(cx, rest, out),
-        Some((sub, _)) if !sub.starts_with('-') => Err(format!("error: unknown command \"{sub}\"\nSee 'kubectl top -h' for help and examples")),
+        Some((sub, _)) if !sub.starts_with('-') => {
+            Err(format!("error: unknown command \"{sub}\"\nSee 'kubectl top -h' for help and examples"))
+        }
         _ => Err(HELP.into()),
     }
 }
@@ -103,7 +105,13 @@ fn validate_sort(p: &args::Parsed) -> Result<(), String> {
 fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(
         words,
-        &[flag("selector", Some('l'), FlagKind::Value), flag("sort-by", None, FlagKind::Value), flag("no-headers", None, FlagKind::Bool), flag("show-capacity", None, FlagKind::Bool), flag("use-protocol-buffers", None, FlagKind::Bool)],
+        &[
+            flag("selector", Some('l'), FlagKind::Value),
+            flag("sort-by", None, FlagKind::Value),
+            flag("no-headers", None, FlagKind::Bool),
+            flag("show-capacity", None, FlagKind::Bool),
+            flag("use-protocol-buffers", None, FlagKind::Bool),
+        ],
     )
     .map_err(|e| format!("error: {e}\nSee 'kubectl top node --help' for usage."))?;
     validate_sort(&p)?;
@@ -120,11 +128,17 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     let (mut rows, mut missing) = (Vec::new(), Vec::new());
     for node in &nodes {
         let name = common::name_of(node).to_string();
-        let q = |k: &str| node.pointer(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
+        let q =
+            |k: &str| node.pointer(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
         let available = (parse_cpu_millis(&q("cpu")).unwrap_or(0), parse_bytes(&q("memory")).unwrap_or(0));
         match cx.world.node_usage(&name) {
             Some(u) => {
-                rows.push(Row { cells: vec![name], cpu: u.cpu_millis, memory: u.memory_bytes, available: Some(available) });
+                rows.push(Row {
+                    cells: vec![name],
+                    cpu: u.cpu_millis,
+                    memory: u.memory_bytes,
+                    available: Some(available),
+                });
             }
             // metrics-server cannot scrape a node that is down: kubectl prints `<unknown>`.
             None => missing.push(name),
@@ -134,7 +148,8 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         return Err("error: metrics not available yet".into());
     }
     sort_rows(&mut rows, p.get("sort-by"));
-    let mut raw = raw_rows(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], &rows, p.bool("no-headers"));
+    let mut raw =
+        raw_rows(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], &rows, p.bool("no-headers"));
     missing.stable_sort();
     for n in &missing {
         // `printMissingMetricsNodeLine`, whose `printValue("\t")` makes the doubled empty cells.
@@ -172,19 +187,33 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
     // The pods the selectors keep (the Metrics API filters by the pods' labels and fields).
     let scope = if all_ns { None } else { Some(ns.as_str()) };
     let pods = list(cx, pods_rt(), scope, p.get("selector"), p.get("field-selector")).map_err(|e| e.to_string())?;
-    let wanted = |u: &PodUsage| pods.iter().any(|pod| common::name_of(pod) == u.name && pod.pointer("/metadata/namespace").and_then(Value::as_str) == Some(u.namespace.as_str()));
-    let usage: Vec<PodUsage> = all_pod_usage(cx).into_iter().filter(|u| wanted(u) && name.as_ref().is_none_or(|n| *n == u.name)).collect();
+    let wanted = |u: &PodUsage| {
+        pods.iter().any(|pod| {
+            common::name_of(pod) == u.name
+                && pod.pointer("/metadata/namespace").and_then(Value::as_str) == Some(u.namespace.as_str())
+        })
+    };
+    let usage: Vec<PodUsage> =
+        all_pod_usage(cx).into_iter().filter(|u| wanted(u) && name.as_ref().is_none_or(|n| *n == u.name)).collect();
     if let (Some(n), true) = (&name, usage.is_empty()) {
         return Err(format!("Error from server (NotFound): podmetrics.metrics.k8s.io \"{ns}/{n}\" not found"));
     }
     if usage.is_empty() {
         if pods.is_empty() {
-            out.stderr.push_str(&if all_ns { "No resources found\n".to_string() } else { format!("No resources found in {ns} namespace.\n") });
+            out.stderr.push_str(&if all_ns {
+                "No resources found\n".to_string()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            });
             return Ok(());
         }
         let now = cx.world.now();
         for pod in &pods {
-            let created = pod.pointer("/metadata/creationTimestamp").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(now);
+            let created = pod
+                .pointer("/metadata/creationTimestamp")
+                .and_then(Value::as_str)
+                .and_then(parse_rfc3339)
+                .unwrap_or(now);
             if now.saturating_sub(created) > METRICS_CREATION_DELAY_MS {
                 let pns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
                 let age = super::drain::go_duration(now.saturating_sub(created));
@@ -207,7 +236,12 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         } else {
             let mut cells = lead;
             cells.push(u.name.clone());
-            rows.push(Row { cells, cpu: u.containers.iter().map(|c| c.cpu_millis).sum(), memory: u.containers.iter().map(|c| c.memory_bytes).sum(), available: None });
+            rows.push(Row {
+                cells,
+                cpu: u.containers.iter().map(|c| c.cpu_millis).sum(),
+                memory: u.containers.iter().map(|c| c.memory_bytes).sum(),
+                available: None,
+            });
         }
     }
     sort_rows(&mut rows, p.get("sort-by"));
@@ -229,10 +263,18 @@ mod tests {
 
     #[test]
     fn rows_print_with_kubectl_units_and_trailing_padding() {
-        let rows = vec![Row { cells: vec!["n1".into()], cpu: 250, memory: 1536 * 1024 * 1024, available: Some((4000, 8 << 30)) }];
+        let rows = vec![Row {
+            cells: vec!["n1".into()],
+            cpu: 250,
+            memory: 1536 * 1024 * 1024,
+            available: Some((4000, 8 << 30)),
+        }];
         let text = aligned(&raw_rows(&["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"], &rows, false));
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]);
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]
+        );
         assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["n1", "250m", "6%", "1536Mi", "18%"]);
         assert!(lines[0].ends_with("   "), "the last column is tab-terminated too: {:?}", lines[0]);
     }

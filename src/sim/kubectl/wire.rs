@@ -49,7 +49,9 @@ fn garbled(answer: &Value) -> Status {
 
 impl<F: Fn(&str) -> String> Cluster for Remote<F> {
     fn now(&self) -> Millis {
-        let now = self.ask(json!({"op": "now"}))["now"].as_u64().unwrap_or_else(|| self.last_now.get().saturating_add(UNREADABLE_CLOCK_STEP_MS));
+        let now = self.ask(json!({"op": "now"}))["now"]
+            .as_u64()
+            .unwrap_or_else(|| self.last_now.get().saturating_add(UNREADABLE_CLOCK_STEP_MS));
         self.last_now.set(now);
         now
     }
@@ -75,14 +77,33 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
         self.ask(json!({"op": "open_watch", "req": request_to_json(&req)}))["id"].as_u64().unwrap_or(0)
     }
 
-    fn exec(&mut self, node: &str, ns: &str, pod: &str, container: &str, command: &[String]) -> Result<Result<String, String>, NoRoute> {
-        let answer = self.ask(json!({"op": "exec", "node": node, "ns": ns, "pod": pod, "container": container, "command": command}));
+    fn exec(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        command: &[String],
+    ) -> Result<Result<String, String>, NoRoute> {
+        let answer = self
+            .ask(json!({"op": "exec", "node": node, "ns": ns, "pod": pod, "container": container, "command": command}));
         kubelet_answer(&answer, |v| v.as_str().map(str::to_string))
     }
 
-    fn logs(&mut self, node: &str, ns: &str, pod: &str, container: &str, previous: bool) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
-        let answer = self.ask(json!({"op": "logs", "node": node, "ns": ns, "pod": pod, "container": container, "previous": previous}));
-        kubelet_answer(&answer, |v| v.as_array()?.iter().map(|l| Some((l[0].as_u64()?, l[1].as_str()?.to_string()))).collect())
+    fn logs(
+        &mut self,
+        node: &str,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
+        let answer = self.ask(
+            json!({"op": "logs", "node": node, "ns": ns, "pod": pod, "container": container, "previous": previous}),
+        );
+        kubelet_answer(&answer, |v| {
+            v.as_array()?.iter().map(|l| Some((l[0].as_u64()?, l[1].as_str()?.to_string()))).collect()
+        })
     }
 
     fn node_usage(&self, node: &str) -> Option<NodeUsage> {
@@ -121,7 +142,9 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
                 Ok(v) => json!({"ok": v}),
                 Err(e) => json!({"err": status_to_json(&e)}),
             },
-            None => json!({"err": status_to_json(&Status::bad_request(format!("the request could not be read: {}", m["req"])))}),
+            None => {
+                json!({"err": status_to_json(&Status::bad_request(format!("the request could not be read: {}", m["req"])))})
+            }
         },
         "cached" => json!({"object": cluster.cached(s("key"))}),
         "open_watch" => match request_from_json(&m["req"]) {
@@ -129,12 +152,16 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
             None => json!({}),
         },
         "exec" => {
-            let command: Vec<String> = m["command"].as_array().map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect()).unwrap_or_default();
+            let command: Vec<String> = m["command"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
             kubelet_to_json(cluster.exec(s("node"), s("ns"), s("pod"), s("container"), &command), |text| json!(text))
         }
-        "logs" => kubelet_to_json(cluster.logs(s("node"), s("ns"), s("pod"), s("container"), m["previous"].as_bool().unwrap_or(false)), |lines| {
-            Value::Array(lines.into_iter().map(|(t, line)| json!([t, line])).collect())
-        }),
+        "logs" => kubelet_to_json(
+            cluster.logs(s("node"), s("ns"), s("pod"), s("container"), m["previous"].as_bool().unwrap_or(false)),
+            |lines| Value::Array(lines.into_iter().map(|(t, line)| json!([t, line])).collect()),
+        ),
         "node_usage" => json!({"usage": cluster.node_usage(s("node")).map(|u| node_usage_to_json(&u))}),
         "pod_usage" => json!({"pods": cluster.pod_usage().iter().map(pod_usage_to_json).collect::<Vec<_>>()}),
         other => json!({"err": format!("unknown message {other:?}")}),
@@ -255,8 +282,18 @@ fn pod_usage_to_json(p: &PodUsage) -> Value {
 }
 
 fn pod_usage_from_json(v: &Value) -> Option<PodUsage> {
-    let containers = v["containers"].as_array()?.iter().map(|c| Some(ContainerUsage { name: c[0].as_str()?.to_string(), cpu_millis: c[1].as_u64()?, memory_bytes: c[2].as_u64()? }));
-    Some(PodUsage { namespace: v["namespace"].as_str()?.to_string(), name: v["name"].as_str()?.to_string(), containers: containers.collect::<Option<_>>()? })
+    let containers = v["containers"].as_array()?.iter().map(|c| {
+        Some(ContainerUsage {
+            name: c[0].as_str()?.to_string(),
+            cpu_millis: c[1].as_u64()?,
+            memory_bytes: c[2].as_u64()?,
+        })
+    });
+    Some(PodUsage {
+        namespace: v["namespace"].as_str()?.to_string(),
+        name: v["name"].as_str()?.to_string(),
+        containers: containers.collect::<Option<_>>()?,
+    })
 }
 
 fn node_usage_to_json(u: &NodeUsage) -> Value {
@@ -274,7 +311,14 @@ fn options_to_json(o: &TableOptions) -> Value {
 
 fn options_from_json(v: &Value) -> TableOptions {
     let flag = |k: &str| v[k].as_bool().unwrap_or(false);
-    TableOptions { now: v["now"].as_u64().unwrap_or(0), wide: flag("wide"), show_labels: flag("showLabels"), with_namespace: flag("withNamespace"), no_headers: flag("noHeaders"), show_kind: flag("showKind") }
+    TableOptions {
+        now: v["now"].as_u64().unwrap_or(0),
+        wide: flag("wide"),
+        show_labels: flag("showLabels"),
+        with_namespace: flag("withNamespace"),
+        no_headers: flag("noHeaders"),
+        show_kind: flag("showKind"),
+    }
 }
 
 /// A command line for the kubectl module.
@@ -289,7 +333,11 @@ pub fn command_from_json(message: &str) -> (String, Option<String>) {
 }
 
 pub fn output_to_json(o: &Output) -> String {
-    let watching: Vec<Value> = o.watching.iter().map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)})).collect();
+    let watching: Vec<Value> = o
+        .watching
+        .iter()
+        .map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)}))
+        .collect();
     json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching}).to_string()
 }
 
@@ -303,8 +351,17 @@ pub fn output_from_json(answer: &str) -> Output {
         return out;
     };
     let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    let watching = o.get("watching").and_then(Value::as_array).map(|ws| ws.iter().filter_map(watching_from_json).collect()).unwrap_or_default();
-    Output { stdout: text("stdout"), stderr: text("stderr"), failed: o.get("failed").and_then(Value::as_bool).unwrap_or(true), watching }
+    let watching = o
+        .get("watching")
+        .and_then(Value::as_array)
+        .map(|ws| ws.iter().filter_map(watching_from_json).collect())
+        .unwrap_or_default();
+    Output {
+        stdout: text("stdout"),
+        stderr: text("stderr"),
+        failed: o.get("failed").and_then(Value::as_bool).unwrap_or(true),
+        watching,
+    }
 }
 
 fn watching_from_json(v: &Value) -> Option<Watching> {
@@ -337,12 +394,34 @@ mod tests {
 
     #[test]
     fn every_verb_and_reason_has_a_name_that_reads_back() {
-        let verbs = [Verb::Get, Verb::List, Verb::Watch, Verb::Create, Verb::Update, Verb::Patch(PatchType::Merge), Verb::Patch(PatchType::Strategic), Verb::Delete, Verb::DeleteCollection];
+        let verbs = [
+            Verb::Get,
+            Verb::List,
+            Verb::Watch,
+            Verb::Create,
+            Verb::Update,
+            Verb::Patch(PatchType::Merge),
+            Verb::Patch(PatchType::Strategic),
+            Verb::Delete,
+            Verb::DeleteCollection,
+        ];
         for v in verbs {
             assert_eq!(verb_from_name(verb_name(&v)), Some(v));
         }
         assert_eq!(verb_from_name("teleport"), None);
-        let reasons = [Reason::NotFound, Reason::AlreadyExists, Reason::Conflict, Reason::Invalid, Reason::BadRequest, Reason::Forbidden, Reason::MethodNotAllowed, Reason::Expired, Reason::InternalError, Reason::Timeout, Reason::Unreachable];
+        let reasons = [
+            Reason::NotFound,
+            Reason::AlreadyExists,
+            Reason::Conflict,
+            Reason::Invalid,
+            Reason::BadRequest,
+            Reason::Forbidden,
+            Reason::MethodNotAllowed,
+            Reason::Expired,
+            Reason::InternalError,
+            Reason::Timeout,
+            Reason::Unreachable,
+        ];
         for r in reasons {
             assert_eq!(reason_from_name(reason_name(&Status::new(400, r, ""))), Some(r));
         }

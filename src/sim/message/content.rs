@@ -10,7 +10,7 @@ use crate::sim::apiserver::request::{ApiRequest, ApiResponse, RequestOptions, Wa
 use crate::sim::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
 use crate::sim::store::{Compare, Op, OpResponse};
 use crate::sim::store::{EventKind, KeyValue};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 impl Payload {
     /// The message's content as a JSON document (the inspector prints it as YAML), or as text for
@@ -137,8 +137,12 @@ fn etcd_reply(e: &EtcdReply) -> Value {
     let result = match &e.result {
         Err(message) => json!({"error": message}),
         Ok(EtcdResult::Compacted) => json!("compacted"),
-        Ok(EtcdResult::Range(r)) => json!({"count": r.count, "more": r.more, "kvs": r.kvs.iter().map(kv).collect::<Vec<_>>()}),
-        Ok(EtcdResult::Txn(t)) => json!({"succeeded": t.succeeded, "responses": t.responses.iter().map(op_response).collect::<Vec<_>>()}),
+        Ok(EtcdResult::Range(r)) => {
+            json!({"count": r.count, "more": r.more, "kvs": r.kvs.iter().map(kv).collect::<Vec<_>>()})
+        }
+        Ok(EtcdResult::Txn(t)) => {
+            json!({"succeeded": t.succeeded, "responses": t.responses.iter().map(op_response).collect::<Vec<_>>()})
+        }
     };
     json!({"header": {"revision": e.revision}, "result": result})
 }

@@ -187,7 +187,16 @@ mod tests {
         let (command, args) = (strings(command), strings(args));
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let ports = vec![8080];
-        Behaviour::of(&Launch { image, command: &command, args: &args, env: &env, ports: &ports, hostname: "pod-0", expect_exit, ..Launch::default() })
+        Behaviour::of(&Launch {
+            image,
+            command: &command,
+            args: &args,
+            env: &env,
+            ports: &ports,
+            hostname: "pod-0",
+            expect_exit,
+            ..Launch::default()
+        })
     }
 
     fn logs(b: &Behaviour, elapsed: Millis) -> Vec<String> {
@@ -207,7 +216,10 @@ mod tests {
         assert!(logs(&nginx, 1000).iter().any(|l| l.ends_with("start worker processes")));
         assert_eq!(of("redis", &[], &[]).server().map(|s| s.ports.clone()), Some(vec![6379]));
         assert_eq!(of("httpd", &[], &[]).server().map(|s| s.kind.clone()), Some(ServerKind::Httpd));
-        assert_eq!(of("registry.k8s.io/pause:3.10", &[], &[]).server().map(|s| s.kind.clone()), Some(ServerKind::Pause));
+        assert_eq!(
+            of("registry.k8s.io/pause:3.10", &[], &[]).server().map(|s| s.kind.clone()),
+            Some(ServerKind::Pause)
+        );
     }
 
     #[test]
@@ -220,8 +232,16 @@ mod tests {
             ("busybox", vec!["false"], Some((0, 1, "Error"))),
             ("busybox", vec!["sleep", "3600"], Some((3_600_000, 0, "Completed"))),
             ("busybox", vec!["sleep", "infinity"], None),
-            ("docker.io/library/bash:5", vec!["bash", "-c", "echo \"Hello world!\" && sleep 5 && exit 42"], Some((5000, 42, "Error"))),
-            ("busybox:1.28", vec!["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"], Some((0, 0, "Completed"))),
+            (
+                "docker.io/library/bash:5",
+                vec!["bash", "-c", "echo \"Hello world!\" && sleep 5 && exit 42"],
+                Some((5000, 42, "Error")),
+            ),
+            (
+                "busybox:1.28",
+                vec!["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"],
+                Some((0, 0, "Completed")),
+            ),
             ("alpine:latest", vec!["sh", "-c", "tail -F /opt/logs.txt"], None),
         ] {
             assert_eq!(end_of(&of(image, &command, &[])), want, "{image} {command:?}");
@@ -251,9 +271,20 @@ mod tests {
 
     #[test]
     fn counter_loop_logs_forever() {
-        let b = of("busybox:1.28", &["/bin/sh", "-c", "i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done"], &[]);
+        let b = of(
+            "busybox:1.28",
+            &["/bin/sh", "-c", "i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done"],
+            &[],
+        );
         assert_eq!(end_of(&b), None);
-        assert_eq!(logs(&b, 2500), vec!["0: Wed Jan  1 00:00:00 UTC 2025", "1: Wed Jan  1 00:00:01 UTC 2025", "2: Wed Jan  1 00:00:02 UTC 2025"]);
+        assert_eq!(
+            logs(&b, 2500),
+            vec![
+                "0: Wed Jan  1 00:00:00 UTC 2025",
+                "1: Wed Jan  1 00:00:01 UTC 2025",
+                "2: Wed Jan  1 00:00:02 UTC 2025"
+            ]
+        );
         assert_eq!(b.sigterm, Sigterm::Ignore, "a shell as PID 1 ignores SIGTERM");
     }
 
@@ -264,9 +295,14 @@ mod tests {
         assert!(!app.notes.is_empty());
         let job = of_with("docker.io/neylsoncrepalde/dataprocessingjob:v1", &[], &[], &[], true);
         assert_eq!(end_of(&job), Some((3000, 0, "Completed")));
-        let zk = of("registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10", &["sh", "-c", "start-zookeeper --servers=3"], &[]);
+        let zk =
+            of("registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10", &["sh", "-c", "start-zookeeper --servers=3"], &[]);
         assert!(zk.server().is_some(), "the last unknown command of a script is its main process");
-        let exec = of("gcr.io/google-samples/xtrabackup:1.0", &["bash", "-c", "set -ex\ncd /var/lib/mysql\nexec ncat --listen --keep-open 3307"], &[]);
+        let exec = of(
+            "gcr.io/google-samples/xtrabackup:1.0",
+            &["bash", "-c", "set -ex\ncd /var/lib/mysql\nexec ncat --listen --keep-open 3307"],
+            &[],
+        );
         assert!(exec.server().is_some());
     }
 
@@ -281,7 +317,9 @@ mod tests {
     fn databases_need_passwords() {
         let pg = of("postgres", &[], &[]);
         assert_eq!(end_of(&pg).map(|e| e.1), Some(1));
-        assert!(logs(&pg, 1000)[0].starts_with("Error: Database is uninitialized and superuser password is not specified."));
+        assert!(
+            logs(&pg, 1000)[0].starts_with("Error: Database is uninitialized and superuser password is not specified.")
+        );
         let pg = of_with("postgres", &[], &[], &[("POSTGRES_PASSWORD", "s3cret")], false);
         assert_eq!(pg.server().map(|s| s.ports.clone()), Some(vec![5432]));
         let my = of_with("mysql:5.7", &[], &[], &[("MYSQL_ALLOW_EMPTY_PASSWORD", "1")], false);
@@ -308,7 +346,13 @@ mod tests {
 
     #[test]
     fn env_references_and_shell_variables() {
-        let b = of_with("busybox:1.28", &["sh", "-c", "echo Processing item $ITEM && sleep 5"], &[], &[("ITEM", "apple")], true);
+        let b = of_with(
+            "busybox:1.28",
+            &["sh", "-c", "echo Processing item $ITEM && sleep 5"],
+            &[],
+            &[("ITEM", "apple")],
+            true,
+        );
         assert_eq!(logs(&b, 10), vec!["Processing item apple"]);
         let b = of_with("busybox", &["echo"], &["$(GREETING) world"], &[("GREETING", "hello")], true);
         assert_eq!(logs(&b, 10), vec!["hello world"]);
@@ -318,9 +362,63 @@ mod tests {
     fn arbitrary_scripts_never_panic() {
         // A deterministic stream of shell-looking garbage: quotes, expansions, keywords, operators.
         const PIECES: &[&str] = &[
-            "echo", "sleep 1", "while", "do", "done", "if", "then", "fi", "for i in 1 2", "case", "esac", "$(", ")", "`", "'", "\"", "$((", "${X:-", "}",
-            "{", ";", "&&", "||", "|", "&", ">", ">>", "2>&1", "<", "\n", "\\", "[[", "]]", "[", "]", "-f", "=~", "exit 3", "touch /a", "rm -f /a", "x=$((x+1))",
-            "stress --vm 1 --vm-bytes", "perl -e", "python3 -c", "nginx", "é", "(", "!", "#", "until", "elif", "else", "tail -f", "yes", "seq 1 5", "$x", "*",
+            "echo",
+            "sleep 1",
+            "while",
+            "do",
+            "done",
+            "if",
+            "then",
+            "fi",
+            "for i in 1 2",
+            "case",
+            "esac",
+            "$(",
+            ")",
+            "`",
+            "'",
+            "\"",
+            "$((",
+            "${X:-",
+            "}",
+            "{",
+            ";",
+            "&&",
+            "||",
+            "|",
+            "&",
+            ">",
+            ">>",
+            "2>&1",
+            "<",
+            "\n",
+            "\\",
+            "[[",
+            "]]",
+            "[",
+            "]",
+            "-f",
+            "=~",
+            "exit 3",
+            "touch /a",
+            "rm -f /a",
+            "x=$((x+1))",
+            "stress --vm 1 --vm-bytes",
+            "perl -e",
+            "python3 -c",
+            "nginx",
+            "é",
+            "(",
+            "!",
+            "#",
+            "until",
+            "elif",
+            "else",
+            "tail -f",
+            "yes",
+            "seq 1 5",
+            "$x",
+            "*",
         ];
         let mut state: u64 = 7;
         for _ in 0..3000 {

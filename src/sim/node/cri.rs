@@ -26,14 +26,30 @@ pub enum CriCall {
     /// The images on the node (for the Node's `status.images`).
     ListImages,
     RunPodSandbox(SandboxConfig),
-    StopPodSandbox { sandbox_id: String },
-    RemovePodSandbox { sandbox_id: String },
-    PullImage { image: String },
-    CreateContainer { sandbox_id: String, config: Box<ContainerConfig> },
-    StartContainer { container_id: String },
+    StopPodSandbox {
+        sandbox_id: String,
+    },
+    RemovePodSandbox {
+        sandbox_id: String,
+    },
+    PullImage {
+        image: String,
+    },
+    CreateContainer {
+        sandbox_id: String,
+        config: Box<ContainerConfig>,
+    },
+    StartContainer {
+        container_id: String,
+    },
     /// Sends SIGTERM, then SIGKILL after `timeout_seconds`; answers once the container is gone.
-    StopContainer { container_id: String, timeout_seconds: i64 },
-    RemoveContainer { container_id: String },
+    StopContainer {
+        container_id: String,
+        timeout_seconds: i64,
+    },
+    RemoveContainer {
+        container_id: String,
+    },
 }
 
 /// What a sandbox is for (labels in the real CRI).
@@ -149,14 +165,34 @@ pub struct ContainerExit {
 /// A successful answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CriResult {
-    SandboxReady { sandbox_id: String, ip: String },
-    ImagePulled { full: String, repo_digest: String, size: u64 },
-    ContainerCreated { container_id: String },
-    ContainerStarted { container_id: String, started_at: Millis },
-    ContainerStopped { container_id: String, exit_code: i32, reason: String, finished_at: Millis },
+    SandboxReady {
+        sandbox_id: String,
+        ip: String,
+    },
+    ImagePulled {
+        full: String,
+        repo_digest: String,
+        size: u64,
+    },
+    ContainerCreated {
+        container_id: String,
+    },
+    ContainerStarted {
+        container_id: String,
+        started_at: Millis,
+    },
+    ContainerStopped {
+        container_id: String,
+        exit_code: i32,
+        reason: String,
+        finished_at: Millis,
+    },
     /// Stop/remove of a sandbox, remove of a container, opening of the event stream.
     Done,
-    Listing { sandboxes: Vec<SandboxInfo>, containers: Vec<ContainerInfo> },
+    Listing {
+        sandboxes: Vec<SandboxInfo>,
+        containers: Vec<ContainerInfo>,
+    },
     Images(Vec<ImageInfo>),
     /// One event on the `GetContainerEvents` stream.
     Exited(ContainerExit),
@@ -211,7 +247,9 @@ impl CriResponse {
             Ok(CriResult::SandboxReady { sandbox_id, ip }) => format!("SandboxReady {} ip {ip}", short_id(sandbox_id)),
             Ok(CriResult::ImagePulled { full, size, .. }) => format!("ImagePulled {full} ({size} bytes)"),
             Ok(CriResult::ContainerCreated { container_id }) => format!("ContainerCreated {}", short_id(container_id)),
-            Ok(CriResult::ContainerStarted { container_id, .. }) => format!("ContainerStarted {}", short_id(container_id)),
+            Ok(CriResult::ContainerStarted { container_id, .. }) => {
+                format!("ContainerStarted {}", short_id(container_id))
+            }
             Ok(CriResult::ContainerStopped { container_id, exit_code, reason, .. }) => {
                 format!("ContainerStopped {} exit {exit_code} ({reason})", short_id(container_id))
             }
@@ -237,9 +275,17 @@ mod tests {
         let cases = [
             (CriCall::PullImage { image: "nginx:1.27".into() }, "PullImage nginx:1.27"),
             (CriCall::StartContainer { container_id: id.clone() }, "StartContainer 0123456789abc"),
-            (CriCall::StopContainer { container_id: id.clone(), timeout_seconds: 30 }, "StopContainer 0123456789abc (timeout 30s)"),
             (
-                CriCall::RunPodSandbox(SandboxConfig { pod_uid: "u".into(), namespace: "default".into(), name: "web".into(), attempt: 0 }),
+                CriCall::StopContainer { container_id: id.clone(), timeout_seconds: 30 },
+                "StopContainer 0123456789abc (timeout 30s)",
+            ),
+            (
+                CriCall::RunPodSandbox(SandboxConfig {
+                    pod_uid: "u".into(),
+                    namespace: "default".into(),
+                    name: "web".into(),
+                    attempt: 0,
+                }),
                 "RunPodSandbox default/web",
             ),
         ];
@@ -249,7 +295,15 @@ mod tests {
         let long = CriResponse { id: 1, result: Err(CriError { code: "NotFound", message: "x".repeat(500) }) };
         let s = long.summary();
         assert!(s.len() <= 120 && s.ends_with("...") && !s.contains('\n'), "{s}");
-        let ok = CriResponse { id: 1, result: Ok(CriResult::ContainerStopped { container_id: id, exit_code: 137, reason: "OOMKilled".into(), finished_at: 0 }) };
+        let ok = CriResponse {
+            id: 1,
+            result: Ok(CriResult::ContainerStopped {
+                container_id: id,
+                exit_code: 137,
+                reason: "OOMKilled".into(),
+                finished_at: 0,
+            }),
+        };
         assert_eq!(ok.summary(), "ContainerStopped 0123456789abc exit 137 (OOMKilled)");
     }
 

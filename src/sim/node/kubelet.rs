@@ -12,8 +12,8 @@ pub mod api_calls;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;
-pub mod podspec;
 pub mod pods;
+pub mod podspec;
 pub mod probes;
 pub mod pulls;
 pub mod registration;
@@ -199,7 +199,14 @@ impl Kubelet {
     }
 
     /// Sends one GET (client.rs has no read action: the kubelet builds the request itself).
-    pub(crate) fn api_get(&mut self, resource: &'static ResourceType, namespace: Option<&str>, name: &str, op: ApiOp, k: &mut Kernel) {
+    pub(crate) fn api_get(
+        &mut self,
+        resource: &'static ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        op: ApiOp,
+        k: &mut Kernel,
+    ) {
         let id = k.fresh_id();
         let req = ApiRequest::new(id, Verb::Get, resource).in_namespace(namespace).named(name);
         self.api.insert(id, (op, k.now()));
@@ -299,7 +306,11 @@ impl Kubelet {
         match self.image_list.iter_mut().find(|i| i.repo_digest == repo_digest) {
             Some(i) if !i.tags.iter().any(|t| t == full) => i.tags.push(full.to_string()),
             Some(_) => {}
-            None => self.image_list.push(ImageInfo { tags: vec![full.to_string()], repo_digest: repo_digest.to_string(), size }),
+            None => self.image_list.push(ImageInfo {
+                tags: vec![full.to_string()],
+                repo_digest: repo_digest.to_string(),
+                size,
+            }),
         }
     }
 
@@ -342,7 +353,18 @@ impl Kubelet {
         let st = status::pod_status(w, &host_ip);
         let patch = json!({"metadata": {"uid": w.spec.uid}, "status": st});
         let (ns, name) = (w.spec.namespace.clone(), w.spec.name.clone());
-        self.api_action(Action::Patch { resource: rt("pods"), namespace: Some(ns), name, patch_type: PatchType::Strategic, patch, status: true }, ApiOp::PodStatus(uid.to_string()), k);
+        self.api_action(
+            Action::Patch {
+                resource: rt("pods"),
+                namespace: Some(ns),
+                name,
+                patch_type: PatchType::Strategic,
+                patch,
+                status: true,
+            },
+            ApiOp::PodStatus(uid.to_string()),
+            k,
+        );
     }
 
     /// Asks to be woken for `uid` at `at` (earlier requests win; stale timers are ignored).

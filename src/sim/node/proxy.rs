@@ -85,21 +85,43 @@ pub fn service_info(obj: &Value) -> ServiceInfo {
             })
             .collect()
     });
-    ServiceInfo { cluster_ip: obj.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string(), ports: ports.unwrap_or_default() }
+    ServiceInfo {
+        cluster_ip: obj.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string(),
+        ports: ports.unwrap_or_default(),
+    }
 }
 
 /// Reads an EndpointSlice.
 pub fn slice_info(obj: &Value) -> SliceInfo {
-    let service = obj.pointer("/metadata/labels/kubernetes.io~1service-name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let service = obj
+        .pointer("/metadata/labels/kubernetes.io~1service-name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let ports = obj.get("ports").and_then(Value::as_array).map(|ps| {
-        ps.iter().filter_map(|p| Some((p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(), u16::try_from(p.get("port")?.as_u64()?).ok()?))).collect()
+        ps.iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    u16::try_from(p.get("port")?.as_u64()?).ok()?,
+                ))
+            })
+            .collect()
     });
     let endpoints = obj.get("endpoints").and_then(Value::as_array).map(|es| {
         es.iter()
             .flat_map(|e| {
-                let cond = |c: &str, default: bool| e.pointer(&format!("/conditions/{c}")).and_then(Value::as_bool).unwrap_or(default);
-                let (ready, serving, terminating) = (cond("ready", true), cond("serving", cond("ready", true)), cond("terminating", false));
-                e.get("addresses").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(move |ip| Endpoint { ip: ip.to_string(), ready, serving, terminating })
+                let cond = |c: &str, default: bool| {
+                    e.pointer(&format!("/conditions/{c}")).and_then(Value::as_bool).unwrap_or(default)
+                };
+                let (ready, serving, terminating) =
+                    (cond("ready", true), cond("serving", cond("ready", true)), cond("terminating", false));
+                e.get("addresses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(move |ip| Endpoint { ip: ip.to_string(), ready, serving, terminating })
             })
             .collect()
     });
@@ -110,16 +132,28 @@ pub fn slice_info(obj: &Value) -> SliceInfo {
 pub fn chain_hash(seed: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let hex = super::hex64(seed);
-    hex.as_bytes().chunks(2).take(16).map(|pair| {
-        let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
-        ALPHABET[usize::from(byte) % 32] as char
-    }).collect()
+    hex.as_bytes()
+        .chunks(2)
+        .take(16)
+        .map(|pair| {
+            let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
+            ALPHABET[usize::from(byte) % 32] as char
+        })
+        .collect()
 }
 
 impl KubeProxy {
     /// A kube-proxy that has not started yet (`start` opens its watches).
     pub fn new(node: &str) -> Self {
-        KubeProxy { running: true, node: node.to_string(), service_watch: None, slice_watch: None, services: BTreeMap::new(), slices: BTreeMap::new(), syncs: 0 }
+        KubeProxy {
+            running: true,
+            node: node.to_string(),
+            service_watch: None,
+            slice_watch: None,
+            services: BTreeMap::new(),
+            slices: BTreeMap::new(),
+            syncs: 0,
+        }
     }
 
     fn me(&self) -> Component {
@@ -151,8 +185,13 @@ impl KubeProxy {
                     (EventType::Bookmark, _) => false,
                     (EventType::Deleted, true) => self.services.remove(&key).is_some(),
                     (EventType::Deleted, false) => self.slices.remove(&key).is_some(),
-                    (_, true) => self.services.insert(key, service_info(&n.object)).as_ref() != Some(&service_info(&n.object)),
-                    (_, false) => self.slices.insert(key, Box::new(slice_info(&n.object))).as_deref() != Some(&slice_info(&n.object)),
+                    (_, true) => {
+                        self.services.insert(key, service_info(&n.object)).as_ref() != Some(&service_info(&n.object))
+                    }
+                    (_, false) => {
+                        self.slices.insert(key, Box::new(slice_info(&n.object))).as_deref()
+                            != Some(&slice_info(&n.object))
+                    }
                 };
                 if changed {
                     self.syncs += 1;
@@ -176,13 +215,21 @@ impl KubeProxy {
     /// The endpoints (`ip:port`) a Service port balances over: ready ones, or serving terminating
     /// ones when none is ready (kube-proxy's fallback).
     pub fn backends(&self, namespace: &str, service: &str, port_name: &str) -> Vec<String> {
-        let slices: Vec<&SliceInfo> = self.slices.iter().filter(|((ns, _), s)| ns == namespace && s.service == service).map(|(_, s)| &**s).collect();
+        let slices: Vec<&SliceInfo> = self
+            .slices
+            .iter()
+            .filter(|((ns, _), s)| ns == namespace && s.service == service)
+            .map(|(_, s)| &**s)
+            .collect();
         let pick = |want_ready: bool| -> Vec<String> {
             let mut out: Vec<String> = slices
                 .iter()
                 .flat_map(|s| {
                     let port = s.ports.iter().find(|(n, _)| n == port_name).map(|(_, p)| *p);
-                    s.endpoints.iter().filter(move |e| if want_ready { e.ready } else { e.serving && e.terminating }).filter_map(move |e| port.map(|p| format!("{}:{p}", e.ip)))
+                    s.endpoints
+                        .iter()
+                        .filter(move |e| if want_ready { e.ready } else { e.serving && e.terminating })
+                        .filter_map(move |e| port.map(|p| format!("{}:{p}", e.ip)))
                 })
                 .collect();
             out.stable_sort();
@@ -207,7 +254,11 @@ impl KubeProxy {
 
     /// The nat table as `iptables-save -t nat` would print the kube-proxy chains.
     pub fn iptables_save(&self) -> String {
-        let mut chains = vec![":KUBE-SERVICES - [0:0]".to_string(), ":KUBE-NODEPORTS - [0:0]".to_string(), ":KUBE-MARK-MASQ - [0:0]".to_string()];
+        let mut chains = vec![
+            ":KUBE-SERVICES - [0:0]".to_string(),
+            ":KUBE-NODEPORTS - [0:0]".to_string(),
+            ":KUBE-MARK-MASQ - [0:0]".to_string(),
+        ];
         let mut rules = Vec::new();
         let mut nodeports = Vec::new();
         for ((ns, name), svc) in &self.services {
@@ -215,7 +266,8 @@ impl KubeProxy {
                 continue;
             }
             for p in &svc.ports {
-                let port_name = if p.name.is_empty() { format!("{ns}/{name}") } else { format!("{ns}/{name}:{}", p.name) };
+                let port_name =
+                    if p.name.is_empty() { format!("{ns}/{name}") } else { format!("{ns}/{name}:{}", p.name) };
                 let proto = p.protocol.to_lowercase();
                 let backends = self.backends(ns, name, &p.name);
                 if backends.is_empty() {
@@ -232,8 +284,14 @@ impl KubeProxy {
                     let sep = format!("KUBE-SEP-{}", chain_hash(&format!("{port_name}{}{b}", p.protocol)));
                     chains.push(format!(":{sep} - [0:0]"));
                     let remaining = n - i;
-                    let statistic = if remaining > 1 { format!(" -m statistic --mode random --probability {:.11}", 1.0 / remaining as f64) } else { String::new() };
-                    rules.push(format!("-A {svc_chain} -m comment --comment \"{port_name} -> {b}\"{statistic} -j {sep}"));
+                    let statistic = if remaining > 1 {
+                        format!(" -m statistic --mode random --probability {:.11}", 1.0 / remaining as f64)
+                    } else {
+                        String::new()
+                    };
+                    rules.push(format!(
+                        "-A {svc_chain} -m comment --comment \"{port_name} -> {b}\"{statistic} -j {sep}"
+                    ));
                     let ip = b.rsplit_once(':').map_or(b.as_str(), |(ip, _)| ip);
                     rules.push(format!("-A {sep} -s {ip}/32 -m comment --comment \"{port_name}\" -j KUBE-MARK-MASQ"));
                     rules.push(format!("-A {sep} -p {proto} -m comment --comment \"{port_name}\" -m {proto} -j DNAT --to-destination {b}"));
@@ -257,7 +315,12 @@ mod tests {
     use serde_json::json;
 
     fn deliver(p: &mut KubeProxy, k: &mut Kernel, watch: u64, event: EventType, object: Value) {
-        let msg = Message { id: 0, from: Component::ApiServer, to: Component::KubeProxy("n1".into()), payload: Payload::Watch(Box::new(WatchNotice { watch_id: watch, event, object })) };
+        let msg = Message {
+            id: 0,
+            from: Component::ApiServer,
+            to: Component::KubeProxy("n1".into()),
+            payload: Payload::Watch(Box::new(WatchNotice { watch_id: watch, event, object })),
+        };
         p.on_message(msg, k);
     }
 
@@ -270,7 +333,10 @@ mod tests {
     }
 
     fn slice(ready: &[(&str, bool)]) -> Value {
-        let eps: Vec<Value> = ready.iter().map(|(ip, r)| json!({"addresses": [ip], "conditions": {"ready": r, "serving": true, "terminating": !r}})).collect();
+        let eps: Vec<Value> = ready
+            .iter()
+            .map(|(ip, r)| json!({"addresses": [ip], "conditions": {"ready": r, "serving": true, "terminating": !r}}))
+            .collect();
         json!({"metadata": {"namespace": "default", "name": "web-abc12", "labels": {"kubernetes.io/service-name": "web"}},
                "ports": [{"name": "http", "port": 80, "protocol": "TCP"}], "endpoints": eps})
     }
@@ -280,7 +346,13 @@ mod tests {
         let (mut p, mut k, s, e) = setup();
         let svc = json!({"metadata": {"namespace": "default", "name": "web"}, "spec": {"clusterIP": "10.96.12.34", "type": "NodePort", "ports": [{"name": "http", "port": 80, "protocol": "TCP", "nodePort": 30080}]}});
         deliver(&mut p, &mut k, s, EventType::Added, svc);
-        deliver(&mut p, &mut k, e, EventType::Added, slice(&[("10.244.1.2", true), ("10.244.2.3", true), ("10.244.1.9", false)]));
+        deliver(
+            &mut p,
+            &mut k,
+            e,
+            EventType::Added,
+            slice(&[("10.244.1.2", true), ("10.244.2.3", true), ("10.244.1.9", false)]),
+        );
         assert_eq!(p.route("10.96.12.34", 80), vec!["10.244.1.2:80", "10.244.2.3:80"]);
         let rules = p.iptables_save();
         assert!(rules.contains("-A KUBE-SERVICES -d 10.96.12.34/32 -p tcp -m comment --comment \"default/web:http cluster IP\" -m tcp --dport 80 -j KUBE-SVC-"), "{rules}");
@@ -293,7 +365,13 @@ mod tests {
     #[test]
     fn terminating_endpoints_are_a_fallback_and_deletes_clear() {
         let (mut p, mut k, s, e) = setup();
-        deliver(&mut p, &mut k, s, EventType::Added, json!({"metadata": {"namespace": "default", "name": "web"}, "spec": {"clusterIP": "10.96.0.5", "ports": [{"name": "http", "port": 80}]}}));
+        deliver(
+            &mut p,
+            &mut k,
+            s,
+            EventType::Added,
+            json!({"metadata": {"namespace": "default", "name": "web"}, "spec": {"clusterIP": "10.96.0.5", "ports": [{"name": "http", "port": 80}]}}),
+        );
         deliver(&mut p, &mut k, e, EventType::Added, slice(&[("10.244.1.9", false)]));
         assert_eq!(p.backends("default", "web", "http"), vec!["10.244.1.9:80"]);
         deliver(&mut p, &mut k, e, EventType::Deleted, slice(&[]));

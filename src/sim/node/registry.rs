@@ -42,16 +42,22 @@ pub enum PullError {
     )]
     AccessDenied(String),
     /// The registry's host name does not resolve.
-    #[error("failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": failed to do request: Head \"{url}\": dial tcp: lookup {host}: no such host")]
+    #[error(
+        "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": failed to do request: Head \"{url}\": dial tcp: lookup {host}: no such host"
+    )]
     NoSuchHost { full: String, url: String, host: String },
     /// A Windows-only image on a Linux node.
     #[error("failed to pull and unpack image \"{0}\": no match for platform in manifest: not found")]
     NoPlatform(String),
     /// Injected: the registry times out.
-    #[error("failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": failed to do request: Head \"{url}\": dial tcp 54.236.113.205:443: i/o timeout")]
+    #[error(
+        "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": failed to do request: Head \"{url}\": dial tcp 54.236.113.205:443: i/o timeout"
+    )]
     Unreachable { full: String, url: String },
     /// Injected: Docker Hub's rate limit.
-    #[error("failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": unexpected status from HEAD request to {url}: 429 Too Many Requests")]
+    #[error(
+        "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": unexpected status from HEAD request to {url}: 429 Too Many Requests"
+    )]
     RateLimited { full: String, url: String },
     /// The reference itself does not parse (the kubelet normally catches this first).
     #[error("failed to pull and unpack image \"{0}\": invalid reference format")]
@@ -209,7 +215,13 @@ mod tests {
         assert!(nginx.repo_digest.starts_with("docker.io/library/nginx@sha256:"));
         assert_eq!(nginx.repo_digest.len(), "docker.io/library/nginx@sha256:".len() + 64);
         assert_eq!(reg.resolve("nginx:1.27-alpine").expect("alpine flavour").size, 24_000_000);
-        for ok in ["busybox:1.28", "registry.k8s.io/pause:3.1", "polinux/stress", "k8s.gcr.io/pause:3.1", "docker.io/redis:6.0.5"] {
+        for ok in [
+            "busybox:1.28",
+            "registry.k8s.io/pause:3.1",
+            "polinux/stress",
+            "k8s.gcr.io/pause:3.1",
+            "docker.io/redis:6.0.5",
+        ] {
             assert!(reg.resolve(ok).is_ok(), "{ok}");
         }
     }
@@ -223,11 +235,16 @@ mod tests {
         assert!(err_text("example-image").starts_with(
             "rpc error: code = Unknown desc = failed to pull and unpack image \"docker.io/library/example-image:latest\": failed to resolve reference \"docker.io/library/example-image:latest\": pull access denied"
         ));
-        assert!(err_text("gcr.io/my-gcp-project/my-kube-scheduler:1.0").contains("gcr.io/my-gcp-project/my-kube-scheduler:1.0: not found"));
+        assert!(
+            err_text("gcr.io/my-gcp-project/my-kube-scheduler:1.0")
+                .contains("gcr.io/my-gcp-project/my-kube-scheduler:1.0: not found")
+        );
         assert!(err_text("myregistry.local:5000/app").ends_with(
             "Head \"https://myregistry.local:5000/v2/app/manifests/latest\": dial tcp: lookup myregistry.local: no such host"
         ));
-        assert!(err_text("microsoft/iis:windowsservercore-1709").ends_with("no match for platform in manifest: not found"));
+        assert!(
+            err_text("microsoft/iis:windowsservercore-1709").ends_with("no match for platform in manifest: not found")
+        );
     }
 
     #[test]

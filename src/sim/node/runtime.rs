@@ -62,7 +62,14 @@ impl Runtime {
         if let Ok(pause) = registry.resolve(PAUSE_IMAGE) {
             store.add_image(&pause);
         }
-        Runtime { running: true, node: node.to_string(), cidr: Cidr::parse(pod_cidr), store, events: None, replies: Default::default() }
+        Runtime {
+            running: true,
+            node: node.to_string(),
+            cidr: Cidr::parse(pod_cidr),
+            store,
+            events: None,
+            replies: Default::default(),
+        }
     }
 
     /// `crictl ps -a`: every container, in id order.
@@ -90,10 +97,15 @@ impl Runtime {
                 c.stopping = None;
             }
         }
-        let hosts: Vec<Option<u32>> = self.store.sandboxes.values_mut().map(|s| {
-            s.ready = false;
-            s.host.take()
-        }).collect();
+        let hosts: Vec<Option<u32>> = self
+            .store
+            .sandboxes
+            .values_mut()
+            .map(|s| {
+                s.ready = false;
+                s.host.take()
+            })
+            .collect();
         for h in hosts {
             self.store.release_ip(h);
         }
@@ -101,7 +113,15 @@ impl Runtime {
         self.replies.clear();
     }
 
-    fn reply_later(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, result: Result<CriResult, CriError>, image: Option<ResolvedImage>) {
+    fn reply_later(
+        &mut self,
+        k: &mut Kernel,
+        to: Component,
+        id: u64,
+        after: Millis,
+        result: Result<CriResult, CriError>,
+        image: Option<ResolvedImage>,
+    ) {
         self.replies.insert(id, Box::new((to, result, image)));
         k.set_timer(me(&self.node), after.max(1), TimerKind::Object(format!("reply:{id}")));
     }
@@ -122,7 +142,10 @@ impl Runtime {
                 self.send(k, from, id, Ok(CriResult::Done));
             }
             CriCall::ListContainers => {
-                let listing = CriResult::Listing { sandboxes: self.store.sandbox_infos(), containers: self.store.container_infos() };
+                let listing = CriResult::Listing {
+                    sandboxes: self.store.sandbox_infos(),
+                    containers: self.store.container_infos(),
+                };
                 self.send(k, from, id, Ok(listing));
             }
             CriCall::ListImages => self.send(k, from, id, Ok(CriResult::Images(self.store.image_infos()))),
@@ -133,7 +156,16 @@ impl Runtime {
                         let ip = self.cidr.address(host);
                         self.store.sandboxes.insert(
                             sid.clone(),
-                            Box::new(Sandbox { id: sid.clone(), pod_uid: cfg.pod_uid, namespace: cfg.namespace, name: cfg.name, attempt: cfg.attempt, ip: ip.clone(), host: Some(host), ready: true }),
+                            Box::new(Sandbox {
+                                id: sid.clone(),
+                                pod_uid: cfg.pod_uid,
+                                namespace: cfg.namespace,
+                                name: cfg.name,
+                                attempt: cfg.attempt,
+                                ip: ip.clone(),
+                                host: Some(host),
+                                ready: true,
+                            }),
                         );
                         Ok(CriResult::SandboxReady { sandbox_id: sid, ip })
                     }
@@ -148,7 +180,13 @@ impl Runtime {
                 self.reply_later(k, from, id, SANDBOX_MS, result, None);
             }
             CriCall::StopPodSandbox { sandbox_id } => {
-                let running: Vec<String> = self.store.containers.values().filter(|c| c.info.sandbox_id == sandbox_id && c.info.state == ContainerState::Running).map(|c| c.info.id.clone()).collect();
+                let running: Vec<String> = self
+                    .store
+                    .containers
+                    .values()
+                    .filter(|c| c.info.sandbox_id == sandbox_id && c.info.state == ContainerState::Running)
+                    .map(|c| c.info.id.clone())
+                    .collect();
                 for cid in running {
                     self.store.mark_exited(&cid, 137, "Error", now);
                 }
@@ -167,7 +205,11 @@ impl Runtime {
                 Ok(img) => {
                     let cached = self.store.has_image(&img.repo_digest);
                     let after = registry.pull_duration(&img, cached);
-                    let result = Ok(CriResult::ImagePulled { full: img.full.clone(), repo_digest: img.repo_digest.clone(), size: img.size });
+                    let result = Ok(CriResult::ImagePulled {
+                        full: img.full.clone(),
+                        repo_digest: img.repo_digest.clone(),
+                        size: img.size,
+                    });
                     self.reply_later(k, from, id, after, result, Some(img));
                 }
                 Err(e) => {
@@ -187,7 +229,9 @@ impl Runtime {
                 let result = self.start(k, &container_id, now + START_MS);
                 self.replies.insert(id, Box::new((from, result, None)));
             }
-            CriCall::StopContainer { container_id, timeout_seconds } => self.stop(k, from, id, &container_id, timeout_seconds),
+            CriCall::StopContainer { container_id, timeout_seconds } => {
+                self.stop(k, from, id, &container_id, timeout_seconds)
+            }
             CriCall::RemoveContainer { container_id } => {
                 self.store.containers.remove(&container_id);
                 self.send(k, from, id, Ok(CriResult::Done));
@@ -195,14 +239,23 @@ impl Runtime {
         }
     }
 
-    fn create(&mut self, k: &mut Kernel, sandbox_id: &str, config: &super::cri::ContainerConfig, registry: &Registry) -> Result<CriResult, CriError> {
+    fn create(
+        &mut self,
+        k: &mut Kernel,
+        sandbox_id: &str,
+        config: &super::cri::ContainerConfig,
+        registry: &Registry,
+    ) -> Result<CriResult, CriError> {
         let Some(sandbox) = self.store.sandboxes.get(sandbox_id).filter(|s| s.ready) else {
             return Err(err("NotFound", format!("failed to get sandbox \"{sandbox_id}\": not found")));
         };
         let hostname = sandbox.name.clone();
         let full = registry.resolve(&config.image).map(|i| i.full).unwrap_or_else(|_| config.image.clone());
         let Some(digest) = self.store.tags.get(&full).cloned() else {
-            return Err(err("NotFound", format!("failed to create containerd container: error unpacking image: image \"{full}\": not found")));
+            return Err(err(
+                "NotFound",
+                format!("failed to create containerd container: error unpacking image: image \"{full}\": not found"),
+            ));
         };
         let behaviour = Behaviour::of(&Launch {
             image: &config.image,
@@ -230,7 +283,10 @@ impl Runtime {
             exit_code: None,
             reason: String::new(),
         };
-        self.store.containers.insert(cid.clone(), Box::new(Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None }));
+        self.store.containers.insert(
+            cid.clone(),
+            Box::new(Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None }),
+        );
         Ok(CriResult::ContainerCreated { container_id: cid })
     }
 
@@ -260,7 +316,12 @@ impl Runtime {
         };
         if c.info.state != ContainerState::Running {
             let info = c.info.clone();
-            let result = CriResult::ContainerStopped { container_id: info.id, exit_code: info.exit_code.unwrap_or(0), reason: info.reason, finished_at: info.finished_at.unwrap_or(now) };
+            let result = CriResult::ContainerStopped {
+                container_id: info.id,
+                exit_code: info.exit_code.unwrap_or(0),
+                reason: info.reason,
+                finished_at: info.finished_at.unwrap_or(now),
+            };
             self.send(k, from, req, Ok(result));
             return;
         }
@@ -299,7 +360,13 @@ impl Runtime {
             let pod_uid = c.info.pod_uid.clone();
             self.store.mark_exited(cid, code, reason, now);
             if let Some((to, stream)) = self.events.clone() {
-                let exit = ContainerExit { container_id: cid.to_string(), pod_uid, exit_code: code, reason: reason.to_string(), finished_at: now };
+                let exit = ContainerExit {
+                    container_id: cid.to_string(),
+                    pod_uid,
+                    exit_code: code,
+                    reason: reason.to_string(),
+                    finished_at: now,
+                };
                 self.send(k, to, stream, Ok(CriResult::Exited(exit)));
             }
         } else if let Some(cid) = key.strip_prefix("stop:") {
@@ -309,10 +376,19 @@ impl Runtime {
                 return;
             }
             c.stopping = None;
-            let reason = if c.exit_at.is_some_and(|(t, _, r)| t == now && r == "OOMKilled") { "OOMKilled" } else { exit_reason(code) };
+            let reason = if c.exit_at.is_some_and(|(t, _, r)| t == now && r == "OOMKilled") {
+                "OOMKilled"
+            } else {
+                exit_reason(code)
+            };
             self.store.mark_exited(cid, code, reason, now);
             if let Some((to, _, _)) = self.replies.remove(&req).map(|b| *b) {
-                let result = CriResult::ContainerStopped { container_id: cid.to_string(), exit_code: code, reason: reason.to_string(), finished_at: now };
+                let result = CriResult::ContainerStopped {
+                    container_id: cid.to_string(),
+                    exit_code: code,
+                    reason: reason.to_string(),
+                    finished_at: now,
+                };
                 self.send(k, to, req, Ok(result));
             }
         }

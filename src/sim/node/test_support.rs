@@ -84,7 +84,11 @@ impl Harness {
 
     /// Exits reported on the event stream.
     pub fn exits(&self) -> Vec<ContainerExit> {
-        self.replies.iter().filter(|r| r.id == self.stream).filter_map(|r| if let Ok(CriResult::Exited(e)) = &r.result { Some(e.clone()) } else { None }).collect()
+        self.replies
+            .iter()
+            .filter(|r| r.id == self.stream)
+            .filter_map(|r| if let Ok(CriResult::Exited(e)) = &r.result { Some(e.clone()) } else { None })
+            .collect()
     }
 
     fn answer(&mut self, id: u64, within: Millis) -> CriResult {
@@ -101,7 +105,12 @@ impl Harness {
     }
 
     pub fn sandbox(&mut self, name: &str) -> (String, String) {
-        let cfg = super::cri::SandboxConfig { pod_uid: format!("uid-{name}"), namespace: "default".into(), name: name.into(), attempt: 0 };
+        let cfg = super::cri::SandboxConfig {
+            pod_uid: format!("uid-{name}"),
+            namespace: "default".into(),
+            name: name.into(),
+            attempt: 0,
+        };
         let id = self.call(CriCall::RunPodSandbox(cfg));
         match self.answer(id, 1000) {
             CriResult::SandboxReady { sandbox_id, ip } => (sandbox_id, ip),

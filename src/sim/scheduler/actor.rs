@@ -200,7 +200,9 @@ impl Scheduler {
             self.classes.remove(&name);
             return;
         }
-        let value = pc.get("value").and_then(serde_json::Value::as_i64).unwrap_or(0).clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+        let value =
+            pc.get("value").and_then(serde_json::Value::as_i64).unwrap_or(0).clamp(i32::MIN.into(), i32::MAX.into())
+                as i32;
         let global = pc.get("globalDefault").and_then(serde_json::Value::as_bool).unwrap_or(false);
         self.classes.insert(name, (value, global));
     }

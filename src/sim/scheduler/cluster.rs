@@ -106,7 +106,15 @@ impl Cluster {
                 unschedulable: old.unschedulable != spec.unschedulable,
                 images: old.images != spec.images,
             };
-            if event == (ClusterEvent::NodeUpdate { labels: false, taints: false, allocatable: false, unschedulable: false, images: false }) {
+            if event
+                == (ClusterEvent::NodeUpdate {
+                    labels: false,
+                    taints: false,
+                    allocatable: false,
+                    unschedulable: false,
+                    images: false,
+                })
+            {
                 return None;
             }
             self.count_images(&old, -1);
@@ -168,7 +176,10 @@ impl Cluster {
         match (old_node, info.node_name.is_empty()) {
             // Still unscheduled, or assumed while the binding is in flight: only the stored copy changes.
             (None, true) | (Some(_), true) => {
-                let e = self.pods.entry(key).or_insert_with(|| Box::new(PodEntry { info: info.clone(), node: None, assumed: false }));
+                let e = self
+                    .pods
+                    .entry(key)
+                    .or_insert_with(|| Box::new(PodEntry { info: info.clone(), node: None, assumed: false }));
                 e.info = info;
                 None
             }
@@ -299,7 +310,10 @@ mod tests {
         assert_eq!(c.set_node(node("a", "nginx")), None, "a heartbeat-only update is not an event");
         let mut cordoned = node("a", "nginx");
         cordoned.unschedulable = true;
-        assert!(matches!(c.set_node(cordoned), Some(ClusterEvent::NodeUpdate { unschedulable: true, labels: false, .. })));
+        assert!(matches!(
+            c.set_node(cordoned),
+            Some(ClusterEvent::NodeUpdate { unschedulable: true, labels: false, .. })
+        ));
         c.set_node(node("b", "nginx"));
         c.set_node(node("c", "redis"));
         assert_eq!(c.image_spread("nginx:latest"), 2);

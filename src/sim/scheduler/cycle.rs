@@ -40,7 +40,12 @@ pub fn num_feasible_nodes_to_find(num_all_nodes: usize, percentage: u32) -> usiz
 
 /// Runs the profile's filters, first with the pods nominated to the node that are at least as
 /// important as this one (`RunFilterPluginsWithNominatedPods`), then without them.
-pub fn run_filters(profile: &Profile, pod: &PodInfo, node: &NodeInfo, cluster: &Cluster) -> Result<(), (usize, Status)> {
+pub fn run_filters(
+    profile: &Profile,
+    pod: &PodInfo,
+    node: &NodeInfo,
+    cluster: &Cluster,
+) -> Result<(), (usize, Status)> {
     let mut nominated = cluster
         .nominated_on(node.name())
         .filter(|p| p.priority >= pod.priority && !(p.namespace == pod.namespace && p.name == pod.name))
@@ -85,7 +90,14 @@ impl Algorithm {
 
     /// Decides where `pod` goes, without changing the cluster.
     pub fn schedule(&mut self, pod: &PodInfo, cluster: &Cluster, rng: &mut Rng, now: Millis, attempt: u32) -> Decision {
-        let mut d = Decision::new(&pod.namespace, &pod.name, now, attempt, self.profile.filter_names(), self.profile.score_plugins());
+        let mut d = Decision::new(
+            &pod.namespace,
+            &pod.name,
+            now,
+            attempt,
+            self.profile.filter_names(),
+            self.profile.score_plugins(),
+        );
         let nodes = cluster.nodes();
         if nodes.is_empty() {
             d.outcome = Outcome::NoNodes;
@@ -119,7 +131,9 @@ impl Algorithm {
             None => nodes.iter().collect(),
             Some((names, by)) => {
                 let plugins = by.join(" ");
-                d.absent = Some(Status::unresolvable(format!("node(s) didn't satisfy plugin(s) [{plugins}]")).with_plugin(by[0]));
+                d.absent = Some(
+                    Status::unresolvable(format!("node(s) didn't satisfy plugin(s) [{plugins}]")).with_plugin(by[0]),
+                );
                 names.iter().filter_map(|n| cluster.node(n)).collect()
             }
         };
@@ -143,7 +157,13 @@ impl Algorithm {
     }
 
     /// Filters nodes from the rotating start until enough fit; records every verdict in `d`.
-    fn find_feasible<'c>(&mut self, pod: &PodInfo, cluster: &Cluster, nodes: &[&'c NodeInfo], d: &mut Decision) -> Result<Vec<&'c NodeInfo>, String> {
+    fn find_feasible<'c>(
+        &mut self,
+        pod: &PodInfo,
+        cluster: &Cluster,
+        nodes: &[&'c NodeInfo],
+        d: &mut Decision,
+    ) -> Result<Vec<&'c NodeInfo>, String> {
         let n = nodes.len();
         let all = cluster.nodes().len();
         if n == 0 {
@@ -182,7 +202,13 @@ impl Algorithm {
     }
 
     /// PreScore, Score and NormalizeScore of every score plugin, then the weighted totals.
-    fn prioritize(&mut self, pod: &PodInfo, cluster: &Cluster, feasible: &[&NodeInfo], d: &mut Decision) -> Result<(), String> {
+    fn prioritize(
+        &mut self,
+        pod: &PodInfo,
+        cluster: &Cluster,
+        feasible: &[&NodeInfo],
+        d: &mut Decision,
+    ) -> Result<(), String> {
         let n = feasible.len();
         let plugins = d.score_plugins.len();
         d.skipped = self.profile.pre_score(pod, cluster, feasible).into_iter().map(|run| !run).collect();
@@ -200,7 +226,10 @@ impl Algorithm {
             normalized.copy_from_slice(raw);
             self.profile.normalize(p, normalized);
             if let Some(bad) = normalized.iter().find(|s| !(0..=MAX_NODE_SCORE).contains(*s)) {
-                return Err(format!("plugin {:?} returns an invalid score {bad}, it should in the range of [0, {MAX_NODE_SCORE}] after normalizing", d.score_plugins[p].0));
+                return Err(format!(
+                    "plugin {:?} returns an invalid score {bad}, it should in the range of [0, {MAX_NODE_SCORE}] after normalizing",
+                    d.score_plugins[p].0
+                ));
             }
         }
         d.totals = (0..n).map(|j| (0..plugins).map(|p| d.normalized[p * n + j] * d.score_plugins[p].1).sum()).collect();
@@ -243,10 +272,13 @@ mod tests {
 
     #[test]
     fn num_feasible_nodes_table() {
-        for (nodes, want) in [(0, 0), (50, 50), (99, 99), (100, 100), (150, 100), (200, 100), (1000, 420), (5000, 500), (6000, 300)] {
+        for (nodes, want) in
+            [(0, 0), (50, 50), (99, 99), (100, 100), (150, 100), (200, 100), (1000, 420), (5000, 500), (6000, 300)]
+        {
             assert_eq!(num_feasible_nodes_to_find(nodes, 0), want, "{nodes} nodes");
         }
-        for (nodes, pct, want) in [(50, 1, 50), (5000, 1, 100), (5000, 30, 1500), (5000, 100, 5000), (5000, 250, 5000)] {
+        for (nodes, pct, want) in [(50, 1, 50), (5000, 1, 100), (5000, 30, 1500), (5000, 100, 5000), (5000, 250, 5000)]
+        {
             assert_eq!(num_feasible_nodes_to_find(nodes, pct), want, "{nodes} nodes at {pct}%");
         }
     }
@@ -254,7 +286,12 @@ mod tests {
     #[test]
     fn four_nodes_least_allocated_wins_whatever_the_seed() {
         let nodes: Vec<Value> = (1..=4).map(|i| node_value(&format!("worker{i}"), "4", "8Gi", json!({}))).collect();
-        let pods = [filler("a", "worker1", "3", "6Gi"), filler("b", "worker2", "2", "4Gi"), filler("c", "worker3", "1", "2Gi"), filler("d", "worker4", "2500m", "5Gi")];
+        let pods = [
+            filler("a", "worker1", "3", "6Gi"),
+            filler("b", "worker2", "2", "4Gi"),
+            filler("c", "worker3", "1", "2Gi"),
+            filler("d", "worker4", "2500m", "5Gi"),
+        ];
         let c = cluster(&nodes, &pods);
         let p = pod("web", "500m", "1Gi", json!({}));
         for seed in 0..20 {
@@ -263,7 +300,8 @@ mod tests {
         }
         let d = run(&c, &p, 0);
         let i = d.node_index("worker3").expect("evaluated");
-        let fit = d.scores(i).expect("scored").into_iter().find(|s| s.plugin == "NodeResourcesFit").expect("fit scores");
+        let fit =
+            d.scores(i).expect("scored").into_iter().find(|s| s.plugin == "NodeResourcesFit").expect("fit scores");
         // cpu: 4000 - (1000 + 500) -> 62; memory: 8Gi - 3Gi -> 62
         assert_eq!((fit.raw, fit.normalized, fit.weighted), (62, 62, 62));
         assert_eq!(d.scored.len(), 4);
@@ -274,14 +312,20 @@ mod tests {
         let nodes: Vec<Value> = (1..=4).map(|i| node_value(&format!("worker{i}"), "4", "8Gi", json!({}))).collect();
         let c = cluster(&nodes, &[]);
         let p = pod("web", "100m", "100Mi", json!({}));
-        let picks: std::collections::BTreeSet<String> = (0..40).filter_map(|s| run(&c, &p, s).chosen().map(str::to_string)).collect();
+        let picks: std::collections::BTreeSet<String> =
+            (0..40).filter_map(|s| run(&c, &p, s).chosen().map(str::to_string)).collect();
         assert_eq!(picks.len(), 4, "every tied node gets picked by some seed: {picks:?}");
         assert_eq!(run(&c, &p, 7).chosen(), run(&c, &p, 7).chosen());
     }
 
     #[test]
     fn unfit_pod_gets_upstreams_message() {
-        let cp = node_value("control-plane", "4", "8Gi", json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}}));
+        let cp = node_value(
+            "control-plane",
+            "4",
+            "8Gi",
+            json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}}),
+        );
         let mut nodes = vec![cp];
         nodes.extend((1..=3).map(|i| node_value(&format!("worker{i}"), "4", "8Gi", json!({}))));
         let c = cluster(&nodes, &[]);

@@ -100,7 +100,14 @@ pub struct Decision {
 
 impl Decision {
     /// An empty record for one attempt; the cycle fills it in.
-    pub fn new(namespace: &str, name: &str, at: Millis, attempt: u32, filter_plugins: Vec<&'static str>, score_plugins: Vec<(&'static str, i64)>) -> Self {
+    pub fn new(
+        namespace: &str,
+        name: &str,
+        at: Millis,
+        attempt: u32,
+        filter_plugins: Vec<&'static str>,
+        score_plugins: Vec<(&'static str, i64)>,
+    ) -> Self {
         Self {
             namespace: namespace.to_string(),
             name: name.to_string(),
@@ -170,7 +177,14 @@ impl Decision {
                 .enumerate()
                 .map(|(p, (plugin, weight))| {
                     let normalized = self.normalized[p * n + j];
-                    ScoreDetail { plugin, weight: *weight, raw: self.raw[p * n + j], normalized, weighted: normalized * weight, skipped: self.skipped[p] }
+                    ScoreDetail {
+                        plugin,
+                        weight: *weight,
+                        raw: self.raw[p * n + j],
+                        normalized,
+                        weighted: normalized * weight,
+                        skipped: self.skipped[p],
+                    }
                 })
                 .collect(),
         )
@@ -203,7 +217,12 @@ impl Decision {
 
     /// The plugins that rejected some node, sorted (what the queue uses to pick relevant events).
     pub fn unschedulable_plugins(&self) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = self.rejections().map(|(_, s)| s.plugin).chain(self.absent.iter().map(|s| s.plugin)).filter(|p| !p.is_empty()).collect();
+        let mut v: Vec<&'static str> = self
+            .rejections()
+            .map(|(_, s)| s.plugin)
+            .chain(self.absent.iter().map(|s| s.plugin))
+            .filter(|p| !p.is_empty())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -213,7 +232,12 @@ impl Decision {
 /// `FitError.Error()`: `0/N nodes are available: <count reason, ...>.` with the reasons counted over
 /// nodes and sorted as strings; nodes without a status count under `absent`; then the PostFilter
 /// (preemption) message.
-pub fn fit_error_message<'a>(num_all_nodes: usize, statuses: impl Iterator<Item = &'a Status>, absent: Option<&str>, post_filter: &str) -> String {
+pub fn fit_error_message<'a>(
+    num_all_nodes: usize,
+    statuses: impl Iterator<Item = &'a Status>,
+    absent: Option<&str>,
+    post_filter: &str,
+) -> String {
     let mut histogram: BTreeMap<String, usize> = BTreeMap::new();
     let mut explicit = 0;
     for s in statuses {
@@ -256,13 +280,17 @@ mod tests {
         );
         let mut both = Status::unschedulable("Insufficient cpu");
         both.reasons.push("Insufficient memory".into());
-        assert_eq!(fit_error_message(2, [both.clone(), both].iter(), None, ""), "0/2 nodes are available: 2 Insufficient cpu, 2 Insufficient memory.");
+        assert_eq!(
+            fit_error_message(2, [both.clone(), both].iter(), None, ""),
+            "0/2 nodes are available: 2 Insufficient cpu, 2 Insufficient memory."
+        );
         assert_eq!(
             fit_error_message(3, std::iter::empty(), Some("Preemption is not helpful for scheduling"), ""),
             "0/3 nodes are available: 3 Preemption is not helpful for scheduling."
         );
         // Sorted as strings, like Go's sort.Strings: "10 ..." sorts before "2 ...".
-        let many: Vec<Status> = (0..10).map(|_| Status::unschedulable("b")).chain((0..2).map(|_| Status::unschedulable("a"))).collect();
+        let many: Vec<Status> =
+            (0..10).map(|_| Status::unschedulable("b")).chain((0..2).map(|_| Status::unschedulable("a"))).collect();
         assert_eq!(fit_error_message(12, many.iter(), None, ""), "0/12 nodes are available: 10 b, 2 a.");
     }
 

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-pub use crate::sim::api::selector::{Op, Requirement};
 use crate::sim::api::selector::Selector as ApiSelector;
+pub use crate::sim::api::selector::{Op, Requirement};
 
 /// Labels of an object, in key order.
 pub type Labels = BTreeMap<String, String>;
@@ -83,7 +83,9 @@ fn node_requirement(v: &Value) -> Option<Requirement> {
 impl NodeSelectorTerm {
     /// Parses one term; `None` if a requirement cannot be understood.
     pub fn parse(v: &Value) -> Option<Self> {
-        let list = |name: &str| -> Option<Vec<Requirement>> { v.get(name).and_then(Value::as_array).into_iter().flatten().map(node_requirement).collect() };
+        let list = |name: &str| -> Option<Vec<Requirement>> {
+            v.get(name).and_then(Value::as_array).into_iter().flatten().map(node_requirement).collect()
+        };
         Some(Self { expressions: list("matchExpressions")?, fields: list("matchFields")? })
     }
 
@@ -117,7 +119,13 @@ impl NodeSelector {
     /// Parses the selector; a term that cannot be parsed is kept as a term that matches nothing.
     pub fn parse(v: &Value) -> Self {
         let empty = || NodeSelectorTerm { expressions: vec![], fields: vec![] };
-        let terms = v.get("nodeSelectorTerms").and_then(Value::as_array).into_iter().flatten().map(|t| NodeSelectorTerm::parse(t).unwrap_or_else(empty)).collect();
+        let terms = v
+            .get("nodeSelectorTerms")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|t| NodeSelectorTerm::parse(t).unwrap_or_else(empty))
+            .collect();
         Self { terms }
     }
 
@@ -134,7 +142,11 @@ pub fn strings(v: Option<&Value>) -> Vec<String> {
 
 /// A JSON object of string values, as labels and `nodeSelector` are written.
 pub fn string_map(v: Option<&Value>) -> Labels {
-    v.and_then(Value::as_object).into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+    v.and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -176,17 +188,27 @@ mod tests {
             {"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["8"]}]}
         ]}));
         assert!(sel.matches("n1", &l));
-        let lt = NodeSelector::parse(&json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Lt", "values": ["8"]}]}]}));
+        let lt = NodeSelector::parse(
+            &json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Lt", "values": ["8"]}]}]}),
+        );
         assert!(!lt.matches("n1", &l));
-        let not_a_number = NodeSelector::parse(&json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "Gt", "values": ["1"]}]}]}));
+        let not_a_number = NodeSelector::parse(
+            &json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "Gt", "values": ["1"]}]}]}),
+        );
         assert!(!not_a_number.matches("n1", &l));
-        let by_name = NodeSelector::parse(&json!({"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n2"]}]}]}));
+        let by_name = NodeSelector::parse(
+            &json!({"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n2"]}]}]}),
+        );
         assert!(by_name.matches("n2", &l) && !by_name.matches("n1", &l));
-        let not_name = NodeSelector::parse(&json!({"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["n2"]}]}]}));
+        let not_name = NodeSelector::parse(
+            &json!({"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["n2"]}]}]}),
+        );
         assert!(!not_name.matches("n2", &l) && not_name.matches("n1", &l));
         let empty_term = NodeSelector::parse(&json!({"nodeSelectorTerms": [{}]}));
         assert!(!empty_term.matches("n1", &l));
-        let bad_term = NodeSelector::parse(&json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "Bogus"}]}]}));
+        let bad_term = NodeSelector::parse(
+            &json!({"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "Bogus"}]}]}),
+        );
         assert!(!bad_term.matches("n1", &l));
     }
 }

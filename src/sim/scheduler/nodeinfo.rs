@@ -81,7 +81,14 @@ pub struct NodeInfo {
 impl NodeInfo {
     /// A node with nothing on it yet.
     pub fn new(node: Arc<NodeSpec>) -> Self {
-        Self { node, pods: Vec::new(), requested: Resources::default(), non_zero_cpu: 0, non_zero_memory: 0, used_ports: Vec::new() }
+        Self {
+            node,
+            pods: Vec::new(),
+            requested: Resources::default(),
+            non_zero_cpu: 0,
+            non_zero_memory: 0,
+            used_ports: Vec::new(),
+        }
     }
 
     /// The node's name.

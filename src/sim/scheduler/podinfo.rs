@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use super::labels::{Labels, NodeSelector, NodeSelectorTerm, Requirement, equals, string_map};
 use super::resources::{DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, Resources};
-use crate::sim::api::quantity::parse_quantity;
 use super::taints::Toleration;
 use super::terms::{PodAffinity, SpreadConstraint};
+use crate::sim::api::quantity::parse_quantity;
 use crate::sim::time::{Millis, parse_rfc3339};
 
 /// `(namespace, name)`.
@@ -25,7 +25,9 @@ pub struct HostPort {
 impl HostPort {
     /// Two bindings clash on the same protocol and port when their addresses overlap.
     pub fn conflicts(&self, other: &HostPort) -> bool {
-        self.port == other.port && self.protocol == other.protocol && (self.ip == other.ip || self.ip == "0.0.0.0" || other.ip == "0.0.0.0")
+        self.port == other.port
+            && self.protocol == other.protocol
+            && (self.ip == other.ip || self.ip == "0.0.0.0" || other.ip == "0.0.0.0")
     }
 }
 
@@ -89,7 +91,9 @@ impl PodInfo {
         let meta = pod.get("metadata");
         let spec = pod.get("spec");
         let status = pod.get("status");
-        let text = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).unwrap_or_default().to_string();
+        let text = |v: Option<&Value>, k: &str| {
+            v.and_then(|v| v.get(k)).and_then(Value::as_str).unwrap_or_default().to_string()
+        };
         let namespace = text(meta, "namespace");
         let labels = string_map(meta.and_then(|m| m.get("labels")));
         let affinity = spec.and_then(|s| s.get("affinity"));
@@ -103,10 +107,17 @@ impl PodInfo {
             uid: text(meta, "uid"),
             resource_version: text(meta, "resourceVersion"),
             name: text(meta, "name"),
-            scheduler_name: spec.and_then(|s| s.get("schedulerName")).and_then(Value::as_str).unwrap_or("default-scheduler").to_string(),
+            scheduler_name: spec
+                .and_then(|s| s.get("schedulerName"))
+                .and_then(Value::as_str)
+                .unwrap_or("default-scheduler")
+                .to_string(),
             node_name: text(spec, "nodeName"),
             nominated_node_name: text(status, "nominatedNodeName"),
-            priority: spec.and_then(|s| s.get("priority")).and_then(Value::as_i64).map_or(0, |p| p.clamp(i32::MIN.into(), i32::MAX.into()) as i32),
+            priority: spec
+                .and_then(|s| s.get("priority"))
+                .and_then(Value::as_i64)
+                .map_or(0, |p| p.clamp(i32::MIN.into(), i32::MAX.into()) as i32),
             priority_from_spec: spec.and_then(|s| s.get("priority")).is_some_and(Value::is_i64),
             priority_class_name: text(spec, "priorityClassName"),
             never_preempts: text(spec, "preemptionPolicy") == "Never",
@@ -117,15 +128,29 @@ impl PodInfo {
             non_zero_memory: non_zero.memory,
             requests,
             host_ports: containers.iter().chain(inits.iter().filter(|c| sidecar(c))).flat_map(host_ports).collect(),
-            images: containers.iter().chain(inits).filter_map(|c| c.get("image")?.as_str()).map(normalized_image_name).collect(),
+            images: containers
+                .iter()
+                .chain(inits)
+                .filter_map(|c| c.get("image")?.as_str())
+                .map(normalized_image_name)
+                .collect(),
             tolerations: Toleration::parse_list(spec.and_then(|s| s.get("tolerations"))),
-            node_selector: string_map(spec.and_then(|s| s.get("nodeSelector"))).iter().map(|(k, v)| equals(k, v)).collect(),
-            required_node_affinity: node_affinity.and_then(|n| n.get("requiredDuringSchedulingIgnoredDuringExecution")).map(NodeSelector::parse),
+            node_selector: string_map(spec.and_then(|s| s.get("nodeSelector")))
+                .iter()
+                .map(|(k, v)| equals(k, v))
+                .collect(),
+            required_node_affinity: node_affinity
+                .and_then(|n| n.get("requiredDuringSchedulingIgnoredDuringExecution"))
+                .map(NodeSelector::parse),
             preferred_node_affinity: preferred_terms(node_affinity),
             spread: SpreadConstraint::parse_list(spec.and_then(|s| s.get("topologySpreadConstraints")), &labels),
             affinity: PodAffinity::parse(affinity, &namespace),
             controller_uid: controller_uid(meta),
-            created_at: meta.and_then(|m| m.get("creationTimestamp")).and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(0),
+            created_at: meta
+                .and_then(|m| m.get("creationTimestamp"))
+                .and_then(Value::as_str)
+                .and_then(parse_rfc3339)
+                .unwrap_or(0),
             started_at: status.and_then(|s| s.get("startTime")).and_then(Value::as_str).and_then(parse_rfc3339),
             scheduled_condition: scheduled_condition(status),
             labels,
@@ -236,7 +261,8 @@ fn host_ports(c: &Value) -> Vec<HostPort> {
         .iter()
         .filter_map(|p| {
             let port = p.get("hostPort").and_then(Value::as_i64).filter(|p| *p > 0)?;
-            let s = |k: &str, d: &str| p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(d).to_string();
+            let s =
+                |k: &str, d: &str| p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(d).to_string();
             Some(HostPort { protocol: s("protocol", "TCP"), ip: s("hostIP", "0.0.0.0"), port })
         })
         .collect()
@@ -267,11 +293,11 @@ fn controller_uid(meta: Option<&Value>) -> Option<String> {
 }
 
 fn scheduled_condition(status: Option<&Value>) -> Option<ScheduledCondition> {
-    let c = list(status, "conditions").iter().find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))?;
+    let c =
+        list(status, "conditions").iter().find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))?;
     let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     Some(ScheduledCondition { status: s("status"), reason: s("reason"), message: s("message") })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -311,7 +337,11 @@ mod tests {
         let p = parse(json!({"containers": [{"name": "a", "image": "x"}, c("300m")]}), json!({}), json!({}));
         assert_eq!((p.requests.milli_cpu, p.non_zero_cpu), (300, 400));
         assert_eq!((p.requests.memory, p.non_zero_memory), (0, 2 * DEFAULT_MEMORY_REQUEST));
-        let explicit_zero = parse(json!({"containers": [{"name": "a", "image": "x", "resources": {"requests": {"cpu": "0"}}}]}), json!({}), json!({}));
+        let explicit_zero = parse(
+            json!({"containers": [{"name": "a", "image": "x", "resources": {"requests": {"cpu": "0"}}}]}),
+            json!({}),
+            json!({}),
+        );
         assert_eq!(explicit_zero.non_zero_cpu, 0, "an explicit 0 is not missing");
     }
 
@@ -325,7 +355,10 @@ mod tests {
             json!({"labels": {"app": "web"}, "ownerReferences": [{"uid": "rs-1", "controller": true}, {"uid": "x"}], "deletionTimestamp": "2025-01-01T00:00:10Z"}),
             json!({"phase": "Pending", "nominatedNodeName": "w1", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "m"}]}),
         );
-        assert_eq!((p.priority, p.priority_from_spec, p.never_preempts, p.gated, p.deleting, p.terminal), (1000, true, true, true, true, false));
+        assert_eq!(
+            (p.priority, p.priority_from_spec, p.never_preempts, p.gated, p.deleting, p.terminal),
+            (1000, true, true, true, true, false)
+        );
         assert_eq!(p.scheduler_name, "default-scheduler");
         assert_eq!(p.images, ["registry:5000/app:latest", "busybox@sha256:abc"]);
         assert_eq!(p.host_ports, [HostPort { protocol: "TCP".into(), ip: "0.0.0.0".into(), port: 8080 }]);
@@ -342,13 +375,21 @@ mod tests {
     #[test]
     fn updates_that_matter_to_scheduling() {
         let a = parse(json!({"containers": [c("1")]}), json!({}), json!({}));
-        let status_only = parse(json!({"containers": [c("1")]}), json!({}), json!({"conditions": [{"type": "PodScheduled", "status": "False"}]}));
+        let status_only = parse(
+            json!({"containers": [c("1")]}),
+            json!({}),
+            json!({"conditions": [{"type": "PodScheduled", "status": "False"}]}),
+        );
         assert!(!a.scheduling_inputs_changed(&status_only));
         let relabeled = parse(json!({"containers": [c("1")]}), json!({"labels": {"x": "y"}}), json!({}));
         assert!(a.scheduling_inputs_changed(&relabeled));
         let ungated = parse(json!({"containers": [c("1")], "schedulingGates": [{"name": "g"}]}), json!({}), json!({}));
         assert!(a.scheduling_inputs_changed(&ungated));
-        assert!(HostPort { protocol: "TCP".into(), ip: "0.0.0.0".into(), port: 1 }.conflicts(&HostPort { protocol: "TCP".into(), ip: "1.2.3.4".into(), port: 1 }));
+        assert!(HostPort { protocol: "TCP".into(), ip: "0.0.0.0".into(), port: 1 }.conflicts(&HostPort {
+            protocol: "TCP".into(),
+            ip: "1.2.3.4".into(),
+            port: 1
+        }));
         assert_eq!(normalized_image_name("nginx"), "nginx:latest");
         assert_eq!(normalized_image_name("nginx:1.25"), "nginx:1.25");
     }

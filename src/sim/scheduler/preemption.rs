@@ -55,11 +55,21 @@ fn more_important(a: &PodInfo, b: &PodInfo) -> std::cmp::Ordering {
 }
 
 /// Runs preemption for a pod the cycle found no node for (`decision` holds the node statuses).
-pub fn preempt(profile: &mut Profile, pod: &PodInfo, cluster: &Cluster, decision: &Decision, rng: &mut Rng) -> Preemption {
+pub fn preempt(
+    profile: &mut Profile,
+    pod: &PodInfo,
+    cluster: &Cluster,
+    decision: &Decision,
+    rng: &mut Rng,
+) -> Preemption {
     if let Some(reason) = not_eligible(pod, cluster, decision) {
         return Preemption::failed(reason.to_string());
     }
-    let potential: Vec<&NodeInfo> = decision.rejections().filter(|(_, s)| s.code == Code::Unschedulable).filter_map(|(n, _)| cluster.node(n)).collect();
+    let potential: Vec<&NodeInfo> = decision
+        .rejections()
+        .filter(|(_, s)| s.code == Code::Unschedulable)
+        .filter_map(|(n, _)| cluster.node(n))
+        .collect();
     let all = cluster.nodes().len();
     if potential.is_empty() {
         return Preemption::failed(fit_error_message(all, std::iter::empty(), Some(NOT_HELPFUL), ""));
@@ -91,7 +101,8 @@ fn not_eligible(pod: &PodInfo, cluster: &Cluster, decision: &Decision) -> Option
         return Some("not eligible due to preemptionPolicy=Never.");
     }
     let node = cluster.node(&pod.nominated_node_name)?;
-    let unresolvable = decision.rejections().any(|(n, s)| **n == *node.name() && s.code == Code::UnschedulableAndUnresolvable);
+    let unresolvable =
+        decision.rejections().any(|(n, s)| **n == *node.name() && s.code == Code::UnschedulableAndUnresolvable);
     if !unresolvable && node.pods.iter().any(|p| p.deleting && p.priority < pod.priority) {
         // An earlier preemption for this pod is still evicting there: wait for it.
         return Some("not eligible due to a terminating pod on the nominated node.");
@@ -101,7 +112,12 @@ fn not_eligible(pod: &PodInfo, cluster: &Cluster, decision: &Decision) -> Option
 
 /// `SelectVictimsOnNode`: the fewest, least important lower-priority pods whose eviction lets the
 /// pod fit, or why there are none.
-fn select_victims_on_node(profile: &mut Profile, pod: &PodInfo, node: &NodeInfo, cluster: &Cluster) -> Result<Vec<Arc<PodInfo>>, Status> {
+fn select_victims_on_node(
+    profile: &mut Profile,
+    pod: &PodInfo,
+    node: &NodeInfo,
+    cluster: &Cluster,
+) -> Result<Vec<Arc<PodInfo>>, Status> {
     let mut potential: Vec<Arc<PodInfo>> = node.pods.iter().filter(|p| p.priority < pod.priority).cloned().collect();
     if potential.is_empty() {
         return Err(Status::unresolvable(NO_VICTIMS));
@@ -138,11 +154,16 @@ fn select_victims_on_node(profile: &mut Profile, pod: &PodInfo, node: &NodeInfo,
 /// `pickOneNodeForPreemption` (no PodDisruptionBudgets here, so the first rule never decides).
 fn pick_one_node(candidates: &[(Arc<str>, Vec<Arc<PodInfo>>)]) -> usize {
     let top_priority = |v: &[Arc<PodInfo>]| v.first().map_or(i64::MIN, |p| i64::from(p.priority));
-    let priority_sum = |v: &[Arc<PodInfo>]| v.iter().map(|p| i64::from(p.priority) + i64::from(i32::MAX) + 1).sum::<i64>();
+    let priority_sum =
+        |v: &[Arc<PodInfo>]| v.iter().map(|p| i64::from(p.priority) + i64::from(i32::MAX) + 1).sum::<i64>();
     // The earliest start among the highest-priority victims; later is better (less work lost).
     let earliest_top_start = |v: &[Arc<PodInfo>]| {
         let top = top_priority(v);
-        v.iter().filter(|p| i64::from(p.priority) == top).map(|p| p.started_at.unwrap_or(Millis::MAX)).min().unwrap_or(Millis::MAX)
+        v.iter()
+            .filter(|p| i64::from(p.priority) == top)
+            .map(|p| p.started_at.unwrap_or(Millis::MAX))
+            .min()
+            .unwrap_or(Millis::MAX)
     };
     let mut best: Vec<usize> = (0..candidates.len()).collect();
     let keep_min = |best: &mut Vec<usize>, f: &dyn Fn(usize) -> i128| {
@@ -190,7 +211,12 @@ mod tests {
     fn evicts_the_fewest_least_important_pods() {
         let c = cluster(
             &[node_value("worker", "2", "4Gi", json!({}))],
-            &[running("p1", "worker", "500m", 1), running("p3", "worker", "500m", 3), running("p2", "worker", "500m", 2), running("vip", "worker", "400m", 5000)],
+            &[
+                running("p1", "worker", "500m", 1),
+                running("p3", "worker", "500m", 3),
+                running("p2", "worker", "500m", 2),
+                running("vip", "worker", "400m", 5000),
+            ],
         );
         let r = attempt(&c, &pending("urgent", "1", "", json!({})));
         assert_eq!(r.nominated_node.as_deref(), Some("worker"));
@@ -201,14 +227,32 @@ mod tests {
 
     #[test]
     fn upstream_message_when_nothing_can_be_evicted() {
-        let cp = node_value("control-plane", "4", "8Gi", json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}}));
+        let cp = node_value(
+            "control-plane",
+            "4",
+            "8Gi",
+            json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}}),
+        );
         let mut nodes = vec![cp];
         nodes.extend((1..=3).map(|i| node_value(&format!("worker{i}"), "4", "8Gi", json!({}))));
-        let pods: Vec<Value> = (1..=3).map(|i| pod_value(&format!("same{i}"), "", "6Gi", json!({"nodeName": format!("worker{i}"), "priority": 1000}), json!({}))).collect();
+        let pods: Vec<Value> = (1..=3)
+            .map(|i| {
+                pod_value(
+                    &format!("same{i}"),
+                    "",
+                    "6Gi",
+                    json!({"nodeName": format!("worker{i}"), "priority": 1000}),
+                    json!({}),
+                )
+            })
+            .collect();
         let c = cluster(&nodes, &pods);
         let r = attempt(&c, &pending("big", "", "4Gi", json!({})));
         assert_eq!(r.nominated_node, None);
-        assert_eq!(r.message, "preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.");
+        assert_eq!(
+            r.message,
+            "preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod."
+        );
     }
 
     #[test]
@@ -226,7 +270,13 @@ mod tests {
         let c = cluster(&[node_value("worker", "1", "4Gi", json!({}))], &[running("low", "worker", "1", 0)]);
         let r = attempt(&c, &pending("polite", "1", "", json!({"preemptionPolicy": "Never"})));
         assert_eq!(r.message, "preemption: not eligible due to preemptionPolicy=Never.");
-        let dying = pod_value("low", "1", "", json!({"nodeName": "worker", "priority": 0}), json!({"deletionTimestamp": "2024-01-01T00:00:00Z"}));
+        let dying = pod_value(
+            "low",
+            "1",
+            "",
+            json!({"nodeName": "worker", "priority": 0}),
+            json!({"deletionTimestamp": "2024-01-01T00:00:00Z"}),
+        );
         let c = cluster(&[node_value("worker", "1", "4Gi", json!({}))], &[dying]);
         let mut p = pending("urgent", "1", "", json!({}));
         p.nominated_node_name = "worker".into();
@@ -250,8 +300,13 @@ mod tests {
             "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling."
         );
         assert_eq!(d.unschedulable_plugins(), ["NodeAffinity", "NodeResourcesFit"]);
-        let conflict = pending("x", "", "", json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w1"]}, {"key": "metadata.name", "operator": "In", "values": ["w2"]}]}]}}}}));
+        let conflict = pending(
+            "x",
+            "",
+            "",
+            json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["w1"]}, {"key": "metadata.name", "operator": "In", "values": ["w2"]}]}]}}}}),
+        );
         let d = algo.schedule(&conflict, &c, &mut Rng::new(1), 0, 1);
         assert_eq!(d.fit_error(""), "0/4 nodes are available: pod affinity terms conflict.");
     }
@@ -259,7 +314,15 @@ mod tests {
     #[test]
     fn picks_the_node_whose_victims_matter_least() {
         let nodes: Vec<Value> = ["a", "b", "c"].iter().map(|n| node_value(n, "1", "4Gi", json!({}))).collect();
-        let c = cluster(&nodes, &[running("a-mid", "a", "1", 50), running("b-low1", "b", "500m", 10), running("b-low2", "b", "500m", 10), running("c-low", "c", "1", 10)]);
+        let c = cluster(
+            &nodes,
+            &[
+                running("a-mid", "a", "1", 50),
+                running("b-low1", "b", "500m", 10),
+                running("b-low2", "b", "500m", 10),
+                running("c-low", "c", "1", 10),
+            ],
+        );
         let r = attempt(&c, &pending("urgent", "1", "", json!({})));
         // b and c both top out at priority 10; c loses one pod, b two (higher priority sum).
         assert_eq!(r.nominated_node.as_deref(), Some("c"));
@@ -269,8 +332,13 @@ mod tests {
     #[test]
     fn dry_run_leaves_plugin_state_untouched() {
         let spread = json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]});
-        let web = |name: &str, node: &str, prio: i64| pod_value(name, "1", "", json!({"nodeName": node, "priority": prio}), json!({"labels": {"app": "web"}}));
-        let c = cluster(&[node_value("a", "1", "4Gi", json!({})), node_value("b", "1", "4Gi", json!({}))], &[web("w1", "a", 0), web("w2", "b", 0)]);
+        let web = |name: &str, node: &str, prio: i64| {
+            pod_value(name, "1", "", json!({"nodeName": node, "priority": prio}), json!({"labels": {"app": "web"}}))
+        };
+        let c = cluster(
+            &[node_value("a", "1", "4Gi", json!({})), node_value("b", "1", "4Gi", json!({}))],
+            &[web("w1", "a", 0), web("w2", "b", 0)],
+        );
         let mut p = pending("new", "1", "", spread);
         p.labels.insert("app".into(), "web".into());
         let mut algo = Algorithm::default();

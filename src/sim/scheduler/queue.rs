@@ -98,7 +98,15 @@ impl SchedulingQueue {
             return self.update(key, priority, gated, true, now);
         }
         self.seq += 1;
-        let p = QueuedPod { priority, timestamp: now, attempts: 0, initial_attempt: None, unschedulable_plugins: Vec::new(), location: Location::InFlight, seq: self.seq };
+        let p = QueuedPod {
+            priority,
+            timestamp: now,
+            attempts: 0,
+            initial_attempt: None,
+            unschedulable_plugins: Vec::new(),
+            location: Location::InFlight,
+            seq: self.seq,
+        };
         self.pods.insert(key.clone(), Box::new(p));
         self.place(key, if gated { Location::Gated } else { Location::Active }, now);
     }
@@ -175,7 +183,12 @@ impl SchedulingQueue {
     /// `MoveAllToActiveOrBackoffQueue`: pods in the pool that `wants` says the event may help go to
     /// backoffQ if still backing off, else to activeQ. Returns how many moved.
     pub fn move_all(&mut self, now: Millis, wants: impl Fn(&QueuedPod) -> bool) -> usize {
-        let keys: Vec<PodKey> = self.unschedulable.iter().filter(|k| self.pods.get(*k).is_some_and(|p| p.location == Location::Unschedulable && wants(p))).cloned().collect();
+        let keys: Vec<PodKey> = self
+            .unschedulable
+            .iter()
+            .filter(|k| self.pods.get(*k).is_some_and(|p| p.location == Location::Unschedulable && wants(p)))
+            .cloned()
+            .collect();
         for key in &keys {
             self.unplace(key);
             let to = self.after_wait(key, now);

@@ -93,7 +93,10 @@ impl Profile {
             Ok(plugins.len() - 1)
         };
         let filters = filters.iter().map(|n| index_of(n, &mut plugins)).collect::<Result<Vec<_>, _>>()?;
-        let scorers = scores.iter().map(|(n, w)| Ok((index_of(n, &mut plugins)?, *w))).collect::<Result<Vec<_>, RegistryError>>()?;
+        let scorers = scores
+            .iter()
+            .map(|(n, w)| Ok((index_of(n, &mut plugins)?, *w)))
+            .collect::<Result<Vec<_>, RegistryError>>()?;
         Ok(Self { plugins, filters, scorers })
     }
 
@@ -113,7 +116,9 @@ impl Profile {
         let mut narrowed: Option<Narrowed> = None;
         for &i in &self.filters {
             let name = self.plugins[i].name();
-            let Some(nodes) = self.plugins[i].pre_filter(pod, cluster).map_err(|s| s.with_plugin(name))? else { continue };
+            let Some(nodes) = self.plugins[i].pre_filter(pod, cluster).map_err(|s| s.with_plugin(name))? else {
+                continue;
+            };
             let (set, by) = narrowed.get_or_insert_with(|| (nodes.clone(), Vec::new()));
             set.retain(|n| nodes.contains(n));
             by.push(name);
@@ -190,7 +195,10 @@ mod tests {
 
     #[test]
     fn unknown_plugins_are_errors() {
-        assert_eq!(Profile::new(&["NodeName", "VolumeBinding"], &[]).err(), Some(RegistryError::UnknownPlugin("VolumeBinding".into())));
+        assert_eq!(
+            Profile::new(&["NodeName", "VolumeBinding"], &[]).err(),
+            Some(RegistryError::UnknownPlugin("VolumeBinding".into()))
+        );
         assert!(new_plugin("NodePorts").is_some());
         assert!(new_plugin("nodeports").is_none());
     }
@@ -202,7 +210,13 @@ mod tests {
         assert!(p.requeue_on(&fit, &ClusterEvent::AssignedPodDelete));
         assert!(!p.requeue_on(&fit, &ClusterEvent::AssignedPodAdd));
         assert!(p.requeue_on(&[], &ClusterEvent::AssignedPodAdd));
-        let labels = ClusterEvent::NodeUpdate { labels: true, taints: false, allocatable: false, unschedulable: false, images: false };
+        let labels = ClusterEvent::NodeUpdate {
+            labels: true,
+            taints: false,
+            allocatable: false,
+            unschedulable: false,
+            images: false,
+        };
         assert!(p.requeue_on(&[node_affinity::NAME], &labels));
         assert!(!p.requeue_on(&[taint_toleration::NAME], &labels));
     }

@@ -31,7 +31,11 @@ impl Resources {
     pub fn from_list(list: Option<&Value>) -> Self {
         let mut r = Resources::default();
         for (name, q) in list.and_then(Value::as_object).into_iter().flatten() {
-            let Some(q) = q.as_str().and_then(|s| parse_quantity(s).ok()).or_else(|| q.as_i64().map(|n| Quantity::from_millis(n.saturating_mul(1000)))) else {
+            let Some(q) = q
+                .as_str()
+                .and_then(|s| parse_quantity(s).ok())
+                .or_else(|| q.as_i64().map(|n| Quantity::from_millis(n.saturating_mul(1000))))
+            else {
                 continue;
             };
             r.set(name, q);
@@ -105,7 +109,9 @@ mod tests {
 
     #[test]
     fn resource_lists_add_sub_and_max() {
-        let a = Resources::from_list(Some(&json!({"cpu": "250m", "memory": "64Mi", "nvidia.com/gpu": "1", "bogus": "1", "pods": "110"})));
+        let a = Resources::from_list(Some(
+            &json!({"cpu": "250m", "memory": "64Mi", "nvidia.com/gpu": "1", "bogus": "1", "pods": "110"}),
+        ));
         assert_eq!((a.milli_cpu, a.memory, a.allowed_pods), (250, 64 * 1024 * 1024, 110));
         assert_eq!(a.scalar.get("nvidia.com/gpu"), Some(&1));
         assert!(!a.scalar.contains_key("bogus"));

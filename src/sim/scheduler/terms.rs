@@ -74,7 +74,11 @@ impl PodAffinity {
         let Some(a) = affinity else { return Self::default() };
         let required = |kind: &str| -> Vec<AffinityTerm> {
             let list = a.get(kind).and_then(|k| k.get("requiredDuringSchedulingIgnoredDuringExecution"));
-            list.and_then(Value::as_array).into_iter().flatten().map(|t| AffinityTerm::parse(t, own_namespace)).collect()
+            list.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|t| AffinityTerm::parse(t, own_namespace))
+                .collect()
         };
         let preferred = |kind: &str| -> Vec<(i64, AffinityTerm)> {
             let list = a.get(kind).and_then(|k| k.get("preferredDuringSchedulingIgnoredDuringExecution"));
@@ -97,7 +101,10 @@ impl PodAffinity {
 
     /// No terms at all: the pod takes no part in inter-pod affinity.
     pub fn is_empty(&self) -> bool {
-        self.required.is_empty() && self.preferred.is_empty() && self.anti_required.is_empty() && self.anti_preferred.is_empty()
+        self.required.is_empty()
+            && self.preferred.is_empty()
+            && self.anti_required.is_empty()
+            && self.anti_preferred.is_empty()
     }
 }
 
@@ -156,13 +163,20 @@ mod tests {
 
     #[test]
     fn affinity_term_namespaces_default_to_own() {
-        let t = AffinityTerm::parse(&json!({"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone"}), "shop");
+        let t = AffinityTerm::parse(
+            &json!({"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone"}),
+            "shop",
+        );
         assert!(t.matches("shop", &labels(&[("app", "db")])));
         assert!(!t.matches("other", &labels(&[("app", "db")])));
         assert!(!t.matches("shop", &labels(&[("app", "web")])));
-        let all = AffinityTerm::parse(&json!({"labelSelector": {}, "namespaceSelector": {}, "topologyKey": "zone"}), "shop");
+        let all =
+            AffinityTerm::parse(&json!({"labelSelector": {}, "namespaceSelector": {}, "topologyKey": "zone"}), "shop");
         assert!(all.matches("anything", &labels(&[])));
-        let named = AffinityTerm::parse(&json!({"labelSelector": {}, "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}, "topologyKey": "z"}), "a");
+        let named = AffinityTerm::parse(
+            &json!({"labelSelector": {}, "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}, "topologyKey": "z"}),
+            "a",
+        );
         assert!(named.matches("b", &labels(&[])) && !named.matches("a", &labels(&[])));
         let no_selector = AffinityTerm::parse(&json!({"topologyKey": "zone"}), "shop");
         assert!(!no_selector.matches("shop", &labels(&[])));

@@ -58,13 +58,25 @@ pub fn scheduled_event(pod: &PodInfo, node: &str) -> Action {
 
 /// The `FailedScheduling` warning with the fit error (or scheduler error) message.
 pub fn failed_event(pod: &PodInfo, message: &str) -> Action {
-    Action::Event { regarding: regarding(pod), event_type: "Warning", reason: "FailedScheduling".to_string(), message: truncate(message) }
+    Action::Event {
+        regarding: regarding(pod),
+        event_type: "Warning",
+        reason: "FailedScheduling".to_string(),
+        message: truncate(message),
+    }
 }
 
 /// The status patch after a failed attempt: `PodScheduled=False` with `reason` (`Unschedulable` or
 /// `SchedulerError`) and the message, plus the nomination. `None` when nothing would change, as
 /// `updatePod` skips the request then.
-pub fn failure_status_patch(pods: &'static ResourceType, pod: &PodInfo, reason: &str, message: &str, nomination: &Nomination, now: Millis) -> Option<Action> {
+pub fn failure_status_patch(
+    pods: &'static ResourceType,
+    pod: &PodInfo,
+    reason: &str,
+    message: &str,
+    nomination: &Nomination,
+    now: Millis,
+) -> Option<Action> {
     let old = pod.scheduled_condition.as_ref();
     let condition_changes = old.is_none_or(|c| c.status != "False" || c.reason != reason || c.message != message);
     let nominated = match nomination {
@@ -105,7 +117,13 @@ fn status_patch(pods: &'static ResourceType, pod: &PodInfo, status: Value) -> Ac
 }
 
 /// Evicting one victim: mark it `DisruptionTarget`, delete it gracefully, and record `Preempted`.
-pub fn evict(pods: &'static ResourceType, victim: &PodInfo, preemptor: &PodInfo, node: &str, now: Millis) -> Vec<Action> {
+pub fn evict(
+    pods: &'static ResourceType,
+    victim: &PodInfo,
+    preemptor: &PodInfo,
+    node: &str,
+    now: Millis,
+) -> Vec<Action> {
     let condition = json!({"conditions": [{
         "type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
         "message": format!("{DEFAULT_SCHEDULER_NAME}: preempting to accommodate a higher priority pod"),
@@ -113,7 +131,13 @@ pub fn evict(pods: &'static ResourceType, victim: &PodInfo, preemptor: &PodInfo,
     }]});
     vec![
         status_patch(pods, victim, condition),
-        Action::Delete { resource: pods, namespace: Some(victim.namespace.clone()), name: victim.name.clone(), propagation: None, grace_seconds: None },
+        Action::Delete {
+            resource: pods,
+            namespace: Some(victim.namespace.clone()),
+            name: victim.name.clone(),
+            propagation: None,
+            grace_seconds: None,
+        },
         Action::Event {
             regarding: regarding(victim),
             event_type: "Normal",
@@ -143,8 +167,13 @@ mod tests {
     #[test]
     fn events_read_like_upstream() {
         let p = pod("web-abc", "", "", serde_json::json!({}));
-        let Action::Event { message, reason, event_type, regarding } = scheduled_event(&p, "worker2") else { panic!("an event") };
-        assert_eq!((message.as_str(), reason.as_str(), event_type), ("Successfully assigned default/web-abc to worker2", "Scheduled", "Normal"));
+        let Action::Event { message, reason, event_type, regarding } = scheduled_event(&p, "worker2") else {
+            panic!("an event")
+        };
+        assert_eq!(
+            (message.as_str(), reason.as_str(), event_type),
+            ("Successfully assigned default/web-abc to worker2", "Scheduled", "Normal")
+        );
         assert_eq!(regarding["metadata"]["uid"], "uid-web-abc");
         let long = "x".repeat(2000);
         let Action::Event { message, .. } = failed_event(&p, &long) else { panic!("an event") };
@@ -156,18 +185,53 @@ mod tests {
     #[test]
     fn failure_patch_only_when_something_changes() {
         let mut p = pod("p", "", "", serde_json::json!({}));
-        let patch = patch_of(failure_status_patch(pods(), &p, "Unschedulable", "0/1 nodes are available", &Nomination::Keep, 0)).expect("first failure patches");
+        let patch = patch_of(failure_status_patch(
+            pods(),
+            &p,
+            "Unschedulable",
+            "0/1 nodes are available",
+            &Nomination::Keep,
+            0,
+        ))
+        .expect("first failure patches");
         let c = &patch["status"]["conditions"][0];
-        assert_eq!((c["type"].as_str(), c["status"].as_str(), c["reason"].as_str()), (Some("PodScheduled"), Some("False"), Some("Unschedulable")));
+        assert_eq!(
+            (c["type"].as_str(), c["status"].as_str(), c["reason"].as_str()),
+            (Some("PodScheduled"), Some("False"), Some("Unschedulable"))
+        );
         assert_eq!(c["lastTransitionTime"], rfc3339(0));
-        p.scheduled_condition = Some(ScheduledCondition { status: "False".into(), reason: "Unschedulable".into(), message: "0/1 nodes are available".into() });
-        assert!(failure_status_patch(pods(), &p, "Unschedulable", "0/1 nodes are available", &Nomination::Keep, 5).is_none());
-        let patch = patch_of(failure_status_patch(pods(), &p, "Unschedulable", "0/1 nodes are available", &Nomination::Set("w1".into()), 5)).expect("nomination");
+        p.scheduled_condition = Some(ScheduledCondition {
+            status: "False".into(),
+            reason: "Unschedulable".into(),
+            message: "0/1 nodes are available".into(),
+        });
+        assert!(
+            failure_status_patch(pods(), &p, "Unschedulable", "0/1 nodes are available", &Nomination::Keep, 5)
+                .is_none()
+        );
+        let patch = patch_of(failure_status_patch(
+            pods(),
+            &p,
+            "Unschedulable",
+            "0/1 nodes are available",
+            &Nomination::Set("w1".into()),
+            5,
+        ))
+        .expect("nomination");
         assert_eq!(patch, serde_json::json!({"status": {"nominatedNodeName": "w1"}}));
-        let patch = patch_of(failure_status_patch(pods(), &p, "Unschedulable", "other", &Nomination::Keep, 5)).expect("new message");
+        let patch = patch_of(failure_status_patch(pods(), &p, "Unschedulable", "other", &Nomination::Keep, 5))
+            .expect("new message");
         assert!(patch["status"]["conditions"][0].get("lastTransitionTime").is_none(), "status stayed False");
         p.nominated_node_name = "w1".into();
-        let patch = patch_of(failure_status_patch(pods(), &p, "Unschedulable", "0/1 nodes are available", &Nomination::Set(String::new()), 5)).expect("clear");
+        let patch = patch_of(failure_status_patch(
+            pods(),
+            &p,
+            "Unschedulable",
+            "0/1 nodes are available",
+            &Nomination::Set(String::new()),
+            5,
+        ))
+        .expect("clear");
         assert_eq!(patch, serde_json::json!({"status": {"nominatedNodeName": null}}));
     }
 

@@ -102,7 +102,9 @@ impl World {
                 self.cloud.start(&mut self.k);
             }
             Component::CloudControllerManager => self.cloud.running = running,
-            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => return self.set_node_running(n, running),
+            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
+                return self.set_node_running(n, running);
+            }
             Component::Kubectl => return Err(FaultError::NotStoppable(c.to_string())),
         }
         if !running {

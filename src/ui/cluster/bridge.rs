@@ -122,14 +122,25 @@ pub fn cache_revision(world: &World) -> i64 {
 /// the diagram redoes only when [`cache_revision`] moves); nothing is marked stopped.
 pub fn objects_model(world: &World) -> ClusterModel {
     let cache = &world.apiserver.cache;
-    ClusterModel::from_objects(cache.list_prefix("/registry/minions/"), cache.list_prefix("/registry/pods/"), BTreeSet::new())
+    ClusterModel::from_objects(
+        cache.list_prefix("/registry/minions/"),
+        cache.list_prefix("/registry/pods/"),
+        BTreeSet::new(),
+    )
 }
 
 /// The processes that are stopped, named as the trace names them (`node/<name>` for a node that is
 /// powered off), among the control plane and the nodes of `m`.
 pub fn stopped(world: &World, m: &ClusterModel) -> BTreeSet<String> {
-    let mut stopped: BTreeSet<String> = world.nodes.iter().filter(|(_, n)| !n.running).map(|(name, _)| format!("node/{name}")).collect();
-    let control = [Component::ApiServer, Component::Etcd, Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager];
+    let mut stopped: BTreeSet<String> =
+        world.nodes.iter().filter(|(_, n)| !n.running).map(|(name, _)| format!("node/{name}")).collect();
+    let control = [
+        Component::ApiServer,
+        Component::Etcd,
+        Component::Scheduler,
+        Component::ControllerManager,
+        Component::CloudControllerManager,
+    ];
     let on_nodes = m.nodes.iter().flat_map(|n| {
         [Component::Kubelet(n.name.clone()), Component::KubeProxy(n.name.clone()), Component::Runtime(n.name.clone())]
     });
@@ -237,27 +248,34 @@ pub fn decision(world: &World, namespace: &str, name: &str) -> Option<DecisionTa
     let d = world.scheduler.last_decision(namespace, name)?;
     let mut plugins: Vec<String> = d.filter_plugins.iter().map(|p| p.to_string()).collect();
     plugins.extend(d.score_plugins.iter().map(|(p, _)| format!("{p} (score)")));
-    let rows = d
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let mut cells: Vec<String> = d
-                .filter_verdicts(i)
-                .into_iter()
-                .map(|(_, v)| match v {
-                    Verdict::Passed => "✓".to_string(),
-                    Verdict::Rejected(s) => s.reasons.join(", "),
-                    Verdict::NotRun => "–".to_string(),
-                })
-                .collect();
-            match d.scores(i) {
-                Some(scores) => cells.extend(scores.iter().map(|s| if s.skipped { "skip".to_string() } else { format!("{}×{}", s.normalized, s.weight) })),
-                None => cells.extend(d.score_plugins.iter().map(|_| String::new())),
-            }
-            DecisionRow { node: node.to_string(), cells, feasible: d.rejected.get(i).is_some_and(Option::is_none), total: d.total(i) }
-        })
-        .collect();
+    let rows =
+        d.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let mut cells: Vec<String> = d
+                    .filter_verdicts(i)
+                    .into_iter()
+                    .map(|(_, v)| match v {
+                        Verdict::Passed => "✓".to_string(),
+                        Verdict::Rejected(s) => s.reasons.join(", "),
+                        Verdict::NotRun => "–".to_string(),
+                    })
+                    .collect();
+                match d.scores(i) {
+                    Some(scores) => cells.extend(scores.iter().map(|s| {
+                        if s.skipped { "skip".to_string() } else { format!("{}×{}", s.normalized, s.weight) }
+                    })),
+                    None => cells.extend(d.score_plugins.iter().map(|_| String::new())),
+                }
+                DecisionRow {
+                    node: node.to_string(),
+                    cells,
+                    feasible: d.rejected.get(i).is_some_and(Option::is_none),
+                    total: d.total(i),
+                }
+            })
+            .collect();
     let mut message = d.message.clone();
     if let Some(n) = &d.nominated_node {
         message.push_str(&format!(" Preemption nominated {n}"));
@@ -348,13 +366,22 @@ mod tests {
         world.run_for(10_000);
         let reasons: Vec<String> = events_for(&world, "default", "Pod", "web").into_iter().map(|e| e.reason).collect();
         assert!(reasons.iter().any(|r| r == "Scheduled"), "{reasons:?}");
-        assert!(events_for(&world, "default", "Service", "web").iter().all(|e| e.reason != "Scheduled"), "a Service does not get its namesake pod's events");
+        assert!(
+            events_for(&world, "default", "Service", "web").iter().all(|e| e.reason != "Scheduled"),
+            "a Service does not get its namesake pod's events"
+        );
         assert!(events_for(&world, "default", "Pod", "nobody").is_empty());
     }
 
     #[test]
     fn storage_prefixes_cover_kubectl_spellings() {
-        let cases = [("po", Some(("/registry/pods/", true))), ("Deployments", Some(("/registry/deployments/", true))), ("svc", Some(("/registry/services/specs/", true))), ("no", Some(("/registry/minions/", false))), ("widgets", None)];
+        let cases = [
+            ("po", Some(("/registry/pods/", true))),
+            ("Deployments", Some(("/registry/deployments/", true))),
+            ("svc", Some(("/registry/services/specs/", true))),
+            ("no", Some(("/registry/minions/", false))),
+            ("widgets", None),
+        ];
         for (kind, want) in cases {
             assert_eq!(storage_prefix(kind), want, "{kind}");
         }

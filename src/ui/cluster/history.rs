@@ -19,7 +19,8 @@ use crate::ui::persist::{Logged, Op};
 /// ahead without the actions logged there). Every other verb reads and returns at once, and a verb
 /// kubectl does not know changes nothing: a typo must not discard the learner's later work.
 const CHANGE_VERBS: [&str; 17] = [
-    "apply", "create", "run", "delete", "label", "annotate", "scale", "wait", "rollout", "set", "cordon", "uncordon", "drain", "taint", "exec", "patch", "expose",
+    "apply", "create", "run", "delete", "label", "annotate", "scale", "wait", "rollout", "set", "cordon", "uncordon",
+    "drain", "taint", "exec", "patch", "expose",
 ];
 
 /// How many of the logged actions a cluster rebuilt at `t` has replayed: the prefix of the log that
@@ -87,7 +88,8 @@ pub fn discarded_note(at: Millis, discarded: &[Logged]) -> String {
     match discarded.len() {
         0 => format!("A new history starts at {when}: nothing was logged after it."),
         n => {
-            let list: String = discarded.iter().map(|l| format!("\n  {}  {}", format_clock(l.at as f64), describe(&l.op))).collect();
+            let list: String =
+                discarded.iter().map(|l| format!("\n  {}  {}", format_clock(l.at as f64), describe(&l.op))).collect();
             let actions = if n == 1 { "action was".to_string() } else { format!("{n} later actions were") };
             format!("You changed the past: a new history starts at {when}, and your {actions} discarded:{list}")
         }
@@ -113,7 +115,8 @@ mod tests {
 
     #[test]
     fn replayed_is_the_prefix_at_or_before_the_time() {
-        let cases = [(0, 0), (11_999, 0), (12_000, 1), (39_999, 1), (40_000, 3), (69_999, 3), (70_000, 4), (u64::MAX, 4)];
+        let cases =
+            [(0, 0), (11_999, 0), (12_000, 1), (39_999, 1), (40_000, 3), (69_999, 3), (70_000, 4), (u64::MAX, 4)];
         for (t, want) in cases {
             assert_eq!(replayed_by(&log(), t), want, "at {t}");
         }
@@ -180,11 +183,22 @@ mod tests {
     #[test]
     fn the_note_lists_every_discarded_action() {
         let note = discarded_note(30_000, &log()[1..]);
-        assert!(note.starts_with("You changed the past: a new history starts at 00:30.000, and your 3 later actions were discarded:"), "{note}");
-        for want in ["00:40.000  kubectl scale deployment web --replicas=5", "00:40.000  kubectl get pods", "01:10.000  power off node sandbox-worker2"] {
+        assert!(
+            note.starts_with(
+                "You changed the past: a new history starts at 00:30.000, and your 3 later actions were discarded:"
+            ),
+            "{note}"
+        );
+        for want in [
+            "00:40.000  kubectl scale deployment web --replicas=5",
+            "00:40.000  kubectl get pods",
+            "01:10.000  power off node sandbox-worker2",
+        ] {
             assert!(note.contains(want), "{want} missing from {note}");
         }
-        assert!(discarded_note(30_000, &log()[3..]).contains("your action was discarded:\n  01:10.000  power off node"));
+        assert!(
+            discarded_note(30_000, &log()[3..]).contains("your action was discarded:\n  01:10.000  power off node")
+        );
         assert_eq!(discarded_note(5_000, &[]), "A new history starts at 00:05.000: nothing was logged after it.");
         assert_eq!([actions(0), actions(1), actions(2)], ["0 actions", "1 action", "2 actions"]);
     }
@@ -192,7 +206,10 @@ mod tests {
     #[test]
     fn actions_are_described_as_the_learner_did_them() {
         let cases = [
-            (Op::Kubectl { line: "kubectl apply -f -".into(), stdin: Some("a: 1\nb: 2\n".into()) }, "kubectl apply -f -   (2 lines of YAML)"),
+            (
+                Op::Kubectl { line: "kubectl apply -f -".into(), stdin: Some("a: 1\nb: 2\n".into()) },
+                "kubectl apply -f -   (2 lines of YAML)",
+            ),
             (Op::Kubectl { line: "kubectl get pods".into(), stdin: None }, "kubectl get pods"),
             (Op::Node { name: "w".into(), running: false }, "power off node w"),
             (Op::Node { name: "w".into(), running: true }, "power on node w"),

@@ -101,7 +101,12 @@ impl Cluster {
                 let serial = self.last_apply.as_ref().map_or(0, |a| a.serial + 1);
                 let ok = err.trim().is_empty();
                 let text = if ok { out } else { err };
-                self.last_apply = Some(ApplyOutcome { ok, line: if ok { None } else { crate::ui::editor::errors::kubectl_error_line(&text) }, text, serial });
+                self.last_apply = Some(ApplyOutcome {
+                    ok,
+                    line: if ok { None } else { crate::ui::editor::errors::kubectl_error_line(&text) },
+                    text,
+                    serial,
+                });
             }
             Origin::Terminal => {}
         }
@@ -192,7 +197,9 @@ impl Cluster {
 /// What the terminal says about a fault.
 pub(super) fn fault_note(op: &Op) -> String {
     match op {
-        Op::Node { name, running: false } => format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop."),
+        Op::Node { name, running: false } => {
+            format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop.")
+        }
         Op::Node { name, running: true } => format!("Node {name} powered on."),
         Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
         Op::Component { name, running: true } => format!("{name} started."),
@@ -277,5 +284,7 @@ fn wall_ms() -> f64 {
     #[cfg(target_arch = "wasm32")]
     return js_sys::Date::now();
     #[cfg(not(target_arch = "wasm32"))]
-    return std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    return std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
 }

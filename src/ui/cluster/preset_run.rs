@@ -18,7 +18,10 @@ impl Cluster {
         };
         let Some(steps) = self.with_world(|w| presets::plan(preset, w)) else { return };
         if let Some(old) = self.set_preset(None) {
-            self.print(LineKind::Info, &format!("The {} preset stopped waiting; its remaining steps were not run.", old.preset));
+            self.print(
+                LineKind::Info,
+                &format!("The {} preset stopped waiting; its remaining steps were not run.", old.preset),
+            );
         }
         self.print(LineKind::Info, preset.watch);
         self.playing = true;
@@ -49,7 +52,13 @@ impl Cluster {
                 if !done {
                     match run.deadline {
                         None => {
-                            self.print(LineKind::Info, &format!("Waiting for {}; the preset goes on by itself (a faster speed gets there sooner).", until.describe()));
+                            self.print(
+                                LineKind::Info,
+                                &format!(
+                                    "Waiting for {}; the preset goes on by itself (a faster speed gets there sooner).",
+                                    until.describe()
+                                ),
+                            );
                             self.set_preset(Some(PresetRun { deadline: Some(now + WAIT_LIMIT_MS), ..run }));
                         }
                         Some(deadline) if now >= deadline => {
@@ -66,10 +75,15 @@ impl Cluster {
             match step {
                 Step::Wait { .. } => {}
                 Step::Kubectl { line, stdin } => self.run(line, stdin, Origin::Terminal),
-                Step::PowerOffBusiestWorker { app } => match self.with_world(|w| conditions::busiest_worker(w, &app)).flatten() {
-                    Some(name) => self.fault(Op::Node { name, running: false }),
-                    None => self.print(LineKind::Info, &format!("No powered-on worker runs a pod labelled app={app}: nothing was powered off.")),
-                },
+                Step::PowerOffBusiestWorker { app } => {
+                    match self.with_world(|w| conditions::busiest_worker(w, &app)).flatten() {
+                        Some(name) => self.fault(Op::Node { name, running: false }),
+                        None => self.print(
+                            LineKind::Info,
+                            &format!("No powered-on worker runs a pod labelled app={app}: nothing was powered off."),
+                        ),
+                    }
+                }
             }
         }
     }

@@ -42,7 +42,11 @@ fn finished(c: &Cluster) -> bool {
 }
 
 fn kubectl_lines(c: &Cluster) -> Vec<String> {
-    c.session.ops.iter().filter_map(|l| if let Op::Kubectl { line, .. } = &l.op { Some(line.clone()) } else { None }).collect()
+    c.session
+        .ops
+        .iter()
+        .filter_map(|l| if let Op::Kubectl { line, .. } = &l.op { Some(line.clone()) } else { None })
+        .collect()
 }
 
 fn said(c: &Cluster, text: &str) -> bool {
@@ -51,7 +55,13 @@ fn said(c: &Cluster, text: &str) -> bool {
 
 /// Every object of a kind in `default`, as the apiserver returns it.
 fn objects(c: &Cluster, kind: &str) -> Vec<Value> {
-    c.with_world(|w| bridge::names(w, kind, Some("default")).iter().filter_map(|n| bridge::object(w, &format!("/registry/{kind}/default/{n}"))).collect()).unwrap_or_default()
+    c.with_world(|w| {
+        bridge::names(w, kind, Some("default"))
+            .iter()
+            .filter_map(|n| bridge::object(w, &format!("/registry/{kind}/default/{n}")))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn int(v: &Value, pointer: &str) -> i64 {
@@ -66,11 +76,19 @@ fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
 fn rolling_update_moves_every_replica_to_the_new_replicaset() {
     let mut c = start("rolling-update");
     assert!(said(&c, "Rolling update: a Deployment of 4 nginx:1.26 pods"), "the preset says what to watch");
-    assert_eq!(kubectl_lines(&c), ["kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4"], "only the first step runs at once");
+    assert_eq!(
+        kubectl_lines(&c),
+        ["kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4"],
+        "only the first step runs at once"
+    );
     assert!(play_until(&mut c, 5 * MINUTE, finished), "the preset never got past its wait");
     assert_eq!(
         kubectl_lines(&c),
-        ["kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4", "kubectl rollout status deployment/web-rollout", "kubectl set image deployment/web-rollout nginx=nginx:1.27"]
+        [
+            "kubectl create deployment web-rollout --image=nginx:1.26 --replicas=4",
+            "kubectl rollout status deployment/web-rollout",
+            "kubectl set image deployment/web-rollout nginx=nginx:1.27"
+        ]
     );
     // The wait held: kubectl itself said the first rollout was complete before the image changed.
     assert!(said(&c, "deployment \"web-rollout\" successfully rolled out"), "{:?}", c.transcript);
@@ -81,9 +99,14 @@ fn rolling_update_moves_every_replica_to_the_new_replicaset() {
     // spec.replicas and every old one down to 0.
     let swapped = |c: &Cluster| {
         let sets = objects(c, "replicasets");
-        let by_image = |image: &str| sets.iter().find(|rs| text(rs, "/spec/template/spec/containers/0/image") == image).cloned();
+        let by_image =
+            |image: &str| sets.iter().find(|rs| text(rs, "/spec/template/spec/containers/0/image") == image).cloned();
         match (by_image("nginx:1.26"), by_image("nginx:1.27")) {
-            (Some(old), Some(new)) => int(&old, "/spec/replicas") == 0 && int(&old, "/status/replicas") == 0 && int(&new, "/status/readyReplicas") == 4,
+            (Some(old), Some(new)) => {
+                int(&old, "/spec/replicas") == 0
+                    && int(&old, "/status/replicas") == 0
+                    && int(&new, "/status/readyReplicas") == 4
+            }
             _ => false,
         }
     };
@@ -94,17 +117,34 @@ fn rolling_update_moves_every_replica_to_the_new_replicaset() {
 fn node_failure_replaces_the_lost_pods_on_other_workers() {
     let mut c = start("node-failure");
     assert!(play_until(&mut c, 5 * MINUTE, finished), "the preset never powered a node off");
-    let victim = c.session.ops.iter().find_map(|l| if let Op::Node { name, running: false } = &l.op { Some(name.clone()) } else { None }).expect("a node was powered off, through the same op as the diagram's button");
+    let victim = c
+        .session
+        .ops
+        .iter()
+        .find_map(|l| if let Op::Node { name, running: false } = &l.op { Some(name.clone()) } else { None })
+        .expect("a node was powered off, through the same op as the diagram's button");
     assert!(!victim.contains("control-plane"), "a worker is powered off, not {victim}");
-    let web = |c: &Cluster| objects(c, "pods").into_iter().filter(|p| text(p, "/metadata/labels/app") == "web-spread").collect::<Vec<_>>();
-    let lost: Vec<String> = web(&c).iter().filter(|p| text(p, "/spec/nodeName") == victim).map(|p| text(p, "/metadata/name").to_string()).collect();
+    let web = |c: &Cluster| {
+        objects(c, "pods").into_iter().filter(|p| text(p, "/metadata/labels/app") == "web-spread").collect::<Vec<_>>()
+    };
+    let lost: Vec<String> = web(&c)
+        .iter()
+        .filter(|p| text(p, "/spec/nodeName") == victim)
+        .map(|p| text(p, "/metadata/name").to_string())
+        .collect();
     assert!(lost.len() >= 2, "the busiest of 3 workers under 6 replicas runs 2 or more: {lost:?}");
 
     // Node lifecycle: NotReady after the 50 s grace, NoExecute taint, eviction after the pods'
     // 300 s toleration for node.kubernetes.io/unreachable; the ReplicaSet replaces them.
     let replaced = |c: &Cluster| {
-        let live: Vec<Value> = web(c).into_iter().filter(|p| p.pointer("/metadata/deletionTimestamp").is_none() && text(p, "/status/phase") == "Running").collect();
-        live.len() == 6 && live.iter().all(|p| text(p, "/spec/nodeName") != victim && !lost.iter().any(|l| l == text(p, "/metadata/name")))
+        let live: Vec<Value> = web(c)
+            .into_iter()
+            .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none() && text(p, "/status/phase") == "Running")
+            .collect();
+        live.len() == 6
+            && live
+                .iter()
+                .all(|p| text(p, "/spec/nodeName") != victim && !lost.iter().any(|l| l == text(p, "/metadata/name")))
     };
     let at = c.world_now();
     assert!(play_until(&mut c, 10 * MINUTE, replaced), "the pods of {victim} were not replaced: {:?}", web(&c));
@@ -117,19 +157,26 @@ fn unschedulable_pod_stays_pending_with_failed_scheduling() {
     assert!(play_until(&mut c, MINUTE, finished), "the preset never saw FailedScheduling");
     // Half a minute later it is still waiting: nothing will ever fit it.
     play_until(&mut c, 30_000, |_| false);
-    let pod = c.with_world(|w| bridge::object(w, "/registry/pods/default/too-big")).flatten().expect("the pod was created");
+    let pod =
+        c.with_world(|w| bridge::object(w, "/registry/pods/default/too-big")).flatten().expect("the pod was created");
     assert_eq!(text(&pod, "/status/phase"), "Pending");
     assert_eq!(text(&pod, "/spec/nodeName"), "", "never bound");
     let events = c.with_world(|w| bridge::events_for(w, "default", "Pod", "too-big")).unwrap_or_default();
     let failed = events.iter().find(|e| e.reason == "FailedScheduling").expect("a FailedScheduling event");
     // schedule_one.go's FitError: "0/4 nodes are available: ..., 3 Insufficient cpu. preemption: ...".
-    assert!(failed.message.starts_with("0/4 nodes are available: ") && failed.message.contains("3 Insufficient cpu."), "{}", failed.message);
+    assert!(
+        failed.message.starts_with("0/4 nodes are available: ") && failed.message.contains("3 Insufficient cpu."),
+        "{}",
+        failed.message
+    );
     assert_eq!((failed.kind.as_str(), failed.from.as_str()), ("Warning", "default-scheduler"));
     assert!(said(&c, "FailedScheduling   pod/too-big"), "kubectl get events showed it: {:?}", c.transcript);
     // The inspector's decision table says why, node by node.
-    let table = c.with_world(|w| bridge::decision(w, "default", "too-big")).flatten().expect("the scheduler kept its decision");
+    let table =
+        c.with_world(|w| bridge::decision(w, "default", "too-big")).flatten().expect("the scheduler kept its decision");
     assert_eq!(table.chosen, None);
-    let insufficient = table.rows.iter().filter(|r| r.cells.iter().any(|cell| cell.contains("Insufficient cpu"))).count();
+    let insufficient =
+        table.rows.iter().filter(|r| r.cells.iter().any(|cell| cell.contains("Insufficient cpu"))).count();
     assert_eq!(insufficient, 3, "{table:?}");
 }
 
@@ -138,7 +185,11 @@ fn crash_loop_restarts_with_a_growing_back_off() {
     let mut c = start("crash-loop");
     assert!(play_until(&mut c, MINUTE, finished), "the pod never reached CrashLoopBackOff");
     assert!(said(&c, "CrashLoopBackOff"), "kubectl get pod showed the status: {:?}", c.transcript);
-    let restarts = |c: &Cluster| c.with_world(|w| bridge::object(w, "/registry/pods/default/crash-loop")).flatten().map_or(0, |p| int(&p, "/status/containerStatuses/0/restartCount"));
+    let restarts = |c: &Cluster| {
+        c.with_world(|w| bridge::object(w, "/registry/pods/default/crash-loop"))
+            .flatten()
+            .map_or(0, |p| int(&p, "/status/containerStatuses/0/restartCount"))
+    };
     // kubelet: the back-off doubles from 10 s after each crash (up to 5 minutes).
     let mut restarted_at = Vec::new();
     let mut seen = restarts(&c);
@@ -153,7 +204,8 @@ fn crash_loop_restarts_with_a_growing_back_off() {
     assert!(seen >= 3, "restartCount {seen}");
     let gaps: Vec<u64> = restarted_at.windows(2).map(|w| w[1] - w[0]).collect();
     assert!(gaps.len() >= 2 && gaps.windows(2).all(|g| g[1] > g[0]), "the back-off grows: {gaps:?}");
-    let pod = c.with_world(|w| bridge::object(w, "/registry/pods/default/crash-loop")).flatten().expect("the pod exists");
+    let pod =
+        c.with_world(|w| bridge::object(w, "/registry/pods/default/crash-loop")).flatten().expect("the pod exists");
     assert_eq!(int(&pod, "/status/containerStatuses/0/lastState/terminated/exitCode"), 1);
 }
 
@@ -176,7 +228,13 @@ fn a_waiting_preset_continues_after_a_reload_and_replays_the_same() {
     let trace = |c: &Cluster| c.with_world(|w| w.k.trace.entries().to_vec()).expect("not borrowed");
     let (a, b) = (trace(&replayed), trace(&again));
     let first = a.iter().zip(&b).position(|(x, y)| x != y);
-    assert!(a == b, "replay differs at {first:?}: {:?} vs {:?}; ops {:?}", first.map(|i| &a[i]), first.map(|i| &b[i]), again.session.ops);
+    assert!(
+        a == b,
+        "replay differs at {first:?}: {:?} vs {:?}; ops {:?}",
+        first.map(|i| &a[i]),
+        first.map(|i| &b[i]),
+        again.session.ops
+    );
 }
 
 #[test]
@@ -185,14 +243,28 @@ fn presets_pick_free_names_and_replace_a_waiting_one() {
     assert!(said(&c, "The crash-loop preset stopped waiting"), "{:?}", c.transcript);
     assert_eq!(kubectl_lines(&c)[1], "kubectl run crash-loop-2 --image=busybox:1.36 -- sh -c \"exit 1\"");
     let c = c.reduce(ClusterAction::StartPreset("no-such".into()));
-    assert_eq!(c.transcript.last().map(|l| (l.kind, l.text.as_str())), Some((LineKind::Stderr, "there is no preset \"no-such\"")));
+    assert_eq!(
+        c.transcript.last().map(|l| (l.kind, l.text.as_str())),
+        Some((LineKind::Stderr, "there is no preset \"no-such\""))
+    );
 }
 
 #[test]
 fn a_wait_that_cannot_end_gives_up() {
     let mut c = start("crash-loop");
-    c = c.reduce(ClusterAction::Run { line: "kubectl delete pod crash-loop --now".into(), stdin: None, origin: Origin::Terminal });
+    c = c.reduce(ClusterAction::Run {
+        line: "kubectl delete pod crash-loop --now".into(),
+        stdin: None,
+        origin: Origin::Terminal,
+    });
     assert!(play_until(&mut c, 12 * MINUTE, finished), "the preset kept waiting for a deleted pod");
-    assert!(said(&c, "The crash-loop preset stopped waiting for pod \"crash-loop\" to reach CrashLoopBackOff after 10 minutes"), "{:?}", c.transcript);
+    assert!(
+        said(
+            &c,
+            "The crash-loop preset stopped waiting for pod \"crash-loop\" to reach CrashLoopBackOff after 10 minutes"
+        ),
+        "{:?}",
+        c.transcript
+    );
     assert_eq!(kubectl_lines(&c).len(), 2, "its last step was not run");
 }

@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use super::{Cluster, ClusterAction, Origin};
 use super::transcript::LineKind;
+use super::{Cluster, ClusterAction, Origin};
 use crate::ui::clock::Speed;
 use crate::ui::persist::Op;
 use crate::ui::traffic;
@@ -26,7 +26,9 @@ fn commands_are_echoed_answered_and_logged() {
     assert_eq!(kinds.first(), Some(&LineKind::Command));
     assert!(kinds.len() >= 2, "kubectl answered: {:?}", c.transcript);
     assert_eq!(c.session.ops.len(), 1);
-    assert!(matches!(&c.session.ops[0].op, Op::Kubectl { line, stdin: None } if line == "kubectl run web --image=nginx"));
+    assert!(
+        matches!(&c.session.ops[0].op, Op::Kubectl { line, stdin: None } if line == "kubectl run web --image=nginx")
+    );
 }
 
 #[test]
@@ -50,7 +52,13 @@ fn playing_at_1x_shows_every_message_on_the_wire() {
     assert!(c.display > start + 3_000.0, "time moved on: {start} -> {}", c.display);
     let missed: Vec<_> = c
         .with_world(|w| {
-            w.k.trace.entries().iter().filter(|e| e.sent_at as f64 >= start && (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at).filter(|e| !seen.contains(&e.id)).map(|e| e.summary.clone()).collect()
+            w.k.trace
+                .entries()
+                .iter()
+                .filter(|e| e.sent_at as f64 >= start && (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at)
+                .filter(|e| !seen.contains(&e.id))
+                .map(|e| e.summary.clone())
+                .collect()
         })
         .expect("not borrowed");
     assert!(missed.is_empty(), "never drawn: {missed:?}");
@@ -95,7 +103,11 @@ fn max_speed_runs_ahead_and_shows_no_lag() {
 #[test]
 fn editor_outcomes_carry_the_error_line() {
     let apply = |yaml: &str| {
-        let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::Run { line: "kubectl apply -f -".into(), stdin: Some(yaml.into()), origin: Origin::Editor });
+        let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::Run {
+            line: "kubectl apply -f -".into(),
+            stdin: Some(yaml.into()),
+            origin: Origin::Editor,
+        });
         c.last_apply.clone().expect("an Apply from the editor gets an outcome")
     };
     let bad = apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n");

@@ -63,7 +63,11 @@ mod tests {
         let got: Vec<_> = t.iter().map(|l| (l.kind, l.text.as_str())).collect();
         assert_eq!(
             got,
-            [(LineKind::Command, "kubectl get pods"), (LineKind::Stderr, "No resources found in default namespace."), (LineKind::Stdout, "a\n")]
+            [
+                (LineKind::Command, "kubectl get pods"),
+                (LineKind::Stderr, "No resources found in default namespace."),
+                (LineKind::Stdout, "a\n")
+            ]
         );
     }
 

@@ -29,7 +29,12 @@ pub fn component_box(props: &ComponentBoxProps) -> Html {
         Some(e) => format!("{}: {}{}", c.id, e.does, if c.running { "" } else { " (stopped)" }),
         None => c.id.clone(),
     };
-    let class = classes!("component", format!("role-{role}"), (!c.running).then_some("stopped"), props.selected.then_some("selected"));
+    let class = classes!(
+        "component",
+        format!("role-{role}"),
+        (!c.running).then_some("stopped"),
+        props.selected.then_some("selected")
+    );
     html! {
         <g class={class} data-testid="component" data-name={c.id.clone()} tabindex="0" role="button"
             aria-label={format!("{}{}", c.id, if c.running { "" } else { ", stopped" })} aria-pressed={props.selected.to_string()}

@@ -32,7 +32,12 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
         Readiness::NotReady => "notready",
         Readiness::Unknown => "unknown",
     };
-    let class = classes!("node", readiness, (!n.running).then_some("off"), matches!(&props.selection, Selection::Object(k) if *k == key).then_some("selected"));
+    let class = classes!(
+        "node",
+        readiness,
+        (!n.running).then_some("off"),
+        matches!(&props.selection, Selection::Object(k) if *k == key).then_some("selected")
+    );
     let component = |c: &crate::ui::layout::ComponentBox| {
         let selected = matches!(&props.selection, Selection::Component(s) if *s == c.id);
         html! { <ComponentBoxView component={c.clone()} selected={selected} on_select={props.on_select.clone()} /> }

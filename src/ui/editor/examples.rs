@@ -12,8 +12,14 @@ pub const EXAMPLES: [Example; 6] = [
     Example { label: "Pod", yaml: include_str!("../../../static/examples/pod.yaml") },
     Example { label: "Service", yaml: include_str!("../../../static/examples/service.yaml") },
     Example { label: "Job", yaml: include_str!("../../../static/examples/job.yaml") },
-    Example { label: "StatefulSet + headless Service", yaml: include_str!("../../../static/examples/statefulset.yaml") },
-    Example { label: "App: namespace, API, Service, Job", yaml: include_str!("../../../static/examples/app-stack.yaml") },
+    Example {
+        label: "StatefulSet + headless Service",
+        yaml: include_str!("../../../static/examples/statefulset.yaml"),
+    },
+    Example {
+        label: "App: namespace, API, Service, Job",
+        yaml: include_str!("../../../static/examples/app-stack.yaml"),
+    },
 ];
 
 #[cfg(test)]
@@ -29,14 +35,23 @@ mod tests {
             for doc in serde_yaml::Deserializer::from_str(ex.yaml) {
                 let v = serde_json::Value::deserialize(doc).unwrap_or_else(|e| panic!("{}: {e}", ex.label));
                 for field in ["/apiVersion", "/kind", "/metadata/name"] {
-                    assert!(v.pointer(field).and_then(|f| f.as_str()).is_some_and(|s| !s.is_empty()), "{}: no {field}", ex.label);
+                    assert!(
+                        v.pointer(field).and_then(|f| f.as_str()).is_some_and(|s| !s.is_empty()),
+                        "{}: no {field}",
+                        ex.label
+                    );
                 }
                 kinds.push(v["kind"].as_str().unwrap_or_default().to_string());
             }
             assert!(!kinds.is_empty(), "{} has no documents", ex.label);
         }
         let stack: Vec<_> = serde_yaml::Deserializer::from_str(EXAMPLES[5].yaml)
-            .map(|d| serde_json::Value::deserialize(d).expect("checked above")["kind"].as_str().unwrap_or_default().to_string())
+            .map(|d| {
+                serde_json::Value::deserialize(d).expect("checked above")["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect();
         assert_eq!(stack, ["Namespace", "Deployment", "Service", "Job"]);
     }

@@ -49,7 +49,11 @@ enum Change {
     /// The newest retained revision created the key (or the earlier ones were compacted).
     Created(i64),
     Deleted(i64),
-    Updated { from: i64, to: i64, lines: Vec<DiffLine> },
+    Updated {
+        from: i64,
+        to: i64,
+        lines: Vec<DiffLine>,
+    },
 }
 
 fn last_change(rows: &[HistoryRow]) -> Change {
@@ -69,7 +73,9 @@ fn last_change(rows: &[HistoryRow]) -> Change {
 fn render_change(change: &Change) -> Html {
     match change {
         Change::None => html! { <p class="muted">{ "The key has no retained revision." }</p> },
-        Change::Created(rev) => html! { <p>{ format!("Revision {rev} created it (no earlier revision is retained).") }</p> },
+        Change::Created(rev) => {
+            html! { <p>{ format!("Revision {rev} created it (no earlier revision is retained).") }</p> }
+        }
         Change::Deleted(rev) => html! { <p>{ format!("Revision {rev} deleted it.") }</p> },
         Change::Updated { from, to, lines } => html! {
             <>

@@ -63,7 +63,9 @@ fn content(c: Option<&Content>) -> Html {
     let text = match c {
         Some(Content::Document(v)) => to_yaml(v),
         Some(Content::Text(t)) => t.clone(),
-        None => return html! { <p class="hint">{ "Only the newest messages keep their full content; this one is older." }</p> },
+        None => {
+            return html! { <p class="hint">{ "Only the newest messages keep their full content; this one is older." }</p> };
+        }
     };
     html! { <pre class="yaml message-content" data-testid="message-content">{ text }</pre> }
 }

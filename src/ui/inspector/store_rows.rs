@@ -104,7 +104,8 @@ mod tests {
         s.txn(&[], vec![Op::Delete { key: "/k".into() }], vec![]).expect("delete succeeds");
         put(&mut s, "/k", json!({"v": 3}));
         let h = history_rows(&s, "/k");
-        let shape: Vec<(Revision, i64, bool)> = h.iter().map(|r| (r.mod_revision, r.version, r.object.is_some())).collect();
+        let shape: Vec<(Revision, i64, bool)> =
+            h.iter().map(|r| (r.mod_revision, r.version, r.object.is_some())).collect();
         assert_eq!(shape, vec![(2, 1, true), (3, 0, false), (4, 1, true)]);
         assert_eq!(h[2].object, Some(json!({"v": 3})));
         assert!(history_rows(&s, "/missing").is_empty());

@@ -158,7 +158,10 @@ pub fn when_loaded(then: impl FnOnce(Result<(), String>) + 'static) {
         }
     });
     let on_err = Closure::once(move |e: JsValue| {
-        let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "kubectl could not be loaded".into());
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "kubectl could not be loaded".into());
         if let Some(f) = err.borrow_mut().take() {
             f(Err(why));
         }

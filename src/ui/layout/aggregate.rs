@@ -25,7 +25,11 @@ pub fn status_counts<'a>(pods: impl IntoIterator<Item = &'a PodModel>) -> Vec<(S
 pub fn label(statuses: &[(String, usize)], width: f64) -> String {
     let total: usize = statuses.iter().map(|(_, n)| n).sum();
     let full = format!("+{}", statuses.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", "));
-    if !statuses.is_empty() && full.chars().count() as f64 * POD_CHAR_W <= width { full } else { format!("+{total} more") }
+    if !statuses.is_empty() && full.chars().count() as f64 * POD_CHAR_W <= width {
+        full
+    } else {
+        format!("+{total} more")
+    }
 }
 
 /// The chip's tooltip: the total and every count.
@@ -46,12 +50,25 @@ mod tests {
     use crate::ui::model::ClusterModel;
 
     fn pod(name: &str, phase: &str, terminating: bool) -> PodModel {
-        PodModel { namespace: "default".into(), name: name.into(), node: Some("w".into()), phase: phase.into(), terminating }
+        PodModel {
+            namespace: "default".into(),
+            name: name.into(),
+            node: Some("w".into()),
+            phase: phase.into(),
+            terminating,
+        }
     }
 
     #[test]
     fn counts_follow_the_reading_order() {
-        let pods = [pod("a", "Pending", false), pod("b", "Running", false), pod("c", "Running", true), pod("d", "Weird", false), pod("e", "Running", false), pod("f", "Failed", false)];
+        let pods = [
+            pod("a", "Pending", false),
+            pod("b", "Running", false),
+            pod("c", "Running", true),
+            pod("d", "Weird", false),
+            pod("e", "Running", false),
+            pod("f", "Failed", false),
+        ];
         let want = [("Running", 2), ("Pending", 1), ("Terminating", 1), ("Failed", 1), ("Weird", 1)];
         let got = status_counts(&pods);
         assert_eq!(got.iter().map(|(s, n)| (s.as_str(), *n)).collect::<Vec<_>>(), want);
@@ -71,14 +88,21 @@ mod tests {
         for (statuses, width, want) in cases {
             assert_eq!(label(&statuses, width), want, "{statuses:?} in {width}");
         }
-        assert_eq!(title(&s(&[("Running", 42), ("Pending", 3)])), "45 more pods: 42 Running, 3 Pending (kubectl get pods -o wide lists them all)");
+        assert_eq!(
+            title(&s(&[("Running", 42), ("Pending", 3)])),
+            "45 more pods: 42 Running, 3 Pending (kubectl get pods -o wide lists them all)"
+        );
     }
 
     /// 60 pods on one worker (3 of them Pending): the node keeps the height of 3 chip rows, and the
     /// last slot sums up the rest by status.
     #[test]
     fn sixty_pods_on_a_node_aggregate_into_one_chip() {
-        let nodes_json = [json!({"metadata": {"name": "cp", "labels": {"node-role.kubernetes.io/control-plane": ""}}}), json!({"metadata": {"name": "w1"}}), json!({"metadata": {"name": "w2"}})];
+        let nodes_json = [
+            json!({"metadata": {"name": "cp", "labels": {"node-role.kubernetes.io/control-plane": ""}}}),
+            json!({"metadata": {"name": "w1"}}),
+            json!({"metadata": {"name": "w2"}}),
+        ];
         let pods_json: Vec<_> = (0..60)
             .map(|i| json!({"metadata": {"name": format!("web-{i:02}")}, "spec": {"nodeName": "w1"}, "status": {"phase": if i % 20 == 19 { "Pending" } else { "Running" }}}))
             .collect();
@@ -92,9 +116,17 @@ mod tests {
             let hidden: Vec<&PodModel> = m.pods_on("w1").skip(w1.pods.chips.len()).collect();
             assert_eq!(more.statuses, status_counts(hidden), "the counts are those of the hidden pods");
             assert_eq!(more.statuses.iter().map(|(_, n)| n).sum::<usize>(), more.count);
-            assert!(more.statuses.iter().any(|(s, n)| s == "Pending" && *n >= 1), "a Pending pod is not lost in the total: {:?}", more.statuses);
+            assert!(
+                more.statuses.iter().any(|(s, n)| s == "Pending" && *n >= 1),
+                "a Pending pod is not lost in the total: {:?}",
+                more.statuses
+            );
             assert!(w1.rect.contains(&more.rect) && w1.pods.chips.iter().all(|c| !c.rect.overlaps(&more.rect)));
-            assert!(more.label.chars().count() as f64 * POD_CHAR_W <= more.rect.w, "{:?} overflows its chip at {width}", more.label);
+            assert!(
+                more.label.chars().count() as f64 * POD_CHAR_W <= more.rect.w,
+                "{:?} overflows its chip at {width}",
+                more.label
+            );
             let nine = Layout::compute(&ClusterModel { pods: m.pods[..9].to_vec(), ..m.clone() }, width);
             assert_eq!(w1.rect.h, nine.nodes[1].rect.h, "60 pods make the node no taller than 9 do at {width}");
         }

@@ -25,15 +25,18 @@ pub struct ControlPlanePlacement {
 /// Places kubectl, the tray and the control plane for a diagram `width` wide.
 pub fn place(model: &ClusterModel, width: f64, compact: bool) -> ControlPlanePlacement {
     let running = |id: &str| !model.stopped.contains(id);
-    let comp = |id: &'static str, rect: Rect| ComponentBox { id: id.to_string(), label: id, rect, running: running(id) };
+    let comp =
+        |id: &'static str, rect: Rect| ComponentBox { id: id.to_string(), label: id, rect, running: running(id) };
     let inner_w = width - 2.0 * MARGIN;
 
     let kubectl = comp("kubectl", Rect::new(MARGIN, MARGIN, if compact { 76.0 } else { 96.0 }, TOP_STRIP_H));
-    let tray = Rect::new(kubectl.rect.right() + 16.0, MARGIN, (width - MARGIN) - (kubectl.rect.right() + 16.0), TOP_STRIP_H);
+    let tray =
+        Rect::new(kubectl.rect.right() + 16.0, MARGIN, (width - MARGIN) - (kubectl.rect.right() + 16.0), TOP_STRIP_H);
     let chip_w = if compact { 84.0 } else { 112.0 };
     // The tray's label takes the first 86 units; the chips share the rest in one row.
     let tray_cols = (((tray.w - 86.0 + 4.0) / (chip_w + 4.0)).floor() as usize).max(1);
-    let unscheduled = place_chips(model.unscheduled(), Point::new(tray.x + 86.0, tray.y + 4.0), (chip_w, 20.0), 4.0, tray_cols, 1);
+    let unscheduled =
+        place_chips(model.unscheduled(), Point::new(tray.x + 86.0, tray.y + 4.0), (chip_w, 20.0), 4.0, tray_cols, 1);
 
     let frame_y = MARGIN + TOP_STRIP_H + 16.0;
     // Left of the components: room for the title and for kubectl's link running down.
@@ -43,8 +46,11 @@ pub fn place(model: &ClusterModel, width: f64, compact: bool) -> ControlPlanePla
     let gap = if compact { 8.0 } else { 16.0 };
     let w3 = ((right - left) - 2.0 * gap) / 3.0;
     let controllers = ["kube-scheduler", "kube-controller-manager", "cloud-controller-manager"];
-    let row1: Vec<ComponentBox> =
-        controllers.iter().enumerate().map(|(i, id)| comp(id, Rect::new(left + i as f64 * (w3 + gap), row1_y, w3, BOX_H))).collect();
+    let row1: Vec<ComponentBox> = controllers
+        .iter()
+        .enumerate()
+        .map(|(i, id)| comp(id, Rect::new(left + i as f64 * (w3 + gap), row1_y, w3, BOX_H)))
+        .collect();
 
     let row2_y = row1_y + BOX_H + 30.0;
     let api_w = (inner_w * 0.42).min(260.0);
@@ -66,7 +72,11 @@ pub fn place(model: &ClusterModel, width: f64, compact: bool) -> ControlPlanePla
                 Point::new(a.x, a.cy()),
             ],
         },
-        Link { a: api.id.clone(), b: etcd.id.clone(), path: vec![Point::new(a.right(), a.cy()), Point::new(etcd.rect.x, a.cy())] },
+        Link {
+            a: api.id.clone(),
+            b: etcd.id.clone(),
+            path: vec![Point::new(a.right(), a.cy()), Point::new(etcd.rect.x, a.cy())],
+        },
     ];
     // The controllers reach the apiserver's top at three spread points, so their links stay apart.
     let mid_y = (row1_y + BOX_H + row2_y) / 2.0;

@@ -80,25 +80,48 @@ pub fn place(model: &ClusterModel, width: f64, top: f64, compact: bool) -> Grid 
     let lane_y: Vec<f64> = (0..rows).map(|r| top + r as f64 * (node_h + LANE_GAP) - LANE_GAP / 2.0).collect();
     for (i, node) in model.nodes.iter().enumerate() {
         let (col, row) = (i % cols, i / cols);
-        let rect = Rect::new(MARGIN + col as f64 * (node_w + GAP), top + row as f64 * (node_h + LANE_GAP), node_w, node_h);
+        let rect =
+            Rect::new(MARGIN + col as f64 * (node_w + GAP), top + row as f64 * (node_h + LANE_GAP), node_w, node_h);
         let stopped = model.stopped.contains(&format!("node/{}", node.name));
         let comp = |role: &'static str, r: Rect| {
             let id = format!("{role}/{}", node.name);
             let running = !stopped && !model.stopped.contains(&id);
-            ComponentBox { id, label: if role == "container-runtime" { "container runtime" } else { role }, rect: r, running }
+            ComponentBox {
+                id,
+                label: if role == "container-runtime" { "container runtime" } else { role },
+                rect: r,
+                running,
+            }
         };
         let half = (node_w - 16.0 - 8.0) / 2.0;
         let kubelet = comp("kubelet", Rect::new(rect.x + 8.0, rect.y + 28.0, half, 26.0));
         let proxy = comp("kube-proxy", Rect::new(kubelet.rect.right() + 8.0, rect.y + 28.0, half, 26.0));
         let runtime = comp("container-runtime", Rect::new(rect.x + 8.0, rect.y + 62.0, node_w - 16.0, 22.0));
-        let pods = place_chips(model.pods_on(&node.name), Point::new(rect.x + 8.0, rect.y + PODS_TOP), (chip_w, CHIP_H), CHIP_GAP, chip_cols, pod_rows);
+        let pods = place_chips(
+            model.pods_on(&node.name),
+            Point::new(rect.x + 8.0, rect.y + PODS_TOP),
+            (chip_w, CHIP_H),
+            CHIP_GAP,
+            chip_cols,
+            pod_rows,
+        );
         // The header shows the name on the left (after the status dot) and the status on the right.
         // Names of one cluster differ at their end (kind-worker2, kind-worker3): shortening keeps it.
         let status = status(node, !stopped);
         let floor = if compact { node_w * 0.5 } else { node_w * 0.45 };
         let title_room = (node_w - 21.0 - 8.0 - 10.0 - status.len() as f64 * STATUS_CHAR_W).max(floor);
         let title = fit_pod_name(&node.name, title_room, TITLE_CHAR_W);
-        nodes.push(NodeBox { node: node.clone(), rect, title, status, running: !stopped, kubelet, proxy, runtime, pods });
+        nodes.push(NodeBox {
+            node: node.clone(),
+            rect,
+            title,
+            status,
+            running: !stopped,
+            kubelet,
+            proxy,
+            runtime,
+            pods,
+        });
         row_of.push(row);
     }
     let bottom = nodes.last().map_or(top, |n: &NodeBox| n.rect.bottom());

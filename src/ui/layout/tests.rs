@@ -10,12 +10,17 @@ use super::nodes::columns;
 use super::*;
 
 fn model(nodes: usize, pods_per_node: usize, pending: usize) -> ClusterModel {
-    let mut node_objs = vec![json!({"metadata": {"name": "kind-control-plane", "labels": {"node-role.kubernetes.io/control-plane": ""}}})];
+    let mut node_objs = vec![
+        json!({"metadata": {"name": "kind-control-plane", "labels": {"node-role.kubernetes.io/control-plane": ""}}}),
+    ];
     node_objs.extend((1..nodes).map(|i| json!({"metadata": {"name": format!("kind-worker{i}")}})));
     let mut pods = Vec::new();
     for n in node_objs.iter().skip(1) {
         let node = n["metadata"]["name"].as_str().expect("set above");
-        pods.extend((0..pods_per_node).map(|p| json!({"metadata": {"name": format!("web-{node}-{p}")}, "spec": {"nodeName": node}})));
+        pods.extend(
+            (0..pods_per_node)
+                .map(|p| json!({"metadata": {"name": format!("web-{node}-{p}")}, "spec": {"nodeName": node}})),
+        );
     }
     pods.extend((0..pending).map(|p| json!({"metadata": {"name": format!("waiting-{p}")}})));
     ClusterModel::from_objects(&node_objs[..nodes.min(node_objs.len())], &pods, BTreeSet::new())
@@ -35,7 +40,8 @@ fn boxes_stay_inside_the_diagram_and_never_overlap() {
             for c in &l.control {
                 assert!(l.control_plane.contains(&c.rect), "{case}: {} outside the control plane", c.id);
             }
-            let mut boxes: Vec<(String, Rect)> = vec![("kubectl".into(), l.kubectl.rect), ("control plane".into(), l.control_plane)];
+            let mut boxes: Vec<(String, Rect)> =
+                vec![("kubectl".into(), l.kubectl.rect), ("control plane".into(), l.control_plane)];
             boxes.extend(l.nodes.iter().map(|n| (n.node.name.clone(), n.rect)));
             for (i, (name, r)) in boxes.iter().enumerate() {
                 assert!(page.contains(r), "{case}: {name} {r:?} leaves the page");
@@ -65,7 +71,11 @@ fn every_pod_is_shown_or_counted_exactly_once() {
         let l = Layout::compute(&m, 1280.0);
         let count = |a: &ChipArea| a.chips.len() + a.more.as_ref().map_or(0, |m| m.count);
         let on_nodes: usize = l.nodes.iter().map(|n| count(&n.pods)).sum();
-        assert_eq!(on_nodes + count(&l.unscheduled), m.pods.len(), "{nodes} nodes, {per_node} pods each, {pending} pending");
+        assert_eq!(
+            on_nodes + count(&l.unscheduled),
+            m.pods.len(),
+            "{nodes} nodes, {per_node} pods each, {pending} pending"
+        );
         for n in &l.nodes {
             if let Some(more) = &n.pods.more {
                 assert!(more.count >= 2, "a +1 chip would hide a pod that fits in its slot");
@@ -77,12 +87,18 @@ fn every_pod_is_shown_or_counted_exactly_once() {
 #[test]
 fn every_component_has_a_link_to_the_apiserver_or_its_kubelet() {
     let l = Layout::compute(&model(5, 1, 0), 800.0);
-    let mut ids: Vec<&str> = vec!["kubectl", "etcd", "kube-scheduler", "kube-controller-manager", "cloud-controller-manager"];
+    let mut ids: Vec<&str> =
+        vec!["kubectl", "etcd", "kube-scheduler", "kube-controller-manager", "cloud-controller-manager"];
     ids.extend(l.nodes.iter().flat_map(|n| [n.kubelet.id.as_str(), n.proxy.id.as_str()]));
     for id in ids {
         let from_api = l.message_point("kube-apiserver", id, 0.0).expect("linked");
         let api = l.component("kube-apiserver").expect("drawn").rect;
-        let on_edge = |p: geometry::Point| (p.x - api.x).abs() < 1e-6 || (p.x - api.right()).abs() < 1e-6 || (p.y - api.y).abs() < 1e-6 || (p.y - api.bottom()).abs() < 1e-6;
+        let on_edge = |p: geometry::Point| {
+            (p.x - api.x).abs() < 1e-6
+                || (p.x - api.right()).abs() < 1e-6
+                || (p.y - api.y).abs() < 1e-6
+                || (p.y - api.bottom()).abs() < 1e-6
+        };
         assert!(on_edge(from_api), "{id}: the message leaves from the apiserver's edge, not {from_api:?}");
         let arrive = l.message_point("kube-apiserver", id, 1.0).expect("linked");
         let back = l.message_point(id, "kube-apiserver", 0.0).expect("linked both ways");
@@ -105,7 +121,16 @@ fn unknown_components_have_no_position() {
 
 #[test]
 fn columns_follow_the_width() {
-    let cases = [(320.0, 4, 1), (800.0, 4, 3), (1280.0, 4, 4), (1280.0, 40, 5), (1920.0, 40, 6), (4000.0, 40, 6), (1920.0, 2, 2), (1920.0, 0, 1)];
+    let cases = [
+        (320.0, 4, 1),
+        (800.0, 4, 3),
+        (1280.0, 4, 4),
+        (1280.0, 40, 5),
+        (1920.0, 40, 6),
+        (4000.0, 40, 6),
+        (1920.0, 2, 2),
+        (1920.0, 0, 1),
+    ];
     for (width, nodes, want) in cases {
         assert_eq!(columns(width, nodes), want, "{nodes} nodes at width {width}");
     }
@@ -133,7 +158,8 @@ fn stopped_components_and_nodes_are_marked() {
 
 #[test]
 fn labels_are_shortened_to_fit() {
-    let cases = [("web", 100.0, "web"), ("a-very-long-pod-name-123", 60.0, "a-very-lo…"), ("x", 0.0, "x"), ("", 10.0, "")];
+    let cases =
+        [("web", 100.0, "web"), ("a-very-long-pod-name-123", 60.0, "a-very-lo…"), ("x", 0.0, "x"), ("", 10.0, "")];
     for (text, width, want) in cases {
         assert_eq!(fit_label(text, width, 6.0), want, "{text} in {width}");
     }
@@ -185,11 +211,25 @@ fn a_kind_cluster_fits_in_one_row_at_1280x720() {
         let case = format!("{per_node} pods per worker");
         assert_eq!(l.node_rows, 1, "{case}: the nodes wrap");
         assert!((MIN_SCALE..=1.0).contains(&s), "{case}: scale {s}");
-        assert!(l.width * s <= w + 1e-6 && l.height * s <= h + 1e-6, "{case}: {}x{} at {s} overflows", l.width, l.height);
+        assert!(
+            l.width * s <= w + 1e-6 && l.height * s <= h + 1e-6,
+            "{case}: {}x{} at {s} overflows",
+            l.width,
+            l.height
+        );
         for n in &l.nodes {
-            assert!(n.kubelet.rect.w - 10.0 >= "kube-proxy".len() as f64 * CHAR_W, "{case}: kube-proxy's label is squeezed");
+            assert!(
+                n.kubelet.rect.w - 10.0 >= "kube-proxy".len() as f64 * CHAR_W,
+                "{case}: kube-proxy's label is squeezed"
+            );
             let whole = n.title == n.node.name;
-            assert!(whole || n.node.control_plane, "{case}: {} is shortened to {} beside {}", n.node.name, n.title, n.status);
+            assert!(
+                whole || n.node.control_plane,
+                "{case}: {} is shortened to {} beside {}",
+                n.node.name,
+                n.title,
+                n.status
+            );
             assert!(n.title.ends_with("-plane") || whole, "{case}: {} lost its end", n.title);
         }
     }
@@ -210,7 +250,12 @@ fn fit_prefers_fewer_rows_then_the_larger_scale() {
                 let t = 1.0 - (1.0 - MIN_SCALE) * step as f64 / 100.0;
                 let other = Layout::compute(&m, w / t);
                 if fits(&other, t) && fits(&l, s) {
-                    assert!(other.node_rows >= l.node_rows, "{case}: {t} fits {} rows, fit chose {} rows", other.node_rows, l.node_rows);
+                    assert!(
+                        other.node_rows >= l.node_rows,
+                        "{case}: {t} fits {} rows, fit chose {} rows",
+                        other.node_rows,
+                        l.node_rows
+                    );
                     if other.node_rows == l.node_rows {
                         assert!(t <= s + 0.01, "{case}: {t} fits with {} rows, fit chose {s}", l.node_rows);
                     }
@@ -223,9 +268,7 @@ fn fit_prefers_fewer_rows_then_the_larger_scale() {
 
 #[test]
 fn node_headers_say_the_status_and_keep_the_end_of_the_name() {
-    let ready = |name: &str, cordoned: bool| {
-        json!({"metadata": {"name": name}, "spec": {"unschedulable": cordoned}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
-    };
+    let ready = |name: &str, cordoned: bool| json!({"metadata": {"name": name}, "spec": {"unschedulable": cordoned}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
     let nodes = [
         ready("kind-control-plane", false),
         ready("a-cluster-with-a-long-name-worker12", false),
@@ -236,7 +279,9 @@ fn node_headers_say_the_status_and_keep_the_end_of_the_name() {
     let mut m = ClusterModel::from_objects(&nodes, &[], BTreeSet::new());
     m.stopped.insert("node/kind-worker5".into());
     let l = Layout::compute(&m, 1280.0);
-    let header = |name: &str| l.nodes.iter().find(|n| n.node.name == name).map(|n| (n.status, n.title.clone())).expect("laid out");
+    let header = |name: &str| {
+        l.nodes.iter().find(|n| n.node.name == name).map(|n| (n.status, n.title.clone())).expect("laid out")
+    };
     let cases = [
         ("kind-control-plane", "Ready", "kind-control-plane"),
         ("kind-worker3", "Ready,SchedulingDisabled", "kind-worker3"),

@@ -42,7 +42,9 @@ fn logged_to_value(l: &Logged) -> Value {
     let (tag, fields): (&str, Vec<(&str, Value)>) = match &l.op {
         Op::Kubectl { line, stdin } => ("kubectl", line_and_stdin(line, stdin)),
         Op::Node { name, running } => ("node", vec![("name", name.as_str().into()), ("running", (*running).into())]),
-        Op::Component { name, running } => ("component", vec![("name", name.as_str().into()), ("running", (*running).into())]),
+        Op::Component { name, running } => {
+            ("component", vec![("name", name.as_str().into()), ("running", (*running).into())])
+        }
         Op::AddNode { name } => ("add-node", vec![("name", name.as_str().into())]),
     };
     put_tagged(&mut o, "op", tag, fields);

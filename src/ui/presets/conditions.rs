@@ -25,8 +25,13 @@ pub fn free_name(world: &World, kind: &str, base: &str) -> String {
 /// Whether the wait is over.
 pub fn holds(until: &Until, world: &World) -> bool {
     match until {
-        Until::RolledOut { deployment } => bridge::object(world, &format!("/registry/deployments/{NAMESPACE}/{deployment}")).is_some_and(|d| rolled_out(&d)),
-        Until::FailedScheduling { pod } => bridge::events_for(world, NAMESPACE, "Pod", pod).iter().any(|e| e.reason == "FailedScheduling"),
+        Until::RolledOut { deployment } => {
+            bridge::object(world, &format!("/registry/deployments/{NAMESPACE}/{deployment}"))
+                .is_some_and(|d| rolled_out(&d))
+        }
+        Until::FailedScheduling { pod } => {
+            bridge::events_for(world, NAMESPACE, "Pod", pod).iter().any(|e| e.reason == "FailedScheduling")
+        }
         Until::CrashLoopBackOff { pod } => bridge::object(world, &pod_key(pod)).is_some_and(|p| crash_looping(&p)),
     }
 }
@@ -35,13 +40,20 @@ pub fn holds(until: &Until, world: &World) -> bool {
 /// `app=<app>`; ties go to the first in the diagram's order. None when no such pod runs anywhere.
 pub fn busiest_worker(world: &World, app: &str) -> Option<String> {
     let model = bridge::model(world);
-    let workers: Vec<&str> = model.nodes.iter().filter(|n| !n.control_plane).map(|n| n.name.as_str()).filter(|n| bridge::node_running(world, n) == Some(true)).collect();
+    let workers: Vec<&str> = model
+        .nodes
+        .iter()
+        .filter(|n| !n.control_plane)
+        .map(|n| n.name.as_str())
+        .filter(|n| bridge::node_running(world, n) == Some(true))
+        .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for name in bridge::names(world, "pods", Some(NAMESPACE)) {
         let Some(pod) = bridge::object(world, &pod_key(&name)) else { continue };
         let labelled = pod.pointer("/metadata/labels/app").and_then(Value::as_str) == Some(app);
         let live = pod.pointer("/metadata/deletionTimestamp").is_none_or(Value::is_null);
-        let node = pod.pointer("/spec/nodeName").and_then(Value::as_str).and_then(|n| workers.iter().find(|w| **w == n));
+        let node =
+            pod.pointer("/spec/nodeName").and_then(Value::as_str).and_then(|n| workers.iter().find(|w| **w == n));
         if let (true, true, Some(node)) = (labelled, live, node) {
             *counts.entry(node).or_default() += 1;
         }
@@ -60,14 +72,17 @@ fn rolled_out(d: &Value) -> bool {
     let n = |p: &str| d.pointer(p).and_then(Value::as_i64).unwrap_or(0);
     let spec = d.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
     let updated = n("/status/updatedReplicas");
-    n("/status/observedGeneration") >= n("/metadata/generation") && updated >= spec && n("/status/replicas") <= updated && n("/status/availableReplicas") >= updated
+    n("/status/observedGeneration") >= n("/metadata/generation")
+        && updated >= spec
+        && n("/status/replicas") <= updated
+        && n("/status/availableReplicas") >= updated
 }
 
 /// A container of the pod waits with reason CrashLoopBackOff (what `kubectl get pods` shows as STATUS).
 fn crash_looping(pod: &Value) -> bool {
-    pod.pointer("/status/containerStatuses")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str) == Some("CrashLoopBackOff")))
+    pod.pointer("/status/containerStatuses").and_then(Value::as_array).is_some_and(|cs| {
+        cs.iter().any(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str) == Some("CrashLoopBackOff"))
+    })
 }
 
 #[cfg(test)]
@@ -80,11 +95,41 @@ mod tests {
     fn rolled_out_follows_kubectls_status_viewer() {
         let deploy = |generation: i64, status: Value| json!({"metadata": {"generation": generation}, "spec": {"replicas": 4}, "status": status});
         let cases = [
-            (deploy(1, json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 4})), true),
-            (deploy(2, json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 4})), false),
-            (deploy(1, json!({"observedGeneration": 1, "updatedReplicas": 3, "replicas": 4, "availableReplicas": 4})), false),
-            (deploy(1, json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 5, "availableReplicas": 4})), false),
-            (deploy(1, json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 3})), false),
+            (
+                deploy(
+                    1,
+                    json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 4}),
+                ),
+                true,
+            ),
+            (
+                deploy(
+                    2,
+                    json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 4}),
+                ),
+                false,
+            ),
+            (
+                deploy(
+                    1,
+                    json!({"observedGeneration": 1, "updatedReplicas": 3, "replicas": 4, "availableReplicas": 4}),
+                ),
+                false,
+            ),
+            (
+                deploy(
+                    1,
+                    json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 5, "availableReplicas": 4}),
+                ),
+                false,
+            ),
+            (
+                deploy(
+                    1,
+                    json!({"observedGeneration": 1, "updatedReplicas": 4, "replicas": 4, "availableReplicas": 3}),
+                ),
+                false,
+            ),
             (deploy(1, json!({})), false),
             (json!({"metadata": {}, "status": {"replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}}), true),
         ];
@@ -106,7 +151,11 @@ mod tests {
     fn free_names_skip_what_exists() {
         let mut world = World::new(1);
         assert_eq!(free_name(&world, "pods", "p"), "p");
-        for line in ["kubectl run p --image=nginx", "kubectl run p-2 --image=nginx", "kubectl create deployment p --image=nginx"] {
+        for line in [
+            "kubectl run p --image=nginx",
+            "kubectl run p-2 --image=nginx",
+            "kubectl create deployment p --image=nginx",
+        ] {
             let out = bridge::kubectl(&mut world, line, None);
             assert!(out.stderr.is_empty(), "{line}: {}", out.stderr);
         }

@@ -26,7 +26,10 @@ fn every_plan_acts_first_and_waits_before_what_needs_the_situation() {
     for p in &PRESETS {
         let steps = plan(p, &world);
         assert!(matches!(steps.first(), Some(Step::Kubectl { .. })), "{}: {steps:?}", p.name);
-        let wait = steps.iter().position(|s| matches!(s, Step::Wait { .. })).unwrap_or_else(|| panic!("{} never waits", p.name));
+        let wait = steps
+            .iter()
+            .position(|s| matches!(s, Step::Wait { .. }))
+            .unwrap_or_else(|| panic!("{} never waits", p.name));
         assert!(wait + 1 < steps.len(), "{}: nothing follows the wait", p.name);
     }
 }
@@ -47,7 +50,9 @@ fn plans_use_images_the_registry_knows() {
 #[test]
 fn the_unschedulable_pod_manifest_asks_for_more_than_a_node_has() {
     let world = World::new(1);
-    let Some(Step::Kubectl { stdin: Some(yaml), .. }) = plan(&PRESETS[2], &world).into_iter().next() else { panic!("the pod is applied from a manifest") };
+    let Some(Step::Kubectl { stdin: Some(yaml), .. }) = plan(&PRESETS[2], &world).into_iter().next() else {
+        panic!("the pod is applied from a manifest")
+    };
     let pod: serde_json::Value = serde_yaml::from_str(&yaml).expect("the manifest is YAML");
     assert_eq!(pod["metadata"]["name"], "too-big");
     let cpu = pod["spec"]["containers"][0]["resources"]["requests"]["cpu"].as_str().expect("a CPU request");
@@ -56,7 +61,11 @@ fn the_unschedulable_pod_manifest_asks_for_more_than_a_node_has() {
     assert!(!nodes.is_empty());
     for n in nodes {
         let node = crate::ui::cluster::bridge::object(&world, &n.key()).expect("a listed node exists");
-        let has: u64 = node.pointer("/status/allocatable/cpu").and_then(|c| c.as_str()).and_then(|c| c.parse().ok()).expect("whole CPUs");
+        let has: u64 = node
+            .pointer("/status/allocatable/cpu")
+            .and_then(|c| c.as_str())
+            .and_then(|c| c.parse().ok())
+            .expect("whole CPUs");
         assert!(asked > has, "{cpu} CPUs fit on {} ({has})", n.name);
     }
 }

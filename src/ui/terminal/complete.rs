@@ -2,16 +2,69 @@
 
 /// kubectl's commands, in the order `kubectl help` groups them.
 pub const VERBS: [&str; 28] = [
-    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale", "cordon",
-    "uncordon", "drain", "taint", "describe", "logs", "exec", "events", "apply", "patch", "replace", "wait", "label",
-    "annotate", "api-resources", "cluster-info", "version",
+    "create",
+    "expose",
+    "run",
+    "set",
+    "explain",
+    "get",
+    "edit",
+    "delete",
+    "rollout",
+    "scale",
+    "autoscale",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "describe",
+    "logs",
+    "exec",
+    "events",
+    "apply",
+    "patch",
+    "replace",
+    "wait",
+    "label",
+    "annotate",
+    "api-resources",
+    "cluster-info",
+    "version",
 ];
 
 /// Kinds offered after a verb: plural names, then the short names kubectl users type.
 pub const KINDS: [&str; 31] = [
-    "all", "configmaps", "cronjobs", "daemonsets", "deployments", "endpoints", "endpointslices", "events", "ingresses",
-    "jobs", "leases", "namespaces", "nodes", "persistentvolumeclaims", "persistentvolumes", "pods", "replicasets",
-    "secrets", "serviceaccounts", "services", "statefulsets", "cm", "deploy", "ds", "ep", "no", "ns", "po", "rs", "sts", "svc",
+    "all",
+    "configmaps",
+    "cronjobs",
+    "daemonsets",
+    "deployments",
+    "endpoints",
+    "endpointslices",
+    "events",
+    "ingresses",
+    "jobs",
+    "leases",
+    "namespaces",
+    "nodes",
+    "persistentvolumeclaims",
+    "persistentvolumes",
+    "pods",
+    "replicasets",
+    "secrets",
+    "serviceaccounts",
+    "services",
+    "statefulsets",
+    "cm",
+    "deploy",
+    "ds",
+    "ep",
+    "no",
+    "ns",
+    "po",
+    "rs",
+    "sts",
+    "svc",
 ];
 
 /// Verbs whose first argument is an object name rather than a kind.
@@ -73,7 +126,10 @@ pub fn complete(line: &str, names: &dyn Fn(&str, Option<&str>) -> Vec<String>) -
         [only] => Completion { line: format!("{head}{only} "), options: Vec::new() },
         many => {
             let prefix = common_prefix(many);
-            Completion { line: format!("{head}{}", if prefix.len() > word.len() { prefix } else { word }), options: many.to_vec() }
+            Completion {
+                line: format!("{head}{}", if prefix.len() > word.len() { prefix } else { word }),
+                options: many.to_vec(),
+            }
         }
     }
 }

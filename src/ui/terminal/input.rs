@@ -44,9 +44,13 @@ pub fn parse(buffer: &str) -> Submission {
         return Submission::Unknown(word.to_string());
     }
     let stdin = match (heredoc, rest) {
-        (Some(end), Some(rest)) => Some(rest.lines().take_while(|l| l.trim() != end).map(|l| format!("{l}\n")).collect()),
+        (Some(end), Some(rest)) => {
+            Some(rest.lines().take_while(|l| l.trim() != end).map(|l| format!("{l}\n")).collect())
+        }
         (Some(_), None) => None,
-        (None, rest) => rest.filter(|r| !r.trim().is_empty()).map(|r| format!("{}\n", r.trim_end_matches(['\n', '\r']))),
+        (None, rest) => {
+            rest.filter(|r| !r.trim().is_empty()).map(|r| format!("{}\n", r.trim_end_matches(['\n', '\r'])))
+        }
     };
     match stdin {
         Some(stdin) => Submission::Kubectl { line: command, stdin: Some(stdin) },

@@ -111,12 +111,22 @@ mod tests {
 
     #[test]
     fn times_map_to_fractions_and_back() {
-        let cases = [(0.0, 100.0, 0.0), (25.0, 100.0, 0.25), (100.0, 100.0, 1.0), (150.0, 100.0, 1.0), (-5.0, 100.0, 0.0), (5.0, 0.0, 0.0), (f64::NAN, 100.0, 0.0), (5.0, f64::NAN, 0.0)];
+        let cases = [
+            (0.0, 100.0, 0.0),
+            (25.0, 100.0, 0.25),
+            (100.0, 100.0, 1.0),
+            (150.0, 100.0, 1.0),
+            (-5.0, 100.0, 0.0),
+            (5.0, 0.0, 0.0),
+            (f64::NAN, 100.0, 0.0),
+            (5.0, f64::NAN, 0.0),
+        ];
         for (t, end, want) in cases {
             assert_eq!(fraction(t, end), want, "{t} of {end}");
         }
         // A 400 px track starting at x=100 over 80 virtual seconds.
-        let cases = [(100.0, 0.0), (300.0, 40_000.0), (500.0, 80_000.0), (50.0, 0.0), (900.0, 80_000.0), (f64::NAN, 0.0)];
+        let cases =
+            [(100.0, 0.0), (300.0, 40_000.0), (500.0, 80_000.0), (50.0, 0.0), (900.0, 80_000.0), (f64::NAN, 0.0)];
         for (x, want) in cases {
             assert_eq!(time_at(x, 100.0, 400.0, 80_000.0), want, "x={x}");
         }
@@ -130,15 +140,30 @@ mod tests {
     #[test]
     fn every_action_is_marked_where_and_as_it_happened() {
         let ops = vec![
-            Logged { at: 20_000, op: Op::Kubectl { line: "kubectl create deployment web --image=nginx".into(), stdin: None } },
+            Logged {
+                at: 20_000,
+                op: Op::Kubectl { line: "kubectl create deployment web --image=nginx".into(), stdin: None },
+            },
             Logged { at: 40_000, op: Op::Kubectl { line: "kubectl get pods".into(), stdin: None } },
             Logged { at: 60_000, op: Op::Node { name: "sandbox-worker".into(), running: false } },
             Logged { at: 70_000, op: Op::AddNode { name: "sandbox-worker4".into() } },
-            Logged { at: 90_000, op: Op::Kubectl { line: format!("kubectl label pod web {}", "x=y ".repeat(60)), stdin: None } },
+            Logged {
+                at: 90_000,
+                op: Op::Kubectl { line: format!("kubectl label pod web {}", "x=y ".repeat(60)), stdin: None },
+            },
         ];
         let got = markers(&ops, 80_000.0);
         let summary: Vec<(f64, MarkKind)> = got.iter().map(|m| (m.left, m.kind)).collect();
-        assert_eq!(summary, [(25.0, MarkKind::Change), (50.0, MarkKind::Read), (75.0, MarkKind::Fault), (87.5, MarkKind::Change), (100.0, MarkKind::Change)]);
+        assert_eq!(
+            summary,
+            [
+                (25.0, MarkKind::Change),
+                (50.0, MarkKind::Read),
+                (75.0, MarkKind::Fault),
+                (87.5, MarkKind::Change),
+                (100.0, MarkKind::Change)
+            ]
+        );
         assert_eq!(got[0].title, "00:20.000  kubectl create deployment web --image=nginx");
         assert_eq!(got[2].title, "01:00.000  power off node sandbox-worker");
         assert_eq!(got[4].title.chars().count(), TITLE_CHARS, "long titles are cut");

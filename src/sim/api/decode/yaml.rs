@@ -48,7 +48,10 @@ fn go_yaml_error(doc: &str, err: &serde_yaml::Error) -> YamlError {
     let zero_based = loc.line().saturating_sub(1);
     let at_tab = doc.as_bytes().get(loc.index()) == Some(&b'\t');
     if problem == "found character that cannot start any token" && at_tab && continues_plain_scalar(doc, loc.index()) {
-        return YamlError { line: Some(zero_based + 1), message: "found a tab character that violates indentation".into() };
+        return YamlError {
+            line: Some(zero_based + 1),
+            message: "found a tab character that violates indentation".into(),
+        };
     }
     let line = if zero_based == 0 {
         None
@@ -78,10 +81,16 @@ fn continues_plain_scalar(doc: &str, index: usize) -> bool {
 
 fn is_parser_error(problem: &str) -> bool {
     const PARSER: &[&str] = &[
-        "did not find expected key", "did not find expected node content", "did not find expected ',' or ']'",
-        "did not find expected ',' or '}'", "did not find expected '-' indicator",
-        "did not find expected <document start>", "found duplicate %YAML directive", "found incompatible YAML document",
-        "found undefined tag handle", "found duplicate %TAG directive",
+        "did not find expected key",
+        "did not find expected node content",
+        "did not find expected ',' or ']'",
+        "did not find expected ',' or '}'",
+        "did not find expected '-' indicator",
+        "did not find expected <document start>",
+        "found duplicate %YAML directive",
+        "found incompatible YAML document",
+        "found undefined tag handle",
+        "found duplicate %TAG directive",
     ];
     PARSER.iter().any(|p| problem.starts_with(p))
 }
@@ -106,9 +115,10 @@ fn resolve_plain(s: &str) -> Value {
         return Value::Number(n.into());
     }
     if looks_like_float(&plain)
-        && let Ok(f) = plain.parse::<f64>() {
-            return number_from_f64(f).unwrap_or_else(|| Value::String(s.to_string()));
-        }
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return number_from_f64(f).unwrap_or_else(|| Value::String(s.to_string()));
+    }
     Value::String(s.to_string())
 }
 
@@ -279,9 +289,7 @@ fn json_key(key: Value) -> Result<String, String> {
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Null => Ok("null".to_string()),
-        Value::Array(_) | Value::Object(_) => {
-            Err("json: unsupported type: map[interface {}]interface {}".to_string())
-        }
+        Value::Array(_) | Value::Object(_) => Err("json: unsupported type: map[interface {}]interface {}".to_string()),
     }
 }
 
@@ -342,18 +350,38 @@ mod tests {
     #[test]
     fn errors_read_like_go_yaml() {
         let cases: &[(&str, Option<usize>, &str)] = &[
-            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: a: b\n", Some(5), "mapping values are not allowed in this context"),
+            (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: a: b\n",
+                Some(5),
+                "mapping values are not allowed in this context",
+            ),
             ("a: b: c\n", None, "mapping values are not allowed in this context"),
             ("a: [x,\n  y\n", Some(2), "did not find expected ',' or ']'"),
-            ("kind: Pod\napiVersion: v1\nmetadata:\n  name: x\n  labels:\n    a: \"b\n    c: d\n", Some(8), "found unexpected end of stream"),
+            (
+                "kind: Pod\napiVersion: v1\nmetadata:\n  name: x\n  labels:\n    a: \"b\n    c: d\n",
+                Some(8),
+                "found unexpected end of stream",
+            ),
             ("- a\nb: c\n", Some(1), "did not find expected '-' indicator"),
             ("a: 1\nb: *x\n", None, "unknown anchor 'x' referenced"),
             ("a:\n  - b\n  c: d\n", Some(2), "did not find expected '-' indicator"),
-            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tlabels: {}\n", Some(5), "found a tab character that violates indentation"),
+            (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tlabels: {}\n",
+                Some(5),
+                "found a tab character that violates indentation",
+            ),
             // After `spec:` no scalar is being continued: go-yaml looks for a token and finds a tab.
-            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n\tcontainers: []\n", Some(6), "found character that cannot start any token"),
+            (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n\tcontainers: []\n",
+                Some(6),
+                "found character that cannot start any token",
+            ),
             ("a: \"quoted\"\n\tb: c\n", Some(2), "found character that cannot start any token"),
-            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: b\n   c: d\n", Some(6), "did not find expected key"),
+            (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n    a: b\n   c: d\n",
+                Some(6),
+                "did not find expected key",
+            ),
         ];
         for (doc, line, message) in cases {
             let err = to_json(doc).expect_err(doc);
@@ -363,7 +391,9 @@ mod tests {
 
     #[test]
     fn go_int_parsing() {
-        for (s, want) in [("0644", Some(420)), ("09", None), ("0b101", Some(5)), ("-0x10", Some(-16)), ("", None), ("+", None)] {
+        for (s, want) in
+            [("0644", Some(420)), ("09", None), ("0b101", Some(5)), ("-0x10", Some(-16)), ("", None), ("+", None)]
+        {
             assert_eq!(go_parse_int(s), want, "{s}");
         }
     }

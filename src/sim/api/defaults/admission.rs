@@ -6,7 +6,7 @@
 
 use super::pod::{automounts_token, each_object, set_default};
 use crate::sim::api::meta::{array_at, object_at};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Where the token, CA bundle and namespace file appear in every container.
 pub const SERVICE_ACCOUNT_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -38,7 +38,9 @@ pub fn add_service_account_token(pod: &mut Value, suffix: &str) {
     let name = format!("kube-api-access-{suffix}");
     let already = ["containers", "initContainers"].iter().any(|f| {
         array_at(pod, &["spec", f]).iter().any(|c| {
-            array_at(c, &["volumeMounts"]).iter().any(|m| m.get("mountPath").and_then(Value::as_str) == Some(SERVICE_ACCOUNT_MOUNT_PATH))
+            array_at(c, &["volumeMounts"])
+                .iter()
+                .any(|m| m.get("mountPath").and_then(Value::as_str) == Some(SERVICE_ACCOUNT_MOUNT_PATH))
         })
     });
     if already {
@@ -81,7 +83,10 @@ mod tests {
         let tol = pod["spec"]["tolerations"].as_array().expect("list");
         assert_eq!(tol.len(), 2);
         assert_eq!(tol[0]["tolerationSeconds"], 60);
-        assert_eq!(tol[1], json!({"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}));
+        assert_eq!(
+            tol[1],
+            json!({"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
+        );
         let mut tolerate_all = json!({"spec": {"tolerations": [{"operator": "Exists"}]}});
         default_tolerations(&mut tolerate_all);
         assert_eq!(tolerate_all["spec"]["tolerations"].as_array().map(Vec::len), Some(1));
@@ -104,6 +109,9 @@ mod tests {
     fn priority_from_class() {
         let mut pod = json!({"spec": {"priorityClassName": "high"}});
         set_priority(&mut pod, 1000, "Never");
-        assert_eq!((pod["spec"]["priority"].clone(), pod["spec"]["preemptionPolicy"].clone()), (json!(1000), json!("Never")));
+        assert_eq!(
+            (pod["spec"]["priority"].clone(), pod["spec"]["preemptionPolicy"].clone()),
+            (json!(1000), json!("Never"))
+        );
     }
 }

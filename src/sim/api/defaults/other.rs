@@ -4,7 +4,7 @@ use super::pod::{each_object, set_default};
 use super::root;
 use crate::sim::api::base64;
 use crate::sim::api::meta::object_at;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Namespace: its name label, the `kubernetes` finalizer and phase Active.
 pub(super) fn namespace(obj: &mut Value) {
@@ -35,7 +35,8 @@ pub(super) fn limit_range(obj: &mut Value) {
         if item.get("type").and_then(Value::as_str) != Some("Container") {
             continue;
         }
-        let list = |item: &Map<String, Value>, f: &str| item.get(f).and_then(Value::as_object).cloned().unwrap_or_default();
+        let list =
+            |item: &Map<String, Value>, f: &str| item.get(f).and_then(Value::as_object).cloned().unwrap_or_default();
         let (max, min) = (list(item, "max"), list(item, "min"));
         let mut default = list(item, "default");
         for (k, v) in max {
@@ -78,8 +79,11 @@ pub(super) fn hpa(obj: &mut Value, version: &str) {
     let s = object_at(obj, &["spec"]);
     set_default(s, "minReplicas", json!(1));
     if version == "v2" && s.get("metrics").and_then(Value::as_array).is_none_or(Vec::is_empty) {
-        s.insert("metrics".into(), json!([{"type": "Resource", "resource": {"name": "cpu",
-            "target": {"type": "Utilization", "averageUtilization": 80}}}]));
+        s.insert(
+            "metrics".into(),
+            json!([{"type": "Resource", "resource": {"name": "cpu",
+            "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+        );
     }
 }
 
@@ -92,8 +96,11 @@ mod tests {
     fn namespaces_get_label_finalizer_phase() {
         let mut ns = json!({"metadata": {"name": "dev"}});
         namespace(&mut ns);
-        assert_eq!(ns, json!({"metadata": {"name": "dev", "labels": {"kubernetes.io/metadata.name": "dev"}},
-            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}));
+        assert_eq!(
+            ns,
+            json!({"metadata": {"name": "dev", "labels": {"kubernetes.io/metadata.name": "dev"}},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::sim::api::meta::{array_at, object_at, str_at};
 use crate::sim::api::quantity::parse_quantity;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// Inserts `key: value` unless the key is present (and non-null).
@@ -13,7 +13,10 @@ pub(super) fn set_default(map: &mut Map<String, Value>, key: &str, value: Value)
 }
 
 /// The objects of the array at `key`, for in-place defaulting.
-pub(super) fn each_object<'a>(map: &'a mut Map<String, Value>, key: &str) -> impl Iterator<Item = &'a mut Map<String, Value>> {
+pub(super) fn each_object<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a mut Map<String, Value>> {
     map.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten().filter_map(Value::as_object_mut)
 }
 
@@ -74,10 +77,38 @@ fn default_container(c: &mut Map<String, Value>) {
     }
 }
 
-const VOLUME_SOURCE_KEYS: &[&str] = &["hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo",
-    "secret", "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker",
-    "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
-    "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image"];
+const VOLUME_SOURCE_KEYS: &[&str] = &[
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
 
 fn default_volume(v: &mut Map<String, Value>) {
     if !VOLUME_SOURCE_KEYS.iter().any(|k| v.get(*k).is_some_and(|x| !x.is_null())) {
@@ -205,9 +236,10 @@ fn resource_list(c: &Value, field: &str) -> BTreeMap<String, i64> {
             _ => continue,
         };
         if let Ok(q) = parse_quantity(&text)
-            && q.milli_value() > 0 {
-                out.insert(name.to_string(), q.milli_value());
-            }
+            && q.milli_value() > 0
+        {
+            out.insert(name.to_string(), q.milli_value());
+        }
     }
     out
 }
@@ -258,9 +290,16 @@ mod tests {
 
     #[test]
     fn pull_policy_follows_the_tag() {
-        for (image, want) in [("nginx", "Always"), ("nginx:latest", "Always"), ("nginx:1.27", "IfNotPresent"),
-            ("registry:5000/app", "Always"), ("registry:5000/app:v2", "IfNotPresent"), ("nginx@sha256:abc", "IfNotPresent"),
-            ("busybox:1.36@sha256:abc", "IfNotPresent"), ("", "Always")] {
+        for (image, want) in [
+            ("nginx", "Always"),
+            ("nginx:latest", "Always"),
+            ("nginx:1.27", "IfNotPresent"),
+            ("registry:5000/app", "Always"),
+            ("registry:5000/app:v2", "IfNotPresent"),
+            ("nginx@sha256:abc", "IfNotPresent"),
+            ("busybox:1.36@sha256:abc", "IfNotPresent"),
+            ("", "Always"),
+        ] {
             assert_eq!(default_pull_policy(image), want, "{image}");
         }
     }
@@ -270,8 +309,18 @@ mod tests {
         let pod = |resources: Value| json!({"spec": {"containers": [{"name": "a", "resources": resources}]}});
         assert_eq!(qos_class(&pod(json!({}))), "BestEffort");
         assert_eq!(qos_class(&pod(json!({"requests": {"cpu": "100m"}}))), "Burstable");
-        assert_eq!(qos_class(&pod(json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}))), "Guaranteed");
-        assert_eq!(qos_class(&pod(json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}))), "Burstable");
+        assert_eq!(
+            qos_class(&pod(
+                json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}})
+            )),
+            "Guaranteed"
+        );
+        assert_eq!(
+            qos_class(&pod(
+                json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}})
+            )),
+            "Burstable"
+        );
         assert_eq!(qos_class(&pod(json!({"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}))), "Burstable");
         assert_eq!(qos_class(&pod(json!({"requests": {"cpu": "0"}}))), "BestEffort");
     }

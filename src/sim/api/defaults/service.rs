@@ -2,7 +2,7 @@
 
 use super::pod::{each_object, set_default};
 use crate::sim::api::meta::object_at;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Service defaults, plus the IP-family fields the service REST storage sets on a single-stack
 /// IPv4 cluster. The cluster IP itself comes from [`set_cluster_ip`].
@@ -16,7 +16,8 @@ pub(super) fn service(obj: &mut Value) {
             s.remove("sessionAffinityConfig");
         }
         Some("ClientIP") => {
-            let timeout = s.get("sessionAffinityConfig").and_then(|c| c.get("clientIP")).and_then(|c| c.get("timeoutSeconds"));
+            let timeout =
+                s.get("sessionAffinityConfig").and_then(|c| c.get("clientIP")).and_then(|c| c.get("timeoutSeconds"));
             if timeout.is_none_or(Value::is_null) {
                 s.insert("sessionAffinityConfig".into(), json!({"clientIP": {"timeoutSeconds": 10800}}));
             }
@@ -70,9 +71,14 @@ mod tests {
         service(&mut svc);
         let s = &svc["spec"];
         assert_eq!((s["type"].clone(), s["sessionAffinity"].clone()), (json!("ClusterIP"), json!("None")));
-        assert_eq!(s["ports"], json!([{"port": 80, "protocol": "TCP", "targetPort": 80}, {"port": 443, "targetPort": "https", "protocol": "TCP"}]));
-        assert_eq!((s["ipFamilies"].clone(), s["ipFamilyPolicy"].clone(), s["internalTrafficPolicy"].clone()),
-            (json!(["IPv4"]), json!("SingleStack"), json!("Cluster")));
+        assert_eq!(
+            s["ports"],
+            json!([{"port": 80, "protocol": "TCP", "targetPort": 80}, {"port": 443, "targetPort": "https", "protocol": "TCP"}])
+        );
+        assert_eq!(
+            (s["ipFamilies"].clone(), s["ipFamilyPolicy"].clone(), s["internalTrafficPolicy"].clone()),
+            (json!(["IPv4"]), json!("SingleStack"), json!("Cluster"))
+        );
         assert!(s.get("externalTrafficPolicy").is_none());
         set_cluster_ip(&mut svc, "10.96.0.10");
         assert_eq!(svc["spec"]["clusterIPs"], json!(["10.96.0.10"]));
@@ -83,7 +89,10 @@ mod tests {
         let mut lb = json!({"spec": {"type": "LoadBalancer", "sessionAffinity": "ClientIP", "ports": [{"port": 80, "targetPort": 0}]}});
         service(&mut lb);
         let s = &lb["spec"];
-        assert_eq!((s["externalTrafficPolicy"].clone(), s["allocateLoadBalancerNodePorts"].clone()), (json!("Cluster"), json!(true)));
+        assert_eq!(
+            (s["externalTrafficPolicy"].clone(), s["allocateLoadBalancerNodePorts"].clone()),
+            (json!("Cluster"), json!(true))
+        );
         assert_eq!(s["sessionAffinityConfig"], json!({"clientIP": {"timeoutSeconds": 10800}}));
         assert_eq!(s["ports"][0]["targetPort"], 80);
         let mut headless = json!({"spec": {"clusterIP": "None"}});

@@ -3,7 +3,7 @@
 
 use super::pod::{default_template, each_object, set_default};
 use crate::sim::api::meta::{at, object_at};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 fn spec(obj: &mut Value) -> &mut Map<String, Value> {
     object_at(obj, &["spec"])
@@ -59,9 +59,10 @@ pub(super) fn stateful_set(obj: &mut Value) {
         set_default(strategy, "rollingUpdate", json!({}));
     }
     if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate")
-        && let Some(Value::Object(ru)) = strategy.get_mut("rollingUpdate") {
-            set_default(ru, "partition", json!(0));
-        }
+        && let Some(Value::Object(ru)) = strategy.get_mut("rollingUpdate")
+    {
+        set_default(ru, "partition", json!(0));
+    }
     let retention = object_at(s.entry("persistentVolumeClaimRetentionPolicy").or_insert_with(|| json!({})), &[]);
     set_default(retention, "whenDeleted", json!("Retain"));
     set_default(retention, "whenScaled", json!("Retain"));
@@ -103,7 +104,9 @@ pub(super) fn job(obj: &mut Value) {
 }
 
 fn copy_template_labels(obj: &mut Value) {
-    let template_labels = at(obj, &["spec", "template", "metadata", "labels"]).filter(|l| l.as_object().is_some_and(|m| !m.is_empty())).cloned();
+    let template_labels = at(obj, &["spec", "template", "metadata", "labels"])
+        .filter(|l| l.as_object().is_some_and(|m| !m.is_empty()))
+        .cloned();
     let own_empty = at(obj, &["metadata", "labels"]).and_then(Value::as_object).is_none_or(Map::is_empty);
     if let (Some(labels), true) = (template_labels, own_empty) {
         object_at(obj, &["metadata"]).insert("labels".into(), labels);
@@ -149,8 +152,14 @@ mod tests {
             "spec": {"containers": [{"name": "x", "image": "nginx:1.27"}]}}}});
         deployment(&mut d);
         let s = &d["spec"];
-        assert_eq!((s["replicas"].clone(), s["revisionHistoryLimit"].clone(), s["progressDeadlineSeconds"].clone()), (json!(1), json!(10), json!(600)));
-        assert_eq!(s["strategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}));
+        assert_eq!(
+            (s["replicas"].clone(), s["revisionHistoryLimit"].clone(), s["progressDeadlineSeconds"].clone()),
+            (json!(1), json!(10), json!(600))
+        );
+        assert_eq!(
+            s["strategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        );
         assert_eq!(s["template"]["metadata"]["creationTimestamp"], Value::Null);
         assert_eq!(s["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
         assert!(s["template"]["spec"].get("enableServiceLinks").is_none(), "only Pods get SetDefaults_Pod");
@@ -174,7 +183,10 @@ mod tests {
         assert_eq!(on_delete["spec"]["updateStrategy"], json!({"type": "OnDelete"}));
         let mut ds = json!({"spec": {}});
         daemon_set(&mut ds);
-        assert_eq!(ds["spec"]["updateStrategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}));
+        assert_eq!(
+            ds["spec"]["updateStrategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+        );
     }
 
     #[test]
@@ -183,7 +195,10 @@ mod tests {
             "restartPolicy": "Never"}}}});
         job(&mut j);
         let s = &j["spec"];
-        assert_eq!((s["completions"].clone(), s["parallelism"].clone(), s["backoffLimit"].clone()), (json!(1), json!(1), json!(6)));
+        assert_eq!(
+            (s["completions"].clone(), s["parallelism"].clone(), s["backoffLimit"].clone()),
+            (json!(1), json!(1), json!(6))
+        );
         assert_eq!((s["completionMode"].clone(), s["suspend"].clone()), (json!("NonIndexed"), json!(false)));
         assert_eq!(s["podReplacementPolicy"], "TerminatingOrFailed");
         assert!(s.get("manualSelector").is_none());
@@ -207,7 +222,14 @@ mod tests {
         let mut c = json!({"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "busybox"}]}}}}}});
         cron_job(&mut c);
         let s = &c["spec"];
-        assert_eq!((s["concurrencyPolicy"].clone(), s["successfulJobsHistoryLimit"].clone(), s["failedJobsHistoryLimit"].clone()), (json!("Allow"), json!(3), json!(1)));
+        assert_eq!(
+            (
+                s["concurrencyPolicy"].clone(),
+                s["successfulJobsHistoryLimit"].clone(),
+                s["failedJobsHistoryLimit"].clone()
+            ),
+            (json!("Allow"), json!(3), json!(1))
+        );
         assert!(s["jobTemplate"]["spec"].get("backoffLimit").is_none(), "job defaults apply to Jobs, not templates");
         assert_eq!(s["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"], "Always");
     }

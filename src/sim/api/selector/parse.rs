@@ -1,8 +1,8 @@
 //! The grammar of kubectl's `-l` selectors, with apimachinery's lexer rules and error words.
 
-use crate::sim::sort::StableSort;
-use super::{requirement, Op, Requirement, Selector, SelectorError};
+use super::{Op, Requirement, Selector, SelectorError, requirement};
 use crate::sim::api::validation::names::is_qualified_name;
+use crate::sim::sort::StableSort;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -205,12 +205,27 @@ pub fn parse_selector(s: &str) -> Result<Selector, SelectorError> {
                     Token::End => break,
                     Token::Comma => match p.peek() {
                         Token::Ident(_) | Token::Not => {}
-                        t => return Err(SelectorError(format!("found '{}', expected: identifier after ','", t.literal()))),
+                        t => {
+                            return Err(SelectorError(format!(
+                                "found '{}', expected: identifier after ','",
+                                t.literal()
+                            )));
+                        }
                     },
-                    t => return Err(SelectorError(format!("found '{}', expected: ',' or 'end of string'", t.literal()))),
+                    t => {
+                        return Err(SelectorError(format!(
+                            "found '{}', expected: ',' or 'end of string'",
+                            t.literal()
+                        )));
+                    }
                 }
             }
-            t => return Err(SelectorError(format!("found '{}', expected: !, identifier, or 'end of string'", t.literal()))),
+            t => {
+                return Err(SelectorError(format!(
+                    "found '{}', expected: !, identifier, or 'end of string'",
+                    t.literal()
+                )));
+            }
         }
     }
     reqs.stable_sort_by(|a, b| a.key.cmp(&b.key));
@@ -259,7 +274,10 @@ mod tests {
             ("=b", "found '=', expected: !, identifier, or 'end of string'"),
             ("a in b", "unable to parse requirement: found 'b' expected: '('"),
             ("a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"),
-            ("a>b", "unable to parse requirement: values: Invalid value: for 'Gt', 'Lt' operators, the value must be an integer"),
+            (
+                "a>b",
+                "unable to parse requirement: values: Invalid value: for 'Gt', 'Lt' operators, the value must be an integer",
+            ),
         ];
         for (s, want) in cases {
             assert_eq!(parse_selector(s).map_err(|e| e.0), Err(want.to_string()), "{s}");
@@ -270,5 +288,4 @@ mod tests {
         assert!(!bad_value.0.is_empty());
         assert!(parse_selector("a=-x").expect_err("bad value").0.contains("a valid label must be"));
     }
-
 }

@@ -12,12 +12,12 @@
 //!   Go's decoder never does (a missing field is left at its zero value; validation may object later).
 
 use super::reference::probe_kind;
-use super::schema::{schema, Leaf, Schema, Shape};
+use super::schema::{Leaf, Schema, Shape, schema};
 use super::walk::check;
 use crate::sim::api::decode_documents;
 use crate::sim::api::registry::{for_kind, split_api_version};
 use crate::sim::rng::Rng;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 type Outcome = Result<Vec<String>, String>;
 
@@ -92,17 +92,26 @@ fn agrees_on_generated_objects() {
         for round in 0..60 {
             let mut maker = Gen { s, rng: &mut rng, depth: 0, plant: 1 + round % 3 };
             let mut obj = maker.structure(root);
-            obj["apiVersion"] = json!(if group.is_empty() { version.to_string() } else { format!("{group}/{version}") });
+            obj["apiVersion"] =
+                json!(if group.is_empty() { version.to_string() } else { format!("{group}/{version}") });
             obj["kind"] = json!(name);
             let (typed, table) = both(group, version, name, &obj).expect("listed kind");
             assert!(agree(&typed, &table), "{kind} round {round}: typed {typed:?} vs table {table:?}\n{obj:#}");
             let missing = matches!(&typed, Err(m) if m.starts_with("missing field"));
-            outcomes[match &table { _ if missing => 3, Ok(f) if f.is_empty() => 0, Ok(_) => 1, Err(_) => 2 }] += 1;
+            outcomes[match &table {
+                _ if missing => 3,
+                Ok(f) if f.is_empty() => 0,
+                Ok(_) => 1,
+                Err(_) => 2,
+            }] += 1;
         }
     }
     // The generator must exercise all three outcomes, or this test proves little.
     let [clean, unknown, bad, missing] = outcomes;
-    assert!(clean > 100 && unknown > 100 && bad > 100 && missing < bad, "clean / unknown / bad / missing: {outcomes:?}");
+    assert!(
+        clean > 100 && unknown > 100 && bad > 100 && missing < bad,
+        "clean / unknown / bad / missing: {outcomes:?}"
+    );
 }
 
 /// Makes objects that mostly fit the schema, with a few planted faults.
@@ -165,12 +174,26 @@ impl Gen<'_> {
             Leaf::Str => json!("text"),
             Leaf::I32 | Leaf::IntOrStr if self.rng.below(10) == 0 => json!(3_000_000_000u64),
             Leaf::I32 | Leaf::I64 => json!(self.rng.below(100)),
-            Leaf::IntOrStr => if self.rng.below(2) == 0 { json!(8080) } else { json!("http") },
+            Leaf::IntOrStr => {
+                if self.rng.below(2) == 0 {
+                    json!(8080)
+                } else {
+                    json!("http")
+                }
+            }
             Leaf::F64 => json!(0.5),
             Leaf::Bool => json!(true),
-            Leaf::Quantity => [json!("100m"), json!(2), json!("1Gi"), json!("lots"), json!(true)][self.rng.below(5) as usize].clone(),
+            Leaf::Quantity => {
+                [json!("100m"), json!(2), json!("1Gi"), json!("lots"), json!(true)][self.rng.below(5) as usize].clone()
+            }
             Leaf::Time => json!("2025-01-01T00:00:00Z"),
-            Leaf::Bytes => if self.rng.below(4) == 0 { json!("admin") } else { json!("YWRtaW4=") },
+            Leaf::Bytes => {
+                if self.rng.below(4) == 0 {
+                    json!("admin")
+                } else {
+                    json!("YWRtaW4=")
+                }
+            }
             Leaf::Any => json!({"any": ["thing"]}),
         }
     }

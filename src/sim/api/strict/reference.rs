@@ -7,7 +7,7 @@
 
 mod value_de;
 
-use super::tracer::{trace_resource, Traced};
+use super::tracer::{Traced, trace_resource};
 use k8s_openapi::api;
 use serde_json::Value;
 

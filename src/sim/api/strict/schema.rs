@@ -39,8 +39,15 @@ pub enum Leaf {
 }
 
 const LEAF_NAMES: [(Leaf, &str); 10] = [
-    (Leaf::Str, "str"), (Leaf::I32, "i32"), (Leaf::I64, "i64"), (Leaf::F64, "f64"), (Leaf::Bool, "bool"),
-    (Leaf::Quantity, "quantity"), (Leaf::Time, "time"), (Leaf::IntOrStr, "intorstr"), (Leaf::Bytes, "bytes"),
+    (Leaf::Str, "str"),
+    (Leaf::I32, "i32"),
+    (Leaf::I64, "i64"),
+    (Leaf::F64, "f64"),
+    (Leaf::Bool, "bool"),
+    (Leaf::Quantity, "quantity"),
+    (Leaf::Time, "time"),
+    (Leaf::IntOrStr, "intorstr"),
+    (Leaf::Bytes, "bytes"),
     (Leaf::Any, "any"),
 ];
 

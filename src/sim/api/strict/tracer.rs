@@ -28,7 +28,8 @@ pub(super) enum Traced {
 /// recorded as optional strings rather than fed a value: in Go they are plain `TypeMeta` strings.
 pub(super) fn trace_resource<T: de::DeserializeOwned>() -> Traced {
     let slot = Slot::default();
-    T::deserialize(Tracer { slot: slot.clone(), depth: 0 }).expect("a recording deserializer never fails a k8s-openapi type");
+    T::deserialize(Tracer { slot: slot.clone(), depth: 0 })
+        .expect("a recording deserializer never fails a k8s-openapi type");
     slot.take()
 }
 
@@ -166,7 +167,11 @@ impl<'de> de::Deserializer<'de> for Tracer {
         Ok(value)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, TraceError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, TraceError> {
         let (leaf, sample) = match name {
             "Quantity" => (Leaf::Quantity, "1"),
             "Time" => (Leaf::Time, "2025-01-01T00:00:00Z"),

@@ -59,7 +59,9 @@ impl<'s> Walk<'s> {
             (Shape::List(item), Value::Array(items)) => {
                 items.iter().enumerate().try_for_each(|(i, x)| self.value(x, item, &loc.index(i)))
             }
-            (Shape::Map(item), Value::Object(map)) => map.iter().try_for_each(|(k, x)| self.value(x, item, &loc.map_entry(k))),
+            (Shape::Map(item), Value::Object(map)) => {
+                map.iter().try_for_each(|(k, x)| self.value(x, item, &loc.map_entry(k)))
+            }
             (Shape::Struct(id), Value::Object(map)) => {
                 let def = &self.schema.types[*id];
                 for (key, x) in map {
@@ -77,7 +79,8 @@ impl<'s> Walk<'s> {
 
 fn leaf_value(v: &Value, leaf: Leaf, loc: &Loc) -> Result<(), String> {
     let ok = match (leaf, v) {
-        (Leaf::Any, _) | (Leaf::Str | Leaf::Bool | Leaf::I32 | Leaf::I64 | Leaf::F64 | Leaf::Bytes | Leaf::Time, Value::Null) => true,
+        (Leaf::Any, _)
+        | (Leaf::Str | Leaf::Bool | Leaf::I32 | Leaf::I64 | Leaf::F64 | Leaf::Bytes | Leaf::Time, Value::Null) => true,
         (Leaf::Str, Value::String(_)) | (Leaf::Bool, Value::Bool(_)) | (Leaf::F64, Value::Number(_)) => true,
         (Leaf::I32 | Leaf::IntOrStr, Value::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
         (Leaf::I64, Value::Number(n)) => n.as_i64().is_some(),
@@ -93,7 +96,9 @@ fn leaf_value(v: &Value, leaf: Leaf, loc: &Loc) -> Result<(), String> {
             return Err(format!("parsing time {s:?} as \"2006-01-02T15:04:05Z07:00\": cannot parse {s:?} as \"2006\""));
         }
         // metav1.Time.UnmarshalJSON decodes into a plain string first, so its error has no field.
-        (Leaf::Time, _) => return Err(format!("json: cannot unmarshal {} into Go value of type string", go_kind(v, false))),
+        (Leaf::Time, _) => {
+            return Err(format!("json: cannot unmarshal {} into Go value of type string", go_kind(v, false)));
+        }
         (Leaf::Bytes, Value::String(s)) => return base64::decode(s).map(drop).map_err(|e| e.to_string()),
         _ => false,
     };
@@ -163,8 +168,17 @@ fn go_type(schema: &Schema, shape: &Shape) -> String {
 pub(super) fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let shape = b.len() >= 20 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)
-        && (b[10] == b'T' || b[10] == b't') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':'
+    let shape = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && (b[10] == b'T' || b[10] == b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
         && digits(17..19);
     if !shape {
         return false;
@@ -191,8 +205,15 @@ mod tests {
 
     #[test]
     fn recognises_rfc3339() {
-        for (s, ok) in [("2025-01-01T00:00:00Z", true), ("2025-01-01T00:00:00.123Z", true), ("2025-01-01T00:00:00+02:00", true),
-            ("2025-01-01", false), ("yesterday", false), ("2025-01-01T00:00:00", false), ("2025-01-01T00:00:00.Z", false)] {
+        for (s, ok) in [
+            ("2025-01-01T00:00:00Z", true),
+            ("2025-01-01T00:00:00.123Z", true),
+            ("2025-01-01T00:00:00+02:00", true),
+            ("2025-01-01", false),
+            ("yesterday", false),
+            ("2025-01-01T00:00:00", false),
+            ("2025-01-01T00:00:00.Z", false),
+        ] {
             assert_eq!(is_rfc3339(s), ok, "{s}");
         }
     }
@@ -203,21 +224,57 @@ mod tests {
         let cases: &[(Leaf, Value, Option<&str>)] = &[
             (Leaf::I32, json!(2147483647), None),
             (Leaf::I32, json!(-2147483648), None),
-            (Leaf::I32, json!(2147483648u64), Some("json: cannot unmarshal number 2147483648 into Go struct field S.spec.x of type int32")),
-            (Leaf::I64, json!(1.5), Some("json: cannot unmarshal number 1.5 into Go struct field S.spec.x of type int64")),
-            (Leaf::F64, json!("1"), Some("json: cannot unmarshal string into Go struct field S.spec.x of type float64")),
-            (Leaf::IntOrStr, json!(1.5), Some("json: cannot unmarshal number 1.5 into Go struct field S.spec.x of type intstr.IntOrString")),
-            (Leaf::IntOrStr, json!(4294967296u64), Some("json: cannot unmarshal number 4294967296 into Go struct field S.spec.x of type int32")),
-            (Leaf::IntOrStr, json!(null), Some("json: cannot unmarshal null into Go struct field S.spec.x of type intstr.IntOrString")),
-            (Leaf::Quantity, json!(null), Some("json: cannot unmarshal null into Go struct field S.spec.x of type resource.Quantity")),
+            (
+                Leaf::I32,
+                json!(2147483648u64),
+                Some("json: cannot unmarshal number 2147483648 into Go struct field S.spec.x of type int32"),
+            ),
+            (
+                Leaf::I64,
+                json!(1.5),
+                Some("json: cannot unmarshal number 1.5 into Go struct field S.spec.x of type int64"),
+            ),
+            (
+                Leaf::F64,
+                json!("1"),
+                Some("json: cannot unmarshal string into Go struct field S.spec.x of type float64"),
+            ),
+            (
+                Leaf::IntOrStr,
+                json!(1.5),
+                Some("json: cannot unmarshal number 1.5 into Go struct field S.spec.x of type intstr.IntOrString"),
+            ),
+            (
+                Leaf::IntOrStr,
+                json!(4294967296u64),
+                Some("json: cannot unmarshal number 4294967296 into Go struct field S.spec.x of type int32"),
+            ),
+            (
+                Leaf::IntOrStr,
+                json!(null),
+                Some("json: cannot unmarshal null into Go struct field S.spec.x of type intstr.IntOrString"),
+            ),
+            (
+                Leaf::Quantity,
+                json!(null),
+                Some("json: cannot unmarshal null into Go struct field S.spec.x of type resource.Quantity"),
+            ),
             (Leaf::Quantity, json!(0.5), None),
             (Leaf::Time, json!(null), None),
             (Leaf::Time, json!(5), Some("json: cannot unmarshal number into Go value of type string")),
             (Leaf::Bytes, json!(null), None),
-            (Leaf::Bytes, json!(7), Some("json: cannot unmarshal number into Go struct field S.spec.x of type []uint8")),
+            (
+                Leaf::Bytes,
+                json!(7),
+                Some("json: cannot unmarshal number into Go struct field S.spec.x of type []uint8"),
+            ),
             (Leaf::Any, json!({"a": [1]}), None),
             (Leaf::Str, json!(null), None),
-            (Leaf::Bool, json!("true"), Some("json: cannot unmarshal string into Go struct field S.spec.x of type bool")),
+            (
+                Leaf::Bool,
+                json!("true"),
+                Some("json: cannot unmarshal string into Go struct field S.spec.x of type bool"),
+            ),
         ];
         for (leaf, v, want) in cases {
             assert_eq!(leaf_value(v, *leaf, &loc).err().as_deref(), *want, "{leaf:?} {v}");

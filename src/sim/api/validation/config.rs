@@ -1,7 +1,7 @@
 //! Configuration kinds: ConfigMap, Secret, Namespace, Node.
 
 use super::names::{is_config_map_key, is_qualified_name};
-use super::{child, index, key, Errs};
+use super::{Errs, child, index, key};
 use crate::sim::api::base64;
 use crate::sim::api::meta::{array_at, at, str_at};
 use serde_json::{Map, Value};
@@ -85,9 +85,10 @@ pub(super) fn validate_secret(obj: &Value, old: Option<&Value>, errs: &mut Errs)
         errs.required("metadata.annotations[kubernetes.io/service-account.name]", "");
     }
     if let Some(old_type) = old.and_then(|o| str_at(o, &["type"]))
-        && old_type != ty {
-            errs.invalid_str("type", ty, "field is immutable");
-        }
+        && old_type != ty
+    {
+        errs.invalid_str("type", ty, "field is immutable");
+    }
     immutable_data(obj, old, &["data"], errs);
 }
 
@@ -130,10 +131,18 @@ mod tests {
     #[test]
     fn config_maps() {
         let mut errs = Errs::default();
-        validate_config_map(&json!({"data": {"game.properties": "x", "bad key": "y", "dup": "z"}, "binaryData": {"dup": "YQ=="}}), None, &mut errs);
-        assert_eq!(msgs(errs), [
-            "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
-            "data[dup]: Invalid value: \"dup\": duplicate of key present in binaryData"]);
+        validate_config_map(
+            &json!({"data": {"game.properties": "x", "bad key": "y", "dup": "z"}, "binaryData": {"dup": "YQ=="}}),
+            None,
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                "data[dup]: Invalid value: \"dup\": duplicate of key present in binaryData"
+            ]
+        );
         let mut errs = Errs::default();
         validate_config_map(&json!({"data": {"big": "x".repeat(1_100_000)}}), None, &mut errs);
         assert_eq!(msgs(errs), ["[]: Too long: must have at most 1048576 bytes"]);
@@ -155,17 +164,29 @@ mod tests {
         validate_secret(&json!({"type": "kubernetes.io/basic-auth", "data": {}}), None, &mut errs);
         assert_eq!(msgs(errs), ["data[username]: Required value", "data[password]: Required value"]);
         let mut errs = Errs::default();
-        validate_secret(&json!({"type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}}), Some(&json!({"type": "Opaque"})), &mut errs);
+        validate_secret(
+            &json!({"type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}}),
+            Some(&json!({"type": "Opaque"})),
+            &mut errs,
+        );
         assert_eq!(msgs(errs), ["type: Invalid value: \"kubernetes.io/tls\": field is immutable"]);
     }
 
     #[test]
     fn nodes_and_namespaces() {
         let mut errs = Errs::default();
-        validate_node(&json!({"spec": {"taints": [{"key": "gpu", "effect": "NoSchedule"}, {"key": "gpu", "effect": "NoSchedule"},
-            {"key": "x", "effect": "Sometimes"}]}}), &mut errs);
-        assert_eq!(msgs(errs), ["spec.taints[1]: Duplicate value: \"gpu:NoSchedule\"",
-            "spec.taints[2].effect: Unsupported value: \"Sometimes\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""]);
+        validate_node(
+            &json!({"spec": {"taints": [{"key": "gpu", "effect": "NoSchedule"}, {"key": "gpu", "effect": "NoSchedule"},
+            {"key": "x", "effect": "Sometimes"}]}}),
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.taints[1]: Duplicate value: \"gpu:NoSchedule\"",
+                "spec.taints[2].effect: Unsupported value: \"Sometimes\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
+            ]
+        );
         let mut errs = Errs::default();
         validate_namespace(&json!({"spec": {"finalizers": ["kubernetes", "a/b/c"]}}), &mut errs);
         assert_eq!(errs.0.len(), 1);

@@ -1,7 +1,7 @@
 //! Container rules: names, images, ports, mounts, probes, sidecars (env and resources have their own files).
 
 use super::names::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
-use super::{child, index, BadValue, Errs};
+use super::{BadValue, Errs, child, index};
 use crate::sim::api::meta::{array_at, i64_at, str_at};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -66,7 +66,9 @@ fn validate_container(c: &Value, p: &str, role: Role, shared: &mut Shared, errs:
     let restart = str_at(c, &["restartPolicy"]);
     let sidecar = role == Role::Init && restart == Some("Always");
     match (role, restart) {
-        (Role::Regular, Some(_)) => errs.forbidden(&child(p, "restartPolicy"), "may not be set for non-init containers"),
+        (Role::Regular, Some(_)) => {
+            errs.forbidden(&child(p, "restartPolicy"), "may not be set for non-init containers")
+        }
         (Role::Init, Some(r)) if r != "Always" => errs.unsupported(&child(p, "restartPolicy"), r, &["Always"]),
         _ => {}
     }
@@ -79,9 +81,10 @@ fn validate_container(c: &Value, p: &str, role: Role, shared: &mut Shared, errs:
         }
         validate_probe(v, &pp, errs);
         if probe != "readinessProbe"
-            && let Some(s) = i64_at(v, &["successThreshold"]).filter(|s| *s != 1) {
-                errs.invalid_int(&child(&pp, "successThreshold"), s, "must be 1");
-            }
+            && let Some(s) = i64_at(v, &["successThreshold"]).filter(|s| *s != 1)
+        {
+            errs.invalid_int(&child(&pp, "successThreshold"), s, "must be 1");
+        }
     }
     if let Some(lc) = c.get("lifecycle").filter(|v| !v.is_null()) {
         let lp = child(p, "lifecycle");
@@ -226,7 +229,8 @@ mod tests {
     }
 
     fn ok_container(extra: Value) -> Value {
-        let mut c = json!({"name": "web", "image": "nginx", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"});
+        let mut c =
+            json!({"name": "web", "image": "nginx", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"});
         if let (Value::Object(base), Value::Object(more)) = (&mut c, extra) {
             base.extend(more);
         }
@@ -248,46 +252,109 @@ mod tests {
     #[test]
     fn table_of_container_errors() {
         let cases: Vec<(Value, Role, &str)> = vec![
-            (json!({"name": "", "image": "x", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}), Role::Regular,
-                "spec.containers[0].name: Required value"),
+            (
+                json!({"name": "", "image": "x", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}),
+                Role::Regular,
+                "spec.containers[0].name: Required value",
+            ),
             (ok_container(json!({"image": ""})), Role::Regular, "spec.containers[0].image: Required value"),
-            (ok_container(json!({"imagePullPolicy": "Sometimes"})), Role::Regular,
-                "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""),
-            (ok_container(json!({"ports": [{"containerPort": 70000, "protocol": "TCP"}]})), Role::Regular,
-                "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive"),
-            (ok_container(json!({"ports": [{"protocol": "TCP"}]})), Role::Regular, "spec.containers[0].ports[0].containerPort: Required value"),
-            (ok_container(json!({"ports": [{"containerPort": 80, "protocol": "tcp"}]})), Role::Regular,
-                "spec.containers[0].ports[0].protocol: Unsupported value: \"tcp\": supported values: \"SCTP\", \"TCP\", \"UDP\""),
-            (ok_container(json!({"env": [{"name": "A=B"}]})), Role::Regular,
-                "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='"),
-            (ok_container(json!({"env": [{"name": "A", "valueFrom": {}}]})), Role::Regular,
-                "spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"),
-            (ok_container(json!({"env": [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "s"}}}]})), Role::Regular,
-                "spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value"),
-            (ok_container(json!({"volumeMounts": [{"name": "cache", "mountPath": "/c"}]})), Role::Regular,
-                "spec.containers[0].volumeMounts[0].name: Not found: \"cache\""),
-            (ok_container(json!({"volumeMounts": [{"name": "data", "mountPath": "/d"}, {"name": "data", "mountPath": "/d"}]})), Role::Regular,
-                "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/d\": must be unique"),
-            (ok_container(json!({"resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}})), Role::Regular,
-                "spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"),
-            (ok_container(json!({"resources": {"limits": {"memory": "-1"}}})), Role::Regular,
-                "spec.containers[0].resources.limits[memory]: Invalid value: \"-1\": must be greater than or equal to 0"),
-            (ok_container(json!({"resources": {"limits": {"gpu": "1"}}})), Role::Regular,
-                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource for containers"),
-            (ok_container(json!({"livenessProbe": {"periodSeconds": 5}})), Role::Regular,
-                "spec.containers[0].livenessProbe: Required value: must specify a handler type"),
-            (ok_container(json!({"livenessProbe": {"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}}})), Role::Regular,
-                "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type"),
-            (ok_container(json!({"livenessProbe": {"tcpSocket": {"port": 80}, "successThreshold": 2}})), Role::Regular,
-                "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"),
-            (ok_container(json!({"readinessProbe": {"httpGet": {"port": 0}}})), Role::Regular,
-                "spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive"),
-            (ok_container(json!({"restartPolicy": "Always"})), Role::Regular,
-                "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"),
-            (ok_container(json!({"restartPolicy": "OnFailure"})), Role::Init,
-                "spec.initContainers[0].restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""),
-            (ok_container(json!({"readinessProbe": {"exec": {"command": ["true"]}}})), Role::Init,
-                "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"),
+            (
+                ok_container(json!({"imagePullPolicy": "Sometimes"})),
+                Role::Regular,
+                "spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\"",
+            ),
+            (
+                ok_container(json!({"ports": [{"containerPort": 70000, "protocol": "TCP"}]})),
+                Role::Regular,
+                "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
+            ),
+            (
+                ok_container(json!({"ports": [{"protocol": "TCP"}]})),
+                Role::Regular,
+                "spec.containers[0].ports[0].containerPort: Required value",
+            ),
+            (
+                ok_container(json!({"ports": [{"containerPort": 80, "protocol": "tcp"}]})),
+                Role::Regular,
+                "spec.containers[0].ports[0].protocol: Unsupported value: \"tcp\": supported values: \"SCTP\", \"TCP\", \"UDP\"",
+            ),
+            (
+                ok_container(json!({"env": [{"name": "A=B"}]})),
+                Role::Regular,
+                "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+            ),
+            (
+                ok_container(json!({"env": [{"name": "A", "valueFrom": {}}]})),
+                Role::Regular,
+                "spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+            ),
+            (
+                ok_container(json!({"env": [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "s"}}}]})),
+                Role::Regular,
+                "spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value",
+            ),
+            (
+                ok_container(json!({"volumeMounts": [{"name": "cache", "mountPath": "/c"}]})),
+                Role::Regular,
+                "spec.containers[0].volumeMounts[0].name: Not found: \"cache\"",
+            ),
+            (
+                ok_container(
+                    json!({"volumeMounts": [{"name": "data", "mountPath": "/d"}, {"name": "data", "mountPath": "/d"}]}),
+                ),
+                Role::Regular,
+                "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/d\": must be unique",
+            ),
+            (
+                ok_container(json!({"resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}})),
+                Role::Regular,
+                "spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1",
+            ),
+            (
+                ok_container(json!({"resources": {"limits": {"memory": "-1"}}})),
+                Role::Regular,
+                "spec.containers[0].resources.limits[memory]: Invalid value: \"-1\": must be greater than or equal to 0",
+            ),
+            (
+                ok_container(json!({"resources": {"limits": {"gpu": "1"}}})),
+                Role::Regular,
+                "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource for containers",
+            ),
+            (
+                ok_container(json!({"livenessProbe": {"periodSeconds": 5}})),
+                Role::Regular,
+                "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+            ),
+            (
+                ok_container(json!({"livenessProbe": {"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}}})),
+                Role::Regular,
+                "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type",
+            ),
+            (
+                ok_container(json!({"livenessProbe": {"tcpSocket": {"port": 80}, "successThreshold": 2}})),
+                Role::Regular,
+                "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+            ),
+            (
+                ok_container(json!({"readinessProbe": {"httpGet": {"port": 0}}})),
+                Role::Regular,
+                "spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive",
+            ),
+            (
+                ok_container(json!({"restartPolicy": "Always"})),
+                Role::Regular,
+                "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers",
+            ),
+            (
+                ok_container(json!({"restartPolicy": "OnFailure"})),
+                Role::Init,
+                "spec.initContainers[0].restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\"",
+            ),
+            (
+                ok_container(json!({"readinessProbe": {"exec": {"command": ["true"]}}})),
+                Role::Init,
+                "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always",
+            ),
         ];
         for (c, role, want) in cases {
             assert_eq!(check(json!([c]), role, true), [want], "{want}");
@@ -297,9 +364,12 @@ mod tests {
     #[test]
     fn templates_may_omit_images_and_names_must_be_unique() {
         assert!(check(json!([ok_container(json!({"image": ""}))]), Role::Regular, false).is_empty());
-        assert_eq!(check(json!([ok_container(json!({})), ok_container(json!({}))]), Role::Regular, true),
-            ["spec.containers[1].name: Duplicate value: \"web\""]);
-        let sidecar = ok_container(json!({"restartPolicy": "Always", "readinessProbe": {"exec": {"command": ["true"]}}}));
+        assert_eq!(
+            check(json!([ok_container(json!({})), ok_container(json!({}))]), Role::Regular, true),
+            ["spec.containers[1].name: Duplicate value: \"web\""]
+        );
+        let sidecar =
+            ok_container(json!({"restartPolicy": "Always", "readinessProbe": {"exec": {"command": ["true"]}}}));
         assert!(check(json!([sidecar]), Role::Init, true).is_empty());
     }
 }

@@ -1,14 +1,29 @@
 //! Container environment: `env` names and `valueFrom` sources, and `envFrom`.
 
 use super::names::{is_config_map_key, is_env_var_name};
-use super::{child, index, Errs};
+use super::{Errs, child, index};
 use crate::sim::api::meta::str_at;
 use serde_json::Value;
 
-const FIELD_PATHS: &[&str] = &["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
-    "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"];
-const RESOURCE_FIELDS: &[&str] = &["limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu",
-    "requests.ephemeral-storage", "requests.memory"];
+const FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
+const RESOURCE_FIELDS: &[&str] = &[
+    "limits.cpu",
+    "limits.ephemeral-storage",
+    "limits.memory",
+    "requests.cpu",
+    "requests.ephemeral-storage",
+    "requests.memory",
+];
 
 pub(super) fn validate_env(env: &[Value], path: &str, errs: &mut Errs) {
     for (j, ev) in env.iter().enumerate() {
@@ -26,7 +41,11 @@ pub(super) fn validate_env(env: &[Value], path: &str, errs: &mut Errs) {
             .filter(|s| from.get(*s).is_some_and(|v| !v.is_null()))
             .collect();
         match sources.len() {
-            0 => errs.invalid_str(&fp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"),
+            0 => errs.invalid_str(
+                &fp,
+                "",
+                "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+            ),
             1 => {}
             _ => errs.invalid_str(&fp, "", "may not have more than one field specified at a time"),
         }
@@ -40,7 +59,11 @@ pub(super) fn validate_env(env: &[Value], path: &str, errs: &mut Errs) {
             let p = child(&child(&fp, "fieldRef"), "fieldPath");
             if fpath.is_empty() {
                 errs.required(&p, "");
-            } else if !labeled && !FIELD_PATHS.contains(&fpath) && fpath != "metadata.labels" && fpath != "metadata.annotations" {
+            } else if !labeled
+                && !FIELD_PATHS.contains(&fpath)
+                && fpath != "metadata.labels"
+                && fpath != "metadata.annotations"
+            {
                 errs.unsupported(&p, fpath, FIELD_PATHS);
             }
         }
@@ -84,7 +107,6 @@ pub(super) fn validate_env_from(list: &[Value], path: &str, errs: &mut Errs) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,21 +123,40 @@ mod tests {
         assert!(env(json!([{"name": "A", "value": "1"}, {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
             {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory"}}},
             {"name": "K", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "special.how"}}}])).is_empty());
-        assert_eq!(env(json!([{"name": "A", "value": "x", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}])),
-            ["env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty"]);
-        assert_eq!(env(json!([{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}, "secretKeyRef": {"name": "s", "key": "k"}}}])),
-            ["env[0].valueFrom: Invalid value: \"\": may not have more than one field specified at a time"]);
-        assert_eq!(env(json!([{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "spec.hostname"}}}])),
-            ["env[0].valueFrom.fieldRef.fieldPath: Unsupported value: \"spec.hostname\": supported values: \"metadata.name\", \"metadata.namespace\", \"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""]);
+        assert_eq!(
+            env(json!([{"name": "A", "value": "x", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}])),
+            ["env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty"]
+        );
+        assert_eq!(
+            env(
+                json!([{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}, "secretKeyRef": {"name": "s", "key": "k"}}}])
+            ),
+            ["env[0].valueFrom: Invalid value: \"\": may not have more than one field specified at a time"]
+        );
+        assert_eq!(
+            env(json!([{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "spec.hostname"}}}])),
+            [
+                "env[0].valueFrom.fieldRef.fieldPath: Unsupported value: \"spec.hostname\": supported values: \"metadata.name\", \"metadata.namespace\", \"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""
+            ]
+        );
         assert_eq!(env(json!([{"value": "x"}])), ["env[0].name: Required value"]);
     }
 
     #[test]
     fn env_from_sources() {
         let mut errs = Errs::default();
-        validate_env_from(&[json!({"configMapRef": {"name": "a"}}), json!({}), json!({"secretRef": {}})], "envFrom", &mut errs);
+        validate_env_from(
+            &[json!({"configMapRef": {"name": "a"}}), json!({}), json!({"secretRef": {}})],
+            "envFrom",
+            &mut errs,
+        );
         let msgs: Vec<String> = errs.0.iter().map(ToString::to_string).collect();
-        assert_eq!(msgs, ["envFrom[1]: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`",
-            "envFrom[2].secretRef.name: Required value"]);
+        assert_eq!(
+            msgs,
+            [
+                "envFrom[1]: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`",
+                "envFrom[2].secretRef.name: Required value"
+            ]
+        );
     }
 }

@@ -60,9 +60,10 @@ pub fn label_selector(sel: &Value) -> String {
             let parts: Vec<String> = items
                 .iter()
                 .map(|e| {
-                    let values: Option<Vec<String>> = e.get("values").and_then(Value::as_array).map(|vs| {
-                        vs.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
-                    });
+                    let values: Option<Vec<String>> = e
+                        .get("values")
+                        .and_then(Value::as_array)
+                        .map(|vs| vs.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
                     format!(
                         "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{}}}",
                         quote(e.get("key").and_then(Value::as_str).unwrap_or("")),

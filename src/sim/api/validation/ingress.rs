@@ -4,7 +4,7 @@ use super::container::{validate_port_num_or_name, validate_protocol};
 use super::meta::validate_label_selector;
 use super::names::{is_dns1035_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num};
 use super::service::{is_cidr, is_ip};
-use super::{child, index, BadValue, Errs};
+use super::{BadValue, Errs, child, index};
 use crate::sim::api::meta::{array_at, at, i64_at, str_at};
 use serde_json::Value;
 
@@ -41,7 +41,9 @@ fn validate_backend(b: &Value, path: &str, errs: &mut Errs) {
             match (name.is_empty(), number == 0) {
                 (false, false) => errs.invalid_str(path, "", "cannot set both port name & port number"),
                 (false, true) => errs.each_invalid(&format!("{sp}.port.name"), name, is_valid_port_name(name)),
-                (true, false) => is_valid_port_num(number).iter().for_each(|m| errs.invalid_int(&format!("{sp}.port.number"), number, m)),
+                (true, false) => is_valid_port_num(number)
+                    .iter()
+                    .for_each(|m| errs.invalid_int(&format!("{sp}.port.number"), number, m)),
                 (true, true) => errs.required(path, "port name or number is required"),
             }
         }
@@ -55,7 +57,11 @@ pub(super) fn validate_ingress(obj: &Value, errs: &mut Errs) {
     let rules = array_at(spec, &["rules"]);
     let default_backend = spec.get("defaultBackend").filter(|v| !v.is_null());
     if rules.is_empty() && default_backend.is_none() {
-        errs.invalid("spec", BadValue::Raw("[]networking.IngressRule(nil)".into()), "either `defaultBackend` or `rules` must be specified");
+        errs.invalid(
+            "spec",
+            BadValue::Raw("[]networking.IngressRule(nil)".into()),
+            "either `defaultBackend` or `rules` must be specified",
+        );
     }
     if let Some(b) = default_backend {
         validate_backend(b, "spec.defaultBackend", errs);
@@ -89,7 +95,9 @@ pub(super) fn validate_ingress(obj: &Value, errs: &mut Errs) {
                         errs.invalid_str(&child(&ip, "path"), path, "must be an absolute path");
                     }
                 }
-                other => errs.unsupported(&child(&ip, "pathType"), other, &["Exact", "ImplementationSpecific", "Prefix"]),
+                other => {
+                    errs.unsupported(&child(&ip, "pathType"), other, &["Exact", "ImplementationSpecific", "Prefix"])
+                }
             }
             validate_backend(at(p, &["backend"]).unwrap_or(&Value::Null), &child(&ip, "backend"), errs);
         }
@@ -128,7 +136,11 @@ fn validate_peers(peers: &[Value], path: &str, errs: &mut Errs) {
             if cidr.is_empty() {
                 errs.required(&child(&pp, "ipBlock.cidr"), "");
             } else if !is_cidr(cidr) {
-                errs.invalid_str(&child(&pp, "ipBlock.cidr"), cidr, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)");
+                errs.invalid_str(
+                    &child(&pp, "ipBlock.cidr"),
+                    cidr,
+                    "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+                );
             }
         } else if selectors == 0 {
             errs.required(&pp, "must specify a peer");
@@ -153,7 +165,9 @@ fn validate_np_ports(ports: &[Value], path: &str, errs: &mut Errs) {
         if let Some(end) = i64_at(port, &["endPort"]) {
             match port.get("port").and_then(Value::as_i64) {
                 None => errs.required(&child(&pp, "port"), "must be specified when endPort is specified"),
-                Some(start) if end < start => errs.invalid_int(&child(&pp, "endPort"), end, "must be greater than or equal to `port`"),
+                Some(start) if end < start => {
+                    errs.invalid_int(&child(&pp, "endPort"), end, "must be greater than or equal to `port`")
+                }
                 _ => {}
             }
         }
@@ -179,7 +193,11 @@ pub(super) fn validate_network_policy(obj: &Value, errs: &mut Errs) {
         }
     }
     if types.len() > 2 {
-        errs.invalid("spec.policyTypes", BadValue::Raw(format!("{types:?}")), "may not specify more than two policyTypes");
+        errs.invalid(
+            "spec.policyTypes",
+            BadValue::Raw(format!("{types:?}")),
+            "may not specify more than two policyTypes",
+        );
     }
 }
 
@@ -200,36 +218,55 @@ mod tests {
 
     #[test]
     fn ingress_table() {
-        let ok = json!({"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}});
+        let ok =
+            json!({"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}});
         assert!(run(validate_ingress, ingress(ok)).is_empty());
         assert!(run(validate_ingress, json!({"spec": {"defaultBackend": {"resource": {"apiGroup": "k8s.example.com", "kind": "StorageBucket", "name": "static"}}}})).is_empty());
         let cases = [
-            (json!({"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
-                "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified"),
-            (json!({"path": "api", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
-                "spec.rules[0].http.paths[0].path: Invalid value: \"api\": must be an absolute path"),
-            (json!({"path": "/", "pathType": "Regex", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
-                "spec.rules[0].http.paths[0].pathType: Unsupported value: \"Regex\": supported values: \"Exact\", \"ImplementationSpecific\", \"Prefix\""),
-            (json!({"path": "/", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {}}}}),
-                "spec.rules[0].http.paths[0].backend: Required value: port name or number is required"),
-            (json!({"path": "/", "pathType": "Exact", "backend": {}}),
-                "spec.rules[0].http.paths[0].backend: Invalid value: \"\": resource or service backend is required"),
+            (
+                json!({"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
+                "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified",
+            ),
+            (
+                json!({"path": "api", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
+                "spec.rules[0].http.paths[0].path: Invalid value: \"api\": must be an absolute path",
+            ),
+            (
+                json!({"path": "/", "pathType": "Regex", "backend": {"service": {"name": "web", "port": {"number": 80}}}}),
+                "spec.rules[0].http.paths[0].pathType: Unsupported value: \"Regex\": supported values: \"Exact\", \"ImplementationSpecific\", \"Prefix\"",
+            ),
+            (
+                json!({"path": "/", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {}}}}),
+                "spec.rules[0].http.paths[0].backend: Required value: port name or number is required",
+            ),
+            (
+                json!({"path": "/", "pathType": "Exact", "backend": {}}),
+                "spec.rules[0].http.paths[0].backend: Invalid value: \"\": resource or service backend is required",
+            ),
         ];
         for (path, want) in cases {
             assert_eq!(run(validate_ingress, ingress(path)), [want]);
         }
-        assert_eq!(run(validate_ingress, json!({"spec": {}})),
-            ["spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"]);
-        assert_eq!(run(validate_ingress, json!({"spec": {"rules": [{"host": "1.2.3.4"}]}})),
-            ["spec.rules[0].host: Invalid value: \"1.2.3.4\": must be a DNS name, not an IP address"]);
+        assert_eq!(
+            run(validate_ingress, json!({"spec": {}})),
+            [
+                "spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"
+            ]
+        );
+        assert_eq!(
+            run(validate_ingress, json!({"spec": {"rules": [{"host": "1.2.3.4"}]}})),
+            ["spec.rules[0].host: Invalid value: \"1.2.3.4\": must be a DNS name, not an IP address"]
+        );
         assert!(run(validate_ingress, json!({"spec": {"rules": [{"host": "*.foo.com"}]}})).is_empty());
     }
 
     #[test]
     fn ingress_classes() {
         assert!(run(validate_ingress_class, json!({"spec": {"controller": "k8s.io/ingress-nginx"}})).is_empty());
-        assert_eq!(run(validate_ingress_class, json!({"spec": {"controller": "nginx"}})),
-            ["spec.controller: Invalid value: \"nginx\": must be a domain-prefixed path (such as \"acme.io/foo\")"]);
+        assert_eq!(
+            run(validate_ingress_class, json!({"spec": {"controller": "nginx"}})),
+            ["spec.controller: Invalid value: \"nginx\": must be a domain-prefixed path (such as \"acme.io/foo\")"]
+        );
         assert_eq!(run(validate_ingress_class, json!({"spec": {}})), ["spec.controller: Required value"]);
     }
 
@@ -242,10 +279,14 @@ mod tests {
         assert!(run(validate_network_policy, ok).is_empty());
         let bad = json!({"spec": {"podSelector": {}, "policyTypes": ["Sideways"], "ingress": [{"from": [{},
             {"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}], "ports": [{"port": 80, "endPort": 10}]}]}});
-        assert_eq!(run(validate_network_policy, bad), [
-            "spec.ingress[0].ports[0].endPort: Invalid value: 10: must be greater than or equal to `port`",
-            "spec.ingress[0].from[0]: Required value: must specify a peer",
-            "spec.ingress[0].from[1]: Forbidden: may not specify both ipBlock and another peer",
-            "spec.policyTypes[0]: Unsupported value: \"Sideways\": supported values: \"Ingress\", \"Egress\""]);
+        assert_eq!(
+            run(validate_network_policy, bad),
+            [
+                "spec.ingress[0].ports[0].endPort: Invalid value: 10: must be greater than or equal to `port`",
+                "spec.ingress[0].from[0]: Required value: must specify a peer",
+                "spec.ingress[0].from[1]: Forbidden: may not specify both ipBlock and another peer",
+                "spec.policyTypes[0]: Unsupported value: \"Sideways\": supported values: \"Ingress\", \"Egress\""
+            ]
+        );
     }
 }

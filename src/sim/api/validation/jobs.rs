@@ -3,7 +3,7 @@
 use super::meta::validate_label_selector;
 use super::names::is_dns1123_label;
 use super::workloads::{check_selector_matches, get, validate_template};
-use super::{child, gofmt, BadValue, ErrorKind, Errs, FieldError};
+use super::{BadValue, ErrorKind, Errs, FieldError, child, gofmt};
 use crate::sim::api::cron::parse_cron;
 use crate::sim::api::meta::{array_at, i64_at, str_at};
 use serde_json::Value;
@@ -58,7 +58,11 @@ pub(super) fn validate_job(obj: &Value, old: Option<&Value>, errs: &mut Errs) {
     if !manual && !uid.is_empty() && !selector.is_null() {
         let generated = str_at(selector, &["matchLabels", "batch.kubernetes.io/controller-uid"]) == Some(uid);
         if !generated {
-            errs.invalid("spec.selector", BadValue::Raw(gofmt::label_selector(selector)), "`selector` not auto-generated");
+            errs.invalid(
+                "spec.selector",
+                BadValue::Raw(gofmt::label_selector(selector)),
+                "`selector` not auto-generated",
+            );
         }
     }
     validate_job_spec(spec, "spec", errs);
@@ -72,7 +76,11 @@ pub(super) fn validate_job(obj: &Value, old: Option<&Value>, errs: &mut Errs) {
         let name = str_at(obj, &["metadata", "name"]).unwrap_or("");
         let host = format!("{name}-{}", n - 1);
         if mode == "Indexed" && n > 0 && !is_dns1123_label(&host).is_empty() {
-            errs.invalid_str("metadata.name", name, &format!("will not able to create pod with invalid DNS label: {host}"));
+            errs.invalid_str(
+                "metadata.name",
+                name,
+                &format!("will not able to create pod with invalid DNS label: {host}"),
+            );
         }
     }
     if let Some(old) = old {
@@ -101,14 +109,22 @@ pub(super) fn validate_cron_job(obj: &Value, errs: &mut Errs) {
                 errs.invalid_str("spec.schedule", schedule, &e.0);
             }
             if schedule.contains("TZ") {
-                errs.invalid_str("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+                errs.invalid_str(
+                    "spec.schedule",
+                    schedule,
+                    "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+                );
             }
         }
     }
     errs.non_negative("spec.startingDeadlineSeconds", i64_at(spec, &["startingDeadlineSeconds"]));
     if let Some(tz) = str_at(spec, &["timeZone"]) {
         if tz.eq_ignore_ascii_case("local") {
-            errs.invalid_str("spec.timeZone", tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones");
+            errs.invalid_str(
+                "spec.timeZone",
+                tz,
+                "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+            );
         } else if tz.is_empty() || tz.contains(' ') || tz.starts_with('/') || tz.contains("..") {
             errs.invalid_str("spec.timeZone", tz, &format!("unknown time zone {tz}"));
         }
@@ -121,7 +137,11 @@ pub(super) fn validate_cron_job(obj: &Value, errs: &mut Errs) {
     let job_spec = get(spec, &["jobTemplate", "spec"]);
     validate_job_spec(job_spec, "spec.jobTemplate.spec", errs);
     if let Some(sel) = job_spec.get("selector").filter(|v| !v.is_null()) {
-        errs.invalid("spec.jobTemplate.spec.selector", BadValue::Raw(gofmt::label_selector(sel)), "`selector` will be auto-generated");
+        errs.invalid(
+            "spec.jobTemplate.spec.selector",
+            BadValue::Raw(gofmt::label_selector(sel)),
+            "`selector` will be auto-generated",
+        );
     }
     if job_spec.get("manualSelector").and_then(Value::as_bool) == Some(true) {
         errs.0.push(FieldError {
@@ -163,15 +183,24 @@ mod tests {
     fn job_table() {
         assert!(run_job(&job("Never"), None).is_empty());
         assert!(run_job(&job("OnFailure"), None).is_empty());
-        assert_eq!(run_job(&job("Always"), None),
-            ["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]);
+        assert_eq!(
+            run_job(&job("Always"), None),
+            ["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]
+        );
         // The pod-spec rule and the Job rule both fire, as in Kubernetes.
-        assert_eq!(run_job(&job("Sometimes"), None), [
-            "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
-            "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\""]);
+        assert_eq!(
+            run_job(&job("Sometimes"), None),
+            [
+                "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+                "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\""
+            ]
+        );
         let mut negative = job("Never");
         negative["spec"]["backoffLimit"] = json!(-1);
-        assert_eq!(run_job(&negative, None), ["spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"]);
+        assert_eq!(
+            run_job(&negative, None),
+            ["spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0"]
+        );
         let mut manual = job("Never");
         manual["spec"]["selector"] = json!({"matchLabels": {"app": "x"}});
         let msgs = run_job(&manual, None);
@@ -189,28 +218,47 @@ mod tests {
         let old = job("Never");
         let mut new = old.clone();
         new["spec"]["template"]["spec"]["containers"][0]["image"] = json!("perl:5");
-        assert_eq!(run_job(&new, Some(&old)), ["spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable"]);
+        assert_eq!(
+            run_job(&new, Some(&old)),
+            ["spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable"]
+        );
     }
 
     #[test]
     fn cron_job_table() {
         let template = job("OnFailure")["spec"]["template"].clone();
-        let cron = |schedule: &str, policy: &str| json!({"metadata": {"name": "hello"}, "spec": {"schedule": schedule,
-            "concurrencyPolicy": policy, "jobTemplate": {"spec": {"template": template.clone()}}}});
+        let cron = |schedule: &str, policy: &str| {
+            json!({"metadata": {"name": "hello"}, "spec": {"schedule": schedule,
+            "concurrencyPolicy": policy, "jobTemplate": {"spec": {"template": template.clone()}}}})
+        };
         assert!(run_cron(&cron("* * * * *", "Allow")).is_empty());
-        assert_eq!(run_cron(&cron("* * *", "Allow")),
-            ["spec.schedule: Invalid value: \"* * *\": expected exactly 5 fields, found 3: [* * *]"]);
+        assert_eq!(
+            run_cron(&cron("* * *", "Allow")),
+            ["spec.schedule: Invalid value: \"* * *\": expected exactly 5 fields, found 3: [* * *]"]
+        );
         assert_eq!(run_cron(&cron("", "Allow")), ["spec.schedule: Required value"]);
-        assert_eq!(run_cron(&cron("TZ=UTC * * * * *", "Allow")),
-            ["spec.schedule: Invalid value: \"TZ=UTC * * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"]);
-        assert_eq!(run_cron(&cron("@daily", "Sometimes")),
-            ["spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\""]);
+        assert_eq!(
+            run_cron(&cron("TZ=UTC * * * * *", "Allow")),
+            [
+                "spec.schedule: Invalid value: \"TZ=UTC * * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+            ]
+        );
+        assert_eq!(
+            run_cron(&cron("@daily", "Sometimes")),
+            [
+                "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\""
+            ]
+        );
         let mut long = cron("@daily", "Allow");
         long["metadata"]["name"] = json!("a".repeat(53));
         assert_eq!(run_cron(&long).len(), 1);
         let mut always = cron("@daily", "Allow");
         always["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = json!("Always");
-        assert_eq!(run_cron(&always),
-            ["spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]);
+        assert_eq!(
+            run_cron(&always),
+            [
+                "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+            ]
+        );
     }
 }

@@ -5,7 +5,7 @@ use super::names::{
     is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_label_value,
     is_valid_path_segment_name,
 };
-use super::{child, index, BadValue, Errs};
+use super::{BadValue, Errs, child, index};
 use crate::sim::api::meta::{array_at, at, str_at};
 use crate::sim::api::registry::ResourceType;
 use serde_json::Value;
@@ -45,9 +45,10 @@ pub(super) fn validate_object_meta(rt: &ResourceType, obj: &Value, errs: &mut Er
         errs.each_invalid("metadata.name", name, rule(name));
     }
     if rt.namespaced
-        && let Some(ns) = str_at(obj, &["metadata", "namespace"]).filter(|ns| !ns.is_empty()) {
-            errs.each_invalid("metadata.namespace", ns, is_dns1123_label(ns));
-        }
+        && let Some(ns) = str_at(obj, &["metadata", "namespace"]).filter(|ns| !ns.is_empty())
+    {
+        errs.each_invalid("metadata.namespace", ns, is_dns1123_label(ns));
+    }
     validate_labels(at(obj, &["metadata", "labels"]), "metadata.labels", errs);
     validate_annotations(at(obj, &["metadata", "annotations"]), "metadata.annotations", errs);
     validate_owner_references(obj, errs);
@@ -87,9 +88,12 @@ fn validate_owner_references(obj: &Value, errs: &mut Errs) {
     for r in refs {
         let field = |f: &str| str_at(r, &[f]).unwrap_or("");
         let version_missing = field("apiVersion").split('/').next_back().unwrap_or("").is_empty();
-        let checks = [("apiVersion", version_missing, "version must not be empty"), ("kind", field("kind").is_empty(),
-            "must not be empty"), ("name", field("name").is_empty(), "must not be empty"),
-            ("uid", field("uid").is_empty(), "must not be empty")];
+        let checks = [
+            ("apiVersion", version_missing, "version must not be empty"),
+            ("kind", field("kind").is_empty(), "must not be empty"),
+            ("name", field("name").is_empty(), "must not be empty"),
+            ("uid", field("uid").is_empty(), "must not be empty"),
+        ];
         for (f, missing, msg) in checks {
             if missing {
                 errs.invalid_str(&child(path, f), field(f), msg);
@@ -122,9 +126,8 @@ pub(super) fn validate_label_selector(sel: &Value, path: &str, errs: &mut Errs) 
             "In" | "NotIn" if values.is_empty() => {
                 errs.required(&child(&p, "values"), "must be specified when `operator` is 'In' or 'NotIn'")
             }
-            "Exists" | "DoesNotExist" if !values.is_empty() => {
-                errs.forbidden(&child(&p, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-            }
+            "Exists" | "DoesNotExist" if !values.is_empty() => errs
+                .forbidden(&child(&p, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
             "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
             other => errs.invalid_str(&child(&p, "operator"), other, "not a valid selector operator"),
         }
@@ -161,7 +164,13 @@ mod tests {
 
     #[test]
     fn names_follow_each_kinds_rule() {
-        let ok = [("deploy", "web.v1"), ("ns", "team-a"), ("svc", "web"), ("clusterrole", "system:controller"), ("cm", "a.b")];
+        let ok = [
+            ("deploy", "web.v1"),
+            ("ns", "team-a"),
+            ("svc", "web"),
+            ("clusterrole", "system:controller"),
+            ("cm", "a.b"),
+        ];
         for (kind, name) in ok {
             assert!(messages(kind, json!({"metadata": {"name": name}})).is_empty(), "{kind} {name}");
         }
@@ -169,7 +178,10 @@ mod tests {
         for (kind, name) in bad {
             assert_eq!(messages(kind, json!({"metadata": {"name": name}})).len(), 1, "{kind} {name}");
         }
-        assert_eq!(messages("po", json!({"metadata": {}})), ["metadata.name: Required value: name or generateName is required"]);
+        assert_eq!(
+            messages("po", json!({"metadata": {}})),
+            ["metadata.name: Required value: name or generateName is required"]
+        );
         assert_eq!(
             messages("deploy", json!({"metadata": {"name": "Web_1"}}))[0],
             "metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
@@ -188,8 +200,18 @@ mod tests {
                 {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "b", "uid": "", "controller": true}]}});
         let msgs = messages("po", obj);
         let paths: Vec<&str> = msgs.iter().map(|m| m.split(':').next().unwrap_or("")).collect();
-        assert_eq!(paths, ["metadata.namespace", "metadata.labels", "metadata.labels", "metadata.annotations",
-            "metadata.ownerReferences.uid", "metadata.ownerReferences", "metadata.finalizers[1]"]);
+        assert_eq!(
+            paths,
+            [
+                "metadata.namespace",
+                "metadata.labels",
+                "metadata.labels",
+                "metadata.annotations",
+                "metadata.ownerReferences.uid",
+                "metadata.ownerReferences",
+                "metadata.finalizers[1]"
+            ]
+        );
         let big = json!({"metadata": {"name": "x", "annotations": {"a": "x".repeat(300_000)}}});
         assert_eq!(messages("po", big), ["metadata.annotations: Too long: must have at most 262144 bytes"]);
     }
@@ -197,15 +219,22 @@ mod tests {
     #[test]
     fn selector_rules() {
         let mut errs = Errs::default();
-        validate_label_selector(&json!({"matchLabels": {"app": "web"}, "matchExpressions": [
+        validate_label_selector(
+            &json!({"matchLabels": {"app": "web"}, "matchExpressions": [
             {"key": "a", "operator": "In"}, {"key": "b", "operator": "Exists", "values": ["x"]},
-            {"key": "c", "operator": "in", "values": ["x"]}]}), "spec.selector", &mut errs);
+            {"key": "c", "operator": "in", "values": ["x"]}]}),
+            "spec.selector",
+            &mut errs,
+        );
         let msgs: Vec<String> = errs.0.iter().map(ToString::to_string).collect();
-        assert_eq!(msgs, [
-            "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
-            "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
-            "spec.selector.matchExpressions[2].operator: Invalid value: \"in\": not a valid selector operator",
-        ]);
+        assert_eq!(
+            msgs,
+            [
+                "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+                "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                "spec.selector.matchExpressions[2].operator: Invalid value: \"in\": not a valid selector operator",
+            ]
+        );
         assert!(selector_is_empty(&json!({})) && selector_is_empty(&json!({"matchLabels": {}})));
         assert!(!selector_is_empty(&json!({"matchLabels": {"a": "b"}})));
     }

@@ -225,7 +225,10 @@ pub fn is_env_var_name(value: &str) -> Vec<String> {
     if value.bytes().all(|c| (b' '..=b'~').contains(&c) && c != b'=') {
         Vec::new()
     } else {
-        vec!["a valid environment variable name must consist only of printable ASCII characters other than '='".to_string()]
+        vec![
+            "a valid environment variable name must consist only of printable ASCII characters other than '='"
+                .to_string(),
+        ]
     }
 }
 
@@ -252,9 +255,11 @@ mod tests {
         assert!(is_dns1123_subdomain("web-1.example").is_empty());
         assert_eq!(
             is_dns1123_subdomain("Web_1"),
-            ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and \
+            [
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and \
               end with an alphanumeric character (e.g. 'example.com', regex used for validation is \
-              '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]
+              '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            ]
         );
         assert_eq!(is_dns1123_subdomain(&"a".repeat(254)).len(), 1);
         assert!(!is_dns1123_subdomain("a..b").is_empty());
@@ -266,8 +271,10 @@ mod tests {
         assert_eq!(is_dns1123_label("a.b"), ["must not contain dots"]);
         assert_eq!(
             is_dns1123_label("-a"),
-            ["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end \
-              with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
+            [
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end \
+              with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+            ]
         );
         assert_eq!(is_dns1123_label(&"a".repeat(64)), ["must be no more than 63 characters"]);
         assert!(is_dns1035_label("web").is_empty());
@@ -299,7 +306,10 @@ mod tests {
         assert!(is_valid_port_name("http-alt").is_empty());
         assert_eq!(is_valid_port_name("8080"), ["must contain at least one letter (a-z)"]);
         assert_eq!(is_valid_port_name("a--b"), ["must not contain consecutive hyphens"]);
-        assert_eq!(is_valid_port_name("HTTP"), ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]);
+        assert_eq!(
+            is_valid_port_name("HTTP"),
+            ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]
+        );
         assert_eq!(is_valid_port_name("averyveryverylongname").len(), 1);
         assert!(is_env_var_name("MY.VAR-1").is_empty());
         assert_eq!(is_env_var_name("A=B").len(), 1);

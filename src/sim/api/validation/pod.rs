@@ -1,18 +1,46 @@
 //! Pod and pod-spec rules: volumes, containers, policies, and what a pod update may change.
 
-use super::container::{validate_containers, Role, Shared};
+use super::container::{Role, Shared, validate_containers};
 use super::names::{inclusive_range_error, is_dns1123_label, is_dns1123_subdomain, is_qualified_name};
 use super::scheduling::validate_scheduling;
-use super::{child, index, Errs};
+use super::{Errs, child, index};
 use crate::sim::api::meta::{array_at, i64_at, str_at};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 /// Every volume source a pod may name; exactly one must be set.
-const VOLUME_SOURCES: &[&str] = &["hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo",
-    "secret", "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker",
-    "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
-    "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image"];
+const VOLUME_SOURCES: &[&str] = &[
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
 
 const HOST_PATH_TYPES: &[&str] =
     &["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"];
@@ -36,7 +64,13 @@ pub(super) fn validate_pod_spec(spec: &Value, path: &str, is_pod: bool, errs: &m
     let volumes = validate_volumes(array_at(spec, &["volumes"]), &child(path, "volumes"), errs);
     let containers = array_at(spec, &["containers"]);
     let mut shared = Shared { volumes: &volumes, names: BTreeSet::new(), is_pod };
-    validate_containers(array_at(spec, &["initContainers"]), &child(path, "initContainers"), Role::Init, &mut shared, errs);
+    validate_containers(
+        array_at(spec, &["initContainers"]),
+        &child(path, "initContainers"),
+        Role::Init,
+        &mut shared,
+        errs,
+    );
     if containers.is_empty() {
         errs.required(&child(path, "containers"), "");
     }
@@ -51,12 +85,18 @@ pub(super) fn validate_pod_spec(spec: &Value, path: &str, is_pod: bool, errs: &m
         "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" => {}
         "None" => {
             if array_at(spec, &["dnsConfig", "nameservers"]).is_empty() {
-                errs.required(&child(&child(path, "dnsConfig"), "nameservers"),
-                    "must provide at least one DNS nameserver when DNSPolicy is set to None");
+                errs.required(
+                    &child(&child(path, "dnsConfig"), "nameservers"),
+                    "must provide at least one DNS nameserver when DNSPolicy is set to None",
+                );
             }
         }
         "" => errs.required(&child(path, "dnsPolicy"), ""),
-        other => errs.unsupported(&child(path, "dnsPolicy"), other, &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]),
+        other => errs.unsupported(
+            &child(path, "dnsPolicy"),
+            other,
+            &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+        ),
     }
     if let Some(sa) = str_at(spec, &["serviceAccountName"]).filter(|s| !s.is_empty()) {
         errs.each_invalid(&child(path, "serviceAccountName"), sa, is_dns1123_subdomain(sa));
@@ -70,9 +110,10 @@ pub(super) fn validate_pod_spec(spec: &Value, path: &str, is_pod: bool, errs: &m
         errs.each_invalid(&child(path, "priorityClassName"), pc, is_dns1123_subdomain(pc));
     }
     if let Some(ads) = i64_at(spec, &["activeDeadlineSeconds"])
-        && !(1..=i64::from(i32::MAX)).contains(&ads) {
-            errs.invalid_int(&child(path, "activeDeadlineSeconds"), ads, &inclusive_range_error(1, i64::from(i32::MAX)));
-        }
+        && !(1..=i64::from(i32::MAX)).contains(&ads)
+    {
+        errs.invalid_int(&child(path, "activeDeadlineSeconds"), ads, &inclusive_range_error(1, i64::from(i32::MAX)));
+    }
     let mut gates = BTreeSet::new();
     for (i, gate) in array_at(spec, &["schedulingGates"]).iter().enumerate() {
         let name = str_at(gate, &["name"]).unwrap_or("");
@@ -182,7 +223,11 @@ fn validate_volume_source(kind: &str, src: &Value, path: &str, errs: &mut Errs) 
                         errs.required(&child(&tp, "path"), "");
                     }
                     if let Some(e) = i64_at(tok, &["expirationSeconds"]).filter(|e| *e < 600) {
-                        errs.invalid_int(&child(&tp, "expirationSeconds"), e, "may not specify a duration less than 10 minutes");
+                        errs.invalid_int(
+                            &child(&tp, "expirationSeconds"),
+                            e,
+                            "may not specify a duration less than 10 minutes",
+                        );
                     }
                 }
             }
@@ -190,7 +235,11 @@ fn validate_volume_source(kind: &str, src: &Value, path: &str, errs: &mut Errs) 
         _ => {}
     }
     if let Some(mode) = i64_at(src, &["defaultMode"]).filter(|m| !(0..=0o777).contains(m)) {
-        errs.invalid_int(&child(path, "defaultMode"), mode, "must be a number between 0 and 0777 (octal), both inclusive");
+        errs.invalid_int(
+            &child(path, "defaultMode"),
+            mode,
+            "must be a number between 0 and 0777 (octal), both inclusive",
+        );
     }
     for (i, item) in array_at(src, &["items"]).iter().enumerate() {
         let ip = index(&child(path, "items"), i);
@@ -283,31 +332,62 @@ mod tests {
 
     #[test]
     fn accepts_a_good_spec() {
-        assert_eq!(check(spec(json!({"serviceAccountName": "builder", "hostname": "web-0", "priorityClassName": "high",
+        assert_eq!(
+            check(spec(json!({"serviceAccountName": "builder", "hostname": "web-0", "priorityClassName": "high",
             "hostAliases": [{"ip": "127.0.0.1", "hostnames": ["foo.local"]}], "schedulingGates": [{"name": "example.com/foo"}]}))),
-            Vec::<String>::new());
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn table_of_spec_errors() {
         let cases = [
             (json!({"containers": []}), vec!["spec.containers: Required value"]),
-            (json!({"restartPolicy": "Sometimes"}),
-                vec!["spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""]),
-            (json!({"dnsPolicy": "Cluster"}),
-                vec!["spec.dnsPolicy: Unsupported value: \"Cluster\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""]),
-            (json!({"volumes": [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}}]}),
-                vec!["spec.volumes[1].name: Duplicate value: \"data\""]),
-            (json!({"volumes": [{"name": "data"}]}), vec!["spec.volumes[0]: Required value: must specify a volume type"]),
-            (json!({"volumes": [{"name": "data", "emptyDir": {}, "hostPath": {"path": "/x"}}]}),
+            (
+                json!({"restartPolicy": "Sometimes"}),
+                vec![
+                    "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+                ],
+            ),
+            (
+                json!({"dnsPolicy": "Cluster"}),
+                vec![
+                    "spec.dnsPolicy: Unsupported value: \"Cluster\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\"",
+                ],
+            ),
+            (
+                json!({"volumes": [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}}]}),
+                vec!["spec.volumes[1].name: Duplicate value: \"data\""],
+            ),
+            (
+                json!({"volumes": [{"name": "data"}]}),
+                vec!["spec.volumes[0]: Required value: must specify a volume type"],
+            ),
+            (
+                json!({"volumes": [{"name": "data", "emptyDir": {}, "hostPath": {"path": "/x"}}]}),
                 // hostPath comes first in VolumeSource, so emptyDir is the extra one.
-                vec!["spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type"]),
-            (json!({"volumes": [{"name": "data", "secret": {}}]}), vec!["spec.volumes[0].secret.secretName: Required value"]),
-            (json!({"volumes": [{"name": "data", "configMap": {"name": "c", "defaultMode": 1000}}]}),
-                vec!["spec.volumes[0].configMap.defaultMode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive"]),
-            (json!({"activeDeadlineSeconds": 0}),
-                vec!["spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"]),
-            (json!({"serviceAccountName": "Bad_SA"}), vec!["spec.serviceAccountName: Invalid value: \"Bad_SA\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),
+                vec!["spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type"],
+            ),
+            (
+                json!({"volumes": [{"name": "data", "secret": {}}]}),
+                vec!["spec.volumes[0].secret.secretName: Required value"],
+            ),
+            (
+                json!({"volumes": [{"name": "data", "configMap": {"name": "c", "defaultMode": 1000}}]}),
+                vec![
+                    "spec.volumes[0].configMap.defaultMode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive",
+                ],
+            ),
+            (
+                json!({"activeDeadlineSeconds": 0}),
+                vec!["spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"],
+            ),
+            (
+                json!({"serviceAccountName": "Bad_SA"}),
+                vec![
+                    "spec.serviceAccountName: Invalid value: \"Bad_SA\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                ],
+            ),
         ];
         for (extra, want) in cases {
             assert_eq!(check(spec(extra)), want);
@@ -338,7 +418,12 @@ mod tests {
         validate_pod(&port, Some(&old), &mut errs);
         assert_eq!(errs.0.len(), 1);
         let msg = errs.0[0].to_string();
-        assert!(msg.starts_with("spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"), "{msg}");
+        assert!(
+            msg.starts_with(
+                "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+            ),
+            "{msg}"
+        );
         assert!(msg.contains("+ \tcontainers:"), "{msg}");
 
         let mut removed = old.clone();

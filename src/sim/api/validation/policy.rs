@@ -3,7 +3,7 @@
 use super::meta::validate_label_selector;
 use super::names::{is_dns1123_subdomain, is_valid_path_segment_name};
 use super::workloads::int_or_percent;
-use super::{child, gofmt, index, BadValue, Errs};
+use super::{BadValue, Errs, child, gofmt, index};
 use crate::sim::api::meta::{array_at, at, i64_at, str_at};
 use serde_json::Value;
 
@@ -63,7 +63,11 @@ pub(super) fn validate_pdb(obj: &Value, errs: &mut Errs) {
     let spec = at(obj, &["spec"]).unwrap_or(&Value::Null);
     let set = |f: &str| spec.get(f).filter(|v| !v.is_null());
     if set("minAvailable").is_some() && set("maxUnavailable").is_some() {
-        errs.invalid("spec", BadValue::Raw("policy.PodDisruptionBudgetSpec{...}".into()), "minAvailable and maxUnavailable cannot be both set");
+        errs.invalid(
+            "spec",
+            BadValue::Raw("policy.PodDisruptionBudgetSpec{...}".into()),
+            "minAvailable and maxUnavailable cannot be both set",
+        );
     }
     for f in ["minAvailable", "maxUnavailable"] {
         if let Some(v) = set(f) {
@@ -77,7 +81,9 @@ pub(super) fn validate_pdb(obj: &Value, errs: &mut Errs) {
     if let Some(sel) = set("selector") {
         validate_label_selector(sel, "spec.selector", errs);
     }
-    if let Some(p) = str_at(spec, &["unhealthyPodEvictionPolicy"]).filter(|p| !matches!(*p, "IfHealthyBudget" | "AlwaysAllow")) {
+    if let Some(p) =
+        str_at(spec, &["unhealthyPodEvictionPolicy"]).filter(|p| !matches!(*p, "IfHealthyBudget" | "AlwaysAllow"))
+    {
         errs.unsupported("spec.unhealthyPodEvictionPolicy", p, &["AlwaysAllow", "IfHealthyBudget"]);
     }
 }
@@ -91,7 +97,10 @@ pub(super) fn validate_priority_class(obj: &Value, old: Option<&Value>, errs: &m
         errs.invalid_str("metadata.name", name, "priority class names with 'system-' prefix are reserved");
     }
     if !system && value > HIGHEST_USER_PRIORITY {
-        errs.forbidden("value", &format!("maximum allowed value of a user defined priority is {HIGHEST_USER_PRIORITY}"));
+        errs.forbidden(
+            "value",
+            &format!("maximum allowed value of a user defined priority is {HIGHEST_USER_PRIORITY}"),
+        );
     }
     if let Some(p) = str_at(obj, &["preemptionPolicy"]).filter(|p| !matches!(*p, "PreemptLowerPriority" | "Never")) {
         errs.unsupported("preemptionPolicy", p, &["Never", "PreemptLowerPriority"]);
@@ -101,7 +110,11 @@ pub(super) fn validate_priority_class(obj: &Value, old: Option<&Value>, errs: &m
             errs.forbidden("value", "may not be changed in an update.");
         }
         if old.get("preemptionPolicy") != obj.get("preemptionPolicy") {
-            errs.invalid_str("preemptionPolicy", str_at(obj, &["preemptionPolicy"]).unwrap_or(""), "field is immutable");
+            errs.invalid_str(
+                "preemptionPolicy",
+                str_at(obj, &["preemptionPolicy"]).unwrap_or(""),
+                "field is immutable",
+            );
         }
     }
 }
@@ -132,10 +145,18 @@ fn validate_policy_rule(rule: &Value, namespaced: bool, path: &str, errs: &mut E
         let shown: Vec<String> = urls.iter().filter_map(|u| u.as_str().map(str::to_string)).collect();
         let shown = BadValue::Raw(gofmt::string_slice(Some(&shown)));
         if namespaced {
-            errs.invalid(&child(path, "nonResourceURLs"), shown.clone(), "namespaced rules cannot apply to non-resource URLs");
+            errs.invalid(
+                &child(path, "nonResourceURLs"),
+                shown.clone(),
+                "namespaced rules cannot apply to non-resource URLs",
+            );
         }
         if !list("apiGroups").is_empty() || !list("resources").is_empty() || !list("resourceNames").is_empty() {
-            errs.invalid(&child(path, "nonResourceURLs"), shown, "rules cannot apply to both regular resources and non-resource URLs");
+            errs.invalid(
+                &child(path, "nonResourceURLs"),
+                shown,
+                "rules cannot apply to both regular resources and non-resource URLs",
+            );
         }
         return;
     }
@@ -187,11 +208,20 @@ fn validate_binding(kind: &str, obj: &Value, old: Option<&Value>, errs: &mut Err
         }
     }
     if let Some(old_ref) = old.and_then(|o| o.get("roleRef"))
-        && obj.get("roleRef") != Some(old_ref) {
-            let s = |f: &str| gofmt::quote(str_at(obj, &["roleRef", f]).unwrap_or(""));
-            errs.invalid("roleRef", BadValue::Raw(format!("rbac.RoleRef{{APIGroup:{}, Kind:{}, Name:{}}}", s("apiGroup"), s("kind"), s("name"))),
-                "cannot change roleRef");
-        }
+        && obj.get("roleRef") != Some(old_ref)
+    {
+        let s = |f: &str| gofmt::quote(str_at(obj, &["roleRef", f]).unwrap_or(""));
+        errs.invalid(
+            "roleRef",
+            BadValue::Raw(format!(
+                "rbac.RoleRef{{APIGroup:{}, Kind:{}, Name:{}}}",
+                s("apiGroup"),
+                s("kind"),
+                s("name")
+            )),
+            "cannot change roleRef",
+        );
+    }
 }
 
 /// Lease: positive duration, non-negative transitions.
@@ -209,9 +239,11 @@ pub(super) fn validate_event(obj: &Value, errs: &mut Errs) {
     }
     let ns = str_at(obj, &["metadata", "namespace"]).unwrap_or("");
     if let Some(obj_ns) = str_at(obj, &["involvedObject", "namespace"]).filter(|n| !n.is_empty())
-        && !ns.is_empty() && obj_ns != ns {
-            errs.invalid_str("involvedObject.namespace", obj_ns, "does not match event.namespace");
-        }
+        && !ns.is_empty()
+        && obj_ns != ns
+    {
+        errs.invalid_str("involvedObject.namespace", obj_ns, "does not match event.namespace");
+    }
 }
 
 #[cfg(test)]
@@ -232,17 +264,33 @@ mod tests {
             "target": {"type": "Utilization", "averageUtilization": 50}}}]}});
         assert!(run(|e| validate_hpa(&ok, e)).is_empty());
         let bad = json!({"spec": {"scaleTargetRef": {"kind": "Deployment"}, "minReplicas": 5, "maxReplicas": 2}});
-        assert_eq!(run(|e| validate_hpa(&bad, e)), ["spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`",
-            "spec.scaleTargetRef.name: Required value"]);
+        assert_eq!(
+            run(|e| validate_hpa(&bad, e)),
+            [
+                "spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`",
+                "spec.scaleTargetRef.name: Required value"
+            ]
+        );
     }
 
     #[test]
     fn pdb_table() {
-        assert!(run(|e| validate_pdb(&json!({"spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "zk"}}}}), e)).is_empty());
-        assert_eq!(run(|e| validate_pdb(&json!({"spec": {"minAvailable": 1, "maxUnavailable": "50%"}}), e)),
-            ["spec: Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set"]);
-        assert_eq!(run(|e| validate_pdb(&json!({"spec": {"maxUnavailable": "150%"}}), e)),
-            ["spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"]);
+        assert!(
+            run(|e| validate_pdb(&json!({"spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "zk"}}}}), e))
+                .is_empty()
+        );
+        assert_eq!(
+            run(|e| validate_pdb(&json!({"spec": {"minAvailable": 1, "maxUnavailable": "50%"}}), e)),
+            [
+                "spec: Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set"
+            ]
+        );
+        assert_eq!(
+            run(|e| validate_pdb(&json!({"spec": {"maxUnavailable": "150%"}}), e)),
+            [
+                "spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"
+            ]
+        );
     }
 
     #[test]
@@ -250,38 +298,60 @@ mod tests {
         let pc = json!({"metadata": {"name": "high"}, "value": 1000000, "preemptionPolicy": "PreemptLowerPriority"});
         assert!(run(|e| validate_priority_class(&pc, None, e)).is_empty());
         let huge = json!({"metadata": {"name": "system-mine"}, "value": 2000000000});
-        assert_eq!(run(|e| validate_priority_class(&huge, None, e)), [
-            "metadata.name: Invalid value: \"system-mine\": priority class names with 'system-' prefix are reserved",
-            "value: Forbidden: maximum allowed value of a user defined priority is 1000000000"]);
+        assert_eq!(
+            run(|e| validate_priority_class(&huge, None, e)),
+            [
+                "metadata.name: Invalid value: \"system-mine\": priority class names with 'system-' prefix are reserved",
+                "value: Forbidden: maximum allowed value of a user defined priority is 1000000000"
+            ]
+        );
         let changed = json!({"metadata": {"name": "high"}, "value": 5, "preemptionPolicy": "PreemptLowerPriority"});
-        assert_eq!(run(|e| validate_priority_class(&changed, Some(&pc), e)), ["value: Forbidden: may not be changed in an update."]);
+        assert_eq!(
+            run(|e| validate_priority_class(&changed, Some(&pc), e)),
+            ["value: Forbidden: may not be changed in an update."]
+        );
     }
 
     #[test]
     fn rbac_table() {
         let role = json!({"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
             {"apiGroups": [""], "resources": ["pods"]}, {"nonResourceURLs": ["/healthz"], "verbs": ["get"]}]});
-        assert_eq!(run(|e| validate_rbac("Role", &role, None, e)), [
-            "rules[1].verbs: Required value: verbs must contain at least one value",
-            "rules[2].nonResourceURLs: Invalid value: []string{\"/healthz\"}: namespaced rules cannot apply to non-resource URLs"]);
+        assert_eq!(
+            run(|e| validate_rbac("Role", &role, None, e)),
+            [
+                "rules[1].verbs: Required value: verbs must contain at least one value",
+                "rules[2].nonResourceURLs: Invalid value: []string{\"/healthz\"}: namespaced rules cannot apply to non-resource URLs"
+            ]
+        );
         let crb = json!({"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "x"},
             "subjects": [{"kind": "ServiceAccount", "name": "default"}, {"kind": "User", "name": "jane", "apiGroup": "rbac.authorization.k8s.io"},
             {"kind": "Robot", "name": "r2"}]});
-        assert_eq!(run(|e| validate_rbac("ClusterRoleBinding", &crb, None, e)), [
-            "roleRef.kind: Unsupported value: \"Role\": supported values: \"ClusterRole\"",
-            "subjects[0].namespace: Required value",
-            "subjects[2].kind: Unsupported value: \"Robot\": supported values: \"ServiceAccount\", \"User\", \"Group\""]);
-        let rb = json!({"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "a"}, "subjects": []});
+        assert_eq!(
+            run(|e| validate_rbac("ClusterRoleBinding", &crb, None, e)),
+            [
+                "roleRef.kind: Unsupported value: \"Role\": supported values: \"ClusterRole\"",
+                "subjects[0].namespace: Required value",
+                "subjects[2].kind: Unsupported value: \"Robot\": supported values: \"ServiceAccount\", \"User\", \"Group\""
+            ]
+        );
+        let rb =
+            json!({"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "a"}, "subjects": []});
         let mut moved = rb.clone();
         moved["roleRef"]["name"] = json!("b");
-        assert_eq!(run(|e| validate_rbac("RoleBinding", &moved, Some(&rb), e)), [
-            "roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"Role\", Name:\"b\"}: cannot change roleRef"]);
+        assert_eq!(
+            run(|e| validate_rbac("RoleBinding", &moved, Some(&rb), e)),
+            [
+                "roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"Role\", Name:\"b\"}: cannot change roleRef"
+            ]
+        );
     }
 
     #[test]
     fn leases_and_events() {
-        assert_eq!(run(|e| validate_lease(&json!({"spec": {"leaseDurationSeconds": 0}}), e)),
-            ["spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"]);
+        assert_eq!(
+            run(|e| validate_lease(&json!({"spec": {"leaseDurationSeconds": 0}}), e)),
+            ["spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"]
+        );
         let ev = json!({"metadata": {"namespace": "a"}, "type": "Bad", "involvedObject": {"namespace": "b"}});
         assert_eq!(run(|e| validate_event(&ev, e)).len(), 2);
         assert!(run(|e| validate_event(&json!({"type": "Normal"}), e)).is_empty());

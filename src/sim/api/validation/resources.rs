@@ -1,7 +1,7 @@
 //! Container resource requirements: names, quantities, and requests within limits.
 
-use super::{child, key, Errs};
-use crate::sim::api::quantity::{parse_quantity, Quantity};
+use super::{Errs, child, key};
+use crate::sim::api::quantity::{Quantity, parse_quantity};
 use serde_json::Value;
 
 /// Resource names a container may request without a domain prefix.
@@ -61,7 +61,6 @@ pub(super) fn validate_resources(res: Option<&Value>, path: &str, errs: &mut Err
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,20 +74,33 @@ mod tests {
 
     #[test]
     fn requests_within_limits() {
-        assert!(check(json!({"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}})).is_empty());
-        assert_eq!(check(json!({"requests": {"memory": "1Gi"}, "limits": {"memory": "512Mi"}})),
-            ["resources.requests: Invalid value: \"1Gi\": must be less than or equal to memory limit of 512Mi"]);
+        assert!(
+            check(json!({"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}}))
+                .is_empty()
+        );
+        assert_eq!(
+            check(json!({"requests": {"memory": "1Gi"}, "limits": {"memory": "512Mi"}})),
+            ["resources.requests: Invalid value: \"1Gi\": must be less than or equal to memory limit of 512Mi"]
+        );
         assert!(check(json!({"requests": {"cpu": 1}, "limits": {"cpu": 2}})).is_empty(), "numbers are quantities too");
     }
 
     #[test]
     fn extended_resources_are_whole_and_not_overcommitted() {
-        assert!(check(json!({"requests": {"example.com/dongle": "3"}, "limits": {"example.com/dongle": "3"}})).is_empty());
-        assert_eq!(check(json!({"requests": {"example.com/dongle": "2"}, "limits": {"example.com/dongle": "3"}})),
-            ["resources.requests: Invalid value: \"2\": must be equal to example.com/dongle limit of 3"]);
-        assert_eq!(check(json!({"requests": {"example.com/dongle": "1"}})),
-            ["resources.limits: Required value: Limit must be set for non overcommitable resources"]);
-        assert_eq!(check(json!({"limits": {"nvidia.com/gpu": "500m"}})),
-            ["resources.limits[nvidia.com/gpu]: Invalid value: \"500m\": must be an integer"]);
+        assert!(
+            check(json!({"requests": {"example.com/dongle": "3"}, "limits": {"example.com/dongle": "3"}})).is_empty()
+        );
+        assert_eq!(
+            check(json!({"requests": {"example.com/dongle": "2"}, "limits": {"example.com/dongle": "3"}})),
+            ["resources.requests: Invalid value: \"2\": must be equal to example.com/dongle limit of 3"]
+        );
+        assert_eq!(
+            check(json!({"requests": {"example.com/dongle": "1"}})),
+            ["resources.limits: Required value: Limit must be set for non overcommitable resources"]
+        );
+        assert_eq!(
+            check(json!({"limits": {"nvidia.com/gpu": "500m"}})),
+            ["resources.limits[nvidia.com/gpu]: Invalid value: \"500m\": must be an integer"]
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::meta::{validate_label_selector, validate_labels};
 use super::names::{is_dns1123_label, is_qualified_name, is_valid_label_value};
-use super::{child, gofmt, index, BadValue, Errs};
+use super::{BadValue, Errs, child, gofmt, index};
 use crate::sim::api::meta::{array_at, i64_at, str_at};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -55,9 +55,8 @@ fn validate_node_selector_term(term: &Value, path: &str, errs: &mut Errs) {
             "In" | "NotIn" if values.is_empty() => {
                 errs.required(&child(&ep, "values"), "must be specified when `operator` is 'In' or 'NotIn'")
             }
-            "Exists" | "DoesNotExist" if !values.is_empty() => {
-                errs.forbidden(&child(&ep, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-            }
+            "Exists" | "DoesNotExist" if !values.is_empty() => errs
+                .forbidden(&child(&ep, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
             "Gt" | "Lt" if values.len() != 1 => {
                 errs.required(&child(&ep, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'")
             }
@@ -124,8 +123,13 @@ fn toleration_go(t: &Value) -> String {
         Some(n) => format!("(*int64)({n})"),
         None => "(*int64)(nil)".to_string(),
     };
-    format!("core.Toleration{{Key:{}, Operator:{}, Value:{}, Effect:{}, TolerationSeconds:{secs}}}",
-        s("key"), s("operator"), s("value"), s("effect"))
+    format!(
+        "core.Toleration{{Key:{}, Operator:{}, Value:{}, Effect:{}, TolerationSeconds:{secs}}}",
+        s("key"),
+        s("operator"),
+        s("value"),
+        s("effect")
+    )
 }
 
 fn validate_tolerations(list: &[Value], path: &str, errs: &mut Errs) {
@@ -139,11 +143,18 @@ fn validate_tolerations(list: &[Value], path: &str, errs: &mut Errs) {
             errs.each_invalid(&child(&tp, "key"), key, is_qualified_name(key));
         }
         if key.is_empty() && op != "Exists" {
-            errs.invalid_str(&child(&tp, "operator"), op,
-                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
+            errs.invalid_str(
+                &child(&tp, "operator"),
+                op,
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            );
         }
         if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
-            errs.invalid_str(&child(&tp, "effect"), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set");
+            errs.invalid_str(
+                &child(&tp, "effect"),
+                effect,
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            );
         }
         match op {
             "Equal" | "" => {
@@ -152,8 +163,11 @@ fn validate_tolerations(list: &[Value], path: &str, errs: &mut Errs) {
                     errs.invalid_str(&child(&tp, "operator"), value, &msgs.join(";"));
                 }
             }
-            "Exists" if !value.is_empty() => errs.invalid(&child(&tp, "operator"), BadValue::Raw(toleration_go(t)),
-                "value must be empty when `operator` is 'Exists'"),
+            "Exists" if !value.is_empty() => errs.invalid(
+                &child(&tp, "operator"),
+                BadValue::Raw(toleration_go(t)),
+                "value must be empty when `operator` is 'Exists'",
+            ),
             "Exists" => {}
             other => errs.unsupported(&child(&tp, "operator"), other, &["Equal", "Exists"]),
         }
@@ -185,8 +199,11 @@ fn validate_spread(list: &[Value], path: &str, errs: &mut Errs) {
             if min <= 0 {
                 errs.invalid_int(&child(&cp, "minDomains"), min, "must be greater than zero");
             } else if action != "DoNotSchedule" {
-                errs.invalid_int(&child(&cp, "minDomains"), min,
-                    "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway");
+                errs.invalid_int(
+                    &child(&cp, "minDomains"),
+                    min,
+                    "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway",
+                );
             }
         }
         if !seen.insert((key.to_string(), action.to_string())) {
@@ -229,31 +246,55 @@ mod tests {
     #[test]
     fn table_of_scheduling_errors() {
         let cases = [
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}}),
-                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term"),
-            (json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}}),
+                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term",
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
                 {"matchExpressions": [{"key": "a", "operator": "in", "values": ["x"]}]}]}}}}),
-                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: \"in\": not a valid selector operator"),
-            (json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "preference": {}}]}}}),
-                "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"),
-            (json!({"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {}}]}}}),
-                "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"),
-            (json!({"tolerations": [{"key": "k", "operator": "In", "value": "v"}]}),
-                "spec.tolerations[0].operator: Unsupported value: \"In\": supported values: \"Equal\", \"Exists\""),
-            (json!({"tolerations": [{"key": "k", "operator": "Exists", "value": "v"}]}),
-                "spec.tolerations[0].operator: Invalid value: core.Toleration{Key:\"k\", Operator:\"Exists\", Value:\"v\", Effect:\"\", TolerationSeconds:(*int64)(nil)}: value must be empty when `operator` is 'Exists'"),
-            (json!({"tolerations": [{"key": "k", "operator": "Equal", "effect": "NoSchedule", "tolerationSeconds": 5}]}),
-                "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"),
-            (json!({"tolerations": [{"operator": "Equal"}]}),
-                "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\""),
-            (json!({"tolerations": [{"key": "k", "effect": "Never"}]}),
-                "spec.tolerations[0].effect: Unsupported value: \"Never\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""),
-            (json!({"topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}),
-                "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero"),
-            (json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "Maybe"}]}),
-                "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": supported values: \"DoNotSchedule\", \"ScheduleAnyway\""),
-            (json!({"nodeSelector": {"disk type": "ssd"}}),
-                "spec.nodeSelector: Invalid value: \"disk type\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+                "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: \"in\": not a valid selector operator",
+            ),
+            (
+                json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "preference": {}}]}}}),
+                "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100",
+            ),
+            (
+                json!({"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {}}]}}}),
+                "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty",
+            ),
+            (
+                json!({"tolerations": [{"key": "k", "operator": "In", "value": "v"}]}),
+                "spec.tolerations[0].operator: Unsupported value: \"In\": supported values: \"Equal\", \"Exists\"",
+            ),
+            (
+                json!({"tolerations": [{"key": "k", "operator": "Exists", "value": "v"}]}),
+                "spec.tolerations[0].operator: Invalid value: core.Toleration{Key:\"k\", Operator:\"Exists\", Value:\"v\", Effect:\"\", TolerationSeconds:(*int64)(nil)}: value must be empty when `operator` is 'Exists'",
+            ),
+            (
+                json!({"tolerations": [{"key": "k", "operator": "Equal", "effect": "NoSchedule", "tolerationSeconds": 5}]}),
+                "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ),
+            (
+                json!({"tolerations": [{"operator": "Equal"}]}),
+                "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ),
+            (
+                json!({"tolerations": [{"key": "k", "effect": "Never"}]}),
+                "spec.tolerations[0].effect: Unsupported value: \"Never\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+            ),
+            (
+                json!({"topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}),
+                "spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
+            ),
+            (
+                json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "Maybe"}]}),
+                "spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: \"Maybe\": supported values: \"DoNotSchedule\", \"ScheduleAnyway\"",
+            ),
+            (
+                json!({"nodeSelector": {"disk type": "ssd"}}),
+                "spec.nodeSelector: Invalid value: \"disk type\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+            ),
         ];
         for (spec, want) in cases {
             assert_eq!(check(spec), [want]);

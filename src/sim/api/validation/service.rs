@@ -3,7 +3,7 @@
 use super::container::{validate_port_num_or_name, validate_protocol};
 use super::meta::validate_labels;
 use super::names::{is_dns1123_label, is_dns1123_subdomain, is_valid_port_num};
-use super::{child, index, BadValue, Errs};
+use super::{BadValue, Errs, child, index};
 use crate::sim::api::meta::{array_at, at, i64_at, str_at};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -60,7 +60,11 @@ pub(super) fn validate_service(obj: &Value, old: Option<&Value>, errs: &mut Errs
     }
     if let Some(etp) = str_at(spec, &["externalTrafficPolicy"]).filter(|s| !s.is_empty()) {
         if !matches!(ty, "NodePort" | "LoadBalancer") {
-            errs.invalid_str("spec.externalTrafficPolicy", etp, "may only be set when `type` is 'NodePort' or 'LoadBalancer'");
+            errs.invalid_str(
+                "spec.externalTrafficPolicy",
+                etp,
+                "may only be set when `type` is 'NodePort' or 'LoadBalancer'",
+            );
         } else if !matches!(etp, "Cluster" | "Local") {
             errs.unsupported("spec.externalTrafficPolicy", etp, &["Cluster", "Local"]);
         }
@@ -70,9 +74,14 @@ pub(super) fn validate_service(obj: &Value, old: Option<&Value>, errs: &mut Errs
     }
     match str_at(spec, &["ipFamilyPolicy"]) {
         None | Some("SingleStack") | Some("PreferDualStack") => {}
-        Some("RequireDualStack") => errs.invalid_str("spec.ipFamilyPolicy", "RequireDualStack",
-            "this cluster is not configured for dual-stack services"),
-        Some(other) => errs.unsupported("spec.ipFamilyPolicy", other, &["PreferDualStack", "RequireDualStack", "SingleStack"]),
+        Some("RequireDualStack") => errs.invalid_str(
+            "spec.ipFamilyPolicy",
+            "RequireDualStack",
+            "this cluster is not configured for dual-stack services",
+        ),
+        Some(other) => {
+            errs.unsupported("spec.ipFamilyPolicy", other, &["PreferDualStack", "RequireDualStack", "SingleStack"])
+        }
     }
     for (i, fam) in array_at(spec, &["ipFamilies"]).iter().enumerate() {
         match fam.as_str().unwrap_or("") {
@@ -90,15 +99,23 @@ pub(super) fn validate_service(obj: &Value, old: Option<&Value>, errs: &mut Errs
     for (i, r) in array_at(spec, &["loadBalancerSourceRanges"]).iter().enumerate() {
         let r = r.as_str().unwrap_or("");
         if !is_cidr(r) {
-            errs.invalid_str(&index("spec.loadBalancerSourceRanges", i), r,
-                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)");
+            errs.invalid_str(
+                &index("spec.loadBalancerSourceRanges", i),
+                r,
+                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            );
         }
     }
     if let Some(old_ip) = old.and_then(|o| str_at(o, &["spec", "clusterIP"])).filter(|s| !s.is_empty())
-        && !cluster_ip.is_empty() && cluster_ip != old_ip {
-            errs.invalid("spec.clusterIPs[0]", BadValue::Raw(super::gofmt::string_slice(Some(&[cluster_ip.to_string()]))),
-                "may not change once set");
-        }
+        && !cluster_ip.is_empty()
+        && cluster_ip != old_ip
+    {
+        errs.invalid(
+            "spec.clusterIPs[0]",
+            BadValue::Raw(super::gofmt::string_slice(Some(&[cluster_ip.to_string()]))),
+            "may not change once set",
+        );
+    }
 }
 
 fn validate_service_ports(ports: &[Value], ty: &str, errs: &mut Errs) {
@@ -126,17 +143,28 @@ fn validate_service_ports(ports: &[Value], ty: &str, errs: &mut Errs) {
             validate_port_num_or_name(p.get("targetPort"), &child(&pp, "targetPort"), errs);
         }
         if !seen.insert((port, proto.to_string())) {
-            errs.duplicate_value(&pp, BadValue::Raw(format!(
-                "core.ServicePort{{Name:\"\", Protocol:{:?}, AppProtocol:(*string)(nil), Port:{port}, \
-                 TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}", proto)));
+            errs.duplicate_value(
+                &pp,
+                BadValue::Raw(format!(
+                    "core.ServicePort{{Name:\"\", Protocol:{:?}, AppProtocol:(*string)(nil), Port:{port}, \
+                 TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}",
+                    proto
+                )),
+            );
         }
         if let Some(np) = i64_at(p, &["nodePort"]).filter(|n| *n != 0) {
             let np_path = child(&pp, "nodePort");
             if matches!(ty, "ClusterIP" | "ExternalName") {
                 errs.forbidden(&np_path, &format!("may not be used when `type` is '{ty}'"));
             } else if !(NODE_PORT_RANGE.0..=NODE_PORT_RANGE.1).contains(&np) {
-                errs.invalid_int(&np_path, np, &format!(
-                    "provided port is not in the valid range. The range of valid ports is {}-{}", NODE_PORT_RANGE.0, NODE_PORT_RANGE.1));
+                errs.invalid_int(
+                    &np_path,
+                    np,
+                    &format!(
+                        "provided port is not in the valid range. The range of valid ports is {}-{}",
+                        NODE_PORT_RANGE.0, NODE_PORT_RANGE.1
+                    ),
+                );
             } else if !node_ports.insert((np, proto.to_string())) {
                 errs.duplicate_value(&np_path, BadValue::Int(np));
             }
@@ -217,36 +245,74 @@ mod tests {
     fn accepts_common_services() {
         assert!(check(svc(json!({})), None).is_empty());
         assert!(check(svc(json!({"clusterIP": "None", "ports": []})), None).is_empty(), "headless needs no ports");
-        assert!(check(svc(json!({"type": "NodePort", "externalTrafficPolicy": "Local",
-            "ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080, "targetPort": "http"}]})), None).is_empty());
-        assert!(check(json!({"type": "ExternalName", "externalName": "db.example.com", "sessionAffinity": "None"}), None).is_empty());
+        assert!(
+            check(
+                svc(json!({"type": "NodePort", "externalTrafficPolicy": "Local",
+            "ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080, "targetPort": "http"}]})),
+                None
+            )
+            .is_empty()
+        );
+        assert!(
+            check(json!({"type": "ExternalName", "externalName": "db.example.com", "sessionAffinity": "None"}), None)
+                .is_empty()
+        );
     }
 
     #[test]
     fn table_of_service_errors() {
         let cases = [
             (svc(json!({"ports": []})), "spec.ports: Required value"),
-            (svc(json!({"type": "Internal"})), "spec.type: Unsupported value: \"Internal\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""),
-            (svc(json!({"ports": [{"port": 0, "protocol": "TCP"}]})), "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
-            (svc(json!({"ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080}]})),
-                "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"),
-            (svc(json!({"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP", "nodePort": 80}]})),
-                "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"),
-            (svc(json!({"ports": [{"port": 80, "protocol": "TCP", "name": "a"}, {"port": 81, "protocol": "TCP"}]})),
-                "spec.ports[1].name: Required value"),
-            (svc(json!({"sessionAffinity": "Sticky"})), "spec.sessionAffinity: Unsupported value: \"Sticky\": supported values: \"ClientIP\", \"None\""),
-            (svc(json!({"externalTrafficPolicy": "Local"})),
-                "spec.externalTrafficPolicy: Invalid value: \"Local\": may only be set when `type` is 'NodePort' or 'LoadBalancer'"),
-            (svc(json!({"ipFamilyPolicy": "RequireDualStack"})),
-                "spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is not configured for dual-stack services"),
-            (svc(json!({"clusterIP": "10.0.0.300"})),
-                "spec.clusterIPs[0]: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
-            (svc(json!({"selector": {"app": "web site"}})), "spec.selector: Invalid value: \"web site\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+            (
+                svc(json!({"type": "Internal"})),
+                "spec.type: Unsupported value: \"Internal\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"",
+            ),
+            (
+                svc(json!({"ports": [{"port": 0, "protocol": "TCP"}]})),
+                "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
+            ),
+            (
+                svc(json!({"ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080}]})),
+                "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+            ),
+            (
+                svc(json!({"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP", "nodePort": 80}]})),
+                "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767",
+            ),
+            (
+                svc(json!({"ports": [{"port": 80, "protocol": "TCP", "name": "a"}, {"port": 81, "protocol": "TCP"}]})),
+                "spec.ports[1].name: Required value",
+            ),
+            (
+                svc(json!({"sessionAffinity": "Sticky"})),
+                "spec.sessionAffinity: Unsupported value: \"Sticky\": supported values: \"ClientIP\", \"None\"",
+            ),
+            (
+                svc(json!({"externalTrafficPolicy": "Local"})),
+                "spec.externalTrafficPolicy: Invalid value: \"Local\": may only be set when `type` is 'NodePort' or 'LoadBalancer'",
+            ),
+            (
+                svc(json!({"ipFamilyPolicy": "RequireDualStack"})),
+                "spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is not configured for dual-stack services",
+            ),
+            (
+                svc(json!({"clusterIP": "10.0.0.300"})),
+                "spec.clusterIPs[0]: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+            ),
+            (
+                svc(json!({"selector": {"app": "web site"}})),
+                "spec.selector: Invalid value: \"web site\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+            ),
         ];
         for (spec, want) in cases {
             assert_eq!(check(spec, None), [want]);
         }
-        let dup = check(svc(json!({"ports": [{"port": 80, "protocol": "TCP", "name": "a"}, {"port": 80, "protocol": "TCP", "name": "b"}]})), None);
+        let dup = check(
+            svc(
+                json!({"ports": [{"port": 80, "protocol": "TCP", "name": "a"}, {"port": 80, "protocol": "TCP", "name": "b"}]}),
+            ),
+            None,
+        );
         assert_eq!(dup.len(), 1);
         assert!(dup[0].starts_with("spec.ports[1]: Duplicate value: core.ServicePort{"), "{dup:?}");
     }
@@ -254,21 +320,35 @@ mod tests {
     #[test]
     fn cluster_ip_is_fixed_once_set() {
         let old = svc(json!({"clusterIP": "10.96.0.10"}));
-        assert_eq!(check(svc(json!({"clusterIP": "10.96.0.11"})), Some(old.clone())),
-            ["spec.clusterIPs[0]: Invalid value: []string{\"10.96.0.11\"}: may not change once set"]);
+        assert_eq!(
+            check(svc(json!({"clusterIP": "10.96.0.11"})), Some(old.clone())),
+            ["spec.clusterIPs[0]: Invalid value: []string{\"10.96.0.11\"}: may not change once set"]
+        );
         assert!(check(svc(json!({"clusterIP": "10.96.0.10"})), Some(old)).is_empty());
     }
 
     #[test]
     fn endpoints_and_slices() {
         let mut errs = Errs::default();
-        validate_endpoints(&json!({"subsets": [{"addresses": [{"ip": "10.244.1.5"}, {"ip": "nope"}], "ports": [{"port": 80, "protocol": "TCP"}]}]}), &mut errs);
-        assert_eq!(errs.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            ["subsets[0].addresses[1].ip: Invalid value: \"nope\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]);
+        validate_endpoints(
+            &json!({"subsets": [{"addresses": [{"ip": "10.244.1.5"}, {"ip": "nope"}], "ports": [{"port": 80, "protocol": "TCP"}]}]}),
+            &mut errs,
+        );
+        assert_eq!(
+            errs.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "subsets[0].addresses[1].ip: Invalid value: \"nope\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+            ]
+        );
         let mut errs = Errs::default();
-        validate_endpoint_slice(&json!({"addressType": "IPv4", "endpoints": [{"addresses": []}], "ports": [{"port": 80, "protocol": "TCP"}]}), &mut errs);
-        assert_eq!(errs.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            ["endpoints[0].addresses: Required value: must contain at least 1 address"]);
+        validate_endpoint_slice(
+            &json!({"addressType": "IPv4", "endpoints": [{"addresses": []}], "ports": [{"port": 80, "protocol": "TCP"}]}),
+            &mut errs,
+        );
+        assert_eq!(
+            errs.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["endpoints[0].addresses: Required value: must contain at least 1 address"]
+        );
         assert!(is_cidr("10.0.0.0/8") && !is_cidr("10.0.0.0/33") && !is_cidr("10.0.0.0"));
     }
 }

@@ -2,7 +2,7 @@
 
 use super::meta::{validate_annotations, validate_labels};
 use super::workloads::{check_selector_matches, get, require_always, validate_selector};
-use super::{gofmt, BadValue, Errs};
+use super::{BadValue, Errs, gofmt};
 use crate::sim::api::meta::{array_at, at, i64_at, str_at};
 use serde_json::Value;
 
@@ -31,7 +31,9 @@ pub(super) fn validate_stateful_set(obj: &Value, old: Option<&Value>, errs: &mut
             "must be 'RollingUpdate' or 'OnDelete'"),
     }
     for f in ["whenDeleted", "whenScaled"] {
-        if let Some(p) = str_at(spec, &["persistentVolumeClaimRetentionPolicy", f]).filter(|p| !matches!(*p, "Retain" | "Delete")) {
+        if let Some(p) =
+            str_at(spec, &["persistentVolumeClaimRetentionPolicy", f]).filter(|p| !matches!(*p, "Retain" | "Delete"))
+        {
             errs.unsupported(&format!("spec.persistentVolumeClaimRetentionPolicy.{f}"), p, &["Retain", "Delete"]);
         }
     }
@@ -56,8 +58,15 @@ pub(super) fn validate_stateful_set(obj: &Value, old: Option<&Value>, errs: &mut
         let mut b = get(old, &["spec"]).clone();
         for s in [&mut a, &mut b] {
             if let Value::Object(m) = s {
-                for f in ["replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit",
-                    "persistentVolumeClaimRetentionPolicy", "minReadySeconds"] {
+                for f in [
+                    "replicas",
+                    "ordinals",
+                    "template",
+                    "updateStrategy",
+                    "revisionHistoryLimit",
+                    "persistentVolumeClaimRetentionPolicy",
+                    "minReadySeconds",
+                ] {
                     m.remove(f);
                 }
             }
@@ -95,9 +104,13 @@ mod tests {
         let mut bad = sts.clone();
         bad["spec"]["podManagementPolicy"] = json!("Random");
         bad["spec"]["template"]["spec"]["restartPolicy"] = json!("Never");
-        assert_eq!(run(&bad, None), [
-            "spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'",
-            "spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""]);
+        assert_eq!(
+            run(&bad, None),
+            [
+                "spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'",
+                "spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\""
+            ]
+        );
         let mut moved = sts.clone();
         moved["spec"]["serviceName"] = json!("other");
         assert_eq!(run(&moved, Some(&sts)).len(), 1);

@@ -3,9 +3,9 @@
 use super::config::object;
 use super::meta::validate_label_selector;
 use super::names::{is_dns1123_subdomain, is_qualified_name};
-use super::{child, index, key, BadValue, Errs};
+use super::{BadValue, Errs, child, index, key};
 use crate::sim::api::meta::{array_at, at, str_at};
-use crate::sim::api::quantity::{parse_quantity, Quantity};
+use crate::sim::api::quantity::{Quantity, parse_quantity};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -43,9 +43,30 @@ pub(super) fn validate_persistent_volume(obj: &Value, errs: &mut Errs) {
             }
         }
     }
-    const SOURCES: &[&str] = &["hostPath", "local", "nfs", "csi", "iscsi", "fc", "gcePersistentDisk", "awsElasticBlockStore",
-        "azureDisk", "azureFile", "cephfs", "rbd", "cinder", "glusterfs", "flexVolume", "flocker", "vsphereVolume",
-        "quobyte", "photonPersistentDisk", "portworxVolume", "scaleIO", "storageos"];
+    const SOURCES: &[&str] = &[
+        "hostPath",
+        "local",
+        "nfs",
+        "csi",
+        "iscsi",
+        "fc",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "azureDisk",
+        "azureFile",
+        "cephfs",
+        "rbd",
+        "cinder",
+        "glusterfs",
+        "flexVolume",
+        "flocker",
+        "vsphereVolume",
+        "quobyte",
+        "photonPersistentDisk",
+        "portworxVolume",
+        "scaleIO",
+        "storageos",
+    ];
     let present: Vec<&str> = SOURCES.iter().copied().filter(|s| spec.get(*s).is_some_and(|v| !v.is_null())).collect();
     if present.is_empty() {
         errs.required("spec", "must specify a volume type");
@@ -59,7 +80,9 @@ pub(super) fn validate_persistent_volume(obj: &Value, errs: &mut Errs) {
     if present.first() == Some(&"local") && spec.get("nodeAffinity").is_none_or(Value::is_null) {
         errs.required("spec.nodeAffinity", "Local volume requires node affinity");
     }
-    if let Some(p) = str_at(spec, &["persistentVolumeReclaimPolicy"]).filter(|p| !matches!(*p, "Delete" | "Recycle" | "Retain")) {
+    if let Some(p) =
+        str_at(spec, &["persistentVolumeReclaimPolicy"]).filter(|p| !matches!(*p, "Delete" | "Recycle" | "Retain"))
+    {
         errs.unsupported("spec.persistentVolumeReclaimPolicy", p, &["Delete", "Recycle", "Retain"]);
     }
     if let Some(sc) = str_at(spec, &["storageClassName"]).filter(|s| !s.is_empty()) {
@@ -113,7 +136,8 @@ pub(super) fn validate_storage_class(obj: &Value, old: Option<&Value>, errs: &mu
     if let Some(p) = str_at(obj, &["reclaimPolicy"]).filter(|p| !matches!(*p, "Delete" | "Retain")) {
         errs.unsupported("reclaimPolicy", p, &["Delete", "Retain"]);
     }
-    if let Some(m) = str_at(obj, &["volumeBindingMode"]).filter(|m| !matches!(*m, "Immediate" | "WaitForFirstConsumer")) {
+    if let Some(m) = str_at(obj, &["volumeBindingMode"]).filter(|m| !matches!(*m, "Immediate" | "WaitForFirstConsumer"))
+    {
         errs.unsupported("volumeBindingMode", m, &["Immediate", "WaitForFirstConsumer"]);
     }
     let Some(old) = old else { return };
@@ -130,14 +154,32 @@ pub(super) fn validate_storage_class(obj: &Value, old: Option<&Value>, errs: &mu
 
 /// Resource names a quota may limit without a domain prefix.
 fn is_standard_quota_resource(name: &str) -> bool {
-    const NAMES: &[&str] = &["cpu", "memory", "ephemeral-storage", "pods", "services", "replicationcontrollers",
-        "resourcequotas", "secrets", "configmaps", "persistentvolumeclaims", "services.nodeports",
-        "services.loadbalancers", "storage"];
+    const NAMES: &[&str] = &[
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "pods",
+        "services",
+        "replicationcontrollers",
+        "resourcequotas",
+        "secrets",
+        "configmaps",
+        "persistentvolumeclaims",
+        "services.nodeports",
+        "services.loadbalancers",
+        "storage",
+    ];
     NAMES.contains(&name) || name.contains('.') || name.contains('/') || name.starts_with("hugepages-")
 }
 
 /// A map of quantities: known names, parseable and non-negative values.
-fn validate_resource_list(list: Option<&Map<String, Value>>, path: &str, standard: fn(&str) -> bool, what: &str, errs: &mut Errs) {
+fn validate_resource_list(
+    list: Option<&Map<String, Value>>,
+    path: &str,
+    standard: fn(&str) -> bool,
+    what: &str,
+    errs: &mut Errs,
+) {
     for (name, q) in list.into_iter().flatten() {
         let p = key(path, name);
         if !standard(name) {
@@ -145,17 +187,25 @@ fn validate_resource_list(list: Option<&Map<String, Value>>, path: &str, standar
         }
         let text = q.as_str().map(str::to_string).unwrap_or_else(|| q.to_string());
         if let Ok(qty) = parse_quantity(&text)
-            && qty.is_negative() {
-                errs.invalid_str(&p, &qty.to_string(), "must be greater than or equal to 0");
-            }
+            && qty.is_negative()
+        {
+            errs.invalid_str(&p, &qty.to_string(), "must be greater than or equal to 0");
+        }
     }
 }
 
 /// ResourceQuota: hard limits and scopes.
 pub(super) fn validate_resource_quota(obj: &Value, errs: &mut Errs) {
     validate_resource_list(object(obj, &["spec", "hard"]), "spec.hard", is_standard_quota_resource, "quota", errs);
-    const SCOPES: &[&str] = &["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating",
-        "PriorityClass", "Terminating", "VolumeAttributesClass"];
+    const SCOPES: &[&str] = &[
+        "BestEffort",
+        "CrossNamespacePodAffinity",
+        "NotBestEffort",
+        "NotTerminating",
+        "PriorityClass",
+        "Terminating",
+        "VolumeAttributesClass",
+    ];
     for (i, s) in array_at(obj, &["spec", "scopes"]).iter().enumerate() {
         let s = s.as_str().unwrap_or("");
         if !SCOPES.contains(&s) {
@@ -186,8 +236,16 @@ pub(super) fn validate_limit_range(obj: &Value, errs: &mut Errs) {
             errs.duplicate(&child(&ip, "type"), ty);
         }
         let list = |f: &str| -> Vec<(String, Quantity)> {
-            object(item, &[f]).into_iter().flatten()
-                .filter_map(|(k, v)| Some((k.clone(), parse_quantity(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()).as_str()).ok()?)))
+            object(item, &[f])
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.clone(),
+                        parse_quantity(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()).as_str())
+                            .ok()?,
+                    ))
+                })
                 .collect()
         };
         let (min, max, default, default_req) = (list("min"), list("max"), list("default"), list("defaultRequest"));
@@ -199,23 +257,47 @@ pub(super) fn validate_limit_range(obj: &Value, errs: &mut Errs) {
             }
         }
         if ty == "PersistentVolumeClaim" && !min.iter().chain(&max).any(|(k, _)| k == "storage") {
-            errs.required(&child(&ip, "limits"), "either minimum or maximum storage value is required, but neither was provided");
+            errs.required(
+                &child(&ip, "limits"),
+                "either minimum or maximum storage value is required, but neither was provided",
+            );
         }
         let find = |l: &[(String, Quantity)], k: &str| l.iter().find(|(n, _)| n == k).map(|(_, q)| *q);
-        let keys: BTreeSet<&String> = min.iter().chain(&max).chain(&default).chain(&default_req).map(|(k, _)| k).collect();
+        let keys: BTreeSet<&String> =
+            min.iter().chain(&max).chain(&default).chain(&default_req).map(|(k, _)| k).collect();
         for k in keys {
             let (mn, mx, df, dr) = (find(&min, k), find(&max, k), find(&default, k), find(&default_req, k));
-            let mut check = |a: Option<Quantity>, b: Option<Quantity>, field: &str, shown: Option<Quantity>, what: String| {
-                if let (Some(a), Some(b), Some(shown)) = (a, b, shown)
-                    && a > b {
+            let mut check =
+                |a: Option<Quantity>, b: Option<Quantity>, field: &str, shown: Option<Quantity>, what: String| {
+                    if let (Some(a), Some(b), Some(shown)) = (a, b, shown)
+                        && a > b
+                    {
                         errs.invalid(&key(&child(&ip, field), k), BadValue::Str(shown.to_string()), &what);
                     }
-            };
+                };
             let s = |q: Option<Quantity>| q.map(|q| q.to_string()).unwrap_or_default();
             check(mn, mx, "min", mn, format!("min value {} is greater than max value {}", s(mn), s(mx)));
-            check(mn, dr, "defaultRequest", dr, format!("min value {} is greater than default request value {}", s(mn), s(dr)));
-            check(dr, mx, "defaultRequest", dr, format!("default request value {} is greater than max value {}", s(dr), s(mx)));
-            check(dr, df, "defaultRequest", dr, format!("default request value {} is greater than default limit value {}", s(dr), s(df)));
+            check(
+                mn,
+                dr,
+                "defaultRequest",
+                dr,
+                format!("min value {} is greater than default request value {}", s(mn), s(dr)),
+            );
+            check(
+                dr,
+                mx,
+                "defaultRequest",
+                dr,
+                format!("default request value {} is greater than max value {}", s(dr), s(mx)),
+            );
+            check(
+                dr,
+                df,
+                "defaultRequest",
+                dr,
+                format!("default request value {} is greater than default limit value {}", s(dr), s(df)),
+            );
             check(mn, df, "default", mn, format!("min value {} is greater than default value {}", s(mn), s(df)));
             check(df, mx, "default", mx, format!("default value {} is greater than max value {}", s(df), s(mx)));
         }
@@ -240,17 +322,31 @@ mod tests {
         assert!(errs.0.is_empty(), "{:?}", errs.0);
         let mut errs = Errs::default();
         validate_persistent_volume(&json!({"spec": {"accessModes": ["RWO"]}}), &mut errs);
-        assert_eq!(msgs(errs), [
-            "spec.accessModes: Unsupported value: \"RWO\": supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\"",
-            "spec.capacity: Required value", "spec: Required value: must specify a volume type"]);
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.accessModes: Unsupported value: \"RWO\": supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\"",
+                "spec.capacity: Required value",
+                "spec: Required value: must specify a volume type"
+            ]
+        );
         let pvc = json!({"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "3Gi"}}}});
         let mut errs = Errs::default();
         validate_persistent_volume_claim(&pvc, None, &mut errs);
         assert!(errs.0.is_empty());
         let mut errs = Errs::default();
-        validate_persistent_volume_claim(&json!({"spec": {"resources": {"requests": {"storage": "0"}}}}), None, &mut errs);
-        assert_eq!(msgs(errs), ["spec.accessModes: Required value: at least 1 access mode is required",
-            "spec.resources[storage]: Invalid value: \"0\": must be greater than zero"]);
+        validate_persistent_volume_claim(
+            &json!({"spec": {"resources": {"requests": {"storage": "0"}}}}),
+            None,
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.accessModes: Required value: at least 1 access mode is required",
+                "spec.resources[storage]: Invalid value: \"0\": must be greater than zero"
+            ]
+        );
         let mut bound = pvc.clone();
         bound["spec"]["volumeName"] = json!("pv-1");
         let mut errs = Errs::default();
@@ -279,22 +375,44 @@ mod tests {
     #[test]
     fn quotas_and_limit_ranges() {
         let mut errs = Errs::default();
-        validate_resource_quota(&json!({"spec": {"hard": {"requests.cpu": "1", "pods": "10", "widgets": "1", "memory": "-1Gi"},
-            "scopes": ["Forever"]}}), &mut errs);
-        assert_eq!(msgs(errs), [
-            "spec.hard[widgets]: Invalid value: \"widgets\": must be a standard resource for quota",
-            "spec.hard[memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0",
-            "spec.scopes[0]: Unsupported value: \"Forever\": supported values: \"BestEffort\", \"CrossNamespacePodAffinity\", \"NotBestEffort\", \"NotTerminating\", \"PriorityClass\", \"Terminating\", \"VolumeAttributesClass\""]);
+        validate_resource_quota(
+            &json!({"spec": {"hard": {"requests.cpu": "1", "pods": "10", "widgets": "1", "memory": "-1Gi"},
+            "scopes": ["Forever"]}}),
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.hard[widgets]: Invalid value: \"widgets\": must be a standard resource for quota",
+                "spec.hard[memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0",
+                "spec.scopes[0]: Unsupported value: \"Forever\": supported values: \"BestEffort\", \"CrossNamespacePodAffinity\", \"NotBestEffort\", \"NotTerminating\", \"PriorityClass\", \"Terminating\", \"VolumeAttributesClass\""
+            ]
+        );
         let mut errs = Errs::default();
-        validate_limit_range(&json!({"spec": {"limits": [{"type": "Container", "min": {"cpu": "1"}, "max": {"cpu": "500m"},
-            "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "500m"}}]}}), &mut errs);
-        assert_eq!(msgs(errs), [
-            "spec.limits[0].min[cpu]: Invalid value: \"1\": min value 1 is greater than max value 500m",
-            "spec.limits[0].defaultRequest[cpu]: Invalid value: \"500m\": min value 1 is greater than default request value 500m",
-            "spec.limits[0].default[cpu]: Invalid value: \"1\": min value 1 is greater than default value 500m"]);
+        validate_limit_range(
+            &json!({"spec": {"limits": [{"type": "Container", "min": {"cpu": "1"}, "max": {"cpu": "500m"},
+            "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "500m"}}]}}),
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.limits[0].min[cpu]: Invalid value: \"1\": min value 1 is greater than max value 500m",
+                "spec.limits[0].defaultRequest[cpu]: Invalid value: \"500m\": min value 1 is greater than default request value 500m",
+                "spec.limits[0].default[cpu]: Invalid value: \"1\": min value 1 is greater than default value 500m"
+            ]
+        );
         let mut errs = Errs::default();
-        validate_limit_range(&json!({"spec": {"limits": [{"type": "Pod", "default": {"cpu": "1"}}, {"type": "PersistentVolumeClaim"}]}}), &mut errs);
-        assert_eq!(msgs(errs), ["spec.limits[0].default: Forbidden: may not be specified when `type` is 'Pod'",
-            "spec.limits[1].limits: Required value: either minimum or maximum storage value is required, but neither was provided"]);
+        validate_limit_range(
+            &json!({"spec": {"limits": [{"type": "Pod", "default": {"cpu": "1"}}, {"type": "PersistentVolumeClaim"}]}}),
+            &mut errs,
+        );
+        assert_eq!(
+            msgs(errs),
+            [
+                "spec.limits[0].default: Forbidden: may not be specified when `type` is 'Pod'",
+                "spec.limits[1].limits: Required value: either minimum or maximum storage value is required, but neither was provided"
+            ]
+        );
     }
 }

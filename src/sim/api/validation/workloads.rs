@@ -2,7 +2,7 @@
 
 use super::meta::{selector_is_empty, validate_annotations, validate_label_selector, validate_labels};
 use super::pod::validate_pod_spec;
-use super::{child, gofmt, BadValue, ErrorKind, Errs, FieldError};
+use super::{BadValue, ErrorKind, Errs, FieldError, child, gofmt};
 use crate::sim::api::meta::{at, i64_at, str_at};
 use crate::sim::api::selector::Selector;
 use serde_json::Value;
@@ -18,7 +18,13 @@ fn template_labels(template: &Value) -> std::collections::BTreeMap<String, Strin
 }
 
 /// `selector` does not match template `labels`, reported when a non-empty selector misses.
-pub(super) fn check_selector_matches(selector: &Value, template: &Value, path: &str, skip_empty: bool, errs: &mut Errs) {
+pub(super) fn check_selector_matches(
+    selector: &Value,
+    template: &Value,
+    path: &str,
+    skip_empty: bool,
+    errs: &mut Errs,
+) {
     let parsed = Selector::from_label_selector(selector);
     let sel = match parsed {
         Ok(sel) => sel,
@@ -30,7 +36,11 @@ pub(super) fn check_selector_matches(selector: &Value, template: &Value, path: &
     let labels = template_labels(template);
     if !sel.is_some_and(|s| s.matches(&labels)) {
         let shown = gofmt::string_map(gofmt::json_string_map(at(template, &["metadata", "labels"])).as_ref());
-        errs.invalid(&child(path, "metadata.labels"), BadValue::Raw(shown), "`selector` does not match template `labels`");
+        errs.invalid(
+            &child(path, "metadata.labels"),
+            BadValue::Raw(shown),
+            "`selector` does not match template `labels`",
+        );
     }
 }
 
@@ -48,7 +58,10 @@ pub(super) fn require_always(template: &Value, path: &str, owner: &str, errs: &m
         errs.unsupported(&child(path, "spec.restartPolicy"), rp, &["Always"]);
     }
     if at(template, &["spec", "activeDeadlineSeconds"]).is_some_and(|v| !v.is_null()) {
-        errs.forbidden(&child(path, "spec.activeDeadlineSeconds"), &format!("activeDeadlineSeconds in {owner} is not Supported"));
+        errs.forbidden(
+            &child(path, "spec.activeDeadlineSeconds"),
+            &format!("activeDeadlineSeconds in {owner} is not Supported"),
+        );
     }
 }
 
@@ -59,7 +72,11 @@ pub(super) fn validate_selector(spec: &Value, word: &str, errs: &mut Errs) {
         Some(sel) => {
             validate_label_selector(sel, "spec.selector", errs);
             if selector_is_empty(sel) {
-                errs.invalid("spec.selector", BadValue::Raw(gofmt::label_selector(sel)), &format!("empty selector is invalid for {word}"));
+                errs.invalid(
+                    "spec.selector",
+                    BadValue::Raw(gofmt::label_selector(sel)),
+                    &format!("empty selector is invalid for {word}"),
+                );
             }
         }
     }
@@ -120,14 +137,20 @@ pub(super) fn validate_deployment(obj: &Value, old: Option<&Value>, errs: &mut E
                 let unavailable = int_or_percent(mu, "spec.strategy.rollingUpdate.maxUnavailable", errs);
                 let surge = int_or_percent(ms, "spec.strategy.rollingUpdate.maxSurge", errs);
                 if unavailable.0 == 0 && surge.0 == 0 {
-                    errs.invalid("spec.strategy.rollingUpdate.maxUnavailable", BadValue::Raw(gofmt::int_or_string(mu)),
-                        "may not be 0 when `maxSurge` is 0");
+                    errs.invalid(
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        BadValue::Raw(gofmt::int_or_string(mu)),
+                        "may not be 0 when `maxSurge` is 0",
+                    );
                 }
                 not_over_100(mu, unavailable, "spec.strategy.rollingUpdate.maxUnavailable", errs);
             }
         },
         other => {
-            let shown = format!("apps.DeploymentStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}", gofmt::quote(other));
+            let shown = format!(
+                "apps.DeploymentStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}",
+                gofmt::quote(other)
+            );
             errs.0.push(FieldError {
                 path: "spec.strategy".into(),
                 kind: ErrorKind::Unsupported(BadValue::Raw(shown), vec!["Recreate".into(), "RollingUpdate".into()]),
@@ -170,7 +193,11 @@ pub(super) fn validate_daemon_set(obj: &Value, old: Option<&Value>, errs: &mut E
     let template = get(spec, &["template"]);
     check_selector_matches(selector, template, "spec.template", false, errs);
     if !selector.is_null() && selector_is_empty(selector) {
-        errs.invalid("spec.selector", BadValue::Raw(gofmt::label_selector(selector)), "empty selector is invalid for daemonset");
+        errs.invalid(
+            "spec.selector",
+            BadValue::Raw(gofmt::label_selector(selector)),
+            "empty selector is invalid for daemonset",
+        );
     }
     validate_template(template, "spec.template", errs);
     require_always(template, "spec.template", "DaemonSet", errs);
@@ -189,15 +216,21 @@ pub(super) fn validate_daemon_set(obj: &Value, old: Option<&Value>, errs: &mut E
                 not_over_100(mu, unavailable, &child(p, "maxUnavailable"), errs);
                 not_over_100(ms, surge, &child(p, "maxSurge"), errs);
                 match (unavailable.0 != 0, surge.0 != 0) {
-                    (true, true) => errs.invalid(&child(p, "maxSurge"), BadValue::Raw(gofmt::int_or_string(ms)),
-                        "may not be set when maxUnavailable is non-zero"),
+                    (true, true) => errs.invalid(
+                        &child(p, "maxSurge"),
+                        BadValue::Raw(gofmt::int_or_string(ms)),
+                        "may not be set when maxUnavailable is non-zero",
+                    ),
                     (false, false) => errs.required(&child(p, "maxUnavailable"), "cannot be 0 when maxSurge is 0"),
                     _ => {}
                 }
             }
         },
         other => {
-            let shown = format!("apps.DaemonSetUpdateStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}", gofmt::quote(other));
+            let shown = format!(
+                "apps.DaemonSetUpdateStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}",
+                gofmt::quote(other)
+            );
             errs.0.push(FieldError {
                 path: "spec.updateStrategy".into(),
                 kind: ErrorKind::Unsupported(BadValue::Raw(shown), vec!["RollingUpdate".into(), "OnDelete".into()]),
@@ -251,33 +284,65 @@ mod tests {
     fn deployment_table() {
         let cases = [
             (json!({}), vec![]),
-            (json!({"template": template(json!({"app": "nginx"}))}), vec![
-                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"nginx\"}: `selector` does not match template `labels`"]),
+            (
+                json!({"template": template(json!({"app": "nginx"}))}),
+                vec![
+                    "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"nginx\"}: `selector` does not match template `labels`",
+                ],
+            ),
             // A nil selector selects nothing, so the template check fires too (as in Kubernetes).
-            (json!({"selector": null}), vec!["spec.selector: Required value",
-                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"]),
-            (json!({"selector": {}}), vec!["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), \
-                MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment"]),
+            (
+                json!({"selector": null}),
+                vec![
+                    "spec.selector: Required value",
+                    "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`",
+                ],
+            ),
+            (
+                json!({"selector": {}}),
+                vec![
+                    "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), \
+                MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment",
+                ],
+            ),
             (json!({"replicas": -1}), vec!["spec.replicas: Invalid value: -1: must be greater than or equal to 0"]),
-            (json!({"strategy": {"type": "Recreate", "rollingUpdate": {}}}),
-                vec!["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"]),
-            (json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}}),
-                vec!["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not be 0 when `maxSurge` is 0"]),
-            (json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25", "maxUnavailable": "150%"}}}),
-                vec!["spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"25\"}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
-                    "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"]),
-            (json!({"strategy": {"type": "Canary"}}),
-                vec!["spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:\"Canary\", RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: \"Recreate\", \"RollingUpdate\""]),
-            (json!({"progressDeadlineSeconds": 5, "minReadySeconds": 10}),
-                vec!["spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds"]),
+            (
+                json!({"strategy": {"type": "Recreate", "rollingUpdate": {}}}),
+                vec!["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"],
+            ),
+            (
+                json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}}),
+                vec![
+                    "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not be 0 when `maxSurge` is 0",
+                ],
+            ),
+            (
+                json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25", "maxUnavailable": "150%"}}}),
+                vec![
+                    "spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"25\"}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+                    "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%",
+                ],
+            ),
+            (
+                json!({"strategy": {"type": "Canary"}}),
+                vec![
+                    "spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:\"Canary\", RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: \"Recreate\", \"RollingUpdate\"",
+                ],
+            ),
+            (
+                json!({"progressDeadlineSeconds": 5, "minReadySeconds": 10}),
+                vec!["spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds"],
+            ),
         ];
         for (extra, want) in cases {
             assert_eq!(run(validate_deployment, &deployment(extra), None), want);
         }
         let mut onfailure = deployment(json!({}));
         onfailure["spec"]["template"]["spec"]["restartPolicy"] = json!("OnFailure");
-        assert_eq!(run(validate_deployment, &onfailure, None),
-            ["spec.template.spec.restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""]);
+        assert_eq!(
+            run(validate_deployment, &onfailure, None),
+            ["spec.template.spec.restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""]
+        );
         let mut no_image = deployment(json!({}));
         no_image["spec"]["template"]["spec"]["containers"][0]["image"] = json!("");
         assert!(run(validate_deployment, &no_image, None).is_empty(), "templates may omit images");
@@ -288,8 +353,11 @@ mod tests {
         let old = deployment(json!({}));
         let new = deployment(json!({"selector": {"matchLabels": {"app": "web", "v": "2"}},
             "template": template(json!({"app": "web", "v": "2"}))}));
-        assert_eq!(run(validate_deployment, &new, Some(&old)), ["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:\
-            map[string]string{\"app\":\"web\", \"v\":\"2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"]);
+        assert_eq!(
+            run(validate_deployment, &new, Some(&old)),
+            ["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:\
+            map[string]string{\"app\":\"web\", \"v\":\"2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"]
+        );
         assert!(run(validate_deployment, &deployment(json!({"replicas": 5})), Some(&old)).is_empty());
     }
 
@@ -302,22 +370,33 @@ mod tests {
         assert!(run(validate_daemon_set, &ds, None).is_empty());
         let mut both = ds.clone();
         both["spec"]["updateStrategy"]["rollingUpdate"]["maxSurge"] = json!(1);
-        assert_eq!(run(validate_daemon_set, &both, None), ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: \
-            intstr.IntOrString{Type:0, IntVal:1, StrVal:\"\"}: may not be set when maxUnavailable is non-zero"]);
+        assert_eq!(
+            run(validate_daemon_set, &both, None),
+            ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: \
+            intstr.IntOrString{Type:0, IntVal:1, StrVal:\"\"}: may not be set when maxUnavailable is non-zero"]
+        );
         let mut no_sel = ds.clone();
         no_sel["spec"]["selector"] = Value::Null;
-        assert_eq!(run(validate_daemon_set, &no_sel, None),
-            ["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"]);
+        assert_eq!(
+            run(validate_daemon_set, &no_sel, None),
+            [
+                "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"
+            ]
+        );
     }
 
     #[test]
     fn controller_revisions() {
         let rev = json!({"data": {"spec": {}}, "revision": 1});
         assert!(run(validate_controller_revision, &rev, None).is_empty());
-        assert_eq!(run(validate_controller_revision, &json!({"revision": -1}), None),
-            ["data: Required value: data is mandatory", "revision: Invalid value: -1: must be greater than or equal to 0"]);
+        assert_eq!(
+            run(validate_controller_revision, &json!({"revision": -1}), None),
+            [
+                "data: Required value: data is mandatory",
+                "revision: Invalid value: -1: must be greater than or equal to 0"
+            ]
+        );
         let changed = json!({"data": {"spec": {"x": 1}}, "revision": 1});
         assert_eq!(run(validate_controller_revision, &changed, Some(&rev)).len(), 1);
     }
-
 }

@@ -113,8 +113,15 @@ fn finished_jobs_leave_active_and_history_is_trimmed() {
         inf.insert(j.clone());
     }
     let (out, _) = sync(&inf, &cj, 26 * MIN);
-    assert_eq!(deletes(&out, "Job"), vec![objects::name(&jobs[0]).to_string(), objects::name(&jobs[1]).to_string()], "successfulJobsHistoryLimit 3");
-    assert!(events(&out).contains(&("SawCompletedJob".into(), format!("Saw completed job: {}, condition: Complete", objects::name(&jobs[4])))));
+    assert_eq!(
+        deletes(&out, "Job"),
+        vec![objects::name(&jobs[0]).to_string(), objects::name(&jobs[1]).to_string()],
+        "successfulJobsHistoryLimit 3"
+    );
+    assert!(events(&out).contains(&(
+        "SawCompletedJob".into(),
+        format!("Saw completed job: {}, condition: Complete", objects::name(&jobs[4]))
+    )));
     let st = &status_updates(&out, "CronJob")[0]["status"];
     assert!(st.get("active").is_none());
     assert_eq!(st["lastSuccessfulTime"], rfc3339(25 * MIN + 5000));
@@ -126,7 +133,13 @@ fn bad_schedules_and_suspend() {
     let mut inf = Informers::default();
     inf.insert(cj.clone());
     let (out, _) = sync(&inf, &cj, MIN);
-    assert_eq!(events(&out), vec![("UnparseableSchedule".into(), "unparseable schedule: \"every minute\" : expected exactly 5 fields, found 2: [every minute]".into())]);
+    assert_eq!(
+        events(&out),
+        vec![(
+            "UnparseableSchedule".into(),
+            "unparseable schedule: \"every minute\" : expected exactly 5 fields, found 2: [every minute]".into()
+        )]
+    );
     let mut s = cronjob("* * * * *", "Allow");
     s["spec"]["suspend"] = json!(true);
     let (out, _) = sync(&inf, &s, 10 * MIN);

@@ -29,11 +29,23 @@ fn one_pod_per_eligible_node_pinned_by_affinity_with_automatic_tolerations() {
     let pods = creates(&out, "Pod");
     assert_eq!(n, 3);
     let targets: Vec<String> = pods.iter().map(pod_node).collect();
-    assert_eq!(targets, vec!["down", "w1", "w2"], "the control plane's NoSchedule taint is not tolerated; unreachable is");
+    assert_eq!(
+        targets,
+        vec!["down", "w1", "w2"],
+        "the control plane's NoSchedule taint is not tolerated; unreachable is"
+    );
     let p = &pods[0];
     assert!(p["spec"].get("nodeName").is_none(), "the scheduler binds daemon pods");
-    let tol_keys: Vec<&str> = p["spec"]["tolerations"].as_array().expect("tolerations").iter().map(|t| str_at(t, "/key")).collect();
-    for k in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"] {
+    let tol_keys: Vec<&str> =
+        p["spec"]["tolerations"].as_array().expect("tolerations").iter().map(|t| str_at(t, "/key")).collect();
+    for k in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+        "node.kubernetes.io/disk-pressure",
+        "node.kubernetes.io/memory-pressure",
+        "node.kubernetes.io/pid-pressure",
+        "node.kubernetes.io/unschedulable",
+    ] {
         assert!(tol_keys.contains(&k), "{k} in {tol_keys:?}");
     }
     assert!(!tol_keys.contains(&"node.kubernetes.io/network-unavailable"), "only host-network pods get that one");

@@ -59,9 +59,25 @@ fn calculate(st: &State<'_>) -> Value {
     }
     let mut conds = objects::conditions_of(&st.d);
     if available >= replicas(&st.d) - max_unavailable(&st.d) {
-        objects::set_condition(&mut conds, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", st.now, true);
+        objects::set_condition(
+            &mut conds,
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.",
+            st.now,
+            true,
+        );
     } else {
-        objects::set_condition(&mut conds, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", st.now, true);
+        objects::set_condition(
+            &mut conds,
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+            st.now,
+            true,
+        );
     }
     status["conditions"] = Value::Array(conds);
     status
@@ -76,7 +92,10 @@ pub fn sync_status(st: &mut State<'_>) {
 /// `DeploymentComplete`: every desired replica updated and available, nothing old left.
 pub fn complete(d: &Value, status: &Value) -> bool {
     let n = replicas(d);
-    count(status, "updatedReplicas") == n && count(status, "replicas") == n && count(status, "availableReplicas") == n && count(status, "observedGeneration") >= objects::generation(d)
+    count(status, "updatedReplicas") == n
+        && count(status, "replicas") == n
+        && count(status, "availableReplicas") == n
+        && count(status, "observedGeneration") >= objects::generation(d)
 }
 
 /// `DeploymentProgressing`: more updated, ready or available pods, or fewer old ones, than before.
@@ -115,7 +134,8 @@ pub fn sync_rollout_status(st: &mut State<'_>) {
         objects::remove_condition(&mut conds, "Progressing");
     }
     let current = objects::condition(&st.d, "Progressing").cloned();
-    let is_complete = count(&status, "replicas") == count(&status, "updatedReplicas") && reason_of(current.as_ref()) == "NewReplicaSetAvailable";
+    let is_complete = count(&status, "replicas") == count(&status, "updatedReplicas")
+        && reason_of(current.as_ref()) == "NewReplicaSetAvailable";
     let rs_name = st.new_rs.map(|i| objects::name(&st.rss[i]).to_string());
     let subject = match &rs_name {
         Some(n) => format!("ReplicaSet {n:?}"),
@@ -125,17 +145,44 @@ pub fn sync_rollout_status(st: &mut State<'_>) {
     status["conditions"] = Value::Array(conds.clone());
     if deadline && !is_complete {
         if complete(&st.d, &status) {
-            objects::set_condition(&mut conds, "Progressing", "True", "NewReplicaSetAvailable", &format!("{subject} has successfully progressed."), st.now, true);
+            objects::set_condition(
+                &mut conds,
+                "Progressing",
+                "True",
+                "NewReplicaSetAvailable",
+                &format!("{subject} has successfully progressed."),
+                st.now,
+                true,
+            );
         } else if progressing(&old_status, &status) {
             // Progress refreshes lastUpdateTime even with the same reason; the transition time stays.
-            let keep = current.as_ref().filter(|c| c.get("status").and_then(Value::as_str) == Some("True")).and_then(|c| c.get("lastTransitionTime").cloned());
+            let keep = current
+                .as_ref()
+                .filter(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+                .and_then(|c| c.get("lastTransitionTime").cloned());
             objects::remove_condition(&mut conds, "Progressing");
-            objects::set_condition(&mut conds, "Progressing", "True", "ReplicaSetUpdated", &format!("{subject} is progressing."), st.now, true);
+            objects::set_condition(
+                &mut conds,
+                "Progressing",
+                "True",
+                "ReplicaSetUpdated",
+                &format!("{subject} is progressing."),
+                st.now,
+                true,
+            );
             if let (Some(t), Some(c)) = (keep, conds.last_mut()) {
                 c["lastTransitionTime"] = t;
             }
         } else if timed_out(&st.d, cond_in(&status, "Progressing"), st.now) {
-            objects::set_condition(&mut conds, "Progressing", "False", "ProgressDeadlineExceeded", &format!("{subject} has timed out progressing."), st.now, true);
+            objects::set_condition(
+                &mut conds,
+                "Progressing",
+                "False",
+                "ProgressDeadlineExceeded",
+                &format!("{subject} has timed out progressing."),
+                st.now,
+                true,
+            );
         }
     }
     replica_failures(st, &mut conds);
@@ -164,7 +211,15 @@ fn replica_failures(st: &State<'_>, conds: &mut Vec<Value>) {
         Some(f) => {
             let s = f.get("status").and_then(Value::as_str).unwrap_or("True");
             let t = f.get("lastTransitionTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(st.now);
-            objects::set_condition(conds, "ReplicaFailure", s, reason_of(Some(&f)), objects::str_at(&f, "/message"), t, true);
+            objects::set_condition(
+                conds,
+                "ReplicaFailure",
+                s,
+                reason_of(Some(&f)),
+                objects::str_at(&f, "/message"),
+                t,
+                true,
+            );
         }
         None => {
             objects::remove_condition(conds, "ReplicaFailure");
@@ -175,7 +230,10 @@ fn replica_failures(st: &State<'_>, conds: &mut Vec<Value>) {
 /// `requeueStuckDeployment`: when to look again so the deadline is noticed (None: no need).
 fn stuck_requeue(st: &State<'_>) -> Option<Millis> {
     let current = objects::condition(st.orig, "Progressing")?;
-    if !has_deadline(&st.d) || complete(&st.d, &st.d["status"]) || reason_of(Some(current)) == "ProgressDeadlineExceeded" {
+    if !has_deadline(&st.d)
+        || complete(&st.d, &st.d["status"])
+        || reason_of(Some(current)) == "ProgressDeadlineExceeded"
+    {
         return None;
     }
     let due = last_update(current) + deadline_ms(&st.d);

@@ -5,7 +5,9 @@ use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
 use super::state::State;
-use super::{ANN_DESIRED, ANN_MAX, ANN_REVISION, ANN_REVISION_HISTORY, HASH_LABEL, deployments, max_surge, progress, replicas};
+use super::{
+    ANN_DESIRED, ANN_MAX, ANN_REVISION, ANN_REVISION_HISTORY, HASH_LABEL, deployments, max_surge, progress, replicas,
+};
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::client::Action;
 use crate::sim::controllers::informers::Informers;
@@ -177,10 +179,16 @@ pub fn cleanup(st: &mut State<'_>) {
     if diff <= 0 {
         return;
     }
-    cleanable.stable_sort_by(|a, b| (revision(&st.rss[*a]), objects::created_ms(&st.rss[*a])).cmp(&(revision(&st.rss[*b]), objects::created_ms(&st.rss[*b]))));
+    cleanable.stable_sort_by(|a, b| {
+        (revision(&st.rss[*a]), objects::created_ms(&st.rss[*a]))
+            .cmp(&(revision(&st.rss[*b]), objects::created_ms(&st.rss[*b])))
+    });
     for i in cleanable.into_iter().take(diff as usize) {
         let rs = &st.rss[i];
-        if i64_at(rs, "/status/replicas", 0) != 0 || replicas(rs) != 0 || objects::generation(rs) > i64_at(rs, "/status/observedGeneration", 0) {
+        if i64_at(rs, "/status/replicas", 0) != 0
+            || replicas(rs) != 0
+            || objects::generation(rs) > i64_at(rs, "/status/observedGeneration", 0)
+        {
             continue;
         }
         st.delete(i);
@@ -193,7 +201,10 @@ pub fn create_failed(inf: &Informers, d: &Value, rs: &Value, s: &Status, now: u6
     let mut w = d.clone();
     if s.reason == Reason::AlreadyExists {
         let existing = inf.get(super::replicasets(), objects::namespace(rs), objects::name(rs));
-        if existing.is_some_and(|e| objects::is_controlled_by(e, d) && equal_ignore_hash(e.pointer("/spec/template"), d.pointer("/spec/template"))) {
+        if existing.is_some_and(|e| {
+            objects::is_controlled_by(e, d)
+                && equal_ignore_hash(e.pointer("/spec/template"), d.pointer("/spec/template"))
+        }) {
             return Vec::new();
         }
         let n = i64_at(d, "/status/collisionCount", 0) + 1;

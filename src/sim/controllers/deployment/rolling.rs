@@ -6,10 +6,10 @@
 //!  old 3 / new 0 ─► new 1 (4 pods) ─► new ready: old 2 ─► new 2 ─► old 1 ─► new 3 ─► old 0
 //! ```
 
-use crate::sim::sort::StableSort;
 use super::replicasets_of::{self, new_rs_new_replicas};
 use super::state::State;
 use super::{max_unavailable, progress};
+use crate::sim::sort::StableSort;
 
 /// `rolloutRolling`.
 pub fn rollout(st: &mut State<'_>) {

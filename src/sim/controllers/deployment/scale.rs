@@ -12,7 +12,9 @@ use crate::sim::controllers::objects;
 pub fn is_scaling_event(st: &mut State<'_>) -> bool {
     replicasets_of::sync_revision(st, false);
     let want = st.d_replicas();
-    st.all().into_iter().filter(|i| st.rs_replicas(*i) > 0).any(|i| objects::annotation(&st.rss[i], ANN_DESIRED).and_then(|s| s.parse::<i64>().ok()).is_some_and(|d| d != want))
+    st.all().into_iter().filter(|i| st.rs_replicas(*i) > 0).any(|i| {
+        objects::annotation(&st.rss[i], ANN_DESIRED).and_then(|s| s.parse::<i64>().ok()).is_some_and(|d| d != want)
+    })
 }
 
 /// `sync`: scale, clean up history, write status.
@@ -86,7 +88,9 @@ fn scale(st: &mut State<'_>) {
     // Larger first; on ties newer first when growing, older first when shrinking.
     active.stable_sort_by(|a, b| {
         let (ra, rb): (&Value, &Value) = (&st.rss[*a], &st.rss[*b]);
-        st.rs_replicas(*b).cmp(&st.rs_replicas(*a)).then_with(|| if to_add > 0 { by_creation(rb, ra) } else { by_creation(ra, rb) })
+        st.rs_replicas(*b)
+            .cmp(&st.rs_replicas(*a))
+            .then_with(|| if to_add > 0 { by_creation(rb, ra) } else { by_creation(ra, rb) })
     });
     let mut added = 0;
     let mut sizes: Vec<i64> = Vec::new();
@@ -103,9 +107,10 @@ fn scale(st: &mut State<'_>) {
         added += p;
     }
     if let Some(first) = sizes.first_mut()
-        && to_add != 0 {
-            *first = (*first + to_add - added).max(0);
-        }
+        && to_add != 0
+    {
+        *first = (*first + to_add - added).max(0);
+    }
     for (&i, n) in active.iter().zip(sizes) {
         // `scaleReplicaSet` also refreshes the annotations when the size is unchanged.
         st.scale(i, n);

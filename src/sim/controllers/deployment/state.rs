@@ -42,7 +42,18 @@ impl<'a> State<'a> {
     pub fn new(inf: &'a Informers, d: &'a Value, mut rss: Vec<Value>, pre: Vec<Action>, now: Millis) -> Self {
         rss.stable_sort_by(by_creation);
         let orig_rss = rss.iter().cloned().map(Some).collect();
-        Self { inf, now, orig: d, d: d.clone(), rss, orig_rss, new_rs: None, deletes: Vec::new(), pre, post: Vec::new() }
+        Self {
+            inf,
+            now,
+            orig: d,
+            d: d.clone(),
+            rss,
+            orig_rss,
+            new_rs: None,
+            deletes: Vec::new(),
+            pre,
+            post: Vec::new(),
+        }
     }
 
     pub fn d_replicas(&self) -> i64 {
@@ -119,7 +130,11 @@ impl<'a> State<'a> {
             match orig {
                 None => {
                     let n = replicas(rs);
-                    out.push(Action::Create { resource: replicasets(), namespace: Some(objects::namespace(dep).to_string()), object: rs.clone() });
+                    out.push(Action::Create {
+                        resource: replicasets(),
+                        namespace: Some(objects::namespace(dep).to_string()),
+                        object: rs.clone(),
+                    });
                     if n > 0 {
                         out.push(scaling_event(dep, "up", name, 0, n));
                     }
@@ -135,7 +150,13 @@ impl<'a> State<'a> {
             }
         }
         for name in self.deletes {
-            out.push(Action::Delete { resource: replicasets(), namespace: Some(objects::namespace(dep).to_string()), name, propagation: None, grace_seconds: None });
+            out.push(Action::Delete {
+                resource: replicasets(),
+                namespace: Some(objects::namespace(dep).to_string()),
+                name,
+                propagation: None,
+                grace_seconds: None,
+            });
         }
         let meta_changed = self.d.pointer("/metadata/annotations") != dep.pointer("/metadata/annotations");
         if meta_changed || super::progress::status_differs(dep, &self.d) {

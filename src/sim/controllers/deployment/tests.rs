@@ -132,11 +132,17 @@ fn first_sync_creates_the_replicaset_with_hash_revision_and_event() {
     assert_eq!(rs["metadata"]["annotations"][ANN_DESIRED], "3");
     assert_eq!(rs["metadata"]["annotations"][ANN_MAX], "4");
     assert_eq!(rs["metadata"]["ownerReferences"][0]["kind"], "Deployment");
-    assert_eq!(events(&out), vec![("ScalingReplicaSet".into(), format!("Scaled up replica set web-{hash} from 0 to 3"))]);
+    assert_eq!(
+        events(&out),
+        vec![("ScalingReplicaSet".into(), format!("Scaled up replica set web-{hash} from 0 to 3"))]
+    );
     let d = &status_updates(&out, "Deployment")[0];
     assert_eq!(d["metadata"]["annotations"][ANN_REVISION], "1");
     assert_eq!(objects::condition(d, "Progressing").expect("progressing")["reason"], "NewReplicaSetCreated");
-    assert_eq!(objects::condition(d, "Progressing").expect("progressing")["message"], format!("Created new replica set \"web-{hash}\""));
+    assert_eq!(
+        objects::condition(d, "Progressing").expect("progressing")["message"],
+        format!("Created new replica set \"web-{hash}\"")
+    );
     // The hash is a pure function of the template: the same spec gives the same name.
     let again = sync_deployment(&Informers::default(), &deployment(3, "nginx"), 0);
     let _ = again;
@@ -186,7 +192,11 @@ fn rolling_update_with_max_surge_1_max_unavailable_0_never_exceeds_replicas_plus
     assert_eq!(d["metadata"]["annotations"][ANN_REVISION], "2");
     assert_eq!(objects::condition(&d, "Progressing").expect("progressing")["reason"], "NewReplicaSetAvailable");
     let new_rs = &c.rss()[1];
-    assert!(c.events.contains(&format!("Scaled up replica set {} from 0 to 1", objects::name(new_rs))), "{:?}", c.events);
+    assert!(
+        c.events.contains(&format!("Scaled up replica set {} from 0 to 1", objects::name(new_rs))),
+        "{:?}",
+        c.events
+    );
 }
 
 #[test]
@@ -228,7 +238,10 @@ fn paused_deployment_creates_no_replicaset_and_says_so() {
     let out = c.step();
     assert!(creates(&out, "ReplicaSet").is_empty());
     let p = objects::condition(&c.d(), "Progressing").cloned().expect("progressing");
-    assert_eq!((p["status"].as_str(), p["reason"].as_str(), p["message"].as_str()), (Some("Unknown"), Some("DeploymentPaused"), Some("Deployment is paused")));
+    assert_eq!(
+        (p["status"].as_str(), p["reason"].as_str(), p["message"].as_str()),
+        (Some("Unknown"), Some("DeploymentPaused"), Some("Deployment is paused"))
+    );
     // Scaling a paused deployment still scales its only active ReplicaSet.
     c.set_d(|d| d["spec"]["replicas"] = json!(4));
     c.step();
@@ -334,7 +347,8 @@ fn scaling_mid_rollout_is_proportional() {
     inf.insert(mk("web-old", "v1", 8, 0, "1"));
     inf.insert(mk("web-new", "v2", 5, 1000, "2"));
     let out = sync_deployment(&inf, &d, 5000);
-    let sizes: Vec<(String, i64)> = updates(&out, "ReplicaSet").iter().map(|r| (objects::name(r).to_string(), replicas(r))).collect();
+    let sizes: Vec<(String, i64)> =
+        updates(&out, "ReplicaSet").iter().map(|r| (objects::name(r).to_string(), replicas(r))).collect();
     let total: i64 = sizes.iter().map(|s| s.1).sum();
     assert_eq!(total, 20, "{sizes:?}");
     assert!(sizes.iter().all(|(_, n)| *n > 5), "both grew: {sizes:?}");

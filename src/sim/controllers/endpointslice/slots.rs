@@ -89,7 +89,10 @@ impl Slots {
             }
             self.remove(pod);
         }
-        let fits = |s: &Slot| (s.ports == ports || (s.members.is_empty() && s.name.is_none() && s.creating.is_none())) && s.members.len() < MAX_PER_SLICE;
+        let fits = |s: &Slot| {
+            (s.ports == ports || (s.members.is_empty() && s.name.is_none() && s.creating.is_none()))
+                && s.members.len() < MAX_PER_SLICE
+        };
         let i = match self.slots.iter().position(fits) {
             Some(i) => i,
             None => {
@@ -118,7 +121,11 @@ impl Slots {
 
     /// A create was answered: the slice it made now has a name.
     pub fn created(&mut self, sent: &Value, name: &str) {
-        let i = self.slots.iter().position(|s| s.creating.as_ref() == Some(sent)).or_else(|| self.slots.iter().position(|s| s.creating.is_some()));
+        let i = self
+            .slots
+            .iter()
+            .position(|s| s.creating.as_ref() == Some(sent))
+            .or_else(|| self.slots.iter().position(|s| s.creating.is_some()));
         if let Some(i) = i {
             let slot = &mut self.slots[i];
             slot.creating = None;

@@ -60,7 +60,10 @@ fn foreground_deletes_blocking_dependents_first_then_drops_the_finalizer() {
     let keys = gc.keys_for(&ch, &inf);
     assert!(keys.contains(&gc_key(rt("replicasets"), &owner)), "the waiting owner is woken");
     let out = run(&mut gc, &inf, &keys, 2);
-    assert_eq!(patches(&out), vec![("web-abc".to_string(), json!({"metadata": {"finalizers": [], "resourceVersion": "10"}}))]);
+    assert_eq!(
+        patches(&out),
+        vec![("web-abc".to_string(), json!({"metadata": {"finalizers": [], "resourceVersion": "10"}}))]
+    );
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn orphan_removes_owner_references_then_the_finalizer() {
         inf.insert(released);
     }
     let out = run(&mut gc, &inf, &keys, 1);
-    assert_eq!(patches(&out), vec![("web-abc".to_string(), json!({"metadata": {"finalizers": [], "resourceVersion": "10"}}))]);
+    assert_eq!(
+        patches(&out),
+        vec![("web-abc".to_string(), json!({"metadata": {"finalizers": [], "resourceVersion": "10"}}))]
+    );
 }
 
 #[test]
@@ -122,6 +128,9 @@ fn keys_name_their_resource() {
     let k = gc_key(rt("pods"), &pod);
     assert_eq!(k, ("default".to_string(), "/pods/web".to_string()));
     assert_eq!(resolve_key(&k).map(|(rt, n)| (rt.plural, n)), Some(("pods", "web")));
-    assert_eq!(resolve_key(&("default".into(), "apps/deployments/web".into())).map(|(rt, _)| rt.kind), Some("Deployment"));
+    assert_eq!(
+        resolve_key(&("default".into(), "apps/deployments/web".into())).map(|(rt, _)| rt.kind),
+        Some("Deployment")
+    );
     assert!(resolve_key(&("default".into(), "nonsense".into())).is_none());
 }

@@ -19,7 +19,11 @@ pub enum Verdict {
 fn exit_codes_match(rule: &Value, pod: &Value) -> Option<(String, i64)> {
     let on = rule.get("onExitCodes")?;
     let container = str_at(on, "/containerName");
-    let values: Vec<i64> = on.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let values: Vec<i64> = on
+        .get("values")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
     let not_in = str_at(on, "/operator") == "NotIn";
     let statuses = pod.pointer("/status/containerStatuses").and_then(Value::as_array)?;
     statuses.iter().find_map(|cs| {
@@ -51,12 +55,16 @@ fn conditions_match(rule: &Value, pod: &Value) -> Option<String> {
 
 /// Applies the Job's podFailurePolicy to a failed pod.
 pub fn judge(job: &Value, pod: &Value) -> Verdict {
-    let Some(rules) = job.pointer("/spec/podFailurePolicy/rules").and_then(Value::as_array) else { return Verdict::Count };
+    let Some(rules) = job.pointer("/spec/podFailurePolicy/rules").and_then(Value::as_array) else {
+        return Verdict::Count;
+    };
     let (ns, name) = (objects::namespace(pod), objects::name(pod));
     for (i, rule) in rules.iter().enumerate() {
         let action = str_at(rule, "/action");
         let matched = if let Some((container, code)) = exit_codes_match(rule, pod) {
-            format!("Container {container} for pod {ns}/{name} failed with exit code {code} matching {action} rule at index {i}")
+            format!(
+                "Container {container} for pod {ns}/{name} failed with exit code {code} matching {action} rule at index {i}"
+            )
         } else if let Some(cond) = conditions_match(rule, pod) {
             format!("Pod {ns}/{name} has condition {cond} matching {action} rule at index {i}")
         } else {
@@ -94,7 +102,12 @@ mod tests {
             {"action": "Count", "onExitCodes": {"operator": "NotIn", "values": [0]}}
         ]);
         let j = job(rules);
-        assert_eq!(judge(&j, &failed_pod(42)), Verdict::FailJob("Container main for pod default/pi-x failed with exit code 42 matching FailJob rule at index 0".into()));
+        assert_eq!(
+            judge(&j, &failed_pod(42)),
+            Verdict::FailJob(
+                "Container main for pod default/pi-x failed with exit code 42 matching FailJob rule at index 0".into()
+            )
+        );
         assert_eq!(judge(&j, &failed_pod(1)), Verdict::Ignore, "the disruption rule comes before the catch-all");
         assert_eq!(judge(&json!({}), &failed_pod(42)), Verdict::Count, "no policy: every failure counts");
         let not_in = job(json!([{"action": "FailJob", "onExitCodes": {"operator": "NotIn", "values": [1, 2]}}]));

@@ -24,7 +24,8 @@ fn pod(j: &Value, name: &str, phase: &str, finished: Millis) -> Value {
     p["metadata"]["creationTimestamp"] = json!(rfc3339(finished.saturating_sub(1000)));
     if matches!(phase, "Succeeded" | "Failed") {
         let code = if phase == "Failed" { 1 } else { 0 };
-        p["status"]["containerStatuses"] = json!([{"name": "c", "state": {"terminated": {"exitCode": code, "finishedAt": rfc3339(finished)}}}]);
+        p["status"]["containerStatuses"] =
+            json!([{"name": "c", "state": {"terminated": {"exitCode": code, "finishedAt": rfc3339(finished)}}}]);
     }
     p
 }
@@ -56,14 +57,19 @@ fn creates_up_to_parallelism_with_job_labels() {
     assert_eq!(pods[0]["metadata"]["labels"]["batch.kubernetes.io/job-name"], "pi");
     assert_eq!(pods[0]["metadata"]["labels"]["controller-uid"], "uid-pi");
     let st = status(&out.actions);
-    assert_eq!((st["ready"].as_i64(), st["terminating"].as_i64()), (Some(0), Some(0)), "ready and terminating are always reported");
+    assert_eq!(
+        (st["ready"].as_i64(), st["terminating"].as_i64()),
+        (Some(0), Some(0)),
+        "ready and terminating are always reported"
+    );
     assert_eq!(st["uncountedTerminatedPods"], json!({}));
 }
 
 #[test]
 fn remaining_completions_limit_active_pods() {
     let j = job(Some(3), 3, 6);
-    let inf = with(&j, vec![pod(&j, "a", "Succeeded", 500), pod(&j, "b", "Succeeded", 600), pod(&j, "c", "Running", 0)]);
+    let inf =
+        with(&j, vec![pod(&j, "a", "Succeeded", 500), pod(&j, "b", "Succeeded", 600), pod(&j, "c", "Running", 0)]);
     let out = sync_job(&inf, &j, 1000, true);
     assert!(creates(&out.actions, "Pod").is_empty(), "1 completion left and 1 pod running");
 }
@@ -76,7 +82,10 @@ fn completion_sets_success_criteria_then_complete_with_event() {
     let st = status(&out.actions);
     for ty in ["SuccessCriteriaMet", "Complete"] {
         let c = cond(&st, ty).expect("condition");
-        assert_eq!((c["reason"].as_str(), c["message"].as_str()), (Some("CompletionsReached"), Some("Reached expected number of succeeded pods")));
+        assert_eq!(
+            (c["reason"].as_str(), c["message"].as_str()),
+            (Some("CompletionsReached"), Some("Reached expected number of succeeded pods"))
+        );
     }
     assert_eq!(st["succeeded"], 2);
     assert_eq!(st["completionTime"], rfc3339(1000));
@@ -96,11 +105,17 @@ fn backoff_limit_counts_failed_pods_as_upstream() {
     let st = status(&out.actions);
     for ty in ["FailureTarget", "Failed"] {
         let c = cond(&st, ty).expect("condition");
-        assert_eq!((c["reason"].as_str(), c["message"].as_str()), (Some("BackoffLimitExceeded"), Some("Job has reached the specified backoff limit")));
+        assert_eq!(
+            (c["reason"].as_str(), c["message"].as_str()),
+            (Some("BackoffLimitExceeded"), Some("Job has reached the specified backoff limit"))
+        );
     }
     assert_eq!(st["failed"], 3);
     assert!(creates(&out.actions, "Pod").is_empty());
-    assert_eq!(events(&out.actions), vec![("BackoffLimitExceeded".into(), "Job has reached the specified backoff limit".into())]);
+    assert_eq!(
+        events(&out.actions),
+        vec![("BackoffLimitExceeded".into(), "Job has reached the specified backoff limit".into())]
+    );
 }
 
 #[test]
@@ -127,13 +142,17 @@ fn active_deadline_fails_the_job_and_deletes_running_pods() {
     let st = status(&out.actions);
     assert_eq!(cond(&st, "FailureTarget").expect("interim")["reason"], "DeadlineExceeded");
     assert!(cond(&st, "Failed").is_none(), "Failed waits until the pod is gone");
-    assert_eq!(cond(&st, "FailureTarget").expect("interim")["message"], "Job was active longer than specified deadline");
+    assert_eq!(
+        cond(&st, "FailureTarget").expect("interim")["message"],
+        "Job was active longer than specified deadline"
+    );
 }
 
 #[test]
 fn pod_failure_policy_fail_job_and_ignore() {
     let mut j = job(Some(1), 1, 6);
-    j["spec"]["podFailurePolicy"] = json!({"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]});
+    j["spec"]["podFailurePolicy"] =
+        json!({"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]});
     let mut p = pod(&j, "a", "Failed", 100);
     p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = json!(42);
     let out = sync_job(&with(&j, vec![p]), &j, 1000, true);
@@ -142,7 +161,8 @@ fn pod_failure_policy_fail_job_and_ignore() {
     assert_eq!(f["reason"], "PodFailurePolicy");
     assert_eq!(f["message"], "Container c for pod default/a failed with exit code 42 matching FailJob rule at index 0");
 
-    j["spec"]["podFailurePolicy"] = json!({"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]});
+    j["spec"]["podFailurePolicy"] =
+        json!({"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]});
     j["spec"]["backoffLimit"] = json!(0);
     let out = sync_job(&with(&j, vec![pod(&j, "a", "Failed", 100)]), &j, 1000, true);
     assert!(status(&out.actions).get("failed").is_none(), "ignored failures are not counted");

@@ -113,8 +113,22 @@ mod tests {
 
     #[test]
     fn events_after_a_write_wait_for_it_others_go_at_once() {
-        let del = Action::Delete { resource: pods(), namespace: Some("default".into()), name: "x".into(), propagation: None, grace_seconds: None };
-        let plan = Plan::of(vec![event("first"), create("a"), event("created-a"), del.clone(), event("deleted-x"), Action::Requeue { key: ("d".into(), "k".into()), after: 5 }, event("loose")]);
+        let del = Action::Delete {
+            resource: pods(),
+            namespace: Some("default".into()),
+            name: "x".into(),
+            propagation: None,
+            grace_seconds: None,
+        };
+        let plan = Plan::of(vec![
+            event("first"),
+            create("a"),
+            event("created-a"),
+            del.clone(),
+            event("deleted-x"),
+            Action::Requeue { key: ("d".into(), "k".into()), after: 5 },
+            event("loose"),
+        ]);
         assert_eq!(plan.events, vec![event("first"), event("loose")]);
         assert_eq!(plan.creates, vec![Write { action: create("a"), on_success: vec![event("created-a")] }]);
         assert_eq!(plan.now, vec![Write { action: del, on_success: vec![event("deleted-x")] }]);

@@ -47,14 +47,24 @@ impl FakeApi {
                 self.watches.push((req.id, plural));
                 for ((p, _, _), o) in &self.objects {
                     if p == plural {
-                        k.send(Component::ApiServer, me(), Payload::Watch(Box::new(WatchNotice { watch_id: req.id, event: EventType::Added, object: o.clone() })));
+                        k.send(
+                            Component::ApiServer,
+                            me(),
+                            Payload::Watch(Box::new(WatchNotice {
+                                watch_id: req.id,
+                                event: EventType::Added,
+                                object: o.clone(),
+                            })),
+                        );
                     }
                 }
                 let bm = WatchNotice { watch_id: req.id, event: EventType::Bookmark, object: json!({}) };
                 k.send(Component::ApiServer, me(), Payload::Watch(Box::new(bm)));
                 return;
             }
-            (Verb::Create, _) if plural == "pods" && self.reject_pods.is_some() => Err(self.reject_pods.clone().expect("checked")),
+            (Verb::Create, _) if plural == "pods" && self.reject_pods.is_some() => {
+                Err(self.reject_pods.clone().expect("checked"))
+            }
             (Verb::Create, _) => {
                 let mut o = req.body.clone().unwrap_or(json!({}));
                 if objects::name(&o).is_empty() {
@@ -111,7 +121,12 @@ fn setup(seed: u64, reject: Option<Status>) -> (ControllerManager, FakeApi, Kern
 }
 
 fn summaries(k: &Kernel) -> Vec<(u64, String)> {
-    k.trace.entries().iter().filter(|e| e.from == "kube-controller-manager").map(|e| (e.sent_at, e.summary.clone())).collect()
+    k.trace
+        .entries()
+        .iter()
+        .filter(|e| e.from == "kube-controller-manager")
+        .map(|e| (e.sent_at, e.summary.clone()))
+        .collect()
 }
 
 #[test]
@@ -121,7 +136,8 @@ fn opens_one_watch_per_resource_then_creates_pods_in_slow_start_batches() {
     let sent = summaries(&k);
     let watches: Vec<&String> = sent.iter().map(|s| &s.1).filter(|s| s.contains("watch=true")).collect();
     assert_eq!(watches.len(), 2, "pods and replicasets, one watch each: {watches:?}");
-    let pod_posts: Vec<u64> = sent.iter().filter(|s| s.1 == "POST /api/v1/namespaces/default/pods").map(|s| s.0).collect();
+    let pod_posts: Vec<u64> =
+        sent.iter().filter(|s| s.1 == "POST /api/v1/namespaces/default/pods").map(|s| s.0).collect();
     assert_eq!(pod_posts.len(), 3);
     // Slow start: the first create alone, the next two after its answer.
     assert!(pod_posts[0] < pod_posts[1] && pod_posts[1] == pod_posts[2], "{pod_posts:?}");
@@ -142,7 +158,8 @@ fn a_failing_create_skips_the_rest_of_the_batch_and_backs_off_exponentially() {
     let quota = Status::forbidden(crate::sim::api::resolve("pods").expect("served"), "web-abc-x", "exceeded quota: q");
     let (mut cm, mut api, mut k) = setup(7, Some(quota));
     run(&mut cm, &mut api, &mut k, 2_000);
-    let posts: Vec<u64> = summaries(&k).iter().filter(|s| s.1 == "POST /api/v1/namespaces/default/pods").map(|s| s.0).collect();
+    let posts: Vec<u64> =
+        summaries(&k).iter().filter(|s| s.1 == "POST /api/v1/namespaces/default/pods").map(|s| s.0).collect();
     // One create per attempt (the other two are skipped); attempts spaced by a doubling backoff.
     assert!(posts.len() >= 5, "{posts:?}");
     let gaps: Vec<u64> = posts.windows(2).map(|w| w[1] - w[0]).collect();
@@ -173,7 +190,8 @@ fn a_failed_watch_is_reopened_and_relisted() {
     api.watches.retain(|w| w.0 != id);
     // The RS disappears while the watch is broken; the re-list must notice.
     api.objects.remove(&("replicasets".into(), "default".into(), "web-abc".into()));
-    let gone = ApiResponse { request_id: id, result: Err(Status::new(410, Reason::Expired, "too old resource version")) };
+    let gone =
+        ApiResponse { request_id: id, result: Err(Status::new(410, Reason::Expired, "too old resource version")) };
     k.send(Component::ApiServer, me(), Payload::Response(Box::new(gone)));
     run(&mut cm, &mut api, &mut k, 10_000);
     assert_eq!(api.watches.iter().filter(|w| w.1 == "replicasets").count(), 1, "re-opened");

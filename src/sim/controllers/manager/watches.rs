@@ -53,9 +53,10 @@ impl ControllerManager {
     fn purge_missing(&mut self, rt: &'static ResourceType, missing: BTreeSet<ObjectKey>) {
         for (ns, name) in missing {
             if let Some(obj) = self.informers.get(rt, &ns, &name).cloned()
-                && let Some(change) = self.informers.apply(rt, EventType::Deleted, obj) {
-                    self.dispatch(&change);
-                }
+                && let Some(change) = self.informers.apply(rt, EventType::Deleted, obj)
+            {
+                self.dispatch(&change);
+            }
         }
     }
 

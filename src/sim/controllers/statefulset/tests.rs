@@ -45,7 +45,9 @@ fn ordered_ready_creates_one_pod_at_a_time_with_its_claim_first() {
     assert_eq!(created_pods(&out), vec!["web-0"]);
     let claims = creates(&out, "PersistentVolumeClaim");
     assert_eq!(objects::name(&claims[0]), "www-web-0");
-    let pvc_pos = out.iter().position(|a| matches!(a, Action::Create { resource, .. } if resource.kind == "PersistentVolumeClaim"));
+    let pvc_pos = out
+        .iter()
+        .position(|a| matches!(a, Action::Create { resource, .. } if resource.kind == "PersistentVolumeClaim"));
     let pod_pos = out.iter().position(|a| matches!(a, Action::Create { resource, .. } if resource.kind == "Pod"));
     assert!(pvc_pos < pod_pos, "the claim is created before the pod");
     let pod = &creates(&out, "Pod")[0];
@@ -54,8 +56,15 @@ fn ordered_ready_creates_one_pod_at_a_time_with_its_claim_first() {
     assert_eq!(pod["metadata"]["labels"][POD_NAME_LABEL], "web-0");
     assert_eq!(pod["metadata"]["labels"][POD_INDEX_LABEL], "0");
     assert_eq!(pod["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"], "www-web-0");
-    assert!(events(&out).contains(&("SuccessfulCreate".into(), "create Pod web-0 in StatefulSet web successful".into())));
-    assert!(events(&out).contains(&("SuccessfulCreate".into(), "create Claim www-web-0 Pod web-0 in StatefulSet web success".into())));
+    assert!(
+        events(&out).contains(&("SuccessfulCreate".into(), "create Pod web-0 in StatefulSet web successful".into()))
+    );
+    assert!(
+        events(&out).contains(&(
+            "SuccessfulCreate".into(),
+            "create Claim www-web-0 Pod web-0 in StatefulSet web success".into()
+        ))
+    );
     assert_eq!(creates(&out, "ControllerRevision").len(), 1);
 
     // web-0 exists but is not ready: OrderedReady waits.
@@ -85,7 +94,9 @@ fn scale_down_removes_the_highest_ordinal_first_one_at_a_time() {
     inf.insert(s1.clone());
     let out = sync_set(&inf, &s1, 1000);
     assert_eq!(deletes(&out, "Pod"), vec!["web-2"]);
-    assert!(events(&out).contains(&("SuccessfulDelete".into(), "delete Pod web-2 in StatefulSet web successful".into())));
+    assert!(
+        events(&out).contains(&("SuccessfulDelete".into(), "delete Pod web-2 in StatefulSet web successful".into()))
+    );
     assert!(creates(&out, "PersistentVolumeClaim").is_empty(), "claims are kept");
 }
 

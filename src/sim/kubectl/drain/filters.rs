@@ -50,17 +50,33 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
             if owner != Some("DaemonSet") || finished(pod) {
                 return Verdict::Okay;
             }
-            let ds = pod.pointer("/metadata/ownerReferences").and_then(Value::as_array).and_then(|r| r.iter().find(|r| r.get("kind").and_then(Value::as_str) == Some("DaemonSet")));
+            let ds = pod
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .and_then(|r| r.iter().find(|r| r.get("kind").and_then(Value::as_str) == Some("DaemonSet")));
             let ds_name = ds.and_then(|r| r.get("name")).and_then(Value::as_str).unwrap_or_default();
             if !daemonset_exists(ns, ds_name) {
                 let msg = format!("daemonsets.apps {ds_name:?} not found");
                 return if o.force { Verdict::Warn(true, msg) } else { Verdict::Error(msg) };
             }
-            if o.ignore_daemonsets { Verdict::Warn(false, DAEMONSET_WARNING.into()) } else { Verdict::Error(DAEMONSET_FATAL.into()) }
+            if o.ignore_daemonsets {
+                Verdict::Warn(false, DAEMONSET_WARNING.into())
+            } else {
+                Verdict::Error(DAEMONSET_FATAL.into())
+            }
         },
-        &|| if pod.pointer("/metadata/annotations/kubernetes.io~1config.mirror").is_some() { Verdict::Skip } else { Verdict::Okay },
         &|| {
-            let empty_dir = pod.pointer("/spec/volumes").and_then(Value::as_array).is_some_and(|vs| vs.iter().any(|v| v.get("emptyDir").is_some()));
+            if pod.pointer("/metadata/annotations/kubernetes.io~1config.mirror").is_some() {
+                Verdict::Skip
+            } else {
+                Verdict::Okay
+            }
+        },
+        &|| {
+            let empty_dir = pod
+                .pointer("/spec/volumes")
+                .and_then(Value::as_array)
+                .is_some_and(|vs| vs.iter().any(|v| v.get("emptyDir").is_some()));
             match (empty_dir && !finished(pod), o.delete_emptydir) {
                 (false, _) => Verdict::Okay,
                 (true, false) => Verdict::Error(LOCAL_STORAGE_FATAL.into()),
@@ -85,7 +101,11 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
 
 /// `ns/name` of a pod.
 pub fn key(pod: &Value) -> String {
-    format!("{}/{}", pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod))
+    format!(
+        "{}/{}",
+        pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(),
+        common::name_of(pod)
+    )
 }
 
 /// Groups `(message, pod)` pairs by message in first-seen order: `msg: a, b`.
@@ -111,7 +131,8 @@ mod tests {
     use serde_json::json;
 
     fn pod(owner: Option<&str>, extra: Value) -> Value {
-        let mut p = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {}, "status": {"phase": "Running"}});
+        let mut p =
+            json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {}, "status": {"phase": "Running"}});
         if let Some(kind) = owner {
             p["metadata"]["ownerReferences"] = json!([{"kind": kind, "name": "owner", "controller": true}]);
         }
@@ -128,25 +149,41 @@ mod tests {
         let empty_dir = json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}});
         assert_eq!(verdict(&pod(Some("ReplicaSet"), json!({})), strict, &yes), Verdict::Okay);
         assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), strict, &yes), Verdict::Error(DAEMONSET_FATAL.into()));
-        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), all, &yes), Verdict::Warn(false, DAEMONSET_WARNING.into()));
+        assert_eq!(
+            verdict(&pod(Some("DaemonSet"), json!({})), all, &yes),
+            Verdict::Warn(false, DAEMONSET_WARNING.into())
+        );
         // An orphaned DaemonSet pod goes with --force; its warning is overwritten by later filters, as in kubectl.
         assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), all, &no), Verdict::Okay);
-        assert_eq!(verdict(&pod(Some("DaemonSet"), json!({})), strict, &no), Verdict::Error("daemonsets.apps \"owner\" not found".into()));
+        assert_eq!(
+            verdict(&pod(Some("DaemonSet"), json!({})), strict, &no),
+            Verdict::Error("daemonsets.apps \"owner\" not found".into())
+        );
         assert_eq!(verdict(&pod(None, json!({})), strict, &yes), Verdict::Error(UNMANAGED_FATAL.into()));
         assert_eq!(verdict(&pod(None, json!({})), all, &yes), Verdict::Warn(true, UNMANAGED_WARNING.into()));
-        assert_eq!(verdict(&pod(Some("ReplicaSet"), empty_dir.clone()), strict, &yes), Verdict::Error(LOCAL_STORAGE_FATAL.into()));
+        assert_eq!(
+            verdict(&pod(Some("ReplicaSet"), empty_dir.clone()), strict, &yes),
+            Verdict::Error(LOCAL_STORAGE_FATAL.into())
+        );
         // The emptyDir warning is overwritten by the next filter's verdict, as in kubectl.
         assert_eq!(verdict(&pod(Some("ReplicaSet"), empty_dir), all, &yes), Verdict::Okay);
-        assert_eq!(verdict(&pod(None, json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}})), strict, &yes), Verdict::Skip);
+        assert_eq!(
+            verdict(
+                &pod(None, json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "x"}}})),
+                strict,
+                &yes
+            ),
+            Verdict::Skip
+        );
         assert_eq!(verdict(&pod(None, json!({"status": {"phase": "Succeeded"}})), strict, &yes), Verdict::Okay);
     }
 
     #[test]
     fn messages_group_and_aggregate() {
-        let items = vec![("m1".to_string(), "ns/a".to_string()), ("m2".into(), "ns/b".into()), ("m1".into(), "ns/c".into())];
+        let items =
+            vec![("m1".to_string(), "ns/a".to_string()), ("m2".into(), "ns/b".into()), ("m1".into(), "ns/c".into())];
         assert_eq!(grouped(&items), ["m1: ns/a, ns/c", "m2: ns/b"]);
         assert_eq!(aggregate(&["x".into()]), "x");
         assert_eq!(aggregate(&["x".into(), "y".into()]), "[x, y]");
     }
-
 }

@@ -13,12 +13,16 @@ use crate::sim::controllers::selector;
 /// The eviction API's refusal (429 TooManyRequests) when a budget has no disruption left.
 pub const VIOLATION: &str = "Cannot evict pod as it would violate the pod's disruption budget.";
 /// The eviction API's answer (500) when several budgets select the pod.
-pub const MANY: &str = "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.";
+pub const MANY: &str =
+    "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.";
 
 fn ready(pod: &Value) -> bool {
-    pod.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("Ready") && c.get("status").and_then(Value::as_str) == Some("True")))
+    pod.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
+        cs.iter().any(|c| {
+            c.get("type").and_then(Value::as_str) == Some("Ready")
+                && c.get("status").and_then(Value::as_str) == Some("True")
+        })
+    })
 }
 
 fn deleting(pod: &Value) -> bool {
@@ -52,7 +56,11 @@ pub fn refusal(pod: &Value, pdbs: &[Value], pods: &[Value]) -> Option<&'static s
         _ => return Some(MANY),
     };
     let sel = pdb.pointer("/spec/selector");
-    let covered: Vec<&Value> = pods.iter().filter(|p| selector::selects(sel, p)).filter(|p| !deleting(p) && !matches!(phase(p), "Succeeded" | "Failed")).collect();
+    let covered: Vec<&Value> = pods
+        .iter()
+        .filter(|p| selector::selects(sel, p))
+        .filter(|p| !deleting(p) && !matches!(phase(p), "Succeeded" | "Failed"))
+        .collect();
     let expected = covered.len() as i64;
     let healthy = covered.iter().filter(|p| ready(p)).count() as i64;
     let desired = if let Some(min) = pdb.pointer("/spec/minAvailable") {
@@ -120,7 +128,10 @@ mod tests {
     #[test]
     fn two_budgets_are_an_error_and_none_means_free() {
         let pods = vec![pod("a", true)];
-        assert_eq!(refusal(&pods[0], &[pdb(json!({"minAvailable": 0})), pdb(json!({"minAvailable": 0}))], &pods), Some(MANY));
+        assert_eq!(
+            refusal(&pods[0], &[pdb(json!({"minAvailable": 0})), pdb(json!({"minAvailable": 0}))], &pods),
+            Some(MANY)
+        );
         assert_eq!(refusal(&pods[0], &[], &pods), None);
         let other = json!({"spec": {"selector": {"matchLabels": {"app": "db"}}, "minAvailable": 5}});
         assert_eq!(refusal(&pods[0], &[other], &pods), None);

@@ -178,11 +178,23 @@ mod tests {
     fn errors_name_the_operation_and_path() {
         let cases = [
             (json!({"op": "add"}), JsonPatchError::NotAList("object")),
-            (json!([{"op": "remove", "path": "/spec/nope"}]), JsonPatchError::Missing { op: "remove".into(), path: "/spec/nope".into() }),
-            (json!([{"op": "replace", "path": "/nope/x", "value": 1}]), JsonPatchError::Missing { op: "replace".into(), path: "/nope/x".into() }),
-            (json!([{"op": "test", "path": "/spec/replicas", "value": 2}]), JsonPatchError::TestFailed("/spec/replicas".into())),
+            (
+                json!([{"op": "remove", "path": "/spec/nope"}]),
+                JsonPatchError::Missing { op: "remove".into(), path: "/spec/nope".into() },
+            ),
+            (
+                json!([{"op": "replace", "path": "/nope/x", "value": 1}]),
+                JsonPatchError::Missing { op: "replace".into(), path: "/nope/x".into() },
+            ),
+            (
+                json!([{"op": "test", "path": "/spec/replicas", "value": 2}]),
+                JsonPatchError::TestFailed("/spec/replicas".into()),
+            ),
             (json!([{"op": "jump", "path": "/spec"}]), JsonPatchError::UnknownOp("jump".into())),
-            (json!([{"op": "add", "path": "/spec/template/spec/containers/9", "value": 1}]), JsonPatchError::BadIndex("9".into())),
+            (
+                json!([{"op": "add", "path": "/spec/template/spec/containers/9", "value": 1}]),
+                JsonPatchError::BadIndex("9".into()),
+            ),
         ];
         for (patch, want) in cases {
             assert_eq!(apply(&mut doc(), &patch), Err(want), "{patch}");

@@ -107,7 +107,9 @@ pub fn printer_for(kind: &str) -> Printer {
         "CronJob" => p(CRON_JOB, workloads::cron_job),
         "HorizontalPodAutoscaler" => p(HPA, autoscaling::hpa),
         "PodDisruptionBudget" => p(PDB, workloads::pdb),
-        "ControllerRevision" => p(cols![NAME, col("CONTROLLER"), col("REVISION"), col("AGE")], workloads::controller_revision),
+        "ControllerRevision" => {
+            p(cols![NAME, col("CONTROLLER"), col("REVISION"), col("AGE")], workloads::controller_revision)
+        }
         "Ingress" => p(INGRESS, network::ingress),
         "IngressClass" => p(cols![NAME, col("CONTROLLER"), col("PARAMETERS"), col("AGE")], network::ingress_class),
         "NetworkPolicy" => p(cols![NAME, col("POD-SELECTOR"), col("AGE")], network::network_policy),
@@ -247,8 +249,7 @@ const HPA: &[Column] =
 const PDB: &[Column] = &[NAME, col("MIN AVAILABLE"), col("MAX UNAVAILABLE"), col("ALLOWED DISRUPTIONS"), col("AGE")];
 const INGRESS: &[Column] = &[NAME, col("CLASS"), col("HOSTS"), col("ADDRESS"), col("PORTS"), col("AGE")];
 const ENDPOINT_SLICE: &[Column] = &[NAME, col("ADDRESSTYPE"), col("PORTS"), col("ENDPOINTS"), col("AGE")];
-const BINDING: &[Column] =
-    &[NAME, col("ROLE"), col("AGE"), wide("USERS"), wide("GROUPS"), wide("SERVICEACCOUNTS")];
+const BINDING: &[Column] = &[NAME, col("ROLE"), col("AGE"), wide("USERS"), wide("GROUPS"), wide("SERVICEACCOUNTS")];
 const STORAGE_CLASS: &[Column] = &[
     NAME,
     col("PROVISIONER"),
@@ -305,10 +306,7 @@ const KINDS: &[(&str, &str, &[&str])] = &[
 pub fn canonical_kind(kind: &str) -> Option<&'static str> {
     let lower = kind.to_ascii_lowercase();
     let bare = lower.split('.').next().unwrap_or("");
-    KINDS
-        .iter()
-        .find(|(k, _, names)| k.eq_ignore_ascii_case(bare) || names.contains(&bare))
-        .map(|(k, _, _)| *k)
+    KINDS.iter().find(|(k, _, names)| k.eq_ignore_ascii_case(bare) || names.contains(&bare)).map(|(k, _, _)| *k)
 }
 
 /// The API group of a built-in kind (`apps` for Deployment, `""` for core kinds).
@@ -331,9 +329,13 @@ mod tests {
 
     #[test]
     fn kinds_resolve_from_any_spelling() {
-        for (input, want) in
-            [("Pod", "Pod"), ("pods", "Pod"), ("po", "Pod"), ("deployments.apps", "Deployment"), ("HPA", "HorizontalPodAutoscaler")]
-        {
+        for (input, want) in [
+            ("Pod", "Pod"),
+            ("pods", "Pod"),
+            ("po", "Pod"),
+            ("deployments.apps", "Deployment"),
+            ("HPA", "HorizontalPodAutoscaler"),
+        ] {
             assert_eq!(canonical_kind(input), Some(want), "{input}");
         }
         assert_eq!(canonical_kind("widgets"), None);

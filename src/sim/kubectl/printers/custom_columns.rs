@@ -19,7 +19,9 @@ pub enum CustomColumnsError {
     #[error("error: unexpected custom-columns spec: {0}, expected <header>:<json-path-expr>")]
     BadColumn(String),
     /// A field spec that is not `a.b`, `.a.b`, `{a.b}` or `{.a.b}`.
-    #[error("error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{{name1.name2}}' or '{{.name1.name2}}'")]
+    #[error(
+        "error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{{name1.name2}}' or '{{.name1.name2}}'"
+    )]
     BadPath,
     /// The JSONPath itself failed to parse or run; kubectl prints the bare reason.
     #[error("error: {0}")]
@@ -73,7 +75,9 @@ pub fn custom_columns(spec: &str, objs: &[Value], no_headers: bool) -> Result<St
 /// joined by commas; `<none>` leads when the first result list is empty.
 fn column_cell(path: &str, obj: &Value) -> Result<String, CustomColumnsError> {
     let lists = find_values(path, obj).map_err(|e| match e {
-        JsonPathError::Parse { reason, .. } | JsonPathError::Execute { reason, .. } => CustomColumnsError::JsonPath(reason),
+        JsonPathError::Parse { reason, .. } | JsonPathError::Execute { reason, .. } => {
+            CustomColumnsError::JsonPath(reason)
+        }
     })?;
     let mut out: Vec<String> = Vec::new();
     if lists.first().is_none_or(|l| l.is_empty()) {
@@ -98,7 +102,10 @@ pub fn go_sprint(v: &Value) -> String {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.stable_sort();
-            format!("map[{}]", keys.iter().map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()]))).collect::<Vec<_>>().join(" "))
+            format!(
+                "map[{}]",
+                keys.iter().map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()]))).collect::<Vec<_>>().join(" ")
+            )
         }
     }
 }
@@ -118,17 +125,25 @@ mod tests {
 
     #[test]
     fn columns_print_values_none_and_lists() {
-        let got = custom_columns("NAME:.metadata.name,IMAGES:.spec.containers[*].image,IP:status.podIP,LABELS:{.metadata.labels}", &pods(), false);
+        let got = custom_columns(
+            "NAME:.metadata.name,IMAGES:.spec.containers[*].image,IP:status.podIP,LABELS:{.metadata.labels}",
+            &pods(),
+            false,
+        );
         assert_eq!(
             got.as_deref(),
-            Ok("NAME    IMAGES          IP         LABELS\nweb-1   nginx,busybox   10.0.0.1   map[app:web tier:fe]\ndb-0    postgres        <none>     <none>\n")
+            Ok(
+                "NAME    IMAGES          IP         LABELS\nweb-1   nginx,busybox   10.0.0.1   map[app:web tier:fe]\ndb-0    postgres        <none>     <none>\n"
+            )
         );
         assert_eq!(custom_columns("N:metadata.name", &pods(), true).as_deref(), Ok("web-1\ndb-0\n"));
     }
 
     #[test]
     fn relaxed_paths() {
-        for (input, want) in [("metadata.name", "{.metadata.name}"), (".a", "{.a}"), ("{a.b}", "{.a.b}"), ("{.a[*]}", "{.a[*]}")] {
+        for (input, want) in
+            [("metadata.name", "{.metadata.name}"), (".a", "{.a}"), ("{a.b}", "{.a.b}"), ("{.a[*]}", "{.a[*]}")]
+        {
             assert_eq!(relaxed_jsonpath(input).as_deref(), Ok(want), "{input}");
         }
         assert_eq!(relaxed_jsonpath("{a}{b}"), Err(CustomColumnsError::BadPath));
@@ -146,7 +161,10 @@ mod tests {
             custom_columns("N:.spec.containers[5]", &pods(), false).map_err(|e| e.to_string()),
             Err("error: array index out of bounds: index 5, length 2".into())
         );
-        assert_eq!(custom_columns("N:.a[", &pods(), false).map_err(|e| e.to_string()), Err("error: unterminated array".into()));
+        assert_eq!(
+            custom_columns("N:.a[", &pods(), false).map_err(|e| e.to_string()),
+            Err("error: unterminated array".into())
+        );
         assert_eq!(custom_columns("EMPTY:", &pods(), false).as_deref(), Ok("EMPTY\n<none>\n<none>\n"));
     }
 }

@@ -170,7 +170,8 @@ mod tests {
 
     /// Objects and the text kubectl 1.33 printed for them (captured from a fake apiserver, TZ=UTC).
     fn fixtures() -> (Millis, Vec<Value>) {
-        let v: Value = serde_json::from_str(include_str!("testdata/describe/fixtures.json")).expect("fixtures are valid JSON");
+        let v: Value =
+            serde_json::from_str(include_str!("testdata/describe/fixtures.json")).expect("fixtures are valid JSON");
         let now = crate::sim::time::parse_rfc3339(str_at(&v, &["now"])).expect("fixture time parses");
         (now, arr_at(&v, &["objects"]).to_vec())
     }
@@ -184,7 +185,9 @@ mod tests {
     fn events_for(objs: &[Value], kind: &str, name: &str) -> Vec<Value> {
         objs.iter()
             .filter(|o| str_at(o, &["kind"]) == "Event")
-            .filter(|e| str_at(e, &["involvedObject", "kind"]) == kind && str_at(e, &["involvedObject", "name"]) == name)
+            .filter(|e| {
+                str_at(e, &["involvedObject", "kind"]) == kind && str_at(e, &["involvedObject", "name"]) == name
+            })
             .cloned()
             .collect()
     }
@@ -212,8 +215,14 @@ mod tests {
     #[test]
     fn node_matches_kubectl() {
         let (now, objs) = fixtures();
-        let pods = of_kind(&objs, "Pod").into_iter().filter(|p| str_at(p, &["spec", "nodeName"]) == "kind-worker").collect();
-        let ctx = DescribeContext { now, pods, lease: Some(find(&objs, "Lease", "kind-worker").clone()), ..Default::default() };
+        let pods =
+            of_kind(&objs, "Pod").into_iter().filter(|p| str_at(p, &["spec", "nodeName"]) == "kind-worker").collect();
+        let ctx = DescribeContext {
+            now,
+            pods,
+            lease: Some(find(&objs, "Lease", "kind-worker").clone()),
+            ..Default::default()
+        };
         let got = describe("node", find(&objs, "Node", "kind-worker"), &events_for(&objs, "Node", "kind-worker"), &ctx);
         check(&got, include_str!("testdata/describe/node.txt"));
     }
@@ -230,7 +239,12 @@ mod tests {
     fn replica_set_matches_kubectl() {
         let (now, objs) = fixtures();
         let ctx = DescribeContext { now, pods: of_kind(&objs, "Pod"), ..Default::default() };
-        let got = describe("rs", find(&objs, "ReplicaSet", "web-5d4f8b7c9"), &events_for(&objs, "ReplicaSet", "web-5d4f8b7c9"), &ctx);
+        let got = describe(
+            "rs",
+            find(&objs, "ReplicaSet", "web-5d4f8b7c9"),
+            &events_for(&objs, "ReplicaSet", "web-5d4f8b7c9"),
+            &ctx,
+        );
         check(&got, include_str!("testdata/describe/replicaset.txt"));
     }
 
@@ -249,23 +263,38 @@ mod tests {
     fn namespaces_match_kubectl() {
         let (now, objs) = fixtures();
         let ctx = DescribeContext { now, ..Default::default() };
-        check(&describe("ns", find(&objs, "Namespace", "default"), &[], &ctx), include_str!("testdata/describe/namespace-empty.txt"));
+        check(
+            &describe("ns", find(&objs, "Namespace", "default"), &[], &ctx),
+            include_str!("testdata/describe/namespace-empty.txt"),
+        );
         let ctx = DescribeContext {
             now,
             resource_quotas: of_kind(&objs, "ResourceQuota"),
             limit_ranges: of_kind(&objs, "LimitRange"),
             ..Default::default()
         };
-        check(&describe("ns", find(&objs, "Namespace", "team-a"), &[], &ctx), include_str!("testdata/describe/namespace-quota.txt"));
+        check(
+            &describe("ns", find(&objs, "Namespace", "team-a"), &[], &ctx),
+            include_str!("testdata/describe/namespace-quota.txt"),
+        );
     }
 
     #[test]
     fn job_configmap_and_generic_match_kubectl() {
         let (now, objs) = fixtures();
         let ctx = DescribeContext { now, ..Default::default() };
-        check(&describe("job", find(&objs, "Job", "pi"), &events_for(&objs, "Job", "pi"), &ctx), include_str!("testdata/describe/job.txt"));
-        check(&describe("cm", find(&objs, "ConfigMap", "cfg"), &[], &ctx), include_str!("testdata/describe/configmap.txt"));
-        check(&describe("widgets", find(&objs, "Widget", "w1"), &[], &ctx), include_str!("testdata/describe/generic.txt"));
+        check(
+            &describe("job", find(&objs, "Job", "pi"), &events_for(&objs, "Job", "pi"), &ctx),
+            include_str!("testdata/describe/job.txt"),
+        );
+        check(
+            &describe("cm", find(&objs, "ConfigMap", "cfg"), &[], &ctx),
+            include_str!("testdata/describe/configmap.txt"),
+        );
+        check(
+            &describe("widgets", find(&objs, "Widget", "w1"), &[], &ctx),
+            include_str!("testdata/describe/generic.txt"),
+        );
     }
 
     #[test]
@@ -274,7 +303,12 @@ mod tests {
         let ctx = DescribeContext { now, hide_events: true, ..Default::default() };
         let got = describe("Node", find(&objs, "Node", "kind-worker"), &[], &ctx);
         assert!(!got.contains("Events:"));
-        assert!(got.contains("Lease:              Failed to get lease: leases.coordination.k8s.io \"kind-worker\" not found\n"), "{got}");
+        assert!(
+            got.contains(
+                "Lease:              Failed to get lease: leases.coordination.k8s.io \"kind-worker\" not found\n"
+            ),
+            "{got}"
+        );
         assert!(got.contains("Non-terminated Pods:          (0 in total)\n"), "{got}");
     }
 
@@ -296,7 +330,9 @@ mod tests {
             serde_json::json!({"spec": {"containers": [{"env": [{"valueFrom": {"fieldRef": 1}}], "ports": "x"}], "volumes": [{}]},
                                "status": {"containerStatuses": [{"state": {"terminated": {"startedAt": 5}}}]}}),
         ];
-        for kind in ["Pod", "Node", "Deployment", "ReplicaSet", "Job", "Service", "Namespace", "ConfigMap", "Secret", "Widget"] {
+        for kind in
+            ["Pod", "Node", "Deployment", "ReplicaSet", "Job", "Service", "Namespace", "ConfigMap", "Secret", "Widget"]
+        {
             for obj in &junk {
                 let out = describe(kind, obj, &[serde_json::json!({"count": "x"})], &ctx);
                 assert!(out.starts_with("Name:"), "{kind}: {out}");

@@ -29,9 +29,9 @@ pub fn i64_at(v: &Value, path: &[&str]) -> i64 {
 /// The integer at `path` when present (a `*int32` that is set).
 pub fn opt_i64(v: &Value, path: &[&str]) -> Option<i64> {
     let n = at(v, path)?;
-    n.as_i64().or_else(|| n.as_u64().map(|u| i64::try_from(u).unwrap_or(i64::MAX))).or_else(|| {
-        n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64)
-    })
+    n.as_i64()
+        .or_else(|| n.as_u64().map(|u| i64::try_from(u).unwrap_or(i64::MAX)))
+        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64))
 }
 
 /// The boolean at `path`, or `false`.
@@ -57,9 +57,8 @@ pub fn obj_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Map<String, Value>>
 /// A `map[string]string` (labels, selectors, annotations) as sorted pairs; non-string values are
 /// shown as their JSON text rather than dropped, so nothing silently disappears.
 pub fn string_map(v: &Value, path: &[&str]) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = obj_at(v, path)
-        .map(|m| m.iter().map(|(k, val)| (k.clone(), scalar_text(val))).collect())
-        .unwrap_or_default();
+    let mut pairs: Vec<(String, String)> =
+        obj_at(v, path).map(|m| m.iter().map(|(k, val)| (k.clone(), scalar_text(val))).collect()).unwrap_or_default();
     pairs.stable_sort();
     pairs
 }
@@ -112,10 +111,8 @@ pub fn format_label_selector(sel: Option<&Value>) -> String {
 /// `metav1.LabelSelectorAsSelector(...).String()`: requirements sorted by key, matchLabels as `k=v`,
 /// `in`/`notin` with sorted values, `!k` for DoesNotExist. `None` when an operator is unknown.
 pub fn label_selector_string(sel: &Value) -> Option<String> {
-    let mut reqs: Vec<(String, String)> = string_map(sel, &["matchLabels"])
-        .into_iter()
-        .map(|(k, v)| (k.clone(), format!("{k}={v}")))
-        .collect();
+    let mut reqs: Vec<(String, String)> =
+        string_map(sel, &["matchLabels"]).into_iter().map(|(k, v)| (k.clone(), format!("{k}={v}"))).collect();
     for expr in arr_at(sel, &["matchExpressions"]) {
         let key = str_at(expr, &["key"]).to_string();
         let mut values: Vec<String> = arr_at(expr, &["values"]).iter().map(scalar_text).collect();

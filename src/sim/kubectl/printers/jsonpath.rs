@@ -10,8 +10,8 @@ mod parse;
 use serde_json::Value;
 use thiserror::Error;
 
-use eval::{Evaluator, Val};
 use super::yaml_json::{go_float_g, to_compact_json};
+use eval::{Evaluator, Val};
 
 /// Why a JSONPath template could not be printed. `Display` is the whole line kubectl prints,
 /// `error: ` prefix included (without the final newline).
@@ -48,8 +48,8 @@ pub fn jsonpath(template: &str, data: &Value) -> Result<String, JsonPathError> {
 
 /// Like [`jsonpath`], with `--allow-missing-template-keys` spelled out.
 pub fn jsonpath_with(template: &str, data: &Value, allow_missing_keys: bool) -> Result<String, JsonPathError> {
-    let nodes = parse::parse(template)
-        .map_err(|reason| JsonPathError::Parse { template: template.to_string(), reason })?;
+    let nodes =
+        parse::parse(template).map_err(|reason| JsonPathError::Parse { template: template.to_string(), reason })?;
     let mut ev = Evaluator::new(&nodes, allow_missing_keys);
     let results = ev.find_results(Val::Json(data.clone()), 0).map_err(|reason| JsonPathError::Execute {
         template: template.to_string(),
@@ -72,8 +72,8 @@ pub fn jsonpath_with(template: &str, data: &Value, allow_missing_keys: bool) -> 
 /// The raw result lists of a template (what `FindResults` returns), for printers that format
 /// values themselves, such as custom columns. Missing keys are allowed.
 pub fn find_values(template: &str, data: &Value) -> Result<Vec<Vec<Value>>, JsonPathError> {
-    let nodes = parse::parse(template)
-        .map_err(|reason| JsonPathError::Parse { template: template.to_string(), reason })?;
+    let nodes =
+        parse::parse(template).map_err(|reason| JsonPathError::Parse { template: template.to_string(), reason })?;
     let mut ev = Evaluator::new(&nodes, true);
     let results = ev.find_results(Val::Json(data.clone()), 0).map_err(|reason| JsonPathError::Execute {
         template: template.to_string(),
@@ -83,10 +83,14 @@ pub fn find_values(template: &str, data: &Value) -> Result<Vec<Vec<Value>>, Json
     })?;
     Ok(results
         .into_iter()
-        .map(|list| list.into_iter().filter_map(|v| match v {
-            Val::Json(j) => Some(j),
-            Val::Invalid => None,
-        }).collect())
+        .map(|list| {
+            list.into_iter()
+                .filter_map(|v| match v {
+                    Val::Json(j) => Some(j),
+                    Val::Invalid => None,
+                })
+                .collect()
+        })
         .collect())
 }
 
@@ -146,7 +150,8 @@ pub fn go_syntax(v: &Value) -> String {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.stable_sort();
-            let body: Vec<String> = keys.iter().map(|k| format!("{}:{}", go_quote(k), go_syntax(&m[k.as_str()]))).collect();
+            let body: Vec<String> =
+                keys.iter().map(|k| format!("{}:{}", go_quote(k), go_syntax(&m[k.as_str()]))).collect();
             format!("map[string]interface {{}}{{{}}}", body.join(", "))
         }
     }
@@ -178,7 +183,10 @@ mod tests {
             ("{.entries[0].metadata.labels}", r#"{"app":"web","tier":"fe"}"#),
             ("{.entries[0].spec.containers[*].image}", "nginx:1.27 busybox"),
             ("{range .entries[*]}{.metadata.name}{\"\\n\"}{end}", "web-1\ndb-0\n"),
-            ("{range .entries[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}", "web-1\tRunning\ndb-0\tPending\n"),
+            (
+                "{range .entries[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}",
+                "web-1\tRunning\ndb-0\tPending\n",
+            ),
             ("{.entries[?(@.status.phase==\"Running\")].metadata.name}", "web-1"),
             ("{.entries[0].status.conditions[?(@.type==\"Ready\")].status}", "True"),
             ("{.entries[-1].metadata.name}", "db-0"),
@@ -211,7 +219,10 @@ mod tests {
             ("{.entries[1:].metadata.name}", "db-0"),
             ("{..containerPort}", "80"),
             ("{.}", ""),
-            ("{.entries[0].metadata}", r#"{"annotations":{"fixture":"1"},"labels":{"app":"web","tier":"fe"},"name":"web-1","namespace":"default"}"#),
+            (
+                "{.entries[0].metadata}",
+                r#"{"annotations":{"fixture":"1"},"labels":{"app":"web","tier":"fe"},"name":"web-1","namespace":"default"}"#,
+            ),
             ("{range .entries[*]}{@.metadata.name} {end}", "web-1 db-0 "),
             ("{.entries[?(@.metadata.name==\"web-1\")].spec.containers[?(@.name==\"side\")].image}", "busybox"),
             ("{.entries[*]['metadata.name']}", "web-1 db-0"),
@@ -221,10 +232,16 @@ mod tests {
             ("{..phase}", "Running Pending"),
             ("{.entries[?(@.metadata.labels.app==\"web\")]..image}", "nginx:1.27 busybox"),
             ("{range .entries[*]}{.metadata.name}", "web-1db-0w"),
-            ("{range .entries[*]}{.metadata.name}{end}{range .entries[*]}{.kind}{end}|{.kind}", "web-1db-0PodPod|Widget"),
+            (
+                "{range .entries[*]}{.metadata.name}{end}{range .entries[*]}{.kind}{end}|{.kind}",
+                "web-1db-0PodPod|Widget",
+            ),
             ("{range .entries[*]}{range .spec.containers[*]}{.name}{end}{end}", "nginxsidepg"),
             ("kind={.kind} {.metadata.name}", "kind=Widget w"),
-            ("{.entries[0].status.conditions}", r#"[{"status":"True","type":"Ready"},{"status":"True","type":"Initialized"}]"#),
+            (
+                "{.entries[0].status.conditions}",
+                r#"[{"status":"True","type":"Ready"},{"status":"True","type":"Initialized"}]"#,
+            ),
         ];
         let w = widget();
         for (template, want) in cases {
@@ -240,7 +257,10 @@ mod tests {
             ("{.entries[2:1]}", "array index out of bounds: index 2, length 2"),
             ("{.entries[-5]}", "array index out of bounds: index -3, length 2"),
             ("{.entries[?(@.status.phase==2)].metadata.name}", "incompatible types for comparison"),
-            ("{.entries[?(@.status.containerStatuses[0].restartCount==2.0)].metadata.name}", "incompatible types for comparison"),
+            (
+                "{.entries[?(@.status.containerStatuses[0].restartCount==2.0)].metadata.name}",
+                "incompatible types for comparison",
+            ),
             ("{.s[0]}", "string is not array or slice"),
             ("{.num[0]}", "float64 is not array or slice"),
             ("{end}", "not in range, nothing to end"),
@@ -277,7 +297,10 @@ mod tests {
             ("{.items[a]}", "error: error parsing jsonpath {.items[a]}, invalid array index a"),
             ("{#}", "error: error parsing jsonpath {#}, unrecognized character in action: U+0023 '#'"),
             ("{\"unterminated}", "error: error parsing jsonpath {\"unterminated}, unterminated quoted string"),
-            ("{.a.tier,app}", "error: error parsing jsonpath {.a.tier,app}, unrecognized character in action: U+002C ','"),
+            (
+                "{.a.tier,app}",
+                "error: error parsing jsonpath {.a.tier,app}, unrecognized character in action: U+002C ','",
+            ),
             ("{.a[\"app\"]}", "error: error parsing jsonpath {.a[\"app\"]}, invalid array index \"app\""),
         ];
         for (template, want) in cases {
@@ -298,7 +321,21 @@ mod tests {
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for t in ["", "{}", "{{}}", "}", "{.a}{", "{[]}", "{[?()]}", "{..}", "{range}", "{@..a..b}", "{.a[::]}", "{é}", "{.a[-]}"] {
+        for t in [
+            "",
+            "{}",
+            "{{}}",
+            "}",
+            "{.a}{",
+            "{[]}",
+            "{[?()]}",
+            "{..}",
+            "{range}",
+            "{@..a..b}",
+            "{.a[::]}",
+            "{é}",
+            "{.a[-]}",
+        ] {
             for data in [json!(null), json!([]), json!({"a": [1, {"b": null}]}), json!("s")] {
                 let _ = jsonpath(t, &data);
             }

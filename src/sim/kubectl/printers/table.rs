@@ -91,7 +91,9 @@ fn render(kind: &str, objs: &[Value], opts: &TableOptions) -> String {
     for obj in objs {
         let mut cells = (printer.row)(obj, &ctx);
         cells.resize(printer.columns.len(), String::new());
-        if opts.show_kind && let Some(i) = printer.columns.iter().position(|c| c.is_name) {
+        if opts.show_kind
+            && let Some(i) = printer.columns.iter().position(|c| c.is_name)
+        {
             cells[i] = format!("{}/{}", kind_prefix(obj, kind), cells[i]);
         }
         let mut row: Vec<String> = Vec::new();
@@ -206,7 +208,10 @@ mod tests {
         let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1", "creationTimestamp": "2025-01-01T00:05:00Z"}});
         assert_eq!(table("widgets", std::slice::from_ref(&widget), &opts), "NAME   AGE\nw1     3s\n");
         let with_kind = TableOptions { show_kind: true, ..opts };
-        assert_eq!(table("widgets", &[widget], &with_kind), "NAME                    AGE\nwidget.example.com/w1   3s\n");
+        assert_eq!(
+            table("widgets", &[widget], &with_kind),
+            "NAME                    AGE\nwidget.example.com/w1   3s\n"
+        );
         let junk = table("Pod", &[json!(null), json!("x"), json!({"metadata": []})], &opts);
         assert_eq!(junk.lines().count(), 4);
     }

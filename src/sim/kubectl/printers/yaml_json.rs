@@ -160,7 +160,8 @@ mod tests {
 
     #[test]
     fn list_wrapper_prints_like_kubectl_get() {
-        let items = [json!({"kind": "Pod", "metadata": {"name": "a"}}), json!({"kind": "Pod", "metadata": {"name": "b"}})];
+        let items =
+            [json!({"kind": "Pod", "metadata": {"name": "a"}}), json!({"kind": "Pod", "metadata": {"name": "b"}})];
         assert_eq!(
             to_yaml(&list_of(&items)),
             "apiVersion: v1\nitems:\n- kind: Pod\n  metadata:\n    name: a\n- kind: Pod\n  metadata:\n    name: b\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"

@@ -46,20 +46,37 @@ fn revisions(cx: &mut Ctx, ns: &str, obj: &Value) -> Result<BTreeMap<i64, Revisi
     let owner = uid(obj).to_string();
     let name = common::name_of(obj).to_string();
     let mut out = BTreeMap::new();
-    let ann = |o: &Value, k: &str| o.pointer("/metadata/annotations").and_then(|a| a.get(k)).and_then(Value::as_str).map(str::to_string);
+    let ann = |o: &Value, k: &str| {
+        o.pointer("/metadata/annotations").and_then(|a| a.get(k)).and_then(Value::as_str).map(str::to_string)
+    };
     match kind {
         "Deployment" => {
-            let rss = list(cx, rt("replicasets"), Some(ns), None, None).map_err(|e| format!("error: failed to retrieve replica sets from deployment {name}: {}", e.message))?;
+            let rss = list(cx, rt("replicasets"), Some(ns), None, None)
+                .map_err(|e| format!("error: failed to retrieve replica sets from deployment {name}: {}", e.message))?;
             for rs in rss.iter().filter(|rs| controlled_by(rs, &owner)) {
-                let Some(n) = ann(rs, "deployment.kubernetes.io/revision").and_then(|r| r.parse::<i64>().ok()) else { continue };
-                out.insert(n, Revision { template: rs.pointer("/spec/template").cloned().unwrap_or(json!({})), change_cause: ann(rs, CHANGE_CAUSE) });
+                let Some(n) = ann(rs, "deployment.kubernetes.io/revision").and_then(|r| r.parse::<i64>().ok()) else {
+                    continue;
+                };
+                out.insert(
+                    n,
+                    Revision {
+                        template: rs.pointer("/spec/template").cloned().unwrap_or(json!({})),
+                        change_cause: ann(rs, CHANGE_CAUSE),
+                    },
+                );
             }
         }
         "DaemonSet" | "StatefulSet" => {
             let crs = list(cx, rt("controllerrevisions"), Some(ns), None, None).map_err(|e| e.to_string())?;
             for cr in crs.iter().filter(|cr| controlled_by(cr, &owner)) {
                 let n = cr.get("revision").and_then(Value::as_i64).unwrap_or(0);
-                out.insert(n, Revision { template: cr.pointer("/data/spec/template").cloned().unwrap_or(json!({})), change_cause: ann(cr, CHANGE_CAUSE) });
+                out.insert(
+                    n,
+                    Revision {
+                        template: cr.pointer("/data/spec/template").cloned().unwrap_or(json!({})),
+                        change_cause: ann(cr, CHANGE_CAUSE),
+                    },
+                );
             }
         }
         other => return Err(format!("error: no history viewer has been implemented for {:?}", group_kind(other))),
@@ -94,10 +111,18 @@ fn print_template(template: &Value, now: u64) -> String {
 }
 
 pub fn history(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = parse(words, "history", &[flag("revision", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value)])?;
+    let p = parse(
+        words,
+        "history",
+        &[flag("revision", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value)],
+    )?;
     let want: i64 = match p.get("revision") {
         None => 0,
-        Some(r) => r.parse().map_err(|_| format!("error: invalid argument {r:?} for \"--revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"))?,
+        Some(r) => r.parse().map_err(|_| {
+            format!(
+                "error: invalid argument {r:?} for \"--revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"
+            )
+        })?,
     };
     if want < 0 {
         return Err(format!("error: revision must be a positive integer: {want}"));
@@ -143,7 +168,10 @@ fn without_hash(template: &Value) -> Value {
 /// The revision `undo` goes back to: `--to-revision`, or the one before the latest.
 fn pick(revs: &BTreeMap<i64, Revision>, to: i64, kind: &str, name: &str) -> Result<(i64, Revision), String> {
     if to > 0 {
-        return revs.get(&to).map(|r| (to, r.clone())).ok_or_else(|| format!("error: unable to find specified revision {to} in history"));
+        return revs
+            .get(&to)
+            .map(|r| (to, r.clone()))
+            .ok_or_else(|| format!("error: unable to find specified revision {to} in history"));
     }
     let mut newest_first = revs.iter().rev();
     newest_first.next();
@@ -155,7 +183,15 @@ fn pick(revs: &BTreeMap<i64, Revision>, to: i64, kind: &str, name: &str) -> Resu
 }
 
 pub fn undo(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = parse(words, "undo", &[flag("to-revision", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value), flag("dry-run", None, FlagKind::Value)])?;
+    let p = parse(
+        words,
+        "undo",
+        &[
+            flag("to-revision", None, FlagKind::Value),
+            flag("selector", Some('l'), FlagKind::Value),
+            flag("dry-run", None, FlagKind::Value),
+        ],
+    )?;
     let to: i64 = match p.get("to-revision") {
         None => 0,
         Some(r) => r.parse().map_err(|_| format!("error: invalid argument {r:?} for \"--to-revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"))?,
@@ -174,21 +210,32 @@ pub fn undo(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         let revs = revisions(cx, &ns, &obj)?;
         let (n, rev) = pick(&revs, to, &kind, &name)?;
         if dry_run {
-            out.stdout.push_str(&format!("{} will roll back to {}\n", object_ref(rt, &name), print_template(&rev.template, cx.world.now())));
+            out.stdout.push_str(&format!(
+                "{} will roll back to {}\n",
+                object_ref(rt, &name),
+                print_template(&rev.template, cx.world.now())
+            ));
             continue;
         }
         if obj.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
-            return Err(format!("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again"));
+            return Err(format!(
+                "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again"
+            ));
         }
         let current = obj.pointer("/spec/template").cloned().unwrap_or(json!({}));
         if without_hash(&rev.template) == without_hash(&current) {
-            out.out(format!("{} skipped rollback (current template already matches revision {n})", object_ref(rt, &name)));
+            out.out(format!(
+                "{} skipped rollback (current template already matches revision {n})",
+                object_ref(rt, &name)
+            ));
             continue;
         }
         let mut updated = obj.clone();
-        updated["spec"]["template"] = if kind == "Deployment" { without_hash(&rev.template) } else { rev.template.clone() };
+        updated["spec"]["template"] =
+            if kind == "Deployment" { without_hash(&rev.template) } else { rev.template.clone() };
         if kind == "Deployment" {
-            updated["metadata"]["annotations"] = Value::Object(rollback_annotations(&obj, &revision_rs_annotations(cx, &ns, &obj, n)));
+            updated["metadata"]["annotations"] =
+                Value::Object(rollback_annotations(&obj, &revision_rs_annotations(cx, &ns, &obj, n)));
         }
         let req = ApiRequest::new(0, Verb::Update, rt).in_namespace(Some(&ns)).named(&name).with_body(updated);
         match cx.world.call(req) {
@@ -205,7 +252,10 @@ fn revision_rs_annotations(cx: &mut Ctx, ns: &str, d: &Value, n: i64) -> Map<Str
     let rss = list(cx, rt("replicasets"), Some(ns), None, None).unwrap_or_default();
     rss.iter()
         .filter(|rs| controlled_by(rs, &owner))
-        .find(|rs| rs.pointer("/metadata/annotations/deployment.kubernetes.io~1revision").and_then(Value::as_str) == Some(n.to_string().as_str()))
+        .find(|rs| {
+            rs.pointer("/metadata/annotations/deployment.kubernetes.io~1revision").and_then(Value::as_str)
+                == Some(n.to_string().as_str())
+        })
         .and_then(|rs| rs.pointer("/metadata/annotations")?.as_object().cloned())
         .unwrap_or_default()
 }
@@ -234,16 +284,35 @@ mod tests {
     use super::*;
 
     fn revs(ns: &[i64]) -> BTreeMap<i64, Revision> {
-        ns.iter().map(|n| (*n, Revision { template: json!({"spec": {"containers": [{"name": "c", "image": format!("img:{n}")}]}}), change_cause: None })).collect()
+        ns.iter()
+            .map(|n| {
+                (
+                    *n,
+                    Revision {
+                        template: json!({"spec": {"containers": [{"name": "c", "image": format!("img:{n}")}]}}),
+                        change_cause: None,
+                    },
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn undo_picks_the_previous_or_the_asked_revision() {
         assert_eq!(pick(&revs(&[1, 2, 3]), 0, "Deployment", "web").map(|r| r.0), Ok(2));
         assert_eq!(pick(&revs(&[1, 2, 3]), 1, "Deployment", "web").map(|r| r.0), Ok(1));
-        assert_eq!(pick(&revs(&[1, 2]), 7, "Deployment", "web").map(|r| r.0), Err("error: unable to find specified revision 7 in history".into()));
-        assert_eq!(pick(&revs(&[1]), 0, "Deployment", "web").map(|r| r.0), Err("error: no rollout history found for deployment \"web\"".into()));
-        assert_eq!(pick(&revs(&[1]), 0, "StatefulSet", "db").map(|r| r.0), Err("error: no last revision to roll back to".into()));
+        assert_eq!(
+            pick(&revs(&[1, 2]), 7, "Deployment", "web").map(|r| r.0),
+            Err("error: unable to find specified revision 7 in history".into())
+        );
+        assert_eq!(
+            pick(&revs(&[1]), 0, "Deployment", "web").map(|r| r.0),
+            Err("error: no rollout history found for deployment \"web\"".into())
+        );
+        assert_eq!(
+            pick(&revs(&[1]), 0, "StatefulSet", "db").map(|r| r.0),
+            Err("error: no last revision to roll back to".into())
+        );
     }
 
     #[test]
@@ -257,7 +326,9 @@ mod tests {
     #[test]
     fn rollback_keeps_revision_annotations_and_copies_the_rest() {
         let d = json!({"metadata": {"annotations": {"deployment.kubernetes.io/revision": "3", "team": "a"}}});
-        let rs: Map<String, Value> = serde_json::from_value(json!({"deployment.kubernetes.io/revision": "1", CHANGE_CAUSE: "first"})).expect("a map");
+        let rs: Map<String, Value> =
+            serde_json::from_value(json!({"deployment.kubernetes.io/revision": "1", CHANGE_CAUSE: "first"}))
+                .expect("a map");
         let got = rollback_annotations(&d, &rs);
         assert_eq!(Value::Object(got), json!({"deployment.kubernetes.io/revision": "3", CHANGE_CAUSE: "first"}));
     }

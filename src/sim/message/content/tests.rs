@@ -8,7 +8,12 @@ fn cluster_with_a_deployment() -> World {
     let mut w = World::new(7);
     w.k.trace.keep_payloads = usize::MAX;
     w.run_for(30_000);
-    let out = crate::sim::kubectl::execute(&mut w, "kubectl create deployment web --image=nginx", None, &crate::sim::kubectl::NoFiles);
+    let out = crate::sim::kubectl::execute(
+        &mut w,
+        "kubectl create deployment web --image=nginx",
+        None,
+        &crate::sim::kubectl::NoFiles,
+    );
     assert_eq!(out.stdout, "deployment.apps/web created\n");
     w.run_for(30_000);
     w
@@ -22,7 +27,8 @@ fn content_of(w: &World, pick: impl Fn(&crate::sim::trace::TraceEntry) -> bool) 
 #[test]
 fn a_create_request_carries_its_object() {
     let w = cluster_with_a_deployment();
-    let Content::Document(doc) = content_of(&w, |e| e.summary == "POST /apis/apps/v1/namespaces/default/deployments") else {
+    let Content::Document(doc) = content_of(&w, |e| e.summary == "POST /apis/apps/v1/namespaces/default/deployments")
+    else {
         panic!("API requests are documents")
     };
     assert_eq!(doc["request"], "POST /apis/apps/v1/namespaces/default/deployments");
@@ -45,7 +51,9 @@ fn etcd_writes_show_the_compare_and_the_stored_object() {
 #[test]
 fn watch_events_and_cri_calls_show_their_fields() {
     let w = cluster_with_a_deployment();
-    let Content::Document(event) = content_of(&w, |e| e.kind == "watch" && e.summary.starts_with("ADDED Pod default/web-")) else {
+    let Content::Document(event) =
+        content_of(&w, |e| e.kind == "watch" && e.summary.starts_with("ADDED Pod default/web-"))
+    else {
         panic!("watch events are documents")
     };
     assert_eq!(event["type"], "ADDED");
@@ -59,7 +67,9 @@ fn error_responses_are_status_objects() {
     let mut w = cluster_with_a_deployment();
     let out = crate::sim::kubectl::execute(&mut w, "kubectl get pod nope", None, &crate::sim::kubectl::NoFiles);
     assert_eq!(out.stderr, "Error from server (NotFound): pods \"nope\" not found\n");
-    let Content::Document(doc) = content_of(&w, |e| e.summary.starts_with("404")) else { panic!("responses are documents") };
+    let Content::Document(doc) = content_of(&w, |e| e.summary.starts_with("404")) else {
+        panic!("responses are documents")
+    };
     assert_eq!(doc["status"], 404);
     assert_eq!(doc["body"]["kind"], "Status");
     assert_eq!(doc["body"]["reason"], "NotFound");

@@ -20,7 +20,9 @@ pub enum ExecOutput {
 
 /// The message runc gives for a missing executable (`kubectl exec` prints it, exit code 126... 127).
 pub fn not_found_message(cmd: &str) -> String {
-    format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{cmd}\": executable file not found in $PATH: unknown")
+    format!(
+        "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{cmd}\": executable file not found in $PATH: unknown"
+    )
 }
 
 /// Runs `argv` in the container `elapsed` ms after it started (`now` is the absolute time).
@@ -41,7 +43,15 @@ pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Mil
     for (k, v) in launch.env {
         env.insert(k.clone(), v.clone());
     }
-    let ctx = Ctx { files: launch.files, mounts: launch.mounts, hostname: launch.hostname, busybox: d.busybox, ports: launch.ports, expect_exit: true, image: &short };
+    let ctx = Ctx {
+        files: launch.files,
+        mounts: launch.mounts,
+        hostname: launch.hostname,
+        busybox: d.busybox,
+        ports: launch.ports,
+        expect_exit: true,
+        image: &short,
+    };
     let mut ex = Exec::new(&ctx, env);
     ex.files = timeline::files_at(b, elapsed);
     let pieces: Vec<Vec<Piece>> = argv.iter().map(|a| vec![Piece::Text(a.clone())]).collect();
@@ -66,7 +76,12 @@ pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Mil
 mod tests {
     use super::*;
 
-    fn launch<'a>(image: &'a str, command: &'a [String], files: &'a [(String, String)], env: &'a [(String, String)]) -> Launch<'a> {
+    fn launch<'a>(
+        image: &'a str,
+        command: &'a [String],
+        files: &'a [(String, String)],
+        env: &'a [(String, String)],
+    ) -> Launch<'a> {
         Launch { image, command, files, env, hostname: "web-1", ..Launch::default() }
     }
 
@@ -80,10 +95,17 @@ mod tests {
         let l = launch("busybox", &cmd, &[], &[]);
         let b = Behaviour::of(&l);
         let probe = argv(&["cat", "/tmp/healthy"]);
-        assert_eq!(exec_in(&b, &l, &probe, 10_000, 0), ExecOutput::Ran { exit_code: 0, output: vec![], unknown: false });
+        assert_eq!(
+            exec_in(&b, &l, &probe, 10_000, 0),
+            ExecOutput::Ran { exit_code: 0, output: vec![], unknown: false }
+        );
         assert_eq!(
             exec_in(&b, &l, &probe, 35_000, 0),
-            ExecOutput::Ran { exit_code: 1, output: vec!["cat: can't open '/tmp/healthy': No such file or directory".into()], unknown: false }
+            ExecOutput::Ran {
+                exit_code: 1,
+                output: vec!["cat: can't open '/tmp/healthy': No such file or directory".into()],
+                unknown: false
+            }
         );
     }
 
@@ -95,11 +117,23 @@ mod tests {
         let b = Behaviour::of(&l);
         let run = |a: &[&str]| exec_in(&b, &l, &argv(a), 1000, 0);
         assert_eq!(run(&["hostname"]), ExecOutput::Ran { exit_code: 0, output: vec!["web-1".into()], unknown: false });
-        assert_eq!(run(&["cat", "/etc/config/mode"]), ExecOutput::Ran { exit_code: 0, output: vec!["fast".into()], unknown: false });
-        assert_eq!(run(&["ls", "/etc/config"]), ExecOutput::Ran { exit_code: 0, output: vec!["mode".into()], unknown: false });
+        assert_eq!(
+            run(&["cat", "/etc/config/mode"]),
+            ExecOutput::Ran { exit_code: 0, output: vec!["fast".into()], unknown: false }
+        );
+        assert_eq!(
+            run(&["ls", "/etc/config"]),
+            ExecOutput::Ran { exit_code: 0, output: vec!["mode".into()], unknown: false }
+        );
         let ExecOutput::Ran { output, .. } = run(&["env"]) else { panic!("env runs") };
-        assert!(output.contains(&"MODE=fast".to_string()) && output.contains(&"HOSTNAME=web-1".to_string()), "{output:?}");
-        assert_eq!(run(&["sh", "-c", "echo $MODE; exit 3"]), ExecOutput::Ran { exit_code: 3, output: vec!["fast".into()], unknown: false });
+        assert!(
+            output.contains(&"MODE=fast".to_string()) && output.contains(&"HOSTNAME=web-1".to_string()),
+            "{output:?}"
+        );
+        assert_eq!(
+            run(&["sh", "-c", "echo $MODE; exit 3"]),
+            ExecOutput::Ran { exit_code: 3, output: vec!["fast".into()], unknown: false }
+        );
     }
 
     #[test]

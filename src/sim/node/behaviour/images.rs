@@ -19,7 +19,11 @@ const fn shell_image(cmd: &'static [&'static str], busybox: bool) -> ImageDefaul
     ImageDefaults { entrypoint: &[], cmd, env: &[PATH], has_shell: true, busybox }
 }
 
-const fn server(entrypoint: &'static [&'static str], cmd: &'static [&'static str], env: &'static [(&'static str, &'static str)]) -> ImageDefaults {
+const fn server(
+    entrypoint: &'static [&'static str],
+    cmd: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+) -> ImageDefaults {
     ImageDefaults { entrypoint, cmd, env, has_shell: true, busybox: false }
 }
 
@@ -35,34 +39,80 @@ pub fn defaults(repository: &str) -> ImageDefaults {
         "nginx" | "nginx-slim" | "nginxhttps" => server(
             &["/docker-entrypoint.sh"],
             &["nginx", "-g", "daemon off;"],
-            &[PATH, ("NGINX_VERSION", "1.27.3"), ("NJS_VERSION", "0.8.7"), ("NJS_RELEASE", "1~bookworm"), ("PKG_RELEASE", "1~bookworm")],
+            &[
+                PATH,
+                ("NGINX_VERSION", "1.27.3"),
+                ("NJS_VERSION", "0.8.7"),
+                ("NJS_RELEASE", "1~bookworm"),
+                ("PKG_RELEASE", "1~bookworm"),
+            ],
         ),
-        "httpd" => server(&[], &["httpd-foreground"], &[PATH, ("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", "2.4.62")]),
+        "httpd" => server(
+            &[],
+            &["httpd-foreground"],
+            &[PATH, ("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", "2.4.62")],
+        ),
         "redis" => server(&["docker-entrypoint.sh"], &["redis-server"], &[PATH, ("REDIS_VERSION", "7.4.1")]),
-        "postgres" => server(&["docker-entrypoint.sh"], &["postgres"], &[PATH, ("PG_MAJOR", "17"), ("PGDATA", "/var/lib/postgresql/data")]),
-        "mysql" => server(&["docker-entrypoint.sh"], &["mysqld"], &[PATH, ("MYSQL_MAJOR", "8.0"), ("MYSQL_VERSION", "8.0.40-1.el9")]),
-        "wordpress" => server(&["docker-entrypoint.sh"], &["apache2-foreground"], &[PATH, ("WORDPRESS_VERSION", "6.2.1")]),
+        "postgres" => server(
+            &["docker-entrypoint.sh"],
+            &["postgres"],
+            &[PATH, ("PG_MAJOR", "17"), ("PGDATA", "/var/lib/postgresql/data")],
+        ),
+        "mysql" => server(
+            &["docker-entrypoint.sh"],
+            &["mysqld"],
+            &[PATH, ("MYSQL_MAJOR", "8.0"), ("MYSQL_VERSION", "8.0.40-1.el9")],
+        ),
+        "wordpress" => {
+            server(&["docker-entrypoint.sh"], &["apache2-foreground"], &[PATH, ("WORDPRESS_VERSION", "6.2.1")])
+        }
         "memcached" => server(&["docker-entrypoint.sh"], &["memcached"], &[PATH]),
         "mongo" => server(&["docker-entrypoint.sh"], &["mongod"], &[PATH]),
         "rabbitmq" => server(&["docker-entrypoint.sh"], &["rabbitmq-server"], &[PATH]),
-        "haproxy" => server(&["docker-entrypoint.sh"], &["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"], &[PATH]),
+        "haproxy" => {
+            server(&["docker-entrypoint.sh"], &["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"], &[PATH])
+        }
         "traefik" => server(&["/entrypoint.sh"], &["traefik"], &[PATH]),
         "caddy" => server(&[], &["caddy", "run", "--config", "/etc/caddy/Caddyfile"], &[PATH]),
         "busybox" | "busyboxplus" => shell_image(&["sh"], true),
         "alpine" => shell_image(&["/bin/sh"], true),
-        "bash" => ImageDefaults { entrypoint: &["docker-entrypoint.sh"], cmd: &["bash"], env: &[PATH], has_shell: true, busybox: true },
+        "bash" => ImageDefaults {
+            entrypoint: &["docker-entrypoint.sh"],
+            cmd: &["bash"],
+            env: &[PATH],
+            has_shell: true,
+            busybox: true,
+        },
         "ubuntu" | "debian" | "netshoot" => shell_image(&["bash"], false),
-        "curl" => ImageDefaults { entrypoint: &["/entrypoint.sh"], cmd: &["curl"], env: &[PATH], has_shell: true, busybox: true },
+        "curl" => ImageDefaults {
+            entrypoint: &["/entrypoint.sh"],
+            cmd: &["curl"],
+            env: &[PATH],
+            has_shell: true,
+            busybox: true,
+        },
         "python" => server(&[], &["python3"], &[PATH, ("LANG", "C.UTF-8"), ("PYTHON_VERSION", "3.13.1")]),
-        "node" => server(&["docker-entrypoint.sh"], &["node"], &[PATH, ("NODE_VERSION", "23.5.0"), ("YARN_VERSION", "1.22.22")]),
+        "node" => server(
+            &["docker-entrypoint.sh"],
+            &["node"],
+            &[PATH, ("NODE_VERSION", "23.5.0"), ("YARN_VERSION", "1.22.22")],
+        ),
         "perl" => server(&[], &["perl5.40.0", "-de0"], &[PATH]),
         "golang" => server(&[], &["bash"], &[PATH, ("GOLANG_VERSION", "1.23.4"), ("GOPATH", "/go")]),
         "openjdk" => server(&[], &["jshell"], &[PATH, ("JAVA_HOME", "/usr/local/openjdk-24")]),
         "php" => server(&["docker-php-entrypoint"], &["php", "-a"], &[PATH]),
         "pause" => distroless(&["/pause"], &[]),
-        "agnhost" => ImageDefaults { entrypoint: &["/agnhost"], cmd: &["pause"], env: &[PATH], has_shell: true, busybox: true },
+        "agnhost" => {
+            ImageDefaults { entrypoint: &["/agnhost"], cmd: &["pause"], env: &[PATH], has_shell: true, busybox: true }
+        }
         "liveness" => distroless(&["/server"], &[]),
-        "stress" => ImageDefaults { entrypoint: &["/usr/bin/stress"], cmd: &["--help"], env: &[PATH], has_shell: true, busybox: true },
+        "stress" => ImageDefaults {
+            entrypoint: &["/usr/bin/stress"],
+            cmd: &["--help"],
+            env: &[PATH],
+            has_shell: true,
+            busybox: true,
+        },
         "http-echo" => distroless(&["/http-echo"], &[]),
         "hello-app" => distroless(&["/hello-app"], &[]),
         "hello-go-gke" => distroless(&["/hello"], &[]),

@@ -222,7 +222,8 @@ impl<'a> Exec<'a> {
                     self.node(c);
                     if i + 1 < cmds.len() {
                         // Only the last command of a pipeline writes to the container's output.
-                        let mut kept: Vec<Step> = self.steps.drain(before..).filter(|s| !matches!(s, Step::Log(_))).collect();
+                        let mut kept: Vec<Step> =
+                            self.steps.drain(before..).filter(|s| !matches!(s, Step::Log(_))).collect();
                         self.steps.append(&mut kept);
                     }
                     if self.end.is_some() {
@@ -324,7 +325,8 @@ impl<'a> Exec<'a> {
         sub.conditions = 1;
         sub.run_script(script);
         self.status = sub.status;
-        let lines: Vec<Line> = sub.steps.into_iter().filter_map(|s| if let Step::Log(l) = s { Some(l) } else { None }).collect();
+        let lines: Vec<Line> =
+            sub.steps.into_iter().filter_map(|s| if let Step::Log(l) = s { Some(l) } else { None }).collect();
         join_output(&lines)
     }
 
@@ -373,7 +375,7 @@ impl<'a> Exec<'a> {
         }
         self.status = effect.status;
         self.last_unknown = effect.unknown;
-        
+
         if effect.end.is_some() {
             self.end = effect.end;
         } else if self.errexit && self.status != 0 && self.conditions == 0 {
@@ -398,7 +400,10 @@ mod tests {
     }
 
     fn logs(ex: &Exec<'_>) -> Vec<String> {
-        ex.steps.iter().filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, 0, 0)) } else { None }).collect()
+        ex.steps
+            .iter()
+            .filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, 0, 0)) } else { None })
+            .collect()
     }
 
     #[test]
@@ -436,7 +441,9 @@ mod tests {
 
     #[test]
     fn files_tests_and_errexit() {
-        let ex = run("touch /tmp/healthy; [ -f /tmp/healthy ] && echo yes; rm -f /tmp/healthy; [ -f /tmp/healthy ] || echo gone");
+        let ex = run(
+            "touch /tmp/healthy; [ -f /tmp/healthy ] && echo yes; rm -f /tmp/healthy; [ -f /tmp/healthy ] || echo gone",
+        );
         assert_eq!(logs(&ex), vec!["yes", "gone"]);
         let ex = run("set -e; cat /nope; echo unreachable");
         assert_eq!(logs(&ex), vec!["cat: can't open '/nope': No such file or directory"]);

@@ -38,7 +38,14 @@ fn listening(b: &Behaviour, port: u16, elapsed: Millis) -> bool {
 }
 
 /// Runs one probe `elapsed` ms after the container started.
-pub fn run(b: &Behaviour, launch: &Launch<'_>, handler: &Handler, pod_ip: &str, elapsed: Millis, now: Millis) -> Outcome {
+pub fn run(
+    b: &Behaviour,
+    launch: &Launch<'_>,
+    handler: &Handler,
+    pod_ip: &str,
+    elapsed: Millis,
+    now: Millis,
+) -> Outcome {
     match handler {
         Handler::Http { path, port, https } => {
             let scheme = if *https { "https" } else { "http" };
@@ -50,7 +57,9 @@ pub fn run(b: &Behaviour, launch: &Launch<'_>, handler: &Handler, pod_ip: &str, 
             match server.kind.http(path, elapsed - timeline::loop_start(b)) {
                 HttpAnswer::Status(code) if (200..400).contains(&code) => ok(),
                 HttpAnswer::Status(code) => fail(format!("HTTP probe failed with statuscode: {code}")),
-                HttpAnswer::NotHttp => fail(format!("Get \"{url}\": net/http: HTTP/1.x transport connection broken: malformed HTTP response \"-ERR unknown command\"")),
+                HttpAnswer::NotHttp => fail(format!(
+                    "Get \"{url}\": net/http: HTTP/1.x transport connection broken: malformed HTTP response \"-ERR unknown command\""
+                )),
             }
         }
         Handler::Tcp { port } => {
@@ -64,7 +73,9 @@ pub fn run(b: &Behaviour, launch: &Launch<'_>, handler: &Handler, pod_ip: &str, 
             if listening(b, *port, elapsed) {
                 ok()
             } else {
-                fail(format!("timeout: failed to connect service \"{pod_ip}:{port}\" within 1s: context deadline exceeded"))
+                fail(format!(
+                    "timeout: failed to connect service \"{pod_ip}:{port}\" within 1s: context deadline exceeded"
+                ))
             }
         }
         Handler::Exec { command } => match exec_in(b, launch, command, elapsed, now) {
@@ -130,7 +141,13 @@ mod tests {
     #[test]
     fn the_docs_liveness_image_fails_after_ten_seconds() {
         let (b, cmd, ports) = behaviour("registry.k8s.io/liveness", &[], &[]);
-        let l = Launch { image: "registry.k8s.io/liveness", command: &cmd, ports: &ports, hostname: "p", ..Launch::default() };
+        let l = Launch {
+            image: "registry.k8s.io/liveness",
+            command: &cmd,
+            ports: &ports,
+            hostname: "p",
+            ..Launch::default()
+        };
         let h = Handler::Http { path: "/healthz".into(), port: 8080, https: false };
         assert!(run(&b, &l, &h, "10.0.0.1", 3000, 0).success);
         assert_eq!(run(&b, &l, &h, "10.0.0.1", 12_000, 0).message, "HTTP probe failed with statuscode: 500");
@@ -152,12 +169,18 @@ mod tests {
 
     #[test]
     fn exec_probe_follows_files() {
-        let cmd: Vec<String> = ["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"].iter().map(|s| s.to_string()).collect();
+        let cmd: Vec<String> = ["/bin/sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let l = Launch { image: "registry.k8s.io/busybox", command: &cmd, hostname: "p", ..Launch::default() };
         let b = Behaviour::of(&l);
         let h = Handler::Exec { command: vec!["cat".into(), "/tmp/healthy".into()] };
         assert!(run(&b, &l, &h, "10.0.0.3", 5000, 0).success);
-        assert_eq!(run(&b, &l, &h, "10.0.0.3", 31_000, 0).message, "cat: can't open '/tmp/healthy': No such file or directory");
+        assert_eq!(
+            run(&b, &l, &h, "10.0.0.3", 31_000, 0).message,
+            "cat: can't open '/tmp/healthy': No such file or directory"
+        );
         assert_eq!(next_change(&b, &h, 5000), Some(30_000));
     }
 }

@@ -65,7 +65,13 @@ pub fn program(ex: &mut Exec<'_>, argv: &[Vec<Piece>], args: &[String]) -> Effec
     let strip = |ex: &mut Exec<'_>, n: usize| if argv.len() > n { run(ex, &argv[n..]) } else { Effect::status(0) };
     match name.as_str() {
         "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" => shell(ex, &name, rest),
-        "docker-entrypoint.sh" | "entrypoint.sh" | "docker-php-entrypoint" | "tini" | "dumb-init" | "nohup" | "time" => {
+        "docker-entrypoint.sh"
+        | "entrypoint.sh"
+        | "docker-php-entrypoint"
+        | "tini"
+        | "dumb-init"
+        | "nohup"
+        | "time" => {
             let skip = 1 + rest.iter().take_while(|a| a.starts_with('-')).count();
             strip(ex, skip)
         }
@@ -101,7 +107,9 @@ pub fn program(ex: &mut Exec<'_>, argv: &[Vec<Piece>], args: &[String]) -> Effec
         }
         "stress" => stress(ex, rest),
         n if n == "perl" || n.starts_with("perl5") => scripts::perl(ex, rest).unwrap_or_else(|| unknown(ex, &name)),
-        n if n == "python" || n.starts_with("python3") || n == "python2" => scripts::python(ex, rest).unwrap_or_else(|| unknown(ex, &name)),
+        n if n == "python" || n.starts_with("python3") || n == "python2" => {
+            scripts::python(ex, rest).unwrap_or_else(|| unknown(ex, &name))
+        }
         "node" | "nodejs" => scripts::node(ex, rest).unwrap_or_else(|| unknown(ex, &name)),
         _ => unknown(ex, &name),
     }
@@ -167,7 +175,9 @@ fn nginx(ex: &mut Exec<'_>, rest: &[String]) -> Effect {
         let ports = if ex.ctx.image == "nginxhttps" { vec![80, 443] } else { vec![80] };
         return serve(ServerKind::Nginx, ports, 50);
     }
-    ex.note("nginx without -g 'daemon off;' forks into the background: the container's main process exits at once".into());
+    ex.note(
+        "nginx without -g 'daemon off;' forks into the background: the container's main process exits at once".into(),
+    );
     Effect::status(0)
 }
 
@@ -175,10 +185,16 @@ fn agnhost(ex: &mut Exec<'_>, rest: &[String]) -> Effect {
     let sub = rest.first().map_or("", String::as_str);
     let args = rest.get(1..).unwrap_or_default();
     match sub {
-        "netexec" => serve(ServerKind::Agnhost(Agnhost::Netexec), vec![port_of(flag(args, &["--http-port"]), 8080)], 100),
-        "serve-hostname" => serve(ServerKind::Agnhost(Agnhost::ServeHostname), vec![port_of(flag(args, &["--port"]), 9376)], 100),
+        "netexec" => {
+            serve(ServerKind::Agnhost(Agnhost::Netexec), vec![port_of(flag(args, &["--http-port"]), 8080)], 100)
+        }
+        "serve-hostname" => {
+            serve(ServerKind::Agnhost(Agnhost::ServeHostname), vec![port_of(flag(args, &["--port"]), 9376)], 100)
+        }
         "liveness" => serve(ServerKind::Agnhost(Agnhost::Liveness), vec![8080], 100),
-        "test-webserver" => serve(ServerKind::Agnhost(Agnhost::Netexec), vec![port_of(flag(args, &["--port"]), 80)], 100),
+        "test-webserver" => {
+            serve(ServerKind::Agnhost(Agnhost::Netexec), vec![port_of(flag(args, &["--port"]), 80)], 100)
+        }
         "pause" => serve(ServerKind::Pause, vec![], 0),
         "" => Effect::out(vec![Line::text("Usage:\n  agnhost [command]")]),
         other => {
@@ -202,16 +218,25 @@ pub fn stress_bytes(s: &str) -> Option<u64> {
 
 fn stress(ex: &mut Exec<'_>, rest: &[String]) -> Effect {
     let count = |names: &[&str]| flag(rest, names).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
-    let (cpu, io, vm, hdd) = (count(&["--cpu", "-c"]), count(&["--io", "-i"]), count(&["--vm", "-m"]), count(&["--hdd", "-d"]));
+    let (cpu, io, vm, hdd) =
+        (count(&["--cpu", "-c"]), count(&["--io", "-i"]), count(&["--vm", "-m"]), count(&["--hdd", "-d"]));
     if rest.iter().any(|a| a == "--help" || a == "-?") || cpu + io + vm + hdd == 0 {
-        let usage = Line::text("`stress' imposes certain types of compute stress on your system\n\nUsage: stress [OPTION [ARG]] ...");
-        return Effect { status: i32::from(!rest.iter().any(|a| a == "--help")), out: vec![usage], ..Effect::default() };
+        let usage = Line::text(
+            "`stress' imposes certain types of compute stress on your system\n\nUsage: stress [OPTION [ARG]] ...",
+        );
+        return Effect {
+            status: i32::from(!rest.iter().any(|a| a == "--help")),
+            out: vec![usage],
+            ..Effect::default()
+        };
     }
     let bytes = flag(rest, &["--vm-bytes"]).and_then(stress_bytes).unwrap_or(256 << 20);
     let hang = flag(rest, &["--vm-hang"]).is_some();
     ex.cpu_hint = cpu * 1000 + if hang { 0 } else { vm * 1000 };
     ex.memory_hint = MIB;
-    let mut steps = vec![Step::Log(Line::text(format!("stress: info: [1] dispatching hogs: {cpu} cpu, {io} io, {vm} vm, {hdd} hdd")))];
+    let mut steps = vec![Step::Log(Line::text(format!(
+        "stress: info: [1] dispatching hogs: {cpu} cpu, {io} io, {vm} vm, {hdd} hdd"
+    )))];
     if vm > 0 {
         steps.push(Step::Alloc(bytes.saturating_mul(u64::from(vm))));
     }
@@ -265,10 +290,22 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     let argv: Vec<String> = if !l.command.is_empty() {
         l.command.iter().chain(l.args).map(|a| expand_env_refs(a, &env)).collect()
     } else {
-        let tail: Vec<String> = if l.args.is_empty() { d.cmd.iter().map(|s| s.to_string()).collect() } else { l.args.iter().map(|a| expand_env_refs(a, &env)).collect() };
+        let tail: Vec<String> = if l.args.is_empty() {
+            d.cmd.iter().map(|s| s.to_string()).collect()
+        } else {
+            l.args.iter().map(|a| expand_env_refs(a, &env)).collect()
+        };
         d.entrypoint.iter().map(|s| s.to_string()).chain(tail).collect()
     };
-    let ctx = Ctx { files: l.files, mounts: l.mounts, hostname: l.hostname, busybox: d.busybox, ports: l.ports, expect_exit: l.expect_exit, image: &short };
+    let ctx = Ctx {
+        files: l.files,
+        mounts: l.mounts,
+        hostname: l.hostname,
+        busybox: d.busybox,
+        ports: l.ports,
+        expect_exit: l.expect_exit,
+        image: &short,
+    };
     let mut ex = Exec::new(&ctx, env);
     ex.top_level = true;
     let effect = if argv.is_empty() {

@@ -60,11 +60,26 @@ pub struct Redirect {
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
-    Simple { words: Vec<Word>, out: Vec<Redirect> },
+    Simple {
+        words: Vec<Word>,
+        out: Vec<Redirect>,
+    },
     /// `while`/`until cond; do body; done`.
-    Loop { until: bool, cond: Vec<Node>, body: Vec<Node> },
-    For { var: String, items: Vec<Word>, body: Vec<Node> },
-    If { cond: Vec<Node>, then: Vec<Node>, otherwise: Vec<Node> },
+    Loop {
+        until: bool,
+        cond: Vec<Node>,
+        body: Vec<Node>,
+    },
+    For {
+        var: String,
+        items: Vec<Word>,
+        body: Vec<Node>,
+    },
+    If {
+        cond: Vec<Node>,
+        then: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
     Group(Vec<Node>),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
@@ -144,7 +159,11 @@ impl Parser {
                 self.i += 1;
             }
             let right = self.pipeline()?;
-            left = if op == "&&" { Node::And(Box::new(left), Box::new(right)) } else { Node::Or(Box::new(left), Box::new(right)) };
+            left = if op == "&&" {
+                Node::And(Box::new(left), Box::new(right))
+            } else {
+                Node::Or(Box::new(left), Box::new(right))
+            };
         }
     }
 
@@ -333,7 +352,8 @@ mod tests {
 
     #[test]
     fn loops_ifs_and_redirects() {
-        let nodes = parse("i=0; while true; do echo \"$i\" >> /var/log/1.log; i=$((i+1)); sleep 1; done").expect("valid");
+        let nodes =
+            parse("i=0; while true; do echo \"$i\" >> /var/log/1.log; i=$((i+1)); sleep 1; done").expect("valid");
         assert_eq!(nodes.len(), 2);
         let Node::Loop { until: false, cond, body } = &nodes[1] else { panic!("loop expected: {:?}", nodes[1]) };
         assert_eq!(cond, &vec![simple(&["true"])]);

@@ -199,7 +199,12 @@ pub fn busybox_date(abs: Millis) -> String {
     let weekday = DAYS[secs.div_euclid(86_400).rem_euclid(7) as usize];
     let month = r.get(5..7).and_then(|m| m.parse::<usize>().ok()).unwrap_or(1);
     let day: u32 = r.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(1);
-    format!("{weekday} {} {day:>2} {} UTC {}", MONTHS[month.saturating_sub(1).min(11)], r.get(11..19).unwrap_or(""), r.get(0..4).unwrap_or(""))
+    format!(
+        "{weekday} {} {day:>2} {} UTC {}",
+        MONTHS[month.saturating_sub(1).min(11)],
+        r.get(11..19).unwrap_or(""),
+        r.get(0..4).unwrap_or("")
+    )
 }
 
 /// Renders one line printed at absolute time `abs` during loop iteration `iteration`.
@@ -266,7 +271,15 @@ mod tests {
     use super::*;
 
     fn script(steps: Vec<Step>, end: End) -> Behaviour {
-        Behaviour { steps, end, sigterm: Sigterm::Ignore, memory: 1 << 20, cpu_millis: 0, has_shell: true, notes: vec![] }
+        Behaviour {
+            steps,
+            end,
+            sigterm: Sigterm::Ignore,
+            memory: 1 << 20,
+            cpu_millis: 0,
+            has_shell: true,
+            notes: vec![],
+        }
     }
 
     #[test]
@@ -291,7 +304,10 @@ mod tests {
     #[test]
     fn files_follow_touch_and_rm() {
         // The exec-liveness example: touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600
-        let b = script(vec![Touch("/tmp/healthy".into()), Sleep(30_000), Remove("/tmp/healthy".into()), Sleep(600_000)], End::Exit(0));
+        let b = script(
+            vec![Touch("/tmp/healthy".into()), Sleep(30_000), Remove("/tmp/healthy".into()), Sleep(600_000)],
+            End::Exit(0),
+        );
         assert!(files_at(&b, 29_999).contains("/tmp/healthy"));
         assert!(!files_at(&b, 30_000).contains("/tmp/healthy"));
         assert_eq!(next_file_change(&b, 10_000), Some(30_000));
@@ -312,7 +328,15 @@ mod tests {
         let b = script(vec![], End::Loop(vec![Log(line), Sleep(1000)]));
         let logs = log_lines(&b, 0, 3500, 100);
         let text: Vec<&str> = logs.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(text, vec!["0: Wed Jan  1 00:00:00 UTC 2025", "1: Wed Jan  1 00:00:01 UTC 2025", "2: Wed Jan  1 00:00:02 UTC 2025", "3: Wed Jan  1 00:00:03 UTC 2025"]);
+        assert_eq!(
+            text,
+            vec![
+                "0: Wed Jan  1 00:00:00 UTC 2025",
+                "1: Wed Jan  1 00:00:01 UTC 2025",
+                "2: Wed Jan  1 00:00:02 UTC 2025",
+                "3: Wed Jan  1 00:00:03 UTC 2025"
+            ]
+        );
         // Ten days in: only the last lines are generated.
         let late = log_lines(&b, 0, 864_000_000, 5);
         assert_eq!(late.len(), 5);

@@ -19,15 +19,25 @@ pub type Rejection = (String, String);
 fn insufficient(resource: &str, requested: u64, used: u64, capacity: u64) -> Rejection {
     (
         format!("OutOf{resource}"),
-        format!("Node didn't have enough resource: {resource}, requested: {requested}, used: {used}, capacity: {capacity}"),
+        format!(
+            "Node didn't have enough resource: {resource}, requested: {requested}, used: {used}, capacity: {capacity}"
+        ),
     )
 }
 
 /// Checks `pod` against the node's labels and allocatable resources, given what is in use.
-pub fn admit(pod: &PodSpec, labels: &[(String, String)], allocatable: Capacity, used: Capacity) -> Result<(), Rejection> {
+pub fn admit(
+    pod: &PodSpec,
+    labels: &[(String, String)],
+    allocatable: Capacity,
+    used: Capacity,
+) -> Result<(), Rejection> {
     let selector_ok = pod.node_selector.iter().all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v));
     if !selector_ok {
-        return Err(("NodeAffinity".into(), "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector".into()));
+        return Err((
+            "NodeAffinity".into(),
+            "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector".into(),
+        ));
     }
     if used.pods + 1 > allocatable.pods {
         return Err(insufficient("pods", 1, used.pods, allocatable.pods));
@@ -63,7 +73,10 @@ mod tests {
         let used = Capacity { cpu_millis: 1850, memory_bytes: 0, pods: 3 };
         assert_eq!(
             admit(&pod("500m", "1Gi", json!({})), &labels, NODE, used),
-            Err(("OutOfcpu".into(), "Node didn't have enough resource: cpu, requested: 500, used: 1850, capacity: 2000".into()))
+            Err((
+                "OutOfcpu".into(),
+                "Node didn't have enough resource: cpu, requested: 500, used: 1850, capacity: 2000".into()
+            ))
         );
         let r = admit(&pod("100m", "10Gi", json!({})), &labels, NODE, EMPTY).expect_err("too much memory");
         assert_eq!(r.0, "OutOfmemory");

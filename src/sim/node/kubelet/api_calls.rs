@@ -16,13 +16,18 @@ impl Kubelet {
     /// failed: what they were for is tried again.
     fn expire_requests(&mut self, k: &mut Kernel) {
         let now = k.now();
-        let expired: Vec<u64> = self.api.iter().filter(|(_, (_, sent))| sent + TICK_MS <= now).map(|(id, _)| *id).collect();
+        let expired: Vec<u64> =
+            self.api.iter().filter(|(_, (_, sent))| sent + TICK_MS <= now).map(|(id, _)| *id).collect();
         for id in expired {
             let Some((op, _)) = self.api.remove(&id) else { continue };
             match op {
                 ApiOp::NodeCreate | ApiOp::NodeGet => {
                     let node = registration::node_object(&self.config, now, self.boots, &self.image_list);
-                    self.api_action(Action::Create { resource: rt("nodes"), namespace: None, object: node }, ApiOp::NodeCreate, k);
+                    self.api_action(
+                        Action::Create { resource: rt("nodes"), namespace: None, object: node },
+                        ApiOp::NodeCreate,
+                        k,
+                    );
                 }
                 ApiOp::LeaseCreate | ApiOp::LeaseGet | ApiOp::LeaseUpdate => self.hb.lease_pending = false,
                 ApiOp::NodeStatus => self.hb.status_fingerprint = 0,
@@ -53,7 +58,8 @@ impl Kubelet {
     pub(crate) fn tick(&mut self, k: &mut Kernel) {
         let now = k.now();
         self.expire_requests(k);
-        let unsent: Vec<String> = self.pods.iter().filter(|(_, w)| w.last_status == 0).map(|(uid, _)| uid.clone()).collect();
+        let unsent: Vec<String> =
+            self.pods.iter().filter(|(_, w)| w.last_status == 0).map(|(uid, _)| uid.clone()).collect();
         for uid in unsent {
             self.post_status(&uid, k);
         }
@@ -69,7 +75,11 @@ impl Kubelet {
             None if !self.hb.lease_pending => {
                 self.hb.lease_pending = true;
                 let lease = registration::lease_object(&self.config, &uid, now);
-                self.api_action(Action::Create { resource: rt("leases"), namespace: Some("kube-node-lease".into()), object: lease }, ApiOp::LeaseCreate, k);
+                self.api_action(
+                    Action::Create { resource: rt("leases"), namespace: Some("kube-node-lease".into()), object: lease },
+                    ApiOp::LeaseCreate,
+                    k,
+                );
             }
             _ => {}
         }
@@ -85,10 +95,22 @@ impl Kubelet {
         if fp != self.hb.status_fingerprint || now >= self.hb.status_sent_at + REPORT_MS {
             self.hb.status_fingerprint = fp;
             self.hb.status_sent_at = now;
-            let status = registration::node_status(&self.config, self.hb.registered_at, now, self.boots, &self.image_list);
+            let status =
+                registration::node_status(&self.config, self.hb.registered_at, now, self.boots, &self.image_list);
             let patch = json!({"status": status});
             let name = self.config.name.clone();
-            self.api_action(Action::Patch { resource: rt("nodes"), namespace: None, name, patch_type: PatchType::Strategic, patch, status: true }, ApiOp::NodeStatus, k);
+            self.api_action(
+                Action::Patch {
+                    resource: rt("nodes"),
+                    namespace: None,
+                    name,
+                    patch_type: PatchType::Strategic,
+                    patch,
+                    status: true,
+                },
+                ApiOp::NodeStatus,
+                k,
+            );
         }
     }
 
@@ -114,7 +136,9 @@ impl Kubelet {
                 self.hb.lease = Some(lease);
                 self.hb.lease_pending = false;
             }
-            (ApiOp::LeaseCreate | ApiOp::LeaseUpdate, Err(s)) if matches!(s.reason, Reason::AlreadyExists | Reason::Conflict) => {
+            (ApiOp::LeaseCreate | ApiOp::LeaseUpdate, Err(s))
+                if matches!(s.reason, Reason::AlreadyExists | Reason::Conflict) =>
+            {
                 let name = self.config.name.clone();
                 self.api_get(rt("leases"), Some("kube-node-lease"), &name, ApiOp::LeaseGet, k);
             }

@@ -1,13 +1,13 @@
 //! What `kubectl logs`, `kubectl exec` and `kubectl top` ask a kubelet, answered from the containers'
 //! simulated behaviour, with the kubelet's and the API server's wording for errors.
 
-use crate::sim::sort::StableSort;
 use super::worker::{CState, CStatus, PodWorker};
 use super::{Kubelet, status};
 use crate::sim::node::behaviour::exec::{ExecOutput, exec_in, not_found_message};
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::cri::short_id;
 use crate::sim::node::stable_hash;
+use crate::sim::sort::StableSort;
 use crate::sim::time::Millis;
 
 /// The most lines `kubectl logs` gets from one container (the kubelet rotates log files).
@@ -43,14 +43,28 @@ const SYSTEM_MEMORY: u64 = 600 << 20;
 
 impl Kubelet {
     fn find(&self, namespace: &str, pod: &str, container: Option<&str>) -> Result<(&PodWorker, usize), String> {
-        let w = self.keys.get(&(namespace.to_string(), pod.to_string())).and_then(|uid| self.pods.get(uid)).ok_or_else(|| format!("pods \"{pod}\" not found"))?;
-        let names = |v: &[super::podspec::ContainerSpec]| v.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" ");
+        let w = self
+            .keys
+            .get(&(namespace.to_string(), pod.to_string()))
+            .and_then(|uid| self.pods.get(uid))
+            .ok_or_else(|| format!("pods \"{pod}\" not found"))?;
+        let names =
+            |v: &[super::podspec::ContainerSpec]| v.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" ");
         let i = match container {
-            Some(name) => w.spec.all().position(|c| c.name == name).ok_or_else(|| format!("container {name} is not valid for pod {pod}"))?,
+            Some(name) => w
+                .spec
+                .all()
+                .position(|c| c.name == name)
+                .ok_or_else(|| format!("container {name} is not valid for pod {pod}"))?,
             None if w.spec.containers.len() == 1 => w.spec.init.len(),
-            None if w.spec.containers.is_empty() => return Err(format!("a container name must be specified for pod {pod}")),
+            None if w.spec.containers.is_empty() => {
+                return Err(format!("a container name must be specified for pod {pod}"));
+            }
             None => {
-                let mut e = format!("a container name must be specified for pod {pod}, choose one of: [{}]", names(&w.spec.containers));
+                let mut e = format!(
+                    "a container name must be specified for pod {pod}, choose one of: [{}]",
+                    names(&w.spec.containers)
+                );
                 if !w.spec.init.is_empty() {
                     e.push_str(&format!(" or one of the init containers: [{}]", names(&w.spec.init)));
                 }
@@ -61,7 +75,14 @@ impl Kubelet {
     }
 
     /// `kubectl logs` with the time of each line (for `--timestamps` and `--since`).
-    pub fn logs_with_times(&self, namespace: &str, pod: &str, container: Option<&str>, previous: bool, now: Millis) -> Result<Vec<(Millis, String)>, String> {
+    pub fn logs_with_times(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+        now: Millis,
+    ) -> Result<Vec<(Millis, String)>, String> {
         let (w, i) = self.find(namespace, pod, container)?;
         let c = &w.containers[i];
         let name = &w.spec.container(i).name;
@@ -69,8 +90,12 @@ impl Kubelet {
             Why::NoPrevious => format!("previous terminated container {name:?} in pod {pod:?} not found"),
             Why::Terminated => format!("container {name:?} in pod {pod:?} is terminated"),
             Why::Waiting(reason) => match reason.as_str() {
-                "ErrImagePull" => format!("container {name:?} in pod {pod:?} is waiting to start: image can't be pulled"),
-                "ImagePullBackOff" => format!("container {name:?} in pod {pod:?} is waiting to start: trying and failing to pull image"),
+                "ErrImagePull" => {
+                    format!("container {name:?} in pod {pod:?} is waiting to start: image can't be pulled")
+                }
+                "ImagePullBackOff" => {
+                    format!("container {name:?} in pod {pod:?} is waiting to start: trying and failing to pull image")
+                }
                 other => format!("container {name:?} in pod {pod:?} is waiting to start: {other}"),
             },
         })?;
@@ -80,13 +105,27 @@ impl Kubelet {
     }
 
     /// `kubectl logs [--previous]`: the container's output lines, or the error the API returns.
-    pub fn logs(&self, namespace: &str, pod: &str, container: Option<&str>, previous: bool, now: Millis) -> Result<Vec<String>, String> {
+    pub fn logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+        now: Millis,
+    ) -> Result<Vec<String>, String> {
         Ok(self.logs_with_times(namespace, pod, container, previous, now)?.into_iter().map(|(_, l)| l).collect())
     }
 
     /// `kubectl exec POD [-c C] -- ARGV`: the output, or the error text kubectl prints (a non-zero
     /// exit ends with `command terminated with exit code N`).
-    pub fn exec(&self, namespace: &str, pod: &str, container: Option<&str>, argv: &[String], now: Millis) -> Result<String, String> {
+    pub fn exec(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        argv: &[String],
+        now: Millis,
+    ) -> Result<String, String> {
         let (w, i) = self.find(namespace, pod, container)?;
         let phase = status::phase(w);
         if matches!(phase, "Succeeded" | "Failed") {
@@ -101,14 +140,21 @@ impl Kubelet {
         match exec_in(b, &parts.launch(), argv, now.saturating_sub(*started_at), now) {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
-                Err(format!("Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {id:?}: {}", not_found_message(&cmd)))
+                Err(format!(
+                    "Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {id:?}: {}",
+                    not_found_message(&cmd)
+                ))
             }
             ExecOutput::Ran { exit_code, output, .. } => {
                 let mut text = output.join("\n");
                 if !text.is_empty() {
                     text.push('\n');
                 }
-                if exit_code == 0 { Ok(text) } else { Err(format!("{text}command terminated with exit code {exit_code}")) }
+                if exit_code == 0 {
+                    Ok(text)
+                } else {
+                    Err(format!("{text}command terminated with exit code {exit_code}"))
+                }
             }
         }
     }

@@ -42,7 +42,9 @@ impl Kubelet {
     pub(crate) fn fetched_for(&self, w: &PodWorker) -> volumes::Fetched {
         volumes::references(&w.spec)
             .into_iter()
-            .filter_map(|(secret, name)| self.objects.get(&(w.spec.namespace.clone(), secret, name.clone())).map(|d| ((secret, name), d.clone())))
+            .filter_map(|(secret, name)| {
+                self.objects.get(&(w.spec.namespace.clone(), secret, name.clone())).map(|d| ((secret, name), d.clone()))
+            })
             .collect()
     }
 
@@ -52,7 +54,13 @@ impl Kubelet {
         let fetched = self.fetched_for(w);
         let alloc = self.config.allocatable();
         let pod_ip = w.sandbox.as_ref().map_or("", |s| s.ip.as_str());
-        let at = volumes::Placement { node: &self.config.name, host_ip: &self.config.internal_ip, pod_ip, cpu_millis: alloc.cpu_millis, memory_bytes: alloc.memory_bytes };
+        let at = volumes::Placement {
+            node: &self.config.name,
+            host_ip: &self.config.internal_ip,
+            pod_ip,
+            cpu_millis: alloc.cpu_millis,
+            memory_bytes: alloc.memory_bytes,
+        };
         let env = volumes::container_env(&w.spec, spec, &fetched, at)?;
         let (files, mounts) = volumes::container_files(&w.spec, spec, &fetched).unwrap_or_default();
         Ok(LaunchParts {
@@ -71,7 +79,9 @@ impl Kubelet {
     /// Containers adopted after a kubelet restart get their behaviour (for logs) and probe workers.
     pub(crate) fn fill_behaviours(&mut self, uid: &str) {
         let Some(w) = self.pods.get(uid) else { return };
-        let missing: Vec<usize> = (0..w.containers.len()).filter(|&i| w.containers[i].id.is_some() && w.containers[i].behaviour.is_none()).collect();
+        let missing: Vec<usize> = (0..w.containers.len())
+            .filter(|&i| w.containers[i].id.is_some() && w.containers[i].behaviour.is_none())
+            .collect();
         for i in missing {
             let Some(w) = self.pods.get(uid) else { return };
             let Ok(parts) = self.launch_parts(w, i) else { continue };

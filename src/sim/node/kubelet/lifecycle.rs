@@ -37,7 +37,10 @@ pub enum Plan {
     Wait,
     /// GET the ConfigMaps and Secrets the pod refers to.
     Fetch,
-    RunSandbox { attempt: u32, changed: bool },
+    RunSandbox {
+        attempt: u32,
+        changed: bool,
+    },
     /// Pull, create or start container `i` (init containers first, then app containers).
     Start(usize),
     /// The pod has finished: stop what still runs, then its sandbox.
@@ -178,7 +181,6 @@ pub fn plan(w: &PodWorker, needs_refs: bool, now: Millis, crash: &Backoff) -> De
     d
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::super::podspec;
@@ -187,13 +189,22 @@ mod tests {
     use serde_json::json;
 
     fn worker(spec: serde_json::Value) -> PodWorker {
-        let mut w = PodWorker::new(podspec::parse(&json!({"metadata": {"name": "p", "namespace": "d", "uid": "u"}, "spec": spec})), 0);
+        let mut w = PodWorker::new(
+            podspec::parse(&json!({"metadata": {"name": "p", "namespace": "d", "uid": "u"}, "spec": spec})),
+            0,
+        );
         w.sandbox = Some(SandboxState { id: "s".into(), ip: "10.244.1.2".into(), attempt: 0, ready: true });
         w
     }
 
     fn term(code: i32, at: Millis) -> CStatus {
-        CStatus::Terminated(Terminated { exit_code: code, reason: "Error".into(), started_at: 0, finished_at: at, container_id: "c".into() })
+        CStatus::Terminated(Terminated {
+            exit_code: code,
+            reason: "Error".into(),
+            started_at: 0,
+            finished_at: at,
+            container_id: "c".into(),
+        })
     }
 
     fn run(c: &mut CState) {
@@ -238,7 +249,13 @@ mod tests {
 
     #[test]
     fn restart_policies_for_app_containers() {
-        for (policy, code, want) in [("Always", 0, true), ("Always", 1, true), ("OnFailure", 0, false), ("OnFailure", 2, true), ("Never", 1, false)] {
+        for (policy, code, want) in [
+            ("Always", 0, true),
+            ("Always", 1, true),
+            ("OnFailure", 0, false),
+            ("OnFailure", 2, true),
+            ("Never", 1, false),
+        ] {
             let mut w = worker(json!({"restartPolicy": policy, "containers": [{"name": "app", "image": "busybox"}]}));
             w.containers[0].status = term(code, 5);
             w.containers[0].id = Some("c".into());
@@ -253,7 +270,8 @@ mod tests {
 
     #[test]
     fn blocked_containers_do_not_block_the_others() {
-        let mut w = worker(json!({"containers": [{"name": "a", "image": "nginx:nosuchtag"}, {"name": "b", "image": "nginx"}]}));
+        let mut w =
+            worker(json!({"containers": [{"name": "a", "image": "nginx:nosuchtag"}, {"name": "b", "image": "nginx"}]}));
         w.containers[0].retry_at = Some(10_000);
         let d = plan(&w, false, 1000, &Backoff::default());
         assert_eq!((d.plan, d.wake), (Plan::Start(1), Some(10_000)));
@@ -271,7 +289,9 @@ mod tests {
 
     #[test]
     fn sidecars_let_the_next_init_start_once_started() {
-        let mut w = worker(json!({"initContainers": [{"name": "log", "image": "alpine", "restartPolicy": "Always"}], "containers": [{"name": "app", "image": "nginx"}]}));
+        let mut w = worker(
+            json!({"initContainers": [{"name": "log", "image": "alpine", "restartPolicy": "Always"}], "containers": [{"name": "app", "image": "nginx"}]}),
+        );
         run(&mut w.containers[0]);
         assert_eq!(plan(&w, false, 0, &Backoff::default()).plan, Plan::Start(1));
         w.containers[0].started = false;

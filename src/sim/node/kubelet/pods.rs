@@ -45,7 +45,8 @@ impl Kubelet {
                 spec.containers = w.spec.containers.clone();
             }
             let newly_deleted = w.spec.deletion_grace.is_none() && spec.deletion_grace.is_some();
-            let changed: Vec<usize> = (0..w.containers.len()).filter(|&i| w.spec.container(i).image != spec.container(i).image).collect();
+            let changed: Vec<usize> =
+                (0..w.containers.len()).filter(|&i| w.spec.container(i).image != spec.container(i).image).collect();
             let (start_time, scheduled) = (w.start_time, w.spec.scheduled_at.clone());
             w.spec = spec;
             w.start_time = start_time;
@@ -59,7 +60,14 @@ impl Kubelet {
                 let name = w.spec.container(i).name.clone();
                 let grace = w.spec.grace_seconds;
                 if w.containers[i].is_running() {
-                    self.kill(&uid, i, grace, Some(KillReason::Definition), format!("Container {name} definition changed, will be restarted"), k);
+                    self.kill(
+                        &uid,
+                        i,
+                        grace,
+                        Some(KillReason::Definition),
+                        format!("Container {name} definition changed, will be restarted"),
+                        k,
+                    );
                 }
             }
             self.sync(&uid, k);
@@ -77,7 +85,9 @@ impl Kubelet {
             w.stage = Stage::Terminating;
         } else if !known_to_runtime && api_phase.as_deref() != Some("Running") {
             let labels = self.config.all_labels();
-            if let Err((reason, message)) = admission::admit(&w.spec, &labels, self.config.allocatable(), self.in_use(&uid)) {
+            if let Err((reason, message)) =
+                admission::admit(&w.spec, &labels, self.config.allocatable(), self.in_use(&uid))
+            {
                 w.stage = Stage::Rejected { reason: reason.clone(), message: format!("Pod was rejected: {message}") };
                 self.pods.insert(uid.clone(), Box::new(w));
                 self.event(&uid, "Warning", &reason, message, k);
@@ -123,8 +133,15 @@ impl Kubelet {
     pub(crate) fn terminate(&mut self, uid: &str, k: &mut Kernel) {
         self.pull_queue.retain(|(u, _, _)| u != uid);
         let Some(w) = self.pods.get(uid) else { return };
-        let grace = if w.deleted { MIN_GRACE_SECONDS } else { w.spec.deletion_grace.unwrap_or(w.spec.grace_seconds).max(MIN_GRACE_SECONDS) };
-        let running: Vec<(usize, String)> = (0..w.containers.len()).filter(|&i| w.containers[i].is_running() && !w.containers[i].stopping).map(|i| (i, w.spec.container(i).name.clone())).collect();
+        let grace = if w.deleted {
+            MIN_GRACE_SECONDS
+        } else {
+            w.spec.deletion_grace.unwrap_or(w.spec.grace_seconds).max(MIN_GRACE_SECONDS)
+        };
+        let running: Vec<(usize, String)> = (0..w.containers.len())
+            .filter(|&i| w.containers[i].is_running() && !w.containers[i].stopping)
+            .map(|i| (i, w.spec.container(i).name.clone()))
+            .collect();
         for (i, name) in running {
             self.kill(uid, i, grace, Some(KillReason::PodStop), format!("Stopping container {name}"), k);
         }

@@ -40,8 +40,16 @@ pub struct Probe {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvValue {
     Literal(String),
-    ConfigMapKey { name: String, key: String, optional: bool },
-    SecretKey { name: String, key: String, optional: bool },
+    ConfigMapKey {
+        name: String,
+        key: String,
+        optional: bool,
+    },
+    SecretKey {
+        name: String,
+        key: String,
+        optional: bool,
+    },
     /// `fieldRef.fieldPath`: `metadata.name`, `status.podIP`, ...
     Field(String),
     /// `resourceFieldRef.resource`: `limits.memory`, ...
@@ -87,19 +95,36 @@ pub struct ContainerSpec {
 /// A volume the kubelet mounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Volume {
-    ConfigMap { name: String, source: String, items: Vec<(String, String)>, optional: bool },
-    Secret { name: String, source: String, items: Vec<(String, String)>, optional: bool },
+    ConfigMap {
+        name: String,
+        source: String,
+        items: Vec<(String, String)>,
+        optional: bool,
+    },
+    Secret {
+        name: String,
+        source: String,
+        items: Vec<(String, String)>,
+        optional: bool,
+    },
     /// The service account token volume (`kube-api-access-*`).
-    ServiceAccount { name: String },
+    ServiceAccount {
+        name: String,
+    },
     /// emptyDir, hostPath, PVCs...: writable, content not simulated.
-    Other { name: String },
+    Other {
+        name: String,
+    },
 }
 
 impl Volume {
     /// The volume's name, as volumeMounts refer to it.
     pub fn name(&self) -> &str {
         match self {
-            Volume::ConfigMap { name, .. } | Volume::Secret { name, .. } | Volume::ServiceAccount { name } | Volume::Other { name } => name,
+            Volume::ConfigMap { name, .. }
+            | Volume::Secret { name, .. }
+            | Volume::ServiceAccount { name }
+            | Volume::Other { name } => name,
         }
     }
 }
@@ -135,7 +160,10 @@ fn s(v: &Value, p: &str) -> String {
 }
 
 fn strings(v: &Value, p: &str) -> Vec<String> {
-    v.pointer(p).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.pointer(p)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 fn int(v: &Value, p: &str) -> Option<i64> {
@@ -145,7 +173,9 @@ fn int(v: &Value, p: &str) -> Option<i64> {
 fn port_of(v: Option<&Value>, ports: &[(String, u16)]) -> u16 {
     match v {
         Some(Value::Number(n)) => n.as_u64().and_then(|p| u16::try_from(p).ok()).unwrap_or(0),
-        Some(Value::String(name)) => ports.iter().find(|(n, _)| n == name).map(|(_, p)| *p).or_else(|| name.parse().ok()).unwrap_or(0),
+        Some(Value::String(name)) => {
+            ports.iter().find(|(n, _)| n == name).map(|(_, p)| *p).or_else(|| name.parse().ok()).unwrap_or(0)
+        }
         _ => 0,
     }
 }
@@ -153,7 +183,11 @@ fn port_of(v: Option<&Value>, ports: &[(String, u16)]) -> u16 {
 fn probe(v: Option<&Value>, ports: &[(String, u16)]) -> Option<Box<Probe>> {
     let v = v?;
     let handler = if let Some(h) = v.get("httpGet") {
-        Handler::Http { path: h.get("path").and_then(Value::as_str).unwrap_or("/").to_string(), port: port_of(h.get("port"), ports), https: s(h, "/scheme") == "HTTPS" }
+        Handler::Http {
+            path: h.get("path").and_then(Value::as_str).unwrap_or("/").to_string(),
+            port: port_of(h.get("port"), ports),
+            https: s(h, "/scheme") == "HTTPS",
+        }
     } else if let Some(t) = v.get("tcpSocket") {
         Handler::Tcp { port: port_of(t.get("port"), ports) }
     } else if let Some(g) = v.get("grpc") {
@@ -182,9 +216,17 @@ fn env(c: &Value) -> Vec<(String, EnvValue)> {
             let value = if let Some(v) = e.get("value") {
                 EnvValue::Literal(v.as_str().unwrap_or_default().to_string())
             } else if let Some(r) = e.pointer("/valueFrom/configMapKeyRef") {
-                EnvValue::ConfigMapKey { name: s(r, "/name"), key: s(r, "/key"), optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false) }
+                EnvValue::ConfigMapKey {
+                    name: s(r, "/name"),
+                    key: s(r, "/key"),
+                    optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false),
+                }
             } else if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
-                EnvValue::SecretKey { name: s(r, "/name"), key: s(r, "/key"), optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false) }
+                EnvValue::SecretKey {
+                    name: s(r, "/name"),
+                    key: s(r, "/key"),
+                    optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false),
+                }
             } else if let Some(f) = e.pointer("/valueFrom/fieldRef/fieldPath").and_then(Value::as_str) {
                 EnvValue::Field(f.to_string())
             } else if let Some(r) = e.pointer("/valueFrom/resourceFieldRef/resource").and_then(Value::as_str) {
@@ -207,12 +249,21 @@ fn env_from(c: &Value) -> Vec<EnvFrom> {
                 (None, Some(r)) => (true, r),
                 _ => return None,
             };
-            Some(EnvFrom { secret, name: s(r, "/name"), prefix, optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false) })
+            Some(EnvFrom {
+                secret,
+                name: s(r, "/name"),
+                prefix,
+                optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false),
+            })
         })
         .collect()
 }
 
-fn quantity(v: &Value, p: &str, parse: fn(&str) -> Result<i64, crate::sim::api::quantity::QuantityError>) -> Option<u64> {
+fn quantity(
+    v: &Value,
+    p: &str,
+    parse: fn(&str) -> Result<i64, crate::sim::api::quantity::QuantityError>,
+) -> Option<u64> {
     let raw = v.pointer(p)?;
     let text = match raw {
         Value::String(s) => s.clone(),
@@ -227,13 +278,18 @@ fn container(c: &Value, sidecar_allowed: bool) -> ContainerSpec {
     let ports: Vec<(String, u16)> = c
         .get("ports")
         .and_then(Value::as_array)
-        .map(|ps| ps.iter().filter_map(|p| Some((s(p, "/name"), u16::try_from(p.get("containerPort")?.as_u64()?).ok()?))).collect())
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| Some((s(p, "/name"), u16::try_from(p.get("containerPort")?.as_u64()?).ok()?)))
+                .collect()
+        })
         .unwrap_or_default();
-    let pull_policy = match c.get("imagePullPolicy").and_then(Value::as_str).unwrap_or_else(|| default_pull_policy(&image)) {
-        "Always" => PullPolicy::Always,
-        "Never" => PullPolicy::Never,
-        _ => PullPolicy::IfNotPresent,
-    };
+    let pull_policy =
+        match c.get("imagePullPolicy").and_then(Value::as_str).unwrap_or_else(|| default_pull_policy(&image)) {
+            "Always" => PullPolicy::Always,
+            "Never" => PullPolicy::Never,
+            _ => PullPolicy::IfNotPresent,
+        };
     let cpu_limit = quantity(c, "/resources/limits/cpu", parse_cpu_millis);
     let memory_limit = quantity(c, "/resources/limits/memory", parse_bytes);
     ContainerSpec {
@@ -254,17 +310,29 @@ fn container(c: &Value, sidecar_allowed: bool) -> ContainerSpec {
         mounts: c
             .get("volumeMounts")
             .and_then(Value::as_array)
-            .map(|ms| ms.iter().map(|m| (s(m, "/name"), s(m, "/mountPath"), m.get("readOnly").and_then(Value::as_bool).unwrap_or(false))).collect())
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| {
+                        (s(m, "/name"), s(m, "/mountPath"), m.get("readOnly").and_then(Value::as_bool).unwrap_or(false))
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         sidecar: sidecar_allowed && s(c, "/restartPolicy") == "Always",
-        resources: c.get("resources").filter(|r| r.as_object().is_some_and(|o| !o.is_empty())).map(|r| r.to_string().into_boxed_str()),
+        resources: c
+            .get("resources")
+            .filter(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            .map(|r| r.to_string().into_boxed_str()),
         ports,
         image,
     }
 }
 
 fn items(v: &Value) -> Vec<(String, String)> {
-    v.get("items").and_then(Value::as_array).map(|is| is.iter().map(|i| (s(i, "/key"), s(i, "/path"))).collect()).unwrap_or_default()
+    v.get("items")
+        .and_then(Value::as_array)
+        .map(|is| is.iter().map(|i| (s(i, "/key"), s(i, "/path"))).collect())
+        .unwrap_or_default()
 }
 
 fn volume(v: &Value) -> Volume {
@@ -274,7 +342,11 @@ fn volume(v: &Value) -> Volume {
         Volume::ConfigMap { source: s(cm, "/name"), items: items(cm), optional: optional(cm), name }
     } else if let Some(sec) = v.get("secret") {
         Volume::Secret { source: s(sec, "/secretName"), items: items(sec), optional: optional(sec), name }
-    } else if v.pointer("/projected/sources").and_then(Value::as_array).is_some_and(|srcs| srcs.iter().any(|x| x.get("serviceAccountToken").is_some())) {
+    } else if v
+        .pointer("/projected/sources")
+        .and_then(Value::as_array)
+        .is_some_and(|srcs| srcs.iter().any(|x| x.get("serviceAccountToken").is_some()))
+    {
         Volume::ServiceAccount { name }
     } else {
         Volume::Other { name }
@@ -284,7 +356,12 @@ fn volume(v: &Value) -> Volume {
 /// Reads a watched Pod.
 pub fn parse(pod: &Value) -> PodSpec {
     let spec = pod.get("spec").cloned().unwrap_or(Value::Null);
-    let list = |key: &str, sidecars: bool| spec.get(key).and_then(Value::as_array).map(|cs| cs.iter().map(|c| container(c, sidecars)).collect()).unwrap_or_default();
+    let list = |key: &str, sidecars: bool| {
+        spec.get(key)
+            .and_then(Value::as_array)
+            .map(|cs| cs.iter().map(|c| container(c, sidecars)).collect())
+            .unwrap_or_default()
+    };
     let name = s(pod, "/metadata/name");
     let hostname = spec.get("hostname").and_then(Value::as_str).map_or_else(|| name.clone(), str::to_string);
     let scheduled_at = pod
@@ -304,15 +381,28 @@ pub fn parse(pod: &Value) -> PodSpec {
             _ => RestartPolicy::Always,
         },
         grace_seconds: int(&spec, "/terminationGracePeriodSeconds").unwrap_or(30).max(0),
-        deletion_grace: pod.pointer("/metadata/deletionTimestamp").filter(|d| !d.is_null()).map(|_| int(pod, "/metadata/deletionGracePeriodSeconds").unwrap_or(30).max(0)),
-        node_selector: spec.get("nodeSelector").and_then(Value::as_object).map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default(),
-        volumes: spec.get("volumes").and_then(Value::as_array).map(|vs| vs.iter().map(volume).collect()).unwrap_or_default(),
+        deletion_grace: pod
+            .pointer("/metadata/deletionTimestamp")
+            .filter(|d| !d.is_null())
+            .map(|_| int(pod, "/metadata/deletionGracePeriodSeconds").unwrap_or(30).max(0)),
+        node_selector: spec
+            .get("nodeSelector")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+            .unwrap_or_default(),
+        volumes: spec
+            .get("volumes")
+            .and_then(Value::as_array)
+            .map(|vs| vs.iter().map(volume).collect())
+            .unwrap_or_default(),
         active_deadline: int(&spec, "/activeDeadlineSeconds"),
         service_account: spec.get("serviceAccountName").and_then(Value::as_str).unwrap_or("default").to_string(),
         phase: pod.pointer("/status/phase").and_then(Value::as_str).map(str::to_string),
         start_time: pod.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339),
         scheduled_at,
-        labels_hash: crate::sim::node::stable_hash(&pod.pointer("/metadata/labels").map(Value::to_string).unwrap_or_default()),
+        labels_hash: crate::sim::node::stable_hash(
+            &pod.pointer("/metadata/labels").map(Value::to_string).unwrap_or_default(),
+        ),
         name,
     }
 }
@@ -347,11 +437,15 @@ impl PodSpec {
     /// `status.qosClass`.
     pub fn qos_class(&self) -> &'static str {
         let all: Vec<&ContainerSpec> = self.all().collect();
-        let none = all.iter().all(|c| c.cpu_request == 0 && c.memory_request == 0 && c.cpu_limit.is_none() && c.memory_limit.is_none());
+        let none = all
+            .iter()
+            .all(|c| c.cpu_request == 0 && c.memory_request == 0 && c.cpu_limit.is_none() && c.memory_limit.is_none());
         if none {
             return "BestEffort";
         }
-        let guaranteed = all.iter().all(|c| c.cpu_limit.is_some_and(|l| l == c.cpu_request) && c.memory_limit.is_some_and(|l| l == c.memory_request));
+        let guaranteed = all.iter().all(|c| {
+            c.cpu_limit.is_some_and(|l| l == c.cpu_request) && c.memory_limit.is_some_and(|l| l == c.memory_request)
+        });
         if guaranteed { "Guaranteed" } else { "Burstable" }
     }
 
@@ -401,7 +495,10 @@ mod tests {
         assert!(!p.init[0].sidecar && p.init[1].sidecar);
         let c = &p.containers[0];
         assert_eq!(c.pull_policy, PullPolicy::Always, "untagged images default to Always");
-        assert_eq!(c.liveness.as_ref().map(|l| (&l.handler, l.period)), Some((&Handler::Http { path: "/".into(), port: 80, https: false }, 5000)));
+        assert_eq!(
+            c.liveness.as_ref().map(|l| (&l.handler, l.period)),
+            Some((&Handler::Http { path: "/".into(), port: 80, https: false }, 5000))
+        );
         assert_eq!(c.readiness.as_ref().map(|r| (r.failure_threshold, r.period)), Some((3, 10_000)));
         assert_eq!((c.cpu_request, c.memory_request), (500, 128 << 20), "requests default to limits");
         assert_eq!(c.env[1].1, EnvValue::ConfigMapKey { name: "cm".into(), key: "k".into(), optional: false });
@@ -422,7 +519,9 @@ mod tests {
         assert_eq!(p.qos_class(), "Burstable");
         let be = parse(&json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}));
         assert_eq!(be.qos_class(), "BestEffort");
-        let g = parse(&json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}));
+        let g = parse(
+            &json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}),
+        );
         assert_eq!(g.qos_class(), "Guaranteed");
     }
 

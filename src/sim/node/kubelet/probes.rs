@@ -7,8 +7,8 @@
 
 use super::podspec::{ContainerSpec, Probe};
 use super::worker::{CState, KillReason, ProbeState};
-use crate::sim::node::behaviour::probe::{self as answer};
 use crate::sim::node::behaviour::Launch;
+use crate::sim::node::behaviour::probe::{self as answer};
 use crate::sim::time::Millis;
 
 /// Index of the startup probe in `CState::probes`.
@@ -78,7 +78,14 @@ pub fn next_due(c: &CState) -> Option<Millis> {
 }
 
 /// Runs the probes due at `now` for a running container that started at `started_at`.
-pub fn run_due(c: &mut CState, spec: &ContainerSpec, launch: &Launch<'_>, pod_ip: &str, started_at: Millis, now: Millis) -> Vec<Effect> {
+pub fn run_due(
+    c: &mut CState,
+    spec: &ContainerSpec,
+    launch: &Launch<'_>,
+    pod_ip: &str,
+    started_at: Millis,
+    now: Millis,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(behaviour) = c.behaviour.clone() else { return effects };
     for kind in [STARTUP, LIVENESS, READINESS] {
@@ -104,7 +111,8 @@ pub fn run_due(c: &mut CState, spec: &ContainerSpec, launch: &Launch<'_>, pod_ip
         }
         // Sleep until the answer can change once it has settled; otherwise keep counting.
         st.next_at = if settled {
-            answer::next_change(&behaviour, &p.handler, elapsed).map(|t| tick_at_or_after(p, started_at, started_at + t))
+            answer::next_change(&behaviour, &p.handler, elapsed)
+                .map(|t| tick_at_or_after(p, started_at, started_at + t))
         } else {
             Some(now + p.period)
         };
@@ -120,11 +128,17 @@ pub fn run_due(c: &mut CState, spec: &ContainerSpec, launch: &Launch<'_>, pod_ip
                 c.ready = spec.readiness.is_none();
             }
             (STARTUP, Some(false)) => {
-                effects.push(Effect::Kill(KillReason::Startup, format!("Container {} failed startup probe, will be restarted", spec.name)));
+                effects.push(Effect::Kill(
+                    KillReason::Startup,
+                    format!("Container {} failed startup probe, will be restarted", spec.name),
+                ));
                 return effects;
             }
             (LIVENESS, Some(false)) => {
-                effects.push(Effect::Kill(KillReason::Liveness, format!("Container {} failed liveness probe, will be restarted", spec.name)));
+                effects.push(Effect::Kill(
+                    KillReason::Liveness,
+                    format!("Container {} failed liveness probe, will be restarted", spec.name),
+                ));
                 return effects;
             }
             (READINESS, Some(r)) => c.ready = r,
@@ -147,10 +161,25 @@ mod tests {
     use serde_json::json;
 
     fn setup(container: serde_json::Value) -> (ContainerSpec, CState) {
-        let spec = podspec::parse(&json!({"metadata": {"name": "p"}, "spec": {"containers": [container]}})).containers.remove(0);
+        let spec = podspec::parse(&json!({"metadata": {"name": "p"}, "spec": {"containers": [container]}}))
+            .containers
+            .remove(0);
         let mut c = CState::new("ContainerCreating");
-        let env: Vec<(String, String)> = spec.env.iter().filter_map(|(k, v)| if let podspec::EnvValue::Literal(v) = v { Some((k.clone(), v.clone())) } else { None }).collect();
-        c.behaviour = Some(Behaviour::of(&Launch { image: &spec.image, command: &spec.command, args: &spec.args, env: &env, hostname: "p", ..Launch::default() }));
+        let env: Vec<(String, String)> = spec
+            .env
+            .iter()
+            .filter_map(
+                |(k, v)| if let podspec::EnvValue::Literal(v) = v { Some((k.clone(), v.clone())) } else { None },
+            )
+            .collect();
+        c.behaviour = Some(Behaviour::of(&Launch {
+            image: &spec.image,
+            command: &spec.command,
+            args: &spec.args,
+            env: &env,
+            hostname: "p",
+            ..Launch::default()
+        }));
         on_start(&mut c, &spec, 0);
         (spec, c)
     }
@@ -171,16 +200,29 @@ mod tests {
         assert!(run(&spec, &mut c, 5000).is_empty());
         assert_eq!(next_due(&c), Some(30_000), "healthy until the file goes away: no probes in between");
         let first = run(&spec, &mut c, 30_000);
-        assert_eq!(first, vec![Effect::Unhealthy("Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory".into())]);
+        assert_eq!(
+            first,
+            vec![Effect::Unhealthy(
+                "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory".into()
+            )]
+        );
         assert_eq!(next_due(&c), Some(35_000));
         assert_eq!(run(&spec, &mut c, 35_000).len(), 1);
         let third = run(&spec, &mut c, 40_000);
-        assert_eq!(third.last(), Some(&Effect::Kill(KillReason::Liveness, "Container liveness failed liveness probe, will be restarted".into())));
+        assert_eq!(
+            third.last(),
+            Some(&Effect::Kill(
+                KillReason::Liveness,
+                "Container liveness failed liveness probe, will be restarted".into()
+            ))
+        );
     }
 
     #[test]
     fn readiness_flips_ready() {
-        let (spec, mut c) = setup(json!({"name": "web", "image": "nginx", "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 2}}));
+        let (spec, mut c) = setup(
+            json!({"name": "web", "image": "nginx", "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 2}}),
+        );
         assert!(!c.ready);
         assert!(run(&spec, &mut c, 1000).is_empty());
         assert!(c.ready);
@@ -189,9 +231,14 @@ mod tests {
 
     #[test]
     fn readiness_failures_settle_and_stop() {
-        let (spec, mut c) = setup(json!({"name": "web", "image": "nginx", "readinessProbe": {"httpGet": {"path": "/healthz", "port": 80}}}));
+        let (spec, mut c) = setup(
+            json!({"name": "web", "image": "nginx", "readinessProbe": {"httpGet": {"path": "/healthz", "port": 80}}}),
+        );
         for t in [1000, 11_000, 21_000] {
-            assert_eq!(run(&spec, &mut c, t), vec![Effect::Unhealthy("Readiness probe failed: HTTP probe failed with statuscode: 404".into())]);
+            assert_eq!(
+                run(&spec, &mut c, t),
+                vec![Effect::Unhealthy("Readiness probe failed: HTTP probe failed with statuscode: 404".into())]
+            );
         }
         assert!(!c.ready);
         assert_eq!(next_due(&c), None);
@@ -199,7 +246,8 @@ mod tests {
 
     #[test]
     fn startup_gates_liveness() {
-        let (spec, mut c) = setup(json!({"name": "db", "image": "mysql", "env": [{"name": "MYSQL_ROOT_PASSWORD", "value": "x"}],
+        let (spec, mut c) =
+            setup(json!({"name": "db", "image": "mysql", "env": [{"name": "MYSQL_ROOT_PASSWORD", "value": "x"}],
             "startupProbe": {"tcpSocket": {"port": 3306}, "periodSeconds": 5, "failureThreshold": 10},
             "livenessProbe": {"tcpSocket": {"port": 3306}}}));
         assert!(!c.started);
@@ -216,7 +264,14 @@ mod tests {
 
     #[test]
     fn schedule_ticks() {
-        let p = Probe { handler: answer::Handler::Tcp { port: 1 }, initial_delay: 5000, period: 10_000, success_threshold: 1, failure_threshold: 3, grace_seconds: None };
+        let p = Probe {
+            handler: answer::Handler::Tcp { port: 1 },
+            initial_delay: 5000,
+            period: 10_000,
+            success_threshold: 1,
+            failure_threshold: 3,
+            grace_seconds: None,
+        };
         assert_eq!(tick_at_or_after(&p, 0, 0), 5000);
         let quick = Probe { initial_delay: 0, ..p.clone() };
         assert_eq!(tick_at_or_after(&quick, 0, 0), 1000);

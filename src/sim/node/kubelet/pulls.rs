@@ -2,8 +2,8 @@
 //! (`serializeImagePulls`), back-off per pod and image (10 s doubling to 5 min), and the events
 //! `Pulling`, `Pulled`, `Failed`, `BackOff` with upstream's wording.
 
-use super::sync::Advance;
 use super::podspec::PullPolicy;
+use super::sync::Advance;
 use super::worker::Progress;
 use super::{CriOp, Kubelet};
 use crate::sim::kernel::Kernel;
@@ -92,7 +92,15 @@ impl Kubelet {
     }
 
     /// The runtime answered a pull.
-    pub(crate) fn pull_done(&mut self, uid: &str, i: usize, queued: Millis, sent: Millis, result: Result<CriResult, CriError>, k: &mut Kernel) {
+    pub(crate) fn pull_done(
+        &mut self,
+        uid: &str,
+        i: usize,
+        queued: Millis,
+        sent: Millis,
+        result: Result<CriResult, CriError>,
+        k: &mut Kernel,
+    ) {
         let now = k.now();
         self.pulling = None;
         if let Some(w) = self.pods.get_mut(uid) {

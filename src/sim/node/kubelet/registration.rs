@@ -39,7 +39,11 @@ impl NodeConfig {
     /// and pod CIDR `10.244.<index>.0/24` (beyond 255 nodes, /24s of `100.64.0.0/10`).
     pub fn new(name: &str, index: u32, control_plane: bool) -> NodeConfig {
         let host = index + 2;
-        let pod_cidr = if index < 256 { format!("10.244.{index}.0/24") } else { format!("100.{}.{}.0/24", 64 + (index - 256) / 256, (index - 256) % 256) };
+        let pod_cidr = if index < 256 {
+            format!("10.244.{index}.0/24")
+        } else {
+            format!("100.{}.{}.0/24", 64 + (index - 256) / 256, (index - 256) % 256)
+        };
         NodeConfig {
             name: name.to_string(),
             internal_ip: format!("172.18.{}.{}", host / 256, host % 256),
@@ -76,7 +80,11 @@ impl NodeConfig {
 
     /// Allocatable: capacity minus the 100Mi hard eviction threshold for memory.
     pub fn allocatable(&self) -> Capacity {
-        Capacity { cpu_millis: self.cpu_millis, memory_bytes: self.memory_bytes.saturating_sub(100 << 20), pods: self.max_pods }
+        Capacity {
+            cpu_millis: self.cpu_millis,
+            memory_bytes: self.memory_bytes.saturating_sub(100 << 20),
+            pods: self.max_pods,
+        }
     }
 }
 
@@ -142,7 +150,8 @@ pub fn node_status(cfg: &NodeConfig, since: Millis, heartbeat: Millis, boot: u32
 
 /// The Node object the kubelet registers (status included: nodes may set it on create).
 pub fn node_object(cfg: &NodeConfig, now: Millis, boot: u32, images: &[ImageInfo]) -> Value {
-    let labels: serde_json::Map<String, Value> = cfg.all_labels().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let labels: serde_json::Map<String, Value> =
+        cfg.all_labels().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     let mut spec = json!({"podCIDR": cfg.pod_cidr, "podCIDRs": [cfg.pod_cidr], "providerID": format!("kind://docker/kind/{}", cfg.name)});
     if cfg.control_plane {
         spec["taints"] = json!([{"key": CONTROL_PLANE_TAINT, "effect": "NoSchedule"}]);
@@ -197,7 +206,10 @@ mod tests {
         let node = node_object(&cfg, 0, 0, &[]);
         assert_eq!(node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"], "");
         assert_eq!(node["metadata"]["labels"]["kubernetes.io/hostname"], "kind-control-plane");
-        assert_eq!(node["spec"]["taints"][0], json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}));
+        assert_eq!(
+            node["spec"]["taints"][0],
+            json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"})
+        );
         let worker = node_object(&NodeConfig::new("w", 1, false), 0, 0, &[]);
         assert!(worker["spec"].get("taints").is_none());
     }
@@ -217,9 +229,16 @@ mod tests {
     #[test]
     fn images_are_listed_biggest_first() {
         let cfg = NodeConfig::new("w", 1, false);
-        let img = |name: &str, size| ImageInfo { tags: vec![format!("docker.io/library/{name}:latest")], repo_digest: format!("docker.io/library/{name}@sha256:aa"), size };
+        let img = |name: &str, size| ImageInfo {
+            tags: vec![format!("docker.io/library/{name}:latest")],
+            repo_digest: format!("docker.io/library/{name}@sha256:aa"),
+            size,
+        };
         let st = node_status(&cfg, 0, 20_000, 0, &[img("busybox", 2_000_000), img("nginx", 72_000_000)]);
-        assert_eq!(st["images"][0]["names"], json!(["docker.io/library/nginx@sha256:aa", "docker.io/library/nginx:latest"]));
+        assert_eq!(
+            st["images"][0]["names"],
+            json!(["docker.io/library/nginx@sha256:aa", "docker.io/library/nginx:latest"])
+        );
         assert_eq!(st["images"][1]["sizeBytes"], 2_000_000);
         assert_eq!(st["conditions"][0]["lastTransitionTime"], "2025-01-01T00:00:00Z");
     }

@@ -10,11 +10,25 @@ use crate::sim::time::Millis;
 
 impl Kubelet {
     /// A container ended by itself (reported on the runtime's event stream).
-    pub(crate) fn container_exited(&mut self, uid: &str, cid: &str, code: i32, reason: &str, at: Millis, k: &mut Kernel) {
+    pub(crate) fn container_exited(
+        &mut self,
+        uid: &str,
+        cid: &str,
+        code: i32,
+        reason: &str,
+        at: Millis,
+        k: &mut Kernel,
+    ) {
         let Some(w) = self.pods.get_mut(uid) else { return };
         let Some(c) = w.containers.iter_mut().find(|c| c.id.as_deref() == Some(cid)) else { return };
         if let CStatus::Running { started_at } = c.status {
-            c.status = CStatus::Terminated(Terminated { exit_code: code, reason: reason.to_string(), started_at, finished_at: at, container_id: cid.to_string() });
+            c.status = CStatus::Terminated(Terminated {
+                exit_code: code,
+                reason: reason.to_string(),
+                started_at,
+                finished_at: at,
+                container_id: cid.to_string(),
+            });
             probes::on_stop(c);
         }
         // The exit is reported before the restart begins (`Error`, then `Running` or `CrashLoopBackOff`).
@@ -48,7 +62,13 @@ impl Kubelet {
                     Ok(_) => {}
                     Err(e) => {
                         w.retry_at = Some(now + 10_000);
-                        self.event(&uid, "Warning", "FailedCreatePodSandBox", format!("Failed to create pod sandbox: {e}"), k);
+                        self.event(
+                            &uid,
+                            "Warning",
+                            "FailedCreatePodSandBox",
+                            format!("Failed to create pod sandbox: {e}"),
+                            k,
+                        );
                         self.wake(&uid, now + 10_000, k);
                     }
                 }
@@ -82,7 +102,9 @@ impl Kubelet {
                     w.busy = None;
                 }
                 match result {
-                    Ok(CriResult::ContainerStarted { container_id, started_at }) => self.started(&uid, i, container_id, started_at, k),
+                    Ok(CriResult::ContainerStarted { container_id, started_at }) => {
+                        self.started(&uid, i, container_id, started_at, k)
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         let c = &mut w.containers[i];
@@ -98,11 +120,27 @@ impl Kubelet {
                 let Some(w) = self.pods.get_mut(&uid) else { return };
                 let c = &mut w.containers[i];
                 c.stopping = false;
-                if let (CStatus::Running { started_at }, Ok(CriResult::ContainerStopped { container_id, exit_code, reason, finished_at })) = (&c.status, &result) {
-                    c.status = CStatus::Terminated(Terminated { exit_code: *exit_code, reason: reason.clone(), started_at: *started_at, finished_at: *finished_at, container_id: container_id.clone() });
+                if let (
+                    CStatus::Running { started_at },
+                    Ok(CriResult::ContainerStopped { container_id, exit_code, reason, finished_at }),
+                ) = (&c.status, &result)
+                {
+                    c.status = CStatus::Terminated(Terminated {
+                        exit_code: *exit_code,
+                        reason: reason.clone(),
+                        started_at: *started_at,
+                        finished_at: *finished_at,
+                        container_id: container_id.clone(),
+                    });
                     probes::on_stop(c);
                 } else if let (CStatus::Running { started_at }, Ok(_)) = (&c.status, &result) {
-                    let t = Terminated { exit_code: 137, reason: "Error".into(), started_at: *started_at, finished_at: now, container_id: c.id.clone().unwrap_or_default() };
+                    let t = Terminated {
+                        exit_code: 137,
+                        reason: "Error".into(),
+                        started_at: *started_at,
+                        finished_at: now,
+                        container_id: c.id.clone().unwrap_or_default(),
+                    };
                     c.status = CStatus::Terminated(t);
                     probes::on_stop(c);
                 }
@@ -118,7 +156,13 @@ impl Kubelet {
                 }
                 for c in &mut w.containers {
                     if let CStatus::Running { started_at } = c.status {
-                        c.status = CStatus::Terminated(Terminated { exit_code: 137, reason: "Error".into(), started_at, finished_at: now, container_id: c.id.clone().unwrap_or_default() });
+                        c.status = CStatus::Terminated(Terminated {
+                            exit_code: 137,
+                            reason: "Error".into(),
+                            started_at,
+                            finished_at: now,
+                            container_id: c.id.clone().unwrap_or_default(),
+                        });
                         probes::on_stop(c);
                     }
                 }

@@ -15,7 +15,8 @@ pub fn phase(w: &PodWorker) -> &'static str {
     }
     if matches!(w.stage, Stage::Terminating | Stage::Finished) && w.containers.iter().all(|c| !c.is_running()) {
         // A deleted pod ends in a terminal phase decided by its containers' exit codes.
-        let all_ok = w.containers.iter().skip(w.spec.init.len()).all(|c| c.finished().is_some_and(|t| t.exit_code == 0));
+        let all_ok =
+            w.containers.iter().skip(w.spec.init.len()).all(|c| c.finished().is_some_and(|t| t.exit_code == 0));
         return if all_ok { "Succeeded" } else { "Failed" };
     }
     let spec = &w.spec;
@@ -88,7 +89,11 @@ pub fn condition_values(w: &PodWorker) -> [(&'static str, bool, Vec<String>); 4]
     let n = w.containers.len();
     let sandbox = w.sandbox.as_ref().is_some_and(|s| s.ready);
     let incomplete = names(w, 0..init, |i, c| {
-        if w.spec.init[i].sidecar { !(c.is_running() && c.started) } else { !matches!(&c.status, CStatus::Terminated(t) if t.exit_code == 0) }
+        if w.spec.init[i].sidecar {
+            !(c.is_running() && c.started)
+        } else {
+            !matches!(&c.status, CStatus::Terminated(t) if t.exit_code == 0)
+        }
     });
     let unready = names(w, 0..n, |i, c| (i >= init || w.spec.init[i].sidecar) && !c.ready);
     let terminal = is_terminal(w);
@@ -96,7 +101,8 @@ pub fn condition_values(w: &PodWorker) -> [(&'static str, bool, Vec<String>); 4]
     // As upstream's GeneratePodInitializedCondition: a Succeeded pod, or one whose regular containers
     // have started, stays initialized even though its sidecars were stopped or are restarting (a Job
     // pod's sidecar is killed after the main container completes; kubectl then shows `Completed`).
-    let regular_started = w.containers.iter().skip(init).any(|c| matches!(c.status, CStatus::Running { .. } | CStatus::Terminated(_)));
+    let regular_started =
+        w.containers.iter().skip(init).any(|c| matches!(c.status, CStatus::Running { .. } | CStatus::Terminated(_)));
     let initialized = incomplete.is_empty() || phase(w) == "Succeeded" || regular_started;
     [
         ("PodReadyToStartContainers", sandbox, vec![]),
@@ -132,7 +138,11 @@ fn container_status(spec: &ContainerSpec, c: &CState) -> Value {
         CStatus::Terminated(t) => terminated_json(t),
     };
     let created = c.id.is_some();
-    let image = if created { ImageRef::parse(&spec.image).map(|r| r.full()).unwrap_or_else(|_| spec.image.clone()) } else { spec.image.clone() };
+    let image = if created {
+        ImageRef::parse(&spec.image).map(|r| r.full()).unwrap_or_else(|_| spec.image.clone())
+    } else {
+        spec.image.clone()
+    };
     let mut s = Map::new();
     s.insert("name".into(), json!(spec.name));
     s.insert("state".into(), state);
@@ -152,7 +162,13 @@ fn container_status(spec: &ContainerSpec, c: &CState) -> Value {
         let mounts: Vec<Value> = spec
             .mounts
             .iter()
-            .map(|(name, path, ro)| if *ro { json!({"name": name, "mountPath": path, "readOnly": true, "recursiveReadOnly": "Disabled"}) } else { json!({"name": name, "mountPath": path}) })
+            .map(|(name, path, ro)| {
+                if *ro {
+                    json!({"name": name, "mountPath": path, "readOnly": true, "recursiveReadOnly": "Disabled"})
+                } else {
+                    json!({"name": name, "mountPath": path})
+                }
+            })
             .collect();
         s.insert("volumeMounts".into(), Value::Array(mounts));
     }
@@ -172,9 +188,14 @@ pub fn pod_status(w: &PodWorker, host_ip: &str) -> Value {
         let mut c = json!({"type": ty, "status": if value { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": rfc3339(since)});
         let (reason, message) = match ty {
             "Initialized" if terminal && value => (Some("PodCompleted"), None),
-            "Initialized" if !value => (Some("ContainersNotInitialized"), Some(format!("containers with incomplete status: [{}]", holding.join(" ")))),
+            "Initialized" if !value => (
+                Some("ContainersNotInitialized"),
+                Some(format!("containers with incomplete status: [{}]", holding.join(" "))),
+            ),
             "Ready" | "ContainersReady" if terminal => (Some("PodCompleted"), None),
-            "Ready" | "ContainersReady" if !value => (Some("ContainersNotReady"), Some(format!("containers with unready status: [{}]", holding.join(" ")))),
+            "Ready" | "ContainersReady" if !value => {
+                (Some("ContainersNotReady"), Some(format!("containers with unready status: [{}]", holding.join(" "))))
+            }
             _ => (None, None),
         };
         if let Some(r) = reason {
@@ -205,7 +226,8 @@ pub fn pod_status(w: &PodWorker, host_ip: &str) -> Value {
         let statuses: Vec<Value> = (0..init).map(|i| container_status(&w.spec.init[i], &w.containers[i])).collect();
         st.insert("initContainerStatuses".into(), Value::Array(statuses));
     }
-    let statuses: Vec<Value> = w.spec.containers.iter().enumerate().map(|(j, spec)| container_status(spec, &w.containers[init + j])).collect();
+    let statuses: Vec<Value> =
+        w.spec.containers.iter().enumerate().map(|(j, spec)| container_status(spec, &w.containers[init + j])).collect();
     st.insert("containerStatuses".into(), Value::Array(statuses));
     st.insert("qosClass".into(), json!(w.spec.qos_class()));
     Value::Object(st)
@@ -218,11 +240,20 @@ mod tests {
     use super::*;
 
     fn worker(spec: Value) -> PodWorker {
-        PodWorker::new(podspec::parse(&json!({"metadata": {"name": "p", "namespace": "d", "uid": "u"}, "spec": spec})), 1000)
+        PodWorker::new(
+            podspec::parse(&json!({"metadata": {"name": "p", "namespace": "d", "uid": "u"}, "spec": spec})),
+            1000,
+        )
     }
 
     fn term(code: i32) -> CStatus {
-        CStatus::Terminated(Terminated { exit_code: code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started_at: 0, finished_at: 1, container_id: "c".into() })
+        CStatus::Terminated(Terminated {
+            exit_code: code,
+            reason: if code == 0 { "Completed".into() } else { "Error".into() },
+            started_at: 0,
+            finished_at: 1,
+            container_id: "c".into(),
+        })
     }
 
     /// The docs' "Jobs with sidecar containers" pod: once the main container completes, the kubelet
@@ -242,13 +273,18 @@ mod tests {
         assert_eq!(condition_values(&w)[1].0, "Initialized");
         assert!(condition_values(&w)[1].1, "a completed pod stays initialized");
         let status = pod_status(&w, "10.0.0.1");
-        let init = status["conditions"].as_array().and_then(|a| a.iter().find(|c| c["type"] == "Initialized")).cloned().unwrap_or_default();
+        let init = status["conditions"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["type"] == "Initialized"))
+            .cloned()
+            .unwrap_or_default();
         assert_eq!((init["status"].as_str(), init["reason"].as_str()), (Some("True"), Some("PodCompleted")));
     }
 
     #[test]
     fn phases_follow_get_phase() {
-        let one = |policy: &str| worker(json!({"restartPolicy": policy, "containers": [{"name": "a", "image": "busybox"}]}));
+        let one =
+            |policy: &str| worker(json!({"restartPolicy": policy, "containers": [{"name": "a", "image": "busybox"}]}));
         let mut w = one("Always");
         assert_eq!(phase(&w), "Pending");
         w.containers[0].status = CStatus::Running { started_at: 0 };
@@ -287,7 +323,9 @@ mod tests {
 
     #[test]
     fn status_document() {
-        let mut w = worker(json!({"containers": [{"name": "nginx", "image": "nginx", "volumeMounts": [{"name": "v", "mountPath": "/v", "readOnly": true}]}]}));
+        let mut w = worker(
+            json!({"containers": [{"name": "nginx", "image": "nginx", "volumeMounts": [{"name": "v", "mountPath": "/v", "readOnly": true}]}]}),
+        );
         w.sandbox = Some(SandboxState { id: "s".into(), ip: "10.244.1.2".into(), attempt: 0, ready: true });
         refresh_conditions(&mut w, 1500);
         let st = pod_status(&w, "172.18.0.3");
@@ -298,7 +336,10 @@ mod tests {
         assert_eq!(st["containerStatuses"][0]["image"], "nginx");
         assert_eq!(st["containerStatuses"][0]["volumeMounts"][0]["recursiveReadOnly"], "Disabled");
         let ready = &st["conditions"][2];
-        assert_eq!((ready["type"].as_str(), ready["status"].as_str(), ready["message"].as_str()), (Some("Ready"), Some("False"), Some("containers with unready status: [nginx]")));
+        assert_eq!(
+            (ready["type"].as_str(), ready["status"].as_str(), ready["message"].as_str()),
+            (Some("Ready"), Some("False"), Some("containers with unready status: [nginx]"))
+        );
         assert_eq!(st["conditions"][0]["lastTransitionTime"], "2025-01-01T00:00:01Z");
         w.containers[0].id = Some("abc".into());
         w.containers[0].status = CStatus::Running { started_at: 3000 };
@@ -316,11 +357,15 @@ mod tests {
     #[test]
     fn rejected_pods_report_reason_only() {
         let mut w = worker(json!({"containers": [{"name": "a", "image": "nginx"}]}));
-        w.stage = Stage::Rejected { reason: "OutOfcpu".into(), message: "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 0, capacity: 2000".into() };
+        w.stage = Stage::Rejected {
+            reason: "OutOfcpu".into(),
+            message:
+                "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 0, capacity: 2000"
+                    .into(),
+        };
         let st = pod_status(&w, "172.18.0.3");
         assert_eq!(st["phase"], "Failed");
         assert_eq!(st["reason"], "OutOfcpu");
         assert!(st.get("conditions").is_none());
     }
 }
-

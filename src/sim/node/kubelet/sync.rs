@@ -104,7 +104,8 @@ impl Kubelet {
         let pod = w.spec.format();
         let c = &mut w.containers[i];
         let message = format!("back-off {} restarting failed container={name} pod={pod}", go_duration(delay));
-        if matches!(&c.status, CStatus::Waiting { reason, message: m } if reason == "CrashLoopBackOff" && *m == message) {
+        if matches!(&c.status, CStatus::Waiting { reason, message: m } if reason == "CrashLoopBackOff" && *m == message)
+        {
             return;
         }
         c.wait("CrashLoopBackOff", message);
@@ -121,7 +122,13 @@ impl Kubelet {
         w.fetch_pending = refs.len() as u32;
         for (secret, name) in refs {
             let resource = rt(if secret { "secrets" } else { "configmaps" });
-            self.api_get(resource, Some(&ns), &name, ApiOp::Fetch(uid.to_string(), ns.clone(), secret, name.clone()), k);
+            self.api_get(
+                resource,
+                Some(&ns),
+                &name,
+                ApiOp::Fetch(uid.to_string(), ns.clone(), secret, name.clone()),
+                k,
+            );
         }
     }
 
@@ -141,7 +148,13 @@ impl Kubelet {
             return;
         }
         if changed {
-            self.event(uid, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.".into(), k);
+            self.event(
+                uid,
+                "Normal",
+                "SandboxChanged",
+                "Pod sandbox changed, it will be killed and re-created.".into(),
+                k,
+            );
             let w = self.pods.get_mut(uid).expect("looked up above");
             for i in 0..w.spec.init.len() {
                 w.containers[i].must_run = true;
@@ -149,7 +162,12 @@ impl Kubelet {
         }
         let w = self.pods.get_mut(uid).expect("looked up above");
         w.mount_backoff = 0;
-        let cfg = SandboxConfig { pod_uid: uid.to_string(), namespace: w.spec.namespace.clone(), name: w.spec.name.clone(), attempt };
+        let cfg = SandboxConfig {
+            pod_uid: uid.to_string(),
+            namespace: w.spec.namespace.clone(),
+            name: w.spec.name.clone(),
+            attempt,
+        };
         let id = self.cri_call(CriCall::RunPodSandbox(cfg), CriOp::Sandbox(uid.to_string()), k);
         if let Some(w) = self.pods.get_mut(uid) {
             w.busy = Some(id);
@@ -163,7 +181,8 @@ impl Kubelet {
         let Some(w) = self.pods.get_mut(uid) else { return Advance::Sent };
         match w.containers[i].progress.clone() {
             Progress::Created(cid) => {
-                let id = self.cri_call(CriCall::StartContainer { container_id: cid }, CriOp::Start(uid.to_string(), i), k);
+                let id =
+                    self.cri_call(CriCall::StartContainer { container_id: cid }, CriOp::Start(uid.to_string(), i), k);
                 if let Some(w) = self.pods.get_mut(uid) {
                     w.busy = Some(id);
                 }
@@ -217,7 +236,11 @@ impl Kubelet {
             expect_exit: parts.expect_exit,
             attempt: if c.id.is_some() { c.restarts + 1 } else { c.restarts },
         };
-        let id = self.cri_call(CriCall::CreateContainer { sandbox_id, config: Box::new(config) }, CriOp::Create(uid.to_string(), i), k);
+        let id = self.cri_call(
+            CriCall::CreateContainer { sandbox_id, config: Box::new(config) },
+            CriOp::Create(uid.to_string(), i),
+            k,
+        );
         if let Some(w) = self.pods.get_mut(uid) {
             w.busy = Some(id);
         }
@@ -225,7 +248,15 @@ impl Kubelet {
     }
 
     /// Stops container `i` of a pod (probe failure, spec change, deletion), with a Killing event.
-    pub(crate) fn kill(&mut self, uid: &str, i: usize, grace: i64, why: Option<KillReason>, message: String, k: &mut Kernel) {
+    pub(crate) fn kill(
+        &mut self,
+        uid: &str,
+        i: usize,
+        grace: i64,
+        why: Option<KillReason>,
+        message: String,
+        k: &mut Kernel,
+    ) {
         let Some(w) = self.pods.get_mut(uid) else { return };
         let c = &mut w.containers[i];
         let Some(cid) = c.id.clone().filter(|_| c.is_running() && !c.stopping) else { return };
@@ -233,7 +264,11 @@ impl Kubelet {
         c.killing = why;
         c.restart_on_exit = why.is_some_and(|r| r != KillReason::PodStop);
         self.event(uid, "Normal", "Killing", message, k);
-        self.cri_call(CriCall::StopContainer { container_id: cid, timeout_seconds: grace.max(2) }, CriOp::Stop(uid.to_string(), i), k);
+        self.cri_call(
+            CriCall::StopContainer { container_id: cid, timeout_seconds: grace.max(2) },
+            CriOp::Stop(uid.to_string(), i),
+            k,
+        );
     }
 
     /// Runs the probes that are due and acts on their results.
@@ -244,7 +279,13 @@ impl Kubelet {
             return;
         }
         let pod_ip = w.sandbox.as_ref().map(|s| s.ip.clone()).unwrap_or_default();
-        let due: Vec<usize> = (0..w.containers.len()).filter(|&i| w.containers[i].is_running() && !w.containers[i].stopping && probes::next_due(&w.containers[i]).is_some_and(|t| t <= now)).collect();
+        let due: Vec<usize> = (0..w.containers.len())
+            .filter(|&i| {
+                w.containers[i].is_running()
+                    && !w.containers[i].stopping
+                    && probes::next_due(&w.containers[i]).is_some_and(|t| t <= now)
+            })
+            .collect();
         for i in due {
             let Some(w) = self.pods.get(uid) else { return };
             let Ok(parts) = self.launch_parts(w, i) else { continue };
@@ -270,7 +311,10 @@ impl Kubelet {
     fn finish(&mut self, uid: &str, k: &mut Kernel) {
         let Some(w) = self.pods.get(uid) else { return };
         let grace = w.spec.grace_seconds;
-        let running: Vec<(usize, String)> = (0..w.containers.len()).filter(|&i| w.containers[i].is_running() && !w.containers[i].stopping).map(|i| (i, w.spec.container(i).name.clone())).collect();
+        let running: Vec<(usize, String)> = (0..w.containers.len())
+            .filter(|&i| w.containers[i].is_running() && !w.containers[i].stopping)
+            .map(|i| (i, w.spec.container(i).name.clone()))
+            .collect();
         for (i, name) in running {
             self.kill(uid, i, grace, Some(KillReason::PodStop), format!("Stopping container {name}"), k);
         }
@@ -291,6 +335,16 @@ impl Kubelet {
         let Some(w) = self.pods.get_mut(uid) else { return };
         w.stage = Stage::Finished;
         let (ns, name) = (w.spec.namespace.clone(), w.spec.name.clone());
-        self.api_action(Action::Delete { resource: rt("pods"), namespace: Some(ns), name, propagation: None, grace_seconds: Some(0) }, ApiOp::PodDelete(uid.to_string()), k);
+        self.api_action(
+            Action::Delete {
+                resource: rt("pods"),
+                namespace: Some(ns),
+                name,
+                propagation: None,
+                grace_seconds: Some(0),
+            },
+            ApiOp::PodDelete(uid.to_string()),
+            k,
+        );
     }
 }

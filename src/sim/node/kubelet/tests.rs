@@ -17,7 +17,11 @@ fn registers_node_and_renews_lease() {
     assert_eq!(c.count("POST", "/namespaces/kube-node-lease/leases"), 1);
     let renewals = c.count("PUT", "/namespaces/kube-node-lease/leases/kind-worker");
     assert!((4..=6).contains(&renewals), "one renewal every 10 s, got {renewals}");
-    assert_eq!(c.count("PATCH", "/api/v1/nodes/kind-worker/status"), 1, "unchanged status is not re-posted within 5 min");
+    assert_eq!(
+        c.count("PATCH", "/api/v1/nodes/kind-worker/status"),
+        1,
+        "unchanged status is not re-posted within 5 min"
+    );
     c.run_for(300_000);
     assert_eq!(c.count("PATCH", "/api/v1/nodes/kind-worker/status"), 2, "but is every 5 min");
 }
@@ -42,7 +46,12 @@ fn nginx_runs_with_upstream_events() {
     assert!(st["containerID"].as_str().is_some_and(|s| s.starts_with("containerd://") && s.len() == 13 + 64));
     let events = c.events_of("web");
     assert_eq!(events[0], "Pulling: Pulling image \"nginx\"");
-    assert!(events[1].starts_with("Pulled: Successfully pulled image \"nginx\" in 4.") && events[1].ends_with("including waiting). Image size: 72000000 bytes."), "{}", events[1]);
+    assert!(
+        events[1].starts_with("Pulled: Successfully pulled image \"nginx\" in 4.")
+            && events[1].ends_with("including waiting). Image size: 72000000 bytes."),
+        "{}",
+        events[1]
+    );
     assert_eq!(&events[2..], ["Created: Created container: nginx", "Started: Started container nginx"]);
 }
 
@@ -67,8 +76,16 @@ fn missing_tag_goes_err_image_pull_then_back_off() {
     c.add_pod(pod("bad", json!({"name": "c", "image": "nginx:nosuchtag"})));
     c.run_for(1500);
     assert_eq!(c.state("bad", 0), "waiting:ErrImagePull");
-    let msg = c.pod("bad")["status"]["containerStatuses"][0]["state"]["waiting"]["message"].as_str().unwrap_or_default().to_string();
-    assert!(msg.starts_with("rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nosuchtag\""), "{msg}");
+    let msg = c.pod("bad")["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        msg.starts_with(
+            "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nosuchtag\""
+        ),
+        "{msg}"
+    );
     c.run_for(2000);
     assert_eq!(c.state("bad", 0), "waiting:ImagePullBackOff");
     c.run_for(120_000);
@@ -81,11 +98,23 @@ fn missing_tag_goes_err_image_pull_then_back_off() {
 #[test]
 fn crash_loop_back_off_doubles() {
     let mut c = Cluster::new();
-    c.add_pod(pod("crash", json!({"name": "c", "image": "busybox:1.28", "command": ["sh", "-c", "echo boom; exit 1"]})));
+    c.add_pod(pod(
+        "crash",
+        json!({"name": "c", "image": "busybox:1.28", "command": ["sh", "-c", "echo boom; exit 1"]}),
+    ));
     c.run_for(3000);
     assert_eq!(c.restarts("crash", 0), 1, "the first restart is immediate");
-    let seen: Vec<String> = c.statuses.iter().filter(|(n, _, _)| n == "crash").map(|(_, _, s)| describe_state(&s["containerStatuses"][0]["state"])).collect();
-    assert_eq!(&seen[..4], ["waiting:ContainerCreating", "running", "terminated:Error:1", "running"], "the exit is reported before the restart");
+    let seen: Vec<String> = c
+        .statuses
+        .iter()
+        .filter(|(n, _, _)| n == "crash")
+        .map(|(_, _, s)| describe_state(&s["containerStatuses"][0]["state"]))
+        .collect();
+    assert_eq!(
+        &seen[..4],
+        ["waiting:ContainerCreating", "running", "terminated:Error:1", "running"],
+        "the exit is reported before the restart"
+    );
     c.run_for(3000);
     assert_eq!(c.state("crash", 0), "waiting:CrashLoopBackOff");
     let st = &c.pod("crash")["status"]["containerStatuses"][0];
@@ -96,14 +125,21 @@ fn crash_loop_back_off_doubles() {
     c.run_for(120_000);
     // Restarts at about 0, 10, 30, 70 s after the first exit.
     assert_eq!(c.restarts("crash", 0), 4);
-    assert!(c.events_of("crash").iter().any(|e| e.starts_with("BackOff: Back-off restarting failed container c in pod crash_default(")));
+    assert!(
+        c.events_of("crash")
+            .iter()
+            .any(|e| e.starts_with("BackOff: Back-off restarting failed container c in pod crash_default("))
+    );
     assert_eq!(c.kubelet.logs("default", "crash", None, false, c.k.now()), Ok(vec!["boom".to_string()]));
 }
 
 #[test]
 fn jobs_succeed_and_keep_their_logs() {
     let mut c = Cluster::new();
-    let mut p = pod("pi", json!({"name": "pi", "image": "perl:5.34.0", "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(20)"]}));
+    let mut p = pod(
+        "pi",
+        json!({"name": "pi", "image": "perl:5.34.0", "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(20)"]}),
+    );
     p["spec"]["restartPolicy"] = json!("Never");
     c.add_pod(p);
     c.run_for(30_000);
@@ -150,7 +186,10 @@ fn liveness_failure_restarts_the_container() {
         "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "initialDelaySeconds": 3, "periodSeconds": 3}})));
     c.run_for(30_000);
     let events = c.events_of("liveness-http");
-    assert!(events.contains(&"Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500".to_string()),
+        "{events:?}"
+    );
     assert!(events.contains(&"Killing: Container liveness failed liveness probe, will be restarted".to_string()));
     assert!(c.restarts("liveness-http", 0) >= 1);
 }
@@ -158,12 +197,19 @@ fn liveness_failure_restarts_the_container() {
 #[test]
 fn oom_killed_over_the_memory_limit() {
     let mut c = Cluster::new();
-    c.add_pod(pod("memory-demo-2", json!({"name": "memory-demo-2-ctr", "image": "polinux/stress",
+    c.add_pod(pod(
+        "memory-demo-2",
+        json!({"name": "memory-demo-2-ctr", "image": "polinux/stress",
         "resources": {"requests": {"memory": "50Mi"}, "limits": {"memory": "100Mi"}},
-        "command": ["stress"], "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]})));
+        "command": ["stress"], "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]}),
+    ));
     c.run_for(6000);
     let st = &c.pod("memory-demo-2")["status"]["containerStatuses"][0];
-    let term = if st["state"].get("terminated").is_some() { &st["state"]["terminated"] } else { &st["lastState"]["terminated"] };
+    let term = if st["state"].get("terminated").is_some() {
+        &st["state"]["terminated"]
+    } else {
+        &st["lastState"]["terminated"]
+    };
     assert_eq!((term["reason"].as_str(), term["exitCode"].as_i64()), (Some("OOMKilled"), Some(137)));
 }
 
@@ -194,7 +240,10 @@ fn admission_rejects_what_does_not_fit() {
     c.run_for(1000);
     assert_eq!(c.phase("big"), "Failed");
     assert_eq!(c.pod("big")["status"]["reason"], "OutOfcpu");
-    assert_eq!(c.pod("big")["status"]["message"], "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 0, capacity: 2000");
+    assert_eq!(
+        c.pod("big")["status"]["message"],
+        "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 0, capacity: 2000"
+    );
     assert!(c.rt.sandboxes().is_empty());
 }
 
@@ -219,7 +268,12 @@ fn missing_volume_source_fails_mount() {
         "volumes": [{"name": "cfg", "configMap": {"name": "special-config"}}]}});
     c.add_pod(p);
     c.run_for(5000);
-    assert!(c.events_of("vol").contains(&"FailedMount: MountVolume.SetUp failed for volume \"cfg\" : configmap \"special-config\" not found".to_string()));
+    assert!(
+        c.events_of("vol").contains(
+            &"FailedMount: MountVolume.SetUp failed for volume \"cfg\" : configmap \"special-config\" not found"
+                .to_string()
+        )
+    );
     assert_eq!(c.state("vol", 0), "waiting:ContainerCreating");
     c.add_configmap("special-config", json!({"SPECIAL_LEVEL": "very"}));
     c.run_for(20_000);
@@ -236,7 +290,11 @@ fn failing_readiness_keeps_the_pod_unready() {
     assert_eq!(c.state("ready", 0), "running");
     assert_eq!(c.condition("ready", "Ready"), "False");
     assert_eq!(c.condition("ready", "ContainersReady"), "False");
-    let unhealthy = c.events_of("ready").iter().filter(|e| *e == "Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404").count();
+    let unhealthy = c
+        .events_of("ready")
+        .iter()
+        .filter(|e| *e == "Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404")
+        .count();
     assert_eq!(unhealthy, 3, "events until the failure threshold, then the worker sleeps");
 }
 
@@ -245,12 +303,21 @@ fn logs_errors_read_like_the_api() {
     let mut c = Cluster::new();
     c.add_pod(pod("counter", json!({"name": "count", "image": "busybox:1.28", "args": ["/bin/sh", "-c", "i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done"]})));
     c.run_for(500);
-    assert_eq!(c.kubelet.logs("default", "counter", None, false, c.k.now()), Err("container \"count\" in pod \"counter\" is waiting to start: ContainerCreating".into()));
+    assert_eq!(
+        c.kubelet.logs("default", "counter", None, false, c.k.now()),
+        Err("container \"count\" in pod \"counter\" is waiting to start: ContainerCreating".into())
+    );
     c.run_for(10_000);
     let lines = c.kubelet.logs("default", "counter", None, false, c.k.now()).expect("running");
     assert!(lines.len() >= 5 && lines[0].starts_with("0: "), "{lines:?}");
-    assert_eq!(c.kubelet.logs("default", "counter", None, true, c.k.now()), Err("previous terminated container \"count\" in pod \"counter\" not found".into()));
-    assert_eq!(c.kubelet.logs("default", "counter", Some("nope"), false, c.k.now()), Err("container nope is not valid for pod counter".into()));
+    assert_eq!(
+        c.kubelet.logs("default", "counter", None, true, c.k.now()),
+        Err("previous terminated container \"count\" in pod \"counter\" not found".into())
+    );
+    assert_eq!(
+        c.kubelet.logs("default", "counter", Some("nope"), false, c.k.now()),
+        Err("container nope is not valid for pod counter".into())
+    );
     assert_eq!(c.kubelet.logs("default", "ghost", None, false, c.k.now()), Err("pods \"ghost\" not found".into()));
 }
 
@@ -262,7 +329,10 @@ fn exec_reports_exit_codes_and_missing_shells() {
     c.run_for(15_000);
     let now = c.k.now();
     assert_eq!(c.kubelet.exec("default", "web", None, &["hostname".into()], now), Ok("web\n".into()));
-    assert_eq!(c.kubelet.exec("default", "web", None, &["sh".into(), "-c".into(), "exit 3".into()], now), Err("command terminated with exit code 3".into()));
+    assert_eq!(
+        c.kubelet.exec("default", "web", None, &["sh".into(), "-c".into(), "exit 3".into()], now),
+        Err("command terminated with exit code 3".into())
+    );
     let err = c.kubelet.exec("default", "pause", None, &["sh".into()], now).expect_err("no shell");
     assert!(err.contains("exec: \"sh\": executable file not found in $PATH"), "{err}");
 }
@@ -294,7 +364,10 @@ fn node_reboot_restarts_containers_in_a_new_sandbox() {
     c.rt.running = true;
     c.kubelet.start(&mut c.k);
     c.run_for(20_000);
-    assert!(c.events_of("web").contains(&"SandboxChanged: Pod sandbox changed, it will be killed and re-created.".to_string()));
+    assert!(
+        c.events_of("web")
+            .contains(&"SandboxChanged: Pod sandbox changed, it will be killed and re-created.".to_string())
+    );
     assert_eq!(c.state("web", 0), "running");
     assert_eq!(c.restarts("web", 0), 1);
     let last = &c.pod("web")["status"]["containerStatuses"][0]["lastState"]["terminated"];
@@ -320,11 +393,14 @@ fn same_seed_same_trace() {
         c.add_pod(pod("web", json!({"name": "nginx", "image": "nginx"})));
         c.add_pod(pod("crash", json!({"name": "c", "image": "busybox", "command": ["false"]})));
         c.run_for(60_000);
-        c.k.trace.entries().iter().map(|e| format!("{} {} {} {}", e.sent_at, e.from, e.to, e.summary)).collect::<Vec<_>>()
+        c.k.trace
+            .entries()
+            .iter()
+            .map(|e| format!("{} {} {} {}", e.sent_at, e.from, e.to, e.summary))
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(), run());
 }
-
 
 #[test]
 fn requests_lost_while_the_apiserver_is_down_are_retried() {

@@ -107,7 +107,12 @@ pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> 
                 let data = match fetched.get(&(secret, source.clone())) {
                     Some(Some(d)) => d,
                     _ if *optional => continue,
-                    _ => return Err(format!("MountVolume.SetUp failed for volume \"{vol_name}\" : {} \"{source}\" not found", kind(secret))),
+                    _ => {
+                        return Err(format!(
+                            "MountVolume.SetUp failed for volume \"{vol_name}\" : {} \"{source}\" not found",
+                            kind(secret)
+                        ));
+                    }
                 };
                 if items.is_empty() {
                     files.extend(data.iter().map(|(k, v)| (format!("{dir}/{k}"), v.clone())));
@@ -116,14 +121,26 @@ pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> 
                     match data.get(key) {
                         Some(v) => files.push((format!("{dir}/{to}"), v.clone())),
                         None if *optional => {}
-                        None => return Err(format!("MountVolume.SetUp failed for volume \"{vol_name}\" : {} references non-existent config key: {key}", kind(secret))),
+                        None => {
+                            return Err(format!(
+                                "MountVolume.SetUp failed for volume \"{vol_name}\" : {} references non-existent config key: {key}",
+                                kind(secret)
+                            ));
+                        }
                     }
                 }
             }
             Volume::ServiceAccount { .. } => {
-                files.push((format!("{dir}/ca.crt"), "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIsimulatedcluster\n-----END CERTIFICATE-----".into()));
+                files.push((
+                    format!("{dir}/ca.crt"),
+                    "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIsimulatedcluster\n-----END CERTIFICATE-----"
+                        .into(),
+                ));
                 files.push((format!("{dir}/namespace"), spec.namespace.clone()));
-                files.push((format!("{dir}/token"), format!("eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.{}.c2lnbmF0dXJl", spec.service_account)));
+                files.push((
+                    format!("{dir}/token"),
+                    format!("eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.{}.c2lnbmF0dXJl", spec.service_account),
+                ));
             }
             Volume::Other { .. } => mounts.push(dir.to_string()),
         }
@@ -167,7 +184,12 @@ fn set(env: &mut Vec<(String, String)>, k: String, v: String) {
 }
 
 /// The container's environment, or the `CreateContainerConfigError` message.
-pub fn container_env(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched, at: Placement<'_>) -> Result<Vec<(String, String)>, String> {
+pub fn container_env(
+    spec: &PodSpec,
+    c: &ContainerSpec,
+    fetched: &Fetched,
+    at: Placement<'_>,
+) -> Result<Vec<(String, String)>, String> {
     let mut env = service_links();
     let lookup = |secret: bool, name: &str| fetched.get(&(secret, name.to_string())).and_then(Option::as_ref);
     for f in &c.env_from {
@@ -190,7 +212,13 @@ pub fn container_env(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched, at: P
                     Some(Some(v)) => v.clone(),
                     _ if *optional => continue,
                     None => return Err(format!("{} \"{src}\" not found", kind(secret))),
-                    Some(None) => return Err(format!("couldn't find key {key} in {} {}/{src}", if secret { "Secret" } else { "ConfigMap" }, spec.namespace)),
+                    Some(None) => {
+                        return Err(format!(
+                            "couldn't find key {key} in {} {}/{src}",
+                            if secret { "Secret" } else { "ConfigMap" },
+                            spec.namespace
+                        ));
+                    }
                 }
             }
             EnvValue::Field(path) => match path.as_str() {
@@ -244,7 +272,8 @@ mod tests {
         f
     }
 
-    const AT: Placement<'static> = Placement { node: "n1", host_ip: "172.18.0.3", pod_ip: "10.244.1.2", cpu_millis: 2000, memory_bytes: 1 << 30 };
+    const AT: Placement<'static> =
+        Placement { node: "n1", host_ip: "172.18.0.3", pod_ip: "10.244.1.2", cpu_millis: 2000, memory_bytes: 1 << 30 };
 
     #[test]
     fn references_cover_volumes_and_env() {
@@ -266,7 +295,10 @@ mod tests {
         assert_eq!(container_env(&s, &s.containers[0], &fetched(false), AT), Err("secret \"db\" not found".into()));
         let mut missing_key = fetched(true);
         missing_key.insert((false, "cfg".into()), Some(BTreeMap::new()));
-        assert_eq!(container_env(&s, &s.containers[0], &missing_key, AT), Err("couldn't find key mode in ConfigMap shop/cfg".into()));
+        assert_eq!(
+            container_env(&s, &s.containers[0], &missing_key, AT),
+            Err("couldn't find key mode in ConfigMap shop/cfg".into())
+        );
     }
 
     #[test]
@@ -274,10 +306,16 @@ mod tests {
         let s = spec();
         let (files, mounts) = container_files(&s, &s.containers[0], &fetched(true)).expect("mountable");
         assert!(files.contains(&("/etc/conf/mode.txt".to_string(), "fast".to_string())));
-        assert!(files.contains(&("/var/run/secrets/kubernetes.io/serviceaccount/namespace".to_string(), "shop".to_string())));
+        assert!(
+            files
+                .contains(&("/var/run/secrets/kubernetes.io/serviceaccount/namespace".to_string(), "shop".to_string()))
+        );
         assert_eq!(mounts, vec!["/scratch"]);
         let none = Fetched::new();
-        assert_eq!(container_files(&s, &s.containers[0], &none), Err("MountVolume.SetUp failed for volume \"conf\" : configmap \"cfg\" not found".into()));
+        assert_eq!(
+            container_files(&s, &s.containers[0], &none),
+            Err("MountVolume.SetUp failed for volume \"conf\" : configmap \"cfg\" not found".into())
+        );
     }
 
     #[test]

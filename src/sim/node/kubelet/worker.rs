@@ -1,11 +1,10 @@
 //! The kubelet's memory of one pod (its "pod worker"): sandbox, per-container state, probes, and what
 //! it last reported. Small on purpose; the spec is the compact `PodSpec`.
 
-
-use crate::sim::sort::StableSort;
 use super::podspec::PodSpec;
 use crate::sim::node::behaviour::Behaviour;
 use crate::sim::node::cri::{ContainerInfo, ContainerState, SandboxInfo};
+use crate::sim::sort::StableSort;
 use crate::sim::time::Millis;
 
 /// A finished container instance.
@@ -131,7 +130,9 @@ impl CState {
 
     /// Sets a waiting reason, keeping a terminated instance as `lastState`.
     pub fn wait(&mut self, reason: &str, message: String) {
-        if let CStatus::Terminated(t) = std::mem::replace(&mut self.status, CStatus::Waiting { reason: reason.to_string(), message }) {
+        if let CStatus::Terminated(t) =
+            std::mem::replace(&mut self.status, CStatus::Waiting { reason: reason.to_string(), message })
+        {
             self.last = Some(t);
         }
     }
@@ -239,11 +240,13 @@ impl PodWorker {
     pub fn adopt(&mut self, sandboxes: &[SandboxInfo], containers: &[ContainerInfo]) {
         let uid = &self.spec.uid;
         if let Some(s) = sandboxes.iter().filter(|s| &s.pod_uid == uid).max_by_key(|s| s.attempt) {
-            self.sandbox = Some(SandboxState { id: s.id.clone(), ip: s.ip.clone(), attempt: s.attempt, ready: s.ready });
+            self.sandbox =
+                Some(SandboxState { id: s.id.clone(), ip: s.ip.clone(), attempt: s.attempt, ready: s.ready });
         }
         let names: Vec<String> = self.spec.all().map(|c| c.name.clone()).collect();
         for (i, name) in names.iter().enumerate() {
-            let mut mine: Vec<&ContainerInfo> = containers.iter().filter(|c| &c.pod_uid == uid && &c.name == name).collect();
+            let mut mine: Vec<&ContainerInfo> =
+                containers.iter().filter(|c| &c.pod_uid == uid && &c.name == name).collect();
             mine.stable_sort_by_key(|c| c.attempt);
             let term = |c: &ContainerInfo| Terminated {
                 exit_code: c.exit_code.unwrap_or(0),
@@ -261,7 +264,9 @@ impl PodWorker {
                 st.last = Some(term(mine[mine.len() - 2]));
             }
             st.status = match latest.state {
-                ContainerState::Running => CStatus::Running { started_at: latest.started_at.unwrap_or(latest.created_at) },
+                ContainerState::Running => {
+                    CStatus::Running { started_at: latest.started_at.unwrap_or(latest.created_at) }
+                }
                 ContainerState::Exited => CStatus::Terminated(term(latest)),
                 ContainerState::Created => {
                     st.progress = super::worker::Progress::Created(latest.id.clone());
@@ -289,10 +294,14 @@ mod tests {
     #[test]
     fn initial_waiting_reasons() {
         let w = worker();
-        let reasons: Vec<String> = w.containers.iter().map(|c| match &c.status {
-            CStatus::Waiting { reason, .. } => reason.clone(),
-            other => format!("{other:?}"),
-        }).collect();
+        let reasons: Vec<String> = w
+            .containers
+            .iter()
+            .map(|c| match &c.status {
+                CStatus::Waiting { reason, .. } => reason.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
         assert_eq!(reasons, vec!["PodInitializing", "PodInitializing", "PodInitializing"]);
         assert_eq!(w.start_time, 5);
     }
@@ -301,11 +310,26 @@ mod tests {
     fn adoption_takes_the_latest_attempt() {
         let mut w = worker();
         let info = |id: &str, name: &str, attempt: u32, state: ContainerState| ContainerInfo {
-            id: id.into(), sandbox_id: "s".into(), pod_uid: "u".into(), name: name.into(), attempt, image_ref: "img".into(), state,
-            created_at: 1, started_at: Some(2), finished_at: (state == ContainerState::Exited).then_some(3), exit_code: (state == ContainerState::Exited).then_some(255), reason: "Unknown".into(),
+            id: id.into(),
+            sandbox_id: "s".into(),
+            pod_uid: "u".into(),
+            name: name.into(),
+            attempt,
+            image_ref: "img".into(),
+            state,
+            created_at: 1,
+            started_at: Some(2),
+            finished_at: (state == ContainerState::Exited).then_some(3),
+            exit_code: (state == ContainerState::Exited).then_some(255),
+            reason: "Unknown".into(),
         };
-        let sandboxes = vec![SandboxInfo { id: "s".into(), pod_uid: "u".into(), attempt: 0, ready: false, ip: String::new() }];
-        let containers = vec![info("a", "app", 0, ContainerState::Exited), info("b", "app", 1, ContainerState::Running), info("c", "i1", 0, ContainerState::Exited)];
+        let sandboxes =
+            vec![SandboxInfo { id: "s".into(), pod_uid: "u".into(), attempt: 0, ready: false, ip: String::new() }];
+        let containers = vec![
+            info("a", "app", 0, ContainerState::Exited),
+            info("b", "app", 1, ContainerState::Running),
+            info("c", "i1", 0, ContainerState::Exited),
+        ];
         w.adopt(&sandboxes, &containers);
         assert_eq!(w.containers[2].restarts, 1);
         assert!(w.containers[2].is_running());
@@ -317,7 +341,13 @@ mod tests {
     #[test]
     fn waiting_keeps_the_last_termination() {
         let mut c = CState::new("ContainerCreating");
-        c.status = CStatus::Terminated(Terminated { exit_code: 1, reason: "Error".into(), started_at: 0, finished_at: 1, container_id: "x".into() });
+        c.status = CStatus::Terminated(Terminated {
+            exit_code: 1,
+            reason: "Error".into(),
+            started_at: 0,
+            finished_at: 1,
+            container_id: "x".into(),
+        });
         c.wait("CrashLoopBackOff", "back-off".into());
         assert_eq!(c.last.as_ref().map(|t| t.exit_code), Some(1));
         assert_eq!(c.finished().map(|t| t.exit_code), Some(1));

@@ -103,7 +103,8 @@ impl Store {
 
     /// Stores a pulled image under its digest and tag.
     pub fn add_image(&mut self, img: &ResolvedImage) {
-        let entry = self.images.entry(img.repo_digest.clone()).or_insert(Image { tags: BTreeSet::new(), size: img.size });
+        let entry =
+            self.images.entry(img.repo_digest.clone()).or_insert(Image { tags: BTreeSet::new(), size: img.size });
         entry.tags.insert(img.full.clone());
         self.tags.insert(img.full.clone(), img.repo_digest.clone());
     }
@@ -115,12 +116,28 @@ impl Store {
 
     /// `ListImages`.
     pub fn image_infos(&self) -> Vec<ImageInfo> {
-        self.images.iter().map(|(digest, i)| ImageInfo { tags: i.tags.iter().cloned().collect(), repo_digest: digest.clone(), size: i.size }).collect()
+        self.images
+            .iter()
+            .map(|(digest, i)| ImageInfo {
+                tags: i.tags.iter().cloned().collect(),
+                repo_digest: digest.clone(),
+                size: i.size,
+            })
+            .collect()
     }
 
     /// The sandboxes for `ListContainers`.
     pub fn sandbox_infos(&self) -> Vec<SandboxInfo> {
-        self.sandboxes.values().map(|s| SandboxInfo { id: s.id.clone(), pod_uid: s.pod_uid.clone(), attempt: s.attempt, ready: s.ready, ip: s.ip.clone() }).collect()
+        self.sandboxes
+            .values()
+            .map(|s| SandboxInfo {
+                id: s.id.clone(),
+                pod_uid: s.pod_uid.clone(),
+                attempt: s.attempt,
+                ready: s.ready,
+                ip: s.ip.clone(),
+            })
+            .collect()
     }
 
     /// The containers for `ListContainers`.
@@ -179,7 +196,12 @@ mod tests {
     #[test]
     fn images_collect_tags() {
         let mut s = Store::default();
-        let img = |full: &str| ResolvedImage { full: full.into(), repo_digest: "docker.io/library/nginx@sha256:aa".into(), image_id: "sha256:bb".into(), size: 10 };
+        let img = |full: &str| ResolvedImage {
+            full: full.into(),
+            repo_digest: "docker.io/library/nginx@sha256:aa".into(),
+            image_id: "sha256:bb".into(),
+            size: 10,
+        };
         s.add_image(&img("docker.io/library/nginx:latest"));
         s.add_image(&img("docker.io/library/nginx:1.27"));
         assert!(s.has_image("docker.io/library/nginx@sha256:aa"));

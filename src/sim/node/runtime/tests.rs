@@ -10,7 +10,9 @@ fn pull_takes_time_by_size_and_is_cached() {
     h.run_for(1000);
     assert!(h.reply(id).is_none(), "72 MB do not arrive in a second");
     h.run_for(5000);
-    let Some(Ok(CriResult::ImagePulled { full, size, .. })) = h.reply(id).map(|r| r.result.clone()) else { panic!("pulled: {:?}", h.replies) };
+    let Some(Ok(CriResult::ImagePulled { full, size, .. })) = h.reply(id).map(|r| r.result.clone()) else {
+        panic!("pulled: {:?}", h.replies)
+    };
     assert_eq!((full.as_str(), size), ("docker.io/library/nginx:latest", 72_000_000));
     let again = h.call(CriCall::PullImage { image: "nginx:latest".into() });
     h.run_for(900);
@@ -25,7 +27,9 @@ fn pulling_a_missing_tag_fails_like_containerd() {
     h.run_for(2000);
     let Some(Err(e)) = h.reply(id).map(|r| r.result.clone()) else { panic!("an error") };
     assert_eq!(e.code, "NotFound");
-    assert!(e.to_string().starts_with("rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nosuchtag\""));
+    assert!(e.to_string().starts_with(
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nosuchtag\""
+    ));
 }
 
 #[test]
@@ -83,12 +87,19 @@ fn stop_honours_sigterm_handlers_and_the_grace_period() {
     let stop_web = h.call(CriCall::StopContainer { container_id: web.clone(), timeout_seconds: 30 });
     let stop_shell = h.call(CriCall::StopContainer { container_id: shell.clone(), timeout_seconds: 30 });
     h.run_for(1000);
-    let Some(Ok(CriResult::ContainerStopped { exit_code, finished_at, .. })) = h.reply(stop_web).map(|r| r.result.clone()) else { panic!("nginx stops quickly") };
+    let Some(Ok(CriResult::ContainerStopped { exit_code, finished_at, .. })) =
+        h.reply(stop_web).map(|r| r.result.clone())
+    else {
+        panic!("nginx stops quickly")
+    };
     assert_eq!(exit_code, 0);
     assert!(finished_at - t0 < 200);
     assert!(h.reply(stop_shell).is_none(), "a shell as PID 1 ignores SIGTERM");
     h.run_for(30_000);
-    let Some(Ok(CriResult::ContainerStopped { exit_code, reason, .. })) = h.reply(stop_shell).map(|r| r.result.clone()) else { panic!("killed at the end of the grace period") };
+    let Some(Ok(CriResult::ContainerStopped { exit_code, reason, .. })) = h.reply(stop_shell).map(|r| r.result.clone())
+    else {
+        panic!("killed at the end of the grace period")
+    };
     assert_eq!((exit_code, reason.as_str()), (137, "Error"));
 }
 
@@ -113,7 +124,8 @@ fn create_needs_the_image_and_a_ready_sandbox() {
     let id = h.call(CriCall::CreateContainer { sandbox_id: sid, config: Box::new(config("redis", &[], None)) });
     h.run_for(100);
     assert!(matches!(h.reply(id).map(|r| &r.result), Some(Err(e)) if e.message.contains("not found")));
-    let id = h.call(CriCall::CreateContainer { sandbox_id: "nope".into(), config: Box::new(config("pause", &[], None)) });
+    let id =
+        h.call(CriCall::CreateContainer { sandbox_id: "nope".into(), config: Box::new(config("pause", &[], None)) });
     h.run_for(100);
     assert!(matches!(h.reply(id).map(|r| &r.result), Some(Err(e)) if e.code == "NotFound"));
     let id = h.call(CriCall::StartContainer { container_id: "nope".into() });

@@ -100,12 +100,20 @@ impl Cluster {
     }
 
     fn respond(&mut self, id: u64, result: Result<Value, Status>) {
-        self.k.send(Component::ApiServer, kubelet_c(), Payload::Response(Box::new(ApiResponse { request_id: id, result })));
+        self.k.send(
+            Component::ApiServer,
+            kubelet_c(),
+            Payload::Response(Box::new(ApiResponse { request_id: id, result })),
+        );
     }
 
     fn notify(&mut self, event: EventType, object: Value) {
         if let Some(watch_id) = self.watch {
-            self.k.send(Component::ApiServer, kubelet_c(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
+            self.k.send(
+                Component::ApiServer,
+                kubelet_c(),
+                Payload::Watch(Box::new(WatchNotice { watch_id, event, object })),
+            );
         }
     }
 
@@ -190,7 +198,10 @@ impl Cluster {
         pod["spec"]["nodeName"] = json!(NODE);
         pod["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": rfc3339(self.k.now())}]});
         self.bump(&mut pod);
-        let key = (pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), pod["metadata"]["name"].as_str().unwrap_or_default().to_string());
+        let key = (
+            pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+            pod["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+        );
         self.pods.insert(key, pod.clone());
         self.notify(EventType::Added, pod);
         uid
@@ -227,12 +238,14 @@ impl Cluster {
 
     /// `waiting:Reason`, `running`, `terminated:Reason:code` of container `i`.
     pub fn state(&self, name: &str, i: usize) -> String {
-        let st = self.pod(name).pointer(&format!("/status/containerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
+        let st =
+            self.pod(name).pointer(&format!("/status/containerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
         describe_state(&st)
     }
 
     pub fn init_state(&self, name: &str, i: usize) -> String {
-        let st = self.pod(name).pointer(&format!("/status/initContainerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
+        let st =
+            self.pod(name).pointer(&format!("/status/initContainerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
         describe_state(&st)
     }
 
@@ -242,7 +255,10 @@ impl Cluster {
     }
 
     pub fn restarts(&self, name: &str, i: usize) -> i64 {
-        self.pod(name).pointer(&format!("/status/containerStatuses/{i}/restartCount")).and_then(Value::as_i64).unwrap_or(-1)
+        self.pod(name)
+            .pointer(&format!("/status/containerStatuses/{i}/restartCount"))
+            .and_then(Value::as_i64)
+            .unwrap_or(-1)
     }
 
     /// `reason: message` of the events about a pod, in order.

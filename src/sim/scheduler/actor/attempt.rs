@@ -113,7 +113,8 @@ impl Scheduler {
     fn fail(&mut self, pod: &PodInfo, reason: &str, message: &str, nomination: Nomination, k: &mut Kernel) {
         let me = Component::Scheduler;
         send_action(&me, writes::failed_event(pod, message), k);
-        if let Some(patch) = writes::failure_status_patch(resource("pods"), pod, reason, message, &nomination, k.now()) {
+        if let Some(patch) = writes::failure_status_patch(resource("pods"), pod, reason, message, &nomination, k.now())
+        {
             send_action(&me, patch, k);
         }
     }
@@ -121,8 +122,10 @@ impl Scheduler {
     /// Deletes the victims and clears the nominations of lower-priority pods on the node.
     fn evict(&mut self, preemptor: &PodInfo, node: &str, victims: &[Arc<PodInfo>], k: &mut Kernel) {
         let pods = resource("pods");
-        let displaced: Vec<Arc<PodInfo>> = self.cluster.nominated_on(node).filter(|p| p.priority < preemptor.priority).cloned().collect();
-        let mut actions: Vec<Action> = victims.iter().flat_map(|v| writes::evict(pods, v, preemptor, node, k.now())).collect();
+        let displaced: Vec<Arc<PodInfo>> =
+            self.cluster.nominated_on(node).filter(|p| p.priority < preemptor.priority).cloned().collect();
+        let mut actions: Vec<Action> =
+            victims.iter().flat_map(|v| writes::evict(pods, v, preemptor, node, k.now())).collect();
         actions.extend(displaced.iter().map(|p| writes::clear_nomination(pods, p)));
         for a in actions {
             send_action(&Component::Scheduler, a, k);

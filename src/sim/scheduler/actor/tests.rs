@@ -63,17 +63,23 @@ impl Harness {
 
     fn notify(&mut self, watch_id: u64, event: EventType, object: Value) {
         let payload = Payload::Watch(Box::new(WatchNotice { watch_id, event, object }));
-        self.s.on_message(Message { id: 0, from: Component::ApiServer, to: Component::Scheduler, payload }, &mut self.k);
+        self.s
+            .on_message(Message { id: 0, from: Component::ApiServer, to: Component::Scheduler, payload }, &mut self.k);
     }
 
     fn respond(&mut self, request_id: u64, result: Result<Value, Status>) {
         let payload = Payload::Response(Box::new(ApiResponse { request_id, result }));
-        self.s.on_message(Message { id: 0, from: Component::ApiServer, to: Component::Scheduler, payload }, &mut self.k);
+        self.s
+            .on_message(Message { id: 0, from: Component::ApiServer, to: Component::Scheduler, payload }, &mut self.k);
     }
 
     fn sync(&mut self) {
         for id in [self.pods, self.nodes, self.pcs] {
-            self.notify(id, EventType::Bookmark, json!({"metadata": {"annotations": {"k8s.io/initial-events-end": "true"}}}));
+            self.notify(
+                id,
+                EventType::Bookmark,
+                json!({"metadata": {"annotations": {"k8s.io/initial-events-end": "true"}}}),
+            );
         }
     }
 
@@ -92,7 +98,12 @@ impl Harness {
 }
 
 fn binding(r: &ApiRequest) -> Option<(&str, &str)> {
-    (r.subresource.as_deref() == Some("binding")).then(|| (r.name.as_deref().unwrap_or(""), r.body.as_ref().and_then(|b| b.pointer("/target/name")?.as_str()).unwrap_or("")))
+    (r.subresource.as_deref() == Some("binding")).then(|| {
+        (
+            r.name.as_deref().unwrap_or(""),
+            r.body.as_ref().and_then(|b| b.pointer("/target/name")?.as_str()).unwrap_or(""),
+        )
+    })
 }
 
 fn event(r: &ApiRequest) -> Option<(&str, &str)> {
@@ -114,7 +125,10 @@ fn waits_for_sync_then_binds_to_the_least_allocated_node() {
     let bind_id = reqs[0].id;
     h.respond(bind_id, Ok(json!({"kind": "Status", "status": "Success"})));
     let reqs = h.drain();
-    assert_eq!(reqs.iter().filter_map(event).collect::<Vec<_>>(), [("Scheduled", "Successfully assigned default/web to worker2")]);
+    assert_eq!(
+        reqs.iter().filter_map(event).collect::<Vec<_>>(),
+        [("Scheduled", "Successfully assigned default/web to worker2")]
+    );
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
     let d = h.s.last_decision("default", "web").expect("recorded");
     assert_eq!(d.chosen(), Some("worker2"));
@@ -130,13 +144,19 @@ fn pods_in_one_tick_see_each_others_assumed_resources() {
     h.pod("b", "600m", json!({}));
     let reqs = h.drain();
     assert_eq!(reqs.iter().filter_map(binding).count(), 1);
-    assert_eq!(reqs.iter().filter_map(event).collect::<Vec<_>>(), [(
-        "FailedScheduling",
-        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
-    )]);
+    assert_eq!(
+        reqs.iter().filter_map(event).collect::<Vec<_>>(),
+        [(
+            "FailedScheduling",
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+        )]
+    );
     let patch = reqs.iter().find(|r| matches!(r.verb, Verb::Patch(_))).expect("a status patch");
     assert_eq!(patch.subresource.as_deref(), Some("status"));
-    assert_eq!(patch.body.as_ref().map(|b| b["status"]["conditions"][0]["reason"].clone()), Some(json!("Unschedulable")));
+    assert_eq!(
+        patch.body.as_ref().map(|b| b["status"]["conditions"][0]["reason"].clone()),
+        Some(json!("Unschedulable"))
+    );
     assert_eq!(h.s.queue_lengths(), (0, 0, 1));
 }
 
@@ -185,7 +205,8 @@ fn preemption_deletes_victims_and_nominates_the_node() {
     let events: Vec<(&str, &str)> = reqs.iter().filter_map(event).collect();
     assert!(events.contains(&("Preempted", "Preempted by pod uid-urgent on node worker")), "{events:?}");
     assert!(events.contains(&("FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu.")), "{events:?}");
-    let nominated = reqs.iter().filter_map(|r| r.body.as_ref()).find_map(|b| b.pointer("/status/nominatedNodeName")?.as_str());
+    let nominated =
+        reqs.iter().filter_map(|r| r.body.as_ref()).find_map(|b| b.pointer("/status/nominatedNodeName")?.as_str());
     assert_eq!(nominated, Some("worker"));
     let d = h.s.last_decision("default", "urgent").expect("recorded");
     assert_eq!((d.nominated_node.as_deref(), d.victims.clone()), (Some("worker"), vec!["default/batch".to_string()]));
@@ -222,7 +243,11 @@ fn ignores_pods_of_other_schedulers_and_unassigned_deleting_pods() {
     h.sync();
     h.node("worker", "4");
     h.pod("custom", "100m", json!({"schedulerName": "my-scheduler"}));
-    h.notify(h.pods, EventType::Added, pod_value("dying", "100m", "", json!({}), json!({"deletionTimestamp": "2024-01-01T00:00:00Z"})));
+    h.notify(
+        h.pods,
+        EventType::Added,
+        pod_value("dying", "100m", "", json!({}), json!({"deletionTimestamp": "2024-01-01T00:00:00Z"})),
+    );
     assert!(h.drain().is_empty());
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
 }

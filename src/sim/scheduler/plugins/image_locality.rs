@@ -35,13 +35,18 @@ impl Plugin for ImageLocality {
 
     fn pre_score(&mut self, pod: &PodInfo, cluster: &Cluster, _feasible: &[&NodeInfo]) -> bool {
         let total = cluster.nodes().len().max(1) as f64;
-        self.spread = pod.images.iter().map(|img| (img.clone(), f64::from(cluster.image_spread(img)) / total)).collect();
+        self.spread =
+            pod.images.iter().map(|img| (img.clone(), f64::from(cluster.image_spread(img)) / total)).collect();
         true
     }
 
     /// `sumImageScores`: each image on the node counts its size times its spread.
     fn score(&self, pod: &PodInfo, node: &NodeInfo, _cluster: &Cluster) -> i64 {
-        let sum: i64 = self.spread.iter().filter_map(|(img, share)| Some((node.node.image_size(img)? as f64 * share) as i64)).sum();
+        let sum: i64 = self
+            .spread
+            .iter()
+            .filter_map(|(img, share)| Some((node.node.image_size(img)? as f64 * share) as i64))
+            .sum();
         calculate_priority(sum, pod.images.len())
     }
 }
@@ -54,7 +59,14 @@ mod tests {
 
     #[test]
     fn calculate_priority_table() {
-        let cases = [(0, 1, 0), (MIN_THRESHOLD, 1, 0), (MAX_CONTAINER_THRESHOLD, 1, 100), (2 * MAX_CONTAINER_THRESHOLD, 1, 100), (500 * MB, 1, 48), (500 * MB, 2, 24)];
+        let cases = [
+            (0, 1, 0),
+            (MIN_THRESHOLD, 1, 0),
+            (MAX_CONTAINER_THRESHOLD, 1, 100),
+            (2 * MAX_CONTAINER_THRESHOLD, 1, 100),
+            (500 * MB, 1, 48),
+            (500 * MB, 2, 24),
+        ];
         for (sum, n, want) in cases {
             assert_eq!(calculate_priority(sum, n), want, "{sum} {n}");
         }
@@ -62,9 +74,11 @@ mod tests {
 
     #[test]
     fn score_prefers_nodes_with_big_images_damped_by_spread() {
-        let with = |name: &str, images: serde_json::Value| node_value(name, "1", "1Gi", json!({"status": {"images": images}}));
+        let with =
+            |name: &str, images: serde_json::Value| node_value(name, "1", "1Gi", json!({"status": {"images": images}}));
         let big = json!([{"names": ["ml:v1"], "sizeBytes": 800 * MB}]);
-        let c = cluster(&[with("a", big.clone()), with("b", json!([])), with("c", json!([])), with("d", json!([]))], &[]);
+        let c =
+            cluster(&[with("a", big.clone()), with("b", json!([])), with("c", json!([])), with("d", json!([]))], &[]);
         let p = pod("p", "", "", json!({"containers": [{"name": "c", "image": "ml:v1"}]}));
         let mut pl = ImageLocality::default();
         assert!(pl.pre_score(&p, &c, &[]));

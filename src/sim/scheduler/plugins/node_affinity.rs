@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::sim::scheduler::cluster::Cluster;
-use crate::sim::scheduler::framework::{ClusterEvent, MAX_NODE_SCORE, Plugin, PreFilterResult, Status, default_normalize};
+use crate::sim::scheduler::framework::{
+    ClusterEvent, MAX_NODE_SCORE, Plugin, PreFilterResult, Status, default_normalize,
+};
 use crate::sim::scheduler::labels::Op;
 use crate::sim::scheduler::nodeinfo::NodeInfo;
 use crate::sim::scheduler::podinfo::PodInfo;
@@ -50,7 +52,11 @@ impl Plugin for NodeAffinity {
     }
 
     fn filter(&self, pod: &PodInfo, node: &NodeInfo) -> Status {
-        if pod.matches_node_selector(node.name(), &node.node.labels) { Status::success() } else { Status::unresolvable(ERR_REASON) }
+        if pod.matches_node_selector(node.name(), &node.node.labels) {
+            Status::success()
+        } else {
+            Status::unresolvable(ERR_REASON)
+        }
     }
 
     /// Skip when the pod prefers nothing.
@@ -59,7 +65,11 @@ impl Plugin for NodeAffinity {
     }
 
     fn score(&self, pod: &PodInfo, node: &NodeInfo, _cluster: &Cluster) -> i64 {
-        pod.preferred_node_affinity.iter().filter(|(_, t)| t.matches(node.name(), &node.node.labels)).map(|(w, _)| *w).sum()
+        pod.preferred_node_affinity
+            .iter()
+            .filter(|(_, t)| t.matches(node.name(), &node.node.labels))
+            .map(|(w, _)| *w)
+            .sum()
     }
 
     fn normalize(&self, scores: &mut [i64]) {
@@ -85,8 +95,10 @@ mod tests {
     #[test]
     fn filter_table() {
         let ssd = labeled("a", json!({"disk": "ssd", "zone": "z1"}));
-        let required = |op: &str, values: serde_json::Value| json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-            {"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": op, "values": values}]}]}}}});
+        let required = |op: &str, values: serde_json::Value| {
+            json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+            {"nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": op, "values": values}]}]}}}})
+        };
         let cases = [
             (json!({}), Code::Success),
             (json!({"nodeSelector": {"disk": "ssd"}}), Code::Success),
@@ -107,27 +119,54 @@ mod tests {
     #[test]
     fn pre_filter_narrows_to_named_nodes() {
         let c = cluster(&[], &[]);
-        let fields = |terms: serde_json::Value| pod("p", "", "", json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}}));
+        let fields = |terms: serde_json::Value| {
+            pod(
+                "p",
+                "",
+                "",
+                json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}}),
+            )
+        };
         let name_in = |names: serde_json::Value| json!({"matchFields": [{"key": "metadata.name", "operator": "In", "values": names}]});
         let set = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>());
         let mut pl = NodeAffinity;
         assert_eq!(pl.pre_filter(&pod("p", "", "", json!({})), &c), Ok(None));
         assert_eq!(pl.pre_filter(&fields(json!([name_in(json!(["w1"]))])), &c), Ok(set(&["w1"])));
-        assert_eq!(pl.pre_filter(&fields(json!([name_in(json!(["w1"])), name_in(json!(["w2"]))])), &c), Ok(set(&["w1", "w2"])));
+        assert_eq!(
+            pl.pre_filter(&fields(json!([name_in(json!(["w1"])), name_in(json!(["w2"]))])), &c),
+            Ok(set(&["w1", "w2"]))
+        );
         let with_labels = json!({"matchExpressions": [{"key": "disk", "operator": "Exists"}]});
-        assert_eq!(pl.pre_filter(&fields(json!([name_in(json!(["w1"])), with_labels])), &c), Ok(None), "an ORed term without names allows all");
+        assert_eq!(
+            pl.pre_filter(&fields(json!([name_in(json!(["w1"])), with_labels])), &c),
+            Ok(None),
+            "an ORed term without names allows all"
+        );
         let conflicting = json!({"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["a"]}, {"key": "metadata.name", "operator": "In", "values": ["b"]}]});
-        assert_eq!(pl.pre_filter(&fields(json!([conflicting])), &c).map_err(|s| s.message()), Err(ERR_CONFLICT.to_string()));
+        assert_eq!(
+            pl.pre_filter(&fields(json!([conflicting])), &c).map_err(|s| s.message()),
+            Err(ERR_CONFLICT.to_string())
+        );
     }
 
     #[test]
     fn preferred_terms_score_by_weight() {
         let c = cluster(&[], &[]);
-        let nodes = [labeled("a", json!({"zone": "z1"})), labeled("b", json!({"zone": "z2", "disk": "ssd"})), labeled("c", json!({}))];
-        let term = |key: &str, value: &str| json!({"matchExpressions": [{"key": key, "operator": "In", "values": [value]}]});
-        let p = pod("p", "", "", json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-            {"weight": 10, "preference": term("zone", "z1")}, {"weight": 30, "preference": term("disk", "ssd")}, {"weight": 10, "preference": term("zone", "z2")}
-        ]}}}));
+        let nodes = [
+            labeled("a", json!({"zone": "z1"})),
+            labeled("b", json!({"zone": "z2", "disk": "ssd"})),
+            labeled("c", json!({})),
+        ];
+        let term =
+            |key: &str, value: &str| json!({"matchExpressions": [{"key": key, "operator": "In", "values": [value]}]});
+        let p = pod(
+            "p",
+            "",
+            "",
+            json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 10, "preference": term("zone", "z1")}, {"weight": 30, "preference": term("disk", "ssd")}, {"weight": 10, "preference": term("zone", "z2")}
+            ]}}}),
+        );
         let mut pl = NodeAffinity;
         assert!(pl.pre_score(&p, &c, &[]));
         let mut raw: Vec<i64> = nodes.iter().map(|n| pl.score(&p, n, &c)).collect();

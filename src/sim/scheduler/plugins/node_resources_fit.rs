@@ -71,7 +71,10 @@ impl Plugin for NodeResourcesFit {
     /// LeastAllocated over CPU and memory, counting 100m / 200Mi for containers without requests.
     fn score(&self, pod: &PodInfo, node: &NodeInfo, _cluster: &Cluster) -> i64 {
         let alloc = &node.node.allocatable;
-        let pairs = [(node.non_zero_cpu + pod.non_zero_cpu, alloc.milli_cpu), (node.non_zero_memory + pod.non_zero_memory, alloc.memory)];
+        let pairs = [
+            (node.non_zero_cpu + pod.non_zero_cpu, alloc.milli_cpu),
+            (node.non_zero_memory + pod.non_zero_memory, alloc.memory),
+        ];
         let (mut sum, mut weights) = (0, 0);
         for (requested, capacity) in pairs {
             if capacity == 0 {
@@ -84,7 +87,12 @@ impl Plugin for NodeResourcesFit {
     }
 
     fn requeue_on(&self, event: &ClusterEvent) -> bool {
-        matches!(event, ClusterEvent::AssignedPodDelete | ClusterEvent::NodeAdd | ClusterEvent::NodeUpdate { allocatable: true, .. })
+        matches!(
+            event,
+            ClusterEvent::AssignedPodDelete
+                | ClusterEvent::NodeAdd
+                | ClusterEvent::NodeUpdate { allocatable: true, .. }
+        )
     }
 }
 
@@ -97,7 +105,12 @@ mod tests {
     use std::sync::Arc;
 
     fn busy_node() -> NodeInfo {
-        let mut n = node_info("n", "2", "4Gi", json!({"status": {"allocatable": {"cpu": "2", "memory": "4Gi", "pods": "3", "nvidia.com/gpu": "1"}}}));
+        let mut n = node_info(
+            "n",
+            "2",
+            "4Gi",
+            json!({"status": {"allocatable": {"cpu": "2", "memory": "4Gi", "pods": "3", "nvidia.com/gpu": "1"}}}),
+        );
         n.add_pod(Arc::new(pod("a", "1500m", "1Gi", json!({}))));
         n.add_pod(Arc::new(pod("b", "", "", json!({}))));
         n
@@ -115,7 +128,16 @@ mod tests {
             (pod("p", "", "", gpu("1")), Code::Success, ""),
             (pod("p", "", "", gpu("2")), Code::Unschedulable, "Insufficient nvidia.com/gpu"),
             // init containers run one at a time: the larger of init (3 cpu) and app (0.1) counts.
-            (pod("p", "100m", "", json!({"initContainers": [{"name": "i", "image": "x", "resources": {"requests": {"cpu": "3"}}}]})), Code::Unschedulable, "Insufficient cpu"),
+            (
+                pod(
+                    "p",
+                    "100m",
+                    "",
+                    json!({"initContainers": [{"name": "i", "image": "x", "resources": {"requests": {"cpu": "3"}}}]}),
+                ),
+                Code::Unschedulable,
+                "Insufficient cpu",
+            ),
             // overhead (RuntimeClass) adds to the request.
             (pod("p", "400m", "", json!({"overhead": {"cpu": "200m"}})), Code::Unschedulable, "Insufficient cpu"),
         ];

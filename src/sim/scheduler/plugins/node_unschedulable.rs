@@ -26,12 +26,18 @@ impl Plugin for NodeUnschedulable {
         if !node.node.unschedulable {
             return Status::success();
         }
-        let taint = Taint { key: UNSCHEDULABLE_TAINT_KEY.to_string(), value: String::new(), effect: Effect::NoSchedule };
+        let taint =
+            Taint { key: UNSCHEDULABLE_TAINT_KEY.to_string(), value: String::new(), effect: Effect::NoSchedule };
         if tolerated(&pod.tolerations, &taint) { Status::success() } else { Status::unresolvable(ERR_REASON) }
     }
 
     fn requeue_on(&self, event: &ClusterEvent) -> bool {
-        matches!(event, ClusterEvent::NodeAdd | ClusterEvent::NodeUpdate { unschedulable: true, .. } | ClusterEvent::NodeUpdate { taints: true, .. })
+        matches!(
+            event,
+            ClusterEvent::NodeAdd
+                | ClusterEvent::NodeUpdate { unschedulable: true, .. }
+                | ClusterEvent::NodeUpdate { taints: true, .. }
+        )
     }
 }
 
@@ -46,12 +52,17 @@ mod tests {
     fn filter_table() {
         let cordoned = node_info("n", "1", "1Gi", json!({"spec": {"unschedulable": true}}));
         let open = node_info("n", "1", "1Gi", json!({}));
-        let tolerates = json!({"tolerations": [{"key": UNSCHEDULABLE_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}]});
+        let tolerates =
+            json!({"tolerations": [{"key": UNSCHEDULABLE_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}]});
         let cases = [
             (&open, json!({}), Code::Success),
             (&cordoned, json!({}), Code::UnschedulableAndUnresolvable),
             (&cordoned, tolerates, Code::Success),
-            (&cordoned, json!({"tolerations": [{"key": "other", "operator": "Exists"}]}), Code::UnschedulableAndUnresolvable),
+            (
+                &cordoned,
+                json!({"tolerations": [{"key": "other", "operator": "Exists"}]}),
+                Code::UnschedulableAndUnresolvable,
+            ),
         ];
         for (node, spec, want) in cases {
             let s = NodeUnschedulable.filter(&pod("p", "", "", spec.clone()), node);

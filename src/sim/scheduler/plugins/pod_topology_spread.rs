@@ -27,7 +27,8 @@ pub const NAME: &str = "PodTopologySpread";
 /// `podtopologyspread.ErrReasonConstraintsNotMatch`.
 pub const ERR_CONSTRAINTS_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints";
 /// `podtopologyspread.ErrReasonNodeLabelNotMatch`.
-pub const ERR_NODE_LABEL_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
+pub const ERR_NODE_LABEL_NOT_MATCH: &str =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
 /// The node label that makes every node its own domain.
 pub const HOSTNAME_KEY: &str = "kubernetes.io/hostname";
 /// The zone label the default constraints spread over.

@@ -35,7 +35,11 @@ impl Plugin for TaintToleration {
     /// The number of `PreferNoSchedule` taints the pod does not tolerate (fewer is better).
     fn score(&self, pod: &PodInfo, node: &NodeInfo, _cluster: &Cluster) -> i64 {
         // Only tolerations for PreferNoSchedule (or for every effect) count here.
-        let tolerates = |t: &_| pod.tolerations.iter().any(|tol| tol.effect.is_none_or(|e| e == Effect::PreferNoSchedule) && tol.tolerates(t));
+        let tolerates = |t: &_| {
+            pod.tolerations
+                .iter()
+                .any(|tol| tol.effect.is_none_or(|e| e == Effect::PreferNoSchedule) && tol.tolerates(t))
+        };
         node.node.taints.iter().filter(|t| t.effect == Effect::PreferNoSchedule && !tolerates(t)).count() as i64
     }
 
@@ -64,13 +68,29 @@ mod tests {
         let cp = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
         let cases = [
             (json!([]), json!([]), Code::Success, ""),
-            (cp.clone(), json!([]), Code::UnschedulableAndUnresolvable, "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"),
-            (cp.clone(), json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]), Code::Success, ""),
-            (json!([{"key": "gpu", "value": "true", "effect": "NoExecute"}]), json!([]), Code::UnschedulableAndUnresolvable, "node(s) had untolerated taint {gpu: true}"),
+            (
+                cp.clone(),
+                json!([]),
+                Code::UnschedulableAndUnresolvable,
+                "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
+            ),
+            (
+                cp.clone(),
+                json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]),
+                Code::Success,
+                "",
+            ),
+            (
+                json!([{"key": "gpu", "value": "true", "effect": "NoExecute"}]),
+                json!([]),
+                Code::UnschedulableAndUnresolvable,
+                "node(s) had untolerated taint {gpu: true}",
+            ),
             (json!([{"key": "slow", "effect": "PreferNoSchedule"}]), json!([]), Code::Success, ""),
         ];
         for (taints, tolerations, want, msg) in cases {
-            let s = TaintToleration.filter(&pod("p", "", "", json!({"tolerations": tolerations})), &tainted(taints.clone()));
+            let s = TaintToleration
+                .filter(&pod("p", "", "", json!({"tolerations": tolerations})), &tainted(taints.clone()));
             assert_eq!((s.code, s.message().as_str()), (want, msg), "{taints}");
         }
     }

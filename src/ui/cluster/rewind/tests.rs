@@ -162,7 +162,10 @@ fn reading_in_the_past_keeps_the_later_actions() {
     assert!(past.viewing_past(), "a reading command does not branch");
     assert_eq!(past.session.ops.len(), 2, "and is not logged");
     let text = terminal(&past);
-    assert!(text.ends_with("kubectl get configmaps\nNo resources found in default namespace.\n"), "answered from the past: {text}");
+    assert!(
+        text.ends_with("kubectl get configmaps\nNo resources found in default namespace.\n"),
+        "answered from the past: {text}"
+    );
     let dry = run(past, "kubectl create configmap other --from-literal=a=b --dry-run=client -o yaml");
     assert!(dry.viewing_past() && dry.session.ops.len() == 2, "a dry run stores nothing");
 }
@@ -171,13 +174,15 @@ fn reading_in_the_past_keeps_the_later_actions() {
 fn changing_the_past_discards_the_later_actions_and_says_so() {
     let (c, _) = session();
     let first = c.session.ops[0].clone();
-    let branched = run(c.reduce(ClusterAction::Seek(first.at as f64 + 1_000.0)), "kubectl scale deployment web --replicas=3");
+    let branched =
+        run(c.reduce(ClusterAction::Seek(first.at as f64 + 1_000.0)), "kubectl scale deployment web --replicas=3");
     assert!(!branched.viewing_past(), "the changed past is the new present");
     let lines: Vec<_> = branched.session.ops.iter().map(|l| &l.op).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0], &first.op);
     assert!(matches!(lines[1], Op::Kubectl { line, .. } if line == "kubectl scale deployment web --replicas=3"));
-    let note = branched.transcript.iter().rfind(|l| l.kind == LineKind::Info).map(|l| l.text.clone()).unwrap_or_default();
+    let note =
+        branched.transcript.iter().rfind(|l| l.kind == LineKind::Info).map(|l| l.text.clone()).unwrap_or_default();
     assert!(note.contains("your action was discarded") && note.contains("kubectl create configmap later"), "{note}");
     let after = play_until(branched, 10_000, |c| web_pods(c) == (3, 3));
     assert!(!has(&after, "/registry/configmaps/default/later"), "the discarded action never happens");

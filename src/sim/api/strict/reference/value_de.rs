@@ -6,7 +6,7 @@
 //! leniency (a JSON `null` leaves a field at its zero value), and checks the formats Go checks while
 //! decoding: quantities, timestamps, base64.
 
-use super::super::walk::{is_rfc3339, Loc};
+use super::super::walk::{Loc, is_rfc3339};
 use crate::sim::api::base64;
 use crate::sim::api::quantity::parse_quantity;
 use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
@@ -38,7 +38,9 @@ pub(super) enum Error {
 impl Error {
     fn message(self) -> String {
         match self {
-            Error::Type { expected } => format!("json: cannot unmarshal value into Go value of type {}", go_type(&expected, "")),
+            Error::Type { expected } => {
+                format!("json: cannot unmarshal value into Go value of type {}", go_type(&expected, ""))
+            }
             Error::Custom(m) | Error::Located(m) => m,
         }
     }
@@ -87,16 +89,49 @@ fn go_type(expected: &str, field: &str) -> String {
 
 /// Go's slice type for a list field, guessed from the field name (serde does not say).
 fn go_slice_type(field: &str) -> String {
-    const STRINGS: &[&str] = &["args", "command", "finalizers", "values", "verbs", "resources", "apiGroups",
-        "resourceNames", "nonResourceURLs", "hostnames", "nameservers", "searches", "addresses", "externalIPs",
-        "clusterIPs", "add", "drop", "accessModes", "mountOptions", "policyTypes", "hosts", "ipFamilies"];
+    const STRINGS: &[&str] = &[
+        "args",
+        "command",
+        "finalizers",
+        "values",
+        "verbs",
+        "resources",
+        "apiGroups",
+        "resourceNames",
+        "nonResourceURLs",
+        "hostnames",
+        "nameservers",
+        "searches",
+        "addresses",
+        "externalIPs",
+        "clusterIPs",
+        "add",
+        "drop",
+        "accessModes",
+        "mountOptions",
+        "policyTypes",
+        "hosts",
+        "ipFamilies",
+    ];
     const NAMED: &[(&str, &str)] = &[
-        ("containers", "Container"), ("initContainers", "Container"), ("env", "EnvVar"), ("envFrom", "EnvFromSource"),
-        ("volumes", "Volume"), ("volumeMounts", "VolumeMount"), ("tolerations", "Toleration"),
-        ("imagePullSecrets", "LocalObjectReference"), ("matchExpressions", "LabelSelectorRequirement"),
-        ("ownerReferences", "OwnerReference"), ("items", "KeyToPath"), ("rules", "PolicyRule"), ("subjects", "Subject"),
-        ("volumeClaimTemplates", "PersistentVolumeClaim"), ("conditions", "Condition"), ("hostAliases", "HostAlias"),
-        ("topologySpreadConstraints", "TopologySpreadConstraint"), ("limits", "LimitRangeItem"),
+        ("containers", "Container"),
+        ("initContainers", "Container"),
+        ("env", "EnvVar"),
+        ("envFrom", "EnvFromSource"),
+        ("volumes", "Volume"),
+        ("volumeMounts", "VolumeMount"),
+        ("tolerations", "Toleration"),
+        ("imagePullSecrets", "LocalObjectReference"),
+        ("matchExpressions", "LabelSelectorRequirement"),
+        ("ownerReferences", "OwnerReference"),
+        ("items", "KeyToPath"),
+        ("rules", "PolicyRule"),
+        ("subjects", "Subject"),
+        ("volumeClaimTemplates", "PersistentVolumeClaim"),
+        ("conditions", "Condition"),
+        ("hostAliases", "HostAlias"),
+        ("topologySpreadConstraints", "TopologySpreadConstraint"),
+        ("limits", "LimitRangeItem"),
     ];
     if STRINGS.contains(&field) {
         return "[]string".into();
@@ -139,7 +174,10 @@ impl<'a> De<'a> {
                 };
                 Error::Located(format!(
                     "json: cannot unmarshal {} into {into} of type {}",
-                    super::super::walk::go_kind(self.v, matches!(expected.as_str(), "i32" | "i64" | "a 32-bit integer" | "IntOrString")),
+                    super::super::walk::go_kind(
+                        self.v,
+                        matches!(expected.as_str(), "i32" | "i64" | "a 32-bit integer" | "IntOrString")
+                    ),
                     go_type(&expected, field)
                 ))
             }
@@ -224,9 +262,10 @@ impl<'a> de::Deserializer<'a> for De<'a> {
             return visitor.visit_none();
         }
         if ShowExpected(&visitor).to_string() == "a base64-encoded string"
-            && let Value::String(s) = self.v {
-                base64::decode(s).map_err(|e| Error::Located(e.to_string()))?;
-            }
+            && let Value::String(s) = self.v
+        {
+            base64::decode(s).map_err(|e| Error::Located(e.to_string()))?;
+        }
         visitor.visit_some(self)
     }
 

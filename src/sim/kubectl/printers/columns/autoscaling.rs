@@ -65,19 +65,23 @@ fn hpa_targets(obj: &Value) -> String {
                         .unwrap_or_else(|| "<unknown>".into());
                     format!("{cur}/{} (avg)", quantity(spec, &[section, "target", "averageValue"]))
                 } else {
-                    let cur = st(section).map(|s| quantity(s, &["current", "value"])).unwrap_or_else(|| "<unknown>".into());
+                    let cur =
+                        st(section).map(|s| quantity(s, &["current", "value"])).unwrap_or_else(|| "<unknown>".into());
                     format!("{cur}/{}", quantity(spec, &[section, "target", "value"]))
                 }
             }
             "Pods" => {
-                let cur = st("pods").map(|s| quantity(s, &["current", "averageValue"])).unwrap_or_else(|| "<unknown>".into());
+                let cur =
+                    st("pods").map(|s| quantity(s, &["current", "averageValue"])).unwrap_or_else(|| "<unknown>".into());
                 format!("{cur}/{}", quantity(spec, &["pods", "target", "averageValue"]))
             }
             "Resource" | "ContainerResource" => {
                 let section = if str_at(spec, &["type"]) == "Resource" { "resource" } else { "containerResource" };
                 let res = str_at(spec, &[section, "name"]);
                 if at(spec, &[section, "target", "averageValue"]).is_some() {
-                    let cur = st(section).map(|s| quantity(s, &["current", "averageValue"])).unwrap_or_else(|| "<unknown>".into());
+                    let cur = st(section)
+                        .map(|s| quantity(s, &["current", "averageValue"]))
+                        .unwrap_or_else(|| "<unknown>".into());
                     format!("{res}: {cur}/{}", quantity(spec, &[section, "target", "averageValue"]))
                 } else {
                     let cur = st(section)

@@ -33,9 +33,10 @@ pub fn lease(obj: &Value, ctx: &RowCtx) -> Vec<String> {
 
 /// StorageClass: `(default)` marker, defaults `Delete` and `Immediate`.
 pub fn storage_class(obj: &Value, ctx: &RowCtx) -> Vec<String> {
-    let is_default = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"]
-        .iter()
-        .any(|k| opt_str(obj, &["metadata", "annotations", k]) == Some("true"));
+    let is_default =
+        ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"]
+            .iter()
+            .any(|k| opt_str(obj, &["metadata", "annotations", k]) == Some("true"));
     let mut n = name(obj);
     if is_default {
         n.push_str(" (default)");
@@ -96,15 +97,23 @@ mod tests {
     fn storage_and_priority_classes() {
         let sc = json!({"metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
             "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"});
-        assert_eq!(storage_class(&sc, &CTX)[..5], ["standard (default)", "rancher.io/local-path", "Delete", "WaitForFirstConsumer", "false"]);
+        assert_eq!(
+            storage_class(&sc, &CTX)[..5],
+            ["standard (default)", "rancher.io/local-path", "Delete", "WaitForFirstConsumer", "false"]
+        );
         let pc = json!({"metadata": {"name": "system-node-critical"}, "value": 2000001000, "preemptionPolicy": "PreemptLowerPriority"});
-        assert_eq!(priority_class(&pc, &CTX), ["system-node-critical", "2000001000", "false", "<unknown>", "PreemptLowerPriority"]);
+        assert_eq!(
+            priority_class(&pc, &CTX),
+            ["system-node-critical", "2000001000", "false", "<unknown>", "PreemptLowerPriority"]
+        );
     }
 
     #[test]
     fn fallbacks() {
-        assert_eq!(created_at(&json!({"metadata": {"name": "r", "creationTimestamp": "2025-01-01T00:00:00Z"}}), &CTX),
-                   ["r", "2025-01-01T00:00:00Z"]);
+        assert_eq!(
+            created_at(&json!({"metadata": {"name": "r", "creationTimestamp": "2025-01-01T00:00:00Z"}}), &CTX),
+            ["r", "2025-01-01T00:00:00Z"]
+        );
         assert_eq!(created_at(&json!(7), &CTX), ["", "0001-01-01T00:00:00Z"]);
         assert_eq!(name_age(&json!({"metadata": {"name": "w"}}), &CTX), ["w", "<unknown>"]);
     }

@@ -84,11 +84,8 @@ pub fn namespace(obj: &Value, ctx: &RowCtx) -> Vec<String> {
 
 /// Service TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S) (`80:30080/TCP`) and wide SELECTOR.
 pub fn service(obj: &Value, ctx: &RowCtx) -> Vec<String> {
-    let cluster_ip = arr_at(obj, &["spec", "clusterIPs"])
-        .first()
-        .and_then(Value::as_str)
-        .unwrap_or("<none>")
-        .to_string();
+    let cluster_ip =
+        arr_at(obj, &["spec", "clusterIPs"]).first().and_then(Value::as_str).unwrap_or("<none>").to_string();
     let ports = arr_at(obj, &["spec", "ports"])
         .iter()
         .map(|p| {
@@ -113,7 +110,11 @@ fn service_external_ip(obj: &Value) -> String {
     let external: Vec<&str> = arr_at(obj, &["spec", "externalIPs"]).iter().filter_map(Value::as_str).collect();
     match str_at(obj, &["spec", "type"]) {
         "ClusterIP" | "NodePort" => {
-            if external.is_empty() { "<none>".into() } else { external.join(",") }
+            if external.is_empty() {
+                "<none>".into()
+            } else {
+                external.join(",")
+            }
         }
         "LoadBalancer" => {
             let lb = load_balancer_ingress(arr_at(obj, &["status", "loadBalancer", "ingress"]));
@@ -139,7 +140,13 @@ pub fn load_balancer_ingress(ingress: &[Value]) -> Vec<String> {
         .filter_map(|i| {
             let ip = str_at(i, &["ip"]);
             let host = str_at(i, &["hostname"]);
-            if !ip.is_empty() { Some(ip.to_string()) } else if !host.is_empty() { Some(host.to_string()) } else { None }
+            if !ip.is_empty() {
+                Some(ip.to_string())
+            } else if !host.is_empty() {
+                Some(host.to_string())
+            } else {
+                None
+            }
         })
         .collect();
     out.stable_sort();
@@ -269,10 +276,21 @@ mod tests {
                 "nodeInfo": {"kubeletVersion": "v1.33.1", "osImage": "Debian GNU/Linux 12 (bookworm)"}}});
         assert_eq!(
             node(&n, &CTX),
-            ["cp", "Ready,SchedulingDisabled", "control-plane,master", "10m", "v1.33.1", "172.18.0.2", "<none>",
-             "Debian GNU/Linux 12 (bookworm)", "<unknown>", "<unknown>"]
+            [
+                "cp",
+                "Ready,SchedulingDisabled",
+                "control-plane,master",
+                "10m",
+                "v1.33.1",
+                "172.18.0.2",
+                "<none>",
+                "Debian GNU/Linux 12 (bookworm)",
+                "<unknown>",
+                "<unknown>"
+            ]
         );
-        let bare = json!({"metadata": {"name": "w"}, "status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}});
+        let bare =
+            json!({"metadata": {"name": "w"}, "status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}});
         assert_eq!(node(&bare, &CTX)[1..4], ["NotReady", "<none>", "<unknown>"]);
         assert_eq!(node(&json!({}), &CTX)[1], "Unknown");
     }
@@ -283,14 +301,21 @@ mod tests {
             let mut s = json!({"metadata": {"name": "web"}, "spec": {"type": ty, "clusterIPs": ["10.96.0.10"],
                 "ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080}, {"port": 53, "protocol": "UDP"}]}});
             if let (Some(a), Some(b)) = (s.as_object_mut(), extra.as_object()) {
-                for (k, v) in b { a.insert(k.clone(), v.clone()); }
+                for (k, v) in b {
+                    a.insert(k.clone(), v.clone());
+                }
             }
             service(&s, &CTX)
         };
         assert_eq!(svc("ClusterIP", json!({}))[1..5], ["ClusterIP", "10.96.0.10", "<none>", "80:30080/TCP,53/UDP"]);
         assert_eq!(svc("LoadBalancer", json!({}))[3], "<pending>");
-        assert_eq!(svc("LoadBalancer", json!({"status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.9"}, {"hostname": "a.example.com"}]}}}))[3],
-                   "203.0.113.9,a.example.com");
+        assert_eq!(
+            svc(
+                "LoadBalancer",
+                json!({"status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.9"}, {"hostname": "a.example.com"}]}}})
+            )[3],
+            "203.0.113.9,a.example.com"
+        );
         assert_eq!(svc("Weird", json!({}))[3], "<unknown>");
         let none = service(&json!({"metadata": {"name": "h"}, "spec": {"type": "ClusterIP"}}), &CTX);
         assert_eq!(none[2..5], ["<none>", "<none>", "<none>"]);
@@ -311,11 +336,27 @@ mod tests {
             "involvedObject": {"kind": "Pod", "name": "web", "fieldPath": "spec.containers{app}"},
             "source": {"component": "default-scheduler"}, "message": " Successfully assigned \n",
             "eventTime": "2025-01-01T00:05:00Z", "reportingInstance": "sched-1"});
-        assert_eq!(event(&e, &CTX), ["5m", "Normal", "Scheduled", "pod/web", "spec.containers{app}",
-            "default-scheduler, sched-1", "Successfully assigned", "5m", "1", "web.1"]);
+        assert_eq!(
+            event(&e, &CTX),
+            [
+                "5m",
+                "Normal",
+                "Scheduled",
+                "pod/web",
+                "spec.containers{app}",
+                "default-scheduler, sched-1",
+                "Successfully assigned",
+                "5m",
+                "1",
+                "web.1"
+            ]
+        );
         let series = json!({"series": {"count": 4, "lastObservedTime": "2025-01-01T00:09:00Z"}, "involvedObject": {"kind": "Node"}});
         let cells = event(&series, &CTX);
-        assert_eq!((cells[0].as_str(), cells[3].as_str(), cells[7].as_str(), cells[8].as_str()), ("60s", "node", "<unknown>", "4"));
+        assert_eq!(
+            (cells[0].as_str(), cells[3].as_str(), cells[7].as_str(), cells[8].as_str()),
+            ("60s", "node", "<unknown>", "4")
+        );
     }
 
     #[test]

@@ -311,8 +311,13 @@ mod tests {
 
     #[test]
     fn garbage_pods_do_not_panic() {
-        for v in [json!(null), json!([]), json!({"status": "x"}), json!({"status": {"containerStatuses": [1, "a", null]}}),
-                  json!({"status": {"initContainerStatuses": [{"state": {"terminated": "x"}}]}})] {
+        for v in [
+            json!(null),
+            json!([]),
+            json!({"status": "x"}),
+            json!({"status": {"containerStatuses": [1, "a", null]}}),
+            json!({"status": {"initContainerStatuses": [{"state": {"terminated": "x"}}]}}),
+        ] {
             let s = summarize(&v);
             assert!(s.total == 0 && s.ready == 0, "{v}");
             let _ = row(&v, &RowCtx { now: 0 });

@@ -44,7 +44,11 @@ fn deleting(obj: &Value) -> bool {
 /// PersistentVolume columns.
 pub fn persistent_volume(obj: &Value, ctx: &RowCtx) -> Vec<String> {
     let claim = match obj_at(obj, &["spec", "claimRef"]) {
-        Some(_) => format!("{}/{}", str_at(obj, &["spec", "claimRef", "namespace"]), str_at(obj, &["spec", "claimRef", "name"])),
+        Some(_) => format!(
+            "{}/{}",
+            str_at(obj, &["spec", "claimRef", "namespace"]),
+            str_at(obj, &["spec", "claimRef", "name"])
+        ),
         None => String::new(),
     };
     let phase = if deleting(obj) { "Terminating" } else { str_at(obj, &["status", "phase"]) };
@@ -87,7 +91,8 @@ pub fn persistent_volume_claim(obj: &Value, ctx: &RowCtx) -> Vec<String> {
 
 /// ResourceQuota REQUEST and LIMIT: `resource: used/hard` pairs, `limits.*` in LIMIT.
 pub fn resource_quota(obj: &Value, ctx: &RowCtx) -> Vec<String> {
-    let mut hard: Vec<String> = obj_at(obj, &["status", "hard"]).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let mut hard: Vec<String> =
+        obj_at(obj, &["status", "hard"]).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     hard.stable_sort();
     let (mut req, mut lim) = (Vec::new(), Vec::new());
     for r in &hard {
@@ -111,7 +116,10 @@ mod tests {
             "accessModes": ["ReadWriteMany", "ReadWriteOnce", "ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Retain",
             "claimRef": {"namespace": "default", "name": "data"}, "storageClassName": "standard"},
             "status": {"phase": "Bound"}});
-        assert_eq!(persistent_volume(&pv, &CTX)[1..9], ["1Gi", "RWO,RWX", "Retain", "Bound", "default/data", "standard", "<unset>", ""]);
+        assert_eq!(
+            persistent_volume(&pv, &CTX)[1..9],
+            ["1Gi", "RWO,RWX", "Retain", "Bound", "default/data", "standard", "<unset>", ""]
+        );
         let pending = json!({"metadata": {"name": "data"}, "spec": {"storageClassName": "standard"}, "status": {"phase": "Pending"}});
         assert_eq!(persistent_volume_claim(&pending, &CTX)[1..6], ["Pending", "", "", "", "standard"]);
         assert_eq!(persistent_volume(&json!({}), &CTX)[1], "0");

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::super::age;
 use super::super::fields::{
-    arr_at, at, format_label_selector, format_labels, i64_at, int_or_string, label_selector_string, opt_bool,
-    opt_i64, opt_str, str_at, string_map,
+    arr_at, at, format_label_selector, format_labels, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64,
+    opt_str, str_at, string_map,
 };
 use super::{RowCtx, containers};
 
@@ -199,7 +199,11 @@ pub fn controller_revision(obj: &Value, ctx: &RowCtx) -> Vec<String> {
             let group = if api_version.contains('/') { api_version.split('/').next().unwrap_or("") } else { "" };
             let kind = str_at(r, &["kind"]);
             let gk = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
-            if gk.is_empty() { str_at(r, &["name"]).to_string() } else { format!("{}/{}", gk.to_lowercase(), str_at(r, &["name"])) }
+            if gk.is_empty() {
+                str_at(r, &["name"]).to_string()
+            } else {
+                format!("{}/{}", gk.to_lowercase(), str_at(r, &["name"]))
+            }
         }
         None => "<none>".into(),
     };
@@ -228,8 +232,14 @@ mod tests {
 
     #[test]
     fn deployment_and_replica_set_rows() {
-        assert_eq!(deployment(&web(), &CTX), ["web", "2/3", "3", "2", "60m", "nginx,side", "nginx:1.27,busybox", "app=web"]);
-        assert_eq!(replica_set(&web(), &CTX), ["web", "3", "3", "2", "60m", "nginx,side", "nginx:1.27,busybox", "app=web"]);
+        assert_eq!(
+            deployment(&web(), &CTX),
+            ["web", "2/3", "3", "2", "60m", "nginx,side", "nginx:1.27,busybox", "app=web"]
+        );
+        assert_eq!(
+            replica_set(&web(), &CTX),
+            ["web", "3", "3", "2", "60m", "nginx,side", "nginx:1.27,busybox", "app=web"]
+        );
         assert_eq!(deployment(&json!({}), &CTX)[1..5], ["0/0", "0", "0", "<unknown>"]);
         let bad = json!({"spec": {"selector": {"matchExpressions": [{"key": "a", "operator": "?"}]}}});
         assert_eq!(deployment(&bad, &CTX)[7], "<invalid>");

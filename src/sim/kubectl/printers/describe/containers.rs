@@ -11,7 +11,14 @@ use super::{annotations_multiline, env, labels_multiline, print_bool, volumes};
 use crate::sim::kubectl::printers::jsonpath::go_quote;
 
 /// `describeContainers`: `pod` is given for a real pod (its statuses and field values are shown).
-pub fn describe_containers(w: &mut PrefixWriter, label: &str, containers: &[Value], statuses: &[Value], pod: Option<&Value>, space: &str) {
+pub fn describe_containers(
+    w: &mut PrefixWriter,
+    label: &str,
+    containers: &[Value],
+    statuses: &[Value],
+    pod: Option<&Value>,
+    space: &str,
+) {
     let none = if containers.is_empty() { " <none>" } else { "" };
     w.write(0, &format!("{space}{label}:{none}\n"));
     for c in containers {
@@ -66,7 +73,13 @@ fn basic_info(w: &mut PrefixWriter, c: &Value, status: Option<&Value>, space: &s
     if let Some(profile) = opt_str(c, &["securityContext", "seccompProfile", "type"]) {
         w.write(2, &format!("SeccompProfile:\t{profile}\n"));
         if profile == "Localhost" {
-            w.write(3, &format!("LocalhostProfile:\t{}\n", str_at(c, &["securityContext", "seccompProfile", "localhostProfile"])));
+            w.write(
+                3,
+                &format!(
+                    "LocalhostProfile:\t{}\n",
+                    str_at(c, &["securityContext", "seccompProfile", "localhostProfile"])
+                ),
+            );
         }
     }
 }
@@ -132,7 +145,8 @@ pub fn describe_resources(w: &mut PrefixWriter, resources: &Value, level: usize)
 }
 
 fn probes(w: &mut PrefixWriter, c: &Value) {
-    for (field, title) in [("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"), ("startupProbe", "Startup")] {
+    for (field, title) in [("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"), ("startupProbe", "Startup")]
+    {
         if let Some(p) = c.get(field).filter(|p| p.is_object()) {
             w.write(2, &format!("{title}:\t{}\n", describe_probe(p)));
         }
@@ -244,11 +258,22 @@ mod tests {
     fn probes_print_like_kubectl() {
         let http = json!({"httpGet": {"path": "/healthz", "port": 80, "scheme": "HTTP"}, "initialDelaySeconds": 3,
             "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3});
-        assert_eq!(describe_probe(&http), "http-get http://:80/healthz delay=3s timeout=1s period=10s #success=1 #failure=3");
-        assert_eq!(describe_probe(&json!({"tcpSocket": {"port": "http"}})), "tcp-socket :http delay=0s timeout=0s period=0s #success=0 #failure=0");
-        assert_eq!(describe_probe(&json!({"exec": {"command": ["cat", "/tmp/x"]}})).split(' ').take(3).collect::<Vec<_>>(), ["exec", "[cat", "/tmp/x]"]);
+        assert_eq!(
+            describe_probe(&http),
+            "http-get http://:80/healthz delay=3s timeout=1s period=10s #success=1 #failure=3"
+        );
+        assert_eq!(
+            describe_probe(&json!({"tcpSocket": {"port": "http"}})),
+            "tcp-socket :http delay=0s timeout=0s period=0s #success=0 #failure=0"
+        );
+        assert_eq!(
+            describe_probe(&json!({"exec": {"command": ["cat", "/tmp/x"]}})).split(' ').take(3).collect::<Vec<_>>(),
+            ["exec", "[cat", "/tmp/x]"]
+        );
         assert!(describe_probe(&json!({})).starts_with("unknown delay=0s"));
-        assert!(describe_probe(&json!({"httpGet": {"host": "::1", "port": 8080, "path": "x"}})).starts_with("http-get //[::1]:8080/x "));
+        assert!(
+            describe_probe(&json!({"httpGet": {"host": "::1", "port": 8080, "path": "x"}}))
+                .starts_with("http-get //[::1]:8080/x ")
+        );
     }
-
 }

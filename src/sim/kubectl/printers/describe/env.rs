@@ -69,9 +69,14 @@ pub fn env(w: &mut PrefixWriter, c: &Value, pod: Option<&Value>) {
 
 /// `fieldpath.ExtractFieldPathAsString`: only metadata fields resolve; anything else prints empty.
 fn pod_field(pod: &Value, path: &str) -> String {
-    let subscript = |prefix: &str| path.strip_prefix(prefix).and_then(|r| r.strip_prefix("['")).and_then(|r| r.strip_suffix("']"));
+    let subscript =
+        |prefix: &str| path.strip_prefix(prefix).and_then(|r| r.strip_prefix("['")).and_then(|r| r.strip_suffix("']"));
     let all = |field: &str| {
-        string_map(pod, &["metadata", field]).iter().map(|(k, v)| format!("{k}={}", go_quote(v))).collect::<Vec<_>>().join("\n")
+        string_map(pod, &["metadata", field])
+            .iter()
+            .map(|(k, v)| format!("{k}={}", go_quote(v)))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     match path {
         "metadata.name" | "metadata.namespace" | "metadata.uid" => str_at(pod, &["metadata", &path[9..]]).to_string(),

@@ -9,7 +9,8 @@ use super::writer::PrefixWriter;
 use super::{DescribeContext, events, labels_and_annotations, name_namespace};
 
 /// Paths the generic describer leaves out (already printed, or noise).
-const SKIP: &[&str] = &[".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"];
+const SKIP: &[&str] =
+    &[".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"];
 
 /// Describes any object.
 pub fn describe_generic(w: &mut PrefixWriter, obj: &Value, evs: Option<&[Value]>, ctx: &DescribeContext) {
@@ -105,8 +106,8 @@ fn camel_split(s: &str) -> Vec<String> {
         last = k;
     }
     for i in 0..runs.len().saturating_sub(1) {
-        let upper_then_lower = runs[i].first().is_some_and(|c| c.is_uppercase())
-            && runs[i + 1].first().is_some_and(|c| c.is_lowercase());
+        let upper_then_lower =
+            runs[i].first().is_some_and(|c| c.is_uppercase()) && runs[i + 1].first().is_some_and(|c| c.is_lowercase());
         if upper_then_lower && let Some(moved) = runs[i].pop() {
             runs[i + 1].insert(0, moved);
         }

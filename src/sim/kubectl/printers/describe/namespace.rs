@@ -47,10 +47,18 @@ fn sorted_keys(v: &Value, path: &[&str]) -> Vec<String> {
 /// Help text kubectl prints under a quota scope.
 fn scope_help(scope: &str) -> &'static str {
     match scope {
-        "Terminating" => "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
-        "NotTerminating" => "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.",
-        "BestEffort" => "Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.",
-        "NotBestEffort" => "Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.",
+        "Terminating" => {
+            "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system."
+        }
+        "NotTerminating" => {
+            "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate."
+        }
+        "BestEffort" => {
+            "Matches all pods that do not have resource requirements set. These pods have a best effort quality of service."
+        }
+        "NotBestEffort" => {
+            "Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service."
+        }
         _ => "",
     }
 }
@@ -102,7 +110,9 @@ fn limit_ranges(w: &mut PrefixWriter, ranges: &[Value]) {
             names.stable_sort();
             names.dedup();
             for name in names {
-                let cell = |f: &str| item.get(f).and_then(|m| m.get(&name)).map_or("-".to_string(), |q| canonical_text(Some(q)));
+                let cell = |f: &str| {
+                    item.get(f).and_then(|m| m.get(&name)).map_or("-".to_string(), |q| canonical_text(Some(q)))
+                };
                 w.write(
                     0,
                     &format!(
@@ -203,6 +213,9 @@ mod tests {
         let s = json!({"metadata": {"name": "creds", "namespace": "default"}, "type": "Opaque", "data": {"password": "c2VjcmV0"}});
         let mut w = PrefixWriter::new();
         describe_secret(&mut w, &s);
-        assert_eq!(w.finish(), "Name:         creds\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\nType:  Opaque\n\nData\n====\npassword:  6 bytes\n");
+        assert_eq!(
+            w.finish(),
+            "Name:         creds\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\nType:  Opaque\n\nData\n====\npassword:  6 bytes\n"
+        );
     }
 }

@@ -105,11 +105,8 @@ fn percent(a: i128, b: i128) -> i64 {
 }
 
 fn node_resources(w: &mut PrefixWriter, ctx: &DescribeContext, alloc: &ResourceList) {
-    let pods: Vec<&Value> = ctx
-        .pods
-        .iter()
-        .filter(|p| !matches!(str_at(p, &["status", "phase"]), "Succeeded" | "Failed"))
-        .collect();
+    let pods: Vec<&Value> =
+        ctx.pods.iter().filter(|p| !matches!(str_at(p, &["status", "phase"]), "Succeeded" | "Failed")).collect();
     w.write(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
     w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
     w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
@@ -118,7 +115,12 @@ fn node_resources(w: &mut PrefixWriter, ctx: &DescribeContext, alloc: &ResourceL
     let (mut reqs, mut limits) = (ResourceList::new(), ResourceList::new());
     for pod in &pods {
         let (req, lim) = pod_requests_and_limits(pod);
-        let (cr, cl, mr, ml) = (quantity_of(&req, "cpu"), quantity_of(&lim, "cpu"), quantity_of(&req, "memory"), quantity_of(&lim, "memory"));
+        let (cr, cl, mr, ml) = (
+            quantity_of(&req, "cpu"),
+            quantity_of(&lim, "cpu"),
+            quantity_of(&req, "memory"),
+            quantity_of(&lim, "memory"),
+        );
         w.write(
             1,
             &format!(
@@ -144,20 +146,41 @@ fn node_resources(w: &mut PrefixWriter, ctx: &DescribeContext, alloc: &ResourceL
     w.write(1, "--------\t--------\t------\n");
     let row = |w: &mut PrefixWriter, name: &str, r: Quantity, l: Quantity, total: i128, milli: bool| {
         let (rv, lv) = if milli { (r.milli_value(), l.milli_value()) } else { (r.value(), l.value()) };
-        w.write(1, &format!("{name}\t{} ({}%)\t{} ({}%)\n", r.to_canonical(), percent(rv, total), l.to_canonical(), percent(lv, total)));
+        w.write(
+            1,
+            &format!(
+                "{name}\t{} ({}%)\t{} ({}%)\n",
+                r.to_canonical(),
+                percent(rv, total),
+                l.to_canonical(),
+                percent(lv, total)
+            ),
+        );
     };
     row(w, "cpu", quantity_of(&reqs, "cpu"), quantity_of(&limits, "cpu"), cpu_alloc, true);
     row(w, "memory", quantity_of(&reqs, "memory"), quantity_of(&limits, "memory"), mem_alloc, false);
     let eph = quantity_of(alloc, "ephemeral-storage").value();
-    row(w, "ephemeral-storage", quantity_of(&reqs, "ephemeral-storage"), quantity_of(&limits, "ephemeral-storage"), eph, false);
+    row(
+        w,
+        "ephemeral-storage",
+        quantity_of(&reqs, "ephemeral-storage"),
+        quantity_of(&limits, "ephemeral-storage"),
+        eph,
+        false,
+    );
     for (name, q) in alloc.iter().filter(|(n, _)| n.starts_with("hugepages-")) {
         row(w, name, quantity_of(&reqs, name), quantity_of(&limits, name), q.value(), false);
     }
-    let standard = |n: &str| matches!(n, "cpu" | "memory" | "ephemeral-storage" | "pods") || n.starts_with("hugepages-");
+    let standard =
+        |n: &str| matches!(n, "cpu" | "memory" | "ephemeral-storage" | "pods") || n.starts_with("hugepages-");
     for (name, _) in alloc.iter().filter(|(n, _)| !standard(n)) {
         w.write(
             1,
-            &format!("{name}\t{}\t{}\n", quantity_of(&reqs, name).to_canonical(), quantity_of(&limits, name).to_canonical()),
+            &format!(
+                "{name}\t{}\t{}\n",
+                quantity_of(&reqs, name).to_canonical(),
+                quantity_of(&limits, name).to_canonical()
+            ),
         );
     }
 }

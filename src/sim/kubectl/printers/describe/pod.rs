@@ -6,7 +6,9 @@ use super::super::fields::{arr_at, at, i64_at, opt_i64, opt_str, str_at, string_
 use super::containers::{describe_containers, describe_resources};
 use super::quantity::{Quantity, resource_list};
 use super::writer::{PrefixWriter, rfc1123z};
-use super::{DescribeContext, controller_of, events, labels_and_annotations, labels_multiline, name_namespace, volumes};
+use super::{
+    DescribeContext, controller_of, events, labels_and_annotations, labels_multiline, name_namespace, volumes,
+};
 
 /// Describes a Pod.
 pub fn describe_pod(w: &mut PrefixWriter, pod: &Value, evs: Option<&[Value]>, ctx: &DescribeContext) {
@@ -14,7 +16,11 @@ pub fn describe_pod(w: &mut PrefixWriter, pod: &Value, evs: Option<&[Value]>, ct
     if let Some(p) = opt_i64(pod, &["spec", "priority"]) {
         w.write(0, &format!("Priority:\t{p}\n"));
     }
-    for (field, title) in [("priorityClassName", "Priority Class Name"), ("runtimeClassName", "Runtime Class Name"), ("serviceAccountName", "Service Account")] {
+    for (field, title) in [
+        ("priorityClassName", "Priority Class Name"),
+        ("runtimeClassName", "Runtime Class Name"),
+        ("serviceAccountName", "Service Account"),
+    ] {
         let v = str_at(pod, &["spec", field]);
         if !v.is_empty() {
             w.write(0, &format!("{title}:\t{v}\n"));
@@ -49,7 +55,13 @@ pub fn describe_pod(w: &mut PrefixWriter, pod: &Value, evs: Option<&[Value]>, ct
     if let Some(profile) = opt_str(pod, &["spec", "securityContext", "seccompProfile", "type"]) {
         w.write(0, &format!("SeccompProfile:\t{profile}\n"));
         if profile == "Localhost" {
-            w.write(0, &format!("LocalhostProfile:\t{}\n", str_at(pod, &["spec", "securityContext", "seccompProfile", "localhostProfile"])));
+            w.write(
+                0,
+                &format!(
+                    "LocalhostProfile:\t{}\n",
+                    str_at(pod, &["spec", "securityContext", "seccompProfile", "localhostProfile"])
+                ),
+            );
         }
     }
     w.write(0, &format!("IP:\t{}\n", str_at(pod, &["status", "podIP"])));
@@ -75,12 +87,33 @@ pub fn describe_pod(w: &mut PrefixWriter, pod: &Value, evs: Option<&[Value]>, ct
     }
     let init = arr_at(pod, &["spec", "initContainers"]);
     if !init.is_empty() {
-        describe_containers(w, "Init Containers", init, arr_at(pod, &["status", "initContainerStatuses"]), Some(pod), "");
+        describe_containers(
+            w,
+            "Init Containers",
+            init,
+            arr_at(pod, &["status", "initContainerStatuses"]),
+            Some(pod),
+            "",
+        );
     }
-    describe_containers(w, "Containers", arr_at(pod, &["spec", "containers"]), arr_at(pod, &["status", "containerStatuses"]), Some(pod), "");
+    describe_containers(
+        w,
+        "Containers",
+        arr_at(pod, &["spec", "containers"]),
+        arr_at(pod, &["status", "containerStatuses"]),
+        Some(pod),
+        "",
+    );
     let ephemeral = arr_at(pod, &["spec", "ephemeralContainers"]);
     if !ephemeral.is_empty() {
-        describe_containers(w, "Ephemeral Containers", ephemeral, arr_at(pod, &["status", "ephemeralContainerStatuses"]), Some(pod), "");
+        describe_containers(
+            w,
+            "Ephemeral Containers",
+            ephemeral,
+            arr_at(pod, &["status", "ephemeralContainerStatuses"]),
+            Some(pod),
+            "",
+        );
     }
     let conditions = arr_at(pod, &["status", "conditions"]);
     let gates = arr_at(pod, &["spec", "readinessGates"]);
@@ -88,7 +121,8 @@ pub fn describe_pod(w: &mut PrefixWriter, pod: &Value, evs: Option<&[Value]>, ct
         w.write(0, "Readiness Gates:\n  Type\tStatus\n");
         for g in gates {
             let t = str_at(g, &["conditionType"]);
-            let status = conditions.iter().find(|c| str_at(c, &["type"]) == t).map_or("<none>", |c| str_at(c, &["status"]));
+            let status =
+                conditions.iter().find(|c| str_at(c, &["type"]) == t).map_or("<none>", |c| str_at(c, &["status"]));
             w.write(1, &format!("{t} \t{status} \n"));
         }
     }
@@ -171,7 +205,10 @@ mod tests {
             "deletionGracePeriodSeconds": 30}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}, "status": {"phase": "Running"}});
         describe_pod(&mut w, &pod, Some(&[]), &ctx);
         let out = w.finish();
-        assert!(out.contains("Status:                    Terminating (lasts 60s)\nTermination Grace Period:  30s\n"), "{out}");
+        assert!(
+            out.contains("Status:                    Terminating (lasts 60s)\nTermination Grace Period:  30s\n"),
+            "{out}"
+        );
         assert!(out.contains("Node:                      <none>\n"));
         assert!(out.ends_with("Tolerations:      <none>\nEvents:           <none>\n"), "{out}");
     }

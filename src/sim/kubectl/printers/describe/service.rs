@@ -16,7 +16,8 @@ pub fn describe_service(w: &mut PrefixWriter, svc: &Value, evs: Option<&[Value]>
     if let Some(p) = opt_str(svc, &["spec", "ipFamilyPolicy"]) {
         w.write(0, &format!("IP Family Policy:\t{p}\n"));
     }
-    let join = |field: &str| arr_at(svc, &["spec", field]).iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
+    let join =
+        |field: &str| arr_at(svc, &["spec", field]).iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
     let families = join("ipFamilies");
     w.write(0, &format!("IP Families:\t{}\n", if families.is_empty() { "<none>" } else { &families }));
     w.write(0, &format!("IP:\t{}\n", str_at(svc, &["spec", "clusterIP"])));

@@ -22,7 +22,13 @@ pub fn describe_volumes(w: &mut PrefixWriter, volumes: &[Value], space: &str) {
         let optional = |s: &Value| opt_bool(s, &["optional"]).unwrap_or(false);
         if let Some(h) = src("hostPath") {
             let ty = at(h, &["type"]).and_then(Value::as_str).unwrap_or("<none>");
-            w.write(2, &format!("Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{ty}\n", str_at(h, &["path"])));
+            w.write(
+                2,
+                &format!(
+                    "Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{ty}\n",
+                    str_at(h, &["path"])
+                ),
+            );
         } else if let Some(e) = src("emptyDir") {
             let size = e.get("sizeLimit").and_then(Quantity::parse_value).filter(|q| q.nanos > 0);
             let size = size.map(|q| q.to_canonical()).unwrap_or_else(|| "<unset>".into());
@@ -90,7 +96,10 @@ pub fn describe_volumes(w: &mut PrefixWriter, volumes: &[Value], space: &str) {
                 } else if part("downwardAPI").is_some() {
                     w.write(2, "DownwardAPI:\ttrue\n");
                 } else if let Some(cm) = part("configMap") {
-                    w.write(2, &format!("ConfigMapName:\t{}\n    Optional:\t{}\n", str_at(cm, &["name"]), optional(cm)));
+                    w.write(
+                        2,
+                        &format!("ConfigMapName:\t{}\n    Optional:\t{}\n", str_at(cm, &["name"]), optional(cm)),
+                    );
                 } else if let Some(t) = part("serviceAccountToken") {
                     w.write(2, &format!("TokenExpirationSeconds:\t{}\n", i64_at(t, &["expirationSeconds"])));
                 }
@@ -189,8 +198,15 @@ mod tests {
     #[test]
     fn tolerations_and_taints_format() {
         let mut w = PrefixWriter::new();
-        tolerations(&mut w, "Tolerations", &[json!({"key": "b", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}),
-            json!({"operator": "Exists"}), json!({"key": "a", "value": "v", "effect": "NoSchedule"})]);
+        tolerations(
+            &mut w,
+            "Tolerations",
+            &[
+                json!({"key": "b", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}),
+                json!({"operator": "Exists"}),
+                json!({"key": "a", "value": "v", "effect": "NoSchedule"}),
+            ],
+        );
         taints(&mut w, "Taints", &[json!({"key": "k", "value": "v"}), json!({"key": "x", "effect": "NoSchedule"})]);
         assert_eq!(
             w.finish(),

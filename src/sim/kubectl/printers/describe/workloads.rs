@@ -3,7 +3,9 @@
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
-use super::super::fields::{arr_at, at, format_label_selector, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64, opt_str, str_at};
+use super::super::fields::{
+    arr_at, at, format_label_selector, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64, opt_str, str_at,
+};
 use super::containers::describe_pod_template;
 use super::writer::{PrefixWriter, rfc1123z};
 use super::{DescribeContext, controller_of, creation_timestamp, events, labels_and_annotations, name_namespace};
@@ -85,7 +87,12 @@ pub fn describe_deployment(w: &mut PrefixWriter, d: &Value, evs: Option<&[Value]
     conditions(w, d);
     let mut owned: Vec<&Value> = ctx.replica_sets.iter().filter(|rs| controlled_by(rs, d, "Deployment")).collect();
     owned.stable_sort_by(|a, b| {
-        let key = |rs: &Value| (opt_str(rs, &["metadata", "creationTimestamp"]).unwrap_or("").to_string(), str_at(rs, &["metadata", "name"]).to_string());
+        let key = |rs: &Value| {
+            (
+                opt_str(rs, &["metadata", "creationTimestamp"]).unwrap_or("").to_string(),
+                str_at(rs, &["metadata", "name"]).to_string(),
+            )
+        };
         key(a).cmp(&key(b))
     });
     let template = without_hash(at(d, &["spec", "template"]));
@@ -105,7 +112,8 @@ pub fn describe_deployment(w: &mut PrefixWriter, d: &Value, evs: Option<&[Value]
                 .collect();
             if items.is_empty() { "<none>".to_string() } else { items.join(", ") }
         };
-        let old: Vec<&Value> = owned.iter().enumerate().filter(|(i, _)| Some(*i) != new_idx).map(|(_, rs)| *rs).collect();
+        let old: Vec<&Value> =
+            owned.iter().enumerate().filter(|(i, _)| Some(*i) != new_idx).map(|(_, rs)| *rs).collect();
         let new: Vec<&Value> = new_idx.map(|i| vec![owned[i]]).unwrap_or_default();
         w.write(0, &format!("OldReplicaSets:\t{}\n", fmt(old)));
         w.write(0, &format!("NewReplicaSet:\t{}\n", fmt(new)));
@@ -123,7 +131,11 @@ pub fn describe_replica_set(w: &mut PrefixWriter, rs: &Value, evs: Option<&[Valu
     }
     w.write(
         0,
-        &format!("Replicas:\t{} current / {} desired\n", i64_at(rs, &["status", "replicas"]), i64_at(rs, &["spec", "replicas"])),
+        &format!(
+            "Replicas:\t{} current / {} desired\n",
+            i64_at(rs, &["status", "replicas"]),
+            i64_at(rs, &["spec", "replicas"])
+        ),
     );
     let mut counts = [0; 4];
     for pod in ctx.pods.iter().filter(|p| controlled_by(p, rs, "ReplicaSet")) {
@@ -191,7 +203,10 @@ pub fn describe_job(w: &mut PrefixWriter, job: &Value, evs: Option<&[Value]>, ct
         (i64_at(job, &["status", "active"]), i64_at(job, &["status", "succeeded"]), i64_at(job, &["status", "failed"]));
     match opt_i64(job, &["status", "ready"]) {
         None => w.write(0, &format!("Pods Statuses:\t{active} Active / {succeeded} Succeeded / {failed} Failed\n")),
-        Some(r) => w.write(0, &format!("Pods Statuses:\t{active} Active ({r} Ready) / {succeeded} Succeeded / {failed} Failed\n")),
+        Some(r) => w.write(
+            0,
+            &format!("Pods Statuses:\t{active} Active ({r} Ready) / {succeeded} Succeeded / {failed} Failed\n"),
+        ),
     }
     if mode == Some("Indexed") {
         w.write(0, &format!("Completed Indexes:\t{}\n", cap_indexes(str_at(job, &["status", "completedIndexes"]), 50)));

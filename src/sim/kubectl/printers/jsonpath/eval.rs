@@ -143,10 +143,8 @@ impl<'n> Evaluator<'n> {
         if input.is_empty() {
             return Ok(Vec::new());
         }
-        let results: Vec<Val> = input
-            .iter()
-            .filter_map(|v| v.json()?.as_object()?.get(name).cloned().map(Val::Json))
-            .collect();
+        let results: Vec<Val> =
+            input.iter().filter_map(|v| v.json()?.as_object()?.get(name).cloned().map(Val::Json)).collect();
         if results.is_empty() && !self.allow_missing_keys {
             return Err(format!("{name} is not found"));
         }
@@ -329,9 +327,15 @@ mod tests {
         let data = [Val::Json(json!([1, 2, 3]))];
         let idx = |i: i64| [p(i, true, false), p(i + 1, true, true), p(0, false, false)];
         assert_eq!(eval_array(&data, &idx(1)), Ok(vec![Val::Json(json!(2))]));
-        assert_eq!(eval_array(&data, &[p(-1, true, false), p(0, true, true), p(0, false, false)]), Ok(vec![Val::Json(json!(3))]));
+        assert_eq!(
+            eval_array(&data, &[p(-1, true, false), p(0, true, true), p(0, false, false)]),
+            Ok(vec![Val::Json(json!(3))])
+        );
         assert_eq!(eval_array(&data, &idx(5)).err().as_deref(), Some("array index out of bounds: index 5, length 3"));
-        assert_eq!(eval_array(&[Val::Json(json!("x"))], &idx(0)).err().as_deref(), Some("string is not array or slice"));
+        assert_eq!(
+            eval_array(&[Val::Json(json!("x"))], &idx(0)).err().as_deref(),
+            Some("string is not array or slice")
+        );
         assert_eq!(eval_array(&[Val::Json(json!(null))], &idx(0)), Ok(vec![]));
     }
 
@@ -340,8 +344,14 @@ mod tests {
         let v = |x: Value| Val::Json(x);
         assert_eq!(compare(&v(json!(2)), &v(json!(2)), "=="), Ok(true));
         assert_eq!(compare(&v(json!("a")), &v(json!("b")), "<"), Ok(true));
-        assert_eq!(compare(&v(json!(2)), &v(json!(2.0)), "==").err().as_deref(), Some("incompatible types for comparison"));
+        assert_eq!(
+            compare(&v(json!(2)), &v(json!(2.0)), "==").err().as_deref(),
+            Some("incompatible types for comparison")
+        );
         assert_eq!(compare(&v(json!(null)), &v(json!(1)), "==").err().as_deref(), Some("invalid type for comparison"));
-        assert_eq!(compare(&v(json!(true)), &v(json!(false)), "<").err().as_deref(), Some("invalid type for comparison"));
+        assert_eq!(
+            compare(&v(json!(true)), &v(json!(false)), "<").err().as_deref(),
+            Some("invalid type for comparison")
+        );
     }
 }

@@ -240,7 +240,8 @@ impl Parser<'_> {
             cur.push(Node::Union(union));
             return Ok(());
         }
-        if text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') && !text[1..text.len() - 1].contains('\'') {
+        if text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') && !text[1..text.len() - 1].contains('\'')
+        {
             cur.extend(parse_action(&format!(".{}", &text[1..text.len() - 1]))?);
             return Ok(());
         }
@@ -357,7 +358,11 @@ mod tests {
         let Node::List(action) = &nodes[0] else { panic!("expected an action") };
         assert_eq!(
             action[0],
-            Node::Array([Param { value: -1, known: true, derived: false }, Param { value: 0, known: true, derived: true }, Param::default()])
+            Node::Array([
+                Param { value: -1, known: true, derived: false },
+                Param { value: 0, known: true, derived: true },
+                Param::default()
+            ])
         );
     }
 
@@ -380,5 +385,4 @@ mod tests {
             assert_eq!(parse(template).err().as_deref(), Some(want), "{template}");
         }
     }
-
 }

@@ -17,7 +17,10 @@ pub fn is_break(c: char) -> bool {
 
 pub fn is_printable(c: char) -> bool {
     let u = c as u32;
-    c == '\n' || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+    c == '\n'
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
 pub fn analyze(value: &str) -> Analysis {

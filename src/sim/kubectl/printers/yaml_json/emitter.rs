@@ -86,11 +86,7 @@ fn number_text(n: &serde_json::Number) -> String {
     }
     let Some(f) = n.as_f64() else { return n.to_string() };
     let json = go_json_float(f);
-    if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() {
-        json
-    } else {
-        go_float_g(f)
-    }
+    if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() { json } else { go_float_g(f) }
 }
 
 /// `encoder.stringv`: literal for multi-line text, plain unless it would read back as another type.

@@ -55,11 +55,7 @@ pub fn go_float_g(f: f64) -> String {
     }
     let (digits, dp) = shortest_digits(f);
     let exp = dp - 1;
-    if !(-4..6).contains(&exp) {
-        fmt_e(neg, &digits, dp)
-    } else {
-        fmt_f(neg, &digits, dp)
-    }
+    if !(-4..6).contains(&exp) { fmt_e(neg, &digits, dp) } else { fmt_f(neg, &digits, dp) }
 }
 
 /// How `encoding/json` writes a float64: plain decimal unless tiny or huge, then `1e-7` style.
@@ -91,9 +87,19 @@ mod tests {
 
     #[test]
     fn floats_format_like_go() {
-        let cases = [(1.0, "1", "1"), (1.5, "1.5", "1.5"), (100.0, "100", "100"), (1e6, "1e+06", "1000000"),
-                     (1234567.5, "1.2345675e+06", "1234567.5"), (0.0001, "0.0001", "0.0001"), (0.00001, "1e-05", "0.00001"),
-                     (1e-7, "1e-07", "1e-7"), (1e21, "1e+21", "1e+21"), (-2.5, "-2.5", "-2.5"), (123456.0, "123456", "123456")];
+        let cases = [
+            (1.0, "1", "1"),
+            (1.5, "1.5", "1.5"),
+            (100.0, "100", "100"),
+            (1e6, "1e+06", "1000000"),
+            (1234567.5, "1.2345675e+06", "1234567.5"),
+            (0.0001, "0.0001", "0.0001"),
+            (0.00001, "1e-05", "0.00001"),
+            (1e-7, "1e-07", "1e-7"),
+            (1e21, "1e+21", "1e+21"),
+            (-2.5, "-2.5", "-2.5"),
+            (123456.0, "123456", "123456"),
+        ];
         for (f, g, json) in cases {
             assert_eq!(go_float_g(f), g, "g {f}");
             assert_eq!(go_json_float(f), json, "json {f}");

@@ -142,13 +142,9 @@ fn is_yaml_timestamp(s: &str) -> bool {
         return false;
     }
     i += 1;
-    let (Some(h), true, Some(m), true, Some(sec)) = (
-        small_num(b, &mut i),
-        eat(b, &mut i, b':'),
-        small_num(b, &mut i),
-        eat(b, &mut i, b':'),
-        small_num(b, &mut i),
-    ) else {
+    let (Some(h), true, Some(m), true, Some(sec)) =
+        (small_num(b, &mut i), eat(b, &mut i, b':'), small_num(b, &mut i), eat(b, &mut i, b':'), small_num(b, &mut i))
+    else {
         return false;
     };
     if h > 23 || m > 59 || sec > 59 {
@@ -171,7 +167,10 @@ fn is_yaml_timestamp(s: &str) -> bool {
         Some(b'Z') => i + 1 == b.len(),
         Some(b'+' | b'-') => {
             let z = &b[i + 1..];
-            z.len() == 5 && z[..2].iter().all(u8::is_ascii_digit) && z[2] == b':' && z[3..].iter().all(u8::is_ascii_digit)
+            z.len() == 5
+                && z[..2].iter().all(u8::is_ascii_digit)
+                && z[2] == b':'
+                && z[3..].iter().all(u8::is_ascii_digit)
         }
         _ => false,
     }
@@ -313,13 +312,56 @@ mod tests {
 
     #[test]
     fn strings_that_would_change_type_need_quotes() {
-        for s in ["", "true", "NO", "Off", "y", "~", "null", "123", "-1", "+1", "0755", "0x1F", "1_000", "1.5", ".5", "1e3",
-                  "2025-01-01", "2025-01-01T00:00:00Z", "2025-1-2t3:4:5.5+01:00", "2025-01-01 12:00:00", "12:30", "1:2:3.5", ".inf", "-.Inf",
-                  "08", "9999999999999999999999"] {
+        for s in [
+            "",
+            "true",
+            "NO",
+            "Off",
+            "y",
+            "~",
+            "null",
+            "123",
+            "-1",
+            "+1",
+            "0755",
+            "0x1F",
+            "1_000",
+            "1.5",
+            ".5",
+            "1e3",
+            "2025-01-01",
+            "2025-01-01T00:00:00Z",
+            "2025-1-2t3:4:5.5+01:00",
+            "2025-01-01 12:00:00",
+            "12:30",
+            "1:2:3.5",
+            ".inf",
+            "-.Inf",
+            "08",
+            "9999999999999999999999",
+        ] {
             assert!(needs_quotes_to_stay_string(s), "{s:?} should need quotes");
         }
-        for s in ["nginx", "1.2.3", "~x", "yes-please", "-", "+", "0b2", "2025-13-01", "2025-02-30", "12:60", "v1",
-                  "0.0.0.0", "<<", "1e", ".", "x:y", "10.244.0.5", "2025-01-01T00:00:00"] {
+        for s in [
+            "nginx",
+            "1.2.3",
+            "~x",
+            "yes-please",
+            "-",
+            "+",
+            "0b2",
+            "2025-13-01",
+            "2025-02-30",
+            "12:60",
+            "v1",
+            "0.0.0.0",
+            "<<",
+            "1e",
+            ".",
+            "x:y",
+            "10.244.0.5",
+            "2025-01-01T00:00:00",
+        ] {
             assert!(!needs_quotes_to_stay_string(s), "{s:?} should stay plain");
         }
     }
@@ -330,5 +372,4 @@ mod tests {
         keys.sort_by(|a, b| yaml_key_cmp(a, b));
         assert_eq!(keys, ["_u", "A", "NO", "Off", "Y", "a", "a1", "a01", "a9", "a10", "b"]);
     }
-
 }

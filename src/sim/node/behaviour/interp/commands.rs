@@ -68,7 +68,8 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
         "echo" => {
             let mut start = 1;
             let mut escapes = false;
-            while let Some(flag) = args.get(start).filter(|a| matches!(a.as_str(), "-n" | "-e" | "-ne" | "-en" | "-E")) {
+            while let Some(flag) = args.get(start).filter(|a| matches!(a.as_str(), "-n" | "-e" | "-ne" | "-en" | "-E"))
+            {
                 escapes |= flag.contains('e');
                 start += 1;
             }
@@ -101,21 +102,28 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             }
             Effect { steps: vec![Step::Sleep(total)], ..Effect::default() }
         }
-        "true" | ":" | "cd" | "shopt" | "umask" | "ulimit" | "source" | "." | "sync" | "mkdir" | "chmod" | "chown" | "ln" | "hash" | "type" | "command" | "alias" => Effect::status(0),
+        "true" | ":" | "cd" | "shopt" | "umask" | "ulimit" | "source" | "." | "sync" | "mkdir" | "chmod" | "chown"
+        | "ln" | "hash" | "type" | "command" | "alias" => Effect::status(0),
         "false" => Effect::status(1),
         "exit" | "return" => {
             let code = rest.first().and_then(|c| c.parse::<i64>().ok()).map_or(ex.status, |c| (c & 0xff) as i32);
             Effect::end(End::Exit(code))
         }
         "set" => {
-            let errexit = rest.iter().any(|a| (a.starts_with('-') && a.contains('e') && !a.starts_with("--")) || a == "errexit");
+            let errexit =
+                rest.iter().any(|a| (a.starts_with('-') && a.contains('e') && !a.starts_with("--")) || a == "errexit");
             ex.errexit |= errexit;
             Effect::status(0)
         }
         "trap" => {
             let handler = rest.first().cloned().unwrap_or_default();
             if rest.iter().skip(1).any(|s| matches!(s.as_str(), "TERM" | "SIGTERM" | "15" | "EXIT" | "INT")) {
-                let code = handler.split_whitespace().skip_while(|w| *w != "exit").nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+                let code = handler
+                    .split_whitespace()
+                    .skip_while(|w| *w != "exit")
+                    .nth(1)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
                 ex.trap_term = Some(code);
             }
             Effect::status(0)
@@ -175,7 +183,11 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             Effect { steps, ..Effect::default() }
         }
         "cp" | "mv" | "tee" | "install" => {
-            let targets: Vec<String> = if name == "tee" { operands.iter().map(|s| s.to_string()).collect() } else { operands.last().map(|s| s.to_string()).into_iter().collect() };
+            let targets: Vec<String> = if name == "tee" {
+                operands.iter().map(|s| s.to_string()).collect()
+            } else {
+                operands.last().map(|s| s.to_string()).into_iter().collect()
+            };
             let mut steps = Vec::new();
             for t in targets {
                 if !ex.is_dir(&t) && ex.files.insert(t.clone()) {
@@ -191,7 +203,9 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             let mut out = Vec::new();
             for f in operands.iter().filter(|f| f.as_str() != "-") {
                 match ex.read(f) {
-                    Some(c) => out.extend(lines_of(&c).into_iter().map(|l| if name == "rev" { reverse(&l) } else { l })),
+                    Some(c) => {
+                        out.extend(lines_of(&c).into_iter().map(|l| if name == "rev" { reverse(&l) } else { l }))
+                    }
                     None => {
                         let mut e = Effect::fail(1, no_such_file(ex, &name, f));
                         e.out = out;
@@ -207,16 +221,29 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
                 if ex.exists(&dir) {
                     return Effect::out(vec![Line::text(dir)]);
                 }
-                let msg = if ex.ctx.busybox { format!("ls: {dir}: No such file or directory") } else { format!("ls: cannot access '{dir}': No such file or directory") };
+                let msg = if ex.ctx.busybox {
+                    format!("ls: {dir}: No such file or directory")
+                } else {
+                    format!("ls: cannot access '{dir}': No such file or directory")
+                };
                 return Effect::fail(if ex.ctx.busybox { 1 } else { 2 }, msg);
             }
             let prefix = format!("{dir}/");
-            let mut names: Vec<String> = ex.ctx.files.iter().map(|(p, _)| p.clone()).chain(ex.files.iter().cloned()).filter_map(|p| p.strip_prefix(&prefix).map(|r| r.split('/').next().unwrap_or(r).to_string())).collect();
+            let mut names: Vec<String> = ex
+                .ctx
+                .files
+                .iter()
+                .map(|(p, _)| p.clone())
+                .chain(ex.files.iter().cloned())
+                .filter_map(|p| p.strip_prefix(&prefix).map(|r| r.split('/').next().unwrap_or(r).to_string()))
+                .collect();
             names.stable_sort();
             names.dedup();
             Effect::out(names.into_iter().map(Line::text).collect())
         }
-        "date" => Effect::out(vec![Line(vec![if rest.iter().any(|a| a == "+%s") { Piece::Epoch } else { Piece::Date }])]),
+        "date" => {
+            Effect::out(vec![Line(vec![if rest.iter().any(|a| a == "+%s") { Piece::Epoch } else { Piece::Date }])])
+        }
         "hostname" => Effect::out(vec![Line::text(ex.ctx.hostname)]),
         "whoami" => Effect::out(vec![Line::text("root")]),
         "id" => Effect::out(vec![Line::text("uid=0(root) gid=0(root) groups=0(root),10(wheel)")]),
@@ -244,7 +271,9 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
                 [a, s, b] => (*a, (*s).max(1), *b),
                 _ => return Effect::status(1),
             };
-            Effect::out((0..10_000).map(|i| a + i * step).take_while(|v| *v <= b).map(|v| Line::text(v.to_string())).collect())
+            Effect::out(
+                (0..10_000).map(|i| a + i * step).take_while(|v| *v <= b).map(|v| Line::text(v.to_string())).collect(),
+            )
         }
         "[" | "[[" | "test" => {
             let mut t: Vec<String> = rest.to_vec();
@@ -256,22 +285,40 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
         }
         "nslookup" | "host" | "dig" => {
             let target = operands.first().map_or("kubernetes.default", |s| s.as_str()).to_string();
-            let fqdn = if target.contains('.') && !target.ends_with(".svc") { target.clone() } else { format!("{target}.default.svc.cluster.local") };
+            let fqdn = if target.contains('.') && !target.ends_with(".svc") {
+                target.clone()
+            } else {
+                format!("{target}.default.svc.cluster.local")
+            };
             Effect {
                 steps: vec![Step::Work(20)],
-                out: lines_of(&format!("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t{fqdn}\nAddress: 10.96.0.1")),
+                out: lines_of(&format!(
+                    "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t{fqdn}\nAddress: 10.96.0.1"
+                )),
                 ..Effect::default()
             }
         }
-        "nc" | "ncat" | "netcat" if rest.iter().any(|a| a == "--listen" || (a.starts_with('-') && !a.starts_with("--") && a.contains('l'))) => {
+        "nc" | "ncat" | "netcat"
+            if rest
+                .iter()
+                .any(|a| a == "--listen" || (a.starts_with('-') && !a.starts_with("--") && a.contains('l'))) =>
+        {
             let port = rest.iter().rev().find_map(|a| a.parse::<u16>().ok()).unwrap_or(0);
             let kind = super::super::programs::ServerKind::Generic(name.clone());
             Effect::end(End::Serve(super::super::Server { kind, ports: vec![port], ready_after: 50 }))
         }
-        "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" | "telnet" => Effect { steps: vec![Step::Work(150)], ..Effect::default() },
-        "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => Effect { steps: vec![Step::Work(4000)], ..Effect::default() },
-        "grep" | "sed" | "awk" | "sort" | "uniq" | "cut" | "tr" | "wc" | "xargs" | "base64" | "md5sum" | "sha256sum" | "find" | "stat" | "du" | "df" | "ps" | "kill" | "chroot" | "mount" => Effect::status(0),
-        "yes" => Effect::end(End::Loop(vec![Step::Log(Line::text(rest.first().cloned().unwrap_or_else(|| "y".into()))), Step::Work(1)])),
+        "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" | "telnet" => {
+            Effect { steps: vec![Step::Work(150)], ..Effect::default() }
+        }
+        "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => {
+            Effect { steps: vec![Step::Work(4000)], ..Effect::default() }
+        }
+        "grep" | "sed" | "awk" | "sort" | "uniq" | "cut" | "tr" | "wc" | "xargs" | "base64" | "md5sum"
+        | "sha256sum" | "find" | "stat" | "du" | "df" | "ps" | "kill" | "chroot" | "mount" => Effect::status(0),
+        "yes" => Effect::end(End::Loop(vec![
+            Step::Log(Line::text(rest.first().cloned().unwrap_or_else(|| "y".into()))),
+            Step::Work(1),
+        ])),
         _ => programs::program(ex, argv, &args),
     }
 }

@@ -236,7 +236,16 @@ mod tests {
 
     #[test]
     fn arithmetic() {
-        for (e, want) in [("1+2*3", "7"), ("(1+2)*3", "9"), ("i+1", "5"), ("$i * 2", "8"), ("10 / 0", "0"), ("7 % 3", "1"), ("-i", "-4"), ("unknown + 1", "1")] {
+        for (e, want) in [
+            ("1+2*3", "7"),
+            ("(1+2)*3", "9"),
+            ("i+1", "5"),
+            ("$i * 2", "8"),
+            ("10 / 0", "0"),
+            ("7 % 3", "1"),
+            ("-i", "-4"),
+            ("unknown + 1", "1"),
+        ] {
             assert_eq!(arith(e, &vars), vec![Piece::Text(want.into())], "{e}");
         }
         assert_eq!(arith("n+1", &vars), vec![Piece::Counter(11)]);
@@ -266,6 +275,9 @@ mod tests {
         assert_eq!(plain(&[Piece::Text("a".into()), Piece::Counter(3)]), "a3");
         assert_eq!(join_output(&[Line::text("1"), Line::text("2")]), vec![Piece::Text("1 2".into())]);
         assert_eq!(value_pieces(&counter_value(0)), vec![Piece::Counter(0)]);
-        assert_eq!(merge_text(vec![Piece::Text("a".into()), Piece::Text(String::new()), Piece::Text("b".into())]), vec![Piece::Text("ab".into())]);
+        assert_eq!(
+            merge_text(vec![Piece::Text("a".into()), Piece::Text(String::new()), Piece::Text("b".into())]),
+            vec![Piece::Text("ab".into())]
+        );
     }
 }

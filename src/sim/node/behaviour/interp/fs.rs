@@ -6,7 +6,9 @@ use super::Exec;
 impl Exec<'_> {
     /// Whether `path` exists for `test -f` and `cat`.
     pub fn exists(&self, path: &str) -> bool {
-        self.files.contains(path) || self.ctx.files.iter().any(|(p, _)| p == path) || well_known_file(path, self.ctx.hostname).is_some()
+        self.files.contains(path)
+            || self.ctx.files.iter().any(|(p, _)| p == path)
+            || well_known_file(path, self.ctx.hostname).is_some()
     }
 
     /// Whether `path` is a directory for `test -d` and `ls`.
@@ -39,8 +41,13 @@ impl Exec<'_> {
 fn well_known_file(path: &str, hostname: &str) -> Option<String> {
     Some(match path {
         "/etc/hostname" => hostname.to_string(),
-        "/etc/resolv.conf" => "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5".into(),
-        "/etc/hosts" => format!("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{hostname}"),
+        "/etc/resolv.conf" => {
+            "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5"
+                .into()
+        }
+        "/etc/hosts" => format!(
+            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{hostname}"
+        ),
         "/dev/null" | "/dev/zero" | "/dev/stdout" | "/dev/stderr" => String::new(),
         "/etc/os-release" => "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"".into(),
         _ => return None,

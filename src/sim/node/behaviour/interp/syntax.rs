@@ -1,8 +1,8 @@
 //! Reading shell syntax the interpreter cares about: assignments, constant loop conditions, loop
 //! counters and brace ranges.
 
-use crate::sim::sort::StableSort;
 use super::super::shell::{Node, Part, Word};
+use crate::sim::sort::StableSort;
 
 /// `NAME=value` at the start of a command.
 pub(super) fn assignment(w: &Word) -> Option<(String, Word)> {
@@ -69,7 +69,11 @@ pub(super) fn brace_range(item: &str) -> Vec<String> {
         && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
         && (b - a).abs() < 10_000
     {
-        return if a <= b { (a..=b).map(|i| i.to_string()).collect() } else { (b..=a).rev().map(|i| i.to_string()).collect() };
+        return if a <= b {
+            (a..=b).map(|i| i.to_string()).collect()
+        } else {
+            (b..=a).rev().map(|i| i.to_string()).collect()
+        };
     }
     vec![item.to_string()]
 }

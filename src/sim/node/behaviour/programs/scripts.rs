@@ -63,14 +63,21 @@ pub fn perl(ex: &mut Exec<'_>, rest: &[String]) -> Option<Effect> {
             steps.push(Step::Work(u64::from(n) * u64::from(n) / 800));
             steps.push(Step::Log(Line(vec![Piece::Pi(n)])));
         } else if let Some(rest) = stmt.strip_prefix("print") {
-            steps.push(Step::Log(Line::text(string_literal(rest).unwrap_or_default().trim_end_matches('\n').to_string())));
-        } else if let Some(secs) = stmt.strip_prefix("sleep").and_then(|s| s.trim().trim_matches(['(', ')']).parse::<u64>().ok()) {
+            steps.push(Step::Log(Line::text(
+                string_literal(rest).unwrap_or_default().trim_end_matches('\n').to_string(),
+            )));
+        } else if let Some(secs) =
+            stmt.strip_prefix("sleep").and_then(|s| s.trim().trim_matches(['(', ')']).parse::<u64>().ok())
+        {
             steps.push(Step::Sleep(secs * 1000));
         } else if let Some(code) = stmt.strip_prefix("exit") {
             end = End::Exit(code.trim().trim_matches(['(', ')']).parse().unwrap_or(0));
             break;
         } else if let Some(msg) = stmt.strip_prefix("die") {
-            steps.push(Step::Log(Line::text(format!("{} at -e line 1.", string_literal(msg).unwrap_or_else(|| "Died".into())))));
+            steps.push(Step::Log(Line::text(format!(
+                "{} at -e line 1.",
+                string_literal(msg).unwrap_or_else(|| "Died".into())
+            ))));
             end = End::Exit(255);
             break;
         }
@@ -93,13 +100,18 @@ pub fn python_condition(expr: &str, env: &BTreeMap<String, String>) -> bool {
     });
     let Some(var) = var else { return false };
     let value = env.get(&var).cloned().unwrap_or_default();
-    let (op, rhs) = match ["==", "!=", ">=", "<=", ">", "<"].iter().find_map(|op| expr.rsplit_once(op).map(|(_, r)| (*op, r.trim()))) {
+    let (op, rhs) = match ["==", "!=", ">=", "<=", ">", "<"]
+        .iter()
+        .find_map(|op| expr.rsplit_once(op).map(|(_, r)| (*op, r.trim())))
+    {
         Some(x) => x,
         None => return !value.is_empty(),
     };
     if expr.starts_with("int(") {
         let mut v: i64 = value.trim().parse().unwrap_or(0);
-        if let Some(m) = expr.split('%').nth(1).and_then(|m| m.split_whitespace().next()).and_then(|m| m.parse::<i64>().ok()) {
+        if let Some(m) =
+            expr.split('%').nth(1).and_then(|m| m.split_whitespace().next()).and_then(|m| m.parse::<i64>().ok())
+        {
             v = v.checked_rem(m).unwrap_or(0);
         }
         let r: i64 = rhs.parse().unwrap_or(0);
@@ -119,14 +131,19 @@ pub fn python_condition(expr: &str, env: &BTreeMap<String, String>) -> bool {
 /// `python3 -c "..."`, `python -m http.server 8000`; no arguments: the REPL reads EOF and exits.
 pub fn python(ex: &mut Exec<'_>, rest: &[String]) -> Option<Effect> {
     ex.memory_hint = 10 * MIB;
-    let args: Vec<&String> = rest.iter().filter(|a| !matches!(a.as_str(), "-u" | "-B" | "-O" | "-OO" | "-E" | "-s")).collect();
+    let args: Vec<&String> =
+        rest.iter().filter(|a| !matches!(a.as_str(), "-u" | "-B" | "-O" | "-OO" | "-E" | "-s")).collect();
     match args.first().map(|s| s.as_str()) {
         None => Some(Effect::status(0)),
         Some("-c") => Some(python_script(ex, args.get(1).map_or("", |s| s.as_str()))),
         Some("-m") => match args.get(1).map(|s| s.as_str()) {
             Some("http.server" | "SimpleHTTPServer") => {
                 let port = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(8000);
-                Some(Effect::end(End::Serve(Server { kind: ServerKind::PythonHttp, ports: vec![port], ready_after: 300 })))
+                Some(Effect::end(End::Serve(Server {
+                    kind: ServerKind::PythonHttp,
+                    ports: vec![port],
+                    ready_after: 300,
+                })))
             }
             Some("pip") => Some(Effect { steps: vec![Step::Work(4000)], ..Effect::default() }),
             _ => None,
@@ -181,7 +198,10 @@ fn python_script(ex: &mut Exec<'_>, script: &str) -> Effect {
             target.push(Step::Log(Line::text(string_literal(args).unwrap_or_else(|| args.to_string()))));
         } else if let Some(secs) = call_args(line, "sleep").and_then(|a| a.trim().parse::<f64>().ok()) {
             target.push(Step::Sleep((secs.clamp(0.0, 1e9) * 1000.0) as u64));
-        } else if let Some(args) = ["sys.exit", "exit", "quit"].iter().find_map(|c| if line.starts_with(c) { call_args(line, c) } else { None }) {
+        } else if let Some(args) = ["sys.exit", "exit", "quit"]
+            .iter()
+            .find_map(|c| if line.starts_with(c) { call_args(line, c) } else { None })
+        {
             let code = match args.trim() {
                 "" | "None" | "0" => 0,
                 a => match a.parse::<i32>() {
@@ -195,8 +215,12 @@ fn python_script(ex: &mut Exec<'_>, script: &str) -> Effect {
             end = Some(End::Exit(code));
             break;
         } else if let Some(exc) = line.strip_prefix("raise ") {
-            target.push(Step::Log(Line::text("Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>")));
-            target.push(Step::Log(Line::text(exc.trim().replace('(', ": ").trim_end_matches(')').replace(['"', '\''], ""))));
+            target.push(Step::Log(Line::text(
+                "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>",
+            )));
+            target.push(Step::Log(Line::text(
+                exc.trim().replace('(', ": ").trim_end_matches(')').replace(['"', '\''], ""),
+            )));
             end = Some(End::Exit(1));
             break;
         }
@@ -225,7 +249,11 @@ pub fn node(ex: &mut Exec<'_>, rest: &[String]) -> Option<Effect> {
                 rest_of = &rest_of[at..];
             }
             let end = if script.contains("listen(") || script.contains("setInterval") {
-                End::Serve(Server { kind: ServerKind::Generic("node".into()), ports: ex.ctx.ports.to_vec(), ready_after: 300 })
+                End::Serve(Server {
+                    kind: ServerKind::Generic("node".into()),
+                    ports: ex.ctx.ports.to_vec(),
+                    ready_after: 300,
+                })
             } else {
                 End::Exit(call_args(script, "process.exit").and_then(|c| c.trim().parse().ok()).unwrap_or(0))
             };
@@ -249,7 +277,8 @@ mod tests {
 
     #[test]
     fn python_conditions_of_job_examples() {
-        let env: BTreeMap<String, String> = [("JOB_COMPLETION_INDEX".to_string(), "2".to_string()), ("MODE".to_string(), "fast".to_string())].into();
+        let env: BTreeMap<String, String> =
+            [("JOB_COMPLETION_INDEX".to_string(), "2".to_string()), ("MODE".to_string(), "fast".to_string())].into();
         assert!(python_condition(r#"int(os.environ.get("JOB_COMPLETION_INDEX")) % 2 == 0"#, &env));
         assert!(!python_condition(r#"int(os.environ.get("JOB_COMPLETION_INDEX")) % 2 == 1"#, &env));
         assert!(python_condition(r#"os.environ["MODE"] == "fast""#, &env));

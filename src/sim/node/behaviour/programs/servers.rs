@@ -87,7 +87,9 @@ impl ServerKind {
     /// are killed when the grace period ends; Go programs without a handler exit with status 2.
     pub fn sigterm(&self) -> Sigterm {
         match self {
-            ServerKind::Nginx | ServerKind::Pause | ServerKind::Memcached | ServerKind::HttpEcho(_) => Sigterm::Exit { after: 100, code: 0 },
+            ServerKind::Nginx | ServerKind::Pause | ServerKind::Memcached | ServerKind::HttpEcho(_) => {
+                Sigterm::Exit { after: 100, code: 0 }
+            }
             ServerKind::Httpd | ServerKind::Redis | ServerKind::Agnhost(_) => Sigterm::Exit { after: 200, code: 0 },
             ServerKind::Postgres | ServerKind::Mongo => Sigterm::Exit { after: 500, code: 0 },
             ServerKind::Mysql => Sigterm::Exit { after: 2000, code: 0 },
@@ -103,7 +105,12 @@ impl ServerKind {
             ServerKind::Nginx | ServerKind::Httpd | ServerKind::PythonHttp => {
                 HttpAnswer::Status(if matches!(path, "" | "/" | "/index.html") { 200 } else { 404 })
             }
-            ServerKind::Redis | ServerKind::Postgres | ServerKind::Mysql | ServerKind::Memcached | ServerKind::Mongo | ServerKind::Pause => HttpAnswer::NotHttp,
+            ServerKind::Redis
+            | ServerKind::Postgres
+            | ServerKind::Mysql
+            | ServerKind::Memcached
+            | ServerKind::Mongo
+            | ServerKind::Pause => HttpAnswer::NotHttp,
             ServerKind::LivenessDemo | ServerKind::Agnhost(Agnhost::Liveness) => {
                 if path == "/healthz" {
                     HttpAnswer::Status(if elapsed < 10_000 { 200 } else { 500 })
@@ -118,7 +125,11 @@ impl ServerKind {
     /// When the HTTP answer for `path` changes after `elapsed`, if ever (the liveness demo at 10 s).
     pub fn http_change_after(&self, path: &str, elapsed: Millis) -> Option<Millis> {
         match self {
-            ServerKind::LivenessDemo | ServerKind::Agnhost(Agnhost::Liveness) if path == "/healthz" && elapsed < 10_000 => Some(10_000),
+            ServerKind::LivenessDemo | ServerKind::Agnhost(Agnhost::Liveness)
+                if path == "/healthz" && elapsed < 10_000 =>
+            {
+                Some(10_000)
+            }
             _ => None,
         }
     }
@@ -190,7 +201,8 @@ impl ServerKind {
 
 /// The official postgres image refuses to initialize without a superuser password.
 pub fn postgres(ex: &mut Exec<'_>) -> Effect {
-    let ok = ex.env.get("POSTGRES_PASSWORD").is_some_and(|p| !p.is_empty()) || ex.env.get("POSTGRES_HOST_AUTH_METHOD").is_some_and(|m| m == "trust");
+    let ok = ex.env.get("POSTGRES_PASSWORD").is_some_and(|p| !p.is_empty())
+        || ex.env.get("POSTGRES_HOST_AUTH_METHOD").is_some_and(|m| m == "trust");
     if ok {
         return Effect::end(End::Serve(Server { kind: ServerKind::Postgres, ports: vec![5432], ready_after: 3000 }));
     }
@@ -202,7 +214,11 @@ pub fn postgres(ex: &mut Exec<'_>) -> Effect {
 pub fn mysqld(ex: &mut Exec<'_>) -> Effect {
     let set = |k: &str| ex.env.get(k).is_some_and(|v| !v.is_empty());
     if set("MYSQL_ROOT_PASSWORD") || set("MYSQL_ALLOW_EMPTY_PASSWORD") || set("MYSQL_RANDOM_ROOT_PASSWORD") {
-        return Effect::end(End::Serve(Server { kind: ServerKind::Mysql, ports: vec![3306, 33060], ready_after: 15_000 }));
+        return Effect::end(End::Serve(Server {
+            kind: ServerKind::Mysql,
+            ports: vec![3306, 33060],
+            ready_after: 15_000,
+        }));
     }
     let text = "[ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD";
     Effect { steps: vec![Step::Work(300)], err: vec![Line::text(text)], end: Some(End::Exit(1)), ..Effect::default() }

@@ -70,7 +70,9 @@ impl FilterState {
             return Status::unresolvable(ERR_AFFINITY);
         }
         let labels = &node.node.labels;
-        let in_pair = |counts: &PairCounts, key: &str| labels.get(key).is_some_and(|v| counts.get(&(key.to_string(), v.clone())).is_some_and(|n| *n > 0));
+        let in_pair = |counts: &PairCounts, key: &str| {
+            labels.get(key).is_some_and(|v| counts.get(&(key.to_string(), v.clone())).is_some_and(|n| *n > 0))
+        };
         if pod.affinity.anti_required.iter().any(|t| in_pair(&self.anti_affinity, &t.topology_key)) {
             return Status::unschedulable(ERR_ANTI_AFFINITY);
         }
@@ -121,9 +123,13 @@ mod tests {
     #[test]
     fn filter_table() {
         let db_in_a = with("db", "db", "a1", json!(null));
-        let c = cluster(&[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b"), node_value("bare", "4", "8Gi", json!({}))], &[db_in_a]);
+        let c = cluster(
+            &[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b"), node_value("bare", "4", "8Gi", json!({}))],
+            &[db_in_a],
+        );
         let near_db = json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("db", "zone")]}});
-        let away_db = json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("db", "zone")]}});
+        let away_db =
+            json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("db", "zone")]}});
         let cases = [
             (with("p", "web", "", near_db.clone()), "a2", Code::Success, ""),
             (with("p", "web", "", near_db.clone()), "b1", Code::UnschedulableAndUnresolvable, ERR_AFFINITY),
@@ -132,7 +138,17 @@ mod tests {
             (with("p", "web", "", away_db.clone()), "b1", Code::Success, ""),
             (with("p", "web", "", away_db), "bare", Code::Success, ""),
             // The first pod of a self-affine group may start anywhere that has the key.
-            (with("p", "cache", "", json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("cache", "zone")]}})), "b1", Code::Success, ""),
+            (
+                with(
+                    "p",
+                    "cache",
+                    "",
+                    json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("cache", "zone")]}}),
+                ),
+                "b1",
+                Code::Success,
+                "",
+            ),
         ];
         for (p, node, want, msg) in cases {
             let s = check(&c, &p, node);
@@ -142,7 +158,12 @@ mod tests {
 
     #[test]
     fn running_pods_anti_affinity_keeps_newcomers_away() {
-        let guard = with("guard", "guard", "a1", json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("web", "zone")]}}));
+        let guard = with(
+            "guard",
+            "guard",
+            "a1",
+            json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term("web", "zone")]}}),
+        );
         let c = cluster(&[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b")], std::slice::from_ref(&guard));
         let web = with("w", "web", "", json!(null));
         assert_eq!(check(&c, &web, "a2").message(), ERR_EXISTING_ANTI_AFFINITY);

@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn preferred_affinity_and_anti_affinity_score_by_zone() {
-        let c = cluster(&[zoned("a1", "a"), zoned("b1", "b"), zoned("c1", "c")], &[pod("db", "db", "a1", json!(null)), pod("cache", "cache", "b1", json!(null))]);
+        let c = cluster(
+            &[zoned("a1", "a"), zoned("b1", "b"), zoned("c1", "c")],
+            &[pod("db", "db", "a1", json!(null)), pod("cache", "cache", "b1", json!(null))],
+        );
         assert_eq!(scores(&c, &pod("w", "web", "", preferred("podAffinity", 10, "db"))), Some(vec![100, 0, 0]));
         assert_eq!(scores(&c, &pod("w", "web", "", preferred("podAntiAffinity", 10, "db"))), Some(vec![0, 100, 100]));
         assert_eq!(scores(&c, &pod("w", "web", "", json!(null))), None, "no terms anywhere: Skip");
@@ -122,7 +125,12 @@ mod tests {
 
     #[test]
     fn running_pods_terms_about_the_new_pod_count_too() {
-        let likes_web = pod("fan", "fan", "b1", json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "zone"}]}}));
+        let likes_web = pod(
+            "fan",
+            "fan",
+            "b1",
+            json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "zone"}]}}),
+        );
         let c = cluster(&[zoned("a1", "a"), zoned("b1", "b")], &[likes_web]);
         assert_eq!(scores(&c, &pod("w", "web", "", json!(null))), Some(vec![0, 100]));
         let mut flat = vec![5, 5];

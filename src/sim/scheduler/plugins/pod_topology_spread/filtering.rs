@@ -48,7 +48,11 @@ impl FilterState {
             };
             let domains = &self.counts[i];
             // With fewer domains than minDomains the global minimum is taken as 0.
-            let min = if c.min_domains.is_some_and(|m| (domains.len() as i64) < m) { 0 } else { domains.values().copied().min().unwrap_or(0) };
+            let min = if c.min_domains.is_some_and(|m| (domains.len() as i64) < m) {
+                0
+            } else {
+                domains.values().copied().min().unwrap_or(0)
+            };
             let self_match = i64::from(c.selector.matches(&pod.labels));
             let matching = domains.get(value).copied().unwrap_or(0);
             if matching + self_match - min > c.max_skew {
@@ -91,15 +95,32 @@ mod tests {
         let mut c = json!({"maxSkew": max_skew, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
                            "labelSelector": {"matchLabels": {"app": "web"}}});
         crate::sim::scheduler::testing::merge(&mut c, extra);
-        PodInfo::parse(&pod_value("new", "", "", json!({"topologySpreadConstraints": [c]}), json!({"labels": {"app": "web"}})))
+        PodInfo::parse(&pod_value(
+            "new",
+            "",
+            "",
+            json!({"topologySpreadConstraints": [c]}),
+            json!({"labels": {"app": "web"}}),
+        ))
     }
 
     #[test]
     fn filter_table() {
         // zone-a has 2 matching pods, zone-b 1, zone-c none (a node without the zone label is ignored).
         let c = cluster(
-            &[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b"), zoned("c1", "c"), node_value("bare", "4", "8Gi", json!({}))],
-            &[web("w1", "a1"), web("w2", "a2"), web("w3", "b1"), pod_value("other", "", "", json!({"nodeName": "c1"}), json!({"labels": {"app": "db"}}))],
+            &[
+                zoned("a1", "a"),
+                zoned("a2", "a"),
+                zoned("b1", "b"),
+                zoned("c1", "c"),
+                node_value("bare", "4", "8Gi", json!({})),
+            ],
+            &[
+                web("w1", "a1"),
+                web("w2", "a2"),
+                web("w3", "b1"),
+                pod_value("other", "", "", json!({"nodeName": "c1"}), json!({"labels": {"app": "db"}})),
+            ],
         );
         let cases = [
             (spread_pod(1, json!({})), "a1", Code::Unschedulable),
@@ -119,8 +140,14 @@ mod tests {
             assert_eq!(s.code, want, "{node} {:?}", p.spread[0]);
         }
         let state = FilterState::build(&spread_pod(1, json!({})), &c);
-        assert_eq!(state.check(&spread_pod(1, json!({})), c.node("a1").expect("a1")).message(), ERR_CONSTRAINTS_NOT_MATCH);
-        assert_eq!(state.check(&spread_pod(1, json!({})), c.node("bare").expect("bare")).message(), ERR_NODE_LABEL_NOT_MATCH);
+        assert_eq!(
+            state.check(&spread_pod(1, json!({})), c.node("a1").expect("a1")).message(),
+            ERR_CONSTRAINTS_NOT_MATCH
+        );
+        assert_eq!(
+            state.check(&spread_pod(1, json!({})), c.node("bare").expect("bare")).message(),
+            ERR_NODE_LABEL_NOT_MATCH
+        );
     }
 
     #[test]

@@ -71,7 +71,12 @@ impl ScoreState {
         // Nodes must have every key only for the pod's own constraints, so that nodes without a zone
         // label still get hostname spreading from the defaults.
         let (soft, require_all) = if !pod.spread.is_empty() {
-            let soft = pod.spread.iter().filter(|c| !c.hard).map(|c| Soft { constraint: c.clone(), matcher: Matcher::Selector(c.selector.clone()) }).collect();
+            let soft = pod
+                .spread
+                .iter()
+                .filter(|c| !c.hard)
+                .map(|c| Soft { constraint: c.clone(), matcher: Matcher::Selector(c.selector.clone()) })
+                .collect();
             (soft, true)
         } else {
             (if pod.controller_uid.is_some() { default_constraints() } else { Vec::new() }, false)
@@ -119,10 +124,15 @@ impl ScoreState {
             }
             None => {
                 for node in cluster.nodes() {
-                    s.add_counts(pod, node, |m| match m {
-                        Matcher::Selector(sel) => count_matching(&node.pods, sel, &pod.namespace),
-                        Matcher::Controller => 0,
-                    }, require_all);
+                    s.add_counts(
+                        pod,
+                        node,
+                        |m| match m {
+                            Matcher::Selector(sel) => count_matching(&node.pods, sel, &pod.namespace),
+                            Matcher::Controller => 0,
+                        },
+                        require_all,
+                    );
                 }
             }
         }
@@ -200,7 +210,13 @@ mod tests {
     }
 
     fn replica(name: &str, node: &str) -> Value {
-        pod_value(name, "", "", json!({"nodeName": node}), json!({"labels": {"app": "web"}, "ownerReferences": [{"uid": "rs-1", "controller": true}]}))
+        pod_value(
+            name,
+            "",
+            "",
+            json!({"nodeName": node}),
+            json!({"labels": {"app": "web"}, "ownerReferences": [{"uid": "rs-1", "controller": true}]}),
+        )
     }
 
     fn scores(p: &PodInfo, c: &Cluster) -> Vec<i64> {
@@ -213,7 +229,10 @@ mod tests {
 
     #[test]
     fn default_constraints_spread_replicas_of_one_controller() {
-        let c = cluster(&[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b")], &[replica("r1", "a1"), replica("r2", "a1"), replica("r3", "a2")]);
+        let c = cluster(
+            &[zoned("a1", "a"), zoned("a2", "a"), zoned("b1", "b")],
+            &[replica("r1", "a1"), replica("r2", "a1"), replica("r3", "a2")],
+        );
         let p = PodInfo::parse(&replica("new", ""));
         // a1: 2 on node, 3 in zone a; a2: 1 and 3; b1: 0 and 0 -> b1 best, a1 worst.
         assert_eq!(scores(&p, &c), [46, 53, 100]);
@@ -235,7 +254,13 @@ mod tests {
             json!({"labels": {"app": "web"}}),
         ));
         assert_eq!(scores(&p, &c), [0, 100, 0]);
-        let hard_only = PodInfo::parse(&pod_value("h", "", "", json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {}}]}), json!({})));
+        let hard_only = PodInfo::parse(&pod_value(
+            "h",
+            "",
+            "",
+            json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {}}]}),
+            json!({}),
+        ));
         assert!(ScoreState::build(&hard_only, &c, &[]).is_empty(), "hard constraints do not score");
     }
 }
