@@ -18,9 +18,10 @@ SHELL := bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
 ENSURE := scripts/tools.sh ensure
-WEB_TOOLS := wasm-target trunk wasm-bindgen wasm-opt
+# `crates` and `std-crates` fetch what trunk's offline cargo builds need (scripts/tools.sh says why).
+WEB_TOOLS := wasm-target crates trunk wasm-bindgen wasm-opt
 # What the release build (make dist, size, test-e2e) needs on top of WEB_TOOLS.
-RELEASE_TOOLS := $(WEB_TOOLS) rust-src
+RELEASE_TOOLS := $(WEB_TOOLS) rust-src std-crates
 DIST := $(CURDIR)/dist
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROME ?= /usr/bin/chromium
@@ -41,10 +42,11 @@ TRUNK_RELEASE := env $(RELEASE_ENV) trunk build --release --public-url ./
 # What the release site is built from: dist/ is rebuilt only when one of these is newer than it
 # (a release build re-runs wasm-bindgen and wasm-opt even when cargo has nothing to do: ~1.5 min).
 DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.toml Cargo.toml $(wildcard Cargo.lock) \
-	scripts/tools.sh scripts/kubectl-module.sh Makefile
+	scripts/tools.sh scripts/kubectl-module.sh scripts/csp.py Makefile
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-native test-web test-e2e test-size tools clean bench bench-web bench-frames
+.PHONY: help serve dist size test test-lint test-native test-web test-e2e test-size test-fresh tools clean bench bench-web \
+	bench-frames fuzz
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
@@ -58,19 +60,25 @@ tools:
 	@$(ENSURE) $(RELEASE_TOOLS) chromium brotli
 
 # The dev build goes to target/trunk-serve, so it never replaces the release build in dist/.
+# Trunk refuses to start when a folder of Trunk.toml's [watch] ignore list is missing (it resolves
+# each to a canonical path), and a fresh clone has none of dist/, target/ and .tools/ yet.
+SERVE_PORT ?= 8080
 serve:
 	@$(ENSURE) $(WEB_TOOLS)
-	trunk serve --dist target/trunk-serve
+	@mkdir -p dist target .tools
+	trunk serve --dist target/trunk-serve --port $(SERVE_PORT)
 
 dist:
 	@$(ENSURE) $(RELEASE_TOOLS)
 	@$(MAKE) --no-print-directory $(DIST_STAMP)
 
 # kubectl is a second wasm module, fetched on the first kubectl command (--cfg split_kubectl above;
-# src/ui/kubectl_module.rs says why).
+# src/ui/kubectl_module.rs says why). The Content-Security-Policy is written last, from the hashes of
+# the built page's inline scripts (scripts/csp.py).
 $(DIST_STAMP): $(DIST_INPUTS)
 	@$(TRUNK_RELEASE) || { echo "FAILED: release build (make dist)"; exit 1; }
 	@env $(RELEASE_ENV) scripts/kubectl-module.sh $(DIST) || { echo "FAILED: release build of the kubectl module (make dist)"; exit 1; }
+	@scripts/csp.py $(DIST)
 	@touch $@
 
 # Quiet build, so that the size is the one line printed; the build log is shown only if it fails.
@@ -83,8 +91,18 @@ size:
 # The layers' output is also kept in target/test.log, from which the closing tally is summed.
 test:
 	@mkdir -p target
-	@$(MAKE) --no-print-directory test-native test-web test-e2e test-size 2>&1 | tee target/test.log
+	@$(MAKE) --no-print-directory test-lint test-native test-web test-e2e test-size test-fresh 2>&1 | tee target/test.log
 	@scripts/test-summary.sh target/test.log
+
+# The checks a Rust codebase keeps: rustfmt (rustfmt.toml) and clippy with warnings as errors, for the
+# native targets and for the wasm32 build the browser runs (the native-only tests do not build there).
+test-lint:
+	@$(ENSURE) wasm-target
+	@echo "== lint (cargo fmt --check, cargo clippy -D warnings, native and wasm32)"
+	@cargo fmt --check || { echo "FAILED: lint: cargo fmt --check (run cargo fmt)"; exit 1; }
+	@cargo clippy --quiet --all-targets -- -D warnings || { echo "FAILED: lint: cargo clippy (native)"; exit 1; }
+	@cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins --test web --test web_bench -- -D warnings \
+		|| { echo "FAILED: lint: cargo clippy (wasm32)"; exit 1; }
 
 # Everything cargo test finds natively; e2e.rs prints that it is skipped, web.rs is wasm32-only.
 test-native:
@@ -114,6 +132,14 @@ test-size: dist
 	@$(ENSURE) brotli
 	@echo "== download size (make size, ceiling $(SIZE_CEILING) B gzip)"
 	@scripts/size.sh dist --ceiling $(SIZE_CEILING)
+
+# Setup as a fresh machine sees it: `make serve` and `make dist` from a fresh clone of HEAD with an empty
+# cargo registry (scripts/fresh-clone.sh), so a download or install step that only this machine's warm
+# registry made unnecessary fails here instead of on a learner's machine.
+test-fresh:
+	@$(ENSURE) $(RELEASE_TOOLS)
+	@echo "== fresh clone (make serve and make dist with an empty cargo registry)"
+	@scripts/fresh-clone.sh
 
 # The whole-path benchmark in headless Chromium (a benchmark, not part of `make test`):
 # make bench-web BENCH_NODES=20 BENCH_PODS=300 prints the same `bench:` line as `sandbox bench`.

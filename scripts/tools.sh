@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the project's pinned tools and installs only what is missing or at the wrong version.
 #
-# Usage: scripts/tools.sh ensure TOOL...     TOOL: wasm-target rust-src trunk wasm-bindgen wasm-opt chromium brotli
+# Usage: scripts/tools.sh ensure TOOL...     TOOL: wasm-target rust-src crates std-crates trunk wasm-bindgen
+#                                                  wasm-opt chromium brotli
 #        scripts/tools.sh wasm-bindgen-version   (prints the `=` pin read from Cargo.toml)
 #
 # Every tool is checked by asking it for its version first, so a second run installs nothing and
@@ -67,6 +68,33 @@ ensure_wasm_target() {
 ensure_rust_src() {
     rustup component list --installed 2>/dev/null | grep -qx rust-src && return
     install "the rust-src component" missing rustup component add rust-src
+}
+
+# Trunk runs cargo with --offline (Trunk.toml), so every crate a build needs must already be in
+# cargo's registry: the crate's own dependencies for every target (`cargo fetch` without --target takes
+# all platforms, native and wasm32 alike), and for the release build's build-std, std's own
+# dependencies, which only the toolchain's library/Cargo.lock names. `cargo fetch --offline` succeeds
+# without a word when all is there, so a second run fetches nothing and prints nothing.
+fetch_crates() {
+    local what=$1; shift
+    cargo fetch --locked --offline "$@" >/dev/null 2>&1 && return
+    say "$what are not all in cargo's registry; fetching them: cargo fetch --locked${*:+ $*}"
+    if ! cargo fetch --locked "$@" >"$TOOLS_LOG" 2>&1; then
+        tail -n 30 "$TOOLS_LOG" >&2
+        local crate
+        crate=$(grep -oE '(package named|download|crate) `[^`]+`' "$TOOLS_LOG" | head -n1 | grep -oE '`[^`]+`' || true)
+        die "fetching $what: cargo could not fetch ${crate:-a crate}; this machine needs the crates registry (crates.io) once, after which builds are offline"
+    fi
+}
+
+ensure_crates() { fetch_crates "the crate's dependencies"; }
+
+# RUSTC_BOOTSTRAP: std's manifest uses unstable cargo features, as build-std itself does.
+ensure_std_crates() {
+    local library
+    library="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+    [[ -f "$library/Cargo.lock" ]] || ensure_rust_src
+    RUSTC_BOOTSTRAP=1 fetch_crates "std's dependencies (for build-std)" --manifest-path "$library/Cargo.toml"
 }
 
 ensure_trunk() {
@@ -145,6 +173,8 @@ case "${1:-}" in
             case "$tool" in
                 wasm-target) ensure_wasm_target ;;
                 rust-src) ensure_rust_src ;;
+                crates) ensure_crates ;;
+                std-crates) ensure_std_crates ;;
                 trunk) ensure_trunk ;;
                 wasm-bindgen) ensure_wasm_bindgen ;;
                 wasm-opt) ensure_wasm_opt ;;

@@ -4,3 +4,8 @@
 
 pub mod sim;
 pub mod ui;
+
+/// Test helpers shared by the unit and integration tests (native only).
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod test_support;

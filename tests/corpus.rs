@@ -10,24 +10,20 @@ mod corpus {
     pub mod table;
 }
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use k8s_sandbox::sim::kubectl::{self, Output};
 use k8s_sandbox::sim::script::{self, DiskFiles, Step};
 use k8s_sandbox::sim::world::World;
+use k8s_sandbox::test_support::corpus_root;
 
 use corpus::checks::{Pods, pods};
 use corpus::table::{Expect, Row, table};
 
 /// How long the cluster runs after the apply unless a row says otherwise (virtual time).
 const WAIT_MS: u64 = 3 * 60 * 1000;
-
-fn corpus_root() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/manifests");
-    root.join("INDEX.tsv").exists().then_some(root)
-}
 
 /// The files INDEX.tsv lists (first column), which is every manifest of the corpus.
 fn indexed_files(root: &Path) -> Vec<String> {
@@ -112,10 +108,7 @@ fn verdict(row: &Row, result: Result<(), String>) -> Option<String> {
 
 #[test]
 fn every_manifest_does_what_a_real_cluster_does() {
-    let Some(root) = corpus_root() else {
-        println!("skipped: ../shared/manifests is not beside the checkout");
-        return;
-    };
+    let Some(root) = corpus_root() else { return };
     let rows = table();
     let listed = indexed_files(&root);
     let missing: Vec<&String> = listed.iter().filter(|f| !rows.iter().any(|r| r.path == f.as_str())).collect();
@@ -178,10 +171,7 @@ fn pod_rows_parse_from_kubectl_output() {
 /// error with the line, from go-yaml by way of sigs.k8s.io/yaml.
 #[test]
 fn a_broken_corpus_file_reports_its_line() {
-    let Some(root) = corpus_root() else {
-        println!("skipped: ../shared/manifests is not beside the checkout");
-        return;
-    };
+    let Some(root) = corpus_root() else { return };
     let text =
         std::fs::read_to_string(root.join("k8s-website/pods/simple-pod.yaml")).expect("the corpus file is readable");
     let broken = text.replace("\n  containers:", "\n\tcontainers:");

@@ -5,13 +5,11 @@ use std::path::Path;
 
 use k8s_sandbox::sim::script::{self, DiskFiles};
 use k8s_sandbox::sim::world::World;
+use k8s_sandbox::test_support::corpus_root;
 
 fn run_script(name: &str) -> Option<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
-    if !dir.join("../../../shared/manifests").exists() {
-        eprintln!("skipped: ../shared/manifests is not beside the checkout");
-        return None;
-    }
+    corpus_root()?;
     let text = std::fs::read_to_string(dir.join(name)).expect("the script is checked in");
     let steps = script::parse(&text).expect("the script parses");
     let mut world = World::new(1);

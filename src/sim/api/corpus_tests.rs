@@ -11,7 +11,6 @@ use super::registry::for_kind;
 use super::strict::check_strict;
 use super::validation::validate;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 /// The outcome of one document, as a short line for the report.
 fn admit(doc: &Value, file: &str) -> Result<String, String> {
@@ -40,10 +39,6 @@ fn admit(doc: &Value, file: &str) -> Result<String, String> {
     Ok(format!("{kind} {} ok", name(doc)))
 }
 
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/manifests")
-}
-
 /// Kinds the corpus is expected to see refused, and why.
 fn expected_refusal(path: &str, message: &str) -> bool {
     let not_served = message.contains("no matches for kind") && message.ends_with("ensure CRDs are installed first");
@@ -61,11 +56,8 @@ fn expected_refusal(path: &str, message: &str) -> bool {
 
 #[test]
 fn every_corpus_manifest_is_accepted_or_refused_like_kubectl() {
-    let dir = corpus_dir();
-    let Ok(index) = std::fs::read_to_string(dir.join("INDEX.tsv")) else {
-        println!("skipping: no manifest corpus at {}", dir.display());
-        return;
-    };
+    let Some(dir) = crate::test_support::corpus_root() else { return };
+    let index = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("corpus_root found INDEX.tsv");
     let mut unexpected = Vec::new();
     let (mut accepted, mut refused) = (0, 0);
     for path in index.lines().skip(1).filter_map(|l| l.split('\t').next()) {
