@@ -141,6 +141,12 @@ test-fresh:
 	@echo "== fresh clone (make serve and make dist with an empty cargo registry)"
 	@scripts/fresh-clone.sh
 
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer, nightly; not part of `make test`): the apply path,
+# kubectl's command line and the runner's scripts, FUZZ_SECONDS (600) each; scripts/fuzz.sh says more.
+fuzz:
+	@$(ENSURE) cargo-fuzz
+	@scripts/fuzz.sh
+
 # The whole-path benchmark in headless Chromium (a benchmark, not part of `make test`):
 # make bench-web BENCH_NODES=20 BENCH_PODS=300 prints the same `bench:` line as `sandbox bench`.
 bench-web:

@@ -14,9 +14,8 @@ given, and may add no headers. It allows only what the page needs:
 - fetches (the wasm, the kubectl module) from the site; images from the site and data: URLs (the
   empty favicon); no plugins, no frames, no <base>, no form targets.
 
-The hashes are computed from the built file, so they are right whatever trunk writes. Trunk also puts
-a nonce placeholder on the elements it generates, meant for a server that replaces it per request; a
-nonce fixed in a static file would protect nothing, so the placeholders are removed.
+The hashes are computed from the built file, so they are right whatever trunk writes. (A nonce
+would not do: in a static file it is the same for every visitor, so it protects nothing.)
 """
 
 import base64
@@ -26,7 +25,6 @@ import sys
 
 # Inline scripts: <script> elements without a src attribute, with their exact text (what CSP hashes).
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-NONCE = re.compile(r'\s+nonce="[^"]*"')
 CHARSET = re.compile(r"<meta\s+charset=[^>]*>", re.I)
 META_NAME = "Content-Security-Policy"
 
@@ -60,7 +58,6 @@ def main():
         sys.exit(f"FAILED: csp: {path}: {e.strerror} (run trunk build first)")
     if META_NAME in html:
         sys.exit(f"FAILED: csp: {path} has a {META_NAME} already (it is written once, after trunk)")
-    html = NONCE.sub("", html)
     scripts = [m.group(1) for m in INLINE_SCRIPT.finditer(html)]
     if not scripts:
         sys.exit(f"FAILED: csp: {path} has no inline script: is it trunk's output?")

@@ -2,7 +2,7 @@
 # Checks the project's pinned tools and installs only what is missing or at the wrong version.
 #
 # Usage: scripts/tools.sh ensure TOOL...     TOOL: wasm-target rust-src crates std-crates trunk wasm-bindgen
-#                                                  wasm-opt chromium brotli
+#                                                  wasm-opt chromium brotli cargo-fuzz
 #        scripts/tools.sh wasm-bindgen-version   (prints the `=` pin read from Cargo.toml)
 #
 # Every tool is checked by asking it for its version first, so a second run installs nothing and
@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 
 # The pins. wasm-bindgen's is not here on purpose: Cargo.toml's `=` pin is the only copy.
 TRUNK_VERSION=0.21.14
+CARGO_FUZZ_VERSION=0.13.2
 BINARYEN_VERSION=123
 TOOLS_DIR=.tools
 
@@ -124,6 +125,19 @@ ensure_wasm_bindgen() {
         cargo install wasm-bindgen-cli --version "$want"
 }
 
+# make fuzz: cargo-fuzz drives libFuzzer, which needs the nightly toolchain's sanitizer flags. rustup
+# cannot fetch a toolchain on a closed network, so a missing nightly is named, not installed.
+ensure_cargo_fuzz() {
+    rustup toolchain list 2>/dev/null | grep -q '^nightly' ||
+        die "make fuzz needs a nightly toolchain, and none is installed: rustup toolchain install nightly"
+    [[ "$(version_of cargo-fuzz)" == "$CARGO_FUZZ_VERSION" ]] && return
+    wait_for_cargo_install cargo-fuzz
+    local found; found=$(version_of cargo-fuzz)
+    [[ "$found" == "$CARGO_FUZZ_VERSION" ]] && return
+    install "cargo-fuzz $CARGO_FUZZ_VERSION" "$( [[ $found == none ]] && echo missing || echo "at $found")" \
+        cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+}
+
 # Debian's binaryen is too old to parse current rustc output; npm's binaryen ships a portable build.
 ensure_wasm_opt() {
     local bin="$TOOLS_DIR/node_modules/.bin/wasm-opt" out
@@ -180,6 +194,7 @@ case "${1:-}" in
                 wasm-opt) ensure_wasm_opt ;;
                 chromium) ensure_chromium ;;
                 brotli) ensure_brotli ;;
+                cargo-fuzz) ensure_cargo_fuzz ;;
                 *) die "unknown tool '$tool'" ;;
             esac
         done ;;

@@ -7,6 +7,9 @@
 //! screenshots are saved under target/screenshots/.
 #![cfg(not(target_arch = "wasm32"))]
 
+// The Content-Security-Policy, and hostile text shown as text everywhere.
+#[path = "e2e/content_security.rs"]
+mod content_security;
 // Shared with tests/frame_bench.rs, which uses the DevTools parts this test does not.
 #[allow(dead_code)]
 #[path = "e2e/devtools.rs"]
