@@ -23,7 +23,7 @@ const THEME_KEY: &str = "k8s-sandbox/theme";
 const SAVE_EVERY_MS: f64 = 5_000.0;
 
 /// The whole page.
-#[function_component(App)]
+#[component(App)]
 pub fn app() -> Html {
     let cluster = use_reducer(Cluster::start);
     let ui = use_reducer(|| UiState { theme: saved_theme(), ..UiState::default() });

@@ -37,7 +37,7 @@ pub struct DiagramProps {
 }
 
 /// The diagram panel.
-#[function_component(Diagram)]
+#[component(Diagram)]
 pub fn diagram(props: &DiagramProps) -> Html {
     let cluster = use_context::<ClusterContext>().expect("Diagram is rendered inside the cluster provider");
     let host = use_node_ref();

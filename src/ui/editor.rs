@@ -15,7 +15,7 @@ pub struct EditorProps {
     pub last_apply: Option<ApplyOutcome>,
 }
 
-#[function_component(Editor)]
+#[component(Editor)]
 pub fn editor(props: &EditorProps) -> Html {
     let text = use_state(|| EXAMPLES[0].yaml.to_string());
     let example = use_state(|| 0usize);

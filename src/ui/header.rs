@@ -28,7 +28,7 @@ pub struct HeaderProps {
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
 
-#[function_component(Header)]
+#[component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     {
         // A new export becomes a download.

@@ -9,7 +9,7 @@ pub struct HelpProps {
     pub on_close: Callback<()>,
 }
 
-#[function_component(Help)]
+#[component(Help)]
 pub fn help(props: &HelpProps) -> Html {
     let close_ref = use_node_ref();
     {

@@ -34,7 +34,7 @@ pub struct InspectorProps {
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
 
-#[function_component(Inspector)]
+#[component(Inspector)]
 pub fn inspector(props: &InspectorProps) -> Html {
     let cluster = use_context::<ClusterContext>().expect("Inspector is rendered inside the cluster provider");
     let on_fault = {

@@ -39,7 +39,7 @@ pub struct TerminalProps {
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
 
-#[function_component(Terminal)]
+#[component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
     let buffer = use_state(String::new);
     // The command waiting for its stdin (`kubectl apply -f -` typed alone).

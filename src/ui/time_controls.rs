@@ -18,7 +18,7 @@ use super::traffic;
 /// Real milliseconds between two ticks (about 30 frames a second is smooth enough for dots).
 const TICK_MS: u32 = 33;
 
-#[function_component(TimeControls)]
+#[component(TimeControls)]
 pub fn time_controls() -> Html {
     let cluster = use_context::<ClusterContext>().expect("TimeControls is rendered inside the cluster provider");
     {

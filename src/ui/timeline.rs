@@ -32,7 +32,7 @@ struct Drag {
     snap: Option<f64>,
 }
 
-#[function_component(Timeline)]
+#[component(Timeline)]
 pub fn timeline() -> Html {
     let cluster = use_context::<ClusterContext>().expect("Timeline is rendered inside the cluster provider");
     // Where the playhead is shown ahead of the cluster: while dragging, keying, or rebuilding.

@@ -18,7 +18,7 @@ pub struct ArchitectureProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(Architecture)]
+#[component(Architecture)]
 pub fn architecture(props: &ArchitectureProps) -> Html {
     let l = &props.layout;
     let sel = &props.selection;

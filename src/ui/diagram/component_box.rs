@@ -16,7 +16,7 @@ pub struct ComponentBoxProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(ComponentBoxView)]
+#[component(ComponentBoxView)]
 pub fn component_box(props: &ComponentBoxProps) -> Html {
     let c = &props.component;
     let r = &c.rect;

@@ -22,7 +22,7 @@ pub struct MessageDotsProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(MessageDots)]
+#[component(MessageDots)]
 pub fn message_dots(props: &MessageDotsProps) -> Html {
     let cluster = use_context::<ClusterContext>().expect("MessageDots is rendered inside the cluster provider");
     let display = cluster.display;

@@ -16,7 +16,7 @@ pub struct NodeBoxProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(NodeBoxView)]
+#[component(NodeBoxView)]
 pub fn node_box(props: &NodeBoxProps) -> Html {
     let n = &props.node;
     let r = &n.rect;

@@ -14,7 +14,7 @@ pub struct PodChipProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(PodChipView)]
+#[component(PodChipView)]
 pub fn pod_chip(props: &PodChipProps) -> Html {
     let PodChip { pod, rect: r, label } = &props.chip;
     let (click, key) = activation(props.on_select.reform({

@@ -17,7 +17,7 @@ pub struct ComponentViewProps {
     pub on_fault: Callback<Op>,
 }
 
-#[function_component(ComponentView)]
+#[component(ComponentView)]
 pub fn component_view(props: &ComponentViewProps) -> Html {
     let entry = glossary::lookup(&props.id);
     let toggle = {

@@ -9,7 +9,7 @@ pub struct DecisionTableProps {
     pub table: DecisionTable,
 }
 
-#[function_component(DecisionTableView)]
+#[component(DecisionTableView)]
 pub fn decision_table(props: &DecisionTableProps) -> Html {
     let t = &props.table;
     html! {

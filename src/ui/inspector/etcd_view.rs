@@ -18,7 +18,7 @@ pub struct EtcdViewProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(EtcdView)]
+#[component(EtcdView)]
 pub fn etcd_view(props: &EtcdViewProps) -> Html {
     let filter = use_state(String::new);
     let on_input = {

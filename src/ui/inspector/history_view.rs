@@ -13,7 +13,7 @@ pub struct HistoryViewProps {
     pub rows: Vec<HistoryRow>,
 }
 
-#[function_component(HistoryView)]
+#[component(HistoryView)]
 pub fn history_view(props: &HistoryViewProps) -> Html {
     let change = use_memo(props.rows.clone(), |rows| last_change(rows));
     html! {

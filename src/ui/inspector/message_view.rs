@@ -17,7 +17,7 @@ pub struct MessageViewProps {
     pub on_select: Callback<Selection>,
 }
 
-#[function_component(MessageView)]
+#[component(MessageView)]
 pub fn message_view(props: &MessageViewProps) -> Html {
     let e = &props.entry;
     let goto = |s: Selection| {

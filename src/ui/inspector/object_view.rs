@@ -23,7 +23,7 @@ pub struct ObjectViewProps {
     pub on_fault: Callback<Op>,
 }
 
-#[function_component(ObjectView)]
+#[component(ObjectView)]
 pub fn object_view(props: &ObjectViewProps) -> Html {
     let yaml = use_memo(props.object.clone(), |o| o.as_ref().map(to_yaml));
     let Some(obj) = &props.object else {

@@ -12,7 +12,7 @@ pub struct PresetsMenuProps {
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
 
-#[function_component(PresetsMenu)]
+#[component(PresetsMenu)]
 pub fn presets_menu(props: &PresetsMenuProps) -> Html {
     let open = use_state(|| false);
     let host = use_node_ref();
