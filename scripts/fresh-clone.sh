@@ -46,6 +46,10 @@ step_failed() {
     fail "$1"
 }
 
+# How many crates a step had to fetch into its registry, which was empty: the proof that it started
+# from nothing.
+fetched() { find "$1/registry/cache" -name '*.crate' 2>/dev/null | wc -l; }
+
 # A free loopback port, asked of the kernel.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -67,7 +71,8 @@ done
 for asset in $(grep -oE '[A-Za-z0-9_./-]+\.(js|wasm)' <<<"$page" | sort -u); do
     curl -sf -o /dev/null "$url${asset#./}" || step_failed "make serve answers the page but not $asset" "$log"
 done
-echo "fresh clone: make serve answered on its port with the page, its JS and wasm ($((SECONDS - start)) s, empty cargo registry)"
+echo "fresh clone: make serve answered on its port with the page, its JS and wasm ($((SECONDS - start)) s;" \
+    "$(fetched "$work/cargo-serve") crates fetched into an empty registry)"
 kill -- "-$serve_pid" 2>/dev/null || true
 wait "$serve_pid" 2>/dev/null || true
 serve_pid=
@@ -78,4 +83,5 @@ start=$SECONDS
 CARGO_HOME="$work/cargo-dist" make -C "$clone" dist >"$log" 2>&1 || step_failed "make dist" "$log"
 [[ -f "$clone/dist/index.html" ]] || step_failed "make dist left no dist/index.html" "$log"
 ls "$clone"/dist/*.wasm >/dev/null 2>&1 || step_failed "make dist left no wasm in dist/" "$log"
-echo "fresh clone: make dist built the release site ($((SECONDS - start)) s, empty cargo registry)"
+echo "fresh clone: make dist built the release site ($((SECONDS - start)) s;" \
+    "$(fetched "$work/cargo-dist") crates fetched into an empty registry)"
