@@ -49,11 +49,13 @@ DIST_STAMP := dist/index.html
 	bench-frames fuzz
 
 help:
-	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload"
-	@echo "make test    run every test: native, in-browser (wasm-bindgen-test), end to end (WebDriver)"
+	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload (SERVE_PORT=N for another port)"
+	@echo "make test    run every check: lint, native, in-browser (wasm-bindgen-test), end to end (WebDriver),"
+	@echo "             download size, and make serve + make dist from a fresh clone with an empty cargo registry"
 	@echo "make dist    build the release site into dist/ (relative URLs, wasm-opt -Oz)"
 	@echo "make size    print the bytes (raw, gzip, brotli) of the wasm and JS a first visit downloads"
 	@echo "make tools   install whatever pinned tool is missing (every target does this itself)"
+	@echo "make fuzz    coverage-guided fuzzing with cargo-fuzz (nightly), FUZZ_SECONDS per target"
 	@echo "make clean   remove dist/ and target/"
 
 tools:

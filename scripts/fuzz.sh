@@ -33,14 +33,15 @@ seed() {
     esac
 }
 
-cargo +nightly fuzz build -O $targets
+# One build of every target (cargo fuzz builds one target, or all of them).
+cargo +nightly fuzz build -O --sanitizer none
 
 run_one() {
     local target=$1 log=fuzz/$1.log
     seed "$target"
     local status=0
     # -timeout: an input that takes 10 s is a hang worth keeping; -rss_limit_mb: 2 targets on 24 GiB.
-    cargo +nightly fuzz run -O "$target" -- -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+    cargo +nightly fuzz run -O --sanitizer none "$target" -- -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=4096 >"$log" 2>&1 || status=$?
     local runs secs
     runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n1)
