@@ -83,7 +83,10 @@ fetch_crates() {
     if ! cargo fetch --locked "$@" >"$TOOLS_LOG" 2>&1; then
         tail -n 30 "$TOOLS_LOG" >&2
         local crate
-        crate=$(grep -oE '(package named|download|crate) `[^`]+`' "$TOOLS_LOG" | head -n1 | grep -oE '`[^`]+`' || true)
+        # cargo's words for a crate it could not have: failed to get `x` as a dependency, no matching
+        # package named `x` found, failed to download `x v1.2.3`.
+        crate=$(grep -oE '(failed to get|no matching package named|failed to download) `[^`]+`' "$TOOLS_LOG" |
+            head -n1 | grep -oE '`[^`]+`' || true)
         die "fetching $what: cargo could not fetch ${crate:-a crate}; this machine needs the crates registry (crates.io) once, after which builds are offline"
     fi
 }

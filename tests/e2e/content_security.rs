@@ -114,13 +114,15 @@ fn the_policy_holds_and_hostile_text_stays_text() {
     assert!(shown, "the hostile pod never showed in the diagram\n{}", diagnose(&site));
     let pod = site.session.find(chip).expect("finding works").expect("shown above");
     site.session.click(&pod).expect("clicking works");
-    let inspected = poll(Duration::from_secs(10), || texts(&site, "[data-testid=inspector]").contains(LINK));
-    assert!(inspected, "the inspector does not show the annotation\n{}", diagnose(&site));
+    let inspector = || texts(&site, "[data-testid=inspector]");
+    let inspected = poll(Duration::from_secs(10), || [IMG, SCRIPT, LINK].iter().all(|p| inspector().contains(p)));
+    assert!(inspected, "the inspector does not show the annotation as text: {}\n{}", inspector(), diagnose(&site));
 
     // The timeline's tooltips name each command; the diagram's labels name the messages in flight.
     let markers = texts(&site, "[data-testid=timeline-marker]");
     assert!(markers.contains(IMG) && markers.contains(SCRIPT), "timeline tooltips: {markers}");
     run(&site, &format!("kubectl get pod \"{IMG}\""));
+    // The label names the request's path, where the name may be escaped: look for a word of it.
     let labelled = poll(Duration::from_secs(10), || texts(&site, "[data-testid=message] title").contains("onerror"));
     shot(&site, "hostile-text-stays-text");
     assert!(labelled, "no message label showed the request for the hostile name\n{}", diagnose(&site));
