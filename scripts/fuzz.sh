@@ -15,8 +15,8 @@ targets=${FUZZ_TARGETS:-apply kubectl script}
 parallel=${FUZZ_PARALLEL:-$(nproc)}
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "FAILED: fuzz: FUZZ_SECONDS must be a whole number of seconds" >&2; exit 2; }
 
-# Seeds: every manifest of the corpus for apply; the kubectl lines of the scripts for kubectl (with
-# the heredoc as standard input where there is one); the scripts themselves for script.
+# Seeds: every manifest of the corpus for apply; the kubectl lines of the scripts for kubectl (without
+# their heredocs); the scripts themselves for script.
 seed() {
     local target=$1 dir=fuzz/corpus/$1
     mkdir -p "$dir"
@@ -40,7 +40,7 @@ run_one() {
     local target=$1 log=fuzz/$1.log
     seed "$target"
     local status=0
-    # -timeout: an input that takes 10 s is a hang worth keeping; -rss_limit_mb: 2 targets on 24 GiB.
+    # -timeout: an input that takes 10 s is a hang worth keeping; -rss_limit_mb: a few targets on 24 GiB.
     cargo +nightly fuzz run -O --sanitizer none "$target" -- -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=4096 >"$log" 2>&1 || status=$?
     local runs secs
