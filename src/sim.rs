@@ -15,7 +15,9 @@ pub mod controllers;
 pub mod etcd;
 pub mod kernel;
 pub mod kubectl;
-pub mod message;
+pub mod protocol;
+// Re-exported where it was before the protocol module held it.
+pub use protocol::message;
 pub mod network;
 pub mod node;
 pub mod rng;

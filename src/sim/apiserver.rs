@@ -14,10 +14,11 @@ pub mod admission;
 pub mod cache;
 pub mod limits;
 pub mod patch;
-pub mod request;
 pub mod selectors;
-pub mod status;
 mod writes;
+
+// The apiserver's wire types live in the protocol module, below the kernel; re-exported where they were.
+pub use super::protocol::{request, status};
 
 use std::collections::BTreeMap;
 

@@ -11,8 +11,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use super::component::Component;
-use super::message::{Message, Payload};
 use super::network::{Network, Route};
+use super::protocol::message::{Message, Payload};
 use super::rng::Rng;
 use super::time::Millis;
 use super::trace::{Fate, Trace, TraceEntry};

@@ -10,9 +10,11 @@
 //! The kubelet talks to the runtime only through `Payload::Cri` messages, so every sandbox, pull and
 //! container start shows up in the trace; containers themselves are simulated by `behaviour`.
 
+// The CRI's wire types live in the protocol module, below the kernel; re-exported where they were.
+pub use super::protocol::cri;
+
 pub mod backoff;
 pub mod behaviour;
-pub mod cri;
 pub mod kubelet;
 pub mod proxy;
 pub mod registry;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::component::Component;
-use super::message::Payload;
+use super::protocol::message::Payload;
 use super::time::Millis;
 use std::collections::VecDeque;
 
@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn keeps_only_the_newest_payloads_and_only_when_asked() {
-        use crate::sim::node::cri::{CriCall, CriRequest};
+        use crate::sim::protocol::cri::{CriCall, CriRequest};
         let p = |id| Payload::Cri(Box::new(CriRequest { id, call: CriCall::ListImages }));
         let mut t = Trace::default();
         t.keep_payload(1, &p(1));

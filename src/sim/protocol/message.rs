@@ -1,9 +1,9 @@
 //! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls.
 
-use super::apiserver::request::{ApiRequest, ApiResponse, WatchNotice};
-use super::component::Component;
+use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
-use super::node::cri::{CriRequest, CriResponse};
+use super::request::{ApiRequest, ApiResponse, WatchNotice};
+use crate::sim::component::Component;
 
 mod content;
 pub use content::Content;
