@@ -62,12 +62,10 @@ tools:
 	@$(ENSURE) $(RELEASE_TOOLS) chromium brotli
 
 # The dev build goes to target/trunk-serve, so it never replaces the release build in dist/.
-# Trunk refuses to start when a folder of Trunk.toml's [watch] ignore list is missing (it resolves
-# each to a canonical path), and a fresh clone has none of dist/, target/ and .tools/ yet.
+# Trunk watches only the sources (Trunk.toml [watch] says why), all of which a fresh clone has.
 SERVE_PORT ?= 8080
 serve:
 	@$(ENSURE) $(WEB_TOOLS)
-	@mkdir -p dist target .tools
 	trunk serve --dist target/trunk-serve --port $(SERVE_PORT)
 
 dist:
