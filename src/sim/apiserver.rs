@@ -15,6 +15,7 @@ pub mod cache;
 pub mod limits;
 pub mod patch;
 pub mod selectors;
+pub mod watchers;
 mod writes;
 
 // The apiserver's wire types live in the protocol module, below the kernel; re-exported where they were.
@@ -25,10 +26,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use self::admission::{AdmissionCtx, IpAllocator};
-use self::cache::{WatchCache, Watcher, set_resource_version};
+use self::cache::{WatchCache, set_resource_version};
 use self::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
 use self::selectors::{FieldSelector, LabelSelector};
 use self::status::Status;
+use self::watchers::Watcher;
 use self::writes::WriteOutcome;
 use super::api::{self, ResourceType};
 use super::component::Component;
@@ -128,7 +130,7 @@ impl ApiServer {
 
     /// Forgets a client's watches (the client restarted and will open new ones).
     pub fn drop_watches_of(&mut self, client: &Component) {
-        self.cache.remove_client(client);
+        self.cache.watchers.remove_client(client);
     }
 
     fn on_request(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
@@ -193,7 +195,7 @@ impl ApiServer {
             });
             notify(k, &client, req.id, EventType::Bookmark, bookmark);
         }
-        self.cache.add_watcher(w);
+        self.cache.watchers.add(w);
     }
 
     fn start_write(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
@@ -353,7 +355,9 @@ impl ApiServer {
             let Some(change) = self.cache.apply(ev) else { continue };
             let targets: Vec<(Component, u64, EventType)> = self
                 .cache
-                .watchers_of(change.resource)
+                .watchers
+                .candidates(change.resource, change.old.as_ref(), &change.new)
+                .into_iter()
                 .filter_map(|w| {
                     w.event_for(change.kind, change.old.as_ref(), &change.new).map(|e| (w.client.clone(), w.id, e))
                 })

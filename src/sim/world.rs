@@ -287,6 +287,6 @@ impl World {
     /// Ends a `kubectl get -w` (Ctrl+C): later events for it are dropped.
     pub fn close_kubectl_watch(&mut self, id: u64) {
         self.kubectl_watch_events.remove(&id);
-        self.apiserver.cache.remove_watch(id);
+        self.apiserver.cache.watchers.remove(id);
     }
 }

@@ -3,62 +3,24 @@
 //!
 //! ```text
 //!   etcd ──EtcdWatch──► WatchCache::apply ──► objects (key → object with resourceVersion)
-//!                                        └──► for each matching watcher: WatchNotice ──► client
+//!                                        └──► Watchers::candidates ──► WatchNotice ──► client
 //! ```
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::request::EventType;
-use super::selectors::{FieldSelector, LabelSelector};
+use super::watchers::Watchers;
 use crate::sim::api::ResourceType;
-use crate::sim::component::Component;
 use crate::sim::store::{EventKind, WatchEvent};
-
-/// One open watch.
-#[derive(Debug, Clone)]
-pub struct Watcher {
-    pub id: u64,
-    pub client: Component,
-    pub resource: &'static ResourceType,
-    pub namespace: Option<String>,
-    pub labels: LabelSelector,
-    pub fields: FieldSelector,
-}
-
-impl Watcher {
-    fn matches(&self, obj: &Value) -> bool {
-        let ns_ok = self
-            .namespace
-            .as_deref()
-            .is_none_or(|ns| obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns));
-        ns_ok && self.labels.matches(obj) && self.fields.matches(obj)
-    }
-
-    /// The event this watcher sees for a change, if any: an object moving out of a selector is
-    /// DELETED for this watcher, one moving in is ADDED (as the real watch cache filters).
-    pub fn event_for(&self, kind: EventKind, old: Option<&Value>, new: &Value) -> Option<EventType> {
-        let was = old.is_some_and(|o| self.matches(o));
-        match kind {
-            EventKind::Delete => was.then_some(EventType::Deleted),
-            EventKind::Put => match (was, self.matches(new)) {
-                (false, true) => Some(EventType::Added),
-                (true, true) => Some(EventType::Modified),
-                (true, false) => Some(EventType::Deleted),
-                (false, false) => None,
-            },
-        }
-    }
-}
 
 /// Decoded objects by storage key, and the watchers by resource.
 #[derive(Debug, Default)]
 pub struct WatchCache {
     objects: BTreeMap<String, Value>,
     pub revision: i64,
-    watchers: BTreeMap<u64, Box<Watcher>>,
-    by_resource: BTreeMap<&'static str, Vec<u64>>,
+    /// The open watches, indexed so an event reaches only the watchers that can want it.
+    pub watchers: Watchers,
 }
 
 /// A decoded change: which resource, old and new object.
@@ -105,40 +67,6 @@ impl WatchCache {
                 Some(CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: gone })
             }
         }
-    }
-
-    pub fn add_watcher(&mut self, w: Watcher) {
-        self.by_resource.entry(w.resource.plural).or_default().push(w.id);
-        self.watchers.insert(w.id, Box::new(w));
-    }
-
-    /// Drops every watch of a client (it restarted or went away).
-    pub fn remove_client(&mut self, client: &Component) {
-        let gone: Vec<u64> = self.watchers.values().filter(|w| &w.client == client).map(|w| w.id).collect();
-        for id in gone {
-            if let Some(w) = self.watchers.remove(&id)
-                && let Some(ids) = self.by_resource.get_mut(w.resource.plural)
-            {
-                ids.retain(|i| *i != id);
-            }
-        }
-    }
-
-    pub fn remove_watch(&mut self, id: u64) {
-        if let Some(w) = self.watchers.remove(&id)
-            && let Some(ids) = self.by_resource.get_mut(w.resource.plural)
-        {
-            ids.retain(|i| *i != id);
-        }
-    }
-
-    /// Watchers of one resource, in the order they were opened.
-    pub fn watchers_of<'a>(&'a self, rt: &ResourceType) -> impl Iterator<Item = &'a Watcher> + 'a {
-        self.by_resource.get(rt.plural).into_iter().flatten().filter_map(|id| self.watchers.get(id).map(|w| &**w))
-    }
-
-    pub fn watcher_count(&self) -> usize {
-        self.watchers.len()
     }
 }
 

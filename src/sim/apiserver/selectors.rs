@@ -105,7 +105,29 @@ impl LabelSelector {
 /// A parsed field selector: `path=value` / `path!=value` terms over well-known fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldSelector {
-    terms: Vec<(String, bool, String)>,
+    terms: Vec<FieldTerm>,
+}
+
+/// One term; the path is split once at parse time, because matching runs for every watch event.
+#[derive(Debug, Clone, PartialEq)]
+struct FieldTerm {
+    path: String,
+    segments: Vec<String>,
+    equal: bool,
+    value: String,
+}
+
+impl FieldTerm {
+    /// Whether the object's field holds the value (a missing or null field is the empty string), without
+    /// allocating for string fields.
+    fn holds(&self, obj: &Value) -> bool {
+        let field = self.segments.iter().try_fold(obj, |v, seg| v.get(seg.as_str()));
+        match field {
+            Some(Value::String(s)) => *s == self.value,
+            Some(Value::Null) | None => self.value.is_empty(),
+            Some(other) => other.to_string() == self.value,
+        }
+    }
 }
 
 impl FieldSelector {
@@ -119,26 +141,20 @@ impl FieldSelector {
             } else {
                 return Err(format!("invalid selector: '{s}'; can't understand '{part}'"));
             };
-            terms.push((path.trim().to_string(), eq, value.trim().to_string()));
+            let path = path.trim().to_string();
+            let segments = path.split('.').map(str::to_string).collect();
+            terms.push(FieldTerm { path, segments, equal: eq, value: value.trim().to_string() });
         }
         Ok(Self { terms })
     }
 
     /// The value the selector requires for `path` with `=`, if any (lets watches be indexed).
     pub fn equals(&self, path: &str) -> Option<&str> {
-        self.terms.iter().find(|(p, eq, _)| p == path && *eq).map(|(_, _, v)| v.as_str())
+        self.terms.iter().find(|t| t.path == path && t.equal).map(|t| t.value.as_str())
     }
 
     pub fn matches(&self, obj: &Value) -> bool {
-        self.terms.iter().all(|(path, eq, want)| {
-            let ptr = format!("/{}", path.replace('.', "/"));
-            let got = match obj.pointer(&ptr) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            };
-            (got == *want) == *eq
-        })
+        self.terms.iter().all(|t| t.holds(obj) == t.equal)
     }
 }
 
