@@ -22,6 +22,7 @@ mod writes;
 pub use super::protocol::{request, status};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -180,9 +181,9 @@ impl ApiServer {
         };
         if req.options.send_initial_events {
             let prefix = api::storage_prefix(req.resource, req.namespace.as_deref());
-            let initial: Vec<Value> = self
+            let initial: Vec<Arc<Value>> = self
                 .cache
-                .list_prefix(&prefix)
+                .list_prefix_shared(&prefix)
                 .filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some())
                 .cloned()
                 .collect();
@@ -193,7 +194,7 @@ impl ApiServer {
                 "kind": req.resource.kind, "apiVersion": api_version(req.resource),
                 "metadata": {"resourceVersion": self.cache.revision.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}
             });
-            notify(k, &client, req.id, EventType::Bookmark, bookmark);
+            notify(k, &client, req.id, EventType::Bookmark, Arc::new(bookmark));
         }
         self.cache.watchers.add(w);
     }
@@ -356,10 +357,10 @@ impl ApiServer {
             let targets: Vec<(Component, u64, EventType)> = self
                 .cache
                 .watchers
-                .candidates(change.resource, change.old.as_ref(), &change.new)
+                .candidates(change.resource, change.old.as_deref(), &change.new)
                 .into_iter()
                 .filter_map(|w| {
-                    w.event_for(change.kind, change.old.as_ref(), &change.new).map(|e| (w.client.clone(), w.id, e))
+                    w.event_for(change.kind, change.old.as_deref(), &change.new).map(|e| (w.client.clone(), w.id, e))
                 })
                 .collect();
             for (client, id, event) in targets {
@@ -406,6 +407,6 @@ fn respond(k: &mut Kernel, client: Component, request_id: u64, result: Result<Va
     k.send(Component::ApiServer, client, Payload::Response(Box::new(ApiResponse { request_id, result })));
 }
 
-fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Value) {
+fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Arc<Value>) {
     k.send(Component::ApiServer, client.clone(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
 }

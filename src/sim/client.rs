@@ -6,6 +6,7 @@
 //! network, and every write visible as a message in the trace.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -32,10 +33,12 @@ pub fn resource_id(rt: &ResourceType) -> (&'static str, &'static str) {
     (rt.group, rt.plural)
 }
 
-/// The informer caches of one component: every object it watches, by resource then key.
+/// The informer caches of one component: every object it watches, by resource then key. Objects are
+/// the apiserver's own (shared, never copied): a cache holds a reference, as client-go's shared
+/// informers hand out pointers into one store.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    objects: BTreeMap<(&'static str, &'static str), BTreeMap<ObjectKey, Value>>,
+    objects: BTreeMap<(&'static str, &'static str), BTreeMap<ObjectKey, Arc<Value>>>,
 }
 
 /// A change seen by an informer, with the object before it when there was one.
@@ -43,13 +46,13 @@ pub struct Cache {
 pub struct Change {
     pub resource: &'static ResourceType,
     pub event: EventType,
-    pub old: Option<Value>,
-    pub new: Value,
+    pub old: Option<Arc<Value>>,
+    pub new: Arc<Value>,
 }
 
 impl Cache {
     /// Applies one watch event; returns what changed (bookmarks change nothing).
-    pub fn apply(&mut self, rt: &'static ResourceType, event: EventType, obj: Value) -> Option<Change> {
+    pub fn apply(&mut self, rt: &'static ResourceType, event: EventType, obj: Arc<Value>) -> Option<Change> {
         let map = self.objects.entry(resource_id(rt)).or_default();
         let key = object_key(&obj);
         let old = match event {
@@ -60,8 +63,13 @@ impl Cache {
         Some(Change { resource: rt, event, old, new: obj })
     }
 
+    /// The cached object itself, shared (a re-list's purge hands it back as the deleted object).
+    pub fn get_shared(&self, rt: &ResourceType, namespace: &str, name: &str) -> Option<Arc<Value>> {
+        self.objects.get(&resource_id(rt))?.get(&(namespace.to_string(), name.to_string())).cloned()
+    }
+
     pub fn get(&self, rt: &ResourceType, namespace: &str, name: &str) -> Option<&Value> {
-        self.objects.get(&resource_id(rt))?.get(&(namespace.to_string(), name.to_string()))
+        self.objects.get(&resource_id(rt))?.get(&(namespace.to_string(), name.to_string())).map(|v| &**v)
     }
 
     /// Objects of one resource, in key order; `namespace: None` lists all namespaces.
@@ -71,7 +79,7 @@ impl Cache {
             .into_iter()
             .flat_map(|m| m.iter())
             .filter(move |((ns, _), _)| namespace.is_none_or(|want| ns == want))
-            .map(|(_, v)| v)
+            .map(|(_, v)| &**v)
     }
 
     pub fn count(&self, rt: &ResourceType) -> usize {
@@ -273,15 +281,15 @@ mod tests {
     fn cache_tracks_add_modify_delete() {
         let mut c = Cache::default();
         let p = json!({"metadata": {"namespace": "default", "name": "a", "resourceVersion": "2"}});
-        let ch = c.apply(pods(), EventType::Added, p.clone()).expect("an add is a change");
+        let ch = c.apply(pods(), EventType::Added, p.clone().into()).expect("an add is a change");
         assert!(ch.old.is_none());
         let p2 = json!({"metadata": {"namespace": "default", "name": "a", "resourceVersion": "3"}});
-        let ch = c.apply(pods(), EventType::Modified, p2.clone()).expect("a modify is a change");
-        assert_eq!(ch.old, Some(p));
+        let ch = c.apply(pods(), EventType::Modified, p2.clone().into()).expect("a modify is a change");
+        assert_eq!(ch.old.as_deref(), Some(&p));
         assert_eq!(c.get(pods(), "default", "a"), Some(&p2));
         assert_eq!(c.list(pods(), Some("other")).count(), 0);
-        c.apply(pods(), EventType::Deleted, p2);
+        c.apply(pods(), EventType::Deleted, p2.into());
         assert_eq!(c.count(pods()), 0);
-        assert!(c.apply(pods(), EventType::Bookmark, json!({})).is_none());
+        assert!(c.apply(pods(), EventType::Bookmark, json!({}).into()).is_none());
     }
 }

@@ -7,6 +7,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -17,7 +18,8 @@ use crate::sim::store::{EventKind, WatchEvent};
 /// Decoded objects by storage key, and the watchers by resource.
 #[derive(Debug, Default)]
 pub struct WatchCache {
-    objects: BTreeMap<String, Value>,
+    /// Each version decoded once and shared with every notice and informer that carries it.
+    objects: BTreeMap<String, Arc<Value>>,
     pub revision: i64,
     /// The open watches, indexed so an event reaches only the watchers that can want it.
     pub watchers: Watchers,
@@ -27,17 +29,22 @@ pub struct WatchCache {
 pub struct CacheChange {
     pub resource: &'static ResourceType,
     pub kind: EventKind,
-    pub old: Option<Value>,
-    pub new: Value,
+    pub old: Option<Arc<Value>>,
+    pub new: Arc<Value>,
 }
 
 impl WatchCache {
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.objects.get(key)
+        self.objects.get(key).map(|v| &**v)
     }
 
     /// Objects under a key prefix, in key order.
     pub fn list_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.objects.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| &**v)
+    }
+
+    /// Like [`Self::list_prefix`], but the shared objects themselves (a WatchList's initial events).
+    pub fn list_prefix_shared<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Arc<Value>> + 'a {
         self.objects.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| v)
     }
 
@@ -57,14 +64,15 @@ impl WatchCache {
             EventKind::Put => {
                 let mut obj: Value = serde_json::from_slice(&ev.kv.value).ok()?;
                 set_resource_version(&mut obj, ev.kv.mod_revision);
+                let obj = Arc::new(obj);
                 let old = self.objects.insert(ev.kv.key.to_string(), obj.clone());
                 Some(CacheChange { resource, kind: EventKind::Put, old, new: obj })
             }
             EventKind::Delete => {
                 let old = self.objects.remove(&*ev.kv.key)?;
-                let mut gone = old.clone();
+                let mut gone = (*old).clone();
                 set_resource_version(&mut gone, ev.kv.mod_revision);
-                Some(CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: gone })
+                Some(CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: Arc::new(gone) })
             }
         }
     }

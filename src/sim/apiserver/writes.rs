@@ -43,9 +43,11 @@ pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, 
         .or_else(|| req.body.as_ref()?.pointer("/metadata/name")?.as_str().map(str::to_string))
         .ok_or_else(|| Status::bad_request("resource name may not be empty"))?;
     let key = api::storage_key(rt, req.namespace.as_deref(), &name);
-    let current = cx.cache.get(&key).cloned().ok_or_else(|| Status::not_found(rt, &name))?;
-    let rev = rv_of(&current).unwrap_or(0);
-    let outcome = recompute(req, &current, rev, cx)?;
+    // The cache is borrowed for the context's whole life, not from the context: no copy of the object.
+    let cache = cx.cache;
+    let current = cache.get(&key).ok_or_else(|| Status::not_found(rt, &name))?;
+    let rev = rv_of(current).unwrap_or(0);
+    let outcome = recompute(req, current, rev, cx)?;
     Ok((key, rev, outcome))
 }
 
@@ -99,11 +101,30 @@ fn settle(current: &Value, new: Value) -> WriteOutcome {
     if new.pointer("/metadata/deletionTimestamp").is_some() && finalizers_empty(&new) {
         return WriteOutcome::Delete(new);
     }
-    let mut a = current.clone();
-    if let Some(m) = a.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.remove("resourceVersion");
+    if same_but_resource_version(current, &new) {
+        WriteOutcome::Unchanged(current.clone())
+    } else {
+        WriteOutcome::Put(new)
     }
-    if a == new { WriteOutcome::Unchanged(current.clone()) } else { WriteOutcome::Put(new) }
+}
+
+/// `current` (which carries `metadata.resourceVersion`) equals `new` (which does not) but for that field,
+/// compared in place: every update goes through here, and copying the object to compare cost a clone.
+fn same_but_resource_version(current: &Value, new: &Value) -> bool {
+    let (Some(cur), Some(new)) = (current.as_object(), new.as_object()) else { return current == new };
+    cur.len() == new.len()
+        && cur.iter().all(|(k, v)| match (k.as_str(), new.get(k)) {
+            ("metadata", Some(n)) => match (v.as_object(), n.as_object()) {
+                (Some(cm), Some(nm)) => {
+                    let cm_len = cm.len() - usize::from(cm.contains_key("resourceVersion"));
+                    cm_len == nm.len()
+                        && cm.iter().filter(|(mk, _)| *mk != "resourceVersion").all(|(mk, mv)| nm.get(mk) == Some(mv))
+                }
+                _ => v == n,
+            },
+            (_, Some(n)) => v == n,
+            (_, None) => false,
+        })
 }
 
 fn finalizers_empty(obj: &Value) -> bool {
@@ -174,4 +195,26 @@ fn delete(req: &ApiRequest, current: &Value, cx: &mut AdmissionCtx) -> Result<Wr
         return Ok(if obj == *current { WriteOutcome::Unchanged(current.clone()) } else { WriteOutcome::Put(obj) });
     }
     Ok(WriteOutcome::Delete(obj))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_equal_but_for_the_resource_version_is_unchanged() {
+        let cur = json!({"metadata": {"name": "a", "resourceVersion": "7"}, "spec": {"x": 1}});
+        assert!(same_but_resource_version(&cur, &json!({"metadata": {"name": "a"}, "spec": {"x": 1}})));
+        let differs = [
+            json!({"metadata": {"name": "a"}, "spec": {"x": 2}}),
+            json!({"metadata": {"name": "a", "resourceVersion": "7"}, "spec": {"x": 1}}),
+            json!({"metadata": {"name": "a", "labels": {}}, "spec": {"x": 1}}),
+            json!({"metadata": {"name": "a"}}),
+            json!({"metadata": {"name": "a"}, "spec": {"x": 1}, "status": {}}),
+            json!("a"),
+        ];
+        for new in differs {
+            assert!(!same_but_resource_version(&cur, &new), "{new}");
+        }
+    }
 }

@@ -296,7 +296,7 @@ impl Controller for DaemonSetController {
                     )
                 };
                 if change.event == crate::sim::apiserver::request::EventType::Modified
-                    && change.old.as_ref().map(relevant) == Some(relevant(&change.new))
+                    && change.old.as_deref().map(relevant) == Some(relevant(&change.new))
                 {
                     return Vec::new();
                 }

@@ -116,7 +116,7 @@ fn rs_keys(inf: &Informers, change: &Change) -> Vec<ObjectKey> {
         }
         None => {}
     }
-    if let Some(k) = change.old.as_ref().and_then(|o| owner_of(inf, o))
+    if let Some(k) = change.old.as_deref().and_then(|o| owner_of(inf, o))
         && !keys.contains(&k)
     {
         keys.push(k);

@@ -181,7 +181,7 @@ impl Controller for EndpointsController {
         match change.resource.plural {
             "services" => {
                 if change.event == EventType::Deleted
-                    || change.old.as_ref().is_none_or(|o| {
+                    || change.old.as_deref().is_none_or(|o| {
                         o.get("spec") != change.new.get("spec")
                             || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
                     })

@@ -162,7 +162,7 @@ impl Controller for EndpointSliceController {
         match change.resource.plural {
             "services" => {
                 let key = objects::key_of(&change.new);
-                let spec_or_labels_changed = change.old.as_ref().is_none_or(|o| {
+                let spec_or_labels_changed = change.old.as_deref().is_none_or(|o| {
                     o.get("spec") != change.new.get("spec")
                         || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
                 });

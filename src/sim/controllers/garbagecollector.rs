@@ -70,7 +70,7 @@ fn resolve_key(key: &ObjectKey) -> Option<(&'static ResourceType, &str)> {
 }
 
 fn refs_changed(change: &Change) -> bool {
-    let old = change.old.as_ref();
+    let old = change.old.as_deref();
     change.event == EventType::Added
         || old.map(objects::owner_refs) != Some(objects::owner_refs(&change.new))
         || old.map(objects::is_deleting) != Some(objects::is_deleting(&change.new))

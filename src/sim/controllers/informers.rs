@@ -10,6 +10,7 @@
 //!   status writes its status without reading every pod (150,000-pod clusters).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -50,7 +51,7 @@ fn is_pod(rt: &ResourceType) -> bool {
 
 impl Informers {
     /// Applies one watch event to the cache and the indexes; returns the change (None for bookmarks).
-    pub fn apply(&mut self, rt: &'static ResourceType, event: EventType, obj: Value) -> Option<Change> {
+    pub fn apply(&mut self, rt: &'static ResourceType, event: EventType, obj: Arc<Value>) -> Option<Change> {
         let change = self.cache.apply(rt, event, obj)?;
         let rid = resource_id(rt);
         self.types.insert(rid, rt);
@@ -66,13 +67,13 @@ impl Informers {
     /// Adds an object whose type follows from its `apiVersion` and `kind` (tests and tools).
     pub fn insert(&mut self, obj: Value) -> Option<Change> {
         let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
-        self.apply(rt, EventType::Added, obj)
+        self.apply(rt, EventType::Added, Arc::new(obj))
     }
 
     /// Removes an object (tests and tools).
     pub fn remove(&mut self, obj: Value) -> Option<Change> {
         let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
-        self.apply(rt, EventType::Deleted, obj)
+        self.apply(rt, EventType::Deleted, Arc::new(obj))
     }
 
     fn index(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
@@ -155,6 +156,10 @@ impl Informers {
 
     pub fn get(&self, rt: &ResourceType, namespace: &str, name: &str) -> Option<&Value> {
         self.cache.get(rt, namespace, name)
+    }
+
+    pub fn get_shared(&self, rt: &ResourceType, namespace: &str, name: &str) -> Option<Arc<Value>> {
+        self.cache.get_shared(rt, namespace, name)
     }
 
     /// Objects of one resource, in key order; `namespace: None` lists all namespaces.
@@ -248,7 +253,7 @@ mod tests {
         assert_eq!(inf.by_uid("uid-c").map(|(_, o)| objects::name(o).to_string()), Some("c".into()));
 
         // Released by its owner and moved: every index follows the update.
-        inf.apply(pods, EventType::Modified, pod("a", None, "n3"));
+        inf.apply(pods, EventType::Modified, pod("a", None, "n3").into());
         assert_eq!(inf.controlled_by(pods, "rs1").count(), 1);
         assert_eq!(inf.orphans(pods, "default").count(), 2);
         assert_eq!(inf.pods_on_node("n1").count(), 1);
@@ -256,7 +261,7 @@ mod tests {
 
         let mut ready = pod("b", Some("rs1"), "n2");
         ready["status"] = json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]});
-        inf.apply(pods, EventType::Modified, ready.clone());
+        inf.apply(pods, EventType::Modified, ready.clone().into());
         assert_eq!(inf.pod_counts("rs1"), PodCounts { active: 1, ready: 1 });
         inf.remove(ready);
         assert_eq!(inf.pod_counts("rs1"), PodCounts::default());

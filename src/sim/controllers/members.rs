@@ -130,7 +130,7 @@ impl Members {
             let Some(members) = self.by_service.get_mut(&svc_key) else {
                 if has_selector(svc)
                     && (map_selects(svc.pointer("/spec/selector"), pod)
-                        || change.old.as_ref().is_some_and(|o| map_selects(svc.pointer("/spec/selector"), o)))
+                        || change.old.as_deref().is_some_and(|o| map_selects(svc.pointer("/spec/selector"), o)))
                 {
                     touched.push(svc_key);
                 }

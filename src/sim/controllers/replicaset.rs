@@ -56,7 +56,7 @@ pub struct Counts {
 
 /// Whether a pod change can change which pods a ReplicaSet owns (relabelled, released, adopted).
 fn reshapes(change: &Change) -> bool {
-    let Some(old) = change.old.as_ref() else { return objects::controller_ref(&change.new).is_none() };
+    let Some(old) = change.old.as_deref() else { return objects::controller_ref(&change.new).is_none() };
     change.event != crate::sim::apiserver::request::EventType::Deleted
         && (old.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
             || objects::controller_uid(old) != objects::controller_uid(&change.new))
@@ -99,7 +99,7 @@ impl ReplicaSetController {
             if let (Some(n), Some(rs)) = (self.fully_labeled.get_mut(k), inf.get(replicasets(), &k.0, &k.1)) {
                 let now = change.event != crate::sim::apiserver::request::EventType::Deleted
                     && fully_labeled(rs, &change.new);
-                let before = change.old.as_ref().is_some_and(|o| fully_labeled(rs, o));
+                let before = change.old.as_deref().is_some_and(|o| fully_labeled(rs, o));
                 *n += i64::from(now) - i64::from(before);
             }
         }
@@ -132,7 +132,7 @@ impl ReplicaSetController {
                 None => keys.extend(adopters(inf, pod)),
             },
             _ => {
-                let old = change.old.as_ref();
+                let old = change.old.as_deref();
                 if let Some(k) = cur.clone() {
                     if objects::is_deleting(pod) && !old.is_some_and(objects::is_deleting) {
                         self.expectations.deletion_observed(&k, &pod_key);
@@ -305,7 +305,7 @@ impl Controller for ReplicaSetController {
             self.errors.remove(&key);
             self.full_scan.remove(&key);
             self.fully_labeled.remove(&key);
-        } else if change.old.as_ref().is_none_or(|o| {
+        } else if change.old.as_deref().is_none_or(|o| {
             o.get("spec") != change.new.get("spec")
                 || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
         }) {

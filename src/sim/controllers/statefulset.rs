@@ -353,7 +353,7 @@ impl Controller for StatefulSetController {
         match change.resource.plural {
             "statefulsets" => vec![objects::key_of(&change.new)],
             "pods" | "controllerrevisions" => owner_key(inf, &change.new)
-                .or_else(|| change.old.as_ref().and_then(|o| owner_key(inf, o)))
+                .or_else(|| change.old.as_deref().and_then(|o| owner_key(inf, o)))
                 .into_iter()
                 .collect(),
             _ => Vec::new(),

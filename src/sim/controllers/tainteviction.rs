@@ -122,13 +122,13 @@ impl Controller for TaintEvictionController {
         let new = &change.new;
         if change.resource.plural == "nodes" {
             let changed =
-                change.event != EventType::Modified || change.old.as_ref().map(no_execute) != Some(no_execute(new));
+                change.event != EventType::Modified || change.old.as_deref().map(no_execute) != Some(no_execute(new));
             if !changed {
                 return Vec::new();
             }
             return inf.pods_on_node(objects::name(new)).map(objects::key_of).collect();
         }
-        let old = change.old.as_ref();
+        let old = change.old.as_deref();
         let same = old.is_some_and(|o| {
             pods::node_name(o) == pods::node_name(new) && tolerations_of(&o["spec"]) == tolerations_of(&new["spec"])
         });

@@ -319,7 +319,7 @@ mod tests {
             id: 0,
             from: Component::ApiServer,
             to: Component::KubeProxy("n1".into()),
-            payload: Payload::Watch(Box::new(WatchNotice { watch_id: watch, event, object })),
+            payload: Payload::Watch(Box::new(WatchNotice { watch_id: watch, event, object: object.into() })),
         };
         p.on_message(msg, k);
     }

@@ -1,5 +1,7 @@
 //! The kube-apiserver's wire types: requests, responses and watch events, as REST calls would carry them.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::status::Status;
@@ -183,7 +185,9 @@ pub struct WatchNotice {
     /// The id of the request that opened the watch.
     pub watch_id: u64,
     pub event: EventType,
-    pub object: Value,
+    /// Shared with the apiserver's watch cache, every other notice of the same change and every
+    /// informer that keeps it: one object version is decoded once, however many watchers see it.
+    pub object: Arc<Value>,
 }
 
 impl WatchNotice {

@@ -49,7 +49,11 @@ pub fn kubectl(world: &mut World, line: &str, stdin: Option<&str>) -> kubectl::O
 pub fn drain_watch(world: &mut World, watch: &kubectl::Watching) -> String {
     let now = world.now();
     let Some(events) = world.kubectl_watch_events.get_mut(&watch.watch_id) else { return String::new() };
-    let objects: Vec<Value> = events.drain(..).filter(|n| n.event != EventType::Bookmark).map(|n| n.object).collect();
+    let objects: Vec<Value> = events
+        .drain(..)
+        .filter(|n| n.event != EventType::Bookmark)
+        .map(|n| std::sync::Arc::unwrap_or_clone(n.object))
+        .collect();
     if objects.is_empty() {
         return String::new();
     }

@@ -127,9 +127,9 @@ fn node_heartbeats_do_not_wake_daemonsets() {
     let mut beat = node("w1");
     beat["status"]["conditions"][0]["lastHeartbeatTime"] = json!("2025-01-01T00:00:10Z");
     let modified = crate::sim::apiserver::request::EventType::Modified;
-    let ch = inf.apply(rt("nodes"), modified, beat.clone()).expect("change");
+    let ch = inf.apply(rt("nodes"), modified, beat.clone().into()).expect("change");
     assert!(c.keys_for(&ch, &inf).is_empty());
     beat["metadata"]["labels"]["disk"] = json!("ssd");
-    let ch = inf.apply(rt("nodes"), modified, beat).expect("change");
+    let ch = inf.apply(rt("nodes"), modified, beat.into()).expect("change");
     assert_eq!(c.keys_for(&ch, &inf), vec![("kube-system".to_string(), "agent".to_string())]);
 }

@@ -34,7 +34,7 @@ impl FakeApi {
     fn notify(&self, plural: &str, event: EventType, object: Value, k: &mut Kernel) {
         for (id, p) in &self.watches {
             if *p == plural {
-                let n = WatchNotice { watch_id: *id, event, object: object.clone() };
+                let n = WatchNotice { watch_id: *id, event, object: object.clone().into() };
                 k.send(Component::ApiServer, me(), Payload::Watch(Box::new(n)));
             }
         }
@@ -53,12 +53,12 @@ impl FakeApi {
                             Payload::Watch(Box::new(WatchNotice {
                                 watch_id: req.id,
                                 event: EventType::Added,
-                                object: o.clone(),
+                                object: o.clone().into(),
                             })),
                         );
                     }
                 }
-                let bm = WatchNotice { watch_id: req.id, event: EventType::Bookmark, object: json!({}) };
+                let bm = WatchNotice { watch_id: req.id, event: EventType::Bookmark, object: json!({}).into() };
                 k.send(Component::ApiServer, me(), Payload::Watch(Box::new(bm)));
                 return;
             }

@@ -52,7 +52,7 @@ impl ControllerManager {
     /// After a re-list, objects that were cached but are gone get a delete (client-go's Replace).
     fn purge_missing(&mut self, rt: &'static ResourceType, missing: BTreeSet<ObjectKey>) {
         for (ns, name) in missing {
-            if let Some(obj) = self.informers.get(rt, &ns, &name).cloned()
+            if let Some(obj) = self.informers.get_shared(rt, &ns, &name)
                 && let Some(change) = self.informers.apply(rt, EventType::Deleted, obj)
             {
                 self.dispatch(&change);

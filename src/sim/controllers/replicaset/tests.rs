@@ -146,7 +146,7 @@ fn pod_events_map_to_their_owner_and_orphans_to_matching_sets() {
     let orphan = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": "o", "uid": "o", "labels": {"app": "db"}}});
     let ch = inf.insert(orphan).expect("change");
     assert_eq!(c.keys_for(&ch, &inf), vec![key("other")]);
-    let gone = inf.apply(rt("pods"), EventType::Deleted, pod_of(&rs, "a", "", "Pending", None)).expect("change");
+    let gone = inf.apply(rt("pods"), EventType::Deleted, pod_of(&rs, "a", "", "Pending", None).into()).expect("change");
     assert_eq!(c.keys_for(&gone, &inf), vec![key("rs")]);
 }
 

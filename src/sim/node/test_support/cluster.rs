@@ -112,7 +112,7 @@ impl Cluster {
             self.k.send(
                 Component::ApiServer,
                 kubelet_c(),
-                Payload::Watch(Box::new(WatchNotice { watch_id, event, object })),
+                Payload::Watch(Box::new(WatchNotice { watch_id, event, object: object.into() })),
             );
         }
     }

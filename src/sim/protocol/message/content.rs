@@ -95,7 +95,7 @@ fn response(r: &ApiResponse) -> Value {
 
 fn watch(w: &WatchNotice) -> Value {
     let event = serde_json::to_value(w.event).unwrap_or(Value::Null);
-    json!({"type": event, "object": w.object})
+    json!({"type": event, "object": &*w.object})
 }
 
 fn etcd_request(e: &EtcdRequest) -> Value {

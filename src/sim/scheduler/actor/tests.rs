@@ -62,7 +62,7 @@ impl Harness {
     }
 
     fn notify(&mut self, watch_id: u64, event: EventType, object: Value) {
-        let payload = Payload::Watch(Box::new(WatchNotice { watch_id, event, object }));
+        let payload = Payload::Watch(Box::new(WatchNotice { watch_id, event, object: object.into() }));
         self.s
             .on_message(Message { id: 0, from: Component::ApiServer, to: Component::Scheduler, payload }, &mut self.k);
     }
