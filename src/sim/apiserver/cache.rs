@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::fields::FieldSelector;
 use super::request::EventType;
-use super::selectors::{FieldSelector, LabelSelector};
 use crate::sim::api::ResourceType;
+use crate::sim::api::selector::Selector;
 use crate::sim::component::Component;
 use crate::sim::store::{EventKind, WatchEvent};
 
@@ -23,17 +24,19 @@ pub struct Watcher {
     pub client: Component,
     pub resource: &'static ResourceType,
     pub namespace: Option<String>,
-    pub labels: LabelSelector,
+    pub labels: Selector,
     pub fields: FieldSelector,
 }
 
 impl Watcher {
+    /// Runs for every watcher on every event: reads the object in place (no `Value::pointer`, which
+    /// allocates a string per path segment).
     fn matches(&self, obj: &Value) -> bool {
         let ns_ok = self
             .namespace
             .as_deref()
-            .is_none_or(|ns| obj.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns));
-        ns_ok && self.labels.matches(obj) && self.fields.matches(obj)
+            .is_none_or(|ns| obj.get("metadata").and_then(|m| m.get("namespace")).and_then(Value::as_str) == Some(ns));
+        ns_ok && self.labels.matches_object(obj) && self.fields.matches(obj)
     }
 
     /// The event this watcher sees for a change, if any: an object moving out of a selector is
