@@ -7,10 +7,11 @@
 //! `OutOfmemory`), node affinity and `nodeSelector` (`NodeAffinity`), host ports (`NodePorts`), then
 //! `NoExecute` taints the pod does not tolerate (`TaintToleration`). The node name always matches:
 //! the kubelet only sees pods bound to it. Affinity, ports and taints are `api::nodefit`'s, the rules
-//! the scheduler filters with.
+//! the scheduler filters with; unlike upstream, the node is the one the kubelet registered (see
+//! `admit` for what that leaves out).
 
 use super::podspec::PodSpec;
-use crate::sim::api::nodefit::{Effect, HostPort, Taint, find_untolerated};
+use crate::sim::api::nodefit::{Effect, HostPort, RequiredNodeAffinity, Taint, find_untolerated};
 
 /// What the node offers and what its admitted pods already use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +65,12 @@ pub fn admit(
     if memory > 0 && used.memory_bytes + memory > allocatable.memory_bytes {
         return Err(insufficient("memory", memory, used.memory_bytes, allocatable.memory_bytes));
     }
-    if !pod.node_affinity.matches(node.name, node.labels) {
+    // Only `nodeSelector` is checked here, not the required affinity terms: the kubelet knows only
+    // the labels it registered (it does not watch its Node), and a term matching a label added
+    // later with `kubectl label node` would refuse a pod the scheduler rightly placed. Upstream
+    // checks both, against the Node its informer holds.
+    let selector_only = RequiredNodeAffinity { node_selector: pod.node_affinity.node_selector.clone(), required: None };
+    if !selector_only.matches(node.name, node.labels) {
         return Err(predicate("NodeAffinity", "node(s) didn't match Pod's node affinity/selector"));
     }
     if pod.host_ports.iter().any(|want| used_ports.iter().any(|u| u.conflicts(want))) {
@@ -141,7 +147,8 @@ mod tests {
                 )),
             ),
             (pod("0", "0", affinity("In")), &[], &[], None),
-            (pod("0", "0", affinity("NotIn")), &[], &[], Some(("NodeAffinity", ""))),
+            // Required terms are the scheduler's: the kubelet cannot see labels added through the API.
+            (pod("0", "0", affinity("NotIn")), &[], &[], None),
             (
                 pod("0", "0", json!({})),
                 &port[..],
