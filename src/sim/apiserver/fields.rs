@@ -112,8 +112,8 @@ impl FieldSelector {
     }
 }
 
-/// Whether the field at a dotted path reads as `want` (strings as they are, booleans and numbers as
-/// Go formats them).
+/// Whether the field at a dotted path reads as `want` (strings as they are, booleans and integers as
+/// Go formats them; lists and objects never match).
 fn field_equals(obj: &Value, path: &str, want: &str) -> bool {
     let mut at = Some(obj);
     for part in path.split('.') {
@@ -123,8 +123,9 @@ fn field_equals(obj: &Value, path: &str, want: &str) -> bool {
         None | Some(Value::Null) => want.is_empty(),
         Some(Value::String(s)) => s == want,
         Some(Value::Bool(b)) => want == if *b { "true" } else { "false" },
-        // Rare (no selectable field is a number in practice); formatting it is fine here.
-        Some(other) => other.to_string() == want,
+        // Selectable fields are strings and booleans; an integer compares as Go's decimal form would.
+        Some(Value::Number(n)) => n.as_i64().is_some_and(|n| want.parse::<i64>() == Ok(n)),
+        Some(Value::Array(_) | Value::Object(_)) => false,
     }
 }
 
