@@ -17,6 +17,7 @@ pub mod cron;
 pub mod decode;
 pub mod defaults;
 pub mod meta;
+pub mod nodefit;
 pub mod quantity;
 pub mod registry;
 pub mod selector;

@@ -12,9 +12,9 @@
 
 pub mod admission;
 pub mod cache;
+pub mod fields;
 pub mod limits;
 pub mod patch;
-pub mod selectors;
 pub mod watchers;
 mod writes;
 
@@ -28,11 +28,12 @@ use serde_json::{Value, json};
 
 use self::admission::{AdmissionCtx, IpAllocator};
 use self::cache::{WatchCache, set_resource_version};
+use self::fields::FieldSelector;
 use self::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
-use self::selectors::{FieldSelector, LabelSelector};
 use self::status::Status;
 use self::watchers::Watcher;
 use self::writes::WriteOutcome;
+use super::api::selector::{Selector, parse_selector};
 use super::api::{self, ResourceType};
 use super::component::Component;
 use super::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
@@ -278,7 +279,7 @@ impl ApiServer {
                         .iter()
                         .filter(|kv| cache::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
                         .filter_map(|kv| decode(&kv.value, kv.mod_revision))
-                        .filter(|o| labels.matches(o) && fields.matches(o))
+                        .filter(|o| labels.matches_object(o) && fields.matches(o))
                         .collect();
                     Ok(json!({
                         "apiVersion": api_version(rt), "kind": format!("{}List", rt.kind),
@@ -381,11 +382,13 @@ fn range(key: String, prefix: bool) -> RangeRequest {
     RangeRequest { key, prefix, limit: 0, revision: None }
 }
 
-fn selectors_of(req: &ApiRequest) -> Result<(LabelSelector, FieldSelector), Status> {
-    let labels =
-        LabelSelector::parse(req.options.label_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
-    let fields =
-        FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or("")).map_err(Status::bad_request)?;
+/// The request's selectors; a bad one is a 400 with apimachinery's message, as the real apiserver's
+/// parameter decoding answers.
+fn selectors_of(req: &ApiRequest) -> Result<(Selector, FieldSelector), Status> {
+    let labels = parse_selector(req.options.label_selector.as_deref().unwrap_or(""))
+        .map_err(|e| Status::bad_request(e.to_string()))?;
+    let fields = FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or(""))
+        .map_err(|e| Status::bad_request(e.to_string()))?;
     Ok((labels, fields))
 }
 

@@ -28,8 +28,6 @@ pub mod objects;
 pub mod pods;
 pub mod recorder;
 pub mod replicaset;
-pub mod scheduling;
-pub mod selector;
 pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;

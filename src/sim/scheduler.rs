@@ -29,7 +29,6 @@ pub mod preemption;
 pub mod queue;
 pub mod registry;
 pub mod resources;
-pub mod taints;
 pub mod terms;
 pub mod writes;
 

@@ -1,16 +1,20 @@
-//! Label selectors: kubectl's `-l` syntax and the structured `LabelSelector` of workloads.
+//! Label selectors, the one implementation in the cluster: kubectl's `-l` syntax (`labels.Parse`) and
+//! the structured `metav1.LabelSelector` of workloads (`LabelSelectorAsSelector`), with
+//! apimachinery's grammar and error words.
 //!
-//! `app=web,tier!=db,env in (a,b),!legacy` parses with apimachinery's grammar and error words;
-//! a `LabelSelector` (`matchLabels` + `matchExpressions`) converts to the same requirements,
-//! so the ReplicaSet controller, Services and `kubectl get -l` all match labels one way.
+//! `app=web,tier!=db,env in (a,b),!legacy` and `{matchLabels, matchExpressions}` become the same
+//! [`Requirement`]s, so the apiserver's list and watch filters, the controllers, the scheduler and
+//! kubectl all match labels one way. Matching reads labels through [`Labels`], so a selector is
+//! checked against an object's JSON labels in place: no copy, no allocation per object.
 
-use crate::sim::sort::StableSort;
+mod label_selector;
 mod parse;
+mod requirement;
 
+pub use label_selector::{is_empty_label_selector, label_selector_matches, map_selects, selects, set_matches};
 pub use parse::parse_selector;
 
-use super::validation::names::{is_qualified_name, is_valid_label_value};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use thiserror::Error;
@@ -19,6 +23,49 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{0}")]
 pub struct SelectorError(pub String);
+
+/// Where a selector reads label values (apimachinery's `labels.Labels`): `None` when the key is absent.
+pub trait Labels {
+    /// The value of label `key`, if the object has it.
+    fn label(&self, key: &str) -> Option<&str>;
+}
+
+impl Labels for BTreeMap<String, String> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).map(String::as_str)
+    }
+}
+
+/// An object's `metadata.labels` as JSON; a value that is not a string counts as absent.
+impl Labels for Map<String, Value> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+}
+
+impl Labels for [(String, String)] {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Labels for Vec<(String, String)> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.as_slice().label(key)
+    }
+}
+
+/// No labels at all (an object without `metadata.labels`).
+impl<L: Labels + ?Sized> Labels for Option<&L> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.and_then(|l| l.label(key))
+    }
+}
+
+/// An object's `metadata.labels`, read in place (`None` if it has none).
+pub fn object_labels(obj: &Value) -> Option<&Map<String, Value>> {
+    obj.get("metadata")?.get("labels")?.as_object()
+}
 
 /// A requirement's operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,23 +102,20 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// Whether the labels satisfy this clause.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let got = labels.get(&self.key);
-        match self.op {
-            Op::Equals | Op::DoubleEquals | Op::In => got.is_some_and(|v| self.values.contains(v)),
-            Op::NotEquals | Op::NotIn => got.is_none_or(|v| !self.values.contains(v)),
-            Op::Exists => got.is_some(),
-            Op::DoesNotExist => got.is_none(),
-            Op::GreaterThan | Op::LessThan => {
-                let (Some(have), Some(want)) =
-                    (got.and_then(|v| v.parse::<i64>().ok()), self.values.first().and_then(|v| v.parse::<i64>().ok()))
-                else {
-                    return false;
-                };
-                if self.op == Op::GreaterThan { have > want } else { have < want }
-            }
-        }
+    /// Whether the labels satisfy this clause (`Requirement.Matches`).
+    pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
+        self.op.admits(labels.label(&self.key), self.values.iter().map(String::as_str))
+    }
+
+    /// `key = value`, as a `matchLabels` or `nodeSelector` entry means (unchecked, as
+    /// `SelectorFromValidatedSet` builds it: the apiserver validated the object).
+    pub fn equals(key: &str, value: &str) -> Requirement {
+        Requirement { key: key.to_string(), op: Op::Equals, values: vec![value.to_string()] }
+    }
+
+    /// `labels.NewRequirement`: checks the clause and words what is wrong as apimachinery does.
+    pub fn new(key: &str, op: Op, values: Vec<String>) -> Result<Requirement, SelectorError> {
+        requirement::new_requirement(key, op, values, false)
     }
 }
 
@@ -101,8 +145,13 @@ pub struct Selector {
 
 impl Selector {
     /// Whether the labels satisfy every requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
         self.requirements.iter().all(|r| r.matches(labels))
+    }
+
+    /// Whether an object's `metadata.labels` satisfy every requirement (read in place).
+    pub fn matches_object(&self, obj: &Value) -> bool {
+        self.matches(&object_labels(obj))
     }
 
     /// Whether the selector has no requirements (and so selects everything).
@@ -110,36 +159,10 @@ impl Selector {
         self.requirements.is_empty()
     }
 
-    /// Converts a `metav1.LabelSelector` (`matchLabels`, `matchExpressions`). `Ok(None)` means a
-    /// null selector, which selects nothing (unlike `{}`, which selects everything).
+    /// `metav1.LabelSelectorAsSelector`: `matchLabels` and `matchExpressions` as requirements.
+    /// `Ok(None)` means a null selector, which selects nothing (unlike `{}`, which selects everything).
     pub fn from_label_selector(sel: &Value) -> Result<Option<Selector>, SelectorError> {
-        let Value::Object(fields) = sel else { return Ok(None) };
-        let mut reqs = Vec::new();
-        if let Some(Value::Object(ml)) = fields.get("matchLabels") {
-            for (k, v) in ml {
-                reqs.push(requirement(k, Op::Equals, vec![v.as_str().unwrap_or("").to_string()])?);
-            }
-        }
-        if let Some(Value::Array(exprs)) = fields.get("matchExpressions") {
-            for e in exprs {
-                let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-                let values: Vec<String> = e
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .map(|vs| vs.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default();
-                let op = match e.get("operator").and_then(Value::as_str).unwrap_or("") {
-                    "In" => Op::In,
-                    "NotIn" => Op::NotIn,
-                    "Exists" => Op::Exists,
-                    "DoesNotExist" => Op::DoesNotExist,
-                    other => return Err(SelectorError(format!("{other:?} is not a valid label selector operator"))),
-                };
-                reqs.push(requirement(key, op, values)?);
-            }
-        }
-        reqs.stable_sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Some(Selector { requirements: reqs }))
+        label_selector::as_selector(sel)
     }
 }
 
@@ -148,56 +171,6 @@ impl fmt::Display for Selector {
         let parts: Vec<String> = self.requirements.iter().map(ToString::to_string).collect();
         f.write_str(&parts.join(","))
     }
-}
-
-/// Whether a `metav1.LabelSelector` value selects these labels. A missing or malformed selector
-/// selects nothing, an empty one (`{}`) everything, as `LabelSelectorAsSelector` decides.
-pub fn label_selector_matches(selector: &Value, labels: &BTreeMap<String, String>) -> bool {
-    match Selector::from_label_selector(selector) {
-        Ok(Some(sel)) => sel.matches(labels),
-        _ => false,
-    }
-}
-
-/// Builds a requirement with apimachinery's checks.
-fn requirement(key: &str, op: Op, values: Vec<String>) -> Result<Requirement, SelectorError> {
-    let key_errs = is_qualified_name(key);
-    if !key_errs.is_empty() {
-        return Err(SelectorError(format!("key: Invalid value: {key:?}: {}", key_errs.join("; "))));
-    }
-    match op {
-        Op::In | Op::NotIn if values.is_empty() => {
-            return Err(SelectorError(
-                "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty".into(),
-            ));
-        }
-        Op::Equals | Op::DoubleEquals | Op::NotEquals if values.len() != 1 => {
-            return Err(SelectorError(
-                "values: Invalid value: exact-match compatibility requires one single value".into(),
-            ));
-        }
-        Op::Exists | Op::DoesNotExist if !values.is_empty() => {
-            return Err(SelectorError(
-                "values: Invalid value: values set must be empty for exists and does not exist".into(),
-            ));
-        }
-        Op::GreaterThan | Op::LessThan if values.len() != 1 || values[0].parse::<i64>().is_err() => {
-            return Err(SelectorError(
-                "values: Invalid value: for 'Gt', 'Lt' operators, the value must be an integer".into(),
-            ));
-        }
-        _ => {}
-    }
-    for (i, v) in values.iter().enumerate() {
-        let errs = is_valid_label_value(v);
-        if !errs.is_empty() && !matches!(op, Op::GreaterThan | Op::LessThan) {
-            return Err(SelectorError(format!("values[{i}][{key}]: Invalid value: {v:?}: {}", errs.join("; "))));
-        }
-    }
-    let mut values = values;
-    values.stable_sort();
-    values.dedup();
-    Ok(Requirement { key: key.to_string(), op, values })
 }
 
 #[cfg(test)]

@@ -20,9 +20,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::fields::FieldSelector;
 use super::request::EventType;
-use super::selectors::{FieldSelector, LabelSelector};
 use crate::sim::api::ResourceType;
+use crate::sim::api::selector::Selector;
 use crate::sim::component::Component;
 use crate::sim::store::EventKind;
 
@@ -33,14 +34,16 @@ pub struct Watcher {
     pub client: Component,
     pub resource: &'static ResourceType,
     pub namespace: Option<String>,
-    pub labels: LabelSelector,
+    pub labels: Selector,
     pub fields: FieldSelector,
 }
 
 impl Watcher {
+    /// Runs for every candidate on every event: reads the object in place (no `Value::pointer`, which
+    /// allocates a string per path segment).
     fn matches(&self, obj: &Value) -> bool {
         let ns_ok = self.namespace.as_deref().is_none_or(|ns| namespace_of(obj) == Some(ns));
-        ns_ok && self.labels.matches(obj) && self.fields.matches(obj)
+        ns_ok && self.labels.matches_object(obj) && self.fields.matches(obj)
     }
 
     /// The event this watcher sees for a change, if any: an object moving out of a selector is

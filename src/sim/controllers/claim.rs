@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::informers::Informers;
 use super::objects;
-use super::selector;
 use crate::sim::api::ResourceType;
+use crate::sim::api::selector;
 use crate::sim::apiserver::request::PatchType;
 use crate::sim::client::Action;
 

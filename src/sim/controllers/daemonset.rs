@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use super::expectations::Expectations;
 use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
-use super::scheduling::{node_matches, taints_of, tolerations_of, untolerated};
 use super::{Controller, Outcome, pods};
+use crate::sim::api::nodefit::{Effect, RequiredNodeAffinity, Taint, Toleration, find_untolerated};
+use crate::sim::api::selector::object_labels;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
@@ -51,7 +52,7 @@ pub fn add_daemon_tolerations(spec: &mut Value) {
     if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
         wanted.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
     }
-    let mut tols: Vec<Value> = tolerations_of(spec).to_vec();
+    let mut tols: Vec<Value> = objects::tolerations_of(spec).to_vec();
     for (key, effect) in wanted {
         tols.retain(|t| !(str_at(t, "/key") == key && str_at(t, "/effect") == effect));
         tols.push(json!({"key": key, "operator": "Exists", "effect": effect}));
@@ -72,14 +73,16 @@ pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
     let mut spec = ds.pointer("/spec/template/spec").cloned().unwrap_or(json!({}));
     add_daemon_tolerations(&mut spec);
     let fixed = str_at(&spec, "/nodeName");
-    if (!fixed.is_empty() && fixed != objects::name(node)) || !node_matches(&spec, node) {
+    let name = objects::name(node);
+    let affinity = RequiredNodeAffinity::of_spec(Some(&spec));
+    if (!fixed.is_empty() && fixed != name) || !affinity.matches(name, &object_labels(node)) {
         return (false, false);
     }
-    let taints = taints_of(node);
-    let tols = tolerations_of(&spec);
-    if untolerated(taints, tols, &["NoSchedule", "NoExecute"]).is_some() {
+    let taints = Taint::parse_list(node.get("spec").and_then(|s| s.get("taints")));
+    let tols = Toleration::parse_list(spec.get("tolerations"));
+    if find_untolerated(&taints, &tols, |t| matches!(t.effect, Effect::NoSchedule | Effect::NoExecute)).is_some() {
         // Already running daemon pods stay unless a NoExecute taint is not tolerated.
-        return (false, untolerated(taints, tols, &["NoExecute"]).is_none());
+        return (false, find_untolerated(&taints, &tols, |t| t.effect == Effect::NoExecute).is_none());
     }
     (true, true)
 }

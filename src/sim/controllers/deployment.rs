@@ -26,6 +26,7 @@ use super::claim;
 use super::informers::Informers;
 use super::objects::{self, i64_at};
 use super::{Controller, Outcome, pods};
+use crate::sim::api::selector;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
 use crate::sim::apiserver::status::Reason;
@@ -110,7 +111,7 @@ fn rs_keys(inf: &Informers, change: &Change) -> Vec<ObjectKey> {
             // An orphan: every Deployment whose selector matches may adopt it.
             keys.extend(
                 inf.list(deployments(), Some(objects::namespace(rs)))
-                    .filter(|d| super::selector::selects(d.pointer("/spec/selector"), rs))
+                    .filter(|d| selector::selects(d.get("spec").and_then(|s| s.get("selector")), rs))
                     .map(objects::key_of),
             );
         }
@@ -195,7 +196,7 @@ impl Controller for DeploymentController {
 /// `syncDeployment`.
 pub fn sync_deployment(inf: &Informers, d: &Value, now: Millis) -> Vec<Action> {
     let selector = d.pointer("/spec/selector");
-    if super::selector::is_empty(selector) {
+    if selector.is_some_and(selector::is_empty_label_selector) {
         let mut out = vec![Action::Event {
             regarding: d.clone(),
             event_type: "Warning",

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::pods;
-use super::selector::map_selects;
+use crate::sim::api::selector::map_selects;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
 use crate::sim::client::{Change, ObjectKey};

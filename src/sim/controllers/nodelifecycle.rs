@@ -107,7 +107,7 @@ fn reconcile_taints(node: &Value, wanted: &[Value]) -> Option<Vec<Value>> {
     };
     let same =
         |a: &Value, b: &Value| str_at(a, "/key") == str_at(b, "/key") && str_at(a, "/effect") == str_at(b, "/effect");
-    let current = super::scheduling::taints_of(node);
+    let current = objects::taints_of(node);
     let mut next: Vec<Value> =
         current.iter().filter(|t| !managed(t) || wanted.iter().any(|w| same(w, t))).cloned().collect();
     for w in wanted {

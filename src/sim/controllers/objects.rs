@@ -270,6 +270,16 @@ pub fn compute_hash(template: &Value, collision_count: Option<i64>) -> String {
     safe_encode(&fnv32a(&bytes).to_string())
 }
 
+/// A node's `spec.taints` as JSON (empty when it has none).
+pub fn taints_of(node: &Value) -> &[Value] {
+    node.get("spec").and_then(|s| s.get("taints")).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// A pod spec's `tolerations` as JSON (empty when it has none).
+pub fn tolerations_of(pod_spec: &Value) -> &[Value] {
+    pod_spec.get("tolerations").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use super::informers::Informers;
 use super::objects::{self, i64_at};
 use super::pods;
 use super::{Controller, Outcome};
+use crate::sim::api::selector;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::status::Reason;
 use crate::sim::client::{Action, Change, ObjectKey};
@@ -84,7 +85,7 @@ fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
 /// ReplicaSets that could adopt an orphan pod (`getPodReplicaSets`).
 fn adopters(inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
     inf.list(replicasets(), Some(objects::namespace(pod)))
-        .filter(|rs| super::selector::selects(rs.pointer("/spec/selector"), pod))
+        .filter(|rs| selector::selects(rs.get("spec").and_then(|s| s.get("selector")), pod))
         .map(objects::key_of)
         .collect()
 }

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::informers::Informers;
 use super::objects::{self, str_at};
-use super::scheduling::{taints_of, tolerates, tolerations_of};
 use super::{Controller, pods};
+use crate::sim::api::nodefit::{Taint, Toleration};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, PatchType};
 use crate::sim::client::{Action, Change, ObjectKey};
@@ -32,15 +32,19 @@ pub struct TaintEvictionController {
 }
 
 fn no_execute(node: &Value) -> Vec<&Value> {
-    taints_of(node).iter().filter(|t| str_at(t, "/effect") == "NoExecute").collect()
+    objects::taints_of(node).iter().filter(|t| str_at(t, "/effect") == "NoExecute").collect()
 }
 
 /// `getMinTolerationTime` over the tolerations used against `taints`: `None` if some taint is not
 /// tolerated (evict now), `Some(None)` if tolerated forever, `Some(Some(ms))` otherwise.
 pub fn toleration_window(taints: &[&Value], tolerations: &[Value]) -> Option<Option<Millis>> {
+    let parsed: Vec<Toleration> = tolerations.iter().map(Toleration::parse).collect();
     let mut used: Vec<&Value> = Vec::new();
     for t in taints {
-        used.push(tolerations.iter().find(|tol| tolerates(tol, t))?);
+        // A taint with an unknown effect cannot be tolerated (and is not NoExecute anyway).
+        let taint = Taint::parse(t)?;
+        let i = parsed.iter().position(|tol| tol.tolerates(&taint))?;
+        used.push(&tolerations[i]);
     }
     let mut min: Option<i64> = None;
     for tol in used {
@@ -130,7 +134,8 @@ impl Controller for TaintEvictionController {
         }
         let old = change.old.as_deref();
         let same = old.is_some_and(|o| {
-            pods::node_name(o) == pods::node_name(new) && tolerations_of(&o["spec"]) == tolerations_of(&new["spec"])
+            pods::node_name(o) == pods::node_name(new)
+                && objects::tolerations_of(&o["spec"]) == objects::tolerations_of(&new["spec"])
         });
         if change.event == EventType::Modified && same {
             return Vec::new();
@@ -155,7 +160,7 @@ impl Controller for TaintEvictionController {
         if taints.is_empty() {
             return self.cancel(key, Some(pod));
         }
-        match toleration_window(&taints, tolerations_of(&pod["spec"])) {
+        match toleration_window(&taints, objects::tolerations_of(&pod["spec"])) {
             None => {
                 self.scheduled.remove(key);
                 evict(pod, now)

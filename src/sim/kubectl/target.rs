@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::common::{self, resolve};
+use crate::sim::api::selector;
 use crate::sim::api::{self, ResourceType};
-use crate::sim::controllers::selector;
 
 /// The pods resource type (always served).
 pub fn pods_rt() -> &'static ResourceType {

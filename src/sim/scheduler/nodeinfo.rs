@@ -7,9 +7,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::labels::{Labels, string_map};
-use super::podinfo::{HostPort, PodInfo, normalized_image_name};
+use super::podinfo::{PodInfo, normalized_image_name};
 use super::resources::Resources;
-use super::taints::Taint;
+use crate::sim::api::nodefit::HostPort;
+use crate::sim::api::nodefit::Taint;
 
 /// The parts of a Node object the scheduler reads. Shared (`Arc`) so that copies of a `NodeInfo`, as
 /// preemption makes them, do not copy labels and taints.

@@ -3,33 +3,15 @@
 
 use serde_json::Value;
 
-use super::labels::{Labels, NodeSelector, NodeSelectorTerm, Requirement, equals, string_map};
+use super::labels::{Labels, string_map};
 use super::resources::{DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, Resources};
-use super::taints::Toleration;
 use super::terms::{PodAffinity, SpreadConstraint};
+use crate::sim::api::nodefit::{HostPort, PreferredTerm, RequiredNodeAffinity, Toleration, host_ports};
 use crate::sim::api::quantity::parse_quantity;
 use crate::sim::time::{Millis, parse_rfc3339};
 
 /// `(namespace, name)`.
 pub type PodKey = (String, String);
-
-/// A host port a container binds on its node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostPort {
-    pub protocol: String,
-    /// `0.0.0.0` when unset: every address of the node.
-    pub ip: String,
-    pub port: i64,
-}
-
-impl HostPort {
-    /// Two bindings clash on the same protocol and port when their addresses overlap.
-    pub fn conflicts(&self, other: &HostPort) -> bool {
-        self.port == other.port
-            && self.protocol == other.protocol
-            && (self.ip == other.ip || self.ip == "0.0.0.0" || other.ip == "0.0.0.0")
-    }
-}
 
 /// The `PodScheduled` condition as the pod carries it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,9 +55,9 @@ pub struct PodInfo {
     /// Normalized image names (`nginx` -> `nginx:latest`) of all containers, init containers included.
     pub images: Vec<String>,
     pub tolerations: Vec<Toleration>,
-    pub node_selector: Vec<Requirement>,
-    pub required_node_affinity: Option<NodeSelector>,
-    pub preferred_node_affinity: Vec<(i64, NodeSelectorTerm)>,
+    /// `nodeSelector` and required node affinity.
+    pub node_affinity: RequiredNodeAffinity,
+    pub preferred_node_affinity: Vec<PreferredTerm>,
     pub spread: Vec<SpreadConstraint>,
     pub affinity: PodAffinity,
     /// The uid of the controlling owner (ReplicaSet, StatefulSet, ...), used by default spreading.
@@ -135,14 +117,8 @@ impl PodInfo {
                 .map(normalized_image_name)
                 .collect(),
             tolerations: Toleration::parse_list(spec.and_then(|s| s.get("tolerations"))),
-            node_selector: string_map(spec.and_then(|s| s.get("nodeSelector")))
-                .iter()
-                .map(|(k, v)| equals(k, v))
-                .collect(),
-            required_node_affinity: node_affinity
-                .and_then(|n| n.get("requiredDuringSchedulingIgnoredDuringExecution"))
-                .map(NodeSelector::parse),
-            preferred_node_affinity: preferred_terms(node_affinity),
+            node_affinity: RequiredNodeAffinity::of_spec(spec),
+            preferred_node_affinity: PreferredTerm::parse_list(node_affinity),
             spread: SpreadConstraint::parse_list(spec.and_then(|s| s.get("topologySpreadConstraints")), &labels),
             affinity: PodAffinity::parse(affinity, &namespace),
             controller_uid: controller_uid(meta),
@@ -166,8 +142,7 @@ impl PodInfo {
     /// Whether the node's labels and name satisfy `nodeSelector` and required node affinity
     /// (`nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)`).
     pub fn matches_node_selector(&self, node_name: &str, node_labels: &Labels) -> bool {
-        self.node_selector.iter().all(|r| r.matches(node_labels))
-            && self.required_node_affinity.as_ref().is_none_or(|s| s.matches(node_name, node_labels))
+        self.node_affinity.matches(node_name, node_labels)
     }
 
     /// Whether an update changes anything scheduling reads (upstream `isPodUpdated` ignores status).
@@ -175,8 +150,7 @@ impl PodInfo {
         self.labels != new.labels
             || self.requests != new.requests
             || self.tolerations != new.tolerations
-            || self.node_selector != new.node_selector
-            || self.required_node_affinity != new.required_node_affinity
+            || self.node_affinity != new.node_affinity
             || self.preferred_node_affinity != new.preferred_node_affinity
             || self.spread != new.spread
             || self.affinity != new.affinity
@@ -256,18 +230,6 @@ fn container_requests(c: &Value) -> (Resources, Resources) {
     (r, nz)
 }
 
-fn host_ports(c: &Value) -> Vec<HostPort> {
-    list(Some(c), "ports")
-        .iter()
-        .filter_map(|p| {
-            let port = p.get("hostPort").and_then(Value::as_i64).filter(|p| *p > 0)?;
-            let s =
-                |k: &str, d: &str| p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(d).to_string();
-            Some(HostPort { protocol: s("protocol", "TCP"), ip: s("hostIP", "0.0.0.0"), port })
-        })
-        .collect()
-}
-
 /// `nginx` and `nginx:latest` are the same image (`normalizedImageName`).
 pub fn normalized_image_name(name: &str) -> String {
     if name.rfind(':').unwrap_or(0) <= name.rfind('/').unwrap_or(0) && !name.contains('@') {
@@ -275,13 +237,6 @@ pub fn normalized_image_name(name: &str) -> String {
     } else {
         name.to_string()
     }
-}
-
-fn preferred_terms(node_affinity: Option<&Value>) -> Vec<(i64, NodeSelectorTerm)> {
-    list(node_affinity, "preferredDuringSchedulingIgnoredDuringExecution")
-        .iter()
-        .filter_map(|p| Some((p.get("weight")?.as_i64()?, NodeSelectorTerm::parse(p.get("preference")?)?)))
-        .collect()
 }
 
 fn controller_uid(meta: Option<&Value>) -> Option<String> {

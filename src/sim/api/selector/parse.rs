@@ -1,6 +1,8 @@
 //! The grammar of kubectl's `-l` selectors, with apimachinery's lexer rules and error words.
 
-use super::{Op, Requirement, Selector, SelectorError, requirement};
+use super::requirement::new_requirement;
+use super::{Op, Requirement, Selector, SelectorError};
+use crate::sim::api::validation::gofmt::quote;
 use crate::sim::api::validation::names::is_qualified_name;
 use crate::sim::sort::StableSort;
 
@@ -50,12 +52,14 @@ impl Token {
 
 fn lex(s: &str) -> Vec<Token> {
     let special = |c: char| "=!(),><".contains(c);
+    // Go's `isWhitespace`: only these four, not Unicode's spaces.
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c.is_whitespace() {
+        if blank(c) {
             i += 1;
         } else if special(c) {
             let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
@@ -74,7 +78,7 @@ fn lex(s: &str) -> Vec<Token> {
             i += len;
         } else {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !special(chars[i]) {
+            while i < chars.len() && !blank(chars[i]) && !special(chars[i]) {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
@@ -118,11 +122,15 @@ impl Parser {
         };
         let key_errs = is_qualified_name(&key);
         if !key_errs.is_empty() {
-            return Err(format!("key: Invalid value: {key:?}: {}", key_errs.join("; ")));
+            // The parser checks the key with a nil field path, which Go prints as `<nil>`.
+            return Err(format!("<nil>: Invalid value: {}: {}", quote(&key), key_errs.join("; ")));
+        }
+        // `!key` is complete: whatever follows is the next token's business (`!a=b` fails there).
+        if negated {
+            return new_requirement(&key, Op::DoesNotExist, Vec::new(), false).map_err(|e| e.0);
         }
         if matches!(self.peek(), Token::End | Token::Comma) {
-            let op = if negated { Op::DoesNotExist } else { Op::Exists };
-            return requirement(&key, op, Vec::new()).map_err(|e| e.0);
+            return new_requirement(&key, Op::Exists, Vec::new(), false).map_err(|e| e.0);
         }
         let op = match self.next_raw() {
             Token::In => Op::In,
@@ -138,7 +146,7 @@ impl Parser {
             Op::In | Op::NotIn => self.value_list()?,
             _ => self.exact_value()?,
         };
-        requirement(&key, op, values).map_err(|e| e.0)
+        new_requirement(&key, op, values, false).map_err(|e| e.0)
     }
 
     fn value_list(&mut self) -> Result<Vec<String>, String> {
@@ -263,6 +271,14 @@ mod tests {
         assert!(parse_selector("gpu>2").expect("valid").matches(&labels(&[("gpu", "4")])));
         assert!(parse_selector("app=").expect("valid").matches(&labels(&[("app", "")])));
         assert!(parse_selector("x in (in,notin)").expect("valid").matches(&labels(&[("x", "in")])));
+        // Go's documented example: empty values, a bare key, an empty set.
+        let doc = parse_selector("x in (foo,,baz),y,z notin ()").expect("valid");
+        assert_eq!(doc.to_string(), "x in (,baz,foo),y,z notin ()");
+        // Tabs and newlines separate; keys may have a prefix; `in` is a key in key position.
+        let spaced = parse_selector("\tk8s.io/app\n==  web ,in").expect("valid");
+        assert_eq!(spaced.to_string(), "in,k8s.io/app==web");
+        assert!(parse_selector("a>-1").is_err(), "a label value cannot start with '-'");
+        assert!(parse_selector("a<10").expect("valid").matches(&labels(&[("a", "9")])));
     }
 
     #[test]
@@ -276,8 +292,20 @@ mod tests {
             ("a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"),
             (
                 "a>b",
-                "unable to parse requirement: values: Invalid value: for 'Gt', 'Lt' operators, the value must be an integer",
+                "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer",
             ),
+            ("!a=b", "found '=', expected: ',' or 'end of string'"),
+            ("a,,b", "found ',', expected: identifier after ','"),
+            ("a in (b,=)", "unable to parse requirement: found '=', expected: ',', or identifier"),
+            ("a in (=)", "unable to parse requirement: found '=', expected: ',', ')' or identifier"),
+            ("(a", "found '(', expected: !, identifier, or 'end of string'"),
+            ("!", "unable to parse requirement: found '', expected: identifier"),
+            ("a=(b", "unable to parse requirement: found '(', expected: identifier"),
+            (
+                "app:web",
+                "unable to parse requirement: <nil>: Invalid value: \"app:web\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+            ),
+            ("a=b!", "found '!', expected: ',' or 'end of string'"),
         ];
         for (s, want) in cases {
             assert_eq!(parse_selector(s).map_err(|e| e.0), Err(want.to_string()), "{s}");

@@ -107,6 +107,24 @@ pub fn is_valid_label_value(value: &str) -> Vec<String> {
     errs
 }
 
+/// Whether `is_qualified_name(value)` finds nothing, without building its messages: label selectors
+/// check keys on every match, and that must not allocate.
+pub fn is_qualified_name_ok(value: &str) -> bool {
+    let (prefix, name) = match value.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, value),
+    };
+    !name.contains('/')
+        && prefix.is_none_or(|p| !p.is_empty() && p.len() <= 253 && matches_dns1123_subdomain(p))
+        && name.len() <= 63
+        && matches_qualified(name)
+}
+
+/// Whether `is_valid_label_value(value)` finds nothing, without building its messages.
+pub fn is_valid_label_value_ok(value: &str) -> bool {
+    value.len() <= 63 && (value.is_empty() || matches_qualified(value))
+}
+
 /// RFC 1123 label: namespace names, container names, port names' hosts.
 pub fn is_dns1123_label(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
@@ -295,6 +313,36 @@ mod tests {
         assert!(is_valid_label_value("").is_empty());
         assert!(is_valid_label_value("v1.2_beta-3").is_empty());
         assert!(is_valid_label_value("-x")[0].starts_with("a valid label must be an empty string"));
+    }
+
+    #[test]
+    fn the_quick_checks_agree_with_the_messages() {
+        let long = "a".repeat(64);
+        let long_prefix = format!("{}/a", "b".repeat(254));
+        let cases = [
+            "",
+            "a",
+            "a/b",
+            "/a",
+            "a/",
+            "a/b/c",
+            "A.b-c_d",
+            "-a",
+            "a-",
+            "example.com/x",
+            "Example.com/x",
+            "a b",
+            "a..b/c",
+            &long,
+            &long_prefix,
+            "x/in",
+            "app:web",
+            "é",
+        ];
+        for v in cases {
+            assert_eq!(is_qualified_name_ok(v), is_qualified_name(v).is_empty(), "key {v:?}");
+            assert_eq!(is_valid_label_value_ok(v), is_valid_label_value(v).is_empty(), "value {v:?}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ fn watcher(id: u64, plural: &str, namespace: Option<&str>, fields: &str) -> Watc
         client: Component::Kubectl,
         resource: rt(plural),
         namespace: namespace.map(str::to_string),
-        labels: LabelSelector::default(),
+        labels: Selector::default(),
         fields: FieldSelector::parse(fields).expect("a valid field selector"),
     }
 }

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::sim::controllers::selector;
+use crate::sim::api::selector;
 
 /// The eviction API's refusal (429 TooManyRequests) when a budget has no disruption left.
 pub const VIOLATION: &str = "Cannot evict pod as it would violate the pod's disruption budget.";

@@ -3,6 +3,7 @@
 //! The printers mirror Go code that works on typed structs, where an absent field is `""`, `0`,
 //! `false` or an empty list. Reading JSON the same way keeps every printer panic-free on odd input.
 
+use crate::sim::api::selector::Selector;
 use crate::sim::sort::StableSort;
 use serde_json::{Map, Value};
 
@@ -108,28 +109,10 @@ pub fn format_label_selector(sel: Option<&Value>) -> String {
     }
 }
 
-/// `metav1.LabelSelectorAsSelector(...).String()`: requirements sorted by key, matchLabels as `k=v`,
-/// `in`/`notin` with sorted values, `!k` for DoesNotExist. `None` when an operator is unknown.
+/// `metav1.LabelSelectorAsSelector(...).String()` (the one selector library's): requirements sorted
+/// by key, `in`/`notin` with sorted values, `!k` for DoesNotExist. `None` when it does not convert.
 pub fn label_selector_string(sel: &Value) -> Option<String> {
-    let mut reqs: Vec<(String, String)> =
-        string_map(sel, &["matchLabels"]).into_iter().map(|(k, v)| (k.clone(), format!("{k}={v}"))).collect();
-    for expr in arr_at(sel, &["matchExpressions"]) {
-        let key = str_at(expr, &["key"]).to_string();
-        let mut values: Vec<String> = arr_at(expr, &["values"]).iter().map(scalar_text).collect();
-        values.stable_sort();
-        values.dedup();
-        let text = match str_at(expr, &["operator"]) {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.clone(),
-            "DoesNotExist" => format!("!{key}"),
-            _ => return None,
-        };
-        reqs.push((key, text));
-    }
-    // labels.Selector sorts requirements by key (stable for equal keys).
-    reqs.stable_sort_by(|a, b| a.0.cmp(&b.0));
-    Some(reqs.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(","))
+    Selector::from_label_selector(sel).ok().flatten().map(|s| s.to_string())
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 
 use serde_json::Value;
 
-use super::admission::{self, Capacity};
+use super::admission::{self, Capacity, NodeFacts};
+use super::registration;
 use super::worker::{KillReason, PodWorker, Stage};
 use super::{CriOp, Kubelet, podspec, status};
+use crate::sim::api::nodefit::HostPort;
 use crate::sim::kernel::Kernel;
 use crate::sim::node::cri::CriCall;
 
@@ -26,6 +28,17 @@ impl Kubelet {
             used.pods += 1;
         }
         used
+    }
+
+    /// Host ports bound by the admitted pods, but for `except`.
+    fn ports_in_use(&self, except: &str) -> Vec<HostPort> {
+        self.pods
+            .iter()
+            .filter(|(uid, w)| {
+                *uid != except && matches!(w.stage, Stage::Active | Stage::Terminating) && !status::is_terminal(w)
+            })
+            .flat_map(|(_, w)| w.spec.host_ports.iter().cloned())
+            .collect()
     }
 
     /// A pod bound to this node was added or changed.
@@ -85,8 +98,11 @@ impl Kubelet {
             w.stage = Stage::Terminating;
         } else if !known_to_runtime && api_phase.as_deref() != Some("Running") {
             let labels = self.config.all_labels();
+            let taints = registration::taints(&self.config);
+            let node = NodeFacts { name: &self.config.name, labels: &labels, taints: &taints };
+            let ports = self.ports_in_use(&uid);
             if let Err((reason, message)) =
-                admission::admit(&w.spec, &labels, self.config.allocatable(), self.in_use(&uid))
+                admission::admit(&w.spec, node, self.config.allocatable(), self.in_use(&uid), &ports)
             {
                 w.stage = Stage::Rejected { reason: reason.clone(), message: format!("Pod was rejected: {message}") };
                 self.pods.insert(uid.clone(), Box::new(w));

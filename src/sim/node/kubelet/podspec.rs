@@ -1,6 +1,7 @@
 //! The parts of a Pod the kubelet acts on, read once from the watched JSON into a compact struct:
 //! 150,000 pods must not each keep a full JSON tree on their kubelet.
 
+use crate::sim::api::nodefit::{HostPort, RequiredNodeAffinity, Toleration, host_ports};
 use serde_json::Value;
 
 use crate::sim::api::quantity::{parse_bytes, parse_cpu_millis};
@@ -129,6 +130,13 @@ impl Volume {
     }
 }
 
+/// Host ports of app containers and sidecars (restartable init containers), as the scheduler counts them.
+fn pod_host_ports(spec: &Value) -> Vec<HostPort> {
+    let list = |k: &str| spec.get(k).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let sidecar = |c: &&Value| c.get("restartPolicy").and_then(Value::as_str) == Some("Always");
+    list("containers").iter().chain(list("initContainers").iter().filter(sidecar)).flat_map(host_ports).collect()
+}
+
 /// The pod as the kubelet needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodSpec {
@@ -142,7 +150,11 @@ pub struct PodSpec {
     pub grace_seconds: i64,
     /// `metadata.deletionGracePeriodSeconds` once the pod is being deleted.
     pub deletion_grace: Option<i64>,
-    pub node_selector: Vec<(String, String)>,
+    /// `nodeSelector` and required node affinity, checked again at admission.
+    pub node_affinity: RequiredNodeAffinity,
+    pub tolerations: Vec<Toleration>,
+    /// Host ports of the containers and sidecars (the `NodePorts` admission check).
+    pub host_ports: Vec<HostPort>,
     pub volumes: Vec<Volume>,
     pub active_deadline: Option<i64>,
     pub service_account: String,
@@ -385,11 +397,9 @@ pub fn parse(pod: &Value) -> PodSpec {
             .pointer("/metadata/deletionTimestamp")
             .filter(|d| !d.is_null())
             .map(|_| int(pod, "/metadata/deletionGracePeriodSeconds").unwrap_or(30).max(0)),
-        node_selector: spec
-            .get("nodeSelector")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
-            .unwrap_or_default(),
+        node_affinity: RequiredNodeAffinity::of_spec(Some(&spec)),
+        tolerations: Toleration::parse_list(spec.get("tolerations")),
+        host_ports: pod_host_ports(&spec),
         volumes: spec
             .get("volumes")
             .and_then(Value::as_array)

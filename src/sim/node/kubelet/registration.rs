@@ -1,6 +1,7 @@
 //! The kubelet's Node: what it registers (labels, taints, capacity, addresses, nodeInfo), the status it
 //! posts (conditions with heartbeats, images), and its Lease in `kube-node-lease`.
 
+use crate::sim::api::nodefit::{Effect, Taint};
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
@@ -148,13 +149,22 @@ pub fn node_status(cfg: &NodeConfig, since: Millis, heartbeat: Millis, boot: u32
     })
 }
 
+/// The taints the kubelet registers its node with (`--register-with-taints`; kubeadm's control-plane
+/// taint). Admission checks against these: the kubelet does not watch its Node, so taints added
+/// later through the API (`kubectl taint`, the node lifecycle controller) are not seen there.
+pub fn taints(cfg: &NodeConfig) -> Vec<Taint> {
+    let registered = if cfg.control_plane { vec![(CONTROL_PLANE_TAINT, Effect::NoSchedule)] } else { Vec::new() };
+    registered.into_iter().map(|(key, effect)| Taint { key: key.to_string(), value: String::new(), effect }).collect()
+}
+
 /// The Node object the kubelet registers (status included: nodes may set it on create).
 pub fn node_object(cfg: &NodeConfig, now: Millis, boot: u32, images: &[ImageInfo]) -> Value {
     let labels: serde_json::Map<String, Value> =
         cfg.all_labels().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     let mut spec = json!({"podCIDR": cfg.pod_cidr, "podCIDRs": [cfg.pod_cidr], "providerID": format!("kind://docker/kind/{}", cfg.name)});
-    if cfg.control_plane {
-        spec["taints"] = json!([{"key": CONTROL_PLANE_TAINT, "effect": "NoSchedule"}]);
+    let registered = taints(cfg);
+    if !registered.is_empty() {
+        spec["taints"] = registered.iter().map(|t| json!({"key": t.key, "effect": t.effect.as_str()})).collect();
     }
     json!({
         "apiVersion": "v1",

@@ -30,7 +30,7 @@ impl Plugin for NodeAffinity {
     /// Pods pinned to named nodes (`matchFields` on `metadata.name`, as DaemonSet pods are) only
     /// need those nodes filtered; the others are reported as not satisfying this plugin.
     fn pre_filter(&mut self, pod: &PodInfo, _cluster: &Cluster) -> PreFilterResult {
-        let Some(required) = &pod.required_node_affinity else { return Ok(None) };
+        let Some(required) = &pod.node_affinity.required else { return Ok(None) };
         let mut names: Option<BTreeSet<String>> = None;
         for term in &required.terms {
             let mut term_names: Option<BTreeSet<String>> = None;
@@ -67,8 +67,8 @@ impl Plugin for NodeAffinity {
     fn score(&self, pod: &PodInfo, node: &NodeInfo, _cluster: &Cluster) -> i64 {
         pod.preferred_node_affinity
             .iter()
-            .filter(|(_, t)| t.matches(node.name(), &node.node.labels))
-            .map(|(w, _)| *w)
+            .filter(|p| p.term.matches(node.name(), &node.node.labels))
+            .map(|p| p.weight)
             .sum()
     }
 

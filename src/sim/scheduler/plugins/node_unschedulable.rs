@@ -1,10 +1,10 @@
 //! NodeUnschedulable: a cordoned node (`spec.unschedulable`) takes only pods that tolerate the
 //! `node.kubernetes.io/unschedulable:NoSchedule` taint (DaemonSet pods do).
 
+use crate::sim::api::nodefit::{Effect, Taint, tolerated};
 use crate::sim::scheduler::framework::{ClusterEvent, Plugin, Status};
 use crate::sim::scheduler::nodeinfo::NodeInfo;
 use crate::sim::scheduler::podinfo::PodInfo;
-use crate::sim::scheduler::taints::{Effect, Taint, tolerated};
 
 /// The plugin's name in the registry, in profiles and in messages.
 pub const NAME: &str = "NodeUnschedulable";

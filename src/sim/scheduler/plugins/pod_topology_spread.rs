@@ -11,12 +11,12 @@
 
 use std::sync::Arc;
 
+use crate::sim::api::nodefit::{Effect, tolerated};
 use crate::sim::scheduler::cluster::Cluster;
 use crate::sim::scheduler::framework::{ClusterEvent, Plugin, PreFilterResult, Status};
 use crate::sim::scheduler::labels::Selector;
 use crate::sim::scheduler::nodeinfo::NodeInfo;
 use crate::sim::scheduler::podinfo::PodInfo;
-use crate::sim::scheduler::taints::{Effect, tolerated};
 use crate::sim::scheduler::terms::SpreadConstraint;
 
 mod filtering;

@@ -1,11 +1,11 @@
 //! TaintToleration: a node's `NoSchedule`/`NoExecute` taints keep out pods that do not tolerate them;
 //! `PreferNoSchedule` taints only lower the node's score.
 
+use crate::sim::api::nodefit::{Effect, find_untolerated};
 use crate::sim::scheduler::cluster::Cluster;
 use crate::sim::scheduler::framework::{ClusterEvent, MAX_NODE_SCORE, Plugin, Status, default_normalize};
 use crate::sim::scheduler::nodeinfo::NodeInfo;
 use crate::sim::scheduler::podinfo::PodInfo;
-use crate::sim::scheduler::taints::{Effect, tolerated};
 
 /// The plugin's name in the registry, in profiles and in messages.
 pub const NAME: &str = "TaintToleration";
@@ -20,12 +20,9 @@ impl Plugin for TaintToleration {
     }
 
     fn filter(&self, pod: &PodInfo, node: &NodeInfo) -> Status {
-        let untolerated = node
-            .node
-            .taints
-            .iter()
-            .filter(|t| matches!(t.effect, Effect::NoSchedule | Effect::NoExecute))
-            .find(|t| !tolerated(&pod.tolerations, t));
+        let untolerated = find_untolerated(&node.node.taints, &pod.tolerations, |t| {
+            matches!(t.effect, Effect::NoSchedule | Effect::NoExecute)
+        });
         match untolerated {
             None => Status::success(),
             Some(t) => Status::unresolvable(format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value)),
