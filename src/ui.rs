@@ -1,6 +1,6 @@
 //! The Yew front end: draws the simulation's state and trace; holds no cluster logic of its own.
 //!
-//! Plain-data modules (`layout`, `model`, `traffic`, `clock`, `persist`, the terminal's parsing and
+//! Plain-data modules (`layout`, `model`, `traffic`, `clock`, `session`, the terminal's parsing and
 //! completion) are tested natively; the components only read them and draw.
 
 mod app;
@@ -17,6 +17,7 @@ pub mod layout;
 pub mod model;
 pub mod persist;
 pub mod presets;
+pub mod session;
 pub mod state;
 mod terminal;
 mod time_controls;
@@ -40,7 +41,7 @@ pub fn start() {
         // sets the save aside) must still have the session.
         let _ = persist::save(session);
     }
-    LOADED.with(|l| *l.borrow_mut() = Some(loaded));
+    persist::keep_loaded(loaded);
     kubectl_module::start_when_loaded(needs_kubectl, || {
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
         match root {
@@ -48,17 +49,6 @@ pub fn start() {
             None => yew::Renderer::<App>::new().render(),
         };
     });
-}
-
-thread_local! {
-    /// The session `start` read, for the app's first state.
-    static LOADED: std::cell::RefCell<Option<persist::Loaded>> = const { std::cell::RefCell::new(None) };
-}
-
-/// The session to start from: the one `start` read, else (an app mounted another way, as in the
-/// in-browser tests) read now.
-pub fn take_loaded_session() -> persist::Loaded {
-    LOADED.with(|l| l.borrow_mut().take()).unwrap_or_else(persist::load)
 }
 
 /// Removes index.html's loading notice (after the first render).

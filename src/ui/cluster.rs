@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::sim::world::World;
 use crate::ui::clock::Speed;
-use crate::ui::persist::{Logged, Op, Session};
+use crate::ui::session::{Logged, Op, Session};
 use transcript::{LineKind, TermLine};
 
 /// The handle every component uses to read the cluster and dispatch to it.
@@ -129,7 +129,7 @@ Every message between the components is drawn on the diagram. Type help for more
 impl Cluster {
     /// The cluster to start the page with: a shared or saved session replayed, else a fresh one.
     pub fn start() -> Self {
-        let loaded = crate::ui::take_loaded_session();
+        let loaded = crate::ui::persist::take_loaded();
         match loaded.session {
             Some(session) => Cluster::replay(session, loaded.notice, 0),
             None => {

@@ -8,8 +8,9 @@ use yew::prelude::*;
 
 use super::cluster::transcript::LineKind;
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
-use super::persist::{self, Session};
+use super::persist;
 use super::presets::menu::PresetsMenu;
+use super::session::Session;
 use super::state::Theme;
 
 /// What Export runs: every kind a learner creates, in all namespaces, as one List.

@@ -14,7 +14,7 @@ mod store_rows;
 use yew::prelude::*;
 
 use super::cluster::{Cluster, ClusterAction, ClusterContext, bridge};
-use super::persist::Op;
+use super::session::Op;
 use super::state::Selection;
 use crate::sim::trace::TraceEntry;
 use component_view::ComponentView;

@@ -14,7 +14,7 @@ use yew::prelude::*;
 #[cfg(any(split_kubectl, test))]
 use crate::ui::cluster::transcript::LineKind;
 use crate::ui::cluster::{Cluster, ClusterAction};
-use crate::ui::persist::{Op, Session};
+use crate::ui::session::{Op, Session};
 
 /// Whether a restored session runs kubectl while it is replayed (or goes on running a preset).
 pub fn session_needs_kubectl(session: &Session) -> bool {
@@ -99,8 +99,7 @@ pub fn start_when_loaded(needed: bool, start: impl FnOnce() + 'static) {
 mod tests {
     use super::*;
     use crate::ui::cluster::Origin;
-    use crate::ui::persist::Logged;
-    use crate::ui::presets::PresetRun;
+    use crate::ui::session::{Logged, PresetRun};
 
     #[test]
     fn only_actions_that_run_kubectl_wait_for_it() {

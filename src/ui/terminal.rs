@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::cluster::transcript::{LineKind, TermLine};
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef, bridge};
 use super::kubectl_module;
-use super::persist::{Op, Session};
+use super::session::{Op, Session};
 use input::Submission;
 
 /// What `help` prints.

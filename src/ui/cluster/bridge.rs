@@ -13,7 +13,7 @@ use crate::sim::scheduler::decision::Verdict;
 use crate::sim::time::Millis;
 use crate::sim::world::World;
 use crate::ui::model::ClusterModel;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 
 /// The seed of a fresh sandbox: every learner starts from the same cluster.
 pub const DEFAULT_SEED: u64 = 1;

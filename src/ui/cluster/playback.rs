@@ -6,7 +6,7 @@ use super::transcript::LineKind;
 use super::{ApplyOutcome, Cluster, MAX_DOTS, MAX_EVENTS_PER_FRAME, Origin, bridge};
 use crate::sim::world::World;
 use crate::ui::clock::{self, Speed};
-use crate::ui::persist::{Op, Session};
+use crate::ui::session::{Op, Session};
 use crate::ui::traffic;
 
 /// How long (wall-clock ms) one frame may spend simulating at the `max` speed.

@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::transcript::LineKind;
 use super::{Cluster, Origin};
-use crate::ui::persist::Op;
-use crate::ui::presets::{self, PresetRun, Step, WAIT_LIMIT_MS, conditions};
+use crate::ui::presets::{self, WAIT_LIMIT_MS, conditions};
+use crate::ui::session::{Op, PresetRun, Step};
 
 impl Cluster {
     /// Starts a preset: says what to watch, then runs its steps up to its first wait. A preset that

@@ -10,7 +10,7 @@ use yew::Reducible;
 use super::transcript::LineKind;
 use super::{Cluster, ClusterAction, Origin, bridge};
 use crate::ui::clock::Speed;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 
 /// Virtual time within which each situation must appear (generous: a failed test means "never").
 const MINUTE: u64 = 60_000;
@@ -213,7 +213,7 @@ fn crash_loop_restarts_with_a_growing_back_off() {
 fn a_waiting_preset_continues_after_a_reload_and_replays_the_same() {
     let c = start("rolling-update");
     let waiting = c.session.preset.clone().expect("the preset waits for the first rollout");
-    assert!(matches!(waiting.steps.first(), Some(crate::ui::presets::Step::Wait { .. })), "{waiting:?}");
+    assert!(matches!(waiting.steps.first(), Some(crate::ui::session::Step::Wait { .. })), "{waiting:?}");
     // What is saved now, as the page saves it.
     let mut saved = (*c.session).clone();
     saved.now = c.world_now();

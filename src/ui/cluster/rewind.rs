@@ -26,7 +26,7 @@ use crate::sim::kubectl::Watching;
 use crate::sim::time::Millis;
 use crate::sim::world::World;
 use crate::ui::clock::format_clock;
-use crate::ui::persist::{Logged, Op};
+use crate::ui::session::{Logged, Op};
 
 /// What is set aside while the learner looks at the past, restored whole by "Back to now".
 #[derive(Clone)]

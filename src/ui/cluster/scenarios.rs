@@ -8,7 +8,7 @@ use yew::Reducible;
 use super::transcript::LineKind;
 use super::{Cluster, ClusterAction, Origin};
 use crate::ui::clock::Speed;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 use crate::ui::traffic;
 
 fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {

@@ -8,7 +8,7 @@ use super::decision_table::DecisionTableView;
 use super::history_view::HistoryView;
 use super::store_rows::HistoryRow;
 use crate::ui::cluster::bridge::{DecisionTable, EventRow};
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 
 #[derive(Properties, PartialEq)]
 pub struct ObjectViewProps {

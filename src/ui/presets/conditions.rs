@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Until;
 use crate::sim::world::World;
 use crate::ui::cluster::bridge;
 use crate::ui::model::natural_cmp;
+use crate::ui::session::Until;
 
 /// The namespace presets work in (kubectl's default when no `-n` is given).
 const NAMESPACE: &str = "default";

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::ui::persist::Session;
+use crate::ui::session::{PresetRun, Session};
 
 #[test]
 fn names_are_unique_and_found() {

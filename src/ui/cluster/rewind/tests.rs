@@ -8,7 +8,7 @@ use yew::Reducible;
 use crate::ui::clock::Speed;
 use crate::ui::cluster::transcript::LineKind;
 use crate::ui::cluster::{Cluster, ClusterAction, Origin, bridge};
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 
 fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
     c.reduce(ClusterAction::Run { line: line.into(), stdin: None, origin: Origin::Terminal })
