@@ -9,10 +9,9 @@
 //! is saved with the session (`session::PresetRun`) and continues after a reload.
 
 pub mod conditions;
-pub mod menu;
 
 use crate::sim::time::Millis;
-use crate::sim::world::World;
+use crate::ui::bridge::Sim;
 use crate::ui::session::{Step, Until};
 use conditions::free_name;
 
@@ -87,7 +86,7 @@ pub fn find(name: &str) -> Option<&'static Preset> {
 
 /// The steps of `preset` for this cluster: object names are picked so as not to collide with what
 /// exists (a second run gets `web-rollout-2`), so that a preset always sets up its situation.
-pub fn plan(preset: &Preset, world: &World) -> Vec<Step> {
+pub fn plan(preset: &Preset, world: &Sim) -> Vec<Step> {
     let kubectl = |line: String| Step::Kubectl { line, stdin: None };
     match preset.situation {
         Situation::RollingUpdate => {

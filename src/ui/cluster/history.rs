@@ -10,8 +10,8 @@
 //!   are discarded, and listed in the terminal so that none is lost silently
 //! ```
 
-use crate::sim::kubectl::args::split_words;
 use crate::sim::time::Millis;
+use crate::ui::bridge::split_words;
 use crate::ui::clock::format_clock;
 use crate::ui::session::{Logged, Op};
 

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::sim::trace::TraceEntry;
+use crate::ui::bridge::TraceEntry;
 use crate::ui::clock::format_clock;
 use crate::ui::glossary;
 use crate::ui::session::Op;
