@@ -1,8 +1,13 @@
 //! The layering of the simulation, checked on its source: the kernel and the wire (the messages the
 //! components send) sit below every component and depend on nothing above them, as raft-rs and
 //! turmoil keep their transports. A `use` that reaches up from this layer to the apiserver, etcd, a
-//! node, a controller or the world fails here, naming the file and line.
+//! node, a controller or the world fails here, naming the file and line. The UI's layers are checked
+//! the same way in `architecture/ui.rs`.
 #![cfg(not(target_arch = "wasm32"))]
+
+// A crate root finds its modules beside it, so the folder is named.
+#[path = "architecture/ui.rs"]
+mod ui;
 
 use std::path::{Path, PathBuf};
 
