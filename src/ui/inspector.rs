@@ -89,7 +89,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
             let (running, recent) = cluster
                 .with_world(|w| (w.component_running(id), recent_messages(w.trace(), id, display)))
                 .unwrap_or((true, Vec::new()));
-            // etcd's keys: the store under the apiserver, read directly (through the bridge).
+            // etcd's keys: the store under the apiserver, as etcdctl would list them (bridge::etcd).
             let etcd = (id == "etcd").then(|| {
                 let keys = store_view.keys.clone();
                 html! { <EtcdView {keys} {revision} {compacted} on_select={props.on_select.clone()} /> }
