@@ -73,7 +73,7 @@ dist:
 	@$(MAKE) --no-print-directory $(DIST_STAMP)
 
 # kubectl is a second wasm module, fetched on the first kubectl command (--cfg split_kubectl above;
-# src/ui/kubectl_module.rs says why). The Content-Security-Policy is written last, from the hashes of
+# src/ui/bridge/kubectl.rs says why). The Content-Security-Policy is written last, from the hashes of
 # the built page's inline scripts (scripts/csp.py).
 $(DIST_STAMP): $(DIST_INPUTS)
 	@$(TRUNK_RELEASE) || { echo "FAILED: release build (make dist)"; exit 1; }

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/kubectl-module.sh DIST   (run by `make dist` after trunk, with the release build's
 # environment, so that the library is compiled once for both wasm modules). The page loads the
-# module the first time the learner runs kubectl (src/ui/kubectl_module.rs); its files (the glue, the
+# module the first time the learner runs kubectl (src/ui/bridge/kubectl.rs); its files (the glue, the
 # wasm and wasm-bindgen's snippets) sit in a directory named by a hash of their content, so a
 # browser never pairs a cached module with a newer page.
 set -euo pipefail

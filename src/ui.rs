@@ -1,22 +1,36 @@
 //! The Yew front end: draws the simulation's state and trace; holds no cluster logic of its own.
 //!
-//! Plain-data modules (`layout`, `model`, `traffic`, `clock`, `persist`, the terminal's parsing and
-//! completion) are tested natively; the components only read them and draw.
+//! Plain-data modules (`layout`, `model`, `traffic`, `clock`, `session`, the terminal's parsing and
+//! completion) are tested natively; the components only read them and draw. The layers, checked by
+//! tests/architecture.rs:
+//!
+//! ```text
+//!   app, header, terminal, editor, diagram, inspector, timeline, ...   components
+//!        │ actions that run kubectl: dispatch          │ view data
+//!        ▼                                             │
+//!   cluster (the reducer) ── presets ──────────────────┤
+//!        ▼                                             ▼
+//!   bridge: the only module that reads or drives the simulation (crate::sim)
+//!   session, model, state, clock: plain data that imports nothing above it
+//! ```
+//! No `ui` module imports one that imports it back.
 
 mod app;
+pub mod bridge;
 pub mod clock;
 pub mod cluster;
 mod diagram;
+pub mod dispatch;
 mod editor;
 pub mod glossary;
 mod header;
 mod help;
 mod inspector;
-pub mod kubectl_module;
 pub mod layout;
 pub mod model;
 pub mod persist;
 pub mod presets;
+pub mod session;
 pub mod state;
 mod terminal;
 mod time_controls;
@@ -33,37 +47,19 @@ pub use app::App;
 pub fn start() {
     // Read once: reading consumes a share link and sets an unreadable save aside.
     let loaded = persist::load();
-    let needs_kubectl = loaded.session.as_ref().is_some_and(kubectl_module::session_needs_kubectl);
-    if let Some(session) = loaded.session.as_ref().filter(|_| needs_kubectl && !kubectl_module::ready()) {
+    let needs_kubectl = loaded.session.as_ref().is_some_and(dispatch::session_needs_kubectl);
+    if let Some(session) = loaded.session.as_ref().filter(|_| needs_kubectl && !bridge::kubectl::ready()) {
         // Saved before waiting for kubectl: a share link is already gone from the address bar, and
         // if kubectl cannot be fetched, the reload (or the loading notice's "fresh start", which
         // sets the save aside) must still have the session.
         let _ = persist::save(session);
     }
-    LOADED.with(|l| *l.borrow_mut() = Some(loaded));
-    kubectl_module::start_when_loaded(needs_kubectl, || {
+    persist::keep_loaded(loaded);
+    dispatch::start_when_loaded(needs_kubectl, || {
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
         match root {
             Some(root) => yew::Renderer::<App>::with_root(root).render(),
             None => yew::Renderer::<App>::new().render(),
         };
     });
-}
-
-thread_local! {
-    /// The session `start` read, for the app's first state.
-    static LOADED: std::cell::RefCell<Option<persist::Loaded>> = const { std::cell::RefCell::new(None) };
-}
-
-/// The session to start from: the one `start` read, else (an app mounted another way, as in the
-/// in-browser tests) read now.
-pub fn take_loaded_session() -> persist::Loaded {
-    LOADED.with(|l| l.borrow_mut().take()).unwrap_or_else(persist::load)
-}
-
-/// Removes index.html's loading notice (after the first render).
-fn take_down_loading_notice() {
-    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
-        boot.remove();
-    }
 }

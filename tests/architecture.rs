@@ -4,8 +4,13 @@
 //! node, a controller or the world fails here, naming the file and line.
 //!
 //! Also checked: only the apiserver talks to etcd and only etcd holds the store; label selectors are
-//! parsed and matched in one library; `src/sim` uses no web crate.
+//! parsed and matched in one library; `src/sim` uses no web crate. The UI's layers are checked the
+//! same way in `architecture/ui.rs`.
 #![cfg(not(target_arch = "wasm32"))]
+
+// A crate root finds its modules beside it, so the folder is named.
+#[path = "architecture/ui.rs"]
+mod ui;
 
 use std::path::{Path, PathBuf};
 

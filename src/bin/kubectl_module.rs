@@ -1,5 +1,5 @@
 //! The release site's kubectl, a wasm module of its own that the page loads the first time the
-//! learner needs it (src/ui/kubectl_module.rs says why). It holds kubectl's commands and printers
+//! learner needs it (src/ui/bridge/kubectl.rs says why). It holds kubectl's commands and printers
 //! and no cluster: every API call goes to the page as JSON (`sim::kubectl::wire`), which answers it
 //! from the world, as real kubectl talks to a kube-apiserver. Natively there is nothing to run.
 
@@ -9,7 +9,7 @@ mod module {
     use k8s_sandbox::sim::kubectl::{self, NoFiles, wire};
     use wasm_bindgen::prelude::*;
 
-    // The page sets `k8sSandboxHost` before its first command (ui/kubectl_module/remote.rs).
+    // The page sets `k8sSandboxHost` before its first command (ui/bridge/kubectl/remote.rs).
     #[wasm_bindgen(inline_js = "export function host_call(message) { return window.k8sSandboxHost(message); }")]
     extern "C" {
         fn host_call(message: &str) -> String;

@@ -13,7 +13,7 @@ use super::header::Header;
 use super::help::Help;
 use super::inspector::Inspector;
 use super::persist;
-use super::state::{Theme, UiAction, UiState};
+use super::state::{Selection, Theme, UiAction, UiState};
 use super::terminal::Terminal;
 use super::time_controls::TimeControls;
 
@@ -29,7 +29,7 @@ pub fn app() -> Html {
     let ui = use_reducer(|| UiState { theme: saved_theme(), ..UiState::default() });
 
     // The first render is on the page: index.html's "Starting" notice has done its job.
-    use_effect_with((), |_| super::take_down_loading_notice());
+    use_effect_with((), |_| take_down_loading_notice());
 
     // Apply and remember the theme.
     use_effect_with(ui.theme, |theme| {
@@ -109,7 +109,7 @@ pub fn app() -> Html {
     let close_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(false)));
     let on_theme = use_callback(ui.dispatcher(), |t: Theme, ui| ui.dispatch(UiAction::SetTheme(t)));
     let dispatcher = cluster.dispatcher();
-    let inspecting = ui.selection != super::state::Selection::None;
+    let inspecting = ui.selection != Selection::None;
 
     html! {
         <ContextProvider<ClusterContext> context={cluster.clone()}>
@@ -151,4 +151,11 @@ fn saved_theme() -> Theme {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
         .map_or(Theme::System, |t| Theme::from_attr(&t))
+}
+
+/// Removes index.html's loading notice (after the first render).
+fn take_down_loading_notice() {
+    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
 }

@@ -2,9 +2,8 @@
 //! log of what the learner did. One reducer owns it; components get it through [`ClusterContext`].
 //!
 //! The world itself is mutable and large, so every version of the state shares it through one
-//! `Rc<RefCell<World>>`; `revision` tells Yew that something changed.
+//! `Rc<RefCell<Sim>>` (the bridge's handle on the world); `revision` tells Yew that something changed.
 
-pub mod bridge;
 pub mod history;
 pub mod transcript;
 
@@ -13,9 +12,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::world::World;
+use crate::ui::bridge::{Sim, Watching};
 use crate::ui::clock::Speed;
-use crate::ui::persist::{Logged, Op, Session};
+use crate::ui::session::{Logged, Op, Session};
 use transcript::{LineKind, TermLine};
 
 /// The handle every component uses to read the cluster and dispatch to it.
@@ -27,13 +26,11 @@ pub const MAX_DOTS: usize = 1_000;
 /// A frame never runs more than this many world events (keeps a frame short however busy).
 const MAX_EVENTS_PER_FRAME: usize = 5_000;
 
-/// The outcome of the editor's last Apply, for showing errors at their line.
+/// The outcome of the editor's last Apply, for the editor to show (an error at its line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyOutcome {
     pub ok: bool,
     pub text: String,
-    /// 1-based line of the manifest the error points at, when kubectl names one.
-    pub line: Option<usize>,
     /// Distinguishes two identical outcomes in a row.
     pub serial: u64,
 }
@@ -51,7 +48,7 @@ pub enum Origin {
 /// The state behind [`ClusterContext`].
 #[derive(Clone)]
 pub struct Cluster {
-    world: Rc<RefCell<World>>,
+    world: Rc<RefCell<Sim>>,
     pub session: Rc<Session>,
     /// The virtual time on screen; may lag the world's clock while a command's messages replay.
     pub display: f64,
@@ -62,7 +59,7 @@ pub struct Cluster {
     pub transcript_rev: u64,
     pub last_apply: Option<ApplyOutcome>,
     /// `kubectl get -w` streams still printing (until Ctrl+C).
-    pub watching: Rc<Vec<crate::sim::kubectl::Watching>>,
+    pub watching: Rc<Vec<Watching>>,
     /// The last Export's YAML and a serial number (the header turns a new one into a download).
     pub last_export: Option<(u64, Rc<String>)>,
     pub revision: u64,
@@ -88,7 +85,7 @@ pub enum ClusterAction {
     /// Space: play if paused, pause if playing.
     TogglePlaying,
     SetSpeed(Speed),
-    /// Runs a kubectl command line.
+    /// Runs a kubectl command line (components send it through `ui::dispatch`, which waits for kubectl).
     Run {
         line: String,
         stdin: Option<String>,
@@ -129,11 +126,11 @@ Every message between the components is drawn on the diagram. Type help for more
 impl Cluster {
     /// The cluster to start the page with: a shared or saved session replayed, else a fresh one.
     pub fn start() -> Self {
-        let loaded = crate::ui::take_loaded_session();
+        let loaded = crate::ui::persist::take_loaded();
         match loaded.session {
             Some(session) => Cluster::replay(session, loaded.notice, 0),
             None => {
-                let mut c = Cluster::new(bridge::DEFAULT_SEED);
+                let mut c = Cluster::new(crate::ui::bridge::DEFAULT_SEED);
                 if let Some(notice) = loaded.notice {
                     c.print(LineKind::Stderr, &notice);
                 }
@@ -145,12 +142,12 @@ impl Cluster {
 
     /// The world's own clock (ahead of `display` while a command's messages are replayed).
     pub fn world_now(&self) -> u64 {
-        self.with_world(World::now).unwrap_or(0)
+        self.with_world(Sim::now).unwrap_or(0)
     }
 
     /// A fresh cluster.
     pub fn new(seed: u64) -> Self {
-        let world = bridge::new_world(seed);
+        let world = Sim::new(seed);
         let display = world.now() as f64;
         Self {
             world: Rc::new(RefCell::new(world)),
@@ -169,7 +166,7 @@ impl Cluster {
     }
 
     /// Reads the world; None only if it is being changed right now (never during a render).
-    pub fn with_world<R>(&self, f: impl FnOnce(&World) -> R) -> Option<R> {
+    pub fn with_world<R>(&self, f: impl FnOnce(&Sim) -> R) -> Option<R> {
         self.world.try_borrow().ok().map(|w| f(&w))
     }
 
@@ -196,7 +193,7 @@ impl Cluster {
 
 /// The world behind an `Rc`, compared by pointer: equal as long as it is the same cluster.
 #[derive(Clone)]
-pub struct WorldRef(Rc<RefCell<World>>);
+pub struct WorldRef(Rc<RefCell<Sim>>);
 
 impl PartialEq for WorldRef {
     fn eq(&self, other: &Self) -> bool {
@@ -205,7 +202,7 @@ impl PartialEq for WorldRef {
 }
 
 impl WorldRef {
-    pub fn with<R>(&self, f: impl FnOnce(&World) -> R) -> Option<R> {
+    pub fn with<R>(&self, f: impl FnOnce(&Sim) -> R) -> Option<R> {
         self.0.try_borrow().ok().map(|w| f(&w))
     }
 }
@@ -230,8 +227,9 @@ impl Reducible for Cluster {
             ClusterAction::SetPlaying(p) => next.playing = p,
             ClusterAction::TogglePlaying => next.playing = !next.playing,
             ClusterAction::SetSpeed(s) => next.speed = s,
-            ClusterAction::Run { line, stdin, origin } => next.run(line, stdin, origin),
-            ClusterAction::Fault(op) => next.fault(op),
+            ClusterAction::Run { line, stdin, origin } => next.perform(Op::Kubectl { line, stdin }, origin),
+            // A fault's note goes to the terminal, as a command's output does.
+            ClusterAction::Fault(op) => next.perform(op, Origin::Terminal),
             ClusterAction::AddNode => next.add_node(),
             ClusterAction::StartPreset(name) => next.start_preset(&name),
             ClusterAction::Interrupt => next.interrupt(),
@@ -257,6 +255,7 @@ impl Reducible for Cluster {
     }
 }
 
+mod actions;
 mod playback;
 mod preset_run;
 #[cfg(test)]

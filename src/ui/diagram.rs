@@ -16,7 +16,8 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use yew::prelude::*;
 
-use super::cluster::{ClusterContext, bridge};
+use super::bridge;
+use super::cluster::ClusterContext;
 use super::layout::Layout;
 use super::layout::geometry::Rect;
 use super::model::ClusterModel;

@@ -6,7 +6,8 @@ pub mod examples;
 
 use yew::prelude::*;
 
-use super::cluster::{ApplyOutcome, Cluster, ClusterAction, Origin};
+use super::cluster::{ApplyOutcome, Cluster, Origin};
+use super::dispatch;
 use examples::EXAMPLES;
 
 #[derive(Properties, PartialEq)]
@@ -27,10 +28,7 @@ pub fn editor(props: &EditorProps) -> Html {
         let (d, text) = (props.dispatcher.clone(), text.clone());
         Callback::from(move |_: MouseEvent| {
             let line = if dry { "kubectl apply -f - --dry-run=server" } else { "kubectl apply -f -" };
-            crate::ui::kubectl_module::dispatch(
-                &d,
-                ClusterAction::Run { line: line.into(), stdin: Some((*text).clone()), origin: Origin::Editor },
-            );
+            dispatch::run_kubectl(&d, line.into(), Some((*text).clone()), Origin::Editor);
         })
     };
     let on_example = {
@@ -60,9 +58,11 @@ pub fn editor(props: &EditorProps) -> Html {
             }
         })
     };
-    // An error without a line number from kubectl may still be a YAML syntax error we can place.
+    // The line kubectl's error names; an error without one may still be a YAML syntax error we can place.
     let outcome = props.last_apply.as_ref().filter(|o| Some(o.serial) != *dismissed);
-    let error_line = outcome.filter(|o| !o.ok).and_then(|o| o.line.or_else(|| errors::yaml_error_line(&text)));
+    let error_line = outcome
+        .filter(|o| !o.ok)
+        .and_then(|o| errors::kubectl_error_line(&o.text).or_else(|| errors::yaml_error_line(&text)));
     let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
     html! {
         <div class="editor" data-testid="editor">

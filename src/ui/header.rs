@@ -1,16 +1,21 @@
 //! The page header: title, one-line subtitle, and the page-level actions (help, theme, share,
 //! export, reset).
 
+mod presets_menu;
+
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::bridge::Sim;
 use super::cluster::transcript::LineKind;
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
-use super::persist::{self, Session};
-use super::presets::menu::PresetsMenu;
+use super::dispatch;
+use super::persist;
+use super::session::Session;
 use super::state::Theme;
+use presets_menu::PresetsMenu;
 
 /// What Export runs: every kind a learner creates, in all namespaces, as one List.
 pub const EXPORT_COMMAND: &str = "kubectl get namespaces,deployments,statefulsets,daemonsets,jobs,cronjobs,services,configmaps,secrets,pods -A -o yaml";
@@ -53,7 +58,7 @@ pub fn header(props: &HeaderProps) -> Html {
         let (d, session, world) = (d.clone(), props.session.clone(), props.world.clone());
         Callback::from(move |_: MouseEvent| {
             let mut s = (*session).clone();
-            s.now = s.now.max(world.with(crate::sim::world::World::now).unwrap_or_default());
+            s.now = s.now.max(world.with(Sim::now).unwrap_or_default());
             let hash = s.to_hash();
             // Printed, not put in the address bar: a reload must continue the learner's own session.
             let Some(location) = web_sys::window().map(|w| w.location()) else { return };
@@ -67,12 +72,7 @@ pub fn header(props: &HeaderProps) -> Html {
     };
     let export = {
         let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            crate::ui::kubectl_module::dispatch(
-                &d,
-                ClusterAction::Run { line: EXPORT_COMMAND.into(), stdin: None, origin: Origin::Export },
-            )
-        })
+        Callback::from(move |_: MouseEvent| dispatch::run_kubectl(&d, EXPORT_COMMAND.into(), None, Origin::Export))
     };
     let reset = {
         let d = d.clone();

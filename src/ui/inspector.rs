@@ -9,14 +9,14 @@ mod etcd_view;
 mod history_view;
 mod message_view;
 mod object_view;
-mod store_rows;
+mod store_view;
 
 use yew::prelude::*;
 
-use super::cluster::{Cluster, ClusterAction, ClusterContext, bridge};
-use super::persist::Op;
+use super::bridge::{self, TraceEntry};
+use super::cluster::{Cluster, ClusterAction, ClusterContext};
+use super::session::Op;
 use super::state::Selection;
-use crate::sim::trace::TraceEntry;
 use component_view::ComponentView;
 use etcd_view::EtcdView;
 use message_view::MessageView;
@@ -47,27 +47,23 @@ pub fn inspector(props: &InspectorProps) -> Html {
     };
     // etcd's keys and a key's decoded history change only with the store's revision, not on every
     // tick the inspector re-renders for.
-    let (revision, compacted) =
-        cluster.with_world(|w| (w.etcd.store.revision(), w.etcd.store.compacted_revision())).unwrap_or_default();
+    let (revision, compacted) = cluster.with_world(bridge::etcd::revisions).unwrap_or_default();
     let store_view = {
         let cluster = cluster.clone();
         use_memo((props.selection.clone(), revision), move |(selection, _)| {
-            cluster.with_world(|w| store_rows::StoreView::of(&w.etcd.store, selection)).unwrap_or_default()
+            cluster.with_world(|w| store_view::StoreView::of(w, selection)).unwrap_or_default()
         })
     };
     let body = match &props.selection {
         Selection::None => intro(),
-        Selection::Message(id) => match cluster
-            .with_world(|w| {
-                find_message(w.k.trace.entries(), *id).map(|e| (e, w.k.trace.payload(*id).map(|p| p.content())))
-            })
-            .flatten()
-        {
-            Some((entry, content)) => {
-                html! { <MessageView {entry} {content} display={cluster.display} on_select={props.on_select.clone()} /> }
+        Selection::Message(id) => {
+            match cluster.with_world(|w| find_message(w.trace(), *id).map(|e| (e, w.content(*id)))).flatten() {
+                Some((entry, content)) => {
+                    html! { <MessageView {entry} {content} display={cluster.display} on_select={props.on_select.clone()} /> }
+                }
+                None => html! { <p>{ format!("Message {id} is no longer kept in the trace.") }</p> },
             }
-            None => html! { <p>{ format!("Message {id} is no longer kept in the trace.") }</p> },
-        },
+        }
         Selection::Object(key) => {
             let (namespace, name) = namespace_and_name(key);
             let view = cluster.with_world(|w| {
@@ -91,12 +87,9 @@ pub fn inspector(props: &InspectorProps) -> Html {
         Selection::Component(id) => {
             let display = cluster.display;
             let (running, recent) = cluster
-                .with_world(|w| {
-                    let running = crate::sim::component::Component::parse(id).is_none_or(|c| w.is_running(&c));
-                    (running, recent_messages(w.k.trace.entries(), id, display))
-                })
+                .with_world(|w| (w.component_running(id), recent_messages(w.trace(), id, display)))
                 .unwrap_or((true, Vec::new()));
-            // etcd's keys: the store under the apiserver, read directly.
+            // etcd's keys: the store under the apiserver, as etcdctl would list them (bridge::etcd).
             let etcd = (id == "etcd").then(|| {
                 let keys = store_view.keys.clone();
                 html! { <EtcdView {keys} {revision} {compacted} on_select={props.on_select.clone()} /> }
@@ -173,7 +166,7 @@ fn namespace_and_name(key: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::trace::Fate;
+    use crate::ui::bridge::Fate;
 
     fn entry(id: u64, from: &str, to: &str, sent_at: u64) -> TraceEntry {
         TraceEntry {

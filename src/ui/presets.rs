@@ -6,13 +6,13 @@
 //! learner's action, so a reload, a share link or a replay rebuilds the same cluster. A wait does not
 //! use a timer: the cluster plays on at the chosen speed, and the next step runs on the frame where
 //! its condition holds (`cluster/preset_run.rs`), logged at that virtual time. A preset still waiting
-//! is saved with the session ([`PresetRun`]) and continues after a reload.
+//! is saved with the session (`session::PresetRun`) and continues after a reload.
 
 pub mod conditions;
-pub mod menu;
 
 use crate::sim::time::Millis;
-use crate::sim::world::World;
+use crate::ui::bridge::Sim;
+use crate::ui::session::{Step, Until};
 use conditions::free_name;
 
 /// A wait gives up after this much virtual time (the learner may have deleted what it waits for).
@@ -79,50 +79,6 @@ pub const PRESETS: [Preset; 4] = [
     },
 ];
 
-/// One step of a preset. Saved with the session as `{"do": "kubectl", ...}` (ui/persist/json.rs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// A command line, run as if typed in the terminal (a manifest is piped to `apply -f -`).
-    Kubectl { line: String, stdin: Option<String> },
-    /// The Power off button of the worker running the most pods labelled `app=<app>`: which worker
-    /// that is depends on the scheduler, so it is chosen when the step runs (and logged by name).
-    PowerOffBusiestWorker { app: String },
-    /// Lets the cluster play until the condition holds.
-    Wait { until: Until },
-}
-
-/// What a wait waits for, read from the kube-apiserver's objects as a client would.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Until {
-    /// `kubectl rollout status` would say "successfully rolled out".
-    RolledOut { deployment: String },
-    /// The kube-scheduler has recorded a FailedScheduling event for the pod.
-    FailedScheduling { pod: String },
-    /// A container of the pod is waiting in CrashLoopBackOff.
-    CrashLoopBackOff { pod: String },
-}
-
-impl Until {
-    /// What is awaited, for the terminal: "deployment "web" to roll out".
-    pub fn describe(&self) -> String {
-        match self {
-            Until::RolledOut { deployment } => format!("deployment {deployment:?} to roll out"),
-            Until::FailedScheduling { pod } => format!("the kube-scheduler to give up on pod {pod:?}"),
-            Until::CrashLoopBackOff { pod } => format!("pod {pod:?} to reach CrashLoopBackOff"),
-        }
-    }
-}
-
-/// A preset under way, saved with the session so that a reload or a share link continues it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PresetRun {
-    pub preset: String,
-    /// The steps not yet done, the current one first.
-    pub steps: Vec<Step>,
-    /// When the current wait gives up (virtual time); set when the wait begins.
-    pub deadline: Option<Millis>,
-}
-
 /// The preset of that name.
 pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
@@ -130,7 +86,7 @@ pub fn find(name: &str) -> Option<&'static Preset> {
 
 /// The steps of `preset` for this cluster: object names are picked so as not to collide with what
 /// exists (a second run gets `web-rollout-2`), so that a preset always sets up its situation.
-pub fn plan(preset: &Preset, world: &World) -> Vec<Step> {
+pub fn plan(preset: &Preset, world: &Sim) -> Vec<Step> {
     let kubectl = |line: String| Step::Kubectl { line, stdin: None };
     match preset.situation {
         Situation::RollingUpdate => {

@@ -8,10 +8,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::bridge;
 use super::cluster::transcript::{LineKind, TermLine};
-use super::cluster::{Cluster, ClusterAction, Origin, WorldRef, bridge};
-use super::kubectl_module;
-use super::persist::{Op, Session};
+use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
+use super::dispatch;
+use super::session::{Op, Session};
 use input::Submission;
 
 /// What `help` prints.
@@ -78,7 +79,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             buffer.set(String::new());
             if let Some(line) = (*pending).clone() {
                 pending.set(None);
-                kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin: Some(text), origin: Origin::Terminal });
+                dispatch::run_kubectl(&d, line, Some(text), Origin::Terminal);
                 return;
             }
             match input::parse(&text) {
@@ -95,9 +96,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                         history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect(),
                     );
                 }
-                Submission::Kubectl { line, stdin } => {
-                    kubectl_module::dispatch(&d, ClusterAction::Run { line, stdin, origin: Origin::Terminal })
-                }
+                Submission::Kubectl { line, stdin } => dispatch::run_kubectl(&d, line, stdin, Origin::Terminal),
                 Submission::NeedsStdin { line } => pending.set(Some(line)),
                 Submission::Unknown(word) => {
                     print(LineKind::Command, text.trim().to_string());

@@ -50,7 +50,7 @@ pub fn time_controls() -> Html {
     let add_node = on(|| ClusterAction::AddNode);
     let max = cluster.speed == Speed::Max;
     let (world_now, in_flight) = cluster
-        .with_world(|w| (w.now() as f64, traffic::in_flight(w.k.trace.entries(), cluster.display, MAX_DOTS).len()))
+        .with_world(|w| (w.now() as f64, traffic::in_flight(w.trace(), cluster.display, MAX_DOTS).len()))
         .unwrap_or_default();
     let behind = world_now - cluster.display;
     html! {

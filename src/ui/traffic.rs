@@ -5,7 +5,7 @@
 //! is drawn only for a recorded message, between its `sent_at` and its `deliver_at`.
 
 use crate::sim::time::Millis;
-use crate::sim::trace::{Fate, TraceEntry};
+use crate::ui::bridge::{Fate, TraceEntry};
 
 /// How far back (virtual ms) to look for messages still in flight. Network latencies are a few ms;
 /// only messages released from a held link travel longer, and those are re-timed when released.

@@ -98,18 +98,21 @@ enum Bucket {
     Node(String),
 }
 
+/// `(open order, watch id)` lists by a key (a namespace, a name, a node name).
+type Keyed = HashMap<String, Vec<(u64, u64)>>;
+
 /// The watchers of one resource, bucketed. Each list holds `(open order, watch id)`. The keyed maps
 /// are looked up by `&str`, so offering an event allocates no key.
 #[derive(Debug, Default)]
 struct ResourceWatchers {
     everyone: Vec<(u64, u64)>,
-    by_namespace: HashMap<String, Vec<(u64, u64)>>,
-    by_name: HashMap<String, Vec<(u64, u64)>>,
-    by_node: HashMap<String, Vec<(u64, u64)>>,
+    by_namespace: Keyed,
+    by_name: Keyed,
+    by_node: Keyed,
 }
 
 impl ResourceWatchers {
-    fn map_mut<'a>(&'a mut self, bucket: &'a Bucket) -> Option<(&'a mut HashMap<String, Vec<(u64, u64)>>, &'a str)> {
+    fn map_mut<'a>(&'a mut self, bucket: &'a Bucket) -> Option<(&'a mut Keyed, &'a str)> {
         match bucket {
             Bucket::Everyone => None,
             Bucket::Namespace(k) => Some((&mut self.by_namespace, k)),
@@ -140,7 +143,7 @@ impl ResourceWatchers {
     }
 }
 
-fn bucket<'a>(map: &'a HashMap<String, Vec<(u64, u64)>>, key: Option<&str>) -> &'a [(u64, u64)] {
+fn bucket<'a>(map: &'a Keyed, key: Option<&str>) -> &'a [(u64, u64)] {
     key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
 }
 

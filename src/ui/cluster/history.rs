@@ -10,10 +10,10 @@
 //!   are discarded, and listed in the terminal so that none is lost silently
 //! ```
 
-use crate::sim::kubectl::args::split_words;
 use crate::sim::time::Millis;
+use crate::ui::bridge::split_words;
 use crate::ui::clock::format_clock;
-use crate::ui::persist::{Logged, Op};
+use crate::ui::session::{Logged, Op};
 
 /// The sandbox's kubectl verbs that change the cluster, or wait on it (waiting runs the past's clock
 /// ahead without the actions logged there). Every other verb reads and returns at once, and a verb

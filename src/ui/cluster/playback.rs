@@ -1,12 +1,13 @@
-//! Moving the cluster forward: the display clock, stepping, and running the learner's actions.
+//! Moving the cluster forward: the display clock, stepping, `get -w` streams, and replaying a
+//! saved session.
 
 use std::rc::Rc;
 
 use super::transcript::LineKind;
-use super::{ApplyOutcome, Cluster, MAX_DOTS, MAX_EVENTS_PER_FRAME, Origin, bridge};
-use crate::sim::world::World;
+use super::{Cluster, MAX_DOTS, MAX_EVENTS_PER_FRAME};
+use crate::ui::bridge::{self, Sim};
 use crate::ui::clock::{self, Speed};
-use crate::ui::persist::{Op, Session};
+use crate::ui::session::{Op, Session};
 use crate::ui::traffic;
 
 /// How long (wall-clock ms) one frame may spend simulating at the `max` speed.
@@ -28,7 +29,7 @@ impl Cluster {
                 return;
             }
         };
-        let entries = w.k.trace.entries();
+        let entries = w.trace();
         let flights = traffic::in_flight(entries, self.display, MAX_DOTS);
         let trip = traffic::shortest_trip(entries, &flights);
         let mut target = self.display + clock::advance(real_ms, speed, trip);
@@ -49,14 +50,14 @@ impl Cluster {
         let limit = self.replay_limit().unwrap_or(f64::INFINITY);
         let Ok(mut w) = self.world.try_borrow_mut() else { return };
         let now = w.now() as f64;
-        match traffic::next_change(w.k.trace.entries(), self.display) {
+        match traffic::next_change(w.trace(), self.display) {
             Some(t) if t <= now => self.display = t,
             Some(t) => self.display = advance_world(&mut w, t.min(limit)),
             None => {
                 // Nothing recorded ahead: let the world run until it sends something.
-                let before = w.k.trace.len();
+                let before = w.trace().len();
                 for _ in 0..MAX_EVENTS_PER_FRAME {
-                    if !due_by(&w, limit) || !w.step() || w.k.trace.len() > before {
+                    if !due_by(&w, limit) || !w.step() || w.trace().len() > before {
                         break;
                     }
                 }
@@ -65,52 +66,6 @@ impl Cluster {
         }
         drop(w);
         self.catch_up();
-    }
-
-    /// Runs a kubectl command and logs it for replay.
-    pub(super) fn run(&mut self, line: String, stdin: Option<String>, origin: Origin) {
-        let shown = match (&stdin, origin) {
-            (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
-            (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
-            (Some(s), Origin::Terminal) => format!("{line} <<EOF\n{}EOF", s),
-            (None, _) => line.clone(),
-        };
-        self.print(LineKind::Command, &shown);
-        let Ok(mut w) = self.world.try_borrow_mut() else {
-            self.print(LineKind::Stderr, "the cluster is busy; try again");
-            return;
-        };
-        let at = w.now();
-        let op = Op::Kubectl { line, stdin };
-        let ran = bridge::apply(&mut w, &op).ok().flatten().unwrap_or_default();
-        drop(w);
-        let (out, err) = (ran.stdout, ran.stderr);
-        if !ran.watching.is_empty() {
-            Rc::make_mut(&mut self.watching).extend(ran.watching);
-        }
-        if origin != Origin::Export {
-            self.print(LineKind::Stdout, &out);
-        }
-        self.print(LineKind::Stderr, &err);
-        match origin {
-            Origin::Export => {
-                let serial = self.last_export.as_ref().map_or(0, |(s, _)| s + 1);
-                self.last_export = Some((serial, Rc::new(out)));
-            }
-            Origin::Editor => {
-                let serial = self.last_apply.as_ref().map_or(0, |a| a.serial + 1);
-                let ok = err.trim().is_empty();
-                let text = if ok { out } else { err };
-                self.last_apply = Some(ApplyOutcome {
-                    ok,
-                    line: if ok { None } else { crate::ui::editor::errors::kubectl_error_line(&text) },
-                    text,
-                    serial,
-                });
-            }
-            Origin::Terminal => {}
-        }
-        self.log(at, op);
     }
 
     /// Prints what the `get -w` streams received.
@@ -132,31 +87,6 @@ impl Cluster {
             }
         }
         self.watching = Rc::new(Vec::new());
-    }
-
-    /// Adds a worker node, and logs it under the name it got.
-    pub(super) fn add_node(&mut self) {
-        let Ok(mut w) = self.world.try_borrow_mut() else { return };
-        let at = w.now();
-        let name = bridge::add_node(&mut w);
-        drop(w);
-        let op = Op::AddNode { name };
-        self.print(LineKind::Info, &fault_note(&op));
-        self.log(at, op);
-    }
-
-    /// Stops or starts a node or a component, and logs it (a refused fault is reported, not logged).
-    pub(super) fn fault(&mut self, op: Op) {
-        let Ok(mut w) = self.world.try_borrow_mut() else { return };
-        let at = w.now();
-        let result = bridge::apply(&mut w, &op);
-        drop(w);
-        if let Err(e) = result {
-            self.print(LineKind::Stderr, &format!("cannot do that: {e}"));
-            return;
-        }
-        self.print(LineKind::Info, &fault_note(&op));
-        self.log(at, op);
     }
 
     /// Rebuilds a session: replays each action at its virtual time on a fresh world with its seed.
@@ -194,37 +124,23 @@ impl Cluster {
     }
 }
 
-/// What the terminal says about a fault.
-pub(super) fn fault_note(op: &Op) -> String {
-    match op {
-        Op::Node { name, running: false } => {
-            format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop.")
-        }
-        Op::Node { name, running: true } => format!("Node {name} powered on."),
-        Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
-        Op::Component { name, running: true } => format!("{name} started."),
-        Op::AddNode { name } => format!("Node {name} is joining: its kubelet registers it with the kube-apiserver."),
-        Op::Kubectl { .. } => String::new(),
-    }
-}
-
 fn transcript_push(t: &mut Rc<Vec<super::TermLine>>, kind: LineKind, text: &str) {
     super::transcript::push(t, kind, text);
 }
 
 /// Runs the world toward `target`, stopping early at the first new message so that it is drawn from
 /// its start. Returns the new display time.
-fn advance_world(w: &mut World, target: f64) -> f64 {
+fn advance_world(w: &mut Sim, target: f64) -> f64 {
     let goal = target.floor().max(0.0) as u64;
     if (w.now() as f64) >= target {
         return target;
     }
     for _ in 0..MAX_EVENTS_PER_FRAME {
-        match bridge::next_due(w) {
+        match w.next_due() {
             Some(due) if due <= goal => {
-                let before = w.k.trace.len();
+                let before = w.trace().len();
                 w.step();
-                if w.k.trace.len() > before {
+                if w.trace().len() > before {
                     return (w.now() as f64).min(target);
                 }
             }
@@ -238,12 +154,12 @@ fn advance_world(w: &mut World, target: f64) -> f64 {
 }
 
 /// Whether the world has an event due by `limit` (viewing the past: the next logged action's time).
-fn due_by(w: &World, limit: f64) -> bool {
-    bridge::next_due(w).is_some_and(|due| due as f64 <= limit)
+fn due_by(w: &Sim, limit: f64) -> bool {
+    w.next_due().is_some_and(|due| due as f64 <= limit)
 }
 
 /// The `max` speed: simulate for a fixed slice of wall-clock time per frame, never past `limit`.
-fn run_flat_out(w: &mut World, limit: Option<f64>) {
+fn run_flat_out(w: &mut Sim, limit: Option<f64>) {
     if let Some(limit) = limit {
         if (w.now() as f64) < limit {
             run_past_flat_out(w, limit.ceil() as u64);
@@ -252,7 +168,7 @@ fn run_flat_out(w: &mut World, limit: Option<f64>) {
     }
     let start = wall_ms();
     for i in 0.. {
-        if bridge::next_due(w).is_none() {
+        if w.next_due().is_none() {
             w.run_for(1_000);
             return;
         }
@@ -265,7 +181,7 @@ fn run_flat_out(w: &mut World, limit: Option<f64>) {
 
 /// `run_flat_out` while viewing the past: up to `limit` (later than the world's time), where the
 /// next logged action is replayed or the present takes over.
-fn run_past_flat_out(w: &mut World, limit: u64) {
+fn run_past_flat_out(w: &mut Sim, limit: u64) {
     let start = wall_ms();
     for i in 0.. {
         if !due_by(w, limit as f64) {

@@ -1,12 +1,12 @@
-//! Running a preset's steps on the cluster: commands through the terminal's path, faults through
-//! the diagram's, each logged; waits checked on every frame in virtual time (see `ui::presets`).
+//! Running a preset's steps on the cluster: commands and faults through `Cluster::perform`, as the
+//! terminal's and the diagram's, each logged; waits checked on every frame in virtual time (see `ui::presets`).
 
 use std::rc::Rc;
 
 use super::transcript::LineKind;
 use super::{Cluster, Origin};
-use crate::ui::persist::Op;
-use crate::ui::presets::{self, PresetRun, Step, WAIT_LIMIT_MS, conditions};
+use crate::ui::presets::{self, WAIT_LIMIT_MS, conditions};
+use crate::ui::session::{Op, PresetRun, Step};
 
 impl Cluster {
     /// Starts a preset: says what to watch, then runs its steps up to its first wait. A preset that
@@ -74,10 +74,10 @@ impl Cluster {
             self.set_preset(Some(PresetRun { steps: run.steps[1..].to_vec(), deadline: None, ..run }));
             match step {
                 Step::Wait { .. } => {}
-                Step::Kubectl { line, stdin } => self.run(line, stdin, Origin::Terminal),
+                Step::Kubectl { line, stdin } => self.perform(Op::Kubectl { line, stdin }, Origin::Terminal),
                 Step::PowerOffBusiestWorker { app } => {
                     match self.with_world(|w| conditions::busiest_worker(w, &app)).flatten() {
-                        Some(name) => self.fault(Op::Node { name, running: false }),
+                        Some(name) => self.perform(Op::Node { name, running: false }, Origin::Terminal),
                         None => self.print(
                             LineKind::Info,
                             &format!("No powered-on worker runs a pod labelled app={app}: nothing was powered off."),

@@ -8,9 +8,10 @@ use serde_json::Value;
 use yew::Reducible;
 
 use super::transcript::LineKind;
-use super::{Cluster, ClusterAction, Origin, bridge};
+use super::{Cluster, ClusterAction, Origin};
+use crate::ui::bridge;
 use crate::ui::clock::Speed;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 
 /// Virtual time within which each situation must appear (generous: a failed test means "never").
 const MINUTE: u64 = 60_000;
@@ -213,7 +214,7 @@ fn crash_loop_restarts_with_a_growing_back_off() {
 fn a_waiting_preset_continues_after_a_reload_and_replays_the_same() {
     let c = start("rolling-update");
     let waiting = c.session.preset.clone().expect("the preset waits for the first rollout");
-    assert!(matches!(waiting.steps.first(), Some(crate::ui::presets::Step::Wait { .. })), "{waiting:?}");
+    assert!(matches!(waiting.steps.first(), Some(crate::ui::session::Step::Wait { .. })), "{waiting:?}");
     // What is saved now, as the page saves it.
     let mut saved = (*c.session).clone();
     saved.now = c.world_now();
@@ -225,7 +226,7 @@ fn a_waiting_preset_continues_after_a_reload_and_replays_the_same() {
     let mut done = (*again.session).clone();
     done.now = again.world_now();
     let replayed = Cluster::replay(done, None, 0);
-    let trace = |c: &Cluster| c.with_world(|w| w.k.trace.entries().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
     let (a, b) = (trace(&replayed), trace(&again));
     let first = a.iter().zip(&b).position(|(x, y)| x != y);
     assert!(

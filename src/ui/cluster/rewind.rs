@@ -21,17 +21,16 @@ use std::rc::Rc;
 
 use super::history;
 use super::transcript::{self, LineKind, TermLine};
-use super::{Cluster, WorldRef, bridge};
-use crate::sim::kubectl::Watching;
+use super::{Cluster, WorldRef};
 use crate::sim::time::Millis;
-use crate::sim::world::World;
+use crate::ui::bridge::{self, Sim, Watching};
 use crate::ui::clock::format_clock;
-use crate::ui::persist::{Logged, Op};
+use crate::ui::session::{Logged, Op};
 
 /// What is set aside while the learner looks at the past, restored whole by "Back to now".
 #[derive(Clone)]
 pub struct Present {
-    world: Rc<RefCell<World>>,
+    world: Rc<RefCell<Sim>>,
     display: f64,
     transcript: Rc<Vec<TermLine>>,
     watching: Rc<Vec<Watching>>,
@@ -163,7 +162,7 @@ impl Cluster {
                 watching: std::mem::take(&mut self.watching),
             },
         };
-        let mut world = bridge::new_world(self.session.seed);
+        let mut world = Sim::new(self.session.seed);
         let booted = world.now();
         let mut after = booted;
         let mut lines = Rc::new(Vec::new());
@@ -209,7 +208,7 @@ impl Cluster {
 /// than `after`, the world's time when the previous action was done (the world may have been played
 /// up to this very instant since: running to it again finishes the instant, as the replay did).
 /// Writes to `lines` what the terminal showed when the learner did it.
-fn replay_one(w: &mut World, lines: &mut Rc<Vec<TermLine>>, l: &Logged, after: &mut Millis) {
+fn replay_one(w: &mut Sim, lines: &mut Rc<Vec<TermLine>>, l: &Logged, after: &mut Millis) {
     if l.at > *after {
         w.run_until(l.at);
     }
@@ -225,7 +224,7 @@ fn replay_one(w: &mut World, lines: &mut Rc<Vec<TermLine>>, l: &Logged, after: &
                 bridge::stop_watch(w, watch.watch_id);
             }
         }
-        Ok(None) => transcript::push(lines, LineKind::Info, &super::playback::fault_note(&l.op)),
+        Ok(None) => transcript::push(lines, LineKind::Info, &super::actions::fault_note(&l.op)),
         Err(e) => transcript::push(lines, LineKind::Stderr, &format!("cannot do that: {e}")),
     }
     *after = w.now();

@@ -8,7 +8,7 @@ use yew::Reducible;
 use super::transcript::LineKind;
 use super::{Cluster, ClusterAction, Origin};
 use crate::ui::clock::Speed;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 use crate::ui::traffic;
 
 fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
@@ -16,7 +16,7 @@ fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
 }
 
 fn trace_len(c: &Cluster) -> usize {
-    c.with_world(|w| w.k.trace.len()).expect("not borrowed")
+    c.with_world(|w| w.trace().len()).expect("not borrowed")
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn playing_at_1x_shows_every_message_on_the_wire() {
     for _ in 0..20_000 {
         c = c.reduce(ClusterAction::Tick { real_ms: 33.0 });
         c.with_world(|w| {
-            let entries = w.k.trace.entries();
+            let entries = w.trace();
             seen.extend(traffic::in_flight(entries, c.display, usize::MAX).iter().map(|f| entries[f.index].id));
         });
         if c.display > start + 3_000.0 {
@@ -52,8 +52,7 @@ fn playing_at_1x_shows_every_message_on_the_wire() {
     assert!(c.display > start + 3_000.0, "time moved on: {start} -> {}", c.display);
     let missed: Vec<_> = c
         .with_world(|w| {
-            w.k.trace
-                .entries()
+            w.trace()
                 .iter()
                 .filter(|e| e.sent_at as f64 >= start && (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at)
                 .filter(|e| !seen.contains(&e.id))
@@ -70,7 +69,7 @@ fn step_shows_the_next_change_and_pauses() {
     let before = c.display;
     let c = c.reduce(ClusterAction::Step);
     assert!(!c.playing);
-    let next = c.with_world(|w| traffic::next_change(w.k.trace.entries(), before)).flatten();
+    let next = c.with_world(|w| traffic::next_change(w.trace(), before)).flatten();
     assert_eq!(Some(c.display), next, "one step is one send or arrival");
 }
 
@@ -86,7 +85,7 @@ fn replaying_a_session_rebuilds_the_same_cluster() {
     session.now = c.world_now();
     let again = Cluster::replay(session, None, 0);
     assert_eq!(again.world_now(), c.world_now());
-    let trace = |c: &Cluster| c.with_world(|w| w.k.trace.entries().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
     assert_eq!(trace(&again), trace(&c), "same seed and actions, same trace");
     assert_eq!(trace_len(&again), trace_len(&c));
 }
@@ -101,7 +100,8 @@ fn max_speed_runs_ahead_and_shows_no_lag() {
 }
 
 #[test]
-fn editor_outcomes_carry_the_error_line() {
+fn editor_outcomes_carry_the_error_and_its_line() {
+    use crate::ui::editor::errors::kubectl_error_line;
     let apply = |yaml: &str| {
         let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::Run {
             line: "kubectl apply -f -".into(),
@@ -112,9 +112,9 @@ fn editor_outcomes_carry_the_error_line() {
     };
     let bad = apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n");
     assert!(!bad.ok);
-    assert_eq!(bad.line, Some(5), "{}", bad.text);
+    assert_eq!(kubectl_error_line(&bad.text), Some(5), "{}", bad.text);
     let good = apply("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n");
-    assert!(good.ok && good.line.is_none(), "{}", good.text);
+    assert!(good.ok, "{}", good.text);
     assert!(good.text.contains("configmap/settings created"), "{}", good.text);
 }
 

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::{Shared, Tenths};
-use crate::sim::trace::TraceEntry;
+use crate::ui::bridge::TraceEntry;
 use crate::ui::cluster::{ClusterContext, MAX_DOTS};
 use crate::ui::layout::Layout;
 use crate::ui::layout::geometry::Point;
@@ -28,7 +28,7 @@ pub fn message_dots(props: &MessageDotsProps) -> Html {
     let display = cluster.display;
     let dots = cluster
         .with_world(|w| {
-            let entries = w.k.trace.entries();
+            let entries = w.trace();
             traffic::in_flight(entries, display, MAX_DOTS)
                 .into_iter()
                 .filter_map(|f| {

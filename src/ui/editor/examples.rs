@@ -59,8 +59,8 @@ mod tests {
     #[test]
     fn every_example_applies_cleanly_to_a_fresh_cluster() {
         for ex in &EXAMPLES {
-            let mut world = crate::sim::world::World::new(1);
-            let out = crate::ui::cluster::bridge::kubectl(&mut world, "kubectl apply -f -", Some(ex.yaml));
+            let mut sim = crate::ui::bridge::Sim::unbooted(1);
+            let out = crate::ui::bridge::kubectl(&mut sim, "kubectl apply -f -", Some(ex.yaml));
             assert!(out.stderr.is_empty() && !out.failed, "{}: {}", ex.label, out.stderr);
             assert!(out.stdout.contains("created"), "{}: {}", ex.label, out.stdout);
         }

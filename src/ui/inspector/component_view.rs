@@ -2,10 +2,10 @@
 
 use yew::prelude::*;
 
-use crate::sim::trace::TraceEntry;
+use crate::ui::bridge::TraceEntry;
 use crate::ui::clock::format_clock;
 use crate::ui::glossary;
-use crate::ui::persist::Op;
+use crate::ui::session::Op;
 use crate::ui::state::Selection;
 
 #[derive(Properties, PartialEq)]

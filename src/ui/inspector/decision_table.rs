@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::ui::cluster::bridge::DecisionTable;
+use crate::ui::bridge::DecisionTable;
 
 #[derive(Properties, PartialEq)]
 pub struct DecisionTableProps {

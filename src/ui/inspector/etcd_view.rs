@@ -3,7 +3,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::store_rows::KeyRow;
+use crate::ui::bridge::etcd::KeyRow;
 use crate::ui::state::Selection;
 
 /// Past this many matching keys the table is cut short (a big cluster has thousands).

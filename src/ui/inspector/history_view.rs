@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::diff::{DiffLine, diff_lines};
-use super::store_rows::HistoryRow;
+use crate::ui::bridge::etcd::HistoryRow;
 
 /// Unchanged lines shown around each change.
 const CONTEXT: usize = 2;

@@ -2,9 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::sim::kubectl::printers::to_yaml;
-use crate::sim::message::Content;
-use crate::sim::trace::{Fate, TraceEntry};
+use crate::ui::bridge::{Content, Fate, TraceEntry, to_yaml};
 use crate::ui::clock::format_clock;
 use crate::ui::state::Selection;
 

@@ -6,9 +6,9 @@ use yew::prelude::*;
 
 use super::decision_table::DecisionTableView;
 use super::history_view::HistoryView;
-use super::store_rows::HistoryRow;
-use crate::ui::cluster::bridge::{DecisionTable, EventRow};
-use crate::ui::persist::Op;
+use crate::ui::bridge::etcd::HistoryRow;
+use crate::ui::bridge::{DecisionTable, EventRow};
+use crate::ui::session::Op;
 
 #[derive(Properties, PartialEq)]
 pub struct ObjectViewProps {
@@ -85,5 +85,5 @@ pub(super) fn to_yaml(obj: &Value) -> String {
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
     }
-    crate::sim::kubectl::printers::to_yaml(&obj)
+    crate::ui::bridge::to_yaml(&obj)
 }

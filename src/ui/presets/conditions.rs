@@ -5,16 +5,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Until;
-use crate::sim::world::World;
-use crate::ui::cluster::bridge;
+use crate::ui::bridge::{self, Sim};
 use crate::ui::model::natural_cmp;
+use crate::ui::session::Until;
 
 /// The namespace presets work in (kubectl's default when no `-n` is given).
 const NAMESPACE: &str = "default";
 
 /// `base`, or `base-2`, `base-3`, ... : the first name no object of `kind` has in the namespace.
-pub fn free_name(world: &World, kind: &str, base: &str) -> String {
+pub fn free_name(world: &Sim, kind: &str, base: &str) -> String {
     let taken = bridge::names(world, kind, Some(NAMESPACE));
     std::iter::once(base.to_string())
         .chain((2..).map(|i| format!("{base}-{i}")))
@@ -23,7 +22,7 @@ pub fn free_name(world: &World, kind: &str, base: &str) -> String {
 }
 
 /// Whether the wait is over.
-pub fn holds(until: &Until, world: &World) -> bool {
+pub fn holds(until: &Until, world: &Sim) -> bool {
     match until {
         Until::RolledOut { deployment } => {
             bridge::object(world, &format!("/registry/deployments/{NAMESPACE}/{deployment}"))
@@ -38,7 +37,7 @@ pub fn holds(until: &Until, world: &World) -> bool {
 
 /// The worker (not the control-plane node) that is powered on and runs the most live pods labelled
 /// `app=<app>`; ties go to the first in the diagram's order. None when no such pod runs anywhere.
-pub fn busiest_worker(world: &World, app: &str) -> Option<String> {
+pub fn busiest_worker(world: &Sim, app: &str) -> Option<String> {
     let model = bridge::model(world);
     let workers: Vec<&str> = model
         .nodes
@@ -149,7 +148,7 @@ mod tests {
 
     #[test]
     fn free_names_skip_what_exists() {
-        let mut world = World::new(1);
+        let mut world = Sim::unbooted(1);
         assert_eq!(free_name(&world, "pods", "p"), "p");
         for line in [
             "kubectl run p --image=nginx",
@@ -166,11 +165,11 @@ mod tests {
 
     #[test]
     fn the_busiest_running_worker_is_chosen() {
-        let mut world = World::new(1);
+        let mut world = Sim::unbooted(1);
         assert_eq!(busiest_worker(&world, "web"), None, "no pods, no worker");
         let _ = bridge::kubectl(&mut world, "kubectl create deployment web --image=nginx --replicas=5", None);
         world.run_for(30_000);
-        let per_node = |world: &World| {
+        let per_node = |world: &Sim| {
             let model = bridge::model(world);
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();
             for p in model.pods.iter().filter(|p| p.name.starts_with("web-")) {
@@ -183,7 +182,8 @@ mod tests {
         assert_eq!(Some(&counts[&chosen]), counts.values().max(), "{chosen} in {counts:?}");
         assert_eq!(busiest_worker(&world, "other"), None, "another app's pods do not count");
         // A powered-off worker is never chosen again.
-        world.set_node_running(&chosen, false).expect("the worker exists");
+        let off = crate::ui::session::Op::Node { name: chosen.clone(), running: false };
+        bridge::apply(&mut world, &off).expect("the worker exists");
         assert_ne!(busiest_worker(&world, "web").as_deref(), Some(chosen.as_str()));
     }
 }

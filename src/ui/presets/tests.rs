@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::ui::persist::Session;
+use crate::ui::session::{PresetRun, Session};
 
 #[test]
 fn names_are_unique_and_found() {
@@ -22,7 +22,7 @@ fn names_are_unique_and_found() {
 
 #[test]
 fn every_plan_acts_first_and_waits_before_what_needs_the_situation() {
-    let world = World::new(1);
+    let world = Sim::unbooted(1);
     for p in &PRESETS {
         let steps = plan(p, &world);
         assert!(matches!(steps.first(), Some(Step::Kubectl { .. })), "{}: {steps:?}", p.name);
@@ -36,10 +36,13 @@ fn every_plan_acts_first_and_waits_before_what_needs_the_situation() {
 
 #[test]
 fn plans_use_images_the_registry_knows() {
-    let world = World::new(1);
+    let world = Sim::unbooted(1);
     let images = ["nginx:1.26", "nginx:1.27", "busybox:1.36"];
     for image in images {
-        assert!(world.registry.resolve(image).is_ok(), "{image} is not in the simulated registry");
+        assert!(
+            crate::sim::world::World::new(1).registry.resolve(image).is_ok(),
+            "{image} is not in the simulated registry"
+        );
     }
     let text: String = PRESETS.iter().flat_map(|p| plan(p, &world)).map(|s| format!("{s:?}")).collect();
     for image in images {
@@ -49,7 +52,7 @@ fn plans_use_images_the_registry_knows() {
 
 #[test]
 fn the_unschedulable_pod_manifest_asks_for_more_than_a_node_has() {
-    let world = World::new(1);
+    let world = Sim::unbooted(1);
     let Some(Step::Kubectl { stdin: Some(yaml), .. }) = plan(&PRESETS[2], &world).into_iter().next() else {
         panic!("the pod is applied from a manifest")
     };
@@ -57,10 +60,10 @@ fn the_unschedulable_pod_manifest_asks_for_more_than_a_node_has() {
     assert_eq!(pod["metadata"]["name"], "too-big");
     let cpu = pod["spec"]["containers"][0]["resources"]["requests"]["cpu"].as_str().expect("a CPU request");
     let asked: u64 = cpu.parse().expect("whole CPUs");
-    let nodes = crate::ui::cluster::bridge::model(&world).nodes;
+    let nodes = crate::ui::bridge::model(&world).nodes;
     assert!(!nodes.is_empty());
     for n in nodes {
-        let node = crate::ui::cluster::bridge::object(&world, &n.key()).expect("a listed node exists");
+        let node = crate::ui::bridge::object(&world, &n.key()).expect("a listed node exists");
         let has: u64 = node
             .pointer("/status/allocatable/cpu")
             .and_then(|c| c.as_str())

@@ -10,7 +10,7 @@
 use crate::sim::time::Millis;
 use crate::ui::clock::format_clock;
 use crate::ui::cluster::history::{describe, reads_only};
-use crate::ui::persist::{Logged, Op};
+use crate::ui::session::{Logged, Op};
 
 /// How far one arrow key moves the playhead (virtual ms); with Shift, [`BIG_STEP_MS`].
 pub const STEP_MS: f64 = 1_000.0;

@@ -5,10 +5,11 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::ui::bridge;
 use crate::ui::clock::Speed;
 use crate::ui::cluster::transcript::LineKind;
-use crate::ui::cluster::{Cluster, ClusterAction, Origin, bridge};
-use crate::ui::persist::Op;
+use crate::ui::cluster::{Cluster, ClusterAction, Origin};
+use crate::ui::session::Op;
 
 fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
     c.reduce(ClusterAction::Run { line: line.into(), stdin: None, origin: Origin::Terminal })
@@ -111,7 +112,7 @@ fn a_rebuild_and_a_forward_replay_reach_the_same_cluster() {
     let (c, _) = session();
     let (created, now) = (c.session.ops[0].at as f64, c.display);
     let target = (created + now) / 2.0;
-    let trace = |c: &Cluster| c.with_world(|w| w.k.trace.entries().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
     let stepped = c.clone().reduce(ClusterAction::Seek(created - 1.0)).reduce(ClusterAction::Seek(target));
     let rebuilt = c.reduce(ClusterAction::Seek(target));
     assert_eq!(stepped.world_now(), rebuilt.world_now());

@@ -1,4 +1,5 @@
-//! The page's side of the separately loaded kubectl module (release builds, `--cfg split_kubectl`).
+//! The page's side of the separately loaded kubectl module (release builds, `--cfg split_kubectl`):
+//! loading it, and answering its API calls from the world of the command it runs.
 
 use std::cell::Cell;
 

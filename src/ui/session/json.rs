@@ -3,13 +3,12 @@
 //! Why not `#[derive(Serialize, Deserialize)]`: serde's derive for an internally tagged enum (`"op":
 //! "kubectl"`) or a flattened field buffers every value through its generic `Content` tree, and for
 //! these six small types that came to ~50 KB of the page's wasm (twiggy). The format is unchanged
-//! (`the_format_is_stable` in persist.rs reads and writes a save of the first release), and, as with
+//! (`the_format_is_stable` in session/tests.rs reads and writes a save of the first release), and, as with
 //! the derive, unknown fields are ignored and a missing one is refused.
 
 use serde_json::{Map, Value};
 
-use super::{Logged, Op, Session};
-use crate::ui::presets::{PresetRun, Step, Until};
+use super::{Logged, Op, PresetRun, Session, Step, Until};
 
 /// The session as the JSON object it is saved as (key order is the save's order).
 pub fn session_to_value(s: &Session) -> Value {

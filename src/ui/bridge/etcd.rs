@@ -1,29 +1,27 @@
-//! What the inspector reads from etcd's store: its keys, and one key's retained history.
+//! What the inspector reads from etcd's store: its revision, its keys, and one key's retained history.
 //!
 //! These read the simulated etcd directly, as `etcdctl get --prefix /registry -w json` would: the
 //! learner sees the store below the apiserver, with etcd's own revision fields.
 
 use serde_json::Value;
 
+use super::Sim;
 use crate::sim::store::{KeyValue, RangeRequest, Revision, Store};
-use crate::ui::state::Selection;
 
-/// What the inspector shows from the store for one selection: etcd's keys when etcd is selected,
-/// an object's history when an object is.
-#[derive(Debug, Default, PartialEq)]
-pub struct StoreView {
-    pub keys: Vec<KeyRow>,
-    pub history: Vec<HistoryRow>,
+/// etcd's revision and the revision it has compacted up to.
+pub fn revisions(sim: &Sim) -> (Revision, Revision) {
+    let store = &sim.world.etcd.store;
+    (store.revision(), store.compacted_revision())
 }
 
-impl StoreView {
-    pub fn of(store: &Store, selection: &Selection) -> StoreView {
-        match selection {
-            Selection::Component(id) if id == "etcd" => StoreView { keys: key_rows(store), history: Vec::new() },
-            Selection::Object(key) => StoreView { keys: Vec::new(), history: history_rows(store, key) },
-            _ => StoreView::default(),
-        }
-    }
+/// Every live key in etcd, in key order.
+pub fn keys(sim: &Sim) -> Vec<KeyRow> {
+    key_rows(&sim.world.etcd.store)
+}
+
+/// Every retained version of `key` in etcd, oldest first.
+pub fn history(sim: &Sim, key: &str) -> Vec<HistoryRow> {
+    history_rows(&sim.world.etcd.store, key)
 }
 
 /// One live key, as `etcdctl get -w json` reports it.
@@ -37,7 +35,7 @@ pub struct KeyRow {
 }
 
 /// Every live key, in key order (the etcd view filters them as the learner types).
-pub fn key_rows(store: &Store) -> Vec<KeyRow> {
+fn key_rows(store: &Store) -> Vec<KeyRow> {
     let Ok(all) = store.range(&RangeRequest::prefix("/")) else { return Vec::new() };
     all.kvs
         .iter()
@@ -63,7 +61,7 @@ pub struct HistoryRow {
 }
 
 /// Every retained version of `key`, oldest first (compaction drops the older ones).
-pub fn history_rows(store: &Store, key: &str) -> Vec<HistoryRow> {
+fn history_rows(store: &Store, key: &str) -> Vec<HistoryRow> {
     store.history(key).iter().map(row).collect()
 }
 
@@ -93,8 +91,6 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].key, "/registry/pods/default/a");
         assert_eq!((rows[0].create_revision, rows[0].mod_revision, rows[0].version), (2, 3, 2));
-        assert_eq!(StoreView::of(&s, &Selection::Component("etcd".into())).keys, rows);
-        assert_eq!(StoreView::of(&s, &Selection::Component("kube-scheduler".into())), StoreView::default());
     }
 
     #[test]
@@ -109,6 +105,5 @@ mod tests {
         assert_eq!(shape, vec![(2, 1, true), (3, 0, false), (4, 1, true)]);
         assert_eq!(h[2].object, Some(json!({"v": 3})));
         assert!(history_rows(&s, "/missing").is_empty());
-        assert_eq!(StoreView::of(&s, &Selection::Object("/k".into())).history, h);
     }
 }

@@ -4,8 +4,9 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::PRESETS;
-use crate::ui::cluster::{Cluster, ClusterAction};
+use crate::ui::cluster::Cluster;
+use crate::ui::dispatch;
+use crate::ui::presets::PRESETS;
 
 #[derive(Properties, PartialEq)]
 pub struct PresetsMenuProps {
@@ -48,7 +49,7 @@ pub fn presets_menu(props: &PresetsMenuProps) -> Html {
         let (open, d) = (open.clone(), props.dispatcher.clone());
         Callback::from(move |_: MouseEvent| {
             open.set(false);
-            crate::ui::kubectl_module::dispatch(&d, ClusterAction::StartPreset(name.to_string()));
+            dispatch::start_preset(&d, name);
         })
     };
     html! {

@@ -1,20 +1,36 @@
-//! kubectl as a module of its own, fetched the first time the learner needs it.
+//! The one way a component asks the cluster to run kubectl: the terminal's commands, the editor's
+//! Apply and Dry run, the header's Export and the Presets menu all call [`run_kubectl`] or
+//! [`start_preset`] here, and nothing else sends those actions (tests/architecture.rs checks it).
 //!
-//! kubectl (its commands, printers, YAML reader and help) was 146 KB of the page's 829 KB gzip.
-//! The release site (`make dist`, built with `--cfg split_kubectl`) leaves it out of the page's
-//! wasm and builds it as a second wasm module (`src/bin/kubectl_module.rs`) that the page fetches
-//! on the first action that runs kubectl: a command, Apply, Export or a preset, or a saved session
-//! to replay.
-//! Like real kubectl, that module reaches the cluster only through its API: each call crosses as
-//! JSON (`sim::kubectl::wire`) and the page answers it from the world. Other builds (`make serve`,
-//! the tests) link kubectl in, and everything here is then immediate.
+//! ```text
+//!   terminal, editor, header ─► run_kubectl ─┐
+//!   presets menu ────────────► start_preset ─┼─► (kubectl loaded?) ─► ClusterAction ─► reducer
+//!                                            │                         Cluster::perform: runs the
+//!   a preset's own steps (in the reducer) ───┴──────────────────────►  Op through the bridge, logs it
+//! ```
+//! In the release build kubectl is a module fetched on first use (`bridge::kubectl`), so an action
+//! that runs it first waits for the download; the reducer then runs it, and records it in the
+//! session, in one function (`Cluster::perform`), which the preset's steps and the diagram's faults
+//! use too.
 
 use yew::prelude::*;
 
+#[cfg(split_kubectl)]
+use crate::ui::bridge;
 #[cfg(any(split_kubectl, test))]
 use crate::ui::cluster::transcript::LineKind;
-use crate::ui::cluster::{Cluster, ClusterAction};
-use crate::ui::persist::{Op, Session};
+use crate::ui::cluster::{Cluster, ClusterAction, Origin};
+use crate::ui::session::{Op, Session};
+
+/// Runs a kubectl command line (with what is piped to it), echoed and answered as `origin` wants.
+pub fn run_kubectl(d: &UseReducerDispatcher<Cluster>, line: String, stdin: Option<String>, origin: Origin) {
+    dispatch(d, ClusterAction::Run { line, stdin, origin });
+}
+
+/// Starts a preset by name (`ui::presets`): its kubectl steps need the module too.
+pub fn start_preset(d: &UseReducerDispatcher<Cluster>, name: &str) {
+    dispatch(d, ClusterAction::StartPreset(name.to_string()));
+}
 
 /// Whether a restored session runs kubectl while it is replayed (or goes on running a preset).
 pub fn session_needs_kubectl(session: &Session) -> bool {
@@ -27,50 +43,19 @@ fn runs_kubectl(action: &ClusterAction) -> bool {
     matches!(action, ClusterAction::Run { .. } | ClusterAction::StartPreset(_) | ClusterAction::Restore { .. })
 }
 
-#[cfg(not(split_kubectl))]
-mod linked {
-    //! kubectl linked into the page: always there.
-    use serde_json::Value;
-
-    use crate::sim::kubectl::printers::table::{TableOptions, table};
-    use crate::sim::kubectl::{self, NoFiles, Output};
-    use crate::sim::world::World;
-
-    pub fn ready() -> bool {
-        true
-    }
-
-    pub fn execute(world: &mut World, line: &str, stdin: Option<&str>) -> Output {
-        kubectl::execute(world, line, stdin, &NoFiles)
-    }
-
-    pub fn watch_rows(kind: &str, options: &TableOptions, objects: Vec<Value>) -> String {
-        table(kind, &objects, options)
-    }
-}
-
-#[cfg(not(split_kubectl))]
-pub use linked::{execute, ready, watch_rows};
-
-#[cfg(split_kubectl)]
-mod remote;
-
-#[cfg(split_kubectl)]
-pub use remote::{execute, ready, watch_rows};
-
 /// Dispatches `action`; one that runs kubectl waits for the kubectl module if it is not loaded yet
 /// (the terminal says so), and is dropped with an error line if it cannot be loaded.
-pub fn dispatch(d: &UseReducerDispatcher<Cluster>, action: ClusterAction) {
+fn dispatch(d: &UseReducerDispatcher<Cluster>, action: ClusterAction) {
     #[cfg(split_kubectl)]
-    if !ready() && runs_kubectl(&action) {
-        if !remote::loading() {
+    if !bridge::kubectl::ready() && runs_kubectl(&action) {
+        if !bridge::kubectl::loading() {
             d.dispatch(ClusterAction::Print(
                 LineKind::Info,
                 "Downloading kubectl (once, on the first command)…".into(),
             ));
         }
         let d = d.clone();
-        remote::when_loaded(move |loaded| match loaded {
+        bridge::kubectl::when_loaded(move |loaded| match loaded {
             Ok(()) => d.dispatch(action),
             Err(why) => d.dispatch(ClusterAction::Print(
                 LineKind::Stderr,
@@ -87,8 +72,8 @@ pub fn dispatch(d: &UseReducerDispatcher<Cluster>, action: ClusterAction) {
 /// loading notice (index.html) reports as the reason the sandbox could not start.
 pub fn start_when_loaded(needed: bool, start: impl FnOnce() + 'static) {
     #[cfg(split_kubectl)]
-    if needed && !ready() {
-        remote::start_when_loaded(start);
+    if needed && !bridge::kubectl::ready() {
+        bridge::kubectl::start_when_loaded(start);
         return;
     }
     let _ = needed;
@@ -98,9 +83,7 @@ pub fn start_when_loaded(needed: bool, start: impl FnOnce() + 'static) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::cluster::Origin;
-    use crate::ui::persist::Logged;
-    use crate::ui::presets::PresetRun;
+    use crate::ui::session::{Logged, PresetRun};
 
     #[test]
     fn only_actions_that_run_kubectl_wait_for_it() {

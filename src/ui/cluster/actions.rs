@@ -1,0 +1,103 @@
+//! The learner's actions on the cluster: run through the bridge, shown in the terminal, and recorded
+//! in the session for replay.
+//!
+//! [`Cluster::perform`] is the one path for every logged action but a new node: the terminal's
+//! commands, the editor's Apply, Export, a preset's steps (`preset_run.rs`) and the diagram's
+//! faults. A new node is named by the world when it joins, so it is logged after it is added.
+
+use std::rc::Rc;
+
+use super::transcript::LineKind;
+use super::{ApplyOutcome, Cluster, Origin};
+use crate::ui::bridge::{self, Output};
+use crate::ui::session::Op;
+
+impl Cluster {
+    /// Runs one action, shows its outcome, and logs it at the virtual time it ran (a refused fault
+    /// is reported, not logged).
+    pub(super) fn perform(&mut self, op: Op, origin: Origin) {
+        if let Op::Kubectl { line, stdin } = &op {
+            self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin));
+        }
+        let Ok(mut w) = self.world.try_borrow_mut() else {
+            if matches!(op, Op::Kubectl { .. }) {
+                self.print(LineKind::Stderr, "the cluster is busy; try again");
+            }
+            return;
+        };
+        let at = w.now();
+        let result = bridge::apply(&mut w, &op);
+        drop(w);
+        match result {
+            Ok(Some(ran)) => self.show(ran, origin),
+            Ok(None) => self.print(LineKind::Info, &fault_note(&op)),
+            Err(e) => {
+                self.print(LineKind::Stderr, &format!("cannot do that: {e}"));
+                return;
+            }
+        }
+        self.log(at, op);
+    }
+
+    /// Adds a worker node, and logs it under the name it got.
+    pub(super) fn add_node(&mut self) {
+        let Ok(mut w) = self.world.try_borrow_mut() else { return };
+        let at = w.now();
+        let name = bridge::add_node(&mut w);
+        drop(w);
+        let op = Op::AddNode { name };
+        self.print(LineKind::Info, &fault_note(&op));
+        self.log(at, op);
+    }
+
+    /// Where a command's output goes: the terminal, and for Export a download, for the editor's
+    /// Apply the outcome it shows; a `get -w` keeps streaming.
+    fn show(&mut self, ran: Output, origin: Origin) {
+        let (out, err) = (ran.stdout, ran.stderr);
+        if !ran.watching.is_empty() {
+            Rc::make_mut(&mut self.watching).extend(ran.watching);
+        }
+        if origin != Origin::Export {
+            self.print(LineKind::Stdout, &out);
+        }
+        self.print(LineKind::Stderr, &err);
+        match origin {
+            Origin::Export => {
+                let serial = self.last_export.as_ref().map_or(0, |(s, _)| s + 1);
+                self.last_export = Some((serial, Rc::new(out)));
+            }
+            Origin::Editor => {
+                let serial = self.last_apply.as_ref().map_or(0, |a| a.serial + 1);
+                let ok = err.trim().is_empty();
+                let text = if ok { out } else { err };
+                self.last_apply = Some(ApplyOutcome { ok, text, serial });
+            }
+            Origin::Terminal => {}
+        }
+    }
+}
+
+/// How a command is echoed in the terminal: Export and the editor say where the text went or came
+/// from; a manifest typed in the terminal is shown as a heredoc.
+fn echo(line: &str, stdin: Option<&str>, origin: Origin) -> String {
+    match (stdin, origin) {
+        (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
+        (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
+        (Some(s), Origin::Terminal) => format!("{line} <<EOF\n{}EOF", s),
+        (None, _) => line.to_string(),
+    }
+}
+
+/// What the terminal says about a fault.
+pub(super) fn fault_note(op: &Op) -> String {
+    match op {
+        Op::Node { name, running: false } => {
+            format!("Node {name} powered off: its kubelet, kube-proxy and container runtime stop.")
+        }
+        Op::Node { name, running: true } => format!("Node {name} powered on."),
+        Op::Component { name, running: false } => format!("{name} stopped: messages sent to it are ignored."),
+        Op::Component { name, running: true } => format!("{name} started."),
+        Op::AddNode { name } => format!("Node {name} is joining: its kubelet registers it with the kube-apiserver."),
+        Op::Kubectl { .. } => String::new(),
+    }
+}
