@@ -13,8 +13,11 @@
 pub mod admission;
 pub mod cache;
 pub mod fields;
+pub mod history;
 pub mod limits;
 pub mod patch;
+mod watch;
+pub use watch::{CONNECTION_LOST, CONNECTION_REFUSED};
 pub mod watchers;
 mod writes;
 
@@ -31,7 +34,6 @@ use self::cache::{WatchCache, set_resource_version};
 use self::fields::FieldSelector;
 use self::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
 use self::status::Status;
-use self::watchers::Watcher;
 use self::writes::WriteOutcome;
 use super::api::selector::{Selector, parse_selector};
 use super::api::{self, ResourceType};
@@ -165,39 +167,6 @@ impl ApiServer {
             ),
             _ => self.start_write(client, req, k),
         }
-    }
-
-    fn open_watch(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
-        let (labels, fields) = match selectors_of(&req) {
-            Ok(s) => s,
-            Err(e) => return respond(k, client, req.id, Err(e)),
-        };
-        let w = Watcher {
-            id: req.id,
-            client: client.clone(),
-            resource: req.resource,
-            namespace: req.namespace.clone(),
-            labels,
-            fields,
-        };
-        if req.options.send_initial_events {
-            let prefix = api::storage_prefix(req.resource, req.namespace.as_deref());
-            let initial: Vec<Arc<Value>> = self
-                .cache
-                .list_prefix_shared(&prefix)
-                .filter(|o| w.event_for(super::store::EventKind::Put, None, o).is_some())
-                .cloned()
-                .collect();
-            for object in initial {
-                notify(k, &client, req.id, EventType::Added, object);
-            }
-            let bookmark = json!({
-                "kind": req.resource.kind, "apiVersion": api_version(req.resource),
-                "metadata": {"resourceVersion": self.cache.revision.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}
-            });
-            notify(k, &client, req.id, EventType::Bookmark, Arc::new(bookmark));
-        }
-        self.cache.watchers.add(w);
     }
 
     fn start_write(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {

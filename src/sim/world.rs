@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::apiserver::ApiServer;
 use super::apiserver::request::{ApiRequest, ApiResponse, Verb, WatchNotice};
 use super::apiserver::status::{Reason, Status};
+use super::apiserver::{self, ApiServer};
 use super::cloud::CloudControllerManager;
 use super::component::Component;
 use super::controllers::manager::ControllerManager;
@@ -148,6 +148,7 @@ impl World {
     fn deliver(&mut self, msg: Message) {
         if !self.is_running(&msg.to) {
             self.k.mark_ignored(msg.id);
+            self.refuse_if_request(&msg);
             return;
         }
         let k = &mut self.k;
@@ -234,6 +235,20 @@ impl World {
         if let Some(t) = self.etcd.next_timer() {
             let after = t.saturating_sub(self.now());
             self.k.set_timer(Component::Etcd, after.max(1), TimerKind::Tick);
+        }
+    }
+
+    /// A component's request to a stopped apiserver is refused at once (nothing listens on the port),
+    /// so its client backs off and retries, as client-go does. kubectl keeps waiting for its own
+    /// timeout (a simplification the README lists).
+    fn refuse_if_request(&mut self, msg: &Message) {
+        if msg.to == Component::ApiServer
+            && msg.from != Component::Kubectl
+            && let Payload::Request(req) = &msg.payload
+        {
+            let refused = Status::new(0, Reason::Unreachable, apiserver::CONNECTION_REFUSED);
+            let answer = ApiResponse { request_id: req.id, result: Err(refused) };
+            self.k.send(Component::ApiServer, msg.from.clone(), Payload::Response(Box::new(answer)));
         }
     }
 

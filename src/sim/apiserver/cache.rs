@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::history::History;
 use super::watchers::Watchers;
 use crate::sim::api::ResourceType;
 use crate::sim::store::{EventKind, WatchEvent};
@@ -23,9 +24,13 @@ pub struct WatchCache {
     pub revision: i64,
     /// The open watches, indexed so an event reaches only the watchers that can want it.
     pub watchers: Watchers,
+    /// Recent changes, for watches that resume from a resourceVersion.
+    pub history: History,
 }
 
-/// A decoded change: which resource, old and new object.
+/// A decoded change: which resource, old and new object (shared, so keeping it in the history costs
+/// two reference counts).
+#[derive(Clone)]
 pub struct CacheChange {
     pub resource: &'static ResourceType,
     pub kind: EventKind,
@@ -56,6 +61,11 @@ impl WatchCache {
         self.objects.is_empty()
     }
 
+    fn remember(&mut self, revision: i64, change: CacheChange) -> CacheChange {
+        self.history.push(revision, change.clone());
+        change
+    }
+
     /// Applies one etcd event; returns the decoded change, or None for keys it does not serve.
     pub fn apply(&mut self, ev: &WatchEvent) -> Option<CacheChange> {
         self.revision = self.revision.max(ev.kv.mod_revision);
@@ -66,13 +76,14 @@ impl WatchCache {
                 set_resource_version(&mut obj, ev.kv.mod_revision);
                 let obj = Arc::new(obj);
                 let old = self.objects.insert(ev.kv.key.to_string(), obj.clone());
-                Some(CacheChange { resource, kind: EventKind::Put, old, new: obj })
+                Some(self.remember(ev.kv.mod_revision, CacheChange { resource, kind: EventKind::Put, old, new: obj }))
             }
             EventKind::Delete => {
                 let old = self.objects.remove(&*ev.kv.key)?;
                 let mut gone = (*old).clone();
                 set_resource_version(&mut gone, ev.kv.mod_revision);
-                Some(CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: Arc::new(gone) })
+                let change = CacheChange { resource, kind: EventKind::Delete, old: Some(old), new: Arc::new(gone) };
+                Some(self.remember(ev.kv.mod_revision, change))
             }
         }
     }

@@ -143,6 +143,14 @@ impl ResourceWatchers {
     }
 }
 
+impl ResourceWatchers {
+    /// Every entry, from every bucket.
+    fn all(self) -> Vec<(u64, u64)> {
+        let keyed = [self.by_namespace, self.by_name, self.by_node].into_iter().flat_map(|m| m.into_values().flatten());
+        self.everyone.into_iter().chain(keyed).collect()
+    }
+}
+
 fn bucket<'a>(map: &'a Keyed, key: Option<&str>) -> &'a [(u64, u64)] {
     key.and_then(|k| map.get(k)).map_or(&[], Vec::as_slice)
 }
@@ -176,6 +184,14 @@ impl Watchers {
         for id in gone {
             self.remove(id);
         }
+    }
+
+    /// Closes every watch: returns each `(client, watch id)`, in the order they were opened.
+    pub fn drain(&mut self) -> Vec<(Component, u64)> {
+        let mut open: Vec<(u64, u64)> = self.by_resource.drain().flat_map(|(_, rw)| rw.all()).collect();
+        open.sort_unstable();
+        let mut by_id = std::mem::take(&mut self.by_id);
+        open.into_iter().filter_map(|(_, id)| by_id.remove(&id).map(|w| (w.client, id))).collect()
     }
 
     pub fn len(&self) -> usize {

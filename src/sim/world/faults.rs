@@ -86,6 +86,7 @@ impl World {
     pub fn set_component_running(&mut self, c: &Component, running: bool) -> Result<(), FaultError> {
         match c {
             Component::Etcd => self.etcd.running = running,
+            Component::ApiServer if !running && self.apiserver.running => self.apiserver.stop(&mut self.k),
             Component::ApiServer => self.apiserver.running = running,
             Component::Scheduler if running && !self.scheduler.running => {
                 self.scheduler.running = true;

@@ -1,0 +1,87 @@
+//! Watches: opening one (a WatchList from the current state, or a resume from a resourceVersion out
+//! of the history), and what a stopped apiserver does to the watches and requests it held.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::request::{ApiRequest, EventType};
+use super::status::{Reason, Status};
+use super::watchers::Watcher;
+use super::{ApiServer, api_version, notify, respond, selectors_of};
+use crate::sim::api;
+use crate::sim::component::Component;
+use crate::sim::kernel::Kernel;
+use crate::sim::store::EventKind;
+
+/// What a client sees when the apiserver's process dies under an open connection (client-go's words
+/// for a watch stream whose connection was lost).
+pub const CONNECTION_LOST: &str = "an error on the server (\"unable to decode an event from the watch stream: http2: client connection lost\") has prevented the request from succeeding";
+
+/// What a client sees when it connects while the apiserver is down (the control-plane endpoint of a
+/// kind cluster).
+pub const CONNECTION_REFUSED: &str = "dial tcp kind-control-plane:6443: connect: connection refused";
+
+impl ApiServer {
+    /// Opens a watch. With `sendInitialEvents` the current objects come first, then a bookmark that
+    /// ends them; with a resourceVersion the kept changes after it are replayed (or `410 Gone` if some
+    /// are no longer kept); otherwise events start now.
+    pub(super) fn open_watch(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
+        let (labels, fields) = match selectors_of(&req) {
+            Ok(s) => s,
+            Err(e) => return respond(k, client, req.id, Err(e)),
+        };
+        let w = Watcher {
+            id: req.id,
+            client: client.clone(),
+            resource: req.resource,
+            namespace: req.namespace.clone(),
+            labels,
+            fields,
+        };
+        if req.options.send_initial_events {
+            let prefix = api::storage_prefix(req.resource, req.namespace.as_deref());
+            let initial: Vec<Arc<Value>> = self
+                .cache
+                .list_prefix_shared(&prefix)
+                .filter(|o| w.event_for(EventKind::Put, None, o).is_some())
+                .cloned()
+                .collect();
+            for object in initial {
+                notify(k, &client, req.id, EventType::Added, object);
+            }
+            let bookmark = json!({
+                "kind": req.resource.kind, "apiVersion": api_version(req.resource),
+                "metadata": {"resourceVersion": self.cache.revision.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}
+            });
+            notify(k, &client, req.id, EventType::Bookmark, Arc::new(bookmark));
+        } else if let Some(rv) = req.options.resource_version {
+            let replay: Vec<(EventType, Arc<Value>)> = match self.cache.history.since(rv) {
+                Err(gone) => return respond(k, client, req.id, Err(gone)),
+                Ok(changes) => changes
+                    .filter(|c| c.resource.plural == req.resource.plural)
+                    .filter_map(|c| w.event_for(c.kind, c.old.as_deref(), &c.new).map(|e| (e, c.new.clone())))
+                    .collect(),
+            };
+            for (event, object) in replay {
+                notify(k, &client, req.id, event, object);
+            }
+        }
+        self.cache.watchers.add(w);
+    }
+
+    /// The process stops: every open watch and every request in flight ends for its client with a
+    /// lost connection, and the watch cache's history is gone with the process (a restarted apiserver
+    /// serves watches only from its new initial state, so resumes from before answer `410 Gone`).
+    pub fn stop(&mut self, k: &mut Kernel) {
+        self.running = false;
+        let lost = || Err(Status::new(500, Reason::InternalError, CONNECTION_LOST));
+        for (client, id) in self.cache.watchers.drain() {
+            respond(k, client, id, lost());
+        }
+        for p in std::mem::take(&mut self.pending).into_values() {
+            respond(k, p.client, p.req.id, lost());
+        }
+        self.cache.history.reset(self.cache.revision);
+    }
+}

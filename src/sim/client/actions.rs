@@ -1,0 +1,193 @@
+//! Writes as data: the `Action`s reconcilers return, and how the owning actor turns each into one API
+//! request (with the Events client-go's recorder would write).
+
+use serde_json::{Value, json};
+
+use super::ObjectKey;
+use crate::sim::api::ResourceType;
+use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
+use crate::sim::component::Component;
+use crate::sim::kernel::Kernel;
+use crate::sim::message::Payload;
+use crate::sim::time::{Millis, rfc3339};
+
+/// A write a reconciler wants made. The owning actor sends each as one API request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Create {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        object: Value,
+    },
+    /// PUT of the whole object; `object.metadata.resourceVersion` makes it conditional.
+    Update {
+        resource: &'static ResourceType,
+        object: Value,
+    },
+    /// PUT to the `status` subresource.
+    UpdateStatus {
+        resource: &'static ResourceType,
+        object: Value,
+    },
+    Patch {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        name: String,
+        patch_type: PatchType,
+        patch: Value,
+        status: bool,
+    },
+    Delete {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        name: String,
+        propagation: Option<String>,
+        grace_seconds: Option<i64>,
+    },
+    /// POST `pods/binding`: what the scheduler writes to place a pod.
+    Bind {
+        namespace: String,
+        name: String,
+        node: String,
+    },
+    /// Record an Event about an object (reason, message, type `Normal` or `Warning`).
+    Event {
+        regarding: Value,
+        event_type: &'static str,
+        reason: String,
+        message: String,
+    },
+    /// Look at this key again after a delay (like `Action::requeue(d)`).
+    Requeue {
+        key: ObjectKey,
+        after: Millis,
+    },
+}
+
+/// Opens a watch on `rt` that starts with the current objects (WatchList: `sendInitialEvents=true`),
+/// so an informer needs no separate list. Returns the watch id that its notices will carry.
+pub fn open_watch(me: &Component, rt: &'static ResourceType, field_selector: Option<String>, k: &mut Kernel) -> u64 {
+    let id = k.fresh_id();
+    let mut req = ApiRequest::new(id, Verb::Watch, rt);
+    req.options.send_initial_events = true;
+    req.options.field_selector = field_selector;
+    k.send(me.clone(), Component::ApiServer, Payload::Request(Box::new(req)));
+    id
+}
+
+/// Turns an action into its API request and sends it; returns the request id (None for `Requeue`,
+/// which the actor handles itself).
+pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64> {
+    let id = k.fresh_id();
+    let ns_of = |v: &Value| v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let name_of = |v: &Value| v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let req = match action {
+        Action::Requeue { .. } => return None,
+        Action::Create { resource, namespace, object } => {
+            ApiRequest::new(id, Verb::Create, resource).in_namespace(namespace.as_deref()).with_body(object)
+        }
+        Action::Update { resource, object } => ApiRequest::new(id, Verb::Update, resource)
+            .in_namespace(ns_of(&object).as_deref())
+            .named(&name_of(&object))
+            .with_body(object),
+        Action::UpdateStatus { resource, object } => ApiRequest::new(id, Verb::Update, resource)
+            .in_namespace(ns_of(&object).as_deref())
+            .named(&name_of(&object))
+            .on_subresource("status")
+            .with_body(object),
+        Action::Patch { resource, namespace, name, patch_type, patch, status } => {
+            let r = ApiRequest::new(id, Verb::Patch(patch_type), resource)
+                .in_namespace(namespace.as_deref())
+                .named(&name)
+                .with_body(patch);
+            if status { r.on_subresource("status") } else { r }
+        }
+        Action::Delete { resource, namespace, name, propagation, grace_seconds } => {
+            let mut r = ApiRequest::new(id, Verb::Delete, resource).in_namespace(namespace.as_deref()).named(&name);
+            r.options.propagation_policy = propagation;
+            r.options.grace_period_seconds = grace_seconds;
+            r
+        }
+        Action::Bind { namespace, name, node } => {
+            let body = json!({
+                "apiVersion": "v1", "kind": "Binding",
+                "metadata": {"name": name, "namespace": namespace},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node}
+            });
+            ApiRequest::new(id, Verb::Create, pods())
+                .in_namespace(Some(&namespace))
+                .named(&name)
+                .on_subresource("binding")
+                .with_body(body)
+        }
+        Action::Event { regarding, event_type, reason, message } => {
+            let event = event_object(me, &regarding, event_type, &reason, &message, k);
+            let ns = ns_of(&event);
+            ApiRequest::new(id, Verb::Create, events()).in_namespace(ns.as_deref()).with_body(event)
+        }
+    };
+    k.send(me.clone(), Component::ApiServer, Payload::Request(Box::new(req)));
+    Some(id)
+}
+
+fn pods() -> &'static ResourceType {
+    crate::sim::api::resolve("pods").expect("pods are always served")
+}
+
+fn events() -> &'static ResourceType {
+    crate::sim::api::for_kind("v1", "Event").expect("core v1 events are always served")
+}
+
+/// A core/v1 Event as client-go's recorder writes it (name `<object>.<hex>`, count 1).
+fn event_object(
+    me: &Component,
+    regarding: &Value,
+    event_type: &str,
+    reason: &str,
+    message: &str,
+    k: &mut Kernel,
+) -> Value {
+    let meta = |p: &str| regarding.pointer(p).cloned().unwrap_or(Value::Null);
+    let name = regarding.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("unknown");
+    let ns = regarding.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let now = rfc3339(k.now());
+    let suffix = format!("{:016x}", k.rng.next_u64());
+    let (component, host) = match me.node() {
+        Some(node) => (me.role().to_string(), Some(node.to_string())),
+        None => (source_name(me).to_string(), None),
+    };
+    let mut source = json!({"component": component});
+    if let Some(h) = host {
+        source["host"] = json!(h);
+    }
+    json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": format!("{name}.{suffix}"), "namespace": ns},
+        "involvedObject": {
+            "apiVersion": meta("/apiVersion"), "kind": meta("/kind"), "name": name, "namespace": ns,
+            "uid": meta("/metadata/uid"), "resourceVersion": meta("/metadata/resourceVersion")
+        },
+        "reason": reason,
+        "message": message,
+        "source": source,
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "count": 1,
+        "type": event_type,
+        "reportingComponent": component_name(me),
+        "reportingInstance": ""
+    })
+}
+
+/// The `From` column of `kubectl describe` events.
+fn source_name(me: &Component) -> &'static str {
+    match me {
+        Component::Scheduler => "default-scheduler",
+        other => other.role(),
+    }
+}
+
+fn component_name(me: &Component) -> String {
+    source_name(me).to_string()
+}
