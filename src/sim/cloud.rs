@@ -2,13 +2,11 @@
 //! kind clusters, its service controller gives each `type: LoadBalancer` Service an external IP, and
 //! its node controller initializes nodes that registered with the `uninitialized` taint.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::api::{self, ResourceType};
 use super::apiserver::request::{EventType, PatchType};
-use super::client::{self, Action, Cache};
+use super::client::{self, Action, Reflector};
 use super::component::Component;
 use super::kernel::{Kernel, TimerKind};
 use super::message::{Message, Payload};
@@ -20,8 +18,8 @@ pub const UNINITIALIZED_TAINT: &str = "node.cloudprovider.kubernetes.io/uninitia
 #[derive(Debug)]
 pub struct CloudControllerManager {
     pub running: bool,
-    cache: Cache,
-    watches: BTreeMap<u64, &'static ResourceType>,
+    /// Services and nodes, each through its own reflector.
+    reflectors: [Reflector; 2],
     /// Next address handed out from the load-balancer pool (172.18.255.200-250, kind's docker network).
     next_lb: u8,
 }
@@ -42,33 +40,51 @@ fn nodes() -> &'static ResourceType {
 
 impl CloudControllerManager {
     pub fn new() -> Self {
-        Self { running: true, cache: Cache::default(), watches: BTreeMap::new(), next_lb: 200 }
+        Self {
+            running: true,
+            reflectors: [Reflector::new(services(), None), Reflector::new(nodes(), None)],
+            next_lb: 200,
+        }
     }
 
     pub fn start(&mut self, k: &mut Kernel) {
-        self.watches.clear();
-        self.cache = Cache::default();
-        for rt in [services(), nodes()] {
-            let id = client::open_watch(&Component::CloudControllerManager, rt, None, k);
-            self.watches.insert(id, rt);
+        for r in &mut self.reflectors {
+            r.stop();
+            r.start(&Component::CloudControllerManager, k);
         }
     }
 
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
-        let Payload::Watch(w) = msg.payload else { return };
-        let Some(rt) = self.watches.get(&w.watch_id).copied() else { return };
-        let Some(change) = self.cache.apply(rt, w.event, w.object) else { return };
-        if change.event == EventType::Deleted {
-            return;
-        }
-        let actions =
-            if rt.kind == "Service" { self.reconcile_service(&change.new) } else { reconcile_node(&change.new) };
-        for a in actions {
-            client::send_action(&Component::CloudControllerManager, a, k);
+        let me = Component::CloudControllerManager;
+        match msg.payload {
+            Payload::Watch(w) => {
+                let Some(r) = self.reflectors.iter_mut().find(|r| r.owns(w.watch_id)) else { return };
+                let rt = r.resource();
+                for change in r.on_notice(*w) {
+                    if change.event == EventType::Deleted {
+                        continue;
+                    }
+                    let actions = if rt.kind == "Service" {
+                        self.reconcile_service(&change.new)
+                    } else {
+                        reconcile_node(&change.new)
+                    };
+                    for a in actions {
+                        client::send_action(&me, a, k);
+                    }
+                }
+            }
+            Payload::Response(r) => {
+                let _ = self.reflectors.iter_mut().any(|refl| refl.on_response(&r, &me, k));
+            }
+            _ => {}
         }
     }
 
-    pub fn on_timer(&mut self, _kind: TimerKind, _k: &mut Kernel) {}
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        let me = Component::CloudControllerManager;
+        let _ = self.reflectors.iter_mut().any(|r| r.on_timer(&kind, &me, k));
+    }
 
     /// A LoadBalancer Service without an ingress IP gets one (EnsuringLoadBalancer, EnsuredLoadBalancer).
     fn reconcile_service(&mut self, svc: &Value) -> Vec<Action> {

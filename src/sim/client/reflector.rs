@@ -121,6 +121,14 @@ impl Reflector {
         matches!(self.state, State::Listing { watch } | State::Watching { watch, .. } if watch == id)
     }
 
+    /// The watch open now, if any.
+    pub fn watch_id(&self) -> Option<u64> {
+        match self.state {
+            State::Listing { watch } | State::Watching { watch, .. } => Some(watch),
+            State::Stopped | State::BackingOff { .. } => None,
+        }
+    }
+
     /// The resourceVersion of the last event or bookmark seen.
     pub fn last_resource_version(&self) -> Option<i64> {
         self.last_rv

@@ -20,10 +20,10 @@ use serde_json::Value;
 use self::plan::{Plan, SlowStart, Write};
 use super::informers::Informers;
 use super::{Controller, Outcome, objects, recorder};
-use crate::sim::api::{self, ResourceType};
+use crate::sim::api;
 use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
-use crate::sim::client::{self, Action, ObjectKey};
+use crate::sim::client::{self, Action, ObjectKey, Reflector};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -31,20 +31,8 @@ use crate::sim::time::Millis;
 
 /// How long a sync waits for an answer before counting the request as failed.
 pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
-/// How long a reflector waits before re-opening a failed watch.
-pub const REWATCH_BACKOFF_MS: Millis = 1_000;
 /// Syncs started at one instant before yielding to the rest of the simulation.
 const MAX_SYNCS_PER_PUMP: usize = 10_000;
-pub(super) const REWATCH_PREFIX: &str = "rewatch:";
-
-/// One informer's watch.
-#[derive(Debug)]
-pub(super) struct Watch {
-    rt: &'static ResourceType,
-    synced: bool,
-    /// On a re-list: the keys cached before, to delete those the new list no longer has.
-    relist: Option<BTreeSet<ObjectKey>>,
-}
 
 /// A controller with its queue and how many of its workers are busy.
 struct Slot {
@@ -76,7 +64,8 @@ pub struct ControllerManager {
     pub running: bool,
     factory: fn() -> Vec<Box<dyn Controller>>,
     informers: Informers,
-    watches: BTreeMap<u64, Box<Watch>>,
+    /// One list-and-watch loop per resource the controllers need.
+    reflectors: Vec<Reflector>,
     slots: Vec<Slot>,
     requests: BTreeMap<u64, Box<InFlight>>,
     runs: BTreeMap<u64, Box<Run>>,
@@ -89,7 +78,7 @@ impl std::fmt::Debug for ControllerManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ControllerManager")
             .field("running", &self.running)
-            .field("watches", &self.watches.len())
+            .field("reflectors", &self.reflectors.len())
             .field("runs", &self.runs.len())
             .finish()
     }
@@ -118,7 +107,7 @@ impl ControllerManager {
             running: true,
             factory,
             informers: Informers::default(),
-            watches: BTreeMap::new(),
+            reflectors: Vec::new(),
             slots: Vec::new(),
             requests: BTreeMap::new(),
             runs: BTreeMap::new(),
@@ -139,7 +128,7 @@ impl ControllerManager {
             self.slots.iter().flat_map(|s| s.controller.watches().iter().copied()).collect();
         for plural in plurals {
             if let Some(rt) = api::resolve(plural) {
-                self.open(rt, None, k);
+                self.open(rt, k);
             }
         }
     }
@@ -164,6 +153,9 @@ impl ControllerManager {
     }
 
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        if self.on_reflector_timer(&kind, k) {
+            return self.pump(k);
+        }
         match kind {
             TimerKind::Queue => {
                 if self.armed.is_some_and(|t| t <= k.now()) {
@@ -177,15 +169,7 @@ impl ControllerManager {
                     self.finish_request(id, Err(s), k);
                 }
             }
-            TimerKind::Object(what) => {
-                if let Some(plural) = what.strip_prefix(REWATCH_PREFIX)
-                    && let Some(rt) = api::resolve(plural)
-                {
-                    let keys = self.informers.list(rt, None).map(objects::key_of).collect();
-                    self.open(rt, Some(keys), k);
-                }
-            }
-            TimerKind::Tick => {}
+            TimerKind::Object(_) | TimerKind::Tick => {}
         }
         self.pump(k);
     }

@@ -31,7 +31,7 @@ use super::backoff::Backoff;
 use super::cri::{ContainerInfo, CriCall, CriRequest, CriResponse, CriResult, ImageInfo, SandboxInfo};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, Verb, WatchNotice};
-use crate::sim::client::{Action, open_watch, send_action};
+use crate::sim::client::{Action, Reflector, send_action};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -96,7 +96,8 @@ pub struct Kubelet {
     pub config: NodeConfig,
     pub(crate) hb: Heartbeat,
     pub(crate) boots: u32,
-    pub(crate) pod_watch: Option<u64>,
+    /// The pods bound to this node (`spec.nodeName=<node>`), through the client library's reflector.
+    pub(crate) pod_source: Reflector,
     pub(crate) pods: BTreeMap<String, Box<PodWorker>>,
     pub(crate) keys: BTreeMap<(String, String), String>,
     pub(crate) cri: BTreeMap<u64, CriOp>,
@@ -125,12 +126,13 @@ fn rt(plural: &str) -> &'static ResourceType {
 impl Kubelet {
     /// A kubelet that has not started yet (`start` registers the node).
     pub fn new(config: NodeConfig) -> Self {
+        let selector = format!("spec.nodeName={}", config.name);
         Kubelet {
             running: true,
             config,
             hb: Heartbeat::default(),
             boots: 0,
-            pod_watch: None,
+            pod_source: Reflector::new(rt("pods"), Some(selector)),
             pods: BTreeMap::new(),
             keys: BTreeMap::new(),
             cri: BTreeMap::new(),
@@ -172,8 +174,8 @@ impl Kubelet {
         self.cri_call(CriCall::GetContainerEvents, CriOp::Events, k);
         self.cri_call(CriCall::ListContainers, CriOp::List, k);
         self.cri_call(CriCall::ListImages, CriOp::Images, k);
-        let selector = format!("spec.nodeName={}", self.config.name);
-        self.pod_watch = Some(open_watch(&self.me(), rt("pods"), Some(selector), k));
+        let me = self.me();
+        self.pod_source.start(&me, k);
         self.hb.next_tick = k.now() + TICK_MS;
         k.set_timer(self.me(), TICK_MS, TimerKind::Tick);
     }
@@ -235,6 +237,10 @@ impl Kubelet {
 
     /// Fires a timer: the 10 s loop (`Tick`) or a pod's wake-up (`Object(uid)`).
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        let me = self.me();
+        if self.pod_source.on_timer(&kind, &me, k) {
+            return;
+        }
         match kind {
             TimerKind::Tick if k.now() == self.hb.next_tick => {
                 self.tick(k);
@@ -257,13 +263,12 @@ impl Kubelet {
     }
 
     fn on_watch(&mut self, n: WatchNotice, k: &mut Kernel) {
-        if Some(n.watch_id) != self.pod_watch {
-            return;
-        }
-        match n.event {
-            EventType::Added | EventType::Modified => self.pod_changed(&n.object, k),
-            EventType::Deleted => self.pod_deleted(&n.object, k),
-            EventType::Bookmark => {}
+        for change in self.pod_source.on_notice(n) {
+            match change.event {
+                EventType::Added | EventType::Modified => self.pod_changed(&change.new, k),
+                EventType::Deleted => self.pod_deleted(&change.new, k),
+                EventType::Bookmark => {}
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
-use crate::sim::client::open_watch;
+use crate::sim::client::{Change, Reflector};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -56,8 +56,8 @@ pub struct SliceInfo {
 pub struct KubeProxy {
     pub running: bool,
     pub node: String,
-    service_watch: Option<u64>,
-    slice_watch: Option<u64>,
+    /// Services, then EndpointSlices.
+    reflectors: Box<[Reflector; 2]>,
     services: BTreeMap<(String, String), ServiceInfo>,
     slices: BTreeMap<(String, String), Box<SliceInfo>>,
     /// How many times the rules changed (a real kube-proxy's sync count).
@@ -148,8 +148,7 @@ impl KubeProxy {
         KubeProxy {
             running: true,
             node: node.to_string(),
-            service_watch: None,
-            slice_watch: None,
+            reflectors: Box::new([Reflector::new(rt("services"), None), Reflector::new(rt("endpointslices"), None)]),
             services: BTreeMap::new(),
             slices: BTreeMap::new(),
             syncs: 0,
@@ -163,8 +162,10 @@ impl KubeProxy {
     /// Starts (or restarts) the process: it forgets its rules and watches everything again.
     pub fn start(&mut self, k: &mut Kernel) {
         *self = KubeProxy::new(&self.node);
-        self.service_watch = Some(open_watch(&self.me(), rt("services"), None, k));
-        self.slice_watch = Some(open_watch(&self.me(), rt("endpointslices"), None, k));
+        let me = self.me();
+        for r in self.reflectors.iter_mut() {
+            r.start(&me, k);
+        }
     }
 
     /// Stops the process (the world stops delivering to it).
@@ -172,45 +173,48 @@ impl KubeProxy {
         self.running = false;
     }
 
-    /// Applies a watch event to the rules, or reopens a refused watch.
+    /// Applies a watch event to the rules; a watch that ended goes back to its reflector.
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
+        let me = self.me();
         match msg.payload {
             Payload::Watch(n) => {
-                let services = Some(n.watch_id) == self.service_watch;
-                if !services && Some(n.watch_id) != self.slice_watch {
-                    return;
-                }
-                let key = key(&n.object);
-                let changed = match (n.event, services) {
-                    (EventType::Bookmark, _) => false,
-                    (EventType::Deleted, true) => self.services.remove(&key).is_some(),
-                    (EventType::Deleted, false) => self.slices.remove(&key).is_some(),
-                    (_, true) => {
-                        self.services.insert(key, service_info(&n.object)).as_ref() != Some(&service_info(&n.object))
+                let Some(i) = self.reflectors.iter().position(|r| r.owns(n.watch_id)) else { return };
+                for change in self.reflectors[i].on_notice(*n) {
+                    if self.apply(i == 0, &change) {
+                        self.syncs += 1;
                     }
-                    (_, false) => {
-                        self.slices.insert(key, Box::new(slice_info(&n.object))).as_deref()
-                            != Some(&slice_info(&n.object))
-                    }
-                };
-                if changed {
-                    self.syncs += 1;
                 }
             }
-            Payload::Response(r) if r.result.is_err() => {
-                // A watch was refused or closed: open it again.
-                if Some(r.request_id) == self.service_watch {
-                    self.service_watch = Some(open_watch(&self.me(), rt("services"), None, k));
-                } else if Some(r.request_id) == self.slice_watch {
-                    self.slice_watch = Some(open_watch(&self.me(), rt("endpointslices"), None, k));
-                }
+            Payload::Response(r) => {
+                let _ = self.reflectors.iter_mut().any(|refl| refl.on_response(&r, &me, k));
             }
             _ => {}
         }
     }
 
-    /// kube-proxy has no timers here: rules are computed when read.
-    pub fn on_timer(&mut self, _kind: TimerKind, _k: &mut Kernel) {}
+    /// Whether a change alters the rules.
+    fn apply(&mut self, services: bool, change: &Change) -> bool {
+        let key = key(&change.new);
+        match (change.event, services) {
+            (EventType::Bookmark, _) => false,
+            (EventType::Deleted, true) => self.services.remove(&key).is_some(),
+            (EventType::Deleted, false) => self.slices.remove(&key).is_some(),
+            (_, true) => {
+                let info = service_info(&change.new);
+                self.services.insert(key, info.clone()).as_ref() != Some(&info)
+            }
+            (_, false) => {
+                let info = slice_info(&change.new);
+                self.slices.insert(key, Box::new(info.clone())).as_deref() != Some(&info)
+            }
+        }
+    }
+
+    /// The reflectors' timers (backoff, health checks); rules are computed when read.
+    pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        let me = self.me();
+        let _ = self.reflectors.iter_mut().any(|r| r.on_timer(&kind, &me, k));
+    }
 
     /// The endpoints (`ip:port`) a Service port balances over: ready ones, or serving terminating
     /// ones when none is ready (kube-proxy's fallback).
@@ -328,7 +332,7 @@ mod tests {
         let mut k = Kernel::new(1);
         let mut p = KubeProxy::new("n1");
         p.start(&mut k);
-        let (s, e) = (p.service_watch.expect("opened"), p.slice_watch.expect("opened"));
+        let (s, e) = (p.reflectors[0].watch_id().expect("opened"), p.reflectors[1].watch_id().expect("opened"));
         (p, k, s, e)
     }
 

@@ -18,7 +18,7 @@ use super::queue::{SchedulingQueue, UNSCHEDULABLE_FLUSH_PERIOD_MS};
 use super::registry::DEFAULT_SCHEDULER_NAME;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, WatchNotice};
-use crate::sim::client::open_watch;
+use crate::sim::client::Reflector;
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -28,10 +28,8 @@ use crate::sim::time::Millis;
 pub const DEFAULT_DECISION_CAPACITY: usize = 128;
 /// The scheduler's pod informer skips finished pods, as upstream's does.
 pub const POD_FIELD_SELECTOR: &str = "status.phase!=Succeeded,status.phase!=Failed";
-/// How long to wait before re-opening watches the apiserver refused.
-pub const REWATCH_DELAY_MS: Millis = 1_000;
-const REWATCH_TIMER: &str = "kube-scheduler/rewatch";
 
+/// What the scheduler's reflectors watch, in the order of `Scheduler::reflectors`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Watched {
     Pods,
@@ -39,13 +37,15 @@ enum Watched {
     PriorityClasses,
 }
 
+const WATCHED: [Watched; 3] = [Watched::Pods, Watched::Nodes, Watched::PriorityClasses];
+
 /// The kube-scheduler actor.
 #[derive(Debug)]
 pub struct Scheduler {
     /// Whether the process is up; the world drops what reaches a stopped scheduler.
     pub running: bool,
-    watches: BTreeMap<u64, Watched>,
-    synced: BTreeSet<u64>,
+    /// Pods (not finished), nodes and PriorityClasses, each through the client library's reflector.
+    reflectors: Box<[Reflector; 3]>,
     cluster: Cluster,
     queue: SchedulingQueue,
     algorithm: Algorithm,
@@ -57,7 +57,6 @@ pub struct Scheduler {
     /// Virtual times at which backoff-flush timers are armed.
     backoff_timers: BTreeSet<Millis>,
     leftover_timer: Option<Millis>,
-    rewatch_at: Option<Millis>,
 }
 
 impl Default for Scheduler {
@@ -75,8 +74,11 @@ impl Scheduler {
     pub fn new() -> Self {
         Self {
             running: true,
-            watches: BTreeMap::new(),
-            synced: BTreeSet::new(),
+            reflectors: Box::new([
+                Reflector::new(resource("pods"), Some(POD_FIELD_SELECTOR.to_string())),
+                Reflector::new(resource("nodes"), None),
+                Reflector::new(resource("priorityclasses"), None),
+            ]),
             cluster: Cluster::default(),
             queue: SchedulingQueue::default(),
             algorithm: Algorithm::default(),
@@ -85,7 +87,6 @@ impl Scheduler {
             decisions: DecisionLog::new(DEFAULT_DECISION_CAPACITY),
             backoff_timers: BTreeSet::new(),
             leftover_timer: None,
-            rewatch_at: None,
         }
     }
 
@@ -121,11 +122,9 @@ impl Scheduler {
         let decisions = DecisionLog::new(self.decisions.capacity());
         *self = Scheduler { decisions, running: self.running, ..Scheduler::new() };
         self.algorithm.percentage_of_nodes_to_score = percentage;
-        let me = Component::Scheduler;
-        let pods = open_watch(&me, resource("pods"), Some(POD_FIELD_SELECTOR.to_string()), k);
-        let nodes = open_watch(&me, resource("nodes"), None, k);
-        let pcs = open_watch(&me, resource("priorityclasses"), None, k);
-        self.watches = [(pods, Watched::Pods), (nodes, Watched::Nodes), (pcs, Watched::PriorityClasses)].into();
+        for r in self.reflectors.iter_mut() {
+            r.start(&Component::Scheduler, k);
+        }
     }
 
     /// Watch events update the cache and queue; responses finish bindings. Then every pod in
@@ -140,15 +139,15 @@ impl Scheduler {
         self.arm_timers(k);
     }
 
-    /// `Queue`: a backoff ended; `Tick`: the 30 s unschedulable-pool flush; the rewatch pause.
+    /// `Queue`: a backoff ended; `Tick`: the 30 s unschedulable-pool flush; the reflectors' timers.
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
         let now = k.now();
+        if self.reflectors.iter_mut().any(|r| r.on_timer(&kind, &Component::Scheduler, k)) {
+            return;
+        }
         match kind {
             TimerKind::Queue if self.backoff_timers.remove(&now) => {
                 self.queue.flush_backoff(now);
-            }
-            TimerKind::Object(name) if name == REWATCH_TIMER && self.rewatch_at == Some(now) => {
-                return self.start(k);
             }
             TimerKind::Tick if self.leftover_timer == Some(now) => {
                 self.leftover_timer = None;
@@ -162,35 +161,35 @@ impl Scheduler {
     }
 
     fn synced(&self) -> bool {
-        !self.watches.is_empty() && self.watches.keys().all(|id| self.synced.contains(id))
+        self.reflectors.iter().all(Reflector::has_synced)
     }
 
     fn on_watch(&mut self, w: WatchNotice, k: &mut Kernel) {
-        let Some(&what) = self.watches.get(&w.watch_id) else { return };
+        let Some(i) = self.reflectors.iter().position(|r| r.owns(w.watch_id)) else { return };
         let now = k.now();
-        let event = match (what, w.event) {
-            (_, EventType::Bookmark) => {
-                self.synced.insert(w.watch_id);
-                None
+        for change in self.reflectors[i].on_notice(w) {
+            let object = &change.new;
+            let event = match (WATCHED[i], change.event) {
+                (_, EventType::Bookmark) => None,
+                (Watched::Pods, EventType::Deleted) => {
+                    let key = PodInfo::parse(object).key();
+                    self.queue.delete(&key);
+                    self.cluster.remove_pod(&key)
+                }
+                (Watched::Pods, _) => self.on_pod(PodInfo::parse(object), now),
+                (Watched::Nodes, EventType::Deleted) => {
+                    let name = object.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
+                    self.cluster.remove_node(name)
+                }
+                (Watched::Nodes, _) => self.cluster.set_node(NodeSpec::parse(object)),
+                (Watched::PriorityClasses, ev) => {
+                    self.on_priority_class(object, ev == EventType::Deleted);
+                    None
+                }
+            };
+            if let Some(ev) = event {
+                self.on_cluster_event(ev, now);
             }
-            (Watched::Pods, EventType::Deleted) => {
-                let key = PodInfo::parse(&w.object).key();
-                self.queue.delete(&key);
-                self.cluster.remove_pod(&key)
-            }
-            (Watched::Pods, _) => self.on_pod(PodInfo::parse(&w.object), now),
-            (Watched::Nodes, EventType::Deleted) => {
-                let name = w.object.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
-                self.cluster.remove_node(name)
-            }
-            (Watched::Nodes, _) => self.cluster.set_node(NodeSpec::parse(&w.object)),
-            (Watched::PriorityClasses, ev) => {
-                self.on_priority_class(&w.object, ev == EventType::Deleted);
-                None
-            }
-        };
-        if let Some(ev) = event {
-            self.on_cluster_event(ev, now);
         }
     }
 

@@ -58,7 +58,9 @@ impl FakeApi {
                         );
                     }
                 }
-                let bm = WatchNotice { watch_id: req.id, event: EventType::Bookmark, object: json!({}).into() };
+                // The bookmark that ends a WatchList's initial events, as the apiserver sends it.
+                let end = json!({"metadata": {"resourceVersion": self.rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
+                let bm = WatchNotice { watch_id: req.id, event: EventType::Bookmark, object: end.into() };
                 k.send(Component::ApiServer, me(), Payload::Watch(Box::new(bm)));
                 return;
             }

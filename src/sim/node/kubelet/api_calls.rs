@@ -8,7 +8,7 @@ use super::worker::Stage;
 use super::{ApiOp, Kubelet, REPORT_MS, TICK_MS, rt, volumes};
 use crate::sim::apiserver::request::{ApiResponse, PatchType};
 use crate::sim::apiserver::status::Reason;
-use crate::sim::client::{Action, open_watch};
+use crate::sim::client::Action;
 use crate::sim::kernel::Kernel;
 
 impl Kubelet {
@@ -116,12 +116,8 @@ impl Kubelet {
 
     /// Handles the answer to one of the kubelet's requests.
     pub(crate) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
-        if Some(r.request_id) == self.pod_watch {
-            // The watch was refused or closed: open it again, as an informer would.
-            if r.result.is_err() {
-                let selector = format!("spec.nodeName={}", self.config.name);
-                self.pod_watch = Some(open_watch(&self.me(), rt("pods"), Some(selector), k));
-            }
+        let me = self.me();
+        if self.pod_source.on_response(&r, &me, k) {
             return;
         }
         let Some((op, _)) = self.api.remove(&r.request_id) else { return };

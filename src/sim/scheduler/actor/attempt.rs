@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use super::{REWATCH_DELAY_MS, REWATCH_TIMER, Scheduler, resource};
+use super::{Scheduler, resource};
 use crate::sim::apiserver::request::ApiResponse;
 use crate::sim::client::{Action, send_action};
 use crate::sim::component::Component;
-use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::kernel::Kernel;
 use crate::sim::scheduler::decision::Outcome;
 use crate::sim::scheduler::framework::ClusterEvent;
 use crate::sim::scheduler::podinfo::{PodInfo, PodKey};
@@ -18,13 +18,8 @@ impl Scheduler {
     /// Answers to the scheduler's requests: a refused watch is reopened after a pause; a binding
     /// either completes (`Scheduled` event) or is forgotten and retried after a backoff.
     pub(super) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
-        if self.watches.contains_key(&r.request_id) {
-            // The watch could not be opened or was closed: start over from a fresh list, after a
-            // pause so that a failing apiserver is not hammered (as a reflector backs off).
-            if r.result.is_err() && self.rewatch_at.is_none() {
-                self.rewatch_at = Some(k.now() + REWATCH_DELAY_MS);
-                k.set_timer(Component::Scheduler, REWATCH_DELAY_MS, TimerKind::Object(REWATCH_TIMER.to_string()));
-            }
+        // A watch that could not be opened or ended: its reflector backs off and lists again.
+        if self.reflectors.iter_mut().any(|refl| refl.on_response(&r, &Component::Scheduler, k)) {
             return;
         }
         let Some((key, node)) = self.binds.remove(&r.request_id) else { return };

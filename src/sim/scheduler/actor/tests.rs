@@ -3,6 +3,7 @@
 use super::*;
 use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::Status;
+use crate::sim::client::reflector::BACKOFF_INITIAL_MS;
 use crate::sim::kernel::Scheduled;
 use crate::sim::scheduler::testing::{node_value, pod_value};
 use serde_json::{Value, json};
@@ -229,12 +230,19 @@ fn restart_forgets_and_rewatches() {
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
     assert!(h.s.cluster().nodes().is_empty());
     assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 3);
-    // A refused watch is retried after a pause, not at once.
+    // A refused watch is listed again after its reflector's backoff (800 ms plus jitter), not at
+    // once, and only that watch.
     let mut h = Harness::new();
     h.respond(h.nodes, Err(Status::internal("boom")));
     assert!(h.drain().is_empty());
-    h.advance(REWATCH_DELAY_MS + 100);
-    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 3);
+    h.advance(2 * BACKOFF_INITIAL_MS + 100);
+    let again: Vec<&'static str> = h
+        .drain()
+        .iter()
+        .filter(|r| r.verb == Verb::Watch && r.options.send_initial_events)
+        .map(|r| r.resource.plural)
+        .collect();
+    assert_eq!(again, ["nodes"]);
 }
 
 #[test]
