@@ -76,6 +76,8 @@ pub struct ApiServer {
     ips: IpAllocator,
     /// The revision to compact to at the next compaction round.
     compact_next: i64,
+    /// After a restart: the id of the etcd range that re-fills the watch cache, until it answers.
+    initializing: Option<u64>,
 }
 
 impl Default for ApiServer {
@@ -92,6 +94,7 @@ impl ApiServer {
             pending: BTreeMap::new(),
             ips: IpAllocator::default(),
             compact_next: 0,
+            initializing: None,
         }
     }
 
@@ -110,7 +113,11 @@ impl ApiServer {
     }
 
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        if self.on_watch_timer(&kind, k) {
+            return;
+        }
         match kind {
+            TimerKind::RequestTimeout(etcd_id) if Some(etcd_id) == self.initializing => self.refill_cache(k),
             TimerKind::RequestTimeout(etcd_id) => {
                 if let Some(p) = self.pending.remove(&etcd_id) {
                     respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
@@ -228,6 +235,9 @@ impl ApiServer {
     }
 
     fn on_etcd_reply(&mut self, reply: EtcdReply, k: &mut Kernel) {
+        if Some(reply.id) == self.initializing {
+            return self.on_refill(reply, k);
+        }
         let Some(p) = self.pending.remove(&reply.id) else { return };
         let result = match reply.result {
             Err(e) => return respond(k, p.client, p.req.id, Err(Status::internal(e))),
@@ -322,6 +332,11 @@ impl ApiServer {
     }
 
     fn on_etcd_watch(&mut self, batch: EtcdWatchBatch, k: &mut Kernel) {
+        if self.initializing.is_some() {
+            // The range that re-fills the cache already holds these changes (etcd sends a watch
+            // batch before the reply of the write that caused it, on the same FIFO link).
+            return;
+        }
         for ev in &batch.events {
             let Some(change) = self.cache.apply(ev) else { continue };
             let targets: Vec<(Component, u64, EventType)> = self

@@ -54,6 +54,11 @@ impl CloudControllerManager {
         }
     }
 
+    /// Its list-and-watch loops (Services, nodes).
+    pub fn reflectors(&self) -> &[Reflector] {
+        &self.reflectors
+    }
+
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
         let me = Component::CloudControllerManager;
         match msg.payload {

@@ -32,6 +32,9 @@ pub enum Route {
 #[derive(Debug, Default, Clone)]
 pub struct Network {
     faults: BTreeMap<(Component, Component), LinkState>,
+    /// How many times each link has been partitioned: a partition kills the TCP connections that
+    /// cross it, so a client compares this count to find out whether its connection survived.
+    partitions: BTreeMap<(Component, Component), u64>,
     last_delivery: BTreeMap<(Component, Component), Millis>,
 }
 
@@ -56,6 +59,9 @@ impl Network {
 
     pub fn set_state(&mut self, a: &Component, b: &Component, state: LinkState) {
         let key = undirected(a, b);
+        if state == LinkState::Partitioned && self.state(a, b) != LinkState::Partitioned {
+            *self.partitions.entry(key.clone()).or_default() += 1;
+        }
         if state == LinkState::Healthy {
             self.faults.remove(&key);
         } else {
@@ -82,6 +88,11 @@ impl Network {
         let at = earliest.max(*last);
         *last = at;
         at
+    }
+
+    /// How many times the link between `a` and `b` has been partitioned so far.
+    pub fn partitions(&self, a: &Component, b: &Component) -> u64 {
+        self.partitions.get(&undirected(a, b)).copied().unwrap_or(0)
     }
 
     /// Links that are not healthy, for the UI.

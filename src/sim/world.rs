@@ -4,6 +4,7 @@
 //! routes each delivery to its actor, and drops what arrives at a stopped component (marked in the
 //! trace), as a crashed process would.
 
+mod clients;
 mod faults;
 
 use std::collections::BTreeMap;

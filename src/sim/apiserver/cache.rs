@@ -26,6 +26,9 @@ pub struct WatchCache {
     pub watchers: Watchers,
     /// Recent changes, for watches that resume from a resourceVersion.
     pub history: History,
+    /// The revision of the last refill: older changes are already in the objects. (Several keys
+    /// can change at one revision, so this is not `revision`.)
+    refilled_at: i64,
 }
 
 /// A decoded change: which resource, old and new object (shared, so keeping it in the history costs
@@ -66,8 +69,30 @@ impl WatchCache {
         change
     }
 
-    /// Applies one etcd event; returns the decoded change, or None for keys it does not serve.
+    /// Replaces every object with a fresh list from etcd at `revision` (a restarted apiserver's
+    /// cache); the history starts there too.
+    pub fn refill(&mut self, kvs: &[crate::sim::store::KeyValue], revision: i64) {
+        self.objects.clear();
+        for kv in kvs {
+            if resource_for_key(&kv.key).is_none() {
+                continue;
+            }
+            if let Ok(mut obj) = serde_json::from_slice::<Value>(&kv.value) {
+                set_resource_version(&mut obj, kv.mod_revision);
+                self.objects.insert(kv.key.to_string(), Arc::new(obj));
+            }
+        }
+        self.revision = revision;
+        self.refilled_at = revision;
+        self.history.reset(revision);
+    }
+
+    /// Applies one etcd event; returns the decoded change, or None for keys it does not serve and
+    /// for revisions the cache already holds (after a refill).
     pub fn apply(&mut self, ev: &WatchEvent) -> Option<CacheChange> {
+        if ev.kv.mod_revision <= self.refilled_at {
+            return None;
+        }
         self.revision = self.revision.max(ev.kv.mod_revision);
         let resource = resource_for_key(&ev.kv.key)?;
         match ev.kind {

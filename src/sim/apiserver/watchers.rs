@@ -171,11 +171,13 @@ impl Watchers {
         self.by_id.insert(id, Box::new(w));
     }
 
-    pub fn remove(&mut self, id: u64) {
-        let Some(w) = self.by_id.remove(&id) else { return };
+    /// Closes one watch; returns its client if it was open.
+    pub fn remove(&mut self, id: u64) -> Option<Component> {
+        let w = self.by_id.remove(&id)?;
         if let Some(rw) = self.by_resource.get_mut(w.resource.plural) {
             rw.remove(&w.bucket(), id);
         }
+        Some(w.client)
     }
 
     /// Drops every watch of a client (it restarted or went away).

@@ -42,6 +42,8 @@ pub const BACKOFF_INITIAL_MS: Millis = 800;
 pub const BACKOFF_MAX_MS: Millis = 30_000;
 /// How often the transport checks a quiet connection (HTTP/2 `ReadIdleTimeout`, 30 s in client-go).
 pub const HEALTH_CHECK_MS: Millis = 30_000;
+/// client-go's `minWatchTimeout`: each watch asks the server to end it after 5 to 10 minutes.
+pub const MIN_WATCH_TIMEOUT_S: u64 = 5 * 60;
 
 /// Where the reflector is in its list-and-watch loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,9 @@ pub struct Reflector {
     next_check: Millis,
     /// Whether a list has ever completed (client-go's `HasSynced`).
     synced: bool,
+    /// The connection the open watch runs on: the link's partition count when it was opened, and
+    /// whether the link was partitioned right then (the request itself was lost).
+    connection: (u64, bool),
 }
 
 impl Reflector {
@@ -96,11 +101,17 @@ impl Reflector {
             failures: 0,
             next_check: 0,
             synced: false,
+            connection: (0, false),
         }
     }
 
     pub fn resource(&self) -> &'static ResourceType {
         self.resource
+    }
+
+    /// The field selector its watches carry (`spec.nodeName=<node>` for a kubelet).
+    pub fn field_selector(&self) -> Option<&str> {
+        self.field_selector.as_deref()
     }
 
     pub fn state(&self) -> State {
@@ -268,6 +279,17 @@ impl Reflector {
         true
     }
 
+    /// Whether the connection of the open watch is dead: the link is partitioned now, was when the
+    /// watch was opened, or has been since (a partition kills the connections crossing it; HTTP/2's
+    /// health check notices at the next ping).
+    fn connection_dead(&self, me: &Component, k: &Kernel) -> bool {
+        let api = Component::ApiServer;
+        let (opened_at, lost_at_once) = self.connection;
+        lost_at_once
+            || k.network.state(me, &api) == LinkState::Partitioned
+            || k.network.partitions(me, &api) != opened_at
+    }
+
     /// Handles a timer if it is this reflector's; returns whether it was.
     pub fn on_timer(&mut self, kind: &TimerKind, me: &Component, k: &mut Kernel) -> bool {
         if *kind != self.timer() {
@@ -282,7 +304,7 @@ impl Reflector {
                 self.on_wake(now, false, id, 0)
             }
             State::Listing { .. } | State::Watching { .. } if now >= self.next_check => {
-                let dead = k.network.state(me, &Component::ApiServer) == LinkState::Partitioned;
+                let dead = self.connection_dead(me, k);
                 let jitter = if dead { k.rng.next_u64() } else { 0 };
                 self.on_wake(now, dead, 0, jitter)
             }
@@ -292,12 +314,16 @@ impl Reflector {
         true
     }
 
-    fn run(&self, effects: Vec<Effect>, me: &Component, k: &mut Kernel) {
+    fn run(&mut self, effects: Vec<Effect>, me: &Component, k: &mut Kernel) {
         for e in effects {
             match e {
                 Effect::Watch { id, resume_from } => {
+                    let api = Component::ApiServer;
+                    let partitioned = k.network.state(me, &api) == LinkState::Partitioned;
+                    self.connection = (k.network.partitions(me, &api), partitioned);
                     let mut req = ApiRequest::new(id, Verb::Watch, self.resource);
                     req.options.field_selector = self.field_selector.clone();
+                    req.options.timeout_seconds = Some(watch_timeout_s(id));
                     match resume_from {
                         None => req.options.send_initial_events = true,
                         Some(rv) => req.options.resource_version = Some(rv),
@@ -314,6 +340,12 @@ impl Reflector {
 pub fn backoff_ms(failures: u32, jitter: u64) -> Millis {
     let base = BACKOFF_INITIAL_MS.saturating_mul(1 << failures.min(16)).min(BACKOFF_MAX_MS);
     base + jitter % (base + 1)
+}
+
+/// client-go draws `minWatchTimeout * (1 + rand)`; here the spread comes from the watch id instead of
+/// the seeded RNG, so that how many watches a run opens does not shift every later random draw.
+pub fn watch_timeout_s(watch_id: u64) -> u64 {
+    MIN_WATCH_TIMEOUT_S + (watch_id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) % MIN_WATCH_TIMEOUT_S
 }
 
 fn resource_version(obj: &Value) -> Option<i64> {

@@ -133,6 +133,11 @@ impl ControllerManager {
         }
     }
 
+    /// Its list-and-watch loops, one per resource the controllers need.
+    pub fn reflectors(&self) -> &[Reflector] {
+        &self.reflectors
+    }
+
     /// The informers' view of the cluster (for inspectors and tests).
     pub fn informers(&self) -> &Informers {
         &self.informers

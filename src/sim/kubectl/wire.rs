@@ -214,7 +214,7 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
         "verb": verb, "group": r.resource.group, "resource": r.resource.plural,
         "namespace": r.namespace, "name": r.name, "subresource": r.subresource, "body": r.body,
         "labelSelector": o.label_selector, "fieldSelector": o.field_selector, "resourceVersion": o.resource_version,
-        "sendInitialEvents": o.send_initial_events, "dryRun": o.dry_run,
+        "sendInitialEvents": o.send_initial_events, "timeoutSeconds": o.timeout_seconds, "dryRun": o.dry_run,
         "propagationPolicy": o.propagation_policy, "gracePeriodSeconds": o.grace_period_seconds,
     })
 }
@@ -237,6 +237,7 @@ pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
         field_selector: text("fieldSelector"),
         resource_version: v["resourceVersion"].as_i64(),
         send_initial_events: v["sendInitialEvents"].as_bool().unwrap_or(false),
+        timeout_seconds: v["timeoutSeconds"].as_u64(),
         dry_run: v["dryRun"].as_bool().unwrap_or(false),
         propagation_policy: text("propagationPolicy"),
         grace_period_seconds: v["gracePeriodSeconds"].as_i64(),

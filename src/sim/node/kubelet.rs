@@ -180,6 +180,11 @@ impl Kubelet {
         k.set_timer(self.me(), TICK_MS, TimerKind::Tick);
     }
 
+    /// Its list-and-watch loop over the pods bound to its node.
+    pub fn reflectors(&self) -> &[Reflector] {
+        std::slice::from_ref(&self.pod_source)
+    }
+
     /// Stops the kubelet process (the world also stops delivering to it).
     pub fn stop(&mut self) {
         self.running = false;

@@ -168,6 +168,11 @@ impl KubeProxy {
         }
     }
 
+    /// Its list-and-watch loops (Services, EndpointSlices).
+    pub fn reflectors(&self) -> &[Reflector] {
+        &self.reflectors[..]
+    }
+
     /// Stops the process (the world stops delivering to it).
     pub fn stop(&mut self) {
         self.running = false;

@@ -38,6 +38,9 @@ pub struct RequestOptions {
     /// For watches: start after this revision. For lists/gets: ignored (served at the latest).
     pub resource_version: Option<i64>,
     pub send_initial_events: bool,
+    /// For watches: the apiserver ends the stream after this long (client-go's reflector asks for
+    /// 5 to 10 minutes, then resumes from the last resourceVersion).
+    pub timeout_seconds: Option<u64>,
     pub dry_run: bool,
     /// `Background` (default), `Foreground` or `Orphan`.
     pub propagation_policy: Option<String>,

@@ -20,6 +20,8 @@ pub enum Reason {
     InternalError,
     /// 504: etcd did not answer in time.
     Timeout,
+    /// 429: the apiserver cannot serve this yet (its watch cache is re-initializing).
+    TooManyRequests,
     /// The client could not reach the apiserver at all.
     Unreachable,
 }
@@ -94,6 +96,7 @@ impl Status {
             Reason::Expired => "Expired",
             Reason::InternalError => "InternalError",
             Reason::Timeout => "Timeout",
+            Reason::TooManyRequests => "TooManyRequests",
             Reason::Unreachable => "",
         }
     }

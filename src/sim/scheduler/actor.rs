@@ -111,6 +111,11 @@ impl Scheduler {
         self.algorithm.percentage_of_nodes_to_score = percentage;
     }
 
+    /// Its list-and-watch loops (pods, nodes, PriorityClasses).
+    pub fn reflectors(&self) -> &[Reflector] {
+        &self.reflectors[..]
+    }
+
     /// The scheduler's view of the cluster (node totals as it counts them, assumed pods included).
     pub fn cluster(&self) -> &Cluster {
         &self.cluster

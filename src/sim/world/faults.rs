@@ -87,6 +87,7 @@ impl World {
         match c {
             Component::Etcd => self.etcd.running = running,
             Component::ApiServer if !running && self.apiserver.running => self.apiserver.stop(&mut self.k),
+            Component::ApiServer if running && !self.apiserver.running => self.apiserver.restart(&mut self.k),
             Component::ApiServer => self.apiserver.running = running,
             Component::Scheduler if running && !self.scheduler.running => {
                 self.scheduler.running = true;

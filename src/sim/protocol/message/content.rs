@@ -73,6 +73,9 @@ fn query(o: &RequestOptions) -> Map<String, Value> {
     if o.send_initial_events {
         put("sendInitialEvents", json!(true));
     }
+    if let Some(t) = o.timeout_seconds {
+        put("timeoutSeconds", json!(t));
+    }
     if o.dry_run {
         put("dryRun", json!("All"));
     }
