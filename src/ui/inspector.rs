@@ -13,7 +13,7 @@ mod store_view;
 
 use yew::prelude::*;
 
-use super::bridge::{self, TraceEntry};
+use super::bridge::{self, Entries, TRACE_WINDOW, TraceEntry};
 use super::cluster::{Cluster, ClusterAction, ClusterContext};
 use super::session::Op;
 use super::state::Selection;
@@ -26,6 +26,7 @@ use object_view::ObjectView;
 const RECENT: usize = 12;
 /// How far back in the trace to look for them.
 const RECENT_SCAN: usize = 5_000;
+const _: () = assert!(RECENT_SCAN <= TRACE_WINDOW, "the trace keeps what the inspector scans");
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -135,19 +136,19 @@ fn intro() -> Html {
     }
 }
 
-/// The trace entry with `id`: ids grow in send order, so a binary search finds it.
-fn find_message(entries: &[TraceEntry], id: u64) -> Option<TraceEntry> {
+/// The trace entry with `id`, while it is kept: ids grow in send order, so a binary search finds it.
+fn find_message(entries: &Entries, id: u64) -> Option<TraceEntry> {
     let i = entries.partition_point(|e| e.id < id);
     entries.get(i).filter(|e| e.id == id).cloned()
 }
 
 /// The latest messages to or from `id` sent by display time `t`, newest first.
-fn recent_messages(entries: &[TraceEntry], id: &str, t: f64) -> Vec<TraceEntry> {
+fn recent_messages(entries: &Entries, id: &str, t: f64) -> Vec<TraceEntry> {
     let end = entries.partition_point(|e| e.sent_at as f64 <= t);
-    entries[end.saturating_sub(RECENT_SCAN)..end]
-        .iter()
+    entries
+        .range(end.saturating_sub(RECENT_SCAN)..end)
         .rev()
-        .filter(|e| e.from == id || e.to == id)
+        .filter(|e| *e.from == *id || *e.to == *id)
         .take(RECENT)
         .cloned()
         .collect()
@@ -198,11 +199,11 @@ mod tests {
 
     #[test]
     fn messages_are_found_by_id_and_by_component() {
-        let entries = vec![
+        let entries = Entries::from([
             entry(3, "kubectl", "kube-apiserver", 0),
             entry(5, "kube-apiserver", "etcd", 1),
             entry(9, "kube-apiserver", "kubectl", 4),
-        ];
+        ]);
         assert_eq!(find_message(&entries, 5).map(|e| e.id), Some(5));
         assert_eq!(find_message(&entries, 4), None);
         assert_eq!(find_message(&entries, 10), None);

@@ -56,7 +56,7 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
                     { for props.recent.iter().map(|m| {
                         let cb = props.on_select.clone();
                         let id = m.id;
-                        let arrow = if m.from == props.id { format!("→ {}", m.to) } else { format!("← {}", m.from) };
+                        let arrow = if *m.from == *props.id { format!("→ {}", m.to) } else { format!("← {}", m.from) };
                         html! {
                             <li>
                                 <button class="link" data-testid="recent-message" data-summary={m.summary.clone()}
