@@ -47,3 +47,37 @@ fn runner_binary_reports_malformed_scripts() {
         "$ kubectl get nosuchkind\nerror: the server doesn't have a resource type \"nosuchkind\"\n"
     );
 }
+
+/// `--trace FILE` holds every message even when the run sends far more than the trace keeps in
+/// memory: the file is byte for byte the whole trace of the same run kept in full.
+#[test]
+fn runner_trace_file_has_every_message_past_the_window() {
+    let dir = std::env::temp_dir().join(format!("sandbox-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script_path = dir.join("scale.sh");
+    let text = "kubectl create deployment web --image=nginx --replicas=3\nsleep 30s\n\
+                kubectl scale deployment web --replicas=1\nsleep 10s\nkubectl get pods\n";
+    std::fs::write(&script_path, text).expect("write script");
+    let steps = script::parse(text).expect("the script parses");
+    let mut whole = World::new(1);
+    whole.k.trace.set_window(usize::MAX);
+    let transcript = script::run(&mut whole, &steps, &DiskFiles::new(&dir));
+    let expected = whole.k.trace.to_json_lines();
+    const WINDOW: usize = 50;
+    assert!(expected.lines().count() > 10 * WINDOW, "the run is much longer than the window");
+
+    let trace_path = dir.join("trace.jsonl");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandbox"))
+        .args(["run", "--trace", path(&trace_path), "--trace-window", &WINDOW.to_string(), path(&script_path)])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), transcript, "the window changes nothing the run does");
+    let written = std::fs::read_to_string(&trace_path).expect("the trace file is written");
+    assert!(written == expected, "{} lines written, {} sent", written.lines().count(), expected.lines().count());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}

@@ -2,19 +2,26 @@
 //! or benchmarks the whole path from Deployment to Running pods.
 //!
 //! ```text
-//! sandbox run SCRIPT [--seed N] [--trace FILE]
+//! sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]
 //! sandbox bench --nodes N --pods M [--seed N]
 //! ```
+//! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
+//! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::Path;
 use std::process::ExitCode;
 
 use k8s_sandbox::sim::bench;
 use k8s_sandbox::sim::script::{self, DiskFiles};
+use k8s_sandbox::sim::trace::Trace;
 use k8s_sandbox::sim::world::World;
 
-const USAGE: &str =
-    "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE]\n  sandbox bench --nodes N --pods M [--seed N]";
+const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
+                     sandbox bench --nodes N --pods M [--seed N]";
+/// The options of `run` that take a value.
+const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
 /// Value of `--name V` or `--name=V`.
 fn opt(args: &[String], name: &str) -> Option<String> {
@@ -35,18 +42,28 @@ fn run(args: &[String]) -> Result<(), String> {
     let seed = number(args, "--seed", 1)?;
     let text = std::fs::read_to_string(script_path).map_err(|e| format!("sandbox: cannot read {script_path}: {e}"))?;
     let steps = script::parse(&text).map_err(|e| format!("sandbox: {script_path}: {e}"))?;
+    let window = number(args, "--trace-window", Trace::DEFAULT_WINDOW as u64)?;
     let base = Path::new(script_path).parent().map(Path::to_path_buf).unwrap_or_default();
     let mut world = World::new(seed);
+    let trace_path = opt(args, "--trace");
+    let cannot_write = |path: &str, e: std::io::Error| format!("sandbox: cannot write {path}: {e}");
+    if let Some(path) = &trace_path {
+        // Streamed rather than kept: a long script sends more messages than memory should hold.
+        // Opened before running, so that a bad path fails at once.
+        let file = File::create(path).map_err(|e| cannot_write(path, e))?;
+        assert_eq!(world.k.trace.not_kept(), 0, "a new world keeps every message it has sent");
+        world.k.trace.stream_to(Box::new(BufWriter::new(file)));
+    }
+    world.k.trace.set_window(usize::try_from(window).unwrap_or(usize::MAX));
     print!("{}", script::run(&mut world, &steps, &DiskFiles::new(base)));
-    if let Some(trace) = opt(args, "--trace") {
-        std::fs::write(&trace, world.k.trace.to_json_lines())
-            .map_err(|e| format!("sandbox: cannot write {trace}: {e}"))?;
+    if let Some(path) = &trace_path {
+        world.k.trace.finish_stream().map_err(|e| cannot_write(path, e))?;
     }
     Ok(())
 }
 
 fn is_option_value(args: &[String], a: &String) -> bool {
-    args.windows(2).any(|w| (w[0] == "--seed" || w[0] == "--trace") && &w[1] == a)
+    args.windows(2).any(|w| RUN_OPTIONS.contains(&w[0].as_str()) && &w[1] == a)
 }
 
 /// Peak resident memory of this process (VmHWM), or 0 where /proc is not available.

@@ -121,7 +121,6 @@ fn store_creates(n: usize) -> String {
 /// -> etcd txn -> response, with the watch cache fed from etcd's watch, on a world with no nodes.
 fn api_creates(n: usize) -> String {
     let mut world = World::bare(1);
-    world.k.trace.limit = Some(10_000);
     let requests: Vec<ApiRequest> = (0..n)
         .map(|i| ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some("default")).with_body(pod_request(i)))
         .collect();
@@ -162,7 +161,6 @@ fn store_fanout(watchers: usize, writes: usize) -> String {
 /// pods -w -A` would); each create is answered, then its ADDED notice travels to every watcher.
 fn api_fanout(watchers: usize, writes: usize) -> String {
     let mut world = World::bare(1);
-    world.k.trace.limit = Some(10_000);
     let ids: Vec<u64> =
         (0..watchers).map(|_| world.open_kubectl_watch(ApiRequest::new(0, Verb::Watch, pods()))).collect();
     world.run_for(1_000);

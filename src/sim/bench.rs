@@ -83,7 +83,6 @@ pub fn running_pods(world: &World) -> usize {
 pub fn run(nodes: usize, pods: usize, seed: u64, wall_ms: &dyn Fn() -> f64, memory: &dyn Fn() -> u64) -> BenchResult {
     let start = wall_ms();
     let mut world = World::with_workers(seed, nodes);
-    world.k.trace.limit = Some(10_000);
     let rt = api::resolve("deployments").expect("deployments are served");
     let mut left = pods;
     let mut i = 0;

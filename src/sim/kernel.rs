@@ -87,10 +87,11 @@ impl Kernel {
             Route::Dropped => (Fate::Dropped, self.now),
             Route::Held => (Fate::Held, self.now),
         };
+        let (from_name, to_name) = (self.trace.name(&from), self.trace.name(&to));
         self.trace.push(TraceEntry {
             id,
-            from: from.to_string(),
-            to: to.to_string(),
+            from: from_name,
+            to: to_name,
             kind: info.kind,
             summary: info.summary,
             key: info.key,
@@ -143,7 +144,8 @@ impl Kernel {
         self.now = self.now.max(t);
     }
 
-    /// Releases messages held between `a` and `b`, in the order they were sent.
+    /// Releases messages held between `a` and `b`, in the order they were sent. (A message sent
+    /// longer ago than the trace's window is released all the same; only its entry is gone.)
     pub fn release_held(&mut self, a: &Component, b: &Component) {
         let (release, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
             .into_iter()

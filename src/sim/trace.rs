@@ -1,11 +1,34 @@
-//! The message trace: every hop of the simulation, in send order. The UI draws it; tests compare it.
+//! The message trace: the newest messages in full (a bounded window), and how many were sent in all.
+//!
+//! ```text
+//!   Kernel::send ──► push ──► [ oldest … newest ]  (at most `window` entries, in send order)
+//!                                  │
+//!                                  └─ pushed out ──► the stream, if any (`sandbox run --trace FILE`)
+//!                                                    else dropped; `total_sent` still counts it
+//! ```
+//! A large cluster sends millions of messages, so only a window of the newest is kept: memory does
+//! not grow with the number of messages ever sent. What reads the trace needs no more than that:
+//! the diagram draws messages of the last two virtual seconds, the inspector lists a component's
+//! recent messages and shows the newest ones in full, the benchmarks count messages, and tests
+//! compare the whole trace of short scenarios (which fit in the window). The native runner's
+//! `--trace FILE` gets every message by streaming each entry as it leaves the window.
 
-use serde::Serialize;
+mod json_lines;
+mod names;
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
 
 use super::component::Component;
 use super::protocol::message::Payload;
 use super::time::Millis;
-use std::collections::VecDeque;
+use json_lines::JsonLines;
+use names::Names;
 
 /// What happened to a message after it was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,8 +48,12 @@ pub enum Fate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceEntry {
     pub id: u64,
-    pub from: String,
-    pub to: String,
+    /// The sender, named as `Component`'s `Display` prints it. Shared: the trace names each
+    /// component once, so recording a message allocates no name.
+    #[serde(serialize_with = "as_str")]
+    pub from: Arc<str>,
+    #[serde(serialize_with = "as_str")]
+    pub to: Arc<str>,
     /// A short kind for colouring and filtering: `request`, `response`, `watch`, `etcd`, `cri`, ...
     pub kind: &'static str,
     /// One line, e.g. `POST /api/v1/namespaces/default/pods` or `ADDED pod default/web-1`.
@@ -42,6 +69,12 @@ pub struct TraceEntry {
     pub fate: Fate,
 }
 
+/// Names serialize as the plain strings they were before they were shared (trace files compare
+/// byte for byte).
+fn as_str<S: Serializer>(name: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(name)
+}
+
 impl TraceEntry {
     pub fn from_component(&self) -> Option<Component> {
         Component::parse(&self.from)
@@ -49,13 +82,17 @@ impl TraceEntry {
 }
 
 /// The recorded trace. Entries are appended in send order, which is deterministic.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug)]
 pub struct Trace {
-    entries: Vec<TraceEntry>,
-    /// How many old entries were dropped to bound memory (big benchmarks).
-    first_id: u64,
-    /// `None` keeps everything; `Some(n)` keeps the newest n entries.
-    pub limit: Option<usize>,
+    /// The newest `window` messages, ids ascending.
+    entries: VecDeque<TraceEntry>,
+    /// How many entries are kept; see [`Trace::DEFAULT_WINDOW`].
+    window: usize,
+    /// Every message ever recorded, kept or not.
+    sent: u64,
+    names: Names,
+    /// Where entries go when they leave the window, instead of being dropped.
+    stream: Option<JsonLines>,
     /// The full payloads of the newest messages, for the inspector (ids ascending).
     payloads: VecDeque<(u64, Payload)>,
     /// How many payloads to keep: 0 (tests, the native runner, benchmarks) keeps none, so only
@@ -63,16 +100,102 @@ pub struct Trace {
     pub keep_payloads: usize,
 }
 
+impl Default for Trace {
+    fn default() -> Self {
+        Self::with_window(Self::DEFAULT_WINDOW)
+    }
+}
+
 impl Trace {
-    pub fn push(&mut self, entry: TraceEntry) {
-        self.entries.push(entry);
-        if let Some(limit) = self.limit
-            && self.entries.len() > limit * 2
-        {
-            let drop = self.entries.len() - limit;
-            self.first_id += drop as u64;
-            self.entries.drain(..drop);
+    /// How many messages are kept by default. The UI reads at most the newest 5,000 before the
+    /// time on screen (the inspector's scans and payloads; the diagram looks 4,000 back), and the
+    /// screen may lag the world while a command's messages replay: 20,000 leaves room for that,
+    /// and holds the whole trace of the scenarios tests compare (under 1,000 messages), for about
+    /// 4.5 MB (an entry is ~225 bytes with its summary and key). A 3,000-pod benchmark sends
+    /// ~190,000 messages.
+    pub const DEFAULT_WINDOW: usize = 20_000;
+
+    /// A trace that keeps the newest `window` messages (`usize::MAX`: all of them).
+    pub fn with_window(window: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            window,
+            sent: 0,
+            names: Names::default(),
+            stream: None,
+            payloads: VecDeque::new(),
+            keep_payloads: 0,
         }
+    }
+
+    /// How many of the newest messages are kept.
+    pub fn window(&self) -> usize {
+        self.window
+    }
+
+    /// Keeps the newest `window` messages from now on; older ones leave at once.
+    pub fn set_window(&mut self, window: usize) {
+        self.window = window;
+        while self.entries.len() > window {
+            self.pop_oldest();
+        }
+    }
+
+    /// Records a message, pushing the oldest out if the window is full (O(1)).
+    pub fn push(&mut self, entry: TraceEntry) {
+        self.sent += 1;
+        if self.window == 0 {
+            self.leave(entry);
+            return;
+        }
+        if self.entries.len() >= self.window {
+            self.pop_oldest();
+        } else if self.entries.len() == self.entries.capacity() {
+            // Grow by doubling, but never past the window: a full window's capacity is its size.
+            let extra = self.entries.len().max(64).min(self.window - self.entries.len());
+            self.entries.reserve_exact(extra);
+        }
+        self.entries.push_back(entry);
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(old) = self.entries.pop_front() {
+            self.leave(old);
+        }
+    }
+
+    /// An entry leaving the window: written out if a stream is open, else forgotten.
+    fn leave(&mut self, entry: TraceEntry) {
+        if let Some(stream) = &mut self.stream {
+            stream.write(&entry);
+        }
+    }
+
+    /// The shared name of `c`, as entries' `from` and `to` carry it.
+    pub fn name(&mut self, c: &Component) -> Arc<str> {
+        self.names.get(c)
+    }
+
+    /// From now on, writes each entry to `out` as a JSON line when it leaves the window; call
+    /// [`Trace::finish_stream`] at the end for the entries still kept. Together they write every
+    /// message kept at this call or recorded after it, in send order, as
+    /// [`Trace::to_json_lines`] of a trace that kept them all would.
+    ///
+    /// An entry is written as it is when it leaves: a message released from a held link (a
+    /// fault) after `window` newer messages were sent is written as held. The native runner's
+    /// scripts have no faults, so there every line is final.
+    pub fn stream_to(&mut self, out: Box<dyn Write>) {
+        self.stream = Some(JsonLines::new(out));
+    }
+
+    /// Writes the entries still kept to the stream, flushes it and closes it; the first write
+    /// error, if any. The entries stay kept. Without a stream, does nothing.
+    pub fn finish_stream(&mut self) -> io::Result<()> {
+        let Some(mut stream) = self.stream.take() else { return Ok(()) };
+        for e in &self.entries {
+            stream.write(e);
+        }
+        stream.finish()
     }
 
     /// Keeps a copy of message `id`'s payload if payloads are kept, dropping the oldest past the cap.
@@ -92,93 +215,45 @@ impl Trace {
         self.payloads.get(idx).map(|(_, p)| p)
     }
 
-    pub fn entries(&self) -> &[TraceEntry] {
+    /// The kept entries, oldest first.
+    pub fn entries(&self) -> &VecDeque<TraceEntry> {
         &self.entries
     }
 
+    /// How many entries are kept (at most the window).
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    /// Every message ever sent, including entries no longer kept.
-    pub fn total_sent(&self) -> u64 {
-        self.first_id + self.entries.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The entry with this id, if it is still kept. Ids grow with send order but are not
-    /// contiguous (requests draw from the same counter), so this is a binary search.
+    /// Every message ever sent, including entries no longer kept. Use this, not `len`, to see
+    /// whether something was sent: once the window is full, `len` stays the same.
+    pub fn total_sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// How many messages, the oldest, are no longer kept.
+    pub fn not_kept(&self) -> u64 {
+        self.sent - self.entries.len() as u64
+    }
+
+    /// The entry with this id, if it is still kept (an older id finds nothing, harmlessly).
+    /// Ids grow with send order but are not contiguous (requests draw from the same counter), so
+    /// this is a binary search.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut TraceEntry> {
         let idx = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
         self.entries.get_mut(idx)
     }
 
-    /// JSON lines, one message per line: the `--trace FILE` format.
+    /// The kept entries as JSON lines, one message per line: the `--trace FILE` format.
     pub fn to_json_lines(&self) -> String {
         let mut out = String::new();
         for e in &self.entries {
-            out.push_str(&serde_json::to_string(e).expect("a TraceEntry always serializes"));
-            out.push('\n');
+            out.push_str(&json_lines::line(e));
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: u64) -> TraceEntry {
-        TraceEntry {
-            id,
-            from: "a".into(),
-            to: "b".into(),
-            kind: "request",
-            summary: String::new(),
-            key: None,
-            revision: None,
-            sent_at: 0,
-            deliver_at: 0,
-            fate: Fate::Delivered,
-        }
-    }
-
-    #[test]
-    fn get_mut_finds_entries_with_gaps_in_ids() {
-        let mut t = Trace::default();
-        for id in [3, 7, 8, 20] {
-            t.push(entry(id));
-        }
-        assert_eq!(t.get_mut(8).map(|e| e.id), Some(8));
-        assert!(t.get_mut(5).is_none());
-    }
-
-    #[test]
-    fn keeps_only_the_newest_payloads_and_only_when_asked() {
-        use crate::sim::protocol::cri::{CriCall, CriRequest};
-        let p = |id| Payload::Cri(Box::new(CriRequest { id, call: CriCall::ListImages }));
-        let mut t = Trace::default();
-        t.keep_payload(1, &p(1));
-        assert!(t.payload(1).is_none(), "keep_payloads = 0 keeps nothing");
-        t.keep_payloads = 2;
-        for id in [2, 5, 9] {
-            t.keep_payload(id, &p(id));
-        }
-        assert!(t.payload(2).is_none());
-        assert!(matches!(t.payload(5), Some(Payload::Cri(c)) if c.id == 5));
-        assert!(t.payload(9).is_some() && t.payload(7).is_none());
-    }
-
-    #[test]
-    fn limit_drops_oldest_and_counts_them() {
-        let mut t = Trace { limit: Some(2), ..Trace::default() };
-        for id in 1..=5 {
-            t.push(entry(id));
-        }
-        assert_eq!(t.total_sent(), 5);
-        assert_eq!(t.entries().first().map(|e| e.id), Some(4));
     }
 }

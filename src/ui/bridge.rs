@@ -26,6 +26,7 @@ pub use crate::sim::kubectl::printers::to_yaml;
 pub use crate::sim::kubectl::{Output, Watching};
 pub use crate::sim::message::Content;
 pub use crate::sim::time::Millis;
+use crate::sim::trace::Trace;
 pub use crate::sim::trace::{Fate, TraceEntry};
 pub use decision::{DecisionRow, DecisionTable, decision};
 pub use objects::{EventRow, cache_revision, events_for, model, names, node_running, object, objects_model, stopped};
@@ -35,6 +36,13 @@ pub const DEFAULT_SEED: u64 = 1;
 /// How many of the newest messages keep their full content for the inspector (each is a copy of
 /// the object it carries: a few KB).
 const KEPT_PAYLOADS: usize = 5_000;
+/// How many of the newest messages the trace keeps (their entries, not their payloads): what the
+/// UI reads must fit in it, so those who read it assert that it does.
+pub const TRACE_WINDOW: usize = Trace::DEFAULT_WINDOW;
+const _: () = assert!(KEPT_PAYLOADS <= TRACE_WINDOW, "a payload is shown with its entry");
+
+/// The trace's kept entries, oldest first (ids and send times ascending).
+pub type Entries = std::collections::VecDeque<TraceEntry>;
 
 /// Booting stops once every node is Ready, or after this much virtual time.
 const BOOT_LIMIT_MS: Millis = 60_000;
@@ -72,9 +80,30 @@ impl Sim {
         self.world.now()
     }
 
-    /// Every message kept in the trace, in send order (what the diagram and the inspector draw).
-    pub fn trace(&self) -> &[TraceEntry] {
+    /// The newest messages, in send order (what the diagram and the inspector draw): at most
+    /// [`TRACE_WINDOW`], older ones are no longer kept.
+    pub fn trace(&self) -> &Entries {
         self.world.k.trace.entries()
+    }
+
+    /// Every message sent so far, kept or not: it grows with each message, while the number kept
+    /// stops growing once the window is full.
+    pub fn messages_sent(&self) -> u64 {
+        self.world.k.trace.total_sent()
+    }
+
+    /// Every message sent, for tests that compare whole traces: their scenarios must fit in the
+    /// window.
+    #[cfg(test)]
+    pub fn whole_trace(&self) -> Entries {
+        assert_eq!(self.messages_sent(), self.trace().len() as u64, "the scenario outgrew the trace's window");
+        self.trace().clone()
+    }
+
+    /// Keeps only the newest `n` messages (tests that fill the window quickly).
+    #[cfg(test)]
+    pub fn set_trace_window(&mut self, n: usize) {
+        self.world.k.trace.set_window(n);
     }
 
     /// A message's full content, while the trace still keeps it (the newest messages only).

@@ -13,11 +13,11 @@ mod store_view;
 
 use yew::prelude::*;
 
-use super::bridge::{self, TraceEntry};
+use super::bridge::{self, Entries, TRACE_WINDOW, TraceEntry};
 use super::cluster::{Cluster, ClusterAction, ClusterContext};
 use super::session::Op;
 use super::state::Selection;
-use component_view::ComponentView;
+use component_view::{ComponentView, Recent};
 use etcd_view::EtcdView;
 use message_view::MessageView;
 use object_view::ObjectView;
@@ -26,6 +26,7 @@ use object_view::ObjectView;
 const RECENT: usize = 12;
 /// How far back in the trace to look for them.
 const RECENT_SCAN: usize = 5_000;
+const _: () = assert!(RECENT_SCAN <= TRACE_WINDOW, "the trace keeps what the inspector scans");
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -87,8 +88,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
         Selection::Component(id) => {
             let display = cluster.display;
             let (running, recent) = cluster
-                .with_world(|w| (w.component_running(id), recent_messages(w.trace(), id, display)))
-                .unwrap_or((true, Vec::new()));
+                .with_world(|w| (w.component_running(id), recent_messages(w.trace(), w.messages_sent(), id, display)))
+                .unwrap_or((true, Recent::default()));
             // etcd's keys: the store under the apiserver, as etcdctl would list them (bridge::etcd).
             let etcd = (id == "etcd").then(|| {
                 let keys = store_view.keys.clone();
@@ -135,22 +136,21 @@ fn intro() -> Html {
     }
 }
 
-/// The trace entry with `id`: ids grow in send order, so a binary search finds it.
-fn find_message(entries: &[TraceEntry], id: u64) -> Option<TraceEntry> {
+/// The trace entry with `id`, while it is kept: ids grow in send order, so a binary search finds it.
+fn find_message(entries: &Entries, id: u64) -> Option<TraceEntry> {
     let i = entries.partition_point(|e| e.id < id);
     entries.get(i).filter(|e| e.id == id).cloned()
 }
 
-/// The latest messages to or from `id` sent by display time `t`, newest first.
-fn recent_messages(entries: &[TraceEntry], id: &str, t: f64) -> Vec<TraceEntry> {
+/// The latest messages to or from `id` sent by display time `t`, newest first, searching the
+/// newest [`RECENT_SCAN`] kept entries (`sent` is every message sent, kept or not).
+fn recent_messages(entries: &Entries, sent: u64, id: &str, t: f64) -> Recent {
     let end = entries.partition_point(|e| e.sent_at as f64 <= t);
-    entries[end.saturating_sub(RECENT_SCAN)..end]
-        .iter()
-        .rev()
-        .filter(|e| e.from == id || e.to == id)
-        .take(RECENT)
-        .cloned()
-        .collect()
+    let start = end.saturating_sub(RECENT_SCAN);
+    let messages =
+        entries.range(start..end).rev().filter(|e| *e.from == *id || *e.to == *id).take(RECENT).cloned().collect();
+    let not_kept = sent.saturating_sub(entries.len() as u64);
+    Recent { messages, searched: end - start, earlier: start > 0 || not_kept > 0 }
 }
 
 /// `/registry/pods/ns/name` → (ns, name); cluster-scoped keys have an empty namespace.
@@ -198,17 +198,34 @@ mod tests {
 
     #[test]
     fn messages_are_found_by_id_and_by_component() {
-        let entries = vec![
+        let entries = Entries::from([
             entry(3, "kubectl", "kube-apiserver", 0),
             entry(5, "kube-apiserver", "etcd", 1),
             entry(9, "kube-apiserver", "kubectl", 4),
-        ];
+        ]);
         assert_eq!(find_message(&entries, 5).map(|e| e.id), Some(5));
         assert_eq!(find_message(&entries, 4), None);
         assert_eq!(find_message(&entries, 10), None);
-        let ids = |t| recent_messages(&entries, "kubectl", t).iter().map(|e| e.id).collect::<Vec<_>>();
+        let ids = |t| recent_messages(&entries, 3, "kubectl", t).messages.iter().map(|e| e.id).collect::<Vec<_>>();
         assert_eq!(ids(10.0), [9, 3]);
         assert_eq!(ids(2.0), [3], "messages not yet sent at the display time are not listed");
-        assert!(recent_messages(&entries, "etcd", -1.0).is_empty());
+        assert!(recent_messages(&entries, 3, "etcd", -1.0).messages.is_empty());
+    }
+
+    #[test]
+    fn a_component_with_no_recent_messages_says_whether_earlier_ones_were_searched() {
+        let entries = Entries::from([entry(7, "kubectl", "kube-apiserver", 0), entry(8, "kube-apiserver", "etcd", 1)]);
+        // (messages sent in all, display time) -> what etcd's list says.
+        let cases = [
+            (2, 0.0, Recent { messages: vec![], searched: 1, earlier: false }),
+            (2, -1.0, Recent { messages: vec![], searched: 0, earlier: false }),
+            (6, 0.0, Recent { messages: vec![], searched: 1, earlier: true }),
+        ];
+        for (sent, t, want) in cases {
+            assert_eq!(recent_messages(&entries, sent, "etcd", t), want, "{sent} sent, at {t}");
+        }
+        let busy: Entries = (0..RECENT_SCAN as u64 + 10).map(|i| entry(i, "kubectl", "kube-apiserver", i)).collect();
+        let got = recent_messages(&busy, busy.len() as u64, "etcd", f64::INFINITY);
+        assert_eq!((got.searched, got.earlier), (RECENT_SCAN, true), "past the scan is not searched");
     }
 }

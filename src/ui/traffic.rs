@@ -5,13 +5,14 @@
 //! is drawn only for a recorded message, between its `sent_at` and its `deliver_at`.
 
 use crate::sim::time::Millis;
-use crate::ui::bridge::{Fate, TraceEntry};
+use crate::ui::bridge::{Entries, Fate, TRACE_WINDOW};
 
 /// How far back (virtual ms) to look for messages still in flight. Network latencies are a few ms;
 /// only messages released from a held link travel longer, and those are re-timed when released.
 const LOOKBACK_MS: f64 = 2_000.0;
 /// At most this many trace entries are examined per frame, however busy the cluster.
 const MAX_SCAN: usize = 4_000;
+const _: () = assert!(MAX_SCAN <= TRACE_WINDOW, "the trace keeps what a frame scans");
 /// A dropped message is shown dying halfway along its link for this long (virtual ms).
 const DROP_SHOW_MS: f64 = 2.0;
 
@@ -37,7 +38,7 @@ pub struct Flight {
 }
 
 /// The messages in flight at display time `t`, oldest first, at most `limit` (the newest are kept).
-pub fn in_flight(entries: &[TraceEntry], t: f64, limit: usize) -> Vec<Flight> {
+pub fn in_flight(entries: &Entries, t: f64, limit: usize) -> Vec<Flight> {
     let end = entries.partition_point(|e| e.sent_at as f64 <= t);
     let mut out = Vec::new();
     for index in (end.saturating_sub(MAX_SCAN)..end).rev() {
@@ -64,7 +65,7 @@ pub fn in_flight(entries: &[TraceEntry], t: f64, limit: usize) -> Vec<Flight> {
 }
 
 /// The shortest trip (virtual ms) among moving messages: the clock slows down so that it stays visible.
-pub fn shortest_trip(entries: &[TraceEntry], flights: &[Flight]) -> Option<Millis> {
+pub fn shortest_trip(entries: &Entries, flights: &[Flight]) -> Option<Millis> {
     flights
         .iter()
         .filter(|f| f.state == FlightState::Moving)
@@ -75,7 +76,7 @@ pub fn shortest_trip(entries: &[TraceEntry], flights: &[Flight]) -> Option<Milli
 }
 
 /// The first moment after `t` when something visible changes: a message is sent or arrives.
-pub fn next_change(entries: &[TraceEntry], t: f64) -> Option<f64> {
+pub fn next_change(entries: &Entries, t: f64) -> Option<f64> {
     let end = entries.partition_point(|e| e.sent_at as f64 <= t);
     let next_send = entries.get(end).map(|e| e.sent_at as f64);
     let next_arrival = in_flight(entries, t, usize::MAX)
@@ -92,6 +93,7 @@ pub fn next_change(entries: &[TraceEntry], t: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::bridge::TraceEntry;
 
     fn entry(id: u64, sent_at: Millis, deliver_at: Millis, fate: Fate) -> TraceEntry {
         TraceEntry {
@@ -108,14 +110,14 @@ mod tests {
         }
     }
 
-    fn trace() -> Vec<TraceEntry> {
-        vec![
+    fn trace() -> Entries {
+        Entries::from([
             entry(1, 0, 2, Fate::Delivered),
             entry(2, 1, 6, Fate::Delivered),
             entry(3, 4, 4, Fate::Dropped),
             entry(4, 4, 4, Fate::Held),
             entry(5, 10, 12, Fate::Ignored),
-        ]
+        ])
     }
 
     fn ids(t: f64) -> Vec<(u64, String, FlightState)> {
@@ -147,7 +149,7 @@ mod tests {
 
     #[test]
     fn in_flight_keeps_the_newest_within_the_limit() {
-        let entries: Vec<_> = (0..50).map(|i| entry(i, 100, 110, Fate::Delivered)).collect();
+        let entries: Entries = (0..50).map(|i| entry(i, 100, 110, Fate::Delivered)).collect();
         let got = in_flight(&entries, 105.0, 10);
         assert_eq!(got.len(), 10);
         assert_eq!(got.first().map(|f| f.index), Some(40));
@@ -156,8 +158,8 @@ mod tests {
 
     #[test]
     fn old_messages_are_not_scanned_forever() {
-        let mut entries = vec![entry(1, 0, 1_000_000, Fate::Delivered)];
-        entries.push(entry(2, 10_000, 10_002, Fate::Delivered));
+        let mut entries = Entries::from([entry(1, 0, 1_000_000, Fate::Delivered)]);
+        entries.push_back(entry(2, 10_000, 10_002, Fate::Delivered));
         // Message 1 is formally in flight, but far outside the lookback: only 2 is drawn.
         let got = in_flight(&entries, 10_001.0, 100);
         assert_eq!(got.iter().map(|f| f.index).collect::<Vec<_>>(), vec![1]);
@@ -187,6 +189,6 @@ mod tests {
         for (t, want) in cases {
             assert_eq!(next_change(&entries, t), want, "after {t}");
         }
-        assert_eq!(next_change(&[], 0.0), None);
+        assert_eq!(next_change(&Entries::new(), 0.0), None);
     }
 }

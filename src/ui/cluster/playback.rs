@@ -55,9 +55,9 @@ impl Cluster {
             Some(t) => self.display = advance_world(&mut w, t.min(limit)),
             None => {
                 // Nothing recorded ahead: let the world run until it sends something.
-                let before = w.trace().len();
+                let before = w.messages_sent();
                 for _ in 0..MAX_EVENTS_PER_FRAME {
-                    if !due_by(&w, limit) || !w.step() || w.trace().len() > before {
+                    if !due_by(&w, limit) || !w.step() || w.messages_sent() > before {
                         break;
                     }
                 }
@@ -138,9 +138,10 @@ fn advance_world(w: &mut Sim, target: f64) -> f64 {
     for _ in 0..MAX_EVENTS_PER_FRAME {
         match w.next_due() {
             Some(due) if due <= goal => {
-                let before = w.trace().len();
+                // Counted, not measured by the trace's length, which stops growing once full.
+                let before = w.messages_sent();
                 w.step();
-                if w.trace().len() > before {
+                if w.messages_sent() > before {
                     return (w.now() as f64).min(target);
                 }
             }

@@ -226,7 +226,7 @@ fn a_waiting_preset_continues_after_a_reload_and_replays_the_same() {
     let mut done = (*again.session).clone();
     done.now = again.world_now();
     let replayed = Cluster::replay(done, None, 0);
-    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.whole_trace()).expect("not borrowed");
     let (a, b) = (trace(&replayed), trace(&again));
     let first = a.iter().zip(&b).position(|(x, y)| x != y);
     assert!(

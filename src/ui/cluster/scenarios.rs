@@ -33,34 +33,57 @@ fn commands_are_echoed_answered_and_logged() {
 
 #[test]
 fn playing_at_1x_shows_every_message_on_the_wire() {
+    every_message_is_drawn(None);
+}
+
+/// Once the trace's window is full, its length stops growing: playback counts messages instead,
+/// so it still stops at each new one and draws it.
+#[test]
+fn playing_at_1x_with_a_full_trace_window_still_shows_every_message() {
+    const WINDOW: usize = 20;
+    let sent = every_message_is_drawn(Some(WINDOW));
+    assert!(sent > 5 * WINDOW as u64, "the window filled many times over: {sent} messages");
+}
+
+/// Plays a command's messages at 1× (with the trace keeping only `window` messages, if given);
+/// returns how many messages were sent in all.
+fn every_message_is_drawn(window: Option<usize>) -> u64 {
     // The clock slows down for hops and never jumps over a send: each message the command
     // caused is drawn in at least one frame.
-    let c = run(Rc::new(Cluster::new(1)), "kubectl run web --image=nginx");
+    let c = Rc::new(Cluster::new(1));
+    if let Some(n) = window {
+        c.world.borrow_mut().set_trace_window(n);
+    }
+    let mut counted = c.with_world(|w| w.messages_sent()).expect("not borrowed");
+    let c = run(c, "kubectl run web --image=nginx");
     let start = c.display;
     let mut c = c;
     let mut seen = std::collections::BTreeSet::new();
+    // Every message sent after `start`, gathered frame by frame (the window drops them later).
+    let mut sent = std::collections::BTreeMap::new();
     for _ in 0..20_000 {
         c = c.reduce(ClusterAction::Tick { real_ms: 33.0 });
         c.with_world(|w| {
             let entries = w.trace();
+            let total = w.messages_sent();
+            assert!(total - counted <= entries.len() as u64, "all sent since the last frame are kept, to be checked");
+            counted = total;
             seen.extend(traffic::in_flight(entries, c.display, usize::MAX).iter().map(|f| entries[f.index].id));
+            sent.extend(entries.iter().filter(|e| e.sent_at as f64 >= start).map(|e| (e.id, e.clone())));
         });
         if c.display > start + 3_000.0 {
             break;
         }
     }
     assert!(c.display > start + 3_000.0, "time moved on: {start} -> {}", c.display);
-    let missed: Vec<_> = c
-        .with_world(|w| {
-            w.trace()
-                .iter()
-                .filter(|e| e.sent_at as f64 >= start && (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at)
-                .filter(|e| !seen.contains(&e.id))
-                .map(|e| e.summary.clone())
-                .collect()
-        })
-        .expect("not borrowed");
+    let missed: Vec<_> = sent
+        .values()
+        .filter(|e| (e.deliver_at as f64) < c.display && e.deliver_at > e.sent_at)
+        .filter(|e| !seen.contains(&e.id))
+        .map(|e| e.summary.clone())
+        .collect();
     assert!(missed.is_empty(), "never drawn: {missed:?}");
+    c.with_world(|w| w.messages_sent()).expect("not borrowed")
 }
 
 #[test]
@@ -85,7 +108,7 @@ fn replaying_a_session_rebuilds_the_same_cluster() {
     session.now = c.world_now();
     let again = Cluster::replay(session, None, 0);
     assert_eq!(again.world_now(), c.world_now());
-    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.whole_trace()).expect("not borrowed");
     assert_eq!(trace(&again), trace(&c), "same seed and actions, same trace");
     assert_eq!(trace_len(&again), trace_len(&c));
 }

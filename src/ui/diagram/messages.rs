@@ -68,7 +68,7 @@ fn dot(e: &TraceEntry, at: Point, state: FlightState, selected: bool) -> Html {
     };
     let class = classes!("message", kind_class(e.kind), state, selected.then_some("selected"));
     html! {
-        <g key={e.id} class={class} data-testid="message" data-id={e.id.to_string()} data-from={e.from.clone()} data-to={e.to.clone()}
+        <g key={e.id} class={class} data-testid="message" data-id={e.id.to_string()} data-from={e.from.to_string()} data-to={e.to.to_string()}
             data-kind={e.kind} transform={format!("translate({},{})", Tenths(at.x), Tenths(at.y))}>
             <title>{ format!("{} → {}: {}{note}", e.from, e.to, e.summary) }</title>
             <circle class="hit" r="11" />

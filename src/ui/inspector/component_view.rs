@@ -8,11 +8,33 @@ use crate::ui::glossary;
 use crate::ui::session::Op;
 use crate::ui::state::Selection;
 
+/// A component's latest messages, and how far back they were searched for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recent {
+    /// Newest first.
+    pub messages: Vec<TraceEntry>,
+    /// How many of the messages sent by the display time were searched.
+    pub searched: usize,
+    /// Whether older messages exist that were not searched: past the search, or no longer kept.
+    pub earlier: bool,
+}
+
+impl Recent {
+    /// What an empty list says: "None yet." only if nothing was left unsearched.
+    fn none_text(&self) -> String {
+        match (self.earlier, self.searched) {
+            (false, _) => "None yet.".to_string(),
+            (true, 0) => "None kept from this time: older messages are no longer kept.".to_string(),
+            (true, n) => format!("None in the last {n} messages (earlier ones are not searched)."),
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ComponentViewProps {
     pub id: String,
     pub running: bool,
-    pub recent: Vec<TraceEntry>,
+    pub recent: Recent,
     pub on_select: Callback<Selection>,
     pub on_fault: Callback<Op>,
 }
@@ -49,14 +71,14 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
                 </p>
             }
             <h4>{ "Latest messages" }</h4>
-            if props.recent.is_empty() {
-                <p class="muted">{ "None yet." }</p>
+            if props.recent.messages.is_empty() {
+                <p class="muted">{ props.recent.none_text() }</p>
             } else {
                 <ol class="recent">
-                    { for props.recent.iter().map(|m| {
+                    { for props.recent.messages.iter().map(|m| {
                         let cb = props.on_select.clone();
                         let id = m.id;
-                        let arrow = if m.from == props.id { format!("→ {}", m.to) } else { format!("← {}", m.from) };
+                        let arrow = if *m.from == *props.id { format!("→ {}", m.to) } else { format!("← {}", m.from) };
                         html! {
                             <li>
                                 <button class="link" data-testid="recent-message" data-summary={m.summary.clone()}
@@ -71,5 +93,22 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
                 </ol>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_list_says_how_far_back_it_looked() {
+        let cases = [
+            (false, 40, "None yet."),
+            (true, 0, "None kept from this time: older messages are no longer kept."),
+            (true, 5_000, "None in the last 5000 messages (earlier ones are not searched)."),
+        ];
+        for (earlier, searched, want) in cases {
+            assert_eq!(Recent { messages: vec![], searched, earlier }.none_text(), want);
+        }
     }
 }

@@ -38,8 +38,8 @@ pub fn message_view(props: &MessageViewProps) -> Html {
             <h3>{ format!("Message #{}", e.id) }</h3>
             <p class="summary"><code>{ e.summary.clone() }</code></p>
             <dl>
-                <dt>{ "From" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.from.clone()))}>{ e.from.clone() }</button></dd>
-                <dt>{ "To" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.to.clone()))}>{ e.to.clone() }</button></dd>
+                <dt>{ "From" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.from.to_string()))}>{ e.from.to_string() }</button></dd>
+                <dt>{ "To" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.to.to_string()))}>{ e.to.to_string() }</button></dd>
                 <dt>{ "Kind" }</dt><dd>{ e.kind }</dd>
                 if let Some(key) = &e.key {
                     <dt>{ "Object" }</dt><dd><button class="link" onclick={goto(Selection::Object(key.clone()))}>{ key.clone() }</button></dd>

@@ -126,7 +126,7 @@ fn summaries(k: &Kernel) -> Vec<(u64, String)> {
     k.trace
         .entries()
         .iter()
-        .filter(|e| e.from == "kube-controller-manager")
+        .filter(|e| &*e.from == "kube-controller-manager")
         .map(|e| (e.sent_at, e.summary.clone()))
         .collect()
 }

@@ -112,7 +112,7 @@ fn a_rebuild_and_a_forward_replay_reach_the_same_cluster() {
     let (c, _) = session();
     let (created, now) = (c.session.ops[0].at as f64, c.display);
     let target = (created + now) / 2.0;
-    let trace = |c: &Cluster| c.with_world(|w| w.trace().to_vec()).expect("not borrowed");
+    let trace = |c: &Cluster| c.with_world(|w| w.whole_trace()).expect("not borrowed");
     let stepped = c.clone().reduce(ClusterAction::Seek(created - 1.0)).reduce(ClusterAction::Seek(target));
     let rebuilt = c.reduce(ClusterAction::Seek(target));
     assert_eq!(stepped.world_now(), rebuilt.world_now());
