@@ -3,6 +3,7 @@
 //! The simulation never reads wall time, so the caller passes a wall clock (`Instant` natively,
 //! `performance.now()` in the browser) and a memory probe; this module only drives the world.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::api;
@@ -75,7 +76,7 @@ pub fn running_pods(world: &World) -> usize {
         .apiserver
         .cache
         .list_prefix(&prefix)
-        .filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Running"))
+        .filter(|p| p.at("/status/phase").and_then(Value::as_str) == Some("Running"))
         .count()
 }
 

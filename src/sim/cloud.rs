@@ -2,6 +2,7 @@
 //! kind clusters, its service controller gives each `type: LoadBalancer` Service an external IP, and
 //! its node controller initializes nodes that registered with the `uninitialized` taint.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::api::{self, ResourceType};
@@ -93,10 +94,9 @@ impl CloudControllerManager {
 
     /// A LoadBalancer Service without an ingress IP gets one (EnsuringLoadBalancer, EnsuredLoadBalancer).
     fn reconcile_service(&mut self, svc: &Value) -> Vec<Action> {
-        let is_lb = svc.pointer("/spec/type").and_then(Value::as_str) == Some("LoadBalancer");
-        let has_ip =
-            svc.pointer("/status/loadBalancer/ingress").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
-        if !is_lb || has_ip || svc.pointer("/metadata/deletionTimestamp").is_some() {
+        let is_lb = svc.at("/spec/type").and_then(Value::as_str) == Some("LoadBalancer");
+        let has_ip = svc.at("/status/loadBalancer/ingress").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+        if !is_lb || has_ip || svc.at("/metadata/deletionTimestamp").is_some() {
             return Vec::new();
         }
         let ip = format!("172.18.255.{}", self.next_lb);
@@ -129,7 +129,7 @@ impl CloudControllerManager {
 
 /// A node registered with the uninitialized taint gets it removed (and its provider ID set).
 fn reconcile_node(node: &Value) -> Vec<Action> {
-    let taints = node.pointer("/spec/taints").and_then(Value::as_array).cloned().unwrap_or_default();
+    let taints = node.at("/spec/taints").and_then(Value::as_array).cloned().unwrap_or_default();
     if !taints.iter().any(|t| t.get("key").and_then(Value::as_str) == Some(UNINITIALIZED_TAINT)) {
         return Vec::new();
     }
@@ -157,7 +157,7 @@ mod tests {
         let actions = ccm.reconcile_service(&svc);
         assert_eq!(actions.len(), 3);
         assert!(
-            matches!(&actions[1], Action::Patch { patch, .. } if patch.pointer("/status/loadBalancer/ingress/0/ip") == Some(&json!("172.18.255.200")))
+            matches!(&actions[1], Action::Patch { patch, .. } if patch.at("/status/loadBalancer/ingress/0/ip") == Some(&json!("172.18.255.200")))
         );
         let mut done = svc.clone();
         done["status"] = json!({"loadBalancer": {"ingress": [{"ip": "172.18.255.200"}]}});

@@ -5,6 +5,7 @@
 //! client may not set (status), defaulting runs, then admission plugins (NamespaceLifecycle,
 //! DefaultTolerationSeconds), then validation. Only then is the object written to etcd.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::cache::WatchCache;
@@ -89,7 +90,7 @@ fn check_namespace(rt: &ResourceType, ns: &str, name: &str, cache: &WatchCache) 
     let key = api::storage_key(api::resolve("namespaces").expect("namespaces are served"), None, ns);
     match cache.get(&key) {
         None => Err(Status::new(404, super::status::Reason::NotFound, format!("namespaces \"{ns}\" not found"))),
-        Some(n) if n.pointer("/metadata/deletionTimestamp").is_some() && rt.kind != "Event" => Err(Status::forbidden(
+        Some(n) if n.at("/metadata/deletionTimestamp").is_some() && rt.kind != "Event" => Err(Status::forbidden(
             rt,
             name,
             &format!("unable to create new content in namespace {ns} because it is being terminated"),
@@ -110,7 +111,7 @@ pub fn prepare_create(
     }
     // kubectl sends fieldValidation=Strict: unknown or mistyped fields are refused before anything else.
     api::check_strict(rt, &obj).map_err(|e| Status::bad_request(e.to_string()))?;
-    let body_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let body_ns = obj.at("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
     let ns = if rt.namespaced {
         let ns = req_ns.map(str::to_string).or(body_ns.clone()).unwrap_or_else(|| "default".to_string());
         if body_ns.as_deref().is_some_and(|b| b != ns) {
@@ -182,8 +183,8 @@ pub fn prepare_create(
 /// A pod created with `spec.schedulingGates` gets `PodScheduled=False, reason SchedulingGated` from the
 /// pod strategy (`applySchedulingGatedCondition`), which is what makes kubectl print `SchedulingGated`.
 fn apply_scheduling_gated_condition(pod: &mut Value, now: Millis) {
-    let gated = pod.pointer("/spec/schedulingGates").and_then(Value::as_array).is_some_and(|g| !g.is_empty());
-    let conditions = pod.pointer("/status/conditions").and_then(Value::as_array);
+    let gated = pod.at("/spec/schedulingGates").and_then(Value::as_array).is_some_and(|g| !g.is_empty());
+    let conditions = pod.at("/status/conditions").and_then(Value::as_array);
     if !gated
         || conditions.is_some_and(|c| c.iter().any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled")))
     {
@@ -201,12 +202,12 @@ fn apply_scheduling_gated_condition(pod: &mut Value, now: Millis) {
 
 /// ClusterIP and NodePort allocation, as the Service REST storage does on create.
 fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
-    let ty = obj.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+    let ty = obj.at("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
     if ty == "ExternalName" {
         return;
     }
-    let headless = obj.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None");
-    if !headless && obj.pointer("/spec/clusterIP").and_then(Value::as_str).is_none_or(str::is_empty) {
+    let headless = obj.at("/spec/clusterIP").and_then(Value::as_str) == Some("None");
+    if !headless && obj.at("/spec/clusterIP").and_then(Value::as_str).is_none_or(str::is_empty) {
         let ip = cx.ips.cluster_ip(cx.rng);
         obj["spec"]["clusterIP"] = json!(ip);
         obj["spec"]["clusterIPs"] = json!([ip]);
@@ -236,7 +237,7 @@ pub fn prepare_update(
         // record things like `deployment.kubernetes.io/revision` through /status.
         let mut merged = current.clone();
         merged["status"] = new.get("status").cloned().unwrap_or(json!({}));
-        if let Some(a) = new.pointer("/metadata/annotations").cloned() {
+        if let Some(a) = new.at("/metadata/annotations").cloned() {
             merged["metadata"]["annotations"] = a;
         }
         new = merged;
@@ -266,11 +267,11 @@ pub fn prepare_update(
 
 /// The pods/binding subresource: sets `spec.nodeName` once and marks the pod scheduled.
 pub fn bind(rt: &ResourceType, current: &Value, binding: &Value, now: Millis) -> Result<Value, Status> {
-    let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-    let Some(node) = binding.pointer("/target/name").and_then(Value::as_str) else {
+    let name = current.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let Some(node) = binding.at("/target/name").and_then(Value::as_str) else {
         return Err(Status::invalid(format!("Binding.core \"{name}\" is invalid: target.name: Required value")));
     };
-    if let Some(existing) = current.pointer("/spec/nodeName").and_then(Value::as_str) {
+    if let Some(existing) = current.at("/spec/nodeName").and_then(Value::as_str) {
         return Err(Status::new(
             409,
             super::status::Reason::Conflict,

@@ -1,6 +1,7 @@
 //! The LimitRanger and ResourceQuota admission plugins: per-container defaults and bounds from a
 //! namespace's LimitRanges, and the namespace totals its ResourceQuotas allow.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::cache::WatchCache;
@@ -42,7 +43,7 @@ fn with_item_defaults(mut item: Value) -> Value {
     let fill = |item: &mut Value, from: &str, to: &str| {
         if let Some(Value::Object(src)) = item.get(from).cloned() {
             for (k, v) in src {
-                if item.pointer(&format!("/{to}/{k}")).is_none() {
+                if item.at(&format!("/{to}/{k}")).is_none() {
                     item[to][k.as_str()] = v;
                 }
             }
@@ -60,7 +61,7 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
     let ranges = in_namespace(cache, "limitranges", ns);
     let items: Vec<Value> = ranges
         .iter()
-        .flat_map(|r| r.pointer("/spec/limits").and_then(Value::as_array).cloned().unwrap_or_default())
+        .flat_map(|r| r.at("/spec/limits").and_then(Value::as_array).cloned().unwrap_or_default())
         .filter(|l| l.get("type").and_then(Value::as_str) == Some("Container"))
         .map(with_item_defaults)
         .collect();
@@ -73,7 +74,7 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
             for (field, target) in [("default", "limits"), ("defaultRequest", "requests")] {
                 if let Some(Value::Object(defaults)) = item.get(field) {
                     for (res, q) in defaults {
-                        if c.pointer(&format!("/resources/{target}/{res}")).is_none() {
+                        if c.at(&format!("/resources/{target}/{res}")).is_none() {
                             c["resources"][target][res] = q.clone();
                         }
                     }
@@ -81,9 +82,9 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
             }
         }
         // Requests default to limits (core defaulting, run again after LimitRanger filled limits).
-        if let Some(Value::Object(limits)) = c.pointer("/resources/limits").cloned() {
+        if let Some(Value::Object(limits)) = c.at("/resources/limits").cloned() {
             for (res, q) in limits {
-                if c.pointer(&format!("/resources/requests/{res}")).is_none() {
+                if c.at(&format!("/resources/requests/{res}")).is_none() {
                     c["resources"]["requests"][res.as_str()] = q;
                 }
             }
@@ -91,8 +92,7 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
         for item in &items {
             if let Some(Value::Object(max)) = item.get("max") {
                 for (res, q) in max {
-                    let (Some(bound), limit) =
-                        (milli(q), c.pointer(&format!("/resources/limits/{res}")).and_then(milli))
+                    let (Some(bound), limit) = (milli(q), c.at(&format!("/resources/limits/{res}")).and_then(milli))
                     else {
                         continue;
                     };
@@ -113,7 +113,7 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
             if let Some(Value::Object(min)) = item.get("min") {
                 for (res, q) in min {
                     let (Some(bound), request) =
-                        (milli(q), c.pointer(&format!("/resources/requests/{res}")).and_then(milli))
+                        (milli(q), c.at(&format!("/resources/requests/{res}")).and_then(milli))
                     else {
                         continue;
                     };
@@ -139,8 +139,8 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
 /// What one pod adds to each quota resource (`pods`, `requests.cpu`, `limits.memory`, ...).
 fn pod_usage(pod: &Value, resource: &str) -> Option<i64> {
     let sum = |kind: &str, res: &str| -> Option<i64> {
-        let cs = pod.pointer("/spec/containers").and_then(Value::as_array)?;
-        cs.iter().map(|c| c.pointer(&format!("/resources/{kind}/{res}")).and_then(milli)).sum()
+        let cs = pod.at("/spec/containers").and_then(Value::as_array)?;
+        cs.iter().map(|c| c.at(&format!("/resources/{kind}/{res}")).and_then(milli)).sum()
     };
     match resource {
         "pods" | "count/pods" => Some(1000),
@@ -162,8 +162,8 @@ fn counts_kind(resource: &str, plural: &str, group: &str) -> bool {
 /// counting what exists now (the real plugin reads `status.used`, kept by the quota controller).
 pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &WatchCache) -> Result<(), String> {
     for quota in &in_namespace(cache, "resourcequotas", ns) {
-        let qname = quota.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-        let Some(Value::Object(hard)) = quota.pointer("/spec/hard") else { continue };
+        let qname = quota.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+        let Some(Value::Object(hard)) = quota.at("/spec/hard") else { continue };
         let existing: Vec<Value> =
             match api::resolve(format!("{plural}.{group}").trim_end_matches('.')).or_else(|| api::resolve(plural)) {
                 Some(rt) => cache.list_prefix(&api::storage_prefix(rt, Some(ns))).cloned().collect(),
@@ -171,7 +171,7 @@ pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &
             };
         let live: Vec<&Value> = existing
             .iter()
-            .filter(|o| !matches!(o.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed")))
+            .filter(|o| !matches!(o.at("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed")))
             .collect();
         let (mut requested, mut used, mut limited, mut missing) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (res, q) in hard {

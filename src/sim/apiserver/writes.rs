@@ -1,6 +1,7 @@
 //! What a write does to an object: create, update, patch, status, binding, finalize and (graceful)
 //! delete, computed from the current object as the registry strategies do.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::admission::{self, AdmissionCtx};
@@ -21,7 +22,7 @@ pub enum WriteOutcome {
 }
 
 fn rv_of(v: &Value) -> Option<i64> {
-    v.pointer("/metadata/resourceVersion")?.as_str()?.parse().ok()
+    v.at("/metadata/resourceVersion")?.as_str()?.parse().ok()
 }
 
 /// Whether the client made the write conditional on a resourceVersion (then a conflict is final).
@@ -40,7 +41,7 @@ pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, 
     let name = req
         .name
         .clone()
-        .or_else(|| req.body.as_ref()?.pointer("/metadata/name")?.as_str().map(str::to_string))
+        .or_else(|| req.body.as_ref()?.at("/metadata/name")?.as_str().map(str::to_string))
         .ok_or_else(|| Status::bad_request("resource name may not be empty"))?;
     let key = api::storage_key(rt, req.namespace.as_deref(), &name);
     // The cache is borrowed for the context's whole life, not from the context: no copy of the object.
@@ -54,7 +55,7 @@ pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, 
 /// Computes the outcome against a given current object (first attempt or a GuaranteedUpdate retry).
 pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut AdmissionCtx) -> Result<WriteOutcome, Status> {
     let rt = req.resource;
-    let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = current.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let body = || req.body.clone().ok_or_else(|| Status::bad_request("the body of the request was empty"));
     let sub = req.subresource.as_deref();
     let new = match (&req.verb, sub) {
@@ -62,7 +63,7 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
         (Verb::Create, Some("eviction")) => return delete(req, current, cx),
         (Verb::Update, Some("finalize")) => {
             let mut ns = current.clone();
-            ns["spec"]["finalizers"] = body()?.pointer("/spec/finalizers").cloned().unwrap_or(json!([]));
+            ns["spec"]["finalizers"] = body()?.at("/spec/finalizers").cloned().unwrap_or(json!([]));
             ns
         }
         (Verb::Update, sub) => {
@@ -98,7 +99,7 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
 
 /// An object being deleted whose last finalizer is gone is removed; an update that changes nothing is a no-op.
 fn settle(current: &Value, new: Value) -> WriteOutcome {
-    if new.pointer("/metadata/deletionTimestamp").is_some() && finalizers_empty(&new) {
+    if new.at("/metadata/deletionTimestamp").is_some() && finalizers_empty(&new) {
         return WriteOutcome::Delete(new);
     }
     if same_but_resource_version(current, &new) {
@@ -128,7 +129,7 @@ fn same_but_resource_version(current: &Value, new: &Value) -> bool {
 }
 
 fn finalizers_empty(obj: &Value) -> bool {
-    let empty = |p: &str| obj.pointer(p).and_then(Value::as_array).is_none_or(Vec::is_empty);
+    let empty = |p: &str| obj.at(p).and_then(Value::as_array).is_none_or(Vec::is_empty);
     empty("/metadata/finalizers")
         && (obj.get("kind").and_then(Value::as_str) != Some("Namespace") || empty("/spec/finalizers"))
 }
@@ -141,7 +142,7 @@ fn finalizers_empty(obj: &Value) -> bool {
 /// - anything else is removed at once.
 fn delete(req: &ApiRequest, current: &Value, cx: &mut AdmissionCtx) -> Result<WriteOutcome, Status> {
     let kind = current.get("kind").and_then(Value::as_str).unwrap_or(req.resource.kind);
-    let already = current.pointer("/metadata/deletionTimestamp").is_some();
+    let already = current.at("/metadata/deletionTimestamp").is_some();
     let mut obj = current.clone();
     if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         m.remove("resourceVersion");
@@ -160,11 +161,10 @@ fn delete(req: &ApiRequest, current: &Value, cx: &mut AdmissionCtx) -> Result<Wr
         }
     }
     if kind == "Pod" {
-        let default_grace =
-            current.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+        let default_grace = current.at("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
         let grace = req.options.grace_period_seconds.unwrap_or(default_grace).max(0);
-        let bound = current.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
-        let finished = matches!(current.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"));
+        let bound = current.at("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+        let finished = matches!(current.at("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"));
         if bound && grace > 0 && !finished {
             if already {
                 return Ok(WriteOutcome::Unchanged(current.clone()));

@@ -1,6 +1,7 @@
 //! Writes as data: the `Action`s reconcilers return, and how the owning actor turns each into one API
 //! request (with the Events client-go's recorder would write).
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::ObjectKey;
@@ -79,8 +80,8 @@ pub fn open_watch(me: &Component, rt: &'static ResourceType, field_selector: Opt
 /// which the actor handles itself).
 pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64> {
     let id = k.fresh_id();
-    let ns_of = |v: &Value| v.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
-    let name_of = |v: &Value| v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let ns_of = |v: &Value| v.at("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let name_of = |v: &Value| v.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let req = match action {
         Action::Requeue { .. } => return None,
         Action::Create { resource, namespace, object } => {
@@ -147,9 +148,9 @@ fn event_object(
     message: &str,
     k: &mut Kernel,
 ) -> Value {
-    let meta = |p: &str| regarding.pointer(p).cloned().unwrap_or(Value::Null);
-    let name = regarding.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("unknown");
-    let ns = regarding.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let meta = |p: &str| regarding.at(p).cloned().unwrap_or(Value::Null);
+    let name = regarding.at("/metadata/name").and_then(Value::as_str).unwrap_or("unknown");
+    let ns = regarding.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
     let now = rfc3339(k.now());
     let suffix = format!("{:016x}", k.rng.next_u64());
     let (component, host) = match me.node() {

@@ -1,6 +1,7 @@
 //! The informer cache: every object a component watches, by resource then key, shared with the
 //! apiserver's watch cache (no copies), and the `Change`s a watch event makes to it.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ pub type ObjectKey = (String, String);
 
 /// The key of an object in a cache.
 pub fn object_key(obj: &Value) -> ObjectKey {
-    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |p: &str| obj.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
     (s("/metadata/namespace"), s("/metadata/name"))
 }
 

@@ -2,6 +2,7 @@
 //! matches, and releases what it owns but no longer matches (`kubectl label pod web-x app-` makes a
 //! ReplicaSet let go of the pod and create a replacement).
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::informers::Informers;
@@ -66,7 +67,7 @@ pub fn release(child: &Value, child_rt: &'static ResourceType, owner_uid: &str) 
 
 fn patch_refs(child: &Value, child_rt: &'static ResourceType, refs: Vec<Value>) -> Action {
     let mut meta = json!({"ownerReferences": refs, "uid": objects::uid(child)});
-    if let Some(rv) = child.pointer("/metadata/resourceVersion") {
+    if let Some(rv) = child.at("/metadata/resourceVersion") {
         meta["resourceVersion"] = rv.clone();
     }
     let ns = objects::namespace(child);

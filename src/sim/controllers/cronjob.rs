@@ -6,6 +6,7 @@
 //! Schedules are parsed by `api::cron` (robfig/cron's rules and messages). Simplified: `timeZone` is
 //! ignored (schedules run in UTC, the default of kube-controller-manager in a container).
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
@@ -61,11 +62,11 @@ fn finished(job: &Value) -> Option<&'static str> {
 /// `mostRecentScheduleTime`: the latest missed time (if any) and how many were missed.
 fn most_recent(cj: &Value, sched: &Schedule, now: Millis) -> (Option<Millis>, usize) {
     let mut earliest = cj
-        .pointer("/status/lastScheduleTime")
+        .at("/status/lastScheduleTime")
         .and_then(Value::as_str)
         .and_then(parse_rfc3339)
         .unwrap_or_else(|| objects::created_ms(cj));
-    if let Some(d) = cj.pointer("/spec/startingDeadlineSeconds").and_then(Value::as_i64) {
+    if let Some(d) = cj.at("/spec/startingDeadlineSeconds").and_then(Value::as_i64) {
         earliest = earliest.max(now.saturating_sub(d.max(0) as Millis * 1000));
     }
     let (mut t, mut last, mut n) = (unix(earliest), None, 0);
@@ -90,8 +91,8 @@ fn requeue_after(sched: &Schedule, now: Millis) -> Option<Millis> {
 
 /// `getJobFromTemplate2`.
 fn job_for(cj: &Value, scheduled: Millis) -> Value {
-    let t = cj.pointer("/spec/jobTemplate").cloned().unwrap_or(json!({}));
-    let mut annotations = t.pointer("/metadata/annotations").cloned().unwrap_or(json!({}));
+    let t = cj.at("/spec/jobTemplate").cloned().unwrap_or(json!({}));
+    let mut annotations = t.at("/metadata/annotations").cloned().unwrap_or(json!({}));
     annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"] = json!(rfc3339(scheduled));
     let mut job = json!({
         "apiVersion": "batch/v1",
@@ -104,7 +105,7 @@ fn job_for(cj: &Value, scheduled: Millis) -> Value {
         },
         "spec": t.get("spec").cloned().unwrap_or(json!({})),
     });
-    if let Some(l) = t.pointer("/metadata/labels") {
+    if let Some(l) = t.at("/metadata/labels") {
         job["metadata"]["labels"] = l.clone();
     }
     job
@@ -172,7 +173,7 @@ pub fn sync_cronjob(
                     ));
                 }
                 if cond == "Complete" {
-                    let done = job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339);
+                    let done = job.at("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339);
                     let last = status.get("lastSuccessfulTime").and_then(Value::as_str).and_then(parse_rfc3339);
                     if let Some(d) = done.filter(|d| last.is_none_or(|l| *d > l)) {
                         status["lastSuccessfulTime"] = json!(rfc3339(d));
@@ -192,7 +193,7 @@ pub fn sync_cronjob(
     out.extend(cleanup_finished(cj, &children));
     let mut requeue = None;
     let mut create = None;
-    let suspended = cj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
+    let suspended = cj.at("/spec/suspend").and_then(Value::as_bool) == Some(true);
     if !objects::is_deleting(cj) && !suspended {
         match parse_cron(str_at(cj, "/spec/schedule")) {
             Err(e) => out.push(event(
@@ -209,7 +210,7 @@ pub fn sync_cronjob(
                 }
                 if let Some(t) = scheduled {
                     let too_late = cj
-                        .pointer("/spec/startingDeadlineSeconds")
+                        .at("/spec/startingDeadlineSeconds")
                         .and_then(Value::as_i64)
                         .is_some_and(|d| t + (d.max(0) as Millis) * 1000 < now);
                     let name = job_name(objects::name(cj), t);
@@ -295,7 +296,7 @@ fn cleanup_finished(cj: &Value, children: &[&Value]) -> Vec<Action> {
             continue;
         }
         let started = |j: &Value| {
-            j.pointer("/status/startTime")
+            j.at("/status/startTime")
                 .and_then(Value::as_str)
                 .and_then(parse_rfc3339)
                 .unwrap_or_else(|| objects::created_ms(j))
@@ -341,7 +342,7 @@ impl Controller for CronJobController {
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
         let Some(cj) = inf.get(cronjobs(), &key.0, &key.1) else { return Vec::new() };
         let cached_active = |uid: &String| {
-            cj.pointer("/status/active")
+            cj.at("/status/active")
                 .and_then(Value::as_array)
                 .is_some_and(|a| a.iter().any(|r| str_at(r, "/uid") == uid))
         };

@@ -5,6 +5,7 @@
 //! (since 1.12) and the scheduler places it. Daemon pods also get automatic tolerations, so they keep
 //! running on not-ready or unreachable nodes and schedule onto nodes under pressure.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
@@ -70,7 +71,7 @@ pub fn pin_to_node(spec: &mut Value, node: &str) {
 
 /// `NodeShouldRunDaemonPod`: (should run, should continue running).
 pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
-    let mut spec = ds.pointer("/spec/template/spec").cloned().unwrap_or(json!({}));
+    let mut spec = ds.at("/spec/template/spec").cloned().unwrap_or(json!({}));
     add_daemon_tolerations(&mut spec);
     let fixed = str_at(&spec, "/nodeName");
     let name = objects::name(node);
@@ -90,14 +91,14 @@ pub fn should_run(ds: &Value, node: &Value) -> (bool, bool) {
 /// As upstream, the collision count always enters the hash (0 when unset).
 fn revision_hash(ds: &Value) -> String {
     objects::compute_hash(
-        ds.pointer("/spec/template").unwrap_or(&Value::Null),
+        ds.at("/spec/template").unwrap_or(&Value::Null),
         Some(i64_at(ds, "/status/collisionCount", 0)),
     )
 }
 
 /// `NewPod` for `node`.
 fn new_pod(ds: &Value, node: &str) -> Value {
-    let template = ds.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    let template = ds.at("/spec/template").cloned().unwrap_or(json!({}));
     let mut pod = pods::from_template(
         &template,
         &format!("{}-", objects::name(ds)),
@@ -118,7 +119,7 @@ pub fn pod_node(pod: &Value) -> String {
     if !bound.is_empty() {
         return bound.to_string();
     }
-    pod.pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchFields/0/values/0")
+    pod.at("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchFields/0/values/0")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
@@ -207,7 +208,7 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
     // RollingUpdate: replace old pods while fewer than maxUnavailable are unavailable.
     if str_at(ds, "/spec/updateStrategy/type") != "OnDelete" {
         let max_unavail =
-            objects::int_or_percent(ds.pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable"), desired, true)
+            objects::int_or_percent(ds.at("/spec/updateStrategy/rollingUpdate/maxUnavailable"), desired, true)
                 .filter(|n| *n > 0)
                 .unwrap_or(1);
         let mut budget = max_unavail - (desired - available);
@@ -293,8 +294,8 @@ impl Controller for DaemonSetController {
             _ => {
                 let relevant = |n: &Value| {
                     (
-                        n.pointer("/metadata/labels").cloned(),
-                        n.pointer("/spec").cloned(),
+                        n.at("/metadata/labels").cloned(),
+                        n.at("/spec").cloned(),
                         objects::condition(n, "Ready").map(|c| str_at(c, "/status").to_string()),
                     )
                 };

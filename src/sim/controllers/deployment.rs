@@ -12,6 +12,7 @@
 //! `kubectl rollout undo` writes an old template into the Deployment; the controller then finds the
 //! ReplicaSet with that template and gives it the next revision.
 
+use crate::sim::api::pointer::Pointer;
 mod progress;
 mod recreate;
 mod replicasets_of;
@@ -65,7 +66,7 @@ pub fn is_rolling(d: &Value) -> bool {
 /// `ResolveFenceposts`: maxSurge rounds up, maxUnavailable down; if both come to 0, unavailable is 1.
 pub fn fenceposts(d: &Value) -> (i64, i64) {
     let n = replicas(d);
-    let ru = d.pointer("/spec/strategy/rollingUpdate");
+    let ru = d.at("/spec/strategy/rollingUpdate");
     let default = serde_json::json!("25%");
     // Defaulting gives each missing field 25%.
     let field = |f: &str| ru.and_then(|r| r.get(f)).filter(|v| !v.is_null()).unwrap_or(&default);
@@ -195,7 +196,7 @@ impl Controller for DeploymentController {
 
 /// `syncDeployment`.
 pub fn sync_deployment(inf: &Informers, d: &Value, now: Millis) -> Vec<Action> {
-    let selector = d.pointer("/spec/selector");
+    let selector = d.at("/spec/selector");
     if selector.is_some_and(selector::is_empty_label_selector) {
         let mut out = vec![Action::Event {
             regarding: d.clone(),
@@ -219,7 +220,7 @@ pub fn sync_deployment(inf: &Informers, d: &Value, now: Millis) -> Vec<Action> {
         return st.finish();
     }
     progress::check_paused(&mut st);
-    if d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
+    if d.at("/spec/paused").and_then(Value::as_bool) == Some(true) {
         scale::sync(&mut st);
         return st.finish();
     }

@@ -8,6 +8,7 @@
 //! 150,000 pods costs little per change. Simplified: the 1000 kept are the first by pod name (upstream
 //! keeps ready and not-ready addresses in proportion); no last-change-trigger-time annotation.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -130,7 +131,7 @@ impl EndpointsController {
         if existing.is_some() && self.window_end.get(key).is_some_and(|end| dirty.iter().all(|p| p > end)) {
             return Vec::new();
         }
-        let publish = svc.pointer("/spec/publishNotReadyAddresses").and_then(Value::as_bool) == Some(true);
+        let publish = svc.at("/spec/publishNotReadyAddresses").and_then(Value::as_bool) == Some(true);
         let (subsets, last) = self.members.of(key).map(|m| subsets(m, publish)).unwrap_or_default();
         let truncated = last.is_some();
         match last {
@@ -141,7 +142,7 @@ impl EndpointsController {
             || json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": ns}}),
         );
         let before = ep.clone();
-        ep["metadata"]["labels"] = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+        ep["metadata"]["labels"] = svc.at("/metadata/labels").cloned().unwrap_or(json!({}));
         let ann = objects::map_at(&mut ep, &["metadata", "annotations"]);
         if truncated {
             ann.insert(OVER_CAPACITY.into(), json!("truncated"));
@@ -183,7 +184,7 @@ impl Controller for EndpointsController {
                 if change.event == EventType::Deleted
                     || change.old.as_deref().is_none_or(|o| {
                         o.get("spec") != change.new.get("spec")
-                            || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+                            || o.at("/metadata/labels") != change.new.at("/metadata/labels")
                     })
                 {
                     self.members.forget(&key);

@@ -6,6 +6,7 @@
 //! slice, new endpoints fill slices with room (same ports) before a new slice is created, and a
 //! Service without endpoints keeps one empty placeholder slice.
 
+use crate::sim::api::pointer::Pointer;
 mod slots;
 
 use std::collections::BTreeMap;
@@ -56,7 +57,7 @@ pub fn endpoint(m: &Member) -> Value {
 }
 
 fn labels_for(svc: &Value) -> Value {
-    let mut labels = svc.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
+    let mut labels = svc.at("/metadata/labels").cloned().unwrap_or(json!({}));
     labels[SERVICE_NAME_LABEL] = json!(objects::name(svc));
     labels[MANAGED_BY_LABEL] = json!(MANAGED_BY);
     labels
@@ -164,7 +165,7 @@ impl Controller for EndpointSliceController {
                 let key = objects::key_of(&change.new);
                 let spec_or_labels_changed = change.old.as_deref().is_none_or(|o| {
                     o.get("spec") != change.new.get("spec")
-                        || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+                        || o.at("/metadata/labels") != change.new.at("/metadata/labels")
                 });
                 if change.event == EventType::Deleted || spec_or_labels_changed {
                     self.members.forget(&key);

@@ -11,6 +11,7 @@
 //! owner with a live GET; here an owner counts as gone once the informer saw it deleted, or after it
 //! stayed unknown for [`UNKNOWN_OWNER_GRACE_MS`] (a reference to something that never existed).
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,7 +85,7 @@ fn ns_of(obj: &Value) -> Option<String> {
 /// A patch setting the finalizers (conditional on the resourceVersion the decision was made on).
 fn set_finalizers(rt: &'static ResourceType, obj: &Value, keep: Vec<&str>) -> Action {
     let mut meta = json!({"finalizers": keep});
-    if let Some(rv) = obj.pointer("/metadata/resourceVersion") {
+    if let Some(rv) = obj.at("/metadata/resourceVersion") {
         meta["resourceVersion"] = rv.clone();
     }
     Action::Patch {
@@ -214,7 +215,7 @@ impl GarbageCollector {
                 .cloned()
                 .collect();
             let mut meta = json!({"ownerReferences": keep, "uid": objects::uid(obj)});
-            if let Some(rv) = obj.pointer("/metadata/resourceVersion") {
+            if let Some(rv) = obj.at("/metadata/resourceVersion") {
                 meta["resourceVersion"] = rv.clone();
             }
             return vec![Action::Patch {

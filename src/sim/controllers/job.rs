@@ -9,6 +9,7 @@
 //! used (finished pods are counted while they exist; counts never go down); `completionMode: Indexed`
 //! is run like NonIndexed.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 mod failure_policy;
 
@@ -50,13 +51,11 @@ pub fn is_finished(job: &Value) -> bool {
 
 /// When a pod finished: its containers' latest `finishedAt`, else when it was created.
 fn finished_at(pod: &Value) -> Millis {
-    pod.pointer("/status/containerStatuses")
+    pod.at("/status/containerStatuses")
         .and_then(Value::as_array)
         .and_then(|a| {
             a.iter()
-                .filter_map(|c| {
-                    c.pointer("/state/terminated/finishedAt").and_then(Value::as_str).and_then(parse_rfc3339)
-                })
+                .filter_map(|c| c.at("/state/terminated/finishedAt").and_then(Value::as_str).and_then(parse_rfc3339))
                 .max()
         })
         .unwrap_or_else(|| objects::created_ms(pod))
@@ -73,7 +72,7 @@ fn set_cond(conds: &mut Vec<Value>, ty: &str, status: &str, reason: &str, messag
 
 /// The pod a Job creates: the template plus the labels that tie it to its Job.
 fn new_pod(job: &Value) -> Value {
-    let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    let template = job.at("/spec/template").cloned().unwrap_or(json!({}));
     let mut pod =
         pods::from_template(&template, &format!("{}-", objects::name(job)), objects::controller_ref_to(job, jobs()));
     pod["metadata"]["namespace"] = json!(objects::namespace(job));
@@ -121,12 +120,9 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     }
     let succeeded = i64_at(job, "/status/succeeded", 0).max(succeeded_pods.len() as i64);
     let failed = i64_at(job, "/status/failed", 0).max(counted_failures.len() as i64);
-    let suspended = job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
-    let start = job
-        .pointer("/status/startTime")
-        .and_then(Value::as_str)
-        .and_then(parse_rfc3339)
-        .or((!suspended).then_some(now));
+    let suspended = job.at("/spec/suspend").and_then(Value::as_bool) == Some(true);
+    let start =
+        job.at("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339).or((!suspended).then_some(now));
     let mut conds = objects::conditions_of(job);
     let ns = objects::namespace(job).to_string();
     let delete = |p: &Value| -> Vec<Action> {
@@ -153,7 +149,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         active
             .iter()
             .map(|p| {
-                p.pointer("/status/containerStatuses")
+                p.at("/status/containerStatuses")
                     .and_then(Value::as_array)
                     .map_or(0, |a| a.iter().map(|c| i64_at(c, "/restartCount", 0)).sum::<i64>())
             })
@@ -161,8 +157,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     } else {
         0
     };
-    let deadline =
-        job.pointer("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
+    let deadline = job.at("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
     let failure = if let Some(c) = objects::condition(job, "FailureTarget").filter(|c| str_at(c, "/status") == "True") {
         Some((str_at(c, "/reason").to_string(), str_at(c, "/message").to_string()))
     } else if let Some(m) = fail_job {
@@ -178,7 +173,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     } else {
         None
     };
-    let completions = job.pointer("/spec/completions").and_then(Value::as_i64);
+    let completions = job.at("/spec/completions").and_then(Value::as_i64);
     let parallelism = i64_at(job, "/spec/parallelism", 1).max(0);
     let success = objects::condition_true(job, "SuccessCriteriaMet")
         || match completions {
@@ -307,8 +302,8 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     if let Some(s) = start {
         status["startTime"] = json!(rfc3339(s));
     }
-    if let Some(t) = completion_time
-        .or_else(|| job.pointer("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339))
+    if let Some(t) =
+        completion_time.or_else(|| job.at("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339))
     {
         status["completionTime"] = json!(rfc3339(t));
     }

@@ -1,6 +1,7 @@
 //! Which pods back each Service, kept current from pod and Service events, so the endpoints
 //! controllers never rescan every pod of a namespace when one pod changes.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -45,7 +46,7 @@ pub fn target_port(svc_port: &Value, pod: &Value) -> Option<i64> {
     match svc_port.get("targetPort") {
         Some(Value::Number(n)) => n.as_i64(),
         Some(Value::String(name)) => name.parse().ok().or_else(|| {
-            pod.pointer("/spec/containers")?
+            pod.at("/spec/containers")?
                 .as_array()?
                 .iter()
                 .flat_map(|c| c.get("ports").and_then(Value::as_array).into_iter().flatten())
@@ -58,7 +59,7 @@ pub fn target_port(svc_port: &Value, pod: &Value) -> Option<i64> {
 
 /// The endpoint ports of a Service for one pod, or None if a named port does not resolve.
 pub fn ports_for(svc: &Value, pod: &Value) -> Option<Vec<Value>> {
-    let ports = svc.pointer("/spec/ports").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let ports = svc.at("/spec/ports").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     ports
         .iter()
         .map(|p| {
@@ -74,7 +75,7 @@ pub fn ports_for(svc: &Value, pod: &Value) -> Option<Vec<Value>> {
 
 /// Whether a Service has a selector (Services without one are managed by hand).
 pub fn has_selector(svc: &Value) -> bool {
-    svc.pointer("/spec/selector").and_then(Value::as_object).is_some_and(|m| !m.is_empty())
+    svc.at("/spec/selector").and_then(Value::as_object).is_some_and(|m| !m.is_empty())
 }
 
 /// `shouldPodBeInEndpoints` plus selection: the pod's entry for this Service, if it has one.
@@ -82,7 +83,7 @@ pub fn member_for(svc: &Value, pod: &Value) -> Option<Member> {
     let ip = str_at(pod, "/status/podIP");
     if ip.is_empty()
         || matches!(pods::phase(pod), "Succeeded" | "Failed")
-        || !map_selects(svc.pointer("/spec/selector"), pod)
+        || !map_selects(svc.at("/spec/selector"), pod)
     {
         return None;
     }
@@ -129,8 +130,8 @@ impl Members {
             let svc_key = objects::key_of(svc);
             let Some(members) = self.by_service.get_mut(&svc_key) else {
                 if has_selector(svc)
-                    && (map_selects(svc.pointer("/spec/selector"), pod)
-                        || change.old.as_deref().is_some_and(|o| map_selects(svc.pointer("/spec/selector"), o)))
+                    && (map_selects(svc.at("/spec/selector"), pod)
+                        || change.old.as_deref().is_some_and(|o| map_selects(svc.at("/spec/selector"), o)))
                 {
                     touched.push(svc_key);
                 }

@@ -6,6 +6,7 @@
 //! covering the resources this kube-controller-manager watches; Events are left behind, and the
 //! NamespaceContentRemaining / NamespaceFinalizersRemaining status conditions are not written.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::informers::Informers;
@@ -51,7 +52,7 @@ pub struct NamespaceController;
 pub fn sync_namespace(inf: &Informers, ns: &Value, now: Millis) -> Vec<Action> {
     let name = objects::name(ns);
     let finalizers: Vec<&str> = ns
-        .pointer("/spec/finalizers")
+        .at("/spec/finalizers")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();

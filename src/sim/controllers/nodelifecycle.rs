@@ -12,6 +12,7 @@
 //! The check runs on the `--node-monitor-period` grid (every 5 s). Simplified: no zone-based
 //! eviction rate limiting (`--node-eviction-rate`); taints are applied at once.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -89,7 +90,7 @@ fn wanted_taints(node: &Value, now: Millis) -> Vec<Value> {
             out.push(taint(key, "NoSchedule", now));
         }
     }
-    if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+    if node.at("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
         out.push(taint("node.kubernetes.io/unschedulable", "NoSchedule", now));
     }
     out

@@ -3,6 +3,7 @@
 //! Objects arrive as `serde_json::Value` in Kubernetes shape; these helpers read them without ever
 //! panicking on a missing or oddly typed field (a learner's manifest may have anything).
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Map, Value, json};
 
@@ -12,12 +13,12 @@ use crate::sim::time::{Millis, parse_rfc3339, rfc3339};
 
 /// A string field by JSON pointer, or "".
 pub fn str_at<'a>(obj: &'a Value, ptr: &str) -> &'a str {
-    obj.pointer(ptr).and_then(Value::as_str).unwrap_or("")
+    obj.at(ptr).and_then(Value::as_str).unwrap_or("")
 }
 
 /// An integer field by JSON pointer, or `default`.
 pub fn i64_at(obj: &Value, ptr: &str, default: i64) -> i64 {
-    obj.pointer(ptr).and_then(Value::as_i64).unwrap_or(default)
+    obj.at(ptr).and_then(Value::as_i64).unwrap_or(default)
 }
 
 pub fn name(obj: &Value) -> &str {
@@ -42,7 +43,7 @@ pub fn generation(obj: &Value) -> i64 {
 }
 
 pub fn is_deleting(obj: &Value) -> bool {
-    obj.pointer("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null())
+    obj.at("/metadata/deletionTimestamp").is_some_and(|v| !v.is_null())
 }
 
 /// When the object was created, in virtual ms (0 when unknown).
@@ -51,16 +52,16 @@ pub fn created_ms(obj: &Value) -> Millis {
 }
 
 pub fn label<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
-    obj.pointer("/metadata/labels")?.get(key)?.as_str()
+    obj.at("/metadata/labels")?.get(key)?.as_str()
 }
 
 pub fn annotation<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
-    obj.pointer("/metadata/annotations")?.get(key)?.as_str()
+    obj.at("/metadata/annotations")?.get(key)?.as_str()
 }
 
 /// The object's finalizers.
 pub fn finalizers(obj: &Value) -> Vec<&str> {
-    obj.pointer("/metadata/finalizers")
+    obj.at("/metadata/finalizers")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default()
@@ -83,7 +84,7 @@ pub fn map_at<'a>(obj: &'a mut Value, path: &[&str]) -> &'a mut Map<String, Valu
 }
 
 pub fn owner_refs(obj: &Value) -> &[Value] {
-    obj.pointer("/metadata/ownerReferences").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    obj.at("/metadata/ownerReferences").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// The owner reference with `controller: true`, if any (`metav1.GetControllerOf`).
@@ -129,7 +130,7 @@ pub fn status_write(obj: &Value, status: Value) -> Value {
 
 /// The condition of `type` in a `status.conditions` list.
 pub fn condition<'a>(obj: &'a Value, ty: &str) -> Option<&'a Value> {
-    obj.pointer("/status/conditions")?.as_array()?.iter().find(|c| c.get("type").and_then(Value::as_str) == Some(ty))
+    obj.at("/status/conditions")?.as_array()?.iter().find(|c| c.get("type").and_then(Value::as_str) == Some(ty))
 }
 
 /// Whether the condition of `type` has status `True`.
@@ -184,7 +185,7 @@ pub fn remove_condition(conditions: &mut Vec<Value>, ty: &str) -> bool {
 
 /// The conditions list of a status, cloned for editing.
 pub fn conditions_of(obj: &Value) -> Vec<Value> {
-    obj.pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default()
+    obj.at("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 /// `intstr.GetScaledValueFromIntOrPercent`: `25%` of `total`, rounded up or down. `None` when the

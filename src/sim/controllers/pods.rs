@@ -1,6 +1,7 @@
 //! Pod predicates the workload controllers share (`pkg/api/v1/pod`, `pkg/controller/controller_utils.go`):
 //! active, ready, available, the scale-down ranking, and building a pod from a template.
 
+use crate::sim::api::pointer::Pointer;
 use std::cmp::Ordering;
 
 use serde_json::{Value, json};
@@ -63,7 +64,7 @@ fn phase_ordinal(pod: &Value) -> u8 {
 }
 
 fn max_restarts(pod: &Value) -> i64 {
-    pod.pointer("/status/containerStatuses")
+    pod.at("/status/containerStatuses")
         .and_then(Value::as_array)
         .map(|a| a.iter().map(|c| objects::i64_at(c, "/restartCount", 0)).max().unwrap_or(0))
         .unwrap_or(0)

@@ -2,6 +2,7 @@
 //! recorder writes, with the controller's own source (`deployment-controller`, `replicaset-controller`),
 //! which is what `kubectl describe` shows in its `From` column.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::objects::str_at;
@@ -48,7 +49,7 @@ fn event_object(
         "uid": str_at(regarding, "/metadata/uid"),
         "resourceVersion": str_at(regarding, "/metadata/resourceVersion"),
     });
-    if let Some(n) = regarding.pointer("/metadata/namespace").and_then(Value::as_str) {
+    if let Some(n) = regarding.at("/metadata/namespace").and_then(Value::as_str) {
         involved["namespace"] = json!(n);
     }
     json!({

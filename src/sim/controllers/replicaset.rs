@@ -4,6 +4,7 @@
 //! missing pods (at most 500 a sync, in slow-start batches; names come from `generateName`) or deletes
 //! the surplus in `ActivePodsWithRanks` order; then it writes `status`.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
@@ -59,16 +60,15 @@ pub struct Counts {
 fn reshapes(change: &Change) -> bool {
     let Some(old) = change.old.as_deref() else { return objects::controller_ref(&change.new).is_none() };
     change.event != crate::sim::apiserver::request::EventType::Deleted
-        && (old.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+        && (old.at("/metadata/labels") != change.new.at("/metadata/labels")
             || objects::controller_uid(old) != objects::controller_uid(&change.new))
 }
 
 /// Whether an active pod carries every label of the ReplicaSet's template (`fullyLabeledReplicas`).
 fn fully_labeled(rs: &Value, pod: &Value) -> bool {
-    let template = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+    let template = rs.at("/spec/template/metadata/labels").and_then(Value::as_object);
     pods::is_active(pod)
-        && template
-            .is_none_or(|t| t.iter().all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
+        && template.is_none_or(|t| t.iter().all(|(k, v)| pod.at("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
 }
 
 /// The ReplicaSet a pod's controllerRef names, if it is cached with that uid.
@@ -170,7 +170,7 @@ impl ReplicaSetController {
         if diff < 0 {
             let n = (-diff).min(BURST_REPLICAS);
             self.expectations.expect(key, n, [], now);
-            let template = rs.pointer("/spec/template").cloned().unwrap_or(json!({}));
+            let template = rs.at("/spec/template").cloned().unwrap_or(json!({}));
             let cref = objects::controller_ref_to(rs, replicasets());
             for _ in 0..n {
                 let mut pod = pods::from_template(&template, &format!("{}-", objects::name(rs)), cref.clone());
@@ -307,8 +307,7 @@ impl Controller for ReplicaSetController {
             self.full_scan.remove(&key);
             self.fully_labeled.remove(&key);
         } else if change.old.as_deref().is_none_or(|o| {
-            o.get("spec") != change.new.get("spec")
-                || o.pointer("/metadata/labels") != change.new.pointer("/metadata/labels")
+            o.get("spec") != change.new.get("spec") || o.at("/metadata/labels") != change.new.at("/metadata/labels")
         }) {
             self.full_scan.insert(key.clone());
         }
@@ -332,7 +331,7 @@ impl Controller for ReplicaSetController {
             || !self.fully_labeled.contains_key(key);
         let mut out = Vec::new();
         let counts = if full {
-            let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.pointer("/spec/selector"));
+            let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.at("/spec/selector"));
             let active: Vec<&Value> = claimed.owned.iter().copied().filter(|p| pods::is_active(p)).collect();
             out = claimed.patches;
             if needs_sync && !objects::is_deleting(rs) {

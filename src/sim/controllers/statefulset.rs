@@ -6,6 +6,7 @@
 //! update replaces pods from the highest ordinal down to `partition`. `Parallel` creates and deletes
 //! without waiting. Revisions are ControllerRevisions named `<set>-<hash>`.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
@@ -54,7 +55,7 @@ pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
 /// name does not change once the controller has written `status.collisionCount: 0`.
 fn set_revision(set: &Value) -> String {
     let hash = objects::compute_hash(
-        set.pointer("/spec/template").unwrap_or(&Value::Null),
+        set.at("/spec/template").unwrap_or(&Value::Null),
         Some(i64_at(set, "/status/collisionCount", 0)),
     );
     format!("{}-{hash}", objects::name(set))
@@ -78,7 +79,7 @@ fn new_pod(set: &Value, template: &Value, revision: &str, ordinal: i64) -> Value
     labels.insert(POD_INDEX_LABEL.into(), json!(ordinal.to_string()));
     labels.insert(REVISION_LABEL.into(), json!(revision));
     pod["spec"]["hostname"] = json!(name);
-    if let Some(svc) = set.pointer("/spec/serviceName").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(svc) = set.at("/spec/serviceName").and_then(Value::as_str).filter(|s| !s.is_empty()) {
         pod["spec"]["subdomain"] = json!(svc);
     }
     for t in claim_templates(set) {
@@ -93,7 +94,7 @@ fn new_pod(set: &Value, template: &Value, revision: &str, ordinal: i64) -> Value
 }
 
 fn claim_templates(set: &Value) -> &[Value] {
-    set.pointer("/spec/volumeClaimTemplates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    set.at("/spec/volumeClaimTemplates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// PVCs the pod needs that are not there yet (created before the pod, owned by nobody: they outlive it).
@@ -106,8 +107,8 @@ fn missing_claims(inf: &Informers, set: &Value, ordinal: i64) -> Vec<Action> {
             continue;
         }
         let mut pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": ns}, "spec": t.get("spec").cloned().unwrap_or(json!({}))});
-        let mut labels = t.pointer("/metadata/labels").cloned().unwrap_or(json!({}));
-        if let Some(sel) = set.pointer("/spec/selector/matchLabels").and_then(Value::as_object) {
+        let mut labels = t.at("/metadata/labels").cloned().unwrap_or(json!({}));
+        if let Some(sel) = set.at("/spec/selector/matchLabels").and_then(Value::as_object) {
             for (k, v) in sel {
                 labels[k] = v.clone();
             }
@@ -168,7 +169,7 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
     let owned_revs: Vec<&Value> = inf.controlled_by(revisions(), objects::uid(set)).collect();
     if !owned_revs.iter().any(|r| objects::name(r) == update_rev) {
         let next = owned_revs.iter().map(|r| i64_at(r, "/revision", 0)).max().unwrap_or(0) + 1;
-        let mut labels = set.pointer("/spec/selector/matchLabels").cloned().unwrap_or(json!({}));
+        let mut labels = set.at("/spec/selector/matchLabels").cloned().unwrap_or(json!({}));
         labels["controller.kubernetes.io/hash"] = json!(update_rev.rsplit('-').next().unwrap_or(""));
         out.push(Action::Create {
             resource: revisions(),
@@ -176,7 +177,7 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
             object: json!({
                 "apiVersion": "apps/v1", "kind": "ControllerRevision",
                 "metadata": {"name": update_rev, "namespace": objects::namespace(set), "labels": labels, "ownerReferences": [objects::controller_ref_to(set, sets())]},
-                "data": {"spec": {"template": set.pointer("/spec/template").cloned().unwrap_or(json!({}))}},
+                "data": {"spec": {"template": set.at("/spec/template").cloned().unwrap_or(json!({}))}},
                 "revision": next
             }),
         });
@@ -185,11 +186,8 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
         "" => update_rev.clone(),
         r => r.to_string(),
     };
-    let current_template = owned_revs
-        .iter()
-        .find(|r| objects::name(r) == current_rev)
-        .and_then(|r| r.pointer("/data/spec/template"))
-        .cloned();
+    let current_template =
+        owned_revs.iter().find(|r| objects::name(r) == current_rev).and_then(|r| r.at("/data/spec/template")).cloned();
     let partition = i64_at(set, "/spec/updateStrategy/rollingUpdate/partition", 0);
 
     // Pods by ordinal: replicas in [start, start+want), the rest condemned.
@@ -224,7 +222,7 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
                 let old = ordinal < partition && current_rev != update_rev;
                 let (template, rev) = match (&current_template, old) {
                     (Some(t), true) => (t.clone(), current_rev.as_str()),
-                    _ => (set.pointer("/spec/template").cloned().unwrap_or(json!({})), update_rev.as_str()),
+                    _ => (set.at("/spec/template").cloned().unwrap_or(json!({})), update_rev.as_str()),
                 };
                 out.extend(create_pod(set, new_pod(set, &template, rev, ordinal)));
                 if !parallel {

@@ -1,5 +1,6 @@
 //! Builders for controller tests: objects in the shape the apiserver stores them, and action filters.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::objects;
@@ -26,7 +27,7 @@ pub fn replicaset(name: &str, replicas: i64, app: &str) -> Value {
 
 /// A pod controlled by `owner` (an object with kind, name and uid), phase and readiness as given.
 pub fn pod_of(owner: &Value, name: &str, node: &str, phase: &str, ready_at: Option<Millis>) -> Value {
-    let labels = owner.pointer("/spec/template/metadata/labels").cloned().unwrap_or(json!({}));
+    let labels = owner.at("/spec/template/metadata/labels").cloned().unwrap_or(json!({}));
     let mut p = json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"namespace": objects::namespace(owner), "name": name, "uid": format!("uid-{name}"), "labels": labels, "resourceVersion": "5",

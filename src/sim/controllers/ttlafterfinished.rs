@@ -2,6 +2,7 @@
 //! `spec.ttlSecondsAfterFinished` is deleted (with its pods, in the background) that many seconds
 //! after it finished.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::Controller;
@@ -32,7 +33,7 @@ fn finished_at(job: &Value) -> Option<Millis> {
 
 /// `processJob`: delete when the TTL has run out, else look again when it will.
 pub fn sync(job: &Value, now: Millis) -> Vec<Action> {
-    let Some(ttl) = job.pointer("/spec/ttlSecondsAfterFinished").and_then(Value::as_i64) else { return Vec::new() };
+    let Some(ttl) = job.at("/spec/ttlSecondsAfterFinished").and_then(Value::as_i64) else { return Vec::new() };
     if objects::is_deleting(job) || !is_finished(job) {
         return Vec::new();
     }
@@ -64,7 +65,7 @@ impl Controller for TtlAfterFinishedController {
     }
 
     fn keys_for(&mut self, change: &Change, _inf: &Informers) -> Vec<ObjectKey> {
-        let ttl = change.new.pointer("/spec/ttlSecondsAfterFinished").is_some();
+        let ttl = change.new.at("/spec/ttlSecondsAfterFinished").is_some();
         if ttl && is_finished(&change.new) { vec![objects::key_of(&change.new)] } else { Vec::new() }
     }
 

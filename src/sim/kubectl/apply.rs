@@ -1,6 +1,7 @@
 //! `kubectl apply -f` and `kubectl create -f`: decode every document, route it to its resource, and
 //! create it or (apply) patch it with a three-way merge against the last applied configuration.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -98,7 +99,7 @@ fn apply_one(
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
     let name = common::name_of(&obj).to_string();
-    let obj_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let obj_ns = obj.at("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
     let rt = match api::for_kind(&api_version, &kind) {
         Ok(rt) => rt,
         Err(_) => {
@@ -127,7 +128,7 @@ fn apply_one(
         None => "",
     };
     let reference = object_ref(rt, &name);
-    if name.is_empty() && obj.pointer("/metadata/generateName").is_none() || mode == Mode::Apply && name.is_empty() {
+    if name.is_empty() && obj.at("/metadata/generateName").is_none() || mode == Mode::Apply && name.is_empty() {
         return out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": resource name may not be empty", qualified_resource(rt), gvk(rt)));
     }
     if dry_run == Some("client") {
@@ -167,7 +168,7 @@ fn apply_one(
         }
         Some(live) => {
             let patch = three_way_patch(&live, &obj);
-            let before = live.pointer("/metadata/resourceVersion").cloned();
+            let before = live.at("/metadata/resourceVersion").cloned();
             let mut req = ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt)
                 .in_namespace(Some(&ns))
                 .named(&name)
@@ -175,7 +176,7 @@ fn apply_one(
             req.options.dry_run = dry;
             match cx.world.call(req) {
                 Ok(after) => {
-                    let changed = after.pointer("/metadata/resourceVersion").cloned() != before;
+                    let changed = after.at("/metadata/resourceVersion").cloned() != before;
                     report(
                         out,
                         output,
@@ -217,7 +218,7 @@ fn gvk(rt: &ResourceType) -> String {
 /// Stores the applied configuration in the annotation, as kubectl does (compact JSON, newline-ended).
 fn set_last_applied(body: &mut Value, applied: &Value) {
     let text = format!("{}\n", serde_json::to_string(applied).expect("a Value always serializes"));
-    if !body.pointer("/metadata/annotations").is_some_and(Value::is_object) {
+    if !body.at("/metadata/annotations").is_some_and(Value::is_object) {
         body["metadata"]["annotations"] = json!({});
     }
     body["metadata"]["annotations"][LAST_APPLIED] = Value::String(text);
@@ -228,7 +229,7 @@ fn set_last_applied(body: &mut Value, applied: &Value) {
 /// Fields other writers own (status, defaults, controller-set labels) are left alone.
 pub fn three_way_patch(live: &Value, new: &Value) -> Value {
     let last: Value = live
-        .pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
+        .at(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
         .and_then(Value::as_str)
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or(Value::Null);

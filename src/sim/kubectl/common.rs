@@ -1,5 +1,6 @@
 //! Helpers every kubectl command shares: namespaces, resource names, API calls.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::Ctx;
@@ -29,7 +30,7 @@ pub fn object_ref(rt: &ResourceType, name: &str) -> String {
 }
 
 pub fn name_of(obj: &Value) -> &str {
-    obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+    obj.at("/metadata/name").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Sends one request and waits for the answer.

@@ -1,6 +1,7 @@
 //! `kubectl create <generator>` and `kubectl run`: build the object exactly as kubectl's generators
 //! do (compare `kubectl create deployment x --image=nginx --dry-run=client -o yaml`), then POST it.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Map, Value, json};
 
 use super::apply::{self, Mode};
@@ -72,7 +73,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 /// Prints (dry run) or creates the generated object.
 fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value) -> Result<(), String> {
     let rt = resolve(resource)?;
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = obj.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     match p.get("dry-run") {
         Some("client") => {
             match p.get("output") {

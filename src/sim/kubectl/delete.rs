@@ -1,6 +1,7 @@
 //! `kubectl delete`: by name, `TYPE/NAME`, `-f`, `-l` or `--all`, with `--grace-period`, `--cascade`
 //! and kubectl's default `--wait` (it returns once the objects are really gone).
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
@@ -62,7 +63,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                     out.err(format!("error: resource mapping not found for name: \"{}\" namespace: \"\" from \"{source}\": no matches for kind \"{kind}\" in version \"{av}\"\nensure CRDs are installed first", common::name_of(&obj)));
                     continue;
                 };
-                let obj_ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(&ns).to_string();
+                let obj_ns = obj.at("/metadata/namespace").and_then(Value::as_str).unwrap_or(&ns).to_string();
                 work.push((rt, obj_ns, common::name_of(&obj).to_string()));
             }
         }
@@ -82,7 +83,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                         .push_str(&format!("{}\n", common::no_resources(rt.namespaced && scope.is_some(), scope)));
                 }
                 for o in items {
-                    let ons = o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(&ns).to_string();
+                    let ons = o.at("/metadata/namespace").and_then(Value::as_str).unwrap_or(&ns).to_string();
                     work.push((rt, ons, common::name_of(&o).to_string()));
                 }
             } else {

@@ -7,6 +7,7 @@
 //! `--timeout` is set; here the evictions interleave in one loop, and without `--timeout` the wait
 //! stops after [`MAX_WAIT_MS`] of virtual time with a note.
 
+use crate::sim::api::pointer::Pointer;
 mod filters;
 mod pdb;
 
@@ -142,8 +143,8 @@ fn drain_node(
     let mut exists = std::collections::BTreeMap::new();
     for pod in &pods {
         if controller_kind(pod) == Some("DaemonSet") {
-            let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
-            for r in pod.pointer("/metadata/ownerReferences").and_then(Value::as_array).cloned().unwrap_or_default() {
+            let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
+            for r in pod.at("/metadata/ownerReferences").and_then(Value::as_array).cloned().unwrap_or_default() {
                 let n = r.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
                 let found = common::get_one(cx, ds_rt, &ns, &n).is_ok();
                 exists.insert((ns.clone(), n), found);
@@ -230,10 +231,8 @@ fn evict_all(
                 break;
             }
             for (pod, state) in pods.iter().zip(&states) {
-                let (ns, name) = (
-                    pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(),
-                    common::name_of(pod),
-                );
+                let (ns, name) =
+                    (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
                 match state {
                     State::Evict(_) => errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: global timeout reached: {}", go_duration(timeout))),
                     State::Waiting => errors.push(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: global timeout reached: {}", go_duration(timeout))),
@@ -250,14 +249,14 @@ fn evict_all(
 
 /// Whether the pod object is gone (or replaced by a new pod of the same name).
 fn gone(cx: &Ctx, pod: &Value) -> bool {
-    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
-    let uid = pod.pointer("/metadata/uid").cloned();
-    cached(cx, pods_rt(), ns, common::name_of(pod)).is_none_or(|now| now.pointer("/metadata/uid").cloned() != uid)
+    let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+    let uid = pod.at("/metadata/uid").cloned();
+    cached(cx, pods_rt(), ns, common::name_of(pod)).is_none_or(|now| now.at("/metadata/uid").cloned() != uid)
 }
 
 /// One eviction (or delete) request; a budget refusal schedules a retry.
 fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output, errors: &mut Vec<String>) -> State {
-    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
+    let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
     let name = common::name_of(pod).to_string();
     let mut req = if delete {
         ApiRequest::new(0, Verb::Delete, pods_rt()).in_namespace(Some(&ns)).named(&name)

@@ -4,6 +4,7 @@
 //! Simplified: `-w` prints the events so far and says that streaming is `kubectl get events -w`'s job
 //! in this sandbox.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
@@ -27,7 +28,7 @@ const FLAGS: &[args::FlagSpec] = &[
 ];
 
 fn str_at<'a>(e: &'a Value, ptr: &str) -> Option<&'a str> {
-    e.pointer(ptr).and_then(Value::as_str).filter(|s| !s.is_empty())
+    e.at(ptr).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 /// An RFC 3339 time with its fraction, in virtual milliseconds (0 when missing: Go's zero time).
@@ -58,7 +59,7 @@ fn interval(e: &Value, now: Millis) -> String {
         None => since(str_at(e, "/firstTimestamp"), now),
     };
     if e.get("series").is_some_and(Value::is_object) {
-        let count = e.pointer("/series/count").and_then(Value::as_i64).unwrap_or(0);
+        let count = e.at("/series/count").and_then(Value::as_i64).unwrap_or(0);
         return format!("{} (x{count} over {first})", since(str_at(e, "/series/lastObservedTime"), now));
     }
     let count = e.get("count").and_then(Value::as_i64).unwrap_or(0);

@@ -3,6 +3,7 @@
 //! need a terminal streamed to the container, which the sandbox does not have: they get a message
 //! saying so. Real kubectl goes through the apiserver's proxy; here kubectl asks the kubelet object.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
@@ -69,7 +70,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
     };
     let pod_name = common::name_of(&pod).to_string();
-    let phase = pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or_default();
+    let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));
     }
@@ -90,7 +91,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             c
         }
     };
-    let node = pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
+    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }

@@ -2,6 +2,7 @@
 //! (`cmd/expose/expose.go`): a Service whose selector, ports and labels come from the exposed
 //! Deployment, ReplicaSet, ReplicationController, Pod or Service.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Map, Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -29,7 +30,7 @@ const FLAGS: &[args::FlagSpec] = &[
 
 /// `MapBasedSelectorForObject`: the selector as `k=v,...`, or why there is none.
 fn selector_of(kind: &str, obj: &Value) -> Result<Map<String, Value>, String> {
-    let map = |p: &str| obj.pointer(p).and_then(Value::as_object).cloned().unwrap_or_default();
+    let map = |p: &str| obj.at(p).and_then(Value::as_object).cloned().unwrap_or_default();
     match kind {
         "Pod" => {
             let labels = map("/metadata/labels");
@@ -42,7 +43,7 @@ fn selector_of(kind: &str, obj: &Value) -> Result<Map<String, Value>, String> {
         "ReplicationController" => Ok(map("/spec/selector")),
         _ => {
             if let Some(exprs) =
-                obj.pointer("/spec/selector/matchExpressions").and_then(Value::as_array).filter(|e| !e.is_empty())
+                obj.at("/spec/selector/matchExpressions").and_then(Value::as_array).filter(|e| !e.is_empty())
             {
                 return Err(format!(
                     "couldn't convert expressions - \"{}\" to map-based selector format",
@@ -62,10 +63,10 @@ fn selector_of(kind: &str, obj: &Value) -> Result<Map<String, Value>, String> {
 /// `PortsForObject` / `MultiProtocolsForObject`: container ports (or a Service's ports) with protocols.
 fn ports_of(kind: &str, obj: &Value) -> Vec<(i64, String)> {
     let containers = match kind {
-        "Pod" => obj.pointer("/spec/containers"),
+        "Pod" => obj.at("/spec/containers"),
         "Service" => {
             return obj
-                .pointer("/spec/ports")
+                .at("/spec/ports")
                 .and_then(Value::as_array)
                 .map(|ps| {
                     ps.iter()
@@ -79,7 +80,7 @@ fn ports_of(kind: &str, obj: &Value) -> Vec<(i64, String)> {
                 })
                 .unwrap_or_default();
         }
-        _ => obj.pointer("/spec/template/spec/containers"),
+        _ => obj.at("/spec/template/spec/containers"),
     };
     containers
         .and_then(Value::as_array)
@@ -150,7 +151,7 @@ fn service(name: &str, kind: &str, obj: &Value, p: &args::Parsed) -> Result<Valu
         .collect();
     let labels = match p.get("labels") {
         Some(l) => parse_labels(l).map_err(|e| format!("error: {e}"))?,
-        None => obj.pointer("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default(),
+        None => obj.at("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default(),
     };
     let mut svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": {"selector": selector, "ports": specs}});
     if !labels.is_empty() {

@@ -1,5 +1,6 @@
 //! `kubectl get` and `kubectl describe`.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -214,9 +215,9 @@ pub fn describe(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), 
 /// deployment's ReplicaSets, ...), each with the same list request kubectl sends.
 fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::DescribeContext {
     let mut related = printers::DescribeContext { now: cx.world.now(), ..Default::default() };
-    let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
+    let ns = obj.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
     let name = common::name_of(obj).to_string();
-    let selector = obj.pointer("/spec/selector/matchLabels").and_then(Value::as_object).map(|m| {
+    let selector = obj.at("/spec/selector/matchLabels").and_then(Value::as_object).map(|m| {
         m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")
     });
     let mut fetch = |what: &str, ns: Option<&str>, labels: Option<&str>, fields: Option<&str>| {
@@ -247,9 +248,9 @@ fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::Descri
 /// Events about one object, as describe fetches them (by involvedObject fields).
 fn events_for(cx: &mut Ctx, obj: &Value) -> Vec<Value> {
     let Some(rt) = api::for_kind("v1", "Event").ok() else { return Vec::new() };
-    let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
+    let ns = obj.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
     let name = common::name_of(obj).to_string();
-    let uid = obj.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let uid = obj.at("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
     let fields = format!("involvedObject.name={name},involvedObject.uid={uid}");
     list(cx, rt, Some(&ns), None, Some(&fields)).unwrap_or_default()
 }

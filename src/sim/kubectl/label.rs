@@ -1,5 +1,6 @@
 //! `kubectl label` and `kubectl annotate`: `key=value` sets, `key-` removes, `--overwrite` replaces.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Map, Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -71,7 +72,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
                 continue;
             }
         };
-        let current = obj.pointer(&format!("/metadata/{key}")).and_then(Value::as_object).cloned().unwrap_or_default();
+        let current = obj.at(&format!("/metadata/{key}")).and_then(Value::as_object).cloned().unwrap_or_default();
         let mut patch = Map::new();
         let mut removed_only = true;
         for (k, v) in &changes {
@@ -100,10 +101,10 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, field: Field) -> Re
         let body = json!({"metadata": {key: Value::Object(patch)}});
         let req =
             ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt).in_namespace(Some(&ns)).named(&name).with_body(body);
-        let before = obj.pointer("/metadata/resourceVersion").cloned();
+        let before = obj.at("/metadata/resourceVersion").cloned();
         match cx.world.call(req) {
             Ok(after) => {
-                let what = if after.pointer("/metadata/resourceVersion").cloned() == before {
+                let what = if after.at("/metadata/resourceVersion").cloned() == before {
                     format!("not {done}")
                 } else if removed_only {
                     undone.to_string()

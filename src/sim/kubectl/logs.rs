@@ -6,6 +6,7 @@
 //! further lines is the terminal's job (the browser UI will follow later). Real kubectl reads logs
 //! through the apiserver's proxy to the kubelet; here kubectl asks the kubelet object directly.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
@@ -184,7 +185,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         let containers: Vec<String> = if p.bool("all-containers") {
             ["/spec/initContainers", "/spec/containers", "/spec/ephemeralContainers"]
                 .iter()
-                .flat_map(|path| pod.pointer(path).and_then(Value::as_array).cloned().unwrap_or_default())
+                .flat_map(|path| pod.at(path).and_then(Value::as_array).cloned().unwrap_or_default())
                 .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
                 .collect()
         } else {
@@ -230,7 +231,7 @@ fn container_log(
     previous: bool,
 ) -> Result<Vec<(Millis, String)>, String> {
     let name = common::name_of(pod);
-    let node = pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default();
+    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default();
     // An unscheduled pod has no kubelet to ask: the API server answers with an empty log.
     if node.is_empty() {
         return Ok(Vec::new());

@@ -1,5 +1,6 @@
 //! `kubectl scale`, `kubectl wait`, and the usage text.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -87,7 +88,7 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         for name in names {
             if let Some(cur) = p.get("current-replicas") {
                 let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
-                let have = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
+                let have = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
                 if have != cur {
                     out.err(format!("error: Expected replicas to be {cur}, was {have}"));
                     continue;
@@ -135,7 +136,7 @@ pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         let (ty, want) =
             c.split_once('=').map(|(t, v)| (t.to_string(), v.to_string())).unwrap_or((c.to_string(), "True".into()));
         Box::new(move |o| {
-            o.and_then(|o| o.pointer("/status/conditions")).and_then(Value::as_array).is_some_and(|cs| {
+            o.and_then(|o| o.at("/status/conditions")).and_then(Value::as_array).is_some_and(|cs| {
                 cs.iter().any(|c| {
                     c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(&ty))
                         && c.get("status").and_then(Value::as_str) == Some(want.as_str())

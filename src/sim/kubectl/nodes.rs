@@ -2,6 +2,7 @@
 //! `cmd/taint/taint.go` and `utils.go`): they edit a Node's `spec.unschedulable` and `spec.taints`;
 //! the scheduler and the taint-eviction controller react. `drain` is in `drain.rs`.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -47,7 +48,7 @@ pub fn cordon_nodes(cx: &mut Ctx, nodes: &[Value], desired: bool, dry_run: bool,
     let mut done = Vec::new();
     for node in nodes {
         let name = common::name_of(node).to_string();
-        let current = node.pointer("/spec/unschedulable").and_then(Value::as_bool).unwrap_or(false);
+        let current = node.at("/spec/unschedulable").and_then(Value::as_bool).unwrap_or(false);
         let suffix = if dry_run { " (dry run)" } else { "" };
         if current == desired {
             out.out(format!("node/{name} already {verb}ed{suffix}"));
@@ -255,7 +256,7 @@ pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     for node in nodes {
         let name = common::name_of(&node).to_string();
         let old: Vec<Taint> = node
-            .pointer("/spec/taints")
+            .at("/spec/taints")
             .and_then(Value::as_array)
             .map(|ts| ts.iter().map(Taint::of).collect())
             .unwrap_or_default();
@@ -278,7 +279,7 @@ pub fn taint(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
             continue;
         }
         // Keep each surviving taint as the node has it (with `timeAdded`), new ones as given.
-        let originals: Vec<Value> = node.pointer("/spec/taints").and_then(Value::as_array).cloned().unwrap_or_default();
+        let originals: Vec<Value> = node.at("/spec/taints").and_then(Value::as_array).cloned().unwrap_or_default();
         let taints: Vec<Value> = new
             .iter()
             .map(|t| {

@@ -2,6 +2,7 @@
 //! strategic and merge patches go to the apiserver as PATCH requests; a JSON patch is applied here
 //! and sent as an update (see `patch/json_patch.rs`). Prints `patched` or `patched (no change)`.
 
+use crate::sim::api::pointer::Pointer;
 mod json_patch;
 
 use serde_json::Value;
@@ -96,8 +97,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             req.options.dry_run = dry_run;
             match cx.world.call(req) {
                 Ok(after) => {
-                    let changed = after.pointer("/metadata/resourceVersion")
-                        != before.pointer("/metadata/resourceVersion")
+                    let changed = after.at("/metadata/resourceVersion") != before.at("/metadata/resourceVersion")
                         || (dry_run && after != before);
                     let what = if changed { "patched" } else { "patched (no change)" };
                     let suffix = match p.get("dry-run") {

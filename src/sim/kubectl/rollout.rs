@@ -2,6 +2,7 @@
 //! `k8s.io/kubectl/pkg/cmd/rollout`, with the polymorphic helpers' wording (`objectpauser.go`,
 //! `objectresumer.go`, `objectrestarter.go`). Status and history live in their own files.
 
+use crate::sim::api::pointer::Pointer;
 mod history;
 mod status;
 
@@ -101,7 +102,7 @@ const SIMPLE_FLAGS: &[FlagSpec] = &[
 /// The patch each action makes, or the helper's error (printed as `error: deployments.apps "web" ...`).
 fn patch_for(action: Action, obj: &Value, now: u64) -> Result<Value, &'static str> {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
-    let paused = obj.pointer("/spec/paused").and_then(Value::as_bool).unwrap_or(false);
+    let paused = obj.at("/spec/paused").and_then(Value::as_bool).unwrap_or(false);
     match (action, kind) {
         (Action::Pause, "Deployment") if paused => Err("is already paused"),
         (Action::Pause, "Deployment") => Ok(json!({"spec": {"paused": true}})),

@@ -1,6 +1,7 @@
 //! `kubectl set image`: changes container images in a pod template (`cmd/set/set_image.go`), which
 //! starts a rolling update of a Deployment. The other `set` subcommands are not simulated.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
@@ -145,7 +146,7 @@ fn image(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String>
                 ));
                 continue;
             };
-            let spec = obj.pointer(path).cloned().unwrap_or(json!({}));
+            let spec = obj.at(path).cloned().unwrap_or(json!({}));
             let (missing, changed) = set_images(&spec, &pairs);
             errors.extend(missing.iter().map(|m| format!("error: unable to find container named {m:?}")));
             if changed.is_empty() {

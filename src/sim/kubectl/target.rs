@@ -2,6 +2,7 @@
 //! selects (and which one `kubectl logs deploy/web` picks), a workload's owned objects, and reading
 //! objects from the apiserver's watch cache while a command waits in virtual time.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
@@ -41,12 +42,12 @@ pub fn cached(cx: &Ctx, rt: &ResourceType, ns: &str, name: &str) -> Option<Value
 }
 
 pub fn uid(obj: &Value) -> &str {
-    obj.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default()
+    obj.at("/metadata/uid").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Whether `obj` names `owner_uid` as its controller in `ownerReferences`.
 pub fn controlled_by(obj: &Value, owner_uid: &str) -> bool {
-    obj.pointer("/metadata/ownerReferences").and_then(Value::as_array).is_some_and(|refs| {
+    obj.at("/metadata/ownerReferences").and_then(Value::as_array).is_some_and(|refs| {
         refs.iter().any(|r| {
             r.get("controller").and_then(Value::as_bool) == Some(true)
                 && r.get("uid").and_then(Value::as_str) == Some(owner_uid)
@@ -56,7 +57,7 @@ pub fn controlled_by(obj: &Value, owner_uid: &str) -> bool {
 
 /// The kind of the controller named in `ownerReferences`, if any (`ReplicaSet`, `DaemonSet`...).
 pub fn controller_kind(obj: &Value) -> Option<&str> {
-    obj.pointer("/metadata/ownerReferences")?
+    obj.at("/metadata/ownerReferences")?
         .as_array()?
         .iter()
         .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
@@ -70,7 +71,7 @@ pub fn selected_pods(cx: &mut Ctx, ns: &str, kind: &str, obj: &Value) -> Result<
         return Ok(vec![obj.clone()]);
     }
     let sel = obj
-        .pointer("/spec/selector")
+        .at("/spec/selector")
         .filter(|s| !s.is_null())
         .ok_or_else(|| format!("cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented"))?;
     let pods = common::list(cx, pods_rt(), Some(ns), None, None).map_err(|e| e.to_string())?;
@@ -82,7 +83,7 @@ pub fn selected_pods(cx: &mut Ctx, ns: &str, kind: &str, obj: &Value) -> Result<
 }
 
 fn ready(pod: &Value) -> bool {
-    pod.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
+    pod.at("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
         cs.iter().any(|c| {
             c.get("type").and_then(Value::as_str) == Some("Ready")
                 && c.get("status").and_then(Value::as_str) == Some("True")
@@ -91,7 +92,7 @@ fn ready(pod: &Value) -> bool {
 }
 
 fn max_restarts(pod: &Value) -> i64 {
-    pod.pointer("/status/containerStatuses")
+    pod.at("/status/containerStatuses")
         .and_then(Value::as_array)
         .map_or(0, |cs| cs.iter().filter_map(|c| c.get("restartCount")?.as_i64()).max().unwrap_or(0))
 }
@@ -99,15 +100,15 @@ fn max_restarts(pod: &Value) -> i64 {
 /// `podutils.ByLogging`: the pod `kubectl logs deploy/web` reads first — scheduled before
 /// unscheduled, Running before Unknown before Pending, ready first, most restarts, then oldest.
 pub fn sort_by_logging(pods: &mut [Value]) {
-    let phase_rank = |p: &Value| match p.pointer("/status/phase").and_then(Value::as_str) {
+    let phase_rank = |p: &Value| match p.at("/status/phase").and_then(Value::as_str) {
         Some("Running") => 0,
         Some("Unknown") => 1,
         Some("Pending") => 2,
         _ => 3,
     };
-    let unassigned = |p: &Value| p.pointer("/spec/nodeName").and_then(Value::as_str).is_none_or(str::is_empty);
+    let unassigned = |p: &Value| p.at("/spec/nodeName").and_then(Value::as_str).is_none_or(str::is_empty);
     let created =
-        |p: &Value| p.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or_default().to_string();
+        |p: &Value| p.at("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or_default().to_string();
     pods.stable_sort_by(|a, b| {
         (unassigned(a), phase_rank(a), !ready(a), -max_restarts(a), created(a), common::name_of(a)).cmp(&(
             unassigned(b),
@@ -124,7 +125,7 @@ pub fn sort_by_logging(pods: &mut [Value]) {
 /// ephemeral `(ephem)`, then init `(init)`.
 pub fn all_container_names(pod: &Value) -> String {
     let names = |path: &str, suffix: &str| -> Vec<String> {
-        pod.pointer(path)
+        pod.at(path)
             .and_then(Value::as_array)
             .map(|cs| cs.iter().filter_map(|c| c.get("name")?.as_str()).map(|n| format!("{n}{suffix}")).collect())
             .unwrap_or_default()
@@ -138,7 +139,7 @@ pub fn all_container_names(pod: &Value) -> String {
 /// Whether the pod declares a container (regular, init or ephemeral) by that name.
 pub fn has_container(pod: &Value, name: &str) -> bool {
     ["/spec/containers", "/spec/initContainers", "/spec/ephemeralContainers"].iter().any(|p| {
-        pod.pointer(p)
+        pod.at(p)
             .and_then(Value::as_array)
             .is_some_and(|cs| cs.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(name)))
     })
@@ -147,14 +148,13 @@ pub fn has_container(pod: &Value, name: &str) -> bool {
 /// `podcmd.FindOrDefaultContainerByName` with no name given: the `kubectl.kubernetes.io/default-container`
 /// annotation, else the first container, with kubectl's `Defaulted container` note when there was a choice.
 pub fn default_container(pod: &Value, notes: &mut Vec<String>) -> Option<String> {
-    let annotated =
-        pod.pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container").and_then(Value::as_str);
+    let annotated = pod.at("/metadata/annotations/kubectl.kubernetes.io~1default-container").and_then(Value::as_str);
     if let Some(d) = annotated.filter(|d| has_container(pod, d)) {
         return Some(d.to_string());
     }
-    let containers = pod.pointer("/spec/containers").and_then(Value::as_array)?;
+    let containers = pod.at("/spec/containers").and_then(Value::as_array)?;
     let first = containers.first()?.get("name")?.as_str()?.to_string();
-    let others = |p: &str| pod.pointer(p).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    let others = |p: &str| pod.at(p).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
     if containers.len() > 1 || others("/spec/initContainers") || others("/spec/ephemeralContainers") {
         notes.push(format!("Defaulted container {first:?} out of: {}", all_container_names(pod)));
     }

@@ -5,6 +5,7 @@
 //! `error: Metrics API not available`). The sandbox models the Metrics API as present and fresh:
 //! what metrics-server would scrape every 15 s is read from the kubelets at the moment of the command.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
@@ -128,8 +129,7 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     let (mut rows, mut missing) = (Vec::new(), Vec::new());
     for node in &nodes {
         let name = common::name_of(node).to_string();
-        let q =
-            |k: &str| node.pointer(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
+        let q = |k: &str| node.at(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
         let available = (parse_cpu_millis(&q("cpu")).unwrap_or(0), parse_bytes(&q("memory")).unwrap_or(0));
         match cx.world.node_usage(&name) {
             Some(u) => {
@@ -190,7 +190,7 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
     let wanted = |u: &PodUsage| {
         pods.iter().any(|pod| {
             common::name_of(pod) == u.name
-                && pod.pointer("/metadata/namespace").and_then(Value::as_str) == Some(u.namespace.as_str())
+                && pod.at("/metadata/namespace").and_then(Value::as_str) == Some(u.namespace.as_str())
         })
     };
     let usage: Vec<PodUsage> =
@@ -209,13 +209,10 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         }
         let now = cx.world.now();
         for pod in &pods {
-            let created = pod
-                .pointer("/metadata/creationTimestamp")
-                .and_then(Value::as_str)
-                .and_then(parse_rfc3339)
-                .unwrap_or(now);
+            let created =
+                pod.at("/metadata/creationTimestamp").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(now);
             if now.saturating_sub(created) > METRICS_CREATION_DELAY_MS {
-                let pns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+                let pns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
                 let age = super::drain::go_duration(now.saturating_sub(created));
                 return Err(format!("error: Metrics not available for pod {pns}/{}, age: {age}", common::name_of(pod)));
             }

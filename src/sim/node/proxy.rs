@@ -5,6 +5,7 @@
 //! Every kube-proxy watches every Service and EndpointSlice of the cluster, as upstream does: on a
 //! very large simulated cluster the world may choose not to run them.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use std::collections::BTreeMap;
 
@@ -69,13 +70,13 @@ fn rt(plural: &str) -> &'static ResourceType {
 }
 
 fn key(obj: &Value) -> (String, String) {
-    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |p: &str| obj.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
     (s("/metadata/namespace"), s("/metadata/name"))
 }
 
 /// Reads a Service.
 pub fn service_info(obj: &Value) -> ServiceInfo {
-    let ports = obj.pointer("/spec/ports").and_then(Value::as_array).map(|ps| {
+    let ports = obj.at("/spec/ports").and_then(Value::as_array).map(|ps| {
         ps.iter()
             .map(|p| ServicePort {
                 name: p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
@@ -86,18 +87,15 @@ pub fn service_info(obj: &Value) -> ServiceInfo {
             .collect()
     });
     ServiceInfo {
-        cluster_ip: obj.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string(),
+        cluster_ip: obj.at("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string(),
         ports: ports.unwrap_or_default(),
     }
 }
 
 /// Reads an EndpointSlice.
 pub fn slice_info(obj: &Value) -> SliceInfo {
-    let service = obj
-        .pointer("/metadata/labels/kubernetes.io~1service-name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let service =
+        obj.at("/metadata/labels/kubernetes.io~1service-name").and_then(Value::as_str).unwrap_or_default().to_string();
     let ports = obj.get("ports").and_then(Value::as_array).map(|ps| {
         ps.iter()
             .filter_map(|p| {
@@ -112,7 +110,7 @@ pub fn slice_info(obj: &Value) -> SliceInfo {
         es.iter()
             .flat_map(|e| {
                 let cond = |c: &str, default: bool| {
-                    e.pointer(&format!("/conditions/{c}")).and_then(Value::as_bool).unwrap_or(default)
+                    e.at(&format!("/conditions/{c}")).and_then(Value::as_bool).unwrap_or(default)
                 };
                 let (ready, serving, terminating) =
                     (cond("ready", true), cond("serving", cond("ready", true)), cond("terminating", false));

@@ -1,5 +1,6 @@
 //! The kube-apiserver's wire types: requests, responses and watch events, as REST calls would carry them.
 
+use crate::sim::api::pointer::Pointer;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -137,7 +138,7 @@ impl ApiRequest {
     }
 
     pub fn key(&self) -> Option<String> {
-        let name = self.name.as_deref().or_else(|| self.body.as_ref()?.pointer("/metadata/name")?.as_str())?;
+        let name = self.name.as_deref().or_else(|| self.body.as_ref()?.at("/metadata/name")?.as_str())?;
         Some(crate::sim::api::storage_key(self.resource, self.namespace.as_deref(), name))
     }
 }
@@ -157,7 +158,7 @@ impl ApiResponse {
                 match v.get("items").and_then(Value::as_array) {
                     Some(items) => format!("200 {kind} ({} items)", items.len()),
                     None => {
-                        let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+                        let name = v.at("/metadata/name").and_then(Value::as_str).unwrap_or("");
                         format!("200 {kind} {name}")
                     }
                 }
@@ -167,7 +168,7 @@ impl ApiResponse {
     }
 
     pub fn revision(&self) -> Option<i64> {
-        self.result.as_ref().ok()?.pointer("/metadata/resourceVersion")?.as_str()?.parse().ok()
+        self.result.as_ref().ok()?.at("/metadata/resourceVersion")?.as_str()?.parse().ok()
     }
 }
 
@@ -196,8 +197,8 @@ pub struct WatchNotice {
 impl WatchNotice {
     pub fn summary(&self) -> String {
         let kind = self.object.get("kind").and_then(Value::as_str).unwrap_or("");
-        let ns = self.object.pointer("/metadata/namespace").and_then(Value::as_str);
-        let name = self.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let ns = self.object.at("/metadata/namespace").and_then(Value::as_str);
+        let name = self.object.at("/metadata/name").and_then(Value::as_str).unwrap_or("");
         let ev = serde_json::to_value(self.event).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         match ns {
             Some(ns) => format!("{ev} {kind} {ns}/{name}"),
@@ -206,6 +207,6 @@ impl WatchNotice {
     }
 
     pub fn revision(&self) -> Option<i64> {
-        self.object.pointer("/metadata/resourceVersion")?.as_str()?.parse().ok()
+        self.object.at("/metadata/resourceVersion")?.as_str()?.parse().ok()
     }
 }

@@ -4,6 +4,7 @@
 //! It starts scheduling only after every watch delivered its initial objects (as the real scheduler
 //! waits for its informer caches to sync), and forgets everything when restarted.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -183,7 +184,7 @@ impl Scheduler {
                 }
                 (Watched::Pods, _) => self.on_pod(PodInfo::parse(object), now),
                 (Watched::Nodes, EventType::Deleted) => {
-                    let name = object.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
+                    let name = object.at("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
                     self.cluster.remove_node(name)
                 }
                 (Watched::Nodes, _) => self.cluster.set_node(NodeSpec::parse(object)),
@@ -199,7 +200,7 @@ impl Scheduler {
     }
 
     fn on_priority_class(&mut self, pc: &serde_json::Value, deleted: bool) {
-        let name = pc.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+        let name = pc.at("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
         if deleted {
             self.classes.remove(&name);
             return;

@@ -1,6 +1,7 @@
 //! A node and what is placed on it (upstream `framework.NodeInfo`): the node's parsed object plus the
 //! pods counted on it and their summed requests, kept up to date incrementally as pods come and go.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use std::sync::Arc;
 
@@ -33,9 +34,9 @@ pub struct NodeSpec {
 impl NodeSpec {
     /// Parses a Node object; missing fields read as empty (a node without allocatable fits nothing).
     pub fn parse(node: &Value) -> NodeSpec {
-        let name = node.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+        let name = node.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
         let mut images: Vec<(String, i64)> = node
-            .pointer("/status/images")
+            .at("/status/images")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -48,10 +49,10 @@ impl NodeSpec {
         images.dedup_by(|a, b| a.0 == b.0);
         NodeSpec {
             name: Arc::from(name),
-            labels: string_map(node.pointer("/metadata/labels")),
-            taints: Taint::parse_list(node.pointer("/spec/taints")),
-            unschedulable: node.pointer("/spec/unschedulable").and_then(Value::as_bool).unwrap_or(false),
-            allocatable: Resources::from_list(node.pointer("/status/allocatable")),
+            labels: string_map(node.at("/metadata/labels")),
+            taints: Taint::parse_list(node.at("/spec/taints")),
+            unschedulable: node.at("/spec/unschedulable").and_then(Value::as_bool).unwrap_or(false),
+            allocatable: Resources::from_list(node.at("/status/allocatable")),
             images,
         }
     }

@@ -1,6 +1,7 @@
 //! What the views read from the kube-apiserver's cache: the diagram's nodes and pods, which
 //! processes are stopped, one object, names for Tab completion, and an object's Events.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -69,7 +70,7 @@ pub fn names(sim: &Sim, kind: &str, namespace: Option<&str>) -> Vec<String> {
         .apiserver
         .cache
         .list_prefix(&prefix)
-        .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string))
+        .filter_map(|o| o.at("/metadata/name").and_then(Value::as_str).map(str::to_string))
         .collect()
 }
 
@@ -109,13 +110,13 @@ pub struct EventRow {
 pub fn events_for(sim: &Sim, namespace: &str, kind: &str, name: &str) -> Vec<EventRow> {
     let namespace = if namespace.is_empty() { "default" } else { namespace };
     let prefix = format!("/registry/events/{namespace}/");
-    let s = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |v: &Value, p: &str| v.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
     sim.world
         .apiserver
         .cache
         .list_prefix(&prefix)
-        .filter(|e| e.pointer("/involvedObject/name").and_then(Value::as_str) == Some(name))
-        .filter(|e| e.pointer("/involvedObject/kind").and_then(Value::as_str).is_none_or(|k| k == kind))
+        .filter(|e| e.at("/involvedObject/name").and_then(Value::as_str) == Some(name))
+        .filter(|e| e.at("/involvedObject/kind").and_then(Value::as_str).is_none_or(|k| k == kind))
         .map(|e| EventRow {
             kind: s(e, "/type"),
             reason: s(e, "/reason"),

@@ -2,6 +2,7 @@
 //! `Available` condition, and `Progressing` with its reasons: NewReplicaSetCreated, FoundNewReplicaSet,
 //! ReplicaSetUpdated, NewReplicaSetAvailable, ProgressDeadlineExceeded, DeploymentPaused/Resumed.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::state::State;
@@ -54,7 +55,7 @@ fn calculate(st: &State<'_>) -> Value {
             status[f] = json!(n);
         }
     }
-    if let Some(c) = st.d.pointer("/status/collisionCount") {
+    if let Some(c) = st.d.at("/status/collisionCount") {
         status["collisionCount"] = c.clone();
     }
     let mut conds = objects::conditions_of(&st.d);
@@ -250,7 +251,7 @@ pub fn check_paused(st: &mut State<'_>) {
     if reason == "ProgressDeadlineExceeded" {
         return;
     }
-    let paused = st.d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
+    let paused = st.d.at("/spec/paused").and_then(Value::as_bool) == Some(true);
     if paused && reason != "DeploymentPaused" {
         set(st, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused");
     } else if !paused && reason == "DeploymentPaused" {

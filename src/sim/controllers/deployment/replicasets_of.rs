@@ -1,6 +1,7 @@
 //! A Deployment's ReplicaSets over time: which one is new, creating it, revision annotations, and the
 //! `revisionHistoryLimit` cleanup (`sync.go` `getNewReplicaSet`, `cleanupDeployment`).
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
@@ -48,14 +49,14 @@ pub fn revision(rs: &Value) -> i64 {
 
 /// `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's.
 fn find_new(st: &State<'_>) -> Option<usize> {
-    let t = st.d.pointer("/spec/template");
-    (0..st.rss.len()).find(|i| equal_ignore_hash(st.rss[*i].pointer("/spec/template"), t))
+    let t = st.d.at("/spec/template");
+    (0..st.rss.len()).find(|i| equal_ignore_hash(st.rss[*i].at("/spec/template"), t))
 }
 
 /// `SetNewReplicaSetAnnotations`: copies the Deployment's annotations and raises the revision,
 /// keeping the superseded revision in `revision-history` when an old ReplicaSet comes back (rollback).
 fn set_new_rs_annotations(d: &Value, rs: &mut Value, new_revision: i64, exists: bool) {
-    let d_ann = d.pointer("/metadata/annotations").and_then(Value::as_object).cloned().unwrap_or_default();
+    let d_ann = d.at("/metadata/annotations").and_then(Value::as_object).cloned().unwrap_or_default();
     let old = objects::annotation(rs, ANN_REVISION).map(str::to_string);
     let ann = objects::map_at(rs, &["metadata", "annotations"]);
     for (k, v) in d_ann {
@@ -133,11 +134,11 @@ pub fn sync_revision(st: &mut State<'_>, create: bool) {
         return;
     }
     let d = st.d.clone();
-    let collisions = d.pointer("/status/collisionCount").and_then(Value::as_i64);
-    let mut template = d.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    let collisions = d.at("/status/collisionCount").and_then(Value::as_i64);
+    let mut template = d.at("/spec/template").cloned().unwrap_or(json!({}));
     let hash = objects::compute_hash(&template, collisions);
     objects::map_at(&mut template, &["metadata", "labels"]).insert(HASH_LABEL.into(), json!(hash));
-    let mut selector = d.pointer("/spec/selector").cloned().unwrap_or(json!({}));
+    let mut selector = d.at("/spec/selector").cloned().unwrap_or(json!({}));
     objects::map_at(&mut selector, &["matchLabels"]).insert(HASH_LABEL.into(), json!(hash));
     let name = format!("{}-{hash}", objects::name(&d));
     let mut rs = json!({
@@ -202,8 +203,7 @@ pub fn create_failed(inf: &Informers, d: &Value, rs: &Value, s: &Status, now: u6
     if s.reason == Reason::AlreadyExists {
         let existing = inf.get(super::replicasets(), objects::namespace(rs), objects::name(rs));
         if existing.is_some_and(|e| {
-            objects::is_controlled_by(e, d)
-                && equal_ignore_hash(e.pointer("/spec/template"), d.pointer("/spec/template"))
+            objects::is_controlled_by(e, d) && equal_ignore_hash(e.at("/spec/template"), d.at("/spec/template"))
         }) {
             return Vec::new();
         }

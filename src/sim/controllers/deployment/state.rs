@@ -5,6 +5,7 @@
 //! ReplicaSet's create, one update per changed ReplicaSet (with its `ScalingReplicaSet` event),
 //! history deletes, and one status write for the Deployment.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
@@ -158,7 +159,7 @@ impl<'a> State<'a> {
                 grace_seconds: None,
             });
         }
-        let meta_changed = self.d.pointer("/metadata/annotations") != dep.pointer("/metadata/annotations");
+        let meta_changed = self.d.at("/metadata/annotations") != dep.at("/metadata/annotations");
         if meta_changed || super::progress::status_differs(dep, &self.d) {
             out.push(Action::UpdateStatus { resource: deployments(), object: self.d });
         } else {

@@ -1,6 +1,7 @@
 //! `podFailurePolicy` (`pkg/controller/job/pod_failure_policy.go`): the first rule matching a failed
 //! pod's exit codes or conditions decides whether it fails the Job, is ignored, or counts.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use crate::sim::controllers::objects::{self, str_at};
@@ -25,13 +26,13 @@ fn exit_codes_match(rule: &Value, pod: &Value) -> Option<(String, i64)> {
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
         .unwrap_or_default();
     let not_in = str_at(on, "/operator") == "NotIn";
-    let statuses = pod.pointer("/status/containerStatuses").and_then(Value::as_array)?;
+    let statuses = pod.at("/status/containerStatuses").and_then(Value::as_array)?;
     statuses.iter().find_map(|cs| {
         let name = str_at(cs, "/name");
         if !container.is_empty() && container != name {
             return None;
         }
-        let code = cs.pointer("/state/terminated/exitCode").and_then(Value::as_i64)?;
+        let code = cs.at("/state/terminated/exitCode").and_then(Value::as_i64)?;
         // Containers that succeeded never match (exit code 0 is excluded from NotIn).
         if code == 0 {
             return None;
@@ -55,7 +56,7 @@ fn conditions_match(rule: &Value, pod: &Value) -> Option<String> {
 
 /// Applies the Job's podFailurePolicy to a failed pod.
 pub fn judge(job: &Value, pod: &Value) -> Verdict {
-    let Some(rules) = job.pointer("/spec/podFailurePolicy/rules").and_then(Value::as_array) else {
+    let Some(rules) = job.at("/spec/podFailurePolicy/rules").and_then(Value::as_array) else {
         return Verdict::Count;
     };
     let (ns, name) = (objects::namespace(pod), objects::name(pod));

@@ -1,6 +1,7 @@
 //! kubectl drain's pod filters (`pkg/drain/filters.go`): which pods of the node may be evicted,
 //! which are skipped with a warning, and which stop the drain — and the messages that say so.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::super::common;
@@ -38,12 +39,12 @@ impl Verdict {
 }
 
 fn finished(pod: &Value) -> bool {
-    matches!(pod.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"))
+    matches!(pod.at("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"))
 }
 
 /// Runs kubectl's filters in order; the first that refuses decides, otherwise the last verdict stands.
 pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) -> bool) -> Verdict {
-    let ns = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
     let owner = controller_kind(pod);
     let filters: [&dyn Fn() -> Verdict; 4] = [
         &|| {
@@ -51,7 +52,7 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
                 return Verdict::Okay;
             }
             let ds = pod
-                .pointer("/metadata/ownerReferences")
+                .at("/metadata/ownerReferences")
                 .and_then(Value::as_array)
                 .and_then(|r| r.iter().find(|r| r.get("kind").and_then(Value::as_str) == Some("DaemonSet")));
             let ds_name = ds.and_then(|r| r.get("name")).and_then(Value::as_str).unwrap_or_default();
@@ -66,7 +67,7 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
             }
         },
         &|| {
-            if pod.pointer("/metadata/annotations/kubernetes.io~1config.mirror").is_some() {
+            if pod.at("/metadata/annotations/kubernetes.io~1config.mirror").is_some() {
                 Verdict::Skip
             } else {
                 Verdict::Okay
@@ -74,7 +75,7 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
         },
         &|| {
             let empty_dir = pod
-                .pointer("/spec/volumes")
+                .at("/spec/volumes")
                 .and_then(Value::as_array)
                 .is_some_and(|vs| vs.iter().any(|v| v.get("emptyDir").is_some()));
             match (empty_dir && !finished(pod), o.delete_emptydir) {
@@ -101,11 +102,7 @@ pub fn verdict(pod: &Value, o: Options, daemonset_exists: &dyn Fn(&str, &str) ->
 
 /// `ns/name` of a pod.
 pub fn key(pod: &Value) -> String {
-    format!(
-        "{}/{}",
-        pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(),
-        common::name_of(pod)
-    )
+    format!("{}/{}", pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod))
 }
 
 /// Groups `(message, pod)` pairs by message in first-seen order: `msg: a, b`.

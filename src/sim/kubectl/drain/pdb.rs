@@ -6,6 +6,7 @@
 //! Simplified: the expected pod count is the number of matching pods that are not terminating or
 //! finished, rather than the owning controllers' `spec.replicas`.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use crate::sim::api::selector;
@@ -17,7 +18,7 @@ pub const MANY: &str =
     "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.";
 
 fn ready(pod: &Value) -> bool {
-    pod.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
+    pod.at("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
         cs.iter().any(|c| {
             c.get("type").and_then(Value::as_str) == Some("Ready")
                 && c.get("status").and_then(Value::as_str) == Some("True")
@@ -26,11 +27,11 @@ fn ready(pod: &Value) -> bool {
 }
 
 fn deleting(pod: &Value) -> bool {
-    pod.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
+    pod.at("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
 }
 
 fn phase(pod: &Value) -> &str {
-    pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or_default()
+    pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `intstr.GetScaledValueFromIntOrPercent`: an int, or a percentage of `total` rounded up.
@@ -49,13 +50,13 @@ pub fn refusal(pod: &Value, pdbs: &[Value], pods: &[Value]) -> Option<&'static s
     if matches!(phase(pod), "Succeeded" | "Failed" | "Pending") || deleting(pod) {
         return None;
     }
-    let matching: Vec<&Value> = pdbs.iter().filter(|b| selector::selects(b.pointer("/spec/selector"), pod)).collect();
+    let matching: Vec<&Value> = pdbs.iter().filter(|b| selector::selects(b.at("/spec/selector"), pod)).collect();
     let pdb = match matching.as_slice() {
         [] => return None,
         [one] => *one,
         _ => return Some(MANY),
     };
-    let sel = pdb.pointer("/spec/selector");
+    let sel = pdb.at("/spec/selector");
     let covered: Vec<&Value> = pods
         .iter()
         .filter(|p| selector::selects(sel, p))
@@ -63,9 +64,9 @@ pub fn refusal(pod: &Value, pdbs: &[Value], pods: &[Value]) -> Option<&'static s
         .collect();
     let expected = covered.len() as i64;
     let healthy = covered.iter().filter(|p| ready(p)).count() as i64;
-    let desired = if let Some(min) = pdb.pointer("/spec/minAvailable") {
+    let desired = if let Some(min) = pdb.at("/spec/minAvailable") {
         scaled(min, expected).unwrap_or(0)
-    } else if let Some(max) = pdb.pointer("/spec/maxUnavailable") {
+    } else if let Some(max) = pdb.at("/spec/maxUnavailable") {
         expected - scaled(max, expected).unwrap_or(0)
     } else {
         0

@@ -3,6 +3,7 @@
 //! patches, so kubectl applies a JSON patch to the object it read and sends the result as an update.
 //! Error texts follow the `evanphx/json-patch` library the apiserver uses.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 /// Why a JSON patch cannot be applied (the text follows `Error from server: `).
@@ -65,7 +66,7 @@ fn get(doc: &Value, path: &str, op: &str) -> Result<Value, JsonPatchError> {
         return Ok(doc.clone());
     }
     let ptr = tokens(path).iter().map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1"))).collect::<String>();
-    doc.pointer(&ptr).cloned().ok_or_else(|| JsonPatchError::Missing { op: op.to_string(), path: path.to_string() })
+    doc.at(&ptr).cloned().ok_or_else(|| JsonPatchError::Missing { op: op.to_string(), path: path.to_string() })
 }
 
 fn add(doc: &mut Value, path: &str, value: Value, op: &str) -> Result<(), JsonPatchError> {

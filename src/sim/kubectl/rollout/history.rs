@@ -3,6 +3,7 @@
 //! annotations; a StatefulSet's or DaemonSet's are its ControllerRevisions. Undo copies the chosen
 //! revision's pod template back into the workload, and the controller rolls out again.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
@@ -47,7 +48,7 @@ fn revisions(cx: &mut Ctx, ns: &str, obj: &Value) -> Result<BTreeMap<i64, Revisi
     let name = common::name_of(obj).to_string();
     let mut out = BTreeMap::new();
     let ann = |o: &Value, k: &str| {
-        o.pointer("/metadata/annotations").and_then(|a| a.get(k)).and_then(Value::as_str).map(str::to_string)
+        o.at("/metadata/annotations").and_then(|a| a.get(k)).and_then(Value::as_str).map(str::to_string)
     };
     match kind {
         "Deployment" => {
@@ -60,7 +61,7 @@ fn revisions(cx: &mut Ctx, ns: &str, obj: &Value) -> Result<BTreeMap<i64, Revisi
                 out.insert(
                     n,
                     Revision {
-                        template: rs.pointer("/spec/template").cloned().unwrap_or(json!({})),
+                        template: rs.at("/spec/template").cloned().unwrap_or(json!({})),
                         change_cause: ann(rs, CHANGE_CAUSE),
                     },
                 );
@@ -73,7 +74,7 @@ fn revisions(cx: &mut Ctx, ns: &str, obj: &Value) -> Result<BTreeMap<i64, Revisi
                 out.insert(
                     n,
                     Revision {
-                        template: cr.pointer("/data/spec/template").cloned().unwrap_or(json!({})),
+                        template: cr.at("/data/spec/template").cloned().unwrap_or(json!({})),
                         change_cause: ann(cr, CHANGE_CAUSE),
                     },
                 );
@@ -217,12 +218,12 @@ pub fn undo(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
             ));
             continue;
         }
-        if obj.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
+        if obj.at("/spec/paused").and_then(Value::as_bool) == Some(true) {
             return Err(format!(
                 "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again"
             ));
         }
-        let current = obj.pointer("/spec/template").cloned().unwrap_or(json!({}));
+        let current = obj.at("/spec/template").cloned().unwrap_or(json!({}));
         if without_hash(&rev.template) == without_hash(&current) {
             out.out(format!(
                 "{} skipped rollback (current template already matches revision {n})",
@@ -253,10 +254,10 @@ fn revision_rs_annotations(cx: &mut Ctx, ns: &str, d: &Value, n: i64) -> Map<Str
     rss.iter()
         .filter(|rs| controlled_by(rs, &owner))
         .find(|rs| {
-            rs.pointer("/metadata/annotations/deployment.kubernetes.io~1revision").and_then(Value::as_str)
+            rs.at("/metadata/annotations/deployment.kubernetes.io~1revision").and_then(Value::as_str)
                 == Some(n.to_string().as_str())
         })
-        .and_then(|rs| rs.pointer("/metadata/annotations")?.as_object().cloned())
+        .and_then(|rs| rs.at("/metadata/annotations")?.as_object().cloned())
         .unwrap_or_default()
 }
 
@@ -264,7 +265,7 @@ fn revision_rs_annotations(cx: &mut Ctx, ns: &str, d: &Value, n: i64) -> Map<Str
 /// from the ReplicaSet (so a recorded change cause comes back with its template).
 fn rollback_annotations(d: &Value, rs_annotations: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    if let Some(current) = d.pointer("/metadata/annotations").and_then(Value::as_object) {
+    if let Some(current) = d.at("/metadata/annotations").and_then(Value::as_object) {
         for k in ANNOTATIONS_TO_SKIP {
             if let Some(v) = current.get(*k) {
                 out.insert((*k).to_string(), v.clone());

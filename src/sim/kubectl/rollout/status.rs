@@ -7,6 +7,7 @@
 //! can repeat; here a line is printed when the message changes. Without `--timeout` real kubectl
 //! waits forever; here the wait ends after [`MAX_WAIT_MS`] of virtual time with a note.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::super::args::{FlagKind, flag};
@@ -22,16 +23,16 @@ pub const MAX_WAIT_MS: Millis = 15 * 60 * 1000;
 const POLL_MS: Millis = 100;
 
 fn i64_at(obj: &Value, ptr: &str) -> i64 {
-    obj.pointer(ptr).and_then(Value::as_i64).unwrap_or(0)
+    obj.at(ptr).and_then(Value::as_i64).unwrap_or(0)
 }
 
 fn name(obj: &Value) -> &str {
-    obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+    obj.at("/metadata/name").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `deploymentutil.Revision` of an object: its `deployment.kubernetes.io/revision` annotation.
 fn revision(obj: &Value) -> i64 {
-    obj.pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
+    obj.at("/metadata/annotations/deployment.kubernetes.io~1revision")
         .and_then(Value::as_str)
         .and_then(|r| r.parse().ok())
         .unwrap_or(0)
@@ -55,13 +56,13 @@ pub fn status_of(obj: &Value, want_revision: i64) -> Result<(String, bool), Stri
                 return Ok(("Waiting for deployment spec update to be observed...".into(), false));
             }
             let progressing = obj
-                .pointer("/status/conditions")
+                .at("/status/conditions")
                 .and_then(Value::as_array)
                 .and_then(|cs| cs.iter().find(|c| c.get("type").and_then(Value::as_str) == Some("Progressing")));
             if progressing.and_then(|c| c.get("reason")).and_then(Value::as_str) == Some("ProgressDeadlineExceeded") {
                 return Err(format!("deployment {n:?} exceeded its progress deadline"));
             }
-            let spec = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+            let spec = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
             let (updated, replicas, available) = (
                 i64_at(obj, "/status/updatedReplicas"),
                 i64_at(obj, "/status/replicas"),
@@ -94,8 +95,7 @@ pub fn status_of(obj: &Value, want_revision: i64) -> Result<(String, bool), Stri
             })
         }
         "DaemonSet" => {
-            if obj.pointer("/spec/updateStrategy/type").and_then(Value::as_str).unwrap_or("RollingUpdate")
-                != "RollingUpdate"
+            if obj.at("/spec/updateStrategy/type").and_then(Value::as_str).unwrap_or("RollingUpdate") != "RollingUpdate"
             {
                 return Err("rollout status is only available for RollingUpdate strategy type".into());
             }
@@ -131,21 +131,21 @@ pub fn status_of(obj: &Value, want_revision: i64) -> Result<(String, bool), Stri
 }
 
 fn statefulset_status(obj: &Value, generation: i64, observed: i64) -> Result<(String, bool), String> {
-    if obj.pointer("/spec/updateStrategy/type").and_then(Value::as_str).unwrap_or("RollingUpdate") != "RollingUpdate" {
+    if obj.at("/spec/updateStrategy/type").and_then(Value::as_str).unwrap_or("RollingUpdate") != "RollingUpdate" {
         return Err("rollout status is only available for RollingUpdate strategy type".into());
     }
     if observed == 0 || generation > observed {
         return Ok(("Waiting for statefulset spec update to be observed...".into(), false));
     }
-    let spec = obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    let spec = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
     let ready = i64_at(obj, "/status/readyReplicas");
     if ready < spec {
         return Ok((format!("Waiting for {} pods to be ready...", spec - ready), false));
     }
     let updated = i64_at(obj, "/status/updatedReplicas");
     // The API defaults `rollingUpdate.partition` to 0, so this is the usual path for a StatefulSet.
-    if obj.pointer("/spec/updateStrategy/rollingUpdate").is_some_and(Value::is_object) {
-        let partition = obj.pointer("/spec/updateStrategy/rollingUpdate/partition").and_then(Value::as_i64);
+    if obj.at("/spec/updateStrategy/rollingUpdate").is_some_and(Value::is_object) {
+        let partition = obj.at("/spec/updateStrategy/rollingUpdate/partition").and_then(Value::as_i64);
         if let Some(partition) = partition.filter(|p| updated < spec - p) {
             return Ok((
                 format!(
@@ -157,7 +157,7 @@ fn statefulset_status(obj: &Value, generation: i64, observed: i64) -> Result<(St
         }
         return Ok((format!("partitioned roll out complete: {updated} new pods have been updated..."), true));
     }
-    let rev = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let rev = |p: &str| obj.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
     let (update, current) = (rev("/status/updateRevision"), rev("/status/currentRevision"));
     if update != current {
         return Ok((

@@ -1,6 +1,7 @@
 //! The kubelet's own API traffic: the 10 s loop (Lease renewal, node status when it changed or every
 //! 5 min), the answers to its requests, and retrying what got no answer (the apiserver was down).
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::registration;
@@ -121,7 +122,7 @@ impl Kubelet {
             return;
         }
         let Some((op, _)) = self.api.remove(&r.request_id) else { return };
-        let uid_of = |v: &Value| v.pointer("/metadata/uid").and_then(Value::as_str).map(str::to_string);
+        let uid_of = |v: &Value| v.at("/metadata/uid").and_then(Value::as_str).map(str::to_string);
         match (op, r.result) {
             (ApiOp::NodeCreate | ApiOp::NodeGet, Ok(node)) => self.hb.node_uid = uid_of(&node),
             (ApiOp::NodeCreate, Err(s)) if s.reason == Reason::AlreadyExists => {

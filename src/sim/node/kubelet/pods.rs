@@ -1,6 +1,7 @@
 //! Pods arriving, changing and leaving: admission of new pods, spec changes (a new image restarts the
 //! container), graceful deletion, and forgetting pods once the API has removed them.
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::admission::{self, Capacity, NodeFacts};
@@ -117,7 +118,7 @@ impl Kubelet {
 
     /// The pod object is gone from the API.
     pub(crate) fn pod_deleted(&mut self, obj: &Value, k: &mut Kernel) {
-        let Some(uid) = obj.pointer("/metadata/uid").and_then(Value::as_str).map(str::to_string) else { return };
+        let Some(uid) = obj.at("/metadata/uid").and_then(Value::as_str).map(str::to_string) else { return };
         let Some(w) = self.pods.get_mut(&uid) else { return };
         w.deleted = true;
         match w.stage {

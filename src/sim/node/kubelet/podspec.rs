@@ -2,6 +2,7 @@
 //! 150,000 pods must not each keep a full JSON tree on their kubelet.
 
 use crate::sim::api::nodefit::{HostPort, RequiredNodeAffinity, Toleration, host_ports};
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use crate::sim::api::quantity::{parse_bytes, parse_cpu_millis};
@@ -168,18 +169,18 @@ pub struct PodSpec {
 }
 
 fn s(v: &Value, p: &str) -> String {
-    v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.at(p).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 fn strings(v: &Value, p: &str) -> Vec<String> {
-    v.pointer(p)
+    v.at(p)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
 
 fn int(v: &Value, p: &str) -> Option<i64> {
-    v.pointer(p).and_then(Value::as_i64)
+    v.at(p).and_then(Value::as_i64)
 }
 
 fn port_of(v: Option<&Value>, ports: &[(String, u16)]) -> u16 {
@@ -227,21 +228,21 @@ fn env(c: &Value) -> Vec<(String, EnvValue)> {
             let name = e.get("name")?.as_str()?.to_string();
             let value = if let Some(v) = e.get("value") {
                 EnvValue::Literal(v.as_str().unwrap_or_default().to_string())
-            } else if let Some(r) = e.pointer("/valueFrom/configMapKeyRef") {
+            } else if let Some(r) = e.at("/valueFrom/configMapKeyRef") {
                 EnvValue::ConfigMapKey {
                     name: s(r, "/name"),
                     key: s(r, "/key"),
                     optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false),
                 }
-            } else if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
+            } else if let Some(r) = e.at("/valueFrom/secretKeyRef") {
                 EnvValue::SecretKey {
                     name: s(r, "/name"),
                     key: s(r, "/key"),
                     optional: r.get("optional").and_then(Value::as_bool).unwrap_or(false),
                 }
-            } else if let Some(f) = e.pointer("/valueFrom/fieldRef/fieldPath").and_then(Value::as_str) {
+            } else if let Some(f) = e.at("/valueFrom/fieldRef/fieldPath").and_then(Value::as_str) {
                 EnvValue::Field(f.to_string())
-            } else if let Some(r) = e.pointer("/valueFrom/resourceFieldRef/resource").and_then(Value::as_str) {
+            } else if let Some(r) = e.at("/valueFrom/resourceFieldRef/resource").and_then(Value::as_str) {
                 EnvValue::Resource(r.to_string())
             } else {
                 EnvValue::Literal(String::new())
@@ -276,7 +277,7 @@ fn quantity(
     p: &str,
     parse: fn(&str) -> Result<i64, crate::sim::api::quantity::QuantityError>,
 ) -> Option<u64> {
-    let raw = v.pointer(p)?;
+    let raw = v.at(p)?;
     let text = match raw {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -355,7 +356,7 @@ fn volume(v: &Value) -> Volume {
     } else if let Some(sec) = v.get("secret") {
         Volume::Secret { source: s(sec, "/secretName"), items: items(sec), optional: optional(sec), name }
     } else if v
-        .pointer("/projected/sources")
+        .at("/projected/sources")
         .and_then(Value::as_array)
         .is_some_and(|srcs| srcs.iter().any(|x| x.get("serviceAccountToken").is_some()))
     {
@@ -377,7 +378,7 @@ pub fn parse(pod: &Value) -> PodSpec {
     let name = s(pod, "/metadata/name");
     let hostname = spec.get("hostname").and_then(Value::as_str).map_or_else(|| name.clone(), str::to_string);
     let scheduled_at = pod
-        .pointer("/status/conditions")
+        .at("/status/conditions")
         .and_then(Value::as_array)
         .and_then(|cs| cs.iter().find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled")))
         .and_then(|c| c.get("lastTransitionTime")?.as_str().map(str::to_string));
@@ -394,7 +395,7 @@ pub fn parse(pod: &Value) -> PodSpec {
         },
         grace_seconds: int(&spec, "/terminationGracePeriodSeconds").unwrap_or(30).max(0),
         deletion_grace: pod
-            .pointer("/metadata/deletionTimestamp")
+            .at("/metadata/deletionTimestamp")
             .filter(|d| !d.is_null())
             .map(|_| int(pod, "/metadata/deletionGracePeriodSeconds").unwrap_or(30).max(0)),
         node_affinity: RequiredNodeAffinity::of_spec(Some(&spec)),
@@ -407,11 +408,11 @@ pub fn parse(pod: &Value) -> PodSpec {
             .unwrap_or_default(),
         active_deadline: int(&spec, "/activeDeadlineSeconds"),
         service_account: spec.get("serviceAccountName").and_then(Value::as_str).unwrap_or("default").to_string(),
-        phase: pod.pointer("/status/phase").and_then(Value::as_str).map(str::to_string),
-        start_time: pod.pointer("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339),
+        phase: pod.at("/status/phase").and_then(Value::as_str).map(str::to_string),
+        start_time: pod.at("/status/startTime").and_then(Value::as_str).and_then(parse_rfc3339),
         scheduled_at,
         labels_hash: crate::sim::node::stable_hash(
-            &pod.pointer("/metadata/labels").map(Value::to_string).unwrap_or_default(),
+            &pod.at("/metadata/labels").map(Value::to_string).unwrap_or_default(),
         ),
         name,
     }

@@ -1,6 +1,7 @@
 //! A one-node cluster for kubelet scenario tests: a real kernel, the kubelet and runtime actors, and a
 //! small fake kube-apiserver that stores pods, answers with canned objects and pushes watch events.
 
+use crate::sim::api::pointer::Pointer;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -151,7 +152,7 @@ impl Cluster {
             }
             (Verb::Create, "events", _) => {
                 let e = req.body.clone().unwrap_or(Value::Null);
-                let s = |p: &str| e.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+                let s = |p: &str| e.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
                 self.events.push((s("/involvedObject/name"), s("/type"), s("/reason"), s("/message"), self.k.now()));
                 self.respond(req.id, Ok(e));
             }
@@ -233,32 +234,27 @@ impl Cluster {
     }
 
     pub fn phase(&self, name: &str) -> String {
-        self.pod(name).pointer("/status/phase").and_then(Value::as_str).unwrap_or_default().to_string()
+        self.pod(name).at("/status/phase").and_then(Value::as_str).unwrap_or_default().to_string()
     }
 
     /// `waiting:Reason`, `running`, `terminated:Reason:code` of container `i`.
     pub fn state(&self, name: &str, i: usize) -> String {
-        let st =
-            self.pod(name).pointer(&format!("/status/containerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
+        let st = self.pod(name).at(&format!("/status/containerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
         describe_state(&st)
     }
 
     pub fn init_state(&self, name: &str, i: usize) -> String {
-        let st =
-            self.pod(name).pointer(&format!("/status/initContainerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
+        let st = self.pod(name).at(&format!("/status/initContainerStatuses/{i}/state")).cloned().unwrap_or(Value::Null);
         describe_state(&st)
     }
 
     pub fn condition(&self, name: &str, ty: &str) -> String {
-        let conds = self.pod(name).pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+        let conds = self.pod(name).at("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
         conds.iter().find(|c| c["type"] == ty).and_then(|c| c["status"].as_str()).unwrap_or_default().to_string()
     }
 
     pub fn restarts(&self, name: &str, i: usize) -> i64 {
-        self.pod(name)
-            .pointer(&format!("/status/containerStatuses/{i}/restartCount"))
-            .and_then(Value::as_i64)
-            .unwrap_or(-1)
+        self.pod(name).at(&format!("/status/containerStatuses/{i}/restartCount")).and_then(Value::as_i64).unwrap_or(-1)
     }
 
     /// `reason: message` of the events about a pod, in order.

@@ -1,6 +1,7 @@
 //! Actor tests: a kernel, the scheduler, and the apiserver played by hand.
 
 use super::*;
+use crate::sim::api::pointer::Pointer;
 use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::Status;
 use crate::sim::client::reflector::BACKOFF_INITIAL_MS;
@@ -100,10 +101,7 @@ impl Harness {
 
 fn binding(r: &ApiRequest) -> Option<(&str, &str)> {
     (r.subresource.as_deref() == Some("binding")).then(|| {
-        (
-            r.name.as_deref().unwrap_or(""),
-            r.body.as_ref().and_then(|b| b.pointer("/target/name")?.as_str()).unwrap_or(""),
-        )
+        (r.name.as_deref().unwrap_or(""), r.body.as_ref().and_then(|b| b.at("/target/name")?.as_str()).unwrap_or(""))
     })
 }
 
@@ -207,7 +205,7 @@ fn preemption_deletes_victims_and_nominates_the_node() {
     assert!(events.contains(&("Preempted", "Preempted by pod uid-urgent on node worker")), "{events:?}");
     assert!(events.contains(&("FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu.")), "{events:?}");
     let nominated =
-        reqs.iter().filter_map(|r| r.body.as_ref()).find_map(|b| b.pointer("/status/nominatedNodeName")?.as_str());
+        reqs.iter().filter_map(|r| r.body.as_ref()).find_map(|b| b.at("/status/nominatedNodeName")?.as_str());
     assert_eq!(nominated, Some("worker"));
     let d = h.s.last_decision("default", "urgent").expect("recorded");
     assert_eq!((d.nominated_node.as_deref(), d.victims.clone()), (Some("worker"), vec!["default/batch".to_string()]));

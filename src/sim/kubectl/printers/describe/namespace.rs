@@ -1,5 +1,6 @@
 //! Describers for Namespace (with its quotas and limit ranges), ConfigMap and Secret.
 
+use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
@@ -88,8 +89,8 @@ fn resource_quotas(w: &mut PrefixWriter, quotas: &[Value]) {
         w.write(1, "Resource\tUsed\tHard\n");
         w.write(1, "--------\t---\t---\n");
         for r in sorted_keys(q, &["status", "hard"]) {
-            let used = canonical_text(q.pointer(&format!("/status/used/{}", r.replace('~', "~0").replace('/', "~1"))));
-            let hard = canonical_text(q.pointer(&format!("/status/hard/{}", r.replace('~', "~0").replace('/', "~1"))));
+            let used = canonical_text(q.at(&format!("/status/used/{}", r.replace('~', "~0").replace('/', "~1"))));
+            let hard = canonical_text(q.at(&format!("/status/hard/{}", r.replace('~', "~0").replace('/', "~1"))));
             w.write(1, &format!("{r}\t{used}\t{hard}\n"));
         }
     }
