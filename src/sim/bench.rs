@@ -39,7 +39,7 @@ impl BenchResult {
         let secs = self.wall_ms / 1000.0;
         let rate = if secs > 0.0 { self.running as f64 / secs } else { 0.0 };
         format!(
-            "bench: {} nodes, {}/{} pods Running, wall {:.2} s, {:.0} pods/s, virtual {:.1} s, {} messages, peak memory {:.1} MiB; kubectl get pods -A {:.0} ms in-process, {:.0} ms across the module wire",
+            "bench: {} nodes, {}/{} pods Running, wall {:.2} s, {:.0} pods/s, virtual {:.1} s, {} messages, peak memory {:.1} MiB ({:.0} KB per pod); kubectl get pods -A {:.0} ms in-process, {:.0} ms across the module wire",
             self.nodes,
             self.running,
             self.pods,
@@ -48,6 +48,7 @@ impl BenchResult {
             self.virtual_ms as f64 / 1000.0,
             self.messages,
             self.peak_memory_bytes as f64 / (1024.0 * 1024.0),
+            self.peak_memory_bytes as f64 / 1000.0 / self.pods.max(1) as f64,
             self.get_pods_ms,
             self.get_pods_wire_ms
         )
