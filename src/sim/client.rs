@@ -9,6 +9,7 @@
 mod actions;
 mod cache;
 pub mod reflector;
+pub mod workqueue;
 
 pub use actions::{Action, open_watch, send_action};
 pub use cache::{Cache, Change, ObjectKey, object_key, resource_id};

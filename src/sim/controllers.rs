@@ -32,7 +32,6 @@ pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
 pub mod ttlafterfinished;
-pub mod workqueue;
 
 #[cfg(test)]
 mod testutil;

@@ -37,7 +37,7 @@ const MAX_SYNCS_PER_PUMP: usize = 10_000;
 /// A controller with its queue and how many of its workers are busy.
 struct Slot {
     controller: Box<dyn Controller>,
-    queue: super::workqueue::WorkQueue,
+    queue: client::workqueue::WorkQueue,
     busy: usize,
 }
 

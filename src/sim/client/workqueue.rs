@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::sim::client::ObjectKey;
+use super::ObjectKey;
 use crate::sim::time::Millis;
 
 /// Per-item backoff base and cap (`ItemExponentialFailureRateLimiter(5ms, 1000s)`).
