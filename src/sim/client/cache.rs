@@ -65,11 +65,14 @@ impl Cache {
 
     /// Objects of one resource, in key order; `namespace: None` lists all namespaces.
     pub fn list<'a>(&'a self, rt: &ResourceType, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+        // Keys sort by namespace first, so one namespace is a contiguous range: the namespace index
+        // client-go's informers keep comes free with the key order.
+        let start = (namespace.unwrap_or_default().to_string(), String::new());
         self.objects
             .get(&resource_id(rt))
             .into_iter()
-            .flat_map(|m| m.iter())
-            .filter(move |((ns, _), _)| namespace.is_none_or(|want| ns == want))
+            .flat_map(move |m| m.range(start.clone()..))
+            .take_while(move |((ns, _), _)| namespace.is_none_or(|want| ns == want))
             .map(|(_, v)| &**v)
     }
 
@@ -95,6 +98,19 @@ mod tests {
 
     fn pods() -> &'static ResourceType {
         crate::sim::api::resolve("pods").expect("pods are served")
+    }
+
+    #[test]
+    fn listing_one_namespace_reads_only_its_range() {
+        let mut c = Cache::default();
+        for (ns, name) in [("b", "y"), ("a", "z"), ("", "node"), ("c", "x"), ("b", "x"), ("bb", "w")] {
+            c.apply(pods(), EventType::Added, json!({"metadata": {"namespace": ns, "name": name}}).into());
+        }
+        let names = |ns: Option<&str>| -> Vec<String> { c.list(pods(), ns).map(|o| object_key(o).1).collect() };
+        assert_eq!(names(Some("b")), ["x", "y"]);
+        assert_eq!(names(Some("")), ["node"]);
+        assert!(names(Some("nope")).is_empty());
+        assert_eq!(names(None), ["node", "z", "x", "y", "w", "x"]);
     }
 
     #[test]
