@@ -76,6 +76,8 @@ pub struct ApiServer {
     ips: IpAllocator,
     /// The revision to compact to at the next compaction round.
     compact_next: i64,
+    /// When the compaction loop's next tick is due.
+    next_compaction: u64,
     /// After a restart: the id of the etcd range that re-fills the watch cache, until it answers.
     initializing: Option<u64>,
 }
@@ -95,11 +97,13 @@ impl ApiServer {
             ips: IpAllocator::default(),
             compact_next: 0,
             initializing: None,
+            next_compaction: 0,
         }
     }
 
     /// Starts the periodic compaction loop.
     pub fn start(&mut self, k: &mut Kernel) {
+        self.next_compaction = k.now() + COMPACTION_INTERVAL_MS;
         k.set_timer(Component::ApiServer, COMPACTION_INTERVAL_MS, TimerKind::Tick);
     }
 
@@ -123,7 +127,8 @@ impl ApiServer {
                     respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
                 }
             }
-            TimerKind::Tick => {
+            // A tick armed before a restart is stale: the restart armed its own.
+            TimerKind::Tick if k.now() == self.next_compaction => {
                 if self.compact_next > 0 {
                     let id = k.fresh_id();
                     k.send(
@@ -133,7 +138,7 @@ impl ApiServer {
                     );
                 }
                 self.compact_next = self.cache.revision;
-                k.set_timer(Component::ApiServer, COMPACTION_INTERVAL_MS, TimerKind::Tick);
+                self.start(k);
             }
             _ => {}
         }

@@ -11,7 +11,9 @@ mod label_selector;
 mod parse;
 mod requirement;
 
-pub use label_selector::{is_empty_label_selector, label_selector_matches, map_selects, selects, set_matches};
+pub use label_selector::{
+    is_empty_label_selector, label_selector_matches, map_selects, operator as label_operator, selects, set_matches,
+};
 pub use parse::parse_selector;
 
 use serde_json::{Map, Value};

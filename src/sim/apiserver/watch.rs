@@ -114,10 +114,12 @@ impl ApiServer {
         self.initializing = None;
     }
 
-    /// The process starts again: its watch cache is re-filled from one etcd range before it serves
-    /// watches (until then they get `429`); lists and writes go to etcd as always.
+    /// The process starts again: its compaction loop restarts (a stopped process misses its timers),
+    /// and its watch cache is re-filled from one etcd range before it serves watches (until then they
+    /// get `429`); lists and writes go to etcd as always.
     pub fn restart(&mut self, k: &mut Kernel) {
         self.running = true;
+        self.start(k);
         self.refill_cache(k);
     }
 

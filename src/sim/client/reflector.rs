@@ -37,6 +37,9 @@ use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
 use crate::sim::time::Millis;
 
+/// The reflector's timers are `Object("reflector:<group>/<plural>")`.
+const TIMER_PREFIX: &str = "reflector:";
+
 /// client-go's reflector backoff: `NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0)`.
 pub const BACKOFF_INITIAL_MS: Millis = 800;
 pub const BACKOFF_MAX_MS: Millis = 30_000;
@@ -254,7 +257,17 @@ impl Reflector {
 
     /// The timer this reflector wakes with (one reflector per resource per component).
     pub fn timer(&self) -> TimerKind {
-        TimerKind::Object(format!("reflector:{}/{}", self.resource.group, self.resource.plural))
+        TimerKind::Object(format!("{TIMER_PREFIX}{}/{}", self.resource.group, self.resource.plural))
+    }
+
+    /// Whether `kind` is [`Self::timer`], compared without building the name (components offer every
+    /// timer they get to their reflectors first; a kubelet gets one per pod step).
+    fn is_my_timer(&self, kind: &TimerKind) -> bool {
+        let TimerKind::Object(name) = kind else { return false };
+        let Some((group, plural)) = name.strip_prefix(TIMER_PREFIX).and_then(|rest| rest.split_once('/')) else {
+            return false;
+        };
+        group == self.resource.group && plural == self.resource.plural
     }
 
     /// Starts listing (a process starting, or its first watch).
@@ -292,7 +305,7 @@ impl Reflector {
 
     /// Handles a timer if it is this reflector's; returns whether it was.
     pub fn on_timer(&mut self, kind: &TimerKind, me: &Component, k: &mut Kernel) -> bool {
-        if *kind != self.timer() {
+        if !self.is_my_timer(kind) {
             return false;
         }
         let now = k.now();

@@ -218,7 +218,12 @@ impl ControllerManager {
                 return;
             }
         }
-        if let Some(t) = self.slots.iter().filter_map(|s| s.queue.next_ready()).min() {
+        // Only controllers with a free worker wake the queue: a busy one's due keys wait for its sync to
+        // finish (which pumps again). Arming for them would fire at once, find every worker still busy
+        // and arm again at the same instant, forever (seen with the apiserver down: failed syncs
+        // requeue after 5 ms while their controller's one worker waits for a refused request).
+        let ready = self.slots.iter().filter(|s| s.busy < s.controller.workers()).filter_map(|s| s.queue.next_ready());
+        if let Some(t) = ready.min() {
             self.arm(t, k);
         }
     }

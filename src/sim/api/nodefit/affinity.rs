@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::sim::api::selector::{Labels, Op, Requirement};
+use crate::sim::api::selector::{Labels, Op, Requirement, label_operator};
 
 /// One `nodeSelectorTerms` entry (or a preferred term's `preference`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,16 +28,12 @@ fn entries<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
-/// `NodeSelectorOperator` → the label requirement's operator.
+/// `NodeSelectorOperator` → the label requirement's operator: a label selector's four, plus `Gt`/`Lt`.
 fn operator(name: &str) -> Option<Op> {
     match name {
-        "In" => Some(Op::In),
-        "NotIn" => Some(Op::NotIn),
-        "Exists" => Some(Op::Exists),
-        "DoesNotExist" => Some(Op::DoesNotExist),
         "Gt" => Some(Op::GreaterThan),
         "Lt" => Some(Op::LessThan),
-        _ => None,
+        other => label_operator(other),
     }
 }
 

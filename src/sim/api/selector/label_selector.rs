@@ -8,7 +8,7 @@ use super::{Labels, Op, Requirement, Selector, SelectorError, object_labels};
 use crate::sim::sort::StableSort;
 
 /// `LabelSelectorOperator` → the requirement's operator; `None` for anything else.
-fn operator(name: &str) -> Option<Op> {
+pub fn operator(name: &str) -> Option<Op> {
     match name {
         "In" => Some(Op::In),
         "NotIn" => Some(Op::NotIn),

@@ -194,3 +194,15 @@ fn backoff_doubles_to_thirty_seconds_with_bounded_jitter() {
     }
     assert!((0..1_000).all(|j| backoff_ms(6, j * 7_919) <= 2 * BACKOFF_MAX_MS));
 }
+
+#[test]
+fn it_knows_its_own_timer_and_no_other() {
+    let r = Reflector::new(pods(), None);
+    let nodes = Reflector::new(crate::sim::api::resolve("nodes").expect("served"), None);
+    assert!(r.is_my_timer(&r.timer()));
+    for other in
+        [nodes.timer(), TimerKind::Tick, TimerKind::Object("reflector:".into()), TimerKind::Object("uid-1".into())]
+    {
+        assert!(!r.is_my_timer(&other), "{other:?}");
+    }
+}
