@@ -1,6 +1,5 @@
 //! The world's view of its clients: every running component's reflectors, and which of their caches
-//! disagree with the apiserver (the oracle of the fault-schedule tests and the inspector's question
-//! "is every component up to date?").
+//! disagree with the apiserver (the oracle of the fault-schedule tests, `tests/convergence.rs`).
 
 use std::collections::BTreeMap;
 
@@ -10,11 +9,11 @@ use super::World;
 use crate::sim::api;
 use crate::sim::apiserver::fields::FieldSelector;
 use crate::sim::client::reflector::State;
-use crate::sim::client::{Reflector, object_key};
+use crate::sim::client::{ObjectKey, Reflector, object_key};
 use crate::sim::component::Component;
 
 /// `(namespace, name) → resourceVersion` of some objects.
-type Versions = BTreeMap<(String, String), String>;
+type Versions = BTreeMap<ObjectKey, String>;
 
 fn versions<'a>(objects: impl Iterator<Item = &'a Value>) -> Versions {
     objects.map(|o| (object_key(o), api::meta::resource_version(o).to_string())).collect()
