@@ -26,11 +26,15 @@ fn sim_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim")
 }
 
-/// Every `.rs` file of the bottom layer, with its path relative to `src/sim`, but for `tests.rs`
-/// files: those are `#[cfg(test)] mod tests;` bodies, and a test may build whatever it needs.
-fn low_layer_files() -> Vec<(String, String)> {
+/// The client library (reflectors, informers, work queues, expectations): above the bottom layer,
+/// below every component, which all use it.
+const CLIENT_LAYER: &[&str] = &["client.rs", "client/"];
+
+/// Every `.rs` file of a layer, with its path relative to `src/sim`, but for `tests.rs` files: those
+/// are `#[cfg(test)] mod tests;` bodies, and a test may build whatever it needs.
+fn layer_files(layer: &[&str]) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    for entry in LOW_LAYER {
+    for entry in layer {
         let path = sim_dir().join(entry);
         if entry.ends_with('/') {
             collect(&path, &mut files);
@@ -91,17 +95,32 @@ fn sim_modules_named(file: &str, text: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn the_kernel_and_the_wire_depend_on_nothing_above_them() {
-    let files = low_layer_files();
+    let files = layer_files(LOW_LAYER);
     assert!(files.iter().any(|(f, _)| f == "protocol/message.rs"), "the layer lists the wire: {files:?}");
-    let mut upward = Vec::new();
-    for (file, text) in &files {
+    let upward = uses_outside(&files, ALLOWED);
+    assert!(upward.is_empty(), "the bottom layer reaches up:\n{}", upward.join("\n"));
+}
+
+/// The `file:line uses sim::X` lines of `files` naming a module that is not in `allowed`.
+fn uses_outside(files: &[(String, String)], allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (file, text) in files {
         for (line, module) in sim_modules_named(file, text) {
-            if !ALLOWED.contains(&module.as_str()) {
-                upward.push(format!("src/sim/{file}:{line} uses sim::{module}"));
+            if !allowed.contains(&module.as_str()) {
+                found.push(format!("src/sim/{file}:{line} uses sim::{module}"));
             }
         }
     }
-    assert!(upward.is_empty(), "the bottom layer reaches up:\n{}", upward.join("\n"));
+    found
+}
+
+#[test]
+fn the_client_library_depends_on_no_component() {
+    let files = layer_files(CLIENT_LAYER);
+    assert!(files.iter().any(|(f, _)| f == "client/informers.rs"), "the layer lists the informers: {files:?}");
+    let allowed: Vec<&str> = ALLOWED.iter().copied().chain(["client"]).collect();
+    let upward = uses_outside(&files, &allowed);
+    assert!(upward.is_empty(), "the client library reaches up into a component:\n{}", upward.join("\n"));
 }
 
 /// The scanner itself, on a file that reaches up, so that a broken scanner cannot pass the check above.

@@ -18,6 +18,7 @@ pub mod decode;
 pub mod defaults;
 pub mod meta;
 pub mod nodefit;
+pub mod podutil;
 pub mod pointer;
 pub mod quantity;
 pub mod registry;

@@ -8,9 +8,13 @@
 
 mod actions;
 mod cache;
+mod expectations;
+mod informers;
 pub mod reflector;
 pub mod workqueue;
 
-pub use actions::{Action, open_watch, send_action};
+pub use actions::{Action, Outcome, open_watch, send_action};
 pub use cache::{Cache, Change, ObjectKey, object_key, resource_id};
+pub use expectations::{EXPECTATIONS_TTL_MS, Expectations};
+pub use informers::{Informers, ObjectRef, PodCounts, ResourceId};
 pub use reflector::Reflector;

@@ -16,9 +16,7 @@ pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
-pub mod expectations;
 pub mod garbagecollector;
-pub mod informers;
 pub mod job;
 pub mod manager;
 pub mod members;
@@ -39,24 +37,10 @@ mod testutil;
 #[cfg(test)]
 mod scenarios;
 
-use serde_json::Value;
-
-use self::informers::Informers;
-use super::apiserver::status::Status;
-use super::client::{Action, Change, ObjectKey};
+pub use super::client::Outcome;
+use super::client::{Action, Change, Informers, ObjectKey};
 use super::rng::Rng;
 use super::time::Millis;
-
-/// What became of one write a reconcile asked for.
-#[derive(Debug, Clone, Copy)]
-pub enum Outcome<'a> {
-    /// The apiserver answered with this object.
-    Done(&'a Value),
-    /// The apiserver (or the network, as a timeout) refused it.
-    Failed(&'a Status),
-    /// Never sent: an earlier create of the same slow-start batch failed (client-go `slowStartBatch`).
-    Skipped,
-}
 
 /// One control loop, as the Go controllers are written: event handlers map a change to keys, a worker
 /// syncs one key at a time from the cache.

@@ -165,6 +165,21 @@ pub fn controller_of(obj: &Value) -> Option<OwnerRef> {
     owner_references(obj).into_iter().find(|r| r.controller)
 }
 
+/// `metadata.ownerReferences` read in place (no copy: informers index every event by them).
+pub fn owner_refs(obj: &Value) -> &[Value] {
+    array_at(obj, &["metadata", "ownerReferences"])
+}
+
+/// The owner reference with `controller: true`, if any (`metav1.GetControllerOf`), read in place.
+pub fn controller_ref(obj: &Value) -> Option<&Value> {
+    owner_refs(obj).iter().find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+}
+
+/// The uid of the object's controller, if it has one.
+pub fn controller_uid(obj: &Value) -> Option<&str> {
+    controller_ref(obj).and_then(|r| r.get("uid")).and_then(Value::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,23 @@ use serde_json::{Value, json};
 
 use super::ObjectKey;
 use crate::sim::api::ResourceType;
-use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
 use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
 use crate::sim::message::Payload;
+use crate::sim::protocol::request::{ApiRequest, PatchType, Verb};
+use crate::sim::protocol::status::Status;
 use crate::sim::time::{Millis, rfc3339};
+
+/// What became of one write a reconcile asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// The apiserver answered with this object.
+    Done(&'a Value),
+    /// The apiserver (or the network, as a timeout) refused it.
+    Failed(&'a Status),
+    /// Never sent: an earlier create of the same slow-start batch failed (client-go `slowStartBatch`).
+    Skipped,
+}
 
 /// A write a reconciler wants made. The owning actor sends each as one API request.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::sim::api::ResourceType;
-use crate::sim::apiserver::request::EventType;
+use crate::sim::protocol::request::EventType;
 
 /// `(namespace, name)`; cluster-scoped objects have an empty namespace.
 pub type ObjectKey = (String, String);

@@ -29,12 +29,12 @@ use serde_json::Value;
 
 use super::{Cache, Change, ObjectKey, object_key};
 use crate::sim::api::ResourceType;
-use crate::sim::apiserver::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
-use crate::sim::apiserver::status::Status;
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
+use crate::sim::protocol::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
+use crate::sim::protocol::status::Status;
 use crate::sim::time::Millis;
 
 /// The reflector's timers are `Object("reflector:<group>/<plural>")`.

@@ -5,12 +5,12 @@
 use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects;
 use crate::sim::api::ResourceType;
 use crate::sim::api::selector;
 use crate::sim::apiserver::request::PatchType;
 use crate::sim::client::Action;
+use crate::sim::client::Informers;
 
 /// What `owner` controls after claiming, and the patches that adopt or release children.
 #[derive(Debug, Default)]

@@ -10,11 +10,11 @@ use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, Outcome};
 use crate::sim::api::cron::{CronSchedule as Schedule, parse_cron};
 use crate::sim::api::{self, ResourceType};
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{EPOCH_UNIX_SECS, Millis, parse_rfc3339, rfc3339};

@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::expectations::Expectations;
-use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, Outcome, pods};
 use crate::sim::api::nodefit::{Effect, RequiredNodeAffinity, Taint, Toleration, find_untolerated};
 use crate::sim::api::selector::object_labels;
 use crate::sim::api::{self, ResourceType};
+use crate::sim::client::Expectations;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

@@ -24,13 +24,13 @@ use serde_json::Value;
 
 use self::state::State;
 use super::claim;
-use super::informers::Informers;
 use super::objects::{self, i64_at};
 use super::{Controller, Outcome, pods};
 use crate::sim::api::selector;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
 use crate::sim::apiserver::status::Reason;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

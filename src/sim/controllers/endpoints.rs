@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::Controller;
-use super::informers::Informers;
 use super::members::{Member, Members, has_selector, services};
 use super::objects;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

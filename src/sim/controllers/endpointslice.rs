@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use self::slots::Slots;
-use super::informers::Informers;
 use super::members::{Member, Members, has_selector, services};
 use super::{Controller, Outcome, objects};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::{Controller, claim};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, PatchType};
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

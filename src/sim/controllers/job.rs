@@ -16,11 +16,11 @@ mod failure_policy;
 use serde_json::{Value, json};
 
 use self::failure_policy::Verdict;
-use super::expectations::Expectations;
-use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, Outcome, pods};
 use crate::sim::api::{self, ResourceType};
+use crate::sim::client::Expectations;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Millis, parse_rfc3339, rfc3339};

@@ -18,11 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use self::plan::{Plan, SlowStart, Write};
-use super::informers::Informers;
 use super::{Controller, Outcome, objects, recorder};
 use crate::sim::api;
 use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
+use crate::sim::client::Informers;
 use crate::sim::client::{self, Action, ObjectKey, Reflector};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};

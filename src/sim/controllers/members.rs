@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::pods;
 use crate::sim::api::selector::map_selects;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Change, ObjectKey};
 
 pub fn services() -> &'static ResourceType {
@@ -114,7 +114,7 @@ impl Members {
             return;
         };
         let members = inf
-            .list(pods_rt(), Some(&svc_key.0))
+            .selected_by_map(pods_rt(), &svc_key.0, svc.at("/spec/selector"))
             .filter_map(|p| Some((objects::key_of(p), member_for(svc, p)?)))
             .collect();
         self.by_service.insert(svc_key.clone(), members);

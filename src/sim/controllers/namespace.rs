@@ -9,11 +9,11 @@
 use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::{Controller, pods};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Millis, parse_rfc3339};

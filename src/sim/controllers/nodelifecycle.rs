@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::tainteviction::taint;
 use super::{Controller, pods};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::PatchType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Millis, rfc3339};

@@ -83,19 +83,8 @@ pub fn map_at<'a>(obj: &'a mut Value, path: &[&str]) -> &'a mut Map<String, Valu
     cur.as_object_mut().expect("made an object just above")
 }
 
-pub fn owner_refs(obj: &Value) -> &[Value] {
-    obj.at("/metadata/ownerReferences").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
-}
-
-/// The owner reference with `controller: true`, if any (`metav1.GetControllerOf`).
-pub fn controller_ref(obj: &Value) -> Option<&Value> {
-    owner_refs(obj).iter().find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-}
-
-/// The uid of the object's controller, if it has one.
-pub fn controller_uid(obj: &Value) -> Option<&str> {
-    controller_ref(obj).and_then(|r| r.get("uid")).and_then(Value::as_str)
-}
+// Owner references are read in place by the client library's informers too, so they live in `api::meta`.
+pub use crate::sim::api::meta::{controller_ref, controller_uid, owner_refs};
 
 /// Whether `obj` is controlled by `owner` (`metav1.IsControlledBy`).
 pub fn is_controlled_by(obj: &Value, owner: &Value) -> bool {

@@ -9,23 +9,8 @@ use serde_json::{Value, json};
 use super::objects::{self, str_at};
 use crate::sim::time::{Millis, parse_rfc3339};
 
-pub fn phase(pod: &Value) -> &str {
-    str_at(pod, "/status/phase")
-}
-
-pub fn node_name(pod: &Value) -> &str {
-    str_at(pod, "/spec/nodeName")
-}
-
-/// `controller.IsPodActive`: not finished and not being deleted.
-pub fn is_active(pod: &Value) -> bool {
-    !matches!(phase(pod), "Succeeded" | "Failed") && !objects::is_deleting(pod)
-}
-
-/// `podutil.IsPodReady`: the `Ready` condition is `True`.
-pub fn is_ready(pod: &Value) -> bool {
-    objects::condition_true(pod, "Ready")
-}
+// The predicates the client library's informers count by live in `api::podutil`.
+pub use crate::sim::api::podutil::{is_active, is_ready, node_name, phase};
 
 /// When the pod last became ready (the Ready condition's `lastTransitionTime`).
 pub fn ready_since(pod: &Value) -> Option<Millis> {

@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::claim;
-use super::expectations::Expectations;
-use super::informers::Informers;
 use super::objects::{self, i64_at};
 use super::pods;
 use super::{Controller, Outcome};
 use crate::sim::api::selector;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::status::Reason;
+use crate::sim::client::Expectations;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

@@ -4,10 +4,10 @@
 use serde_json::json;
 
 use super::Controller;
-use super::informers::Informers;
 use super::objects;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

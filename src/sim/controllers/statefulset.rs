@@ -10,10 +10,10 @@ use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, i64_at, str_at};
 use super::{Controller, pods};
 use crate::sim::api::{self, ResourceType};
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::informers::Informers;
 use super::objects::{self, str_at};
 use super::{Controller, pods};
 use crate::sim::api::nodefit::{Taint, Toleration};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, PatchType};
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Millis, rfc3339};

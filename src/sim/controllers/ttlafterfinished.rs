@@ -6,10 +6,10 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::Controller;
-use super::informers::Informers;
 use super::job::is_finished;
 use super::objects::{self, str_at};
 use crate::sim::api::{self, ResourceType};
+use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
 use crate::sim::rng::Rng;
 use crate::sim::time::{Millis, parse_rfc3339};

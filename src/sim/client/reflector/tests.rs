@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::sim::apiserver::status::Reason;
+use crate::sim::protocol::status::Reason;
 
 fn pods() -> &'static ResourceType {
     crate::sim::api::resolve("pods").expect("pods are served")

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::client::Action;
-use crate::sim::controllers::informers::Informers;
+use crate::sim::client::Informers;
 use crate::sim::controllers::objects::{self, i64_at};
 
 /// Annotations a ReplicaSet never copies from its Deployment.

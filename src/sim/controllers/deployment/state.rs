@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{ANN_DESIRED, ANN_MAX, max_surge, replicas};
 use crate::sim::client::Action;
-use crate::sim::controllers::informers::Informers;
+use crate::sim::client::Informers;
 use crate::sim::controllers::objects::{self, i64_at};
 use crate::sim::time::Millis;
 

@@ -6,6 +6,7 @@
 //! - uid → object: the garbage collector resolves owners by uid;
 //! - node name → pods: DaemonSets, taint eviction, the scale-down "doubled up" rank;
 //! - resource → objects without a controller: orphans a controller may adopt;
+//! - resource, label key and value → objects: a Service's selector reads the pods it can match;
 //! - controller uid → counts of its active and ready pods, so a ReplicaSet whose pods only changed
 //!   status writes its status without reading every pod (150,000-pod clusters).
 
@@ -14,10 +15,16 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{objects, pods};
-use crate::sim::api::{self, ResourceType};
-use crate::sim::apiserver::request::EventType;
-use crate::sim::client::{Cache, Change, ObjectKey, resource_id};
+mod labels;
+#[cfg(test)]
+mod tests;
+
+use self::labels::LabelIndex;
+use super::{Cache, Change, ObjectKey, object_key, resource_id};
+use crate::sim::api::meta::{self, controller_ref, controller_uid, owner_refs};
+use crate::sim::api::selector::{map_selects, object_labels};
+use crate::sim::api::{self, ResourceType, podutil};
+use crate::sim::protocol::request::EventType;
 
 /// `(group, plural)`, as [`resource_id`] names a resource.
 pub type ResourceId = (&'static str, &'static str);
@@ -34,6 +41,7 @@ pub struct Informers {
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     orphans: BTreeMap<ResourceId, BTreeSet<ObjectKey>>,
     pod_counts: BTreeMap<String, Box<PodCounts>>,
+    labels: LabelIndex,
 }
 
 /// Pods of one controller, counted as they change.
@@ -61,38 +69,54 @@ impl Informers {
         if change.event != EventType::Deleted {
             self.index(rt, rid, &change.new);
         }
+        self.relabel(rid, &change);
         Some(change)
     }
 
     /// Adds an object whose type follows from its `apiVersion` and `kind` (tests and tools).
     pub fn insert(&mut self, obj: Value) -> Option<Change> {
-        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
+        let rt = api::for_kind(meta::api_version(&obj), meta::kind(&obj)).ok()?;
         self.apply(rt, EventType::Added, Arc::new(obj))
     }
 
     /// Removes an object (tests and tools).
     pub fn remove(&mut self, obj: Value) -> Option<Change> {
-        let rt = api::for_kind(objects::str_at(&obj, "/apiVersion"), objects::str_at(&obj, "/kind")).ok()?;
+        let rt = api::for_kind(meta::api_version(&obj), meta::kind(&obj)).ok()?;
         self.apply(rt, EventType::Deleted, Arc::new(obj))
     }
 
+    /// Keeps the label index in step; most updates (a pod's status) keep the labels and cost nothing here.
+    fn relabel(&mut self, rid: ResourceId, change: &Change) {
+        let deleted = change.event == EventType::Deleted;
+        if !deleted && change.old.as_deref().is_some_and(|o| object_labels(o) == object_labels(&change.new)) {
+            return;
+        }
+        let key = object_key(&change.new);
+        if let Some(old) = &change.old {
+            self.labels.remove(rid, &key, old);
+        }
+        if !deleted {
+            self.labels.add(rid, &key, &change.new);
+        }
+    }
+
     fn index(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
-        let key = objects::key_of(obj);
-        let uid = objects::uid(obj);
+        let key = object_key(obj);
+        let uid = meta::uid(obj);
         if !uid.is_empty() {
             self.uids.insert(uid.to_string(), (rid, key.clone()));
         }
-        for r in objects::owner_refs(obj) {
+        for r in owner_refs(obj) {
             if let Some(owner) = r.get("uid").and_then(Value::as_str) {
                 self.dependents.entry(owner.to_string()).or_default().insert((rid, key.clone()));
             }
         }
-        if objects::controller_ref(obj).is_none() {
+        if controller_ref(obj).is_none() {
             self.orphans.entry(rid).or_default().insert(key.clone());
         }
         if is_pod(rt) {
             self.count(obj, 1);
-            let node = objects::str_at(obj, "/spec/nodeName");
+            let node = podutil::node_name(obj);
             if !node.is_empty() {
                 self.pods_by_node.entry(node.to_string()).or_default().insert(key);
             }
@@ -100,13 +124,13 @@ impl Informers {
     }
 
     fn count(&mut self, pod: &Value, sign: i64) {
-        let Some(owner) = objects::controller_uid(pod) else { return };
-        if !pods::is_active(pod) {
+        let Some(owner) = controller_uid(pod) else { return };
+        if !podutil::is_active(pod) {
             return;
         }
         let c = self.pod_counts.entry(owner.to_string()).or_default();
         c.active += sign;
-        if pods::is_ready(pod) {
+        if podutil::is_ready(pod) {
             c.ready += sign;
         }
         if **c == PodCounts::default() {
@@ -120,12 +144,12 @@ impl Informers {
     }
 
     fn unindex(&mut self, rt: &ResourceType, rid: ResourceId, obj: &Value) {
-        let key = objects::key_of(obj);
-        let uid = objects::uid(obj);
+        let key = object_key(obj);
+        let uid = meta::uid(obj);
         if self.uids.get(uid).is_some_and(|r| r.0 == rid && r.1 == key) {
             self.uids.remove(uid);
         }
-        for r in objects::owner_refs(obj) {
+        for r in owner_refs(obj) {
             if let Some(owner) = r.get("uid").and_then(Value::as_str)
                 && let Some(set) = self.dependents.get_mut(owner)
             {
@@ -140,7 +164,7 @@ impl Informers {
         }
         if is_pod(rt) {
             self.count(obj, -1);
-            let node = objects::str_at(obj, "/spec/nodeName");
+            let node = podutil::node_name(obj);
             if let Some(set) = self.pods_by_node.get_mut(node) {
                 set.remove(&key);
                 if set.is_empty() {
@@ -187,7 +211,7 @@ impl Informers {
             .flatten()
             .filter(move |(r, _)| *r == rid)
             .filter_map(move |(_, (ns, n))| self.cache.get(rt, ns, n))
-            .filter(move |o| objects::controller_uid(o) == Some(owner.as_str()))
+            .filter(move |o| controller_uid(o) == Some(owner.as_str()))
     }
 
     /// Every object (any resource) with an ownerReference to `owner_uid`.
@@ -214,6 +238,33 @@ impl Informers {
         self.pods_by_node.get(node).into_iter().flatten().filter_map(move |(ns, n)| self.cache.get(pods?, ns, n))
     }
 
+    /// Objects of `rt` in `namespace` labelled `key=value`, read from the label index.
+    pub fn labelled<'a>(
+        &'a self,
+        rt: &'a ResourceType,
+        namespace: &'a str,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        self.labels.keys(resource_id(rt), namespace, key, value).filter_map(move |(ns, n)| self.cache.get(rt, ns, n))
+    }
+
+    /// Objects of `rt` in `namespace` that a map selector (a Service's `spec.selector`) selects: the
+    /// candidates come from the label index, each checked against the whole selector. A missing or empty
+    /// selector selects nothing (`map_selects`).
+    pub fn selected_by_map<'a>(
+        &'a self,
+        rt: &'a ResourceType,
+        namespace: &'a str,
+        selector: Option<&'a Value>,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        let map = selector.and_then(Value::as_object);
+        map.into_iter()
+            .flat_map(move |m| self.labels.candidates(resource_id(rt), namespace, m))
+            .filter_map(move |(ns, n)| self.cache.get(rt, ns, n))
+            .filter(move |o| map_selects(selector, o))
+    }
+
     /// Objects of `rt` in `namespace` that have no controller (candidates for adoption).
     pub fn orphans<'a>(&'a self, rt: &'a ResourceType, namespace: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.orphans
@@ -222,64 +273,5 @@ impl Informers {
             .flatten()
             .filter(move |(ns, _)| ns == namespace)
             .filter_map(move |(ns, n)| self.cache.get(rt, ns, n))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn pod(name: &str, owner: Option<&str>, node: &str) -> Value {
-        let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "default", "name": name, "uid": format!("uid-{name}")}, "spec": {"nodeName": node}});
-        if let Some(o) = owner {
-            p["metadata"]["ownerReferences"] =
-                json!([{"uid": o, "controller": true, "kind": "ReplicaSet", "name": "rs"}]);
-        }
-        p
-    }
-
-    #[test]
-    fn indexes_follow_adds_updates_and_deletes() {
-        let pods = api::resolve("pods").expect("served");
-        let mut inf = Informers::default();
-        inf.insert(pod("a", Some("rs1"), "n1"));
-        inf.insert(pod("b", Some("rs1"), "n2"));
-        inf.insert(pod("c", None, "n1"));
-        assert_eq!(inf.controlled_by(pods, "rs1").count(), 2);
-        assert_eq!(inf.pods_on_node("n1").count(), 2);
-        assert_eq!(inf.orphans(pods, "default").count(), 1);
-        assert_eq!(inf.pod_counts("rs1"), PodCounts { active: 2, ready: 0 });
-        assert_eq!(inf.by_uid("uid-c").map(|(_, o)| objects::name(o).to_string()), Some("c".into()));
-
-        // Released by its owner and moved: every index follows the update.
-        inf.apply(pods, EventType::Modified, pod("a", None, "n3").into());
-        assert_eq!(inf.controlled_by(pods, "rs1").count(), 1);
-        assert_eq!(inf.orphans(pods, "default").count(), 2);
-        assert_eq!(inf.pods_on_node("n1").count(), 1);
-        assert_eq!(inf.pods_on_node("n3").count(), 1);
-
-        let mut ready = pod("b", Some("rs1"), "n2");
-        ready["status"] = json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]});
-        inf.apply(pods, EventType::Modified, ready.clone().into());
-        assert_eq!(inf.pod_counts("rs1"), PodCounts { active: 1, ready: 1 });
-        inf.remove(ready);
-        assert_eq!(inf.pod_counts("rs1"), PodCounts::default());
-        assert_eq!(inf.controlled_by(pods, "rs1").count(), 0);
-        assert_eq!(inf.dependents_of("rs1").count(), 0);
-        assert!(inf.by_uid("uid-b").is_none());
-        assert_eq!(inf.pods_on_node("n2").count(), 0);
-    }
-
-    #[test]
-    fn a_non_controller_reference_is_a_dependent_but_not_controlled() {
-        let pods = api::resolve("pods").expect("served");
-        let mut inf = Informers::default();
-        let mut p = pod("a", None, "");
-        p["metadata"]["ownerReferences"] = json!([{"uid": "cm", "kind": "ConfigMap", "name": "x"}]);
-        inf.insert(p);
-        assert_eq!(inf.dependents_of("cm").count(), 1);
-        assert_eq!(inf.controlled_by(pods, "cm").count(), 0);
-        assert!(inf.insert(json!({"apiVersion": "nope/v1", "kind": "Thing"})).is_none());
     }
 }

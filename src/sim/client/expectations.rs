@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{Outcome, objects};
-use crate::sim::client::{Action, ObjectKey};
+use super::{Action, ObjectKey, Outcome};
+use crate::sim::api::meta;
 use crate::sim::time::Millis;
 
 /// `ExpectationsTimeout`.
@@ -38,7 +38,7 @@ impl Expectations {
                 regarding,
                 event_type: "Normal",
                 reason: "SuccessfulCreate".into(),
-                message: format!("Created pod: {}", objects::name(pod)),
+                message: format!("Created pod: {}", meta::name(pod)),
             }],
             Outcome::Failed(s) => {
                 self.creation_observed(owner);
