@@ -30,6 +30,7 @@ pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
 pub mod ttlafterfinished;
+pub mod volume;
 
 #[cfg(test)]
 mod testutil;
@@ -92,6 +93,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(endpoints::EndpointsController::default()),
         Box::new(endpointslice::EndpointSliceController::default()),
         Box::new(serviceaccount::ServiceAccountsController),
+        Box::new(volume::PersistentVolumeController),
     ]
 }
 

@@ -337,8 +337,7 @@ sleep 10s",
         row("k8s-website/application/job/job-tmpl.yaml", Expect::Refused("The Job \"process-item-$ITEM\" is invalid: \n* metadata.name: Invalid value: \"process-item-$ITEM\"")),
         row("k8s-website/application/mysql/mysql-configmap.yaml", Expect::Created),
         row("k8s-website/application/mysql/mysql-deployment.yaml", running("mysql-", 1)).before("kubectl apply -f k8s-website/application/mysql/mysql-pv.yaml"),
-        row("k8s-website/application/mysql/mysql-pv.yaml", check(checks::claim_bound("mysql-pv-claim", "mysql-pv-volume")))
-            .gap("no PersistentVolume controller or volume binding: claims never bind, yet pods that use them run"),
+        row("k8s-website/application/mysql/mysql-pv.yaml", check(checks::claim_bound("mysql-pv-claim", "mysql-pv-volume"))),
         row("k8s-website/application/mysql/mysql-services.yaml", Expect::Created),
         row("k8s-website/application/mysql/mysql-statefulset.yaml", check(checks::mysql_primary_runs))
             .before("kubectl apply -f k8s-website/application/mysql/mysql-configmap.yaml\nkubectl apply -f k8s-website/application/mysql/mysql-services.yaml"),
@@ -457,8 +456,7 @@ EOF",
         row("k8s-website/pods/share-process-namespace.yaml", running("nginx", 1)),
         row("k8s-website/pods/simple-pod.yaml", running("nginx", 1)),
         row("k8s-website/pods/storage/pv-claim.yaml", check(checks::claim_bound("task-pv-claim", "task-pv-volume")))
-            .before("kubectl apply -f k8s-website/pods/storage/pv-volume.yaml")
-            .gap("no PersistentVolume controller or volume binding: claims never bind, yet pods that use them run"),
+            .before("kubectl apply -f k8s-website/pods/storage/pv-volume.yaml"),
         row("k8s-website/pods/storage/pv-pod.yaml", running("task-pv-pod", 1))
             .before("kubectl apply -f k8s-website/pods/storage/pv-volume.yaml\nkubectl apply -f k8s-website/pods/storage/pv-claim.yaml"),
         row("k8s-website/pods/storage/pv-pod.yaml", pending("default", "task-pv-pod", "persistentvolumeclaim \"task-pv-claim\" not found"))
