@@ -223,11 +223,11 @@ impl ApiServer {
                 return respond(k, client, req.id, Ok(v.clone()));
             }
         };
-        let op = if req.resource.kind == "Event" && seen_rev == 0 {
-            let WriteOutcome::Put(v) = &outcome else { unreachable!("an Event create is a put") };
-            EtcdOp::PutWithTtl { key: key.clone(), value: encode(v), ttl_ms: super::etcd::EVENT_TTL_MS }
-        } else {
-            EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] }
+        let op = match &outcome {
+            WriteOutcome::Put(v) if req.resource.kind == "Event" => {
+                EtcdOp::PutWithTtl { key: key.clone(), value: encode(v), ttl_ms: super::etcd::EVENT_TTL_MS, compares }
+            }
+            _ => EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] },
         };
         self.send_to_etcd(k, client, req, Waiting::Write { key, outcome, attempts }, op);
     }

@@ -8,6 +8,7 @@
 
 mod actions;
 mod cache;
+pub mod events;
 mod expectations;
 mod informers;
 pub mod reflector;

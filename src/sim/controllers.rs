@@ -24,7 +24,6 @@ pub mod namespace;
 pub mod nodelifecycle;
 pub mod objects;
 pub mod pods;
-pub mod recorder;
 pub mod replicaset;
 pub mod serviceaccount;
 pub mod statefulset;

@@ -7,11 +7,8 @@ use super::message::Payload;
 use super::store::{Op, Store, WatchId};
 
 // The wire types live in the protocol module, below the kernel; re-exported where they were.
-pub use super::protocol::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
+pub use super::protocol::etcd::{EVENT_TTL_MS, EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
 use super::time::Millis;
-
-/// How long an Event lives in etcd before its lease expires (the apiserver's `--event-ttl`, 1h).
-pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
 
 /// The etcd member: the store plus whether it is up.
 #[derive(Debug)]
@@ -41,10 +38,11 @@ impl Etcd {
                 self.store.txn(&compares, success, failure).map(EtcdResult::Txn).map_err(|e| e.to_string())
             }
             EtcdOp::Range(r) => self.store.range(&r).map(EtcdResult::Range).map_err(|e| e.to_string()),
-            EtcdOp::PutWithTtl { key, value, ttl_ms } => {
+            EtcdOp::PutWithTtl { key, value, ttl_ms, compares } => {
                 let lease = self.store.lease_grant(ttl_ms, k.now());
+                let failure = vec![Op::Get { key: key.clone() }];
                 self.store
-                    .txn(&[], vec![Op::Put { key, value, lease: Some(lease) }], vec![])
+                    .txn(&compares, vec![Op::Put { key, value, lease: Some(lease) }], failure)
                     .map(EtcdResult::Txn)
                     .map_err(|e| e.to_string())
             }

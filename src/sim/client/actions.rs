@@ -5,6 +5,7 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::ObjectKey;
+use super::events::{EventSource, event_object};
 use crate::sim::api::ResourceType;
 use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
@@ -134,7 +135,9 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
                 .with_body(body)
         }
         Action::Event { regarding, event_type, reason, message } => {
-            let event = event_object(me, &regarding, event_type, &reason, &message, k);
+            // Uncorrelated: components record through their `EventRecorder`, which sends a create or a patch.
+            let t = rfc3339(k.now());
+            let event = event_object(&EventSource::of(me), &regarding, event_type, &reason, &message, &t, &mut k.rng);
             let ns = ns_of(&event);
             ApiRequest::new(id, Verb::Create, events()).in_namespace(ns.as_deref()).with_body(event)
         }
@@ -149,58 +152,4 @@ fn pods() -> &'static ResourceType {
 
 fn events() -> &'static ResourceType {
     crate::sim::api::for_kind("v1", "Event").expect("core v1 events are always served")
-}
-
-/// A core/v1 Event as client-go's recorder writes it (name `<object>.<hex>`, count 1).
-fn event_object(
-    me: &Component,
-    regarding: &Value,
-    event_type: &str,
-    reason: &str,
-    message: &str,
-    k: &mut Kernel,
-) -> Value {
-    let meta = |p: &str| regarding.at(p).cloned().unwrap_or(Value::Null);
-    let name = regarding.at("/metadata/name").and_then(Value::as_str).unwrap_or("unknown");
-    let ns = regarding.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
-    let now = rfc3339(k.now());
-    let suffix = format!("{:016x}", k.rng.next_u64());
-    let (component, host) = match me.node() {
-        Some(node) => (me.role().to_string(), Some(node.to_string())),
-        None => (source_name(me).to_string(), None),
-    };
-    let mut source = json!({"component": component});
-    if let Some(h) = host {
-        source["host"] = json!(h);
-    }
-    json!({
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {"name": format!("{name}.{suffix}"), "namespace": ns},
-        "involvedObject": {
-            "apiVersion": meta("/apiVersion"), "kind": meta("/kind"), "name": name, "namespace": ns,
-            "uid": meta("/metadata/uid"), "resourceVersion": meta("/metadata/resourceVersion")
-        },
-        "reason": reason,
-        "message": message,
-        "source": source,
-        "firstTimestamp": now,
-        "lastTimestamp": now,
-        "count": 1,
-        "type": event_type,
-        "reportingComponent": component_name(me),
-        "reportingInstance": ""
-    })
-}
-
-/// The `From` column of `kubectl describe` events.
-fn source_name(me: &Component) -> &'static str {
-    match me {
-        Component::Scheduler => "default-scheduler",
-        other => other.role(),
-    }
-}
-
-fn component_name(me: &Component) -> String {
-    source_name(me).to_string()
 }

@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use self::plan::{Plan, SlowStart, Write};
-use super::{Controller, Outcome, objects, recorder};
+use super::{Controller, Outcome, objects};
 use crate::sim::api;
 use crate::sim::apiserver::request::{ApiRequest, ApiResponse, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::client::Informers;
+use crate::sim::client::events::{EventRecorder, EventSource};
 use crate::sim::client::{self, Action, ObjectKey, Reflector};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
@@ -72,6 +73,8 @@ pub struct ControllerManager {
     next_run: u64,
     started: bool,
     armed: Option<Millis>,
+    /// One event recorder per controller (by its event source), as each controller has its own.
+    recorders: BTreeMap<&'static str, EventRecorder>,
 }
 
 impl std::fmt::Debug for ControllerManager {
@@ -114,6 +117,7 @@ impl ControllerManager {
             next_run: 0,
             started: false,
             armed: None,
+            recorders: BTreeMap::new(),
         }
     }
 
@@ -268,7 +272,7 @@ impl ControllerManager {
             self.slots[slot].queue.add_after(key, after, k.now());
         }
         for e in plan.events {
-            Self::fire_and_forget(source, e, k);
+            self.fire_and_forget(source, e, k);
         }
         for w in plan.now {
             self.send(run, w, k);
@@ -281,10 +285,21 @@ impl ControllerManager {
         }
     }
 
-    fn fire_and_forget(source: &str, event: Action, k: &mut Kernel) {
+    /// Records an event through the controller's recorder (a create, a patch of a repeat, or nothing when
+    /// the spam filter drops it); other actions are sent as they are.
+    fn fire_and_forget(&mut self, source: &'static str, event: Action, k: &mut Kernel) {
+        let Action::Event { regarding, event_type, reason, message } = event else {
+            client::send_action(&me(), event, k);
+            return;
+        };
+        let recorder = self
+            .recorders
+            .entry(source)
+            .or_insert_with(|| EventRecorder::new(EventSource { component: source.to_string(), host: None }));
         let now = k.now();
-        let action = recorder::record(source, event, now, &mut k.rng);
-        client::send_action(&me(), action, k);
+        if let Some(action) = recorder.record(&regarding, event_type, &reason, &message, now, &mut k.rng) {
+            client::send_action(&me(), action, k);
+        }
     }
 
     fn send(&mut self, run: u64, write: Write, k: &mut Kernel) {
@@ -368,7 +383,7 @@ impl ControllerManager {
         {
             let source = self.slots[r.slot].controller.event_source();
             for e in write.on_success.clone() {
-                Self::fire_and_forget(source, e, k);
+                self.fire_and_forget(source, e, k);
             }
         }
         let outcome = match &result {

@@ -31,6 +31,7 @@ use super::backoff::Backoff;
 use super::cri::{ContainerInfo, CriCall, CriRequest, CriResponse, CriResult, ImageInfo, SandboxInfo};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, Verb, WatchNotice};
+use crate::sim::client::events::{EventRecorder, EventSource};
 use crate::sim::client::{Action, Reflector, send_action};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
@@ -117,6 +118,8 @@ pub struct Kubelet {
     pub(crate) image_list: Vec<ImageInfo>,
     /// ConfigMaps and Secrets fetched for pods: (namespace, is_secret, name) -> data or missing.
     pub(crate) objects: BTreeMap<(String, bool, String), Option<BTreeMap<String, String>>>,
+    /// Its event recorder: repeats of an event raise its count instead of adding Events.
+    pub(crate) events: EventRecorder,
 }
 
 fn rt(plural: &str) -> &'static ResourceType {
@@ -127,6 +130,7 @@ impl Kubelet {
     /// A kubelet that has not started yet (`start` registers the node).
     pub fn new(config: NodeConfig) -> Self {
         let selector = format!("spec.nodeName={}", config.name);
+        let events = EventRecorder::new(EventSource::of(&Component::Kubelet(config.name.clone())));
         Kubelet {
             running: true,
             config,
@@ -147,6 +151,7 @@ impl Kubelet {
             images: BTreeMap::new(),
             image_list: Vec::new(),
             objects: BTreeMap::new(),
+            events,
         }
     }
 
@@ -227,7 +232,10 @@ impl Kubelet {
         }
         let Some(w) = self.pods.get(uid) else { return };
         let regarding = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": w.spec.name, "namespace": w.spec.namespace, "uid": w.spec.uid}});
-        self.api_action(Action::Event { regarding, event_type, reason: reason.to_string(), message }, ApiOp::Event, k);
+        let now = k.now();
+        if let Some(action) = self.events.record(&regarding, event_type, reason, &message, now, &mut k.rng) {
+            self.api_action(action, ApiOp::Event, k);
+        }
     }
 
     /// Delivers one message.

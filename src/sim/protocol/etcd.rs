@@ -5,6 +5,10 @@ use crate::sim::store::{Compare, EventKind, Op, RangeRequest, RangeResponse, Rev
 use crate::sim::time::Millis;
 
 /// One call from the kube-apiserver.
+/// How long an Event lives in etcd after its last write before its lease expires (the apiserver's
+/// `--event-ttl`, 1 h). Event recorders know it too: after it, a repeat is a new Event.
+pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
+
 #[derive(Debug, Clone)]
 pub struct EtcdRequest {
     pub id: u64,
@@ -19,11 +23,13 @@ pub enum EtcdOp {
         failure: Vec<Op>,
     },
     Range(RangeRequest),
-    /// A put attached to a fresh lease of `ttl_ms` (Events expire this way).
+    /// A put attached to a fresh lease of `ttl_ms`, if `compares` hold (Events expire this way; each write
+    /// of an Event renews its TTL, as the apiserver's event registry sets it on create and update).
     PutWithTtl {
         key: String,
         value: std::sync::Arc<[u8]>,
         ttl_ms: Millis,
+        compares: Vec<Compare>,
     },
     /// Drops history below a revision (the apiserver asks every 5 minutes).
     Compact(Revision),

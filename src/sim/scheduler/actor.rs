@@ -20,6 +20,7 @@ use super::registry::DEFAULT_SCHEDULER_NAME;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, WatchNotice};
 use crate::sim::client::Reflector;
+use crate::sim::client::events::{EventRecorder, EventSource};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -58,6 +59,8 @@ pub struct Scheduler {
     /// Virtual times at which backoff-flush timers are armed.
     backoff_timers: BTreeSet<Millis>,
     leftover_timer: Option<Millis>,
+    /// Its event recorder: a pod that stays unschedulable has one FailedScheduling Event whose count rises.
+    events: EventRecorder,
 }
 
 impl Default for Scheduler {
@@ -88,6 +91,7 @@ impl Scheduler {
             decisions: DecisionLog::new(DEFAULT_DECISION_CAPACITY),
             backoff_timers: BTreeSet::new(),
             leftover_timer: None,
+            events: EventRecorder::new(EventSource::of(&Component::Scheduler)),
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Cluster {
     pub secrets: BTreeMap<(String, String), Value>,
     /// Events: (pod name, type, reason, message, time).
     pub events: Vec<(String, String, String, String, Millis)>,
+    /// Events created, by name: the recorder patches repeats onto them.
+    event_objects: BTreeMap<String, Value>,
     /// Every status patch written: (pod name, time, status).
     pub statuses: Vec<(String, Millis, Value)>,
     /// While true the fake apiserver answers nothing (it is down).
@@ -63,6 +65,7 @@ impl Cluster {
             configmaps: BTreeMap::new(),
             secrets: BTreeMap::new(),
             events: Vec::new(),
+            event_objects: BTreeMap::new(),
             statuses: Vec::new(),
             api_down: false,
             watch: None,
@@ -154,8 +157,20 @@ impl Cluster {
                 let e = req.body.clone().unwrap_or(Value::Null);
                 let s = |p: &str| e.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
                 self.events.push((s("/involvedObject/name"), s("/type"), s("/reason"), s("/message"), self.k.now()));
+                self.event_objects.insert(s("/metadata/name"), e.clone());
                 self.respond(req.id, Ok(e));
             }
+            // A repeat the kubelet's recorder counts on the first Event: another occurrence.
+            (Verb::Patch(_), "events", _) => match self.event_objects.get(&key.1).cloned() {
+                Some(e) => {
+                    let s = |p: &str| e.at(p).and_then(Value::as_str).unwrap_or_default().to_string();
+                    let message = req.body.as_ref().and_then(|b| b.get("message")).and_then(Value::as_str);
+                    let message = message.map_or_else(|| s("/message"), str::to_string);
+                    self.events.push((s("/involvedObject/name"), s("/type"), s("/reason"), message, self.k.now()));
+                    self.respond(req.id, Ok(e));
+                }
+                None => self.respond(req.id, Err(not_found(&key.1))),
+            },
             (Verb::Patch(_), "pods", Some("status")) => match self.pods.get(&key).cloned() {
                 Some(mut pod) => {
                     let status = req.body.as_ref().and_then(|b| b.get("status")).cloned().unwrap_or(Value::Null);

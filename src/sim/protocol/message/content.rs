@@ -111,9 +111,10 @@ fn etcd_request(e: &EtcdRequest) -> Value {
         EtcdOp::Range(r) => {
             json!({"range": {"key": r.key, "prefix": r.prefix, "limit": r.limit, "revision": r.revision}})
         }
-        EtcdOp::PutWithTtl { key, value, ttl_ms } => {
-            json!({"leaseGrant": {"ttlSeconds": ttl_ms / 1000}, "put": {"key": key, "value": decode(value)}})
-        }
+        EtcdOp::PutWithTtl { key, value, ttl_ms, compares } => json!({
+            "leaseGrant": {"ttlSeconds": ttl_ms / 1000},
+            "txn": {"compare": compares.iter().map(compare).collect::<Vec<_>>(), "success": [{"put": {"key": key, "value": decode(value)}}]},
+        }),
         EtcdOp::Compact(rev) => json!({"compact": {"revision": rev}}),
     }
 }

@@ -26,7 +26,7 @@ impl Scheduler {
         let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { return };
         match r.result {
             Ok(_) => {
-                send_action(&Component::Scheduler, writes::scheduled_event(&pod, &node), k);
+                self.record(writes::scheduled_event(&pod, &node), k);
                 self.queue.done(&key);
             }
             Err(status) => {
@@ -104,10 +104,19 @@ impl Scheduler {
         self.decisions.record(d);
     }
 
+    /// Sends an event through the scheduler's recorder (a create, a patch of a repeat, or nothing).
+    fn record(&mut self, event: Action, k: &mut Kernel) {
+        let Action::Event { regarding, event_type, reason, message } = event else { return };
+        let now = k.now();
+        if let Some(action) = self.events.record(&regarding, event_type, &reason, &message, now, &mut k.rng) {
+            send_action(&Component::Scheduler, action, k);
+        }
+    }
+
     /// `handleSchedulingFailure`: the warning event and the status patch.
     fn fail(&mut self, pod: &PodInfo, reason: &str, message: &str, nomination: Nomination, k: &mut Kernel) {
         let me = Component::Scheduler;
-        send_action(&me, writes::failed_event(pod, message), k);
+        self.record(writes::failed_event(pod, message), k);
         if let Some(patch) = writes::failure_status_patch(resource("pods"), pod, reason, message, &nomination, k.now())
         {
             send_action(&me, patch, k);
