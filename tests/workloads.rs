@@ -85,3 +85,28 @@ fn dead_node_pods_are_replaced_elsewhere() {
     assert_eq!(running.len(), 3, "{wide}");
     assert!(running.iter().all(|l| !l.contains("sandbox-worker2")), "{wide}");
 }
+
+/// An Indexed Job (`completionMode: Indexed`, `indexed_job_utils.go`): one pod per completion index, named
+/// `<job>-<index>-<suffix>` with hostname `<job>-<index>`, each seeing its index in `JOB_COMPLETION_INDEX`
+/// (the downward API reads the pod's `batch.kubernetes.io/job-completion-index` annotation); the Job
+/// completes when every index has succeeded, listed as `completedIndexes: 0-2`.
+#[test]
+fn indexed_job_runs_each_index_once() {
+    let mut w = World::new(1);
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: idx\nspec:\n  completions: 3\n  parallelism: 2\n  completionMode: Indexed\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: w\n        image: busybox\n        command: [\"sh\", \"-c\", \"echo index $JOB_COMPLETION_INDEX on $(hostname)\"]\n";
+    let out = kubectl::execute(&mut w, "apply -f -", Some(job), &NoFiles);
+    assert_eq!(out.stdout, "job.batch/idx created\n", "{out:?}");
+    w.run_for(120_000);
+    let status = kubectl(&mut w, "get job idx -o jsonpath={.status.completedIndexes}/{.status.succeeded}").stdout;
+    assert_eq!(status, "0-2/3");
+    let names = kubectl(&mut w, "get pods -o name").stdout;
+    for i in 0..3 {
+        let prefix = format!("pod/idx-{i}-");
+        let pod = names.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{prefix} in {names}"));
+        let logs = kubectl(&mut w, &format!("logs {}", &pod[4..])).stdout;
+        assert_eq!(logs, format!("index {i} on idx-{i}\n"));
+    }
+    assert_eq!(names.lines().count(), 3, "one pod per index: {names}");
+    let done = kubectl(&mut w, "wait --for=condition=Complete job/idx --timeout=1s");
+    assert_eq!(done.stdout, "job.batch/idx condition met\n");
+}

@@ -5,13 +5,18 @@
 //! (`SuccessCriteriaMet` / `FailureTarget`) and becomes `Complete` / `Failed` once no pod of the Job is
 //! still running or terminating. Replacements of failed pods back off 10 s, 20 s, 40 s ... up to 6 min.
 //!
+//! `completionMode: Indexed` gives each pod a completion index (`indexed.rs`).
+//!
 //! Simplified: the `batch.kubernetes.io/job-tracking` pod finalizer and `uncountedTerminatedPods` are not
-//! used (finished pods are counted while they exist; counts never go down); `completionMode: Indexed`
-//! is run like NonIndexed.
+//! used (finished pods are counted while they exist; counts never go down); `backoffLimitPerIndex`,
+//! `successPolicy` and `podReplacementPolicy` are not modelled.
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 mod failure_policy;
+pub mod indexed;
+
+use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
@@ -119,6 +124,24 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         }
     }
     let succeeded = i64_at(job, "/status/succeeded", 0).max(succeeded_pods.len() as i64);
+    let completions = job.at("/spec/completions").and_then(Value::as_i64);
+    // Indexed: the indexes that have succeeded, and active pods whose index is wrong (none, out of range,
+    // already succeeded, or taken by another active pod), which are deleted.
+    let indexed = indexed::is_indexed(job) && completions.is_some();
+    let (done, active, misindexed) = if indexed {
+        let c = completions.unwrap_or(0);
+        let mut done =
+            indexed::parse_intervals(job.at("/status/completedIndexes").and_then(Value::as_str).unwrap_or(""), c);
+        done.extend(succeeded_pods.iter().filter_map(|p| indexed::index_of(p)).filter(|i| *i < c));
+        let mut seen = BTreeSet::new();
+        let (ok, bad): (Vec<&Value>, Vec<&Value>) = active
+            .iter()
+            .copied()
+            .partition(|p| indexed::index_of(p).is_some_and(|i| i < c && !done.contains(&i) && seen.insert(i)));
+        (done, ok, bad)
+    } else {
+        (BTreeSet::new(), active, Vec::new())
+    };
     let failed = i64_at(job, "/status/failed", 0).max(counted_failures.len() as i64);
     let suspended = job.at("/spec/suspend").and_then(Value::as_bool) == Some(true);
     let start =
@@ -173,13 +196,16 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     } else {
         None
     };
-    let completions = job.at("/spec/completions").and_then(Value::as_i64);
     let parallelism = i64_at(job, "/spec/parallelism", 1).max(0);
     let success = objects::condition_true(job, "SuccessCriteriaMet")
         || match completions {
+            Some(c) if indexed => done.len() as i64 >= c,
             Some(c) => succeeded >= c,
             None => succeeded > 0 && active.is_empty(),
         };
+    for p in &misindexed {
+        out.actions.extend(delete(p));
+    }
 
     let mut completion_time = None;
     let mut active_count = active.len() as i64;
@@ -188,7 +214,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         for p in &active {
             out.actions.extend(delete(p));
         }
-        if active.is_empty() && terminating == 0 {
+        if active.is_empty() && misindexed.is_empty() && terminating == 0 {
             set_cond(&mut conds, "Failed", "True", &reason, &message, now);
             out.actions.push(Action::Event { regarding: job.clone(), event_type: "Warning", reason, message });
         }
@@ -205,7 +231,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         for p in &active {
             out.actions.extend(delete(p));
         }
-        if active.is_empty() && terminating == 0 {
+        if active.is_empty() && misindexed.is_empty() && terminating == 0 {
             set_cond(
                 &mut conds,
                 "Complete",
@@ -248,6 +274,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             });
         }
         let want = match completions {
+            Some(c) if indexed => parallelism.min(c - done.len() as i64).max(0),
             Some(c) => parallelism.min(c - succeeded).max(0),
             None if succeeded > 0 => 0,
             None => parallelism,
@@ -270,14 +297,17 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
                 out.requeue = Some(wait);
             } else {
                 let n = diff.min(MAX_BATCH);
-                for _ in 0..n {
-                    out.actions.push(Action::Create {
-                        resource: pods_rt(),
-                        namespace: Some(ns.clone()),
-                        object: new_pod(job),
-                    });
+                let pods: Vec<Value> = if indexed {
+                    let running: BTreeSet<i64> = active.iter().filter_map(|p| indexed::index_of(p)).collect();
+                    let free = indexed::pending(completions.unwrap_or(0), &done, &running, n);
+                    free.into_iter().map(|i| indexed::with_index(new_pod(job), job, i)).collect()
+                } else {
+                    (0..n).map(|_| new_pod(job)).collect()
+                };
+                out.creates = pods.len() as i64;
+                for object in pods {
+                    out.actions.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object });
                 }
-                out.creates = n;
             }
         } else if diff < 0 {
             let mut victims = active.clone();
@@ -301,6 +331,9 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     }
     if let Some(s) = start {
         status["startTime"] = json!(rfc3339(s));
+    }
+    if indexed && !done.is_empty() {
+        status["completedIndexes"] = json!(indexed::format_intervals(&done));
     }
     if let Some(t) =
         completion_time.or_else(|| job.at("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339))

@@ -4,6 +4,7 @@
 use crate::sim::api::nodefit::{HostPort, RequiredNodeAffinity, Toleration, host_ports};
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use crate::sim::api::quantity::{parse_bytes, parse_cpu_millis};
 use crate::sim::node::behaviour::probe::Handler;
@@ -166,6 +167,9 @@ pub struct PodSpec {
     /// `PodScheduled`'s transition time, echoed back in status.
     pub scheduled_at: Option<String>,
     pub labels_hash: u64,
+    /// `metadata.labels` and `metadata.annotations`, for the downward API's `fieldRef`s.
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 fn s(v: &Value, p: &str) -> String {
@@ -414,6 +418,8 @@ pub fn parse(pod: &Value) -> PodSpec {
         labels_hash: crate::sim::node::stable_hash(
             &pod.at("/metadata/labels").map(Value::to_string).unwrap_or_default(),
         ),
+        labels: crate::sim::api::meta::labels(pod),
+        annotations: crate::sim::api::meta::annotations(pod),
         name,
     }
 }

@@ -183,6 +183,16 @@ fn set(env: &mut Vec<(String, String)>, k: String, v: String) {
     }
 }
 
+/// `metadata.labels['key']` or `metadata.annotations['key']`: one entry of the pod's maps.
+fn downward_map_entry(spec: &PodSpec, path: &str) -> Option<String> {
+    let (map, rest) = if let Some(rest) = path.strip_prefix("metadata.labels['") {
+        (&spec.labels, rest)
+    } else {
+        (&spec.annotations, path.strip_prefix("metadata.annotations['")?)
+    };
+    map.get(rest.strip_suffix("']")?).cloned()
+}
+
 /// The container's environment, or the `CreateContainerConfigError` message.
 pub fn container_env(
     spec: &PodSpec,
@@ -229,7 +239,7 @@ pub fn container_env(
                 "spec.serviceAccountName" => spec.service_account.clone(),
                 "status.podIP" | "status.podIPs" => at.pod_ip.to_string(),
                 "status.hostIP" | "status.hostIPs" => at.host_ip.to_string(),
-                _ => String::new(),
+                other => downward_map_entry(spec, other).unwrap_or_default(),
             },
             EnvValue::Resource(r) => match r.as_str() {
                 "limits.cpu" => c.cpu_limit.unwrap_or(at.cpu_millis).div_ceil(1000).to_string(),
