@@ -166,6 +166,8 @@ pub struct PodSpec {
     /// `PodScheduled`'s transition time, echoed back in status.
     pub scheduled_at: Option<String>,
     pub labels_hash: u64,
+    /// What decides the pod's `/etc/resolv.conf`.
+    pub dns: super::dns::PodDns,
 }
 
 fn s(v: &Value, p: &str) -> String {
@@ -414,6 +416,7 @@ pub fn parse(pod: &Value) -> PodSpec {
         labels_hash: crate::sim::node::stable_hash(
             &pod.at("/metadata/labels").map(Value::to_string).unwrap_or_default(),
         ),
+        dns: super::dns::PodDns::parse(&spec),
         name,
     }
 }
