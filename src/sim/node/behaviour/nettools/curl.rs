@@ -193,11 +193,7 @@ pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
     let last = meter.pop();
     e.mixed.extend(meter.into_iter().map(|l| (2, l)));
     match &o.output {
-        Some(f) if f != "-" => {
-            if ex.files.insert(f.clone()) {
-                e.steps.push(Step::Touch(f.clone()));
-            }
-        }
+        Some(f) if f != "-" => e.steps.extend(ex.files.insert(f.clone()).then(|| Step::Touch(f.clone()))),
         _ if !shown.is_empty() => e.mixed.extend(lines(&shown).into_iter().map(|l| (1, l))),
         _ => {}
     }

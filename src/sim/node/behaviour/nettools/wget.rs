@@ -65,7 +65,7 @@ struct Opts {
     url: Option<String>,
 }
 
-fn parse(rest: &[String]) -> Result<Opts, Effect> {
+fn parse(rest: &[String]) -> Result<Opts, Box<Effect>> {
     let mut o = Opts::default();
     let mut i = 0;
     while let Some(a) = rest.get(i) {
@@ -93,11 +93,11 @@ fn parse(rest: &[String]) -> Result<Opts, Effect> {
                 match c {
                     'q' => o.quiet = true,
                     'O' => {
-                        o.output = Some(value().ok_or_else(|| busybox_usage(USAGE))?);
+                        o.output = Some(value().ok_or_else(|| Box::new(busybox_usage(USAGE)))?);
                         break;
                     }
                     'T' => {
-                        let v = value().ok_or_else(|| busybox_usage(USAGE))?;
+                        let v = value().ok_or_else(|| Box::new(busybox_usage(USAGE)))?;
                         o.timeout_s =
                             Some(v.parse().map_err(|_| Effect::fail(1, format!("wget: invalid number '{v}'")))?);
                         break;
@@ -107,7 +107,7 @@ fn parse(rest: &[String]) -> Result<Opts, Effect> {
                         break;
                     }
                     'c' | 'S' | 's' => {}
-                    _ => return Err(busybox_usage(USAGE)),
+                    _ => return Err(Box::new(busybox_usage(USAGE))),
                 }
             }
         } else if o.url.is_none() {
@@ -144,7 +144,7 @@ fn ulltoa5(n: u64) -> String {
 pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
     let o = match parse(rest) {
         Ok(o) => o,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let Some(raw) = o.url.clone() else { return busybox_usage(USAGE) };
     let url = match parse_url(&raw) {
