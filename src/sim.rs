@@ -12,6 +12,7 @@ pub mod client;
 pub mod cloud;
 pub mod component;
 pub mod controllers;
+pub mod dataplane;
 pub mod etcd;
 pub mod kernel;
 pub mod kubectl;

@@ -144,3 +144,95 @@ fn renderer_writes_block_and_flow_yaml() {
     let parsed: serde_yaml::Value = serde_yaml::from_str(&text).expect("the rendering is YAML");
     assert_eq!(parsed["a"][1]["b"], serde_yaml::Value::from("x"));
 }
+
+#[path = "dataplane/kube_dns.rs"]
+mod kube_dns;
+
+thread_local! {
+    /// One cluster with CoreDNS, a Service and two pods, shared by the cases (building one per case
+    /// would take most of the time); what a case leaves behind only makes later ones more varied.
+    static NET_WORLD: std::cell::RefCell<Option<World>> = const { std::cell::RefCell::new(None) };
+}
+
+fn net_world() -> World {
+    let mut w = World::new(11);
+    kube_dns::ensure(&mut w);
+    for line in [
+        "create deployment web --image=nginx",
+        "expose deployment web --port=80",
+        "run client --image=busybox -- sleep infinity",
+        "run curler --image=curlimages/curl -- sleep infinity",
+    ] {
+        run(&mut w, line, None);
+    }
+    w.run_for(60_000);
+    w
+}
+
+/// Network programs' arguments: flags, URLs, hosts, ports, odd bytes.
+fn net_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "-O",
+            "-O-",
+            "-qO-",
+            "-q",
+            "-T",
+            "1",
+            "-s",
+            "-sS",
+            "-m",
+            "-o",
+            "-w",
+            "-z",
+            "-zv",
+            "-c",
+            "2",
+            "-type=a",
+            "-type=ptr",
+            "-t=1",
+            "web",
+            "web.default",
+            "web.default.svc.cluster.local",
+            "nope",
+            "10.96.0.10",
+            "10.1.2.3",
+            "http://web/",
+            "http://web:81/x",
+            "https://web",
+            "ftp://web",
+            "http://",
+            "web:99999",
+            "80",
+            "kubernetes.default",
+            "example.com",
+            "10-244-1-2.default.pod.cluster.local",
+            "-",
+            "--",
+            "%{http_code}",
+        ])
+        .prop_map(str::to_string),
+        "[ -~]{0,12}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(Config { cases: config().cases / 10, ..config() })]
+
+    /// `kubectl exec` of a network program with any arguments answers, never panics.
+    #[test]
+    fn exec_network_programs_never_panic(
+        pod in prop::sample::select(vec!["client", "curler"]),
+        tool in prop::sample::select(vec!["nslookup", "wget", "curl", "nc", "ping", "sh -c"]),
+        args in prop::collection::vec(net_word(), 0..5),
+    ) {
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{}'", a.replace('\'', ""))).collect();
+        let line = format!("exec {pod} -- {tool} {}", quoted.join(" "));
+        NET_WORLD.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let w = slot.get_or_insert_with(net_world);
+            let out = run(w, &line, None);
+            assert!(!out.combined().is_empty() || !out.failed, "{line}");
+        });
+    }
+}

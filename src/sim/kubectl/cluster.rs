@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::sim::apiserver::request::ApiRequest;
 use crate::sim::apiserver::status::Status;
+use crate::sim::dataplane::view::PodNetwork;
 use crate::sim::node::kubelet::inspect::{NodeUsage, PodUsage};
 use crate::sim::time::Millis;
 use crate::sim::world::World;
@@ -96,7 +97,16 @@ impl Cluster for World {
         command: &[String],
     ) -> Result<Result<String, String>, NoRoute> {
         let now = World::now(self);
-        Ok(self.reachable_kubelet(node)?.exec(ns, pod, Some(container), command, now))
+        self.reachable_kubelet(node)?;
+        let World { nodes, apiserver, k, .. } = self;
+        let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now);
+        let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
+        let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
+        // The command waited on the network (a timeout): kubectl waits with it, the cluster runs on.
+        if waited > 0 {
+            World::run_until(self, now + waited);
+        }
+        Ok(answer)
     }
 
     fn logs(

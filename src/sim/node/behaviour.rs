@@ -14,6 +14,8 @@
 pub mod exec;
 pub mod images;
 pub mod interp;
+pub mod net;
+pub mod nettools;
 pub mod pi;
 pub mod probe;
 pub mod programs;

@@ -9,6 +9,7 @@
 
 pub mod admission;
 pub mod api_calls;
+pub mod dns;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;

@@ -52,6 +52,23 @@ pub struct SliceInfo {
     pub endpoints: Vec<Endpoint>,
 }
 
+/// What kube-proxy's nat rules do with one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dnat {
+    /// No rule matches: the packet goes on to its destination as addressed.
+    NoRule,
+    /// The Service has no endpoints: `-j REJECT` (TCP reset, ICMP port unreachable for UDP).
+    Reject,
+    /// `KUBE-SVC-*`: one of these `ip:port` endpoints, chosen by the statistic rules.
+    To(Vec<String>),
+}
+
+impl Dnat {
+    fn to(backends: Vec<String>) -> Dnat {
+        if backends.is_empty() { Dnat::Reject } else { Dnat::To(backends) }
+    }
+}
+
 /// The kube-proxy of one node.
 #[derive(Debug, Clone)]
 pub struct KubeProxy {
@@ -245,6 +262,34 @@ impl KubeProxy {
         };
         let ready = pick(true);
         if ready.is_empty() { pick(false) } else { ready }
+    }
+
+    /// What the rules do with a packet for `ip:port` over `protocol` (`TCP`, `UDP`): a Service's
+    /// ClusterIP port jumps to its `KUBE-SVC-*` chain, or is REJECTed when the Service has no
+    /// endpoints (kube-proxy writes a REJECT rule then, so clients see "connection refused").
+    pub fn dnat(&self, ip: &str, port: u16, protocol: &str) -> Dnat {
+        let found = self.services.iter().find_map(|(key, s)| {
+            let p = s.ports.iter().find(|p| p.port == port && p.protocol.eq_ignore_ascii_case(protocol))?;
+            (s.cluster_ip == ip).then_some((key, p))
+        });
+        match found {
+            Some(((ns, name), p)) => Dnat::to(self.backends(ns, name, &p.name)),
+            None => Dnat::NoRule,
+        }
+    }
+
+    /// What the rules do with a packet for `port` on one of this node's addresses (`KUBE-NODEPORTS`).
+    pub fn node_port(&self, port: u16, protocol: &str) -> Dnat {
+        let found = self.services.iter().find_map(|(key, s)| {
+            s.ports
+                .iter()
+                .find(|p| p.node_port == Some(port) && p.protocol.eq_ignore_ascii_case(protocol))
+                .map(|p| (key, p))
+        });
+        match found {
+            Some(((ns, name), p)) => Dnat::to(self.backends(ns, name, &p.name)),
+            None => Dnat::NoRule,
+        }
     }
 
     /// Where a connection to `cluster_ip:port` goes.

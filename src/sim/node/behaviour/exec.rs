@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::interp::commands::{basename, run};
 use super::interp::{Ctx, Exec};
+use super::net::Network;
 use super::{Behaviour, End, Launch, Piece, Step, images, timeline};
 use crate::sim::node::registry::reference::ImageRef;
 use crate::sim::time::Millis;
@@ -25,16 +26,30 @@ pub fn not_found_message(cmd: &str) -> String {
     )
 }
 
-/// Runs `argv` in the container `elapsed` ms after it started (`now` is the absolute time).
+/// Runs `argv` in the container `elapsed` ms after it started (`now` is the absolute time), with no
+/// network (exec probes).
 pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Millis, now: Millis) -> ExecOutput {
-    let Some(first) = argv.first() else { return ExecOutput::NotFound(String::new()) };
+    exec_with_net(b, launch, argv, elapsed, now, None).0
+}
+
+/// Like [`exec_in`], with the pod's view of the network (`kubectl exec`); also returns how long the
+/// command waited on the network (timeouts), which the caller lets pass in virtual time.
+pub fn exec_with_net(
+    b: &Behaviour,
+    launch: &Launch<'_>,
+    argv: &[String],
+    elapsed: Millis,
+    now: Millis,
+    net: Option<&dyn Network>,
+) -> (ExecOutput, Millis) {
+    let Some(first) = argv.first() else { return (ExecOutput::NotFound(String::new()), 0) };
     let repository = ImageRef::parse(launch.image).map(|r| r.repository()).unwrap_or_else(|_| launch.image.to_string());
     let d = images::defaults(&repository);
     let short = repository.rsplit('/').next().unwrap_or(&repository).to_string();
     if !d.has_shell {
         let own = d.entrypoint.iter().any(|e| basename(e) == basename(first));
         if !own {
-            return ExecOutput::NotFound(first.clone());
+            return (ExecOutput::NotFound(first.clone()), 0);
         }
     }
     let mut env: BTreeMap<String, String> = d.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -51,6 +66,7 @@ pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Mil
         ports: launch.ports,
         expect_exit: true,
         image: &short,
+        net,
     };
     let mut ex = Exec::new(&ctx, env);
     ex.files = timeline::files_at(b, elapsed);
@@ -69,7 +85,7 @@ pub fn exec_in(b: &Behaviour, launch: &Launch<'_>, argv: &[String], elapsed: Mil
         .filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, now, 0)) } else { None })
         .flat_map(|s| s.split('\n').map(str::to_string).collect::<Vec<_>>())
         .collect();
-    ExecOutput::Ran { exit_code, output, unknown }
+    (ExecOutput::Ran { exit_code, output, unknown }, ex.waited)
 }
 
 #[cfg(test)]

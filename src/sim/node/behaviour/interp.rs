@@ -11,8 +11,10 @@ mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::net::Network;
 use super::shell::{self, Node, Part, Redirect, Word};
 use super::{End, Line, Piece, Step};
+use crate::sim::time::Millis;
 use expand::{counter_value, join_output, merge_text, plain, value_pieces};
 use syntax::{assignment, brace_range, counters, is_constant};
 
@@ -30,6 +32,10 @@ pub struct Ctx<'a> {
     pub expect_exit: bool,
     /// The image's short name, for programs that depend on it.
     pub image: &'a str,
+    /// The cluster's data plane as the pod sees it; `None` where programs run without one (a
+    /// container deciding its behaviour at start, probes, unit tests): network tools then fail as
+    /// with no network at all.
+    pub net: Option<&'a dyn Network>,
 }
 
 /// What one command did.
@@ -43,6 +49,9 @@ pub struct Effect {
     pub end: Option<End>,
     /// The command was not known to the simulation: its name.
     pub unknown: Option<String>,
+    /// Lines for stdout (1) and stderr (2) in the order printed, after `out` and `err`: for programs
+    /// that interleave both (`wget -O -` prints its progress around the body).
+    pub mixed: Vec<(u8, Line)>,
 }
 
 impl Effect {
@@ -91,6 +100,8 @@ pub struct Exec<'a> {
     pub cpu_hint: u32,
     /// Resident memory of the interpreter or program (bytes), before any allocation.
     pub memory_hint: u64,
+    /// Virtual time spent waiting on the network (timeouts): what `kubectl exec` waits for.
+    pub waited: Millis,
     conditions: u32,
     depth: u32,
     budget: usize,
@@ -117,6 +128,7 @@ impl<'a> Exec<'a> {
             last_unknown: None,
             cpu_hint: 0,
             memory_hint: 0,
+            waited: 0,
             conditions: 0,
             depth: 0,
             budget: STEP_BUDGET,
@@ -254,6 +266,7 @@ impl<'a> Exec<'a> {
             let mut once = self.child();
             once.run(body);
             self.notes.append(&mut once.notes);
+            self.waited += once.waited;
             if once.end.is_some() {
                 self.steps.append(&mut once.steps);
                 self.end = once.end;
@@ -325,6 +338,7 @@ impl<'a> Exec<'a> {
         sub.conditions = 1;
         sub.run_script(script);
         self.status = sub.status;
+        self.waited += sub.waited;
         let lines: Vec<Line> =
             sub.steps.into_iter().filter_map(|s| if let Step::Log(l) = s { Some(l) } else { None }).collect();
         join_output(&lines)
@@ -360,15 +374,17 @@ impl<'a> Exec<'a> {
             redirects.iter().rev().find(|r| r.fd == fd).map(|r| r.target.literal().unwrap_or_else(|| "/tmp/out".into()))
         };
         let (out_to, err_to) = (target(1), target(2));
-        self.budget = self.budget.saturating_sub(effect.steps.len() + effect.out.len() + 1);
+        self.budget = self.budget.saturating_sub(effect.steps.len() + effect.out.len() + effect.mixed.len() + 1);
         self.steps.extend(effect.steps);
-        for (lines, to) in [(effect.out, out_to), (effect.err, err_to)] {
-            match to {
+        let mixed = effect.mixed.into_iter().map(|(fd, l)| (fd, vec![l]));
+        let ordered = [(1, effect.out), (2, effect.err)].into_iter().chain(mixed);
+        for (fd, lines) in ordered {
+            match if fd == 2 { &err_to } else { &out_to } {
                 None => self.steps.extend(lines.into_iter().map(Step::Log)),
                 Some(f) if f == "/dev/null" || f.is_empty() => {}
                 Some(f) => {
                     if self.files.insert(f.clone()) {
-                        self.steps.push(Step::Touch(f));
+                        self.steps.push(Step::Touch(f.clone()));
                     }
                 }
             }
@@ -390,8 +406,9 @@ mod tests {
     use super::*;
 
     fn run(script: &str) -> Exec<'static> {
-        static CTX: std::sync::OnceLock<Ctx<'static>> = std::sync::OnceLock::new();
-        let ctx = CTX.get_or_init(|| Ctx { hostname: "web-1", busybox: true, ..Ctx::default() });
+        // Leaked so that the shell can hold it for 'static; a few bytes per test.
+        let ctx: &'static Ctx<'static> =
+            Box::leak(Box::new(Ctx { hostname: "web-1", busybox: true, ..Ctx::default() }));
         let mut env = BTreeMap::new();
         env.insert("NAME".to_string(), "world".to_string());
         let mut ex = Exec::new(ctx, env);

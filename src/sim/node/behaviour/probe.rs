@@ -33,7 +33,7 @@ fn fail(message: String) -> Outcome {
 }
 
 /// Whether the container listens on `port` at `elapsed`.
-fn listening(b: &Behaviour, port: u16, elapsed: Millis) -> bool {
+pub fn listening(b: &Behaviour, port: u16, elapsed: Millis) -> bool {
     b.server().is_some_and(|s| s.ports.contains(&port) && elapsed >= timeline::loop_start(b) + s.ready_after)
 }
 

@@ -305,6 +305,7 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
         ports: l.ports,
         expect_exit: l.expect_exit,
         image: &short,
+        net: None,
     };
     let mut ex = Exec::new(&ctx, env);
     ex.top_level = true;

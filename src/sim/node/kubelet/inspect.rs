@@ -3,7 +3,8 @@
 
 use super::worker::{CState, CStatus, PodWorker};
 use super::{Kubelet, status};
-use crate::sim::node::behaviour::exec::{ExecOutput, exec_in, not_found_message};
+use crate::sim::node::behaviour::exec::{ExecOutput, exec_with_net, not_found_message};
+use crate::sim::node::behaviour::net::Network;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::cri::short_id;
 use crate::sim::node::stable_hash;
@@ -126,6 +127,35 @@ impl Kubelet {
         argv: &[String],
         now: Millis,
     ) -> Result<String, String> {
+        self.exec_net(namespace, pod, container, argv, now, None).0
+    }
+
+    /// [`Self::exec`] with the pod's view of the network; also how long the command waited on it
+    /// (timeouts), which `kubectl exec` waits for too.
+    pub fn exec_net(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        argv: &[String],
+        now: Millis,
+        net: Option<&dyn Network>,
+    ) -> (Result<String, String>, Millis) {
+        match self.exec_parts(namespace, pod, container, argv, now, net) {
+            Ok((text, waited)) => (text, waited),
+            Err(e) => (Err(e), 0),
+        }
+    }
+
+    fn exec_parts(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        argv: &[String],
+        now: Millis,
+        net: Option<&dyn Network>,
+    ) -> Result<(Result<String, String>, Millis), String> {
         let (w, i) = self.find(namespace, pod, container)?;
         let phase = status::phase(w);
         if matches!(phase, "Succeeded" | "Failed") {
@@ -137,7 +167,8 @@ impl Kubelet {
             return Err(format!("unable to upgrade connection: container not found ({name:?})"));
         };
         let parts = self.launch_parts(w, i)?;
-        match exec_in(b, &parts.launch(), argv, now.saturating_sub(*started_at), now) {
+        let (output, waited) = exec_with_net(b, &parts.launch(), argv, now.saturating_sub(*started_at), now, net);
+        let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
                 Err(format!(
@@ -156,7 +187,8 @@ impl Kubelet {
                     Err(format!("{text}command terminated with exit code {exit_code}"))
                 }
             }
-        }
+        };
+        Ok((answer, waited))
     }
 
     /// `kubectl top`: deterministic simulated use of every running container and the node.

@@ -62,7 +62,11 @@ impl Kubelet {
             memory_bytes: alloc.memory_bytes,
         };
         let env = volumes::container_env(&w.spec, spec, &fetched, at)?;
-        let (files, mounts) = volumes::container_files(&w.spec, spec, &fetched).unwrap_or_default();
+        let (mut files, mounts) = volumes::container_files(&w.spec, spec, &fetched).unwrap_or_default();
+        // The kubelet bind-mounts the resolv.conf it wrote for the sandbox into every container.
+        if !files.iter().any(|(p, _)| p == "/etc/resolv.conf") {
+            files.push(("/etc/resolv.conf".into(), w.spec.dns.resolv_conf(&w.spec.namespace)));
+        }
         Ok(LaunchParts {
             image: spec.image.clone(),
             command: spec.command.clone(),

@@ -170,6 +170,8 @@ pub struct PodSpec {
     /// `metadata.labels` and `metadata.annotations`, for the downward API's `fieldRef`s.
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
+    /// What decides the pod's `/etc/resolv.conf`.
+    pub dns: super::dns::PodDns,
 }
 
 fn s(v: &Value, p: &str) -> String {
@@ -420,6 +422,7 @@ pub fn parse(pod: &Value) -> PodSpec {
         ),
         labels: crate::sim::api::meta::labels(pod),
         annotations: crate::sim::api::meta::annotations(pod),
+        dns: super::dns::PodDns::parse(&spec),
         name,
     }
 }

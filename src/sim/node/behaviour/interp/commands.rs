@@ -283,21 +283,6 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             let ok = test(&t, &|p| ex.exists(p), &|p| ex.is_dir(p));
             Effect::status(i32::from(!ok))
         }
-        "nslookup" | "host" | "dig" => {
-            let target = operands.first().map_or("kubernetes.default", |s| s.as_str()).to_string();
-            let fqdn = if target.contains('.') && !target.ends_with(".svc") {
-                target.clone()
-            } else {
-                format!("{target}.default.svc.cluster.local")
-            };
-            Effect {
-                steps: vec![Step::Work(20)],
-                out: lines_of(&format!(
-                    "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t{fqdn}\nAddress: 10.96.0.1"
-                )),
-                ..Effect::default()
-            }
-        }
         "nc" | "ncat" | "netcat"
             if rest
                 .iter()
@@ -307,8 +292,8 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             let kind = super::super::programs::ServerKind::Generic(name.clone());
             Effect::end(End::Serve(super::super::Server { kind, ports: vec![port], ready_after: 50 }))
         }
-        "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" | "telnet" => {
-            Effect { steps: vec![Step::Work(150)], ..Effect::default() }
+        "nslookup" | "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" => {
+            super::super::nettools::run(ex, &name, rest).unwrap_or_else(|| Effect::status(0))
         }
         "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => {
             Effect { steps: vec![Step::Work(4000)], ..Effect::default() }
