@@ -193,3 +193,12 @@ pub fn mysql_primary_runs(w: &mut World) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// indexed-job: five pods Completed, and the worker of index 2 prints the word its init container
+/// wrote for it into the shared emptyDir (`baz`, reversed by `rev`).
+pub fn indexed_words(w: &mut World) -> Result<(), String> {
+    Pods { ns: "default", prefix: "indexed-job-", count: 5, status: &["Completed"], why: None }.check(w)?;
+    let name = pods(w, "default").into_iter().find(|p| p.name.starts_with("indexed-job-2-")).map(|p| p.name);
+    let name = name.ok_or("no pod for index 2")?;
+    expect_eq("index 2's log", kubectl(w, &format!("logs {name} -c worker"))?, "zab\n")
+}

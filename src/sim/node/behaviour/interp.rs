@@ -313,12 +313,16 @@ impl<'a> Exec<'a> {
                     let lookup = move |n: &str| env.get(n).cloned();
                     out.extend(expand::arith(e, &lookup));
                 }
+                Part::Array(items) => out.push(Piece::Text(items.join(" "))),
             }
         }
         merge_text(out)
     }
 
     fn var(&self, name: &str) -> Option<String> {
+        if let Some((array, index)) = name.strip_suffix(']').and_then(|n| n.split_once('[')) {
+            return self.element(array, index);
+        }
         match name {
             "?" => Some(self.status.to_string()),
             "$" => Some("1".into()),
@@ -327,6 +331,21 @@ impl<'a> Exec<'a> {
             "RANDOM" => Some("17837".into()),
             _ => self.env.get(name).cloned(),
         }
+    }
+
+    /// `${name[index]}`: the index is a number, a variable (`$i` or `i`) or `@`/`*` (every element).
+    fn element(&self, array: &str, index: &str) -> Option<String> {
+        let elements =
+            || (0..).map_while(|n| self.env.get(&format!("{array}[{n}]")).cloned()).collect::<Vec<_>>().join(" ");
+        if matches!(index, "@" | "*") {
+            return Some(elements());
+        }
+        let name = index.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+        let n = match index.trim().parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => self.var(name).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0),
+        };
+        self.env.get(&format!("{array}[{n}]")).cloned()
     }
 
     /// `$(...)`: runs the inner script and takes what it printed.
@@ -348,6 +367,18 @@ impl<'a> Exec<'a> {
         let mut i = 0;
         let mut assignments = Vec::new();
         while let Some((name, rest)) = words.get(i).and_then(assignment) {
+            if let [Part::Lit(l), Part::Array(items)] = rest.0.as_slice()
+                && l.is_empty()
+            {
+                // An array is kept as `name[0]`, `name[1]`, ...; `$name` is its first element, as in bash.
+                self.env.retain(|k, _| !k.strip_prefix(name.as_str()).is_some_and(|r| r.starts_with('[')));
+                for (n, item) in items.iter().enumerate() {
+                    self.env.insert(format!("{name}[{n}]"), item.clone());
+                }
+                assignments.push((name, vec![Piece::Text(items.first().cloned().unwrap_or_default())]));
+                i += 1;
+                continue;
+            }
             let value = self.expand(&rest);
             assignments.push((name, value));
             i += 1;
@@ -429,6 +460,19 @@ mod tests {
         assert_eq!(logs(&ex), vec!["Hello world!"]);
         assert_eq!(ex.steps[1], Step::Sleep(5000));
         assert_eq!(ex.end, Some(End::Exit(42)));
+    }
+
+    /// bash arrays, as the docs' Indexed Job picks its word: `items=(...)` and `${items[$I]}`.
+    #[test]
+    fn bash_arrays_assign_and_index() {
+        let ex = run(
+            "I=2\nitems=(foo bar baz qux)\necho ${items[$I]} ${items[0]} $items\necho ${items[@]}\necho [${items[9]}]",
+        );
+        assert_eq!(logs(&ex), vec!["baz foo foo", "foo bar baz qux", "[]"]);
+        let ex = run("items=(a b)\nitems=(c)\necho ${items[*]}");
+        assert_eq!(logs(&ex), vec!["c"], "a new assignment replaces the whole array");
+        let ex = run("x=(unclosed");
+        assert!(ex.end.is_some() || logs(&ex).is_empty(), "a syntax error, never a panic");
     }
 
     #[test]

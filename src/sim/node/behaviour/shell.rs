@@ -29,6 +29,8 @@ pub enum Part {
     Cmd(String),
     /// `$((...))`: the raw expression.
     Arith(String),
+    /// bash's `NAME=(a b c)`: the elements of an array assignment (split on blanks, quotes removed).
+    Array(Vec<String>),
 }
 
 /// A shell word: parts concatenated after expansion (no field splitting, as in `"$x"`).

@@ -119,6 +119,14 @@ impl<'a> Lexer<'a> {
         while let Some(c) = self.peek() {
             match c {
                 b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' => break,
+                // bash's array assignment, `items=(foo bar baz)`: the parenthesis belongs to the word.
+                b'(' if !self.test_mode && array_name(&parts) => {
+                    self.i += 1;
+                    let inner = self.balanced(b'(', b')')?;
+                    let items =
+                        inner.split_whitespace().map(|w| w.trim_matches(|c| c == '"' || c == '\'')).map(str::to_string);
+                    parts.push(Part::Array(items.collect()));
+                }
                 b'(' | b')' | b'<' | b'>' if !self.test_mode => break,
                 b'\'' => {
                     self.i += 1;
@@ -285,6 +293,15 @@ impl<'a> Lexer<'a> {
         }
         Ok(out)
     }
+}
+
+/// Whether the word so far is `NAME=`, so that a `(` starts an array assignment.
+fn array_name(parts: &[Part]) -> bool {
+    let [Part::Lit(l)] = parts else { return false };
+    let Some(name) = l.strip_suffix('=') else { return false };
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn merge_lits(parts: &mut Vec<Part>) {
