@@ -23,6 +23,7 @@ pub mod members;
 pub mod namespace;
 pub mod nodelifecycle;
 pub mod objects;
+pub mod podgc;
 pub mod pods;
 pub mod replicaset;
 pub mod serviceaccount;
@@ -93,6 +94,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(endpointslice::EndpointSliceController::default()),
         Box::new(serviceaccount::ServiceAccountsController),
         Box::new(volume::PersistentVolumeController),
+        Box::new(podgc::PodGcController::default()),
     ]
 }
 

@@ -414,8 +414,7 @@ EOF",
             .before("kubectl label nodes sandbox-worker disktype=ssd")
             .gap("the kubelet admits pods against the labels it registered with, not the Node's current ones: a nodeSelector on a label added with `kubectl label` is rejected (NodeAffinity)"),
         row("k8s-website/pods/pod-nginx.yaml", pending("default", "nginx", NODE_AFFINITY)).variant("without the node label"),
-        row("k8s-website/pods/pod-nginx-specific-node.yaml", check(checks::orphan_is_collected))
-            .gap("no pod garbage collector: a pod bound to a node that does not exist stays Pending forever"),
+        row("k8s-website/pods/pod-nginx-specific-node.yaml", check(checks::orphan_is_collected)),
         // The page creates the build-robot ServiceAccount first; without it the ServiceAccount admission
         // plugin refuses the pod.
         row("k8s-website/pods/pod-projected-svc-token.yaml", running("nginx", 1)).before("kubectl create serviceaccount build-robot"),
