@@ -6,6 +6,11 @@
 //! field replaced by something odd (so the odd value reaches validation, controllers and kubelets),
 //! and random kubectl command lines (words, quotes, flags).
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::io::Write;
+use std::sync::OnceLock;
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -17,19 +22,32 @@ use k8s_sandbox::sim::world::World;
 const CASES: u32 = 3_000;
 
 /// The inputs' seed: fixed, so that every run (and CI) checks the same inputs, as the project's other
-/// tests are deterministic. `FUZZ_SEED=<n>` tries other inputs, `FUZZ_SEED=random` a fresh seed each run.
+/// tests are deterministic. `FUZZ_SEED=<n>` tries other inputs, `FUZZ_SEED=random` a fresh seed each
+/// run, printed at the start.
 const SEED: u64 = 13;
 
 /// `CASES` per property, or `FUZZ_CASES` for a longer hunt (`FUZZ_CASES=50000 cargo test --test fuzz`);
 /// coverage-guided fuzzing at volume is `make fuzz`.
 fn config() -> Config {
     let cases = std::env::var("FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(CASES);
-    let rng_seed = match std::env::var("FUZZ_SEED").ok().as_deref() {
-        Some("random") => RngSeed::Random,
-        Some(n) => n.parse().map(RngSeed::Fixed).unwrap_or(RngSeed::Fixed(SEED)),
-        None => RngSeed::Fixed(SEED),
-    };
-    Config { cases, failure_persistence: None, rng_seed, ..Config::default() }
+    Config { cases, failure_persistence: None, rng_seed: RngSeed::Fixed(seed()), ..Config::default() }
+}
+
+/// One seed for the whole run. A random one is drawn here rather than by proptest
+/// (`RngSeed::Random`) so that it can be printed before any case runs: a run that hangs can then be
+/// repeated with `FUZZ_SEED=<n>`. It goes straight to stderr, which the test harness does not capture
+/// (it captures `eprintln!`, and shows it only for a test that ends, and fails).
+fn seed() -> u64 {
+    static SEED_OF_RUN: OnceLock<u64> = OnceLock::new();
+    *SEED_OF_RUN.get_or_init(|| match std::env::var("FUZZ_SEED").ok().as_deref() {
+        Some("random") => {
+            let seed = RandomState::new().hash_one(0u8);
+            let _ = writeln!(std::io::stderr(), "tests/fuzz.rs: FUZZ_SEED={seed}");
+            seed
+        }
+        Some(n) => n.parse().unwrap_or(SEED),
+        None => SEED,
+    })
 }
 
 fn run(w: &mut World, line: &str, stdin: Option<&str>) -> Output {
@@ -52,6 +70,65 @@ fn api_only_world() -> World {
     run(&mut w, "create configmap settings --from-literal=a=b -n demo", None);
     run(&mut w, "run lonely --image=busybox --labels=app=x", None);
     w
+}
+
+/// How much simulation one cluster case may do, in virtual terms: events (messages delivered and
+/// timers fired) while the world runs, and messages sent in all (kubectl's requests and what they
+/// set off included). A case that needs more fails, printing its input, and proptest shrinks it to a
+/// small one: an input that sets the cluster looping or growing shows here as a failure instead of a
+/// run that takes minutes. No wall clock: the same input uses the same budget on any machine.
+struct Budget {
+    start_sent: u64,
+    steps: u64,
+}
+
+impl Budget {
+    /// Generous: the busiest cases of this property send about 700 messages (a Deployment's two pods
+    /// over 25 virtual seconds, with the kubectl commands), so this bound only catches work that grows
+    /// with an odd value in the input. A DaemonSet whose pods the kubelets rejected as fast as its
+    /// controller replaced them sent about 100,000 (`tests/workloads.rs` has that input).
+    const LIMIT: u64 = 20_000;
+
+    fn new(w: &World) -> Self {
+        Budget { start_sent: w.k.trace.total_sent(), steps: 0 }
+    }
+
+    fn sent(&self, w: &World) -> u64 {
+        w.k.trace.total_sent() - self.start_sent
+    }
+
+    /// `World::run_for`, one event at a time, stopping with an error once the budget is spent.
+    fn run_for(&mut self, w: &mut World, d: u64) -> Result<(), TestCaseError> {
+        let until = w.now() + d;
+        while w.k.next_due().is_some_and(|t| t <= until) {
+            w.step();
+            self.steps += 1;
+            if self.steps > Self::LIMIT || self.sent(w) > Self::LIMIT {
+                return Err(TestCaseError::fail(format!(
+                    "the cluster did more than {} events or messages by {} ms of virtual time ({} steps, {} sent)",
+                    Self::LIMIT,
+                    w.now(),
+                    self.steps,
+                    self.sent(w)
+                )));
+            }
+        }
+        w.run_until(until);
+        Ok(())
+    }
+
+    /// Fails once the messages sent pass the budget (after a kubectl command, which runs the world
+    /// itself until its answers arrive).
+    fn check(&self, w: &World, after: &str) -> Result<(), TestCaseError> {
+        if self.sent(w) > Self::LIMIT {
+            return Err(TestCaseError::fail(format!(
+                "more than {} messages sent by `kubectl {after}` ({})",
+                Self::LIMIT,
+                self.sent(w)
+            )));
+        }
+        Ok(())
+    }
 }
 
 mod fuzz {
@@ -113,14 +190,15 @@ proptest! {
     #[test]
     fn odd_fields_never_panic_the_cluster(text in mutated_manifest()) {
         let mut w = World::new(3);
+        let mut budget = Budget::new(&w);
         let out = run(&mut w, "apply -f -", Some(&text));
         prop_assert!(!out.combined().is_empty());
-        w.run_for(20_000);
-        run(&mut w, "get all -A -o wide", None);
-        run(&mut w, "describe pods", None);
-        run(&mut w, "apply -f -", Some(&text));
-        run(&mut w, "delete -f -", Some(&text));
-        w.run_for(5_000);
+        budget.run_for(&mut w, 20_000)?;
+        for (line, stdin) in [("get all -A -o wide", None), ("describe pods", None), ("apply -f -", Some(&text)), ("delete -f -", Some(&text))] {
+            run(&mut w, line, stdin.map(String::as_str));
+            budget.check(&w, line)?;
+        }
+        budget.run_for(&mut w, 5_000)?;
     }
 }
 

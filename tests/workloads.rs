@@ -110,3 +110,56 @@ fn indexed_job_runs_each_index_once() {
     let done = kubectl(&mut w, "wait --for=condition=Complete job/idx --timeout=1s");
     assert_eq!(done.stdout, "job.batch/idx condition met\n");
 }
+
+/// Found by `tests/fuzz.rs` (`odd_fields_never_panic_the_cluster`, seeds 3, 4 and 6): a pod template
+/// asking for `cpu: 18446744073709551615` (a bare number too big for an int64). The scheduler read it
+/// as no request and placed the pods, the kubelet read it (saturated) and rejected them `OutOfcpu`,
+/// and the DaemonSet, ReplicaSet and StatefulSet controllers replaced the failed pods at once (a
+/// DaemonSet: about 100,000 messages in 20 virtual seconds), and every `kubectl describe pods` listed the thousands of events.
+/// The scheduler and the kubelet read a quantity alike, as upstream's share `resource.Quantity`, so
+/// the pods wait in Pending for a node with room (`Insufficient cpu`) and nothing loops.
+#[test]
+fn a_request_no_node_can_hold_stays_pending_instead_of_looping() {
+    let pod_spec = r#"{"containers": [{"name": "c", "image": "busybox:1.36", "command": ["sh", "-c", "echo hi; sleep 5"],
+        "resources": {"requests": {"cpu": 18446744073709551615, "memory": "64Mi"}, "limits": {"memory": "128Mi"}}}]}"#;
+    let template = format!(r#"{{"metadata": {{"labels": {{"app": "x"}}}}, "spec": {pod_spec}}}"#);
+    let selector = r#""selector": {"matchLabels": {"app": "x"}}"#;
+    for (manifest, pods) in [
+        // One pod per worker (the control plane's NoSchedule taint is not tolerated).
+        (
+            format!(
+                r#"{{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {{"name": "ds"}}, "spec": {{{selector}, "template": {template}}}}}"#
+            ),
+            3,
+        ),
+        // The input proptest shrank it to; before the fix, its ReplicaSet replaced rejected pods.
+        (
+            format!(
+                r#"{{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {{"name": "d"}}, "spec": {{"replicas": 2, {selector}, "template": {template}}}}}"#
+            ),
+            2,
+        ),
+        // OrderedReady: s-1 waits for s-0 to be Ready.
+        (
+            format!(
+                r#"{{"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {{"name": "s"}}, "spec": {{"replicas": 2, "serviceName": "s", {selector}, "template": {template}}}}}"#
+            ),
+            1,
+        ),
+    ] {
+        let mut w = World::new(3);
+        let out = kubectl::execute(&mut w, "apply -f -", Some(&manifest), &NoFiles);
+        assert!(out.stderr.is_empty(), "{out:?}");
+        let before = w.k.trace.total_sent();
+        w.run_for(60_000);
+        let sent = w.k.trace.total_sent() - before;
+        let lines = pod_lines(&mut w);
+        assert_eq!(lines.len(), pods, "{lines:?}");
+        assert!(lines.iter().all(|l| l.contains(" Pending ")), "{lines:?}");
+        let events = kubectl(&mut w, "get events --no-headers").stdout;
+        assert_eq!(events.matches("SuccessfulCreate").count(), pods, "each pod created once: {events}");
+        assert!(events.contains("Insufficient cpu") && !events.contains("OutOfcpu"), "{events}");
+        // A quiet cluster with a few pending pods: a few hundred messages a minute, not 300,000.
+        assert!(sent < 2_000, "{sent} messages in 60 s");
+    }
+}

@@ -4,6 +4,11 @@
 //! Pods are not bound here: each gets a required node affinity `matchFields metadata.name In [node]`
 //! (since 1.12) and the scheduler places it. Daemon pods also get automatic tolerations, so they keep
 //! running on not-ready or unreachable nodes and schedule onto nodes under pressure.
+//!
+//! A failed daemon pod is deleted (and replaced) behind a per-node back-off, 1 s doubling to 15 min
+//! (`failedPodsBackoff`): when the kubelet keeps rejecting the pod the scheduler placed, the controller
+//! and the kubelet would otherwise fight in a hot loop ("This is a critical place where DS is often
+//! fighting with kubelet that rejects pods. We need to avoid hot looping and backoff.").
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
@@ -19,6 +24,7 @@ use crate::sim::api::{self, ResourceType};
 use crate::sim::client::Expectations;
 use crate::sim::client::Informers;
 use crate::sim::client::{Action, Change, ObjectKey};
+use crate::sim::node::backoff::Backoff;
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;
 
@@ -34,9 +40,27 @@ fn nodes() -> &'static ResourceType {
     api::resolve("nodes").expect("nodes are always served")
 }
 
-#[derive(Debug, Default)]
+/// `failedPodsBackoff`'s bounds, as kube-controller-manager creates it: `flowcontrol.NewBackOff(1s, 15m)`.
+pub const FAILED_POD_BACKOFF_MS: (Millis, Millis) = (1_000, 900_000);
+
+#[derive(Debug)]
 pub struct DaemonSetController {
     expectations: Expectations,
+    /// Per DaemonSet generation and node (`failedPodsBackoffKey`): how long to wait before deleting
+    /// the next failed pod there.
+    failed_pods_backoff: Backoff,
+}
+
+impl Default for DaemonSetController {
+    fn default() -> Self {
+        let (initial, max) = FAILED_POD_BACKOFF_MS;
+        Self { expectations: Expectations::default(), failed_pods_backoff: Backoff::new(initial, max) }
+    }
+}
+
+/// `failedPodsBackoffKey`: a new generation of the DaemonSet starts its back-off afresh.
+fn failed_pods_backoff_key(ds: &Value, node: &str) -> String {
+    format!("{}/{}/{node}", objects::uid(ds), i64_at(ds, "/status/observedGeneration", 0))
 }
 
 /// `AddOrUpdateDaemonPodTolerations`: what every daemon pod tolerates (network-unavailable only
@@ -125,8 +149,16 @@ pub fn pod_node(pod: &Value) -> String {
         .to_string()
 }
 
-/// One pass of `manage` + `rollingUpdate` + `updateDaemonSetStatus`.
-pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (Vec<Action>, i64) {
+/// One pass of `manage` + `rollingUpdate` + `updateDaemonSetStatus`. Failed pods are deleted only
+/// outside `backoff` (which this pass advances); one still in back-off keeps its node's slot, and the
+/// DaemonSet is looked at again when the delay has passed.
+pub fn sync_ds(
+    inf: &Informers,
+    ds: &Value,
+    now: Millis,
+    may_create: bool,
+    backoff: &mut Backoff,
+) -> (Vec<Action>, i64) {
     let mut by_node: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for p in inf.controlled_by(pods_rt(), objects::uid(ds)) {
         if !objects::is_deleting(p) {
@@ -154,6 +186,7 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
         ]
     };
     let (mut out, mut creates) = (Vec::new(), 0);
+    let mut requeue_after = Millis::MAX;
     let (mut desired, mut scheduled, mut misscheduled, mut ready, mut available, mut updated) = (0, 0, 0, 0, 0, 0);
     let mut old_on_nodes: Vec<&Value> = Vec::new();
     for node in inf.list(nodes(), None) {
@@ -169,9 +202,28 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
         if keep {
             let (failed, live): (Vec<&Value>, Vec<&Value>) = here.iter().partition(|p| pods::phase(p) == "Failed");
             for p in failed {
+                let key = failed_pods_backoff_key(ds, name);
+                if backoff.in_backoff_since_update(&key, now) {
+                    // `enqueueDaemonSetAfter(ds, delay)`: the whole current delay, as upstream.
+                    requeue_after = requeue_after.min(backoff.get(&key));
+                    continue;
+                }
+                backoff.next(&key, now);
+                out.push(Action::Event {
+                    regarding: ds.clone(),
+                    event_type: "Warning",
+                    reason: "FailedDaemonPod".into(),
+                    message: format!(
+                        "Found failed daemon pod {}/{} on node {name}, will try to kill it",
+                        objects::namespace(p),
+                        objects::name(p)
+                    ),
+                });
                 out.extend(delete(p));
             }
-            if live.is_empty() && run && may_create {
+            // A failed pod deleted now is replaced by the next sync, once its deletion is seen
+            // ("we will create it in the next sync loop"), so each round waits for the back-off.
+            if here.is_empty() && run && may_create {
                 out.push(Action::Create {
                     resource: pods_rt(),
                     namespace: Some(ns.clone()),
@@ -249,6 +301,9 @@ pub fn sync_ds(inf: &Informers, ds: &Value, now: Millis, may_create: bool) -> (V
         });
         out.push(Action::UpdateStatus { resource: daemonsets(), object: objects::status_write(ds, s) });
     }
+    if requeue_after != Millis::MAX {
+        out.push(Action::Requeue { key: objects::key_of(ds), after: requeue_after });
+    }
     (out, creates)
 }
 
@@ -318,7 +373,7 @@ impl Controller for DaemonSetController {
             return Vec::new();
         }
         let may_create = self.expectations.satisfied(key, now);
-        let (out, creates) = sync_ds(inf, ds, now, may_create);
+        let (out, creates) = sync_ds(inf, ds, now, may_create, &mut self.failed_pods_backoff);
         if creates > 0 {
             self.expectations.expect(key, creates, [], now);
         }

@@ -27,17 +27,19 @@ pub struct Resources {
 
 impl Resources {
     /// Reads a `ResourceList` (`{"cpu": "500m", "memory": "1Gi"}`); unparsable quantities count as zero
-    /// (the apiserver rejects them before they get here).
+    /// (the apiserver rejects them before they get here). A bare JSON number is read from its text,
+    /// as the kubelet reads it: `cpu: 18446744073709551615` is too big for an `i64` but is still a
+    /// quantity (saturated), and were it read as zero here, the scheduler would place a pod the kubelet
+    /// then rejects (`OutOfcpu`), and its controller would replace it in a hot loop.
     pub fn from_list(list: Option<&Value>) -> Self {
         let mut r = Resources::default();
         for (name, q) in list.and_then(Value::as_object).into_iter().flatten() {
-            let Some(q) = q
-                .as_str()
-                .and_then(|s| parse_quantity(s).ok())
-                .or_else(|| q.as_i64().map(|n| Quantity::from_millis(n.saturating_mul(1000))))
-            else {
-                continue;
+            let text = match q {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
             };
+            let Ok(q) = parse_quantity(&text) else { continue };
             r.set(name, q);
         }
         r
@@ -125,5 +127,21 @@ mod tests {
         assert_eq!((m.milli_cpu, m.memory), (1000, 64 * 1024 * 1024));
         assert!(Resources::from_list(Some(&json!({"cpu": "oops"}))).is_zero());
         assert!(Resources::from_list(None).is_zero());
+    }
+
+    /// Bare JSON numbers are quantities too, read as the kubelet's admission reads them (from their
+    /// text, saturating): a request too big for an `i64` must not count as zero here.
+    #[test]
+    fn numbers_are_read_like_the_kubelet_reads_them() {
+        for (list, milli_cpu, memory) in [
+            (json!({"cpu": 2, "memory": 1024}), 2_000, 1024),
+            (json!({"cpu": 0.5}), 500, 0),
+            (json!({"cpu": 18446744073709551615u64}), i64::MAX, 0),
+            (json!({"memory": 18446744073709551615u64}), 0, i64::MAX),
+            (json!({"cpu": true, "memory": null}), 0, 0),
+        ] {
+            let r = Resources::from_list(Some(&list));
+            assert_eq!((r.milli_cpu, r.memory), (milli_cpu, memory), "{list}");
+        }
     }
 }

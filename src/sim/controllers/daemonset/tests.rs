@@ -25,7 +25,7 @@ fn one_pod_per_eligible_node_pinned_by_affinity_with_automatic_tolerations() {
     inf.insert(node("w2"));
     inf.insert(tainted("cp", "node-role.kubernetes.io/control-plane", "NoSchedule"));
     inf.insert(tainted("down", "node.kubernetes.io/unreachable", "NoExecute"));
-    let (out, n) = sync_ds(&inf, &ds(), 0, true);
+    let (out, n) = sync_ds(&inf, &ds(), 0, true, &mut Backoff::default());
     let pods = creates(&out, "Pod");
     assert_eq!(n, 3);
     let targets: Vec<String> = pods.iter().map(pod_node).collect();
@@ -68,7 +68,7 @@ fn node_selector_limits_nodes_and_misscheduled_pods_are_deleted() {
     let mut stray = pod_of(&d, "agent-x", "hdd1", "Running", Some(0));
     stray["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
     inf.insert(stray);
-    let (out, _) = sync_ds(&inf, &d, 0, true);
+    let (out, _) = sync_ds(&inf, &d, 0, true, &mut Backoff::default());
     assert_eq!(creates(&out, "Pod").iter().map(pod_node).collect::<Vec<_>>(), vec!["ssd1"]);
     assert_eq!(deletes(&out, "Pod"), vec!["agent-x"]);
     assert_eq!(status_updates(&out, "DaemonSet")[0]["status"]["numberMisscheduled"], 1);
@@ -86,7 +86,7 @@ fn a_noschedule_taint_keeps_running_pods_but_noexecute_evicts() {
         pod["metadata"]["labels"]["controller-revision-hash"] = json!(revision_hash(&d));
         inf.insert(pod);
     }
-    let (out, n) = sync_ds(&inf, &d, 0, true);
+    let (out, n) = sync_ds(&inf, &d, 0, true, &mut Backoff::default());
     assert_eq!(n, 0);
     assert_eq!(deletes(&out, "Pod"), vec!["a2"]);
 }
@@ -103,7 +103,7 @@ fn rolling_update_replaces_one_old_pod_at_a_time() {
         inf.insert(pod);
     }
     inf.insert(d.clone());
-    let (out, _) = sync_ds(&inf, &d, 0, true);
+    let (out, _) = sync_ds(&inf, &d, 0, true, &mut Backoff::default());
     assert_eq!(deletes(&out, "Pod"), vec!["a1"], "maxUnavailable 1");
 }
 
@@ -132,4 +132,44 @@ fn node_heartbeats_do_not_wake_daemonsets() {
     beat["metadata"]["labels"]["disk"] = json!("ssd");
     let ch = inf.apply(rt("nodes"), modified, beat.into()).expect("change");
     assert_eq!(c.keys_for(&ch, &inf), vec![("kube-system".to_string(), "agent".to_string())]);
+}
+
+/// `podsShouldBeOnNode`: a failed daemon pod is deleted (with a `FailedDaemonPod` warning) at most once
+/// per back-off delay, 1 s doubling; in between it keeps the node's slot (no second pod is created)
+/// and the DaemonSet is requeued after the delay.
+#[test]
+fn failed_pods_are_deleted_behind_a_doubling_backoff() {
+    let d = ds();
+    let mut inf = Informers::default();
+    inf.insert(d.clone());
+    inf.insert(node("w1"));
+    let mut backoff = Backoff::new(FAILED_POD_BACKOFF_MS.0, FAILED_POD_BACKOFF_MS.1);
+    let mut deleted_at = Vec::new();
+    // The kubelet rejects every replacement at once: each sync finds a failed pod on w1, the same one
+    // until it is deleted, then its replacement.
+    let mut failed = pod_of(&d, "agent-0", "w1", "Failed", None);
+    inf.insert(failed.clone());
+    for now in [0, 10, 500, 1_000, 1_500, 3_000, 6_999, 7_000] {
+        let (out, n) = sync_ds(&inf, &d, now, true, &mut backoff);
+        assert_eq!(n, 0, "at {now}: the failed pod holds w1's slot until its deletion is seen");
+        if deletes(&out, "Pod").is_empty() {
+            let requeue = out.iter().find_map(|a| match a {
+                Action::Requeue { after, .. } => Some(*after),
+                _ => None,
+            });
+            assert_eq!(requeue, Some(backoff.get(&failed_pods_backoff_key(&d, "w1"))), "at {now}");
+            continue;
+        }
+        deleted_at.push(now);
+        let warning = events(&out).into_iter().find(|(reason, _)| reason == "FailedDaemonPod");
+        let name = objects::name(&failed).to_string();
+        assert_eq!(
+            warning.map(|(_, m)| m),
+            Some(format!("Found failed daemon pod kube-system/{name} on node w1, will try to kill it"))
+        );
+        inf.remove(failed);
+        failed = pod_of(&d, &format!("agent-{}", deleted_at.len()), "w1", "Failed", None);
+        inf.insert(failed.clone());
+    }
+    assert_eq!(deleted_at, vec![0, 1_000, 3_000, 7_000], "delays of 1 s, 2 s, 4 s");
 }
