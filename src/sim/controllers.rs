@@ -28,6 +28,7 @@ pub mod objects;
 pub mod pods;
 pub mod recorder;
 pub mod replicaset;
+pub mod rootcacertpublisher;
 pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
@@ -108,6 +109,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(endpoints::EndpointsController::default()),
         Box::new(endpointslice::EndpointSliceController::default()),
         Box::new(serviceaccount::ServiceAccountsController),
+        Box::new(rootcacertpublisher::RootCaCertPublisher),
     ]
 }
 

@@ -211,6 +211,11 @@ fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
         let ip = cx.ips.cluster_ip(cx.rng);
         obj["spec"]["clusterIP"] = json!(ip);
         obj["spec"]["clusterIPs"] = json!([ip]);
+    } else if obj.at("/spec/clusterIPs").is_none()
+        && let Some(ip) = obj.at("/spec/clusterIP").cloned()
+    {
+        // A requested address (kube-dns's 10.96.0.10) is kept, and clusterIPs defaults to it.
+        obj["spec"]["clusterIPs"] = json!([ip]);
     }
     if (ty == "NodePort" || ty == "LoadBalancer")
         && let Some(ports) = obj.pointer_mut("/spec/ports").and_then(Value::as_array_mut)
