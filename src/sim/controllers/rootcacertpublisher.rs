@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::Controller;
 use super::informers::Informers;
 use super::objects;
+use crate::sim::api::pointer::Pointer;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::EventType;
 use crate::sim::bootstrap::ROOT_CA_CRT;
@@ -45,7 +46,7 @@ pub fn sync(inf: &Informers, ns: &str) -> Vec<Action> {
         return vec![Action::Create { resource: config_maps(), namespace: Some(ns.to_string()), object: cm }];
     };
     let described = cm
-        .pointer("/metadata/annotations")
+        .at("/metadata/annotations")
         .and_then(|a| a.get(DESCRIPTION_ANNOTATION))
         .and_then(Value::as_str)
         .is_some_and(|d| !d.is_empty());
@@ -147,7 +148,7 @@ mod tests {
 
         let mut edited = cm.clone();
         edited["data"]["ca.crt"] = json!("tampered");
-        let ch = inf.insert(edited).expect("change");
+        let ch = inf.apply(config_maps(), EventType::Modified, std::sync::Arc::new(edited)).expect("change");
         assert_eq!(RootCaCertPublisher.keys_for(&ch, &inf), vec![(String::new(), "team".to_string())]);
         let fixed = updates(&sync(&inf, "team"), "ConfigMap");
         assert_eq!(data_of(&fixed[0]).get("ca.crt").map(String::as_str), Some(ROOT_CA_CRT), "edits are put back");

@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::sim::api::pointer::Pointer;
+
 use super::{CLUSTER_NAME, World};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::bootstrap::{APISERVER_PORT, addons, apiserver, static_pods};
@@ -22,7 +24,7 @@ impl World {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
         let version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
         let Ok(rt) = crate::sim::api::registry::for_kind(version, kind) else { return };
-        let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+        let ns = obj.at("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
         let req = ApiRequest::new(0, Verb::Create, rt).in_namespace(ns.as_deref()).with_body(obj);
         let _ = self.call_as(from, req);
     }
