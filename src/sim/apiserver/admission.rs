@@ -160,6 +160,7 @@ pub fn prepare_create(
     if rt.kind == "Pod" {
         api::add_default_tolerations(&mut obj);
         apply_scheduling_gated_condition(&mut obj, cx.now);
+        super::priority::admit_pod(&mut obj, rt, &name, cx.cache)?;
     }
     if rt.kind == "Service" {
         allocate_service(&mut obj, cx);
