@@ -8,6 +8,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod bench;
+pub mod bootstrap;
 pub mod client;
 pub mod cloud;
 pub mod component;

@@ -192,30 +192,44 @@ fn drain_evicts_and_the_deployment_replaces_the_pods_elsewhere() {
     assert_eq!(nodes.len(), 3, "{nodes:?}");
     assert!(!nodes.iter().any(|n| n == "sandbox-worker"), "{nodes:?}");
     assert_eq!(
-        kubectl(&mut w, "drain sandbox-worker").stdout,
+        kubectl(&mut w, "drain sandbox-worker --ignore-daemonsets").stdout,
         "node/sandbox-worker already cordoned\nnode/sandbox-worker drained\n"
     );
 }
 
-/// A pod with no controller stops the drain unless `--force`, which deletes it with a warning.
+/// A pod with no controller stops the drain unless `--force`, which deletes it with a warning. Every
+/// node runs kube-proxy and kindnet, DaemonSet pods that drain only skips with `--ignore-daemonsets`.
 #[test]
 fn drain_refuses_unmanaged_pods_without_force() {
     let mut w = World::new(7);
     kubectl(&mut w, "run solo --image=nginx");
     w.run_for(30_000);
     let node = pods(&mut w)[0].2.clone();
-    let refused = kubectl(&mut w, &format!("drain {node}"));
+    let without = kubectl(&mut w, &format!("drain {node}"));
+    assert!(
+        without.stderr.contains(
+            ", cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/kindnet-"
+        ),
+        "{without:?}"
+    );
+    let refused = kubectl(&mut w, &format!("drain {node} --ignore-daemonsets"));
     assert!(refused.failed);
-    assert_eq!(refused.stdout, format!("node/{node} cordoned\n"));
+    assert_eq!(refused.stdout, format!("node/{node} already cordoned\n"));
     assert_eq!(
         refused.stderr,
         format!(
             "error: unable to drain node \"{node}\" due to error: cannot delete Pods that declare no controller (use --force to override): default/solo, continuing command...\nThere are pending nodes to be drained:\n {node}\nerror: cannot delete Pods that declare no controller (use --force to override): default/solo\n"
         )
     );
-    let forced = kubectl(&mut w, &format!("drain {node} --force"));
+    let forced = kubectl(&mut w, &format!("drain {node} --force --ignore-daemonsets"));
     assert!(!forced.failed, "{forced:?}");
-    assert_eq!(forced.stderr, "Warning: deleting Pods that declare no controller: default/solo\n");
+    assert!(
+        forced.stderr.starts_with(
+            "Warning: deleting Pods that declare no controller: default/solo; ignoring DaemonSet-managed Pods: kube-system/kindnet-"
+        ),
+        "{}",
+        forced.stderr
+    );
     assert!(forced.stdout.ends_with(&format!("pod/solo evicted\nnode/{node} drained\n")), "{}", forced.stdout);
     assert!(kubectl(&mut w, "get pod solo").failed, "an unmanaged pod is gone for good");
 }
@@ -227,7 +241,7 @@ fn drain_respects_pod_disruption_budgets() {
     let mut w = with_web(8);
     let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 3\n  selector:\n    matchLabels:\n      app: web\n";
     assert_eq!(kubectl_in(&mut w, "apply -f -", pdb).stdout, "poddisruptionbudget.policy/web created\n");
-    let out = kubectl(&mut w, "drain sandbox-worker --timeout=12s");
+    let out = kubectl(&mut w, "drain sandbox-worker --ignore-daemonsets --timeout=12s");
     assert!(out.failed);
     let refusal = "(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.";
     assert_eq!(out.stderr.matches(refusal).count(), 3, "{}", out.stderr);
@@ -237,7 +251,7 @@ fn drain_respects_pod_disruption_budgets() {
         kubectl(&mut w, r#"patch pdb web --type merge -p '{"spec":{"minAvailable":2}}'"#).stdout,
         "poddisruptionbudget.policy/web patched\n"
     );
-    let ok = kubectl(&mut w, "drain sandbox-worker");
+    let ok = kubectl(&mut w, "drain sandbox-worker --ignore-daemonsets");
     assert!(!ok.failed && ok.stdout.ends_with("node/sandbox-worker drained\n"), "{ok:?}");
 }
 

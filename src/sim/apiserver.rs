@@ -16,6 +16,7 @@ pub mod fields;
 pub mod history;
 pub mod limits;
 pub mod patch;
+pub mod priority;
 mod watch;
 pub use watch::{CONNECTION_LOST, CONNECTION_REFUSED};
 pub mod watchers;

@@ -70,9 +70,10 @@ fn deployment(name: &str, replicas: usize) -> Value {
     })
 }
 
-/// Pods in phase Running, read from the apiserver's watch cache.
+/// The benchmark's pods (in `default`; kube-system's are the cluster's own) in phase Running, read
+/// from the apiserver's watch cache.
 pub fn running_pods(world: &World) -> usize {
-    let prefix = api::storage_prefix(api::resolve("pods").expect("pods are served"), None);
+    let prefix = api::storage_prefix(api::resolve("pods").expect("pods are served"), Some("default"));
     world
         .apiserver
         .cache

@@ -26,6 +26,7 @@ pub mod objects;
 pub mod podgc;
 pub mod pods;
 pub mod replicaset;
+pub mod rootcacertpublisher;
 pub mod serviceaccount;
 pub mod statefulset;
 pub mod tainteviction;
@@ -95,6 +96,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(serviceaccount::ServiceAccountsController),
         Box::new(volume::PersistentVolumeController),
         Box::new(podgc::PodGcController::default()),
+        Box::new(rootcacertpublisher::RootCaCertPublisher),
     ]
 }
 

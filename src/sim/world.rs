@@ -4,6 +4,7 @@
 //! routes each delivery to its actor, and drops what arrives at a stopped component (marked in the
 //! trace), as a crashed process would.
 
+pub mod boot;
 mod clients;
 mod faults;
 
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::apiserver::request::{ApiRequest, ApiResponse, Verb, WatchNotice};
+use super::apiserver::request::{ApiRequest, ApiResponse, WatchNotice};
 use super::apiserver::status::{Reason, Status};
 use super::apiserver::{self, ApiServer};
 use super::cloud::CloudControllerManager;
@@ -30,6 +31,9 @@ use super::time::Millis;
 
 /// How long kubectl waits for an answer before giving up (virtual time).
 pub const KUBECTL_TIMEOUT_MS: Millis = 30_000;
+/// How long a new cluster runs before the learner's first command: the static pods' startup probes
+/// start 10 s after their containers, and the readiness probe follows within a second.
+pub const BOOT_MS: Millis = 12_000;
 /// The cluster's name: nodes are named as kind names them (`sandbox-control-plane`, `sandbox-worker`).
 pub const CLUSTER_NAME: &str = "sandbox";
 
@@ -73,14 +77,18 @@ impl World {
         for c in [Component::Scheduler, Component::ControllerManager, Component::CloudControllerManager] {
             w.set_component_running(&c, true).expect("control-plane processes can be started");
         }
+        // kubeadm init: the control plane's static pods, then its addons and kind's CNI; then the
+        // workers join.
         w.add_node_named(&format!("{CLUSTER_NAME}-control-plane"), true);
+        w.boot_addons();
         for i in 0..workers {
             let name =
                 if i == 0 { format!("{CLUSTER_NAME}-worker") } else { format!("{CLUSTER_NAME}-worker{}", i + 1) };
             w.add_node_named(&name, false);
         }
-        // Let nodes register and controllers sync, as a fresh cluster does before the learner arrives.
-        w.run_for(2_000);
+        // Let nodes register, controllers sync and the control plane's startup probes pass (10 s after
+        // their start, kubeadm's `initialDelaySeconds`), as kind waits for before it hands over.
+        w.run_for(BOOT_MS);
         w
     }
 
@@ -106,12 +114,7 @@ impl World {
             kubectl_watch_events: BTreeMap::new(),
         };
         w.apiserver.start(&mut w.k);
-        // The apiserver's bootstrap controller creates the system namespaces.
-        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
-            let rt = super::api::resolve("namespaces").expect("namespaces are served");
-            let _ = w.call_as(Component::ApiServer, ApiRequest::new(0, Verb::Create, rt).with_body(body));
-        }
+        w.boot_apiserver_objects();
         w
     }
 

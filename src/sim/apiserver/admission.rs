@@ -160,6 +160,7 @@ pub fn prepare_create(
     if rt.kind == "Pod" {
         api::add_default_tolerations(&mut obj);
         apply_scheduling_gated_condition(&mut obj, cx.now);
+        super::priority::admit_pod(&mut obj, rt, &name, cx.cache)?;
     }
     if rt.kind == "Service" {
         allocate_service(&mut obj, cx);
@@ -210,6 +211,11 @@ fn allocate_service(obj: &mut Value, cx: &mut AdmissionCtx) {
     if !headless && obj.at("/spec/clusterIP").and_then(Value::as_str).is_none_or(str::is_empty) {
         let ip = cx.ips.cluster_ip(cx.rng);
         obj["spec"]["clusterIP"] = json!(ip);
+        obj["spec"]["clusterIPs"] = json!([ip]);
+    } else if obj.at("/spec/clusterIPs").is_none()
+        && let Some(ip) = obj.at("/spec/clusterIP").cloned()
+    {
+        // A requested address (kube-dns's 10.96.0.10) is kept, and clusterIPs defaults to it.
         obj["spec"]["clusterIPs"] = json!([ip]);
     }
     if (ty == "NodePort" || ty == "LoadBalancer")

@@ -124,5 +124,6 @@ fn deleting_a_namespace_removes_its_content_first() {
     k(&mut w, "delete namespace team");
     w.run_for(60_000);
     assert!(k(&mut w, "get ns team").failed);
-    assert_eq!(k(&mut w, "get pods -A --no-headers").stdout.trim(), "");
+    assert_eq!(k(&mut w, "get pods -n team --no-headers").stdout.trim(), "");
+    assert!(k(&mut w, "get cm -A --no-headers").stdout.lines().all(|l| !l.starts_with("team ")), "its ConfigMaps too");
 }

@@ -100,16 +100,17 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         req.options.grace_period_seconds = grace;
         req.options.propagation_policy = propagation.clone();
         match cx.world.call(req) {
-            Ok(_) => {
+            Ok(body) => {
                 match p.get("output") {
                     Some("name") => out.out(format!("{}/{name}", type_name(rt))),
                     _ => out.out(format!("{} \"{name}\" deleted", type_name(rt))),
                 }
-                deleted.push(crate::sim::api::storage_key(
+                let key = crate::sim::api::storage_key(
                     rt,
                     Some(&obj_ns).filter(|_| rt.namespaced).map(String::as_str),
                     &name,
-                ));
+                );
+                deleted.push((key, body.at("/metadata/uid").and_then(Value::as_str).map(str::to_string)));
             }
             Err(e) if p.bool("ignore-not-found") && e.reason == crate::sim::apiserver::status::Reason::NotFound => {}
             Err(e) => out.err(e.to_string()),
@@ -121,11 +122,18 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     Ok(())
 }
 
-/// kubectl's `--wait`: runs the cluster until the apiserver no longer has the objects. (Real kubectl
-/// watches each object; here the watch cache is read directly so the wait adds no messages.)
-fn wait_gone(cx: &mut Ctx, keys: &[String]) {
+/// kubectl's `--wait`: runs the cluster until the apiserver no longer has the objects. An object of
+/// the same name with another uid counts as gone, as kubectl's wait compares uids (a mirror pod the
+/// kubelet re-creates at once). (Real kubectl watches each object; here the watch cache is read
+/// directly so the wait adds no messages.)
+fn wait_gone(cx: &mut Ctx, keys: &[(String, Option<String>)]) {
     let deadline = cx.world.now() + WAIT_LIMIT_MS;
-    while cx.world.now() < deadline && keys.iter().any(|k| cx.world.cached(k).is_some()) {
+    let present = |cx: &Ctx, key: &str, uid: &Option<String>| {
+        cx.world
+            .cached(key)
+            .is_some_and(|o| uid.is_none() || o.at("/metadata/uid").and_then(Value::as_str) == uid.as_deref())
+    };
+    while cx.world.now() < deadline && keys.iter().any(|(k, uid)| present(cx, k, uid)) {
         let next = (cx.world.now() + 100).min(deadline);
         cx.world.run_until(next);
     }

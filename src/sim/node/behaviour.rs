@@ -145,6 +145,10 @@ pub struct Launch<'a> {
     pub hostname: &'a str,
     /// Init containers and Job pods are expected to finish: an unknown program then exits 0.
     pub expect_exit: bool,
+    /// For a host-network pod: ports of the node's own processes (the control-plane components a
+    /// static pod stands for) and whether each answers now. A probe of such a port reaches that
+    /// process, not the container's simulated program.
+    pub host_listeners: &'a [(u16, bool)],
 }
 
 /// The reason containerd reports for an exit code.

@@ -19,6 +19,7 @@ pub mod probes;
 pub mod pulls;
 pub mod registration;
 pub mod replies;
+pub mod static_pods;
 pub mod status;
 pub mod sync;
 pub mod volumes;
@@ -77,6 +78,10 @@ pub(crate) enum ApiOp {
     /// A ConfigMap or Secret a pod needs: pod uid, namespace, is_secret, name.
     Fetch(String, String, bool, String),
     Event,
+    /// Creating the mirror of a static pod (by the static pod's uid).
+    MirrorCreate(String),
+    /// Deleting a stale mirror pod (the static pod's uid, empty for an orphan).
+    MirrorDelete(String),
 }
 
 /// Node registration and heartbeat state.
@@ -121,6 +126,11 @@ pub struct Kubelet {
     pub(crate) objects: BTreeMap<(String, bool, String), Option<BTreeMap<String, String>>>,
     /// Its event recorder: repeats of an event raise its count instead of adding Events.
     pub(crate) events: EventRecorder,
+    /// Static pods from the manifest directory, by the static pod's uid, with their mirrors.
+    pub(crate) statics: BTreeMap<String, static_pods::StaticPod>,
+    /// Ports of processes on the node's host network and whether they answer (kept across restarts:
+    /// they are the node's, not the kubelet's).
+    pub(crate) host_listeners: Vec<(u16, bool)>,
 }
 
 fn rt(plural: &str) -> &'static ResourceType {
@@ -153,6 +163,8 @@ impl Kubelet {
             image_list: Vec::new(),
             objects: BTreeMap::new(),
             events,
+            statics: BTreeMap::new(),
+            host_listeners: Vec::new(),
         }
     }
 
@@ -171,8 +183,10 @@ impl Kubelet {
     pub fn start(&mut self, k: &mut Kernel) {
         let config = self.config.clone();
         let boots = self.boots + 1;
+        let listeners = std::mem::take(&mut self.host_listeners);
         *self = Kubelet::new(config);
         self.boots = boots;
+        self.host_listeners = listeners;
         self.running = true;
         self.hb.registered_at = k.now();
         let node = registration::node_object(&self.config, k.now(), self.boots, &[]);
@@ -180,6 +194,7 @@ impl Kubelet {
         self.cri_call(CriCall::GetContainerEvents, CriOp::Events, k);
         self.cri_call(CriCall::ListContainers, CriOp::List, k);
         self.cri_call(CriCall::ListImages, CriOp::Images, k);
+        self.start_static_pods(k);
         let me = self.me();
         self.pod_source.start(&me, k);
         self.hb.next_tick = k.now() + TICK_MS;
@@ -359,6 +374,12 @@ impl Kubelet {
     pub(crate) fn post_status(&mut self, uid: &str, k: &mut Kernel) {
         let now = k.now();
         let host_ip = self.config.internal_ip.clone();
+        // A static pod's status goes to its mirror, under the mirror's uid; none yet: it waits.
+        let target_uid = match self.mirror_of(uid) {
+            Some(None) => return,
+            Some(Some(mirror)) => mirror.to_string(),
+            None => uid.to_string(),
+        };
         let Some(w) = self.pods.get_mut(uid) else { return };
         if w.deleted || w.stage == Stage::Finished {
             return;
@@ -370,7 +391,7 @@ impl Kubelet {
         }
         w.last_status = fp;
         let st = status::pod_status(w, &host_ip);
-        let patch = json!({"metadata": {"uid": w.spec.uid}, "status": st});
+        let patch = json!({"metadata": {"uid": target_uid}, "status": st});
         let (ns, name) = (w.spec.namespace.clone(), w.spec.name.clone());
         self.api_action(
             Action::Patch {

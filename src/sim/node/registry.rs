@@ -5,6 +5,7 @@
 //! a fault injected here ("make nginx:1.27 unpullable") is seen by every node at once.
 
 pub mod catalog;
+pub mod kind_images;
 pub mod reference;
 
 use std::collections::BTreeMap;

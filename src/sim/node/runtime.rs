@@ -59,8 +59,11 @@ impl Runtime {
     /// A runtime for `node`, allocating pod IPs from `pod_cidr` (e.g. `10.244.1.0/24`).
     pub fn new(node: &str, pod_cidr: &str, registry: &Registry) -> Self {
         let mut store = Store::default();
-        if let Ok(pause) = registry.resolve(PAUSE_IMAGE) {
-            store.add_image(&pause);
+        // kind's node image comes with the cluster's own images (and pause) already imported.
+        for image in super::registry::kind_images::PRELOADED {
+            if let Ok(resolved) = registry.resolve(image) {
+                store.add_image(&resolved);
+            }
         }
         Runtime {
             running: true,
@@ -150,10 +153,14 @@ impl Runtime {
             }
             CriCall::ListImages => self.send(k, from, id, Ok(CriResult::Images(self.store.image_infos()))),
             CriCall::RunPodSandbox(cfg) => {
-                let result = match self.store.allocate_ip(&self.cidr) {
+                // A host-network sandbox has no network namespace: the CNI is not called and no
+                // address is taken from the node's range (the kubelet reports the node's IP).
+                let allocated =
+                    if cfg.host_network { Some(None) } else { self.store.allocate_ip(&self.cidr).map(Some) };
+                let result = match allocated {
                     Some(host) => {
                         let sid = hex_id(k);
-                        let ip = self.cidr.address(host);
+                        let ip = host.map(|h| self.cidr.address(h)).unwrap_or_default();
                         self.store.sandboxes.insert(
                             sid.clone(),
                             Box::new(Sandbox {
@@ -163,7 +170,7 @@ impl Runtime {
                                 name: cfg.name,
                                 attempt: cfg.attempt,
                                 ip: ip.clone(),
-                                host: Some(host),
+                                host,
                                 ready: true,
                             }),
                         );
@@ -267,6 +274,7 @@ impl Runtime {
             ports: &config.ports,
             hostname: &hostname,
             expect_exit: config.expect_exit,
+            host_listeners: &[],
         });
         let cid = hex_id(k);
         let info = ContainerInfo {

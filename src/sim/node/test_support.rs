@@ -110,6 +110,7 @@ impl Harness {
             namespace: "default".into(),
             name: name.into(),
             attempt: 0,
+            host_network: false,
         };
         let id = self.call(CriCall::RunPodSandbox(cfg));
         match self.answer(id, 1000) {

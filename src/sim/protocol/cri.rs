@@ -60,6 +60,8 @@ pub struct SandboxConfig {
     pub name: String,
     /// How many sandboxes this pod had before (a node reboot makes a new one).
     pub attempt: u32,
+    /// `hostNetwork`: no network namespace and no IP from the CNI (the pod uses the node's).
+    pub host_network: bool,
 }
 
 /// One container to create: the resolved command line, environment and limits.
@@ -285,6 +287,7 @@ mod tests {
                     namespace: "default".into(),
                     name: "web".into(),
                     attempt: 0,
+                    host_network: false,
                 }),
                 "RunPodSandbox default/web",
             ),

@@ -45,6 +45,7 @@ impl World {
     pub fn add_node_named(&mut self, name: &str, control_plane: bool) {
         let mut config = NodeConfig::new(name, self.next_node_index, control_plane);
         config.cpu_millis = NODE_CPU_MILLIS;
+        config.manifests = super::boot::manifests_for(&config);
         self.next_node_index += 1;
         let mut node = NodeActors {
             kubelet: Kubelet::new(config.clone()),
@@ -56,6 +57,7 @@ impl World {
         node.kubelet.start(&mut self.k);
         node.proxy.start(&mut self.k);
         self.nodes.insert(name.to_string(), Box::new(node));
+        self.sync_host_listeners();
     }
 
     /// Powers a node off (its kubelet stops renewing its Lease, its containers are gone) or on.
@@ -112,6 +114,7 @@ impl World {
         if !running {
             self.apiserver.drop_watches_of(c);
         }
+        self.sync_host_listeners();
         Ok(())
     }
 

@@ -219,7 +219,7 @@ pub(super) fn default_pod(pod: &mut Value) {
         spec.insert("serviceAccount".into(), json!("default"));
     }
     // Without a PriorityClass the Priority plugin gives priority 0 and the default policy;
-    // with one, the apiserver calls `set_priority` after looking the class up.
+    // with one, the apiserver's Priority admission (`apiserver/priority.rs`) sets them from the class.
     if spec.get("priorityClassName").and_then(Value::as_str).unwrap_or("").is_empty() {
         set_default(spec, "priority", json!(0));
         set_default(spec, "preemptionPolicy", json!("PreemptLowerPriority"));

@@ -46,6 +46,9 @@ pub fn run(
     elapsed: Millis,
     now: Millis,
 ) -> Outcome {
+    if let Some(outcome) = host_process(launch, handler, pod_ip) {
+        return outcome;
+    }
     match handler {
         Handler::Http { path, port, https } => {
             let scheme = if *https { "https" } else { "http" };
@@ -92,6 +95,24 @@ pub fn run(
     }
 }
 
+/// A probe of a port served by one of the node's own processes (kube-apiserver on 6443, the
+/// scheduler on 10259...): it answers while that process runs, and is refused while it is stopped.
+fn host_process(launch: &Launch<'_>, handler: &Handler, ip: &str) -> Option<Outcome> {
+    let port = match handler {
+        Handler::Http { port, .. } | Handler::Tcp { port } | Handler::Grpc { port } => *port,
+        Handler::Exec { .. } => return None,
+    };
+    let up = launch.host_listeners.iter().find(|(p, _)| *p == port)?.1;
+    Some(match handler {
+        _ if up => ok(),
+        Handler::Http { path, https, .. } => {
+            let scheme = if *https { "https" } else { "http" };
+            fail(format!("Get \"{scheme}://{ip}:{port}{path}\": dial tcp {ip}:{port}: connect: connection refused"))
+        }
+        _ => fail(format!("dial tcp {ip}:{port}: connect: connection refused")),
+    })
+}
+
 /// The next time after `elapsed` when the probe's result can change, if it ever does: probes whose
 /// answer cannot change need no timer at all.
 pub fn next_change(b: &Behaviour, handler: &Handler, elapsed: Millis) -> Option<Millis> {
@@ -136,6 +157,29 @@ mod tests {
             "Get \"http://10.244.1.5:8080/\": dial tcp 10.244.1.5:8080: connect: connection refused"
         );
         assert_eq!(next_change(&b, &root, 1000), None, "a healthy nginx never needs re-probing");
+    }
+
+    #[test]
+    fn host_processes_answer_for_themselves() {
+        let (b, cmd, _) = behaviour("registry.k8s.io/kube-scheduler:v1.33.1", &["kube-scheduler"], &[]);
+        let livez = Handler::Http { path: "/livez".into(), port: 10259, https: true };
+        for (up, want) in [
+            (true, ok()),
+            (
+                false,
+                fail(
+                    "Get \"https://172.18.0.2:10259/livez\": dial tcp 172.18.0.2:10259: connect: connection refused"
+                        .into(),
+                ),
+            ),
+        ] {
+            let listeners = [(10259, up)];
+            let l = Launch { command: &cmd, host_listeners: &listeners, ..Launch::default() };
+            assert_eq!(run(&b, &l, &livez, "172.18.0.2", 20_000, 0), want);
+        }
+        let other = Handler::Tcp { port: 80 };
+        let l = Launch { command: &cmd, host_listeners: &[(10259, true)], ..Launch::default() };
+        assert!(!run(&b, &l, &other, "172.18.0.2", 20_000, 0).success, "other ports are the container's");
     }
 
     #[test]

@@ -51,6 +51,7 @@ impl Kubelet {
                     self.sync(&uid, k);
                 }
                 ApiOp::Event => {}
+                op @ (ApiOp::MirrorCreate(_) | ApiOp::MirrorDelete(_)) => self.mirror_reply(op, None, k),
             }
         }
     }
@@ -67,6 +68,7 @@ impl Kubelet {
         let Some(uid) = self.hb.node_uid.clone() else {
             return;
         };
+        self.sync_mirrors(k);
         match self.hb.lease.clone() {
             Some(mut lease) if !self.hb.lease_pending => {
                 lease["spec"]["renewTime"] = json!(registration::micro_time(now));
@@ -124,7 +126,14 @@ impl Kubelet {
         let Some((op, _)) = self.api.remove(&r.request_id) else { return };
         let uid_of = |v: &Value| v.at("/metadata/uid").and_then(Value::as_str).map(str::to_string);
         match (op, r.result) {
-            (ApiOp::NodeCreate | ApiOp::NodeGet, Ok(node)) => self.hb.node_uid = uid_of(&node),
+            (ApiOp::NodeCreate | ApiOp::NodeGet, Ok(node)) => {
+                self.hb.node_uid = uid_of(&node);
+                self.sync_mirrors(k);
+            }
+            (op @ (ApiOp::MirrorCreate(_) | ApiOp::MirrorDelete(_)), result) => {
+                let created = result.ok().as_ref().and_then(uid_of);
+                self.mirror_reply(op, created, k);
+            }
             (ApiOp::NodeCreate, Err(s)) if s.reason == Reason::AlreadyExists => {
                 let name = self.config.name.clone();
                 self.api_get(rt("nodes"), None, &name, ApiOp::NodeGet, k);

@@ -33,6 +33,7 @@ impl LaunchParts {
             ports: &self.ports,
             hostname: &self.hostname,
             expect_exit: self.expect_exit,
+            host_listeners: &[],
         }
     }
 }

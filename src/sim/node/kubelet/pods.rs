@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::admission::{self, Capacity, NodeFacts};
 use super::registration;
 use super::worker::{KillReason, PodWorker, Stage};
-use super::{CriOp, Kubelet, podspec, status};
+use super::{CriOp, Kubelet, podspec, static_pods, status};
 use crate::sim::api::nodefit::HostPort;
 use crate::sim::kernel::Kernel;
 use crate::sim::node::cri::CriCall;
@@ -44,6 +44,9 @@ impl Kubelet {
 
     /// A pod bound to this node was added or changed.
     pub(crate) fn pod_changed(&mut self, obj: &Value, k: &mut Kernel) {
+        if static_pods::is_mirror(obj) {
+            return self.mirror_changed(obj, k);
+        }
         let spec = podspec::parse(obj);
         if spec.uid.is_empty() || spec.name.is_empty() {
             return;
@@ -118,6 +121,9 @@ impl Kubelet {
 
     /// The pod object is gone from the API.
     pub(crate) fn pod_deleted(&mut self, obj: &Value, k: &mut Kernel) {
+        if static_pods::is_mirror(obj) {
+            return self.mirror_deleted(obj, k);
+        }
         let Some(uid) = obj.at("/metadata/uid").and_then(Value::as_str).map(str::to_string) else { return };
         let Some(w) = self.pods.get_mut(&uid) else { return };
         w.deleted = true;

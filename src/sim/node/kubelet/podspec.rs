@@ -157,6 +157,8 @@ pub struct PodSpec {
     pub tolerations: Vec<Toleration>,
     /// Host ports of the containers and sidecars (the `NodePorts` admission check).
     pub host_ports: Vec<HostPort>,
+    /// `hostNetwork`: the pod shares the node's network namespace (no CNI, the node's IP).
+    pub host_network: bool,
     pub volumes: Vec<Volume>,
     pub active_deadline: Option<i64>,
     pub service_account: String,
@@ -407,6 +409,7 @@ pub fn parse(pod: &Value) -> PodSpec {
         node_affinity: RequiredNodeAffinity::of_spec(Some(&spec)),
         tolerations: Toleration::parse_list(spec.get("tolerations")),
         host_ports: pod_host_ports(&spec),
+        host_network: spec.get("hostNetwork").and_then(Value::as_bool).unwrap_or(false),
         volumes: spec
             .get("volumes")
             .and_then(Value::as_array)

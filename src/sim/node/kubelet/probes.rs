@@ -72,6 +72,21 @@ pub fn on_stop(c: &mut CState) {
     c.started = false;
 }
 
+/// Probes that settled sleep until their answer can change; when something outside the container
+/// changes it (a process on the host network stopped), the sleeping ones are due at their next tick.
+/// Returns when the container's next probe is due.
+pub fn rearm(c: &mut CState, spec: &ContainerSpec, started_at: Millis, now: Millis) -> Option<Millis> {
+    let kinds: &[usize] = if c.started { &[LIVENESS, READINESS] } else { &[STARTUP] };
+    for &kind in kinds {
+        if let Some(p) = spec_probe(spec, kind)
+            && c.probes[kind].next_at.is_none()
+        {
+            c.probes[kind].next_at = Some(tick_at_or_after(p, started_at, now + 1));
+        }
+    }
+    next_due(c)
+}
+
 /// When the container's next probe is due.
 pub fn next_due(c: &CState) -> Option<Millis> {
     c.probes.iter().filter_map(|p| p.next_at).min()

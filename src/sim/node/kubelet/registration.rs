@@ -33,6 +33,8 @@ pub struct NodeConfig {
     pub labels: Vec<(String, String)>,
     /// Whether to write Events (a benchmark of 150,000 pods may turn them off).
     pub record_events: bool,
+    /// The static pod manifests in the kubelet's `staticPodPath` (kubeadm's on a control-plane node).
+    pub manifests: Vec<Value>,
 }
 
 impl NodeConfig {
@@ -56,6 +58,7 @@ impl NodeConfig {
             control_plane,
             labels: Vec::new(),
             record_events: true,
+            manifests: Vec::new(),
         }
     }
 

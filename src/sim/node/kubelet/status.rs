@@ -216,7 +216,9 @@ pub fn pod_status(w: &PodWorker, host_ip: &str) -> Value {
     }
     st.insert("hostIP".into(), json!(host_ip));
     st.insert("hostIPs".into(), json!([{"ip": host_ip}]));
-    if let Some(ip) = w.sandbox.as_ref().map(|s| s.ip.as_str()).filter(|ip| !ip.is_empty()) {
+    // A host-network pod's IPs are the node's (the kubelet's generateAPIPodStatus), once it has a sandbox.
+    let sandbox_ip = w.sandbox.as_ref().map(|s| if w.spec.host_network { host_ip } else { s.ip.as_str() });
+    if let Some(ip) = sandbox_ip.filter(|ip| !ip.is_empty()) {
         st.insert("podIP".into(), json!(ip));
         st.insert("podIPs".into(), json!([{"ip": ip}]));
     }

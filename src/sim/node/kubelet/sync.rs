@@ -167,6 +167,7 @@ impl Kubelet {
             namespace: w.spec.namespace.clone(),
             name: w.spec.name.clone(),
             attempt,
+            host_network: w.spec.host_network,
         };
         let id = self.cri_call(CriCall::RunPodSandbox(cfg), CriOp::Sandbox(uid.to_string()), k);
         if let Some(w) = self.pods.get_mut(uid) {
@@ -278,7 +279,11 @@ impl Kubelet {
         if w.stage != Stage::Active {
             return;
         }
-        let pod_ip = w.sandbox.as_ref().map(|s| s.ip.clone()).unwrap_or_default();
+        let pod_ip = if w.spec.host_network {
+            self.config.internal_ip.clone()
+        } else {
+            w.sandbox.as_ref().map(|s| s.ip.clone()).unwrap_or_default()
+        };
         let due: Vec<usize> = (0..w.containers.len())
             .filter(|&i| {
                 w.containers[i].is_running()
@@ -293,7 +298,11 @@ impl Kubelet {
             let grace = w.spec.grace_seconds;
             let w = self.pods.get_mut(uid).expect("looked up above");
             let CStatus::Running { started_at } = w.containers[i].status else { continue };
-            let effects = probes::run_due(&mut w.containers[i], &spec, &parts.launch(), &pod_ip, started_at, now);
+            let mut launch = parts.launch();
+            if w.spec.host_network {
+                launch.host_listeners = &self.host_listeners;
+            }
+            let effects = probes::run_due(&mut w.containers[i], &spec, &launch, &pod_ip, started_at, now);
             for e in effects {
                 match e {
                     probes::Effect::Unhealthy(message) => self.event(uid, "Warning", "Unhealthy", message, k),

@@ -94,7 +94,8 @@ pub type Mounted = (Vec<(String, String)>, Vec<String>);
 
 /// Files the container sees from its volumes, or the FailedMount message of the first volume that
 /// cannot be set up. Writable volumes come back as mount paths. The service account volume's
-/// `kube-root-ca.crt` part is always there (the simulation does not need the CA publisher).
+/// `kube-root-ca.crt` part is always there: the kubelet does not wait for the root-ca-cert-publisher's
+/// ConfigMap (a real one would fail the mount until it exists, a few milliseconds after the namespace).
 pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> Result<Mounted, String> {
     let mut files = Vec::new();
     let mut mounts = Vec::new();
@@ -131,11 +132,7 @@ pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> 
                 }
             }
             Volume::ServiceAccount { .. } => {
-                files.push((
-                    format!("{dir}/ca.crt"),
-                    "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIsimulatedcluster\n-----END CERTIFICATE-----"
-                        .into(),
-                ));
+                files.push((format!("{dir}/ca.crt"), crate::sim::bootstrap::ROOT_CA_CRT.into()));
                 files.push((format!("{dir}/namespace"), spec.namespace.clone()));
                 files.push((
                     format!("{dir}/token"),

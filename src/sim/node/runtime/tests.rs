@@ -114,7 +114,8 @@ fn power_off_kills_everything_but_keeps_images() {
     let c = &h.rt.containers()[0];
     assert_eq!((c.state, c.exit_code, c.reason.as_str()), (ContainerState::Exited, Some(255), "Unknown"));
     assert!(!h.rt.sandboxes()[0].ready);
-    assert_eq!(h.rt.images().len(), 2, "pause and nginx stay on disk");
+    let preloaded = crate::sim::node::registry::kind_images::PRELOADED.len();
+    assert_eq!(h.rt.images().len(), preloaded + 1, "kind's preloaded images and nginx stay on disk");
 }
 
 #[test]
