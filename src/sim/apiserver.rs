@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod storageclass;
 mod watch;
 pub use watch::{CONNECTION_LOST, CONNECTION_REFUSED};
 pub mod watchers;

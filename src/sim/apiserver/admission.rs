@@ -165,6 +165,9 @@ pub fn prepare_create(
     if rt.kind == "Service" {
         allocate_service(&mut obj, cx);
     }
+    if rt.kind == "PersistentVolumeClaim" {
+        super::storageclass::admit_claim(&mut obj, cx.cache);
+    }
     if let Some(ns) = &ns {
         check_namespace(rt, ns, &name, cx.cache)?;
         if rt.kind == "Pod" {

@@ -147,7 +147,17 @@ pub fn manifests(apiserver_endpoint: &str) -> Vec<Value> {
         kube_proxy_daemon_set(),
         service_account("kindnet"),
         kindnet_daemon_set(),
+        standard_storage_class(),
     ]
+}
+
+/// kind's default StorageClass (`default-storage.yaml` in the node image): local-path, bound when the
+/// first pod using a claim is scheduled. The local-path-provisioner Deployment that serves it is not
+/// installed yet (see the README), so its claims wait.
+fn standard_storage_class() -> Value {
+    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer"})
 }
 
 #[cfg(test)]
@@ -158,7 +168,8 @@ mod tests {
     fn addons_are_the_kind_set() {
         let kinds: Vec<String> =
             manifests("172.18.0.2:6443").iter().map(|m| format!("{}/{}", m["kind"], m["metadata"]["name"])).collect();
-        assert_eq!(kinds.len(), 9);
+        assert_eq!(kinds.len(), 10);
+        assert!(kinds.contains(&"\"StorageClass\"/\"standard\"".to_string()));
         assert!(kinds.contains(&"\"DaemonSet\"/\"kindnet\"".to_string()));
         assert_eq!(kube_dns_service()["spec"]["clusterIP"], "10.96.0.10");
         assert_eq!(coredns_deployment()["spec"]["replicas"], 2);
