@@ -30,6 +30,7 @@ pub mod queue;
 pub mod registry;
 pub mod resources;
 pub mod terms;
+pub mod volumes;
 pub mod writes;
 
 #[cfg(test)]

@@ -314,8 +314,7 @@ sleep 10s",
         // On kind the StorageClass `fast` names the provisioner k8s.io/minikube-hostpath, which does not
         // run there: cassandra-0's claim never binds and the pod waits (OrderedReady: no cassandra-1).
         row("k8s-website/application/cassandra/cassandra-statefulset.yaml", pending("default", "cassandra-", "pod has unbound immediate PersistentVolumeClaims"))
-            .before("kubectl apply -f k8s-website/application/cassandra/cassandra-service.yaml")
-            .gap("no PersistentVolume controller or volume binding: claims never bind, yet pods that use them run"),
+            .before("kubectl apply -f k8s-website/application/cassandra/cassandra-service.yaml"),
         row("k8s-website/application/deployment-patch.yaml", running("patch-demo-", 2)),
         row("k8s-website/application/deployment-sidecar.yaml", running("myapp-", 1)),
         row("k8s-website/application/deployment-update.yaml", running("nginx-deployment-", 2)),
@@ -459,8 +458,7 @@ EOF",
         row("k8s-website/pods/storage/pv-pod.yaml", running("task-pv-pod", 1))
             .before("kubectl apply -f k8s-website/pods/storage/pv-volume.yaml\nkubectl apply -f k8s-website/pods/storage/pv-claim.yaml"),
         row("k8s-website/pods/storage/pv-pod.yaml", pending("default", "task-pv-pod", "persistentvolumeclaim \"task-pv-claim\" not found"))
-            .variant("without the claim")
-            .gap("no PersistentVolume controller or volume binding: claims never bind, yet pods that use them run"),
+            .variant("without the claim"),
         row("k8s-website/pods/storage/pv-volume.yaml", Expect::Created),
         row("k8s-website/pods/storage/redis.yaml", running("redis", 1)),
         // DoNotSchedule spreading over topology.kubernetes.io/zone, a label kind nodes do not have.

@@ -1,4 +1,4 @@
-//! The kube-scheduler process: watches pods, nodes and PriorityClasses through the kube-apiserver,
+//! The kube-scheduler process: watches pods, nodes, PriorityClasses, claims and StorageClasses through the kube-apiserver,
 //! runs scheduling cycles for pending pods, and binds them. A thin shell around the pure parts.
 //!
 //! It starts scheduling only after every watch delivered its initial objects (as the real scheduler
@@ -37,17 +37,21 @@ enum Watched {
     Pods,
     Nodes,
     PriorityClasses,
+    Claims,
+    StorageClasses,
 }
 
-const WATCHED: [Watched; 3] = [Watched::Pods, Watched::Nodes, Watched::PriorityClasses];
+const WATCHED: [Watched; 5] =
+    [Watched::Pods, Watched::Nodes, Watched::PriorityClasses, Watched::Claims, Watched::StorageClasses];
 
 /// The kube-scheduler actor.
 #[derive(Debug)]
 pub struct Scheduler {
     /// Whether the process is up; the world drops what reaches a stopped scheduler.
     pub running: bool,
-    /// Pods (not finished), nodes and PriorityClasses, each through the client library's reflector.
-    reflectors: Box<[Reflector; 3]>,
+    /// Pods (not finished), nodes, PriorityClasses, PersistentVolumeClaims and StorageClasses, each
+    /// through the client library's reflector.
+    reflectors: Box<[Reflector; 5]>,
     cluster: Cluster,
     queue: SchedulingQueue,
     algorithm: Algorithm,
@@ -70,7 +74,7 @@ impl Default for Scheduler {
 }
 
 fn resource(plural: &str) -> &'static ResourceType {
-    api::resolve(plural).expect("pods, nodes and priorityclasses are always served")
+    api::resolve(plural).expect("the scheduler's resources are always served")
 }
 
 impl Scheduler {
@@ -82,6 +86,8 @@ impl Scheduler {
                 Reflector::new(resource("pods"), Some(POD_FIELD_SELECTOR.to_string())),
                 Reflector::new(resource("nodes"), None),
                 Reflector::new(resource("priorityclasses"), None),
+                Reflector::new(resource("persistentvolumeclaims"), None),
+                Reflector::new(resource("storageclasses"), None),
             ]),
             cluster: Cluster::default(),
             queue: SchedulingQueue::default(),
@@ -116,7 +122,7 @@ impl Scheduler {
         self.algorithm.percentage_of_nodes_to_score = percentage;
     }
 
-    /// Its list-and-watch loops (pods, nodes, PriorityClasses).
+    /// Its list-and-watch loops (pods, nodes, PriorityClasses, claims, StorageClasses).
     pub fn reflectors(&self) -> &[Reflector] {
         &self.reflectors[..]
     }
@@ -196,6 +202,12 @@ impl Scheduler {
                     self.on_priority_class(object, ev == EventType::Deleted);
                     None
                 }
+                (Watched::Claims, EventType::Deleted) => {
+                    self.cluster.volumes_mut().remove_claim(object);
+                    None
+                }
+                (Watched::Claims, _) => self.cluster.volumes_mut().set_claim(object),
+                (Watched::StorageClasses, ev) => self.cluster.volumes_mut().set_class(object, ev == EventType::Deleted),
             };
             if let Some(ev) = event {
                 self.on_cluster_event(ev, now);

@@ -17,6 +17,7 @@ use super::fasthash::FastMap;
 use super::framework::ClusterEvent;
 use super::nodeinfo::{NodeInfo, NodeSpec};
 use super::podinfo::{PodInfo, PodKey};
+use super::volumes::Volumes;
 
 /// A pod the scheduler knows, and where it is counted.
 #[derive(Debug, Clone)]
@@ -44,9 +45,20 @@ pub struct Cluster {
     with_affinity: BTreeSet<PodKey>,
     /// Node -> unscheduled pods nominated to it by preemption.
     nominated: BTreeMap<Arc<str>, BTreeSet<PodKey>>,
+    /// Claims and StorageClasses, for VolumeBinding.
+    volumes: Volumes,
 }
 
 impl Cluster {
+    /// Claims and StorageClasses as the scheduler's informers have them.
+    pub fn volumes(&self) -> &Volumes {
+        &self.volumes
+    }
+
+    pub fn volumes_mut(&mut self) -> &mut Volumes {
+        &mut self.volumes
+    }
+
     /// Every node, in arrival order (the order the cycle walks them).
     pub fn nodes(&self) -> &[NodeInfo] {
         &self.nodes

@@ -119,6 +119,10 @@ pub enum ClusterEvent {
     AssignedPodUpdate,
     /// A scheduled pod went away (deleted, finished, or its binding failed).
     AssignedPodDelete,
+    /// A PersistentVolumeClaim was added or changed (created, bound).
+    PvcChange,
+    /// A StorageClass was added or changed.
+    StorageClassChange,
 }
 
 /// A scheduler plugin. Implement the extension points the plugin takes part in; the defaults do nothing.

@@ -65,6 +65,23 @@ pub struct PodInfo {
     pub created_at: Millis,
     pub started_at: Option<Millis>,
     pub scheduled_condition: Option<ScheduledCondition>,
+    /// The PersistentVolumeClaims its volumes use (a generic ephemeral volume's claim is `<pod>-<volume>`).
+    pub claims: Vec<String>,
+}
+
+/// `GetPodVolumeClaims`' names: each `persistentVolumeClaim.claimName`, and `<pod>-<volume>` for an
+/// `ephemeral` volume (the claim the ephemeral-volume controller makes).
+fn claim_names(spec: Option<&Value>, pod: &str) -> Vec<String> {
+    list(spec, "volumes")
+        .iter()
+        .filter_map(|v| {
+            if let Some(c) = v.get("persistentVolumeClaim") {
+                return c.get("claimName").and_then(Value::as_str).map(str::to_string);
+            }
+            v.get("ephemeral")?;
+            Some(format!("{pod}-{}", v.get("name")?.as_str()?))
+        })
+        .collect()
 }
 
 impl PodInfo {
@@ -129,6 +146,7 @@ impl PodInfo {
                 .unwrap_or(0),
             started_at: status.and_then(|s| s.get("startTime")).and_then(Value::as_str).and_then(parse_rfc3339),
             scheduled_condition: scheduled_condition(status),
+            claims: claim_names(spec, &text(meta, "name")),
             labels,
             namespace,
         }

@@ -28,6 +28,7 @@ pub const REGISTRY: &[(&str, Factory)] = &[
     (node_affinity::NAME, || Box::new(node_affinity::NodeAffinity)),
     (node_ports::NAME, || Box::new(node_ports::NodePorts)),
     (node_resources_fit::NAME, || Box::new(node_resources_fit::NodeResourcesFit)),
+    (volume_binding::NAME, || Box::new(volume_binding::VolumeBinding)),
     (pod_topology_spread::NAME, || Box::<pod_topology_spread::PodTopologySpread>::default()),
     (inter_pod_affinity::NAME, || Box::<inter_pod_affinity::InterPodAffinity>::default()),
     (balanced_allocation::NAME, || Box::new(balanced_allocation::BalancedAllocation)),
@@ -42,6 +43,7 @@ pub const DEFAULT_FILTERS: &[&str] = &[
     node_affinity::NAME,
     node_ports::NAME,
     node_resources_fit::NAME,
+    volume_binding::NAME,
     pod_topology_spread::NAME,
     inter_pod_affinity::NAME,
 ];
@@ -196,8 +198,8 @@ mod tests {
     #[test]
     fn unknown_plugins_are_errors() {
         assert_eq!(
-            Profile::new(&["NodeName", "VolumeBinding"], &[]).err(),
-            Some(RegistryError::UnknownPlugin("VolumeBinding".into()))
+            Profile::new(&["NodeName", "VolumeZone"], &[]).err(),
+            Some(RegistryError::UnknownPlugin("VolumeZone".into()))
         );
         assert!(new_plugin("NodePorts").is_some());
         assert!(new_plugin("nodeports").is_none());

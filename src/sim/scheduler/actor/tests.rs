@@ -15,6 +15,8 @@ struct Harness {
     pods: u64,
     nodes: u64,
     pcs: u64,
+    /// The claim and StorageClass watches.
+    storage: Vec<u64>,
     requests: Vec<ApiRequest>,
 }
 
@@ -23,9 +25,9 @@ impl Harness {
         let mut k = Kernel::new(7);
         let mut s = Scheduler::new();
         s.start(&mut k);
-        let mut h = Harness { k, s, pods: 0, nodes: 0, pcs: 0, requests: Vec::new() };
+        let mut h = Harness { k, s, pods: 0, nodes: 0, pcs: 0, storage: Vec::new(), requests: Vec::new() };
         let watches = h.drain();
-        assert_eq!(watches.len(), 3);
+        assert_eq!(watches.len(), 5);
         for w in &watches {
             assert_eq!(w.verb, Verb::Watch);
             assert!(w.options.send_initial_events);
@@ -35,7 +37,8 @@ impl Harness {
                     assert_eq!(w.options.field_selector.as_deref(), Some(POD_FIELD_SELECTOR));
                 }
                 "nodes" => h.nodes = w.id,
-                _ => h.pcs = w.id,
+                "priorityclasses" => h.pcs = w.id,
+                _ => h.storage.push(w.id),
             }
         }
         h
@@ -76,7 +79,7 @@ impl Harness {
     }
 
     fn sync(&mut self) {
-        for id in [self.pods, self.nodes, self.pcs] {
+        for id in [self.pods, self.nodes, self.pcs].into_iter().chain(self.storage.clone()) {
             self.notify(
                 id,
                 EventType::Bookmark,
@@ -132,6 +135,37 @@ fn waits_for_sync_then_binds_to_the_least_allocated_node() {
     let d = h.s.last_decision("default", "web").expect("recorded");
     assert_eq!(d.chosen(), Some("worker2"));
     assert_eq!(d.message, "Successfully assigned default/web to worker2");
+}
+
+/// VolumeBinding's PreFilter: a missing claim makes the pod unschedulable with upstream's words; the
+/// claim's creation, bound by the PV controller, moves the pod back and it binds.
+#[test]
+fn a_pod_waits_for_its_claim_and_binds_once_the_claim_is_bound() {
+    let mut h = Harness::new();
+    h.sync();
+    h.node("worker1", "4");
+    h.pod("db", "100m", json!({"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]}));
+    let reqs = h.drain();
+    assert!(reqs.iter().filter_map(binding).next().is_none());
+    let waiting = reqs.iter().filter_map(event).map(|(_, m)| m.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        waiting,
+        [
+            "0/1 nodes are available: persistentvolumeclaim \"data\" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+        ]
+    );
+    let claims = h.storage[0];
+    let claim = |volume: &str| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"namespace": "default", "name": "data"}, "spec": {"volumeName": volume}})
+    };
+    h.notify(claims, EventType::Added, claim(""));
+    h.advance(h.k.now() + 2_000);
+    assert!(h.drain().iter().filter_map(binding).next().is_none(), "unbound, immediate binding: still waits");
+    h.notify(claims, EventType::Modified, claim("pv1"));
+    h.advance(h.k.now() + 2_000);
+    let reqs = h.drain();
+    assert_eq!(reqs.iter().filter_map(binding).collect::<Vec<_>>(), [("db", "worker1")]);
 }
 
 #[test]
@@ -227,7 +261,7 @@ fn restart_forgets_and_rewatches() {
     h.s.start(&mut h.k);
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
     assert!(h.s.cluster().nodes().is_empty());
-    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 3);
+    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 5);
     // A refused watch is listed again after its reflector's backoff (800 ms plus jitter), not at
     // once, and only that watch.
     let mut h = Harness::new();
