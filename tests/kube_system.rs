@@ -178,3 +178,31 @@ fn every_namespace_gets_the_root_ca() {
     w.run_for(1_000);
     assert!(kubectl(&mut w, "get cm kube-root-ca.crt -n team --no-headers").stdout.starts_with("kube-root-ca.crt"));
 }
+
+/// kind's default StorageClass and the DefaultStorageClass admission plugin
+/// (`plugin/pkg/admission/storage/storageclass/setdefault`): a claim without `storageClassName` gets
+/// `standard`; `storageClassName: ""` keeps no class (and so binds only to class-less volumes).
+#[test]
+fn claims_without_a_class_get_kinds_default_standard() {
+    let mut w = World::new(1);
+    let sc = kubectl::execute(&mut w, "get sc", None, &NoFiles).stdout;
+    assert!(sc.starts_with("NAME                 PROVISIONER             RECLAIMPOLICY   VOLUMEBINDINGMODE"), "{sc}");
+    assert!(sc.contains("standard (default)   rancher.io/local-path   Delete          WaitForFirstConsumer"), "{sc}");
+    let claim = |name: &str, class: &str| {
+        format!(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\nspec:\n  {class}accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n"
+        )
+    };
+    for (name, class) in [("plain", ""), ("none", "storageClassName: \"\"\n  ")] {
+        let out = kubectl::execute(&mut w, "apply -f -", Some(&claim(name, class)), &NoFiles);
+        assert!(out.stderr.is_empty(), "{out:?}");
+    }
+    let get = |w: &mut World, name: &str| {
+        kubectl::execute(w, &format!("get pvc {name} -o jsonpath={{.spec.storageClassName}}"), None, &NoFiles).stdout
+    };
+    assert_eq!(get(&mut w, "plain"), "standard");
+    assert_eq!(get(&mut w, "none"), "");
+    w.run_for(5_000);
+    let events = kubectl::execute(&mut w, "describe pvc plain", None, &NoFiles).stdout;
+    assert!(events.contains("waiting for first consumer to be created before binding"), "{events}");
+}

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::framework::ClusterEvent;
@@ -26,7 +27,7 @@ pub struct Volumes {
 }
 
 fn text<'a>(obj: &'a Value, path: &str) -> &'a str {
-    obj.pointer(path).and_then(Value::as_str).unwrap_or("")
+    obj.at(path).and_then(Value::as_str).unwrap_or("")
 }
 
 impl Volumes {
@@ -41,11 +42,15 @@ impl Volumes {
 
     pub fn set_claim(&mut self, obj: &Value) -> Option<ClusterEvent> {
         let key = (text(obj, "/metadata/namespace").to_string(), text(obj, "/metadata/name").to_string());
-        let beta = text(obj, "/metadata/annotations/volume.beta.kubernetes.io~1storage-class");
+        let beta = obj
+            .at("/metadata/annotations")
+            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let class = if beta.is_empty() { text(obj, "/spec/storageClassName") } else { beta };
         let state = ClaimState {
             bound: !text(obj, "/spec/volumeName").is_empty(),
-            deleting: obj.pointer("/metadata/deletionTimestamp").is_some_and(|d| !d.is_null()),
+            deleting: obj.at("/metadata/deletionTimestamp").is_some_and(|d| !d.is_null()),
             class: class.to_string(),
         };
         let changed = self.claims.get(&key) != Some(&state);
