@@ -132,3 +132,33 @@ fn resource_quota_refuses_what_exceeds_it() {
         "Error from server (Forbidden): pods \"two\" is forbidden: exceeded quota: pod-demo, requested: pods=1, used: pods=1, limited: pods=1\n"
     );
 }
+
+/// The ServiceAccount admission plugin (`plugin/pkg/admission/serviceaccount`): a pod's ServiceAccount
+/// must exist (the plugin waits up to 10 looks for a new namespace's `default`, which the controller-manager
+/// makes a moment later); the pod gets the projected token volume mounted in every container, unless the
+/// ServiceAccount (or the pod) sets `automountServiceAccountToken: false`.
+#[test]
+fn service_account_admission_refuses_missing_accounts_and_mounts_the_token() {
+    let mut w = World::new(1);
+    let pod = |name: &str, account: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  serviceAccountName: {account}\n  containers:\n  - name: c\n    image: nginx\n"
+        )
+    };
+    let out = kubectl_in(&mut w, "apply -f -", &pod("q", "robot"));
+    assert_eq!(
+        out.stderr,
+        "Error from server (Forbidden): error when creating \"STDIN\": pods \"q\" is forbidden: error looking up service account default/robot: serviceaccount \"robot\" not found\n"
+    );
+    assert_eq!(kubectl(&mut w, "create ns fresh").stdout, "namespace/fresh created\n");
+    assert_eq!(kubectl(&mut w, "run r -n fresh --image=nginx").stdout, "pod/r created\n", "waited for default");
+    let volume =
+        kubectl(&mut w, "get pod r -n fresh -o jsonpath={.spec.volumes[0].projected.sources[1].configMap.name}");
+    assert_eq!(volume.stdout, "kube-root-ca.crt");
+    let mount = kubectl(&mut w, "get pod r -n fresh -o jsonpath={.spec.containers[0].volumeMounts[0].mountPath}");
+    assert_eq!(mount.stdout, "/var/run/secrets/kubernetes.io/serviceaccount");
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: quiet\nautomountServiceAccountToken: false\n";
+    assert_eq!(kubectl_in(&mut w, "apply -f -", sa).stdout, "serviceaccount/quiet created\n");
+    assert_eq!(kubectl_in(&mut w, "apply -f -", &pod("p", "quiet")).stdout, "pod/p created\n");
+    assert_eq!(kubectl(&mut w, "get pod p -o jsonpath={.spec.volumes}").stdout, "", "opted out");
+}

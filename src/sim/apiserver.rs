@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod serviceaccount;
 pub mod storageclass;
 mod watch;
 pub use watch::{CONNECTION_LOST, CONNECTION_REFUSED};
@@ -82,6 +83,9 @@ pub struct ApiServer {
     next_compaction: u64,
     /// After a restart: the id of the etcd range that re-fills the watch cache, until it answers.
     initializing: Option<u64>,
+    /// Pod creates waiting for their namespace's `default` ServiceAccount, by request id, with the
+    /// attempts made (the ServiceAccount plugin looks again, up to 10 times, 100-200 ms apart).
+    waiting_for_account: BTreeMap<u64, (Component, Box<ApiRequest>, u32)>,
 }
 
 impl Default for ApiServer {
@@ -100,6 +104,7 @@ impl ApiServer {
             compact_next: 0,
             initializing: None,
             next_compaction: 0,
+            waiting_for_account: BTreeMap::new(),
         }
     }
 
@@ -127,6 +132,12 @@ impl ApiServer {
             TimerKind::RequestTimeout(etcd_id) => {
                 if let Some(p) = self.pending.remove(&etcd_id) {
                     respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
+                }
+            }
+            TimerKind::Object(name) if name.starts_with(serviceaccount::RETRY_TIMER) => {
+                let id = name[serviceaccount::RETRY_TIMER.len()..].parse::<u64>().ok();
+                if let Some((client, req, attempt)) = id.and_then(|id| self.waiting_for_account.remove(&id)) {
+                    self.start_write_attempt(client, *req, k, attempt + 1);
                 }
             }
             // A tick armed before a restart is stale: the restart armed its own.
@@ -184,12 +195,26 @@ impl ApiServer {
     }
 
     fn start_write(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
+        self.start_write_attempt(client, req, k, 1);
+    }
+
+    fn start_write_attempt(&mut self, client: Component, req: ApiRequest, k: &mut Kernel, attempt: u32) {
         let now = k.now();
         let computed = {
             let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
             writes::compute(&req, &mut cx)
         };
         match computed {
+            Err(e) if attempt < serviceaccount::DEFAULT_ACCOUNT_ATTEMPTS && serviceaccount::awaits_default(&e) => {
+                // `getServiceAccount`: the controller-manager should make `default` in a moment.
+                let wait = serviceaccount::retry_interval(&mut k.rng);
+                k.set_timer(
+                    Component::ApiServer,
+                    wait,
+                    TimerKind::Object(format!("{}{}", serviceaccount::RETRY_TIMER, req.id)),
+                );
+                self.waiting_for_account.insert(req.id, (client, Box::new(req), attempt));
+            }
             Err(e) => respond(k, client, req.id, Err(e)),
             Ok((key, seen_rev, outcome)) => self.send_write(k, client, req, key, seen_rev, outcome, 1),
         }

@@ -93,6 +93,8 @@ impl World {
     }
 
     /// Only the storage and the API: no scheduler, controllers or nodes running (tests of the API path).
+    /// The system namespaces have the `default` ServiceAccount the controller-manager would have made
+    /// before it stopped, so that pods can be admitted.
     pub fn bare(seed: u64) -> Self {
         let mut scheduler = Scheduler::new();
         scheduler.running = false;
@@ -115,6 +117,10 @@ impl World {
         };
         w.apiserver.start(&mut w.k);
         w.boot_apiserver_objects();
+        for ns in crate::sim::bootstrap::apiserver::SYSTEM_NAMESPACES {
+            let sa = serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}});
+            w.boot_create(Component::ControllerManager, sa);
+        }
         w
     }
 

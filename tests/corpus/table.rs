@@ -418,8 +418,7 @@ EOF",
         // plugin refuses the pod.
         row("k8s-website/pods/pod-projected-svc-token.yaml", running("nginx", 1)).before("kubectl create serviceaccount build-robot"),
         row("k8s-website/pods/pod-projected-svc-token.yaml", Expect::Refused("error looking up service account default/build-robot: serviceaccount \"build-robot\" not found"))
-            .variant("without the ServiceAccount")
-            .gap("no ServiceAccount admission plugin: a pod naming a missing ServiceAccount is accepted"),
+            .variant("without the ServiceAccount"),
         row("k8s-website/pods/pod-rs.yaml", running("pod", 2)),
         row("k8s-website/pods/pod-with-affinity-anti-affinity.yaml", running("with-affinity-anti-affinity", 1)),
         // kind nodes carry no topology.kubernetes.io/zone label.

@@ -219,7 +219,8 @@ fn etcd_shows_its_keys_and_a_key_shows_what_its_last_revision_changed() {
         .session
         .wait_for(".etcd-view .filter", Duration::from_secs(10))
         .unwrap_or_else(|e| panic!("etcd shows no key filter: {e}\n{}", diagnose(&site)));
-    site.session.send_keys(&filter, "/registry/deployments/").expect("typing works");
+    // The default namespace's: kube-system has the coredns Deployment, as on kind.
+    site.session.send_keys(&filter, "/registry/deployments/default/").expect("typing works");
     let key = "[data-testid=etcd-key][data-key=\"/registry/deployments/default/web\"]";
     let listed =
         poll(Duration::from_secs(10), || count(&site, key) == 1 && count(&site, "[data-testid=etcd-key]") == 1);
@@ -421,6 +422,10 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
     );
 }
 
+/// The pods kind runs in kube-system on the default four-node cluster: four static pods, two CoreDNS,
+/// and a kube-proxy and a kindnet on every node.
+const KUBE_SYSTEM_PODS: u64 = 4 + 2 + 4 + 4;
+
 #[test]
 fn sixty_pods_aggregate_into_one_chip_per_node() {
     let Some(site) = start("sixty_pods_aggregate_into_one_chip_per_node") else {
@@ -430,7 +435,8 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
     click(&site, "speed-max");
     // Pods with a chip of their own, and what the aggregate chips count, on every node.
     let tally = |site: &Site| -> (usize, u64, Vec<String>) {
-        let shown = pods(site).iter().filter(|p| p.name.starts_with("many-") && p.status == "Running").count();
+        // Every Running pod with a chip of its own, kube-system's included: the aggregates count them too.
+        let shown = pods(site).iter().filter(|p| p.status == "Running").count();
         let found = site
             .session
             .execute(
@@ -455,11 +461,16 @@ fn sixty_pods_aggregate_into_one_chip_per_node() {
     };
     let settled = poll(SETTLE, || {
         let (shown, counted, statuses) = tally(&site);
-        shown as u64 + counted == 60 && statuses.iter().all(|s| s.starts_with("Running=") && !s.contains(' '))
+        shown as u64 + counted == 60 + KUBE_SYSTEM_PODS
+            && statuses.iter().all(|s| s.starts_with("Running=") && !s.contains(' '))
     });
     shot(&site, "scenario-sixty-pods");
     let (shown, counted, statuses) = tally(&site);
-    assert!(settled, "{shown} chips + {counted} counted != 60 Running pods ({statuses:?})\n{}", diagnose(&site));
+    assert!(
+        settled,
+        "{shown} chips + {counted} counted != 60 + {KUBE_SYSTEM_PODS} Running pods ({statuses:?})\n{}",
+        diagnose(&site)
+    );
     assert!(!statuses.is_empty(), "no node aggregates its pods");
     let per_node = site
         .session
@@ -490,25 +501,27 @@ fn press_timeline_at(site: &Site, x: f64) {
     site.session.execute(script, vec![Value::from(x)]).expect("the script runs");
 }
 
+/// The create command's marker: its centre, and the track's left edge and width (viewport px).
+const MARKER_GEOMETRY: &str = "const m = Array.from(document.querySelectorAll('[data-testid=timeline-marker]')) \
+       .find(m => m.title.includes('kubectl create deployment web')); \
+     if (!m) return null; const r = m.getBoundingClientRect(); \
+     const track = document.querySelector('.timeline-track').getBoundingClientRect(); \
+     return [r.left + r.width / 2, track.left, track.width];";
+
 #[test]
 fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
     let Some(site) = start("the_timeline_shows_the_cluster_before_a_command_and_back_to_now") else {
         return;
     };
+    // The cluster boots for 12 virtual seconds (kubeadm's startup probes) and the page opens just after:
+    // let a few seconds pass first, so that "before the command" is a moment of its own on the track.
+    let clock = || site.session.text(&hook(&site, "clock")).unwrap_or_default();
+    let later = poll(Duration::from_secs(30), || clock().as_str() >= "00:16");
+    assert!(later, "the clock did not reach 00:16: {}\n{}", clock(), diagnose(&site));
     deploy_web(&site);
     click(&site, "pause");
     // The command is marked on the timeline, titled with what was typed.
-    let marker = site
-        .session
-        .execute(
-            "const m = Array.from(document.querySelectorAll('[data-testid=timeline-marker]')) \
-               .find(m => m.title.includes('kubectl create deployment web')); \
-             if (!m) return null; const r = m.getBoundingClientRect(); \
-             const track = document.querySelector('.timeline-track').getBoundingClientRect(); \
-             return [r.left + r.width / 2, track.left, track.width];",
-            vec![],
-        )
-        .expect("the script runs");
+    let marker = site.session.execute(MARKER_GEOMETRY, vec![]).expect("the script runs");
     let [center, left, width] = [0, 1, 2].map(|i| marker[i].as_f64().unwrap_or(f64::NAN));
     assert!(center.is_finite(), "no timeline marker for the create command\n{}", diagnose(&site));
     assert!(width > 200.0, "the timeline track is too narrow to use: {width} px\n{}", diagnose(&site));
@@ -535,7 +548,11 @@ fn the_timeline_shows_the_cluster_before_a_command_and_back_to_now() {
         started.elapsed().as_millis()
     );
 
-    // Pointer: a press just left of the marker rebuilds the cluster as it was before the command.
+    // Pointer: a press just left of the marker rebuilds the cluster as it was before the command. The
+    // marker is measured again: viewing the past, the row shows its status and Back to now, so the
+    // track is narrower than it was live.
+    let marker = site.session.execute(MARKER_GEOMETRY, vec![]).expect("the script runs");
+    let [center, left] = [0, 1].map(|i| marker[i].as_f64().unwrap_or(f64::NAN));
     press_timeline_at(&site, (center - 3.0).max(left));
     let rewound = poll(Duration::from_secs(30), || {
         timeline_status(&site).starts_with("Viewing the past")

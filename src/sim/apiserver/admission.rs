@@ -175,6 +175,8 @@ pub fn prepare_create(
                 let why = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
                 Status::forbidden(rt, &name, &why)
             })?;
+            // After LimitRanger, as in the apiserver's plugin order.
+            super::serviceaccount::admit_pod(&mut obj, rt, &name, ns, cx.cache, cx.rng)?;
         }
         super::limits::resource_quota(&obj, rt.plural, rt.group, ns, cx.cache)
             .map_err(|why| Status::forbidden(rt, &name, &why))?;

@@ -110,6 +110,9 @@ impl ApiServer {
         for p in std::mem::take(&mut self.pending).into_values() {
             respond(k, p.client, p.req.id, lost());
         }
+        for (client, req, _) in std::mem::take(&mut self.waiting_for_account).into_values() {
+            respond(k, client, req.id, lost());
+        }
         self.cache.history.reset(self.cache.revision);
         self.initializing = None;
     }

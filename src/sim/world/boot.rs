@@ -20,7 +20,7 @@ pub fn control_plane_ip() -> String {
 
 impl World {
     /// Creates `obj` as `from`, waiting for the answer (boot-time writes that cannot fail on a fresh cluster).
-    fn boot_create(&mut self, from: Component, obj: Value) {
+    pub(super) fn boot_create(&mut self, from: Component, obj: Value) {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
         let version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
         let Ok(rt) = crate::sim::api::registry::for_kind(version, kind) else { return };
