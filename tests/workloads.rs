@@ -163,3 +163,19 @@ fn a_request_no_node_can_hold_stays_pending_instead_of_looping() {
         assert!(sent < 2_000, "{sent} messages in 60 s");
     }
 }
+
+/// The kubelet admits a pod against its Node as it is now (its node informer, as upstream's
+/// `getNodeAnyWay`): a label added with `kubectl label node` satisfies a `nodeSelector` on a pod
+/// bound to that node by name (no scheduler involved), where the labels it registered with did not.
+#[test]
+fn the_kubelet_admits_against_the_nodes_current_labels() {
+    let mut w = World::new(1);
+    kubectl(&mut w, "label nodes sandbox-worker disktype=ssd");
+    w.run_for(1_000);
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ssd\nspec:\n  nodeName: sandbox-worker\n  nodeSelector:\n    disktype: ssd\n  containers:\n  - name: c\n    image: nginx\n";
+    let out = kubectl::execute(&mut w, "apply -f -", Some(pod), &NoFiles);
+    assert!(out.stderr.is_empty(), "{out:?}");
+    w.run_for(20_000);
+    let status = kubectl(&mut w, "get pod ssd -o jsonpath={.status.phase}/{.status.reason}").stdout;
+    assert_eq!(status, "Running/");
+}

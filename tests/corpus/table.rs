@@ -410,8 +410,7 @@ EOF",
         // "Assign Pods to Nodes" labels a node disktype=ssd first; without it nothing matches.
         row("k8s-website/pods/pod-nginx-required-affinity.yaml", running("nginx", 1)).before("kubectl label nodes sandbox-worker disktype=ssd"),
         row("k8s-website/pods/pod-nginx.yaml", running("nginx", 1))
-            .before("kubectl label nodes sandbox-worker disktype=ssd")
-            .gap("the kubelet admits pods against the labels it registered with, not the Node's current ones: a nodeSelector on a label added with `kubectl label` is rejected (NodeAffinity)"),
+            .before("kubectl label nodes sandbox-worker disktype=ssd"),
         row("k8s-website/pods/pod-nginx.yaml", pending("default", "nginx", NODE_AFFINITY)).variant("without the node label"),
         row("k8s-website/pods/pod-nginx-specific-node.yaml", check(checks::orphan_is_collected)),
         // The page creates the build-robot ServiceAccount first; without it the ServiceAccount admission

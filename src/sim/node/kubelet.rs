@@ -103,8 +103,9 @@ pub struct Kubelet {
     pub config: NodeConfig,
     pub(crate) hb: Heartbeat,
     pub(crate) boots: u32,
-    /// The pods bound to this node (`spec.nodeName=<node>`), through the client library's reflector.
-    pub(crate) pod_source: Reflector,
+    /// The pods bound to this node (`spec.nodeName=<node>`) and its own Node object
+    /// (`metadata.name=<node>`), each through the client library's reflector (`SOURCE_PODS`, `SOURCE_NODE`).
+    pub(crate) sources: Box<[Reflector; 2]>,
     pub(crate) pods: BTreeMap<String, Box<PodWorker>>,
     pub(crate) keys: BTreeMap<(String, String), String>,
     pub(crate) cri: BTreeMap<u64, CriOp>,
@@ -133,6 +134,10 @@ pub struct Kubelet {
     pub(crate) host_listeners: Vec<(u16, bool)>,
 }
 
+/// Which of `Kubelet::sources` watches what.
+const SOURCE_PODS: usize = 0;
+const SOURCE_NODE: usize = 1;
+
 fn rt(plural: &str) -> &'static ResourceType {
     api::resolve(plural).expect("core resources are always served")
 }
@@ -141,13 +146,17 @@ impl Kubelet {
     /// A kubelet that has not started yet (`start` registers the node).
     pub fn new(config: NodeConfig) -> Self {
         let selector = format!("spec.nodeName={}", config.name);
+        let own_node = format!("metadata.name={}", config.name);
         let events = EventRecorder::new(EventSource::of(&Component::Kubelet(config.name.clone())));
         Kubelet {
             running: true,
             config,
             hb: Heartbeat::default(),
             boots: 0,
-            pod_source: Reflector::new(rt("pods"), Some(selector)),
+            sources: Box::new([
+                Reflector::new(rt("pods"), Some(selector)),
+                Reflector::new(rt("nodes"), Some(own_node)),
+            ]),
             pods: BTreeMap::new(),
             keys: BTreeMap::new(),
             cri: BTreeMap::new(),
@@ -196,14 +205,38 @@ impl Kubelet {
         self.cri_call(CriCall::ListImages, CriOp::Images, k);
         self.start_static_pods(k);
         let me = self.me();
-        self.pod_source.start(&me, k);
+        for source in self.sources.iter_mut() {
+            source.start(&me, k);
+        }
         self.hb.next_tick = k.now() + TICK_MS;
         k.set_timer(self.me(), TICK_MS, TimerKind::Tick);
     }
 
-    /// Its list-and-watch loop over the pods bound to its node.
+    /// Its list-and-watch loops: the pods bound to its node, and its Node.
     pub fn reflectors(&self) -> &[Reflector] {
-        std::slice::from_ref(&self.pod_source)
+        &self.sources[..]
+    }
+
+    /// The node's taints as its Node object has them now (`kubectl taint` included), or as registered.
+    pub(crate) fn node_taints(&self) -> Vec<crate::sim::api::nodefit::Taint> {
+        let node = self.sources[SOURCE_NODE].cache().get(rt("nodes"), "", &self.config.name);
+        match node {
+            Some(n) => crate::sim::api::meta::array_at(n, &["spec", "taints"])
+                .iter()
+                .filter_map(crate::sim::api::nodefit::Taint::parse)
+                .collect(),
+            None => registration::taints(&self.config),
+        }
+    }
+
+    /// The node's labels as its Node object has them now (`kubectl label node` included), or as the
+    /// kubelet registered them until its node informer has the object (`getNodeAnyWay`).
+    pub(crate) fn node_labels(&self) -> Vec<(String, String)> {
+        let node = self.sources[SOURCE_NODE].cache().get(rt("nodes"), "", &self.config.name);
+        match node {
+            Some(n) => crate::sim::api::meta::labels(n).into_iter().collect(),
+            None => self.config.all_labels(),
+        }
     }
 
     /// Stops the kubelet process (the world also stops delivering to it).
@@ -267,7 +300,7 @@ impl Kubelet {
     /// Fires a timer: the 10 s loop (`Tick`) or a pod's wake-up (`Object(uid)`).
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
         let me = self.me();
-        if self.pod_source.on_timer(&kind, &me, k) {
+        if self.sources.iter_mut().any(|source| source.on_timer(&kind, &me, k)) {
             return;
         }
         match kind {
@@ -292,7 +325,12 @@ impl Kubelet {
     }
 
     fn on_watch(&mut self, n: WatchNotice, k: &mut Kernel) {
-        for change in self.pod_source.on_notice(n) {
+        if self.sources[SOURCE_NODE].owns(n.watch_id) {
+            // The node informer only keeps its cache: admission reads the labels from it.
+            self.sources[SOURCE_NODE].on_notice(n);
+            return;
+        }
+        for change in self.sources[SOURCE_PODS].on_notice(n) {
             match change.event {
                 EventType::Added | EventType::Modified => self.pod_changed(&change.new, k),
                 EventType::Deleted => self.pod_deleted(&change.new, k),

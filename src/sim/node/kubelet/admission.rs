@@ -7,8 +7,8 @@
 //! `OutOfmemory`), node affinity and `nodeSelector` (`NodeAffinity`), host ports (`NodePorts`), then
 //! `NoExecute` taints the pod does not tolerate (`TaintToleration`). The node name always matches:
 //! the kubelet only sees pods bound to it. Affinity, ports and taints are `api::nodefit`'s, the rules
-//! the scheduler filters with; unlike upstream, the node is the one the kubelet registered (see
-//! `admit` for what that leaves out).
+//! the scheduler filters with; the node's labels and taints are its Node object's as the kubelet's node
+//! informer has it (`kubectl label` and `kubectl taint` count), or as registered until it has it.
 
 use super::podspec::PodSpec;
 use crate::sim::api::nodefit::{Effect, HostPort, RequiredNodeAffinity, Taint, find_untolerated};
@@ -21,7 +21,7 @@ pub struct Capacity {
     pub pods: u64,
 }
 
-/// The node as the kubelet knows it: its name, labels and taints as it registered them.
+/// The node as the kubelet knows it: its name, labels and taints.
 #[derive(Debug, Clone, Copy)]
 pub struct NodeFacts<'a> {
     pub name: &'a str,

@@ -120,7 +120,7 @@ impl Kubelet {
     /// Handles the answer to one of the kubelet's requests.
     pub(crate) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
         let me = self.me();
-        if self.pod_source.on_response(&r, &me, k) {
+        if self.sources.iter_mut().any(|source| source.on_response(&r, &me, k)) {
             return;
         }
         let Some((op, _)) = self.api.remove(&r.request_id) else { return };

@@ -5,7 +5,6 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::admission::{self, Capacity, NodeFacts};
-use super::registration;
 use super::worker::{KillReason, PodWorker, Stage};
 use super::{CriOp, Kubelet, podspec, static_pods, status};
 use crate::sim::api::nodefit::HostPort;
@@ -101,8 +100,8 @@ impl Kubelet {
         } else if w.spec.deletion_grace.is_some() {
             w.stage = Stage::Terminating;
         } else if !known_to_runtime && api_phase.as_deref() != Some("Running") {
-            let labels = self.config.all_labels();
-            let taints = registration::taints(&self.config);
+            let labels = self.node_labels();
+            let taints = self.node_taints();
             let node = NodeFacts { name: &self.config.name, labels: &labels, taints: &taints };
             let ports = self.ports_in_use(&uid);
             if let Err((reason, message)) =
