@@ -118,6 +118,18 @@ pub fn is_being_deleted(obj: &Value) -> bool {
     at(obj, &["metadata", "deletionTimestamp"]).is_some_and(|v| !v.is_null())
 }
 
+/// The deprecated annotation that named a storage class before `storageClassName` existed (still honoured).
+pub const BETA_STORAGE_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// A claim's or volume's class (`GetPersistentVolumeClaimClass` / `GetPersistentVolumeClass`): the beta
+/// annotation wins, then `spec.storageClassName`; "" is "no class".
+pub fn storage_class(obj: &Value) -> &str {
+    match at(obj, &["metadata", "annotations", BETA_STORAGE_CLASS]).and_then(Value::as_str) {
+        Some(c) => c,
+        None => str_at(obj, &["spec", "storageClassName"]).unwrap_or(""),
+    }
+}
+
 /// One entry of `metadata.ownerReferences`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnerRef {

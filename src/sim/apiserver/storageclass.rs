@@ -11,7 +11,6 @@ use crate::sim::api::{self, ResourceType};
 
 /// The annotation that marks the default class.
 pub const IS_DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
-const BETA_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
 
 fn classes() -> &'static ResourceType {
     api::resolve("storageclasses").expect("storageclasses are always served")
@@ -36,7 +35,7 @@ pub fn default_class(cache: &WatchCache) -> Option<Value> {
 /// `Admit`: fills in the default class of a claim that names none.
 pub fn admit_claim(claim: &mut Value, cache: &WatchCache) {
     let named = claim.at("/spec/storageClassName").is_some_and(|v| !v.is_null())
-        || claim.at("/metadata/annotations").and_then(|a| a.get(BETA_CLASS)).is_some();
+        || claim.at("/metadata/annotations").and_then(|a| a.get(api::meta::BETA_STORAGE_CLASS)).is_some();
     if named {
         return;
     }

@@ -42,12 +42,7 @@ impl Volumes {
 
     pub fn set_claim(&mut self, obj: &Value) -> Option<ClusterEvent> {
         let key = (text(obj, "/metadata/namespace").to_string(), text(obj, "/metadata/name").to_string());
-        let beta = obj
-            .at("/metadata/annotations")
-            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let class = if beta.is_empty() { text(obj, "/spec/storageClassName") } else { beta };
+        let class = crate::sim::api::meta::storage_class(obj);
         let state = ClaimState {
             bound: !text(obj, "/spec/volumeName").is_empty(),
             deleting: obj.at("/metadata/deletionTimestamp").is_some_and(|d| !d.is_null()),

@@ -5,9 +5,8 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::matching::{best_match, claims, class_of, classes, is_bound_to, mismatch, volumes};
-use super::{ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, RESYNC_MS, bind, event, status_patch};
+use super::{ANN_BIND_COMPLETED, ANN_SELECTED_NODE, RESYNC_MS, annotated, bind, event, spec_patch, status_patch};
 use crate::sim::api::meta;
-use crate::sim::apiserver::request::PatchType;
 use crate::sim::client::{Action, Informers, object_key};
 
 /// The annotations an external provisioner watches for (`setClaimProvisioner`).
@@ -24,28 +23,28 @@ fn pending(claim: &Value, why: Option<Action>) -> Vec<Action> {
     actions
 }
 
+/// A bound claim that cannot have its volume: a Warning, and phase Lost.
+fn lost(claim: &Value, reason: &str, message: &str) -> Vec<Action> {
+    let mut actions = vec![event(claim, "Warning", reason, message)];
+    if claim.at("/status/phase").and_then(Value::as_str) != Some("Lost") {
+        actions.push(status_patch(claims(), claim, json!({"phase": "Lost"})));
+    }
+    actions
+}
+
 pub fn sync_claim(inf: &Informers, claim: &Value) -> Vec<Action> {
     if meta::is_being_deleted(claim) {
         return Vec::new();
     }
     let volume_name = claim.at("/spec/volumeName").and_then(Value::as_str).unwrap_or("");
-    let bound = claim.at("/metadata/annotations").and_then(|a| a.get(ANN_BIND_COMPLETED)).is_some();
+    let bound = annotated(claim, ANN_BIND_COMPLETED);
     if volume_name.is_empty() {
         return sync_unbound(inf, claim);
     }
     let Some(volume) = inf.get(volumes(), "", volume_name) else {
         if bound {
             // `syncBoundClaim`: the volume it was bound to is gone.
-            let mut actions = vec![event(
-                claim,
-                "Warning",
-                "ClaimLost",
-                "Bound claim has lost its PersistentVolume. Data on the volume is lost!",
-            )];
-            if claim.at("/status/phase").and_then(Value::as_str) != Some("Lost") {
-                actions.push(status_patch(claims(), claim, json!({"phase": "Lost"})));
-            }
-            return actions;
+            return lost(claim, "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
         }
         // Pre-bound by its author to a volume that does not exist (yet): wait for it.
         return pending(claim, None);
@@ -58,12 +57,7 @@ pub fn sync_claim(inf: &Informers, claim: &Value) -> Vec<Action> {
         return bind(volume, claim);
     }
     if bound {
-        let msg = "Two claims are bound to the same volume, this one is bound incorrectly";
-        let mut actions = vec![event(claim, "Warning", "ClaimMisbound", msg)];
-        if claim.at("/status/phase").and_then(Value::as_str) != Some("Lost") {
-            actions.push(status_patch(claims(), claim, json!({"phase": "Lost"})));
-        }
-        return actions;
+        return lost(claim, "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly");
     }
     let msg = format!("volume \"{volume_name}\" already bound to a different claim.");
     pending(claim, Some(event(claim, "Warning", "FailedBinding", &msg)))
@@ -77,7 +71,7 @@ fn sync_unbound(inf: &Informers, claim: &Value) -> Vec<Action> {
     if let Some(volume) = best_match(inf, claim, delay) {
         return bind(volume, claim);
     }
-    let selected_node = claim.at("/metadata/annotations").and_then(|a| a.get(ANN_SELECTED_NODE)).is_some();
+    let selected_node = annotated(claim, ANN_SELECTED_NODE);
     if delay && !selected_node {
         let why =
             event(claim, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
@@ -105,24 +99,13 @@ fn provision(claim: &Value, class: &Value) -> Vec<Action> {
     let mut actions = Vec::new();
     let annotations = claim.at("/metadata/annotations");
     if annotations.and_then(|a| a.get(ANN_PROVISIONER)).and_then(Value::as_str) != Some(provisioner) {
-        let ns = meta::namespace(claim).map(str::to_string);
-        actions.push(Action::Patch {
-            resource: claims(),
-            namespace: ns,
-            name: meta::name(claim).to_string(),
-            patch_type: PatchType::Merge,
-            patch: json!({"metadata": {"annotations": {ANN_PROVISIONER: provisioner, ANN_BETA_PROVISIONER: provisioner}}}),
-            status: false,
-        });
+        let patch =
+            json!({"metadata": {"annotations": {ANN_PROVISIONER: provisioner, ANN_BETA_PROVISIONER: provisioner}}});
+        actions.push(spec_patch(claims(), claim, patch));
     }
     let msg = format!(
         "Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."
     );
     actions.extend(pending(claim, Some(event(claim, "Normal", "ExternalProvisioning", &msg))));
     actions
-}
-
-/// Whether `bind` marked this claim as bound by the controller (for a volume's sync to undo a half bind).
-pub fn bound_by_controller(obj: &Value) -> bool {
-    obj.at("/metadata/annotations").and_then(|a| a.get(ANN_BOUND_BY_CONTROLLER)).is_some()
 }

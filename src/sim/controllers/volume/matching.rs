@@ -22,18 +22,7 @@ pub fn classes() -> &'static ResourceType {
     api::resolve("storageclasses").expect("storageclasses are always served")
 }
 
-/// The deprecated annotation that named a class before `storageClassName` existed (still honoured).
-const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
-
-/// `GetPersistentVolumeClaimClass` / `GetPersistentVolumeClass`: the annotation wins, then the field; "" is
-/// "no class".
-pub fn class_of(obj: &Value) -> &str {
-    if let Some(c) = obj.at("/metadata/annotations").and_then(|a| a.get(BETA_CLASS_ANNOTATION)).and_then(Value::as_str)
-    {
-        return c;
-    }
-    obj.at("/spec/storageClassName").and_then(Value::as_str).unwrap_or("")
-}
+pub use crate::sim::api::meta::storage_class as class_of;
 
 /// Bytes of a `storage` quantity (in `spec.capacity` or `spec.resources.requests`); 0 when absent or odd.
 fn storage_bytes(obj: &Value, path: &str) -> i64 {

@@ -4,10 +4,8 @@
 use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
-use super::claims::bound_by_controller;
 use super::matching::{claims, volumes};
-use super::{event, status_patch};
-use crate::sim::apiserver::request::PatchType;
+use super::{ANN_BOUND_BY_CONTROLLER, annotated, event, spec_patch, status_patch};
 use crate::sim::client::{Action, Informers};
 
 /// Sets the volume's phase (and message) unless it already has it (`updateVolumePhase`).
@@ -46,19 +44,10 @@ pub fn sync_volume(inf: &Informers, volume: &Value) -> Vec<Action> {
         return Vec::new();
     }
     // The claim went to another volume: a binding this controller made is undone (`unbindVolume`).
-    if bound_by_controller(volume) {
-        let ns = None;
-        let patch =
-            json!({"metadata": {"annotations": {super::ANN_BOUND_BY_CONTROLLER: null}}, "spec": {"claimRef": null}});
+    if annotated(volume, ANN_BOUND_BY_CONTROLLER) {
+        let patch = json!({"metadata": {"annotations": {ANN_BOUND_BY_CONTROLLER: null}}, "spec": {"claimRef": null}});
         return vec![
-            Action::Patch {
-                resource: volumes(),
-                namespace: ns,
-                name: name.to_string(),
-                patch_type: PatchType::Merge,
-                patch,
-                status: false,
-            },
+            spec_patch(volumes(), volume, patch),
             status_patch(volumes(), volume, json!({"phase": "Available"})),
         ];
     }
@@ -75,7 +64,7 @@ fn release(volume: &Value) -> Vec<Action> {
     }
     let name = volume.at("/metadata/name").and_then(Value::as_str).unwrap_or("");
     let policy = volume.at("/spec/persistentVolumeReclaimPolicy").and_then(Value::as_str).unwrap_or("Retain");
-    let provisioned = volume.at("/metadata/annotations").and_then(|a| a.get(ANN_DYNAMICALLY_PROVISIONED)).is_some();
+    let provisioned = annotated(volume, ANN_DYNAMICALLY_PROVISIONED);
     match policy {
         "Delete" if !provisioned => {
             let msg = format!(

@@ -30,13 +30,6 @@ fn quantity(obj: &Value, path: &[&str]) -> String {
     }
 }
 
-fn storage_class(obj: &Value, spec_field: &[&str]) -> String {
-    if let Some(c) = opt_str(obj, &["metadata", "annotations", "volume.beta.kubernetes.io/storage-class"]) {
-        return c.to_string();
-    }
-    str_at(obj, spec_field).to_string()
-}
-
 fn deleting(obj: &Value) -> bool {
     at(obj, &["metadata", "deletionTimestamp"]).is_some_and(|d| !d.is_null())
 }
@@ -59,7 +52,7 @@ pub fn persistent_volume(obj: &Value, ctx: &RowCtx) -> Vec<String> {
         str_at(obj, &["spec", "persistentVolumeReclaimPolicy"]).to_string(),
         phase.to_string(),
         claim,
-        storage_class(obj, &["spec", "storageClassName"]),
+        crate::sim::api::meta::storage_class(obj).to_string(),
         opt_str(obj, &["spec", "volumeAttributesClassName"]).unwrap_or("<unset>").to_string(),
         str_at(obj, &["status", "reason"]).to_string(),
         ctx.age(obj),
@@ -82,7 +75,7 @@ pub fn persistent_volume_claim(obj: &Value, ctx: &RowCtx) -> Vec<String> {
         volume.to_string(),
         capacity,
         modes,
-        storage_class(obj, &["spec", "storageClassName"]),
+        crate::sim::api::meta::storage_class(obj).to_string(),
         opt_str(obj, &["spec", "volumeAttributesClassName"]).unwrap_or("<unset>").to_string(),
         ctx.age(obj),
         opt_str(obj, &["spec", "volumeMode"]).unwrap_or("<unset>").to_string(),
