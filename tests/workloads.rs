@@ -88,7 +88,7 @@ fn dead_node_pods_are_replaced_elsewhere() {
 
 /// An Indexed Job (`completionMode: Indexed`, `indexed_job_utils.go`): one pod per completion index, named
 /// `<job>-<index>-<suffix>` with hostname `<job>-<index>`, each seeing its index in `JOB_COMPLETION_INDEX`
-/// (the downward API reads the pod's `batch.kubernetes.io/job-completion-index` annotation); the Job
+/// (the downward API reads the pod's `batch.kubernetes.io/job-completion-index` label); the Job
 /// completes when every index has succeeded, listed as `completedIndexes: 0-2`.
 #[test]
 fn indexed_job_runs_each_index_once() {
@@ -109,6 +109,24 @@ fn indexed_job_runs_each_index_once() {
     assert_eq!(names.lines().count(), 3, "one pod per index: {names}");
     let done = kubectl(&mut w, "wait --for=condition=Complete job/idx --timeout=1s");
     assert_eq!(done.stdout, "job.batch/idx condition met\n");
+}
+
+/// A `successPolicy` (the docs' "Job success policy" example, `success_policy.go`): the Job succeeds as
+/// soon as its leader index 0 has, before the workers are done. It gets `SuccessCriteriaMet` with reason
+/// `SuccessPolicy`, the workers still running are deleted, and `Complete` follows once they are gone.
+#[test]
+fn a_success_policy_ends_an_indexed_job_when_its_leader_succeeds() {
+    let mut w = World::new(1);
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: leader\nspec:\n  completions: 3\n  parallelism: 3\n  completionMode: Indexed\n  successPolicy:\n    rules:\n    - succeededIndexes: \"0\"\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: w\n        image: busybox\n        command: [\"sh\", \"-c\", \"if [ $JOB_COMPLETION_INDEX = 0 ]; then sleep 5; else sleep 600; fi\"]\n";
+    let out = kubectl::execute(&mut w, "apply -f -", Some(job), &NoFiles);
+    assert_eq!(out.stdout, "job.batch/leader created\n", "{out:?}");
+    w.run_for(90_000);
+    let reasons = kubectl(&mut w, "get job leader -o jsonpath={.status.conditions[*].reason}").stdout;
+    assert_eq!(reasons, "SuccessPolicy SuccessPolicy", "SuccessCriteriaMet, then Complete");
+    let indexes = kubectl(&mut w, "get job leader -o jsonpath={.status.completedIndexes}").stdout;
+    assert_eq!(indexes, "0", "the workers never finished");
+    let pods = kubectl(&mut w, "get pods --no-headers").stdout;
+    assert_eq!(pods.lines().count(), 1, "the workers were deleted: {pods}");
 }
 
 /// Found by `tests/fuzz.rs` (`odd_fields_never_panic_the_cluster`, seeds 3, 4 and 6): a pod template

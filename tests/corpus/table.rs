@@ -476,8 +476,7 @@ fn website_rest() -> Vec<Row> {
         row("k8s-website/controllers/frontend.yaml", running("frontend-", 3)),
         row("k8s-website/controllers/hpa-rs.yaml", Expect::Created),
         row("k8s-website/controllers/job-backoff-limit-per-index-example.yaml", check(checks::failed_indexes))
-            .wait(10 * 60 * 1000)
-            .gap("backoffLimitPerIndex and maxFailedIndexes are not modelled: a failed index is retried against backoffLimit and failedIndexes stays empty"),
+            .wait(10 * 60 * 1000),
         row("k8s-website/controllers/job-pod-failure-policy-example.yaml", check(checks::failed_by_pod_failure_policy)),
         row("k8s-website/controllers/job.yaml", completed("pi-", 1)),
         row("k8s-website/controllers/nginx-deployment.yaml", running("nginx-deployment-", 3)),

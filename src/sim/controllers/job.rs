@@ -5,16 +5,19 @@
 //! (`SuccessCriteriaMet` / `FailureTarget`) and becomes `Complete` / `Failed` once no pod of the Job is
 //! still running or terminating. Replacements of failed pods back off 10 s, 20 s, 40 s ... up to 6 min.
 //!
-//! `completionMode: Indexed` gives each pod a completion index (`indexed.rs`).
+//! `completionMode: Indexed` gives each pod a completion index (`indexed.rs`), with optional per-index
+//! failure budgets (`per_index.rs`) and early success (`success_policy.rs`). With `podReplacementPolicy:
+//! Failed` a pod is replaced only once it has fully terminated, not as soon as it starts terminating.
 //!
 //! Simplified: the `batch.kubernetes.io/job-tracking` pod finalizer and `uncountedTerminatedPods` are not
-//! used (finished pods are counted while they exist; counts never go down); `backoffLimitPerIndex`,
-//! `successPolicy` and `podReplacementPolicy` are not modelled.
+//! used (finished pods are counted while they exist; counts never go down).
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
 mod failure_policy;
 pub mod indexed;
+mod per_index;
+mod success_policy;
 
 use std::collections::BTreeSet;
 
@@ -108,9 +111,12 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     }
     let owned: Vec<&Value> = inf.controlled_by(pods_rt(), objects::uid(job)).collect();
     let active: Vec<&Value> = owned.iter().copied().filter(|p| pods::is_active(p)).collect();
-    let terminating =
-        owned.iter().filter(|p| objects::is_deleting(p) && !matches!(pods::phase(p), "Succeeded" | "Failed")).count()
-            as i64;
+    let terminating_pods: Vec<&Value> = owned
+        .iter()
+        .copied()
+        .filter(|p| objects::is_deleting(p) && !matches!(pods::phase(p), "Succeeded" | "Failed"))
+        .collect();
+    let terminating = terminating_pods.len() as i64;
     let succeeded_pods: Vec<&Value> = owned.iter().copied().filter(|p| pods::phase(p) == "Succeeded").collect();
     let mut fail_job = None;
     let mut counted_failures: Vec<&Value> = Vec::new();
@@ -120,7 +126,7 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
                 fail_job.get_or_insert(m);
             }
             Verdict::Ignore => {}
-            Verdict::Count => counted_failures.push(p),
+            Verdict::Count | Verdict::FailIndex => counted_failures.push(p),
         }
     }
     let succeeded = i64_at(job, "/status/succeeded", 0).max(succeeded_pods.len() as i64);
@@ -128,19 +134,25 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     // Indexed: the indexes that have succeeded, and active pods whose index is wrong (none, out of range,
     // already succeeded, or taken by another active pod), which are deleted.
     let indexed = indexed::is_indexed(job) && completions.is_some();
-    let (done, active, misindexed) = if indexed {
-        let c = completions.unwrap_or(0);
-        let mut done =
-            indexed::parse_intervals(job.at("/status/completedIndexes").and_then(Value::as_str).unwrap_or(""), c);
+    let per_index = per_index::limit(job).filter(|_| indexed);
+    let c = completions.unwrap_or(0);
+    let (mut done, mut lost) = (BTreeSet::new(), BTreeSet::new());
+    let (active, misindexed) = if indexed {
+        let status_indexes = |f: &str| indexed::parse_intervals(job.at(f).and_then(Value::as_str).unwrap_or(""), c);
+        done = status_indexes("/status/completedIndexes");
         done.extend(succeeded_pods.iter().filter_map(|p| indexed::index_of(p)).filter(|i| *i < c));
+        if let Some(limit) = per_index {
+            // `calculateFailedIndexes`: an index that has succeeded cannot fail any more.
+            lost = status_indexes("/status/failedIndexes");
+            let failed_now = counted_failures.iter().filter(|p| per_index::is_index_failed(job, p, limit));
+            lost.extend(failed_now.filter_map(|p| indexed::index_of(p)).filter(|i| *i < c && !done.contains(i)));
+        }
         let mut seen = BTreeSet::new();
-        let (ok, bad): (Vec<&Value>, Vec<&Value>) = active
-            .iter()
-            .copied()
-            .partition(|p| indexed::index_of(p).is_some_and(|i| i < c && !done.contains(&i) && seen.insert(i)));
-        (done, ok, bad)
+        active.iter().copied().partition(|p| {
+            indexed::index_of(p).is_some_and(|i| i < c && !done.contains(&i) && !lost.contains(&i) && seen.insert(i))
+        })
     } else {
-        (BTreeSet::new(), active, Vec::new())
+        (active, Vec::new())
     };
     let failed = i64_at(job, "/status/failed", 0).max(counted_failures.len() as i64);
     let suspended = job.at("/spec/suspend").and_then(Value::as_bool) == Some(true);
@@ -181,27 +193,41 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
         0
     };
     let deadline = job.at("/spec/activeDeadlineSeconds").and_then(Value::as_i64).map(|s| s.max(0) as Millis * 1000);
+    let verdict = |reason: &str, message: &str| Some((reason.to_string(), message.to_string()));
+    let max_failed = job.at("/spec/maxFailedIndexes").and_then(Value::as_i64);
     let failure = if let Some(c) = objects::condition(job, "FailureTarget").filter(|c| str_at(c, "/status") == "True") {
-        Some((str_at(c, "/reason").to_string(), str_at(c, "/message").to_string()))
+        verdict(str_at(c, "/reason"), str_at(c, "/message"))
     } else if let Some(m) = fail_job {
-        Some(("PodFailurePolicy".to_string(), m))
+        verdict("PodFailurePolicy", &m)
     } else if failed > backoff_limit
         || (backoff_limit > 0 && on_failure_restarts >= backoff_limit)
         || (backoff_limit == 0 && on_failure_restarts > 0)
     {
-        Some(("BackoffLimitExceeded".to_string(), "Job has reached the specified backoff limit".to_string()))
-    } else if let (Some(d), Some(s)) = (deadline, start) {
-        (now >= s + d && !suspended)
-            .then(|| ("DeadlineExceeded".to_string(), "Job was active longer than specified deadline".to_string()))
+        verdict("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+    } else if deadline.zip(start).is_some_and(|(d, s)| now >= s + d && !suspended) {
+        verdict("DeadlineExceeded", "Job was active longer than specified deadline")
+    } else if max_failed.is_some_and(|m| lost.len() as i64 > m) {
+        verdict("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes")
+    } else if !lost.is_empty() && (lost.len() + done.len()) as i64 >= c {
+        verdict("FailedIndexes", "Job has failed indexes")
     } else {
         None
     };
     let parallelism = i64_at(job, "/spec/parallelism", 1).max(0);
-    let success = objects::condition_true(job, "SuccessCriteriaMet")
-        || match completions {
-            Some(c) if indexed => done.len() as i64 >= c,
-            Some(c) => succeeded >= c,
-            None => succeeded > 0 && active.is_empty(),
+    let reached = || verdict("CompletionsReached", "Reached expected number of succeeded pods");
+    let success =
+        if let Some(c) = objects::condition(job, "SuccessCriteriaMet").filter(|c| str_at(c, "/status") == "True") {
+            verdict(str_at(c, "/reason"), str_at(c, "/message"))
+        } else if indexed && done.len() as i64 >= c {
+            reached()
+        } else if let Some(m) = indexed.then(|| success_policy::matched(job, c, &done)).flatten() {
+            verdict("SuccessPolicy", &m)
+        } else {
+            match completions {
+                Some(c) if !indexed && succeeded >= c => reached(),
+                None if succeeded > 0 && active.is_empty() => reached(),
+                _ => None,
+            }
         };
     for p in &misindexed {
         out.actions.extend(delete(p));
@@ -219,27 +245,13 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             out.actions.push(Action::Event { regarding: job.clone(), event_type: "Warning", reason, message });
         }
         active_count = 0;
-    } else if success {
-        set_cond(
-            &mut conds,
-            "SuccessCriteriaMet",
-            "True",
-            "CompletionsReached",
-            "Reached expected number of succeeded pods",
-            now,
-        );
+    } else if let Some((reason, message)) = success {
+        set_cond(&mut conds, "SuccessCriteriaMet", "True", &reason, &message, now);
         for p in &active {
             out.actions.extend(delete(p));
         }
         if active.is_empty() && misindexed.is_empty() && terminating == 0 {
-            set_cond(
-                &mut conds,
-                "Complete",
-                "True",
-                "CompletionsReached",
-                "Reached expected number of succeeded pods",
-                now,
-            );
+            set_cond(&mut conds, "Complete", "True", &reason, &message, now);
             completion_time = Some(now);
             out.actions.push(Action::Event {
                 regarding: job.clone(),
@@ -274,13 +286,35 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             });
         }
         let want = match completions {
-            Some(c) if indexed => parallelism.min(c - done.len() as i64).max(0),
+            Some(c) if indexed => parallelism.min(c - (done.len() + lost.len()) as i64).max(0),
             Some(c) => parallelism.min(c - succeeded).max(0),
             None if succeeded > 0 => 0,
             None => parallelism,
         };
-        let diff = want - active.len() as i64;
-        if diff > 0 && may_create {
+        // `onlyReplaceFailedPods`: with podReplacementPolicy Failed a terminating pod still holds its place.
+        let waiting = if str_at(job, "/spec/podReplacementPolicy") == "Failed" { terminating } else { 0 };
+        let diff = want - active.len() as i64 - waiting;
+        if diff > 0 && may_create && per_index.is_some() {
+            let running: BTreeSet<i64> = active.iter().filter_map(|p| indexed::index_of(p)).collect();
+            let mut held: BTreeSet<i64> = running.clone();
+            if waiting > 0 {
+                held.extend(terminating_pods.iter().filter_map(|p| indexed::index_of(p)));
+            }
+            let settled: BTreeSet<i64> = done.union(&lost).copied().collect();
+            let last = per_index::last_failed(&counted_failures, c, &settled, &running);
+            for ix in indexed::pending(c, &settled, &held, diff.min(MAX_BATCH)) {
+                let before = last.get(&ix).copied();
+                match per_index::remaining_backoff(before, now) {
+                    0 => {
+                        let mut object = indexed::with_index(new_pod(job), job, ix);
+                        per_index::annotate(&mut object, per_index::next_counts(job, before));
+                        out.creates += 1;
+                        out.actions.push(Action::Create { resource: pods_rt(), namespace: Some(ns.clone()), object });
+                    }
+                    wait => out.requeue = Some(out.requeue.map_or(wait, |r| r.min(wait))),
+                }
+            }
+        } else if diff > 0 && may_create {
             // Back off replacements after failures (10 s doubling to 6 min), counted since the last success.
             let last_success = succeeded_pods.iter().map(|p| finished_at(p)).max().unwrap_or(0);
             let recent: Vec<Millis> =
@@ -298,8 +332,11 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
             } else {
                 let n = diff.min(MAX_BATCH);
                 let pods: Vec<Value> = if indexed {
-                    let running: BTreeSet<i64> = active.iter().filter_map(|p| indexed::index_of(p)).collect();
-                    let free = indexed::pending(completions.unwrap_or(0), &done, &running, n);
+                    let mut running: BTreeSet<i64> = active.iter().filter_map(|p| indexed::index_of(p)).collect();
+                    if waiting > 0 {
+                        running.extend(terminating_pods.iter().filter_map(|p| indexed::index_of(p)));
+                    }
+                    let free = indexed::pending(c, &done, &running, n);
                     free.into_iter().map(|i| indexed::with_index(new_pod(job), job, i)).collect()
                 } else {
                     (0..n).map(|_| new_pod(job)).collect()
@@ -334,6 +371,9 @@ pub fn sync_job(inf: &Informers, job: &Value, now: Millis, may_create: bool) -> 
     }
     if indexed && !done.is_empty() {
         status["completedIndexes"] = json!(indexed::format_intervals(&done));
+    }
+    if per_index.is_some() {
+        status["failedIndexes"] = json!(indexed::format_intervals(&lost));
     }
     if let Some(t) =
         completion_time.or_else(|| job.at("/status/completionTime").and_then(Value::as_str).and_then(parse_rfc3339))

@@ -1,5 +1,7 @@
 //! Batch workloads: Job and CronJob.
 
+mod indexes;
+
 use super::meta::validate_label_selector;
 use super::names::is_dns1123_label;
 use super::workloads::{check_selector_matches, get, validate_template};
@@ -23,6 +25,7 @@ fn validate_job_spec(spec: &Value, path: &str, errs: &mut Errs) {
             other => errs.unsupported(&child(path, "completionMode"), other, &["NonIndexed", "Indexed"]),
         }
     }
+    indexes::validate(spec, path, errs);
     for (i, rule) in array_at(spec, &["podFailurePolicy", "rules"]).iter().enumerate() {
         let rp = format!("{path}.podFailurePolicy.rules[{i}]");
         let action = str_at(rule, &["action"]).unwrap_or("");
@@ -87,9 +90,16 @@ pub(super) fn validate_job(obj: &Value, old: Option<&Value>, errs: &mut Errs) {
         if get(spec, &["template"]) != get(old, &["spec", "template"]) {
             errs.invalid("spec.template", BadValue::Raw("core.PodTemplateSpec{...}".into()), "field is immutable");
         }
-        for f in ["completions", "completionMode"] {
+        for f in ["completions", "completionMode", "podFailurePolicy", "backoffLimitPerIndex"] {
             if spec.get(f) != get(old, &["spec"]).get(f) {
-                errs.invalid(&child("spec", f), BadValue::Raw(get(spec, &[f]).to_string()), "field is immutable");
+                let new = get(spec, &[f]);
+                // apimachinery prints a struct with `%#v` (elided here), anything else as itself.
+                let shown = match new {
+                    Value::Object(_) => "batch.PodFailurePolicy{Rules:[]batch.PodFailurePolicyRule{...}}".to_string(),
+                    Value::String(s) => format!("{s:?}"),
+                    other => other.to_string(),
+                };
+                errs.invalid(&child("spec", f), BadValue::Raw(shown), "field is immutable");
             }
         }
     }

@@ -1,5 +1,5 @@
 //! `podFailurePolicy` (`pkg/controller/job/pod_failure_policy.go`): the first rule matching a failed
-//! pod's exit codes or conditions decides whether it fails the Job, is ignored, or counts.
+//! pod's exit codes or conditions decides whether it fails the Job, fails its index, is ignored, or counts.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
@@ -15,6 +15,8 @@ pub enum Verdict {
     Ignore,
     /// `Count` (also the default when no rule matches).
     Count,
+    /// `FailIndex`: counted, and the pod's index fails at once (Jobs with `backoffLimitPerIndex`).
+    FailIndex,
 }
 
 fn exit_codes_match(rule: &Value, pod: &Value) -> Option<(String, i64)> {
@@ -74,6 +76,7 @@ pub fn judge(job: &Value, pod: &Value) -> Verdict {
         return match action {
             "FailJob" => Verdict::FailJob(matched),
             "Ignore" => Verdict::Ignore,
+            "FailIndex" => Verdict::FailIndex,
             _ => Verdict::Count,
         };
     }

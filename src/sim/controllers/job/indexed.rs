@@ -37,7 +37,7 @@ pub fn parse_intervals(s: &str, completions: i64) -> BTreeSet<i64> {
     out
 }
 
-/// `orderedIntervals.String`: consecutive indexes as `a-b`, others alone.
+/// `orderedIntervals.String`: a run of three or more as `a-b`, a pair as `a,b`, others alone.
 pub fn format_intervals(indexes: &BTreeSet<i64>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut run: Option<(i64, i64)> = None;
@@ -45,16 +45,24 @@ pub fn format_intervals(indexes: &BTreeSet<i64>) -> String {
         run = match run {
             Some((a, b)) if i == b + 1 => Some((a, i)),
             Some((a, b)) => {
-                parts.push(if a == b { a.to_string() } else { format!("{a}-{b}") });
+                parts.push(interval(a, b));
                 Some((i, i))
             }
             None => Some((i, i)),
         };
     }
     if let Some((a, b)) = run {
-        parts.push(if a == b { a.to_string() } else { format!("{a}-{b}") });
+        parts.push(interval(a, b));
     }
     parts.join(",")
+}
+
+fn interval(a: i64, b: i64) -> String {
+    match b - a {
+        0 => a.to_string(),
+        1 => format!("{a},{b}"),
+        _ => format!("{a}-{b}"),
+    }
 }
 
 /// `firstPendingIndexes`: the lowest `n` indexes below `completions` that neither succeeded nor run now.
@@ -74,7 +82,9 @@ pub fn with_index(mut pod: Value, job: &Value, index: i64) -> Value {
     meta::set_annotation(&mut pod, INDEX_KEY, &index.to_string());
     meta::set_label(&mut pod, INDEX_KEY, &index.to_string());
     pod["spec"]["hostname"] = json!(format!("{job_name}-{index}"));
-    let env = json!({"name": INDEX_ENV, "valueFrom": {"fieldRef": {"fieldPath": format!("metadata.annotations['{INDEX_KEY}']")}}});
+    // PodIndexLabel (GA in 1.32): the variable reads the label, not the annotation.
+    let env =
+        json!({"name": INDEX_ENV, "valueFrom": {"fieldRef": {"fieldPath": format!("metadata.labels['{INDEX_KEY}']")}}});
     for list in ["initContainers", "containers"] {
         let Some(cs) = pod.pointer_mut(&format!("/spec/{list}")).and_then(Value::as_array_mut) else { continue };
         for c in cs.iter_mut().filter(|c| c.is_object()) {
@@ -97,6 +107,7 @@ mod tests {
         let set = parse_intervals("0-2,4,6-7,x,9-8", 7);
         assert_eq!(set.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 4, 6]);
         assert_eq!(format_intervals(&set), "0-2,4,6");
+        assert_eq!(format_intervals(&[0, 1, 3, 4, 5].into()), "0,1,3-5", "a pair is written as two indexes");
         assert_eq!(format_intervals(&BTreeSet::new()), "");
         assert_eq!(format_intervals(&[3].into()), "3");
         assert!(parse_intervals("0-9999999999", 3).len() == 3, "bounded by completions");
@@ -127,7 +138,7 @@ mod tests {
             let var = env.iter().find(|v| v["name"] == INDEX_ENV).expect("JOB_COMPLETION_INDEX");
             assert_eq!(
                 var["valueFrom"]["fieldRef"]["fieldPath"],
-                "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+                "metadata.labels['batch.kubernetes.io/job-completion-index']"
             );
         }
         assert_eq!(index_of(&json!({"metadata": {"annotations": {INDEX_KEY: "-1"}}})), None);

@@ -184,3 +184,5 @@ fn finished_jobs_are_left_alone() {
     j["status"]["conditions"] = json!([{"type": "Complete", "status": "True"}]);
     assert!(sync_job(&with(&j, vec![]), &j, 0, true).actions.is_empty());
 }
+
+mod indexed;
