@@ -15,6 +15,7 @@ pub mod component;
 pub mod controllers;
 pub mod dataplane;
 pub mod etcd;
+pub mod http;
 pub mod kernel;
 pub mod kubectl;
 pub mod protocol;

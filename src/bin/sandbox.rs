@@ -4,6 +4,7 @@
 //! ```text
 //! sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]
 //! sandbox bench --nodes N --pods M [--seed N]
+//! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -18,8 +19,13 @@ use k8s_sandbox::sim::script::{self, DiskFiles};
 use k8s_sandbox::sim::trace::Trace;
 use k8s_sandbox::sim::world::World;
 
+// A binary's modules live beside it in `src/bin/`; this one's are kept in `src/bin/sandbox/`.
+#[path = "sandbox/serve.rs"]
+mod serve;
+
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
-                     sandbox bench --nodes N --pods M [--seed N]";
+                     sandbox bench --nodes N --pods M [--seed N]\n  \
+                     sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -80,6 +86,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("serve") => serve::run(&args[1..]),
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;
             let pods = number(&args, "--pods", 3000)? as usize;

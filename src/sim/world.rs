@@ -309,6 +309,14 @@ impl World {
         id
     }
 
+    /// The events a `kubectl get -w` (or an HTTP client's watch) has received since the last look, and
+    /// whether the apiserver has ended the stream (its timeout passed, or the connection was lost).
+    pub fn take_kubectl_watch(&mut self, id: u64) -> (Vec<WatchNotice>, bool) {
+        let events = self.kubectl_watch_events.get_mut(&id).map(std::mem::take).unwrap_or_default();
+        let ended = self.kubectl_responses.remove(&id).is_some() || !self.kubectl_watch_events.contains_key(&id);
+        (events, ended)
+    }
+
     /// Ends a `kubectl get -w` (Ctrl+C): later events for it are dropped.
     pub fn close_kubectl_watch(&mut self, id: u64) {
         self.kubectl_watch_events.remove(&id);

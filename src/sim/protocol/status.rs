@@ -15,6 +15,8 @@ pub enum Reason {
     BadRequest,
     Forbidden,
     MethodNotAllowed,
+    /// 415: a body in a format the server does not read.
+    UnsupportedMediaType,
     /// 410: a watch from a compacted revision.
     Expired,
     InternalError,
@@ -93,6 +95,7 @@ impl Status {
             Reason::BadRequest => "BadRequest",
             Reason::Forbidden => "Forbidden",
             Reason::MethodNotAllowed => "MethodNotAllowed",
+            Reason::UnsupportedMediaType => "UnsupportedMediaType",
             Reason::Expired => "Expired",
             Reason::InternalError => "InternalError",
             Reason::Timeout => "Timeout",

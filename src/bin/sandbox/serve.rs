@@ -1,0 +1,309 @@
+//! `sandbox serve`: the simulated cluster's kube-apiserver over HTTP on loopback, for real kubectl and
+//! client libraries. The world lives in one thread (it is single-threaded by design); each connection
+//! runs in its own thread and hands its work to the world's thread over a channel. Every object request
+//! is one message into the simulated kube-apiserver (`World::call`), so it lands in the trace as the
+//! sandbox's own kubectl's requests do.
+//!
+//! The clock: `realtime` lets virtual time follow wall time (a ticker thread advances the world);
+//! `manual` moves it only on `POST /sandbox/v1/advance?duration=90s` (and by the little each request
+//! itself takes to cross the simulated network, as for the sandbox's own kubectl).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
+
+use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
+use k8s_sandbox::sim::apiserver::status::Status;
+use k8s_sandbox::sim::http::{self, Route, discovery, table};
+use k8s_sandbox::sim::time::Millis;
+use k8s_sandbox::sim::world::World;
+use serde_json::{Value, json};
+
+use super::{number, opt};
+
+/// How virtual time moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    Realtime,
+    Manual,
+}
+
+/// Work a connection asks of the world's thread, with where to send the answer.
+enum Job {
+    /// One REST call: its result and the virtual time after it.
+    Call(ApiRequest, Sender<(Result<Value, Status>, Millis)>),
+    OpenWatch(ApiRequest, Sender<u64>),
+    /// A watch's new events, whether it ended, and the virtual time.
+    TakeWatch(u64, Sender<(Vec<WatchNotice>, bool, Millis)>),
+    CloseWatch(u64),
+    /// Moves a manual clock; answers the new time.
+    Advance(Millis, Sender<Millis>),
+}
+
+/// The world's thread: does each job in turn and, with a realtime clock, keeps virtual time level with
+/// wall time between jobs.
+fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
+    let start = Instant::now();
+    let base = world.now();
+    loop {
+        match jobs.recv_timeout(Duration::from_millis(20)) {
+            Ok(Job::Call(req, reply)) => {
+                let result = world.call(req);
+                let _ = reply.send((result, world.now()));
+            }
+            Ok(Job::OpenWatch(req, reply)) => {
+                let _ = reply.send(world.open_kubectl_watch(req));
+            }
+            Ok(Job::TakeWatch(id, reply)) => {
+                let (events, ended) = world.take_kubectl_watch(id);
+                let _ = reply.send((events, ended, world.now()));
+            }
+            Ok(Job::CloseWatch(id)) => world.close_kubectl_watch(id),
+            Ok(Job::Advance(d, reply)) => {
+                let t = world.now() + d;
+                world.run_until(t);
+                let _ = reply.send(world.now());
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if clock == Clock::Realtime {
+            let target = base + start.elapsed().as_millis() as Millis;
+            if world.now() < target {
+                world.run_until(target);
+            }
+        }
+    }
+}
+
+/// Sends a job and waits for its answer; None if the world's thread is gone.
+fn ask<T>(jobs: &Sender<Job>, job: impl FnOnce(Sender<T>) -> Job) -> Option<T> {
+    let (tx, rx) = channel();
+    jobs.send(job(tx)).ok()?;
+    rx.recv().ok()
+}
+
+fn kubeconfig(address: &str, port: u16) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: http://{address}:{port}\n  name: sandbox\ncontexts:\n- context:\n    cluster: sandbox\n    user: sandbox\n  name: sandbox\ncurrent-context: sandbox\nusers:\n- name: sandbox\n  user: {{}}\n"
+    )
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let address = opt(args, "--address").unwrap_or_else(|| "127.0.0.1".into());
+    let ip: IpAddr =
+        address.parse().map_err(|_| format!("sandbox serve: --address {address:?} is not an IP address"))?;
+    if !ip.is_loopback() {
+        return Err(format!(
+            "sandbox serve: --address {address} is not a loopback address; the sandbox serves this machine only"
+        ));
+    }
+    let port = u16::try_from(number(args, "--port", 6443)?).map_err(|_| "sandbox serve: --port must be below 65536")?;
+    let seed = number(args, "--seed", 1)?;
+    let clock = match opt(args, "--clock").as_deref() {
+        None | Some("realtime") => Clock::Realtime,
+        Some("manual") => Clock::Manual,
+        Some(other) => return Err(format!("sandbox serve: --clock must be realtime or manual, got {other:?}")),
+    };
+    let listener =
+        TcpListener::bind((ip, port)).map_err(|e| format!("sandbox serve: cannot listen on {address}:{port}: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let config = kubeconfig(&address, port);
+    match opt(args, "--kubeconfig") {
+        Some(path) => std::fs::write(&path, &config).map_err(|e| format!("sandbox serve: cannot write {path}: {e}"))?,
+        None => print!("{config}"),
+    }
+    println!("# serving the sandbox's kube-apiserver at http://{address}:{port} (clock: {clock:?}, seed {seed})");
+    let _ = std::io::stdout().flush();
+    let (jobs, inbox) = channel();
+    // The world is made in its own thread: it holds trait objects that never cross threads.
+    std::thread::spawn(move || simulate(World::new(seed), inbox, clock));
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let jobs = jobs.clone();
+        std::thread::spawn(move || {
+            let _ = serve_connection(stream, &jobs, clock);
+        });
+    }
+    Ok(())
+}
+
+/// One HTTP/1.1 request as read from the socket.
+struct Request {
+    method: String,
+    target: String,
+    content_type: String,
+    accept: String,
+    body: Vec<u8>,
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next()?.to_string(), words.next()?.to_string());
+    let (mut length, mut content_type, mut accept) = (0usize, String::new(), String::new());
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        match name.trim().to_ascii_lowercase().as_str() {
+            "content-length" => length = value.trim().parse().ok()?,
+            "content-type" => content_type = value.trim().to_string(),
+            "accept" => accept = value.trim().to_string(),
+            _ => {}
+        }
+    }
+    // 64 MiB is far beyond any manifest; a larger claim is refused rather than allocated.
+    if length > 64 << 20 {
+        return None;
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request { method, target, content_type, accept, body })
+}
+
+fn reason_phrase(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+fn respond(stream: &mut TcpStream, code: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache, private\r\n\r\n",
+        reason_phrase(code),
+        body.len()
+    )?;
+    stream.write_all(body)?;
+    stream.flush()
+}
+
+fn json_response(stream: &mut TcpStream, code: u16, v: &Value) -> std::io::Result<()> {
+    respond(stream, code, "application/json", v.to_string().as_bytes())
+}
+
+/// `metav1.Status` for a failed request.
+fn status_body(s: &Status) -> (u16, Value) {
+    // The client's own failure to reach the simulated apiserver: the gateway timed out.
+    let code = if s.code == 0 { 504 } else { s.code };
+    let reason = if s.reason_text().is_empty() { "Timeout" } else { s.reason_text() };
+    (
+        code,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": s.message, "reason": reason, "code": code}),
+    )
+}
+
+fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std::io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    while let Some(req) = read_request(&mut reader) {
+        match http::route(&req.method, &req.target, &req.content_type, &req.accept, &req.body) {
+            Route::Version => json_response(&mut out, 200, &discovery::version())?,
+            Route::Health => respond(&mut out, 200, "text/plain; charset=utf-8", b"ok")?,
+            Route::CoreVersions => json_response(&mut out, 200, &discovery::core_versions())?,
+            Route::Groups => json_response(&mut out, 200, &discovery::groups())?,
+            Route::Resources { group, version } => match discovery::resources(&group, &version) {
+                Some(doc) => json_response(&mut out, 200, &doc)?,
+                None => {
+                    let (code, body) = status_body(&Status::new(
+                        404,
+                        k8s_sandbox::sim::apiserver::status::Reason::NotFound,
+                        "the server could not find the requested resource",
+                    ));
+                    json_response(&mut out, code, &body)?
+                }
+            },
+            Route::Advance(d) if clock == Clock::Manual => {
+                let Some(now) = ask(jobs, |tx| Job::Advance(d, tx)) else { return Ok(()) };
+                json_response(&mut out, 200, &json!({"now": now}))?
+            }
+            Route::Advance(_) => {
+                let (code, body) = status_body(&Status::bad_request(
+                    "the clock follows wall time (--clock realtime); start the server with --clock manual to move it",
+                ));
+                json_response(&mut out, code, &body)?
+            }
+            Route::Error(s) => {
+                let (code, body) = status_body(&s);
+                json_response(&mut out, code, &body)?
+            }
+            Route::Api { request, table } if request.verb == Verb::Watch => {
+                return stream_watch(out, jobs, *request, table);
+            }
+            Route::Api { request, table } => {
+                let (verb, kind) = (request.verb.clone(), request.resource.kind);
+                let Some((answer, now)) = ask(jobs, |tx| Job::Call(*request, tx)) else { return Ok(()) };
+                match answer {
+                    Ok(v) if table && matches!(verb, Verb::Get | Verb::List) => {
+                        json_response(&mut out, 200, &table::to_table(&v, kind, now))?
+                    }
+                    Ok(v) => json_response(&mut out, if verb == Verb::Create { 201 } else { 200 }, &v)?,
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)?
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A watch: chunked JSON events until the simulated apiserver ends it or the client goes away.
+fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, table: bool) -> std::io::Result<()> {
+    let kind = request.resource.kind;
+    let Some(id) = ask(jobs, |tx| Job::OpenWatch(request, tx)) else { return Ok(()) };
+    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+    out.flush()?;
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            let Some((events, ended, now)) = ask(jobs, |tx| Job::TakeWatch(id, tx)) else { return Ok(()) };
+            for e in events {
+                let ty = match e.event {
+                    EventType::Added => "ADDED",
+                    EventType::Modified => "MODIFIED",
+                    EventType::Deleted => "DELETED",
+                    EventType::Bookmark => "BOOKMARK",
+                };
+                let object = if table && e.event != EventType::Bookmark {
+                    table::to_table(&e.object, kind, now)
+                } else {
+                    (*e.object).clone()
+                };
+                let line = format!("{}\n", json!({"type": ty, "object": object}));
+                write!(out, "{:x}\r\n{line}\r\n", line.len())?;
+                out.flush()?;
+            }
+            if ended {
+                write!(out, "0\r\n\r\n")?;
+                return out.flush();
+            }
+            // A client that went away is noticed when the next event's write fails.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })();
+    let _ = jobs.send(Job::CloseWatch(id));
+    result
+}

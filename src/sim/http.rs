@@ -1,0 +1,14 @@
+//! The Kubernetes REST API over HTTP, as `sandbox serve` offers it to real clients (kubectl, client
+//! libraries): what an HTTP request means to the simulated kube-apiserver, and the documents the real
+//! apiserver serves besides objects (version, discovery, `Table` rows).
+//!
+//! Pure and socket-free, so it is tested natively like the rest of the simulation; the server that
+//! owns the sockets and the clock is `src/bin/sandbox/serve.rs`. Every object request becomes one
+//! [`ApiRequest`] sent to the kube-apiserver as a message, exactly as the sandbox's own kubectl sends
+//! it, so it lands in the trace.
+
+pub mod discovery;
+pub mod route;
+pub mod table;
+
+pub use route::{Route, route};

@@ -1,0 +1,253 @@
+//! From an HTTP request line to what it asks of the cluster: a discovery document, the version, a
+//! health check, the clock's advance, or one REST call to the kube-apiserver (`ApiRequest`).
+
+use serde_json::Value;
+
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::request::{ApiRequest, PatchType, RequestOptions, Verb};
+use crate::sim::apiserver::status::Status;
+use crate::sim::time::Millis;
+
+/// What one HTTP request asks for.
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// `GET /version`.
+    Version,
+    /// `/healthz`, `/livez`, `/readyz`: `ok`.
+    Health,
+    /// `GET /api`: the core group's versions.
+    CoreVersions,
+    /// `GET /apis`: every other group.
+    Groups,
+    /// `GET /api/v1` or `/apis/GROUP/VERSION`: the resources of one group version.
+    Resources { group: String, version: String },
+    /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
+    Api { request: Box<ApiRequest>, table: bool },
+    /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
+    Advance(Millis),
+    /// Anything else: the apiserver's own answer (404 for an unknown path, 405, 415, 400).
+    Error(Status),
+}
+
+/// `%XX` and `+` in a query value.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten();
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (_, Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The query's parameters, decoded, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// A Go duration as `--request-timeout` and `advance?duration=` take it: `90s`, `1m30s`, `500ms`, `2h`.
+pub fn parse_duration(s: &str) -> Option<Millis> {
+    let mut total: f64 = 0.0;
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let n: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let ms = match &rest[..unit_len] {
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        total += n * ms;
+        rest = &rest[unit_len..];
+    }
+    (total.is_finite() && (0.0..1e15).contains(&total)).then_some(total as Millis)
+}
+
+fn not_found() -> Status {
+    Status::new(
+        404,
+        crate::sim::apiserver::status::Reason::NotFound,
+        "the server could not find the requested resource",
+    )
+}
+
+/// The served resource at `group`/`version` named `plural`.
+fn resource_at(group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
+    api::resources().iter().find(|r| {
+        r.group == group && r.plural == plural && (r.version == version || r.other_versions.contains(&version))
+    })
+}
+
+/// Reads one HTTP request. `content_type` and `accept` are the request's headers (empty when absent).
+pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body: &[u8]) -> Route {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let params = query_pairs(query);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    match (method, parts.as_slice()) {
+        ("GET", ["version"]) => return Route::Version,
+        ("GET", ["healthz" | "livez" | "readyz"]) => return Route::Health,
+        ("GET", ["api"]) => return Route::CoreVersions,
+        ("GET", ["apis"]) => return Route::Groups,
+        ("GET", ["api", v]) => return Route::Resources { group: String::new(), version: v.to_string() },
+        ("GET", ["apis", g, v]) => return Route::Resources { group: g.to_string(), version: v.to_string() },
+        ("POST", ["sandbox", "v1", "advance"]) => {
+            return match param("duration").and_then(parse_duration) {
+                Some(d) => Route::Advance(d),
+                None => Route::Error(Status::bad_request(format!(
+                    "duration: want a Go duration such as 90s or 1m30s, got {:?}",
+                    param("duration").unwrap_or("")
+                ))),
+            };
+        }
+        _ => {}
+    }
+    // /api/v1/... or /apis/G/V/...: then optionally namespaces/NS, the plural, a name, a subresource.
+    let (group, version, rest) = match parts.as_slice() {
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Route::Error(not_found()),
+    };
+    let (namespace, rest): (Option<String>, &[&str]) = match rest {
+        // A namespace's own subresources, not a collection inside it.
+        ["namespaces", _, "status" | "finalize"] => (None, rest),
+        ["namespaces", ns, tail @ ..] if !tail.is_empty() => (Some(ns.to_string()), tail),
+        _ => (None, rest),
+    };
+    let (plural, name, sub) = match rest {
+        [p] => (*p, None, None),
+        [p, n] => (*p, Some(n.to_string()), None),
+        [p, n, s] => (*p, Some(n.to_string()), Some(s.to_string())),
+        _ => return Route::Error(not_found()),
+    };
+    let Some(rt) = resource_at(group, version, plural).filter(|rt| rt.namespaced || namespace.is_none()) else {
+        return Route::Error(not_found());
+    };
+    // The subresources the simulated apiserver serves; `log`, `exec`, `attach`, `portforward`, `proxy`
+    // and `scale` are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
+    let served_sub = match (sub.as_deref(), method) {
+        (None, _) => true,
+        (Some("status"), "GET" | "PUT" | "PATCH") => true,
+        (Some("binding" | "eviction"), "POST") => rt.plural == "pods",
+        (Some("finalize"), "PUT") => rt.plural == "namespaces",
+        _ => false,
+    };
+    if !served_sub {
+        return Route::Error(not_found());
+    }
+    let watch = param("watch").is_some_and(|v| v == "true" || v == "1");
+    let verb = match (method, &name, watch) {
+        ("GET", _, true) => Verb::Watch,
+        ("GET", Some(_), false) => Verb::Get,
+        ("GET", None, false) => Verb::List,
+        ("POST", None, _) => Verb::Create,
+        ("POST", Some(_), _) if sub.is_some() => Verb::Create,
+        ("PUT", Some(_), _) => Verb::Update,
+        ("PATCH", Some(_), _) => match content_type.split(';').next().unwrap_or("").trim() {
+            "application/merge-patch+json" => Verb::Patch(PatchType::Merge),
+            "application/strategic-merge-patch+json" => Verb::Patch(PatchType::Strategic),
+            other => {
+                return Route::Error(Status::new(
+                    415,
+                    crate::sim::apiserver::status::Reason::UnsupportedMediaType,
+                    format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json (this sandbox does not serve {other:?}: JSON patch and server-side apply are not modelled)"
+                    ),
+                ));
+            }
+        },
+        ("DELETE", Some(_), _) => Verb::Delete,
+        ("DELETE", None, _) => Verb::DeleteCollection,
+        _ => {
+            return Route::Error(Status::new(
+                405,
+                crate::sim::apiserver::status::Reason::MethodNotAllowed,
+                "the server does not allow this method on the requested resource",
+            ));
+        }
+    };
+    // Protobuf bodies are not decoded: client-go answers a 415 by sending JSON from then on.
+    if content_type.starts_with("application/vnd.kubernetes.protobuf") && !body.is_empty() {
+        return Route::Error(Status::new(
+            415,
+            crate::sim::apiserver::status::Reason::UnsupportedMediaType,
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json",
+        ));
+    }
+    let body: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return Route::Error(Status::bad_request(format!(
+                    "the object provided is unrecognized or could not be decoded: {e}"
+                )));
+            }
+        }
+    };
+    let number = |k: &str| param(k).and_then(|v| v.parse::<i64>().ok());
+    // DELETE's options may come in the body (`DeleteOptions`) as well as the query.
+    let delete_opt = |k: &str| body.as_ref().and_then(|b| b.get(k)).cloned();
+    let mut options = RequestOptions {
+        label_selector: param("labelSelector").filter(|s| !s.is_empty()).map(str::to_string),
+        field_selector: param("fieldSelector").filter(|s| !s.is_empty()).map(str::to_string),
+        resource_version: number("resourceVersion").filter(|v| *v > 0),
+        send_initial_events: param("sendInitialEvents") == Some("true"),
+        timeout_seconds: number("timeoutSeconds").and_then(|t| u64::try_from(t).ok()),
+        dry_run: param("dryRun") == Some("All"),
+        propagation_policy: param("propagationPolicy").map(str::to_string),
+        grace_period_seconds: number("gracePeriodSeconds"),
+    };
+    let is_delete = matches!(verb, Verb::Delete | Verb::DeleteCollection);
+    if is_delete {
+        if let Some(p) = delete_opt("propagationPolicy").and_then(|v| v.as_str().map(str::to_string)) {
+            options.propagation_policy = Some(p);
+        }
+        if let Some(g) = delete_opt("gracePeriodSeconds").and_then(|v| v.as_i64()) {
+            options.grace_period_seconds = Some(g);
+        }
+        if delete_opt("dryRun").and_then(|v| v.as_array().cloned()).is_some_and(|a| a.iter().any(|x| x == "All")) {
+            options.dry_run = true;
+        }
+    }
+    let body = if is_delete { None } else { body };
+    let mut request = ApiRequest::new(0, verb, rt).in_namespace(namespace.as_deref());
+    request.name = name;
+    request.subresource = sub;
+    request.body = body;
+    request.options = options;
+    let table = accept.split(',').next().is_some_and(|first| first.contains("as=Table"));
+    Route::Api { request: Box::new(request), table }
+}
+
+#[cfg(test)]
+mod tests;

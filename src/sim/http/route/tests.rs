@@ -1,0 +1,109 @@
+//! HTTP request lines as real clients send them, and what each asks of the apiserver.
+
+use super::*;
+
+fn api(method: &str, target: &str, body: &str) -> (ApiRequest, bool) {
+    match route(method, target, "application/json", "application/json", body.as_bytes()) {
+        Route::Api { request, table } => (*request, table),
+        other => panic!("{method} {target}: {other:?}"),
+    }
+}
+
+fn error(method: &str, target: &str, content_type: &str) -> Status {
+    match route(method, target, content_type, "", b"{}") {
+        Route::Error(s) => s,
+        other => panic!("{method} {target}: {other:?}"),
+    }
+}
+
+#[test]
+fn object_paths_become_requests() {
+    let (r, _) = api("GET", "/api/v1/namespaces/default/pods?limit=500", "");
+    assert_eq!(
+        (r.verb.clone(), r.resource.plural, r.namespace.as_deref(), r.name.as_deref()),
+        (Verb::List, "pods", Some("default"), None)
+    );
+    let (r, _) = api("GET", "/apis/apps/v1/namespaces/web/deployments/api", "");
+    assert_eq!((r.verb.clone(), r.resource.kind, r.name.as_deref()), (Verb::Get, "Deployment", Some("api")));
+    let (r, _) = api("GET", "/api/v1/pods?labelSelector=app%3Dweb%2Ctier+in+%28a%29&watch=true&resourceVersion=12", "");
+    assert_eq!(r.verb, Verb::Watch);
+    assert_eq!(r.options.label_selector.as_deref(), Some("app=web,tier in (a)"));
+    assert_eq!((r.namespace, r.options.resource_version), (None, Some(12)));
+    let (r, _) = api("GET", "/api/v1/namespaces/kube-system", "");
+    assert_eq!((r.resource.plural, r.name.as_deref(), r.namespace), ("namespaces", Some("kube-system"), None));
+    let (r, _) = api("PUT", "/api/v1/namespaces/gone/finalize", "{}");
+    assert_eq!(
+        (r.resource.plural, r.name.as_deref(), r.subresource.as_deref()),
+        ("namespaces", Some("gone"), Some("finalize"))
+    );
+    let (r, _) = api(
+        "POST",
+        "/api/v1/namespaces/default/configmaps?dryRun=All&fieldManager=kubectl-create",
+        r#"{"metadata":{"name":"c"}}"#,
+    );
+    assert_eq!((r.verb.clone(), r.options.dry_run), (Verb::Create, true));
+    let (r, _) = api(
+        "DELETE",
+        "/apis/apps/v1/namespaces/default/deployments/web",
+        r#"{"propagationPolicy":"Foreground","gracePeriodSeconds":0}"#,
+    );
+    assert_eq!(
+        (r.verb.clone(), r.options.propagation_policy.as_deref(), r.options.grace_period_seconds),
+        (Verb::Delete, Some("Foreground"), Some(0))
+    );
+    assert!(r.body.is_none(), "DeleteOptions are options, not an object");
+    let r = route("PATCH", "/api/v1/nodes/n1", "application/strategic-merge-patch+json", "", b"{}");
+    assert!(matches!(r, Route::Api { request, .. } if request.verb == Verb::Patch(PatchType::Strategic)));
+}
+
+#[test]
+fn table_is_asked_for_in_accept() {
+    let kubectl = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    let r = route("GET", "/api/v1/namespaces/default/pods", "", kubectl, b"");
+    assert!(matches!(r, Route::Api { table: true, .. }));
+    assert!(!api("GET", "/api/v1/pods", "").1);
+}
+
+#[test]
+fn documents_and_the_clock() {
+    assert!(matches!(route("GET", "/version?timeout=32s", "", "", b""), Route::Version));
+    assert!(matches!(route("GET", "/readyz", "", "", b""), Route::Health));
+    assert!(matches!(route("GET", "/apis/batch/v1", "", "", b""), Route::Resources { .. }));
+    assert!(matches!(route("POST", "/sandbox/v1/advance?duration=1m30s", "", "", b""), Route::Advance(90_000)));
+    assert!(matches!(route("POST", "/sandbox/v1/advance?duration=soon", "", "", b""), Route::Error(_)));
+}
+
+#[test]
+fn bad_requests_get_the_apiservers_answers() {
+    assert_eq!(error("GET", "/apis/apps/v1/namespaces/default/widgets", "").code, 404);
+    assert_eq!(error("GET", "/api/v1/namespaces/default/nodes", "").code, 404, "nodes are not namespaced");
+    assert_eq!(error("GET", "/nonsense", "").code, 404);
+    assert_eq!(
+        error("GET", "/api/v1/namespaces/default/pods/p/log", "").code,
+        404,
+        "logs are not served over HTTP yet"
+    );
+    assert_eq!(error("POST", "/api/v1/namespaces/default/configmaps/c/eviction", "application/json").code, 404);
+    assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods/p", "application/json-patch+json").code, 415);
+    assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods", "application/merge-patch+json").code, 405);
+    match route("POST", "/api/v1/namespaces/default/pods", "application/json", "", b"{not json") {
+        Route::Error(s) => assert_eq!(s.code, 400),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn durations_read_as_go_reads_them() {
+    for (s, want) in [
+        ("90s", Some(90_000)),
+        ("1m30s", Some(90_000)),
+        ("500ms", Some(500)),
+        ("2h", Some(7_200_000)),
+        ("1.5s", Some(1500)),
+    ] {
+        assert_eq!(parse_duration(s), want, "{s}");
+    }
+    for bad in ["", "10", "1x", "-1s", "s"] {
+        assert_eq!(parse_duration(bad), None, "{bad}");
+    }
+}

@@ -1,0 +1,174 @@
+//! `sandbox serve` driven by the real kubectl 1.33 (issue 15): the same world behind the Kubernetes
+//! REST API on loopback, with a manual clock so that every run prints the same thing.
+//!
+//! Skips, saying why, where the machine has no kubectl 1.33.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+
+/// The server process, stopped when the test ends however it ends.
+struct Server {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start(name: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("sandbox-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let kubeconfig = dir.join("kubeconfig");
+    let child = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+        .args(["serve", "--port", "0", "--clock", "manual", "--seed", "1", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("sandbox serve starts");
+    let mut server = Server { child, dir, port: 0 };
+    // The kubeconfig is written once the port is bound; a fresh World takes a moment to boot.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(port) = std::fs::read_to_string(&kubeconfig)
+            .ok()
+            .and_then(|c| c.split("http://127.0.0.1:").nth(1)?.split_whitespace().next()?.parse().ok())
+        {
+            server.port = port;
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("sandbox serve wrote no kubeconfig within 60 s");
+}
+
+/// One raw HTTP/1.1 request; the status code and body.
+fn http(port: u16, method: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    s.shutdown(std::net::Shutdown::Write).expect("half close");
+    let mut answer = String::new();
+    // The server keeps the connection for the next request; read what one response holds.
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut buf = [0u8; 65536];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+        if let Some((head, body)) = answer.split_once("\r\n\r\n") {
+            let len = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")?.parse::<usize>().ok());
+            if len.is_some_and(|n| body.len() >= n) {
+                break;
+            }
+        }
+    }
+    let code = answer.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (code, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+fn kubectl(server: &Server, args: &str, stdin: Option<&str>) -> (String, String) {
+    let mut cmd = Command::new(KUBECTL);
+    cmd.arg("--kubeconfig").arg(server.dir.join("kubeconfig")).arg("--cache-dir").arg(server.dir.join("cache"));
+    cmd.args(args.split_whitespace());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("kubectl runs");
+    if let Some(text) = stdin {
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("stdin written");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("kubectl finishes");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn have_kubectl() -> bool {
+    if Path::new(KUBECTL).exists() {
+        return true;
+    }
+    println!("skipped: {KUBECTL} is not on this machine, so real kubectl cannot be run against sandbox serve");
+    false
+}
+
+#[test]
+fn real_kubectl_reads_and_writes_the_simulated_cluster() {
+    if !have_kubectl() {
+        return;
+    }
+    let server = start("kubectl");
+    let (nodes, err) = kubectl(&server, "get nodes --no-headers", None);
+    assert_eq!(nodes.lines().count(), 4, "{nodes}{err}");
+    assert!(nodes.lines().all(|l| l.split_whitespace().nth(1) == Some("Ready")), "{nodes}");
+    let (pods, _) = kubectl(&server, "get pods -n kube-system -o name", None);
+    assert!(
+        pods.contains("pod/etcd-sandbox-control-plane") && pods.contains("pod/kube-apiserver-sandbox-control-plane"),
+        "{pods}"
+    );
+
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - {name: nginx, image: nginx:1.27}\n";
+    // Client-side validation needs the OpenAPI documents, which are not served yet.
+    let (out, err) = kubectl(&server, "apply --validate=false -f -", Some(deployment));
+    assert_eq!(out, "deployment.apps/web created\n", "{err}");
+    let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=60s", "", "");
+    assert_eq!(code, 200, "{body}");
+    let (pods, err) = kubectl(&server, "get pods -l app=web --no-headers", None);
+    assert_eq!(pods.lines().filter(|l| l.contains(" 1/1 ") && l.contains("Running")).count(), 2, "{pods}{err}");
+    let (ready, _) = kubectl(&server, "get deploy web -o jsonpath={.status.readyReplicas}", None);
+    assert_eq!(ready, "2");
+
+    // Bad input answers as the real apiserver and kubectl do, and changes nothing.
+    let (_, err) = kubectl(&server, "get widgets", None);
+    assert_eq!(err.trim(), "error: the server doesn't have a resource type \"widgets\"");
+    let (_, err) = kubectl(&server, "get pod nope", None);
+    assert_eq!(err.trim(), "Error from server (NotFound): pods \"nope\" not found");
+    let (out, err) = kubectl(&server, "delete deploy web", None);
+    assert_eq!(out, "deployment.apps \"web\" deleted\n", "{err}");
+}
+
+#[test]
+fn the_rest_api_answers_documents_and_errors_as_the_apiserver() {
+    let server = start("raw");
+    let (code, version) = http(server.port, "GET", "/version", "", "");
+    assert_eq!(code, 200);
+    assert!(version.contains("\"gitVersion\":\"v1.33.1\""), "{version}");
+    let (code, body) = http(server.port, "GET", "/apis/apps/v1/namespaces/default/widgets", "", "");
+    assert_eq!(code, 404);
+    assert!(body.contains("\"reason\":\"NotFound\"") && body.contains("\"kind\":\"Status\""), "{body}");
+    let (code, body) =
+        http(server.port, "PATCH", "/api/v1/namespaces/default/configmaps/c", "application/json-patch+json", "[]");
+    assert_eq!(code, 415, "{body}");
+    let (code, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/namespaces/default/configmaps",
+        "application/json",
+        "{\"metadata\":{\"name\":\"c\"},\"data\":{\"a\":\"1\"}}",
+    );
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/namespaces/default/configmaps",
+        "application/json",
+        "{\"metadata\":{\"name\":\"c\"}}",
+    );
+    assert_eq!(code, 409, "{body}");
+    assert!(body.contains("configmaps \\\"c\\\" already exists"), "{body}");
+    let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=later", "", "");
+    assert_eq!(code, 400, "{body}");
+}
