@@ -121,8 +121,8 @@ fn real_kubectl_reads_and_writes_the_simulated_cluster() {
     );
 
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - {name: nginx, image: nginx:1.27}\n";
-    // Client-side validation needs the OpenAPI documents, which are not served yet.
-    let (out, err) = kubectl(&server, "apply --validate=false -f -", Some(deployment));
+    // kubectl reads the OpenAPI v3 documents, sees the server validates, and sends fieldValidation=Strict.
+    let (out, err) = kubectl(&server, "apply -f -", Some(deployment));
     assert_eq!(out, "deployment.apps/web created\n", "{err}");
     let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=60s", "", "");
     assert_eq!(code, 200, "{body}");
@@ -132,6 +132,12 @@ fn real_kubectl_reads_and_writes_the_simulated_cluster() {
     assert_eq!(ready, "2");
 
     // Bad input answers as the real apiserver and kubectl do, and changes nothing.
+    let bogus = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bogus: 1\n";
+    let (_, err) = kubectl(&server, "apply -f -", Some(bogus));
+    assert_eq!(
+        err.trim(),
+        "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.bogus\""
+    );
     let (_, err) = kubectl(&server, "get widgets", None);
     assert_eq!(err.trim(), "error: the server doesn't have a resource type \"widgets\"");
     let (_, err) = kubectl(&server, "get pod nope", None);

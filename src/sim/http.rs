@@ -8,6 +8,7 @@
 //! it, so it lands in the trace.
 
 pub mod discovery;
+pub mod openapi;
 pub mod route;
 pub mod table;
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
 use k8s_sandbox::sim::apiserver::status::Status;
-use k8s_sandbox::sim::http::{self, Route, discovery, table};
+use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
 use serde_json::{Value, json};
@@ -203,6 +203,14 @@ fn json_response(stream: &mut TcpStream, code: u16, v: &Value) -> std::io::Resul
     respond(stream, code, "application/json", v.to_string().as_bytes())
 }
 
+fn not_found() -> Status {
+    Status::new(
+        404,
+        k8s_sandbox::sim::apiserver::status::Reason::NotFound,
+        "the server could not find the requested resource",
+    )
+}
+
 /// `metav1.Status` for a failed request.
 fn status_body(s: &Status) -> (u16, Value) {
     // The client's own failure to reach the simulated apiserver: the gateway timed out.
@@ -224,14 +232,18 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
             Route::Health => respond(&mut out, 200, "text/plain; charset=utf-8", b"ok")?,
             Route::CoreVersions => json_response(&mut out, 200, &discovery::core_versions())?,
             Route::Groups => json_response(&mut out, 200, &discovery::groups())?,
+            Route::OpenApiRoot => json_response(&mut out, 200, &openapi::root())?,
+            Route::OpenApi(path) => match openapi::group_version(&path) {
+                Some(doc) => json_response(&mut out, 200, &doc)?,
+                None => {
+                    let (code, body) = status_body(&not_found());
+                    json_response(&mut out, code, &body)?
+                }
+            },
             Route::Resources { group, version } => match discovery::resources(&group, &version) {
                 Some(doc) => json_response(&mut out, 200, &doc)?,
                 None => {
-                    let (code, body) = status_body(&Status::new(
-                        404,
-                        k8s_sandbox::sim::apiserver::status::Reason::NotFound,
-                        "the server could not find the requested resource",
-                    ));
+                    let (code, body) = status_body(&not_found());
                     json_response(&mut out, code, &body)?
                 }
             },

@@ -21,6 +21,10 @@ pub enum Route {
     Groups,
     /// `GET /api/v1` or `/apis/GROUP/VERSION`: the resources of one group version.
     Resources { group: String, version: String },
+    /// `GET /openapi/v3`.
+    OpenApiRoot,
+    /// `GET /openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`: the path after `/openapi/v3/`.
+    OpenApi(String),
     /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
     Api { request: Box<ApiRequest>, table: bool },
     /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
@@ -116,6 +120,8 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         ("GET", ["version"]) => return Route::Version,
         ("GET", ["healthz" | "livez" | "readyz"]) => return Route::Health,
         ("GET", ["api"]) => return Route::CoreVersions,
+        ("GET", ["openapi", "v3"]) => return Route::OpenApiRoot,
+        ("GET", ["openapi", "v3", rest @ ..]) => return Route::OpenApi(rest.join("/")),
         ("GET", ["apis"]) => return Route::Groups,
         ("GET", ["api", v]) => return Route::Resources { group: String::new(), version: v.to_string() },
         ("GET", ["apis", g, v]) => return Route::Resources { group: g.to_string(), version: v.to_string() },

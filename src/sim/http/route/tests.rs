@@ -69,6 +69,10 @@ fn documents_and_the_clock() {
     assert!(matches!(route("GET", "/version?timeout=32s", "", "", b""), Route::Version));
     assert!(matches!(route("GET", "/readyz", "", "", b""), Route::Health));
     assert!(matches!(route("GET", "/apis/batch/v1", "", "", b""), Route::Resources { .. }));
+    assert!(matches!(route("GET", "/openapi/v3", "", "", b""), Route::OpenApiRoot));
+    assert!(
+        matches!(route("GET", "/openapi/v3/apis/apps/v1?hash=x", "", "", b""), Route::OpenApi(p) if p == "apis/apps/v1")
+    );
     assert!(matches!(route("POST", "/sandbox/v1/advance?duration=1m30s", "", "", b""), Route::Advance(90_000)));
     assert!(matches!(route("POST", "/sandbox/v1/advance?duration=soon", "", "", b""), Route::Error(_)));
 }
