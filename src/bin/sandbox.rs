@@ -5,6 +5,7 @@
 //! sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]
 //! sandbox bench --nodes N --pods M [--seed N]
 //! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
+//! sandbox compare SCRIPT --kubectl PATH [--seed N]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -20,12 +21,15 @@ use k8s_sandbox::sim::trace::Trace;
 use k8s_sandbox::sim::world::World;
 
 // A binary's modules live beside it in `src/bin/`; this one's are kept in `src/bin/sandbox/`.
+#[path = "sandbox/compare.rs"]
+mod compare;
 #[path = "sandbox/serve.rs"]
 mod serve;
 
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
                      sandbox bench --nodes N --pods M [--seed N]\n  \
-                     sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]";
+                     sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
+                     sandbox compare SCRIPT --kubectl PATH [--seed N]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -87,6 +91,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("serve") => serve::run(&args[1..]),
+        // Exit 1 when the transcripts differ (the diff is printed), 2 when the comparison cannot run.
+        Some("compare") => match compare::run(&args[1..]) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;
             let pods = number(&args, "--pods", 3000)? as usize;

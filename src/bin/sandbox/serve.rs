@@ -24,13 +24,13 @@ use super::{number, opt};
 
 /// How virtual time moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Clock {
+pub enum Clock {
     Realtime,
     Manual,
 }
 
 /// Work a connection asks of the world's thread, with where to send the answer.
-enum Job {
+pub enum Job {
     /// One REST call: its result and the virtual time after it.
     Call(ApiRequest, Sender<(Result<Value, Status>, Millis)>),
     OpenWatch(ApiRequest, Sender<u64>),
@@ -84,7 +84,7 @@ fn ask<T>(jobs: &Sender<Job>, job: impl FnOnce(Sender<T>) -> Job) -> Option<T> {
     rx.recv().ok()
 }
 
-fn kubeconfig(address: &str, port: u16) -> String {
+pub fn kubeconfig(address: &str, port: u16) -> String {
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: http://{address}:{port}\n  name: sandbox\ncontexts:\n- context:\n    cluster: sandbox\n    user: sandbox\n  name: sandbox\ncurrent-context: sandbox\nusers:\n- name: sandbox\n  user: {{}}\n"
     )
@@ -92,13 +92,6 @@ fn kubeconfig(address: &str, port: u16) -> String {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let address = opt(args, "--address").unwrap_or_else(|| "127.0.0.1".into());
-    let ip: IpAddr =
-        address.parse().map_err(|_| format!("sandbox serve: --address {address:?} is not an IP address"))?;
-    if !ip.is_loopback() {
-        return Err(format!(
-            "sandbox serve: --address {address} is not a loopback address; the sandbox serves this machine only"
-        ));
-    }
     let port = u16::try_from(number(args, "--port", 6443)?).map_err(|_| "sandbox serve: --port must be below 65536")?;
     let seed = number(args, "--seed", 1)?;
     let clock = match opt(args, "--clock").as_deref() {
@@ -106,9 +99,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("manual") => Clock::Manual,
         Some(other) => return Err(format!("sandbox serve: --clock must be realtime or manual, got {other:?}")),
     };
-    let listener =
-        TcpListener::bind((ip, port)).map_err(|e| format!("sandbox serve: cannot listen on {address}:{port}: {e}"))?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let (listener, port) = bind(&address, port)?;
     let config = kubeconfig(&address, port);
     match opt(args, "--kubeconfig") {
         Some(path) => std::fs::write(&path, &config).map_err(|e| format!("sandbox serve: cannot write {path}: {e}"))?,
@@ -116,9 +107,35 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     println!("# serving the sandbox's kube-apiserver at http://{address}:{port} (clock: {clock:?}, seed {seed})");
     let _ = std::io::stdout().flush();
+    accept(listener, start_world(seed, clock), clock);
+    Ok(())
+}
+
+/// Listens on a loopback address; the port actually bound (the system picks one for port 0).
+pub fn bind(address: &str, port: u16) -> Result<(TcpListener, u16), String> {
+    let ip: IpAddr =
+        address.parse().map_err(|_| format!("sandbox serve: --address {address:?} is not an IP address"))?;
+    if !ip.is_loopback() {
+        return Err(format!(
+            "sandbox serve: --address {address} is not a loopback address; the sandbox serves this machine only"
+        ));
+    }
+    let listener =
+        TcpListener::bind((ip, port)).map_err(|e| format!("sandbox serve: cannot listen on {address}:{port}: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    Ok((listener, port))
+}
+
+/// Starts the world's thread; the sender takes its jobs.
+pub fn start_world(seed: u64, clock: Clock) -> Sender<Job> {
     let (jobs, inbox) = channel();
     // The world is made in its own thread: it holds trait objects that never cross threads.
     std::thread::spawn(move || simulate(World::new(seed), inbox, clock));
+    jobs
+}
+
+/// Serves connections for ever, one thread each.
+pub fn accept(listener: TcpListener, jobs: Sender<Job>, clock: Clock) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let jobs = jobs.clone();
@@ -126,7 +143,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let _ = serve_connection(stream, &jobs, clock);
         });
     }
-    Ok(())
+}
+
+/// Moves a manual clock by `d`; the new virtual time.
+pub fn advance(jobs: &Sender<Job>, d: Millis) -> Option<Millis> {
+    ask(jobs, |tx| Job::Advance(d, tx))
 }
 
 /// One HTTP/1.1 request as read from the socket.
