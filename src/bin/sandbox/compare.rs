@@ -14,13 +14,15 @@ use k8s_sandbox::sim::world::World;
 use super::serve::{self, Clock};
 use super::{number, opt};
 
-/// The transcript through the sandbox's own kubectl.
-fn ours(steps: &[Step], seed: u64, base: &Path) -> String {
-    script::run(&mut World::new(seed), steps, &DiskFiles::new(base))
+/// The transcript through the sandbox's own kubectl, and its trace.
+fn ours(steps: &[Step], seed: u64, base: &Path) -> (String, Vec<String>) {
+    let mut world = World::new(seed);
+    let transcript = script::run(&mut world, steps, &DiskFiles::new(base));
+    (transcript, serve::trace_lines(&world))
 }
 
 /// The transcript through the real kubectl at `kubectl`, against an in-process `sandbox serve`.
-fn theirs(steps: &[Step], seed: u64, base: &Path, kubectl: &str) -> Result<String, String> {
+fn theirs(steps: &[Step], seed: u64, base: &Path, kubectl: &str) -> Result<(String, Vec<String>), String> {
     let (listener, port) = serve::bind("127.0.0.1", 0)?;
     let jobs = serve::start_world(seed, Clock::Manual);
     let accepting = jobs.clone();
@@ -43,7 +45,19 @@ fn theirs(steps: &[Step], seed: u64, base: &Path, kubectl: &str) -> Result<Strin
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(transcript)
+    Ok((transcript, serve::trace(&jobs).unwrap_or_default()))
+}
+
+/// Where two traces part: the first message that differs, with the two before it.
+fn first_divergence(a: &[String], b: &[String]) -> Option<String> {
+    let at = a.iter().zip(b).position(|(x, y)| x != y).or((a.len() != b.len()).then(|| a.len().min(b.len())))?;
+    let from = at.saturating_sub(2);
+    let show = |t: &[String]| t.get(from..(at + 1).min(t.len())).unwrap_or_default().join("\n  ");
+    Some(format!(
+        "# the traces part at message {at} (of those kept):\n# the sandbox's kubectl:\n  {}\n# the real kubectl:\n  {}\n",
+        show(a),
+        show(b)
+    ))
 }
 
 fn run_kubectl(
@@ -138,8 +152,8 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     let steps = script::parse(&text).map_err(|e| format!("sandbox compare: {script_path}: {e}"))?;
     let base = Path::new(&script_path).parent().map(Path::to_path_buf).unwrap_or_default();
     let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
-    let a = ours(&steps, seed, &base);
-    let b = theirs(&steps, seed, &base, &kubectl)?;
+    let (a, a_trace) = ours(&steps, seed, &base);
+    let (b, b_trace) = theirs(&steps, seed, &base, &kubectl)?;
     let diff = unified_diff(
         &a,
         &b,
@@ -147,6 +161,11 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         &format!("{script_path} ({kubectl} through sandbox serve, seed {seed})"),
     );
     print!("{diff}");
+    if !diff.is_empty()
+        && let Some(why) = first_divergence(&a_trace, &b_trace)
+    {
+        print!("{why}");
+    }
     Ok(diff.is_empty())
 }
 

@@ -39,6 +39,13 @@ pub enum Job {
     CloseWatch(u64),
     /// Moves a manual clock; answers the new time.
     Advance(Millis, Sender<Millis>),
+    /// The messages the trace still holds, one line each (for `sandbox compare`).
+    Trace(Sender<Vec<String>>),
+}
+
+/// One message as `sandbox compare` lines two runs up.
+pub fn trace_lines(world: &World) -> Vec<String> {
+    world.k.trace.entries().iter().map(|e| format!("{} {} -> {}: {}", e.sent_at, e.from, e.to, e.summary)).collect()
 }
 
 /// The world's thread: does each job in turn and, with a realtime clock, keeps virtual time level with
@@ -64,6 +71,9 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
                 let t = world.now() + d;
                 world.run_until(t);
                 let _ = reply.send(world.now());
+            }
+            Ok(Job::Trace(reply)) => {
+                let _ = reply.send(trace_lines(&world));
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
@@ -143,6 +153,11 @@ pub fn accept(listener: TcpListener, jobs: Sender<Job>, clock: Clock) {
             let _ = serve_connection(stream, &jobs, clock);
         });
     }
+}
+
+/// The trace's messages, one line each.
+pub fn trace(jobs: &Sender<Job>) -> Option<Vec<String>> {
+    ask(jobs, Job::Trace)
 }
 
 /// Moves a manual clock by `d`; the new virtual time.

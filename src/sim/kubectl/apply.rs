@@ -157,6 +157,11 @@ fn apply_one(
             if mode == Mode::Apply {
                 set_last_applied(&mut body, &obj);
             }
+            // kubectl 1.33's apply reads a namespace other than `default` before creating in it (measured
+            // against a server: `GET /api/v1/namespaces/NS`, whatever it answers, then the POST).
+            if mode == Mode::Apply && rt.namespaced && ns != "default" {
+                let _ = common::get_one(cx, api::resolve("namespaces").expect("namespaces are served"), "", &ns);
+            }
             let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(body);
             req.options.dry_run = dry;
             match cx.world.call(req) {
