@@ -178,3 +178,38 @@ fn the_rest_api_answers_documents_and_errors_as_the_apiserver() {
     let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=later", "", "");
     assert_eq!(code, 400, "{body}");
 }
+
+/// The differential check (`sandbox compare`) over every runner script: the sandbox's kubectl and
+/// kubectl 1.33 through `sandbox serve` must print the same transcript on the same seed.
+#[test]
+fn every_script_reads_the_same_through_real_kubectl() {
+    if !have_kubectl() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/scripts")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+        .collect();
+    scripts.sort();
+    assert!(!scripts.is_empty());
+    let mut failures = Vec::new();
+    for script in &scripts {
+        let out = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+            .arg("compare")
+            .arg(script)
+            .args(["--kubectl", KUBECTL, "--seed", "1"])
+            .output()
+            .expect("sandbox compare runs");
+        if !out.status.success() {
+            failures.push(format!(
+                "{}:\n{}{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "the transcripts differ:\n{}", failures.join("\n"));
+}

@@ -9,6 +9,7 @@
 
 pub mod discovery;
 pub mod openapi;
+pub mod protobuf;
 pub mod route;
 pub mod table;
 

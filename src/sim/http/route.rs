@@ -200,16 +200,22 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
             ));
         }
     };
-    // Protobuf bodies are not decoded: client-go answers a 415 by sending JSON from then on.
-    if content_type.starts_with("application/vnd.kubernetes.protobuf") && !body.is_empty() {
-        return Route::Error(Status::new(
-            415,
-            crate::sim::apiserver::status::Reason::UnsupportedMediaType,
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json",
-        ));
-    }
+    let protobuf = content_type.starts_with("application/vnd.kubernetes.protobuf");
     let body: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
         None
+    } else if protobuf {
+        match super::protobuf::decode(body) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                return Route::Error(Status::new(
+                    415,
+                    crate::sim::apiserver::status::Reason::UnsupportedMediaType,
+                    format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf (this protobuf body could not be read: {e})"
+                    ),
+                ));
+            }
+        }
     } else {
         match serde_json::from_slice(body) {
             Ok(v) => Some(v),
