@@ -4,4 +4,5 @@
 //! the path is computed at exec time, and the diagram does not draw it.
 
 pub mod coredns;
+pub mod policy;
 pub mod view;
