@@ -1,0 +1,164 @@
+//! NetworkPolicy enforced as kindnet enforces it (kindnet embeds kube-network-policies): each test
+//! cites the rule of https://kubernetes.io/docs/concepts/services-networking/network-policies/ or of
+//! kube-network-policies' `pkg/pipeline/networkpolicy.go` it checks. A denied connection is dropped,
+//! so the client waits for its timeout, in virtual time.
+
+use super::{apply, cluster, cluster_ip, exec, kubectl};
+use k8s_sandbox::sim::world::World;
+
+const DENY_INGRESS: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-ingress}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n";
+const DENY_EGRESS: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-egress}\nspec: {podSelector: {}, policyTypes: [Egress]}\n";
+
+fn policy(w: &mut World, yaml: &str) {
+    apply(w, yaml);
+    w.run_for(1_000);
+}
+
+/// "If a pod is isolated for ingress, the only allowed connections are those allowed by an ingress
+/// rule": `podSelector: {}` with no rules isolates every pod of the namespace; the SYN is dropped, so
+/// wget, curl and nc wait for their timeouts (a refusal would be immediate).
+#[test]
+fn default_deny_ingress_drops_connections() {
+    let mut w = cluster(21);
+    assert!(exec(&mut w, "client", "wget -q -O- -T 5 web").stdout.contains("Welcome to nginx!"));
+    policy(&mut w, DENY_INGRESS);
+    let t0 = w.now();
+    let out = exec(&mut w, "client", "wget -q -O- -T 5 web");
+    assert_eq!(out.stdout, "wget: download timed out\n");
+    assert_eq!(out.stderr, "command terminated with exit code 1\n");
+    assert!((5_000..5_100).contains(&(w.now() - t0)), "the timeout costs its 5 virtual seconds: {}", w.now() - t0);
+    let curl = exec(&mut w, "curler", "curl -sS --connect-timeout 3 web");
+    assert_eq!(curl.stdout, "curl: (28) Connection timed out after 3000 milliseconds\n");
+    assert_eq!(curl.stderr, "command terminated with exit code 28\n");
+    let web_ip = kubectl(&mut w, "get pods -l app=web -o jsonpath={.items[0].status.podIP}").stdout;
+    let ping = exec(&mut w, "client", &format!("ping -c 1 {web_ip}"));
+    assert!(ping.stdout.contains("100% packet loss"), "ICMP is dropped too: {}", ping.stdout);
+    // DNS is not affected: CoreDNS lives in kube-system, which no policy isolates.
+    assert!(!exec(&mut w, "client", "nslookup web.default.svc.cluster.local").failed);
+}
+
+/// "podSelector: selects particular Pods in the same namespace as the NetworkPolicy which should be
+/// allowed as ingress sources": the client's label lets it in, the curl pod stays out.
+#[test]
+fn a_pod_selector_allows_the_labelled_client_only() {
+    let mut w = cluster(22);
+    policy(&mut w, DENY_INGRESS);
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-from-client}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {matchLabels: {run: client}}}], ports: [{port: 80}]}]\n",
+    );
+    assert!(exec(&mut w, "client", "wget -q -O- -T 5 web").stdout.contains("Welcome to nginx!"));
+    let curl = exec(&mut w, "curler", "curl -sS --connect-timeout 2 web");
+    assert_eq!(curl.stdout, "curl: (28) Connection timed out after 2000 milliseconds\n");
+}
+
+/// Policies see the packet after kube-proxy's DNAT (kube-network-policies hooks POSTROUTING): the
+/// port a rule names is the pod's port (the Service's targetPort), or a named container port.
+#[test]
+fn ports_are_the_pods_after_dnat() {
+    let mut w = cluster(23);
+    apply(
+        &mut w,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, labels: {app: api}}\nspec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80}]}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}, ports: [{port: 8080, targetPort: 80}]}\n",
+    );
+    w.run_for(30_000);
+    let by_service_port = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: 8080}]}]\n";
+    policy(&mut w, by_service_port);
+    assert_eq!(exec(&mut w, "client", "wget -q -O- -T 2 api:8080").stdout, "wget: download timed out\n");
+    let by_name = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: http}]}]\n";
+    policy(&mut w, by_name);
+    assert!(exec(&mut w, "client", "wget -q -O- -T 2 api:8080").stdout.contains("Welcome to nginx!"));
+    let by_range = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: 70, endPort: 90}]}]\n";
+    policy(&mut w, by_range);
+    assert!(exec(&mut w, "client", "wget -q -O- -T 2 api:8080").stdout.contains("Welcome to nginx!"));
+}
+
+/// The classic lesson: default-deny egress also drops the pod's DNS queries to CoreDNS, so names stop
+/// resolving; an egress rule to kube-dns (namespaceSelector AND podSelector, UDP 53) brings them back.
+#[test]
+fn default_deny_egress_breaks_dns_until_it_is_allowed() {
+    let mut w = cluster(24);
+    policy(&mut w, DENY_EGRESS);
+    let t0 = w.now();
+    let out = exec(&mut w, "client", "nslookup web");
+    assert_eq!(out.stdout, ";; connection timed out; no servers could be reached\n\n");
+    assert!(w.now() - t0 >= 5_000, "nslookup waited for its answer");
+    assert_eq!(exec(&mut w, "curler", "curl -sS web").stdout, "curl: (6) Could not resolve host: web\n");
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: dns}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]\n    ports: [{protocol: UDP, port: 53}]\n",
+    );
+    let ip = cluster_ip(&mut w, "web");
+    let ok = exec(&mut w, "client", "nslookup web.default.svc.cluster.local");
+    assert!(ok.stdout.contains(&format!("Address: {ip}\n")), "{ok:?}");
+    // Names resolve, but the connection to web is still egress the policies do not allow.
+    assert_eq!(exec(&mut w, "client", "wget -q -T 2 web").stdout, "wget: download timed out\n");
+}
+
+/// A peer with both selectors is one peer (AND); the same selectors as two peers are an OR. Here a
+/// namespaceSelector for `team=a` AND podSelector `app=x` does not admit the `team=a` client whose
+/// label is `run=client`; as two peers it does.
+#[test]
+fn one_peer_is_and_two_peers_are_or() {
+    let mut w = cluster(25);
+    assert!(!kubectl(&mut w, "create namespace a").failed);
+    assert!(!kubectl(&mut w, "label namespace a team=a").failed);
+    assert!(!kubectl(&mut w, "run probe -n a --image=busybox:1.37 -- sleep infinity").failed);
+    w.run_for(30_000);
+    let and = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}, podSelector: {matchLabels: {app: x}}}]}]\n";
+    policy(&mut w, and);
+    let from_a = |w: &mut World| exec(w, "probe -n a", "wget -q -O- -T 2 web.default").stdout;
+    assert_eq!(from_a(&mut w), "wget: download timed out\n");
+    let or = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}, {podSelector: {matchLabels: {app: x}}}]}]\n";
+    policy(&mut w, or);
+    assert!(from_a(&mut w).contains("Welcome to nginx!"));
+    // The default namespace is not team=a and the client is not app=x: still denied.
+    assert_eq!(exec(&mut w, "client", "wget -q -T 2 web").stdout, "wget: download timed out\n");
+}
+
+/// Only a connection's first packet is decided, from the initiator's side; conntrack lets its
+/// replies through. The server's own default-deny egress does not stop it answering.
+#[test]
+fn replies_of_allowed_connections_pass() {
+    let mut w = cluster(26);
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-no-egress}\nspec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}\n",
+    );
+    assert!(exec(&mut w, "client", "wget -q -O- -T 5 web").stdout.contains("Welcome to nginx!"));
+}
+
+/// ipBlock peers match the other end's address, `except` carves ranges out (egress here: the web
+/// pods' addresses are all in 10.244.0.0/16).
+#[test]
+fn ip_blocks_and_excepts() {
+    let mut w = cluster(27);
+    let web_ip = kubectl(&mut w, "get pods -l app=web -o jsonpath={.items[0].status.podIP}").stdout;
+    let allow = |except: &str| {
+        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: out}}\nspec:\n  podSelector: {{matchLabels: {{run: client}}}}\n  egress: [{{to: [{{ipBlock: {{cidr: 10.244.0.0/16, except: [{except}]}}}}]}}]\n")
+    };
+    policy(&mut w, &allow("10.244.250.0/24"));
+    assert!(exec(&mut w, "client", &format!("wget -q -O- -T 2 {web_ip}")).stdout.contains("Welcome to nginx!"));
+    policy(&mut w, &allow(&format!("{web_ip}/32")));
+    assert_eq!(exec(&mut w, "client", &format!("wget -q -T 2 {web_ip}")).stdout, "wget: download timed out\n");
+}
+
+/// Bad input is refused with `ValidateNetworkPolicy`'s paths and words and stores nothing.
+#[test]
+fn bad_policies_are_refused_and_change_nothing() {
+    let mut w = cluster(28);
+    let out = k8s_sandbox::sim::kubectl::execute(
+        &mut w,
+        "apply -f -",
+        Some(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}], ports: [{port: http, endPort: 90}]}]\n"),
+        &k8s_sandbox::sim::kubectl::NoFiles,
+    );
+    assert!(out.failed);
+    assert_eq!(
+        out.stderr,
+        "The NetworkPolicy \"bad\" is invalid: \n* spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is non-numeric\n* spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.1.0.0/24\": must be a strict subset of `cidr`\n"
+    );
+    assert_eq!(kubectl(&mut w, "get networkpolicy").stderr, "No resources found in default namespace.\n");
+    assert!(exec(&mut w, "client", "wget -q -O- -T 2 web").stdout.contains("Welcome to nginx!"));
+}
