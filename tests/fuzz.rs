@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::dataplane::policy::{Packet, PodInfo, Proto, evaluate};
+use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::world::World;
 
 /// Cases per property: enough volume that a rare input is met in every run (each property takes at most

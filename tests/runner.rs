@@ -42,7 +42,10 @@ fn netpol_transcript_matches() {
     let expected = std::fs::read_to_string(dir.join("netpol.expected")).expect("checked in");
     assert_eq!(transcript, expected);
     assert_eq!(transcript.matches("wget: download timed out").count(), 2, "denied by ingress, then by egress");
-    assert!(transcript.contains(";; connection timed out; no servers could be reached"), "default deny egress breaks DNS");
+    assert!(
+        transcript.contains(";; connection timed out; no servers could be reached"),
+        "default deny egress breaks DNS"
+    );
     assert_eq!(transcript.matches("<h1>Welcome to nginx!</h1>").count(), 3, "allowed before, and after each fix");
 }
 

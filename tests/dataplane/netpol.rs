@@ -135,7 +135,9 @@ fn ip_blocks_and_excepts() {
     let mut w = cluster(27);
     let web_ip = kubectl(&mut w, "get pods -l app=web -o jsonpath={.items[0].status.podIP}").stdout;
     let allow = |except: &str| {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: out}}\nspec:\n  podSelector: {{matchLabels: {{run: client}}}}\n  egress: [{{to: [{{ipBlock: {{cidr: 10.244.0.0/16, except: [{except}]}}}}]}}]\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: out}}\nspec:\n  podSelector: {{matchLabels: {{run: client}}}}\n  egress: [{{to: [{{ipBlock: {{cidr: 10.244.0.0/16, except: [{except}]}}}}]}}]\n"
+        )
     };
     policy(&mut w, &allow("10.244.250.0/24"));
     assert!(exec(&mut w, "client", &format!("wget -q -O- -T 2 {web_ip}")).stdout.contains("Welcome to nginx!"));
@@ -151,7 +153,8 @@ fn bad_policies_are_refused_and_change_nothing() {
         &mut w,
         "apply -f -",
         Some(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}], ports: [{port: http, endPort: 90}]}]\n"),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}], ports: [{port: http, endPort: 90}]}]\n",
+        ),
         &k8s_sandbox::sim::kubectl::NoFiles,
     );
     assert!(out.failed);

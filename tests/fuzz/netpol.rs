@@ -12,8 +12,19 @@ fn odd() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         (0i64..70_000).prop_map(Value::from),
-        prop::sample::select(vec!["", "http", "TCP", "UDP", "ICMP", "10.0.0.0/8", "::/0", "0.0.0.0/0", "x/y", "1.2.3.4/33"])
-            .prop_map(Value::from),
+        prop::sample::select(vec![
+            "",
+            "http",
+            "TCP",
+            "UDP",
+            "ICMP",
+            "10.0.0.0/8",
+            "::/0",
+            "0.0.0.0/0",
+            "x/y",
+            "1.2.3.4/33"
+        ])
+        .prop_map(Value::from),
         "[ -~]{0,10}".prop_map(Value::from),
         Just(json!({})),
         Just(json!([])),
@@ -97,11 +108,19 @@ pub fn policy() -> impl Strategy<Value = Value> {
     )
         .prop_map(|(sel, types, ingress, egress, junk)| {
             let mut spec = json!({"podSelector": sel});
-            types.map(|t| spec["policyTypes"] = json!(t));
-            ingress.map(|r| spec["ingress"] = json!(r));
-            egress.map(|r| spec["egress"] = json!(r));
+            if let Some(t) = types {
+                spec["policyTypes"] = json!(t);
+            }
+            if let Some(r) = ingress {
+                spec["ingress"] = json!(r);
+            }
+            if let Some(r) = egress {
+                spec["egress"] = json!(r);
+            }
             // Sometimes a whole section is the wrong shape.
-            junk.map(|j| spec["egress"] = j);
+            if let Some(j) = junk {
+                spec["egress"] = j;
+            }
             json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                 "metadata": {"name": "fuzz", "namespace": "default"}, "spec": spec})
         })

@@ -118,15 +118,15 @@ impl Direction {
 /// (`NewNetworkPolicyEvaluator`): the source pod's egress, then the destination pod's ingress.
 /// `src`/`dst` are `None` when the address is no pod's (a node, a host-network pod, outside).
 pub fn evaluate(policies: &[&Value], src: Option<PodInfo>, dst: Option<PodInfo>, packet: &Packet) -> Verdict {
-    if let Some(src) = src {
-        if !direction_allows(policies, Direction::Egress, src, dst, packet.dst_ip, packet) {
-            return Verdict::DenyEgress;
-        }
+    if let Some(src) = src
+        && !direction_allows(policies, Direction::Egress, src, dst, packet.dst_ip, packet)
+    {
+        return Verdict::DenyEgress;
     }
-    if let Some(dst) = dst {
-        if !direction_allows(policies, Direction::Ingress, dst, src, packet.src_ip, packet) {
-            return Verdict::DenyIngress;
-        }
+    if let Some(dst) = dst
+        && !direction_allows(policies, Direction::Ingress, dst, src, packet.src_ip, packet)
+    {
+        return Verdict::DenyIngress;
     }
     Verdict::Allow
 }
@@ -236,10 +236,10 @@ fn peer_matches(peer: &Value, policy_ns: &str, pod: Option<PodInfo>, ip: &str) -
     if pod_sel.is_none() && ns_sel.is_none() {
         return false;
     }
-    if let Some(sel) = pod_sel {
-        if !label_selector_matches(sel, &object_labels(pod.pod)) {
-            return false;
-        }
+    if let Some(sel) = pod_sel
+        && !label_selector_matches(sel, &object_labels(pod.pod))
+    {
+        return false;
     }
     match ns_sel {
         // A podSelector alone selects pods in the policy's own namespace.

@@ -168,18 +168,48 @@ mod tests {
     #[test]
     fn bad_rules_table() {
         let rows = [
-            (json!({"ports": [{"port": 80, "endPort": 10}]}), "spec.ingress[0].ports[0].endPort: Invalid value: 10: must be greater than or equal to `port`"),
-            (json!({"ports": [{"endPort": 90}]}), "spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is not specified"),
-            (json!({"ports": [{"port": "http", "endPort": 90}]}), "spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is non-numeric"),
-            (json!({"ports": [{"port": 70000}]}), "spec.ingress[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"),
-            (json!({"ports": [{"port": 80, "protocol": "ICMP"}]}), "spec.ingress[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"TCP\", \"UDP\", \"SCTP\""),
+            (
+                json!({"ports": [{"port": 80, "endPort": 10}]}),
+                "spec.ingress[0].ports[0].endPort: Invalid value: 10: must be greater than or equal to `port`",
+            ),
+            (
+                json!({"ports": [{"endPort": 90}]}),
+                "spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is not specified",
+            ),
+            (
+                json!({"ports": [{"port": "http", "endPort": 90}]}),
+                "spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is non-numeric",
+            ),
+            (
+                json!({"ports": [{"port": 70000}]}),
+                "spec.ingress[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+            ),
+            (
+                json!({"ports": [{"port": 80, "protocol": "ICMP"}]}),
+                "spec.ingress[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"TCP\", \"UDP\", \"SCTP\"",
+            ),
             (json!({"from": [{}]}), "spec.ingress[0].from[0]: Required value: must specify a peer"),
-            (json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}), "spec.ingress[0].from[0]: Forbidden: may not specify both ipBlock and another peer"),
-            (json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}), "spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
+            (
+                json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}),
+                "spec.ingress[0].from[0]: Forbidden: may not specify both ipBlock and another peer",
+            ),
+            (
+                json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}),
+                "spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            ),
             (json!({"from": [{"ipBlock": {"cidr": ""}}]}), "spec.ingress[0].from[0].ipBlock.cidr: Required value"),
-            (json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["192.168.0.0/24"]}}]}), "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"192.168.0.0/24\": must be a strict subset of `cidr`"),
-            (json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.0.0/16"]}}]}), "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.0.0.0/16\": must be a strict subset of `cidr`"),
-            (json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.5.0/x"]}}]}), "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.0.5.0/x\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
+            (
+                json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["192.168.0.0/24"]}}]}),
+                "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"192.168.0.0/24\": must be a strict subset of `cidr`",
+            ),
+            (
+                json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.0.0/16"]}}]}),
+                "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.0.0.0/16\": must be a strict subset of `cidr`",
+            ),
+            (
+                json!({"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.5.0/x"]}}]}),
+                "spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.0.5.0/x\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+            ),
         ];
         for (rule, want) in rows {
             assert_eq!(run(json!({"spec": {"podSelector": {}, "ingress": [rule]}})), [want]);
@@ -196,7 +226,9 @@ mod tests {
         );
         assert_eq!(
             run(json!({"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress", "Bad"]}})),
-            ["spec.policyTypes: Invalid value: []networking.PolicyType{\"Ingress\", \"Egress\", \"Bad\"}: may not specify more than two policyTypes"]
+            [
+                "spec.policyTypes: Invalid value: []networking.PolicyType{\"Ingress\", \"Egress\", \"Bad\"}: may not specify more than two policyTypes"
+            ]
         );
     }
 

@@ -72,40 +72,172 @@ fn ingress_table() {
         // "Allow all ingress": one empty rule `{}`.
         ("{} rule allows all", json!({"podSelector": {}, "ingress": [{}]}), "other", 80, Allow),
         // podSelector peer: pods of the policy's own namespace only.
-        ("pod selector, same ns", json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}]}), "client", 80, Allow),
-        ("pod selector, other ns", json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}]}), "other", 80, DenyIngress),
-        ("pod selector, other labels", json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "x"}}}]}]}), "client", 80, DenyIngress),
+        (
+            "pod selector, same ns",
+            json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}]}),
+            "client",
+            80,
+            Allow,
+        ),
+        (
+            "pod selector, other ns",
+            json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}]}),
+            "other",
+            80,
+            DenyIngress,
+        ),
+        (
+            "pod selector, other labels",
+            json!({"podSelector": web, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "x"}}}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
         // namespaceSelector alone: every pod of the selected namespaces.
-        ("namespace selector", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}]}]}), "other", 80, Allow),
-        ("namespace selector misses", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}]}]}), "client", 80, DenyIngress),
+        (
+            "namespace selector",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}]}]}),
+            "other",
+            80,
+            Allow,
+        ),
+        (
+            "namespace selector misses",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
         // "namespaceSelector: {}" selects all namespaces.
-        ("empty namespace selector", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {}}]}]}), "client", 80, Allow),
+        (
+            "empty namespace selector",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {}}]}]}),
+            "client",
+            80,
+            Allow,
+        ),
         // One peer with both selectors is an AND...
-        ("AND peer", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}, "podSelector": {"matchLabels": {"app": "x"}}}]}]}), "other", 80, DenyIngress),
-        ("AND peer matches", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}, "podSelector": {"matchLabels": {"app": "client"}}}]}]}), "other", 80, Allow),
+        (
+            "AND peer",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}, "podSelector": {"matchLabels": {"app": "x"}}}]}]}),
+            "other",
+            80,
+            DenyIngress,
+        ),
+        (
+            "AND peer matches",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}, "podSelector": {"matchLabels": {"app": "client"}}}]}]}),
+            "other",
+            80,
+            Allow,
+        ),
         // ...two peers are an OR.
-        ("OR peers", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}, {"podSelector": {"matchLabels": {"app": "x"}}}]}]}), "other", 80, Allow),
+        (
+            "OR peers",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"env": "prod"}}}, {"podSelector": {"matchLabels": {"app": "x"}}}]}]}),
+            "other",
+            80,
+            Allow,
+        ),
         // ipBlock on the source address; except carves out.
-        ("ipBlock", json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.1.0/24"}}]}]}), "client", 80, Allow),
-        ("ipBlock except", json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.0.0/16", "except": ["10.244.1.0/24"]}}]}]}), "client", 80, DenyIngress),
-        ("ipBlock outside", json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "192.168.0.0/16"}}]}]}), "client", 80, DenyIngress),
+        (
+            "ipBlock",
+            json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.1.0/24"}}]}]}),
+            "client",
+            80,
+            Allow,
+        ),
+        (
+            "ipBlock except",
+            json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.0.0/16", "except": ["10.244.1.0/24"]}}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
+        (
+            "ipBlock outside",
+            json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "192.168.0.0/16"}}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
         // Selectors match pods only: a node's address matches an ipBlock or nothing.
-        ("node vs selector", json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {}}]}]}), "node", 80, DenyIngress),
-        ("node vs ipBlock", json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "172.18.0.0/16"}}]}]}), "node", 80, Allow),
+        (
+            "node vs selector",
+            json!({"podSelector": web, "ingress": [{"from": [{"namespaceSelector": {}}]}]}),
+            "node",
+            80,
+            DenyIngress,
+        ),
+        (
+            "node vs ipBlock",
+            json!({"podSelector": web, "ingress": [{"from": [{"ipBlock": {"cidr": "172.18.0.0/16"}}]}]}),
+            "node",
+            80,
+            Allow,
+        ),
         // Ports: number and protocol (defaulting to TCP), named port of the destination pod, range.
         ("port", json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}]}]}), "client", 80, Allow),
         ("other port", json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}]}]}), "client", 81, DenyIngress),
-        ("protocol", json!({"podSelector": web, "ingress": [{"ports": [{"port": 80, "protocol": "UDP"}]}]}), "client", 80, DenyIngress),
-        ("protocol only", json!({"podSelector": web, "ingress": [{"ports": [{"protocol": "TCP"}]}]}), "client", 9999, Allow),
+        (
+            "protocol",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": 80, "protocol": "UDP"}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
+        (
+            "protocol only",
+            json!({"podSelector": web, "ingress": [{"ports": [{"protocol": "TCP"}]}]}),
+            "client",
+            9999,
+            Allow,
+        ),
         ("named port", json!({"podSelector": web, "ingress": [{"ports": [{"port": "http"}]}]}), "client", 8080, Allow),
-        ("named port, other number", json!({"podSelector": web, "ingress": [{"ports": [{"port": "http"}]}]}), "client", 80, DenyIngress),
-        ("named port, wrong protocol", json!({"podSelector": web, "ingress": [{"ports": [{"port": "dns"}]}]}), "client", 53, DenyIngress),
-        ("endPort range", json!({"podSelector": web, "ingress": [{"ports": [{"port": 8000, "endPort": 8100}]}]}), "client", 8080, Allow),
-        ("endPort upper bound", json!({"podSelector": web, "ingress": [{"ports": [{"port": 8000, "endPort": 8100}]}]}), "client", 8101, DenyIngress),
+        (
+            "named port, other number",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": "http"}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
+        (
+            "named port, wrong protocol",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": "dns"}]}]}),
+            "client",
+            53,
+            DenyIngress,
+        ),
+        (
+            "endPort range",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": 8000, "endPort": 8100}]}]}),
+            "client",
+            8080,
+            Allow,
+        ),
+        (
+            "endPort upper bound",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": 8000, "endPort": 8100}]}]}),
+            "client",
+            8101,
+            DenyIngress,
+        ),
         // A rule needs both its port and its peer.
-        ("port and peer", json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}], "from": [{"podSelector": {"matchLabels": {"app": "x"}}}]}]}), "client", 80, DenyIngress),
+        (
+            "port and peer",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}], "from": [{"podSelector": {"matchLabels": {"app": "x"}}}]}]}),
+            "client",
+            80,
+            DenyIngress,
+        ),
         // ICMP has no port: only a port-less rule matches it.
-        ("icmp vs ports", json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}]}]}), "client", 0, DenyIngress),
+        (
+            "icmp vs ports",
+            json!({"podSelector": web, "ingress": [{"ports": [{"port": 80}]}]}),
+            "client",
+            0,
+            DenyIngress,
+        ),
     ];
     for (name, spec, from, port, want) in rows {
         let policies: Vec<Value> = if spec.is_null() { vec![] } else { vec![policy("default", spec)] };
@@ -123,7 +255,7 @@ fn policies_are_additive() {
         json!({"podSelector": {"matchLabels": {"app": "web"}},
         "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}]}),
     );
-    assert_eq!(decide(&[deny.clone()], "client", 80, Proto::Tcp), DenyIngress);
+    assert_eq!(decide(std::slice::from_ref(&deny), "client", 80, Proto::Tcp), DenyIngress);
     assert_eq!(decide(&[deny, allow], "client", 80, Proto::Tcp), Allow);
 }
 
@@ -139,15 +271,31 @@ fn egress_table() {
     let client = json!({"matchLabels": {"app": "client"}});
     let rows: Vec<(&str, Value, Verdict)> = vec![
         // policyTypes defaults: Egress only when egress rules are present; without it, no egress isolation.
-        ("egress rules imply Egress", json!({"podSelector": client, "egress": [{"ports": [{"port": 443}]}]}), DenyEgress),
+        (
+            "egress rules imply Egress",
+            json!({"podSelector": client, "egress": [{"ports": [{"port": 443}]}]}),
+            DenyEgress,
+        ),
         ("no egress rules, no Egress", json!({"podSelector": client}), Allow),
         // Default deny egress: policyTypes [Egress] and no rules.
         ("default deny egress", json!({"podSelector": {}, "policyTypes": ["Egress"]}), DenyEgress),
         ("{} egress rule", json!({"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]}), Allow),
         // Egress peers describe the destination.
-        ("to pod", json!({"podSelector": client, "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "web"}}}]}]}), Allow),
-        ("to other pod", json!({"podSelector": client, "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "db"}}}]}]}), DenyEgress),
-        ("to ipBlock", json!({"podSelector": client, "egress": [{"to": [{"ipBlock": {"cidr": "10.244.2.7/32"}}]}]}), Allow),
+        (
+            "to pod",
+            json!({"podSelector": client, "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "web"}}}]}]}),
+            Allow,
+        ),
+        (
+            "to other pod",
+            json!({"podSelector": client, "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "db"}}}]}]}),
+            DenyEgress,
+        ),
+        (
+            "to ipBlock",
+            json!({"podSelector": client, "egress": [{"to": [{"ipBlock": {"cidr": "10.244.2.7/32"}}]}]}),
+            Allow,
+        ),
         // Named ports of an egress rule are the destination pod's.
         ("named port of destination", json!({"podSelector": client, "egress": [{"ports": [{"port": "http"}]}]}), Allow),
         // An Ingress-only policy does not limit egress.
@@ -164,7 +312,7 @@ fn egress_table() {
 fn both_sides_must_allow() {
     let egress_ok = policy("default", json!({"podSelector": {"matchLabels": {"app": "client"}}, "egress": [{}]}));
     let ingress_deny = policy("default", json!({"podSelector": {"matchLabels": {"app": "web"}}}));
-    assert_eq!(decide(&[egress_ok.clone()], "client", 80, Proto::Tcp), Allow);
+    assert_eq!(decide(std::slice::from_ref(&egress_ok), "client", 80, Proto::Tcp), Allow);
     assert_eq!(decide(&[egress_ok, ingress_deny], "client", 80, Proto::Tcp), DenyIngress);
 }
 
