@@ -19,6 +19,7 @@ spec:
   - Ingress
 EOF
 kubectl get networkpolicy
+kubectl describe networkpolicy default-deny-ingress
 kubectl exec client -- wget -q -O- -T 5 web
 kubectl apply -f - <<EOF
 apiVersion: networking.k8s.io/v1
@@ -39,6 +40,7 @@ spec:
       port: 80
 EOF
 kubectl exec client -- wget -q -O- -T 5 web
+kubectl describe networkpolicy web-allow-client
 kubectl apply -f - <<EOF
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
