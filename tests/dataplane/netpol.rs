@@ -165,3 +165,36 @@ fn bad_policies_are_refused_and_change_nothing() {
     assert_eq!(kubectl(&mut w, "get networkpolicy").stderr, "No resources found in default namespace.\n");
     assert!(exec(&mut w, "client", "wget -q -O- -T 2 web").stdout.contains("Welcome to nginx!"));
 }
+
+/// Host-network sources are no pod to kube-network-policies (its pod-IP index skips them), and what
+/// the node's root processes send is accepted before any policy (`meta skuid 0 accept`): to a pod on
+/// the same node it passes; to a pod on another node it is decided there, on arrival, where only an
+/// `ipBlock` holding the node's address can admit it.
+#[test]
+fn host_network_sources() {
+    let mut w = cluster(29);
+    apply(
+        &mut w,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: hostnet}\nspec: {hostNetwork: true, nodeName: sandbox-worker, containers: [{name: c, image: busybox:1.37, command: [sleep, infinity]}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: near, labels: {app: near}}\nspec: {nodeName: sandbox-worker, containers: [{name: web, image: nginx}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: far, labels: {app: far}}\nspec: {nodeName: sandbox-worker2, containers: [{name: web, image: nginx}]}\n",
+    );
+    w.run_for(30_000);
+    let ip = |w: &mut World, pod: &str| kubectl(w, &format!("get pod {pod} -o jsonpath={{.status.podIP}}")).stdout;
+    let (near, far) = (ip(&mut w, "near"), ip(&mut w, "far"));
+    policy(&mut w, DENY_INGRESS);
+    let get = |w: &mut World, ip: &str| exec(w, "hostnet", &format!("wget -q -O- -T 2 {ip}")).stdout;
+    assert!(get(&mut w, &near).contains("Welcome to nginx!"), "same node: skuid 0 bypass");
+    assert_eq!(get(&mut w, &far), "wget: download timed out\n", "another node: decided on arrival");
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: from-nodes}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 172.18.0.0/16}}]}]\n",
+    );
+    assert!(get(&mut w, &far).contains("Welcome to nginx!"), "the nodes' network as an ipBlock");
+    // A namespaceSelector matching every namespace still matches no host-network source.
+    assert!(!kubectl(&mut w, "delete networkpolicy from-nodes").failed);
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all-pods}\nspec:\n  podSelector: {}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n",
+    );
+    assert_eq!(get(&mut w, &far), "wget: download timed out\n");
+    assert!(exec(&mut w, "client", &format!("wget -q -O- -T 2 {far}")).stdout.contains("Welcome to nginx!"));
+}
