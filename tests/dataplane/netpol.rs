@@ -198,3 +198,35 @@ fn host_network_sources() {
     assert_eq!(get(&mut w, &far), "wget: download timed out\n");
     assert!(exec(&mut w, "client", &format!("wget -q -O- -T 2 {far}")).stdout.contains("Welcome to nginx!"));
 }
+
+/// kube-network-policies decides in POSTROUTING, before kube-proxy's masquerade: a NodePort
+/// connection from a pod keeps the pod as its source for the backend's ingress rules. To another
+/// node's NodePort the packet first leaves as addressed to that node, so an egress policy that
+/// allows only the backend pods drops it at the sending node.
+#[test]
+fn node_ports_are_decided_before_masquerade() {
+    let mut w = cluster(30);
+    assert!(!kubectl(&mut w, "expose deployment web --name=webnp --type=NodePort --port=80").failed);
+    w.run_for(2_000);
+    let node_port = kubectl(&mut w, "get svc webnp -o jsonpath={.spec.ports[0].nodePort}").stdout;
+    let client_node = kubectl(&mut w, "get pod client -o jsonpath={.spec.nodeName}").stdout;
+    let other = ["sandbox-control-plane", "sandbox-worker", "sandbox-worker2"]
+        .into_iter()
+        .find(|n| *n != client_node)
+        .expect("three nodes");
+    let other_ip = kubectl(&mut w, &format!("get node {other} -o jsonpath={{.status.addresses[0].address}}")).stdout;
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-from-client}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {matchLabels: {run: client}}}]}]\n",
+    );
+    let url = format!("wget -q -O- -T 2 {other_ip}:{node_port}");
+    assert!(exec(&mut w, "client", &url).stdout.contains("Welcome to nginx!"), "the client pod is the source");
+    policy(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: client-to-web}\nspec:\n  podSelector: {matchLabels: {run: client}}\n  egress: [{to: [{podSelector: {matchLabels: {app: web}}}]}]\n",
+    );
+    assert_eq!(exec(&mut w, "client", &url).stdout, "wget: download timed out\n", "dropped as it leaves");
+    // Through the ClusterIP (DNAT on the sending node) the packet leaves addressed to a web pod.
+    let ip = cluster_ip(&mut w, "web");
+    assert!(exec(&mut w, "client", &format!("wget -q -O- -T 2 {ip}")).stdout.contains("Welcome to nginx!"));
+}

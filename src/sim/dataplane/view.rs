@@ -189,6 +189,12 @@ impl Network for PodNetwork<'_> {
     }
 
     fn connect(&self, ip: &str, port: u16) -> Connect {
+        // Another node's address leaves this node as it is (its NodePort DNAT happens over there), so
+        // the sending node's agent decides it against that address first.
+        let other_node = self.nodes.iter().any(|(name, n)| *name != self.node && n.config.internal_ip == ip);
+        if other_node && !self.admits(ip, port, Proto::Tcp) {
+            return Connect::TimedOut;
+        }
         match self.route(ip, port, "TCP") {
             Hop::Reject => Connect::Refused,
             // Dropped by a NetworkPolicy: the SYN goes unanswered.
