@@ -4,6 +4,8 @@
 
 #[path = "dataplane/kube_dns.rs"]
 mod kube_dns;
+#[path = "dataplane/netpol.rs"]
+mod netpol;
 
 use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::world::World;

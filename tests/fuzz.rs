@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
+use k8s_sandbox::sim::dataplane::policy::{Packet, PodInfo, Proto, evaluate};
 use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::world::World;
 
@@ -134,6 +135,7 @@ impl Budget {
 mod fuzz {
     pub mod commands;
     pub mod manifests;
+    pub mod netpol;
     pub mod yaml;
 }
 
@@ -313,6 +315,57 @@ proptest! {
             let w = slot.get_or_insert_with(net_world);
             let out = run(w, &line, None);
             assert!(!out.combined().is_empty() || !out.failed, "{line}");
+        });
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// kindnet's policy evaluator on arbitrary policies (valid or not, any field of any shape) and
+    /// arbitrary pods on either end, or none: a verdict, never a panic.
+    #[test]
+    fn policy_evaluator_never_panics(
+        policies in prop::collection::vec(fuzz::netpol::policy(), 0..4),
+        src_labels in prop::collection::btree_map("[a-z]{1,3}", "[a-z]{0,3}", 0..3),
+        dst_ns in prop::sample::select(vec!["default", "kube-system", "other"]),
+        ends in 0u8..4,
+        port in any::<u16>(),
+        proto in prop::sample::select(vec![Proto::Tcp, Proto::Udp, Proto::Sctp, Proto::Icmp]),
+        ip in "[0-9.]{0,16}",
+    ) {
+        let refs: Vec<&serde_json::Value> = policies.iter().collect();
+        let ns = |n: &str| serde_json::json!({"metadata": {"name": n, "labels": {"kubernetes.io/metadata.name": n}}});
+        let (src_ns, dst_nsv) = (ns("default"), ns(dst_ns));
+        let src_pod = serde_json::json!({"metadata": {"namespace": "default", "labels": src_labels},
+            "spec": {"containers": [{"ports": [{"name": "http", "containerPort": 80}]}]}});
+        let dst_pod = serde_json::json!({"metadata": {"namespace": dst_ns, "labels": {"app": "web"}},
+            "spec": {"containers": [{"ports": [{"name": "http", "containerPort": 80, "protocol": "UDP"}, {"name": 7}]}]}});
+        let src = (ends & 1 == 1).then_some(PodInfo { pod: &src_pod, namespace: &src_ns });
+        let dst = (ends & 2 == 2).then_some(PodInfo { pod: &dst_pod, namespace: &dst_nsv });
+        let packet = Packet { src_ip: &ip, dst_ip: "10.244.1.2", dst_port: port, proto };
+        let _ = evaluate(&refs, src, dst, &packet);
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: config().cases / 20, ..config() })]
+
+    /// An arbitrary policy applied to a live cluster: refused in validation's words or stored, and
+    /// then every connection, DNS query and ping is decided without a panic.
+    #[test]
+    fn applied_policies_never_panic_the_data_plane(policy in fuzz::netpol::policy()) {
+        let text = serde_json::to_string(&policy).expect("JSON values serialize");
+        NET_WORLD.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let w = slot.get_or_insert_with(net_world);
+            let out = run(w, "apply -f -", Some(&text));
+            assert!(!out.combined().is_empty(), "{text}");
+            for line in ["exec client -- wget -q -T 1 web", "exec curler -- curl -sS -m 1 web", "exec client -- ping -c 1 10.96.0.10"] {
+                let out = run(w, line, None);
+                assert!(!out.combined().is_empty() || !out.failed, "{line} under {text}");
+            }
+            run(w, "delete networkpolicy fuzz --ignore-not-found", None);
         });
     }
 }

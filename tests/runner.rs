@@ -1,5 +1,5 @@
-//! The native runner's scripts: the book's chapter 3 flow runs end to end and its transcript is
-//! exactly the checked-in one (virtual time and the seeded RNG make it reproducible).
+//! The native runner's scripts: the book's chapter 3 flow and the NetworkPolicy walk-through run end
+//! to end and their transcripts are exactly the checked-in ones (virtual time and the seeded RNG make it reproducible).
 
 use std::path::Path;
 
@@ -26,6 +26,27 @@ fn chapter03_transcript_matches() {
     // What the chapter promises, independently of the golden file:
     assert!(transcript.contains("jokeapi   2/2     2            2"), "two replicas available");
     assert!(transcript.contains("dataprocessingjob   Complete   1/1"), "the job completes");
+}
+
+/// NetworkPolicy as kindnet enforces it, end to end: default-deny ingress drops the client's
+/// connection (wget's `download timed out`), a policy for the client's label lets it through again,
+/// default-deny egress breaks DNS (`no servers could be reached`), and bad fields are refused in
+/// `ValidateNetworkPolicy`'s words. Needs no corpus: its manifests are heredocs.
+#[test]
+fn netpol_transcript_matches() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join("netpol.sh")).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let mut world = World::new(1);
+    let transcript = script::run(&mut world, &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join("netpol.expected")).expect("checked in");
+    assert_eq!(transcript, expected);
+    assert_eq!(transcript.matches("wget: download timed out").count(), 2, "denied by ingress, then by egress");
+    assert!(
+        transcript.contains(";; connection timed out; no servers could be reached"),
+        "default deny egress breaks DNS"
+    );
+    assert_eq!(transcript.matches("<h1>Welcome to nginx!</h1>").count(), 3, "allowed before, and after each fix");
 }
 
 #[test]

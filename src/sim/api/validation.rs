@@ -20,6 +20,7 @@ mod ingress;
 mod jobs;
 mod meta;
 pub mod names;
+mod network_policy;
 mod pod;
 mod policy;
 mod resources;
@@ -266,7 +267,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("discovery.k8s.io", "EndpointSlice") => service::validate_endpoint_slice(obj, &mut errs),
         ("networking.k8s.io", "Ingress") => ingress::validate_ingress(obj, &mut errs),
         ("networking.k8s.io", "IngressClass") => ingress::validate_ingress_class(obj, &mut errs),
-        ("networking.k8s.io", "NetworkPolicy") => ingress::validate_network_policy(obj, &mut errs),
+        ("networking.k8s.io", "NetworkPolicy") => network_policy::validate_network_policy(obj, &mut errs),
         ("apps", "Deployment") => workloads::validate_deployment(obj, old, &mut errs),
         ("apps", "ReplicaSet") => workloads::validate_replica_set(obj, old, &mut errs),
         ("apps", "StatefulSet") => statefulset::validate_stateful_set(obj, old, &mut errs),

@@ -7,11 +7,16 @@
 //!        │                            ├─ DNAT to ip:port (one RNG draw) ─┐
 //!        │                            └─ no rule ────────────────────────┤
 //!        │                                                               ▼
+//!        │                 kindnet's policy agent drops it (NetworkPolicy) ─► times out
 //!        │                 pod IP on a running node? listening on port? ─► open / refused
 //!        │                 a node's address? its KUBE-NODEPORTS rules, same again
 //!        │                 nobody's address, or its node is down ───────► times out
 //!        └──dns(server, name)─► same path to UDP 53, then CoreDNS's answer (coredns.rs)
 //! ```
+
+mod firewall;
+
+pub use firewall::Source;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -20,6 +25,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::coredns::{self, Objects};
+use super::policy::Proto;
 use crate::sim::api::{self, pointer::Pointer};
 use crate::sim::apiserver::cache::WatchCache;
 use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType};
@@ -41,6 +47,8 @@ pub struct PodNetwork<'w> {
     /// The world's RNG: kube-proxy's statistic rules draw from it, one draw per connection.
     rng: RefCell<&'w mut Rng>,
     node: String,
+    /// The pod the program runs in; `None` for the node itself.
+    source: Option<Source>,
     now: Millis,
 }
 
@@ -65,7 +73,19 @@ impl<'w> PodNetwork<'w> {
         node: &str,
         now: Millis,
     ) -> Self {
-        PodNetwork { nodes, cache, rng: RefCell::new(rng), node: node.to_string(), now }
+        PodNetwork { nodes, cache, rng: RefCell::new(rng), node: node.to_string(), source: None, now }
+    }
+
+    /// The same view from inside one pod, whose NetworkPolicies (and its peers') then apply.
+    pub fn from_pod(mut self, namespace: &str, pod: &str) -> Self {
+        self.source = Some(Source { namespace: namespace.to_string(), pod: pod.to_string() });
+        self
+    }
+
+    /// Whether kindnet lets the connection's first packet through (after DNAT) to `ip:port`.
+    fn admits(&self, ip: &str, port: u16, proto: Proto) -> bool {
+        let node_ip = self.nodes.get(&self.node).map_or("", |n| n.config.internal_ip.as_str());
+        firewall::admits(self.cache, &self.node, node_ip, self.source.as_ref(), ip, port, proto)
     }
 
     /// Picks one backend as the `KUBE-SVC-*` chain does: rule i of n matches with probability
@@ -154,11 +174,13 @@ impl<'w> PodNetwork<'w> {
 impl Network for PodNetwork<'_> {
     fn dns(&self, server: &str, name: &str, qtype: QType) -> DnsReply {
         if server == NODE_RESOLVER {
-            return DnsReply::ServFail;
+            return if self.admits(server, 53, Proto::Udp) { DnsReply::ServFail } else { DnsReply::Timeout };
         }
         match self.route(server, 53, "UDP") {
             // UDP to a Service without endpoints: the ICMP error is not a DNS answer; clients wait.
             Hop::Reject => DnsReply::Timeout,
+            // Dropped by a NetworkPolicy: the query is never answered.
+            Hop::To(ip, port) if !self.admits(&ip, port, Proto::Udp) => DnsReply::Timeout,
             Hop::To(ip, port) => match self.reach(&ip, port) {
                 Connect::Open(_) => self.coredns(name, qtype),
                 _ => DnsReply::Timeout,
@@ -167,13 +189,24 @@ impl Network for PodNetwork<'_> {
     }
 
     fn connect(&self, ip: &str, port: u16) -> Connect {
+        // Another node's address leaves this node as it is (its NodePort DNAT happens over there), so
+        // the sending node's agent decides it against that address first.
+        let other_node = self.nodes.iter().any(|(name, n)| *name != self.node && n.config.internal_ip == ip);
+        if other_node && !self.admits(ip, port, Proto::Tcp) {
+            return Connect::TimedOut;
+        }
         match self.route(ip, port, "TCP") {
             Hop::Reject => Connect::Refused,
+            // Dropped by a NetworkPolicy: the SYN goes unanswered.
+            Hop::To(ip, port) if !self.admits(&ip, port, Proto::Tcp) => Connect::TimedOut,
             Hop::To(ip, port) => self.reach(&ip, port),
         }
     }
 
     fn ping(&self, ip: &str) -> bool {
+        if !self.admits(ip, 0, Proto::Icmp) {
+            return false;
+        }
         if let Some(n) = self.nodes.values().find(|n| n.config.internal_ip == ip) {
             return n.running;
         }

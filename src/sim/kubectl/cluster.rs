@@ -99,7 +99,7 @@ impl Cluster for World {
         let now = World::now(self);
         self.reachable_kubelet(node)?;
         let World { nodes, apiserver, k, .. } = self;
-        let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now);
+        let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod);
         let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
         let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
         // The command waited on the network (a timeout): kubectl waits with it, the cluster runs on.

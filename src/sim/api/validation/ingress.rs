@@ -1,9 +1,7 @@
-//! Ingress, IngressClass and NetworkPolicy: HTTP routing and pod firewalls.
+//! Ingress and IngressClass: HTTP routing into the cluster.
 
-use super::container::{validate_port_num_or_name, validate_protocol};
-use super::meta::validate_label_selector;
 use super::names::{is_dns1035_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num};
-use super::service::{is_cidr, is_ip};
+use super::service::is_ip;
 use super::{BadValue, Errs, child, index};
 use crate::sim::api::meta::{array_at, at, i64_at, str_at};
 use serde_json::Value;
@@ -123,84 +121,6 @@ pub(super) fn validate_ingress_class(obj: &Value, errs: &mut Errs) {
     }
 }
 
-fn validate_peers(peers: &[Value], path: &str, errs: &mut Errs) {
-    for (k, peer) in peers.iter().enumerate() {
-        let pp = index(path, k);
-        let set = |f: &str| peer.get(f).is_some_and(|v| !v.is_null());
-        let selectors = usize::from(set("podSelector")) + usize::from(set("namespaceSelector"));
-        if set("ipBlock") {
-            if selectors > 0 {
-                errs.forbidden(&pp, "may not specify both ipBlock and another peer");
-            }
-            let cidr = str_at(peer, &["ipBlock", "cidr"]).unwrap_or("");
-            if cidr.is_empty() {
-                errs.required(&child(&pp, "ipBlock.cidr"), "");
-            } else if !is_cidr(cidr) {
-                errs.invalid_str(
-                    &child(&pp, "ipBlock.cidr"),
-                    cidr,
-                    "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
-                );
-            }
-        } else if selectors == 0 {
-            errs.required(&pp, "must specify a peer");
-        }
-        for sel in ["podSelector", "namespaceSelector"] {
-            if let Some(s) = peer.get(sel).filter(|v| !v.is_null()) {
-                validate_label_selector(s, &child(&pp, sel), errs);
-            }
-        }
-    }
-}
-
-fn validate_np_ports(ports: &[Value], path: &str, errs: &mut Errs) {
-    for (k, port) in ports.iter().enumerate() {
-        let pp = index(path, k);
-        if let Some(proto) = str_at(port, &["protocol"]) {
-            validate_protocol(proto, &child(&pp, "protocol"), errs);
-        }
-        if let Some(p) = port.get("port").filter(|v| !v.is_null()) {
-            validate_port_num_or_name(Some(p), &child(&pp, "port"), errs);
-        }
-        if let Some(end) = i64_at(port, &["endPort"]) {
-            match port.get("port").and_then(Value::as_i64) {
-                None => errs.required(&child(&pp, "port"), "must be specified when endPort is specified"),
-                Some(start) if end < start => {
-                    errs.invalid_int(&child(&pp, "endPort"), end, "must be greater than or equal to `port`")
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// NetworkPolicy: pod selector, policy types, rules' peers and ports.
-pub(super) fn validate_network_policy(obj: &Value, errs: &mut Errs) {
-    let spec = at(obj, &["spec"]).unwrap_or(&Value::Null);
-    validate_label_selector(at(spec, &["podSelector"]).unwrap_or(&Value::Null), "spec.podSelector", errs);
-    for (dir, peers) in [("ingress", "from"), ("egress", "to")] {
-        for (i, rule) in array_at(spec, &[dir]).iter().enumerate() {
-            let rp = index(&child("spec", dir), i);
-            validate_np_ports(array_at(rule, &["ports"]), &child(&rp, "ports"), errs);
-            validate_peers(array_at(rule, &[peers]), &child(&rp, peers), errs);
-        }
-    }
-    let types = array_at(spec, &["policyTypes"]);
-    for (i, t) in types.iter().enumerate() {
-        let t = t.as_str().unwrap_or("");
-        if !matches!(t, "Ingress" | "Egress") {
-            errs.unsupported(&index("spec.policyTypes", i), t, &["Ingress", "Egress"]);
-        }
-    }
-    if types.len() > 2 {
-        errs.invalid(
-            "spec.policyTypes",
-            BadValue::Raw(format!("{types:?}")),
-            "may not specify more than two policyTypes",
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,25 +188,5 @@ mod tests {
             ["spec.controller: Invalid value: \"nginx\": must be a domain-prefixed path (such as \"acme.io/foo\")"]
         );
         assert_eq!(run(validate_ingress_class, json!({"spec": {}})), ["spec.controller: Required value"]);
-    }
-
-    #[test]
-    fn network_policies() {
-        let ok = json!({"spec": {"podSelector": {"matchLabels": {"role": "db"}}, "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"from": [{"ipBlock": {"cidr": "172.17.0.0/16", "except": ["172.17.1.0/24"]}}, {"podSelector": {}}],
-                "ports": [{"protocol": "TCP", "port": 6379}]}],
-            "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}], "ports": [{"protocol": "TCP", "port": 32000, "endPort": 32768}]}]}});
-        assert!(run(validate_network_policy, ok).is_empty());
-        let bad = json!({"spec": {"podSelector": {}, "policyTypes": ["Sideways"], "ingress": [{"from": [{},
-            {"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}], "ports": [{"port": 80, "endPort": 10}]}]}});
-        assert_eq!(
-            run(validate_network_policy, bad),
-            [
-                "spec.ingress[0].ports[0].endPort: Invalid value: 10: must be greater than or equal to `port`",
-                "spec.ingress[0].from[0]: Required value: must specify a peer",
-                "spec.ingress[0].from[1]: Forbidden: may not specify both ipBlock and another peer",
-                "spec.policyTypes[0]: Unsupported value: \"Sideways\": supported values: \"Ingress\", \"Egress\""
-            ]
-        );
     }
 }

@@ -10,6 +10,7 @@ mod env;
 mod events;
 mod generic;
 mod namespace;
+mod network_policy;
 mod node;
 mod pod;
 mod quantity;
@@ -72,6 +73,7 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "Namespace" => namespace::describe_namespace(&mut w, obj, ctx),
         "ConfigMap" => namespace::describe_config_map(&mut w, obj, events, ctx),
         "Secret" => namespace::describe_secret(&mut w, obj),
+        "NetworkPolicy" => network_policy::describe_network_policy(&mut w, obj),
         _ => generic::describe_generic(&mut w, obj, events, ctx),
     }
     w.finish()
@@ -330,9 +332,19 @@ mod tests {
             serde_json::json!({"spec": {"containers": [{"env": [{"valueFrom": {"fieldRef": 1}}], "ports": "x"}], "volumes": [{}]},
                                "status": {"containerStatuses": [{"state": {"terminated": {"startedAt": 5}}}]}}),
         ];
-        for kind in
-            ["Pod", "Node", "Deployment", "ReplicaSet", "Job", "Service", "Namespace", "ConfigMap", "Secret", "Widget"]
-        {
+        for kind in [
+            "Pod",
+            "Node",
+            "Deployment",
+            "ReplicaSet",
+            "Job",
+            "Service",
+            "Namespace",
+            "ConfigMap",
+            "Secret",
+            "NetworkPolicy",
+            "Widget",
+        ] {
             for obj in &junk {
                 let out = describe(kind, obj, &[serde_json::json!({"count": "x"})], &ctx);
                 assert!(out.starts_with("Name:"), "{kind}: {out}");

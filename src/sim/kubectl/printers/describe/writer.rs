@@ -96,9 +96,26 @@ pub fn rfc1123z(ts: Option<&str>) -> String {
     format!("{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} +0000", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// Go's `time.Time.String()` of a UTC time (`2026-11-24 18:57:51 +0000 UTC`), which `%s` of a
+/// `metav1.Time` prints (NetworkPolicy's `Created on:`); Go's zero time when missing or unreadable.
+pub fn go_time(ts: Option<&str>) -> String {
+    let Some(secs) = ts.and_then(unix_seconds) else {
+        return "0001-01-01 00:00:00 +0000 UTC".to_string();
+    };
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} +0000 UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_go_time() {
+        assert_eq!(go_time(Some("2026-11-24T18:57:51Z")), "2026-11-24 18:57:51 +0000 UTC");
+        assert_eq!(go_time(None), "0001-01-01 00:00:00 +0000 UTC");
+    }
 
     #[test]
     fn formats_rfc1123z() {
