@@ -1,4 +1,4 @@
-//! The native runner's scripts: the book's chapter 3 flow and the NetworkPolicy walk-through run end
+//! The native runner's scripts: the book's chapter 3 flow, the NetworkPolicy walk-through and every verb run end
 //! to end and their transcripts are exactly the checked-in ones (virtual time and the seeded RNG make it reproducible).
 
 use std::path::Path;
@@ -101,4 +101,17 @@ fn runner_trace_file_has_every_message_past_the_window() {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
+}
+
+/// Every verb of the sandbox's kubectl (`verbs.sh`): its transcript is the checked-in one, which
+/// `tests/serve.rs` also holds against kubectl 1.33 through `sandbox serve`.
+#[test]
+fn verbs_transcript_matches() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join("verbs.sh")).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join("verbs.expected")).expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("deployment.apps/web scaled"), "scale goes through the scale subresource");
 }

@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod scale;
 pub mod serviceaccount;
 pub mod storageclass;
 mod watch;
@@ -164,6 +165,11 @@ impl ApiServer {
 
     fn on_request(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
         let rt = req.resource;
+        if req.subresource.as_deref() == Some("scale") && !scale::served(rt) {
+            let missing =
+                Status::new(404, status::Reason::NotFound, "the server could not find the requested resource");
+            return respond(k, client, req.id, Err(missing));
+        }
         match req.verb.clone() {
             Verb::Get => {
                 let Some(name) = req.name.clone() else {
@@ -280,6 +286,7 @@ impl ApiServer {
                 let rt = p.req.resource;
                 let out = if p.req.verb == Verb::Get {
                     match r.kvs.first().and_then(|kv| decode(&kv.value, kv.mod_revision)) {
+                        Some(obj) if p.req.subresource.as_deref() == Some("scale") => Ok(scale::of(&obj)),
                         Some(obj) => Ok(obj),
                         None => Err(Status::not_found(rt, p.req.name.as_deref().unwrap_or_default())),
                     }
@@ -305,6 +312,9 @@ impl ApiServer {
                         WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v,
                     };
                     set_resource_version(&mut body, reply.revision);
+                    if p.req.subresource.as_deref() == Some("scale") {
+                        body = scale::of(&body);
+                    }
                     return respond(k, p.client, p.req.id, Ok(body));
                 }
                 let current = t.responses.iter().find_map(|r| match r {

@@ -12,6 +12,9 @@ use k8s_sandbox::sim::script::{self, DiskFiles, Step};
 use k8s_sandbox::sim::world::World;
 
 use super::serve::{self, Clock};
+
+/// How long one real kubectl command may take (wall time) before it is taken to be waiting for ever.
+const COMMAND_TIMEOUT_S: u64 = 60;
 use super::{number, opt};
 
 /// The transcript through the sandbox's own kubectl, and its trace.
@@ -84,6 +87,21 @@ fn run_kubectl(
         pipe.write_all(text.as_bytes()).map_err(|e| format!("sandbox compare: {e}"))?;
     }
     drop(child.stdin.take());
+    // A command that waits for the cluster (`rollout status`, `wait`, `delete` of a namespace) would wait
+    // for ever: nothing moves the manual clock while it runs. Stop it and say so in the transcript.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(COMMAND_TIMEOUT_S);
+    while child.try_wait().map_err(|e| format!("sandbox compare: {e}"))?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().map_err(|e| format!("sandbox compare: {e}"))?;
+            return Ok(format!(
+                "{}{}# sandbox compare: stopped after {COMMAND_TIMEOUT_S} s: this command waits for the cluster, and --clock manual moves only between commands\n",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let out = child.wait_with_output().map_err(|e| format!("sandbox compare: {e}"))?;
     Ok(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }

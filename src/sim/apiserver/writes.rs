@@ -66,12 +66,21 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             ns["spec"]["finalizers"] = body()?.at("/spec/finalizers").cloned().unwrap_or(json!([]));
             ns
         }
+        (Verb::Update, Some("scale")) => super::scale::apply(rt, current, &body()?)?,
         (Verb::Update, sub) => {
             let b = body()?;
             if rv_of(&b).is_some_and(|r| r != rev) {
                 return Err(Status::conflict(rt, &name));
             }
             admission::prepare_update(rt, current, b, sub == Some("status"))?
+        }
+        (Verb::Patch(pt), Some("scale")) => {
+            let mut scale = super::scale::of(current);
+            match pt {
+                PatchType::Merge => merge_patch(&mut scale, &body()?),
+                PatchType::Strategic => strategic_merge_patch(&mut scale, &body()?),
+            }
+            super::scale::apply(rt, current, &scale)?
         }
         (Verb::Patch(pt), sub) => {
             let p = body()?;

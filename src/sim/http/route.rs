@@ -157,11 +157,12 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
     let Some(rt) = resource_at(group, version, plural).filter(|rt| rt.namespaced || namespace.is_none()) else {
         return Route::Error(not_found());
     };
-    // The subresources the simulated apiserver serves; `log`, `exec`, `attach`, `portforward`, `proxy`
-    // and `scale` are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
+    // The subresources the simulated apiserver serves; `log`, `exec`, `attach`, `portforward` and
+    // `proxy` are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
     let served_sub = match (sub.as_deref(), method) {
         (None, _) => true,
         (Some("status"), "GET" | "PUT" | "PATCH") => true,
+        (Some("scale"), "GET" | "PUT" | "PATCH") => crate::sim::apiserver::scale::served(rt),
         (Some("binding" | "eviction"), "POST") => rt.plural == "pods",
         (Some("finalize"), "PUT") => rt.plural == "namespaces",
         _ => false,

@@ -78,7 +78,7 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     };
     let ns = namespace(&p);
     for (rt, names) in targets(&p.positional)? {
-        if !matches!(rt.kind, "Deployment" | "ReplicaSet" | "StatefulSet") {
+        if !crate::sim::apiserver::scale::served(rt) {
             out.err(format!("error: cannot scale {}", common::type_name(rt)));
             continue;
         }
@@ -86,8 +86,15 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
             return Err("error: resource(s) were provided, but no name was specified".into());
         }
         for name in names {
+            // kubectl reads the object (its resource builder), then writes the scale subresource.
+            let obj = match common::get_one(cx, rt, &ns, &name) {
+                Ok(obj) => obj,
+                Err(e) => {
+                    out.err(e.to_string());
+                    continue;
+                }
+            };
             if let Some(cur) = p.get("current-replicas") {
-                let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
                 let have = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
                 if have != cur {
                     out.err(format!("error: Expected replicas to be {cur}, was {have}"));
@@ -97,6 +104,7 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
             let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt)
                 .in_namespace(Some(&ns))
                 .named(&name)
+                .on_subresource("scale")
                 .with_body(json!({"spec": {"replicas": replicas}}));
             match cx.world.call(req) {
                 Ok(_) => out.out(format!("{} scaled", object_ref(rt, &name))),
