@@ -45,7 +45,7 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 	scripts/tools.sh scripts/kubectl-module.sh scripts/csp.py Makefile
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-lint test-native test-web test-e2e test-size test-fresh tools clean bench bench-web \
+.PHONY: help serve dist size test test-lint test-native test-clients test-web test-e2e test-size test-fresh tools clean bench bench-web \
 	bench-frames fuzz
 
 help:
@@ -91,7 +91,7 @@ size:
 # The layers' output is also kept in target/test.log, from which the closing tally is summed.
 test:
 	@mkdir -p target
-	@$(MAKE) --no-print-directory test-lint test-native test-web test-e2e test-size test-fresh 2>&1 | tee target/test.log
+	@$(MAKE) --no-print-directory test-lint test-native test-clients test-web test-e2e test-size test-fresh 2>&1 | tee target/test.log
 	@scripts/test-summary.sh target/test.log
 
 # The checks a Rust codebase keeps: rustfmt (rustfmt.toml) and clippy with warnings as errors, for the
@@ -103,6 +103,17 @@ test-lint:
 	@cargo clippy --quiet --all-targets -- -D warnings || { echo "FAILED: lint: cargo clippy (native)"; exit 1; }
 	@cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins --test web --test web_bench -- -D warnings \
 		|| { echo "FAILED: lint: cargo clippy (wasm32)"; exit 1; }
+
+# Real clients through `sandbox serve`: the official Python client, from PyPI into a project-local
+# virtualenv (kubectl 1.33 is driven by tests/serve.rs in test-native).
+PYCLIENT := .tools/pyclient
+test-clients:
+	@echo "== real clients (the Python kubernetes client through sandbox serve)"
+	@test -x $(PYCLIENT)/bin/python || python3 -m venv $(PYCLIENT)
+	@$(PYCLIENT)/bin/python -c 'import kubernetes' 2>/dev/null || $(PYCLIENT)/bin/pip install --quiet kubernetes==37.0.2 \
+		|| { echo "FAILED: clients: pip install kubernetes"; exit 1; }
+	@SANDBOX_PYTHON=$(abspath $(PYCLIENT))/bin/python cargo test --quiet --test serve the_python_client -- --nocapture \
+		|| { echo "FAILED: clients: the Python client through sandbox serve"; exit 1; }
 
 # Everything cargo test finds natively; e2e.rs prints that it is skipped, web.rs is wasm32-only.
 test-native:

@@ -221,3 +221,38 @@ fn every_script_reads_the_same_through_real_kubectl() {
     }
     assert!(failures.is_empty(), "the transcripts differ:\n{}", failures.join("\n"));
 }
+
+/// The official Python client (issue 15 item 4) lists, creates and watches through `sandbox serve`.
+/// `make test-clients` makes the project-local virtualenv and names its python in `SANDBOX_PYTHON`.
+#[test]
+fn the_python_client_lists_creates_and_watches() {
+    let Ok(python) = std::env::var("SANDBOX_PYTHON") else {
+        println!("skipped: SANDBOX_PYTHON is not set (make test-clients installs the Python client and sets it)");
+        return;
+    };
+    let server = start("python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/python_client.py");
+    // A client that hangs must fail the test, not the whole run: stop it after a minute.
+    let mut child = Command::new(python)
+        .arg(script)
+        .arg(server.dir.join("kubeconfig"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("python waits").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("python finishes");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "listed 14 kube-system pods\n4 nodes Ready\ncreated configmap from-python\nsecond create refused: 409 Conflict\nwatched ADDED configmap from-python with data {'answer': '42'}\n"
+    );
+}

@@ -29,6 +29,9 @@ pub enum Clock {
     Manual,
 }
 
+/// Virtual time an opened watch is given to reach the apiserver and bring back its first events.
+const WATCH_OPEN_MS: Millis = 10;
+
 /// Work a connection asks of the world's thread, with where to send the answer.
 pub enum Job {
     /// One REST call: its result and the virtual time after it.
@@ -60,7 +63,11 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
                 let _ = reply.send((result, world.now()));
             }
             Ok(Job::OpenWatch(req, reply)) => {
-                let _ = reply.send(world.open_kubectl_watch(req));
+                let id = world.open_kubectl_watch(req);
+                // The request must reach the apiserver and its first events come back even on a manual
+                // clock: the watch's round trip is given its time, as a call's is.
+                world.run_for(WATCH_OPEN_MS);
+                let _ = reply.send(id);
             }
             Ok(Job::TakeWatch(id, reply)) => {
                 let (events, ended) = world.take_kubectl_watch(id);

@@ -95,6 +95,12 @@ pub fn parse_duration(s: &str) -> Option<Millis> {
     (total.is_finite() && (0.0..1e15).contains(&total)).then_some(total as Millis)
 }
 
+/// Go's `strconv.ParseBool` truths, which the apiserver's query decoding accepts (the Python client
+/// sends `watch=True`).
+fn parse_bool(v: &str) -> bool {
+    matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
+}
+
 fn not_found() -> Status {
     Status::new(
         404,
@@ -170,7 +176,7 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
     if !served_sub {
         return Route::Error(not_found());
     }
-    let watch = param("watch").is_some_and(|v| v == "true" || v == "1");
+    let watch = param("watch").is_some_and(parse_bool);
     let verb = match (method, &name, watch) {
         ("GET", _, true) => Verb::Watch,
         ("GET", Some(_), false) => Verb::Get,
@@ -234,7 +240,7 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         label_selector: param("labelSelector").filter(|s| !s.is_empty()).map(str::to_string),
         field_selector: param("fieldSelector").filter(|s| !s.is_empty()).map(str::to_string),
         resource_version: number("resourceVersion").filter(|v| *v > 0),
-        send_initial_events: param("sendInitialEvents") == Some("true"),
+        send_initial_events: param("sendInitialEvents").is_some_and(parse_bool),
         timeout_seconds: number("timeoutSeconds").and_then(|t| u64::try_from(t).ok()),
         dry_run: param("dryRun") == Some("All"),
         propagation_policy: param("propagationPolicy").map(str::to_string),

@@ -27,6 +27,7 @@ fn object_paths_become_requests() {
     assert_eq!((r.verb.clone(), r.resource.kind, r.name.as_deref()), (Verb::Get, "Deployment", Some("api")));
     let (r, _) = api("GET", "/api/v1/pods?labelSelector=app%3Dweb%2Ctier+in+%28a%29&watch=true&resourceVersion=12", "");
     assert_eq!(r.verb, Verb::Watch);
+    assert_eq!(api("GET", "/api/v1/pods?watch=True", "").0.verb, Verb::Watch, "ParseBool's spellings");
     assert_eq!(r.options.label_selector.as_deref(), Some("app=web,tier in (a)"));
     assert_eq!((r.namespace, r.options.resource_version), (None, Some(12)));
     let (r, _) = api("GET", "/api/v1/namespaces/kube-system", "");
