@@ -21,6 +21,7 @@ mod jobs;
 mod meta;
 pub mod names;
 mod pod;
+mod quota;
 mod policy;
 mod resources;
 mod scheduling;
@@ -280,7 +281,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("", "PersistentVolume") => storage::validate_persistent_volume(obj, &mut errs),
         ("", "PersistentVolumeClaim") => storage::validate_persistent_volume_claim(obj, old, &mut errs),
         ("storage.k8s.io", "StorageClass") => storage::validate_storage_class(obj, old, &mut errs),
-        ("", "ResourceQuota") => storage::validate_resource_quota(obj, &mut errs),
+        ("", "ResourceQuota") => quota::validate_resource_quota(obj, &mut errs),
         ("", "LimitRange") => storage::validate_limit_range(obj, &mut errs),
         ("", "Node") => config::validate_node(obj, &mut errs),
         ("autoscaling", "HorizontalPodAutoscaler") => policy::validate_hpa(obj, &mut errs),
