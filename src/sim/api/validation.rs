@@ -270,6 +270,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("networking.k8s.io", "NetworkPolicy") => ingress::validate_network_policy(obj, &mut errs),
         ("apps", "Deployment") => workloads::validate_deployment(obj, old, &mut errs),
         ("apps", "ReplicaSet") => workloads::validate_replica_set(obj, old, &mut errs),
+        ("", "ReplicationController") => workloads::validate_replication_controller(obj, &mut errs),
         ("apps", "StatefulSet") => statefulset::validate_stateful_set(obj, old, &mut errs),
         ("apps", "DaemonSet") => workloads::validate_daemon_set(obj, old, &mut errs),
         ("apps", "ControllerRevision") => workloads::validate_controller_revision(obj, old, &mut errs),

@@ -30,6 +30,7 @@ fn resets_status_on_create(rt: &ResourceType) -> bool {
         rt.kind,
         "Deployment"
             | "ReplicaSet"
+            | "ReplicationController"
             | "StatefulSet"
             | "DaemonSet"
             | "Job"
