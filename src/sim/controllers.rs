@@ -26,6 +26,7 @@ pub mod objects;
 pub mod podgc;
 pub mod pods;
 pub mod replicaset;
+pub mod resourcequota;
 pub mod rootcacertpublisher;
 pub mod serviceaccount;
 pub mod statefulset;
@@ -97,6 +98,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(volume::PersistentVolumeController),
         Box::new(podgc::PodGcController::default()),
         Box::new(rootcacertpublisher::RootCaCertPublisher),
+        Box::new(resourcequota::ResourceQuotaController),
     ]
 }
 
