@@ -83,6 +83,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(deployment::DeploymentController),
         Box::new(replicaset::ReplicaSetController::default()),
+        Box::new(replicaset::ReplicaSetController::replication_manager()),
         Box::new(statefulset::StatefulSetController),
         Box::new(daemonset::DaemonSetController::default()),
         Box::new(job::JobController::default()),
