@@ -78,7 +78,7 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     };
     let ns = namespace(&p);
     for (rt, names) in targets(&p.positional)? {
-        if !matches!(rt.kind, "Deployment" | "ReplicaSet" | "StatefulSet") {
+        if !matches!(rt.kind, "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController") {
             out.err(format!("error: cannot scale {}", common::type_name(rt)));
             continue;
         }

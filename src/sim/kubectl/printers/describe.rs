@@ -67,6 +67,8 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "Node" => node::describe_node(&mut w, obj, events, ctx),
         "Deployment" => workloads::describe_deployment(&mut w, obj, events, ctx),
         "ReplicaSet" => workloads::describe_replica_set(&mut w, obj, events, ctx),
+        "ReplicationController" => workloads::describe_replication_controller(&mut w, obj, events, ctx),
+        "ResourceQuota" => namespace::describe_resource_quota(&mut w, obj),
         "Job" => workloads::describe_job(&mut w, obj, events, ctx),
         "Service" => service::describe_service(&mut w, obj, events, ctx),
         "Namespace" => namespace::describe_namespace(&mut w, obj, ctx),
