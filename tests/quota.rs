@@ -108,11 +108,16 @@ spec:
     resources: {requests: {cpu: 500m, memory: 10Gi}, limits: {cpu: 500m, memory: 10Gi}}
 "#;
     assert!(!kubectl_in(&mut w, "apply -f -", pod).failed);
-    let unstated = kubectl_in(&mut w, "apply -f -", &pod.replace("high-priority", "bare").replace(
-        "    resources: {requests: {cpu: 500m, memory: 10Gi}, limits: {cpu: 500m, memory: 10Gi}}\n",
-        "",
-    ));
-    assert!(unstated.stderr.contains("failed quota: pods-high: must specify cpu for: c; memory for: c"), "{unstated:?}");
+    let unstated = kubectl_in(
+        &mut w,
+        "apply -f -",
+        &pod.replace("high-priority", "bare")
+            .replace("    resources: {requests: {cpu: 500m, memory: 10Gi}, limits: {cpu: 500m, memory: 10Gi}}\n", ""),
+    );
+    assert!(
+        unstated.stderr.contains("failed quota: pods-high: must specify cpu for: c; memory for: c"),
+        "{unstated:?}"
+    );
     w.run_for(30_000);
     let describe = kubectl(&mut w, "describe quota pods-high").stdout;
     assert_eq!(

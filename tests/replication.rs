@@ -68,7 +68,11 @@ fn a_replication_controller_keeps_its_pods_scales_and_is_collected() {
     assert_eq!(running_pods(&mut w), 1);
     assert_eq!(kubectl(&mut w, "delete rc nginx").stdout, "replicationcontroller \"nginx\" deleted\n");
     w.run_for(60_000);
-    assert_eq!(kubectl(&mut w, "get pods").stderr, "No resources found in default namespace.\n", "the GC removed its pods");
+    assert_eq!(
+        kubectl(&mut w, "get pods").stderr,
+        "No resources found in default namespace.\n",
+        "the GC removed its pods"
+    );
 }
 
 /// Validation in upstream's words: the template must carry the selector's labels.

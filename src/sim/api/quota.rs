@@ -102,7 +102,12 @@ fn uses_cross_namespace_affinity(pod: &Value) -> bool {
         let required = at(pod, &["spec", "affinity", a, "requiredDuringSchedulingIgnoredDuringExecution"]);
         let preferred = at(pod, &["spec", "affinity", a, "preferredDuringSchedulingIgnoredDuringExecution"]);
         required.and_then(Value::as_array).into_iter().flatten().any(cross)
-            || preferred.and_then(Value::as_array).into_iter().flatten().filter_map(|w| w.get("podAffinityTerm")).any(cross)
+            || preferred
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.get("podAffinityTerm"))
+                .any(cross)
     })
 }
 

@@ -5,8 +5,8 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::admission::{self, AdmissionCtx};
-use super::quota::QuotaCharge;
 use super::patch::{merge_patch, strategic_merge_patch};
+use super::quota::QuotaCharge;
 use super::request::{ApiRequest, PatchType, Verb};
 use super::status::Status;
 use crate::sim::api;

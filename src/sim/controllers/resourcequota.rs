@@ -68,8 +68,7 @@ pub fn calculate_usage(quota_obj: &Value, inf: &Informers, now: Millis) -> Usage
     let mut used = Usage::new();
     for (plural, group) in kinds {
         let tracked = quota::matching_resources(hard.keys(), plural, group);
-        let mut sum: Usage =
-            tracked.iter().map(|r| (r.clone(), api::quantity::Quantity::from_millis(0))).collect();
+        let mut sum: Usage = tracked.iter().map(|r| (r.clone(), api::quantity::Quantity::from_millis(0))).collect();
         if let Some(rt) = counted_type(plural, group) {
             let pod = plural == "pods" && group.is_empty();
             for obj in inf.list(rt, Some(ns)) {
@@ -131,7 +130,11 @@ impl Controller for ResourceQuotaController {
         if rt.plural == "resourcequotas" {
             // `addQuota` and `updateQuota`: a new quota, or new hard limits, need a full count.
             let hard_changed = change.old.as_deref().is_none_or(|o| o.get("spec") != obj.get("spec"));
-            return if change.event != EventType::Deleted && hard_changed { vec![objects::key_of(obj)] } else { Vec::new() };
+            return if change.event != EventType::Deleted && hard_changed {
+                vec![objects::key_of(obj)]
+            } else {
+                Vec::new()
+            };
         }
         // The quota monitor's replenishment: deletions, and pods that stopped using compute.
         let released = match change.event {

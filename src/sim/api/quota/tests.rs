@@ -5,7 +5,11 @@ fn pod(spec: Value) -> Value {
 }
 
 fn req(scope: &str, op: &str, values: &[&str]) -> ScopeRequirement {
-    ScopeRequirement { scope: scope.into(), operator: op.into(), values: values.iter().map(|v| v.to_string()).collect() }
+    ScopeRequirement {
+        scope: scope.into(),
+        operator: op.into(),
+        values: values.iter().map(|v| v.to_string()).collect(),
+    }
 }
 
 /// `podMatchesScopeFunc`, one row per scope (pkg/quota/v1/evaluator/core/pods_test.go TestPodEvaluatorMatchingScopes).
@@ -65,10 +69,7 @@ fn priority_class_scope_per_operator() {
 fn scope_selectors_join_scopes_and_match_expressions() {
     let q = json!({"spec": {"scopes": ["BestEffort"], "scopeSelector": {"matchExpressions": [
         {"scopeName": "PriorityClass", "operator": "In", "values": ["high"]}]}}});
-    assert_eq!(
-        scope_selectors(&q),
-        vec![req("BestEffort", "Exists", &[]), req("PriorityClass", "In", &["high"])]
-    );
+    assert_eq!(scope_selectors(&q), vec![req("BestEffort", "Exists", &[]), req("PriorityClass", "In", &["high"])]);
 }
 
 /// `generic.Matches`: a quota counts an object when it tracks one of its resources and all scopes match;

@@ -76,7 +76,8 @@ fn scope_valid_for(scope: &str, resource: &str) -> bool {
 
 /// A scope list as `%#v` prints it: `[]core.ResourceQuotaScope{"BestEffort"}`.
 fn scopes_value(obj: &Value) -> String {
-    let items: Vec<String> = array_at(obj, &["spec", "scopes"]).iter().map(|s| quote(s.as_str().unwrap_or(""))).collect();
+    let items: Vec<String> =
+        array_at(obj, &["spec", "scopes"]).iter().map(|s| quote(s.as_str().unwrap_or(""))).collect();
     format!("[]core.ResourceQuotaScope{{{}}}", items.join(", "))
 }
 
@@ -85,9 +86,10 @@ fn selector_value(obj: &Value) -> String {
     let exprs: Vec<String> = array_at(obj, &["spec", "scopeSelector", "matchExpressions"])
         .iter()
         .map(|e| {
-            let values = e.get("values").and_then(Value::as_array).map(|v| {
-                v.iter().map(|s| s.as_str().unwrap_or("").to_string()).collect::<Vec<_>>()
-            });
+            let values = e
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().map(|s| s.as_str().unwrap_or("").to_string()).collect::<Vec<_>>());
             format!(
                 "core.ScopedResourceSelectorRequirement{{ScopeName:{}, Operator:{}, Values:{}}}",
                 quote(str_at(e, &["scopeName"]).unwrap_or("")),
@@ -159,8 +161,10 @@ fn validate_scope_selector(obj: &Value, errs: &mut Errs) {
                 errs.invalid(path, BadValue::Raw(selector_value(obj)), "unsupported scope applied to resource");
             }
         }
-        if matches!(scope, "BestEffort" | "NotBestEffort" | "Terminating" | "NotTerminating" | "CrossNamespacePodAffinity")
-            && op != "Exists"
+        if matches!(
+            scope,
+            "BestEffort" | "NotBestEffort" | "Terminating" | "NotTerminating" | "CrossNamespacePodAffinity"
+        ) && op != "Exists"
         {
             errs.invalid_str(
                 &child(path, "operator"),
@@ -174,7 +178,8 @@ fn validate_scope_selector(obj: &Value, errs: &mut Errs) {
                 "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector",
             ),
             "Exists" | "DoesNotExist" if values != 0 => {
-                let list: Vec<String> = array_at(e, &["values"]).iter().map(|v| v.as_str().unwrap_or("").to_string()).collect();
+                let list: Vec<String> =
+                    array_at(e, &["values"]).iter().map(|v| v.as_str().unwrap_or("").to_string()).collect();
                 errs.invalid(
                     &child(path, "values"),
                     BadValue::Raw(string_slice(Some(&list))),

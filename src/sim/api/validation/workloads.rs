@@ -201,7 +201,11 @@ pub(super) fn validate_replication_controller(obj: &Value, errs: &mut Errs) {
     let labels = template_labels(template);
     if !selector.is_empty() && !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
         let shown = gofmt::string_map(gofmt::json_string_map(at(template, &["metadata", "labels"])).as_ref());
-        errs.invalid("spec.template.metadata.labels", BadValue::Raw(shown), "`selector` does not match template `labels`");
+        errs.invalid(
+            "spec.template.metadata.labels",
+            BadValue::Raw(shown),
+            "`selector` does not match template `labels`",
+        );
     }
     validate_template(template, "spec.template", errs);
     require_always(template, "spec.template", "ReplicationController", errs);
@@ -321,16 +325,28 @@ mod tests {
             errs.0.iter().map(ToString::to_string).collect::<Vec<_>>()
         };
         let defaulted = rc(json!({"template": template(json!({"app": "nginx"}))}));
-        assert_eq!(defaulted["spec"]["selector"], json!({"app": "nginx"}), "the selector defaults to the template's labels");
+        assert_eq!(
+            defaulted["spec"]["selector"],
+            json!({"app": "nginx"}),
+            "the selector defaults to the template's labels"
+        );
         assert_eq!(defaulted["metadata"]["labels"], json!({"app": "nginx"}));
         assert_eq!(defaulted["spec"]["replicas"], json!(1));
         let cases: Vec<(Value, Vec<&str>)> = vec![
-            (json!({"selector": {"app": "nginx"}, "template": template(json!({"app": "nginx", "tier": "web"}))}), vec![]),
+            (
+                json!({"selector": {"app": "nginx"}, "template": template(json!({"app": "nginx", "tier": "web"}))}),
+                vec![],
+            ),
             (
                 json!({"selector": {"app": "web"}, "template": template(json!({"app": "nginx"}))}),
-                vec!["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"nginx\"}: `selector` does not match template `labels`"],
+                vec![
+                    "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"nginx\"}: `selector` does not match template `labels`",
+                ],
             ),
-            (json!({"replicas": -1, "template": template(json!({"app": "nginx"}))}), vec!["spec.replicas: Invalid value: -1: must be greater than or equal to 0"]),
+            (
+                json!({"replicas": -1, "template": template(json!({"app": "nginx"}))}),
+                vec!["spec.replicas: Invalid value: -1: must be greater than or equal to 0"],
+            ),
             (json!({"selector": {"app": "nginx"}}), vec!["spec.template: Required value"]),
             (json!({"template": template(json!({}))}), vec!["spec.selector: Required value"]),
         ];

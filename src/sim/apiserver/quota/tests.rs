@@ -47,7 +47,8 @@ fn admit_pod(cache: &WatchCache, p: &Value) -> Result<Vec<QuotaCharge>, String> 
 /// `CheckRequest`: the charge is status.used + the request, compared on the quota's revision.
 #[test]
 fn a_create_charges_the_quotas_that_select_it() {
-    let cache = cache_with(&[quota("pods-2", json!({"hard": {"pods": "2"}}), json!({"pods": "2"}), json!({"pods": "1"}))]);
+    let cache =
+        cache_with(&[quota("pods-2", json!({"hard": {"pods": "2"}}), json!({"pods": "2"}), json!({"pods": "1"}))]);
     let charges = admit_pod(&cache, &pod(None, json!({}))).expect("one pod fits");
     assert_eq!(charges.len(), 1);
     assert_eq!(charges[0].revision, 10);
@@ -57,7 +58,8 @@ fn a_create_charges_the_quotas_that_select_it() {
 
 #[test]
 fn a_create_over_the_limit_is_refused_in_upstreams_words() {
-    let cache = cache_with(&[quota("pods-2", json!({"hard": {"pods": "2"}}), json!({"pods": "2"}), json!({"pods": "2"}))]);
+    let cache =
+        cache_with(&[quota("pods-2", json!({"hard": {"pods": "2"}}), json!({"pods": "2"}), json!({"pods": "2"}))]);
     assert_eq!(
         admit_pod(&cache, &pod(None, json!({}))),
         Err("pods \"p\" is forbidden: exceeded quota: pods-2, requested: pods=1, used: pods=2, limited: pods=2".into())
@@ -77,8 +79,8 @@ fn a_scoped_quota_leaves_other_pods_alone() {
         admit_pod(&cache, &pod(Some("high"), json!({}))),
         Err("pods \"p\" is forbidden: failed quota: pods-high: must specify cpu for: web; memory for: web".into())
     );
-    let charges = admit_pod(&cache, &pod(Some("high"), json!({"requests": {"cpu": "500m", "memory": "200Mi"}})))
-        .expect("fits");
+    let charges =
+        admit_pod(&cache, &pod(Some("high"), json!({"requests": {"cpu": "500m", "memory": "200Mi"}}))).expect("fits");
     assert_eq!(charges[0].quota["status"]["used"], json!({"pods": "1", "cpu": "500m", "memory": "200Mi"}));
 }
 
@@ -87,7 +89,11 @@ fn a_quota_the_controller_has_not_counted_yet() {
     let fresh = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "ns"},
         "spec": {"hard": {"pods": "2"}}});
     let cache = cache_with(&[fresh]);
-    assert_eq!(admit_pod(&cache, &pod(None, json!({}))), Ok(Vec::new()), "no status.hard: the quota matches nothing yet");
+    assert_eq!(
+        admit_pod(&cache, &pod(None, json!({}))),
+        Ok(Vec::new()),
+        "no status.hard: the quota matches nothing yet"
+    );
     let cache = cache_with(&[quota("q", json!({"hard": {"pods": "2"}}), json!({"pods": "2"}), json!({}))]);
     assert_eq!(
         admit_pod(&cache, &pod(None, json!({}))),

@@ -40,7 +40,8 @@ fn a_new_quota_gets_hard_and_used() {
     inf.insert(pod("b", None, "Pending", Some("250m")));
     inf.insert(pod("done", None, "Succeeded", Some("1")));
     inf.insert(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": "default", "name": "cm"}}));
-    let q = quota(json!({"hard": {"pods": "10", "requests.cpu": "2", "count/pods": "5", "configmaps": "3"}}), json!({}));
+    let q =
+        quota(json!({"hard": {"pods": "10", "requests.cpu": "2", "count/pods": "5", "configmaps": "3"}}), json!({}));
     let status = written(sync(&q, &inf, 0)).expect("a first sync writes status");
     assert_eq!(status["hard"], json!({"configmaps": "3", "count/pods": "5", "pods": "10", "requests.cpu": "2"}));
     assert_eq!(
@@ -60,8 +61,14 @@ fn scoped_quotas_count_only_their_pods() {
     inf.insert(pod("low", Some("low"), "Running", Some("1")));
     inf.insert(pod("plain", None, "Running", None));
     let rows = [
-        (json!({"scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "In", "values": ["high"]}]}}), "1"),
-        (json!({"scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "NotIn", "values": ["high"]}]}}), "2"),
+        (
+            json!({"scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "In", "values": ["high"]}]}}),
+            "1",
+        ),
+        (
+            json!({"scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "NotIn", "values": ["high"]}]}}),
+            "2",
+        ),
         (json!({"scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "Exists"}]}}), "2"),
         (json!({"scopes": ["BestEffort"]}), "1"),
         (json!({"scopes": ["NotBestEffort"]}), "2"),

@@ -332,9 +332,20 @@ mod tests {
             serde_json::json!({"spec": {"containers": [{"env": [{"valueFrom": {"fieldRef": 1}}], "ports": "x"}], "volumes": [{}]},
                                "status": {"containerStatuses": [{"state": {"terminated": {"startedAt": 5}}}]}}),
         ];
-        for kind in
-            ["Pod", "Node", "Deployment", "ReplicaSet", "ReplicationController", "ResourceQuota", "Job", "Service", "Namespace", "ConfigMap", "Secret", "Widget"]
-        {
+        for kind in [
+            "Pod",
+            "Node",
+            "Deployment",
+            "ReplicaSet",
+            "ReplicationController",
+            "ResourceQuota",
+            "Job",
+            "Service",
+            "Namespace",
+            "ConfigMap",
+            "Secret",
+            "Widget",
+        ] {
             for obj in &junk {
                 let out = describe(kind, obj, &[serde_json::json!({"count": "x"})], &ctx);
                 assert!(out.starts_with("Name:"), "{kind}: {out}");

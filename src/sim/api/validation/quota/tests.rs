@@ -31,16 +31,22 @@ fn scopes() {
         ),
         (
             json!({"hard": {"pods": "1", "requests.cpu": "1"}, "scopes": ["BestEffort"]}),
-            &["spec.scopes: Invalid value: []core.ResourceQuotaScope{\"BestEffort\"}: unsupported scope applied to resource"],
+            &[
+                "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"BestEffort\"}: unsupported scope applied to resource",
+            ],
         ),
         (
             json!({"hard": {"services": "1"}, "scopes": ["Terminating"]}),
-            &["spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Terminating\"}: unsupported scope applied to resource"],
+            &[
+                "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Terminating\"}: unsupported scope applied to resource",
+            ],
         ),
         (json!({"hard": {"count/deployments.apps": "1"}, "scopes": ["Terminating"]}), &[]),
         (
             json!({"hard": {"pods": "1"}, "scopes": ["Terminating", "NotTerminating"]}),
-            &["spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Terminating\", \"NotTerminating\"}: conflicting scopes"],
+            &[
+                "spec.scopes: Invalid value: []core.ResourceQuotaScope{\"Terminating\", \"NotTerminating\"}: conflicting scopes",
+            ],
         ),
     ];
     for (spec, want) in rows {
@@ -60,15 +66,21 @@ fn scope_selectors() {
         (sel(json!([{"scopeName": "PriorityClass", "operator": "DoesNotExist"}])), vec![]),
         (
             sel(json!([{"scopeName": "PriorityClass", "operator": "In"}])),
-            vec![format!("{path}.values: Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector")],
+            vec![format!(
+                "{path}.values: Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"
+            )],
         ),
         (
             sel(json!([{"scopeName": "PriorityClass", "operator": "NotIn", "values": []}])),
-            vec![format!("{path}.values: Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector")],
+            vec![format!(
+                "{path}.values: Required value: must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"
+            )],
         ),
         (
             sel(json!([{"scopeName": "PriorityClass", "operator": "Exists", "values": ["high"]}])),
-            vec![format!("{path}.values: Invalid value: []string{{\"high\"}}: must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector")],
+            vec![format!(
+                "{path}.values: Invalid value: []string{{\"high\"}}: must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"
+            )],
         ),
         (
             sel(json!([{"scopeName": "PriorityClass", "operator": "Gt", "values": ["1"]}])),
@@ -80,14 +92,20 @@ fn scope_selectors() {
         ),
         (
             sel(json!([{"scopeName": "BestEffort", "operator": "In", "values": ["x"]}])),
-            vec![format!("{path}.operator: Invalid value: \"In\": must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity")],
+            vec![format!(
+                "{path}.operator: Invalid value: \"In\": must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"
+            )],
         ),
         (
             json!({"hard": {"memory": "1Gi"}, "scopeSelector": {"matchExpressions": [{"scopeName": "BestEffort", "operator": "Exists"}]}}),
-            vec![format!("{path}: Invalid value: core.ScopeSelector{{MatchExpressions:[]core.ScopedResourceSelectorRequirement{{core.ScopedResourceSelectorRequirement{{ScopeName:\"BestEffort\", Operator:\"Exists\", Values:[]string(nil)}}}}}}: unsupported scope applied to resource")],
+            vec![format!(
+                "{path}: Invalid value: core.ScopeSelector{{MatchExpressions:[]core.ScopedResourceSelectorRequirement{{core.ScopedResourceSelectorRequirement{{ScopeName:\"BestEffort\", Operator:\"Exists\", Values:[]string(nil)}}}}}}: unsupported scope applied to resource"
+            )],
         ),
         (
-            sel(json!([{"scopeName": "BestEffort", "operator": "Exists"}, {"scopeName": "NotBestEffort", "operator": "Exists"}])),
+            sel(
+                json!([{"scopeName": "BestEffort", "operator": "Exists"}, {"scopeName": "NotBestEffort", "operator": "Exists"}]),
+            ),
             vec![format!("{path}: Invalid value: []core.ResourceQuotaScope{{}}: conflicting scopes")],
         ),
     ];

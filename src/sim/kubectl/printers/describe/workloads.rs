@@ -4,7 +4,8 @@ use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{
-    arr_at, at, format_label_selector, format_labels, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64, opt_str, str_at, string_map,
+    arr_at, at, format_label_selector, format_labels, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64,
+    opt_str, str_at, string_map,
 };
 use super::containers::describe_pod_template;
 use super::writer::{PrefixWriter, rfc1123z};
