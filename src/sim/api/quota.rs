@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::meta::{at, str_at};
 use super::quantity::{Quantity, parse_quantity};
+use super::selector;
 use crate::sim::time::{Millis, parse_rfc3339};
 
 /// Quantities by resource name, sorted (Go's `ResourceList`, printed in key order).
@@ -122,13 +123,15 @@ pub fn pod_matches_scope(req: &ScopeRequirement, pod: &Value) -> bool {
         "NotBestEffort" => !is_best_effort(pod),
         "PriorityClass" => {
             let class = str_at(pod, &["spec", "priorityClassName"]).filter(|c| !c.is_empty());
-            match req.operator.as_str() {
-                "Exists" => class.is_some(),
-                "DoesNotExist" => class.is_none(),
-                "In" => class.is_some_and(|c| req.values.iter().any(|v| v == c)),
-                "NotIn" => class.is_none_or(|c| !req.values.iter().any(|v| v == c)),
-                _ => false,
+            if req.operator == "Exists" {
+                return class.is_some();
             }
+            // `ScopedResourceSelectorRequirementsAsSelector`, matched against {PriorityClass: class}.
+            let labels: BTreeMap<String, String> =
+                class.map(|c| ("PriorityClass".to_string(), c.to_string())).into_iter().collect();
+            selector::label_operator(&req.operator)
+                .and_then(|op| selector::Requirement::new("PriorityClass", op, req.values.clone()).ok())
+                .is_some_and(|r| r.matches(&labels))
         }
         "CrossNamespacePodAffinity" => uses_cross_namespace_affinity(pod),
         _ => false,
