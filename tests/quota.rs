@@ -28,8 +28,7 @@ fn pod_create(name: &str) -> ApiRequest {
 /// A cluster whose `default` namespace has the quota `pods-2` (`pods: 2`), counted by the controller.
 fn with_pod_quota(seed: u64) -> World {
     let mut w = World::new(seed);
-    let quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: pods-2}\nspec:\n  hard: {pods: \"2\"}\n";
-    let out = kubectl_in(&mut w, "apply -f -", quota);
+    let out = kubectl(&mut w, "create quota pods-2 --hard=pods=2");
     assert_eq!(out.stdout, "resourcequota/pods-2 created\n", "{out:?}");
     w.run_for(5_000);
     w
@@ -155,4 +154,20 @@ spec:
         out.stderr
     );
     assert_eq!(kubectl(&mut w, "get quota").stderr, "No resources found in default namespace.\n");
+}
+
+/// `kubectl create quota` builds the object as `create_quota.go` does; bad input gets kubectl's words.
+#[test]
+fn create_quota_generates_the_object() {
+    let mut w = World::new(5);
+    let yaml =
+        kubectl(&mut w, "create quota best-effort --hard=pods=10 --scopes=BestEffort --dry-run=client -o yaml").stdout;
+    assert_eq!(
+        yaml,
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  creationTimestamp: null\n  name: best-effort\nspec:\n  hard:\n    pods: \"10\"\n  scopes:\n  - BestEffort\nstatus: {}\n"
+    );
+    let bad = kubectl(&mut w, "create quota q --hard=pods");
+    assert_eq!(bad.stderr, "error: Invalid argument syntax pods, expected <resource>=<value>\n");
+    let refused = kubectl(&mut w, "create quota q --hard=cpu=1 --scopes=BestEffort");
+    assert!(refused.stderr.contains("unsupported scope applied to resource"), "{refused:?}");
 }
