@@ -120,11 +120,15 @@ fn limit_range_refuses_a_container_over_max() {
 }
 
 /// ResourceQuota: a pod that would take the namespace over `hard` is refused with the quota's numbers.
+/// The plugin measures against `status.hard`/`status.used`, which the quota controller fills in: until
+/// it has, the quota selects nothing (`generic.Matches` reads `status.hard`).
 #[test]
 fn resource_quota_refuses_what_exceeds_it() {
-    let mut w = World::bare(1);
+    let mut w = World::new(1);
     let quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pod-demo\nspec:\n  hard:\n    pods: \"1\"\n";
     assert_eq!(kubectl_in(&mut w, "apply -f -", quota).stdout, "resourcequota/pod-demo created\n");
+    w.run_for(2_000);
+    assert_eq!(kubectl(&mut w, "get quota pod-demo -o jsonpath={.status.used.pods}").stdout, "0");
     assert_eq!(kubectl(&mut w, "run one --image=nginx").stdout, "pod/one created\n");
     let out = kubectl(&mut w, "run two --image=nginx");
     assert_eq!(

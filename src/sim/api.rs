@@ -21,6 +21,7 @@ pub mod nodefit;
 pub mod podutil;
 pub mod pointer;
 pub mod quantity;
+pub mod quota;
 pub mod registry;
 pub mod selector;
 pub mod strict;

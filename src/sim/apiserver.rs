@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod quota;
 pub mod scale;
 pub mod serviceaccount;
 pub mod storageclass;
@@ -222,34 +223,33 @@ impl ApiServer {
                 self.waiting_for_account.insert(req.id, (client, Box::new(req), attempt));
             }
             Err(e) => respond(k, client, req.id, Err(e)),
-            Ok((key, seen_rev, outcome)) => self.send_write(k, client, req, key, seen_rev, outcome, 1),
+            Ok(c) => self.send_write(k, client, req, c, 1),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn send_write(
-        &mut self,
-        k: &mut Kernel,
-        client: Component,
-        req: ApiRequest,
-        key: String,
-        seen_rev: i64,
-        outcome: WriteOutcome,
-        attempts: u32,
-    ) {
+    /// Sends a computed write as one etcd transaction: the object compared on the revision it was
+    /// computed against, and each quota it charges compared on its own (ResourceQuota admission).
+    fn send_write(&mut self, k: &mut Kernel, client: Component, req: ApiRequest, c: writes::Computed, attempts: u32) {
+        let writes::Computed { key, rev: seen_rev, outcome, charges } = c;
         if req.options.dry_run {
             let body = match &outcome {
                 WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v.clone(),
             };
             return respond(k, client, req.id, Ok(body));
         }
-        let compares = vec![if seen_rev == 0 {
+        let mut compares = vec![if seen_rev == 0 {
             Compare::Missing(key.clone())
         } else {
             Compare::ModRevision(key.clone(), seen_rev)
         }];
+        compares.extend(charges.iter().map(|q| Compare::ModRevision(q.key.clone(), q.revision)));
+        // The object first: its watch event reaches the quota controller before the quota's, so a
+        // controller that sees the charged quota has seen the object too.
+        let charged = charges.iter().map(|q| Op::Put { key: q.key.clone(), value: encode(&q.quota), lease: None });
         let success = match &outcome {
-            WriteOutcome::Put(v) => vec![Op::Put { key: key.clone(), value: encode(v), lease: None }],
+            WriteOutcome::Put(v) => {
+                std::iter::once(Op::Put { key: key.clone(), value: encode(v), lease: None }).chain(charged).collect()
+            }
             WriteOutcome::Delete(_) => vec![Op::Delete { key: key.clone() }],
             WriteOutcome::Unchanged(v) => {
                 // Nothing to write: answer with the current object, as the registry does for no-op updates.
@@ -257,7 +257,7 @@ impl ApiServer {
             }
         };
         let op = match &outcome {
-            WriteOutcome::Put(v) if req.resource.kind == "Event" => {
+            WriteOutcome::Put(v) if req.resource.kind == "Event" && charges.is_empty() => {
                 EtcdOp::PutWithTtl { key: key.clone(), value: encode(v), ttl_ms: super::etcd::EVENT_TTL_MS, compares }
             }
             _ => EtcdOp::Txn { compares, success, failure: vec![Op::Get { key: key.clone() }] },
@@ -350,13 +350,25 @@ impl ApiServer {
                 let now = k.now();
                 let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
                 match writes::compute(&req, &mut cx) {
-                    Ok((new_key, _, outcome)) => {
-                        return self.send_write(k, client, req, new_key, 0, outcome, attempts + 1);
-                    }
+                    Ok(c) => return self.send_write(k, client, req, c, attempts + 1),
                     Err(e) => Err(e),
                 }
             }
-            (Verb::Create, _) if req.subresource.is_none() => Err(Status::already_exists(rt, &name)),
+            (Verb::Create, Some(_)) if req.subresource.is_none() => Err(Status::already_exists(rt, &name)),
+            // The object is still missing, so a quota it charged changed meanwhile: evaluate again
+            // against the quota as it is now (the cache has it: etcd's watch event came first).
+            (Verb::Create, None) if req.subresource.is_none() => {
+                if attempts >= MAX_UPDATE_ATTEMPTS {
+                    Err(Status::internal("resource quota evaluation timed out"))
+                } else {
+                    let now = k.now();
+                    let mut cx = AdmissionCtx { cache: &self.cache, now, rng: &mut k.rng, ips: &mut self.ips };
+                    match writes::compute(&req, &mut cx) {
+                        Ok(c) => return self.send_write(k, client, req, c, attempts + 1),
+                        Err(e) => Err(e),
+                    }
+                }
+            }
             (_, None) => Err(Status::not_found(rt, &name)),
             (_, Some(_)) if writes::has_precondition(&req) || attempts >= MAX_UPDATE_ATTEMPTS => {
                 Err(Status::conflict(rt, &name))
@@ -369,7 +381,10 @@ impl ApiServer {
         };
         match result {
             Err(e) => respond(k, client, req.id, Err(e)),
-            Ok((rev, outcome)) => self.send_write(k, client, req, key, rev, outcome, attempts + 1),
+            Ok((rev, outcome)) => {
+                let c = writes::Computed { key, rev, outcome, charges: Vec::new() };
+                self.send_write(k, client, req, c, attempts + 1)
+            }
         }
     }
 

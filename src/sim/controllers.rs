@@ -26,6 +26,7 @@ pub mod objects;
 pub mod podgc;
 pub mod pods;
 pub mod replicaset;
+pub mod resourcequota;
 pub mod rootcacertpublisher;
 pub mod serviceaccount;
 pub mod statefulset;
@@ -82,6 +83,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(deployment::DeploymentController),
         Box::new(replicaset::ReplicaSetController::default()),
+        Box::new(replicaset::ReplicaSetController::replication_manager()),
         Box::new(statefulset::StatefulSetController),
         Box::new(daemonset::DaemonSetController::default()),
         Box::new(job::JobController::default()),
@@ -97,6 +99,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(volume::PersistentVolumeController),
         Box::new(podgc::PodGcController::default()),
         Box::new(rootcacertpublisher::RootCaCertPublisher),
+        Box::new(resourcequota::ResourceQuotaController),
     ]
 }
 

@@ -300,6 +300,26 @@ impl World {
         self.kubectl_responses.remove(&id).expect("checked by the loop condition").result
     }
 
+    /// Sends several requests at the same instant (several kubectl processes started together, as
+    /// `kubectl create ... &` in a shell) and runs the world until every answer arrived, in order.
+    pub fn call_all(&mut self, reqs: Vec<ApiRequest>) -> Vec<Result<Value, Status>> {
+        let mut ids = Vec::new();
+        for mut req in reqs {
+            let id = self.k.fresh_id();
+            req.id = id;
+            self.k.send(Component::Kubectl, Component::ApiServer, Payload::Request(Box::new(req)));
+            ids.push(id);
+        }
+        let deadline = self.now() + KUBECTL_TIMEOUT_MS;
+        while !ids.iter().all(|id| self.kubectl_responses.contains_key(id)) && self.step_until(deadline) {}
+        ids.iter()
+            .map(|id| match self.kubectl_responses.remove(id) {
+                Some(r) => r.result,
+                None => Err(Status::new(0, Reason::Unreachable, "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)")),
+            })
+            .collect()
+    }
+
     /// Opens a watch for `kubectl get -w`; events collect in `kubectl_watch_events[id]`.
     pub fn open_kubectl_watch(&mut self, mut req: ApiRequest) -> u64 {
         let id = self.k.fresh_id();

@@ -301,8 +301,7 @@ sleep 10s",
         row("k8s-website/admin/resource/quota-objects.yaml", Expect::Created),
         row("k8s-website/admin/resource/quota-pod-deployment.yaml", check(checks::quota_caps_replicas))
             .before("kubectl create namespace quota-pod-example\nkubectl apply -f k8s-website/admin/resource/quota-pod.yaml -n quota-pod-example\nsleep 10s")
-            .ns("quota-pod-example")
-            .gap("ResourceQuota admission counts what the watch cache holds, so the ReplicaSet's burst of three creates passes before any is counted (the real plugin charges status.used atomically, and a quota controller keeps it)"),
+            .ns("quota-pod-example"),
         row("k8s-website/admin/resource/quota-pod.yaml", Expect::Created),
         row("k8s-website/admin/resource/storagelimits.yaml", Expect::Created),
         // The page's own image (gcr.io/my-gcp-project/my-kube-scheduler:1.0) is a placeholder to build
@@ -482,7 +481,7 @@ fn website_rest() -> Vec<Row> {
         row("k8s-website/controllers/nginx-deployment.yaml", running("nginx-deployment-", 3)),
         row("k8s-website/controllers/replicaset.yaml", running("my-repset-", 3)),
         // v1 ReplicationController is still served in 1.33 and its controller still runs.
-        row("k8s-website/controllers/replication.yaml", running("nginx-", 3)).gap("ReplicationController (v1) is neither served nor reconciled"),
+        row("k8s-website/controllers/replication.yaml", running("nginx-", 3)),
         row("k8s-website/debug/event-exporter.yaml", running("event-exporter-v0.2.3-", 1)),
         // Selects nodes labelled beta.kubernetes.io/fluentd-ds-ready=true: there are none.
         row("k8s-website/debug/fluentd-gcp-ds.yaml", running("fluentd-gcp-v2.0", 0)),

@@ -60,6 +60,7 @@ pub fn apply_defaults(rt: &ResourceType, obj: &mut Value) {
                 set_default(port, "protocol", json!("TCP"));
             }
         }
+        ("", "ReplicationController") => workloads::replication_controller(obj),
         ("apps", "Deployment") => workloads::deployment(obj),
         ("apps", "ReplicaSet") => workloads::replica_set(obj),
         ("apps", "StatefulSet") => workloads::stateful_set(obj),

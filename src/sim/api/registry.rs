@@ -159,6 +159,19 @@ static RESOURCES: &[ResourceType] = &[
         "persistentvolumes"
     ),
     rt!("", "v1", [], "Pod", "pods", "pod", ["po"], true, ALL, RW, "pods"),
+    rt!(
+        "",
+        "v1",
+        [],
+        "ReplicationController",
+        "replicationcontrollers",
+        "replicationcontroller",
+        ["rc"],
+        true,
+        ALL,
+        RW,
+        "controllers"
+    ),
     rt!("", "v1", [], "ResourceQuota", "resourcequotas", "resourcequota", ["quota"], true, &[], RW, "resourcequotas"),
     rt!("", "v1", [], "Secret", "secrets", "secret", [], true, &[], RW, "secrets"),
     rt!("", "v1", [], "ServiceAccount", "serviceaccounts", "serviceaccount", ["sa"], true, &[], RW, "serviceaccounts"),
@@ -433,6 +446,7 @@ mod tests {
             ("pdb", "PodDisruptionBudget"),
             ("pc", "PriorityClass"),
             ("quota", "ResourceQuota"),
+            ("rc", "ReplicationController"),
             ("limits", "LimitRange"),
             ("ev", "Event"),
             ("lease", "Lease"),
@@ -455,7 +469,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_arguments() {
-        for arg in ["", "pood", "deployments.extensions", "deployments.v1beta1.apps", "rc", "crd", "foo.bar.baz"] {
+        for arg in ["", "pood", "deployments.extensions", "deployments.v1beta1.apps", "crd", "foo.bar.baz"] {
             assert!(resolve(arg).is_none(), "{arg}");
         }
     }
@@ -466,10 +480,10 @@ mod tests {
         assert_eq!(for_kind("autoscaling/v1", "HorizontalPodAutoscaler").map(|r| r.version), Ok("v2"));
         assert_eq!(for_kind("events.k8s.io/v1", "Event").map(|r| r.group), Ok("events.k8s.io"));
         assert_eq!(for_kind("v1", "Event").map(|r| r.group), Ok(""));
+        assert_eq!(for_kind("v1", "ReplicationController").map(|r| r.plural), Ok("replicationcontrollers"));
         for (v, k) in [
             ("apps/v1beta1", "Deployment"),
             ("v1", "deployment"),
-            ("v1", "ReplicationController"),
             ("policy/v1beta1", "PodSecurityPolicy"),
             ("sparkoperator.k8s.io/v1beta2", "SparkApplication"),
         ] {
@@ -515,6 +529,7 @@ mod tests {
             all,
             [
                 "pods",
+                "replicationcontrollers",
                 "services",
                 "daemonsets",
                 "deployments",

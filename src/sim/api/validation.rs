@@ -23,6 +23,7 @@ pub mod names;
 mod network_policy;
 mod pod;
 mod policy;
+mod quota;
 mod resources;
 mod scheduling;
 mod service;
@@ -270,6 +271,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("networking.k8s.io", "NetworkPolicy") => network_policy::validate_network_policy(obj, &mut errs),
         ("apps", "Deployment") => workloads::validate_deployment(obj, old, &mut errs),
         ("apps", "ReplicaSet") => workloads::validate_replica_set(obj, old, &mut errs),
+        ("", "ReplicationController") => workloads::validate_replication_controller(obj, &mut errs),
         ("apps", "StatefulSet") => statefulset::validate_stateful_set(obj, old, &mut errs),
         ("apps", "DaemonSet") => workloads::validate_daemon_set(obj, old, &mut errs),
         ("apps", "ControllerRevision") => workloads::validate_controller_revision(obj, old, &mut errs),
@@ -281,7 +283,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("", "PersistentVolume") => storage::validate_persistent_volume(obj, &mut errs),
         ("", "PersistentVolumeClaim") => storage::validate_persistent_volume_claim(obj, old, &mut errs),
         ("storage.k8s.io", "StorageClass") => storage::validate_storage_class(obj, old, &mut errs),
-        ("", "ResourceQuota") => storage::validate_resource_quota(obj, &mut errs),
+        ("", "ResourceQuota") => quota::validate_resource_quota(obj, &mut errs),
         ("", "LimitRange") => storage::validate_limit_range(obj, &mut errs),
         ("", "Node") => config::validate_node(obj, &mut errs),
         ("autoscaling", "HorizontalPodAutoscaler") => policy::validate_hpa(obj, &mut errs),

@@ -2,13 +2,15 @@
 //!
 //! Order, as in the real apiserver: the object's namespace and name are settled (generateName),
 //! system fields are set (uid, creationTimestamp, generation), the registry strategy resets what a
-//! client may not set (status), defaulting runs, then admission plugins (NamespaceLifecycle,
-//! DefaultTolerationSeconds), then validation. Only then is the object written to etcd.
+//! client may not set (status), defaulting runs, then mutating admission plugins (NamespaceLifecycle,
+//! DefaultTolerationSeconds, LimitRanger, ...), then validation, then the validating ResourceQuota
+//! plugin. Only then is the object written to etcd, with the quota usage it charged.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::{Value, json};
 
 use super::cache::WatchCache;
+use super::quota::QuotaCharge;
 use super::status::{Status, qualified};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::rng::Rng;
@@ -28,6 +30,7 @@ fn resets_status_on_create(rt: &ResourceType) -> bool {
         rt.kind,
         "Deployment"
             | "ReplicaSet"
+            | "ReplicationController"
             | "StatefulSet"
             | "DaemonSet"
             | "Job"
@@ -38,6 +41,7 @@ fn resets_status_on_create(rt: &ResourceType) -> bool {
             | "HorizontalPodAutoscaler"
             | "PodDisruptionBudget"
             | "Ingress"
+            | "ResourceQuota"
     )
 }
 
@@ -105,7 +109,7 @@ pub fn prepare_create(
     req_ns: Option<&str>,
     mut obj: Value,
     cx: &mut AdmissionCtx,
-) -> Result<(String, Value), Status> {
+) -> Result<Created, Status> {
     if !obj.is_object() {
         return Err(Status::bad_request("the body of the request was in an unknown format"));
     }
@@ -178,12 +182,22 @@ pub fn prepare_create(
             // After LimitRanger, as in the apiserver's plugin order.
             super::serviceaccount::admit_pod(&mut obj, rt, &name, ns, cx.cache, cx.rng)?;
         }
-        super::limits::resource_quota(&obj, rt.plural, rt.group, ns, cx.cache)
-            .map_err(|why| Status::forbidden(rt, &name, &why))?;
     }
     api::validate(rt, &obj, None).map_err(|e| Status::invalid(e.to_string()))?;
+    // ResourceQuota is a validating plugin: it sees the object after the strategy's validation.
+    let charges = match &ns {
+        Some(ns) => super::quota::admit(&obj, rt, &name, ns, cx.cache, cx.now)?,
+        None => Vec::new(),
+    };
     let key = api::storage_key(rt, ns.as_deref(), &name);
-    Ok((key, obj))
+    Ok(Created { key, object: obj, charges })
+}
+
+/// A create that passed admission: where it goes, what it is, and the quota usage it charges.
+pub struct Created {
+    pub key: String,
+    pub object: Value,
+    pub charges: Vec<QuotaCharge>,
 }
 
 /// A pod created with `spec.schedulingGates` gets `PodScheduled=False, reason SchedulingGated` from the

@@ -1,5 +1,4 @@
-//! The LimitRanger and ResourceQuota admission plugins: per-container defaults and bounds from a
-//! namespace's LimitRanges, and the namespace totals its ResourceQuotas allow.
+//! The LimitRanger admission plugin: per-container defaults and bounds from a namespace's LimitRanges.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
@@ -134,77 +133,4 @@ pub fn limit_ranger(pod: &mut Value, ns: &str, cache: &WatchCache) -> Result<(),
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
-}
-
-/// What one pod adds to each quota resource (`pods`, `requests.cpu`, `limits.memory`, ...).
-fn pod_usage(pod: &Value, resource: &str) -> Option<i64> {
-    let sum = |kind: &str, res: &str| -> Option<i64> {
-        let cs = pod.at("/spec/containers").and_then(Value::as_array)?;
-        cs.iter().map(|c| c.at(&format!("/resources/{kind}/{res}")).and_then(milli)).sum()
-    };
-    match resource {
-        "pods" | "count/pods" => Some(1000),
-        "cpu" | "requests.cpu" => sum("requests", "cpu"),
-        "memory" | "requests.memory" => sum("requests", "memory"),
-        "limits.cpu" => sum("limits", "cpu"),
-        "limits.memory" => sum("limits", "memory"),
-        _ => Some(0),
-    }
-}
-
-/// Whether a quota resource counts objects of this kind (`services`, `count/deployments.apps`, ...).
-fn counts_kind(resource: &str, plural: &str, group: &str) -> bool {
-    let qualified = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
-    resource == plural || resource == format!("count/{qualified}")
-}
-
-/// ResourceQuota on a create: refuses what would take a namespace over a quota's `hard` limits,
-/// counting what exists now (the real plugin reads `status.used`, kept by the quota controller).
-pub fn resource_quota(obj: &Value, plural: &str, group: &str, ns: &str, cache: &WatchCache) -> Result<(), String> {
-    for quota in &in_namespace(cache, "resourcequotas", ns) {
-        let qname = quota.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-        let Some(Value::Object(hard)) = quota.at("/spec/hard") else { continue };
-        let existing: Vec<Value> =
-            match api::resolve(format!("{plural}.{group}").trim_end_matches('.')).or_else(|| api::resolve(plural)) {
-                Some(rt) => cache.list_prefix(&api::storage_prefix(rt, Some(ns))).cloned().collect(),
-                None => Vec::new(),
-            };
-        let live: Vec<&Value> = existing
-            .iter()
-            .filter(|o| !matches!(o.at("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed")))
-            .collect();
-        let (mut requested, mut used, mut limited, mut missing) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (res, q) in hard {
-            let Some(limit) = milli(q) else { continue };
-            let (add, now): (Option<i64>, i64) =
-                if plural == "pods" && !res.starts_with("count/") || res == "count/pods" {
-                    (pod_usage(obj, res), live.iter().filter_map(|p| pod_usage(p, res)).sum())
-                } else if counts_kind(res, plural, group) {
-                    (Some(1000), live.len() as i64 * 1000)
-                } else {
-                    continue;
-                };
-            let Some(add) = add else {
-                missing.push(res.clone());
-                continue;
-            };
-            if add > 0 && now + add > limit {
-                requested.push(format!("{res}={}", show(res, add)));
-                used.push(format!("{res}={}", show(res, now)));
-                limited.push(format!("{res}={}", show(res, limit)));
-            }
-        }
-        if !missing.is_empty() {
-            return Err(format!("failed quota: {qname}: must specify {}", missing.join(",")));
-        }
-        if !requested.is_empty() {
-            return Err(format!(
-                "exceeded quota: {qname}, requested: {}, used: {}, limited: {}",
-                requested.join(","),
-                used.join(","),
-                limited.join(",")
-            ));
-        }
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::admission::{self, AdmissionCtx};
 use super::patch::{merge_patch, strategic_merge_patch};
+use super::quota::QuotaCharge;
 use super::request::{ApiRequest, PatchType, Verb};
 use super::status::Status;
 use crate::sim::api;
@@ -30,13 +31,22 @@ pub fn has_precondition(req: &ApiRequest) -> bool {
     matches!(req.verb, Verb::Update | Verb::Patch(_)) && req.body.as_ref().and_then(rv_of).is_some()
 }
 
-/// First attempt: the current object comes from the watch cache. Returns (key, revision seen, outcome).
-pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, WriteOutcome), Status> {
+/// A computed write: the key, the revision it was computed against, the outcome, and the quota
+/// usage a create charges (written in the same transaction).
+pub struct Computed {
+    pub key: String,
+    pub rev: i64,
+    pub outcome: WriteOutcome,
+    pub charges: Vec<QuotaCharge>,
+}
+
+/// First attempt: the current object comes from the watch cache.
+pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<Computed, Status> {
     let rt = req.resource;
     if req.verb == Verb::Create && req.subresource.is_none() {
         let body = req.body.clone().ok_or_else(|| Status::bad_request("the body of the request was empty"))?;
-        let (key, obj) = admission::prepare_create(rt, req.namespace.as_deref(), body, cx)?;
-        return Ok((key, 0, WriteOutcome::Put(obj)));
+        let c = admission::prepare_create(rt, req.namespace.as_deref(), body, cx)?;
+        return Ok(Computed { key: c.key, rev: 0, outcome: WriteOutcome::Put(c.object), charges: c.charges });
     }
     let name = req
         .name
@@ -49,7 +59,7 @@ pub fn compute(req: &ApiRequest, cx: &mut AdmissionCtx) -> Result<(String, i64, 
     let current = cache.get(&key).ok_or_else(|| Status::not_found(rt, &name))?;
     let rev = rv_of(current).unwrap_or(0);
     let outcome = recompute(req, current, rev, cx)?;
-    Ok((key, rev, outcome))
+    Ok(Computed { key, rev, outcome, charges: Vec::new() })
 }
 
 /// Computes the outcome against a given current object (first attempt or a GuaranteedUpdate retry).

@@ -33,6 +33,7 @@ pub const UNKNOWN_OWNER_GRACE_MS: Millis = 5_000;
 const WATCHED: &[&str] = &[
     "pods",
     "replicasets",
+    "replicationcontrollers",
     "deployments",
     "statefulsets",
     "daemonsets",

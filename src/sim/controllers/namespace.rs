@@ -25,6 +25,7 @@ const WATCHED: &[&str] = &[
     "namespaces",
     "pods",
     "replicasets",
+    "replicationcontrollers",
     "deployments",
     "statefulsets",
     "daemonsets",
@@ -38,6 +39,8 @@ const WATCHED: &[&str] = &[
     "serviceaccounts",
     "persistentvolumeclaims",
     "controllerrevisions",
+    "resourcequotas",
+    "limitranges",
     "leases",
 ];
 

@@ -1,4 +1,6 @@
 //! The ReplicaSet controller (`pkg/controller/replicaset`): keeps `spec.replicas` active pods.
+//! The same code is the replication manager (`pkg/controller/replication`) for v1
+//! ReplicationControllers, whose plain map selector reads as `matchLabels`, as upstream adapts it.
 //!
 //! A sync claims pods (owned + matching orphans), and if its expectations are satisfied creates the
 //! missing pods (at most 500 a sync, in slow-start batches; names come from `generateName`) or deletes
@@ -30,12 +32,18 @@ fn replicasets() -> &'static ResourceType {
     api::resolve("replicasets").expect("replicasets are always served")
 }
 
+fn replication_controllers() -> &'static ResourceType {
+    api::resolve("replicationcontrollers").expect("replicationcontrollers are always served")
+}
+
 fn pods_rt() -> &'static ResourceType {
     api::resolve("pods").expect("pods are always served")
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplicaSetController {
+    /// ReplicaSets, or ReplicationControllers (the replication manager).
+    owner: &'static ResourceType,
     expectations: Expectations,
     /// The last failed create/delete per ReplicaSet: `(reason, message)` for the ReplicaFailure condition.
     errors: BTreeMap<ObjectKey, (String, String)>,
@@ -45,6 +53,22 @@ pub struct ReplicaSetController {
     full_scan: std::collections::BTreeSet<ObjectKey>,
     /// `fullyLabeledReplicas` as of the last full scan.
     fully_labeled: BTreeMap<ObjectKey, i64>,
+}
+
+impl Default for ReplicaSetController {
+    fn default() -> Self {
+        Self::over(replicasets())
+    }
+}
+
+/// A ReplicaSet's `spec.selector`, or a ReplicationController's map as a `LabelSelector`
+/// (`conversion.go`'s `Convert_v1_ReplicationControllerSpec_To_apps_ReplicaSetSpec`).
+fn selector_of(owner: &ResourceType, obj: &Value) -> Option<Value> {
+    let sel = obj.at("/spec/selector")?;
+    if owner.kind == "ReplicationController" {
+        return sel.is_object().then(|| json!({ "matchLabels": sel }));
+    }
+    Some(sel.clone())
 }
 
 /// The counts a ReplicaSet status reports.
@@ -71,33 +95,49 @@ fn fully_labeled(rs: &Value, pod: &Value) -> bool {
         && template.is_none_or(|t| t.iter().all(|(k, v)| pod.at("/metadata/labels").and_then(|l| l.get(k)) == Some(v)))
 }
 
-/// The ReplicaSet a pod's controllerRef names, if it is cached with that uid.
-fn owner_key(inf: &Informers, pod: &Value) -> Option<ObjectKey> {
+/// The ReplicaSet (or ReplicationController) a pod's controllerRef names, if it is cached with that uid.
+fn owner_key(owner: &ResourceType, inf: &Informers, pod: &Value) -> Option<ObjectKey> {
     let r = objects::controller_ref(pod)?;
-    if r.get("kind").and_then(Value::as_str) != Some("ReplicaSet") {
+    if r.get("kind").and_then(Value::as_str) != Some(owner.kind) {
         return None;
     }
     let name = r.get("name").and_then(Value::as_str)?;
-    let rs = inf.get(replicasets(), objects::namespace(pod), name)?;
+    let rs = inf.get(owner, objects::namespace(pod), name)?;
     (objects::uid(rs) == r.get("uid").and_then(Value::as_str).unwrap_or("")).then(|| objects::key_of(rs))
 }
 
 /// ReplicaSets that could adopt an orphan pod (`getPodReplicaSets`).
-fn adopters(inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
-    inf.list(replicasets(), Some(objects::namespace(pod)))
-        .filter(|rs| selector::selects(rs.get("spec").and_then(|s| s.get("selector")), pod))
+fn adopters(owner: &ResourceType, inf: &Informers, pod: &Value) -> Vec<ObjectKey> {
+    inf.list(owner, Some(objects::namespace(pod)))
+        .filter(|rs| selector::selects(selector_of(owner, rs).as_ref(), pod))
         .map(objects::key_of)
         .collect()
 }
 
 impl ReplicaSetController {
+    /// The controller for `owner`: `replicasets`, or `replicationcontrollers` (the replication manager).
+    pub fn over(owner: &'static ResourceType) -> Self {
+        Self {
+            owner,
+            expectations: Expectations::default(),
+            errors: BTreeMap::new(),
+            full_scan: Default::default(),
+            fully_labeled: BTreeMap::new(),
+        }
+    }
+
+    /// The replication manager: this controller over v1 ReplicationControllers.
+    pub fn replication_manager() -> Self {
+        Self::over(replication_controllers())
+    }
+
     fn pod_keys(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
         let keys = self.pod_keys_inner(change, inf);
         if reshapes(change) {
             self.full_scan.extend(keys.iter().cloned());
         } else if let Some(k) = keys.first() {
             // Same owner, same labels: keep the fully-labeled count current without a scan.
-            if let (Some(n), Some(rs)) = (self.fully_labeled.get_mut(k), inf.get(replicasets(), &k.0, &k.1)) {
+            if let (Some(n), Some(rs)) = (self.fully_labeled.get_mut(k), inf.get(self.owner, &k.0, &k.1)) {
                 let now = change.event != crate::sim::apiserver::request::EventType::Deleted
                     && fully_labeled(rs, &change.new);
                 let before = change.old.as_deref().is_some_and(|o| fully_labeled(rs, o));
@@ -111,7 +151,7 @@ impl ReplicaSetController {
         let pod = &change.new;
         let pod_key = objects::key_of(pod);
         let mut keys = Vec::new();
-        let cur = owner_key(inf, pod);
+        let cur = owner_key(self.owner, inf, pod);
         use crate::sim::apiserver::request::EventType::*;
         match change.event {
             Deleted => {
@@ -130,7 +170,7 @@ impl ReplicaSetController {
                     self.expectations.creation_observed(&k);
                     keys.push(k);
                 }
-                None => keys.extend(adopters(inf, pod)),
+                None => keys.extend(adopters(self.owner, inf, pod)),
             },
             _ => {
                 let old = change.old.as_deref();
@@ -140,10 +180,10 @@ impl ReplicaSetController {
                     }
                     keys.push(k);
                 } else {
-                    keys.extend(adopters(inf, pod));
+                    keys.extend(adopters(self.owner, inf, pod));
                 }
                 // The old owner must notice a pod it lost (controllerRef removed or changed).
-                if let Some(ok) = old.and_then(|o| owner_key(inf, o))
+                if let Some(ok) = old.and_then(|o| owner_key(self.owner, inf, o))
                     && Some(&ok) != cur.as_ref()
                 {
                     keys.push(ok);
@@ -171,7 +211,7 @@ impl ReplicaSetController {
             let n = (-diff).min(BURST_REPLICAS);
             self.expectations.expect(key, n, [], now);
             let template = rs.at("/spec/template").cloned().unwrap_or(json!({}));
-            let cref = objects::controller_ref_to(rs, replicasets());
+            let cref = objects::controller_ref_to(rs, self.owner);
             for _ in 0..n {
                 let mut pod = pods::from_template(&template, &format!("{}-", objects::name(rs)), cref.clone());
                 pod["metadata"]["namespace"] = json!(key.0);
@@ -187,7 +227,7 @@ impl ReplicaSetController {
                     &owned
                 }
             };
-            let victims = pods_to_delete(active, &related_pods(inf, rs), n, now);
+            let victims = pods_to_delete(active, &related_pods(self.owner, inf, rs), n, now);
             self.expectations.expect(key, 0, victims.iter().map(|p| objects::key_of(p)), now);
             for p in victims {
                 out.push(Action::Delete {
@@ -211,11 +251,11 @@ impl ReplicaSetController {
 
 /// Active pods of every ReplicaSet with the same controller (the Deployment's other ReplicaSets):
 /// the scale-down prefers nodes that run several of them (`getIndirectlyRelatedPods`).
-fn related_pods<'a>(inf: &'a Informers, rs: &Value) -> Vec<&'a Value> {
+fn related_pods<'a>(owner_rt: &'a ResourceType, inf: &'a Informers, rs: &Value) -> Vec<&'a Value> {
     let Some(owner) = objects::controller_uid(rs) else {
         return inf.controlled_by(pods_rt(), objects::uid(rs)).filter(|p| pods::is_active(p)).collect();
     };
-    inf.controlled_by(replicasets(), owner)
+    inf.controlled_by(owner_rt, owner)
         .flat_map(|r| inf.controlled_by(pods_rt(), objects::uid(r)))
         .filter(|p| pods::is_active(p))
         .collect()
@@ -285,15 +325,19 @@ fn status_differs(rs: &Value, new: &Value) -> bool {
 
 impl Controller for ReplicaSetController {
     fn name(&self) -> &'static str {
-        "replicaset"
+        if self.owner.kind == "ReplicationController" { "replicationcontroller" } else { "replicaset" }
     }
 
     fn event_source(&self) -> &'static str {
-        "replicaset-controller"
+        if self.owner.kind == "ReplicationController" { "replication-controller" } else { "replicaset-controller" }
     }
 
     fn watches(&self) -> &'static [&'static str] {
-        &["replicasets", "pods"]
+        if self.owner.kind == "ReplicationController" {
+            &["replicationcontrollers", "pods"]
+        } else {
+            &["replicasets", "pods"]
+        }
     }
 
     fn keys_for(&mut self, change: &Change, inf: &Informers) -> Vec<ObjectKey> {
@@ -315,7 +359,7 @@ impl Controller for ReplicaSetController {
     }
 
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {
-        let Some(rs) = inf.get(replicasets(), &key.0, &key.1) else {
+        let Some(rs) = inf.get(self.owner, &key.0, &key.1) else {
             self.expectations.delete(key);
             return Vec::new();
         };
@@ -331,7 +375,8 @@ impl Controller for ReplicaSetController {
             || !self.fully_labeled.contains_key(key);
         let mut out = Vec::new();
         let counts = if full {
-            let claimed = claim::claim(inf, rs, replicasets(), pods_rt(), rs.at("/spec/selector"));
+            let selector = selector_of(self.owner, rs);
+            let claimed = claim::claim(inf, rs, self.owner, pods_rt(), selector.as_ref());
             let active: Vec<&Value> = claimed.owned.iter().copied().filter(|p| pods::is_active(p)).collect();
             out = claimed.patches;
             if needs_sync && !objects::is_deleting(rs) {
@@ -355,7 +400,7 @@ impl Controller for ReplicaSetController {
         let status = calculate_status(rs, counts, error.as_ref(), now);
         let (ready, available) = (counts.ready, counts.available);
         if status_differs(rs, &status) {
-            out.push(Action::UpdateStatus { resource: replicasets(), object: objects::status_write(rs, status) });
+            out.push(Action::UpdateStatus { resource: self.owner, object: objects::status_write(rs, status) });
         }
         if min_ready > 0 && ready == want && available != want {
             out.push(Action::Requeue { key: key.clone(), after: min_ready as Millis * 1000 });
@@ -371,9 +416,9 @@ impl Controller for ReplicaSetController {
         inf: &Informers,
         _now: Millis,
     ) -> Vec<Action> {
-        let regarding = inf.get(replicasets(), &key.0, &key.1).cloned().unwrap_or_else(
-            || json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"namespace": key.0, "name": key.1}}),
-        );
+        let regarding = inf.get(self.owner, &key.0, &key.1).cloned().unwrap_or_else(|| {
+            json!({"apiVersion": self.owner.api_version(), "kind": self.owner.kind, "metadata": {"namespace": key.0, "name": key.1}})
+        });
         match (action, outcome) {
             (Action::Delete { .. }, Outcome::Done(_)) => {
                 self.errors.remove(key);

@@ -34,6 +34,8 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("stdin", Some('i'), FlagKind::Bool),
     flag("tty", Some('t'), FlagKind::Bool),
     flag("attach", None, FlagKind::Bool),
+    flag("hard", None, FlagKind::Value),
+    flag("scopes", None, FlagKind::Value),
 ];
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
@@ -61,6 +63,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         "service" | "svc" => ("services", service(&p)?),
         "job" => ("jobs.batch", job(&need_name("job")?, &p)?),
         "cronjob" | "cj" => ("cronjobs.batch", cronjob(&need_name("cronjob")?, &p)?),
+        "quota" | "resourcequota" => ("resourcequotas", quota(&need_name("quota")?, &p)?),
         "serviceaccount" | "sa" => (
             "serviceaccounts",
             json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&need_name("serviceaccount")?, None)}),
@@ -103,6 +106,32 @@ fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value
         _ => out.out(format!("{} created{suffix}", object_ref(rt, &name))),
     }
     Ok(())
+}
+
+/// `kubectl create quota` (`create_quota.go`): `--hard=pods=2,requests.cpu=1` (`populateResourceListV1`)
+/// and `--scopes=BestEffort,...` (`parseScopes`); the apiserver validates the rest.
+fn quota(name: &str, p: &Parsed) -> Result<Value, String> {
+    let mut hard = serde_json::Map::new();
+    for item in p.get("hard").unwrap_or("").split(',').filter(|i| !i.is_empty()) {
+        let parts: Vec<&str> = item.split('=').collect();
+        let [res, qty] = parts[..] else {
+            return Err(format!("error: Invalid argument syntax {item}, expected <resource>=<value>"));
+        };
+        let q = crate::sim::api::quantity::parse_quantity(qty).map_err(|_| {
+            "error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+                .to_string()
+        })?;
+        hard.insert(res.to_string(), json!(q.to_string()));
+    }
+    let scopes: Vec<&str> = p.get("scopes").unwrap_or("").split(',').filter(|s| !s.is_empty()).collect();
+    let mut spec = Map::new();
+    if !hard.is_empty() {
+        spec.insert("hard".into(), Value::Object(hard));
+    }
+    if !scopes.is_empty() {
+        spec.insert("scopes".into(), json!(scopes));
+    }
+    Ok(json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(name, None), "spec": spec, "status": {}}))
 }
 
 fn meta(name: &str, labels: Option<Value>) -> Value {

@@ -231,6 +231,13 @@ fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::Descri
                 .next();
         }
         "ReplicaSet" => related.pods = fetch("pods", Some(&ns), selector.as_deref(), None),
+        "ReplicationController" => {
+            // `labels.SelectorFromSet(controller.Spec.Selector)`: the plain map as a selector.
+            let set = obj.at("/spec/selector").and_then(Value::as_object).map(|m| {
+                m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")
+            });
+            related.pods = fetch("pods", Some(&ns), set.as_deref(), None);
+        }
         "Deployment" => related.replica_sets = fetch("replicasets", Some(&ns), selector.as_deref(), None),
         "Service" => {
             related.endpoint_slices =

@@ -35,6 +35,25 @@ pub(super) fn replica_set(obj: &mut Value) {
     default_pod_template(obj);
 }
 
+/// ReplicationController (`SetDefaults_ReplicationController`): an empty selector and empty labels
+/// take the template's labels; 1 replica.
+pub(super) fn replication_controller(obj: &mut Value) {
+    let labels = at(obj, &["spec", "template", "metadata", "labels"]).filter(|l| !l.is_null()).cloned();
+    if let Some(labels) = labels {
+        let empty = |v: Option<&Value>| v.and_then(Value::as_object).is_none_or(Map::is_empty);
+        if empty(at(obj, &["spec", "selector"])) {
+            spec(obj).insert("selector".into(), labels.clone());
+        }
+        if empty(at(obj, &["metadata", "labels"])) {
+            object_at(obj, &["metadata"]).insert("labels".into(), labels);
+        }
+    }
+    set_default(spec(obj), "replicas", json!(1));
+    if at(obj, &["spec", "template"]).is_some_and(|t| !t.is_null()) {
+        default_pod_template(obj);
+    }
+}
+
 /// DaemonSet: RollingUpdate one node at a time, 10 old revisions.
 pub(super) fn daemon_set(obj: &mut Value) {
     let s = spec(obj);

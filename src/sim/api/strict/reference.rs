@@ -39,6 +39,7 @@ pub(super) fn typed_kinds() -> Vec<TypedKind> {
         typed!("/v1/PersistentVolume", api::core::v1::PersistentVolume),
         typed!("/v1/PersistentVolumeClaim", api::core::v1::PersistentVolumeClaim),
         typed!("/v1/Pod", api::core::v1::Pod),
+        typed!("/v1/ReplicationController", api::core::v1::ReplicationController),
         typed!("/v1/ResourceQuota", api::core::v1::ResourceQuota),
         typed!("/v1/Secret", api::core::v1::Secret),
         typed!("/v1/Service", api::core::v1::Service),

@@ -153,7 +153,7 @@ pub(super) fn validate_storage_class(obj: &Value, old: Option<&Value>, errs: &mu
 }
 
 /// Resource names a quota may limit without a domain prefix.
-fn is_standard_quota_resource(name: &str) -> bool {
+pub(super) fn is_standard_quota_resource(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "cpu",
         "memory",
@@ -173,7 +173,7 @@ fn is_standard_quota_resource(name: &str) -> bool {
 }
 
 /// A map of quantities: known names, parseable and non-negative values.
-fn validate_resource_list(
+pub(super) fn validate_resource_list(
     list: Option<&Map<String, Value>>,
     path: &str,
     standard: fn(&str) -> bool,
@@ -190,37 +190,6 @@ fn validate_resource_list(
             && qty.is_negative()
         {
             errs.invalid_str(&p, &qty.to_string(), "must be greater than or equal to 0");
-        }
-    }
-}
-
-/// ResourceQuota: hard limits and scopes.
-pub(super) fn validate_resource_quota(obj: &Value, errs: &mut Errs) {
-    validate_resource_list(object(obj, &["spec", "hard"]), "spec.hard", is_standard_quota_resource, "quota", errs);
-    const SCOPES: &[&str] = &[
-        "BestEffort",
-        "CrossNamespacePodAffinity",
-        "NotBestEffort",
-        "NotTerminating",
-        "PriorityClass",
-        "Terminating",
-        "VolumeAttributesClass",
-    ];
-    for (i, s) in array_at(obj, &["spec", "scopes"]).iter().enumerate() {
-        let s = s.as_str().unwrap_or("");
-        if !SCOPES.contains(&s) {
-            errs.unsupported(&index("spec.scopes", i), s, SCOPES);
-        }
-    }
-    for (i, e) in array_at(obj, &["spec", "scopeSelector", "matchExpressions"]).iter().enumerate() {
-        let p = index("spec.scopeSelector.matchExpressions", i);
-        let s = str_at(e, &["scopeName"]).unwrap_or("");
-        if !SCOPES.contains(&s) {
-            errs.unsupported(&child(&p, "scopeName"), s, SCOPES);
-        }
-        let op = str_at(e, &["operator"]).unwrap_or("");
-        if !matches!(op, "In" | "NotIn" | "Exists" | "DoesNotExist") {
-            errs.unsupported(&child(&p, "operator"), op, &["DoesNotExist", "Exists", "In", "NotIn"]);
         }
     }
 }
@@ -373,21 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn quotas_and_limit_ranges() {
-        let mut errs = Errs::default();
-        validate_resource_quota(
-            &json!({"spec": {"hard": {"requests.cpu": "1", "pods": "10", "widgets": "1", "memory": "-1Gi"},
-            "scopes": ["Forever"]}}),
-            &mut errs,
-        );
-        assert_eq!(
-            msgs(errs),
-            [
-                "spec.hard[widgets]: Invalid value: \"widgets\": must be a standard resource for quota",
-                "spec.hard[memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0",
-                "spec.scopes[0]: Unsupported value: \"Forever\": supported values: \"BestEffort\", \"CrossNamespacePodAffinity\", \"NotBestEffort\", \"NotTerminating\", \"PriorityClass\", \"Terminating\", \"VolumeAttributesClass\""
-            ]
-        );
+    fn limit_ranges() {
         let mut errs = Errs::default();
         validate_limit_range(
             &json!({"spec": {"limits": [{"type": "Container", "min": {"cpu": "1"}, "max": {"cpu": "500m"},

@@ -183,6 +183,34 @@ pub(super) fn validate_replica_set(obj: &Value, old: Option<&Value>, errs: &mut 
     immutable_selector(obj, old, errs);
 }
 
+/// ReplicationController (`ValidateReplicationControllerSpec`): a plain map selector, required and
+/// non-empty, that the template's labels must satisfy; `restartPolicy: Always`.
+pub(super) fn validate_replication_controller(obj: &Value, errs: &mut Errs) {
+    let spec = get(obj, &["spec"]);
+    errs.non_negative("spec.minReadySeconds", i64_at(spec, &["minReadySeconds"]));
+    let selector = gofmt::json_string_map(spec.get("selector")).unwrap_or_default();
+    if selector.is_empty() {
+        errs.required("spec.selector", "");
+    }
+    errs.non_negative("spec.replicas", i64_at(spec, &["replicas"]));
+    let template = get(spec, &["template"]);
+    if template.is_null() {
+        errs.required("spec.template", "");
+        return;
+    }
+    let labels = template_labels(template);
+    if !selector.is_empty() && !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+        let shown = gofmt::string_map(gofmt::json_string_map(at(template, &["metadata", "labels"])).as_ref());
+        errs.invalid(
+            "spec.template.metadata.labels",
+            BadValue::Raw(shown),
+            "`selector` does not match template `labels`",
+        );
+    }
+    validate_template(template, "spec.template", errs);
+    require_always(template, "spec.template", "ReplicationController", errs);
+}
+
 /// DaemonSet: selector must match, update strategy, restartPolicy Always.
 pub(super) fn validate_daemon_set(obj: &Value, old: Option<&Value>, errs: &mut Errs) {
     let spec = get(obj, &["spec"]);
@@ -278,6 +306,53 @@ mod tests {
         let mut errs = Errs::default();
         f(obj, old, &mut errs);
         errs.0.iter().map(ToString::to_string).collect()
+    }
+
+    /// `ValidateReplicationControllerSpec`, after `SetDefaults_ReplicationController` filled the selector.
+    #[test]
+    fn replication_controller_table() {
+        let rc = |spec: Value| {
+            let mut obj = json!({"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "nginx"}, "spec": spec});
+            crate::sim::api::defaults::apply_defaults(
+                crate::sim::api::resolve("replicationcontrollers").expect("served"),
+                &mut obj,
+            );
+            obj
+        };
+        let run_rc = |obj: &Value| {
+            let mut errs = Errs::default();
+            validate_replication_controller(obj, &mut errs);
+            errs.0.iter().map(ToString::to_string).collect::<Vec<_>>()
+        };
+        let defaulted = rc(json!({"template": template(json!({"app": "nginx"}))}));
+        assert_eq!(
+            defaulted["spec"]["selector"],
+            json!({"app": "nginx"}),
+            "the selector defaults to the template's labels"
+        );
+        assert_eq!(defaulted["metadata"]["labels"], json!({"app": "nginx"}));
+        assert_eq!(defaulted["spec"]["replicas"], json!(1));
+        let cases: Vec<(Value, Vec<&str>)> = vec![
+            (
+                json!({"selector": {"app": "nginx"}, "template": template(json!({"app": "nginx", "tier": "web"}))}),
+                vec![],
+            ),
+            (
+                json!({"selector": {"app": "web"}, "template": template(json!({"app": "nginx"}))}),
+                vec![
+                    "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"nginx\"}: `selector` does not match template `labels`",
+                ],
+            ),
+            (
+                json!({"replicas": -1, "template": template(json!({"app": "nginx"}))}),
+                vec!["spec.replicas: Invalid value: -1: must be greater than or equal to 0"],
+            ),
+            (json!({"selector": {"app": "nginx"}}), vec!["spec.template: Required value"]),
+            (json!({"template": template(json!({}))}), vec!["spec.selector: Required value"]),
+        ];
+        for (spec, want) in cases {
+            assert_eq!(run_rc(&rc(spec.clone())), want, "{spec}");
+        }
     }
 
     #[test]

@@ -164,3 +164,38 @@ fn a_deleted_replicaset_does_nothing() {
     let mut c = ReplicaSetController::default();
     assert!(sync(&mut c, &inf, "gone", 0).is_empty());
 }
+
+/// `pkg/controller/replication`: the replication manager is this controller over v1
+/// ReplicationControllers; the plain map selector selects as `matchLabels` does.
+#[test]
+fn the_replication_manager_reconciles_replication_controllers() {
+    let mut inf = Informers::default();
+    let rc = json!({
+        "apiVersion": "v1", "kind": "ReplicationController",
+        "metadata": {"namespace": "default", "name": "nginx", "uid": "uid-nginx", "generation": 1, "resourceVersion": "10"},
+        "spec": {"replicas": 3, "selector": {"app": "nginx"}, "template": template("nginx", "nginx")},
+        "status": {"replicas": 0}
+    });
+    inf.insert(rc.clone());
+    let mut orphan = pod_of(&rc, "nginx-orphan", "node-1", "Running", None);
+    orphan["metadata"].as_object_mut().map(|m| m.remove("ownerReferences"));
+    inf.insert(orphan);
+    let mut c = ReplicaSetController::replication_manager();
+    assert_eq!((c.name(), c.event_source()), ("replicationcontroller", "replication-controller"));
+    assert_eq!(c.watches(), &["replicationcontrollers", "pods"]);
+    let out = sync(&mut c, &inf, "nginx", 0);
+    let adopted = patches(&out);
+    assert_eq!(adopted.len(), 1, "the orphan whose labels match the map selector is adopted");
+    assert_eq!(adopted[0].1["metadata"]["ownerReferences"][0]["kind"], "ReplicationController");
+    let pods = creates(&out, "Pod");
+    assert_eq!(pods.len(), 2, "3 wanted, 1 adopted");
+    assert_eq!(pods[0]["metadata"]["generateName"], "nginx-");
+    assert_eq!(pods[0]["metadata"]["ownerReferences"][0]["apiVersion"], "v1");
+    assert_eq!(pods[0]["metadata"]["ownerReferences"][0]["kind"], "ReplicationController");
+    let statuses = status_updates(&out, "ReplicationController");
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0]["status"]["replicas"], 1);
+    // A ReplicaSet controller leaves ReplicationControllers alone.
+    let mut rs_controller = ReplicaSetController::default();
+    assert!(sync(&mut rs_controller, &inf, "nginx", 0).is_empty());
+}

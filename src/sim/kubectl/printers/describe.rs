@@ -68,6 +68,8 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "Node" => node::describe_node(&mut w, obj, events, ctx),
         "Deployment" => workloads::describe_deployment(&mut w, obj, events, ctx),
         "ReplicaSet" => workloads::describe_replica_set(&mut w, obj, events, ctx),
+        "ReplicationController" => workloads::describe_replication_controller(&mut w, obj, events, ctx),
+        "ResourceQuota" => namespace::describe_resource_quota(&mut w, obj),
         "Job" => workloads::describe_job(&mut w, obj, events, ctx),
         "Service" => service::describe_service(&mut w, obj, events, ctx),
         "Namespace" => namespace::describe_namespace(&mut w, obj, ctx),
@@ -337,6 +339,8 @@ mod tests {
             "Node",
             "Deployment",
             "ReplicaSet",
+            "ReplicationController",
+            "ResourceQuota",
             "Job",
             "Service",
             "Namespace",
@@ -350,5 +354,53 @@ mod tests {
                 assert!(out.starts_with("Name:"), "{kind}: {out}");
             }
         }
+    }
+
+    /// `describeQuota`, compared with what kubectl 1.33 printed for the same objects: the scope help
+    /// lines carry no tab, so they end the tabwriter's block and the table aligns on its own.
+    #[test]
+    fn resource_quota_as_kubectl_prints_it() {
+        let scoped = serde_json::json!({"kind": "ResourceQuota", "metadata": {"name": "pods-high", "namespace": "default"},
+            "spec": {"hard": {"cpu": "1", "memory": "200Gi", "pods": "10"}, "scopes": ["NotTerminating", "BestEffort"]},
+            "status": {"hard": {"cpu": "1", "memory": "200Gi", "pods": "10"}, "used": {"cpu": "500m", "pods": "1"}}});
+        assert_eq!(
+            describe("quota", &scoped, &[], &DescribeContext::default()),
+            "Name:       pods-high\nNamespace:  default\nScopes:     BestEffort, NotTerminating\n \
+             * Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.\n \
+             * Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.\n\
+             Resource  Used  Hard\n--------  ----  ----\ncpu       500m  1\nmemory    0     200Gi\npods      1     10\n"
+        );
+        let plain = serde_json::json!({"kind": "ResourceQuota", "metadata": {"name": "plain", "namespace": "default"},
+            "spec": {"hard": {"pods": "2"}},
+            "status": {"hard": {"pods": "2", "requests.memory": "1Gi", "count/deployments.apps": "3"},
+                       "used": {"pods": "2", "requests.memory": "512Mi"}}});
+        assert_eq!(
+            describe("ResourceQuota", &plain, &[], &DescribeContext::default()),
+            "Name:                   plain\nNamespace:              default\nResource                Used   Hard\n\
+             --------                ----   ----\ncount/deployments.apps  0      3\npods                    2      2\n\
+             requests.memory         512Mi  1Gi\n"
+        );
+    }
+
+    /// `describeReplicationController`, compared with kubectl 1.33's output for the same objects.
+    #[test]
+    fn replication_controller_as_kubectl_prints_it() {
+        let rc = serde_json::json!({"apiVersion": "v1", "kind": "ReplicationController",
+            "metadata": {"name": "nginx", "namespace": "default", "uid": "rc1", "labels": {"app": "nginx"}},
+            "spec": {"replicas": 3, "selector": {"app": "nginx"}, "template": {"metadata": {"labels": {"app": "nginx"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}}},
+            "status": {"replicas": 3, "readyReplicas": 3}});
+        let pod = serde_json::json!({"metadata": {"name": "nginx-a", "namespace": "default", "labels": {"app": "nginx"},
+            "ownerReferences": [{"apiVersion": "v1", "kind": "ReplicationController", "name": "nginx", "uid": "rc1", "controller": true}]},
+            "status": {"phase": "Running"}});
+        let ctx = DescribeContext { pods: vec![pod], ..Default::default() };
+        assert_eq!(
+            describe("rc", &rc, &[], &ctx),
+            "Name:         nginx\nNamespace:    default\nSelector:     app=nginx\nLabels:       app=nginx\nAnnotations:  <none>\n\
+             Replicas:     3 current / 3 desired\nPods Status:  1 Running / 0 Waiting / 0 Succeeded / 0 Failed\nPod Template:\n\
+             \x20 Labels:  app=nginx\n  Containers:\n   nginx:\n    Image:         nginx\n    Port:          80/TCP\n\
+             \x20   Host Port:     0/TCP\n    Environment:   <none>\n    Mounts:        <none>\n  Volumes:         <none>\n\
+             \x20 Node-Selectors:  <none>\n  Tolerations:     <none>\nEvents:            <none>\n"
+        );
     }
 }

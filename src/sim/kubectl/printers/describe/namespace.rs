@@ -64,6 +64,31 @@ fn scope_help(scope: &str) -> &'static str {
     }
 }
 
+/// `describeQuota`, for `kubectl describe quota`: scopes with their help text, then each resource
+/// of `status.hard` (sorted) with its `status.used` (`0` until the quota controller counted it).
+pub fn describe_resource_quota(w: &mut PrefixWriter, q: &Value) {
+    w.write(0, &format!("Name:\t{}\n", str_at(q, &["metadata", "name"])));
+    w.write(0, &format!("Namespace:\t{}\n", str_at(q, &["metadata", "namespace"])));
+    let mut scopes: Vec<&str> = arr_at(q, &["spec", "scopes"]).iter().filter_map(Value::as_str).collect();
+    if !scopes.is_empty() {
+        scopes.stable_sort();
+        w.write(0, &format!("Scopes:\t{}\n", scopes.join(", ")));
+        for s in &scopes {
+            let help = scope_help(s);
+            if !help.is_empty() {
+                w.write(0, &format!(" * {help}\n"));
+            }
+        }
+    }
+    w.write(0, "Resource\tUsed\tHard\n");
+    w.write(0, "--------\t----\t----\n");
+    for r in sorted_keys(q, &["status", "hard"]) {
+        let used = canonical_text(q.get("status").and_then(|s| s.get("used")).and_then(|u| u.get(&r)));
+        let hard = canonical_text(q.get("status").and_then(|s| s.get("hard")).and_then(|h| h.get(&r)));
+        w.write(0, &format!("{r}\t{used}\t{hard}\n"));
+    }
+}
+
 /// `DescribeResourceQuotas`.
 fn resource_quotas(w: &mut PrefixWriter, quotas: &[Value]) {
     if quotas.is_empty() {

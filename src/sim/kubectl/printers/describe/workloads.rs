@@ -1,10 +1,11 @@
-//! Describers for Deployment, ReplicaSet and Job.
+//! Describers for Deployment, ReplicaSet, ReplicationController and Job.
 
 use crate::sim::sort::StableSort;
 use serde_json::Value;
 
 use super::super::fields::{
-    arr_at, at, format_label_selector, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64, opt_str, str_at,
+    arr_at, at, format_label_selector, format_labels, i64_at, int_or_string, label_selector_string, opt_bool, opt_i64,
+    opt_str, str_at, string_map,
 };
 use super::containers::describe_pod_template;
 use super::writer::{PrefixWriter, rfc1123z};
@@ -129,6 +130,15 @@ pub fn describe_replica_set(w: &mut PrefixWriter, rs: &Value, evs: Option<&[Valu
     if let Some(c) = controller_of(rs) {
         w.write(0, &format!("Controlled By:\t{c}\n"));
     }
+    replicas_and_pods(w, rs, "ReplicaSet", ctx);
+    describe_pod_template(w, at(rs, &["spec", "template"]));
+    conditions(w, rs);
+    events::describe_events(w, evs, ctx);
+}
+
+/// `Replicas:` and `Pods Status:` of a ReplicaSet or ReplicationController (`getPodStatusForController`
+/// counts the pods it controls among those its selector lists).
+fn replicas_and_pods(w: &mut PrefixWriter, rs: &Value, kind: &str, ctx: &DescribeContext) {
     w.write(
         0,
         &format!(
@@ -138,7 +148,7 @@ pub fn describe_replica_set(w: &mut PrefixWriter, rs: &Value, evs: Option<&[Valu
         ),
     );
     let mut counts = [0; 4];
-    for pod in ctx.pods.iter().filter(|p| controlled_by(p, rs, "ReplicaSet")) {
+    for pod in ctx.pods.iter().filter(|p| controlled_by(p, rs, kind)) {
         match str_at(pod, &["status", "phase"]) {
             "Running" => counts[0] += 1,
             "Pending" => counts[1] += 1,
@@ -152,8 +162,17 @@ pub fn describe_replica_set(w: &mut PrefixWriter, rs: &Value, evs: Option<&[Valu
         0,
         &format!("{} Running / {} Waiting / {} Succeeded / {} Failed\n", counts[0], counts[1], counts[2], counts[3]),
     );
-    describe_pod_template(w, at(rs, &["spec", "template"]));
-    conditions(w, rs);
+}
+
+/// `describeReplicationController`: the ReplicaSet layout, with the plain map selector and no
+/// `Controlled By` line.
+pub fn describe_replication_controller(w: &mut PrefixWriter, rc: &Value, evs: Option<&[Value]>, ctx: &DescribeContext) {
+    name_namespace(w, rc);
+    w.write(0, &format!("Selector:\t{}\n", format_labels(&string_map(rc, &["spec", "selector"]))));
+    labels_and_annotations(w, rc);
+    replicas_and_pods(w, rc, "ReplicationController", ctx);
+    describe_pod_template(w, at(rc, &["spec", "template"]));
+    conditions(w, rc);
     events::describe_events(w, evs, ctx);
 }
 
