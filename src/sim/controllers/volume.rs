@@ -25,12 +25,7 @@ use crate::sim::time::Millis;
 
 /// `--pvclaimbinder-sync-period`.
 pub const RESYNC_MS: Millis = 15_000;
-/// On a claim: the binding is complete (`pv.kubernetes.io/bind-completed`).
-pub const ANN_BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
-/// On both: this controller (not the author) chose the partner.
-pub const ANN_BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
-/// On a claim: the node the scheduler picked for a WaitForFirstConsumer claim.
-pub const ANN_SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
+pub use crate::sim::api::volumes::{ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE};
 
 #[derive(Debug, Default)]
 pub struct PersistentVolumeController;

@@ -10,6 +10,7 @@ use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
 use crate::sim::scheduler::decision::Outcome;
 use crate::sim::scheduler::framework::ClusterEvent;
+use crate::sim::scheduler::plugins::volume_binding::binder::{PodClaims, fully_bound};
 use crate::sim::scheduler::podinfo::{PodInfo, PodKey};
 use crate::sim::scheduler::preemption::preempt;
 use crate::sim::scheduler::writes::{self, Nomination};
@@ -71,8 +72,10 @@ impl Scheduler {
             Outcome::Fit(node) => {
                 self.cluster.assume(&key, &node);
                 d.message = format!("Successfully assigned {}/{} to {node}", pod.namespace, pod.name);
-                if let Some(id) = send_action(&Component::Scheduler, writes::bind(&pod, &node), k) {
-                    self.binds.insert(id, (key, node));
+                if self.bind_volumes(&pod, &node, k) {
+                    self.send_bind(&pod, key, node, k);
+                } else {
+                    self.waiting_volumes.insert(key, node);
                 }
             }
             Outcome::NoNodes => {
@@ -102,6 +105,47 @@ impl Scheduler {
             }
         }
         self.decisions.record(d);
+    }
+
+    fn send_bind(&mut self, pod: &PodInfo, key: PodKey, node: Arc<str>, k: &mut Kernel) {
+        if let Some(id) = send_action(&Component::Scheduler, writes::bind(pod, &node), k) {
+            self.binds.insert(id, (key, node));
+        }
+    }
+
+    /// VolumeBinding's Reserve and PreBind (`AssumePodVolumes`, `BindPodVolumes`): for the chosen node,
+    /// each waiting claim's free volume gets the claim in its `claimRef`, and each claim to provision
+    /// gets the node in `volume.kubernetes.io/selected-node`. True when nothing is left to wait for.
+    fn bind_volumes(&mut self, pod: &PodInfo, node: &str, k: &mut Kernel) -> bool {
+        let volumes = self.cluster.volumes();
+        let labels = self.cluster.node(node).map(|n| n.node.labels.clone()).unwrap_or_default();
+        let plan = PodClaims::gather(pod, volumes).find(node, &labels).unwrap_or_default();
+        if plan.is_empty() {
+            return true;
+        }
+        let actions = writes::volume_writes(volumes, &pod.namespace, &plan, node);
+        for a in actions {
+            send_action(&Component::Scheduler, a, k);
+        }
+        false
+    }
+
+    /// `checkBindings` for every pod waiting on its volumes: once all its claims are bound, the pod is.
+    pub(super) fn bind_pods_with_volumes(&mut self, k: &mut Kernel) {
+        let volumes = self.cluster.volumes();
+        let ready: Vec<PodKey> = self
+            .waiting_volumes
+            .keys()
+            .filter(|key| {
+                self.cluster.pod(key).is_some_and(|e| e.info.claims.iter().all(|c| fully_bound(volumes, &key.0, c)))
+            })
+            .cloned()
+            .collect();
+        for key in ready {
+            let Some(node) = self.waiting_volumes.remove(&key) else { continue };
+            let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { continue };
+            self.send_bind(&pod, key, node, k);
+        }
     }
 
     /// Sends an event through the scheduler's recorder (a create, a patch of a repeat, or nothing).

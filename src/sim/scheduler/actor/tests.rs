@@ -15,7 +15,7 @@ struct Harness {
     pods: u64,
     nodes: u64,
     pcs: u64,
-    /// The claim and StorageClass watches.
+    /// The claim, StorageClass and PersistentVolume watches.
     storage: Vec<u64>,
     requests: Vec<ApiRequest>,
 }
@@ -27,7 +27,7 @@ impl Harness {
         s.start(&mut k);
         let mut h = Harness { k, s, pods: 0, nodes: 0, pcs: 0, storage: Vec::new(), requests: Vec::new() };
         let watches = h.drain();
-        assert_eq!(watches.len(), 5);
+        assert_eq!(watches.len(), 6);
         for w in &watches {
             assert_eq!(w.verb, Verb::Watch);
             assert!(w.options.send_initial_events);
@@ -156,9 +156,12 @@ fn a_pod_waits_for_its_claim_and_binds_once_the_claim_is_bound() {
     );
     let claims = h.storage[0];
     let claim = |volume: &str| {
+        let done = if volume.is_empty() { json!({}) } else { json!({"pv.kubernetes.io/bind-completed": "yes"}) };
         json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-        "metadata": {"namespace": "default", "name": "data"}, "spec": {"volumeName": volume}})
+        "metadata": {"namespace": "default", "name": "data", "annotations": done}, "spec": {"volumeName": volume}})
     };
+    let pv = json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv1"}, "spec": {}});
+    h.notify(h.storage[2], EventType::Added, pv);
     h.notify(claims, EventType::Added, claim(""));
     h.advance(h.k.now() + 2_000);
     assert!(h.drain().iter().filter_map(binding).next().is_none(), "unbound, immediate binding: still waits");
@@ -261,7 +264,7 @@ fn restart_forgets_and_rewatches() {
     h.s.start(&mut h.k);
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
     assert!(h.s.cluster().nodes().is_empty());
-    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 5);
+    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 6);
     // A refused watch is listed again after its reflector's backoff (800 ms plus jitter), not at
     // once, and only that watch.
     let mut h = Harness::new();
