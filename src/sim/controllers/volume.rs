@@ -136,7 +136,17 @@ impl Controller for PersistentVolumeController {
                 let s = |k: &str| r.and_then(|r| r.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
                 if s("name").is_empty() { Vec::new() } else { vec![(s("namespace"), s("name"))] }
             }
-            "persistentvolumes" => vec![(String::new(), meta::name(obj).to_string())],
+            "persistentvolumes" => {
+                // `syncVolume` enqueues the claim a volume names but which is not bound yet, so that a
+                // provisioned (or scheduler-chosen) volume is bound at once, not at the next resync.
+                let mut keys = vec![(String::new(), meta::name(obj).to_string())];
+                let r = obj.at("/spec/claimRef").filter(|r| !r.is_null());
+                let s = |k: &str| r.and_then(|r| r.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+                if !s("name").is_empty() && !s("namespace").is_empty() {
+                    keys.push((s("namespace"), s("name")));
+                }
+                keys
+            }
             _ => Vec::new(),
         }
     }

@@ -5,12 +5,12 @@
 
 use serde_json::{Value, json};
 
-use super::podinfo::PodInfo;
 use super::plugins::volume_binding::binder::Plan;
+use super::podinfo::PodInfo;
 use super::registry::DEFAULT_SCHEDULER_NAME;
 use super::volumes::Volumes;
-use crate::sim::api::volumes::{ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE};
 use crate::sim::api::ResourceType;
+use crate::sim::api::volumes::{ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE};
 use crate::sim::apiserver::request::PatchType;
 use crate::sim::client::Action;
 use crate::sim::time::{Millis, rfc3339};

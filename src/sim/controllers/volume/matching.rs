@@ -21,8 +21,8 @@ pub fn classes() -> &'static ResourceType {
     api::resolve("storageclasses").expect("storageclasses are always served")
 }
 
-pub use crate::sim::api::volumes::{class_of, is_bound_to, mismatch};
 use crate::sim::api::volumes::capacity_bytes;
+pub use crate::sim::api::volumes::{class_of, is_bound_to, mismatch};
 
 /// `findBestMatchForClaim`: a volume pre-bound to this claim if one is, else the smallest free volume that
 /// satisfies it. With `delay_binding` (WaitForFirstConsumer) the controller binds no free volume: the

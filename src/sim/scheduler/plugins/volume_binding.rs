@@ -55,8 +55,13 @@ impl Plugin for VolumeBinding {
             return Err(Status::unresolvable(UNBOUND_IMMEDIATE));
         }
         self.claims = PodClaims::gather(pod, volumes);
-        let selected: BTreeSet<String> =
-            self.claims.unbound.iter().filter(|c| !c.selected_node.is_empty()).map(|c| c.selected_node.clone()).collect();
+        let selected: BTreeSet<String> = self
+            .claims
+            .unbound
+            .iter()
+            .filter(|c| !c.selected_node.is_empty())
+            .map(|c| c.selected_node.clone())
+            .collect();
         Ok((!selected.is_empty()).then_some(selected))
     }
 

@@ -132,10 +132,8 @@ fn the_plan_binds_the_smallest_free_volume_and_provisions_the_rest() {
     let cluster = cluster();
     let claims = binder::PodClaims::gather(&uses(&["local-late", "late"]), cluster.volumes());
     let plan = claims.find("w2", &node("w2").node.labels).expect("fits w2");
-    let want = Plan {
-        static_bindings: vec![("local-late".into(), "small-w2".into())],
-        provisions: vec!["late".into()],
-    };
+    let want =
+        Plan { static_bindings: vec![("local-late".into(), "small-w2".into())], provisions: vec!["late".into()] };
     assert_eq!(plan, want);
 }
 
