@@ -119,3 +119,54 @@ fn without_the_provisioner_a_claim_waits_for_it() {
     assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.phase"), "Bound");
     assert_eq!(jsonpath(&mut w, "pod web-0", ".spec.nodeName"), node);
 }
+
+/// `pvcprotection`: deleting a claim a running pod uses only marks it (Terminating, with the
+/// `kubernetes.io/pvc-protection` finalizer the admission plugin added); once the pod is gone the claim
+/// goes, its provisioned volume is released and, reclaim policy Delete, deleted by the provisioner
+/// (`pv-protection` letting it go once it is no longer Bound).
+#[test]
+fn a_claim_in_use_stays_terminating_until_its_pod_is_gone() {
+    let mut w = World::new(3);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(40_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".metadata.finalizers[0]"), "kubernetes.io/pvc-protection");
+    let volume = jsonpath(&mut w, "pvc data-web-0", ".spec.volumeName");
+    assert_eq!(jsonpath(&mut w, &format!("pv {volume}"), ".metadata.finalizers[0]"), "kubernetes.io/pv-protection");
+    let out = kubectl::execute(&mut w, "delete pvc data-web-0 --wait=false", None, &NoFiles);
+    assert!(out.stderr.is_empty(), "{out:?}");
+    w.run_for(20_000);
+    let listed = kubectl(&mut w, "get pvc data-web-0 --no-headers").stdout;
+    assert!(listed.contains("Terminating"), "{listed}");
+    // The StatefulSet's pod goes; it is made again, but a new pod cannot start with a claim being deleted.
+    kubectl(&mut w, "scale statefulset web --replicas=0");
+    w.run_for(60_000);
+    let gone = kubectl(&mut w, "get pvc data-web-0");
+    assert!(gone.stderr.contains("not found"), "{gone:?}");
+    let pv = kubectl(&mut w, &format!("get pv {volume}"));
+    assert!(pv.stderr.contains("not found"), "released and deleted: {pv:?}");
+}
+
+/// `persistentVolumeClaimRetentionPolicy`: with `whenScaled: Delete` the claim of a pod removed by a
+/// scale-down is deleted with it; with `whenDeleted: Delete` the claims go with the set.
+#[test]
+fn the_retention_policy_deletes_claims_on_scale_down_and_with_the_set() {
+    let mut w = World::new(4);
+    let policy = "  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Delete\n    whenScaled: Delete\n  volumeClaimTemplates:";
+    apply(&mut w, &WEB.replace("  volumeClaimTemplates:", policy));
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-1", ".status.phase"), "Bound");
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".metadata.ownerReferences[0].kind"), "StatefulSet");
+    kubectl(&mut w, "scale statefulset web --replicas=1");
+    w.run_for(60_000);
+    assert!(kubectl(&mut w, "get pvc data-web-1").stderr.contains("not found"), "scaled down: claim deleted");
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.phase"), "Bound");
+    kubectl(&mut w, "delete statefulset web");
+    w.run_for(60_000);
+    assert!(kubectl(&mut w, "get pvc data-web-0").stderr.contains("not found"), "deleted with the set");
+    // The default (Retain) keeps them.
+    apply(&mut w, &WEB.replace("name: web\nspec", "name: db\nspec").replace("{app: web}", "{app: db}"));
+    w.run_for(60_000);
+    kubectl(&mut w, "delete statefulset db");
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+}

@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod protection;
 pub mod serviceaccount;
 pub mod storageclass;
 mod watch;
