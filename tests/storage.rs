@@ -89,7 +89,8 @@ fn a_statefulsets_claims_are_provisioned_on_its_pods_nodes() {
 }
 
 /// With the provisioner's Deployment scaled to 0, nothing creates the volume: the claim stays Pending
-/// with the PV controller's `ExternalProvisioning` event, and its pod waits.
+/// with the PV controller's `ExternalProvisioning` event, and its pod waits (VolumeBinding's PreBind,
+/// `binder.go` `BindPodVolumes`, until its 10-minute timeout, then again after a retry).
 #[test]
 fn without_the_provisioner_a_claim_waits_for_it() {
     let mut w = World::new(2);
@@ -113,6 +114,12 @@ fn without_the_provisioner_a_claim_waits_for_it() {
         .unwrap_or("")
         .to_string();
     assert!(node.starts_with("sandbox-worker"), "{node}");
+    // PreBind gives up after `bindTimeoutSeconds` (10 minutes) and the pod is retried on the same node.
+    w.run_for(600_000);
+    let pod = kubectl(&mut w, "describe pod web-0").stdout;
+    let timeout = "running PreBind plugin \"VolumeBinding\": binding volumes: context deadline exceeded";
+    assert!(pod.contains(timeout), "{pod}");
+    assert_eq!(jsonpath(&mut w, "pod web-0", ".spec.nodeName"), "");
     // The provisioner back: the claim is provisioned and the pod runs.
     kubectl(&mut w, "scale deployment local-path-provisioner -n local-path-storage --replicas=1");
     w.run_for(60_000);

@@ -67,9 +67,10 @@ pub struct Scheduler {
     classes: BTreeMap<String, (i32, bool)>,
     /// Bindings in flight: request id -> pod and node.
     binds: BTreeMap<u64, (PodKey, Arc<str>)>,
-    /// Pods assumed on a node whose claims PreBind handed to the PV controller or a provisioner: they
-    /// are bound once every claim is (`BindPodVolumes` waiting in `checkBindings`).
-    waiting_volumes: BTreeMap<PodKey, Arc<str>>,
+    /// Pods assumed on a node whose claims PreBind handed to the PV controller or a provisioner, with
+    /// when PreBind gives up: they are bound once every claim is (`BindPodVolumes` waiting in
+    /// `checkBindings`).
+    waiting_volumes: BTreeMap<PodKey, (Arc<str>, Millis)>,
     decisions: DecisionLog,
     /// Virtual times at which backoff-flush timers are armed.
     backoff_timers: BTreeSet<Millis>,
@@ -182,6 +183,7 @@ impl Scheduler {
                 self.leftover_timer = None;
                 self.queue.flush_unschedulable_leftover(now);
             }
+            TimerKind::Object(ref name) if name == attempt::PREBIND_TIMER => self.expire_volume_waits(k),
             // A timer armed before a restart: ignore it.
             _ => return,
         }

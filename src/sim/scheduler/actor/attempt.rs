@@ -8,9 +8,19 @@ use crate::sim::apiserver::request::ApiResponse;
 use crate::sim::client::{Action, send_action};
 use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
+use crate::sim::kernel::TimerKind;
 use crate::sim::scheduler::decision::Outcome;
 use crate::sim::scheduler::framework::ClusterEvent;
-use crate::sim::scheduler::plugins::volume_binding::binder::{PodClaims, fully_bound};
+use crate::sim::scheduler::plugins::volume_binding::{
+    self as volume_binding,
+    binder::{PodClaims, fully_bound},
+};
+use crate::sim::time::Millis;
+
+/// How long PreBind waits for a pod's claims to bind (`bindTimeoutSeconds`, 600 by default).
+pub const BIND_TIMEOUT_MS: Millis = 600_000;
+/// The timer that checks for PreBind waits past their deadline.
+pub(super) const PREBIND_TIMER: &str = "volume-binding-timeout";
 use crate::sim::scheduler::podinfo::{PodInfo, PodKey};
 use crate::sim::scheduler::preemption::preempt;
 use crate::sim::scheduler::writes::{self, Nomination};
@@ -75,7 +85,8 @@ impl Scheduler {
                 if self.bind_volumes(&pod, &node, k) {
                     self.send_bind(&pod, key, node, k);
                 } else {
-                    self.waiting_volumes.insert(key, node);
+                    self.waiting_volumes.insert(key, (node, now + BIND_TIMEOUT_MS));
+                    k.set_timer(Component::Scheduler, BIND_TIMEOUT_MS, TimerKind::Object(PREBIND_TIMER.into()));
                 }
             }
             Outcome::NoNodes => {
@@ -142,9 +153,35 @@ impl Scheduler {
             .cloned()
             .collect();
         for key in ready {
-            let Some(node) = self.waiting_volumes.remove(&key) else { continue };
+            let Some((node, _)) = self.waiting_volumes.remove(&key) else { continue };
             let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { continue };
             self.send_bind(&pod, key, node, k);
+        }
+    }
+
+    /// PreBind gave up on the pods whose claims did not bind in time: the pod is forgotten on its node
+    /// and retried after a backoff, with upstream's `FailedScheduling` (the claims keep their node).
+    pub(super) fn expire_volume_waits(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        let expired: Vec<PodKey> = self
+            .waiting_volumes
+            .iter()
+            .filter(|(_, (_, deadline))| *deadline <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in expired {
+            self.waiting_volumes.remove(&key);
+            let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { continue };
+            let freed = self.cluster.forget(&key);
+            let message = format!(
+                "running PreBind plugin \"{}\": binding volumes: context deadline exceeded",
+                volume_binding::NAME
+            );
+            self.fail(&pod, "SchedulerError", &message, Nomination::Keep, k);
+            self.queue.fail_with_error(&key, now);
+            if freed {
+                self.on_cluster_event(ClusterEvent::AssignedPodDelete, now);
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 //! affinity must match, and each waiting claim needs a free volume there or a provisioner
 //! (`binder.rs`). Reserve and PreBind (`AssumePodVolumes`, `BindPodVolumes`) are run by the scheduler
 //! for the chosen node: it writes the volumes' `claimRef`s and the claims' `selected-node`, and binds
-//! the pod only once every claim is bound.
+//! the pod only once every claim is bound, or gives up after `bindTimeoutSeconds` and retries.
 
 pub mod binder;
 #[cfg(test)]
