@@ -171,6 +171,45 @@ fn a_pod_waits_for_its_claim_and_binds_once_the_claim_is_bound() {
     assert_eq!(reqs.iter().filter_map(binding).collect::<Vec<_>>(), [("db", "worker1")]);
 }
 
+/// VolumeBinding's PreBind (`BindPodVolumes`): a WaitForFirstConsumer claim gets the chosen node in
+/// `volume.kubernetes.io/selected-node` (a PATCH of the claim), and the pod is bound only once the claim
+/// is bound, as `checkBindings` waits.
+#[test]
+fn prebind_hands_the_claim_to_the_node_and_binds_once_it_is_bound() {
+    let mut h = Harness::new();
+    h.sync();
+    h.node("worker1", "4");
+    let (claims, classes) = (h.storage[0], h.storage[1]);
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "standard"},
+        "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"});
+    h.notify(classes, EventType::Added, class);
+    let claim = |volume: &str, annotations: Value| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"namespace": "default", "name": "data", "uid": "u1", "annotations": annotations},
+            "spec": {"volumeName": volume, "storageClassName": "standard", "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}}})
+    };
+    h.notify(claims, EventType::Added, claim("", json!({})));
+    h.pod("db", "100m", json!({"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]}));
+    let reqs = h.drain();
+    assert!(reqs.iter().filter_map(binding).next().is_none(), "not bound before its claim");
+    let patch = reqs
+        .iter()
+        .find(|r| r.resource.plural == "persistentvolumeclaims" && matches!(r.verb, Verb::Patch(_)))
+        .expect("the claim is patched");
+    assert_eq!(
+        patch.body.as_ref().and_then(|b| b.at("/metadata/annotations/volume.kubernetes.io~1selected-node")),
+        Some(&json!("worker1"))
+    );
+    let selected = json!({"volume.kubernetes.io/selected-node": "worker1"});
+    h.notify(claims, EventType::Modified, claim("", selected.clone()));
+    assert!(h.drain().iter().filter_map(binding).next().is_none(), "still waiting for the volume");
+    let mut done = selected;
+    done["pv.kubernetes.io/bind-completed"] = json!("yes");
+    h.notify(claims, EventType::Modified, claim("pvc-u1", done));
+    assert_eq!(h.drain().iter().filter_map(binding).collect::<Vec<_>>(), [("db", "worker1")]);
+}
+
 #[test]
 fn pods_in_one_tick_see_each_others_assumed_resources() {
     let mut h = Harness::new();
