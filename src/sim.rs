@@ -19,6 +19,7 @@ pub mod http;
 pub mod kernel;
 pub mod kubectl;
 pub mod protocol;
+pub mod provisioner;
 // Re-exported where it was before the protocol module held it.
 pub use protocol::message;
 pub mod network;

@@ -166,3 +166,19 @@ fn service_account_admission_refuses_missing_accounts_and_mounts_the_token() {
     assert_eq!(kubectl_in(&mut w, "apply -f -", &pod("p", "quiet")).stdout, "pod/p created\n");
     assert_eq!(kubectl(&mut w, "get pod p -o jsonpath={.spec.volumes}").stdout, "", "opted out");
 }
+
+/// The kubelet's `nodeStatusHasChanged` compares its status with the Node the apiserver holds: a Ready
+/// condition another writer turned `Unknown` (the node lifecycle controller does after an outage) is
+/// reported `True` again at the kubelet's next status sync, not at the five-minute report.
+#[test]
+fn a_node_marked_unknown_by_another_writer_is_reported_ready_again() {
+    let mut w = World::new(6);
+    let patch = r#"{"status":{"conditions":[{"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown","message":"Kubelet stopped posting node status."}]}}"#;
+    let out = kubectl(&mut w, &format!("patch node sandbox-worker --subresource=status --type=merge -p '{patch}'"));
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let status = |w: &mut World| kubectl(w, "get node sandbox-worker --no-headers").stdout;
+    assert!(status(&mut w).contains("NotReady"), "{}", status(&mut w));
+    w.run_for(15_000);
+    let now = status(&mut w);
+    assert!(now.contains(" Ready ") && !now.contains("NotReady"), "{now}");
+}

@@ -26,6 +26,7 @@ pub mod registry;
 pub mod selector;
 pub mod strict;
 pub mod validation;
+pub mod volumes;
 
 pub use decode::{DecodeError, Document, decode_documents};
 pub use defaults::admission::default_tolerations as add_default_tolerations;

@@ -17,6 +17,7 @@ pub mod history;
 pub mod limits;
 pub mod patch;
 pub mod priority;
+pub mod protection;
 pub mod quota;
 pub mod scale;
 pub mod serviceaccount;

@@ -1,11 +1,13 @@
 //! What a new cluster holds before anyone uses it, and who makes each object, as kind boots one:
 //! the kube-apiserver's own objects (`apiserver.rs`), the static pod manifests kubeadm writes for the
-//! control plane (`static_pods.rs`), kubeadm's addons CoreDNS and kube-proxy, and kind's CNI, kindnet
-//! (`addons.rs`). The world (`world/boot.rs`) hands each to the component that acts on it.
+//! control plane (`static_pods.rs`), kubeadm's addons CoreDNS and kube-proxy, kind's CNI, kindnet
+//! (`addons.rs`), and kind's storage: the local-path-provisioner and the default StorageClass
+//! (`storage.rs`). The world (`world/boot.rs`) hands each to the component that acts on it.
 
 pub mod addons;
 pub mod apiserver;
 pub mod static_pods;
+pub mod storage;
 
 /// kind's service CIDR's first address: the `kubernetes` Service.
 pub const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";

@@ -12,6 +12,8 @@ pub enum Component {
     Scheduler,
     ControllerManager,
     CloudControllerManager,
+    /// kind's local-path-provisioner, while its pod's container runs.
+    LocalPathProvisioner,
     Kubelet(String),
     KubeProxy(String),
     Runtime(String),
@@ -35,6 +37,7 @@ impl Component {
             Component::Scheduler => "kube-scheduler",
             Component::ControllerManager => "kube-controller-manager",
             Component::CloudControllerManager => "cloud-controller-manager",
+            Component::LocalPathProvisioner => "local-path-provisioner",
             Component::Kubelet(_) => "kubelet",
             Component::KubeProxy(_) => "kube-proxy",
             Component::Runtime(_) => "container-runtime",
@@ -59,6 +62,7 @@ impl Component {
             "kube-scheduler" => Component::Scheduler,
             "kube-controller-manager" => Component::ControllerManager,
             "cloud-controller-manager" => Component::CloudControllerManager,
+            "local-path-provisioner" => Component::LocalPathProvisioner,
             _ => return None,
         })
     }
@@ -86,6 +90,7 @@ mod tests {
             Component::Scheduler,
             Component::ControllerManager,
             Component::CloudControllerManager,
+            Component::LocalPathProvisioner,
             Component::Kubelet("worker".into()),
             Component::KubeProxy("worker2".into()),
             Component::Runtime("w3".into()),

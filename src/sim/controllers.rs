@@ -33,6 +33,7 @@ pub mod statefulset;
 pub mod tainteviction;
 pub mod ttlafterfinished;
 pub mod volume;
+pub mod volumeprotection;
 
 #[cfg(test)]
 mod testutil;
@@ -97,6 +98,8 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(endpointslice::EndpointSliceController::default()),
         Box::new(serviceaccount::ServiceAccountsController),
         Box::new(volume::PersistentVolumeController),
+        Box::new(volumeprotection::PvcProtectionController),
+        Box::new(volumeprotection::PvProtectionController),
         Box::new(podgc::PodGcController::default()),
         Box::new(rootcacertpublisher::RootCaCertPublisher),
         Box::new(resourcequota::ResourceQuotaController),

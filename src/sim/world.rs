@@ -26,6 +26,7 @@ use super::node::kubelet::registration::NodeConfig;
 use super::node::proxy::KubeProxy;
 use super::node::registry::Registry;
 use super::node::runtime::Runtime;
+use super::provisioner::LocalPathProvisioner;
 use super::scheduler::Scheduler;
 use super::time::Millis;
 
@@ -56,6 +57,8 @@ pub struct World {
     pub scheduler: Scheduler,
     pub controllers: ControllerManager,
     pub cloud: CloudControllerManager,
+    /// kind's local-path-provisioner, up while its pod's container runs (`world/boot.rs`).
+    pub provisioner: LocalPathProvisioner,
     pub nodes: BTreeMap<String, Box<NodeActors>>,
     /// The image registry every node pulls from.
     pub registry: Registry,
@@ -109,6 +112,7 @@ impl World {
             scheduler,
             controllers,
             cloud,
+            provisioner: LocalPathProvisioner::new(),
             nodes: BTreeMap::new(),
             registry: Registry::default(),
             next_node_index: 0,
@@ -179,6 +183,7 @@ impl World {
             Component::Scheduler => self.scheduler.on_message(msg, k),
             Component::ControllerManager => self.controllers.on_message(msg, k),
             Component::CloudControllerManager => self.cloud.on_message(msg, k),
+            Component::LocalPathProvisioner => self.provisioner.on_message(msg, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_message(msg, k);
@@ -188,6 +193,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_message(msg, k, &self.registry);
                 }
+                self.sync_provisioner();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -222,6 +228,7 @@ impl World {
             Component::Scheduler => self.scheduler.on_timer(kind, k),
             Component::ControllerManager => self.controllers.on_timer(kind, k),
             Component::CloudControllerManager => self.cloud.on_timer(kind, k),
+            Component::LocalPathProvisioner => self.provisioner.on_timer(kind, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_timer(kind, k);
@@ -231,6 +238,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_timer(kind, k);
                 }
+                self.sync_provisioner();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -271,6 +279,7 @@ impl World {
             Component::Scheduler => self.scheduler.running,
             Component::ControllerManager => self.controllers.running,
             Component::CloudControllerManager => self.cloud.running,
+            Component::LocalPathProvisioner => self.provisioner.running,
             Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
                 self.nodes.get(n).is_some_and(|node| node.running)
             }

@@ -11,7 +11,7 @@ pub struct Entry {
 }
 
 /// Every component, in the order the diagram draws them.
-pub const ENTRIES: [Entry; 9] = [
+pub const ENTRIES: [Entry; 10] = [
     Entry {
         role: "kubectl",
         title: "kubectl (you)",
@@ -47,6 +47,12 @@ pub const ENTRIES: [Entry; 9] = [
         title: "cloud-controller-manager",
         does: "Links the cluster to its cloud provider: node addresses and existence, and load balancers for Services of type LoadBalancer.",
         sends: "Watches on nodes and services; status updates such as a LoadBalancer's external IP.",
+    },
+    Entry {
+        role: "local-path-provisioner",
+        title: "local-path-provisioner",
+        does: "kind's storage provisioner, a pod in local-path-storage. When a claim of the standard StorageClass has been given a node by the scheduler, it creates a PersistentVolume for it: a directory on that node.",
+        sends: "Watches on claims, volumes and StorageClasses; creates of pvc-<uid> PersistentVolumes (and deletes of released ones); Provisioning events on the claims.",
     },
     Entry {
         role: "kubelet",
@@ -88,6 +94,7 @@ mod tests {
             Component::Scheduler,
             Component::ControllerManager,
             Component::CloudControllerManager,
+            Component::LocalPathProvisioner,
             Component::Kubelet("n".into()),
             Component::KubeProxy("n".into()),
             Component::Runtime("n".into()),

@@ -30,6 +30,23 @@ pub fn is_ready(pod: &Value) -> bool {
         == Some("True")
 }
 
+/// The claims a pod's volumes use (`persistentVolumeClaim.claimName`, and `<pod>-<volume>` for an
+/// `ephemeral` volume, the claim the ephemeral-volume controller makes).
+pub fn claim_names(pod: &Value) -> Vec<String> {
+    let pod_name = str_at(pod, &["metadata", "name"]).unwrap_or("");
+    let volumes = at(pod, &["spec", "volumes"]).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    volumes
+        .iter()
+        .filter_map(|v| {
+            if let Some(c) = v.get("persistentVolumeClaim") {
+                return c.get("claimName").and_then(Value::as_str).map(str::to_string);
+            }
+            v.get("ephemeral")?;
+            Some(format!("{pod_name}-{}", v.get("name")?.as_str()?))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

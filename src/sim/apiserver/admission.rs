@@ -172,6 +172,8 @@ pub fn prepare_create(
     if rt.kind == "PersistentVolumeClaim" {
         super::storageclass::admit_claim(&mut obj, cx.cache);
     }
+    // After DefaultStorageClass, as in the apiserver's plugin order.
+    super::protection::admit(rt.kind, &mut obj);
     if let Some(ns) = &ns {
         check_namespace(rt, ns, &name, cx.cache)?;
         if rt.kind == "Pod" {

@@ -133,7 +133,7 @@ fn kindnet_daemon_set() -> Value {
                     {"name": "lib-modules", "hostPath": {"path": "/lib/modules"}}]}}}})
 }
 
-/// kubeadm's addons then kind's CNI, in the order they are applied. `apiserver_endpoint` is the
+/// kubeadm's addons, kind's CNI, then kind's storage (`storage.rs`), in the order they are applied. `apiserver_endpoint` is the
 /// control plane's `host:port`.
 pub fn manifests(apiserver_endpoint: &str) -> Vec<Value> {
     vec![
@@ -147,17 +147,10 @@ pub fn manifests(apiserver_endpoint: &str) -> Vec<Value> {
         kube_proxy_daemon_set(),
         service_account("kindnet"),
         kindnet_daemon_set(),
-        standard_storage_class(),
     ]
-}
-
-/// kind's default StorageClass (`default-storage.yaml` in the node image): local-path, bound when the
-/// first pod using a claim is scheduled. The local-path-provisioner Deployment that serves it is not
-/// installed yet (see the README), so its claims wait.
-fn standard_storage_class() -> Value {
-    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
-        "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer"})
+    .into_iter()
+    .chain(super::storage::manifests())
+    .collect()
 }
 
 #[cfg(test)]
@@ -168,7 +161,8 @@ mod tests {
     fn addons_are_the_kind_set() {
         let kinds: Vec<String> =
             manifests("172.18.0.2:6443").iter().map(|m| format!("{}/{}", m["kind"], m["metadata"]["name"])).collect();
-        assert_eq!(kinds.len(), 10);
+        assert_eq!(kinds.len(), 14);
+        assert!(kinds.contains(&"\"Deployment\"/\"local-path-provisioner\"".to_string()));
         assert!(kinds.contains(&"\"StorageClass\"/\"standard\"".to_string()));
         assert!(kinds.contains(&"\"DaemonSet\"/\"kindnet\"".to_string()));
         assert_eq!(kube_dns_service()["spec"]["clusterIP"], "10.96.0.10");

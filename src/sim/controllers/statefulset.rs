@@ -202,6 +202,12 @@ pub fn sync_set(inf: &Informers, set: &Value, now: Millis) -> Vec<Action> {
         }
     }
     condemned.stable_sort_by_key(|c| std::cmp::Reverse(c.0));
+    // The retention policy's owner references first, so that a condemned pod owns its claims before
+    // it is deleted (`processCondemned` updates them before the delete).
+    let live = replicas.iter().enumerate().filter_map(|(i, p)| p.map(|p| (start + i as i64, p, false)));
+    for (ordinal, p, scaled_down) in live.chain(condemned.iter().map(|(o, p)| (*o, *p, true))) {
+        out.extend(retention::claim_owner_patches(inf, set, p, ordinal, scaled_down));
+    }
     let status = status_of(set, &owned, &update_rev, &current_rev, min_ready, now);
 
     let mut blocked = false;
@@ -379,5 +385,6 @@ impl Controller for StatefulSetController {
     }
 }
 
+mod retention;
 #[cfg(test)]
 mod tests;

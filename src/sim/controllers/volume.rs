@@ -25,12 +25,7 @@ use crate::sim::time::Millis;
 
 /// `--pvclaimbinder-sync-period`.
 pub const RESYNC_MS: Millis = 15_000;
-/// On a claim: the binding is complete (`pv.kubernetes.io/bind-completed`).
-pub const ANN_BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
-/// On both: this controller (not the author) chose the partner.
-pub const ANN_BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
-/// On a claim: the node the scheduler picked for a WaitForFirstConsumer claim.
-pub const ANN_SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
+pub use crate::sim::api::volumes::{ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE};
 
 #[derive(Debug, Default)]
 pub struct PersistentVolumeController;
@@ -141,7 +136,17 @@ impl Controller for PersistentVolumeController {
                 let s = |k: &str| r.and_then(|r| r.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
                 if s("name").is_empty() { Vec::new() } else { vec![(s("namespace"), s("name"))] }
             }
-            "persistentvolumes" => vec![(String::new(), meta::name(obj).to_string())],
+            "persistentvolumes" => {
+                // `syncVolume` enqueues the claim a volume names but which is not bound yet, so that a
+                // provisioned (or scheduler-chosen) volume is bound at once, not at the next resync.
+                let mut keys = vec![(String::new(), meta::name(obj).to_string())];
+                let r = obj.at("/spec/claimRef").filter(|r| !r.is_null());
+                let s = |k: &str| r.and_then(|r| r.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+                if !s("name").is_empty() && !s("namespace").is_empty() {
+                    keys.push((s("namespace"), s("name")));
+                }
+                keys
+            }
             _ => Vec::new(),
         }
     }

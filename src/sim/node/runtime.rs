@@ -80,6 +80,16 @@ impl Runtime {
         self.store.container_infos()
     }
 
+    /// The pod (its name) whose container `container` runs in a sandbox of `namespace`, if one does:
+    /// how the world knows that a process it models as a component (the local-path-provisioner) is up.
+    pub fn running_pod_of(&self, namespace: &str, container: &str) -> Option<&str> {
+        self.store.containers.values().find_map(|c| {
+            let sandbox = self.store.sandboxes.get(&c.info.sandbox_id)?;
+            let runs = c.info.state == ContainerState::Running && c.info.name == container;
+            (runs && sandbox.namespace == namespace).then_some(sandbox.name.as_str())
+        })
+    }
+
     /// `crictl pods`.
     pub fn sandboxes(&self) -> Vec<super::cri::SandboxInfo> {
         self.store.sandbox_infos()

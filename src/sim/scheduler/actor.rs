@@ -1,4 +1,5 @@
-//! The kube-scheduler process: watches pods, nodes, PriorityClasses, claims and StorageClasses through the kube-apiserver,
+//! The kube-scheduler process: watches pods, nodes, PriorityClasses, claims, StorageClasses and volumes
+//! through the kube-apiserver,
 //! runs scheduling cycles for pending pods, and binds them. A thin shell around the pure parts.
 //!
 //! It starts scheduling only after every watch delivered its initial objects (as the real scheduler
@@ -39,19 +40,26 @@ enum Watched {
     PriorityClasses,
     Claims,
     StorageClasses,
+    Volumes,
 }
 
-const WATCHED: [Watched; 5] =
-    [Watched::Pods, Watched::Nodes, Watched::PriorityClasses, Watched::Claims, Watched::StorageClasses];
+const WATCHED: [Watched; 6] = [
+    Watched::Pods,
+    Watched::Nodes,
+    Watched::PriorityClasses,
+    Watched::Claims,
+    Watched::StorageClasses,
+    Watched::Volumes,
+];
 
 /// The kube-scheduler actor.
 #[derive(Debug)]
 pub struct Scheduler {
     /// Whether the process is up; the world drops what reaches a stopped scheduler.
     pub running: bool,
-    /// Pods (not finished), nodes, PriorityClasses, PersistentVolumeClaims and StorageClasses, each
-    /// through the client library's reflector.
-    reflectors: Box<[Reflector; 5]>,
+    /// Pods (not finished), nodes, PriorityClasses, PersistentVolumeClaims, StorageClasses and
+    /// PersistentVolumes, each through the client library's reflector.
+    reflectors: Box<[Reflector; 6]>,
     cluster: Cluster,
     queue: SchedulingQueue,
     algorithm: Algorithm,
@@ -59,6 +67,10 @@ pub struct Scheduler {
     classes: BTreeMap<String, (i32, bool)>,
     /// Bindings in flight: request id -> pod and node.
     binds: BTreeMap<u64, (PodKey, Arc<str>)>,
+    /// Pods assumed on a node whose claims PreBind handed to the PV controller or a provisioner, with
+    /// when PreBind gives up: they are bound once every claim is (`BindPodVolumes` waiting in
+    /// `checkBindings`).
+    waiting_volumes: BTreeMap<PodKey, (Arc<str>, Millis)>,
     decisions: DecisionLog,
     /// Virtual times at which backoff-flush timers are armed.
     backoff_timers: BTreeSet<Millis>,
@@ -88,12 +100,14 @@ impl Scheduler {
                 Reflector::new(resource("priorityclasses"), None),
                 Reflector::new(resource("persistentvolumeclaims"), None),
                 Reflector::new(resource("storageclasses"), None),
+                Reflector::new(resource("persistentvolumes"), None),
             ]),
             cluster: Cluster::default(),
             queue: SchedulingQueue::default(),
             algorithm: Algorithm::default(),
             classes: BTreeMap::new(),
             binds: BTreeMap::new(),
+            waiting_volumes: BTreeMap::new(),
             decisions: DecisionLog::new(DEFAULT_DECISION_CAPACITY),
             backoff_timers: BTreeSet::new(),
             leftover_timer: None,
@@ -122,7 +136,7 @@ impl Scheduler {
         self.algorithm.percentage_of_nodes_to_score = percentage;
     }
 
-    /// Its list-and-watch loops (pods, nodes, PriorityClasses, claims, StorageClasses).
+    /// Its list-and-watch loops (pods, nodes, PriorityClasses, claims, StorageClasses, volumes).
     pub fn reflectors(&self) -> &[Reflector] {
         &self.reflectors[..]
     }
@@ -169,6 +183,7 @@ impl Scheduler {
                 self.leftover_timer = None;
                 self.queue.flush_unschedulable_leftover(now);
             }
+            TimerKind::Object(ref name) if name == attempt::PREBIND_TIMER => self.expire_volume_waits(k),
             // A timer armed before a restart: ignore it.
             _ => return,
         }
@@ -190,6 +205,7 @@ impl Scheduler {
                 (Watched::Pods, EventType::Deleted) => {
                     let key = PodInfo::parse(object).key();
                     self.queue.delete(&key);
+                    self.waiting_volumes.remove(&key);
                     self.cluster.remove_pod(&key)
                 }
                 (Watched::Pods, _) => self.on_pod(PodInfo::parse(object), now),
@@ -206,8 +222,13 @@ impl Scheduler {
                     self.cluster.volumes_mut().remove_claim(object);
                     None
                 }
-                (Watched::Claims, _) => self.cluster.volumes_mut().set_claim(object),
+                (Watched::Claims, _) => {
+                    let event = self.cluster.volumes_mut().set_claim(object);
+                    self.bind_pods_with_volumes(k);
+                    event
+                }
                 (Watched::StorageClasses, ev) => self.cluster.volumes_mut().set_class(object, ev == EventType::Deleted),
+                (Watched::Volumes, ev) => self.cluster.volumes_mut().set_volume(object, ev == EventType::Deleted),
             };
             if let Some(ev) = event {
                 self.on_cluster_event(ev, now);

@@ -123,6 +123,8 @@ pub enum ClusterEvent {
     PvcChange,
     /// A StorageClass was added or changed.
     StorageClassChange,
+    /// A PersistentVolume was added or changed (created by a provisioner, released).
+    PvChange,
 }
 
 /// A scheduler plugin. Implement the extension points the plugin takes part in; the defaults do nothing.

@@ -28,7 +28,7 @@ pub const REGISTRY: &[(&str, Factory)] = &[
     (node_affinity::NAME, || Box::new(node_affinity::NodeAffinity)),
     (node_ports::NAME, || Box::new(node_ports::NodePorts)),
     (node_resources_fit::NAME, || Box::new(node_resources_fit::NodeResourcesFit)),
-    (volume_binding::NAME, || Box::new(volume_binding::VolumeBinding)),
+    (volume_binding::NAME, || Box::<volume_binding::VolumeBinding>::default()),
     (pod_topology_spread::NAME, || Box::<pod_topology_spread::PodTopologySpread>::default()),
     (inter_pod_affinity::NAME, || Box::<inter_pod_affinity::InterPodAffinity>::default()),
     (balanced_allocation::NAME, || Box::new(balanced_allocation::BalancedAllocation)),

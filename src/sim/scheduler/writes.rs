@@ -1,12 +1,16 @@
 //! The API writes the scheduler makes, as pure functions from decisions to `Action`s: the binding,
 //! the `Scheduled` / `FailedScheduling` / `Preempted` events, the `PodScheduled` condition and
-//! `nominatedNodeName` status patches, and the eviction of preemption victims.
+//! `nominatedNodeName` status patches, the eviction of preemption victims, and VolumeBinding's PreBind
+//! writes to volumes and claims.
 
 use serde_json::{Value, json};
 
+use super::plugins::volume_binding::binder::Plan;
 use super::podinfo::PodInfo;
 use super::registry::DEFAULT_SCHEDULER_NAME;
+use super::volumes::Volumes;
 use crate::sim::api::ResourceType;
+use crate::sim::api::volumes::{ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE};
 use crate::sim::apiserver::request::PatchType;
 use crate::sim::client::Action;
 use crate::sim::time::{Millis, rfc3339};
@@ -114,6 +118,41 @@ fn status_patch(pods: &'static ResourceType, pod: &PodInfo, status: Value) -> Ac
         patch: json!({ "status": status }),
         status: true,
     }
+}
+
+/// PreBind's writes (`BindPodVolumes`): a free volume gets the claim in its `claimRef` (and
+/// `bound-by-controller`, as `GetBindVolumeToClaim`), a claim to provision gets the chosen node.
+pub fn volume_writes(volumes: &Volumes, namespace: &str, plan: &Plan, node: &str) -> Vec<Action> {
+    let resource = |plural: &str| crate::sim::api::resolve(plural).expect("volumes and claims are always served");
+    let mut actions = Vec::new();
+    for (claim, volume) in &plan.static_bindings {
+        let Some(c) = volumes.claim(namespace, claim) else { continue };
+        let claim_ref = json!({"kind": "PersistentVolumeClaim", "apiVersion": "v1", "namespace": namespace,
+            "name": claim, "uid": crate::sim::api::meta::uid(&c.object),
+            "resourceVersion": crate::sim::api::meta::resource_version(&c.object)});
+        actions.push(Action::Patch {
+            resource: resource("persistentvolumes"),
+            namespace: None,
+            name: volume.clone(),
+            patch_type: PatchType::Merge,
+            patch: json!({"metadata": {"annotations": {ANN_BOUND_BY_CONTROLLER: "yes"}}, "spec": {"claimRef": claim_ref}}),
+            status: false,
+        });
+    }
+    for claim in &plan.provisions {
+        if volumes.claim(namespace, claim).is_some_and(|c| c.selected_node == node) {
+            continue;
+        }
+        actions.push(Action::Patch {
+            resource: resource("persistentvolumeclaims"),
+            namespace: Some(namespace.to_string()),
+            name: claim.clone(),
+            patch_type: PatchType::Merge,
+            patch: json!({"metadata": {"annotations": {ANN_SELECTED_NODE: node}}}),
+            status: false,
+        });
+    }
+    actions
 }
 
 /// Evicting one victim: mark it `DisruptionTarget`, delete it gracefully, and record `Preempted`.

@@ -53,6 +53,27 @@ impl World {
         }
     }
 
+    /// Starts or stops the local-path-provisioner with its container: the process runs while a
+    /// `local-path-provisioner` container of a `local-path-storage` pod runs on a powered node. A
+    /// stopped process's watches end with it.
+    pub(super) fn sync_provisioner(&mut self) {
+        use crate::sim::provisioner::{CONTAINER, NAMESPACE};
+        let pod = self
+            .nodes
+            .values()
+            .filter(|n| n.running)
+            .find_map(|n| n.runtime.running_pod_of(NAMESPACE, CONTAINER))
+            .map(str::to_string);
+        match pod {
+            Some(pod) if !self.provisioner.running => self.provisioner.start(&pod, &mut self.k),
+            None if self.provisioner.running => {
+                self.provisioner.stop();
+                self.apiserver.drop_watches_of(&Component::LocalPathProvisioner);
+            }
+            _ => {}
+        }
+    }
+
     /// Tells the control-plane node which control-plane processes answer on its host network, so
     /// that their static pods' probes see them stop and start.
     pub(super) fn sync_host_listeners(&mut self) {

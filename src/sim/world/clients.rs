@@ -26,6 +26,7 @@ impl World {
             (Component::Scheduler, self.scheduler.reflectors()),
             (Component::ControllerManager, self.controllers.reflectors()),
             (Component::CloudControllerManager, self.cloud.reflectors()),
+            (Component::LocalPathProvisioner, self.provisioner.reflectors()),
         ];
         for (name, node) in &self.nodes {
             groups.push((Component::Kubelet(name.clone()), node.kubelet.reflectors()));

@@ -79,6 +79,7 @@ impl World {
             // The node's TCP connections die with it: the apiserver forgets its watches.
             self.apiserver.drop_watches_of(&kubelet);
             self.apiserver.drop_watches_of(&proxy);
+            self.sync_provisioner();
         }
         Ok(())
     }
@@ -109,7 +110,10 @@ impl World {
             Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
                 return self.set_node_running(n, running);
             }
-            Component::Kubectl => return Err(FaultError::NotStoppable(c.to_string())),
+            // The learner; and a process that lives in a pod (scale its Deployment instead).
+            Component::Kubectl | Component::LocalPathProvisioner => {
+                return Err(FaultError::NotStoppable(c.to_string()));
+            }
         }
         if !running {
             self.apiserver.drop_watches_of(c);

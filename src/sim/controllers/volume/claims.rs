@@ -9,8 +9,9 @@ use super::{ANN_BIND_COMPLETED, ANN_SELECTED_NODE, RESYNC_MS, annotated, bind, e
 use crate::sim::api::meta;
 use crate::sim::client::{Action, Informers, object_key};
 
-/// The annotations an external provisioner watches for (`setClaimProvisioner`).
-const ANN_PROVISIONER: &str = "volume.kubernetes.io/storage-provisioner";
+use crate::sim::api::volumes::{ANN_STORAGE_PROVISIONER as ANN_PROVISIONER, NO_PROVISIONER};
+
+/// The beta twin of the annotation an external provisioner watches for (`setClaimProvisioner`).
 const ANN_BETA_PROVISIONER: &str = "volume.beta.kubernetes.io/storage-provisioner";
 
 /// The claim stays Pending and is looked at again at the next periodic sync, with `why` as its event.
@@ -92,7 +93,7 @@ fn sync_unbound(inf: &Informers, claim: &Value) -> Vec<Action> {
 /// external): mark the claim for that provisioner and wait for it to create a volume.
 fn provision(claim: &Value, class: &Value) -> Vec<Action> {
     let provisioner = class.get("provisioner").and_then(Value::as_str).unwrap_or("");
-    if provisioner == "kubernetes.io/no-provisioner" {
+    if provisioner == NO_PROVISIONER {
         let msg = format!("no volume plugin matched name: {provisioner}");
         return pending(claim, Some(event(claim, "Warning", "ProvisioningFailed", &msg)));
     }

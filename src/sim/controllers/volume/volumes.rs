@@ -21,7 +21,7 @@ fn phase(volume: &Value, phase: &str, message: Option<&str>) -> Option<Action> {
 }
 
 /// `provisioned-by`: a dynamically provisioned volume, which its provisioner deletes when released.
-const ANN_DYNAMICALLY_PROVISIONED: &str = "pv.kubernetes.io/provisioned-by";
+use crate::sim::api::volumes::ANN_PROVISIONED_BY as ANN_DYNAMICALLY_PROVISIONED;
 
 pub fn sync_volume(inf: &Informers, volume: &Value) -> Vec<Action> {
     let Some(r) = volume.at("/spec/claimRef").filter(|r| !r.is_null()) else {

@@ -95,7 +95,16 @@ impl Kubelet {
             }
             h.finish() | 1
         };
-        if fp != self.hb.status_fingerprint || now >= self.hb.status_sent_at + REPORT_MS {
+        // `nodeStatusHasChanged` compares with the Node the apiserver holds: one whose Ready condition
+        // another writer changed (the node lifecycle controller's `Unknown` after an outage) is
+        // reported again at once, not at the next five-minute report.
+        let node_disagrees = self.sources[super::SOURCE_NODE].cache().list(rt("nodes"), None).any(|n| {
+            n.at("/status/conditions")
+                .and_then(Value::as_array)
+                .and_then(|cs| cs.iter().find(|c| c.get("type").and_then(Value::as_str) == Some("Ready")))
+                .is_some_and(|c| c.get("status").and_then(Value::as_str) != Some("True"))
+        });
+        if fp != self.hb.status_fingerprint || now >= self.hb.status_sent_at + REPORT_MS || node_disagrees {
             self.hb.status_fingerprint = fp;
             self.hb.status_sent_at = now;
             let status =

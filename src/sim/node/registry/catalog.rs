@@ -43,6 +43,8 @@ pub static CATALOG: &[KnownRepo] = &[
     repo("docker.io/grafana/grafana", 120_000_000, Versions(12)),
     repo("docker.io/hashicorp/http-echo", 3_400_000, Only(&["0.2.3", "1.0", "1.0.0", "latest"])),
     repo("docker.io/kindest/kindnetd", 44_400_000, Only(&["v20250214-acbabc1a", "v20250512-df8de77b"])),
+    repo("docker.io/kindest/local-path-helper", 2_900_000, Only(&["v20241212-8ac705d0"])),
+    repo("docker.io/kindest/local-path-provisioner", 22_500_000, Only(&["v20250214-acbabc1a"])),
     repo("docker.io/library/alpine", 3_623_807, Versions(3)),
     repo("docker.io/library/bash", 6_400_000, Versions(5)),
     repo("docker.io/library/busybox", 2_155_000, Versions(1)),

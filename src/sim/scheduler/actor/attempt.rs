@@ -8,8 +8,19 @@ use crate::sim::apiserver::request::ApiResponse;
 use crate::sim::client::{Action, send_action};
 use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
+use crate::sim::kernel::TimerKind;
 use crate::sim::scheduler::decision::Outcome;
 use crate::sim::scheduler::framework::ClusterEvent;
+use crate::sim::scheduler::plugins::volume_binding::{
+    self as volume_binding,
+    binder::{PodClaims, fully_bound},
+};
+use crate::sim::time::Millis;
+
+/// How long PreBind waits for a pod's claims to bind (`bindTimeoutSeconds`, 600 by default).
+pub const BIND_TIMEOUT_MS: Millis = 600_000;
+/// The timer that checks for PreBind waits past their deadline.
+pub(super) const PREBIND_TIMER: &str = "volume-binding-timeout";
 use crate::sim::scheduler::podinfo::{PodInfo, PodKey};
 use crate::sim::scheduler::preemption::preempt;
 use crate::sim::scheduler::writes::{self, Nomination};
@@ -71,8 +82,11 @@ impl Scheduler {
             Outcome::Fit(node) => {
                 self.cluster.assume(&key, &node);
                 d.message = format!("Successfully assigned {}/{} to {node}", pod.namespace, pod.name);
-                if let Some(id) = send_action(&Component::Scheduler, writes::bind(&pod, &node), k) {
-                    self.binds.insert(id, (key, node));
+                if self.bind_volumes(&pod, &node, k) {
+                    self.send_bind(&pod, key, node, k);
+                } else {
+                    self.waiting_volumes.insert(key, (node, now + BIND_TIMEOUT_MS));
+                    k.set_timer(Component::Scheduler, BIND_TIMEOUT_MS, TimerKind::Object(PREBIND_TIMER.into()));
                 }
             }
             Outcome::NoNodes => {
@@ -102,6 +116,73 @@ impl Scheduler {
             }
         }
         self.decisions.record(d);
+    }
+
+    fn send_bind(&mut self, pod: &PodInfo, key: PodKey, node: Arc<str>, k: &mut Kernel) {
+        if let Some(id) = send_action(&Component::Scheduler, writes::bind(pod, &node), k) {
+            self.binds.insert(id, (key, node));
+        }
+    }
+
+    /// VolumeBinding's Reserve and PreBind (`AssumePodVolumes`, `BindPodVolumes`): for the chosen node,
+    /// each waiting claim's free volume gets the claim in its `claimRef`, and each claim to provision
+    /// gets the node in `volume.kubernetes.io/selected-node`. True when nothing is left to wait for.
+    fn bind_volumes(&mut self, pod: &PodInfo, node: &str, k: &mut Kernel) -> bool {
+        let volumes = self.cluster.volumes();
+        let labels = self.cluster.node(node).map(|n| n.node.labels.clone()).unwrap_or_default();
+        let plan = PodClaims::gather(pod, volumes).find(node, &labels).unwrap_or_default();
+        if plan.is_empty() {
+            return true;
+        }
+        let actions = writes::volume_writes(volumes, &pod.namespace, &plan, node);
+        for a in actions {
+            send_action(&Component::Scheduler, a, k);
+        }
+        false
+    }
+
+    /// `checkBindings` for every pod waiting on its volumes: once all its claims are bound, the pod is.
+    pub(super) fn bind_pods_with_volumes(&mut self, k: &mut Kernel) {
+        let volumes = self.cluster.volumes();
+        let ready: Vec<PodKey> = self
+            .waiting_volumes
+            .keys()
+            .filter(|key| {
+                self.cluster.pod(key).is_some_and(|e| e.info.claims.iter().all(|c| fully_bound(volumes, &key.0, c)))
+            })
+            .cloned()
+            .collect();
+        for key in ready {
+            let Some((node, _)) = self.waiting_volumes.remove(&key) else { continue };
+            let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { continue };
+            self.send_bind(&pod, key, node, k);
+        }
+    }
+
+    /// PreBind gave up on the pods whose claims did not bind in time: the pod is forgotten on its node
+    /// and retried after a backoff, with upstream's `FailedScheduling` (the claims keep their node).
+    pub(super) fn expire_volume_waits(&mut self, k: &mut Kernel) {
+        let now = k.now();
+        let expired: Vec<PodKey> = self
+            .waiting_volumes
+            .iter()
+            .filter(|(_, (_, deadline))| *deadline <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in expired {
+            self.waiting_volumes.remove(&key);
+            let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { continue };
+            let freed = self.cluster.forget(&key);
+            let message = format!(
+                "running PreBind plugin \"{}\": binding volumes: context deadline exceeded",
+                volume_binding::NAME
+            );
+            self.fail(&pod, "SchedulerError", &message, Nomination::Keep, k);
+            self.queue.fail_with_error(&key, now);
+            if freed {
+                self.on_cluster_event(ClusterEvent::AssignedPodDelete, now);
+            }
+        }
     }
 
     /// Sends an event through the scheduler's recorder (a create, a patch of a repeat, or nothing).

@@ -15,7 +15,7 @@ struct Harness {
     pods: u64,
     nodes: u64,
     pcs: u64,
-    /// The claim and StorageClass watches.
+    /// The claim, StorageClass and PersistentVolume watches.
     storage: Vec<u64>,
     requests: Vec<ApiRequest>,
 }
@@ -27,7 +27,7 @@ impl Harness {
         s.start(&mut k);
         let mut h = Harness { k, s, pods: 0, nodes: 0, pcs: 0, storage: Vec::new(), requests: Vec::new() };
         let watches = h.drain();
-        assert_eq!(watches.len(), 5);
+        assert_eq!(watches.len(), 6);
         for w in &watches {
             assert_eq!(w.verb, Verb::Watch);
             assert!(w.options.send_initial_events);
@@ -156,9 +156,12 @@ fn a_pod_waits_for_its_claim_and_binds_once_the_claim_is_bound() {
     );
     let claims = h.storage[0];
     let claim = |volume: &str| {
+        let done = if volume.is_empty() { json!({}) } else { json!({"pv.kubernetes.io/bind-completed": "yes"}) };
         json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-        "metadata": {"namespace": "default", "name": "data"}, "spec": {"volumeName": volume}})
+        "metadata": {"namespace": "default", "name": "data", "annotations": done}, "spec": {"volumeName": volume}})
     };
+    let pv = json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv1"}, "spec": {}});
+    h.notify(h.storage[2], EventType::Added, pv);
     h.notify(claims, EventType::Added, claim(""));
     h.advance(h.k.now() + 2_000);
     assert!(h.drain().iter().filter_map(binding).next().is_none(), "unbound, immediate binding: still waits");
@@ -166,6 +169,45 @@ fn a_pod_waits_for_its_claim_and_binds_once_the_claim_is_bound() {
     h.advance(h.k.now() + 2_000);
     let reqs = h.drain();
     assert_eq!(reqs.iter().filter_map(binding).collect::<Vec<_>>(), [("db", "worker1")]);
+}
+
+/// VolumeBinding's PreBind (`BindPodVolumes`): a WaitForFirstConsumer claim gets the chosen node in
+/// `volume.kubernetes.io/selected-node` (a PATCH of the claim), and the pod is bound only once the claim
+/// is bound, as `checkBindings` waits.
+#[test]
+fn prebind_hands_the_claim_to_the_node_and_binds_once_it_is_bound() {
+    let mut h = Harness::new();
+    h.sync();
+    h.node("worker1", "4");
+    let (claims, classes) = (h.storage[0], h.storage[1]);
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "standard"},
+        "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"});
+    h.notify(classes, EventType::Added, class);
+    let claim = |volume: &str, annotations: Value| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"namespace": "default", "name": "data", "uid": "u1", "annotations": annotations},
+            "spec": {"volumeName": volume, "storageClassName": "standard", "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}}})
+    };
+    h.notify(claims, EventType::Added, claim("", json!({})));
+    h.pod("db", "100m", json!({"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]}));
+    let reqs = h.drain();
+    assert!(reqs.iter().filter_map(binding).next().is_none(), "not bound before its claim");
+    let patch = reqs
+        .iter()
+        .find(|r| r.resource.plural == "persistentvolumeclaims" && matches!(r.verb, Verb::Patch(_)))
+        .expect("the claim is patched");
+    assert_eq!(
+        patch.body.as_ref().and_then(|b| b.at("/metadata/annotations/volume.kubernetes.io~1selected-node")),
+        Some(&json!("worker1"))
+    );
+    let selected = json!({"volume.kubernetes.io/selected-node": "worker1"});
+    h.notify(claims, EventType::Modified, claim("", selected.clone()));
+    assert!(h.drain().iter().filter_map(binding).next().is_none(), "still waiting for the volume");
+    let mut done = selected;
+    done["pv.kubernetes.io/bind-completed"] = json!("yes");
+    h.notify(claims, EventType::Modified, claim("pvc-u1", done));
+    assert_eq!(h.drain().iter().filter_map(binding).collect::<Vec<_>>(), [("db", "worker1")]);
 }
 
 #[test]
@@ -261,7 +303,7 @@ fn restart_forgets_and_rewatches() {
     h.s.start(&mut h.k);
     assert_eq!(h.s.queue_lengths(), (0, 0, 0));
     assert!(h.s.cluster().nodes().is_empty());
-    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 5);
+    assert_eq!(h.drain().iter().filter(|r| r.verb == Verb::Watch).count(), 6);
     // A refused watch is listed again after its reflector's backoff (800 ms plus jitter), not at
     // once, and only that watch.
     let mut h = Harness::new();

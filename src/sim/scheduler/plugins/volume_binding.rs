@@ -1,20 +1,34 @@
-//! VolumeBinding (`pkg/scheduler/framework/plugins/volumebinding`), its PreFilter: every claim the pod
-//! uses must exist and not be being deleted, and an unbound claim must be one whose class waits for the
-//! first consumer; otherwise no node can help. (Its Filter, which finds volumes or provisioning on each
-//! node for WaitForFirstConsumer claims, and its PreBind are not modelled: such pods are placed as if
-//! their volumes were found.)
+//! VolumeBinding (`pkg/scheduler/framework/plugins/volumebinding`). PreFilter: every claim the pod uses
+//! must exist and not be being deleted, and an unbound claim must be one whose class waits for the first
+//! consumer (else the PV controller must bind it first and no node can help); a claim a previous attempt
+//! already handed to a node narrows the search to that node. Filter: on each node, a bound volume's node
+//! affinity must match, and each waiting claim needs a free volume there or a provisioner
+//! (`binder.rs`). Reserve and PreBind (`AssumePodVolumes`, `BindPodVolumes`) are run by the scheduler
+//! for the chosen node: it writes the volumes' `claimRef`s and the claims' `selected-node`, and binds
+//! the pod only once every claim is bound, or gives up after `bindTimeoutSeconds` and retries.
 
+pub mod binder;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use self::binder::PodClaims;
 use crate::sim::scheduler::cluster::Cluster;
 use crate::sim::scheduler::framework::{ClusterEvent, Plugin, PreFilterResult, Status};
+use crate::sim::scheduler::nodeinfo::NodeInfo;
 use crate::sim::scheduler::podinfo::PodInfo;
 
 /// The plugin's name in the registry, in profiles and in messages.
 pub const NAME: &str = "VolumeBinding";
-/// `ErrReasonBindConflict`'s sibling for PreFilter: claims the PV controller must bind first.
+/// PreFilter's reason for claims the PV controller must bind first.
 pub const UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 
+/// Per-cycle state: the claims of the pod being scheduled (upstream's `stateData`).
 #[derive(Debug, Default)]
-pub struct VolumeBinding;
+pub struct VolumeBinding {
+    claims: PodClaims,
+}
 
 impl Plugin for VolumeBinding {
     fn name(&self) -> &'static str {
@@ -22,6 +36,7 @@ impl Plugin for VolumeBinding {
     }
 
     fn pre_filter(&mut self, pod: &PodInfo, cluster: &Cluster) -> PreFilterResult {
+        self.claims = PodClaims::default();
         let volumes = cluster.volumes();
         let mut unbound_immediate = false;
         for name in &pod.claims {
@@ -31,76 +46,44 @@ impl Plugin for VolumeBinding {
             if claim.deleting {
                 return Err(Status::unresolvable(format!("persistentvolumeclaim \"{name}\" is being deleted")));
             }
-            if !claim.bound && !volumes.delays_binding(claim) {
+            let fully_bound = claim.bound && claim.bind_completed;
+            if !fully_bound && (claim.bound || !volumes.delays_binding(claim)) {
                 unbound_immediate = true;
             }
         }
         if unbound_immediate {
             return Err(Status::unresolvable(UNBOUND_IMMEDIATE));
         }
-        Ok(None)
+        self.claims = PodClaims::gather(pod, volumes);
+        let selected: BTreeSet<String> = self
+            .claims
+            .unbound
+            .iter()
+            .filter(|c| !c.selected_node.is_empty())
+            .map(|c| c.selected_node.clone())
+            .collect();
+        Ok((!selected.is_empty()).then_some(selected))
+    }
+
+    fn filter(&self, _pod: &PodInfo, node: &NodeInfo) -> Status {
+        match self.claims.find(node.name(), &node.node.labels) {
+            Ok(_) => Status::success(),
+            Err(reasons) => Status {
+                code: crate::sim::scheduler::framework::Code::UnschedulableAndUnresolvable,
+                reasons: reasons.into_iter().map(Into::into).collect(),
+                plugin: "",
+            },
+        }
     }
 
     fn requeue_on(&self, event: &ClusterEvent) -> bool {
-        matches!(event, ClusterEvent::PvcChange | ClusterEvent::StorageClassChange | ClusterEvent::NodeAdd)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::scheduler::framework::Code;
-    use crate::sim::scheduler::testing::pod;
-    use serde_json::json;
-
-    fn claim(name: &str, volume: &str, class: &str, deleting: bool) -> serde_json::Value {
-        let mut c = json!({"metadata": {"namespace": "default", "name": name},
-            "spec": {"volumeName": volume, "storageClassName": class}});
-        if deleting {
-            c["metadata"]["deletionTimestamp"] = json!("2025-01-01T00:00:00Z");
-        }
-        c
-    }
-
-    #[test]
-    fn pre_filter_table() {
-        let mut cluster = Cluster::default();
-        cluster.volumes_mut().set_claim(&claim("bound", "pv1", "manual", false));
-        cluster.volumes_mut().set_claim(&claim("waiting", "", "fast", false));
-        cluster.volumes_mut().set_claim(&claim("late", "", "standard", false));
-        cluster.volumes_mut().set_claim(&claim("going", "pv2", "manual", true));
-        cluster
-            .volumes_mut()
-            .set_class(&json!({"metadata": {"name": "standard"}, "volumeBindingMode": "WaitForFirstConsumer"}), false);
-        let uses = |claims: &[&str]| {
-            let vols: Vec<_> =
-                claims.iter().map(|c| json!({"name": c, "persistentVolumeClaim": {"claimName": c}})).collect();
-            pod("p", "", "", json!({"volumes": vols}))
-        };
-        let cases: [(&[&str], Option<&str>); 6] = [
-            (&[], None),
-            (&["bound"], None),
-            (&["late"], None),
-            (&["bound", "waiting"], Some(UNBOUND_IMMEDIATE)),
-            (&["missing"], Some("persistentvolumeclaim \"missing\" not found")),
-            (&["going"], Some("persistentvolumeclaim \"going\" is being deleted")),
-        ];
-        for (claims, want) in cases {
-            let got = VolumeBinding.pre_filter(&uses(claims), &cluster);
-            match want {
-                None => assert!(got.is_ok(), "{claims:?}"),
-                Some(msg) => {
-                    let s = got.expect_err("rejected");
-                    assert_eq!(
-                        (s.code, s.message()),
-                        (Code::UnschedulableAndUnresolvable, msg.to_string()),
-                        "{claims:?}"
-                    );
-                }
-            }
-        }
-        let eph =
-            pod("web-0", "", "", json!({"volumes": [{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {}}}]}));
-        assert_eq!(eph.claims, ["web-0-scratch"]);
+        matches!(
+            event,
+            ClusterEvent::PvcChange
+                | ClusterEvent::PvChange
+                | ClusterEvent::StorageClassChange
+                | ClusterEvent::NodeAdd
+                | ClusterEvent::NodeUpdate { labels: true, .. }
+        )
     }
 }

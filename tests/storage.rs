@@ -1,0 +1,179 @@
+//! Scenario tests of storage as a kind cluster provides it: kind's local-path-provisioner
+//! (`rancher/local-path-provisioner` on `sig-storage-lib-external-provisioner`) provisions a
+//! `pvc-<uid>` volume on the node the scheduler's VolumeBinding chose (`volumebinding/binder.go`:
+//! `BindPodVolumes` writes `volume.kubernetes.io/selected-node`), the PV controller binds it
+//! (`pv_controller.go`), and the protection finalizers (`pkg/controller/volume/pvcprotection`,
+//! `pvprotection`) keep a claim in use until its last pod is gone.
+
+use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
+use k8s_sandbox::sim::world::World;
+
+fn kubectl(w: &mut World, line: &str) -> Output {
+    kubectl::execute(w, line, None, &NoFiles)
+}
+
+fn apply(w: &mut World, yaml: &str) {
+    let out = kubectl::execute(w, "apply -f -", Some(yaml), &NoFiles);
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
+
+fn jsonpath(w: &mut World, what: &str, path: &str) -> String {
+    kubectl(w, &format!("get {what} -o jsonpath={{{path}}}")).stdout
+}
+
+const WEB: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        volumeMounts:
+        - {name: data, mountPath: /usr/share/nginx/html}
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+";
+
+/// A StatefulSet's claims on kind's default class are provisioned on the nodes its pods were
+/// scheduled to, bound, and the pods run in order.
+#[test]
+fn a_statefulsets_claims_are_provisioned_on_its_pods_nodes() {
+    let mut w = World::new(1);
+    let provisioner = kubectl(&mut w, "get pods -n local-path-storage --no-headers").stdout;
+    assert!(provisioner.contains("1/1") && provisioner.contains("Running"), "{provisioner}");
+    apply(&mut w, WEB);
+    w.run_for(60_000);
+    let pods = kubectl(&mut w, "get pods -l app=web --no-headers").stdout;
+    assert_eq!(pods.lines().filter(|l| l.contains("Running")).count(), 2, "{pods}");
+    for i in 0..2 {
+        let claim = format!("data-web-{i}");
+        let uid = jsonpath(&mut w, &format!("pvc {claim}"), ".metadata.uid");
+        assert_eq!(jsonpath(&mut w, &format!("pvc {claim}"), ".status.phase"), "Bound");
+        let volume = jsonpath(&mut w, &format!("pvc {claim}"), ".spec.volumeName");
+        assert_eq!(volume, format!("pvc-{uid}"));
+        let node = jsonpath(&mut w, &format!("pod web-{i}"), ".spec.nodeName");
+        let affinity = jsonpath(
+            &mut w,
+            &format!("pv {volume}"),
+            ".spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]",
+        );
+        assert_eq!(affinity, node, "the volume lives on the pod's node");
+        let path = jsonpath(&mut w, &format!("pv {volume}"), ".spec.hostPath.path");
+        assert_eq!(path, format!("/var/local-path-provisioner/{volume}_default_{claim}"));
+    }
+    let describe = kubectl(&mut w, "describe pvc data-web-0").stdout;
+    for line in [
+        "External provisioner is provisioning volume for claim \"default/data-web-0\"",
+        "Successfully provisioned volume pvc-",
+        "rancher.io/local-path_local-path-provisioner-",
+    ] {
+        assert!(describe.contains(line), "{line}: {describe}");
+    }
+    let started = |w: &mut World, p: &str| jsonpath(w, &format!("pod {p}"), ".status.startTime");
+    assert!(started(&mut w, "web-0") <= started(&mut w, "web-1"), "ordered");
+}
+
+/// With the provisioner's Deployment scaled to 0, nothing creates the volume: the claim stays Pending
+/// with the PV controller's `ExternalProvisioning` event, and its pod waits (VolumeBinding's PreBind,
+/// `binder.go` `BindPodVolumes`, until its 10-minute timeout, then again after a retry).
+#[test]
+fn without_the_provisioner_a_claim_waits_for_it() {
+    let mut w = World::new(2);
+    let out = kubectl(&mut w, "scale deployment local-path-provisioner -n local-path-storage --replicas=0");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    w.run_for(40_000);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.phase"), "Pending");
+    let describe = kubectl(&mut w, "describe pvc data-web-0").stdout;
+    assert!(
+        describe.contains("Waiting for a volume to be created either by the external provisioner 'rancher.io/local-path' or manually by the system administrator."),
+        "{describe}"
+    );
+    assert_eq!(jsonpath(&mut w, "pod web-0", ".spec.nodeName"), "", "the pod is not bound before its volume");
+    let annotations = jsonpath(&mut w, "pvc data-web-0", ".metadata.annotations");
+    let node = annotations
+        .split("\"volume.kubernetes.io/selected-node\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    assert!(node.starts_with("sandbox-worker"), "{node}");
+    // PreBind gives up after `bindTimeoutSeconds` (10 minutes) and the pod is retried on the same node.
+    w.run_for(600_000);
+    let pod = kubectl(&mut w, "describe pod web-0").stdout;
+    let timeout = "running PreBind plugin \"VolumeBinding\": binding volumes: context deadline exceeded";
+    assert!(pod.contains(timeout), "{pod}");
+    assert_eq!(jsonpath(&mut w, "pod web-0", ".spec.nodeName"), "");
+    // The provisioner back: the claim is provisioned and the pod runs.
+    kubectl(&mut w, "scale deployment local-path-provisioner -n local-path-storage --replicas=1");
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.phase"), "Bound");
+    assert_eq!(jsonpath(&mut w, "pod web-0", ".spec.nodeName"), node);
+}
+
+/// `pvcprotection`: deleting a claim a running pod uses only marks it (Terminating, with the
+/// `kubernetes.io/pvc-protection` finalizer the admission plugin added); once the pod is gone the claim
+/// goes, its provisioned volume is released and, reclaim policy Delete, deleted by the provisioner
+/// (`pv-protection` letting it go once it is no longer Bound).
+#[test]
+fn a_claim_in_use_stays_terminating_until_its_pod_is_gone() {
+    let mut w = World::new(3);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(40_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".metadata.finalizers[0]"), "kubernetes.io/pvc-protection");
+    let volume = jsonpath(&mut w, "pvc data-web-0", ".spec.volumeName");
+    assert_eq!(jsonpath(&mut w, &format!("pv {volume}"), ".metadata.finalizers[0]"), "kubernetes.io/pv-protection");
+    let out = kubectl::execute(&mut w, "delete pvc data-web-0 --wait=false", None, &NoFiles);
+    assert!(out.stderr.is_empty(), "{out:?}");
+    w.run_for(20_000);
+    let listed = kubectl(&mut w, "get pvc data-web-0 --no-headers").stdout;
+    assert!(listed.contains("Terminating"), "{listed}");
+    // The StatefulSet's pod goes; it is made again, but a new pod cannot start with a claim being deleted.
+    kubectl(&mut w, "scale statefulset web --replicas=0");
+    w.run_for(60_000);
+    let gone = kubectl(&mut w, "get pvc data-web-0");
+    assert!(gone.stderr.contains("not found"), "{gone:?}");
+    let pv = kubectl(&mut w, &format!("get pv {volume}"));
+    assert!(pv.stderr.contains("not found"), "released and deleted: {pv:?}");
+}
+
+/// `persistentVolumeClaimRetentionPolicy`: with `whenScaled: Delete` the claim of a pod removed by a
+/// scale-down is deleted with it; with `whenDeleted: Delete` the claims go with the set.
+#[test]
+fn the_retention_policy_deletes_claims_on_scale_down_and_with_the_set() {
+    let mut w = World::new(4);
+    let policy = "  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Delete\n    whenScaled: Delete\n  volumeClaimTemplates:";
+    apply(&mut w, &WEB.replace("  volumeClaimTemplates:", policy));
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-1", ".status.phase"), "Bound");
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".metadata.ownerReferences[0].kind"), "StatefulSet");
+    kubectl(&mut w, "scale statefulset web --replicas=1");
+    w.run_for(60_000);
+    assert!(kubectl(&mut w, "get pvc data-web-1").stderr.contains("not found"), "scaled down: claim deleted");
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.phase"), "Bound");
+    kubectl(&mut w, "delete statefulset web");
+    w.run_for(60_000);
+    assert!(kubectl(&mut w, "get pvc data-web-0").stderr.contains("not found"), "deleted with the set");
+    // The default (Retain) keeps them.
+    apply(&mut w, &WEB.replace("name: web\nspec", "name: db\nspec").replace("{app: web}", "{app: db}"));
+    w.run_for(60_000);
+    kubectl(&mut w, "delete statefulset db");
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+}
