@@ -12,6 +12,7 @@ pub mod store;
 
 use super::behaviour::{Behaviour, Launch, Sigterm, exit_reason};
 use super::cri::{ContainerExit, ContainerInfo, ContainerState, CriCall, CriError, CriRequest, CriResponse, CriResult};
+use super::host::{Host, HostHandle};
 use super::registry::{Registry, ResolvedImage};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
@@ -41,6 +42,8 @@ pub struct Runtime {
     events: Option<(Component, u64)>,
     /// Answers waiting for their time, by request id.
     replies: std::collections::BTreeMap<u64, Box<Pending>>,
+    /// The node's disk and process table (shared with the kubelet of the same node).
+    pub host: HostHandle,
 }
 
 fn me(node: &str) -> Component {
@@ -72,6 +75,7 @@ impl Runtime {
             store,
             events: None,
             replies: Default::default(),
+            host: Host::handle(node),
         }
     }
 
@@ -95,7 +99,7 @@ impl Runtime {
     pub fn power_off(&mut self, now: Millis) {
         let ids: Vec<String> = self.store.containers.keys().cloned().collect();
         for id in ids {
-            self.store.mark_exited(&id, 255, "Unknown", now);
+            self.exited(&id, 255, "Unknown", now);
             if let Some(c) = self.store.containers.get_mut(&id) {
                 c.stopping = None;
             }
@@ -114,6 +118,12 @@ impl Runtime {
         }
         self.events = None;
         self.replies.clear();
+    }
+
+    /// A process ended: the store records it, and what it would have written later never lands.
+    fn exited(&mut self, id: &str, code: i32, reason: &str, at: Millis) {
+        self.store.mark_exited(id, code, reason, at);
+        self.host.borrow_mut().stop(id, at);
     }
 
     fn reply_later(
@@ -195,7 +205,7 @@ impl Runtime {
                     .map(|c| c.info.id.clone())
                     .collect();
                 for cid in running {
-                    self.store.mark_exited(&cid, 137, "Error", now);
+                    self.exited(&cid, 137, "Error", now);
                 }
                 if let Some(s) = self.store.sandboxes.get_mut(&sandbox_id) {
                     s.ready = false;
@@ -205,6 +215,9 @@ impl Runtime {
                 self.send(k, from, id, Ok(CriResult::Done));
             }
             CriCall::RemovePodSandbox { sandbox_id } => {
+                for c in self.store.containers.values().filter(|c| c.info.sandbox_id == sandbox_id) {
+                    self.host.borrow_mut().remove(&c.info.id);
+                }
                 self.store.remove_sandbox(&sandbox_id);
                 self.send(k, from, id, Ok(CriResult::Done));
             }
@@ -241,6 +254,7 @@ impl Runtime {
             }
             CriCall::RemoveContainer { container_id } => {
                 self.store.containers.remove(&container_id);
+                self.host.borrow_mut().remove(&container_id);
                 self.send(k, from, id, Ok(CriResult::Done));
             }
         }
@@ -275,6 +289,7 @@ impl Runtime {
             hostname: &hostname,
             expect_exit: config.expect_exit,
             host_listeners: &[],
+            host: None,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -293,7 +308,14 @@ impl Runtime {
         };
         self.store.containers.insert(
             cid.clone(),
-            Box::new(Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None }),
+            Box::new(Container {
+                info,
+                behaviour,
+                config: Some(Box::new((config.clone(), hostname))),
+                memory_limit: config.memory_limit,
+                exit_at: None,
+                stopping: None,
+            }),
         );
         Ok(CriResult::ContainerCreated { container_id: cid })
     }
@@ -307,6 +329,28 @@ impl Runtime {
         }
         c.info.state = ContainerState::Running;
         c.info.started_at = Some(at);
+        // What the process reads under its mounts is what the node's disk holds as it runs.
+        let mut host = self.host.borrow_mut();
+        host.fs.settle(k.now());
+        if let Some(launch) = &c.config {
+            let (config, hostname) = &**launch;
+            c.behaviour = Behaviour::of(&Launch {
+                image: &config.image,
+                command: &config.command,
+                args: &config.args,
+                env: &config.env,
+                files: &config.files,
+                mounts: &config.mounts,
+                ports: &config.ports,
+                hostname,
+                expect_exit: config.expect_exit,
+                host_listeners: &[],
+                host: Some((&host.fs, at)),
+            });
+        }
+        let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();
+        host.start(id, at, &c.behaviour, &mounts);
+        drop(host);
         if let Some(exit) = c.behaviour.natural_end(c.memory_limit) {
             let when = at + exit.after;
             c.exit_at = Some((when, exit.code, exit.reason));
@@ -366,7 +410,7 @@ impl Runtime {
                 return;
             }
             let pod_uid = c.info.pod_uid.clone();
-            self.store.mark_exited(cid, code, reason, now);
+            self.exited(cid, code, reason, now);
             if let Some((to, stream)) = self.events.clone() {
                 let exit = ContainerExit {
                     container_id: cid.to_string(),
@@ -389,7 +433,7 @@ impl Runtime {
             } else {
                 exit_reason(code)
             };
-            self.store.mark_exited(cid, code, reason, now);
+            self.exited(cid, code, reason, now);
             if let Some((to, _, _)) = self.replies.remove(&req).map(|b| *b) {
                 let result = CriResult::ContainerStopped {
                     container_id: cid.to_string(),

@@ -83,14 +83,23 @@ pub struct ContainerConfig {
     pub memory_limit: Option<u64>,
     /// Files mounted from ConfigMaps, Secrets and the service account: absolute path and content.
     pub files: Vec<(String, String)>,
-    /// Writable mount paths (emptyDir, PVCs).
-    pub mounts: Vec<String>,
+    /// Directories of the node bind-mounted into the container (emptyDir, hostPath, PVs, ConfigMap
+    /// and Secret volumes): what it reads and writes there lives on the node's disk.
+    pub mounts: Vec<Mount>,
     /// Declared container ports (port mappings in the real CRI).
     pub ports: Vec<u16>,
     /// Init containers and containers of Job pods are expected to finish.
     pub expect_exit: bool,
     /// How many times this container was restarted before (the CRI `attempt`).
     pub attempt: u32,
+}
+
+/// A bind mount of the CRI's `Mount`: a directory (or file) of the node at a path of the container.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mount {
+    pub container_path: String,
+    pub host_path: String,
+    pub readonly: bool,
 }
 
 /// A failed call: a gRPC status, printed the way the kubelet quotes it.
