@@ -55,6 +55,11 @@ pub fn empty_dir(uid: &str, volume: &str) -> String {
     format!("{}/volumes/kubernetes.io~empty-dir/{volume}", pod_dir(uid))
 }
 
+/// The directory of a pod's downward API volume.
+pub fn downward_dir(uid: &str, volume: &str) -> String {
+    format!("{}/volumes/kubernetes.io~downward-api/{volume}", pod_dir(uid))
+}
+
 /// The directory a pod's ConfigMap or Secret volume is projected into.
 pub fn projected_dir(uid: &str, secret: bool, volume: &str) -> String {
     let plugin = if secret { "secret" } else { "configmap" };

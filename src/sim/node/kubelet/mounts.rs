@@ -4,7 +4,7 @@
 
 use super::Kubelet;
 use super::podspec::{PodSpec, Volume};
-use super::volumes::{Fetched, projected_files};
+use super::volumes::{Fetched, downward_file, projected_files};
 use crate::sim::node::host::fs::Fs;
 use crate::sim::node::host::{self, Host};
 use crate::sim::time::Millis;
@@ -53,6 +53,15 @@ pub fn check_host_path(fs: &mut Fs, path: &str, kind: &str, now: Millis) -> Resu
 /// there (the atomic writer swaps the whole `..data` directory).
 fn project(host: &mut Host, spec: &PodSpec, fetched: &Fetched) {
     for vol in &spec.volumes {
+        if let Volume::DownwardApi { name, items } = vol {
+            let dir = host::downward_dir(&spec.uid, name);
+            host.fs.remove_now(&dir);
+            host.fs.mkdir(&dir);
+            for (path, field) in items {
+                host.fs.put(&format!("{dir}/{path}"), &downward_file(spec, field));
+            }
+            continue;
+        }
         let secret = matches!(vol, Volume::Secret { .. });
         let Ok(Some(files)) = projected_files(vol, fetched) else { continue };
         let dir = host::projected_dir(&spec.uid, secret, vol.name());

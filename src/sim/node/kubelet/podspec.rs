@@ -130,7 +130,12 @@ pub enum Volume {
         claim: String,
         read_only: bool,
     },
-    /// Any other source (downwardAPI, image, csi...): an empty directory of the pod.
+    /// Fields of the pod as files: (path in the volume, `fieldRef.fieldPath`).
+    DownwardApi {
+        name: String,
+        items: Vec<(String, String)>,
+    },
+    /// Any other source (image, csi, ephemeral...): an empty directory of the pod.
     Other {
         name: String,
     },
@@ -146,6 +151,7 @@ impl Volume {
             | Volume::EmptyDir { name }
             | Volume::HostPath { name, .. }
             | Volume::Claim { name, .. }
+            | Volume::DownwardApi { name, .. }
             | Volume::Other { name } => name,
         }
     }
@@ -393,6 +399,13 @@ fn volume(v: &Value) -> Volume {
         .is_some_and(|srcs| srcs.iter().any(|x| x.get("serviceAccountToken").is_some()))
     {
         Volume::ServiceAccount { name }
+    } else if let Some(d) = v.get("downwardAPI") {
+        let items = d
+            .get("items")
+            .and_then(Value::as_array)
+            .map(|is| is.iter().map(|i| (s(i, "/path"), s(i, "/fieldRef/fieldPath"))).collect())
+            .unwrap_or_default();
+        Volume::DownwardApi { name, items }
     } else if v.get("emptyDir").is_some() {
         Volume::EmptyDir { name }
     } else if let Some(h) = v.get("hostPath") {

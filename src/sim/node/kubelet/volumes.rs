@@ -173,11 +173,28 @@ pub fn container_files(
                 ));
             }
             Volume::EmptyDir { name } | Volume::Other { name } => mount(host::empty_dir(&spec.uid, name), *read_only),
+            Volume::DownwardApi { name, .. } => mount(host::downward_dir(&spec.uid, name), true),
             Volume::HostPath { path, .. } => mount(path.clone(), *read_only),
             Volume::Claim { claim, read_only: claim_ro, .. } => mount(claim_path(claim)?, *read_only || *claim_ro),
         }
     }
     Ok((files, mounts))
+}
+
+/// A downward API file's content (`fieldRef.fieldPath`): labels and annotations as `key="value"`
+/// lines, one field as its value, as the kubelet's `downwardapi` volume plugin writes them.
+pub fn downward_file(spec: &PodSpec, path: &str) -> String {
+    let map = |m: &BTreeMap<String, String>| {
+        m.iter().map(|(k, v)| format!("{k}={}", crate::sim::api::validation::gofmt::quote(v))).collect::<Vec<_>>().join("\n")
+    };
+    match path {
+        "metadata.name" => spec.name.clone(),
+        "metadata.namespace" => spec.namespace.clone(),
+        "metadata.uid" => spec.uid.clone(),
+        "metadata.labels" => map(&spec.labels),
+        "metadata.annotations" => map(&spec.annotations),
+        other => downward_map_entry(spec, other).unwrap_or_default(),
+    }
 }
 
 /// Where the pod is, for `fieldRef` values.
