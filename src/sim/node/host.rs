@@ -72,6 +72,8 @@ pub struct Host {
     pub fs: Fs,
     /// The timeline of each started container, by container id.
     pub procs: BTreeMap<String, Behaviour>,
+    /// The files fixed at each container's start (`subPath` copies, the token), by container id.
+    pub started_files: BTreeMap<String, Vec<(String, String)>>,
     /// What `kubectl exec` wrote outside mounts, by container id (`None`: removed).
     pub layers: BTreeMap<String, BTreeMap<String, Option<String>>>,
 }
@@ -141,6 +143,7 @@ impl Host {
     /// Container `id` was removed: its process record and its own layer go.
     pub fn remove(&mut self, id: &str) {
         self.procs.remove(id);
+        self.started_files.remove(id);
         self.layers.remove(id);
     }
 }

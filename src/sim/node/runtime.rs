@@ -350,6 +350,9 @@ impl Runtime {
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();
         host.start(id, at, &c.behaviour, &mounts);
+        if let Some(l) = &c.config {
+            host.started_files.insert(id.to_string(), l.0.files.clone());
+        }
         drop(host);
         if let Some(exit) = c.behaviour.natural_end(c.memory_limit) {
             let when = at + exit.after;

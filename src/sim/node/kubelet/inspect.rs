@@ -170,8 +170,12 @@ impl Kubelet {
         let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
             return Err(format!("unable to upgrade connection: container not found ({name:?})"));
         };
-        let parts = self.launch_parts(w, i)?;
+        let mut parts = self.launch_parts(w, i)?;
         let cid = c.id.clone().unwrap_or_default();
+        // The files copied in at the start (a `subPath` mount) stay as they were then.
+        if let Some(files) = self.host.borrow().started_files.get(&cid) {
+            parts.files = files.clone();
+        }
         let (output, waited) = self.exec_on_disk(b, &parts, &cid, argv, now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {

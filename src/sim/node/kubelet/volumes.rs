@@ -185,7 +185,10 @@ pub fn container_files(
 /// lines, one field as its value, as the kubelet's `downwardapi` volume plugin writes them.
 pub fn downward_file(spec: &PodSpec, path: &str) -> String {
     let map = |m: &BTreeMap<String, String>| {
-        m.iter().map(|(k, v)| format!("{k}={}", crate::sim::api::validation::gofmt::quote(v))).collect::<Vec<_>>().join("\n")
+        m.iter()
+            .map(|(k, v)| format!("{k}={}", crate::sim::api::validation::gofmt::quote(v)))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     match path {
         "metadata.name" => spec.name.clone(),

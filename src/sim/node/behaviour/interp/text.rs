@@ -80,8 +80,11 @@ pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
                     .map(|(_, n)| *n)
                     .collect();
                 let nums = if picked.is_empty() { vec![l, w, c] } else { picked };
-                let mut row: String = nums.iter().map(|n| format!("{n:>7} ")).collect::<String>();
-                row = if nums.len() == 1 && file.is_empty() { nums[0].to_string() } else { row.trim_end().to_string() };
+                // One count is printed as is; several are aligned in columns.
+                let mut row = match nums.as_slice() {
+                    [one] => one.to_string(),
+                    _ => nums.iter().map(|n| format!("{n:>7}")).collect::<Vec<_>>().join(" "),
+                };
                 if !file.is_empty() {
                     row = format!("{row} {file}");
                 }
