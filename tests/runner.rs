@@ -28,6 +28,19 @@ fn chapter03_transcript_matches() {
     assert!(transcript.contains("dataprocessingjob   Complete   1/1"), "the job completes");
 }
 
+/// Data lives in volumes: a PersistentVolume and a claim bind, and a file written by one pod on the
+/// claim is read by the next pod on the same node.
+#[test]
+fn volumes_transcript_matches() {
+    let Some(transcript) = run_script("volumes.sh") else { return };
+    let expected =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/volumes.expected"))
+            .expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("task-pv-claim   Bound    task-pv-volume"), "the claim binds");
+    assert_eq!(transcript.matches("Hello from Kubernetes storage\n").count(), 2, "read by both pods");
+}
+
 #[test]
 fn runner_binary_reports_malformed_scripts() {
     let exe = env!("CARGO_BIN_EXE_sandbox");

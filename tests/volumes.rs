@@ -344,3 +344,39 @@ spec:
     assert_eq!(ok(&mut w, "exec reader -- cat /etc/cfg/mode"), "v2\n");
     assert_eq!(ok(&mut w, "exec reader -- cat /etc/mode"), "v1\n", "a subPath mount is not updated");
 }
+
+/// A sidecar (an init container with `restartPolicy: Always`) starts before the main container, so
+/// the main container's loop sees the file the sidecar writes five seconds in, at that moment.
+#[test]
+fn a_main_container_waits_for_its_sidecars_file() {
+    let mut w = World::new(9);
+    apply(
+        &mut w,
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  initContainers:
+  - name: producer
+    image: busybox:1.37
+    restartPolicy: Always
+    command: [sh, -c, 'sleep 5; echo go > /shared/ready; sleep 3600']
+    volumeMounts:
+    - {name: shared, mountPath: /shared}
+  containers:
+  - name: consumer
+    image: busybox:1.37
+    command: [sh, -c, 'until [ -f /shared/ready ]; do echo waiting; sleep 2; done; cat /shared/ready; sleep 3600']
+    volumeMounts:
+    - {name: shared, mountPath: /shared}
+  volumes:
+  - name: shared
+    emptyDir: {}
+",
+    );
+    w.run_for(30_000);
+    let logs = ok(&mut w, "logs pair -c consumer");
+    assert!(logs.starts_with("waiting\n") && logs.ends_with("waiting\ngo\n"), "{logs}");
+    assert!(logs.matches("waiting").count() <= 3, "{logs}");
+}
