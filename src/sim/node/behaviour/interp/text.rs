@@ -121,3 +121,67 @@ pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
     let status = if grep && !matched { 1 } else { 0 };
     Effect { status, out, ..Effect::default() }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::super::timeline::render;
+    use super::super::super::{End, Step};
+    use super::super::{Ctx, Exec};
+    use crate::sim::node::cri::Mount;
+    use crate::sim::node::host::fs::{Fs, Op};
+
+    fn logs(ex: &Exec<'_>) -> Vec<String> {
+        ex.steps.iter().filter_map(|s| if let Step::Log(l) = s { Some(render(l, 0, 0)) } else { None }).collect()
+    }
+
+    fn run_in(fs: &Fs, mounts: &[Mount], script: &str) -> (Vec<String>, Vec<Step>, Option<End>) {
+        let ctx = Ctx { host: Some(fs), mounts, busybox: true, hostname: "p", start: 1_000, ..Ctx::default() };
+        let mut ex = Exec::new(&ctx, BTreeMap::new());
+        ex.run_script(script);
+        (logs(&ex), ex.steps.clone(), ex.end.clone())
+    }
+
+    fn data() -> Vec<Mount> {
+        vec![
+            Mount { container_path: "/data".into(), host_path: "/srv".into(), readonly: false },
+            Mount { container_path: "/ro".into(), host_path: "/etc".into(), readonly: true },
+        ]
+    }
+
+    #[test]
+    fn reads_see_the_node_and_own_writes() {
+        let mut fs = Fs::default();
+        fs.put("/srv/words", "b\na\nc\n");
+        let (out, _, _) = run_in(&fs, &data(), "cat /data/words | grep a; wc -l /data/words; head -n 1 /data/words");
+        assert_eq!(out, vec!["a", "3 /data/words", "b"]);
+        let (out, steps, _) = run_in(&fs, &data(), "echo x | tee /data/t; cp /data/words /data/copy; cat /data/copy | wc -l");
+        assert_eq!(out, vec!["x", "3"]);
+        assert!(steps.iter().any(|s| matches!(s, Step::Write { path, .. } if path == "/data/copy")));
+        let (out, _, _) = run_in(&fs, &data(), "grep -q zzz /data/words || echo none; wc -l < /data/words");
+        assert_eq!(out, vec!["none", "3"]);
+    }
+
+    #[test]
+    fn read_only_mounts_refuse_writes() {
+        let fs = Fs::default();
+        let (out, _, end) = run_in(&fs, &data(), "set -e; echo x > /ro/y; echo unreachable");
+        assert_eq!(out, vec!["sh: can't create /ro/y: Read-only file system"]);
+        assert_eq!(end, Some(End::Exit(1)));
+        let (out, _, _) = run_in(&fs, &data(), "cp /data/missing /data/x || echo failed");
+        assert_eq!(out, vec!["cp: can't stat '/data/missing': No such file or directory", "failed"]);
+    }
+
+    #[test]
+    fn a_waiting_loop_goes_round_until_the_scheduled_write() {
+        let mut fs = Fs::default();
+        fs.schedule("other", 6_000, Op::Write { path: "/srv/ready".into(), lines: vec![], append: false });
+        let (out, steps, end) = run_in(&fs, &data(), "until [ -f /data/ready ]; do echo waiting; sleep 2; done; echo go");
+        assert_eq!(out, vec!["waiting", "waiting", "waiting", "go"], "checked at 1 s, 3 s, 5 s; found at 7 s");
+        assert_eq!(end, None);
+        assert_eq!(steps.iter().map(Step::duration).sum::<u64>(), 6_000);
+        let (_, _, end) = run_in(&Fs::default(), &data(), "until [ -f /data/ready ]; do sleep 2; done");
+        assert!(matches!(end, Some(End::Loop(_))), "nothing scheduled: it waits forever");
+    }
+}
