@@ -178,6 +178,7 @@ impl Runtime {
                                 pod_uid: cfg.pod_uid,
                                 namespace: cfg.namespace,
                                 name: cfg.name,
+                                hostname: cfg.hostname,
                                 attempt: cfg.attempt,
                                 ip: ip.clone(),
                                 host,
@@ -270,7 +271,7 @@ impl Runtime {
         let Some(sandbox) = self.store.sandboxes.get(sandbox_id).filter(|s| s.ready) else {
             return Err(err("NotFound", format!("failed to get sandbox \"{sandbox_id}\": not found")));
         };
-        let hostname = sandbox.name.clone();
+        let hostname = if sandbox.hostname.is_empty() { sandbox.name.clone() } else { sandbox.hostname.clone() };
         let full = registry.resolve(&config.image).map(|i| i.full).unwrap_or_else(|_| config.image.clone());
         let Some(digest) = self.store.tags.get(&full).cloned() else {
             return Err(err(

@@ -58,6 +58,8 @@ pub struct SandboxConfig {
     pub pod_uid: String,
     pub namespace: String,
     pub name: String,
+    /// The pod's hostname (`spec.hostname`, else its name): the CRI's `PodSandboxConfig.hostname`.
+    pub hostname: String,
     /// How many sandboxes this pod had before (a node reboot makes a new one).
     pub attempt: u32,
     /// `hostNetwork`: no network namespace and no IP from the CNI (the pod uses the node's).
@@ -295,6 +297,7 @@ mod tests {
                     pod_uid: "u".into(),
                     namespace: "default".into(),
                     name: "web".into(),
+                    hostname: "web".into(),
                     attempt: 0,
                     host_network: false,
                 }),

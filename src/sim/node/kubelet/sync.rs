@@ -187,6 +187,7 @@ impl Kubelet {
             pod_uid: uid.to_string(),
             namespace: w.spec.namespace.clone(),
             name: w.spec.name.clone(),
+            hostname: w.spec.hostname.clone(),
             attempt,
             host_network: w.spec.host_network,
         };

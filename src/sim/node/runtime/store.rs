@@ -15,6 +15,8 @@ pub struct Sandbox {
     pub pod_uid: String,
     pub namespace: String,
     pub name: String,
+    /// What its containers' `hostname` answers.
+    pub hostname: String,
     pub attempt: u32,
     pub ip: String,
     /// Host number in the node's pod CIDR while the IP is allocated.

@@ -32,13 +32,12 @@ pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
     let grep = matches!(name, "grep" | "egrep" | "fgrep");
     let flags: String = rest.iter().filter(|a| a.starts_with('-') && a.len() > 1).map(|a| a[1..].to_string()).collect();
     let mut operands: Vec<&String> = rest.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
-    if matches!(name, "head" | "tail") {
-        // The count after `-n` is not a file.
-        if let Some(i) = rest.iter().position(|a| a == "-n") {
-            if let Some(n) = rest.get(i + 1) {
-                operands.retain(|o| !std::ptr::eq(*o, n));
-            }
-        }
+    // The count after head's and tail's `-n` is not a file.
+    if matches!(name, "head" | "tail")
+        && let Some(i) = rest.iter().position(|a| a == "-n")
+        && let Some(n) = rest.get(i + 1)
+    {
+        operands.retain(|o| !std::ptr::eq(*o, n));
     }
     let pattern = if grep {
         if operands.is_empty() {
@@ -156,7 +155,8 @@ mod tests {
         fs.put("/srv/words", "b\na\nc\n");
         let (out, _, _) = run_in(&fs, &data(), "cat /data/words | grep a; wc -l /data/words; head -n 1 /data/words");
         assert_eq!(out, vec!["a", "3 /data/words", "b"]);
-        let (out, steps, _) = run_in(&fs, &data(), "echo x | tee /data/t; cp /data/words /data/copy; cat /data/copy | wc -l");
+        let (out, steps, _) =
+            run_in(&fs, &data(), "echo x | tee /data/t; cp /data/words /data/copy; cat /data/copy | wc -l");
         assert_eq!(out, vec!["x", "3"]);
         assert!(steps.iter().any(|s| matches!(s, Step::Write { path, .. } if path == "/data/copy")));
         let (out, _, _) = run_in(&fs, &data(), "grep -q zzz /data/words || echo none; wc -l < /data/words");
@@ -177,7 +177,8 @@ mod tests {
     fn a_waiting_loop_goes_round_until_the_scheduled_write() {
         let mut fs = Fs::default();
         fs.schedule("other", 6_000, Op::Write { path: "/srv/ready".into(), lines: vec![], append: false });
-        let (out, steps, end) = run_in(&fs, &data(), "until [ -f /data/ready ]; do echo waiting; sleep 2; done; echo go");
+        let (out, steps, end) =
+            run_in(&fs, &data(), "until [ -f /data/ready ]; do echo waiting; sleep 2; done; echo go");
         assert_eq!(out, vec!["waiting", "waiting", "waiting", "go"], "checked at 1 s, 3 s, 5 s; found at 7 s");
         assert_eq!(end, None);
         assert_eq!(steps.iter().map(Step::duration).sum::<u64>(), 6_000);
