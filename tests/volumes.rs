@@ -380,3 +380,41 @@ spec:
     assert!(logs.starts_with("waiting\n") && logs.ends_with("waiting\ngo\n"), "{logs}");
     assert!(logs.matches("waiting").count() <= 3, "{logs}");
 }
+
+/// A `while true` loop that appends to a file under a mount writes every period for as long as
+/// the container runs: `kubectl exec` reads the lines written so far, each with its own counter.
+#[test]
+fn a_loop_appends_to_a_shared_log() {
+    let mut w = World::new(10);
+    apply(
+        &mut w,
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: logger
+spec:
+  containers:
+  - name: writer
+    image: busybox:1.37
+    command: [sh, -c, 'i=0; while true; do echo \"line $i\" >> /var/log/app/out.log; i=$((i+1)); sleep 5; done']
+    volumeMounts:
+    - {name: logs, mountPath: /var/log/app}
+  - name: reader
+    image: busybox:1.37
+    command: [sleep, '3600']
+    volumeMounts:
+    - {name: logs, mountPath: /logs}
+  volumes:
+  - name: logs
+    emptyDir: {}
+",
+    );
+    w.run_for(15_000);
+    let first = ok(&mut w, "exec logger -c reader -- cat /logs/out.log");
+    assert!(first.starts_with("line 0\nline 1\n"), "{first}");
+    w.run_for(20_000);
+    let later = ok(&mut w, "exec logger -c reader -- wc -l /logs/out.log");
+    let before = first.lines().count();
+    assert_eq!(later, format!("{} /logs/out.log\n", before + 4), "four more periods of 5 s");
+    assert_eq!(ok(&mut w, "exec logger -c reader -- tail -n 1 /logs/out.log"), format!("line {}\n", before + 3));
+}
