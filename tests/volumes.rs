@@ -418,3 +418,37 @@ spec:
     assert_eq!(later, format!("{} /logs/out.log\n", before + 4), "four more periods of 5 s");
     assert_eq!(ok(&mut w, "exec logger -c reader -- tail -n 1 /logs/out.log"), format!("line {}\n", before + 3));
 }
+
+/// What `kubectl exec` does to a container's own files stays in its layer until the container is
+/// replaced: the docs' exec liveness probe (`cat /tmp/healthy`) fails once an exec removed the
+/// file, and the kubelet restarts the container, whose new layer has the file again.
+#[test]
+fn an_exec_probe_sees_what_exec_removed() {
+    let mut w = World::new(11);
+    apply(
+        &mut w,
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: liveness-exec
+spec:
+  containers:
+  - name: liveness
+    image: registry.k8s.io/busybox
+    args: [/bin/sh, -c, 'touch /tmp/healthy; sleep 3600']
+    livenessProbe:
+      exec:
+        command: [cat, /tmp/healthy]
+      initialDelaySeconds: 5
+      periodSeconds: 5
+",
+    );
+    w.run_for(30_000);
+    assert_eq!(jsonpath(&mut w, "pod liveness-exec", ".status.containerStatuses[0].restartCount"), "0");
+    ok(&mut w, "exec liveness-exec -- rm /tmp/healthy");
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pod liveness-exec", ".status.containerStatuses[0].restartCount"), "1");
+    let events = ok(&mut w, "describe pod liveness-exec");
+    assert!(events.contains("cat: can't open '/tmp/healthy': No such file or directory"), "{events}");
+    assert_eq!(ok(&mut w, "exec liveness-exec -- ls /tmp"), "healthy\n", "the new container's own layer");
+}

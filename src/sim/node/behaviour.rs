@@ -22,6 +22,8 @@ pub mod programs;
 pub mod shell;
 pub mod timeline;
 
+use std::collections::BTreeMap;
+
 use super::cri::Mount;
 use super::host::fs::Fs;
 use crate::sim::time::Millis;
@@ -163,6 +165,8 @@ pub struct Launch<'a> {
     /// static pod stands for) and whether each answers now. A probe of such a port reaches that
     /// process, not the container's simulated program.
     pub host_listeners: &'a [(u16, bool)],
+    /// What `kubectl exec` left in the container's own layer (`None`: removed), for exec probes.
+    pub layer: Option<&'a BTreeMap<String, Option<String>>>,
 }
 
 /// The reason containerd reports for an exit code.

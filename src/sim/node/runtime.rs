@@ -291,6 +291,7 @@ impl Runtime {
             expect_exit: config.expect_exit,
             host_listeners: &[],
             host: None,
+            layer: None,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -347,6 +348,7 @@ impl Runtime {
                 expect_exit: config.expect_exit,
                 host_listeners: &[],
                 host: Some((&host.fs, at)),
+                layer: None,
             });
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();

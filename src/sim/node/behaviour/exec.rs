@@ -43,7 +43,7 @@ pub fn exec_with_net(
     now: Millis,
     net: Option<&dyn Network>,
 ) -> (ExecOutput, Millis) {
-    let run = exec_run(b, launch, argv, elapsed, now, net, &BTreeMap::new());
+    let run = exec_run(b, launch, argv, elapsed, now, net, launch.layer.unwrap_or(&BTreeMap::new()));
     (run.output, run.waited)
 }
 

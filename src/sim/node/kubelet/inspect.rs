@@ -200,6 +200,26 @@ impl Kubelet {
         Ok((answer, waited))
     }
 
+    /// After a `kubectl exec` into the pod: its sleeping probes look at the files again.
+    pub fn rearm_probes(&mut self, namespace: &str, pod: &str, k: &mut crate::sim::kernel::Kernel) {
+        let now = k.now();
+        let Some(uid) = self.keys.get(&(namespace.to_string(), pod.to_string())).cloned() else { return };
+        let Some(w) = self.pods.get_mut(&uid) else { return };
+        let mut due: Option<Millis> = None;
+        for i in 0..w.containers.len() {
+            let spec = w.spec.container(i).clone();
+            let c = &mut w.containers[i];
+            if let CStatus::Running { started_at } = c.status
+                && let Some(t) = super::probes::rearm(c, &spec, started_at, now)
+            {
+                due = Some(due.map_or(t, |d| d.min(t)));
+            }
+        }
+        if let Some(t) = due {
+            self.wake(&uid, t, k);
+        }
+    }
+
     /// Runs an exec against the node's disk as it is now: its writes under mounts land there (at
     /// their virtual time), the rest stays in the container's own layer.
     #[allow(clippy::too_many_arguments)]

@@ -36,6 +36,7 @@ impl LaunchParts {
             expect_exit: self.expect_exit,
             host_listeners: &[],
             host: None,
+            layer: None,
         }
     }
 }

@@ -324,6 +324,7 @@ impl Kubelet {
                 let host = self.host.borrow();
                 let mut launch = parts.launch();
                 launch.host = Some((&host.fs, now));
+                launch.layer = w.containers[i].id.as_ref().and_then(|cid| host.layers.get(cid));
                 if w.spec.host_network {
                     launch.host_listeners = &self.host_listeners;
                 }
