@@ -98,6 +98,15 @@ impl Host {
             "Linux version 6.8.0-1021-gcp (buildd@lcy02-amd64-051) #22-Ubuntu SMP x86_64 GNU/Linux\n",
         );
         fs.put("/run/containerd/containerd.sock", "");
+        // What kubeadm leaves on every node it joins: the kubelet's kubeconfig and config, the
+        // cluster's CA, and the static pod directory.
+        fs.put("/etc/kubernetes/kubelet.conf", "apiVersion: v1\nkind: Config\n");
+        fs.put("/etc/kubernetes/pki/ca.crt", crate::sim::bootstrap::ROOT_CA_CRT);
+        fs.put(
+            "/var/lib/kubelet/config.yaml",
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+        );
+        fs.mkdir("/etc/kubernetes/manifests");
         for dir in
             ["/var/log/pods", "/var/log/containers", "/var/lib/kubelet/pods", "/tmp", "/opt", "/mnt", "/run", "/root"]
         {
