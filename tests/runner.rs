@@ -1,4 +1,4 @@
-//! The native runner's scripts: the book's chapter 3 flow, the NetworkPolicy walk-through and every verb run end
+//! The native runner's scripts: the book's chapter 3 flow, the NetworkPolicy walk-through, data kept in a volume and every verb run end
 //! to end and their transcripts are exactly the checked-in ones (virtual time and the seeded RNG make it reproducible).
 
 use std::path::Path;
@@ -47,6 +47,19 @@ fn netpol_transcript_matches() {
         "default deny egress breaks DNS"
     );
     assert_eq!(transcript.matches("<h1>Welcome to nginx!</h1>").count(), 3, "allowed before, and after each fix");
+}
+
+/// Data lives in volumes: a PersistentVolume and a claim bind, and a file written by one pod on the
+/// claim is read by the next pod on the same node.
+#[test]
+fn volumes_transcript_matches() {
+    let Some(transcript) = run_script("volumes.sh") else { return };
+    let expected =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/volumes.expected"))
+            .expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("task-pv-claim   Bound    task-pv-volume"), "the claim binds");
+    assert_eq!(transcript.matches("Hello from Kubernetes storage\n").count(), 2, "read by both pods");
 }
 
 #[test]

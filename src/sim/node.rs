@@ -15,6 +15,7 @@ pub use super::protocol::cri;
 
 pub mod backoff;
 pub mod behaviour;
+pub mod host;
 pub mod kubelet;
 pub mod proxy;
 pub mod registry;

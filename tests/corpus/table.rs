@@ -58,6 +58,8 @@ impl Row {
     fn wait(self, ms: u64) -> Self {
         Row { wait_ms: Some(ms), ..self }
     }
+    // No row disagrees with a real cluster today; the mark stays for the next gap found.
+    #[allow(dead_code)]
     fn gap(self, why: &'static str) -> Self {
         Row { known_gap: Some(why), ..self }
     }
@@ -326,8 +328,8 @@ sleep 10s",
         row("k8s-website/application/job/cronjob.yaml", check(checks::cron_runs_every_minute)),
         row("k8s-website/application/job/indexed-job-vol.yaml", completed("indexed-job-", 5)),
         // Each init container picks its word with $JOB_COMPLETION_INDEX, which Indexed Jobs set.
-        row("k8s-website/application/job/indexed-job.yaml", check(checks::indexed_words))
-            .gap("an emptyDir keeps which files a container wrote but not what they hold: the worker reads an empty /input/data.txt"),
+        // The init container's write to the emptyDir is what the worker reads (and reverses).
+        row("k8s-website/application/job/indexed-job.yaml", check(checks::indexed_words)),
         // The sidecar (an init container with restartPolicy Always) is stopped once the main container
         // completes; the pod Succeeds and prints Completed.
         row("k8s-website/application/job/job-sidecar.yaml", completed("myjob-", 1)),

@@ -102,6 +102,9 @@ impl Cluster for World {
         let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod);
         let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
         let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
+        if let Some(node) = nodes.get_mut(node) {
+            node.kubelet.rearm_probes(ns, pod, k);
+        }
         // The command waited on the network (a timeout): kubectl waits with it, the cluster runs on.
         if waited > 0 {
             World::run_until(self, now + waited);

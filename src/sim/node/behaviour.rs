@@ -22,6 +22,10 @@ pub mod programs;
 pub mod shell;
 pub mod timeline;
 
+use std::collections::BTreeMap;
+
+use super::cri::Mount;
+use super::host::fs::Fs;
 use crate::sim::time::Millis;
 
 /// One piece of an output line; dynamic pieces are rendered when the line is printed.
@@ -57,6 +61,14 @@ pub enum Step {
     /// CPU-bound work that takes this long.
     Work(Millis),
     Touch(String),
+    /// `echo ... > path` (`>>` appends): the lines, rendered when the write happens.
+    Write {
+        path: String,
+        lines: Vec<Line>,
+        append: bool,
+    },
+    Mkdir(String),
+    /// `rm -rf`: the path and everything under it.
     Remove(String),
     /// Allocates and keeps this many bytes (`stress --vm-bytes`).
     Alloc(u64),
@@ -136,10 +148,14 @@ pub struct Launch<'a> {
     pub args: &'a [String],
     /// The container's environment (after the kubelet resolved references), in order.
     pub env: &'a [(String, String)],
-    /// Files mounted from ConfigMaps/Secrets: absolute path and content.
+    /// Files fixed at the container's start (the service account token, `resolv.conf`, `subPath`
+    /// mounts of ConfigMaps and Secrets): absolute path and content.
     pub files: &'a [(String, String)],
-    /// Writable mount paths (emptyDir, PVC): reads there succeed with unknown content.
-    pub mounts: &'a [String],
+    /// Directories of the node mounted into the container: reads and writes there go to `host`.
+    pub mounts: &'a [Mount],
+    /// The node's filesystem and the absolute time the process starts: reads under `mounts` see
+    /// it as it is at their virtual time. `None` where no node is involved (unit tests).
+    pub host: Option<(&'a Fs, Millis)>,
     /// Declared container ports: an unknown application serves them.
     pub ports: &'a [u16],
     pub hostname: &'a str,
@@ -149,6 +165,8 @@ pub struct Launch<'a> {
     /// static pod stands for) and whether each answers now. A probe of such a port reaches that
     /// process, not the container's simulated program.
     pub host_listeners: &'a [(u16, bool)],
+    /// What `kubectl exec` left in the container's own layer (`None`: removed), for exec probes.
+    pub layer: Option<&'a BTreeMap<String, Option<String>>>,
 }
 
 /// The reason containerd reports for an exit code.
@@ -438,7 +456,7 @@ mod tests {
             let b = of_with("busybox", &["sh", "-c", &script], &[], &[], state.is_multiple_of(2));
             let _ = b.natural_end(Some(64 << 20));
             let _ = timeline::log_lines(&b, 0, 3_600_000, 50);
-            let _ = timeline::files_at(&b, 10_000);
+            let _ = timeline::files_at(&b, 10_000, 0);
             let _ = timeline::next_file_change(&b, 10_000);
         }
     }

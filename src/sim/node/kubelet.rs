@@ -9,10 +9,12 @@
 
 pub mod admission;
 pub mod api_calls;
+pub mod claims;
 pub mod dns;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;
+pub mod mounts;
 pub mod pods;
 pub mod podspec;
 pub mod probes;
@@ -31,6 +33,7 @@ use serde_json::{Value, json};
 
 use super::backoff::Backoff;
 use super::cri::{ContainerInfo, CriCall, CriRequest, CriResponse, CriResult, ImageInfo, SandboxInfo};
+use super::host::{Host, HostHandle};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, Verb, WatchNotice};
 use crate::sim::client::events::{EventRecorder, EventSource};
@@ -77,6 +80,10 @@ pub(crate) enum ApiOp {
     PodDelete(String),
     /// A ConfigMap or Secret a pod needs: pod uid, namespace, is_secret, name.
     Fetch(String, String, bool, String),
+    /// A PersistentVolumeClaim a pod mounts: pod uid, namespace, claim.
+    Claim(String, String, String),
+    /// The PersistentVolume a claim is bound to: pod uid, namespace, claim, volume.
+    ClaimVolume(String, String, String, String),
     Event,
     /// Creating the mirror of a static pod (by the static pod's uid).
     MirrorCreate(String),
@@ -132,6 +139,10 @@ pub struct Kubelet {
     /// Ports of processes on the node's host network and whether they answer (kept across restarts:
     /// they are the node's, not the kubelet's).
     pub(crate) host_listeners: Vec<(u16, bool)>,
+    /// The node's disk and process table, shared with the runtime (kept across restarts).
+    pub host: HostHandle,
+    /// What the volume manager learned of the claims its pods mount: (namespace, claim).
+    pub(crate) claims: BTreeMap<(String, String), claims::ClaimState>,
 }
 
 /// Which of `Kubelet::sources` watches what.
@@ -148,6 +159,7 @@ impl Kubelet {
         let selector = format!("spec.nodeName={}", config.name);
         let own_node = format!("metadata.name={}", config.name);
         let events = EventRecorder::new(EventSource::of(&Component::Kubelet(config.name.clone())));
+        let config_name = config.name.clone();
         Kubelet {
             running: true,
             config,
@@ -174,6 +186,8 @@ impl Kubelet {
             events,
             statics: BTreeMap::new(),
             host_listeners: Vec::new(),
+            host: Host::handle(&config_name),
+            claims: BTreeMap::new(),
         }
     }
 
@@ -193,9 +207,11 @@ impl Kubelet {
         let config = self.config.clone();
         let boots = self.boots + 1;
         let listeners = std::mem::take(&mut self.host_listeners);
+        let host = self.host.clone();
         *self = Kubelet::new(config);
         self.boots = boots;
         self.host_listeners = listeners;
+        self.host = host;
         self.running = true;
         self.hb.registered_at = k.now();
         let node = registration::node_object(&self.config, k.now(), self.boots, &[]);

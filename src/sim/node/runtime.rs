@@ -12,6 +12,7 @@ pub mod store;
 
 use super::behaviour::{Behaviour, Launch, Sigterm, exit_reason};
 use super::cri::{ContainerExit, ContainerInfo, ContainerState, CriCall, CriError, CriRequest, CriResponse, CriResult};
+use super::host::{Host, HostHandle};
 use super::registry::{Registry, ResolvedImage};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
@@ -41,6 +42,8 @@ pub struct Runtime {
     events: Option<(Component, u64)>,
     /// Answers waiting for their time, by request id.
     replies: std::collections::BTreeMap<u64, Box<Pending>>,
+    /// The node's disk and process table (shared with the kubelet of the same node).
+    pub host: HostHandle,
 }
 
 fn me(node: &str) -> Component {
@@ -72,6 +75,7 @@ impl Runtime {
             store,
             events: None,
             replies: Default::default(),
+            host: Host::handle(node),
         }
     }
 
@@ -105,7 +109,7 @@ impl Runtime {
     pub fn power_off(&mut self, now: Millis) {
         let ids: Vec<String> = self.store.containers.keys().cloned().collect();
         for id in ids {
-            self.store.mark_exited(&id, 255, "Unknown", now);
+            self.exited(&id, 255, "Unknown", now);
             if let Some(c) = self.store.containers.get_mut(&id) {
                 c.stopping = None;
             }
@@ -124,6 +128,12 @@ impl Runtime {
         }
         self.events = None;
         self.replies.clear();
+    }
+
+    /// A process ended: the store records it, and what it would have written later never lands.
+    fn exited(&mut self, id: &str, code: i32, reason: &str, at: Millis) {
+        self.store.mark_exited(id, code, reason, at);
+        self.host.borrow_mut().stop(id, at);
     }
 
     fn reply_later(
@@ -178,6 +188,7 @@ impl Runtime {
                                 pod_uid: cfg.pod_uid,
                                 namespace: cfg.namespace,
                                 name: cfg.name,
+                                hostname: cfg.hostname,
                                 attempt: cfg.attempt,
                                 ip: ip.clone(),
                                 host,
@@ -205,7 +216,7 @@ impl Runtime {
                     .map(|c| c.info.id.clone())
                     .collect();
                 for cid in running {
-                    self.store.mark_exited(&cid, 137, "Error", now);
+                    self.exited(&cid, 137, "Error", now);
                 }
                 if let Some(s) = self.store.sandboxes.get_mut(&sandbox_id) {
                     s.ready = false;
@@ -215,6 +226,9 @@ impl Runtime {
                 self.send(k, from, id, Ok(CriResult::Done));
             }
             CriCall::RemovePodSandbox { sandbox_id } => {
+                for c in self.store.containers.values().filter(|c| c.info.sandbox_id == sandbox_id) {
+                    self.host.borrow_mut().remove(&c.info.id);
+                }
                 self.store.remove_sandbox(&sandbox_id);
                 self.send(k, from, id, Ok(CriResult::Done));
             }
@@ -251,6 +265,7 @@ impl Runtime {
             }
             CriCall::RemoveContainer { container_id } => {
                 self.store.containers.remove(&container_id);
+                self.host.borrow_mut().remove(&container_id);
                 self.send(k, from, id, Ok(CriResult::Done));
             }
         }
@@ -266,7 +281,7 @@ impl Runtime {
         let Some(sandbox) = self.store.sandboxes.get(sandbox_id).filter(|s| s.ready) else {
             return Err(err("NotFound", format!("failed to get sandbox \"{sandbox_id}\": not found")));
         };
-        let hostname = sandbox.name.clone();
+        let hostname = if sandbox.hostname.is_empty() { sandbox.name.clone() } else { sandbox.hostname.clone() };
         let full = registry.resolve(&config.image).map(|i| i.full).unwrap_or_else(|_| config.image.clone());
         let Some(digest) = self.store.tags.get(&full).cloned() else {
             return Err(err(
@@ -285,6 +300,8 @@ impl Runtime {
             hostname: &hostname,
             expect_exit: config.expect_exit,
             host_listeners: &[],
+            host: None,
+            layer: None,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -303,7 +320,14 @@ impl Runtime {
         };
         self.store.containers.insert(
             cid.clone(),
-            Box::new(Container { info, behaviour, memory_limit: config.memory_limit, exit_at: None, stopping: None }),
+            Box::new(Container {
+                info,
+                behaviour,
+                config: Some(Box::new((config.clone(), hostname))),
+                memory_limit: config.memory_limit,
+                exit_at: None,
+                stopping: None,
+            }),
         );
         Ok(CriResult::ContainerCreated { container_id: cid })
     }
@@ -317,6 +341,32 @@ impl Runtime {
         }
         c.info.state = ContainerState::Running;
         c.info.started_at = Some(at);
+        // What the process reads under its mounts is what the node's disk holds as it runs.
+        let mut host = self.host.borrow_mut();
+        host.fs.settle(k.now());
+        if let Some(launch) = &c.config {
+            let (config, hostname) = &**launch;
+            c.behaviour = Behaviour::of(&Launch {
+                image: &config.image,
+                command: &config.command,
+                args: &config.args,
+                env: &config.env,
+                files: &config.files,
+                mounts: &config.mounts,
+                ports: &config.ports,
+                hostname,
+                expect_exit: config.expect_exit,
+                host_listeners: &[],
+                host: Some((&host.fs, at)),
+                layer: None,
+            });
+        }
+        let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();
+        host.start(id, at, &c.behaviour, &mounts);
+        if let Some(l) = &c.config {
+            host.started_files.insert(id.to_string(), l.0.files.clone());
+        }
+        drop(host);
         if let Some(exit) = c.behaviour.natural_end(c.memory_limit) {
             let when = at + exit.after;
             c.exit_at = Some((when, exit.code, exit.reason));
@@ -376,7 +426,7 @@ impl Runtime {
                 return;
             }
             let pod_uid = c.info.pod_uid.clone();
-            self.store.mark_exited(cid, code, reason, now);
+            self.exited(cid, code, reason, now);
             if let Some((to, stream)) = self.events.clone() {
                 let exit = ContainerExit {
                     container_id: cid.to_string(),
@@ -399,7 +449,7 @@ impl Runtime {
             } else {
                 exit_reason(code)
             };
-            self.store.mark_exited(cid, code, reason, now);
+            self.exited(cid, code, reason, now);
             if let Some((to, _, _)) = self.replies.remove(&req).map(|b| *b) {
                 let result = CriResult::ContainerStopped {
                     container_id: cid.to_string(),

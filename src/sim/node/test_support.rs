@@ -109,6 +109,7 @@ impl Harness {
             pod_uid: format!("uid-{name}"),
             namespace: "default".into(),
             name: name.into(),
+            hostname: name.into(),
             attempt: 0,
             host_network: false,
         };

@@ -58,6 +58,8 @@ pub struct SandboxConfig {
     pub pod_uid: String,
     pub namespace: String,
     pub name: String,
+    /// The pod's hostname (`spec.hostname`, else its name): the CRI's `PodSandboxConfig.hostname`.
+    pub hostname: String,
     /// How many sandboxes this pod had before (a node reboot makes a new one).
     pub attempt: u32,
     /// `hostNetwork`: no network namespace and no IP from the CNI (the pod uses the node's).
@@ -83,14 +85,23 @@ pub struct ContainerConfig {
     pub memory_limit: Option<u64>,
     /// Files mounted from ConfigMaps, Secrets and the service account: absolute path and content.
     pub files: Vec<(String, String)>,
-    /// Writable mount paths (emptyDir, PVCs).
-    pub mounts: Vec<String>,
+    /// Directories of the node bind-mounted into the container (emptyDir, hostPath, PVs, ConfigMap
+    /// and Secret volumes): what it reads and writes there lives on the node's disk.
+    pub mounts: Vec<Mount>,
     /// Declared container ports (port mappings in the real CRI).
     pub ports: Vec<u16>,
     /// Init containers and containers of Job pods are expected to finish.
     pub expect_exit: bool,
     /// How many times this container was restarted before (the CRI `attempt`).
     pub attempt: u32,
+}
+
+/// A bind mount of the CRI's `Mount`: a directory (or file) of the node at a path of the container.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mount {
+    pub container_path: String,
+    pub host_path: String,
+    pub readonly: bool,
 }
 
 /// A failed call: a gRPC status, printed the way the kubelet quotes it.
@@ -286,6 +297,7 @@ mod tests {
                     pod_uid: "u".into(),
                     namespace: "default".into(),
                     name: "web".into(),
+                    hostname: "web".into(),
                     attempt: 0,
                     host_network: false,
                 }),

@@ -54,6 +54,8 @@ impl World {
             config,
             running: true,
         };
+        // One disk per node: what the runtime's containers write is what the kubelet mounts.
+        node.runtime.host = node.kubelet.host.clone();
         node.kubelet.start(&mut self.k);
         node.proxy.start(&mut self.k);
         self.nodes.insert(name.to_string(), Box::new(node));

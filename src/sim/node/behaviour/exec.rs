@@ -7,6 +7,7 @@ use super::interp::commands::{basename, run};
 use super::interp::{Ctx, Exec};
 use super::net::Network;
 use super::{Behaviour, End, Launch, Piece, Step, images, timeline};
+use crate::sim::node::host::host_path;
 use crate::sim::node::registry::reference::ImageRef;
 use crate::sim::time::Millis;
 
@@ -42,14 +43,40 @@ pub fn exec_with_net(
     now: Millis,
     net: Option<&dyn Network>,
 ) -> (ExecOutput, Millis) {
-    let Some(first) = argv.first() else { return (ExecOutput::NotFound(String::new()), 0) };
+    let run = exec_run(b, launch, argv, elapsed, now, net, launch.layer.unwrap_or(&BTreeMap::new()));
+    (run.output, run.waited)
+}
+
+/// What an exec did, for the caller to keep: its output, the time it waited, its steps (the writes
+/// under mounts land on the node) and the files it left in the container's own layer.
+#[derive(Debug, Clone)]
+pub struct ExecRun {
+    pub output: ExecOutput,
+    pub waited: Millis,
+    pub steps: Vec<Step>,
+    /// The container's own files after the command (`None`: removed), outside mounts.
+    pub layer: BTreeMap<String, Option<String>>,
+}
+
+/// Runs `argv` in the container with the files an earlier exec left in its layer (`layer`).
+pub fn exec_run(
+    b: &Behaviour,
+    launch: &Launch<'_>,
+    argv: &[String],
+    elapsed: Millis,
+    now: Millis,
+    net: Option<&dyn Network>,
+    layer: &BTreeMap<String, Option<String>>,
+) -> ExecRun {
+    let nothing = |output| ExecRun { output, waited: 0, steps: Vec::new(), layer: layer.clone() };
+    let Some(first) = argv.first() else { return nothing(ExecOutput::NotFound(String::new())) };
     let repository = ImageRef::parse(launch.image).map(|r| r.repository()).unwrap_or_else(|_| launch.image.to_string());
     let d = images::defaults(&repository);
     let short = repository.rsplit('/').next().unwrap_or(&repository).to_string();
     if !d.has_shell {
         let own = d.entrypoint.iter().any(|e| basename(e) == basename(first));
         if !own {
-            return (ExecOutput::NotFound(first.clone()), 0);
+            return nothing(ExecOutput::NotFound(first.clone()));
         }
     }
     let mut env: BTreeMap<String, String> = d.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -61,6 +88,8 @@ pub fn exec_with_net(
     let ctx = Ctx {
         files: launch.files,
         mounts: launch.mounts,
+        host: launch.host.map(|(fs, _)| fs),
+        start: now,
         hostname: launch.hostname,
         busybox: d.busybox,
         ports: launch.ports,
@@ -69,7 +98,13 @@ pub fn exec_with_net(
         net,
     };
     let mut ex = Exec::new(&ctx, env);
-    ex.files = timeline::files_at(b, elapsed);
+    // The container's own layer: what its process wrote outside mounts, then what execs did.
+    ex.files = timeline::files_at(b, elapsed, now.saturating_sub(elapsed))
+        .into_iter()
+        .filter(|(p, _)| host_path(launch.mounts, p).is_none())
+        .map(|(p, c)| (p, Some(c)))
+        .collect();
+    ex.files.extend(layer.iter().map(|(p, c)| (p.clone(), c.clone())));
     let pieces: Vec<Vec<Piece>> = argv.iter().map(|a| vec![Piece::Text(a.clone())]).collect();
     let effect = run(&mut ex, &pieces);
     let unknown = effect.unknown.is_some();
@@ -85,7 +120,11 @@ pub fn exec_with_net(
         .filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, now, 0)) } else { None })
         .flat_map(|s| s.split('\n').map(str::to_string).collect::<Vec<_>>())
         .collect();
-    (ExecOutput::Ran { exit_code, output, unknown }, ex.waited)
+    let mut own = layer.clone();
+    own.extend(
+        ex.files.iter().filter(|(p, _)| host_path(launch.mounts, p).is_none()).map(|(p, c)| (p.clone(), c.clone())),
+    );
+    ExecRun { output: ExecOutput::Ran { exit_code, output, unknown }, waited: ex.waited, steps: ex.steps, layer: own }
 }
 
 #[cfg(test)]

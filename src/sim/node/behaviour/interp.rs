@@ -6,14 +6,17 @@
 
 pub mod commands;
 pub mod expand;
-mod fs;
+pub mod fs;
 mod syntax;
+mod text;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::net::Network;
 use super::shell::{self, Node, Part, Redirect, Word};
-use super::{End, Line, Piece, Step};
+use super::{End, Line, Piece, Step, timeline};
+use crate::sim::node::cri::Mount;
+use crate::sim::node::host::fs::Fs;
 use crate::sim::time::Millis;
 use expand::{counter_value, join_output, merge_text, plain, value_pieces};
 use syntax::{assignment, brace_range, counters, is_constant};
@@ -21,8 +24,14 @@ use syntax::{assignment, brace_range, counters, is_constant};
 /// What does not change while a container runs: mounted files, hostname, image traits.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx<'a> {
+    /// Files fixed at the start (service account token, `resolv.conf`, `subPath` mounts).
     pub files: &'a [(String, String)],
-    pub mounts: &'a [String],
+    /// The node's directories mounted into the container.
+    pub mounts: &'a [Mount],
+    /// The node's filesystem, read at the script's virtual time (`None`: no node, mounts are empty).
+    pub host: Option<&'a Fs>,
+    /// The absolute time the script starts.
+    pub start: Millis,
     pub hostname: &'a str,
     /// busybox wording for errors (`cat: can't open 'x'`) rather than coreutils'.
     pub busybox: bool,
@@ -81,8 +90,12 @@ impl Effect {
 pub struct Exec<'a> {
     pub ctx: &'a Ctx<'a>,
     pub env: BTreeMap<String, String>,
-    /// Files this process created and did not remove.
-    pub files: BTreeSet<String>,
+    /// Files this process wrote (`Some(content)`) or removed (`None`), by path.
+    pub files: BTreeMap<String, Option<String>>,
+    /// What the command being run reads on its standard input (a pipe, `< file`).
+    pub stdin: Option<String>,
+    /// Virtual time already spent before this shell's first step (a subshell, a loop body).
+    pub base: Millis,
     pub steps: Vec<Step>,
     pub end: Option<End>,
     pub status: i32,
@@ -116,7 +129,9 @@ impl<'a> Exec<'a> {
         Exec {
             ctx,
             env,
-            files: BTreeSet::new(),
+            files: BTreeMap::new(),
+            stdin: None,
+            base: 0,
             steps: Vec::new(),
             end: None,
             status: 0,
@@ -138,6 +153,7 @@ impl<'a> Exec<'a> {
     fn child(&self) -> Exec<'a> {
         let mut c = Exec::new(self.ctx, self.env.clone());
         c.files = self.files.clone();
+        c.base = self.now() - self.ctx.start;
         c.depth = self.depth + 1;
         c.budget = self.budget.min(STEP_BUDGET);
         c
@@ -229,13 +245,25 @@ impl<'a> Exec<'a> {
                 self.status = i32::from(self.status == 0);
             }
             Node::Pipe(cmds) => {
+                let mut piped = None;
                 for (i, c) in cmds.iter().enumerate() {
                     let before = self.steps.len();
+                    self.stdin = piped.take();
                     self.node(c);
+                    self.stdin = None;
                     if i + 1 < cmds.len() {
-                        // Only the last command of a pipeline writes to the container's output.
-                        let mut kept: Vec<Step> =
-                            self.steps.drain(before..).filter(|s| !matches!(s, Step::Log(_))).collect();
+                        // Only the last command of a pipeline writes to the container's output; the
+                        // others' output is the next one's input.
+                        let now = self.now();
+                        let (logs, mut kept): (Vec<Step>, Vec<Step>) =
+                            self.steps.drain(before..).partition(|s| matches!(s, Step::Log(_)));
+                        let text: String = logs
+                            .iter()
+                            .filter_map(|s| {
+                                if let Step::Log(l) = s { Some(timeline::render(l, now, 0) + "\n") } else { None }
+                            })
+                            .collect();
+                        piped = Some(text);
                         self.steps.append(&mut kept);
                     }
                     if self.end.is_some() {
@@ -288,13 +316,46 @@ impl<'a> Exec<'a> {
                 return;
             }
             if self.env == env_before && self.files == files_before {
-                // Nothing this loop can see will ever change: it runs forever.
                 let iteration: Vec<Step> = self.steps[start..].to_vec();
-                self.end = Some(End::Loop(iteration));
-                return;
+                match self.next_mount_change() {
+                    // Another container will write under a mount: the loop goes round until then.
+                    Some(at) => self.wait_until(at, iteration),
+                    None => {
+                        // Nothing this loop can see will ever change: it runs forever.
+                        self.end = Some(End::Loop(iteration));
+                        return;
+                    }
+                }
             }
         }
         self.note("a loop ran 1000 times: the simulation stopped unrolling it".into());
+    }
+
+    /// When something under one of the container's mounts changes next, as scheduled now.
+    fn next_mount_change(&self) -> Option<Millis> {
+        let fs = self.ctx.host?;
+        let paths: Vec<String> = self.ctx.mounts.iter().map(|m| m.host_path.clone()).collect();
+        fs.next_change(self.now(), &paths)
+    }
+
+    /// Repeats a loop iteration that changes nothing until `at` (its log lines included while the
+    /// step budget lasts; past it the loop only waits).
+    fn wait_until(&mut self, at: Millis, iteration: Vec<Step>) {
+        let period: Millis = iteration.iter().map(Step::duration).sum();
+        let now = self.now();
+        if period == 0 || at <= now {
+            self.steps.push(Step::Sleep(at.saturating_sub(now).max(1)));
+            return;
+        }
+        let rounds = (at - now).div_ceil(period);
+        if rounds.saturating_mul(iteration.len() as u64) <= self.budget as u64 / 2 {
+            for _ in 0..rounds {
+                self.steps.extend(iteration.iter().cloned());
+            }
+            self.budget = self.budget.saturating_sub(rounds as usize * iteration.len());
+        } else {
+            self.steps.push(Step::Sleep(rounds * period));
+        }
     }
 
     /// Expands one word into pieces.
@@ -395,28 +456,60 @@ impl<'a> Exec<'a> {
             self.status = 0;
             return;
         }
+        let piped = self.stdin.take();
+        self.stdin = piped;
+        if let Some(r) = redirects.iter().rev().find(|r| r.fd == 0) {
+            let file = plain(&self.expand(&r.target));
+            match self.read(&file) {
+                Some(text) => self.stdin = Some(text),
+                None => {
+                    let e = Effect::fail(1, format!("sh: can't open {file}: no such file"));
+                    self.apply(e, &[]);
+                    return;
+                }
+            }
+        }
         let effect = commands::run(self, &argv);
+        self.stdin = None;
         self.apply(effect, redirects);
     }
 
     /// Applies what a command did: its steps, output (or redirection), status and end.
-    pub fn apply(&mut self, effect: Effect, redirects: &[Redirect]) {
-        let target = |fd: u8| {
-            redirects.iter().rev().find(|r| r.fd == fd).map(|r| r.target.literal().unwrap_or_else(|| "/tmp/out".into()))
-        };
+    pub fn apply(&mut self, mut effect: Effect, redirects: &[Redirect]) {
+        let targets: Vec<(u8, String, bool)> = redirects
+            .iter()
+            .filter(|r| r.fd == 1 || r.fd == 2)
+            .map(|r| (r.fd, plain(&self.expand(&r.target)), r.append))
+            .collect();
+        let target = |fd: u8| targets.iter().rev().find(|t| t.0 == fd).map(|t| (t.1.clone(), t.2));
         let (out_to, err_to) = (target(1), target(2));
         self.budget = self.budget.saturating_sub(effect.steps.len() + effect.out.len() + effect.mixed.len() + 1);
-        self.steps.extend(effect.steps);
+        self.steps.extend(std::mem::take(&mut effect.steps));
         let mixed = effect.mixed.into_iter().map(|(fd, l)| (fd, vec![l]));
         let ordered = [(1, effect.out), (2, effect.err)].into_iter().chain(mixed);
+        let mut written: Vec<((String, bool), Vec<Line>)> = Vec::new();
         for (fd, lines) in ordered {
             match if fd == 2 { &err_to } else { &out_to } {
                 None => self.steps.extend(lines.into_iter().map(Step::Log)),
-                Some(f) if f == "/dev/null" || f.is_empty() => {}
-                Some(f) => {
-                    if self.files.insert(f.clone()) {
-                        self.steps.push(Step::Touch(f.clone()));
-                    }
+                Some((f, _)) if f == "/dev/null" || f.is_empty() => {}
+                Some(to) => match written.iter_mut().find(|(t, _)| t == to) {
+                    Some((_, all)) => all.extend(lines),
+                    None => written.push((to.clone(), lines)),
+                },
+            }
+        }
+        for ((file, append), lines) in written {
+            match self.write(&file, lines, append) {
+                Ok(step) => self.steps.push(step),
+                Err(e) => {
+                    let shell = if self.ctx.busybox { "sh" } else { "bash" };
+                    let msg = if self.ctx.busybox {
+                        format!("{shell}: can't create {file}: {e}")
+                    } else {
+                        format!("{shell}: {file}: {e}")
+                    };
+                    self.steps.push(Step::Log(Line::text(msg)));
+                    effect.status = 1;
                 }
             }
         }
@@ -432,110 +525,4 @@ impl<'a> Exec<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::timeline;
-    use super::*;
-
-    fn run(script: &str) -> Exec<'static> {
-        // Leaked so that the shell can hold it for 'static; a few bytes per test.
-        let ctx: &'static Ctx<'static> =
-            Box::leak(Box::new(Ctx { hostname: "web-1", busybox: true, ..Ctx::default() }));
-        let mut env = BTreeMap::new();
-        env.insert("NAME".to_string(), "world".to_string());
-        let mut ex = Exec::new(ctx, env);
-        ex.run_script(script);
-        ex
-    }
-
-    fn logs(ex: &Exec<'_>) -> Vec<String> {
-        ex.steps
-            .iter()
-            .filter_map(|s| if let Step::Log(l) = s { Some(timeline::render(l, 0, 0)) } else { None })
-            .collect()
-    }
-
-    #[test]
-    fn echo_sleep_exit() {
-        let ex = run("echo \"Hello $NAME!\" && sleep 5 && exit 42");
-        assert_eq!(logs(&ex), vec!["Hello world!"]);
-        assert_eq!(ex.steps[1], Step::Sleep(5000));
-        assert_eq!(ex.end, Some(End::Exit(42)));
-    }
-
-    /// bash arrays, as the docs' Indexed Job picks its word: `items=(...)` and `${items[$I]}`.
-    #[test]
-    fn bash_arrays_assign_and_index() {
-        let ex = run(
-            "I=2\nitems=(foo bar baz qux)\necho ${items[$I]} ${items[0]} $items\necho ${items[@]}\necho [${items[9]}]",
-        );
-        assert_eq!(logs(&ex), vec!["baz foo foo", "foo bar baz qux", "[]"]);
-        let ex = run("items=(a b)\nitems=(c)\necho ${items[*]}");
-        assert_eq!(logs(&ex), vec!["c"], "a new assignment replaces the whole array");
-        let ex = run("x=(unclosed");
-        assert!(ex.end.is_some() || logs(&ex).is_empty(), "a syntax error, never a panic");
-    }
-
-    #[test]
-    fn while_true_with_counter_becomes_a_loop() {
-        let ex = run("i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done");
-        let Some(End::Loop(body)) = &ex.end else { panic!("loop expected, got {:?}", ex.end) };
-        assert_eq!(body[0], Step::Log(Line(vec![Piece::Counter(0), Piece::Text(": ".into()), Piece::Date])));
-        assert_eq!(body[1], Step::Sleep(1000));
-    }
-
-    #[test]
-    fn bounded_loops_unroll() {
-        let ex = run("i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done; echo done");
-        assert_eq!(logs(&ex), vec!["0", "1", "2", "done"]);
-        assert_eq!(ex.end, None);
-        let ex = run("for i in 1 2 3; do echo item $i; done");
-        assert_eq!(logs(&ex), vec!["item 1", "item 2", "item 3"]);
-        let ex = run("for i in {1..3}; do echo $i; done");
-        assert_eq!(logs(&ex), vec!["1", "2", "3"]);
-    }
-
-    #[test]
-    fn loops_without_progress_run_forever() {
-        let ex = run("while [ ! -f /tmp/ready ]; do echo waiting; sleep 2; done");
-        assert!(matches!(&ex.end, Some(End::Loop(b)) if b.contains(&Step::Sleep(2000))), "{:?}", ex.end);
-    }
-
-    #[test]
-    fn files_tests_and_errexit() {
-        let ex = run(
-            "touch /tmp/healthy; [ -f /tmp/healthy ] && echo yes; rm -f /tmp/healthy; [ -f /tmp/healthy ] || echo gone",
-        );
-        assert_eq!(logs(&ex), vec!["yes", "gone"]);
-        let ex = run("set -e; cat /nope; echo unreachable");
-        assert_eq!(logs(&ex), vec!["cat: can't open '/nope': No such file or directory"]);
-        assert_eq!(ex.end, Some(End::Exit(1)));
-        let ex = run("false || echo recovered; false && echo never; echo end");
-        assert_eq!(logs(&ex), vec!["recovered", "end"]);
-    }
-
-    #[test]
-    fn redirects_write_files_not_logs() {
-        let ex = run("echo logging > /opt/logs.txt; echo visible; echo hidden >/dev/null 2>&1");
-        assert_eq!(logs(&ex), vec!["visible"]);
-        assert!(ex.files.contains("/opt/logs.txt"));
-    }
-
-    #[test]
-    fn if_elif_else() {
-        let ex = run("x=2; if [ $x -eq 1 ]; then echo one; elif [ $x -eq 2 ]; then echo two; else echo other; fi");
-        assert_eq!(logs(&ex), vec!["two"]);
-    }
-
-    #[test]
-    fn syntax_error_exits_2() {
-        let ex = run("while true; do echo");
-        assert_eq!(ex.end, Some(End::Exit(2)));
-        assert!(logs(&ex)[0].starts_with("sh: syntax error"));
-    }
-
-    #[test]
-    fn endless_output_stays_within_budget() {
-        let ex = run("for i in $(seq 1 100000); do echo $i; done");
-        assert!(ex.steps.len() <= STEP_BUDGET + 10, "{}", ex.steps.len());
-    }
-}
+mod tests;

@@ -300,6 +300,8 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     let ctx = Ctx {
         files: l.files,
         mounts: l.mounts,
+        host: l.host.map(|(fs, _)| fs),
+        start: l.host.map_or(0, |(_, t)| t),
         hostname: l.hostname,
         busybox: d.busybox,
         ports: l.ports,

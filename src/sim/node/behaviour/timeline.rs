@@ -6,7 +6,7 @@
 //! Loops are never replayed from the start: iteration `k` starts at `L + k*P`, so asking about
 //! minute 600 of a container costs the same as asking about second 1.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Behaviour, End, Exit, Line, Piece, Step, exit_reason};
 use crate::sim::time::{EPOCH_UNIX_SECS, Millis, rfc3339};
@@ -105,20 +105,30 @@ pub fn natural_end(b: &Behaviour, memory_limit: Option<u64>) -> Option<Exit> {
     }
 }
 
-/// Files the process created (and did not remove) by `elapsed`.
-pub fn files_at(b: &Behaviour, elapsed: Millis) -> BTreeSet<String> {
-    let mut files = BTreeSet::new();
-    let apply = |files: &mut BTreeSet<String>, step: &Step| match step {
+/// Files the process wrote (and did not remove) by `elapsed`, with their content (`started_at` is
+/// when it started, for dates it wrote). A loop's files are the last two iterations' doing.
+pub fn files_at(b: &Behaviour, elapsed: Millis, started_at: Millis) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let apply = |files: &mut BTreeMap<String, String>, t: Millis, k: u64, step: &Step| match step {
         Step::Touch(f) => {
-            files.insert(f.clone());
+            files.entry(f.clone()).or_default();
+        }
+        Step::Write { path, lines, append } => {
+            let text: String = lines.iter().map(|l| render(l, started_at + t, k) + "\n").collect();
+            let file = files.entry(path.clone()).or_default();
+            if !*append {
+                file.clear();
+            }
+            file.push_str(&text);
         }
         Step::Remove(f) => {
-            files.remove(f);
+            let under = format!("{}/", f.trim_end_matches('/'));
+            files.retain(|p, _| p != f && !p.starts_with(&under));
         }
         _ => {}
     };
     let l = loop_start(b);
-    prelude(b, elapsed + 1, |_, s| apply(&mut files, s));
+    prelude(b, elapsed + 1, |t, s| apply(&mut files, t, 0, s));
     if let End::Loop(body) = &b.end
         && elapsed >= l
     {
@@ -126,8 +136,8 @@ pub fn files_at(b: &Behaviour, elapsed: Millis) -> BTreeSet<String> {
         let period = loop_period(body);
         let current = (elapsed - l) / period;
         let from = l + current.saturating_sub(1) * period;
-        walk_loop(b, from, elapsed + 1, |_, s, _| {
-            apply(&mut files, s);
+        walk_loop(b, from, elapsed + 1, |t, s, k| {
+            apply(&mut files, t, k, s);
             true
         });
     }
@@ -136,7 +146,7 @@ pub fn files_at(b: &Behaviour, elapsed: Millis) -> BTreeSet<String> {
 
 /// The first time after `elapsed` when the set of files changes, if it ever does.
 pub fn next_file_change(b: &Behaviour, elapsed: Millis) -> Option<Millis> {
-    let mut files = files_at(b, elapsed);
+    let mut files: BTreeSet<String> = files_at(b, elapsed, 0).into_keys().collect();
     let horizon = match &b.end {
         End::Loop(body) => loop_start(b).max(elapsed) + 2 * loop_period(body) + 1,
         _ => loop_start(b) + 1,
@@ -144,7 +154,7 @@ pub fn next_file_change(b: &Behaviour, elapsed: Millis) -> Option<Millis> {
     let mut found = None;
     walk(b, elapsed + 1, horizon, |t, s, _| {
         let changed = match s {
-            Step::Touch(f) => files.insert(f.clone()),
+            Step::Touch(f) | Step::Write { path: f, .. } => files.insert(f.clone()),
             Step::Remove(f) => files.remove(f),
             _ => false,
         };
@@ -308,8 +318,8 @@ mod tests {
             vec![Touch("/tmp/healthy".into()), Sleep(30_000), Remove("/tmp/healthy".into()), Sleep(600_000)],
             End::Exit(0),
         );
-        assert!(files_at(&b, 29_999).contains("/tmp/healthy"));
-        assert!(!files_at(&b, 30_000).contains("/tmp/healthy"));
+        assert!(files_at(&b, 29_999, 0).contains_key("/tmp/healthy"));
+        assert!(!files_at(&b, 30_000, 0).contains_key("/tmp/healthy"));
         assert_eq!(next_file_change(&b, 10_000), Some(30_000));
         assert_eq!(next_file_change(&b, 30_000), None);
     }
@@ -317,8 +327,8 @@ mod tests {
     #[test]
     fn files_in_loops_are_periodic() {
         let b = script(vec![], End::Loop(vec![Touch("/x".into()), Sleep(5000), Remove("/x".into()), Sleep(5000)]));
-        assert!(files_at(&b, 1_000_002).contains("/x"));
-        assert!(!files_at(&b, 1_005_001).contains("/x"));
+        assert!(files_at(&b, 1_000_002, 0).contains_key("/x"));
+        assert!(!files_at(&b, 1_005_001, 0).contains_key("/x"));
         assert_eq!(next_file_change(&b, 1_000_002), Some(1_005_000));
     }
 

@@ -43,7 +43,7 @@ impl Kubelet {
                         self.delete_object(&uid, k);
                     }
                 }
-                ApiOp::Fetch(uid, ..) => {
+                ApiOp::Fetch(uid, ..) | ApiOp::Claim(uid, ..) | ApiOp::ClaimVolume(uid, ..) => {
                     if let Some(w) = self.pods.get_mut(&uid) {
                         w.fetch_pending = w.fetch_pending.saturating_sub(1);
                         w.refetch_at = Some(now);
@@ -126,6 +126,16 @@ impl Kubelet {
         }
     }
 
+    /// One of a pod's fetches answered: once all have, its volumes are projected again and it syncs.
+    fn fetch_answered(&mut self, uid: &str, k: &mut Kernel) {
+        let Some(w) = self.pods.get_mut(uid) else { return };
+        w.fetch_pending = w.fetch_pending.saturating_sub(1);
+        if w.fetch_pending == 0 {
+            self.refresh_projections(uid);
+            self.sync(uid, k);
+        }
+    }
+
     /// Handles the answer to one of the kubelet's requests.
     pub(crate) fn on_response(&mut self, r: ApiResponse, k: &mut Kernel) {
         let me = self.me();
@@ -171,12 +181,19 @@ impl Kubelet {
                     Err(_) => None,
                 };
                 self.objects.insert((ns, secret, name), data);
-                if let Some(w) = self.pods.get_mut(&uid) {
-                    w.fetch_pending = w.fetch_pending.saturating_sub(1);
-                    if w.fetch_pending == 0 {
-                        self.sync(&uid, k);
-                    }
+                self.fetch_answered(&uid, k);
+            }
+            (ApiOp::Claim(uid, ns, claim), result) => {
+                if self.on_claim(&uid, ns, claim, result, k)
+                    && let Some(w) = self.pods.get_mut(&uid)
+                {
+                    w.fetch_pending += 1;
                 }
+                self.fetch_answered(&uid, k);
+            }
+            (ApiOp::ClaimVolume(uid, ns, claim, volume), result) => {
+                self.on_claim_volume(ns, claim, volume, result);
+                self.fetch_answered(&uid, k);
             }
             _ => {}
         }

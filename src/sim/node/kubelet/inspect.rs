@@ -1,12 +1,16 @@
 //! What `kubectl logs`, `kubectl exec` and `kubectl top` ask a kubelet, answered from the containers'
 //! simulated behaviour, with the kubelet's and the API server's wording for errors.
 
+use super::launch::LaunchParts;
 use super::worker::{CState, CStatus, PodWorker};
 use super::{Kubelet, status};
-use crate::sim::node::behaviour::exec::{ExecOutput, exec_with_net, not_found_message};
+use crate::sim::node::behaviour::Behaviour;
+use crate::sim::node::behaviour::exec::{ExecOutput, exec_run, not_found_message};
 use crate::sim::node::behaviour::net::Network;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::cri::short_id;
+use crate::sim::node::host::fs::Op;
+use crate::sim::node::host::on_host;
 use crate::sim::node::stable_hash;
 use crate::sim::sort::StableSort;
 use crate::sim::time::Millis;
@@ -166,8 +170,13 @@ impl Kubelet {
         let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
             return Err(format!("unable to upgrade connection: container not found ({name:?})"));
         };
-        let parts = self.launch_parts(w, i)?;
-        let (output, waited) = exec_with_net(b, &parts.launch(), argv, now.saturating_sub(*started_at), now, net);
+        let mut parts = self.launch_parts(w, i)?;
+        let cid = c.id.clone().unwrap_or_default();
+        // The files copied in at the start (a `subPath` mount) stay as they were then.
+        if let Some(files) = self.host.borrow().started_files.get(&cid) {
+            parts.files = files.clone();
+        }
+        let (output, waited) = self.exec_on_disk(b, &parts, &cid, argv, now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
@@ -189,6 +198,62 @@ impl Kubelet {
             }
         };
         Ok((answer, waited))
+    }
+
+    /// After a `kubectl exec` into the pod: its sleeping probes look at the files again.
+    pub fn rearm_probes(&mut self, namespace: &str, pod: &str, k: &mut crate::sim::kernel::Kernel) {
+        let now = k.now();
+        let Some(uid) = self.keys.get(&(namespace.to_string(), pod.to_string())).cloned() else { return };
+        let Some(w) = self.pods.get_mut(&uid) else { return };
+        let mut due: Option<Millis> = None;
+        for i in 0..w.containers.len() {
+            let spec = w.spec.container(i).clone();
+            let c = &mut w.containers[i];
+            if let CStatus::Running { started_at } = c.status
+                && let Some(t) = super::probes::rearm(c, &spec, started_at, now)
+            {
+                due = Some(due.map_or(t, |d| d.min(t)));
+            }
+        }
+        if let Some(t) = due {
+            self.wake(&uid, t, k);
+        }
+    }
+
+    /// Runs an exec against the node's disk as it is now: its writes under mounts land there (at
+    /// their virtual time), the rest stays in the container's own layer.
+    #[allow(clippy::too_many_arguments)]
+    fn exec_on_disk(
+        &self,
+        b: &Behaviour,
+        parts: &LaunchParts,
+        cid: &str,
+        argv: &[String],
+        elapsed: Millis,
+        now: Millis,
+        net: Option<&dyn Network>,
+    ) -> (ExecOutput, Millis) {
+        let run = {
+            let mut host = self.host.borrow_mut();
+            host.fs.settle(now);
+            let layer = host.layers.get(cid).cloned().unwrap_or_default();
+            let mut launch = parts.launch();
+            launch.host = Some((&host.fs, now));
+            exec_run(b, &launch, argv, elapsed, now, net, &layer)
+        };
+        let mut host = self.host.borrow_mut();
+        let mut t = now;
+        for step in &run.steps {
+            if let Some((op, true)) = Op::of_step(step).and_then(|op| on_host(&op, &parts.mounts)) {
+                host.fs.schedule(&format!("exec:{cid}"), t, op);
+            }
+            t += step.duration();
+        }
+        host.fs.settle(now);
+        if !run.layer.is_empty() {
+            host.layers.insert(cid.to_string(), run.layer);
+        }
+        (run.output, run.waited)
     }
 
     /// `kubectl top`: deterministic simulated use of every running container and the node.

@@ -6,6 +6,7 @@ use super::podspec::RestartPolicy;
 use super::worker::{CStatus, PodWorker};
 use super::{Kubelet, probes, volumes};
 use crate::sim::node::behaviour::{Behaviour, Launch};
+use crate::sim::node::cri::Mount;
 
 /// Owned pieces of a container's `Launch`.
 pub(crate) struct LaunchParts {
@@ -14,7 +15,7 @@ pub(crate) struct LaunchParts {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub files: Vec<(String, String)>,
-    pub mounts: Vec<String>,
+    pub mounts: Vec<Mount>,
     pub ports: Vec<u16>,
     pub hostname: String,
     pub expect_exit: bool,
@@ -34,6 +35,8 @@ impl LaunchParts {
             hostname: &self.hostname,
             expect_exit: self.expect_exit,
             host_listeners: &[],
+            host: None,
+            layer: None,
         }
     }
 }
@@ -63,7 +66,8 @@ impl Kubelet {
             memory_bytes: alloc.memory_bytes,
         };
         let env = volumes::container_env(&w.spec, spec, &fetched, at)?;
-        let (mut files, mounts) = volumes::container_files(&w.spec, spec, &fetched).unwrap_or_default();
+        let claim_path = |claim: &str| self.claim_path(&w.spec.namespace, claim);
+        let (mut files, mounts) = volumes::container_files(&w.spec, spec, &fetched, &claim_path).unwrap_or_default();
         // The kubelet bind-mounts the resolv.conf it wrote for the sandbox into every container.
         if !files.iter().any(|(p, _)| p == "/etc/resolv.conf") {
             files.push(("/etc/resolv.conf".into(), w.spec.dns.resolv_conf(&w.spec.namespace)));
@@ -81,6 +85,11 @@ impl Kubelet {
         })
     }
 
+    /// The timeline of a container the runtime started, from the node's process table.
+    pub(crate) fn process(&self, container_id: &str) -> Option<Behaviour> {
+        self.host.borrow().procs.get(container_id).cloned()
+    }
+
     /// Containers adopted after a kubelet restart get their behaviour (for logs) and probe workers.
     pub(crate) fn fill_behaviours(&mut self, uid: &str) {
         let Some(w) = self.pods.get(uid) else { return };
@@ -90,7 +99,8 @@ impl Kubelet {
         for i in missing {
             let Some(w) = self.pods.get(uid) else { return };
             let Ok(parts) = self.launch_parts(w, i) else { continue };
-            let behaviour = Behaviour::of(&parts.launch());
+            let cid = w.containers[i].id.clone().unwrap_or_default();
+            let behaviour = self.process(&cid).unwrap_or_else(|| Behaviour::of(&parts.launch()));
             let spec = w.spec.container(i).clone();
             let w = self.pods.get_mut(uid).expect("looked up above");
             let c = &mut w.containers[i];

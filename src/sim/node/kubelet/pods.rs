@@ -138,6 +138,7 @@ impl Kubelet {
     /// Drops everything about a pod and lets the runtime remove its sandbox and containers.
     fn forget(&mut self, uid: &str, k: &mut Kernel) {
         let Some(w) = self.pods.remove(uid) else { return };
+        self.tear_down_volumes(uid);
         let key = (w.spec.namespace.clone(), w.spec.name.clone());
         if self.keys.get(&key).is_some_and(|u| u == uid) {
             self.keys.remove(&key);

@@ -87,8 +87,8 @@ pub struct ContainerSpec {
     pub memory_request: u64,
     pub cpu_limit: Option<u64>,
     pub memory_limit: Option<u64>,
-    /// `name`, `mountPath`, `readOnly`.
-    pub mounts: Vec<(String, String, bool)>,
+    /// `name`, `mountPath`, `readOnly`, `subPath` (empty when none).
+    pub mounts: Vec<(String, String, bool, String)>,
     /// An init container with `restartPolicy: Always` (a sidecar).
     pub sidecar: bool,
     /// `resources` as written (JSON text, smaller than a tree), echoed in containerStatuses.
@@ -114,7 +114,28 @@ pub enum Volume {
     ServiceAccount {
         name: String,
     },
-    /// emptyDir, hostPath, PVCs...: writable, content not simulated.
+    /// A directory that lives and dies with the pod, shared by its containers.
+    EmptyDir {
+        name: String,
+    },
+    /// A path of the node; `kind` is the `type` check (empty: none).
+    HostPath {
+        name: String,
+        path: String,
+        kind: String,
+    },
+    /// A PersistentVolumeClaim: mounted once bound, from where its volume keeps its data.
+    Claim {
+        name: String,
+        claim: String,
+        read_only: bool,
+    },
+    /// Fields of the pod as files: (path in the volume, `fieldRef.fieldPath`).
+    DownwardApi {
+        name: String,
+        items: Vec<(String, String)>,
+    },
+    /// Any other source (image, csi, ephemeral...): an empty directory of the pod.
     Other {
         name: String,
     },
@@ -127,6 +148,10 @@ impl Volume {
             Volume::ConfigMap { name, .. }
             | Volume::Secret { name, .. }
             | Volume::ServiceAccount { name }
+            | Volume::EmptyDir { name }
+            | Volume::HostPath { name, .. }
+            | Volume::Claim { name, .. }
+            | Volume::DownwardApi { name, .. }
             | Volume::Other { name } => name,
         }
     }
@@ -334,7 +359,12 @@ fn container(c: &Value, sidecar_allowed: bool) -> ContainerSpec {
             .map(|ms| {
                 ms.iter()
                     .map(|m| {
-                        (s(m, "/name"), s(m, "/mountPath"), m.get("readOnly").and_then(Value::as_bool).unwrap_or(false))
+                        (
+                            s(m, "/name"),
+                            s(m, "/mountPath"),
+                            m.get("readOnly").and_then(Value::as_bool).unwrap_or(false),
+                            s(m, "/subPath"),
+                        )
                     })
                     .collect()
             })
@@ -369,6 +399,23 @@ fn volume(v: &Value) -> Volume {
         .is_some_and(|srcs| srcs.iter().any(|x| x.get("serviceAccountToken").is_some()))
     {
         Volume::ServiceAccount { name }
+    } else if let Some(d) = v.get("downwardAPI") {
+        let items = d
+            .get("items")
+            .and_then(Value::as_array)
+            .map(|is| is.iter().map(|i| (s(i, "/path"), s(i, "/fieldRef/fieldPath"))).collect())
+            .unwrap_or_default();
+        Volume::DownwardApi { name, items }
+    } else if v.get("emptyDir").is_some() {
+        Volume::EmptyDir { name }
+    } else if let Some(h) = v.get("hostPath") {
+        Volume::HostPath { path: s(h, "/path"), kind: s(h, "/type"), name }
+    } else if let Some(c) = v.get("persistentVolumeClaim") {
+        Volume::Claim {
+            claim: s(c, "/claimName"),
+            read_only: c.get("readOnly").and_then(Value::as_bool).unwrap_or(false),
+            name,
+        }
     } else {
         Volume::Other { name }
     }
@@ -528,7 +575,7 @@ mod tests {
         assert_eq!(c.env[2].1, EnvValue::Field("status.podIP".into()));
         assert!(c.env_from[0].secret);
         assert_eq!(p.volumes[1], Volume::ServiceAccount { name: "kube-api-access-x".into() });
-        assert_eq!(p.volumes[2], Volume::Other { name: "data".into() });
+        assert_eq!(p.volumes[2], Volume::EmptyDir { name: "data".into() });
         assert_eq!(p.scheduled_at.as_deref(), Some("2025-01-01T00:00:01Z"));
         assert_eq!(p.grace_seconds, 30);
         assert_eq!(p.deletion_grace, None);

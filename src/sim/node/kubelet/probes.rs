@@ -73,7 +73,8 @@ pub fn on_stop(c: &mut CState) {
 }
 
 /// Probes that settled sleep until their answer can change; when something outside the container
-/// changes it (a process on the host network stopped), the sleeping ones are due at their next tick.
+/// changes it (a process on the host network stopped, `kubectl exec` wrote a file), the sleeping
+/// ones are due at their next tick.
 /// Returns when the container's next probe is due.
 pub fn rearm(c: &mut CState, spec: &ContainerSpec, started_at: Millis, now: Millis) -> Option<Millis> {
     let kinds: &[usize] = if c.started { &[LIVENESS, READINESS] } else { &[STARTUP] };

@@ -174,7 +174,7 @@ impl Kubelet {
 
     fn started(&mut self, uid: &str, i: usize, cid: String, started_at: Millis, k: &mut Kernel) {
         let Some(w) = self.pods.get(uid) else { return };
-        let behaviour = self.launch_parts(w, i).ok().map(|p| Behaviour::of(&p.launch()));
+        let behaviour = self.process(&cid).or_else(|| self.launch_parts(w, i).ok().map(|p| Behaviour::of(&p.launch())));
         let spec = w.spec.container(i).clone();
         let w = self.pods.get_mut(uid).expect("looked up above");
         let c = &mut w.containers[i];

@@ -162,7 +162,7 @@ fn container_status(spec: &ContainerSpec, c: &CState) -> Value {
         let mounts: Vec<Value> = spec
             .mounts
             .iter()
-            .map(|(name, path, ro)| {
+            .map(|(name, path, ro, _)| {
                 if *ro {
                     json!({"name": name, "mountPath": path, "readOnly": true, "recursiveReadOnly": "Disabled"})
                 } else {

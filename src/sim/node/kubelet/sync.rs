@@ -57,7 +57,7 @@ impl Kubelet {
                 self.wake(uid, deadline, k);
             }
             let Some(w) = self.pods.get(uid) else { return };
-            let needs_refs = !volumes::references(&w.spec).is_empty();
+            let needs_refs = !volumes::references(&w.spec).is_empty() || !super::claims::claims_of(&w.spec).is_empty();
             let d = plan(w, needs_refs, now, &self.crash_backoff);
             for (i, until) in &d.backoffs {
                 self.enter_backoff(uid, *i, *until, k);
@@ -85,6 +85,7 @@ impl Kubelet {
                 }
             }
         }
+        self.schedule_projection_resync(uid, k);
         if let Some(t) = self.pods.get(uid).and_then(|w| w.containers.iter().filter_map(probes::next_due).min()) {
             self.wake(uid, t, k);
         }
@@ -93,6 +94,18 @@ impl Kubelet {
         // a pull and a start in a row show up as one change (Running, with the pod IP).
         if self.pods.get(uid).is_some_and(|w| w.last_status == 0 || w.busy.is_none()) {
             self.post_status(uid, k);
+        }
+    }
+
+    /// A running pod that projects ConfigMaps or Secrets reads them again a sync period later, so
+    /// that a change reaches its files.
+    fn schedule_projection_resync(&mut self, uid: &str, k: &mut Kernel) {
+        let Some(w) = self.pods.get_mut(uid) else { return };
+        let running = w.stage == Stage::Active && w.sandbox.as_ref().is_some_and(|s| s.ready);
+        if running && w.fetched && w.fetch_pending == 0 && w.refetch_at.is_none() && super::mounts::projects(&w.spec) {
+            let at = k.now() + super::mounts::PROJECTION_RESYNC_MS;
+            w.refetch_at = Some(at);
+            self.wake(uid, at, k);
         }
     }
 
@@ -130,13 +143,21 @@ impl Kubelet {
                 k,
             );
         }
+        let claims = self.fetch_claims(uid, k);
+        if let Some(w) = self.pods.get_mut(uid) {
+            w.fetch_pending += claims;
+        }
     }
 
     fn run_sandbox(&mut self, uid: &str, attempt: u32, changed: bool, k: &mut Kernel) {
         let now = k.now();
         let Some(w) = self.pods.get(uid) else { return };
         let fetched = self.fetched_for(w);
-        let mount_error = w.spec.all().find_map(|c| volumes::container_files(&w.spec, c, &fetched).err());
+        let claim_path = |claim: &str| self.claim_path(&w.spec.namespace, claim);
+        let mount_error = self
+            .claims_unmountable(&w.spec)
+            .or_else(|| w.spec.all().find_map(|c| volumes::container_files(&w.spec, c, &fetched, &claim_path).err()))
+            .or_else(|| self.set_up_volumes(uid, now).err());
         if let Some(message) = mount_error {
             let w = self.pods.get_mut(uid).expect("looked up above");
             w.mount_backoff = if w.mount_backoff == 0 { 2000 } else { (w.mount_backoff * 2).min(122_000) };
@@ -166,6 +187,7 @@ impl Kubelet {
             pod_uid: uid.to_string(),
             namespace: w.spec.namespace.clone(),
             name: w.spec.name.clone(),
+            hostname: w.spec.hostname.clone(),
             attempt,
             host_network: w.spec.host_network,
         };
@@ -298,11 +320,16 @@ impl Kubelet {
             let grace = w.spec.grace_seconds;
             let w = self.pods.get_mut(uid).expect("looked up above");
             let CStatus::Running { started_at } = w.containers[i].status else { continue };
-            let mut launch = parts.launch();
-            if w.spec.host_network {
-                launch.host_listeners = &self.host_listeners;
-            }
-            let effects = probes::run_due(&mut w.containers[i], &spec, &launch, &pod_ip, started_at, now);
+            let effects = {
+                let host = self.host.borrow();
+                let mut launch = parts.launch();
+                launch.host = Some((&host.fs, now));
+                launch.layer = w.containers[i].id.as_ref().and_then(|cid| host.layers.get(cid));
+                if w.spec.host_network {
+                    launch.host_listeners = &self.host_listeners;
+                }
+                probes::run_due(&mut w.containers[i], &spec, &launch, &pod_ip, started_at, now)
+            };
             for e in effects {
                 match e {
                     probes::Effect::Unhealthy(message) => self.event(uid, "Warning", "Unhealthy", message, k),

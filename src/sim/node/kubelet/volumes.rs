@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::podspec::{ContainerSpec, EnvValue, PodSpec, Volume};
+use crate::sim::node::cri::Mount;
+use crate::sim::node::host;
 
 /// A referenced object: `(is_secret, name)`.
 pub type ObjectRef = (bool, String);
@@ -89,46 +91,77 @@ pub fn decode_base64(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// A container's mounted files (path, content) and its writable mount paths.
-pub type Mounted = (Vec<(String, String)>, Vec<String>);
+/// A container's files fixed at its start (path, content) and the node's directories mounted into it.
+pub type Mounted = (Vec<(String, String)>, Vec<Mount>);
 
-/// Files the container sees from its volumes, or the FailedMount message of the first volume that
-/// cannot be set up. Writable volumes come back as mount paths. The service account volume's
-/// `kube-root-ca.crt` part is always there: the kubelet does not wait for the root-ca-cert-publisher's
-/// ConfigMap (a real one would fail the mount until it exists, a few milliseconds after the namespace).
-pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> Result<Mounted, String> {
+/// The files a ConfigMap or Secret volume projects (path in the volume, content), or the
+/// FailedMount message when its object or a key is missing (`Ok(None)`: optional and missing).
+pub fn projected_files(vol: &Volume, fetched: &Fetched) -> Result<Option<Vec<(String, String)>>, String> {
+    let (Volume::ConfigMap { name: vol_name, source, items, optional }
+    | Volume::Secret { name: vol_name, source, items, optional }) = vol
+    else {
+        return Ok(None);
+    };
+    let secret = matches!(vol, Volume::Secret { .. });
+    let data = match fetched.get(&(secret, source.clone())) {
+        Some(Some(d)) => d,
+        _ if *optional => return Ok(None),
+        _ => {
+            return Err(format!(
+                "MountVolume.SetUp failed for volume \"{vol_name}\" : {} \"{source}\" not found",
+                kind(secret)
+            ));
+        }
+    };
+    if items.is_empty() {
+        return Ok(Some(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()));
+    }
+    let mut files = Vec::new();
+    for (key, to) in items {
+        match data.get(key) {
+            Some(v) => files.push((to.clone(), v.clone())),
+            None if *optional => {}
+            None => {
+                return Err(format!(
+                    "MountVolume.SetUp failed for volume \"{vol_name}\" : {} references non-existent config key: {key}",
+                    kind(secret)
+                ));
+            }
+        }
+    }
+    Ok(Some(files))
+}
+
+/// What the container sees from its volumes, or the FailedMount message of the first volume that
+/// cannot be set up. `claim_path` says where a claim's volume keeps its data on the node. The
+/// service account volume's `kube-root-ca.crt` part is always there: the kubelet does not wait
+/// for the root-ca-cert-publisher's ConfigMap (a real one would fail the mount until it exists, a
+/// few milliseconds after the namespace). A `subPath` mount of a ConfigMap or Secret is a copy made
+/// at the start, never updated (upstream bind-mounts the file, which the atomic writer replaces).
+pub fn container_files(
+    spec: &PodSpec,
+    c: &ContainerSpec,
+    fetched: &Fetched,
+    claim_path: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Mounted, String> {
     let mut files = Vec::new();
     let mut mounts = Vec::new();
-    for (vol_name, path, _) in &c.mounts {
+    for (vol_name, path, read_only, sub_path) in &c.mounts {
         let Some(vol) = spec.volumes.iter().find(|v| v.name() == vol_name) else { continue };
         let dir = path.trim_end_matches('/');
+        let sub = |base: String| {
+            if sub_path.is_empty() { base } else { format!("{}/{sub_path}", base.trim_end_matches('/')) }
+        };
+        let mut mount = |host_path: String, readonly: bool| {
+            mounts.push(Mount { container_path: dir.to_string(), host_path: sub(host_path), readonly })
+        };
         match vol {
-            Volume::ConfigMap { source, items, optional, .. } | Volume::Secret { source, items, optional, .. } => {
-                let secret = matches!(vol, Volume::Secret { .. });
-                let data = match fetched.get(&(secret, source.clone())) {
-                    Some(Some(d)) => d,
-                    _ if *optional => continue,
-                    _ => {
-                        return Err(format!(
-                            "MountVolume.SetUp failed for volume \"{vol_name}\" : {} \"{source}\" not found",
-                            kind(secret)
-                        ));
-                    }
-                };
-                if items.is_empty() {
-                    files.extend(data.iter().map(|(k, v)| (format!("{dir}/{k}"), v.clone())));
-                }
-                for (key, to) in items {
-                    match data.get(key) {
-                        Some(v) => files.push((format!("{dir}/{to}"), v.clone())),
-                        None if *optional => {}
-                        None => {
-                            return Err(format!(
-                                "MountVolume.SetUp failed for volume \"{vol_name}\" : {} references non-existent config key: {key}",
-                                kind(secret)
-                            ));
-                        }
-                    }
+            Volume::ConfigMap { .. } | Volume::Secret { .. } => {
+                let Some(projected) = projected_files(vol, fetched)? else { continue };
+                if sub_path.is_empty() {
+                    mount(host::projected_dir(&spec.uid, matches!(vol, Volume::Secret { .. }), vol_name), true);
+                } else if let Some((_, content)) = projected.iter().find(|(p, _)| p == sub_path) {
+                    files.push((dir.to_string(), content.clone()));
                 }
             }
             Volume::ServiceAccount { .. } => {
@@ -139,10 +172,32 @@ pub fn container_files(spec: &PodSpec, c: &ContainerSpec, fetched: &Fetched) -> 
                     format!("eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.{}.c2lnbmF0dXJl", spec.service_account),
                 ));
             }
-            Volume::Other { .. } => mounts.push(dir.to_string()),
+            Volume::EmptyDir { name } | Volume::Other { name } => mount(host::empty_dir(&spec.uid, name), *read_only),
+            Volume::DownwardApi { name, .. } => mount(host::downward_dir(&spec.uid, name), true),
+            Volume::HostPath { path, .. } => mount(path.clone(), *read_only),
+            Volume::Claim { claim, read_only: claim_ro, .. } => mount(claim_path(claim)?, *read_only || *claim_ro),
         }
     }
     Ok((files, mounts))
+}
+
+/// A downward API file's content (`fieldRef.fieldPath`): labels and annotations as `key="value"`
+/// lines, one field as its value, as the kubelet's `downwardapi` volume plugin writes them.
+pub fn downward_file(spec: &PodSpec, path: &str) -> String {
+    let map = |m: &BTreeMap<String, String>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={}", crate::sim::api::validation::gofmt::quote(v)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match path {
+        "metadata.name" => spec.name.clone(),
+        "metadata.namespace" => spec.namespace.clone(),
+        "metadata.uid" => spec.uid.clone(),
+        "metadata.labels" => map(&spec.labels),
+        "metadata.annotations" => map(&spec.annotations),
+        other => downward_map_entry(spec, other).unwrap_or_default(),
+    }
 }
 
 /// Where the pod is, for `fieldRef` values.
@@ -311,16 +366,29 @@ mod tests {
     #[test]
     fn files_of_volumes() {
         let s = spec();
-        let (files, mounts) = container_files(&s, &s.containers[0], &fetched(true)).expect("mountable");
-        assert!(files.contains(&("/etc/conf/mode.txt".to_string(), "fast".to_string())));
+        let no_claims = |c: &str| Err(format!("no claim {c}"));
+        let (files, mounts) = container_files(&s, &s.containers[0], &fetched(true), &no_claims).expect("mountable");
+        assert_eq!(mounts[0].host_path, "/var/lib/kubelet/pods/u1/volumes/kubernetes.io~configmap/conf");
+        assert!(mounts[0].readonly, "ConfigMap volumes are read-only");
+        assert_eq!(
+            projected_files(&s.volumes[0], &fetched(true)),
+            Ok(Some(vec![("mode.txt".to_string(), "fast".to_string())]))
+        );
         assert!(
             files
                 .contains(&("/var/run/secrets/kubernetes.io/serviceaccount/namespace".to_string(), "shop".to_string()))
         );
-        assert_eq!(mounts, vec!["/scratch"]);
+        assert_eq!(
+            mounts[1],
+            Mount {
+                container_path: "/scratch".into(),
+                host_path: "/var/lib/kubelet/pods/u1/volumes/kubernetes.io~empty-dir/scratch".into(),
+                readonly: false
+            }
+        );
         let none = Fetched::new();
         assert_eq!(
-            container_files(&s, &s.containers[0], &none),
+            container_files(&s, &s.containers[0], &none, &no_claims),
             Err("MountVolume.SetUp failed for volume \"conf\" : configmap \"cfg\" not found".into())
         );
     }

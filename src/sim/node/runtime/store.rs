@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::behaviour::Behaviour;
-use super::super::cri::{ContainerInfo, ContainerState, ImageInfo, SandboxInfo};
+use super::super::cri::{ContainerConfig, ContainerInfo, ContainerState, ImageInfo, SandboxInfo};
 use super::super::registry::ResolvedImage;
 use crate::sim::time::Millis;
 
@@ -15,6 +15,8 @@ pub struct Sandbox {
     pub pod_uid: String,
     pub namespace: String,
     pub name: String,
+    /// What its containers' `hostname` answers.
+    pub hostname: String,
     pub attempt: u32,
     pub ip: String,
     /// Host number in the node's pod CIDR while the IP is allocated.
@@ -27,6 +29,9 @@ pub struct Sandbox {
 pub struct Container {
     pub info: ContainerInfo,
     pub behaviour: Behaviour,
+    /// What it was created with and its hostname: its process is decided again at its start,
+    /// when what it reads from the node's disk is known.
+    pub config: Option<Box<(ContainerConfig, String)>>,
     pub memory_limit: Option<u64>,
     /// When the process will end by itself (absolute), while it runs.
     pub exit_at: Option<(Millis, i32, &'static str)>,

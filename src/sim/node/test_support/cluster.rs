@@ -54,11 +54,13 @@ impl Cluster {
     pub fn new() -> Cluster {
         let reg = Registry::default();
         let cfg = NodeConfig::new(NODE, 1, false);
-        let rt = Runtime::new(NODE, &cfg.pod_cidr, &reg);
+        let mut rt = Runtime::new(NODE, &cfg.pod_cidr, &reg);
+        let kubelet = Kubelet::new(cfg);
+        rt.host = kubelet.host.clone();
         let mut c = Cluster {
             k: Kernel::new(42),
             reg,
-            kubelet: Kubelet::new(cfg),
+            kubelet,
             rt,
             requests: Vec::new(),
             pods: BTreeMap::new(),

@@ -1,7 +1,6 @@
 //! What individual commands do in the symbolic shell: shell builtins and the coreutils/busybox
 //! commands that container scripts use. Programs (servers, stress, perl, python) are in `programs`.
 
-use crate::sim::sort::StableSort;
 use thiserror::Error;
 
 use super::super::{End, Line, Piece, Step, programs};
@@ -45,17 +44,45 @@ pub fn sleep_ms(arg: &str) -> Result<Option<Millis>, SleepError> {
     Ok(Some((n * factor) as Millis))
 }
 
-fn lines_of(text: &str) -> Vec<Line> {
-    let t = text.strip_suffix('\n').unwrap_or(text);
-    if t.is_empty() { Vec::new() } else { t.split('\n').map(Line::text).collect() }
+/// `cp`/`mv SRC... DEST`: the content goes along (a file the simulation does not know, outside every
+/// mount, is taken as part of the image: copied empty); into DEST when it is a directory.
+fn copy(ex: &mut Exec<'_>, name: &str, operands: &[&String]) -> Effect {
+    let Some((dest, sources)) = operands.split_last() else {
+        return Effect::fail(1, format!("{name}: missing file operand"));
+    };
+    let mut steps = Vec::new();
+    for src in sources {
+        let content = match ex.read(src) {
+            Some(c) => c,
+            None if ex.is_dir(src) => continue,
+            None if crate::sim::node::host::host_path(ex.ctx.mounts, src).is_some() => {
+                return Effect {
+                    steps,
+                    ..Effect::fail(1, format!("{name}: can't stat '{src}': No such file or directory"))
+                };
+            }
+            None => String::new(),
+        };
+        let target = if ex.is_dir(dest) {
+            format!("{}/{}", dest.trim_end_matches('/'), src.rsplit('/').next().unwrap_or(src))
+        } else {
+            dest.to_string()
+        };
+        match ex.write(&target, lines_of(&content), false) {
+            Ok(step) => steps.push(step),
+            Err(e) => return Effect { steps, ..Effect::fail(1, format!("{name}: can't create '{target}': {e}")) },
+        }
+        if name == "mv" {
+            steps.push(ex.remove(src));
+        }
+    }
+    Effect { steps, ..Effect::default() }
 }
 
-fn no_such_file(ex: &Exec<'_>, cmd: &str, path: &str) -> String {
-    if ex.ctx.busybox {
-        format!("{cmd}: can't open '{path}': No such file or directory")
-    } else {
-        format!("{cmd}: {path}: No such file or directory")
-    }
+/// A text's lines, without the final newline's empty one.
+pub fn lines_of(text: &str) -> Vec<Line> {
+    let t = text.strip_suffix('\n').unwrap_or(text);
+    if t.is_empty() { Vec::new() } else { t.split('\n').map(Line::text).collect() }
 }
 
 /// Runs one command with expanded arguments.
@@ -102,8 +129,8 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             }
             Effect { steps: vec![Step::Sleep(total)], ..Effect::default() }
         }
-        "true" | ":" | "cd" | "shopt" | "umask" | "ulimit" | "source" | "." | "sync" | "mkdir" | "chmod" | "chown"
-        | "ln" | "hash" | "type" | "command" | "alias" => Effect::status(0),
+        "true" | ":" | "cd" | "shopt" | "umask" | "ulimit" | "source" | "." | "sync" | "chmod" | "chown" | "ln"
+        | "hash" | "type" | "command" | "alias" => Effect::status(0),
         "false" => Effect::status(1),
         "exit" | "return" => {
             let code = rest.first().and_then(|c| c.parse::<i64>().ok()).map_or(ex.status, |c| (c & 0xff) as i32);
@@ -160,60 +187,48 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
         "touch" => {
             let mut steps = Vec::new();
             for f in operands {
-                if ex.files.insert(f.to_string()) {
-                    steps.push(Step::Touch(f.to_string()));
+                match ex.touch(f) {
+                    Ok(step) => steps.extend(step),
+                    Err(e) => return Effect { steps, ..Effect::fail(1, format!("touch: {f}: {e}")) },
                 }
             }
             Effect { steps, ..Effect::default() }
         }
-        "rm" => {
+        "mkdir" => {
+            let steps = operands.iter().map(|f| Step::Mkdir(f.to_string())).collect();
+            Effect { steps, ..Effect::default() }
+        }
+        "rm" | "rmdir" => {
             let force = rest.iter().any(|a| a.starts_with('-') && a.contains('f'));
             let mut steps = Vec::new();
             for f in operands {
-                let dir = format!("{}/", f.trim_end_matches('/'));
-                let gone: Vec<String> = ex.files.iter().filter(|x| *x == f || x.starts_with(&dir)).cloned().collect();
-                if gone.is_empty() && !force && !ex.exists(f) {
-                    return Effect::fail(1, format!("rm: can't remove '{f}': No such file or directory"));
+                if !force && !ex.exists(f) {
+                    return Effect {
+                        steps,
+                        ..Effect::fail(1, format!("{name}: can't remove '{f}': No such file or directory"))
+                    };
                 }
-                for g in gone {
-                    ex.files.remove(&g);
-                    steps.push(Step::Remove(g));
-                }
+                steps.push(ex.remove(f));
             }
             Effect { steps, ..Effect::default() }
         }
-        "cp" | "mv" | "tee" | "install" => {
-            let targets: Vec<String> = if name == "tee" {
-                operands.iter().map(|s| s.to_string()).collect()
-            } else {
-                operands.last().map(|s| s.to_string()).into_iter().collect()
-            };
+        "tee" => {
+            let input = ex.stdin.clone().unwrap_or_default();
+            let append = rest.iter().any(|a| a == "-a" || a == "--append");
             let mut steps = Vec::new();
-            for t in targets {
-                if !ex.is_dir(&t) && ex.files.insert(t.clone()) {
-                    steps.push(Step::Touch(t));
+            for f in &operands {
+                if let Ok(step) = ex.write(f, lines_of(&input), append) {
+                    steps.push(step);
                 }
             }
-            Effect { steps, ..Effect::default() }
+            Effect { steps, out: lines_of(&input), ..Effect::default() }
         }
-        "cat" | "rev" | "head" | "tail" | "more" | "less" => {
+        "cp" | "mv" | "install" => copy(ex, &name, &operands),
+        "cat" | "rev" | "head" | "tail" | "more" | "less" | "wc" | "grep" | "egrep" | "fgrep" => {
             if name == "tail" && rest.iter().any(|a| a == "-f" || a == "-F" || a == "--follow") {
                 return Effect::end(End::Forever);
             }
-            let mut out = Vec::new();
-            for f in operands.iter().filter(|f| f.as_str() != "-") {
-                match ex.read(f) {
-                    Some(c) => {
-                        out.extend(lines_of(&c).into_iter().map(|l| if name == "rev" { reverse(&l) } else { l }))
-                    }
-                    None => {
-                        let mut e = Effect::fail(1, no_such_file(ex, &name, f));
-                        e.out = out;
-                        return e;
-                    }
-                }
-            }
-            Effect::out(out)
+            super::text::run(ex, &name, rest)
         }
         "ls" => {
             let dir = operands.first().map_or("/", |s| s.as_str()).trim_end_matches('/').to_string();
@@ -228,18 +243,7 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
                 };
                 return Effect::fail(if ex.ctx.busybox { 1 } else { 2 }, msg);
             }
-            let prefix = format!("{dir}/");
-            let mut names: Vec<String> = ex
-                .ctx
-                .files
-                .iter()
-                .map(|(p, _)| p.clone())
-                .chain(ex.files.iter().cloned())
-                .filter_map(|p| p.strip_prefix(&prefix).map(|r| r.split('/').next().unwrap_or(r).to_string()))
-                .collect();
-            names.stable_sort();
-            names.dedup();
-            Effect::out(names.into_iter().map(Line::text).collect())
+            Effect::out(ex.list(&dir).into_iter().map(Line::text).collect())
         }
         "date" => {
             Effect::out(vec![Line(vec![if rest.iter().any(|a| a == "+%s") { Piece::Epoch } else { Piece::Date }])])
@@ -298,8 +302,8 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
         "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => {
             Effect { steps: vec![Step::Work(4000)], ..Effect::default() }
         }
-        "grep" | "sed" | "awk" | "sort" | "uniq" | "cut" | "tr" | "wc" | "xargs" | "base64" | "md5sum"
-        | "sha256sum" | "find" | "stat" | "du" | "df" | "ps" | "kill" | "chroot" | "mount" => Effect::status(0),
+        "sed" | "awk" | "sort" | "uniq" | "cut" | "tr" | "xargs" | "base64" | "md5sum" | "sha256sum" | "find"
+        | "stat" | "du" | "df" | "ps" | "kill" | "chroot" | "mount" => Effect::status(0),
         "yes" => Effect::end(End::Loop(vec![
             Step::Log(Line::text(rest.first().cloned().unwrap_or_else(|| "y".into()))),
             Step::Work(1),
@@ -339,10 +343,6 @@ fn printf(args: &[String]) -> String {
             return out;
         }
     }
-}
-
-fn reverse(l: &Line) -> Line {
-    Line::text(plain(&l.0).chars().rev().collect::<String>())
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 //! Connection timed out after N milliseconds` (`--connect-timeout`, `-m`), `curl: (22) The requested
 //! URL returned error: 404` (`-f`), `curl: (52) Empty reply from server`.
 
+use super::super::Line;
 use super::super::interp::{Effect, Exec};
 use super::super::net::{Connect, Network, TCP_CONNECT_GIVE_UP};
-use super::super::{Line, Step};
 use super::http::{self, Response};
 use super::wget::{UrlError, parse_url};
 use super::{connect, lines, lookup};
@@ -193,7 +193,7 @@ pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
     let last = meter.pop();
     e.mixed.extend(meter.into_iter().map(|l| (2, l)));
     match &o.output {
-        Some(f) if f != "-" => e.steps.extend(ex.files.insert(f.clone()).then(|| Step::Touch(f.clone()))),
+        Some(f) if f != "-" => e.steps.extend(ex.write(f, lines(&shown), false).ok()),
         _ if !shown.is_empty() => e.mixed.extend(lines(&shown).into_iter().map(|l| (1, l))),
         _ => {}
     }

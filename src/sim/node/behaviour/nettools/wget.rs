@@ -208,8 +208,8 @@ pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
     }
     say(&mut e, format!("saving to '{file}'"));
     say(&mut e, format!("{}'{file}' saved", progress(&file, body.len())));
-    if ex.files.insert(file.clone()) {
-        e.steps.push(super::super::Step::Touch(file));
+    if let Ok(step) = ex.write(&file, lines(&body), false) {
+        e.steps.push(step);
     }
     e
 }
