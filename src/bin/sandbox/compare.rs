@@ -86,7 +86,8 @@ fn run_kubectl(
         use std::io::Write;
         pipe.write_all(text.as_bytes()).map_err(|e| format!("sandbox compare: {e}"))?;
     }
-    drop(child.stdin.take());
+    // Closing stdin (end of input) lets a command that reads it finish.
+    child.stdin = None;
     // A command that waits for the cluster (`rollout status`, `wait`, `delete` of a namespace) would wait
     // for ever: nothing moves the manual clock while it runs. Stop it and say so in the transcript.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(COMMAND_TIMEOUT_S);
