@@ -6,7 +6,10 @@ use serde_json::Value;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, PatchType, RequestOptions, Verb};
 use crate::sim::apiserver::status::Status;
-use crate::sim::time::Millis;
+use crate::sim::time::{Millis, parse_duration};
+
+/// The most virtual time one `advance` call may ask for.
+const MAX_ADVANCE_MS: Millis = 24 * 3_600_000;
 
 /// What one HTTP request asks for.
 #[derive(Debug, Clone)]
@@ -70,31 +73,6 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A Go duration as `--request-timeout` and `advance?duration=` take it: `90s`, `1m30s`, `500ms`, `2h`.
-pub fn parse_duration(s: &str) -> Option<Millis> {
-    let mut total: f64 = 0.0;
-    let mut rest = s.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let n: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let ms = match &rest[..unit_len] {
-            "ms" => 1.0,
-            "s" => 1000.0,
-            "m" => 60_000.0,
-            "h" => 3_600_000.0,
-            _ => return None,
-        };
-        total += n * ms;
-        rest = &rest[unit_len..];
-    }
-    (total.is_finite() && (0.0..1e15).contains(&total)).then_some(total as Millis)
-}
-
 /// Go's `strconv.ParseBool` truths, which the apiserver's query decoding accepts (the Python client
 /// sends `watch=True`).
 fn parse_bool(v: &str) -> bool {
@@ -133,6 +111,11 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         ("GET", ["apis", g, v]) => return Route::Resources { group: g.to_string(), version: v.to_string() },
         ("POST", ["sandbox", "v1", "advance"]) => {
             return match param("duration").and_then(parse_duration) {
+                // Each virtual hour is simulated message by message: a day is the most one call may ask.
+                Some(d) if d > MAX_ADVANCE_MS => Route::Error(Status::bad_request(format!(
+                    "duration: at most 24h per call, got {:?}",
+                    param("duration").unwrap_or("")
+                ))),
                 Some(d) => Route::Advance(d),
                 None => Route::Error(Status::bad_request(format!(
                     "duration: want a Go duration such as 90s or 1m30s, got {:?}",

@@ -76,6 +76,7 @@ fn documents_and_the_clock() {
     );
     assert!(matches!(route("POST", "/sandbox/v1/advance?duration=1m30s", "", "", b""), Route::Advance(90_000)));
     assert!(matches!(route("POST", "/sandbox/v1/advance?duration=soon", "", "", b""), Route::Error(_)));
+    assert!(matches!(route("POST", "/sandbox/v1/advance?duration=25h", "", "", b""), Route::Error(_)), "a day at most");
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn durations_read_as_go_reads_them() {
     ] {
         assert_eq!(parse_duration(s), want, "{s}");
     }
-    for bad in ["", "10", "1x", "-1s", "s"] {
+    for bad in ["", "10", "1x", "-1s", "s", "1e99h"] {
         assert_eq!(parse_duration(bad), None, "{bad}");
     }
 }
