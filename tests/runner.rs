@@ -128,3 +128,17 @@ fn verbs_transcript_matches() {
     assert_eq!(transcript, expected);
     assert!(transcript.contains("deployment.apps/web scaled"), "scale goes through the scale subresource");
 }
+
+/// PersistentVolume, claim and StorageClass as kubectl 1.33 describes them (`storage.sh`): the
+/// transcript is the checked-in one, which `tests/serve.rs` also holds against kubectl 1.33.
+#[test]
+fn storage_transcript_matches() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join("storage.sh")).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join("storage.expected")).expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("Claim:           default/task-pv-claim"), "the volume names its claim");
+    assert!(transcript.contains("Used By:       task-pv-pod"), "the claim names the pod using it");
+}

@@ -239,6 +239,8 @@ fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::Descri
             related.pods = fetch("pods", Some(&ns), set.as_deref(), None);
         }
         "Deployment" => related.replica_sets = fetch("replicasets", Some(&ns), selector.as_deref(), None),
+        // `getPodsForPVC` lists the namespace's pods and keeps those with a volume of the claim.
+        "PersistentVolumeClaim" => related.pods = fetch("pods", Some(&ns), None, None),
         "Service" => {
             related.endpoint_slices =
                 fetch("endpointslices", Some(&ns), Some(&format!("kubernetes.io/service-name={name}")), None)

@@ -15,6 +15,7 @@ mod node;
 mod pod;
 mod quantity;
 mod service;
+mod storage;
 mod volumes;
 mod workloads;
 mod writer;
@@ -76,6 +77,9 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "ConfigMap" => namespace::describe_config_map(&mut w, obj, events, ctx),
         "Secret" => namespace::describe_secret(&mut w, obj),
         "NetworkPolicy" => network_policy::describe_network_policy(&mut w, obj),
+        "PersistentVolume" => storage::describe_persistent_volume(&mut w, obj, events, ctx),
+        "PersistentVolumeClaim" => storage::describe_persistent_volume_claim(&mut w, obj, events, ctx),
+        "StorageClass" => storage::describe_storage_class(&mut w, obj, events, ctx),
         _ => generic::describe_generic(&mut w, obj, events, ctx),
     }
     w.finish()
