@@ -6,6 +6,7 @@
 //! sandbox bench --nodes N --pods M [--seed N]
 //! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
 //! sandbox compare SCRIPT --kubectl PATH [--seed N]
+//! sandbox story SCRIPT [--seed N] [--for DURATION]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -25,11 +26,14 @@ use k8s_sandbox::sim::world::World;
 mod compare;
 #[path = "sandbox/serve.rs"]
 mod serve;
+#[path = "sandbox/story.rs"]
+mod story;
 
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
                      sandbox bench --nodes N --pods M [--seed N]\n  \
                      sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
-                     sandbox compare SCRIPT --kubectl PATH [--seed N]";
+                     sandbox compare SCRIPT --kubectl PATH [--seed N]\n  \
+                     sandbox story SCRIPT [--seed N] [--for DURATION]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -97,6 +101,15 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
+        Some("story") => (|| {
+            let rest: Vec<String> = args[1..]
+                .iter()
+                .enumerate()
+                .filter(|(i, a)| !a.starts_with("--") && !(*i > 0 && ["--seed", "--for"].contains(&args[*i].as_str())))
+                .map(|(_, a)| a.clone())
+                .collect();
+            story::run(&rest, number(&args, "--seed", 1)?, opt(&args, "--for"))
+        })(),
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;
             let pods = number(&args, "--pods", 3000)? as usize;

@@ -6,6 +6,11 @@
 //! ```
 //! Events due at the same virtual time run in the order they were queued (`seq`), so a run is a pure
 //! function of the seed and the inputs. When nothing is due, time jumps to the next event.
+//!
+//! Every message records its cause: the message whose handling sent it, or, for a message sent when a
+//! timer fired, the message whose handling set that timer (a timer set while handling a timer passes its
+//! cause on). Messages sent from outside any handling (kubectl, a fault, the boot) have none. This is
+//! what `sandbox story` and the story panel follow from a command to everything it set off.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -45,8 +50,13 @@ pub struct Kernel {
     pub network: Network,
     pub trace: Trace,
     queue: BinaryHeap<Reverse<(Millis, u64)>>,
-    scheduled: BTreeMap<u64, Scheduled>,
+    /// Each queued event, with the cause its handling passes on to what it sends.
+    scheduled: BTreeMap<u64, (Scheduled, Option<u64>)>,
     held: Vec<Message>,
+    /// The cause of what is being handled now (None outside any handling).
+    cause: Option<u64>,
+    /// What the handler decided, written on the next message it sends (see [`Kernel::decide`]).
+    decision: Option<String>,
     next_seq: u64,
     next_id: u64,
 }
@@ -61,6 +71,8 @@ impl Kernel {
             queue: BinaryHeap::new(),
             scheduled: BTreeMap::new(),
             held: Vec::new(),
+            cause: None,
+            decision: None,
             next_seq: 0,
             next_id: 1,
         }
@@ -68,6 +80,11 @@ impl Kernel {
 
     pub fn now(&self) -> Millis {
         self.now
+    }
+
+    /// The id the next message or request will get: what a command sends has this id or a later one.
+    pub fn next_id(&self) -> u64 {
+        self.next_id
     }
 
     /// A fresh id for a message or a request; unique across the whole run.
@@ -99,6 +116,8 @@ impl Kernel {
             sent_at: self.now,
             deliver_at,
             fate,
+            cause: self.cause,
+            decision: self.decision.take(),
         });
         self.trace.keep_payload(id, &payload);
         let msg = Message { id, from, to, payload };
@@ -119,7 +138,25 @@ impl Kernel {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Reverse((at, seq)));
-        self.scheduled.insert(seq, item);
+        // A message causes what its handling sends; a timer passes on the cause of whoever set it.
+        let cause = match &item {
+            Scheduled::Deliver(msg) => Some(msg.id),
+            Scheduled::Timer { .. } => self.cause,
+        };
+        self.scheduled.insert(seq, (item, cause));
+    }
+
+    /// Records what the component handling the current event decided (`chose sandbox-worker2: 3 of
+    /// 4 nodes fit`), to be written on the next message it sends: the story tells it on that hop.
+    pub fn decide(&mut self, decision: String) {
+        self.decision = Some(decision);
+    }
+
+    /// Ends the handling of the event `pop_due` returned: what is sent from now on (kubectl, a
+    /// fault) has no cause until the next event, and an undelivered decision is dropped.
+    pub fn end_handling(&mut self) {
+        self.cause = None;
+        self.decision = None;
     }
 
     /// When the next event is due, if any.
@@ -127,7 +164,8 @@ impl Kernel {
         self.queue.peek().map(|Reverse((t, _))| *t)
     }
 
-    /// Takes the next event if it is due at or before `limit`, advancing the clock to it.
+    /// Takes the next event if it is due at or before `limit`, advancing the clock to it; what is
+    /// sent until [`Kernel::end_handling`] records the event's cause.
     pub fn pop_due(&mut self, limit: Millis) -> Option<Scheduled> {
         let Reverse((at, seq)) = *self.queue.peek()?;
         if at > limit {
@@ -135,7 +173,10 @@ impl Kernel {
         }
         self.queue.pop();
         self.now = self.now.max(at);
-        self.scheduled.remove(&seq)
+        let (item, cause) = self.scheduled.remove(&seq)?;
+        self.cause = cause;
+        self.decision = None;
+        Some(item)
     }
 
     /// Moves the clock forward with nothing happening (nothing may be due before `t`).

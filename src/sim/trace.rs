@@ -15,6 +15,7 @@
 
 mod json_lines;
 mod names;
+pub mod story;
 #[cfg(test)]
 mod tests;
 
@@ -67,6 +68,13 @@ pub struct TraceEntry {
     pub sent_at: Millis,
     pub deliver_at: Millis,
     pub fate: Fate,
+    /// The message whose handling sent this one (through a timer it set, if it was a timer that
+    /// fired); none for what kubectl, a fault or the boot sent. See `kernel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<u64>,
+    /// What the sender decided when it sent this, in words (`chose sandbox-worker2: ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
 }
 
 /// Names serialize as the plain strings they were before they were shared (trace files compare

@@ -146,6 +146,7 @@ impl World {
             Scheduled::Deliver(msg) => self.deliver(msg),
             Scheduled::Timer { owner, kind } => self.fire(owner, kind),
         }
+        self.k.end_handling();
         true
     }
 

@@ -180,6 +180,8 @@ mod tests {
             sent_at,
             deliver_at: sent_at + 2,
             fate: Fate::Delivered,
+            cause: None,
+            decision: None,
         }
     }
 

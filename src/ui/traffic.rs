@@ -107,6 +107,8 @@ mod tests {
             sent_at,
             deliver_at,
             fate,
+            cause: None,
+            decision: None,
         }
     }
 

@@ -215,6 +215,23 @@ impl Decision {
         fit_error_message(self.num_all_nodes, self.rejections().map(|(_, s)| s), absent, post_filter)
     }
 
+    /// The attempt in words, for the story of a command: `chose sandbox-worker2: 3 of 4 nodes fit,
+    /// highest score 87` (the score is the weighted total; a lone feasible node is not scored).
+    pub fn in_words(&self) -> String {
+        match &self.outcome {
+            Outcome::Fit(node) => {
+                let fit = self.rejected.iter().filter(|r| r.is_none()).count();
+                let score = match self.node_index(node).and_then(|i| self.total(i)) {
+                    Some(t) => format!(", highest score {t}"),
+                    None => String::new(),
+                };
+                format!("chose {node}: {fit} of {} nodes fit{score}", self.num_all_nodes)
+            }
+            Outcome::Unfit | Outcome::NoNodes => format!("found no node: {}", self.message),
+            Outcome::Error(e) => format!("could not schedule: {e}"),
+        }
+    }
+
     /// The plugins that rejected some node, sorted (what the queue uses to pick relevant events).
     pub fn unschedulable_plugins(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = self

@@ -17,6 +17,8 @@ fn entry(id: u64) -> TraceEntry {
         sent_at: id,
         deliver_at: id + 1,
         fate: Fate::Delivered,
+        cause: None,
+        decision: None,
     }
 }
 

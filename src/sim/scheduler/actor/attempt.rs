@@ -82,6 +82,8 @@ impl Scheduler {
             Outcome::Fit(node) => {
                 self.cluster.assume(&key, &node);
                 d.message = format!("Successfully assigned {}/{} to {node}", pod.namespace, pod.name);
+                // The story tells the choice on the first write it leads to (a volume's or the binding).
+                k.decide(d.in_words());
                 if self.bind_volumes(&pod, &node, k) {
                     self.send_bind(&pod, key, node, k);
                 } else {
@@ -91,17 +93,20 @@ impl Scheduler {
             }
             Outcome::NoNodes => {
                 d.message = "no nodes available to schedule pods".to_string();
+                k.decide(d.in_words());
                 self.fail(&pod, "Unschedulable", &d.message, Nomination::Set(String::new()), k);
                 self.queue.fail_unschedulable(&key, Vec::new(), now);
             }
             Outcome::Error(message) => {
                 d.message = message;
+                k.decide(d.in_words());
                 self.fail(&pod, "SchedulerError", &d.message, Nomination::Keep, k);
                 self.queue.fail_with_error(&key, now);
             }
             Outcome::Unfit => {
                 let p = preempt(&mut self.algorithm.profile, &pod, &self.cluster, &d, &mut k.rng);
                 d.message = d.fit_error(&p.message);
+                k.decide(d.in_words());
                 let nomination = match &p.nominated_node {
                     Some(node) => {
                         self.evict(&pod, node, &p.victims, k);
