@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
+use k8s_sandbox::sim::apiserver::request::Verb;
 use k8s_sandbox::sim::dataplane::policy::{Packet, PodInfo, Proto, evaluate};
+use k8s_sandbox::sim::http::{self, Route, table};
 use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::world::World;
 
@@ -134,6 +136,7 @@ impl Budget {
 
 mod fuzz {
     pub mod commands;
+    pub mod http;
     pub mod manifests;
     pub mod netpol;
     pub mod yaml;
@@ -368,4 +371,54 @@ proptest! {
             run(w, "delete networkpolicy fuzz --ignore-not-found", None);
         });
     }
+}
+
+proptest! {
+    // Each case is a request or a watch against one API-only world: cheap, so all the cases run.
+    #![proptest_config(config())]
+
+    /// Whatever arrives over HTTP, the router answers with a route or the apiserver's error, and the
+    /// simulated apiserver answers the call with an object or a `Status` of a real HTTP code: never a
+    /// panic, and the apiserver still serves the next request.
+    #[test]
+    fn http_requests_never_panic(
+        method in fuzz::http::method(),
+        target in fuzz::http::target(),
+        content_type in fuzz::http::content_type(),
+        accept in fuzz::http::accept(),
+        body in fuzz::http::body(),
+    ) {
+        let mut w = API_WORLD.with(|w| w.borrow_mut().take()).unwrap_or_else(api_only_world);
+        match http::route(&method, &target, &content_type, &accept, &body) {
+            Route::Error(s) => prop_assert!((400..600).contains(&s.code), "{} for {method} {target}", s.code),
+            Route::Api { request, table: as_table } if request.verb == Verb::Watch => {
+                let kind = request.resource.kind;
+                let id = w.open_kubectl_watch(*request);
+                w.run_for(50);
+                let (events, _) = w.take_kubectl_watch(id);
+                for e in events.iter().filter(|_| as_table) {
+                    table::to_table(&e.object, kind, w.now());
+                }
+                w.close_kubectl_watch(id);
+            }
+            Route::Api { request, table: as_table } => {
+                let kind = request.resource.kind;
+                match w.call(*request) {
+                    Ok(v) if as_table => { table::to_table(&v, kind, w.now()); }
+                    Ok(_) => {}
+                    Err(s) => prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message),
+                }
+            }
+            _ => {}
+        }
+        let after = run(&mut w, "get namespace default -o name", None);
+        prop_assert_eq!(after.stdout, "namespace/default\n", "after {} {}: {}", method, target, after.stderr);
+        API_WORLD.with(|cell| *cell.borrow_mut() = Some(w));
+    }
+}
+
+thread_local! {
+    /// One world for all the HTTP cases of a thread: a case's writes stay for the next (as on a real
+    /// server), and a world is not booted for each of the thousands of cases.
+    static API_WORLD: std::cell::RefCell<Option<World>> = const { std::cell::RefCell::new(None) };
 }

@@ -258,3 +258,59 @@ fn the_python_client_lists_creates_and_watches() {
         "listed 14 kube-system pods\n4 nodes Ready\ncreated configmap from-python\nsecond create refused: 409 Conflict\nwatched ADDED configmap from-python with data {'answer': '42'}\n"
     );
 }
+
+/// Sends raw bytes on a fresh connection and reads until the server closes it (or 10 s pass).
+fn raw(port: u16, bytes: &[u8]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.write_all(bytes).expect("write");
+    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Bad input on the wire gets the answers Go's net/http and the apiserver give, and the server keeps
+/// serving: a request line it cannot read, a header without a colon, a body over the apiserver's 3 MiB
+/// limit, and a client that hangs up in the middle of a watch.
+#[test]
+fn bad_requests_get_the_apiservers_answers_and_the_server_keeps_serving() {
+    let server = start("bad");
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"[..],
+        b"GET\r\n\r\n",
+        b"GET /version HTTP/1.1\r\nno colon here\r\n\r\n",
+    ] {
+        let answer = raw(server.port, garbage);
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n") && answer.ends_with("\r\n\r\n400 Bad Request"),
+            "{garbage:?}: {answer}"
+        );
+    }
+    let huge = format!(
+        "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        (3 << 20) + 1
+    );
+    let answer = raw(server.port, huge.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 413 Request Entity Too Large\r\n"), "{answer}");
+    assert!(answer.contains("\"message\":\"Request entity too large: limit is 3145728\""), "{answer}");
+    assert!(answer.contains("\"reason\":\"RequestEntityTooLarge\""), "{answer}");
+    // JSON that is not an object: the decoder's words, and nothing is written.
+    let (code, body) = http(server.port, "PUT", "/api/v1/namespaces/default", "application/json", "[]");
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("json: cannot unmarshal array into Go value of type struct"), "{body}");
+    // A watch whose client goes away mid-stream.
+    {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        write!(s, "GET /api/v1/namespaces/default/configmaps?watch=true HTTP/1.1\r\nHost: x\r\n\r\n").expect("write");
+        let mut first = [0u8; 64];
+        s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let n = s.read(&mut first).expect("the watch answers");
+        assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200 OK"));
+    }
+    // Nothing was created by any of it, and the server still answers.
+    let (code, body) = http(server.port, "GET", "/api/v1/namespaces/default/configmaps", "", "");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"kube-root-ca.crt\"") && !body.contains("\"name\":\"c\""), "{body}");
+    let (code, _) = http(server.port, "GET", "/version", "", "");
+    assert_eq!(code, 200);
+}

@@ -140,9 +140,15 @@ fn sandbox_story_prints_the_last_commands_story_as_numbered_lines() {
     let script = "kubectl create namespace demo\nkubectl create deployment web --image=nginx -n demo\n";
     let (code, out, err) = sandbox_story(script, &["--seed", "2", "--for", "10s"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.starts_with("$ kubectl create deployment web --image=nginx -n demo\ndeployment.apps/web created\n"), "{out}");
+    assert!(
+        out.starts_with("$ kubectl create deployment web --image=nginx -n demo\ndeployment.apps/web created\n"),
+        "{out}"
+    );
     assert!(out.contains("\nThe story ("), "{out}");
-    assert!(out.contains("\n1. +0ms kubectl → kube-apiserver: POST /apis/apps/v1/namespaces/demo/deployments"), "{out}");
+    assert!(
+        out.contains("\n1. +0ms kubectl → kube-apiserver: POST /apis/apps/v1/namespaces/demo/deployments"),
+        "{out}"
+    );
     assert!(out.contains("kube-scheduler chose sandbox-"), "{out}");
     // Only the last command's story: the namespace was created before it.
     assert!(!out.contains("/registry/namespaces/demo"), "{out}");

@@ -77,7 +77,12 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn is_option_value(args: &[String], a: &String) -> bool {
-    args.windows(2).any(|w| RUN_OPTIONS.contains(&w[0].as_str()) && &w[1] == a)
+    is_value_of(args, a, &RUN_OPTIONS)
+}
+
+/// Whether `a` is the value of one of `options` (`--seed 7`), not a positional argument.
+fn is_value_of(args: &[String], a: &String, options: &[&str]) -> bool {
+    args.windows(2).any(|w| options.contains(&w[0].as_str()) && &w[1] == a)
 }
 
 /// Peak resident memory of this process (VmHWM), or 0 where /proc is not available.
@@ -102,13 +107,12 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Some("story") => (|| {
-            let rest: Vec<String> = args[1..]
+            let script: Vec<String> = args[1..]
                 .iter()
-                .enumerate()
-                .filter(|(i, a)| !a.starts_with("--") && !(*i > 0 && ["--seed", "--for"].contains(&args[*i].as_str())))
-                .map(|(_, a)| a.clone())
+                .filter(|a| !a.starts_with("--") && !is_value_of(&args, a, &["--seed", "--for"]))
+                .cloned()
                 .collect();
-            story::run(&rest, number(&args, "--seed", 1)?, opt(&args, "--for"))
+            story::run(&script, number(&args, "--seed", 1)?, opt(&args, "--for"))
         })(),
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;

@@ -167,6 +167,9 @@ impl ApiServer {
 
     fn on_request(&mut self, client: Component, req: ApiRequest, k: &mut Kernel) {
         let rt = req.resource;
+        if let Some(refused) = body_not_an_object(&req) {
+            return respond(k, client, req.id, Err(refused));
+        }
         if req.subresource.as_deref() == Some("scale") && !scale::served(rt) {
             let missing =
                 Status::new(404, status::Reason::NotFound, "the server could not find the requested resource");
@@ -454,4 +457,29 @@ fn respond(k: &mut Kernel, client: Component, request_id: u64, result: Result<Va
 
 fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Arc<Value>) {
     k.send(Component::ApiServer, client.clone(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
+}
+
+/// A write whose body is JSON but not an object (`[]`, `3`, `"x"`) is refused by the apiserver's
+/// decoder before anything reads it, in Go's words; the rest of the apiserver may then take a body to
+/// be an object.
+fn body_not_an_object(req: &ApiRequest) -> Option<Status> {
+    if !matches!(req.verb, Verb::Create | Verb::Update | Verb::Patch(_)) {
+        return None;
+    }
+    let body = req.body.as_ref()?;
+    let json_type = match body {
+        Value::Object(_) => return None,
+        Value::Array(_) => "array",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Null => return Some(Status::bad_request("Object 'Kind' is missing in 'null'")),
+    };
+    let message = match req.verb {
+        Verb::Patch(_) => format!("json: cannot unmarshal {json_type} into Go value of type map[string]interface {{}}"),
+        _ => format!(
+            "couldn't get version/kind; json parse error: json: cannot unmarshal {json_type} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}"
+        ),
+    };
+    Some(Status::bad_request(message))
 }

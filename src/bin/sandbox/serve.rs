@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
-use k8s_sandbox::sim::apiserver::status::Status;
+use k8s_sandbox::sim::apiserver::status::{Reason, Status};
 use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
@@ -181,36 +181,61 @@ struct Request {
     body: Vec<u8>,
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
+/// What the apiserver reads of a request body at most (`MaxRequestBodyBytes`, 3 MiB).
+const MAX_BODY_BYTES: usize = 3 << 20;
+
+/// Why a request could not be read.
+enum Unreadable {
+    /// The client hung up (or sent nothing more): nothing to answer.
+    Closed,
+    /// Not HTTP/1.1 as Go's net/http reads it: it answers `400 Bad Request` and closes.
+    Malformed,
+    /// A body over the limit: the apiserver's 413 Status.
+    TooLarge,
+}
+
+/// One line as text; bytes that are not UTF-8 (a TLS handshake sent to plain HTTP) make it unreadable
+/// as HTTP, not the connection's end. None when the client closed.
+fn read_line(reader: &mut BufReader<TcpStream>) -> Option<String> {
+    let mut bytes = Vec::new();
+    match reader.read_until(b'\n', &mut bytes) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(String::from_utf8_lossy(&bytes).into_owned()),
     }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable> {
+    let line = read_line(reader).ok_or(Unreadable::Closed)?;
     let mut words = line.split_whitespace();
-    let (method, target) = (words.next()?.to_string(), words.next()?.to_string());
+    let (Some(method), Some(target), Some(version)) = (words.next(), words.next(), words.next()) else {
+        return Err(Unreadable::Malformed);
+    };
+    if !version.starts_with("HTTP/1.") || words.next().is_some() {
+        return Err(Unreadable::Malformed);
+    }
+    let (method, target) = (method.to_string(), target.to_string());
     let (mut length, mut content_type, mut accept) = (0usize, String::new(), String::new());
     loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
+        let header = read_line(reader).ok_or(Unreadable::Closed)?;
         let header = header.trim_end();
         if header.is_empty() {
             break;
         }
-        let (name, value) = header.split_once(':')?;
+        let (name, value) = header.split_once(':').ok_or(Unreadable::Malformed)?;
         match name.trim().to_ascii_lowercase().as_str() {
-            "content-length" => length = value.trim().parse().ok()?,
+            "content-length" => length = value.trim().parse().map_err(|_| Unreadable::Malformed)?,
             "content-type" => content_type = value.trim().to_string(),
             "accept" => accept = value.trim().to_string(),
             _ => {}
         }
     }
-    // 64 MiB is far beyond any manifest; a larger claim is refused rather than allocated.
-    if length > 64 << 20 {
-        return None;
+    // Refused before it is read, never allocated.
+    if length > MAX_BODY_BYTES {
+        return Err(Unreadable::TooLarge);
     }
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Request { method, target, content_type, accept, body })
+    reader.read_exact(&mut body).map_err(|_| Unreadable::Closed)?;
+    Ok(Request { method, target, content_type, accept, body })
 }
 
 fn reason_phrase(code: u16) -> &'static str {
@@ -218,6 +243,7 @@ fn reason_phrase(code: u16) -> &'static str {
         200 => "OK",
         201 => "Created",
         400 => "Bad Request",
+        413 => "Request Entity Too Large",
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
@@ -269,7 +295,29 @@ fn status_body(s: &Status) -> (u16, Value) {
 fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
-    while let Some(req) = read_request(&mut reader) {
+    loop {
+        let req = match read_request(&mut reader) {
+            Ok(req) => req,
+            Err(Unreadable::Closed) => return Ok(()),
+            // Go's net/http answers a request it cannot parse itself, as plain text, and closes.
+            Err(Unreadable::Malformed) => {
+                write!(
+                    out,
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+                )?;
+                return out.flush();
+            }
+            // The body was not read, so the connection cannot carry another request.
+            Err(Unreadable::TooLarge) => {
+                let too_large = Status::new(
+                    413,
+                    Reason::RequestEntityTooLarge,
+                    format!("Request entity too large: limit is {MAX_BODY_BYTES}"),
+                );
+                let (code, body) = status_body(&too_large);
+                return json_response(&mut out, code, &body);
+            }
+        };
         match http::route(&req.method, &req.target, &req.content_type, &req.accept, &req.body) {
             Route::Version => json_response(&mut out, 200, &discovery::version())?,
             Route::Health => respond(&mut out, 200, "text/plain; charset=utf-8", b"ok")?,
@@ -323,7 +371,6 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
             }
         }
     }
-    Ok(())
 }
 
 /// A watch: chunked JSON events until the simulated apiserver ends it or the client goes away.

@@ -24,6 +24,8 @@ pub enum Reason {
     Timeout,
     /// 429: the apiserver cannot serve this yet (its watch cache is re-initializing).
     TooManyRequests,
+    /// 413: a request body over the apiserver's limit (`MaxRequestBodyBytes`, 3 MiB).
+    RequestEntityTooLarge,
     /// The client could not reach the apiserver at all.
     Unreachable,
 }
@@ -100,6 +102,7 @@ impl Status {
             Reason::InternalError => "InternalError",
             Reason::Timeout => "Timeout",
             Reason::TooManyRequests => "TooManyRequests",
+            Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
             Reason::Unreachable => "",
         }
     }
