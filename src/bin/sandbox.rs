@@ -7,6 +7,7 @@
 //! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
 //! sandbox compare SCRIPT --kubectl PATH [--seed N]
 //! sandbox story SCRIPT [--seed N] [--for DURATION]
+//! sandbox bench-serve [--pods 1000] [--seed N]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -22,6 +23,8 @@ use k8s_sandbox::sim::trace::Trace;
 use k8s_sandbox::sim::world::World;
 
 // A binary's modules live beside it in `src/bin/`; this one's are kept in `src/bin/sandbox/`.
+#[path = "sandbox/bench_serve.rs"]
+mod bench_serve;
 #[path = "sandbox/compare.rs"]
 mod compare;
 #[path = "sandbox/serve.rs"]
@@ -33,7 +36,8 @@ const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--t
                      sandbox bench --nodes N --pods M [--seed N]\n  \
                      sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
                      sandbox compare SCRIPT --kubectl PATH [--seed N]\n  \
-                     sandbox story SCRIPT [--seed N] [--for DURATION]";
+                     sandbox story SCRIPT [--seed N] [--for DURATION]\n  \
+                     sandbox bench-serve [--pods 1000] [--seed N]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -113,6 +117,10 @@ fn main() -> ExitCode {
                 .cloned()
                 .collect();
             story::run(&script, number(&args, "--seed", 1)?, opt(&args, "--for"))
+        })(),
+        Some("bench-serve") => (|| {
+            let pods = u32::try_from(number(&args, "--pods", 1000)?).map_err(|_| "sandbox: --pods is too large")?;
+            bench_serve::run(pods, number(&args, "--seed", 1)?)
         })(),
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;
