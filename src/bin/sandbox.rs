@@ -6,6 +6,7 @@
 //! sandbox bench --nodes N --pods M [--seed N]
 //! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
 //! sandbox compare SCRIPT --kubectl PATH [--seed N]
+//! sandbox lessons [--check] [DIR] [ID...]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -23,13 +24,16 @@ use k8s_sandbox::sim::world::World;
 // A binary's modules live beside it in `src/bin/`; this one's are kept in `src/bin/sandbox/`.
 #[path = "sandbox/compare.rs"]
 mod compare;
+#[path = "sandbox/lessons.rs"]
+mod lessons;
 #[path = "sandbox/serve.rs"]
 mod serve;
 
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
                      sandbox bench --nodes N --pods M [--seed N]\n  \
                      sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
-                     sandbox compare SCRIPT --kubectl PATH [--seed N]";
+                     sandbox compare SCRIPT --kubectl PATH [--seed N]\n  \
+                     sandbox lessons [--check] [DIR] [ID...]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -93,6 +97,12 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(&args[1..]),
         // Exit 1 when the transcripts differ (the diff is printed), 2 when the comparison cannot run.
         Some("compare") => match compare::run(&args[1..]) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+        // Exit 1 when a lesson's check misbehaves, 2 when the lessons cannot be read.
+        Some("lessons") => match lessons::run(&args[1..]) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
