@@ -319,7 +319,8 @@ fn tokenize(text: &str) -> Result<Vec<String>, String> {
                 break;
             }
             chars.next();
-            if c == '"' || c == '\'' {
+            // Only a quote that opens a word quotes it: `labels["a/b"]` keeps its quotes for the path.
+            if (c == '"' || c == '\'') && word.is_empty() {
                 let mut closed = false;
                 for q in chars.by_ref() {
                     if q == c {
