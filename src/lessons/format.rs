@@ -103,7 +103,12 @@ fn front_matter(lines: &[&str]) -> Result<(String, String, String, usize), Lesso
             continue;
         }
         let (key, value) = line.split_once(':').ok_or_else(|| err(n, Reason::NotKeyValue(line.to_string())))?;
-        let value = value.trim().to_string();
+        // YAML habits: a value with a colon in it is often quoted.
+        let value = value.trim();
+        let value = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+            Some(inner) => inner.to_string(),
+            None => value.to_string(),
+        };
         if value.is_empty() {
             return Err(err(n, Reason::Empty("front matter value")));
         }
