@@ -89,7 +89,10 @@ fn a_check_that_passes_before_its_solution_fails_the_lesson() {
     let dir = course("vacuous", &DEMO.replace("exists namespace/demo", "exists namespace/default"));
     let (code, out, _) = sandbox(&["lessons", "--check", dir.to_str().expect("a UTF-8 path")]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("FAIL  demo: step 1 (\"A namespace\"): its checks already pass before its solution ran"), "{out}");
+    assert!(
+        out.contains("FAIL  demo: step 1 (\"A namespace\"): its checks already pass before its solution ran"),
+        "{out}"
+    );
     assert!(out.lines().last().is_some_and(|l| l.contains("FAILED")), "{out}");
 }
 
