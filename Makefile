@@ -45,12 +45,12 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 	scripts/tools.sh scripts/kubectl-module.sh scripts/csp.py Makefile
 DIST_STAMP := dist/index.html
 
-.PHONY: help serve dist size test test-lint test-native test-clients test-web test-e2e test-size test-fresh tools clean bench bench-web \
+.PHONY: help serve dist size test test-lint test-native test-lessons test-clients test-web test-e2e test-size test-fresh tools clean bench bench-web \
 	bench-frames fuzz
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload (SERVE_PORT=N for another port)"
-	@echo "make test    run every check: lint, native, in-browser (wasm-bindgen-test), end to end (WebDriver),"
+	@echo "make test    run every check: lint, native, lessons, in-browser (wasm-bindgen-test), end to end (WebDriver),"
 	@echo "             download size, and make serve + make dist from a fresh clone with an empty cargo registry"
 	@echo "make dist    build the release site into dist/ (relative URLs, wasm-opt -Oz)"
 	@echo "make size    print the bytes (raw, gzip, brotli) of the wasm and JS a first visit downloads"
@@ -91,7 +91,7 @@ size:
 # The layers' output is also kept in target/test.log, from which the closing tally is summed.
 test:
 	@mkdir -p target
-	@$(MAKE) --no-print-directory test-lint test-native test-clients test-web test-e2e test-size test-fresh 2>&1 | tee target/test.log
+	@$(MAKE) --no-print-directory test-lint test-native test-lessons test-clients test-web test-e2e test-size test-fresh 2>&1 | tee target/test.log
 	@scripts/test-summary.sh target/test.log
 
 # The checks a Rust codebase keeps: rustfmt (rustfmt.toml) and clippy with warnings as errors, for the
@@ -119,6 +119,12 @@ test-clients:
 test-native:
 	@echo "== native tests (cargo test)"
 	@env -u E2E_DIST cargo test --no-fail-fast || { echo "FAILED: native tests"; exit 1; }
+
+# The course in static/lessons: each lesson in a fresh world, every step's checks failing before its
+# solution and passing after (tests/lessons.rs runs the same in test-native; this prints the tally line).
+test-lessons:
+	@echo "== lessons (sandbox lessons --check)"
+	@cargo run --quiet --bin sandbox -- lessons --check || { echo "FAILED: lessons: sandbox lessons --check"; exit 1; }
 
 # wasm-bindgen-test-runner starts chromedriver (CHROMEDRIVER) with the flags in webdriver.json.
 # No debuginfo: the browser cannot use it, and it makes the test wasm 8x larger (170 MB) and the

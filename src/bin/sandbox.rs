@@ -8,6 +8,7 @@
 //! sandbox compare SCRIPT --kubectl PATH [--seed N]
 //! sandbox story SCRIPT [--seed N] [--for DURATION]
 //! sandbox bench-serve [--pods 1000] [--seed N]
+//! sandbox lessons [--check] [DIR] [ID...]
 //! ```
 //! `--trace FILE` gets every message: the trace keeps only its newest `--trace-window` messages
 //! in memory (by default `Trace::DEFAULT_WINDOW`) and writes each one to FILE as it leaves them.
@@ -27,6 +28,8 @@ use k8s_sandbox::sim::world::World;
 mod bench_serve;
 #[path = "sandbox/compare.rs"]
 mod compare;
+#[path = "sandbox/lessons.rs"]
+mod lessons;
 #[path = "sandbox/serve.rs"]
 mod serve;
 #[path = "sandbox/story.rs"]
@@ -37,7 +40,8 @@ const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--t
                      sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
                      sandbox compare SCRIPT --kubectl PATH [--seed N]\n  \
                      sandbox story SCRIPT [--seed N] [--for DURATION]\n  \
-                     sandbox bench-serve [--pods 1000] [--seed N]";
+                     sandbox bench-serve [--pods 1000] [--seed N]\n  \
+                     sandbox lessons [--check] [DIR] [ID...]";
 /// The options of `run` that take a value.
 const RUN_OPTIONS: [&str; 3] = ["--seed", "--trace", "--trace-window"];
 
@@ -122,6 +126,12 @@ fn main() -> ExitCode {
             let pods = u32::try_from(number(&args, "--pods", 1000)?).map_err(|_| "sandbox: --pods is too large")?;
             bench_serve::run(pods, number(&args, "--seed", 1)?)
         })(),
+        // Exit 1 when a lesson's check misbehaves, 2 when the lessons cannot be read.
+        Some("lessons") => match lessons::run(&args[1..]) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Some("bench") => (|| {
             let nodes = number(&args, "--nodes", 100)? as usize;
             let pods = number(&args, "--pods", 3000)? as usize;
