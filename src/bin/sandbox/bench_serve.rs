@@ -29,6 +29,8 @@ impl Client {
     fn connect(port: u16) -> Result<Self, String> {
         let s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("bench-serve: connect: {e}"))?;
         s.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
+        // As Go's net/http (kubectl, client-go) does: a request's pieces are not held for each other.
+        s.set_nodelay(true).map_err(|e| e.to_string())?;
         Ok(Self { writer: s.try_clone().map_err(|e| e.to_string())?, reader: BufReader::new(s) })
     }
 
@@ -135,7 +137,12 @@ pub fn run(pods: u32, seed: u64) -> Result<(), String> {
     let mut http_latency = Duration::ZERO;
     for i in 0..WATCHED_WRITES {
         let t = Instant::now();
-        c.call("POST", "/api/v1/namespaces/default/configmaps", &format!("{{\"metadata\":{{\"name\":\"w{i}\"}}}}"), 201)?;
+        c.call(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            &format!("{{\"metadata\":{{\"name\":\"w{i}\"}}}}"),
+            201,
+        )?;
         watch.next_event()?;
         http_latency += t.elapsed();
     }
@@ -165,8 +172,12 @@ pub fn run(pods: u32, seed: u64) -> Result<(), String> {
     let mut local_latency = Duration::ZERO;
     for i in 0..WATCHED_WRITES {
         let t = Instant::now();
-        w.call(request("POST", "/api/v1/namespaces/default/configmaps", &format!("{{\"metadata\":{{\"name\":\"w{i}\"}}}}"))?)
-            .map_err(|s| s.message)?;
+        w.call(request(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            &format!("{{\"metadata\":{{\"name\":\"w{i}\"}}}}"),
+        )?)
+        .map_err(|s| s.message)?;
         while w.take_kubectl_watch(watch_id).0.is_empty() {
             w.step();
         }
@@ -174,7 +185,9 @@ pub fn run(pods: u32, seed: u64) -> Result<(), String> {
     }
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(WATCHED_WRITES);
-    println!("bench-serve: {pods} pods, seed {seed}; HTTP through sandbox serve on loopback | in process (World::call)");
+    println!(
+        "bench-serve: {pods} pods, seed {seed}; HTTP through sandbox serve on loopback | in process (World::call)"
+    );
     println!("create pod:        {:>9.0}/s | {:>9.0}/s", rate(pods, http_create), rate(pods, local_create));
     println!("get one pod:       {:>9.0}/s | {:>9.0}/s", rate(GETS, http_get), rate(GETS, local_get));
     println!(

@@ -29,6 +29,9 @@ pub enum Clock {
     Manual,
 }
 
+/// How often a watch looks for new events.
+const WATCH_POLL: Duration = Duration::from_millis(5);
+
 /// Virtual time an opened watch is given to reach the apiserver and bring back its first events.
 const WATCH_OPEN_MS: Millis = 10;
 
@@ -155,6 +158,8 @@ pub fn start_world(seed: u64, clock: Clock) -> Sender<Job> {
 pub fn accept(listener: TcpListener, jobs: Sender<Job>, clock: Clock) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
+        // Answers and watch events go out as they are written, not held to fill a segment.
+        let _ = stream.set_nodelay(true);
         let jobs = jobs.clone();
         std::thread::spawn(move || {
             let _ = serve_connection(stream, &jobs, clock);
@@ -257,14 +262,17 @@ fn reason_phrase(code: u16) -> &'static str {
     }
 }
 
+/// One response, head and body in a single write: two small writes would wait on each other (Nagle's
+/// algorithm holds the second until the first is acknowledged, and the client delays that by 40 ms).
 fn respond(stream: &mut TcpStream, code: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
-    write!(
-        stream,
+    let mut response = format!(
         "HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache, private\r\n\r\n",
         reason_phrase(code),
         body.len()
-    )?;
-    stream.write_all(body)?;
+    )
+    .into_bytes();
+    response.extend_from_slice(body);
+    stream.write_all(&response)?;
     stream.flush()
 }
 
@@ -402,8 +410,9 @@ fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, tab
                 write!(out, "0\r\n\r\n")?;
                 return out.flush();
             }
-            // A client that went away is noticed when the next event's write fails.
-            std::thread::sleep(Duration::from_millis(50));
+            // A client that went away is noticed when the next event's write fails. Every look is a
+            // job for the world's thread, so looks are spaced; 5 ms keeps an event's wait short.
+            std::thread::sleep(WATCH_POLL);
         }
     })();
     let _ = jobs.send(Job::CloseWatch(id));
