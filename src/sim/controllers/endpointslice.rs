@@ -4,7 +4,8 @@
 //!
 //! As upstream's reconciler, an endpoint stays in the slice it is in: a pod change rewrites only that
 //! slice, new endpoints fill slices with room (same ports) before a new slice is created, and a
-//! Service without endpoints keeps one empty placeholder slice.
+//! Service without endpoints keeps one empty placeholder slice, which its first endpoints then fill
+//! (keeping its name, as `finalize` turns a create and a delete into one update).
 
 use crate::sim::api::pointer::Pointer;
 mod slots;

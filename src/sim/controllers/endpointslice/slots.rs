@@ -89,11 +89,13 @@ impl Slots {
             }
             self.remove(pod);
         }
-        let fits = |s: &Slot| {
-            (s.ports == ports || (s.members.is_empty() && s.name.is_none() && s.creating.is_none()))
-                && s.members.len() < MAX_PER_SLICE
-        };
-        let i = match self.slots.iter().position(fits) {
+        // A slice with these ports and room first (upstream fills existing slices before it makes
+        // one); else an empty one, whose name is reused: the placeholder of a Service that had no
+        // endpoints is updated rather than deleted and replaced (the reconciler's `finalize` turns a
+        // create and a delete into one update); else a new slice.
+        let same_ports = |s: &Slot| s.ports == ports && !s.members.is_empty() && s.members.len() < MAX_PER_SLICE;
+        let empty = |s: &Slot| s.members.is_empty() && s.creating.is_none();
+        let i = match self.slots.iter().position(same_ports).or_else(|| self.slots.iter().position(empty)) {
             Some(i) => i,
             None => {
                 self.slots.push(Slot::default());

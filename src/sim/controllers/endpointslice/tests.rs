@@ -133,3 +133,51 @@ fn terminating_pods_are_listed_as_terminating() {
     let m = crate::sim::controllers::members::member_for(&service(), &p).expect("member");
     assert_eq!(endpoint(&m)["conditions"], json!({"ready": false, "serving": true, "terminating": true}));
 }
+
+#[test]
+fn the_placeholder_slice_takes_the_first_endpoints() {
+    // A Service created before its pods: upstream's finalize turns "create a slice, delete the
+    // placeholder" into an update of the placeholder, which keeps its name.
+    let mut inf = Informers::default();
+    inf.insert(service());
+    let mut c = EndpointSliceController::default();
+    let out = c.sync(&inf, &key());
+    let mut n = 0;
+    land(&mut c, &mut inf, &out, &mut n);
+    let ch = inf.insert(pod("a", "10.244.1.2", true)).expect("change");
+    c.keys_for(&ch, &inf);
+    let out = c.sync(&inf, &key());
+    assert!(creates(&out, "EndpointSlice").is_empty() && deletes(&out, "EndpointSlice").is_empty(), "{out:?}");
+    let u = updates(&out, "EndpointSlice");
+    assert_eq!(u.len(), 1);
+    assert_eq!(u[0]["metadata"]["name"], "web-00001");
+    assert_eq!(u[0]["ports"], json!([{"port": 8080, "protocol": "TCP"}]));
+}
+
+#[test]
+fn after_a_slice_is_deleted_a_new_endpoint_joins_a_slice_with_room() {
+    // 150 pods in two slices; the first empties and is deleted; a new pod then goes into the second
+    // slice's room instead of a new slice (the 2-to-3 replica scale-up of a lesson showed two slices).
+    let mut inf = Informers::default();
+    inf.insert(service());
+    for i in 0..150 {
+        inf.insert(pod(&format!("p{i:03}"), &format!("10.0.0.{i}"), true));
+    }
+    let mut c = EndpointSliceController::default();
+    let out = c.sync(&inf, &key());
+    let mut n = 0;
+    land(&mut c, &mut inf, &out, &mut n);
+    for i in 0..100 {
+        let ch = inf.remove(pod(&format!("p{i:03}"), &format!("10.0.0.{i}"), true)).expect("change");
+        c.keys_for(&ch, &inf);
+    }
+    let out = c.sync(&inf, &key());
+    assert_eq!(deletes(&out, "EndpointSlice"), vec!["web-00001"]);
+    let ch = inf.insert(pod("new", "10.0.1.1", true)).expect("change");
+    c.keys_for(&ch, &inf);
+    let out = c.sync(&inf, &key());
+    assert!(creates(&out, "EndpointSlice").is_empty(), "{out:?}");
+    let u = updates(&out, "EndpointSlice");
+    assert_eq!(u[0]["metadata"]["name"], "web-00002");
+    assert_eq!(u[0]["endpoints"].as_array().map(Vec::len), Some(51));
+}
