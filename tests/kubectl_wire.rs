@@ -14,6 +14,8 @@ metadata:
   name: talker
   labels: {app: talker}
 spec:
+  # Not on sandbox-worker, which the session drains (an unmanaged pod would stop the drain).
+  nodeName: sandbox-worker2
   containers:
   - name: main
     image: busybox

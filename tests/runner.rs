@@ -142,3 +142,17 @@ fn storage_transcript_matches() {
     assert!(transcript.contains("Claim:           default/task-pv-claim"), "the volume names its claim");
     assert!(transcript.contains("Used By:       task-pv-pod"), "the claim names the pod using it");
 }
+
+/// `kubectl logs` with each option (`logs.sh`), which `tests/serve.rs` also runs through kubectl 1.33
+/// against the log subresource of `sandbox serve`.
+#[test]
+fn logs_transcript_matches() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join("logs.sh")).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join("logs.expected")).expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("$ kubectl logs -f once\none\ntwo\n"), "a finished container's log, followed");
+    assert!(transcript.contains("error: container nope is not valid for pod two\n"));
+}

@@ -8,6 +8,7 @@
 //! it, so it lands in the trace.
 
 pub mod discovery;
+pub mod logs;
 pub mod openapi;
 pub mod protobuf;
 pub mod route;

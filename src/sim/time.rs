@@ -18,6 +18,15 @@ pub fn rfc3339(ms: Millis) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// RFC 3339 with the fraction Go's `RFC3339Nano` prints (trailing zeros dropped), as log timestamps.
+pub fn rfc3339_nano(ms: Millis) -> String {
+    let base = rfc3339(ms);
+    match ms % 1000 {
+        0 => base,
+        frac => format!("{}.{}Z", base.trim_end_matches('Z'), format!("{frac:03}").trim_end_matches('0')),
+    }
+}
+
 /// Parses what [`rfc3339`] prints (and any `YYYY-MM-DDTHH:MM:SSZ`) back to virtual time.
 /// Times before the epoch clamp to 0.
 pub fn parse_rfc3339(s: &str) -> Option<Millis> {

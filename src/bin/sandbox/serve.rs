@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
 use k8s_sandbox::sim::apiserver::status::{Reason, Status};
+use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
 use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
@@ -43,6 +44,10 @@ pub enum Job {
     /// A watch's new events, whether it ended, and the virtual time.
     TakeWatch(u64, Sender<(Vec<WatchNotice>, bool, Millis)>),
     CloseWatch(u64),
+    /// A container's log (`pods/NAME/log`) and the virtual time.
+    Logs(LogRequest, Sender<(Result<Log, Status>, Millis)>),
+    /// A followed log's lines after the first N, and whether its container still runs.
+    MoreLogs(LogRequest, Log, usize, Sender<(Vec<(Millis, String)>, bool)>),
     /// Moves a manual clock; answers the new time.
     Advance(Millis, Sender<Millis>),
     /// The messages the trace still holds, one line each (for `sandbox compare`).
@@ -77,6 +82,13 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
                 let _ = reply.send((events, ended, world.now()));
             }
             Ok(Job::CloseWatch(id)) => world.close_kubectl_watch(id),
+            Ok(Job::Logs(r, reply)) => {
+                let log = logs::read(&mut world, &r);
+                let _ = reply.send((log, world.now()));
+            }
+            Ok(Job::MoreLogs(r, log, seen, reply)) => {
+                let _ = reply.send(logs::more(&mut world, &r, &log, seen));
+            }
             Ok(Job::Advance(d, reply)) => {
                 let t = world.now() + d;
                 world.run_until(t);
@@ -360,6 +372,17 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                 let (code, body) = status_body(&s);
                 json_response(&mut out, code, &body)?
             }
+            Route::Log(r) => {
+                let Some((answer, now)) = ask(jobs, |tx| Job::Logs(r.clone(), tx)) else { return Ok(()) };
+                match answer {
+                    Ok(log) if r.follow => return follow_log(out, jobs, r, log, now),
+                    Ok(log) => respond(&mut out, 200, "text/plain", logs::cut(log.lines, &r, now).as_bytes())?,
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)?
+                    }
+                }
+            }
             Route::Api { request, table } if request.verb == Verb::Watch => {
                 return stream_watch(out, jobs, *request, table);
             }
@@ -377,6 +400,32 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                     }
                 }
             }
+        }
+    }
+}
+
+/// `logs -f`: the log so far, then each new line as the container writes it, until it stops or the
+/// client goes away (chunked, as the kubelet's stream reaches the client through the apiserver).
+fn follow_log(mut out: TcpStream, jobs: &Sender<Job>, r: LogRequest, log: Log, now: Millis) -> std::io::Result<()> {
+    write!(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+    let mut seen = log.lines.len();
+    let mut chunk = logs::cut(log.lines.clone(), &r, now);
+    // Only the first chunk is cut by tail and since; what follows is every new line.
+    let each = LogRequest { tail_lines: None, since_seconds: None, since_time: None, limit_bytes: None, ..r.clone() };
+    loop {
+        if !chunk.is_empty() {
+            write!(out, "{:x}\r\n{chunk}\r\n", chunk.len())?;
+            out.flush()?;
+        }
+        std::thread::sleep(WATCH_POLL * 10);
+        let Some((lines, running)) = ask(jobs, |tx| Job::MoreLogs(r.clone(), log.clone(), seen, tx)) else {
+            return Ok(());
+        };
+        seen += lines.len();
+        chunk = logs::cut(lines, &each, 0);
+        if !running && chunk.is_empty() {
+            write!(out, "0\r\n\r\n")?;
+            return out.flush();
         }
     }
 }

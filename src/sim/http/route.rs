@@ -28,6 +28,8 @@ pub enum Route {
     OpenApiRoot,
     /// `GET /openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`: the path after `/openapi/v3/`.
     OpenApi(String),
+    /// `GET .../pods/NAME/log`: a container's log, read from its kubelet.
+    Log(super::logs::LogRequest),
     /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
     Api { request: Box<ApiRequest>, table: bool },
     /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
@@ -75,7 +77,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 
 /// Go's `strconv.ParseBool` truths, which the apiserver's query decoding accepts (the Python client
 /// sends `watch=True`).
-fn parse_bool(v: &str) -> bool {
+pub(super) fn parse_bool(v: &str) -> bool {
     matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
@@ -146,8 +148,14 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
     let Some(rt) = resource_at(group, version, plural).filter(|rt| rt.namespaced || namespace.is_none()) else {
         return Route::Error(not_found());
     };
-    // The subresources the simulated apiserver serves; `log`, `exec`, `attach`, `portforward` and
-    // `proxy` are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
+    if let (Some("log"), "GET", "pods", Some(ns), Some(pod)) = (sub.as_deref(), method, rt.plural, &namespace, &name) {
+        return match super::logs::LogRequest::from_query(ns, pod, &params) {
+            Ok(r) => Route::Log(r),
+            Err(s) => Route::Error(s),
+        };
+    }
+    // The subresources the simulated apiserver serves; `exec`, `attach`, `portforward` and `proxy`
+    // are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
     let served_sub = match (sub.as_deref(), method) {
         (None, _) => true,
         (Some("status"), "GET" | "PUT" | "PATCH") => true,

@@ -7,15 +7,14 @@
 //! through the apiserver's proxy to the kubelet; here kubectl asks the kubelet object directly.
 
 use crate::sim::api::pointer::Pointer;
+use crate::sim::apiserver::status::Reason;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace};
-use super::target::{
-    all_container_names, default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging,
-};
+use super::target::{default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging};
 use super::{Ctx, NoRoute, Output};
-use crate::sim::time::{Millis, parse_duration, parse_rfc3339, rfc3339};
+use crate::sim::time::{Millis, parse_duration, parse_rfc3339, rfc3339_nano};
 
 const USAGE_ERR: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
 
@@ -45,15 +44,6 @@ struct Shape {
     timestamps: bool,
     limit_bytes: Option<usize>,
     prefix: bool,
-}
-
-/// RFC 3339 with the fraction Go's `RFC3339Nano` prints (trailing zeros dropped).
-fn rfc3339_nano(ms: Millis) -> String {
-    let base = rfc3339(ms);
-    match ms % 1000 {
-        0 => base,
-        frac => format!("{}.{}Z", base.trim_end_matches('Z'), format!("{frac:03}").trim_end_matches('0')),
-    }
 }
 
 fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, String> {
@@ -160,7 +150,12 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         }
         Some(r) => {
             let (rt, name, _) = one_target(std::slice::from_ref(r), true)?;
-            let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
+            // kubectl 1.33 reads the object through the resource builder, whose NotFound names the
+            // namespace and comes wrapped (checked against kubectl 1.33 through sandbox serve).
+            let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| match e.reason {
+                Reason::NotFound => format!("error: error from server (NotFound): {} in namespace {ns:?}", e.message),
+                _ => e.to_string(),
+            })?;
             let mut pods = selected_pods(cx, &ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
             if pods.is_empty() {
                 return Err("error: timed out waiting for the condition".into());
@@ -191,10 +186,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         } else {
             match &container {
                 Some(c) if !has_container(pod, c) => {
-                    return Err(format!(
-                        "error: container {c} is not valid for pod {name} out of: {}",
-                        all_container_names(pod)
-                    ));
+                    return Err(format!("error: container {c} is not valid for pod {name}"));
                 }
                 Some(c) => vec![c.clone()],
                 None => {

@@ -84,11 +84,12 @@ fn bad_requests_get_the_apiservers_answers() {
     assert_eq!(error("GET", "/apis/apps/v1/namespaces/default/widgets", "").code, 404);
     assert_eq!(error("GET", "/api/v1/namespaces/default/nodes", "").code, 404, "nodes are not namespaced");
     assert_eq!(error("GET", "/nonsense", "").code, 404);
-    assert_eq!(
-        error("GET", "/api/v1/namespaces/default/pods/p/log", "").code,
-        404,
-        "logs are not served over HTTP yet"
-    );
+    assert_eq!(error("POST", "/api/v1/namespaces/default/pods/p/log", "").code, 404, "logs are read, not written");
+    assert_eq!(error("GET", "/api/v1/namespaces/default/pods/p/log?tailLines=x", "").code, 400);
+    assert!(matches!(
+        route("GET", "/api/v1/namespaces/default/pods/p/log?container=c&tailLines=2", "", "", b""),
+        Route::Log(r) if r.pod == "p" && r.container.as_deref() == Some("c") && r.tail_lines == Some(2)
+    ));
     assert_eq!(error("POST", "/api/v1/namespaces/default/configmaps/c/eviction", "application/json").code, 404);
     assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods/p", "application/json-patch+json").code, 415);
     assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods", "application/merge-patch+json").code, 405);

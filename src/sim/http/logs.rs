@@ -1,0 +1,187 @@
+//! `GET /api/v1/namespaces/NS/pods/NAME/log`: a container's log as the apiserver serves it, by
+//! reading the pod (a GET through the simulated apiserver, so it lands in the trace), checking the
+//! container as `ValidateContainer` does, and asking the pod's kubelet (`LogLocation`), then cutting
+//! the lines as the kubelet does for `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps` and
+//! `limitBytes`.
+
+use serde_json::Value;
+
+use crate::sim::api::pointer::Pointer;
+use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::status::{Reason, Status};
+use crate::sim::kubectl::Cluster;
+use crate::sim::time::{Millis, parse_rfc3339, rfc3339_nano};
+use crate::sim::world::World;
+
+/// What a log request asks for (`PodLogOptions` from the query).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogRequest {
+    pub namespace: String,
+    pub pod: String,
+    pub container: Option<String>,
+    pub previous: bool,
+    pub follow: bool,
+    pub timestamps: bool,
+    pub tail_lines: Option<usize>,
+    pub since_seconds: Option<u64>,
+    pub since_time: Option<Millis>,
+    pub limit_bytes: Option<usize>,
+}
+
+impl LogRequest {
+    /// The options from the query's parameters, refused as the apiserver's validation refuses them.
+    pub fn from_query(namespace: &str, pod: &str, params: &[(String, String)]) -> Result<Self, Status> {
+        let mut r = LogRequest { namespace: namespace.to_string(), pod: pod.to_string(), ..Self::default() };
+        let number = |k: &str, v: &str| -> Result<i64, Status> {
+            v.parse().map_err(|_| Status::bad_request(format!("{k}: Invalid value: {v:?}: must be an integer")))
+        };
+        for (k, v) in params {
+            match k.as_str() {
+                "container" if !v.is_empty() => r.container = Some(v.clone()),
+                "previous" => r.previous = super::route::parse_bool(v),
+                "follow" => r.follow = super::route::parse_bool(v),
+                "timestamps" => r.timestamps = super::route::parse_bool(v),
+                "tailLines" => {
+                    let n = number(k, v)?;
+                    r.tail_lines = Some(usize::try_from(n).map_err(|_| {
+                        Status::invalid(format!("PodLogOptions \"{pod}\" is invalid: tailLines: Invalid value: {n}: must be greater than or equal to 0"))
+                    })?);
+                }
+                "sinceSeconds" => {
+                    let n = number(k, v)?;
+                    r.since_seconds = Some(u64::try_from(n).ok().filter(|s| *s > 0).ok_or_else(|| {
+                        Status::invalid(format!("PodLogOptions \"{pod}\" is invalid: sinceSeconds: Invalid value: {n}: must be greater than 0"))
+                    })?);
+                }
+                "sinceTime" => {
+                    r.since_time = Some(parse_rfc3339(v).ok_or_else(|| {
+                        Status::bad_request(format!("sinceTime: Invalid value: {v:?}: must be an RFC3339 time"))
+                    })?);
+                }
+                "limitBytes" => {
+                    let n = number(k, v)?;
+                    r.limit_bytes = Some(usize::try_from(n).ok().filter(|b| *b > 0).ok_or_else(|| {
+                        Status::invalid(format!(
+                            "PodLogOptions \"{pod}\" is invalid: limitBytes: Invalid value: {n}: must be greater than 0"
+                        ))
+                    })?);
+                }
+                _ => {}
+            }
+        }
+        if r.since_seconds.is_some() && r.since_time.is_some() {
+            return Err(Status::invalid(format!(
+                "PodLogOptions \"{pod}\" is invalid: []: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"
+            )));
+        }
+        Ok(r)
+    }
+}
+
+/// The container a request means: the one named, or the pod's only container (`ValidateContainer`).
+fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> {
+    let names = |path: &str| -> Vec<String> {
+        pod.at(path)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
+            .collect()
+    };
+    let (containers, init, ephemeral) =
+        (names("/spec/containers"), names("/spec/initContainers"), names("/spec/ephemeralContainers"));
+    let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    match asked {
+        Some(c) if containers.iter().chain(&init).chain(&ephemeral).any(|n| n == c) => Ok(c.to_string()),
+        Some(c) => Err(Status::bad_request(format!("container {c} is not valid for pod {name}"))),
+        None if containers.len() == 1 => Ok(containers[0].clone()),
+        None => {
+            let mut message =
+                format!("a container name must be specified for pod {name}, choose one of: [{}]", containers.join(" "));
+            if !init.is_empty() {
+                message.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
+            }
+            Err(Status::bad_request(message))
+        }
+    }
+}
+
+/// A container's log as read: where it lives and its lines so far, with their times.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Log {
+    pub node: String,
+    pub container: String,
+    pub lines: Vec<(Millis, String)>,
+}
+
+/// The log, or the apiserver's error. A pod with no node yet has an empty log (`LogLocation` has
+/// nowhere to proxy to, and the apiserver answers an empty body).
+pub fn read(world: &mut World, r: &LogRequest) -> Result<Log, Status> {
+    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
+    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
+    let container = container_of(&pod, r.container.as_deref())?;
+    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
+    if node.is_empty() {
+        return Ok(Log { node, container, lines: Vec::new() });
+    }
+    match Cluster::logs(world, &node, &r.namespace, &r.pod, &container, r.previous) {
+        Ok(Ok(lines)) => Ok(Log { node, container, lines }),
+        Ok(Err(e)) if e.ends_with("not found") && !e.starts_with("previous") => {
+            Err(Status::new(404, Reason::NotFound, e))
+        }
+        Ok(Err(e)) => Err(Status::bad_request(e)),
+        Err(no_route) => Err(Status::internal(format!(
+            "Get \"https://{ip}:10250/containerLogs/{ns}/{pod}/{container}\": dial tcp {ip}:10250: connect: no route to host",
+            ip = no_route.ip,
+            ns = r.namespace,
+            pod = r.pod
+        ))),
+    }
+}
+
+/// For `follow`: the lines written after the first `seen`, and whether the container still runs (the
+/// stream ends when it stops). Read from the kubelet and the apiserver's cache, as a follow's open
+/// stream costs no further requests.
+pub fn more(world: &mut World, r: &LogRequest, log: &Log, seen: usize) -> (Vec<(Millis, String)>, bool) {
+    let lines = match Cluster::logs(world, &log.node, &r.namespace, &r.pod, &log.container, false) {
+        Ok(Ok(lines)) => lines,
+        _ => return (Vec::new(), false),
+    };
+    let key = format!("/registry/pods/{}/{}", r.namespace, r.pod);
+    let running = Cluster::cached(world, &key).is_some_and(|pod| {
+        ["/status/containerStatuses", "/status/initContainerStatuses"].iter().any(|path| {
+            pod.at(path).and_then(Value::as_array).into_iter().flatten().any(|c| {
+                c.get("name").and_then(Value::as_str) == Some(log.container.as_str())
+                    && c.at("/state/running").is_some()
+            })
+        })
+    });
+    (lines.into_iter().skip(seen).collect(), running)
+}
+
+/// The kubelet's cut of the lines: since a time, the last N, with timestamps, at most N bytes.
+pub fn cut(lines: Vec<(Millis, String)>, r: &LogRequest, now: Millis) -> String {
+    let since = r.since_time.or(r.since_seconds.map(|s| now.saturating_sub(s.saturating_mul(1000))));
+    let lines: Vec<(Millis, String)> = lines.into_iter().filter(|(t, _)| since.is_none_or(|s| *t >= s)).collect();
+    let skip = r.tail_lines.map_or(0, |n| lines.len().saturating_sub(n));
+    let mut text = String::new();
+    for (t, line) in lines.into_iter().skip(skip) {
+        if r.timestamps {
+            text.push_str(&rfc3339_nano(t));
+            text.push(' ');
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    if let Some(limit) = r.limit_bytes {
+        let mut end = limit.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;
