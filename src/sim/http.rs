@@ -8,10 +8,13 @@
 //! it, so it lands in the trace.
 
 pub mod discovery;
+pub mod exec;
 pub mod logs;
 pub mod openapi;
 pub mod protobuf;
 pub mod route;
+pub mod status;
 pub mod table;
+pub mod websocket;
 
 pub use route::{Route, route};

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
 use k8s_sandbox::sim::apiserver::status::{Reason, Status};
+use k8s_sandbox::sim::http::exec::{self, ExecRequest, Ran};
 use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
+use k8s_sandbox::sim::http::websocket;
 use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
@@ -46,6 +48,8 @@ pub enum Job {
     CloseWatch(u64),
     /// A container's log (`pods/NAME/log`) and the virtual time.
     Logs(LogRequest, Sender<(Result<Log, Status>, Millis)>),
+    /// A command run in a container (`pods/NAME/exec`).
+    Exec(ExecRequest, Sender<Result<Ran, Status>>),
     /// A followed log's lines after the first N, and whether its container still runs.
     MoreLogs(LogRequest, Log, usize, Sender<(Vec<(Millis, String)>, bool)>),
     /// Moves a manual clock; answers the new time.
@@ -85,6 +89,9 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
             Ok(Job::Logs(r, reply)) => {
                 let log = logs::read(&mut world, &r);
                 let _ = reply.send((log, world.now()));
+            }
+            Ok(Job::Exec(r, reply)) => {
+                let _ = reply.send(exec::run(&mut world, &r));
             }
             Ok(Job::MoreLogs(r, log, seen, reply)) => {
                 let _ = reply.send(logs::more(&mut world, &r, &log, seen));
@@ -195,6 +202,8 @@ struct Request {
     target: String,
     content_type: String,
     accept: String,
+    /// `Sec-WebSocket-Key` and `Sec-WebSocket-Protocol` of an `Upgrade: websocket` request.
+    websocket: Option<(String, String)>,
     body: Vec<u8>,
 }
 
@@ -232,6 +241,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
     }
     let (method, target) = (method.to_string(), target.to_string());
     let (mut length, mut content_type, mut accept) = (0usize, String::new(), String::new());
+    let (mut upgrade, mut ws_key, mut ws_protocols) = (false, String::new(), String::new());
     loop {
         let header = read_line(reader).ok_or(Unreadable::Closed)?;
         let header = header.trim_end();
@@ -243,6 +253,9 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
             "content-length" => length = value.trim().parse().map_err(|_| Unreadable::Malformed)?,
             "content-type" => content_type = value.trim().to_string(),
             "accept" => accept = value.trim().to_string(),
+            "upgrade" => upgrade = value.trim().eq_ignore_ascii_case("websocket"),
+            "sec-websocket-key" => ws_key = value.trim().to_string(),
+            "sec-websocket-protocol" => ws_protocols = value.trim().to_string(),
             _ => {}
         }
     }
@@ -252,7 +265,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).map_err(|_| Unreadable::Closed)?;
-    Ok(Request { method, target, content_type, accept, body })
+    let websocket = (upgrade && !ws_key.is_empty()).then_some((ws_key, ws_protocols));
+    Ok(Request { method, target, content_type, accept, websocket, body })
 }
 
 fn reason_phrase(code: u16) -> &'static str {
@@ -300,16 +314,9 @@ fn not_found() -> Status {
     )
 }
 
-/// `metav1.Status` for a failed request.
+/// `metav1.Status` for a failed request (`http::status`).
 fn status_body(s: &Status) -> (u16, Value) {
-    // The client's own failure to reach the simulated apiserver: the gateway timed out.
-    let code = if s.code == 0 { 504 } else { s.code };
-    let reason = if s.reason_text().is_empty() { "Timeout" } else { s.reason_text() };
-    (
-        code,
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": s.message, "reason": reason, "code": code}),
-    )
+    http::status::body(s)
 }
 
 fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std::io::Result<()> {
@@ -383,6 +390,30 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                     }
                 }
             }
+            Route::Exec(r) => {
+                // Only over a WebSocket (kubectl 1.33's default; its SPDY fallback is not served).
+                let Some((key, offered)) = req.websocket.clone() else {
+                    let (code, body) = status_body(&Status::bad_request("Upgrade request required"));
+                    json_response(&mut out, code, &body)?;
+                    continue;
+                };
+                let Some(protocol) = websocket::choose_protocol(&offered) else {
+                    let (code, body) = status_body(&Status::bad_request(format!(
+                        "unable to upgrade: none of the offered subprotocols is served ({offered}); want one of {}",
+                        websocket::PROTOCOLS.join(", ")
+                    )));
+                    json_response(&mut out, code, &body)?;
+                    continue;
+                };
+                let Some(answer) = ask(jobs, |tx| Job::Exec(r.clone(), tx)) else { return Ok(()) };
+                return match answer {
+                    Ok(ran) => exec_stream(out, &key, protocol, &r, &ran),
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)
+                    }
+                };
+            }
             Route::Api { request, table } if request.verb == Verb::Watch => {
                 return stream_watch(out, jobs, *request, table);
             }
@@ -402,6 +433,29 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
             }
         }
     }
+}
+
+/// An exec's answer over a WebSocket: the upgrade, the output on stdout, the final `Status` on the
+/// error channel, and a close. The command has already run (the world runs one thing at a time).
+fn exec_stream(mut out: TcpStream, key: &str, protocol: &str, r: &ExecRequest, ran: &Ran) -> std::io::Result<()> {
+    let mut bytes = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
+        websocket::accept_key(key)
+    )
+    .into_bytes();
+    if !ran.output.is_empty() {
+        bytes.extend(websocket::channel_frame(websocket::STDOUT, ran.output.as_bytes()));
+    }
+    bytes.extend(websocket::channel_frame(websocket::ERROR, ran.status(&r.command).to_string().as_bytes()));
+    bytes.extend(websocket::close_frame());
+    out.write_all(&bytes)?;
+    out.flush()?;
+    // Let the client read everything and answer the close before the socket goes.
+    let _ = out.shutdown(std::net::Shutdown::Write);
+    let mut rest = Vec::new();
+    let _ = out.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = out.read_to_end(&mut rest);
+    Ok(())
 }
 
 /// `logs -f`: the log so far, then each new line as the container writes it, until it stops or the

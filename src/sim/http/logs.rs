@@ -79,7 +79,7 @@ impl LogRequest {
 }
 
 /// The container a request means: the one named, or the pod's only container (`ValidateContainer`).
-fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> {
+pub(super) fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> {
     let names = |path: &str| -> Vec<String> {
         pod.at(path)
             .and_then(Value::as_array)

@@ -30,6 +30,8 @@ pub enum Route {
     OpenApi(String),
     /// `GET .../pods/NAME/log`: a container's log, read from its kubelet.
     Log(super::logs::LogRequest),
+    /// `GET`/`POST .../pods/NAME/exec`: a command in a container, over a WebSocket.
+    Exec(super::exec::ExecRequest),
     /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
     Api { request: Box<ApiRequest>, table: bool },
     /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
@@ -154,8 +156,16 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
             Err(s) => Route::Error(s),
         };
     }
-    // The subresources the simulated apiserver serves; `exec`, `attach`, `portforward` and `proxy`
-    // are not served over HTTP yet, and a real apiserver answers an unknown one with 404.
+    if let (Some("exec"), "GET" | "POST", "pods", Some(ns), Some(pod)) =
+        (sub.as_deref(), method, rt.plural, &namespace, &name)
+    {
+        return match super::exec::ExecRequest::from_query(ns, pod, &params) {
+            Ok(r) => Route::Exec(r),
+            Err(s) => Route::Error(s),
+        };
+    }
+    // The subresources the simulated apiserver serves; `attach`, `portforward` and `proxy` are not
+    // served over HTTP yet, and a real apiserver answers an unknown one with 404.
     let served_sub = match (sub.as_deref(), method) {
         (None, _) => true,
         (Some("status"), "GET" | "PUT" | "PATCH") => true,

@@ -69,7 +69,10 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         sort_by_logging(&mut pods);
         pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
     };
+    // kubectl 1.33 resolves the target through its resource builder, then reads the pod again
+    // (`ExecOptions.Run`) before it checks the phase: two GETs, as sandbox compare shows.
     let pod_name = common::name_of(&pod).to_string();
+    let pod = common::get_one(cx, super::target::pods_rt(), &ns, &pod_name).map_err(|e| e.to_string())?;
     let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(format!("error: cannot exec into a container in a completed pod; current phase is {phase}"));

@@ -1,0 +1,148 @@
+//! The WebSocket pieces `sandbox serve` needs for `kubectl exec` (RFC 6455 and the Kubernetes
+//! `v4/v5.channel.k8s.io` subprotocols): the handshake's accept key, and server frames, each a binary
+//! message whose first byte is the stream (1 stdout, 2 stderr, 3 the final `Status`).
+//!
+//! SHA-1 and base64 are written out here (a few dozen lines, checked against the RFC's example)
+//! rather than taken as dependencies for one header.
+
+/// The subprotocols kubectl 1.33 offers for exec that the server speaks, best first: both frame
+/// streams the same way for output and status.
+pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+
+/// The stream numbers of the channel protocols.
+pub const STDOUT: u8 = 1;
+pub const ERROR: u8 = 3;
+
+/// The subprotocol to answer with, from the client's `Sec-WebSocket-Protocol` list.
+pub fn choose_protocol(offered: &str) -> Option<&'static str> {
+    let offered: Vec<&str> = offered.split(',').map(str::trim).collect();
+    PROTOCOLS.into_iter().find(|p| offered.contains(p))
+}
+
+/// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`.
+pub fn accept_key(key: &str) -> String {
+    const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    base64(&sha1(format!("{}{GUID}", key.trim()).as_bytes()))
+}
+
+/// One unmasked binary frame (a server's frames are not masked) carrying `payload` on `channel`.
+pub fn channel_frame(channel: u8, payload: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(payload.len() + 1);
+    data.push(channel);
+    data.extend_from_slice(payload);
+    frame(0x2, &data)
+}
+
+/// A close frame with status 1000 (normal closure).
+pub fn close_frame() -> Vec<u8> {
+    frame(0x8, &1000u16.to_be_bytes())
+}
+
+fn frame(opcode: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x80 | opcode];
+    match data.len() {
+        n @ 0..=125 => out.push(n as u8),
+        n @ 126..=0xFFFF => {
+            out.push(126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+/// SHA-1 (FIPS 180-4), as the handshake needs it.
+fn sha1(message: &[u8]) -> [u8; 20] {
+    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut padded = message.to_vec();
+    padded.push(0x80);
+    while padded.len() % 64 != 56 {
+        padded.push(0);
+    }
+    padded.extend_from_slice(&((message.len() as u64) * 8).to_be_bytes());
+    for block in padded.chunks(64) {
+        let mut w = [0u32; 80];
+        for (i, word) in block.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..80 {
+            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = h;
+        for (i, wi) in w.iter().enumerate() {
+            let (f, k) = match i {
+                0..20 => ((b & c) | (!b & d), 0x5A82_7999),
+                20..40 => (b ^ c ^ d, 0x6ED9_EBA1),
+                40..60 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
+                _ => (b ^ c ^ d, 0xCA62_C1D6),
+            };
+            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            (e, d, c, b, a) = (d, c, b.rotate_left(30), a, t);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 20];
+    for (i, x) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accept_key_is_the_rfcs_example() {
+        // RFC 6455 section 1.3.
+        assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    }
+
+    #[test]
+    fn sha1_and_base64_match_known_values() {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(hex(&sha1(&[b'a'; 1000])), "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn frames_carry_the_channel_and_the_length() {
+        assert_eq!(channel_frame(STDOUT, b"hi"), vec![0x82, 3, 1, b'h', b'i']);
+        let long = channel_frame(ERROR, &[b'x'; 300]);
+        assert_eq!(&long[..4], &[0x82, 126, 0x01, 0x2D]);
+        assert_eq!(long.len(), 4 + 301);
+        assert_eq!(close_frame(), vec![0x88, 2, 0x03, 0xE8]);
+        assert_eq!(choose_protocol("v5.channel.k8s.io, v4.channel.k8s.io"), Some("v5.channel.k8s.io"));
+        assert_eq!(choose_protocol("v4.channel.k8s.io,channel.k8s.io"), Some("v4.channel.k8s.io"));
+        assert_eq!(choose_protocol("base64.channel.k8s.io"), None);
+    }
+}
