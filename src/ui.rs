@@ -32,6 +32,7 @@ pub mod persist;
 pub mod presets;
 pub mod session;
 pub mod state;
+mod story;
 mod terminal;
 mod time_controls;
 mod timeline;

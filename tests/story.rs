@@ -166,3 +166,31 @@ fn sandbox_story_refuses_what_it_cannot_tell() {
     assert_eq!(code, Some(2));
     assert!(err.contains("heredoc <<EOF is not closed"), "{err}");
 }
+
+#[test]
+fn a_story_told_as_the_trace_grows_is_the_story_told_at_the_end() {
+    // The app reads a story a frame at a time; it must be the story told all at once.
+    let mut w = World::new(1);
+    w.k.trace.set_window(usize::MAX);
+    let mut growing = story::Story::new(w.k.next_id());
+    let start = growing.start();
+    kubectl::execute(&mut w, "kubectl apply -f -", Some(ONE_REPLICA), &NoFiles);
+    for _ in 0..100 {
+        w.run_for(97);
+        growing.extend(w.k.trace.entries());
+    }
+    assert_eq!(growing.hops(), story::story(&w.k.trace, start).as_slice());
+    assert!(!growing.incomplete());
+    assert!(growing.hops().windows(2).all(|p| p[0].sent_at <= p[1].sent_at), "hops are in send order");
+}
+
+#[test]
+fn a_story_whose_messages_left_the_window_says_so() {
+    let mut w = World::new(1);
+    w.k.trace.set_window(50);
+    let mut s = story::Story::new(w.k.next_id());
+    kubectl::execute(&mut w, "kubectl apply -f -", Some(ONE_REPLICA), &NoFiles);
+    w.run_for(10_000);
+    s.extend(w.k.trace.entries());
+    assert!(s.incomplete(), "the command's first messages were pushed out of a 50-message window");
+}

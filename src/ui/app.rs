@@ -1,5 +1,6 @@
 //! The root component: owns the cluster and page state, and lays out the header, the diagram with
-//! its time controls, the inspector, and the terminal and editor.
+//! its time controls, the inspector, and the terminal and the editor, which shares its panel with
+//! the story of the last command.
 
 use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
@@ -14,6 +15,7 @@ use super::help::Help;
 use super::inspector::Inspector;
 use super::persist;
 use super::state::{Selection, Theme, UiAction, UiState};
+use super::story::StoryPanel;
 use super::terminal::Terminal;
 use super::time_controls::TimeControls;
 
@@ -108,6 +110,7 @@ pub fn app() -> Html {
     let open_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(true)));
     let close_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(false)));
     let on_theme = use_callback(ui.dispatcher(), |t: Theme, ui| ui.dispatch(UiAction::SetTheme(t)));
+    let show_story = use_callback(ui.dispatcher(), |open: bool, ui| ui.dispatch(UiAction::ShowStory(open)));
     let dispatcher = cluster.dispatcher();
     let inspecting = ui.selection != Selection::None;
 
@@ -132,8 +135,22 @@ pub fn app() -> Html {
                                 session={cluster.session.clone()} world={cluster.world_ref()} watching={!cluster.watching.is_empty()}
                                 dispatcher={dispatcher.clone()} />
                         </section>
-                        <section class="panel editor-panel" aria-label="Manifest editor">
-                            <Editor dispatcher={dispatcher.clone()} last_apply={cluster.last_apply.clone()} />
+                        // The story sits beside the diagram, in the editor's panel (a tab): selecting
+                        // a hop opens its message in the inspector, under the diagram, while the
+                        // story stays in view. The editor stays mounted, keeping the text typed.
+                        <section class="panel editor-panel" aria-label="Manifest editor and the story of a command">
+                            <div class="tabs" role="tablist">
+                                { tab("Manifest editor", "editor-tab", !ui.story_open, show_story.reform(|_| false)) }
+                                { tab("Story of the last command", "story-tab", ui.story_open, show_story.reform(|_| true)) }
+                            </div>
+                            <div class="tab-body" hidden={ui.story_open}>
+                                <Editor dispatcher={dispatcher.clone()} last_apply={cluster.last_apply.clone()} />
+                            </div>
+                            if ui.story_open {
+                                <div class="tab-body">
+                                    <StoryPanel selection={ui.selection.clone()} on_select={on_select.clone()} />
+                                </div>
+                            }
                         </section>
                     </div>
                 </main>
@@ -142,6 +159,14 @@ pub fn app() -> Html {
                 }
             </div>
         </ContextProvider<ClusterContext>>
+    }
+}
+
+/// A tab of the editor's panel.
+fn tab(label: &'static str, testid: &'static str, active: bool, onclick: Callback<MouseEvent>) -> Html {
+    html! {
+        <button class={classes!("tab", active.then_some("active"))} role="tab" data-testid={testid}
+            aria-selected={active.to_string()} {onclick}>{ label }</button>
     }
 }
 

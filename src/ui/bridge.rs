@@ -27,6 +27,7 @@ pub use crate::sim::kubectl::{Output, Watching};
 pub use crate::sim::message::Content;
 pub use crate::sim::time::Millis;
 use crate::sim::trace::Trace;
+pub use crate::sim::trace::story::{Hop, Story};
 pub use crate::sim::trace::{Fate, TraceEntry};
 pub use decision::{DecisionRow, DecisionTable, decision};
 pub use objects::{EventRow, cache_revision, events_for, model, names, node_running, object, objects_model, stopped};
@@ -84,6 +85,11 @@ impl Sim {
     /// [`TRACE_WINDOW`], older ones are no longer kept.
     pub fn trace(&self) -> &Entries {
         self.world.k.trace.entries()
+    }
+
+    /// The id the next message will get: a command's story starts there (`ui::story`).
+    pub fn next_message_id(&self) -> u64 {
+        self.world.k.next_id()
     }
 
     /// Every message sent so far, kept or not: it grows with each message, while the number kept

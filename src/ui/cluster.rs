@@ -5,6 +5,7 @@
 //! `Rc<RefCell<Sim>>` (the bridge's handle on the world); `revision` tells Yew that something changed.
 
 pub mod history;
+pub mod stories;
 pub mod transcript;
 
 use std::cell::RefCell;
@@ -63,6 +64,8 @@ pub struct Cluster {
     /// The last Export's YAML and a serial number (the header turns a new one into a download).
     pub last_export: Option<(u64, Rc<String>)>,
     pub revision: u64,
+    /// Where each logged action's story begins (see `stories`).
+    stories: Rc<Vec<stories::StoryStart>>,
     /// Set while the learner views the past (the timeline): the present, set aside.
     past: Option<rewind::Past>,
 }
@@ -161,6 +164,7 @@ impl Cluster {
             last_export: None,
             watching: Rc::new(Vec::new()),
             revision: 0,
+            stories: Rc::new(Vec::new()),
             past: None,
         }
     }
@@ -181,13 +185,16 @@ impl Cluster {
         self.transcript_rev += 1;
     }
 
-    fn log(&mut self, at: u64, op: Op) {
+    /// Logs an action done at `at`; returns its position in the log, or None if it is not logged
+    /// (a read while viewing the past).
+    fn log(&mut self, at: u64, op: Op) -> Option<usize> {
         if !self.leave_the_past_for(at, &op) {
-            return;
+            return None;
         }
         let s = Rc::make_mut(&mut self.session);
         s.ops.push(Logged { at, op });
         s.now = at;
+        Some(s.ops.len() - 1)
     }
 }
 

@@ -82,6 +82,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         Selection::Message(id) => Some(*id),
         _ => None,
     };
+    let hop = selected_message.and_then(|id| cluster.with_world(|w| HopEnds::of(w.trace(), id)).flatten());
 
     let (view_box, width, height) = (
         format!("0 0 {:.0} {:.0}", l.width, l.height),
@@ -94,7 +95,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         <div class="diagram-scroll" ref={host}>
             <svg class="diagram-svg" xmlns="http://www.w3.org/2000/svg" role="group" aria-label="Cluster architecture"
                 viewBox={view_box.clone()} width={width.clone()} height={height.clone()}>
-                <Architecture layout={l.clone()} selection={props.selection.clone()} on_select={props.on_select.clone()} />
+                <Architecture layout={l.clone()} selection={props.selection.clone()} {hop} on_select={props.on_select.clone()} />
             </svg>
             <svg class="diagram-svg diagram-messages" xmlns="http://www.w3.org/2000/svg" role="group" aria-label="Messages on the wire"
                 viewBox={view_box} {width} {height}>
@@ -104,6 +105,26 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 <p class="diagram-note">{ "No nodes have registered yet." }</p>
             }
         </div>
+    }
+}
+
+/// The sender and receiver of the selected message (a story's hop), as the trace names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HopEnds {
+    pub from: Rc<str>,
+    pub to: Rc<str>,
+}
+
+impl HopEnds {
+    /// The ends of message `id`, while the trace keeps it (ids ascending: a binary search).
+    fn of(entries: &bridge::Entries, id: u64) -> Option<HopEnds> {
+        let e = entries.get(entries.partition_point(|e| e.id < id)).filter(|e| e.id == id)?;
+        Some(HopEnds { from: Rc::from(&*e.from), to: Rc::from(&*e.to) })
+    }
+
+    /// Whether the process named `id` sent or received it.
+    fn touches(&self, id: &str) -> bool {
+        *self.from == *id || *self.to == *id
     }
 }
 

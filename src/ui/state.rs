@@ -1,4 +1,5 @@
-//! The page's own state (not the cluster's): what is selected, whether help is open, the theme.
+//! The page's own state (not the cluster's): what is selected, whether help is open, the theme,
+//! and whether the editor's panel shows the story of the last command instead.
 
 use std::rc::Rc;
 
@@ -61,6 +62,8 @@ pub struct UiState {
     pub selection: Selection,
     pub help_open: bool,
     pub theme: Theme,
+    /// The editor's panel shows the story of the last command (its tab) instead of the editor.
+    pub story_open: bool,
 }
 
 /// What can change it.
@@ -68,6 +71,8 @@ pub enum UiAction {
     Select(Selection),
     SetHelp(bool),
     SetTheme(Theme),
+    /// Shows the story (true) or the editor in their shared panel.
+    ShowStory(bool),
 }
 
 impl Reducible for UiState {
@@ -79,6 +84,7 @@ impl Reducible for UiState {
             UiAction::Select(s) => next.selection = s,
             UiAction::SetHelp(open) => next.help_open = open,
             UiAction::SetTheme(t) => next.theme = t,
+            UiAction::ShowStory(open) => next.story_open = open,
         }
         Rc::new(next)
     }
@@ -112,6 +118,7 @@ mod tests {
         let s = s.reduce(UiAction::SetHelp(true));
         assert_eq!(s.selection, Selection::Message(4));
         assert!(s.help_open);
-        assert!(!s.reduce(UiAction::SetHelp(false)).help_open);
+        assert!(!s.clone().reduce(UiAction::SetHelp(false)).help_open);
+        assert!(s.reduce(UiAction::ShowStory(true)).story_open);
     }
 }

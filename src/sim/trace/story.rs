@@ -11,7 +11,7 @@
 //! controller's resync) are not the command's doing and stay out; loops the command started (a new
 //! pod's probes) are in, as they are in the cluster.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, VecDeque};
 
 use super::{Fate, Trace, TraceEntry};
 use crate::sim::time::Millis;
@@ -23,6 +23,8 @@ pub struct Hop {
     pub id: u64,
     /// The position in the story of the hop that caused this one (None for the command's own).
     pub caused_by: Option<usize>,
+    /// When it was sent: the app shows only the hops sent by the time on its screen.
+    pub sent_at: Millis,
     /// The hop as one line: when, who to whom, what, and what the sender decided.
     pub line: String,
 }
@@ -30,24 +32,69 @@ pub struct Hop {
 /// The hops of the story of what was sent from message id `start` on (ids grow in send order; take
 /// `Kernel::next_id` before the command runs). Empty if the trace no longer keeps those messages.
 pub fn story(trace: &Trace, start: u64) -> Vec<Hop> {
-    let entries = trace.entries();
-    let from = entries.partition_point(|e| e.id < start);
-    let begun = entries.get(from).map_or(0, |e| e.sent_at);
-    let mut members: HashSet<u64> = HashSet::new();
-    let mut position = std::collections::HashMap::new();
-    let mut hops = Vec::new();
-    for e in entries.range(from..) {
-        let own = e.cause.is_none() && &*e.from == "kubectl";
-        let caused = e.cause.is_some_and(|c| members.contains(&c));
-        if !own && !caused {
-            continue;
-        }
-        members.insert(e.id);
-        position.insert(e.id, hops.len());
-        let caused_by = e.cause.and_then(|c| position.get(&c).copied());
-        hops.push(Hop { id: e.id, caused_by, line: line(e, begun) });
+    let mut s = Story::new(start);
+    s.extend(trace.entries());
+    s.hops
+}
+
+/// A story told as the trace grows: [`Story::extend`] reads only the messages sent since the last
+/// call, so the app can keep a long story up to date on every frame for the cost of what is new.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// The first message id that may belong to it.
+    start: u64,
+    /// The next message id to read.
+    next: u64,
+    /// When its first message was sent (times in lines are counted from it).
+    begun: Option<Millis>,
+    /// Each member's position in `hops`, by message id.
+    position: HashMap<u64, usize>,
+    hops: Vec<Hop>,
+    /// Whether messages it needed had left the trace's window before they were read.
+    incomplete: bool,
+}
+
+impl Story {
+    /// The story of what is sent from message id `start` on, not read yet.
+    pub fn new(start: u64) -> Self {
+        Self { start, next: start, begun: None, position: HashMap::new(), hops: Vec::new(), incomplete: false }
     }
-    hops
+
+    /// The message id it starts at.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Its hops so far, in send order.
+    pub fn hops(&self) -> &[Hop] {
+        &self.hops
+    }
+
+    /// Whether some of its messages had left the trace's window before they could be read (the
+    /// story then lacks them, and whatever they caused).
+    pub fn incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// Reads the messages of `entries` (a trace's kept entries, ids ascending) not read yet.
+    pub fn extend(&mut self, entries: &VecDeque<TraceEntry>) {
+        let from = entries.partition_point(|e| e.id < self.next);
+        // Messages pushed out of the window before they were read cannot be followed.
+        if entries.front().is_some_and(|e| e.id > self.next) && self.next <= entries.back().map_or(0, |e| e.id) {
+            self.incomplete = true;
+        }
+        for e in entries.range(from..) {
+            self.next = e.id + 1;
+            let begun = *self.begun.get_or_insert(e.sent_at);
+            let own = e.cause.is_none() && &*e.from == "kubectl";
+            let caused_by = e.cause.and_then(|c| self.position.get(&c).copied());
+            if !own && caused_by.is_none() {
+                continue;
+            }
+            self.position.insert(e.id, self.hops.len());
+            self.hops.push(Hop { id: e.id, caused_by, sent_at: e.sent_at, line: line(e, begun) });
+        }
+    }
 }
 
 /// A hop in words: `+12ms kube-apiserver → etcd: txn ... (key /registry/..., revision 812)`.

@@ -16,6 +16,13 @@ impl Cluster {
     /// Runs one action, shows its outcome, and logs it at the virtual time it ran (a refused fault
     /// is reported, not logged).
     pub(super) fn perform(&mut self, op: Op, origin: Origin) {
+        let title = super::stories::title(&op, origin);
+        self.perform_titled(op, origin, Some(title));
+    }
+
+    /// [`Cluster::perform`], beginning a story with `title` if there is one (a preset's steps
+    /// continue the preset's).
+    pub(super) fn perform_titled(&mut self, op: Op, origin: Origin, title: Option<String>) {
         if let Op::Kubectl { line, stdin } = &op {
             self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin));
         }
@@ -26,6 +33,7 @@ impl Cluster {
             return;
         };
         let at = w.now();
+        let start = w.next_message_id();
         let result = bridge::apply(&mut w, &op);
         drop(w);
         match result {
@@ -36,18 +44,25 @@ impl Cluster {
                 return;
             }
         }
-        self.log(at, op);
+        let by_kubectl = matches!(op, Op::Kubectl { .. });
+        if let (Some(logged), Some(title)) = (self.log(at, op), title) {
+            self.begin_story(start, title, logged, by_kubectl);
+        }
     }
 
     /// Adds a worker node, and logs it under the name it got.
     pub(super) fn add_node(&mut self) {
         let Ok(mut w) = self.world.try_borrow_mut() else { return };
         let at = w.now();
+        let start = w.next_message_id();
         let name = bridge::add_node(&mut w);
         drop(w);
         let op = Op::AddNode { name };
         self.print(LineKind::Info, &fault_note(&op));
-        self.log(at, op);
+        let title = super::stories::title(&op, Origin::Terminal);
+        if let Some(logged) = self.log(at, op) {
+            self.begin_story(start, title, logged, false);
+        }
     }
 
     /// Where a command's output goes: the terminal, and for Export a download, for the editor's

@@ -97,10 +97,20 @@ impl Cluster {
             c.print(LineKind::Info, &n);
         }
         if let Ok(mut w) = c.world.try_borrow_mut() {
-            for l in &session.ops {
+            for (i, l) in session.ops.iter().enumerate() {
                 if l.at > w.now() {
                     w.run_until(l.at);
                 }
+                // Each action's story, as if done now (a preset's steps each get their own: the
+                // log does not say which were a preset's).
+                let start = w.next_message_id();
+                let title = super::stories::title(&l.op, super::Origin::Terminal);
+                Rc::make_mut(&mut c.stories).push(super::stories::StoryStart {
+                    start,
+                    title,
+                    op: i,
+                    by_kubectl: matches!(l.op, Op::Kubectl { .. }),
+                });
                 if let Ok(Some(ran)) = bridge::apply(&mut w, &l.op) {
                     if let Op::Kubectl { line, .. } = &l.op {
                         transcript_push(&mut c.transcript, LineKind::Command, line);

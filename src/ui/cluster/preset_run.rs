@@ -24,6 +24,11 @@ impl Cluster {
             );
         }
         self.print(LineKind::Info, preset.watch);
+        // The preset's story is all its steps' (they continue it rather than begin their own).
+        if let Some(start) = self.with_world(|w| w.next_message_id()) {
+            let op = self.session.ops.len();
+            self.begin_story(start, format!("{} (preset)", preset.label), op, true);
+        }
         self.playing = true;
         self.set_preset(Some(PresetRun { preset: preset.name.to_string(), steps, deadline: None }));
         self.continue_preset();
@@ -74,10 +79,12 @@ impl Cluster {
             self.set_preset(Some(PresetRun { steps: run.steps[1..].to_vec(), deadline: None, ..run }));
             match step {
                 Step::Wait { .. } => {}
-                Step::Kubectl { line, stdin } => self.perform(Op::Kubectl { line, stdin }, Origin::Terminal),
+                Step::Kubectl { line, stdin } => {
+                    self.perform_titled(Op::Kubectl { line, stdin }, Origin::Terminal, None)
+                }
                 Step::PowerOffBusiestWorker { app } => {
                     match self.with_world(|w| conditions::busiest_worker(w, &app)).flatten() {
-                        Some(name) => self.perform(Op::Node { name, running: false }, Origin::Terminal),
+                        Some(name) => self.perform_titled(Op::Node { name, running: false }, Origin::Terminal, None),
                         None => self.print(
                             LineKind::Info,
                             &format!("No powered-on worker runs a pod labelled app={app}: nothing was powered off."),

@@ -147,6 +147,7 @@ impl Cluster {
         let replayed = past.replayed;
         self.past = None;
         let discarded = history::branch(&mut Rc::make_mut(&mut self.session).ops, replayed);
+        self.drop_stories_from(replayed);
         self.print(LineKind::Info, &history::discarded_note(at, &discarded));
         true
     }

@@ -6,8 +6,8 @@ use yew::prelude::*;
 use super::component_box::ComponentBoxView;
 use super::node_box::NodeBoxView;
 use super::pod_chip::{PodChipView, more_chip};
-use super::{Shared, num};
-use crate::ui::layout::geometry::{Rect, svg_points};
+use super::{HopEnds, Shared, num};
+use crate::ui::layout::geometry::{Point, Rect, svg_points};
 use crate::ui::layout::{ComponentBox, Layout};
 use crate::ui::state::Selection;
 
@@ -15,6 +15,8 @@ use crate::ui::state::Selection;
 pub struct ArchitectureProps {
     pub layout: Shared<Layout>,
     pub selection: Selection,
+    /// The selected message's ends: their boxes are marked and its path drawn.
+    pub hop: Option<HopEnds>,
     pub on_select: Callback<Selection>,
 }
 
@@ -25,7 +27,8 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
     let is_component = |id: &str| matches!(sel, Selection::Component(s) if s == id);
     let is_object = |key: &str| matches!(sel, Selection::Object(s) if s == key);
     let component = |c: &ComponentBox| {
-        html! { <ComponentBoxView key={c.id.clone()} component={c.clone()} selected={is_component(&c.id)} on_select={props.on_select.clone()} /> }
+        let hop_end = props.hop.as_ref().is_some_and(|h| h.touches(&c.id));
+        html! { <ComponentBoxView key={c.id.clone()} component={c.clone()} selected={is_component(&c.id)} {hop_end} on_select={props.on_select.clone()} /> }
     };
     html! {
         <>
@@ -49,9 +52,10 @@ pub fn architecture(props: &ArchitectureProps) -> Html {
             </g>
             <g class="nodes">
                 { for l.nodes.iter().map(|n| html! {
-                    <NodeBoxView key={n.node.name.clone()} node={n.clone()} selection={sel.clone()} on_select={props.on_select.clone()} />
+                    <NodeBoxView key={n.node.name.clone()} node={n.clone()} selection={sel.clone()} hop={props.hop.clone()} on_select={props.on_select.clone()} />
                 }) }
             </g>
+            { props.hop.as_ref().map(|h| hop_path(l, h)).unwrap_or_default() }
         </>
     }
 }
@@ -63,5 +67,37 @@ fn frame(r: &Rect, title: &str) -> Html {
             <rect class="frame" x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="10" />
             <text class="frame-title" x={num(r.x + 24.0)} y={num(r.y + 17.0)}>{ title.to_string() }</text>
         </>
+    }
+}
+
+/// The selected message's way from its sender to its receiver, with an arrowhead at the receiver:
+/// the hop stays visible after its dot has arrived (a story is stepped through at leisure).
+fn hop_path(l: &Layout, h: &HopEnds) -> Html {
+    const STEPS: usize = 24;
+    let points: Vec<Point> =
+        (0..=STEPS).filter_map(|i| l.message_point(&h.from, &h.to, i as f64 / STEPS as f64)).collect();
+    let [.., before, tip] = points.as_slice() else { return Html::default() };
+    let (dx, dy) = (tip.x - before.x, tip.y - before.y);
+    let len = dx.hypot(dy);
+    if len == 0.0 {
+        return Html::default();
+    }
+    // An arrowhead 11 units long, 8 wide, pointing along the path's last step.
+    let (ux, uy) = (dx / len, dy / len);
+    let (bx, by) = (tip.x - ux * 11.0, tip.y - uy * 11.0);
+    let head = format!(
+        "{},{} {},{} {},{}",
+        num(tip.x),
+        num(tip.y),
+        num(bx - uy * 4.0),
+        num(by + ux * 4.0),
+        num(bx + uy * 4.0),
+        num(by - ux * 4.0)
+    );
+    html! {
+        <g class="hop-path" data-testid="hop-path" aria-hidden="true">
+            <polyline points={svg_points(&points)} />
+            <polygon points={head} />
+        </g>
     }
 }

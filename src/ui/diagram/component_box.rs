@@ -11,6 +11,9 @@ use crate::ui::state::Selection;
 pub struct ComponentBoxProps {
     pub component: ComponentBox,
     pub selected: bool,
+    /// One end of the selected message (the story's hop): its sender or its receiver.
+    #[prop_or_default]
+    pub hop_end: bool,
     /// The diagram's one callback (it keeps its identity, so an unchanged box skips its render);
     /// the box sends its own selection.
     pub on_select: Callback<Selection>,
@@ -33,7 +36,8 @@ pub fn component_box(props: &ComponentBoxProps) -> Html {
         "component",
         format!("role-{role}"),
         (!c.running).then_some("stopped"),
-        props.selected.then_some("selected")
+        props.selected.then_some("selected"),
+        props.hop_end.then_some("hop-end")
     );
     html! {
         <g class={class} data-testid="component" data-name={c.id.clone()} tabindex="0" role="button"

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::component_box::ComponentBoxView;
 use super::pod_chip::{PodChipView, more_chip};
-use super::{activation, num};
+use super::{HopEnds, activation, num};
 use crate::ui::layout::NodeBox;
 use crate::ui::model::Readiness;
 use crate::ui::state::Selection;
@@ -13,6 +13,8 @@ use crate::ui::state::Selection;
 pub struct NodeBoxProps {
     pub node: NodeBox,
     pub selection: Selection,
+    /// The selected message's sender and receiver, marked when they are this node's components.
+    pub hop: Option<HopEnds>,
     pub on_select: Callback<Selection>,
 }
 
@@ -40,7 +42,8 @@ pub fn node_box(props: &NodeBoxProps) -> Html {
     );
     let component = |c: &crate::ui::layout::ComponentBox| {
         let selected = matches!(&props.selection, Selection::Component(s) if *s == c.id);
-        html! { <ComponentBoxView component={c.clone()} selected={selected} on_select={props.on_select.clone()} /> }
+        let hop_end = props.hop.as_ref().is_some_and(|h| h.touches(&c.id));
+        html! { <ComponentBoxView component={c.clone()} {selected} {hop_end} on_select={props.on_select.clone()} /> }
     };
     html! {
         <g class={class} data-testid="node" data-name={n.node.name.clone()} data-status={status}>
