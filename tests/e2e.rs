@@ -21,8 +21,11 @@ mod kubectl_module;
 mod protocol;
 #[path = "e2e/scenarios.rs"]
 mod scenarios;
+// The story of a command beside the diagram.
 #[path = "e2e/static_server.rs"]
 mod static_server;
+#[path = "e2e/story.rs"]
+mod story;
 #[path = "e2e/webdriver.rs"]
 mod webdriver;
 

@@ -9,7 +9,7 @@ use super::{APP_START, Site, diagnose, open_site, screenshot_path};
 
 /// How long (real time) a scenario may wait for the cluster to settle at max speed: generous,
 /// because the test machine may be loaded, but bounded so a stuck cluster fails instead of hanging.
-const SETTLE: Duration = Duration::from_secs(90);
+pub(super) const SETTLE: Duration = Duration::from_secs(90);
 
 /// The WebDriver key code for Enter.
 const ENTER: &str = "\u{E007}";
@@ -96,7 +96,7 @@ pub(super) fn poll(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
     }
 }
 
-fn count(site: &Site, css: &str) -> u64 {
+pub(super) fn count(site: &Site, css: &str) -> u64 {
     site.session
         .execute(&format!("return document.querySelectorAll('{css}').length;"), vec![])
         .expect("the script runs")
