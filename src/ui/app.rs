@@ -138,7 +138,8 @@ pub fn app() -> Html {
                         // The story sits beside the diagram, in the editor's panel (a tab): selecting
                         // a hop opens its message in the inspector, under the diagram, while the
                         // story stays in view. The editor stays mounted, keeping the text typed.
-                        <section class="panel editor-panel" aria-label="Manifest editor and the story of a command">
+                        <section class={classes!("panel", "editor-panel", ui.story_open.then_some("story-open"))}
+                            aria-label="Manifest editor and the story of a command">
                             <div class="tabs" role="tablist">
                                 { tab("Manifest editor", "editor-tab", !ui.story_open, show_story.reform(|_| false)) }
                                 { tab("Story of the last command", "story-tab", ui.story_open, show_story.reform(|_| true)) }

@@ -195,7 +195,7 @@ fn render_rows(
             let (cause, cause_title) = match h.caused_by {
                 Some(c) if c + 1 == i => ("↑".to_string(), format!("caused by hop {}, just above", c + 1)),
                 Some(c) => (format!("↑{}", c + 1), format!("caused by hop {}", c + 1)),
-                None => ("⌨".to_string(), "sent by kubectl for the command".to_string()),
+                None => ("$".to_string(), "sent by kubectl for the command".to_string()),
             };
             html! {
                 <li key={id} ref={if sel { selected_ref.clone() } else { NodeRef::default() }}

@@ -11,7 +11,7 @@
 //! controller's resync) are not the command's doing and stay out; loops the command started (a new
 //! pod's probes) are in, as they are in the cluster.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::{Fate, Trace, TraceEntry};
 use crate::sim::time::Millis;
@@ -47,8 +47,7 @@ pub struct Story {
     next: u64,
     /// When its first message was sent (times in lines are counted from it).
     begun: Option<Millis>,
-    /// Each member's position in `hops`, by message id.
-    position: HashMap<u64, usize>,
+    /// In send order, so ids ascending: a cause is found by a binary search.
     hops: Vec<Hop>,
     /// Whether messages it needed had left the trace's window before they were read.
     incomplete: bool,
@@ -57,7 +56,7 @@ pub struct Story {
 impl Story {
     /// The story of what is sent from message id `start` on, not read yet.
     pub fn new(start: u64) -> Self {
-        Self { start, next: start, begun: None, position: HashMap::new(), hops: Vec::new(), incomplete: false }
+        Self { start, next: start, begun: None, hops: Vec::new(), incomplete: false }
     }
 
     /// The message id it starts at.
@@ -87,11 +86,10 @@ impl Story {
             self.next = e.id + 1;
             let begun = *self.begun.get_or_insert(e.sent_at);
             let own = e.cause.is_none() && &*e.from == "kubectl";
-            let caused_by = e.cause.and_then(|c| self.position.get(&c).copied());
+            let caused_by = e.cause.and_then(|c| self.hops.binary_search_by_key(&c, |h| h.id).ok());
             if !own && caused_by.is_none() {
                 continue;
             }
-            self.position.insert(e.id, self.hops.len());
             self.hops.push(Hop { id: e.id, caused_by, sent_at: e.sent_at, line: line(e, begun) });
         }
     }
