@@ -126,6 +126,17 @@ mod tests {
     }
 
     #[test]
+    fn a_presets_steps_continue_its_story() {
+        let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::StartPreset("rolling-update".into()));
+        let c = play_for(c, 5_000.0);
+        assert!(!c.session.ops.is_empty(), "the preset ran its first steps");
+        assert_eq!(c.stories.len(), 1, "its steps began no story of their own");
+        assert_eq!(c.story().map(|s| (s.title.as_str(), s.op)), Some(("Rolling update (preset)", 0)));
+        let (_, ids, _) = told(&c).expect("a story");
+        assert!(!ids.is_empty(), "the preset's commands sent messages");
+    }
+
+    #[test]
     fn titles_say_what_the_learner_did() {
         let kubectl = Op::Kubectl { line: "kubectl get pods".into(), stdin: None };
         let apply = Op::Kubectl { line: "kubectl apply -f -".into(), stdin: Some("kind: Pod".into()) };
