@@ -47,6 +47,7 @@ fn a_command_tells_its_story_beside_the_diagram() {
             .is_some_and(|t| t.contains("Run a command"))
     });
     assert!(hint, "the story panel has no hint before a command\n{}", diagnose(&site));
+    shot(&site, "story-panel-empty");
 
     run(&site, "kubectl create deployment web --image=nginx");
     click(&site, "speed-max");
