@@ -64,6 +64,23 @@ pub fn story_panel(props: &StoryPanelProps) -> Html {
             render_rows(&hops[..*visible], rows.clone(), *selected, &on_select, &selected_ref)
         })
     };
+    // While the list is scrolled to its end, it follows the story as it grows (as a terminal does).
+    let follow = use_mut_ref(|| true);
+    let onscroll = {
+        let follow = follow.clone();
+        Callback::from(move |e: Event| {
+            let el = e.target_unchecked_into::<web_sys::Element>();
+            *follow.borrow_mut() = el.scroll_top() + el.client_height() >= el.scroll_height() - 8;
+        })
+    };
+    {
+        let (list, follow) = (list_ref.clone(), follow.clone());
+        use_effect_with(visible, move |_| {
+            if let Some(list) = list.cast::<web_sys::Element>().filter(|_| *follow.borrow() && selected.is_none()) {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    }
     {
         // Keeps the selected row in view when Prev / Next moves past the list's edge (by the
         // list's own scroll: `scrollIntoView` would also scroll the page's clipped panels).
@@ -113,7 +130,7 @@ pub fn story_panel(props: &StoryPanelProps) -> Html {
                         "This sent no message of its own: the components notice it on their own timers (watch the diagram), so nothing here follows from it."
                     } }</p>
                 }
-                <ol class="story-hops" ref={list_ref} aria-label="Hops of the story">
+                <ol class="story-hops" ref={list_ref} {onscroll} aria-label="Hops of the story">
                     if rows.start > 0 {
                         <li class="story-more">{ format!("… {} earlier", rows.start) }</li>
                     }
