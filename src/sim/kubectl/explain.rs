@@ -176,7 +176,8 @@ fn field_list(s: &Schema, docs: Option<&Docs>, id: usize, level: usize, recursiv
                 field_list(s, docs, inner, level + 1, recursive, out);
             }
         } else if docs.is_some() {
-            let description = doc.map(|d| d.description.as_str()).filter(|d| !d.is_empty()).unwrap_or("<no description>");
+            let description =
+                doc.map(|d| d.description.as_str()).filter(|d| !d.is_empty()).unwrap_or("<no description>");
             out.push_str(&indent(&wrap(description, WIDTH - (level - 1) * 2), level * 2 + 2));
             out.push_str("\n\n");
         }
@@ -296,7 +297,10 @@ mod tests {
             ("pod", include_str!("explain/testdata/pod.txt")),
             ("pod.spec.containers", include_str!("explain/testdata/pod.spec.containers.txt")),
             ("deployment.spec.strategy", include_str!("explain/testdata/deployment.spec.strategy.txt")),
-            ("deployment.spec.strategy --recursive", include_str!("explain/testdata/deployment.spec.strategy.recursive.txt")),
+            (
+                "deployment.spec.strategy --recursive",
+                include_str!("explain/testdata/deployment.spec.strategy.recursive.txt"),
+            ),
             ("statefulset", include_str!("explain/testdata/statefulset.txt")),
             ("pod.metadata.creationTimestamp", include_str!("explain/testdata/pod.metadata.creationTimestamp.txt")),
         ] {
@@ -315,7 +319,10 @@ mod tests {
         assert_eq!(out.stdout, "KIND:       Pod\nVERSION:    v1\n\n");
         assert_eq!(out.stderr.trim_end(), "error: field \"nope\" does not exist");
         let (_, out) = documented("widgets");
-        assert_eq!((out.stdout.as_str(), out.stderr.trim_end()), ("", "error: the server doesn't have a resource type \"widgets\""));
+        assert_eq!(
+            (out.stdout.as_str(), out.stderr.trim_end()),
+            ("", "error: the server doesn't have a resource type \"widgets\"")
+        );
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub fn parse(text: &str) -> Result<Docs, DocsError> {
         }
         if let Some(rest) = line.strip_prefix('\t') {
             let id = current.as_ref().ok_or(bad("a field before any type"))?;
-            let (name, description) = rest.split_once('\t').ok_or(bad("a field needs a name, a tab and a description"))?;
+            let (name, description) =
+                rest.split_once('\t').ok_or(bad("a field needs a name, a tab and a description"))?;
             let (name, required) = match name.strip_suffix('!') {
                 Some(name) => (name, true),
                 None => (name, false),
@@ -81,7 +82,11 @@ pub fn parse(text: &str) -> Result<Docs, DocsError> {
                 return Err(bad("a field name is one word"));
             }
             let field = FieldDoc { description: unescape(description).ok_or(bad("a bad escape"))?, required };
-            docs.types.get_mut(id).expect("the current type was inserted when its line was read").fields.insert(name.into(), field);
+            docs.types
+                .get_mut(id)
+                .expect("the current type was inserted when its line was read")
+                .fields
+                .insert(name.into(), field);
         } else {
             let (id, description) = line.split_once('\t').ok_or(bad("a type needs an id, a tab and a description"))?;
             // Ids are Go type names (`~2` for a second shape): anything else is not this file.
@@ -158,8 +163,14 @@ mod tests {
     fn refuses_malformed_files_with_the_line() {
         for (text, want) in [
             ("\tspec\tno type yet\n", DocsError::Malformed { line: 1, why: "a field before any type" }),
-            ("Pod\tok\n\tspec no tab\n", DocsError::Malformed { line: 2, why: "a field needs a name, a tab and a description" }),
-            ("Pod without a tab\n", DocsError::Malformed { line: 1, why: "a type needs an id, a tab and a description" }),
+            (
+                "Pod\tok\n\tspec no tab\n",
+                DocsError::Malformed { line: 2, why: "a field needs a name, a tab and a description" },
+            ),
+            (
+                "Pod without a tab\n",
+                DocsError::Malformed { line: 1, why: "a type needs an id, a tab and a description" },
+            ),
             ("Pod\tbad \\q escape\n", DocsError::Malformed { line: 1, why: "a bad escape" }),
             ("Pod\ttrailing \\\n", DocsError::Malformed { line: 1, why: "a bad escape" }),
             ("Pod\tok\n\t\tno name\n", DocsError::Malformed { line: 2, why: "a field name is one word" }),

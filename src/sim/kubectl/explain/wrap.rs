@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn a_long_word_gets_its_own_line_and_spaces_inside_a_line_stay() {
-        assert_eq!(wrap("see: https://example.com/a/very/long/path next", 10), "see:\nhttps://example.com/a/very/long/path\nnext");
+        assert_eq!(
+            wrap("see: https://example.com/a/very/long/path next", 10),
+            "see:\nhttps://example.com/a/very/long/path\nnext"
+        );
         assert_eq!(wrap("JSON.  Wrappers", 76), "JSON.  Wrappers");
     }
 
