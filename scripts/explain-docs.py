@@ -16,6 +16,10 @@ and backslash inside a description):
     TYPEID<TAB>description of the type
     <TAB>field<TAB>description of the field         (a field of the type above)
     <TAB>field!<TAB>description                      (`!`: the field is required)
+    <TAB>field<TAB>description<TAB>merge:name       (x-kubernetes-patch-strategy[:patch-merge-key])
+
+The patch strategy is for `sandbox serve`'s OpenAPI documents: kubectl apply computes its strategic
+merge patch from them once they carry schemas, so they must say how lists merge.
 
 Leaf types with documentation of their own (Quantity, Time, IntOrString) come as type lines too.
 """
@@ -107,9 +111,14 @@ def main(definitions, out):
         required = set(d.get("required", []))
         props = d.get("properties", {})
         for field, _ in types[tid]:
-            desc = props.get(field, {}).get("description", "")
+            prop = props.get(field, {})
             mark = "!" if field in required else ""
-            lines.append(f"\t{field}{mark}\t{escape(desc)}")
+            line = f"\t{field}{mark}\t{escape(prop.get('description', ''))}"
+            strategy = prop.get("x-kubernetes-patch-strategy")
+            if strategy:
+                key = prop.get("x-kubernetes-patch-merge-key")
+                line += f"\t{strategy}:{key}" if key else f"\t{strategy}"
+            lines.append(line)
     for leaf, name in LEAF_DEFS.items():
         # kubernetes-validate has no description for some of these (its Quantity is a bare oneOf).
         if defs[name].get("description"):

@@ -11,7 +11,7 @@
 //! ```text
 //! Pod<TAB>Pod is a collection of containers that can run on a host. ...
 //! <TAB>spec<TAB>Specification of the desired behavior of the pod. ...
-//! <TAB>containers!<TAB>List of containers ...        (`!`: required)
+//! <TAB>containers!<TAB>List of containers ...<TAB>merge:name   (`!`: required; patch strategy:key)
 //! ```
 
 use std::collections::HashMap;
@@ -34,6 +34,9 @@ pub struct FieldDoc {
     pub description: String,
     /// kubectl marks it `-required-`.
     pub required: bool,
+    /// `x-kubernetes-patch-strategy` and `-merge-key` (`merge:name`), which `sandbox serve`'s
+    /// OpenAPI documents must carry: kubectl apply builds its strategic merge patch from them.
+    pub patch: Option<(String, Option<String>)>,
 }
 
 /// One type's documentation.
@@ -81,7 +84,16 @@ pub fn parse(text: &str) -> Result<Docs, DocsError> {
             if name.is_empty() || name.contains(char::is_whitespace) {
                 return Err(bad("a field name is one word"));
             }
-            let field = FieldDoc { description: unescape(description).ok_or(bad("a bad escape"))?, required };
+            let (description, patch) = match description.split_once('\t') {
+                Some((d, patch)) if !patch.is_empty() && !patch.contains('\t') => (d, Some(patch)),
+                Some(_) => return Err(bad("a field has a name, a description and a patch strategy at most")),
+                None => (description, None),
+            };
+            let patch = patch.map(|p| match p.split_once(':') {
+                Some((strategy, key)) => (strategy.to_string(), Some(key.to_string())),
+                None => (p.to_string(), None),
+            });
+            let field = FieldDoc { description: unescape(description).ok_or(bad("a bad escape"))?, required, patch };
             docs.types
                 .get_mut(id)
                 .expect("the current type was inserted when its line was read")
@@ -149,11 +161,17 @@ mod tests {
 
     #[test]
     fn parses_types_fields_required_marks_and_escapes() {
-        let docs = parse("# a comment\nPod\tA pod.\\nTwo lines, a \\\\ and a \\t.\n\tspec\tThe spec.\n\tcontainers!\tSome.\nTime\tA time.\n").unwrap();
+        let docs = parse("# a comment\nPod\tA pod.\\nTwo lines, a \\\\ and a \\t.\n\tspec\tThe spec.\n\tcontainers!\tSome.\tmerge:name\n\tfinalizers\t\tmerge\nTime\tA time.\n").unwrap();
         let pod = docs.of("Pod").unwrap();
         assert_eq!(pod.description, "A pod.\nTwo lines, a \\ and a \t.");
-        assert_eq!(docs.field("Pod", "spec"), Some(&FieldDoc { description: "The spec.".into(), required: false }));
-        assert!(docs.field("Pod", "containers").unwrap().required);
+        assert_eq!(
+            docs.field("Pod", "spec"),
+            Some(&FieldDoc { description: "The spec.".into(), required: false, patch: None })
+        );
+        let containers = docs.field("Pod", "containers").unwrap();
+        assert!(containers.required);
+        assert_eq!(containers.patch, Some(("merge".into(), Some("name".into()))));
+        assert_eq!(docs.field("Pod", "finalizers").unwrap().patch, Some(("merge".into(), None)));
         assert_eq!(docs.of("Time").unwrap().description, "A time.");
         assert_eq!(docs.field("Pod", "nope"), None);
         assert_eq!(docs.field("Time", "spec"), None);
@@ -175,6 +193,14 @@ mod tests {
             ("Pod\ttrailing \\\n", DocsError::Malformed { line: 1, why: "a bad escape" }),
             ("Pod\tok\n\t\tno name\n", DocsError::Malformed { line: 2, why: "a field name is one word" }),
             ("<html>\tnot found</html>\n", DocsError::Malformed { line: 1, why: "a type id is a Go type name" }),
+            (
+                "Pod\tok\n\tspec\tdesc\tmerge\textra\n",
+                DocsError::Malformed { line: 2, why: "a field has a name, a description and a patch strategy at most" },
+            ),
+            (
+                "Pod\tok\n\tspec\tdesc\t\n",
+                DocsError::Malformed { line: 2, why: "a field has a name, a description and a patch strategy at most" },
+            ),
             ("<!DOCTYPE html>\n", DocsError::Malformed { line: 1, why: "a type needs an id, a tab and a description" }),
             ("", DocsError::Empty),
             ("# only comments\n\n", DocsError::Empty),
