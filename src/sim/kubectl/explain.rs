@@ -40,6 +40,13 @@ fn explain_with(words: &[String], docs: Option<&Docs>, out: &mut Output) -> Resu
     let ty = path.next().unwrap_or_default();
     let fields: Vec<&str> = path.collect();
     let rt = api::resolve(ty).ok_or_else(|| format!("error: the server doesn't have a resource type \"{ty}\""))?;
+    // `events --api-version=events.k8s.io/v1`: kubectl looks the name up in the group asked for.
+    let rt = match p.get("api-version") {
+        Some(v) if !rt.serves_api_version(v) => {
+            api::resources().iter().find(|r| r.plural == rt.plural && r.serves_api_version(v)).unwrap_or(rt)
+        }
+        _ => rt,
+    };
     let version = match p.get("api-version") {
         None => rt.version,
         Some(v) if rt.serves_api_version(v) => split_api_version(v).1,
@@ -135,7 +142,8 @@ fn follow<'a>(s: &Schema, root: usize, fields: &[&'a str]) -> Result<Found<'a>, 
         let shape = parent.and_then(|id| s.types[id].field(f)).cloned();
         match (parent, shape) {
             (Some(parent), Some(shape)) => found = Found { field: Some(*f), parent, shape },
-            _ => return Err(format!("error: field \"{f}\" does not exist")),
+            // kubectl 1.33 names the path's last field, whichever one is missing.
+            _ => return Err(format!("error: field \"{}\" does not exist", fields.last().unwrap_or(f))),
         }
     }
     Ok(found)
@@ -263,6 +271,8 @@ mod tests {
     fn picks_the_version_asked_for() {
         let v2 = run("hpa.spec").expect("v2 is the preferred version");
         assert!(v2.contains("VERSION:    v2") && v2.contains("  metrics\t<[]MetricSpec>"), "{v2}");
+        let events = run("events --api-version=events.k8s.io/v1").expect("the name in the group asked for");
+        assert!(events.starts_with("GROUP:      events.k8s.io\nKIND:       Event\n"), "{events}");
         let v1 = run("hpa.spec --api-version=autoscaling/v1").expect("v1 is served");
         assert!(v1.contains("VERSION:    v1") && v1.contains("  targetCPUUtilizationPercentage\t<integer>"), "{v1}");
     }
@@ -271,6 +281,7 @@ mod tests {
     fn refuses_what_does_not_exist_in_kubectls_words() {
         assert_eq!(run("pods.spec.contianers"), Err("error: field \"contianers\" does not exist".into()));
         assert_eq!(run("pods.spec.nodeName.x"), Err("error: field \"x\" does not exist".into()));
+        assert_eq!(run("pods.nope.spec"), Err("error: field \"spec\" does not exist".into()), "the last, as kubectl");
         assert_eq!(run("widgets"), Err("error: the server doesn't have a resource type \"widgets\"".into()));
         assert!(run("").is_err());
         assert_eq!(
