@@ -68,24 +68,29 @@ fn explain_with(words: &[String], docs: Option<&Docs>, out: &mut Output) -> Resu
             return Err(e);
         }
     };
-    let field = found.field.map(|f| (f, type_name(s, &found.shape)));
     let recursive = p.has("recursive");
-    match docs {
-        Some(docs) => out.out(documented(s, docs, rt, version, &found, recursive)),
-        None => {
-            out.out(header(rt, version, field));
-            out.out(format!(
-                "DESCRIPTION:\n    The sandbox does not bundle the API documentation: see\n    https://kubernetes.io/docs/reference/kubernetes-api/ for {} {version}.\n",
-                rt.kind
-            ));
-            if let Some(id) = struct_of(&found.shape) {
-                let mut list = String::new();
-                field_list(s, None, id, 1, recursive, &mut list);
-                out.out(format!("\nFIELDS:\n{}", list.trim_end()));
-            }
-        }
-    }
+    out.out(match docs {
+        Some(docs) => documented(s, docs, rt, version, &found, recursive),
+        None => undocumented(s, rt, version, &found, recursive),
+    });
     Ok(())
+}
+
+/// The text before the documentation is there (in the browser, until the first explain has
+/// fetched it): the header, where the documentation is, and the fields one line each.
+fn undocumented(s: &Schema, rt: &ResourceType, version: &str, found: &Found, recursive: bool) -> String {
+    let field = found.field.map(|f| (f, type_name(s, &found.shape)));
+    let mut text = header(rt, version, field);
+    text.push_str(&format!(
+        "DESCRIPTION:\n    The sandbox does not bundle the API documentation: see\n    https://kubernetes.io/docs/reference/kubernetes-api/ for {} {version}.\n",
+        rt.kind
+    ));
+    if let Some(id) = struct_of(&found.shape) {
+        let mut list = String::new();
+        field_list(s, None, id, 1, recursive, &mut list);
+        text.push_str(&format!("\nFIELDS:\n{}", list.trim_end()));
+    }
+    text
 }
 
 /// kubectl 1.33's text for a resource or field with its documentation: the header (with two blank
@@ -292,7 +297,7 @@ mod tests {
 
     /// What real kubectl 1.33 prints for `line` against `sandbox serve` with the same documentation
     /// (captured from /usr/lib/google-cloud-sdk/bin/kubectl.1.33), and ours.
-    fn documented(line: &str) -> (String, Output) {
+    fn run_documented(line: &str) -> (String, Output) {
         let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
         let mut out = Output::default();
         let result = explain_with(&words, docs::docs(), &mut out);
@@ -315,7 +320,7 @@ mod tests {
             ("statefulset", include_str!("explain/testdata/statefulset.txt")),
             ("pod.metadata.creationTimestamp", include_str!("explain/testdata/pod.metadata.creationTimestamp.txt")),
         ] {
-            let (line, out) = documented(line);
+            let (line, out) = run_documented(line);
             assert_eq!(out.stderr, "", "{line}");
             if out.stdout != want {
                 let diff = want.lines().zip(out.stdout.lines()).position(|(a, b)| a != b);
@@ -326,10 +331,10 @@ mod tests {
 
     #[test]
     fn with_the_documentation_a_bad_path_keeps_kubectls_words() {
-        let (_, out) = documented("pod.spec.nope");
+        let (_, out) = run_documented("pod.spec.nope");
         assert_eq!(out.stdout, "KIND:       Pod\nVERSION:    v1\n\n");
         assert_eq!(out.stderr.trim_end(), "error: field \"nope\" does not exist");
-        let (_, out) = documented("widgets");
+        let (_, out) = run_documented("widgets");
         assert_eq!(
             (out.stdout.as_str(), out.stderr.trim_end()),
             ("", "error: the server doesn't have a resource type \"widgets\"")
@@ -338,7 +343,7 @@ mod tests {
 
     #[test]
     fn required_fields_are_marked() {
-        let (_, out) = documented("pod.spec");
+        let (_, out) = run_documented("pod.spec");
         assert!(out.stdout.lines().any(|l| l == "  containers\t<[]Container> -required-"), "{}", out.stdout);
         assert!(out.stdout.lines().any(|l| l == "  nodeName\t<string>"), "{}", out.stdout);
     }
