@@ -46,7 +46,7 @@ DIST_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.tom
 DIST_STAMP := dist/index.html
 
 .PHONY: help serve dist size test test-lint test-native test-lessons test-clients test-web test-e2e test-size test-fresh tools clean bench bench-web \
-	bench-frames fuzz
+	bench-frames fuzz explain-docs
 
 help:
 	@echo "make serve   serve the app on http://127.0.0.1:8080 with live reload (SERVE_PORT=N for another port)"
@@ -56,6 +56,7 @@ help:
 	@echo "make size    print the bytes (raw, gzip, brotli) of the wasm and JS a first visit downloads"
 	@echo "make tools   install whatever pinned tool is missing (every target does this itself)"
 	@echo "make fuzz    coverage-guided fuzzing with cargo-fuzz (nightly), FUZZ_SECONDS per target"
+	@echo "make explain-docs  regenerate kubectl explain's documentation (static/explain/) from PyPI's kubernetes-validate"
 	@echo "make clean   remove dist/ and target/"
 
 tools:
@@ -114,6 +115,20 @@ test-clients:
 		|| { echo "FAILED: clients: pip install kubernetes"; exit 1; }
 	@SANDBOX_PYTHON=$(abspath $(PYCLIENT))/bin/python cargo test --quiet --test serve the_python_client -- --nocapture \
 		|| { echo "FAILED: clients: the Python client through sandbox serve"; exit 1; }
+
+# kubectl explain's documentation (static/explain/, not part of `make test`: the committed file is what
+# the tests read): the Kubernetes 1.33 OpenAPI descriptions from PyPI's kubernetes-validate, in a
+# project-local virtualenv like test-clients'; scripts/explain-docs.py says what it keeps.
+EXPLAIN_DOCS_ENV := .tools/explain-docs
+explain-docs:
+	@test -x $(EXPLAIN_DOCS_ENV)/bin/python || python3 -m venv $(EXPLAIN_DOCS_ENV)
+	@$(EXPLAIN_DOCS_ENV)/bin/python -c 'import kubernetes_validate' 2>/dev/null \
+		|| $(EXPLAIN_DOCS_ENV)/bin/pip install --quiet kubernetes-validate==1.37.0 \
+		|| { echo "FAILED: explain-docs: pip install kubernetes-validate"; exit 1; }
+	@$(EXPLAIN_DOCS_ENV)/bin/python scripts/explain-docs.py \
+		"$$($(EXPLAIN_DOCS_ENV)/bin/python -c 'import kubernetes_validate, pathlib; print(pathlib.Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema/v1.33.0-local/_definitions.json")')" \
+		static/explain/descriptions-v1.33.txt
+	@echo "explain-docs: static/explain/descriptions-v1.33.txt, $$(wc -c <static/explain/descriptions-v1.33.txt) B, $$(gzip -9c static/explain/descriptions-v1.33.txt | wc -c) B gzip"
 
 # Everything cargo test finds natively; e2e.rs prints that it is skipped, web.rs is wasm32-only.
 test-native:

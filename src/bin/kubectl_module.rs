@@ -23,6 +23,13 @@ mod module {
         wire::output_to_json(&kubectl::execute(&mut cluster, &line, stdin.as_deref(), &NoFiles))
     }
 
+    /// Installs kubectl explain's documentation, which the page fetches on the first explain
+    /// (ui/bridge/explain_docs.rs); answers "" or why the text was refused.
+    #[wasm_bindgen]
+    pub fn install_docs(text: &str) -> String {
+        k8s_sandbox::sim::api::strict::docs::install(text).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
     /// The rows of a `get -w` stream (`wire::watch_rows_to_json`), as kubectl prints them.
     #[wasm_bindgen]
     pub fn watch_rows(message: &str) -> String {

@@ -14,6 +14,7 @@
 
 mod decision;
 pub mod etcd;
+pub mod explain_docs;
 pub mod kubectl;
 mod objects;
 

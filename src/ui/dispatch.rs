@@ -11,13 +11,11 @@
 //! In the release build kubectl is a module fetched on first use (`bridge::kubectl`), so an action
 //! that runs it first waits for the download; the reducer then runs it, and records it in the
 //! session, in one function (`Cluster::perform`), which the preset's steps and the diagram's faults
-//! use too.
+//! use too. The first `kubectl explain` likewise waits for the API documentation (`bridge::explain_docs`).
 
 use yew::prelude::*;
 
-#[cfg(split_kubectl)]
 use crate::ui::bridge;
-#[cfg(any(split_kubectl, test))]
 use crate::ui::cluster::transcript::LineKind;
 use crate::ui::cluster::{Cluster, ClusterAction, Origin};
 use crate::ui::session::{Op, Session};
@@ -56,11 +54,32 @@ fn dispatch(d: &UseReducerDispatcher<Cluster>, action: ClusterAction) {
         }
         let d = d.clone();
         bridge::kubectl::when_loaded(move |loaded| match loaded {
-            Ok(()) => d.dispatch(action),
+            Ok(()) => dispatch(&d, action),
             Err(why) => d.dispatch(ClusterAction::Print(
                 LineKind::Stderr,
                 format!("{why}. Check the connection and run the command again."),
             )),
+        });
+        return;
+    }
+    // kubectl explain's descriptions are fetched on the first explain; without them it still
+    // answers (the field list without descriptions), so a failed fetch only adds a line.
+    if let ClusterAction::Run { line, .. } = &action
+        && bridge::explain_docs::needed(line)
+    {
+        d.dispatch(ClusterAction::Print(
+            LineKind::Info,
+            "Downloading the API documentation (once, on the first kubectl explain)…".into(),
+        ));
+        let d = d.clone();
+        bridge::explain_docs::when_loaded(move |loaded| {
+            if let Err(why) = loaded {
+                d.dispatch(ClusterAction::Print(
+                    LineKind::Stderr,
+                    format!("{why}: explain shows the fields without their descriptions"),
+                ));
+            }
+            d.dispatch(action);
         });
         return;
     }

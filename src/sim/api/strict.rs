@@ -7,6 +7,7 @@
 //! native tests only) and proven to decide exactly as decoding into those structs does
 //! ([`reference`], [`equivalence`]), without shipping their deserializers to the browser.
 
+pub mod docs;
 #[cfg(test)]
 mod equivalence;
 #[cfg(test)]

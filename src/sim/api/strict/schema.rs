@@ -73,6 +73,8 @@ pub enum Shape {
 /// One Go struct.
 #[derive(Debug)]
 pub struct TypeDef {
+    /// The table's id (`HorizontalPodAutoscalerSpec~2`): what the explain documentation is keyed by.
+    pub id: String,
     /// Go's name for it, as error messages print it (`DeploymentSpec`).
     pub go_name: String,
     pub fields: Vec<(String, Shape)>,
@@ -146,7 +148,7 @@ pub fn parse(text: &str) -> Result<Schema, String> {
                         Ok((name.to_string(), shape))
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                schema.types.push(TypeDef { go_name, fields });
+                schema.types.push(TypeDef { id: id.to_string(), go_name, fields });
             }
             _ => return Err(bad("expected `kind` or `type`")),
         }
