@@ -134,7 +134,18 @@ impl ApiRequest {
 
     pub fn summary(&self) -> String {
         let watch = if self.verb == Verb::Watch { "?watch=true" } else { "" };
-        format!("{} {}{watch}", self.method(), self.path())
+        let mut s = format!("{} {}{watch}", self.method(), self.path());
+        // An Event says in words what its component did (`Scaled up replica set web-x from 0 to 1`):
+        // the diagram and a command's story tell it with the request that records it.
+        if self.resource.plural == "events"
+            && let Some(body) = &self.body
+            && let Some(reason) = body.get("reason").and_then(Value::as_str)
+        {
+            let kind = body.get("type").and_then(Value::as_str).unwrap_or("Normal");
+            let note = body.get("message").or_else(|| body.get("note")).and_then(Value::as_str).unwrap_or_default();
+            s.push_str(&format!(": {kind} {reason} {note:?}"));
+        }
+        s
     }
 
     pub fn key(&self) -> Option<String> {
