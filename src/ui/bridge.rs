@@ -15,6 +15,7 @@
 mod decision;
 pub mod etcd;
 pub mod kubectl;
+pub mod lessons;
 mod objects;
 
 use crate::sim::world::World;

@@ -1,8 +1,11 @@
-//! The page's own state (not the cluster's): what is selected, whether help is open, the theme.
+//! The page's own state (not the cluster's): what is selected, whether help is open, the theme,
+//! and the lesson panel.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
+
+use crate::lessons::Lesson;
 
 /// What the inspector shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -55,12 +58,32 @@ impl Theme {
     }
 }
 
+/// What the lesson panel shows. The lesson being done and its progress belong to the cluster (the
+/// reducer checks its steps); this is the panel's side of opening one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum LessonPane {
+    /// No panel.
+    #[default]
+    Closed,
+    /// `lessons/<id>.md` is being fetched.
+    Loading(String),
+    /// The lesson cannot be opened: no such lesson, a file that does not parse, no network.
+    Failed { id: String, message: String },
+    /// Fetched, not started: starting it replaces the learner's cluster, which they declined.
+    Offered(Rc<Lesson>),
+    /// Started: the cluster has it.
+    Open,
+}
+
 /// The page's state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UiState {
     pub selection: Selection,
     pub help_open: bool,
     pub theme: Theme,
+    pub lesson: LessonPane,
+    /// `#lesson=<id>&embed`: only the lesson, the terminal and the diagram (for an iframe).
+    pub embed: bool,
 }
 
 /// What can change it.
@@ -68,6 +91,7 @@ pub enum UiAction {
     Select(Selection),
     SetHelp(bool),
     SetTheme(Theme),
+    SetLesson(LessonPane),
 }
 
 impl Reducible for UiState {
@@ -79,6 +103,7 @@ impl Reducible for UiState {
             UiAction::Select(s) => next.selection = s,
             UiAction::SetHelp(open) => next.help_open = open,
             UiAction::SetTheme(t) => next.theme = t,
+            UiAction::SetLesson(pane) => next.lesson = pane,
         }
         Rc::new(next)
     }

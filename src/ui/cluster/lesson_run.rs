@@ -1,0 +1,108 @@
+//! A lesson on the cluster: starting it (a fresh cluster, then its setup block, logged like the
+//! learner's actions so that a reload or a share link rebuilds it), and checking its steps.
+//!
+//! Steps are done in order and stay done: after every action and frame, the first step not done is
+//! checked, and if it holds it is marked done (with where its story starts) and the next one is
+//! checked too, so a learner who does two steps at once gets both. A learner who later breaks what
+//! a step built keeps the step: they did it, and the step's prose explained what happened then; the
+//! current step's own checks say what is missing now. Checks only read the apiserver's cache, and
+//! run again only when its revision (or the progress) has changed since the last time.
+
+use std::rc::Rc;
+
+use super::transcript::LineKind;
+use super::{Cluster, Origin};
+use crate::lessons::Lesson;
+use crate::ui::bridge::{self, lessons::SetupStep};
+use crate::ui::session::LessonProgress;
+
+impl Cluster {
+    /// Starts `lesson` on this cluster (the reducer gives it a fresh one): progress from nothing,
+    /// then the setup block. Sleeps in the setup are not animated: the display jumps over them.
+    pub(super) fn start_lesson(&mut self, lesson: Rc<Lesson>) {
+        self.print(
+            LineKind::Info,
+            &format!(
+                "Lesson: {}. A fresh cluster on the same seed; the lesson's steps are on the right.",
+                lesson.title
+            ),
+        );
+        Rc::make_mut(&mut self.session).lesson = Some(LessonProgress { id: lesson.id.clone(), done: Vec::new() });
+        let setup = bridge::lessons::setup_steps(&lesson);
+        if !setup.is_empty() {
+            self.print(LineKind::Info, "Setting the lesson up:");
+        }
+        for step in setup {
+            match step {
+                SetupStep::Op(op) => self.perform(op, Origin::Terminal),
+                SetupStep::Sleep(ms) => {
+                    if let Ok(mut w) = self.world.try_borrow_mut() {
+                        w.run_for(ms);
+                        self.display = w.now() as f64;
+                    }
+                }
+            }
+        }
+        self.attach_lesson(lesson);
+    }
+
+    /// Shows `lesson` for the progress the session has (a reload, a share link); a session doing
+    /// another lesson, or none, starts this one from its first step without setting anything up.
+    pub(super) fn attach_lesson(&mut self, lesson: Rc<Lesson>) {
+        if self.session.lesson.as_ref().is_none_or(|p| p.id != lesson.id) {
+            Rc::make_mut(&mut self.session).lesson = Some(LessonProgress { id: lesson.id.clone(), done: Vec::new() });
+        }
+        self.lesson = Some(lesson);
+        self.lesson_checked = None;
+        self.check_lesson();
+    }
+
+    /// Closes the lesson; the cluster stays as it is.
+    pub(super) fn close_lesson(&mut self) {
+        self.lesson = None;
+        self.lesson_failure = None;
+        self.lesson_checked = None;
+        Rc::make_mut(&mut self.session).lesson = None;
+    }
+
+    /// Marks the steps that now hold as done, and keeps what the next one still misses.
+    pub(super) fn check_lesson(&mut self) {
+        let Some(lesson) = self.lesson.clone() else { return };
+        // The past on screen is not where the learner works: progress is the present's.
+        if self.viewing_past() {
+            return;
+        }
+        let Some(mut done) = self.session.lesson.as_ref().map(|p| p.done.clone()) else { return };
+        let Some((revision, now)) = self.with_world(|w| (bridge::cache_revision(w), w.now())) else { return };
+        // As a preset's waits do: judge the cluster the learner sees, not messages still replaying.
+        if self.display + 1.0 < now as f64 {
+            return;
+        }
+        if self.lesson_checked == Some((revision, done.len())) {
+            return;
+        }
+        let before = done.len();
+        let mut failure = None;
+        while let Some(step) = lesson.steps.get(done.len()) {
+            let Some(outcome) = self.with_world(|w| bridge::lessons::first_failure(w, step)) else { return };
+            match outcome {
+                Some(why) => {
+                    failure = Some(why);
+                    break;
+                }
+                None => done.push(self.command_start),
+            }
+        }
+        self.lesson_failure = failure;
+        self.lesson_checked = Some((revision, done.len()));
+        if done.len() != before {
+            let finished = done.len() == lesson.steps.len();
+            if let Some(p) = Rc::make_mut(&mut self.session).lesson.as_mut() {
+                p.done = done;
+            }
+            if finished {
+                self.print(LineKind::Info, &format!("Lesson complete: {}.", lesson.title));
+            }
+        }
+    }
+}
