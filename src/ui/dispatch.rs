@@ -47,13 +47,11 @@ pub fn session_needs_kubectl(session: &Session) -> bool {
 /// Whether an action may run kubectl when it is reduced.
 #[cfg_attr(not(split_kubectl), allow(dead_code))]
 fn runs_kubectl(action: &ClusterAction) -> bool {
-    matches!(
-        action,
-        ClusterAction::Run { .. }
-            | ClusterAction::StartPreset(_)
-            | ClusterAction::Restore { .. }
-            | ClusterAction::OpenLesson { fresh: true, .. }
-    )
+    match action {
+        ClusterAction::Run { .. } | ClusterAction::StartPreset(_) | ClusterAction::Restore { .. } => true,
+        ClusterAction::OpenLesson { lesson, fresh } => *fresh && !lesson.setup.is_empty(),
+        _ => false,
+    }
 }
 
 /// Dispatches `action`; one that runs kubectl waits for the kubectl module if it is not loaded yet
@@ -109,6 +107,12 @@ mod tests {
         assert!(!runs_kubectl(&ClusterAction::AddNode));
         assert!(!runs_kubectl(&ClusterAction::ClearTerminal));
         assert!(!runs_kubectl(&ClusterAction::Print(LineKind::Info, "x".into())));
+        let lesson = |text: &str| std::rc::Rc::new(crate::lessons::parse(text).expect("a course lesson"));
+        let setup = lesson(include_str!("../../static/lessons/fix-image.md"));
+        let plain = lesson(include_str!("../../static/lessons/deployment.md"));
+        assert!(runs_kubectl(&ClusterAction::OpenLesson { lesson: setup.clone(), fresh: true }));
+        assert!(!runs_kubectl(&ClusterAction::OpenLesson { lesson: setup, fresh: false }), "continuing runs nothing");
+        assert!(!runs_kubectl(&ClusterAction::OpenLesson { lesson: plain, fresh: true }), "no setup, no kubectl");
     }
 
     #[test]

@@ -116,7 +116,8 @@ pub fn header(props: &HeaderProps) -> Html {
                 <LessonsMenu on_lesson={props.on_lesson.clone()} />
                 <PresetsMenu dispatcher={d.clone()} />
                 <button onclick={help} data-testid="help-button" title="What each component does (?)">{ "Help" }</button>
-                <button onclick={theme} data-testid="theme" aria-pressed={dark.to_string()} title="Switch between light and dark">{ if dark { "☀ Light" } else { "☾ Dark" } }</button>
+                <button onclick={theme} data-testid="theme" aria-pressed={dark.to_string()} title="Switch between light and dark"
+                    aria-label={if dark { "Light theme" } else { "Dark theme" }}>{ if dark { "☀" } else { "☾" } }</button>
                 <button onclick={share} data-testid="share" title="Print a link that replays your session, to share or bookmark">{ "Share" }</button>
                 <button onclick={export} data-testid="export" title="Download the cluster's objects as YAML">{ "Export" }</button>
                 <button onclick={reset} data-testid="reset" class="danger" title="Start over with a fresh cluster">{ "Reset" }</button>

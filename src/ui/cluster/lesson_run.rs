@@ -106,3 +106,88 @@ impl Cluster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::clock::Speed;
+    use crate::ui::cluster::ClusterAction;
+    use crate::ui::session::Op;
+    use yew::Reducible;
+
+    fn lesson(text: &str) -> Rc<Lesson> {
+        Rc::new(crate::lessons::parse(text).expect("the course's lessons parse"))
+    }
+
+    fn run(c: Rc<Cluster>, line: &str) -> Rc<Cluster> {
+        c.reduce(ClusterAction::Run { line: line.into(), stdin: None, origin: Origin::Terminal })
+    }
+
+    fn done(c: &Cluster) -> Vec<u64> {
+        c.session.lesson.as_ref().map(|p| p.done.clone()).unwrap_or_default()
+    }
+
+    /// Plays at max speed until `until` holds (or a few virtual minutes pass).
+    fn play_until(mut c: Rc<Cluster>, until: impl Fn(&Cluster) -> bool) -> Rc<Cluster> {
+        c = c.reduce(ClusterAction::SetSpeed(Speed::Max));
+        let limit = c.world_now() + 300_000;
+        while !until(&c) && c.world_now() < limit {
+            c = c.reduce(ClusterAction::Tick { real_ms: 16.0 });
+        }
+        c
+    }
+
+    #[test]
+    fn steps_are_checked_in_order_from_any_way_of_doing_them_and_stay_done() {
+        let deployment = lesson(include_str!("../../../static/lessons/deployment.md"));
+        let c = run(Rc::new(Cluster::new(1)), "kubectl create namespace mine");
+        let c = c.reduce(ClusterAction::OpenLesson { lesson: deployment.clone(), fresh: true });
+        assert!(c.session.ops.is_empty(), "a fresh start leaves the learner's work behind");
+        assert_eq!(c.session.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![] }));
+        assert!(c.lesson_failure.as_deref().is_some_and(|why| why.contains("web")), "{:?}", c.lesson_failure);
+
+        let id = |c: &Cluster| c.with_world(bridge::lessons::next_message_id).expect("not borrowed");
+        let created = id(&c);
+        let c = run(c, "kubectl create deployment web --image=nginx:1.25 --replicas=3");
+        let c = play_until(c, |c| !done(c).is_empty());
+        assert_eq!(done(&c).len(), 1, "{:?}", c.lesson_failure);
+        let scaled = id(&c);
+        let c = run(c, "kubectl scale deploy/web --replicas 5");
+        let c = play_until(c, |c| done(c).len() == 2);
+        let story = done(&c);
+        assert_eq!(story.len(), 2, "{:?}", c.lesson_failure);
+        assert!(story[0] >= created && story[0] < scaled && story[1] >= scaled, "{story:?}: {created}, {scaled}");
+        assert_eq!(c.lesson_failure, None);
+
+        // Breaking it later keeps the steps: the learner did them.
+        let c = run(c, "kubectl delete deployment web");
+        let later = c.world_now() + 10_000;
+        let c = play_until(c, |c| c.world_now() >= later);
+        assert_eq!(done(&c).len(), 2);
+
+        // A reload's replay brings the progress back; the lesson is attached to it again.
+        let session = (*c.session).clone();
+        let c = c.reduce(ClusterAction::Restore { session, notice: None });
+        assert_eq!(done(&c), story);
+        assert!(c.lesson.is_some());
+
+        let c = c.reduce(ClusterAction::CloseLesson);
+        assert_eq!((c.lesson.is_none(), c.session.lesson.is_none()), (true, true));
+    }
+
+    #[test]
+    fn a_lesson_setup_is_logged_and_reset_starts_the_lesson_over() {
+        let fix = lesson(include_str!("../../../static/lessons/fix-image.md"));
+        let c = Rc::new(Cluster::new(1)).reduce(ClusterAction::OpenLesson { lesson: fix, fresh: true });
+        assert!(
+            matches!(&c.session.ops[..], [l] if matches!(&l.op, Op::Kubectl { line, .. } if line.contains("ngnix"))),
+            "the setup's command is logged: {:?}",
+            c.session.ops
+        );
+        assert!(c.world_now() >= 60_000 && c.display >= 60_000.0, "the setup's sleep passed without animation");
+        let ops = c.session.ops.len();
+        let c = run(c, "kubectl get pods").reduce(ClusterAction::Reset);
+        assert_eq!(c.session.ops.len(), ops, "Reset ran the setup again, without the learner's command");
+        assert_eq!(c.session.lesson.as_ref().map(|p| p.id.as_str()), Some("fix-image"));
+    }
+}
