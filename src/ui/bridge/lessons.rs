@@ -75,6 +75,15 @@ pub fn next_message_id(sim: &Sim) -> u64 {
     sim.world.k.next_id()
 }
 
+/// The first message of the trace sent with id `from` or later: where the story of the command that
+/// began at `from` starts (the id itself may be a request's, which the trace does not draw). `from`
+/// when the trace has nothing from there.
+pub fn story_start(sim: &Sim, from: u64) -> u64 {
+    let entries = sim.trace();
+    let at = entries.partition_point(|e| e.id < from);
+    entries.get(at).map_or(from, |e| e.id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +116,17 @@ mod tests {
         let (now, next) = (sim.now(), next_message_id(&sim));
         assert!(first_failure(&sim, &lesson.steps[0]).is_some_and(|why| why.contains("tour")));
         assert_eq!((sim.now(), next_message_id(&sim)), (now, next), "a check sends nothing");
+    }
+
+    #[test]
+    fn a_story_starts_at_the_first_message_the_trace_has() {
+        let mut sim = Sim::unbooted(1);
+        let from = next_message_id(&sim);
+        sim.run_for(2_000);
+        let ids: Vec<u64> = sim.trace().iter().map(|e| e.id).collect();
+        let first = *ids.first().expect("a booting cluster sends messages");
+        assert_eq!(story_start(&sim, from), first);
+        assert!(ids.contains(&story_start(&sim, first + 1)));
+        assert_eq!(story_start(&sim, u64::MAX), u64::MAX, "nothing sent from there yet");
     }
 }

@@ -90,7 +90,10 @@ impl Cluster {
                     failure = Some(why);
                     break;
                 }
-                None => done.push(self.command_start),
+                None => {
+                    let from = self.command_start;
+                    done.push(self.with_world(|w| bridge::lessons::story_start(w, from)).unwrap_or(from));
+                }
             }
         }
         self.lesson_failure = failure;
