@@ -58,15 +58,20 @@ fn a_lesson_link_checks_steps_typed_in_the_terminal_and_keeps_them() {
         "the current step says what is missing"
     );
 
+    // 10x: fast enough, and slow enough that the messages of the commands that completed the steps
+    // are still in the trace (it keeps the newest 20,000) for "What happened" below; at max speed
+    // the clock runs hours ahead between two looks.
+    site.session
+        .execute(
+            "const s = document.querySelector('[data-testid=speed]'); s.value = '10'; \
+             s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .expect("the script runs");
     run(&site, "kubectl create deployment web --image=nginx:1.25 --replicas=3");
-    click_css(&site, "[data-testid=speed-max]");
     let first = poll(STEP_DONE, || count(&site, DONE) == 1);
-    // Paused at once: at max speed the clock runs hours ahead, and the trace keeps only the newest
-    // messages, which the "What happened" link below must still find.
-    click_css(&site, "[data-testid=pause]");
     assert!(first, "step 1 was not marked done\n{}\n{}", text_of(&site, "[data-testid=lesson]"), diagnose(&site));
     run(&site, "kubectl scale deployment web --replicas=5");
-    click_css(&site, "[data-testid=play]");
     let second = poll(STEP_DONE, || count(&site, DONE) == 2);
     click_css(&site, "[data-testid=pause]");
     assert!(second, "step 2 was not marked done\n{}\n{}", text_of(&site, "[data-testid=lesson]"), diagnose(&site));

@@ -122,11 +122,13 @@ mod tests {
     fn a_story_starts_at_the_first_message_the_trace_has() {
         let mut sim = Sim::unbooted(1);
         let from = next_message_id(&sim);
+        super::super::kubectl(&mut sim, "kubectl create namespace story", None);
         sim.run_for(2_000);
         let ids: Vec<u64> = sim.trace().iter().map(|e| e.id).collect();
-        let first = *ids.first().expect("a booting cluster sends messages");
+        let first = *ids.iter().find(|&&id| id >= from).expect("the command sent messages");
         assert_eq!(story_start(&sim, from), first);
         assert!(ids.contains(&story_start(&sim, first + 1)));
+        assert_eq!(story_start(&sim, 0), ids[0]);
         assert_eq!(story_start(&sim, u64::MAX), u64::MAX, "nothing sent from there yet");
     }
 }
