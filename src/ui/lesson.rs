@@ -192,3 +192,27 @@ fn steps(lesson: &Rc<Lesson>, progress: &LessonProgress, props: &LessonPanelProp
         </>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_panel_says_about_a_lesson_it_cannot_use() {
+        let good = include_str!("../../static/lessons/tour.md");
+        let cases: [(&str, Result<&str, &str>, &str); 5] = [
+            ("nope", Err("404 Not Found"), "There is no lesson \"nope\" (lessons/nope.md: 404 Not Found)"),
+            ("nope", Ok("<!DOCTYPE html><html>"), "There is no lesson \"nope\" (lessons/nope.md: the site answered"),
+            ("bad", Ok("---\nid: bad\n---\n"), "The lesson lessons/bad.md cannot be used: line 3: title: is missing"),
+            ("bad", Ok("---\nid: bad\ntitle: B\n---\n## Step: One\nGoal: g\nCheck: exists pod\n"), "line 7: bad check"),
+            ("other", Ok(good), "says its id is \"tour\", not \"other\""),
+        ];
+        for (id, fetched, want) in cases {
+            let fetched = fetched.map(str::to_string).map_err(str::to_string);
+            let err = read(id, &format!("lessons/{id}.md"), fetched).expect_err(want);
+            assert!(err.contains(want), "{err}");
+        }
+        let tour = read("tour", "lessons/tour.md", Ok(good.to_string())).expect("the tour reads");
+        assert_eq!(tour.id, "tour");
+    }
+}
