@@ -138,4 +138,20 @@ fn an_unknown_lesson_says_so_and_the_rest_of_the_app_works() {
     // Closing the panel leaves the page as on a first visit.
     click_css(&site, "[data-testid=lesson-close]");
     assert_eq!(count(&site, "[data-testid=lesson]"), 0);
+
+    // The Lessons menu lists the course (index.txt, fetched now). The learner has work (kubectl get
+    // nodes), so starting a lesson asks first; saying no keeps the cluster and offers a Start button.
+    click_css(&site, "[data-testid=lessons-button]");
+    let listed = poll(Duration::from_secs(10), || count(&site, "[data-testid=lesson-item]") == 13);
+    assert!(listed, "the Lessons menu does not list the 13 lessons\n{}", diagnose(&site));
+    site.session.execute("window.confirm = () => false;", vec![]).expect("the script runs");
+    click_css(&site, "[data-testid=lesson-item][data-id=tour]");
+    let offered = poll(Duration::from_secs(10), || count(&site, "[data-testid=lesson][data-state=offered]") == 1);
+    assert!(offered, "declining the fresh start should offer the lesson\n{}", diagnose(&site));
+    assert!(terminal_text(&site).contains("sandbox-worker"), "the learner's terminal is kept");
+    click_css(&site, "[data-testid=lesson-start]");
+    let started = poll(Duration::from_secs(10), || {
+        count(&site, "[data-testid=lesson][data-state=open]") == 1 && count(&site, "[data-testid=lesson-step]") == 4
+    });
+    assert!(started, "Start did not start the tour\n{}", diagnose(&site));
 }
