@@ -14,6 +14,9 @@ mod content_security;
 #[allow(dead_code)]
 #[path = "e2e/devtools.rs"]
 mod devtools;
+// Lessons: a lesson link, steps checked as the learner types, progress over a reload, embed, bad links.
+#[path = "e2e/lessons.rs"]
+mod lessons;
 // The kubectl module: fetched on the first command, and what a learner sees when it cannot be.
 #[path = "e2e/kubectl_module.rs"]
 mod kubectl_module;

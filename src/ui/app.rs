@@ -1,6 +1,7 @@
 //! The root component: owns the cluster and page state, and lays out the header, the diagram with
-//! its time controls, the inspector, and the terminal and the editor, which shares its panel with
-//! the story of the last command.
+//! its time controls, the inspector, the lesson panel when a lesson is open, and the terminal and
+//! the editor, which shares its panel with the story of the last command. `#lesson=<id>&embed`
+//! lays out only the lesson, the terminal and the diagram.
 
 use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
@@ -13,8 +14,9 @@ use super::editor::Editor;
 use super::header::Header;
 use super::help::Help;
 use super::inspector::Inspector;
+use super::lesson::{self, LessonPanel, link};
 use super::persist;
-use super::state::{Selection, Theme, UiAction, UiState};
+use super::state::{LessonPane, Selection, Theme, UiAction, UiState};
 use super::story::StoryPanel;
 use super::terminal::Terminal;
 use super::time_controls::TimeControls;
@@ -28,7 +30,11 @@ const SAVE_EVERY_MS: f64 = 5_000.0;
 #[component(App)]
 pub fn app() -> Html {
     let cluster = use_reducer(Cluster::start);
-    let ui = use_reducer(|| UiState { theme: saved_theme(), ..UiState::default() });
+    let ui = use_reducer(|| UiState {
+        theme: saved_theme(),
+        embed: link::parse(&location_hash()).is_some_and(|l| l.embed),
+        ..UiState::default()
+    });
 
     // The first render is on the page: index.html's "Starting" notice has done its job.
     use_effect_with((), |_| take_down_loading_notice());
@@ -46,13 +52,59 @@ pub fn app() -> Html {
         }
     });
 
+    // The session as it is now, for callbacks made once (opening a lesson asks whether it has work).
+    let latest_session = use_mut_ref(|| cluster.session.clone());
+    *latest_session.borrow_mut() = cluster.session.clone();
+
+    // A lesson link (`#lesson=<id>`) opens its lesson; else a restored session's lesson reopens.
+    // A lesson link pasted into the address bar later opens too.
+    {
+        let (ui, d, latest) = (ui.dispatcher(), cluster.dispatcher(), latest_session.clone());
+        use_effect_with((), move |_| {
+            let session = latest.borrow().clone();
+            match (link::parse(&location_hash()), &session.lesson) {
+                (Some(l), _) => lesson::open(&l.id, ui.clone(), d.clone(), session.clone()),
+                (None, Some(p)) => lesson::open(&p.id, ui.clone(), d.clone(), session.clone()),
+                (None, None) => {}
+            }
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    if let Some(l) = link::parse(&location_hash()) {
+                        lesson::open(&l.id, ui.clone(), d.clone(), latest.borrow().clone());
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // This browser remembers how far each lesson got (the Lessons menu shows it).
+    {
+        let done = cluster.session.lesson.as_ref().map(|p| (p.id.clone(), p.done.len()));
+        let steps = cluster.lesson.as_ref().map(|l| (l.id.clone(), l.steps.len()));
+        use_effect_with((done, steps), |(done, steps)| {
+            if let (Some((id, done)), Some((lesson_id, steps))) = (done, steps)
+                && id == lesson_id
+            {
+                lesson::progress::save(id, (*done).min(*steps), *steps);
+            }
+        });
+    }
+
     // Save the session when it changes, and now and then as virtual time passes.
     {
         // The present's clock, also while viewing the past; leaving the past may change the log
         // without changing its length (a new history), hence `viewing_past` among the deps.
         let (session, now, d) = (cluster.session.clone(), cluster.live_now(), cluster.dispatcher());
         let reported = use_mut_ref(|| false);
-        let deps = (session.ops.len(), session.seed, (cluster.display / SAVE_EVERY_MS) as u64, cluster.viewing_past());
+        let lesson_done = session.lesson.as_ref().map(|p| p.done.len());
+        let deps = (
+            session.ops.len(),
+            session.seed,
+            (cluster.display / SAVE_EVERY_MS) as u64,
+            cluster.viewing_past(),
+            lesson_done,
+        );
         use_effect_with(deps, move |_| {
             let mut s = (*session).clone();
             s.now = s.now.max(now);
@@ -111,48 +163,78 @@ pub fn app() -> Html {
     let close_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(false)));
     let on_theme = use_callback(ui.dispatcher(), |t: Theme, ui| ui.dispatch(UiAction::SetTheme(t)));
     let show_story = use_callback(ui.dispatcher(), |open: bool, ui| ui.dispatch(UiAction::ShowStory(open)));
+    let on_lesson = {
+        let (ui, d, latest) = (ui.dispatcher(), cluster.dispatcher(), latest_session.clone());
+        use_callback((), move |id: String, _| {
+            set_location_hash(&link::fragment(&id, false));
+            lesson::open(&id, ui.clone(), d.clone(), latest.borrow().clone());
+        })
+    };
+    let close_lesson = use_callback((ui.dispatcher(), cluster.dispatcher()), |(), (ui, d)| {
+        set_location_hash("");
+        ui.dispatch(UiAction::SetLesson(LessonPane::Closed));
+        d.dispatch(ClusterAction::CloseLesson);
+    });
+    let start_lesson = use_callback((ui.dispatcher(), cluster.dispatcher()), |lesson, (ui, d)| {
+        super::dispatch::open_lesson(d, lesson, true);
+        ui.dispatch(UiAction::SetLesson(LessonPane::Open));
+    });
     let dispatcher = cluster.dispatcher();
     let inspecting = ui.selection != Selection::None;
+    let embed = ui.embed;
+    let lesson_panel = html! {
+        <LessonPanel pane={ui.lesson.clone()} lesson={cluster.lesson.clone()} progress={cluster.session.lesson.clone()}
+            missing={cluster.lesson_failure.clone()} on_select={on_select.clone()} on_close={close_lesson}
+            on_start={start_lesson} />
+    };
+    let with_lesson = ui.lesson != LessonPane::Closed;
 
     html! {
         <ContextProvider<ClusterContext> context={cluster.clone()}>
-            <div class="app">
-                <Header theme={ui.theme} {on_theme} on_help={open_help} session={cluster.session.clone()} world={cluster.live_world_ref()}
-                    last_export={cluster.last_export.clone()} dispatcher={dispatcher.clone()} />
+            <div class={classes!("app", embed.then_some("embed"), with_lesson.then_some("with-lesson"))}>
+                if !embed {
+                    <Header theme={ui.theme} {on_theme} on_help={open_help} {on_lesson} session={cluster.session.clone()} world={cluster.live_world_ref()}
+                        last_export={cluster.last_export.clone()} dispatcher={dispatcher.clone()} />
+                }
                 <main class={classes!("workspace", inspecting.then_some("inspecting"))}>
                     <div class="column main-column">
                         <section class="panel diagram-panel" aria-label="Cluster diagram" data-testid="diagram">
                             <TimeControls />
                             <Diagram selection={ui.selection.clone()} on_select={on_select.clone()} />
                         </section>
-                        <section class="panel inspector-panel" aria-label="Inspector">
-                            <Inspector selection={ui.selection.clone()} on_select={on_select.clone()} dispatcher={dispatcher.clone()} />
-                        </section>
+                        if !embed {
+                            <section class="panel inspector-panel" aria-label="Inspector">
+                                <Inspector selection={ui.selection.clone()} on_select={on_select.clone()} dispatcher={dispatcher.clone()} />
+                            </section>
+                        }
                     </div>
                     <div class="column side-column">
+                        { lesson_panel }
                         <section class="panel terminal-panel" aria-label="Terminal">
                             <Terminal transcript={cluster.transcript.clone()} transcript_rev={cluster.transcript_rev}
                                 session={cluster.session.clone()} world={cluster.world_ref()} watching={!cluster.watching.is_empty()}
                                 dispatcher={dispatcher.clone()} />
                         </section>
-                        // The story sits beside the diagram, in the editor's panel (a tab): selecting
-                        // a hop opens its message in the inspector, under the diagram, while the
-                        // story stays in view. The editor stays mounted, keeping the text typed.
-                        <section class={classes!("panel", "editor-panel", ui.story_open.then_some("story-open"))}
-                            aria-label="Manifest editor and the story of a command">
-                            <div class="tabs" role="tablist">
-                                { tab("Manifest editor", "editor-tab", !ui.story_open, show_story.reform(|_| false)) }
-                                { tab("Story of the last command", "story-tab", ui.story_open, show_story.reform(|_| true)) }
-                            </div>
-                            <div class="tab-body" hidden={ui.story_open}>
-                                <Editor dispatcher={dispatcher.clone()} last_apply={cluster.last_apply.clone()} />
-                            </div>
-                            if ui.story_open {
-                                <div class="tab-body">
-                                    <StoryPanel selection={ui.selection.clone()} on_select={on_select.clone()} />
+                        if !embed {
+                            // The story sits beside the diagram, in the editor's panel (a tab): selecting
+                            // a hop opens its message in the inspector, under the diagram, while the
+                            // story stays in view. The editor stays mounted, keeping the text typed.
+                            <section class={classes!("panel", "editor-panel", ui.story_open.then_some("story-open"))}
+                                aria-label="Manifest editor and the story of a command">
+                                <div class="tabs" role="tablist">
+                                    { tab("Manifest editor", "editor-tab", !ui.story_open, show_story.reform(|_| false)) }
+                                    { tab("Story of the last command", "story-tab", ui.story_open, show_story.reform(|_| true)) }
                                 </div>
-                            }
-                        </section>
+                                <div class="tab-body" hidden={ui.story_open}>
+                                    <Editor dispatcher={dispatcher.clone()} last_apply={cluster.last_apply.clone()} />
+                                </div>
+                                if ui.story_open {
+                                    <div class="tab-body">
+                                        <StoryPanel selection={ui.selection.clone()} on_select={on_select.clone()} />
+                                    </div>
+                                }
+                            </section>
+                        }
                     </div>
                 </main>
                 if ui.help_open {
@@ -177,6 +259,21 @@ fn saved_theme() -> Theme {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
         .map_or(Theme::System, |t| Theme::from_attr(&t))
+}
+
+/// The address's fragment (`#lesson=tour`), or empty.
+fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar without a new history entry (empty: none), so that a reload
+/// or a bookmark opens the same lesson.
+fn set_location_hash(fragment: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let path = w.location().pathname().unwrap_or_default() + &w.location().search().unwrap_or_default() + fragment;
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
 }
 
 /// Removes index.html's loading notice (after the first render).

@@ -16,6 +16,7 @@ mod decision;
 pub mod etcd;
 pub mod explain_docs;
 pub mod kubectl;
+pub mod lessons;
 mod objects;
 
 use crate::sim::world::World;

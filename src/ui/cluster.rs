@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::lessons::Lesson;
 use crate::ui::bridge::{Sim, Watching};
 use crate::ui::clock::Speed;
 use crate::ui::session::{Logged, Op, Session};
@@ -68,6 +69,15 @@ pub struct Cluster {
     stories: Rc<Vec<stories::StoryStart>>,
     /// Set while the learner views the past (the timeline): the present, set aside.
     past: Option<rewind::Past>,
+    /// The lesson being done (its progress is in the session).
+    pub lesson: Option<Rc<Lesson>>,
+    /// What the lesson's current step still misses, as its first failing check explains it.
+    pub lesson_failure: Option<String>,
+    /// The apiserver cache's revision and the steps done when the lesson was last checked.
+    lesson_checked: Option<(i64, usize)>,
+    /// The id of the first message of the last action that changed the cluster: where the story of
+    /// a step it completes starts.
+    command_start: u64,
 }
 
 impl PartialEq for Cluster {
@@ -118,6 +128,14 @@ pub enum ClusterAction {
     Seek(f64),
     /// Leaves a view of the past for the present.
     BackToNow,
+    /// Opens a lesson: `fresh` starts it on a fresh cluster with its setup (the learner agreed to
+    /// lose their work if they had any), else it continues the progress the session has.
+    OpenLesson {
+        lesson: Rc<Lesson>,
+        fresh: bool,
+    },
+    /// Closes the lesson; the cluster is kept.
+    CloseLesson,
 }
 
 /// The first lines of the terminal on a fresh start.
@@ -166,6 +184,10 @@ impl Cluster {
             revision: 0,
             stories: Rc::new(Vec::new()),
             past: None,
+            lesson: None,
+            lesson_failure: None,
+            lesson_checked: None,
+            command_start: 0,
         }
     }
 
@@ -250,19 +272,41 @@ impl Reducible for Cluster {
                 fresh.transcript_rev = next.transcript_rev + 1;
                 fresh.revision = next.revision;
                 fresh.print(LineKind::Info, "Reset: a fresh cluster on the same seed. Your saved session was cleared.");
+                // In a lesson, Reset starts the lesson over.
+                if let Some(lesson) = next.lesson.clone() {
+                    fresh.start_lesson(lesson);
+                }
                 return Rc::new(fresh);
             }
             ClusterAction::Restore { session, notice } => {
-                return Rc::new(Cluster::replay(session, notice, next.revision));
+                let mut restored = Cluster::replay(session, notice, next.revision);
+                if let Some(lesson) =
+                    next.lesson.clone().filter(|l| restored.session.lesson.as_ref().is_some_and(|p| p.id == l.id))
+                {
+                    restored.attach_lesson(lesson);
+                }
+                return Rc::new(restored);
             }
+            ClusterAction::OpenLesson { lesson, fresh: true } => {
+                let mut c = Cluster::new(next.session.seed);
+                c.transcript_rev = next.transcript_rev + 1;
+                c.revision = next.revision;
+                c.speed = next.speed;
+                c.start_lesson(lesson);
+                return Rc::new(c);
+            }
+            ClusterAction::OpenLesson { lesson, fresh: false } => next.attach_lesson(lesson),
+            ClusterAction::CloseLesson => next.close_lesson(),
             ClusterAction::Seek(t) => next.seek(t),
             ClusterAction::BackToNow => next.back_to_now(),
         }
+        next.check_lesson();
         Rc::new(next)
     }
 }
 
 mod actions;
+mod lesson_run;
 mod playback;
 mod preset_run;
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!   terminal, editor, header ─► run_kubectl ─┐
-//!   presets menu ────────────► start_preset ─┼─► (kubectl loaded?) ─► ClusterAction ─► reducer
+//!   presets menu ────────────► start_preset ─┤
+//!   lesson panel ────────────► open_lesson ──┼─► (kubectl loaded?) ─► ClusterAction ─► reducer
 //!                                            │                         Cluster::perform: runs the
 //!   a preset's own steps (in the reducer) ───┴──────────────────────►  Op through the bridge, logs it
 //! ```
@@ -30,6 +31,12 @@ pub fn start_preset(d: &UseReducerDispatcher<Cluster>, name: &str) {
     dispatch(d, ClusterAction::StartPreset(name.to_string()));
 }
 
+/// Opens a lesson (`ClusterAction::OpenLesson`): a fresh start runs its setup block, which may
+/// hold kubectl commands.
+pub fn open_lesson(d: &UseReducerDispatcher<Cluster>, lesson: std::rc::Rc<crate::lessons::Lesson>, fresh: bool) {
+    dispatch(d, ClusterAction::OpenLesson { lesson, fresh });
+}
+
 /// Whether a restored session runs kubectl while it is replayed (or goes on running a preset).
 pub fn session_needs_kubectl(session: &Session) -> bool {
     session.preset.is_some() || session.ops.iter().any(|l| matches!(l.op, Op::Kubectl { .. }))
@@ -38,7 +45,11 @@ pub fn session_needs_kubectl(session: &Session) -> bool {
 /// Whether an action may run kubectl when it is reduced.
 #[cfg_attr(not(split_kubectl), allow(dead_code))]
 fn runs_kubectl(action: &ClusterAction) -> bool {
-    matches!(action, ClusterAction::Run { .. } | ClusterAction::StartPreset(_) | ClusterAction::Restore { .. })
+    match action {
+        ClusterAction::Run { .. } | ClusterAction::StartPreset(_) | ClusterAction::Restore { .. } => true,
+        ClusterAction::OpenLesson { lesson, fresh } => *fresh && !lesson.setup.is_empty(),
+        _ => false,
+    }
 }
 
 /// Dispatches `action`; one that runs kubectl waits for the kubectl module if it is not loaded yet
@@ -115,6 +126,12 @@ mod tests {
         assert!(!runs_kubectl(&ClusterAction::AddNode));
         assert!(!runs_kubectl(&ClusterAction::ClearTerminal));
         assert!(!runs_kubectl(&ClusterAction::Print(LineKind::Info, "x".into())));
+        let lesson = |text: &str| std::rc::Rc::new(crate::lessons::parse(text).expect("a course lesson"));
+        let setup = lesson(include_str!("../../static/lessons/fix-image.md"));
+        let plain = lesson(include_str!("../../static/lessons/deployment.md"));
+        assert!(runs_kubectl(&ClusterAction::OpenLesson { lesson: setup.clone(), fresh: true }));
+        assert!(!runs_kubectl(&ClusterAction::OpenLesson { lesson: setup, fresh: false }), "continuing runs nothing");
+        assert!(!runs_kubectl(&ClusterAction::OpenLesson { lesson: plain, fresh: true }), "no setup, no kubectl");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The page header: title, one-line subtitle, and the page-level actions (help, theme, share,
-//! export, reset).
+//! The page header: title, one-line subtitle, and the page-level actions (lessons, presets, help,
+//! theme, share, export, reset).
 
+mod lessons_menu;
 mod presets_menu;
 
 use std::rc::Rc;
@@ -15,6 +16,7 @@ use super::dispatch;
 use super::persist;
 use super::session::Session;
 use super::state::Theme;
+use lessons_menu::LessonsMenu;
 use presets_menu::PresetsMenu;
 
 /// What Export runs: every kind a learner creates, in all namespaces, as one List.
@@ -25,6 +27,8 @@ pub struct HeaderProps {
     pub theme: Theme,
     pub on_theme: Callback<Theme>,
     pub on_help: Callback<()>,
+    /// Opens a lesson by id (the Lessons menu).
+    pub on_lesson: Callback<String>,
     pub session: Rc<Session>,
     /// The world, read for its virtual time when a share link is made (a prop that changed on
     /// every tick would re-render the header on every tick).
@@ -66,7 +70,14 @@ pub fn header(props: &HeaderProps) -> Html {
             let url = format!("{}{hash}", base.split('#').next().unwrap_or_default());
             d.dispatch(ClusterAction::Print(
                 LineKind::Info,
-                format!("Share link (it replays your {} actions on the same seed):\n{url}", s.ops.len()),
+                format!(
+                    "Share link (it replays your {} actions on the same seed{}):\n{url}",
+                    s.ops.len(),
+                    s.lesson
+                        .as_ref()
+                        .map(|l| format!(", with your progress in the lesson {}", l.id))
+                        .unwrap_or_default()
+                ),
             ));
         })
     };
@@ -102,9 +113,11 @@ pub fn header(props: &HeaderProps) -> Html {
                 <p class="subtitle">{ "A whole cluster simulated in your browser: type kubectl, apply manifests, and watch every message between its components." }</p>
             </div>
             <nav class="actions" aria-label="Page actions">
+                <LessonsMenu on_lesson={props.on_lesson.clone()} />
                 <PresetsMenu dispatcher={d.clone()} />
                 <button onclick={help} data-testid="help-button" title="What each component does (?)">{ "Help" }</button>
-                <button onclick={theme} data-testid="theme" aria-pressed={dark.to_string()} title="Switch between light and dark">{ if dark { "☀ Light" } else { "☾ Dark" } }</button>
+                <button onclick={theme} data-testid="theme" aria-pressed={dark.to_string()} title="Switch between light and dark"
+                    aria-label={if dark { "Light theme" } else { "Dark theme" }}>{ if dark { "☀" } else { "☾" } }</button>
                 <button onclick={share} data-testid="share" title="Print a link that replays your session, to share or bookmark">{ "Share" }</button>
                 <button onclick={export} data-testid="export" title="Download the cluster's objects as YAML">{ "Export" }</button>
                 <button onclick={reset} data-testid="reset" class="danger" title="Start over with a fresh cluster">{ "Reset" }</button>

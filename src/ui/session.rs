@@ -52,6 +52,19 @@ pub struct Session {
     pub now: Millis,
     /// A preset waiting for the cluster before its next steps: a reload or share link continues it.
     pub preset: Option<PresetRun>,
+    /// The lesson this session is doing, and how far it got: a reload or share link reopens it there.
+    pub lesson: Option<LessonProgress>,
+}
+
+/// A lesson under way (`static/lessons/<id>.md`): its steps are done in order, so the done ones are
+/// a prefix of its steps. Saved as `{"id": "deployment", "done": [412, 967]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonProgress {
+    pub id: String,
+    /// One entry per step done, in order: the id of the first message of the command that
+    /// completed it (where its story starts). The replay is deterministic, so the ids hold after a
+    /// reload or in a share link.
+    pub done: Vec<u64>,
 }
 
 /// Why a saved session could not be used.
@@ -70,7 +83,7 @@ pub enum PersistError {
 
 impl Session {
     pub fn new(seed: u64) -> Self {
-        Self { version: VERSION, seed, ops: Vec::new(), now: 0, preset: None }
+        Self { version: VERSION, seed, ops: Vec::new(), now: 0, preset: None, lesson: None }
     }
 
     pub fn to_json(&self) -> String {

@@ -1,9 +1,11 @@
 //! The page's own state (not the cluster's): what is selected, whether help is open, the theme,
-//! and whether the editor's panel shows the story of the last command instead.
+//! whether the editor's panel shows the story of the last command instead, and the lesson panel.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
+
+use crate::lessons::Lesson;
 
 /// What the inspector shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -56,6 +58,23 @@ impl Theme {
     }
 }
 
+/// What the lesson panel shows. The lesson being done and its progress belong to the cluster (the
+/// reducer checks its steps); this is the panel's side of opening one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum LessonPane {
+    /// No panel.
+    #[default]
+    Closed,
+    /// `lessons/<id>.md` is being fetched.
+    Loading(String),
+    /// The lesson cannot be opened: no such lesson, a file that does not parse, no network.
+    Failed { id: String, message: String },
+    /// Fetched, not started: starting it replaces the learner's cluster, which they declined.
+    Offered(Rc<Lesson>),
+    /// Started: the cluster has it.
+    Open,
+}
+
 /// The page's state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UiState {
@@ -64,6 +83,9 @@ pub struct UiState {
     pub theme: Theme,
     /// The editor's panel shows the story of the last command (its tab) instead of the editor.
     pub story_open: bool,
+    pub lesson: LessonPane,
+    /// `#lesson=<id>&embed`: only the lesson, the terminal and the diagram (for an iframe).
+    pub embed: bool,
 }
 
 /// What can change it.
@@ -73,6 +95,7 @@ pub enum UiAction {
     SetTheme(Theme),
     /// Shows the story (true) or the editor in their shared panel.
     ShowStory(bool),
+    SetLesson(LessonPane),
 }
 
 impl Reducible for UiState {
@@ -85,6 +108,7 @@ impl Reducible for UiState {
             UiAction::SetHelp(open) => next.help_open = open,
             UiAction::SetTheme(t) => next.theme = t,
             UiAction::ShowStory(open) => next.story_open = open,
+            UiAction::SetLesson(pane) => next.lesson = pane,
         }
         Rc::new(next)
     }

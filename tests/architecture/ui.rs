@@ -362,7 +362,9 @@ fn kubectl_runs_only_through_the_dispatch_path() {
     for f in ui_files() {
         let node = f.node();
         for (n, line) in f.code.lines().enumerate() {
-            let sends = ["ClusterAction::Run", "ClusterAction::StartPreset"].iter().any(|a| line.contains(a));
+            let sends = ["ClusterAction::Run", "ClusterAction::StartPreset", "ClusterAction::OpenLesson"]
+                .iter()
+                .any(|a| line.contains(a));
             if sends && !SENDS_KUBECTL.contains(&node.as_str()) {
                 found.push(format!("{}:{} sends a kubectl action (use ui::dispatch)", f.path, n + 1));
             }

@@ -33,6 +33,11 @@ impl Cluster {
             return;
         };
         let at = w.now();
+        if !super::history::reads_only(&op) {
+            // `apply` first finishes the instant: the command's own messages come after those.
+            w.run_until(at);
+            self.command_start = bridge::lessons::next_message_id(&w);
+        }
         let start = w.next_message_id();
         let result = bridge::apply(&mut w, &op);
         drop(w);

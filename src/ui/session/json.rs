@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Logged, Op, PresetRun, Session, Step, Until};
+use super::{LessonProgress, Logged, Op, PresetRun, Session, Step, Until};
 
 /// The session as the JSON object it is saved as (key order is the save's order).
 pub fn session_to_value(s: &Session) -> Value {
@@ -19,6 +19,12 @@ pub fn session_to_value(s: &Session) -> Value {
     o.insert("now".into(), s.now.into());
     if let Some(run) = &s.preset {
         o.insert("preset".into(), preset_to_value(run));
+    }
+    if let Some(lesson) = &s.lesson {
+        let mut l = Map::new();
+        l.insert("id".into(), lesson.id.as_str().into());
+        l.insert("done".into(), Value::Array(lesson.done.iter().map(|&id| id.into()).collect()));
+        o.insert("lesson".into(), Value::Object(l));
     }
     Value::Object(o)
 }
@@ -32,7 +38,21 @@ pub fn session_from_value(v: &Value) -> Result<Session, String> {
         None | Some(Value::Null) => None,
         Some(p) => Some(preset_from_value(p)?),
     };
-    Ok(Session { version, seed: o.u64("seed")?, ops, now: o.u64("now")?, preset })
+    let lesson = match o.get("lesson") {
+        None | Some(Value::Null) => None,
+        Some(l) => Some(lesson_from_value(l)?),
+    };
+    Ok(Session { version, seed: o.u64("seed")?, ops, now: o.u64("now")?, preset, lesson })
+}
+
+fn lesson_from_value(v: &Value) -> Result<LessonProgress, String> {
+    let o = Obj::new(v, "lesson")?;
+    let done = o
+        .array("done")?
+        .iter()
+        .map(|d| d.as_u64().ok_or_else(|| o.wrong("done", "a list of whole numbers")))
+        .collect::<Result<_, _>>()?;
+    Ok(LessonProgress { id: o.string("id")?, done })
 }
 
 fn logged_to_value(l: &Logged) -> Value {

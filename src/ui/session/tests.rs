@@ -21,6 +21,7 @@ fn sample() -> Session {
         ],
         now: 12_345,
         preset: None,
+        lesson: Some(LessonProgress { id: "deployment".into(), done: vec![412, 967] }),
     }
 }
 
@@ -54,6 +55,19 @@ fn every_kind_of_action_and_preset_step_keeps_its_saved_form() {
     assert_eq!((run.steps.len(), run.deadline), (6, Some(77)));
     assert_eq!(run.steps[5], Step::Wait { until: Until::CrashLoopBackOff { pod: "c".into() } });
     assert_eq!(s.to_json(), text);
+}
+
+#[test]
+fn a_lesson_under_way_keeps_its_saved_form() {
+    let text = r#"{"version":1,"seed":1,"ops":[],"now":0,"lesson":{"id":"deployment","done":[412,967]}}"#;
+    let s = Session::from_json(text).expect("a lesson reads");
+    assert_eq!(s.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![412, 967] }));
+    assert_eq!(s.to_json(), text);
+    let bad = r#"{"version":1,"seed":1,"ops":[],"now":0,"lesson":{"id":"x","done":["a"]}}"#;
+    assert_eq!(
+        Session::from_json(bad),
+        Err(PersistError::Corrupt("lesson: field `done` is not a list of whole numbers".into()))
+    );
 }
 
 #[test]
