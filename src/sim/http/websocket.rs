@@ -2,8 +2,8 @@
 //! `v4/v5.channel.k8s.io` subprotocols): the handshake's accept key, and server frames, each a binary
 //! message whose first byte is the stream (1 stdout, 2 stderr, 3 the final `Status`).
 //!
-//! SHA-1 and base64 are written out here (a few dozen lines, checked against the RFC's example)
-//! rather than taken as dependencies for one header.
+//! SHA-1 is written out here (a few dozen lines, checked against the RFC's example) rather than
+//! taken as a dependency for one header; base64 is the encoder protobuf's `bytes` fields use.
 
 /// The subprotocols kubectl 1.33 offers for exec that the server speaks, best first: both frame
 /// streams the same way for output and status.
@@ -22,7 +22,7 @@ pub fn choose_protocol(offered: &str) -> Option<&'static str> {
 /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`.
 pub fn accept_key(key: &str) -> String {
     const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    base64(&sha1(format!("{}{GUID}", key.trim()).as_bytes()))
+    super::protobuf::base64(&sha1(format!("{}{GUID}", key.trim()).as_bytes()))
 }
 
 /// One unmasked binary frame (a server's frames are not masked) carrying `payload` on `channel`.
@@ -94,25 +94,6 @@ fn sha1(message: &[u8]) -> [u8; 20] {
     out
 }
 
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,11 +105,12 @@ mod tests {
     }
 
     #[test]
-    fn sha1_and_base64_match_known_values() {
+    fn sha1_and_the_shared_base64_match_known_values() {
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
         assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
         assert_eq!(hex(&sha1(&[b'a'; 1000])), "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+        let base64 = super::super::protobuf::base64;
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
