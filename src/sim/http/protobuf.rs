@@ -146,6 +146,8 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Standard base64 with padding: a protobuf `bytes` field as JSON carries it, and so does the
+/// WebSocket handshake's accept key.
 pub(super) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
