@@ -2,6 +2,7 @@
 //! theme, share, export, reset).
 
 mod lessons_menu;
+mod outside_click;
 mod presets_menu;
 
 use std::rc::Rc;

@@ -1,8 +1,6 @@
 //! The header's Lessons menu: the course's lessons in order (`lessons/index.txt`, fetched the first
 //! time the menu opens), each with the progress this browser kept; picking one opens it.
 
-use gloo::events::EventListener;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::lessons::index::{self, Entry};
@@ -29,22 +27,7 @@ pub fn lessons_menu(props: &LessonsMenuProps) -> Html {
     let open = use_state(|| false);
     let listing = use_state(|| Listing::NotFetched);
     let host = use_node_ref();
-    {
-        // While open, a click anywhere outside the menu closes it, as a native menu does.
-        let (open, host) = (open.clone(), host.clone());
-        use_effect_with(*open, move |is_open| {
-            let listener = is_open.then(|| web_sys::window().and_then(|w| w.document())).flatten().map(|doc| {
-                EventListener::new(&doc, "click", move |e| {
-                    let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-                    let inside = host.cast::<web_sys::Node>().is_some_and(|h| h.contains(target.as_ref()));
-                    if !inside {
-                        open.set(false);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
+    super::outside_click::use_close_on_outside_click(&open, &host);
     let toggle = {
         let (open, listing) = (open.clone(), listing.clone());
         Callback::from(move |_: MouseEvent| {

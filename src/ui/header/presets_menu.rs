@@ -1,7 +1,5 @@
 //! The header's Presets menu: a button that opens the list of situations; picking one starts it.
 
-use gloo::events::EventListener;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::ui::cluster::Cluster;
@@ -17,22 +15,7 @@ pub struct PresetsMenuProps {
 pub fn presets_menu(props: &PresetsMenuProps) -> Html {
     let open = use_state(|| false);
     let host = use_node_ref();
-    {
-        // While open, a click anywhere outside the menu closes it, as a native menu does.
-        let (open, host) = (open.clone(), host.clone());
-        use_effect_with(*open, move |is_open| {
-            let listener = is_open.then(|| web_sys::window().and_then(|w| w.document())).flatten().map(|doc| {
-                EventListener::new(&doc, "click", move |e| {
-                    let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-                    let inside = host.cast::<web_sys::Node>().is_some_and(|h| h.contains(target.as_ref()));
-                    if !inside {
-                        open.set(false);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
+    super::outside_click::use_close_on_outside_click(&open, &host);
     let toggle = {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
