@@ -16,6 +16,17 @@ fn run_script(name: &str) -> Option<String> {
     Some(script::run(&mut world, &steps, &DiskFiles::new(&dir)))
 }
 
+/// Runs `tests/scripts/NAME.sh` on seed 1 and checks its transcript is `NAME.expected`, exactly.
+fn transcript_matches_expected(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.sh"))).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join(format!("{name}.expected"))).expect("checked in");
+    assert_eq!(transcript, expected, "{name}.sh");
+    transcript
+}
+
 #[test]
 fn chapter03_transcript_matches() {
     let Some(transcript) = run_script("chapter03.sh") else { return };
@@ -120,12 +131,7 @@ fn path(p: &Path) -> &str {
 /// `tests/serve.rs` also holds against kubectl 1.33 through `sandbox serve`.
 #[test]
 fn verbs_transcript_matches() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
-    let text = std::fs::read_to_string(dir.join("verbs.sh")).expect("the script is checked in");
-    let steps = script::parse(&text).expect("the script parses");
-    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
-    let expected = std::fs::read_to_string(dir.join("verbs.expected")).expect("checked in");
-    assert_eq!(transcript, expected);
+    let transcript = transcript_matches_expected("verbs");
     assert!(transcript.contains("deployment.apps/web scaled"), "scale goes through the scale subresource");
 }
 
@@ -133,26 +139,26 @@ fn verbs_transcript_matches() {
 /// transcript is the checked-in one, which `tests/serve.rs` also holds against kubectl 1.33.
 #[test]
 fn storage_transcript_matches() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
-    let text = std::fs::read_to_string(dir.join("storage.sh")).expect("the script is checked in");
-    let steps = script::parse(&text).expect("the script parses");
-    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
-    let expected = std::fs::read_to_string(dir.join("storage.expected")).expect("checked in");
-    assert_eq!(transcript, expected);
+    let transcript = transcript_matches_expected("storage");
     assert!(transcript.contains("Claim:           default/task-pv-claim"), "the volume names its claim");
     assert!(transcript.contains("Used By:       task-pv-pod"), "the claim names the pod using it");
+}
+
+/// Events from both recorders (`events.sh`), which `tests/serve.rs` also reads through kubectl 1.33.
+#[test]
+fn events_transcript_matches() {
+    let transcript = transcript_matches_expected("events");
+    assert!(
+        transcript.contains("default-scheduler, default-scheduler-sandbox-control-plane"),
+        "the scheduler's reporter"
+    );
 }
 
 /// `kubectl logs` with each option (`logs.sh`), which `tests/serve.rs` also runs through kubectl 1.33
 /// against the log subresource of `sandbox serve`.
 #[test]
 fn logs_transcript_matches() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
-    let text = std::fs::read_to_string(dir.join("logs.sh")).expect("the script is checked in");
-    let steps = script::parse(&text).expect("the script parses");
-    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
-    let expected = std::fs::read_to_string(dir.join("logs.expected")).expect("checked in");
-    assert_eq!(transcript, expected);
+    let transcript = transcript_matches_expected("logs");
     assert!(transcript.contains("$ kubectl logs -f once\none\ntwo\n"), "a finished container's log, followed");
     assert!(transcript.contains("error: container nope is not valid for pod two\n"));
 }

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod base64;
+pub mod convert;
 pub mod cron;
 pub mod decode;
 pub mod defaults;

@@ -239,7 +239,7 @@ impl ApiServer {
             let body = match &outcome {
                 WriteOutcome::Put(v) | WriteOutcome::Delete(v) | WriteOutcome::Unchanged(v) => v.clone(),
             };
-            return respond(k, client, req.id, Ok(body));
+            return respond(k, client, req.id, Ok(api::convert::to_served(req.resource, &body)));
         }
         let mut compares = vec![if seen_rev == 0 {
             Compare::Missing(key.clone())
@@ -257,7 +257,7 @@ impl ApiServer {
             WriteOutcome::Delete(_) => vec![Op::Delete { key: key.clone() }],
             WriteOutcome::Unchanged(v) => {
                 // Nothing to write: answer with the current object, as the registry does for no-op updates.
-                return respond(k, client, req.id, Ok(v.clone()));
+                return respond(k, client, req.id, Ok(api::convert::to_served(req.resource, v)));
             }
         };
         let op = match &outcome {
@@ -291,7 +291,7 @@ impl ApiServer {
                 let out = if p.req.verb == Verb::Get {
                     match r.kvs.first().and_then(|kv| decode(&kv.value, kv.mod_revision)) {
                         Some(obj) if p.req.subresource.as_deref() == Some("scale") => Ok(scale::of(&obj)),
-                        Some(obj) => Ok(obj),
+                        Some(obj) => Ok(api::convert::to_served(rt, &obj)),
                         None => Err(Status::not_found(rt, p.req.name.as_deref().unwrap_or_default())),
                     }
                 } else {
@@ -302,6 +302,7 @@ impl ApiServer {
                         .filter(|kv| cache::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
                         .filter_map(|kv| decode(&kv.value, kv.mod_revision))
                         .filter(|o| labels.matches_object(o) && fields.matches(o))
+                        .map(|o| api::convert::to_served(rt, &o))
                         .collect();
                     Ok(json!({
                         "apiVersion": api_version(rt), "kind": format!("{}List", rt.kind),
@@ -318,6 +319,8 @@ impl ApiServer {
                     set_resource_version(&mut body, reply.revision);
                     if p.req.subresource.as_deref() == Some("scale") {
                         body = scale::of(&body);
+                    } else {
+                        body = api::convert::to_served(p.req.resource, &body);
                     }
                     return respond(k, p.client, p.req.id, Ok(body));
                 }
@@ -400,17 +403,18 @@ impl ApiServer {
         }
         for ev in &batch.events {
             let Some(change) = self.cache.apply(ev) else { continue };
-            let targets: Vec<(Component, u64, EventType)> = self
+            let targets: Vec<(Component, u64, EventType, &'static ResourceType)> = self
                 .cache
                 .watchers
                 .candidates(change.resource, change.old.as_deref(), &change.new)
                 .into_iter()
                 .filter_map(|w| {
-                    w.event_for(change.kind, change.old.as_deref(), &change.new).map(|e| (w.client.clone(), w.id, e))
+                    w.event_for(change.kind, change.old.as_deref(), &change.new)
+                        .map(|e| (w.client.clone(), w.id, e, w.resource))
                 })
                 .collect();
-            for (client, id, event) in targets {
-                notify(k, &client, id, event, change.new.clone());
+            for (client, id, event, rt) in targets {
+                notify(k, &client, id, event, rt, change.new.clone());
             }
         }
     }
@@ -433,7 +437,8 @@ fn selectors_of(req: &ApiRequest) -> Result<(Selector, FieldSelector), Status> {
     let labels = parse_selector(req.options.label_selector.as_deref().unwrap_or(""))
         .map_err(|e| Status::bad_request(e.to_string()))?;
     let fields = FieldSelector::parse(req.options.field_selector.as_deref().unwrap_or(""))
-        .map_err(|e| Status::bad_request(e.to_string()))?;
+        .map_err(|e| Status::bad_request(e.to_string()))?
+        .stored_labels(|label| api::convert::stored_field_label(req.resource, label));
     Ok((labels, fields))
 }
 
@@ -455,7 +460,9 @@ fn respond(k: &mut Kernel, client: Component, request_id: u64, result: Result<Va
     k.send(Component::ApiServer, client, Payload::Response(Box::new(ApiResponse { request_id, result })));
 }
 
-fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, object: Arc<Value>) {
+/// Sends a watch event, the object in the version the watch asked for.
+fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, rt: &ResourceType, object: Arc<Value>) {
+    let object = if api::convert::converts(rt) { Arc::new(api::convert::to_served(rt, &object)) } else { object };
     k.send(Component::ApiServer, client.clone(), Payload::Watch(Box::new(WatchNotice { watch_id, event, object })));
 }
 

@@ -8,6 +8,7 @@
 
 mod actions;
 mod cache;
+pub mod event_series;
 pub mod events;
 mod expectations;
 mod informers;

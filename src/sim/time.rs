@@ -27,6 +27,11 @@ pub fn rfc3339_nano(ms: Millis) -> String {
     }
 }
 
+/// RFC 3339 with six fraction digits, as metav1.MicroTime serializes (`eventTime`, `lastObservedTime`).
+pub fn rfc3339_micro(ms: Millis) -> String {
+    format!("{}.{:03}000Z", rfc3339(ms).trim_end_matches('Z'), ms % 1000)
+}
+
 /// Parses what [`rfc3339`] prints (and any `YYYY-MM-DDTHH:MM:SSZ`) back to virtual time.
 /// Times before the epoch clamp to 0.
 pub fn parse_rfc3339(s: &str) -> Option<Millis> {

@@ -291,7 +291,7 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
         ("scheduling.k8s.io", "PriorityClass") => policy::validate_priority_class(obj, old, &mut errs),
         ("rbac.authorization.k8s.io", _) => policy::validate_rbac(rt.kind, obj, old, &mut errs),
         ("coordination.k8s.io", "Lease") => policy::validate_lease(obj, &mut errs),
-        (_, "Event") => policy::validate_event(obj, &mut errs),
+        (group, "Event") => policy::validate_event(obj, group == "events.k8s.io", old.is_none(), &mut errs),
         _ => {}
     }
     if errs.0.is_empty() {

@@ -107,7 +107,7 @@ fn check_namespace(rt: &ResourceType, ns: &str, name: &str, cache: &WatchCache) 
 pub fn prepare_create(
     rt: &'static ResourceType,
     req_ns: Option<&str>,
-    mut obj: Value,
+    obj: Value,
     cx: &mut AdmissionCtx,
 ) -> Result<Created, Status> {
     if !obj.is_object() {
@@ -115,6 +115,8 @@ pub fn prepare_create(
     }
     // kubectl sends fieldValidation=Strict: unknown or mistyped fields are refused before anything else.
     api::check_strict(rt, &obj).map_err(|e| Status::bad_request(e.to_string()))?;
+    // Checked in the shape it was sent in, kept in the stored one (events.k8s.io Events are core ones).
+    let mut obj = api::convert::to_stored(rt, obj);
     let body_ns = obj.at("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
     let ns = if rt.namespaced {
         let ns = req_ns.map(str::to_string).or(body_ns.clone()).unwrap_or_else(|| "default".to_string());
@@ -287,6 +289,7 @@ pub fn prepare_update(
     }
     // Updates and patches are decoded strictly too: a patch cannot smuggle in `replicas: "x"`.
     api::check_strict(rt, &new).map_err(|e| Status::bad_request(e.to_string()))?;
+    let mut new = api::convert::to_stored(rt, new);
     api::apply_defaults(rt, &mut new);
     api::validate(rt, &new, Some(current)).map_err(|e| Status::invalid(e.to_string()))?;
     Ok(new)

@@ -85,6 +85,17 @@ fn unescape(s: &str) -> Result<String, FieldSelectorError> {
 }
 
 impl FieldSelector {
+    /// The selector with each field label a version renames put in the stored object's terms
+    /// (`AddFieldLabelConversionFunc`: events.k8s.io's `regarding.name` is `involvedObject.name`).
+    pub fn stored_labels(mut self, stored: impl Fn(&str) -> Option<String>) -> Self {
+        for t in &mut self.terms {
+            if let Some(p) = stored(&t.path) {
+                t.path = p;
+            }
+        }
+        self
+    }
+
     /// `fields.ParseSelector`: terms sorted, empty terms skipped.
     pub fn parse(s: &str) -> Result<Self, FieldSelectorError> {
         let mut parts = if s.is_empty() { Vec::new() } else { split_terms(s) };

@@ -62,13 +62,13 @@ impl ApiServer {
                 .cloned()
                 .collect();
             for object in initial {
-                notify(k, &client, req.id, EventType::Added, object);
+                notify(k, &client, req.id, EventType::Added, req.resource, object);
             }
             let bookmark = json!({
                 "kind": req.resource.kind, "apiVersion": api_version(req.resource),
                 "metadata": {"resourceVersion": self.cache.revision.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}
             });
-            notify(k, &client, req.id, EventType::Bookmark, Arc::new(bookmark));
+            notify(k, &client, req.id, EventType::Bookmark, req.resource, Arc::new(bookmark));
         } else if let Some(rv) = req.options.resource_version {
             let replay: Vec<(EventType, Arc<Value>)> = match self.cache.history.since(rv) {
                 Err(gone) => return respond(k, client, req.id, Err(gone)),
@@ -78,7 +78,7 @@ impl ApiServer {
                     .collect(),
             };
             for (event, object) in replay {
-                notify(k, &client, req.id, event, object);
+                notify(k, &client, req.id, event, req.resource, object);
             }
         }
         if let Some(t) = req.options.timeout_seconds {

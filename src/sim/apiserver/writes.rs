@@ -97,7 +97,8 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             if rv_of(&p).is_some_and(|r| r != rev) {
                 return Err(Status::conflict(rt, &name));
             }
-            let mut patched = current.clone();
+            // A patch applies to the object as the client reads it (its version's field names).
+            let mut patched = api::convert::to_served(rt, current);
             match pt {
                 PatchType::Merge => merge_patch(&mut patched, &p),
                 PatchType::Strategic => strategic_merge_patch(&mut patched, &p),

@@ -21,7 +21,7 @@ use super::registry::DEFAULT_SCHEDULER_NAME;
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{EventType, WatchNotice};
 use crate::sim::client::Reflector;
-use crate::sim::client::events::{EventRecorder, EventSource};
+use crate::sim::client::event_series::{self, SeriesRecorder};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
@@ -75,8 +75,12 @@ pub struct Scheduler {
     /// Virtual times at which backoff-flush timers are armed.
     backoff_timers: BTreeSet<Millis>,
     leftover_timer: Option<Millis>,
-    /// Its event recorder: a pod that stays unschedulable has one FailedScheduling Event whose count rises.
-    events: EventRecorder,
+    /// Its events.k8s.io recorder: a pod that stays unschedulable has one FailedScheduling Event
+    /// whose `series` counts the repeats.
+    events: SeriesRecorder,
+    /// When the recorder's next `finishSeries` and refresh are due (timers armed before a restart
+    /// are not these).
+    series_checks: (Millis, Millis),
 }
 
 impl Default for Scheduler {
@@ -84,6 +88,10 @@ impl Default for Scheduler {
         Self::new()
     }
 }
+
+/// Timer names of the event recorder's two loops.
+const FINISH_SERIES: &str = "finish-event-series";
+const REFRESH_SERIES: &str = "refresh-event-series";
 
 fn resource(plural: &str) -> &'static ResourceType {
     api::resolve(plural).expect("the scheduler's resources are always served")
@@ -111,7 +119,11 @@ impl Scheduler {
             decisions: DecisionLog::new(DEFAULT_DECISION_CAPACITY),
             backoff_timers: BTreeSet::new(),
             leftover_timer: None,
-            events: EventRecorder::new(EventSource::of(&Component::Scheduler)),
+            events: SeriesRecorder::new(
+                DEFAULT_SCHEDULER_NAME,
+                &format!("{}-control-plane", crate::sim::world::CLUSTER_NAME),
+            ),
+            series_checks: (event_series::FINISH_MS, event_series::REFRESH_MS),
         }
     }
 
@@ -155,6 +167,11 @@ impl Scheduler {
         for r in self.reflectors.iter_mut() {
             r.start(&Component::Scheduler, k);
         }
+        // `wait.Until(finishSeries, 6m)` and `wait.Until(refreshExistingEventSeries, 30m)`.
+        let now = k.now();
+        self.series_checks = (now + event_series::FINISH_MS, now + event_series::REFRESH_MS);
+        k.set_timer(Component::Scheduler, event_series::FINISH_MS, TimerKind::Object(FINISH_SERIES.into()));
+        k.set_timer(Component::Scheduler, event_series::REFRESH_MS, TimerKind::Object(REFRESH_SERIES.into()));
     }
 
     /// Watch events update the cache and queue; responses finish bindings. Then every pod in
@@ -184,6 +201,18 @@ impl Scheduler {
                 self.queue.flush_unschedulable_leftover(now);
             }
             TimerKind::Object(ref name) if name == attempt::PREBIND_TIMER => self.expire_volume_waits(k),
+            TimerKind::Object(ref name) if name == FINISH_SERIES && self.series_checks.0 == now => {
+                self.series_checks.0 = now + event_series::FINISH_MS;
+                k.set_timer(Component::Scheduler, event_series::FINISH_MS, kind.clone());
+                let writes = self.events.finish(now);
+                return self.send_all(writes, k);
+            }
+            TimerKind::Object(ref name) if name == REFRESH_SERIES && self.series_checks.1 == now => {
+                self.series_checks.1 = now + event_series::REFRESH_MS;
+                k.set_timer(Component::Scheduler, event_series::REFRESH_MS, kind.clone());
+                let writes = self.events.refresh();
+                return self.send_all(writes, k);
+            }
             // A timer armed before a restart: ignore it.
             _ => return,
         }

@@ -233,16 +233,74 @@ pub(super) fn validate_lease(obj: &Value, errs: &mut Errs) {
 }
 
 /// Event (either API): type Normal or Warning; the involved object lives in the event's namespace.
-pub(super) fn validate_event(obj: &Value, errs: &mut Errs) {
-    if let Some(t) = str_at(obj, &["type"]).filter(|t| !t.is_empty() && !matches!(*t, "Normal" | "Warning")) {
+/// Event (`pkg/apis/core/validation/events.go`), checked in its stored core shape. An Event with an
+/// `eventTime` is a "new" one and must name its reporter and action; one created through events.k8s.io/v1
+/// is checked strictly (`ValidateEventCreate`): no deprecated fields, a type, a well-formed series.
+pub(super) fn validate_event(obj: &Value, via_events_v1: bool, create: bool, errs: &mut Errs) {
+    let text = |p: &[&str]| str_at(obj, p).unwrap_or("");
+    let ns = text(&["metadata", "namespace"]);
+    let involved_ns = text(&["involvedObject", "namespace"]);
+    let reporter = if via_events_v1 { "reportingController" } else { "reportingComponent" };
+    if text(&["eventTime"]).is_empty() {
+        let mismatch = if involved_ns.is_empty() { !matches!(ns, "" | "default") } else { ns != involved_ns };
+        if mismatch {
+            errs.invalid_str("involvedObject.namespace", involved_ns, "does not match event.namespace");
+        }
+    } else {
+        if involved_ns.is_empty() && !matches!(ns, "default" | "kube-system") {
+            errs.invalid_str("involvedObject.namespace", involved_ns, "does not match event.namespace");
+        }
+        for (path, field, limit) in [
+            (reporter, "reportingComponent", None),
+            ("reportingInstance", "reportingInstance", Some(128)),
+            ("action", "action", Some(128)),
+            ("reason", "reason", Some(128)),
+        ] {
+            let value = text(&[field]);
+            if value.is_empty() {
+                errs.required(path, "");
+            } else if let Some(limit) = limit.filter(|l| value.len() > *l) {
+                errs.invalid_str(path, "", &format!("can have at most {limit} characters"));
+            }
+        }
+        if text(&["message"]).len() > 1024 {
+            errs.invalid_str("message", "", "can have at most 1024 characters");
+        }
+    }
+    if via_events_v1 && create {
+        validate_v1_event_create(obj, errs);
+    } else if let Some(t) = str_at(obj, &["type"]).filter(|t| !t.is_empty() && !matches!(*t, "Normal" | "Warning")) {
         errs.invalid_str("type", "", &format!("has invalid value: {t}"));
     }
-    let ns = str_at(obj, &["metadata", "namespace"]).unwrap_or("");
-    if let Some(obj_ns) = str_at(obj, &["involvedObject", "namespace"]).filter(|n| !n.is_empty())
-        && !ns.is_empty()
-        && obj_ns != ns
-    {
-        errs.invalid_str("involvedObject.namespace", obj_ns, "does not match event.namespace");
+}
+
+/// What `ValidateEventCreate` adds for a create through events.k8s.io/v1.
+fn validate_v1_event_create(obj: &Value, errs: &mut Errs) {
+    if let Some(series) = at(obj, &["series"]).filter(|s| !s.is_null()) {
+        if i64_at(series, &["count"]).unwrap_or(0) < 2 {
+            errs.invalid_str("series.count", "", "should be at least 2");
+        }
+        if str_at(series, &["lastObservedTime"]).unwrap_or("").is_empty() {
+            errs.required("series.lastObservedTime", "");
+        }
+    }
+    if str_at(obj, &["eventTime"]).unwrap_or("").is_empty() {
+        errs.required("eventTime", "");
+    }
+    let ty = str_at(obj, &["type"]).unwrap_or("");
+    if !matches!(ty, "Normal" | "Warning") {
+        errs.invalid_str("type", "", &format!("has invalid value: {ty}"));
+    }
+    for f in ["firstTimestamp", "lastTimestamp"] {
+        if !str_at(obj, &[f]).unwrap_or("").is_empty() {
+            errs.invalid_str(f, "", "needs to be unset");
+        }
+    }
+    if i64_at(obj, &["count"]).unwrap_or(0) != 0 {
+        errs.invalid_str("count", "", "needs to be unset");
+    }
+    if ["component", "host"].iter().any(|f| !str_at(obj, &["source", f]).unwrap_or("").is_empty()) {
+        errs.invalid_str("source", "", "needs to be unset");
     }
 }
 
@@ -353,7 +411,40 @@ mod tests {
             ["spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"]
         );
         let ev = json!({"metadata": {"namespace": "a"}, "type": "Bad", "involvedObject": {"namespace": "b"}});
-        assert_eq!(run(|e| validate_event(&ev, e)).len(), 2);
-        assert!(run(|e| validate_event(&json!({"type": "Normal"}), e)).is_empty());
+        assert_eq!(run(|e| validate_event(&ev, false, true, e)).len(), 2);
+        assert!(run(|e| validate_event(&json!({"type": "Normal"}), false, true, e)).is_empty());
+    }
+
+    /// `ValidateEventCreate` for events.k8s.io/v1, and the legacy rules for a "new" (eventTime) Event.
+    #[test]
+    fn events_v1_table() {
+        let good = json!({"metadata": {"namespace": "default"}, "eventTime": "2025-01-01T00:00:00.000000Z",
+            "involvedObject": {"kind": "Pod", "namespace": "default", "name": "p"}, "type": "Normal",
+            "reportingComponent": "default-scheduler", "reportingInstance": "default-scheduler-cp",
+            "action": "Binding", "reason": "Scheduled", "message": "m"});
+        assert_eq!(run(|e| validate_event(&good, true, true, e)), Vec::<String>::new());
+        let cases: [(&str, Value, bool, &str); 7] = [
+            ("eventTime", Value::Null, true, "eventTime: Required value"),
+            ("reportingComponent", json!(""), true, "reportingController: Required value"),
+            ("reportingComponent", json!(""), false, "reportingComponent: Required value"),
+            ("action", json!("a".repeat(129)), true, "action: Invalid value: \"\": can have at most 128 characters"),
+            ("count", json!(3), true, "count: Invalid value: \"\": needs to be unset"),
+            ("series", json!({"count": 1}), true, "series.count: Invalid value: \"\": should be at least 2"),
+            ("type", json!("Bad"), true, "type: Invalid value: \"\": has invalid value: Bad"),
+        ];
+        for (field, value, via_v1, want) in cases {
+            let mut ev = good.clone();
+            let fields = ev.as_object_mut().expect("an object literal");
+            match value {
+                Value::Null => fields.remove(field),
+                v => fields.insert(field.into(), v),
+            };
+            let got = run(|e| validate_event(&ev, via_v1, true, e));
+            assert!(got.iter().any(|g| g == want), "{field}: {got:?}");
+        }
+        // An update through events.k8s.io (a series patch) is not held to the create-only rules.
+        let mut patched = good.clone();
+        patched["count"] = json!(2);
+        assert!(run(|e| validate_event(&patched, true, false, e)).is_empty());
     }
 }

@@ -37,7 +37,7 @@ impl Scheduler {
         let Some(pod) = self.cluster.pod(&key).map(|e| e.info.clone()) else { return };
         match r.result {
             Ok(_) => {
-                self.record(writes::scheduled_event(&pod, &node), k);
+                self.record(writes::scheduled_event(&pod, &node), None, k);
                 self.queue.done(&key);
             }
             Err(status) => {
@@ -190,19 +190,35 @@ impl Scheduler {
         }
     }
 
-    /// Sends an event through the scheduler's recorder (a create, a patch of a repeat, or nothing).
-    fn record(&mut self, event: Action, k: &mut Kernel) {
+    /// Sends an event through the scheduler's events.k8s.io recorder (a create, the patch that starts
+    /// a series, or nothing), with the action upstream names for it.
+    fn record(&mut self, event: Action, related: Option<&PodInfo>, k: &mut Kernel) {
         let Action::Event { regarding, event_type, reason, message } = event else { return };
+        let action = match reason.as_str() {
+            "Scheduled" => "Binding",
+            "Preempted" => "Preempting",
+            _ => "Scheduling",
+        };
+        let related = related.map(writes::regarding);
         let now = k.now();
-        if let Some(action) = self.events.record(&regarding, event_type, &reason, &message, now, &mut k.rng) {
-            send_action(&Component::Scheduler, action, k);
+        if let Some(write) =
+            self.events.record(&regarding, related.as_ref(), event_type, &reason, action, &message, now, &mut k.rng)
+        {
+            send_action(&Component::Scheduler, write, k);
+        }
+    }
+
+    /// Sends writes the event recorder's loops produced.
+    pub(super) fn send_all(&mut self, writes: Vec<Action>, k: &mut Kernel) {
+        for w in writes {
+            send_action(&Component::Scheduler, w, k);
         }
     }
 
     /// `handleSchedulingFailure`: the warning event and the status patch.
     fn fail(&mut self, pod: &PodInfo, reason: &str, message: &str, nomination: Nomination, k: &mut Kernel) {
         let me = Component::Scheduler;
-        self.record(writes::failed_event(pod, message), k);
+        self.record(writes::failed_event(pod, message), None, k);
         if let Some(patch) = writes::failure_status_patch(resource("pods"), pod, reason, message, &nomination, k.now())
         {
             send_action(&me, patch, k);
@@ -218,7 +234,13 @@ impl Scheduler {
             victims.iter().flat_map(|v| writes::evict(pods, v, preemptor, node, k.now())).collect();
         actions.extend(displaced.iter().map(|p| writes::clear_nomination(pods, p)));
         for a in actions {
-            send_action(&Component::Scheduler, a, k);
+            match a {
+                // `Eventf(victim, preemptor, Normal, "Preempted", "Preempting", ...)`.
+                Action::Event { .. } => self.record(a, Some(preemptor), k),
+                a => {
+                    send_action(&Component::Scheduler, a, k);
+                }
+            }
         }
         self.cluster.nominate(&preemptor.key(), node);
     }

@@ -108,9 +108,11 @@ fn binding(r: &ApiRequest) -> Option<(&str, &str)> {
     })
 }
 
+/// An Event the scheduler created: it writes events.k8s.io/v1 ones, whose message is `note`.
 fn event(r: &ApiRequest) -> Option<(&str, &str)> {
     let b = r.body.as_ref()?;
-    (r.resource.plural == "events").then(|| (b["reason"].as_str().unwrap_or(""), b["message"].as_str().unwrap_or("")))
+    (r.resource.plural == "events" && r.resource.group == "events.k8s.io")
+        .then(|| (b["reason"].as_str().unwrap_or(""), b["note"].as_str().unwrap_or("")))
 }
 
 #[test]

@@ -218,6 +218,15 @@ pub fn service_account(obj: &Value, ctx: &RowCtx) -> Vec<String> {
 
 /// Event: LAST SEEN, TYPE, REASON, OBJECT (`pod/web-1`), SUBOBJECT, SOURCE, MESSAGE, FIRST SEEN, COUNT, NAME.
 pub fn event(obj: &Value, ctx: &RowCtx) -> Vec<String> {
+    // The table printer works on the internal (core) Event whichever version was read.
+    let core;
+    let obj = match crate::sim::api::for_kind(str_at(obj, &["apiVersion"]), "Event") {
+        Ok(rt) if crate::sim::api::convert::converts(rt) => {
+            core = crate::sim::api::convert::to_stored(rt, obj.clone());
+            &core
+        }
+        _ => obj,
+    };
     let first_ts = opt_str(obj, &["firstTimestamp"]).filter(|s| !s.is_empty());
     let first = match first_ts {
         Some(ts) => ctx.since(Some(ts)),
