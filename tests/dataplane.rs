@@ -78,6 +78,32 @@ fn nslookup_finds_the_cluster_ip() {
     assert!(nx.stdout.contains("** server can't find nope.default.svc.cluster.local: NXDOMAIN"), "{}", nx.stdout);
 }
 
+/// The docs' DNS-debugging pod (jessie-dnsutils): dig asks for the name as written and prints CoreDNS's
+/// authoritative answer (kind's `ttl 30`); host walks the search path; `-x` finds the Service's PTR.
+/// Images without bind's tools do not have them (runc's words at the top level).
+#[test]
+fn dig_and_host_ask_coredns() {
+    let mut w = cluster(3);
+    kubectl(
+        &mut w,
+        "run dnsutils --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 --command -- sleep infinity",
+    );
+    w.run_for(30_000);
+    let ip = cluster_ip(&mut w, "web");
+    let dig = exec(&mut w, "dnsutils", "dig web.default.svc.cluster.local").stdout;
+    assert!(dig.contains(&format!("web.default.svc.cluster.local. 30 IN\tA\t{ip}\n")), "{dig}");
+    assert!(dig.contains("status: NOERROR") && dig.contains(";; SERVER: 10.96.0.10#53(10.96.0.10)"), "{dig}");
+    assert_eq!(exec(&mut w, "dnsutils", "dig +short +search web").stdout, format!("{ip}\n"));
+    assert_eq!(
+        exec(&mut w, "dnsutils", "host web").stdout,
+        format!("web.default.svc.cluster.local has address {ip}\n")
+    );
+    let ptr = exec(&mut w, "dnsutils", &format!("host {ip}")).stdout;
+    assert!(ptr.ends_with("domain name pointer web.default.svc.cluster.local.\n"), "{ptr}");
+    let missing = exec(&mut w, "client", "dig web");
+    assert!(missing.stderr.contains("exec: \"dig\": executable file not found in $PATH"), "{missing:?}");
+}
+
 /// wget through the ClusterIP: kube-proxy DNATs to an nginx pod, which serves its welcome page.
 #[test]
 fn wget_and_curl_reach_nginx_through_the_service() {

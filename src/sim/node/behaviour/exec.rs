@@ -79,6 +79,9 @@ pub fn exec_run(
             return nothing(ExecOutput::NotFound(first.clone()));
         }
     }
+    if super::nettools::missing_from(&short, basename(first)) {
+        return nothing(ExecOutput::NotFound(first.clone()));
+    }
     let mut env: BTreeMap<String, String> = d.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     env.insert("HOSTNAME".into(), launch.hostname.to_string());
     env.insert("HOME".into(), "/root".into());

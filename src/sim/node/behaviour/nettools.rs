@@ -1,11 +1,12 @@
-//! Network programs in a container: busybox's `nslookup`, `wget`, `nc` and `ping`, curl, and what the
-//! servers answer them. Each asks the pod's network (`Ctx::net`) and prints what the real program
+//! Network programs in a container: busybox's `nslookup`, `wget`, `nc` and `ping`, curl, bind's `dig`
+//! and `host`, and what the servers answer them. Each asks the pod's network (`Ctx::net`) and prints what the real program
 //! prints, with its exit code; a wait for an answer that never comes is added to `Exec::waited`.
 //!
 //! Where there is no network view (a container's own start-up script, decided when it starts; probes)
 //! the programs are not simulated: they succeed at once, silently, and say so in the notes.
 
 mod curl;
+mod dig;
 mod http;
 mod nc;
 mod nslookup;
@@ -17,10 +18,20 @@ use super::net::{Connect, Network};
 use super::{Line, Step};
 use crate::sim::time::Millis;
 
+/// Whether `program` is one of bind's tools that `image` (its short name) lacks.
+pub fn missing_from(image: &str, program: &str) -> bool {
+    matches!(program, "dig" | "host") && !dig::has_bind_tools(image)
+}
+
 /// Runs `name` if it is a network program.
 pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Option<Effect> {
-    if !matches!(name, "nslookup" | "wget" | "curl" | "nc" | "ncat" | "netcat" | "ping") {
+    if !matches!(name, "nslookup" | "wget" | "curl" | "nc" | "ncat" | "netcat" | "ping" | "dig" | "host") {
         return None;
+    }
+    if missing_from(ex.ctx.image, name) {
+        // Called from a shell: the program is not in the image (dash's words; busybox's without `1: `).
+        let shell = if ex.ctx.busybox { "sh" } else { "sh: 1" };
+        return Some(Effect::fail(127, format!("{shell}: {name}: not found")));
     }
     let Some(net) = ex.ctx.net else {
         ex.note(format!("{name} in a container's own command is not simulated: it succeeds at once"));
@@ -31,6 +42,8 @@ pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Option<Effect> {
         "wget" => wget::run(ex, net, rest),
         "curl" => curl::run(ex, net, rest),
         "ping" => nc::ping(ex, net, rest),
+        "dig" => dig::dig(ex, net, rest),
+        "host" => dig::host(ex, net, rest),
         _ => nc::nc(ex, net, rest),
     })
 }

@@ -296,7 +296,7 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
             let kind = super::super::programs::ServerKind::Generic(name.clone());
             Effect::end(End::Serve(super::super::Server { kind, ports: vec![port], ready_after: 50 }))
         }
-        "nslookup" | "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" => {
+        "nslookup" | "wget" | "curl" | "ping" | "nc" | "ncat" | "netcat" | "dig" | "host" => {
             super::super::nettools::run(ex, &name, rest).unwrap_or_else(|| Effect::status(0))
         }
         "apk" | "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => {

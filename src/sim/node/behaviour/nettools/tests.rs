@@ -21,8 +21,14 @@ struct Ran {
 }
 
 fn run_with(net: &dyn Network, busybox: bool, script: &str) -> Ran {
+    run_in(net, "", busybox, script)
+}
+
+/// Runs `script` in a container of `image` (its short name) on `net`.
+fn run_in(net: &dyn Network, image: &str, busybox: bool, script: &str) -> Ran {
     let files = vec![("/etc/resolv.conf".to_string(), RESOLV.to_string())];
-    let ctx = Ctx { files: &files, hostname: "client", busybox, expect_exit: true, net: Some(net), ..Ctx::default() };
+    let ctx =
+        Ctx { files: &files, hostname: "client", busybox, image, expect_exit: true, net: Some(net), ..Ctx::default() };
     let mut ex = Exec::new(&ctx, BTreeMap::new());
     ex.run_script(script);
     let out = ex
@@ -264,4 +270,57 @@ fn arbitrary_argv_never_panics() {
             let _ = run_with(&Fake::default(), false, &argv.join(" "));
         }
     }
+}
+
+fn dnsutils(script: &str) -> Ran {
+    run_in(&Fake::default(), "jessie-dnsutils", false, script)
+}
+
+/// dig 9.9.5 as jessie-dnsutils prints a CoreDNS answer: the name as written made absolute, dig's
+/// tab stops, `aa` without `ra`, the message size of header, question, answer and OPT record.
+#[test]
+fn dig_prints_the_reply_as_bind_does() {
+    let r = dnsutils("dig web.default.svc.cluster.local");
+    assert_eq!(r.status, 0);
+    let text = r.out.join("\n");
+    assert!(text.starts_with("\n; <<>> DiG 9.9.5-9+deb8u19-Debian <<>> web.default.svc.cluster.local\n;; global options: +cmd\n;; Got answer:\n"), "{text}");
+    assert!(text.contains(";; flags: qr aa rd; QUERY: 1, ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1\n"), "{text}");
+    assert!(text.contains(";; QUESTION SECTION:\n;web.default.svc.cluster.local.\tIN\tA\n"), "{text}");
+    assert!(text.contains(";; ANSWER SECTION:\nweb.default.svc.cluster.local. 30 IN\tA\t10.96.0.20\n"), "{text}");
+    assert!(
+        text.contains(
+            ";; SERVER: 10.96.0.10#53(10.96.0.10)\n;; WHEN: Wed Jan 01 00:00:00 UTC 2025\n;; MSG SIZE  rcvd: 74"
+        ),
+        "{text}"
+    );
+    assert_eq!(dnsutils("dig +short web.default.svc.cluster.local").out, ["10.96.0.20"]);
+    // Without +search the name is asked as written: outside cluster.local, forwarded, SERVFAIL.
+    let short = dnsutils("dig web").out.join("\n");
+    assert!(short.contains("status: SERVFAIL") && short.contains(";web.\t\t\t\tIN\tA"), "{short}");
+    assert_eq!(dnsutils("dig +search +short web").out, ["10.96.0.20"]);
+    let nx = dnsutils("dig nope.default.svc.cluster.local");
+    assert!(nx.out.join("\n").contains("status: NXDOMAIN"), "dig exits 0 whatever the rcode");
+    assert_eq!(nx.status, 0);
+}
+
+#[test]
+fn dig_and_host_failures() {
+    let timed_out = run_in(&Fake { dns_down: true }, "jessie-dnsutils", false, "dig web");
+    assert_eq!((timed_out.status, timed_out.waited), (9, 15_000), "3 tries of 5 s, then exit 9");
+    assert_eq!(dnsutils("dig SRV _http._tcp.web.default.svc.cluster.local").status, 1, "SRV is not simulated");
+    assert_eq!(dnsutils("dig +bogus web").status, 1);
+    assert_eq!(dnsutils("dig -x 10.96.0.300").status, 10);
+    let host = dnsutils("host web");
+    assert_eq!(
+        (host.status, host.out.clone()),
+        (0, vec!["web.default.svc.cluster.local has address 10.96.0.20".to_string()])
+    );
+    let missing = dnsutils("host nope.svc.cluster.local");
+    assert_eq!(
+        (missing.status, missing.out),
+        (1, vec!["Host nope.svc.cluster.local not found: 3(NXDOMAIN)".to_string()])
+    );
+    // busybox has neither: its shell says so, with 127.
+    let bb = run("dig web");
+    assert_eq!(bb.status, 127);
 }
