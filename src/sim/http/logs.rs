@@ -10,7 +10,8 @@ use crate::sim::api::pointer::Pointer;
 use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::kubectl::Cluster;
-use crate::sim::time::{Millis, parse_rfc3339, rfc3339_nano};
+use crate::sim::node::kubelet::logcut::{self, LogCut};
+use crate::sim::time::{Millis, parse_rfc3339};
 use crate::sim::world::World;
 
 /// What a log request asks for (`PodLogOptions` from the query).
@@ -159,28 +160,11 @@ pub fn more(world: &mut World, r: &LogRequest, log: &Log, seen: usize) -> (Vec<(
     (lines.into_iter().skip(seen).collect(), running)
 }
 
-/// The kubelet's cut of the lines: since a time, the last N, with timestamps, at most N bytes.
+/// What the kubelet returns for the request: its log options as the kubelet's cut.
 pub fn cut(lines: Vec<(Millis, String)>, r: &LogRequest, now: Millis) -> String {
     let since = r.since_time.or(r.since_seconds.map(|s| now.saturating_sub(s.saturating_mul(1000))));
-    let lines: Vec<(Millis, String)> = lines.into_iter().filter(|(t, _)| since.is_none_or(|s| *t >= s)).collect();
-    let skip = r.tail_lines.map_or(0, |n| lines.len().saturating_sub(n));
-    let mut text = String::new();
-    for (t, line) in lines.into_iter().skip(skip) {
-        if r.timestamps {
-            text.push_str(&rfc3339_nano(t));
-            text.push(' ');
-        }
-        text.push_str(&line);
-        text.push('\n');
-    }
-    if let Some(limit) = r.limit_bytes {
-        let mut end = limit.min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
-    text
+    let options = LogCut { since, tail: r.tail_lines, timestamps: r.timestamps, limit_bytes: r.limit_bytes };
+    logcut::cut(lines, &options)
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@ use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace};
 use super::target::{default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging};
 use super::{Ctx, NoRoute, Output};
-use crate::sim::time::{Millis, parse_duration, parse_rfc3339, rfc3339_nano};
+use crate::sim::node::kubelet::logcut::{self, LogCut};
+use crate::sim::time::{Millis, parse_duration, parse_rfc3339};
 
 const USAGE_ERR: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
 
@@ -86,31 +87,16 @@ fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, S
     })
 }
 
-/// Formats the lines of one container as kubectl prints them.
+/// Formats the lines of one container as kubectl prints them: the kubelet's cut, then kubectl's
+/// `--prefix` on each line it received (so `--limit-bytes` counts the log's bytes, not the prefix).
 fn render(lines: Vec<(Millis, String)>, shape: &Shape, prefix: &str) -> String {
-    let lines: Vec<(Millis, String)> = lines.into_iter().filter(|(t, _)| shape.since.is_none_or(|s| *t >= s)).collect();
-    let skip = shape.tail.map_or(0, |n| lines.len().saturating_sub(n));
-    let mut text = String::new();
-    for (t, line) in lines.into_iter().skip(skip) {
-        if shape.prefix {
-            text.push_str(prefix);
-            text.push(' ');
-        }
-        if shape.timestamps {
-            text.push_str(&rfc3339_nano(t));
-            text.push(' ');
-        }
-        text.push_str(&line);
-        text.push('\n');
+    let options =
+        LogCut { since: shape.since, tail: shape.tail, timestamps: shape.timestamps, limit_bytes: shape.limit_bytes };
+    let text = logcut::cut(lines, &options);
+    if !shape.prefix {
+        return text;
     }
-    if let Some(limit) = shape.limit_bytes {
-        let mut cut = limit.min(text.len());
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
-    text
+    text.split_inclusive('\n').map(|line| format!("{prefix} {line}")).collect()
 }
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
@@ -245,24 +231,24 @@ mod tests {
         (1..=5).map(|i| (i * 1000 + 250, format!("line {i}"))).collect()
     }
 
+    /// The kubelet cuts (tested in `kubelet::logcut`); kubectl prefixes what it received, so the
+    /// byte limit counts the log and a line cut short still gets its prefix.
     #[test]
-    fn tail_since_timestamps_and_limits() {
+    fn the_prefix_goes_on_the_kubelets_cut() {
         assert_eq!(render(lines(), &Shape { tail: Some(2), ..Shape::default() }, ""), "line 4\nline 5\n");
-        assert_eq!(render(lines(), &Shape { tail: Some(0), ..Shape::default() }, ""), "");
-        assert_eq!(render(lines(), &Shape { since: Some(4000), ..Shape::default() }, ""), "line 4\nline 5\n");
-        assert_eq!(
-            render(lines(), &Shape { tail: Some(1), timestamps: true, ..Shape::default() }, ""),
-            "2025-01-01T00:00:05.25Z line 5\n"
-        );
         assert_eq!(
             render(lines(), &Shape { tail: Some(1), prefix: true, ..Shape::default() }, "[pod/p/c]"),
             "[pod/p/c] line 5\n"
         );
-        assert_eq!(render(lines(), &Shape { limit_bytes: Some(9), ..Shape::default() }, ""), "line 1\nli");
+        assert_eq!(
+            render(lines(), &Shape { limit_bytes: Some(9), prefix: true, ..Shape::default() }, "[pod/p/c]"),
+            "[pod/p/c] line 1\n[pod/p/c] li"
+        );
     }
 
     #[test]
     fn nano_timestamps_drop_trailing_zeros() {
+        use crate::sim::time::rfc3339_nano;
         assert_eq!(rfc3339_nano(6_000), "2025-01-01T00:00:06Z");
         assert_eq!(rfc3339_nano(6_120), "2025-01-01T00:00:06.12Z");
     }

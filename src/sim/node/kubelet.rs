@@ -14,6 +14,7 @@ pub mod dns;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;
+pub mod logcut;
 pub mod mounts;
 pub mod pods;
 pub mod podspec;
