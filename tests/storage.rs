@@ -177,3 +177,44 @@ fn the_retention_policy_deletes_claims_on_scale_down_and_with_the_set() {
     w.run_for(60_000);
     assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
 }
+
+/// VolumeBinding in the scheduler's decision (what the inspector's table shows): a claim waiting for
+/// its first consumer lets every worker through and the plugin's score column is skipped (upstream's
+/// PreScore returns Skip without the alpha StorageCapacityScoring gate); once the claim's volume is
+/// provisioned with node affinity, the pod made again fits only that node, the other workers refused
+/// by VolumeBinding with `binder.go`'s `ErrReasonNodeConflict`.
+#[test]
+fn volume_binding_decides_in_the_decision_table() {
+    use k8s_sandbox::sim::scheduler::decision::Verdict;
+    let mut w = World::new(5);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(60_000);
+    let d = w.scheduler.last_decision("default", "web-0").expect("web-0 was scheduled");
+    assert!(d.filter_plugins.contains(&"VolumeBinding"));
+    let p = d.score_plugins.iter().position(|(n, _)| *n == "VolumeBinding").expect("VolumeBinding scores");
+    assert_eq!(d.score_plugins[p], ("VolumeBinding", 1));
+    let chosen = d.chosen().expect("fit").to_string();
+    let i = d.node_index(&chosen).expect("evaluated");
+    let scores = d.scores(i).expect("two workers fit: scored");
+    assert!(scores[p].skipped && scores[p].weighted == 0, "{scores:?}");
+    let volume = jsonpath(&mut w, "pvc data-web-0", ".spec.volumeName");
+    assert!(volume.starts_with("pvc-"), "{volume}");
+
+    kubectl(&mut w, "delete pod web-0 --wait=false");
+    w.run_for(60_000);
+    let d = w.scheduler.last_decision("default", "web-0").expect("the new web-0 was scheduled");
+    assert_eq!(d.chosen(), Some(chosen.as_str()), "the volume's node");
+    let refused: Vec<(String, Vec<String>)> = d
+        .rejections()
+        .filter(|(_, s)| s.plugin == "VolumeBinding")
+        .map(|(n, s)| (n.to_string(), s.reasons.iter().map(|r| r.to_string()).collect()))
+        .collect();
+    assert!(!refused.is_empty(), "another worker refused by VolumeBinding");
+    for (node, reasons) in &refused {
+        assert!(node.starts_with("sandbox-worker") && *node != chosen, "{node}");
+        assert_eq!(reasons, &["node(s) had volume node affinity conflict"]);
+        let k = d.node_index(node).expect("evaluated");
+        let verdict = d.filter_verdicts(k).into_iter().find(|(n, _)| *n == "VolumeBinding").map(|(_, v)| v);
+        assert!(matches!(verdict, Some(Verdict::Rejected(_))), "{verdict:?}");
+    }
+}
