@@ -218,3 +218,84 @@ fn volume_binding_decides_in_the_decision_table() {
         assert!(matches!(verdict, Some(Verdict::Rejected(_))), "{verdict:?}");
     }
 }
+
+/// Volume expansion, in upstream's words: kind's `standard` class does not allow it, so the
+/// PersistentVolumeClaimResize admission plugin refuses a bigger request; validation refuses a request
+/// at or below `status.capacity` and any request change on a claim not yet Bound. A class with
+/// `allowVolumeExpansion: true` lets the request grow; the expand controller finds no in-tree plugin
+/// for the volume and waits for an external resizer (`ExternalExpanding`), which local-path does not
+/// have: the claim keeps its capacity.
+#[test]
+fn expansion_is_refused_on_kinds_class_and_waits_for_a_resizer_elsewhere() {
+    let mut w = World::new(6);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.capacity.storage"), "1Gi");
+    let patch = |w: &mut World, claim: &str, size: &str| {
+        kubectl(w, &format!("patch pvc {claim} -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}'"))
+    };
+    let grow = patch(&mut w, "data-web-0", "2Gi");
+    assert_eq!(
+        grow.stderr.trim(),
+        "Error from server (Forbidden): persistentvolumeclaims \"data-web-0\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+    );
+    let shrink = patch(&mut w, "data-web-0", "512Mi");
+    assert_eq!(
+        shrink.stderr.trim(),
+        "The PersistentVolumeClaim \"data-web-0\" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"
+    );
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".spec.resources.requests.storage"), "1Gi", "nothing changed");
+
+    apply(
+        &mut w,
+        "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: growable
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+allowVolumeExpansion: true
+",
+    );
+    let db = WEB.replace("name: web\nspec", "name: db\nspec").replace("{app: web}", "{app: db}").replace(
+        "      resources:",
+        "      storageClassName: growable\n      resources:",
+    );
+    apply(&mut w, &db);
+    let pending = "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: later
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: growable
+  resources:
+    requests:
+      storage: 1Gi
+";
+    apply(&mut w, pending);
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+    let grow = patch(&mut w, "data-db-0", "2Gi");
+    assert!(grow.stderr.is_empty(), "{grow:?}");
+    w.run_for(10_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".spec.resources.requests.storage"), "2Gi");
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.capacity.storage"), "1Gi", "no resizer grew it");
+    let describe = kubectl(&mut w, "describe pvc data-db-0").stdout;
+    assert!(
+        describe.contains("ExternalExpanding") && describe.contains("waiting for an external controller to expand this PVC"),
+        "{describe}"
+    );
+    // A request back down to what the volume has is refused; one still above it is allowed (a failed
+    // expansion can be taken back).
+    let down = patch(&mut w, "data-db-0", "1Gi");
+    assert!(down.stderr.contains("field can not be less than status.capacity"), "{down:?}");
+    assert!(patch(&mut w, "data-db-0", "1536Mi").stderr.is_empty());
+    // A claim still Pending keeps its spec.
+    let unbound = patch(&mut w, "later", "2Gi");
+    assert_eq!(
+        unbound.stderr.trim(),
+        "The PersistentVolumeClaim \"later\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+    );
+}
