@@ -232,7 +232,12 @@ fn expansion_is_refused_on_kinds_class_and_waits_for_a_resizer_elsewhere() {
     w.run_for(60_000);
     assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.capacity.storage"), "1Gi");
     let patch = |w: &mut World, claim: &str, size: &str| {
-        kubectl(w, &format!("patch pvc {claim} -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}'"))
+        kubectl(
+            w,
+            &format!(
+                "patch pvc {claim} -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}'"
+            ),
+        )
     };
     let grow = patch(&mut w, "data-web-0", "2Gi");
     assert_eq!(
@@ -258,10 +263,10 @@ reclaimPolicy: Delete
 allowVolumeExpansion: true
 ",
     );
-    let db = WEB.replace("name: web\nspec", "name: db\nspec").replace("{app: web}", "{app: db}").replace(
-        "      resources:",
-        "      storageClassName: growable\n      resources:",
-    );
+    let db = WEB
+        .replace("name: web\nspec", "name: db\nspec")
+        .replace("{app: web}", "{app: db}")
+        .replace("      resources:", "      storageClassName: growable\n      resources:");
     apply(&mut w, &db);
     let pending = "apiVersion: v1
 kind: PersistentVolumeClaim
@@ -284,7 +289,8 @@ spec:
     assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.capacity.storage"), "1Gi", "no resizer grew it");
     let describe = kubectl(&mut w, "describe pvc data-db-0").stdout;
     assert!(
-        describe.contains("ExternalExpanding") && describe.contains("waiting for an external controller to expand this PVC"),
+        describe.contains("ExternalExpanding")
+            && describe.contains("waiting for an external controller to expand this PVC"),
         "{describe}"
     );
     // A request back down to what the volume has is refused; one still above it is allowed (a failed
@@ -298,4 +304,18 @@ spec:
         unbound.stderr.trim(),
         "The PersistentVolumeClaim \"later\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
     );
+
+    // A class in use may be deleted (nothing protects it): bound claims keep their volumes, and now
+    // nothing may grow them; a new claim naming it is not provisioned (the PV controller's
+    // `ProvisioningFailed`).
+    assert!(kubectl(&mut w, "delete storageclass growable").stderr.is_empty());
+    w.run_for(5_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+    let grow = patch(&mut w, "data-db-0", "3Gi");
+    assert!(grow.stderr.contains("the storageclass that provisions the pvc must support resize"), "{grow:?}");
+    apply(&mut w, &pending.replace("name: later", "name: orphan"));
+    w.run_for(20_000);
+    assert_eq!(jsonpath(&mut w, "pvc orphan", ".status.phase"), "Pending");
+    let describe = kubectl(&mut w, "describe pvc orphan").stdout;
+    assert!(describe.contains("storageclass.storage.k8s.io \"growable\" not found"), "{describe}");
 }

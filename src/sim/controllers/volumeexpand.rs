@@ -59,7 +59,8 @@ impl Controller for ExpandController {
         if change.resource.plural != "persistentvolumeclaims" || change.event == EventType::Deleted {
             return Vec::new();
         }
-        let changed = change.old.as_ref().is_none_or(|old| request(old) != request(claim) || capacity(old) != capacity(claim));
+        let changed =
+            change.old.as_ref().is_none_or(|old| request(old) != request(claim) || capacity(old) != capacity(claim));
         let bound = claim.at("/status/phase").and_then(Value::as_str) == Some("Bound");
         if changed && bound { vec![object_key(claim)] } else { Vec::new() }
     }
@@ -121,10 +122,14 @@ mod tests {
         for (req, cap, uid, want) in cases {
             let c = claim(req, cap, "Bound");
             let mut ctl = ExpandController;
-            let got = ctl.reconcile(&("default".into(), "data".into()), &informers(&c, &volume(uid)), 0, &mut Rng::new(1));
+            let got =
+                ctl.reconcile(&("default".into(), "data".into()), &informers(&c, &volume(uid)), 0, &mut Rng::new(1));
             assert_eq!(!got.is_empty(), want, "{req} {cap} {uid}");
             if let Some(Action::Event { reason, message, event_type, .. }) = got.first() {
-                assert_eq!((*event_type, reason.as_str(), message.as_str()), ("Normal", "ExternalExpanding", EXTERNAL_EXPANDING));
+                assert_eq!(
+                    (*event_type, reason.as_str(), message.as_str()),
+                    ("Normal", "ExternalExpanding", EXTERNAL_EXPANDING)
+                );
             }
         }
     }

@@ -136,12 +136,16 @@ fn validate_claim_update(obj: &Value, old: &Value, errs: &mut Errs) {
     };
     let binding = str_at(old_spec, &["volumeName"]).unwrap_or("").is_empty();
     if masked(spec, binding) != masked(old_spec, binding) {
-        errs.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims");
+        errs.forbidden(
+            "spec",
+            "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+        );
     }
     let size = |v: &Value, path: &[&str]| {
         str_at(v, path).and_then(|q| parse_quantity(q).ok()).unwrap_or(Quantity::from_millis(0))
     };
-    let (new_size, old_size) = (size(spec, &["resources", "requests", "storage"]), size(old_spec, &["resources", "requests", "storage"]));
+    let (new_size, old_size) =
+        (size(spec, &["resources", "requests", "storage"]), size(old_spec, &["resources", "requests", "storage"]));
     if new_size < old_size && new_size <= size(old, &["status", "capacity", "storage"]) {
         errs.forbidden("spec.resources.requests.storage", "field can not be less than status.capacity");
     }
