@@ -39,7 +39,8 @@ pub struct PodModel {
     pub phase: String,
     /// `metadata.deletionTimestamp` is set: kubectl shows `Terminating`.
     pub terminating: bool,
-    /// The PersistentVolumeClaims its volumes use: the chip wears a volume badge that opens them.
+    /// The PersistentVolumeClaims its volumes use (filled in by the bridge, which reads them as the
+    /// simulation does): the chip wears a volume badge that opens them.
     pub claims: Vec<String>,
 }
 
@@ -53,7 +54,7 @@ impl PodModel {
             node: str_at(obj, "/spec/nodeName").filter(|n| !n.is_empty()).map(str::to_string),
             phase: str_at(obj, "/status/phase").unwrap_or("Pending").to_string(),
             terminating: meta.get("deletionTimestamp").is_some_and(|v| !v.is_null()),
-            claims: crate::sim::api::podutil::claim_names(obj),
+            claims: Vec::new(),
         })
     }
 
