@@ -27,6 +27,9 @@ mod scenarios;
 // The story of a command beside the diagram.
 #[path = "e2e/static_server.rs"]
 mod static_server;
+// Storage: a provisioned claim seen Bound from its pod's volume badge.
+#[path = "e2e/storage.rs"]
+mod storage;
 #[path = "e2e/story.rs"]
 mod story;
 #[path = "e2e/webdriver.rs"]

@@ -177,3 +177,145 @@ fn the_retention_policy_deletes_claims_on_scale_down_and_with_the_set() {
     w.run_for(60_000);
     assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
 }
+
+/// VolumeBinding in the scheduler's decision (what the inspector's table shows): a claim waiting for
+/// its first consumer lets every worker through and the plugin's score column is skipped (upstream's
+/// PreScore returns Skip without the alpha StorageCapacityScoring gate); once the claim's volume is
+/// provisioned with node affinity, the pod made again fits only that node, the other workers refused
+/// by VolumeBinding with `binder.go`'s `ErrReasonNodeConflict`.
+#[test]
+fn volume_binding_decides_in_the_decision_table() {
+    use k8s_sandbox::sim::scheduler::decision::Verdict;
+    let mut w = World::new(5);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(60_000);
+    let d = w.scheduler.last_decision("default", "web-0").expect("web-0 was scheduled");
+    assert!(d.filter_plugins.contains(&"VolumeBinding"));
+    let p = d.score_plugins.iter().position(|(n, _)| *n == "VolumeBinding").expect("VolumeBinding scores");
+    assert_eq!(d.score_plugins[p], ("VolumeBinding", 1));
+    let chosen = d.chosen().expect("fit").to_string();
+    let i = d.node_index(&chosen).expect("evaluated");
+    let scores = d.scores(i).expect("two workers fit: scored");
+    assert!(scores[p].skipped && scores[p].weighted == 0, "{scores:?}");
+    let volume = jsonpath(&mut w, "pvc data-web-0", ".spec.volumeName");
+    assert!(volume.starts_with("pvc-"), "{volume}");
+
+    kubectl(&mut w, "delete pod web-0 --wait=false");
+    w.run_for(60_000);
+    let d = w.scheduler.last_decision("default", "web-0").expect("the new web-0 was scheduled");
+    assert_eq!(d.chosen(), Some(chosen.as_str()), "the volume's node");
+    let refused: Vec<(String, Vec<String>)> = d
+        .rejections()
+        .filter(|(_, s)| s.plugin == "VolumeBinding")
+        .map(|(n, s)| (n.to_string(), s.reasons.iter().map(|r| r.to_string()).collect()))
+        .collect();
+    assert!(!refused.is_empty(), "another worker refused by VolumeBinding");
+    for (node, reasons) in &refused {
+        assert!(node.starts_with("sandbox-worker") && *node != chosen, "{node}");
+        assert_eq!(reasons, &["node(s) had volume node affinity conflict"]);
+        let k = d.node_index(node).expect("evaluated");
+        let verdict = d.filter_verdicts(k).into_iter().find(|(n, _)| *n == "VolumeBinding").map(|(_, v)| v);
+        assert!(matches!(verdict, Some(Verdict::Rejected(_))), "{verdict:?}");
+    }
+}
+
+/// Volume expansion, in upstream's words: kind's `standard` class does not allow it, so the
+/// PersistentVolumeClaimResize admission plugin refuses a bigger request; validation refuses a request
+/// at or below `status.capacity` and any request change on a claim not yet Bound. A class with
+/// `allowVolumeExpansion: true` lets the request grow; the expand controller finds no in-tree plugin
+/// for the volume and waits for an external resizer (`ExternalExpanding`), which local-path does not
+/// have: the claim keeps its capacity.
+#[test]
+fn expansion_is_refused_on_kinds_class_and_waits_for_a_resizer_elsewhere() {
+    let mut w = World::new(6);
+    apply(&mut w, &WEB.replace("replicas: 2", "replicas: 1"));
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".status.capacity.storage"), "1Gi");
+    let patch = |w: &mut World, claim: &str, size: &str| {
+        kubectl(
+            w,
+            &format!(
+                "patch pvc {claim} -p '{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}'"
+            ),
+        )
+    };
+    let grow = patch(&mut w, "data-web-0", "2Gi");
+    assert_eq!(
+        grow.stderr.trim(),
+        "Error from server (Forbidden): persistentvolumeclaims \"data-web-0\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+    );
+    let shrink = patch(&mut w, "data-web-0", "512Mi");
+    assert_eq!(
+        shrink.stderr.trim(),
+        "The PersistentVolumeClaim \"data-web-0\" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"
+    );
+    assert_eq!(jsonpath(&mut w, "pvc data-web-0", ".spec.resources.requests.storage"), "1Gi", "nothing changed");
+
+    apply(
+        &mut w,
+        "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: growable
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+allowVolumeExpansion: true
+",
+    );
+    let db = WEB
+        .replace("name: web\nspec", "name: db\nspec")
+        .replace("{app: web}", "{app: db}")
+        .replace("      resources:", "      storageClassName: growable\n      resources:");
+    apply(&mut w, &db);
+    let pending = "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: later
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: growable
+  resources:
+    requests:
+      storage: 1Gi
+";
+    apply(&mut w, pending);
+    w.run_for(60_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+    let grow = patch(&mut w, "data-db-0", "2Gi");
+    assert!(grow.stderr.is_empty(), "{grow:?}");
+    w.run_for(10_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".spec.resources.requests.storage"), "2Gi");
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.capacity.storage"), "1Gi", "no resizer grew it");
+    let describe = kubectl(&mut w, "describe pvc data-db-0").stdout;
+    assert!(
+        describe.contains("ExternalExpanding")
+            && describe.contains("waiting for an external controller to expand this PVC"),
+        "{describe}"
+    );
+    // A request back down to what the volume has is refused; one still above it is allowed (a failed
+    // expansion can be taken back).
+    let down = patch(&mut w, "data-db-0", "1Gi");
+    assert!(down.stderr.contains("field can not be less than status.capacity"), "{down:?}");
+    assert!(patch(&mut w, "data-db-0", "1536Mi").stderr.is_empty());
+    // A claim still Pending keeps its spec.
+    let unbound = patch(&mut w, "later", "2Gi");
+    assert_eq!(
+        unbound.stderr.trim(),
+        "The PersistentVolumeClaim \"later\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+    );
+
+    // A class in use may be deleted (nothing protects it): bound claims keep their volumes, and now
+    // nothing may grow them; a new claim naming it is not provisioned (the PV controller's
+    // `ProvisioningFailed`).
+    assert!(kubectl(&mut w, "delete storageclass growable").stderr.is_empty());
+    w.run_for(5_000);
+    assert_eq!(jsonpath(&mut w, "pvc data-db-0", ".status.phase"), "Bound");
+    let grow = patch(&mut w, "data-db-0", "3Gi");
+    assert!(grow.stderr.contains("the storageclass that provisions the pvc must support resize"), "{grow:?}");
+    apply(&mut w, &pending.replace("name: later", "name: orphan"));
+    w.run_for(20_000);
+    assert_eq!(jsonpath(&mut w, "pvc orphan", ".status.phase"), "Pending");
+    let describe = kubectl(&mut w, "describe pvc orphan").stdout;
+    assert!(describe.contains("storageclass.storage.k8s.io \"growable\" not found"), "{describe}");
+}

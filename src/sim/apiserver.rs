@@ -19,6 +19,7 @@ pub mod patch;
 pub mod priority;
 pub mod protection;
 pub mod quota;
+pub mod resize;
 pub mod scale;
 pub mod serviceaccount;
 pub mod storageclass;

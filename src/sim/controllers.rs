@@ -33,6 +33,7 @@ pub mod statefulset;
 pub mod tainteviction;
 pub mod ttlafterfinished;
 pub mod volume;
+pub mod volumeexpand;
 pub mod volumeprotection;
 
 #[cfg(test)]
@@ -100,6 +101,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(volume::PersistentVolumeController),
         Box::new(volumeprotection::PvcProtectionController),
         Box::new(volumeprotection::PvProtectionController),
+        Box::new(volumeexpand::ExpandController),
         Box::new(podgc::PodGcController::default()),
         Box::new(rootcacertpublisher::RootCaCertPublisher),
         Box::new(resourcequota::ResourceQuotaController),

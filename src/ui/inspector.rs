@@ -10,6 +10,7 @@ mod history_view;
 mod message_view;
 mod object_view;
 mod store_view;
+mod volume_view;
 
 use yew::prelude::*;
 
@@ -79,11 +80,20 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 let decision =
                     key.starts_with("/registry/pods/").then(|| bridge::decision(w, &namespace, &name)).flatten();
                 let node_running = key.strip_prefix("/registry/minions/").and_then(|n| bridge::node_running(w, n));
-                (object, events, decision, node_running)
+                // A claim's volume knows the node that holds the data.
+                let volume = object.as_ref().and_then(|o| {
+                    let bound = o
+                        .pointer("/spec/volumeName")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|_| kind == "PersistentVolumeClaim");
+                    let partner = bound.and_then(|v| bridge::object(w, &format!("/registry/persistentvolumes/{v}")));
+                    volume_view::VolumeSummary::of(o, partner.as_ref())
+                });
+                (object, events, decision, node_running, volume)
             });
-            let (object, events, decision, node_running) = view.unwrap_or_default();
+            let (object, events, decision, node_running, volume) = view.unwrap_or_default();
             let history = store_view.history.clone();
-            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} on_fault={on_fault.clone()} /> }
+            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} {volume} on_fault={on_fault.clone()} on_select={props.on_select.clone()} /> }
         }
         Selection::Component(id) => {
             let display = cluster.display;

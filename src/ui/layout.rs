@@ -41,6 +41,8 @@ pub const MIN_SCALE: f64 = 0.8;
 pub const CHAR_W: f64 = 6.8;
 /// Advance of one character of the 11 px monospace font of pod chips.
 pub const POD_CHAR_W: f64 = 6.7;
+/// Room the volume badge takes at the right end of a chip whose pod uses claims.
+pub const BADGE_W: f64 = 14.0;
 
 /// One box standing for one process; `id` is the component's name as the trace spells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +121,9 @@ pub struct Layout {
     /// How many rows the nodes wrap into (one when there are none).
     pub node_rows: usize,
     pub links: Vec<Link>,
+    /// Where kind's local-path-provisioner is drawn: it is no box of its own but a pod, so its
+    /// messages leave from its pod's chip (or the `+N` chip hiding it, or its node).
+    pub provisioner: Option<Rect>,
     /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
     /// (every dot on the wire is looked up on every tick).
     link_index: BTreeMap<String, BTreeMap<String, usize>>,
@@ -159,6 +164,7 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
+        let provisioner = provisioner_anchor(model, &grid.nodes);
         let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, l) in links.iter().enumerate() {
             link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
@@ -175,6 +181,7 @@ impl Layout {
             node_rows: grid.lane_y.len(),
             nodes: grid.nodes,
             links,
+            provisioner,
             link_index,
         }
     }
@@ -230,6 +237,14 @@ impl Layout {
             .find(|c| c.id == id)
     }
 
+    /// Where a component is drawn: its box, or for the provisioner its pod.
+    fn anchor(&self, id: &str) -> Option<Rect> {
+        match id {
+            PROVISIONER => self.provisioner,
+            _ => self.component(id).map(|c| c.rect),
+        }
+    }
+
     /// Where a message from `from` to `to` is drawn when `progress` (0..=1) of its trip is done.
     ///
     /// It follows the link between the two when there is one (either direction), else a straight
@@ -242,9 +257,27 @@ impl Layout {
         if let Some(path) = link(to, from) {
             return point_along(path, 1.0 - progress);
         }
-        let (a, b) = (self.component(from)?.rect, self.component(to)?.rect);
+        let (a, b) = (self.anchor(from)?, self.anchor(to)?);
         point_along(&[Point::new(a.cx(), a.cy()), Point::new(b.cx(), b.cy())], progress)
     }
+}
+
+/// The provisioner as the trace names it, and where its pod lives (kind's `local-path-storage`).
+const PROVISIONER: &str = "local-path-provisioner";
+const PROVISIONER_NAMESPACE: &str = "local-path-storage";
+
+/// The rect standing for the provisioner's running pod: its chip, else the `+N` chip of its node,
+/// else its node.
+fn provisioner_anchor(model: &ClusterModel, nodes: &[NodeBox]) -> Option<Rect> {
+    let pod = model.pods.iter().find(|p| {
+        p.namespace == PROVISIONER_NAMESPACE
+            && p.name.starts_with(PROVISIONER)
+            && p.phase == "Running"
+            && !p.terminating
+    })?;
+    let node = nodes.iter().find(|n| Some(&n.node.name) == pod.node.as_ref())?;
+    let chip = node.pods.chips.iter().find(|c| c.pod == *pod).map(|c| c.rect);
+    Some(chip.or(node.pods.more.as_ref().map(|m| m.rect)).unwrap_or(node.rect))
 }
 
 /// Shortens `text` with `…` so that it fits `width` units at `char_w` per character.
@@ -299,7 +332,7 @@ pub fn place_chips<'a>(
         .map(|(i, p)| PodChip {
             pod: (*p).clone(),
             rect: slot_rect(i),
-            label: fit_pod_name(&p.name, chip.0 - 22.0, POD_CHAR_W),
+            label: fit_pod_name(&p.name, chip.0 - 22.0 - if p.claims.is_empty() { 0.0 } else { BADGE_W }, POD_CHAR_W),
         })
         .collect();
     let more = (pods.len() > shown).then(|| {

@@ -39,6 +39,9 @@ pub struct PodModel {
     pub phase: String,
     /// `metadata.deletionTimestamp` is set: kubectl shows `Terminating`.
     pub terminating: bool,
+    /// The PersistentVolumeClaims its volumes use (filled in by the bridge, which reads them as the
+    /// simulation does): the chip wears a volume badge that opens them.
+    pub claims: Vec<String>,
 }
 
 impl PodModel {
@@ -51,7 +54,13 @@ impl PodModel {
             node: str_at(obj, "/spec/nodeName").filter(|n| !n.is_empty()).map(str::to_string),
             phase: str_at(obj, "/status/phase").unwrap_or("Pending").to_string(),
             terminating: meta.get("deletionTimestamp").is_some_and(|v| !v.is_null()),
+            claims: Vec::new(),
         })
+    }
+
+    /// The storage key of the pod's claim `name` (claims live in the pod's namespace).
+    pub fn claim_key(&self, name: &str) -> String {
+        format!("/registry/persistentvolumeclaims/{}/{name}", self.namespace)
     }
 
     /// The storage key, which the inspector uses to find the live object again.

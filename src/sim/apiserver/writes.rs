@@ -82,7 +82,11 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             if rv_of(&b).is_some_and(|r| r != rev) {
                 return Err(Status::conflict(rt, &name));
             }
-            admission::prepare_update(rt, current, b, sub == Some("status"))?
+            let new = admission::prepare_update(rt, current, b, sub == Some("status"))?;
+            if sub.is_none() {
+                super::resize::validate(rt, current, &new, cx.cache)?;
+            }
+            new
         }
         (Verb::Patch(pt), Some("scale")) => {
             let mut scale = super::scale::of(current);
@@ -103,7 +107,11 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
                 PatchType::Merge => merge_patch(&mut patched, &p),
                 PatchType::Strategic => strategic_merge_patch(&mut patched, &p),
             }
-            admission::prepare_update(rt, current, patched, sub == Some("status"))?
+            let new = admission::prepare_update(rt, current, patched, sub == Some("status"))?;
+            if sub.is_none() {
+                super::resize::validate(rt, current, &new, cx.cache)?;
+            }
+            new
         }
         (Verb::Delete, _) => return delete(req, current, cx),
         _ => {

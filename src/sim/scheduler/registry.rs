@@ -48,11 +48,15 @@ pub const DEFAULT_FILTERS: &[&str] = &[
     inter_pod_affinity::NAME,
 ];
 
-/// The default profile's scores and weights.
+/// The default profile's scores and weights, in the order of upstream's `MultiPoint` list
+/// (`pkg/scheduler/apis/config/v1/default_plugins.go`). VolumeBinding is there with no weight, and a
+/// MultiPoint plugin that implements Score gets weight 1 (`getScoreWeights`); its PreScore skips
+/// while the StorageCapacityScoring gate is off (the default), so its column reads `skip`.
 pub const DEFAULT_SCORES: &[(&str, i64)] = &[
     (taint_toleration::NAME, 3),
     (node_affinity::NAME, 2),
     (node_resources_fit::NAME, 1),
+    (volume_binding::NAME, 1),
     (pod_topology_spread::NAME, 2),
     (inter_pod_affinity::NAME, 2),
     (balanced_allocation::NAME, 1),

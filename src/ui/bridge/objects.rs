@@ -26,11 +26,18 @@ pub fn cache_revision(sim: &Sim) -> i64 {
 /// the diagram redoes only when [`cache_revision`] moves); nothing is marked stopped.
 pub fn objects_model(sim: &Sim) -> ClusterModel {
     let cache = &sim.world.apiserver.cache;
-    ClusterModel::from_objects(
+    let mut model = ClusterModel::from_objects(
         cache.list_prefix("/registry/minions/"),
         cache.list_prefix("/registry/pods/"),
         BTreeSet::new(),
-    )
+    );
+    // The claims a pod uses, for its volume badge (as the scheduler and kubelet read them).
+    for pod in &mut model.pods {
+        if let Some(obj) = cache.get(&pod.key()) {
+            pod.claims = crate::sim::api::podutil::claim_names(obj);
+        }
+    }
+    model
 }
 
 /// The processes that are stopped, named as the trace names them (`node/<name>` for a node that is

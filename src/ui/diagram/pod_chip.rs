@@ -1,9 +1,12 @@
-//! A pod chip, coloured by phase (or Terminating), and the `+N` chip for pods without a slot.
+//! A pod chip, coloured by phase (or Terminating), with a volume badge when the pod uses claims, and
+//! the `+N` chip for pods without a slot.
 
 use yew::prelude::*;
 
 use super::{activation, num};
-use crate::ui::layout::{MoreChip, PodChip, aggregate};
+use crate::ui::layout::geometry::Rect;
+use crate::ui::layout::{BADGE_W, MoreChip, PodChip, aggregate};
+use crate::ui::model::PodModel;
 use crate::ui::state::Selection;
 
 #[derive(Properties, PartialEq)]
@@ -31,6 +34,28 @@ pub fn pod_chip(props: &PodChipProps) -> Html {
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx={num(r.h / 2.0)} />
             <circle class="pod-dot" cx={num(r.x + 9.0)} cy={num(r.cy())} r="3.5" />
             <text class="pod-label" x={num(r.x + 16.0)} y={num(r.cy() + 3.5)}>{ label.clone() }</text>
+            { volume_badge(pod, r, &props.on_select) }
+        </g>
+    }
+}
+
+/// A small disk at the chip's right end for a pod that uses claims; a click opens the first claim in
+/// the inspector (its phase, its volume, the node that holds the data).
+fn volume_badge(pod: &PodModel, r: &Rect, on_select: &Callback<Selection>) -> Html {
+    let Some(first) = pod.claims.first() else { return Html::default() };
+    let (click, key) = activation(on_select.reform({
+        let key = pod.claim_key(first);
+        move |()| Selection::Object(key.clone())
+    }));
+    let (x, y) = (r.right() - BADGE_W + 1.0, r.y + 4.0);
+    let body = format!("M{},{} v8 a5,2 0 0 0 10,0 v-8", num(x), num(y + 2.0));
+    let names = pod.claims.join(", ");
+    html! {
+        <g class="pod-volume" data-testid="pod-volume" data-claims={names.clone()} tabindex="0" role="button"
+            aria-label={format!("claims of pod {}: {names}", pod.name)} onclick={click} onkeydown={key}>
+            <title>{ format!("PersistentVolumeClaim: {names}") }</title>
+            <path d={body} />
+            <ellipse cx={num(x + 5.0)} cy={num(y + 2.0)} rx="5" ry="2" />
         </g>
     }
 }

@@ -1,14 +1,17 @@
 //! A stored object: its live YAML (as `kubectl get -o yaml` shows it), its Events, its history in
-//! etcd with what the last revision changed, a pod's scheduling decision, and a node's power switch.
+//! etcd with what the last revision changed, a pod's scheduling decision, a node's power switch, and
+//! a claim's or volume's binding in a line.
 
 use serde_json::Value;
 use yew::prelude::*;
 
 use super::decision_table::DecisionTableView;
 use super::history_view::HistoryView;
+use super::volume_view::{VolumeSummary, VolumeView};
 use crate::ui::bridge::etcd::HistoryRow;
 use crate::ui::bridge::{DecisionTable, EventRow};
 use crate::ui::session::Op;
+use crate::ui::state::Selection;
 
 #[derive(Properties, PartialEq)]
 pub struct ObjectViewProps {
@@ -20,7 +23,10 @@ pub struct ObjectViewProps {
     pub node_running: Option<bool>,
     /// The key's retained revisions in etcd, oldest first.
     pub history: Vec<HistoryRow>,
+    /// Some for claims and volumes: phase, bound partner, the node holding the data.
+    pub volume: Option<VolumeSummary>,
     pub on_fault: Callback<Op>,
+    pub on_select: Callback<Selection>,
 }
 
 #[component(ObjectView)]
@@ -50,6 +56,9 @@ pub fn object_view(props: &ObjectViewProps) -> Html {
         <div class="object-view">
             <h3>{ format!("{kind} {name}") }</h3>
             { power.unwrap_or_default() }
+            if let Some(summary) = &props.volume {
+                <VolumeView summary={summary.clone()} on_select={props.on_select.clone()} />
+            }
             if let Some(table) = &props.decision {
                 <DecisionTableView table={table.clone()} />
             }

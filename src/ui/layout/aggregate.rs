@@ -56,6 +56,7 @@ mod tests {
             node: Some("w".into()),
             phase: phase.into(),
             terminating,
+            claims: Vec::new(),
         }
     }
 

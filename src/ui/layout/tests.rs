@@ -294,3 +294,23 @@ fn node_headers_say_the_status_and_keep_the_end_of_the_name() {
     let (_, long) = header("a-cluster-with-a-long-name-worker12");
     assert!(long.contains('…') && long.ends_with("ker12"), "the end of the name tells the nodes apart: {long}");
 }
+
+/// kind's provisioner has no box: its messages fly from its pod's chip, once the pod runs.
+#[test]
+fn the_provisioners_messages_leave_from_its_pod() {
+    let nodes = [
+        json!({"metadata": {"name": "kind-control-plane", "labels": {"node-role.kubernetes.io/control-plane": ""}}}),
+        json!({"metadata": {"name": "kind-worker"}}),
+    ];
+    let pod = |phase: &str| {
+        json!({"metadata": {"namespace": "local-path-storage", "name": "local-path-provisioner-7d4d9bdcc5-x2x5q"},
+            "spec": {"nodeName": "kind-worker"}, "status": {"phase": phase}})
+    };
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &[pod("Running")], BTreeSet::new()), 800.0);
+    let chip = l.nodes[1].pods.chips[0].rect;
+    assert_eq!(l.provisioner, Some(chip));
+    let start = l.message_point("local-path-provisioner", "kube-apiserver", 0.0).expect("drawn");
+    assert_eq!((start.x, start.y), (chip.cx(), chip.cy()));
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &[pod("Pending")], BTreeSet::new()), 800.0);
+    assert_eq!(l.message_point("local-path-provisioner", "kube-apiserver", 0.5), None, "not running: not drawn");
+}

@@ -109,22 +109,45 @@ pub(super) fn validate_persistent_volume_claim(obj: &Value, old: Option<&Value>,
         errs.each_invalid("spec.storageClassName", sc, is_dns1123_subdomain(sc));
     }
     validate_volume_mode(spec, "spec.volumeMode", errs);
-    if let Some(old_spec) = old.and_then(|o| o.get("spec")) {
-        let masked = |s: &Value, binding: bool| {
-            let mut s = s.clone();
-            if let Value::Object(m) = &mut s {
-                m.remove("resources");
-                m.remove("volumeAttributesClassName");
-                if binding {
-                    m.remove("volumeName");
-                }
+    if let Some(old) = old {
+        validate_claim_update(obj, old, errs);
+    }
+}
+
+/// `ValidatePersistentVolumeClaimUpdate`: the spec is fixed once created, but for `volumeName` set once
+/// (binding) and, on a Bound claim, the storage request; the request may shrink only while it stays
+/// above `status.capacity` (RecoverVolumeExpansionFailure, beta and on in 1.33: a user can take back
+/// an expansion that failed, never below what the volume has).
+fn validate_claim_update(obj: &Value, old: &Value, errs: &mut Errs) {
+    let (spec, old_spec) = (at(obj, &["spec"]).unwrap_or(&Value::Null), at(old, &["spec"]).unwrap_or(&Value::Null));
+    let bound = str_at(obj, &["status", "phase"]) == Some("Bound");
+    let masked = |s: &Value, binding: bool| {
+        let mut s = s.clone();
+        if let Value::Object(m) = &mut s {
+            m.remove("volumeAttributesClassName");
+            if bound && let Some(Value::Object(req)) = m.get_mut("resources").and_then(|r| r.get_mut("requests")) {
+                req.remove("storage");
             }
-            s
-        };
-        let binding = str_at(old_spec, &["volumeName"]).unwrap_or("").is_empty();
-        if masked(spec, binding) != masked(old_spec, binding) {
-            errs.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims");
+            if binding {
+                m.remove("volumeName");
+            }
         }
+        s
+    };
+    let binding = str_at(old_spec, &["volumeName"]).unwrap_or("").is_empty();
+    if masked(spec, binding) != masked(old_spec, binding) {
+        errs.forbidden(
+            "spec",
+            "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+        );
+    }
+    let size = |v: &Value, path: &[&str]| {
+        str_at(v, path).and_then(|q| parse_quantity(q).ok()).unwrap_or(Quantity::from_millis(0))
+    };
+    let (new_size, old_size) =
+        (size(spec, &["resources", "requests", "storage"]), size(old_spec, &["resources", "requests", "storage"]));
+    if new_size < old_size && new_size <= size(old, &["status", "capacity", "storage"]) {
+        errs.forbidden("spec.resources.requests.storage", "field can not be less than status.capacity");
     }
 }
 
@@ -326,6 +349,36 @@ mod tests {
         let mut errs = Errs::default();
         validate_persistent_volume_claim(&resized, Some(&bound), &mut errs);
         assert_eq!(errs.0.len(), 1);
+    }
+
+    /// `ValidatePersistentVolumeClaimUpdate` with RecoverVolumeExpansionFailure on (1.33): each row is
+    /// the old request, the status capacity and phase, the new request; the errors.
+    #[test]
+    fn claim_request_updates_table() {
+        const IMMUTABLE: &str = "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims";
+        const BELOW: &str = "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity";
+        let cases: [(&str, &str, &str, &str, &[&str]); 7] = [
+            ("1Gi", "1Gi", "Bound", "2Gi", &[]),
+            ("1Gi", "1Gi", "Bound", "1024Mi", &[]),
+            ("1Gi", "1Gi", "Bound", "512Mi", &[BELOW]),
+            ("3Gi", "1Gi", "Bound", "2Gi", &[]),
+            ("3Gi", "1Gi", "Bound", "1Gi", &[BELOW]),
+            ("1Gi", "", "Pending", "2Gi", &[IMMUTABLE]),
+            ("2Gi", "", "Pending", "1Gi", &[IMMUTABLE]),
+        ];
+        for (was, cap, phase, now, want) in cases {
+            let claim = |size: &str| {
+                let mut c = json!({"spec": {"accessModes": ["ReadWriteOnce"], "volumeName": "pv-1",
+                    "resources": {"requests": {"storage": size}}}, "status": {"phase": phase}});
+                if !cap.is_empty() {
+                    c["status"]["capacity"] = json!({"storage": cap});
+                }
+                c
+            };
+            let mut errs = Errs::default();
+            validate_persistent_volume_claim(&claim(now), Some(&claim(was)), &mut errs);
+            assert_eq!(msgs(errs), *want, "{was} (capacity {cap}, {phase}) -> {now}");
+        }
     }
 
     #[test]

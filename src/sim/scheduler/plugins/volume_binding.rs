@@ -6,6 +6,9 @@
 //! (`binder.rs`). Reserve and PreBind (`AssumePodVolumes`, `BindPodVolumes`) are run by the scheduler
 //! for the chosen node: it writes the volumes' `claimRef`s and the claims' `selected-node`, and binds
 //! the pod only once every claim is bound, or gives up after `bindTimeoutSeconds` and retries.
+//! PreScore always says Skip: upstream builds its scorer only with the alpha StorageCapacityScoring
+//! gate (1.33; VolumeCapacityPriority before it), off by default, and without a scorer PreScore
+//! returns Skip, so the plugin sits in the score list with weight 1 and adds nothing.
 
 pub mod binder;
 #[cfg(test)]
@@ -74,6 +77,11 @@ impl Plugin for VolumeBinding {
                 plugin: "",
             },
         }
+    }
+
+    /// Skip, as upstream's PreScore does when `scorer == nil` (the feature gate is off).
+    fn pre_score(&mut self, _pod: &PodInfo, _cluster: &Cluster, _feasible: &[&NodeInfo]) -> bool {
+        false
     }
 
     fn requeue_on(&self, event: &ClusterEvent) -> bool {

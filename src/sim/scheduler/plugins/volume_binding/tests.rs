@@ -148,3 +148,17 @@ fn a_selected_node_narrows_the_search() {
     assert_eq!(nodes, Some(["w2".to_string()].into()));
     assert!(!vb.filter(&uses(&["late"]), &node("w1")).is_success());
 }
+
+/// Upstream's PreScore returns Skip without a scorer, and the scorer exists only with the alpha
+/// StorageCapacityScoring gate: with or without claims, static bindings or provisioning, it skips.
+#[test]
+fn pre_score_skips_while_capacity_scoring_is_off() {
+    let cluster = cluster();
+    let nodes = [node("w1"), node("w2")];
+    let feasible: Vec<&NodeInfo> = nodes.iter().collect();
+    for claims in [&[][..], &["bound"], &["local-late", "late"]] {
+        let mut vb = VolumeBinding::default();
+        assert!(vb.pre_filter(&uses(claims), &cluster).is_ok(), "{claims:?}");
+        assert!(!vb.pre_score(&uses(claims), &cluster, &feasible), "{claims:?}");
+    }
+}
