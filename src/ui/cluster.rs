@@ -73,8 +73,9 @@ pub struct Cluster {
     pub lesson: Option<Rc<Lesson>>,
     /// What the lesson's current step still misses, as its first failing check explains it.
     pub lesson_failure: Option<String>,
-    /// The apiserver cache's revision and the steps done when the lesson was last checked.
-    lesson_checked: Option<(i64, usize)>,
+    /// The apiserver cache's revision, the next message id (for a step that reads the trace, else
+    /// 0) and the steps done when the lesson was last checked.
+    lesson_checked: Option<(i64, u64, usize)>,
     /// The id of the first message of the last action that changed the cluster: where the story of
     /// a step it completes starts.
     command_start: u64,
