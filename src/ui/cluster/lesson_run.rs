@@ -178,6 +178,10 @@ mod tests {
         let story = done(&c);
         assert_eq!(story.len(), 2, "{:?}", c.lesson_failure);
         assert!(story[0] >= created && story[0] < scaled && story[1] >= scaled, "{story:?}: {created}, {scaled}");
+        // Step 1's "What happened" is the hop its message check found: the scheduler's binding.
+        let summary = c.with_world(|w| w.trace().iter().find(|e| e.id == story[0]).map(|e| e.summary.clone()));
+        assert!(summary.flatten().is_some_and(|s| s.ends_with("/binding")), "{story:?}");
+        assert!(c.session.lesson.as_ref().is_some_and(|p| p.began > story[1]), "the next step begins after the last");
         assert_eq!(c.lesson_failure, None);
 
         // Breaking it later keeps the steps: the learner did them.
