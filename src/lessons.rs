@@ -87,10 +87,11 @@ impl Step {
         })
     }
 
-    /// The message a passing `message` check found first: the hop of the story that shows the step
-    /// done (none if the step has no such check, or it does not pass).
+    /// The hop of the story that shows the step done: the message its last passing `message` check
+    /// found (checks go along the story, so the last is the furthest: the binding after the
+    /// ReplicaSet); none if the step has no such check.
     pub fn found_message(&self, world: &World, since: u64) -> Option<u64> {
-        self.checks.iter().find_map(|c| c.evaluate(world, since).message)
+        self.checks.iter().rev().find_map(|c| c.evaluate(world, since).message)
     }
 }
 

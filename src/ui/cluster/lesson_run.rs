@@ -180,7 +180,7 @@ mod tests {
         assert!(story[0] >= created && story[0] < scaled && story[1] >= scaled, "{story:?}: {created}, {scaled}");
         // Step 1's "What happened" is the hop its message check found: the scheduler's binding.
         let summary = c.with_world(|w| w.trace().iter().find(|e| e.id == story[0]).map(|e| e.summary.clone()));
-        assert!(summary.flatten().is_some_and(|s| s.ends_with("/binding")), "{story:?}");
+        assert!(summary.clone().flatten().is_some_and(|s| s.ends_with("/binding")), "{story:?} {summary:?}");
         assert!(c.session.lesson.as_ref().is_some_and(|p| p.began > story[1]), "the next step begins after the last");
         assert_eq!(c.lesson_failure, None);
 
