@@ -197,6 +197,14 @@ impl Cluster {
         self.world.try_borrow().ok().map(|w| f(&w))
     }
 
+    /// `kubectl explain ARGS` for the editor's field descriptions. explain reads only kubectl's
+    /// schema and documentation, never the cluster: the world, its trace, the session and the
+    /// terminal stay as they are. None while the world is borrowed.
+    pub fn explain(&self, args: &str) -> Option<crate::sim::kubectl::Output> {
+        let mut sim = self.world.try_borrow_mut().ok()?;
+        Some(crate::ui::bridge::kubectl(&mut sim, &format!("kubectl explain {args}"), None))
+    }
+
     /// A read-only handle to the world that compares by identity (for props that must not change
     /// on every frame).
     pub fn world_ref(&self) -> WorldRef {

@@ -24,7 +24,7 @@ use crate::ui::cluster::Cluster;
 use crate::ui::dispatch;
 use crate::ui::fetch;
 use crate::ui::session::{LessonProgress, Session};
-use crate::ui::state::{LessonPane, Selection, UiAction, UiState};
+use crate::ui::state::{LessonPane, UiAction, UiState};
 use current_step::CurrentStep;
 
 /// Fetches and opens lesson `id`; what goes wrong is shown in the panel.
