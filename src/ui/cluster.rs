@@ -197,12 +197,11 @@ impl Cluster {
         self.world.try_borrow().ok().map(|w| f(&w))
     }
 
-    /// `kubectl explain ARGS` for the editor's field descriptions. explain reads only kubectl's
-    /// schema and documentation, never the cluster: the world, its trace, the session and the
-    /// terminal stay as they are. None while the world is borrowed.
-    pub fn explain(&self, args: &str) -> Option<crate::sim::kubectl::Output> {
+    /// `kubectl explain ARGS` for the editor's field descriptions (`bridge::explain`): the world,
+    /// its trace, the session and the terminal stay as they are. None while the world is borrowed.
+    pub fn explain(&self, args: &str) -> Option<Result<String, String>> {
         let mut sim = self.world.try_borrow_mut().ok()?;
-        Some(crate::ui::bridge::kubectl(&mut sim, &format!("kubectl explain {args}"), None))
+        Some(crate::ui::bridge::explain(&mut sim, args))
     }
 
     /// A read-only handle to the world that compares by identity (for props that must not change

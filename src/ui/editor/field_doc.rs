@@ -30,13 +30,11 @@ pub fn field_doc(props: &FieldDocProps) -> Html {
             if let Some(args) = args.clone() {
                 let line = format!("kubectl explain {args}");
                 when_ready(&line, move || {
-                    let shown = cluster.explain(&args).map_or_else(
-                        || html! { "kubectl is busy; move the cursor again." },
-                        |out| match out.failed {
-                            false => describe(&out.stdout),
-                            true => html! { <span class="error">{ out.stderr.trim().to_string() }</span> },
-                        },
-                    );
+                    let shown = match cluster.explain(&args) {
+                        None => html! { "kubectl is busy; move the cursor again." },
+                        Some(Ok(out)) => describe(&out),
+                        Some(Err(e)) => html! { <span class="error">{ e.trim().to_string() }</span> },
+                    };
                     doc.set(Some((args, shown)));
                 });
             }
@@ -92,11 +90,13 @@ mod tests {
     fn the_description_is_kubectl_explains() {
         let mut sim = Sim::unbooted(1);
         let at = field_at("apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 3\n", 3).expect("a field");
-        let out = bridge::kubectl(&mut sim, &format!("kubectl explain {}", at.explain_args()), None);
-        assert!(!out.failed, "{}", out.stderr);
-        let (field, text) = field_and_description(&out.stdout);
+        let out = bridge::explain(&mut sim, &at.explain_args()).expect("deployment.spec.replicas is explained");
+        let (field, text) = field_and_description(&out);
         assert_eq!(field, "replicas <integer>");
         assert!(text.starts_with("Number of desired pods. This is a pointer"), "{text}");
         assert!(!text.contains("  "), "wrapped lines are joined: {text}");
+        let err =
+            bridge::explain(&mut sim, "deployment.spec.replicaz --api-version=apps/v1").expect_err("no such field");
+        assert_eq!(err.trim(), "error: field \"replicaz\" does not exist");
     }
 }
