@@ -5,7 +5,8 @@
 //!  static/lessons/index.txt ──► index::parse ──► the course's order (id, title), no lesson fetched
 //!  static/lessons/<id>.md   ──► parse ──► Lesson { intro, setup, steps: [Step { goal, tries, checks,
 //!                                                                       hints, solution, wait }] }
-//!  Check::evaluate(&World)  ──► Outcome { passed, explanation }   (reads the apiserver's cache only)
+//!  Check::evaluate(&World, since) ──► Outcome { passed, explanation, message }  (reads the apiserver's
+//!                                     cache, and the trace from message `since`, when the step began)
 //!  verify::verify(&Lesson)  ──► every check fails before its solution and passes after
 //! ```
 //! Nothing here reads files or the clock: the native `sandbox lessons` and the browser fetch the
@@ -78,11 +79,19 @@ impl Step {
     }
 
     /// The first check that does not hold, with what is missing; `None` when the step is done.
-    pub fn first_failure(&self, world: &World) -> Option<String> {
+    /// `since`: the id of the first message sent after the step began (what `message` checks read).
+    pub fn first_failure(&self, world: &World, since: u64) -> Option<String> {
         self.checks.iter().find_map(|c| {
-            let outcome = c.evaluate(world);
+            let outcome = c.evaluate(world, since);
             (!outcome.passed).then_some(outcome.explanation)
         })
+    }
+
+    /// The hop of the story that shows the step done: the message its last passing `message` check
+    /// found (checks go along the story, so the last is the furthest: the binding after the
+    /// ReplicaSet); none if the step has no such check.
+    pub fn found_message(&self, world: &World, since: u64) -> Option<u64> {
+        self.checks.iter().rev().find_map(|c| c.evaluate(world, since).message)
     }
 }
 
@@ -97,8 +106,8 @@ pub struct CheckLine {
 
 impl CheckLine {
     /// Evaluates the check; a failure leads with the teacher's words, then what the cluster has.
-    pub fn evaluate(&self, world: &World) -> Outcome {
-        let mut outcome = self.check.evaluate(world);
+    pub fn evaluate(&self, world: &World, since: u64) -> Outcome {
+        let mut outcome = self.check.evaluate(world, since);
         if let (false, Some(explain)) = (outcome.passed, &self.explain) {
             outcome.explanation = format!("{explain} ({})", outcome.explanation);
         }

@@ -17,6 +17,9 @@ mod devtools;
 // Lessons: a lesson link, steps checked as the learner types, progress over a reload, embed, bad links.
 #[path = "e2e/lessons.rs"]
 mod lessons;
+// The editor explains the field on the cursor's line (kubectl explain, fetched then).
+#[path = "e2e/field_doc.rs"]
+mod field_doc;
 // The kubectl module: fetched on the first command, and what a learner sees when it cannot be.
 #[path = "e2e/kubectl_module.rs"]
 mod kubectl_module;

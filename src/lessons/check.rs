@@ -8,12 +8,16 @@
 //! condition KIND/NAME TYPE [STATUS]            Available (True unless a status is given)
 //! count     KIND [where PATH OP [VALUE] [and ...]] OP N
 //! event     REASON [for KIND/NAME | for KIND]  an Event with that reason, about that object
+//! message   FROM -> TO [VERB] [KIND[/NAME]] [--subresource SUB]
+//!                                              such a message was sent since the step began
 //! ```
 //! Each takes `-n NS` (default `default`); `count` and `event` also take `-l SELECTOR` (the objects'
-//! labels, kubectl's syntax) and `-A` (every namespace). OP is one of `== != > >= < <=` (numbers compare
+//! labels, kubectl's syntax) and `-A` (every namespace), as does `message` (see `message`). OP is one of `== != > >= < <=` (numbers compare
 //! as numbers), `contains`, `exists`, `missing`. A check never changes the world: it reads the
 //! apiserver's watch cache (what a `kubectl get` would be answered from), sends nothing and advances
 //! no time, so the UI can run it after every command.
+
+mod message;
 
 use serde_json::Value;
 
@@ -22,6 +26,7 @@ use crate::sim::api::ResourceType;
 use crate::sim::api::registry::{resolve, storage_key, storage_prefix};
 use crate::sim::api::selector::{Selector, parse_selector};
 use crate::sim::world::World;
+pub use message::MessageCheck;
 
 /// A comparison between what the cluster has and what the step wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,9 +158,24 @@ pub enum Check {
     Exists(Target),
     Absent(Target),
     Field(Target, FieldTest),
-    Condition { target: Target, kind: String, status: String },
-    Count { set: Set, tests: Vec<FieldTest>, op: Op, n: u64 },
-    Event { reason: String, about: About, scope: Scope },
+    Condition {
+        target: Target,
+        kind: String,
+        status: String,
+    },
+    Count {
+        set: Set,
+        tests: Vec<FieldTest>,
+        op: Op,
+        n: u64,
+    },
+    Event {
+        reason: String,
+        about: About,
+        scope: Scope,
+    },
+    /// A message of the trace sent since the step began.
+    Message(MessageCheck),
 }
 
 /// What evaluating a check found: whether it holds, and in plain words what the cluster has.
@@ -164,6 +184,8 @@ pub struct Outcome {
     pub passed: bool,
     /// When it fails: what is missing. When it passes: what was found.
     pub explanation: String,
+    /// For a `message` check that passed: the first message that did it (the story's hop to show).
+    pub message: Option<u64>,
 }
 
 /// Parses one check; the error is a plain sentence a teacher can act on.
@@ -193,8 +215,8 @@ pub fn parse(text: &str) -> Result<Check, String> {
     if selector.is_some() && !matches!(verb, "count" | "event") {
         return Err(format!("-l only goes with count and event, not {verb}"));
     }
-    if all && !matches!(verb, "count" | "event") {
-        return Err(format!("-A only goes with count and event; {verb} names one object"));
+    if all && !matches!(verb, "count" | "event" | "message") {
+        return Err(format!("-A only goes with count, event and message; {verb} names one object"));
     }
     let check = match verb {
         "exists" | "absent" => {
@@ -222,9 +244,10 @@ pub fn parse(text: &str) -> Result<Check, String> {
         }
         "count" => parse_count(rest, scope, selector)?,
         "event" => parse_event(rest, scope, selector)?,
+        "message" => Check::Message(message::parse(rest, scope)?),
         other => {
             return Err(format!(
-                "unknown check {other:?} (a check starts with exists, absent, field, condition, count or event)"
+                "unknown check {other:?} (a check starts with exists, absent, field, condition, count, event or message)"
             ));
         }
     };
@@ -402,8 +425,14 @@ impl Set {
 }
 
 impl Check {
-    /// Evaluates the check against what the apiserver would serve now. Reads only.
-    pub fn evaluate(&self, world: &World) -> Outcome {
+    /// Whether it reads the trace (a `message` check): it may pass with no object changed.
+    pub fn reads_trace(&self) -> bool {
+        matches!(self, Check::Message(_))
+    }
+
+    /// Evaluates the check against what the apiserver would serve now, and (a `message` check) the
+    /// messages sent from id `since` on, when the step began. Reads only.
+    pub fn evaluate(&self, world: &World, since: u64) -> Outcome {
         let (passed, explanation) = match self {
             Check::Exists(t) => match t.get(world) {
                 Some(_) => (true, format!("{} exists", t.describe())),
@@ -438,8 +467,12 @@ impl Check {
                 (passed, format!("{what}: {found} found, want {} {n}", op.text()))
             }
             Check::Event { reason, about, scope } => evaluate_event(world, reason, about, scope),
+            Check::Message(m) => {
+                let (passed, explanation, message) = m.evaluate(world, since);
+                return Outcome { passed, explanation, message };
+            }
         };
-        Outcome { passed, explanation }
+        Outcome { passed, explanation, message: None }
     }
 }
 

@@ -27,17 +27,20 @@ pub fn verify(lesson: &Lesson, seed: u64) -> Result<usize, VerifyError> {
     commands::run(&mut world, &lesson.setup);
     for (i, step) in lesson.steps.iter().enumerate() {
         let number = i + 1;
-        if step.first_failure(&world).is_none() {
-            let explanation = step.checks.iter().map(|c| c.evaluate(&world).explanation).collect::<Vec<_>>().join("; ");
+        // The step begins now: its `message` checks read what is sent from here on, as in the UI.
+        let since = world.k.next_id();
+        if step.first_failure(&world, since).is_none() {
+            let explanation =
+                step.checks.iter().map(|c| c.evaluate(&world, since).explanation).collect::<Vec<_>>().join("; ");
             return Err(VerifyError::PassesBefore { step: number, title: step.title.clone(), explanation });
         }
         let transcript = commands::run(&mut world, &step.solution);
         // Stop as soon as the step is done, as the UI would: the next step starts from there.
         let deadline = world.now() + step.wait_ms;
-        let mut failure = step.first_failure(&world);
+        let mut failure = step.first_failure(&world, since);
         while failure.is_some() && world.now() < deadline {
             world.run_until((world.now() + POLL_MS).min(deadline));
-            failure = step.first_failure(&world);
+            failure = step.first_failure(&world, since);
         }
         if let Some(explanation) = failure {
             let title = step.title.clone();

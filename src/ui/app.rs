@@ -163,6 +163,10 @@ pub fn app() -> Html {
     let close_help = use_callback(ui.dispatcher(), |(), ui| ui.dispatch(UiAction::SetHelp(false)));
     let on_theme = use_callback(ui.dispatcher(), |t: Theme, ui| ui.dispatch(UiAction::SetTheme(t)));
     let show_story = use_callback(ui.dispatcher(), |open: bool, ui| ui.dispatch(UiAction::ShowStory(open)));
+    // A step's "What happened": its hop in the story tab, or (the embed view has no tab) the message.
+    let show_hop = use_callback((ui.dispatcher(), ui.embed), |id: u64, (ui, embed)| {
+        ui.dispatch(if *embed { UiAction::Select(Selection::Message(id)) } else { UiAction::ShowHop(id) })
+    });
     let on_lesson = {
         let (ui, d, latest) = (ui.dispatcher(), cluster.dispatcher(), latest_session.clone());
         use_callback((), move |id: String, _| {
@@ -184,7 +188,7 @@ pub fn app() -> Html {
     let embed = ui.embed;
     let lesson_panel = html! {
         <LessonPanel pane={ui.lesson.clone()} lesson={cluster.lesson.clone()} progress={cluster.session.lesson.clone()}
-            missing={cluster.lesson_failure.clone()} on_select={on_select.clone()} on_close={close_lesson}
+            missing={cluster.lesson_failure.clone()} on_story={show_hop} on_close={close_lesson}
             on_start={start_lesson} />
     };
     let with_lesson = ui.lesson != LessonPane::Closed;
@@ -230,7 +234,7 @@ pub fn app() -> Html {
                                 </div>
                                 if ui.story_open {
                                     <div class="tab-body">
-                                        <StoryPanel selection={ui.selection.clone()} on_select={on_select.clone()} />
+                                        <StoryPanel selection={ui.selection.clone()} at={ui.story_at} on_select={on_select.clone()} />
                                     </div>
                                 }
                             </section>

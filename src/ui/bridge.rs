@@ -152,6 +152,13 @@ pub fn kubectl(sim: &mut Sim, line: &str, stdin: Option<&str>) -> Output {
     kubectl::execute(&mut sim.world, line, stdin)
 }
 
+/// `kubectl explain ARGS`: its output, or its error. explain reads only kubectl's schema and
+/// documentation: it sends nothing, so the world and its trace are left as they are.
+pub fn explain(sim: &mut Sim, args: &str) -> Result<String, String> {
+    let out = kubectl::execute(&mut sim.world, &format!("kubectl explain {args}"), None);
+    if out.failed { Err(out.stderr) } else { Ok(out.stdout) }
+}
+
 /// The rows a `kubectl get -w` stream has received since last asked, as kubectl prints them.
 pub fn drain_watch(sim: &mut Sim, watch: &Watching) -> String {
     use crate::sim::apiserver::request::EventType;

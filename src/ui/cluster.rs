@@ -73,8 +73,9 @@ pub struct Cluster {
     pub lesson: Option<Rc<Lesson>>,
     /// What the lesson's current step still misses, as its first failing check explains it.
     pub lesson_failure: Option<String>,
-    /// The apiserver cache's revision and the steps done when the lesson was last checked.
-    lesson_checked: Option<(i64, usize)>,
+    /// The apiserver cache's revision, the next message id (for a step that reads the trace, else
+    /// 0) and the steps done when the lesson was last checked.
+    lesson_checked: Option<(i64, u64, usize)>,
     /// The id of the first message of the last action that changed the cluster: where the story of
     /// a step it completes starts.
     command_start: u64,
@@ -194,6 +195,13 @@ impl Cluster {
     /// Reads the world; None only if it is being changed right now (never during a render).
     pub fn with_world<R>(&self, f: impl FnOnce(&Sim) -> R) -> Option<R> {
         self.world.try_borrow().ok().map(|w| f(&w))
+    }
+
+    /// `kubectl explain ARGS` for the editor's field descriptions (`bridge::explain`): the world,
+    /// its trace, the session and the terminal stay as they are. None while the world is borrowed.
+    pub fn explain(&self, args: &str) -> Option<Result<String, String>> {
+        let mut sim = self.world.try_borrow_mut().ok()?;
+        Some(crate::ui::bridge::explain(&mut sim, args))
     }
 
     /// A read-only handle to the world that compares by identity (for props that must not change

@@ -3,12 +3,15 @@
 
 pub mod errors;
 pub mod examples;
+mod field_doc;
+pub mod field_path;
 
 use yew::prelude::*;
 
 use super::cluster::{ApplyOutcome, Cluster, Origin};
 use super::dispatch;
 use examples::EXAMPLES;
+use field_doc::FieldDoc;
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -21,6 +24,17 @@ pub fn editor(props: &EditorProps) -> Html {
     let text = use_state(|| EXAMPLES[0].yaml.to_string());
     let example = use_state(|| 0usize);
     let gutter = use_node_ref();
+    // The cursor's line, for the description of the field on it (none until the text is touched).
+    let cursor = use_state(|| None::<usize>);
+    let on_cursor = {
+        let cursor = cursor.clone();
+        Callback::from(move |e: Event| {
+            let area = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>();
+            let at = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+            // selectionStart counts UTF-16 units.
+            cursor.set(Some(area.value().encode_utf16().take(at).filter(|&u| u == u16::from(b'\n')).count()));
+        })
+    };
     // The outcome the learner has edited past: its error no longer describes the text.
     let dismissed = use_state(|| None::<u64>);
     let current_serial = props.last_apply.as_ref().map(|o| o.serial);
@@ -79,8 +93,10 @@ pub fn editor(props: &EditorProps) -> Html {
                     { for (1..=lines).map(|n| html! { <span class={classes!((error_line == Some(n)).then_some("error"))}>{ format!("{n}\n") }</span> }) }
                 </pre>
                 <textarea class="code" spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off" aria-label="Manifest YAML"
-                    value={(*text).clone()} {oninput} {onscroll} />
+                    value={(*text).clone()} {oninput} {onscroll} onclick={on_cursor.reform(Event::from)}
+                    onkeyup={on_cursor.reform(Event::from)} onfocus={on_cursor.reform(Event::from)} />
             </div>
+            <FieldDoc text={AttrValue::from((*text).clone())} line={*cursor} />
             { status(outcome, error_line) }
         </div>
     }

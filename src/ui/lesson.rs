@@ -24,7 +24,7 @@ use crate::ui::cluster::Cluster;
 use crate::ui::dispatch;
 use crate::ui::fetch;
 use crate::ui::session::{LessonProgress, Session};
-use crate::ui::state::{LessonPane, Selection, UiAction, UiState};
+use crate::ui::state::{LessonPane, UiAction, UiState};
 use current_step::CurrentStep;
 
 /// Fetches and opens lesson `id`; what goes wrong is shown in the panel.
@@ -88,7 +88,8 @@ pub struct LessonPanelProps {
     pub lesson: Option<Rc<Lesson>>,
     pub progress: Option<LessonProgress>,
     pub missing: Option<String>,
-    pub on_select: Callback<Selection>,
+    /// A done step's "What happened": the message that shows it, opened in the story of its command.
+    pub on_story: Callback<u64>,
     pub on_close: Callback<()>,
     /// Starts an offered lesson on a fresh cluster.
     pub on_start: Callback<Rc<Lesson>>,
@@ -152,7 +153,7 @@ fn offer(lesson: &Rc<Lesson>, on_start: &Callback<Rc<Lesson>>) -> Html {
 
 fn steps(lesson: &Rc<Lesson>, progress: &LessonProgress, props: &LessonPanelProps) -> Html {
     let done = progress.done.len();
-    let story = |id: u64| props.on_select.reform(move |_: MouseEvent| Selection::Message(id));
+    let story = |id: u64| props.on_story.reform(move |_: MouseEvent| id);
     html! {
         <>
             <h3 class="lesson-title">{ lesson.title.clone() }</h3>
@@ -170,7 +171,7 @@ fn steps(lesson: &Rc<Lesson>, progress: &LessonProgress, props: &LessonPanelProp
                                 { step.title.clone() }
                                 if let Some(&id) = progress.done.get(i).filter(|&&id| id > 0) {
                                     <button class="link" data-testid="lesson-story" data-message={id.to_string()} onclick={story(id)}
-                                        title="Show the first message of the command that completed this step">{ "What happened ▸" }</button>
+                                        title="Open the story of the command that completed this step, on the hop that shows it">{ "What happened ▸" }</button>
                                 }
                             </div>
                             if i < done && !step.text.is_empty() {

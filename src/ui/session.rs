@@ -57,14 +57,18 @@ pub struct Session {
 }
 
 /// A lesson under way (`static/lessons/<id>.md`): its steps are done in order, so the done ones are
-/// a prefix of its steps. Saved as `{"id": "deployment", "done": [412, 967]}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// a prefix of its steps. Saved as `{"id": "deployment", "done": [412, 967], "began": 1203}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LessonProgress {
     pub id: String,
-    /// One entry per step done, in order: the id of the first message of the command that
-    /// completed it (where its story starts). The replay is deterministic, so the ids hold after a
+    /// One entry per step done, in order: the message that shows it done, which "What happened"
+    /// opens in the story of its command: the one a `message` check found, else the first message
+    /// of the command that completed it. The replay is deterministic, so the ids hold after a
     /// reload or in a share link.
     pub done: Vec<u64>,
+    /// The id of the first message sent after the current step began: its `message` checks read
+    /// the trace from there (0 in sessions saved before there were such checks).
+    pub began: u64,
 }
 
 /// Why a saved session could not be used.

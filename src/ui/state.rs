@@ -83,6 +83,9 @@ pub struct UiState {
     pub theme: Theme,
     /// The editor's panel shows the story of the last command (its tab) instead of the editor.
     pub story_open: bool,
+    /// The story tab tells the story of the action that sent this message (a lesson step's "What
+    /// happened"), instead of the last action's, until the tabs are switched.
+    pub story_at: Option<u64>,
     pub lesson: LessonPane,
     /// `#lesson=<id>&embed`: only the lesson, the terminal and the diagram (for an iframe).
     pub embed: bool,
@@ -93,8 +96,10 @@ pub enum UiAction {
     Select(Selection),
     SetHelp(bool),
     SetTheme(Theme),
-    /// Shows the story (true) or the editor in their shared panel.
+    /// Shows the story of the last action (true) or the editor in their shared panel.
     ShowStory(bool),
+    /// Opens the story tab on the story holding this message, the message selected (its hop).
+    ShowHop(u64),
     SetLesson(LessonPane),
 }
 
@@ -107,7 +112,10 @@ impl Reducible for UiState {
             UiAction::Select(s) => next.selection = s,
             UiAction::SetHelp(open) => next.help_open = open,
             UiAction::SetTheme(t) => next.theme = t,
-            UiAction::ShowStory(open) => next.story_open = open,
+            UiAction::ShowStory(open) => (next.story_open, next.story_at) = (open, None),
+            UiAction::ShowHop(id) => {
+                (next.story_open, next.story_at, next.selection) = (true, Some(id), Selection::Message(id));
+            }
             UiAction::SetLesson(pane) => next.lesson = pane,
         }
         Rc::new(next)
@@ -143,6 +151,10 @@ mod tests {
         assert_eq!(s.selection, Selection::Message(4));
         assert!(s.help_open);
         assert!(!s.clone().reduce(UiAction::SetHelp(false)).help_open);
-        assert!(s.reduce(UiAction::ShowStory(true)).story_open);
+        assert!(s.clone().reduce(UiAction::ShowStory(true)).story_open);
+        let hop = s.reduce(UiAction::ShowHop(812));
+        assert_eq!((hop.story_open, hop.story_at, &hop.selection), (true, Some(812), &Selection::Message(812)));
+        let back = hop.reduce(UiAction::ShowStory(true));
+        assert_eq!((back.story_open, back.story_at), (true, None), "the tab goes back to the last action's story");
     }
 }

@@ -20,6 +20,8 @@ pub const ROWS: usize = 100;
 #[derive(Properties, PartialEq)]
 pub struct StoryPanelProps {
     pub selection: Selection,
+    /// Tell the story holding this message (a lesson step's), not the last action's.
+    pub at: Option<u64>,
     pub on_select: Callback<Selection>,
 }
 
@@ -28,7 +30,7 @@ pub fn story_panel(props: &StoryPanelProps) -> Html {
     let cluster = use_context::<ClusterContext>().expect("StoryPanel is rendered inside the cluster provider");
     // The story being told, for the world it is told from (a view of the past is another world).
     let told = use_mut_ref(|| None::<(WorldRef, Story)>);
-    let begun = cluster.story().cloned();
+    let begun = props.at.map_or_else(|| cluster.story(), |id| cluster.story_holding(id)).cloned();
     let world = cluster.world_ref();
     let display = cluster.display;
     let (visible, incomplete, selected) = {

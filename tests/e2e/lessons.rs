@@ -78,15 +78,26 @@ fn a_lesson_link_checks_steps_typed_in_the_terminal_and_keeps_them() {
     assert_eq!(count(&site, "[data-testid=lesson-complete]"), 1, "the lesson says it is complete");
     assert_eq!(count(&site, "[data-testid=lesson-story]"), 2, "each done step points at its story");
 
-    // "What happened" selects the first message of the command that completed the step.
+    // "What happened" opens the story of the command that completed the step (the create, not the
+    // last command) on the hop its message check found (the scheduler's binding), selected there
+    // and in the inspector.
     click_css(&site, "[data-testid=lesson-story]");
     let id = site
         .session
         .execute("return document.querySelector('[data-testid=lesson-story]').dataset.message;", vec![])
         .expect("the script runs");
-    let want = format!("Message #{}", id.as_str().unwrap_or("?"));
+    let id = id.as_str().unwrap_or("?").to_string();
+    let want = format!("Message #{id}");
     let shown = poll(Duration::from_secs(5), || text_of(&site, "[data-testid=inspector]").contains(&want));
     assert!(shown, "the inspector does not show {want}\n{}", diagnose(&site));
+    let story = text_of(&site, "[data-testid=story]");
+    assert!(story.contains("kubectl create deployment web"), "the story tab tells the create's story: {story}");
+    let hop = text_of(&site, &format!("[data-testid=story-hop].selected[data-message-id='{id}']"));
+    assert!(
+        hop.contains("kube-scheduler → kube-apiserver") && hop.contains("/binding"),
+        "the selected hop is the binding the step's check found: {hop:?}\n{}",
+        diagnose(&site)
+    );
     shot(&site, "lesson-panel");
 
     // A reload replays the session, the lesson's progress with it.
@@ -122,6 +133,35 @@ fn a_lesson_link_checks_steps_typed_in_the_terminal_and_keeps_them() {
         assert_eq!(count(&site, css), want, "{css} in the embed view\n{}", diagnose(&site));
     }
     shot(&site, "lesson-embed");
+}
+
+/// Every lesson of the course opened from its link, its panel saved as `lesson-<id>.png` (the
+/// issue's note lists them): each parses in the browser, starts on a fresh cluster, and shows its
+/// first step with nothing done.
+#[test]
+fn every_lesson_opens_from_its_link() {
+    let Some(site) = open_at("every_lesson_opens_from_its_link", "") else {
+        return;
+    };
+    let ids: Vec<&str> = include_str!("../../static/lessons/index.txt")
+        .lines()
+        .filter_map(|l| l.split('\t').next().filter(|id| !id.trim().is_empty() && !id.starts_with('#')))
+        .collect();
+    assert_eq!(ids.len(), 13, "the course's index lists its lessons");
+    for id in ids {
+        // A first visit by the teacher's link: no saved session (so no question before the fresh
+        // start), and the address changed without a hashchange (the reload opens the lesson).
+        let js = format!("localStorage.clear(); history.replaceState(null, '', '#lesson={id}'); location.reload();");
+        site.session.execute(&js, vec![]).expect("the page reloads");
+        std::thread::sleep(Duration::from_millis(500));
+        wait_for_app(&site);
+        let opened = poll(APP_START, || {
+            count(&site, "[data-testid=lesson][data-state=open]") == 1 && count(&site, "[data-testid=lesson-step]") > 0
+        });
+        assert!(opened, "#lesson={id} did not open\n{}\n{}", text_of(&site, "[data-testid=lesson]"), diagnose(&site));
+        assert_eq!(count(&site, DONE), 0, "{id}: nothing is done before the learner acts");
+        shot(&site, &format!("lesson-{id}"));
+    }
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn bad_checks_say_why() {
         ("count pods -n", "-n needs a namespace"),
         ("count pods -A -n default >= 1", "cannot go together"),
         ("exists deployment/web -l app=web", "-l only goes with count and event"),
-        ("exists deployment/web -A", "-A only goes with count and event"),
+        ("exists deployment/web -A", "-A only goes with count, event and message"),
         ("event FailedScheduling -l app=web", "needs `for KIND`"),
         ("event FailedScheduling for pod/x -l app=web", "drop it or the /NAME"),
         ("event FailedScheduling about pods", "event takes REASON"),
@@ -98,11 +98,40 @@ fn checks_read_the_cluster_and_explain_themselves() {
         ("event Scheduled for pods -l app=web", true, "2 Scheduled event(s)"),
         ("event Killing", false, "no Killing event in namespace default yet"),
         ("event Pulled -A", true, "Pulled event(s)"),
+        (
+            "message kube-scheduler -> kube-apiserver POST pod/web-* --subresource binding",
+            true,
+            "kube-scheduler → kube-apiserver: POST /api/v1/namespaces/default/pods/web-",
+        ),
+        (
+            "message kubelet -> container-runtime RunPodSandbox pod/stuck",
+            false,
+            "no message kubelet → container-runtime",
+        ),
+        ("message kube-controller-manager -> kube-apiserver create rs -A", true, "POST /apis/apps/v1/namespaces/"),
     ];
     for (text, passed, want) in cases {
         let check = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        let outcome = check.evaluate(&w);
+        let outcome = check.evaluate(&w, 0);
         assert_eq!(outcome.passed, passed, "{text}: {}", outcome.explanation);
         assert!(outcome.explanation.contains(want), "{text}: want {want:?}, got {:?}", outcome.explanation);
+        assert_eq!(outcome.message.is_some(), passed && text.starts_with("message"), "{text}");
     }
+}
+
+#[test]
+fn a_message_check_reads_only_what_was_sent_since_the_step_began() {
+    let mut w = cluster();
+    let check = parse("message kube-scheduler -> kube-apiserver POST pod/web-* --subresource binding").expect("valid");
+    let begun = w.k.next_id();
+    let outcome = check.evaluate(&w, begun);
+    assert!(!outcome.passed, "the pods were bound before the step began: {}", outcome.explanation);
+    assert!(outcome.explanation.contains("since this step began"), "{}", outcome.explanation);
+    kubectl::execute(&mut w, "kubectl scale deployment web --replicas=3", None, &NoFiles);
+    w.run_for(10_000);
+    let outcome = check.evaluate(&w, begun);
+    assert!(outcome.passed, "{}", outcome.explanation);
+    let id = outcome.message.expect("the binding's message");
+    let bound = w.k.trace.entries().iter().find(|e| e.id == id).expect("kept");
+    assert!(id >= begun && bound.summary.ends_with("/binding"), "{bound:?}");
 }

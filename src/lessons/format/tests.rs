@@ -83,6 +83,12 @@ fn every_mistake_names_its_line_and_reason() {
         (broken("Check: exists deployment/web", "Check: exists deploymnet/web"), 17, "unknown kind \"deploymnet\""),
         (broken("Check: exists deployment/web", "Check: exist deployment/web"), 17, "unknown check \"exist\""),
         (broken("where status.phase ==", "where status..phase =="), 18, "empty name"),
+        (
+            broken("Check: exists deployment/web", "Check: message kube-schedular -> kube-apiserver POST pods"),
+            17,
+            "bad check: unknown component \"kube-schedular\"",
+        ),
+        (broken("Check: exists deployment/web", "Check: message kube-scheduler kube-apiserver"), 17, "FROM -> TO"),
         (broken("Check: exists deployment/web\n", "Explain: nothing\n"), 17, "follows a Check: line"),
         (broken("Explain: the pods", "Explain: once\nExplain: the pods"), 20, "a second Explain:"),
         (broken("Wait: 90s", "Wait: a while"), 22, "Wait: needs a duration"),

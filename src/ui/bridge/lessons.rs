@@ -65,9 +65,15 @@ pub fn solution_text(step: &Step) -> String {
 }
 
 /// The first of the step's checks that does not hold, with what is missing; None when it is done.
-/// Reads the apiserver's cache only: the world is not changed.
-pub fn first_failure(sim: &Sim, step: &Step) -> Option<String> {
-    step.first_failure(&sim.world)
+/// `since`: the first message id of the step (what its `message` checks read). Reads only: the
+/// world is not changed.
+pub fn first_failure(sim: &Sim, step: &Step, since: u64) -> Option<String> {
+    step.first_failure(&sim.world, since)
+}
+
+/// The message a done step's `message` check found: the hop that shows what happened.
+pub fn found_message(sim: &Sim, step: &Step, since: u64) -> Option<u64> {
+    step.found_message(&sim.world, since)
 }
 
 /// The id the next message will get: a command about to run starts its story there.
@@ -114,7 +120,7 @@ mod tests {
         let mut sim = Sim::unbooted(1);
         sim.run_for(1_000);
         let (now, next) = (sim.now(), next_message_id(&sim));
-        assert!(first_failure(&sim, &lesson.steps[0]).is_some_and(|why| why.contains("tour")));
+        assert!(first_failure(&sim, &lesson.steps[0], 0).is_some_and(|why| why.contains("tour")));
         assert_eq!((sim.now(), next_message_id(&sim)), (now, next), "a check sends nothing");
     }
 

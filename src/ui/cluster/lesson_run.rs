@@ -27,7 +27,7 @@ impl Cluster {
                 lesson.title
             ),
         );
-        Rc::make_mut(&mut self.session).lesson = Some(LessonProgress { id: lesson.id.clone(), done: Vec::new() });
+        Rc::make_mut(&mut self.session).lesson = Some(LessonProgress { id: lesson.id.clone(), ..Default::default() });
         let setup = bridge::lessons::setup_steps(&lesson);
         if !setup.is_empty() {
             self.print(LineKind::Info, "Setting the lesson up:");
@@ -43,6 +43,11 @@ impl Cluster {
                 }
             }
         }
+        // The first step begins after the setup: what the setup sent is not the learner's doing.
+        let began = self.with_world(bridge::lessons::next_message_id).unwrap_or(0);
+        if let Some(p) = Rc::make_mut(&mut self.session).lesson.as_mut() {
+            p.began = began;
+        }
         self.attach_lesson(lesson);
     }
 
@@ -50,7 +55,9 @@ impl Cluster {
     /// another lesson, or none, starts this one from its first step without setting anything up.
     pub(super) fn attach_lesson(&mut self, lesson: Rc<Lesson>) {
         if self.session.lesson.as_ref().is_none_or(|p| p.id != lesson.id) {
-            Rc::make_mut(&mut self.session).lesson = Some(LessonProgress { id: lesson.id.clone(), done: Vec::new() });
+            let began = self.with_world(bridge::lessons::next_message_id).unwrap_or(0);
+            Rc::make_mut(&mut self.session).lesson =
+                Some(LessonProgress { id: lesson.id.clone(), done: Vec::new(), began });
         }
         self.lesson = Some(lesson);
         self.lesson_checked = None;
@@ -72,36 +79,47 @@ impl Cluster {
         if self.viewing_past() {
             return;
         }
-        let Some(mut done) = self.session.lesson.as_ref().map(|p| p.done.clone()) else { return };
-        let Some((revision, now)) = self.with_world(|w| (bridge::cache_revision(w), w.now())) else { return };
+        let Some(p) = self.session.lesson.as_ref() else { return };
+        let (mut done, mut began) = (p.done.clone(), p.began);
+        let Some((revision, sent, now)) =
+            self.with_world(|w| (bridge::cache_revision(w), bridge::lessons::next_message_id(w), w.now()))
+        else {
+            return;
+        };
         // As a preset's waits do: judge the cluster the learner sees, not messages still replaying.
         if self.display + 1.0 < now as f64 {
             return;
         }
-        if self.lesson_checked == Some((revision, done.len())) {
+        // A step's `message` checks read the trace: new messages matter to them, not only a new
+        // revision. Other steps are checked again only when the cache changed.
+        let reads_trace = lesson.steps.get(done.len()).is_some_and(|s| s.checks.iter().any(|c| c.check.reads_trace()));
+        let key = (revision, if reads_trace { sent } else { 0 }, done.len());
+        if self.lesson_checked == Some(key) {
             return;
         }
         let before = done.len();
         let mut failure = None;
         while let Some(step) = lesson.steps.get(done.len()) {
-            let Some(outcome) = self.with_world(|w| bridge::lessons::first_failure(w, step)) else { return };
-            match outcome {
-                Some(why) => {
-                    failure = Some(why);
-                    break;
-                }
-                None => {
-                    let from = self.command_start;
-                    done.push(self.with_world(|w| bridge::lessons::story_start(w, from)).unwrap_or(from));
-                }
+            let Some(outcome) = self.with_world(|w| bridge::lessons::first_failure(w, step, began)) else { return };
+            if let Some(why) = outcome {
+                failure = Some(why);
+                break;
             }
+            // "What happened" opens the hop a message check found, else the command's first message.
+            let from = self.command_start;
+            let shown = self.with_world(|w| {
+                bridge::lessons::found_message(w, step, began).unwrap_or_else(|| bridge::lessons::story_start(w, from))
+            });
+            done.push(shown.unwrap_or(from));
+            began = sent;
         }
         self.lesson_failure = failure;
-        self.lesson_checked = Some((revision, done.len()));
+        self.lesson_checked = Some((key.0, key.1, done.len()));
         if done.len() != before {
             let finished = done.len() == lesson.steps.len();
             if let Some(p) = Rc::make_mut(&mut self.session).lesson.as_mut() {
                 p.done = done;
+                p.began = began;
             }
             if finished {
                 self.print(LineKind::Info, &format!("Lesson complete: {}.", lesson.title));
@@ -146,7 +164,7 @@ mod tests {
         let c = run(Rc::new(Cluster::new(1)), "kubectl create namespace mine");
         let c = c.reduce(ClusterAction::OpenLesson { lesson: deployment.clone(), fresh: true });
         assert!(c.session.ops.is_empty(), "a fresh start leaves the learner's work behind");
-        assert_eq!(c.session.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![] }));
+        assert_eq!(c.session.lesson.as_ref().map(|p| (p.id.as_str(), p.done.len())), Some(("deployment", 0)));
         assert!(c.lesson_failure.as_deref().is_some_and(|why| why.contains("web")), "{:?}", c.lesson_failure);
 
         let id = |c: &Cluster| c.with_world(bridge::lessons::next_message_id).expect("not borrowed");
@@ -160,6 +178,10 @@ mod tests {
         let story = done(&c);
         assert_eq!(story.len(), 2, "{:?}", c.lesson_failure);
         assert!(story[0] >= created && story[0] < scaled && story[1] >= scaled, "{story:?}: {created}, {scaled}");
+        // Step 1's "What happened" is the hop its message check found: the scheduler's binding.
+        let summary = c.with_world(|w| w.trace().iter().find(|e| e.id == story[0]).map(|e| e.summary.clone()));
+        assert!(summary.clone().flatten().is_some_and(|s| s.ends_with("/binding")), "{story:?} {summary:?}");
+        assert!(c.session.lesson.as_ref().is_some_and(|p| p.began > story[1]), "the next step begins after the last");
         assert_eq!(c.lesson_failure, None);
 
         // Breaking it later keeps the steps: the learner did them.

@@ -34,6 +34,13 @@ impl Cluster {
         self.stories.iter().rev().find(|s| s.op < replayed)
     }
 
+    /// The story of the action that sent message `id` (the last one begun at or before it), as
+    /// far as the screen has replayed; none if it came before every action.
+    pub fn story_holding(&self, id: u64) -> Option<&StoryStart> {
+        let last = self.story()?;
+        self.stories.iter().rev().skip_while(|s| s != &last).find(|s| s.start <= id)
+    }
+
     /// Records that the action logged at `op` began at message id `start`.
     pub(super) fn begin_story(&mut self, start: u64, title: String, op: usize, by_kubectl: bool) {
         Rc::make_mut(&mut self.stories).push(StoryStart { start, title, op, by_kubectl });
@@ -119,6 +126,10 @@ mod tests {
             branched.story().map(|s| (s.title.as_str(), s.op)),
             Some(("kubectl create configmap c --from-literal=a=b", 1))
         );
+
+        // A message of the create is held by its story, though a later action's is the last.
+        assert_eq!(branched.story_holding(first + 3).map(|s| s.start), Some(first));
+        assert_eq!(branched.story_holding(first.saturating_sub(1)).map(|s| s.start), None);
 
         // A reload's replay finds the same starts.
         let replayed = Rc::new(Cluster::replay((*branched.session).clone(), None, 0));

@@ -24,6 +24,9 @@ pub fn session_to_value(s: &Session) -> Value {
         let mut l = Map::new();
         l.insert("id".into(), lesson.id.as_str().into());
         l.insert("done".into(), Value::Array(lesson.done.iter().map(|&id| id.into()).collect()));
+        if lesson.began > 0 {
+            l.insert("began".into(), lesson.began.into());
+        }
         o.insert("lesson".into(), Value::Object(l));
     }
     Value::Object(o)
@@ -52,7 +55,11 @@ fn lesson_from_value(v: &Value) -> Result<LessonProgress, String> {
         .iter()
         .map(|d| d.as_u64().ok_or_else(|| o.wrong("done", "a list of whole numbers")))
         .collect::<Result<_, _>>()?;
-    Ok(LessonProgress { id: o.string("id")?, done })
+    let began = match o.get("began") {
+        None => 0,
+        Some(b) => b.as_u64().ok_or_else(|| o.wrong("began", "a whole number"))?,
+    };
+    Ok(LessonProgress { id: o.string("id")?, done, began })
 }
 
 fn logged_to_value(l: &Logged) -> Value {

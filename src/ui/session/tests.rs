@@ -21,7 +21,7 @@ fn sample() -> Session {
         ],
         now: 12_345,
         preset: None,
-        lesson: Some(LessonProgress { id: "deployment".into(), done: vec![412, 967] }),
+        lesson: Some(LessonProgress { id: "deployment".into(), done: vec![412, 967], began: 1203 }),
     }
 }
 
@@ -61,7 +61,11 @@ fn every_kind_of_action_and_preset_step_keeps_its_saved_form() {
 fn a_lesson_under_way_keeps_its_saved_form() {
     let text = r#"{"version":1,"seed":1,"ops":[],"now":0,"lesson":{"id":"deployment","done":[412,967]}}"#;
     let s = Session::from_json(text).expect("a lesson reads");
-    assert_eq!(s.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![412, 967] }));
+    assert_eq!(s.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![412, 967], began: 0 }));
+    assert_eq!(s.to_json(), text);
+    let text = r#"{"version":1,"seed":1,"ops":[],"now":0,"lesson":{"id":"deployment","done":[412],"began":967}}"#;
+    let s = Session::from_json(text).expect("a lesson with the start of its current step reads");
+    assert_eq!(s.lesson, Some(LessonProgress { id: "deployment".into(), done: vec![412], began: 967 }));
     assert_eq!(s.to_json(), text);
     let bad = r#"{"version":1,"seed":1,"ops":[],"now":0,"lesson":{"id":"x","done":["a"]}}"#;
     assert_eq!(
