@@ -5,7 +5,7 @@
 //! sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]
 //! sandbox bench --nodes N --pods M [--seed N]
 //! sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]
-//! sandbox compare SCRIPT --kubectl PATH [--seed N]
+//! sandbox compare SCRIPT --kubectl PATH [--seed N] [--traces DIR]
 //! sandbox story SCRIPT [--seed N] [--for DURATION]
 //! sandbox bench-serve [--pods 1000] [--seed N]
 //! sandbox lessons [--check] [DIR] [ID...]
@@ -38,7 +38,7 @@ mod story;
 const USAGE: &str = "usage:\n  sandbox run SCRIPT [--seed N] [--trace FILE] [--trace-window N]\n  \
                      sandbox bench --nodes N --pods M [--seed N]\n  \
                      sandbox serve [--address 127.0.0.1] [--port 6443] [--seed N] [--kubeconfig FILE] [--clock realtime|manual]\n  \
-                     sandbox compare SCRIPT --kubectl PATH [--seed N]\n  \
+                     sandbox compare SCRIPT --kubectl PATH [--seed N] [--traces DIR]\n  \
                      sandbox story SCRIPT [--seed N] [--for DURATION]\n  \
                      sandbox bench-serve [--pods 1000] [--seed N]\n  \
                      sandbox lessons [--check] [DIR] [ID...]";

@@ -14,7 +14,9 @@ pub mod admission;
 pub mod cache;
 pub mod fields;
 pub mod history;
+pub mod json_patch;
 pub mod limits;
+pub mod pagination;
 pub mod patch;
 pub mod priority;
 pub mod protection;
@@ -39,7 +41,7 @@ use serde_json::{Value, json};
 use self::admission::{AdmissionCtx, IpAllocator};
 use self::cache::{WatchCache, set_resource_version};
 use self::fields::FieldSelector;
-use self::request::{ApiRequest, ApiResponse, EventType, Verb, WatchNotice};
+use self::request::{ApiRequest, ApiResponse, EventType, PatchType, Verb, WatchNotice};
 use self::status::Status;
 use self::writes::WriteOutcome;
 use super::api::selector::{Selector, parse_selector};
@@ -171,6 +173,10 @@ impl ApiServer {
         if let Some(refused) = body_not_an_object(&req) {
             return respond(k, client, req.id, Err(refused));
         }
+        // Server-side apply is refused whether or not the object exists (it would create one).
+        if req.verb == Verb::Patch(PatchType::Apply) {
+            return respond(k, client, req.id, Err(Status::unsupported_patch("application/apply-patch+yaml")));
+        }
         if req.subresource.as_deref() == Some("scale") && !scale::served(rt) {
             let missing =
                 Status::new(404, status::Reason::NotFound, "the server could not find the requested resource");
@@ -189,7 +195,12 @@ impl ApiServer {
                     return respond(k, client, req.id, Err(e));
                 }
                 let prefix = api::storage_prefix(rt, req.namespace.as_deref());
-                self.send_to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(range(prefix, true)));
+                let page = match pagination::start_of(&req, &prefix) {
+                    Ok(page) => page,
+                    Err(e) => return respond(k, client, req.id, Err(e)),
+                };
+                let read = RangeRequest { start: page.key, revision: page.revision, ..range(prefix, true) };
+                self.send_to_etcd(k, client, req, Waiting::Read, EtcdOp::Range(read));
             }
             Verb::Watch => self.open_watch(client, req, k),
             Verb::DeleteCollection => respond(
@@ -283,6 +294,12 @@ impl ApiServer {
         }
         let Some(p) = self.pending.remove(&reply.id) else { return };
         let result = match reply.result {
+            // A page read at a revision compaction has dropped (`interpretListError`).
+            Err(e) if pagination::is_compacted(&e) && p.req.verb == Verb::List => {
+                let prefix = api::storage_prefix(p.req.resource, p.req.namespace.as_deref());
+                let start = pagination::start_of(&p.req, &prefix).ok().and_then(|s| s.key).unwrap_or_default();
+                return respond(k, p.client, p.req.id, Err(pagination::expired(&start, &prefix)));
+            }
             Err(e) => return respond(k, p.client, p.req.id, Err(Status::internal(e))),
             Ok(r) => r,
         };
@@ -296,19 +313,7 @@ impl ApiServer {
                         None => Err(Status::not_found(rt, p.req.name.as_deref().unwrap_or_default())),
                     }
                 } else {
-                    let (labels, fields) = selectors_of(&p.req).unwrap_or_default();
-                    let items: Vec<Value> = r
-                        .kvs
-                        .iter()
-                        .filter(|kv| cache::resource_for_key(&kv.key).is_some_and(|x| x.plural == rt.plural))
-                        .filter_map(|kv| decode(&kv.value, kv.mod_revision))
-                        .filter(|o| labels.matches_object(o) && fields.matches(o))
-                        .map(|o| api::convert::to_served(rt, &o))
-                        .collect();
-                    Ok(json!({
-                        "apiVersion": api_version(rt), "kind": format!("{}List", rt.kind),
-                        "metadata": {"resourceVersion": reply.revision.to_string()}, "items": items
-                    }))
+                    Ok(list_page(&p.req, &r, reply.revision))
                 };
                 respond(k, p.client, p.req.id, out);
             }
@@ -428,8 +433,44 @@ fn generated_name(req: &ApiRequest) -> bool {
     !named && meta.and_then(|m| m.get("generateName")).is_some()
 }
 
+/// A list (or one page of it) from what etcd read, as the etcd3 store's `GetList` makes it: the keys in
+/// order, filtered by resource and selectors, cut after `limit` objects with a `continue` token for
+/// the rest, and `remainingItemCount` when no selector filtered (then the keys left are the objects left).
+fn list_page(req: &ApiRequest, r: &super::store::RangeResponse, current: i64) -> Value {
+    let rt = req.resource;
+    let (labels, fields) = selectors_of(req).unwrap_or_default();
+    let limit = req.options.limit.filter(|l| *l > 0).map(|l| l as usize);
+    let prefix = api::storage_prefix(rt, req.namespace.as_deref());
+    // A page continues at its first page's revision; a first page is read at the latest.
+    let revision = pagination::start_of(req, &prefix).ok().and_then(|s| s.revision).unwrap_or(current);
+    let mut items = Vec::new();
+    let mut last_key: Option<&str> = None;
+    let mut more = false;
+    for kv in &r.kvs {
+        if limit.is_some_and(|l| items.len() >= l) {
+            more = true;
+            break;
+        }
+        last_key = Some(&kv.key);
+        if cache::resource_for_key(&kv.key).is_none_or(|x| x.plural != rt.plural) {
+            continue;
+        }
+        if let Some(o) = decode(&kv.value, kv.mod_revision).filter(|o| labels.matches_object(o) && fields.matches(o)) {
+            items.push(api::convert::to_served(rt, &o));
+        }
+    }
+    let mut metadata = json!({"resourceVersion": revision.to_string()});
+    if let (true, Some(last), Some(limit)) = (more, last_key, limit) {
+        metadata["continue"] = json!(pagination::encode_continue(last, &prefix, revision));
+        if req.options.label_selector.is_none() && req.options.field_selector.is_none() {
+            metadata["remainingItemCount"] = json!(r.count.saturating_sub(limit));
+        }
+    }
+    json!({"apiVersion": api_version(rt), "kind": format!("{}List", rt.kind), "metadata": metadata, "items": items})
+}
+
 fn range(key: String, prefix: bool) -> RangeRequest {
-    RangeRequest { key, prefix, limit: 0, revision: None }
+    RangeRequest { key, prefix, ..RangeRequest::default() }
 }
 
 /// The request's selectors; a bad one is a 400 with apimachinery's message, as the real apiserver's
@@ -471,7 +512,8 @@ fn notify(k: &mut Kernel, client: &Component, watch_id: u64, event: EventType, r
 /// decoder before anything reads it, in Go's words; the rest of the apiserver may then take a body to
 /// be an object.
 fn body_not_an_object(req: &ApiRequest) -> Option<Status> {
-    if !matches!(req.verb, Verb::Create | Verb::Update | Verb::Patch(_)) {
+    // A JSON patch is a list of operations; its handler reads it (`json_patch::patch_object`).
+    if !matches!(req.verb, Verb::Create | Verb::Update | Verb::Patch(PatchType::Merge | PatchType::Strategic)) {
         return None;
     }
     let body = req.body.as_ref()?;

@@ -170,6 +170,9 @@ pub struct RangeRequest {
     pub limit: usize,
     /// Read as of this revision; `None` (or <= 0, as etcd) means the current one.
     pub revision: Option<Revision>,
+    /// With `prefix`: begin at this key instead of at the prefix (etcd's range from a paginated
+    /// list's continue key to the prefix's end).
+    pub start: Option<String>,
 }
 
 impl RangeRequest {
@@ -186,6 +189,11 @@ impl RangeRequest {
     /// The same read as of `revision`.
     pub fn at(self, revision: Revision) -> Self {
         RangeRequest { revision: Some(revision), ..self }
+    }
+
+    /// The same prefix read, from `start` on.
+    pub fn from(self, start: &str) -> Self {
+        RangeRequest { start: Some(start.to_string()), ..self }
     }
 
     /// The same read, returning at most `limit` keys.

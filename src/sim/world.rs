@@ -140,7 +140,8 @@ impl World {
         }
     }
 
-    fn step_until(&mut self, limit: Millis) -> bool {
+    /// Delivers the next message or fires the next timer due by `limit`; false when none is.
+    pub fn step_until(&mut self, limit: Millis) -> bool {
         let Some(item) = self.k.pop_due(limit) else { return false };
         match item {
             Scheduled::Deliver(msg) => self.deliver(msg),

@@ -105,6 +105,10 @@ pub fn target() -> impl Strategy<Value = String> {
             Just("99999999999999999999".to_string()),
             Just("app%3Dweb".to_string()),
             Just("metadata.name%3Dweb".to_string()),
+            // `continue` tokens: an old revision, a path outside the prefix, a future revision.
+            Just("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOiJkZWZhdWx0L2FcdTAwMDAifQ".to_string()),
+            Just("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6LTEsInN0YXJ0IjoiLi4vLi4vc2VjcmV0cyJ9".to_string()),
+            Just("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6OTk5OTk5OTksInN0YXJ0IjoiZGVmYXVsdC9hIn0".to_string()),
             "[ -~]{0,8}",
         ],
     );

@@ -41,3 +41,18 @@ kubectl get pod nope -n shop
 kubectl get widgets
 kubectl delete job once -n shop
 kubectl delete deployment web -n shop
+kubectl create configmap settings -n shop --from-literal=mode=a
+kubectl create configmap flags -n shop --from-literal=mode=a
+kubectl patch configmap flags -n shop --type json -p '[{"op":"replace","path":"/data/mode","value":"b"}]'
+kubectl get configmap flags -n shop -o jsonpath='{.data.mode}'
+kubectl patch configmap flags -n shop --type json -p '[{"op":"remove","path":"/data/nope"}]'
+kubectl patch configmap flags -n shop --type json -p '{"op":"remove","path":"/data/mode"}'
+kubectl apply --server-side -f - <<EOT
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: flags
+  namespace: shop
+data:
+  mode: c
+EOT

@@ -1,4 +1,5 @@
-//! `sandbox compare SCRIPT --kubectl PATH [--seed N]`: the differential check of issue 15. The script
+//! `sandbox compare SCRIPT --kubectl PATH [--seed N] [--traces DIR]`: the differential check of issue 15
+//! (`--traces` keeps both runs' traces, `ours.trace` and `theirs.trace`, to diff by hand). The script
 //! runs twice on the same seed: once through the sandbox's own kubectl, once through the kubectl
 //! binary at PATH against `sandbox serve --clock manual` in this process (each `sleep` advances the
 //! clock). The two transcripts are compared line by line; wherever they differ, the sandbox's kubectl
@@ -161,9 +162,11 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     let script_path = args
         .iter()
         .enumerate()
-        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !matches!(args[i - 1].as_str(), "--kubectl" | "--seed")))
+        .find(|(i, a)| {
+            !a.starts_with("--") && (*i == 0 || !matches!(args[i - 1].as_str(), "--kubectl" | "--seed" | "--traces"))
+        })
         .map(|(_, a)| a.clone())
-        .ok_or("usage: sandbox compare SCRIPT --kubectl PATH [--seed N]")?;
+        .ok_or("usage: sandbox compare SCRIPT --kubectl PATH [--seed N] [--traces DIR]")?;
     let kubectl = opt(args, "--kubectl").ok_or("sandbox compare: --kubectl PATH is required")?;
     let seed = number(args, "--seed", 1)?;
     let text = std::fs::read_to_string(&script_path)
@@ -180,6 +183,13 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         &format!("{script_path} ({kubectl} through sandbox serve, seed {seed})"),
     );
     print!("{diff}");
+    if let Some(dir) = opt(args, "--traces") {
+        let dir = Path::new(&dir);
+        let write = |name: &str, t: &[String]| std::fs::write(dir.join(name), t.join("\n") + "\n");
+        write("ours.trace", &a_trace)
+            .and_then(|()| write("theirs.trace", &b_trace))
+            .map_err(|e| format!("sandbox compare: --traces {}: {e}", dir.display()))?;
+    }
     if !diff.is_empty()
         && let Some(why) = first_divergence(&a_trace, &b_trace)
     {

@@ -19,6 +19,7 @@ use k8s_sandbox::sim::http::exec::{self, ExecRequest, Ran};
 use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
 use k8s_sandbox::sim::http::websocket;
 use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
+use k8s_sandbox::sim::kubectl::cluster::WATCH_OPEN_MS;
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
 use serde_json::{Value, json};
@@ -34,9 +35,6 @@ pub enum Clock {
 
 /// How often a watch looks for new events.
 const WATCH_POLL: Duration = Duration::from_millis(5);
-
-/// Virtual time an opened watch is given to reach the apiserver and bring back its first events.
-const WATCH_OPEN_MS: Millis = 10;
 
 /// Work a connection asks of the world's thread, with where to send the answer.
 pub enum Job {
@@ -484,6 +482,17 @@ fn follow_log(mut out: TcpStream, jobs: &Sender<Job>, r: LogRequest, log: Log, n
     }
 }
 
+/// Whether the client closed its side of the connection (a streaming response's client sends nothing
+/// more, so a read that finds the end of the stream means it went away).
+fn hung_up(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let closed = matches!(stream.peek(&mut [0u8; 1]), Ok(0));
+    let _ = stream.set_nonblocking(false);
+    closed
+}
+
 /// A watch: chunked JSON events until the simulated apiserver ends it or the client goes away.
 fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, table: bool) -> std::io::Result<()> {
     let kind = request.resource.kind;
@@ -513,8 +522,12 @@ fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, tab
                 write!(out, "0\r\n\r\n")?;
                 return out.flush();
             }
-            // A client that went away is noticed when the next event's write fails. Every look is a
-            // job for the world's thread, so looks are spaced; 5 ms keeps an event's wait short.
+            // A client that hangs up ends its watch at once, as the apiserver's does when the request's
+            // context is cancelled (not only when a later event's write fails). Every look is a job for
+            // the world's thread, so looks are spaced; 5 ms keeps an event's wait short.
+            if hung_up(&out) {
+                return Ok(());
+            }
             std::thread::sleep(WATCH_POLL);
         }
     })();

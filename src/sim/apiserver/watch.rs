@@ -129,7 +129,7 @@ impl ApiServer {
     pub(super) fn refill_cache(&mut self, k: &mut Kernel) {
         let id = k.fresh_id();
         self.initializing = Some(id);
-        let everything = RangeRequest { key: "/registry/".into(), prefix: true, limit: 0, revision: None };
+        let everything = RangeRequest::prefix("/registry/");
         let op = EtcdOp::Range(everything);
         k.send(Component::ApiServer, Component::Etcd, Payload::Etcd(Box::new(EtcdRequest { id, op })));
         k.set_timer(Component::ApiServer, ETCD_TIMEOUT_MS, TimerKind::RequestTimeout(id));

@@ -93,6 +93,8 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             match pt {
                 PatchType::Merge => merge_patch(&mut scale, &body()?),
                 PatchType::Strategic => strategic_merge_patch(&mut scale, &body()?),
+                PatchType::Json => scale = super::json_patch::patch_object(&scale, &body()?)?,
+                PatchType::Apply => return Err(Status::unsupported_patch("application/apply-patch+yaml")),
             }
             super::scale::apply(rt, current, &scale)?
         }
@@ -106,6 +108,8 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
             match pt {
                 PatchType::Merge => merge_patch(&mut patched, &p),
                 PatchType::Strategic => strategic_merge_patch(&mut patched, &p),
+                PatchType::Json => patched = super::json_patch::patch_object(current, &p)?,
+                PatchType::Apply => return Err(Status::unsupported_patch("application/apply-patch+yaml")),
             }
             let new = admission::prepare_update(rt, current, patched, sub == Some("status"))?;
             if sub.is_none() {

@@ -188,15 +188,9 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         ("PATCH", Some(_), _) => match content_type.split(';').next().unwrap_or("").trim() {
             "application/merge-patch+json" => Verb::Patch(PatchType::Merge),
             "application/strategic-merge-patch+json" => Verb::Patch(PatchType::Strategic),
-            other => {
-                return Route::Error(Status::new(
-                    415,
-                    crate::sim::apiserver::status::Reason::UnsupportedMediaType,
-                    format!(
-                        "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json (this sandbox does not serve {other:?}: JSON patch and server-side apply are not modelled)"
-                    ),
-                ));
-            }
+            "application/json-patch+json" => Verb::Patch(PatchType::Json),
+            "application/apply-patch+yaml" => Verb::Patch(PatchType::Apply),
+            other => return Route::Error(Status::unsupported_patch(other)),
         },
         ("DELETE", Some(_), _) => Verb::Delete,
         ("DELETE", None, _) => Verb::DeleteCollection,
@@ -224,6 +218,9 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
                 ));
             }
         }
+    } else if verb == Verb::Patch(PatchType::Apply) {
+        // An apply configuration is YAML (JSON is YAML too); the apiserver refuses it whatever it holds.
+        serde_yaml::from_slice::<Value>(body).ok()
     } else {
         match serde_json::from_slice(body) {
             Ok(v) => Some(v),
@@ -246,6 +243,10 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         dry_run: param("dryRun") == Some("All"),
         propagation_policy: param("propagationPolicy").map(str::to_string),
         grace_period_seconds: number("gracePeriodSeconds"),
+        // `resourceVersion=0` lists are served whole from the watch cache, which ignores `limit`
+        // (the cacher's `shouldDelegateList`); other limited lists page from etcd.
+        limit: number("limit").filter(|l| *l > 0 && param("resourceVersion") != Some("0")),
+        continue_token: param("continue").filter(|c| !c.is_empty()).map(str::to_string),
     };
     let is_delete = matches!(verb, Verb::Delete | Verb::DeleteCollection);
     if is_delete {

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::sim::api;
+use crate::sim::apiserver::json_patch;
 use crate::sim::apiserver::status::{Reason, Status};
 
 /// The `Status` object for a failed request, with its HTTP code.
@@ -15,6 +16,15 @@ pub fn body(s: &Status) -> (u16, Value) {
     let reason = if s.reason_text().is_empty() { "Timeout" } else { s.reason_text() };
     let mut v = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": s.message, "reason": reason, "code": code});
+    if let Some(token) = &s.continue_token {
+        v["metadata"]["continue"] = json!(token);
+    }
+    // A 422 with nothing more to say (a JSON patch that does not apply): kubectl's words in the
+    // simulation, the apiserver's generic message and empty details on the wire.
+    if s.reason == Reason::Invalid && s.message == json_patch::PATCH_DID_NOT_APPLY {
+        v["message"] = json!(json_patch::PATCH_DID_NOT_APPLY_ON_THE_WIRE);
+        v["details"] = json!({});
+    }
     if let Some((message, details)) = invalid_details(s) {
         v["message"] = json!(message);
         v["details"] = details;
@@ -69,6 +79,17 @@ fn invalid_details(s: &Status) -> Option<(String, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_patch_that_does_not_apply_goes_out_as_the_generic_422() {
+        let s = Status::new(422, Reason::Invalid, json_patch::PATCH_DID_NOT_APPLY);
+        let (code, v) = body(&s);
+        assert_eq!((code, &v["reason"], &v["details"]), (422, &json!("Invalid"), &json!({})));
+        assert_eq!(v["message"], json_patch::PATCH_DID_NOT_APPLY_ON_THE_WIRE);
+        let mut expired = Status::new(410, Reason::Expired, "too old");
+        expired.continue_token = Some("abc".into());
+        assert_eq!(body(&expired).1["metadata"], json!({"continue": "abc"}));
+    }
 
     #[test]
     fn an_invalid_object_goes_out_with_its_causes() {

@@ -5,7 +5,6 @@
 
 use serde_json::{Value, json};
 
-use crate::sim::api::pointer::Pointer;
 use crate::sim::kubectl::printers::columns::{RowCtx, printer_for};
 use crate::sim::time::Millis;
 
@@ -37,9 +36,12 @@ pub fn to_table(value: &Value, kind: &str, now: Millis) -> Value {
         .collect();
     let rows: Vec<Value> =
         items.iter().map(|o| json!({"cells": (printer.row)(o, &ctx), "object": partial(o)})).collect();
+    // The list's metadata, so that a paged `kubectl get` follows `continue` through the Table too.
     let mut metadata = json!({});
-    if let Some(rv) = value.at("/metadata/resourceVersion") {
-        metadata["resourceVersion"] = rv.clone();
+    for field in ["resourceVersion", "continue", "remainingItemCount"] {
+        if let Some(v) = value.get("metadata").and_then(|m| m.get(field)) {
+            metadata[field] = v.clone();
+        }
     }
     json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
         "columnDefinitions": columns, "rows": rows})
@@ -61,6 +63,10 @@ mod tests {
         assert_eq!(t["rows"][0]["cells"][1], "Active");
         assert_eq!(t["rows"][0]["object"]["metadata"]["name"], "default");
         assert_eq!(t["metadata"]["resourceVersion"], "42");
+        assert_eq!(t["metadata"].get("continue"), None);
         assert_eq!(t["columnDefinitions"][0]["format"], "name");
+        let page = json!({"kind": "NamespaceList", "metadata": {"resourceVersion": "42", "continue": "abc", "remainingItemCount": 3}, "items": []});
+        let t = to_table(&page, "Namespace", 0);
+        assert_eq!((&t["metadata"]["continue"], &t["metadata"]["remainingItemCount"]), (&json!("abc"), &json!(3)));
     }
 }

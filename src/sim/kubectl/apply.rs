@@ -18,6 +18,8 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 pub enum Mode {
     Apply,
     Create,
+    /// `apply --server-side`: one apply PATCH per object, which the simulated apiserver refuses (`415`).
+    ServerSideApply,
 }
 
 const FLAGS: &[args::FlagSpec] = &[
@@ -63,6 +65,12 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Resu
             ));
         }
     };
+    let server_side = mode == Mode::Apply && p.bool("server-side");
+    if server_side && dry_run == Some("client") {
+        return Err(
+            "error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)".into()
+        );
+    }
     let flag_ns = p.get("namespace").map(str::to_string);
     let sources = read_sources(cx, files)?;
     let mut applied = 0usize;
@@ -76,6 +84,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output, mode: Mode) -> Resu
                 }
             };
             applied += 1;
+            let mode = if server_side { Mode::ServerSideApply } else { mode };
             apply_one(cx, out, mode, &source, obj, flag_ns.as_deref(), dry_run, p.get("output"));
         }
     }
@@ -128,7 +137,7 @@ fn apply_one(
         None => "",
     };
     let reference = object_ref(rt, &name);
-    if name.is_empty() && obj.at("/metadata/generateName").is_none() || mode == Mode::Apply && name.is_empty() {
+    if name.is_empty() && obj.at("/metadata/generateName").is_none() || mode != Mode::Create && name.is_empty() {
         return out.err(format!("error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": resource name may not be empty", qualified_resource(rt), gvk(rt)));
     }
     if dry_run == Some("client") {
@@ -140,6 +149,9 @@ fn apply_one(
             suffix,
             &obj,
         );
+    }
+    if mode == Mode::ServerSideApply {
+        return server_side_apply(cx, out, rt, &ns, &name, obj, dry_run == Some("server"), output, suffix);
     }
     let live = if mode == Mode::Apply {
         match common::get_one(cx, rt, &ns, &name) {
@@ -201,6 +213,32 @@ fn apply_one(
 pub fn decode_error(e: &api::DecodeError, source: &str) -> String {
     let msg = e.kubectl_message(source);
     if msg.starts_with("Error from server") { msg } else { format!("error: {msg}") }
+}
+
+/// kubectl's server-side apply (`applyOneObject`): a PATCH of type `application/apply-patch+yaml`
+/// with the whole object, no read first. A `415` means the server cannot apply, in kubectl's words.
+#[allow(clippy::too_many_arguments)]
+fn server_side_apply(
+    cx: &mut Ctx,
+    out: &mut Output,
+    rt: &'static ResourceType,
+    ns: &str,
+    name: &str,
+    obj: Value,
+    dry: bool,
+    output: Option<&str>,
+    suffix: &str,
+) {
+    let mut req =
+        ApiRequest::new(0, Verb::Patch(PatchType::Apply), rt).in_namespace(Some(ns)).named(name).with_body(obj);
+    req.options.dry_run = dry;
+    match cx.world.call(req) {
+        Ok(applied) => report(out, output, &object_ref(rt, name), "serverside-applied", suffix, &applied),
+        Err(e) if e.code == 415 => {
+            out.err(format!("error: Server-side apply not available on the server: ({})", e.message))
+        }
+        Err(e) => out.err(e.to_string()),
+    }
 }
 
 fn report(out: &mut Output, output: Option<&str>, reference: &str, verb: &str, suffix: &str, obj: &Value) {

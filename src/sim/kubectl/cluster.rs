@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::sim::apiserver::request::ApiRequest;
+use crate::sim::apiserver::request::{ApiRequest, EventType};
 use crate::sim::apiserver::status::Status;
 use crate::sim::dataplane::view::PodNetwork;
 use crate::sim::node::kubelet::inspect::{NodeUsage, PodUsage};
@@ -17,6 +17,15 @@ use crate::sim::world::World;
 pub struct NoRoute {
     pub ip: String,
 }
+
+/// Virtual time a watch kubectl opens is given to reach the apiserver and have its stream set up
+/// (the request's round trip), before kubectl acts on it or hangs up. `sandbox serve` gives a real
+/// client's watch the same time, so that both clients leave the world at the same instant.
+pub const WATCH_OPEN_MS: Millis = 10;
+
+/// What a watch has received since kubectl last looked: each event with its object, and whether
+/// the apiserver has ended the stream.
+pub type WatchBatch = (Vec<(EventType, Value)>, bool);
 
 /// The cluster as a kubectl client sees it.
 pub trait Cluster {
@@ -31,6 +40,11 @@ pub trait Cluster {
     fn cached(&self, key: &str) -> Option<Value>;
     /// Opens a `kubectl get -w` stream; its events collect in the world until the terminal drains them.
     fn open_watch(&mut self, req: ApiRequest) -> u64;
+    /// kubectl blocked reading a watch stream (`delete --wait`): the cluster runs, message by message,
+    /// until the watch `id` has received events or ended, or virtual time reaches `until`.
+    fn watch_events(&mut self, id: u64, until: Millis) -> WatchBatch;
+    /// kubectl hangs up a watch it opened: the apiserver sends it nothing more.
+    fn close_watch(&mut self, id: u64);
     /// `kubectl exec`: the kubelet runs `command` in the container; its answer is the output, or the
     /// error the kubelet returned.
     fn exec(
@@ -86,6 +100,23 @@ impl Cluster for World {
 
     fn open_watch(&mut self, req: ApiRequest) -> u64 {
         self.open_kubectl_watch(req)
+    }
+
+    fn watch_events(&mut self, id: u64, until: Millis) -> WatchBatch {
+        loop {
+            let (events, ended) = self.take_kubectl_watch(id);
+            if !events.is_empty() || ended {
+                return (events.into_iter().map(|n| (n.event, (*n.object).clone())).collect(), ended);
+            }
+            if !self.step_until(until) {
+                World::run_until(self, until);
+                return (Vec::new(), false);
+            }
+        }
+    }
+
+    fn close_watch(&mut self, id: u64) {
+        self.close_kubectl_watch(id)
     }
 
     fn exec(

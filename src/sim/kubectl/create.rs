@@ -9,6 +9,7 @@ use super::args::{self, FlagKind, Parsed, flag};
 use super::common::{namespace, object_ref, resolve};
 use super::{Ctx, Output};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::status::Reason;
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::Multi),
@@ -70,11 +71,33 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         ),
         other => return Err(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
     };
-    submit(cx, &p, out, resource, obj)
+    // Each generator wraps the apiserver's error in its own words (`create_configmap.go`: `failed to
+    // create configmap: %v`; the secret's has no colon); `create namespace` returns it as it is.
+    let failed = match sub {
+        "namespace" | "ns" => None,
+        "configmap" | "cm" => Some("failed to create configmap: ".to_string()),
+        "secret" => Some("failed to create secret ".to_string()),
+        "service" | "svc" => {
+            Some(format!("failed to create {} service: ", obj.at("/spec/type").and_then(Value::as_str).unwrap_or("")))
+        }
+        "deployment" | "deploy" => Some("failed to create deployment: ".to_string()),
+        "job" => Some("failed to create job: ".to_string()),
+        "cronjob" | "cj" => Some("failed to create cronjob: ".to_string()),
+        "quota" | "resourcequota" => Some("failed to create quota: ".to_string()),
+        _ => Some("failed to create serviceaccount: ".to_string()),
+    };
+    submit(cx, &p, out, resource, obj, failed.as_deref())
 }
 
 /// Prints (dry run) or creates the generated object.
-fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value) -> Result<(), String> {
+fn submit(
+    cx: &mut Ctx,
+    p: &Parsed,
+    out: &mut Output,
+    resource: &str,
+    obj: Value,
+    failed: Option<&str>,
+) -> Result<(), String> {
     let rt = resolve(resource)?;
     let name = obj.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     match p.get("dry-run") {
@@ -97,7 +120,11 @@ fn submit(cx: &mut Ctx, p: &Parsed, out: &mut Output, resource: &str, obj: Value
     let ns = namespace(p);
     let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(obj);
     req.options.dry_run = p.get("dry-run") == Some("server");
-    let created = cx.world.call(req).map_err(|e| e.to_string())?;
+    let created = cx.world.call(req).map_err(|e| match failed {
+        // An invalid object keeps kubectl's own layout (the wrapped form is not modelled).
+        Some(words) if e.code != 0 && e.reason != Reason::Invalid => format!("error: {words}{}", e.message),
+        _ => e.to_string(),
+    })?;
     let suffix = if p.get("dry-run") == Some("server") { " (server dry run)" } else { "" };
     match p.get("output") {
         Some("yaml") => out.stdout.push_str(&super::printers::to_yaml(&created)),
@@ -350,7 +377,7 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
         "status": {}
     });
-    submit(cx, &p, out, "pods", pod)
+    submit(cx, &p, out, "pods", pod, None)
 }
 
 #[cfg(test)]

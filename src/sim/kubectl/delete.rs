@@ -5,11 +5,14 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
+use super::cluster::WATCH_OPEN_MS;
 use super::common::{self, list, namespace, targets, type_name};
 use super::{Ctx, Output};
 use crate::sim::api::{self, ResourceType};
-use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::request::{ApiRequest, EventType, Verb};
+use crate::sim::apiserver::status::Reason;
 use crate::sim::time::Millis;
+use crate::sim::time::parse_duration;
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::Multi),
@@ -94,6 +97,12 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if grace == Some(0) && p.bool("force") {
         out.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
     }
+    let timeout = match p.get("timeout") {
+        None => None,
+        Some(t) => Some(parse_duration(t).ok_or_else(|| {
+            format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
+        })?),
+    };
     let mut deleted = Vec::new();
     for (rt, obj_ns, name) in work {
         let mut req = ApiRequest::new(0, Verb::Delete, rt).in_namespace(Some(&obj_ns)).named(&name);
@@ -105,36 +114,105 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                     Some("name") => out.out(format!("{}/{name}", type_name(rt))),
                     _ => out.out(format!("{} \"{name}\" deleted", type_name(rt))),
                 }
-                let key = crate::sim::api::storage_key(
-                    rt,
-                    Some(&obj_ns).filter(|_| rt.namespaced).map(String::as_str),
-                    &name,
-                );
-                deleted.push((key, body.at("/metadata/uid").and_then(Value::as_str).map(str::to_string)));
+                let uid = body.at("/metadata/uid").and_then(Value::as_str).map(str::to_string);
+                deleted.push(Deleted { rt, ns: obj_ns, name, uid });
             }
             Err(e) if p.bool("ignore-not-found") && e.reason == crate::sim::apiserver::status::Reason::NotFound => {}
             Err(e) => out.err(e.to_string()),
         }
     }
     if p.get("wait") != Some("false") {
-        wait_gone(cx, &deleted);
+        // `--timeout=0` (the flag's default) means a week to kubectl; here a shorter limit, passed quietly.
+        let deadline = cx.world.now() + timeout.filter(|t| *t > 0).unwrap_or(WAIT_LIMIT_MS);
+        for d in &deleted {
+            match wait_deleted(cx, d, deadline) {
+                Ok(()) => {}
+                Err(NotGone::TimedOut) if timeout.is_none() => {}
+                Err(NotGone::TimedOut) => {
+                    out.err(format!("error: timed out waiting for the condition on {}/{}", d.rt.plural, d.name))
+                }
+                Err(NotGone::Failed(e)) => out.err(e),
+            }
+        }
     }
     Ok(())
 }
 
-/// kubectl's `--wait`: runs the cluster until the apiserver no longer has the objects. An object of
-/// the same name with another uid counts as gone, as kubectl's wait compares uids (a mirror pod the
-/// kubelet re-creates at once). (Real kubectl watches each object; here the watch cache is read
-/// directly so the wait adds no messages.)
-fn wait_gone(cx: &mut Ctx, keys: &[(String, Option<String>)]) {
-    let deadline = cx.world.now() + WAIT_LIMIT_MS;
-    let present = |cx: &Ctx, key: &str, uid: &Option<String>| {
-        cx.world
-            .cached(key)
-            .is_some_and(|o| uid.is_none() || o.at("/metadata/uid").and_then(Value::as_str) == uid.as_deref())
+/// An object the DELETE was accepted for, and its uid then (from the answer).
+struct Deleted {
+    rt: &'static ResourceType,
+    ns: String,
+    name: String,
+    uid: Option<String>,
+}
+
+/// Why a wait ended with the object still there.
+enum NotGone {
+    TimedOut,
+    /// The apiserver's error, as kubectl prints it.
+    Failed(String),
+}
+
+/// How long client-go's reflector backs off before watching again after its watch ended.
+const REWATCH_BACKOFF_MS: Millis = 1_000;
+
+/// kubectl's `--wait` for one object, as its `IsDeleted` does it (kubectl/pkg/cmd/wait/delete.go): a
+/// GET (gone, or another object of the same name by uid, as a mirror pod the kubelet re-creates at
+/// once: done); else an informer on that one name (`watchtools.UntilWithSync`: a LIST with
+/// `fieldSelector=metadata.name=NAME`, then a WATCH from the list's resourceVersion), done when the
+/// list no longer holds it or a DELETED event comes. kubectl then hangs up the watch.
+fn wait_deleted(cx: &mut Ctx, d: &Deleted, deadline: Millis) -> Result<(), NotGone> {
+    let get = ApiRequest::new(0, Verb::Get, d.rt).in_namespace(Some(&d.ns)).named(&d.name);
+    let found = match cx.world.call(get) {
+        Err(e) if e.reason == Reason::NotFound => return Ok(()),
+        // kubectl delete gives up waiting quietly where it may not look.
+        Err(e) if matches!(e.reason, Reason::Forbidden | Reason::MethodNotAllowed) => return Ok(()),
+        Err(e) => return Err(NotGone::Failed(e.to_string())),
+        Ok(found) => found,
     };
-    while cx.world.now() < deadline && keys.iter().any(|(k, uid)| present(cx, k, uid)) {
-        let next = (cx.world.now() + 100).min(deadline);
-        cx.world.run_until(next);
+    if d.uid.is_some() && found.at("/metadata/uid").and_then(Value::as_str) != d.uid.as_deref() {
+        return Ok(());
+    }
+    if cx.world.now() >= deadline {
+        return Err(NotGone::TimedOut);
+    }
+    let by_name = Some(format!("metadata.name={}", d.name));
+    let mut list = ApiRequest::new(0, Verb::List, d.rt).in_namespace(Some(&d.ns));
+    list.options.field_selector = by_name.clone();
+    let listed = cx.world.call(list).map_err(|e| NotGone::Failed(e.to_string()))?;
+    let still_there = listed.get("items").and_then(Value::as_array).is_some_and(|items| !items.is_empty());
+    let mut from = listed.at("/metadata/resourceVersion").and_then(Value::as_str).and_then(|rv| rv.parse().ok());
+    loop {
+        let mut watch = ApiRequest::new(0, Verb::Watch, d.rt).in_namespace(Some(&d.ns));
+        watch.options.field_selector = by_name.clone();
+        watch.options.resource_version = from;
+        let id = cx.world.open_watch(watch);
+        // The informer starts its watch before kubectl checks the listed store: it reaches the apiserver.
+        if !still_there {
+            let opened = cx.world.now() + WATCH_OPEN_MS;
+            cx.world.run_until(opened);
+            cx.world.close_watch(id);
+            return Ok(());
+        }
+        loop {
+            let (events, ended) = cx.world.watch_events(id, deadline);
+            if events.iter().any(|(e, _)| *e == EventType::Deleted) {
+                cx.world.close_watch(id);
+                return Ok(());
+            }
+            if let Some(rv) = events.iter().rev().find_map(|(_, o)| o.at("/metadata/resourceVersion")) {
+                from = rv.as_str().and_then(|rv| rv.parse().ok()).or(from);
+            }
+            if cx.world.now() >= deadline {
+                cx.world.close_watch(id);
+                return Err(NotGone::TimedOut);
+            }
+            // The apiserver ended the stream: the reflector watches again from where it was, after a pause.
+            if ended {
+                let again = (cx.world.now() + REWATCH_BACKOFF_MS).min(deadline);
+                cx.world.run_until(again);
+                break;
+            }
+        }
     }
 }

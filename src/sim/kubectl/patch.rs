@@ -1,9 +1,8 @@
 //! `kubectl patch TYPE NAME -p PATCH [--type strategic|merge|json]` (`cmd/patch/patch.go`):
-//! strategic and merge patches go to the apiserver as PATCH requests; a JSON patch is applied here
-//! and sent as an update (see `patch/json_patch.rs`). Prints `patched` or `patched (no change)`.
+//! each goes to the apiserver as a PATCH of its type (a JSON patch is applied there, see
+//! `apiserver/json_patch.rs`). Prints `patched` or `patched (no change)`.
 
 use crate::sim::api::pointer::Pointer;
-mod json_patch;
 
 use serde_json::Value;
 
@@ -75,18 +74,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
                 }
             };
             let req = match kind {
-                "json" => {
-                    let mut doc = before.clone();
-                    if let Err(e) = json_patch::apply(&mut doc, &patch) {
-                        out.err(format!("Error from server: {e}"));
-                        continue;
-                    }
-                    // Applied to what was read: an update without a resourceVersion precondition.
-                    if let Some(m) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
-                        m.remove("resourceVersion");
-                    }
-                    ApiRequest::new(0, Verb::Update, rt).with_body(doc)
-                }
+                "json" => ApiRequest::new(0, Verb::Patch(PatchType::Json), rt).with_body(patch.clone()),
                 "merge" => ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt).with_body(patch.clone()),
                 _ => ApiRequest::new(0, Verb::Patch(PatchType::Strategic), rt).with_body(patch.clone()),
             };

@@ -11,11 +11,11 @@ use std::cell::Cell;
 
 use serde_json::{Map, Value, json};
 
-use super::cluster::{Cluster, NoRoute};
+use super::cluster::{Cluster, NoRoute, WatchBatch};
 use super::printers::table::TableOptions;
 use super::{Output, Watching};
 use crate::sim::api::{self, ResourceType};
-use crate::sim::apiserver::request::{ApiRequest, PatchType, RequestOptions, Verb};
+use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, RequestOptions, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::node::kubelet::inspect::{ContainerUsage, NodeUsage, PodUsage};
 use crate::sim::time::Millis;
@@ -75,6 +75,20 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
 
     fn open_watch(&mut self, req: ApiRequest) -> u64 {
         self.ask(json!({"op": "open_watch", "req": request_to_json(&req)}))["id"].as_u64().unwrap_or(0)
+    }
+
+    fn watch_events(&mut self, id: u64, until: Millis) -> WatchBatch {
+        let answer = self.ask(json!({"op": "watch_events", "id": id, "until": until}));
+        let events = answer["events"]
+            .as_array()
+            .map(|es| es.iter().filter_map(|e| Some((event_from_name(e[0].as_str()?)?, e[1].clone()))).collect())
+            .unwrap_or_default();
+        // An answer that cannot be read ends the stream, so that a waiting kubectl stops.
+        (events, answer["ended"].as_bool().unwrap_or(true))
+    }
+
+    fn close_watch(&mut self, id: u64) {
+        self.ask(json!({"op": "close_watch", "id": id}));
     }
 
     fn exec(
@@ -151,6 +165,16 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
             Some(req) => json!({"id": cluster.open_watch(req)}),
             None => json!({}),
         },
+        "watch_events" => {
+            let (events, ended) = cluster
+                .watch_events(m["id"].as_u64().unwrap_or(0), m["until"].as_u64().unwrap_or_else(|| cluster.now()));
+            let events: Vec<Value> = events.into_iter().map(|(e, o)| json!([e, o])).collect();
+            json!({"events": events, "ended": ended})
+        }
+        "close_watch" => {
+            cluster.close_watch(m["id"].as_u64().unwrap_or(0));
+            json!({})
+        }
         "exec" => {
             let command: Vec<String> = m["command"]
                 .as_array()
@@ -177,6 +201,17 @@ fn kubelet_to_json<T>(answer: Result<Result<T, String>, NoRoute>, ok: impl Fn(T)
     }
 }
 
+/// A watch event's type from its name on the wire (as the watch API spells it).
+fn event_from_name(name: &str) -> Option<EventType> {
+    Some(match name {
+        "ADDED" => EventType::Added,
+        "MODIFIED" => EventType::Modified,
+        "DELETED" => EventType::Deleted,
+        "BOOKMARK" => EventType::Bookmark,
+        _ => return None,
+    })
+}
+
 /// A verb's name on the wire (a `match`, so that a new verb cannot be forgotten here).
 fn verb_name(v: &Verb) -> &'static str {
     match v {
@@ -187,6 +222,8 @@ fn verb_name(v: &Verb) -> &'static str {
         Verb::Update => "update",
         Verb::Patch(PatchType::Merge) => "patch-merge",
         Verb::Patch(PatchType::Strategic) => "patch-strategic",
+        Verb::Patch(PatchType::Json) => "patch-json",
+        Verb::Patch(PatchType::Apply) => "patch-apply",
         Verb::Delete => "delete",
         Verb::DeleteCollection => "deletecollection",
     }
@@ -201,6 +238,8 @@ fn verb_from_name(name: &str) -> Option<Verb> {
         "update" => Verb::Update,
         "patch-merge" => Verb::Patch(PatchType::Merge),
         "patch-strategic" => Verb::Patch(PatchType::Strategic),
+        "patch-json" => Verb::Patch(PatchType::Json),
+        "patch-apply" => Verb::Patch(PatchType::Apply),
         "delete" => Verb::Delete,
         "deletecollection" => Verb::DeleteCollection,
         _ => return None,
@@ -216,6 +255,7 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
         "labelSelector": o.label_selector, "fieldSelector": o.field_selector, "resourceVersion": o.resource_version,
         "sendInitialEvents": o.send_initial_events, "timeoutSeconds": o.timeout_seconds, "dryRun": o.dry_run,
         "propagationPolicy": o.propagation_policy, "gracePeriodSeconds": o.grace_period_seconds,
+        "limit": o.limit, "continue": o.continue_token,
     })
 }
 
@@ -241,6 +281,8 @@ pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
         dry_run: v["dryRun"].as_bool().unwrap_or(false),
         propagation_policy: text("propagationPolicy"),
         grace_period_seconds: v["gracePeriodSeconds"].as_i64(),
+        limit: v["limit"].as_i64(),
+        continue_token: text("continue"),
     };
     Some(req)
 }
@@ -272,12 +314,14 @@ fn reason_from_name(name: &str) -> Option<Reason> {
 }
 
 fn status_to_json(s: &Status) -> Value {
-    json!({"code": s.code, "reason": reason_name(s), "message": s.message})
+    json!({"code": s.code, "reason": reason_name(s), "message": s.message, "continue": s.continue_token})
 }
 
 fn status_from_json(v: &Value) -> Option<Status> {
     let reason = reason_from_name(v["reason"].as_str()?)?;
-    Some(Status::new(u16::try_from(v["code"].as_u64()?).ok()?, reason, v["message"].as_str()?))
+    let mut s = Status::new(u16::try_from(v["code"].as_u64()?).ok()?, reason, v["message"].as_str()?);
+    s.continue_token = v["continue"].as_str().map(str::to_string);
+    Some(s)
 }
 
 fn pod_usage_to_json(p: &PodUsage) -> Value {
@@ -406,6 +450,8 @@ mod tests {
             Verb::Update,
             Verb::Patch(PatchType::Merge),
             Verb::Patch(PatchType::Strategic),
+            Verb::Patch(PatchType::Json),
+            Verb::Patch(PatchType::Apply),
             Verb::Delete,
             Verb::DeleteCollection,
         ];
@@ -433,6 +479,10 @@ mod tests {
             assert_eq!(reason_from_name(reason_name(&Status::new(400, r, ""))), Some(r));
         }
         assert_eq!(reason_from_name("Teapot"), None);
+        for e in [EventType::Added, EventType::Modified, EventType::Deleted, EventType::Bookmark] {
+            assert_eq!(event_from_name(serde_json::to_value(e).unwrap().as_str().unwrap()), Some(e));
+        }
+        assert_eq!(event_from_name("ERROR"), None);
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub enum PatchType {
     Merge,
     /// `application/strategic-merge-patch+json`: lists with a merge key merge by that key.
     Strategic,
+    /// `application/json-patch+json` (RFC 6902): a list of operations on JSON pointers.
+    Json,
+    /// `application/apply-patch+yaml`: server-side apply, which the simulated apiserver does not serve
+    /// (it answers `415`, see `status::unsupported_patch`).
+    Apply,
 }
 
 /// Query parameters that matter to the simulation.
@@ -46,6 +51,10 @@ pub struct RequestOptions {
     /// `Background` (default), `Foreground` or `Orphan`.
     pub propagation_policy: Option<String>,
     pub grace_period_seconds: Option<i64>,
+    /// For lists: at most this many objects in one page (`limit`); the rest follows `continue`.
+    pub limit: Option<i64>,
+    /// For lists: the `continue` token of the previous page.
+    pub continue_token: Option<String>,
 }
 
 /// One REST call to the kube-apiserver.

@@ -36,6 +36,8 @@ pub struct Status {
     pub code: u16,
     pub reason: Reason,
     pub message: String,
+    /// `metadata.continue` of a `410 Expired` list page: a token that continues at the latest revision.
+    pub continue_token: Option<String>,
 }
 
 /// `deployments.apps`, `pods`: how API errors name a resource.
@@ -45,7 +47,7 @@ pub fn qualified(rt: &ResourceType) -> String {
 
 impl Status {
     pub fn new(code: u16, reason: Reason, message: impl Into<String>) -> Self {
-        Self { code, reason, message: message.into() }
+        Self { code, reason, message: message.into(), continue_token: None }
     }
 
     pub fn not_found(rt: &ResourceType, name: &str) -> Self {
@@ -69,6 +71,24 @@ impl Status {
 
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, Reason::Invalid, message)
+    }
+
+    /// The `415` for a PATCH body type the apiserver does not read. Server-side apply
+    /// (`application/apply-patch+yaml`) is one: field management (`managedFields`, field managers and
+    /// their conflicts) is not modelled, and the answer says so.
+    pub fn unsupported_patch(content_type: &str) -> Self {
+        let why = if content_type == "application/apply-patch+yaml" {
+            " (server-side apply is not served by this sandbox: managedFields, field managers and apply conflicts are not modelled)".to_string()
+        } else {
+            String::new()
+        };
+        Self::new(
+            415,
+            Reason::UnsupportedMediaType,
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json{why}"
+            ),
+        )
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {

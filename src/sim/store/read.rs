@@ -18,7 +18,8 @@ impl Store {
         }
         let mut kvs = Vec::new();
         let mut count = 0;
-        for ki in self.scan(&req.key, req.prefix) {
+        let from = req.start.as_deref().filter(|s| req.prefix && *s > req.key.as_str()).unwrap_or(&req.key);
+        for ki in self.scan_from(&req.key, req.prefix, from) {
             // The common case, a current read, takes the last version without a search.
             let found = if at == self.revision { ki.live() } else { ki.at(at) };
             let Some((g, v)) = found else { continue };
@@ -52,9 +53,14 @@ impl Store {
 
     /// The histories of `key` alone, or of every key starting with it, in key order (live or not).
     pub(super) fn scan<'a>(&'a self, key: &'a str, prefix: bool) -> impl Iterator<Item = &'a KeyIndex> + 'a {
+        self.scan_from(key, prefix, key)
+    }
+
+    /// As `scan`, beginning at `from` (a key at or after `key`, within the prefix).
+    fn scan_from<'a>(&'a self, key: &'a str, prefix: bool, from: &'a str) -> impl Iterator<Item = &'a KeyIndex> + 'a {
         let upper = if prefix { Bound::Unbounded } else { Bound::Included(key) };
         self.index
-            .range::<str, _>((Bound::Included(key), upper))
+            .range::<str, _>((Bound::Included(from), upper))
             .take_while(move |(k, _)| !prefix || k.starts_with(key))
             .map(|(_, ki)| ki)
     }
@@ -96,6 +102,19 @@ mod tests {
             assert_eq!((keys(&got), got.count, got.more), (want, count, more), "{req:?}");
             assert_eq!(got.revision, 7);
         }
+    }
+
+    #[test]
+    fn a_prefix_range_can_begin_at_a_later_key() {
+        let s = store_with(&["/a/1", "/a/2", "/a/3", "/b/1"]);
+        let r = s.range(&RangeRequest::prefix("/a/").from("/a/2")).expect("range");
+        assert_eq!((keys(&r), r.count), (vec!["/a/2", "/a/3"], 2));
+        // A continue key just past a key (`key + "\0"`) skips that key.
+        let r = s.range(&RangeRequest::prefix("/a/").from("/a/2\0").limit(1)).expect("range");
+        assert_eq!((keys(&r), r.count, r.more), (vec!["/a/3"], 1, false));
+        // A start before the prefix reads from the prefix; past its end reads nothing.
+        assert_eq!(s.range(&RangeRequest::prefix("/a/").from("/")).expect("range").count, 3);
+        assert_eq!(s.range(&RangeRequest::prefix("/a/").from("/a/9")).expect("range").count, 0);
     }
 
     #[test]

@@ -91,7 +91,22 @@ fn bad_requests_get_the_apiservers_answers() {
         Route::Log(r) if r.pod == "p" && r.container.as_deref() == Some("c") && r.tail_lines == Some(2)
     ));
     assert_eq!(error("POST", "/api/v1/namespaces/default/configmaps/c/eviction", "application/json").code, 404);
-    assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods/p", "application/json-patch+json").code, 415);
+    assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods/p", "application/xml").code, 415);
+    // A JSON patch and an apply go to the apiserver (which refuses the apply with a 415 of its own).
+    for (content_type, patch) in
+        [("application/json-patch+json", PatchType::Json), ("application/apply-patch+yaml", PatchType::Apply)]
+    {
+        let r = route("PATCH", "/api/v1/namespaces/default/pods/p", content_type, "", b"[]");
+        assert!(matches!(r, Route::Api { request, .. } if request.verb == Verb::Patch(patch)), "{content_type}");
+    }
+    // `limit` and `continue` reach a list; `resourceVersion=0` lists are served whole.
+    let limited = |target: &str| match route("GET", target, "", "", b"") {
+        Route::Api { request, .. } => (request.options.limit, request.options.continue_token),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(limited("/api/v1/pods?limit=500&continue=abc"), (Some(500), Some("abc".into())));
+    assert_eq!(limited("/api/v1/pods?limit=500&resourceVersion=0"), (None, None));
+    assert_eq!(limited("/api/v1/pods?limit=-1&continue="), (None, None));
     assert_eq!(error("PATCH", "/api/v1/namespaces/default/pods", "application/merge-patch+json").code, 405);
     match route("POST", "/api/v1/namespaces/default/pods", "application/json", "", b"{not json") {
         Route::Error(s) => assert_eq!(s.code, 400),

@@ -1,9 +1,12 @@
-//! RFC 6902 JSON Patch (`kubectl patch --type json`): `add`, `remove`, `replace`, `move`, `copy`
-//! and `test` on RFC 6901 pointers. The simulated apiserver speaks only merge and strategic merge
-//! patches, so kubectl applies a JSON patch to the object it read and sends the result as an update.
-//! Error texts follow the `evanphx/json-patch` library the apiserver uses.
+//! RFC 6902 JSON Patch (`application/json-patch+json`, `kubectl patch --type json`): `add`, `remove`,
+//! `replace`, `move`, `copy` and `test` on RFC 6901 pointers, as the apiserver's patch handler applies
+//! them (`endpoints/handlers/patch.go`): a body that is not a list of operations is a 400 with the
+//! decoder's words, more than 10,000 operations a 413, and an operation that does not apply a 422
+//! whose message is the generic one (the library's own error does not reach the client). Error texts
+//! follow the `evanphx/json-patch` library the apiserver uses.
 
 use crate::sim::api::pointer::Pointer;
+use crate::sim::protocol::status::{Reason, Status};
 use serde_json::Value;
 
 /// Why a JSON patch cannot be applied (the text follows `Error from server: `).
@@ -112,6 +115,38 @@ fn remove(doc: &mut Value, path: &str, op: &str) -> Result<Value, JsonPatchError
     }
 }
 
+/// The most operations one JSON patch may hold (`maxJSONPatchOperations`).
+pub const MAX_OPERATIONS: usize = 10_000;
+
+/// The patch handler: `current` patched, or the apiserver's `Status` for a patch that cannot be.
+pub fn patch_object(current: &Value, patch: &Value) -> Result<Value, Status> {
+    let ops =
+        patch.as_array().ok_or_else(|| Status::bad_request(JsonPatchError::NotAList(go_type(patch)).to_string()))?;
+    if ops.len() > MAX_OPERATIONS {
+        return Err(Status::new(
+            413,
+            Reason::RequestEntityTooLarge,
+            format!(
+                "Request entity too large: The allowed maximum operations in a JSON patch is {MAX_OPERATIONS}, got {}",
+                ops.len()
+            ),
+        ));
+    }
+    let mut doc = current.clone();
+    // `NewGenericServerResponse(422, ...)`: the reason is Invalid and the library's error is dropped;
+    // kubectl, seeing no kind, name or causes, prints `The request is invalid: ` and the message.
+    apply(&mut doc, patch).map_err(|_| Status::new(422, Reason::Invalid, PATCH_DID_NOT_APPLY))?;
+    Ok(doc)
+}
+
+/// What kubectl 1.33 prints for that 422 (measured through `sandbox serve`); the apiserver's message
+/// in it is [`PATCH_DID_NOT_APPLY_ON_THE_WIRE`].
+pub const PATCH_DID_NOT_APPLY: &str =
+    "The request is invalid: the server rejected our request due to an error in our request";
+
+/// The 422's message as the apiserver sends it.
+pub const PATCH_DID_NOT_APPLY_ON_THE_WIRE: &str = "the server rejected our request due to an error in our request";
+
 /// Applies a JSON patch document to `doc`.
 pub fn apply(doc: &mut Value, patch: &Value) -> Result<(), JsonPatchError> {
     let ops = patch.as_array().ok_or(JsonPatchError::NotAList(go_type(patch)))?;
@@ -173,6 +208,26 @@ mod tests {
         assert_eq!(d["metadata"]["labels"], json!({}));
         assert_eq!(d["spec"]["paused"], 3);
         assert!(d["spec"].get("minReadySeconds").is_none());
+    }
+
+    #[test]
+    fn the_handler_answers_with_the_apiservers_statuses() {
+        let patched = patch_object(&doc(), &json!([{"op": "replace", "path": "/spec/replicas", "value": 4}])).unwrap();
+        assert_eq!(patched["spec"]["replicas"], 4);
+        let cases = [
+            (json!({"op": "add"}), 400, "json: cannot unmarshal object into Go value of type jsonpatch.Patch"),
+            (json!([{"op": "remove", "path": "/spec/nope"}]), 422, PATCH_DID_NOT_APPLY),
+            (json!([{"op": "jump", "path": "/spec"}]), 422, PATCH_DID_NOT_APPLY),
+            (
+                Value::Array(vec![json!({"op": "test", "path": "/spec/replicas", "value": 1}); MAX_OPERATIONS + 1]),
+                413,
+                "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001",
+            ),
+        ];
+        for (patch, code, message) in cases {
+            let e = patch_object(&doc(), &patch).unwrap_err();
+            assert_eq!((e.code, e.message.as_str()), (code, message));
+        }
     }
 
     #[test]
