@@ -7,6 +7,7 @@
 pub mod boot;
 mod clients;
 mod faults;
+mod metrics;
 
 use std::collections::BTreeMap;
 
@@ -174,7 +175,10 @@ impl World {
                     self.kubectl_responses.insert(r.request_id, r);
                 }
             }
-            Component::ApiServer => self.apiserver.on_message(msg, k),
+            Component::ApiServer => {
+                self.scrape_metrics();
+                self.apiserver.on_message(msg, &mut self.k)
+            }
             Component::Etcd => {
                 if let Payload::Etcd(req) = msg.payload {
                     self.etcd.handle(*req, k);

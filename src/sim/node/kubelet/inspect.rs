@@ -265,6 +265,10 @@ impl Kubelet {
             for (i, c) in w.containers.iter().enumerate() {
                 let spec = w.spec.container(i);
                 let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else { continue };
+                // Asked about an instant before the container started (metrics-server's earlier sample).
+                if *started_at > now {
+                    continue;
+                }
                 let elapsed = now.saturating_sub(*started_at);
                 // ±10 % that changes every 15 s (the metrics resolution), the same on every run.
                 let jitter = 90 + stable_hash(&format!("{}/{}/{}", w.spec.uid, spec.name, now / 15_000)) % 21;
