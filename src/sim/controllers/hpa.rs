@@ -55,7 +55,8 @@ pub struct HpaController {
 
 /// The target's scale, or why it could not be read (`scaleForResourceMappings`).
 fn target_scale(hpa: &Value, inf: &Informers) -> Result<(&'static ResourceType, Value), String> {
-    let (api_version, kind) = (str_at(hpa, "/spec/scaleTargetRef/apiVersion"), str_at(hpa, "/spec/scaleTargetRef/kind"));
+    let (api_version, kind) =
+        (str_at(hpa, "/spec/scaleTargetRef/apiVersion"), str_at(hpa, "/spec/scaleTargetRef/kind"));
     let name = str_at(hpa, "/spec/scaleTargetRef/name");
     let rt = registry::for_kind(api_version, kind).map_err(|_| {
         let group = registry::split_api_version(api_version).0;
@@ -134,7 +135,13 @@ impl Sync<'_> {
 impl HpaController {
     /// `reconcileAutoscaler`. `metrics` is the Metrics API's answer once it has been asked; `None`
     /// returns the query when the metrics are needed.
-    fn sync(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, metrics: Option<Result<&Value, &str>>) -> Vec<Action> {
+    fn sync(
+        &mut self,
+        key: &ObjectKey,
+        inf: &Informers,
+        now: Millis,
+        metrics: Option<Result<&Value, &str>>,
+    ) -> Vec<Action> {
         let Some(hpa) = inf.get(hpas(), &key.0, &key.1) else {
             self.history.remove(key);
             return Vec::new();
@@ -152,7 +159,12 @@ impl HpaController {
                 return s.finish(current, old_desired, None, false);
             }
         };
-        s.condition("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale");
+        s.condition(
+            "AbleToScale",
+            true,
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale",
+        );
         let current = scale.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
         let min = hpa.at("/spec/minReplicas").and_then(Value::as_i64).unwrap_or(1);
         let max = hpa.at("/spec/maxReplicas").and_then(Value::as_i64).unwrap_or(1);
@@ -174,8 +186,7 @@ impl HpaController {
                 }];
             };
             let selector = parse_selector(str_at(&scale, "/status/selector")).unwrap_or_default();
-            let targeted: Vec<&Value> =
-                inf.list(pods(), Some(&key.0)).filter(|p| selector.matches_object(p)).collect();
+            let targeted: Vec<&Value> = inf.list(pods(), Some(&key.0)).filter(|p| selector.matches_object(p)).collect();
             match self.from_metrics(&mut s, key, current, (min, max), &targeted, metrics) {
                 Ok(r) => r,
                 Err(statuses) => return s.finish(current, old_desired, Some(statuses), false),
@@ -234,7 +245,8 @@ impl HpaController {
         {
             let msg = format!("the HPA was unable to compute the replica count: {inner}");
             s.condition("ScalingActive", false, reason, &msg);
-            let all = format!("invalid metrics ({invalid_count} invalid out of {}), first error is: {outer}", specs.len());
+            let all =
+                format!("invalid metrics ({invalid_count} invalid out of {}), first error is: {outer}", specs.len());
             s.event(true, "FailedComputeMetricsReplicas", all);
             return Err(statuses);
         }
@@ -245,7 +257,13 @@ impl HpaController {
             std::cmp::Ordering::Less => "All metrics below target".to_string(),
             std::cmp::Ordering::Equal => String::new(),
         };
-        let n = self.history.entry(key.clone()).or_default().normalize(s.hpa.at("/spec/behavior"), current, proposed, bounds, s.now);
+        let n = self.history.entry(key.clone()).or_default().normalize(
+            s.hpa.at("/spec/behavior"),
+            current,
+            proposed,
+            bounds,
+            s.now,
+        );
         s.condition("AbleToScale", true, n.able.0, n.able.1);
         s.condition("ScalingLimited", n.limited, n.limit.0, n.limit.1);
         Ok((n.replicas, reason, Some(statuses)))
@@ -282,7 +300,14 @@ impl Controller for HpaController {
         actions
     }
 
-    fn on_result(&mut self, key: &ObjectKey, action: &Action, outcome: Outcome<'_>, inf: &Informers, now: Millis) -> Vec<Action> {
+    fn on_result(
+        &mut self,
+        key: &ObjectKey,
+        action: &Action,
+        outcome: Outcome<'_>,
+        inf: &Informers,
+        now: Millis,
+    ) -> Vec<Action> {
         if !matches!(action, Action::List { .. }) {
             return Vec::new();
         }

@@ -34,11 +34,16 @@ pub struct ScaleEvent {
 pub type Why = (&'static str, &'static str);
 
 pub const READY_FOR_NEW_SCALE: Why = ("ReadyForNewScale", "recommended size matches current size");
-const SCALE_DOWN_STABILIZED: Why =
-    ("ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation");
-const SCALE_UP_STABILIZED: Why =
-    ("ScaleUpStabilized", "recent recommendations were lower than current one, applying the lowest recent recommendation");
-const SCALE_UP_LIMIT: Why = ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate");
+const SCALE_DOWN_STABILIZED: Why = (
+    "ScaleDownStabilized",
+    "recent recommendations were higher than current one, applying the highest recent recommendation",
+);
+const SCALE_UP_STABILIZED: Why = (
+    "ScaleUpStabilized",
+    "recent recommendations were lower than current one, applying the lowest recent recommendation",
+);
+const SCALE_UP_LIMIT: Why =
+    ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate");
 const SCALE_DOWN_LIMIT: Why =
     ("ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate");
 const TOO_MANY: Why = ("TooManyReplicas", "the desired replica count is more than the maximum replica count");
@@ -190,7 +195,14 @@ impl History {
     /// of the scale-up window and lowered to the highest of the scale-down window. Without behavior
     /// (`current` is `None`, `stabilizeRecommendation`): the highest recommendation of the window.
     /// Either way this recommendation is remembered, in the place of one both windows have left.
-    fn stabilize(&mut self, current: Option<i64>, recommended: i64, up_ms: Millis, down_ms: Millis, now: Millis) -> i64 {
+    fn stabilize(
+        &mut self,
+        current: Option<i64>,
+        recommended: i64,
+        up_ms: Millis,
+        down_ms: Millis,
+        now: Millis,
+    ) -> i64 {
         let (mut up, mut down) = (recommended, recommended);
         let mut old = None;
         for (i, r) in self.recommendations.iter().enumerate() {
@@ -216,7 +228,15 @@ impl History {
     }
 
     /// `convertDesiredReplicasWithBehaviorRate`.
-    fn with_rates(&self, desired: i64, current: i64, (min, max): (i64, i64), up: &Rules, down: &Rules, now: Millis) -> (i64, Why) {
+    fn with_rates(
+        &self,
+        desired: i64,
+        current: i64,
+        (min, max): (i64, i64),
+        up: &Rules,
+        down: &Rules,
+        now: Millis,
+    ) -> (i64, Why) {
         if desired > current {
             let limit = rate_limit(current, &self.ups, &self.downs, up, true, now).max(current);
             let (top, why) = if max > limit { (limit, SCALE_UP_LIMIT) } else { (max, TOO_MANY) };

@@ -40,7 +40,9 @@ pub fn specs(hpa: &Value) -> Vec<Spec> {
             let s = m.get(section).unwrap_or(&Value::Null);
             if section == "resource" || section == "containerResource" {
                 let target = match str_at(s, "/target/type") {
-                    "Utilization" => s.at("/target/averageUtilization").and_then(Value::as_i64).map(Target::Utilization),
+                    "Utilization" => {
+                        s.at("/target/averageUtilization").and_then(Value::as_i64).map(Target::Utilization)
+                    }
                     "AverageValue" => s
                         .at("/target/averageValue")
                         .and_then(Value::as_str)
@@ -102,13 +104,7 @@ fn samples(list: &Value, resource: &str, container: Option<&str>) -> Result<BTre
 }
 
 /// `computeStatusForResourceMetric[Generic]` and the custom metrics' failures.
-pub fn compute(
-    spec: &Spec,
-    current: i64,
-    pods: &[&Value],
-    metrics: Result<&Value, &str>,
-    now: Millis,
-) -> Computed {
+pub fn compute(spec: &Spec, current: i64, pods: &[&Value], metrics: Result<&Value, &str>, now: Millis) -> Computed {
     let (name, container, target) = match spec {
         Spec::Custom { ty, name } => {
             let (reason, api, what) = match ty.as_str() {
@@ -161,9 +157,10 @@ pub fn compute(
             json!({"type": "Resource", "resource": {"name": name, "current": current_value}}),
             format!("{name} resource utilization (percentage of request)"),
         ),
-        (None, Target::AverageValue(_)) => {
-            (json!({"type": "Resource", "resource": {"name": name, "current": current_value}}), format!("{name} resource"))
-        }
+        (None, Target::AverageValue(_)) => (
+            json!({"type": "Resource", "resource": {"name": name, "current": current_value}}),
+            format!("{name} resource"),
+        ),
     };
     Computed::Ok { proposal, status, name: metric_name }
 }
@@ -203,9 +200,20 @@ mod tests {
         let empty = json!({"items": []});
         let Computed::Failed { reason, inner, outer } = compute(&spec, 1, &[], Ok(&empty), 0) else { panic!() };
         assert_eq!(reason, "FailedGetResourceMetric");
-        assert_eq!(inner, "failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API");
+        assert_eq!(
+            inner,
+            "failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API"
+        );
         assert_eq!(outer, format!("failed to get cpu resource metric value: {inner}"));
-        let Computed::Failed { inner, .. } = compute(&spec, 1, &[], Err("the server is currently unable to handle the request (get pods.metrics.k8s.io)"), 0) else { panic!() };
+        let Computed::Failed { inner, .. } = compute(
+            &spec,
+            1,
+            &[],
+            Err("the server is currently unable to handle the request (get pods.metrics.k8s.io)"),
+            0,
+        ) else {
+            panic!()
+        };
         assert!(inner.ends_with("unable to fetch metrics from resource metrics API: the server is currently unable to handle the request (get pods.metrics.k8s.io)"), "{inner}");
     }
 }

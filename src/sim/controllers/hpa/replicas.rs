@@ -82,7 +82,8 @@ fn group_pods(
             let unready_now = match (cond, start) {
                 (Some(c), Some(start)) => {
                     let is_false = c.get("status").and_then(Value::as_str) == Some("False");
-                    let changed = c.get("lastTransitionTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(0);
+                    let changed =
+                        c.get("lastTransitionTime").and_then(Value::as_str).and_then(parse_rfc3339).unwrap_or(0);
                     if start + CPU_INITIALIZATION_PERIOD_MS > now {
                         // Still initializing: unready, or no whole metrics window since it changed.
                         is_false || m.timestamp < changed + m.window
@@ -260,13 +261,37 @@ mod tests {
         let all = three([true; 3]);
         let cases: Vec<(&str, Vec<Value>, Vec<(&str, i64)>, i64, i64)> = vec![
             // (case, pods, usage, target %, want replicas)
-            ("scale up: 3 pods at 100 % of request, target 50 %", all.clone(), vec![("a", 1000), ("b", 1000), ("c", 1000)], 50, 6),
+            (
+                "scale up: 3 pods at 100 % of request, target 50 %",
+                all.clone(),
+                vec![("a", 1000), ("b", 1000), ("c", 1000)],
+                50,
+                6,
+            ),
             ("scale down: 3 pods at 20 %, target 50 %", all.clone(), vec![("a", 200), ("b", 200), ("c", 200)], 50, 2),
-            ("within tolerance: 54 % of 50 % is ratio 1.08", all.clone(), vec![("a", 540), ("b", 540), ("c", 540)], 50, 3),
+            (
+                "within tolerance: 54 % of 50 % is ratio 1.08",
+                all.clone(),
+                vec![("a", 540), ("b", 540), ("c", 540)],
+                50,
+                3,
+            ),
             ("missing metrics when scaling up count as 0 %", all.clone(), vec![("a", 1000), ("b", 1000)], 50, 4),
             ("missing metrics when scaling down count as 100 %", all.clone(), vec![("a", 100), ("b", 100)], 50, 3),
-            ("an unready pod counts as 0 % when scaling up", three([true, true, false]), vec![("a", 1000), ("b", 1000), ("c", 1000)], 50, 4),
-            ("an unready pod is left out when scaling down", three([true, true, false]), vec![("a", 100), ("b", 100), ("c", 900)], 50, 1),
+            (
+                "an unready pod counts as 0 % when scaling up",
+                three([true, true, false]),
+                vec![("a", 1000), ("b", 1000), ("c", 1000)],
+                50,
+                4,
+            ),
+            (
+                "an unready pod is left out when scaling down",
+                three([true, true, false]),
+                vec![("a", 100), ("b", 100), ("c", 900)],
+                50,
+                1,
+            ),
         ];
         for (case, pods, usage, target, want) in cases {
             let got = run(&pods, &usage, Target::Utilization(target), now).map(|p| p.replicas);

@@ -57,7 +57,10 @@ fn targets_are_unknown_while_metrics_are_missing() {
     assert_eq!(row(&mut w)[2], "cpu: <unknown>/50%", "the pod has not run through one scrape window yet");
     let d = k(&mut w, "describe hpa burn").stdout;
     assert!(d.contains("FailedGetResourceMetric"), "{d}");
-    assert!(d.contains("no metrics returned from resource metrics API") || d.contains("did not receive metrics"), "{d}");
+    assert!(
+        d.contains("no metrics returned from resource metrics API") || d.contains("did not receive metrics"),
+        "{d}"
+    );
     w.run_for(60_000);
     let r = row(&mut w);
     assert!(r[2].starts_with("cpu: ") && r[2].ends_with("%/50%") && !r[2].contains("unknown"), "{r:?}");
@@ -75,7 +78,10 @@ fn load_scales_up_to_max() {
     w.run_for(20_000);
     assert_eq!(replicas(&mut w), "4", "{}", k(&mut w, "describe hpa burn").stdout);
     let events = k(&mut w, "get events --field-selector reason=SuccessfulRescale").stdout;
-    assert!(events.contains("New size: 4; reason: cpu resource utilization (percentage of request) above target"), "{events}");
+    assert!(
+        events.contains("New size: 4; reason: cpu resource utilization (percentage of request) above target"),
+        "{events}"
+    );
     w.run_for(120_000);
     assert_eq!(replicas(&mut w), "6");
     assert!(has_condition(&mut w, "ScalingLimited True TooManyReplicas"));
@@ -126,7 +132,8 @@ fn behavior_policies_pace_the_scale_up() {
     let mut w = World::new(15);
     assert!(!apply(&mut w, &burner(1, BUSY)).failed);
     w.run_for(40_000);
-    let b = "  behavior:\n    scaleUp:\n      policies:\n      - type: Pods\n        value: 1\n        periodSeconds: 60\n";
+    let b =
+        "  behavior:\n    scaleUp:\n      policies:\n      - type: Pods\n        value: 1\n        periodSeconds: 60\n";
     assert!(!apply(&mut w, &hpa(1, 6, b)).failed);
     w.run_for(20_000);
     assert_eq!(replicas(&mut w), "2");
