@@ -7,6 +7,7 @@
 pub mod boot;
 mod clients;
 mod faults;
+mod load;
 mod metrics;
 
 use std::collections::BTreeMap;

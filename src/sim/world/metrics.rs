@@ -45,6 +45,7 @@ impl World {
             }
         }
         scrape.pods.sort_by(|a: &PodUsage, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        self.add_load(&mut scrape, at);
         scrape
     }
 }

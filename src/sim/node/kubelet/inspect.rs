@@ -42,6 +42,16 @@ pub struct NodeUsage {
     pub pods: Vec<PodUsage>,
 }
 
+/// A running container's request loop (`while sleep 0.01; do wget -q -O- http://svc; done`): the
+/// host and port it asks, and how many requests a second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestLoop {
+    pub namespace: String,
+    pub host: String,
+    pub port: u16,
+    pub per_second: f64,
+}
+
 /// What the kubelet, containerd and the OS use on every node.
 const SYSTEM_CPU_MILLIS: u64 = 60;
 const SYSTEM_MEMORY: u64 = 600 << 20;
@@ -254,6 +264,34 @@ impl Kubelet {
             host.layers.insert(cid.to_string(), run.layer);
         }
         (run.output, run.waited)
+    }
+
+    /// The request loops its running containers are in at `now` (past their start-up steps).
+    pub fn request_loops(&self, now: Millis) -> Vec<RequestLoop> {
+        use crate::sim::node::behaviour::{End, Step};
+        let mut out = Vec::new();
+        for w in self.pods.values() {
+            for c in &w.containers {
+                let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else { continue };
+                let End::Loop(body) = &b.end else { continue };
+                let setup: Millis = b.steps.iter().map(Step::duration).sum();
+                let period: Millis = body.iter().map(Step::duration).sum();
+                if *started_at + setup > now || period == 0 {
+                    continue;
+                }
+                for s in body {
+                    if let Step::Request { host, port } = s {
+                        out.push(RequestLoop {
+                            namespace: w.spec.namespace.clone(),
+                            host: host.clone(),
+                            port: *port,
+                            per_second: 1000.0 / period as f64,
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// `kubectl top`: deterministic simulated use of every running container and the node.
