@@ -12,6 +12,8 @@
 
 use serde_json::{Value, json};
 
+use crate::sim::api::pointer::Pointer;
+
 use super::cache::WatchCache;
 use super::fields::FieldSelector;
 use super::request::{ApiRequest, Verb};
@@ -101,7 +103,7 @@ pub fn answer(req: &ApiRequest, scrape: Option<&Scrape>, cache: &WatchCache, now
     };
     match (&req.verb, &req.name) {
         (Verb::Get, Some(name)) => {
-            let found = items.into_iter().find(|m| m.pointer("/metadata/name").and_then(Value::as_str) == Some(name));
+            let found = items.into_iter().find(|m| m.at("/metadata/name").and_then(Value::as_str) == Some(name));
             let shown = match (&req.namespace, rt.namespaced) {
                 (Some(ns), true) => format!("{ns}/{name}"),
                 _ => name.clone(),
@@ -160,7 +162,7 @@ fn pod_items(
                 .collect();
             Some(json!({
                 "kind": "PodMetrics", "apiVersion": format!("{GROUP}/v1beta1"),
-                "metadata": meta(&p.name, Some(&p.namespace), pod.pointer("/metadata/labels"), now),
+                "metadata": meta(&p.name, Some(&p.namespace), pod.at("/metadata/labels"), now),
                 "timestamp": rfc3339(scrape.at), "window": window, "containers": containers,
             }))
         })
@@ -178,7 +180,7 @@ fn node_items(scrape: &Scrape, cache: &WatchCache, labels: &Selector, now: Milli
             labels.matches_object(node).then(|| {
                 json!({
                     "kind": "NodeMetrics", "apiVersion": format!("{GROUP}/v1beta1"),
-                    "metadata": meta(&n.name, None, node.pointer("/metadata/labels"), now),
+                    "metadata": meta(&n.name, None, node.at("/metadata/labels"), now),
                     "timestamp": rfc3339(scrape.at), "window": window,
                     "usage": usage(n.cpu_millis, n.memory_bytes),
                 })

@@ -30,7 +30,6 @@ use crate::sim::api::pointer::Pointer;
 use crate::sim::api::selector::parse_selector;
 use crate::sim::api::{self, ResourceType, registry};
 use crate::sim::apiserver::metrics::POD_METRICS;
-use crate::sim::apiserver::request::EventType;
 use crate::sim::apiserver::scale;
 use crate::sim::client::{Action, Change, Informers, ObjectKey, Outcome};
 use crate::sim::rng::Rng;
@@ -185,7 +184,20 @@ impl HpaController {
                     label_selector: Some(selector),
                 }];
             };
-            let selector = parse_selector(str_at(&scale, "/status/selector")).unwrap_or_default();
+            let Ok(selector) = parse_selector(str_at(&scale, "/status/selector")) else {
+                s.condition(
+                    "ScalingActive",
+                    false,
+                    "InvalidSelector",
+                    "the HPA target's scale has an invalid selector",
+                );
+                return s.finish(current, old_desired, None, false);
+            };
+            if selector.requirements.is_empty() {
+                s.event(true, "SelectorRequired", "selector is required".into());
+                s.condition("ScalingActive", false, "InvalidSelector", "the HPA target's scale is missing a selector");
+                return s.finish(current, old_desired, None, false);
+            }
             let targeted: Vec<&Value> = inf.list(pods(), Some(&key.0)).filter(|p| selector.matches_object(p)).collect();
             match self.from_metrics(&mut s, key, current, (min, max), &targeted, metrics) {
                 Ok(r) => r,
@@ -288,8 +300,11 @@ impl Controller for HpaController {
     }
 
     fn keys_for(&mut self, change: &Change, _inf: &Informers) -> Vec<ObjectKey> {
-        let is_hpa = change.resource.plural == "horizontalpodautoscalers";
-        if is_hpa && change.event != EventType::Bookmark { vec![objects::key_of(&change.new)] } else { Vec::new() }
+        if change.resource.plural == "horizontalpodautoscalers" {
+            vec![objects::key_of(&change.new)]
+        } else {
+            Vec::new()
+        }
     }
 
     fn reconcile(&mut self, key: &ObjectKey, inf: &Informers, now: Millis, _rng: &mut Rng) -> Vec<Action> {

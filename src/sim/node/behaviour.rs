@@ -74,7 +74,10 @@ pub enum Step {
     Alloc(u64),
     /// An HTTP request (`wget`/`curl` in a container's own command) to this host and port: the
     /// server it reaches spends CPU on it (see `world/load.rs`).
-    Request { host: String, port: u16 },
+    Request {
+        host: String,
+        port: u16,
+    },
 }
 
 /// How long a request in a container's own command takes (a round trip on the cluster network).

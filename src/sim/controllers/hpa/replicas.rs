@@ -54,14 +54,18 @@ fn within_tolerance(ratio: f64) -> bool {
     (1.0 - TOLERANCE) <= ratio && ratio <= (1.0 + TOLERANCE)
 }
 
-/// `groupPods`: (ready count, unready, missing); deleted and failed pods are ignored.
-fn group_pods(
-    pods: &[&Value],
-    metrics: &BTreeMap<String, Sample>,
-    resource: &str,
-    now: Millis,
-) -> (usize, Vec<String>, Vec<String>) {
-    let (mut ready, mut unready, mut missing) = (0, Vec::new(), Vec::new());
+/// `groupPods`: the ready pods with metrics, the unready, those without metrics, and the ignored
+/// (being deleted, or failed).
+#[derive(Debug, Default)]
+struct Groups {
+    ready: Vec<String>,
+    unready: Vec<String>,
+    missing: Vec<String>,
+}
+
+fn group_pods(pods: &[&Value], metrics: &BTreeMap<String, Sample>, resource: &str, now: Millis) -> Groups {
+    let mut g = Groups::default();
+    let (ready, unready, missing) = (&mut g.ready, &mut g.unready, &mut g.missing);
     for pod in pods {
         let name = objects::name(pod).to_string();
         let phase = str_at(pod, "/status/phase");
@@ -99,9 +103,9 @@ fn group_pods(
                 continue;
             }
         }
-        ready += 1;
+        ready.push(name);
     }
-    (ready, unready, missing)
+    g
 }
 
 /// `calculatePodRequests`: each pod's request of `resource` (one container's, or all of them).
@@ -169,15 +173,10 @@ pub fn resource_replicas(
     if pods.is_empty() {
         return Err("no pods returned by selector while calculating replica count".into());
     }
-    let (ready, unready, missing) = group_pods(pods, samples, resource, now);
-    let counted = |name: &String| pods.iter().any(|p| objects::name(p) == name);
-    let mut metrics: BTreeMap<String, i64> = samples
-        .iter()
-        .filter(|(n, _)| counted(n) && !unready.contains(n))
-        .filter(|(n, _)| pods.iter().any(|p| objects::name(p) == *n && !objects::is_deleting(p)))
-        .filter(|(n, _)| pods.iter().any(|p| objects::name(p) == *n && str_at(p, "/status/phase") != "Failed"))
-        .map(|(n, s)| (n.clone(), s.value))
-        .collect();
+    let Groups { ready, unready, missing } = group_pods(pods, samples, resource, now);
+    // `removeMetricsForPods` of the ignored and the unready: the ready ones' samples remain.
+    let mut metrics: BTreeMap<String, i64> =
+        ready.iter().filter_map(|n| samples.get(n).map(|s| (n.clone(), s.value))).collect();
     if metrics.is_empty() {
         return Err("did not receive metrics for targeted pods (pods might be unready)".into());
     }
@@ -198,7 +197,7 @@ pub fn resource_replicas(
         if within_tolerance(ratio) {
             return Ok(keep);
         }
-        return Ok(Proposal { replicas: (ratio * ready as f64).ceil() as i64, ..keep });
+        return Ok(Proposal { replicas: (ratio * ready.len() as f64).ceil() as i64, ..keep });
     }
     for name in &missing {
         // Conservatively: as if at the target when scaling down, idle when scaling up.
@@ -332,12 +331,12 @@ mod tests {
     fn a_pod_within_its_cpu_initialization_period_needs_a_whole_window_since_ready() {
         // Ready at 2 min, sample at 2 min 10 s with a 15 s window: taken partly before it was ready.
         let pods = vec![pod("a", true, 2 * MIN, 100), pod("b", true, 30_000, 100)];
-        let (ready, unready, _) = group_pods(
+        let g = group_pods(
             &pods.iter().collect::<Vec<_>>(),
             &samples(&[("a", 100), ("b", 100)], 2 * MIN + 10_000),
             "cpu",
             2 * MIN + 10_000,
         );
-        assert_eq!((ready, unready), (1, vec!["a".to_string()]));
+        assert_eq!((g.ready, g.unready), (vec!["b".to_string()], vec!["a".to_string()]));
     }
 }
