@@ -87,6 +87,9 @@ fn set_condition(conditions: &mut Vec<Value>, ty: &str, status: bool, reason: &s
     c["message"] = json!(message);
 }
 
+/// What the metrics ask for: (replicas, the rescale's reason, the metrics' statuses).
+type Desired = (i64, String, Option<Vec<Value>>);
+
 /// One sync's working state: the HPA's new status and the writes to make.
 struct Sync<'a> {
     hpa: &'a Value,
@@ -199,7 +202,7 @@ impl HpaController {
                 return s.finish(current, old_desired, None, false);
             }
             let targeted: Vec<&Value> = inf.list(pods(), Some(&key.0)).filter(|p| selector.matches_object(p)).collect();
-            match self.from_metrics(&mut s, key, current, (min, max), &targeted, metrics) {
+            match self.desired_from_metrics(&mut s, key, current, (min, max), &targeted, metrics) {
                 Ok(r) => r,
                 Err(statuses) => return s.finish(current, old_desired, Some(statuses), false),
             }
@@ -223,7 +226,7 @@ impl HpaController {
 
     /// `computeReplicasForMetrics` and the normalization: (desired, rescale reason, metric statuses),
     /// or the statuses when no metric could be computed (or some failed and the rest would scale down).
-    fn from_metrics(
+    fn desired_from_metrics(
         &mut self,
         s: &mut Sync<'_>,
         key: &ObjectKey,
@@ -231,7 +234,7 @@ impl HpaController {
         bounds: (i64, i64),
         targeted: &[&Value],
         metrics: Result<&Value, &str>,
-    ) -> Result<(i64, String, Option<Vec<Value>>), Vec<Value>> {
+    ) -> Result<Desired, Vec<Value>> {
         let specs = metric::specs(s.hpa);
         let mut statuses = vec![json!({"type": ""}); specs.len()];
         let (mut proposed, mut name) = (0, String::new());

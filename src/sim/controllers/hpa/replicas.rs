@@ -51,7 +51,7 @@ pub struct Proposal {
 }
 
 fn within_tolerance(ratio: f64) -> bool {
-    (1.0 - TOLERANCE) <= ratio && ratio <= (1.0 + TOLERANCE)
+    ((1.0 - TOLERANCE)..=(1.0 + TOLERANCE)).contains(&ratio)
 }
 
 /// `groupPods`: the ready pods with metrics, the unready, those without metrics, and the ignored
@@ -258,7 +258,8 @@ mod tests {
             ["a", "b", "c"].iter().zip(r).map(|(n, r)| pod(n, r, 30_000, 1000)).collect::<Vec<_>>()
         };
         let all = three([true; 3]);
-        let cases: Vec<(&str, Vec<Value>, Vec<(&str, i64)>, i64, i64)> = vec![
+        type Case<'a> = (&'a str, Vec<Value>, Vec<(&'a str, i64)>, i64, i64);
+        let cases: Vec<Case> = vec![
             // (case, pods, usage, target %, want replicas)
             (
                 "scale up: 3 pods at 100 % of request, target 50 %",
@@ -330,7 +331,7 @@ mod tests {
     #[test]
     fn a_pod_within_its_cpu_initialization_period_needs_a_whole_window_since_ready() {
         // Ready at 2 min, sample at 2 min 10 s with a 15 s window: taken partly before it was ready.
-        let pods = vec![pod("a", true, 2 * MIN, 100), pod("b", true, 30_000, 100)];
+        let pods = [pod("a", true, 2 * MIN, 100), pod("b", true, 30_000, 100)];
         let g = group_pods(
             &pods.iter().collect::<Vec<_>>(),
             &samples(&[("a", 100), ("b", 100)], 2 * MIN + 10_000),
