@@ -73,6 +73,24 @@ fn volumes_transcript_matches() {
     assert_eq!(transcript.matches("Hello from Kubernetes storage\n").count(), 2, "read by both pods");
 }
 
+/// The HorizontalPodAutoscaler walkthrough: php-apache scales up under a busybox `wget` loop
+/// (`SuccessfulRescale ... above target`) and back to one replica once the load has been gone for
+/// the 5 minute stabilization window; kubectl refuses what has no scale and min > max.
+#[test]
+fn hpa_transcript_matches() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let text = std::fs::read_to_string(dir.join("hpa.sh")).expect("the script is checked in");
+    let steps = script::parse(&text).expect("the script parses");
+    let mut world = World::new(1);
+    let transcript = script::run(&mut world, &steps, &DiskFiles::new(&dir));
+    let expected = std::fs::read_to_string(dir.join("hpa.expected")).expect("checked in");
+    assert_eq!(transcript, expected);
+    assert!(transcript.contains("cpu: <unknown>/50%"), "no metrics before the first scrape");
+    assert!(transcript.contains("reason: cpu resource utilization (percentage of request) above target"));
+    assert!(transcript.contains("New size: 1; reason: All metrics below target"), "back down after the window");
+    assert!(transcript.contains("error: cannot autoscale a Pod: could not find scale subresource"));
+}
+
 #[test]
 fn runner_binary_reports_malformed_scripts() {
     let exe = env!("CARGO_BIN_EXE_sandbox");

@@ -16,6 +16,7 @@ pub mod fields;
 pub mod history;
 pub mod json_patch;
 pub mod limits;
+pub mod metrics;
 pub mod pagination;
 pub mod patch;
 pub mod priority;
@@ -92,6 +93,9 @@ pub struct ApiServer {
     /// Pod creates waiting for their namespace's `default` ServiceAccount, by request id, with the
     /// attempts made (the ServiceAccount plugin looks again, up to 10 times, 100-200 ms apart).
     waiting_for_account: BTreeMap<u64, (Component, Box<ApiRequest>, u32)>,
+    /// metrics-server's last scrape, which the aggregation layer serves as the Metrics API; `None`
+    /// while no metrics-server is available (the world keeps it; see `world/metrics.rs`).
+    pub metrics: Option<metrics::Scrape>,
 }
 
 impl Default for ApiServer {
@@ -111,6 +115,7 @@ impl ApiServer {
             initializing: None,
             next_compaction: 0,
             waiting_for_account: BTreeMap::new(),
+            metrics: None,
         }
     }
 
@@ -181,6 +186,10 @@ impl ApiServer {
             let missing =
                 Status::new(404, status::Reason::NotFound, "the server could not find the requested resource");
             return respond(k, client, req.id, Err(missing));
+        }
+        if metrics::is_metrics(rt) {
+            let answer = metrics::answer(&req, self.metrics.as_ref(), &self.cache, k.now());
+            return respond(k, client, req.id, answer);
         }
         match req.verb.clone() {
             Verb::Get => {

@@ -17,6 +17,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod hpa;
 pub mod job;
 pub mod manager;
 pub mod members;
@@ -59,6 +60,11 @@ pub trait Controller {
     /// Concurrent syncs, as `--concurrent-*-syncs` sets them (the defaults of kube-controller-manager).
     fn workers(&self) -> usize {
         5
+    }
+    /// How long a key waits in the queue after an event (the HPA's fixed-interval rate limiter: every
+    /// HPA is synced once per resync period, however often it changes).
+    fn enqueue_delay(&self) -> Millis {
+        0
     }
     /// The event handlers: which keys a change makes dirty. `&mut` because handlers also lower
     /// expectations (`CreationObserved`) as the Go ones do.
@@ -105,6 +111,7 @@ pub fn all() -> Vec<Box<dyn Controller>> {
         Box::new(podgc::PodGcController::default()),
         Box::new(rootcacertpublisher::RootCaCertPublisher),
         Box::new(resourcequota::ResourceQuotaController),
+        Box::new(hpa::HpaController::default()),
     ]
 }
 

@@ -3,6 +3,7 @@
 
 mod apply;
 pub mod args;
+mod autoscale;
 pub mod cluster;
 mod common;
 mod create;
@@ -140,6 +141,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "patch" => patch::run(&mut cx, rest, &mut out),
         "events" => events::run(&mut cx, rest, &mut out),
         "expose" => expose::run(&mut cx, rest, &mut out),
+        "autoscale" => autoscale::run(&mut cx, rest, &mut out),
         "edit" => Err("error: kubectl edit needs an interactive editor, which this sandbox does not have; use `kubectl apply -f -` with the changed manifest, or the editor panel".into()),
         "help" | "--help" | "-h" => {
             out.out(misc::USAGE);

@@ -7,6 +7,8 @@
 pub mod boot;
 mod clients;
 mod faults;
+mod load;
+mod metrics;
 
 use std::collections::BTreeMap;
 
@@ -175,7 +177,10 @@ impl World {
                     self.kubectl_responses.insert(r.request_id, r);
                 }
             }
-            Component::ApiServer => self.apiserver.on_message(msg, k),
+            Component::ApiServer => {
+                self.scrape_metrics();
+                self.apiserver.on_message(msg, &mut self.k)
+            }
             Component::Etcd => {
                 if let Payload::Etcd(req) = msg.payload {
                     self.etcd.handle(*req, k);

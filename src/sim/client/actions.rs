@@ -71,6 +71,20 @@ pub enum Action {
         reason: String,
         message: String,
     },
+    /// PUT to the `scale` subresource: the HPA's write of its target's replica count.
+    UpdateScale {
+        resource: &'static ResourceType,
+        namespace: String,
+        name: String,
+        replicas: i64,
+    },
+    /// A read of a collection (the HPA controller's Metrics API query): its answer reaches
+    /// `Controller::on_result`, and a refused read does not make the sync count as failed.
+    List {
+        resource: &'static ResourceType,
+        namespace: Option<String>,
+        label_selector: Option<String>,
+    },
     /// Look at this key again after a delay (like `Action::requeue(d)`).
     Requeue {
         key: ObjectKey,
@@ -120,6 +134,20 @@ pub fn send_action(me: &Component, action: Action, k: &mut Kernel) -> Option<u64
             let mut r = ApiRequest::new(id, Verb::Delete, resource).in_namespace(namespace.as_deref()).named(&name);
             r.options.propagation_policy = propagation;
             r.options.grace_period_seconds = grace_seconds;
+            r
+        }
+        Action::UpdateScale { resource, namespace, name, replicas } => {
+            let body = json!({"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {"name": name, "namespace": namespace}, "spec": {"replicas": replicas}});
+            ApiRequest::new(id, Verb::Update, resource)
+                .in_namespace(Some(&namespace))
+                .named(&name)
+                .on_subresource("scale")
+                .with_body(body)
+        }
+        Action::List { resource, namespace, label_selector } => {
+            let mut r = ApiRequest::new(id, Verb::List, resource).in_namespace(namespace.as_deref());
+            r.options.label_selector = label_selector;
             r
         }
         Action::Bind { namespace, name, node } => {

@@ -154,7 +154,7 @@ impl ControllerManager {
 
     pub fn on_message(&mut self, msg: Message, k: &mut Kernel) {
         match msg.payload {
-            Payload::Watch(n) => self.on_watch(*n),
+            Payload::Watch(n) => self.on_watch(*n, k.now()),
             Payload::Response(r) => self.on_response(*r, k),
             _ => return,
         }
@@ -183,12 +183,13 @@ impl ControllerManager {
         self.pump(k);
     }
 
-    pub(super) fn dispatch(&mut self, change: &client::Change) {
+    pub(super) fn dispatch(&mut self, change: &client::Change, now: Millis) {
         let plural = change.resource.plural;
         for slot in &mut self.slots {
             if slot.controller.watches().contains(&plural) {
+                let delay = slot.controller.enqueue_delay();
                 for key in slot.controller.keys_for(change, &self.informers) {
-                    slot.queue.add(key);
+                    slot.queue.add_after(key, delay, now);
                 }
             }
         }
@@ -366,8 +367,8 @@ impl ControllerManager {
     fn finish_request(&mut self, id: u64, result: Result<Value, Status>, k: &mut Kernel) {
         let Some(InFlight { run, write }) = self.requests.remove(&id).map(|b| *b) else { return };
         let is_create = matches!(write.action, Action::Create { .. });
-        let ignorable =
-            matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound);
+        let ignorable = matches!((&write.action, &result), (Action::Delete { .. }, Err(s)) if s.reason == Reason::NotFound)
+            || matches!(write.action, Action::List { .. });
         if let Some(r) = self.runs.get_mut(&run) {
             r.outstanding = r.outstanding.saturating_sub(1);
             if is_create {

@@ -1,9 +1,7 @@
 //! `kubectl top node` and `kubectl top pod` (`cmd/top`, `metricsutil/metrics_printer.go`): CPU and
-//! memory use from the kubelets' simulated usage, with kubectl's columns (trailing tab included).
-//!
-//! Real clusters need metrics-server for this (kind has none: real kubectl then says
-//! `error: Metrics API not available`). The sandbox models the Metrics API as present and fresh:
-//! what metrics-server would scrape every 15 s is read from the kubelets at the moment of the command.
+//! memory use from the Metrics API (`metrics.k8s.io/v1beta1`, served through the apiserver from
+//! metrics-server's last scrape), with kubectl's columns (trailing tab included). Without an
+//! available metrics-server kubectl says `error: Metrics API not available`.
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
@@ -16,7 +14,8 @@ use super::printers::tabwriter::TabWriter;
 use super::target::pods_rt;
 use super::{Ctx, Output};
 use crate::sim::api::quantity::{parse_bytes, parse_cpu_millis};
-use crate::sim::node::kubelet::inspect::PodUsage;
+use crate::sim::apiserver::metrics::{NODE_METRICS, POD_METRICS};
+use crate::sim::node::kubelet::inspect::{ContainerUsage, PodUsage};
 use crate::sim::time::parse_rfc3339;
 
 const HELP: &str = "Display resource (CPU/memory) usage.
@@ -116,9 +115,10 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     )
     .map_err(|e| format!("error: {e}\nSee 'kubectl top node --help' for usage."))?;
     validate_sort(&p)?;
+    let metrics = metrics_list(cx, &NODE_METRICS, None, p.get("selector"))?;
     let nodes = match p.positional.first() {
         Some(name) => {
-            if cx.world.node_usage(name).is_none() {
+            if !metrics.iter().any(|m| common::name_of(m) == name) {
                 return Err(format!("Error from server (NotFound): nodemetrics.metrics.k8s.io {name:?} not found"));
             }
             vec![common::get_one(cx, nodes_rt(), "", name).map_err(|e| e.to_string())?]
@@ -131,14 +131,10 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         let name = common::name_of(node).to_string();
         let q = |k: &str| node.at(&format!("/status/{field}/{k}")).and_then(Value::as_str).unwrap_or("0").to_string();
         let available = (parse_cpu_millis(&q("cpu")).unwrap_or(0), parse_bytes(&q("memory")).unwrap_or(0));
-        match cx.world.node_usage(&name) {
-            Some(u) => {
-                rows.push(Row {
-                    cells: vec![name],
-                    cpu: u.cpu_millis,
-                    memory: u.memory_bytes,
-                    available: Some(available),
-                });
+        match metrics.iter().find(|m| common::name_of(m) == name) {
+            Some(m) => {
+                let (cpu, memory) = usage_of(m.get("usage"));
+                rows.push(Row { cells: vec![name], cpu, memory, available: Some(available) });
             }
             // metrics-server cannot scrape a node that is down: kubectl prints `<unknown>`.
             None => missing.push(name),
@@ -159,9 +155,44 @@ fn top_nodes(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     Ok(())
 }
 
-/// Every running container's usage in the cluster, by pod.
-fn all_pod_usage(cx: &Ctx) -> Vec<PodUsage> {
-    let mut all: Vec<PodUsage> = cx.world.pod_usage();
+/// A Metrics API list through the apiserver; an unavailable metrics-server is kubectl's
+/// `Metrics API not available` (the aggregator leaves the group out of discovery).
+fn metrics_list(
+    cx: &mut Ctx,
+    rt: &'static crate::sim::api::ResourceType,
+    ns: Option<&str>,
+    selector: Option<&str>,
+) -> Result<Vec<Value>, String> {
+    list(cx, rt, ns, selector, None)
+        .map_err(|e| if e.code == 503 { "error: Metrics API not available".to_string() } else { e.to_string() })
+}
+
+/// (millicores, bytes) of a metrics `usage` map.
+fn usage_of(usage: Option<&Value>) -> (u64, u64) {
+    let q = |k: &str| usage.and_then(|u| u.get(k)).and_then(Value::as_str).unwrap_or("0").to_string();
+    (parse_cpu_millis(&q("cpu")).unwrap_or(0).max(0) as u64, parse_bytes(&q("memory")).unwrap_or(0).max(0) as u64)
+}
+
+/// Pod metrics as (namespace, name, containers' usage), sorted by namespace and name.
+fn pod_usage_of(metrics: &[Value]) -> Vec<PodUsage> {
+    let mut all: Vec<PodUsage> = metrics
+        .iter()
+        .map(|m| PodUsage {
+            namespace: m.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string(),
+            name: common::name_of(m).to_string(),
+            containers: m
+                .get("containers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let (cpu_millis, memory_bytes) = usage_of(c.get("usage"));
+                    let name = c.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                    ContainerUsage { name, cpu_millis, memory_bytes }
+                })
+                .collect(),
+        })
+        .collect();
     all.stable_sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     all
 }
@@ -186,6 +217,7 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
     let name = p.positional.first().cloned();
     // The pods the selectors keep (the Metrics API filters by the pods' labels and fields).
     let scope = if all_ns { None } else { Some(ns.as_str()) };
+    let metrics = metrics_list(cx, &POD_METRICS, scope, p.get("selector"))?;
     let pods = list(cx, pods_rt(), scope, p.get("selector"), p.get("field-selector")).map_err(|e| e.to_string())?;
     let wanted = |u: &PodUsage| {
         pods.iter().any(|pod| {
@@ -193,8 +225,10 @@ fn top_pods(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
                 && pod.at("/metadata/namespace").and_then(Value::as_str) == Some(u.namespace.as_str())
         })
     };
-    let usage: Vec<PodUsage> =
-        all_pod_usage(cx).into_iter().filter(|u| wanted(u) && name.as_ref().is_none_or(|n| *n == u.name)).collect();
+    let usage: Vec<PodUsage> = pod_usage_of(&metrics)
+        .into_iter()
+        .filter(|u| wanted(u) && name.as_ref().is_none_or(|n| *n == u.name))
+        .collect();
     if let (Some(n), true) = (&name, usage.is_empty()) {
         return Err(format!("Error from server (NotFound): podmetrics.metrics.k8s.io \"{ns}/{n}\" not found"));
     }

@@ -261,7 +261,9 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
 
 /// The registry's resource for a group and plural; None for one this cluster does not serve.
 fn resource(group: &str, plural: &str) -> Option<&'static ResourceType> {
-    api::resources().iter().find(|r| r.group == group && r.plural == plural)
+    use crate::sim::apiserver::metrics::{NODE_METRICS, POD_METRICS};
+    // The Metrics API is aggregated, not in the apiserver's own table.
+    api::resources().iter().chain([&NODE_METRICS, &POD_METRICS]).find(|r| r.group == group && r.plural == plural)
 }
 
 pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
@@ -305,6 +307,7 @@ fn reason_from_name(name: &str) -> Option<Reason> {
         "UnsupportedMediaType" => Reason::UnsupportedMediaType,
         "TooManyRequests" => Reason::TooManyRequests,
         "RequestEntityTooLarge" => Reason::RequestEntityTooLarge,
+        "ServiceUnavailable" => Reason::ServiceUnavailable,
         "Expired" => Reason::Expired,
         "InternalError" => Reason::InternalError,
         "Timeout" => Reason::Timeout,

@@ -72,7 +72,16 @@ pub enum Step {
     Remove(String),
     /// Allocates and keeps this many bytes (`stress --vm-bytes`).
     Alloc(u64),
+    /// An HTTP request (`wget`/`curl` in a container's own command) to this host and port: the
+    /// server it reaches spends CPU on it (see `world/load.rs`).
+    Request {
+        host: String,
+        port: u16,
+    },
 }
+
+/// How long a request in a container's own command takes (a round trip on the cluster network).
+pub const REQUEST_MS: Millis = 10;
 
 impl Step {
     /// How long the step takes.
@@ -80,6 +89,7 @@ impl Step {
         match self {
             Step::Sleep(d) | Step::Work(d) => *d,
             Step::Alloc(_) => 100,
+            Step::Request { .. } => REQUEST_MS,
             _ => 0,
         }
     }

@@ -26,6 +26,8 @@ pub enum Reason {
     TooManyRequests,
     /// 413: a request body over the apiserver's limit (`MaxRequestBodyBytes`, 3 MiB).
     RequestEntityTooLarge,
+    /// 503: an aggregated API whose server is not available (the Metrics API without metrics-server).
+    ServiceUnavailable,
     /// The client could not reach the apiserver at all.
     Unreachable,
 }
@@ -123,6 +125,7 @@ impl Status {
             Reason::Timeout => "Timeout",
             Reason::TooManyRequests => "TooManyRequests",
             Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
+            Reason::ServiceUnavailable => "ServiceUnavailable",
             Reason::Unreachable => "",
         }
     }

@@ -18,9 +18,25 @@ use crate::ui::session::{Logged, Op};
 /// The sandbox's kubectl verbs that change the cluster, or wait on it (waiting runs the past's clock
 /// ahead without the actions logged there). Every other verb reads and returns at once, and a verb
 /// kubectl does not know changes nothing: a typo must not discard the learner's later work.
-const CHANGE_VERBS: [&str; 17] = [
-    "apply", "create", "run", "delete", "label", "annotate", "scale", "wait", "rollout", "set", "cordon", "uncordon",
-    "drain", "taint", "exec", "patch", "expose",
+const CHANGE_VERBS: [&str; 18] = [
+    "apply",
+    "create",
+    "run",
+    "delete",
+    "label",
+    "annotate",
+    "scale",
+    "wait",
+    "rollout",
+    "set",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "exec",
+    "patch",
+    "expose",
+    "autoscale",
 ];
 
 /// How many of the logged actions a cluster rebuilt at `t` has replayed: the prefix of the log that

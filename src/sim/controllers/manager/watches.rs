@@ -8,6 +8,7 @@ use crate::sim::api::ResourceType;
 use crate::sim::apiserver::request::{ApiResponse, WatchNotice};
 use crate::sim::client::Reflector;
 use crate::sim::kernel::{Kernel, TimerKind};
+use crate::sim::time::Millis;
 
 impl ControllerManager {
     pub(super) fn open(&mut self, rt: &'static ResourceType, k: &mut Kernel) {
@@ -16,12 +17,12 @@ impl ControllerManager {
         self.reflectors.push(reflector);
     }
 
-    pub(super) fn on_watch(&mut self, n: WatchNotice) {
+    pub(super) fn on_watch(&mut self, n: WatchNotice, now: Millis) {
         let Some(r) = self.reflectors.iter_mut().find(|r| r.owns(n.watch_id)) else { return };
         let rt = r.resource();
         for change in r.on_notice(n) {
             if let Some(change) = self.informers.apply(rt, change.event, change.new) {
-                self.dispatch(&change);
+                self.dispatch(&change, now);
             }
         }
         if !self.started && self.reflectors.iter().all(Reflector::has_synced) {

@@ -5,6 +5,7 @@
 //! Output goes through Go's tabwriter (padding 2), so alignment breaks and restarts exactly where
 //! kubectl's does; ages are measured against the simulation's virtual "now".
 
+mod autoscaling;
 mod containers;
 mod env;
 mod events;
@@ -80,6 +81,7 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "PersistentVolume" => storage::describe_persistent_volume(&mut w, obj, events, ctx),
         "PersistentVolumeClaim" => storage::describe_persistent_volume_claim(&mut w, obj, events, ctx),
         "StorageClass" => storage::describe_storage_class(&mut w, obj, events, ctx),
+        "HorizontalPodAutoscaler" => autoscaling::describe_hpa(&mut w, obj, events, ctx),
         _ => generic::describe_generic(&mut w, obj, events, ctx),
     }
     w.finish()

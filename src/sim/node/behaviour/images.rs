@@ -101,6 +101,8 @@ pub fn defaults(repository: &str) -> ImageDefaults {
         "golang" => server(&[], &["bash"], &[PATH, ("GOLANG_VERSION", "1.23.4"), ("GOPATH", "/go")]),
         "openjdk" => server(&[], &["jshell"], &[PATH, ("JAVA_HOME", "/usr/local/openjdk-24")]),
         "php" => server(&["docker-php-entrypoint"], &["php", "-a"], &[PATH]),
+        // The HPA walkthrough's php-apache (`php:5-apache` with a CPU-hungry `index.php`).
+        "hpa-example" => server(&["docker-php-entrypoint"], &["apache2-foreground"], &[PATH]),
         "pause" => distroless(&["/pause"], &[]),
         "agnhost" => {
             ImageDefaults { entrypoint: &["/agnhost"], cmd: &["pause"], env: &[PATH], has_shell: true, busybox: true }

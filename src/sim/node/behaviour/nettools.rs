@@ -34,6 +34,12 @@ pub fn run(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Option<Effect> {
         return Some(Effect::fail(127, format!("{shell}: {name}: not found")));
     }
     let Some(net) = ex.ctx.net else {
+        // A client loop's requests load the server they reach; their output is not simulated.
+        let url = rest.iter().rev().find(|a| !a.starts_with('-'));
+        if let (true, Some(Ok(u))) = (matches!(name, "wget" | "curl"), url.map(|u| wget::parse_url(u))) {
+            ex.note(format!("{name} in a container's own command is not simulated: it succeeds, loading the server"));
+            return Some(Effect { steps: vec![Step::Request { host: u.host, port: u.port }], ..Effect::default() });
+        }
         ex.note(format!("{name} in a container's own command is not simulated: it succeeds at once"));
         return Some(Effect { steps: vec![Step::Work(150)], ..Effect::default() });
     };

@@ -42,6 +42,16 @@ pub struct NodeUsage {
     pub pods: Vec<PodUsage>,
 }
 
+/// A running container's request loop (`while sleep 0.01; do wget -q -O- http://svc; done`): the
+/// host and port it asks, and how many requests a second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestLoop {
+    pub namespace: String,
+    pub host: String,
+    pub port: u16,
+    pub per_second: f64,
+}
+
 /// What the kubelet, containerd and the OS use on every node.
 const SYSTEM_CPU_MILLIS: u64 = 60;
 const SYSTEM_MEMORY: u64 = 600 << 20;
@@ -256,6 +266,34 @@ impl Kubelet {
         (run.output, run.waited)
     }
 
+    /// The request loops its running containers are in at `now` (past their start-up steps).
+    pub fn request_loops(&self, now: Millis) -> Vec<RequestLoop> {
+        use crate::sim::node::behaviour::{End, Step};
+        let mut out = Vec::new();
+        for w in self.pods.values() {
+            for c in &w.containers {
+                let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else { continue };
+                let End::Loop(body) = &b.end else { continue };
+                let setup: Millis = b.steps.iter().map(Step::duration).sum();
+                let period: Millis = body.iter().map(Step::duration).sum();
+                if *started_at + setup > now || period == 0 {
+                    continue;
+                }
+                for s in body {
+                    if let Step::Request { host, port } = s {
+                        out.push(RequestLoop {
+                            namespace: w.spec.namespace.clone(),
+                            host: host.clone(),
+                            port: *port,
+                            per_second: 1000.0 / period as f64,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// `kubectl top`: deterministic simulated use of every running container and the node.
     pub fn usage(&self, now: Millis) -> NodeUsage {
         let mut pods = Vec::new();
@@ -265,6 +303,10 @@ impl Kubelet {
             for (i, c) in w.containers.iter().enumerate() {
                 let spec = w.spec.container(i);
                 let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else { continue };
+                // Asked about an instant before the container started (metrics-server's earlier sample).
+                if *started_at > now {
+                    continue;
+                }
                 let elapsed = now.saturating_sub(*started_at);
                 // ±10 % that changes every 15 s (the metrics resolution), the same on every run.
                 let jitter = 90 + stable_hash(&format!("{}/{}/{}", w.spec.uid, spec.name, now / 15_000)) % 21;
