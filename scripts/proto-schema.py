@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 FILES = {
-    "core_v1": "v1", "apps_v1": "apps/v1", "batch_v1": "batch/v1", "networking_v1": "networking.k8s.io/v1",
+    "core_v1": "v1", "apps_v1": "apps/v1", "autoscaling_v1": "autoscaling/v1", "batch_v1": "batch/v1", "networking_v1": "networking.k8s.io/v1",
     "policy_v1": "policy/v1", "rbac_v1": "rbac.authorization.k8s.io/v1", "scheduling_v1": "scheduling.k8s.io/v1",
     "meta_v1": "meta", "resource": "resource", "intstr": "intstr", "runtime": "runtime",
 }
 ROOTS = [
     "v1.Namespace", "v1.ConfigMap", "v1.Secret", "v1.Service", "v1.ServiceAccount", "v1.ResourceQuota",
-    "apps/v1.Deployment", "batch/v1.Job", "batch/v1.CronJob", "networking.k8s.io/v1.Ingress",
+    "apps/v1.Deployment", "autoscaling/v1.HorizontalPodAutoscaler", "batch/v1.Job", "batch/v1.CronJob", "networking.k8s.io/v1.Ingress",
     "policy/v1.PodDisruptionBudget", "scheduling.k8s.io/v1.PriorityClass", "rbac.authorization.k8s.io/v1.Role", "rbac.authorization.k8s.io/v1.ClusterRole",
     "rbac.authorization.k8s.io/v1.RoleBinding", "rbac.authorization.k8s.io/v1.ClusterRoleBinding", "runtime.Unknown",
 ]

@@ -86,9 +86,23 @@ fn hpa_transcript_matches() {
     let expected = std::fs::read_to_string(dir.join("hpa.expected")).expect("checked in");
     assert_eq!(transcript, expected);
     assert!(transcript.contains("cpu: <unknown>/50%"), "no metrics before the first scrape");
-    assert!(transcript.contains("reason: cpu resource utilization (percentage of request) above target"));
-    assert!(transcript.contains("New size: 1; reason: All metrics below target"), "back down after the window");
     assert!(transcript.contains("error: cannot autoscale a Pod: could not find scale subresource"));
+    // `describe` prints ages from the client's clock, which under `sandbox compare` is not the
+    // sandbox's: it is checked here, on the world the script left, rather than in the script.
+    let describe =
+        k8s_sandbox::sim::kubectl::execute(&mut world, "describe hpa php-apache", None, &DiskFiles::new(&dir));
+    let text = describe.stdout;
+    assert!(text.contains("Reference:                                             Deployment/php-apache"), "{text}");
+    assert!(
+        text.contains("New size: 4; reason: cpu resource utilization (percentage of request) above target"),
+        "{text}"
+    );
+    assert!(
+        text.contains("New size: 7; reason: cpu resource utilization (percentage of request) above target"),
+        "{text}"
+    );
+    assert!(text.contains("New size: 1; reason: All metrics below target"), "back down after the window: {text}");
+    assert!(text.contains("ScalingLimited  True    TooFewReplicas"), "{text}");
 }
 
 #[test]

@@ -211,19 +211,8 @@ fn every_script_reads_the_same_through_real_kubectl() {
         .collect();
     scripts.sort();
     assert!(!scripts.is_empty());
-    // Scripts that cannot read the same yet, and why (each is a gap to close, not an accepted difference).
-    let known: &[(&str, &str)] = &[(
-        "hpa.sh",
-        "sandbox serve's discovery lists no subresources (kubectl autoscale looks for `deployments/scale`) and \
-         not the aggregated metrics.k8s.io group (kubectl top says `Metrics API not available`)",
-    )];
     let mut failures = Vec::new();
     for script in &scripts {
-        let name = script.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if let Some((_, why)) = known.iter().find(|(n, _)| *n == name) {
-            println!("skipped {name}: {why}");
-            continue;
-        }
         let out = Command::new(env!("CARGO_BIN_EXE_sandbox"))
             .arg("compare")
             .arg(script)

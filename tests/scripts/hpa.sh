@@ -57,6 +57,5 @@ kubectl get hpa php-apache
 sleep 5m
 kubectl get hpa php-apache
 kubectl get deployment php-apache
-kubectl describe hpa php-apache
 kubectl autoscale deployment php-apache --min=5 --max=2
 kubectl autoscale deployment nosuch --max=3

@@ -1,5 +1,6 @@
 //! One stored version, several served ones: an events.k8s.io/v1 Event is a core v1 Event in etcd, and
-//! the apiserver converts on the way in and out (`pkg/apis/events/v1/conversion.go`).
+//! an autoscaling/v1 HorizontalPodAutoscaler an autoscaling/v2 one (`hpa.rs`); the apiserver converts
+//! on the way in and out (`pkg/apis/events/v1/conversion.go`).
 //!
 //! The two shapes carry the same data under different names: `note` is `message`, `regarding` is
 //! `involvedObject`, `reportingController` is `reportingComponent`, and the fields the new API
@@ -9,6 +10,8 @@
 use serde_json::{Map, Value};
 
 use super::ResourceType;
+
+mod hpa;
 
 /// `(events.k8s.io/v1 name, core v1 name)` of every field whose name differs.
 const RENAMED: [(&str, &str); 7] = [
@@ -23,7 +26,15 @@ const RENAMED: [(&str, &str); 7] = [
 
 /// Whether `rt` is served in a shape other than the stored one.
 pub fn converts(rt: &ResourceType) -> bool {
+    is_events_v1(rt) || is_hpa_v1(rt)
+}
+
+fn is_events_v1(rt: &ResourceType) -> bool {
     rt.group == "events.k8s.io" && rt.kind == "Event"
+}
+
+fn is_hpa_v1(rt: &ResourceType) -> bool {
+    rt.group == "autoscaling" && rt.version == "v1" && rt.kind == "HorizontalPodAutoscaler"
 }
 
 fn rename(obj: Value, to_core: bool, api_version: &str) -> Value {
@@ -43,19 +54,36 @@ fn rename(obj: Value, to_core: bool, api_version: &str) -> Value {
 
 /// The object as etcd keeps it: a body written through `rt` in its stored (core v1) shape.
 pub fn to_stored(rt: &ResourceType, obj: Value) -> Value {
-    if converts(rt) { rename(obj, true, "v1") } else { obj }
+    match () {
+        _ if is_events_v1(rt) => rename(obj, true, "v1"),
+        _ if is_hpa_v1(rt) => hpa::to_v2(obj),
+        _ => obj,
+    }
+}
+
+/// An update written through `rt`, stored: what its version cannot say is kept from `current`.
+pub fn to_stored_update(rt: &ResourceType, new: Value, current: &Value) -> Value {
+    let mut stored = to_stored(rt, new);
+    if is_hpa_v1(rt) {
+        hpa::keep_v2_only(&mut stored, current);
+    }
+    stored
 }
 
 /// The stored object as a client of `rt` reads it. A core Event without a count reads as
 /// `deprecatedCount: 0` upstream (an int32 without omitempty); absent is kept absent here.
 pub fn to_served(rt: &ResourceType, obj: &Value) -> Value {
-    if converts(rt) { rename(obj.clone(), false, &rt.api_version()) } else { obj.clone() }
+    match () {
+        _ if is_events_v1(rt) => rename(obj.clone(), false, &rt.api_version()),
+        _ if is_hpa_v1(rt) => hpa::to_v1(obj),
+        _ => obj.clone(),
+    }
 }
 
 /// A field selector's label in the stored object's terms: events.k8s.io/v1 selects on `regarding.*`
 /// and `reportingController`, which are `involvedObject.*` and `reportingComponent` in storage.
 pub fn stored_field_label(rt: &ResourceType, label: &str) -> Option<String> {
-    if !converts(rt) {
+    if !is_events_v1(rt) {
         return None;
     }
     if let Some(rest) = label.strip_prefix("regarding.") {

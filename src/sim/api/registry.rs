@@ -196,13 +196,29 @@ static RESOURCES: &[ResourceType] = &[
     rt!(
         "autoscaling",
         "v2",
-        ["v1"],
+        [],
         "HorizontalPodAutoscaler",
         "horizontalpodautoscalers",
         "horizontalpodautoscaler",
         ["hpa"],
         true,
         ALL,
+        RW,
+        "horizontalpodautoscalers"
+    ),
+    // autoscaling/v1 is the same objects (stored as v2) in another shape: a resource of its own so
+    // that a request names its version and `api::convert` can answer in it. Listed after v2, which
+    // is preferred (kubectl's names find v2 first); no category, so `get all` lists HPAs once.
+    rt!(
+        "autoscaling",
+        "v1",
+        [],
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        ["hpa"],
+        true,
+        &[],
         RW,
         "horizontalpodautoscalers"
     ),
@@ -477,7 +493,9 @@ mod tests {
     #[test]
     fn maps_kinds_and_versions() {
         assert_eq!(for_kind("apps/v1", "Deployment").map(|r| r.plural), Ok("deployments"));
-        assert_eq!(for_kind("autoscaling/v1", "HorizontalPodAutoscaler").map(|r| r.version), Ok("v2"));
+        assert_eq!(for_kind("autoscaling/v1", "HorizontalPodAutoscaler").map(|r| r.version), Ok("v1"));
+        assert_eq!(resolve("hpa").map(|r| r.version), Some("v2"), "the preferred version");
+        assert_eq!(resolve("horizontalpodautoscalers.v1.autoscaling").map(|r| r.version), Some("v1"));
         assert_eq!(for_kind("events.k8s.io/v1", "Event").map(|r| r.group), Ok("events.k8s.io"));
         assert_eq!(for_kind("v1", "Event").map(|r| r.group), Ok(""));
         assert_eq!(for_kind("v1", "ReplicationController").map(|r| r.plural), Ok("replicationcontrollers"));

@@ -45,6 +45,11 @@ fn resets_status_on_create(rt: &ResourceType) -> bool {
     )
 }
 
+/// Whether the registry serves a `status` subresource for `rt` (its status strategy).
+pub fn has_status_subresource(rt: &ResourceType) -> bool {
+    resets_status_on_create(rt) || matches!(rt.kind, "Node" | "Namespace" | "PersistentVolume")
+}
+
 /// The Service IP allocator for `10.96.0.0/12` (kind's default service CIDR). 10.96.0.1 is the
 /// `kubernetes` Service and 10.96.0.10 is kube-dns, so allocation starts above them.
 #[derive(Debug, Clone)]
@@ -289,7 +294,7 @@ pub fn prepare_update(
     }
     // Updates and patches are decoded strictly too: a patch cannot smuggle in `replicas: "x"`.
     api::check_strict(rt, &new).map_err(|e| Status::bad_request(e.to_string()))?;
-    let mut new = api::convert::to_stored(rt, new);
+    let mut new = api::convert::to_stored_update(rt, new, current);
     api::apply_defaults(rt, &mut new);
     api::validate(rt, &new, Some(current)).map_err(|e| Status::invalid(e.to_string()))?;
     Ok(new)

@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::metrics;
 use crate::sim::sort::StableSort;
 
 /// The address the `kubernetes` Service's EndpointSlice names (the control-plane node's apiserver).
@@ -59,6 +60,10 @@ pub fn groups() -> Value {
             json!({"name": g, "preferredVersion": versions.first().cloned().unwrap_or(Value::Null), "versions": versions})
         })
         .collect();
+    // The aggregated Metrics API comes last, as APIService groups do.
+    let mut groups = groups;
+    let v1beta1 = json!({"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"});
+    groups.push(json!({"name": metrics::GROUP, "preferredVersion": v1beta1, "versions": [v1beta1]}));
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
@@ -74,8 +79,43 @@ fn resource_entry(rt: &ResourceType) -> Value {
     e
 }
 
+/// The subresources the simulated apiserver serves for `rt`, as discovery lists them after the
+/// resource (`deployments/scale` is how kubectl's scale client finds a scalable kind).
+fn subresource_entries(rt: &ResourceType) -> Vec<Value> {
+    let entry = |sub: &str, kind: &str, verbs: &[&str]| {
+        json!({"name": format!("{}/{sub}", rt.plural), "singularName": "", "namespaced": rt.namespaced,
+            "kind": kind, "verbs": verbs})
+    };
+    let mut out = Vec::new();
+    if rt.plural == "pods" && rt.group.is_empty() {
+        out.push(entry("binding", "Binding", &["create"]));
+        let mut eviction = entry("eviction", "Eviction", &["create"]);
+        eviction["group"] = json!("policy");
+        eviction["version"] = json!("v1");
+        out.push(eviction);
+        out.push(entry("exec", "PodExecOptions", &["create", "get"]));
+        out.push(entry("log", "Pod", &["get"]));
+    }
+    if rt.plural == "namespaces" && rt.group.is_empty() {
+        out.push(entry("finalize", "Namespace", &["update"]));
+    }
+    if crate::sim::apiserver::scale::served(rt) {
+        let mut scale = entry("scale", "Scale", &["get", "patch", "update"]);
+        scale["group"] = json!("autoscaling");
+        scale["version"] = json!("v1");
+        out.push(scale);
+    }
+    if crate::sim::apiserver::admission::has_status_subresource(rt) {
+        out.push(entry("status", rt.kind, &["get", "patch", "update"]));
+    }
+    out
+}
+
 /// `GET /api/v1` or `/apis/GROUP/VERSION`; None for a group version that is not served.
 pub fn resources(group: &str, version: &str) -> Option<Value> {
+    if group == metrics::GROUP {
+        return (version == "v1beta1").then(metrics_resources);
+    }
     let mut served: Vec<&ResourceType> = api::resources()
         .iter()
         .filter(|r| r.group == group && (r.version == version || r.other_versions.contains(&version)))
@@ -85,8 +125,18 @@ pub fn resources(group: &str, version: &str) -> Option<Value> {
     }
     served.stable_sort_by(|a, b| a.plural.cmp(b.plural));
     let group_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    let resources: Vec<Value> = served.into_iter().map(resource_entry).collect();
+    let resources: Vec<Value> =
+        served.into_iter().flat_map(|rt| std::iter::once(resource_entry(rt)).chain(subresource_entries(rt))).collect();
     Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}))
+}
+
+/// metrics-server's `metrics.k8s.io/v1beta1`, which the apiserver serves as an aggregated API.
+fn metrics_resources() -> Value {
+    let resources: Vec<Value> = [&metrics::NODE_METRICS, &metrics::POD_METRICS]
+        .into_iter()
+        .map(|rt| json!({"name": rt.plural, "singularName": "", "namespaced": rt.namespaced, "kind": rt.kind, "verbs": rt.verbs}))
+        .collect();
+    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "metrics.k8s.io/v1beta1", "resources": resources})
 }
 
 #[cfg(test)]
@@ -109,5 +159,38 @@ mod tests {
         assert!(names.contains(&"apps") && names.contains(&"batch") && !names.contains(&""), "{names:?}");
         let autoscaling = groups["groups"].as_array().into_iter().flatten().find(|g| g["name"] == "autoscaling");
         assert_eq!(autoscaling.map(|g| g["preferredVersion"]["version"].clone()), Some(json!("v2")));
+        assert_eq!(
+            groups["groups"].as_array().and_then(|g| g.last()).map(|g| g["name"].clone()),
+            Some(json!("metrics.k8s.io"))
+        );
+    }
+
+    /// kubectl's scale client finds a scalable kind by its `/scale` entry (autoscaling/v1 Scale), and
+    /// `kubectl top` needs the aggregated metrics group.
+    #[test]
+    fn subresources_and_the_metrics_api_are_listed() {
+        let apps = resources("apps", "v1").expect("apps/v1");
+        let names: Vec<&str> =
+            apps["resources"].as_array().into_iter().flatten().filter_map(|r| r["name"].as_str()).collect();
+        let at = names.iter().position(|n| *n == "deployments").expect("deployments");
+        assert_eq!(names[at + 1..at + 3], ["deployments/scale", "deployments/status"]);
+        let scale = apps["resources"].as_array().and_then(|a| a.iter().find(|r| r["name"] == "deployments/scale"));
+        assert_eq!(
+            scale.map(|s| (s["group"].clone(), s["version"].clone(), s["kind"].clone())),
+            Some((json!("autoscaling"), json!("v1"), json!("Scale")))
+        );
+        let core = resources("", "v1").expect("v1");
+        let core_names: Vec<&str> =
+            core["resources"].as_array().into_iter().flatten().filter_map(|r| r["name"].as_str()).collect();
+        for sub in ["pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/status", "namespaces/finalize"] {
+            assert!(core_names.contains(&sub), "{sub}: {core_names:?}");
+        }
+        assert!(!core_names.contains(&"configmaps/status"), "no status strategy");
+        let metrics = resources("metrics.k8s.io", "v1beta1").expect("the Metrics API");
+        assert_eq!(
+            metrics["resources"][1],
+            json!({"name": "pods", "singularName": "", "namespaced": true, "kind": "PodMetrics", "verbs": ["get", "list"]})
+        );
+        assert!(resources("metrics.k8s.io", "v1").is_none());
     }
 }

@@ -1,5 +1,5 @@
 //! Protobuf request bodies (`application/vnd.kubernetes.protobuf`), which kubectl's typed clients send
-//! (`kubectl create namespace|deployment|configmap|secret|service|job|cronjob|...`): the `k8s\0`
+//! (`kubectl create namespace|deployment|configmap|secret|service|job|cronjob|...`, `kubectl autoscale`): the `k8s\0`
 //! envelope (`runtime.Unknown`: the type, then the object's own bytes), decoded into the JSON the
 //! simulated apiserver reads, with the field numbers of upstream's `generated.proto` files
 //! (`protobuf/schema.txt`, written by `scripts/proto-schema.py` from k8s.io/api and apimachinery 1.33).
@@ -7,7 +7,8 @@
 //! Go's generated marshalers write every non-pointer field, zero or not, where JSON would omit the
 //! empty ones; zeros are therefore dropped, except for the fields that are pointers in Go and so
 //! written only when set (`replicas: 0`, `suspend: false`, `runAsUser: 0`), which are kept.
-//! Only the types `kubectl create` sends are in the table; any other is refused with 415.
+//! Only the types `kubectl create` and `kubectl autoscale` send are in the table; any other is refused
+//! with 415.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -55,6 +56,8 @@ const KEEP_ZERO: &[&str] = &[
     "setHostnameAsFQDN",
     "manualSelector",
     "allocateLoadBalancerNodePorts",
+    "minReplicas",
+    "targetCPUUtilizationPercentage",
 ];
 
 /// Go structs embedded with `json:",inline"`: protobuf names them as fields, JSON spreads their fields

@@ -93,7 +93,9 @@ fn not_found() -> Status {
 
 /// The served resource at `group`/`version` named `plural`.
 fn resource_at(group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
-    api::resources().iter().find(|r| {
+    let metrics: [&'static ResourceType; 2] =
+        [&crate::sim::apiserver::metrics::POD_METRICS, &crate::sim::apiserver::metrics::NODE_METRICS];
+    api::resources().iter().chain(metrics).find(|r| {
         r.group == group && r.plural == plural && (r.version == version || r.other_versions.contains(&version))
     })
 }

@@ -1,6 +1,6 @@
 //! `kubectl autoscale TYPE NAME|TYPE/NAME --max=N [--min=N] [--cpu-percent=P] [--name=N]`
-//! (`cmd/autoscale/autoscale.go`): an autoscaling/v2 HorizontalPodAutoscaler for something that has
-//! a `scale` subresource.
+//! (`cmd/autoscale/autoscale.go`): an autoscaling/v1 HorizontalPodAutoscaler (kubectl 1.33 writes v1;
+//! the apiserver stores it as v2) for something that has a `scale` subresource.
 
 use serde_json::{Value, json};
 
@@ -46,7 +46,8 @@ fn validate(min: i64, max: i64) -> Result<(), String> {
     Ok(())
 }
 
-/// `createHorizontalPodAutoscalerV2`.
+/// The HorizontalPodAutoscaler kubectl 1.33 sends: autoscaling/v1, `--cpu-percent` as
+/// `targetCPUUtilizationPercentage`, `--min` only when given.
 fn hpa(name: &str, target: &ResourceType, target_name: &str, (min, max, cpu): (i64, i64, i64)) -> Value {
     let mut spec = json!({
         "scaleTargetRef": {"apiVersion": target.api_version(), "kind": target.kind, "name": target_name},
@@ -56,10 +57,9 @@ fn hpa(name: &str, target: &ResourceType, target_name: &str, (min, max, cpu): (i
         spec["minReplicas"] = json!(min);
     }
     if cpu >= 0 {
-        spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu",
-            "target": {"type": "Utilization", "averageUtilization": cpu}}}]);
+        spec["targetCPUUtilizationPercentage"] = json!(cpu);
     }
-    json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name}, "spec": spec})
+    json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name}, "spec": spec})
 }
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
@@ -81,7 +81,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     }
     let hpa_name = p.get("name").unwrap_or(&name).to_string();
     let obj = hpa(&hpa_name, rt, &name, (min, max, cpu));
-    let hpa_rt = api::resolve("horizontalpodautoscalers").expect("HPAs are always served");
+    let hpa_rt = api::for_kind("autoscaling/v1", "HorizontalPodAutoscaler").expect("autoscaling/v1 is served");
     match p.get("dry-run") {
         Some("client") => {
             out.out(format!("{} created (dry run)", object_ref(hpa_rt, &hpa_name)));
@@ -125,8 +125,13 @@ mod tests {
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "php-apache"})
         );
         assert_eq!(h["spec"]["minReplicas"], 1);
-        assert_eq!(h["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 50);
+        assert_eq!(
+            (h["apiVersion"].as_str(), h["spec"]["targetCPUUtilizationPercentage"].as_i64()),
+            (Some("autoscaling/v1"), Some(50))
+        );
         let bare = hpa("x", deploy, "x", (-1, 3, -1));
-        assert!(bare["spec"].get("minReplicas").is_none() && bare["spec"].get("metrics").is_none());
+        assert!(
+            bare["spec"].get("minReplicas").is_none() && bare["spec"].get("targetCPUUtilizationPercentage").is_none()
+        );
     }
 }

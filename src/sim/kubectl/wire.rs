@@ -250,7 +250,7 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
     let verb = verb_name(&r.verb);
     let o = &r.options;
     json!({
-        "verb": verb, "group": r.resource.group, "resource": r.resource.plural,
+        "verb": verb, "group": r.resource.group, "version": r.resource.version, "resource": r.resource.plural,
         "namespace": r.namespace, "name": r.name, "subresource": r.subresource, "body": r.body,
         "labelSelector": o.label_selector, "fieldSelector": o.field_selector, "resourceVersion": o.resource_version,
         "sendInitialEvents": o.send_initial_events, "timeoutSeconds": o.timeout_seconds, "dryRun": o.dry_run,
@@ -259,17 +259,24 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
     })
 }
 
-/// The registry's resource for a group and plural; None for one this cluster does not serve.
-fn resource(group: &str, plural: &str) -> Option<&'static ResourceType> {
+/// The registry's resource for a group, version and plural; None for one this cluster does not serve.
+fn resource(group: &str, version: &str, plural: &str) -> Option<&'static ResourceType> {
     use crate::sim::apiserver::metrics::{NODE_METRICS, POD_METRICS};
     // The Metrics API is aggregated, not in the apiserver's own table.
-    api::resources().iter().chain([&NODE_METRICS, &POD_METRICS]).find(|r| r.group == group && r.plural == plural)
+    api::resources()
+        .iter()
+        .chain([&NODE_METRICS, &POD_METRICS])
+        .find(|r| r.group == group && r.plural == plural && (version.is_empty() || r.version == version))
 }
 
 pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
     let verb = verb_from_name(v["verb"].as_str()?)?;
     let text = |k: &str| v[k].as_str().map(str::to_string);
-    let mut req = ApiRequest::new(0, verb, resource(v["group"].as_str()?, v["resource"].as_str()?)?);
+    let mut req = ApiRequest::new(
+        0,
+        verb,
+        resource(v["group"].as_str()?, v["version"].as_str().unwrap_or_default(), v["resource"].as_str()?)?,
+    );
     req.namespace = text("namespace");
     req.name = text("name");
     req.subresource = text("subresource");
