@@ -1,10 +1,10 @@
 //! One stored version, several served ones: an events.k8s.io/v1 Event is a core v1 Event in etcd, and
 //! an autoscaling/v1 HorizontalPodAutoscaler an autoscaling/v2 one (`hpa.rs`); the apiserver converts
-//! on the way in and out (`pkg/apis/events/v1/conversion.go`).
+//! on the way in and out.
 //!
-//! The two shapes carry the same data under different names: `note` is `message`, `regarding` is
-//! `involvedObject`, `reportingController` is `reportingComponent`, and the fields the new API
-//! deprecates keep a `deprecated` prefix. Everything else (`eventTime`, `series`, `action`, `reason`,
+//! Events (`pkg/apis/events/v1/conversion.go`): the two shapes carry the same data under different
+//! names: `note` is `message`, `regarding` is `involvedObject`, `reportingController` is
+//! `reportingComponent`, and the fields the new API deprecates keep a `deprecated` prefix. Everything else (`eventTime`, `series`, `action`, `reason`,
 //! `type`, `related`, `reportingInstance`, metadata) has one name in both.
 
 use serde_json::{Map, Value};
@@ -52,7 +52,8 @@ fn rename(obj: Value, to_core: bool, api_version: &str) -> Value {
     Value::Object(out)
 }
 
-/// The object as etcd keeps it: a body written through `rt` in its stored (core v1) shape.
+/// The object as etcd keeps it: a body written through `rt` in its stored shape (core v1 Event,
+/// autoscaling/v2 HorizontalPodAutoscaler).
 pub fn to_stored(rt: &ResourceType, obj: Value) -> Value {
     match () {
         _ if is_events_v1(rt) => rename(obj, true, "v1"),
