@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use k8s_sandbox::sim::kubectl::NoFiles;
 use k8s_sandbox::sim::script::{self, DiskFiles};
 use k8s_sandbox::sim::world::World;
 use k8s_sandbox::test_support::corpus_root;
@@ -18,13 +19,19 @@ fn run_script(name: &str) -> Option<String> {
 
 /// Runs `tests/scripts/NAME.sh` on seed 1 and checks its transcript is `NAME.expected`, exactly.
 fn transcript_matches_expected(name: &str) -> String {
+    transcript_and_world(name).0
+}
+
+/// Like [`transcript_matches_expected`], also giving back the world the script left.
+fn transcript_and_world(name: &str) -> (String, World) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
     let text = std::fs::read_to_string(dir.join(format!("{name}.sh"))).expect("the script is checked in");
     let steps = script::parse(&text).expect("the script parses");
-    let transcript = script::run(&mut World::new(1), &steps, &DiskFiles::new(&dir));
+    let mut world = World::new(1);
+    let transcript = script::run(&mut world, &steps, &DiskFiles::new(&dir));
     let expected = std::fs::read_to_string(dir.join(format!("{name}.expected"))).expect("checked in");
     assert_eq!(transcript, expected, "{name}.sh");
-    transcript
+    (transcript, world)
 }
 
 #[test]
@@ -78,19 +85,12 @@ fn volumes_transcript_matches() {
 /// the 5 minute stabilization window; kubectl refuses what has no scale and min > max.
 #[test]
 fn hpa_transcript_matches() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
-    let text = std::fs::read_to_string(dir.join("hpa.sh")).expect("the script is checked in");
-    let steps = script::parse(&text).expect("the script parses");
-    let mut world = World::new(1);
-    let transcript = script::run(&mut world, &steps, &DiskFiles::new(&dir));
-    let expected = std::fs::read_to_string(dir.join("hpa.expected")).expect("checked in");
-    assert_eq!(transcript, expected);
+    let (transcript, mut world) = transcript_and_world("hpa");
     assert!(transcript.contains("cpu: <unknown>/50%"), "no metrics before the first scrape");
     assert!(transcript.contains("error: cannot autoscale a Pod: could not find scale subresource"));
     // `describe` prints ages from the client's clock, which under `sandbox compare` is not the
     // sandbox's: it is checked here, on the world the script left, rather than in the script.
-    let describe =
-        k8s_sandbox::sim::kubectl::execute(&mut world, "describe hpa php-apache", None, &DiskFiles::new(&dir));
+    let describe = k8s_sandbox::sim::kubectl::execute(&mut world, "describe hpa php-apache", None, &NoFiles);
     let text = describe.stdout;
     assert!(text.contains("Reference:                                             Deployment/php-apache"), "{text}");
     assert!(
