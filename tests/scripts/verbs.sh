@@ -56,3 +56,4 @@ metadata:
 data:
   mode: c
 EOT
+kubectl api-resources

@@ -422,6 +422,8 @@ pub fn api_versions() -> Vec<String> {
             std::iter::once(rt.version).chain(rt.other_versions.iter().copied()).map(|v| group_version(rt.group, v))
         })
         .collect();
+    // metrics-server's aggregated Metrics API (`apiserver/metrics.rs`), served beside the registry's.
+    out.push("metrics.k8s.io/v1beta1".to_string());
     out.stable_sort();
     out.dedup();
     out
@@ -537,7 +539,8 @@ mod tests {
         assert_eq!(v.first().map(String::as_str), Some("apps/v1"));
         assert_eq!(v.last().map(String::as_str), Some("v1"));
         assert!(v.contains(&"autoscaling/v1".to_string()) && v.contains(&"autoscaling/v2".to_string()));
-        assert_eq!(v.len(), 13);
+        assert!(v.contains(&"metrics.k8s.io/v1beta1".to_string()), "the aggregated Metrics API");
+        assert_eq!(v.len(), 14);
     }
 
     #[test]

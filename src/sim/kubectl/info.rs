@@ -2,7 +2,9 @@
 
 use super::args::{self, FlagKind, flag};
 use super::{Ctx, Output};
-use crate::sim::api;
+use crate::sim::api::{self, ResourceType};
+use crate::sim::apiserver::metrics::{NODE_METRICS, POD_METRICS};
+use crate::sim::sort::StableSort;
 
 /// The client version shown; the server reports the Kubernetes minor the API types are pinned to.
 pub const CLIENT_VERSION: &str = "v1.33.1";
@@ -39,8 +41,12 @@ pub fn api_resources(words: &[String], out: &mut Output) -> Result<(), String> {
     )
     .map_err(|e| format!("error: {e}"))?;
     let mut seen = std::collections::BTreeSet::new();
-    let rows: Vec<Vec<String>> = api::resources()
-        .iter()
+    // The aggregated Metrics API too; kubectl prints the core group, then the others by name.
+    let metrics: [&ResourceType; 2] = [&NODE_METRICS, &POD_METRICS];
+    let mut served: Vec<&ResourceType> = api::resources().iter().chain(metrics).collect();
+    served.stable_sort_by_key(|r| (!r.group.is_empty(), r.group));
+    let rows: Vec<Vec<String>> = served
+        .into_iter()
         // One row per resource: its preferred (first listed) version.
         .filter(|r| seen.insert((r.group, r.plural)))
         .filter(|r| p.get("namespaced").is_none_or(|n| (n == "true") == r.namespaced))
@@ -54,6 +60,7 @@ pub fn api_resources(words: &[String], out: &mut Output) -> Result<(), String> {
         for r in &rows {
             let rt = api::resources()
                 .iter()
+                .chain(metrics)
                 .find(|x| x.plural == r[0] && x.kind == r[4])
                 .expect("row came from the registry");
             out.out(if rt.group.is_empty() { rt.plural.to_string() } else { format!("{}.{}", rt.plural, rt.group) });
