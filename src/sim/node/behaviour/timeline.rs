@@ -202,6 +202,12 @@ pub fn cpu_at(b: &Behaviour, elapsed: Millis) -> u32 {
 
 /// busybox `date`: `Wed Jan  1 00:00:05 UTC 2025`.
 pub fn busybox_date(abs: Millis) -> String {
+    c_date(abs, false)
+}
+
+/// The C library's date format, `%a %b %e %H:%M:%S %Z %Y`; with `zero_pad_day` the day is `%d`
+/// (`Wed Jan 01 ...`), as dig's `WHEN:` line prints it.
+pub fn c_date(abs: Millis, zero_pad_day: bool) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let r = rfc3339(abs); // YYYY-MM-DDTHH:MM:SSZ
@@ -209,8 +215,9 @@ pub fn busybox_date(abs: Millis) -> String {
     let weekday = DAYS[secs.div_euclid(86_400).rem_euclid(7) as usize];
     let month = r.get(5..7).and_then(|m| m.parse::<usize>().ok()).unwrap_or(1);
     let day: u32 = r.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(1);
+    let day = if zero_pad_day { format!("{day:02}") } else { format!("{day:>2}") };
     format!(
-        "{weekday} {} {day:>2} {} UTC {}",
+        "{weekday} {} {day} {} UTC {}",
         MONTHS[month.saturating_sub(1).min(11)],
         r.get(11..19).unwrap_or(""),
         r.get(0..4).unwrap_or("")

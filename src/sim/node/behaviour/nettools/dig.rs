@@ -14,7 +14,7 @@
 use super::super::interp::{Effect, Exec};
 use super::super::net::{DnsReply, Network, QType, Record, is_ipv4, ptr_name};
 use super::{lines, resolv_conf};
-use crate::sim::time::{EPOCH_UNIX_SECS, Millis, rfc3339};
+use crate::sim::time::Millis;
 
 /// The version jessie-dnsutils prints in its banner.
 const BANNER: &str = "DiG 9.9.5-9+deb8u19-Debian";
@@ -116,23 +116,6 @@ fn parse(args: &[String]) -> Result<Query, Refusal> {
         return Err(not_simulated("NS"));
     }
     Ok(q)
-}
-
-/// dig's `WHEN:` line, `strftime("%a %b %d %H:%M:%S %Z %Y")`.
-fn when(abs: Millis) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let r = rfc3339(abs);
-    let days = (EPOCH_UNIX_SECS + (abs / 1000) as i64).div_euclid(86_400);
-    let month = r.get(5..7).and_then(|m| m.parse::<usize>().ok()).unwrap_or(1);
-    format!(
-        "{} {} {} {} UTC {}",
-        DAYS[days.rem_euclid(7) as usize],
-        MONTHS[month.saturating_sub(1).min(11)],
-        r.get(8..10).unwrap_or(""),
-        r.get(11..19).unwrap_or(""),
-        r.get(0..4).unwrap_or("")
-    )
 }
 
 /// Fields at dig's tab stops (TTL at column 24, class 32, type 40, data 48), reached with tabs of
@@ -261,7 +244,7 @@ pub fn dig(ex: &mut Exec<'_>, net: &dyn Network, args: &[String]) -> Effect {
     }
     text.push_str(&format!(
         "\n;; Query time: 0 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {}\n",
-        when(ex.now()),
+        super::super::timeline::c_date(ex.now(), true),
         message_size(&asked, records)
     ));
     Effect { out: lines(&text), ..Effect::default() }
