@@ -2,10 +2,12 @@
 //! the kube-apiserver's own objects (`apiserver.rs`), the static pod manifests kubeadm writes for the
 //! control plane (`static_pods.rs`), kubeadm's addons CoreDNS and kube-proxy, kind's CNI, kindnet
 //! (`addons.rs`), and kind's storage: the local-path-provisioner and the default StorageClass
-//! (`storage.rs`). The world (`world/boot.rs`) hands each to the component that acts on it.
+//! (`storage.rs`), then metrics-server as its `components.yaml` installs it (`metrics_server.rs`). The
+//! world (`world/boot.rs`) hands each to the component that acts on it.
 
 pub mod addons;
 pub mod apiserver;
+pub mod metrics_server;
 pub mod static_pods;
 pub mod storage;
 

@@ -9,7 +9,7 @@ use crate::sim::api::pointer::Pointer;
 
 use super::{CLUSTER_NAME, World};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
-use crate::sim::bootstrap::{APISERVER_PORT, addons, apiserver, static_pods};
+use crate::sim::bootstrap::{APISERVER_PORT, addons, apiserver, metrics_server, static_pods};
 use crate::sim::component::Component;
 use crate::sim::node::kubelet::registration::NodeConfig;
 
@@ -45,10 +45,12 @@ impl World {
         }
     }
 
-    /// `kubeadm init`'s addon phase and kind's CNI manifest. kubeadm and kind are clients on the
-    /// learner's side of the apiserver, as kubectl is, so their writes are sent as kubectl's.
+    /// `kubeadm init`'s addon phase, kind's CNI and storage manifests, then metrics-server's
+    /// `components.yaml`. kubeadm, kind and `kubectl apply` are clients on the learner's side of the
+    /// apiserver, so their writes are sent as kubectl's.
     pub(super) fn boot_addons(&mut self) {
-        for obj in addons::manifests(&format!("{}:{APISERVER_PORT}", control_plane_ip())) {
+        let addons = addons::manifests(&format!("{}:{APISERVER_PORT}", control_plane_ip()));
+        for obj in addons.into_iter().chain(metrics_server::manifests()) {
             self.boot_create(Component::Kubectl, obj);
         }
     }
