@@ -32,8 +32,16 @@ fn a_new_cluster_shows_kinds_kube_system() {
     let mut w = World::new(1);
     let pods = kubectl(&mut w, "get pods -n kube-system --no-headers").stdout;
     let names: Vec<&str> = pods.lines().filter_map(|l| l.split_whitespace().next()).collect();
-    assert_eq!(names.len(), 14, "4 static pods, 2 CoreDNS, kube-proxy and kindnet on 4 nodes: {pods}");
-    assert!(pods.lines().all(|l| l.contains(" 1/1 ") && l.contains(" Running ")), "{pods}");
+    assert_eq!(names.len(), 15, "4 static pods, 2 CoreDNS, kube-proxy and kindnet on 4 nodes, metrics-server: {pods}");
+    // metrics-server's readiness probe waits 20 s (`initialDelaySeconds` of its components.yaml).
+    let (ms, ready): (Vec<&str>, Vec<&str>) = pods.lines().partition(|l| l.starts_with("metrics-server-"));
+    assert!(ready.iter().all(|l| l.contains(" 1/1 ") && l.contains(" Running ")), "{pods}");
+    assert!(ms.len() == 1 && ms[0].contains(" 0/1 ") && ms[0].contains(" Running "), "{pods}");
+    w.run_for(20_000);
+    let later = kubectl(&mut w, "get pods -n kube-system -l k8s-app=metrics-server --no-headers").stdout;
+    assert!(later.contains(" 1/1 "), "Ready by 32 s: {later}");
+    let svc = kubectl(&mut w, "get svc metrics-server -n kube-system --no-headers").stdout;
+    assert!(columns(&svc, 2) == "metrics-server ClusterIP" && svc.contains(" 443/TCP "), "{svc}");
     for name in ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
         assert!(names.contains(&format!("{name}-sandbox-control-plane").as_str()), "{name}: {pods}");
     }
