@@ -18,6 +18,7 @@ pub mod etcd;
 pub mod http;
 pub mod kernel;
 pub mod kubectl;
+pub mod metrics_server;
 pub mod protocol;
 pub mod provisioner;
 // Re-exported where it was before the protocol module held it.

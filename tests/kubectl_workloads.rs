@@ -345,7 +345,8 @@ fn exec_env_and_refusals() {
 }
 
 /// `top` prints kubectl's columns from the Metrics API (metrics-server's scrape of the kubelets; a
-/// node that went down shows `<unknown>` once a scrape, every 15 s, has missed it).
+/// node that went down shows `<unknown>` once a scrape, every 15 s, has missed it: the next cycle
+/// waits 10 s for it, metrics-server's `--kubelet-request-timeout`).
 #[test]
 fn top_nodes_and_pods() {
     let mut w = with_web(12);
@@ -364,7 +365,7 @@ fn top_nodes_and_pods() {
         "Error from server (NotFound): podmetrics.metrics.k8s.io \"default/nope\" not found\n"
     );
     w.set_node_running("sandbox-worker", false).expect("the node exists");
-    w.run_for(15_000);
+    w.run_for(25_000);
     let unknown = kubectl(&mut w, "top nodes").stdout;
     assert!(unknown.lines().any(|l| l.starts_with("sandbox-worker ") && l.contains("<unknown>")), "{unknown}");
 }

@@ -7,6 +7,7 @@
 
 pub mod cri;
 pub mod etcd;
+pub mod kubelet;
 pub mod message;
 pub mod request;
 pub mod status;

@@ -23,6 +23,7 @@ use super::controllers::manager::ControllerManager;
 use super::etcd::Etcd;
 use super::kernel::{Kernel, Scheduled, TimerKind};
 use super::message::{Message, Payload};
+use super::metrics_server::MetricsServer;
 use super::node::kubelet::Kubelet;
 use super::node::kubelet::registration::NodeConfig;
 use super::node::proxy::KubeProxy;
@@ -61,6 +62,8 @@ pub struct World {
     pub cloud: CloudControllerManager,
     /// kind's local-path-provisioner, up while its pod's container runs (`world/boot.rs`).
     pub provisioner: LocalPathProvisioner,
+    /// metrics-server, up while its pod's container runs (`world/metrics.rs`).
+    pub metrics_server: MetricsServer,
     pub nodes: BTreeMap<String, Box<NodeActors>>,
     /// The image registry every node pulls from.
     pub registry: Registry,
@@ -115,6 +118,7 @@ impl World {
             controllers,
             cloud,
             provisioner: LocalPathProvisioner::new(),
+            metrics_server: MetricsServer::new(),
             nodes: BTreeMap::new(),
             registry: Registry::default(),
             next_node_index: 0,
@@ -178,7 +182,11 @@ impl World {
                 }
             }
             Component::ApiServer => {
-                self.scrape_metrics();
+                if let Payload::Request(r) = &msg.payload
+                    && apiserver::metrics::is_metrics(r.resource)
+                {
+                    self.scrape_metrics();
+                }
                 self.apiserver.on_message(msg, &mut self.k)
             }
             Component::Etcd => {
@@ -191,6 +199,8 @@ impl World {
             Component::ControllerManager => self.controllers.on_message(msg, k),
             Component::CloudControllerManager => self.cloud.on_message(msg, k),
             Component::LocalPathProvisioner => self.provisioner.on_message(msg, k),
+            Component::MetricsServer => self.metrics_server.on_message(msg, k),
+            Component::Kubelet(n) if matches!(msg.payload, Payload::Scrape(_)) => self.answer_scrape(&n, msg),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_message(msg, k);
@@ -200,7 +210,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_message(msg, k, &self.registry);
                 }
-                self.sync_provisioner();
+                self.sync_pod_processes();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -236,6 +246,7 @@ impl World {
             Component::ControllerManager => self.controllers.on_timer(kind, k),
             Component::CloudControllerManager => self.cloud.on_timer(kind, k),
             Component::LocalPathProvisioner => self.provisioner.on_timer(kind, k),
+            Component::MetricsServer => self.metrics_server.on_timer(kind, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_timer(kind, k);
@@ -245,7 +256,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_timer(kind, k);
                 }
-                self.sync_provisioner();
+                self.sync_pod_processes();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -287,6 +298,7 @@ impl World {
             Component::ControllerManager => self.controllers.running,
             Component::CloudControllerManager => self.cloud.running,
             Component::LocalPathProvisioner => self.provisioner.running,
+            Component::MetricsServer => self.metrics_server.running,
             Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
                 self.nodes.get(n).is_some_and(|node| node.running)
             }

@@ -11,7 +11,7 @@ pub struct Entry {
 }
 
 /// Every component, in the order the diagram draws them.
-pub const ENTRIES: [Entry; 10] = [
+pub const ENTRIES: [Entry; 11] = [
     Entry {
         role: "kubectl",
         title: "kubectl (you)",
@@ -55,6 +55,12 @@ pub const ENTRIES: [Entry; 10] = [
         sends: "Watches on claims, volumes and StorageClasses; creates of pvc-<uid> PersistentVolumes (and deletes of released ones); Provisioning events on the claims.",
     },
     Entry {
+        role: "metrics-server",
+        title: "metrics-server",
+        does: "A pod in kube-system that collects every node's CPU and memory use every 15 s. The kube-apiserver serves what it collected as the Metrics API (metrics.k8s.io), which kubectl top and the HorizontalPodAutoscaler read.",
+        sends: "A watch on nodes; every 15 s a GET /metrics/resource to each node's kubelet (port 10250), which answers with the node's and its containers' use.",
+    },
+    Entry {
         role: "kubelet",
         title: "kubelet",
         does: "The agent on every node. It registers the node, renews its lease as a heartbeat, and runs the pods bound to it through the container runtime, reporting their status.",
@@ -95,6 +101,7 @@ mod tests {
             Component::ControllerManager,
             Component::CloudControllerManager,
             Component::LocalPathProvisioner,
+            Component::MetricsServer,
             Component::Kubelet("n".into()),
             Component::KubeProxy("n".into()),
             Component::Runtime("n".into()),

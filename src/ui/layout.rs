@@ -124,6 +124,9 @@ pub struct Layout {
     /// Where kind's local-path-provisioner is drawn: it is no box of its own but a pod, so its
     /// messages leave from its pod's chip (or the `+N` chip hiding it, or its node).
     pub provisioner: Option<Rect>,
+    /// Where metrics-server is drawn: likewise its pod in `kube-system`, from which its scrapes of the
+    /// kubelets leave.
+    pub metrics_server: Option<Rect>,
     /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
     /// (every dot on the wire is looked up on every tick).
     link_index: BTreeMap<String, BTreeMap<String, usize>>,
@@ -164,7 +167,8 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
-        let provisioner = provisioner_anchor(model, &grid.nodes);
+        let provisioner = pod_anchor(model, &grid.nodes, PROVISIONER, PROVISIONER_NAMESPACE);
+        let metrics_server = pod_anchor(model, &grid.nodes, METRICS_SERVER, METRICS_SERVER_NAMESPACE);
         let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, l) in links.iter().enumerate() {
             link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
@@ -182,6 +186,7 @@ impl Layout {
             nodes: grid.nodes,
             links,
             provisioner,
+            metrics_server,
             link_index,
         }
     }
@@ -237,10 +242,11 @@ impl Layout {
             .find(|c| c.id == id)
     }
 
-    /// Where a component is drawn: its box, or for the provisioner its pod.
+    /// Where a component is drawn: its box, or for the provisioner and metrics-server their pods.
     fn anchor(&self, id: &str) -> Option<Rect> {
         match id {
             PROVISIONER => self.provisioner,
+            METRICS_SERVER => self.metrics_server,
             _ => self.component(id).map(|c| c.rect),
         }
     }
@@ -265,13 +271,16 @@ impl Layout {
 /// The provisioner as the trace names it, and where its pod lives (kind's `local-path-storage`).
 const PROVISIONER: &str = "local-path-provisioner";
 const PROVISIONER_NAMESPACE: &str = "local-path-storage";
+/// metrics-server as the trace names it, and its pods' namespace (its `components.yaml`).
+const METRICS_SERVER: &str = "metrics-server";
+const METRICS_SERVER_NAMESPACE: &str = "kube-system";
 
-/// The rect standing for the provisioner's running pod: its chip, else the `+N` chip of its node,
-/// else its node.
-fn provisioner_anchor(model: &ClusterModel, nodes: &[NodeBox]) -> Option<Rect> {
+/// The rect standing for the running pod of a process that lives in a pod (named `process-...` in
+/// `namespace`): its chip, else the `+N` chip of its node, else its node.
+fn pod_anchor(model: &ClusterModel, nodes: &[NodeBox], process: &str, namespace: &str) -> Option<Rect> {
     let pod = model.pods.iter().find(|p| {
-        p.namespace == PROVISIONER_NAMESPACE
-            && p.name.starts_with(PROVISIONER)
+        p.namespace == namespace
+            && p.name.strip_prefix(process).is_some_and(|rest| rest.starts_with('-'))
             && p.phase == "Running"
             && !p.terminating
     })?;

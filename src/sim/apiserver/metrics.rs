@@ -49,13 +49,7 @@ const fn metrics_type(kind: &'static str, plural: &'static str, namespaced: bool
     }
 }
 
-/// One node's sample: its name and the whole node's CPU (millicores) and memory (bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeSample {
-    pub name: String,
-    pub cpu_millis: u64,
-    pub memory_bytes: u64,
-}
+pub use crate::sim::protocol::kubelet::NodeSample;
 
 /// What metrics-server holds after one scrape of every reachable kubelet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,9 @@
-//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls.
+//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls,
+//! and metrics-server's scrapes of the kubelets.
 
 use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
+use super::kubelet::{ScrapeReply, ScrapeRequest};
 use super::request::{ApiRequest, ApiResponse, WatchNotice};
 use crate::sim::component::Component;
 
@@ -36,6 +38,10 @@ pub enum Payload {
     Cri(Box<CriRequest>),
     /// The container runtime answers (or reports a container exit).
     CriReply(Box<CriResponse>),
+    /// metrics-server asks a kubelet for its resource metrics (`GET /metrics/resource` on :10250).
+    Scrape(Box<ScrapeRequest>),
+    /// The kubelet answers with what it measured.
+    ScrapeReply(Box<ScrapeReply>),
 }
 
 /// The trace's view of a payload.
@@ -60,6 +66,8 @@ impl Payload {
             }
             Payload::Cri(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
+            Payload::Scrape(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
+            Payload::ScrapeReply(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

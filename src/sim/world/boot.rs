@@ -55,17 +55,12 @@ impl World {
         }
     }
 
-    /// Starts or stops the local-path-provisioner with its container: the process runs while a
-    /// `local-path-provisioner` container of a `local-path-storage` pod runs on a powered node. A
-    /// stopped process's watches end with it.
-    pub(super) fn sync_provisioner(&mut self) {
+    /// Starts or stops the processes that live in pods with their containers: the
+    /// local-path-provisioner and metrics-server each run while their container (named as the
+    /// process, in their namespace) runs on a powered node. A stopped process's watches end with it.
+    pub(super) fn sync_pod_processes(&mut self) {
         use crate::sim::provisioner::{CONTAINER, NAMESPACE};
-        let pod = self
-            .nodes
-            .values()
-            .filter(|n| n.running)
-            .find_map(|n| n.runtime.running_pod_of(NAMESPACE, CONTAINER))
-            .map(str::to_string);
+        let pod = self.running_pod_of(NAMESPACE, CONTAINER);
         match pod {
             Some(pod) if !self.provisioner.running => self.provisioner.start(&pod, &mut self.k),
             None if self.provisioner.running => {
@@ -74,6 +69,19 @@ impl World {
             }
             _ => {}
         }
+        let runs = self.running_pod_of(metrics_server::NAMESPACE, metrics_server::NAME).is_some();
+        if runs && !self.metrics_server.running {
+            self.metrics_server.start(&mut self.k);
+        } else if !runs && self.metrics_server.running {
+            self.metrics_server.stop();
+            self.apiserver.drop_watches_of(&Component::MetricsServer);
+        }
+    }
+
+    /// The pod whose container `container` runs in `namespace` on a powered node, if one does.
+    fn running_pod_of(&self, namespace: &str, container: &str) -> Option<String> {
+        let mut nodes = self.nodes.values().filter(|n| n.running);
+        nodes.find_map(|n| n.runtime.running_pod_of(namespace, container)).map(str::to_string)
     }
 
     /// Tells the control-plane node which control-plane processes answer on its host network, so

@@ -44,7 +44,7 @@ impl World {
     }
 
     /// Ready endpoints of a Service, as (namespace, pod name).
-    fn ready_pods(&self, svc: &Value) -> Vec<(String, String)> {
+    pub(super) fn ready_pods(&self, svc: &Value) -> Vec<(String, String)> {
         let (ns, name) = (text(svc, "/metadata/namespace"), text(svc, "/metadata/name"));
         let prefix = api::storage_prefix(rt("endpointslices"), Some(ns));
         let mut out = Vec::new();

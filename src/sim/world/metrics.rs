@@ -1,51 +1,47 @@
-//! metrics-server's scrape loop: every 15 s it reads each reachable kubelet's summary and keeps the
-//! result, which the apiserver serves as the Metrics API (`apiserver/metrics.rs`).
+//! The world's side of metrics-server: the kubelets' answers to its scrapes (their usage plus the load
+//! the client loops put on servers, `load.rs`), and what the apiserver's aggregation layer serves.
 //!
-//! Simplified: the scrape is taken when the apiserver next handles a request after a 15 s boundary,
-//! from the kubelets' deterministic usage at that boundary, instead of as one message per kubelet.
+//! The kube-aggregator proxies `metrics.k8s.io` to the `metrics-server` Service while its APIService
+//! is available: the Service has a ready endpoint (the pod passed its `/readyz` probe) and the process
+//! answers. Otherwise the Metrics API is unavailable (503, and discovery leaves the group out).
+//! Simplified: the proxied request is not a message; the apiserver reads metrics-server's store.
 
 use super::World;
-use crate::sim::apiserver::metrics::{NodeSample, RESOLUTION_MS, Scrape};
-use crate::sim::node::kubelet::inspect::PodUsage;
+use crate::sim::api;
+use crate::sim::apiserver::metrics::Scrape;
+use crate::sim::bootstrap::metrics_server::{NAME, NAMESPACE};
+use crate::sim::component::Component;
+use crate::sim::message::{Message, Payload};
+use crate::sim::protocol::kubelet::{NodeSample, ScrapeReply};
 
 impl World {
-    /// Brings the apiserver's view of metrics-server up to the last 15 s boundary.
+    /// Gives the apiserver metrics-server's current store, or none while the APIService is unavailable.
     pub(super) fn scrape_metrics(&mut self) {
-        let now = self.now();
-        let at = now - now % RESOLUTION_MS;
-        if self.apiserver.metrics.as_ref().is_some_and(|s| s.at == at) {
-            return;
-        }
-        self.apiserver.metrics = self.metrics_server_up().then(|| self.scrape(at));
+        self.apiserver.metrics = self.metrics_api_available().then(|| self.metrics_server.metrics());
     }
 
-    /// Whether metrics-server answers (modelled as installed and always up).
-    fn metrics_server_up(&self) -> bool {
-        true
+    /// Whether the aggregator can reach metrics-server: its Service has a ready endpoint and the
+    /// process runs.
+    pub fn metrics_api_available(&self) -> bool {
+        let services = api::resolve("services").expect("services are always served");
+        let Some(svc) = self.apiserver.cache.get(&api::storage_key(services, Some(NAMESPACE), NAME)) else {
+            return false;
+        };
+        self.metrics_server.running && !self.ready_pods(svc).is_empty()
     }
 
-    /// One scrape at `at`. CPU is a rate between two samples, so a container is reported only if it
-    /// was already running at the previous scrape (`at - 15 s`).
-    fn scrape(&self, at: u64) -> Scrape {
-        let mut scrape = Scrape { at, ..Scrape::default() };
-        for (name, node) in self.nodes.iter().filter(|(_, n)| n.running) {
-            let usage = node.kubelet.usage(at);
-            let before = node.kubelet.usage(at.saturating_sub(RESOLUTION_MS)).pods;
-            scrape.nodes.push(NodeSample {
-                name: name.clone(),
-                cpu_millis: usage.cpu_millis,
-                memory_bytes: usage.memory_bytes,
-            });
-            for mut pod in usage.pods {
-                let earlier = before.iter().find(|p| p.namespace == pod.namespace && p.name == pod.name);
-                pod.containers.retain(|c| earlier.is_some_and(|p| p.containers.iter().any(|e| e.name == c.name)));
-                if !pod.containers.is_empty() {
-                    scrape.pods.push(pod);
-                }
-            }
-        }
-        scrape.pods.sort_by(|a: &PodUsage, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        self.add_load(&mut scrape, at);
-        scrape
+    /// A kubelet answers `GET /metrics/resource`: what its node and containers use now.
+    pub(super) fn answer_scrape(&mut self, node: &str, msg: Message) {
+        let Payload::Scrape(req) = msg.payload else { return };
+        let Some(actors) = self.nodes.get(node) else { return };
+        let at = self.now();
+        let usage = actors.kubelet.usage(at);
+        let sample =
+            NodeSample { name: node.to_string(), cpu_millis: usage.cpu_millis, memory_bytes: usage.memory_bytes };
+        let mut one = Scrape { at, nodes: vec![sample], pods: usage.pods };
+        self.add_load(&mut one, at);
+        let node_sample = one.nodes.pop().expect("the node's own sample is kept");
+        let reply = ScrapeReply { id: req.id, at, node: node_sample, pods: one.pods };
+        self.k.send(Component::Kubelet(node.to_string()), msg.from, Payload::ScrapeReply(Box::new(reply)));
     }
 }

@@ -314,3 +314,25 @@ fn the_provisioners_messages_leave_from_its_pod() {
     let l = Layout::compute(&ClusterModel::from_objects(&nodes, &[pod("Pending")], BTreeSet::new()), 800.0);
     assert_eq!(l.message_point("local-path-provisioner", "kube-apiserver", 0.5), None, "not running: not drawn");
 }
+
+/// metrics-server is a pod too: its scrapes fly from its pod's chip to each kubelet's box.
+#[test]
+fn metrics_servers_scrapes_leave_from_its_pod() {
+    let nodes = [
+        json!({"metadata": {"name": "kind-control-plane", "labels": {"node-role.kubernetes.io/control-plane": ""}}}),
+        json!({"metadata": {"name": "kind-worker"}}),
+    ];
+    let pods = [
+        json!({"metadata": {"namespace": "kube-system", "name": "metrics-server-84fc5646cb-5bc7m"},
+            "spec": {"nodeName": "kind-worker"}, "status": {"phase": "Running"}}),
+        json!({"metadata": {"namespace": "kube-system", "name": "metrics-serverless-1"},
+            "spec": {"nodeName": "kind-worker"}, "status": {"phase": "Running"}}),
+    ];
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &pods[..1], BTreeSet::new()), 800.0);
+    let chip = l.nodes[1].pods.chips[0].rect;
+    assert_eq!(l.metrics_server, Some(chip));
+    let start = l.message_point("metrics-server", "kubelet/kind-control-plane", 0.0).expect("drawn");
+    assert_eq!((start.x, start.y), (chip.cx(), chip.cy()));
+    let other = Layout::compute(&ClusterModel::from_objects(&nodes, &pods[1..], BTreeSet::new()), 800.0);
+    assert_eq!(other.metrics_server, None, "another name that only starts the same is not it");
+}

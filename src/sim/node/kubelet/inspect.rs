@@ -18,21 +18,8 @@ use crate::sim::time::Millis;
 /// The most lines `kubectl logs` gets from one container (the kubelet rotates log files).
 pub const MAX_LOG_LINES: usize = 10_000;
 
-/// One container's resource use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContainerUsage {
-    pub name: String,
-    pub cpu_millis: u64,
-    pub memory_bytes: u64,
-}
-
-/// One pod's resource use (`kubectl top pod --containers`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodUsage {
-    pub namespace: String,
-    pub name: String,
-    pub containers: Vec<ContainerUsage>,
-}
+/// What the kubelet's `/metrics/resource` reports (the wire's types, `protocol/kubelet.rs`).
+pub use crate::sim::protocol::kubelet::{ContainerUsage, PodUsage};
 
 /// The node's resource use (`kubectl top node`), system daemons included.
 #[derive(Debug, Clone, PartialEq, Eq)]

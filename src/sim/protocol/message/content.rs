@@ -28,6 +28,8 @@ impl Payload {
                 Ok(result) => format!("{result:#?}"),
                 Err(e) => e.to_string(),
             }),
+            Payload::Scrape(r) => Content::Text(r.summary()),
+            Payload::ScrapeReply(r) => Content::Text(format!("{r:#?}")),
         }
     }
 }
