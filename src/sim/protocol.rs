@@ -8,5 +8,6 @@
 pub mod cri;
 pub mod etcd;
 pub mod message;
+pub mod packet;
 pub mod request;
 pub mod status;

@@ -1,7 +1,9 @@
-//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls.
+//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls,
+//! and the data plane's packets.
 
 use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
+use super::packet::Packet;
 use super::request::{ApiRequest, ApiResponse, WatchNotice};
 use crate::sim::component::Component;
 
@@ -36,6 +38,8 @@ pub enum Payload {
     Cri(Box<CriRequest>),
     /// The container runtime answers (or reports a container exit).
     CriReply(Box<CriResponse>),
+    /// One hop of a packet of the data plane (a program in a pod connecting or asking DNS).
+    Packet(Box<Packet>),
 }
 
 /// The trace's view of a payload.
@@ -60,6 +64,7 @@ impl Payload {
             }
             Payload::Cri(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
+            Payload::Packet(p) => Described { kind: "packet", summary: p.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

@@ -113,7 +113,7 @@ impl World {
                 return self.set_node_running(n, running);
             }
             // The learner; and a process that lives in a pod (scale its Deployment instead).
-            Component::Kubectl | Component::LocalPathProvisioner => {
+            Component::Kubectl | Component::LocalPathProvisioner | Component::Cni(_) | Component::Pod(_) => {
                 return Err(FaultError::NotStoppable(c.to_string()));
             }
         }

@@ -31,6 +31,7 @@ pub fn message_view(props: &MessageViewProps) -> Html {
             Fate::Dropped => "dropped: the link between them is cut",
             Fate::Held => "held: the link between them is paused",
             Fate::Ignored => "ignored: the receiver is stopped",
+            Fate::Filtered => "dropped by kindnet's NetworkPolicy agent: it never arrives",
         }
     };
     html! {

@@ -6,6 +6,7 @@
 //! where a real apiserver stores protobuf). CRI calls are shown as their gRPC messages' fields.
 
 use super::Payload;
+use crate::sim::protocol::packet::Packet;
 use crate::sim::protocol::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
 use crate::sim::protocol::request::{ApiRequest, ApiResponse, RequestOptions, WatchNotice};
 use crate::sim::store::{Compare, Op, OpResponse};
@@ -28,6 +29,7 @@ impl Payload {
                 Ok(result) => format!("{result:#?}"),
                 Err(e) => e.to_string(),
             }),
+            Payload::Packet(p) => Content::Document(packet(p)),
         }
     }
 }
@@ -94,6 +96,14 @@ fn response(r: &ApiResponse) -> Value {
         Err(s) => json!({"status": s.code, "body": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
             "message": s.message, "reason": s.reason_text(), "code": s.code}}),
     }
+}
+
+fn packet(p: &Packet) -> Value {
+    let mut doc = json!({"protocol": p.proto, "source": p.src, "destination": p.dst, "packet": p.what});
+    if !p.rules.is_empty() {
+        doc["matched"] = json!(p.rules);
+    }
+    doc
 }
 
 fn watch(w: &WatchNotice) -> Value {
