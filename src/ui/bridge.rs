@@ -139,6 +139,20 @@ impl Sim {
         self.world.k.next_due()
     }
 
+    /// kube-proxy's rules on `node` as `iptables-save` prints them; None for an unknown node.
+    pub fn proxy_rules(&self, node: &str) -> Option<String> {
+        self.world.nodes.get(node).map(|n| n.proxy.iptables_save())
+    }
+
+    /// The rules a packet matched on the hop message `id` ends (empty for other messages, or one
+    /// no longer kept in full).
+    pub fn matched_rules(&self, id: u64) -> Vec<String> {
+        match self.world.k.trace.payload(id) {
+            Some(crate::sim::message::Payload::Packet(p)) => p.rules.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the process named as the trace names it (`kube-scheduler`, `kubelet/<node>`) runs;
     /// a name that is no cluster process (the learner's `kubectl`) always does.
     pub fn component_running(&self, id: &str) -> bool {

@@ -99,7 +99,10 @@ fn packets_are_deterministic() {
         let mut w = cluster(14);
         let start = w.k.next_id();
         exec(&mut w, "client", "wget -q -O- web");
-        packets(&mut w, start).into_iter().map(|e| (e.from.to_string(), e.to.to_string(), e.summary)).collect::<Vec<_>>()
+        packets(&mut w, start)
+            .into_iter()
+            .map(|e| (e.from.to_string(), e.to.to_string(), e.summary))
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(), run());
 }

@@ -146,15 +146,10 @@ impl Trip {
     }
 
     fn reply_from(&mut self, from: Component, rules: Vec<String>, answer: &str, decision: Option<String>) {
-        let src = if self.dst == self.addressed || rules.is_empty() { self.dst.clone() } else { self.addressed.clone() };
-        let packet = Packet {
-            proto: self.proto,
-            src,
-            dst: self.src.clone(),
-            what: answer.to_string(),
-            rules,
-            next: Vec::new(),
-        };
+        let src =
+            if self.dst == self.addressed || rules.is_empty() { self.dst.clone() } else { self.addressed.clone() };
+        let packet =
+            Packet { proto: self.proto, src, dst: self.src.clone(), what: answer.to_string(), rules, next: Vec::new() };
         self.hops.push(Hop { from, to: self.client.clone(), packet, decision, filtered: false });
     }
 }
@@ -164,10 +159,10 @@ pub fn chain_path(lines: &[String]) -> String {
     let mut chains: Vec<&str> = Vec::new();
     for l in lines {
         let mut words = l.split_whitespace();
-        if let (Some("-A"), Some(chain)) = (words.next(), words.next()) {
-            if chains.last() != Some(&chain) {
-                chains.push(chain);
-            }
+        if let (Some("-A"), Some(chain)) = (words.next(), words.next())
+            && chains.last() != Some(&chain)
+        {
+            chains.push(chain);
         }
     }
     chains.join(" → ")

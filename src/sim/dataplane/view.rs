@@ -29,15 +29,15 @@ use serde_json::Value;
 use super::coredns::{self, Objects};
 use super::path::{MAX_HOPS, Trip};
 use super::policy::{Proto, Verdict};
-use crate::sim::component::Component;
-use crate::sim::protocol::packet::Hop as PacketHop;
 use crate::sim::api::{self, pointer::Pointer};
 use crate::sim::apiserver::cache::WatchCache;
+use crate::sim::component::Component;
 use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType, Record};
 use crate::sim::node::behaviour::probe::listening;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::kubelet::worker::CStatus;
 use crate::sim::node::proxy::Dnat;
+use crate::sim::protocol::packet::Hop as PacketHop;
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;
 use crate::sim::world::NodeActors;
@@ -101,8 +101,12 @@ fn addr(hop: &Hop, ip: &str, port: u16) -> String {
 /// What kindnet's agent says when it drops a packet (`Verdict` from `policy.rs`).
 fn why(v: Verdict) -> String {
     match v {
-        Verdict::DenyEgress => "dropped: the source pod is isolated for egress and no NetworkPolicy egress rule allows it",
-        Verdict::DenyIngress => "dropped: the destination pod is isolated for ingress and no NetworkPolicy ingress rule allows this source",
+        Verdict::DenyEgress => {
+            "dropped: the source pod is isolated for egress and no NetworkPolicy egress rule allows it"
+        }
+        Verdict::DenyIngress => {
+            "dropped: the destination pod is isolated for ingress and no NetworkPolicy ingress rule allows this source"
+        }
         Verdict::Allow => "allowed",
     }
     .to_string()
@@ -189,7 +193,9 @@ impl<'w> PodNetwork<'w> {
         }
         let mut at = self.node.clone();
         match &routed.node_port {
-            Some((n, np)) if *n == self.node && lines.is_empty() => t.rules(&at, np.clone(), addr(&routed.hop, ip, port)),
+            Some((n, np)) if *n == self.node && lines.is_empty() => {
+                t.rules(&at, np.clone(), addr(&routed.hop, ip, port))
+            }
             Some((n, np)) => {
                 t.rules(&at, lines.clone(), addr(first, ip, port));
                 t.to_node_rules(n);
@@ -210,7 +216,8 @@ impl<'w> PodNetwork<'w> {
             Place::Nowhere => return false,
         };
         if verdict != Verdict::Allow {
-            let next = if target_node != at { Component::Cni(target_node) } else { target.unwrap_or(Component::Cni(at)) };
+            let next =
+                if target_node != at { Component::Cni(target_node) } else { target.unwrap_or(Component::Cni(at)) };
             t.drop(next, why(verdict));
             return false;
         }
@@ -355,7 +362,8 @@ impl Network for PodNetwork<'_> {
             Hop::To(ip, port) => self.verdict(ip, *port, Proto::Udp),
             Hop::Reject => Verdict::Allow,
         };
-        let reached = trip.as_mut().is_some_and(|t| self.carry(t, server, 53, &routed, verdict, "ICMP port unreachable"));
+        let reached =
+            trip.as_mut().is_some_and(|t| self.carry(t, server, 53, &routed, verdict, "ICMP port unreachable"));
         let reply = match routed.hop {
             // UDP to a Service without endpoints: the ICMP error is not a DNS answer; clients wait.
             Hop::Reject => DnsReply::Timeout,
@@ -421,7 +429,8 @@ impl Network for PodNetwork<'_> {
                 None => self.pod(ip).is_some_and(|(running, _)| running),
             };
         if let Some(t) = &mut trip {
-            let routed = Routed { hop: Hop::To(ip.into(), 0), here: (Vec::new(), Hop::To(ip.into(), 0)), node_port: None };
+            let routed =
+                Routed { hop: Hop::To(ip.into(), 0), here: (Vec::new(), Hop::To(ip.into(), 0)), node_port: None };
             let reached = self.carry(t, ip, 0, &routed, verdict, "");
             if reached && answered {
                 t.reply("echo reply");

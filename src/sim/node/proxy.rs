@@ -330,13 +330,19 @@ impl KubeProxy {
                 if backends.is_empty() {
                     // `proxier.go`: a Service port with no endpoints gets a REJECT in the filter
                     // table's KUBE-SERVICES ("%s has no endpoints"), so clients are refused at once.
-                    r.reject = Some(format!("-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} has no endpoints\" -m {proto} --dport {} -j REJECT --reject-with icmp-port-unreachable", svc.cluster_ip, p.port));
+                    r.reject = Some(format!(
+                        "-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} has no endpoints\" -m {proto} --dport {} -j REJECT --reject-with icmp-port-unreachable",
+                        svc.cluster_ip, p.port
+                    ));
                     out.push(r);
                     continue;
                 }
                 let svc_chain = format!("KUBE-SVC-{}", chain_hash(&format!("{port_name}{}", p.protocol)));
                 r.chains.push(format!(":{svc_chain} - [0:0]"));
-                r.service = Some(format!("-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} cluster IP\" -m {proto} --dport {} -j {svc_chain}", svc.cluster_ip, p.port));
+                r.service = Some(format!(
+                    "-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} cluster IP\" -m {proto} --dport {} -j {svc_chain}",
+                    svc.cluster_ip, p.port
+                ));
                 r.node_port_rule = p.node_port.map(|np| format!("-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{port_name}\" -m {proto} --dport {np} -j {svc_chain}"));
                 let n = backends.len();
                 for (i, b) in backends.iter().enumerate() {
@@ -376,11 +382,8 @@ impl KubeProxy {
         if let Some(reject) = r.reject {
             return if node_port { Vec::new() } else { vec![reject] };
         }
-        let mut out: Vec<String> = if node_port {
-            r.node_port_rule.into_iter().collect()
-        } else {
-            r.service.into_iter().collect()
-        };
+        let mut out: Vec<String> =
+            if node_port { r.node_port_rule.into_iter().collect() } else { r.service.into_iter().collect() };
         if let Some(sep) = r.seps.into_iter().find(|s| Some(s.backend.as_str()) == backend) {
             out.push(sep.jump);
             out.push(sep.dnat);

@@ -6,8 +6,8 @@
 //! where a real apiserver stores protobuf). CRI calls are shown as their gRPC messages' fields.
 
 use super::Payload;
-use crate::sim::protocol::packet::Packet;
 use crate::sim::protocol::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
+use crate::sim::protocol::packet::Packet;
 use crate::sim::protocol::request::{ApiRequest, ApiResponse, RequestOptions, WatchNotice};
 use crate::sim::store::{Compare, Op, OpResponse};
 use crate::sim::store::{EventKind, KeyValue};
