@@ -32,7 +32,10 @@ use crate::sim::trace::Trace;
 pub use crate::sim::trace::story::{Hop, Story};
 pub use crate::sim::trace::{Fate, TraceEntry};
 pub use decision::{DecisionRow, DecisionTable, decision};
-pub use objects::{EventRow, cache_revision, events_for, model, names, node_running, object, objects_model, stopped};
+pub use objects::{
+    EndpointRow, EventRow, cache_revision, events_for, model, names, node_running, object, objects_model,
+    service_endpoints, stopped,
+};
 
 /// The seed of a fresh sandbox: every learner starts from the same cluster.
 pub const DEFAULT_SEED: u64 = 1;

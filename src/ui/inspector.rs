@@ -5,6 +5,7 @@
 mod component_view;
 mod decision_table;
 mod diff;
+mod endpoints_view;
 mod etcd_view;
 mod history_view;
 mod message_view;
@@ -20,6 +21,7 @@ use super::cluster::{Cluster, ClusterAction, ClusterContext};
 use super::session::Op;
 use super::state::Selection;
 use component_view::{ComponentView, Recent};
+use endpoints_view::EndpointsView;
 use etcd_view::EtcdView;
 use message_view::MessageView;
 use object_view::ObjectView;
@@ -102,11 +104,19 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     let partner = bound.and_then(|v| bridge::object(w, &format!("/registry/persistentvolumes/{v}")));
                     volume_view::VolumeSummary::of(o, partner.as_ref())
                 });
-                (object, events, decision, node_running, volume)
+                // A Service: the endpoints kube-proxy's rules balance over.
+                let endpoints = (kind == "Service").then(|| bridge::service_endpoints(w, &namespace, &name));
+                (object, events, decision, node_running, volume, endpoints)
             });
-            let (object, events, decision, node_running, volume) = view.unwrap_or_default();
+            let (object, events, decision, node_running, volume, endpoints) = view.unwrap_or_default();
+            let endpoints = endpoints.map(|rows| html! { <EndpointsView {rows} /> });
             let history = store_view.history.clone();
-            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} {volume} on_fault={on_fault.clone()} on_select={props.on_select.clone()} /> }
+            html! {
+                <>
+                    <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} {volume} on_fault={on_fault.clone()} on_select={props.on_select.clone()} />
+                    { endpoints.unwrap_or_default() }
+                </>
+            }
         }
         Selection::Component(id) => {
             let display = cluster.display;
