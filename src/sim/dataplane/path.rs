@@ -140,8 +140,9 @@ impl Trip {
 
     /// The answer (`SYN-ACK`, `RST`, a DNS reply) from whoever holds the packet now, back to the client.
     pub fn reply(&mut self, answer: &str) {
-        let decision = (self.dst != self.addressed)
-            .then(|| format!("conntrack on the client's node restores its source to {} (undoing the DNAT)", self.addressed));
+        let decision = (self.dst != self.addressed).then(|| {
+            format!("conntrack on the client's node restores its source to {} (undoing the DNAT)", self.addressed)
+        });
         self.reply_from(self.at.clone(), Vec::new(), answer, decision);
     }
 
