@@ -6,6 +6,8 @@
 mod kube_dns;
 #[path = "dataplane/netpol.rs"]
 mod netpol;
+#[path = "dataplane/packets.rs"]
+mod packets;
 
 use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
 use k8s_sandbox::sim::world::World;

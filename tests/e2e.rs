@@ -23,6 +23,9 @@ mod field_doc;
 // The kubectl module: fetched on the first command, and what a learner sees when it cannot be.
 #[path = "e2e/kubectl_module.rs"]
 mod kubectl_module;
+// The data plane: a wget's packets drawn hop by hop, and the kube-proxy rules they matched.
+#[path = "e2e/packets.rs"]
+mod packets;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/scenarios.rs"]

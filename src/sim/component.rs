@@ -19,13 +19,18 @@ pub enum Component {
     Kubelet(String),
     KubeProxy(String),
     Runtime(String),
+    /// kindnet on a node: the CNI's routes between nodes and its NetworkPolicy agent, which the
+    /// data plane's packets cross (`dataplane::path`).
+    Cni(String),
+    /// A pod as a packet's end (`namespace/name`): the data plane's messages start and end at pods.
+    Pod(String),
 }
 
 impl Component {
     /// The node a component runs on; control-plane components live on the control-plane node.
     pub fn node(&self) -> Option<&str> {
         match self {
-            Component::Kubelet(n) | Component::KubeProxy(n) | Component::Runtime(n) => Some(n),
+            Component::Kubelet(n) | Component::KubeProxy(n) | Component::Runtime(n) | Component::Cni(n) => Some(n),
             _ => None,
         }
     }
@@ -44,6 +49,8 @@ impl Component {
             Component::Kubelet(_) => "kubelet",
             Component::KubeProxy(_) => "kube-proxy",
             Component::Runtime(_) => "container-runtime",
+            Component::Cni(_) => "kindnet",
+            Component::Pod(_) => "pod",
         }
     }
 
@@ -55,6 +62,8 @@ impl Component {
                 "kubelet" => Some(Component::Kubelet(node)),
                 "kube-proxy" => Some(Component::KubeProxy(node)),
                 "container-runtime" => Some(Component::Runtime(node)),
+                "kindnet" => Some(Component::Cni(node)),
+                "pod" if node.contains('/') => Some(Component::Pod(node)),
                 _ => None,
             };
         }
@@ -74,6 +83,9 @@ impl Component {
 
 impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Component::Pod(p) = self {
+            return write!(f, "pod/{p}");
+        }
         match self.node() {
             Some(node) => write!(f, "{}/{}", self.role(), node),
             None => f.write_str(self.role()),
@@ -99,10 +111,13 @@ mod tests {
             Component::Kubelet("worker".into()),
             Component::KubeProxy("worker2".into()),
             Component::Runtime("w3".into()),
+            Component::Cni("w3".into()),
+            Component::Pod("default/web-1".into()),
         ] {
             assert_eq!(Component::parse(&c.to_string()), Some(c));
         }
         assert_eq!(Component::parse("kubelet"), None);
         assert_eq!(Component::parse("nope/x"), None);
+        assert_eq!(Component::parse("pod/web"), None, "a pod is named with its namespace");
     }
 }

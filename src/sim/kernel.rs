@@ -96,8 +96,22 @@ impl Kernel {
 
     /// Sends a message over the network and records it in the trace. Returns the message id.
     pub fn send(&mut self, from: Component, to: Component, payload: Payload) -> u64 {
-        let id = self.fresh_id();
         let route = self.network.route(&from, &to, self.now);
+        self.record(from, to, payload, route)
+    }
+
+    /// Records a packet that a node's packet filter drops as it leaves `from` (kindnet's
+    /// NetworkPolicy agent): it is in the trace, marked filtered, and never arrives.
+    pub fn send_filtered(&mut self, from: Component, to: Component, payload: Payload) -> u64 {
+        let id = self.record(from, to, payload, Route::Dropped);
+        if let Some(e) = self.trace.get_mut(id) {
+            e.fate = Fate::Filtered;
+        }
+        id
+    }
+
+    fn record(&mut self, from: Component, to: Component, payload: Payload, route: Route) -> u64 {
+        let id = self.fresh_id();
         let info = payload.describe();
         let (fate, deliver_at) = match route {
             Route::At(t) => (Fate::Delivered, t),

@@ -45,7 +45,11 @@ fn undirected(a: &Component, b: &Component) -> (Component, Component) {
 impl Network {
     /// One-way latency in virtual ms: loopback on the control-plane host is fast, crossing to a worker
     /// node costs a little more, a kubelet talking to its own runtime over a unix socket is fastest.
+    /// A pod's packets cross a veth pair into its node's network namespace: 1 ms too.
     pub fn latency(from: &Component, to: &Component) -> Millis {
+        if matches!(from, Component::Pod(_)) || matches!(to, Component::Pod(_)) {
+            return 1;
+        }
         match (from.node(), to.node()) {
             (Some(a), Some(b)) if a == b => 1,
             (None, None) => 2,

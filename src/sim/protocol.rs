@@ -9,5 +9,6 @@ pub mod cri;
 pub mod etcd;
 pub mod kubelet;
 pub mod message;
+pub mod packet;
 pub mod request;
 pub mod status;

@@ -43,6 +43,8 @@ pub enum Fate {
     Held,
     /// Arrived at a component that was stopped, which ignored it.
     Ignored,
+    /// A packet dropped by a node's packet filter (kindnet's NetworkPolicy agent): it never arrives.
+    Filtered,
 }
 
 /// One message, as the diagram and the inspector show it.

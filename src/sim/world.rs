@@ -173,6 +173,13 @@ impl World {
             self.refuse_if_request(&msg);
             return;
         }
+        // A packet's path was decided when its program ran: each hop, once there, sends the next.
+        if matches!(msg.payload, Payload::Packet(_)) {
+            if let Payload::Packet(p) = msg.payload {
+                crate::sim::dataplane::path::forward(&mut self.k, *p);
+            }
+            return;
+        }
         let k = &mut self.k;
         match msg.to.clone() {
             // The apiserver's own bootstrap requests (system namespaces) come back to it.
@@ -228,6 +235,7 @@ impl World {
                 }
                 _ => {}
             },
+            Component::Cni(_) | Component::Pod(_) => {}
         }
     }
 
@@ -263,7 +271,7 @@ impl World {
                     node.proxy.on_timer(kind, k);
                 }
             }
-            Component::Kubectl => {}
+            Component::Kubectl | Component::Cni(_) | Component::Pod(_) => {}
         }
     }
 
@@ -299,9 +307,11 @@ impl World {
             Component::CloudControllerManager => self.cloud.running,
             Component::LocalPathProvisioner => self.provisioner.running,
             Component::MetricsServer => self.metrics_server.running,
-            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
+            Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) | Component::Cni(n) => {
                 self.nodes.get(n).is_some_and(|node| node.running)
             }
+            // A packet's ends: its path was decided with the pods' nodes as they were.
+            Component::Pod(_) => true,
         }
     }
 

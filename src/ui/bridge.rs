@@ -32,7 +32,10 @@ use crate::sim::trace::Trace;
 pub use crate::sim::trace::story::{Hop, Story};
 pub use crate::sim::trace::{Fate, TraceEntry};
 pub use decision::{DecisionRow, DecisionTable, decision};
-pub use objects::{EventRow, cache_revision, events_for, model, names, node_running, object, objects_model, stopped};
+pub use objects::{
+    EndpointRow, EventRow, cache_revision, events_for, model, names, node_running, object, objects_model,
+    service_endpoints, stopped,
+};
 
 /// The seed of a fresh sandbox: every learner starts from the same cluster.
 pub const DEFAULT_SEED: u64 = 1;
@@ -137,6 +140,20 @@ impl Sim {
     /// When the world's next event is due, if anything is queued.
     pub fn next_due(&self) -> Option<Millis> {
         self.world.k.next_due()
+    }
+
+    /// kube-proxy's rules on `node` as `iptables-save` prints them; None for an unknown node.
+    pub fn proxy_rules(&self, node: &str) -> Option<String> {
+        self.world.nodes.get(node).map(|n| n.proxy.iptables_save())
+    }
+
+    /// The rules a packet matched on the hop message `id` ends (empty for other messages, or one
+    /// no longer kept in full).
+    pub fn matched_rules(&self, id: u64) -> Vec<String> {
+        match self.world.k.trace.payload(id) {
+            Some(crate::sim::message::Payload::Packet(p)) => p.rules.clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether the process named as the trace names it (`kube-scheduler`, `kubelet/<node>`) runs;

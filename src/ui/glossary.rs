@@ -11,7 +11,7 @@ pub struct Entry {
 }
 
 /// Every component, in the order the diagram draws them.
-pub const ENTRIES: [Entry; 11] = [
+pub const ENTRIES: [Entry; 13] = [
     Entry {
         role: "kubectl",
         title: "kubectl (you)",
@@ -70,7 +70,19 @@ pub const ENTRIES: [Entry; 11] = [
         role: "kube-proxy",
         title: "kube-proxy",
         does: "Programs each node's packet rules so that a Service's virtual IP reaches the pods behind it.",
-        sends: "Watches on Services and EndpointSlices; it writes nothing to the API.",
+        sends: "Watches on Services and EndpointSlices; it writes nothing to the API. A pod's packets pass its rules (KUBE-SERVICES → KUBE-SVC-* → KUBE-SEP-* DNAT): click it to read them.",
+    },
+    Entry {
+        role: "kindnet",
+        title: "kindnet",
+        does: "kind's CNI: it gives each node's pods their addresses, routes each node's pod range to that node, and enforces NetworkPolicies on the first packet of each connection.",
+        sends: "Its packets' next hop: to another node's kindnet, or to a pod on its own node; a packet a NetworkPolicy denies is dropped here.",
+    },
+    Entry {
+        role: "pod",
+        title: "pod",
+        does: "A pod's network namespace: a program in it (kubectl exec wget, nslookup, ...) sends packets through its node's rules and CNI.",
+        sends: "Packets: DNS queries to CoreDNS, connections, and the answers to those it receives.",
     },
     Entry {
         role: "container-runtime",
@@ -105,6 +117,8 @@ mod tests {
             Component::Kubelet("n".into()),
             Component::KubeProxy("n".into()),
             Component::Runtime("n".into()),
+            Component::Cni("n".into()),
+            Component::Pod("default/web".into()),
         ];
         for c in all {
             let e = lookup(&c.to_string()).unwrap_or_else(|| panic!("{c} has no glossary entry"));

@@ -5,10 +5,12 @@
 mod component_view;
 mod decision_table;
 mod diff;
+mod endpoints_view;
 mod etcd_view;
 mod history_view;
 mod message_view;
 mod object_view;
+mod rules_view;
 mod store_view;
 mod volume_view;
 
@@ -19,9 +21,11 @@ use super::cluster::{Cluster, ClusterAction, ClusterContext};
 use super::session::Op;
 use super::state::Selection;
 use component_view::{ComponentView, Recent};
+use endpoints_view::EndpointsView;
 use etcd_view::EtcdView;
 use message_view::MessageView;
 use object_view::ObjectView;
+use rules_view::RulesView;
 
 /// How many of a component's recent messages are listed.
 const RECENT: usize = 12;
@@ -61,7 +65,18 @@ pub fn inspector(props: &InspectorProps) -> Html {
         Selection::Message(id) => {
             match cluster.with_world(|w| find_message(w.trace(), *id).map(|e| (e, w.content(*id)))).flatten() {
                 Some((entry, content)) => {
-                    html! { <MessageView {entry} {content} display={cluster.display} on_select={props.on_select.clone()} /> }
+                    // A packet leaving a node's rules: those rules, with the ones it matched marked.
+                    let rules = entry.from.strip_prefix("kube-proxy/").and_then(|node| {
+                        cluster.with_world(|w| (w.proxy_rules(node), w.matched_rules(*id))).and_then(|(r, m)| {
+                            r.map(|rules| html! { <RulesView node={node.to_string()} {rules} matched={m} /> })
+                        })
+                    });
+                    html! {
+                        <>
+                            <MessageView {entry} {content} display={cluster.display} on_select={props.on_select.clone()} />
+                            { rules.unwrap_or_default() }
+                        </>
+                    }
                 }
                 None => html! { <p>{ format!("Message {id} is no longer kept in the trace.") }</p> },
             }
@@ -89,17 +104,34 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     let partner = bound.and_then(|v| bridge::object(w, &format!("/registry/persistentvolumes/{v}")));
                     volume_view::VolumeSummary::of(o, partner.as_ref())
                 });
-                (object, events, decision, node_running, volume)
+                // A Service: the endpoints kube-proxy's rules balance over.
+                let endpoints = (kind == "Service").then(|| bridge::service_endpoints(w, &namespace, &name));
+                (object, events, decision, node_running, volume, endpoints)
             });
-            let (object, events, decision, node_running, volume) = view.unwrap_or_default();
+            let (object, events, decision, node_running, volume, endpoints) = view.unwrap_or_default();
+            let endpoints = endpoints.map(|rows| html! { <EndpointsView {rows} /> });
             let history = store_view.history.clone();
-            html! { <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} {volume} on_fault={on_fault.clone()} on_select={props.on_select.clone()} /> }
+            html! {
+                <>
+                    <ObjectView key={key.clone()} storage_key={key.clone()} {object} {events} {decision} {node_running} {history} {volume} on_fault={on_fault.clone()} on_select={props.on_select.clone()} />
+                    { endpoints.unwrap_or_default() }
+                </>
+            }
         }
         Selection::Component(id) => {
             let display = cluster.display;
             let (running, recent) = cluster
                 .with_world(|w| (w.component_running(id), recent_messages(w.trace(), w.messages_sent(), id, display)))
                 .unwrap_or((true, Recent::default()));
+            // kube-proxy: its node's rules, marked with those the latest packet through them matched.
+            let rules = id.strip_prefix("kube-proxy/").and_then(|node| {
+                let latest = recent.messages.iter().find(|m| m.kind == "packet" && *m.from == **id).map(|m| m.id);
+                cluster
+                    .with_world(|w| (w.proxy_rules(node), latest.map(|m| w.matched_rules(m)).unwrap_or_default()))
+                    .and_then(|(r, m)| {
+                        r.map(|rules| html! { <RulesView node={node.to_string()} {rules} matched={m} /> })
+                    })
+            });
             // etcd's keys: the store under the apiserver, as etcdctl would list them (bridge::etcd).
             let etcd = (id == "etcd").then(|| {
                 let keys = store_view.keys.clone();
@@ -109,6 +141,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 <>
                     <ComponentView id={id.clone()} {running} {recent} on_select={props.on_select.clone()} on_fault={on_fault.clone()} />
                     { etcd.unwrap_or_default() }
+                    { rules.unwrap_or_default() }
                 </>
             }
         }
@@ -137,6 +170,7 @@ fn intro() -> Html {
                 <li><span class="swatch kind-etcd" />{ "etcd" }</li>
                 <li><span class="swatch kind-cri" />{ "CRI (kubelet ↔ runtime)" }</li>
                 <li><span class="swatch kind-kubelet" />{ "kubelet API (metrics-server's scrape)" }</li>
+                <li><span class="swatch kind-packet" />{ "packet (data plane: pod → rules → CNI → pod)" }</li>
             </ul>
             <ul class="legend">
                 { for ["Pending", "Running", "Succeeded", "Failed", "Unknown", "Terminating"].iter().map(|p| html! {

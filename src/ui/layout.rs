@@ -127,6 +127,9 @@ pub struct Layout {
     /// Where metrics-server is drawn: likewise its pod in `kube-system`, from which its scrapes of the
     /// kubelets leave.
     pub metrics_server: Option<Rect>,
+    /// The node index of each pod that has no chip of its own (`namespace/name`): a packet to or
+    /// from it is drawn at its node's `+N` chip.
+    hidden_pods: BTreeMap<String, usize>,
     /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
     /// (every dot on the wire is looked up on every tick).
     link_index: BTreeMap<String, BTreeMap<String, usize>>,
@@ -167,8 +170,16 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
-        let provisioner = pod_anchor(model, &grid.nodes, PROVISIONER, PROVISIONER_NAMESPACE);
-        let metrics_server = pod_anchor(model, &grid.nodes, METRICS_SERVER, METRICS_SERVER_NAMESPACE);
+        let provisioner = process_pod_anchor(model, &grid.nodes, PROVISIONER, PROVISIONER_NAMESPACE);
+        let metrics_server = process_pod_anchor(model, &grid.nodes, METRICS_SERVER, METRICS_SERVER_NAMESPACE);
+        let mut hidden_pods = BTreeMap::new();
+        for (i, n) in grid.nodes.iter().enumerate().filter(|(_, n)| n.pods.more.is_some()) {
+            for p in model.pods_on(&n.node.name) {
+                if !n.pods.chips.iter().any(|c| c.pod.name == p.name && c.pod.namespace == p.namespace) {
+                    hidden_pods.insert(format!("{}/{}", p.namespace, p.name), i);
+                }
+            }
+        }
         let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, l) in links.iter().enumerate() {
             link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
@@ -187,6 +198,7 @@ impl Layout {
             links,
             provisioner,
             metrics_server,
+            hidden_pods,
             link_index,
         }
     }
@@ -242,13 +254,39 @@ impl Layout {
             .find(|c| c.id == id)
     }
 
-    /// Where a component is drawn: its box, or for the provisioner and metrics-server their pods.
+    /// Where a component is drawn: its box, or for the provisioner and metrics-server their pods; a packet's ends
+    /// (`pod/<ns>/<name>`) at their pod's chip, and a node's CNI (`kindnet/<node>`) at its kindnet
+    /// pod's chip.
     fn anchor(&self, id: &str) -> Option<Rect> {
+        if let Some(pod) = id.strip_prefix("pod/") {
+            return self.pod_anchor(pod);
+        }
+        if let Some(node) = id.strip_prefix("kindnet/") {
+            return self.cni_anchor(node);
+        }
         match id {
             PROVISIONER => self.provisioner,
             METRICS_SERVER => self.metrics_server,
             _ => self.component(id).map(|c| c.rect),
         }
+    }
+
+    /// A pod's chip (`namespace/name`), else the `+N` chip that hides it, else its node.
+    fn pod_anchor(&self, key: &str) -> Option<Rect> {
+        let (ns, name) = key.split_once('/')?;
+        let chip = self.nodes.iter().flat_map(|n| &n.pods.chips).find(|c| c.pod.namespace == ns && c.pod.name == name);
+        if let Some(c) = chip {
+            return Some(c.rect);
+        }
+        let node = &self.nodes[*self.hidden_pods.get(key)?];
+        Some(node.pods.more.as_ref().map_or(node.rect, |m| m.rect))
+    }
+
+    /// A node's CNI: its kindnet pod's chip, else the `+N` chip, else its runtime (which calls it).
+    fn cni_anchor(&self, node: &str) -> Option<Rect> {
+        let n = self.nodes.iter().find(|n| n.node.name == node)?;
+        let chip = n.pods.chips.iter().find(|c| c.pod.namespace == "kube-system" && c.pod.name.starts_with("kindnet-"));
+        Some(chip.map(|c| c.rect).or(n.pods.more.as_ref().map(|m| m.rect)).unwrap_or(n.runtime.rect))
     }
 
     /// Where a message from `from` to `to` is drawn when `progress` (0..=1) of its trip is done.
@@ -277,7 +315,7 @@ const METRICS_SERVER_NAMESPACE: &str = "kube-system";
 
 /// The rect standing for the running pod of a process that lives in a pod (named `process-...` in
 /// `namespace`): its chip, else the `+N` chip of its node, else its node.
-fn pod_anchor(model: &ClusterModel, nodes: &[NodeBox], process: &str, namespace: &str) -> Option<Rect> {
+fn process_pod_anchor(model: &ClusterModel, nodes: &[NodeBox], process: &str, namespace: &str) -> Option<Rect> {
     let pod = model.pods.iter().find(|p| {
         p.namespace == namespace
             && p.name.strip_prefix(process).is_some_and(|rest| rest.starts_with('-'))

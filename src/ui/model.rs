@@ -45,6 +45,12 @@ pub struct PodModel {
 }
 
 impl PodModel {
+    /// One of the pods kind runs for the cluster itself (CoreDNS, kube-proxy, kindnet, the static
+    /// control plane, the local-path provisioner), drawn apart from the learner's.
+    pub fn is_system(&self) -> bool {
+        matches!(self.namespace.as_str(), "kube-system" | "local-path-storage")
+    }
+
     /// Reads a pod object; None when it lacks a name (never the case for stored objects).
     pub fn from_object(obj: &Value) -> Option<Self> {
         let meta = obj.get("metadata")?;
@@ -126,9 +132,12 @@ impl ClusterModel {
         Self { nodes, pods, stopped }
     }
 
-    /// Pods bound to `node`, in namespace/name order.
+    /// Pods bound to `node`: the learner's in namespace/name order, then the cluster's own (kind's
+    /// kube-system and local-path-storage), so that those are the first summed up as `+N`.
     pub fn pods_on<'a>(&'a self, node: &'a str) -> impl Iterator<Item = &'a PodModel> + 'a {
-        self.pods.iter().filter(move |p| p.node.as_deref() == Some(node))
+        let on = move |p: &&PodModel| p.node.as_deref() == Some(node);
+        let learners = self.pods.iter().filter(on).filter(|p| !p.is_system());
+        learners.chain(self.pods.iter().filter(on).filter(|p| p.is_system()))
     }
 
     /// Pods the scheduler has not bound yet (or bound to a node that no longer exists).

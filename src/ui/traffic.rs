@@ -52,7 +52,7 @@ pub fn in_flight(entries: &Entries, t: f64, limit: usize) -> Vec<Flight> {
                 let span = (e.deliver_at - e.sent_at) as f64;
                 Some(Flight { index, progress: (t - sent) / span, state: FlightState::Moving })
             }
-            Fate::Dropped if t < sent + DROP_SHOW_MS => {
+            Fate::Dropped | Fate::Filtered if t < sent + DROP_SHOW_MS => {
                 Some(Flight { index, progress: 0.5 * (t - sent) / DROP_SHOW_MS, state: FlightState::Dropped })
             }
             Fate::Held => Some(Flight { index, progress: 0.15, state: FlightState::Held }),

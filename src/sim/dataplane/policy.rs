@@ -77,7 +77,7 @@ pub struct Packet<'a> {
 }
 
 /// Why a packet was dropped, or that it passed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Copy)]
 pub enum Verdict {
     Allow,
     /// The source pod is isolated for egress and no egress rule allows this destination.

@@ -13,6 +13,8 @@
 //!        │                 nobody's address, or its node is down ───────► times out
 //!        └──dns(server, name)─► same path to UDP 53, then CoreDNS's answer (coredns.rs)
 //! ```
+//! Seen from a pod, each exchange's path is also kept as hops (`../path.rs`), which the world then
+//! sends as messages: the rules matched, the nodes crossed, where a packet was dropped.
 
 mod firewall;
 
@@ -25,14 +27,17 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::coredns::{self, Objects};
-use super::policy::Proto;
+use super::path::{MAX_HOPS, Trip};
+use super::policy::{Proto, Verdict};
 use crate::sim::api::{self, pointer::Pointer};
 use crate::sim::apiserver::cache::WatchCache;
-use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType};
+use crate::sim::component::Component;
+use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType, Record};
 use crate::sim::node::behaviour::probe::listening;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::kubelet::worker::CStatus;
 use crate::sim::node::proxy::Dnat;
+use crate::sim::protocol::packet::Hop as PacketHop;
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;
 use crate::sim::world::NodeActors;
@@ -50,6 +55,8 @@ pub struct PodNetwork<'w> {
     /// The pod the program runs in; `None` for the node itself.
     source: Option<Source>,
     now: Millis,
+    /// The hops of the exchanges so far, when seen from a pod (at most [`MAX_HOPS`]).
+    hops: RefCell<Vec<PacketHop>>,
 }
 
 impl std::fmt::Debug for PodNetwork<'_> {
@@ -59,9 +66,50 @@ impl std::fmt::Debug for PodNetwork<'_> {
 }
 
 /// Where a packet ends up after the rules.
+#[derive(Clone)]
 enum Hop {
     To(String, u16),
     Reject,
+}
+
+/// Where the rules sent a packet, and the rules it matched: on the sending node, then (for a
+/// node's address) on that node's `KUBE-NODEPORTS`.
+struct Routed {
+    hop: Hop,
+    /// The rules matched on the sending node, and where they sent it.
+    here: (Vec<String>, Hop),
+    /// The node whose NodePort rules it then matched, and those rules.
+    node_port: Option<(String, Vec<String>)>,
+}
+
+/// What has an address.
+enum Place {
+    Pod { node: String, pod: Component },
+    Node(String),
+    Nowhere,
+}
+
+/// Where `hop` addresses the packet (`ip:port`; ICMP has no port).
+fn addr(hop: &Hop, ip: &str, port: u16) -> String {
+    let (ip, port) = match hop {
+        Hop::To(ip, port) => (ip.as_str(), *port),
+        Hop::Reject => (ip, port),
+    };
+    if port == 0 { ip.to_string() } else { format!("{ip}:{port}") }
+}
+
+/// What kindnet's agent says when it drops a packet (`Verdict` from `policy.rs`).
+fn why(v: Verdict) -> String {
+    match v {
+        Verdict::DenyEgress => {
+            "dropped: the source pod is isolated for egress and no NetworkPolicy egress rule allows it"
+        }
+        Verdict::DenyIngress => {
+            "dropped: the destination pod is isolated for ingress and no NetworkPolicy ingress rule allows this source"
+        }
+        Verdict::Allow => "allowed",
+    }
+    .to_string()
 }
 
 impl<'w> PodNetwork<'w> {
@@ -73,7 +121,116 @@ impl<'w> PodNetwork<'w> {
         node: &str,
         now: Millis,
     ) -> Self {
-        PodNetwork { nodes, cache, rng: RefCell::new(rng), node: node.to_string(), source: None, now }
+        PodNetwork {
+            nodes,
+            cache,
+            rng: RefCell::new(rng),
+            node: node.to_string(),
+            source: None,
+            now,
+            hops: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The hops of every exchange the program made, in order, to be sent as messages.
+    pub fn take_hops(&self) -> Vec<PacketHop> {
+        std::mem::take(&mut self.hops.borrow_mut())
+    }
+
+    /// The program's pod as a packet's end, with its address; None seen from the node itself.
+    fn client(&self) -> Option<(Component, String)> {
+        let s = self.source.as_ref()?;
+        let n = self.nodes.get(&self.node)?;
+        let w = n.kubelet.pods.values().find(|w| w.spec.namespace == s.namespace && w.spec.name == s.pod)?;
+        let ip = w.sandbox.as_ref().map(|b| b.ip.clone())?;
+        Some((Component::Pod(format!("{}/{}", s.namespace, s.pod)), ip))
+    }
+
+    /// A new exchange from the program's pod to `dst`, when there is room for it in the record.
+    fn trip(&self, proto: &'static str, dst: String, what: String) -> Option<Trip> {
+        if self.hops.borrow().len() >= MAX_HOPS {
+            return None;
+        }
+        let (client, ip) = self.client()?;
+        Some(Trip::start(proto, client, &ip, &self.node, dst, what))
+    }
+
+    /// Keeps an exchange's hops, if they fit.
+    fn keep(&self, trip: Option<Trip>) {
+        let Some(t) = trip else { return };
+        let mut hops = self.hops.borrow_mut();
+        if hops.len() + t.hops.len() <= MAX_HOPS {
+            hops.extend(t.hops);
+        }
+    }
+
+    /// Who has `ip`: a pod (on its node), a node, or nobody.
+    fn place(&self, ip: &str) -> Place {
+        if let Some((name, _)) = self.nodes.iter().find(|(_, n)| n.config.internal_ip == ip) {
+            return Place::Node(name.clone());
+        }
+        for (name, n) in self.nodes {
+            if let Some(w) = n.kubelet.pods.values().find(|w| w.sandbox.as_ref().is_some_and(|s| s.ip == ip)) {
+                let pod = Component::Pod(format!("{}/{}", w.spec.namespace, w.spec.name));
+                return Place::Pod { node: name.clone(), pod };
+            }
+        }
+        Place::Nowhere
+    }
+
+    fn node_ip(&self, node: &str) -> &str {
+        self.nodes.get(node).map_or("", |n| n.config.internal_ip.as_str())
+    }
+
+    /// Records the path of a packet the rules sent to `routed` and kindnet judged `verdict`: the
+    /// sending node's rules, a NodePort's node, the CNI's route to the target's node, and either a
+    /// drop or the target pod. Returns whether it reached a pod (whose answer the caller records).
+    fn carry(&self, t: &mut Trip, ip: &str, port: u16, routed: &Routed, verdict: Verdict, refused: &str) -> bool {
+        let (lines, first) = &routed.here;
+        if let Hop::Reject = first {
+            t.reject(lines.clone(), refused);
+            return false;
+        }
+        let mut at = self.node.clone();
+        match &routed.node_port {
+            Some((n, np)) if *n == self.node && lines.is_empty() => {
+                t.rules(&at, np.clone(), addr(&routed.hop, ip, port))
+            }
+            Some((n, np)) => {
+                t.rules(&at, lines.clone(), addr(first, ip, port));
+                t.to_node_rules(n);
+                at = n.clone();
+                if let Hop::Reject = routed.hop {
+                    t.reject(np.clone(), refused);
+                    return false;
+                }
+                t.rules(&at, np.clone(), addr(&routed.hop, ip, port));
+            }
+            None => t.rules(&at, lines.clone(), addr(&routed.hop, ip, port)),
+        }
+        let Hop::To(dst, _) = &routed.hop else { return false };
+        let (target_node, target) = match self.place(dst) {
+            Place::Pod { node, pod } => (node, Some(pod)),
+            Place::Node(node) => (node, None),
+            // Out of the default route to kind's Docker network: nobody answers.
+            Place::Nowhere => return false,
+        };
+        if verdict != Verdict::Allow {
+            let next =
+                if target_node != at { Component::Cni(target_node) } else { target.unwrap_or(Component::Cni(at)) };
+            t.drop(next, why(verdict));
+            return false;
+        }
+        if target_node != at {
+            t.cross(&target_node, self.node_ip(&target_node));
+        }
+        match target {
+            Some(pod) => {
+                t.deliver(pod, None);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The same view from inside one pod, whose NetworkPolicies (and its peers') then apply.
@@ -82,10 +239,14 @@ impl<'w> PodNetwork<'w> {
         self
     }
 
+    /// kindnet's verdict on the connection's first packet (after DNAT) to `ip:port`.
+    fn verdict(&self, ip: &str, port: u16, proto: Proto) -> Verdict {
+        firewall::verdict(self.cache, &self.node, self.node_ip(&self.node), self.source.as_ref(), ip, port, proto)
+    }
+
     /// Whether kindnet lets the connection's first packet through (after DNAT) to `ip:port`.
     fn admits(&self, ip: &str, port: u16, proto: Proto) -> bool {
-        let node_ip = self.nodes.get(&self.node).map_or("", |n| n.config.internal_ip.as_str());
-        firewall::admits(self.cache, &self.node, node_ip, self.source.as_ref(), ip, port, proto)
+        self.verdict(ip, port, proto) == Verdict::Allow
     }
 
     /// Picks one backend as the `KUBE-SVC-*` chain does: rule i of n matches with probability
@@ -104,18 +265,28 @@ impl<'w> PodNetwork<'w> {
         }
     }
 
-    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`.
-    fn route(&self, ip: &str, port: u16, protocol: &str) -> Hop {
-        let Some(src) = self.nodes.get(&self.node) else { return Hop::To(ip.to_string(), port) };
-        match self.apply(src.proxy.dnat(ip, port, protocol), ip, port) {
-            Hop::To(ip, port) => match self.nodes.values().find(|n| n.config.internal_ip == ip && n.running) {
-                Some(n) => match n.proxy.node_port(port, protocol) {
-                    Dnat::NoRule => Hop::To(ip, port),
-                    d => self.apply(d, &ip, port),
+    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`, with the rules matched.
+    fn route(&self, ip: &str, port: u16, protocol: &str) -> Routed {
+        let Some(src) = self.nodes.get(&self.node) else {
+            let hop = Hop::To(ip.to_string(), port);
+            return Routed { here: (Vec::new(), hop.clone()), hop, node_port: None };
+        };
+        let hop = self.apply(src.proxy.dnat(ip, port, protocol), ip, port);
+        let chosen = |h: &Hop| if let Hop::To(i, p) = h { Some(format!("{i}:{p}")) } else { None };
+        let here = (src.proxy.matched(ip, port, protocol, false, chosen(&hop).as_deref()), hop.clone());
+        match hop {
+            Hop::To(ip, port) => match self.nodes.iter().find(|(_, n)| n.config.internal_ip == ip && n.running) {
+                Some((name, n)) => match n.proxy.node_port(port, protocol) {
+                    Dnat::NoRule => Routed { hop: Hop::To(ip, port), here, node_port: None },
+                    d => {
+                        let hop = self.apply(d, &ip, port);
+                        let lines = n.proxy.matched(&ip, port, protocol, true, chosen(&hop).as_deref());
+                        Routed { hop, here, node_port: Some((name.clone(), lines)) }
+                    }
                 },
-                None => Hop::To(ip, port),
+                None => Routed { hop: Hop::To(ip, port), here, node_port: None },
             },
-            reject => reject,
+            reject => Routed { hop: reject, here, node_port: None },
         }
     }
 
@@ -173,43 +344,128 @@ impl<'w> PodNetwork<'w> {
 
 impl Network for PodNetwork<'_> {
     fn dns(&self, server: &str, name: &str, qtype: QType) -> DnsReply {
+        let what = format!("DNS query {} {name}", qtype_name(qtype));
+        let mut trip = self.trip("UDP", format!("{server}:53"), what);
         if server == NODE_RESOLVER {
-            return if self.admits(server, 53, Proto::Udp) { DnsReply::ServFail } else { DnsReply::Timeout };
+            let admitted = self.admits(server, 53, Proto::Udp);
+            if let Some(t) = &mut trip {
+                t.rules(&self.node, Vec::new(), format!("{server}:53"));
+                if admitted {
+                    t.reply("DNS reply SERVFAIL (kind's Docker gateway has no upstream)");
+                }
+            }
+            self.keep(trip);
+            return if admitted { DnsReply::ServFail } else { DnsReply::Timeout };
         }
-        match self.route(server, 53, "UDP") {
+        let routed = self.route(server, 53, "UDP");
+        let verdict = match &routed.hop {
+            Hop::To(ip, port) => self.verdict(ip, *port, Proto::Udp),
+            Hop::Reject => Verdict::Allow,
+        };
+        let reached =
+            trip.as_mut().is_some_and(|t| self.carry(t, server, 53, &routed, verdict, "ICMP port unreachable"));
+        let reply = match routed.hop {
             // UDP to a Service without endpoints: the ICMP error is not a DNS answer; clients wait.
             Hop::Reject => DnsReply::Timeout,
             // Dropped by a NetworkPolicy: the query is never answered.
-            Hop::To(ip, port) if !self.admits(&ip, port, Proto::Udp) => DnsReply::Timeout,
+            Hop::To(..) if verdict != Verdict::Allow => DnsReply::Timeout,
             Hop::To(ip, port) => match self.reach(&ip, port) {
                 Connect::Open(_) => self.coredns(name, qtype),
                 _ => DnsReply::Timeout,
             },
+        };
+        if let Some(t) = trip.as_mut().filter(|_| reached && reply != DnsReply::Timeout) {
+            t.reply(&format!("DNS reply {}", reply_words(&reply)));
         }
+        self.keep(trip);
+        reply
     }
 
     fn connect(&self, ip: &str, port: u16) -> Connect {
+        let mut trip = self.trip("TCP", format!("{ip}:{port}"), "SYN".into());
         // Another node's address leaves this node as it is (its NodePort DNAT happens over there), so
         // the sending node's agent decides it against that address first.
-        let other_node = self.nodes.iter().any(|(name, n)| *name != self.node && n.config.internal_ip == ip);
-        if other_node && !self.admits(ip, port, Proto::Tcp) {
-            return Connect::TimedOut;
+        let other_node = self.nodes.iter().find(|(name, n)| **name != self.node && n.config.internal_ip == ip);
+        if let Some((other, _)) = other_node {
+            let v = self.verdict(ip, port, Proto::Tcp);
+            if v != Verdict::Allow {
+                if let Some(t) = &mut trip {
+                    t.rules(&self.node, Vec::new(), format!("{ip}:{port}"));
+                    t.drop(Component::Cni(other.clone()), why(v));
+                }
+                self.keep(trip);
+                return Connect::TimedOut;
+            }
         }
-        match self.route(ip, port, "TCP") {
+        let routed = self.route(ip, port, "TCP");
+        let verdict = match &routed.hop {
+            Hop::To(ip, port) => self.verdict(ip, *port, Proto::Tcp),
+            Hop::Reject => Verdict::Allow,
+        };
+        let reached = trip.as_mut().is_some_and(|t| self.carry(t, ip, port, &routed, verdict, "RST"));
+        let result = match routed.hop {
             Hop::Reject => Connect::Refused,
             // Dropped by a NetworkPolicy: the SYN goes unanswered.
-            Hop::To(ip, port) if !self.admits(&ip, port, Proto::Tcp) => Connect::TimedOut,
+            Hop::To(..) if verdict != Verdict::Allow => Connect::TimedOut,
             Hop::To(ip, port) => self.reach(&ip, port),
+        };
+        if let Some(t) = trip.as_mut().filter(|_| reached) {
+            match &result {
+                Connect::Open(_) => t.reply("SYN-ACK"),
+                Connect::Refused => t.reply("RST"),
+                Connect::TimedOut => {}
+            }
         }
+        self.keep(trip);
+        result
     }
 
     fn ping(&self, ip: &str) -> bool {
-        if !self.admits(ip, 0, Proto::Icmp) {
-            return false;
+        let mut trip = self.trip("ICMP", ip.to_string(), "echo request".into());
+        let verdict = self.verdict(ip, 0, Proto::Icmp);
+        let answered = verdict == Verdict::Allow
+            && match self.nodes.values().find(|n| n.config.internal_ip == ip) {
+                Some(n) => n.running,
+                None => self.pod(ip).is_some_and(|(running, _)| running),
+            };
+        if let Some(t) = &mut trip {
+            let routed =
+                Routed { hop: Hop::To(ip.into(), 0), here: (Vec::new(), Hop::To(ip.into(), 0)), node_port: None };
+            let reached = self.carry(t, ip, 0, &routed, verdict, "");
+            if reached && answered {
+                t.reply("echo reply");
+            }
         }
-        if let Some(n) = self.nodes.values().find(|n| n.config.internal_ip == ip) {
-            return n.running;
+        self.keep(trip);
+        answered
+    }
+}
+
+fn qtype_name(q: QType) -> &'static str {
+    match q {
+        QType::A => "A",
+        QType::Aaaa => "AAAA",
+        QType::Ptr => "PTR",
+    }
+}
+
+/// A DNS reply in a few words: `NOERROR A 10.96.12.34`, `NXDOMAIN`.
+fn reply_words(r: &DnsReply) -> String {
+    match r {
+        DnsReply::Answer(records) if records.is_empty() => "NOERROR (no records)".into(),
+        DnsReply::Answer(records) => {
+            let rs: Vec<String> = records
+                .iter()
+                .map(|r| match r {
+                    Record::A { ip, .. } => format!("A {ip}"),
+                    Record::Cname { target, .. } => format!("CNAME {target}"),
+                    Record::Ptr { target, .. } => format!("PTR {target}"),
+                })
+                .collect();
+            format!("NOERROR {}", rs.join(", "))
         }
-        self.pod(ip).is_some_and(|(running, _)| running)
+        DnsReply::NxDomain => "NXDOMAIN".into(),
+        DnsReply::ServFail => "SERVFAIL".into(),
+        DnsReply::Timeout => "none".into(),
     }
 }

@@ -133,6 +133,10 @@ impl Cluster for World {
         let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod);
         let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
         let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
+        let hops = view.take_hops();
+        drop(view);
+        // The program's packets now travel the simulated network, hop after hop (`dataplane::path`).
+        crate::sim::dataplane::path::send(k, hops);
         if let Some(node) = nodes.get_mut(node) {
             node.kubelet.rearm_probes(ns, pod, k);
         }

@@ -304,15 +304,9 @@ impl KubeProxy {
             .unwrap_or_default()
     }
 
-    /// The nat table as `iptables-save -t nat` would print the kube-proxy chains.
-    pub fn iptables_save(&self) -> String {
-        let mut chains = vec![
-            ":KUBE-SERVICES - [0:0]".to_string(),
-            ":KUBE-NODEPORTS - [0:0]".to_string(),
-            ":KUBE-MARK-MASQ - [0:0]".to_string(),
-        ];
-        let mut rules = Vec::new();
-        let mut nodeports = Vec::new();
+    /// Each Service port's rules, in the order kube-proxy's `syncProxyRules` writes them.
+    fn port_rules(&self) -> Vec<PortRules> {
+        let mut out = Vec::new();
         for ((ns, name), svc) in &self.services {
             if svc.cluster_ip.is_empty() || svc.cluster_ip == "None" {
                 continue;
@@ -322,42 +316,139 @@ impl KubeProxy {
                     if p.name.is_empty() { format!("{ns}/{name}") } else { format!("{ns}/{name}:{}", p.name) };
                 let proto = p.protocol.to_lowercase();
                 let backends = self.backends(ns, name, &p.name);
+                let mut r = PortRules {
+                    cluster_ip: svc.cluster_ip.clone(),
+                    port: p.port,
+                    node_port: p.node_port,
+                    protocol: p.protocol.clone(),
+                    chains: Vec::new(),
+                    service: None,
+                    node_port_rule: None,
+                    reject: None,
+                    seps: Vec::new(),
+                };
                 if backends.is_empty() {
+                    // `proxier.go`: a Service port with no endpoints gets a REJECT in the filter
+                    // table's KUBE-SERVICES ("%s has no endpoints"), so clients are refused at once.
+                    r.reject = Some(format!(
+                        "-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} has no endpoints\" -m {proto} --dport {} -j REJECT --reject-with icmp-port-unreachable",
+                        svc.cluster_ip, p.port
+                    ));
+                    out.push(r);
                     continue;
                 }
                 let svc_chain = format!("KUBE-SVC-{}", chain_hash(&format!("{port_name}{}", p.protocol)));
-                chains.push(format!(":{svc_chain} - [0:0]"));
-                rules.push(format!("-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} cluster IP\" -m {proto} --dport {} -j {svc_chain}", svc.cluster_ip, p.port));
-                if let Some(np) = p.node_port {
-                    nodeports.push(format!("-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{port_name}\" -m {proto} --dport {np} -j {svc_chain}"));
-                }
+                r.chains.push(format!(":{svc_chain} - [0:0]"));
+                r.service = Some(format!(
+                    "-A KUBE-SERVICES -d {}/32 -p {proto} -m comment --comment \"{port_name} cluster IP\" -m {proto} --dport {} -j {svc_chain}",
+                    svc.cluster_ip, p.port
+                ));
+                r.node_port_rule = p.node_port.map(|np| format!("-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{port_name}\" -m {proto} --dport {np} -j {svc_chain}"));
                 let n = backends.len();
                 for (i, b) in backends.iter().enumerate() {
                     let sep = format!("KUBE-SEP-{}", chain_hash(&format!("{port_name}{}{b}", p.protocol)));
-                    chains.push(format!(":{sep} - [0:0]"));
+                    r.chains.push(format!(":{sep} - [0:0]"));
                     let remaining = n - i;
                     let statistic = if remaining > 1 {
                         format!(" -m statistic --mode random --probability {:.11}", 1.0 / remaining as f64)
                     } else {
                         String::new()
                     };
-                    rules.push(format!(
-                        "-A {svc_chain} -m comment --comment \"{port_name} -> {b}\"{statistic} -j {sep}"
-                    ));
                     let ip = b.rsplit_once(':').map_or(b.as_str(), |(ip, _)| ip);
-                    rules.push(format!("-A {sep} -s {ip}/32 -m comment --comment \"{port_name}\" -j KUBE-MARK-MASQ"));
-                    rules.push(format!("-A {sep} -p {proto} -m comment --comment \"{port_name}\" -m {proto} -j DNAT --to-destination {b}"));
+                    r.seps.push(Sep {
+                        backend: b.clone(),
+                        jump: format!("-A {svc_chain} -m comment --comment \"{port_name} -> {b}\"{statistic} -j {sep}"),
+                        masq: format!("-A {sep} -s {ip}/32 -m comment --comment \"{port_name}\" -j KUBE-MARK-MASQ"),
+                        dnat: format!("-A {sep} -p {proto} -m comment --comment \"{port_name}\" -m {proto} -j DNAT --to-destination {b}"),
+                    });
                 }
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// The rules a packet for `ip:port` (`protocol`) matched on this node, as `iptables-save`
+    /// prints them, in the order the kernel walked them: `KUBE-SERVICES`' jump (or
+    /// `KUBE-NODEPORTS`' when `node_port`), the `KUBE-SVC-*` rule that chose `backend`, and its
+    /// `KUBE-SEP-*` DNAT; or the REJECT of a Service without endpoints. Empty when no rule matched.
+    pub fn matched(&self, ip: &str, port: u16, protocol: &str, node_port: bool, backend: Option<&str>) -> Vec<String> {
+        let Some(r) = self.port_rules().into_iter().find(|r| {
+            r.protocol.eq_ignore_ascii_case(protocol)
+                && if node_port { r.node_port == Some(port) } else { r.cluster_ip == ip && r.port == port }
+        }) else {
+            return Vec::new();
+        };
+        if let Some(reject) = r.reject {
+            return if node_port { Vec::new() } else { vec![reject] };
+        }
+        let mut out: Vec<String> =
+            if node_port { r.node_port_rule.into_iter().collect() } else { r.service.into_iter().collect() };
+        if let Some(sep) = r.seps.into_iter().find(|s| Some(s.backend.as_str()) == backend) {
+            out.push(sep.jump);
+            out.push(sep.dnat);
+        }
+        out
+    }
+
+    /// The nat table (and the filter table's REJECTs) as `iptables-save` would print kube-proxy's
+    /// chains.
+    pub fn iptables_save(&self) -> String {
+        let mut chains = vec![
+            ":KUBE-SERVICES - [0:0]".to_string(),
+            ":KUBE-NODEPORTS - [0:0]".to_string(),
+            ":KUBE-MARK-MASQ - [0:0]".to_string(),
+        ];
+        let mut rules = Vec::new();
+        let mut nodeports = Vec::new();
+        let mut rejects = Vec::new();
+        for r in self.port_rules() {
+            chains.extend(r.chains);
+            rules.extend(r.service);
+            nodeports.extend(r.node_port_rule);
+            rejects.extend(r.reject);
+            for s in r.seps {
+                rules.extend([s.jump, s.masq, s.dnat]);
             }
         }
         rules.push("-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS".into());
         rules.extend(nodeports);
-        let mut out = vec!["*nat".to_string()];
+        let mut out = Vec::new();
+        if !rejects.is_empty() {
+            out.extend(["*filter".to_string(), ":KUBE-SERVICES - [0:0]".to_string()]);
+            out.extend(rejects);
+            out.push("COMMIT".into());
+        }
+        out.push("*nat".to_string());
         out.extend(chains);
         out.extend(rules);
         out.push("COMMIT".into());
         out.join("\n")
     }
+}
+
+/// One Service port's rules.
+struct PortRules {
+    cluster_ip: String,
+    port: u16,
+    node_port: Option<u16>,
+    protocol: String,
+    /// The chains it declares (`:KUBE-SVC-… - [0:0]`).
+    chains: Vec<String>,
+    /// `KUBE-SERVICES`' jump to its `KUBE-SVC-*` chain.
+    service: Option<String>,
+    node_port_rule: Option<String>,
+    /// The filter table's REJECT, when it has no endpoints.
+    reject: Option<String>,
+    seps: Vec<Sep>,
+}
+
+/// One endpoint's rules.
+struct Sep {
+    backend: String,
+    jump: String,
+    masq: String,
+    dnat: String,
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls,
-//! and metrics-server's scrapes of the kubelets.
+//! metrics-server's scrapes of the kubelets, and the data plane's packets.
 
 use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
 use super::kubelet::{ScrapeReply, ScrapeRequest};
+use super::packet::Packet;
 use super::request::{ApiRequest, ApiResponse, WatchNotice};
 use crate::sim::component::Component;
 
@@ -42,6 +43,8 @@ pub enum Payload {
     Scrape(Box<ScrapeRequest>),
     /// The kubelet answers with what it measured.
     ScrapeReply(Box<ScrapeReply>),
+    /// One hop of a packet of the data plane (a program in a pod connecting or asking DNS).
+    Packet(Box<Packet>),
 }
 
 /// The trace's view of a payload.
@@ -68,6 +71,7 @@ impl Payload {
             Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::Scrape(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
             Payload::ScrapeReply(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
+            Payload::Packet(p) => Described { kind: "packet", summary: p.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

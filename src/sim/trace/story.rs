@@ -6,7 +6,7 @@
 //!                         └──► kube-controller-manager ──►…  sent (`TraceEntry::cause`)
 //! ```
 //! A message belongs to the story when kubectl sent it from `start` on with no cause (the command's
-//! own requests), or when its cause does. Causes are sent before what they cause, so one pass in send
+//! own requests, and the first packet of a program it ran in a pod), or when its cause does. Causes are sent before what they cause, so one pass in send
 //! order finds them all. Periodic loops started before the command (a kubelet's status sync, a
 //! controller's resync) are not the command's doing and stay out; loops the command started (a new
 //! pod's probes) are in, as they are in the cluster.
@@ -85,7 +85,8 @@ impl Story {
         for e in entries.range(from..) {
             self.next = e.id + 1;
             let begun = *self.begun.get_or_insert(e.sent_at);
-            let own = e.cause.is_none() && &*e.from == "kubectl";
+            // A packet with no cause was sent by a program the command ran (`kubectl exec`).
+            let own = e.cause.is_none() && (&*e.from == "kubectl" || e.kind == "packet");
             let caused_by = e.cause.and_then(|c| self.hops.binary_search_by_key(&c, |h| h.id).ok());
             if !own && caused_by.is_none() {
                 continue;
@@ -113,6 +114,7 @@ fn line(e: &TraceEntry, begun: Millis) -> String {
         Fate::Dropped => s.push_str(" [lost: the link is partitioned]"),
         Fate::Held => s.push_str(" [held on a slow link]"),
         Fate::Ignored => s.push_str(" [ignored: the receiver is stopped]"),
+        Fate::Filtered => s.push_str(" [dropped by a NetworkPolicy]"),
     }
     if let Some(d) = &e.decision {
         s.push_str(&format!(" — {} {d}", e.from));

@@ -113,7 +113,11 @@ impl World {
                 return self.set_node_running(n, running);
             }
             // The learner; and a process that lives in a pod (scale its Deployment instead).
-            Component::Kubectl | Component::LocalPathProvisioner | Component::MetricsServer => {
+            Component::Kubectl
+            | Component::LocalPathProvisioner
+            | Component::MetricsServer
+            | Component::Cni(_)
+            | Component::Pod(_) => {
                 return Err(FaultError::NotStoppable(c.to_string()));
             }
         }

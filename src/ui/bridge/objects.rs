@@ -69,6 +69,47 @@ pub fn object(sim: &Sim, key: &str) -> Option<Value> {
     sim.world.apiserver.cache.get(key).cloned()
 }
 
+/// One endpoint of a Service, as its EndpointSlices list it: `ip:port`, ready, and the pod behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointRow {
+    pub address: String,
+    pub ready: bool,
+    pub pod: Option<String>,
+}
+
+/// A Service's endpoints, from the EndpointSlices labelled with its name (what kube-proxy balances
+/// over: the ready ones).
+pub fn service_endpoints(sim: &Sim, namespace: &str, service: &str) -> Vec<EndpointRow> {
+    let Some(rt) = crate::sim::api::resolve("endpointslices") else { return Vec::new() };
+    let prefix = crate::sim::api::storage_prefix(rt, Some(namespace));
+    let mut rows = Vec::new();
+    for slice in sim.world.apiserver.cache.list_prefix(&prefix) {
+        if slice.at("/metadata/labels/kubernetes.io~1service-name").and_then(Value::as_str) != Some(service) {
+            continue;
+        }
+        let ports: Vec<u64> = slice
+            .get("ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("port").and_then(Value::as_u64))
+            .collect();
+        for e in slice.get("endpoints").and_then(Value::as_array).into_iter().flatten() {
+            let ready = e.at("/conditions/ready").and_then(Value::as_bool).unwrap_or(true);
+            let pod = e.at("/targetRef/name").and_then(Value::as_str).map(str::to_string);
+            for ip in e.get("addresses").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                let addrs: Vec<String> = if ports.is_empty() {
+                    vec![ip.to_string()]
+                } else {
+                    ports.iter().map(|p| format!("{ip}:{p}")).collect()
+                };
+                rows.extend(addrs.into_iter().map(|address| EndpointRow { address, ready, pod: pod.clone() }));
+            }
+        }
+    }
+    rows
+}
+
 /// Names of existing objects of a kind (as typed on the command line), for Tab completion.
 pub fn names(sim: &Sim, kind: &str, namespace: Option<&str>) -> Vec<String> {
     let Some((prefix, namespaced)) = storage_prefix(kind) else { return Vec::new() };

@@ -84,3 +84,29 @@ fn events_are_found_for_the_right_object() {
     );
     assert!(events_for(&world, "default", "Pod", "nobody").is_empty());
 }
+
+/// A Service's endpoints come from its EndpointSlices (`kubernetes.io/service-name`), with their
+/// pods; a Service nothing selects has none; kube-proxy's rules on a node read as iptables-save.
+#[test]
+fn a_services_endpoints_and_a_nodes_rules() {
+    let mut world = Sim::unbooted(1);
+    let _ = kubectl(&mut world, "kubectl create deployment web --image=nginx --replicas=2", None);
+    let _ = kubectl(&mut world, "kubectl expose deployment web --port=80", None);
+    let _ = kubectl(&mut world, "kubectl create service clusterip empty --tcp=80:80", None);
+    world.run_for(40_000);
+    let rows = service_endpoints(&world, "default", "web");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r.ready && r.address.ends_with(":80") && r.pod.as_deref().is_some_and(|p| p.starts_with("web-")))
+    );
+    assert!(service_endpoints(&world, "default", "empty").is_empty());
+    let rules = world.proxy_rules("sandbox-worker").expect("a worker");
+    assert!(
+        rules.contains("-j REJECT --reject-with icmp-port-unreachable")
+            && rules.contains("\"default/empty:80-80 has no endpoints\""),
+        "{rules}"
+    );
+    assert!(rules.contains("--comment \"default/web cluster IP\""), "{rules}");
+    assert_eq!(world.proxy_rules("nope"), None);
+}

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::{Shared, Tenths};
-use crate::ui::bridge::TraceEntry;
+use crate::ui::bridge::{Fate, TraceEntry};
 use crate::ui::cluster::{ClusterContext, MAX_DOTS};
 use crate::ui::layout::Layout;
 use crate::ui::layout::geometry::Point;
@@ -63,6 +63,7 @@ pub fn message_dots(props: &MessageDotsProps) -> Html {
 fn dot(e: &TraceEntry, at: Point, state: FlightState, selected: bool) -> Html {
     let (state, note) = match state {
         FlightState::Moving => ("moving", ""),
+        FlightState::Dropped if e.fate == Fate::Filtered => ("dropped", " (dropped by a NetworkPolicy)"),
         FlightState::Dropped => ("dropped", " (dropped: the link is cut)"),
         FlightState::Held => ("held", " (held: the link is paused)"),
     };
@@ -89,6 +90,7 @@ fn kind_class(kind: &str) -> Option<&'static str> {
         "etcd-watch" => "kind-etcd-watch",
         "cri" => "kind-cri",
         "kubelet" => "kind-kubelet",
+        "packet" => "kind-packet",
         _ => return None,
     })
 }
@@ -99,7 +101,7 @@ mod tests {
 
     #[test]
     fn every_kind_the_simulation_sends_has_its_class() {
-        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri", "kubelet"] {
+        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri", "kubelet", "packet"] {
             assert_eq!(kind_class(kind).map(String::from), Some(format!("kind-{kind}")));
         }
         assert_eq!(kind_class("gossip"), None);

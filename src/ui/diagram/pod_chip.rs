@@ -25,7 +25,12 @@ pub fn pod_chip(props: &PodChipProps) -> Html {
         move |()| Selection::Object(key.clone())
     }));
     let status = pod.status().to_string();
-    let class = classes!("pod", format!("phase-{}", status.to_ascii_lowercase()), props.selected.then_some("selected"));
+    let class = classes!(
+        "pod",
+        format!("phase-{}", status.to_ascii_lowercase()),
+        pod.is_system().then_some("system"),
+        props.selected.then_some("selected")
+    );
     html! {
         <g class={class} data-testid="pod" data-name={pod.name.clone()} data-namespace={pod.namespace.clone()}
             data-phase={pod.phase.clone()} data-status={status.clone()} tabindex="0" role="button"

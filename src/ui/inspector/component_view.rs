@@ -48,7 +48,7 @@ pub fn component_view(props: &ComponentViewProps) -> Html {
     };
     // The learner's own kubectl is not a cluster process: it cannot be stopped. A node's processes
     // stop and start with their node.
-    let can_stop = props.id != "kubectl";
+    let can_stop = props.id != "kubectl" && !props.id.starts_with("pod/") && !props.id.starts_with("kindnet/");
     let node = props.id.split_once('/').map(|(_, n)| n.to_string());
     html! {
         <div class="component-view">

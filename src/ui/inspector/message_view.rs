@@ -22,6 +22,11 @@ pub fn message_view(props: &MessageViewProps) -> Html {
         let cb = props.on_select.clone();
         Callback::from(move |_: MouseEvent| cb.emit(s.clone()))
     };
+    // A packet's ends are pods: they open as objects, not as processes.
+    let end = |name: &str| match name.strip_prefix("pod/").and_then(|p| p.split_once('/')) {
+        Some((ns, pod)) => Selection::Object(format!("/registry/pods/{ns}/{pod}")),
+        None => Selection::Component(name.to_string()),
+    };
     let where_now = if props.display < e.sent_at as f64 {
         "not sent yet"
     } else {
@@ -31,6 +36,7 @@ pub fn message_view(props: &MessageViewProps) -> Html {
             Fate::Dropped => "dropped: the link between them is cut",
             Fate::Held => "held: the link between them is paused",
             Fate::Ignored => "ignored: the receiver is stopped",
+            Fate::Filtered => "dropped by kindnet's NetworkPolicy agent: it never arrives",
         }
     };
     html! {
@@ -38,8 +44,8 @@ pub fn message_view(props: &MessageViewProps) -> Html {
             <h3>{ format!("Message #{}", e.id) }</h3>
             <p class="summary"><code>{ e.summary.clone() }</code></p>
             <dl>
-                <dt>{ "From" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.from.to_string()))}>{ e.from.to_string() }</button></dd>
-                <dt>{ "To" }</dt><dd><button class="link" onclick={goto(Selection::Component(e.to.to_string()))}>{ e.to.to_string() }</button></dd>
+                <dt>{ "From" }</dt><dd><button class="link" onclick={goto(end(&e.from))}>{ e.from.to_string() }</button></dd>
+                <dt>{ "To" }</dt><dd><button class="link" onclick={goto(end(&e.to))}>{ e.to.to_string() }</button></dd>
                 <dt>{ "Kind" }</dt><dd>{ e.kind }</dd>
                 if let Some(key) = &e.key {
                     <dt>{ "Object" }</dt><dd><button class="link" onclick={goto(Selection::Object(key.clone()))}>{ key.clone() }</button></dd>
@@ -50,6 +56,9 @@ pub fn message_view(props: &MessageViewProps) -> Html {
                 <dt>{ "Sent" }</dt><dd>{ format_clock(e.sent_at as f64) }</dd>
                 <dt>{ "Arrives" }</dt><dd>{ format!("{} ({} ms later)", format_clock(e.deliver_at as f64), e.deliver_at.saturating_sub(e.sent_at)) }</dd>
                 <dt>{ "Now" }</dt><dd>{ where_now }</dd>
+                if let Some(d) = &e.decision {
+                    <dt>{ "Decided" }</dt><dd data-testid="message-decision">{ format!("{}: {d}", e.from) }</dd>
+                }
             </dl>
             <h4>{ "Content" }</h4>
             { content(props.content.as_ref()) }

@@ -336,3 +336,29 @@ fn metrics_servers_scrapes_leave_from_its_pod() {
     let other = Layout::compute(&ClusterModel::from_objects(&nodes, &pods[1..], BTreeSet::new()), 800.0);
     assert_eq!(other.metrics_server, None, "another name that only starts the same is not it");
 }
+
+/// A packet flies from its pod's chip to its node's kube-proxy, then to the node's kindnet pod; a pod
+/// summed up in `+N` is reached at that chip. kube-system's pods come after the learner's.
+#[test]
+fn packets_fly_between_pod_chips_and_the_nodes_boxes() {
+    let nodes = [json!({"metadata": {"name": "kind-worker"}})];
+    let pod = |ns: &str, name: &str| json!({"metadata": {"namespace": ns, "name": name}, "spec": {"nodeName": "kind-worker"}});
+    let mut pods = vec![pod("kube-system", "kindnet-abcde"), pod("default", "client")];
+    pods.extend((0..12).map(|i| pod("default", &format!("web-{i:02}"))));
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &pods[..2], BTreeSet::new()), 800.0);
+    let chips = &l.nodes[0].pods.chips;
+    assert_eq!(chips[0].pod.name, "client", "the learner's pods first");
+    assert_eq!(chips[1].pod.name, "kindnet-abcde");
+    let start = l.message_point("pod/default/client", "kube-proxy/kind-worker", 0.0).expect("drawn");
+    assert_eq!((start.x, start.y), (chips[0].rect.cx(), chips[0].rect.cy()));
+    let end = l.message_point("kube-proxy/kind-worker", "kindnet/kind-worker", 1.0).expect("drawn");
+    assert_eq!((end.x, end.y), (chips[1].rect.cx(), chips[1].rect.cy()));
+    assert_eq!(l.message_point("pod/default/nobody", "kube-proxy/kind-worker", 0.5), None);
+    // Crowded: kindnet and the last web pods are summed up; their packets reach the `+N` chip.
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &pods, BTreeSet::new()), 800.0);
+    let more = l.nodes[0].pods.more.as_ref().expect("crowded").rect;
+    for id in ["kindnet/kind-worker", "pod/default/web-11"] {
+        let p = l.message_point("kube-proxy/kind-worker", id, 1.0).expect("drawn");
+        assert_eq!((p.x, p.y), (more.cx(), more.cy()), "{id}");
+    }
+}

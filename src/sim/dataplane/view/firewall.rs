@@ -46,9 +46,9 @@ fn pod_by_ip<'p>(pods: &'p [Arc<Value>], ip: &str) -> Option<&'p Value> {
     if running(&first) { Some(first) } else { found.find(running).or(Some(first)) }
 }
 
-/// Whether kindnet lets the first packet from `source` (on `node`, whose address is `node_ip`) to
-/// `dst_ip:dst_port` through; `false` means it is dropped and the client waits for its timeout.
-pub fn admits(
+/// kindnet's verdict on the first packet from `source` (on `node`, whose address is `node_ip`) to
+/// `dst_ip:dst_port`; a denied packet is dropped and the client waits for its timeout.
+pub fn verdict(
     cache: &WatchCache,
     node: &str,
     node_ip: &str,
@@ -56,16 +56,16 @@ pub fn admits(
     dst_ip: &str,
     dst_port: u16,
     proto: Proto,
-) -> bool {
+) -> Verdict {
     let policies = list(cache, "networkpolicies");
     if policies.is_empty() || dst_ip.starts_with("127.") {
-        return true;
+        return Verdict::Allow;
     }
     let src_pod = source.and_then(|s| get(cache, "pods", Some(&s.namespace), &s.pod)).filter(|p| !host_network(p));
     let src_ip = src_pod.as_ref().and_then(|p| pod_ips(p).next().map(str::to_string)).unwrap_or(node_ip.to_string());
     if src_ip == dst_ip {
         // A pod talking to itself: the packet never leaves its network namespace.
-        return true;
+        return Verdict::Allow;
     }
     let pods = list(cache, "pods");
     let dst_pod = pod_by_ip(&pods, dst_ip);
@@ -73,7 +73,7 @@ pub fn admits(
     // agent's `meta skuid 0 accept` rule before any policy; to a pod on another node they are still
     // decided there, on arrival.
     if src_pod.is_none() && dst_pod.is_none_or(|d| d.at("/spec/nodeName").and_then(Value::as_str) == Some(node)) {
-        return true;
+        return Verdict::Allow;
     }
     let namespace_of = |pod: &Value| {
         let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
@@ -85,5 +85,5 @@ pub fn admits(
     let dst = dst_pod.zip(dst_ns.as_ref()).map(|(pod, namespace)| PodInfo { pod, namespace });
     let refs: Vec<&Value> = policies.iter().map(|p| &**p).collect();
     let packet = Packet { src_ip: &src_ip, dst_ip, dst_port, proto };
-    policy::evaluate(&refs, src, dst, &packet) == Verdict::Allow
+    policy::evaluate(&refs, src, dst, &packet)
 }

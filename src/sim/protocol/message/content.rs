@@ -7,6 +7,7 @@
 
 use super::Payload;
 use crate::sim::protocol::etcd::{EtcdOp, EtcdReply, EtcdRequest, EtcdResult, EtcdWatchBatch};
+use crate::sim::protocol::packet::Packet;
 use crate::sim::protocol::request::{ApiRequest, ApiResponse, RequestOptions, WatchNotice};
 use crate::sim::store::{Compare, Op, OpResponse};
 use crate::sim::store::{EventKind, KeyValue};
@@ -30,6 +31,7 @@ impl Payload {
             }),
             Payload::Scrape(r) => Content::Text(r.summary()),
             Payload::ScrapeReply(r) => Content::Text(format!("{r:#?}")),
+            Payload::Packet(p) => Content::Document(packet(p)),
         }
     }
 }
@@ -96,6 +98,14 @@ fn response(r: &ApiResponse) -> Value {
         Err(s) => json!({"status": s.code, "body": {"kind": "Status", "apiVersion": "v1", "status": "Failure",
             "message": s.message, "reason": s.reason_text(), "code": s.code}}),
     }
+}
+
+fn packet(p: &Packet) -> Value {
+    let mut doc = json!({"protocol": p.proto, "source": p.src, "destination": p.dst, "packet": p.what});
+    if !p.rules.is_empty() {
+        doc["matched"] = json!(p.rules);
+    }
+    doc
 }
 
 fn watch(w: &WatchNotice) -> Value {
