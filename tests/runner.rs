@@ -200,7 +200,15 @@ fn logs_transcript_matches() {
 #[test]
 fn wait_transcript_matches() {
     let transcript = transcript_matches_expected("wait");
-    assert!(transcript.contains("$ kubectl wait --for=condition=Available deployment/web\ndeployment.apps/web condition met\n"));
-    assert!(transcript.contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."));
-    assert!(transcript.contains("pod/web-5c94f75b5d-n46qc evicted\nnode/sandbox-worker2 drained\n"), "evicted once the budget is gone");
+    assert!(
+        transcript
+            .contains("$ kubectl wait --for=condition=Available deployment/web\ndeployment.apps/web condition met\n")
+    );
+    assert!(
+        transcript.contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.")
+    );
+    assert!(
+        transcript.contains("pod/web-5c94f75b5d-n46qc evicted\nnode/sandbox-worker2 drained\n"),
+        "evicted once the budget is gone"
+    );
 }

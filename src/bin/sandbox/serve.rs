@@ -542,7 +542,10 @@ fn attach_stream(
             out.flush()?;
         }
         if !running {
-            let mut bytes = websocket::channel_frame(websocket::ERROR, json!({"metadata": {}, "status": "Success"}).to_string().as_bytes());
+            let mut bytes = websocket::channel_frame(
+                websocket::ERROR,
+                json!({"metadata": {}, "status": "Success"}).to_string().as_bytes(),
+            );
             bytes.extend(websocket::close_frame());
             out.write_all(&bytes)?;
             out.flush()?;

@@ -106,7 +106,10 @@ mod tests {
             &params(&[("container", "nginx"), ("stdout", "true"), ("stderr", "1")]),
         )
         .unwrap();
-        assert_eq!((r.container.as_deref(), r.stdout, r.stderr, r.stdin, r.tty), (Some("nginx"), true, true, false, false));
+        assert_eq!(
+            (r.container.as_deref(), r.stdout, r.stderr, r.stdin, r.tty),
+            (Some("nginx"), true, true, false, false)
+        );
         assert_eq!(r.as_log().container.as_deref(), Some("nginx"));
         let none = AttachRequest::from_query("default", "web", &params(&[("container", "nginx")])).unwrap_err();
         assert_eq!((none.code, none.message.as_str()), (400, "you must specify at least 1 of stdin, stdout, stderr"));

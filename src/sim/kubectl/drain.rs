@@ -168,9 +168,9 @@ fn drain_node(
                 ));
             }
         }
-        Err(list_error) => out.stderr.push_str(&format!(
-            "Following errors occurred while getting the list of pods to delete:\n{list_error}"
-        )),
+        Err(list_error) => out
+            .stderr
+            .push_str(&format!("Following errors occurred while getting the list of pods to delete:\n{list_error}")),
     }
     Err(e)
 }
@@ -250,7 +250,8 @@ fn evict_all(
             if at > now {
                 continue;
             }
-            let (ns, name) = (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+            let (ns, name) =
+                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
             if !delete {
                 out.out(format!("evicting pod {ns}/{name}"));
             }
@@ -267,7 +268,8 @@ fn evict_all(
             if *state != State::Waiting {
                 continue;
             }
-            let (ns, name) = (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+            let (ns, name) =
+                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
             match gone(cx, pod) {
                 Ok(true) => {
                     out.out(format!("pod/{name} {}", if delete { "deleted" } else { "evicted" }));
@@ -291,7 +293,10 @@ fn evict_all(
             break;
         }
         if timeout == 0 && cx.world.now() >= deadline {
-            out.err(format!("(the sandbox stopped the drain after {} of virtual time; real kubectl would keep trying until Ctrl+C)", go_duration(MAX_WAIT_MS)));
+            out.err(format!(
+                "(the sandbox stopped the drain after {} of virtual time; real kubectl would keep trying until Ctrl+C)",
+                go_duration(MAX_WAIT_MS)
+            ));
             errors.push("drain stopped by the sandbox".into());
             break;
         }

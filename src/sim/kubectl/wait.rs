@@ -26,9 +26,15 @@ const WEEK_MS: Millis = 168 * 3_600_000;
 enum For {
     Delete,
     /// A status condition's type and wanted status, both compared case-insensitively.
-    Condition { name: String, status: String },
+    Condition {
+        name: String,
+        status: String,
+    },
     /// A JSONPath template and the value it must print (any value when None).
-    JsonPath { template: String, value: Option<String> },
+    JsonPath {
+        template: String,
+        value: Option<String>,
+    },
 }
 
 impl For {
@@ -245,7 +251,10 @@ mod tests {
                 "jsonpath={.status.phase}=Running",
                 Ok(For::JsonPath { template: "{.status.phase}".into(), value: Some("Running".into()) }),
             ),
-            ("jsonpath=.status.loadBalancer.ingress", Ok(For::JsonPath { template: "{.status.loadBalancer.ingress}".into(), value: None })),
+            (
+                "jsonpath=.status.loadBalancer.ingress",
+                Ok(For::JsonPath { template: "{.status.loadBalancer.ingress}".into(), value: None }),
+            ),
             ("ready", Err("unrecognized condition: \"ready\"")),
         ];
         for (input, want) in cases {
