@@ -84,8 +84,7 @@ pub fn list_chunked(
         if let Some(Value::Array(more)) = page.get_mut("items").map(Value::take) {
             items.extend(more);
         }
-        token =
-            page.pointer("/metadata/continue").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+        token = page.at("/metadata/continue").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
         if token.is_none() {
             return Ok(items);
         }

@@ -3,6 +3,9 @@
 //! each one is watched through an informer on its name (`until::until_with_sync`) until the condition
 //! holds; `--for=delete` GETs once more first (`IsDeleted`). `--timeout=0` only GETs and checks.
 //! The timeout is one deadline for every object, in virtual time.
+//!
+//! Simplified: a JSONPath condition compares the template's printed result (trimmed) with the value;
+//! kubectl's refusals of a path that matches several lists or leads to a nested object are not made.
 
 use serde_json::Value;
 
