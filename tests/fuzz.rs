@@ -377,6 +377,17 @@ proptest! {
     // Each case is a request or a watch against one API-only world: cheap, so all the cases run.
     #![proptest_config(config())]
 
+    /// A WebSocket client's bytes (what `sandbox serve` reads during an attach) come back as whole
+    /// frames, a wait for more, or a refusal; never a panic, never more bytes than were there.
+    #[test]
+    fn websocket_client_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        let mut rest = bytes.as_slice();
+        while let Ok(Some((frame, used))) = http::websocket::read_frame(rest) {
+            prop_assert!(used >= 2 && used <= rest.len() && frame.payload.len() <= used);
+            rest = &rest[used..];
+        }
+    }
+
     /// Whatever arrives over HTTP, the router answers with a route or the apiserver's error, and the
     /// simulated apiserver answers the call with an object or a `Status` of a real HTTP code: never a
     /// panic, and the apiserver still serves the next request.
@@ -407,6 +418,11 @@ proptest! {
                     Ok(v) if as_table => { table::to_table(&v, kind, w.now()); }
                     Ok(_) => {}
                     Err(s) => prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message),
+                }
+            }
+            Route::Attach(r) => {
+                if let Err(s) = http::attach::open(&mut w, &r) {
+                    prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message);
                 }
             }
             _ => {}

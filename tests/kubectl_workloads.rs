@@ -197,7 +197,8 @@ fn drain_evicts_and_the_deployment_replaces_the_pods_elsewhere() {
     );
 }
 
-/// A pod with no controller stops the drain unless `--force`, which deletes it with a warning. Every
+/// A pod with no controller stops the drain unless `--force`, which deletes it with a warning; the
+/// words are kubectl 1.33's, doubled `cannot delete` and all (measured through `sandbox serve`). Every
 /// node runs kube-proxy and kindnet, DaemonSet pods that drain only skips with `--ignore-daemonsets`.
 #[test]
 fn drain_refuses_unmanaged_pods_without_force() {
@@ -218,7 +219,7 @@ fn drain_refuses_unmanaged_pods_without_force() {
     assert_eq!(
         refused.stderr,
         format!(
-            "error: unable to drain node \"{node}\" due to error: cannot delete Pods that declare no controller (use --force to override): default/solo, continuing command...\nThere are pending nodes to be drained:\n {node}\nerror: cannot delete Pods that declare no controller (use --force to override): default/solo\n"
+            "error: unable to drain node \"{node}\" due to error: cannot delete cannot delete Pods that declare no controller (use --force to override): default/solo, continuing command...\nThere are pending nodes to be drained:\n {node}\ncannot delete cannot delete Pods that declare no controller (use --force to override): default/solo\n"
         )
     );
     let forced = kubectl(&mut w, &format!("drain {node} --force --ignore-daemonsets"));

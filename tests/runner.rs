@@ -194,3 +194,21 @@ fn logs_transcript_matches() {
     assert!(transcript.contains("$ kubectl logs -f once\none\ntwo\n"), "a finished container's log, followed");
     assert!(transcript.contains("error: container nope is not valid for pod two\n"));
 }
+
+/// kubectl's waiting commands (`wait.sh`: wait, rollout status, cordon, drain against a budget), which
+/// `tests/serve.rs` also runs through kubectl 1.33: the same requests, the same words.
+#[test]
+fn wait_transcript_matches() {
+    let transcript = transcript_matches_expected("wait");
+    assert!(
+        transcript
+            .contains("$ kubectl wait --for=condition=Available deployment/web\ndeployment.apps/web condition met\n")
+    );
+    assert!(
+        transcript.contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.")
+    );
+    assert!(
+        transcript.contains("pod/web-5c94f75b5d-n46qc evicted\nnode/sandbox-worker2 drained\n"),
+        "evicted once the budget is gone"
+    );
+}

@@ -321,3 +321,51 @@ fn bad_requests_get_the_apiservers_answers_and_the_server_keeps_serving() {
     let (code, _) = http(server.port, "GET", "/version", "", "");
     assert_eq!(code, 200);
 }
+
+/// `kubectl attach` (no `-i`) through the attach subresource over a WebSocket: the lines the container
+/// writes after kubectl attaches, and the end of the stream (exit 0) when the container stops. The
+/// manual clock is moved only once kubectl is attached, so what it prints is fixed.
+#[test]
+fn real_kubectl_attaches_to_a_containers_output() {
+    if !have_kubectl() {
+        return;
+    }
+    let server = start("attach");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ender\nspec:\n  restartPolicy: Never\n  containers:\n  - name: main\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo before; sleep 30; echo one; sleep 2; echo bye\"]\n";
+    let (out, err) = kubectl(&server, "apply -f -", Some(pod));
+    assert_eq!(out, "pod/ender created\n", "{err}");
+    let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=20s", "", "");
+    assert_eq!(code, 200, "{body}");
+    let mut child = Command::new(KUBECTL)
+        .arg("--kubeconfig")
+        .arg(server.dir.join("kubeconfig"))
+        .args(["attach", "ender", "-c", "main"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl attach runs");
+    // kubectl prints its prompt note just before it asks for the upgrade; give the stream a moment.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let mut note = [0u8; 64];
+    let n = stderr.read(&mut note).expect("kubectl attach says something");
+    assert!(String::from_utf8_lossy(&note[..n]).starts_with("If you don't see a command prompt"));
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, body) = http(server.port, "POST", "/sandbox/v1/advance?duration=20s", "", "");
+    assert_eq!(code, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("kubectl attach waits").is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("kubectl attach ends");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\nbye\n", "only what came after attaching");
+    // The pod as kubectl reads it first, and the apiserver's refusals before any upgrade.
+    let (_, err) = kubectl(&server, "attach nope", None);
+    assert_eq!(err.trim(), "Error from server (NotFound): pods \"nope\" not found");
+    let (code, body) = http(server.port, "GET", "/api/v1/namespaces/default/pods/ender/attach?stdout=true", "", "");
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("Upgrade request required"), "{body}");
+    let (code, body) = http(server.port, "GET", "/api/v1/namespaces/default/pods/ender/attach", "", "");
+    assert!(code == 400 && body.contains("you must specify at least 1 of stdin, stdout, stderr"), "{body}");
+}

@@ -12,6 +12,7 @@
 
 pub mod admission;
 pub mod cache;
+pub mod eviction;
 pub mod fields;
 pub mod history;
 pub mod json_patch;

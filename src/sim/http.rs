@@ -7,6 +7,7 @@
 //! [`ApiRequest`] sent to the kube-apiserver as a message, exactly as the sandbox's own kubectl sends
 //! it, so it lands in the trace.
 
+pub mod attach;
 pub mod discovery;
 pub mod exec;
 pub mod logs;

@@ -25,6 +25,8 @@ mod rollout;
 mod set;
 mod target;
 mod top;
+mod until;
+mod wait;
 pub mod wire;
 
 pub use self::cluster::{Cluster, NoRoute};
@@ -128,7 +130,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "api-versions" => info::api_versions(rest, &mut out),
         "explain" => explain::explain(rest, &mut out),
         "config" => info::config(rest, &mut out),
-        "wait" => misc::wait(&mut cx, rest, &mut out),
+        "wait" => wait::run(&mut cx, rest, &mut out),
         "rollout" => rollout::run(&mut cx, rest, &mut out),
         "set" => set::run(&mut cx, rest, &mut out),
         "cordon" => nodes::cordon(&mut cx, rest, &mut out, true),

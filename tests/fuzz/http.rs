@@ -19,7 +19,7 @@ fn segment() -> impl Strategy<Value = String> {
         4 => prop::sample::select(vec![
             "api", "apis", "v1", "apps", "batch", "namespaces", "default", "demo", "kube-system", "pods",
             "deployments", "configmaps", "services", "nodes", "jobs", "web", "settings", "status", "scale",
-            "binding", "eviction", "finalize", "log", "exec", "openapi", "v3", "version", "sandbox", "advance",
+            "binding", "eviction", "finalize", "log", "exec", "attach", "openapi", "v3", "version", "sandbox", "advance",
             "widgets", "storage.k8s.io", "networking.k8s.io",
         ])
         .prop_map(str::to_string),
@@ -64,7 +64,9 @@ fn path() -> impl Strategy<Value = String> {
         3 => (
             collection,
             prop::option::of(word(vec!["web", "settings", "lonely", "demo", "default", "nope", "sandbox-worker"])),
-            prop::option::of(word(vec!["status", "scale", "binding", "eviction", "log", "finalize", "exec"])),
+            prop::option::of(word(vec![
+                "status", "scale", "binding", "eviction", "log", "finalize", "exec", "attach",
+            ])),
         )
             .prop_map(|(c, name, sub)| [Some(c), name, sub].into_iter().flatten().collect::<Vec<_>>().join("/")),
         1 => (prefix(), prop::collection::vec(segment(), 0..5))
@@ -93,6 +95,9 @@ pub fn target() -> impl Strategy<Value = String> {
             "gracePeriodSeconds",
             "fieldManager",
             "force",
+            "stdout",
+            "stdin",
+            "container",
             "x",
         ]),
         prop_oneof![

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use k8s_sandbox::sim::apiserver::request::{ApiRequest, EventType, Verb, WatchNotice};
 use k8s_sandbox::sim::apiserver::status::{Reason, Status};
+use k8s_sandbox::sim::http::attach::{self, AttachRequest};
 use k8s_sandbox::sim::http::exec::{self, ExecRequest, Ran};
 use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
 use k8s_sandbox::sim::http::websocket;
@@ -48,6 +49,8 @@ pub enum Job {
     Logs(LogRequest, Sender<(Result<Log, Status>, Millis)>),
     /// A command run in a container (`pods/NAME/exec`).
     Exec(ExecRequest, Sender<Result<Ran, Status>>),
+    /// A container's output stream opened (`pods/NAME/attach`): its log so far, which attach skips.
+    Attach(AttachRequest, Sender<Result<Log, Status>>),
     /// A followed log's lines after the first N, and whether its container still runs.
     MoreLogs(LogRequest, Log, usize, Sender<(Vec<(Millis, String)>, bool)>),
     /// Moves a manual clock; answers the new time.
@@ -90,6 +93,9 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
             }
             Ok(Job::Exec(r, reply)) => {
                 let _ = reply.send(exec::run(&mut world, &r));
+            }
+            Ok(Job::Attach(r, reply)) => {
+                let _ = reply.send(attach::open(&mut world, &r));
             }
             Ok(Job::MoreLogs(r, log, seen, reply)) => {
                 let _ = reply.send(logs::more(&mut world, &r, &log, seen));
@@ -390,22 +396,35 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
             }
             Route::Exec(r) => {
                 // Only over a WebSocket (kubectl 1.33's default; its SPDY fallback is not served).
-                let Some((key, offered)) = req.websocket.clone() else {
-                    let (code, body) = status_body(&Status::bad_request("Upgrade request required"));
-                    json_response(&mut out, code, &body)?;
-                    continue;
-                };
-                let Some(protocol) = websocket::choose_protocol(&offered) else {
-                    let (code, body) = status_body(&Status::bad_request(format!(
-                        "unable to upgrade: none of the offered subprotocols is served ({offered}); want one of {}",
-                        websocket::PROTOCOLS.join(", ")
-                    )));
-                    json_response(&mut out, code, &body)?;
-                    continue;
+                let (key, protocol) = match upgrade(&req) {
+                    Ok(upgraded) => upgraded,
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)?;
+                        continue;
+                    }
                 };
                 let Some(answer) = ask(jobs, |tx| Job::Exec(r.clone(), tx)) else { return Ok(()) };
                 return match answer {
                     Ok(ran) => exec_stream(out, &key, protocol, &r, &ran),
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)
+                    }
+                };
+            }
+            Route::Attach(r) => {
+                let (key, protocol) = match upgrade(&req) {
+                    Ok(upgraded) => upgraded,
+                    Err(s) => {
+                        let (code, body) = status_body(&s);
+                        json_response(&mut out, code, &body)?;
+                        continue;
+                    }
+                };
+                let Some(answer) = ask(jobs, |tx| Job::Attach(r.clone(), tx)) else { return Ok(()) };
+                return match answer {
+                    Ok(log) => attach_stream(out, jobs, &key, protocol, &r, log),
                     Err(s) => {
                         let (code, body) = status_body(&s);
                         json_response(&mut out, code, &body)
@@ -433,14 +452,116 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
     }
 }
 
-/// An exec's answer over a WebSocket: the upgrade, the output on stdout, the final `Status` on the
-/// error channel, and a close. The command has already run (the world runs one thing at a time).
-fn exec_stream(mut out: TcpStream, key: &str, protocol: &str, r: &ExecRequest, ran: &Ran) -> std::io::Result<()> {
-    let mut bytes = format!(
+/// The WebSocket a streaming subresource needs: the client's key and the subprotocol both speak, or
+/// the apiserver's `400` (kubectl 1.33 asks for a WebSocket first; its SPDY fallback is not served).
+fn upgrade(req: &Request) -> Result<(String, &'static str), Status> {
+    let Some((key, offered)) = req.websocket.clone() else {
+        return Err(Status::bad_request("Upgrade request required"));
+    };
+    let protocol = websocket::choose_protocol(&offered).ok_or_else(|| {
+        Status::bad_request(format!(
+            "unable to upgrade: none of the offered subprotocols is served ({offered}); want one of {}",
+            websocket::PROTOCOLS.join(", ")
+        ))
+    })?;
+    Ok((key, protocol))
+}
+
+fn switching_protocols(key: &str, protocol: &str) -> Vec<u8> {
+    format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
         websocket::accept_key(key)
     )
-    .into_bytes();
+    .into_bytes()
+}
+
+/// Whether the WebSocket's client has gone: it closed the connection, sent a close frame, or sent
+/// what cannot be read as frames. Other frames (stdin, resize) are read and dropped: attach carries
+/// no input into the container.
+fn client_gone(stream: &mut TcpStream, inbox: &mut Vec<u8>) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let mut buf = [0u8; 4096];
+    let gone = loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => inbox.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break false,
+            Err(_) => break true,
+        }
+    };
+    let _ = stream.set_nonblocking(false);
+    if gone {
+        return true;
+    }
+    loop {
+        match websocket::read_frame(inbox) {
+            Ok(None) => return false,
+            Ok(Some((frame, used))) => {
+                inbox.drain(..used);
+                if frame.opcode == 0x8 {
+                    return true;
+                }
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// An attach over a WebSocket: every line the container writes from now on, on stdout, until it
+/// stops (then the kubelet's `Success` on the error channel and a close) or the client goes.
+fn attach_stream(
+    mut out: TcpStream,
+    jobs: &Sender<Job>,
+    key: &str,
+    protocol: &str,
+    r: &AttachRequest,
+    log: Log,
+) -> std::io::Result<()> {
+    out.write_all(&switching_protocols(key, protocol))?;
+    out.flush()?;
+    let follow = r.as_log();
+    let plain = LogRequest { namespace: r.namespace.clone(), pod: r.pod.clone(), ..LogRequest::default() };
+    let mut seen = log.lines.len();
+    let mut inbox = Vec::new();
+    loop {
+        std::thread::sleep(WATCH_POLL * 10);
+        if client_gone(&mut out, &mut inbox) {
+            let _ = out.write_all(&websocket::close_frame());
+            return Ok(());
+        }
+        let Some((lines, running)) = ask(jobs, |tx| Job::MoreLogs(follow.clone(), log.clone(), seen, tx)) else {
+            return Ok(());
+        };
+        seen += lines.len();
+        let text = logs::cut(lines, &plain, 0);
+        if !text.is_empty() && (r.stdout || r.stderr) {
+            let channel = if r.stdout { websocket::STDOUT } else { websocket::STDERR };
+            out.write_all(&websocket::channel_frame(channel, text.as_bytes()))?;
+            out.flush()?;
+        }
+        if !running {
+            let mut bytes = websocket::channel_frame(
+                websocket::ERROR,
+                json!({"metadata": {}, "status": "Success"}).to_string().as_bytes(),
+            );
+            bytes.extend(websocket::close_frame());
+            out.write_all(&bytes)?;
+            out.flush()?;
+            let _ = out.shutdown(std::net::Shutdown::Write);
+            let mut rest = Vec::new();
+            let _ = out.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = out.read_to_end(&mut rest);
+            return Ok(());
+        }
+    }
+}
+
+/// An exec's answer over a WebSocket: the upgrade, the output on stdout, the final `Status` on the
+/// error channel, and a close. The command has already run (the world runs one thing at a time).
+fn exec_stream(mut out: TcpStream, key: &str, protocol: &str, r: &ExecRequest, ran: &Ran) -> std::io::Result<()> {
+    let mut bytes = switching_protocols(key, protocol);
     if !ran.output.is_empty() {
         bytes.extend(websocket::channel_frame(websocket::STDOUT, ran.output.as_bytes()));
     }

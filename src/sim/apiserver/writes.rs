@@ -70,7 +70,10 @@ pub fn recompute(req: &ApiRequest, current: &Value, rev: i64, cx: &mut Admission
     let sub = req.subresource.as_deref();
     let new = match (&req.verb, sub) {
         (Verb::Create, Some("binding")) => admission::bind(rt, current, &body()?, cx.now)?,
-        (Verb::Create, Some("eviction")) => return delete(req, current, cx),
+        (Verb::Create, Some("eviction")) => {
+            super::eviction::check(current, cx.cache)?;
+            return delete(req, current, cx);
+        }
         (Verb::Update, Some("finalize")) => {
             let mut ns = current.clone();
             ns["spec"]["finalizers"] = body()?.at("/spec/finalizers").cloned().unwrap_or(json!([]));

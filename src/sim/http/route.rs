@@ -32,6 +32,8 @@ pub enum Route {
     Log(super::logs::LogRequest),
     /// `GET`/`POST .../pods/NAME/exec`: a command in a container, over a WebSocket.
     Exec(super::exec::ExecRequest),
+    /// `GET`/`POST .../pods/NAME/attach`: a container's output from now on, over a WebSocket.
+    Attach(super::attach::AttachRequest),
     /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
     Api { request: Box<ApiRequest>, table: bool },
     /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
@@ -166,8 +168,16 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
             Err(s) => Route::Error(s),
         };
     }
-    // The subresources the simulated apiserver serves; `attach`, `portforward` and `proxy` are not
-    // served over HTTP yet, and a real apiserver answers an unknown one with 404.
+    if let (Some("attach"), "GET" | "POST", "pods", Some(ns), Some(pod)) =
+        (sub.as_deref(), method, rt.plural, &namespace, &name)
+    {
+        return match super::attach::AttachRequest::from_query(ns, pod, &params) {
+            Ok(r) => Route::Attach(r),
+            Err(s) => Route::Error(s),
+        };
+    }
+    // The subresources the simulated apiserver serves; `portforward` and `proxy` are not served over
+    // HTTP yet, and a real apiserver answers an unknown one with 404.
     let served_sub = match (sub.as_deref(), method) {
         (None, _) => true,
         (Some("status"), "GET" | "PUT" | "PATCH") => true,

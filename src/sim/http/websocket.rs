@@ -1,6 +1,7 @@
-//! The WebSocket pieces `sandbox serve` needs for `kubectl exec` (RFC 6455 and the Kubernetes
-//! `v4/v5.channel.k8s.io` subprotocols): the handshake's accept key, and server frames, each a binary
-//! message whose first byte is the stream (1 stdout, 2 stderr, 3 the final `Status`).
+//! The WebSocket pieces `sandbox serve` needs for `kubectl exec` and `attach` (RFC 6455 and the
+//! Kubernetes `v4/v5.channel.k8s.io` subprotocols): the handshake's accept key, server frames, each a
+//! binary message whose first byte is the stream (1 stdout, 2 stderr, 3 the final `Status`), and the
+//! client's masked frames read back.
 //!
 //! SHA-1 is written out here (a few dozen lines, checked against the RFC's example) rather than
 //! taken as a dependency for one header; base64 is the encoder protobuf's `bytes` fields use.
@@ -11,6 +12,7 @@ pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 /// The stream numbers of the channel protocols.
 pub const STDOUT: u8 = 1;
+pub const STDERR: u8 = 2;
 pub const ERROR: u8 = 3;
 
 /// The subprotocol to answer with, from the client's `Sec-WebSocket-Protocol` list.
@@ -31,6 +33,53 @@ pub fn channel_frame(channel: u8, payload: &[u8]) -> Vec<u8> {
     data.push(channel);
     data.extend_from_slice(payload);
     frame(0x2, &data)
+}
+
+/// The largest client frame read (a channel client sends small control messages; more is refused).
+pub const MAX_CLIENT_FRAME: usize = 1 << 20;
+
+/// One frame a client sent: its opcode and unmasked payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientFrame {
+    pub opcode: u8,
+    pub payload: Vec<u8>,
+}
+
+/// Why a client's bytes are not a frame the server will read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameError {
+    /// Longer than [`MAX_CLIENT_FRAME`].
+    TooLarge(u64),
+}
+
+/// The first frame in `buf` and how many bytes it took; None while the frame is incomplete.
+pub fn read_frame(buf: &[u8]) -> Result<Option<(ClientFrame, usize)>, FrameError> {
+    let (Some(&b0), Some(&b1)) = (buf.first(), buf.get(1)) else { return Ok(None) };
+    let masked = b1 & 0x80 != 0;
+    let (len, mut at) = match b1 & 0x7F {
+        126 => match buf.get(2..4) {
+            Some(b) => (u64::from(u16::from_be_bytes([b[0], b[1]])), 4),
+            None => return Ok(None),
+        },
+        127 => match buf.get(2..10) {
+            Some(b) => (u64::from_be_bytes(b.try_into().expect("eight bytes")), 10),
+            None => return Ok(None),
+        },
+        n => (u64::from(n), 2),
+    };
+    if len > MAX_CLIENT_FRAME as u64 {
+        return Err(FrameError::TooLarge(len));
+    }
+    let mask = if masked {
+        let Some(m) = buf.get(at..at + 4) else { return Ok(None) };
+        at += 4;
+        [m[0], m[1], m[2], m[3]]
+    } else {
+        [0; 4]
+    };
+    let Some(data) = buf.get(at..at + len as usize) else { return Ok(None) };
+    let payload = data.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]).collect();
+    Ok(Some((ClientFrame { opcode: b0 & 0x0F, payload }, at + len as usize)))
 }
 
 /// A close frame with status 1000 (normal closure).
@@ -114,6 +163,22 @@ mod tests {
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn client_frames_read_back_unmasked_whole_or_not_at_all() {
+        // RFC 6455 section 5.7: a masked "Hello".
+        let hello = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+        let (frame, used) = read_frame(&hello).unwrap().unwrap();
+        assert_eq!((frame.opcode, frame.payload.as_slice(), used), (1, &b"Hello"[..], 11));
+        for cut in 0..hello.len() {
+            assert_eq!(read_frame(&hello[..cut]), Ok(None), "{cut} bytes");
+        }
+        let (close, _) = read_frame(&close_frame()).unwrap().unwrap();
+        assert_eq!(close.opcode, 8);
+        assert_eq!(read_frame(&[0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), Err(FrameError::TooLarge(1 << 32)));
+        let long = channel_frame(STDOUT, &[b'x'; 300]);
+        assert_eq!(read_frame(&long).unwrap().unwrap().0.payload.len(), 301);
     }
 
     #[test]

@@ -59,6 +59,38 @@ pub fn list(
     Ok(list.get("items").and_then(Value::as_array).cloned().unwrap_or_default())
 }
 
+/// How many objects kubectl asks for per page (`--chunk-size`'s default).
+pub const CHUNK_SIZE: i64 = 500;
+
+/// A LIST in pages of [`CHUNK_SIZE`], as kubectl's `get` and `drain` read collections (`?limit=500`,
+/// then `continue` until the apiserver gives no more token).
+pub fn list_chunked(
+    cx: &mut Ctx,
+    rt: &'static ResourceType,
+    ns: Option<&str>,
+    labels: Option<&str>,
+    fields: Option<&str>,
+) -> Result<Vec<Value>, Status> {
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut req = ApiRequest::new(0, Verb::List, rt);
+        req.namespace = if rt.namespaced { ns.map(str::to_string) } else { None };
+        req.options.label_selector = labels.map(str::to_string);
+        req.options.field_selector = fields.map(str::to_string);
+        req.options.limit = Some(CHUNK_SIZE);
+        req.options.continue_token = token.take();
+        let mut page = call(cx, req)?;
+        if let Some(Value::Array(more)) = page.get_mut("items").map(Value::take) {
+            items.extend(more);
+        }
+        token = page.at("/metadata/continue").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 /// The `No resources found` message kubectl prints on stderr for an empty list.
 pub fn no_resources(rt_namespaced: bool, ns: Option<&str>) -> String {
     match ns {

@@ -5,8 +5,8 @@ use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
-use super::cluster::WATCH_OPEN_MS;
 use super::common::{self, list, namespace, targets, type_name};
+use super::until::{Ended, Verdict, until_with_sync};
 use super::{Ctx, Output};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, Verb};
@@ -153,14 +153,10 @@ enum NotGone {
     Failed(String),
 }
 
-/// How long client-go's reflector backs off before watching again after its watch ended.
-const REWATCH_BACKOFF_MS: Millis = 1_000;
-
 /// kubectl's `--wait` for one object, as its `IsDeleted` does it (kubectl/pkg/cmd/wait/delete.go): a
 /// GET (gone, or another object of the same name by uid, as a mirror pod the kubelet re-creates at
-/// once: done); else an informer on that one name (`watchtools.UntilWithSync`: a LIST with
-/// `fieldSelector=metadata.name=NAME`, then a WATCH from the list's resourceVersion), done when the
-/// list no longer holds it or a DELETED event comes. kubectl then hangs up the watch.
+/// once: done); else an informer on that one name (`until::until_with_sync`), done when the list no
+/// longer holds it or a DELETED event comes.
 fn wait_deleted(cx: &mut Ctx, d: &Deleted, deadline: Millis) -> Result<(), NotGone> {
     let get = ApiRequest::new(0, Verb::Get, d.rt).in_namespace(Some(&d.ns)).named(&d.name);
     let found = match cx.world.call(get) {
@@ -176,43 +172,12 @@ fn wait_deleted(cx: &mut Ctx, d: &Deleted, deadline: Millis) -> Result<(), NotGo
     if cx.world.now() >= deadline {
         return Err(NotGone::TimedOut);
     }
-    let by_name = Some(format!("metadata.name={}", d.name));
-    let mut list = ApiRequest::new(0, Verb::List, d.rt).in_namespace(Some(&d.ns));
-    list.options.field_selector = by_name.clone();
-    let listed = cx.world.call(list).map_err(|e| NotGone::Failed(e.to_string()))?;
-    let still_there = listed.get("items").and_then(Value::as_array).is_some_and(|items| !items.is_empty());
-    let mut from = listed.at("/metadata/resourceVersion").and_then(Value::as_str).and_then(|rv| rv.parse().ok());
-    loop {
-        let mut watch = ApiRequest::new(0, Verb::Watch, d.rt).in_namespace(Some(&d.ns));
-        watch.options.field_selector = by_name.clone();
-        watch.options.resource_version = from;
-        let id = cx.world.open_watch(watch);
-        // The informer starts its watch before kubectl checks the listed store: it reaches the apiserver.
-        if !still_there {
-            let opened = cx.world.now() + WATCH_OPEN_MS;
-            cx.world.run_until(opened);
-            cx.world.close_watch(id);
-            return Ok(());
-        }
-        loop {
-            let (events, ended) = cx.world.watch_events(id, deadline);
-            if events.iter().any(|(e, _)| *e == EventType::Deleted) {
-                cx.world.close_watch(id);
-                return Ok(());
-            }
-            if let Some(rv) = events.iter().rev().find_map(|(_, o)| o.at("/metadata/resourceVersion")) {
-                from = rv.as_str().and_then(|rv| rv.parse().ok()).or(from);
-            }
-            if cx.world.now() >= deadline {
-                cx.world.close_watch(id);
-                return Err(NotGone::TimedOut);
-            }
-            // The apiserver ended the stream: the reflector watches again from where it was, after a pause.
-            if ended {
-                let again = (cx.world.now() + REWATCH_BACKOFF_MS).min(deadline);
-                cx.world.run_until(again);
-                break;
-            }
-        }
+    let gone = |exists: bool| if exists { Verdict::Wait } else { Verdict::Done };
+    let deleted = |e: EventType, _: &Value| if e == EventType::Deleted { Verdict::Done } else { Verdict::Wait };
+    match until_with_sync(cx, d.rt, &d.ns, &d.name, deadline, gone, deleted) {
+        Ok(Ended::Done) => Ok(()),
+        Ok(Ended::TimedOut) => Err(NotGone::TimedOut),
+        Ok(Ended::Failed(e)) => Err(NotGone::Failed(e)),
+        Err(e) => Err(NotGone::Failed(e.to_string())),
     }
 }

@@ -1,22 +1,22 @@
-//! `kubectl drain NODE`: cordon, sort the node's pods through kubectl's filters (DaemonSet-managed,
-//! mirror, emptyDir, unmanaged — `pkg/drain/filters.go`), then evict each through the pods/eviction
-//! subresource, honouring PodDisruptionBudgets (checked here, see `drain/pdb.rs`), and wait in
-//! virtual time until every evicted pod is gone (`pkg/drain/drain.go`, `cmd/drain/drain.go`).
+//! `kubectl drain NODE`: cordon, list the node's pods (in pages of 500) and sort them through kubectl's
+//! filters (DaemonSet-managed, mirror, emptyDir, unmanaged — `pkg/drain/filters.go`), then evict each
+//! through the pods/eviction subresource, which enforces PodDisruptionBudgets (`429`, retried after 5 s),
+//! and GET each evicted pod at once and then every second until it is gone (`waitForDelete` in
+//! `pkg/drain/drain.go`, `cmd/drain/drain.go`).
 //!
-//! Simplified: real kubectl evicts pods concurrently and retries refused evictions forever unless
-//! `--timeout` is set; here the evictions interleave in one loop, and without `--timeout` the wait
-//! stops after [`MAX_WAIT_MS`] of virtual time with a note.
+//! Simplified: real kubectl evicts pods concurrently, one goroutine each; here the evictions and polls
+//! interleave in one loop. Without `--timeout` real kubectl waits for ever; here the wait stops after
+//! [`MAX_WAIT_MS`] of virtual time with a note.
 
 use crate::sim::api::pointer::Pointer;
 mod filters;
-mod pdb;
 
 use serde_json::{Value, json};
 
 use super::args::{self, FlagKind, flag};
-use super::common::{self, list};
+use super::common;
 use super::nodes::{cordon_nodes, named_nodes};
-use super::target::{cached, controller_kind, pods_rt};
+use super::target::{controller_kind, pods_rt};
 use super::{Ctx, Output};
 use crate::sim::api;
 use crate::sim::apiserver::request::{ApiRequest, Verb};
@@ -119,7 +119,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             "There are pending nodes to be drained:\n{}",
             remaining.iter().map(|n| format!(" {n}")).collect::<Vec<_>>().join("\n")
         ));
-        return Err(format!("error: {}", aggregate(&fatal)));
+        // kubectl's aggregate of aggregates prints its errors one a line, without `error: `.
+        return Err(aggregate(&fatal));
     }
     Ok(())
 }
@@ -137,8 +138,56 @@ fn drain_node(
     disable_eviction: bool,
     out: &mut Output,
 ) -> Result<(), String> {
+    let (to_evict, warnings, errors) = pods_for_deletion(cx, node, opts, pod_selector)?;
+    if !errors.is_empty() {
+        return Err(aggregate(&grouped(&errors)));
+    }
+    if !warnings.is_empty() {
+        out.stderr.push_str(&format!("Warning: {}\n", grouped(&warnings).join("; ")));
+    }
+    if dry_run {
+        for pod in &to_evict {
+            out.out(format!("evicting pod {} (dry run)", key(pod)));
+        }
+        return Ok(());
+    }
+    let Err(e) = evict_all(cx, &to_evict, grace, timeout, disable_eviction, out) else { return Ok(()) };
+    // `deleteOrEvictPodsSimple`: after an error, what is still to go is listed again and named.
+    match pods_for_deletion(cx, node, opts, pod_selector) {
+        Ok((pending, _, errors)) => {
+            if !pending.is_empty() {
+                out.err(format!("There are pending pods in node {node:?} when an error occurred: {e}"));
+                for pod in &pending {
+                    out.err(format!("pod/{}", common::name_of(pod)));
+                }
+            }
+            if !errors.is_empty() {
+                out.stderr.push_str(&format!(
+                    "Following errors occurred while getting the list of pods to delete:\n{}",
+                    aggregate(&grouped(&errors))
+                ));
+            }
+        }
+        Err(list_error) => out
+            .stderr
+            .push_str(&format!("Following errors occurred while getting the list of pods to delete:\n{list_error}")),
+    }
+    Err(e)
+}
+
+/// What the node's pods come to (`GetPodsForDeletion`): the pods to evict, the warnings and the errors,
+/// each as (message, pod).
+type ForDeletion = (Vec<Value>, Vec<(String, String)>, Vec<(String, String)>);
+
+/// `GetPodsForDeletion`: the node's pods in pages, each DaemonSet owner read, and the filters applied.
+fn pods_for_deletion(
+    cx: &mut Ctx,
+    node: &str,
+    opts: Options,
+    pod_selector: Option<&str>,
+) -> Result<ForDeletion, String> {
     let field = format!("spec.nodeName={node}");
-    let pods = list(cx, pods_rt(), None, pod_selector, Some(&field)).map_err(|e| e.message)?;
+    let pods = common::list_chunked(cx, pods_rt(), None, pod_selector, Some(&field)).map_err(|e| e.message)?;
     let ds_rt = api::resolve("daemonsets").expect("daemonsets are always served");
     let mut exists = std::collections::BTreeMap::new();
     for pod in &pods {
@@ -163,26 +212,12 @@ fn drain_node(
                     to_evict.push(pod.clone());
                 }
             }
-            Verdict::Error(msg) => {
-                let msg =
-                    if msg.to_lowercase().starts_with("cannot delete") { msg } else { format!("cannot delete {msg}") };
-                errors.push((msg, key(pod)));
-            }
+            // `PodDeleteList.errors` prefixes every message, even the one that already starts with it
+            // (kubectl 1.33 prints `cannot delete cannot delete Pods that declare no controller`).
+            Verdict::Error(msg) => errors.push((format!("cannot delete {msg}"), key(pod))),
         }
     }
-    if !errors.is_empty() {
-        return Err(aggregate(&grouped(&errors)));
-    }
-    if !warnings.is_empty() {
-        out.stderr.push_str(&format!("Warning: {}\n", grouped(&warnings).join("; ")));
-    }
-    if dry_run {
-        for pod in &to_evict {
-            out.out(format!("evicting pod {} (dry run)", key(pod)));
-        }
-        return Ok(());
-    }
-    evict_all(cx, &to_evict, grace, timeout, disable_eviction, out)
+    Ok((to_evict, warnings, errors))
 }
 
 /// One pod's progress through eviction.
@@ -205,53 +240,91 @@ fn evict_all(
 ) -> Result<(), String> {
     let start = cx.world.now();
     let deadline = start + if timeout > 0 { timeout } else { MAX_WAIT_MS };
+    let global_timeout = || format!("global timeout reached: {}", go_duration(timeout));
     let mut states: Vec<State> = vec![State::Evict(start); pods.len()];
     let mut errors = Vec::new();
     loop {
+        let now = cx.world.now();
         for (pod, state) in pods.iter().zip(states.iter_mut()) {
             let State::Evict(at) = *state else { continue };
-            if at > cx.world.now() {
+            if at > now {
                 continue;
             }
-            *state = attempt(cx, pod, grace, delete, out, &mut errors);
+            let (ns, name) =
+                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+            if !delete {
+                out.out(format!("evicting pod {ns}/{name}"));
+            }
+            // The global timeout is looked at before each attempt, after a retry's five seconds.
+            *state = if timeout > 0 && now >= deadline {
+                errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {}", global_timeout()));
+                State::Done
+            } else {
+                attempt(cx, pod, grace, delete, out, &mut errors)
+            };
         }
+        // `waitForDelete`: each evicted pod is read at once, then every second.
         for (pod, state) in pods.iter().zip(states.iter_mut()) {
-            if *state == State::Waiting && gone(cx, pod) {
-                out.out(format!("pod/{} {}", common::name_of(pod), if delete { "deleted" } else { "evicted" }));
-                *state = State::Done;
+            if *state != State::Waiting {
+                continue;
+            }
+            let (ns, name) =
+                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+            match gone(cx, pod) {
+                Ok(true) => {
+                    out.out(format!("pod/{name} {}", if delete { "deleted" } else { "evicted" }));
+                    *state = State::Done;
+                }
+                Ok(false) if timeout > 0 && cx.world.now() >= deadline => {
+                    errors.push(format!(
+                        "error when waiting for pod {name:?} in namespace {ns:?} to terminate: {}",
+                        global_timeout()
+                    ));
+                    *state = State::Done;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    errors.push(e);
+                    *state = State::Done;
+                }
             }
         }
         if states.iter().all(|s| *s == State::Done) {
             break;
         }
-        if cx.world.now() >= deadline {
-            if timeout == 0 {
-                out.err(format!("(the sandbox stopped the drain after {} of virtual time; real kubectl would keep trying until Ctrl+C)", go_duration(MAX_WAIT_MS)));
-                errors.push("drain stopped by the sandbox".into());
-                break;
-            }
-            for (pod, state) in pods.iter().zip(&states) {
-                let (ns, name) =
-                    (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
-                match state {
-                    State::Evict(_) => errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: global timeout reached: {}", go_duration(timeout))),
-                    State::Waiting => errors.push(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: global timeout reached: {}", go_duration(timeout))),
-                    State::Done => {}
-                }
-            }
+        if timeout == 0 && cx.world.now() >= deadline {
+            out.err(format!(
+                "(the sandbox stopped the drain after {} of virtual time; real kubectl would keep trying until Ctrl+C)",
+                go_duration(MAX_WAIT_MS)
+            ));
+            errors.push("drain stopped by the sandbox".into());
             break;
         }
-        let next = (cx.world.now() + POLL_MS).min(deadline);
-        cx.world.run_until(next);
+        // The next thing to do: a retry that falls due, or the next second's look.
+        let next = states
+            .iter()
+            .map(|s| match s {
+                State::Evict(at) => *at,
+                _ => cx.world.now() + POLL_MS,
+            })
+            .min()
+            .unwrap_or(deadline);
+        let next = if timeout == 0 { next.min(deadline) } else { next };
+        cx.world.run_until(next.max(cx.world.now()));
     }
     if errors.is_empty() { Ok(()) } else { Err(aggregate(&errors)) }
 }
 
-/// Whether the pod object is gone (or replaced by a new pod of the same name).
-fn gone(cx: &Ctx, pod: &Value) -> bool {
+/// `waitForDelete`'s look at one evicted pod: a GET, gone when not found or replaced by a new pod of
+/// the same name; another error is kubectl's.
+fn gone(cx: &mut Ctx, pod: &Value) -> Result<bool, String> {
     let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
-    let uid = pod.at("/metadata/uid").cloned();
-    cached(cx, pods_rt(), ns, common::name_of(pod)).is_none_or(|now| now.at("/metadata/uid").cloned() != uid)
+    let name = common::name_of(pod);
+    match common::get_one(cx, pods_rt(), ns, name) {
+        Err(e) if e.reason == Reason::NotFound => Ok(true),
+        Err(e) => Err(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: {}", e.message)),
+        Ok(now) => Ok(now.at("/metadata/uid") != pod.at("/metadata/uid")),
+    }
 }
 
 /// One eviction (or delete) request; a budget refusal schedules a retry.
@@ -261,20 +334,10 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
     let mut req = if delete {
         ApiRequest::new(0, Verb::Delete, pods_rt()).in_namespace(Some(&ns)).named(&name)
     } else {
-        out.out(format!("evicting pod {ns}/{name}"));
         let mut body =
             json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}});
         if grace >= 0 {
             body["deleteOptions"] = json!({"gracePeriodSeconds": grace});
-        }
-        if let Some(why) = budget_refusal(cx, &ns, &name) {
-            if why == pdb::VIOLATION {
-                out.stderr
-                    .push_str(&format!("error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {why}\n"));
-                return State::Evict(cx.world.now() + RETRY_MS);
-            }
-            errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {why}"));
-            return State::Done;
         }
         ApiRequest::new(0, Verb::Create, pods_rt())
             .in_namespace(Some(&ns))
@@ -288,6 +351,14 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
     match cx.world.call(req) {
         Ok(_) => State::Waiting,
         Err(e) if e.reason == Reason::NotFound => State::Done,
+        // A budget that allows no disruption now: kubectl tries again in five seconds.
+        Err(e) if !delete && e.reason == Reason::TooManyRequests => {
+            out.stderr.push_str(&format!(
+                "error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {}\n",
+                e.message
+            ));
+            State::Evict(cx.world.now() + RETRY_MS)
+        }
         Err(e) if delete => {
             errors.push(e.kubectl_text(None));
             State::Done
@@ -297,18 +368,6 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
             State::Done
         }
     }
-}
-
-/// The budget check the eviction subresource would make, against the pod as it is now.
-fn budget_refusal(cx: &mut Ctx, ns: &str, name: &str) -> Option<&'static str> {
-    let pdb_rt = api::resolve("poddisruptionbudgets")?;
-    let pdbs = list(cx, pdb_rt, Some(ns), None, None).ok()?;
-    if pdbs.is_empty() {
-        return None;
-    }
-    let pods = list(cx, pods_rt(), Some(ns), None, None).ok()?;
-    let pod = pods.iter().find(|p| common::name_of(p) == name)?;
-    pdb::refusal(pod, &pdbs, &pods)
 }
 
 #[cfg(test)]

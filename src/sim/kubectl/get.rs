@@ -88,7 +88,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     for (rt, names) in &groups {
         let objs = if names.is_empty() {
             let scope = if all_ns { None } else { Some(ns.as_str()) };
-            match list(cx, rt, scope, p.get("selector"), p.get("field-selector")) {
+            match common::list_chunked(cx, rt, scope, p.get("selector"), p.get("field-selector")) {
                 Ok(items) => items,
                 Err(e) => {
                     out.err(e.to_string());

@@ -7,7 +7,6 @@ use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace, object_ref, targets};
 use super::{Ctx, Output};
 use crate::sim::apiserver::request::{ApiRequest, PatchType, Verb};
-use crate::sim::time::parse_duration;
 
 /// `kubectl` with no arguments (the commands this sandbox implements, in kubectl's layout).
 pub const USAGE: &str = "kubectl controls the Kubernetes cluster manager.
@@ -111,99 +110,6 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
                 Ok(_) => out.out(format!("{} scaled", object_ref(rt, &name))),
                 Err(e) => out.err(e.to_string()),
             }
-        }
-    }
-    Ok(())
-}
-
-/// What `kubectl wait --for=...` waits for, tested on the object (None once it is gone).
-type Condition = dyn Fn(Option<&Value>) -> bool;
-
-/// `kubectl wait --for=condition=Ready pod/x --timeout=60s` and `--for=delete`: runs the cluster's
-/// virtual time forward until the condition holds or the timeout (default 30 s) passes.
-pub fn wait(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(
-        words,
-        &[
-            flag("for", None, FlagKind::Value),
-            flag("timeout", None, FlagKind::Value),
-            flag("selector", Some('l'), FlagKind::Value),
-            flag("all", None, FlagKind::Bool),
-        ],
-    )
-    .map_err(|e| format!("error: {e}\nSee 'kubectl wait --help' for usage."))?;
-    let cond = p.get("for").ok_or("error: --for must be specified")?.to_string();
-    let timeout = match p.get("timeout") {
-        None => 30_000,
-        Some(t) => parse_duration(t).ok_or_else(|| {
-            format!("error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"")
-        })?,
-    };
-    let check: Box<Condition> = if cond == "delete" {
-        Box::new(|o| o.is_none())
-    } else if let Some(c) = cond.strip_prefix("condition=") {
-        let (ty, want) =
-            c.split_once('=').map(|(t, v)| (t.to_string(), v.to_string())).unwrap_or((c.to_string(), "True".into()));
-        Box::new(move |o| {
-            o.and_then(|o| o.at("/status/conditions")).and_then(Value::as_array).is_some_and(|cs| {
-                cs.iter().any(|c| {
-                    c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(&ty))
-                        && c.get("status").and_then(Value::as_str) == Some(want.as_str())
-                })
-            })
-        })
-    } else if let Some(jp) = cond.strip_prefix("jsonpath=") {
-        let (path, want) = jp
-            .split_once('=')
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .ok_or("error: jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3")?;
-        Box::new(move |o| o.is_some_and(|o| super::printers::jsonpath(&path, o).is_ok_and(|s| s.trim() == want)))
-    } else {
-        return Err(format!("error: unrecognized condition: \"{cond}\""));
-    };
-    let ns = namespace(&p);
-    let mut keys = Vec::new();
-    for (rt, names) in targets(&p.positional)? {
-        let names = if names.is_empty() {
-            common::list(cx, rt, Some(&ns), p.get("selector"), None)
-                .map_err(|e| e.to_string())?
-                .iter()
-                .map(|o| common::name_of(o).to_string())
-                .collect()
-        } else {
-            names
-        };
-        for n in names {
-            if cond != "delete" && common::get_one(cx, rt, &ns, &n).is_err() {
-                out.err(format!(
-                    "Error from server (NotFound): {} \"{n}\" not found",
-                    crate::sim::apiserver::status::qualified(rt)
-                ));
-                continue;
-            }
-            keys.push((
-                rt,
-                n.clone(),
-                crate::sim::api::storage_key(rt, Some(&ns).filter(|_| rt.namespaced).map(String::as_str), &n),
-            ));
-        }
-    }
-    if keys.is_empty() && !out.failed {
-        return Err("error: no matching resources found".into());
-    }
-    let deadline = cx.world.now() + timeout;
-    for (rt, name, key) in keys {
-        loop {
-            if check(cx.world.cached(&key).as_ref()) {
-                out.out(format!("{} condition met", object_ref(rt, &name)));
-                break;
-            }
-            if cx.world.now() >= deadline {
-                out.err(format!("error: timed out waiting for the condition on {}/{name}", rt.plural));
-                break;
-            }
-            let next = (cx.world.now() + 100).min(deadline);
-            cx.world.run_until(next);
         }
     }
     Ok(())

@@ -35,12 +35,6 @@ pub fn one_target(positional: &[String], bare_is_pod: bool) -> Result<(&'static 
     Ok((rt, name.clone(), 2))
 }
 
-/// An object as the apiserver's watch cache holds it right now (what a watch would last have sent).
-pub fn cached(cx: &Ctx, rt: &ResourceType, ns: &str, name: &str) -> Option<Value> {
-    let key = api::storage_key(rt, Some(ns).filter(|_| rt.namespaced), name);
-    cx.world.cached(&key)
-}
-
 pub fn uid(obj: &Value) -> &str {
     obj.at("/metadata/uid").and_then(Value::as_str).unwrap_or_default()
 }

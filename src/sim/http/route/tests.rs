@@ -129,3 +129,20 @@ fn durations_read_as_go_reads_them() {
         assert_eq!(parse_duration(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn streaming_subresources_route_to_their_handlers_and_the_rest_is_404() {
+    let r = route("GET", "/api/v1/namespaces/default/pods/web/attach?container=nginx&stdout=true", "", "", b"");
+    assert!(
+        matches!(&r, Route::Attach(a) if a.pod == "web" && a.container.as_deref() == Some("nginx") && a.stdout),
+        "{r:?}"
+    );
+    assert!(matches!(
+        route("POST", "/api/v1/namespaces/default/pods/web/attach?stderr=1", "", "", b""),
+        Route::Attach(_)
+    ));
+    // Attach is a pod's: a deployment has none, and a cluster-wide pod path names no namespace.
+    assert_eq!(error("GET", "/apis/apps/v1/namespaces/default/deployments/web/attach?stdout=true", "").code, 404);
+    assert_eq!(error("GET", "/api/v1/namespaces/default/pods/web/portforward?ports=80", "").code, 404);
+    assert_eq!(error("GET", "/api/v1/namespaces/default/pods/web/attach", "").code, 400);
+}

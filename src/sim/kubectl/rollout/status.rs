@@ -3,24 +3,26 @@
 //! `--timeout` passes. The wait runs the cluster's virtual time forward, as real kubectl's watch
 //! waits in wall time.
 //!
-//! Simplified: real kubectl prints a line for every watch event of the object, so the same line
-//! can repeat; here a line is printed when the message changes. Without `--timeout` real kubectl
-//! waits forever; here the wait ends after [`MAX_WAIT_MS`] of virtual time with a note.
+//! The object is read (GET), then watched through an informer on its name (`until::until_with_sync`:
+//! a LIST and a WATCH by `metadata.name`), and every ADDED or MODIFIED event prints a line, so the
+//! same line can repeat, as with kubectl 1.33.
+//!
+//! Simplified: without `--timeout` real kubectl waits forever; here the wait ends after
+//! [`MAX_WAIT_MS`] of virtual time with a note.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
 use super::super::args::{FlagKind, flag};
 use super::super::common::namespace;
-use super::super::target::cached;
+use super::super::until::{Ended, Verdict, until_with_sync};
 use super::super::{Ctx, Output};
 use super::{objects, parse};
+use crate::sim::apiserver::request::EventType;
 use crate::sim::time::{Millis, parse_duration};
 
 /// How long `rollout status` without `--timeout` waits before the sandbox stops it (virtual time).
 pub const MAX_WAIT_MS: Millis = 15 * 60 * 1000;
-/// How often the status is checked (the watch would deliver changes as they happen).
-const POLL_MS: Millis = 100;
 
 fn i64_at(obj: &Value, ptr: &str) -> i64 {
     obj.at(ptr).and_then(Value::as_i64).unwrap_or(0)
@@ -222,30 +224,29 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     };
     let ns = namespace(&p);
     let name = name(obj).to_string();
-    let start = cx.world.now();
-    let deadline = start + timeout.unwrap_or(MAX_WAIT_MS);
-    let mut last = String::new();
-    loop {
-        let Some(current) = cached(cx, rt, &ns, &name) else {
-            return Err("error: object has been deleted".into());
-        };
-        let (line, done) = status_of(&current, want_revision).map_err(|e| format!("error: {e}"))?;
-        if line != last {
-            out.out(&line);
-            last = line;
-        }
-        if done || !watch {
-            return Ok(());
-        }
-        if cx.world.now() >= deadline {
-            if timeout.is_none() {
-                out.err("(the sandbox stopped waiting after 15m of virtual time; real kubectl would keep watching until Ctrl+C)");
-                return Ok(());
+    let deadline = cx.world.now() + timeout.unwrap_or(MAX_WAIT_MS);
+    let missing = crate::sim::apiserver::status::Status::not_found(rt, &name).to_string();
+    let exists = |exists: bool| if exists { Verdict::Wait } else { Verdict::Fail(missing.clone()) };
+    // Every ADDED or MODIFIED event prints the status viewer's line, as kubectl's watch handler does.
+    let each = |e: EventType, obj: &Value| match e {
+        EventType::Deleted => Verdict::Fail("error: object has been deleted".into()),
+        EventType::Bookmark => Verdict::Wait,
+        _ => match status_of(obj, want_revision) {
+            Err(e) => Verdict::Fail(format!("error: {e}")),
+            Ok((line, done)) => {
+                out.out(&line);
+                if done || !watch { Verdict::Done } else { Verdict::Wait }
             }
-            return Err("error: timed out waiting for the condition".into());
+        },
+    };
+    match until_with_sync(cx, rt, &ns, &name, deadline, exists, each).map_err(|e| e.to_string())? {
+        Ended::Done => Ok(()),
+        Ended::Failed(e) => Err(e),
+        Ended::TimedOut if timeout.is_none() => {
+            out.err("(the sandbox stopped waiting after 15m of virtual time; real kubectl would keep watching until Ctrl+C)");
+            Ok(())
         }
-        let next = (cx.world.now() + POLL_MS).min(deadline);
-        cx.world.run_until(next);
+        Ended::TimedOut => Err("error: timed out waiting for the condition".into()),
     }
 }
 

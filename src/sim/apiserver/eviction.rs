@@ -1,15 +1,34 @@
-//! PodDisruptionBudgets as the eviction subresource enforces them. The simulated apiserver treats an
-//! eviction as a plain delete and no disruption controller keeps `status.disruptionsAllowed`, so
-//! `kubectl drain` checks the budgets itself before each eviction, computing what the disruption
-//! controller would (`pkg/controller/disruption`, `pkg/registry/core/pod/storage/eviction.go`).
+//! The pods/eviction subresource's PodDisruptionBudget check (`pkg/registry/core/pod/storage/eviction.go`):
+//! an eviction that would take a budget below what it allows is refused `429 TooManyRequests`, and a
+//! pod covered by two budgets `500`; otherwise the eviction deletes the pod as a DELETE would. kubectl
+//! drain sends the eviction and retries a 429 every five seconds.
 //!
-//! Simplified: the expected pod count is the number of matching pods that are not terminating or
-//! finished, rather than the owning controllers' `spec.replicas`.
+//! Simplified: no disruption controller keeps `status.disruptionsAllowed`; the budget is computed here
+//! from the pods as the watch cache holds them, and the expected pod count is the number of matching
+//! pods that are not terminating or finished, rather than the owning controllers' `spec.replicas`.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
 
-use crate::sim::api::selector;
+use crate::sim::api::{self, selector};
+use crate::sim::apiserver::cache::WatchCache;
+use crate::sim::protocol::status::{Reason, Status};
+
+/// The eviction subresource's answer for `pod`: Ok when it may go, or the Status that refuses it.
+pub fn check(pod: &Value, cache: &WatchCache) -> Result<(), Status> {
+    let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let (Some(pdbs), Some(pods)) = (api::resolve("poddisruptionbudgets"), api::resolve("pods")) else { return Ok(()) };
+    let budgets: Vec<Value> = cache.list_prefix(&api::storage_prefix(pdbs, Some(ns))).cloned().collect();
+    if budgets.is_empty() {
+        return Ok(());
+    }
+    let neighbours: Vec<Value> = cache.list_prefix(&api::storage_prefix(pods, Some(ns))).cloned().collect();
+    match refusal(pod, &budgets, &neighbours) {
+        None => Ok(()),
+        Some(VIOLATION) => Err(Status::new(429, Reason::TooManyRequests, VIOLATION)),
+        Some(other) => Err(Status::internal(other)),
+    }
+}
 
 /// The eviction API's refusal (429 TooManyRequests) when a budget has no disruption left.
 pub const VIOLATION: &str = "Cannot evict pod as it would violate the pod's disruption budget.";

@@ -1,0 +1,137 @@
+//! `.../pods/NAME/attach?container=C&stdout=true&stderr=true`: a container's output stream from now
+//! on, as the apiserver's attach subresource proxies it from the kubelet (`ServeAttach`): the pod is
+//! read through the simulated apiserver (so it lands in the trace) and checked (completed pods, the
+//! container, a node), then `sandbox serve` streams each line the container writes after that moment
+//! over the WebSocket, and ends with the kubelet's `Success` status when the container stops.
+
+use serde_json::Value;
+
+use super::logs::{Log, LogRequest};
+use crate::sim::api::pointer::Pointer;
+use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::status::Status;
+use crate::sim::kubectl::Cluster;
+use crate::sim::world::World;
+
+/// What an attach request asks for (`PodAttachOptions` from the query).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachRequest {
+    pub namespace: String,
+    pub pod: String,
+    pub container: Option<String>,
+    /// `-i`/`-t`: a stream into the container, which the sandbox does not model.
+    pub stdin: bool,
+    pub tty: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl AttachRequest {
+    pub fn from_query(namespace: &str, pod: &str, params: &[(String, String)]) -> Result<Self, Status> {
+        let mut r = AttachRequest { namespace: namespace.to_string(), pod: pod.to_string(), ..Self::default() };
+        for (k, v) in params {
+            let on = super::route::parse_bool(v);
+            match k.as_str() {
+                "container" if !v.is_empty() => r.container = Some(v.clone()),
+                "stdin" => r.stdin = on,
+                "tty" => r.tty = on,
+                "stdout" => r.stdout = on,
+                "stderr" => r.stderr = on,
+                _ => {}
+            }
+        }
+        // `NewStreamOptions`: a stream with nothing to carry is refused before any upgrade.
+        if !(r.stdin || r.stdout || r.stderr) {
+            return Err(Status::bad_request("you must specify at least 1 of stdin, stdout, stderr"));
+        }
+        Ok(r)
+    }
+
+    /// The log request that reads the same container's output.
+    pub fn as_log(&self) -> LogRequest {
+        LogRequest {
+            namespace: self.namespace.clone(),
+            pod: self.pod.clone(),
+            container: self.container.clone(),
+            follow: true,
+            ..LogRequest::default()
+        }
+    }
+}
+
+/// Opens the stream: the container's log as it stands (attach shows only what comes after), or the
+/// apiserver's error before any upgrade.
+pub fn open(world: &mut World, r: &AttachRequest) -> Result<Log, Status> {
+    if r.stdin || r.tty {
+        return Err(Status::bad_request(
+            "stdin and tty are not available in this sandbox (there is no terminal stream into the container); attach without -i and -t to follow its output",
+        ));
+    }
+    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
+    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
+    let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
+    if matches!(phase, "Succeeded" | "Failed") {
+        return Err(Status::bad_request(format!(
+            "cannot attach a container in a completed pod; current phase is {phase}"
+        )));
+    }
+    let container = super::logs::container_of(&pod, r.container.as_deref())?;
+    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
+    if node.is_empty() {
+        return Err(Status::bad_request(format!("pod {} does not have a host assigned", r.pod)));
+    }
+    match Cluster::logs(world, &node, &r.namespace, &r.pod, &container, false) {
+        Ok(Ok(lines)) => Ok(Log { node, container, lines }),
+        Ok(Err(e)) => Err(Status::bad_request(e)),
+        Err(no_route) => Err(Status::internal(format!(
+            "error dialing backend: dial tcp {}:10250: connect: no route to host",
+            no_route.ip
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_query_reads_as_pod_attach_options() {
+        let r = AttachRequest::from_query(
+            "default",
+            "web",
+            &params(&[("container", "nginx"), ("stdout", "true"), ("stderr", "1")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.container.as_deref(), r.stdout, r.stderr, r.stdin, r.tty),
+            (Some("nginx"), true, true, false, false)
+        );
+        assert_eq!(r.as_log().container.as_deref(), Some("nginx"));
+        let none = AttachRequest::from_query("default", "web", &params(&[("container", "nginx")])).unwrap_err();
+        assert_eq!((none.code, none.message.as_str()), (400, "you must specify at least 1 of stdin, stdout, stderr"));
+    }
+
+    #[test]
+    fn a_missing_pod_or_container_is_the_apiservers_error_and_stdin_is_refused() {
+        let mut world = World::new(1);
+        let r = |pod: &str, container: Option<&str>, stdin: bool| AttachRequest {
+            namespace: "kube-system".into(),
+            pod: pod.into(),
+            container: container.map(str::to_string),
+            stdin,
+            stdout: true,
+            ..AttachRequest::default()
+        };
+        assert_eq!(open(&mut world, &r("nope", None, false)).unwrap_err().code, 404);
+        let etcd = "etcd-sandbox-control-plane";
+        let wrong = open(&mut world, &r(etcd, Some("x"), false)).unwrap_err();
+        assert_eq!(wrong.message, format!("container x is not valid for pod {etcd}"));
+        assert!(open(&mut world, &r(etcd, None, true)).unwrap_err().message.contains("stdin and tty"));
+        let log = open(&mut world, &r(etcd, None, false)).unwrap();
+        assert_eq!((log.node.as_str(), log.container.as_str()), ("sandbox-control-plane", "etcd"));
+    }
+}
