@@ -33,10 +33,10 @@ kubectl rollout status deployment/web
 kubectl rollout status deployment/web --watch=false
 kubectl rollout status deployment/nope
 kubectl get pods -o wide
-kubectl cordon sandbox-worker2
-kubectl cordon sandbox-worker2
-kubectl drain sandbox-worker2 --ignore-daemonsets --timeout=1s
+kubectl cordon sandbox-worker
+kubectl cordon sandbox-worker
+kubectl drain sandbox-worker --ignore-daemonsets --timeout=1s
 kubectl delete poddisruptionbudget web
-kubectl drain sandbox-worker2 --ignore-daemonsets
-kubectl get node sandbox-worker2 -o jsonpath={.spec.unschedulable}
-kubectl uncordon sandbox-worker2
+kubectl drain sandbox-worker --ignore-daemonsets
+kubectl get node sandbox-worker -o jsonpath={.spec.unschedulable}
+kubectl uncordon sandbox-worker
