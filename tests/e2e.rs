@@ -10,6 +10,9 @@
 // The Content-Security-Policy, and hostile text shown as text everywhere.
 #[path = "e2e/content_security.rs"]
 mod content_security;
+// Autoscaling: the HPA walkthrough's php-apache scaled up under load, metrics-server's scrapes drawn.
+#[path = "e2e/autoscaling.rs"]
+mod autoscaling;
 // Shared with tests/frame_bench.rs, which uses the DevTools parts this test does not.
 #[allow(dead_code)]
 #[path = "e2e/devtools.rs"]

@@ -148,6 +148,15 @@ impl Kernel {
         self.schedule(self.now + after, Scheduled::Timer { owner, kind });
     }
 
+    /// Wakes `owner` after `after` ms with `kind`, as a loop of its own: what it sends then has no
+    /// cause, so that a story does not follow a process's ticker forever (metrics-server's scrape
+    /// every 15 s, started by whatever started its pod).
+    pub fn set_loop_timer(&mut self, owner: Component, after: Millis, kind: TimerKind) {
+        let cause = self.cause.take();
+        self.set_timer(owner, after, kind);
+        self.cause = cause;
+    }
+
     fn schedule(&mut self, at: Millis, item: Scheduled) {
         let seq = self.next_seq;
         self.next_seq += 1;

@@ -56,6 +56,8 @@ struct Cycle {
 pub struct MetricsServer {
     /// Whether its container runs (the world decides; see the module docs).
     pub running: bool,
+    /// The pod it runs in: another pod is another process.
+    pub pod: Option<String>,
     /// Its node informer: the kubelets to scrape and their addresses.
     nodes: Box<Reflector>,
     cycle: Option<Cycle>,
@@ -75,6 +77,7 @@ impl MetricsServer {
     pub fn new() -> Self {
         Self {
             running: false,
+            pod: None,
             nodes: Box::new(Reflector::new(nodes_rt(), None)),
             cycle: None,
             seq: 0,
@@ -83,10 +86,11 @@ impl MetricsServer {
         }
     }
 
-    /// The process starts: empty store, a new node informer.
-    pub fn start(&mut self, k: &mut Kernel) {
+    /// The process starts in pod `pod`: empty store, a new node informer.
+    pub fn start(&mut self, pod: &str, k: &mut Kernel) {
         *self = Self::new();
         self.running = true;
+        self.pod = Some(pod.to_string());
         self.nodes.start(&Component::MetricsServer, k);
     }
 
@@ -125,7 +129,7 @@ impl MetricsServer {
         match kind {
             TimerKind::Tick => {
                 self.tick(k);
-                k.set_timer(Component::MetricsServer, RESOLUTION_MS, TimerKind::Tick);
+                k.set_loop_timer(Component::MetricsServer, RESOLUTION_MS, TimerKind::Tick);
             }
             TimerKind::RequestTimeout(seq) if self.cycle.as_ref().is_some_and(|c| c.seq == seq) => self.commit(),
             other => {
@@ -138,7 +142,7 @@ impl MetricsServer {
     fn start_ticking(&mut self, k: &mut Kernel) {
         if !self.ticking && self.nodes.has_synced() {
             self.ticking = true;
-            k.set_timer(Component::MetricsServer, 0, TimerKind::Tick);
+            k.set_loop_timer(Component::MetricsServer, 0, TimerKind::Tick);
         }
     }
 

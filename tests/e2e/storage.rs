@@ -42,7 +42,7 @@ fn js(site: &super::Site, script: &str, args: Vec<Value>) -> Value {
 }
 
 /// Puts `yaml` in the editor and presses Apply.
-fn apply(site: &super::Site, yaml: &str) {
+pub(super) fn apply(site: &super::Site, yaml: &str) {
     let set = "const t = document.querySelector('[data-testid=editor] textarea'); t.value = arguments[0]; \
                t.dispatchEvent(new InputEvent('input', {bubbles: true}));";
     js(site, set, vec![Value::from(yaml)]);

@@ -29,6 +29,8 @@ fn the_scrape_is_one_request_and_one_answer_per_node_every_15_s() {
     let ask = scrapes.iter().find(|e| &*e.from == "metrics-server").expect("a scrape");
     assert!(ask.to.starts_with("kubelet/"), "{ask:?}");
     assert!(ask.summary.starts_with("GET https://172.18.0.") && ask.summary.ends_with(":10250/metrics/resource"));
+    // Its ticker is its own loop: no story follows the command that started its pod into every scrape.
+    assert!(scrapes.iter().filter(|e| &*e.from == "metrics-server").all(|e| e.cause.is_none()), "{scrapes:#?}");
 }
 
 /// kube-aggregator answers for an APIService only while its Service has endpoints; kubectl 1.33 then

@@ -69,12 +69,13 @@ impl World {
             }
             _ => {}
         }
-        let runs = self.running_pod_of(metrics_server::NAMESPACE, metrics_server::NAME).is_some();
-        if runs && !self.metrics_server.running {
-            self.metrics_server.start(&mut self.k);
-        } else if !runs && self.metrics_server.running {
+        let pod = self.running_pod_of(metrics_server::NAMESPACE, metrics_server::NAME);
+        if self.metrics_server.running && pod != self.metrics_server.pod {
             self.metrics_server.stop();
             self.apiserver.drop_watches_of(&Component::MetricsServer);
+        }
+        if let Some(pod) = pod.filter(|_| !self.metrics_server.running) {
+            self.metrics_server.start(&pod, &mut self.k);
         }
     }
 
