@@ -74,13 +74,38 @@ fn a_wget_through_a_service_is_drawn_hop_by_hop() {
         .expect("the script runs");
     shot(&site, "packets-matched-rules");
 
-    // kube-proxy itself shows the same rules, marked with the latest packet's.
-    let proxy = site
+    // The packet crosses to the node CoreDNS runs on (the control-plane's, where kind's CoreDNS runs
+    // here), from kindnet to kindnet.
+    let mut crossed = false;
+    for _ in 0..60 {
+        click(&site, "step");
+        crossed =
+            count(&site, "[data-testid=message][data-kind=packet][data-from^=\"kindnet/\"][data-to^=\"kindnet/\"]") > 0;
+        if crossed {
+            break;
+        }
+    }
+    assert!(crossed, "no packet was drawn between two nodes' kindnet\n{}", diagnose(&site));
+    site.session
+        .execute(
+            "document.querySelector('[data-testid=message][data-kind=packet]').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .expect("the script runs");
+    shot(&site, "packets-between-nodes");
+
+    // kube-proxy itself shows the same rules, marked with the latest packet's. (Clicked from a
+    // script: a packet's dot may sit on the box.)
+    let selector = format!("[data-testid=component][data-name=\"{from}\"]");
+    let clicked = site
         .session
-        .find(&format!("[data-testid=component][data-name=\"{from}\"]"))
-        .expect("finding works")
-        .unwrap_or_else(|| panic!("no {from} on the diagram\n{}", diagnose(&site)));
-    site.session.click(&proxy).expect("clicking works");
+        .execute(
+            "const c = document.querySelector(arguments[0]); if (!c) return false; \
+             c.dispatchEvent(new MouseEvent('click', {bubbles: true})); return true;",
+            vec![serde_json::Value::from(selector)],
+        )
+        .expect("the script runs");
+    assert_eq!(clicked, serde_json::Value::Bool(true), "no {from} on the diagram\n{}", diagnose(&site));
     let shown = poll(Duration::from_secs(10), || {
         count(&site, "[data-testid=proxy-rules]") == 1 && count(&site, "[data-testid=matched-rule]") >= 2
     });
