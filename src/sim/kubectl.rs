@@ -27,7 +27,7 @@ mod target;
 mod top;
 pub mod wire;
 
-pub use self::cluster::{Cluster, NoRoute};
+pub use self::cluster::Cluster;
 
 /// What a command printed. kubectl's exit code is non-zero exactly when `failed` is set.
 #[derive(Debug, Default, Clone, PartialEq)]

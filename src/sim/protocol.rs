@@ -5,8 +5,10 @@
 //! send these messages, so that the transport knows nothing above it (as raft-rs and turmoil keep
 //! their transports). `tests/architecture.rs` holds it to that.
 
+pub mod connect;
 pub mod cri;
 pub mod etcd;
 pub mod message;
 pub mod request;
 pub mod status;
+pub mod stream;

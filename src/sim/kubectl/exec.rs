@@ -1,7 +1,9 @@
 //! `kubectl exec POD|TYPE/NAME [-c C] -- CMD ARGS...` (`cmd/exec/exec.go`): runs a command in a
-//! container through the node's kubelet and prints its output. Interactive shells (`-it -- sh`)
+//! container and prints its output. As real kubectl, it posts to the pod's `exec` subresource; the
+//! apiserver dials the node's kubelet, which has the runtime run the command (`apiserver/connect.rs`,
+//! `node/kubelet/streaming.rs`), every hop a message in the trace. Interactive shells (`-it -- sh`)
 //! need a terminal streamed to the container, which the sandbox does not have: they get a message
-//! saying so. Real kubectl goes through the apiserver's proxy; here kubectl asks the kubelet object.
+//! saying so.
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
@@ -9,7 +11,8 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace};
 use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
-use super::{Ctx, NoRoute, Output};
+use super::{Ctx, Output};
+use crate::sim::protocol::connect::{self, ExecAnswer};
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("container", Some('c'), FlagKind::Value),
@@ -98,22 +101,22 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
-    let answer = cx.world.exec(&node, &ns, &pod_name, &container, &command).map_err(|NoRoute { ip }| {
-        format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host")
-    })?;
-    match answer {
-        Ok(text) => {
-            out.stdout.push_str(&text);
-            Ok(())
-        }
-        Err(e) => match e.rfind("command terminated with exit code") {
-            Some(i) => {
-                out.stdout.push_str(&e[..i]);
-                Err(e[i..].to_string())
+    let req = connect::exec_request(&ns, &pod_name, Some(&container), &command, p.bool("stdin"), p.bool("tty"));
+    let answer = common::call(cx, req).map_err(|e| e.to_string())?;
+    match connect::exec_answer(&answer) {
+        ExecAnswer::Ran { stdout, exit_code } => {
+            out.stdout.push_str(&stdout);
+            match exit_code {
+                0 => Ok(()),
+                code => Err(format!("command terminated with exit code {code}")),
             }
-            None if e.starts_with("pods \"") => Err("error: unable to upgrade connection: pod does not exist".into()),
-            None => Err(format!("error: {e}")),
-        },
+        }
+        ExecAnswer::Failed(e) => Err(format!("error: {e}")),
+        // The kubelet's answer to the upgrade, as kubectl's SPDY dialer reports it.
+        ExecAnswer::Refused(e) if e.starts_with("pods \"") => {
+            Err("error: unable to upgrade connection: pod does not exist".into())
+        }
+        ExecAnswer::Refused(e) => Err(format!("error: {e}")),
     }
 }
 

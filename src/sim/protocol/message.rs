@@ -1,8 +1,10 @@
-//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls.
+//! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls,
+//! the apiserver's streams to kubelets.
 
 use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
 use super::request::{ApiRequest, ApiResponse, WatchNotice};
+use super::stream::{KubeletReply, KubeletRequest};
 use crate::sim::component::Component;
 
 mod content;
@@ -36,6 +38,10 @@ pub enum Payload {
     Cri(Box<CriRequest>),
     /// The container runtime answers (or reports a container exit).
     CriReply(Box<CriResponse>),
+    /// The kube-apiserver calls a kubelet's server for a pod's `exec` or `log` subresource.
+    Stream(Box<KubeletRequest>),
+    /// The kubelet's answer: the stream's content, or its refusal.
+    StreamReply(Box<KubeletReply>),
 }
 
 /// The trace's view of a payload.
@@ -60,6 +66,8 @@ impl Payload {
             }
             Payload::Cri(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
             Payload::CriReply(c) => Described { kind: "cri", summary: c.summary(), key: None, revision: None },
+            Payload::Stream(r) => Described { kind: "stream", summary: r.summary(), key: None, revision: None },
+            Payload::StreamReply(r) => Described { kind: "stream", summary: r.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

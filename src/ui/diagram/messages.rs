@@ -88,6 +88,7 @@ fn kind_class(kind: &str) -> Option<&'static str> {
         "etcd" => "kind-etcd",
         "etcd-watch" => "kind-etcd-watch",
         "cri" => "kind-cri",
+        "stream" => "kind-stream",
         _ => return None,
     })
 }
@@ -98,7 +99,7 @@ mod tests {
 
     #[test]
     fn every_kind_the_simulation_sends_has_its_class() {
-        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri"] {
+        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri", "stream"] {
             assert_eq!(kind_class(kind).map(String::from), Some(format!("kind-{kind}")));
         }
         assert_eq!(kind_class("gossip"), None);

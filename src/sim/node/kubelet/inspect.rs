@@ -170,14 +170,10 @@ impl Kubelet {
         now: Millis,
         net: Option<&dyn Network>,
     ) -> Result<(Result<String, String>, Millis), String> {
-        let (w, i) = self.find(namespace, pod, container)?;
-        let phase = status::phase(w);
-        if matches!(phase, "Succeeded" | "Failed") {
-            return Err(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
-        }
+        let (w, i) = self.exec_target(namespace, pod, container)?;
         let c = &w.containers[i];
-        let name = &w.spec.container(i).name;
         let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
+            let name = &w.spec.container(i).name;
             return Err(format!("unable to upgrade connection: container not found ({name:?})"));
         };
         let mut parts = self.launch_parts(w, i)?;
@@ -208,6 +204,36 @@ impl Kubelet {
             }
         };
         Ok((answer, waited))
+    }
+
+    /// The running container an exec would run in, or why the kubelet refuses before any stream
+    /// opens (`GetExec`'s `findContainer`: `container not found ("x")`).
+    pub(crate) fn exec_target(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<(&PodWorker, usize), String> {
+        let (w, i) = self.find(namespace, pod, container)?;
+        let phase = status::phase(w);
+        if matches!(phase, "Succeeded" | "Failed") {
+            return Err(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
+        }
+        let c = &w.containers[i];
+        let name = &w.spec.container(i).name;
+        match (&c.status, &c.behaviour) {
+            (CStatus::Running { .. }, Some(_)) => Ok((w, i)),
+            _ => Err(format!("unable to upgrade connection: container not found ({name:?})")),
+        }
+    }
+
+    /// The pod and container a runtime container id belongs to: `(namespace, pod, container)`.
+    pub fn container_by_id(&self, id: &str) -> Option<(String, String, String)> {
+        self.keys.iter().find_map(|((ns, pod), uid)| {
+            let w = self.pods.get(uid)?;
+            let i = w.containers.iter().position(|c| c.id.as_deref() == Some(id))?;
+            Some((ns.clone(), pod.clone(), w.spec.container(i).name.clone()))
+        })
     }
 
     /// After a `kubectl exec` into the pod: its sleeping probes look at the files again.

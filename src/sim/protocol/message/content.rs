@@ -28,6 +28,11 @@ impl Payload {
                 Ok(result) => format!("{result:#?}"),
                 Err(e) => e.to_string(),
             }),
+            Payload::Stream(r) => Content::Text(format!("{:#?}", r)),
+            Payload::StreamReply(r) => Content::Text(match &r.result {
+                Ok(data) => format!("{data:#?}"),
+                Err(e) => e.clone(),
+            }),
         }
     }
 }
@@ -84,6 +89,16 @@ fn query(o: &RequestOptions) -> Map<String, Value> {
     }
     if let Some(g) = o.grace_period_seconds {
         put("gracePeriodSeconds", json!(g));
+    }
+    for (k, v) in &o.params {
+        match q.get_mut(k) {
+            // A repeated parameter (`command=ls&command=/`) is a list.
+            Some(Value::Array(a)) => a.push(json!(v)),
+            Some(first) => *first = json!([first.clone(), v]),
+            None => {
+                q.insert(k.clone(), json!(v));
+            }
+        }
     }
     q
 }
