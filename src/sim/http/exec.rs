@@ -68,7 +68,7 @@ pub fn run(world: &mut World, r: &ExecRequest) -> Result<Ran, Status> {
             "stdin and tty are not available in this sandbox (there is no terminal stream into the container); run one command at a time",
         ));
     }
-    let req = connect::exec_request(&r.namespace, &r.pod, r.container.as_deref(), &r.command, false, false);
+    let req = connect::exec_request(&r.namespace, &r.pod, r.container.as_deref(), &r.command, None, false);
     match connect::exec_answer(&world.call(req)?) {
         ExecAnswer::Ran { stdout, exit_code } => {
             Ok(Ran { output: stdout, exit_code: i32::try_from(exit_code).unwrap_or(1) })

@@ -57,7 +57,14 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if command.is_empty() {
         return Err("error: you must specify at least one command for the container".into());
     }
-    if (p.bool("stdin") || p.bool("tty")) && is_interactive_shell(&command) {
+    // `SetupTTY`: a stdin stream only with -i; a terminal only when the input is one. Here-documents
+    // and pipes (`<<EOF`, the native runner's scripts) are not, and an interactive shell needs one.
+    let stdin = if p.bool("stdin") { cx.stdin } else { None };
+    let tty = p.bool("stdin") && p.bool("tty") && stdin.is_none();
+    if p.bool("stdin") && p.bool("tty") && stdin.is_some() && !p.bool("quiet") {
+        out.stderr.push_str("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+    }
+    if p.bool("stdin") && stdin.is_none() && is_interactive_shell(&command) {
         return Err(format!(
             "error: interactive shells are not available in this sandbox (there is no terminal stream into the container).\nRun one command at a time instead, e.g. `kubectl exec {resource} -- ls /` or `kubectl exec {resource} -- sh -c 'echo $HOSTNAME'`"
         ));
@@ -101,7 +108,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
-    let req = connect::exec_request(&ns, &pod_name, Some(&container), &command, p.bool("stdin"), p.bool("tty"));
+    let req = connect::exec_request(&ns, &pod_name, Some(&container), &command, stdin, tty);
     let answer = common::call(cx, req).map_err(|e| e.to_string())?;
     match connect::exec_answer(&answer) {
         ExecAnswer::Ran { stdout, exit_code } => {

@@ -316,6 +316,7 @@ impl Runtime {
             host_listeners: &[],
             host: None,
             layer: None,
+            stdin: None,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -373,6 +374,7 @@ impl Runtime {
                 host_listeners: &[],
                 host: Some((&host.fs, at)),
                 layer: None,
+                stdin: None,
             });
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();

@@ -14,12 +14,13 @@ fn pods() -> &'static api::ResourceType {
 
 /// `POST .../pods/NAME/exec?command=..&container=..&stderr=true&stdout=true`: `PodExecOptions` as
 /// kubectl's parameter codec writes them (keys sorted, `command` once per word).
+/// With `stdin`, its content is what the stream's stdin channel carries (the request's body here).
 pub fn exec_request(
     ns: &str,
     pod: &str,
     container: Option<&str>,
     command: &[String],
-    stdin: bool,
+    stdin: Option<&str>,
     tty: bool,
 ) -> ApiRequest {
     let mut req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("exec");
@@ -28,8 +29,9 @@ pub fn exec_request(
         params.push(("container".into(), c.into()));
     }
     params.push(("stderr".into(), "true".into()));
-    if stdin {
+    if let Some(input) = stdin {
         params.push(("stdin".into(), "true".into()));
+        req.body = Some(serde_json::json!({ "stdin": input }));
     }
     params.push(("stdout".into(), "true".into()));
     if tty {
@@ -87,7 +89,7 @@ mod tests {
 
     #[test]
     fn exec_parameters_are_sorted_as_kubectl_encodes_them() {
-        let r = exec_request("default", "web", Some("nginx"), &["ls".into(), "/".into()], true, true);
+        let r = exec_request("default", "web", Some("nginx"), &["ls".into(), "/".into()], Some(""), true);
         assert_eq!(
             r.summary(),
             "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stderr=true&stdin=true&stdout=true&tty=true"

@@ -56,6 +56,8 @@ pub enum CriCall {
     Exec {
         container_id: String,
         cmd: Vec<String>,
+        /// What the stdin stream carries (`kubectl exec -i`), all of it.
+        stdin: Option<String>,
     },
 }
 
@@ -250,7 +252,7 @@ impl CriRequest {
                 format!("StopContainer {} (timeout {timeout_seconds}s)", short_id(container_id))
             }
             CriCall::RemoveContainer { container_id } => format!("RemoveContainer {}", short_id(container_id)),
-            CriCall::Exec { container_id, cmd } => format!("Exec {} {}", short_id(container_id), cmd.join(" ")),
+            CriCall::Exec { container_id, cmd, .. } => format!("Exec {} {}", short_id(container_id), cmd.join(" ")),
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct KubeletRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamOp {
     /// `POST /exec/{ns}/{pod}/{container}?command=...`: run `command` in the container.
-    Exec { command: Vec<String> },
+    Exec { command: Vec<String>, stdin: Option<String> },
     /// `GET /containerLogs/{ns}/{pod}/{container}?previous=...`: the container's log.
     Logs { previous: bool },
 }
@@ -57,7 +57,7 @@ impl KubeletRequest {
 
     pub fn summary(&self) -> String {
         match &self.op {
-            StreamOp::Exec { command } => format!("POST {} {}", self.path(), command.join(" ")),
+            StreamOp::Exec { command, .. } => format!("POST {} {}", self.path(), command.join(" ")),
             StreamOp::Logs { previous: true } => format!("GET {}?previous=true", self.path()),
             StreamOp::Logs { previous: false } => format!("GET {}", self.path()),
         }
@@ -89,7 +89,7 @@ mod tests {
             namespace: "default".into(),
             pod: "web".into(),
             container: "nginx".into(),
-            op: StreamOp::Exec { command: vec!["ls".into(), "/".into()] },
+            op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None },
         };
         assert_eq!(exec.summary(), "POST /exec/default/web/nginx ls /");
         let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };

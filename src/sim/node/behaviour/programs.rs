@@ -115,7 +115,8 @@ pub fn program(ex: &mut Exec<'_>, argv: &[Vec<Piece>], args: &[String]) -> Effec
     }
 }
 
-/// `sh -c "script"`, `bash -ec "script"`, or a shell with nothing to read (exits at once without a tty).
+/// `sh -c "script"`, `bash -ec "script"`, a shell reading its script from stdin, or a shell with
+/// nothing to read (exits at once without a tty).
 fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
     let mut i = 0;
     let mut script = None;
@@ -136,15 +137,18 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
             return unknown(ex, a);
         }
     }
-    let Some(script) = script else {
-        if rest.iter().any(|a| a == "-c") {
+    // With no `-c`, a shell reads its commands from stdin (`kubectl exec -i POD -- sh <<EOF`).
+    let script = match (script, ex.stdin.take()) {
+        (Some(script), _) => script.clone(),
+        (None, _) if rest.iter().any(|a| a == "-c") => {
             return Effect::fail(2, format!("{name}: -c requires an argument"));
         }
-        return Effect::status(0);
+        (None, Some(input)) => input,
+        (None, None) => return Effect::status(0),
     };
     let top = ex.top_level;
     ex.top_level = false;
-    ex.run_script(script);
+    ex.run_script(&script);
     ex.top_level = top;
     let end = ex.end.take();
     let status = ex.status;

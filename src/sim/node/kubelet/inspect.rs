@@ -141,21 +141,23 @@ impl Kubelet {
         argv: &[String],
         now: Millis,
     ) -> Result<String, String> {
-        self.exec_net(namespace, pod, container, argv, now, None).0
+        self.exec_net(namespace, pod, container, argv, None, now, None).0
     }
 
-    /// [`Self::exec`] with the pod's view of the network; also how long the command waited on it
-    /// (timeouts), which `kubectl exec` waits for too.
+    /// [`Self::exec`] with what the exec's stdin carries and the pod's view of the network; also
+    /// how long the command waited on it (timeouts), which `kubectl exec` waits for too.
+    #[allow(clippy::too_many_arguments)]
     pub fn exec_net(
         &self,
         namespace: &str,
         pod: &str,
         container: Option<&str>,
         argv: &[String],
+        stdin: Option<&str>,
         now: Millis,
         net: Option<&dyn Network>,
     ) -> (Result<String, String>, Millis) {
-        match self.exec_parts(namespace, pod, container, argv, now, net) {
+        match self.exec_parts(namespace, pod, container, (argv, stdin), now, net) {
             Ok((text, waited)) => (text, waited),
             Err(e) => (Err(e), 0),
         }
@@ -166,7 +168,7 @@ impl Kubelet {
         namespace: &str,
         pod: &str,
         container: Option<&str>,
-        argv: &[String],
+        (argv, stdin): (&[String], Option<&str>),
         now: Millis,
         net: Option<&dyn Network>,
     ) -> Result<(Result<String, String>, Millis), String> {
@@ -182,7 +184,8 @@ impl Kubelet {
         if let Some(files) = self.host.borrow().started_files.get(&cid) {
             parts.files = files.clone();
         }
-        let (output, waited) = self.exec_on_disk(b, &parts, &cid, argv, now.saturating_sub(*started_at), now, net);
+        let (output, waited) =
+            self.exec_on_disk(b, &parts, &cid, (argv, stdin), now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
@@ -264,7 +267,7 @@ impl Kubelet {
         b: &Behaviour,
         parts: &LaunchParts,
         cid: &str,
-        argv: &[String],
+        (argv, stdin): (&[String], Option<&str>),
         elapsed: Millis,
         now: Millis,
         net: Option<&dyn Network>,
@@ -275,6 +278,7 @@ impl Kubelet {
             let layer = host.layers.get(cid).cloned().unwrap_or_default();
             let mut launch = parts.launch();
             launch.host = Some((&host.fs, now));
+            launch.stdin = stdin;
             exec_run(b, &launch, argv, elapsed, now, net, &layer)
         };
         let mut host = self.host.borrow_mut();

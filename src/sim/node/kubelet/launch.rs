@@ -37,6 +37,7 @@ impl LaunchParts {
             host_listeners: &[],
             host: None,
             layer: None,
+            stdin: None,
         }
     }
 }
