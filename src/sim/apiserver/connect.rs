@@ -101,7 +101,8 @@ fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletReques
         }
         // The stdin stream (`stdin=true`), which the client sends in full.
         let stdin = req.body.as_ref().and_then(|b| b.get("stdin")).and_then(Value::as_str).map(str::to_string);
-        StreamOp::Exec { command, stdin: stdin.filter(|_| o.param("stdin") == Some("true")) }
+        let stdin = stdin.filter(|_| o.param("stdin") == Some("true"));
+        StreamOp::Exec { command, stdin, tty: o.param("tty") == Some("true") }
     } else {
         StreamOp::Logs { previous: o.param("previous").is_some_and(|v| v == "true") }
     };
@@ -237,7 +238,7 @@ mod tests {
             .expect("valid")
             .expect("has a node");
         assert_eq!((node.as_str(), call.path()), ("n1", "/exec/default/web/a".to_string()));
-        assert_eq!(call.op, StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None });
+        assert_eq!(call.op, StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false });
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::cluster::{Cluster, WatchBatch};
 use super::printers::table::TableOptions;
-use super::{Output, Watching};
+use super::{ExecSession, Output, Watching};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, RequestOptions, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
@@ -344,7 +344,11 @@ pub fn output_to_json(o: &Output) -> String {
         .iter()
         .map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)}))
         .collect();
-    json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching}).to_string()
+    let session = o.session.as_ref().map(|s| {
+        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt})
+    });
+    json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching, "session": session})
+        .to_string()
 }
 
 /// The page's side: what kubectl printed. An answer that cannot be read is reported as kubectl's
@@ -367,7 +371,20 @@ pub fn output_from_json(answer: &str) -> Output {
         stderr: text("stderr"),
         failed: o.get("failed").and_then(Value::as_bool).unwrap_or(true),
         watching,
+        session: o.get("session").and_then(session_from_json),
     }
+}
+
+fn session_from_json(v: &Value) -> Option<ExecSession> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let shell = v.get("shell")?.as_array()?.iter().map(|w| w.as_str().map(str::to_string)).collect::<Option<_>>()?;
+    Some(ExecSession {
+        namespace: text("namespace")?,
+        pod: text("pod")?,
+        container: text("container")?,
+        shell,
+        prompt: text("prompt")?,
+    })
 }
 
 fn watching_from_json(v: &Value) -> Option<Watching> {

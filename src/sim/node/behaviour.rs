@@ -180,6 +180,8 @@ pub struct Launch<'a> {
     /// What an exec's stdin stream carries (`kubectl exec -i`): a shell with no `-c` reads its
     /// commands from it.
     pub stdin: Option<&'a str>,
+    /// A terminal is attached to the exec (`kubectl exec -t`).
+    pub tty: bool,
 }
 
 /// The reason containerd reports for an exit code.

@@ -317,6 +317,7 @@ impl Runtime {
             host: None,
             layer: None,
             stdin: None,
+            tty: false,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -375,6 +376,7 @@ impl Runtime {
                 host: Some((&host.fs, at)),
                 layer: None,
                 stdin: None,
+                tty: false,
             });
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();

@@ -58,6 +58,8 @@ pub enum CriCall {
         cmd: Vec<String>,
         /// What the stdin stream carries (`kubectl exec -i`), all of it.
         stdin: Option<String>,
+        /// A terminal is attached (`kubectl exec -t`).
+        tty: bool,
     },
 }
 

@@ -22,7 +22,7 @@ pub struct KubeletRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamOp {
     /// `POST /exec/{ns}/{pod}/{container}?command=...`: run `command` in the container.
-    Exec { command: Vec<String>, stdin: Option<String> },
+    Exec { command: Vec<String>, stdin: Option<String>, tty: bool },
     /// `GET /containerLogs/{ns}/{pod}/{container}?previous=...`: the container's log.
     Logs { previous: bool },
 }
@@ -89,7 +89,7 @@ mod tests {
             namespace: "default".into(),
             pod: "web".into(),
             container: "nginx".into(),
-            op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None },
+            op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false },
         };
         assert_eq!(exec.summary(), "POST /exec/default/web/nginx ls /");
         let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };

@@ -7,6 +7,7 @@ use super::World;
 use crate::sim::component::Component;
 use crate::sim::dataplane::view::PodNetwork;
 use crate::sim::message::{Message, Payload};
+use crate::sim::node::kubelet::inspect::ExecIo;
 use crate::sim::protocol::cri::{CriCall, CriError, CriResponse};
 
 impl World {
@@ -14,7 +15,7 @@ impl World {
     /// runtime to handle itself.
     pub(super) fn runtime_exec(&mut self, node: &str, msg: Message) -> Option<Message> {
         let Payload::Cri(req) = &msg.payload else { return Some(msg) };
-        let CriCall::Exec { container_id, cmd, stdin } = &req.call else { return Some(msg) };
+        let CriCall::Exec { container_id, cmd, stdin, tty } = &req.call else { return Some(msg) };
         let (id, from) = (req.id, msg.from.clone());
         let now = self.now();
         let World { nodes, apiserver, k, .. } = self;
@@ -28,7 +29,8 @@ impl World {
         let (answer, waited) = {
             let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(&ns, &pod);
             let kubelet = &nodes.get(node)?.kubelet;
-            kubelet.exec_net(&ns, &pod, Some(&container), cmd, stdin.as_deref(), now, Some(&view))
+            let io = ExecIo { argv: cmd, stdin: stdin.as_deref(), tty: *tty };
+            kubelet.exec_net(&ns, &pod, Some(&container), io, now, Some(&view))
         };
         let n = nodes.get_mut(node)?;
         // What the command wrote may change what the pod's probes see.

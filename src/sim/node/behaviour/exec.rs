@@ -110,6 +110,7 @@ pub fn exec_run(
     ex.files.extend(layer.iter().map(|(p, c)| (p.clone(), c.clone())));
     let pieces: Vec<Vec<Piece>> = argv.iter().map(|a| vec![Piece::Text(a.clone())]).collect();
     ex.stdin = launch.stdin.map(str::to_string);
+    ex.tty = launch.tty;
     let effect = run(&mut ex, &pieces);
     let unknown = effect.unknown.is_some();
     let status = effect.status;

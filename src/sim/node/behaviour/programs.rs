@@ -143,6 +143,11 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
         (None, _) if rest.iter().any(|a| a == "-c") => {
             return Effect::fail(2, format!("{name}: -c requires an argument"));
         }
+        // On a terminal the shell is interactive: it prints its prompt before reading.
+        (None, Some(input)) if ex.tty => {
+            ex.apply(Effect::out(vec![Line::text(prompt(ex, name))]), &[]);
+            input
+        }
         (None, Some(input)) => input,
         (None, None) => return Effect::status(0),
     };
@@ -162,6 +167,17 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
         }
         None if top => Effect::end(End::Exit(status)),
         None => Effect::status(status),
+    }
+}
+
+/// The prompt an interactive shell prints for root in `/`: busybox ash's `\w \$ `, bash's
+/// (Debian's `/etc/bash.bashrc`: `\u@\h:\w\$ `), dash's `# `.
+pub fn prompt(ex: &Exec<'_>, shell: &str) -> String {
+    let host = ex.ctx.hostname.split('.').next().unwrap_or_default();
+    match (shell, ex.ctx.busybox) {
+        ("bash", _) => format!("root@{host}:/# "),
+        (_, true) => "/ # ".to_string(),
+        _ => "# ".to_string(),
     }
 }
 

@@ -56,6 +56,15 @@ pub struct RequestLoop {
 const SYSTEM_CPU_MILLIS: u64 = 60;
 const SYSTEM_MEMORY: u64 = 600 << 20;
 
+/// What an exec runs and what its streams carry: the command, its stdin (`-i`) and whether a
+/// terminal is attached (`-t`: an interactive shell prints its prompt).
+#[derive(Debug, Clone, Copy)]
+pub struct ExecIo<'a> {
+    pub argv: &'a [String],
+    pub stdin: Option<&'a str>,
+    pub tty: bool,
+}
+
 impl Kubelet {
     fn find(&self, namespace: &str, pod: &str, container: Option<&str>) -> Result<(&PodWorker, usize), String> {
         let w = self
@@ -141,23 +150,22 @@ impl Kubelet {
         argv: &[String],
         now: Millis,
     ) -> Result<String, String> {
-        self.exec_net(namespace, pod, container, argv, None, now, None).0
+        let io = ExecIo { argv, stdin: None, tty: false };
+        self.exec_net(namespace, pod, container, io, now, None).0
     }
 
     /// [`Self::exec`] with what the exec's stdin carries and the pod's view of the network; also
     /// how long the command waited on it (timeouts), which `kubectl exec` waits for too.
-    #[allow(clippy::too_many_arguments)]
     pub fn exec_net(
         &self,
         namespace: &str,
         pod: &str,
         container: Option<&str>,
-        argv: &[String],
-        stdin: Option<&str>,
+        io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
     ) -> (Result<String, String>, Millis) {
-        match self.exec_parts(namespace, pod, container, (argv, stdin), now, net) {
+        match self.exec_parts(namespace, pod, container, io, now, net) {
             Ok((text, waited)) => (text, waited),
             Err(e) => (Err(e), 0),
         }
@@ -168,7 +176,7 @@ impl Kubelet {
         namespace: &str,
         pod: &str,
         container: Option<&str>,
-        (argv, stdin): (&[String], Option<&str>),
+        io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
     ) -> Result<(Result<String, String>, Millis), String> {
@@ -184,8 +192,7 @@ impl Kubelet {
         if let Some(files) = self.host.borrow().started_files.get(&cid) {
             parts.files = files.clone();
         }
-        let (output, waited) =
-            self.exec_on_disk(b, &parts, &cid, (argv, stdin), now.saturating_sub(*started_at), now, net);
+        let (output, waited) = self.exec_on_disk(b, &parts, &cid, io, now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
@@ -267,7 +274,7 @@ impl Kubelet {
         b: &Behaviour,
         parts: &LaunchParts,
         cid: &str,
-        (argv, stdin): (&[String], Option<&str>),
+        io: ExecIo<'_>,
         elapsed: Millis,
         now: Millis,
         net: Option<&dyn Network>,
@@ -278,8 +285,9 @@ impl Kubelet {
             let layer = host.layers.get(cid).cloned().unwrap_or_default();
             let mut launch = parts.launch();
             launch.host = Some((&host.fs, now));
-            launch.stdin = stdin;
-            exec_run(b, &launch, argv, elapsed, now, net, &layer)
+            launch.stdin = io.stdin;
+            launch.tty = io.tty;
+            exec_run(b, &launch, io.argv, elapsed, now, net, &layer)
         };
         let mut host = self.host.borrow_mut();
         let mut t = now;

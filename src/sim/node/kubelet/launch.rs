@@ -38,6 +38,7 @@ impl LaunchParts {
             host: None,
             layer: None,
             stdin: None,
+            tty: false,
         }
     }
 }

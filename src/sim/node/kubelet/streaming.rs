@@ -22,13 +22,13 @@ impl Kubelet {
             StreamOp::Logs { previous } => {
                 self.logs_with_times(ns, pod, container, *previous, k.now()).map(StreamData::Logs)
             }
-            StreamOp::Exec { command, stdin } => match self.exec_target(ns, pod, container) {
+            StreamOp::Exec { command, stdin, tty } => match self.exec_target(ns, pod, container) {
                 Err(refused) => Err(refused),
                 Ok((w, i)) => {
                     let container_id = w.containers[i].id.clone().unwrap_or_default();
                     let id = k.fresh_id();
                     self.streams.insert(id, (from, r.id));
-                    let call = CriCall::Exec { container_id, cmd: command.clone(), stdin: stdin.clone() };
+                    let call = CriCall::Exec { container_id, cmd: command.clone(), stdin: stdin.clone(), tty: *tty };
                     k.send(self.me(), self.runtime(), Payload::Cri(Box::new(CriRequest { id, call })));
                     return;
                 }
