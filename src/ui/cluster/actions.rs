@@ -24,7 +24,14 @@ impl Cluster {
     /// continue the preset's).
     pub(super) fn perform_titled(&mut self, op: Op, origin: Origin, title: Option<String>) {
         if let Op::Kubectl { line, stdin } = &op {
-            self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin));
+            match (origin, &self.shell) {
+                (Origin::Shell, Some(shell)) => {
+                    let typed = stdin.as_deref().unwrap_or_default().trim_end_matches('\n');
+                    let shown = format!("{}{typed}", shell.prompt);
+                    self.print(LineKind::Typed, &shown);
+                }
+                _ => self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin)),
+            }
         }
         let Ok(mut w) = self.world.try_borrow_mut() else {
             if matches!(op, Op::Kubectl { .. }) {
@@ -77,6 +84,11 @@ impl Cluster {
         if !ran.watching.is_empty() {
             Rc::make_mut(&mut self.watching).extend(ran.watching);
         }
+        if origin == Origin::Terminal
+            && let Some(shell) = ran.session
+        {
+            self.shell = Some(Rc::new(shell));
+        }
         if origin != Origin::Export {
             self.print(LineKind::Stdout, &out);
         }
@@ -92,7 +104,7 @@ impl Cluster {
                 let text = if ok { out } else { err };
                 self.last_apply = Some(ApplyOutcome { ok, text, serial });
             }
-            Origin::Terminal => {}
+            Origin::Terminal | Origin::Shell => {}
         }
     }
 }
@@ -103,7 +115,7 @@ fn echo(line: &str, stdin: Option<&str>, origin: Origin) -> String {
     match (stdin, origin) {
         (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
         (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
-        (Some(s), Origin::Terminal) => format!("{line} <<EOF\n{}EOF", s),
+        (Some(s), Origin::Terminal | Origin::Shell) => format!("{line} <<EOF\n{}EOF", s),
         (None, _) => line.to_string(),
     }
 }
