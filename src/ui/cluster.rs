@@ -14,8 +14,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lessons::Lesson;
-use crate::sim::kubectl::ExecSession;
-use crate::ui::bridge::{Sim, Watching};
+use crate::ui::bridge::{ExecSession, Sim, Watching};
 use crate::ui::clock::Speed;
 use crate::ui::session::{Logged, Op, Session};
 use transcript::{LineKind, TermLine};

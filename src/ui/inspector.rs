@@ -136,6 +136,7 @@ fn intro() -> Html {
                 <li><span class="swatch kind-watch" />{ "watch event" }</li>
                 <li><span class="swatch kind-etcd" />{ "etcd" }</li>
                 <li><span class="swatch kind-cri" />{ "CRI (kubelet ↔ runtime)" }</li>
+                <li><span class="swatch kind-stream" />{ "stream (exec, logs)" }</li>
             </ul>
             <ul class="legend">
                 { for ["Pending", "Running", "Succeeded", "Failed", "Unknown", "Terminating"].iter().map(|p| html! {

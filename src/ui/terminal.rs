@@ -9,11 +9,11 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::bridge;
+use super::bridge::ExecSession;
 use super::cluster::transcript::{LineKind, TermLine};
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
 use super::dispatch;
 use super::session::{Op, Session};
-use crate::sim::kubectl::ExecSession;
 use input::Submission;
 
 /// What `help` prints.

@@ -49,7 +49,12 @@ impl Cluster {
         let result = bridge::apply(&mut w, &op);
         drop(w);
         match result {
-            Ok(Some(ran)) => self.show(ran, origin),
+            Ok(Some(mut ran)) => {
+                if origin == Origin::Shell && !ends_shell(&op) {
+                    ran.stderr = shell_stderr(&ran.stderr);
+                }
+                self.show(ran, origin)
+            }
             Ok(None) => self.print(LineKind::Info, &fault_note(&op)),
             Err(e) => {
                 self.print(LineKind::Stderr, &format!("cannot do that: {e}"));
@@ -107,6 +112,18 @@ impl Cluster {
             Origin::Terminal | Origin::Shell => {}
         }
     }
+}
+
+/// Whether a line typed into the shell ends it (`exit N`): then kubectl reports the shell's exit code.
+fn ends_shell(op: &Op) -> bool {
+    matches!(op, Op::Kubectl { stdin: Some(s), .. } if s.trim_start().starts_with("exit"))
+}
+
+/// What an interactive shell shows of a line's errors: each line runs as an exec of its own, whose
+/// end kubectl reports (`command terminated with exit code 1`); in the shell the session goes on,
+/// and only its end is reported.
+fn shell_stderr(stderr: &str) -> String {
+    stderr.lines().filter(|l| !l.starts_with("command terminated with exit code ")).map(|l| format!("{l}\n")).collect()
 }
 
 /// How a command is echoed in the terminal: Export and the editor say where the text went or came
