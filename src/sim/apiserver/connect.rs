@@ -25,8 +25,9 @@ use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
 use crate::sim::protocol::stream::{KubeletReply, KubeletRequest, StreamData, StreamOp};
 
-/// How long the apiserver's kubelet client waits to connect (`net.Dialer{Timeout: 30s}` of
-/// `pkg/kubelet/client`), when the network drops its packets.
+/// How long the apiserver's kubelet client waits to connect when the network drops its packets:
+/// `pkg/kubelet/client`'s transport keeps Go's default dialer (`net.Dialer{Timeout: 30 * time.Second}`,
+/// through `utilnet.SetOldTransportDefaults`).
 pub const DIAL_TIMEOUT_MS: u64 = 30_000;
 
 /// A stream the apiserver has dialled a kubelet for, waiting for its answer.
