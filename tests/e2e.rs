@@ -34,6 +34,9 @@ mod protocol;
 #[path = "e2e/scenarios.rs"]
 mod scenarios;
 // The story of a command beside the diagram.
+// An interactive shell (`kubectl exec -it POD -- sh`) in the terminal.
+#[path = "e2e/shell.rs"]
+mod shell;
 #[path = "e2e/static_server.rs"]
 mod static_server;
 // Storage: a provisioned claim seen Bound from its pod's volume badge.

@@ -319,7 +319,7 @@ fn logs_of_an_nginx_pod() {
     assert_eq!(first.stdout.lines().count(), 1);
 }
 
-/// `exec` runs a command through the kubelet; interactive shells get a clear refusal.
+/// `exec` runs a command through the apiserver and the kubelet; an interactive shell opens a session.
 #[test]
 fn exec_env_and_refusals() {
     let mut w = World::new(11);
@@ -330,11 +330,16 @@ fn exec_env_and_refusals() {
     assert!(env.stdout.lines().any(|l| l == "GREETING=hello"), "{}", env.stdout);
     assert!(env.stdout.lines().any(|l| l == "HOSTNAME=web"), "{}", env.stdout);
     assert!(env.stdout.contains("KUBERNETES_SERVICE_HOST=10.96.0.1"), "{}", env.stdout);
+    // On a terminal, an interactive shell opens a session: nginx's image is Debian, whose `sh` is
+    // dash, whose root prompt is `# `; with `bash`, Debian's `\u@\h:\w\$ `.
     let shell = kubectl(&mut w, "exec -it web -- sh");
-    assert!(
-        shell.failed && shell.stderr.starts_with("error: interactive shells are not available in this sandbox"),
-        "{shell:?}"
+    assert!(!shell.failed, "{shell:?}");
+    assert_eq!(
+        shell.session.as_ref().map(|s| (s.prompt.as_str(), s.line())),
+        Some(("# ", "kubectl exec -i web -n default -c web -- sh".to_string()))
     );
+    let bash = kubectl(&mut w, "exec -it web -- bash").session.map(|s| s.prompt);
+    assert_eq!(bash.as_deref(), Some("root@web:/# "));
     let failing = kubectl(&mut w, "exec web -- ls /nope");
     assert!(failing.failed);
     assert!(failing.stderr.ends_with("command terminated with exit code 2\n"), "{failing:?}");

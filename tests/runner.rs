@@ -208,7 +208,7 @@ fn wait_transcript_matches() {
         transcript.contains("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.")
     );
     assert!(
-        transcript.contains("pod/web-5c94f75b5d-n46qc evicted\nnode/sandbox-worker2 drained\n"),
+        transcript.contains("pod/web-5c94f75b5d-dlr9v evicted\nnode/sandbox-worker drained\n"),
         "evicted once the budget is gone"
     );
 }

@@ -12,6 +12,7 @@
 
 pub mod admission;
 pub mod cache;
+pub mod connect;
 pub mod eviction;
 pub mod fields;
 pub mod history;
@@ -67,6 +68,8 @@ const MAX_UPDATE_ATTEMPTS: u32 = 5;
 enum Waiting {
     /// A get or list range.
     Read,
+    /// The pod of a connect subresource (`connect.rs`), read before its kubelet is dialled.
+    Connect,
     /// A write of a computed object (None = delete), made against `seen_rev`.
     Write { key: String, outcome: WriteOutcome, attempts: u32 },
 }
@@ -97,6 +100,8 @@ pub struct ApiServer {
     /// metrics-server's last scrape, which the aggregation layer serves as the Metrics API; `None`
     /// while no metrics-server is available (the world keeps it; see `world/metrics.rs`).
     pub metrics: Option<metrics::Scrape>,
+    /// Streams dialled to kubelets for `exec` and `log`, by the id of the call to the kubelet.
+    streams: BTreeMap<u64, connect::OpenStream>,
 }
 
 impl Default for ApiServer {
@@ -117,6 +122,7 @@ impl ApiServer {
             next_compaction: 0,
             waiting_for_account: BTreeMap::new(),
             metrics: None,
+            streams: BTreeMap::new(),
         }
     }
 
@@ -131,6 +137,7 @@ impl ApiServer {
             Payload::Request(req) => self.on_request(msg.from, *req, k),
             Payload::EtcdReply(reply) => self.on_etcd_reply(*reply, k),
             Payload::EtcdWatch(batch) => self.on_etcd_watch(*batch, k),
+            Payload::StreamReply(reply) => self.on_stream_reply(*reply, k),
             _ => {}
         }
     }
@@ -146,6 +153,7 @@ impl ApiServer {
                     respond(k, p.client, p.req.id, Err(Status::timeout("etcdserver: request timed out")));
                 }
             }
+            TimerKind::Object(name) if self.on_dial_timer(&name, k) => {}
             TimerKind::Object(name) if name.starts_with(serviceaccount::RETRY_TIMER) => {
                 let id = name[serviceaccount::RETRY_TIMER.len()..].parse::<u64>().ok();
                 if let Some((client, req, attempt)) = id.and_then(|id| self.waiting_for_account.remove(&id)) {
@@ -187,6 +195,13 @@ impl ApiServer {
             let missing =
                 Status::new(404, status::Reason::NotFound, "the server could not find the requested resource");
             return respond(k, client, req.id, Err(missing));
+        }
+        if connect::is_connect(&req) {
+            let Some(name) = req.name.clone() else {
+                return respond(k, client, req.id, Err(Status::bad_request("resource name may not be empty")));
+            };
+            let key = api::storage_key(rt, req.namespace.as_deref(), &name);
+            return self.send_to_etcd(k, client, req, Waiting::Connect, EtcdOp::Range(range(key, false)));
         }
         if metrics::is_metrics(rt) {
             let answer = metrics::answer(&req, self.metrics.as_ref(), &self.cache, k.now());
@@ -326,6 +341,10 @@ impl ApiServer {
                     Ok(list_page(&p.req, &r, reply.revision))
                 };
                 respond(k, p.client, p.req.id, out);
+            }
+            (Waiting::Connect, EtcdResult::Range(r)) => {
+                let pod = r.kvs.first().and_then(|kv| decode(&kv.value, kv.mod_revision));
+                self.connect(p.client, p.req, pod, k);
             }
             (Waiting::Write { key, outcome, attempts, .. }, EtcdResult::Txn(t)) => {
                 if t.succeeded {

@@ -29,7 +29,7 @@ mod until;
 mod wait;
 pub mod wire;
 
-pub use self::cluster::{Cluster, NoRoute};
+pub use self::cluster::Cluster;
 
 /// What a command printed. kubectl's exit code is non-zero exactly when `failed` is set.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -39,6 +39,31 @@ pub struct Output {
     pub failed: bool,
     /// For `get -w`: the watch ids whose events the caller should keep printing until Ctrl+C.
     pub watching: Vec<Watching>,
+    /// For `exec -it POD -- sh`: the interactive shell the terminal keeps open.
+    pub session: Option<ExecSession>,
+}
+
+/// An interactive shell in a container (`kubectl exec -it POD -- sh`): the terminal shows its
+/// prompt and sends each line typed to it, as the stdin of an exec of the same shell
+/// ([`ExecSession::line`]), until `exit` or Ctrl+D. A terminal that cannot (the native runner)
+/// says so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecSession {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    /// The shell's command line (`sh`, `/bin/bash`, `bash -l`).
+    pub shell: Vec<String>,
+    /// What the shell printed before reading its first line (`/ # `, `root@web:/# `).
+    pub prompt: String,
+}
+
+impl ExecSession {
+    /// The kubectl command that gives one typed line to the shell (on its stdin).
+    pub fn line(&self) -> String {
+        // The shell's words are plain (`sh`, `/bin/bash`, `-l`: `is_interactive_shell` admits no others).
+        format!("kubectl exec -i {} -n {} -c {} -- {}", self.pod, self.namespace, self.container, self.shell.join(" "))
+    }
 }
 
 /// A `kubectl get -w` stream the terminal keeps printing.

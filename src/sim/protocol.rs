@@ -5,6 +5,7 @@
 //! send these messages, so that the transport knows nothing above it (as raft-rs and turmoil keep
 //! their transports). `tests/architecture.rs` holds it to that.
 
+pub mod connect;
 pub mod cri;
 pub mod etcd;
 pub mod kubelet;
@@ -12,3 +13,4 @@ pub mod message;
 pub mod packet;
 pub mod request;
 pub mod status;
+pub mod stream;

@@ -110,6 +110,17 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
     Ok(steps)
 }
 
+/// What the runner says of an interactive shell: a script has no terminal to type into, so the
+/// shell reads nothing and ends; a here-document gives it its input.
+fn no_terminal(shell: &kubectl::ExecSession) -> String {
+    format!(
+        "{}\nsandbox run: a script has no terminal to type into the shell; give it its input with a here-document instead:\n  kubectl exec -i {} -- {} <<EOF\n  ...\n  EOF\n",
+        shell.prompt,
+        shell.pod,
+        shell.shell.join(" ")
+    )
+}
+
 /// Runs the steps and returns the transcript: each command after `$ `, then what kubectl printed.
 pub fn run(world: &mut World, steps: &[Step], files: &dyn Files) -> String {
     let mut transcript = String::new();
@@ -119,6 +130,9 @@ pub fn run(world: &mut World, steps: &[Step], files: &dyn Files) -> String {
                 transcript.push_str(&format!("$ {command}\n"));
                 let out = kubectl::execute(world, command, stdin.as_deref(), files);
                 transcript.push_str(&out.combined());
+                if let Some(shell) = &out.session {
+                    transcript.push_str(&no_terminal(shell));
+                }
             }
             Step::Sleep { text, ms, .. } => {
                 transcript.push_str(&format!("$ sleep {text}\n"));

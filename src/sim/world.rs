@@ -9,6 +9,7 @@ mod clients;
 mod faults;
 mod load;
 mod metrics;
+mod streams;
 
 use std::collections::BTreeMap;
 
@@ -35,6 +36,9 @@ use super::time::Millis;
 
 /// How long kubectl waits for an answer before giving up (virtual time).
 pub const KUBECTL_TIMEOUT_MS: Millis = 30_000;
+/// How long kubectl waits for an exec's stream to end: an hour of virtual time, past any
+/// command's own timeouts (busybox wget's 15 min).
+pub const EXEC_STREAM_MS: Millis = 60 * 60 * 1000;
 /// How long a new cluster runs before the learner's first command: the static pods' startup probes
 /// start 10 s after their containers, and the readiness probe follows within a second.
 pub const BOOT_MS: Millis = 12_000;
@@ -214,8 +218,12 @@ impl World {
                 }
             }
             Component::Runtime(n) => {
+                let msg = match self.runtime_exec(&n, msg) {
+                    Some(msg) => msg,
+                    None => return,
+                };
                 if let Some(node) = self.nodes.get_mut(&n) {
-                    node.runtime.on_message(msg, k, &self.registry);
+                    node.runtime.on_message(msg, &mut self.k, &self.registry);
                 }
                 self.sync_pod_processes();
             }
@@ -286,6 +294,9 @@ impl World {
     /// so its client backs off and retries, as client-go does. kubectl keeps waiting for its own
     /// timeout (a simplification the README lists).
     fn refuse_if_request(&mut self, msg: &Message) {
+        if let Payload::Stream(r) = &msg.payload {
+            return self.apiserver.kubelet_unreachable(r.id, &mut self.k);
+        }
         if msg.to == Component::ApiServer
             && msg.from != Component::Kubectl
             && let Payload::Request(req) = &msg.payload
@@ -323,8 +334,11 @@ impl World {
     fn call_as(&mut self, from: Component, mut req: ApiRequest) -> Result<Value, Status> {
         let id = self.k.fresh_id();
         req.id = id;
+        // An exec's stream stays open while the command runs: the client's timeout is only for
+        // other requests' answers (kubectl sets none on a stream).
+        let wait = if req.subresource.as_deref() == Some("exec") { EXEC_STREAM_MS } else { KUBECTL_TIMEOUT_MS };
         self.k.send(from, Component::ApiServer, Payload::Request(Box::new(req)));
-        let deadline = self.now() + KUBECTL_TIMEOUT_MS;
+        let deadline = self.now() + wait;
         while !self.kubectl_responses.contains_key(&id) {
             if !self.step_until(deadline) {
                 self.k.advance_to(deadline);

@@ -217,7 +217,7 @@ pub fn app() -> Html {
                         <section class="panel terminal-panel" aria-label="Terminal">
                             <Terminal transcript={cluster.transcript.clone()} transcript_rev={cluster.transcript_rev}
                                 session={cluster.session.clone()} world={cluster.world_ref()} watching={!cluster.watching.is_empty()}
-                                dispatcher={dispatcher.clone()} />
+                                shell={cluster.shell.clone()} dispatcher={dispatcher.clone()} />
                         </section>
                         if !embed {
                             // The story sits beside the diagram, in the editor's panel (a tab): selecting

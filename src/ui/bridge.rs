@@ -25,7 +25,7 @@ use crate::ui::session::Op;
 
 pub use crate::sim::kubectl::args::split_words;
 pub use crate::sim::kubectl::printers::to_yaml;
-pub use crate::sim::kubectl::{Output, Watching};
+pub use crate::sim::kubectl::{ExecSession, Output, Watching};
 pub use crate::sim::message::Content;
 pub use crate::sim::time::Millis;
 use crate::sim::trace::Trace;

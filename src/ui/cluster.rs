@@ -14,7 +14,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lessons::Lesson;
-use crate::ui::bridge::{Sim, Watching};
+use crate::ui::bridge::{ExecSession, Sim, Watching};
 use crate::ui::clock::Speed;
 use crate::ui::session::{Logged, Op, Session};
 use transcript::{LineKind, TermLine};
@@ -45,6 +45,9 @@ pub enum Origin {
     Editor,
     /// The header's Export: the output becomes a download, not terminal text.
     Export,
+    /// A line typed into the interactive shell of `kubectl exec -it` (`Cluster::shell`): echoed
+    /// after the shell's prompt.
+    Shell,
 }
 
 /// The state behind [`ClusterContext`].
@@ -62,6 +65,9 @@ pub struct Cluster {
     pub last_apply: Option<ApplyOutcome>,
     /// `kubectl get -w` streams still printing (until Ctrl+C).
     pub watching: Rc<Vec<Watching>>,
+    /// The interactive shell `kubectl exec -it` opened, which the terminal's lines go to (until
+    /// `exit` or Ctrl+D).
+    pub shell: Option<Rc<ExecSession>>,
     /// The last Export's YAML and a serial number (the header turns a new one into a download).
     pub last_export: Option<(u64, Rc<String>)>,
     pub revision: u64,
@@ -113,6 +119,10 @@ pub enum ClusterAction {
     StartPreset(String),
     /// Ctrl+C in the terminal: stops the `get -w` streams.
     Interrupt,
+    /// `exit` or Ctrl+D in an interactive shell: the session ends (`echo` is the line shown).
+    EndShell {
+        echo: String,
+    },
     /// Writes a block to the terminal.
     Print(LineKind, String),
     /// Empties the terminal (Ctrl+L, `clear`).
@@ -182,6 +192,7 @@ impl Cluster {
             last_apply: None,
             last_export: None,
             watching: Rc::new(Vec::new()),
+            shell: None,
             revision: 0,
             stories: Rc::new(Vec::new()),
             past: None,
@@ -270,6 +281,10 @@ impl Reducible for Cluster {
             ClusterAction::AddNode => next.add_node(),
             ClusterAction::StartPreset(name) => next.start_preset(&name),
             ClusterAction::Interrupt => next.interrupt(),
+            ClusterAction::EndShell { echo } => {
+                next.print(LineKind::Typed, &echo);
+                next.shell = None;
+            }
             ClusterAction::Print(kind, text) => next.print(kind, &text),
             ClusterAction::ClearTerminal => {
                 next.transcript = Rc::new(Vec::new());

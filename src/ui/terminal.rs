@@ -9,6 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::bridge;
+use super::bridge::ExecSession;
 use super::cluster::transcript::{LineKind, TermLine};
 use super::cluster::{Cluster, ClusterAction, Origin, WorldRef};
 use super::dispatch;
@@ -37,6 +38,8 @@ pub struct TerminalProps {
     pub world: WorldRef,
     /// A `kubectl get -w` is streaming (Ctrl+C stops it).
     pub watching: bool,
+    /// The interactive shell of a `kubectl exec -it`: what is typed goes to it, not to kubectl.
+    pub shell: Option<Rc<ExecSession>>,
     pub dispatcher: UseReducerDispatcher<Cluster>,
 }
 
@@ -74,9 +77,13 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let history = history.clone();
         let (d, buffer, pending, walk, print) =
             (props.dispatcher.clone(), buffer.clone(), pending.clone(), walk.clone(), print.clone());
+        let shell = props.shell.clone();
         move |text: String| {
             *walk.borrow_mut() = None;
             buffer.set(String::new());
+            if let Some(shell) = &shell {
+                return to_shell(&d, shell, &text);
+            }
             if let Some(line) = (*pending).clone() {
                 pending.set(None);
                 dispatch::run_kubectl(&d, line, Some(text), Origin::Terminal);
@@ -111,11 +118,15 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let onkeydown = {
         let (buffer, pending, walk, world, d) =
             (buffer.clone(), pending.clone(), walk.clone(), props.world.clone(), props.dispatcher.clone());
+        let shell = props.shell.clone();
         let input_ref = input_ref.clone();
         Callback::from(move |e: KeyboardEvent| {
             let ctrl = e.ctrl_key() || e.meta_key();
             let text = (*buffer).clone();
             let reading_stdin = pending.is_some();
+            if let Some(shell) = &shell {
+                return shell_key(&e, shell, &text, &buffer, &d);
+            }
             match e.key().as_str() {
                 "Enter" if !e.shift_key() && !reading_stdin => {
                     e.prevent_default();
@@ -193,6 +204,17 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
     let rows = buffer.lines().count().clamp(1, 12).to_string();
+    let (prompt, label, placeholder) = match (&props.shell, pending.is_some()) {
+        (Some(s), _) => (
+            s.prompt.trim_end().to_string(),
+            format!("shell in pod {}", s.pod),
+            "runs in the container; exit or Ctrl+D ends the session".to_string(),
+        ),
+        (None, true) => (">".into(), "stdin for kubectl".into(), "paste YAML, then Ctrl+D".into()),
+        (None, false) => {
+            ("$".into(), "kubectl command".into(), "kubectl get pods   (Tab completes, help lists more)".into())
+        }
+    };
     html! {
         <div class="terminal" data-testid="terminal">
             <div class="terminal-output" ref={output_ref} role="log" aria-live="polite" aria-label="Terminal output">
@@ -206,10 +228,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
             </div>
             <div class="terminal-prompt" onclick={focus_input}>
-                <span class="prompt" aria-hidden="true">{ if pending.is_some() { ">" } else { "$" } }</span>
+                <span class="prompt" data-testid="terminal-prompt" aria-hidden="true">{ prompt }</span>
                 <textarea data-testid="terminal-input" ref={input_ref} class="terminal-input" rows={rows} spellcheck="false"
-                    autocomplete="off" autocapitalize="off" aria-label={if pending.is_some() { "stdin for kubectl" } else { "kubectl command" }}
-                    placeholder={if pending.is_some() { "paste YAML, then Ctrl+D" } else { "kubectl get pods   (Tab completes, help lists more)" }}
+                    autocomplete="off" autocapitalize="off" aria-label={label} {placeholder}
                     value={(*buffer).clone()} {oninput} {onkeydown} />
             </div>
         </div>
@@ -222,8 +243,61 @@ fn line(l: &TermLine) -> Html {
         LineKind::Stdout => ("line stdout", l.text.clone()),
         LineKind::Stderr => ("line stderr", l.text.clone()),
         LineKind::Info => ("line info", l.text.clone()),
+        LineKind::Typed => ("line command", l.text.clone()),
     };
     html! { <pre class={class}>{ text }</pre> }
+}
+
+/// A line typed into the container's shell: `exit` ends the session (with its code, which the
+/// shell reports), anything else runs in the shell through the apiserver and the kubelet.
+fn to_shell(d: &UseReducerDispatcher<Cluster>, shell: &ExecSession, text: &str) {
+    let line = text.trim();
+    if line.is_empty() {
+        d.dispatch(ClusterAction::Print(LineKind::Typed, shell.prompt.clone()));
+        return;
+    }
+    let exits = line == "exit" || line.starts_with("exit ");
+    if line != "exit" {
+        dispatch::run_kubectl(d, shell.line(), Some(format!("{text}\n")), Origin::Shell);
+    }
+    if exits {
+        let echo = if line == "exit" { format!("{}exit", shell.prompt) } else { String::new() };
+        d.dispatch(ClusterAction::EndShell { echo });
+    }
+}
+
+/// Keys in the shell: Ctrl+D on an empty line ends it (end of input), Ctrl+C abandons the line,
+/// Enter sends it; the rest is typing.
+fn shell_key(
+    e: &KeyboardEvent,
+    shell: &ExecSession,
+    text: &str,
+    buffer: &UseStateHandle<String>,
+    d: &UseReducerDispatcher<Cluster>,
+) {
+    let ctrl = e.ctrl_key() || e.meta_key();
+    match e.key().as_str() {
+        "Enter" if !e.shift_key() => {
+            e.prevent_default();
+            buffer.set(String::new());
+            to_shell(d, shell, text);
+        }
+        "d" | "D" if ctrl && text.is_empty() => {
+            e.prevent_default();
+            d.dispatch(ClusterAction::EndShell { echo: shell.prompt.clone() });
+        }
+        "c" | "C" if ctrl => {
+            e.prevent_default();
+            d.dispatch(ClusterAction::Print(LineKind::Typed, format!("{}{text}^C", shell.prompt)));
+            buffer.set(String::new());
+        }
+        "l" | "L" if ctrl => {
+            e.prevent_default();
+            d.dispatch(ClusterAction::ClearTerminal);
+        }
+        "Tab" => e.prevent_default(),
+        _ => {}
+    }
 }
 
 /// Whether the learner has selected text in the input (then Ctrl+C copies instead of cancelling).

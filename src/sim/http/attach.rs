@@ -8,9 +8,10 @@ use serde_json::Value;
 
 use super::logs::{Log, LogRequest};
 use crate::sim::api::pointer::Pointer;
+use crate::sim::apiserver::connect::container_of;
 use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::apiserver::status::Status;
-use crate::sim::kubectl::Cluster;
+use crate::sim::protocol::connect;
 use crate::sim::world::World;
 
 /// What an attach request asks for (`PodAttachOptions` from the query).
@@ -75,19 +76,16 @@ pub fn open(world: &mut World, r: &AttachRequest) -> Result<Log, Status> {
             "cannot attach a container in a completed pod; current phase is {phase}"
         )));
     }
-    let container = super::logs::container_of(&pod, r.container.as_deref())?;
+    let container = container_of(&pod, r.container.as_deref())?;
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
         return Err(Status::bad_request(format!("pod {} does not have a host assigned", r.pod)));
     }
-    match Cluster::logs(world, &node, &r.namespace, &r.pod, &container, false) {
-        Ok(Ok(lines)) => Ok(Log { node, container, lines }),
-        Ok(Err(e)) => Err(Status::bad_request(e)),
-        Err(no_route) => Err(Status::internal(format!(
-            "error dialing backend: dial tcp {}:10250: connect: no route to host",
-            no_route.ip
-        ))),
-    }
+    // What the container has written so far, through the log subresource (apiserver -> kubelet, every
+    // hop in the trace): attach streams only what comes after it.
+    let req = connect::log_request(&r.namespace, &r.pod, Some(&container), false);
+    let lines = connect::log_lines(&world.call(req)?);
+    Ok(Log { node, container, lines })
 }
 
 #[cfg(test)]

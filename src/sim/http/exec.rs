@@ -1,14 +1,12 @@
-//! `.../pods/NAME/exec?command=...&container=...`: a command run in a container as the apiserver's
-//! exec subresource runs it: the pod is read through the simulated apiserver (so it lands in the
-//! trace), checked (completed pods, the container, a node), and the command handed to its kubelet.
-//! The output and exit code go back over the WebSocket `sandbox serve` upgrades the request to.
+//! `.../pods/NAME/exec?command=...&container=...`: a command run in a container through the
+//! simulated apiserver's exec subresource (`apiserver/connect.rs`: it reads the pod, checks the
+//! container and the node, and dials the kubelet, every hop in the trace). The output and exit
+//! code go back over the WebSocket `sandbox serve` upgrades the request to.
 
 use serde_json::{Value, json};
 
-use crate::sim::api::pointer::Pointer;
-use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::apiserver::status::Status;
-use crate::sim::kubectl::Cluster;
+use crate::sim::protocol::connect::{self, ExecAnswer};
 use crate::sim::world::World;
 
 /// What an exec request asks for (`PodExecOptions` from the query).
@@ -70,31 +68,11 @@ pub fn run(world: &mut World, r: &ExecRequest) -> Result<Ran, Status> {
             "stdin and tty are not available in this sandbox (there is no terminal stream into the container); run one command at a time",
         ));
     }
-    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
-    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
-    let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
-    if matches!(phase, "Succeeded" | "Failed") {
-        return Err(Status::bad_request(format!(
-            "cannot exec into a container in a completed pod; current phase is {phase}"
-        )));
-    }
-    let container = super::logs::container_of(&pod, r.container.as_deref())?;
-    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
-    if node.is_empty() {
-        return Err(Status::bad_request(format!("pod {} does not have a host assigned", r.pod)));
-    }
-    match Cluster::exec(world, &node, &r.namespace, &r.pod, &container, &r.command) {
-        Ok(Ok(output)) => Ok(Ran { output, exit_code: 0 }),
-        Ok(Err(e)) => match e.rfind("command terminated with exit code ") {
-            Some(i) => {
-                let code = e[i..].trim_start_matches("command terminated with exit code ").trim().parse().unwrap_or(1);
-                Ok(Ran { output: e[..i].to_string(), exit_code: code })
-            }
-            None => Err(Status::internal(e)),
-        },
-        Err(no_route) => Err(Status::internal(format!(
-            "error dialing backend: dial tcp {}:10250: connect: no route to host",
-            no_route.ip
-        ))),
+    let req = connect::exec_request(&r.namespace, &r.pod, r.container.as_deref(), &r.command, None, false);
+    match connect::exec_answer(&world.call(req)?) {
+        ExecAnswer::Ran { stdout, exit_code } => {
+            Ok(Ran { output: stdout, exit_code: i32::try_from(exit_code).unwrap_or(1) })
+        }
+        ExecAnswer::Failed(e) | ExecAnswer::Refused(e) => Err(Status::internal(e)),
     }
 }

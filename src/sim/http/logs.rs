@@ -1,16 +1,17 @@
-//! `GET /api/v1/namespaces/NS/pods/NAME/log`: a container's log as the apiserver serves it, by
-//! reading the pod (a GET through the simulated apiserver, so it lands in the trace), checking the
-//! container as `ValidateContainer` does, and asking the pod's kubelet (`LogLocation`), then cutting
-//! the lines as the kubelet does for `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps` and
+//! `GET /api/v1/namespaces/NS/pods/NAME/log`: a container's log through the simulated apiserver's
+//! log subresource (`apiserver/connect.rs`: it reads the pod, checks the container as
+//! `ValidateContainer` does and asks the pod's kubelet, `LogLocation`, every hop in the trace), then
+//! cut as the kubelet cuts for `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps` and
 //! `limitBytes`.
 
 use serde_json::Value;
 
 use crate::sim::api::pointer::Pointer;
-use crate::sim::apiserver::request::{ApiRequest, Verb};
-use crate::sim::apiserver::status::{Reason, Status};
+use crate::sim::apiserver::connect::container_of;
+use crate::sim::apiserver::status::Status;
 use crate::sim::kubectl::Cluster;
 use crate::sim::node::kubelet::logcut::{self, LogCut};
+use crate::sim::protocol::connect;
 use crate::sim::time::{Millis, parse_rfc3339};
 use crate::sim::world::World;
 
@@ -79,34 +80,6 @@ impl LogRequest {
     }
 }
 
-/// The container a request means: the one named, or the pod's only container (`ValidateContainer`).
-pub(super) fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> {
-    let names = |path: &str| -> Vec<String> {
-        pod.at(path)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
-            .collect()
-    };
-    let (containers, init, ephemeral) =
-        (names("/spec/containers"), names("/spec/initContainers"), names("/spec/ephemeralContainers"));
-    let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-    match asked {
-        Some(c) if containers.iter().chain(&init).chain(&ephemeral).any(|n| n == c) => Ok(c.to_string()),
-        Some(c) => Err(Status::bad_request(format!("container {c} is not valid for pod {name}"))),
-        None if containers.len() == 1 => Ok(containers[0].clone()),
-        None => {
-            let mut message =
-                format!("a container name must be specified for pod {name}, choose one of: [{}]", containers.join(" "));
-            if !init.is_empty() {
-                message.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
-            }
-            Err(Status::bad_request(message))
-        }
-    }
-}
-
 /// A container's log as read: where it lives and its lines so far, with their times.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Log {
@@ -118,38 +91,30 @@ pub struct Log {
 /// The log, or the apiserver's error. A pod with no node yet has an empty log (`LogLocation` has
 /// nowhere to proxy to, and the apiserver answers an empty body).
 pub fn read(world: &mut World, r: &LogRequest) -> Result<Log, Status> {
-    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
-    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
-    let container = container_of(&pod, r.container.as_deref())?;
+    let req = connect::log_request(&r.namespace, &r.pod, r.container.as_deref(), r.previous);
+    let lines = connect::log_lines(&world.call(req)?);
+    // Where the stream comes from, for `follow`: the pod as the apiserver's cache holds it.
+    let pod = Cluster::cached(world, &pod_key(r)).unwrap_or_default();
+    let container = container_of(&pod, r.container.as_deref()).unwrap_or_default();
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
-    if node.is_empty() {
-        return Ok(Log { node, container, lines: Vec::new() });
-    }
-    match Cluster::logs(world, &node, &r.namespace, &r.pod, &container, r.previous) {
-        Ok(Ok(lines)) => Ok(Log { node, container, lines }),
-        Ok(Err(e)) if e.ends_with("not found") && !e.starts_with("previous") => {
-            Err(Status::new(404, Reason::NotFound, e))
-        }
-        Ok(Err(e)) => Err(Status::bad_request(e)),
-        Err(no_route) => Err(Status::internal(format!(
-            "Get \"https://{ip}:10250/containerLogs/{ns}/{pod}/{container}\": dial tcp {ip}:10250: connect: no route to host",
-            ip = no_route.ip,
-            ns = r.namespace,
-            pod = r.pod
-        ))),
-    }
+    Ok(Log { node, container, lines })
+}
+
+fn pod_key(r: &LogRequest) -> String {
+    format!("/registry/pods/{}/{}", r.namespace, r.pod)
 }
 
 /// For `follow`: the lines written after the first `seen`, and whether the container still runs (the
 /// stream ends when it stops). Read from the kubelet and the apiserver's cache, as a follow's open
 /// stream costs no further requests.
 pub fn more(world: &mut World, r: &LogRequest, log: &Log, seen: usize) -> (Vec<(Millis, String)>, bool) {
-    let lines = match Cluster::logs(world, &log.node, &r.namespace, &r.pod, &log.container, false) {
-        Ok(Ok(lines)) => lines,
-        _ => return (Vec::new(), false),
+    let now = world.now();
+    let kubelet = world.nodes.get(&log.node).filter(|n| n.running).map(|n| &n.kubelet);
+    let Some(Ok(lines)) = kubelet.map(|k| k.logs_with_times(&r.namespace, &r.pod, Some(&log.container), false, now))
+    else {
+        return (Vec::new(), false);
     };
-    let key = format!("/registry/pods/{}/{}", r.namespace, r.pod);
-    let running = Cluster::cached(world, &key).is_some_and(|pod| {
+    let running = Cluster::cached(world, &pod_key(r)).is_some_and(|pod| {
         ["/status/containerStatuses", "/status/initContainerStatuses"].iter().any(|path| {
             pod.at(path).and_then(Value::as_array).into_iter().flatten().any(|c| {
                 c.get("name").and_then(Value::as_str) == Some(log.container.as_str())

@@ -259,6 +259,7 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
         // (the cacher's `shouldDelegateList`); other limited lists page from etcd.
         limit: number("limit").filter(|l| *l > 0 && param("resourceVersion") != Some("0")),
         continue_token: param("continue").filter(|c| !c.is_empty()).map(str::to_string),
+        params: Vec::new(),
     };
     let is_delete = matches!(verb, Verb::Delete | Verb::DeleteCollection);
     if is_delete {

@@ -16,6 +16,10 @@ pub fn body(s: &Status) -> (u16, Value) {
     let reason = if s.reason_text().is_empty() { "Timeout" } else { s.reason_text() };
     let mut v = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": s.message, "reason": reason, "code": code});
+    // `StatusReasonUnknown` is an empty reason, which the apiserver leaves out.
+    if s.reason == Reason::Unknown {
+        v.as_object_mut().map(|o| o.remove("reason"));
+    }
     if let Some(token) = &s.continue_token {
         v["metadata"]["continue"] = json!(token);
     }

@@ -143,12 +143,21 @@ pub fn parse(words: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
             };
             let spec = find_long(name).ok_or_else(|| format!("unknown flag: --{name}"))?;
             (spec, inline, format!("--{name}"))
-        } else if let Some(body) = w.strip_prefix('-').filter(|b| !b.is_empty()) {
-            let c = body.chars().next().expect("non-empty checked");
-            let spec = find_short(c).ok_or_else(|| format!("unknown shorthand flag: '{c}' in {w}"))?;
-            let rest = &body[c.len_utf8()..];
-            let inline = if rest.is_empty() { None } else { Some(rest.trim_start_matches('=').to_string()) };
-            (spec, inline, format!("-{c}"))
+        } else if let Some(mut body) = w.strip_prefix('-').filter(|b| !b.is_empty()) {
+            // pflag's combined shorthands: `-it` is `-i -t`; a flag that takes a value takes the
+            // rest of the word (`-nkube-system`).
+            loop {
+                let c = body.chars().next().expect("non-empty checked");
+                let spec = find_short(c).ok_or_else(|| format!("unknown shorthand flag: '{c}' in {w}"))?;
+                let rest = &body[c.len_utf8()..];
+                if matches!(spec.kind, FlagKind::Bool) && !rest.is_empty() && !rest.starts_with('=') {
+                    p.values.entry(spec.long.to_string()).or_default().push("true".into());
+                    body = rest;
+                    continue;
+                }
+                let inline = if rest.is_empty() { None } else { Some(rest.trim_start_matches('=').to_string()) };
+                break (spec, inline, format!("-{c}"));
+            }
         } else {
             p.positional.push(w.clone());
             continue;
@@ -216,6 +225,14 @@ mod tests {
     fn errors_in_kubectl_words() {
         assert_eq!(parse(&w("--foo"), SPECS), Err("unknown flag: --foo".into()));
         assert_eq!(parse(&w("-z"), SPECS), Err("unknown shorthand flag: 'z' in -z".into()));
+        let both =
+            parse(&w("-it x"), &[flag("stdin", Some('i'), FlagKind::Bool), flag("tty", Some('t'), FlagKind::Bool)])
+                .expect("combined shorthands parse");
+        assert!(both.bool("stdin") && both.bool("tty"), "{both:?}");
+        assert_eq!(
+            parse(&w("-iz"), &[flag("stdin", Some('i'), FlagKind::Bool)]).map(|_| ()),
+            Err("unknown shorthand flag: 'z' in -iz".into())
+        );
         assert_eq!(parse(&w("-o"), SPECS), Err("flag needs an argument: -o".into()));
         assert_eq!(parse(&w("--output"), SPECS), Err("flag needs an argument: --output".into()));
     }

@@ -1,22 +1,15 @@
-//! What kubectl reaches of the cluster: the kube-apiserver's REST API, the kubelets' exec, logs and
-//! metrics endpoints, and the virtual clock it waits on. The world answers in-process; the
-//! browser's separately loaded kubectl module reaches the same world over a JSON wire (`wire`).
+//! What kubectl reaches of the cluster: the kube-apiserver's REST API (exec and logs included, as
+//! its pods' subresources), the kubelets' metrics endpoints, and the virtual clock it waits on. The
+//! world answers in-process; the browser's separately loaded kubectl module reaches the same world
+//! over a JSON wire (`wire`).
 
 use serde_json::Value;
 
 use crate::sim::apiserver::request::{ApiRequest, EventType};
 use crate::sim::apiserver::status::Status;
-use crate::sim::dataplane::view::PodNetwork;
 use crate::sim::node::kubelet::inspect::{NodeUsage, PodUsage};
 use crate::sim::time::Millis;
 use crate::sim::world::World;
-
-/// A kubelet that cannot be dialled (its node is powered off or unknown): kubectl prints the
-/// address it tried, as `dial tcp <ip>:10250: connect: no route to host`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NoRoute {
-    pub ip: String,
-}
 
 /// Virtual time a watch kubectl opens is given to reach the apiserver and have its stream set up
 /// (the request's round trip), before kubectl acts on it or hangs up. `sandbox serve` gives a real
@@ -45,25 +38,6 @@ pub trait Cluster {
     fn watch_events(&mut self, id: u64, until: Millis) -> WatchBatch;
     /// kubectl hangs up a watch it opened: the apiserver sends it nothing more.
     fn close_watch(&mut self, id: u64);
-    /// `kubectl exec`: the kubelet runs `command` in the container; its answer is the output, or the
-    /// error the kubelet returned.
-    fn exec(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        command: &[String],
-    ) -> Result<Result<String, String>, NoRoute>;
-    /// `kubectl logs`: the container's log lines with their times, or the kubelet's error.
-    fn logs(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        previous: bool,
-    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute>;
     /// The node's resource use as metrics-server reports it; None when it cannot be scraped (down).
     fn node_usage(&self, node: &str) -> Option<NodeUsage>;
     /// Every pod's resource use, over the nodes metrics-server can scrape.
@@ -71,13 +45,9 @@ pub trait Cluster {
 }
 
 impl World {
-    /// A running node's kubelet, or the address a client would fail to dial.
-    fn reachable_kubelet(&self, node: &str) -> Result<&crate::sim::node::kubelet::Kubelet, NoRoute> {
-        match self.nodes.get(node) {
-            Some(n) if n.running => Ok(&n.kubelet),
-            Some(n) => Err(NoRoute { ip: n.config.internal_ip.clone() }),
-            None => Err(NoRoute { ip: node.to_string() }),
-        }
+    /// A running node's kubelet (metrics-server cannot scrape a node that is down).
+    fn reachable_kubelet(&self, node: &str) -> Option<&crate::sim::node::kubelet::Kubelet> {
+        self.nodes.get(node).filter(|n| n.running).map(|n| &n.kubelet)
     }
 }
 
@@ -119,48 +89,8 @@ impl Cluster for World {
         self.close_kubectl_watch(id)
     }
 
-    fn exec(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        command: &[String],
-    ) -> Result<Result<String, String>, NoRoute> {
-        let now = World::now(self);
-        self.reachable_kubelet(node)?;
-        let World { nodes, apiserver, k, .. } = self;
-        let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod);
-        let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
-        let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
-        let hops = view.take_hops();
-        drop(view);
-        // The program's packets now travel the simulated network, hop after hop (`dataplane::path`).
-        crate::sim::dataplane::path::send(k, hops);
-        if let Some(node) = nodes.get_mut(node) {
-            node.kubelet.rearm_probes(ns, pod, k);
-        }
-        // The command waited on the network (a timeout): kubectl waits with it, the cluster runs on.
-        if waited > 0 {
-            World::run_until(self, now + waited);
-        }
-        Ok(answer)
-    }
-
-    fn logs(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        previous: bool,
-    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
-        let now = World::now(self);
-        Ok(self.reachable_kubelet(node)?.logs_with_times(ns, pod, Some(container), previous, now))
-    }
-
     fn node_usage(&self, node: &str) -> Option<NodeUsage> {
-        self.reachable_kubelet(node).ok().map(|k| k.usage(World::now(self)))
+        self.reachable_kubelet(node).map(|k| k.usage(World::now(self)))
     }
 
     fn pod_usage(&self) -> Vec<PodUsage> {

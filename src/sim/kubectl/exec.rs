@@ -1,7 +1,8 @@
 //! `kubectl exec POD|TYPE/NAME [-c C] -- CMD ARGS...` (`cmd/exec/exec.go`): runs a command in a
-//! container through the node's kubelet and prints its output. Interactive shells (`-it -- sh`)
-//! need a terminal streamed to the container, which the sandbox does not have: they get a message
-//! saying so. Real kubectl goes through the apiserver's proxy; here kubectl asks the kubelet object.
+//! container and prints its output. As real kubectl, it posts to the pod's `exec` subresource; the
+//! apiserver dials the node's kubelet, which has the runtime run the command (`apiserver/connect.rs`,
+//! `node/kubelet/streaming.rs`), every hop a message in the trace. Interactive shells (`-it -- sh`)
+//! (`-it -- sh` with no input given) open a session the terminal keeps (`ExecSession`).
 
 use crate::sim::api::pointer::Pointer;
 use serde_json::Value;
@@ -9,7 +10,8 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace};
 use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
-use super::{Ctx, NoRoute, Output};
+use super::{Ctx, ExecSession, Output};
+use crate::sim::protocol::connect::{self, ExecAnswer};
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("container", Some('c'), FlagKind::Value),
@@ -54,11 +56,15 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if command.is_empty() {
         return Err("error: you must specify at least one command for the container".into());
     }
-    if (p.bool("stdin") || p.bool("tty")) && is_interactive_shell(&command) {
-        return Err(format!(
-            "error: interactive shells are not available in this sandbox (there is no terminal stream into the container).\nRun one command at a time instead, e.g. `kubectl exec {resource} -- ls /` or `kubectl exec {resource} -- sh -c 'echo $HOSTNAME'`"
-        ));
+    // `SetupTTY`: a stdin stream only with -i; a terminal only when the input is one. Here-documents
+    // and pipes (`<<EOF`, the native runner's scripts) are not, and an interactive shell needs one.
+    let stdin = if p.bool("stdin") { cx.stdin } else { None };
+    let tty = p.bool("stdin") && p.bool("tty") && stdin.is_none();
+    if p.bool("stdin") && p.bool("tty") && stdin.is_some() && !p.bool("quiet") {
+        out.stderr.push_str("Unable to use a TTY - input is not a terminal or the right kind of file\n");
     }
+    // An interactive shell on the terminal: the session the terminal keeps open.
+    let interactive = p.bool("stdin") && stdin.is_none() && is_interactive_shell(&command);
     let ns = namespace(&p);
     let (rt, name, _) = one_target(std::slice::from_ref(resource), true)?;
     let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
@@ -98,22 +104,53 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if node.is_empty() {
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
-    let answer = cx.world.exec(&node, &ns, &pod_name, &container, &command).map_err(|NoRoute { ip }| {
-        format!("Error from server: error dialing backend: dial tcp {ip}:10250: connect: no route to host")
-    })?;
-    match answer {
-        Ok(text) => {
-            out.stdout.push_str(&text);
+    if interactive {
+        return open_session(cx, &ns, &pod_name, &container, &command, out);
+    }
+    let req = connect::exec_request(&ns, &pod_name, Some(&container), &command, stdin, tty);
+    let answer = common::call(cx, req).map_err(|e| e.to_string())?;
+    match connect::exec_answer(&answer) {
+        ExecAnswer::Ran { stdout, exit_code } => {
+            out.stdout.push_str(&stdout);
+            match exit_code {
+                0 => Ok(()),
+                code => Err(format!("command terminated with exit code {code}")),
+            }
+        }
+        ExecAnswer::Failed(e) => Err(format!("error: {e}")),
+        // The kubelet's answer to the upgrade, as kubectl's SPDY dialer reports it.
+        ExecAnswer::Refused(e) if e.starts_with("pods \"") => {
+            Err("error: unable to upgrade connection: pod does not exist".into())
+        }
+        ExecAnswer::Refused(e) => Err(format!("error: {e}")),
+    }
+}
+
+/// Starts the shell on a terminal: the stream opens, the shell prints its prompt and waits. The
+/// terminal keeps the session ([`ExecSession`]) and sends each line typed to the shell.
+fn open_session(
+    cx: &mut Ctx,
+    ns: &str,
+    pod: &str,
+    container: &str,
+    shell: &[String],
+    out: &mut Output,
+) -> Result<(), String> {
+    let req = connect::exec_request(ns, pod, Some(container), shell, Some(""), true);
+    let answer = common::call(cx, req).map_err(|e| e.to_string())?;
+    match connect::exec_answer(&answer) {
+        ExecAnswer::Ran { stdout, .. } => {
+            out.session = Some(ExecSession {
+                namespace: ns.to_string(),
+                pod: pod.to_string(),
+                container: container.to_string(),
+                shell: shell.to_vec(),
+                prompt: stdout.trim_end_matches('\n').to_string(),
+            });
             Ok(())
         }
-        Err(e) => match e.rfind("command terminated with exit code") {
-            Some(i) => {
-                out.stdout.push_str(&e[..i]);
-                Err(e[i..].to_string())
-            }
-            None if e.starts_with("pods \"") => Err("error: unable to upgrade connection: pod does not exist".into()),
-            None => Err(format!("error: {e}")),
-        },
+        ExecAnswer::Failed(e) => Err(format!("error: {e}")),
+        ExecAnswer::Refused(e) => Err(format!("error: {e}")),
     }
 }
 

@@ -3,8 +3,8 @@
 //! `polymorphichelpers/logsforobject.go`), with kubectl's and the API server's wording for errors.
 //!
 //! `-f` returns the lines written so far: this function runs once per command, and streaming
-//! further lines is the terminal's job (the browser UI will follow later). Real kubectl reads logs
-//! through the apiserver's proxy to the kubelet; here kubectl asks the kubelet object directly.
+//! further lines is the terminal's job (the browser UI will follow later). As real kubectl, it
+//! reads the pod's `log` subresource, which the apiserver proxies to the node's kubelet.
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::apiserver::status::Reason;
@@ -13,8 +13,9 @@ use serde_json::Value;
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace};
 use super::target::{default_container, has_container, one_target, pods_rt, selected_pods, sort_by_logging};
-use super::{Ctx, NoRoute, Output};
+use super::{Ctx, Output};
 use crate::sim::node::kubelet::logcut::{self, LogCut};
+use crate::sim::protocol::connect;
 use crate::sim::time::{Millis, parse_duration, parse_rfc3339};
 
 const USAGE_ERR: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
@@ -200,7 +201,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     Ok(())
 }
 
-/// One container's log lines with their times, from the kubelet of the pod's node.
+/// One container's log lines with their times: the pod's `log` subresource, which the apiserver
+/// reads from the kubelet of the pod's node.
 fn container_log(
     cx: &mut Ctx,
     ns: &str,
@@ -209,18 +211,10 @@ fn container_log(
     previous: bool,
 ) -> Result<Vec<(Millis, String)>, String> {
     let name = common::name_of(pod);
-    let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default();
-    // An unscheduled pod has no kubelet to ask: the API server answers with an empty log.
-    if node.is_empty() {
-        return Ok(Vec::new());
-    }
-    let answer = cx.world.logs(node, ns, name, container, previous).map_err(|NoRoute { ip }| {
-        format!("Error from server: Get \"https://{ip}:10250/containerLogs/{ns}/{name}/{container}\": dial tcp {ip}:10250: connect: no route to host")
-    })?;
-    answer.map_err(|e| {
-        let reason = if e.ends_with("not found") && !e.starts_with("previous") { "NotFound" } else { "BadRequest" };
-        format!("Error from server ({reason}): {e}")
-    })
+    // A pod with no node yet: the apiserver answers an empty log (`LogLocation` has no location).
+    let answer =
+        common::call(cx, connect::log_request(ns, name, Some(container), previous)).map_err(|e| e.to_string())?;
+    Ok(connect::log_lines(&answer))
 }
 
 #[cfg(test)]

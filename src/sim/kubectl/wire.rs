@@ -11,9 +11,9 @@ use std::cell::Cell;
 
 use serde_json::{Map, Value, json};
 
-use super::cluster::{Cluster, NoRoute, WatchBatch};
+use super::cluster::{Cluster, WatchBatch};
 use super::printers::table::TableOptions;
-use super::{Output, Watching};
+use super::{ExecSession, Output, Watching};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, RequestOptions, Verb};
 use crate::sim::apiserver::status::{Reason, Status};
@@ -91,35 +91,6 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
         self.ask(json!({"op": "close_watch", "id": id}));
     }
 
-    fn exec(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        command: &[String],
-    ) -> Result<Result<String, String>, NoRoute> {
-        let answer = self
-            .ask(json!({"op": "exec", "node": node, "ns": ns, "pod": pod, "container": container, "command": command}));
-        kubelet_answer(&answer, |v| v.as_str().map(str::to_string))
-    }
-
-    fn logs(
-        &mut self,
-        node: &str,
-        ns: &str,
-        pod: &str,
-        container: &str,
-        previous: bool,
-    ) -> Result<Result<Vec<(Millis, String)>, String>, NoRoute> {
-        let answer = self.ask(
-            json!({"op": "logs", "node": node, "ns": ns, "pod": pod, "container": container, "previous": previous}),
-        );
-        kubelet_answer(&answer, |v| {
-            v.as_array()?.iter().map(|l| Some((l[0].as_u64()?, l[1].as_str()?.to_string()))).collect()
-        })
-    }
-
     fn node_usage(&self, node: &str) -> Option<NodeUsage> {
         node_usage_from_json(self.ask(json!({"op": "node_usage", "node": node})).get("usage")?)
     }
@@ -127,17 +98,6 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
     fn pod_usage(&self) -> Vec<PodUsage> {
         let answer = self.ask(json!({"op": "pod_usage"}));
         answer["pods"].as_array().map(|pods| pods.iter().filter_map(pod_usage_from_json).collect()).unwrap_or_default()
-    }
-}
-
-/// A kubelet's answer: `{"no_route": ip}`, `{"err": text}` or `{"ok": ...}` read by `ok`.
-fn kubelet_answer<T>(answer: &Value, ok: impl Fn(&Value) -> Option<T>) -> Result<Result<T, String>, NoRoute> {
-    if let Some(ip) = answer["no_route"].as_str() {
-        return Err(NoRoute { ip: ip.to_string() });
-    }
-    match answer.get("ok").and_then(ok) {
-        Some(v) => Ok(Ok(v)),
-        None => Ok(Err(answer["err"].as_str().map_or_else(|| garbled(answer).message, str::to_string))),
     }
 }
 
@@ -175,30 +135,11 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
             cluster.close_watch(m["id"].as_u64().unwrap_or(0));
             json!({})
         }
-        "exec" => {
-            let command: Vec<String> = m["command"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect())
-                .unwrap_or_default();
-            kubelet_to_json(cluster.exec(s("node"), s("ns"), s("pod"), s("container"), &command), |text| json!(text))
-        }
-        "logs" => kubelet_to_json(
-            cluster.logs(s("node"), s("ns"), s("pod"), s("container"), m["previous"].as_bool().unwrap_or(false)),
-            |lines| Value::Array(lines.into_iter().map(|(t, line)| json!([t, line])).collect()),
-        ),
         "node_usage" => json!({"usage": cluster.node_usage(s("node")).map(|u| node_usage_to_json(&u))}),
         "pod_usage" => json!({"pods": cluster.pod_usage().iter().map(pod_usage_to_json).collect::<Vec<_>>()}),
         other => json!({"err": format!("unknown message {other:?}")}),
     };
     answer.to_string()
-}
-
-fn kubelet_to_json<T>(answer: Result<Result<T, String>, NoRoute>, ok: impl Fn(T) -> Value) -> Value {
-    match answer {
-        Err(NoRoute { ip }) => json!({"no_route": ip}),
-        Ok(Err(e)) => json!({"err": e}),
-        Ok(Ok(v)) => json!({"ok": ok(v)}),
-    }
 }
 
 /// A watch event's type from its name on the wire (as the watch API spells it).
@@ -255,7 +196,7 @@ pub fn request_to_json(r: &ApiRequest) -> Value {
         "labelSelector": o.label_selector, "fieldSelector": o.field_selector, "resourceVersion": o.resource_version,
         "sendInitialEvents": o.send_initial_events, "timeoutSeconds": o.timeout_seconds, "dryRun": o.dry_run,
         "propagationPolicy": o.propagation_policy, "gracePeriodSeconds": o.grace_period_seconds,
-        "limit": o.limit, "continue": o.continue_token,
+        "limit": o.limit, "continue": o.continue_token, "params": o.params,
     })
 }
 
@@ -292,6 +233,12 @@ pub fn request_from_json(v: &Value) -> Option<ApiRequest> {
         grace_period_seconds: v["gracePeriodSeconds"].as_i64(),
         limit: v["limit"].as_i64(),
         continue_token: text("continue"),
+        params: v["params"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())))
+            .collect(),
     };
     Some(req)
 }
@@ -315,6 +262,7 @@ fn reason_from_name(name: &str) -> Option<Reason> {
         "TooManyRequests" => Reason::TooManyRequests,
         "RequestEntityTooLarge" => Reason::RequestEntityTooLarge,
         "ServiceUnavailable" => Reason::ServiceUnavailable,
+        "" => Reason::Unknown,
         "Expired" => Reason::Expired,
         "InternalError" => Reason::InternalError,
         "Timeout" => Reason::Timeout,
@@ -396,7 +344,11 @@ pub fn output_to_json(o: &Output) -> String {
         .iter()
         .map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)}))
         .collect();
-    json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching}).to_string()
+    let session = o.session.as_ref().map(|s| {
+        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt})
+    });
+    json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching, "session": session})
+        .to_string()
 }
 
 /// The page's side: what kubectl printed. An answer that cannot be read is reported as kubectl's
@@ -419,7 +371,20 @@ pub fn output_from_json(answer: &str) -> Output {
         stderr: text("stderr"),
         failed: o.get("failed").and_then(Value::as_bool).unwrap_or(true),
         watching,
+        session: o.get("session").and_then(session_from_json),
     }
+}
+
+fn session_from_json(v: &Value) -> Option<ExecSession> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let shell = v.get("shell")?.as_array()?.iter().map(|w| w.as_str().map(str::to_string)).collect::<Option<_>>()?;
+    Some(ExecSession {
+        namespace: text("namespace")?,
+        pod: text("pod")?,
+        container: text("container")?,
+        shell,
+        prompt: text("prompt")?,
+    })
 }
 
 fn watching_from_json(v: &Value) -> Option<Watching> {

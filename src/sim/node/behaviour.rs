@@ -177,6 +177,11 @@ pub struct Launch<'a> {
     pub host_listeners: &'a [(u16, bool)],
     /// What `kubectl exec` left in the container's own layer (`None`: removed), for exec probes.
     pub layer: Option<&'a BTreeMap<String, Option<String>>>,
+    /// What an exec's stdin stream carries (`kubectl exec -i`): a shell with no `-c` reads its
+    /// commands from it.
+    pub stdin: Option<&'a str>,
+    /// A terminal is attached to the exec (`kubectl exec -t`).
+    pub tty: bool,
 }
 
 /// The reason containerd reports for an exit code.

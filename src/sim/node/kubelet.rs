@@ -24,6 +24,7 @@ pub mod registration;
 pub mod replies;
 pub mod static_pods;
 pub mod status;
+pub mod streaming;
 pub mod sync;
 pub mod volumes;
 pub mod worker;
@@ -144,6 +145,9 @@ pub struct Kubelet {
     pub host: HostHandle,
     /// What the volume manager learned of the claims its pods mount: (namespace, claim).
     pub(crate) claims: BTreeMap<(String, String), claims::ClaimState>,
+    /// Exec streams the apiserver opened, by the id of the CRI `Exec` serving each: who asked and
+    /// the id of its request (`streaming.rs`).
+    pub(crate) streams: BTreeMap<u64, (Component, u64)>,
 }
 
 /// Which of `Kubelet::sources` watches what.
@@ -189,6 +193,7 @@ impl Kubelet {
             host_listeners: Vec::new(),
             host: Host::handle(&config_name),
             claims: BTreeMap::new(),
+            streams: BTreeMap::new(),
         }
     }
 
@@ -310,6 +315,7 @@ impl Kubelet {
             Payload::Watch(w) => self.on_watch(*w, k),
             Payload::Response(r) => self.on_response(*r, k),
             Payload::CriReply(r) => self.on_cri(*r, k),
+            Payload::Stream(r) => self.on_stream(msg.from, *r, k),
             _ => {}
         }
     }
@@ -357,6 +363,10 @@ impl Kubelet {
     }
 
     fn on_cri(&mut self, r: CriResponse, k: &mut Kernel) {
+        let r = match self.end_stream(r, k) {
+            Some(r) => r,
+            None => return,
+        };
         if Some(r.id) == self.events_stream {
             if let Ok(CriResult::Exited(e)) = r.result {
                 self.container_exited(&e.pod_uid, &e.container_id, e.exit_code, &e.reason, e.finished_at, k);

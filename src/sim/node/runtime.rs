@@ -268,7 +268,21 @@ impl Runtime {
                 self.host.borrow_mut().remove(&container_id);
                 self.send(k, from, id, Ok(CriResult::Done));
             }
+            // The world runs an exec (`World::runtime_exec`): the command needs the container's
+            // files and the pod's network, which the runtime alone does not hold. Reached without
+            // a world (a runtime tested on its own), it answers as containerd does for an id it
+            // cannot exec in.
+            CriCall::Exec { container_id, .. } => {
+                let e = err("NotFound", format!("failed to exec in container: container {container_id:?} not found"));
+                self.send(k, from, id, Err(e));
+            }
         }
+    }
+
+    /// Answers an exec after `after` ms of virtual time: how long the command ran (waiting on the
+    /// network, sleeping), as the streaming server closes the stream when the process ends.
+    pub fn answer_exec(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: Result<String, String>) {
+        self.reply_later(k, to, id, after, Ok(CriResult::ExecStream(out)), None);
     }
 
     fn create(
@@ -302,6 +316,8 @@ impl Runtime {
             host_listeners: &[],
             host: None,
             layer: None,
+            stdin: None,
+            tty: false,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -359,6 +375,8 @@ impl Runtime {
                 host_listeners: &[],
                 host: Some((&host.fs, at)),
                 layer: None,
+                stdin: None,
+                tty: false,
             });
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();

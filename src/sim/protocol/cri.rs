@@ -50,6 +50,17 @@ pub enum CriCall {
     RemoveContainer {
         container_id: String,
     },
+    /// Runs `cmd` in a running container. The real call answers with a URL of the runtime's
+    /// streaming server, which the kubelet proxies the apiserver's stream to; the simulation answers
+    /// with what flowed on that stream ([`CriResult::ExecStream`]).
+    Exec {
+        container_id: String,
+        cmd: Vec<String>,
+        /// What the stdin stream carries (`kubectl exec -i`), all of it.
+        stdin: Option<String>,
+        /// A terminal is attached (`kubectl exec -t`).
+        tty: bool,
+    },
 }
 
 /// What a sandbox is for (labels in the real CRI).
@@ -209,6 +220,9 @@ pub enum CriResult {
     Images(Vec<ImageInfo>),
     /// One event on the `GetContainerEvents` stream.
     Exited(ContainerExit),
+    /// What an exec's stream carried: the output, or the output and how the process failed
+    /// (`command terminated with exit code N`, or the runtime's error starting it).
+    ExecStream(Result<String, String>),
 }
 
 /// The answer to one `CriRequest` (same id).
@@ -240,6 +254,7 @@ impl CriRequest {
                 format!("StopContainer {} (timeout {timeout_seconds}s)", short_id(container_id))
             }
             CriCall::RemoveContainer { container_id } => format!("RemoveContainer {}", short_id(container_id)),
+            CriCall::Exec { container_id, cmd, .. } => format!("Exec {} {}", short_id(container_id), cmd.join(" ")),
         }
     }
 }
@@ -271,6 +286,11 @@ impl CriResponse {
                 format!("{} sandboxes, {} containers", sandboxes.len(), containers.len())
             }
             Ok(CriResult::Images(images)) => format!("{} images", images.len()),
+            Ok(CriResult::ExecStream(Ok(out))) => format!("ExecStream {} bytes, exit 0", out.len()),
+            Ok(CriResult::ExecStream(Err(e))) => match e.rsplit_once("command terminated with exit code ") {
+                Some((out, code)) => format!("ExecStream {} bytes, exit {code}", out.len()),
+                None => format!("ExecStream failed: {}", e.lines().last().unwrap_or_default()),
+            },
             Ok(CriResult::Exited(e)) => {
                 format!("ContainerExited {} exit {} ({})", short_id(&e.container_id), e.exit_code, e.reason)
             }

@@ -1,11 +1,13 @@
 //! Messages on the simulated network: API requests and responses, watch events, etcd traffic, CRI calls,
-//! metrics-server's scrapes of the kubelets, and the data plane's packets.
+//! metrics-server's scrapes of the kubelets, the apiserver's streams to kubelets, and the data plane's
+//! packets.
 
 use super::cri::{CriRequest, CriResponse};
 use super::etcd::{EtcdReply, EtcdRequest, EtcdWatchBatch};
 use super::kubelet::{ScrapeReply, ScrapeRequest};
 use super::packet::Packet;
 use super::request::{ApiRequest, ApiResponse, WatchNotice};
+use super::stream::{KubeletReply, KubeletRequest};
 use crate::sim::component::Component;
 
 mod content;
@@ -45,6 +47,10 @@ pub enum Payload {
     ScrapeReply(Box<ScrapeReply>),
     /// One hop of a packet of the data plane (a program in a pod connecting or asking DNS).
     Packet(Box<Packet>),
+    /// The kube-apiserver calls a kubelet's server for a pod's `exec` or `log` subresource.
+    Stream(Box<KubeletRequest>),
+    /// The kubelet's answer: the stream's content, or its refusal.
+    StreamReply(Box<KubeletReply>),
 }
 
 /// The trace's view of a payload.
@@ -72,6 +78,8 @@ impl Payload {
             Payload::Scrape(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
             Payload::ScrapeReply(r) => Described { kind: "kubelet", summary: r.summary(), key: None, revision: None },
             Payload::Packet(p) => Described { kind: "packet", summary: p.summary(), key: None, revision: None },
+            Payload::Stream(r) => Described { kind: "stream", summary: r.summary(), key: None, revision: None },
+            Payload::StreamReply(r) => Described { kind: "stream", summary: r.summary(), key: None, revision: None },
             Payload::EtcdWatch(w) => Described {
                 kind: "etcd-watch",
                 summary: w.summary(),

@@ -55,6 +55,16 @@ pub struct RequestOptions {
     pub limit: Option<i64>,
     /// For lists: the `continue` token of the previous page.
     pub continue_token: Option<String>,
+    /// The options of a connect subresource (`exec`, `log`) as its query parameters, in order:
+    /// `PodExecOptions` (`command` once per word, `container`, `stdin`, `tty`) or `PodLogOptions`.
+    pub params: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// The first value of a connect parameter.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
 }
 
 /// One REST call to the kube-apiserver.
@@ -144,6 +154,10 @@ impl ApiRequest {
     pub fn summary(&self) -> String {
         let watch = if self.verb == Verb::Watch { "?watch=true" } else { "" };
         let mut s = format!("{} {}{watch}", self.method(), self.path());
+        for (i, (k, v)) in self.options.params.iter().enumerate() {
+            s.push(if i == 0 { '?' } else { '&' });
+            s.push_str(&format!("{k}={v}"));
+        }
         // An Event says in words what its component did (`Scaled up replica set web-x from 0 to 1`):
         // the diagram and a command's story tell it with the request that records it.
         if self.resource.plural == "events"
@@ -173,6 +187,7 @@ pub struct ApiResponse {
 impl ApiResponse {
     pub fn summary(&self) -> String {
         match &self.result {
+            Ok(v) if v.get("stream").is_some() => stream_summary(v),
             Ok(v) => {
                 let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
                 match v.get("items").and_then(Value::as_array) {
@@ -190,6 +205,22 @@ impl ApiResponse {
     pub fn revision(&self) -> Option<i64> {
         self.result.as_ref().ok()?.at("/metadata/resourceVersion")?.as_str()?.parse().ok()
     }
+}
+
+/// A connect subresource's answer (`protocol/connect.rs`): the stream it stands for.
+fn stream_summary(v: &Value) -> String {
+    let text = |k: &str| v.get(k).and_then(Value::as_str);
+    if let Some(lines) = v.get("lines").and_then(Value::as_array) {
+        return format!("200 log ({} lines)", lines.len());
+    }
+    if let Some(refused) = text("refused") {
+        return format!("upgrade refused: {refused}");
+    }
+    if let Some(error) = text("error") {
+        return format!("101 Switching Protocols, stream ended: {error}");
+    }
+    let bytes = text("stdout").map_or(0, str::len);
+    format!("101 Switching Protocols, {bytes} bytes, exit {}", v["exitCode"].as_i64().unwrap_or(0))
 }
 
 /// A watch event's type, as the watch API names them.

@@ -30,6 +30,9 @@ pub enum Reason {
     ServiceUnavailable,
     /// The client could not reach the apiserver at all.
     Unreachable,
+    /// `StatusReasonUnknown` (an empty reason): what the apiserver answers for a plain Go error, such
+    /// as its proxy failing to dial a kubelet (`error dialing backend: ...`).
+    Unknown,
 }
 
 /// A failed request, as the apiserver reports it.
@@ -126,7 +129,7 @@ impl Status {
             Reason::TooManyRequests => "TooManyRequests",
             Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
             Reason::ServiceUnavailable => "ServiceUnavailable",
-            Reason::Unreachable => "",
+            Reason::Unreachable | Reason::Unknown => "",
         }
     }
 
@@ -141,6 +144,7 @@ impl Status {
             // ...`), so neither the "Error from server" prefix nor the `error when creating` context shows.
             Reason::Invalid => self.message.clone(),
             Reason::Unreachable => msg,
+            Reason::Unknown => format!("Error from server: {msg}"),
             Reason::Timeout => format!("Error from server (Timeout): {msg}"),
             _ => format!("Error from server ({}): {msg}", self.reason_text()),
         }

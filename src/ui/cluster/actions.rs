@@ -24,7 +24,14 @@ impl Cluster {
     /// continue the preset's).
     pub(super) fn perform_titled(&mut self, op: Op, origin: Origin, title: Option<String>) {
         if let Op::Kubectl { line, stdin } = &op {
-            self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin));
+            match (origin, &self.shell) {
+                (Origin::Shell, Some(shell)) => {
+                    let typed = stdin.as_deref().unwrap_or_default().trim_end_matches('\n');
+                    let shown = format!("{}{typed}", shell.prompt);
+                    self.print(LineKind::Typed, &shown);
+                }
+                _ => self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin)),
+            }
         }
         let Ok(mut w) = self.world.try_borrow_mut() else {
             if matches!(op, Op::Kubectl { .. }) {
@@ -42,7 +49,12 @@ impl Cluster {
         let result = bridge::apply(&mut w, &op);
         drop(w);
         match result {
-            Ok(Some(ran)) => self.show(ran, origin),
+            Ok(Some(mut ran)) => {
+                if origin == Origin::Shell && !ends_shell(&op) {
+                    ran.stderr = shell_stderr(&ran.stderr);
+                }
+                self.show(ran, origin)
+            }
             Ok(None) => self.print(LineKind::Info, &fault_note(&op)),
             Err(e) => {
                 self.print(LineKind::Stderr, &format!("cannot do that: {e}"));
@@ -77,6 +89,11 @@ impl Cluster {
         if !ran.watching.is_empty() {
             Rc::make_mut(&mut self.watching).extend(ran.watching);
         }
+        if origin == Origin::Terminal
+            && let Some(shell) = ran.session
+        {
+            self.shell = Some(Rc::new(shell));
+        }
         if origin != Origin::Export {
             self.print(LineKind::Stdout, &out);
         }
@@ -92,9 +109,21 @@ impl Cluster {
                 let text = if ok { out } else { err };
                 self.last_apply = Some(ApplyOutcome { ok, text, serial });
             }
-            Origin::Terminal => {}
+            Origin::Terminal | Origin::Shell => {}
         }
     }
+}
+
+/// Whether a line typed into the shell ends it (`exit N`): then kubectl reports the shell's exit code.
+fn ends_shell(op: &Op) -> bool {
+    matches!(op, Op::Kubectl { stdin: Some(s), .. } if s.trim_start().starts_with("exit"))
+}
+
+/// What an interactive shell shows of a line's errors: each line runs as an exec of its own, whose
+/// end kubectl reports (`command terminated with exit code 1`); in the shell the session goes on,
+/// and only its end is reported.
+fn shell_stderr(stderr: &str) -> String {
+    stderr.lines().filter(|l| !l.starts_with("command terminated with exit code ")).map(|l| format!("{l}\n")).collect()
 }
 
 /// How a command is echoed in the terminal: Export and the editor say where the text went or came
@@ -103,7 +132,7 @@ fn echo(line: &str, stdin: Option<&str>, origin: Origin) -> String {
     match (stdin, origin) {
         (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
         (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
-        (Some(s), Origin::Terminal) => format!("{line} <<EOF\n{}EOF", s),
+        (Some(s), Origin::Terminal | Origin::Shell) => format!("{line} <<EOF\n{}EOF", s),
         (None, _) => line.to_string(),
     }
 }

@@ -17,6 +17,8 @@ pub enum LineKind {
     Stderr,
     /// A note from the sandbox itself (help, restored sessions, faults).
     Info,
+    /// A line typed into a container's shell, after the shell's own prompt.
+    Typed,
 }
 
 /// One block of output; may span several lines.

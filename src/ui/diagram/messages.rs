@@ -91,6 +91,7 @@ fn kind_class(kind: &str) -> Option<&'static str> {
         "cri" => "kind-cri",
         "kubelet" => "kind-kubelet",
         "packet" => "kind-packet",
+        "stream" => "kind-stream",
         _ => return None,
     })
 }
@@ -101,7 +102,7 @@ mod tests {
 
     #[test]
     fn every_kind_the_simulation_sends_has_its_class() {
-        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri", "kubelet", "packet"] {
+        for kind in ["request", "response", "watch", "etcd", "etcd-watch", "cri", "kubelet", "packet", "stream"] {
             assert_eq!(kind_class(kind).map(String::from), Some(format!("kind-{kind}")));
         }
         assert_eq!(kind_class("gossip"), None);

@@ -109,6 +109,8 @@ pub fn exec_run(
         .collect();
     ex.files.extend(layer.iter().map(|(p, c)| (p.clone(), c.clone())));
     let pieces: Vec<Vec<Piece>> = argv.iter().map(|a| vec![Piece::Text(a.clone())]).collect();
+    ex.stdin = launch.stdin.map(str::to_string);
+    ex.tty = launch.tty;
     let effect = run(&mut ex, &pieces);
     let unknown = effect.unknown.is_some();
     let status = effect.status;
@@ -165,6 +167,28 @@ mod tests {
                 unknown: false
             }
         );
+    }
+
+    /// A shell with no `-c` reads its script from stdin (`kubectl exec -i POD -- sh <<EOF`); on a
+    /// terminal (`-t`) it is interactive and prints its prompt first: busybox ash's `\w \$ `,
+    /// Debian bash's `\u@\h:\w\$ `, dash's `# `.
+    #[test]
+    fn a_shell_reads_stdin_and_prompts_on_a_terminal() {
+        let ran = |image: &str, shell: &str, stdin: Option<&str>, tty: bool| {
+            let cmd = argv(&["sleep", "3600"]);
+            let l = Launch { stdin, tty, ..launch(image, &cmd, &[], &[]) };
+            match exec_in(&Behaviour::of(&l), &l, &argv(&[shell]), 1000, 0) {
+                ExecOutput::Ran { exit_code, output, .. } => (exit_code, output),
+                other => panic!("{shell} in {image} runs: {other:?}"),
+            }
+        };
+        assert_eq!(ran("busybox", "sh", Some("echo a\nexit 4\necho b\n"), false), (4, vec!["a".to_string()]));
+        assert_eq!(ran("busybox", "sh", None, false), (0, vec![]));
+        for (image, shell, prompt) in
+            [("busybox", "sh", "/ # "), ("debian", "bash", "root@web-1:/# "), ("debian", "sh", "# ")]
+        {
+            assert_eq!(ran(image, shell, Some(""), true), (0, vec![prompt.to_string()]), "{shell} in {image}");
+        }
     }
 
     #[test]

@@ -107,6 +107,8 @@ pub struct Exec<'a> {
     pub background: Option<End>,
     /// True while running argv directly (not inside a script).
     pub top_level: bool,
+    /// A terminal is attached (`kubectl exec -t`): an interactive shell prints its prompt.
+    pub tty: bool,
     /// The last command run was unknown (a script's last unknown command is its main process).
     pub last_unknown: Option<String>,
     /// Steady CPU use the programs asked for (`stress --cpu 2`), in millicores.
@@ -140,6 +142,7 @@ impl<'a> Exec<'a> {
             notes: Vec::new(),
             background: None,
             top_level: false,
+            tty: false,
             last_unknown: None,
             cpu_hint: 0,
             memory_hint: 0,

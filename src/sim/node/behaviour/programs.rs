@@ -115,7 +115,8 @@ pub fn program(ex: &mut Exec<'_>, argv: &[Vec<Piece>], args: &[String]) -> Effec
     }
 }
 
-/// `sh -c "script"`, `bash -ec "script"`, or a shell with nothing to read (exits at once without a tty).
+/// `sh -c "script"`, `bash -ec "script"`, a shell reading its script from stdin, or a shell with
+/// nothing to read (exits at once without a tty).
 fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
     let mut i = 0;
     let mut script = None;
@@ -136,15 +137,23 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
             return unknown(ex, a);
         }
     }
-    let Some(script) = script else {
-        if rest.iter().any(|a| a == "-c") {
+    // With no `-c`, a shell reads its commands from stdin (`kubectl exec -i POD -- sh <<EOF`).
+    let script = match (script, ex.stdin.take()) {
+        (Some(script), _) => script.clone(),
+        (None, _) if rest.iter().any(|a| a == "-c") => {
             return Effect::fail(2, format!("{name}: -c requires an argument"));
         }
-        return Effect::status(0);
+        // On a terminal the shell is interactive: it prints its prompt before reading.
+        (None, Some(input)) if ex.tty => {
+            ex.apply(Effect::out(vec![Line::text(prompt(ex, name))]), &[]);
+            input
+        }
+        (None, Some(input)) => input,
+        (None, None) => return Effect::status(0),
     };
     let top = ex.top_level;
     ex.top_level = false;
-    ex.run_script(script);
+    ex.run_script(&script);
     ex.top_level = top;
     let end = ex.end.take();
     let status = ex.status;
@@ -158,6 +167,17 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
         }
         None if top => Effect::end(End::Exit(status)),
         None => Effect::status(status),
+    }
+}
+
+/// The prompt an interactive shell prints for root in `/`: busybox ash's `\w \$ `, bash's
+/// (Debian's `/etc/bash.bashrc`: `\u@\h:\w\$ `), dash's `# `.
+pub fn prompt(ex: &Exec<'_>, shell: &str) -> String {
+    let host = ex.ctx.hostname.split('.').next().unwrap_or_default();
+    match (shell, ex.ctx.busybox) {
+        ("bash", _) => format!("root@{host}:/# "),
+        (_, true) => "/ # ".to_string(),
+        _ => "# ".to_string(),
     }
 }
 

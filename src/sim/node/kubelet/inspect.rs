@@ -43,6 +43,15 @@ pub struct RequestLoop {
 const SYSTEM_CPU_MILLIS: u64 = 60;
 const SYSTEM_MEMORY: u64 = 600 << 20;
 
+/// What an exec runs and what its streams carry: the command, its stdin (`-i`) and whether a
+/// terminal is attached (`-t`: an interactive shell prints its prompt).
+#[derive(Debug, Clone, Copy)]
+pub struct ExecIo<'a> {
+    pub argv: &'a [String],
+    pub stdin: Option<&'a str>,
+    pub tty: bool,
+}
+
 impl Kubelet {
     fn find(&self, namespace: &str, pod: &str, container: Option<&str>) -> Result<(&PodWorker, usize), String> {
         let w = self
@@ -128,21 +137,22 @@ impl Kubelet {
         argv: &[String],
         now: Millis,
     ) -> Result<String, String> {
-        self.exec_net(namespace, pod, container, argv, now, None).0
+        let io = ExecIo { argv, stdin: None, tty: false };
+        self.exec_net(namespace, pod, container, io, now, None).0
     }
 
-    /// [`Self::exec`] with the pod's view of the network; also how long the command waited on it
-    /// (timeouts), which `kubectl exec` waits for too.
+    /// [`Self::exec`] with what the exec's stdin carries and the pod's view of the network; also
+    /// how long the command waited on it (timeouts), which `kubectl exec` waits for too.
     pub fn exec_net(
         &self,
         namespace: &str,
         pod: &str,
         container: Option<&str>,
-        argv: &[String],
+        io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
     ) -> (Result<String, String>, Millis) {
-        match self.exec_parts(namespace, pod, container, argv, now, net) {
+        match self.exec_parts(namespace, pod, container, io, now, net) {
             Ok((text, waited)) => (text, waited),
             Err(e) => (Err(e), 0),
         }
@@ -153,18 +163,14 @@ impl Kubelet {
         namespace: &str,
         pod: &str,
         container: Option<&str>,
-        argv: &[String],
+        io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
     ) -> Result<(Result<String, String>, Millis), String> {
-        let (w, i) = self.find(namespace, pod, container)?;
-        let phase = status::phase(w);
-        if matches!(phase, "Succeeded" | "Failed") {
-            return Err(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
-        }
+        let (w, i) = self.exec_target(namespace, pod, container)?;
         let c = &w.containers[i];
-        let name = &w.spec.container(i).name;
         let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
+            let name = &w.spec.container(i).name;
             return Err(format!("unable to upgrade connection: container not found ({name:?})"));
         };
         let mut parts = self.launch_parts(w, i)?;
@@ -173,7 +179,7 @@ impl Kubelet {
         if let Some(files) = self.host.borrow().started_files.get(&cid) {
             parts.files = files.clone();
         }
-        let (output, waited) = self.exec_on_disk(b, &parts, &cid, argv, now.saturating_sub(*started_at), now, net);
+        let (output, waited) = self.exec_on_disk(b, &parts, &cid, io, now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
@@ -195,6 +201,36 @@ impl Kubelet {
             }
         };
         Ok((answer, waited))
+    }
+
+    /// The running container an exec would run in, or why the kubelet refuses before any stream
+    /// opens (`GetExec`'s `findContainer`: `container not found ("x")`).
+    pub(crate) fn exec_target(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<(&PodWorker, usize), String> {
+        let (w, i) = self.find(namespace, pod, container)?;
+        let phase = status::phase(w);
+        if matches!(phase, "Succeeded" | "Failed") {
+            return Err(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
+        }
+        let c = &w.containers[i];
+        let name = &w.spec.container(i).name;
+        match (&c.status, &c.behaviour) {
+            (CStatus::Running { .. }, Some(_)) => Ok((w, i)),
+            _ => Err(format!("unable to upgrade connection: container not found ({name:?})")),
+        }
+    }
+
+    /// The pod and container a runtime container id belongs to: `(namespace, pod, container)`.
+    pub fn container_by_id(&self, id: &str) -> Option<(String, String, String)> {
+        self.keys.iter().find_map(|((ns, pod), uid)| {
+            let w = self.pods.get(uid)?;
+            let i = w.containers.iter().position(|c| c.id.as_deref() == Some(id))?;
+            Some((ns.clone(), pod.clone(), w.spec.container(i).name.clone()))
+        })
     }
 
     /// After a `kubectl exec` into the pod: its sleeping probes look at the files again.
@@ -225,7 +261,7 @@ impl Kubelet {
         b: &Behaviour,
         parts: &LaunchParts,
         cid: &str,
-        argv: &[String],
+        io: ExecIo<'_>,
         elapsed: Millis,
         now: Millis,
         net: Option<&dyn Network>,
@@ -236,7 +272,9 @@ impl Kubelet {
             let layer = host.layers.get(cid).cloned().unwrap_or_default();
             let mut launch = parts.launch();
             launch.host = Some((&host.fs, now));
-            exec_run(b, &launch, argv, elapsed, now, net, &layer)
+            launch.stdin = io.stdin;
+            launch.tty = io.tty;
+            exec_run(b, &launch, io.argv, elapsed, now, net, &layer)
         };
         let mut host = self.host.borrow_mut();
         let mut t = now;

@@ -37,6 +37,8 @@ impl LaunchParts {
             host_listeners: &[],
             host: None,
             layer: None,
+            stdin: None,
+            tty: false,
         }
     }
 }

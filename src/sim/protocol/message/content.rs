@@ -32,6 +32,11 @@ impl Payload {
             Payload::Scrape(r) => Content::Text(r.summary()),
             Payload::ScrapeReply(r) => Content::Text(format!("{r:#?}")),
             Payload::Packet(p) => Content::Document(packet(p)),
+            Payload::Stream(r) => Content::Text(format!("{:#?}", r)),
+            Payload::StreamReply(r) => Content::Text(match &r.result {
+                Ok(data) => format!("{data:#?}"),
+                Err(e) => e.clone(),
+            }),
         }
     }
 }
@@ -88,6 +93,16 @@ fn query(o: &RequestOptions) -> Map<String, Value> {
     }
     if let Some(g) = o.grace_period_seconds {
         put("gracePeriodSeconds", json!(g));
+    }
+    for (k, v) in &o.params {
+        match q.get_mut(k) {
+            // A repeated parameter (`command=ls&command=/`) is a list.
+            Some(Value::Array(a)) => a.push(json!(v)),
+            Some(first) => *first = json!([first.clone(), v]),
+            None => {
+                q.insert(k.clone(), json!(v));
+            }
+        }
     }
     q
 }

@@ -1,0 +1,113 @@
+//! The pods' `exec` and `log` subresources as a client calls them: the request with its options as
+//! query parameters, and what the answer's stream carried (the apiserver's side is
+//! `apiserver/connect.rs`).
+
+use serde_json::Value;
+
+use super::request::{ApiRequest, Verb};
+use crate::sim::api;
+use crate::sim::time::Millis;
+
+fn pods() -> &'static api::ResourceType {
+    api::resolve("pods").expect("pods are always served")
+}
+
+/// `POST .../pods/NAME/exec?command=..&container=..&stderr=true&stdout=true`: `PodExecOptions` as
+/// kubectl's parameter codec writes them (keys sorted, `command` once per word).
+/// With `stdin`, its content is what the stream's stdin channel carries (the request's body here).
+pub fn exec_request(
+    ns: &str,
+    pod: &str,
+    container: Option<&str>,
+    command: &[String],
+    stdin: Option<&str>,
+    tty: bool,
+) -> ApiRequest {
+    let mut req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("exec");
+    let mut params: Vec<(String, String)> = command.iter().map(|c| ("command".to_string(), c.clone())).collect();
+    if let Some(c) = container {
+        params.push(("container".into(), c.into()));
+    }
+    params.push(("stderr".into(), "true".into()));
+    if let Some(input) = stdin {
+        params.push(("stdin".into(), "true".into()));
+        req.body = Some(serde_json::json!({ "stdin": input }));
+    }
+    params.push(("stdout".into(), "true".into()));
+    if tty {
+        params.push(("tty".into(), "true".into()));
+    }
+    req.options.params = params;
+    req
+}
+
+/// `GET .../pods/NAME/log?container=..[&previous=true]`.
+pub fn log_request(ns: &str, pod: &str, container: Option<&str>, previous: bool) -> ApiRequest {
+    let mut req = ApiRequest::new(0, Verb::Get, pods()).in_namespace(Some(ns)).named(pod).on_subresource("log");
+    if let Some(c) = container {
+        req.options.params.push(("container".into(), c.into()));
+    }
+    if previous {
+        req.options.params.push(("previous".into(), "true".into()));
+    }
+    req
+}
+
+/// How an exec ended, as its client sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecAnswer {
+    /// The command ran: its output and exit code.
+    Ran { stdout: String, exit_code: i64 },
+    /// The stream opened, and its error channel reported a failure to run the command.
+    Failed(String),
+    /// The kubelet refused to open the stream (the body of its answer to the upgrade).
+    Refused(String),
+}
+
+/// Reads the apiserver's answer to an exec.
+pub fn exec_answer(v: &Value) -> ExecAnswer {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    if let Some(refused) = text("refused") {
+        return ExecAnswer::Refused(refused);
+    }
+    if let Some(error) = text("error") {
+        return ExecAnswer::Failed(error);
+    }
+    ExecAnswer::Ran { stdout: text("stdout").unwrap_or_default(), exit_code: v["exitCode"].as_i64().unwrap_or(0) }
+}
+
+/// Reads the apiserver's answer to a log request: each line with the time it was written.
+pub fn log_lines(v: &Value) -> Vec<(Millis, String)> {
+    let lines = v.get("lines").and_then(Value::as_array).into_iter().flatten();
+    lines.filter_map(|l| Some((l[0].as_u64()?, l[1].as_str()?.to_string()))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn exec_parameters_are_sorted_as_kubectl_encodes_them() {
+        let r = exec_request("default", "web", Some("nginx"), &["ls".into(), "/".into()], Some(""), true);
+        assert_eq!(
+            r.summary(),
+            "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stderr=true&stdin=true&stdout=true&tty=true"
+        );
+        assert_eq!(
+            log_request("default", "web", Some("nginx"), true).summary(),
+            "GET /api/v1/namespaces/default/pods/web/log?container=nginx&previous=true"
+        );
+    }
+
+    #[test]
+    fn answers_read_back() {
+        assert_eq!(
+            exec_answer(&json!({"stream": "exec", "stdout": "a\n", "exitCode": 2})),
+            ExecAnswer::Ran { stdout: "a\n".into(), exit_code: 2 }
+        );
+        assert_eq!(exec_answer(&json!({"refused": "no"})), ExecAnswer::Refused("no".into()));
+        assert_eq!(exec_answer(&json!({"error": "boom"})), ExecAnswer::Failed("boom".into()));
+        assert_eq!(log_lines(&json!({"lines": [[5, "x"], ["bad"]]})), vec![(5, "x".to_string())]);
+    }
+}

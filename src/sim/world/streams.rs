@@ -1,0 +1,45 @@
+//! The container runtime's streaming server: where a CRI `Exec` runs. The command needs the
+//! container's files (the kubelet's view of the node's disk) and the pod's network (every node's
+//! kube-proxy rules, the CNI, CoreDNS), which only the world holds together, so the world runs it
+//! when the `Exec` reaches the runtime, and the runtime answers when the command has ended.
+
+use super::World;
+use crate::sim::component::Component;
+use crate::sim::dataplane::view::PodNetwork;
+use crate::sim::message::{Message, Payload};
+use crate::sim::node::kubelet::inspect::ExecIo;
+use crate::sim::protocol::cri::{CriCall, CriError, CriResponse};
+
+impl World {
+    /// Runs a CRI `Exec` delivered to the runtime of `node`; hands back any other message for the
+    /// runtime to handle itself.
+    pub(super) fn runtime_exec(&mut self, node: &str, msg: Message) -> Option<Message> {
+        let Payload::Cri(req) = &msg.payload else { return Some(msg) };
+        let CriCall::Exec { container_id, cmd, stdin, tty } = &req.call else { return Some(msg) };
+        let (id, from) = (req.id, msg.from.clone());
+        let now = self.now();
+        let World { nodes, apiserver, k, .. } = self;
+        let target = nodes.get(node).and_then(|n| n.kubelet.container_by_id(container_id));
+        let Some((ns, pod, container)) = target else {
+            let e = CriError { code: "NotFound", message: format!("container {container_id:?} not found") };
+            let reply = Payload::CriReply(Box::new(CriResponse { id, result: Err(e) }));
+            k.send(Component::Runtime(node.to_string()), from, reply);
+            return None;
+        };
+        let (answer, waited, hops) = {
+            let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(&ns, &pod);
+            let kubelet = &nodes.get(node)?.kubelet;
+            let io = ExecIo { argv: cmd, stdin: stdin.as_deref(), tty: *tty };
+            let (answer, waited) = kubelet.exec_net(&ns, &pod, Some(&container), io, now, Some(&view));
+            (answer, waited, view.take_hops())
+        };
+        // The program's packets travel the simulated network, hop after hop (`dataplane::path`),
+        // caused by the Exec that ran it.
+        crate::sim::dataplane::path::send(k, hops);
+        let n = nodes.get_mut(node)?;
+        // What the command wrote may change what the pod's probes see.
+        n.kubelet.rearm_probes(&ns, &pod, k);
+        n.runtime.answer_exec(k, from, id, waited, answer);
+        None
+    }
+}
