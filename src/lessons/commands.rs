@@ -90,7 +90,7 @@ fn parse_fault(line: &str) -> Result<Fault, String> {
         [_, "node", name] => Ok(Fault::Node { name: name.to_string(), running }),
         [_, "node"] => Err(format!("expected `{} node NAME`: which node?", words[0])),
         [_, name] => match Component::parse(name) {
-            Some(c @ (Component::Kubectl | Component::LocalPathProvisioner)) => {
+            Some(c @ (Component::Kubectl | Component::LocalPathProvisioner | Component::IngressNginx)) => {
                 Err(format!("{c} cannot be stopped or started on its own"))
             }
             Some(component) => Ok(Fault::Component { component, running }),

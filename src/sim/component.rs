@@ -14,6 +14,8 @@ pub enum Component {
     CloudControllerManager,
     /// kind's local-path-provisioner, while its pod's container runs.
     LocalPathProvisioner,
+    /// ingress-nginx's controller, while its pod's container runs (installed on demand).
+    IngressNginx,
     Kubelet(String),
     KubeProxy(String),
     Runtime(String),
@@ -38,6 +40,7 @@ impl Component {
             Component::ControllerManager => "kube-controller-manager",
             Component::CloudControllerManager => "cloud-controller-manager",
             Component::LocalPathProvisioner => "local-path-provisioner",
+            Component::IngressNginx => "ingress-nginx-controller",
             Component::Kubelet(_) => "kubelet",
             Component::KubeProxy(_) => "kube-proxy",
             Component::Runtime(_) => "container-runtime",
@@ -63,6 +66,7 @@ impl Component {
             "kube-controller-manager" => Component::ControllerManager,
             "cloud-controller-manager" => Component::CloudControllerManager,
             "local-path-provisioner" => Component::LocalPathProvisioner,
+            "ingress-nginx-controller" => Component::IngressNginx,
             _ => return None,
         })
     }
@@ -91,6 +95,7 @@ mod tests {
             Component::ControllerManager,
             Component::CloudControllerManager,
             Component::LocalPathProvisioner,
+            Component::IngressNginx,
             Component::Kubelet("worker".into()),
             Component::KubeProxy("worker2".into()),
             Component::Runtime("w3".into()),

@@ -28,6 +28,7 @@ use super::node::kubelet::registration::NodeConfig;
 use super::node::proxy::KubeProxy;
 use super::node::registry::Registry;
 use super::node::runtime::Runtime;
+use super::ingress::IngressNginx;
 use super::provisioner::LocalPathProvisioner;
 use super::scheduler::Scheduler;
 use super::time::Millis;
@@ -61,6 +62,8 @@ pub struct World {
     pub cloud: CloudControllerManager,
     /// kind's local-path-provisioner, up while its pod's container runs (`world/boot.rs`).
     pub provisioner: LocalPathProvisioner,
+    /// ingress-nginx's controller, up while its pod's container runs (installed on demand).
+    pub ingress: IngressNginx,
     pub nodes: BTreeMap<String, Box<NodeActors>>,
     /// The image registry every node pulls from.
     pub registry: Registry,
@@ -115,6 +118,7 @@ impl World {
             controllers,
             cloud,
             provisioner: LocalPathProvisioner::new(),
+            ingress: IngressNginx::new(),
             nodes: BTreeMap::new(),
             registry: Registry::default(),
             next_node_index: 0,
@@ -191,6 +195,7 @@ impl World {
             Component::ControllerManager => self.controllers.on_message(msg, k),
             Component::CloudControllerManager => self.cloud.on_message(msg, k),
             Component::LocalPathProvisioner => self.provisioner.on_message(msg, k),
+            Component::IngressNginx => self.ingress.on_message(msg, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_message(msg, k);
@@ -200,7 +205,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_message(msg, k, &self.registry);
                 }
-                self.sync_provisioner();
+                self.sync_pod_processes();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -236,6 +241,7 @@ impl World {
             Component::ControllerManager => self.controllers.on_timer(kind, k),
             Component::CloudControllerManager => self.cloud.on_timer(kind, k),
             Component::LocalPathProvisioner => self.provisioner.on_timer(kind, k),
+            Component::IngressNginx => self.ingress.on_timer(kind, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_timer(kind, k);
@@ -245,7 +251,7 @@ impl World {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.runtime.on_timer(kind, k);
                 }
-                self.sync_provisioner();
+                self.sync_pod_processes();
             }
             Component::KubeProxy(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -287,6 +293,7 @@ impl World {
             Component::ControllerManager => self.controllers.running,
             Component::CloudControllerManager => self.cloud.running,
             Component::LocalPathProvisioner => self.provisioner.running,
+            Component::IngressNginx => self.ingress.running,
             Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) => {
                 self.nodes.get(n).is_some_and(|node| node.running)
             }

@@ -11,7 +11,7 @@ pub struct Entry {
 }
 
 /// Every component, in the order the diagram draws them.
-pub const ENTRIES: [Entry; 10] = [
+pub const ENTRIES: [Entry; 11] = [
     Entry {
         role: "kubectl",
         title: "kubectl (you)",
@@ -55,6 +55,12 @@ pub const ENTRIES: [Entry; 10] = [
         sends: "Watches on claims, volumes and StorageClasses; creates of pvc-<uid> PersistentVolumes (and deletes of released ones); Provisioning events on the claims.",
     },
     Entry {
+        role: "ingress-nginx-controller",
+        title: "ingress-nginx controller",
+        does: "The Ingress controller of kind's Ingress guide, a pod in ingress-nginx (installed with kubectl apply -f of the guide's URL). It turns the Ingresses of its class into nginx routes by host and path, and proxies each request straight to a ready pod of the backend Service.",
+        sends: "Watches on Ingresses, IngressClasses, Services and EndpointSlices; status updates that publish the address `localhost` on its Ingresses; Sync events.",
+    },
+    Entry {
         role: "kubelet",
         title: "kubelet",
         does: "The agent on every node. It registers the node, renews its lease as a heartbeat, and runs the pods bound to it through the container runtime, reporting their status.",
@@ -95,6 +101,7 @@ mod tests {
             Component::ControllerManager,
             Component::CloudControllerManager,
             Component::LocalPathProvisioner,
+            Component::IngressNginx,
             Component::Kubelet("n".into()),
             Component::KubeProxy("n".into()),
             Component::Runtime("n".into()),

@@ -124,6 +124,8 @@ pub struct Layout {
     /// Where kind's local-path-provisioner is drawn: it is no box of its own but a pod, so its
     /// messages leave from its pod's chip (or the `+N` chip hiding it, or its node).
     pub provisioner: Option<Rect>,
+    /// Where ingress-nginx's controller is drawn: likewise its pod (once installed).
+    pub ingress_controller: Option<Rect>,
     /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
     /// (every dot on the wire is looked up on every tick).
     link_index: BTreeMap<String, BTreeMap<String, usize>>,
@@ -164,7 +166,8 @@ impl Layout {
                 path: vec![Point::new(k.cx(), k.bottom()), Point::new(k.cx(), node.runtime.rect.y)],
             });
         }
-        let provisioner = provisioner_anchor(model, &grid.nodes);
+        let provisioner = pod_anchor(model, &grid.nodes, PROVISIONER_NAMESPACE, PROVISIONER);
+        let ingress_controller = pod_anchor(model, &grid.nodes, INGRESS_NAMESPACE, INGRESS_CONTROLLER);
         let mut link_index: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, l) in links.iter().enumerate() {
             link_index.entry(l.a.clone()).or_default().insert(l.b.clone(), i);
@@ -182,6 +185,7 @@ impl Layout {
             nodes: grid.nodes,
             links,
             provisioner,
+            ingress_controller,
             link_index,
         }
     }
@@ -237,10 +241,11 @@ impl Layout {
             .find(|c| c.id == id)
     }
 
-    /// Where a component is drawn: its box, or for the provisioner its pod.
+    /// Where a component is drawn: its box, or for a process that lives in a pod its pod.
     fn anchor(&self, id: &str) -> Option<Rect> {
         match id {
             PROVISIONER => self.provisioner,
+            INGRESS_CONTROLLER => self.ingress_controller,
             _ => self.component(id).map(|c| c.rect),
         }
     }
@@ -265,13 +270,16 @@ impl Layout {
 /// The provisioner as the trace names it, and where its pod lives (kind's `local-path-storage`).
 const PROVISIONER: &str = "local-path-provisioner";
 const PROVISIONER_NAMESPACE: &str = "local-path-storage";
+/// ingress-nginx's controller as the trace names it, and its pods' namespace and name prefix.
+const INGRESS_CONTROLLER: &str = "ingress-nginx-controller";
+const INGRESS_NAMESPACE: &str = "ingress-nginx";
 
-/// The rect standing for the provisioner's running pod: its chip, else the `+N` chip of its node,
-/// else its node.
-fn provisioner_anchor(model: &ClusterModel, nodes: &[NodeBox]) -> Option<Rect> {
+/// The rect standing for the running pod (in `namespace`, named `prefix-...`) of a process that lives
+/// in a pod: its chip, else the `+N` chip of its node, else its node.
+fn pod_anchor(model: &ClusterModel, nodes: &[NodeBox], namespace: &str, prefix: &str) -> Option<Rect> {
     let pod = model.pods.iter().find(|p| {
-        p.namespace == PROVISIONER_NAMESPACE
-            && p.name.starts_with(PROVISIONER)
+        p.namespace == namespace
+            && p.name.starts_with(prefix)
             && p.phase == "Running"
             && !p.terminating
     })?;

@@ -15,6 +15,8 @@
 //! ```
 
 mod firewall;
+mod ingress;
+mod portmap;
 
 pub use firewall::Source;
 
@@ -28,7 +30,10 @@ use super::coredns::{self, Objects};
 use super::policy::Proto;
 use crate::sim::api::{self, pointer::Pointer};
 use crate::sim::apiserver::cache::WatchCache;
+use crate::sim::ingress::IngressNginx;
 use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType};
+use crate::sim::node::behaviour::nettools::http::{self, Response};
+use crate::sim::node::behaviour::programs::ServerKind;
 use crate::sim::node::behaviour::probe::listening;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::kubelet::worker::CStatus;
@@ -50,6 +55,8 @@ pub struct PodNetwork<'w> {
     /// The pod the program runs in; `None` for the node itself.
     source: Option<Source>,
     now: Millis,
+    /// ingress-nginx's controller, which routes what reaches its pods (when installed).
+    ingress: Option<&'w IngressNginx>,
 }
 
 impl std::fmt::Debug for PodNetwork<'_> {
@@ -73,7 +80,13 @@ impl<'w> PodNetwork<'w> {
         node: &str,
         now: Millis,
     ) -> Self {
-        PodNetwork { nodes, cache, rng: RefCell::new(rng), node: node.to_string(), source: None, now }
+        PodNetwork { nodes, cache, rng: RefCell::new(rng), node: node.to_string(), source: None, now, ingress: None }
+    }
+
+    /// The same view where requests to ingress-nginx's pods are routed by its controller.
+    pub fn with_ingress(mut self, controller: &'w IngressNginx) -> Self {
+        self.ingress = Some(controller);
+        self
     }
 
     /// The same view from inside one pod, whose NetworkPolicies (and its peers') then apply.
@@ -104,13 +117,16 @@ impl<'w> PodNetwork<'w> {
         }
     }
 
-    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`.
+    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`, then its host ports.
     fn route(&self, ip: &str, port: u16, protocol: &str) -> Hop {
         let Some(src) = self.nodes.get(&self.node) else { return Hop::To(ip.to_string(), port) };
         match self.apply(src.proxy.dnat(ip, port, protocol), ip, port) {
-            Hop::To(ip, port) => match self.nodes.values().find(|n| n.config.internal_ip == ip && n.running) {
-                Some(n) => match n.proxy.node_port(port, protocol) {
-                    Dnat::NoRule => Hop::To(ip, port),
+            Hop::To(ip, port) => match self.nodes.iter().find(|(_, n)| n.config.internal_ip == ip && n.running) {
+                Some((name, n)) => match n.proxy.node_port(port, protocol) {
+                    Dnat::NoRule => match portmap::host_port(self.cache, name, port, protocol) {
+                        Some((pod_ip, pod_port)) => Hop::To(pod_ip, pod_port),
+                        None => Hop::To(ip, port),
+                    },
                     d => self.apply(d, &ip, port),
                 },
                 None => Hop::To(ip, port),
@@ -200,6 +216,15 @@ impl Network for PodNetwork<'_> {
             // Dropped by a NetworkPolicy: the SYN goes unanswered.
             Hop::To(ip, port) if !self.admits(&ip, port, Proto::Tcp) => Connect::TimedOut,
             Hop::To(ip, port) => self.reach(&ip, port),
+        }
+    }
+
+    fn http(&self, peer: &Peer, host: &str, path: &str) -> Response {
+        match (&peer.server, self.ingress) {
+            (ServerKind::IngressNginx, Some(controller)) if matches!(peer.port, 80 | 443) => {
+                self.through_ingress(controller, peer, host, path)
+            }
+            _ => http::get(peer, path),
         }
     }
 

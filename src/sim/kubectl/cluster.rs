@@ -129,8 +129,9 @@ impl Cluster for World {
     ) -> Result<Result<String, String>, NoRoute> {
         let now = World::now(self);
         self.reachable_kubelet(node)?;
-        let World { nodes, apiserver, k, .. } = self;
-        let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod);
+        let World { nodes, apiserver, k, ingress, .. } = self;
+        let view =
+            PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(ns, pod).with_ingress(ingress);
         let kubelet = &nodes.get(node).expect("reachable_kubelet found it").kubelet;
         let (answer, waited) = kubelet.exec_net(ns, pod, Some(container), command, now, Some(&view));
         if let Some(node) = nodes.get_mut(node) {

@@ -53,10 +53,32 @@ impl World {
         }
     }
 
+    /// Starts or stops the processes that live in pods (the local-path-provisioner, ingress-nginx's
+    /// controller) with their containers.
+    pub(super) fn sync_pod_processes(&mut self) {
+        self.sync_provisioner();
+        self.sync_ingress_controller();
+    }
+
+    /// Starts or stops ingress-nginx's controller with its container: the process runs while a
+    /// `controller` container of an `ingress-nginx` pod runs on a powered node.
+    fn sync_ingress_controller(&mut self) {
+        use crate::sim::ingress::{CONTAINER, NAMESPACE};
+        let runs = self.nodes.values().filter(|n| n.running).any(|n| n.runtime.running_pod_of(NAMESPACE, CONTAINER).is_some());
+        match runs {
+            true if !self.ingress.running => self.ingress.start(&mut self.k),
+            false if self.ingress.running => {
+                self.ingress.stop();
+                self.apiserver.drop_watches_of(&Component::IngressNginx);
+            }
+            _ => {}
+        }
+    }
+
     /// Starts or stops the local-path-provisioner with its container: the process runs while a
     /// `local-path-provisioner` container of a `local-path-storage` pod runs on a powered node. A
     /// stopped process's watches end with it.
-    pub(super) fn sync_provisioner(&mut self) {
+    fn sync_provisioner(&mut self) {
         use crate::sim::provisioner::{CONTAINER, NAMESPACE};
         let pod = self
             .nodes

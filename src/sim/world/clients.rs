@@ -27,6 +27,7 @@ impl World {
             (Component::ControllerManager, self.controllers.reflectors()),
             (Component::CloudControllerManager, self.cloud.reflectors()),
             (Component::LocalPathProvisioner, self.provisioner.reflectors()),
+            (Component::IngressNginx, self.ingress.reflectors()),
         ];
         for (name, node) in &self.nodes {
             groups.push((Component::Kubelet(name.clone()), node.kubelet.reflectors()));

@@ -81,7 +81,7 @@ impl World {
             // The node's TCP connections die with it: the apiserver forgets its watches.
             self.apiserver.drop_watches_of(&kubelet);
             self.apiserver.drop_watches_of(&proxy);
-            self.sync_provisioner();
+            self.sync_pod_processes();
         }
         Ok(())
     }
@@ -113,7 +113,7 @@ impl World {
                 return self.set_node_running(n, running);
             }
             // The learner; and a process that lives in a pod (scale its Deployment instead).
-            Component::Kubectl | Component::LocalPathProvisioner => {
+            Component::Kubectl | Component::LocalPathProvisioner | Component::IngressNginx => {
                 return Err(FaultError::NotStoppable(c.to_string()));
             }
         }

@@ -1,0 +1,1 @@
+//! Scenario tests of ingress-nginx as kind's guide installs it.
