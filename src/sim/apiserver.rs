@@ -25,6 +25,7 @@ pub mod quota;
 pub mod resize;
 pub mod scale;
 pub mod serviceaccount;
+pub mod ingressclass;
 pub mod storageclass;
 mod watch;
 pub use watch::{CONNECTION_LOST, CONNECTION_REFUSED};

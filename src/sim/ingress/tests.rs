@@ -198,3 +198,22 @@ fn other_urls_do_not_resolve() {
     );
     assert_eq!(kubectl(&mut w, "get ns ingress-nginx").stderr, "Error from server (NotFound): namespaces \"ingress-nginx\" not found\n");
 }
+
+/// The DefaultIngressClass admission plugin: once `nginx` is annotated as the default class, an
+/// Ingress created without a class gets `ingressClassName: nginx`; one with the legacy annotation,
+/// or created before, keeps none.
+#[test]
+fn the_default_class_is_filled_in_on_create() {
+    let mut w = cluster(7);
+    let rule = format!("  rules:\n  - http:\n      paths:\n{}", path("/", "Prefix", "a"));
+    apply(&mut w, &ingress("before", &rule));
+    let out = kubectl(&mut w, "annotate ingressclass nginx ingressclass.kubernetes.io/is-default-class=true");
+    assert!(!out.failed, "{out:?}");
+    apply(&mut w, &ingress("after", &rule));
+    let legacy = ingress("legacy", &rule).replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: nginx}\n");
+    apply(&mut w, &legacy);
+    let classes = kubectl(&mut w, "get ing after before legacy -o jsonpath={.items[*].spec.ingressClassName}");
+    assert_eq!(classes.stdout, "nginx");
+    let cols = kubectl(&mut w, "get ing after");
+    assert!(cols.stdout.lines().nth(1).is_some_and(|l| l.starts_with("after   nginx   *")), "{cols:?}");
+}
