@@ -19,9 +19,9 @@
 
 pub mod manifest;
 pub mod routes;
-pub mod upstreams;
 #[cfg(test)]
 mod tests;
+pub mod upstreams;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

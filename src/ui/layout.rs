@@ -277,12 +277,10 @@ const INGRESS_NAMESPACE: &str = "ingress-nginx";
 /// The rect standing for the running pod (in `namespace`, named `prefix-...`) of a process that lives
 /// in a pod: its chip, else the `+N` chip of its node, else its node.
 fn pod_anchor(model: &ClusterModel, nodes: &[NodeBox], namespace: &str, prefix: &str) -> Option<Rect> {
-    let pod = model.pods.iter().find(|p| {
-        p.namespace == namespace
-            && p.name.starts_with(prefix)
-            && p.phase == "Running"
-            && !p.terminating
-    })?;
+    let pod = model
+        .pods
+        .iter()
+        .find(|p| p.namespace == namespace && p.name.starts_with(prefix) && p.phase == "Running" && !p.terminating)?;
     let node = nodes.iter().find(|n| Some(&n.node.name) == pod.node.as_ref())?;
     let chip = node.pods.chips.iter().find(|c| c.pod == *pod).map(|c| c.rect);
     Some(chip.or(node.pods.more.as_ref().map(|m| m.rect)).unwrap_or(node.rect))

@@ -21,7 +21,9 @@ fn default_class(cache: &WatchCache) -> Option<String> {
     let prefix = api::storage_prefix(rt, None);
     let mut defaults: Vec<&Value> = cache
         .list_prefix(&prefix)
-        .filter(|c| c.at("/metadata/annotations").and_then(|a| a.get(IS_DEFAULT_CLASS)).and_then(Value::as_str) == Some("true"))
+        .filter(|c| {
+            c.at("/metadata/annotations").and_then(|a| a.get(IS_DEFAULT_CLASS)).and_then(Value::as_str) == Some("true")
+        })
         .collect();
     defaults.sort_by(|a, b| {
         let (ta, tb) = (text(a, "/metadata/creationTimestamp"), text(b, "/metadata/creationTimestamp"));

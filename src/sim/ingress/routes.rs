@@ -92,7 +92,11 @@ impl Routes {
     pub fn build(ingresses: &[&Value]) -> Routes {
         let mut ings: Vec<&Value> = ingresses.to_vec();
         let created = |i: &Value| {
-            (str_at(i, "/metadata/creationTimestamp").to_string(), str_at(i, "/metadata/namespace").to_string(), str_at(i, "/metadata/name").to_string())
+            (
+                str_at(i, "/metadata/creationTimestamp").to_string(),
+                str_at(i, "/metadata/namespace").to_string(),
+                str_at(i, "/metadata/name").to_string(),
+            )
         };
         ings.sort_by_key(|i| created(i));
         let mut servers = vec![Server { host: CATCH_ALL.into(), locations: vec![root(Target::DefaultBackend)] }];
@@ -146,16 +150,22 @@ impl Routes {
         let path = if path.is_empty() { "/" } else { path };
         let exact = server.locations.iter().find(|l| l.exact && l.path == path);
         let prefix = || {
-            server.locations.iter().filter(|l| !l.exact && path.starts_with(l.path.as_str())).max_by_key(|l| l.path.len())
+            server
+                .locations
+                .iter()
+                .filter(|l| !l.exact && path.starts_with(l.path.as_str()))
+                .max_by_key(|l| l.path.len())
         };
         exact.or_else(prefix).map_or(&Target::DefaultBackend, |l| &l.target)
     }
 
     /// nginx's server selection: exact name, then wildcards in order, then the catch-all.
     fn server(&self, host: &str) -> &Server {
-        let host = host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h);
+        let host =
+            host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h);
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let catch_all = self.servers.iter().find(|s| s.host == CATCH_ALL).expect("the catch-all server is always built");
+        let catch_all =
+            self.servers.iter().find(|s| s.host == CATCH_ALL).expect("the catch-all server is always built");
         let exact = self.servers.iter().find(|s| s.host == host);
         let wildcard = || {
             self.servers.iter().find(|s| {
@@ -187,11 +197,23 @@ fn add_path(server: &mut Server, namespace: &str, p: &Value) {
     };
     if let Some(l) = server.locations.iter_mut().find(|l| same(l)) {
         if l.placeholder {
-            *l = Location { path: path.clone(), exact: kind == "Exact", source: (path, kind), target: t, placeholder: false };
+            *l = Location {
+                path: path.clone(),
+                exact: kind == "Exact",
+                source: (path, kind),
+                target: t,
+                placeholder: false,
+            };
         }
         return;
     }
-    server.locations.push(Location { path: path.clone(), exact: kind == "Exact", source: (path, kind), target: t, placeholder: false });
+    server.locations.push(Location {
+        path: path.clone(),
+        exact: kind == "Exact",
+        source: (path, kind),
+        target: t,
+        placeholder: false,
+    });
 }
 
 /// `updateServerLocations`: a Prefix path other than `/` becomes `path/` plus an exact `path`, unless
@@ -298,14 +320,22 @@ mod tests {
     /// The oldest Ingress keeps a host and path two Ingresses both declare.
     #[test]
     fn default_backends_and_conflicts() {
-        let catch = ing("c", "2025-01-01T00:00:05Z", json!({"defaultBackend": {"service": {"name": "fallback", "port": {"number": 80}}}}));
+        let catch = ing(
+            "c",
+            "2025-01-01T00:00:05Z",
+            json!({"defaultBackend": {"service": {"name": "fallback", "port": {"number": 80}}}}),
+        );
         let hosted = ing(
             "h",
             "2025-01-01T00:00:01Z",
             json!({"defaultBackend": {"service": {"name": "hdef", "port": {"number": 80}}},
                    "rules": [{"host": "h.local", "http": {"paths": [path("/api", "Prefix", "api")]}}]}),
         );
-        let younger = ing("y", "2025-01-01T00:00:09Z", json!({"rules": [{"host": "h.local", "http": {"paths": [path("/api", "Prefix", "late"), path("/new", "Exact", "new")]}}]}));
+        let younger = ing(
+            "y",
+            "2025-01-01T00:00:09Z",
+            json!({"rules": [{"host": "h.local", "http": {"paths": [path("/api", "Prefix", "late"), path("/new", "Exact", "new")]}}]}),
+        );
         let r = Routes::build(&[&younger, &catch, &hosted]);
         assert_eq!(r.route("nobody.local", "/"), &svc("fallback"));
         assert_eq!(r.route("h.local", "/other"), &svc("hdef"));

@@ -30,7 +30,9 @@ fn echo(name: &str, replicas: u32, hostname: bool) -> String {
 }
 
 fn path(p: &str, kind: &str, svc: &str) -> String {
-    format!("      - {{path: \"{p}\", pathType: {kind}, backend: {{service: {{name: {svc}, port: {{number: 80}}}}}}}}\n")
+    format!(
+        "      - {{path: \"{p}\", pathType: {kind}, backend: {{service: {{name: {svc}, port: {{number: 80}}}}}}}}\n"
+    )
 }
 
 /// A cluster with ingress-nginx installed from the guide's URL, a busybox `client` and the echo
@@ -42,7 +44,10 @@ fn cluster(seed: u64) -> World {
     for (name, n) in [("a", 1), ("b", 2), ("c", 1)] {
         apply(&mut w, &echo(name, n, name == "b"));
     }
-    apply(&mut w, "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: nobody}\n  ports: [{port: 80}]\n");
+    apply(
+        &mut w,
+        "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: nobody}\n  ports: [{port: 80}]\n",
+    );
     let out = kubectl(&mut w, "run client --image=busybox:1.37 -- sleep infinity");
     assert!(!out.failed, "{out:?}");
     w.run_for(60_000);
@@ -54,7 +59,9 @@ fn cluster(seed: u64) -> World {
 fn get(w: &mut World, host: &str, path: &str) -> String {
     let out = kubectl(
         w,
-        &format!("exec client -- wget -q -O- -T 5 --header 'Host: {host}' http://ingress-nginx-controller.ingress-nginx.svc{path}"),
+        &format!(
+            "exec client -- wget -q -O- -T 5 --header 'Host: {host}' http://ingress-nginx-controller.ingress-nginx.svc{path}"
+        ),
     );
     out.stdout
 }
@@ -115,7 +122,10 @@ fn hosts_exact_then_wildcard_else_the_default_backends_404() {
     assert_eq!(get(&mut w, "foo.example.com", "/"), "a\n");
     assert_eq!(get(&mut w, "bar.example.com:80", "/"), "c\n");
     assert_eq!(get(&mut w, "a.b.example.com", "/"), error("404 Not Found"));
-    let curl = kubectl(&mut w, "exec client -- curl -s -H 'Host: nobody.local' http://ingress-nginx-controller.ingress-nginx.svc/");
+    let curl = kubectl(
+        &mut w,
+        "exec client -- curl -s -H 'Host: nobody.local' http://ingress-nginx-controller.ingress-nginx.svc/",
+    );
     assert_eq!(
         curl.stdout,
         "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
@@ -124,7 +134,8 @@ fn hosts_exact_then_wildcard_else_the_default_backends_404() {
     w.run_for(60_000);
     let got = kubectl(&mut w, "get ing hosts -o jsonpath={.status.loadBalancer.ingress[0].hostname}");
     assert_eq!(got.stdout, "localhost");
-    let events = kubectl(&mut w, "get events --field-selector involvedObject.name=hosts -o jsonpath={.items[*].reason}");
+    let events =
+        kubectl(&mut w, "get events --field-selector involvedObject.name=hosts -o jsonpath={.items[*].reason}");
     assert_eq!(events.stdout, "Sync");
 }
 
@@ -156,11 +167,21 @@ fn no_endpoints_or_no_service_is_503_and_endpoints_take_turns() {
 #[test]
 fn other_classes_are_ignored() {
     let mut w = cluster(4);
-    apply(&mut w, "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: other}\nspec: {controller: example.com/other}\n");
-    let other = format!("  ingressClassName: other\n  rules:\n  - host: other.local\n    http:\n      paths:\n{}", path("/", "Prefix", "a"));
+    apply(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: other}\nspec: {controller: example.com/other}\n",
+    );
+    let other = format!(
+        "  ingressClassName: other\n  rules:\n  - host: other.local\n    http:\n      paths:\n{}",
+        path("/", "Prefix", "a")
+    );
     apply(&mut w, &ingress("other", &other));
     let legacy = format!("  rules:\n  - host: legacy.local\n    http:\n      paths:\n{}", path("/", "Prefix", "a"));
-    apply(&mut w, &ingress("legacy", &legacy).replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: traefik}\n"));
+    apply(
+        &mut w,
+        &ingress("legacy", &legacy)
+            .replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: traefik}\n"),
+    );
     w.run_for(61_000);
     for host in ["other.local", "legacy.local"] {
         assert_eq!(get(&mut w, host, "/"), error("404 Not Found"), "{host}");
@@ -181,7 +202,10 @@ fn through_the_nodes_host_port_and_subject_to_network_policy() {
     let node_ip = kubectl(&mut w, "get pods -n ingress-nginx -o jsonpath={.items[0].status.hostIP}").stdout;
     let via_node = kubectl(&mut w, &format!("exec client -- wget -q -O- -T 5 http://{node_ip}/"));
     assert_eq!(via_node.stdout, "a\n", "{via_node:?}");
-    apply(&mut w, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec:\n  podSelector: {matchLabels: {app: a}}\n  policyTypes: [Ingress]\n");
+    apply(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec:\n  podSelector: {matchLabels: {app: a}}\n  policyTypes: [Ingress]\n",
+    );
     assert_eq!(get(&mut w, "x", "/"), error("504 Gateway Time-out"));
 }
 
@@ -196,7 +220,10 @@ fn other_urls_do_not_resolve() {
         out.stderr,
         "Unable to connect to the server: dial tcp: lookup raw.githubusercontent.com on 127.0.0.53:53: no such host\n"
     );
-    assert_eq!(kubectl(&mut w, "get ns ingress-nginx").stderr, "Error from server (NotFound): namespaces \"ingress-nginx\" not found\n");
+    assert_eq!(
+        kubectl(&mut w, "get ns ingress-nginx").stderr,
+        "Error from server (NotFound): namespaces \"ingress-nginx\" not found\n"
+    );
 }
 
 /// The DefaultIngressClass admission plugin: once `nginx` is annotated as the default class, an
@@ -210,7 +237,8 @@ fn the_default_class_is_filled_in_on_create() {
     let out = kubectl(&mut w, "annotate ingressclass nginx ingressclass.kubernetes.io/is-default-class=true");
     assert!(!out.failed, "{out:?}");
     apply(&mut w, &ingress("after", &rule));
-    let legacy = ingress("legacy", &rule).replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: nginx}\n");
+    let legacy = ingress("legacy", &rule)
+        .replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: nginx}\n");
     apply(&mut w, &legacy);
     let classes = kubectl(&mut w, "get ing after before legacy -o jsonpath={.items[*].spec.ingressClassName}");
     assert_eq!(classes.stdout, "nginx");

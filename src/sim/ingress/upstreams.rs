@@ -15,10 +15,15 @@ fn str_at<'v>(v: &'v Value, p: &str) -> &'v str {
 /// The `ip:port` endpoints of `namespace/name`'s port `port`: the Service port it names (by number or
 /// name), then every ready endpoint of the Service's slices on the slice port of that name. None
 /// when the Service or its port does not exist (nginx then answers 503, as for no endpoints).
-pub fn endpoints(services: &[&Value], slices: &[&Value], namespace: &str, name: &str, port: &PortRef) -> Vec<(String, u16)> {
-    let Some(svc) = services
-        .iter()
-        .find(|s| str_at(s, "/metadata/namespace") == namespace && str_at(s, "/metadata/name") == name)
+pub fn endpoints(
+    services: &[&Value],
+    slices: &[&Value],
+    namespace: &str,
+    name: &str,
+    port: &PortRef,
+) -> Vec<(String, u16)> {
+    let Some(svc) =
+        services.iter().find(|s| str_at(s, "/metadata/namespace") == namespace && str_at(s, "/metadata/name") == name)
     else {
         return Vec::new();
     };
@@ -32,7 +37,8 @@ pub fn endpoints(services: &[&Value], slices: &[&Value], namespace: &str, name: 
     let port_name = str_at(sp, "/name");
     let mut out: Vec<(String, u16)> = Vec::new();
     let owned = slices.iter().filter(|s| {
-        str_at(s, "/metadata/namespace") == namespace && str_at(s, "/metadata/labels/kubernetes.io~1service-name") == name
+        str_at(s, "/metadata/namespace") == namespace
+            && str_at(s, "/metadata/labels/kubernetes.io~1service-name") == name
     });
     for slice in owned {
         let Some(number) = slice

@@ -64,7 +64,8 @@ impl World {
     /// `controller` container of an `ingress-nginx` pod runs on a powered node.
     fn sync_ingress_controller(&mut self) {
         use crate::sim::ingress::{CONTAINER, NAMESPACE};
-        let runs = self.nodes.values().filter(|n| n.running).any(|n| n.runtime.running_pod_of(NAMESPACE, CONTAINER).is_some());
+        let runs =
+            self.nodes.values().filter(|n| n.running).any(|n| n.runtime.running_pod_of(NAMESPACE, CONTAINER).is_some());
         match runs {
             true if !self.ingress.running => self.ingress.start(&mut self.k),
             false if self.ingress.running => {

@@ -58,7 +58,9 @@ pub fn describe_ingress(w: &mut PrefixWriter, ing: &Value, evs: Option<&[Value]>
     let address = load_balancer_ingress(arr_at(ing, &["status", "loadBalancer", "ingress"])).join(",");
     w.write(0, &format!("Address:\t{address}\n"));
     w.write(0, &format!("Ingress Class:\t{}\n", opt_str(ing, &["spec", "ingressClassName"]).unwrap_or("<none>")));
-    let default = at(ing, &["spec", "defaultBackend"]).filter(|d| !d.is_null()).map_or("<default>".to_string(), |d| backend(d, ctx));
+    let default = at(ing, &["spec", "defaultBackend"])
+        .filter(|d| !d.is_null())
+        .map_or("<default>".to_string(), |d| backend(d, ctx));
     w.write(0, &format!("Default backend:\t{default}\n"));
     let tls = arr_at(ing, &["spec", "tls"]);
     if !tls.is_empty() {

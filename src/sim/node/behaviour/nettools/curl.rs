@@ -30,8 +30,7 @@ struct Opts {
 }
 
 /// Long options that take a value (their value is skipped when not used).
-const VALUED: &[&str] =
-    &["data", "request", "user-agent", "user", "cacert", "resolve", "retry", "data-raw", "referer"];
+const VALUED: &[&str] = &["data", "request", "user-agent", "user", "cacert", "resolve", "retry", "data-raw", "referer"];
 
 fn parse(rest: &[String]) -> Opts {
     let mut o = Opts::default();
