@@ -237,6 +237,7 @@ fn expand(locations: Vec<Location>) -> Vec<Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn svc(name: &str) -> Target {
@@ -342,5 +343,45 @@ mod tests {
         assert_eq!(r.route("h.local", "/api/v1"), &svc("api"), "the oldest Ingress keeps the path");
         assert_eq!(r.route("h.local", "/new"), &svc("new"));
         assert_eq!(Routes::build(&[]).route("x", "/"), &Target::DefaultBackend);
+    }
+
+    fn host() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", "foo.local", "*.local", "a.b.local", "*.", "FOO.local", ":", "x:80"])
+            .prop_map(String::from)
+    }
+
+    fn url_path() -> impl Strategy<Value = String> {
+        "(/[ab]{0,2}){0,3}/?|[ab?#]{0,3}"
+    }
+
+    proptest! {
+        /// Arbitrary Ingresses (odd hosts, paths, unknown path types, missing backends) and requests:
+        /// routing never panics and answers a backend some Ingress named, or the default backend; an
+        /// Exact path on its own host always wins.
+        #[test]
+        fn any_configuration_routes_any_request(
+            rules in prop::collection::vec((host(), url_path(), prop::sample::select(vec!["Exact", "Prefix", "ImplementationSpecific", "Regex", ""]), 0u8..4), 0..8),
+            default in proptest::option::of(0u8..4),
+            req in (host(), url_path()),
+        ) {
+            let paths: Vec<Value> = rules.iter().map(|(h, p, t, s)| json!({"host": h, "http": {"paths": [
+                {"path": p, "pathType": t, "backend": {"service": {"name": format!("s{s}"), "port": {"number": 80}}}}]}})).collect();
+            let mut spec = json!({"rules": paths});
+            if let Some(d) = default {
+                spec["defaultBackend"] = json!({"service": {"name": format!("s{d}"), "port": {"name": "http"}}});
+            }
+            let r = Routes::build(&[&ing("x", "2025-01-01T00:00:00Z", spec)]);
+            match r.route(&req.0, &req.1) {
+                Target::DefaultBackend => {}
+                Target::Service { name, .. } => prop_assert!(name.starts_with('s')),
+            }
+            let exact = ing("e", "2025-01-01T00:00:00Z", json!({"rules": [{"host": "exact.local", "http": {"paths": [path(&format!("/{}", req.1.trim_start_matches('/')), "Exact", "e")]}}]}));
+            let want = format!("/{}", req.1.trim_start_matches('/'));
+            let only = Routes::build(&[&exact]);
+            let want_path = want.split(['?', '#']).next().unwrap_or("/").to_string();
+            if want_path == want {
+                prop_assert_eq!(only.route("exact.local", &want), &svc("e"));
+            }
+        }
     }
 }
