@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::cache::WatchCache;
 use crate::sim::api;
 use crate::sim::api::pointer::Pointer;
+use crate::sim::sort::StableSort;
 
 /// The annotation that marks the default class.
 pub const IS_DEFAULT_CLASS: &str = "ingressclass.kubernetes.io/is-default-class";
@@ -25,7 +26,7 @@ fn default_class(cache: &WatchCache) -> Option<String> {
             c.at("/metadata/annotations").and_then(|a| a.get(IS_DEFAULT_CLASS)).and_then(Value::as_str) == Some("true")
         })
         .collect();
-    defaults.sort_by(|a, b| {
+    defaults.stable_sort_by(|a, b| {
         let (ta, tb) = (text(a, "/metadata/creationTimestamp"), text(b, "/metadata/creationTimestamp"));
         tb.cmp(&ta).then_with(|| text(a, "/metadata/name").cmp(&text(b, "/metadata/name")))
     });

@@ -23,6 +23,7 @@
 use serde_json::Value;
 
 use crate::sim::api::pointer::Pointer;
+use crate::sim::sort::StableSort;
 
 /// The catch-all server's name.
 const CATCH_ALL: &str = "_";
@@ -98,7 +99,7 @@ impl Routes {
                 str_at(i, "/metadata/name").to_string(),
             )
         };
-        ings.sort_by_key(|i| created(i));
+        ings.stable_sort_by_key(|i| created(i));
         let mut servers = vec![Server { host: CATCH_ALL.into(), locations: vec![root(Target::DefaultBackend)] }];
         // createServers: one server per host, its `/` at the Ingress's default backend.
         for ing in &ings {
@@ -139,7 +140,7 @@ impl Routes {
         for s in &mut servers {
             s.locations = expand(std::mem::take(&mut s.locations));
         }
-        servers.sort_by(|a, b| a.host.cmp(&b.host));
+        servers.stable_sort_by(|a, b| a.host.cmp(&b.host));
         Routes { servers }
     }
 
