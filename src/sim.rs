@@ -16,6 +16,7 @@ pub mod controllers;
 pub mod dataplane;
 pub mod etcd;
 pub mod http;
+pub mod ingress;
 pub mod kernel;
 pub mod kubectl;
 pub mod metrics_server;

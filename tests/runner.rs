@@ -212,3 +212,21 @@ fn wait_transcript_matches() {
         "evicted once the budget is gone"
     );
 }
+
+/// Ingress as kind's guide sets it up (ingress-nginx from the guide's URL, bundled): the backend's
+/// page through the controller, 503 for a Service that does not exist, the default backend's 404 for
+/// a host no rule takes, the published address `localhost` after the status sync, a bad path type
+/// refused.
+#[test]
+fn ingress_transcript_matches() {
+    let transcript = transcript_matches_expected("ingress");
+    assert_eq!(
+        transcript.matches("<h1>Welcome to nginx!</h1>").count(),
+        1,
+        "the backend's page through the controller"
+    );
+    assert!(transcript.contains("HTTP/1.1 503 Service Temporarily Unavailable"), "no such Service");
+    assert!(transcript.contains("HTTP/1.1 404 Not Found\nContent-Length: 146"), "the default backend");
+    assert!(transcript.contains("web    nginx   foo.local   localhost   80"), "the published address");
+    assert!(transcript.contains("Unsupported value: \"Regex\""), "a bad path type");
+}

@@ -90,9 +90,12 @@ fn parse_fault(line: &str) -> Result<Fault, String> {
         [_, "node", name] => Ok(Fault::Node { name: name.to_string(), running }),
         [_, "node"] => Err(format!("expected `{} node NAME`: which node?", words[0])),
         [_, name] => match Component::parse(name) {
-            Some(c @ (Component::Kubectl | Component::LocalPathProvisioner | Component::MetricsServer)) => {
-                Err(format!("{c} cannot be stopped or started on its own"))
-            }
+            Some(
+                c @ (Component::Kubectl
+                | Component::LocalPathProvisioner
+                | Component::MetricsServer
+                | Component::IngressNginx),
+            ) => Err(format!("{c} cannot be stopped or started on its own")),
             Some(component) => Ok(Fault::Component { component, running }),
             None => Err(format!(
                 "unknown component {name:?} (etcd, kube-apiserver, kube-scheduler, kube-controller-manager, \

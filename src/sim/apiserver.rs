@@ -16,6 +16,7 @@ pub mod connect;
 pub mod eviction;
 pub mod fields;
 pub mod history;
+pub mod ingressclass;
 pub mod json_patch;
 pub mod limits;
 pub mod metrics;

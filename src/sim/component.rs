@@ -16,6 +16,8 @@ pub enum Component {
     LocalPathProvisioner,
     /// metrics-server, while its pod's container runs.
     MetricsServer,
+    /// ingress-nginx's controller, while its pod's container runs (installed on demand).
+    IngressNginx,
     Kubelet(String),
     KubeProxy(String),
     Runtime(String),
@@ -46,6 +48,7 @@ impl Component {
             Component::CloudControllerManager => "cloud-controller-manager",
             Component::LocalPathProvisioner => "local-path-provisioner",
             Component::MetricsServer => "metrics-server",
+            Component::IngressNginx => "ingress-nginx-controller",
             Component::Kubelet(_) => "kubelet",
             Component::KubeProxy(_) => "kube-proxy",
             Component::Runtime(_) => "container-runtime",
@@ -76,6 +79,7 @@ impl Component {
             "cloud-controller-manager" => Component::CloudControllerManager,
             "local-path-provisioner" => Component::LocalPathProvisioner,
             "metrics-server" => Component::MetricsServer,
+            "ingress-nginx-controller" => Component::IngressNginx,
             _ => return None,
         })
     }
@@ -108,6 +112,7 @@ mod tests {
             Component::CloudControllerManager,
             Component::LocalPathProvisioner,
             Component::MetricsServer,
+            Component::IngressNginx,
             Component::Kubelet("worker".into()),
             Component::KubeProxy("worker2".into()),
             Component::Runtime("w3".into()),

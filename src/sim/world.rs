@@ -22,6 +22,7 @@ use super::cloud::CloudControllerManager;
 use super::component::Component;
 use super::controllers::manager::ControllerManager;
 use super::etcd::Etcd;
+use super::ingress::IngressNginx;
 use super::kernel::{Kernel, Scheduled, TimerKind};
 use super::message::{Message, Payload};
 use super::metrics_server::MetricsServer;
@@ -68,6 +69,8 @@ pub struct World {
     pub provisioner: LocalPathProvisioner,
     /// metrics-server, up while its pod's container runs (`world/metrics.rs`).
     pub metrics_server: MetricsServer,
+    /// ingress-nginx's controller, up while its pod's container runs (installed on demand).
+    pub ingress: IngressNginx,
     pub nodes: BTreeMap<String, Box<NodeActors>>,
     /// The image registry every node pulls from.
     pub registry: Registry,
@@ -123,6 +126,7 @@ impl World {
             cloud,
             provisioner: LocalPathProvisioner::new(),
             metrics_server: MetricsServer::new(),
+            ingress: IngressNginx::new(),
             nodes: BTreeMap::new(),
             registry: Registry::default(),
             next_node_index: 0,
@@ -211,6 +215,7 @@ impl World {
             Component::CloudControllerManager => self.cloud.on_message(msg, k),
             Component::LocalPathProvisioner => self.provisioner.on_message(msg, k),
             Component::MetricsServer => self.metrics_server.on_message(msg, k),
+            Component::IngressNginx => self.ingress.on_message(msg, k),
             Component::Kubelet(n) if matches!(msg.payload, Payload::Scrape(_)) => self.answer_scrape(&n, msg),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
@@ -263,6 +268,7 @@ impl World {
             Component::CloudControllerManager => self.cloud.on_timer(kind, k),
             Component::LocalPathProvisioner => self.provisioner.on_timer(kind, k),
             Component::MetricsServer => self.metrics_server.on_timer(kind, k),
+            Component::IngressNginx => self.ingress.on_timer(kind, k),
             Component::Kubelet(n) => {
                 if let Some(node) = self.nodes.get_mut(&n) {
                     node.kubelet.on_timer(kind, k);
@@ -318,6 +324,7 @@ impl World {
             Component::CloudControllerManager => self.cloud.running,
             Component::LocalPathProvisioner => self.provisioner.running,
             Component::MetricsServer => self.metrics_server.running,
+            Component::IngressNginx => self.ingress.running,
             Component::Kubelet(n) | Component::Runtime(n) | Component::KubeProxy(n) | Component::Cni(n) => {
                 self.nodes.get(n).is_some_and(|node| node.running)
             }

@@ -11,7 +11,7 @@ pub struct Entry {
 }
 
 /// Every component, in the order the diagram draws them.
-pub const ENTRIES: [Entry; 13] = [
+pub const ENTRIES: [Entry; 14] = [
     Entry {
         role: "kubectl",
         title: "kubectl (you)",
@@ -59,6 +59,12 @@ pub const ENTRIES: [Entry; 13] = [
         title: "metrics-server",
         does: "A pod in kube-system that collects every node's CPU and memory use every 15 s. The kube-apiserver serves what it collected as the Metrics API (metrics.k8s.io), which kubectl top and the HorizontalPodAutoscaler read.",
         sends: "A watch on nodes; every 15 s a GET /metrics/resource to each node's kubelet (port 10250), which answers with the node's and its containers' use.",
+    },
+    Entry {
+        role: "ingress-nginx-controller",
+        title: "ingress-nginx controller",
+        does: "The Ingress controller of kind's Ingress guide, a pod in ingress-nginx (installed with kubectl apply -f of the guide's URL). It turns the Ingresses of its class into nginx routes by host and path, and proxies each request straight to a ready pod of the backend Service.",
+        sends: "Watches on Ingresses, IngressClasses, Services and EndpointSlices; status updates that publish the address `localhost` on its Ingresses; Sync events.",
     },
     Entry {
         role: "kubelet",
@@ -114,6 +120,7 @@ mod tests {
             Component::CloudControllerManager,
             Component::LocalPathProvisioner,
             Component::MetricsServer,
+            Component::IngressNginx,
             Component::Kubelet("n".into()),
             Component::KubeProxy("n".into()),
             Component::Runtime("n".into()),

@@ -130,6 +130,8 @@ pub struct Layout {
     /// The node index of each pod that has no chip of its own (`namespace/name`): a packet to or
     /// from it is drawn at its node's `+N` chip.
     hidden_pods: BTreeMap<String, usize>,
+    /// Where ingress-nginx's controller is drawn: likewise its pod (once installed).
+    pub ingress_controller: Option<Rect>,
     /// Link index by a, then b, as stored: nested so that looking up two `&str` allocates nothing
     /// (every dot on the wire is looked up on every tick).
     link_index: BTreeMap<String, BTreeMap<String, usize>>,
@@ -172,6 +174,7 @@ impl Layout {
         }
         let provisioner = process_pod_anchor(model, &grid.nodes, PROVISIONER, PROVISIONER_NAMESPACE);
         let metrics_server = process_pod_anchor(model, &grid.nodes, METRICS_SERVER, METRICS_SERVER_NAMESPACE);
+        let ingress_controller = process_pod_anchor(model, &grid.nodes, INGRESS_CONTROLLER, INGRESS_NAMESPACE);
         let mut hidden_pods = BTreeMap::new();
         for (i, n) in grid.nodes.iter().enumerate().filter(|(_, n)| n.pods.more.is_some()) {
             for p in model.pods_on(&n.node.name) {
@@ -199,6 +202,7 @@ impl Layout {
             provisioner,
             metrics_server,
             hidden_pods,
+            ingress_controller,
             link_index,
         }
     }
@@ -254,7 +258,7 @@ impl Layout {
             .find(|c| c.id == id)
     }
 
-    /// Where a component is drawn: its box, or for the provisioner and metrics-server their pods; a packet's ends
+    /// Where a component is drawn: its box, or for a process that lives in a pod (the provisioner, metrics-server, ingress-nginx) its pod; a packet's ends
     /// (`pod/<ns>/<name>`) at their pod's chip, and a node's CNI (`kindnet/<node>`) at its kindnet
     /// pod's chip.
     fn anchor(&self, id: &str) -> Option<Rect> {
@@ -267,6 +271,7 @@ impl Layout {
         match id {
             PROVISIONER => self.provisioner,
             METRICS_SERVER => self.metrics_server,
+            INGRESS_CONTROLLER => self.ingress_controller,
             _ => self.component(id).map(|c| c.rect),
         }
     }
@@ -312,6 +317,10 @@ const PROVISIONER_NAMESPACE: &str = "local-path-storage";
 /// metrics-server as the trace names it, and its pods' namespace (its `components.yaml`).
 const METRICS_SERVER: &str = "metrics-server";
 const METRICS_SERVER_NAMESPACE: &str = "kube-system";
+
+/// ingress-nginx's controller as the trace names it, and its pods' namespace.
+const INGRESS_CONTROLLER: &str = "ingress-nginx-controller";
+const INGRESS_NAMESPACE: &str = "ingress-nginx";
 
 /// The rect standing for the running pod of a process that lives in a pod (named `process-...` in
 /// `namespace`): its chip, else the `+N` chip of its node, else its node.

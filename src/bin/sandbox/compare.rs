@@ -77,6 +77,7 @@ fn run_kubectl(
         Some("kubectl" | "k") => &words[1..],
         _ => &words[..],
     };
+    let args = bundled_urls_as_files(args, dir)?;
     let mut cmd = Command::new(kubectl);
     // Global flags first, so that they stay before a `--` of `exec`.
     cmd.arg("--kubeconfig").arg(kubeconfig).arg("--cache-dir").arg(dir.join("cache"));
@@ -106,6 +107,28 @@ fn run_kubectl(
     }
     let out = child.wait_with_output().map_err(|e| format!("sandbox compare: {e}"))?;
     Ok(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The machine has no internet either: a `-f URL` the sandbox bundles (kind's Ingress guide) is handed
+/// to the real kubectl as a local file with the same bytes, so that both read the same manifest.
+fn bundled_urls_as_files(args: &[String], dir: &Path) -> Result<Vec<String>, String> {
+    use k8s_sandbox::sim::ingress::manifest;
+    let mut out = Vec::new();
+    for a in args {
+        let (prefix, value) = match a.split_once('=') {
+            Some((flag @ ("-f" | "--filename"), v)) => (format!("{flag}="), v),
+            _ => (String::new(), a.as_str()),
+        };
+        match manifest::bundled(value) {
+            Some(text) => {
+                let file = dir.join("bundled-manifest.yaml");
+                std::fs::write(&file, text).map_err(|e| format!("sandbox compare: {e}"))?;
+                out.push(format!("{prefix}{}", file.display()));
+            }
+            None => out.push(a.clone()),
+        }
+    }
+    Ok(out)
 }
 
 /// A unified diff (three lines of context) of `a` and `b`; empty when they are the same.

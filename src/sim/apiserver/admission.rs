@@ -179,6 +179,9 @@ pub fn prepare_create(
     if rt.kind == "PersistentVolumeClaim" {
         super::storageclass::admit_claim(&mut obj, cx.cache);
     }
+    if rt.kind == "Ingress" {
+        super::ingressclass::admit_ingress(&mut obj, cx.cache);
+    }
     // After DefaultStorageClass, as in the apiserver's plugin order.
     super::protection::admit(rt.kind, &mut obj);
     if let Some(ns) = &ns {

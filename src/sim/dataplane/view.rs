@@ -17,6 +17,8 @@
 //! sends as messages: the rules matched, the nodes crossed, where a packet was dropped.
 
 mod firewall;
+mod ingress;
+mod portmap;
 
 pub use firewall::Source;
 
@@ -32,8 +34,11 @@ use super::policy::{Proto, Verdict};
 use crate::sim::api::{self, pointer::Pointer};
 use crate::sim::apiserver::cache::WatchCache;
 use crate::sim::component::Component;
+use crate::sim::ingress::IngressNginx;
 use crate::sim::node::behaviour::net::{Connect, DnsReply, Network, Peer, QType, Record};
+use crate::sim::node::behaviour::nettools::http::{self, Response};
 use crate::sim::node::behaviour::probe::listening;
+use crate::sim::node::behaviour::programs::ServerKind;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::kubelet::worker::CStatus;
 use crate::sim::node::proxy::Dnat;
@@ -57,6 +62,8 @@ pub struct PodNetwork<'w> {
     now: Millis,
     /// The hops of the exchanges so far, when seen from a pod (at most [`MAX_HOPS`]).
     hops: RefCell<Vec<PacketHop>>,
+    /// ingress-nginx's controller, which routes what reaches its pods (when installed).
+    ingress: Option<&'w IngressNginx>,
 }
 
 impl std::fmt::Debug for PodNetwork<'_> {
@@ -129,7 +136,14 @@ impl<'w> PodNetwork<'w> {
             source: None,
             now,
             hops: RefCell::new(Vec::new()),
+            ingress: None,
         }
+    }
+
+    /// The same view where requests to ingress-nginx's pods are routed by its controller.
+    pub fn with_ingress(mut self, controller: &'w IngressNginx) -> Self {
+        self.ingress = Some(controller);
+        self
     }
 
     /// The hops of every exchange the program made, in order, to be sent as messages.
@@ -265,7 +279,8 @@ impl<'w> PodNetwork<'w> {
         }
     }
 
-    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`, with the rules matched.
+    /// The sending node's rules, then a node address's `KUBE-NODEPORTS`, then its host ports (the
+    /// CNI's portmap), with the rules matched.
     fn route(&self, ip: &str, port: u16, protocol: &str) -> Routed {
         let Some(src) = self.nodes.get(&self.node) else {
             let hop = Hop::To(ip.to_string(), port);
@@ -277,7 +292,13 @@ impl<'w> PodNetwork<'w> {
         match hop {
             Hop::To(ip, port) => match self.nodes.iter().find(|(_, n)| n.config.internal_ip == ip && n.running) {
                 Some((name, n)) => match n.proxy.node_port(port, protocol) {
-                    Dnat::NoRule => Routed { hop: Hop::To(ip, port), here, node_port: None },
+                    Dnat::NoRule => {
+                        let hop = match portmap::host_port(self.cache, name, port, protocol) {
+                            Some((pod_ip, pod_port)) => Hop::To(pod_ip, pod_port),
+                            None => Hop::To(ip, port),
+                        };
+                        Routed { hop, here, node_port: None }
+                    }
                     d => {
                         let hop = self.apply(d, &ip, port);
                         let lines = n.proxy.matched(&ip, port, protocol, true, chosen(&hop).as_deref());
@@ -418,6 +439,15 @@ impl Network for PodNetwork<'_> {
         }
         self.keep(trip);
         result
+    }
+
+    fn http(&self, peer: &Peer, host: &str, path: &str) -> Response {
+        match (&peer.server, self.ingress) {
+            (ServerKind::IngressNginx, Some(controller)) if matches!(peer.port, 80 | 443) => {
+                self.through_ingress(controller, peer, host, path)
+            }
+            _ => http::get(peer, path),
+        }
     }
 
     fn ping(&self, ip: &str) -> bool {

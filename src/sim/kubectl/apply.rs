@@ -34,11 +34,16 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("field-manager", None, FlagKind::Value),
 ];
 
-/// Reads every `-f` source into `(source name, text)` pairs.
+/// Reads every `-f` source into `(source name, text)` pairs. A URL is fetched as kubectl fetches it;
+/// with no internet, only the manifests the sandbox bundles answer (`sim/ingress/manifest.rs`).
 pub fn read_sources(cx: &Ctx, files: &[String]) -> Result<Vec<(String, String)>, String> {
+    use crate::sim::ingress::manifest;
     let mut out = Vec::new();
     for f in files {
-        if f == "-" {
+        if manifest::is_url(f) {
+            let text = manifest::bundled(f).ok_or_else(|| manifest::unreachable(f))?;
+            out.push((f.clone(), text.to_string()));
+        } else if f == "-" {
             let text = cx.stdin.ok_or("error: no objects passed to apply")?;
             out.push(("STDIN".to_string(), text.to_string()));
         } else {

@@ -245,6 +245,11 @@ fn related_for(cx: &mut Ctx, rt: &ResourceType, obj: &Value) -> printers::Descri
             related.endpoint_slices =
                 fetch("endpointslices", Some(&ns), Some(&format!("kubernetes.io/service-name={name}")), None)
         }
+        // `describeBackendV1` lists each backend's slices and gets its Service.
+        "Ingress" => {
+            related.services = fetch("services", Some(&ns), None, None);
+            related.endpoint_slices = fetch("endpointslices", Some(&ns), None, None);
+        }
         "Namespace" => {
             related.resource_quotas = fetch("resourcequotas", Some(&name), None, None);
             related.limit_ranges = fetch("limitranges", Some(&name), None, None);

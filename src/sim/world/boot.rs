@@ -56,8 +56,8 @@ impl World {
     }
 
     /// Starts or stops the processes that live in pods with their containers: the
-    /// local-path-provisioner and metrics-server each run while their container (named as the
-    /// process, in their namespace) runs on a powered node. A stopped process's watches end with it.
+    /// local-path-provisioner, metrics-server and ingress-nginx's controller each run while their
+    /// container runs in their namespace on a powered node. A stopped process's watches end with it.
     pub(super) fn sync_pod_processes(&mut self) {
         use crate::sim::provisioner::{CONTAINER, NAMESPACE};
         let pod = self.running_pod_of(NAMESPACE, CONTAINER);
@@ -76,6 +76,15 @@ impl World {
         }
         if let Some(pod) = pod.filter(|_| !self.metrics_server.running) {
             self.metrics_server.start(&pod, &mut self.k);
+        }
+        let runs = self.running_pod_of(crate::sim::ingress::NAMESPACE, crate::sim::ingress::CONTAINER).is_some();
+        match runs {
+            true if !self.ingress.running => self.ingress.start(&mut self.k),
+            false if self.ingress.running => {
+                self.ingress.stop();
+                self.apiserver.drop_watches_of(&Component::IngressNginx);
+            }
+            _ => {}
         }
     }
 

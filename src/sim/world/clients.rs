@@ -28,6 +28,7 @@ impl World {
             (Component::CloudControllerManager, self.cloud.reflectors()),
             (Component::LocalPathProvisioner, self.provisioner.reflectors()),
             (Component::MetricsServer, self.metrics_server.reflectors()),
+            (Component::IngressNginx, self.ingress.reflectors()),
         ];
         for (name, node) in &self.nodes {
             groups.push((Component::Kubelet(name.clone()), node.kubelet.reflectors()));

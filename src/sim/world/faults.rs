@@ -116,6 +116,7 @@ impl World {
             Component::Kubectl
             | Component::LocalPathProvisioner
             | Component::MetricsServer
+            | Component::IngressNginx
             | Component::Cni(_)
             | Component::Pod(_) => {
                 return Err(FaultError::NotStoppable(c.to_string()));

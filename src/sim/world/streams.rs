@@ -18,7 +18,7 @@ impl World {
         let CriCall::Exec { container_id, cmd, stdin, tty } = &req.call else { return Some(msg) };
         let (id, from) = (req.id, msg.from.clone());
         let now = self.now();
-        let World { nodes, apiserver, k, .. } = self;
+        let World { nodes, apiserver, k, ingress, .. } = self;
         let target = nodes.get(node).and_then(|n| n.kubelet.container_by_id(container_id));
         let Some((ns, pod, container)) = target else {
             let e = CriError { code: "NotFound", message: format!("container {container_id:?} not found") };
@@ -27,7 +27,9 @@ impl World {
             return None;
         };
         let (answer, waited, hops) = {
-            let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now).from_pod(&ns, &pod);
+            let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, node, now)
+                .from_pod(&ns, &pod)
+                .with_ingress(ingress);
             let kubelet = &nodes.get(node)?.kubelet;
             let io = ExecIo { argv: cmd, stdin: stdin.as_deref(), tty: *tty };
             let (answer, waited) = kubelet.exec_net(&ns, &pod, Some(&container), io, now, Some(&view));

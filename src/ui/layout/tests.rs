@@ -362,3 +362,18 @@ fn packets_fly_between_pod_chips_and_the_nodes_boxes() {
         assert_eq!((p.x, p.y), (more.cx(), more.cy()), "{id}");
     }
 }
+
+/// ingress-nginx's controller, once installed, is drawn the same way: from its pod's chip.
+#[test]
+fn the_ingress_controllers_messages_leave_from_its_pod() {
+    let nodes = [json!({"metadata": {"name": "kind-worker"}})];
+    let pod = json!({"metadata": {"namespace": "ingress-nginx", "name": "ingress-nginx-controller-84c58b8969-wxrtc"},
+        "spec": {"nodeName": "kind-worker"}, "status": {"phase": "Running"}});
+    let l = Layout::compute(&ClusterModel::from_objects(&nodes, &[pod], BTreeSet::new()), 800.0);
+    let chip = l.nodes[0].pods.chips[0].rect;
+    assert_eq!(l.ingress_controller, Some(chip));
+    let start = l.message_point("ingress-nginx-controller", "kube-apiserver", 0.0).expect("drawn");
+    assert_eq!((start.x, start.y), (chip.cx(), chip.cy()));
+    let none = Layout::compute(&ClusterModel::from_objects(&nodes, &[], BTreeSet::new()), 800.0);
+    assert_eq!(none.message_point("ingress-nginx-controller", "kube-apiserver", 0.5), None, "not installed: not drawn");
+}

@@ -12,7 +12,7 @@ mod pod;
 mod storage;
 mod workloads;
 
-pub use core::{join_host_port as core_join_host_port, node_roles};
+pub use core::{join_host_port as core_join_host_port, load_balancer_ingress, node_roles};
 pub use pod::{PodSummary, summarize as summarize_pod};
 
 use serde_json::Value;

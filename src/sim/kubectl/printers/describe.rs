@@ -10,6 +10,7 @@ mod containers;
 mod env;
 mod events;
 mod generic;
+mod ingress;
 mod namespace;
 mod network_policy;
 mod node;
@@ -40,8 +41,10 @@ pub struct DescribeContext {
     pub pods: Vec<Value>,
     /// Deployment: the ReplicaSets it owns (the one matching its template is the new one).
     pub replica_sets: Vec<Value>,
-    /// Service: EndpointSlices labelled `kubernetes.io/service-name=<name>`.
+    /// Service: EndpointSlices labelled `kubernetes.io/service-name=<name>`. Ingress: its namespace's.
     pub endpoint_slices: Vec<Value>,
+    /// Ingress: the Services of its namespace (its backends').
+    pub services: Vec<Value>,
     /// Node: its Lease in `kube-node-lease` (`None` prints kubectl's "Failed to get lease").
     pub lease: Option<Value>,
     /// Namespace: its ResourceQuotas.
@@ -78,6 +81,8 @@ pub fn describe(kind: &str, obj: &Value, events: &[Value], ctx: &DescribeContext
         "ConfigMap" => namespace::describe_config_map(&mut w, obj, events, ctx),
         "Secret" => namespace::describe_secret(&mut w, obj),
         "NetworkPolicy" => network_policy::describe_network_policy(&mut w, obj),
+        "Ingress" => ingress::describe_ingress(&mut w, obj, events, ctx),
+        "IngressClass" => ingress::describe_ingress_class(&mut w, obj, events, ctx),
         "PersistentVolume" => storage::describe_persistent_volume(&mut w, obj, events, ctx),
         "PersistentVolumeClaim" => storage::describe_persistent_volume_claim(&mut w, obj, events, ctx),
         "StorageClass" => storage::describe_storage_class(&mut w, obj, events, ctx),

@@ -34,6 +34,16 @@ const fn distroless(entrypoint: &'static [&'static str], cmd: &'static [&'static
 /// Defaults for an image, by its repository (`docker.io/library/nginx`) or, failing that, its last
 /// path component. Unknown images have no defaults (an application the simulation does not know).
 pub fn defaults(repository: &str) -> ImageDefaults {
+    // ingress-nginx's Dockerfile: `ENTRYPOINT ["/usr/bin/dumb-init", "--"]`, `CMD ["/nginx-ingress-controller"]`.
+    if repository == "registry.k8s.io/ingress-nginx/controller" {
+        return ImageDefaults {
+            entrypoint: &["/usr/bin/dumb-init", "--"],
+            cmd: &["/nginx-ingress-controller"],
+            env: &[PATH],
+            has_shell: true,
+            busybox: true,
+        };
+    }
     let short = repository.rsplit('/').next().unwrap_or(repository);
     match short {
         "nginx" | "nginx-slim" | "nginxhttps" => server(

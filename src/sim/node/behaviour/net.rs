@@ -83,6 +83,13 @@ pub trait Network: std::fmt::Debug {
     fn connect(&self, ip: &str, port: u16) -> Connect;
     /// Whether an ICMP echo to `ip` is answered.
     fn ping(&self, ip: &str) -> bool;
+    /// What the server of an open connection answers to `GET path` with this `Host` header. Most
+    /// answer by themselves; a proxy (ingress-nginx) opens its own connection onward, so the world
+    /// may answer differently.
+    fn http(&self, peer: &Peer, host: &str, path: &str) -> super::nettools::http::Response {
+        let _ = host;
+        super::nettools::http::get(peer, path)
+    }
 }
 
 /// Linux gives up a TCP connect after 6 SYN retransmissions: 1+2+4+8+16+32+64 s

@@ -7,7 +7,7 @@
 
 mod curl;
 mod dig;
-mod http;
+pub mod http;
 mod nc;
 mod nslookup;
 mod wget;
@@ -80,6 +80,18 @@ fn connect(ex: &mut Exec<'_>, net: &dyn Network, ip: &str, port: u16, give_up: M
         ex.waited += give_up;
     }
     c
+}
+
+/// The value of a `Host:` header line (`-H 'Host: foo.local'`), if that is what it is.
+fn host_header(line: &str) -> Option<String> {
+    let (name, value) = line.split_once(':')?;
+    name.trim().eq_ignore_ascii_case("host").then(|| value.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The `Host` header a client sends for a URL: its host, with the port when it is not the scheme's.
+fn default_host(url: &wget::Url) -> String {
+    let default_port = if url.https { 443 } else { 80 };
+    if url.port == default_port { url.host.clone() } else { format!("{}:{}", url.host, url.port) }
 }
 
 /// Text split into output lines (a trailing newline ends the last line, it does not add one).

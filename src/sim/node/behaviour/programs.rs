@@ -105,6 +105,8 @@ pub fn program(ex: &mut Exec<'_>, argv: &[Vec<Piece>], args: &[String]) -> Effec
             let port = ex.env.get("PORT").and_then(|p| p.parse().ok()).unwrap_or(8080);
             serve(ServerKind::HelloApp, vec![port], 100)
         }
+        // ingress-nginx's controller: nginx on 80 and 443, its health and metrics port 10254.
+        "nginx-ingress-controller" => serve(ServerKind::IngressNginx, vec![80, 443, 10254], 2000),
         "stress" => stress(ex, rest),
         n if n == "perl" || n.starts_with("perl5") => scripts::perl(ex, rest).unwrap_or_else(|| unknown(ex, &name)),
         n if n == "python" || n.starts_with("python3") || n == "python2" => {

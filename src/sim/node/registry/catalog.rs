@@ -127,6 +127,8 @@ pub static CATALOG: &[KnownRepo] = &[
     repo("registry.k8s.io/fluentd-gcp", 120_000_000, Only(&["2.0.2"])),
     repo("registry.k8s.io/goproxy", 3_000_000, Only(&["0.1"])),
     repo("registry.k8s.io/hpa-example", 180_000_000, Only(&["latest"])),
+    // kind's Ingress guide pins v1.12.1 (by tag and digest).
+    repo("registry.k8s.io/ingress-nginx/controller", 105_000_000, Only(&["v1.11.3", "v1.12.0", "v1.12.1"])),
     repo("registry.k8s.io/kube-apiserver", 30_100_000, Only(&["v1.32.5", "v1.33.0", "v1.33.1"])),
     repo("registry.k8s.io/kube-controller-manager", 27_600_000, Only(&["v1.32.5", "v1.33.0", "v1.33.1"])),
     repo("registry.k8s.io/kube-proxy", 31_200_000, Only(&["v1.32.5", "v1.33.0", "v1.33.1"])),

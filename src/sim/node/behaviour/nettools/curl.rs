@@ -24,12 +24,13 @@ struct Opts {
     /// `--connect-timeout` or `-m`, whichever is shorter (seconds).
     limit_s: Option<f64>,
     write_out: Option<String>,
+    /// `-H 'Host: ...'`: the virtual host asked for instead of the URL's.
+    host_header: Option<String>,
     url: Option<String>,
 }
 
 /// Long options that take a value (their value is skipped when not used).
-const VALUED: &[&str] =
-    &["header", "data", "request", "user-agent", "user", "cacert", "resolve", "retry", "data-raw", "referer"];
+const VALUED: &[&str] = &["data", "request", "user-agent", "user", "cacert", "resolve", "retry", "data-raw", "referer"];
 
 fn parse(rest: &[String]) -> Opts {
     let mut o = Opts::default();
@@ -53,6 +54,7 @@ fn parse(rest: &[String]) -> Opts {
                 "max-time" | "connect-timeout" => limit(&mut o, value()),
                 "write-out" => o.write_out = value(),
                 "url" => o.url = value(),
+                "header" => o.host_header = value().as_deref().and_then(super::host_header).or(o.host_header.take()),
                 n if VALUED.contains(&n) => {
                     let _ = value();
                 }
@@ -74,7 +76,8 @@ fn parse(rest: &[String]) -> Opts {
                     'o' => o.output = value(),
                     'm' => limit(&mut o, value()),
                     'w' => o.write_out = value(),
-                    'H' | 'd' | 'X' | 'A' | 'u' | 'e' | 'x' => {
+                    'H' => o.host_header = value().as_deref().and_then(super::host_header).or(o.host_header.take()),
+                    'd' | 'X' | 'A' | 'u' | 'e' | 'x' => {
                         let _ = value();
                     }
                     _ => continue,
@@ -172,7 +175,8 @@ pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
             );
         }
     };
-    let (status, body) = match http::get(&peer, &url.path) {
+    let host = o.host_header.clone().unwrap_or_else(|| super::default_host(&url));
+    let (status, body) = match net.http(&peer, &host, &url.path) {
         Response::Http { status, body } => (status, body),
         Response::Empty => return fail(52, "Empty reply from server".into()),
     };

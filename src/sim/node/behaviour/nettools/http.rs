@@ -29,6 +29,10 @@ pub fn reason(status: u16) -> &'static str {
         200 => "OK",
         404 => "Not Found",
         500 => "Internal Server Error",
+        // nginx's own phrases (`ngx_http_status_lines`).
+        502 => "Bad Gateway",
+        503 => "Service Temporarily Unavailable",
+        504 => "Gateway Time-out",
         _ => "",
     }
 }
@@ -38,6 +42,15 @@ fn nginx_error(status: u16) -> String {
     let title = format!("{status} {}", reason(status));
     format!(
         "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.27.3</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+/// ingress-nginx's error pages: nginx's, with `server_tokens off` (no version), which is what its
+/// default backend's 404 and a backend without endpoints' 503 look like.
+pub fn ingress_nginx_error(status: u16) -> String {
+    let title = format!("{status} {}", reason(status));
+    format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
     )
 }
 
@@ -66,6 +79,8 @@ pub fn get(peer: &Peer, path: &str) -> Response {
             _ => format!("NOW: {}", go_time(peer.now)),
         },
         (ServerKind::HttpEcho(text), _) => format!("{text}\n"),
+        (ServerKind::IngressNginx, 200) => String::new(),
+        (ServerKind::IngressNginx, s) => ingress_nginx_error(s),
         (ServerKind::HelloApp, _) => format!("Hello, world!\nVersion: 1.0.0\nHostname: {}\n", peer.hostname),
         (ServerKind::LivenessDemo | ServerKind::Agnhost(Agnhost::Liveness), 200) => "ok".into(),
         (ServerKind::LivenessDemo | ServerKind::Agnhost(Agnhost::Liveness), _) => {

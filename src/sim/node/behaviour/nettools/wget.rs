@@ -62,6 +62,8 @@ struct Opts {
     spider: bool,
     output: Option<String>,
     timeout_s: Option<u64>,
+    /// `--header 'Host: ...'`: the virtual host asked for instead of the URL's.
+    host_header: Option<String>,
     url: Option<String>,
 }
 
@@ -78,7 +80,8 @@ fn parse(rest: &[String]) -> Result<Opts, Box<Effect>> {
                 "spider" => o.spider = true,
                 "output-document" => o.output = value(),
                 "timeout" => o.timeout_s = value().and_then(|v| v.parse().ok()),
-                "header" | "post-data" | "post-file" | "user-agent" | "directory-prefix" | "output-file" => {
+                "header" => o.host_header = value().as_deref().and_then(super::host_header).or(o.host_header.take()),
+                "post-data" | "post-file" | "user-agent" | "directory-prefix" | "output-file" => {
                     let _ = value();
                 }
                 _ => {}
@@ -181,7 +184,8 @@ pub fn run(ex: &mut Exec<'_>, net: &dyn Network, rest: &[String]) -> Effect {
             return fail(e, format!("wget: can't connect to remote host ({ip}): Connection timed out"));
         }
     };
-    let (status, body) = match http::get(&peer, &url.path) {
+    let host = o.host_header.clone().unwrap_or_else(|| super::default_host(&url));
+    let (status, body) = match net.http(&peer, &host, &url.path) {
         Response::Http { status, body } => (status, body),
         Response::Empty => return fail(e, "wget: error getting response".into()),
     };

@@ -33,6 +33,9 @@ pub enum ServerKind {
     HttpEcho(String),
     HelloApp,
     PythonHttp,
+    /// ingress-nginx's controller: nginx routing by the Ingresses (the data plane asks the
+    /// controller's routes; alone, it is the default server: `/healthz` and the default backend's 404).
+    IngressNginx,
     /// The sandbox's `/pause` (also `agnhost pause`).
     Pause,
     /// A program the simulation does not know; it serves its declared ports.
@@ -67,6 +70,7 @@ impl ServerKind {
             ServerKind::Agnhost(_) => 12 * MIB,
             ServerKind::LivenessDemo | ServerKind::HttpEcho(_) | ServerKind::HelloApp => 3 * MIB,
             ServerKind::PythonHttp => 15 * MIB,
+            ServerKind::IngressNginx => 90 * MIB,
             ServerKind::Pause => MIB / 3,
             ServerKind::Generic(_) => 30 * MIB,
         }
@@ -90,7 +94,9 @@ impl ServerKind {
             ServerKind::Nginx | ServerKind::Pause | ServerKind::Memcached | ServerKind::HttpEcho(_) => {
                 Sigterm::Exit { after: 100, code: 0 }
             }
-            ServerKind::Httpd | ServerKind::Redis | ServerKind::Agnhost(_) => Sigterm::Exit { after: 200, code: 0 },
+            ServerKind::Httpd | ServerKind::Redis | ServerKind::Agnhost(_) | ServerKind::IngressNginx => {
+                Sigterm::Exit { after: 200, code: 0 }
+            }
             ServerKind::Postgres | ServerKind::Mongo => Sigterm::Exit { after: 500, code: 0 },
             ServerKind::Mysql => Sigterm::Exit { after: 2000, code: 0 },
             ServerKind::LivenessDemo | ServerKind::HelloApp => Sigterm::Exit { after: 50, code: 2 },
@@ -105,6 +111,9 @@ impl ServerKind {
             ServerKind::Nginx | ServerKind::Httpd | ServerKind::PythonHttp => {
                 HttpAnswer::Status(if matches!(path, "" | "/" | "/index.html") { 200 } else { 404 })
             }
+            // The default server's `location /healthz { return 200; }` (and the 10254 health port);
+            // anything else is the default backend's 404 when no Ingress routes it.
+            ServerKind::IngressNginx => HttpAnswer::Status(if path == "/healthz" { 200 } else { 404 }),
             ServerKind::Redis
             | ServerKind::Postgres
             | ServerKind::Mysql
@@ -194,6 +203,20 @@ impl ServerKind {
             ServerKind::HttpEcho(_) => vec![format!("{d} [INFO] server is listening on :{port}")],
             ServerKind::HelloApp => vec![format!("{d} Server listening on port {port}")],
             ServerKind::PythonHttp => vec![format!("Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...")],
+            ServerKind::IngressNginx => [
+                "-------------------------------------------------------------------------------",
+                "NGINX Ingress controller",
+                "  Release:       v1.12.1",
+                "  Build:         51724dde8d0f06fa2ec1478887ae4ee12a6dd5d6",
+                "  Repository:    https://github.com/kubernetes/ingress-nginx",
+                "  nginx version: nginx/1.25.5",
+                "",
+                "-------------------------------------------------------------------------------",
+                "",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
             ServerKind::Memcached | ServerKind::Mongo | ServerKind::LivenessDemo | ServerKind::Pause | ServerKind::Generic(_) => vec![],
         }
     }

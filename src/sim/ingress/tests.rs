@@ -1,0 +1,247 @@
+//! Scenario tests of ingress-nginx as kind's guide installs it: a whole cluster, the guide's
+//! `kubectl apply -f URL`, Ingresses, and `wget`/`curl` from a pod through the controller. Each
+//! cites the ingress-nginx behaviour it checks.
+
+use crate::sim::kubectl::{self, NoFiles, Output};
+use crate::sim::world::World;
+
+use super::manifest::KIND_URL;
+
+fn kubectl(w: &mut World, line: &str) -> Output {
+    kubectl::execute(w, line, None, &NoFiles)
+}
+
+fn apply(w: &mut World, yaml: &str) {
+    let out = kubectl::execute(w, "apply -f -", Some(yaml), &NoFiles);
+    assert!(!out.failed, "{out:?}");
+}
+
+/// An http-echo Deployment `name` answering `name` (agnhost's serve-hostname, answering its pod's
+/// name, when `hostname`), behind a Service on port 80.
+fn echo(name: &str, replicas: u32, hostname: bool) -> String {
+    let (image, args) = if hostname {
+        ("registry.k8s.io/e2e-test-images/agnhost:2.53", "[serve-hostname, --port=5678]".to_string())
+    } else {
+        ("hashicorp/http-echo:1.0", format!("[\"-text={name}\", \"-listen=:5678\"]"))
+    };
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers:\n      - name: echo\n        image: {image}\n        args: {args}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 5678}}]\n"
+    )
+}
+
+fn path(p: &str, kind: &str, svc: &str) -> String {
+    format!(
+        "      - {{path: \"{p}\", pathType: {kind}, backend: {{service: {{name: {svc}, port: {{number: 80}}}}}}}}\n"
+    )
+}
+
+/// A cluster with ingress-nginx installed from the guide's URL, a busybox `client` and the echo
+/// backends `a`, `b` (two replicas), `c`, and `empty` (a Service whose selector matches nothing).
+fn cluster(seed: u64) -> World {
+    let mut w = World::new(seed);
+    let out = kubectl(&mut w, &format!("apply -f {KIND_URL}"));
+    assert!(!out.failed && out.stdout.contains("ingressclass.networking.k8s.io/nginx created"), "{out:?}");
+    for (name, n) in [("a", 1), ("b", 2), ("c", 1)] {
+        apply(&mut w, &echo(name, n, name == "b"));
+    }
+    apply(
+        &mut w,
+        "apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  selector: {app: nobody}\n  ports: [{port: 80}]\n",
+    );
+    let out = kubectl(&mut w, "run client --image=busybox:1.37 -- sleep infinity");
+    assert!(!out.failed, "{out:?}");
+    w.run_for(60_000);
+    w
+}
+
+/// What `wget -q -O-` from the client to the controller's Service with this Host prints (its
+/// stdout and stderr, as `kubectl exec` without a terminal passes both on).
+fn get(w: &mut World, host: &str, path: &str) -> String {
+    let out = kubectl(
+        w,
+        &format!(
+            "exec client -- wget -q -O- -T 5 --header 'Host: {host}' http://ingress-nginx-controller.ingress-nginx.svc{path}"
+        ),
+    );
+    out.stdout
+}
+
+fn error(status: &str) -> String {
+    format!("wget: server returned error: HTTP/1.1 {status}\n")
+}
+
+fn ingress(name: &str, spec: &str) -> String {
+    format!("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\nspec:\n{spec}")
+}
+
+/// `updateServerLocations` and nginx's location order: an exact (`=`) location first, then the
+/// longest prefix; Prefix matches by whole path elements, ImplementationSpecific as nginx's string
+/// prefix; a request no location takes gets the server's `/`.
+#[test]
+fn paths_are_matched_exact_first_then_longest_prefix() {
+    let mut w = cluster(1);
+    let rules = format!(
+        "  ingressClassName: nginx\n  rules:\n  - host: foo.local\n    http:\n      paths:\n{}{}{}{}",
+        path("/", "Prefix", "a"),
+        path("/b", "Prefix", "b"),
+        path("/b/c", "Exact", "c"),
+        path("/img", "ImplementationSpecific", "c"),
+    );
+    apply(&mut w, &ingress("paths", &rules));
+    w.run_for(2_000);
+    for (p, want) in [
+        ("/", "a"),
+        ("/x/y", "a"),
+        ("/b", "b"),
+        ("/b/", "b"),
+        ("/b/c", "c"),
+        ("/b/c/d", "b"),
+        ("/bee", "a"),
+        ("/img", "c"),
+        ("/imgs/x", "c"),
+    ] {
+        let got = get(&mut w, "foo.local", p);
+        assert!(got.starts_with(want) && got.len() > 1, "{p}: {got:?}");
+    }
+}
+
+/// nginx's server selection as ingress-nginx writes it: the exact host first, then `*.domain`
+/// (`buildServerName`: a one-label regex), else the catch-all whose `/` is the default backend:
+/// 404 with nginx's page and no version (`server_tokens off`). The class's status address is
+/// written (`--publish-status-address=localhost`) and each change is a `Sync` event.
+#[test]
+fn hosts_exact_then_wildcard_else_the_default_backends_404() {
+    let mut w = cluster(2);
+    let rules = format!(
+        "  rules:\n  - host: foo.example.com\n    http:\n      paths:\n{}  - host: \"*.example.com\"\n    http:\n      paths:\n{}",
+        path("/", "Prefix", "a"),
+        path("/", "Prefix", "c"),
+    );
+    apply(&mut w, &ingress("hosts", &rules));
+    w.run_for(2_000);
+    assert_eq!(get(&mut w, "foo.example.com", "/"), "a\n");
+    assert_eq!(get(&mut w, "bar.example.com:80", "/"), "c\n");
+    assert_eq!(get(&mut w, "a.b.example.com", "/"), error("404 Not Found"));
+    let curl = kubectl(
+        &mut w,
+        "exec client -- curl -s -H 'Host: nobody.local' http://ingress-nginx-controller.ingress-nginx.svc/",
+    );
+    assert_eq!(
+        curl.stdout,
+        "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+        "{curl:?}"
+    );
+    w.run_for(60_000);
+    let got = kubectl(&mut w, "get ing hosts -o jsonpath={.status.loadBalancer.ingress[0].hostname}");
+    assert_eq!(got.stdout, "localhost");
+    let events =
+        kubectl(&mut w, "get events --field-selector involvedObject.name=hosts -o jsonpath={.items[*].reason}");
+    assert_eq!(events.stdout, "Sync");
+}
+
+/// A backend with no ready endpoint, or a Service that does not exist, is an upstream with no
+/// servers: 503 Service Temporarily Unavailable. Endpoints are used directly, round robin (the Lua
+/// balancer's default), not through the ClusterIP.
+#[test]
+fn no_endpoints_or_no_service_is_503_and_endpoints_take_turns() {
+    let mut w = cluster(3);
+    let rules = format!(
+        "  ingressClassName: nginx\n  rules:\n  - http:\n      paths:\n{}{}{}",
+        path("/empty", "Prefix", "empty"),
+        path("/missing", "Prefix", "missing"),
+        path("/b", "Prefix", "b"),
+    );
+    apply(&mut w, &ingress("errors", &rules));
+    w.run_for(2_000);
+    for p in ["/empty", "/missing"] {
+        assert_eq!(get(&mut w, "any.local", p), error("503 Service Temporarily Unavailable"), "{p}");
+    }
+    let hosts: Vec<String> = (0..4).map(|_| get(&mut w, "any.local", "/b/x")).collect();
+    assert!(hosts.iter().all(|h| h.starts_with("b-")), "{hosts:?}");
+    assert_ne!(hosts[0], hosts[1], "round robin: {hosts:?}");
+    assert_eq!((&hosts[0], &hosts[1]), (&hosts[2], &hosts[3]), "round robin: {hosts:?}");
+}
+
+/// Ingresses of another class are not this controller's (`GetIngressClass`): no route, no status,
+/// no event. The legacy annotation must say `nginx`.
+#[test]
+fn other_classes_are_ignored() {
+    let mut w = cluster(4);
+    apply(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: other}\nspec: {controller: example.com/other}\n",
+    );
+    let other = format!(
+        "  ingressClassName: other\n  rules:\n  - host: other.local\n    http:\n      paths:\n{}",
+        path("/", "Prefix", "a")
+    );
+    apply(&mut w, &ingress("other", &other));
+    let legacy = format!("  rules:\n  - host: legacy.local\n    http:\n      paths:\n{}", path("/", "Prefix", "a"));
+    apply(
+        &mut w,
+        &ingress("legacy", &legacy)
+            .replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: traefik}\n"),
+    );
+    w.run_for(61_000);
+    for host in ["other.local", "legacy.local"] {
+        assert_eq!(get(&mut w, host, "/"), error("404 Not Found"), "{host}");
+    }
+    let status = kubectl(&mut w, "get ing -o jsonpath={.items[*].status.loadBalancer.ingress}");
+    assert_eq!(status.stdout, "", "no status written");
+    assert_eq!(kubectl(&mut w, "get events --field-selector reason=Sync").stdout, "");
+}
+
+/// kind's guide reaches the controller through its node's ports 80 and 443 (`hostPort`, the CNI
+/// portmap plugin); the proxied connection is the controller pod's, so a NetworkPolicy that isolates
+/// the backend drops it and nginx answers 504 after its tries.
+#[test]
+fn through_the_nodes_host_port_and_subject_to_network_policy() {
+    let mut w = cluster(5);
+    apply(&mut w, &ingress("web", &format!("  rules:\n  - http:\n      paths:\n{}", path("/", "Prefix", "a"))));
+    w.run_for(2_000);
+    let node_ip = kubectl(&mut w, "get pods -n ingress-nginx -o jsonpath={.items[0].status.hostIP}").stdout;
+    let via_node = kubectl(&mut w, &format!("exec client -- wget -q -O- -T 5 http://{node_ip}/"));
+    assert_eq!(via_node.stdout, "a\n", "{via_node:?}");
+    apply(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec:\n  podSelector: {matchLabels: {app: a}}\n  policyTypes: [Ingress]\n",
+    );
+    assert_eq!(get(&mut w, "x", "/"), error("504 Gateway Time-out"));
+}
+
+/// The URL of kind's guide is the only one the sandbox can fetch; any other does not resolve and
+/// changes nothing.
+#[test]
+fn other_urls_do_not_resolve() {
+    let mut w = World::new(6);
+    let out = kubectl(&mut w, "apply -f https://raw.githubusercontent.com/x/y/main/deploy.yaml");
+    assert!(out.failed);
+    assert_eq!(
+        out.stderr,
+        "Unable to connect to the server: dial tcp: lookup raw.githubusercontent.com on 127.0.0.53:53: no such host\n"
+    );
+    assert_eq!(
+        kubectl(&mut w, "get ns ingress-nginx").stderr,
+        "Error from server (NotFound): namespaces \"ingress-nginx\" not found\n"
+    );
+}
+
+/// The DefaultIngressClass admission plugin: once `nginx` is annotated as the default class, an
+/// Ingress created without a class gets `ingressClassName: nginx`; one with the legacy annotation,
+/// or created before, keeps none.
+#[test]
+fn the_default_class_is_filled_in_on_create() {
+    let mut w = cluster(7);
+    let rule = format!("  rules:\n  - http:\n      paths:\n{}", path("/", "Prefix", "a"));
+    apply(&mut w, &ingress("before", &rule));
+    let out = kubectl(&mut w, "annotate ingressclass nginx ingressclass.kubernetes.io/is-default-class=true");
+    assert!(!out.failed, "{out:?}");
+    apply(&mut w, &ingress("after", &rule));
+    let legacy = ingress("legacy", &rule)
+        .replace("  name: legacy\n", "  name: legacy\n  annotations: {kubernetes.io/ingress.class: nginx}\n");
+    apply(&mut w, &legacy);
+    let classes = kubectl(&mut w, "get ing after before legacy -o jsonpath={.items[*].spec.ingressClassName}");
+    assert_eq!(classes.stdout, "nginx");
+    let cols = kubectl(&mut w, "get ing after");
+    assert!(cols.stdout.lines().nth(1).is_some_and(|l| l.starts_with("after   nginx   *")), "{cols:?}");
+}
