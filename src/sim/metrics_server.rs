@@ -61,7 +61,11 @@ pub struct MetricsServer {
     /// Its node informer: the kubelets to scrape and their addresses.
     nodes: Box<Reflector>,
     cycle: Option<Cycle>,
+    /// Counts scrape cycles across restarts, so an earlier process's cycle timeout never ends a new one.
     seq: u64,
+    /// Counts the process's starts: its ticker carries it, so a tick an earlier process armed (still
+    /// queued when the pod was replaced or restarted within 15 s) finds no loop to continue.
+    generation: u64,
     /// Whether the tick loop runs (it starts once the informer has synced, as `WaitForCacheSync`).
     ticking: bool,
     store: Store,
@@ -81,6 +85,7 @@ impl MetricsServer {
             nodes: Box::new(Reflector::new(nodes_rt(), None)),
             cycle: None,
             seq: 0,
+            generation: 0,
             ticking: false,
             store: Store::default(),
         }
@@ -88,7 +93,8 @@ impl MetricsServer {
 
     /// The process starts in pod `pod`: empty store, a new node informer.
     pub fn start(&mut self, pod: &str, k: &mut Kernel) {
-        *self = Self::new();
+        self.reset();
+        self.generation += 1;
         self.running = true;
         self.pod = Some(pod.to_string());
         self.nodes.start(&Component::MetricsServer, k);
@@ -96,7 +102,18 @@ impl MetricsServer {
 
     /// The process ends, its store and watch with it.
     pub fn stop(&mut self) {
-        *self = Self::new();
+        self.reset();
+    }
+
+    /// Back to a process that has not started, keeping only the counters that must outlive it.
+    fn reset(&mut self) {
+        let (seq, generation) = (self.seq, self.generation);
+        *self = Self { seq, generation, ..Self::new() };
+    }
+
+    /// This process's ticker.
+    fn tick_timer(&self) -> TimerKind {
+        TimerKind::Object(format!("metrics-server-tick/{}", self.generation))
     }
 
     /// Its list-and-watch loop.
@@ -126,11 +143,14 @@ impl MetricsServer {
     }
 
     pub fn on_timer(&mut self, kind: TimerKind, k: &mut Kernel) {
+        if kind == self.tick_timer() {
+            self.tick(k);
+            k.set_loop_timer(Component::MetricsServer, RESOLUTION_MS, self.tick_timer());
+            return;
+        }
         match kind {
-            TimerKind::Tick => {
-                self.tick(k);
-                k.set_loop_timer(Component::MetricsServer, RESOLUTION_MS, TimerKind::Tick);
-            }
+            // An earlier process's ticker: its loop ended with it.
+            TimerKind::Object(id) if id.starts_with("metrics-server-tick/") => {}
             TimerKind::RequestTimeout(seq) if self.cycle.as_ref().is_some_and(|c| c.seq == seq) => self.commit(),
             other => {
                 self.nodes.on_timer(&other, &Component::MetricsServer, k);
@@ -142,7 +162,7 @@ impl MetricsServer {
     fn start_ticking(&mut self, k: &mut Kernel) {
         if !self.ticking && self.nodes.has_synced() {
             self.ticking = true;
-            k.set_loop_timer(Component::MetricsServer, 0, TimerKind::Tick);
+            k.set_loop_timer(Component::MetricsServer, 0, self.tick_timer());
         }
     }
 

@@ -91,3 +91,22 @@ fn a_node_that_is_down_drops_out() {
     assert!(line.contains("<unknown>"), "{nodes}");
     assert_eq!(nodes.lines().filter(|l| l.contains("<unknown>")).count(), 1, "{nodes}");
 }
+
+/// A replaced pod is a new process with one ticker: the old pod's tick, still queued when the new
+/// process starts, ends with the old process instead of running a second loop beside the new one's.
+#[test]
+fn a_replaced_pod_scrapes_once_per_resolution() {
+    let mut w = World::new(21);
+    w.run_for(60_000);
+    assert!(!k(&mut w, "delete pod -n kube-system -l k8s-app=metrics-server --wait=false").failed);
+    w.run_for(120_000);
+    assert!(w.metrics_server.running, "the new pod's process runs");
+    let from = w.now() - 30_000;
+    let asks =
+        w.k.trace
+            .entries()
+            .iter()
+            .filter(|e| e.kind == "kubelet" && e.sent_at >= from && &*e.from == "metrics-server")
+            .count();
+    assert_eq!(asks, 8, "two cycles of four nodes, not two loops");
+}
