@@ -64,6 +64,13 @@ impl ExecSession {
         // The shell's words are plain (`sh`, `/bin/bash`, `-l`: `is_interactive_shell` admits no others).
         format!("kubectl exec -i {} -n {} -c {} -- {}", self.pod, self.namespace, self.container, self.shell.join(" "))
     }
+
+    /// Whether a typed line is the shell's `exit` builtin (`exit`, `exit 3`), which ends the session:
+    /// the terminal and the stderr it shows of that line both ask this.
+    pub fn is_exit(line: &str) -> bool {
+        let line = line.trim();
+        line == "exit" || line.starts_with("exit ")
+    }
 }
 
 /// A `kubectl get -w` stream the terminal keeps printing.

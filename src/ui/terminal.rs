@@ -256,7 +256,7 @@ fn to_shell(d: &UseReducerDispatcher<Cluster>, shell: &ExecSession, text: &str) 
         d.dispatch(ClusterAction::Print(LineKind::Typed, shell.prompt.clone()));
         return;
     }
-    let exits = line == "exit" || line.starts_with("exit ");
+    let exits = ExecSession::is_exit(line);
     if line != "exit" {
         dispatch::run_kubectl(d, shell.line(), Some(format!("{text}\n")), Origin::Shell);
     }

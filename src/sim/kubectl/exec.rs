@@ -139,6 +139,11 @@ fn open_session(
     let req = connect::exec_request(ns, pod, Some(container), shell, Some(""), true);
     let answer = common::call(cx, req).map_err(|e| e.to_string())?;
     match connect::exec_answer(&answer) {
+        // A shell that ends at once (a bad option, `sh -c` refused) opens no session.
+        ExecAnswer::Ran { stdout, exit_code } if exit_code != 0 => {
+            out.stdout.push_str(&stdout);
+            Err(format!("command terminated with exit code {exit_code}"))
+        }
         ExecAnswer::Ran { stdout, .. } => {
             out.session = Some(ExecSession {
                 namespace: ns.to_string(),
@@ -160,6 +165,16 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// The shell's `exit` builtin, with or without a code; a command that only starts the same is not it.
+    #[test]
+    fn spots_the_exit_line() {
+        for (line, want) in
+            [("exit", true), ("  exit 3\n", true), ("exitcode", false), ("echo exit", false), ("", false)]
+        {
+            assert_eq!(ExecSession::is_exit(line), want, "{line:?}");
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ fn pods() -> &'static api::ResourceType {
 /// `POST .../pods/NAME/exec?command=..&container=..&stderr=true&stdout=true`: `PodExecOptions` as
 /// kubectl's parameter codec writes them (keys sorted, `command` once per word).
 /// With `stdin`, its content is what the stream's stdin channel carries (the request's body here).
+/// With a terminal there is no stderr stream: kubectl 1.33 drops it (`if t.Raw { p.ErrOut = nil }`),
+/// since a TTY carries both on one stream.
 pub fn exec_request(
     ns: &str,
     pod: &str,
@@ -28,7 +30,9 @@ pub fn exec_request(
     if let Some(c) = container {
         params.push(("container".into(), c.into()));
     }
-    params.push(("stderr".into(), "true".into()));
+    if !tty {
+        params.push(("stderr".into(), "true".into()));
+    }
     if let Some(input) = stdin {
         params.push(("stdin".into(), "true".into()));
         req.body = Some(serde_json::json!({ "stdin": input }));
@@ -92,7 +96,7 @@ mod tests {
         let r = exec_request("default", "web", Some("nginx"), &["ls".into(), "/".into()], Some(""), true);
         assert_eq!(
             r.summary(),
-            "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stderr=true&stdin=true&stdout=true&tty=true"
+            "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stdin=true&stdout=true&tty=true"
         );
         assert_eq!(
             log_request("default", "web", Some("nginx"), true).summary(),
