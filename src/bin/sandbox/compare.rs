@@ -114,14 +114,15 @@ fn run_kubectl(
 fn bundled_urls_as_files(args: &[String], dir: &Path) -> Result<Vec<String>, String> {
     use k8s_sandbox::sim::ingress::manifest;
     let mut out = Vec::new();
-    for a in args {
+    for (i, a) in args.iter().enumerate() {
         let (prefix, value) = match a.split_once('=') {
             Some((flag @ ("-f" | "--filename"), v)) => (format!("{flag}="), v),
             _ => (String::new(), a.as_str()),
         };
         match manifest::bundled(value) {
             Some(text) => {
-                let file = dir.join("bundled-manifest.yaml");
+                // One file per argument: two bundled URLs must not overwrite each other.
+                let file = dir.join(format!("bundled-manifest-{i}.yaml"));
                 std::fs::write(&file, text).map_err(|e| format!("sandbox compare: {e}"))?;
                 out.push(format!("{prefix}{}", file.display()));
             }
