@@ -3,8 +3,10 @@
 //!
 //! The kube-aggregator proxies `metrics.k8s.io` to the `metrics-server` Service while its APIService
 //! is available: the Service has a ready endpoint (the pod passed its `/readyz` probe) and the process
-//! answers. Otherwise the Metrics API is unavailable (503, and discovery leaves the group out).
-//! Simplified: the proxied request is not a message; the apiserver reads metrics-server's store.
+//! answers. Otherwise the Metrics API is unavailable (503; our kubectl then says `Metrics API not
+//! available`, as kubectl 1.33 does when aggregated discovery marks the group stale). Simplified: the
+//! proxied request is not a message; the apiserver reads metrics-server's store; `sandbox serve`'s
+//! discovery lists the group whether or not it is available.
 
 use super::World;
 use crate::sim::api;
