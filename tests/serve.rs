@@ -262,7 +262,7 @@ fn the_python_client_lists_creates_and_watches() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "listed 14 kube-system pods\n4 nodes Ready\ncreated configmap from-python\nsecond create refused: 409 Conflict\nwatched ADDED configmap from-python with data {'answer': '42'}\n"
+        "listed 15 kube-system pods\n4 nodes Ready\ncreated configmap from-python\nsecond create refused: 409 Conflict\nwatched ADDED configmap from-python with data {'answer': '42'}\n"
     );
 }
 
