@@ -423,9 +423,9 @@ fn the_rolling_update_preset_swaps_the_pods_in_the_diagram() {
 }
 
 /// The pods kind runs on the default four-node cluster before any workload: four static pods, two
-/// CoreDNS, a kube-proxy and a kindnet on every node (kube-system), and the local-path-provisioner
-/// (local-path-storage).
-const KUBE_SYSTEM_PODS: u64 = 4 + 2 + 4 + 4 + 1;
+/// CoreDNS, a kube-proxy and a kindnet on every node and metrics-server (kube-system), and the
+/// local-path-provisioner (local-path-storage).
+const KUBE_SYSTEM_PODS: u64 = 4 + 2 + 4 + 4 + 1 + 1;
 
 #[test]
 fn sixty_pods_aggregate_into_one_chip_per_node() {
