@@ -116,7 +116,7 @@ impl Cluster {
 
 /// Whether a line typed into the shell ends it (`exit N`): then kubectl reports the shell's exit code.
 fn ends_shell(op: &Op) -> bool {
-    matches!(op, Op::Kubectl { stdin: Some(s), .. } if crate::sim::kubectl::ExecSession::is_exit(s))
+    matches!(op, Op::Kubectl { stdin: Some(s), .. } if crate::ui::bridge::ExecSession::is_exit(s))
 }
 
 /// What an interactive shell shows of a line's errors: each line runs as an exec of its own, whose
