@@ -334,6 +334,37 @@ fn cronjob(name: &str, p: &Parsed) -> Result<Value, String> {
     }))
 }
 
+/// `--labels=k=v,k2=v2` as kubectl's `generate.ParseLabels` reads it: each pair has exactly one `=`
+/// and a key; anything else is refused before a request is made.
+fn parse_labels(spec: &str) -> Result<Map<String, Value>, String> {
+    let mut labels = Map::new();
+    for pair in spec.split(',') {
+        let parts: Vec<&str> = pair.split('=').collect();
+        let [key, value] = parts[..] else { return Err(format!("error: unexpected label spec: {pair}")) };
+        if key.is_empty() {
+            return Err("error: unexpected empty label key".into());
+        }
+        labels.insert(key.to_string(), json!(value));
+    }
+    Ok(labels)
+}
+
+/// One `--env=NAME=VALUE` as kubectl run's `parseEnvs` reads it: split at the first `=`, and the
+/// name must be a C identifier (`validation.IsCIdentifier`).
+fn parse_env(spec: &str) -> Result<Value, String> {
+    match spec.split_once('=') {
+        Some((name, value)) if is_c_identifier(name) => Ok(json!({"name": name, "value": value})),
+        _ => Err(format!("error: invalid env: {spec}")),
+    }
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_c_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
 pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
@@ -346,8 +377,8 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
     if p.bool("stdin") || p.bool("tty") {
         return Err("error: interactive sessions (-i/-t) need a real terminal attached to a container; this sandbox runs the pod without attaching".into());
     }
-    let labels: Map<String, Value> = match p.get("labels") {
-        Some(l) => l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), json!(v))).collect(),
+    let labels: Map<String, Value> = match p.get("labels").filter(|l| !l.is_empty()) {
+        Some(l) => parse_labels(l)?,
         None => [("run".to_string(), json!(name))].into_iter().collect(),
     };
     let mut c = Map::new();
@@ -355,8 +386,7 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         let key = if p.bool("command") { "command" } else { "args" };
         c.insert(key.into(), json!(p.after_dashes));
     }
-    let env: Vec<Value> =
-        p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
+    let env = p.all("env").iter().map(|e| parse_env(e)).collect::<Result<Vec<Value>, String>>()?;
     if !env.is_empty() {
         c.insert("env".into(), json!(env));
     }
@@ -383,6 +413,22 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// kubectl 1.33: `kubectl run x --image=nginx --labels=foo` says `error: unexpected label spec:
+    /// foo`; `--env=FOO` says `error: invalid env: FOO`; both before any request.
+    #[test]
+    fn run_refuses_malformed_labels_and_env() {
+        assert_eq!(parse_labels("foo"), Err("error: unexpected label spec: foo".into()));
+        assert_eq!(parse_labels("a=b,c"), Err("error: unexpected label spec: c".into()));
+        assert_eq!(parse_labels("a=b=c"), Err("error: unexpected label spec: a=b=c".into()));
+        assert_eq!(parse_labels("=b"), Err("error: unexpected empty label key".into()));
+        assert_eq!(parse_labels("a=,b=2").map(|m| m.len()), Ok(2));
+        for bad in ["FOO", "=x", "1A=b", "A-B=c"] {
+            assert_eq!(parse_env(bad), Err(format!("error: invalid env: {bad}")));
+        }
+        assert_eq!(parse_env("A=b=c"), Ok(json!({"name": "A", "value": "b=c"})));
+        assert_eq!(parse_env("_A="), Ok(json!({"name": "_A", "value": ""})));
+    }
 
     #[test]
     fn container_names_follow_the_image() {
