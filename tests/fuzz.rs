@@ -407,15 +407,17 @@ proptest! {
                 let id = w.open_kubectl_watch(*request);
                 w.run_for(50);
                 let (events, _) = w.take_kubectl_watch(id);
-                for e in events.iter().filter(|_| as_table) {
-                    table::to_table(&e.object, kind, w.now());
+                if let Some(include) = as_table {
+                    for e in &events {
+                        table::to_table(&e.object, kind, w.now(), include);
+                    }
                 }
                 w.close_kubectl_watch(id);
             }
             Route::Api { request, table: as_table } => {
                 let kind = request.resource.kind;
                 match w.call(*request) {
-                    Ok(v) if as_table => { table::to_table(&v, kind, w.now()); }
+                    Ok(v) if let Some(include) = as_table => { table::to_table(&v, kind, w.now(), include); }
                     Ok(_) => {}
                     Err(s) => prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message),
                 }

@@ -18,4 +18,4 @@ pub mod status;
 pub mod table;
 pub mod websocket;
 
-pub use route::{Route, route};
+pub use route::{Route, RowObject, route};

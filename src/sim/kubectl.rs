@@ -23,6 +23,7 @@ mod patch;
 pub mod printers;
 mod rollout;
 mod set;
+mod sort_by;
 mod target;
 mod top;
 mod until;

@@ -19,7 +19,7 @@ use k8s_sandbox::sim::http::attach::{self, AttachRequest};
 use k8s_sandbox::sim::http::exec::{self, ExecRequest, Ran};
 use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
 use k8s_sandbox::sim::http::websocket;
-use k8s_sandbox::sim::http::{self, Route, discovery, openapi, table};
+use k8s_sandbox::sim::http::{self, Route, RowObject, discovery, openapi, table};
 use k8s_sandbox::sim::kubectl::cluster::WATCH_OPEN_MS;
 use k8s_sandbox::sim::time::Millis;
 use k8s_sandbox::sim::world::World;
@@ -438,8 +438,11 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                 let (verb, kind) = (request.verb.clone(), request.resource.kind);
                 let Some((answer, now)) = ask(jobs, |tx| Job::Call(*request, tx)) else { return Ok(()) };
                 match answer {
-                    Ok(v) if table && matches!(verb, Verb::Get | Verb::List) => {
-                        json_response(&mut out, 200, &table::to_table(&v, kind, now))?
+                    Ok(v)
+                        if matches!(verb, Verb::Get | Verb::List)
+                            && let Some(include) = table =>
+                    {
+                        json_response(&mut out, 200, &table::to_table(&v, kind, now, include))?
                     }
                     Ok(v) => json_response(&mut out, if verb == Verb::Create { 201 } else { 200 }, &v)?,
                     Err(s) => {
@@ -615,7 +618,12 @@ fn hung_up(stream: &TcpStream) -> bool {
 }
 
 /// A watch: chunked JSON events until the simulated apiserver ends it or the client goes away.
-fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, table: bool) -> std::io::Result<()> {
+fn stream_watch(
+    mut out: TcpStream,
+    jobs: &Sender<Job>,
+    request: ApiRequest,
+    table: Option<RowObject>,
+) -> std::io::Result<()> {
     let kind = request.resource.kind;
     let Some(id) = ask(jobs, |tx| Job::OpenWatch(request, tx)) else { return Ok(()) };
     write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")?;
@@ -630,10 +638,9 @@ fn stream_watch(mut out: TcpStream, jobs: &Sender<Job>, request: ApiRequest, tab
                     EventType::Deleted => "DELETED",
                     EventType::Bookmark => "BOOKMARK",
                 };
-                let object = if table && e.event != EventType::Bookmark {
-                    table::to_table(&e.object, kind, now)
-                } else {
-                    (*e.object).clone()
+                let object = match table {
+                    Some(include) if e.event != EventType::Bookmark => table::to_table(&e.object, kind, now, include),
+                    _ => (*e.object).clone(),
                 };
                 let line = format!("{}\n", json!({"type": ty, "object": object}));
                 write!(out, "{:x}\r\n{line}\r\n", line.len())?;

@@ -11,6 +11,15 @@ use crate::sim::time::{Millis, parse_duration};
 /// The most virtual time one `advance` call may ask for.
 const MAX_ADVANCE_MS: Millis = 24 * 3_600_000;
 
+/// What a Table row carries of its object (`metav1.IncludeObjectPolicy`): its metadata by default,
+/// the whole object when kubectl sorts (`--sort-by` asks `includeObject=Object`), or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowObject {
+    None,
+    Metadata,
+    Object,
+}
+
 /// What one HTTP request asks for.
 #[derive(Debug, Clone)]
 pub enum Route {
@@ -34,8 +43,9 @@ pub enum Route {
     Exec(super::exec::ExecRequest),
     /// `GET`/`POST .../pods/NAME/attach`: a container's output from now on, over a WebSocket.
     Attach(super::attach::AttachRequest),
-    /// A REST call; `table` when the client asked for `Table` rows (`as=Table`).
-    Api { request: Box<ApiRequest>, table: bool },
+    /// A REST call; `table` when the client asked for `Table` rows (`as=Table`), with what each
+    /// row carries of its object (`includeObject`).
+    Api { request: Box<ApiRequest>, table: Option<RowObject> },
     /// `POST /sandbox/v1/advance?duration=90s`: moves a manually driven clock.
     Advance(Millis),
     /// Anything else: the apiserver's own answer (404 for an unknown path, 405, 415, 400).
@@ -279,7 +289,12 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
     request.subresource = sub;
     request.body = body;
     request.options = options;
-    let table = accept.split(',').next().is_some_and(|first| first.contains("as=Table"));
+    let as_table = accept.split(',').next().is_some_and(|first| first.contains("as=Table"));
+    let table = as_table.then(|| match param("includeObject") {
+        Some("Object") => RowObject::Object,
+        Some("None") => RowObject::None,
+        _ => RowObject::Metadata,
+    });
     Route::Api { request: Box::new(request), table }
 }
 

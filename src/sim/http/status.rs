@@ -36,6 +36,16 @@ pub fn body(s: &Status) -> (u16, Value) {
     (code, v)
 }
 
+/// The message the apiserver writes in the Status (what a Go client's `err.Error()` is): for an
+/// invalid object the aggregate form, not kubectl's layout. kubectl's generators that wrap an error
+/// with `%v` (`failed to create deployment: %v`) print this.
+pub fn server_message(s: &Status) -> String {
+    match body(s).1["message"].as_str() {
+        Some(m) => m.to_string(),
+        None => s.message.clone(),
+    }
+}
+
 /// A cause's `reason` from the start of its message (`field.ErrorType`'s words).
 fn cause_reason(message: &str) -> &'static str {
     const REASONS: [(&str, &str); 8] = [

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::route::RowObject;
 use crate::sim::kubectl::printers::columns::{RowCtx, printer_for};
 use crate::sim::time::Millis;
 
@@ -15,7 +16,7 @@ fn partial(obj: &Value) -> Value {
 }
 
 /// An object, or a `XList`, as a Table; `kind` names the rows' kind when the list is empty.
-pub fn to_table(value: &Value, kind: &str, now: Millis) -> Value {
+pub fn to_table(value: &Value, kind: &str, now: Millis, include: RowObject) -> Value {
     let printer = printer_for(kind);
     let ctx = RowCtx { now };
     let items: Vec<&Value> = match value.get("items").and_then(Value::as_array) {
@@ -34,8 +35,17 @@ pub fn to_table(value: &Value, kind: &str, now: Millis) -> Value {
             d
         })
         .collect();
-    let rows: Vec<Value> =
-        items.iter().map(|o| json!({"cells": (printer.row)(o, &ctx), "object": partial(o)})).collect();
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|o| {
+            let object = match include {
+                RowObject::Object => (*o).clone(),
+                RowObject::Metadata => partial(o),
+                RowObject::None => Value::Null,
+            };
+            json!({"cells": (printer.row)(o, &ctx), "object": object})
+        })
+        .collect();
     // The list's metadata, so that a paged `kubectl get` follows `continue` through the Table too.
     let mut metadata = json!({});
     for field in ["resourceVersion", "continue", "remainingItemCount"] {
@@ -55,7 +65,7 @@ mod tests {
     fn a_list_becomes_rows_with_the_printer_columns() {
         let list = json!({"kind": "NamespaceList", "metadata": {"resourceVersion": "42"}, "items": [
             {"metadata": {"name": "default", "creationTimestamp": "1970-01-01T00:00:00Z"}, "status": {"phase": "Active"}}]});
-        let t = to_table(&list, "Namespace", 0);
+        let t = to_table(&list, "Namespace", 0, RowObject::Metadata);
         let names: Vec<&str> =
             t["columnDefinitions"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect();
         assert_eq!(names, ["NAME", "STATUS", "AGE"]);
@@ -66,7 +76,19 @@ mod tests {
         assert_eq!(t["metadata"].get("continue"), None);
         assert_eq!(t["columnDefinitions"][0]["format"], "name");
         let page = json!({"kind": "NamespaceList", "metadata": {"resourceVersion": "42", "continue": "abc", "remainingItemCount": 3}, "items": []});
-        let t = to_table(&page, "Namespace", 0);
+        let t = to_table(&page, "Namespace", 0, RowObject::Object);
         assert_eq!((&t["metadata"]["continue"], &t["metadata"]["remainingItemCount"]), (&json!("abc"), &json!(3)));
+    }
+
+    /// `includeObject=Object` (what `kubectl get --sort-by` asks) gives the whole object, so the
+    /// client can sort on any field; `None` gives no object.
+    #[test]
+    fn rows_carry_what_include_object_asks() {
+        let ns = json!({"metadata": {"name": "default"}, "status": {"phase": "Active"}});
+        assert_eq!(to_table(&ns, "Namespace", 0, RowObject::Object)["rows"][0]["object"]["status"]["phase"], "Active");
+        let partial = to_table(&ns, "Namespace", 0, RowObject::Metadata);
+        assert_eq!(partial["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+        assert_eq!(partial["rows"][0]["object"].get("status"), None);
+        assert_eq!(to_table(&ns, "Namespace", 0, RowObject::None)["rows"][0]["object"], Value::Null);
     }
 }

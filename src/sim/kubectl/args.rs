@@ -70,6 +70,10 @@ pub enum FlagKind {
     Value,
     /// May be given several times (`--from-literal`, `--tcp`).
     Multi,
+    /// pflag's `int`/`int64`: the value must be a number, or parsing fails as pflag's does.
+    Int,
+    /// pflag's `int32` (`--replicas` of `create deployment`, `autoscale`'s bounds).
+    Int32,
 }
 
 /// One flag a command accepts.
@@ -115,9 +119,53 @@ impl Parsed {
         self.values.contains_key(long)
     }
 
-    /// A boolean flag: present without value, or `=true`.
+    /// A boolean flag: present without value, or `=true` (`parse` has already read `=1`, `=T`, ...).
     pub fn bool(&self, long: &str) -> bool {
         self.get(long).is_some_and(|v| v != "false")
+    }
+
+    /// A numeric flag's value (`FlagKind::Int`/`Int32`, checked by `parse`).
+    pub fn int(&self, long: &str) -> Option<i64> {
+        self.get(long).and_then(|v| v.parse().ok())
+    }
+}
+
+/// How pflag names a flag in its errors: `"-r, --replicas"`, or `"--tail"`.
+fn shown_name(spec: &FlagSpec) -> String {
+    match spec.short {
+        Some(c) => format!("-{c}, --{}", spec.long),
+        None => format!("--{}", spec.long),
+    }
+}
+
+/// Checks a flag's value as pflag's typed flags parse it (`strconv.ParseBool`, `ParseInt`), and
+/// gives it back in one spelling (`true`/`false`, the number).
+fn typed_value(spec: &FlagSpec, value: String) -> Result<String, String> {
+    let complaint = |func: &str, why: &str| {
+        format!("invalid argument {value:?} for {:?} flag: strconv.{func}: parsing {value:?}: {why}", shown_name(spec))
+    };
+    match spec.kind {
+        FlagKind::Bool => match value.as_str() {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok("true".into()),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok("false".into()),
+            _ => Err(complaint("ParseBool", "invalid syntax")),
+        },
+        FlagKind::Int | FlagKind::Int32 => {
+            let digits = value.strip_prefix(['-', '+']).unwrap_or(&value);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(complaint("ParseInt", "invalid syntax"));
+            }
+            let n = value.parse::<i64>().ok();
+            let fits = match spec.kind {
+                FlagKind::Int32 => n.and_then(|n| i32::try_from(n).ok()).is_some(),
+                _ => n.is_some(),
+            };
+            match n {
+                Some(n) if fits => Ok(n.to_string()),
+                _ => Err(complaint("ParseInt", "value out of range")),
+            }
+        }
+        FlagKind::Value | FlagKind::Multi => Ok(value),
     }
 }
 
@@ -164,7 +212,7 @@ pub fn parse(words: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
         };
         let value = match spec.kind {
             FlagKind::Bool => inline.unwrap_or_else(|| "true".into()),
-            FlagKind::Value | FlagKind::Multi => match inline {
+            FlagKind::Value | FlagKind::Multi | FlagKind::Int | FlagKind::Int32 => match inline {
                 Some(v) => v,
                 None if i < words.len() => {
                     i += 1;
@@ -173,6 +221,7 @@ pub fn parse(words: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
                 None => return Err(format!("flag needs an argument: {shown}")),
             },
         };
+        let value = typed_value(&spec, value)?;
         p.values.entry(spec.long.to_string()).or_default().push(value);
     }
     Ok(p)
@@ -235,5 +284,35 @@ mod tests {
         );
         assert_eq!(parse(&w("-o"), SPECS), Err("flag needs an argument: -o".into()));
         assert_eq!(parse(&w("--output"), SPECS), Err("flag needs an argument: --output".into()));
+    }
+
+    /// pflag's typed flags, as kubectl 1.33 words them (`kubectl create deployment x --image=nginx
+    /// --replicas=3000000000`, `kubectl get pods --watch=maybe`, `kubectl logs x --tail=abc`).
+    #[test]
+    fn typed_flags_fail_as_pflag_does() {
+        let specs = &[
+            flag("replicas", Some('r'), FlagKind::Int32),
+            flag("tail", None, FlagKind::Int),
+            flag("watch", Some('w'), FlagKind::Bool),
+        ];
+        assert_eq!(
+            parse(&w("--replicas=3000000000"), specs),
+            Err(r#"invalid argument "3000000000" for "-r, --replicas" flag: strconv.ParseInt: parsing "3000000000": value out of range"#.into())
+        );
+        assert_eq!(
+            parse(&w("--tail abc"), specs),
+            Err(r#"invalid argument "abc" for "--tail" flag: strconv.ParseInt: parsing "abc": invalid syntax"#.into())
+        );
+        assert_eq!(
+            parse(&w("--watch=maybe"), specs),
+            Err(r#"invalid argument "maybe" for "-w, --watch" flag: strconv.ParseBool: parsing "maybe": invalid syntax"#.into())
+        );
+        for bad in ["-", "1.5", "", "0x10"] {
+            assert!(parse(&w(&format!("--tail={bad}")), specs).is_err(), "{bad:?}");
+        }
+        let p = parse(&w("-r 3 --tail=-1 --watch=F"), specs).expect("valid values parse");
+        assert_eq!((p.int("replicas"), p.int("tail"), p.bool("watch")), (Some(3), Some(-1), false));
+        assert!(parse(&w("--watch=T"), specs).expect("T is true").bool("watch"));
+        assert_eq!(parse(&w("--tail=+7"), specs).expect("a sign parses").int("tail"), Some(7));
     }
 }

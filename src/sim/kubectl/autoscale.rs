@@ -13,27 +13,15 @@ use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::apiserver::scale;
 
 const FLAGS: &[args::FlagSpec] = &[
-    flag("max", None, FlagKind::Value),
-    flag("min", None, FlagKind::Value),
-    flag("cpu-percent", None, FlagKind::Value),
+    flag("max", None, FlagKind::Int32),
+    flag("min", None, FlagKind::Int32),
+    flag("cpu-percent", None, FlagKind::Int32),
     flag("name", None, FlagKind::Value),
     flag("dry-run", None, FlagKind::Value),
     flag("output", Some('o'), FlagKind::Value),
     flag("field-manager", None, FlagKind::Value),
     flag("save-config", None, FlagKind::Bool),
 ];
-
-/// An int32 flag (-1 when unset, kubectl's default), or pflag's complaint.
-fn int_flag(p: &args::Parsed, name: &str) -> Result<i64, String> {
-    match p.get(name) {
-        None => Ok(-1),
-        Some(v) => v.parse::<i32>().map(i64::from).map_err(|_| {
-            format!(
-                "error: invalid argument {v:?} for \"--{name}\" flag: strconv.ParseInt: parsing {v:?}: invalid syntax"
-            )
-        }),
-    }
-}
 
 /// `AutoscaleOptions.Validate`.
 fn validate(min: i64, max: i64) -> Result<(), String> {
@@ -64,7 +52,8 @@ fn hpa(name: &str, target: &ResourceType, target_name: &str, (min, max, cpu): (i
 
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl autoscale --help' for usage."))?;
-    let (min, max, cpu) = (int_flag(&p, "min")?, int_flag(&p, "max")?, int_flag(&p, "cpu-percent")?);
+    // Each is an int32 flag whose default is -1 (unset).
+    let [min, max, cpu] = ["min", "max", "cpu-percent"].map(|f| p.int(f).unwrap_or(-1));
     validate(min, max)?;
     if p.positional.is_empty() {
         return Err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'".into());

@@ -9,19 +9,18 @@ use super::args::{self, FlagKind, Parsed, flag};
 use super::common::{namespace, object_ref, resolve};
 use super::{Ctx, Output};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
-use crate::sim::apiserver::status::Reason;
 
 const FLAGS: &[args::FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::Multi),
     flag("image", None, FlagKind::Multi),
-    flag("replicas", Some('r'), FlagKind::Value),
-    flag("port", None, FlagKind::Value),
+    flag("replicas", Some('r'), FlagKind::Int32),
+    flag("port", None, FlagKind::Int32),
     flag("dry-run", None, FlagKind::Value),
     flag("output", Some('o'), FlagKind::Value),
     flag("from-literal", None, FlagKind::Multi),
     flag("from-file", None, FlagKind::Multi),
     flag("tcp", None, FlagKind::Multi),
-    flag("node-port", None, FlagKind::Value),
+    flag("node-port", None, FlagKind::Int),
     flag("type", None, FlagKind::Value),
     flag("schedule", None, FlagKind::Value),
     flag("restart", None, FlagKind::Value),
@@ -39,11 +38,37 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("scopes", None, FlagKind::Value),
 ];
 
+/// `kubectl run`'s flags (`pkg/cmd/run/run.go`): its `--port` is a string, read with `strconv.Atoi`.
+const RUN_FLAGS: &[args::FlagSpec] = &[
+    flag("image", None, FlagKind::Value),
+    flag("port", None, FlagKind::Value),
+    flag("dry-run", None, FlagKind::Value),
+    flag("output", Some('o'), FlagKind::Value),
+    flag("restart", None, FlagKind::Value),
+    flag("labels", Some('l'), FlagKind::Value),
+    flag("env", None, FlagKind::Multi),
+    flag("save-config", None, FlagKind::Bool),
+    flag("expose", None, FlagKind::Bool),
+    flag("command", None, FlagKind::Bool),
+    flag("rm", None, FlagKind::Bool),
+    flag("stdin", Some('i'), FlagKind::Bool),
+    flag("tty", Some('t'), FlagKind::Bool),
+    flag("attach", None, FlagKind::Bool),
+];
+
+/// The usage hint under a flag error: cobra names the subcommand (`kubectl create deployment --help`).
+fn create_usage(words: &[String]) -> String {
+    match words.iter().find(|w| !w.starts_with('-')) {
+        Some(sub) => format!("See 'kubectl create {sub} --help' for usage."),
+        None => "See 'kubectl create --help' for usage.".into(),
+    }
+}
+
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     if words.iter().any(|w| w == "-f" || w.starts_with("--filename") || w.starts_with("-f=")) {
         return apply::run(cx, words, out, Mode::Create);
     }
-    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl create --help' for usage."))?;
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\n{}", create_usage(words)))?;
     let Some(sub) = p.positional.first().map(String::as_str) else {
         return Err("error: must specify one of -f and -k".into());
     };
@@ -120,9 +145,10 @@ fn submit(
     let ns = namespace(p);
     let mut req = ApiRequest::new(0, Verb::Create, rt).in_namespace(Some(&ns)).with_body(obj);
     req.options.dry_run = p.get("dry-run") == Some("server");
+    // The generators wrap the apiserver's error with `%v`, which prints the Status's message as
+    // the server wrote it (`Deployment.apps "web" is invalid: ...`), not kubectl's own layout.
     let created = cx.world.call(req).map_err(|e| match failed {
-        // An invalid object keeps kubectl's own layout (the wrapped form is not modelled).
-        Some(words) if e.code != 0 && e.reason != Reason::Invalid => format!("error: {words}{}", e.message),
+        Some(words) if e.code != 0 => format!("error: {words}{}", crate::sim::http::status::server_message(&e)),
         _ => e.to_string(),
     })?;
     let suffix = if p.get("dry-run") == Some("server") { " (server dry run)" } else { "" };
@@ -179,24 +205,13 @@ fn container_name(image: &str) -> String {
     base.to_string()
 }
 
-fn parse_int(p: &Parsed, f: &str, default: i64) -> Result<i64, String> {
-    match p.get(f) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|_| {
-            format!(
-                "error: invalid argument \"{v}\" for \"--{f}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"
-            )
-        }),
-    }
-}
-
 fn deployment(name: &str, p: &Parsed) -> Result<Value, String> {
     let images = p.all("image");
     if images.is_empty() {
         return Err("error: required flag(s) \"image\" not set".into());
     }
-    let replicas = parse_int(p, "replicas", 1)?;
-    let port = p.get("port").map(|_| parse_int(p, "port", 0)).transpose()?;
+    let replicas = p.int("replicas").unwrap_or(1);
+    let port = p.int("port");
     let containers: Vec<Value> = images
         .iter()
         .map(|img| {
@@ -222,11 +237,15 @@ fn deployment(name: &str, p: &Parsed) -> Result<Value, String> {
     }))
 }
 
+/// `--from-literal=key=value` pairs as `util.ParseLiteralSource` reads them: split at the first
+/// `=`, and a leading `=` (an empty key) is refused like a missing one.
 fn literal_pairs(p: &Parsed) -> Result<Map<String, Value>, String> {
     let mut data = Map::new();
     for lit in p.all("from-literal") {
-        let (k, v) =
-            lit.split_once('=').ok_or_else(|| format!("error: invalid literal source {lit}, expected key=value"))?;
+        let (k, v) = lit
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| format!("error: invalid literal source {lit}, expected key=value"))?;
         data.insert(k.to_string(), json!(v));
     }
     if !p.all("from-file").is_empty() {
@@ -283,11 +302,11 @@ fn service(p: &Parsed) -> Result<Value, String> {
     let mut ports = Vec::new();
     for tcp in p.all("tcp") {
         let (port, target) = tcp.split_once(':').unwrap_or((tcp, tcp));
-        let port_n: i64 = port.parse().map_err(|_| format!("error: invalid port {port}"))?;
-        let target_v = target.parse::<i64>().map(|t| json!(t)).unwrap_or_else(|_| json!(target));
+        let target = if target.is_empty() { port } else { target };
+        let (port_n, target_v) = (service_port(port)?, target_port(target)?);
         let mut entry =
             json!({"name": format!("{port}-{target}"), "port": port_n, "protocol": "TCP", "targetPort": target_v});
-        if let Some(np) = p.get("node-port").and_then(|n| n.parse::<i64>().ok()) {
+        if let Some(np) = p.int("node-port") {
             entry["nodePort"] = json!(np);
         }
         ports.push(entry);
@@ -334,6 +353,24 @@ fn cronjob(name: &str, p: &Parsed) -> Result<Value, String> {
     }))
 }
 
+/// A `--tcp` port as `utilsnet.ParsePort(port, true)` reads it: `strconv.ParseUint(port, 10, 16)`.
+fn service_port(port: &str) -> Result<u16, String> {
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("error: strconv.ParseUint: parsing {port:?}: invalid syntax"));
+    }
+    port.parse().map_err(|_| format!("error: strconv.ParseUint: parsing {port:?}: value out of range"))
+}
+
+/// A `--tcp` target port as `intstr.Parse` reads it: a number must be a valid port
+/// (`validation.IsValidPortNum`); anything else is a port name.
+fn target_port(target: &str) -> Result<Value, String> {
+    match target.parse::<i64>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(json!(n)),
+        Ok(_) => Err("error: must be between 1 and 65535, inclusive".into()),
+        Err(_) => Ok(json!(target)),
+    }
+}
+
 /// `--labels=k=v,k2=v2` as kubectl's `generate.ParseLabels` reads it: each pair has exactly one `=`
 /// and a key; anything else is refused before a request is made.
 fn parse_labels(spec: &str) -> Result<Map<String, Value>, String> {
@@ -367,7 +404,7 @@ fn is_c_identifier(s: &str) -> bool {
 
 /// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
 pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
+    let p = args::parse(words, RUN_FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
     let name = p
         .positional
         .first()
@@ -393,7 +430,7 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
     c.insert("image".into(), json!(image));
     c.insert("name".into(), json!(name));
     if let Some(port) = p.get("port") {
-        let port: i64 = port.parse().map_err(|_| format!("error: invalid argument \"{port}\" for \"--port\" flag"))?;
+        let port: i64 = port.parse().map_err(|_| format!("error: strconv.Atoi: parsing {port:?}: invalid syntax"))?;
         c.insert("ports".into(), json!([{"containerPort": port}]));
     }
     c.insert("resources".into(), json!({}));

@@ -19,7 +19,7 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("selector", Some('l'), FlagKind::Value),
     flag("all", None, FlagKind::Bool),
     flag("all-namespaces", Some('A'), FlagKind::Bool),
-    flag("grace-period", None, FlagKind::Value),
+    flag("grace-period", None, FlagKind::Int),
     flag("force", None, FlagKind::Bool),
     flag("now", None, FlagKind::Bool),
     flag("cascade", None, FlagKind::Value),
@@ -37,10 +37,8 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         words.iter().map(|w| if w == "--wait" { "--wait=true".to_string() } else { w.clone() }).collect();
     let p = args::parse(&words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl delete --help' for usage."))?;
     let ns = namespace(&p);
-    let grace = match (p.get("grace-period"), p.bool("now"), p.bool("force")) {
-        (Some(g), _, _) => {
-            Some(g.parse::<i64>().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag"))?)
-        }
+    let grace = match (p.int("grace-period"), p.bool("now"), p.bool("force")) {
+        (Some(g), _, _) => Some(g),
         (None, true, _) => Some(1),
         (None, false, true) => Some(0),
         _ => None,

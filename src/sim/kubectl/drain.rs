@@ -54,7 +54,7 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("ignore-errors", None, FlagKind::Bool),
     flag("delete-emptydir-data", None, FlagKind::Bool),
     flag("delete-local-data", None, FlagKind::Bool),
-    flag("grace-period", None, FlagKind::Value),
+    flag("grace-period", None, FlagKind::Int),
     flag("timeout", None, FlagKind::Value),
     flag("selector", Some('l'), FlagKind::Value),
     flag("pod-selector", None, FlagKind::Value),
@@ -71,10 +71,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     if !p.positional.is_empty() && p.get("selector").is_some() {
         return Err("error: cannot specify both a node name and a --selector option\nSee 'kubectl drain -h' for help and examples".into());
     }
-    let grace: i64 = match p.get("grace-period") {
-        None => -1,
-        Some(g) => g.parse().map_err(|_| format!("error: invalid argument {g:?} for \"--grace-period\" flag: strconv.ParseInt: parsing {g:?}: invalid syntax"))?,
-    };
+    let grace = p.int("grace-period").unwrap_or(-1);
     let timeout = match p.get("timeout") {
         None => 0,
         Some(t) => parse_duration(t).ok_or_else(|| {

@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 use super::args::{self, FlagKind, flag};
 use super::common::{self, list, namespace, no_resources, object_ref, targets};
 use super::printers::{self, TableOptions};
-use super::{Ctx, Output, Watching};
+use super::{Ctx, Output, Watching, sort_by};
 use crate::sim::api::{self, ResourceType};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::protocol::status::{Reason, Status};
 
 const GET_FLAGS: &[args::FlagSpec] = &[
     flag("output", Some('o'), FlagKind::Value),
@@ -20,6 +21,7 @@ const GET_FLAGS: &[args::FlagSpec] = &[
     flag("no-headers", None, FlagKind::Bool),
     flag("show-kind", None, FlagKind::Bool),
     flag("filename", Some('f'), FlagKind::Multi),
+    flag("sort-by", None, FlagKind::Value),
 ];
 
 const NO_TYPE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
@@ -88,10 +90,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     for (rt, names) in &groups {
         let objs = if names.is_empty() {
             let scope = if all_ns { None } else { Some(ns.as_str()) };
-            match common::list_chunked(cx, rt, scope, p.get("selector"), p.get("field-selector")) {
+            let (labels, fields) = (p.get("selector"), p.get("field-selector"));
+            match common::list_chunked(cx, rt, scope, labels, fields) {
                 Ok(items) => items,
                 Err(e) => {
-                    out.err(e.to_string());
+                    out.err(list_error(rt, labels, fields, e).to_string());
                     continue;
                 }
             }
@@ -107,8 +110,24 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         };
         found.push((rt, objs));
     }
+    // kubectl 1.33, checked through `sandbox serve`: with one kind, its table printer sorts the
+    // rows (`TableSorter`) and a failure leaves the table unprinted, its error unreported (so
+    // `No resources found` follows); with several kinds the sorter runs over the Table objects
+    // themselves, which have no such field. A List's items are sorted together below.
+    if let (Some(field), Format::Table { .. }) = (p.get("sort-by"), &format) {
+        let kinds = found.iter().filter(|(_, objs)| !objs.is_empty()).count();
+        if kinds > 1 {
+            let path = printers::custom_columns::relaxed_jsonpath(field).unwrap_or_else(|_| field.to_string());
+            return Err(format!("error: couldn't find any field with path {path:?} in the list of objects"));
+        }
+        for (_, objs) in found.iter_mut().filter(|(_, objs)| objs.len() > 1) {
+            if sort_by::sort_objects(objs, field).is_err() {
+                objs.clear();
+            }
+        }
+    }
     let total: usize = found.iter().map(|(_, o)| o.len()).sum();
-    if total == 0 && !by_name && !out.failed {
+    if total == 0 && (!by_name || p.has("sort-by")) && !out.failed {
         let namespaced = groups.iter().any(|(r, _)| r.namespaced) && !all_ns;
         out.stderr.push_str(&no_resources(namespaced, Some(&ns)));
         out.stderr.push('\n');
@@ -126,6 +145,11 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             }
         }
         Format::Name => {
+            if let Some(field) = p.get("sort-by") {
+                for (_, objs) in &mut found {
+                    sort_by::sort_objects(objs, field)?;
+                }
+            }
             for (rt, objs) in &found {
                 for o in objs {
                     out.out(object_ref(rt, common::name_of(o)));
@@ -137,7 +161,10 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
             let doc = if single {
                 found.iter().flat_map(|(_, o)| o.iter()).next().cloned().unwrap_or(Value::Null)
             } else {
-                let items: Vec<Value> = found.iter().flat_map(|(_, o)| o.iter().cloned()).collect();
+                let mut items: Vec<Value> = found.iter().flat_map(|(_, o)| o.iter().cloned()).collect();
+                if let Some(field) = p.get("sort-by") {
+                    sort_by::sort_objects(&mut items, field)?;
+                }
                 json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
             };
             if total > 0 || !by_name {
@@ -163,6 +190,21 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// The resource builder's words around a list the apiserver refused as a bad request or not found
+/// (`resource/selector.go`): it names the resource as a `GroupVersionResource` and the selectors.
+fn list_error(rt: &ResourceType, labels: Option<&str>, fields: Option<&str>, mut e: Status) -> Status {
+    if matches!(e.reason, Reason::BadRequest | Reason::NotFound) {
+        let gvr = format!("{}/{}, Resource={}", rt.group, rt.version, rt.plural);
+        e.message = match (labels.unwrap_or(""), fields.unwrap_or("")) {
+            ("", "") => format!("Unable to list {gvr:?}: {}", e.message),
+            (l, f) => {
+                format!("Unable to find {gvr:?} that match label selector {l:?}, field selector {f:?}: {}", e.message)
+            }
+        };
+    }
+    e
 }
 
 const DESCRIBE_FLAGS: &[args::FlagSpec] = &[

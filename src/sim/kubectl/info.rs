@@ -98,12 +98,40 @@ pub fn config(words: &[String], out: &mut Output) -> Result<(), String> {
             out.out("CURRENT   NAME           CLUSTER        AUTHINFO       NAMESPACE\n*         kind-sandbox   kind-sandbox   kind-sandbox   ");
             Ok(())
         }
+        // kubeconfig has one context, so switching to it is all `use-context` can do
+        // (`config/use_context.go`: a name the file lacks is refused).
+        Some("use-context" | "use") => match words.get(1).map(String::as_str) {
+            Some("kind-sandbox") => {
+                out.out("Switched to context \"kind-sandbox\".");
+                Ok(())
+            }
+            Some(name) => Err(format!("error: no context exists with the name: {name:?}")),
+            None => {
+                out.out(USE_CONTEXT_HELP);
+                Err("error: Unexpected args: []".into())
+            }
+        },
         Some(other) => {
             Err(format!("error: the sandbox has one fixed kubeconfig; `kubectl config {other}` cannot change it"))
         }
         None => Err("error: specify a config subcommand: view, current-context, get-contexts".into()),
     }
 }
+
+/// What kubectl prints before refusing `config use-context` without a name.
+const USE_CONTEXT_HELP: &str = "Set the current-context in a kubeconfig file.
+
+Aliases:
+use-context, use
+
+Examples:
+  # Use the context for the minikube cluster
+  kubectl config use-context minikube
+
+Usage:
+  kubectl config use-context CONTEXT_NAME [options]
+
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).";
 
 /// What `kubectl config view` shows for the sandbox (secrets redacted, as kubectl does).
 const KUBECONFIG: &str = "apiVersion: v1

@@ -24,7 +24,7 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("container", Some('c'), FlagKind::Value),
     flag("previous", Some('p'), FlagKind::Bool),
     flag("follow", Some('f'), FlagKind::Bool),
-    flag("tail", None, FlagKind::Value),
+    flag("tail", None, FlagKind::Int),
     flag("since", None, FlagKind::Value),
     flag("since-time", None, FlagKind::Value),
     flag("timestamps", None, FlagKind::Bool),
@@ -32,7 +32,7 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("all-pods", None, FlagKind::Bool),
     flag("prefix", None, FlagKind::Bool),
     flag("selector", Some('l'), FlagKind::Value),
-    flag("limit-bytes", None, FlagKind::Value),
+    flag("limit-bytes", None, FlagKind::Int),
     flag("max-log-requests", None, FlagKind::Value),
     flag("pod-running-timeout", None, FlagKind::Value),
     flag("ignore-errors", None, FlagKind::Bool),
@@ -49,14 +49,10 @@ struct Shape {
 }
 
 fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, String> {
-    let tail: i64 = match p.get("tail") {
+    let tail: i64 = match p.int("tail") {
         None if selector => 10,
         None => -1,
-        Some(t) => t.parse().map_err(|_| {
-            format!(
-                "error: invalid argument {t:?} for \"--tail\" flag: strconv.ParseInt: parsing {t:?}: invalid syntax"
-            )
-        })?,
+        Some(t) => t,
     };
     if tail < -1 {
         return Err("error: --tail must be greater than or equal to -1".into());
@@ -75,9 +71,10 @@ fn parse_shape(p: &args::Parsed, now: Millis, selector: bool) -> Result<Shape, S
         (None, Some(t)) => Some(parse_rfc3339(t).ok_or_else(|| format!("error: {t:?} is not a valid RFC3339 time"))?),
         (None, None) => None,
     };
-    let limit_bytes = match p.get("limit-bytes") {
-        None => None,
-        Some(b) => Some(b.parse::<usize>().map_err(|_| format!("error: invalid argument {b:?} for \"--limit-bytes\" flag: strconv.ParseInt: parsing {b:?}: invalid syntax"))?).filter(|b| *b > 0),
+    // kubectl sends `limitBytes` only when it is above 0; a negative value fails its validation.
+    let limit_bytes = match p.int("limit-bytes") {
+        Some(b) if b < 0 => return Err("error: --limit-bytes must be greater than 0".into()),
+        b => b.and_then(|b| usize::try_from(b).ok()).filter(|b| *b > 0),
     };
     Ok(Shape {
         tail: usize::try_from(tail).ok(),

@@ -64,19 +64,26 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
     let p = args::parse(
         words,
         &[
-            flag("replicas", None, FlagKind::Value),
-            flag("current-replicas", None, FlagKind::Value),
+            flag("replicas", None, FlagKind::Int),
+            flag("current-replicas", None, FlagKind::Int),
             flag("selector", Some('l'), FlagKind::Value),
         ],
     )
     .map_err(|e| format!("error: {e}\nSee 'kubectl scale --help' for usage."))?;
-    let replicas: i64 = match p.get("replicas") {
+    let replicas: i64 = match p.int("replicas") {
         None => return Err("error: required flag(s) \"replicas\" not set".into()),
-        Some(r) => r.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        Some(r) => Some(r).filter(|n| *n >= 0).ok_or_else(|| {
             "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0".to_string()
         })?,
     };
+    if p.int("current-replicas").is_some_and(|c| c < -1) {
+        return Err("error: The --current-replicas must specify an integer of -1 or greater".into());
+    }
     let ns = namespace(&p);
+    // kubectl's resource builder reads every object first (`r.Infos()`), then scales those it
+    // found; the objects it could not read are reported at the end (`scale.go` `RunScale`).
+    let mut infos = Vec::new();
+    let mut missing = Vec::new();
     for (rt, names) in targets(&p.positional)? {
         if !crate::sim::apiserver::scale::served(rt) {
             out.err(format!("error: cannot scale {}", common::type_name(rt)));
@@ -86,31 +93,40 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
             return Err("error: resource(s) were provided, but no name was specified".into());
         }
         for name in names {
-            // kubectl reads the object (its resource builder), then writes the scale subresource.
-            let obj = match common::get_one(cx, rt, &ns, &name) {
-                Ok(obj) => obj,
-                Err(e) => {
-                    out.err(e.to_string());
-                    continue;
-                }
-            };
-            if let Some(cur) = p.get("current-replicas") {
-                let have = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
-                if have != cur {
-                    out.err(format!("error: Expected replicas to be {cur}, was {have}"));
-                    continue;
-                }
-            }
-            let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt)
-                .in_namespace(Some(&ns))
-                .named(&name)
-                .on_subresource("scale")
-                .with_body(json!({"spec": {"replicas": replicas}}));
-            match cx.world.call(req) {
-                Ok(_) => out.out(format!("{} scaled", object_ref(rt, &name))),
-                Err(e) => out.err(e.to_string()),
+            match common::get_one(cx, rt, &ns, &name) {
+                Ok(obj) => infos.push((rt, name, obj)),
+                Err(e) => missing.push(e),
             }
         }
+    }
+    if infos.is_empty() {
+        // `fmt.Errorf("no objects passed to scale %v", infoErr)`: the errors' own messages, an
+        // aggregate of several in brackets.
+        let why = match missing.as_slice() {
+            [] => String::new(),
+            [one] => format!(" {}", one.message),
+            many => format!(" [{}]", many.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(", ")),
+        };
+        return Err(format!("error: no objects passed to scale{why}"));
+    }
+    for (rt, name, obj) in infos {
+        if let Some(cur) = p.get("current-replicas") {
+            let have = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
+            // The first failure ends the command (`RunScale` returns it), as does a failed write.
+            if have != cur {
+                return Err(format!("error: Expected replicas to be {cur}, was {have}"));
+            }
+        }
+        let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt)
+            .in_namespace(Some(&ns))
+            .named(&name)
+            .on_subresource("scale")
+            .with_body(json!({"spec": {"replicas": replicas}}));
+        cx.world.call(req).map_err(|e| e.to_string())?;
+        out.out(format!("{} scaled", object_ref(rt, &name)));
+    }
+    for e in missing {
+        out.err(e.to_string());
     }
     Ok(())
 }

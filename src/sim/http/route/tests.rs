@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn api(method: &str, target: &str, body: &str) -> (ApiRequest, bool) {
+fn api(method: &str, target: &str, body: &str) -> (ApiRequest, Option<RowObject>) {
     match route(method, target, "application/json", "application/json", body.as_bytes()) {
         Route::Api { request, table } => (*request, table),
         other => panic!("{method} {target}: {other:?}"),
@@ -61,8 +61,11 @@ fn object_paths_become_requests() {
 fn table_is_asked_for_in_accept() {
     let kubectl = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
     let r = route("GET", "/api/v1/namespaces/default/pods", "", kubectl, b"");
-    assert!(matches!(r, Route::Api { table: true, .. }));
-    assert!(!api("GET", "/api/v1/pods", "").1);
+    assert!(matches!(r, Route::Api { table: Some(RowObject::Metadata), .. }));
+    assert_eq!(api("GET", "/api/v1/pods", "").1, None);
+    // `kubectl get --sort-by` asks for whole objects in the rows.
+    let sorting = route("GET", "/api/v1/pods?includeObject=Object", "", kubectl, b"");
+    assert!(matches!(sorting, Route::Api { table: Some(RowObject::Object), .. }));
 }
 
 #[test]

@@ -115,16 +115,9 @@ pub fn history(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
     let p = parse(
         words,
         "history",
-        &[flag("revision", None, FlagKind::Value), flag("selector", Some('l'), FlagKind::Value)],
+        &[flag("revision", None, FlagKind::Int), flag("selector", Some('l'), FlagKind::Value)],
     )?;
-    let want: i64 = match p.get("revision") {
-        None => 0,
-        Some(r) => r.parse().map_err(|_| {
-            format!(
-                "error: invalid argument {r:?} for \"--revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"
-            )
-        })?,
-    };
+    let want = p.int("revision").unwrap_or(0);
     if want < 0 {
         return Err(format!("error: revision must be a positive integer: {want}"));
     }
@@ -188,15 +181,12 @@ pub fn undo(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Stri
         words,
         "undo",
         &[
-            flag("to-revision", None, FlagKind::Value),
+            flag("to-revision", None, FlagKind::Int),
             flag("selector", Some('l'), FlagKind::Value),
             flag("dry-run", None, FlagKind::Value),
         ],
     )?;
-    let to: i64 = match p.get("to-revision") {
-        None => 0,
-        Some(r) => r.parse().map_err(|_| format!("error: invalid argument {r:?} for \"--to-revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"))?,
-    };
+    let to = p.int("to-revision").unwrap_or(0);
     if to < 0 {
         return Err(format!("error: unable to find specified revision {to} in history"));
     }

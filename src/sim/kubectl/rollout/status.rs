@@ -188,19 +188,12 @@ fn group_kind(kind: &str) -> String {
 pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
     let specs = [
         flag("watch", Some('w'), FlagKind::Bool),
-        flag("revision", None, FlagKind::Value),
+        flag("revision", None, FlagKind::Int),
         flag("timeout", None, FlagKind::Value),
         flag("selector", Some('l'), FlagKind::Value),
     ];
     let p = parse(words, "status", &specs)?;
-    let want_revision: i64 = match p.get("revision") {
-        None => 0,
-        Some(r) => r.parse().map_err(|_| {
-            format!(
-                "error: invalid argument {r:?} for \"--revision\" flag: strconv.ParseInt: parsing {r:?}: invalid syntax"
-            )
-        })?,
-    };
+    let want_revision = p.int("revision").unwrap_or(0);
     if want_revision < 0 {
         return Err(format!("error: revision must be a positive integer: {want_revision}"));
     }
