@@ -20,7 +20,11 @@ fn run(w: &mut World, line: &str, stdin: Option<&str>) -> Output {
 
 fn cluster() -> World {
     let mut w = World::new(1);
-    for line in ["create deployment web --image=nginx", "expose deployment web --port=80", "run client --image=busybox -- sleep infinity"] {
+    for line in [
+        "create deployment web --image=nginx",
+        "expose deployment web --port=80",
+        "run client --image=busybox -- sleep infinity",
+    ] {
         run(&mut w, line, None);
     }
     w.run_for(60_000);
@@ -29,7 +33,8 @@ fn cluster() -> World {
 
 /// The objects an exec cannot touch, with their specs.
 fn api_state(w: &mut World) -> String {
-    let fields = "{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name} {.metadata.generation} {.spec}{\"\\n\"}{end}";
+    let fields =
+        "{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name} {.metadata.generation} {.spec}{\"\\n\"}{end}";
     run(w, &format!("get pods,svc,deploy,cm,secrets -A -o jsonpath={fields}"), None).stdout
 }
 

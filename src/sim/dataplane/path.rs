@@ -78,7 +78,16 @@ pub struct Trip {
 
 impl Trip {
     fn new(proto: &'static str, client: Component, src: &str, dst: String, what: String) -> Trip {
-        Trip { proto, at: client.clone(), client, src: src.to_string(), addressed: dst.clone(), dst, what, hops: Vec::new() }
+        Trip {
+            proto,
+            at: client.clone(),
+            client,
+            src: src.to_string(),
+            addressed: dst.clone(),
+            dst,
+            what,
+            hops: Vec::new(),
+        }
     }
 
     /// The packet leaves `client` (address `src`) for `dst`, into its node's rules.
@@ -168,8 +177,14 @@ impl Trip {
     fn reply_from(&mut self, from: Component, rules: Vec<String>, answer: &str, decision: Option<String>) {
         let src =
             if self.dst == self.addressed || rules.is_empty() { self.dst.clone() } else { self.addressed.clone() };
-        let packet =
-            Packet { proto: self.proto, src, dst: self.src.clone(), what: answer.to_string(), rules, next: Rest::default() };
+        let packet = Packet {
+            proto: self.proto,
+            src,
+            dst: self.src.clone(),
+            what: answer.to_string(),
+            rules,
+            next: Rest::default(),
+        };
         self.hops.push(Hop { from, to: self.client.clone(), packet, decision, filtered: false });
     }
 }

@@ -284,7 +284,10 @@ fn the_proxied_connection_is_drawn_hop_by_hop() {
     );
     let backend = proxied.iter().position(|h| h.1.starts_with("pod/default/a-")).expect("reaches a's pod");
     let answer = &proxied[backend + 1];
-    assert!(answer.0.starts_with("pod/default/a-") && is_nginx(&answer.1) && answer.2.ends_with("SYN-ACK"), "{answer:?}");
+    assert!(
+        answer.0.starts_with("pod/default/a-") && is_nginx(&answer.1) && answer.2.ends_with("SYN-ACK"),
+        "{answer:?}"
+    );
     let last = proxied.last().expect("nginx's answer");
     assert!(is_nginx(&last.0) && last.1 == "pod/default/client", "{last:?}");
     assert!(last.2.ends_with("HTTP/1.1 200 OK") && last.3.starts_with("nginx passes on "), "{last:?}");

@@ -70,7 +70,8 @@ impl PodNetwork<'_> {
         for _ in 0..TRIES.min(endpoints.len()) {
             let Some((ip, port)) = controller.pick(&upstream, &endpoints) else { break };
             let node_ip = self.node_ip(&proxy.node);
-            let verdict = firewall::verdict(self.cache, &proxy.node, node_ip, Some(&proxy.source), &ip, port, Proto::Tcp);
+            let verdict =
+                firewall::verdict(self.cache, &proxy.node, node_ip, Some(&proxy.source), &ip, port, Proto::Tcp);
             let result = if verdict == Verdict::Allow { self.reach(&ip, port) } else { Connect::TimedOut };
             let why = format!("{chosen} → upstream {upstream} → endpoint {ip}:{port} (round robin)");
             self.record_try(&proxy, (&ip, port), verdict, &result, why);

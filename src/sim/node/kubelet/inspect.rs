@@ -12,9 +12,9 @@ use crate::sim::node::cri::short_id;
 use crate::sim::node::host::fs::Op;
 use crate::sim::node::host::on_host;
 use crate::sim::node::stable_hash;
+use crate::sim::protocol::stream::{ExecEnd, ExecResult};
 use crate::sim::sort::StableSort;
 use crate::sim::time::Millis;
-use crate::sim::protocol::stream::{ExecEnd, ExecResult};
 
 /// The most lines `kubectl logs` gets from one container (the kubelet rotates log files).
 pub const MAX_LOG_LINES: usize = 10_000;
