@@ -36,6 +36,19 @@ fn step_until(site: &super::Site, css: &str) -> Option<String> {
     None
 }
 
+/// Brings the packet's dot on the diagram and its decision in the inspector into view, for a screenshot.
+fn show(site: &super::Site, id: &str) {
+    site.session
+        .execute(
+            "const d = document.querySelector(`[data-testid=message][data-id=\"${arguments[0]}\"]`); \
+             if (d) d.scrollIntoView({block: 'center'}); \
+             const e = document.querySelector('[data-testid=message-decision]'); \
+             if (e) e.scrollIntoView({block: 'center'});",
+            vec![Value::from(id)],
+        )
+        .expect("the script runs");
+}
+
 fn open(site: &super::Site, id: &str) -> String {
     let dot = site
         .session
@@ -93,6 +106,9 @@ fn a_curl_through_ingress_nginx_is_drawn_to_the_backend_and_back() {
         "{decided}\n{}",
         diagnose(&site)
     );
+    show(&site, &proxied);
+    std::thread::sleep(Duration::from_millis(300));
+    show(&site, &proxied);
     shot(&site, "ingress-proxied-hop");
 
     // It reaches foo-app's pod, and nginx answers the client.
@@ -101,6 +117,7 @@ fn a_curl_through_ingress_nginx_is_drawn_to_the_backend_and_back() {
     let answer = step_until(&site, "[data-from^=\"pod/ingress-nginx/\"][data-to=\"pod/default/client\"]")
         .unwrap_or_else(|| panic!("no answer from nginx to the client was drawn\n{}", diagnose(&site)));
     let decided = open(&site, &answer);
+    show(&site, &answer);
     shot(&site, "ingress-answer-to-client");
     assert!(decided.contains("nginx passes on 10.244."), "{decided}\n{}", diagnose(&site));
     let inspector = site.session.find("[data-testid=inspector]").expect("finding works").expect("an inspector");
