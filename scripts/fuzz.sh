@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of what a learner's input reaches (make fuzz; not part of make test):
 # cargo-fuzz with libFuzzer on the nightly toolchain, the targets in fuzz/fuzz_targets/.
 #
-# Usage: scripts/fuzz.sh   Knobs: FUZZ_SECONDS per target (600), FUZZ_TARGETS ("apply kubectl script"),
+# Usage: scripts/fuzz.sh   Knobs: FUZZ_SECONDS per target (600), FUZZ_TARGETS ("apply kubectl script exec"),
 # FUZZ_PARALLEL targets at once (the number of cores). Each target starts from seeds of real input
 # (the shared manifest corpus, the runner's scripts, the kubectl lines they hold) and keeps what it
 # learns in fuzz/corpus/TARGET/ for the next run. Prints one line per target, "fuzz: TARGET: N inputs
@@ -11,12 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-apply kubectl script}
+targets=${FUZZ_TARGETS:-apply kubectl script exec}
 parallel=${FUZZ_PARALLEL:-$(nproc)}
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "FAILED: fuzz: FUZZ_SECONDS must be a whole number of seconds" >&2; exit 2; }
 
 # Seeds: every manifest of the corpus for apply; the kubectl lines of the scripts for kubectl (without
-# their heredocs); the scripts themselves for script.
+# their heredocs); the scripts themselves for script; the commands the scripts exec for exec.
 seed() {
     local target=$1 dir=fuzz/corpus/$1
     mkdir -p "$dir"
@@ -30,6 +30,9 @@ seed() {
                 while IFS= read -r line; do printf '%s' "$line" >"$dir/seed-$(printf '%s' "$line" | sha1sum | cut -c1-16)"; done ;;
         script)
             for f in tests/scripts/*.sh; do cp "$f" "$dir/seed-$(basename "$f")"; done ;;
+        exec)
+            grep -h '^kubectl exec .* -- ' tests/scripts/*.sh | sed 's/^.* -- //' | sort -u |
+                while IFS= read -r line; do printf '%s' "$line" >"$dir/seed-$(printf '%s' "$line" | sha1sum | cut -c1-16)"; done ;;
     esac
 }
 

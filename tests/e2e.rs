@@ -26,6 +26,9 @@ mod field_doc;
 // The kubectl module: fetched on the first command, and what a learner sees when it cannot be.
 #[path = "e2e/kubectl_module.rs"]
 mod kubectl_module;
+// Ingress: ingress-nginx from kind's guide, a curl through it drawn to the backend and back.
+#[path = "e2e/ingress.rs"]
+mod ingress;
 // The data plane: a wget's packets drawn hop by hop, and the kube-proxy rules they matched.
 #[path = "e2e/packets.rs"]
 mod packets;

@@ -136,6 +136,7 @@ impl Budget {
 
 mod fuzz {
     pub mod commands;
+    pub mod exec;
     pub mod http;
     pub mod manifests;
     pub mod netpol;

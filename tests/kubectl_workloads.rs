@@ -340,6 +340,10 @@ fn exec_env_and_refusals() {
     );
     let bash = kubectl(&mut w, "exec -it web -- bash").session.map(|s| s.prompt);
     assert_eq!(bash.as_deref(), Some("root@web:/# "));
+    // Without `-t` the shell's stdin is a pipe, not a terminal: it is not interactive and prints no
+    // prompt (dash writes PS1 only when `iflag` is set, which needs a tty or `-i`).
+    let piped = kubectl(&mut w, "exec -i web -- sh").session.map(|s| s.prompt);
+    assert_eq!(piped.as_deref(), Some(""));
     let failing = kubectl(&mut w, "exec web -- ls /nope");
     assert!(failing.failed);
     assert!(failing.stderr.ends_with("command terminated with exit code 2\n"), "{failing:?}");

@@ -142,9 +142,10 @@ impl Sim {
         self.world.k.next_due()
     }
 
-    /// kube-proxy's rules on `node` as `iptables-save` prints them; None for an unknown node.
-    pub fn proxy_rules(&self, node: &str) -> Option<String> {
-        self.world.nodes.get(node).map(|n| n.proxy.iptables_save())
+    /// kube-proxy's rules on `node` as `iptables-save` prints them (written once per sync of its
+    /// rules, not per render); None for an unknown node.
+    pub fn proxy_rules(&self, node: &str) -> Option<std::sync::Arc<str>> {
+        self.world.nodes.get(node).map(|n| n.proxy.rules_text())
     }
 
     /// The rules a packet matched on the hop message `id` ends (empty for other messages, or one

@@ -23,7 +23,7 @@ use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
-use crate::sim::protocol::stream::{KubeletReply, KubeletRequest, StreamData, StreamOp};
+use crate::sim::protocol::stream::{ExecEnd, ExecResult, KubeletReply, KubeletRequest, StreamData, StreamOp};
 
 /// How long the apiserver's kubelet client waits to connect when the network drops its packets:
 /// `pkg/kubelet/client`'s transport keeps Go's default dialer (`net.Dialer{Timeout: 30 * time.Second}`,
@@ -114,13 +114,12 @@ fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletReques
 /// The kubelet's answer as the client receives it.
 fn relay(r: KubeletReply, s: &OpenStream) -> Result<Value, Status> {
     match r.result {
-        Ok(StreamData::Exec(Ok(stdout))) => Ok(json!({"stream": "exec", "stdout": stdout, "exitCode": 0})),
-        Ok(StreamData::Exec(Err(e))) => Ok(match e.rsplit_once("command terminated with exit code ") {
-            Some((stdout, code)) => {
-                json!({"stream": "exec", "stdout": stdout, "exitCode": code.trim().parse::<i64>().unwrap_or(1)})
-            }
-            None => json!({"stream": "exec", "stdout": "", "error": e}),
-        }),
+        Ok(StreamData::Exec(ExecResult { output, end: ExecEnd::Exited(code) })) => {
+            Ok(json!({"stream": "exec", "stdout": output, "exitCode": code}))
+        }
+        Ok(StreamData::Exec(ExecResult { output, end: ExecEnd::Failed(e) })) => {
+            Ok(json!({"stream": "exec", "stdout": output, "error": e}))
+        }
         Ok(StreamData::Logs(lines)) => Ok(json!({"stream": "log", "lines": lines})),
         Err(refused) if s.exec => Ok(json!({"stream": "exec", "refused": refused})),
         // The kubelet's log errors come back as the apiserver's: a missing pod or container is
@@ -260,7 +259,7 @@ mod tests {
         };
         let reply = |result| KubeletReply { id: 9, result };
         assert_eq!(
-            relay(reply(Ok(StreamData::Exec(Err("x\ncommand terminated with exit code 2".into())))), &s(true)),
+            relay(reply(Ok(StreamData::Exec(ExecResult::exited("x\n".into(), 2)))), &s(true)),
             Ok(json!({"stream": "exec", "stdout": "x\n", "exitCode": 2}))
         );
         assert_eq!(

@@ -11,44 +11,53 @@
 //! other nodes' pod ranges and its NetworkPolicy agent. A connection is a few messages (its first
 //! packet's path and the answer), not one per packet, and an exec records at most [`MAX_HOPS`].
 
+use std::sync::Arc;
+
 use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
 use crate::sim::protocol::message::Payload;
-use crate::sim::protocol::packet::{Hop, Packet};
+use crate::sim::protocol::packet::{Hop, Packet, Rest};
 
 /// At most this many hops are recorded per program run (a `ping -c 100` draws its first echoes).
 pub const MAX_HOPS: usize = 64;
 
-/// Sends the first hop of `hops`, carrying the rest, which [`forward`] sends one by one.
-pub fn send(k: &mut Kernel, mut hops: Vec<Hop>) {
-    if hops.is_empty() {
-        return;
-    }
-    let mut first = hops.remove(0);
-    first.packet.next = hops;
-    send_hop(k, first);
+/// Sends the first hop of `hops`; [`forward`] sends each of the others when the one before arrives.
+pub fn send(k: &mut Kernel, hops: Vec<Hop>) {
+    send_from(k, hops.into(), 0);
 }
 
 /// A packet arrived: its next hop leaves from here.
-pub fn forward(k: &mut Kernel, mut p: Packet) {
-    if p.next.is_empty() {
-        return;
+pub fn forward(k: &mut Kernel, p: Packet) {
+    if let Some(path) = p.next.path {
+        send_from(k, path, p.next.at);
     }
-    let mut hop = p.next.remove(0);
-    hop.packet.next = std::mem::take(&mut p.next);
-    send_hop(k, hop);
 }
 
-fn send_hop(k: &mut Kernel, hop: Hop) {
-    if let Some(d) = hop.decision {
-        k.decide(d);
+/// Sends hop `at` of `path`. A dropped hop ends its exchange but not the program: the next one (the
+/// program's next exchange, or nginx's 504 to its own client) leaves from the same handling, as the
+/// sender gives up (the timeout it waits is not spent in virtual time).
+fn send_from(k: &mut Kernel, path: Arc<[Hop]>, mut at: usize) {
+    while let Some(hop) = path.get(at) {
+        at += 1;
+        let mut packet = hop.packet.clone();
+        packet.next = Rest { path: Some(path.clone()), at };
+        if let Some(d) = &hop.decision {
+            k.decide(d.clone());
+        }
+        let payload = Payload::Packet(Box::new(packet));
+        if !hop.filtered {
+            k.send(hop.from.clone(), hop.to.clone(), payload);
+            return;
+        }
+        k.send_filtered(hop.from.clone(), hop.to.clone(), payload);
     }
-    let payload = Payload::Packet(Box::new(hop.packet));
-    if hop.filtered {
-        k.send_filtered(hop.from, hop.to, payload);
-    } else {
-        k.send(hop.from, hop.to, payload);
-    }
+}
+
+/// A hop on its own, outside any [`Trip`]: an answer on a connection already open (nginx's HTTP
+/// answer to its client).
+pub fn answer(from: Component, to: Component, src: String, dst: String, what: String, decision: String) -> Hop {
+    let packet = Packet { proto: "TCP", src, dst, what, rules: Vec::new(), next: Rest::default() };
+    Hop { from, to, packet, decision: Some(decision), filtered: false }
 }
 
 /// One exchange (a connection's first packet and its answer, or a DNS query and its reply) as it
@@ -68,9 +77,8 @@ pub struct Trip {
 }
 
 impl Trip {
-    /// The packet leaves `client` (address `src`) for `dst`, into its node's rules.
-    pub fn start(proto: &'static str, client: Component, src: &str, node: &str, dst: String, what: String) -> Trip {
-        let mut t = Trip {
+    fn new(proto: &'static str, client: Component, src: &str, dst: String, what: String) -> Trip {
+        Trip {
             proto,
             at: client.clone(),
             client,
@@ -79,8 +87,28 @@ impl Trip {
             dst,
             what,
             hops: Vec::new(),
-        };
+        }
+    }
+
+    /// The packet leaves `client` (address `src`) for `dst`, into its node's rules.
+    pub fn start(proto: &'static str, client: Component, src: &str, node: &str, dst: String, what: String) -> Trip {
+        let mut t = Trip::new(proto, client, src, dst, what);
         t.push(Component::KubeProxy(node.to_string()), Vec::new(), None, false);
+        t
+    }
+
+    /// A packet that `client` sends straight to a pod's address, which no Service rule matches: the
+    /// first hop drawn is `node`'s CNI (kindnet routes it), and `decision` tells why the client chose
+    /// `dst` (nginx's location, upstream and endpoint).
+    pub fn start_routed(
+        (proto, client, src): (&'static str, Component, &str),
+        node: &str,
+        dst: String,
+        what: String,
+        decision: String,
+    ) -> Trip {
+        let mut t = Trip::new(proto, client, src, dst, what);
+        t.push(Component::Cni(node.to_string()), Vec::new(), Some(decision), false);
         t
     }
 
@@ -91,7 +119,7 @@ impl Trip {
             dst: self.dst.clone(),
             what: self.what.clone(),
             rules,
-            next: Vec::new(),
+            next: Rest::default(),
         };
         self.hops.push(Hop { from: self.at.clone(), to: to.clone(), packet, decision, filtered });
         self.at = to;
@@ -149,8 +177,14 @@ impl Trip {
     fn reply_from(&mut self, from: Component, rules: Vec<String>, answer: &str, decision: Option<String>) {
         let src =
             if self.dst == self.addressed || rules.is_empty() { self.dst.clone() } else { self.addressed.clone() };
-        let packet =
-            Packet { proto: self.proto, src, dst: self.src.clone(), what: answer.to_string(), rules, next: Vec::new() };
+        let packet = Packet {
+            proto: self.proto,
+            src,
+            dst: self.src.clone(),
+            what: answer.to_string(),
+            rules,
+            next: Rest::default(),
+        };
         self.hops.push(Hop { from, to: self.client.clone(), packet, decision, filtered: false });
     }
 }

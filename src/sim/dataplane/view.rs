@@ -41,7 +41,7 @@ use crate::sim::node::behaviour::probe::listening;
 use crate::sim::node::behaviour::programs::ServerKind;
 use crate::sim::node::behaviour::timeline;
 use crate::sim::node::kubelet::worker::CStatus;
-use crate::sim::node::proxy::Dnat;
+use crate::sim::node::proxy::{Dnat, KubeProxy};
 use crate::sim::protocol::packet::Hop as PacketHop;
 use crate::sim::rng::Rng;
 use crate::sim::time::Millis;
@@ -223,6 +223,12 @@ impl<'w> PodNetwork<'w> {
             None => t.rules(&at, lines.clone(), addr(&routed.hop, ip, port)),
         }
         let Hop::To(dst, _) = &routed.hop else { return false };
+        self.arrive(t, at, dst, verdict)
+    }
+
+    /// Records the rest of a packet's path from `at`'s CNI to `dst`: the route to the target's node
+    /// and either kindnet's drop or the target pod. Returns whether it reached a pod.
+    fn arrive(&self, t: &mut Trip, at: String, dst: &str, verdict: Verdict) -> bool {
         let (target_node, target) = match self.place(dst) {
             Place::Pod { node, pod } => (node, Some(pod)),
             Place::Node(node) => (node, None),
@@ -280,15 +286,20 @@ impl<'w> PodNetwork<'w> {
     }
 
     /// The sending node's rules, then a node address's `KUBE-NODEPORTS`, then its host ports (the
-    /// CNI's portmap), with the rules matched.
-    fn route(&self, ip: &str, port: u16, protocol: &str) -> Routed {
+    /// CNI's portmap), with the rules matched when the hops are recorded (`record`: writing them
+    /// out walks every Service's rules, which a run without a record has no use for).
+    fn route(&self, ip: &str, port: u16, protocol: &str, record: bool) -> Routed {
         let Some(src) = self.nodes.get(&self.node) else {
             let hop = Hop::To(ip.to_string(), port);
             return Routed { here: (Vec::new(), hop.clone()), hop, node_port: None };
         };
         let hop = self.apply(src.proxy.dnat(ip, port, protocol), ip, port);
-        let chosen = |h: &Hop| if let Hop::To(i, p) = h { Some(format!("{i}:{p}")) } else { None };
-        let here = (src.proxy.matched(ip, port, protocol, false, chosen(&hop).as_deref()), hop.clone());
+        let matched = |proxy: &KubeProxy, (ip, port): (&str, u16), node_port: bool, h: &Hop| match h {
+            _ if !record => Vec::new(),
+            Hop::To(i, p) => proxy.matched(ip, port, protocol, node_port, Some(&format!("{i}:{p}"))),
+            Hop::Reject => proxy.matched(ip, port, protocol, node_port, None),
+        };
+        let here = (matched(&src.proxy, (ip, port), false, &hop), hop.clone());
         match hop {
             Hop::To(ip, port) => match self.nodes.iter().find(|(_, n)| n.config.internal_ip == ip && n.running) {
                 Some((name, n)) => match n.proxy.node_port(port, protocol) {
@@ -301,7 +312,7 @@ impl<'w> PodNetwork<'w> {
                     }
                     d => {
                         let hop = self.apply(d, &ip, port);
-                        let lines = n.proxy.matched(&ip, port, protocol, true, chosen(&hop).as_deref());
+                        let lines = matched(&n.proxy, (&ip, port), true, &hop);
                         Routed { hop, here, node_port: Some((name.clone(), lines)) }
                     }
                 },
@@ -378,7 +389,7 @@ impl Network for PodNetwork<'_> {
             self.keep(trip);
             return if admitted { DnsReply::ServFail } else { DnsReply::Timeout };
         }
-        let routed = self.route(server, 53, "UDP");
+        let routed = self.route(server, 53, "UDP", trip.is_some());
         let verdict = match &routed.hop {
             Hop::To(ip, port) => self.verdict(ip, *port, Proto::Udp),
             Hop::Reject => Verdict::Allow,
@@ -418,7 +429,7 @@ impl Network for PodNetwork<'_> {
                 return Connect::TimedOut;
             }
         }
-        let routed = self.route(ip, port, "TCP");
+        let routed = self.route(ip, port, "TCP", trip.is_some());
         let verdict = match &routed.hop {
             Hop::To(ip, port) => self.verdict(ip, *port, Proto::Tcp),
             Hop::Reject => Verdict::Allow,

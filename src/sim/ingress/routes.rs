@@ -52,6 +52,8 @@ struct Location {
     exact: bool,
     /// The Ingress path and type it came from, to tell a duplicate (first Ingress wins).
     source: (String, &'static str),
+    /// The Ingress (`namespace/name`) it came from; empty for the placeholder's default backend.
+    ingress: String,
     target: Target,
     /// The placeholder `/` every server starts with, which a rule's own `/` replaces.
     placeholder: bool,
@@ -83,8 +85,35 @@ fn target(namespace: &str, backend: &Value) -> Target {
     Target::Service { namespace: namespace.to_string(), name: str_at(svc, "/name").to_string(), port }
 }
 
-fn root(target: Target) -> Location {
-    Location { path: "/".into(), exact: false, source: ("/".into(), "Prefix"), target, placeholder: true }
+fn root(target: Target, ingress: String) -> Location {
+    Location { path: "/".into(), exact: false, source: ("/".into(), "Prefix"), ingress, target, placeholder: true }
+}
+
+/// The location nginx chose for a request, and why: what the packet's hop tells.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen<'r> {
+    pub target: &'r Target,
+    /// The server's name (`_` for the catch-all).
+    pub server: &'r str,
+    location: Option<&'r Location>,
+}
+
+impl std::fmt::Display for Chosen<'_> {
+    /// `server foo.local, location /foo/ (Prefix /foo of Ingress default/example-ingress)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let server = if self.server == CATCH_ALL { "_ (catch-all)" } else { self.server };
+        match self.location {
+            Some(l) if l.placeholder && !l.ingress.is_empty() => {
+                write!(f, "server {server}: no Ingress path matched, the defaultBackend of Ingress {}", l.ingress)
+            }
+            Some(l) if !l.ingress.is_empty() => {
+                let (path, kind) = &l.source;
+                let eq = if l.exact { "= " } else { "" };
+                write!(f, "server {server}, location {eq}{} ({kind} {path} of Ingress {})", l.path, l.ingress)
+            }
+            _ => write!(f, "server {server}: no Ingress path matched (default backend)"),
+        }
+    }
 }
 
 impl Routes {
@@ -100,17 +129,19 @@ impl Routes {
             )
         };
         ings.stable_sort_by_key(|i| created(i));
-        let mut servers = vec![Server { host: CATCH_ALL.into(), locations: vec![root(Target::DefaultBackend)] }];
+        let mut servers =
+            vec![Server { host: CATCH_ALL.into(), locations: vec![root(Target::DefaultBackend, String::new())] }];
         // createServers: one server per host, its `/` at the Ingress's default backend.
         for ing in &ings {
             let ns = str_at(ing, "/metadata/namespace");
+            let name = format!("{ns}/{}", str_at(ing, "/metadata/name"));
             let default = ing.at("/spec/defaultBackend").filter(|b| !b.is_null()).map(|b| target(ns, b));
             let rules = ing.at("/spec/rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
             if rules.is_empty()
                 && let Some(t) = &default
                 && servers[0].locations[0].placeholder
             {
-                servers[0].locations[0] = Location { placeholder: false, ..root(t.clone()) };
+                servers[0].locations[0] = Location { placeholder: false, ..root(t.clone(), name.clone()) };
             }
             for rule in rules {
                 let host = match str_at(rule, "/host") {
@@ -118,14 +149,16 @@ impl Routes {
                     h => h.to_ascii_lowercase(),
                 };
                 if !servers.iter().any(|s| s.host == host) {
+                    let owner = if default.is_some() { name.clone() } else { String::new() };
                     let t = default.clone().unwrap_or(Target::DefaultBackend);
-                    servers.push(Server { host, locations: vec![root(t)] });
+                    servers.push(Server { host, locations: vec![root(t, owner)] });
                 }
             }
         }
         // getBackendServers: the paths.
         for ing in &ings {
             let ns = str_at(ing, "/metadata/namespace");
+            let name = format!("{ns}/{}", str_at(ing, "/metadata/name"));
             for rule in ing.at("/spec/rules").and_then(Value::as_array).into_iter().flatten() {
                 let host = match str_at(rule, "/host") {
                     "" => CATCH_ALL.to_string(),
@@ -133,7 +166,7 @@ impl Routes {
                 };
                 let Some(server) = servers.iter_mut().find(|s| s.host == host) else { continue };
                 for p in rule.at("/http/paths").and_then(Value::as_array).into_iter().flatten() {
-                    add_path(server, ns, p);
+                    add_path(server, ns, &name, p);
                 }
             }
         }
@@ -146,6 +179,11 @@ impl Routes {
 
     /// The target of a request for `path` (query included or not) with this `Host` header.
     pub fn route(&self, host: &str, path: &str) -> &Target {
+        self.choose(host, path).target
+    }
+
+    /// The server and location that take a request for `path` with this `Host` header.
+    pub fn choose(&self, host: &str, path: &str) -> Chosen<'_> {
         let server = self.server(host);
         let path = path.split(['?', '#']).next().unwrap_or("/");
         let path = if path.is_empty() { "/" } else { path };
@@ -157,7 +195,8 @@ impl Routes {
                 .filter(|l| !l.exact && path.starts_with(l.path.as_str()))
                 .max_by_key(|l| l.path.len())
         };
-        exact.or_else(prefix).map_or(&Target::DefaultBackend, |l| &l.target)
+        let location = exact.or_else(prefix);
+        Chosen { target: location.map_or(&Target::DefaultBackend, |l| &l.target), server: &server.host, location }
     }
 
     /// nginx's server selection: exact name, then wildcards in order, then the catch-all.
@@ -181,7 +220,7 @@ impl Routes {
 }
 
 /// Adds one Ingress path to its server, unless its path and type are taken already.
-fn add_path(server: &mut Server, namespace: &str, p: &Value) {
+fn add_path(server: &mut Server, namespace: &str, ingress: &str, p: &Value) {
     let path = match str_at(p, "/path") {
         "" => "/".to_string(),
         s => s.to_string(),
@@ -202,6 +241,7 @@ fn add_path(server: &mut Server, namespace: &str, p: &Value) {
                 path: path.clone(),
                 exact: kind == "Exact",
                 source: (path, kind),
+                ingress: ingress.to_string(),
                 target: t,
                 placeholder: false,
             };
@@ -212,6 +252,7 @@ fn add_path(server: &mut Server, namespace: &str, p: &Value) {
         path: path.clone(),
         exact: kind == "Exact",
         source: (path, kind),
+        ingress: ingress.to_string(),
         target: t,
         placeholder: false,
     });

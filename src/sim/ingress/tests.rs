@@ -245,3 +245,101 @@ fn the_default_class_is_filled_in_on_create() {
     let cols = kubectl(&mut w, "get ing after");
     assert!(cols.stdout.lines().nth(1).is_some_and(|l| l.starts_with("after   nginx   *")), "{cols:?}");
 }
+
+/// The packets (sender, receiver, summary, decision, filtered) sent since trace id `since`.
+fn packets(w: &World, since: u64) -> Vec<(String, String, String, String, bool)> {
+    let entries = w.k.trace.entries().iter().filter(|e| e.id >= since && e.kind == "packet");
+    entries
+        .map(|e| {
+            let filtered = e.fate == crate::sim::trace::Fate::Filtered;
+            (e.from.to_string(), e.to.to_string(), e.summary.clone(), e.decision.clone().unwrap_or_default(), filtered)
+        })
+        .collect()
+}
+
+/// nginx proxies to the endpoint's own address (`proxy_pass http://upstream_balancer`, the Lua
+/// balancer picking `ip:port` from the EndpointSlices), not the ClusterIP: after the client's
+/// connection to the controller's pod, the controller's pod opens its own, which no Service rule
+/// matches (the first hop is kindnet's), and its HTTP answer goes back to the client. Each hop is
+/// caused by the one before; the first proxied one names the location, the upstream and the endpoint.
+#[test]
+fn the_proxied_connection_is_drawn_hop_by_hop() {
+    let mut w = cluster(8);
+    apply(&mut w, &ingress("web", &format!("  rules:\n  - http:\n      paths:\n{}", path("/foo", "Prefix", "a"))));
+    w.run_for(2_000);
+    let since = w.k.next_id();
+    assert_eq!(get(&mut w, "x", "/foo"), "a\n");
+    w.run_for(1_000);
+    let hops = packets(&w, since);
+    let is_nginx = |c: &str| c.starts_with("pod/ingress-nginx/ingress-nginx-controller-");
+    let accepted = hops.iter().position(|h| is_nginx(&h.0) && h.1 == "pod/default/client" && h.2.ends_with("SYN-ACK"));
+    let accepted = accepted.unwrap_or_else(|| panic!("the client's connection is accepted: {hops:#?}"));
+    let proxied = &hops[accepted + 1..];
+    let first = &proxied[0];
+    assert!(is_nginx(&first.0) && first.1.starts_with("kindnet/") && first.2.ends_with(":5678 SYN"), "{first:?}");
+    assert_eq!(
+        first.3.split(" → endpoint ").next(),
+        Some("server _ (catch-all), location = /foo (Prefix /foo of Ingress default/web) → upstream default-a-80"),
+        "{first:?}"
+    );
+    let backend = proxied.iter().position(|h| h.1.starts_with("pod/default/a-")).expect("reaches a's pod");
+    let answer = &proxied[backend + 1];
+    assert!(
+        answer.0.starts_with("pod/default/a-") && is_nginx(&answer.1) && answer.2.ends_with("SYN-ACK"),
+        "{answer:?}"
+    );
+    let last = proxied.last().expect("nginx's answer");
+    assert!(is_nginx(&last.0) && last.1 == "pod/default/client", "{last:?}");
+    assert!(last.2.ends_with("HTTP/1.1 200 OK") && last.3.starts_with("nginx passes on "), "{last:?}");
+    assert_eq!(proxied.len(), backend + 3, "nothing after the answer: {proxied:#?}");
+    let entries: Vec<_> = w.k.trace.entries().iter().filter(|e| e.id >= since && e.kind == "packet").collect();
+    let from_accept = &entries[accepted..];
+    assert!(from_accept.windows(2).all(|p| p[1].cause == Some(p[0].id)), "each hop caused by the one before");
+}
+
+/// A NetworkPolicy that isolates the backend drops nginx's connection where kindnet decides it;
+/// the drop ends that try, not the request: nginx's 504 still goes back to the client.
+#[test]
+fn a_dropped_proxied_connection_is_drawn_and_answered_504() {
+    let mut w = cluster(9);
+    apply(&mut w, &ingress("web", &format!("  rules:\n  - http:\n      paths:\n{}", path("/", "Prefix", "a"))));
+    apply(
+        &mut w,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec:\n  podSelector: {matchLabels: {app: a}}\n  policyTypes: [Ingress]\n",
+    );
+    w.run_for(2_000);
+    let since = w.k.next_id();
+    assert_eq!(get(&mut w, "x", "/"), error("504 Gateway Time-out"));
+    w.run_for(1_000);
+    let hops = packets(&w, since);
+    let dropped = hops.iter().position(|h| h.4).unwrap_or_else(|| panic!("a drop: {hops:#?}"));
+    assert!(hops[dropped].0.starts_with("kindnet/") || hops[dropped].0.starts_with("pod/ingress-nginx/"));
+    assert!(hops[dropped].3.starts_with("dropped: the destination pod is isolated for ingress"), "{hops:#?}");
+    let last = hops.last().expect("nginx's answer");
+    assert!(last.1 == "pod/default/client" && last.2.ends_with("HTTP/1.1 504 Gateway Time-out"), "{last:?}");
+    assert!(last.3.contains("upstream default-a-80: an endpoint tried did not answer"), "{last:?}");
+}
+
+/// A request that starts at a node rather than a pod (the learner's `curl localhost` through the
+/// node's hostPort): whatever records the client's side, nginx's own connection is the controller
+/// pod's and is recorded all the same.
+#[test]
+fn from_a_node_nginxs_own_connection_is_recorded() {
+    use crate::sim::dataplane::view::PodNetwork;
+    use crate::sim::node::behaviour::net::{Connect, Network};
+    use crate::sim::node::behaviour::nettools::http::Response;
+    let mut w = cluster(10);
+    apply(&mut w, &ingress("web", &format!("  rules:\n  - http:\n      paths:\n{}", path("/", "Prefix", "a"))));
+    w.run_for(2_000);
+    let node = kubectl(&mut w, "get pods -n ingress-nginx -o jsonpath={.items[0].spec.nodeName}").stdout;
+    let node_ip = kubectl(&mut w, "get pods -n ingress-nginx -o jsonpath={.items[0].status.hostIP}").stdout;
+    let now = w.now();
+    let World { nodes, apiserver, k, ingress, .. } = &mut w;
+    let view = PodNetwork::new(nodes, &apiserver.cache, &mut k.rng, &node, now).with_ingress(ingress);
+    let Connect::Open(peer) = view.connect(&node_ip, 80) else { panic!("the hostPort is open") };
+    assert_eq!(view.http(&peer, "localhost", "/"), Response::Http { status: 200, body: "a\n".into() });
+    let hops = view.take_hops();
+    let first = hops.first().expect("nginx's connection");
+    assert!(first.from.to_string().starts_with("pod/ingress-nginx/") && first.to.to_string().starts_with("kindnet/"));
+    assert!(hops.iter().any(|h| h.packet.what == "SYN-ACK" && h.from.to_string().starts_with("pod/default/a-")));
+}

@@ -105,7 +105,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
         return Err(format!("Error from server (BadRequest): pod {pod_name} does not have a host assigned"));
     }
     if interactive {
-        return open_session(cx, &ns, &pod_name, &container, &command, out);
+        return open_session(cx, (&ns, &pod_name, &container), &command, tty, out);
     }
     let req = connect::exec_request(&ns, &pod_name, Some(&container), &command, stdin, tty);
     let answer = common::call(cx, req).map_err(|e| e.to_string())?;
@@ -126,17 +126,17 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     }
 }
 
-/// Starts the shell on a terminal: the stream opens, the shell prints its prompt and waits. The
-/// terminal keeps the session ([`ExecSession`]) and sends each line typed to the shell.
+/// Starts the shell on a terminal: the stream opens, the shell prints its prompt (only on a tty,
+/// `-t`: a shell whose stdin is a pipe prints none) and waits. The terminal keeps the session
+/// ([`ExecSession`]) and sends each line typed to the shell.
 fn open_session(
     cx: &mut Ctx,
-    ns: &str,
-    pod: &str,
-    container: &str,
+    (ns, pod, container): (&str, &str, &str),
     shell: &[String],
+    tty: bool,
     out: &mut Output,
 ) -> Result<(), String> {
-    let req = connect::exec_request(ns, pod, Some(container), shell, Some(""), true);
+    let req = connect::exec_request(ns, pod, Some(container), shell, Some(""), tty);
     let answer = common::call(cx, req).map_err(|e| e.to_string())?;
     match connect::exec_answer(&answer) {
         // A shell that ends at once (a bad option, `sh -c` refused) opens no session.

@@ -7,7 +7,9 @@
 
 use crate::sim::api::pointer::Pointer;
 use crate::sim::sort::StableSort;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -80,6 +82,9 @@ pub struct KubeProxy {
     slices: BTreeMap<(String, String), Box<SliceInfo>>,
     /// How many times the rules changed (a real kube-proxy's sync count).
     pub syncs: u64,
+    /// [`KubeProxy::iptables_save`]'s text and the sync it was written at: the inspector shows it on
+    /// every render, and it changes only when the rules do.
+    saved: RefCell<Option<(u64, Arc<str>)>>,
 }
 
 fn rt(plural: &str) -> &'static ResourceType {
@@ -167,6 +172,7 @@ impl KubeProxy {
             services: BTreeMap::new(),
             slices: BTreeMap::new(),
             syncs: 0,
+            saved: RefCell::new(None),
         }
     }
 
@@ -389,6 +395,19 @@ impl KubeProxy {
             out.push(sep.dnat);
         }
         out
+    }
+
+    /// [`KubeProxy::iptables_save`], written once per sync.
+    pub fn rules_text(&self) -> Arc<str> {
+        let mut saved = self.saved.borrow_mut();
+        match &*saved {
+            Some((sync, text)) if *sync == self.syncs => text.clone(),
+            _ => {
+                let text: Arc<str> = self.iptables_save().into();
+                *saved = Some((self.syncs, text.clone()));
+                text
+            }
+        }
     }
 
     /// The nat table (and the filter table's REJECTs) as `iptables-save` would print kube-proxy's

@@ -17,6 +17,7 @@ use super::registry::{Registry, ResolvedImage};
 use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::{Message, Payload};
+use crate::sim::protocol::stream::ExecResult;
 use crate::sim::time::Millis;
 use store::{Cidr, Container, Sandbox, Store};
 
@@ -281,7 +282,7 @@ impl Runtime {
 
     /// Answers an exec after `after` ms of virtual time: how long the command ran (waiting on the
     /// network, sleeping), as the streaming server closes the stream when the process ends.
-    pub fn answer_exec(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: Result<String, String>) {
+    pub fn answer_exec(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: ExecResult) {
         self.reply_later(k, to, id, after, Ok(CriResult::ExecStream(out)), None);
     }
 

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use super::stream::ExecResult;
 use crate::sim::time::Millis;
 
 /// One CRI call from the kubelet to the runtime of its node.
@@ -220,9 +221,8 @@ pub enum CriResult {
     Images(Vec<ImageInfo>),
     /// One event on the `GetContainerEvents` stream.
     Exited(ContainerExit),
-    /// What an exec's stream carried: the output, or the output and how the process failed
-    /// (`command terminated with exit code N`, or the runtime's error starting it).
-    ExecStream(Result<String, String>),
+    /// What an exec's stream carried: the output and how the process ended.
+    ExecStream(ExecResult),
 }
 
 /// The answer to one `CriRequest` (same id).
@@ -286,11 +286,7 @@ impl CriResponse {
                 format!("{} sandboxes, {} containers", sandboxes.len(), containers.len())
             }
             Ok(CriResult::Images(images)) => format!("{} images", images.len()),
-            Ok(CriResult::ExecStream(Ok(out))) => format!("ExecStream {} bytes, exit 0", out.len()),
-            Ok(CriResult::ExecStream(Err(e))) => match e.rsplit_once("command terminated with exit code ") {
-                Some((out, code)) => format!("ExecStream {} bytes, exit {code}", out.len()),
-                None => format!("ExecStream failed: {}", e.lines().last().unwrap_or_default()),
-            },
+            Ok(CriResult::ExecStream(r)) => format!("ExecStream {}", r.summary()),
             Ok(CriResult::Exited(e)) => {
                 format!("ContainerExited {} exit {} ({})", short_id(&e.container_id), e.exit_code, e.reason)
             }

@@ -4,6 +4,8 @@
 //! the simulated network one after the other (`dataplane::path`), so the trace and the diagram show
 //! them.
 
+use std::sync::Arc;
+
 use crate::sim::component::Component;
 
 /// One packet on one hop.
@@ -22,7 +24,17 @@ pub struct Packet {
     /// highlights them in the node's rules.
     pub rules: Vec<String>,
     /// The hops still to go, sent one by one as each arrives.
-    pub next: Vec<Hop>,
+    pub next: Rest,
+}
+
+/// The rest of a packet's path: the whole path, shared by every packet on it (a clone is a
+/// reference count, not a copy of the hops still to go, as the trace keeps a clone of each
+/// message), and where this packet is on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rest {
+    pub path: Option<Arc<[Hop]>>,
+    /// The index in `path` of the hop sent when this packet arrives.
+    pub at: usize,
 }
 
 /// A hop not sent yet.

@@ -35,12 +35,50 @@ pub struct KubeletReply {
     pub result: Result<StreamData, String>,
 }
 
+/// What an exec's stream carried: what the process wrote, and how it ended (the error channel's
+/// `Status`, typed: the exit code travels as a number, as `ExitCodeCause` carries it upstream).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecResult {
+    /// stdout and stderr as they interleave (the simulation does not split them).
+    pub output: String,
+    pub end: ExecEnd,
+}
+
+/// How an exec ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecEnd {
+    /// The process exited with this code (kubectl: `command terminated with exit code N` unless 0).
+    Exited(i32),
+    /// The runtime could not run it, or the stream broke: the error channel's message
+    /// (`Internal error occurred: error executing command in container: ...`).
+    Failed(String),
+}
+
+impl ExecResult {
+    /// The process exited with `code` after writing `output`.
+    pub fn exited(output: String, code: i32) -> ExecResult {
+        ExecResult { output, end: ExecEnd::Exited(code) }
+    }
+
+    /// Nothing ran: `message` is why.
+    pub fn failed(message: String) -> ExecResult {
+        ExecResult { output: String::new(), end: ExecEnd::Failed(message) }
+    }
+
+    /// `N bytes, exit C` or `failed: ...`: the stream in a few words, for a message's summary.
+    pub fn summary(&self) -> String {
+        match &self.end {
+            ExecEnd::Exited(code) => format!("{} bytes, exit {code}", self.output.len()),
+            ExecEnd::Failed(e) => format!("failed: {}", e.lines().last().unwrap_or_default()),
+        }
+    }
+}
+
 /// What flowed on an opened stream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamData {
-    /// The command's output; `Err` holds the output followed by how it failed (`command terminated
-    /// with exit code N`, or the runtime's error starting it).
-    Exec(Result<String, String>),
+    /// The command's output and how it ended.
+    Exec(ExecResult),
     /// The log lines with the time each was written.
     Logs(Vec<(Millis, String)>),
 }
@@ -67,11 +105,7 @@ impl KubeletRequest {
 impl KubeletReply {
     pub fn summary(&self) -> String {
         match &self.result {
-            Ok(StreamData::Exec(Ok(out))) => format!("101 stream: {} bytes, exit 0", out.len()),
-            Ok(StreamData::Exec(Err(e))) => match e.rsplit_once("command terminated with exit code ") {
-                Some((out, code)) => format!("101 stream: {} bytes, exit {code}", out.len()),
-                None => format!("101 stream: {}", e.lines().last().unwrap_or_default()),
-            },
+            Ok(StreamData::Exec(r)) => format!("101 stream: {}", r.summary()),
             Ok(StreamData::Logs(lines)) => format!("200 {} log lines", lines.len()),
             Err(e) => format!("error: {e}"),
         }
@@ -95,8 +129,9 @@ mod tests {
         let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };
         assert_eq!(logs.summary(), "GET /containerLogs/default/web/nginx?previous=true");
         for (result, want) in [
-            (Ok(StreamData::Exec(Ok("a\n".into()))), "101 stream: 2 bytes, exit 0"),
-            (Ok(StreamData::Exec(Err("x\ncommand terminated with exit code 3".into()))), "101 stream: 2 bytes, exit 3"),
+            (Ok(StreamData::Exec(ExecResult::exited("a\n".into(), 0))), "101 stream: 2 bytes, exit 0"),
+            (Ok(StreamData::Exec(ExecResult::exited("x\n".into(), 3))), "101 stream: 2 bytes, exit 3"),
+            (Ok(StreamData::Exec(ExecResult::failed("a\nb".into()))), "101 stream: failed: b"),
             (Ok(StreamData::Logs(vec![(1, "l".into())])), "200 1 log lines"),
             (Err("container not found (\"x\")".into()), "error: container not found (\"x\")"),
         ] {

@@ -6,8 +6,8 @@ use yew::prelude::*;
 pub struct RulesViewProps {
     /// The node the rules are on.
     pub node: String,
-    /// `iptables-save`'s text.
-    pub rules: String,
+    /// `iptables-save`'s text (shared with the kube-proxy that wrote it).
+    pub rules: std::sync::Arc<str>,
     /// Lines a packet matched on this node, highlighted.
     pub matched: Vec<String>,
 }

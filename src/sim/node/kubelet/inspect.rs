@@ -12,6 +12,7 @@ use crate::sim::node::cri::short_id;
 use crate::sim::node::host::fs::Op;
 use crate::sim::node::host::on_host;
 use crate::sim::node::stable_hash;
+use crate::sim::protocol::stream::{ExecEnd, ExecResult};
 use crate::sim::sort::StableSort;
 use crate::sim::time::Millis;
 
@@ -138,7 +139,12 @@ impl Kubelet {
         now: Millis,
     ) -> Result<String, String> {
         let io = ExecIo { argv, stdin: None, tty: false };
-        self.exec_net(namespace, pod, container, io, now, None).0
+        let r = self.exec_net(namespace, pod, container, io, now, None).0;
+        match r.end {
+            ExecEnd::Exited(0) => Ok(r.output),
+            ExecEnd::Exited(code) => Err(format!("{}command terminated with exit code {code}", r.output)),
+            ExecEnd::Failed(e) => Err(e),
+        }
     }
 
     /// [`Self::exec`] with what the exec's stdin carries and the pod's view of the network; also
@@ -151,10 +157,10 @@ impl Kubelet {
         io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
-    ) -> (Result<String, String>, Millis) {
+    ) -> (ExecResult, Millis) {
         match self.exec_parts(namespace, pod, container, io, now, net) {
-            Ok((text, waited)) => (text, waited),
-            Err(e) => (Err(e), 0),
+            Ok((result, waited)) => (result, waited),
+            Err(e) => (ExecResult::failed(e), 0),
         }
     }
 
@@ -166,7 +172,7 @@ impl Kubelet {
         io: ExecIo<'_>,
         now: Millis,
         net: Option<&dyn Network>,
-    ) -> Result<(Result<String, String>, Millis), String> {
+    ) -> Result<(ExecResult, Millis), String> {
         let (w, i) = self.exec_target(namespace, pod, container)?;
         let c = &w.containers[i];
         let (CStatus::Running { started_at }, Some(b)) = (&c.status, &c.behaviour) else {
@@ -183,7 +189,7 @@ impl Kubelet {
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
-                Err(format!(
+                ExecResult::failed(format!(
                     "Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {id:?}: {}",
                     not_found_message(&cmd)
                 ))
@@ -193,11 +199,7 @@ impl Kubelet {
                 if !text.is_empty() {
                     text.push('\n');
                 }
-                if exit_code == 0 {
-                    Ok(text)
-                } else {
-                    Err(format!("{text}command terminated with exit code {exit_code}"))
-                }
+                ExecResult::exited(text, exit_code)
             }
         };
         Ok((answer, waited))

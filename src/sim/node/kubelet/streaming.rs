@@ -12,7 +12,7 @@ use crate::sim::component::Component;
 use crate::sim::kernel::Kernel;
 use crate::sim::message::Payload;
 use crate::sim::protocol::cri::{CriCall, CriRequest, CriResponse, CriResult};
-use crate::sim::protocol::stream::{KubeletReply, KubeletRequest, StreamData, StreamOp};
+use crate::sim::protocol::stream::{ExecResult, KubeletReply, KubeletRequest, StreamData, StreamOp};
 
 impl Kubelet {
     /// One call of the apiserver to this kubelet's server.
@@ -43,10 +43,10 @@ impl Kubelet {
         let Some((to, request)) = self.streams.remove(&r.id) else { return Some(r) };
         let data = match r.result {
             Ok(CriResult::ExecStream(out)) => StreamData::Exec(out),
-            Ok(other) => StreamData::Exec(Err(format!("unexpected answer to Exec: {other:?}"))),
-            Err(e) => {
-                StreamData::Exec(Err(format!("Internal error occurred: error executing command in container: {e}")))
-            }
+            Ok(other) => StreamData::Exec(ExecResult::failed(format!("unexpected answer to Exec: {other:?}"))),
+            Err(e) => StreamData::Exec(ExecResult::failed(format!(
+                "Internal error occurred: error executing command in container: {e}"
+            ))),
         };
         k.send(self.me(), to, Payload::StreamReply(Box::new(KubeletReply { id: request, result: Ok(data) })));
         None
