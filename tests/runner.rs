@@ -230,3 +230,19 @@ fn ingress_transcript_matches() {
     assert!(transcript.contains("web    nginx   foo.local   localhost   80"), "the published address");
     assert!(transcript.contains("Unsupported value: \"Regex\""), "a bad path type");
 }
+
+/// Bad input (`badinput.sh`): flags of the wrong type, malformed labels, env, ports and selectors,
+/// missing objects, a sort field nobody has. Each answers in kubectl 1.33's words (`tests/serve.rs`
+/// compares the script through the real binary). Only the one Deployment is created, and only
+/// `scale deployment web nosuch` changes it (kubectl scales what it found, then reports the rest).
+#[test]
+fn badinput_transcript_matches() {
+    let (transcript, mut world) = transcript_and_world("badinput");
+    assert!(transcript.contains(
+        "error: invalid argument \"3000000000\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"3000000000\": value out of range"
+    ));
+    assert!(transcript.contains("error: no objects passed to scale deployments.apps \"nosuch\" not found"));
+    let pods = k8s_sandbox::sim::kubectl::execute(&mut world, "get pods -o name", None, &NoFiles).stdout;
+    assert_eq!(pods.lines().filter(|l| l.starts_with("pod/web-")).count(), 3, "{pods}");
+    assert_eq!(pods.lines().count(), 3, "no bad command created a pod: {pods}");
+}

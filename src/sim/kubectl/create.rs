@@ -58,9 +58,14 @@ const RUN_FLAGS: &[args::FlagSpec] = &[
 
 /// The usage hint under a flag error: cobra names the subcommand (`kubectl create deployment --help`).
 fn create_usage(words: &[String]) -> String {
-    match words.iter().find(|w| !w.starts_with('-')) {
-        Some(sub) => format!("See 'kubectl create {sub} --help' for usage."),
-        None => "See 'kubectl create --help' for usage.".into(),
+    let mut names = words.iter().map(String::as_str).filter(|w| !w.starts_with('-'));
+    match (names.next(), names.next()) {
+        // `create service nodeport`, `create secret generic`: the command is two words deep.
+        (Some(sub @ ("service" | "svc" | "secret")), Some(kind)) => {
+            format!("See 'kubectl create {sub} {kind} --help' for usage.")
+        }
+        (Some(sub), _) => format!("See 'kubectl create {sub} --help' for usage."),
+        (None, _) => "See 'kubectl create --help' for usage.".into(),
     }
 }
 
@@ -436,7 +441,9 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
     c.insert("resources".into(), json!({}));
     let restart = match p.get("restart").unwrap_or("Always") {
         r @ ("Always" | "OnFailure" | "Never") => r,
-        other => return Err(format!("error: invalid restart policy: {other}")),
+        other => {
+            return Err(format!("error: invalid restart policy: {other}\nSee 'kubectl run -h' for help and examples"));
+        }
     };
     let pod = json!({
         "apiVersion": "v1", "kind": "Pod",

@@ -109,19 +109,24 @@ pub fn scale(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Str
         };
         return Err(format!("error: no objects passed to scale{why}"));
     }
-    for (rt, name, obj) in infos {
-        if let Some(cur) = p.get("current-replicas") {
-            let have = obj.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).to_string();
-            // The first failure ends the command (`RunScale` returns it), as does a failed write.
-            if have != cur {
-                return Err(format!("error: Expected replicas to be {cur}, was {have}"));
+    for (rt, name, _) in infos {
+        let scale =
+            |verb: Verb| ApiRequest::new(0, verb, rt).in_namespace(Some(&ns)).named(&name).on_subresource("scale");
+        // The first failure ends the command (`RunScale` returns it), as does a failed write.
+        let req = match p.int("current-replicas").filter(|c| *c != -1) {
+            // With a precondition the scaler reads the Scale, checks it and writes it back with PUT
+            // (`scale.go` `ScaleSimple`); without one it sends a merge patch.
+            Some(want) => {
+                let mut current = cx.world.call(scale(Verb::Get)).map_err(|e| e.to_string())?;
+                let have = current.at("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
+                if have != want {
+                    return Err(format!("error: Expected replicas to be {want}, was {have}"));
+                }
+                current["spec"]["replicas"] = json!(replicas);
+                scale(Verb::Update).with_body(current)
             }
-        }
-        let req = ApiRequest::new(0, Verb::Patch(PatchType::Merge), rt)
-            .in_namespace(Some(&ns))
-            .named(&name)
-            .on_subresource("scale")
-            .with_body(json!({"spec": {"replicas": replicas}}));
+            None => scale(Verb::Patch(PatchType::Merge)).with_body(json!({"spec": {"replicas": replicas}})),
+        };
         cx.world.call(req).map_err(|e| e.to_string())?;
         out.out(format!("{} scaled", object_ref(rt, &name)));
     }
