@@ -36,9 +36,9 @@ mod linked {
 }
 
 #[cfg(not(split_kubectl))]
-pub use linked::{ready, yaml_error_line};
-#[cfg(not(split_kubectl))]
 pub(super) use linked::{execute, watch_rows};
+#[cfg(not(split_kubectl))]
+pub use linked::{ready, yaml_error_line};
 
 #[cfg(split_kubectl)]
 mod remote;
