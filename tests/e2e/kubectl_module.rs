@@ -210,3 +210,48 @@ fn a_crash_inside_kubectl_stops_kubectl_only() {
     });
     assert!(added, "no fifth node after a kubectl crash\n{}", diagnose(&site));
 }
+
+/// A YAML error go-yaml gives no line for (one on a document's first line) is still marked in the
+/// editor: the page asks kubectl's module where it is (`yaml_error_line`), since the YAML parser is
+/// not in the page's own download. The failed Apply is what loaded the module.
+#[test]
+fn a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module() {
+    let Some(site) = start("a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module") else {
+        return;
+    };
+    let yaml = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: yaml-error\n---\nmetadata: name: x\n";
+    let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
+                  t.value = arguments[0]; \
+                  t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
+    let set = site.session.execute(script, vec![serde_json::Value::from(yaml)]).expect("the script runs");
+    assert_eq!(set.as_str(), Some(yaml));
+    click(&site, "apply");
+    let status = || {
+        site.session
+            .execute(
+                "const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;",
+                vec![],
+            )
+            .expect("the script runs")
+    };
+    let shown = poll(Duration::from_secs(20), || status().is_string());
+    shot(&site, "kubectl-module-yaml-error-line");
+    assert!(shown, "no error under the editor\n{}", diagnose(&site));
+    let text = status().as_str().unwrap_or_default().to_string();
+    // kubectl's words name no line (go-yaml counts from the document, and gives none for its first).
+    assert!(
+        text.starts_with("Line 6: ")
+            && text.ends_with("yaml: mapping values are not allowed in this context")
+            && !text.contains("yaml: line"),
+        "{text:?}"
+    );
+    assert!(!fetched_kubectl(&site).is_empty(), "the Apply did not load the kubectl module");
+    let marked = site
+        .session
+        .execute(
+            "return Array.from(document.querySelectorAll('.gutter span.error')).map(s => s.textContent.trim());",
+            vec![],
+        )
+        .expect("the script runs");
+    assert_eq!(marked, serde_json::json!(["6"]), "the gutter marks the wrong lines");
+}
