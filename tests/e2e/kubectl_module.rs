@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use super::scenarios::{click, poll, run, shot, start, terminal_text, wait_for_app};
+use super::scenarios::{
+    click, editor_error, gutter_errors, poll, run, shot, start, terminal_text, type_manifest, wait_for_app,
+};
 use super::{copy_dist, diagnose, e2e_dist, serve};
 
 /// The URLs of every file the page has fetched so far.
@@ -220,24 +222,12 @@ fn a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module() {
         return;
     };
     let yaml = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: yaml-error\n---\nmetadata: name: x\n";
-    let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
-                  t.value = arguments[0]; \
-                  t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
-    let set = site.session.execute(script, vec![serde_json::Value::from(yaml)]).expect("the script runs");
-    assert_eq!(set.as_str(), Some(yaml));
+    type_manifest(&site, yaml);
     click(&site, "apply");
-    let status = || {
-        site.session
-            .execute(
-                "const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;",
-                vec![],
-            )
-            .expect("the script runs")
-    };
-    let shown = poll(Duration::from_secs(20), || status().is_string());
+    let shown = poll(Duration::from_secs(20), || editor_error(&site).is_some());
     shot(&site, "kubectl-module-yaml-error-line");
     assert!(shown, "no error under the editor\n{}", diagnose(&site));
-    let text = status().as_str().unwrap_or_default().to_string();
+    let text = editor_error(&site).unwrap_or_default();
     // kubectl's words name no line (go-yaml counts from the document, and gives none for its first).
     assert!(
         text.starts_with("Line 6: ")
@@ -246,12 +236,5 @@ fn a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module() {
         "{text:?}"
     );
     assert!(!fetched_kubectl(&site).is_empty(), "the Apply did not load the kubectl module");
-    let marked = site
-        .session
-        .execute(
-            "return Array.from(document.querySelectorAll('.gutter span.error')).map(s => s.textContent.trim());",
-            vec![],
-        )
-        .expect("the script runs");
-    assert_eq!(marked, serde_json::json!(["6"]), "the gutter marks the wrong lines");
+    assert_eq!(gutter_errors(&site), serde_json::json!(["6"]), "the gutter marks the wrong lines");
 }
