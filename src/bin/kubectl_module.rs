@@ -36,6 +36,14 @@ mod module {
         let (kind, options, objects) = wire::watch_rows_from_json(message);
         table(&kind, &objects, &options)
     }
+
+    /// The 1-based line of the first YAML syntax error in a manifest, 0 if none
+    /// (`sim::api::decode::yaml_error_line`): the page's editor asks after a failed Apply, so that
+    /// the YAML parser is not in the page's own download.
+    #[wasm_bindgen]
+    pub fn yaml_error_line(text: &str) -> u32 {
+        k8s_sandbox::sim::api::decode::yaml_error_line(text).and_then(|l| u32::try_from(l).ok()).unwrap_or(0)
+    }
 }
 
 fn main() {

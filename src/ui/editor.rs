@@ -8,6 +8,7 @@ pub mod field_path;
 
 use yew::prelude::*;
 
+use super::bridge;
 use super::cluster::{ApplyOutcome, Cluster, Origin};
 use super::dispatch;
 use examples::EXAMPLES;
@@ -72,11 +73,12 @@ pub fn editor(props: &EditorProps) -> Html {
             }
         })
     };
-    // The line kubectl's error names; an error without one may still be a YAML syntax error we can place.
+    // The line kubectl's error names; an error without one may still be a YAML syntax error we can
+    // place, which kubectl's module finds (the failed Apply has loaded it).
     let outcome = props.last_apply.as_ref().filter(|o| Some(o.serial) != *dismissed);
     let error_line = outcome
         .filter(|o| !o.ok)
-        .and_then(|o| errors::kubectl_error_line(&o.text).or_else(|| errors::yaml_error_line(&text)));
+        .and_then(|o| errors::kubectl_error_line(&o.text).or_else(|| bridge::kubectl::yaml_error_line(&text)));
     let lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
     html! {
         <div class="editor" data-testid="editor">

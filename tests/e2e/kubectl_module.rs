@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use super::scenarios::{click, poll, run, shot, start, terminal_text, wait_for_app};
+use super::scenarios::{
+    click, editor_error, gutter_errors, poll, run, shot, start, terminal_text, type_manifest, wait_for_app,
+};
 use super::{copy_dist, diagnose, e2e_dist, serve};
 
 /// The URLs of every file the page has fetched so far.
@@ -209,4 +211,30 @@ fn a_crash_inside_kubectl_stops_kubectl_only() {
             == Some(5)
     });
     assert!(added, "no fifth node after a kubectl crash\n{}", diagnose(&site));
+}
+
+/// A YAML error go-yaml gives no line for (one on a document's first line) is still marked in the
+/// editor: the page asks kubectl's module where it is (`yaml_error_line`), since the YAML parser is
+/// not in the page's own download. The failed Apply is what loaded the module.
+#[test]
+fn a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module() {
+    let Some(site) = start("a_yaml_error_kubectl_gives_no_line_for_is_placed_by_the_kubectl_module") else {
+        return;
+    };
+    let yaml = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: yaml-error\n---\nmetadata: name: x\n";
+    type_manifest(&site, yaml);
+    click(&site, "apply");
+    let shown = poll(Duration::from_secs(20), || editor_error(&site).is_some());
+    shot(&site, "kubectl-module-yaml-error-line");
+    assert!(shown, "no error under the editor\n{}", diagnose(&site));
+    let text = editor_error(&site).unwrap_or_default();
+    // kubectl's words name no line (go-yaml counts from the document, and gives none for its first).
+    assert!(
+        text.starts_with("Line 6: ")
+            && text.ends_with("yaml: mapping values are not allowed in this context")
+            && !text.contains("yaml: line"),
+        "{text:?}"
+    );
+    assert!(!fetched_kubectl(&site).is_empty(), "the Apply did not load the kubectl module");
+    assert_eq!(gutter_errors(&site), serde_json::json!(["6"]), "the gutter marks the wrong lines");
 }

@@ -263,6 +263,27 @@ fn on_a_phone_the_page_fits_its_width_and_keeps_every_region() {
     }
 }
 
+/// Puts `yaml` in the manifest editor, as typing it would.
+pub(super) fn type_manifest(site: &Site, yaml: &str) {
+    let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
+                  t.value = arguments[0]; \
+                  t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
+    let set = site.session.execute(script, vec![Value::from(yaml)]).expect("the script runs");
+    assert_eq!(set.as_str(), Some(yaml));
+}
+
+/// The error under the editor, if one is shown.
+pub(super) fn editor_error(site: &Site) -> Option<String> {
+    let script = "const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;";
+    site.session.execute(script, vec![]).expect("the script runs").as_str().map(str::to_string)
+}
+
+/// The line numbers the editor's gutter marks as wrong.
+pub(super) fn gutter_errors(site: &Site) -> Value {
+    let script = "return Array.from(document.querySelectorAll('.gutter span.error')).map(s => s.textContent.trim());";
+    site.session.execute(script, vec![]).expect("the script runs")
+}
+
 #[test]
 fn a_broken_manifest_shows_its_error_at_its_line() {
     let Some(site) = start("a_broken_manifest_shows_its_error_at_its_line") else {
@@ -270,33 +291,14 @@ fn a_broken_manifest_shows_its_error_at_its_line() {
     };
     // Line 5 is indented deeper than its siblings: a YAML syntax error at line 5.
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
-    let script = "const t = document.querySelector('[data-testid=editor] textarea'); \
-                  t.value = arguments[0]; \
-                  t.dispatchEvent(new InputEvent('input', {bubbles: true})); return t.value;";
-    let set = site.session.execute(script, vec![Value::from(yaml)]).expect("the script runs");
-    assert_eq!(set.as_str(), Some(yaml));
+    type_manifest(&site, yaml);
     click(&site, "apply");
-    let status = |site: &Site| {
-        site.session
-            .execute(
-                "const s = document.querySelector('.editor-status.error'); return s ? s.textContent : null;",
-                vec![],
-            )
-            .expect("the script runs")
-    };
-    let shown = poll(Duration::from_secs(10), || status(&site).is_string());
+    let shown = poll(Duration::from_secs(10), || editor_error(&site).is_some());
     shot(&site, "scenario-broken-manifest");
     assert!(shown, "no error under the editor\n{}", diagnose(&site));
-    let text = status(&site).as_str().unwrap_or_default().to_string();
+    let text = editor_error(&site).unwrap_or_default();
     assert!(text.starts_with("Line 5: "), "the error names no line 5: {text:?}");
-    let marked = site
-        .session
-        .execute(
-            "return Array.from(document.querySelectorAll('.gutter span.error')).map(s => s.textContent.trim());",
-            vec![],
-        )
-        .expect("the script runs");
-    assert_eq!(marked, serde_json::json!(["5"]), "the gutter marks the wrong lines");
+    assert_eq!(gutter_errors(&site), serde_json::json!(["5"]), "the gutter marks the wrong lines");
     assert!(pods(&site).iter().all(|p| p.name != "x"), "a broken manifest created a pod");
 }
 

@@ -119,6 +119,19 @@ pub fn decode_documents(text: &str) -> Vec<Result<Document, DecodeError>> {
     out
 }
 
+/// The 1-based line of the first YAML syntax error in `text` (counted from the start of the whole
+/// text, not of its document), for the editor's gutter when kubectl's own error names no line. It
+/// lives beside kubectl's reader, not in the page: the page asks for it only after a failed Apply,
+/// which has loaded kubectl's module, so the YAML parser stays out of the first download (README,
+/// "Download size"). The documents are parsed and thrown away: `IgnoredAny` builds nothing.
+pub fn yaml_error_line(text: &str) -> Option<usize> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .find_map(|doc| serde::de::IgnoredAny::deserialize(doc).err())
+        .and_then(|e| e.location())
+        .map(|l| l.line())
+}
+
 /// Splits on `---` lines exactly as kubectl's YAMLReader does: a line starting with `---` whose rest
 /// is blank or a comment ends a document.
 fn split_yaml(text: &str) -> Vec<(String, usize)> {
@@ -325,6 +338,20 @@ mod tests {
             assert_eq!(decode_documents(text), vec![Err(DecodeError::NoObjects)], "{text:?}");
         }
         assert_eq!(DecodeError::NoObjects.to_string(), "no objects passed to apply");
+    }
+
+    #[test]
+    fn yaml_errors_are_placed_on_their_line_of_the_whole_text() {
+        let cases = [
+            ("a: 1\nb: 2\n", None),
+            ("a: 1\nb: [1, 2\n", Some(3)),
+            ("kind: Pod\nmetadata:\n  name: x\n   bad: indent\n", Some(4)),
+            ("a: 1\n---\nb: : c\n", Some(3)),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(yaml_error_line(text), want, "{text:?}");
+        }
     }
 
     #[test]

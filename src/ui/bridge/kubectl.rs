@@ -29,12 +29,16 @@ mod linked {
     pub fn watch_rows(kind: &str, options: &TableOptions, objects: Vec<Value>) -> String {
         table(kind, &objects, options)
     }
+
+    pub fn yaml_error_line(text: &str) -> Option<usize> {
+        crate::sim::api::decode::yaml_error_line(text)
+    }
 }
 
 #[cfg(not(split_kubectl))]
-pub use linked::ready;
-#[cfg(not(split_kubectl))]
 pub(super) use linked::{execute, watch_rows};
+#[cfg(not(split_kubectl))]
+pub use linked::{ready, yaml_error_line};
 
 #[cfg(split_kubectl)]
 mod remote;
@@ -42,4 +46,4 @@ mod remote;
 #[cfg(split_kubectl)]
 pub(super) use remote::{execute, watch_rows};
 #[cfg(split_kubectl)]
-pub use remote::{loading, ready, start_when_loaded, when_loaded};
+pub use remote::{loading, ready, start_when_loaded, when_loaded, yaml_error_line};

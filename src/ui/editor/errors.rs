@@ -1,8 +1,5 @@
 //! Finding the manifest line an Apply error is about, to mark it in the editor's gutter.
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-
 /// The manifest line an error names: `yaml: line 7: ...`, `line 7:`, or `at line 7 column 3`.
 pub fn kubectl_error_line(text: &str) -> Option<usize> {
     text.match_indices("line ").filter(|(at, _)| !text[..*at].ends_with(|c: char| c.is_alphanumeric())).find_map(
@@ -11,15 +8,6 @@ pub fn kubectl_error_line(text: &str) -> Option<usize> {
             digits.parse().ok().filter(|n| *n > 0)
         },
     )
-}
-
-/// The 1-based line of the first YAML syntax error in `text`, if any (the documents are parsed and
-/// thrown away: IgnoredAny builds nothing).
-pub fn yaml_error_line(text: &str) -> Option<usize> {
-    serde_yaml::Deserializer::from_str(text)
-        .find_map(|doc| IgnoredAny::deserialize(doc).err())
-        .and_then(|e| e.location())
-        .map(|l| l.line())
 }
 
 #[cfg(test)]
@@ -41,20 +29,6 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(kubectl_error_line(text), want, "{text}");
-        }
-    }
-
-    #[test]
-    fn yaml_errors_are_placed_on_their_line() {
-        let cases = [
-            ("a: 1\nb: 2\n", None),
-            ("a: 1\nb: [1, 2\n", Some(3)),
-            ("kind: Pod\nmetadata:\n  name: x\n   bad: indent\n", Some(4)),
-            ("a: 1\n---\nb: : c\n", Some(3)),
-            ("", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(yaml_error_line(text), want, "{text:?}");
         }
     }
 }

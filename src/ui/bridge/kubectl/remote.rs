@@ -39,6 +39,7 @@ export function kubectl_ready() { return !!window.k8sSandboxKubectl; }
 export function kubectl_loading() { return !!window.k8sSandboxKubectlLoading; }
 export function kubectl_execute(message) { return window.k8sSandboxKubectl.execute(message); }
 export function kubectl_watch_rows(message) { return window.k8sSandboxKubectl.watch_rows(message); }
+export function kubectl_yaml_error_line(text) { return window.k8sSandboxKubectl.yaml_error_line(text); }
 export function kubectl_set_host(serve) { window.k8sSandboxHost = serve; }
 "#)]
 extern "C" {
@@ -49,6 +50,8 @@ extern "C" {
     fn kubectl_execute(message: &str) -> Result<String, JsValue>;
     #[wasm_bindgen(catch)]
     fn kubectl_watch_rows(message: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn kubectl_yaml_error_line(text: &str) -> Result<u32, JsValue>;
     fn kubectl_set_host(serve: &JsValue);
 }
 
@@ -118,6 +121,21 @@ pub fn watch_rows(kind: &str, options: &TableOptions, objects: Vec<Value>) -> St
         STOPPED.with(|s| *s.borrow_mut() = Some(reason(&e)));
         String::new()
     })
+}
+
+/// The line of the first YAML syntax error in a manifest (`sim::api::decode::yaml_error_line`),
+/// for the editor after a failed Apply; nothing while the module is not loaded or has stopped.
+pub fn yaml_error_line(text: &str) -> Option<usize> {
+    if !ready() || STOPPED.with(|s| s.borrow().is_some()) {
+        return None;
+    }
+    match kubectl_yaml_error_line(text) {
+        Ok(line) => usize::try_from(line).ok().filter(|l| *l > 0),
+        Err(e) => {
+            STOPPED.with(|s| *s.borrow_mut() = Some(reason(&e)));
+            None
+        }
+    }
 }
 
 /// A thrown JS value as text (`RuntimeError: unreachable`).
