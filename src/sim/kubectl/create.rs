@@ -11,7 +11,7 @@ use super::{Ctx, Output};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
 use crate::sim::apiserver::status::Reason;
 
-const FLAGS: &[args::FlagSpec] = &[
+pub(super) const FLAGS: &[args::FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::Multi),
     flag("image", None, FlagKind::Multi),
     flag("replicas", Some('r'), FlagKind::Value),
@@ -35,6 +35,9 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("stdin", Some('i'), FlagKind::Bool),
     flag("tty", Some('t'), FlagKind::Bool),
     flag("attach", None, FlagKind::Bool),
+    flag("quiet", Some('q'), FlagKind::Bool),
+    flag("pod-running-timeout", None, FlagKind::Value),
+    flag("leave-stdin-open", None, FlagKind::Bool),
     flag("hard", None, FlagKind::Value),
     flag("scopes", None, FlagKind::Value),
 ];
@@ -343,9 +346,7 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         .ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?
         .clone();
     let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
-    if p.bool("stdin") || p.bool("tty") {
-        return Err("error: interactive sessions (-i/-t) need a real terminal attached to a container; this sandbox runs the pod without attaching".into());
-    }
+    let attach = super::run_attach::validate(&p)?;
     let labels: Map<String, Value> = match p.get("labels") {
         Some(l) => l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), json!(v))).collect(),
         None => [("run".to_string(), json!(name))].into_iter().collect(),
@@ -367,7 +368,20 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         c.insert("ports".into(), json!([{"containerPort": port}]));
     }
     c.insert("resources".into(), json!({}));
-    let restart = match p.get("restart").unwrap_or("Always") {
+    // `createPod`: stdin kept open for an interactive run, closed after its attach unless
+    // `--leave-stdin-open`; a terminal with `-t`.
+    if p.bool("stdin") {
+        c.insert("stdin".into(), json!(true));
+        if !p.bool("leave-stdin-open") {
+            c.insert("stdinOnce".into(), json!(true));
+        }
+    }
+    if p.bool("tty") {
+        c.insert("tty".into(), json!(true));
+    }
+    // `getRestartPolicy`: an interactive run defaults to OnFailure.
+    let default_restart = if p.bool("stdin") { "OnFailure" } else { "Always" };
+    let restart = match p.get("restart").unwrap_or(default_restart) {
         r @ ("Always" | "OnFailure" | "Never") => r,
         other => return Err(format!("error: invalid restart policy: {other}")),
     };
@@ -377,6 +391,9 @@ pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), S
         "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
         "status": {}
     });
+    if attach {
+        return super::run_attach::run(cx, &p, out, pod);
+    }
     submit(cx, &p, out, "pods", pod, None)
 }
 

@@ -23,10 +23,10 @@ const FLAGS: &[args::FlagSpec] = &[
 ];
 
 /// Shells that would wait for keyboard input when started with `-it` and no script.
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "busybox"];
+pub(super) const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "busybox"];
 
 /// Whether `argv` starts an interactive shell (a shell with no `-c` script and no script file).
-fn is_interactive_shell(argv: &[String]) -> bool {
+pub(super) fn is_interactive_shell(argv: &[String]) -> bool {
     let Some(first) = argv.first() else { return false };
     let base = first.rsplit('/').next().unwrap_or(first);
     if !SHELLS.contains(&base) {
@@ -151,6 +151,8 @@ fn open_session(
                 container: container.to_string(),
                 shell: shell.to_vec(),
                 prompt: stdout.trim_end_matches('\n').to_string(),
+                end: Vec::new(),
+                farewell: None,
             });
             Ok(())
         }

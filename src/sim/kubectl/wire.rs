@@ -345,7 +345,8 @@ pub fn output_to_json(o: &Output) -> String {
         .map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)}))
         .collect();
     let session = o.session.as_ref().map(|s| {
-        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt})
+        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt,
+            "end": s.end, "farewell": s.farewell})
     });
     json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching, "session": session})
         .to_string()
@@ -384,6 +385,8 @@ fn session_from_json(v: &Value) -> Option<ExecSession> {
         container: text("container")?,
         shell,
         prompt: text("prompt")?,
+        end: v.get("end")?.as_array()?.iter().map(|w| w.as_str().map(str::to_string)).collect::<Option<_>>()?,
+        farewell: text("farewell"),
     })
 }
 

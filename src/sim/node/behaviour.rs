@@ -182,6 +182,9 @@ pub struct Launch<'a> {
     pub stdin: Option<&'a str>,
     /// A terminal is attached to the exec (`kubectl exec -t`).
     pub tty: bool,
+    /// The container's stdin is kept open by the runtime (`stdin: true` in its spec): a main shell
+    /// with nothing else to do waits on it (`kubectl run -it --image=busybox`).
+    pub open_stdin: bool,
 }
 
 /// The reason containerd reports for an exit code.

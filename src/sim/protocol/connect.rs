@@ -1,4 +1,4 @@
-//! The pods' `exec` and `log` subresources as a client calls them: the request with its options as
+//! The pods' `exec`, `attach` and `log` subresources as a client calls them: the request with its options as
 //! query parameters, and what the answer's stream carried (the apiserver's side is
 //! `apiserver/connect.rs`).
 
@@ -36,6 +36,31 @@ pub fn exec_request(
     if let Some(input) = stdin {
         params.push(("stdin".into(), "true".into()));
         req.body = Some(serde_json::json!({ "stdin": input }));
+    }
+    params.push(("stdout".into(), "true".into()));
+    if tty {
+        params.push(("tty".into(), "true".into()));
+    }
+    req.options.params = params;
+    req
+}
+
+/// `POST .../pods/NAME/attach?container=..&stderr=true&stdin=true&stdout=true`: `PodAttachOptions` as
+/// kubectl 1.33 writes them (`cmd/attach/attach.go`: `TTY` is whether its own terminal went raw, and
+/// a raw terminal has no stderr stream). With `stdin`, `input` is all the stdin stream carried before
+/// it closed (the request's body here); `stdin` without `input` opens the stream and sends nothing
+/// yet (the terminal's session, whose lines follow).
+pub fn attach_request(ns: &str, pod: &str, container: &str, stdin: bool, input: Option<&str>, tty: bool) -> ApiRequest {
+    let mut req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("attach");
+    let mut params: Vec<(String, String)> = vec![("container".into(), container.into())];
+    if !tty {
+        params.push(("stderr".into(), "true".into()));
+    }
+    if stdin {
+        params.push(("stdin".into(), "true".into()));
+        if let Some(input) = input {
+            req.body = Some(serde_json::json!({ "stdin": input }));
+        }
     }
     params.push(("stdout".into(), "true".into()));
     if tty {
@@ -97,6 +122,14 @@ mod tests {
         assert_eq!(
             r.summary(),
             "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stdin=true&stdout=true&tty=true"
+        );
+        assert_eq!(
+            attach_request("default", "x", "x", true, Some("ls\n"), false).summary(),
+            "POST /api/v1/namespaces/default/pods/x/attach?container=x&stderr=true&stdin=true&stdout=true"
+        );
+        assert_eq!(
+            attach_request("default", "x", "x", false, None, false).summary(),
+            "POST /api/v1/namespaces/default/pods/x/attach?container=x&stderr=true&stdout=true"
         );
         assert_eq!(
             log_request("default", "web", Some("nginx"), true).summary(),

@@ -25,6 +25,9 @@ pub enum StreamOp {
     Exec { command: Vec<String>, stdin: Option<String>, tty: bool },
     /// `GET /containerLogs/{ns}/{pod}/{container}?previous=...`: the container's log.
     Logs { previous: bool },
+    /// `POST /attach/{ns}/{pod}/{container}`: join the container's main process; `stdin` is what the
+    /// client sends it (all of it), `None` without a stdin stream.
+    Attach { stdin: Option<String>, tty: bool },
 }
 
 /// The kubelet's answer: the stream's content, or why it refused before any stream opened (the
@@ -51,6 +54,7 @@ impl KubeletRequest {
         let endpoint = match self.op {
             StreamOp::Exec { .. } => "exec",
             StreamOp::Logs { .. } => "containerLogs",
+            StreamOp::Attach { .. } => "attach",
         };
         format!("/{endpoint}/{}/{}/{}", self.namespace, self.pod, self.container)
     }
@@ -60,6 +64,8 @@ impl KubeletRequest {
             StreamOp::Exec { command, .. } => format!("POST {} {}", self.path(), command.join(" ")),
             StreamOp::Logs { previous: true } => format!("GET {}?previous=true", self.path()),
             StreamOp::Logs { previous: false } => format!("GET {}", self.path()),
+            StreamOp::Attach { stdin: Some(input), .. } => format!("POST {} (stdin: {} bytes)", self.path(), input.len()),
+            StreamOp::Attach { stdin: None, .. } => format!("POST {}", self.path()),
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct ExecRun {
     pub steps: Vec<Step>,
     /// The container's own files after the command (`None`: removed), outside mounts.
     pub layer: BTreeMap<String, Option<String>>,
+    /// The shell run ended by its `exit` builtin (not by reaching the end of its input): for an
+    /// attach to a container's main shell, the process is over.
+    pub exited: bool,
 }
 
 /// Runs `argv` in the container with the files an earlier exec left in its layer (`layer`).
@@ -68,7 +71,7 @@ pub fn exec_run(
     net: Option<&dyn Network>,
     layer: &BTreeMap<String, Option<String>>,
 ) -> ExecRun {
-    let nothing = |output| ExecRun { output, waited: 0, steps: Vec::new(), layer: layer.clone() };
+    let nothing = |output| ExecRun { output, waited: 0, steps: Vec::new(), layer: layer.clone(), exited: false };
     let Some(first) = argv.first() else { return nothing(ExecOutput::NotFound(String::new())) };
     let repository = ImageRef::parse(launch.image).map(|r| r.repository()).unwrap_or_else(|_| launch.image.to_string());
     let d = images::defaults(&repository);
@@ -129,7 +132,8 @@ pub fn exec_run(
     own.extend(
         ex.files.iter().filter(|(p, _)| host_path(launch.mounts, p).is_none()).map(|(p, c)| (p.clone(), c.clone())),
     );
-    ExecRun { output: ExecOutput::Ran { exit_code, output, unknown }, waited: ex.waited, steps: ex.steps, layer: own }
+    let exited = ex.exited;
+    ExecRun { output: ExecOutput::Ran { exit_code, output, unknown }, waited: ex.waited, steps: ex.steps, layer: own, exited }
 }
 
 #[cfg(test)]
