@@ -160,7 +160,7 @@ fn attach_errors_are_kubectls() {
             "error: expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 3: [a b c]\n".to_string(),
         ),
         ("attach nope -i", "Error from server (NotFound): pods \"nope\" not found\n".to_string()),
-        ("attach keeper -i -c x", "error: cannot attach to the container: container x not found\n".to_string()),
+        ("attach keeper -i -c x", "error: cannot attach to the container: container x not found in pod keeper\n".to_string()),
         (
             "attach closed -i",
             "error: cannot attach a container in a completed pod; current phase is Succeeded\n".to_string(),

@@ -65,7 +65,9 @@ impl AttachRequest {
 /// Opens the stream: the container's log as it stands (attach shows only what comes after), or the
 /// apiserver's error before any upgrade.
 pub fn open(world: &mut World, r: &AttachRequest) -> Result<Log, Status> {
-    let (node, container) = check(world, r)?;
+    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
+    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
+    let (node, container) = check_pod(&pod, r)?;
     // What the container has written so far, through the log subresource (apiserver -> kubelet, every
     // hop in the trace): attach streams only what comes after it.
     let req = connect::log_request(&r.namespace, &r.pod, Some(&container), false);
@@ -84,19 +86,25 @@ pub fn send(world: &mut World, r: &AttachRequest, container: &str, input: &str) 
     }
 }
 
-/// The apiserver's checks before it upgrades an attach (`AttachLocation`): the pod read (through the
-/// simulated apiserver, so it lands in the trace), not completed, the container, a node. Returns
-/// the node and the container.
+/// The apiserver's checks before it upgrades an attach with stdin (`AttachLocation`), on the pod as
+/// its watch cache holds it: no message, since the attach request that follows has the apiserver
+/// read the pod from etcd itself (and check it again). Returns the node and the container.
 pub fn check(world: &mut World, r: &AttachRequest) -> Result<(String, String), Status> {
     let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
-    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
+    let key = crate::sim::api::storage_key(pods, Some(&r.namespace), &r.pod);
+    let Some(pod) = world.apiserver.cache.get(&key).cloned() else { return Err(Status::not_found(pods, &r.pod)) };
+    check_pod(&pod, r)
+}
+
+/// `AttachLocation`'s checks of a pod: not completed, the container, a node.
+fn check_pod(pod: &Value, r: &AttachRequest) -> Result<(String, String), Status> {
     let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(Status::bad_request(format!(
             "cannot attach a container in a completed pod; current phase is {phase}"
         )));
     }
-    let container = container_of(&pod, r.container.as_deref())?;
+    let container = container_of(pod, r.container.as_deref())?;
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
         return Err(Status::bad_request(format!("pod {} does not have a host assigned", r.pod)));

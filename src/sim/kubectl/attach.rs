@@ -111,7 +111,7 @@ pub(super) fn attach_to(cx: &mut Ctx, a: Attach<'_>, out: &mut Output) -> Result
     let pod_name = common::name_of(a.pod).to_string();
     let container = match a.container {
         Some(c) if container_spec(a.pod, c).is_none() => {
-            return Err(format!("error: cannot attach to the container: container {c} not found"));
+            return Err(format!("error: cannot attach to the container: container {c} not found in pod {pod_name}"));
         }
         Some(c) => c.to_string(),
         None => {
