@@ -87,14 +87,13 @@ fn attach_goes_kubectl_apiserver_kubelet_runtime_and_back() {
     let start = w.k.next_id();
     let out = run(&mut w, "attach -i keeper", Some("echo hello from the attach\n"));
     assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("hello from the attach\n", NOTE));
-    let hops: Vec<String> = w
-        .k
-        .trace
-        .entries()
-        .iter()
-        .filter(|e| e.id >= start)
-        .map(|e| format!("{} -> {} {}: {}", e.from, e.to, e.kind, e.summary))
-        .collect();
+    let hops: Vec<String> =
+        w.k.trace
+            .entries()
+            .iter()
+            .filter(|e| e.id >= start)
+            .map(|e| format!("{} -> {} {}: {}", e.from, e.to, e.kind, e.summary))
+            .collect();
     let at = hops.iter().position(|h| h.contains("/attach?")).expect("an attach request");
     let want = [
         "kubectl -> kube-apiserver request: POST /api/v1/namespaces/default/pods/keeper/attach?container=keeper&stderr=true&stdin=true&stdout=true",
@@ -123,10 +122,7 @@ fn attach_goes_kubectl_apiserver_kubelet_runtime_and_back() {
 fn stdin_once_ends_the_shell_with_the_first_attach() {
     let mut w = cluster();
     let out = run(&mut w, "attach -i shell", Some("touch /tmp/x\nls /tmp\n"));
-    assert_eq!(
-        out.stderr,
-        format!("Unable to use a TTY - input is not a terminal or the right kind of file\n{NOTE}")
-    );
+    assert_eq!(out.stderr, format!("Unable to use a TTY - input is not a terminal or the right kind of file\n{NOTE}"));
     assert_eq!(out.stdout, "x\n");
     w.run_for(3_000);
     assert_eq!(phase(&mut w, "shell"), "Succeeded");
@@ -160,7 +156,10 @@ fn attach_errors_are_kubectls() {
             "error: expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 3: [a b c]\n".to_string(),
         ),
         ("attach nope -i", "Error from server (NotFound): pods \"nope\" not found\n".to_string()),
-        ("attach keeper -i -c x", "error: cannot attach to the container: container x not found in pod keeper\n".to_string()),
+        (
+            "attach keeper -i -c x",
+            "error: cannot attach to the container: container x not found in pod keeper\n".to_string(),
+        ),
         (
             "attach closed -i",
             "error: cannot attach a container in a completed pod; current phase is Succeeded\n".to_string(),
@@ -202,7 +201,10 @@ fn run_i_rm_attaches_waits_and_deletes() {
 fn run_i_reports_a_failed_container() {
     let mut w = cluster();
     let out = run(&mut w, "run bad --image=busybox -i --restart=Never", Some("exit 3\n"));
-    assert_eq!((out.stderr.as_str(), out.failed), (format!("{NOTE}pod default/bad terminated (Error)\n").as_str(), true));
+    assert_eq!(
+        (out.stderr.as_str(), out.failed),
+        (format!("{NOTE}pod default/bad terminated (Error)\n").as_str(), true)
+    );
     let p = pod(&mut w, "bad");
     let c = &p["spec"]["containers"][0];
     assert_eq!((&c["stdin"], &c["stdinOnce"], &c.get("tty")), (&Value::Bool(true), &Value::Bool(true), &None));
@@ -219,10 +221,15 @@ fn run_attach_flags_are_checked_before_anything_is_created() {
     let usage = "See 'kubectl run -h' for help and examples\n";
     for (line, want) in [
         ("run x --image=busybox --rm", format!("error: --rm should only be used for attached containers\n{usage}")),
-        ("run x --image=busybox -t", format!("error: -i/--stdin is required for containers with -t/--tty=true\n{usage}")),
+        (
+            "run x --image=busybox -t",
+            format!("error: -i/--stdin is required for containers with -t/--tty=true\n{usage}"),
+        ),
         (
             "run x --image=busybox -it --dry-run=client",
-            format!("error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)\n{usage}"),
+            format!(
+                "error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)\n{usage}"
+            ),
         ),
     ] {
         assert_eq!(run(&mut w, line, None).stderr, want, "{line}");

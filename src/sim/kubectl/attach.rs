@@ -37,7 +37,9 @@ pub(super) fn pod_running_timeout(p: &Parsed, cmd: &str) -> Result<Millis, Strin
         format!("error: invalid argument {text:?} for \"--pod-running-timeout\" flag: time: invalid duration {text:?}\nSee 'kubectl {cmd} --help' for usage.")
     })?;
     if ms == 0 {
-        return Err(format!("error: --pod-running-timeout must be higher than zero\nSee 'kubectl {cmd} -h' for help and examples"));
+        return Err(format!(
+            "error: --pod-running-timeout must be higher than zero\nSee 'kubectl {cmd} -h' for help and examples"
+        ));
     }
     Ok(ms)
 }
@@ -116,8 +118,9 @@ pub(super) fn attach_to(cx: &mut Ctx, a: Attach<'_>, out: &mut Output) -> Result
         Some(c) => c.to_string(),
         None => {
             let mut notes = Vec::new();
-            let c = default_container(a.pod, &mut notes)
-                .ok_or_else(|| format!("error: cannot attach to the container: pod {pod_name} does not have any containers"))?;
+            let c = default_container(a.pod, &mut notes).ok_or_else(|| {
+                format!("error: cannot attach to the container: pod {pod_name} does not have any containers")
+            })?;
             if !a.quiet {
                 notes.iter().for_each(|n| out.stderr.push_str(&format!("{n}\n")));
             }
@@ -209,7 +212,8 @@ mod tests {
         assert_eq!(parse(&["--pod-running-timeout=2m"]), Ok(120_000));
         assert_eq!(
             parse(&["--pod-running-timeout=0"]),
-            Err("error: --pod-running-timeout must be higher than zero\nSee 'kubectl attach -h' for help and examples".into())
+            Err("error: --pod-running-timeout must be higher than zero\nSee 'kubectl attach -h' for help and examples"
+                .into())
         );
         assert_eq!(
             parse(&["--pod-running-timeout=abc"]),

@@ -77,10 +77,18 @@ fn wait_for_pod(
 ) -> Result<Value, String> {
     let deadline = cx.world.now() + timeout;
     let mut last = Value::Null;
-    let ended = until_with_sync(cx, pods_rt(), ns, name, deadline, |_| Verdict::Wait, |ev, pod| {
-        last = pod.clone();
-        condition(ev, pod)
-    })
+    let ended = until_with_sync(
+        cx,
+        pods_rt(),
+        ns,
+        name,
+        deadline,
+        |_| Verdict::Wait,
+        |ev, pod| {
+            last = pod.clone();
+            condition(ev, pod)
+        },
+    )
     .map_err(|e| e.to_string())?;
     match ended {
         Ended::Done => Ok(last),
@@ -138,8 +146,14 @@ fn attach_and_wait(
         // A pod that already finished has nothing to attach to: kubectl prints its log.
         print_log(cx, ns, name, out)?;
     } else {
-        let how =
-            Attach { ns, pod: &pod, container: None, stdin: p.bool("stdin"), tty: p.bool("tty"), quiet: p.bool("quiet") };
+        let how = Attach {
+            ns,
+            pod: &pod,
+            container: None,
+            stdin: p.bool("stdin"),
+            tty: p.bool("tty"),
+            quiet: p.bool("quiet"),
+        };
         if let Some(session) = attach_to(cx, how, out)? {
             return Ok(Some(session));
         }
@@ -222,7 +236,9 @@ mod tests {
             (&["x", "--rm"][..], Err(format!("error: --rm should only be used for attached containers{usage}"))),
             (
                 &["x", "-it", "--dry-run=client"][..],
-                Err(format!("error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty){usage}")),
+                Err(format!(
+                    "error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty){usage}"
+                )),
             ),
         ] {
             assert_eq!(validate(&parsed(words)), want, "{words:?}");
@@ -245,6 +261,9 @@ mod tests {
             Err("pod default/x failed with unknown exit code".into())
         );
         assert_eq!(verdict(&pod("Running", Value::Null)), Err("pod default/x left in phase Running".into()));
-        assert_eq!(running_and_ready(EventType::Deleted, &Value::Null), Verdict::Fail("error: pods \"\" not found".into()));
+        assert_eq!(
+            running_and_ready(EventType::Deleted, &Value::Null),
+            Verdict::Fail("error: pods \"\" not found".into())
+        );
     }
 }

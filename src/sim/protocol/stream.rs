@@ -64,7 +64,9 @@ impl KubeletRequest {
             StreamOp::Exec { command, .. } => format!("POST {} {}", self.path(), command.join(" ")),
             StreamOp::Logs { previous: true } => format!("GET {}?previous=true", self.path()),
             StreamOp::Logs { previous: false } => format!("GET {}", self.path()),
-            StreamOp::Attach { stdin: Some(input), .. } => format!("POST {} (stdin: {} bytes)", self.path(), input.len()),
+            StreamOp::Attach { stdin: Some(input), .. } => {
+                format!("POST {} (stdin: {} bytes)", self.path(), input.len())
+            }
             StreamOp::Attach { stdin: None, .. } => format!("POST {}", self.path()),
         }
     }

@@ -133,7 +133,13 @@ pub fn exec_run(
         ex.files.iter().filter(|(p, _)| host_path(launch.mounts, p).is_none()).map(|(p, c)| (p.clone(), c.clone())),
     );
     let exited = ex.exited;
-    ExecRun { output: ExecOutput::Ran { exit_code, output, unknown }, waited: ex.waited, steps: ex.steps, layer: own, exited }
+    ExecRun {
+        output: ExecOutput::Ran { exit_code, output, unknown },
+        waited: ex.waited,
+        steps: ex.steps,
+        layer: own,
+        exited,
+    }
 }
 
 #[cfg(test)]

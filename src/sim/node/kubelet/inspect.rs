@@ -291,7 +291,6 @@ impl Kubelet {
         (run.output, run.waited, run.exited)
     }
 
-
     /// The request loops its running containers are in at `now` (past their start-up steps).
     pub fn request_loops(&self, now: Millis) -> Vec<RequestLoop> {
         use crate::sim::node::behaviour::{End, Step};
