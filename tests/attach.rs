@@ -5,50 +5,27 @@
 //! attach ends, so the shell exits and the pod completes (`kubectl run -i --rm`, `cmd/run/run.go`).
 
 use k8s_sandbox::sim::kubectl::{self, NoFiles, Output};
+use k8s_sandbox::sim::script::{self, Step};
 use k8s_sandbox::sim::world::World;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::Value;
 
-const PODS: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: shell
-spec:
-  restartPolicy: Never
-  containers:
-  - name: shell
-    image: busybox
-    stdin: true
-    stdinOnce: true
-    tty: true
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: keeper
-spec:
-  containers:
-  - name: keeper
-    image: busybox
-    stdin: true
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: closed
-spec:
-  restartPolicy: Never
-  containers:
-  - name: closed
-    image: busybox
-";
-
 const NOTE: &str = "If you don't see a command prompt, try pressing enter.\n";
 
+/// The pods of `tests/scripts/attach.sh` (its first here-document): `shell` with `stdin`,
+/// `stdinOnce` and `tty` under `restartPolicy: Never`, `keeper` with `stdin` only; and `closed`, a
+/// busybox with neither.
 fn cluster() -> World {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/attach.sh");
+    let steps = script::parse(&std::fs::read_to_string(path).expect("checked in")).expect("the script parses");
+    let Some(Step::Kubectl { stdin: Some(pods), .. }) = steps.first() else {
+        panic!("attach.sh applies its pods first")
+    };
     let mut w = World::new(7);
-    let out = kubectl::execute(&mut w, "apply -f -", Some(PODS), &NoFiles);
+    let out = kubectl::execute(&mut w, "apply -f -", Some(pods), &NoFiles);
+    assert!(!out.failed, "{}", out.stderr);
+    let out = kubectl::execute(&mut w, "run closed --image=busybox --restart=Never", None, &NoFiles);
     assert!(!out.failed, "{}", out.stderr);
     w.run_for(30_000);
     w

@@ -433,32 +433,6 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                     }
                 };
             }
-            Route::Attach(r) if r.stdin => {
-                let (key, protocol) = match upgrade(&req) {
-                    Ok(upgraded) => upgraded,
-                    Err(s) => {
-                        let (code, body) = status_body(&s);
-                        json_response(&mut out, code, &body)?;
-                        continue;
-                    }
-                };
-                let container = match ask(jobs, |tx| Job::AttachCheck(r.clone(), tx)) {
-                    None => return Ok(()),
-                    Some(Ok((_, container))) => container,
-                    Some(Err(s)) => {
-                        let (code, body) = status_body(&s);
-                        return json_response(&mut out, code, &body);
-                    }
-                };
-                let Some(input) = read_stdin(&mut out, &key, protocol)? else { return Ok(()) };
-                let Some(answer) = ask(jobs, |tx| Job::AttachInput(r.clone(), container, input, tx)) else {
-                    return Ok(());
-                };
-                return match answer {
-                    Ok(written) => end_stream(out, None, &written, json!({"metadata": {}, "status": "Success"})),
-                    Err(s) => end_stream(out, None, "", status_body(&s).1),
-                };
-            }
             Route::Attach(r) => {
                 let (key, protocol) = match upgrade(&req) {
                     Ok(upgraded) => upgraded,
@@ -468,6 +442,9 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                         continue;
                     }
                 };
+                if r.stdin {
+                    return attach_input(out, jobs, &key, protocol, &r);
+                }
                 let Some(answer) = ask(jobs, |tx| Job::Attach(r.clone(), tx)) else { return Ok(()) };
                 return match answer {
                     Ok(log) => attach_stream(out, jobs, &key, protocol, &r, log),
@@ -601,6 +578,31 @@ fn attach_stream(
             let _ = out.read_to_end(&mut rest);
             return Ok(());
         }
+    }
+}
+
+/// `attach -i`: the apiserver's checks before the upgrade, then the client's stdin read to its end and
+/// given to the container's process, and what it wrote sent back.
+fn attach_input(
+    mut out: TcpStream,
+    jobs: &Sender<Job>,
+    key: &str,
+    protocol: &str,
+    r: &AttachRequest,
+) -> std::io::Result<()> {
+    let container = match ask(jobs, |tx| Job::AttachCheck(r.clone(), tx)) {
+        None => return Ok(()),
+        Some(Ok((_, container))) => container,
+        Some(Err(s)) => {
+            let (code, body) = status_body(&s);
+            return json_response(&mut out, code, &body);
+        }
+    };
+    let Some(input) = read_stdin(&mut out, key, protocol)? else { return Ok(()) };
+    let Some(answer) = ask(jobs, |tx| Job::AttachInput(r.clone(), container, input, tx)) else { return Ok(()) };
+    match answer {
+        Ok(written) => end_stream(out, None, &written, json!({"metadata": {}, "status": "Success"})),
+        Err(s) => end_stream(out, None, "", status_body(&s).1),
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::args::{self, FlagKind, Parsed, flag};
 use super::common::{self, namespace};
 use super::exec::is_interactive_shell;
-use super::target::{default_container, one_target, selected_pods, sort_by_logging};
+use super::target::{attachable_pod, default_container, one_target};
 use super::{Ctx, ExecSession, Output};
 use crate::sim::api::pointer::Pointer;
 use crate::sim::protocol::connect::{self, ExecAnswer};
@@ -60,13 +60,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     let ns = namespace(&p);
     let (rt, name, _) = one_target(&p.positional, p.positional.len() == 1)?;
     let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
-    let pod = if rt.kind == "Pod" {
-        obj
-    } else {
-        let mut pods = selected_pods(cx, &ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
-        sort_by_logging(&mut pods);
-        pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
-    };
+    let pod = attachable_pod(cx, &ns, rt, obj)?;
     let phase = pod.at("/status/phase").and_then(Value::as_str).unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(format!("error: cannot attach a container in a completed pod; current phase is {phase}"));

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace};
-use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
+use super::target::{attachable_pod, default_container, has_container, one_target};
 use super::{Ctx, ExecSession, Output};
 use crate::sim::protocol::connect::{self, ExecAnswer};
 
@@ -68,13 +68,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     let ns = namespace(&p);
     let (rt, name, _) = one_target(std::slice::from_ref(resource), true)?;
     let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
-    let pod = if rt.kind == "Pod" {
-        obj
-    } else {
-        let mut pods = selected_pods(cx, &ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
-        sort_by_logging(&mut pods);
-        pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
-    };
+    let pod = attachable_pod(cx, &ns, rt, obj)?;
     // kubectl 1.33 resolves the target through its resource builder, then reads the pod again
     // (`ExecOptions.Run`) before it checks the phase: two GETs, as sandbox compare shows.
     let pod_name = common::name_of(&pod).to_string();
