@@ -110,7 +110,6 @@ pub(super) fn run(cx: &mut Ctx, p: &Parsed, out: &mut Output, pod: Value) -> Res
             if p.bool("rm") {
                 session.end.push(format!("kubectl delete pod {name} -n {ns} --wait=false"));
             }
-            session.farewell = None;
             out.session = Some(session);
             return Ok(());
         }

@@ -115,15 +115,15 @@ impl Cluster {
     }
 
     /// The learner ended an attach session's shell: its end lines run (the attach whose stdin
-    /// carries `last`, then `--rm`'s delete), and kubectl's closing note is shown. An exec session
-    /// has none: its shell ended with it.
+    /// carries `last`, after which attach prints its closing note, then `--rm`'s delete). An exec
+    /// session has none: its shell ended with it.
     pub(super) fn end_attach(&mut self, shell: &bridge::ExecSession, last: String) {
         for (i, line) in shell.end.iter().enumerate() {
             let stdin = (i == 0).then(|| last.clone());
             self.perform(Op::Kubectl { line: line.clone(), stdin }, Origin::SessionEnd);
-        }
-        if let Some(note) = &shell.farewell {
-            self.print(LineKind::Stdout, note);
+            if let (0, Some(note)) = (i, &shell.farewell) {
+                self.print(LineKind::Stdout, note);
+            }
         }
     }
 }

@@ -235,4 +235,41 @@ mod tests {
         assert_eq!(exec_in(&b, &l, &argv(&["sh"]), 0, 0), ExecOutput::NotFound("sh".into()));
         assert!(not_found_message("sh").contains("exec: \"sh\": executable file not found in $PATH"));
     }
+
+    /// `stdin: true` keeps a main shell waiting (CRI `ContainerConfig.stdin`); without it the shell
+    /// reads end-of-file and exits 0, as busybox does under `kubectl run` with no `-i`.
+    #[test]
+    fn a_main_shell_waits_on_an_open_stdin() {
+        let none: Vec<String> = Vec::new();
+        let waiting =
+            Behaviour::of(&Launch { image: "busybox", command: &none, open_stdin: true, ..Launch::default() });
+        assert_eq!((waiting.end.clone(), waiting.natural_end(None)), (End::Forever, None));
+        let closed = Behaviour::of(&Launch { image: "busybox", command: &none, ..Launch::default() });
+        assert_eq!(closed.end, End::Exit(0));
+        // A script's shell does not wait, stdin or not.
+        let script = argv(&["sh", "-c", "echo hi"]);
+        let b = Behaviour::of(&Launch { image: "busybox", command: &script, open_stdin: true, ..Launch::default() });
+        assert_eq!(b.end, End::Exit(0));
+    }
+
+    /// Only the outermost shell's `exit` ends the process an attach talks to; a nested `sh -c 'exit
+    /// 3'` or the end of the input does not.
+    #[test]
+    fn exit_of_the_outer_shell_is_told_apart_from_the_end_of_input() {
+        let cmd = argv(&["sleep", "infinity"]);
+        let l = launch("busybox", &cmd, &[], &[]);
+        let b = Behaviour::of(&l);
+        let sh = argv(&["sh"]);
+        let run = |input: &str| {
+            let l = Launch { stdin: Some(input), ..l.clone() };
+            let r = exec_run(&b, &l, &sh, 1_000, 1_000, None, &BTreeMap::new());
+            let ExecOutput::Ran { exit_code, .. } = r.output else { panic!("sh runs") };
+            (exit_code, r.exited)
+        };
+        assert_eq!(run("echo a\n"), (0, false));
+        assert_eq!(run("false\n"), (1, false));
+        assert_eq!(run("echo a\nexit 4\necho b\n"), (4, true));
+        assert_eq!(run("sh -c 'exit 3'\necho after\n"), (0, false));
+        assert_eq!(run("if true; then exit 2; fi\n"), (2, true));
+    }
 }

@@ -309,35 +309,6 @@ pub fn expand_env_refs(arg: &str, env: &BTreeMap<String, String>) -> String {
 }
 
 /// See [`Behaviour::of`].
-/// The main process's command line: the spec's `command` and `args` over the image's entrypoint and
-/// cmd, `$(VAR)` references expanded (the kubelet's `ExpandContainerCommandAndArgs`).
-fn argv_of(l: &Launch<'_>, d: &images::ImageDefaults, env: &BTreeMap<String, String>) -> Vec<String> {
-    if !l.command.is_empty() {
-        l.command.iter().chain(l.args).map(|a| expand_env_refs(a, env)).collect()
-    } else {
-        let tail: Vec<String> = if l.args.is_empty() {
-            d.cmd.iter().map(|s| s.to_string()).collect()
-        } else {
-            l.args.iter().map(|a| expand_env_refs(a, env)).collect()
-        };
-        d.entrypoint.iter().map(|s| s.to_string()).chain(tail).collect()
-    }
-}
-
-/// The command line of a container's main process, or `None` when that process is not a shell
-/// reading its commands from stdin (`sh`, `bash -l`; not `sh -c ...`, not `nginx`): what an attach's
-/// stdin is given to. Other programs in the simulation do not read their stdin.
-pub fn stdin_shell(l: &Launch<'_>) -> Option<Vec<String>> {
-    let repository = ImageRef::parse(l.image).map(|r| r.repository()).unwrap_or_else(|_| l.image.to_string());
-    let d = images::defaults(&repository);
-    let env: BTreeMap<String, String> = l.env.iter().cloned().collect();
-    let argv = argv_of(l, &d, &env);
-    let first = argv.first()?;
-    let is_shell = matches!(super::interp::commands::basename(first), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh");
-    let reads_stdin = argv[1..].iter().all(|a| a.starts_with('-') && !a.contains('c'));
-    (is_shell && reads_stdin).then_some(argv)
-}
-
 pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     let repository = ImageRef::parse(l.image).map(|r| r.repository()).unwrap_or_else(|_| l.image.to_string());
     let d = images::defaults(&repository);
@@ -348,7 +319,7 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     for (k, v) in l.env {
         env.insert(k.clone(), v.clone());
     }
-    let argv = argv_of(l, &d, &env);
+    let argv = super::argv::argv_of(l, &d, &env);
     let ctx = Ctx {
         files: l.files,
         mounts: l.mounts,

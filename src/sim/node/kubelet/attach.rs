@@ -6,9 +6,9 @@
 use super::Kubelet;
 use super::inspect::ExecIo;
 use super::worker::CStatus;
+use crate::sim::node::behaviour::argv::stdin_shell;
 use crate::sim::node::behaviour::exec::ExecOutput;
 use crate::sim::node::behaviour::net::Network;
-use crate::sim::node::behaviour::programs::stdin_shell;
 use crate::sim::time::Millis;
 
 /// What an attach's stdin did to the container's main process.
