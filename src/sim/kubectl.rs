@@ -23,7 +23,7 @@ mod nodes;
 mod patch;
 pub mod printers;
 mod rollout;
-mod run_attach;
+mod run;
 mod set;
 mod target;
 mod top;
@@ -160,7 +160,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "get" => get::run(&mut cx, rest, &mut out),
         "apply" => apply::run(&mut cx, rest, &mut out, apply::Mode::Apply),
         "create" => create::run(&mut cx, rest, &mut out),
-        "run" => create::run_pod(&mut cx, rest, &mut out),
+        "run" => run::run_pod(&mut cx, rest, &mut out),
         "delete" => delete::run(&mut cx, rest, &mut out),
         "describe" => get::describe(&mut cx, rest, &mut out),
         "label" => label::run(&mut cx, rest, &mut out, label::Field::Labels),

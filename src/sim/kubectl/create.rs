@@ -1,4 +1,4 @@
-//! `kubectl create <generator>` and `kubectl run`: build the object exactly as kubectl's generators
+//! `kubectl create <generator>` (and `kubectl run`'s, `run.rs`): build the object exactly as kubectl's generators
 //! do (compare `kubectl create deployment x --image=nginx --dry-run=client -o yaml`), then POST it.
 
 use crate::sim::api::pointer::Pointer;
@@ -93,7 +93,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 }
 
 /// Prints (dry run) or creates the generated object.
-fn submit(
+pub(super) fn submit(
     cx: &mut Ctx,
     p: &Parsed,
     out: &mut Output,
@@ -164,7 +164,7 @@ fn quota(name: &str, p: &Parsed) -> Result<Value, String> {
     Ok(json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(name, None), "spec": spec, "status": {}}))
 }
 
-fn meta(name: &str, labels: Option<Value>) -> Value {
+pub(super) fn meta(name: &str, labels: Option<Value>) -> Value {
     let mut m = Map::new();
     m.insert("creationTimestamp".into(), Value::Null);
     if let Some(l) = labels {
@@ -335,66 +335,6 @@ fn cronjob(name: &str, p: &Parsed) -> Result<Value, String> {
         "spec": {"jobTemplate": {"metadata": {"creationTimestamp": null, "name": name}, "spec": {"template": job_spec(name, p, "OnFailure")?}}, "schedule": schedule},
         "status": {}
     }))
-}
-
-/// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
-pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
-    let name = p
-        .positional
-        .first()
-        .ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?
-        .clone();
-    let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
-    let attach = super::run_attach::validate(&p)?;
-    let labels: Map<String, Value> = match p.get("labels") {
-        Some(l) => l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), json!(v))).collect(),
-        None => [("run".to_string(), json!(name))].into_iter().collect(),
-    };
-    let mut c = Map::new();
-    if !p.after_dashes.is_empty() {
-        let key = if p.bool("command") { "command" } else { "args" };
-        c.insert(key.into(), json!(p.after_dashes));
-    }
-    let env: Vec<Value> =
-        p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
-    if !env.is_empty() {
-        c.insert("env".into(), json!(env));
-    }
-    c.insert("image".into(), json!(image));
-    c.insert("name".into(), json!(name));
-    if let Some(port) = p.get("port") {
-        let port: i64 = port.parse().map_err(|_| format!("error: invalid argument \"{port}\" for \"--port\" flag"))?;
-        c.insert("ports".into(), json!([{"containerPort": port}]));
-    }
-    c.insert("resources".into(), json!({}));
-    // `createPod`: stdin kept open for an interactive run, closed after its attach unless
-    // `--leave-stdin-open`; a terminal with `-t`.
-    if p.bool("stdin") {
-        c.insert("stdin".into(), json!(true));
-        if !p.bool("leave-stdin-open") {
-            c.insert("stdinOnce".into(), json!(true));
-        }
-    }
-    if p.bool("tty") {
-        c.insert("tty".into(), json!(true));
-    }
-    // `getRestartPolicy`: an interactive run defaults to OnFailure.
-    let default_restart = if p.bool("stdin") { "OnFailure" } else { "Always" };
-    let restart = match p.get("restart").unwrap_or(default_restart) {
-        r @ ("Always" | "OnFailure" | "Never") => r,
-        other => return Err(format!("error: invalid restart policy: {other}")),
-    };
-    let pod = json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": meta(&name, Some(Value::Object(labels))),
-        "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
-        "status": {}
-    });
-    if attach {
-        return super::run_attach::run(cx, &p, out, pod);
-    }
-    submit(cx, &p, out, "pods", pod, None)
 }
 
 #[cfg(test)]

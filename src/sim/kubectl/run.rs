@@ -1,8 +1,9 @@
-//! `kubectl run NAME --image=I -i [-t] [--rm] [--restart=Never] [-- CMD]`: the pod is created with
-//! its stdin kept open (`stdin`, `stdinOnce` unless `--leave-stdin-open`, `tty` with `-t`), kubectl
-//! waits for it to run and be ready, attaches (`attach::attach_to`), then, for a pod that is not
-//! restarted (`Never`, `OnFailure`), waits for it to finish and reports how, and with `--rm` deletes
-//! it (`cmd/run/run.go`: `Run`, `handleAttachPod`, `waitForPod`, `removeCreatedObjects`).
+//! `kubectl run NAME --image=I [-i [-t] [--rm]] [--restart=R] [-- CMD]` (`cmd/run/run.go`): the pod
+//! kubectl's generator builds, POSTed. Attached (`-i`, `--attach`) it is created with its stdin kept
+//! open (`stdin`, `stdinOnce` unless `--leave-stdin-open`, `tty` with `-t`), kubectl waits for it to
+//! run and be ready, attaches (`attach::attach_to`), then, for a pod that is not restarted (`Never`,
+//! `OnFailure`), waits for it to finish and reports how, and with `--rm` deletes it (`Run`,
+//! `handleAttachPod`, `waitForPod`, `removeCreatedObjects`).
 //!
 //! ```text
 //!   POST pods ─► LIST+WATCH until Running and Ready ─► POST pods/x/attach (stdin) ─► LIST+WATCH
@@ -12,11 +13,12 @@
 //! On the browser's terminal (`-it`, no here-document) the attach opens the interactive session;
 //! what follows the attach happens when the learner ends the shell ([`ExecSession::end`]).
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-use super::args::Parsed;
+use super::args::{self, Parsed};
 use super::attach::{Attach, attach_to, pod_running_timeout};
 use super::common::{self, namespace};
+use super::create::{FLAGS, meta, submit};
 use super::target::pods_rt;
 use super::until::{Ended, Verdict, until_with_sync};
 use super::{Ctx, ExecSession, Output};
@@ -42,6 +44,66 @@ pub(super) fn validate(p: &Parsed) -> Result<bool, String> {
         ));
     }
     Ok(attach)
+}
+
+/// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
+pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
+    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
+    let name = p
+        .positional
+        .first()
+        .ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?
+        .clone();
+    let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
+    let attach = validate(&p)?;
+    let labels: Map<String, Value> = match p.get("labels") {
+        Some(l) => l.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), json!(v))).collect(),
+        None => [("run".to_string(), json!(name))].into_iter().collect(),
+    };
+    let mut c = Map::new();
+    if !p.after_dashes.is_empty() {
+        let key = if p.bool("command") { "command" } else { "args" };
+        c.insert(key.into(), json!(p.after_dashes));
+    }
+    let env: Vec<Value> =
+        p.all("env").iter().filter_map(|e| e.split_once('=')).map(|(k, v)| json!({"name": k, "value": v})).collect();
+    if !env.is_empty() {
+        c.insert("env".into(), json!(env));
+    }
+    c.insert("image".into(), json!(image));
+    c.insert("name".into(), json!(name));
+    if let Some(port) = p.get("port") {
+        let port: i64 = port.parse().map_err(|_| format!("error: invalid argument \"{port}\" for \"--port\" flag"))?;
+        c.insert("ports".into(), json!([{"containerPort": port}]));
+    }
+    c.insert("resources".into(), json!({}));
+    // `createPod`: stdin kept open for an interactive run, closed after its attach unless
+    // `--leave-stdin-open`; a terminal with `-t`.
+    if p.bool("stdin") {
+        c.insert("stdin".into(), json!(true));
+        if !p.bool("leave-stdin-open") {
+            c.insert("stdinOnce".into(), json!(true));
+        }
+    }
+    if p.bool("tty") {
+        c.insert("tty".into(), json!(true));
+    }
+    // `getRestartPolicy`: an interactive run defaults to OnFailure.
+    let default_restart = if p.bool("stdin") { "OnFailure" } else { "Always" };
+    let restart = match p.get("restart").unwrap_or(default_restart) {
+        r @ ("Always" | "OnFailure" | "Never") => r,
+        other => return Err(format!("error: invalid restart policy: {other}")),
+    };
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": meta(&name, Some(Value::Object(labels))),
+        "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
+        "status": {}
+    });
+    if attach {
+        return run(cx, &p, out, pod);
+    }
+    submit(cx, &p, out, "pods", pod, None)
 }
 
 /// What a watched pod's event says for `waitForPod`'s conditions.
@@ -218,7 +280,7 @@ mod tests {
 
     fn parsed(words: &[&str]) -> Parsed {
         let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        super::super::args::parse(&words, super::super::create::FLAGS).expect("flags parse")
+        super::super::args::parse(&words, FLAGS).expect("flags parse")
     }
 
     /// `RunOptions.Validate`, in its order, with kubectl 1.33's words.
