@@ -247,6 +247,25 @@ mod tests {
         assert_eq!(call.op, StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false });
     }
 
+    /// `attach` is checked as `exec` is, with no command; its stdin is the body, only with `stdin=true`.
+    #[test]
+    fn attach_location_checks_as_exec_and_carries_stdin() {
+        let mut r = exec(&[("stdin", "true"), ("tty", "true")]);
+        r.subresource = Some("attach".into());
+        r.body = Some(json!({"stdin": "ls\n"}));
+        let (_, call) = locate(&r, &pod(&["a"], "n1")).expect("valid").expect("has a node");
+        assert_eq!(
+            (call.path(), call.op),
+            ("/attach/default/web/a".to_string(), StreamOp::Attach { stdin: Some("ls\n".into()), tty: true })
+        );
+        r.options.params = vec![];
+        let (_, call) = locate(&r, &pod(&["a"], "n1")).expect("valid").expect("has a node");
+        assert_eq!(call.op, StreamOp::Attach { stdin: None, tty: false }, "no stdin stream, no input");
+        let unscheduled = locate(&r, &pod(&["a"], "")).map(|_| ()).unwrap_err();
+        assert_eq!(unscheduled.message, "pod web does not have a host assigned");
+        assert!(is_connect(&r));
+    }
+
     #[test]
     fn a_log_of_an_unscheduled_pod_is_empty() {
         let mut r = exec(&[]);

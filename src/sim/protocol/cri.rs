@@ -332,6 +332,11 @@ mod tests {
                 "StopContainer 0123456789abc (timeout 30s)",
             ),
             (
+                CriCall::Attach { container_id: id.clone(), stdin: Some("exit\n".into()), tty: false },
+                "Attach 0123456789abc (stdin: 5 bytes)",
+            ),
+            (CriCall::Attach { container_id: id.clone(), stdin: None, tty: true }, "Attach 0123456789abc"),
+            (
                 CriCall::RunPodSandbox(SandboxConfig {
                     pod_uid: "u".into(),
                     namespace: "default".into(),

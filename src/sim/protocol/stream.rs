@@ -100,6 +100,10 @@ mod tests {
             op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false },
         };
         assert_eq!(exec.summary(), "POST /exec/default/web/nginx ls /");
+        let attach = KubeletRequest { op: StreamOp::Attach { stdin: Some("ls\n".into()), tty: false }, ..exec.clone() };
+        assert_eq!(attach.summary(), "POST /attach/default/web/nginx (stdin: 3 bytes)");
+        let watch = KubeletRequest { op: StreamOp::Attach { stdin: None, tty: true }, ..exec.clone() };
+        assert_eq!(watch.summary(), "POST /attach/default/web/nginx");
         let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };
         assert_eq!(logs.summary(), "GET /containerLogs/default/web/nginx?previous=true");
         for (result, want) in [
