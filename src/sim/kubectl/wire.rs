@@ -418,6 +418,25 @@ pub fn watch_rows_from_json(message: &str) -> (String, TableOptions, Vec<Value>)
 mod tests {
     use super::*;
 
+    /// The browser's kubectl module hands an attach session to the page over this wire: its end lines
+    /// and closing note must arrive, or `exit` in `kubectl run -it --rm` would leave the pod behind.
+    #[test]
+    fn a_session_reads_back_whole() {
+        let session = ExecSession {
+            namespace: "default".into(),
+            pod: "tmp".into(),
+            container: "tmp".into(),
+            shell: vec!["sh".into()],
+            prompt: "/ # ".into(),
+            end: vec!["kubectl attach tmp -n default -c tmp -i -q".into(), "kubectl delete pod tmp".into()],
+            farewell: Some("Session ended".into()),
+        };
+        let out = Output { stderr: "note\n".into(), session: Some(session), ..Output::default() };
+        assert_eq!(output_from_json(&output_to_json(&out)), out);
+        let exec = Output { session: out.session.map(|s| ExecSession { end: vec![], farewell: None, ..s }), ..out };
+        assert_eq!(output_from_json(&output_to_json(&exec)), exec);
+    }
+
     #[test]
     fn every_verb_and_reason_has_a_name_that_reads_back() {
         let verbs = [
