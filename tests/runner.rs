@@ -195,6 +195,17 @@ fn logs_transcript_matches() {
     assert!(transcript.contains("error: container nope is not valid for pod two\n"));
 }
 
+/// A container's stdin and `kubectl attach -i` (`attach.sh`), which `tests/serve.rs` also runs through
+/// kubectl 1.33: the here-document reaches the container's shell, `stdinOnce` ends it with the attach,
+/// and `exit 4` ends a shell that would have read on.
+#[test]
+fn attach_transcript_matches() {
+    let transcript = transcript_matches_expected("attach");
+    assert!(transcript.contains("$ kubectl attach -i shell\nhello\na\n"), "the shell ran the lines");
+    assert!(transcript.contains("shell    0/1     Completed   0"), "stdinOnce: the shell read end-of-file");
+    assert!(transcript.contains("keeper   1/1     Running   1 (2s ago)"), "exit 4 ended it; it was restarted");
+}
+
 /// kubectl's waiting commands (`wait.sh`: wait, rollout status, cordon, drain against a budget), which
 /// `tests/serve.rs` also runs through kubectl 1.33: the same requests, the same words.
 #[test]

@@ -3,6 +3,7 @@
 
 mod apply;
 pub mod args;
+mod attach;
 mod autoscale;
 pub mod cluster;
 mod common;
@@ -22,6 +23,7 @@ mod nodes;
 mod patch;
 pub mod printers;
 mod rollout;
+mod run;
 mod set;
 mod sort_by;
 mod target;
@@ -44,10 +46,11 @@ pub struct Output {
     pub session: Option<ExecSession>,
 }
 
-/// An interactive shell in a container (`kubectl exec -it POD -- sh`): the terminal shows its
-/// prompt and sends each line typed to it, as the stdin of an exec of the same shell
-/// ([`ExecSession::line`]), until `exit` or Ctrl+D. A terminal that cannot (the native runner)
-/// says so.
+/// An interactive shell in a container (`kubectl exec -it POD -- sh`, or the container's own shell
+/// through `kubectl attach -it` and `kubectl run -it`): the terminal shows its prompt and sends each
+/// line typed to it, as the stdin of an exec of the same shell ([`ExecSession::line`]), until `exit`
+/// or Ctrl+D, which for an attach runs [`ExecSession::end`]. A terminal that cannot (the native
+/// runner) says so.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExecSession {
     pub namespace: String,
@@ -57,6 +60,13 @@ pub struct ExecSession {
     pub shell: Vec<String>,
     /// What the shell printed before reading its first line (`/ # `, `root@web:/# `).
     pub prompt: String,
+    /// For an attach to the container's own shell (`kubectl attach -it`, `kubectl run -it`): the
+    /// kubectl lines run when the learner ends the shell (`exit`, Ctrl+D), the first given that last
+    /// line on its stdin: the attach whose input ends the container's process, then `--rm`'s delete.
+    /// Empty for an exec, whose shell is gone with the session.
+    pub end: Vec<String>,
+    /// What kubectl prints once an attach session is over (`Session ended, resume using ...`).
+    pub farewell: Option<String>,
 }
 
 impl ExecSession {
@@ -151,7 +161,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "get" => get::run(&mut cx, rest, &mut out),
         "apply" => apply::run(&mut cx, rest, &mut out, apply::Mode::Apply),
         "create" => create::run(&mut cx, rest, &mut out),
-        "run" => create::run_pod(&mut cx, rest, &mut out),
+        "run" => run::run_pod(&mut cx, rest, &mut out),
         "delete" => delete::run(&mut cx, rest, &mut out),
         "describe" => get::describe(&mut cx, rest, &mut out),
         "label" => label::run(&mut cx, rest, &mut out, label::Field::Labels),
@@ -172,6 +182,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "taint" => nodes::taint(&mut cx, rest, &mut out),
         "logs" => logs::run(&mut cx, rest, &mut out),
         "exec" => exec::run(&mut cx, rest, &mut out),
+        "attach" => attach::run(&mut cx, rest, &mut out),
         "top" => top::run(&mut cx, rest, &mut out),
         "patch" => patch::run(&mut cx, rest, &mut out),
         "events" => events::run(&mut cx, rest, &mut out),

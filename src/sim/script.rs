@@ -113,11 +113,14 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
 /// What the runner says of an interactive shell: a script has no terminal to type into, so the
 /// shell reads nothing and ends; a here-document gives it its input.
 fn no_terminal(shell: &kubectl::ExecSession) -> String {
+    // An attach session reaches the container's own shell: a here-document goes there the same way.
+    let instead = match shell.end.is_empty() {
+        true => format!("kubectl exec -i {} -- {}", shell.pod, shell.shell.join(" ")),
+        false => format!("kubectl attach -i {}", shell.pod),
+    };
     format!(
-        "{}\nsandbox run: a script has no terminal to type into the shell; give it its input with a here-document instead:\n  kubectl exec -i {} -- {} <<EOF\n  ...\n  EOF\n",
-        shell.prompt,
-        shell.pod,
-        shell.shell.join(" ")
+        "{}\nsandbox run: a script has no terminal to type into the shell; give it its input with a here-document instead:\n  {instead} <<EOF\n  ...\n  EOF\n",
+        shell.prompt
     )
 }
 

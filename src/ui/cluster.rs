@@ -48,6 +48,9 @@ pub enum Origin {
     /// A line typed into the interactive shell of `kubectl exec -it` (`Cluster::shell`): echoed
     /// after the shell's prompt.
     Shell,
+    /// What an attach session runs as it ends (`ExecSession::end`): the shell's last line was
+    /// echoed already, kubectl's output follows it.
+    SessionEnd,
 }
 
 /// The state behind [`ClusterContext`].
@@ -119,9 +122,11 @@ pub enum ClusterAction {
     StartPreset(String),
     /// Ctrl+C in the terminal: stops the `get -w` streams.
     Interrupt,
-    /// `exit` or Ctrl+D in an interactive shell: the session ends (`echo` is the line shown).
+    /// `exit` or Ctrl+D in an interactive shell: the session ends (`echo` is the line shown). An
+    /// attach session gives `last` (the shell's last input) to the kubectl lines it runs as it ends.
     EndShell {
         echo: String,
+        last: String,
     },
     /// Writes a block to the terminal.
     Print(LineKind, String),
@@ -281,9 +286,11 @@ impl Reducible for Cluster {
             ClusterAction::AddNode => next.add_node(),
             ClusterAction::StartPreset(name) => next.start_preset(&name),
             ClusterAction::Interrupt => next.interrupt(),
-            ClusterAction::EndShell { echo } => {
+            ClusterAction::EndShell { echo, last } => {
                 next.print(LineKind::Typed, &echo);
-                next.shell = None;
+                if let Some(shell) = next.shell.take() {
+                    next.end_attach(&shell, last);
+                }
             }
             ClusterAction::Print(kind, text) => next.print(kind, &text),
             ClusterAction::ClearTerminal => {

@@ -257,12 +257,19 @@ fn to_shell(d: &UseReducerDispatcher<Cluster>, shell: &ExecSession, text: &str) 
         return;
     }
     let exits = ExecSession::is_exit(line);
+    // An attach session's `exit` goes to the container's own shell as the session ends.
+    let attached = !shell.end.is_empty();
+    if exits && attached {
+        let echo = format!("{}{line}", shell.prompt);
+        d.dispatch(ClusterAction::EndShell { echo, last: format!("{line}\n") });
+        return;
+    }
     if line != "exit" {
         dispatch::run_kubectl(d, shell.line(), Some(format!("{text}\n")), Origin::Shell);
     }
     if exits {
         let echo = if line == "exit" { format!("{}exit", shell.prompt) } else { String::new() };
-        d.dispatch(ClusterAction::EndShell { echo });
+        d.dispatch(ClusterAction::EndShell { echo, last: String::new() });
     }
 }
 
@@ -284,7 +291,9 @@ fn shell_key(
         }
         "d" | "D" if ctrl && text.is_empty() => {
             e.prevent_default();
-            d.dispatch(ClusterAction::EndShell { echo: shell.prompt.clone() });
+            // A shell on a terminal reads Ctrl+D at its prompt as the end of its input and exits
+            // as `exit` would: an attached container's shell is told so.
+            d.dispatch(ClusterAction::EndShell { echo: shell.prompt.clone(), last: "exit\n".into() });
         }
         "c" | "C" if ctrl => {
             e.prevent_default();

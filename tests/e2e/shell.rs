@@ -1,6 +1,8 @@
 //! An interactive shell in the browser's terminal: `kubectl exec -it POD -- sh` opens the
 //! container's shell (its prompt replaces kubectl's), each line typed runs in the container
 //! through the apiserver and the kubelet, and `exit` gives the terminal back to kubectl.
+//! `kubectl run -it --rm` attaches to the pod's own shell the same way; its `exit` ends the pod,
+//! which kubectl then deletes.
 
 use std::time::Duration;
 
@@ -52,4 +54,33 @@ fn exec_it_opens_the_containers_shell_in_the_terminal() {
     let listed = poll(Duration::from_secs(30), || terminal_text(&site).lines().any(|l| l.starts_with("box ")));
     shot(&site, "shell-ended");
     assert!(listed, "kubectl did not answer after the session:\n{}", terminal_text(&site));
+}
+
+#[test]
+fn run_it_rm_attaches_to_the_pods_shell_and_deletes_it_on_exit() {
+    let Some(site) = start("run_it_rm_attaches_to_the_pods_shell_and_deletes_it_on_exit") else {
+        return;
+    };
+    click(&site, "speed-max");
+    run(&site, "kubectl run tmp --image=busybox -it --rm --restart=Never");
+    let opened = poll(Duration::from_secs(60), || prompt(&site) == "/ #");
+    assert!(opened, "the pod's shell never showed its prompt (prompt {:?}):\n{}", prompt(&site), diagnose(&site));
+    let text = terminal_text(&site);
+    assert!(text.contains("If you don't see a command prompt, try pressing enter."), "{text}");
+    assert!(!text.contains("pod/tmp created"), "an attached run prints no object:\n{text}");
+
+    run(&site, "echo hello from $HOSTNAME");
+    let answered = poll(Duration::from_secs(30), || {
+        terminal_text(&site).contains("/ # echo hello from $HOSTNAME\nhello from tmp")
+    });
+    assert!(answered, "the shell did not answer:\n{}", terminal_text(&site));
+
+    run(&site, "exit");
+    let deleted = poll(Duration::from_secs(30), || terminal_text(&site).contains("pod \"tmp\" deleted"));
+    shot(&site, "run-it-rm-ended");
+    assert!(deleted, "exit did not end the run (prompt {:?}):\n{}", prompt(&site), diagnose(&site));
+    assert_eq!(prompt(&site), "$", "the terminal is kubectl's again");
+    let text = terminal_text(&site);
+    assert!(text.contains("/ # exit\npod \"tmp\" deleted"), "{text}");
+    assert!(!text.contains("kubectl delete"), "the session's end lines are not echoed as commands:\n{text}");
 }

@@ -47,8 +47,12 @@ pub enum Job {
     CloseWatch(u64),
     /// A container's log (`pods/NAME/log`) and the virtual time.
     Logs(LogRequest, Sender<(Result<Log, Status>, Millis)>),
-    /// A command run in a container (`pods/NAME/exec`).
-    Exec(ExecRequest, Sender<Result<Ran, Status>>),
+    /// A command run in a container (`pods/NAME/exec`), with what the client sent on stdin.
+    Exec(ExecRequest, Option<String>, Sender<Result<Ran, Status>>),
+    /// The apiserver's checks before an attach with stdin upgrades: the node and the container.
+    AttachCheck(AttachRequest, Sender<Result<(String, String), Status>>),
+    /// An attach's stdin, once the client closed it, given to the container's process (its output).
+    AttachInput(AttachRequest, String, String, Sender<Result<String, Status>>),
     /// A container's output stream opened (`pods/NAME/attach`): its log so far, which attach skips.
     Attach(AttachRequest, Sender<Result<Log, Status>>),
     /// A followed log's lines after the first N, and whether its container still runs.
@@ -91,8 +95,14 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
                 let log = logs::read(&mut world, &r);
                 let _ = reply.send((log, world.now()));
             }
-            Ok(Job::Exec(r, reply)) => {
-                let _ = reply.send(exec::run(&mut world, &r));
+            Ok(Job::Exec(r, input, reply)) => {
+                let _ = reply.send(exec::run(&mut world, &r, input.as_deref()));
+            }
+            Ok(Job::AttachCheck(r, reply)) => {
+                let _ = reply.send(attach::check(&mut world, &r));
+            }
+            Ok(Job::AttachInput(r, container, input, reply)) => {
+                let _ = reply.send(attach::send(&mut world, &r, &container, &input));
             }
             Ok(Job::Attach(r, reply)) => {
                 let _ = reply.send(attach::open(&mut world, &r));
@@ -404,9 +414,19 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                         continue;
                     }
                 };
-                let Some(answer) = ask(jobs, |tx| Job::Exec(r.clone(), tx)) else { return Ok(()) };
+                // With stdin the stream opens first and the command runs once the client closed it.
+                let input = match r.stdin {
+                    true => match read_stdin(&mut out, &key, protocol)? {
+                        Some(input) => Some(input),
+                        None => return Ok(()),
+                    },
+                    false => None,
+                };
+                let Some(answer) = ask(jobs, |tx| Job::Exec(r.clone(), input, tx)) else { return Ok(()) };
+                let head = (!r.stdin).then_some((key.as_str(), protocol));
                 return match answer {
-                    Ok(ran) => exec_stream(out, &key, protocol, &r, &ran),
+                    Ok(ran) => end_stream(out, head, &ran.output, ran.status(&r.command)),
+                    Err(s) if r.stdin => end_stream(out, None, "", status_body(&s).1),
                     Err(s) => {
                         let (code, body) = status_body(&s);
                         json_response(&mut out, code, &body)
@@ -422,6 +442,9 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                         continue;
                     }
                 };
+                if r.stdin {
+                    return attach_input(out, jobs, &key, protocol, &r);
+                }
                 let Some(answer) = ask(jobs, |tx| Job::Attach(r.clone(), tx)) else { return Ok(()) };
                 return match answer {
                     Ok(log) => attach_stream(out, jobs, &key, protocol, &r, log),
@@ -561,14 +584,67 @@ fn attach_stream(
     }
 }
 
-/// An exec's answer over a WebSocket: the upgrade, the output on stdout, the final `Status` on the
-/// error channel, and a close. The command has already run (the world runs one thing at a time).
-fn exec_stream(mut out: TcpStream, key: &str, protocol: &str, r: &ExecRequest, ran: &Ran) -> std::io::Result<()> {
-    let mut bytes = switching_protocols(key, protocol);
-    if !ran.output.is_empty() {
-        bytes.extend(websocket::channel_frame(websocket::STDOUT, ran.output.as_bytes()));
+/// `attach -i`: the apiserver's checks before the upgrade, then the client's stdin read to its end and
+/// given to the container's process, and what it wrote sent back.
+fn attach_input(
+    mut out: TcpStream,
+    jobs: &Sender<Job>,
+    key: &str,
+    protocol: &str,
+    r: &AttachRequest,
+) -> std::io::Result<()> {
+    let container = match ask(jobs, |tx| Job::AttachCheck(r.clone(), tx)) {
+        None => return Ok(()),
+        Some(Ok((_, container))) => container,
+        Some(Err(s)) => {
+            let (code, body) = status_body(&s);
+            return json_response(&mut out, code, &body);
+        }
+    };
+    let Some(input) = read_stdin(&mut out, key, protocol)? else { return Ok(()) };
+    let Some(answer) = ask(jobs, |tx| Job::AttachInput(r.clone(), container, input, tx)) else { return Ok(()) };
+    match answer {
+        Ok(written) => end_stream(out, None, &written, json!({"metadata": {}, "status": "Success"})),
+        Err(s) => end_stream(out, None, "", status_body(&s).1),
     }
-    bytes.extend(websocket::channel_frame(websocket::ERROR, ran.status(&r.command).to_string().as_bytes()));
+}
+
+/// Opens a stream whose client sends stdin (`exec -i`, `attach -i`) and reads that input until the
+/// client closes it ([`websocket::StdinStream`]); None when the client went away or sent what is not
+/// a frame. A simulated process runs its input whole, so the output follows the input's end.
+fn read_stdin(out: &mut TcpStream, key: &str, protocol: &str) -> std::io::Result<Option<String>> {
+    out.write_all(&switching_protocols(key, protocol))?;
+    out.flush()?;
+    let mut stdin = websocket::StdinStream::default();
+    let (mut inbox, mut buf) = (Vec::new(), [0u8; 4096]);
+    while !stdin.ended {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => return Ok(None),
+            Ok(n) => inbox.extend_from_slice(&buf[..n]),
+        }
+        loop {
+            match websocket::read_frame(&inbox) {
+                Ok(None) => break,
+                Ok(Some((frame, used))) => {
+                    inbox.drain(..used);
+                    stdin.take(&frame);
+                }
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+    Ok(Some(stdin.text()))
+}
+
+/// A stream's end over a WebSocket: the upgrade (`head`, unless the stream is open already), the
+/// output on stdout, the final `Status` on the error channel, and a close. The process has already
+/// run (the world runs one thing at a time).
+fn end_stream(mut out: TcpStream, head: Option<(&str, &str)>, output: &str, status: Value) -> std::io::Result<()> {
+    let mut bytes = head.map(|(key, protocol)| switching_protocols(key, protocol)).unwrap_or_default();
+    if !output.is_empty() {
+        bytes.extend(websocket::channel_frame(websocket::STDOUT, output.as_bytes()));
+    }
+    bytes.extend(websocket::channel_frame(websocket::ERROR, status.to_string().as_bytes()));
     bytes.extend(websocket::close_frame());
     out.write_all(&bytes)?;
     out.flush()?;

@@ -1,5 +1,5 @@
-//! The pods' connect subresources `exec` and `log`: the apiserver reads the pod, checks it as
-//! `ExecLocation` and `LogLocation` do (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
+//! The pods' connect subresources `exec`, `attach` and `log`: the apiserver reads the pod, checks it as
+//! `ExecLocation`, `AttachLocation` and `LogLocation` do (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
 //! its node at the Node's InternalIP on :10250 (`GetConnectionInfo`, kubeadm's
 //! `--kubelet-preferred-address-types=InternalIP,...`), and relays what the kubelet answers.
 //!
@@ -39,6 +39,7 @@ pub(super) struct OpenStream {
     ip: String,
     /// The kubelet path dialled, for the log proxy's error (`Get "https://ip:10250/containerLogs/..."`).
     path: String,
+    /// An upgraded stream (exec, attach) rather than a proxied log.
     exec: bool,
 }
 
@@ -48,7 +49,7 @@ fn nodes() -> &'static crate::sim::api::ResourceType {
 
 /// Whether a request is for a subresource the apiserver proxies to a kubelet.
 pub fn is_connect(req: &ApiRequest) -> bool {
-    req.resource.plural == "pods" && matches!(req.subresource.as_deref(), Some("exec" | "log"))
+    req.resource.plural == "pods" && matches!(req.subresource.as_deref(), Some("exec" | "attach" | "log"))
 }
 
 /// The container a request means: the one named, or the pod's only container (`streamLocation`,
@@ -87,22 +88,26 @@ fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletReques
     let o = &req.options;
     let container = container_of(pod, o.param("container").filter(|c| !c.is_empty()))?;
     let exec = req.subresource.as_deref() == Some("exec");
+    // `attach` is a stream like `exec` (the same checks, `streamLocation`), to the main process.
+    let attach = req.subresource.as_deref() == Some("attach");
     let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
-        return match exec {
+        return match exec || attach {
             true => Err(Status::bad_request(format!("pod {name} does not have a host assigned"))),
             false => Ok(None),
         };
     }
-    let op = if exec {
+    // The stdin stream (`stdin=true`), which the client sends in full.
+    let stdin = req.body.as_ref().and_then(|b| b.get("stdin")).and_then(Value::as_str).map(str::to_string);
+    let stdin = stdin.filter(|_| o.param("stdin") == Some("true"));
+    let op = if attach {
+        StreamOp::Attach { stdin, tty: o.param("tty") == Some("true") }
+    } else if exec {
         let command: Vec<String> = o.params.iter().filter(|(k, _)| k == "command").map(|(_, v)| v.clone()).collect();
         if command.is_empty() {
             return Err(Status::bad_request("you must specify at least one command for the container"));
         }
-        // The stdin stream (`stdin=true`), which the client sends in full.
-        let stdin = req.body.as_ref().and_then(|b| b.get("stdin")).and_then(Value::as_str).map(str::to_string);
-        let stdin = stdin.filter(|_| o.param("stdin") == Some("true"));
         StreamOp::Exec { command, stdin, tty: o.param("tty") == Some("true") }
     } else {
         StreamOp::Logs { previous: o.param("previous").is_some_and(|v| v == "true") }
@@ -156,7 +161,7 @@ impl ApiServer {
             request_id: req.id,
             ip,
             path: call.path(),
-            exec: matches!(call.op, StreamOp::Exec { .. }),
+            exec: !matches!(call.op, StreamOp::Logs { .. }),
         };
         let kubelet = Component::Kubelet(node);
         if k.network.state(&Component::ApiServer, &kubelet) == LinkState::Partitioned {
@@ -239,6 +244,25 @@ mod tests {
             .expect("has a node");
         assert_eq!((node.as_str(), call.path()), ("n1", "/exec/default/web/a".to_string()));
         assert_eq!(call.op, StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false });
+    }
+
+    /// `attach` is checked as `exec` is, with no command; its stdin is the body, only with `stdin=true`.
+    #[test]
+    fn attach_location_checks_as_exec_and_carries_stdin() {
+        let mut r = exec(&[("stdin", "true"), ("tty", "true")]);
+        r.subresource = Some("attach".into());
+        r.body = Some(json!({"stdin": "ls\n"}));
+        let (_, call) = locate(&r, &pod(&["a"], "n1")).expect("valid").expect("has a node");
+        assert_eq!(
+            (call.path(), call.op),
+            ("/attach/default/web/a".to_string(), StreamOp::Attach { stdin: Some("ls\n".into()), tty: true })
+        );
+        r.options.params = vec![];
+        let (_, call) = locate(&r, &pod(&["a"], "n1")).expect("valid").expect("has a node");
+        assert_eq!(call.op, StreamOp::Attach { stdin: None, tty: false }, "no stdin stream, no input");
+        let unscheduled = locate(&r, &pod(&["a"], "")).map(|_| ()).unwrap_err();
+        assert_eq!(unscheduled.message, "pod web does not have a host assigned");
+        assert!(is_connect(&r));
     }
 
     #[test]

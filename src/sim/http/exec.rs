@@ -16,7 +16,7 @@ pub struct ExecRequest {
     pub pod: String,
     pub container: Option<String>,
     pub command: Vec<String>,
-    /// `-i`/`-t`: a stream into the container, which the sandbox does not model.
+    /// `-i`: the client sends the command's stdin (all of it is read before the command runs).
     pub stdin: bool,
     pub tty: bool,
 }
@@ -61,14 +61,11 @@ impl Ran {
     }
 }
 
-/// Runs the command, or the apiserver's error before any stream opens.
-pub fn run(world: &mut World, r: &ExecRequest) -> Result<Ran, Status> {
-    if r.stdin || r.tty {
-        return Err(Status::bad_request(
-            "stdin and tty are not available in this sandbox (there is no terminal stream into the container); run one command at a time",
-        ));
-    }
-    let req = connect::exec_request(&r.namespace, &r.pod, r.container.as_deref(), &r.command, None, false);
+/// Runs the command with what the client sent on stdin (`input`, read to its end), or the
+/// apiserver's error.
+pub fn run(world: &mut World, r: &ExecRequest, input: Option<&str>) -> Result<Ran, Status> {
+    let input = input.filter(|_| r.stdin);
+    let req = connect::exec_request(&r.namespace, &r.pod, r.container.as_deref(), &r.command, input, r.tty);
     match connect::exec_answer(&world.call(req)?) {
         ExecAnswer::Ran { stdout, exit_code } => {
             Ok(Ran { output: stdout, exit_code: i32::try_from(exit_code).unwrap_or(1) })

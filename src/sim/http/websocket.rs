@@ -11,9 +11,42 @@
 pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 /// The stream numbers of the channel protocols.
+pub const STDIN: u8 = 0;
 pub const STDOUT: u8 = 1;
 pub const STDERR: u8 = 2;
 pub const ERROR: u8 = 3;
+/// A terminal's new size (`{"Width":..,"Height":..}`), which a simulated process has no use for.
+pub const RESIZE: u8 = 4;
+/// `v5.channel.k8s.io`: the client closed the stream named by the one byte that follows (its stdin
+/// when its input ended: `remotecommand`'s `websocketStreamHandler` closing `StreamTypeStdin`).
+pub const CLOSE: u8 = 255;
+
+/// What a client's stdin stream has carried so far, read frame by frame (`kubectl exec -i`,
+/// `kubectl attach -i`): the bytes on channel 0 until the client closes that stream (v5's close
+/// signal) or the whole connection (a close frame, the only end `v4.channel.k8s.io` has).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StdinStream {
+    pub data: Vec<u8>,
+    pub ended: bool,
+}
+
+impl StdinStream {
+    /// Takes one client frame into account.
+    pub fn take(&mut self, frame: &ClientFrame) {
+        match (frame.opcode, frame.payload.split_first()) {
+            (0x8, _) => self.ended = true,
+            (0x1 | 0x2, Some((&STDIN, data))) => self.data.extend_from_slice(data),
+            (0x1 | 0x2, Some((&CLOSE, [STDIN]))) => self.ended = true,
+            // Resize events, pings, other channels: nothing a simulated process reads.
+            _ => {}
+        }
+    }
+
+    /// The input as text (a simulated shell reads lines; bytes that are not UTF-8 are replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.data).into_owned()
+    }
+}
 
 /// The subprotocol to answer with, from the client's `Sec-WebSocket-Protocol` list.
 pub fn choose_protocol(offered: &str) -> Option<&'static str> {
@@ -179,6 +212,37 @@ mod tests {
         assert_eq!(read_frame(&[0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), Err(FrameError::TooLarge(1 << 32)));
         let long = channel_frame(STDOUT, &[b'x'; 300]);
         assert_eq!(read_frame(&long).unwrap().unwrap().0.payload.len(), 301);
+    }
+
+    /// A masked client frame, as kubectl sends them.
+    fn client(opcode: u8, payload: &[u8]) -> ClientFrame {
+        let mask = [1, 2, 3, 4];
+        let mut bytes = vec![0x80 | opcode, 0x80 | payload.len() as u8];
+        bytes.extend_from_slice(&mask);
+        bytes.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        read_frame(&bytes).expect("a small frame").expect("a whole frame").0
+    }
+
+    #[test]
+    fn stdin_collects_until_the_client_closes_it() {
+        let mut stdin = StdinStream::default();
+        stdin.take(&client(0x2, b"\x00echo hi\n"));
+        stdin.take(&client(0x2, b"\x04{\"Width\":80,\"Height\":24}"));
+        stdin.take(&client(0x2, b"\x00exit\n"));
+        stdin.take(&client(0x9, b""));
+        assert_eq!((stdin.text().as_str(), stdin.ended), ("echo hi\nexit\n", false));
+        // Closing another stream (stdout) is not the end of the input.
+        stdin.take(&client(0x2, &[CLOSE, STDOUT]));
+        assert!(!stdin.ended);
+        stdin.take(&client(0x2, &[CLOSE, STDIN]));
+        assert!(stdin.ended);
+        let mut v4 = StdinStream::default();
+        v4.take(&client(0x2, b""));
+        v4.take(&client(0x8, &1000u16.to_be_bytes()));
+        assert!(v4.ended && v4.data.is_empty());
+        let mut bad = StdinStream::default();
+        bad.take(&client(0x2, &[0x00, 0xff, 0xfe]));
+        assert_eq!(bad.text(), "\u{fffd}\u{fffd}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `kubectl create <generator>` and `kubectl run`: build the object exactly as kubectl's generators
+//! `kubectl create <generator>` (and `kubectl run`'s, `run.rs`): build the object exactly as kubectl's generators
 //! do (compare `kubectl create deployment x --image=nginx --dry-run=client -o yaml`), then POST it.
 
 use crate::sim::api::pointer::Pointer;
@@ -10,7 +10,7 @@ use super::common::{namespace, object_ref, resolve};
 use super::{Ctx, Output};
 use crate::sim::apiserver::request::{ApiRequest, Verb};
 
-const FLAGS: &[args::FlagSpec] = &[
+pub(super) const FLAGS: &[args::FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::Multi),
     flag("image", None, FlagKind::Multi),
     flag("replicas", Some('r'), FlagKind::Int32),
@@ -34,26 +34,11 @@ const FLAGS: &[args::FlagSpec] = &[
     flag("stdin", Some('i'), FlagKind::Bool),
     flag("tty", Some('t'), FlagKind::Bool),
     flag("attach", None, FlagKind::Bool),
+    flag("quiet", Some('q'), FlagKind::Bool),
+    flag("pod-running-timeout", None, FlagKind::Value),
+    flag("leave-stdin-open", None, FlagKind::Bool),
     flag("hard", None, FlagKind::Value),
     flag("scopes", None, FlagKind::Value),
-];
-
-/// `kubectl run`'s flags (`pkg/cmd/run/run.go`): its `--port` is a string, read with `strconv.Atoi`.
-const RUN_FLAGS: &[args::FlagSpec] = &[
-    flag("image", None, FlagKind::Value),
-    flag("port", None, FlagKind::Value),
-    flag("dry-run", None, FlagKind::Value),
-    flag("output", Some('o'), FlagKind::Value),
-    flag("restart", None, FlagKind::Value),
-    flag("labels", Some('l'), FlagKind::Value),
-    flag("env", None, FlagKind::Multi),
-    flag("save-config", None, FlagKind::Bool),
-    flag("expose", None, FlagKind::Bool),
-    flag("command", None, FlagKind::Bool),
-    flag("rm", None, FlagKind::Bool),
-    flag("stdin", Some('i'), FlagKind::Bool),
-    flag("tty", Some('t'), FlagKind::Bool),
-    flag("attach", None, FlagKind::Bool),
 ];
 
 /// The usage hint under a flag error: cobra names the subcommand (`kubectl create deployment --help`).
@@ -120,7 +105,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
 }
 
 /// Prints (dry run) or creates the generated object.
-fn submit(
+pub(super) fn submit(
     cx: &mut Ctx,
     p: &Parsed,
     out: &mut Output,
@@ -192,7 +177,7 @@ fn quota(name: &str, p: &Parsed) -> Result<Value, String> {
     Ok(json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(name, None), "spec": spec, "status": {}}))
 }
 
-fn meta(name: &str, labels: Option<Value>) -> Value {
+pub(super) fn meta(name: &str, labels: Option<Value>) -> Value {
     let mut m = Map::new();
     m.insert("creationTimestamp".into(), Value::Null);
     if let Some(l) = labels {
@@ -375,104 +360,9 @@ fn target_port(target: &str) -> Result<Value, String> {
         Err(_) => Ok(json!(target)),
     }
 }
-
-/// `--labels=k=v,k2=v2` as kubectl's `generate.ParseLabels` reads it: each pair has exactly one `=`
-/// and a key; anything else is refused before a request is made.
-fn parse_labels(spec: &str) -> Result<Map<String, Value>, String> {
-    let mut labels = Map::new();
-    for pair in spec.split(',') {
-        let parts: Vec<&str> = pair.split('=').collect();
-        let [key, value] = parts[..] else { return Err(format!("error: unexpected label spec: {pair}")) };
-        if key.is_empty() {
-            return Err("error: unexpected empty label key".into());
-        }
-        labels.insert(key.to_string(), json!(value));
-    }
-    Ok(labels)
-}
-
-/// One `--env=NAME=VALUE` as kubectl run's `parseEnvs` reads it: split at the first `=`, and the
-/// name must be a C identifier (`validation.IsCIdentifier`).
-fn parse_env(spec: &str) -> Result<Value, String> {
-    match spec.split_once('=') {
-        Some((name, value)) if is_c_identifier(name) => Ok(json!({"name": name, "value": value})),
-        _ => Err(format!("error: invalid env: {spec}")),
-    }
-}
-
-/// `[A-Za-z_][A-Za-z0-9_]*`.
-fn is_c_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// `kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [-- COMMAND ARGS]`.
-pub fn run_pod(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, RUN_FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl run --help' for usage."))?;
-    let name = p
-        .positional
-        .first()
-        .ok_or("error: NAME is required for run\nSee 'kubectl run -h' for help and examples")?
-        .clone();
-    let image = p.get("image").ok_or("error: required flag(s) \"image\" not set")?;
-    if p.bool("stdin") || p.bool("tty") {
-        return Err("error: interactive sessions (-i/-t) need a real terminal attached to a container; this sandbox runs the pod without attaching".into());
-    }
-    let labels: Map<String, Value> = match p.get("labels").filter(|l| !l.is_empty()) {
-        Some(l) => parse_labels(l)?,
-        None => [("run".to_string(), json!(name))].into_iter().collect(),
-    };
-    let mut c = Map::new();
-    if !p.after_dashes.is_empty() {
-        let key = if p.bool("command") { "command" } else { "args" };
-        c.insert(key.into(), json!(p.after_dashes));
-    }
-    let env = p.all("env").iter().map(|e| parse_env(e)).collect::<Result<Vec<Value>, String>>()?;
-    if !env.is_empty() {
-        c.insert("env".into(), json!(env));
-    }
-    c.insert("image".into(), json!(image));
-    c.insert("name".into(), json!(name));
-    if let Some(port) = p.get("port") {
-        let port: i64 = port.parse().map_err(|_| format!("error: strconv.Atoi: parsing {port:?}: invalid syntax"))?;
-        c.insert("ports".into(), json!([{"containerPort": port}]));
-    }
-    c.insert("resources".into(), json!({}));
-    let restart = match p.get("restart").unwrap_or("Always") {
-        r @ ("Always" | "OnFailure" | "Never") => r,
-        other => {
-            return Err(format!("error: invalid restart policy: {other}\nSee 'kubectl run -h' for help and examples"));
-        }
-    };
-    let pod = json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": meta(&name, Some(Value::Object(labels))),
-        "spec": {"containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
-        "status": {}
-    });
-    submit(cx, &p, out, "pods", pod, None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// kubectl 1.33: `kubectl run x --image=nginx --labels=foo` says `error: unexpected label spec:
-    /// foo`; `--env=FOO` says `error: invalid env: FOO`; both before any request.
-    #[test]
-    fn run_refuses_malformed_labels_and_env() {
-        assert_eq!(parse_labels("foo"), Err("error: unexpected label spec: foo".into()));
-        assert_eq!(parse_labels("a=b,c"), Err("error: unexpected label spec: c".into()));
-        assert_eq!(parse_labels("a=b=c"), Err("error: unexpected label spec: a=b=c".into()));
-        assert_eq!(parse_labels("=b"), Err("error: unexpected empty label key".into()));
-        assert_eq!(parse_labels("a=,b=2").map(|m| m.len()), Ok(2));
-        for bad in ["FOO", "=x", "1A=b", "A-B=c"] {
-            assert_eq!(parse_env(bad), Err(format!("error: invalid env: {bad}")));
-        }
-        assert_eq!(parse_env("A=b=c"), Ok(json!({"name": "A", "value": "b=c"})));
-        assert_eq!(parse_env("_A="), Ok(json!({"name": "_A", "value": ""})));
-    }
 
     #[test]
     fn container_names_follow_the_image() {

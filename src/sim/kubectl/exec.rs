@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::args::{self, FlagKind, flag};
 use super::common::{self, namespace};
-use super::target::{default_container, has_container, one_target, selected_pods, sort_by_logging};
+use super::target::{attachable_pod, default_container, has_container, one_target};
 use super::{Ctx, ExecSession, Output};
 use crate::sim::protocol::connect::{self, ExecAnswer};
 
@@ -23,10 +23,10 @@ const FLAGS: &[args::FlagSpec] = &[
 ];
 
 /// Shells that would wait for keyboard input when started with `-it` and no script.
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "busybox"];
+pub(super) const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "busybox"];
 
 /// Whether `argv` starts an interactive shell (a shell with no `-c` script and no script file).
-fn is_interactive_shell(argv: &[String]) -> bool {
+pub(super) fn is_interactive_shell(argv: &[String]) -> bool {
     let Some(first) = argv.first() else { return false };
     let base = first.rsplit('/').next().unwrap_or(first);
     if !SHELLS.contains(&base) {
@@ -68,13 +68,7 @@ pub fn run(cx: &mut Ctx, words: &[String], out: &mut Output) -> Result<(), Strin
     let ns = namespace(&p);
     let (rt, name, _) = one_target(std::slice::from_ref(resource), true)?;
     let obj = common::get_one(cx, rt, &ns, &name).map_err(|e| e.to_string())?;
-    let pod = if rt.kind == "Pod" {
-        obj
-    } else {
-        let mut pods = selected_pods(cx, &ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
-        sort_by_logging(&mut pods);
-        pods.into_iter().next().ok_or("error: timed out waiting for the condition")?
-    };
+    let pod = attachable_pod(cx, &ns, rt, obj)?;
     // kubectl 1.33 resolves the target through its resource builder, then reads the pod again
     // (`ExecOptions.Run`) before it checks the phase: two GETs, as sandbox compare shows.
     let pod_name = common::name_of(&pod).to_string();
@@ -151,6 +145,8 @@ fn open_session(
                 container: container.to_string(),
                 shell: shell.to_vec(),
                 prompt: stdout.trim_end_matches('\n').to_string(),
+                end: Vec::new(),
+                farewell: None,
             });
             Ok(())
         }

@@ -39,6 +39,7 @@ Cluster Management Commands:
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
+  attach          Attach to a running container
   exec            Execute a command in a container
   events          List events
 

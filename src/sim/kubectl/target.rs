@@ -139,6 +139,17 @@ pub fn has_container(pod: &Value, name: &str) -> bool {
     })
 }
 
+/// The pod `exec` and `attach` reach for an object (`polymorphichelpers.AttachablePodForObject`): a
+/// pod is itself; a workload or Service its first pod in `logs`' order. `obj` was read already.
+pub fn attachable_pod(cx: &mut Ctx, ns: &str, rt: &ResourceType, obj: Value) -> Result<Value, String> {
+    if rt.kind == "Pod" {
+        return Ok(obj);
+    }
+    let mut pods = selected_pods(cx, ns, rt.kind, &obj).map_err(|e| format!("error: {e}"))?;
+    sort_by_logging(&mut pods);
+    pods.into_iter().next().ok_or_else(|| "error: timed out waiting for the condition".to_string())
+}
+
 /// `podcmd.FindOrDefaultContainerByName` with no name given: the `kubectl.kubernetes.io/default-container`
 /// annotation, else the first container, with kubectl's `Defaulted container` note when there was a choice.
 pub fn default_container(pod: &Value, notes: &mut Vec<String>) -> Option<String> {

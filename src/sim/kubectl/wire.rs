@@ -345,7 +345,8 @@ pub fn output_to_json(o: &Output) -> String {
         .map(|w| json!({"id": w.watch_id, "kind": w.kind, "options": options_to_json(&w.options)}))
         .collect();
     let session = o.session.as_ref().map(|s| {
-        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt})
+        json!({"namespace": s.namespace, "pod": s.pod, "container": s.container, "shell": s.shell, "prompt": s.prompt,
+            "end": s.end, "farewell": s.farewell})
     });
     json!({"stdout": o.stdout, "stderr": o.stderr, "failed": o.failed, "watching": watching, "session": session})
         .to_string()
@@ -384,6 +385,8 @@ fn session_from_json(v: &Value) -> Option<ExecSession> {
         container: text("container")?,
         shell,
         prompt: text("prompt")?,
+        end: v.get("end")?.as_array()?.iter().map(|w| w.as_str().map(str::to_string)).collect::<Option<_>>()?,
+        farewell: text("farewell"),
     })
 }
 
@@ -414,6 +417,25 @@ pub fn watch_rows_from_json(message: &str) -> (String, TableOptions, Vec<Value>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The browser's kubectl module hands an attach session to the page over this wire: its end lines
+    /// and closing note must arrive, or `exit` in `kubectl run -it --rm` would leave the pod behind.
+    #[test]
+    fn a_session_reads_back_whole() {
+        let session = ExecSession {
+            namespace: "default".into(),
+            pod: "tmp".into(),
+            container: "tmp".into(),
+            shell: vec!["sh".into()],
+            prompt: "/ # ".into(),
+            end: vec!["kubectl attach tmp -n default -c tmp -i -q".into(), "kubectl delete pod tmp".into()],
+            farewell: Some("Session ended".into()),
+        };
+        let out = Output { stderr: "note\n".into(), session: Some(session), ..Output::default() };
+        assert_eq!(output_from_json(&output_to_json(&out)), out);
+        let exec = Output { session: out.session.map(|s| ExecSession { end: vec![], farewell: None, ..s }), ..out };
+        assert_eq!(output_from_json(&output_to_json(&exec)), exec);
+    }
 
     #[test]
     fn every_verb_and_reason_has_a_name_that_reads_back() {

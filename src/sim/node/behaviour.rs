@@ -11,6 +11,7 @@
 //! interpreter does not know finish at once with status 0 inside a script, and a top-level program it
 //! does not know runs forever (an application server, presumably) serving its declared ports.
 
+pub mod argv;
 pub mod exec;
 pub mod images;
 pub mod interp;
@@ -182,6 +183,9 @@ pub struct Launch<'a> {
     pub stdin: Option<&'a str>,
     /// A terminal is attached to the exec (`kubectl exec -t`).
     pub tty: bool,
+    /// The container's stdin is kept open by the runtime (`stdin: true` in its spec): a main shell
+    /// with nothing else to do waits on it (`kubectl run -it --image=busybox`).
+    pub open_stdin: bool,
 }
 
 /// The reason containerd reports for an exit code.

@@ -9,6 +9,7 @@
 
 pub mod admission;
 pub mod api_calls;
+pub mod attach;
 pub mod claims;
 pub mod dns;
 pub mod inspect;

@@ -273,11 +273,29 @@ impl Runtime {
             // files and the pod's network, which the runtime alone does not hold. Reached without
             // a world (a runtime tested on its own), it answers as containerd does for an id it
             // cannot exec in.
-            CriCall::Exec { container_id, .. } => {
+            CriCall::Exec { container_id, .. } | CriCall::Attach { container_id, .. } => {
                 let e = err("NotFound", format!("failed to exec in container: container {container_id:?} not found"));
                 self.send(k, from, id, Err(e));
             }
         }
+    }
+
+    /// How a container's stdin is set up (`stdin`, `stdinOnce`), for an attach to it.
+    pub fn stdin_of(&self, container_id: &str) -> Option<(bool, bool)> {
+        let c = self.store.containers.get(container_id)?;
+        c.config.as_ref().map(|l| (l.0.stdin, l.0.stdin_once))
+    }
+
+    /// The main process of a running container ends on its own `after` ms from now with `code` (its
+    /// shell ran `exit`, or read end-of-file once an attach closed its stdin): reported as any exit.
+    pub fn end_process(&mut self, k: &mut Kernel, container_id: &str, after: Millis, code: i32) {
+        let Some(c) = self.store.containers.get_mut(container_id) else { return };
+        if c.info.state != ContainerState::Running {
+            return;
+        }
+        let when = k.now() + after.max(1);
+        c.exit_at = Some((when, code, exit_reason(code)));
+        k.set_timer(me(&self.node), after.max(1), TimerKind::Object(format!("exit:{container_id}")));
     }
 
     /// Answers an exec after `after` ms of virtual time: how long the command ran (waiting on the
@@ -319,6 +337,7 @@ impl Runtime {
             layer: None,
             stdin: None,
             tty: false,
+            open_stdin: config.stdin,
         });
         let cid = hex_id(k);
         let info = ContainerInfo {
@@ -378,6 +397,7 @@ impl Runtime {
                 layer: None,
                 stdin: None,
                 tty: false,
+                open_stdin: config.stdin,
             });
         }
         let mounts = c.config.as_ref().map(|l| l.0.mounts.clone()).unwrap_or_default();

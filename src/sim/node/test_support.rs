@@ -42,6 +42,9 @@ pub fn config(image: &str, command: &[&str], memory_limit: Option<u64>) -> Conta
         ports: vec![],
         expect_exit: false,
         attempt: 0,
+        stdin: false,
+        stdin_once: false,
+        tty: false,
     }
 }
 

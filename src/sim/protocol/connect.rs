@@ -1,4 +1,4 @@
-//! The pods' `exec` and `log` subresources as a client calls them: the request with its options as
+//! The pods' `exec`, `attach` and `log` subresources as a client calls them: the request with its options as
 //! query parameters, and what the answer's stream carried (the apiserver's side is
 //! `apiserver/connect.rs`).
 
@@ -25,17 +25,33 @@ pub fn exec_request(
     stdin: Option<&str>,
     tty: bool,
 ) -> ApiRequest {
-    let mut req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("exec");
-    let mut params: Vec<(String, String)> = command.iter().map(|c| ("command".to_string(), c.clone())).collect();
+    let req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("exec");
+    let params: Vec<(String, String)> = command.iter().map(|c| ("command".to_string(), c.clone())).collect();
+    with_stream_options(req, params, container, stdin.is_some(), stdin, tty)
+}
+
+/// The options exec and attach share, after `params`, in the parameter codec's (sorted) order:
+/// `container`, `stderr` (none with a terminal), `stdin` with what it carried as the body, `stdout`,
+/// `tty`.
+fn with_stream_options(
+    mut req: ApiRequest,
+    mut params: Vec<(String, String)>,
+    container: Option<&str>,
+    stdin: bool,
+    input: Option<&str>,
+    tty: bool,
+) -> ApiRequest {
     if let Some(c) = container {
         params.push(("container".into(), c.into()));
     }
     if !tty {
         params.push(("stderr".into(), "true".into()));
     }
-    if let Some(input) = stdin {
+    if stdin {
         params.push(("stdin".into(), "true".into()));
-        req.body = Some(serde_json::json!({ "stdin": input }));
+        if let Some(input) = input {
+            req.body = Some(serde_json::json!({ "stdin": input }));
+        }
     }
     params.push(("stdout".into(), "true".into()));
     if tty {
@@ -43,6 +59,16 @@ pub fn exec_request(
     }
     req.options.params = params;
     req
+}
+
+/// `POST .../pods/NAME/attach?container=..&stderr=true&stdin=true&stdout=true`: `PodAttachOptions` as
+/// kubectl 1.33 writes them (`cmd/attach/attach.go`: `TTY` is whether its own terminal went raw, and
+/// a raw terminal has no stderr stream). With `stdin`, `input` is all the stdin stream carried before
+/// it closed (the request's body here); `stdin` without `input` opens the stream and sends nothing
+/// yet (the terminal's session, whose lines follow).
+pub fn attach_request(ns: &str, pod: &str, container: &str, stdin: bool, input: Option<&str>, tty: bool) -> ApiRequest {
+    let req = ApiRequest::new(0, Verb::Create, pods()).in_namespace(Some(ns)).named(pod).on_subresource("attach");
+    with_stream_options(req, Vec::new(), Some(container), stdin, input, tty)
 }
 
 /// `GET .../pods/NAME/log?container=..[&previous=true]`.
@@ -97,6 +123,14 @@ mod tests {
         assert_eq!(
             r.summary(),
             "POST /api/v1/namespaces/default/pods/web/exec?command=ls&command=/&container=nginx&stdin=true&stdout=true&tty=true"
+        );
+        assert_eq!(
+            attach_request("default", "x", "x", true, Some("ls\n"), false).summary(),
+            "POST /api/v1/namespaces/default/pods/x/attach?container=x&stderr=true&stdin=true&stdout=true"
+        );
+        assert_eq!(
+            attach_request("default", "x", "x", false, None, false).summary(),
+            "POST /api/v1/namespaces/default/pods/x/attach?container=x&stderr=true&stdout=true"
         );
         assert_eq!(
             log_request("default", "web", Some("nginx"), true).summary(),

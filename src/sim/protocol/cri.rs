@@ -62,6 +62,15 @@ pub enum CriCall {
         /// A terminal is attached (`kubectl exec -t`).
         tty: bool,
     },
+    /// Attaches to a running container's main process (`kubectl attach`): what the stdin stream
+    /// carries goes to the process, and the stream carries what it writes back. As for `Exec`, the
+    /// simulation answers with what flowed ([`CriResult::ExecStream`]).
+    Attach {
+        container_id: String,
+        /// What the client sent on stdin, all of it (`None`: no stdin stream).
+        stdin: Option<String>,
+        tty: bool,
+    },
 }
 
 /// What a sandbox is for (labels in the real CRI).
@@ -106,6 +115,12 @@ pub struct ContainerConfig {
     pub expect_exit: bool,
     /// How many times this container was restarted before (the CRI `attempt`).
     pub attempt: u32,
+    /// `stdin`: keep the process's stdin open for attaches (CRI `ContainerConfig.stdin`).
+    pub stdin: bool,
+    /// `stdinOnce`: close it when the first attach ends (CRI `stdin_once`).
+    pub stdin_once: bool,
+    /// `tty`: run the process on a terminal (CRI `tty`).
+    pub tty: bool,
 }
 
 /// A bind mount of the CRI's `Mount`: a directory (or file) of the node at a path of the container.
@@ -255,6 +270,10 @@ impl CriRequest {
             }
             CriCall::RemoveContainer { container_id } => format!("RemoveContainer {}", short_id(container_id)),
             CriCall::Exec { container_id, cmd, .. } => format!("Exec {} {}", short_id(container_id), cmd.join(" ")),
+            CriCall::Attach { container_id, stdin, .. } => match stdin {
+                Some(input) => format!("Attach {} (stdin: {} bytes)", short_id(container_id), input.len()),
+                None => format!("Attach {}", short_id(container_id)),
+            },
         }
     }
 }
@@ -308,6 +327,11 @@ mod tests {
                 CriCall::StopContainer { container_id: id.clone(), timeout_seconds: 30 },
                 "StopContainer 0123456789abc (timeout 30s)",
             ),
+            (
+                CriCall::Attach { container_id: id.clone(), stdin: Some("exit\n".into()), tty: false },
+                "Attach 0123456789abc (stdin: 5 bytes)",
+            ),
+            (CriCall::Attach { container_id: id.clone(), stdin: None, tty: true }, "Attach 0123456789abc"),
             (
                 CriCall::RunPodSandbox(SandboxConfig {
                     pod_uid: "u".into(),

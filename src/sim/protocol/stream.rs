@@ -25,6 +25,9 @@ pub enum StreamOp {
     Exec { command: Vec<String>, stdin: Option<String>, tty: bool },
     /// `GET /containerLogs/{ns}/{pod}/{container}?previous=...`: the container's log.
     Logs { previous: bool },
+    /// `POST /attach/{ns}/{pod}/{container}`: join the container's main process; `stdin` is what the
+    /// client sends it (all of it), `None` without a stdin stream.
+    Attach { stdin: Option<String>, tty: bool },
 }
 
 /// The kubelet's answer: the stream's content, or why it refused before any stream opened (the
@@ -89,6 +92,7 @@ impl KubeletRequest {
         let endpoint = match self.op {
             StreamOp::Exec { .. } => "exec",
             StreamOp::Logs { .. } => "containerLogs",
+            StreamOp::Attach { .. } => "attach",
         };
         format!("/{endpoint}/{}/{}/{}", self.namespace, self.pod, self.container)
     }
@@ -98,6 +102,10 @@ impl KubeletRequest {
             StreamOp::Exec { command, .. } => format!("POST {} {}", self.path(), command.join(" ")),
             StreamOp::Logs { previous: true } => format!("GET {}?previous=true", self.path()),
             StreamOp::Logs { previous: false } => format!("GET {}", self.path()),
+            StreamOp::Attach { stdin: Some(input), .. } => {
+                format!("POST {} (stdin: {} bytes)", self.path(), input.len())
+            }
+            StreamOp::Attach { stdin: None, .. } => format!("POST {}", self.path()),
         }
     }
 }
@@ -126,6 +134,10 @@ mod tests {
             op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false },
         };
         assert_eq!(exec.summary(), "POST /exec/default/web/nginx ls /");
+        let attach = KubeletRequest { op: StreamOp::Attach { stdin: Some("ls\n".into()), tty: false }, ..exec.clone() };
+        assert_eq!(attach.summary(), "POST /attach/default/web/nginx (stdin: 3 bytes)");
+        let watch = KubeletRequest { op: StreamOp::Attach { stdin: None, tty: true }, ..exec.clone() };
+        assert_eq!(watch.summary(), "POST /attach/default/web/nginx");
         let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };
         assert_eq!(logs.summary(), "GET /containerLogs/default/web/nginx?previous=true");
         for (result, want) in [

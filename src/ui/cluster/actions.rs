@@ -30,6 +30,7 @@ impl Cluster {
                     let shown = format!("{}{typed}", shell.prompt);
                     self.print(LineKind::Typed, &shown);
                 }
+                (Origin::SessionEnd, _) => {}
                 _ => self.print(LineKind::Command, &echo(line, stdin.as_deref(), origin)),
             }
         }
@@ -109,7 +110,20 @@ impl Cluster {
                 let text = if ok { out } else { err };
                 self.last_apply = Some(ApplyOutcome { ok, text, serial });
             }
-            Origin::Terminal | Origin::Shell => {}
+            Origin::Terminal | Origin::Shell | Origin::SessionEnd => {}
+        }
+    }
+
+    /// The learner ended an attach session's shell: its end lines run (the attach whose stdin
+    /// carries `last`, after which attach prints its closing note, then `--rm`'s delete). An exec
+    /// session has none: its shell ended with it.
+    pub(super) fn end_attach(&mut self, shell: &bridge::ExecSession, last: String) {
+        for (i, line) in shell.end.iter().enumerate() {
+            let stdin = (i == 0).then(|| last.clone());
+            self.perform(Op::Kubectl { line: line.clone(), stdin }, Origin::SessionEnd);
+            if let (0, Some(note)) = (i, &shell.farewell) {
+                self.print(LineKind::Stdout, note);
+            }
         }
     }
 }
@@ -132,7 +146,7 @@ fn echo(line: &str, stdin: Option<&str>, origin: Origin) -> String {
     match (stdin, origin) {
         (_, Origin::Export) => format!("{line} > cluster.yaml   # Export"),
         (Some(s), Origin::Editor) => format!("{line}   # the editor's {} lines", s.lines().count()),
-        (Some(s), Origin::Terminal | Origin::Shell) => format!("{line} <<EOF\n{}EOF", s),
+        (Some(s), Origin::Terminal | Origin::Shell | Origin::SessionEnd) => format!("{line} <<EOF\n{}EOF", s),
         (None, _) => line.to_string(),
     }
 }

@@ -18,7 +18,7 @@ use crate::ui::session::{Logged, Op};
 /// The sandbox's kubectl verbs that change the cluster, or wait on it (waiting runs the past's clock
 /// ahead without the actions logged there). Every other verb reads and returns at once, and a verb
 /// kubectl does not know changes nothing: a typo must not discard the learner's later work.
-const CHANGE_VERBS: [&str; 18] = [
+const CHANGE_VERBS: [&str; 19] = [
     "apply",
     "create",
     "run",
@@ -34,6 +34,7 @@ const CHANGE_VERBS: [&str; 18] = [
     "drain",
     "taint",
     "exec",
+    "attach",
     "patch",
     "expose",
     "autoscale",

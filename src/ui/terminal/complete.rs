@@ -1,7 +1,7 @@
 //! Tab completion for kubectl: verbs, resource kinds, then the names of existing objects.
 
 /// kubectl's commands, in the order `kubectl help` groups them.
-pub const VERBS: [&str; 28] = [
+pub const VERBS: [&str; 29] = [
     "create",
     "expose",
     "run",
@@ -19,6 +19,7 @@ pub const VERBS: [&str; 28] = [
     "taint",
     "describe",
     "logs",
+    "attach",
     "exec",
     "events",
     "apply",
@@ -71,7 +72,7 @@ pub const KINDS: [&str; 31] = [
 fn names_of_verb(verb: &str) -> Option<&'static str> {
     match verb {
         "cordon" | "uncordon" | "drain" => Some("nodes"),
-        "logs" | "exec" => Some("pods"),
+        "logs" | "attach" | "exec" => Some("pods"),
         _ => None,
     }
 }

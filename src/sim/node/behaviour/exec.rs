@@ -56,6 +56,9 @@ pub struct ExecRun {
     pub steps: Vec<Step>,
     /// The container's own files after the command (`None`: removed), outside mounts.
     pub layer: BTreeMap<String, Option<String>>,
+    /// The shell run ended by its `exit` builtin (not by reaching the end of its input): for an
+    /// attach to a container's main shell, the process is over.
+    pub exited: bool,
 }
 
 /// Runs `argv` in the container with the files an earlier exec left in its layer (`layer`).
@@ -68,7 +71,7 @@ pub fn exec_run(
     net: Option<&dyn Network>,
     layer: &BTreeMap<String, Option<String>>,
 ) -> ExecRun {
-    let nothing = |output| ExecRun { output, waited: 0, steps: Vec::new(), layer: layer.clone() };
+    let nothing = |output| ExecRun { output, waited: 0, steps: Vec::new(), layer: layer.clone(), exited: false };
     let Some(first) = argv.first() else { return nothing(ExecOutput::NotFound(String::new())) };
     let repository = ImageRef::parse(launch.image).map(|r| r.repository()).unwrap_or_else(|_| launch.image.to_string());
     let d = images::defaults(&repository);
@@ -129,7 +132,14 @@ pub fn exec_run(
     own.extend(
         ex.files.iter().filter(|(p, _)| host_path(launch.mounts, p).is_none()).map(|(p, c)| (p.clone(), c.clone())),
     );
-    ExecRun { output: ExecOutput::Ran { exit_code, output, unknown }, waited: ex.waited, steps: ex.steps, layer: own }
+    let exited = ex.exited;
+    ExecRun {
+        output: ExecOutput::Ran { exit_code, output, unknown },
+        waited: ex.waited,
+        steps: ex.steps,
+        layer: own,
+        exited,
+    }
 }
 
 #[cfg(test)]
@@ -224,5 +234,42 @@ mod tests {
         let b = Behaviour::of(&l);
         assert_eq!(exec_in(&b, &l, &argv(&["sh"]), 0, 0), ExecOutput::NotFound("sh".into()));
         assert!(not_found_message("sh").contains("exec: \"sh\": executable file not found in $PATH"));
+    }
+
+    /// `stdin: true` keeps a main shell waiting (CRI `ContainerConfig.stdin`); without it the shell
+    /// reads end-of-file and exits 0, as busybox does under `kubectl run` with no `-i`.
+    #[test]
+    fn a_main_shell_waits_on_an_open_stdin() {
+        let none: Vec<String> = Vec::new();
+        let waiting =
+            Behaviour::of(&Launch { image: "busybox", command: &none, open_stdin: true, ..Launch::default() });
+        assert_eq!((waiting.end.clone(), waiting.natural_end(None)), (End::Forever, None));
+        let closed = Behaviour::of(&Launch { image: "busybox", command: &none, ..Launch::default() });
+        assert_eq!(closed.end, End::Exit(0));
+        // A script's shell does not wait, stdin or not.
+        let script = argv(&["sh", "-c", "echo hi"]);
+        let b = Behaviour::of(&Launch { image: "busybox", command: &script, open_stdin: true, ..Launch::default() });
+        assert_eq!(b.end, End::Exit(0));
+    }
+
+    /// Only the outermost shell's `exit` ends the process an attach talks to; a nested `sh -c 'exit
+    /// 3'` or the end of the input does not.
+    #[test]
+    fn exit_of_the_outer_shell_is_told_apart_from_the_end_of_input() {
+        let cmd = argv(&["sleep", "infinity"]);
+        let l = launch("busybox", &cmd, &[], &[]);
+        let b = Behaviour::of(&l);
+        let sh = argv(&["sh"]);
+        let run = |input: &str| {
+            let l = Launch { stdin: Some(input), ..l.clone() };
+            let r = exec_run(&b, &l, &sh, 1_000, 1_000, None, &BTreeMap::new());
+            let ExecOutput::Ran { exit_code, .. } = r.output else { panic!("sh runs") };
+            (exit_code, r.exited)
+        };
+        assert_eq!(run("echo a\n"), (0, false));
+        assert_eq!(run("false\n"), (1, false));
+        assert_eq!(run("echo a\nexit 4\necho b\n"), (4, true));
+        assert_eq!(run("sh -c 'exit 3'\necho after\n"), (0, false));
+        assert_eq!(run("if true; then exit 2; fi\n"), (2, true));
     }
 }

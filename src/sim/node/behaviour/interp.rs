@@ -109,6 +109,14 @@ pub struct Exec<'a> {
     pub top_level: bool,
     /// A terminal is attached (`kubectl exec -t`): an interactive shell prints its prompt.
     pub tty: bool,
+    /// The runtime keeps this process's stdin open (a container with `stdin: true`): a shell with
+    /// no script waits on it instead of reading end-of-file.
+    pub open_stdin: bool,
+    /// Shells entered and not yet left (`sh` running `sh -c ...`): only the outermost one's `exit`
+    /// ends the process.
+    pub shells: u32,
+    /// The outermost shell ran `exit`: the process ends, whatever is still to read on its stdin.
+    pub exited: bool,
     /// The last command run was unknown (a script's last unknown command is its main process).
     pub last_unknown: Option<String>,
     /// Steady CPU use the programs asked for (`stress --cpu 2`), in millicores.
@@ -143,6 +151,9 @@ impl<'a> Exec<'a> {
             background: None,
             top_level: false,
             tty: false,
+            open_stdin: false,
+            shells: 0,
+            exited: false,
             last_unknown: None,
             cpu_hint: 0,
             memory_hint: 0,

@@ -151,13 +151,23 @@ fn shell(ex: &mut Exec<'_>, name: &str, rest: &[String]) -> Effect {
             input
         }
         (None, Some(input)) => input,
+        // A container's main shell whose stdin the runtime keeps open (`stdin: true`) waits for a
+        // line, as `sh` on a pipe nobody writes to; with stdin closed it reads end-of-file and
+        // exits 0 (`kubectl run --image=busybox` without `-i` completes at once).
+        (None, None) if ex.open_stdin && ex.top_level => return Effect::end(End::Forever),
         (None, None) => return Effect::status(0),
     };
     let top = ex.top_level;
     ex.top_level = false;
+    ex.shells += 1;
     ex.run_script(&script);
+    ex.shells -= 1;
     ex.top_level = top;
     let end = ex.end.take();
+    // The outermost shell's `exit` ends the process (`kubectl attach` to a shell, `exit 3`).
+    if ex.shells == 0 && matches!(end, Some(End::Exit(_))) {
+        ex.exited = true;
+    }
     let status = ex.status;
     match end {
         Some(End::Exit(code)) if !top => Effect::status(code),
@@ -309,16 +319,7 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     for (k, v) in l.env {
         env.insert(k.clone(), v.clone());
     }
-    let argv: Vec<String> = if !l.command.is_empty() {
-        l.command.iter().chain(l.args).map(|a| expand_env_refs(a, &env)).collect()
-    } else {
-        let tail: Vec<String> = if l.args.is_empty() {
-            d.cmd.iter().map(|s| s.to_string()).collect()
-        } else {
-            l.args.iter().map(|a| expand_env_refs(a, &env)).collect()
-        };
-        d.entrypoint.iter().map(|s| s.to_string()).chain(tail).collect()
-    };
+    let argv = super::argv::argv_of(l, &d, &env);
     let ctx = Ctx {
         files: l.files,
         mounts: l.mounts,
@@ -333,6 +334,7 @@ pub fn behaviour_of(l: &Launch<'_>) -> Behaviour {
     };
     let mut ex = Exec::new(&ctx, env);
     ex.top_level = true;
+    ex.open_stdin = l.open_stdin;
     let effect = if argv.is_empty() {
         main_unknown(&mut ex, &short)
     } else {

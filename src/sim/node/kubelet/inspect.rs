@@ -185,7 +185,7 @@ impl Kubelet {
         if let Some(files) = self.host.borrow().started_files.get(&cid) {
             parts.files = files.clone();
         }
-        let (output, waited) = self.exec_on_disk(b, &parts, &cid, io, now.saturating_sub(*started_at), now, net);
+        let (output, waited, _) = self.exec_on_disk(b, &parts, &cid, io, now.saturating_sub(*started_at), now, net);
         let answer = match output {
             ExecOutput::NotFound(cmd) => {
                 let id = c.id.as_deref().map(short_id).unwrap_or_default();
@@ -258,7 +258,7 @@ impl Kubelet {
     /// Runs an exec against the node's disk as it is now: its writes under mounts land there (at
     /// their virtual time), the rest stays in the container's own layer.
     #[allow(clippy::too_many_arguments)]
-    fn exec_on_disk(
+    pub(super) fn exec_on_disk(
         &self,
         b: &Behaviour,
         parts: &LaunchParts,
@@ -267,7 +267,7 @@ impl Kubelet {
         elapsed: Millis,
         now: Millis,
         net: Option<&dyn Network>,
-    ) -> (ExecOutput, Millis) {
+    ) -> (ExecOutput, Millis, bool) {
         let run = {
             let mut host = self.host.borrow_mut();
             host.fs.settle(now);
@@ -290,7 +290,7 @@ impl Kubelet {
         if !run.layer.is_empty() {
             host.layers.insert(cid.to_string(), run.layer);
         }
-        (run.output, run.waited)
+        (run.output, run.waited, run.exited)
     }
 
     /// The request loops its running containers are in at `now` (past their start-up steps).

@@ -19,6 +19,8 @@ pub(crate) struct LaunchParts {
     pub ports: Vec<u16>,
     pub hostname: String,
     pub expect_exit: bool,
+    /// `stdin: true`: the runtime keeps the container's stdin open.
+    pub open_stdin: bool,
 }
 
 impl LaunchParts {
@@ -39,6 +41,7 @@ impl LaunchParts {
             layer: None,
             stdin: None,
             tty: false,
+            open_stdin: self.open_stdin,
         }
     }
 }
@@ -84,6 +87,7 @@ impl Kubelet {
             ports: spec.ports.iter().map(|(_, p)| *p).collect(),
             hostname: w.spec.hostname.clone(),
             expect_exit: (w.spec.is_init(i) && !spec.sidecar) || w.spec.restart_policy != RestartPolicy::Always,
+            open_stdin: spec.stdin,
         })
     }
 

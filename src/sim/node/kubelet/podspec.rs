@@ -93,6 +93,12 @@ pub struct ContainerSpec {
     pub sidecar: bool,
     /// `resources` as written (JSON text, smaller than a tree), echoed in containerStatuses.
     pub resources: Option<Box<str>>,
+    /// `stdin`: the runtime keeps the container's stdin open for `kubectl attach -i`.
+    pub stdin: bool,
+    /// `stdinOnce`: the runtime closes that stdin when the first attach ends.
+    pub stdin_once: bool,
+    /// `tty`: the container's process runs on a terminal.
+    pub tty: bool,
 }
 
 /// A volume the kubelet mounts.
@@ -370,6 +376,9 @@ fn container(c: &Value, sidecar_allowed: bool) -> ContainerSpec {
             })
             .unwrap_or_default(),
         sidecar: sidecar_allowed && s(c, "/restartPolicy") == "Always",
+        stdin: c.get("stdin").and_then(Value::as_bool).unwrap_or(false),
+        stdin_once: c.get("stdinOnce").and_then(Value::as_bool).unwrap_or(false),
+        tty: c.get("tty").and_then(Value::as_bool).unwrap_or(false),
         resources: c
             .get("resources")
             .filter(|r| r.as_object().is_some_and(|o| !o.is_empty()))

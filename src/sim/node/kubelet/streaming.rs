@@ -1,6 +1,7 @@
 //! The kubelet's server for the apiserver's streams (`pkg/kubelet/server/server.go`): `/exec` checks
 //! the container (`GetExec`) and asks the runtime to run the command (CRI `Exec`, whose stream it
-//! relays back); `/containerLogs` reads the container's log (`GetContainerLogs`).
+//! relays back); `/attach` does the same with the container's main process (`GetAttach`, CRI
+//! `Attach`); `/containerLogs` reads the container's log (`GetContainerLogs`).
 //!
 //! ```text
 //!   apiserver ──Stream(exec)──► kubelet ──Cri(Exec)──► runtime ──CriReply(ExecStream)──► kubelet ──StreamReply──► apiserver
@@ -29,6 +30,18 @@ impl Kubelet {
                     let id = k.fresh_id();
                     self.streams.insert(id, (from, r.id));
                     let call = CriCall::Exec { container_id, cmd: command.clone(), stdin: stdin.clone(), tty: *tty };
+                    k.send(self.me(), self.runtime(), Payload::Cri(Box::new(CriRequest { id, call })));
+                    return;
+                }
+            },
+            // `GetAttach` checks the container as `GetExec` does, then the runtime attaches (CRI `Attach`).
+            StreamOp::Attach { stdin, tty } => match self.exec_target(ns, pod, container) {
+                Err(refused) => Err(refused),
+                Ok((w, i)) => {
+                    let container_id = w.containers[i].id.clone().unwrap_or_default();
+                    let id = k.fresh_id();
+                    self.streams.insert(id, (from, r.id));
+                    let call = CriCall::Attach { container_id, stdin: stdin.clone(), tty: *tty };
                     k.send(self.me(), self.runtime(), Payload::Cri(Box::new(CriRequest { id, call })));
                     return;
                 }

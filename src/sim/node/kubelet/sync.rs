@@ -258,6 +258,9 @@ impl Kubelet {
             ports: parts.ports,
             expect_exit: parts.expect_exit,
             attempt: if c.id.is_some() { c.restarts + 1 } else { c.restarts },
+            stdin: spec.stdin,
+            stdin_once: spec.stdin_once,
+            tty: spec.tty,
         };
         let id = self.cri_call(
             CriCall::CreateContainer { sandbox_id, config: Box::new(config) },
