@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn kubelet_answers_become_the_clients() {
-        let s = |exec| OpenStream {
+        let s = |exec: bool| OpenStream {
             client: Component::Kubectl,
             request_id: 1,
             ip: "172.18.0.3".into(),

@@ -95,8 +95,8 @@ fn a_deleted_pod_loses_the_connection_and_ctrl_c_or_kill_end_a_forward() {
     assert_eq!(got.stderr, "error: lost connection to pod\n");
     assert!(got.failed && w.workstation.forwards.is_empty());
     let mut w = cluster();
-    kubectl(&mut w, "port-forward web 8080:80 &");
-    kubectl(&mut w, "port-forward svc/web 9090:8080");
+    kubectl(&mut w, "kubectl port-forward web 8080:80 &");
+    kubectl(&mut w, "kubectl port-forward svc/web 9090:8080");
     assert_eq!(run(&mut w, "kill %1").stdout, "[1]+  Terminated              kubectl port-forward web 8080:80\n");
     assert_eq!(run(&mut w, "kill %1").stderr, "bash: kill: %1: no such job\n");
     assert!(interrupt(&mut w));
