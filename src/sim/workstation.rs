@@ -262,8 +262,9 @@ fn kill(world: &mut World, args: &[String]) -> Output {
     let numbers: Vec<u32> = w.forwards.iter().map(|f| f.job).collect();
     match kill_target(args, &numbers) {
         Ok((signal, i)) => {
+            let mark = job_marks(numbers.len()).nth(i).unwrap_or(' ');
             let f = w.forwards.remove(i);
-            out.stdout = job_line(f.job, '+', ended_by(signal), &f.command);
+            out.stdout = job_line(f.job, mark, ended_by(signal), &f.command);
         }
         Err(e) => out.err(e),
     }

@@ -111,11 +111,12 @@ impl Machine {
                     Ok(t) => t,
                     Err(e) => return Ok(format!("{e}\n")),
                 };
+                let mark = job_marks(numbers.len()).nth(i).unwrap_or(' ');
                 let mut j = self.jobs.remove(i);
                 let sig = signal.map_or("TERM".to_string(), |s| s.trim_start_matches('-').to_string());
                 let _ = Command::new("kill").args(["-s", &sig, &j.child.id().to_string()]).status();
                 let _ = j.child.wait();
-                Ok(job_line(j.number, '+', ended_by(signal), &j.command))
+                Ok(job_line(j.number, mark, ended_by(signal), &j.command))
             }
             other => Err(format!("sandbox compare: {other} is not a command of the machine")),
         }
