@@ -97,7 +97,7 @@ fn a_deleted_pod_loses_the_connection_and_ctrl_c_or_kill_end_a_forward() {
     let mut w = cluster();
     kubectl(&mut w, "kubectl port-forward web 8080:80 &");
     kubectl(&mut w, "kubectl port-forward svc/web 9090:8080");
-    assert_eq!(run(&mut w, "kill %1").stdout, "[1]+  Terminated              kubectl port-forward web 8080:80\n");
+    assert_eq!(run(&mut w, "kill %1").stdout, "[1]-  Terminated              kubectl port-forward web 8080:80\n");
     assert_eq!(run(&mut w, "kill %1").stderr, "bash: kill: %1: no such job\n");
     assert_eq!(run(&mut w, "kill -INT %%").stdout, "[2]+  Interrupt               kubectl port-forward svc/web 9090:8080\n");
     assert_eq!(run(&mut w, "kill -INT %%").stderr, "bash: kill: %%: no such job\n");
