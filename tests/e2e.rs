@@ -29,6 +29,8 @@ mod kubectl_module;
 // The data plane: a wget's packets drawn hop by hop, and the kube-proxy rules they matched.
 #[path = "e2e/packets.rs"]
 mod packets;
+#[path = "e2e/portforward.rs"]
+mod portforward;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/scenarios.rs"]
