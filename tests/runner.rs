@@ -238,7 +238,9 @@ fn ingress_transcript_matches() {
 fn portforward_transcript_matches() {
     let transcript = transcript_matches_expected("portforward");
     assert_eq!(transcript.matches("<h1>Welcome to nginx!</h1>").count(), 1, "nginx's page through the forward");
-    assert!(transcript.contains("$ kubectl port-forward svc/web 18082:8080 &\nForwarding from 127.0.0.1:18082 -> 80\n"));
+    assert!(
+        transcript.contains("$ kubectl port-forward svc/web 18082:8080 &\nForwarding from 127.0.0.1:18082 -> 80\n")
+    );
     assert!(transcript.contains("bind: address already in use"));
     assert!(transcript.contains("error: lost connection to pod\ncurl: (52) Empty reply from server\n"));
     assert!(transcript.contains("[1]   Terminated              kubectl port-forward pod/lone 18080:80\n"));

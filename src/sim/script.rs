@@ -31,7 +31,9 @@ pub enum ScriptError {
     #[error("line {line}: invalid duration {text:?} (use e.g. 500ms, 90s, 5m, 1h)")]
     BadDuration { line: usize, text: String },
     /// A line that is neither kubectl, a machine's command, sleep, a comment nor blank.
-    #[error("line {line}: only `kubectl ...`, `curl ...`, `kill %N`, `jobs` and `sleep DURATION` lines are allowed, got {text:?}")]
+    #[error(
+        "line {line}: only `kubectl ...`, `curl ...`, `kill %N`, `jobs` and `sleep DURATION` lines are allowed, got {text:?}"
+    )]
     UnknownCommand { line: usize, text: String },
 }
 

@@ -54,9 +54,8 @@ pub struct ListenRequest {
 
 /// client-go's `listenOnPort` verdict on one port's binds (one per address, in order).
 pub fn port_failed(addresses: &[ListenAddress], results: &[Result<u16, String>]) -> bool {
-    let count = |all: bool, ok: bool| {
-        addresses.iter().zip(results).filter(|(a, r)| a.all == all && r.is_ok() == ok).count()
-    };
+    let count =
+        |all: bool, ok: bool| addresses.iter().zip(results).filter(|(a, r)| a.all == all && r.is_ok() == ok).count();
     (count(true, true) == 0 && count(true, false) > 0) || count(false, false) > 0
 }
 
@@ -216,7 +215,15 @@ pub fn job_line(job: u32, mark: char, status: &str, command: &str) -> String {
 
 /// The `jobs` marks of `n` jobs in order: the last is current (`+`), the one before previous (`-`).
 pub fn job_marks(n: usize) -> impl Iterator<Item = char> {
-    (0..n).map(move |i| if i + 1 == n { '+' } else if i + 2 == n { '-' } else { ' ' })
+    (0..n).map(move |i| {
+        if i + 1 == n {
+            '+'
+        } else if i + 2 == n {
+            '-'
+        } else {
+            ' '
+        }
+    })
 }
 
 /// bash's `jobs` for the forwards running.
@@ -240,7 +247,9 @@ pub fn ended_by(signal: Option<&str>) -> &'static str {
 pub fn kill_target<'a>(args: &'a [String], jobs: &[u32]) -> Result<(Option<&'a str>, usize), String> {
     let signal = args.iter().find(|a| a.starts_with('-') && !a.starts_with("-%")).map(String::as_str);
     let Some(spec) = args.iter().find(|a| !a.starts_with('-') || a.starts_with("-%")).map(String::as_str) else {
-        return Err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]".into());
+        return Err(
+            "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]".into()
+        );
     };
     let index = match spec {
         "%%" | "%+" | "%" => jobs.len().checked_sub(1),

@@ -24,7 +24,6 @@ use crate::ui::model::Readiness;
 use crate::ui::session::Op;
 
 pub use crate::sim::kubectl::args::split_words;
-pub use crate::sim::workstation::is_host_command;
 pub use crate::sim::kubectl::printers::to_yaml;
 pub use crate::sim::kubectl::{ExecSession, Output, Watching};
 pub use crate::sim::message::Content;
@@ -32,6 +31,7 @@ pub use crate::sim::time::Millis;
 use crate::sim::trace::Trace;
 pub use crate::sim::trace::story::{Hop, Story};
 pub use crate::sim::trace::{Fate, TraceEntry};
+pub use crate::sim::workstation::is_host_command;
 pub use decision::{DecisionRow, DecisionTable, decision};
 pub use objects::{
     EndpointRow, EventRow, cache_revision, events_for, model, names, node_running, object, objects_model,
@@ -220,7 +220,9 @@ pub fn apply(sim: &mut Sim, op: &Op) -> Result<Option<Output>, String> {
     let world = &mut sim.world;
     let fault = match op {
         // The learner's machine runs its own commands (`curl`, `kill`); kubectl runs the rest.
-        Op::Kubectl { line, .. } if is_host_command(line) => return Ok(Some(crate::sim::workstation::run(world, line))),
+        Op::Kubectl { line, .. } if is_host_command(line) => {
+            return Ok(Some(crate::sim::workstation::run(world, line)));
+        }
         Op::Kubectl { line, stdin } => return Ok(Some(kubectl::execute(world, line, stdin.as_deref()))),
         Op::Node { name, running } => world.set_node_running(name, *running),
         Op::Component { name, running } => match crate::sim::component::Component::parse(name) {

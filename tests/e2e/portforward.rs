@@ -27,7 +27,8 @@ fn curl_through_a_port_forward_reaches_nginx_hop_by_hop() {
     run(&site, "kubectl port-forward pod/web 8080:80");
     let listening = poll(Duration::from_secs(20), || {
         let t = terminal_text(&site);
-        t.contains("Forwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80") && t.contains("Ctrl+C stops")
+        t.contains("Forwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80")
+            && t.contains("Ctrl+C stops")
     });
     assert!(listening, "port-forward did not listen:\n{}", terminal_text(&site));
     run(&site, "curl localhost:8080");
@@ -54,7 +55,8 @@ fn curl_through_a_port_forward_reaches_nginx_hop_by_hop() {
     site.session.send_keys(&input, "\u{E009}c\u{E009}").expect("Ctrl+C");
     run(&site, "curl localhost:8080");
     let refused = poll(Duration::from_secs(20), || {
-        terminal_text(&site).contains("curl: (7) Failed to connect to localhost port 8080 after 0 ms: Couldn't connect to server")
+        terminal_text(&site)
+            .contains("curl: (7) Failed to connect to localhost port 8080 after 0 ms: Couldn't connect to server")
     });
     shot(&site, "portforward-stopped");
     assert!(refused, "the forward was not stopped:\n{}", terminal_text(&site));

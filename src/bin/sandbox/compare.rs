@@ -85,7 +85,13 @@ fn first_divergence(a: &[String], b: &[String]) -> Option<String> {
 }
 
 /// The real kubectl with `command`'s arguments, against the in-process server.
-fn kubectl_command(kubectl: &str, command: &str, base: &Path, dir: &Path, kubeconfig: &PathBuf) -> Result<Command, String> {
+fn kubectl_command(
+    kubectl: &str,
+    command: &str,
+    base: &Path,
+    dir: &Path,
+    kubeconfig: &PathBuf,
+) -> Result<Command, String> {
     let words = split_words(command).map_err(|e| format!("sandbox compare: {command}: {e}"))?;
     let args = match words.first().map(String::as_str) {
         Some("kubectl" | "k") => &words[1..],

@@ -92,7 +92,8 @@ fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletReques
     let o = &req.options;
     let forward = req.subresource.as_deref() == Some("portforward");
     // A port-forward names no container (`PortForwardLocation` goes straight to the node).
-    let container = if forward { String::new() } else { container_of(pod, o.param("container").filter(|c| !c.is_empty()))? };
+    let container =
+        if forward { String::new() } else { container_of(pod, o.param("container").filter(|c| !c.is_empty()))? };
     let exec = req.subresource.as_deref() == Some("exec");
     let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();

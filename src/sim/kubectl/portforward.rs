@@ -94,7 +94,8 @@ fn report(req: &ListenRequest, binds: &[Vec<Result<u16, String>>], out: &mut Out
 }
 
 pub fn run(cx: &mut Ctx, words: &[String], line: &str, out: &mut Output) -> Result<(), String> {
-    let p = args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl port-forward --help' for usage."))?;
+    let p =
+        args::parse(words, FLAGS).map_err(|e| format!("error: {e}\nSee 'kubectl port-forward --help' for usage."))?;
     let timeout = running_timeout(&p)?;
     if p.positional.len() < 2 {
         return Err(usage("TYPE/NAME and list of ports are required for port-forward"));
@@ -127,7 +128,10 @@ pub fn run(cx: &mut Ctx, words: &[String], line: &str, out: &mut Output) -> Resu
     let given = if given.is_empty() { vec!["localhost".to_string()] } else { given };
     let addresses = ports::addresses(&given).map_err(|e| format!("error: {e}"))?;
     let command = line.trim().trim_end_matches('&').trim_end().to_string();
-    let addresses = addresses.into_iter().map(|(address, network, all)| ListenAddress { address, network: network.into(), all }).collect();
+    let addresses = addresses
+        .into_iter()
+        .map(|(address, network, all)| ListenAddress { address, network: network.into(), all })
+        .collect();
     let req = ListenRequest { namespace: ns, pod: pod_name, command, addresses, ports: pairs };
     let binds = cx.world.listen(req.clone());
     if !report(&req, &binds, out) {

@@ -293,7 +293,14 @@ impl Runtime {
 
     /// Answers a forwarded connection after `after` ms: when the copy from the pod's server has
     /// ended (its answer has come back over the pod's loopback).
-    pub fn answer_forward(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: Result<Vec<u8>, String>) {
+    pub fn answer_forward(
+        &mut self,
+        k: &mut Kernel,
+        to: Component,
+        id: u64,
+        after: Millis,
+        out: Result<Vec<u8>, String>,
+    ) {
         self.reply_later(k, to, id, after, Ok(CriResult::ForwardStream(out)), None);
     }
 

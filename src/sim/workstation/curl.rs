@@ -98,7 +98,9 @@ pub fn run(world: &mut World, args: &[String]) -> Output {
         }
     };
     if let Some(file) = o.output.as_deref().filter(|f| !matches!(*f, "-" | "/dev/null")) {
-        out.err(format!("curl: the sandbox's machine has no files to write {file} to; use -o /dev/null or leave -o out"));
+        out.err(format!(
+            "curl: the sandbox's machine has no files to write {file} to; use -o /dev/null or leave -o out"
+        ));
         return out;
     }
     if url.https {
@@ -115,7 +117,8 @@ pub fn run(world: &mut World, args: &[String]) -> Output {
     };
     let Some(reached) = reached.filter(|_| tried.iter().any(|a| loopback(a))) else {
         if tried.iter().any(|a| loopback(a)) {
-            let msg = format!("Failed to connect to {} port {} after 0 ms: Couldn't connect to server", url.host, url.port);
+            let msg =
+                format!("Failed to connect to {} port {} after 0 ms: Couldn't connect to server", url.host, url.port);
             return fail(out, 7, msg);
         }
         // Nothing on the machine's networks has that address: the SYNs go unanswered.

@@ -13,9 +13,9 @@ use super::World;
 use crate::sim::component::Component;
 use crate::sim::dataplane::view::PodNetwork;
 use crate::sim::message::{Message, Payload};
-use crate::sim::node::kubelet::inspect::ExecIo;
 use crate::sim::node::behaviour::net::Connect;
 use crate::sim::node::behaviour::nettools::http::wire;
+use crate::sim::node::kubelet::inspect::ExecIo;
 use crate::sim::protocol::cri::{CriCall, CriError, CriResponse};
 use crate::sim::protocol::packet::{Hop, Packet};
 
@@ -96,9 +96,9 @@ impl World {
     ) -> Option<crate::sim::message::Message> {
         let now = self.now();
         let World { nodes, apiserver, k, ingress, .. } = self;
-        let pod = nodes.get(node).and_then(|n| {
-            n.kubelet.pods.values().find(|w| w.sandbox.as_ref().is_some_and(|s| s.id == sandbox_id))
-        });
+        let pod = nodes
+            .get(node)
+            .and_then(|n| n.kubelet.pods.values().find(|w| w.sandbox.as_ref().is_some_and(|s| s.id == sandbox_id)));
         let Some((ns, name)) = pod.map(|w| (w.spec.namespace.clone(), w.spec.name.clone())) else {
             let e = format!("failed to find sandbox {sandbox_id:?} in store: not found");
             nodes.get_mut(node)?.runtime.answer_forward(k, from, id, 1, Err(forward_error(sandbox_id, port, &e)));
@@ -135,11 +135,21 @@ impl World {
         let dial = Hop {
             from: runtime.clone(),
             to: pod.clone(),
-            packet: packet("127.0.0.1", format!("127.0.0.1:{port}"), format!("SYN + {} bytes from the port-forward", data.len())),
+            packet: packet(
+                "127.0.0.1",
+                format!("127.0.0.1:{port}"),
+                format!("SYN + {} bytes from the port-forward", data.len()),
+            ),
             decision: Some(format!("containerd dials localhost:{port} in the pod's network namespace")),
             filtered: false,
         };
-        let back = Hop { from: pod, to: runtime, packet: packet(&format!("127.0.0.1:{port}"), "127.0.0.1".into(), reply), decision: None, filtered: false };
+        let back = Hop {
+            from: pod,
+            to: runtime,
+            packet: packet(&format!("127.0.0.1:{port}"), "127.0.0.1".into(), reply),
+            decision: None,
+            filtered: false,
+        };
         let mut path = vec![dial];
         path.extend(hops);
         path.push(back);

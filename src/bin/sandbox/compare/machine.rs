@@ -102,7 +102,12 @@ impl Machine {
             "jobs" => {
                 let _ = self.news();
                 let marks = job_marks(self.jobs.len());
-                Ok(self.jobs.iter().zip(marks).map(|(j, m)| job_line(j.number, m, "Running", &format!("{} &", j.command))).collect())
+                Ok(self
+                    .jobs
+                    .iter()
+                    .zip(marks)
+                    .map(|(j, m)| job_line(j.number, m, "Running", &format!("{} &", j.command)))
+                    .collect())
             }
             "kill" => {
                 let _ = self.news();
@@ -163,7 +168,9 @@ mod tests {
     #[test]
     fn klog_headers_are_evened_out() {
         assert_eq!(
-            normalize_klog("E1207 22:02:12.212259   19297 portforward.go:424] \"Unhandled Error\" err=\"x\"\nEvents:\n"),
+            normalize_klog(
+                "E1207 22:02:12.212259   19297 portforward.go:424] \"Unhandled Error\" err=\"x\"\nEvents:\n"
+            ),
             "EMMDD hh:mm:ss.uuuuuu PID portforward.go:424] \"Unhandled Error\" err=\"x\"\nEvents:\n"
         );
     }

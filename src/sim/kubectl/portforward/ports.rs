@@ -93,7 +93,11 @@ fn target_port(svc: &Value, pod: &Value, port: i64) -> Result<i64, String> {
 
 /// `checkUDPPorts`: a remote port (by number or name) that only UDP declares cannot be forwarded.
 /// `declared` are `(name, number, protocol)`.
-fn check_udp(ports: &[String], declared: &[(String, i64, String)], by_name: impl Fn(&str) -> Result<i64, String>) -> Result<(), String> {
+fn check_udp(
+    ports: &[String],
+    declared: &[(String, i64, String)],
+    by_name: impl Fn(&str) -> Result<i64, String>,
+) -> Result<(), String> {
     let only_udp = |n: i64| {
         declared.iter().any(|(_, p, proto)| *p == n && proto == "UDP")
             && !declared.iter().any(|(_, p, proto)| *p == n && proto == "TCP")
@@ -204,11 +208,12 @@ fn ipv4(s: &str) -> bool {
 /// `(address, network, all)`; an address given twice keeps its last failure mode, as upstream's map.
 pub fn addresses(given: &[String]) -> Result<Vec<(String, &'static str, bool)>, String> {
     let mut parsed: Vec<(String, &'static str, bool)> = Vec::new();
-    let mut add = |a: &str, net: &'static str, all: bool, only_if_new: bool| match parsed.iter_mut().find(|(p, ..)| p == a) {
-        Some(_) if only_if_new => {}
-        Some(entry) => *entry = (a.to_string(), net, all),
-        None => parsed.push((a.to_string(), net, all)),
-    };
+    let mut add =
+        |a: &str, net: &'static str, all: bool, only_if_new: bool| match parsed.iter_mut().find(|(p, ..)| p == a) {
+            Some(_) if only_if_new => {}
+            Some(entry) => *entry = (a.to_string(), net, all),
+            None => parsed.push((a.to_string(), net, all)),
+        };
     for a in given {
         if a == "localhost" {
             add("127.0.0.1", "tcp4", true, true);
@@ -259,21 +264,40 @@ mod tests {
             for_service(&words(&["8080:80", "web", "81", ":82"]), &svc, &pod()),
             Ok(words(&["8080:8080", "80:8080", "81", ":9090"]))
         );
-        assert_eq!(for_service(&words(&["8080:99"]), &svc, &pod()), Err("Service web does not have a service port 99".into()));
-        assert_eq!(for_service(&words(&["nope"]), &svc, &pod()), Err("Service 'web' does not have a named port 'nope'".into()));
-        assert_eq!(for_service(&words(&["1:70000"]), &svc, &pod()), Err("port 1:70000 is not a valid port number".into()));
+        assert_eq!(
+            for_service(&words(&["8080:99"]), &svc, &pod()),
+            Err("Service web does not have a service port 99".into())
+        );
+        assert_eq!(
+            for_service(&words(&["nope"]), &svc, &pod()),
+            Err("Service 'web' does not have a named port 'nope'".into())
+        );
+        assert_eq!(
+            for_service(&words(&["1:70000"]), &svc, &pod()),
+            Err("port 1:70000 is not a valid port number".into())
+        );
     }
 
     #[test]
     fn parse_ports_and_addresses_word_errors_as_client_go() {
         assert_eq!(parse(&words(&["8080:80", ":5000", "9000"])), Ok(vec![(8080, 80), (0, 5000), (9000, 9000)]));
-        assert_eq!(parse(&words(&["x:80"])), Err("error parsing local port 'x': strconv.ParseUint: parsing \"x\": invalid syntax".into()));
-        assert_eq!(parse(&words(&["70000"])), Err("error parsing local port '70000': strconv.ParseUint: parsing \"70000\": value out of range".into()));
+        assert_eq!(
+            parse(&words(&["x:80"])),
+            Err("error parsing local port 'x': strconv.ParseUint: parsing \"x\": invalid syntax".into())
+        );
+        assert_eq!(
+            parse(&words(&["70000"])),
+            Err("error parsing local port '70000': strconv.ParseUint: parsing \"70000\": value out of range".into())
+        );
         assert_eq!(parse(&words(&["0"])), Err("remote port must be > 0".into()));
         assert_eq!(parse(&words(&["1:2:3"])), Err("invalid port format '1:2:3'".into()));
         assert_eq!(
             addresses(&words(&["localhost", "0.0.0.0"])),
-            Ok(vec![("0.0.0.0".into(), "tcp4", false), ("127.0.0.1".into(), "tcp4", true), ("::1".into(), "tcp6", true)])
+            Ok(vec![
+                ("0.0.0.0".into(), "tcp4", false),
+                ("127.0.0.1".into(), "tcp4", true),
+                ("::1".into(), "tcp6", true)
+            ])
         );
         assert_eq!(addresses(&words(&["nope"])), Err("nope is not a valid IP".into()));
     }
