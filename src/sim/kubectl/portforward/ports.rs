@@ -250,7 +250,10 @@ mod tests {
         assert_eq!(for_pod(&words(&["8000:http", "http", "80"]), &pod()), Ok(words(&["8000:8080", "8080", "80"])));
         assert_eq!(for_pod(&words(&["1:2:3"]), &pod()), Ok(words(&["1"])), "splitPort keeps the first part");
         assert_eq!(for_pod(&words(&["x"]), &pod()), Err("Pod 'web' does not have a named port 'x'".into()));
-        assert_eq!(for_pod(&words(&["8080:"]), &pod()), Err("remote port cannot be empty".into()));
+        // checkUDPPorts looks the empty name up first (an unnamed port would match it).
+        assert_eq!(for_pod(&words(&["8080:"]), &pod()), Err("Pod 'web' does not have a named port ''".into()));
+        let unnamed = json!({"metadata": {"name": "u"}, "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}});
+        assert_eq!(for_pod(&words(&["8080:"]), &unnamed), Err("remote port cannot be empty".into()));
         assert_eq!(for_pod(&words(&["dns"]), &pod()), Err("UDP protocol is not supported for dns".into()));
     }
 
@@ -262,7 +265,7 @@ mod tests {
             {"name": "num", "port": 82, "targetPort": 9090}]}});
         assert_eq!(
             for_service(&words(&["8080:80", "web", "81", ":82"]), &svc, &pod()),
-            Ok(words(&["8080:8080", "80:8080", "81", ":9090"]))
+            Ok(words(&["8080", "80:8080", "81", ":9090"]))
         );
         assert_eq!(
             for_service(&words(&["8080:99"]), &svc, &pod()),
