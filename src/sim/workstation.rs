@@ -160,10 +160,10 @@ impl Workstation {
         binds
     }
 
-    /// The forward listening where a connection to `address:port` lands, and the pod port it feeds:
-    /// the first of `addresses` with a listener (`localhost` is `::1`, then `127.0.0.1`, as curl's
+    /// The forward listening where a connection to `address:port` lands, the pod port it feeds and
+    /// the address that answered: the first of `addresses` with a listener (`localhost` is `::1`, then `127.0.0.1`, as curl's
     /// happy eyeballs settle on the one that answers).
-    pub fn forward_at(&self, addresses: &[&str], port: u16) -> Option<(usize, u16)> {
+    pub fn forward_at<'a>(&self, addresses: &[&'a str], port: u16) -> Option<(usize, u16, &'a str)> {
         let reaches = |listener: &str, dialled: &str| {
             listener == dialled
                 || (listener == "0.0.0.0" && !dialled.contains(':'))
@@ -171,7 +171,7 @@ impl Workstation {
         };
         addresses.iter().find_map(|a| {
             self.forwards.iter().enumerate().find_map(|(i, f)| {
-                f.listeners.iter().find(|l| l.local == port && reaches(&l.address, a)).map(|l| (i, l.remote))
+                f.listeners.iter().find(|l| l.local == port && reaches(&l.address, a)).map(|l| (i, l.remote, *a))
             })
         })
     }

@@ -22,8 +22,8 @@ const USER_AGENT: &str = "curl/8.5.0";
 
 /// Where a connection went.
 enum Reached {
-    /// A port-forward's listener: its index and the pod port it feeds.
-    Forward(usize, u16),
+    /// A port-forward's listener: its index, the pod port it feeds, the address that answered.
+    Forward(usize, u16, String),
     /// Docker's proxy for kind's mapped port.
     KindMapping,
 }
@@ -111,7 +111,7 @@ pub fn run(world: &mut World, args: &[String]) -> Output {
     };
     let tried: Vec<&str> = addresses.iter().map(String::as_str).collect();
     let reached = match world.workstation.forward_at(&tried, url.port) {
-        Some((i, remote)) => Some(Reached::Forward(i, remote)),
+        Some((i, remote, address)) => Some(Reached::Forward(i, remote, address.to_string())),
         None if super::KIND_HOST_PORTS.contains(&url.port) => Some(Reached::KindMapping),
         None => None,
     };
@@ -131,8 +131,14 @@ pub fn run(world: &mut World, args: &[String]) -> Output {
     };
     let host = o.host_header.clone().unwrap_or_else(|| default_host(&url));
     let sent = request(&o, &host, &url.path);
+    // Docker's proxy listens on every address: the first curl tries answers.
+    let first_loopback = tried.iter().find(|a| loopback(a)).copied().unwrap_or_default().to_string();
+    let address = match &reached {
+        Reached::Forward(_, _, a) => a.clone(),
+        Reached::KindMapping => first_loopback,
+    };
     let reply = match reached {
-        Reached::Forward(i, remote) => {
+        Reached::Forward(i, remote, _) => {
             let carried = forward::carry(world, i, url.port, remote, sent.as_bytes());
             out.stdout.push_str(&carried.stdout);
             out.stderr.push_str(&carried.stderr);
@@ -142,8 +148,7 @@ pub fn run(world: &mut World, args: &[String]) -> Output {
     };
     let parsed = wire::parse_response(&reply);
     if o.verbose {
-        let address = tried.iter().find(|a| loopback(a)).copied().unwrap_or_default();
-        out.stderr.push_str(&verbose(&url.host, address, url.port, &sent, parsed.as_ref()));
+        out.stderr.push_str(&verbose(&url.host, &address, url.port, &sent, parsed.as_ref()));
     }
     let Some(r) = parsed else {
         return fail(out, 52, "Empty reply from server".into());

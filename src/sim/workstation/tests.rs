@@ -183,6 +183,6 @@ fn listeners_bind_as_the_machine_allows() {
     let b = ws.listen(&req(vec![addr("10.1.2.3", false)], vec![(9000, 80)]), &mut rng);
     assert_eq!(b, vec![vec![Err("listen tcp4 10.1.2.3:9000: bind: cannot assign requested address".into())]]);
     assert_eq!(ws.forwards.len(), 2, "a failed listen leaves no forward");
-    assert_eq!(ws.forward_at(&["::1", "127.0.0.1"], 8080), Some((1, 80)));
-    assert_eq!(ws.forward_at(&["127.0.0.1"], 8080), Some((0, 80)));
+    assert_eq!(ws.forward_at(&["::1", "127.0.0.1"], 8080), Some((1, 80, "::1")));
+    assert_eq!(ws.forward_at(&["127.0.0.1"], 8080), Some((0, 80, "127.0.0.1")));
 }
