@@ -32,6 +32,8 @@ mod ingress;
 // The data plane: a wget's packets drawn hop by hop, and the kube-proxy rules they matched.
 #[path = "e2e/packets.rs"]
 mod packets;
+#[path = "e2e/portforward.rs"]
+mod portforward;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/scenarios.rs"]

@@ -140,6 +140,7 @@ mod fuzz {
     pub mod http;
     pub mod manifests;
     pub mod netpol;
+    pub mod portforward;
     pub mod yaml;
 }
 
@@ -440,4 +441,50 @@ thread_local! {
     /// One world for all the HTTP cases of a thread: a case's writes stay for the next (as on a real
     /// server), and a world is not booted for each of the thousands of cases.
     static API_WORLD: std::cell::RefCell<Option<World>> = const { std::cell::RefCell::new(None) };
+}
+
+proptest! {
+    // Each case runs a command or two on one shared cluster: a tenth of the cases.
+    #![proptest_config(Config { cases: config().cases / 10, ..config() })]
+
+    /// `kubectl port-forward ARGS`, then one of the learner's machine's commands with any arguments:
+    /// output or an error, never a panic.
+    #[test]
+    fn port_forward_and_the_machines_commands_never_panic(
+        forward in prop::collection::vec(fuzz::portforward::word(), 0..5),
+        command in prop::sample::select(vec!["curl", "kill", "jobs"]),
+        args in prop::collection::vec(fuzz::portforward::word(), 0..5),
+    ) {
+        let quote = |ws: &[String]| ws.iter().map(|a| format!("'{}'", a.replace('\'', ""))).collect::<Vec<_>>().join(" ");
+        fuzz::portforward::with_world(|w| {
+            let _ = run(w, &format!("port-forward {}", quote(&forward)), None);
+            let out = k8s_sandbox::sim::workstation::run(w, &format!("{command} {}", quote(&args)));
+            // A failure says why, but for curl -s, which fails silently by design.
+            let silent = command == "curl" && args.iter().any(|a| a == "-s");
+            assert!(!out.combined().is_empty() || !out.failed || silent, "{command} {args:?}");
+            // Keep the machine's listeners few, so that later cases still find ports free.
+            if w.workstation.forwards.len() > 4 {
+                w.workstation.forwards.clear();
+            }
+        });
+    }
+
+    /// Any bytes through the pod's portforward subresource: nginx answers with an HTTP response (400
+    /// for what is not HTTP), or the connection fails; never a panic.
+    #[test]
+    fn any_bytes_through_a_forward(
+        data in prop::collection::vec(any::<u8>(), 0..200),
+        port in prop::sample::select(vec![80u16, 81, 0]),
+    ) {
+        use k8s_sandbox::sim::node::behaviour::nettools::http::wire;
+        use k8s_sandbox::sim::protocol::connect;
+        fuzz::portforward::with_world(|w| {
+            if let Ok(v) = w.call(connect::portforward_request("default", "web", port, &data))
+                && let connect::ForwardAnswer::Replied(bytes) = connect::portforward_answer(&v)
+            {
+                let r = wire::parse_response(&bytes).expect("nginx always writes an HTTP response");
+                assert!(matches!(r.status, 200 | 400 | 404), "{}", r.status_line);
+            }
+        });
+    }
 }

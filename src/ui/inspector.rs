@@ -171,7 +171,7 @@ fn intro() -> Html {
                 <li><span class="swatch kind-cri" />{ "CRI (kubelet ↔ runtime)" }</li>
                 <li><span class="swatch kind-kubelet" />{ "kubelet API (metrics-server's scrape)" }</li>
                 <li><span class="swatch kind-packet" />{ "packet (data plane: pod → rules → CNI → pod)" }</li>
-                <li><span class="swatch kind-stream" />{ "stream (exec, attach, logs)" }</li>
+                <li><span class="swatch kind-stream" />{ "stream (exec, attach, logs, port-forward)" }</li>
             </ul>
             <ul class="legend">
                 { for ["Pending", "Running", "Succeeded", "Failed", "Unknown", "Terminating"].iter().map(|p| html! {

@@ -1,5 +1,6 @@
-//! The pods' connect subresources `exec`, `attach` and `log`: the apiserver reads the pod, checks it as
-//! `ExecLocation`, `AttachLocation` and `LogLocation` do (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
+//! The pods' connect subresources `exec`, `attach`, `log` and `portforward`: the apiserver reads the
+//! pod, checks it as `ExecLocation`, `AttachLocation`, `LogLocation` and `PortForwardLocation` do
+//! (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
 //! its node at the Node's InternalIP on :10250 (`GetConnectionInfo`, kubeadm's
 //! `--kubelet-preferred-address-types=InternalIP,...`), and relays what the kubelet answers.
 //!
@@ -11,7 +12,9 @@
 //! The answer to the client is one JSON document standing for the stream: for exec
 //! `{"stream": "exec", "stdout": ..., "exitCode": N}` (or `"error"`, the error channel's message,
 //! or `"refused"`, the kubelet's body when it refused to upgrade); for log
-//! `{"stream": "log", "lines": [[ms, "line"], ...]}`.
+//! `{"stream": "log", "lines": [[ms, "line"], ...]}`; for a port-forward connection
+//! `{"stream": "portforward", "data": ...}` (the pod's bytes, `connect::bytes_to_text`), or `"error"`
+//! (the error stream's message), or `"refused"`.
 
 use serde_json::{Value, json};
 
@@ -23,6 +26,7 @@ use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
+use crate::sim::protocol::connect::{bytes_to_text, text_to_bytes};
 use crate::sim::protocol::stream::{ExecEnd, ExecResult, KubeletReply, KubeletRequest, StreamData, StreamOp};
 
 /// How long the apiserver's kubelet client waits to connect when the network drops its packets:
@@ -39,8 +43,8 @@ pub(super) struct OpenStream {
     ip: String,
     /// The kubelet path dialled, for the log proxy's error (`Get "https://ip:10250/containerLogs/..."`).
     path: String,
-    /// An upgraded stream (exec, attach) rather than a proxied log.
-    exec: bool,
+    /// The upgraded stream's name (`exec`, `attach`, `portforward`); None for a log, which is plain HTTP.
+    upgraded: Option<&'static str>,
 }
 
 fn nodes() -> &'static crate::sim::api::ResourceType {
@@ -49,7 +53,8 @@ fn nodes() -> &'static crate::sim::api::ResourceType {
 
 /// Whether a request is for a subresource the apiserver proxies to a kubelet.
 pub fn is_connect(req: &ApiRequest) -> bool {
-    req.resource.plural == "pods" && matches!(req.subresource.as_deref(), Some("exec" | "attach" | "log"))
+    req.resource.plural == "pods"
+        && matches!(req.subresource.as_deref(), Some("exec" | "attach" | "log" | "portforward"))
 }
 
 /// The container a request means: the one named, or the pod's only container (`streamLocation`,
@@ -86,14 +91,17 @@ pub fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> 
 /// location, and the apiserver answers an empty body).
 fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletRequest)>, Status> {
     let o = &req.options;
-    let container = container_of(pod, o.param("container").filter(|c| !c.is_empty()))?;
+    let forward = req.subresource.as_deref() == Some("portforward");
+    // A port-forward names no container (`PortForwardLocation` goes straight to the node).
+    let container =
+        if forward { String::new() } else { container_of(pod, o.param("container").filter(|c| !c.is_empty()))? };
     let exec = req.subresource.as_deref() == Some("exec");
     // `attach` is a stream like `exec` (the same checks, `streamLocation`), to the main process.
     let attach = req.subresource.as_deref() == Some("attach");
     let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
-        return match exec || attach {
+        return match exec || attach || forward {
             true => Err(Status::bad_request(format!("pod {name} does not have a host assigned"))),
             false => Ok(None),
         };
@@ -103,6 +111,13 @@ fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletReques
     let stdin = stdin.filter(|_| o.param("stdin") == Some("true"));
     let op = if attach {
         StreamOp::Attach { stdin, tty: o.param("tty") == Some("true") }
+    } else if forward {
+        let port = o.param("ports").and_then(|p| p.parse::<u16>().ok()).filter(|p| *p > 0);
+        let Some(port) = port else {
+            return Err(Status::bad_request("'ports' or 'port' is a required parameter"));
+        };
+        let data = req.body.as_ref().and_then(|b| b.get("data")).and_then(Value::as_str).map(text_to_bytes);
+        StreamOp::PortForward { port, data: data.unwrap_or_default() }
     } else if exec {
         let command: Vec<String> = o.params.iter().filter(|(k, _)| k == "command").map(|(_, v)| v.clone()).collect();
         if command.is_empty() {
@@ -126,7 +141,9 @@ fn relay(r: KubeletReply, s: &OpenStream) -> Result<Value, Status> {
             Ok(json!({"stream": "exec", "stdout": output, "error": e}))
         }
         Ok(StreamData::Logs(lines)) => Ok(json!({"stream": "log", "lines": lines})),
-        Err(refused) if s.exec => Ok(json!({"stream": "exec", "refused": refused})),
+        Ok(StreamData::PortForward(Ok(data))) => Ok(json!({"stream": "portforward", "data": bytes_to_text(&data)})),
+        Ok(StreamData::PortForward(Err(e))) => Ok(json!({"stream": "portforward", "error": e})),
+        Err(refused) if s.upgraded.is_some() => Ok(json!({"stream": s.upgraded, "refused": refused})),
         // The kubelet's log errors come back as the apiserver's: a missing pod or container is
         // NotFound, anything else (waiting, no previous container) a BadRequest.
         Err(e) if e.ends_with("not found") && !e.starts_with("previous") => Err(Status::new(404, Reason::NotFound, e)),
@@ -161,7 +178,12 @@ impl ApiServer {
             request_id: req.id,
             ip,
             path: call.path(),
-            exec: !matches!(call.op, StreamOp::Logs { .. }),
+            upgraded: match call.op {
+                StreamOp::Exec { .. } => Some("exec"),
+                StreamOp::Attach { .. } => Some("attach"),
+                StreamOp::PortForward { .. } => Some("portforward"),
+                StreamOp::Logs { .. } => None,
+            },
         };
         let kubelet = Component::Kubelet(node);
         if k.network.state(&Component::ApiServer, &kubelet) == LinkState::Partitioned {
@@ -194,7 +216,7 @@ impl ApiServer {
     fn fail_dial(&mut self, id: u64, why: &str, k: &mut Kernel) {
         let Some(s) = self.streams.remove(&id) else { return };
         let dial = format!("dial tcp {}:10250: {why}", s.ip);
-        let message = if s.exec {
+        let message = if s.upgraded.is_some() {
             format!("error dialing backend: {dial}")
         } else {
             format!("Get \"https://{}:10250{}\": {dial}", s.ip, s.path)
@@ -274,12 +296,12 @@ mod tests {
 
     #[test]
     fn kubelet_answers_become_the_clients() {
-        let s = |exec| OpenStream {
+        let s = |exec: bool| OpenStream {
             client: Component::Kubectl,
             request_id: 1,
             ip: "172.18.0.3".into(),
             path: "/containerLogs/default/web/a".into(),
-            exec,
+            upgraded: exec.then_some("exec"),
         };
         let reply = |result| KubeletReply { id: 9, result };
         assert_eq!(

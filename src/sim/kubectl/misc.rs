@@ -41,6 +41,7 @@ Troubleshooting and Debugging Commands:
   logs            Print the logs for a container in a pod
   attach          Attach to a running container
   exec            Execute a command in a container
+  port-forward    Forward one or more local ports to a pod
   events          List events
 
 Advanced Commands:

@@ -71,6 +71,16 @@ pub enum CriCall {
         stdin: Option<String>,
         tty: bool,
     },
+    /// `PortForward(pod_sandbox_id, port)`: containerd's streaming server dials `localhost:port` in the
+    /// sandbox's network namespace and copies the connection's bytes both ways
+    /// (`internal/cri/server/sandbox_portforward_linux.go`); the simulation answers with what came
+    /// back ([`CriResult::ForwardStream`]).
+    PortForward {
+        sandbox_id: String,
+        port: u16,
+        /// What the client sent on the connection, all of it.
+        data: Vec<u8>,
+    },
 }
 
 /// What a sandbox is for (labels in the real CRI).
@@ -238,6 +248,8 @@ pub enum CriResult {
     Exited(ContainerExit),
     /// What an exec's stream carried: the output and how the process ended.
     ExecStream(ExecResult),
+    /// What a forwarded connection carried back: the server's bytes, or the runtime's error.
+    ForwardStream(Result<Vec<u8>, String>),
 }
 
 /// The answer to one `CriRequest` (same id).
@@ -274,6 +286,9 @@ impl CriRequest {
                 Some(input) => format!("Attach {} (stdin: {} bytes)", short_id(container_id), input.len()),
                 None => format!("Attach {}", short_id(container_id)),
             },
+            CriCall::PortForward { sandbox_id, port, data } => {
+                format!("PortForward {} port {port}, {} bytes", short_id(sandbox_id), data.len())
+            }
         }
     }
 }
@@ -306,6 +321,8 @@ impl CriResponse {
             }
             Ok(CriResult::Images(images)) => format!("{} images", images.len()),
             Ok(CriResult::ExecStream(r)) => format!("ExecStream {}", r.summary()),
+            Ok(CriResult::ForwardStream(Ok(data))) => format!("ForwardStream {} bytes back", data.len()),
+            Ok(CriResult::ForwardStream(Err(e))) => format!("ForwardStream failed: {e}"),
             Ok(CriResult::Exited(e)) => {
                 format!("ContainerExited {} exit {} ({})", short_id(&e.container_id), e.exit_code, e.reason)
             }

@@ -1,6 +1,6 @@
-//! The kube-apiserver's calls to a kubelet's server (`:10250`): the streams behind the pods' `exec`
-//! and `log` subresources, as `pkg/kubelet/server/server.go` serves `/exec/{ns}/{pod}/{container}`
-//! and `/containerLogs/{ns}/{pod}/{container}`.
+//! The kube-apiserver's calls to a kubelet's server (`:10250`): the streams behind the pods' `exec`,
+//! `log` and `portforward` subresources, as `pkg/kubelet/server/server.go` serves
+//! `/exec/{ns}/{pod}/{container}`, `/containerLogs/{ns}/{pod}/{container}` and `/portForward/{ns}/{pod}`.
 //!
 //! A real exec is a connection upgraded to SPDY or WebSocket whose frames carry stdout and, at the
 //! end, a `Status` on the error channel. The simulation sends the whole stream as one reply: the
@@ -28,6 +28,8 @@ pub enum StreamOp {
     /// `POST /attach/{ns}/{pod}/{container}`: join the container's main process; `stdin` is what the
     /// client sends it (all of it), `None` without a stdin stream.
     Attach { stdin: Option<String>, tty: bool },
+    /// `POST /portForward/{ns}/{pod}`: one connection to the pod's `port`, carrying `data`.
+    PortForward { port: u16, data: Vec<u8> },
 }
 
 /// The kubelet's answer: the stream's content, or why it refused before any stream opened (the
@@ -84,6 +86,9 @@ pub enum StreamData {
     Exec(ExecResult),
     /// The log lines with the time each was written.
     Logs(Vec<(Millis, String)>),
+    /// A forwarded connection: the bytes the pod's server wrote, or the message the error stream
+    /// carried (the runtime could not connect inside the pod).
+    PortForward(Result<Vec<u8>, String>),
 }
 
 impl KubeletRequest {
@@ -93,6 +98,7 @@ impl KubeletRequest {
             StreamOp::Exec { .. } => "exec",
             StreamOp::Logs { .. } => "containerLogs",
             StreamOp::Attach { .. } => "attach",
+            StreamOp::PortForward { .. } => return format!("/portForward/{}/{}", self.namespace, self.pod),
         };
         format!("/{endpoint}/{}/{}/{}", self.namespace, self.pod, self.container)
     }
@@ -106,6 +112,9 @@ impl KubeletRequest {
                 format!("POST {} (stdin: {} bytes)", self.path(), input.len())
             }
             StreamOp::Attach { stdin: None, .. } => format!("POST {}", self.path()),
+            StreamOp::PortForward { port, data } => {
+                format!("POST {} port {port}, {} bytes", self.path(), data.len())
+            }
         }
     }
 }
@@ -115,6 +124,8 @@ impl KubeletReply {
         match &self.result {
             Ok(StreamData::Exec(r)) => format!("101 stream: {}", r.summary()),
             Ok(StreamData::Logs(lines)) => format!("200 {} log lines", lines.len()),
+            Ok(StreamData::PortForward(Ok(data))) => format!("101 stream: {} bytes back", data.len()),
+            Ok(StreamData::PortForward(Err(e))) => format!("101 stream, error channel: {e}"),
             Err(e) => format!("error: {e}"),
         }
     }
@@ -138,8 +149,10 @@ mod tests {
         assert_eq!(attach.summary(), "POST /attach/default/web/nginx (stdin: 3 bytes)");
         let watch = KubeletRequest { op: StreamOp::Attach { stdin: None, tty: true }, ..exec.clone() };
         assert_eq!(watch.summary(), "POST /attach/default/web/nginx");
-        let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };
+        let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec.clone() };
         assert_eq!(logs.summary(), "GET /containerLogs/default/web/nginx?previous=true");
+        let forward = KubeletRequest { op: StreamOp::PortForward { port: 80, data: b"GET /".to_vec() }, ..exec };
+        assert_eq!(forward.summary(), "POST /portForward/default/web port 80, 5 bytes");
         for (result, want) in [
             (Ok(StreamData::Exec(ExecResult::exited("a\n".into(), 0))), "101 stream: 2 bytes, exit 0"),
             (Ok(StreamData::Exec(ExecResult::exited("x\n".into(), 3))), "101 stream: 2 bytes, exit 3"),
