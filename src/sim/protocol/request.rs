@@ -219,6 +219,10 @@ fn stream_summary(v: &Value) -> String {
     if let Some(error) = text("error") {
         return format!("101 Switching Protocols, stream ended: {error}");
     }
+    if let Some(data) = text("data") {
+        // One character per byte (`connect::bytes_to_text`): the count is the bytes the pod wrote.
+        return format!("101 Switching Protocols, port-forward stream: {} bytes back", data.chars().count());
+    }
     let bytes = text("stdout").map_or(0, str::len);
     format!("101 Switching Protocols, {bytes} bytes, exit {}", v["exitCode"].as_i64().unwrap_or(0))
 }
