@@ -30,6 +30,8 @@ mod bench_serve;
 mod compare;
 #[path = "sandbox/lessons.rs"]
 mod lessons;
+#[path = "sandbox/portforward.rs"]
+mod portforward;
 #[path = "sandbox/serve.rs"]
 mod serve;
 #[path = "sandbox/story.rs"]

@@ -1,7 +1,16 @@
 //! `.../pods/NAME/portforward`: kubectl's port-forward, which `sandbox serve` upgrades to SPDY/3.1
 //! (plain, or tunnelled in a WebSocket as kubectl 1.33 asks first; `src/bin/sandbox/portforward.rs`)
 //! and serves as the kubelet does (`spdy/session.rs`). This module holds what needs no socket: the
-//! request, the subprotocols, and when a forwarded connection's request is whole.
+//! request, the subprotocols, when a forwarded connection's request is whole, and the calls into the
+//! simulated cluster: the pod read and checked before the upgrade, then one call per connection.
+
+use serde_json::Value;
+
+use crate::sim::api::pointer::Pointer;
+use crate::sim::apiserver::request::{ApiRequest, Verb};
+use crate::sim::apiserver::status::Status;
+use crate::sim::protocol::connect::{self, ForwardAnswer};
+use crate::sim::world::World;
 
 /// The port-forward protocol kubectl asks for (`X-Stream-Protocol-Version`, `PortForwardProtocolV1Name`).
 pub const PROTOCOL: &str = "portforward.k8s.io";
@@ -15,6 +24,32 @@ pub const TUNNELING_PREFIX: &str = "SPDY/3.1+";
 pub struct PortForwardRequest {
     pub namespace: String,
     pub pod: String,
+}
+
+/// Before the upgrade, what the apiserver's `PortForwardLocation` checks
+/// (`pkg/registry/core/pod/strategy.go`): the pod, read through the simulated apiserver (so it is in
+/// the trace), and a node to proxy to; its errors refuse the upgrade.
+pub fn open(world: &mut World, r: &PortForwardRequest) -> Result<(), Status> {
+    let Some(pods) = crate::sim::api::resolve("pods") else { return Err(Status::internal("pods are not served")) };
+    let pod = world.call(ApiRequest::new(0, Verb::Get, pods).in_namespace(Some(&r.namespace)).named(&r.pod))?;
+    if pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().is_empty() {
+        return Err(Status::bad_request(format!("pod {} does not have a host assigned", r.pod)));
+    }
+    Ok(())
+}
+
+/// One forwarded connection: the client's bytes to the pod's `port` through the apiserver, the
+/// kubelet and the runtime; the server's bytes back, or the text for the stream's error channel.
+/// Once the stream is open, an apiserver error or a kubelet's refusal can only reach kubectl there
+/// too (it then closes the whole forward, `lost connection to pod`).
+pub fn forward(world: &mut World, r: &PortForwardRequest, port: u16, data: &[u8]) -> Result<Vec<u8>, String> {
+    match world.call(connect::portforward_request(&r.namespace, &r.pod, port, data)) {
+        Err(status) => Err(status.message),
+        Ok(v) => match connect::portforward_answer(&v) {
+            ForwardAnswer::Replied(bytes) => Ok(bytes),
+            ForwardAnswer::Failed(text) | ForwardAnswer::Refused(text) => Err(text),
+        },
+    }
 }
 
 /// A refused upgrade: the status code and the plain-text body Go's `http.Error` writes.

@@ -47,25 +47,39 @@ pub fn encode_block(headers: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
+/// Reads a block front to back.
+struct Cursor<'a> {
+    block: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], HeaderError> {
+        let end = self.at.checked_add(n).ok_or(HeaderError::Truncated)?;
+        let s = self.block.get(self.at..end).ok_or(HeaderError::Truncated)?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn word(&mut self) -> Result<usize, HeaderError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    }
+
+    /// A length, then that many bytes, as text.
+    fn string(&mut self) -> Result<String, HeaderError> {
+        let n = self.word()?;
+        Ok(String::from_utf8_lossy(self.take(n)?).into_owned())
+    }
+}
+
 /// The pairs of an uncompressed block.
 pub fn decode_block(block: &[u8]) -> Result<Headers, HeaderError> {
-    let mut at = 0usize;
-    let mut take = |n: usize| -> Result<&[u8], HeaderError> {
-        let s = block.get(at..at.checked_add(n).ok_or(HeaderError::Truncated)?).ok_or(HeaderError::Truncated)?;
-        at += n;
-        Ok(s)
-    };
-    let mut word = || -> Result<usize, HeaderError> {
-        let b = take(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let count = word()?;
+    let mut c = Cursor { block, at: 0 };
+    let count = c.word()?;
     let mut out: Headers = Vec::new();
     for _ in 0..count {
-        let n = word()?;
-        let name = String::from_utf8_lossy(take(n)?).into_owned();
-        let n = word()?;
-        let value = String::from_utf8_lossy(take(n)?).into_owned();
+        let (name, value) = (c.string()?, c.string()?);
         if name != name.to_lowercase() {
             return Err(HeaderError::NotLowercase);
         }
