@@ -75,7 +75,14 @@ pub fn serve(
     // Bytes the client sent behind its request are the session's first.
     let early = reader.buffer().to_vec();
     reader.consume(early.len());
-    run(out, reader.into_inner(), jobs, &r, tunnel, early)
+    let mut closer = out.try_clone()?;
+    let result = run(out, reader.into_inner(), jobs, &r, tunnel, early);
+    // The kubelet's end of the session closes the tunnel with a normal closure, which kubectl reads as
+    // the end of the stream (`TunnelingConnection.Close`).
+    if tunnel {
+        let _ = closer.write_all(&websocket::close_frame());
+    }
+    result
 }
 
 /// The session over the socket until the client goes, says GOAWAY, or breaks the protocol.
@@ -128,7 +135,7 @@ fn run(
 /// Takes the whole WebSocket frames off the front of `socket`: the payload bytes of binary messages
 /// (and their continuations), pongs for pings; None when the client closed the tunnel or sent what
 /// the tunnel does not carry (a text message: `invalid message type received`).
-fn unwrap_messages(socket: &mut Vec<u8>, out: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+fn unwrap_messages(socket: &mut Vec<u8>, out: &mut impl Write) -> std::io::Result<Option<Vec<u8>>> {
     let mut spdy = Vec::new();
     loop {
         match websocket::read_frame(socket) {
@@ -139,10 +146,6 @@ fn unwrap_messages(socket: &mut Vec<u8>, out: &mut TcpStream) -> std::io::Result
                     0x0 | 0x2 => spdy.extend(frame.payload),
                     0x9 => out.write_all(&websocket::pong_frame(&frame.payload))?,
                     0xA => {}
-                    0x8 => {
-                        let _ = out.write_all(&websocket::close_frame());
-                        return Ok(None);
-                    }
                     _ => return Ok(None),
                 }
             }
@@ -184,5 +187,32 @@ mod tests {
         assert!(matches!(&spdy, Transport::Spdy { offered } if offered == &["portforward.k8s.io", "other", "third"]));
         assert!(matches!(transport("", None, &[]), Transport::None));
         assert!(matches!(transport("h2c", None, &[PROTOCOL.into()]), Transport::None));
+    }
+
+    /// A client's frame as gorilla/websocket writes it: FIN as asked, masked.
+    fn masked(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mask = [1, 2, 3, 4];
+        let mut out = vec![if fin { 0x80 } else { 0 } | opcode, 0x80 | payload.len() as u8];
+        out.extend_from_slice(&mask);
+        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        out
+    }
+
+    #[test]
+    fn the_tunnel_yields_its_binary_messages_bytes_and_ends_on_close_or_text() {
+        let mut pongs = Vec::new();
+        // A message in two fragments, a ping between them, and half of the next frame.
+        let mut socket = [masked(false, 0x2, b"SPD"), masked(true, 0x9, b"p"), masked(true, 0x0, b"Y!")].concat();
+        let next = masked(true, 0x2, b"more");
+        socket.extend_from_slice(&next[..3]);
+        assert_eq!(unwrap_messages(&mut socket, &mut pongs).unwrap(), Some(b"SPDY!".to_vec()));
+        assert_eq!(pongs, websocket::pong_frame(b"p"));
+        socket.extend_from_slice(&next[3..]);
+        assert_eq!(unwrap_messages(&mut socket, &mut pongs).unwrap(), Some(b"more".to_vec()));
+        assert!(socket.is_empty());
+        for end in [masked(true, 0x8, &[3, 232]), masked(true, 0x1, b"text"), vec![0x82, 127, 0xFF, 0, 0, 0, 0, 0, 0, 0]] {
+            let mut socket = end;
+            assert_eq!(unwrap_messages(&mut socket, &mut pongs).unwrap(), None);
+        }
     }
 }

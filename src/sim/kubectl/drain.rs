@@ -409,21 +409,4 @@ fn attempted(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_as_go_prints_them() {
-        for (ms, s) in [
-            (0, "0s"),
-            (500, "500ms"),
-            (1500, "1.5s"),
-            (30_000, "30s"),
-            (60_000, "1m0s"),
-            (90_000, "1m30s"),
-            (3_600_000, "1h0m0s"),
-        ] {
-            assert_eq!(go_duration(ms), s);
-        }
-    }
-}
+mod tests;
