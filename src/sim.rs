@@ -33,4 +33,5 @@ pub mod sort;
 pub mod store;
 pub mod time;
 pub mod trace;
+pub mod workstation;
 pub mod world;

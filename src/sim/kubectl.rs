@@ -20,6 +20,7 @@ mod logs;
 mod misc;
 mod nodes;
 mod patch;
+mod portforward;
 pub mod printers;
 mod rollout;
 mod set;
@@ -141,6 +142,9 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         Some("kubectl" | "k") => &words[1..],
         _ => &words,
     };
+    // `... &` runs the command in the background: the same command, the shell not waiting for it
+    // (what stays running, a port-forward, lives on the learner's machine either way).
+    let words = words.strip_suffix(&["&".to_string()]).unwrap_or(words);
     let Some((cmd, rest)) = words.split_first() else {
         out.out(misc::USAGE);
         return out;
@@ -171,6 +175,7 @@ pub fn execute(world: &mut dyn Cluster, line: &str, stdin: Option<&str>, files: 
         "taint" => nodes::taint(&mut cx, rest, &mut out),
         "logs" => logs::run(&mut cx, rest, &mut out),
         "exec" => exec::run(&mut cx, rest, &mut out),
+        "port-forward" => portforward::run(&mut cx, rest, line, &mut out),
         "top" => top::run(&mut cx, rest, &mut out),
         "patch" => patch::run(&mut cx, rest, &mut out),
         "events" => events::run(&mut cx, rest, &mut out),

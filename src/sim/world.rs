@@ -78,6 +78,8 @@ pub struct World {
     kubectl_responses: BTreeMap<u64, Box<ApiResponse>>,
     /// Watch events for the learner's `kubectl get -w`, by watch id.
     pub kubectl_watch_events: BTreeMap<u64, Vec<WatchNotice>>,
+    /// The learner's machine: the port-forwards running there (`sim::workstation`).
+    pub workstation: crate::sim::workstation::Workstation,
 }
 
 impl World {
@@ -132,6 +134,7 @@ impl World {
             next_node_index: 0,
             kubectl_responses: BTreeMap::new(),
             kubectl_watch_events: BTreeMap::new(),
+            workstation: Default::default(),
         };
         w.apiserver.start(&mut w.k);
         w.boot_apiserver_objects();

@@ -1,5 +1,6 @@
-//! The pods' connect subresources `exec` and `log`: the apiserver reads the pod, checks it as
-//! `ExecLocation` and `LogLocation` do (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
+//! The pods' connect subresources `exec`, `log` and `portforward`: the apiserver reads the pod,
+//! checks it as `ExecLocation`, `LogLocation` and `PortForwardLocation` do
+//! (`pkg/registry/core/pod/strategy.go`), dials the kubelet of
 //! its node at the Node's InternalIP on :10250 (`GetConnectionInfo`, kubeadm's
 //! `--kubelet-preferred-address-types=InternalIP,...`), and relays what the kubelet answers.
 //!
@@ -11,7 +12,9 @@
 //! The answer to the client is one JSON document standing for the stream: for exec
 //! `{"stream": "exec", "stdout": ..., "exitCode": N}` (or `"error"`, the error channel's message,
 //! or `"refused"`, the kubelet's body when it refused to upgrade); for log
-//! `{"stream": "log", "lines": [[ms, "line"], ...]}`.
+//! `{"stream": "log", "lines": [[ms, "line"], ...]}`; for a port-forward connection
+//! `{"stream": "portforward", "data": ...}` (the pod's bytes, `connect::bytes_to_text`), or `"error"`
+//! (the error stream's message), or `"refused"`.
 
 use serde_json::{Value, json};
 
@@ -23,6 +26,7 @@ use crate::sim::component::Component;
 use crate::sim::kernel::{Kernel, TimerKind};
 use crate::sim::message::Payload;
 use crate::sim::network::LinkState;
+use crate::sim::protocol::connect::{bytes_to_text, text_to_bytes};
 use crate::sim::protocol::stream::{KubeletReply, KubeletRequest, StreamData, StreamOp};
 
 /// How long the apiserver's kubelet client waits to connect when the network drops its packets:
@@ -39,7 +43,8 @@ pub(super) struct OpenStream {
     ip: String,
     /// The kubelet path dialled, for the log proxy's error (`Get "https://ip:10250/containerLogs/..."`).
     path: String,
-    exec: bool,
+    /// The upgraded stream's name (`exec`, `portforward`); None for a log, which is plain HTTP.
+    upgraded: Option<&'static str>,
 }
 
 fn nodes() -> &'static crate::sim::api::ResourceType {
@@ -48,7 +53,7 @@ fn nodes() -> &'static crate::sim::api::ResourceType {
 
 /// Whether a request is for a subresource the apiserver proxies to a kubelet.
 pub fn is_connect(req: &ApiRequest) -> bool {
-    req.resource.plural == "pods" && matches!(req.subresource.as_deref(), Some("exec" | "log"))
+    req.resource.plural == "pods" && matches!(req.subresource.as_deref(), Some("exec" | "log" | "portforward"))
 }
 
 /// The container a request means: the one named, or the pod's only container (`streamLocation`,
@@ -85,17 +90,26 @@ pub fn container_of(pod: &Value, asked: Option<&str>) -> Result<String, Status> 
 /// location, and the apiserver answers an empty body).
 fn locate(req: &ApiRequest, pod: &Value) -> Result<Option<(String, KubeletRequest)>, Status> {
     let o = &req.options;
-    let container = container_of(pod, o.param("container").filter(|c| !c.is_empty()))?;
+    let forward = req.subresource.as_deref() == Some("portforward");
+    // A port-forward names no container (`PortForwardLocation` goes straight to the node).
+    let container = if forward { String::new() } else { container_of(pod, o.param("container").filter(|c| !c.is_empty()))? };
     let exec = req.subresource.as_deref() == Some("exec");
     let name = pod.at("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let node = pod.at("/spec/nodeName").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
-        return match exec {
+        return match exec || forward {
             true => Err(Status::bad_request(format!("pod {name} does not have a host assigned"))),
             false => Ok(None),
         };
     }
-    let op = if exec {
+    let op = if forward {
+        let port = o.param("ports").and_then(|p| p.parse::<u16>().ok()).filter(|p| *p > 0);
+        let Some(port) = port else {
+            return Err(Status::bad_request("'ports' or 'port' is a required parameter"));
+        };
+        let data = req.body.as_ref().and_then(|b| b.get("data")).and_then(Value::as_str).map(text_to_bytes);
+        StreamOp::PortForward { port, data: data.unwrap_or_default() }
+    } else if exec {
         let command: Vec<String> = o.params.iter().filter(|(k, _)| k == "command").map(|(_, v)| v.clone()).collect();
         if command.is_empty() {
             return Err(Status::bad_request("you must specify at least one command for the container"));
@@ -122,7 +136,9 @@ fn relay(r: KubeletReply, s: &OpenStream) -> Result<Value, Status> {
             None => json!({"stream": "exec", "stdout": "", "error": e}),
         }),
         Ok(StreamData::Logs(lines)) => Ok(json!({"stream": "log", "lines": lines})),
-        Err(refused) if s.exec => Ok(json!({"stream": "exec", "refused": refused})),
+        Ok(StreamData::PortForward(Ok(data))) => Ok(json!({"stream": "portforward", "data": bytes_to_text(&data)})),
+        Ok(StreamData::PortForward(Err(e))) => Ok(json!({"stream": "portforward", "error": e})),
+        Err(refused) if s.upgraded.is_some() => Ok(json!({"stream": s.upgraded, "refused": refused})),
         // The kubelet's log errors come back as the apiserver's: a missing pod or container is
         // NotFound, anything else (waiting, no previous container) a BadRequest.
         Err(e) if e.ends_with("not found") && !e.starts_with("previous") => Err(Status::new(404, Reason::NotFound, e)),
@@ -157,7 +173,11 @@ impl ApiServer {
             request_id: req.id,
             ip,
             path: call.path(),
-            exec: matches!(call.op, StreamOp::Exec { .. }),
+            upgraded: match call.op {
+                StreamOp::Exec { .. } => Some("exec"),
+                StreamOp::PortForward { .. } => Some("portforward"),
+                StreamOp::Logs { .. } => None,
+            },
         };
         let kubelet = Component::Kubelet(node);
         if k.network.state(&Component::ApiServer, &kubelet) == LinkState::Partitioned {
@@ -190,7 +210,7 @@ impl ApiServer {
     fn fail_dial(&mut self, id: u64, why: &str, k: &mut Kernel) {
         let Some(s) = self.streams.remove(&id) else { return };
         let dial = format!("dial tcp {}:10250: {why}", s.ip);
-        let message = if s.exec {
+        let message = if s.upgraded.is_some() {
             format!("error dialing backend: {dial}")
         } else {
             format!("Get \"https://{}:10250{}\": {dial}", s.ip, s.path)
@@ -251,12 +271,12 @@ mod tests {
 
     #[test]
     fn kubelet_answers_become_the_clients() {
-        let s = |exec| OpenStream {
+        let s = |exec: bool| OpenStream {
             client: Component::Kubectl,
             request_id: 1,
             ip: "172.18.0.3".into(),
             path: "/containerLogs/default/web/a".into(),
-            exec,
+            upgraded: exec.then_some("exec"),
         };
         let reply = |result| KubeletReply { id: 9, result };
         assert_eq!(

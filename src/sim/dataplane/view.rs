@@ -253,6 +253,16 @@ impl<'w> PodNetwork<'w> {
         self
     }
 
+    /// A connection to `localhost:port` inside the view's pod, as the runtime's port-forward dials it
+    /// (`from_pod` first): loopback never leaves the pod's network namespace, so no kube-proxy rule
+    /// or NetworkPolicy applies; what listens there answers.
+    pub fn loopback(&self, port: u16) -> Connect {
+        match self.client() {
+            Some((_, ip)) => self.reach(&ip, port),
+            None => Connect::Refused,
+        }
+    }
+
     /// kindnet's verdict on the connection's first packet (after DNAT) to `ip:port`.
     fn verdict(&self, ip: &str, port: u16, proto: Proto) -> Verdict {
         firewall::verdict(self.cache, &self.node, self.node_ip(&self.node), self.source.as_ref(), ip, port, proto)

@@ -9,6 +9,7 @@ use crate::sim::apiserver::request::{ApiRequest, EventType};
 use crate::sim::apiserver::status::Status;
 use crate::sim::node::kubelet::inspect::{NodeUsage, PodUsage};
 use crate::sim::time::Millis;
+use crate::sim::workstation::{Binds, ListenRequest};
 use crate::sim::world::World;
 
 /// Virtual time a watch kubectl opens is given to reach the apiserver and have its stream set up
@@ -46,6 +47,9 @@ pub trait Cluster {
     fn node_usage(&self, node: &str) -> Option<NodeUsage>;
     /// Every pod's resource use, over the nodes metrics-server can scrape.
     fn pod_usage(&self) -> Vec<PodUsage>;
+    /// `kubectl port-forward`'s listeners on the learner's machine (not the cluster: kubectl binds
+    /// them where it runs); those that bind become a forward the machine's connections go through.
+    fn listen(&mut self, req: ListenRequest) -> Binds;
 }
 
 impl World {
@@ -104,5 +108,9 @@ impl Cluster for World {
     fn pod_usage(&self) -> Vec<PodUsage> {
         let now = World::now(self);
         self.nodes.values().filter(|n| n.running).flat_map(|n| n.kubelet.usage(now).pods).collect()
+    }
+
+    fn listen(&mut self, req: ListenRequest) -> Binds {
+        self.workstation.listen(&req, &mut self.k.rng)
     }
 }

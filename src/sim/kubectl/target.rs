@@ -64,16 +64,20 @@ pub fn selected_pods(cx: &mut Ctx, ns: &str, kind: &str, obj: &Value) -> Result<
     if kind == "Pod" {
         return Ok(vec![obj.clone()]);
     }
-    let sel = obj
-        .at("/spec/selector")
+    obj.at("/spec/selector")
         .filter(|s| !s.is_null())
         .ok_or_else(|| format!("cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented"))?;
     let pods = common::list(cx, pods_rt(), Some(ns), None, None).map_err(|e| e.to_string())?;
-    let map_selector = matches!(kind, "Service" | "ReplicationController");
-    Ok(pods
-        .into_iter()
-        .filter(|p| if map_selector { selector::map_selects(Some(sel), p) } else { selector::selects(Some(sel), p) })
-        .collect())
+    Ok(pods.into_iter().filter(|p| selects_pod(kind, obj, p)).collect())
+}
+
+/// Whether the object of `kind` (a workload or Service with a selector) selects `pod`.
+pub fn selects_pod(kind: &str, obj: &Value, pod: &Value) -> bool {
+    let sel = obj.at("/spec/selector").filter(|s| !s.is_null());
+    match kind {
+        "Service" | "ReplicationController" => selector::map_selects(sel, pod),
+        _ => selector::selects(sel, pod),
+    }
 }
 
 fn ready(pod: &Value) -> bool {

@@ -19,6 +19,7 @@ use crate::sim::apiserver::request::{ApiRequest, EventType, PatchType, RequestOp
 use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::node::kubelet::inspect::{ContainerUsage, NodeUsage, PodUsage};
 use crate::sim::time::Millis;
+use crate::sim::workstation::{Binds, ListenRequest};
 
 /// A [`Cluster`] reached through `transport`, which delivers a message to [`serve`] and returns
 /// its answer.
@@ -116,7 +117,25 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
         let answer = self.ask(json!({"op": "pod_usage"}));
         answer["pods"].as_array().map(|pods| pods.iter().filter_map(pod_usage_from_json).collect()).unwrap_or_default()
     }
+
+    fn listen(&mut self, req: ListenRequest) -> Binds {
+        let answer = self.ask(json!({"op": "listen", "req": req}));
+        // An answer that cannot be read binds nothing: kubectl then says it could not listen.
+        let unreadable = || Err("the cluster's answer could not be read".to_string());
+        let binds = answer["binds"].as_array().cloned().unwrap_or_default();
+        let read = |b: &Value| match (b.get("port").and_then(Value::as_u64), b.get("err").and_then(Value::as_str)) {
+            (Some(p), _) => u16::try_from(p).map_err(|_| "port out of range".to_string()),
+            (None, Some(e)) => Err(e.to_string()),
+            (None, None) => unreadable(),
+        };
+        let mut out: Binds =
+            binds.iter().map(|port| port.as_array().map(|bs| bs.iter().map(read).collect()).unwrap_or_default()).collect();
+        out.resize_with(req.ports.len(), || vec![unreadable()]);
+        out
+    }
 }
+
+
 
 /// The cluster's side: answers one message from [`Remote`].
 pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
@@ -160,6 +179,24 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
         }
         "node_usage" => json!({"usage": cluster.node_usage(s("node")).map(|u| node_usage_to_json(&u))}),
         "pod_usage" => json!({"pods": cluster.pod_usage().iter().map(pod_usage_to_json).collect::<Vec<_>>()}),
+        "listen" => match serde_json::from_value::<ListenRequest>(m["req"].clone()).ok() {
+            Some(req) => {
+                let binds: Vec<Vec<Value>> = cluster
+                    .listen(req)
+                    .into_iter()
+                    .map(|port| {
+                        port.into_iter()
+                            .map(|b| match b {
+                                Ok(p) => json!({"port": p}),
+                                Err(e) => json!({"err": e}),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                json!({"binds": binds})
+            }
+            None => json!({"binds": []}),
+        },
         other => json!({"err": format!("unknown message {other:?}")}),
     };
     answer.to_string()

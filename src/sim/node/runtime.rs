@@ -276,6 +276,12 @@ impl Runtime {
                 let e = err("NotFound", format!("failed to exec in container: container {container_id:?} not found"));
                 self.send(k, from, id, Err(e));
             }
+            // Likewise the world connects a port-forward inside the pod (`World::runtime_portforward`);
+            // alone, the runtime knows no sandbox's servers: containerd's words for a sandbox it lacks.
+            CriCall::PortForward { sandbox_id, .. } => {
+                let e = format!("failed to find sandbox {sandbox_id:?} in store: not found");
+                self.send(k, from, id, Ok(CriResult::ForwardStream(Err(e))));
+            }
         }
     }
 
@@ -283,6 +289,12 @@ impl Runtime {
     /// network, sleeping), as the streaming server closes the stream when the process ends.
     pub fn answer_exec(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: Result<String, String>) {
         self.reply_later(k, to, id, after, Ok(CriResult::ExecStream(out)), None);
+    }
+
+    /// Answers a forwarded connection after `after` ms: when the copy from the pod's server has
+    /// ended (its answer has come back over the pod's loopback).
+    pub fn answer_forward(&mut self, k: &mut Kernel, to: Component, id: u64, after: Millis, out: Result<Vec<u8>, String>) {
+        self.reply_later(k, to, id, after, Ok(CriResult::ForwardStream(out)), None);
     }
 
     fn create(

@@ -61,6 +61,16 @@ pub enum CriCall {
         /// A terminal is attached (`kubectl exec -t`).
         tty: bool,
     },
+    /// `PortForward(pod_sandbox_id, port)`: containerd's streaming server dials `localhost:port` in the
+    /// sandbox's network namespace and copies the connection's bytes both ways
+    /// (`internal/cri/server/sandbox_portforward_linux.go`); the simulation answers with what came
+    /// back ([`CriResult::ForwardStream`]).
+    PortForward {
+        sandbox_id: String,
+        port: u16,
+        /// What the client sent on the connection, all of it.
+        data: Vec<u8>,
+    },
 }
 
 /// What a sandbox is for (labels in the real CRI).
@@ -223,6 +233,8 @@ pub enum CriResult {
     /// What an exec's stream carried: the output, or the output and how the process failed
     /// (`command terminated with exit code N`, or the runtime's error starting it).
     ExecStream(Result<String, String>),
+    /// What a forwarded connection carried back: the server's bytes, or the runtime's error.
+    ForwardStream(Result<Vec<u8>, String>),
 }
 
 /// The answer to one `CriRequest` (same id).
@@ -255,6 +267,9 @@ impl CriRequest {
             }
             CriCall::RemoveContainer { container_id } => format!("RemoveContainer {}", short_id(container_id)),
             CriCall::Exec { container_id, cmd, .. } => format!("Exec {} {}", short_id(container_id), cmd.join(" ")),
+            CriCall::PortForward { sandbox_id, port, data } => {
+                format!("PortForward {} port {port}, {} bytes", short_id(sandbox_id), data.len())
+            }
         }
     }
 }
@@ -291,6 +306,8 @@ impl CriResponse {
                 Some((out, code)) => format!("ExecStream {} bytes, exit {code}", out.len()),
                 None => format!("ExecStream failed: {}", e.lines().last().unwrap_or_default()),
             },
+            Ok(CriResult::ForwardStream(Ok(data))) => format!("ForwardStream {} bytes back", data.len()),
+            Ok(CriResult::ForwardStream(Err(e))) => format!("ForwardStream failed: {e}"),
             Ok(CriResult::Exited(e)) => {
                 format!("ContainerExited {} exit {} ({})", short_id(&e.container_id), e.exit_code, e.reason)
             }

@@ -1,6 +1,6 @@
-//! The kube-apiserver's calls to a kubelet's server (`:10250`): the streams behind the pods' `exec`
-//! and `log` subresources, as `pkg/kubelet/server/server.go` serves `/exec/{ns}/{pod}/{container}`
-//! and `/containerLogs/{ns}/{pod}/{container}`.
+//! The kube-apiserver's calls to a kubelet's server (`:10250`): the streams behind the pods' `exec`,
+//! `log` and `portforward` subresources, as `pkg/kubelet/server/server.go` serves
+//! `/exec/{ns}/{pod}/{container}`, `/containerLogs/{ns}/{pod}/{container}` and `/portForward/{ns}/{pod}`.
 //!
 //! A real exec is a connection upgraded to SPDY or WebSocket whose frames carry stdout and, at the
 //! end, a `Status` on the error channel. The simulation sends the whole stream as one reply: the
@@ -25,6 +25,8 @@ pub enum StreamOp {
     Exec { command: Vec<String>, stdin: Option<String>, tty: bool },
     /// `GET /containerLogs/{ns}/{pod}/{container}?previous=...`: the container's log.
     Logs { previous: bool },
+    /// `POST /portForward/{ns}/{pod}`: one connection to the pod's `port`, carrying `data`.
+    PortForward { port: u16, data: Vec<u8> },
 }
 
 /// The kubelet's answer: the stream's content, or why it refused before any stream opened (the
@@ -43,6 +45,9 @@ pub enum StreamData {
     Exec(Result<String, String>),
     /// The log lines with the time each was written.
     Logs(Vec<(Millis, String)>),
+    /// A forwarded connection: the bytes the pod's server wrote, or the message the error stream
+    /// carried (the runtime could not connect inside the pod).
+    PortForward(Result<Vec<u8>, String>),
 }
 
 impl KubeletRequest {
@@ -51,6 +56,7 @@ impl KubeletRequest {
         let endpoint = match self.op {
             StreamOp::Exec { .. } => "exec",
             StreamOp::Logs { .. } => "containerLogs",
+            StreamOp::PortForward { .. } => return format!("/portForward/{}/{}", self.namespace, self.pod),
         };
         format!("/{endpoint}/{}/{}/{}", self.namespace, self.pod, self.container)
     }
@@ -60,6 +66,9 @@ impl KubeletRequest {
             StreamOp::Exec { command, .. } => format!("POST {} {}", self.path(), command.join(" ")),
             StreamOp::Logs { previous: true } => format!("GET {}?previous=true", self.path()),
             StreamOp::Logs { previous: false } => format!("GET {}", self.path()),
+            StreamOp::PortForward { port, data } => {
+                format!("POST {} port {port}, {} bytes", self.path(), data.len())
+            }
         }
     }
 }
@@ -73,6 +82,8 @@ impl KubeletReply {
                 None => format!("101 stream: {}", e.lines().last().unwrap_or_default()),
             },
             Ok(StreamData::Logs(lines)) => format!("200 {} log lines", lines.len()),
+            Ok(StreamData::PortForward(Ok(data))) => format!("101 stream: {} bytes back", data.len()),
+            Ok(StreamData::PortForward(Err(e))) => format!("101 stream, error channel: {e}"),
             Err(e) => format!("error: {e}"),
         }
     }
@@ -92,8 +103,10 @@ mod tests {
             op: StreamOp::Exec { command: vec!["ls".into(), "/".into()], stdin: None, tty: false },
         };
         assert_eq!(exec.summary(), "POST /exec/default/web/nginx ls /");
-        let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec };
+        let logs = KubeletRequest { op: StreamOp::Logs { previous: true }, ..exec.clone() };
         assert_eq!(logs.summary(), "GET /containerLogs/default/web/nginx?previous=true");
+        let forward = KubeletRequest { op: StreamOp::PortForward { port: 80, data: b"GET /".to_vec() }, ..exec };
+        assert_eq!(forward.summary(), "POST /portForward/default/web port 80, 5 bytes");
         for (result, want) in [
             (Ok(StreamData::Exec(Ok("a\n".into()))), "101 stream: 2 bytes, exit 0"),
             (Ok(StreamData::Exec(Err("x\ncommand terminated with exit code 3".into()))), "101 stream: 2 bytes, exit 3"),

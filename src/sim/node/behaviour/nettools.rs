@@ -5,12 +5,12 @@
 //! Where there is no network view (a container's own start-up script, decided when it starts; probes)
 //! the programs are not simulated: they succeed at once, silently, and say so in the notes.
 
-mod curl;
+pub(crate) mod curl;
 mod dig;
 pub mod http;
 mod nc;
 mod nslookup;
-mod wget;
+pub(crate) mod wget;
 
 use super::interp::{Effect, Exec};
 use super::net::resolver::{Lookup, ResolvConf, getaddrinfo};
@@ -89,7 +89,7 @@ fn host_header(line: &str) -> Option<String> {
 }
 
 /// The `Host` header a client sends for a URL: its host, with the port when it is not the scheme's.
-fn default_host(url: &wget::Url) -> String {
+pub(crate) fn default_host(url: &wget::Url) -> String {
     let default_port = if url.https { 443 } else { 80 };
     if url.port == default_port { url.host.clone() } else { format!("{}:{}", url.host, url.port) }
 }

@@ -1,10 +1,12 @@
 //! The kubelet's server for the apiserver's streams (`pkg/kubelet/server/server.go`): `/exec` checks
 //! the container (`GetExec`) and asks the runtime to run the command (CRI `Exec`, whose stream it
-//! relays back); `/containerLogs` reads the container's log (`GetContainerLogs`).
+//! relays back); `/containerLogs` reads the container's log (`GetContainerLogs`); `/portForward`
+//! finds the pod's sandbox (`GetPortForward`) and has the runtime connect inside it (CRI `PortForward`).
 //!
 //! ```text
 //!   apiserver ──Stream(exec)──► kubelet ──Cri(Exec)──► runtime ──CriReply(ExecStream)──► kubelet ──StreamReply──► apiserver
 //!   apiserver ──Stream(logs)──► kubelet ──StreamReply(lines)──► apiserver
+//!   apiserver ──Stream(portForward)──► kubelet ──Cri(PortForward)──► runtime ──CriReply(ForwardStream)──► kubelet ──StreamReply──► apiserver
 //! ```
 
 use super::Kubelet;
@@ -33,16 +35,42 @@ impl Kubelet {
                     return;
                 }
             },
+            StreamOp::PortForward { port, data } => match self.forward_target(ns, pod) {
+                Err(refused) => Err(refused),
+                Ok(sandbox_id) => {
+                    let id = k.fresh_id();
+                    self.streams.insert(id, (from, r.id));
+                    let call = CriCall::PortForward { sandbox_id, port: *port, data: data.clone() };
+                    k.send(self.me(), self.runtime(), Payload::Cri(Box::new(CriRequest { id, call })));
+                    return;
+                }
+            },
         };
         k.send(self.me(), from, Payload::StreamReply(Box::new(KubeletReply { id: r.id, result: answer })));
     }
 
-    /// Relays the runtime's answer to an exec stream back to the apiserver; hands back any other
-    /// CRI reply for the pod lifecycle to read.
+    /// The sandbox a port-forward connects inside, or why the kubelet refuses: `getPortForward`
+    /// answers 404 `pod does not exist` for a pod it does not run, and the runtime manager fails
+    /// with `failed to find sandboxID for pod NAME_NAMESPACE(UID)` when it has no sandbox
+    /// (`kuberuntime_manager.go`'s `GetPortForward`, `format.PodDesc`).
+    fn forward_target(&self, namespace: &str, pod: &str) -> Result<String, String> {
+        let key = (namespace.to_string(), pod.to_string());
+        let Some((uid, w)) = self.keys.get(&key).and_then(|uid| Some((uid, self.pods.get(uid)?))) else {
+            return Err("pod does not exist".into());
+        };
+        match &w.sandbox {
+            Some(s) => Ok(s.id.clone()),
+            None => Err(format!("failed to find sandboxID for pod {pod}_{namespace}({uid})")),
+        }
+    }
+
+    /// Relays the runtime's answer to an exec or port-forward stream back to the apiserver; hands
+    /// back any other CRI reply for the pod lifecycle to read.
     pub(crate) fn end_stream(&mut self, r: CriResponse, k: &mut Kernel) -> Option<CriResponse> {
         let Some((to, request)) = self.streams.remove(&r.id) else { return Some(r) };
         let data = match r.result {
             Ok(CriResult::ExecStream(out)) => StreamData::Exec(out),
+            Ok(CriResult::ForwardStream(out)) => StreamData::PortForward(out),
             Ok(other) => StreamData::Exec(Err(format!("unexpected answer to Exec: {other:?}"))),
             Err(e) => {
                 StreamData::Exec(Err(format!("Internal error occurred: error executing command in container: {e}")))

@@ -13,26 +13,30 @@ use super::http::{self, Response};
 use super::wget::{UrlError, parse_url};
 use super::{connect, lines, lookup};
 
+/// The options the simulation's curls use (the container's, and the learner's machine's in
+/// `sim::workstation::curl`).
 #[derive(Debug, Default)]
-struct Opts {
-    silent: bool,
-    show_error: bool,
-    fail: bool,
-    head: bool,
-    include: bool,
-    output: Option<String>,
+pub(crate) struct Opts {
+    pub silent: bool,
+    /// `-v`: the connection's steps and the headers on stderr.
+    pub verbose: bool,
+    pub show_error: bool,
+    pub fail: bool,
+    pub head: bool,
+    pub include: bool,
+    pub output: Option<String>,
     /// `--connect-timeout` or `-m`, whichever is shorter (seconds).
-    limit_s: Option<f64>,
-    write_out: Option<String>,
+    pub limit_s: Option<f64>,
+    pub write_out: Option<String>,
     /// `-H 'Host: ...'`: the virtual host asked for instead of the URL's.
-    host_header: Option<String>,
-    url: Option<String>,
+    pub host_header: Option<String>,
+    pub url: Option<String>,
 }
 
 /// Long options that take a value (their value is skipped when not used).
 const VALUED: &[&str] = &["data", "request", "user-agent", "user", "cacert", "resolve", "retry", "data-raw", "referer"];
 
-fn parse(rest: &[String]) -> Opts {
+pub(crate) fn parse(rest: &[String]) -> Opts {
     let mut o = Opts::default();
     let limit = |o: &mut Opts, v: Option<String>| {
         if let Some(s) = v.and_then(|v| v.parse::<f64>().ok()).filter(|s| s.is_finite() && *s > 0.0) {
@@ -46,6 +50,7 @@ fn parse(rest: &[String]) -> Opts {
             let mut value = || rest.get(i).inspect(|_| i += 1).cloned();
             match name {
                 "silent" => o.silent = true,
+                "verbose" => o.verbose = true,
                 "show-error" => o.show_error = true,
                 "fail" => o.fail = true,
                 "head" => o.head = true,
@@ -69,6 +74,7 @@ fn parse(rest: &[String]) -> Opts {
                 };
                 match c {
                     's' => o.silent = true,
+                    'v' => o.verbose = true,
                     'S' => o.show_error = true,
                     'f' => o.fail = true,
                     'I' => o.head = true,

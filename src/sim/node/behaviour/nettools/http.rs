@@ -1,6 +1,8 @@
 //! What a server answers to `GET path`, as its image does: nginx's welcome page and error pages,
 //! httpd's "It works!", agnhost's `netexec` and `serve-hostname`, hashicorp/http-echo's `-text`.
 
+pub mod wire;
+
 use super::super::net::Peer;
 use super::super::programs::{Agnhost, HttpAnswer, ServerKind};
 use crate::sim::time::rfc3339;
@@ -37,21 +39,24 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
+/// nginx's built-in error page, signed `server` (`nginx/1.27.3`, or `nginx` with `server_tokens off`).
+fn nginx_error_page(status: u16, server: &str) -> String {
+    let phrase = if status == 400 { "Bad Request" } else { reason(status) };
+    let title = format!("{status} {phrase}");
+    format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
 /// nginx's built-in error page.
 fn nginx_error(status: u16) -> String {
-    let title = format!("{status} {}", reason(status));
-    format!(
-        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.27.3</center>\r\n</body>\r\n</html>\r\n"
-    )
+    nginx_error_page(status, "nginx/1.27.3")
 }
 
 /// ingress-nginx's error pages: nginx's, with `server_tokens off` (no version), which is what its
 /// default backend's 404 and a backend without endpoints' 503 look like.
 pub fn ingress_nginx_error(status: u16) -> String {
-    let title = format!("{status} {}", reason(status));
-    format!(
-        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-    )
+    nginx_error_page(status, "nginx")
 }
 
 /// Apache's 404 page.
