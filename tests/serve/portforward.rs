@@ -26,7 +26,12 @@ fn free_port() -> u16 {
 }
 
 /// Starts `kubectl port-forward pod/web LOCAL:REMOTE` and waits for its first `Forwarding from` line.
-fn forward(server: &Server, local: u16, remote: u16, websockets: bool) -> (Forward, BufReader<std::process::ChildStdout>) {
+fn forward(
+    server: &Server,
+    local: u16,
+    remote: u16,
+    websockets: bool,
+) -> (Forward, BufReader<std::process::ChildStdout>) {
     let mut cmd = Command::new(KUBECTL);
     cmd.arg("--kubeconfig").arg(server.dir.join("kubeconfig")).arg("--cache-dir").arg(server.dir.join("cache"));
     cmd.args(["port-forward", "pod/web", &format!("{local}:{remote}")]);
@@ -102,7 +107,10 @@ fn a_port_nothing_listens_on_is_the_kubelets_error_and_kubectl_gives_up() {
     }
     let mut err = String::new();
     forward.0.stderr.take().expect("stderr").read_to_string(&mut err).unwrap();
-    assert!(err.contains(&format!("an error occurred forwarding {local} -> 81: error forwarding port 81 to pod ")), "{err}");
+    assert!(
+        err.contains(&format!("an error occurred forwarding {local} -> 81: error forwarding port 81 to pod ")),
+        "{err}"
+    );
     assert!(err.ends_with("error: lost connection to pod\n"), "{err}");
     // Refusals before the upgrade: kubectl reads the pod itself first; the server checks it too.
     let (_, err) = kubectl(&server, "port-forward pod/nope 1234:80", None);

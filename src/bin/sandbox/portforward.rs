@@ -210,7 +210,9 @@ mod tests {
         socket.extend_from_slice(&next[3..]);
         assert_eq!(unwrap_messages(&mut socket, &mut pongs).unwrap(), Some(b"more".to_vec()));
         assert!(socket.is_empty());
-        for end in [masked(true, 0x8, &[3, 232]), masked(true, 0x1, b"text"), vec![0x82, 127, 0xFF, 0, 0, 0, 0, 0, 0, 0]] {
+        for end in
+            [masked(true, 0x8, &[3, 232]), masked(true, 0x1, b"text"), vec![0x82, 127, 0xFF, 0, 0, 0, 0, 0, 0, 0]]
+        {
             let mut socket = end;
             assert_eq!(unwrap_messages(&mut socket, &mut pongs).unwrap(), None);
         }

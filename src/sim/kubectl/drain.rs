@@ -255,7 +255,10 @@ fn evict_all(
     let mut states: Vec<State> = vec![State::Evict(start); pods.len()];
     let mut errors = Vec::new();
     let ns_name = |pod: &Value| {
-        (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string(), common::name_of(pod).to_string())
+        (
+            pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string(),
+            common::name_of(pod).to_string(),
+        )
     };
     loop {
         let now = cx.world.now();

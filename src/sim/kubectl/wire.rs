@@ -128,14 +128,14 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
             (None, Some(e)) => Err(e.to_string()),
             (None, None) => unreadable(),
         };
-        let mut out: Binds =
-            binds.iter().map(|port| port.as_array().map(|bs| bs.iter().map(read).collect()).unwrap_or_default()).collect();
+        let mut out: Binds = binds
+            .iter()
+            .map(|port| port.as_array().map(|bs| bs.iter().map(read).collect()).unwrap_or_default())
+            .collect();
         out.resize_with(req.ports.len(), || vec![unreadable()]);
         out
     }
 }
-
-
 
 /// The cluster's side: answers one message from [`Remote`].
 pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {

@@ -30,21 +30,53 @@ pub const MAX_FRAME: usize = 1 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
     /// A new stream, with its headers.
-    SynStream { stream_id: u32, associated_to: u32, priority: u8, flags: u8, headers: Vec<u8> },
+    SynStream {
+        stream_id: u32,
+        associated_to: u32,
+        priority: u8,
+        flags: u8,
+        headers: Vec<u8>,
+    },
     /// The answer to a SYN_STREAM.
-    SynReply { stream_id: u32, flags: u8, headers: Vec<u8> },
+    SynReply {
+        stream_id: u32,
+        flags: u8,
+        headers: Vec<u8>,
+    },
     /// A stream ended abnormally.
-    RstStream { stream_id: u32, status: u32 },
+    RstStream {
+        stream_id: u32,
+        status: u32,
+    },
     /// Settings as (flags, id, value).
-    Settings { flags: u8, entries: Vec<(u8, u32, u32)> },
-    Ping { id: u32 },
+    Settings {
+        flags: u8,
+        entries: Vec<(u8, u32, u32)>,
+    },
+    Ping {
+        id: u32,
+    },
     /// The sender takes no new streams; `last_good` is the last it accepted.
-    GoAway { last_good: u32, status: u32 },
+    GoAway {
+        last_good: u32,
+        status: u32,
+    },
     /// More headers on an open stream.
-    Headers { stream_id: u32, flags: u8, headers: Vec<u8> },
+    Headers {
+        stream_id: u32,
+        flags: u8,
+        headers: Vec<u8>,
+    },
     /// Flow control: the receiver may take `delta` more bytes on the stream (0: the connection).
-    WindowUpdate { stream_id: u32, delta: u32 },
-    Data { stream_id: u32, flags: u8, data: Vec<u8> },
+    WindowUpdate {
+        stream_id: u32,
+        delta: u32,
+    },
+    Data {
+        stream_id: u32,
+        flags: u8,
+        data: Vec<u8>,
+    },
 }
 
 /// Why bytes are not a frame.

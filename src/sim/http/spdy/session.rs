@@ -77,9 +77,9 @@ pub fn check_stream(h: &Headers) -> Result<(StreamType, u16), String> {
     if port.is_empty() {
         return Err("\"port\" header is required".into());
     }
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("unable to parse {port:?} as a port: strconv.ParseUint: parsing {port:?}: invalid syntax"))?;
+    let port: u16 = port.parse().map_err(|_| {
+        format!("unable to parse {port:?} as a port: strconv.ParseUint: parsing {port:?}: invalid syntax")
+    })?;
     if port < 1 {
         return Err(format!("port \"{port}\" must be > 0"));
     }

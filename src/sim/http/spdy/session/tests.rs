@@ -83,7 +83,11 @@ fn a_failure_goes_on_the_error_stream_and_bytes_in_one_read_make_several_frames(
     assert_eq!(
         frames,
         vec![
-            Frame::Data { stream_id: 1, flags: FLAG_FIN, data: b"error forwarding port 81 to pod web: connection refused".to_vec() },
+            Frame::Data {
+                stream_id: 1,
+                flags: FLAG_FIN,
+                data: b"error forwarding port 81 to pod web: connection refused".to_vec()
+            },
             Frame::Data { stream_id: 3, flags: FLAG_FIN, data: vec![] },
         ]
     );
@@ -129,7 +133,11 @@ fn bad_streams_are_reset_and_the_connection_goes_on() {
     let frames = k.read(&s.take_output());
     assert_eq!(
         frames[1],
-        Frame::Data { stream_id: 11, flags: 0, data: b"error processing stream for request 1: data stream already assigned".to_vec() }
+        Frame::Data {
+            stream_id: 11,
+            flags: 0,
+            data: b"error processing stream for request 1: data stream already assigned".to_vec()
+        }
     );
 }
 
@@ -192,7 +200,13 @@ fn a_reply_larger_than_one_read_is_split_into_frames() {
 #[test]
 fn protocol_errors_end_the_connection() {
     let mut s = Session::default();
-    let bad = frame::write(&Frame::SynStream { stream_id: 1, associated_to: 0, priority: 0, flags: 0, headers: b"junk".to_vec() });
+    let bad = frame::write(&Frame::SynStream {
+        stream_id: 1,
+        associated_to: 0,
+        priority: 0,
+        flags: 0,
+        headers: b"junk".to_vec(),
+    });
     assert!(matches!(s.receive(&bad), Err(SessionError::Headers(_))));
     let mut s = Session::default();
     assert!(matches!(s.receive(&[0x80, 3, 0, 5, 0, 0, 0, 0]), Err(SessionError::Frame(FrameError::UnknownType(5)))));
