@@ -8,6 +8,10 @@
 //! `manual` moves it only on `POST /sandbox/v1/advance?duration=90s` (and by the little each request
 //! itself takes to cross the simulated network, as for the sandbox's own kubectl).
 
+// A wasm32 build of this native tool is only type-checked, without port-forward (see `mod portforward`
+// in sandbox.rs): what only port-forward uses is unused there.
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -449,10 +453,14 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                     }
                 };
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Route::PortForward(r) => {
                 let transport = super::portforward::transport(&req.upgrade, req.websocket, &req.stream_protocols);
                 return super::portforward::serve(out, reader, jobs, r, transport);
             }
+            // No socket is ever served by a wasm32 build of this tool (see `mod portforward`).
+            #[cfg(target_arch = "wasm32")]
+            Route::PortForward(_) => return Ok(()),
             Route::Api { request, table } if request.verb == Verb::Watch => {
                 return stream_watch(out, jobs, *request, table);
             }
