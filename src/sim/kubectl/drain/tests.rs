@@ -34,16 +34,25 @@ fn requests_and_first_answer(w: &World, what: &str) -> (Vec<usize>, Option<usize
     (sent, answer)
 }
 
+fn run(w: &mut World, line: &str) -> crate::sim::kubectl::Output {
+    execute(w, line, None, &NoFiles)
+}
+
+/// A deployment's `replicas` pods, all on `sandbox-worker` (the other workers cordoned).
+fn all_on_one_worker(replicas: u32) -> World {
+    let mut w = World::new(3);
+    run(&mut w, "cordon sandbox-worker2");
+    run(&mut w, "cordon sandbox-worker3");
+    run(&mut w, &format!("create deployment web --image=nginx --replicas={replicas}"));
+    w.run_for(40_000);
+    w
+}
+
 /// kubectl's `evictPods` starts one goroutine per pod: every eviction is on the wire before the
 /// first answer comes back, and the output still lists every `evicting pod` line first.
 #[test]
 fn evictions_go_out_together_before_any_answer() {
-    let mut w = World::new(3);
-    let run = |w: &mut World, line: &str| execute(w, line, None, &NoFiles);
-    run(&mut w, "cordon sandbox-worker2");
-    run(&mut w, "cordon sandbox-worker3");
-    run(&mut w, "create deployment web --image=nginx --replicas=3");
-    w.run_for(40_000);
+    let mut w = all_on_one_worker(3);
     let out = run(&mut w, "drain sandbox-worker --ignore-daemonsets");
     assert!(!out.failed, "{out:?}");
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -66,12 +75,7 @@ fn evictions_go_out_together_before_any_answer() {
 /// `--disable-eviction` deletes in one loop (`deletePods`): each DELETE is answered before the next goes.
 #[test]
 fn deletes_go_one_after_another() {
-    let mut w = World::new(3);
-    let run = |w: &mut World, line: &str| execute(w, line, None, &NoFiles);
-    run(&mut w, "cordon sandbox-worker2");
-    run(&mut w, "cordon sandbox-worker3");
-    run(&mut w, "create deployment web --image=nginx --replicas=2");
-    w.run_for(40_000);
+    let mut w = all_on_one_worker(2);
     let out = run(&mut w, "drain sandbox-worker --ignore-daemonsets --disable-eviction");
     assert!(!out.failed, "{out:?}");
     let (deletes, answer) = requests_and_first_answer(&w, "DELETE /api/v1/namespaces/default/pods/web-");
