@@ -42,6 +42,12 @@ fn prepare(w: &mut World, row: &Row, files: &DiskFiles) -> Result<(), String> {
                     return Err(format!("`before` line {line} ({command}) failed: {}", out.stderr));
                 }
             }
+            Step::Host { command, line } => {
+                let out = k8s_sandbox::sim::workstation::run(w, &command);
+                if out.failed {
+                    return Err(format!("`before` line {line} ({command}) failed: {}", out.stderr));
+                }
+            }
             Step::Sleep { ms, .. } => w.run_for(ms),
         }
     }

@@ -230,3 +230,16 @@ fn ingress_transcript_matches() {
     assert!(transcript.contains("web    nginx   foo.local   localhost   80"), "the published address");
     assert!(transcript.contains("Unsupported value: \"Regex\""), "a bad path type");
 }
+
+/// `kubectl port-forward` and the learner's machine's curl (`portforward.sh`): nginx's page through a
+/// pod's forward, a Deployment's and a Service's (its port to the targetPort), a port in use, a port
+/// nothing listens on in the pod (containerd's error, then the forward ends), `kill` and `jobs`.
+#[test]
+fn portforward_transcript_matches() {
+    let transcript = transcript_matches_expected("portforward");
+    assert_eq!(transcript.matches("<h1>Welcome to nginx!</h1>").count(), 1, "nginx's page through the forward");
+    assert!(transcript.contains("$ kubectl port-forward svc/web 18082:8080 &\nForwarding from 127.0.0.1:18082 -> 80\n"));
+    assert!(transcript.contains("bind: address already in use"));
+    assert!(transcript.contains("error: lost connection to pod\ncurl: (52) Empty reply from server\n"));
+    assert!(transcript.contains("[1]   Terminated              kubectl port-forward pod/lone 18080:80\n"));
+}

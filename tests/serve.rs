@@ -216,6 +216,12 @@ fn every_script_reads_the_same_through_real_kubectl() {
     assert!(!scripts.is_empty());
     let mut failures = Vec::new();
     for script in &scripts {
+        // A script that real kubectl cannot run yet says why in a `# not compared: ...` line.
+        let text = std::fs::read_to_string(script).expect("the script is readable");
+        if let Some(why) = text.lines().find(|l| l.starts_with("# not compared:")) {
+            println!("{}: {why}", script.display());
+            continue;
+        }
         let out = Command::new(env!("CARGO_BIN_EXE_sandbox"))
             .arg("compare")
             .arg(script)

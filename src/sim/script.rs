@@ -1,5 +1,7 @@
-//! Runner scripts: kubectl command lines, `#` comments, `sleep DURATION`, and
-//! `kubectl apply -f - <<EOF ... EOF` heredocs. The native runner and the tests share this.
+//! Runner scripts: kubectl command lines (`&` at the end runs one in the background, as a
+//! `kubectl port-forward ... &`), the learner's machine's own commands (`curl ...`, `kill %N`,
+//! `jobs`: `sim::workstation`), `#` comments, `sleep DURATION`, and `kubectl apply -f - <<EOF ...
+//! EOF` heredocs. The native runner and the tests share this.
 
 use crate::sim::sort::StableSort;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,8 @@ use super::world::World;
 pub enum Step {
     /// A kubectl command line with optional heredoc input; `line` is the script's line number.
     Kubectl { command: String, stdin: Option<String>, line: usize },
+    /// A command of the learner's machine (`curl`, `kill`, `jobs`).
+    Host { command: String, line: usize },
     /// Advance virtual time.
     Sleep { text: String, ms: Millis, line: usize },
 }
@@ -26,8 +30,8 @@ pub enum ScriptError {
     /// `sleep` with something that is not a duration.
     #[error("line {line}: invalid duration {text:?} (use e.g. 500ms, 90s, 5m, 1h)")]
     BadDuration { line: usize, text: String },
-    /// A line that is neither kubectl, sleep, a comment nor blank.
-    #[error("line {line}: only `kubectl ...` and `sleep DURATION` lines are allowed, got {text:?}")]
+    /// A line that is neither kubectl, a machine's command, sleep, a comment nor blank.
+    #[error("line {line}: only `kubectl ...`, `curl ...`, `kill %N`, `jobs` and `sleep DURATION` lines are allowed, got {text:?}")]
     UnknownCommand { line: usize, text: String },
 }
 
@@ -82,6 +86,10 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
             steps.push(Step::Sleep { text: t.to_string(), ms, line: n });
             continue;
         }
+        if super::workstation::is_host_command(line) {
+            steps.push(Step::Host { command: line.to_string(), line: n });
+            continue;
+        }
         if !(line.starts_with("kubectl ") || line == "kubectl") {
             return Err(ScriptError::UnknownCommand { line: n, text: line.to_string() });
         }
@@ -133,6 +141,10 @@ pub fn run(world: &mut World, steps: &[Step], files: &dyn Files) -> String {
                 if let Some(shell) = &out.session {
                     transcript.push_str(&no_terminal(shell));
                 }
+            }
+            Step::Host { command, .. } => {
+                transcript.push_str(&format!("$ {command}\n"));
+                transcript.push_str(&super::workstation::run(world, command).combined());
             }
             Step::Sleep { text, ms, .. } => {
                 transcript.push_str(&format!("$ sleep {text}\n"));

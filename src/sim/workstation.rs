@@ -208,53 +208,67 @@ pub fn run(world: &mut World, line: &str) -> Output {
     }
 }
 
-/// bash's `jobs` for the forwards running: `[1]+  Running                 kubectl port-forward ... &`.
-fn jobs(w: &Workstation) -> String {
-    let last = w.forwards.len();
-    w.forwards
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mark = if i + 1 == last { '+' } else if i + 2 == last { '-' } else { ' ' };
-            format!("[{}]{mark}  {:<24}{} &\n", f.job, "Running", f.command)
-        })
-        .collect()
+/// One line of bash's job reports: `[1]+  Running                 kubectl port-forward ... &`
+/// (`mark` is `+` for the current job, `-` for the previous one).
+pub fn job_line(job: u32, mark: char, status: &str, command: &str) -> String {
+    format!("[{job}]{mark}  {status:<24}{command}\n")
 }
 
-/// `kill %N` / `kill %%`: SIGTERM to a forward's kubectl; bash reports it ended at the next prompt.
-fn kill(world: &mut World, args: &[String]) -> Output {
-    let mut out = Output::default();
-    let spec = args.iter().find(|a| !a.starts_with('-') || a.starts_with("-%")).map(String::as_str);
-    let w = &mut world.workstation;
+/// The `jobs` marks of `n` jobs in order: the last is current (`+`), the one before previous (`-`).
+pub fn job_marks(n: usize) -> impl Iterator<Item = char> {
+    (0..n).map(move |i| if i + 1 == n { '+' } else if i + 2 == n { '-' } else { ' ' })
+}
+
+/// bash's `jobs` for the forwards running.
+fn jobs(w: &Workstation) -> String {
+    let marks = job_marks(w.forwards.len());
+    w.forwards.iter().zip(marks).map(|(f, m)| job_line(f.job, m, "Running", &format!("{} &", f.command))).collect()
+}
+
+/// How bash reports a job a signal ended: `-INT`/`-2` Interrupt, `-KILL`/`-9` Killed, else (the
+/// default SIGTERM) Terminated.
+pub fn ended_by(signal: Option<&str>) -> &'static str {
+    match signal.map(|s| s.trim_start_matches('-').trim_start_matches("SIG")) {
+        Some("INT" | "2") => "Interrupt",
+        Some("KILL" | "9") => "Killed",
+        _ => "Terminated",
+    }
+}
+
+/// What `kill ARGS` asks: the signal given (`-INT`, `-9`), and the job of `jobs` (their numbers,
+/// oldest first) it names (`%N`, `%%`/`%+`/`%` the current, `%-` the previous), or bash's error.
+pub fn kill_target<'a>(args: &'a [String], jobs: &[u32]) -> Result<(Option<&'a str>, usize), String> {
+    let signal = args.iter().find(|a| a.starts_with('-') && !a.starts_with("-%")).map(String::as_str);
+    let Some(spec) = args.iter().find(|a| !a.starts_with('-') || a.starts_with("-%")).map(String::as_str) else {
+        return Err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]".into());
+    };
     let index = match spec {
-        None => {
-            out.err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]");
-            return out;
-        }
-        Some("%%" | "%+" | "%") => w.forwards.len().checked_sub(1),
-        Some("%-") => w.forwards.len().checked_sub(2),
-        Some(s) => match s.strip_prefix('%').and_then(|n| n.parse::<u32>().ok()) {
-            Some(n) => w.forwards.iter().position(|f| f.job == n),
+        "%%" | "%+" | "%" => jobs.len().checked_sub(1),
+        "%-" => jobs.len().checked_sub(2),
+        s => match s.strip_prefix('%').and_then(|n| n.parse::<u32>().ok()) {
+            Some(n) => jobs.iter().position(|j| *j == n),
             None if s.starts_with('%') => None,
-            None => {
-                out.err(format!("bash: kill: ({s}) - No such process"));
-                return out;
-            }
+            None => return Err(format!("bash: kill: ({s}) - No such process")),
         },
     };
-    let Some(i) = index else {
-        out.err(format!("bash: kill: {}: no such job", spec.unwrap_or_default()));
-        return out;
-    };
-    let f = w.forwards.remove(i);
-    out.stdout = format!("[{}]+  {:<24}{}\n", f.job, "Terminated", f.command);
-    out
+    index.map(|i| (signal, i)).ok_or_else(|| format!("bash: kill: {spec}: no such job"))
 }
 
-/// Ctrl+C in the terminal: SIGINT to the latest forward, which kubectl takes as its cue to stop
-/// quietly. Returns whether there was one.
-pub fn interrupt(world: &mut World) -> bool {
-    world.workstation.forwards.pop().is_some()
+/// `kill [-SIGNAL] %N`: signals a forward's kubectl, which ends; bash reports it
+/// (`[1]+  Terminated              kubectl port-forward ...`).
+fn kill(world: &mut World, args: &[String]) -> Output {
+    let mut out = Output::default();
+    let w = &mut world.workstation;
+    let numbers: Vec<u32> = w.forwards.iter().map(|f| f.job).collect();
+    match kill_target(args, &numbers) {
+        Ok((signal, i)) => {
+            let mark = job_marks(numbers.len()).nth(i).unwrap_or(' ');
+            let f = w.forwards.remove(i);
+            out.stdout = job_line(f.job, mark, ended_by(signal), &f.command);
+        }
+        Err(e) => out.err(e),
+    }
+    out
 }
 
 #[cfg(test)]

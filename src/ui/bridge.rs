@@ -24,6 +24,7 @@ use crate::ui::model::Readiness;
 use crate::ui::session::Op;
 
 pub use crate::sim::kubectl::args::split_words;
+pub use crate::sim::workstation::is_host_command;
 pub use crate::sim::kubectl::printers::to_yaml;
 pub use crate::sim::kubectl::{ExecSession, Output, Watching};
 pub use crate::sim::message::Content;
@@ -194,6 +195,15 @@ pub fn drain_watch(sim: &mut Sim, watch: &Watching) -> String {
     kubectl::watch_rows(watch.kind, &options, objects)
 }
 
+/// How many `kubectl port-forward`s run on the learner's machine.
+pub fn forwards(sim: &Sim) -> usize {
+    sim.world.workstation.forwards.len()
+}
+
+/// What Ctrl+C does to the latest port-forward, as a command of the machine's (logged, so that a
+/// replay stops it too): SIGINT to its job.
+pub const INTERRUPT_FORWARD: &str = "kill -INT %%";
+
 /// Ends a `get -w` stream (Ctrl+C): the apiserver forgets the watch.
 pub fn stop_watch(sim: &mut Sim, watch_id: u64) {
     sim.world.close_kubectl_watch(watch_id);
@@ -209,6 +219,8 @@ pub fn apply(sim: &mut Sim, op: &Op) -> Result<Option<Output>, String> {
     sim.run_until(sim.now());
     let world = &mut sim.world;
     let fault = match op {
+        // The learner's machine runs its own commands (`curl`, `kill`); kubectl runs the rest.
+        Op::Kubectl { line, .. } if is_host_command(line) => return Ok(Some(crate::sim::workstation::run(world, line))),
         Op::Kubectl { line, stdin } => return Ok(Some(kubectl::execute(world, line, stdin.as_deref()))),
         Op::Node { name, running } => world.set_node_running(name, *running),
         Op::Component { name, running } => match crate::sim::component::Component::parse(name) {

@@ -27,8 +27,11 @@ This terminal runs kubectl against the simulated cluster. Try:
   kubectl delete deployment web
 Paste a manifest after `kubectl apply -f -` (finish with Ctrl+D or a line EOF), or use a heredoc:
   kubectl apply -f - <<EOF ... EOF
+Reach a pod from this machine: kubectl port-forward pod/<name> 8080:80, then
+  curl localhost:8080   (curl -i shows headers, -v the exchange; jobs, kill %1 manage forwards)
 Keys: Enter runs, Shift+Enter adds a line, Up/Down walk the history, Tab completes,
-      Ctrl+C cancels, Ctrl+L clears. Built-ins: help, clear, history. `k` is kubectl.";
+      Ctrl+C cancels (and stops the latest port-forward), Ctrl+L clears.
+Built-ins: help, clear, history. `k` is kubectl.";
 
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
@@ -144,8 +147,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 "c" | "C" if ctrl && !has_selection(&input_ref) => {
                     e.prevent_default();
                     let shown = pending.as_ref().map_or(text.clone(), |p| format!("{p}\n{text}"));
-                    d.dispatch(ClusterAction::Interrupt);
                     d.dispatch(ClusterAction::Print(LineKind::Command, format!("{shown}^C")));
+                    d.dispatch(ClusterAction::Interrupt);
                     buffer.set(String::new());
                     pending.set(None);
                     *walk.borrow_mut() = None;

@@ -4,6 +4,13 @@
 //! binary at PATH against `sandbox serve --clock manual` in this process (each `sleep` advances the
 //! clock). The two transcripts are compared line by line; wherever they differ, the sandbox's kubectl
 //! (or its server) is wrong until shown otherwise.
+//!
+//! A `kubectl ... &` runs in the background and the machine's own commands (`curl`, `kill`, `jobs`)
+//! run for real (`machine.rs`); klog's headers, which carry the wall clock and a process id, are
+//! evened out in both transcripts.
+
+#[path = "compare/machine.rs"]
+mod machine;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -36,11 +43,23 @@ fn theirs(steps: &[Step], seed: u64, base: &Path, kubectl: &str) -> Result<(Stri
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, serve::kubeconfig("127.0.0.1", port)).map_err(|e| format!("sandbox compare: {e}"))?;
     let mut transcript = String::new();
+    let mut machine = machine::Machine::default();
     for step in steps {
         match step {
+            Step::Kubectl { command, .. } if command.trim_end().ends_with('&') => {
+                transcript.push_str(&format!("$ {command}\n"));
+                let line = command.trim_end().trim_end_matches('&').trim_end();
+                let cmd = kubectl_command(kubectl, line, base, &dir, &kubeconfig)?;
+                transcript.push_str(&machine.start(cmd, line)?);
+            }
             Step::Kubectl { command, stdin, .. } => {
                 transcript.push_str(&format!("$ {command}\n"));
+                transcript.push_str(&machine.news());
                 transcript.push_str(&run_kubectl(kubectl, command, stdin.as_deref(), base, &dir, &kubeconfig)?);
+            }
+            Step::Host { command, .. } => {
+                transcript.push_str(&format!("$ {command}\n"));
+                transcript.push_str(&machine.host(command)?);
             }
             Step::Sleep { text, ms, .. } => {
                 transcript.push_str(&format!("$ sleep {text}\n"));
@@ -48,6 +67,7 @@ fn theirs(steps: &[Step], seed: u64, base: &Path, kubectl: &str) -> Result<(Stri
             }
         }
     }
+    machine.stop_all();
     let _ = std::fs::remove_dir_all(&dir);
     Ok((transcript, serve::trace(&jobs).unwrap_or_default()))
 }
@@ -64,14 +84,8 @@ fn first_divergence(a: &[String], b: &[String]) -> Option<String> {
     ))
 }
 
-fn run_kubectl(
-    kubectl: &str,
-    command: &str,
-    stdin: Option<&str>,
-    base: &Path,
-    dir: &Path,
-    kubeconfig: &PathBuf,
-) -> Result<String, String> {
+/// The real kubectl with `command`'s arguments, against the in-process server.
+fn kubectl_command(kubectl: &str, command: &str, base: &Path, dir: &Path, kubeconfig: &PathBuf) -> Result<Command, String> {
     let words = split_words(command).map_err(|e| format!("sandbox compare: {command}: {e}"))?;
     let args = match words.first().map(String::as_str) {
         Some("kubectl" | "k") => &words[1..],
@@ -82,6 +96,18 @@ fn run_kubectl(
     // Global flags first, so that they stay before a `--` of `exec`.
     cmd.arg("--kubeconfig").arg(kubeconfig).arg("--cache-dir").arg(dir.join("cache"));
     cmd.args(args).current_dir(base).env_remove("KUBECONFIG").env("HOME", dir);
+    Ok(cmd)
+}
+
+fn run_kubectl(
+    kubectl: &str,
+    command: &str,
+    stdin: Option<&str>,
+    base: &Path,
+    dir: &Path,
+    kubeconfig: &PathBuf,
+) -> Result<String, String> {
+    let mut cmd = kubectl_command(kubectl, command, base, dir, kubeconfig)?;
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("sandbox compare: cannot run {kubectl}: {e}"))?;
     if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
@@ -200,6 +226,7 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
     let (a, a_trace) = ours(&steps, seed, &base);
     let (b, b_trace) = theirs(&steps, seed, &base, &kubectl)?;
+    let (a, b) = (machine::normalize_klog(&a), machine::normalize_klog(&b));
     let diff = unified_diff(
         &a,
         &b,

@@ -40,6 +40,7 @@ Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
   exec            Execute a command in a container
+  port-forward    Forward one or more local ports to a pod
   events          List events
 
 Advanced Commands:

@@ -99,8 +99,9 @@ fn a_deleted_pod_loses_the_connection_and_ctrl_c_or_kill_end_a_forward() {
     kubectl(&mut w, "kubectl port-forward svc/web 9090:8080");
     assert_eq!(run(&mut w, "kill %1").stdout, "[1]+  Terminated              kubectl port-forward web 8080:80\n");
     assert_eq!(run(&mut w, "kill %1").stderr, "bash: kill: %1: no such job\n");
-    assert!(interrupt(&mut w));
-    assert!(!interrupt(&mut w));
+    assert_eq!(run(&mut w, "kill -INT %%").stdout, "[2]+  Interrupt               kubectl port-forward svc/web 9090:8080\n");
+    assert_eq!(run(&mut w, "kill -INT %%").stderr, "bash: kill: %%: no such job\n");
+    assert!(w.workstation.forwards.is_empty());
 }
 
 #[test]

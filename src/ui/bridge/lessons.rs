@@ -25,6 +25,10 @@ pub fn setup_steps(lesson: &Lesson) -> Vec<SetupStep> {
             Command::Script(script::Step::Kubectl { command, stdin, .. }) => {
                 SetupStep::Op(Op::Kubectl { line: command.clone(), stdin: stdin.clone() })
             }
+            // The machine's own commands (`curl`) go the same way: `bridge::apply` routes them.
+            Command::Script(script::Step::Host { command, .. }) => {
+                SetupStep::Op(Op::Kubectl { line: command.clone(), stdin: None })
+            }
             Command::Script(script::Step::Sleep { ms, .. }) => SetupStep::Sleep(*ms),
             Command::Fault { fault: Fault::Node { name, running }, .. } => {
                 SetupStep::Op(Op::Node { name: name.clone(), running: *running })
@@ -44,7 +48,9 @@ pub fn solution_text(step: &Step) -> String {
             Command::Script(script::Step::Kubectl { command, stdin: Some(stdin), .. }) => {
                 text.push_str(&format!("{command} <<EOF\n{stdin}EOF\n"));
             }
-            Command::Script(script::Step::Kubectl { command, stdin: None, .. }) => {
+            Command::Script(
+                script::Step::Kubectl { command, stdin: None, .. } | script::Step::Host { command, .. },
+            ) => {
                 text.push_str(command);
                 text.push('\n');
             }

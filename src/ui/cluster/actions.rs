@@ -23,7 +23,10 @@ impl Cluster {
     /// [`Cluster::perform`], beginning a story with `title` if there is one (a preset's steps
     /// continue the preset's).
     pub(super) fn perform_titled(&mut self, op: Op, origin: Origin, title: Option<String>) {
-        if let Op::Kubectl { line, stdin } = &op {
+        if let Op::Kubectl { line, stdin } = &op
+            && line != bridge::INTERRUPT_FORWARD
+        {
+            // (Ctrl+C stopping a forward is echoed by the terminal as `^C`.)
             match (origin, &self.shell) {
                 (Origin::Shell, Some(shell)) => {
                     let typed = stdin.as_deref().unwrap_or_default().trim_end_matches('\n');
@@ -46,14 +49,19 @@ impl Cluster {
             self.command_start = bridge::lessons::next_message_id(&w);
         }
         let start = w.next_message_id();
+        let forwards = bridge::forwards(&w);
         let result = bridge::apply(&mut w, &op);
+        let forward_started = bridge::forwards(&w) > forwards;
         drop(w);
         match result {
             Ok(Some(mut ran)) => {
                 if origin == Origin::Shell && !ends_shell(&op) {
                     ran.stderr = shell_stderr(&ran.stderr);
                 }
-                self.show(ran, origin)
+                self.show(ran, origin);
+                if forward_started && origin == Origin::Terminal {
+                    self.print(LineKind::Info, FORWARD_HINT);
+                }
             }
             Ok(None) => self.print(LineKind::Info, &fault_note(&op)),
             Err(e) => {
@@ -113,6 +121,10 @@ impl Cluster {
         }
     }
 }
+
+/// What the terminal adds when a `kubectl port-forward` starts: real kubectl holds the terminal
+/// until Ctrl+C; this one goes on taking commands.
+const FORWARD_HINT: &str = "(kubectl keeps forwarding while this terminal takes more commands: try curl localhost:PORT; Ctrl+C stops the latest forward, jobs lists them)";
 
 /// Whether a line typed into the shell ends it (`exit N`): then kubectl reports the shell's exit code.
 fn ends_shell(op: &Op) -> bool {

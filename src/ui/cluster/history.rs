@@ -18,7 +18,9 @@ use crate::ui::session::{Logged, Op};
 /// The sandbox's kubectl verbs that change the cluster, or wait on it (waiting runs the past's clock
 /// ahead without the actions logged there). Every other verb reads and returns at once, and a verb
 /// kubectl does not know changes nothing: a typo must not discard the learner's later work.
-const CHANGE_VERBS: [&str; 18] = [
+/// Verbs that change the cluster, or the learner's machine (a port-forward's listeners: starting
+/// one, `kill`ing one, and `curl`, whose connection can end one).
+const CHANGE_VERBS: [&str; 21] = [
     "apply",
     "create",
     "run",
@@ -37,6 +39,9 @@ const CHANGE_VERBS: [&str; 18] = [
     "patch",
     "expose",
     "autoscale",
+    "port-forward",
+    "curl",
+    "kill",
 ];
 
 /// How many of the logged actions a cluster rebuilt at `t` has replayed: the prefix of the log that

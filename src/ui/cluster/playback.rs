@@ -79,12 +79,21 @@ impl Cluster {
         self.print(LineKind::Stdout, &text);
     }
 
-    /// Ctrl+C: ends every `get -w` stream.
+    /// Ctrl+C: ends every `get -w` stream; with none, stops the latest `kubectl port-forward`
+    /// (a logged command of the machine's, so that a replay stops it too).
     pub(super) fn interrupt(&mut self) {
-        if let Ok(mut w) = self.world.try_borrow_mut() {
-            for watch in self.watching.iter() {
-                bridge::stop_watch(&mut w, watch.watch_id);
+        let forwarding = match self.world.try_borrow_mut() {
+            Ok(mut w) => {
+                for watch in self.watching.iter() {
+                    bridge::stop_watch(&mut w, watch.watch_id);
+                }
+                bridge::forwards(&w) > 0
             }
+            Err(_) => false,
+        };
+        if self.watching.is_empty() && forwarding {
+            let op = Op::Kubectl { line: bridge::INTERRUPT_FORWARD.into(), stdin: None };
+            self.perform(op, super::Origin::Terminal);
         }
         self.watching = Rc::new(Vec::new());
     }
@@ -113,7 +122,9 @@ impl Cluster {
                 });
                 if let Ok(Some(ran)) = bridge::apply(&mut w, &l.op) {
                     if let Op::Kubectl { line, .. } = &l.op {
-                        transcript_push(&mut c.transcript, LineKind::Command, line);
+                        // Ctrl+C stopping a forward was shown as `^C`.
+                        let shown = if line == bridge::INTERRUPT_FORWARD { "^C" } else { line };
+                        transcript_push(&mut c.transcript, LineKind::Command, shown);
                     }
                     transcript_push(&mut c.transcript, LineKind::Stdout, &ran.stdout);
                     transcript_push(&mut c.transcript, LineKind::Stderr, &ran.stderr);

@@ -1,7 +1,7 @@
 //! Tab completion for kubectl: verbs, resource kinds, then the names of existing objects.
 
 /// kubectl's commands, in the order `kubectl help` groups them.
-pub const VERBS: [&str; 28] = [
+pub const VERBS: [&str; 29] = [
     "create",
     "expose",
     "run",
@@ -20,6 +20,7 @@ pub const VERBS: [&str; 28] = [
     "describe",
     "logs",
     "exec",
+    "port-forward",
     "events",
     "apply",
     "patch",
@@ -71,7 +72,7 @@ pub const KINDS: [&str; 31] = [
 fn names_of_verb(verb: &str) -> Option<&'static str> {
     match verb {
         "cordon" | "uncordon" | "drain" => Some("nodes"),
-        "logs" | "exec" => Some("pods"),
+        "logs" | "exec" | "port-forward" => Some("pods"),
         _ => None,
     }
 }
@@ -106,7 +107,7 @@ pub fn complete(line: &str, names: &dyn Fn(&str, Option<&str>) -> Vec<String>) -
         }
     }
     let candidates: Vec<String> = match words.first() {
-        None => vec!["kubectl".into(), "clear".into(), "help".into(), "history".into()],
+        None => ["kubectl", "curl", "jobs", "kill", "clear", "help", "history"].map(String::from).to_vec(),
         Some(&"kubectl") | Some(&"k") if word.starts_with('-') => Vec::new(),
         Some(&"kubectl") | Some(&"k") => match args.as_slice() {
             [] => VERBS.iter().map(|v| v.to_string()).collect(),
@@ -177,7 +178,7 @@ mod tests {
             ("kubectl get pods --all", "kubectl get pods --all", vec![]),
             ("kubectl get pods web-1 x", "kubectl get pods web-1 x", vec![]),
             ("ls ", "ls ", vec![]),
-            ("", "", vec!["kubectl", "clear", "help", "history"]),
+            ("", "", vec!["kubectl", "curl", "jobs", "kill", "clear", "help", "history"]),
             ("k get no", "k get no", vec!["nodes", "no"]),
         ];
         for (line, want_line, want_options) in cases {

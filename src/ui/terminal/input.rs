@@ -4,6 +4,8 @@
 //! `cat <<EOF | kubectl apply -f -`) with a here-document, or `kubectl apply -f -` followed directly by
 //! the manifest. A lone `kubectl apply -f -` asks for stdin next, as a shell would wait for it.
 
+use crate::ui::bridge;
+
 /// What the learner asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submission {
@@ -15,7 +17,8 @@ pub enum Submission {
     Help,
     /// `history`: list the commands run so far.
     History,
-    /// A kubectl command line and its stdin, ready to run.
+    /// A command line and its stdin, ready to run: kubectl's, or one of the learner's machine's
+    /// own (`curl`, `kill`, `jobs`: `sim::workstation`).
     Kubectl { line: String, stdin: Option<String> },
     /// A kubectl command that reads stdin, with none given yet.
     NeedsStdin { line: String },
@@ -40,6 +43,9 @@ pub fn parse(buffer: &str) -> Submission {
         _ => {}
     }
     let word = command.split_whitespace().next().unwrap_or_default();
+    if bridge::is_host_command(&command) && rest.is_none() {
+        return Submission::Kubectl { line: command, stdin: None };
+    }
     if word != "kubectl" {
         return Submission::Unknown(word.to_string());
     }
