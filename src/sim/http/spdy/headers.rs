@@ -196,6 +196,26 @@ mod tests {
     }
 
     #[test]
+    fn kubectls_own_blocks_inflate() {
+        // The header blocks of the first two SYN_STREAMs kubectl 1.33 sent `sandbox serve` for a
+        // connection through `port-forward pod/web 18090:80` (captured on the wire, SPDY transport):
+        // Go's zlib at best compression (`78 f9`) with SPDY's dictionary, one stream for both.
+        let first = [
+            0x78, 0xf9, 0xe3, 0xc6, 0xa7, 0xc2, 0x02, 0x25, 0x3a, 0x70, 0x3a, 0x2b, 0x29, 0x4a, 0x4d, 0xcc, 0x85, 0x16,
+            0x25, 0xac, 0xa9, 0xa0, 0x80, 0x86, 0x14, 0xcb, 0x45, 0xa0, 0x24, 0xcc, 0x64, 0x61, 0xc0, 0xc0, 0xc0, 0xc0,
+            0x59, 0x04, 0x89, 0xc4, 0x4c, 0x50, 0xe2, 0x66, 0x34, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+        ];
+        let second = [
+            0x82, 0x6a, 0xc5, 0x14, 0x45, 0x35, 0x0c, 0x54, 0x2e, 0x25, 0xa2, 0x9a, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff,
+        ];
+        let mut i = Inflater::default();
+        assert_eq!(pairs(&i.inflate(&first).unwrap()), [("streamtype", "error"), ("port", "80"), ("requestid", "0")]);
+        assert_eq!(pairs(&i.inflate(&second).unwrap()), [("requestid", "0"), ("streamtype", "data"), ("port", "80")]);
+        // The second block leans on the first's window: alone, it does not read.
+        assert!(Inflater::default().inflate(&second).is_err());
+    }
+
+    #[test]
     fn a_block_names_spdys_dictionary_and_ends_with_a_sync_flush() {
         // What Go's inflater checks: a zlib head with FDICT set and the dictionary's Adler-32 behind it.
         let bytes = Deflater::default().deflate(&[("port", "80")]);
