@@ -429,6 +429,11 @@ proptest! {
                     prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message);
                 }
             }
+            // The body stands for the bytes a forwarded connection carries.
+            Route::PortForward(r) => match http::portforward::open(&mut w, &r) {
+                Err(s) => prop_assert!((400..600).contains(&s.code), "{} {:?} for {method} {target}", s.code, s.message),
+                Ok(()) => { let _ = http::portforward::forward(&mut w, &r, 80, &body); }
+            },
             _ => {}
         }
         let after = run(&mut w, "get namespace default -o name", None);

@@ -30,6 +30,11 @@ mod bench_serve;
 mod compare;
 #[path = "sandbox/lessons.rs"]
 mod lessons;
+// Port-forward's SPDY links zlib, which only native builds carry; this tool runs natively (for wasm32
+// it is only type-checked, by clippy's `--bins`).
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "sandbox/portforward.rs"]
+mod portforward;
 #[path = "sandbox/serve.rs"]
 mod serve;
 #[path = "sandbox/story.rs"]

@@ -12,8 +12,12 @@ pub mod discovery;
 pub mod exec;
 pub mod logs;
 pub mod openapi;
+pub mod portforward;
 pub mod protobuf;
 pub mod route;
+// The SPDY codec needs zlib, which only the native `sandbox serve` links.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod spdy;
 pub mod status;
 pub mod table;
 pub mod websocket;

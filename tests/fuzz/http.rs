@@ -19,7 +19,7 @@ fn segment() -> impl Strategy<Value = String> {
         4 => prop::sample::select(vec![
             "api", "apis", "v1", "apps", "batch", "namespaces", "default", "demo", "kube-system", "pods",
             "deployments", "configmaps", "services", "nodes", "jobs", "web", "settings", "status", "scale",
-            "binding", "eviction", "finalize", "log", "exec", "attach", "openapi", "v3", "version", "sandbox", "advance",
+            "binding", "eviction", "finalize", "log", "exec", "attach", "portforward", "openapi", "v3", "version", "sandbox", "advance",
             "widgets", "storage.k8s.io", "networking.k8s.io",
         ])
         .prop_map(str::to_string),
@@ -65,7 +65,7 @@ fn path() -> impl Strategy<Value = String> {
             collection,
             prop::option::of(word(vec!["web", "settings", "lonely", "demo", "default", "nope", "sandbox-worker"])),
             prop::option::of(word(vec![
-                "status", "scale", "binding", "eviction", "log", "finalize", "exec", "attach",
+                "status", "scale", "binding", "eviction", "log", "finalize", "exec", "attach", "portforward",
             ])),
         )
             .prop_map(|(c, name, sub)| [Some(c), name, sub].into_iter().flatten().collect::<Vec<_>>().join("/")),

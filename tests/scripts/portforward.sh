@@ -1,5 +1,3 @@
-# not compared: kubectl port-forward needs sandbox serve's SPDY/WebSocket upgrade of pods/portforward
-# (issue 15, the `spdy` branch); until it lands, real kubectl cannot connect. Remove this line then.
 # kubectl port-forward and the learner's machine's curl: a pod, a Deployment and a Service forwarded,
 # connections through them, a port nothing listens on in the pod, and the forwards stopped.
 kubectl create deployment web --image=nginx

@@ -8,6 +8,10 @@
 //! `manual` moves it only on `POST /sandbox/v1/advance?duration=90s` (and by the little each request
 //! itself takes to cross the simulated network, as for the sandbox's own kubectl).
 
+// A wasm32 build of this native tool is only type-checked, without port-forward (see `mod portforward`
+// in sandbox.rs): what only port-forward uses is unused there.
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -18,6 +22,7 @@ use k8s_sandbox::sim::apiserver::status::{Reason, Status};
 use k8s_sandbox::sim::http::attach::{self, AttachRequest};
 use k8s_sandbox::sim::http::exec::{self, ExecRequest, Ran};
 use k8s_sandbox::sim::http::logs::{self, Log, LogRequest};
+use k8s_sandbox::sim::http::portforward::{self as forwarding, PortForwardRequest};
 use k8s_sandbox::sim::http::websocket;
 use k8s_sandbox::sim::http::{self, Route, RowObject, discovery, openapi, table};
 use k8s_sandbox::sim::kubectl::cluster::WATCH_OPEN_MS;
@@ -55,6 +60,11 @@ pub enum Job {
     AttachInput(AttachRequest, String, String, Sender<Result<String, Status>>),
     /// A container's output stream opened (`pods/NAME/attach`): its log so far, which attach skips.
     Attach(AttachRequest, Sender<Result<Log, Status>>),
+    /// The pod of a port-forward read and checked, before the upgrade (`pods/NAME/portforward`).
+    PortForwardOpen(PortForwardRequest, Sender<Result<(), Status>>),
+    /// One forwarded connection's bytes to a port of the pod: the server's bytes back, or the text
+    /// for the stream's error channel.
+    PortForward(PortForwardRequest, u16, Vec<u8>, Sender<Result<Vec<u8>, String>>),
     /// A followed log's lines after the first N, and whether its container still runs.
     MoreLogs(LogRequest, Log, usize, Sender<(Vec<(Millis, String)>, bool)>),
     /// Moves a manual clock; answers the new time.
@@ -107,6 +117,12 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
             Ok(Job::Attach(r, reply)) => {
                 let _ = reply.send(attach::open(&mut world, &r));
             }
+            Ok(Job::PortForwardOpen(r, reply)) => {
+                let _ = reply.send(forwarding::open(&mut world, &r));
+            }
+            Ok(Job::PortForward(r, port, data, reply)) => {
+                let _ = reply.send(forwarding::forward(&mut world, &r, port, &data));
+            }
             Ok(Job::MoreLogs(r, log, seen, reply)) => {
                 let _ = reply.send(logs::more(&mut world, &r, &log, seen));
             }
@@ -131,7 +147,7 @@ fn simulate(mut world: World, jobs: Receiver<Job>, clock: Clock) {
 }
 
 /// Sends a job and waits for its answer; None if the world's thread is gone.
-fn ask<T>(jobs: &Sender<Job>, job: impl FnOnce(Sender<T>) -> Job) -> Option<T> {
+pub fn ask<T>(jobs: &Sender<Job>, job: impl FnOnce(Sender<T>) -> Job) -> Option<T> {
     let (tx, rx) = channel();
     jobs.send(job(tx)).ok()?;
     rx.recv().ok()
@@ -218,6 +234,10 @@ struct Request {
     accept: String,
     /// `Sec-WebSocket-Key` and `Sec-WebSocket-Protocol` of an `Upgrade: websocket` request.
     websocket: Option<(String, String)>,
+    /// The `Upgrade` header as sent (`SPDY/3.1` for kubectl's SPDY streams).
+    upgrade: String,
+    /// Every `X-Stream-Protocol-Version` header (SPDY's subprotocol offers).
+    stream_protocols: Vec<String>,
     body: Vec<u8>,
 }
 
@@ -255,7 +275,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
     }
     let (method, target) = (method.to_string(), target.to_string());
     let (mut length, mut content_type, mut accept) = (0usize, String::new(), String::new());
-    let (mut upgrade, mut ws_key, mut ws_protocols) = (false, String::new(), String::new());
+    let (mut upgrade, mut ws_key, mut ws_protocols) = (String::new(), String::new(), String::new());
+    let mut stream_protocols = Vec::new();
     loop {
         let header = read_line(reader).ok_or(Unreadable::Closed)?;
         let header = header.trim_end();
@@ -267,7 +288,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
             "content-length" => length = value.trim().parse().map_err(|_| Unreadable::Malformed)?,
             "content-type" => content_type = value.trim().to_string(),
             "accept" => accept = value.trim().to_string(),
-            "upgrade" => upgrade = value.trim().eq_ignore_ascii_case("websocket"),
+            "upgrade" => upgrade = value.trim().to_string(),
+            "x-stream-protocol-version" => stream_protocols.push(value.trim().to_string()),
             "sec-websocket-key" => ws_key = value.trim().to_string(),
             "sec-websocket-protocol" => ws_protocols = value.trim().to_string(),
             _ => {}
@@ -279,8 +301,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, Unreadable
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).map_err(|_| Unreadable::Closed)?;
-    let websocket = (upgrade && !ws_key.is_empty()).then_some((ws_key, ws_protocols));
-    Ok(Request { method, target, content_type, accept, websocket, body })
+    let websocket = (upgrade.eq_ignore_ascii_case("websocket") && !ws_key.is_empty()).then_some((ws_key, ws_protocols));
+    Ok(Request { method, target, content_type, accept, websocket, upgrade, stream_protocols, body })
 }
 
 fn reason_phrase(code: u16) -> &'static str {
@@ -304,7 +326,7 @@ fn reason_phrase(code: u16) -> &'static str {
 
 /// One response, head and body in a single write: two small writes would wait on each other (Nagle's
 /// algorithm holds the second until the first is acknowledged, and the client delays that by 40 ms).
-fn respond(stream: &mut TcpStream, code: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+pub fn respond(stream: &mut TcpStream, code: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
     let mut response = format!(
         "HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache, private\r\n\r\n",
         reason_phrase(code),
@@ -316,7 +338,7 @@ fn respond(stream: &mut TcpStream, code: u16, content_type: &str, body: &[u8]) -
     stream.flush()
 }
 
-fn json_response(stream: &mut TcpStream, code: u16, v: &Value) -> std::io::Result<()> {
+pub fn json_response(stream: &mut TcpStream, code: u16, v: &Value) -> std::io::Result<()> {
     respond(stream, code, "application/json", v.to_string().as_bytes())
 }
 
@@ -329,7 +351,7 @@ fn not_found() -> Status {
 }
 
 /// `metav1.Status` for a failed request (`http::status`).
-fn status_body(s: &Status) -> (u16, Value) {
+pub fn status_body(s: &Status) -> (u16, Value) {
     http::status::body(s)
 }
 
@@ -454,6 +476,14 @@ fn serve_connection(stream: TcpStream, jobs: &Sender<Job>, clock: Clock) -> std:
                     }
                 };
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            Route::PortForward(r) => {
+                let transport = super::portforward::transport(&req.upgrade, req.websocket, &req.stream_protocols);
+                return super::portforward::serve(out, reader, jobs, r, transport);
+            }
+            // No socket is ever served by a wasm32 build of this tool (see `mod portforward`).
+            #[cfg(target_arch = "wasm32")]
+            Route::PortForward(_) => return Ok(()),
             Route::Api { request, table } if request.verb == Verb::Watch => {
                 return stream_watch(out, jobs, *request, table);
             }
@@ -493,7 +523,7 @@ fn upgrade(req: &Request) -> Result<(String, &'static str), Status> {
     Ok((key, protocol))
 }
 
-fn switching_protocols(key: &str, protocol: &str) -> Vec<u8> {
+pub fn switching_protocols(key: &str, protocol: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
         websocket::accept_key(key)

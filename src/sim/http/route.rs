@@ -43,6 +43,8 @@ pub enum Route {
     Exec(super::exec::ExecRequest),
     /// `GET`/`POST .../pods/NAME/attach`: a container's output from now on, over a WebSocket.
     Attach(super::attach::AttachRequest),
+    /// `GET`/`POST .../pods/NAME/portforward`: kubectl's port-forward, over SPDY (tunnelled or plain).
+    PortForward(super::portforward::PortForwardRequest),
     /// A REST call; `table` when the client asked for `Table` rows (`as=Table`), with what each
     /// row carries of its object (`includeObject`).
     Api { request: Box<ApiRequest>, table: Option<RowObject> },
@@ -186,8 +188,13 @@ pub fn route(method: &str, target: &str, content_type: &str, accept: &str, body:
             Err(s) => Route::Error(s),
         };
     }
-    // The subresources the simulated apiserver serves; `portforward` and `proxy` are not served over
-    // HTTP yet, and a real apiserver answers an unknown one with 404.
+    if let (Some("portforward"), "GET" | "POST", "pods", Some(ns), Some(pod)) =
+        (sub.as_deref(), method, rt.plural, &namespace, &name)
+    {
+        return Route::PortForward(super::portforward::PortForwardRequest { namespace: ns.clone(), pod: pod.clone() });
+    }
+    // The subresources the simulated apiserver serves; `proxy` is not served over HTTP yet, and a
+    // real apiserver answers an unknown one with 404.
     let served_sub = match (sub.as_deref(), method) {
         (None, _) => true,
         (Some("status"), "GET" | "PUT" | "PATCH") => true,

@@ -115,6 +115,16 @@ pub fn read_frame(buf: &[u8]) -> Result<Option<(ClientFrame, usize)>, FrameError
     Ok(Some((ClientFrame { opcode: b0 & 0x0F, payload }, at + len as usize)))
 }
 
+/// One unmasked binary frame carrying `payload` as it is (a SPDY tunnel's bytes, no channel byte).
+pub fn binary_frame(payload: &[u8]) -> Vec<u8> {
+    frame(0x2, payload)
+}
+
+/// The pong that answers a ping (RFC 6455 section 5.5.3: the ping's payload back).
+pub fn pong_frame(payload: &[u8]) -> Vec<u8> {
+    frame(0xA, payload)
+}
+
 /// A close frame with status 1000 (normal closure).
 pub fn close_frame() -> Vec<u8> {
     frame(0x8, &1000u16.to_be_bytes())
@@ -252,6 +262,8 @@ mod tests {
         assert_eq!(&long[..4], &[0x82, 126, 0x01, 0x2D]);
         assert_eq!(long.len(), 4 + 301);
         assert_eq!(close_frame(), vec![0x88, 2, 0x03, 0xE8]);
+        assert_eq!(binary_frame(b"ab"), vec![0x82, 2, b'a', b'b']);
+        assert_eq!(pong_frame(b"p"), vec![0x8A, 1, b'p']);
         assert_eq!(choose_protocol("v5.channel.k8s.io, v4.channel.k8s.io"), Some("v5.channel.k8s.io"));
         assert_eq!(choose_protocol("v4.channel.k8s.io,channel.k8s.io"), Some("v4.channel.k8s.io"));
         assert_eq!(choose_protocol("base64.channel.k8s.io"), None);

@@ -29,6 +29,10 @@ pub trait Cluster {
     fn run_until(&mut self, t: Millis);
     /// One REST call to the kube-apiserver, answered when the simulation has carried it there and back.
     fn call(&mut self, req: ApiRequest) -> Result<Value, Status>;
+    /// Several REST calls sent at the same instant, as kubectl's goroutines send them (`drain` evicts
+    /// every pod in its own): every request is on the wire before any answer, and the answers come
+    /// back in the requests' order.
+    fn call_all(&mut self, reqs: Vec<ApiRequest>) -> Vec<Result<Value, Status>>;
     /// An object as the apiserver's watch cache holds it now, by storage key (what a watch kubectl
     /// keeps open would last have received; reading it adds no messages to the trace).
     fn cached(&self, key: &str) -> Option<Value>;
@@ -66,6 +70,10 @@ impl Cluster for World {
 
     fn call(&mut self, req: ApiRequest) -> Result<Value, Status> {
         World::call(self, req)
+    }
+
+    fn call_all(&mut self, reqs: Vec<ApiRequest>) -> Vec<Result<Value, Status>> {
+        World::call_all(self, reqs)
     }
 
     fn cached(&self, key: &str) -> Option<Value> {

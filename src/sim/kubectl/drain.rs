@@ -4,9 +4,13 @@
 //! and GET each evicted pod at once and then every second until it is gone (`waitForDelete` in
 //! `pkg/drain/drain.go`, `cmd/drain/drain.go`).
 //!
-//! Simplified: real kubectl evicts pods concurrently, one goroutine each; here the evictions and polls
-//! interleave in one loop. Without `--timeout` real kubectl waits for ever; here the wait stops after
-//! [`MAX_WAIT_MS`] of virtual time with a note.
+//! Real kubectl evicts in goroutines, one per pod (`evictPods`): every eviction is on the wire before
+//! any answer, and each pod's polls go out together with the others'; here they are sent together
+//! ([`Cluster::call_all`](super::cluster::Cluster::call_all)) in one loop. Its output is the same:
+//! every `evicting pod` line comes first, as each goroutine prints it before its request, and each
+//! `evicted` line when a poll finds its pod gone. `--disable-eviction` deletes and polls one pod
+//! after another, as `deletePods` does. Without `--timeout` real kubectl waits for ever; here the
+//! wait stops after [`MAX_WAIT_MS`] of virtual time with a note.
 
 use crate::sim::api::pointer::Pointer;
 mod filters;
@@ -20,7 +24,7 @@ use super::target::{controller_kind, pods_rt};
 use super::{Ctx, Output};
 use crate::sim::api;
 use crate::sim::apiserver::request::{ApiRequest, Verb};
-use crate::sim::apiserver::status::Reason;
+use crate::sim::apiserver::status::{Reason, Status};
 use crate::sim::time::{Millis, parse_duration};
 use filters::{Options, Verdict, aggregate, grouped, key, verdict};
 
@@ -227,6 +231,13 @@ enum State {
     Done,
 }
 
+/// Sends requests as kubectl does: `drain`'s evictions run in goroutines, one per pod, so theirs go
+/// out together (`evictPods`); `--disable-eviction` deletes and polls in one loop, one at a time
+/// (`deletePods`).
+fn send(cx: &mut Ctx, reqs: Vec<ApiRequest>, together: bool) -> Vec<Result<Value, Status>> {
+    if together { cx.world.call_all(reqs) } else { reqs.into_iter().map(|r| cx.world.call(r)).collect() }
+}
+
 fn evict_all(
     cx: &mut Ctx,
     pods: &[Value],
@@ -240,49 +251,64 @@ fn evict_all(
     let global_timeout = || format!("global timeout reached: {}", go_duration(timeout));
     let mut states: Vec<State> = vec![State::Evict(start); pods.len()];
     let mut errors = Vec::new();
+    let ns_name = |pod: &Value| {
+        (
+            pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string(),
+            common::name_of(pod).to_string(),
+        )
+    };
     loop {
         let now = cx.world.now();
-        for (pod, state) in pods.iter().zip(states.iter_mut()) {
+        // Every pod whose (next) try falls due: its line, then its request, all on the wire together.
+        let mut trying = Vec::new();
+        for (i, (pod, state)) in pods.iter().zip(states.iter_mut()).enumerate() {
             let State::Evict(at) = *state else { continue };
             if at > now {
                 continue;
             }
-            let (ns, name) =
-                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
+            let (ns, name) = ns_name(pod);
             if !delete {
                 out.out(format!("evicting pod {ns}/{name}"));
             }
             // The global timeout is looked at before each attempt, after a retry's five seconds.
-            *state = if timeout > 0 && now >= deadline {
+            if timeout > 0 && now >= deadline {
                 errors.push(format!("error when evicting pods/{name:?} -n {ns:?}: {}", global_timeout()));
-                State::Done
+                *state = State::Done;
             } else {
-                attempt(cx, pod, grace, delete, out, &mut errors)
-            };
+                trying.push(i);
+            }
+        }
+        let reqs = trying.iter().map(|&i| removal(&pods[i], grace, delete)).collect();
+        for (i, answer) in trying.into_iter().zip(send(cx, reqs, !delete)) {
+            states[i] = attempted(cx.world.now(), &pods[i], answer, delete, out, &mut errors);
         }
         // `waitForDelete`: each evicted pod is read at once, then every second.
-        for (pod, state) in pods.iter().zip(states.iter_mut()) {
-            if *state != State::Waiting {
-                continue;
-            }
-            let (ns, name) =
-                (pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default(), common::name_of(pod));
-            match gone(cx, pod) {
+        let waiting: Vec<usize> = (0..pods.len()).filter(|&i| states[i] == State::Waiting).collect();
+        let reqs = waiting
+            .iter()
+            .map(|&i| {
+                let (ns, name) = ns_name(&pods[i]);
+                ApiRequest::new(0, Verb::Get, pods_rt()).in_namespace(Some(&ns)).named(&name)
+            })
+            .collect();
+        for (i, answer) in waiting.into_iter().zip(send(cx, reqs, !delete)) {
+            let (ns, name) = ns_name(&pods[i]);
+            match gone(&pods[i], answer) {
                 Ok(true) => {
                     out.out(format!("pod/{name} {}", if delete { "deleted" } else { "evicted" }));
-                    *state = State::Done;
+                    states[i] = State::Done;
                 }
                 Ok(false) if timeout > 0 && cx.world.now() >= deadline => {
                     errors.push(format!(
                         "error when waiting for pod {name:?} in namespace {ns:?} to terminate: {}",
                         global_timeout()
                     ));
-                    *state = State::Done;
+                    states[i] = State::Done;
                 }
                 Ok(false) => {}
                 Err(e) => {
                     errors.push(e);
-                    *state = State::Done;
+                    states[i] = State::Done;
                 }
             }
         }
@@ -312,20 +338,20 @@ fn evict_all(
     if errors.is_empty() { Ok(()) } else { Err(aggregate(&errors)) }
 }
 
-/// `waitForDelete`'s look at one evicted pod: a GET, gone when not found or replaced by a new pod of
-/// the same name; another error is kubectl's.
-fn gone(cx: &mut Ctx, pod: &Value) -> Result<bool, String> {
+/// `waitForDelete`'s look at one evicted pod: gone when not found or replaced by a new pod of the
+/// same name; another error is kubectl's.
+fn gone(pod: &Value, answer: Result<Value, Status>) -> Result<bool, String> {
     let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
     let name = common::name_of(pod);
-    match common::get_one(cx, pods_rt(), ns, name) {
+    match answer {
         Err(e) if e.reason == Reason::NotFound => Ok(true),
         Err(e) => Err(format!("error when waiting for pod {name:?} in namespace {ns:?} to terminate: {}", e.message)),
         Ok(now) => Ok(now.at("/metadata/uid") != pod.at("/metadata/uid")),
     }
 }
 
-/// One eviction (or delete) request; a budget refusal schedules a retry.
-fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output, errors: &mut Vec<String>) -> State {
+/// One pod's eviction (or, with `--disable-eviction`, its delete).
+fn removal(pod: &Value, grace: i64, delete: bool) -> ApiRequest {
     let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default").to_string();
     let name = common::name_of(pod).to_string();
     let mut req = if delete {
@@ -345,7 +371,22 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
     if grace >= 0 {
         req.options.grace_period_seconds = Some(grace);
     }
-    match cx.world.call(req) {
+    req
+}
+
+/// What one eviction's (or delete's) answer means for its pod at `now`: a budget refusal schedules a
+/// retry five seconds on.
+fn attempted(
+    now: Millis,
+    pod: &Value,
+    answer: Result<Value, Status>,
+    delete: bool,
+    out: &mut Output,
+    errors: &mut Vec<String>,
+) -> State {
+    let ns = pod.at("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+    let name = common::name_of(pod);
+    match answer {
         Ok(_) => State::Waiting,
         Err(e) if e.reason == Reason::NotFound => State::Done,
         // A budget that allows no disruption now: kubectl tries again in five seconds.
@@ -354,7 +395,7 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
                 "error when evicting pods/{name:?} -n {ns:?} (will retry after 5s): {}\n",
                 e.message
             ));
-            State::Evict(cx.world.now() + RETRY_MS)
+            State::Evict(now + RETRY_MS)
         }
         Err(e) if delete => {
             errors.push(e.kubectl_text(None));
@@ -368,21 +409,4 @@ fn attempt(cx: &mut Ctx, pod: &Value, grace: i64, delete: bool, out: &mut Output
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_as_go_prints_them() {
-        for (ms, s) in [
-            (0, "0s"),
-            (500, "500ms"),
-            (1500, "1.5s"),
-            (30_000, "30s"),
-            (60_000, "1m0s"),
-            (90_000, "1m30s"),
-            (3_600_000, "1h0m0s"),
-        ] {
-            assert_eq!(go_duration(ms), s);
-        }
-    }
-}
+mod tests;

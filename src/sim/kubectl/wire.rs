@@ -70,6 +70,23 @@ impl<F: Fn(&str) -> String> Cluster for Remote<F> {
         }
     }
 
+    fn call_all(&mut self, reqs: Vec<ApiRequest>) -> Vec<Result<Value, Status>> {
+        let n = reqs.len();
+        let answer = self.ask(json!({"op": "call_all", "reqs": reqs.iter().map(request_to_json).collect::<Vec<_>>()}));
+        let answers = answer.as_array().filter(|a| a.len() == n);
+        // Each answer read as `call` reads one; a reply of the wrong shape fails every request.
+        (0..n)
+            .map(|i| match answers.map(|a| &a[i]) {
+                Some(a) => match (a.get("ok"), a.get("err")) {
+                    (Some(v), _) => Ok(v.clone()),
+                    (None, Some(e)) => Err(status_from_json(e).unwrap_or_else(|| garbled(a))),
+                    (None, None) => Err(garbled(a)),
+                },
+                None => Err(garbled(&answer)),
+            })
+            .collect()
+    }
+
     fn cached(&self, key: &str) -> Option<Value> {
         Some(self.ask(json!({"op": "cached", "key": key})).get_mut("object")?.take()).filter(|v| !v.is_null())
     }
@@ -131,14 +148,20 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
             json!({})
         }
         "call" => match request_from_json(&m["req"]) {
-            Some(req) => match cluster.call(req) {
-                Ok(v) => json!({"ok": v}),
-                Err(e) => json!({"err": status_to_json(&e)}),
-            },
-            None => {
-                json!({"err": status_to_json(&Status::bad_request(format!("the request could not be read: {}", m["req"])))})
-            }
+            Some(req) => call_answer(cluster.call(req)),
+            None => unreadable(&m["req"]),
         },
+        // Requests that cannot be read are answered so, and the others all sent together.
+        "call_all" => {
+            let wanted: Vec<Value> = m["reqs"].as_array().cloned().unwrap_or_default();
+            let reqs: Vec<Option<ApiRequest>> = wanted.iter().map(request_from_json).collect();
+            let mut answers = cluster.call_all(reqs.iter().flatten().cloned().collect()).into_iter();
+            let each = wanted.iter().zip(&reqs).map(|(raw, req)| match req {
+                Some(_) => answers.next().map_or_else(|| unreadable(raw), call_answer),
+                None => unreadable(raw),
+            });
+            Value::Array(each.collect())
+        }
         "cached" => json!({"object": cluster.cached(s("key"))}),
         "open_watch" => match request_from_json(&m["req"]) {
             Some(req) => json!({"id": cluster.open_watch(req)}),
@@ -177,6 +200,19 @@ pub fn serve(cluster: &mut dyn Cluster, message: &str) -> String {
         other => json!({"err": format!("unknown message {other:?}")}),
     };
     answer.to_string()
+}
+
+/// One call's answer on the wire.
+fn call_answer(result: Result<Value, Status>) -> Value {
+    match result {
+        Ok(v) => json!({"ok": v}),
+        Err(e) => json!({"err": status_to_json(&e)}),
+    }
+}
+
+/// The answer to a request that does not decode.
+fn unreadable(req: &Value) -> Value {
+    json!({"err": status_to_json(&Status::bad_request(format!("the request could not be read: {req}")))})
 }
 
 /// A watch event's type from its name on the wire (as the watch API spells it).
@@ -517,6 +553,27 @@ mod tests {
             assert_eq!(event_from_name(serde_json::to_value(e).unwrap().as_str().unwrap()), Some(e));
         }
         assert_eq!(event_from_name("ERROR"), None);
+    }
+
+    #[test]
+    fn calls_sent_together_cross_the_wire_answered_in_order() {
+        let world = std::cell::RefCell::new(crate::sim::world::World::new(1));
+        let mut remote = Remote::new(|m: &str| serve(&mut *world.borrow_mut(), m));
+        let pods = api::resolve("pods").unwrap();
+        let get = |name: &str| ApiRequest::new(0, Verb::Get, pods).in_namespace(Some("kube-system")).named(name);
+        let answers = remote.call_all(vec![get("nope"), get("etcd-sandbox-control-plane")]);
+        assert_eq!(answers[0].as_ref().unwrap_err().code, 404);
+        assert_eq!(answers[1].as_ref().unwrap()["metadata"]["name"], "etcd-sandbox-control-plane");
+        // A request that does not decode is answered so, in its place; the others still go.
+        let good = request_to_json(&get("etcd-sandbox-control-plane"));
+        let message = json!({"op": "call_all", "reqs": [{"verb": "teleport"}, good]}).to_string();
+        let reply: Value = serde_json::from_str(&serve(&mut *world.borrow_mut(), &message)).unwrap();
+        assert!(reply[0]["err"]["message"].as_str().unwrap().starts_with("the request could not be read"));
+        assert_eq!(reply[1]["ok"]["metadata"]["name"], "etcd-sandbox-control-plane");
+        // An answer of the wrong shape fails every request rather than shifting them.
+        let mut broken = Remote::new(|_: &str| "[{\"ok\": 1}]".to_string());
+        let answers = broken.call_all(vec![get("a"), get("b")]);
+        assert!(answers.iter().all(|a| a.as_ref().is_err_and(|e| e.message.contains("could not be read"))));
     }
 
     #[test]

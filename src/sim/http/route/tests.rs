@@ -146,6 +146,14 @@ fn streaming_subresources_route_to_their_handlers_and_the_rest_is_404() {
     ));
     // Attach is a pod's: a deployment has none, and a cluster-wide pod path names no namespace.
     assert_eq!(error("GET", "/apis/apps/v1/namespaces/default/deployments/web/attach?stdout=true", "").code, 404);
-    assert_eq!(error("GET", "/api/v1/namespaces/default/pods/web/portforward?ports=80", "").code, 404);
+    let forward = route("POST", "/api/v1/namespaces/default/pods/web/portforward", "", "", b"");
+    assert!(matches!(&forward, Route::PortForward(p) if p.namespace == "default" && p.pod == "web"), "{forward:?}");
+    assert!(matches!(
+        route("GET", "/api/v1/namespaces/x/pods/web/portforward?ports=80", "", "", b""),
+        Route::PortForward(_)
+    ));
+    assert_eq!(error("PUT", "/api/v1/namespaces/default/pods/web/portforward", "").code, 404);
+    assert_eq!(error("POST", "/api/v1/namespaces/default/services/web/portforward", "").code, 404);
+    assert_eq!(error("GET", "/api/v1/namespaces/default/pods/web/proxy", "").code, 404);
     assert_eq!(error("GET", "/api/v1/namespaces/default/pods/web/attach", "").code, 400);
 }
