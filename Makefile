@@ -159,7 +159,7 @@ test-e2e: dist
 # The first visit's download (wasm + JS, gzip) must not grow unnoticed. The goal (issue 2) is 700 KiB
 # (716,800 B); the ceiling is where the release build is now plus about 2%, and comes down as it shrinks.
 # A change that needs more raises it on purpose, with the `make size` line in its commit message.
-SIZE_CEILING := 990000
+SIZE_CEILING := 995000
 test-size: dist
 	@$(ENSURE) brotli
 	@echo "== download size (make size, ceiling $(SIZE_CEILING) B gzip)"

@@ -122,9 +122,14 @@ fn hosts_exact_then_wildcard_else_the_default_backends_404() {
     assert_eq!(get(&mut w, "foo.example.com", "/"), "a\n");
     assert_eq!(get(&mut w, "bar.example.com:80", "/"), "c\n");
     assert_eq!(get(&mut w, "a.b.example.com", "/"), error("404 Not Found"));
+    // busybox has no curl (`executable file not found`): the curl image has.
+    let no_curl = kubectl(&mut w, "exec client -- curl -s http://ingress-nginx-controller.ingress-nginx.svc/");
+    assert!(no_curl.stderr.contains("exec: \"curl\": executable file not found in $PATH"), "{no_curl:?}");
+    kubectl(&mut w, "run curler --image=curlimages/curl:8.11.1 -- sleep infinity");
+    w.run_for(20_000);
     let curl = kubectl(
         &mut w,
-        "exec client -- curl -s -H 'Host: nobody.local' http://ingress-nginx-controller.ingress-nginx.svc/",
+        "exec curler -- curl -s -H 'Host: nobody.local' http://ingress-nginx-controller.ingress-nginx.svc/",
     );
     assert_eq!(
         curl.stdout,

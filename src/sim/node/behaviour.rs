@@ -11,6 +11,7 @@
 //! interpreter does not know finish at once with status 0 inside a script, and a top-level program it
 //! does not know runs forever (an application server, presumably) serving its declared ports.
 
+pub mod applets;
 pub mod argv;
 pub mod exec;
 pub mod images;

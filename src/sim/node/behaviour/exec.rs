@@ -82,7 +82,7 @@ pub fn exec_run(
             return nothing(ExecOutput::NotFound(first.clone()));
         }
     }
-    if super::nettools::missing_from(&short, basename(first)) {
+    if super::nettools::missing_from(&short, basename(first)) || super::applets::busybox_lacks(&short, first) {
         return nothing(ExecOutput::NotFound(first.clone()));
     }
     let mut env: BTreeMap<String, String> = d.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -91,6 +91,11 @@ pub fn run(ex: &mut Exec<'_>, argv: &[Vec<Piece>]) -> Effect {
     let name = basename(&args[0]).to_string();
     let rest = &args[1..];
     let operands: Vec<&String> = rest.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
+    // In the busybox image a name that is no builtin and no applet is not there (`sh: x: not
+    // found`, 127), whatever other images this interpreter knows it from.
+    if !ex.top_level && super::super::applets::busybox_shell_lacks(ex.ctx.image, &args[0]) {
+        return Effect::fail(127, format!("sh: {}: not found", args[0]));
+    }
     match name.as_str() {
         "echo" => {
             let mut start = 1;
