@@ -598,18 +598,8 @@ fn attach_stream(
             out.flush()?;
         }
         if !running {
-            let mut bytes = websocket::channel_frame(
-                websocket::ERROR,
-                json!({"metadata": {}, "status": "Success"}).to_string().as_bytes(),
-            );
-            bytes.extend(websocket::close_frame());
-            out.write_all(&bytes)?;
-            out.flush()?;
-            let _ = out.shutdown(std::net::Shutdown::Write);
-            let mut rest = Vec::new();
-            let _ = out.set_read_timeout(Some(Duration::from_secs(5)));
-            let _ = out.read_to_end(&mut rest);
-            return Ok(());
+            let status = json!({"metadata": {}, "status": "Success"}).to_string();
+            return end_websocket(out, websocket::channel_frame(websocket::ERROR, status.as_bytes()));
         }
     }
 }
@@ -669,16 +659,21 @@ fn read_stdin(out: &mut TcpStream, key: &str, protocol: &str) -> std::io::Result
 /// A stream's end over a WebSocket: the upgrade (`head`, unless the stream is open already), the
 /// output on stdout, the final `Status` on the error channel, and a close. The process has already
 /// run (the world runs one thing at a time).
-fn end_stream(mut out: TcpStream, head: Option<(&str, &str)>, output: &str, status: Value) -> std::io::Result<()> {
+fn end_stream(out: TcpStream, head: Option<(&str, &str)>, output: &str, status: Value) -> std::io::Result<()> {
     let mut bytes = head.map(|(key, protocol)| switching_protocols(key, protocol)).unwrap_or_default();
     if !output.is_empty() {
         bytes.extend(websocket::channel_frame(websocket::STDOUT, output.as_bytes()));
     }
     bytes.extend(websocket::channel_frame(websocket::ERROR, status.to_string().as_bytes()));
+    end_websocket(out, bytes)
+}
+
+/// Sends a stream's last frames (`bytes`) and the close frame, then lets the client read everything
+/// and answer the close before the socket goes.
+fn end_websocket(mut out: TcpStream, mut bytes: Vec<u8>) -> std::io::Result<()> {
     bytes.extend(websocket::close_frame());
     out.write_all(&bytes)?;
     out.flush()?;
-    // Let the client read everything and answer the close before the socket goes.
     let _ = out.shutdown(std::net::Shutdown::Write);
     let mut rest = Vec::new();
     let _ = out.set_read_timeout(Some(Duration::from_secs(5)));
